@@ -1,0 +1,208 @@
+import { existsSync } from 'node:fs';
+import { FormatRegistry } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { describe, expect, it } from 'vitest';
+import { InboundMessageSchema } from '../ingest/inbound.schema.js';
+import {
+  decodeHtmlEntities,
+  hasAgentSignature,
+  loadTwcs,
+  parseTwcsText,
+  parseTwitterDate,
+} from './twcs.js';
+
+const DATA = new URL('../../../shared/data/twcs/', import.meta.url);
+const FULL = new URL('twcs_first5000.csv', DATA).pathname;
+const TELECOM = new URL('twcs_first5000_telecom_threads.csv', DATA).pathname;
+const haveData = existsSync(FULL) && existsSync(TELECOM);
+if (!haveData) console.log(`skipping twcs real-data tests: ${DATA.pathname} is absent`);
+
+// TypeBox checks `format` only for registered formats; the server registers its own, a unit test
+// registers a strict RFC 3339 check if nobody did.
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set(
+    'date-time',
+    (v) =>
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v) &&
+      !Number.isNaN(Date.parse(v)),
+  );
+}
+
+const HEADER =
+  'tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n';
+
+describe('twcs text helpers', () => {
+  it('decodes entities once, leaving unknown ones and masks alone', () => {
+    expect(decodeHtmlEntities('a &gt; b &lt; c &amp; d &quot;e&quot; &#39;f&#39; &#x1F600;')).toBe(
+      'a > b < c & d "e" \'f\' 😀',
+    );
+    expect(decodeHtmlEntities('&amp;gt; stays &gt;')).toBe('&gt; stays >');
+    expect(decodeHtmlEntities('&bogus; __email__ &#0;')).toBe('&bogus; __email__ &#0;');
+  });
+
+  it('parses the Twitter date format with its offset', () => {
+    expect(
+      new Date(parseTwitterDate('Tue Oct 31 22:10:47 +0000 2017') as number).toISOString(),
+    ).toBe('2017-10-31T22:10:47.000Z');
+    expect(
+      new Date(parseTwitterDate('Tue Oct 31 22:10:47 -0130 2017') as number).toISOString(),
+    ).toBe('2017-10-31T23:40:47.000Z');
+    expect(parseTwitterDate('Tue Feb 31 22:10:47 +0000 2017')).toBeNull();
+    expect(parseTwitterDate('yesterday')).toBeNull();
+  });
+
+  it('recognises agent signatures but not route codes or plain words', () => {
+    expect(hasAgentSignature('Are you on wireless?\n^JAY')).toBe(true);
+    expect(hasAgentSignature('Please DM us. -KC')).toBe(true);
+    expect(hasAgentSignature('Like this\n^JAY https://t.co/abc')).toBe(true);
+    expect(hasAgentSignature('flight BOM-LHR')).toBe(false);
+    expect(hasAgentSignature('this is the WORST')).toBe(false);
+  });
+});
+
+describe('twcs malformed input', () => {
+  it('skips bad records with counted warnings and never throws', async () => {
+    const csv =
+      HEADER +
+      '1,100,True,Tue Oct 31 22:10:47 +0000 2017,fine,,\n' +
+      '2,100,True,not a date,bad date,,\n' +
+      '3,100,Maybe,Tue Oct 31 22:10:47 +0000 2017,bad flag,,\n' +
+      'x4,100,True,Tue Oct 31 22:10:47 +0000 2017,bad id,,\n' +
+      '5,100,True\n' +
+      '1,100,True,Tue Oct 31 22:10:47 +0000 2017,duplicate,,\n' +
+      '6,brand,False,Tue Oct 31 22:11:47 +0000 2017,"reply with ""quotes""",,1.0\n' +
+      '7,100,True,Tue Oct 31 22:12:47 +0000 2017,"never closed,,6\n';
+    const r = await parseTwcsText(csv);
+    expect(r.rows.map((x) => x.tweetId)).toEqual(['1', '6']);
+    expect(r.rows[1].inResponseToTweetId).toBe('1');
+    expect(r.rows[1].text).toBe('reply with "quotes"');
+    expect(r.skipped).toBe(6);
+    expect(r.warnings).toHaveLength(6);
+    expect(r.warnings.some((w) => /Quote Not Closed/i.test(w.message))).toBe(true);
+  });
+
+  it('keeps a bare CR inside an unquoted field (as pandas wrote tweet 3399)', async () => {
+    const r = await parseTwcsText(`${HEADER}1,100,True,Tue Oct 31 22:10:47 +0000 2017,a\r\rb,,\n`);
+    expect(r.rows).toHaveLength(1);
+    expect(r.rows[0].text).toBe('a\r\rb');
+  });
+
+  it('refuses a file that is not twcs at all with a clear error', async () => {
+    await expect(parseTwcsText('a,b,c\n1,2,3\n')).rejects.toThrow(/not a twcs CSV/);
+  });
+});
+
+describe.skipIf(!haveData)('twcs on the real sample files', () => {
+  it('reads all 5,000 rows of the head, with the counts from SOURCES.md', async () => {
+    const r = await loadTwcs(FULL);
+    expect(r.messages).toHaveLength(5000);
+    expect(r.skipped).toBe(0);
+    expect(r.rows.filter((x) => x.inbound)).toHaveLength(2778);
+    expect(r.rows.filter((x) => !x.inbound)).toHaveLength(2222);
+    for (const m of r.messages) expect(Value.Check(InboundMessageSchema, m)).toBe(true);
+    expect(new Set(r.messages.map((m) => m.externalId)).size).toBe(5000);
+  });
+
+  it('parses tweet 3399 (bare CRs) as one message and decodes entities', async () => {
+    const r = await loadTwcs(FULL);
+    const m = r.messages.find((x) => x.externalId === '3399');
+    expect(m?.text).toBe(
+      '@AskPayPal \n\nI just love the start of email 😁 https://t.co/8u1Pf5rJoN',
+    );
+    expect(m?.sentAt).toBe('2017-10-31T18:13:06.000Z');
+    const rawWithEntities = r.rows.filter((x) => /&(gt|lt|amp);/.test(x.text));
+    expect(rawWithEntities.length).toBeGreaterThan(100);
+    const byId = new Map(r.messages.map((x) => [x.externalId, x]));
+    for (const row of rawWithEntities)
+      expect(byId.get(row.tweetId)?.text).not.toMatch(/&(gt|lt|amp);/);
+    // Masks, emoji and real newlines survive untouched.
+    expect(r.messages.some((x) => x.text.includes('__email__'))).toBe(true);
+    expect(r.messages.some((x) => /\p{Extended_Pictographic}/u.test(x.text))).toBe(true);
+    expect(r.messages.some((x) => x.text.includes('\n'))).toBe(true);
+  });
+
+  it('yields every parent before its replies, in time order otherwise', async () => {
+    for (const file of [FULL, TELECOM]) {
+      const r = await loadTwcs(file);
+      const position = new Map(r.messages.map((m, i) => [m.externalId, i]));
+      let checked = 0;
+      r.messages.forEach((m, i) => {
+        if (m.inReplyTo !== undefined && position.has(m.inReplyTo)) {
+          expect(position.get(m.inReplyTo)).toBeLessThan(i);
+          checked++;
+        }
+        if (i > 0)
+          expect(Date.parse(m.sentAt)).toBeGreaterThanOrEqual(Date.parse(r.messages[i - 1].sentAt));
+      });
+      expect(checked).toBeGreaterThan(file === FULL ? 3000 : 500);
+    }
+  });
+
+  it('finds the 199 threads of the telecom file, matching its thread_id column', async () => {
+    const r = await loadTwcs(TELECOM);
+    expect(r.messages).toHaveLength(818);
+    expect(r.threads.threads.size).toBe(199);
+    // Same partition: each of our threads maps to exactly one thread_id and vice versa.
+    const ourToTheirs = new Map<string, Set<string>>();
+    const theirsToOurs = new Map<string, Set<string>>();
+    for (const row of r.rows) {
+      const ours = r.threads.threadOf.get(row.tweetId) as string;
+      const theirs = row.record.thread_id;
+      if (!ourToTheirs.has(ours)) ourToTheirs.set(ours, new Set());
+      if (!theirsToOurs.has(theirs)) theirsToOurs.set(theirs, new Set());
+      ourToTheirs.get(ours)?.add(theirs);
+      theirsToOurs.get(theirs)?.add(ours);
+    }
+    expect([...ourToTheirs.values()].every((s) => s.size === 1)).toBe(true);
+    expect([...theirsToOurs.values()].every((s) => s.size === 1)).toBe(true);
+    // The extra columns are tolerated and kept in raw.
+    expect(r.messages[0].raw).toHaveProperty('telecom_brands');
+  });
+
+  it('knows the brand accounts of SOURCES.md and maps their tweets to direction out', async () => {
+    const r = await loadTwcs(FULL);
+    const telecom: Record<string, number> = {
+      comcastcares: 82,
+      TMobileHelp: 77,
+      VerizonSupport: 62,
+      sprintcare: 32,
+      Ask_Spectrum: 29,
+      CoxHelp: 29,
+      CenturyLinkHelp: 19,
+      BoostCare: 6,
+      airtel_care: 4,
+      idea_cares: 3,
+      Safaricom_Care: 3,
+      GloCare: 2,
+      O2: 2,
+      USCellularCares: 1,
+    };
+    for (const [brand, replies] of Object.entries(telecom)) {
+      expect(r.brands.has(brand)).toBe(true);
+      expect(r.messages.filter((m) => m.author.id === brand && m.direction === 'out')).toHaveLength(
+        replies,
+      );
+    }
+    expect(r.brands.has('ATTCares')).toBe(false);
+    expect(r.brands.has('XfinitySupport')).toBe(false);
+    // SOURCES.md says 75 brand accounts; the file has 76 distinct inbound=False authors.
+    expect(r.brands.size).toBeGreaterThanOrEqual(75);
+    for (const b of r.brands) expect(b).not.toMatch(/^\d+$/);
+  });
+
+  it('marks the anonymised Verizon agent 115722 (^JAY) as brand side', async () => {
+    const r = await loadTwcs(FULL);
+    expect([...r.agents.authors].sort()).toEqual(['115722', '115793', '117042', '117248']);
+    expect(r.agents.evidenceTweetIds.size).toBe(8);
+    const jay = r.messages.filter((m) => m.author.id === '115722');
+    expect(jay.length).toBe(6);
+    expect(jay.every((m) => m.direction === 'out')).toBe(true);
+    // The customer they answer stays a customer.
+    expect(
+      r.messages.filter((m) => m.author.id === '115721').every((m) => m.direction === 'in'),
+    ).toBe(true);
+    expect(r.messages.filter((m) => m.direction === 'out')).toHaveLength(2222 + 9);
+    const without = await loadTwcs(FULL, { detectAnonymisedAgents: false });
+    expect(without.messages.filter((m) => m.direction === 'out')).toHaveLength(2222);
+  });
+});
