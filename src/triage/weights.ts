@@ -1,0 +1,18 @@
+/** Where the committed weights live and how they are loaded (once, on first use). */
+import { readFileSync } from 'node:fs';
+import { type TriageModel, modelFromJSON } from './model.js';
+
+/** Bump when the features or the training data change; stored in the weights file. */
+export const MODEL_VERSION = 'triage-linear-v1';
+
+export function modelUrl(): URL {
+  return new URL('../../data/triage/model.v1.json', import.meta.url);
+}
+
+let shipped: TriageModel | undefined;
+
+/** The model shipped in data/triage/, parsed on first call and cached for the process. */
+export function loadShippedModel(): TriageModel {
+  if (!shipped) shipped = modelFromJSON(JSON.parse(readFileSync(modelUrl(), 'utf8')));
+  return shipped;
+}
