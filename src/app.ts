@@ -1,0 +1,146 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import { adminRoutes } from './admin/admin.routes.js';
+import { caseRoutes } from './cases/case.routes.js';
+import { apiSender } from './channels/api/api.sender.js';
+import type { Sender } from './channels/sender.js';
+import type { Config } from './config.js';
+import { customerRoutes } from './customers/customer.routes.js';
+import { inboundRoutes } from './ingest/inbound.routes.js';
+import { PipelineWorker } from './ingest/pipeline/worker.js';
+import { type Database, openDatabase } from './platform/db/database.js';
+import { migrateToLatest } from './platform/db/migrate.js';
+import { authHook } from './platform/http/auth.js';
+import { createHttpServer, type Http } from './platform/http/server.js';
+import { systemRoutes } from './platform/http/system.routes.js';
+import { OutboxWorker } from './platform/outbox/outbox.worker.js';
+import { LiveBus } from './platform/realtime/bus.js';
+import { classify, type TriageInput, type TriageResult } from './triage/index.js';
+import { ensureWorkspace, type WorkspaceInfo } from './workspace/workspace.service.js';
+
+export interface AppDeps {
+  config: Config;
+  logger?: Logger | false;
+  /** Wall clock; tests may pin it. Event time always comes from the messages themselves. */
+  clock?: () => number;
+  classify?: (input: TriageInput) => TriageResult;
+  /** Extra or replacement senders by channel kind (tests, channel adapters). */
+  senders?: Map<string, Sender>;
+  /** An already open database (tests share one per engine). */
+  database?: Database;
+}
+
+export interface App {
+  config: Config;
+  http: Http;
+  database: Database;
+  workspace: WorkspaceInfo;
+  pipeline: PipelineWorker;
+  outbox: OutboxWorker;
+  bus: LiveBus;
+  /** Starts the background workers and, unless `listen` is false, the HTTP server. Returns the URL. */
+  start(opts?: { listen?: boolean }): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: opens storage, applies migrations, wires every feature with explicit
+ * dependencies. No module-level singletons, so tests can build as many apps as they like.
+ */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const logger = deps.logger ?? false;
+  const clock = deps.clock ?? Date.now;
+  const ownsDatabase = !deps.database;
+  const database =
+    deps.database ??
+    openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
+  await migrateToLatest(database);
+  const workspace = await ensureWorkspace(database.db, clock());
+  const bus = new LiveBus();
+
+  const pipeline = new PipelineWorker({
+    database,
+    settings: {
+      workspaceId: workspace.workspaceId,
+      threadWindowMs: config.threadWindowMinutes * 60_000,
+      reopenWindowMs: config.reopenWindowHours * 3_600_000,
+      defaultQueueId: workspace.defaultQueueId,
+    },
+    batchSize: config.pipeline.batchSize,
+    maxAttempts: config.pipeline.maxAttempts,
+    classify: deps.classify ?? classify,
+    logger: logger || undefined,
+    clock,
+    onCommitted: (batch) => {
+      const touched = new Set<string>();
+      for (const item of batch.items) if (item.caseId) touched.add(item.caseId);
+      // Past a hundred cases a client is better off re-reading its list than patching it.
+      if (touched.size > 100) {
+        bus.publish({
+          type: 'cases.changed',
+          workspaceId: workspace.workspaceId,
+          data: { count: touched.size },
+        });
+        return;
+      }
+      for (const caseId of touched) {
+        bus.publish({
+          type: 'case.updated',
+          workspaceId: workspace.workspaceId,
+          data: { caseId, change: 'message' },
+        });
+      }
+    },
+  });
+
+  const senders = new Map<string, Sender>();
+  if (config.apiOutboundUrl) {
+    senders.set('api', apiSender({ url: config.apiOutboundUrl, secret: config.webhookSecret }));
+  }
+  for (const [k, v] of deps.senders ?? []) senders.set(k, v);
+  const outbox = new OutboxWorker({ database, senders, bus, logger: logger || undefined, clock });
+
+  const http = createHttpServer(logger);
+  http.register(async (plugin) => {
+    const scope = plugin.withTypeProvider<TypeBoxTypeProvider>() as Http;
+    scope.addHook('onRequest', authHook(database.db));
+    systemRoutes(scope, { database, bus, secureCookies: config.publicUrl.startsWith('https:') });
+    inboundRoutes(scope, { db: database.db, clock, onAppended: () => pipeline.notify() });
+    caseRoutes(scope, { database, bus, clock, onOutbox: () => outbox.notify() });
+    customerRoutes(scope, { db: database.db });
+    adminRoutes(scope, { db: database.db, clock, onRetry: () => pipeline.notify() });
+  });
+
+  let started = false;
+  return {
+    config,
+    http,
+    database,
+    workspace,
+    pipeline,
+    outbox,
+    bus,
+    async start(opts = {}) {
+      started = true;
+      if (config.pipeline.workers) {
+        pipeline.start();
+        outbox.start();
+      }
+      if (opts.listen === false) {
+        await http.ready();
+        return null;
+      }
+      const address = await http.listen({ port: config.port, host: config.host });
+      return address;
+    },
+    async close() {
+      await http.close();
+      if (started) {
+        await pipeline.stop();
+        await outbox.stop();
+      }
+      if (ownsDatabase) await database.close();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { Selectable } from 'kysely';
+import type { CaseTable, MessageTable } from '../platform/db/schema.js';
+
+/** API shapes of cases and messages: camelCase, ISO times. */
+export const iso = (ms: number | null | undefined) =>
+  ms === null || ms === undefined ? null : new Date(ms).toISOString();
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+export const CaseSummary = Type.Object({
+  id: Type.String(),
+  number: Type.Integer(),
+  status: Type.String(),
+  statusReason: Nullable(Type.String()),
+  priority: Type.String(),
+  queueId: Nullable(Type.String()),
+  assigneeId: Nullable(Type.String()),
+  channel: Type.String(),
+  subject: Type.String(),
+  language: Nullable(Type.String()),
+  customerId: Type.String(),
+  customerName: Nullable(Type.String()),
+  openedAt: Type.String(),
+  lastMessageAt: Type.String(),
+  firstResponseAt: Nullable(Type.String()),
+  resolvedAt: Nullable(Type.String()),
+  messageCount: Type.Integer(),
+  version: Type.Integer(),
+});
+export type CaseSummary = Static<typeof CaseSummary>;
+
+export const MessageDto = Type.Object({
+  id: Type.String(),
+  channel: Type.String(),
+  externalId: Type.String(),
+  direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
+  visibility: Type.String(),
+  author: Type.Object({ id: Type.String(), name: Nullable(Type.String()) }),
+  text: Type.String(),
+  sentAt: Type.String(),
+  receivedAt: Type.String(),
+  inReplyTo: Nullable(Type.String()),
+  language: Nullable(Type.String()),
+  status: Type.String(),
+  deleted: Type.Boolean(),
+  attachments: Type.Array(Type.Unknown()),
+  triage: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+});
+export type MessageDto = Static<typeof MessageDto>;
+
+export function toCaseSummary(
+  r: Selectable<CaseTable> & { customer_name?: string | null },
+): CaseSummary {
+  return {
+    id: r.id,
+    number: Number(r.number),
+    status: r.status,
+    statusReason: r.status_reason,
+    priority: r.priority,
+    queueId: r.queue_id,
+    assigneeId: r.assignee_id,
+    channel: r.channel,
+    subject: r.subject,
+    language: r.language,
+    customerId: r.customer_id,
+    customerName: r.customer_name ?? null,
+    openedAt: iso(r.opened_at)!,
+    lastMessageAt: iso(r.last_message_at)!,
+    firstResponseAt: iso(r.first_response_at),
+    resolvedAt: iso(r.resolved_at),
+    messageCount: r.message_count,
+    version: r.version,
+  };
+}
+
+export function toMessageDto(m: Selectable<MessageTable>): MessageDto {
+  return {
+    id: m.id,
+    channel: m.channel,
+    externalId: m.external_id,
+    direction: m.direction,
+    visibility: m.visibility,
+    author: { id: m.author_address, name: m.author_name },
+    text: m.text,
+    sentAt: iso(m.sent_at)!,
+    receivedAt: iso(m.received_at)!,
+    inReplyTo: m.in_reply_to,
+    language: m.language,
+    status: m.status,
+    deleted: m.deleted_at !== null,
+    attachments: JSON.parse(m.attachments_json),
+    triage: m.triage_json ? JSON.parse(m.triage_json) : null,
+  };
+}

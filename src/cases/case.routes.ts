@@ -1,0 +1,209 @@
+import { Type } from '@sinclair/typebox';
+import type { Database } from '../platform/db/database.js';
+import { notFound } from '../platform/errors.js';
+import type { Http } from '../platform/http/server.js';
+import type { LiveBus } from '../platform/realtime/bus.js';
+import { CaseSummary, iso, MessageDto, toCaseSummary, toMessageDto } from './case.dto.js';
+import { caseHistory, caseMessages, caseNotes, getCase, listCases } from './case.queries.js';
+import { addNote, replyToCase, updateCase } from './case.service.js';
+
+const Status = Type.Union(
+  ['new', 'open', 'pending', 'resolved', 'closed'].map((s) => Type.Literal(s)),
+);
+const PriorityT = Type.Union(['low', 'normal', 'high', 'urgent'].map((s) => Type.Literal(s)));
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(Type.Unknown()),
+  }),
+});
+
+export interface CaseRouteDeps {
+  database: Database;
+  bus: LiveBus;
+  clock: () => number;
+  /** Wakes the outbox worker after a reply was queued. */
+  onOutbox: () => void;
+}
+
+export function caseRoutes(app: Http, deps: CaseRouteDeps) {
+  const { db, caps } = deps.database;
+  const publish = (workspaceId: string, caseId: string, change: string) =>
+    deps.bus.publish({ type: 'case.updated', workspaceId, data: { caseId, change } });
+
+  app.get(
+    '/api/v1/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'List cases, most recently active first',
+        querystring: Type.Object({
+          status: Type.Optional(Type.String({ description: 'comma-separated statuses' })),
+          queue: Type.Optional(Type.String()),
+          channel: Type.Optional(Type.String()),
+          assignee: Type.Optional(Type.String({ description: 'user id, or "none"' })),
+          customer: Type.Optional(Type.String()),
+          q: Type.Optional(Type.String({ maxLength: 200 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          cursor: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(CaseSummary),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const qs = req.query;
+      const status = qs.status
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const { rows, nextCursor } = await listCases(db, caps, req.actor.workspaceId, {
+        ...qs,
+        status,
+        limit: qs.limit ?? 50,
+      });
+      return { items: rows.map(toCaseSummary), nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/v1/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'One case with its cross-channel timeline, history and notes',
+        params: IdParams,
+        response: {
+          200: Type.Intersect([
+            CaseSummary,
+            Type.Object({
+              messages: Type.Array(MessageDto),
+              history: Type.Array(Type.Unknown()),
+              notes: Type.Array(Type.Unknown()),
+            }),
+          ]),
+          404: ErrorBody,
+        },
+      },
+    },
+    async (req) => {
+      const c = await getCase(db, req.actor.workspaceId, req.params.id);
+      if (!c) throw notFound('case');
+      const [messages, history, notes] = await Promise.all([
+        caseMessages(db, c.id),
+        caseHistory(db, c.id),
+        caseNotes(db, c.id),
+      ]);
+      return {
+        ...toCaseSummary(c),
+        messages: messages.map(toMessageDto),
+        history: history.map((h) => ({
+          id: h.id,
+          type: h.type,
+          actor: { type: h.actor_type, id: h.actor_id },
+          data: JSON.parse(h.data_json),
+          at: iso(h.event_at),
+          recordedAt: iso(h.created_at),
+        })),
+        notes: notes.map((n) => ({
+          id: n.id,
+          authorId: n.author_id,
+          body: n.body,
+          mentions: JSON.parse(n.mentions_json),
+          createdAt: iso(n.created_at),
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/cases/:id/replies',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Reply to the customer on the case channel (queued in the outbox)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            text: Type.String({ minLength: 1, maxLength: 20_000 }),
+            visibility: Type.Optional(
+              Type.Union([Type.Literal('public'), Type.Literal('private')]),
+            ),
+            expectedVersion: Type.Optional(
+              Type.Integer({ description: 'refuse if the case changed since' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: MessageDto, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const msg = await replyToCase(db, req.actor, req.params.id, req.body, deps.clock());
+      deps.onOutbox();
+      publish(req.actor.workspaceId, req.params.id, 'replied');
+      return reply.status(201).send(msg);
+    },
+  );
+
+  app.patch(
+    '/api/v1/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Change status, assignee or priority',
+        params: IdParams,
+        body: Type.Object(
+          {
+            status: Type.Optional(Status),
+            statusReason: Type.Optional(
+              Type.Union([Type.Literal('customer'), Type.Literal('internal'), Type.Null()]),
+            ),
+            assigneeId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+            priority: Type.Optional(PriorityT),
+            expectedVersion: Type.Optional(Type.Integer()),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: CaseSummary, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
+      },
+    },
+    async (req) => {
+      const updated = await updateCase(
+        db,
+        req.actor,
+        req.params.id,
+        req.body as never,
+        deps.clock(),
+      );
+      publish(req.actor.workspaceId, req.params.id, 'updated');
+      return toCaseSummary(updated);
+    },
+  );
+
+  app.post(
+    '/api/v1/cases/:id/notes',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Add an internal note (never sent to the customer); @mentions users and teams',
+        params: IdParams,
+        body: Type.Object(
+          { body: Type.String({ minLength: 1, maxLength: 20_000 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const note = await addNote(db, req.actor, req.params.id, req.body.body, deps.clock());
+      publish(req.actor.workspaceId, req.params.id, 'note');
+      return reply.status(201).send(note);
+    },
+  );
+}

@@ -1,0 +1,158 @@
+import { existsSync, readFileSync } from 'node:fs';
+
+/**
+ * One typed, validated configuration. Values come from the environment, optionally from a JSON
+ * file named by THROUGHLINE_CONFIG (environment wins). `loadConfig` collects every problem and
+ * throws them together so an operator fixes a bad config in one pass, not one error at a time.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  /** `sqlite:<path>` (default `sqlite:./data/throughline.db`), `sqlite::memory:` or `postgres://…` */
+  databaseUrl: string;
+  /** Public base URL used in links we print or send. */
+  publicUrl: string;
+  /** Load the simulated demo workspace into an empty database on first start. */
+  demo: boolean;
+  /** Secret used to sign outbound webhooks of the generic API channel (HMAC-SHA256). */
+  webhookSecret: string;
+  /** Where replies on the `api` channel are delivered (POST, signed). Empty = kept queued. */
+  apiOutboundUrl: string;
+  /** A customer message joins their open case if it came within this many minutes of its last message. */
+  threadWindowMinutes: number;
+  /** A resolved case is reopened (not replaced) when the customer returns within this many hours. */
+  reopenWindowHours: number;
+  pipeline: { batchSize: number; maxAttempts: number; workers: boolean };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Log message bodies (off by default: customer text is personal data). */
+  logBodies: boolean;
+  /** SQLite `synchronous` pragma: FULL survives power loss; NORMAL survives process crashes. */
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  const file = readFileConfig(env.THROUGHLINE_CONFIG, problems);
+  const get = (key: string): string | undefined => env[key] ?? stringOrUndefined(file[key]);
+
+  const int = (key: string, def: number, min: number, max: number): number => {
+    const raw = get(key);
+    if (raw === undefined || raw === '') return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${key} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return def;
+    }
+    return n;
+  };
+  const bool = (key: string, def: boolean): boolean => {
+    const raw = get(key);
+    if (raw === undefined || raw === '') return def;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${key} must be true or false (got "${raw}")`);
+    return def;
+  };
+
+  const port = int('PORT', 8080, 0, 65535);
+  const host = get('HOST') ?? '0.0.0.0';
+  const databaseUrl = get('THROUGHLINE_DATABASE_URL') ?? 'sqlite:./data/throughline.db';
+  if (!/^sqlite:.+/.test(databaseUrl) && !/^postgres(ql)?:\/\/.+/.test(databaseUrl)) {
+    problems.push(
+      `THROUGHLINE_DATABASE_URL must be sqlite:<path> or postgres://… (got "${redactUrl(databaseUrl)}")`,
+    );
+  }
+  const webhookSecret = get('THROUGHLINE_WEBHOOK_SECRET') ?? '';
+  if (webhookSecret !== '' && webhookSecret.length < 16) {
+    problems.push('THROUGHLINE_WEBHOOK_SECRET must be at least 16 characters');
+  }
+  const apiOutboundUrl = get('THROUGHLINE_API_OUTBOUND_URL') ?? '';
+  if (apiOutboundUrl !== '' && !isHttpUrl(apiOutboundUrl)) {
+    problems.push('THROUGHLINE_API_OUTBOUND_URL must be an http(s) URL');
+  }
+  if (apiOutboundUrl !== '' && webhookSecret === '') {
+    problems.push(
+      'THROUGHLINE_API_OUTBOUND_URL needs THROUGHLINE_WEBHOOK_SECRET to sign deliveries',
+    );
+  }
+  const logLevel = (get('LOG_LEVEL') ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+  const sync = (get('THROUGHLINE_SQLITE_SYNCHRONOUS') ?? 'FULL').toUpperCase();
+  if (sync !== 'FULL' && sync !== 'NORMAL') {
+    problems.push('THROUGHLINE_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
+  }
+  const publicUrl = get('THROUGHLINE_PUBLIC_URL') ?? `http://localhost:${port}`;
+  if (!isHttpUrl(publicUrl)) problems.push('THROUGHLINE_PUBLIC_URL must be an http(s) URL');
+
+  const config: Config = {
+    port,
+    host,
+    databaseUrl,
+    publicUrl,
+    demo: bool('THROUGHLINE_DEMO', true),
+    webhookSecret,
+    apiOutboundUrl,
+    threadWindowMinutes: int('THROUGHLINE_THREAD_WINDOW_MINUTES', 24 * 60, 0, 525_600),
+    reopenWindowHours: int('THROUGHLINE_REOPEN_WINDOW_HOURS', 7 * 24, 0, 87_600),
+    pipeline: {
+      batchSize: int('THROUGHLINE_PIPELINE_BATCH', 500, 1, 5000),
+      maxAttempts: int('THROUGHLINE_PIPELINE_MAX_ATTEMPTS', 5, 1, 100),
+      workers: bool('THROUGHLINE_PIPELINE_WORKERS', true),
+    },
+    logLevel,
+    logBodies: bool('THROUGHLINE_LOG_BODIES', false),
+    sqliteSynchronous: sync as Config['sqliteSynchronous'],
+    ...overrides,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function readFileConfig(path: string | undefined, problems: string[]): Record<string, unknown> {
+  if (!path) return {};
+  if (!existsSync(path)) {
+    problems.push(`THROUGHLINE_CONFIG names a file that does not exist: ${path}`);
+    return {};
+  }
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      return parsed as Record<string, unknown>;
+    }
+    problems.push(`${path} must hold a JSON object of setting names to values`);
+  } catch (err) {
+    problems.push(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return {};
+}
+
+function stringOrUndefined(v: unknown): string | undefined {
+  return v === undefined || v === null ? undefined : String(v);
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Hide the password of a database URL before it is printed. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}

@@ -1,0 +1,90 @@
+import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+import type { Http } from '../platform/http/server.js';
+import { appendInbound } from './inbound.log.js';
+import { InboundMessageSchema } from './inbound.schema.js';
+
+export const MAX_BATCH = 1000;
+
+const InboundBody = Type.Union([
+  InboundMessageSchema,
+  Type.Object(
+    { messages: Type.Array(InboundMessageSchema, { minItems: 1, maxItems: MAX_BATCH }) },
+    { additionalProperties: false },
+  ),
+]);
+
+const MessagesOnly = Type.Object({ messages: Type.Array(Type.Unknown()) });
+
+/**
+ * Checks one message or a batch with TypeBox and reports the first few problems with their JSON
+ * paths (`/messages/3/sentAt`), which says far more than "must match a schema in anyOf".
+ */
+function validateInbound(data: unknown): { value: unknown } | { error: Error } {
+  if (Value.Check(InboundBody, data)) return { value: data };
+  const isBatch = Value.Check(MessagesOnly, data);
+  const problems: string[] = [];
+  if (isBatch) {
+    const msgs = (data as { messages: unknown[] }).messages;
+    if (msgs.length === 0) problems.push('/messages must hold at least one message');
+    if (msgs.length > MAX_BATCH) problems.push(`/messages holds at most ${MAX_BATCH} messages`);
+    msgs.slice(0, MAX_BATCH).forEach((m, i) => {
+      for (const e of Value.Errors(InboundMessageSchema, m)) {
+        if (problems.length < 10) problems.push(`/messages/${i}${e.path} ${e.message}`);
+      }
+    });
+  } else {
+    for (const e of Value.Errors(InboundMessageSchema, data)) {
+      if (problems.length < 10) problems.push(`${e.path || '/'} ${e.message}`);
+    }
+  }
+  const err = new Error(problems.join('; ') || 'body must be a message or {"messages": [...]}');
+  (err as Error & { validation: string[] }).validation = problems;
+  return { error: err };
+}
+
+export interface InboundRouteDeps {
+  db: Kysely<DB>;
+  clock: () => number;
+  /** Wakes the pipeline after events were logged. */
+  onAppended: () => void;
+}
+
+export function inboundRoutes(app: Http, deps: InboundRouteDeps) {
+  app.post(
+    '/api/v1/inbound',
+    {
+      bodyLimit: 10 * 1024 * 1024,
+      schema: {
+        tags: ['ingest'],
+        summary: 'Submit one normalised message, or {"messages": [...]} (at most 1,000)',
+        description:
+          'Answers 202 only after the messages are durably written to the inbound log. Re-delivering the same (channel, externalId) is acknowledged and stored once.',
+        body: InboundBody,
+        response: {
+          202: Type.Object({
+            accepted: Type.Integer(),
+            duplicates: Type.Integer(),
+            results: Type.Array(
+              Type.Object({
+                channel: Type.String(),
+                externalId: Type.String(),
+                status: Type.Union([Type.Literal('accepted'), Type.Literal('duplicate')]),
+              }),
+            ),
+          }),
+        },
+      },
+      validatorCompiler: () => validateInbound,
+    },
+    async (req, reply) => {
+      const body = req.body as Record<string, unknown>;
+      const messages = 'messages' in body ? (body.messages as never[]) : [body as never];
+      const result = await appendInbound(deps.db, req.actor.workspaceId, messages, deps.clock());
+      if (result.accepted > 0) deps.onAppended();
+      return reply.status(202).send(result);
+    },
+  );
+}

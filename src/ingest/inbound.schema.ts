@@ -1,0 +1,90 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+/**
+ * The normalised inbound message: what every channel adapter, the public
+ * `POST /api/v1/inbound` endpoint, the twcs importer and the simulator produce.
+ * It is the only shape the ingest pipeline accepts.
+ */
+
+export const CHANNEL_KINDS = [
+  'x',
+  'facebook',
+  'instagram',
+  'whatsapp',
+  'email',
+  'sms',
+  'voice',
+  'webchat',
+  'api',
+] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+export const AuthorSchema = Type.Object(
+  {
+    /** Stable address on the channel: X user id, PSID, email address, E.164 phone… Always a string. */
+    id: Type.String({ minLength: 1, maxLength: 320 }),
+    handle: Type.Optional(Type.String({ maxLength: 320 })),
+    name: Type.Optional(Type.String({ maxLength: 500 })),
+    followers: Type.Optional(Type.Integer({ minimum: 0 })),
+    location: Type.Optional(Type.String({ maxLength: 500 })),
+    verified: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: true },
+);
+
+export const AttachmentSchema = Type.Object(
+  {
+    type: Type.String({ maxLength: 100 }),
+    url: Type.Optional(Type.String({ maxLength: 4000 })),
+    name: Type.Optional(Type.String({ maxLength: 1000 })),
+    contentType: Type.Optional(Type.String({ maxLength: 200 })),
+    size: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: true },
+);
+
+export const InboundMessageSchema = Type.Object(
+  {
+    channel: Type.Union(CHANNEL_KINDS.map((c) => Type.Literal(c))),
+    /** Configured channel instance (e.g. one X account); optional for the generic API channel. */
+    channelId: Type.Optional(Type.String({ maxLength: 100 })),
+    /** Provider's id of this message; with `channel` it is the idempotency key. */
+    externalId: Type.String({ minLength: 1, maxLength: 500 }),
+    /**
+     * `in` (customer → us, the default) or `out` (our agent → customer). `out` is for history
+     * imports and echoes of messages we sent from elsewhere (e.g. brand replies in twcs).
+     */
+    direction: Type.Optional(Type.Union([Type.Literal('in'), Type.Literal('out')])),
+    author: AuthorSchema,
+    text: Type.String({ maxLength: 100_000 }),
+    /** Event time: when the customer sent it (ISO-8601 with zone). Never replaced by wall time. */
+    sentAt: Type.String({ format: 'date-time' }),
+    /** External id of the message this one answers (same channel). */
+    inReplyTo: Type.Optional(Type.String({ maxLength: 500 })),
+    /** Provider conversation/thread id when there is one (X conversation_id, email thread). */
+    conversationId: Type.Optional(Type.String({ maxLength: 500 })),
+    visibility: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('private')])),
+    attachments: Type.Optional(Type.Array(AttachmentSchema, { maxItems: 50 })),
+    /** True for posts found by listening (keyword search) that did not address us directly. */
+    unsolicited: Type.Optional(Type.Boolean()),
+    /** The provider's payload, kept verbatim for audit and re-processing. */
+    raw: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+export type InboundMessage = Static<typeof InboundMessageSchema>;
+export type Author = Static<typeof AuthorSchema>;
+
+// TypeBox's Value.Check only knows formats that are registered. RFC 3339 date-time with a zone
+// (or Z); Date.parse then settles the calendar (no 31 February).
+import { FormatRegistry } from '@sinclair/typebox';
+
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set(
+    'date-time',
+    (v) =>
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) &&
+      Number.isFinite(Date.parse(v)),
+  );
+}

@@ -1,0 +1,172 @@
+import type { Insertable, Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { DB, MessageTable } from '../../../platform/db/schema.js';
+import { newId } from '../../../platform/ids.js';
+import type { BatchState, Stage, StageContext } from '../types.js';
+
+/**
+ * Writes every decision of the batch, in the batch's transaction: customers, identities, new
+ * cases (numbered from the workspace counter), messages, case changes and history, and the
+ * inbound events' new status. Rejected payloads are parked here with their reason.
+ */
+export const persist: Stage = {
+  name: 'persist',
+  async run(batch: BatchState, ctx: StageContext) {
+    const { trx, settings, now } = ctx;
+    const ws = settings.workspaceId;
+    await insertChunked(trx, 'customers', batch.newCustomers, 8, ctx.caps.maxParams);
+    await insertChunked(trx, 'identities', batch.newIdentities, 11, ctx.caps.maxParams);
+
+    const created = [...batch.cases.values()].filter((c) => c.isNew);
+    if (created.length > 0) {
+      const last = await allocate(trx, ws, 'case_number', created.length);
+      let n = last - created.length;
+      const rows = created.map((c) => ({
+        id: c.id,
+        workspace_id: ws,
+        number: ++n,
+        customer_id: c.customerId,
+        status: c.status,
+        status_reason: c.statusReason,
+        priority: c.priority,
+        queue_id: c.queueId,
+        assignee_id: null,
+        channel: c.channel,
+        subject: c.subject,
+        language: c.language,
+        opened_at: c.openedAt,
+        last_message_at: c.lastMessageAt,
+        last_inbound_at: c.lastInboundAt,
+        first_response_at: c.firstResponseAt,
+        resolved_at: c.resolvedAt,
+        closed_at: null,
+        message_count: c.addedMessages,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      }));
+      await insertChunked(trx, 'cases', rows, 22, ctx.caps.maxParams);
+    }
+    for (const c of batch.cases.values()) {
+      if (c.isNew || !c.dirty) continue;
+      await trx
+        .updateTable('cases')
+        .set({
+          status: c.status,
+          status_reason: c.statusReason,
+          last_message_at: c.lastMessageAt,
+          last_inbound_at: c.lastInboundAt,
+          first_response_at: c.firstResponseAt,
+          resolved_at: c.resolvedAt,
+          message_count: sql<number>`message_count + ${c.addedMessages}`,
+          version: sql<number>`version + 1`,
+          updated_at: now,
+        })
+        .where('id', '=', c.id)
+        .execute();
+    }
+
+    const messages: Insertable<MessageTable>[] = [];
+    for (const item of batch.items) {
+      const m = item.msg;
+      if (!m || item.rejected || item.duplicate) continue;
+      messages.push({
+        id: newId(),
+        workspace_id: ws,
+        case_id: item.caseId,
+        customer_id: item.customerId,
+        channel: m.channel,
+        channel_id: m.channelId ?? null,
+        external_id: m.externalId,
+        direction: item.direction,
+        visibility: item.visibility,
+        author_address: m.author.id,
+        author_name: m.author.name ?? m.author.handle ?? null,
+        text: item.text,
+        sent_at: item.sentAt,
+        received_at: item.receivedAt,
+        in_reply_to: m.inReplyTo ?? null,
+        conversation_id: m.conversationId ?? null,
+        language: item.triage?.language ?? null,
+        attachments_json: JSON.stringify(m.attachments ?? []),
+        triage_json: item.triage ? JSON.stringify(item.triage) : null,
+        raw_json: m.raw === undefined ? null : JSON.stringify(m.raw),
+        status: item.direction === 'in' ? 'received' : 'sent',
+        user_id: null,
+        deleted_at: null,
+        unsolicited: m.unsolicited ? 1 : 0,
+      });
+    }
+    await insertChunked(trx, 'messages', messages, 24, ctx.caps.maxParams);
+
+    const events = batch.caseEvents.map((e) => ({
+      id: newId(),
+      workspace_id: ws,
+      case_id: e.caseId,
+      type: e.type,
+      actor_type: 'system' as const,
+      actor_id: 'pipeline',
+      data_json: JSON.stringify(e.data),
+      created_at: now,
+      event_at: e.eventAt,
+    }));
+    await insertChunked(trx, 'case_events', events, 9, ctx.caps.maxParams);
+
+    const done = batch.items.filter((i) => !i.rejected).map((i) => i.seq);
+    for (let i = 0; i < done.length; i += 5000) {
+      await trx
+        .updateTable('inbound_events')
+        .set({ status: 'done', processed_at: now, last_error: null })
+        .where('seq', 'in', done.slice(i, i + 5000))
+        .execute();
+    }
+    for (const item of batch.items) {
+      if (!item.rejected) continue;
+      await trx
+        .updateTable('inbound_events')
+        .set({ status: 'parked', last_error: item.rejected, attempts: sql<number>`attempts + 1` })
+        .where('seq', '=', item.seq)
+        .execute();
+    }
+  },
+};
+
+async function insertChunked<T extends keyof DB>(
+  trx: Kysely<DB>,
+  table: T,
+  rows: Insertable<DB[T]>[],
+  columns: number,
+  maxParams: number,
+) {
+  if (rows.length === 0) return;
+  const size = Math.max(1, Math.floor(maxParams / columns));
+  for (let i = 0; i < rows.length; i += size) {
+    // Kysely cannot narrow a generic table's row type; the rows are typed by the signature.
+    await trx
+      .insertInto(table)
+      .values(rows.slice(i, i + size) as never)
+      .execute();
+  }
+}
+
+/** Reserves `count` numbers from a workspace counter; returns the last one reserved. */
+export async function allocate(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  name: string,
+  count: number,
+): Promise<number> {
+  const row = await trx
+    .updateTable('counters')
+    .set({ value: sql<number>`value + ${count}` })
+    .where('workspace_id', '=', workspaceId)
+    .where('name', '=', name)
+    .returning('value')
+    .executeTakeFirst();
+  if (row) return Number(row.value);
+  await trx
+    .insertInto('counters')
+    .values({ workspace_id: workspaceId, name, value: count })
+    .execute();
+  return count;
+}

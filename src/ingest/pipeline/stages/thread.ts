@@ -1,0 +1,275 @@
+import type { Selectable } from 'kysely';
+import type { CaseTable } from '../../../platform/db/schema.js';
+import { newId } from '../../../platform/ids.js';
+import {
+  type BatchState,
+  type CaseState,
+  key,
+  type Stage,
+  type StageContext,
+  type WorkItem,
+} from '../types.js';
+
+const OPEN_STATES = new Set(['new', 'open', 'pending']);
+
+/**
+ * Puts each message into a case, by event time:
+ * 1. a reply joins the case of the message it answers (when that case is the same customer's);
+ * 2. otherwise the customer's latest open case, if its last message is within the thread window;
+ * 3. a resolved case is reopened when the customer returns within the reopen window;
+ * 4. otherwise a new case.
+ * Outbound messages (agent replies from history or echoes) join the case they answer, or are
+ * kept as orphans when we cannot tell which case they belong to.
+ * Reads happen up front in a few batched queries; decisions are made in memory, in order.
+ */
+export const thread: Stage = {
+  name: 'thread',
+  async run(batch: BatchState, ctx: StageContext) {
+    await loadKnownMessages(batch, ctx);
+    await loadCases(batch, ctx);
+    for (const item of batch.items) {
+      if (!item.msg || item.rejected || item.duplicate) continue;
+      if (item.direction === 'in') threadInbound(batch, ctx, item);
+      else threadOutbound(batch, item);
+      batch.messageIndex.set(key(item.msg.channel, item.msg.externalId), {
+        caseId: item.caseId,
+        customerId: item.customerId,
+      });
+    }
+  },
+};
+
+/** Loads the batch's own keys (to spot already-stored duplicates) and the parents they answer. */
+async function loadKnownMessages(batch: BatchState, ctx: StageContext) {
+  const byChannel = new Map<string, Set<string>>();
+  const want = (channel: string, id: string) => {
+    if (batch.messageIndex.has(key(channel, id))) return;
+    const s = byChannel.get(channel) ?? new Set<string>();
+    byChannel.set(channel, s);
+    s.add(id);
+  };
+  for (const item of batch.items) {
+    if (!item.msg || item.rejected) continue;
+    want(item.msg.channel, item.msg.externalId);
+    if (item.msg.inReplyTo) want(item.msg.channel, item.msg.inReplyTo);
+  }
+  const own = new Set(batch.items.map((i) => (i.msg ? key(i.msg.channel, i.msg.externalId) : '')));
+  for (const [channel, ids] of byChannel) {
+    const list = [...ids];
+    for (let i = 0; i < list.length; i += 1000) {
+      const rows = await ctx.trx
+        .selectFrom('messages')
+        .select(['external_id', 'case_id', 'customer_id'])
+        .where('workspace_id', '=', ctx.settings.workspaceId)
+        .where('channel', '=', channel)
+        .where('external_id', 'in', list.slice(i, i + 1000))
+        .execute();
+      for (const r of rows) {
+        const k = key(channel, r.external_id);
+        batch.messageIndex.set(k, { caseId: r.case_id, customerId: r.customer_id });
+        if (own.has(k)) {
+          for (const item of batch.items) {
+            if (item.msg && key(item.msg.channel, item.msg.externalId) === k) item.duplicate = true;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Loads the cases that parents live in and each customer's latest non-closed case. */
+async function loadCases(batch: BatchState, ctx: StageContext) {
+  const caseIds = new Set<string>();
+  const customerIds = new Set<string>();
+  for (const item of batch.items) {
+    if (!item.msg || item.rejected || item.duplicate) continue;
+    if (item.msg.inReplyTo) {
+      const parent = batch.messageIndex.get(key(item.msg.channel, item.msg.inReplyTo));
+      if (parent?.caseId && !batch.cases.has(parent.caseId)) caseIds.add(parent.caseId);
+    }
+    if (item.customerId && !batch.latestCaseByCustomer.has(item.customerId)) {
+      customerIds.add(item.customerId);
+    }
+  }
+  const ws = ctx.settings.workspaceId;
+  const ids = [...caseIds];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await ctx.trx
+      .selectFrom('cases')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .where('id', 'in', ids.slice(i, i + 1000))
+      .execute();
+    for (const r of rows) batch.cases.set(r.id, fromRow(r));
+  }
+  const customers = [...customerIds];
+  for (let i = 0; i < customers.length; i += 1000) {
+    const rows = await ctx.trx
+      .selectFrom('cases')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .where('customer_id', 'in', customers.slice(i, i + 1000))
+      .where('status', '!=', 'closed')
+      .orderBy('last_message_at', 'asc')
+      .execute();
+    // Ascending order: the last row seen per customer is their latest case.
+    for (const r of rows) {
+      if (!batch.cases.has(r.id)) batch.cases.set(r.id, fromRow(r));
+      batch.latestCaseByCustomer.set(r.customer_id, r.id);
+    }
+  }
+}
+
+function threadInbound(batch: BatchState, ctx: StageContext, item: WorkItem) {
+  const msg = item.msg!;
+  const { threadWindowMs, reopenWindowMs } = ctx.settings;
+  const customerId = item.customerId!;
+  let target: CaseState | undefined;
+  if (msg.inReplyTo) {
+    const parent = batch.messageIndex.get(key(msg.channel, msg.inReplyTo));
+    const parentCase = parent?.caseId ? batch.cases.get(parent.caseId) : undefined;
+    // Someone else replying in a public thread has a need of their own: not this case.
+    if (parentCase && parentCase.customerId === customerId) target = parentCase;
+  }
+  if (!target) {
+    const latestId = batch.latestCaseByCustomer.get(customerId);
+    const latest = latestId ? batch.cases.get(latestId) : undefined;
+    if (latest && OPEN_STATES.has(latest.status)) {
+      if (Math.abs(item.sentAt - latest.lastMessageAt) <= threadWindowMs) target = latest;
+    } else if (latest && latest.status === 'resolved') {
+      target = latest;
+    }
+  }
+  if (target && target.status === 'resolved') {
+    const since = item.sentAt - (target.resolvedAt ?? target.lastMessageAt);
+    if (since <= reopenWindowMs) {
+      reopen(batch, target, item);
+      attach(batch, target, item, 'reopened');
+      return;
+    }
+    target = undefined;
+  }
+  if (target && target.status === 'closed') target = undefined;
+  if (target) {
+    if (target.status === 'pending' && target.statusReason === 'customer') {
+      // The customer answered what we were waiting for.
+      setStatus(batch, target, 'open', null, item.sentAt, 'customer replied');
+    }
+    attach(batch, target, item, 'joined');
+    return;
+  }
+  const created: CaseState = {
+    id: newId(),
+    customerId,
+    status: 'new',
+    statusReason: null,
+    priority: 'normal',
+    queueId: null,
+    channel: msg.channel,
+    subject: subjectOf(item.text),
+    language: item.triage?.language ?? null,
+    openedAt: item.sentAt,
+    lastMessageAt: item.sentAt,
+    lastInboundAt: null,
+    firstResponseAt: null,
+    resolvedAt: null,
+    isNew: true,
+    dirty: true,
+    addedMessages: 0,
+  };
+  batch.cases.set(created.id, created);
+  batch.latestCaseByCustomer.set(customerId, created.id);
+  batch.caseEvents.push({
+    caseId: created.id,
+    type: 'created',
+    data: { channel: msg.channel, externalId: msg.externalId },
+    eventAt: item.sentAt,
+  });
+  attach(batch, created, item, 'created');
+}
+
+function threadOutbound(batch: BatchState, item: WorkItem) {
+  const msg = item.msg!;
+  const parent = msg.inReplyTo ? batch.messageIndex.get(key(msg.channel, msg.inReplyTo)) : null;
+  const target = parent?.caseId ? batch.cases.get(parent.caseId) : undefined;
+  if (!target) {
+    item.caseAction = 'orphan';
+    return;
+  }
+  item.customerId = target.customerId;
+  if (target.firstResponseAt === null && item.sentAt >= target.openedAt) {
+    target.firstResponseAt = item.sentAt;
+  }
+  if (target.status === 'new') setStatus(batch, target, 'open', null, item.sentAt, 'agent replied');
+  attach(batch, target, item, 'joined');
+}
+
+function attach(batch: BatchState, c: CaseState, item: WorkItem, action: WorkItem['caseAction']) {
+  item.caseId = c.id;
+  item.caseAction = action;
+  c.addedMessages++;
+  c.dirty = true;
+  c.lastMessageAt = Math.max(c.lastMessageAt, item.sentAt);
+  if (item.direction === 'in') {
+    c.lastInboundAt = Math.max(c.lastInboundAt ?? item.sentAt, item.sentAt);
+    batch.latestCaseByCustomer.set(c.customerId, c.id);
+  }
+}
+
+function reopen(batch: BatchState, c: CaseState, item: WorkItem) {
+  setStatus(batch, c, 'open', null, item.sentAt, 'customer came back');
+  c.resolvedAt = null;
+  batch.caseEvents.push({
+    caseId: c.id,
+    type: 'reopened',
+    data: { channel: item.msg!.channel, externalId: item.msg!.externalId },
+    eventAt: item.sentAt,
+  });
+}
+
+function setStatus(
+  batch: BatchState,
+  c: CaseState,
+  status: CaseState['status'],
+  reason: string | null,
+  at: number,
+  why: string,
+) {
+  if (c.status === status && c.statusReason === reason) return;
+  batch.caseEvents.push({
+    caseId: c.id,
+    type: 'status_changed',
+    data: { from: c.status, to: status, reason, why },
+    eventAt: at,
+  });
+  c.status = status;
+  c.statusReason = reason;
+  c.dirty = true;
+}
+
+function subjectOf(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 120 ? `${oneLine.slice(0, 117)}…` : oneLine || '(no text)';
+}
+
+function fromRow(r: Selectable<CaseTable>): CaseState {
+  return {
+    id: r.id,
+    customerId: r.customer_id,
+    status: r.status,
+    statusReason: r.status_reason,
+    priority: r.priority,
+    queueId: r.queue_id,
+    channel: r.channel,
+    subject: r.subject,
+    language: r.language,
+    openedAt: r.opened_at,
+    lastMessageAt: r.last_message_at,
+    lastInboundAt: r.last_inbound_at,
+    firstResponseAt: r.first_response_at,
+    resolvedAt: r.resolved_at,
+    isNew: false,
+    dirty: false,
+    addedMessages: 0,
+  };
+}

@@ -1,0 +1,98 @@
+import type { Kysely } from 'kysely';
+import type { Capabilities } from '../../platform/db/database.js';
+import type {
+  CaseStatus,
+  CustomerTable,
+  DB,
+  IdentityTable,
+  Priority,
+} from '../../platform/db/schema.js';
+import type { TriageInput, TriageResult } from '../../triage/index.js';
+import type { InboundMessage } from '../inbound.schema.js';
+
+/** One inbound event travelling through the stages; stages fill in their decisions. */
+export interface WorkItem {
+  seq: number;
+  receivedAt: number;
+  payloadJson: string;
+  /** Set by normalise; null when the payload is unusable (the event is parked). */
+  msg: InboundMessage | null;
+  /** Event time in epoch ms (the message's own time, never wall time). */
+  sentAt: number;
+  direction: 'in' | 'out';
+  visibility: 'public' | 'private';
+  text: string;
+  /** Why this event cannot be processed; it is parked with this reason. */
+  rejected: string | null;
+  /** A message with this (channel, external id) is already stored: nothing to do. */
+  duplicate: boolean;
+  customerId: string | null;
+  triage: TriageResult | null;
+  caseId: string | null;
+  caseAction: 'created' | 'joined' | 'reopened' | 'orphan' | null;
+}
+
+/** A case as the batch sees it: loaded from storage or created by this batch. */
+export interface CaseState {
+  id: string;
+  customerId: string;
+  status: CaseStatus;
+  statusReason: string | null;
+  priority: Priority;
+  queueId: string | null;
+  channel: string;
+  subject: string;
+  language: string | null;
+  openedAt: number;
+  lastMessageAt: number;
+  lastInboundAt: number | null;
+  firstResponseAt: number | null;
+  resolvedAt: number | null;
+  isNew: boolean;
+  dirty: boolean;
+  addedMessages: number;
+}
+
+export interface CaseEventDraft {
+  caseId: string;
+  type: string;
+  data: Record<string, unknown>;
+  eventAt: number;
+}
+
+export interface BatchState {
+  items: WorkItem[];
+  /** `${channel}\0${address}` → customer id. */
+  customerByIdentity: Map<string, string>;
+  newCustomers: CustomerTable[];
+  newIdentities: IdentityTable[];
+  cases: Map<string, CaseState>;
+  /** Customer id → the customer's most recent non-closed case id. */
+  latestCaseByCustomer: Map<string, string>;
+  /** `${channel}\0${externalId}` → where that message lives (stored or in this batch). */
+  messageIndex: Map<string, { caseId: string | null; customerId: string | null }>;
+  caseEvents: CaseEventDraft[];
+}
+
+export interface PipelineSettings {
+  workspaceId: string;
+  threadWindowMs: number;
+  reopenWindowMs: number;
+  defaultQueueId: string | null;
+}
+
+export interface StageContext {
+  trx: Kysely<DB>;
+  caps: Capabilities;
+  settings: PipelineSettings;
+  /** Wall clock, used only for bookkeeping columns (received/processed/created). */
+  now: number;
+  classify: (input: TriageInput) => TriageResult;
+}
+
+export interface Stage {
+  name: string;
+  run(batch: BatchState, ctx: StageContext): Promise<void> | void;
+}
+
+export const key = (channel: string, id: string) => `${channel}\u0000${id}`;

@@ -1,0 +1,202 @@
+import { EventEmitter } from 'node:events';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../../platform/db/database.js';
+import type { TriageInput, TriageResult } from '../../triage/index.js';
+import { type LoggedEvent, runBatch } from './run-batch.js';
+import type { BatchState, PipelineSettings } from './types.js';
+
+export interface WorkerOptions {
+  database: Database;
+  settings: PipelineSettings;
+  batchSize: number;
+  maxAttempts: number;
+  classify: (input: TriageInput) => TriageResult;
+  logger?: Logger;
+  /** Wall clock; injectable for tests of back-off. */
+  clock?: () => number;
+  /** Called after a batch committed (live updates, metrics). Errors here are logged, not retried. */
+  onCommitted?: (batch: BatchState) => void;
+  afterStage?: (name: string) => void | Promise<void>;
+  /** How long an idle worker sleeps before looking for due retries. */
+  idleMs?: number;
+}
+
+/** Back-off before retry `attempt` (1-based): 1 s, 4 s, 16 s … capped at 10 minutes. */
+export function backoffMs(attempt: number): number {
+  return Math.min(1000 * 4 ** (attempt - 1), 600_000);
+}
+
+/**
+ * Takes events from the inbound log in batches and runs the pipeline over them, one transaction
+ * a batch. The events' status changes commit with their effects, so a crash anywhere rolls the
+ * whole batch back and it is simply taken again: effects happen exactly once. A batch that fails
+ * is split into single events so that one bad event cannot block the others; a failing event is
+ * retried with back-off and then parked with its error.
+ */
+export class PipelineWorker {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private readonly wake = new EventEmitter();
+  private readonly clock: () => number;
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  /** Tell an idle worker that new events were logged. */
+  notify(): void {
+    this.wake.emit('wake');
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loop;
+    this.loop = null;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let processed = 0;
+      try {
+        processed = await this.runOnce();
+      } catch (err) {
+        this.opts.logger?.error({ err }, 'pipeline loop error');
+      }
+      if (processed === 0 && this.running) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.opts.idleMs ?? 1000);
+      const wake = this.wake;
+      function done() {
+        clearTimeout(timer);
+        wake.off('wake', done);
+        resolve();
+      }
+      wake.once('wake', done);
+    });
+  }
+
+  /** Processes until no event is due. Returns how many events were taken. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.runOnce();
+      if (n === 0) return total;
+      total += n;
+    }
+  }
+
+  /** Takes one batch of due events and processes it. Returns how many events were taken. */
+  async runOnce(): Promise<number> {
+    const { db, caps } = this.opts.database;
+    const now = this.clock();
+    let claimed: LoggedEvent[] = [];
+    let committed: BatchState | null = null;
+    try {
+      await db.transaction().execute(async (trx) => {
+        let q = trx
+          .selectFrom('inbound_events')
+          .select(['seq', 'received_at', 'payload_json'])
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', now)
+          .orderBy('seq')
+          .limit(this.opts.batchSize);
+        if (caps.skipLocked) q = q.forUpdate().skipLocked();
+        claimed = await q.execute();
+        if (claimed.length === 0) return;
+        committed = await runBatch(trx, claimed, this.batchOptions(now));
+      });
+    } catch (err) {
+      if (claimed.length === 0) throw err;
+      this.opts.logger?.warn(
+        { err: errorText(err), events: claimed.length },
+        'batch failed; retrying its events one by one',
+      );
+      await this.runSingly(claimed);
+      return claimed.length;
+    }
+    if (committed) this.committed(committed);
+    return claimed.length;
+  }
+
+  private batchOptions(now: number) {
+    return {
+      caps: this.opts.database.caps,
+      settings: this.opts.settings,
+      now,
+      classify: this.opts.classify,
+      afterStage: this.opts.afterStage,
+    };
+  }
+
+  private async runSingly(events: LoggedEvent[]): Promise<void> {
+    const { db, caps } = this.opts.database;
+    for (const e of events) {
+      const now = this.clock();
+      let result: BatchState | null = null;
+      try {
+        await db.transaction().execute(async (trx) => {
+          // Re-check under lock: another node may have taken it meanwhile.
+          let q = trx
+            .selectFrom('inbound_events')
+            .select(['seq', 'received_at', 'payload_json'])
+            .where('seq', '=', e.seq)
+            .where('status', '=', 'pending');
+          if (caps.skipLocked) q = q.forUpdate().skipLocked();
+          const row = await q.executeTakeFirst();
+          if (!row) return;
+          result = await runBatch(trx, [row], this.batchOptions(now));
+        });
+        if (result) this.committed(result);
+      } catch (err) {
+        await this.recordFailure(e.seq, errorText(err), now);
+      }
+    }
+  }
+
+  private async recordFailure(seq: number, error: string, now: number): Promise<void> {
+    const { db } = this.opts.database;
+    const row = await db
+      .selectFrom('inbound_events')
+      .select('attempts')
+      .where('seq', '=', seq)
+      .executeTakeFirst();
+    const attempts = (row?.attempts ?? 0) + 1;
+    const park = attempts >= this.opts.maxAttempts;
+    await db
+      .updateTable('inbound_events')
+      .set({
+        attempts: sql<number>`attempts + 1`,
+        last_error: error.slice(0, 2000),
+        status: park ? 'parked' : 'pending',
+        next_attempt_at: now + backoffMs(attempts),
+      })
+      .where('seq', '=', seq)
+      .where('status', '=', 'pending')
+      .execute();
+    this.opts.logger?.warn({ seq, attempts, parked: park, error }, 'inbound event failed');
+  }
+
+  private committed(batch: BatchState): void {
+    try {
+      this.opts.onCommitted?.(batch);
+    } catch (err) {
+      this.opts.logger?.error({ err }, 'onCommitted hook failed');
+    }
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,60 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Database, Dialect } from './database.js';
+import * as m0001 from './migrations/0001_initial.js';
+
+/** What a migration may need to know about the engine; kept to column types. */
+export interface MigrationContext {
+  dialect: Dialect;
+  autoIncrementType: 'integer' | 'bigserial';
+}
+
+type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
+
+/** One ordered migration set for both engines. Add new files here, never edit applied ones. */
+const MIGRATIONS: Record<string, MigrationModule> = {
+  '0001_initial': m0001,
+};
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly ctx: MigrationContext) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, mod] of Object.entries(MIGRATIONS)) {
+      out[name] = { up: (db) => mod.up(db, this.ctx) };
+    }
+    return out;
+  }
+}
+
+export interface MigrateResult {
+  applied: string[];
+}
+
+/** Applies pending migrations; throws with the failing migration's name. Safe to run twice. */
+export async function migrateToLatest(database: Database): Promise<MigrateResult> {
+  const ctx: MigrationContext = {
+    dialect: database.dialect,
+    autoIncrementType: database.dialect === 'sqlite' ? 'integer' : 'bigserial',
+  };
+  const migrator = new Migrator({
+    db: database.db as unknown as Kysely<unknown>,
+    provider: new InCodeProvider(ctx),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    const where = failed ? ` in migration ${failed.migrationName}` : '';
+    throw new Error(`Migration failed${where}: ${(error as Error).message ?? String(error)}`);
+  }
+  return { applied: (results ?? []).map((r) => r.migrationName) };
+}
+
+/** True when every known migration has been applied (used by /healthz). */
+export async function isMigrated(database: Database): Promise<boolean> {
+  const migrator = new Migrator({
+    db: database.db as unknown as Kysely<unknown>,
+    provider: new InCodeProvider({ dialect: database.dialect, autoIncrementType: 'integer' }),
+  });
+  const list = await migrator.getMigrations();
+  return list.every((m) => m.executedAt !== undefined);
+}

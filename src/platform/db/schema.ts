@@ -1,0 +1,262 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types for Kysely. Conventions, kept identical on SQLite and PostgreSQL:
+ * - ids are text (UUIDv7: time-ordered, so `ORDER BY id` is creation order);
+ * - times are integer epoch milliseconds in `*_at` columns (`bigint`), converted to ISO at the API edge;
+ * - structured values are JSON text in `*_json` columns;
+ * - every row carries `workspace_id`, the organisation boundary (one workspace per installation today).
+ */
+export interface DB {
+  workspaces: WorkspaceTable;
+  users: UserTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  teams: TeamTable;
+  queues: QueueTable;
+  channels: ChannelTable;
+  inbound_events: InboundEventTable;
+  customers: CustomerTable;
+  identities: IdentityTable;
+  cases: CaseTable;
+  messages: MessageTable;
+  case_events: CaseEventTable;
+  notes: NoteTable;
+  outbox: OutboxTable;
+  timers: TimerTable;
+  audit_log: AuditLogTable;
+  counters: CounterTable;
+}
+
+/** Per-workspace sequences (case numbers), bumped atomically with UPDATE … RETURNING. */
+export interface CounterTable {
+  workspace_id: string;
+  name: string;
+  value: number;
+}
+
+export interface WorkspaceTable {
+  id: string;
+  name: string;
+  is_demo: number;
+  created_at: number;
+}
+
+export type Role = 'admin' | 'supervisor' | 'agent';
+
+export interface UserTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string;
+  must_change_password: number;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface SessionTable {
+  id_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  token_hash: string;
+  role: Role;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface TeamTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface QueueTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  team_id: string | null;
+  is_default: number;
+  created_at: number;
+}
+
+export interface ChannelTable {
+  id: string;
+  workspace_id: string;
+  kind: string;
+  name: string;
+  /** Non-secret settings as JSON. */
+  config_json: string;
+  /** Secrets, encrypted at rest (AES-256-GCM) as JSON of base64 parts. */
+  secrets_enc: string | null;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export type InboundStatus = 'pending' | 'done' | 'parked';
+
+export interface InboundEventTable {
+  seq: Generated<number>;
+  workspace_id: string;
+  channel: string;
+  external_id: string;
+  received_at: number;
+  payload_json: string;
+  status: InboundStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  processed_at: number | null;
+}
+
+export interface CustomerTable {
+  id: string;
+  workspace_id: string;
+  display_name: string | null;
+  location: string | null;
+  /** Largest follower count seen on any identity; reach never sets priority. */
+  reach: number;
+  merged_into: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdentityTable {
+  id: string;
+  workspace_id: string;
+  customer_id: string;
+  channel: string;
+  address: string;
+  handle: string | null;
+  name: string | null;
+  followers: number | null;
+  location: string | null;
+  verified: number;
+  created_at: number;
+}
+
+export type CaseStatus = 'new' | 'open' | 'pending' | 'resolved' | 'closed';
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+
+export interface CaseTable {
+  id: string;
+  workspace_id: string;
+  number: number;
+  customer_id: string;
+  status: CaseStatus;
+  /** For `pending`: `customer` or `internal`. */
+  status_reason: string | null;
+  priority: Priority;
+  queue_id: string | null;
+  assignee_id: string | null;
+  channel: string;
+  subject: string;
+  language: string | null;
+  opened_at: number;
+  last_message_at: number;
+  last_inbound_at: number | null;
+  first_response_at: number | null;
+  resolved_at: number | null;
+  closed_at: number | null;
+  message_count: number;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessageTable {
+  id: string;
+  workspace_id: string;
+  case_id: string | null;
+  customer_id: string | null;
+  channel: string;
+  channel_id: string | null;
+  external_id: string;
+  direction: 'in' | 'out';
+  visibility: 'public' | 'private';
+  author_address: string;
+  author_name: string | null;
+  text: string;
+  sent_at: number;
+  received_at: number;
+  in_reply_to: string | null;
+  conversation_id: string | null;
+  language: string | null;
+  attachments_json: string;
+  triage_json: string | null;
+  raw_json: string | null;
+  /** Outbound delivery status: queued, sent, delivered, read, failed; `received` for inbound. */
+  status: string;
+  user_id: string | null;
+  deleted_at: number | null;
+  unsolicited: number;
+}
+
+export interface CaseEventTable {
+  id: string;
+  workspace_id: string;
+  case_id: string;
+  type: string;
+  actor_type: 'system' | 'user' | 'token';
+  actor_id: string | null;
+  data_json: string;
+  /** Wall time the change was recorded. */
+  created_at: number;
+  /** Event time it refers to (message time for pipeline changes). */
+  event_at: number;
+}
+
+export interface NoteTable {
+  id: string;
+  workspace_id: string;
+  case_id: string;
+  author_id: string | null;
+  body: string;
+  mentions_json: string;
+  created_at: number;
+}
+
+export interface OutboxTable {
+  id: string;
+  workspace_id: string;
+  kind: string;
+  idempotency_key: string;
+  payload_json: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface TimerTable {
+  id: string;
+  workspace_id: string;
+  kind: string;
+  ref_id: string;
+  due_at: number;
+  status: 'pending' | 'fired' | 'cancelled';
+  created_at: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  workspace_id: string;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  target: string | null;
+  data_json: string;
+  created_at: number;
+}

@@ -1,0 +1,73 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { findApiToken } from '../auth/tokens.js';
+import { findSession } from '../auth/users.js';
+import type { DB, Role } from '../db/schema.js';
+import { AppError } from '../errors.js';
+
+export const SESSION_COOKIE = 'tl_session';
+
+/** Who is calling: a person with a session, or a machine with an API token. */
+export interface Actor {
+  type: 'user' | 'token';
+  id: string;
+  name: string;
+  role: Role;
+  workspaceId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+  }
+  interface FastifyContextConfig {
+    /** Open route (health, channel webhooks that verify their own signatures). */
+    public?: boolean;
+    /** Roles allowed; default: any authenticated actor. */
+    roles?: Role[];
+  }
+}
+
+/**
+ * Authenticates every request unless its route is marked public. Bearer tokens are for
+ * machines, the session cookie for the web app (SameSite=Strict, so other sites cannot ride it).
+ */
+export function authHook(db: Kysely<DB>) {
+  return async (req: FastifyRequest, _reply: FastifyReply) => {
+    const config = req.routeOptions.config;
+    if (config?.public) return;
+    const header = req.headers.authorization;
+    let actor: Actor | null = null;
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!m) throw new AppError('unauthenticated', 'Authorization must be "Bearer <token>"');
+      const row = await findApiToken(db, m[1]);
+      if (!row) throw new AppError('unauthenticated', 'API token is invalid or revoked');
+      actor = {
+        type: 'token',
+        id: row.id,
+        name: row.name,
+        role: row.role,
+        workspaceId: row.workspace_id,
+      };
+    } else {
+      const sid = req.cookies?.[SESSION_COOKIE];
+      if (sid) {
+        const s = await findSession(db, sid);
+        if (s)
+          actor = {
+            type: 'user',
+            id: s.id,
+            name: s.name,
+            role: s.role,
+            workspaceId: s.workspace_id,
+          };
+      }
+    }
+    if (!actor) throw new AppError('unauthenticated', 'sign in or send an API token');
+    if (config?.roles && !config.roles.includes(actor.role)) {
+      throw new AppError('forbidden', `this needs one of the roles: ${config.roles.join(', ')}`);
+    }
+    req.actor = actor;
+  };
+}

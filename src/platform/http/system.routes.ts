@@ -1,0 +1,133 @@
+import { Type } from '@sinclair/typebox';
+import { sql } from 'kysely';
+import { login, logout } from '../auth/users.js';
+import type { Database } from '../db/database.js';
+import { isMigrated } from '../db/migrate.js';
+import type { LiveBus } from '../realtime/bus.js';
+import { SESSION_COOKIE } from './auth.js';
+import type { Http } from './server.js';
+
+export interface SystemRouteDeps {
+  database: Database;
+  bus: LiveBus;
+  /** Cookies get `Secure` when the desk is served over https. */
+  secureCookies: boolean;
+}
+
+export function systemRoutes(app: Http, deps: SystemRouteDeps) {
+  const { db } = deps.database;
+
+  app.get(
+    '/healthz',
+    {
+      config: { public: true },
+      schema: { tags: ['system'], summary: '200 when the database is reachable and migrated' },
+    },
+    async (_req, reply) => {
+      try {
+        await sql`select 1`.execute(db);
+        if (!(await isMigrated(deps.database))) {
+          return reply.status(503).send({ status: 'unavailable', database: 'not migrated' });
+        }
+        return { status: 'ok', database: deps.database.dialect };
+      } catch {
+        return reply.status(503).send({ status: 'unavailable', database: 'unreachable' });
+      }
+    },
+  );
+
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email and password; sets the session cookie',
+        body: Type.Object({
+          email: Type.String({ maxLength: 320 }),
+          password: Type.String({ maxLength: 1000 }),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const { secret, user } = await login(db, req.body.email, req.body.password);
+      reply.setCookie(SESSION_COOKIE, secret, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: deps.secureCookies,
+        path: '/',
+      });
+      return { user };
+    },
+  );
+
+  app.post('/api/v1/auth/logout', { schema: { tags: ['auth'] } }, async (req, reply) => {
+    const sid = req.cookies[SESSION_COOKIE];
+    if (sid) await logout(db, sid);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true };
+  });
+
+  app.get('/api/v1/me', { schema: { tags: ['auth'], summary: 'Who is calling' } }, async (req) => ({
+    type: req.actor.type,
+    id: req.actor.id,
+    name: req.actor.name,
+    role: req.actor.role,
+  }));
+
+  app.get(
+    '/api/v1/workspace',
+    { schema: { tags: ['system'], summary: 'The workspace; `demo` is true for simulated data' } },
+    async (req) => {
+      const ws = await db
+        .selectFrom('workspaces')
+        .selectAll()
+        .where('id', '=', req.actor.workspaceId)
+        .executeTakeFirstOrThrow();
+      const queues = await db
+        .selectFrom('queues')
+        .select(['id', 'name', 'is_default'])
+        .where('workspace_id', '=', ws.id)
+        .execute();
+      return {
+        id: ws.id,
+        name: ws.name,
+        demo: ws.is_demo === 1,
+        queues: queues.map((q) => ({ id: q.id, name: q.name, default: q.is_default === 1 })),
+      };
+    },
+  );
+
+  // Live updates as Server-Sent Events. A comment line every 25 s keeps proxies from closing
+  // an idle stream.
+  app.get(
+    '/api/v1/events',
+    { schema: { tags: ['system'], summary: 'Live updates (text/event-stream)' } },
+    (req, reply) => {
+      const workspaceId = req.actor.workspaceId;
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write(': connected\n\n');
+      let id = 0;
+      const unsubscribe = deps.bus.subscribe((e) => {
+        if (e.workspaceId !== workspaceId) return;
+        res.write(`id: ${++id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
+      });
+      const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
+      req.raw.on('close', () => {
+        clearInterval(ping);
+        unsubscribe();
+      });
+    },
+  );
+}

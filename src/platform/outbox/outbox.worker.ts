@@ -1,0 +1,188 @@
+import { EventEmitter } from 'node:events';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import { ConnectorError } from '../../channels/connector-error.js';
+import type { OutboundMessage, Sender } from '../../channels/sender.js';
+import type { Database } from '../db/database.js';
+import type { LiveBus } from '../realtime/bus.js';
+
+const LEASE_MS = 60_000;
+
+export interface OutboxOptions {
+  database: Database;
+  /** Channel kind → sender. A channel without a sender keeps its messages queued and retried. */
+  senders: Map<string, Sender>;
+  bus?: LiveBus;
+  logger?: Logger;
+  maxAttempts?: number;
+  clock?: () => number;
+  idleMs?: number;
+}
+
+export function outboxBackoffMs(attempt: number): number {
+  return Math.min(2000 * 2 ** (attempt - 1), 3_600_000);
+}
+
+/**
+ * Delivers side effects written to the outbox after their transaction committed. A row is
+ * leased (its next attempt pushed a minute ahead) before the network call, so a crash during
+ * delivery leads to a retry with the same idempotency key rather than a lost or stuck message.
+ */
+export class OutboxWorker {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private readonly wake = new EventEmitter();
+  private readonly clock: () => number;
+
+  constructor(private readonly opts: OutboxOptions) {
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  notify() {
+    this.wake.emit('wake');
+  }
+
+  start() {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        let n = 0;
+        try {
+          n = await this.runOnce();
+        } catch (err) {
+          this.opts.logger?.error({ err }, 'outbox loop error');
+        }
+        if (n === 0 && this.running) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(done, this.opts.idleMs ?? 1000);
+            const wake = this.wake;
+            function done() {
+              clearTimeout(t);
+              wake.off('wake', done);
+              resolve();
+            }
+            wake.once('wake', done);
+          });
+        }
+      }
+    })();
+  }
+
+  async stop() {
+    this.running = false;
+    this.notify();
+    await this.loop;
+  }
+
+  /** Delivers what is due now; returns how many rows were attempted. */
+  async runOnce(limit = 20): Promise<number> {
+    const { db, caps } = this.opts.database;
+    const now = this.clock();
+    const claimed = await db.transaction().execute(async (trx) => {
+      let q = trx
+        .selectFrom('outbox')
+        .select(['id', 'kind', 'idempotency_key', 'payload_json', 'attempts', 'workspace_id'])
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .limit(limit);
+      if (caps.skipLocked) q = q.forUpdate().skipLocked();
+      const rows = await q.execute();
+      if (rows.length > 0) {
+        await trx
+          .updateTable('outbox')
+          .set({ next_attempt_at: now + LEASE_MS })
+          .where(
+            'id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute();
+      }
+      return rows;
+    });
+    for (const row of claimed) await this.deliver(row);
+    return claimed.length;
+  }
+
+  private async deliver(row: {
+    id: string;
+    kind: string;
+    idempotency_key: string;
+    payload_json: string;
+    attempts: number;
+    workspace_id: string;
+  }) {
+    const { db } = this.opts.database;
+    const attempt = row.attempts + 1;
+    if (row.kind !== 'send_message') {
+      await this.fail(row.id, attempt, `unknown outbox kind ${row.kind}`, true);
+      return;
+    }
+    const msg = JSON.parse(row.payload_json) as OutboundMessage;
+    const sender = this.opts.senders.get(msg.channel);
+    try {
+      if (!sender) {
+        throw new ConnectorError('temporary', `no sender is configured for channel ${msg.channel}`);
+      }
+      const result = await sender(msg, row.idempotency_key);
+      const now = this.clock();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('outbox')
+          .set({ status: 'delivered', delivered_at: now, attempts: attempt, last_error: null })
+          .where('id', '=', row.id)
+          .execute();
+        await trx
+          .updateTable('messages')
+          .set({ status: 'sent', ...(result.externalId ? { external_id: result.externalId } : {}) })
+          .where('id', '=', msg.messageId)
+          .execute();
+      });
+      this.opts.bus?.publish({
+        type: 'message.status',
+        workspaceId: row.workspace_id,
+        data: { caseId: msg.caseId, messageId: msg.messageId, status: 'sent' },
+      });
+    } catch (err) {
+      const ce =
+        err instanceof ConnectorError ? err : new ConnectorError('unknown', (err as Error).message);
+      const giveUp = !ce.retryable || attempt >= (this.opts.maxAttempts ?? 8);
+      await this.fail(row.id, attempt, `${ce.kind}: ${ce.message}`, giveUp, ce.retryAfterMs);
+      if (giveUp) {
+        await db
+          .updateTable('messages')
+          .set({ status: 'failed' })
+          .where('id', '=', msg.messageId)
+          .execute();
+        this.opts.bus?.publish({
+          type: 'message.status',
+          workspaceId: row.workspace_id,
+          data: { caseId: msg.caseId, messageId: msg.messageId, status: 'failed', error: ce.kind },
+        });
+      }
+    }
+  }
+
+  private async fail(
+    id: string,
+    attempt: number,
+    error: string,
+    giveUp: boolean,
+    retryAfterMs?: number,
+  ) {
+    const now = this.clock();
+    await this.opts.database.db
+      .updateTable('outbox')
+      .set({
+        attempts: sql<number>`attempts + 1`,
+        last_error: error.slice(0, 2000),
+        status: giveUp ? 'failed' : 'pending',
+        next_attempt_at: now + (retryAfterMs ?? outboxBackoffMs(attempt)),
+      })
+      .where('id', '=', id)
+      .execute();
+    this.opts.logger?.warn({ outboxId: id, attempt, giveUp, error }, 'outbox delivery failed');
+  }
+}

@@ -1,0 +1,74 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+import { newId } from '../platform/ids.js';
+
+export const DEFAULT_WORKSPACE_ID = 'default';
+
+export interface WorkspaceInfo {
+  workspaceId: string;
+  defaultQueueId: string;
+  /** True when this call created the workspace (first start of an empty database). */
+  created: boolean;
+}
+
+/**
+ * Makes sure the installation's workspace exists with a default team and queue. One workspace
+ * per installation today; every table already carries `workspace_id` for the day there are more.
+ */
+export async function ensureWorkspace(db: Kysely<DB>, now = Date.now()): Promise<WorkspaceInfo> {
+  return db.transaction().execute(async (trx) => {
+    const ws = await trx
+      .selectFrom('workspaces')
+      .select('id')
+      .where('id', '=', DEFAULT_WORKSPACE_ID)
+      .executeTakeFirst();
+    let created = false;
+    if (!ws) {
+      created = true;
+      await trx
+        .insertInto('workspaces')
+        .values({ id: DEFAULT_WORKSPACE_ID, name: 'Throughline', is_demo: 0, created_at: now })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    }
+    let queue = await trx
+      .selectFrom('queues')
+      .select('id')
+      .where('workspace_id', '=', DEFAULT_WORKSPACE_ID)
+      .where('is_default', '=', 1)
+      .executeTakeFirst();
+    if (!queue) {
+      const teamId = newId();
+      await trx
+        .insertInto('teams')
+        .values({
+          id: teamId,
+          workspace_id: DEFAULT_WORKSPACE_ID,
+          name: 'Care desk',
+          created_at: now,
+        })
+        .execute();
+      queue = { id: newId() };
+      await trx
+        .insertInto('queues')
+        .values({
+          id: queue.id,
+          workspace_id: DEFAULT_WORKSPACE_ID,
+          name: 'Inbox',
+          team_id: teamId,
+          is_default: 1,
+          created_at: now,
+        })
+        .execute();
+    }
+    return { workspaceId: DEFAULT_WORKSPACE_ID, defaultQueueId: queue.id, created };
+  });
+}
+
+export async function markDemo(db: Kysely<DB>, workspaceId: string): Promise<void> {
+  await db
+    .updateTable('workspaces')
+    .set({ is_demo: 1, name: 'Demo workspace (simulated data)' })
+    .where('id', '=', workspaceId)
+    .execute();
+}
