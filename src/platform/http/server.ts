@@ -26,12 +26,13 @@ export function createHttpServer(logger: Logger | false): Http {
     bodyLimit: 1024 * 1024,
     // Webhooks and the API answer with request ids so a user can quote one in a bug report.
     requestIdHeader: false,
-    disableRequestLogging: true,
     // SSE streams never go idle; close them on shutdown instead of waiting forever.
     forceCloseConnections: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // JSON only: a text/plain body is refused with 415 instead of failing validation as a string.
+  app.removeContentTypeParser('text/plain');
   app.register(cookie);
   app.register(swagger, {
     openapi: {

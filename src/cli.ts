@@ -1,0 +1,97 @@
+import { Command } from 'commander';
+import {
+  migrateCommand,
+  parkedCommand,
+  tokenCreateCommand,
+  userCreateCommand,
+} from './commands/admin.commands.js';
+import { importTwcsCommand, replayCommand, simulateCommand } from './commands/data.commands.js';
+import { serveCommand } from './commands/serve.command.js';
+
+const program = new Command();
+program
+  .name('throughline')
+  .description('Customer care that fixes causes, on every channel')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run the desk (HTTP API, pipeline and outbox workers)')
+  .action(serveCommand);
+program.command('migrate').description('apply database migrations').action(migrateCommand);
+
+const token = program.command('token').description('API tokens');
+token
+  .command('create')
+  .description('create an API token and print it on stdout')
+  .requiredOption('--name <name>', 'what the token is for')
+  .option('--role <role>', 'admin, supervisor or agent', 'admin')
+  .action(tokenCreateCommand);
+
+const user = program.command('user').description('user accounts');
+user
+  .command('create')
+  .description('create a user (prints a one-time password unless --password is given)')
+  .requiredOption('--email <email>')
+  .option('--name <name>')
+  .option('--role <role>', 'admin, supervisor or agent', 'agent')
+  .option('--password <password>', 'initial password (or THROUGHLINE_USER_PASSWORD)')
+  .action(userCreateCommand);
+
+const imp = program.command('import').description('import history through the pipeline');
+imp
+  .command('twcs <file>')
+  .description('import a Kaggle "Customer Support on Twitter" CSV as channel x')
+  .action(importTwcsCommand);
+
+program
+  .command('simulate')
+  .description('generate realistic traffic (to a JSON-lines file with --out, else into the desk)')
+  .option('--scenario <name>', 'demo, outage, week, load', 'demo')
+  .option('--seed <n>', 'random seed (same seed, same traffic)', '1')
+  .option('--days <d>', 'length in days')
+  .option('--start <iso>', 'start of the simulated window')
+  .option('--out <file>', 'write JSON lines here instead of ingesting')
+  .action(simulateCommand);
+
+program
+  .command('replay <file>')
+  .description('ingest a JSON-lines file of messages in event-time order')
+  .option('--speed <speed>', '"max" or a factor of event time', 'max')
+  .action(replayCommand);
+
+program
+  .command('parked')
+  .description('list inbound events the pipeline parked (or --retry them)')
+  .option('--retry', 'queue every parked event again and process it')
+  .option('--json', 'one JSON object per line')
+  .action(parkedCommand);
+
+program
+  .command('classify')
+  .description('triage JSON lines from stdin to JSON lines on stdout')
+  .action(async () => {
+    const { runClassifyCommand } = await import('./triage/classify.command.js');
+    await runClassifyCommand(process.stdin, process.stdout);
+  });
+
+program
+  .command('eval [name]')
+  .description('run quality evaluations (triage, …)')
+  .action(async (name?: string) => {
+    const { runEval } = await import('../eval/run.js');
+    await runEval(name);
+  });
+
+program
+  .command('bench [name]')
+  .description('run benchmarks (ingest, …) and print figures with the machine')
+  .action(async (name?: string) => {
+    const { runBench } = await import('../bench/run.js');
+    await runBench(name);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,85 @@
+import { listParked, retryParked } from '../ingest/parked.js';
+import { generatePassword } from '../platform/auth/passwords.js';
+import { createApiToken } from '../platform/auth/tokens.js';
+import { createUser } from '../platform/auth/users.js';
+import { migrateToLatest } from '../platform/db/migrate.js';
+import type { Role } from '../platform/db/schema.js';
+import { withApp } from './context.js';
+
+const ROLES: Role[] = ['admin', 'supervisor', 'agent'];
+
+function checkRole(role: string): Role {
+  if (!ROLES.includes(role as Role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+  return role as Role;
+}
+
+export async function migrateCommand() {
+  await withApp(async (app) => {
+    const { applied } = await migrateToLatest(app.database);
+    process.stdout.write(
+      `database is migrated (${app.database.describe}); ${applied.length} applied now\n`,
+    );
+  });
+}
+
+/** Prints the new token alone on stdout so scripts can capture it. */
+export async function tokenCreateCommand(opts: { name: string; role: string }) {
+  const role = checkRole(opts.role);
+  await withApp(async (app) => {
+    const { token } = await createApiToken(
+      app.database.db,
+      app.workspace.workspaceId,
+      opts.name,
+      role,
+    );
+    process.stdout.write(`${token}\n`);
+  });
+}
+
+export async function userCreateCommand(opts: {
+  email: string;
+  name?: string;
+  role: string;
+  password?: string;
+}) {
+  const role = checkRole(opts.role);
+  const password = opts.password ?? process.env.THROUGHLINE_USER_PASSWORD ?? generatePassword();
+  await withApp(async (app) => {
+    const { id } = await createUser(app.database.db, {
+      workspaceId: app.workspace.workspaceId,
+      email: opts.email,
+      name: opts.name ?? opts.email.split('@')[0],
+      role,
+      password,
+      mustChangePassword: !opts.password,
+    });
+    process.stdout.write(`user ${id} created (${opts.email}, ${role})\n`);
+    if (!opts.password) process.stdout.write(`one-time password: ${password}\n`);
+  });
+}
+
+export async function parkedCommand(opts: { retry?: boolean; json?: boolean }) {
+  await withApp(async (app) => {
+    const ws = app.workspace.workspaceId;
+    if (opts.retry) {
+      const n = await retryParked(app.database.db, ws, Date.now());
+      const processed = await app.pipeline.drain();
+      process.stdout.write(`queued ${n} parked events again; processed ${processed}\n`);
+      return;
+    }
+    const items = await listParked(app.database.db, ws, 1000);
+    if (opts.json) {
+      for (const i of items) process.stdout.write(`${JSON.stringify(i)}\n`);
+      return;
+    }
+    if (items.length === 0) {
+      process.stdout.write('no parked events\n');
+      return;
+    }
+    for (const i of items) {
+      process.stdout.write(
+        `#${i.seq}  ${i.channel}/${i.externalId}  attempts=${i.attempts}  ${i.receivedAt}\n    ${i.error}\n`,
+      );
+    }
+  });
+}

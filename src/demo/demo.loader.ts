@@ -1,0 +1,53 @@
+import type { App } from '../app.js';
+import { updateCase } from '../cases/case.service.js';
+import { ingestStream } from '../ingest/ingest-stream.js';
+import { simulate } from '../simulate/index.js';
+import { markDemo } from '../workspace/workspace.service.js';
+
+/**
+ * Fills an empty desk with the simulator's `demo` scenario through the real pipeline, then does
+ * a little agent work (resolving older answered cases) so every status shows up.
+ */
+export async function loadDemo(app: App): Promise<{ cases: number; messages: number }> {
+  const { db } = app.database;
+  await markDemo(db, app.workspace.workspaceId);
+  function* messages() {
+    for (const e of simulate({ scenario: 'demo', seed: 42 })) {
+      if (e.type === 'message') yield e.message;
+    }
+  }
+  const { accepted } = await ingestStream(messages(), {
+    database: app.database,
+    workspaceId: app.workspace.workspaceId,
+    pipeline: app.pipeline,
+  });
+  // Answered cases whose last word was ours more than a day before the end: resolved.
+  const latest = await db
+    .selectFrom('cases')
+    .select((eb) => eb.fn.max('last_message_at').as('m'))
+    .executeTakeFirst();
+  const cutoff = Number(latest?.m ?? 0) - 24 * 3_600_000;
+  const answered = await db
+    .selectFrom('cases')
+    .select('id')
+    .where('workspace_id', '=', app.workspace.workspaceId)
+    .where('status', '=', 'open')
+    .where('first_response_at', 'is not', null)
+    .where('last_message_at', '<', cutoff)
+    .execute();
+  // Through the case service, so the demo's history shows who resolved what.
+  const actor = {
+    type: 'token' as const,
+    id: 'demo-loader',
+    name: 'Demo loader',
+    role: 'admin' as const,
+    workspaceId: app.workspace.workspaceId,
+  };
+  for (const c of answered) await updateCase(db, actor, c.id, { status: 'resolved' }, cutoff);
+  const count = await db
+    .selectFrom('cases')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('workspace_id', '=', app.workspace.workspaceId)
+    .executeTakeFirst();
+  return { cases: Number(count?.n ?? 0), messages: accepted };
+}

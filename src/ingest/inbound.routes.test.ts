@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+
+describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(engine);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const count = async (table: 'inbound_events' | 'messages') =>
+    Number(
+      (
+        await t.app.database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('accepts one message durably and answers 202', async () => {
+    const before = await count('inbound_events');
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: t.auth,
+      payload: aMessage(),
+    });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect(await count('inbound_events')).toBe(before + 1);
+  });
+
+  it('stores a re-delivery once, sequentially and concurrently', async () => {
+    const m = aMessage();
+    const first = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: t.auth,
+      payload: m,
+    });
+    expect(first.json().accepted).toBe(1);
+    const again = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: t.auth,
+      payload: m,
+    });
+    expect(again.statusCode).toBe(202);
+    expect(again.json()).toMatchObject({ accepted: 0, duplicates: 1 });
+
+    const c = aMessage();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        t.app.http.inject({
+          method: 'POST',
+          url: '/api/v1/inbound',
+          headers: t.auth,
+          payload: { messages: [c, c] },
+        }),
+      ),
+    );
+    expect(results.every((r) => r.statusCode === 202)).toBe(true);
+    expect(results.reduce((s, r) => s + r.json().accepted, 0)).toBe(1);
+
+    await t.app.pipeline.drain();
+    const stored = await t.app.database.db
+      .selectFrom('messages')
+      .select('id')
+      .where('external_id', 'in', [m.externalId, c.externalId])
+      .execute();
+    expect(stored).toHaveLength(2);
+  });
+
+  it('accepts a batch and reports each message', async () => {
+    const msgs = [aMessage(), aMessage(), aMessage()];
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: t.auth,
+      payload: { messages: [...msgs, msgs[0]] },
+    });
+    expect(res.statusCode).toBe(202);
+    expect(res.json().accepted).toBe(3);
+    expect(res.json().results.map((r: { status: string }) => r.status)).toEqual([
+      'accepted',
+      'accepted',
+      'accepted',
+      'duplicate',
+    ]);
+  });
+
+  describe('bad input gets a clear 4xx and stores nothing', () => {
+    const cases: [string, () => Record<string, unknown>, number, RegExp][] = [
+      [
+        'malformed JSON',
+        () => ({ payload: '{"channel": "api", ', headers: { 'content-type': 'application/json' } }),
+        400,
+        /JSON/i,
+      ],
+      [
+        'missing externalId',
+        () => ({ payload: { ...aMessage(), externalId: undefined } }),
+        400,
+        /externalId/,
+      ],
+      ['missing author', () => ({ payload: { ...aMessage(), author: undefined } }), 400, /author/],
+      ['bad sentAt', () => ({ payload: aMessage({ sentAt: 'yesterday' }) }), 400, /sentAt/],
+      [
+        'unknown channel',
+        () => ({ payload: { ...aMessage(), channel: 'pigeon' } }),
+        400,
+        /channel/,
+      ],
+      [
+        'unknown field',
+        () => ({ payload: { ...aMessage(), colour: 'red' } }),
+        400,
+        /colour|additional/i,
+      ],
+      ['empty batch', () => ({ payload: { messages: [] } }), 400, /at least one/],
+      [
+        'bad item in batch',
+        () => ({ payload: { messages: [aMessage(), { ...aMessage(), text: 5 }] } }),
+        400,
+        /messages\/1\/text/,
+      ],
+      [
+        'oversize body',
+        () => ({
+          payload: {
+            messages: [aMessage({ text: 'x'.repeat(99_000) })].concat(
+              Array.from({ length: 110 }, () => aMessage({ text: 'y'.repeat(99_000) })),
+            ),
+          },
+        }),
+        413,
+        /too large/,
+      ],
+      [
+        'wrong content type',
+        () => ({ payload: 'hello', headers: { 'content-type': 'text/plain' } }),
+        415,
+        /application\/json/,
+      ],
+    ];
+    it.each(cases)('%s', async (_name, make, status, message) => {
+      const before = await count('inbound_events');
+      const req = make() as { payload: unknown; headers?: Record<string, string> };
+      const res = await t.app.http.inject({
+        method: 'POST',
+        url: '/api/v1/inbound',
+        headers: { ...t.auth, ...(req.headers ?? {}) },
+        payload: req.payload as string,
+      });
+      expect(res.statusCode).toBe(status);
+      expect(res.json().error.message).toMatch(message);
+      expect(await count('inbound_events')).toBe(before);
+    });
+
+    it('wrong or missing token → 401', async () => {
+      const before = await count('inbound_events');
+      const wrong = await t.app.http.inject({
+        method: 'POST',
+        url: '/api/v1/inbound',
+        headers: { authorization: 'Bearer tl_nope' },
+        payload: aMessage(),
+      });
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json().error.code).toBe('unauthenticated');
+      const none = await t.app.http.inject({
+        method: 'POST',
+        url: '/api/v1/inbound',
+        payload: aMessage(),
+      });
+      expect(none.statusCode).toBe(401);
+      expect(await count('inbound_events')).toBe(before);
+    });
+  });
+});

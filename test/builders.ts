@@ -1,0 +1,60 @@
+import { type App, buildApp } from '../src/app.js';
+import { type Config, loadConfig } from '../src/config.js';
+import type { InboundMessage } from '../src/ingest/inbound.schema.js';
+import { createApiToken } from '../src/platform/auth/tokens.js';
+import { type Engine, freshDatabaseUrl } from './support/engines.js';
+
+let counter = 0;
+
+/** A customer message with sensible defaults; override what the test is about. */
+export function aMessage(over: Partial<InboundMessage> = {}): InboundMessage {
+  counter++;
+  return {
+    channel: 'api',
+    externalId: `m-${process.pid}-${counter}`,
+    author: { id: `cust-${counter}`, name: `Customer ${counter}` },
+    text: 'My internet has been down since this morning',
+    sentAt: new Date(Date.UTC(2026, 10, 2, 9, 0, counter % 60)).toISOString(),
+    visibility: 'public',
+    ...over,
+  };
+}
+
+export interface TestApp {
+  app: App;
+  token: string;
+  auth: { authorization: string };
+  close(): Promise<void>;
+}
+
+/**
+ * A full app on a fresh database of the given engine, workers off (tests drive the pipeline with
+ * `app.pipeline.drain()` so nothing depends on timing), with an admin API token.
+ */
+export async function testApp(engine: Engine, over: Partial<Config> = {}): Promise<TestApp> {
+  const { url, cleanup } = await freshDatabaseUrl(engine);
+  const base = loadConfig({ THROUGHLINE_DATABASE_URL: url, LOG_LEVEL: 'silent' });
+  const config: Config = {
+    ...base,
+    sqliteSynchronous: 'NORMAL',
+    ...over,
+    pipeline: { ...base.pipeline, workers: false, ...(over.pipeline ?? {}) },
+  };
+  const app = await buildApp({ config });
+  await app.start({ listen: false });
+  const { token } = await createApiToken(
+    app.database.db,
+    app.workspace.workspaceId,
+    'test',
+    'admin',
+  );
+  return {
+    app,
+    token,
+    auth: { authorization: `Bearer ${token}` },
+    async close() {
+      await app.close();
+      cleanup();
+    },
+  };
+}
