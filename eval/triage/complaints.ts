@@ -42,7 +42,9 @@ export function complaintF1(triage: Triage, rows: readonly ComplaintRow[]) {
 export function reportComplaints(triage: Triage, rows: readonly ComplaintRow[]): void {
   const all = complaintF1(triage, rows);
   console.log(`\n== Complaint detection: complaints-acl2019 (${rows.length} real tweets)`);
-  console.log(`macro-F1 ${all.macroF1.toFixed(3)} (paper 0.79, fine-tuned transformers up to 0.88)`);
+  console.log(
+    `macro-F1 ${all.macroF1.toFixed(3)} (paper 0.79, fine-tuned transformers up to 0.88)`,
+  );
   for (const r of all.reports) {
     console.log(
       `  ${r.label.padEnd(10)} P ${r.precision.toFixed(3)}  R ${r.recall.toFixed(3)}  F1 ${r.f1.toFixed(3)}  n ${r.support}`,
@@ -51,12 +53,16 @@ export function reportComplaints(triage: Triage, rows: readonly ComplaintRow[]):
   console.log(formatMatrix([...LABELS], all.matrix));
   for (const half of ['dev', 'test'] as const) {
     const part = rows.filter((r) => r.half === half);
-    console.log(`  ${half} half (${part.length}): macro-F1 ${complaintF1(triage, part).macroF1.toFixed(3)}`);
+    console.log(
+      `  ${half} half (${part.length}): macro-F1 ${complaintF1(triage, part).macroF1.toFixed(3)}`,
+    );
   }
   const domains = [...new Set(rows.map((r) => r.domain))].sort();
   const acc = domains.map((d) => {
     const part = rows.filter((r) => r.domain === d);
-    const ok = part.filter((r) => triage.classify({ text: r.text }).complaint === r.complaint).length;
+    const ok = part.filter(
+      (r) => triage.classify({ text: r.text }).complaint === r.complaint,
+    ).length;
     return `${d} ${(ok / part.length).toFixed(2)}`;
   });
   console.log(`  accuracy by domain: ${acc.join(', ')}`);

@@ -1,7 +1,7 @@
 /** Area checks, throughput/memory and the effect of agents' corrections. */
 import { readFileSync } from 'node:fs';
 import { hashFeature } from '../../src/triage/features.js';
-import { type Triage, applyCorrections, createTriage } from '../../src/triage/index.js';
+import { applyCorrections, createTriage, type Triage } from '../../src/triage/index.js';
 import type { Area, Topic } from '../../src/triage/types.js';
 import { type ComplaintRow, complaintF1 } from './complaints.js';
 import { readSharedCsv } from './data.js';
@@ -24,12 +24,14 @@ export function reportArea(triage: Triage): void {
     const pass =
       c.expect === null
         ? got === null
-        : got !== null &&
-          Object.entries(c.expect).every(([k, v]) => got[k as keyof Area] === v);
+        : got !== null && Object.entries(c.expect).every(([k, v]) => got[k as keyof Area] === v);
     if (pass) ok++;
-    else failures.push(`  FAIL "${c.text}" / ${c.authorLocation ?? '-'}: got ${JSON.stringify(got)}`);
+    else
+      failures.push(`  FAIL "${c.text}" / ${c.authorLocation ?? '-'}: got ${JSON.stringify(got)}`);
   }
-  console.log(`\n== Area extraction: ${cases.length} cases written by us (eval/triage/area-cases.json)`);
+  console.log(
+    `\n== Area extraction: ${cases.length} cases written by us (eval/triage/area-cases.json)`,
+  );
   console.log(`correct ${ok}/${cases.length}`);
   for (const f of failures) console.log(f);
 }
@@ -52,7 +54,9 @@ export function reportSpeed(triage: Triage): void {
     rounds.push(n / (Number(process.hrtime.bigint() - start) / 1e9));
   }
   const mem = process.memoryUsage();
-  console.log(`\n== Speed: whole triage (all fields), one core, ${texts.length} real tweet texts cycled`);
+  console.log(
+    `\n== Speed: whole triage (all fields), one core, ${texts.length} real tweet texts cycled`,
+  );
   console.log(
     `messages/s: ${rounds.map((x) => Math.round(x)).join(', ')} (3 one-second rounds); ` +
       `rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`,

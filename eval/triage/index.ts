@@ -12,7 +12,8 @@ export async function runTriageEval(): Promise<void> {
   const triage = createTriage();
   console.log(`triage eval — model ${triage.model.version}`);
   const complaints = loadComplaints();
-  if (typeof complaints === 'string') console.log(`\n== Complaint detection: skipped: ${complaints}`);
+  if (typeof complaints === 'string')
+    console.log(`\n== Complaint detection: skipped: ${complaints}`);
   else reportComplaints(triage, complaints);
   const tweets = loadTelecomTweets();
   if (typeof tweets === 'string') console.log(`\n== Topic / language: skipped: ${tweets}`);

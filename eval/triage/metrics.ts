@@ -8,7 +8,11 @@ export interface ClassReport {
   support: number;
 }
 
-export function confusion(labels: readonly string[], gold: readonly string[], pred: readonly string[]) {
+export function confusion(
+  labels: readonly string[],
+  gold: readonly string[],
+  pred: readonly string[],
+) {
   const index = new Map(labels.map((l, i) => [l, i]));
   const m = labels.map(() => labels.map(() => 0));
   for (let i = 0; i < gold.length; i++) {
@@ -40,6 +44,8 @@ export function macroF1(reports: readonly ClassReport[]): number {
 export function formatMatrix(labels: readonly string[], matrix: number[][]): string {
   const w = Math.max(8, ...labels.map((l) => l.length + 1));
   const head = `${'gold \\ pred'.padEnd(w + 3)}${labels.map((l) => l.padStart(w)).join('')}`;
-  const rows = matrix.map((row, i) => `${labels[i].padEnd(w + 3)}${row.map((n) => String(n).padStart(w)).join('')}`);
+  const rows = matrix.map(
+    (row, i) => `${labels[i].padEnd(w + 3)}${row.map((n) => String(n).padStart(w)).join('')}`,
+  );
   return [head, ...rows].join('\n');
 }

@@ -48,7 +48,8 @@ function gaz(): Gazetteer {
   }
   for (const list of cities.values()) list.sort((a, b) => b.zips - a.zips);
   const stateNames = new Map<string, string>();
-  for (const [abbr, name] of Object.entries(z.states.abbr)) stateNames.set(name.toLowerCase(), abbr);
+  for (const [abbr, name] of Object.entries(z.states.abbr))
+    stateNames.set(name.toLowerCase(), abbr);
   gazetteer = {
     zip: (code) => {
       const hit = z.codes[code];
@@ -84,13 +85,21 @@ const AMBIGUOUS = new Set(
 const ZIP_RE = /(?<![\d$#.,/-])(\d{5})(?:-\d{4})?(?![\d,.]\d|\d)/g;
 const UK_RE = /\b([A-Za-z]{1,2}\d[A-Za-z\d]?) ?(\d[A-Za-z]{2})\b/g;
 const CITY_STATE_RE = /\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}),? ([A-Z]{2})\b/g;
-const CITY_STATENAME_RE = /\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}), ([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b/g;
-const IN_CITY_RE = /\b(?:in|near|around|at|across|outside|from|downtown) ([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2})/g;
-const ZIP_CONTEXT_RE = /\b(?:(?:zip|zipcode|zip code|postal code)(?: is)?|area|in|near|around|code)\W*$/i;
-const NOT_ZIP_CONTEXT_RE = /(?:order|account|acct|ticket|case|ref|reference|number|no|confirmation|tracking|pin|id)\W*$/i;
+const CITY_STATENAME_RE =
+  /\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}), ([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b/g;
+const IN_CITY_RE =
+  /\b(?:in|near|around|at|across|outside|from|downtown) ([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2})/g;
+const ZIP_CONTEXT_RE =
+  /\b(?:(?:zip|zipcode|zip code|postal code)(?: is)?|area|in|near|around|code)\W*$/i;
+const NOT_ZIP_CONTEXT_RE =
+  /(?:order|account|acct|ticket|case|ref|reference|number|no|confirmation|tracking|pin|id)\W*$/i;
 
 function cityKey(name: string): string {
-  return name.toLowerCase().replace(/^st\.? /, 'saint ').replace(/^ft\.? /, 'fort ').replace(/\.$/, '');
+  return name
+    .toLowerCase()
+    .replace(/^st\.? /, 'saint ')
+    .replace(/^ft\.? /, 'fort ')
+    .replace(/\.$/, '');
 }
 
 function findCity(name: string, state?: string): CityEntry | undefined {
@@ -112,7 +121,10 @@ export function areaInText(text: string, profile: boolean): Area | null {
   for (const m of text.matchAll(ZIP_RE)) {
     const before = text.slice(Math.max(0, m.index - 24), m.index);
     if (NOT_ZIP_CONTEXT_RE.test(before)) continue;
-    const near = profile || ZIP_CONTEXT_RE.test(before) || /^\W*[A-Z]{2}\b/.test(text.slice(m.index - 5, m.index));
+    const near =
+      profile ||
+      ZIP_CONTEXT_RE.test(before) ||
+      /^\W*[A-Z]{2}\b/.test(text.slice(m.index - 5, m.index));
     const area = fromZip(m[1], near ? 0.9 : 0.6);
     if (area) return area;
   }
@@ -133,7 +145,8 @@ export function areaInText(text: string, profile: boolean): Area | null {
     if (!US_STATES.has(m[2])) continue;
     const hit = findCity(m[1], m[2]) ?? findCity(m[1].split(' ').slice(-1)[0], m[2]);
     if (hit) return cityArea(hit, 0.8);
-    if (profile) return { postalCode: null, city: null, region: m[2], country: 'US', confidence: 0.5 };
+    if (profile)
+      return { postalCode: null, city: null, region: m[2], country: 'US', confidence: 0.5 };
   }
   for (const m of text.matchAll(CITY_STATENAME_RE)) {
     const st = gaz().stateNames.get(m[2].toLowerCase());

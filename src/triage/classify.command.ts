@@ -3,9 +3,10 @@
  * out per input line, in order. Streams line by line with back-pressure, so memory stays constant
  * however long the input; a bad line yields an error object on its own line and the run goes on.
  */
-import { createInterface } from 'node:readline';
+
 import { once } from 'node:events';
-import { type Triage, createTriage } from './index.js';
+import { createInterface } from 'node:readline';
+import { createTriage, type Triage } from './index.js';
 import type { TriageInput } from './types.js';
 
 /** What a malformed line produces instead of a triage result. */

@@ -80,7 +80,19 @@ export function analyse(text: string): Analysis {
   }
   const sentiment = sentimentOf(text, words, shouted);
   const s = sentiment.raw;
-  add(s <= -4 ? 's:neg3' : s <= -2 ? 's:neg2' : s < 0 ? 's:neg1' : s === 0 ? 's:0' : s < 3 ? 's:pos1' : 's:pos2');
+  add(
+    s <= -4
+      ? 's:neg3'
+      : s <= -2
+        ? 's:neg2'
+        : s < 0
+          ? 's:neg1'
+          : s === 0
+            ? 's:0'
+            : s < 3
+              ? 's:pos1'
+              : 's:pos2',
+  );
   if (sentiment.sarcasm) add('s:sarcasm');
   if (sentiment.negativeWords > 0 && sentiment.positiveWords === 0) add('s:onlyneg');
   if (shouted > 0) add('shape:shout');

@@ -8,22 +8,22 @@
 import { extractArea } from './area.js';
 import { analyse } from './features.js';
 import { detectLanguage } from './language.js';
-import { type TriageModel, complaintProbability, topicProbabilities } from './model.js';
+import { complaintProbability, type TriageModel, topicProbabilities } from './model.js';
 import { findPii } from './pii.js';
 import { spamFlags } from './spam.js';
 import { TOPICS, type Topic, type TriageInput, type TriageResult } from './types.js';
 import { urgencySignals } from './urgency.js';
 import { loadShippedModel } from './weights.js';
 
-export type { Area, PiiSpan, Topic, TriageInput, TriageResult, UrgencyKind } from './types.js';
-export { TOPICS } from './types.js';
 export {
-  type Correction,
-  type TriageModel,
   applyCorrections,
+  type Correction,
   modelFromJSON,
   modelToJSON,
+  type TriageModel,
 } from './model.js';
+export type { Area, PiiSpan, Topic, TriageInput, TriageResult, UrgencyKind } from './types.js';
+export { TOPICS } from './types.js';
 export { loadShippedModel } from './weights.js';
 
 export interface Triage {

@@ -13,20 +13,76 @@ const FUNCTION_WORDS: Record<string, string> = {};
 function words(lang: string, list: string): void {
   for (const w of list.split(' ')) FUNCTION_WORDS[w] = lang;
 }
-words('en', "the and is are was were you your my i it this that to of for with have has not be been can will just what why how when there they we our me don't it's i'm can't get got please thanks help again still since from about would should could any one out up who which");
-words('es', 'el los las una del por para pero muy está están estoy tengo mi mis su sus que qué cómo cuando hola gracias ayuda favor necesito servicio hace ya también porque nada señal factura internet funciona sin nos tiene');
-words('pt', 'não nao é você voce meu minha seu sua uma um os das dos pelo pela muito está estou tenho obrigado obrigada ajuda favor preciso serviço já também porque nada sinal conta funciona sem então isso');
-words('fr', 'le les des une est et je vous mon ma mes pas avec pour sur dans mais très merci aide depuis toujours rien ça cela votre nous sont suis fait être aussi');
-words('de', 'der die das und ist nicht ich sie mein meine mit für auf ein eine kein keine seit immer noch danke bitte hilfe funktioniert schon auch wir ihr habe haben wird');
-words('it', 'il gli della che è non sono mio mia con per una anche grazie aiuto ancora sempre niente questo questa funziona perché siete ho hanno');
-words('nl', 'het een niet ik je mijn met voor op zijn maar wel nog geen dank bedankt hulp werkt sinds altijd wij jullie heb hebben');
+words(
+  'en',
+  "the and is are was were you your my i it this that to of for with have has not be been can will just what why how when there they we our me don't it's i'm can't get got please thanks help again still since from about would should could any one out up who which",
+);
+words(
+  'es',
+  'el los las una del por para pero muy está están estoy tengo mi mis su sus que qué cómo cuando hola gracias ayuda favor necesito servicio hace ya también porque nada señal factura internet funciona sin nos tiene',
+);
+words(
+  'pt',
+  'não nao é você voce meu minha seu sua uma um os das dos pelo pela muito está estou tenho obrigado obrigada ajuda favor preciso serviço já também porque nada sinal conta funciona sem então isso',
+);
+words(
+  'fr',
+  'le les des une est et je vous mon ma mes pas avec pour sur dans mais très merci aide depuis toujours rien ça cela votre nous sont suis fait être aussi',
+);
+words(
+  'de',
+  'der die das und ist nicht ich sie mein meine mit für auf ein eine kein keine seit immer noch danke bitte hilfe funktioniert schon auch wir ihr habe haben wird',
+);
+words(
+  'it',
+  'il gli della che è non sono mio mia con per una anche grazie aiuto ancora sempre niente questo questa funziona perché siete ho hanno',
+);
+words(
+  'nl',
+  'het een niet ik je mijn met voor op zijn maar wel nog geen dank bedankt hulp werkt sinds altijd wij jullie heb hebben',
+);
 
 const ISO3_TO_1: Record<string, string> = {
-  eng: 'en', spa: 'es', por: 'pt', fra: 'fr', deu: 'de', ita: 'it', nld: 'nl', hin: 'hi',
-  arb: 'ar', rus: 'ru', ukr: 'uk', tur: 'tr', ind: 'id', zlm: 'ms', jpn: 'ja', cmn: 'zh',
-  kor: 'ko', pol: 'pl', swe: 'sv', vie: 'vi', tha: 'th', ron: 'ro', tgl: 'tl', swh: 'sw',
-  ell: 'el', heb: 'he', ces: 'cs', dan: 'da', fin: 'fi', nob: 'nb', hun: 'hu', ben: 'bn',
-  urd: 'ur', pes: 'fa', hau: 'ha', yor: 'yo', ibo: 'ig', tam: 'ta', tel: 'te', mar: 'mr',
+  eng: 'en',
+  spa: 'es',
+  por: 'pt',
+  fra: 'fr',
+  deu: 'de',
+  ita: 'it',
+  nld: 'nl',
+  hin: 'hi',
+  arb: 'ar',
+  rus: 'ru',
+  ukr: 'uk',
+  tur: 'tr',
+  ind: 'id',
+  zlm: 'ms',
+  jpn: 'ja',
+  cmn: 'zh',
+  kor: 'ko',
+  pol: 'pl',
+  swe: 'sv',
+  vie: 'vi',
+  tha: 'th',
+  ron: 'ro',
+  tgl: 'tl',
+  swh: 'sw',
+  ell: 'el',
+  heb: 'he',
+  ces: 'cs',
+  dan: 'da',
+  fin: 'fi',
+  nob: 'nb',
+  hun: 'hu',
+  ben: 'bn',
+  urd: 'ur',
+  pes: 'fa',
+  hau: 'ha',
+  yor: 'yo',
+  ibo: 'ig',
+  tam: 'ta',
+  tel: 'te',
+  mar: 'mr',
 };
 const FRANC_ONLY = Object.keys(ISO3_TO_1);
 

@@ -9,7 +9,8 @@ const w = (s: string): string[] => s.trim().split(/\s*,\s*/);
 
 /** Words and two-word phrases (space separated, as tokenize() produces them) per topic. */
 export const TOPIC_LEXICON: Record<Exclude<Topic, 'other'>, string[]> = {
-  network: w(`signal, signals, coverage, bars, reception, lte, 4g, 5g, 3g, data, mbps, speeds, speed,
+  network:
+    w(`signal, signals, coverage, bars, reception, lte, 4g, 5g, 3g, data, mbps, speeds, speed,
     wifi, connection, connectivity, internet, bandwidth, latency, ping, tower, towers, roaming,
     hotspot, throttled, throttling, slow internet, dead zone, dropped calls, dropping calls,
     drops calls, calls drop, call drops, no signal, no bars, no service, packet loss, lag, lagging,
@@ -53,7 +54,8 @@ export const TOPIC_LEXICON: Record<Exclude<Topic, 'other'>, string[]> = {
 };
 
 /** Phrases that signal a breach of expectations (the ACL 2019 definition of a complaint). */
-export const COMPLAINT_CUES = w(`not working, does not work, stopped working, will not work, not work,
+export const COMPLAINT_CUES =
+  w(`not working, does not work, stopped working, will not work, not work,
   broken, error, errors, fail, failed, fails, failure, issue, issues, problem, problems, still,
   waiting, wait, hours, days, weeks, months, never, again, yet, late, delayed, delay, delays,
   cancelled, missing, lost, wrong, terrible, worst, awful, horrible, ridiculous, unacceptable,
@@ -74,9 +76,50 @@ export const REQUEST_CUES = w(`can i, could i, can you, could you, how do i, how
 
 /** Emoji sentiment (a short list of the ones customers use; scores in AFINN's -5..5 scale). */
 export const EMOJI_VALENCE: Record<string, number> = {
-  '😡': -4, '🤬': -5, '😠': -3, '😤': -3, '😞': -2, '😩': -3, '😫': -3, '😢': -2, '😭': -3,
-  '🙄': -2, '😒': -2, '👎': -3, '💩': -3, '😑': -1, '😐': -1, '😖': -2, '😣': -2, '🤦': -2,
-  '😔': -2, '😓': -2, '😰': -2, '😱': -2, '💔': -3, '😂': 1, '🤣': 1, '😀': 2, '😃': 2,
-  '😄': 2, '😁': 2, '😊': 2, '🙂': 1, '😍': 3, '🥰': 3, '❤': 3, '💕': 3, '👍': 2, '👏': 2,
-  '🙌': 2, '🎉': 3, '💯': 2, '🙏': 1, '🔥': 1, '✅': 1, '⭐': 2, '🌟': 2, '😎': 2,
+  '😡': -4,
+  '🤬': -5,
+  '😠': -3,
+  '😤': -3,
+  '😞': -2,
+  '😩': -3,
+  '😫': -3,
+  '😢': -2,
+  '😭': -3,
+  '🙄': -2,
+  '😒': -2,
+  '👎': -3,
+  '💩': -3,
+  '😑': -1,
+  '😐': -1,
+  '😖': -2,
+  '😣': -2,
+  '🤦': -2,
+  '😔': -2,
+  '😓': -2,
+  '😰': -2,
+  '😱': -2,
+  '💔': -3,
+  '😂': 1,
+  '🤣': 1,
+  '😀': 2,
+  '😃': 2,
+  '😄': 2,
+  '😁': 2,
+  '😊': 2,
+  '🙂': 1,
+  '😍': 3,
+  '🥰': 3,
+  '❤': 3,
+  '💕': 3,
+  '👍': 2,
+  '👏': 2,
+  '🙌': 2,
+  '🎉': 3,
+  '💯': 2,
+  '🙏': 1,
+  '🔥': 1,
+  '✅': 1,
+  '⭐': 2,
+  '🌟': 2,
+  '😎': 2,
 };

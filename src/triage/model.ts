@@ -4,7 +4,7 @@
  * models are tiny, run in microseconds and can be updated one example at a time, which is how
  * agents' corrections are learned (applyCorrections).
  */
-import { type Analysis, DIM, DIM_BITS, analyse } from './features.js';
+import { type Analysis, analyse, DIM, DIM_BITS } from './features.js';
 import { TOPICS, type Topic } from './types.js';
 
 const K = TOPICS.length;

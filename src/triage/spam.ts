@@ -24,6 +24,11 @@ export function spamFlags(text: string): SpamFlags {
   const promo = PROMO_RE.test(text);
   const bot = BOT_RE.test(text);
   // Link farms and mention blasts are spam whatever the words say.
-  const spam = SPAM_RE.test(text) || links >= 3 || tags >= 6 || mentions >= 8 || (promo && links >= 1 && tags >= 3);
+  const spam =
+    SPAM_RE.test(text) ||
+    links >= 3 ||
+    tags >= 6 ||
+    mentions >= 8 ||
+    (promo && links >= 1 && tags >= 3);
   return { spam, bot, promo };
 }

@@ -5,6 +5,9 @@
 
 const URL_RE = /\b(?:https?:\/\/|www\.)\S+/gi;
 const MENTION_RE = /@\w{1,30}/g;
+// Handles of care desks (@XHelp, @YCares, @ZSupport): a message to one is a request for help,
+// which matters because after normalisation every other handle looks alike.
+const CARE_HANDLE_RE = /(?:help|care|cares|support|service|assist|customer|ask)/i;
 const ENTITY_RE = /&(amp|lt|gt|quot|#39|apos);/g;
 const ENTITIES: Record<string, string> = {
   amp: '&',
@@ -28,7 +31,7 @@ export function decodeEntities(text: string): string {
 export function normalise(text: string): string {
   return decodeEntities(text)
     .replace(URL_RE, ' __url__ ')
-    .replace(MENTION_RE, ' __at__ ')
+    .replace(MENTION_RE, (m) => (CARE_HANDLE_RE.test(m) ? ' __atcare__ ' : ' __at__ '))
     .replace(/[\u2018\u2019]/g, "'")
     .replace(/[\u201C\u201D]/g, '"');
 }
@@ -92,4 +95,13 @@ export function tokenize(text: string): Tokens {
 }
 
 /** Words that flip the polarity of the next few words. Contractions arrive as "not". */
-export const NEGATORS = new Set(['not', 'no', 'never', 'nothing', 'nobody', 'none', 'without', 'nor']);
+export const NEGATORS = new Set([
+  'not',
+  'no',
+  'never',
+  'nothing',
+  'nobody',
+  'none',
+  'without',
+  'nor',
+]);

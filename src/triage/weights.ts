@@ -1,6 +1,6 @@
 /** Where the committed weights live and how they are loaded (once, on first use). */
 import { readFileSync } from 'node:fs';
-import { type TriageModel, modelFromJSON } from './model.js';
+import { modelFromJSON, type TriageModel } from './model.js';
 
 /** Bump when the features or the training data change; stored in the weights file. */
 export const MODEL_VERSION = 'triage-linear-v1';

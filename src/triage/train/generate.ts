@@ -3,7 +3,7 @@
  * data/triage/slots.json) into labelled training sentences. Seeded, so `npm run train` writes the
  * same weights every time.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { TOPICS, type Topic } from '../types.js';
 
 export interface Example {
@@ -86,7 +86,11 @@ export function expand(
       const c = rand();
       if (c < 0.3) text = text.toLowerCase();
       else if (c < 0.33 && t.complaint) text = text.toUpperCase();
-      else text = text.replace(/^(@\w+ )?([a-z])/, (_m, at: string | undefined, ch: string) => `${at ?? ''}${ch.toUpperCase()}`);
+      else
+        text = text.replace(
+          /^(@\w+ )?([a-z])/,
+          (_m, at: string | undefined, ch: string) => `${at ?? ''}${ch.toUpperCase()}`,
+        );
       if (seen.has(text)) continue;
       seen.add(text);
       out.push({ text, complaint: t.complaint, topic: t.topic });
