@@ -1,0 +1,15 @@
+/** `npm run bench [-- name]`: performance figures with the machine; nothing is asserted. */
+const BENCHES: Record<string, () => Promise<void>> = {
+  ingest: async () => (await import('./ingest.bench.js')).runIngestBench(),
+};
+
+export async function runBench(name?: string): Promise<void> {
+  const names = name ? [name] : Object.keys(BENCHES);
+  for (const n of names) {
+    const run = BENCHES[n];
+    if (!run)
+      throw new Error(`unknown benchmark "${n}" (known: ${Object.keys(BENCHES).join(', ')})`);
+    process.stdout.write(`\n=== bench: ${n} ===\n`);
+    await run();
+  }
+}
