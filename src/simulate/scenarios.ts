@@ -104,7 +104,7 @@ export const SCENARIOS: readonly ScenarioDef[] = [
       'One day at very high volume (about 120k messages) with two large incidents, for benchmarks',
     days: 1,
     start: MONDAY,
-    conversationsPerDay: 50_000,
+    conversationsPerDay: 40_000,
     incidents: [
       i('outage', 'city', 0, 9, 3, 5000, 'Large city-wide outage'),
       i('network', 'region', 0, 14, 6, 1000, 'State-wide data slowdown'),

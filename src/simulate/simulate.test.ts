@@ -78,8 +78,7 @@ describe('simulate', () => {
       if (e.message.direction !== 'in') continue;
       const entry = byPerson.get(e.truth.customerKey) ?? { channels: new Set(), names: new Set() };
       entry.channels.add(e.message.channel);
-      if (e.message.author.name && e.message.author.name.includes(' '))
-        entry.names.add(e.message.author.name);
+      if (e.message.author.name?.includes(' ')) entry.names.add(e.message.author.name);
       byPerson.set(e.truth.customerKey, entry);
     }
     const multi = [...byPerson.values()].filter((p) => p.channels.size > 1);

@@ -86,18 +86,28 @@ export function* simulate(opts: SimulateOptions): Generator<SimEvent> {
   const ratePerMs = def.conversationsPerDay / DAY;
   const maxRate = ratePerMs * RHYTHM_MAX * Math.max(...dayLevel);
   const metroRates = new Array<number>(metros.length);
+  let metroRateSum = 0;
+  let rateMinute = Number.NaN;
+  // The metro rates change slowly; recomputing them once per simulated minute (not per candidate)
+  // keeps the load scenario fast.
+  const updateRates = (t: number): void => {
+    const minute = Math.floor(t / 60_000);
+    if (minute === rateMinute) return;
+    rateMinute = minute;
+    metroRateSum = 0;
+    for (let k = 0; k < metros.length; k++) {
+      metroRates[k] = (metros[k].weight / totalWeight) * rhythm(t, metros[k].utcOffset);
+      metroRateSum += metroRates[k];
+    }
+  };
   let baseT = windowStart;
   const nextBaseline = (): number => {
     for (;;) {
       baseT += rng.exp(maxRate);
       if (baseT >= windowEnd) return Number.POSITIVE_INFINITY;
       const level = dayLevel[Math.floor((baseT - windowStart) / DAY)];
-      let rate = 0;
-      for (let k = 0; k < metros.length; k++) {
-        metroRates[k] = (metros[k].weight / totalWeight) * rhythm(baseT, metros[k].utcOffset);
-        rate += metroRates[k];
-      }
-      if (rng.next() * maxRate < ratePerMs * level * rate) return baseT;
+      updateRates(baseT);
+      if (rng.next() * maxRate < ratePerMs * level * metroRateSum) return baseT;
     }
   };
   let nextBase = nextBaseline();
@@ -120,7 +130,8 @@ export function* simulate(opts: SimulateOptions): Generator<SimEvent> {
       startConversation(env, incidentT, population.forIncident(p), p.family, p);
     } else {
       // Pick the metro in proportion to its current (local-time) rate.
-      let u = rng.next() * metroRates.reduce((a, b) => a + b, 0);
+      updateRates(nextBase);
+      let u = rng.next() * metroRateSum;
       let k = 0;
       while (k < metros.length - 1 && u >= metroRates[k]) u -= metroRates[k++];
       startConversation(env, nextBase, population.forBaseline(k), rng.weighted(BASELINE_FAMILIES));
