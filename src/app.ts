@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { adminRoutes } from './admin/admin.routes.js';
 import { caseRoutes } from './cases/case.routes.js';
 import { apiSender } from './channels/api/api.sender.js';
+import { type ChannelDeps, channelRoutes, channelSenders } from './channels/routes.js';
 import type { Sender } from './channels/sender.js';
 import type { Config } from './config.js';
 import { customerRoutes } from './customers/customer.routes.js';
@@ -15,6 +16,7 @@ import { createHttpServer, type Http } from './platform/http/server.js';
 import { systemRoutes } from './platform/http/system.routes.js';
 import { OutboxWorker } from './platform/outbox/outbox.worker.js';
 import { LiveBus } from './platform/realtime/bus.js';
+import { resolveSecretKey } from './platform/secret-key.js';
 import { classify, type TriageInput, type TriageResult } from './triage/index.js';
 import { ensureWorkspace, type WorkspaceInfo } from './workspace/workspace.service.js';
 
@@ -94,7 +96,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   });
 
-  const senders = new Map<string, Sender>();
+  const channelDeps: ChannelDeps = {
+    db: database.db,
+    config,
+    workspaceId: workspace.workspaceId,
+    clock,
+    secretKey: resolveSecretKey(config),
+    onAppended: () => pipeline.notify(),
+  };
+  const senders = channelSenders(channelDeps);
   if (config.apiOutboundUrl) {
     senders.set('api', apiSender({ url: config.apiOutboundUrl, secret: config.webhookSecret }));
   }
@@ -110,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     caseRoutes(scope, { database, bus, clock, onOutbox: () => outbox.notify() });
     customerRoutes(scope, { db: database.db });
     adminRoutes(scope, { db: database.db, clock, onRetry: () => pipeline.notify() });
+    channelRoutes(scope, channelDeps);
   });
 
   let started = false;

@@ -26,6 +26,11 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Log message bodies (off by default: customer text is personal data). */
   logBodies: boolean;
+  /**
+   * Key (32 bytes, base64 or hex) that encrypts channel credentials at rest. When unset, `serve`
+   * creates one in `<data dir>/secret.key` on first start and reuses it.
+   */
+  secretKey: string;
   /** SQLite `synchronous` pragma: FULL survives power loss; NORMAL survives process crashes. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
 }
@@ -94,6 +99,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (sync !== 'FULL' && sync !== 'NORMAL') {
     problems.push('THROUGHLINE_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
   }
+  const secretKey = get('THROUGHLINE_SECRET_KEY') ?? '';
+  if (secretKey !== '' && decodeKey(secretKey) === null) {
+    problems.push('THROUGHLINE_SECRET_KEY must be 32 bytes, as 64 hex characters or base64');
+  }
   const publicUrl = get('THROUGHLINE_PUBLIC_URL') ?? `http://localhost:${port}`;
   if (!isHttpUrl(publicUrl)) problems.push('THROUGHLINE_PUBLIC_URL must be an http(s) URL');
 
@@ -115,6 +124,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel,
     logBodies: bool('THROUGHLINE_LOG_BODIES', false),
     sqliteSynchronous: sync as Config['sqliteSynchronous'],
+    secretKey,
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -155,4 +165,10 @@ function isHttpUrl(s: string): boolean {
 /** Hide the password of a database URL before it is printed. */
 export function redactUrl(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+/** Decodes a 32-byte key from hex or base64; null when it is not one. */
+export function decodeKey(s: string): Buffer | null {
+  const buf = /^[0-9a-f]{64}$/i.test(s) ? Buffer.from(s, 'hex') : Buffer.from(s, 'base64');
+  return buf.length === 32 ? buf : null;
 }
