@@ -123,6 +123,9 @@ export function detectLanguage(text: string): string {
   // A clear lead of function words is more reliable than trigrams on short texts.
   if (bestVotes >= 2 && bestVotes >= second * 2) return best;
   if (bestVotes === 1 && second === 0 && tokens.length <= 4) return best;
+  // English is the common case on these channels and franc often mistakes short English for
+  // French or Italian; an English function word with no rival settles it.
+  if (best === 'en' && second === 0) return 'en';
   // Arabic, Cyrillic, Devanagari etc. and Latin text the vote left open: let franc decide.
   if (clean.trim().length < 12) return 'und';
   const code = franc(clean, { minLength: 12, only: FRANC_ONLY });

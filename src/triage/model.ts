@@ -184,7 +184,7 @@ export function modelToJSON(model: TriageModel): TriageModelJSON {
 /** Validates and loads a model; throws with a clear message on a file this code cannot use. */
 export function modelFromJSON(json: unknown): TriageModel {
   const j = json as Partial<TriageModelJSON> | null;
-  if (!j || j.format !== 'throughline-triage-linear') {
+  if (j?.format !== 'throughline-triage-linear') {
     throw new Error('triage model: not a throughline-triage-linear model');
   }
   if (j.dimBits !== DIM_BITS) {

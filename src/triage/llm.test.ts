@@ -1,0 +1,101 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LlmClient, LlmError } from './llm.js';
+
+// A fake OpenAI-compatible server on 127.0.0.1; each test picks its behaviour by the model name.
+let base = '';
+const seen: { path: string; auth?: string; body: Record<string, unknown> }[] = [];
+const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  let raw = '';
+  for await (const chunk of req) raw += chunk;
+  const body = JSON.parse(raw) as Record<string, unknown>;
+  seen.push({ path: req.url ?? '', auth: req.headers.authorization, body });
+  const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
+  };
+  switch (body.model) {
+    case 'ok':
+      if (req.url === '/v1/embeddings') {
+        const input = body.input as string[];
+        return reply(200, { data: input.map((_, i) => ({ index: i, embedding: [i, i + 0.5] })) });
+      }
+      return reply(200, { choices: [{ message: { role: 'assistant', content: 'billing' } }] });
+    case 'slow':
+      return setTimeout(() => reply(200, { choices: [] }), 500);
+    case 'denied':
+      return reply(401, { error: 'bad key' });
+    case 'busy':
+      return reply(429, { error: 'slow down' }, { 'retry-after': '7' });
+    case 'broken':
+      return reply(503, 'upstream down');
+    case 'garbage':
+      return reply(200, 'not json');
+    default:
+      return reply(400, { error: 'unknown model' });
+  }
+});
+
+beforeAll(async () => {
+  server.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const client = (chatModel: string, timeoutMs = 2000) =>
+  new LlmClient({
+    baseUrl: `${base}/v1/`,
+    apiKey: 'k1',
+    chatModel,
+    embeddingModel: 'ok',
+    timeoutMs,
+  });
+
+async function errorOf(p: Promise<unknown>): Promise<LlmError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as LlmError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('LlmClient against a local fake server', () => {
+  it('sends an OpenAI-style chat request with the key and returns the text', async () => {
+    const text = await client('ok').chat([{ role: 'user', content: 'topic?' }]);
+    expect(text).toBe('billing');
+    const last = seen.at(-1);
+    expect(last?.path).toBe('/v1/chat/completions');
+    expect(last?.auth).toBe('Bearer k1');
+    expect(last?.body.messages).toEqual([{ role: 'user', content: 'topic?' }]);
+  });
+
+  it('returns embeddings in input order', async () => {
+    expect(await client('ok').embed(['a', 'b'])).toEqual([
+      [0, 0.5],
+      [1, 1.5],
+    ]);
+  });
+
+  it('maps failures to the error taxonomy', async () => {
+    const timeout = await errorOf(client('slow', 100).chat([{ role: 'user', content: 'x' }]));
+    expect(timeout.kind).toBe('timeout');
+    expect(timeout.temporary).toBe(true);
+    expect((await errorOf(client('denied').chat([]))).kind).toBe('auth');
+    const busy = await errorOf(client('busy').chat([]));
+    expect([busy.kind, busy.retryAfterMs]).toEqual(['rate_limited', 7000]);
+    expect((await errorOf(client('broken').chat([]))).kind).toBe('server');
+    expect((await errorOf(client('garbage').chat([]))).kind).toBe('bad_response');
+    const bad = await errorOf(client('nope').chat([]));
+    expect([bad.kind, bad.temporary]).toEqual(['bad_request', false]);
+  });
+
+  it('reports an unreachable server as a network error', async () => {
+    const c = new LlmClient({ baseUrl: 'http://127.0.0.1:1', chatModel: 'ok', timeoutMs: 1000 });
+    const e = await errorOf(c.chat([]));
+    expect(e).toBeInstanceOf(LlmError);
+    expect(e.kind).toBe('network');
+  });
+});

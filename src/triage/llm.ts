@@ -1,0 +1,150 @@
+/**
+ * Optional LLM provider: any OpenAI-compatible endpoint (`/v1/chat/completions`,
+ * `/v1/embeddings`), configured by base URL and key. Off by default and never required: triage
+ * works without it, and callers must treat every error below as "fall back to the offline model".
+ *
+ * Errors are normalised into one taxonomy so callers never look at a vendor's status codes:
+ * timeout, network, auth, rate_limited (with retryAfterMs), bad_request, server, bad_response.
+ */
+
+export type LlmErrorKind =
+  | 'timeout'
+  | 'network'
+  | 'auth'
+  | 'rate_limited'
+  | 'bad_request'
+  | 'server'
+  | 'bad_response';
+
+export class LlmError extends Error {
+  constructor(
+    readonly kind: LlmErrorKind,
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'LlmError';
+  }
+
+  /** Whether retrying later may succeed. */
+  get temporary(): boolean {
+    return (
+      this.kind === 'timeout' ||
+      this.kind === 'network' ||
+      this.kind === 'rate_limited' ||
+      this.kind === 'server'
+    );
+  }
+}
+
+export interface LlmConfig {
+  /** e.g. "https://api.example.com" or "http://127.0.0.1:8080"; "/v1/..." is appended. */
+  baseUrl: string;
+  apiKey?: string;
+  chatModel: string;
+  embeddingModel?: string;
+  /** Per request; defaults to 10 s. */
+  timeoutMs?: number;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export class LlmClient {
+  private readonly base: string;
+
+  constructor(private readonly config: LlmConfig) {
+    this.base = config.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+  }
+
+  /** One chat completion; returns the first choice's text. */
+  async chat(messages: ChatMessage[], options: { temperature?: number; maxTokens?: number } = {}) {
+    const body = await this.post('/v1/chat/completions', {
+      model: this.config.chatModel,
+      messages,
+      temperature: options.temperature ?? 0,
+      ...(options.maxTokens ? { max_tokens: options.maxTokens } : {}),
+    });
+    const content = (body as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]
+      ?.message?.content;
+    if (typeof content !== 'string')
+      throw new LlmError('bad_response', 'no choices[0].message.content');
+    return content;
+  }
+
+  /** Embeddings for several texts, in input order. */
+  async embed(texts: string[]): Promise<number[][]> {
+    if (!this.config.embeddingModel)
+      throw new LlmError('bad_request', 'no embedding model configured');
+    const body = (await this.post('/v1/embeddings', {
+      model: this.config.embeddingModel,
+      input: texts,
+    })) as { data?: { index?: number; embedding?: unknown }[] };
+    if (!Array.isArray(body.data) || body.data.length !== texts.length) {
+      throw new LlmError('bad_response', 'embeddings: data length differs from input');
+    }
+    const out: number[][] = new Array(texts.length);
+    body.data.forEach((d, i) => {
+      if (!Array.isArray(d.embedding))
+        throw new LlmError('bad_response', 'embeddings: missing vector');
+      out[typeof d.index === 'number' ? d.index : i] = d.embedding as number[];
+    });
+    return out;
+  }
+
+  private async post(path: string, payload: unknown): Promise<unknown> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(this.config.timeoutMs ?? 10_000),
+      });
+    } catch (e) {
+      const err = e as Error;
+      if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+        throw new LlmError(
+          'timeout',
+          `${path}: no answer within ${this.config.timeoutMs ?? 10_000} ms`,
+        );
+      }
+      throw new LlmError('network', `${path}: ${err.message}`);
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      const err = e as Error;
+      const kind = err.name === 'TimeoutError' || err.name === 'AbortError' ? 'timeout' : 'network';
+      throw new LlmError(kind, `${path}: reading body: ${err.message}`, res.status);
+    }
+    if (!res.ok) throw statusError(path, res.status, res.headers.get('retry-after'), text);
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new LlmError('bad_response', `${path}: body is not JSON`, res.status);
+    }
+  }
+}
+
+function statusError(path: string, status: number, retryAfter: string | null, body: string) {
+  const detail = `${path}: HTTP ${status} ${body.slice(0, 200)}`;
+  if (status === 401 || status === 403) return new LlmError('auth', detail, status);
+  if (status === 429) {
+    const seconds = retryAfter ? Number(retryAfter) : Number.NaN;
+    return new LlmError(
+      'rate_limited',
+      detail,
+      status,
+      Number.isFinite(seconds) ? seconds * 1000 : undefined,
+    );
+  }
+  if (status >= 500) return new LlmError('server', detail, status);
+  return new LlmError('bad_request', detail, status);
+}

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { extractArea } from './area.js';
+import {
+  applyCorrections,
+  classify,
+  createTriage,
+  loadShippedModel,
+  modelFromJSON,
+  modelToJSON,
+} from './index.js';
+import { detectLanguage } from './language.js';
+import { findPii, maskPii } from './pii.js';
+import { sentimentOf } from './sentiment.js';
+import { spamFlags } from './spam.js';
+import { tokenize } from './text.js';
+import { urgencySignals } from './urgency.js';
+
+const sentiment = (t: string) => {
+  const { words, shouted } = tokenize(t);
+  return sentimentOf(t, words, shouted).score;
+};
+
+describe('classify', () => {
+  it('returns the full contract shape', () => {
+    const r = classify({
+      text: '@TelcoCare no signal in 94110 since 8am, third time this week!',
+      authorLocation: 'Austin, TX',
+    });
+    expect(r.language).toBe('en');
+    expect(r.complaint).toBe(true);
+    expect(r.complaintScore).toBeGreaterThan(0.5);
+    expect(['network', 'outage']).toContain(r.topic);
+    expect(Object.keys(r.topicScores).sort()).toEqual([
+      'account',
+      'billing',
+      'delivery',
+      'device',
+      'network',
+      'other',
+      'outage',
+      'praise',
+      'service',
+    ]);
+    expect(Object.values(r.topicScores).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 1);
+    expect(r.urgency).toContain('repeat');
+    expect(r.area).toMatchObject({
+      postalCode: '94110',
+      city: 'San Francisco',
+      region: 'CA',
+      country: 'US',
+    });
+    expect(r.spam).toBe(false);
+  });
+
+  it('tells complaints from thanks and questions', () => {
+    expect(
+      classify({ text: "@NetLinkHelp I've been charged twice this month and still no refund" })
+        .complaint,
+    ).toBe(true);
+    expect(classify({ text: '@NetLinkHelp thank you so much, all fixed now!' }).complaint).toBe(
+      false,
+    );
+    expect(
+      classify({ text: '@NetLinkHelp what time does the downtown store open on sunday?' })
+        .complaint,
+    ).toBe(false);
+  });
+
+  it('picks topics a human would', () => {
+    expect(classify({ text: 'why did my bill go up $40 this month?' }).topic).toBe('billing');
+    expect(classify({ text: 'the technician never showed up for my installation' }).topic).toBe(
+      'delivery',
+    );
+    expect(classify({ text: 'thanks Sarah, best support I have had in years' }).topic).toBe(
+      'praise',
+    );
+  });
+
+  it('never crashes on odd input', () => {
+    for (const text of ['', '   ', '🙄🙄', '@a @b @c', 'x'.repeat(10000), '\u0000\uffff']) {
+      expect(classify({ text }).language).toMatch(/^[a-z]{2}$|^und$/);
+    }
+  });
+});
+
+describe('language', () => {
+  it('uses ISO 639-1 and says und when it cannot tell', () => {
+    expect(detectLanguage('my internet has been down since yesterday')).toBe('en');
+    expect(detectLanguage('hola, mi internet no funciona desde ayer')).toBe('es');
+    expect(detectLanguage('meu celular não funciona, preciso de ajuda')).toBe('pt');
+    expect(detectLanguage('https://t.co/abc')).toBe('und');
+  });
+});
+
+describe('sentiment', () => {
+  it('handles negation, emphasis, emoji and sarcasm', () => {
+    expect(sentiment('great service')).toBeGreaterThan(0.3);
+    expect(sentiment('not great service')).toBeLessThan(0);
+    expect(sentiment('this is awful')).toBeLessThan(sentiment('this is a bit annoying'));
+    expect(sentiment('THIS IS AWFUL!!!')).toBeLessThan(sentiment('this is awful'));
+    expect(sentiment('thanks for nothing')).toBeLessThan(0);
+    expect(sentiment('ok 😡')).toBeLessThan(0);
+  });
+});
+
+describe('urgency', () => {
+  it('flags churn, safety, legal, vulnerable and repeat contact', () => {
+    expect(urgencySignals("I'm switching to another provider")).toContain('churn');
+    expect(urgencySignals('there are sparks coming from the box outside')).toContain('safety');
+    expect(urgencySignals('I will report you to the FCC')).toContain('legal');
+    expect(urgencySignals('my mother is on oxygen and needs the phone')).toContain('vulnerable');
+    expect(urgencySignals('I have called 5 times about this')).toContain('repeat');
+    expect(urgencySignals('what are your opening hours?')).toEqual([]);
+  });
+});
+
+describe('area', () => {
+  it('prefers the text, falls back to the profile with less confidence', () => {
+    const inText = extractArea('outage in 10001', 'Austin, TX');
+    expect(inText?.postalCode).toBe('10001');
+    const profile = extractArea('outage again', 'Austin, TX');
+    expect(profile).toMatchObject({ city: 'Austin', region: 'TX' });
+    expect(profile?.confidence).toBeLessThan(inText?.confidence ?? 0);
+    expect(extractArea('my order 12345 is late')).toBeNull();
+    expect(extractArea('broadband down at SW1A 1AA')?.country).toBe('GB');
+  });
+});
+
+describe('pii', () => {
+  it('finds cards (Luhn), emails, phones and account numbers with exact offsets', () => {
+    const text =
+      'card 4111 1111 1111 1111, mail jo@example.com, call (415) 555-0199, acct # 889977665';
+    const spans = findPii(text);
+    expect(spans.map((s) => s.kind)).toEqual(['card', 'email', 'phone', 'account']);
+    expect(text.slice(spans[1].start, spans[1].end)).toBe('jo@example.com');
+    expect(maskPii(text, spans)).toBe('card [card], mail [email], call [phone], acct # [account]');
+    expect(findPii('card 4111 1111 1111 1112').some((s) => s.kind === 'card')).toBe(false);
+  });
+});
+
+describe('spam, bot, promo', () => {
+  it('flags marketing and app posts but not customers', () => {
+    expect(spamFlags('Win a free phone! Retweet and follow to enter https://t.co/x').promo).toBe(
+      true,
+    );
+    expect(spamFlags('make $500 a day from home with bitcoin https://t.co/x').spam).toBe(true);
+    expect(spamFlags('I just earned the gold badge on my app https://t.co/x').bot).toBe(true);
+    expect(spamFlags('my internet is down again')).toEqual({
+      spam: false,
+      bot: false,
+      promo: false,
+    });
+  });
+});
+
+describe('model', () => {
+  it('round-trips through JSON and rejects foreign files', () => {
+    const m = loadShippedModel();
+    const back = modelFromJSON(JSON.parse(JSON.stringify(modelToJSON(m))));
+    const text = 'my wifi keeps dropping every night';
+    expect(createTriage(back).classify({ text })).toEqual(createTriage(m).classify({ text }));
+    expect(() => modelFromJSON({ format: 'other' })).toThrow(/not a throughline/);
+  });
+
+  it('learns from corrections without touching the original model', () => {
+    const m = loadShippedModel();
+    const text = 'the vendor portal renewal form keeps rejecting my purchase order';
+    const before = createTriage(m).classify({ text }).topicScores.account;
+    const updated = applyCorrections(m, [
+      { text, topic: 'account' },
+      { text: 'portal renewal form rejected again', topic: 'account' },
+    ]);
+    expect(createTriage(updated).classify({ text }).topicScores.account).toBeGreaterThan(
+      before + 0.1,
+    );
+    expect(createTriage(m).classify({ text }).topicScores.account).toBe(before);
+    expect(updated.corrections).toBe(m.corrections + 2);
+  });
+});
