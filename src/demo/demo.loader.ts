@@ -11,8 +11,12 @@ import { markDemo } from '../workspace/workspace.service.js';
 export async function loadDemo(app: App): Promise<{ cases: number; messages: number }> {
   const { db } = app.database;
   await markDemo(db, app.workspace.workspaceId);
+  // Two days ending about now, so the demo looks current (the scenario itself is dated).
+  const start = new Date();
+  start.setUTCHours(0, 0, 0, 0);
+  start.setUTCDate(start.getUTCDate() - 2);
   function* messages() {
-    for (const e of simulate({ scenario: 'demo', seed: 42 })) {
+    for (const e of simulate({ scenario: 'demo', seed: 42, start: start.toISOString() })) {
       if (e.type === 'message') yield e.message;
     }
   }

@@ -55,16 +55,18 @@ describe.each(ENGINES)('ingest pipeline on %s', (engine) => {
 
   it('threads: reply joins parent case, same customer within window joins, outside window opens a new case', async () => {
     const author = { id: 'thread-cust', name: 'Ana' };
-    const first = aMessage({ author, sentAt: at(8) });
+    const priv = { visibility: 'private' as const, channel: 'sms' as const };
+    const first = aMessage({ ...priv, author, sentAt: at(8) });
     const agent = aMessage({
+      ...priv,
       author: { id: 'brand' },
       direction: 'out',
       inReplyTo: first.externalId,
       sentAt: at(8, 5),
     });
-    const reply = aMessage({ author, inReplyTo: agent.externalId, sentAt: at(12) }); // 4 h later, but a reply
-    const sameWindow = aMessage({ author, sentAt: at(13) }); // within 2 h of last message
-    const later = aMessage({ author, sentAt: at(20) }); // 7 h later: new case
+    const reply = aMessage({ ...priv, author, inReplyTo: agent.externalId, sentAt: at(12) }); // 4 h later, but a reply
+    const sameWindow = aMessage({ ...priv, author, sentAt: at(13) }); // within 2 h of last message
+    const later = aMessage({ ...priv, author, sentAt: at(20) }); // 7 h later: new case
     await ingest(first, agent, reply, sameWindow, later);
     const ids = await Promise.all(
       [first, agent, reply, sameWindow, later].map((m) => messageRow(m.externalId)),
@@ -78,22 +80,43 @@ describe.each(ENGINES)('ingest pipeline on %s', (engine) => {
     expect(c.status).toBe('open');
   });
 
-  it('a reply from someone else in a public thread starts their own case', async () => {
+  it('a public reply joins the conversation case; a private one from someone else does not', async () => {
     const a = aMessage({ author: { id: 'owner-1' }, sentAt: at(9) });
     const b = aMessage({
       author: { id: 'bystander-1' },
       inReplyTo: a.externalId,
       sentAt: at(9, 1),
     });
-    await ingest(a, b);
-    expect((await messageRow(a.externalId)).case_id).not.toBe(
-      (await messageRow(b.externalId)).case_id,
+    const c = aMessage({
+      author: { id: 'bystander-2' },
+      inReplyTo: a.externalId,
+      sentAt: at(9, 2),
+      visibility: 'private',
+    });
+    await ingest(a, b, c);
+    expect((await messageRow(b.externalId)).case_id).toBe((await messageRow(a.externalId)).case_id);
+    expect((await messageRow(c.externalId)).case_id).not.toBe(
+      (await messageRow(a.externalId)).case_id,
     );
+  });
+
+  it('a new public post starts its own conversation case; a private message joins the open case', async () => {
+    const author = { id: 'public-cust' };
+    const first = aMessage({ author, sentAt: at(10) });
+    const secondPost = aMessage({ author, sentAt: at(10, 10) });
+    const dm = aMessage({ author, sentAt: at(10, 20), visibility: 'private' });
+    await ingest(first, secondPost, dm);
+    const [r1, r2, r3] = await Promise.all(
+      [first, secondPost, dm].map((m) => messageRow(m.externalId)),
+    );
+    expect(r2.case_id).not.toBe(r1.case_id);
+    expect(r3.case_id).toBe(r2.case_id);
   });
 
   it('reopens a resolved case when the customer comes back within the reopen window (event time)', async () => {
     const author = { id: 'reopen-cust' };
-    const m1 = aMessage({ author, sentAt: at(1) });
+    const p = { visibility: 'private' as const };
+    const m1 = aMessage({ ...p, author, sentAt: at(1) });
     await ingest(m1);
     const caseId = (await messageRow(m1.externalId)).case_id!;
     await t.app.database.db
@@ -102,6 +125,7 @@ describe.each(ENGINES)('ingest pipeline on %s', (engine) => {
       .where('id', '=', caseId)
       .execute();
     const m2 = aMessage({
+      visibility: 'private',
       author,
       sentAt: new Date(Date.parse(at(2)) + 24 * 3_600_000).toISOString(),
     });
@@ -121,6 +145,7 @@ describe.each(ENGINES)('ingest pipeline on %s', (engine) => {
       .where('id', '=', caseId)
       .execute();
     const m3 = aMessage({
+      visibility: 'private',
       author,
       sentAt: new Date(Date.parse(m2.sentAt) + 72 * 3_600_000).toISOString(),
     });

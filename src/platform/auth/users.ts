@@ -87,14 +87,30 @@ export async function login(db: Kysely<DB>, email: string, password: string, now
       expires_at: now + SESSION_TTL_MS,
     })
     .execute();
-  return { secret, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+  return {
+    secret,
+    user: {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      mustChangePassword: user.must_change_password === 1,
+    },
+  };
 }
 
 export async function findSession(db: Kysely<DB>, secret: string, now = Date.now()) {
   return db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.workspace_id', 'users.name', 'users.email', 'users.role'])
+    .select([
+      'users.id',
+      'users.workspace_id',
+      'users.name',
+      'users.email',
+      'users.role',
+      'users.must_change_password',
+    ])
     .where('sessions.id_hash', '=', hashSession(secret))
     .where('sessions.expires_at', '>', now)
     .where('users.disabled_at', 'is', null)
@@ -107,3 +123,39 @@ export async function logout(db: Kysely<DB>, secret: string): Promise<void> {
 
 const DUMMY_HASH =
   'scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+/** Changes a password after checking the current one; clears the one-time flag, ends other sessions. */
+export async function changePassword(
+  db: Kysely<DB>,
+  userId: string,
+  current: string,
+  next: string,
+  now = Date.now(),
+): Promise<void> {
+  const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+  if (!user || !(await verifyPassword(current, user.password_hash))) {
+    throw new AppError('unauthenticated', 'current password is wrong');
+  }
+  if (next.length < 10)
+    throw new AppError('bad_request', 'password must have at least 10 characters');
+  if (next === current)
+    throw new AppError('bad_request', 'choose a password different from the current one');
+  await db
+    .updateTable('users')
+    .set({ password_hash: await hashPassword(next), must_change_password: 0 })
+    .where('id', '=', userId)
+    .execute();
+  await db
+    .insertInto('audit_log')
+    .values({
+      id: newId(),
+      workspace_id: user.workspace_id,
+      actor_type: 'user',
+      actor_id: userId,
+      action: 'user.password_changed',
+      target: userId,
+      data_json: '{}',
+      created_at: now,
+    })
+    .execute();
+}

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Database, Dialect } from './database.js';
 import * as m0001 from './migrations/0001_initial.js';
+import * as m0002 from './migrations/0002_channels.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -13,6 +14,7 @@ type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise
 /** One ordered migration set for both engines. Add new files here, never edit applied ones. */
 const MIGRATIONS: Record<string, MigrationModule> = {
   '0001_initial': m0001,
+  '0002_channels': m0002,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -26,6 +26,8 @@ export interface DB {
   timers: TimerTable;
   audit_log: AuditLogTable;
   counters: CounterTable;
+  channel_state: ChannelStateTable;
+  channel_marks: ChannelMarkTable;
 }
 
 /** Per-workspace sequences (case numbers), bumped atomically with UPDATE … RETURNING. */
@@ -259,4 +261,34 @@ export interface AuditLogTable {
   target: string | null;
   data_json: string;
   created_at: number;
+}
+
+/** Health and polling state of one channel (migration 0002, owned by src/channels). */
+export interface ChannelStateTable {
+  channel_id: string;
+  workspace_id: string;
+  /** ok, degraded (recent errors) or auth_revoked (needs an admin to reconnect). */
+  health: string;
+  last_event_at: number | null;
+  last_error: string | null;
+  last_error_at: number | null;
+  errors_total: number;
+  rate_limit_json: string;
+  cursors_json: string;
+  updated_at: number;
+}
+
+/**
+ * A provider event that changes a stored message (deleted, delivered, read, failed), kept until
+ * the message exists so out-of-order deliveries still land (migration 0002).
+ */
+export interface ChannelMarkTable {
+  id: string;
+  workspace_id: string;
+  channel: string;
+  external_id: string;
+  kind: string;
+  at: number;
+  created_at: number;
+  applied_at: number | null;
 }

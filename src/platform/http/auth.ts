@@ -23,6 +23,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Open route (health, channel webhooks that verify their own signatures). */
     public?: boolean;
+    /** Reachable by a user still holding a one-time password (who am I, change password, logout). */
+    allowWithOneTimePassword?: boolean;
     /** Roles allowed; default: any authenticated actor. */
     roles?: Role[];
   }

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
-import { login, logout } from '../auth/users.js';
+import { changePassword, login, logout } from '../auth/users.js';
 import type { Database } from '../db/database.js';
 import { isMigrated } from '../db/migrate.js';
+import { AppError } from '../errors.js';
 import type { LiveBus } from '../realtime/bus.js';
 import { SESSION_COOKIE } from './auth.js';
 import type { Http } from './server.js';
@@ -61,23 +62,54 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
         secure: deps.secureCookies,
         path: '/',
       });
-      return { user };
+      return { user, mustChangePassword: user.mustChangePassword };
     },
   );
 
-  app.post('/api/v1/auth/logout', { schema: { tags: ['auth'] } }, async (req, reply) => {
-    const sid = req.cookies[SESSION_COOKIE];
-    if (sid) await logout(db, sid);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return { ok: true };
-  });
+  app.post(
+    '/api/v1/auth/password',
+    {
+      config: { allowWithOneTimePassword: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your password (required after a one-time password)',
+        body: Type.Object({
+          currentPassword: Type.String({ maxLength: 1000 }),
+          newPassword: Type.String({ minLength: 10, maxLength: 1000 }),
+        }),
+      },
+    },
+    async (req) => {
+      if (req.actor.type !== 'user') throw new AppError('forbidden', 'only people have passwords');
+      await changePassword(db, req.actor.id, req.body.currentPassword, req.body.newPassword);
+      return { ok: true };
+    },
+  );
 
-  app.get('/api/v1/me', { schema: { tags: ['auth'], summary: 'Who is calling' } }, async (req) => ({
-    type: req.actor.type,
-    id: req.actor.id,
-    name: req.actor.name,
-    role: req.actor.role,
-  }));
+  app.post(
+    '/api/v1/auth/logout',
+    { config: { allowWithOneTimePassword: true }, schema: { tags: ['auth'] } },
+    async (req, reply) => {
+      const sid = req.cookies[SESSION_COOKIE];
+      if (sid) await logout(db, sid);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return { ok: true };
+    },
+  );
+
+  app.get(
+    '/api/v1/me',
+    {
+      config: { allowWithOneTimePassword: true },
+      schema: { tags: ['auth'], summary: 'Who is calling' },
+    },
+    async (req) => ({
+      type: req.actor.type,
+      id: req.actor.id,
+      name: req.actor.name,
+      role: req.actor.role,
+    }),
+  );
 
   app.get(
     '/api/v1/workspace',

@@ -14,8 +14,9 @@ const OPEN_STATES = new Set(['new', 'open', 'pending']);
 
 /**
  * Puts each message into a case, by event time:
- * 1. a reply joins the case of the message it answers (when that case is the same customer's);
- * 2. otherwise the customer's latest open case, if its last message is within the thread window;
+ * 1. a reply joins the case of the message it answers (a private one only its own customer's);
+ * 2. otherwise — unless it is a public post that starts a new conversation — the customer's
+ *    latest open case, if its last message is within the thread window;
  * 3. a resolved case is reopened when the customer returns within the reopen window;
  * 4. otherwise a new case.
  * Outbound messages (agent replies from history or echoes) join the case they answer, or are
@@ -128,10 +129,17 @@ function threadInbound(batch: BatchState, ctx: StageContext, item: WorkItem) {
   if (msg.inReplyTo) {
     const parent = batch.messageIndex.get(key(msg.channel, msg.inReplyTo));
     const parentCase = parent?.caseId ? batch.cases.get(parent.caseId) : undefined;
-    // Someone else replying in a public thread has a need of their own: not this case.
-    if (parentCase && parentCase.customerId === customerId) target = parentCase;
+    // A public reply joins the conversation's case whoever wrote it: on social media the
+    // conversation is the unit agents work (and answer in). A private reply only ever joins
+    // its own customer's case.
+    if (parentCase && (parentCase.customerId === customerId || item.visibility === 'public')) {
+      target = parentCase;
+    }
   }
-  if (!target) {
+  // A public post that answers nothing starts a conversation of its own (on X or a Page it is
+  // answered in its own thread), so it gets its own case; the customer timeline links them.
+  const startsPublicConversation = item.visibility === 'public' && !msg.inReplyTo;
+  if (!target && !startsPublicConversation) {
     const latestId = batch.latestCaseByCustomer.get(customerId);
     const latest = latestId ? batch.cases.get(latestId) : undefined;
     if (latest && OPEN_STATES.has(latest.status)) {

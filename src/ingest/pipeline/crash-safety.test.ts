@@ -1,0 +1,130 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../../test/builders.js';
+import { ENGINES, freshDatabase } from '../../../test/support/engines.js';
+import type { Database } from '../../platform/db/database.js';
+import { migrateToLatest } from '../../platform/db/migrate.js';
+import { classify } from '../../triage/index.js';
+import { ensureWorkspace } from '../../workspace/workspace.service.js';
+import { appendInbound } from '../inbound.log.js';
+import type { InboundMessage } from '../inbound.schema.js';
+import { PipelineWorker } from './worker.js';
+
+const CRASH_WORKER = fileURLToPath(
+  new URL('../../../test/fixtures/crash-worker.ts', import.meta.url),
+);
+
+/** 40 customers, each with a short conversation, 200 messages in all, in event-time order. */
+function traffic(): InboundMessage[] {
+  const out: InboundMessage[] = [];
+  const base = Date.UTC(2026, 10, 3, 8);
+  for (let round = 0; round < 5; round++) {
+    for (let c = 0; c < 40; c++) {
+      const prev = out.find(
+        (m) => m.author.id === `crash-c${c}` && round > 0 && m.externalId.endsWith(`-${round - 1}`),
+      );
+      out.push(
+        aMessage({
+          externalId: `crash-${c}-${round}`,
+          author: { id: `crash-c${c}`, name: `C${c}` },
+          text: `message ${round} from customer ${c}: the internet is still down`,
+          sentAt: new Date(base + (round * 40 + c) * 60_000).toISOString(),
+          inReplyTo: prev?.externalId,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+async function drainInProcess(database: Database) {
+  const ws = await ensureWorkspace(database.db);
+  const worker = new PipelineWorker({
+    database,
+    settings: {
+      workspaceId: ws.workspaceId,
+      threadWindowMs: 3_600_000,
+      reopenWindowMs: 86_400_000,
+      defaultQueueId: ws.defaultQueueId,
+    },
+    batchSize: 50,
+    maxAttempts: 5,
+    classify,
+  });
+  await worker.drain();
+}
+
+/** The grouping of messages into cases, independent of generated ids. */
+async function grouping(database: Database) {
+  const rows = await database.db
+    .selectFrom('messages')
+    .select(['external_id', 'case_id'])
+    .orderBy('external_id')
+    .execute();
+  const firstOfCase = new Map<string, string>();
+  for (const r of rows)
+    if (r.case_id && !firstOfCase.has(r.case_id)) firstOfCase.set(r.case_id, r.external_id);
+  return rows.map((r) => `${r.external_id}→${r.case_id ? firstOfCase.get(r.case_id) : '-'}`);
+}
+
+describe.each(ENGINES)('crash safety on %s', (engine) => {
+  it.each(['thread', 'persist'])(
+    'a worker killed after %s mid-batch is recovered with exactly-once effects',
+    async (stage) => {
+      const msgs = traffic();
+      const crashed = await freshDatabase(engine);
+      const clean = await freshDatabase(engine);
+      try {
+        for (const db of [crashed, clean]) {
+          await migrateToLatest(db.database);
+          const ws = await ensureWorkspace(db.database.db);
+          await appendInbound(db.database.db, ws.workspaceId, msgs, Date.now());
+        }
+        const child = spawnSync(process.execPath, ['--import', 'tsx', CRASH_WORKER, crashed.url], {
+          env: { ...process.env, CRASH_AT: stage, CRASH_BATCH: '3' },
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        expect(child.signal).toBe('SIGKILL');
+        expect(child.stdout).toContain(`crashing after ${stage} in batch 3`);
+        // Two batches of 50 committed before the crash; the third left nothing behind.
+        const done = await crashed.database.db
+          .selectFrom('inbound_events')
+          .select('seq')
+          .where('status', '=', 'done')
+          .execute();
+        expect(done).toHaveLength(100);
+        expect(
+          await crashed.database.db.selectFrom('messages').select('id').execute(),
+        ).toHaveLength(100);
+
+        await drainInProcess(crashed.database);
+        await drainInProcess(clean.database);
+        const messages = await crashed.database.db
+          .selectFrom('messages')
+          .select('external_id')
+          .execute();
+        expect(messages).toHaveLength(msgs.length);
+        expect(new Set(messages.map((m) => m.external_id)).size).toBe(msgs.length);
+        const cases = await crashed.database.db
+          .selectFrom('cases')
+          .select(['id', 'message_count'])
+          .execute();
+        const cleanCases = await clean.database.db.selectFrom('cases').select('id').execute();
+        expect(cases).toHaveLength(cleanCases.length);
+        expect(cases.reduce((s, c) => s + c.message_count, 0)).toBe(msgs.length);
+        expect(await grouping(crashed.database)).toEqual(await grouping(clean.database));
+        const numbers = await crashed.database.db
+          .selectFrom('cases')
+          .select('number')
+          .orderBy('number')
+          .execute();
+        expect(numbers.map((n) => Number(n.number))).toEqual(cleanCases.map((_, i) => i + 1));
+      } finally {
+        await crashed.cleanup();
+        await clean.cleanup();
+      }
+    },
+  );
+});
