@@ -56,7 +56,7 @@ export function authHook(db: Kysely<DB>) {
       const sid = req.cookies?.[SESSION_COOKIE];
       if (sid) {
         const s = await findSession(db, sid);
-        if (s)
+        if (s) {
           actor = {
             type: 'user',
             id: s.id,
@@ -64,6 +64,14 @@ export function authHook(db: Kysely<DB>) {
             role: s.role,
             workspaceId: s.workspace_id,
           };
+          // A one-time password opens only the door to choosing a real one.
+          if (s.must_change_password === 1 && !config?.allowWithOneTimePassword) {
+            throw new AppError(
+              'forbidden',
+              'change your one-time password first (POST /api/v1/auth/password)',
+            );
+          }
+        }
       }
     }
     if (!actor) throw new AppError('unauthenticated', 'sign in or send an API token');

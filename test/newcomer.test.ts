@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The newcomer path: `npm start` on an empty data directory must bring up a populated demo desk
+ * that can be read through the API with the credentials it prints.
+ */
+describe('npm start on an empty data directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'throughline-newcomer-'));
+  let child: ChildProcess | null = null;
+  afterAll(async () => {
+    if (child?.pid && child.exitCode === null) {
+      const exited = new Promise((r) => child?.once('exit', r));
+      process.kill(-child.pid, 'SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints a URL and one-time credentials, and serves the demo cases', async () => {
+    child = spawn('npm', ['start'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        THROUGHLINE_DATABASE_URL: `sqlite:${join(dir, 'throughline.db')}`,
+        LOG_LEVEL: 'warn',
+      },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d) => {
+      out += d;
+    });
+    child.stderr?.on('data', (d) => {
+      err += d;
+    });
+    const started = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      const check = setInterval(() => {
+        if (/API token: +tl_/.test(out)) {
+          clearInterval(check);
+          resolve();
+        } else if (child?.exitCode !== null || Date.now() - started > 90_000) {
+          clearInterval(check);
+          reject(new Error(`server did not come up:\n${out}\n${err}`));
+        }
+      }, 100);
+    });
+    const url = /running at (http:\/\/\S+)/.exec(out)?.[1];
+    const token = /API token: +(tl_\S+)/.exec(out)?.[1];
+    const password = /password: +(\S+)/.exec(out)?.[1];
+    expect(url).toBeTruthy();
+    expect(password).toMatch(/^\S{20}$/);
+    const base = url!.replace('localhost', '127.0.0.1');
+    const auth = { authorization: `Bearer ${token}` };
+
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    const ws = await (await fetch(`${base}/api/v1/workspace`, { headers: auth })).json();
+    expect(ws.demo).toBe(true);
+    const cases = await (await fetch(`${base}/api/v1/cases?limit=200`, { headers: auth })).json();
+    expect(cases.items.length).toBeGreaterThan(100);
+    expect(
+      new Set(cases.items.map((c: { channel: string }) => c.channel)).size,
+    ).toBeGreaterThanOrEqual(5);
+    const one = await (
+      await fetch(`${base}/api/v1/cases/${cases.items[0].id}`, { headers: auth })
+    ).json();
+    expect(one.messages.length).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(60_000);
+
+    // The printed password is one-time: it signs in, but only to change it.
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@throughline.local', password }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const blocked = await fetch(`${base}/api/v1/cases`, { headers: { cookie } });
+    expect(blocked.status).toBe(403);
+    const changed = await fetch(`${base}/api/v1/auth/password`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ currentPassword: password, newPassword: 'a much better password 42' }),
+    });
+    expect(changed.status).toBe(200);
+    expect((await fetch(`${base}/api/v1/cases`, { headers: { cookie } })).status).toBe(200);
+    // No secret from the start-up banner leaks into the logs.
+    expect(err).not.toContain(token!);
+  });
+});
