@@ -2,7 +2,14 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { DB } from '../platform/db/schema.js';
 import type { Http } from '../platform/http/server.js';
+import { channelAdminRoutes } from './channel.routes.js';
+import { startChannelTimers } from './channel.timers.js';
+import { metaModerationRoutes } from './meta/meta.moderation.js';
+import { metaWebhookRoutes } from './meta/meta.routes.js';
+import { metaSender } from './meta/meta.sender.js';
 import type { Sender } from './sender.js';
+import { xWebhookRoutes } from './x/x.routes.js';
+import { xSender } from './x/x.sender.js';
 
 /** What channel adapters get from the composition root. */
 export interface ChannelDeps {
@@ -20,9 +27,29 @@ export interface ChannelDeps {
  * Registers every channel adapter's HTTP routes (webhooks, channel admin). Adapters verify their
  * own signatures and mark their webhook routes `config: { public: true }`.
  */
-export function channelRoutes(_app: Http, _deps: ChannelDeps): void {}
+export function channelRoutes(app: Http, deps: ChannelDeps): void {
+  // Webhooks get the raw body: signatures are over the exact bytes, and provider ids must be
+  // parsed without rounding. The parser is scoped to this plugin only.
+  app.register(async (inner) => {
+    inner.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
+      done(null, body),
+    );
+    const scope = inner as unknown as Http;
+    xWebhookRoutes(scope, deps);
+    metaWebhookRoutes(scope, deps);
+  });
+  channelAdminRoutes(app, deps);
+  metaModerationRoutes(app, deps);
+  startChannelTimers(app, deps);
+}
 
 /** Senders by channel kind for the outbox (the `api` channel's is added by the app). */
-export function channelSenders(_deps: ChannelDeps): Map<string, Sender> {
-  return new Map();
+export function channelSenders(deps: ChannelDeps): Map<string, Sender> {
+  const meta = metaSender(deps);
+  return new Map<string, Sender>([
+    ['x', xSender(deps)],
+    ['facebook', meta],
+    ['instagram', meta],
+    ['whatsapp', meta],
+  ]);
 }

@@ -1,0 +1,41 @@
+import type { InboundMessage } from '../ingest/inbound.schema.js';
+import type { Mark } from './channel.marks.js';
+
+/** The schema allows extra properties (coordinates, media ids). */
+export type Attachment = NonNullable<InboundMessage['attachments']>[number] &
+  Record<string, unknown>;
+
+/** One normalised message and, for echoes of our own posts, the customer it went to. */
+export interface ParsedMessage {
+  message: InboundMessage;
+  /** For direction `out`: the customer's address, to thread an echo into their case. */
+  counterpart?: string;
+}
+
+/** What a provider delivery turned into; every skipped part says why. */
+export interface ParsedDelivery {
+  messages: ParsedMessage[];
+  marks: Mark[];
+  /** Watermark receipts (Messenger/Instagram read/delivery). */
+  watermarks: {
+    channel: string;
+    customerAddress: string;
+    kind: 'delivered' | 'read';
+    watermark: number;
+  }[];
+  ignored: { what: string; reason: string }[];
+}
+
+export function emptyDelivery(): ParsedDelivery {
+  return { messages: [], marks: [], watermarks: [], ignored: [] };
+}
+
+/** Provider timestamps: epoch ms, epoch seconds (Meta sometimes), or a numeric string. */
+export function toEpochMs(v: unknown): number | undefined {
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : typeof v === 'number' ? v : NaN;
+  if (!Number.isFinite(n) || n <= 0) return undefined;
+  // Seconds until the year 33658; ms after 2001. Meta's referral payloads mix both.
+  return n < 1e12 ? n * 1000 : n;
+}
+
+export const isNumericId = (s: string | undefined): s is string => !!s && /^\d{1,25}$/.test(s);

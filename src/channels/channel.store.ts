@@ -1,0 +1,143 @@
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { Kysely, Selectable } from 'kysely';
+import type { ChannelTable, DB } from '../platform/db/schema.js';
+import { AppError } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import { decryptSecrets, encryptSecrets } from './channel.crypto.js';
+import {
+  type ChannelRecord,
+  MetaConfigSchema,
+  MetaSecretsSchema,
+  RECORD_KINDS,
+  type RecordKind,
+  XConfigSchema,
+  XSecretsSchema,
+} from './channel.types.js';
+
+const SCHEMAS: Record<RecordKind, { config: TSchema; secrets: TSchema }> = {
+  x: { config: XConfigSchema, secrets: XSecretsSchema },
+  meta: { config: MetaConfigSchema, secrets: MetaSecretsSchema },
+};
+
+function check(schema: TSchema, value: unknown, what: string) {
+  if (Value.Check(schema, value)) return;
+  const problems = [...Value.Errors(schema, value)]
+    .slice(0, 5)
+    // Never echo a secret's value back: paths and messages only.
+    .map((e) => `${what}${e.path || ''} ${e.message}`);
+  throw new AppError('bad_request', problems.join('; '), problems);
+}
+
+export interface NewChannel {
+  kind: string;
+  name: string;
+  config?: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+}
+
+/** Validates and stores a channel; credentials are encrypted before they touch the database. */
+export async function createChannel(
+  db: Kysely<DB>,
+  key: Buffer,
+  workspaceId: string,
+  input: NewChannel,
+  now: number,
+): Promise<ChannelRecord> {
+  if (!RECORD_KINDS.includes(input.kind as RecordKind)) {
+    throw new AppError('bad_request', `kind must be one of ${RECORD_KINDS.join(', ')}`);
+  }
+  const kind = input.kind as RecordKind;
+  const name = input.name.trim();
+  if (!name) throw new AppError('bad_request', 'name is empty');
+  const config = input.config ?? {};
+  check(SCHEMAS[kind].config, config, '/config');
+  check(SCHEMAS[kind].secrets, input.secrets, '/secrets');
+  const id = newId();
+  const secrets = input.secrets as Record<string, string>;
+  await db
+    .insertInto('channels')
+    .values({
+      id,
+      workspace_id: workspaceId,
+      kind,
+      name,
+      config_json: JSON.stringify(config),
+      secrets_enc: encryptSecrets(key, id, secrets),
+      created_at: now,
+      disabled_at: null,
+    })
+    .execute();
+  return { id, workspaceId, kind, name, config, secrets, createdAt: now, disabledAt: null };
+}
+
+function fromRow(key: Buffer, row: Selectable<ChannelTable>): ChannelRecord {
+  let secrets: Record<string, string> = {};
+  if (row.secrets_enc) {
+    try {
+      secrets = decryptSecrets(key, row.id, row.secrets_enc);
+    } catch {
+      // A changed THROUGHLINE_SECRET_KEY: the channel reads as unconfigured rather than crashing.
+      throw new AppError(
+        'unavailable',
+        `the credentials of channel ${row.id} cannot be decrypted with the current secret key; re-enter them`,
+      );
+    }
+  }
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    kind: row.kind as RecordKind,
+    name: row.name,
+    config: JSON.parse(row.config_json) as Record<string, unknown>,
+    secrets,
+    createdAt: Number(row.created_at),
+    disabledAt: row.disabled_at === null ? null : Number(row.disabled_at),
+  };
+}
+
+/** One channel with decrypted credentials, or null when unknown (or of another kind). */
+export async function loadChannel<C, S>(
+  db: Kysely<DB>,
+  key: Buffer,
+  workspaceId: string,
+  id: string,
+  kind?: RecordKind,
+): Promise<ChannelRecord<C, S> | null> {
+  const row = await db
+    .selectFrom('channels')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row || (kind && row.kind !== kind)) return null;
+  return fromRow(key, row) as unknown as ChannelRecord<C, S>;
+}
+
+/** Channel rows without credentials (for listings). */
+export async function listChannelRows(db: Kysely<DB>, workspaceId: string) {
+  return db
+    .selectFrom('channels')
+    .select(['id', 'kind', 'name', 'config_json', 'created_at', 'disabled_at'])
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Every enabled channel of a kind, decrypted (pollers). */
+export async function loadChannelsOfKind<C, S>(
+  db: Kysely<DB>,
+  key: Buffer,
+  workspaceId: string,
+  kind: RecordKind,
+): Promise<ChannelRecord<C, S>[]> {
+  const rows = await db
+    .selectFrom('channels')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('kind', '=', kind)
+    .where('disabled_at', 'is', null)
+    .execute();
+  return rows.map((r) => fromRow(key, r) as unknown as ChannelRecord<C, S>);
+}

@@ -1,0 +1,103 @@
+import type { InboundMessage } from '../../ingest/inbound.schema.js';
+import { arr, obj, str } from '../channel.json.js';
+import type { MarkKind } from '../channel.marks.js';
+import { type Attachment, type ParsedDelivery, toEpochMs } from '../channel.parsed.js';
+import type { MetaParseContext } from './meta.parse.js';
+
+const MEDIA = ['image', 'video', 'audio', 'document', 'sticker'] as const;
+const STATUSES = new Set<MarkKind>(['sent', 'delivered', 'read', 'failed']);
+
+/** WhatsApp ids are digits without '+'; we store E.164 so a phone identity matches across channels. */
+export const waIdToE164 = (waId: string) => `+${waId.replace(/^\+/, '')}`;
+
+/**
+ * A WhatsApp Cloud API `messages` change value: incoming messages (with `contacts` naming the
+ * sender) and statuses of what we sent.
+ * developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples
+ */
+export function parseWhatsAppValue(raw: unknown, ctx: MetaParseContext, out: ParsedDelivery): void {
+  const v = obj(raw);
+  if (!v) return;
+  const phoneId = str(obj(v.metadata)?.phone_number_id);
+  if (ctx.whatsappPhoneNumberId && phoneId !== ctx.whatsappPhoneNumberId) {
+    out.ignored.push({
+      what: 'whatsapp change',
+      reason: `for phone number id ${phoneId}, not this channel's`,
+    });
+    return;
+  }
+  const names = new Map<string, string>();
+  for (const c of arr(v.contacts)) {
+    const waId = str(obj(c)?.wa_id);
+    const name = str(obj(obj(c)?.profile)?.name);
+    if (waId && name) names.set(waId, name);
+  }
+  for (const m of arr(v.messages)) {
+    const msg = obj(m);
+    const from = str(msg?.from);
+    const id = str(msg?.id);
+    const at = toEpochMs(msg?.timestamp);
+    const type = str(msg?.type);
+    if (!msg || !from || !/^\+?\d{6,20}$/.test(from) || !id || !at || !type) {
+      out.ignored.push({
+        what: 'whatsapp message',
+        reason: 'no valid from, id, timestamp or type',
+      });
+      continue;
+    }
+    let text = '';
+    const attachments: Attachment[] = [];
+    if (type === 'text') text = str(obj(msg.text)?.body) ?? '';
+    else if ((MEDIA as readonly string[]).includes(type)) {
+      const media = obj(msg[type]);
+      text = str(media?.caption) ?? '';
+      // Media comes as an id; its URL is fetched with the token when someone opens it.
+      attachments.push({
+        type,
+        ...(str(media?.id) ? { mediaId: str(media?.id) } : {}),
+        ...(str(media?.mime_type) ? { contentType: str(media?.mime_type) } : {}),
+        ...(str(media?.filename) ? { name: str(media?.filename) } : {}),
+      });
+    } else if (type === 'location') {
+      const l = obj(msg.location);
+      text = [str(l?.name), str(l?.address)].filter(Boolean).join(', ');
+      attachments.push({ type: 'location', latitude: l?.latitude, longitude: l?.longitude });
+    } else if (type === 'button') text = str(obj(msg.button)?.text) ?? '';
+    else if (type === 'interactive') {
+      const i = obj(msg.interactive);
+      text = str(obj(i?.button_reply)?.title) ?? str(obj(i?.list_reply)?.title) ?? '';
+    } else {
+      out.ignored.push({
+        what: `whatsapp ${type}`,
+        reason: 'message type not handled (reaction, system, unsupported…)',
+      });
+      continue;
+    }
+    const message: InboundMessage = {
+      channel: 'whatsapp',
+      channelId: ctx.channelId,
+      externalId: id,
+      direction: 'in',
+      author: { id: waIdToE164(from), ...(names.get(from) ? { name: names.get(from) } : {}) },
+      text,
+      sentAt: new Date(at).toISOString(),
+      visibility: 'private',
+      raw: m,
+    };
+    if (attachments.length) message.attachments = attachments;
+    const ctxId = str(obj(msg.context)?.id);
+    if (ctxId) message.inReplyTo = ctxId;
+    out.messages.push({ message });
+  }
+  for (const s of arr(v.statuses)) {
+    const st = obj(s);
+    const id = str(st?.id);
+    const kind = str(st?.status) as MarkKind | undefined;
+    const at = toEpochMs(st?.timestamp);
+    if (!id || !kind || !at || !STATUSES.has(kind)) {
+      out.ignored.push({ what: 'whatsapp status', reason: `status ${kind ?? '?'} not tracked` });
+      continue;
+    }
+    out.marks.push({ channel: 'whatsapp', externalId: id, kind, at });
+  }
+}

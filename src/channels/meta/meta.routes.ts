@@ -1,0 +1,92 @@
+import { Type } from '@sinclair/typebox';
+import type { Http } from '../../platform/http/server.js';
+import { ingestDelivery } from '../channel.ingest.js';
+import { parseJsonExact } from '../channel.json.js';
+import { loadChannel } from '../channel.store.js';
+import type { MetaConfig, MetaSecrets } from '../channel.types.js';
+import type { ChannelDeps } from '../routes.js';
+import { parseMetaWebhook } from './meta.parse.js';
+import { META_SIGNATURE_HEADER, metaHandshake, verifyMetaSignature } from './meta.verify.js';
+
+const Params = Type.Object({ channelId: Type.String({ maxLength: 100 }) });
+
+/**
+ * `GET/POST /webhooks/meta/:channelId`: one webhook for Page feed, Messenger, Instagram and
+ * WhatsApp. Registered in a scope whose JSON parser yields the raw bytes (signature input).
+ */
+export function metaWebhookRoutes(app: Http, deps: ChannelDeps) {
+  const load = (id: string) =>
+    loadChannel<MetaConfig, MetaSecrets>(deps.db, deps.secretKey, deps.workspaceId, id, 'meta');
+  const notFound = { error: { code: 'not_found', message: 'no such Meta channel' } };
+
+  app.get(
+    '/webhooks/meta/:channelId',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['channels'],
+        summary: 'Meta webhook verification handshake',
+        params: Params,
+      },
+    },
+    async (req, reply) => {
+      const ch = await load(req.params.channelId);
+      if (!ch || ch.disabledAt) return reply.status(404).send(notFound);
+      const challenge = metaHandshake(req.query as Record<string, unknown>, ch.secrets.verifyToken);
+      if (challenge === null) {
+        return reply
+          .status(403)
+          .send({ error: { code: 'forbidden', message: 'verify token mismatch' } });
+      }
+      // Meta expects the challenge back verbatim as the body.
+      return reply.type('text/plain').send(challenge);
+    },
+  );
+
+  app.post(
+    '/webhooks/meta/:channelId',
+    {
+      config: { public: true },
+      bodyLimit: 5 * 1024 * 1024,
+      schema: { tags: ['channels'], summary: 'Meta webhook delivery', params: Params },
+    },
+    async (req, reply) => {
+      const ch = await load(req.params.channelId);
+      if (!ch || ch.disabledAt) return reply.status(404).send(notFound);
+      const raw = req.body as Buffer;
+      if (!Buffer.isBuffer(raw)) {
+        return reply.status(415).send({
+          error: { code: 'unsupported_media_type', message: 'send Content-Type: application/json' },
+        });
+      }
+      const sig = req.headers[META_SIGNATURE_HEADER];
+      if (
+        !verifyMetaSignature(raw, typeof sig === 'string' ? sig : undefined, ch.secrets.appSecret)
+      ) {
+        return reply
+          .status(403)
+          .send({
+            error: { code: 'forbidden', message: `invalid or missing ${META_SIGNATURE_HEADER}` },
+          });
+      }
+      let body: unknown;
+      try {
+        body = parseJsonExact(raw.toString('utf8'));
+      } catch {
+        return reply
+          .status(400)
+          .send({ error: { code: 'bad_request', message: 'body is not JSON' } });
+      }
+      const parsed = parseMetaWebhook(body, {
+        channelId: ch.id,
+        pageId: ch.config.pageId,
+        instagramAccountId: ch.config.instagramAccountId,
+        whatsappPhoneNumberId: ch.config.whatsappPhoneNumberId,
+      });
+      const summary = await ingestDelivery(deps, ch.id, parsed);
+      if (parsed.ignored.length)
+        req.log.debug({ ignored: parsed.ignored }, 'meta delivery: ignored parts');
+      return summary;
+    },
+  );
+}

@@ -1,0 +1,191 @@
+import { decodeHtmlEntities } from '../../import/twcs.js';
+import type { InboundMessage } from '../../ingest/inbound.schema.js';
+import { arr, idString, obj, str } from '../channel.json.js';
+import {
+  type Attachment,
+  emptyDelivery,
+  isNumericId,
+  type ParsedDelivery,
+  type ParsedMessage,
+  toEpochMs,
+} from '../channel.parsed.js';
+
+/** What the parser needs to know about the channel. */
+export interface XParseContext {
+  channelId: string;
+  /** Our account id; tweets and DMs from it are echoes (direction `out`). */
+  accountId?: string;
+}
+
+/**
+ * Account Activity webhook body → messages and marks. The body must have been parsed with
+ * `parseJsonExact`: v1.1 objects carry `id` as a JSON number that overflows JavaScript, so only
+ * `id_str` (or a string id) is ever read. developer.x.com/en/docs/x-api/enterprise/account-activity-api/guides/account-activity-data-objects
+ */
+export function parseXWebhook(body: unknown, ctx: XParseContext): ParsedDelivery {
+  const out = emptyDelivery();
+  const root = obj(body);
+  if (!root) {
+    out.ignored.push({ what: 'body', reason: 'not a JSON object' });
+    return out;
+  }
+  const forUser = idString(root.for_user_id);
+  if (forUser && ctx.accountId && forUser !== ctx.accountId) {
+    out.ignored.push({
+      what: 'body',
+      reason: `for_user_id ${forUser} is not this channel's account`,
+    });
+    return out;
+  }
+  const account = ctx.accountId ?? forUser;
+  const users = obj(root.users) ?? {};
+  for (const [key, value] of Object.entries(root)) {
+    switch (key) {
+      case 'for_user_id':
+      case 'users':
+      case 'user_has_blocked':
+        break;
+      case 'tweet_create_events':
+        for (const t of arr(value)) {
+          const r = tweetV1ToMessage(t, { ...ctx, accountId: account });
+          if ('reason' in r) out.ignored.push({ what: 'tweet', reason: r.reason });
+          else out.messages.push(r);
+        }
+        break;
+      case 'direct_message_events':
+        for (const e of arr(value)) {
+          const r = dmEventToMessage(e, users, { ...ctx, accountId: account });
+          if ('reason' in r) out.ignored.push({ what: 'direct message', reason: r.reason });
+          else out.messages.push(r);
+        }
+        break;
+      case 'tweet_delete_events':
+        for (const d of arr(value)) {
+          const status = obj(obj(d)?.status);
+          const id = idString(status?.id_str) ?? idString(status?.id);
+          const at = toEpochMs(obj(d)?.timestamp_ms);
+          if (!isNumericId(id) || !at) {
+            out.ignored.push({ what: 'tweet deletion', reason: 'no valid status id or time' });
+            continue;
+          }
+          out.marks.push({ channel: 'x', externalId: id, kind: 'deleted', at });
+        }
+        break;
+      case 'direct_message_mark_read_events':
+        // The customer read our DMs up to this event id.
+        for (const e of arr(value)) {
+          const id = idString(obj(e)?.last_read_event_id);
+          const at = toEpochMs(obj(e)?.created_timestamp);
+          if (isNumericId(id) && at)
+            out.marks.push({ channel: 'x', externalId: id, kind: 'read', at });
+        }
+        break;
+      default:
+        // favorite, follow, block, mute, typing indicators, revokes…: not messages.
+        out.ignored.push({ what: key, reason: 'event type carries no message' });
+    }
+  }
+  return out;
+}
+
+type Result = ParsedMessage | { reason: string };
+
+function v1Attachments(t: Record<string, unknown>): Attachment[] {
+  const ext = obj(t.extended_tweet);
+  const media = arr(obj(ext?.extended_entities)?.media ?? obj(t.extended_entities)?.media);
+  const out: Attachment[] = [];
+  for (const m of media) {
+    const o = obj(m);
+    const url = str(o?.media_url_https) ?? str(o?.media_url);
+    if (url) out.push({ type: str(o?.type) ?? 'media', url });
+  }
+  return out;
+}
+
+/** A v1.1 Tweet object (Account Activity `tweet_create_events`). */
+export function tweetV1ToMessage(raw: unknown, ctx: XParseContext): Result {
+  const t = obj(raw);
+  if (!t) return { reason: 'not an object' };
+  const id = idString(t.id_str) ?? (typeof t.id === 'string' ? t.id : undefined);
+  if (!isNumericId(id)) return { reason: 'no valid id_str' };
+  if (t.retweeted_status) return { reason: 'retweet (no words of its own)' };
+  const user = obj(t.user);
+  const authorId = idString(user?.id_str) ?? (typeof user?.id === 'string' ? user.id : undefined);
+  if (!isNumericId(authorId)) return { reason: 'no valid user.id_str' };
+  const sentAt = toEpochMs(t.timestamp_ms) ?? Date.parse(str(t.created_at) ?? '');
+  if (!Number.isFinite(sentAt)) return { reason: 'no valid created_at' };
+  const ext = obj(t.extended_tweet);
+  const text = str(ext?.full_text) ?? str(t.full_text) ?? str(t.text) ?? '';
+  const isEcho = !!ctx.accountId && authorId === ctx.accountId;
+  const inReplyTo = idString(t.in_reply_to_status_id_str);
+  const message: InboundMessage = {
+    channel: 'x',
+    channelId: ctx.channelId,
+    externalId: id,
+    direction: isEcho ? 'out' : 'in',
+    author: {
+      id: authorId,
+      ...(str(user?.screen_name) ? { handle: str(user?.screen_name) } : {}),
+      ...(str(user?.name) ? { name: str(user?.name) } : {}),
+      ...(typeof user?.followers_count === 'number' && user.followers_count >= 0
+        ? { followers: user.followers_count }
+        : {}),
+      ...(str(user?.location) ? { location: str(user?.location)!.slice(0, 500) } : {}),
+      ...(user?.verified === true ? { verified: true } : {}),
+    },
+    // X HTML-escapes &, < and > in text (developer.x.com, Tweet object "text").
+    text: decodeHtmlEntities(text),
+    sentAt: new Date(sentAt).toISOString(),
+    visibility: 'public',
+    raw,
+  };
+  if (isNumericId(inReplyTo)) message.inReplyTo = inReplyTo;
+  const attachments = v1Attachments(t);
+  if (attachments.length) message.attachments = attachments;
+  const counterpart = idString(t.in_reply_to_user_id_str);
+  return { message, ...(isEcho && counterpart ? { counterpart } : {}) };
+}
+
+/** A v1.1 direct message event (`message_create`) with the delivery's `users` map. */
+export function dmEventToMessage(
+  raw: unknown,
+  users: Record<string, unknown>,
+  ctx: XParseContext,
+): Result {
+  const e = obj(raw);
+  if (!e) return { reason: 'not an object' };
+  if (e.type !== 'message_create')
+    return { reason: `event type ${String(e.type)} is not a message` };
+  const id = idString(e.id);
+  if (!isNumericId(id)) return { reason: 'no valid event id' };
+  const mc = obj(e.message_create);
+  const sender = idString(mc?.sender_id);
+  const recipient = idString(obj(mc?.target)?.recipient_id);
+  if (!isNumericId(sender) || !isNumericId(recipient)) {
+    return { reason: 'sender or recipient id is not a numeric X user id' };
+  }
+  const sentAt = toEpochMs(e.created_timestamp);
+  if (!sentAt) return { reason: 'no valid created_timestamp' };
+  const data = obj(mc?.message_data);
+  const isEcho = !!ctx.accountId && sender === ctx.accountId;
+  const u = obj(users[sender]);
+  const message: InboundMessage = {
+    channel: 'x',
+    channelId: ctx.channelId,
+    externalId: id,
+    direction: isEcho ? 'out' : 'in',
+    author: {
+      id: sender,
+      ...(str(u?.screen_name) ? { handle: str(u?.screen_name) } : {}),
+      ...(str(u?.name) ? { name: str(u?.name) } : {}),
+    },
+    text: decodeHtmlEntities(str(data?.text) ?? ''),
+    sentAt: new Date(sentAt).toISOString(),
+    visibility: 'private',
+    raw,
+  };
+  const media = obj(obj(data?.attachment)?.media);
+  const url = str(media?.media_url_https) ?? str(media?.media_url);
+  if (url) message.attachments = [{ type: str(media?.type) ?? 'media', url }];
+  return { message, ...(isEcho ? { counterpart: recipient } : {}) };
+}

@@ -1,0 +1,74 @@
+import { decodeHtmlEntities } from '../../import/twcs.js';
+import type { InboundMessage } from '../../ingest/inbound.schema.js';
+import { arr, idString, obj, str } from '../channel.json.js';
+import { isNumericId, type ParsedMessage } from '../channel.parsed.js';
+
+/** X epoch of snowflake ids (developer.x.com "Twitter IDs"): ms = (id >> 22) + 1288834974657. */
+export function snowflakeTime(id: string): number {
+  return Number((BigInt(id) >> 22n) + 1288834974657n);
+}
+
+export interface XV2Context {
+  channelId: string;
+  accountId?: string;
+  handle?: string;
+  /** From listening (search) rather than our mentions. */
+  listening?: boolean;
+}
+
+/** A v2 Post (polling, search) with the page's `includes.users` → a message. */
+export function tweetV2ToMessage(
+  raw: unknown,
+  includes: Record<string, unknown>,
+  ctx: XV2Context,
+): ParsedMessage | { reason: string } {
+  const t = obj(raw);
+  const id = idString(t?.id);
+  if (!t || !isNumericId(id)) return { reason: 'no valid id' };
+  const refs = arr(t.referenced_tweets).map((r) => obj(r) ?? {});
+  if (refs.some((r) => r.type === 'retweeted')) return { reason: 'retweet (no words of its own)' };
+  const authorId = idString(t.author_id);
+  if (!isNumericId(authorId)) return { reason: 'no author_id (request expansions=author_id)' };
+  const user = arr(includes.users)
+    .map((u) => obj(u) ?? {})
+    .find((u) => idString(u.id) === authorId);
+  // created_at is only sent when asked for; the snowflake id carries the same instant.
+  const created = Date.parse(str(t.created_at) ?? '');
+  const sentAt = Number.isFinite(created) ? created : snowflakeTime(id);
+  const text = str(obj(t.note_tweet)?.text) ?? str(t.text) ?? '';
+  const isEcho = !!ctx.accountId && authorId === ctx.accountId;
+  const repliedTo = idString(refs.find((r) => r.type === 'replied_to')?.id);
+  const followers = obj(user?.public_metrics)?.followers_count;
+  const mentionsUs =
+    !!ctx.handle &&
+    arr(obj(t.entities)?.mentions).some(
+      (m) => str(obj(m)?.username)?.toLowerCase() === ctx.handle!.toLowerCase(),
+    );
+  const message: InboundMessage = {
+    channel: 'x',
+    channelId: ctx.channelId,
+    externalId: id,
+    direction: isEcho ? 'out' : 'in',
+    author: {
+      id: authorId,
+      ...(str(user?.username) ? { handle: str(user?.username) } : {}),
+      ...(str(user?.name) ? { name: str(user?.name) } : {}),
+      ...(typeof followers === 'number' && followers >= 0 ? { followers } : {}),
+      ...(str(user?.location) ? { location: str(user?.location)!.slice(0, 500) } : {}),
+      ...(user?.verified === true ? { verified: true } : {}),
+    },
+    text: decodeHtmlEntities(text),
+    sentAt: new Date(sentAt).toISOString(),
+    visibility: 'public',
+    raw,
+  };
+  if (isNumericId(repliedTo)) message.inReplyTo = repliedTo;
+  const conv = idString(t.conversation_id);
+  if (isNumericId(conv)) message.conversationId = conv;
+  // A listening hit that addresses us, or answers us, is an ordinary mention.
+  const addressedToUs =
+    mentionsUs || (!!ctx.accountId && idString(t.in_reply_to_user_id) === ctx.accountId);
+  if (ctx.listening && !addressedToUs && !isEcho) message.unsolicited = true;
+  const counterpart = idString(t.in_reply_to_user_id);
+  return { message, ...(isEcho && counterpart ? { counterpart } : {}) };
+}

@@ -1,0 +1,81 @@
+import { Type } from '@sinclair/typebox';
+import type { Http } from '../../platform/http/server.js';
+import { ingestDelivery } from '../channel.ingest.js';
+import { parseJsonExact } from '../channel.json.js';
+import { loadChannel } from '../channel.store.js';
+import type { XChannel, XConfig, XSecrets } from '../channel.types.js';
+import type { ChannelDeps } from '../routes.js';
+import { parseXWebhook } from './x.parse.js';
+import { crcResponseToken, verifyXSignature, X_SIGNATURE_HEADER } from './x.verify.js';
+
+const Params = Type.Object({ channelId: Type.String({ maxLength: 100 }) });
+
+/**
+ * `GET/POST /webhooks/x/:channelId`, registered inside a scope whose JSON parser hands over the
+ * raw bytes (the signature is over them, and ids must be parsed without rounding).
+ */
+export function xWebhookRoutes(app: Http, deps: ChannelDeps) {
+  const load = (id: string) =>
+    loadChannel<XConfig, XSecrets>(deps.db, deps.secretKey, deps.workspaceId, id, 'x');
+  const notFound = { error: { code: 'not_found', message: 'no such X channel' } };
+
+  app.get(
+    '/webhooks/x/:channelId',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['channels'],
+        summary: 'X Account Activity CRC challenge',
+        params: Params,
+        querystring: Type.Object({ crc_token: Type.String({ minLength: 1, maxLength: 1000 }) }),
+      },
+    },
+    async (req, reply) => {
+      const ch = await load(req.params.channelId);
+      if (!ch || ch.disabledAt) return reply.status(404).send(notFound);
+      return { response_token: crcResponseToken(req.query.crc_token, ch.secrets.consumerSecret) };
+    },
+  );
+
+  app.post(
+    '/webhooks/x/:channelId',
+    {
+      config: { public: true },
+      bodyLimit: 5 * 1024 * 1024,
+      schema: { tags: ['channels'], summary: 'X Account Activity delivery', params: Params },
+    },
+    async (req, reply) => {
+      const ch: XChannel | null = await load(req.params.channelId);
+      if (!ch || ch.disabledAt) return reply.status(404).send(notFound);
+      const raw = req.body as Buffer;
+      if (!Buffer.isBuffer(raw)) {
+        return reply.status(415).send({
+          error: { code: 'unsupported_media_type', message: 'send Content-Type: application/json' },
+        });
+      }
+      const sig = req.headers[X_SIGNATURE_HEADER];
+      if (
+        !verifyXSignature(raw, typeof sig === 'string' ? sig : undefined, ch.secrets.consumerSecret)
+      ) {
+        return reply
+          .status(403)
+          .send({
+            error: { code: 'forbidden', message: `invalid or missing ${X_SIGNATURE_HEADER}` },
+          });
+      }
+      let body: unknown;
+      try {
+        body = parseJsonExact(raw.toString('utf8'));
+      } catch {
+        return reply
+          .status(400)
+          .send({ error: { code: 'bad_request', message: 'body is not JSON' } });
+      }
+      const parsed = parseXWebhook(body, { channelId: ch.id, accountId: ch.config.accountId });
+      const summary = await ingestDelivery(deps, ch.id, parsed);
+      if (parsed.ignored.length)
+        req.log.debug({ ignored: parsed.ignored }, 'x delivery: ignored parts');
+      return summary;
+    },
+  );
+}

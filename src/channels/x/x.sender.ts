@@ -1,0 +1,78 @@
+import { recordError, recordSuccess, writeRateLimit } from '../channel.state.js';
+import { loadChannel } from '../channel.store.js';
+import {
+  DEFAULT_X_BASE_URL,
+  type XChannel,
+  type XConfig,
+  type XSecrets,
+} from '../channel.types.js';
+import { ConnectorError } from '../connector-error.js';
+import type { ChannelDeps } from '../routes.js';
+import type { Sender } from '../sender.js';
+import { XClient } from './x.client.js';
+import { X_MAX_WEIGHTED_LENGTH, xWeightedLength } from './x.length.js';
+
+/** DMs may hold 10,000 characters (developer.x.com, Direct Messages). */
+const X_DM_MAX = 10_000;
+
+export function xClientFor(deps: ChannelDeps, ch: XChannel): XClient {
+  return new XClient({
+    baseUrl: ch.config.apiBaseUrl ?? DEFAULT_X_BASE_URL,
+    bearerToken: ch.secrets.bearerToken,
+    userAccessToken: ch.secrets.userAccessToken,
+    clock: deps.clock,
+    onRateLimit: (family, state) =>
+      writeRateLimit(deps.db, deps.workspaceId, ch.id, family, state, deps.clock()),
+  });
+}
+
+/** Refuses a public reply X would reject or that we would have to split. */
+export function checkXLength(text: string, visibility: 'public' | 'private'): void {
+  if (visibility === 'public') {
+    const n = xWeightedLength(text);
+    if (n > X_MAX_WEIGHTED_LENGTH) {
+      throw new ConnectorError(
+        'bad_request',
+        `a public reply on X may weigh ${X_MAX_WEIGHTED_LENGTH} characters and this one weighs ${n}; we never split a public reply: shorten it or continue in a DM`,
+      );
+    }
+  } else if ([...text].length > X_DM_MAX) {
+    throw new ConnectorError('bad_request', `an X DM holds at most ${X_DM_MAX} characters`);
+  }
+}
+
+/**
+ * Sends on X: a public reply in the conversation (`in_reply_to_tweet_id` = the customer's post)
+ * or a DM to the customer. X has no idempotency key; the outbox retries only on errors where X
+ * did not take the post (429, 5xx, network), and X itself refuses an exact duplicate post.
+ */
+export function xSender(deps: ChannelDeps): Sender {
+  return async (msg) => {
+    if (!msg.channelId) throw new ConnectorError('bad_request', 'the message names no X channel');
+    const ch = await loadChannel<XConfig, XSecrets>(
+      deps.db,
+      deps.secretKey,
+      deps.workspaceId,
+      msg.channelId,
+      'x',
+    );
+    if (!ch || ch.disabledAt) {
+      throw new ConnectorError('bad_request', `X channel ${msg.channelId} is unknown or disabled`);
+    }
+    checkXLength(msg.text, msg.visibility);
+    const client = xClientFor(deps, ch);
+    try {
+      const externalId =
+        msg.visibility === 'public'
+          ? await client.reply(msg.text, msg.inReplyTo)
+          : await client.sendDm(msg.to, msg.text);
+      await recordSuccess(deps.db, deps.workspaceId, ch.id, deps.clock());
+      return { externalId };
+    } catch (err) {
+      if (err instanceof ConnectorError) {
+        await recordError(deps.db, deps.workspaceId, ch.id, err, deps.clock());
+      }
+      throw err;
+    }
+  };
+}
