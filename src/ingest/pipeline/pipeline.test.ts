@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
 import { ENGINES } from '../../../test/support/engines.js';
+import { classify } from '../../triage/index.js';
 import { appendInbound } from '../inbound.log.js';
 import type { InboundMessage } from '../inbound.schema.js';
 import { PipelineWorker } from './worker.js';
@@ -208,7 +209,7 @@ describe.each(ENGINES)('ingest pipeline on %s', (engine) => {
       clock: () => now,
       classify: (input) => {
         if (failing && input.text.includes('POISON')) throw new Error('classifier exploded');
-        return { language: 'en' } as never;
+        return classify(input);
       },
     });
     const poison = aMessage({ text: 'POISON pill' });

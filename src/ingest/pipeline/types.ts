@@ -51,6 +51,8 @@ export interface CaseState {
   isNew: boolean;
   dirty: boolean;
   addedMessages: number;
+  /** Set by the route stage (care core) for cases it created: persisted with the new row. */
+  routing?: { topic: string | null; priorityScore: number; groupKey: string | null };
 }
 
 export interface CaseEventDraft {

@@ -1,3 +1,4 @@
+import { linkVerifiedIdentities } from '../../../customers/identity.link.js';
 import { newId } from '../../../platform/ids.js';
 import { type BatchState, key, type Stage, type StageContext } from '../types.js';
 
@@ -66,5 +67,7 @@ export const identify: Stage = {
       }
       item.customerId = customerId;
     }
+    // Verified identifiers shared across channels join their customer (care core, issue 5).
+    await linkVerifiedIdentities(batch, ctx);
   },
 };

@@ -2,7 +2,7 @@ import type { Insertable, Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB, MessageTable } from '../../../platform/db/schema.js';
 import { newId } from '../../../platform/ids.js';
-import type { BatchState, Stage, StageContext } from '../types.js';
+import type { BatchState, CaseState, Stage, StageContext } from '../types.js';
 
 /**
  * Writes every decision of the batch, in the batch's transaction: customers, identities, new
@@ -15,7 +15,7 @@ export const persist: Stage = {
     const { trx, settings, now } = ctx;
     const ws = settings.workspaceId;
     await insertChunked(trx, 'customers', batch.newCustomers, 8, ctx.caps.maxParams);
-    await insertChunked(trx, 'identities', batch.newIdentities, 11, ctx.caps.maxParams);
+    await insertChunked(trx, 'identities', batch.newIdentities, 12, ctx.caps.maxParams);
 
     const created = [...batch.cases.values()].filter((c) => c.isNew);
     if (created.length > 0) {
@@ -44,27 +44,14 @@ export const persist: Stage = {
         version: 1,
         created_at: now,
         updated_at: now,
+        topic: c.routing?.topic ?? null,
+        priority_score: c.routing?.priorityScore ?? 0,
+        group_key: c.routing?.groupKey ?? null,
       }));
-      await insertChunked(trx, 'cases', rows, 22, ctx.caps.maxParams);
+      await insertChunked(trx, 'cases', rows, 25, ctx.caps.maxParams);
     }
-    for (const c of batch.cases.values()) {
-      if (c.isNew || !c.dirty) continue;
-      await trx
-        .updateTable('cases')
-        .set({
-          status: c.status,
-          status_reason: c.statusReason,
-          last_message_at: c.lastMessageAt,
-          last_inbound_at: c.lastInboundAt,
-          first_response_at: c.firstResponseAt,
-          resolved_at: c.resolvedAt,
-          message_count: sql<number>`message_count + ${c.addedMessages}`,
-          version: sql<number>`version + 1`,
-          updated_at: now,
-        })
-        .where('id', '=', c.id)
-        .execute();
-    }
+    const changed = [...batch.cases.values()].filter((c) => !c.isNew && c.dirty);
+    await updateCases(trx, changed, now, ctx.caps.maxParams);
 
     const messages: Insertable<MessageTable>[] = [];
     for (const item of batch.items) {
@@ -130,6 +117,38 @@ export const persist: Stage = {
     }
   },
 };
+
+/**
+ * Applies every changed case of the batch in one UPDATE … FROM (VALUES …) per chunk instead of one
+ * statement per case. VALUES columns are `column1…` on both engines; numbers are CAST so that
+ * PostgreSQL does not read the parameters as text.
+ */
+async function updateCases(trx: Kysely<DB>, cases: CaseState[], now: number, maxParams: number) {
+  const perRow = 10;
+  const size = Math.max(1, Math.floor(maxParams / perRow) - 1);
+  for (let i = 0; i < cases.length; i += size) {
+    const rows = cases
+      .slice(i, i + size)
+      .map(
+        (c) =>
+          sql`(${c.id}, ${c.status}, ${c.statusReason}, ${c.priority}, ${c.queueId}, cast(${c.lastMessageAt} as bigint), cast(${c.lastInboundAt} as bigint), cast(${c.firstResponseAt} as bigint), cast(${c.resolvedAt} as bigint), cast(${c.addedMessages} as integer))`,
+      );
+    await sql`update cases set
+        status = v.column2,
+        status_reason = v.column3,
+        priority = v.column4,
+        queue_id = v.column5,
+        last_message_at = v.column6,
+        last_inbound_at = v.column7,
+        first_response_at = v.column8,
+        resolved_at = v.column9,
+        message_count = cases.message_count + v.column10,
+        version = cases.version + 1,
+        updated_at = ${now}
+      from (values ${sql.join(rows)}) as v
+      where cases.id = v.column1`.execute(trx);
+  }
+}
 
 async function insertChunked<T extends keyof DB>(
   trx: Kysely<DB>,
