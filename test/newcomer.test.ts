@@ -66,16 +66,22 @@ describe('npm start on an empty data directory', () => {
 
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
-    const ws = await (await fetch(`${base}/api/v1/workspace`, { headers: auth })).json();
+    const ws = (await (await fetch(`${base}/api/v1/workspace`, { headers: auth })).json()) as {
+      demo: boolean;
+    };
     expect(ws.demo).toBe(true);
-    const cases = await (await fetch(`${base}/api/v1/cases?limit=200`, { headers: auth })).json();
+    const cases = (await (
+      await fetch(`${base}/api/v1/cases?limit=200`, { headers: auth })
+    ).json()) as {
+      items: { id: string; channel: string }[];
+    };
     expect(cases.items.length).toBeGreaterThan(100);
     expect(
       new Set(cases.items.map((c: { channel: string }) => c.channel)).size,
     ).toBeGreaterThanOrEqual(5);
-    const one = await (
+    const one = (await (
       await fetch(`${base}/api/v1/cases/${cases.items[0].id}`, { headers: auth })
-    ).json();
+    ).json()) as { messages: unknown[] };
     expect(one.messages.length).toBeGreaterThan(0);
     expect(Date.now() - started).toBeLessThan(60_000);
 
