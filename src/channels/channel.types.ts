@@ -22,7 +22,9 @@ export const XConfigSchema = Type.Object(
     pollIntervalSeconds: Type.Optional(Type.Integer({ minimum: 15, maximum: 86_400 })),
     /** Posts we may read per calendar month (UTC) by polling and listening; X bills by volume. */
     readBudgetPerMonth: Type.Optional(Type.Integer({ minimum: 0 })),
-    /** Pages fetched per poll at most (100 posts a page). */
+    /** Posts asked for per page (X allows 5–100 for mentions, 10–100 for search). */
+    pageSize: Type.Optional(Type.Integer({ minimum: 5, maximum: 100 })),
+    /** Pages fetched per poll at most. */
     maxPagesPerPoll: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     /** Listening: recent-search queries for posts about us that do not mention us. */
     listenQueries: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 512 }))),

@@ -63,11 +63,9 @@ export function metaWebhookRoutes(app: Http, deps: ChannelDeps) {
       if (
         !verifyMetaSignature(raw, typeof sig === 'string' ? sig : undefined, ch.secrets.appSecret)
       ) {
-        return reply
-          .status(403)
-          .send({
-            error: { code: 'forbidden', message: `invalid or missing ${META_SIGNATURE_HEADER}` },
-          });
+        return reply.status(403).send({
+          error: { code: 'forbidden', message: `invalid or missing ${META_SIGNATURE_HEADER}` },
+        });
       }
       let body: unknown;
       try {

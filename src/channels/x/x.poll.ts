@@ -89,9 +89,11 @@ async function pollStream(
       result.stoppedBy = 'rate_limit';
       break;
     }
-    const left = limit === undefined ? 100 : limit - budget.used;
+    const min = query ? 10 : 5;
+    const pageSize = Math.max(min, ch.config.pageSize ?? 100);
+    const left = limit === undefined ? pageSize : Math.min(pageSize, limit - budget.used);
     // X's smallest page is 5 (mentions) or 10 (search); a budget below that waits for next month.
-    if (left < (query ? 10 : 5)) {
+    if (left < min) {
       result.stoppedBy = 'budget';
       break;
     }
@@ -105,12 +107,12 @@ async function pollStream(
         ? await client.searchRecent(query, {
             sinceId,
             nextToken: token,
-            maxResults: Math.min(100, left),
+            maxResults: left,
           })
         : await client.mentions(ch.config.accountId!, {
             sinceId,
             paginationToken: token,
-            maxResults: Math.min(100, left),
+            maxResults: left,
           });
     } catch (err) {
       if (err instanceof ConnectorError && err.kind === 'rate_limited') {

@@ -57,11 +57,9 @@ export function xWebhookRoutes(app: Http, deps: ChannelDeps) {
       if (
         !verifyXSignature(raw, typeof sig === 'string' ? sig : undefined, ch.secrets.consumerSecret)
       ) {
-        return reply
-          .status(403)
-          .send({
-            error: { code: 'forbidden', message: `invalid or missing ${X_SIGNATURE_HEADER}` },
-          });
+        return reply.status(403).send({
+          error: { code: 'forbidden', message: `invalid or missing ${X_SIGNATURE_HEADER}` },
+        });
       }
       let body: unknown;
       try {

@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, testApp } from '../../../test/builders.js';
+import { createChannel, deliverX, X_SECRET } from '../../../test/fakes/channels.js';
+import { FakeX } from '../../../test/fakes/x-provider.js';
+import { ENGINES } from '../../../test/support/engines.js';
+
+const OUR = '835740314006511618';
+let seq = 0;
+
+describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
+  let t: TestApp;
+  let fake: FakeX;
+  let channelId: string;
+  const db = () => t.app.database.db;
+
+  beforeAll(async () => {
+    fake = await new FakeX().start();
+    t = await testApp(engine);
+    channelId = await createChannel(t, {
+      kind: 'x',
+      name: 'X',
+      config: { accountId: OUR, apiBaseUrl: fake.url },
+      secrets: { consumerSecret: X_SECRET, userAccessToken: fake.userToken },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+  });
+
+  /** A customer tweet (or DM) ingested through the webhook; returns its case id. */
+  async function customerWrites(
+    kind: 'tweet' | 'dm',
+  ): Promise<{ caseId: string; externalId: string; author: string }> {
+    seq++;
+    const id = String(1500000000000000000n + BigInt(seq));
+    const author = String(7000 + seq);
+    const body =
+      kind === 'tweet'
+        ? {
+            for_user_id: OUR,
+            tweet_create_events: [
+              {
+                id_str: id,
+                text: `@resistbot my line is dead #${seq}`,
+                user: { id_str: author, screen_name: `cust${seq}` },
+                timestamp_ms: String(Date.now() - 60_000),
+              },
+            ],
+          }
+        : {
+            for_user_id: OUR,
+            direct_message_events: [
+              {
+                type: 'message_create',
+                id,
+                created_timestamp: String(Date.now() - 60_000),
+                message_create: {
+                  sender_id: author,
+                  target: { recipient_id: OUR },
+                  message_data: { text: 'hi' },
+                },
+              },
+            ],
+          };
+    expect((await deliverX(t, channelId, JSON.stringify(body))).statusCode).toBe(200);
+    await t.app.pipeline.drain();
+    const m = await db()
+      .selectFrom('messages')
+      .select('case_id')
+      .where('external_id', '=', id)
+      .executeTakeFirstOrThrow();
+    return { caseId: m.case_id!, externalId: id, author };
+  }
+
+  async function reply(caseId: string, text: string, visibility?: 'public' | 'private') {
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${caseId}/replies`,
+      headers: t.auth,
+      payload: { text, ...(visibility ? { visibility } : {}) },
+    });
+    expect(res.statusCode).toBeLessThan(300);
+    return res.json() as { id: string };
+  }
+
+  const outboxOf = (messageId: string) =>
+    db()
+      .selectFrom('outbox')
+      .selectAll()
+      .where('idempotency_key', '=', `send_message:${messageId}`)
+      .executeTakeFirstOrThrow();
+  const messageRow = (id: string) =>
+    db().selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('posts a public reply in the conversation and takes X’s id', async () => {
+    const c = await customerWrites('tweet');
+    const sent = await reply(c.caseId, 'Sorry! Engineers are on it, next update by 09:30.');
+    await t.app.outbox.runOnce();
+    const posted = fake.posted.at(-1)!;
+    expect(posted).toMatchObject({
+      inReplyTo: c.externalId,
+      text: 'Sorry! Engineers are on it, next update by 09:30.',
+    });
+    const row = await messageRow(sent.id);
+    expect(row.status).toBe('sent');
+    expect(row.external_id).toBe(posted.id);
+    const req = fake.requestsOf('tweets').at(-1)!;
+    expect(req.headers.authorization).toBe(`Bearer ${fake.userToken}`);
+  });
+
+  it('sends a DM to the customer for a private reply', async () => {
+    const c = await customerWrites('dm');
+    const sent = await reply(c.caseId, 'Can you send me your account number here?');
+    await t.app.outbox.runOnce();
+    expect(fake.dms.at(-1)).toMatchObject({
+      to: c.author,
+      text: 'Can you send me your account number here?',
+    });
+    expect((await messageRow(sent.id)).external_id).toBe(fake.dms.at(-1)!.id);
+  });
+
+  it('refuses a public reply over 280 weighted characters without calling X', async () => {
+    const c = await customerWrites('tweet');
+    const before = fake.requestsOf('tweets').length;
+    const sent = await reply(c.caseId, '漢'.repeat(141));
+    await t.app.outbox.runOnce();
+    expect(fake.requestsOf('tweets').length).toBe(before);
+    const row = await messageRow(sent.id);
+    expect(row.status).toBe('failed');
+    expect((await outboxOf(sent.id)).last_error).toMatch(/bad_request: .*weighs 282.*never split/);
+  });
+
+  it('waits out a 429 for the time X names, then delivers', async () => {
+    const c = await customerWrites('tweet');
+    fake.script('tweets', {
+      status: 429,
+      headers: {
+        'x-rate-limit-limit': '200',
+        'x-rate-limit-remaining': '0',
+        'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 600),
+        'retry-after': '120',
+      },
+      body: {
+        title: 'Too Many Requests',
+        detail: 'Too Many Requests',
+        type: 'about:blank',
+        status: 429,
+      },
+    });
+    const sent = await reply(c.caseId, 'We are looking into it.');
+    const t0 = Date.now();
+    await t.app.outbox.runOnce();
+    let ob = await outboxOf(sent.id);
+    expect(ob.status).toBe('pending');
+    expect(ob.last_error).toMatch(/^rate_limited/);
+    expect(Number(ob.next_attempt_at)).toBeGreaterThanOrEqual(t0 + 119_000);
+    expect(Number(ob.next_attempt_at)).toBeLessThanOrEqual(Date.now() + 121_000);
+    const health = (
+      await t.app.http.inject({
+        method: 'GET',
+        url: `/api/v1/channels/${channelId}`,
+        headers: t.auth,
+      })
+    ).json().health;
+    expect(health.rateLimits.tweets.remaining).toBe(0);
+    // Time passes (the row becomes due), and the retry goes through.
+    await db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', ob.id).execute();
+    await t.app.outbox.runOnce();
+    ob = await outboxOf(sent.id);
+    expect(ob.status).toBe('delivered');
+    expect((await messageRow(sent.id)).status).toBe('sent');
+  });
+
+  it('backs off on a 5xx and retries', async () => {
+    const c = await customerWrites('tweet');
+    fake.script('tweets', {
+      status: 503,
+      body: { title: 'Service Unavailable', detail: 'Service Unavailable', status: 503 },
+    });
+    const sent = await reply(c.caseId, 'Checking now.');
+    const t0 = Date.now();
+    await t.app.outbox.runOnce();
+    const ob = await outboxOf(sent.id);
+    expect(ob.status).toBe('pending');
+    expect(ob.last_error).toMatch(/^temporary: X error 503/);
+    expect(Number(ob.next_attempt_at)).toBeGreaterThanOrEqual(t0 + 2000);
+    await db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', ob.id).execute();
+    await t.app.outbox.runOnce();
+    expect((await outboxOf(sent.id)).status).toBe('delivered');
+  });
+
+  it('marks the channel auth_revoked when X refuses the token; the message is kept, failed', async () => {
+    const c = await customerWrites('tweet');
+    const good = fake.userToken;
+    fake.userToken = 'rotated';
+    const sent = await reply(c.caseId, 'One moment.');
+    await t.app.outbox.runOnce();
+    fake.userToken = good;
+    const row = await messageRow(sent.id);
+    expect(row.status).toBe('failed');
+    expect(row.text).toBe('One moment.');
+    expect((await outboxOf(sent.id)).last_error).toMatch(/^auth_revoked/);
+    const h = (
+      await t.app.http.inject({
+        method: 'GET',
+        url: `/api/v1/channels/${channelId}`,
+        headers: t.auth,
+      })
+    ).json().health;
+    expect(h.status).toBe('auth_revoked');
+    // Reconnected (token valid again): the connection test clears it.
+    fake.me.id = OUR;
+    const test = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/channels/${channelId}/test`,
+      headers: t.auth,
+    });
+    expect(test.json()).toMatchObject({ ok: true, account: { id: OUR } });
+    const h2 = (
+      await t.app.http.inject({
+        method: 'GET',
+        url: `/api/v1/channels/${channelId}`,
+        headers: t.auth,
+      })
+    ).json().health;
+    expect(h2.status).toBe('ok');
+  });
+
+  it('gives the DM deep link for a public → private handoff', async () => {
+    const res = await t.app.http.inject({
+      method: 'GET',
+      url: `/api/v1/channels/${channelId}/dm-link?text=case%2042`,
+      headers: t.auth,
+    });
+    expect(res.json().url).toBe(
+      `https://twitter.com/messages/compose?recipient_id=${OUR}&text=case+42`,
+    );
+  });
+});
