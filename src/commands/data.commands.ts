@@ -5,7 +5,7 @@ import { loadTwcs } from '../import/twcs.js';
 import { type InboundMessage, InboundMessageSchema } from '../ingest/inbound.schema.js';
 import { ingestStream } from '../ingest/ingest-stream.js';
 import { Progress } from '../platform/progress.js';
-import { simulate, writeJsonl } from '../simulate/index.js';
+import { parseSimLine, simulate, writeJsonl } from '../simulate/index.js';
 import { withApp } from './context.js';
 
 export async function importTwcsCommand(file: string) {
@@ -65,8 +65,9 @@ export async function simulateCommand(opts: {
 }
 
 /**
- * Reads a JSON-lines file of messages (plain InboundMessage lines, or simulator lines
- * `{"type":"message","message":…}`), sorts them by event time and ingests them.
+ * Reads a JSON-lines file of messages (plain InboundMessage lines, or simulator lines, whose
+ * `truth` is dropped and whose incident lines are skipped), sorts them by event time and ingests
+ * them through the same log and pipeline as live traffic.
  */
 export async function replayCommand(file: string, opts: { speed: string }) {
   const speed = opts.speed === 'max' ? 'max' : Number(opts.speed);
@@ -82,17 +83,17 @@ export async function replayCommand(file: string, opts: { speed: string }) {
   for await (const line of rl) {
     lineNo++;
     if (!line.trim()) continue;
-    let v: unknown;
+    let parsed: ReturnType<typeof parseSimLine>;
     try {
-      v = JSON.parse(line);
+      parsed = parseSimLine(line);
     } catch {
       bad++;
       process.stderr.write(`line ${lineNo}: not JSON, skipped\n`);
       continue;
     }
-    const obj = v as { type?: string; message?: unknown };
-    if (obj && obj.type === 'incident') continue;
-    const msg = obj && obj.type === 'message' ? obj.message : v;
+    // Incident lines carry ground truth for evaluations, not traffic.
+    if (parsed.type === 'incident') continue;
+    const msg: unknown = parsed.message;
     if (!Value.Check(InboundMessageSchema, msg)) {
       bad++;
       const e = Value.Errors(InboundMessageSchema, msg).First();

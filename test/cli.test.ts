@@ -1,0 +1,102 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../bin/throughline.js', import.meta.url));
+const TWCS = new URL('../../shared/data/twcs/twcs_first5000_telecom_threads.csv', import.meta.url)
+  .pathname;
+
+/** Runs the real CLI as a user would, against its own SQLite file. */
+describe('the throughline CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'throughline-cli-'));
+  const env = {
+    ...process.env,
+    THROUGHLINE_DATABASE_URL: `sqlite:${join(dir, 'cli.db')}`,
+    LOG_LEVEL: 'warn',
+  };
+  const run = (args: string[], extraEnv: Record<string, string> = {}, input?: string) =>
+    spawnSync(process.execPath, [BIN, ...args], {
+      env: { ...env, ...extraEnv },
+      encoding: 'utf8',
+      timeout: 120_000,
+      input,
+    });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses to start on a bad config and lists every problem at once', () => {
+    const res = run(['migrate'], {
+      PORT: 'eighty',
+      THROUGHLINE_DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+    });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/PORT must be an integer/);
+    expect(res.stderr).toMatch(/THROUGHLINE_DATABASE_URL must be sqlite/);
+    expect(res.stderr).toMatch(/LOG_LEVEL must be one of/);
+  });
+
+  it('migrates, then creates a token printed alone on stdout', () => {
+    expect(run(['migrate']).status).toBe(0);
+    const res = run(['token', 'create', '--name', 'ci']);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/^tl_[A-Za-z0-9_-]{43}\n$/);
+  });
+
+  it('creates a user with a one-time password, and refuses a duplicate', () => {
+    const res = run(['user', 'create', '--email', 'ana@example.com', '--role', 'agent']);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/one-time password: \S{20}/);
+    const dup = run(['user', 'create', '--email', 'ana@example.com']);
+    expect(dup.status).toBe(1);
+    expect(dup.stderr).toMatch(/already exists/);
+  });
+
+  it('simulates to a file deterministically and replays it in event-time order, twice without duplicates', () => {
+    const a = join(dir, 'a.jsonl');
+    const b = join(dir, 'b.jsonl');
+    expect(
+      run(['simulate', '--scenario', 'demo', '--seed', '5', '--days', '1', '--out', a]).status,
+    ).toBe(0);
+    expect(
+      run(['simulate', '--scenario', 'demo', '--seed', '5', '--days', '1', '--out', b]).status,
+    ).toBe(0);
+    expect(readFileSync(a, 'utf8')).toBe(readFileSync(b, 'utf8'));
+    const lines = readFileSync(a, 'utf8').trim().split('\n');
+    const messages = lines.filter((l) => !l.includes('"type":"incident"')).length;
+    // Shuffle the file: replay must still go in event time.
+    const shuffled = join(dir, 'shuffled.jsonl');
+    writeFileSync(shuffled, `${[...lines].reverse().join('\n')}\nnot json\n`);
+    const first = run(['replay', shuffled]);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(
+      new RegExp(`replayed ${messages} messages \\(0 duplicates, 1 bad lines\\)`),
+    );
+    const again = run(['replay', a]);
+    expect(again.stdout).toMatch(new RegExp(`replayed 0 messages \\(${messages} duplicates`));
+  });
+
+  it.runIf(existsSync(TWCS))('imports a twcs file through the pipeline', () => {
+    const res = run(['import', 'twcs', TWCS]);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/imported 818 messages \(0 already present, 0 rows skipped\)/);
+  });
+
+  it('lists parked events (none) and classifies JSON lines from stdin', () => {
+    const parked = run(['parked']);
+    expect(parked.status).toBe(0);
+    expect(parked.stdout).toMatch(/no parked events/);
+    const res = run(
+      ['classify'],
+      {},
+      '{"text":"my internet is down again in 94110, fix it!"}\nnot json\n',
+    );
+    expect(res.status).toBe(0);
+    const out = res.stdout.trim().split('\n');
+    expect(out).toHaveLength(2);
+    expect(JSON.parse(out[0])).toMatchObject({ language: 'en', complaint: true });
+    expect(JSON.parse(out[1])).toHaveProperty('error');
+  });
+});
