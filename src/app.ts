@@ -1,12 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { adminRoutes } from './admin/admin.routes.js';
+import { type Care, createCare } from './cases/care.module.js';
 import { caseRoutes } from './cases/case.routes.js';
 import { apiSender } from './channels/api/api.sender.js';
 import { type ChannelDeps, channelRoutes, channelSenders } from './channels/routes.js';
 import type { Sender } from './channels/sender.js';
 import type { Config } from './config.js';
-import { customerRoutes } from './customers/customer.routes.js';
 import { inboundRoutes } from './ingest/inbound.routes.js';
 import { PipelineWorker } from './ingest/pipeline/worker.js';
 import { type Database, openDatabase } from './platform/db/database.js';
@@ -40,6 +40,8 @@ export interface App {
   pipeline: PipelineWorker;
   outbox: OutboxWorker;
   bus: LiveBus;
+  /** The care core: assignment, scheduler (SLA, promises, auto-close). */
+  care: Care;
   /** Starts the background workers and, unless `listen` is false, the HTTP server. Returns the URL. */
   start(opts?: { listen?: boolean }): Promise<string | null>;
   close(): Promise<void>;
@@ -60,6 +62,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await migrateToLatest(database);
   const workspace = await ensureWorkspace(database.db, clock());
   const bus = new LiveBus();
+  const care = createCare({
+    database,
+    bus,
+    clock,
+    workspaceId: workspace.workspaceId,
+    logger: logger || undefined,
+  });
 
   const pipeline = new PipelineWorker({
     database,
@@ -75,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: logger || undefined,
     clock,
     onCommitted: (batch) => {
+      care.afterBatch(batch);
       const touched = new Set<string>();
       for (const item of batch.items) if (item.caseId) touched.add(item.caseId);
       // Past a hundred cases a client is better off re-reading its list than patching it.
@@ -118,7 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     systemRoutes(scope, { database, bus, secureCookies: config.publicUrl.startsWith('https:') });
     inboundRoutes(scope, { db: database.db, clock, onAppended: () => pipeline.notify() });
     caseRoutes(scope, { database, bus, clock, onOutbox: () => outbox.notify() });
-    customerRoutes(scope, { db: database.db });
+    care.routes(scope);
     adminRoutes(scope, { db: database.db, clock, onRetry: () => pipeline.notify() });
     channelRoutes(scope, channelDeps);
   });
@@ -132,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     pipeline,
     outbox,
     bus,
+    care,
     async start(opts = {}) {
       started = true;
       if (config.pipeline.workers) {

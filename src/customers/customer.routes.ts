@@ -1,69 +1,191 @@
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
-import { iso, toCaseSummary } from '../cases/case.dto.js';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
+import {
+  addIdentity,
+  customerMerges,
+  customerTimeline,
+  getCustomer,
+  updateCustomer,
+} from './customer.service.js';
+import { mergeCustomers, unmergeCustomers } from './merge.service.js';
+import { decideSuggestion, suggestionsFor } from './suggestions.js';
 
-/** One customer with every identity and case, across channels. */
-export async function getCustomer(db: Kysely<DB>, workspaceId: string, id: string) {
-  const c = await db
-    .selectFrom('customers')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!c) return null;
-  const [identities, cases] = await Promise.all([
-    db
-      .selectFrom('identities')
-      .selectAll()
-      .where('customer_id', '=', id)
-      .orderBy('created_at')
-      .execute(),
-    db
-      .selectFrom('cases')
-      .selectAll()
-      .where('customer_id', '=', id)
-      .orderBy('last_message_at', 'desc')
-      .limit(200)
-      .execute(),
-  ]);
-  return {
-    id: c.id,
-    displayName: c.display_name,
-    location: c.location,
-    reach: Number(c.reach),
-    mergedInto: c.merged_into,
-    createdAt: iso(c.created_at),
-    identities: identities.map((i) => ({
-      id: i.id,
-      channel: i.channel,
-      address: i.address,
-      handle: i.handle,
-      name: i.name,
-      followers: i.followers,
-      location: i.location,
-      verified: i.verified === 1,
-    })),
-    cases: cases.map((r) => toCaseSummary({ ...r, customer_name: c.display_name })),
-  };
+export { getCustomer } from './customer.service.js';
+
+const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const Reason = Type.String({ minLength: 1, maxLength: 2000 });
+
+export interface CustomerRouteDeps {
+  db: Kysely<DB>;
+  clock?: () => number;
 }
 
-export function customerRoutes(app: Http, deps: { db: Kysely<DB> }) {
+/** Customers: identities across channels, timeline, suggestions, merge and unmerge. */
+export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
+  const { db } = deps;
+  const clock = deps.clock ?? Date.now;
+
   app.get(
     '/api/v1/customers/:id',
     {
       schema: {
         tags: ['customers'],
         summary: 'A customer with identities and cases',
-        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        params: Id,
       },
     },
     async (req) => {
-      const c = await getCustomer(deps.db, req.actor.workspaceId, req.params.id);
+      const c = await getCustomer(db, req.actor.workspaceId, req.params.id);
       if (!c) throw notFound('customer');
       return c;
     },
+  );
+
+  app.patch(
+    '/api/v1/customers/:id',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Change the display name or attributes (used by routing rules)',
+        params: Id,
+        body: Type.Object(
+          {
+            displayName: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+            attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+      },
+    },
+    async (req) => {
+      await updateCustomer(db, req.actor, req.params.id, req.body, clock());
+      return getCustomer(db, req.actor.workspaceId, req.params.id);
+    },
+  );
+
+  app.get(
+    '/api/v1/customers/:id/timeline',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Every message across channels and cases, open promises and linked problems',
+        params: Id,
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+        }),
+      },
+    },
+    async (req) => customerTimeline(db, req.actor.workspaceId, req.params.id, req.query.limit),
+  );
+
+  app.post(
+    '/api/v1/customers/:id/identities',
+    {
+      schema: {
+        tags: ['customers'],
+        summary:
+          'Add an identifier the customer gave; a verified one owned by another customer merges them',
+        params: Id,
+        body: Type.Object(
+          {
+            channel: Type.String({ minLength: 1, maxLength: 40 }),
+            address: Type.String({ minLength: 1, maxLength: 320 }),
+            verified: Type.Boolean(),
+            name: Type.Optional(Type.String({ maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const r = await addIdentity(db, req.actor, req.params.id, req.body, clock());
+      return reply
+        .status(201)
+        .send({ ...r, customer: await getCustomer(db, req.actor.workspaceId, req.params.id) });
+    },
+  );
+
+  app.get(
+    '/api/v1/customers/:id/suggestions',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Probable matches with their evidence (never merged without an agent)',
+        params: Id,
+      },
+    },
+    async (req) => ({
+      items: await suggestionsFor(db, req.actor.workspaceId, req.params.id, clock()),
+    }),
+  );
+
+  app.post(
+    '/api/v1/match-suggestions/:id/:decision',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Accept (merge) or dismiss a suggested match',
+        params: Type.Object({
+          id: Type.String({ minLength: 1, maxLength: 64 }),
+          decision: Type.Union([Type.Literal('accept'), Type.Literal('dismiss')]),
+        }),
+        body: Type.Object(
+          { survivorId: Type.Optional(Type.String()), reason: Type.Optional(Reason) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) =>
+      decideSuggestion(db, req.actor, req.params.id, req.params.decision, clock(), req.body ?? {}),
+  );
+
+  app.post(
+    '/api/v1/customers/:id/merge',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Merge another customer into this one (reversible; who and why are recorded)',
+        params: Id,
+        body: Type.Object(
+          { customerId: Type.String({ minLength: 1, maxLength: 64 }), reason: Reason },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const mergeId = await mergeCustomers(
+        db,
+        req.actor,
+        req.params.id,
+        req.body.customerId,
+        req.body.reason,
+        clock(),
+      );
+      return reply.status(201).send({ mergeId });
+    },
+  );
+
+  app.get(
+    '/api/v1/customers/:id/merges',
+    {
+      schema: { tags: ['customers'], summary: 'Merges this customer took part in', params: Id },
+    },
+    async (req) => ({ items: await customerMerges(db, req.actor.workspaceId, req.params.id) }),
+  );
+
+  app.post(
+    '/api/v1/customer-merges/:id/unmerge',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Undo a merge exactly (identities, cases, messages, promises go back)',
+        params: Id,
+        body: Type.Object({ reason: Reason }, { additionalProperties: false }),
+      },
+    },
+    async (req) => unmergeCustomers(db, req.actor, req.params.id, req.body.reason, clock()),
   );
 }

@@ -1,0 +1,292 @@
+import type { Kysely } from 'kysely';
+import { iso, toCaseSummary, toMessageDto } from '../cases/case.dto.js';
+import type { DB } from '../platform/db/schema.js';
+import { AppError, notFound } from '../platform/errors.js';
+import type { Actor } from '../platform/http/auth.js';
+import { newId } from '../platform/ids.js';
+import { linkKeyFor } from './identity.keys.js';
+import { audit, mergeInTrx } from './merge.service.js';
+
+const identityDto = (i: {
+  id: string;
+  channel: string;
+  address: string;
+  handle: string | null;
+  name: string | null;
+  followers: number | null;
+  location: string | null;
+  verified: number;
+  link_key?: string | null;
+}) => ({
+  id: i.id,
+  channel: i.channel,
+  address: i.address,
+  handle: i.handle,
+  name: i.name,
+  followers: i.followers === null ? null : Number(i.followers),
+  location: i.location,
+  verified: i.verified === 1,
+  linkKey: i.link_key ?? null,
+});
+
+/** One customer with every identity and case, across channels. */
+export async function getCustomer(db: Kysely<DB>, workspaceId: string, id: string) {
+  const c = await db
+    .selectFrom('customers')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!c) return null;
+  const [identities, cases] = await Promise.all([
+    db
+      .selectFrom('identities')
+      .selectAll()
+      .where('customer_id', '=', id)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('cases')
+      .selectAll()
+      .where('customer_id', '=', id)
+      .orderBy('last_message_at', 'desc')
+      .limit(200)
+      .execute(),
+  ]);
+  return {
+    id: c.id,
+    displayName: c.display_name,
+    location: c.location,
+    reach: Number(c.reach),
+    attributes: JSON.parse(c.attributes_json ?? '{}') as Record<string, unknown>,
+    mergedInto: c.merged_into,
+    createdAt: iso(c.created_at),
+    identities: identities.map(identityDto),
+    cases: cases.map((r) => toCaseSummary({ ...r, customer_name: c.display_name })),
+  };
+}
+
+/**
+ * The customer's whole story, newest first: every message on every channel and case, the open
+ * promises made to them, and the problems their cases are linked to.
+ */
+export async function customerTimeline(
+  db: Kysely<DB>,
+  workspaceId: string,
+  id: string,
+  limit = 200,
+) {
+  const customer = await getCustomer(db, workspaceId, id);
+  if (!customer) throw notFound('customer');
+  const [messages, promises] = await Promise.all([
+    db
+      .selectFrom('messages')
+      .selectAll()
+      .where('customer_id', '=', id)
+      .orderBy('sent_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute(),
+    db
+      .selectFrom('promises')
+      .selectAll()
+      .where('customer_id', '=', id)
+      .where('status', '=', 'open')
+      .orderBy('due_at')
+      .execute(),
+  ]);
+  const problemIds = [
+    ...new Set(
+      (
+        await db
+          .selectFrom('cases')
+          .select('problem_id')
+          .where('customer_id', '=', id)
+          .where('problem_id', 'is not', null)
+          .execute()
+      ).map((r) => r.problem_id!),
+    ),
+  ];
+  return {
+    customer,
+    timeline: messages.map((m) => ({ ...toMessageDto(m), caseId: m.case_id })),
+    openPromises: promises.map((p) => ({
+      id: p.id,
+      caseId: p.case_id,
+      kind: p.kind,
+      description: p.description,
+      dueAt: iso(p.due_at),
+      channel: p.channel,
+    })),
+    problemIds,
+  };
+}
+
+export interface AddIdentityInput {
+  channel: string;
+  address: string;
+  /** True when the customer confirmed it (e.g. answered a code, or an agent verified it). */
+  verified: boolean;
+  name?: string;
+}
+
+/**
+ * Adds an identifier the customer gave (a phone number or email in a private message). When it
+ * is verified and another customer already owns the same verified identifier, the two are the
+ * same person: they are merged (recorded, reversible). An unverified identifier owned by someone
+ * else is refused (it would let anyone claim another customer's history).
+ */
+export async function addIdentity(
+  db: Kysely<DB>,
+  actor: Actor,
+  customerId: string,
+  input: AddIdentityInput,
+  now: number,
+) {
+  return db.transaction().execute(async (trx) => {
+    const c = await trx
+      .selectFrom('customers')
+      .select(['id', 'merged_into'])
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('id', '=', customerId)
+      .executeTakeFirst();
+    if (!c) throw notFound('customer');
+    if (c.merged_into)
+      throw new AppError('invalid_transition', 'this customer was merged into another');
+    const linkKey = linkKeyFor(input.channel, input.address, input.verified);
+    const address =
+      linkKey && (linkKey.startsWith('phone:') || linkKey.startsWith('email:'))
+        ? linkKey.slice(linkKey.indexOf(':') + 1)
+        : input.address.trim();
+    if (['sms', 'voice', 'whatsapp'].includes(input.channel) && !linkKey) {
+      throw new AppError('bad_request', `"${input.address}" is not a valid phone number`);
+    }
+    const existing = await trx
+      .selectFrom('identities')
+      .selectAll()
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('channel', '=', input.channel)
+      .where('address', '=', address)
+      .executeTakeFirst();
+    let mergeId: string | null = null;
+    if (existing && existing.customer_id !== customerId) {
+      if (!input.verified) {
+        throw new AppError(
+          'conflict',
+          'this identifier belongs to another customer; verify it to link',
+          {
+            customerId: existing.customer_id,
+          },
+        );
+      }
+      mergeId = await mergeInTrx(
+        trx,
+        actor.workspaceId,
+        actor,
+        customerId,
+        existing.customer_id,
+        `verified identifier ${input.channel}:${address}`,
+        now,
+      );
+    }
+    if (!existing) {
+      // The same verified key on another channel (SMS number given, WhatsApp identity known).
+      if (linkKey && input.verified) {
+        const owner = await trx
+          .selectFrom('identities')
+          .select('customer_id')
+          .where('workspace_id', '=', actor.workspaceId)
+          .where('link_key', '=', linkKey)
+          .where('customer_id', '!=', customerId)
+          .executeTakeFirst();
+        if (owner) {
+          mergeId = await mergeInTrx(
+            trx,
+            actor.workspaceId,
+            actor,
+            customerId,
+            owner.customer_id,
+            `verified identifier ${linkKey}`,
+            now,
+          );
+        }
+      }
+      await trx
+        .insertInto('identities')
+        .values({
+          id: newId(),
+          workspace_id: actor.workspaceId,
+          customer_id: customerId,
+          channel: input.channel,
+          address,
+          handle: null,
+          name: input.name ?? null,
+          followers: null,
+          location: null,
+          verified: input.verified ? 1 : 0,
+          created_at: now,
+          link_key: input.verified || linkKey?.startsWith('phone:') ? linkKey : null,
+        })
+        .execute();
+    }
+    await audit(
+      trx,
+      actor.workspaceId,
+      actor,
+      'customer.identity_added',
+      customerId,
+      {
+        channel: input.channel,
+        address,
+        verified: input.verified,
+        mergeId,
+      },
+      now,
+    );
+    return { mergeId };
+  });
+}
+
+export async function updateCustomer(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  input: { displayName?: string | null; attributes?: Record<string, unknown> },
+  now: number,
+) {
+  const res = await db
+    .updateTable('customers')
+    .set({
+      ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
+      ...(input.attributes !== undefined
+        ? { attributes_json: JSON.stringify(input.attributes) }
+        : {}),
+      updated_at: now,
+    })
+    .where('workspace_id', '=', actor.workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) === 0) throw notFound('customer');
+}
+
+export async function customerMerges(db: Kysely<DB>, workspaceId: string, id: string) {
+  const rows = await db
+    .selectFrom('customer_merges')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([eb('survivor_id', '=', id), eb('merged_id', '=', id)]))
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map((m) => ({
+    id: m.id,
+    survivorId: m.survivor_id,
+    mergedId: m.merged_id,
+    actor: { type: m.actor_type, id: m.actor_id },
+    reason: m.reason,
+    createdAt: iso(m.created_at),
+    undoneAt: iso(m.undone_at),
+    undoneBy: m.undone_by,
+    undoReason: m.undo_reason,
+  }));
+}

@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { appendInbound } from '../ingest/inbound.log.js';
+import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { createUser } from '../platform/auth/users.js';
+
+describe.each(ENGINES)('routing on %s', (engine) => {
+  let t: TestApp;
+  const agents: string[] = [];
+  beforeAll(async () => {
+    t = await testApp(engine);
+    for (const name of ['ann', 'bob', 'cai']) {
+      const u = await createUser(t.app.database.db, {
+        workspaceId: t.app.workspace.workspaceId,
+        email: `${name}@desk.test`,
+        name,
+        role: 'agent',
+        password: 'a-long-password',
+      });
+      agents.push(u.id);
+    }
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  const db = () => t.app.database.db;
+  const api = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) =>
+    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
+  const ingest = async (...msgs: InboundMessage[]) => {
+    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
+    await t.app.pipeline.drain();
+    await t.app.care.assignNow();
+  };
+  const caseOf = async (externalId: string) => {
+    const m = await db()
+      .selectFrom('messages')
+      .select('case_id')
+      .where('external_id', '=', externalId)
+      .executeTakeFirstOrThrow();
+    return db()
+      .selectFrom('cases')
+      .selectAll()
+      .where('id', '=', m.case_id!)
+      .executeTakeFirstOrThrow();
+  };
+
+  it('routes new cases by rules in order, else to the default queue', async () => {
+    const q = await api('POST', '/api/v1/queues', { name: 'Email desk' });
+    expect(q.statusCode).toBe(201);
+    const queueId = q.json().id;
+    const r = await api('POST', '/api/v1/routing-rules', {
+      name: 'email to email desk',
+      position: 1,
+      queueId,
+      conditions: { channel: ['email'] },
+    });
+    expect(r.statusCode).toBe(201);
+    const mail = aMessage({
+      channel: 'email',
+      visibility: 'private',
+      author: { id: 'r1@example.com' },
+    });
+    const sms = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550999' } });
+    await ingest(mail, sms);
+    expect((await caseOf(mail.externalId)).queue_id).toBe(queueId);
+    expect((await caseOf(sms.externalId)).queue_id).toBe(t.app.workspace.defaultQueueId);
+    const bad = await api('POST', '/api/v1/routing-rules', {
+      name: 'x',
+      queueId: 'nope',
+      conditions: { channel: ['x'] },
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('followers never change priority; high reach raises a reputation alert instead', async () => {
+    const text = 'My internet has been down for two days and nobody helps. I am so angry.';
+    const small = aMessage({ channel: 'x', text, author: { id: 'tiny', followers: 3 } });
+    const huge = aMessage({ channel: 'x', text, author: { id: 'huge', followers: 2_000_000 } });
+    const events: string[] = [];
+    const off = t.app.bus.subscribe((e) => events.push(e.type));
+    await ingest(small, huge);
+    off();
+    const a = await caseOf(small.externalId);
+    const b = await caseOf(huge.externalId);
+    expect(b.priority).toBe(a.priority);
+    expect(b.priority_score).toBe(a.priority_score);
+    expect(b.queue_id).toBe(a.queue_id);
+    expect(a.priority_score).toBeGreaterThan(0);
+    const alerts = (await api('GET', '/api/v1/reputation-alerts?open=true')).json().items;
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      externalId: huge.externalId,
+      followers: 2_000_000,
+      caseId: b.id,
+    });
+    expect(events).toContain('reputation.alert');
+  });
+
+  it('assigns round-robin among online members with room, and skips offline agents', async () => {
+    const q = await api('POST', '/api/v1/queues', {
+      name: 'Phones',
+      assignmentMode: 'round_robin',
+      members: agents,
+    });
+    const queueId = q.json().id;
+    await api('POST', '/api/v1/routing-rules', {
+      name: 'voice',
+      position: 0,
+      queueId,
+      conditions: { channel: ['voice'] },
+    });
+    await api('PUT', `/api/v1/agents/${agents[0]}`, { availability: 'online', capacity: 2 });
+    await api('PUT', `/api/v1/agents/${agents[1]}`, { availability: 'online', capacity: 2 });
+    await api('PUT', `/api/v1/agents/${agents[2]}`, { availability: 'offline', capacity: 9 });
+    const calls = Array.from({ length: 5 }, (_, i) =>
+      aMessage({ channel: 'voice', visibility: 'private', author: { id: `+1415555070${i}` } }),
+    );
+    await ingest(...calls);
+    const assigned = await Promise.all(
+      calls.map(async (c) => (await caseOf(c.externalId)).assignee_id),
+    );
+    const count = (id: string | null) => assigned.filter((a) => a === id).length;
+    expect(count(agents[0])).toBe(2);
+    expect(count(agents[1])).toBe(2);
+    expect(count(agents[2])).toBe(0);
+    expect(count(null)).toBe(1);
+    // The third agent comes online and takes the waiting case at once.
+    await api('PUT', `/api/v1/agents/${agents[2]}`, { availability: 'online' });
+    const waiting = calls[assigned.indexOf(null)];
+    expect((await caseOf(waiting.externalId)).assignee_id).toBe(agents[2]);
+    const list = (await api('GET', '/api/v1/agents')).json().items;
+    expect(list.find((a: { id: string }) => a.id === agents[0]).load).toBe(2);
+    const history = (
+      await api('GET', `/api/v1/cases/${(await caseOf(calls[0].externalId)).id}`)
+    ).json().history;
+    expect(history.find((h: { type: string }) => h.type === 'assigned').data.how).toBe(
+      'round_robin',
+    );
+  });
+
+  it('manual assignment through the API', async () => {
+    const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550888' } });
+    await ingest(m);
+    const c = await caseOf(m.externalId);
+    const res = await api('POST', `/api/v1/cases/${c.id}/assign`, { userId: agents[2] });
+    expect(res.statusCode).toBe(200);
+    expect((await caseOf(m.externalId)).assignee_id).toBe(agents[2]);
+  });
+});

@@ -1,0 +1,97 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { TriageResult } from '../triage/index.js';
+
+/**
+ * A routing rule's conditions. Every condition given must hold (AND); within a list any value
+ * may match (OR). Rules are tried by `position`; the first match chooses the queue, else the
+ * workspace's default queue.
+ */
+export const RuleConditions = Type.Object(
+  {
+    topic: Type.Optional(Type.Array(Type.String(), { description: 'triage topics' })),
+    channel: Type.Optional(Type.Array(Type.String())),
+    language: Type.Optional(Type.Array(Type.String(), { description: 'ISO 639-1 codes' })),
+    urgency: Type.Optional(Type.Array(Type.String(), { description: 'any of these signals' })),
+    complaint: Type.Optional(Type.Boolean()),
+    area: Type.Optional(
+      Type.Object(
+        {
+          postalPrefix: Type.Optional(Type.Array(Type.String())),
+          city: Type.Optional(Type.Array(Type.String())),
+          region: Type.Optional(Type.Array(Type.String())),
+          country: Type.Optional(Type.Array(Type.String())),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    customer: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
+        description: 'customer attributes that must equal these values',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RuleConditions = Static<typeof RuleConditions>;
+
+export interface RoutingFacts {
+  channel: string;
+  language: string | null;
+  triage: TriageResult | null;
+  customerAttributes: Record<string, unknown>;
+}
+
+export interface CompiledRule {
+  id: string;
+  queueId: string;
+  conditions: RuleConditions;
+}
+
+const inList = (list: string[] | undefined, v: string | null | undefined) =>
+  !list ||
+  list.length === 0 ||
+  (v != null && list.some((x) => x.toLowerCase() === v.toLowerCase()));
+
+export function matches(c: RuleConditions, f: RoutingFacts): boolean {
+  const t = f.triage;
+  if (!inList(c.channel, f.channel)) return false;
+  if (!inList(c.language, f.language ?? t?.language)) return false;
+  if (!inList(c.topic, t?.topic)) return false;
+  if (c.complaint !== undefined && (t?.complaint ?? false) !== c.complaint) return false;
+  if (c.urgency?.length && !c.urgency.some((u) => t?.urgency.includes(u as never))) return false;
+  if (c.area) {
+    const a = t?.area;
+    if (c.area.postalPrefix?.length) {
+      if (!a?.postalCode) return false;
+      const pc = a.postalCode.toUpperCase();
+      if (!c.area.postalPrefix.some((p) => pc.startsWith(p.toUpperCase()))) return false;
+    }
+    if (!inList(c.area.city, c.area.city ? a?.city : null)) return false;
+    if (!inList(c.area.region, c.area.region ? a?.region : null)) return false;
+    if (!inList(c.area.country, c.area.country ? a?.country : null)) return false;
+  }
+  if (c.customer) {
+    for (const [k, v] of Object.entries(c.customer)) {
+      if (f.customerAttributes[k] !== v) return false;
+    }
+  }
+  return true;
+}
+
+/** The queue of the first matching rule, or null (then the default queue). */
+export function chooseQueue(rules: readonly CompiledRule[], f: RoutingFacts): string | null {
+  for (const r of rules) if (matches(r.conditions, f)) return r.queueId;
+  return null;
+}
+
+/**
+ * Surge grouping key: complaints about an outage or the network in one place are one surge
+ * (`outage:94110`, `network:san francisco`). Cases with the same key are listed and worked
+ * together; the problems engine links the group to a problem (`cases.problem_id`).
+ */
+export function groupKeyOf(t: TriageResult | null): string | null {
+  if (!t?.complaint) return null;
+  if (t.topic !== 'outage' && t.topic !== 'network') return null;
+  const place = t.area?.postalCode ?? t.area?.city?.toLowerCase() ?? null;
+  return place ? `${t.topic}:${place}` : null;
+}
