@@ -1,12 +1,9 @@
 import { Command } from 'commander';
-import {
-  migrateCommand,
-  parkedCommand,
-  tokenCreateCommand,
-  userCreateCommand,
-} from './commands/admin.commands.js';
-import { importTwcsCommand, replayCommand, simulateCommand } from './commands/data.commands.js';
-import { serveCommand } from './commands/serve.command.js';
+
+// Command modules are imported when their command runs, so `--help` and small commands do not
+// load (and transpile) the whole application.
+const admin = () => import('./commands/admin.commands.js');
+const data = () => import('./commands/data.commands.js');
 
 const program = new Command();
 program
@@ -17,8 +14,11 @@ program
 program
   .command('serve')
   .description('run the desk (HTTP API, pipeline and outbox workers)')
-  .action(serveCommand);
-program.command('migrate').description('apply database migrations').action(migrateCommand);
+  .action(async () => (await import('./commands/serve.command.js')).serveCommand());
+program
+  .command('migrate')
+  .description('apply database migrations')
+  .action(async () => (await admin()).migrateCommand());
 
 const token = program.command('token').description('API tokens');
 token
@@ -26,7 +26,7 @@ token
   .description('create an API token and print it on stdout')
   .requiredOption('--name <name>', 'what the token is for')
   .option('--role <role>', 'admin, supervisor or agent', 'admin')
-  .action(tokenCreateCommand);
+  .action(async (opts) => (await admin()).tokenCreateCommand(opts));
 
 const user = program.command('user').description('user accounts');
 user
@@ -36,13 +36,13 @@ user
   .option('--name <name>')
   .option('--role <role>', 'admin, supervisor or agent', 'agent')
   .option('--password <password>', 'initial password (or THROUGHLINE_USER_PASSWORD)')
-  .action(userCreateCommand);
+  .action(async (opts) => (await admin()).userCreateCommand(opts));
 
 const imp = program.command('import').description('import history through the pipeline');
 imp
   .command('twcs <file>')
   .description('import a Kaggle "Customer Support on Twitter" CSV as channel x')
-  .action(importTwcsCommand);
+  .action(async (file: string) => (await data()).importTwcsCommand(file));
 
 program
   .command('simulate')
@@ -52,20 +52,20 @@ program
   .option('--days <d>', 'length in days')
   .option('--start <iso>', 'start of the simulated window')
   .option('--out <file>', 'write JSON lines here instead of ingesting')
-  .action(simulateCommand);
+  .action(async (opts) => (await data()).simulateCommand(opts));
 
 program
   .command('replay <file>')
   .description('ingest a JSON-lines file of messages in event-time order')
   .option('--speed <speed>', '"max" or a factor of event time', 'max')
-  .action(replayCommand);
+  .action(async (file: string, opts) => (await data()).replayCommand(file, opts));
 
 program
   .command('parked')
   .description('list inbound events the pipeline parked (or --retry them)')
   .option('--retry', 'queue every parked event again and process it')
   .option('--json', 'one JSON object per line')
-  .action(parkedCommand);
+  .action(async (opts) => (await admin()).parkedCommand(opts));
 
 program
   .command('classify')
