@@ -26,15 +26,38 @@ export function rng(seed: number): () => number {
 
 const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 
-const PEOPLE = ['@jess_m', '@TheRealDan', '@kat_writes', '@mike84', '@sportsfan22', '@ana_b'];
+const PEOPLE = [
+  '@jess_m',
+  '@TheRealDan',
+  '@kat_writes',
+  '@mike84',
+  '@sportsfan22',
+  '@ana_b',
+  '@SenJohnDoe',
+  '@nightowl_99',
+  '@PaulaReports',
+  '@the_daily_tom',
+  '@lilyrose',
+  '@CoachMartin',
+];
 
 export interface Template {
   complaint: 0 | 1;
   topic: Topic;
   text: string;
-  /** Everyday chatter is rarely addressed to a brand. */
-  chatter: boolean;
+  /**
+   * How the sentence is addressed: `brand` (usually to a company handle), `chatter` (an everyday
+   * post, sometimes to a person) or `reply` (almost always a reply to a person).
+   */
+  kind: 'brand' | 'chatter' | 'reply';
 }
+
+// Files of everyday posts, not addressed to a company; every other file is care traffic.
+const KIND_BY_FILE: Record<string, Template['kind']> = {
+  'chatter.txt': 'chatter',
+  'random.txt': 'chatter',
+  'replies.txt': 'reply',
+};
 
 export function readTemplates(dir: URL): Template[] {
   const out: Template[] = [];
@@ -51,7 +74,7 @@ export function readTemplates(dir: URL): Template[] {
         complaint: m[1] === 'C' ? 1 : 0,
         topic: m[2] as Topic,
         text: m[3],
-        chatter: name === 'chatter.txt',
+        kind: KIND_BY_FILE[name] ?? 'brand',
       });
     });
   }
@@ -75,8 +98,11 @@ export function expand(
         return pick(rand, values);
       });
       const r = rand();
-      if (t.chatter) {
-        if (r < 0.4) text = `${pick(rand, PEOPLE)} ${text}`;
+      if (t.kind === 'reply') {
+        if (r < 0.85) text = `${pick(rand, PEOPLE)} ${text}`;
+        if (r < 0.25) text = `${pick(rand, PEOPLE)} ${text}`;
+      } else if (t.kind === 'chatter') {
+        if (r < 0.3) text = `${pick(rand, PEOPLE)} ${text}`;
       } else if (r < 0.7) text = `${pick(rand, slots.brand)} ${text}`;
       else if (r < 0.8) text = `${text} ${pick(rand, slots.brand)}`;
       const d = rand();

@@ -32,14 +32,14 @@ export class AveragedTrainer {
     return -Math.log(label ? p + 1e-12 : 1 - p + 1e-12);
   }
 
-  topic(a: Analysis, topic: number, rate: number): number {
+  topic(a: Analysis, topic: number, rate: number, weight = 1): number {
     const p = topicProbabilities(this.model, a);
     const w = this.model.topic;
     for (let i = 0; i < a.indices.length; i++) {
       const base = a.indices[i] * K;
       const v = a.values[i];
       for (let k = 0; k < K; k++) {
-        const d = -rate * (p[k] - (k === topic ? 1 : 0)) * v;
+        const d = -rate * weight * (p[k] - (k === topic ? 1 : 0)) * v;
         w[base + k] += d;
         this.uTopic[base + k] += this.step * d;
       }
