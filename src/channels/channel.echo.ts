@@ -40,6 +40,22 @@ export async function linkEchoes(
       .orderBy('sent_at', 'desc')
       .limit(1)
       .executeTakeFirst();
-    if (row) m.inReplyTo = row.external_id;
+    if (row) {
+      m.inReplyTo = row.external_id;
+      continue;
+    }
+    // Not processed yet: the customer's message may still wait in the inbound log (an echo
+    // often arrives milliseconds after the message it answers). Only pending rows are scanned.
+    const pending = await db
+      .selectFrom('inbound_events')
+      .select('external_id')
+      .where('workspace_id', '=', workspaceId)
+      .where('channel', '=', m.channel)
+      .where('status', '=', 'pending')
+      .where('payload_json', 'like', `%"author":{"id":${JSON.stringify(p.counterpart)}%`)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (pending) m.inReplyTo = pending.external_id;
   }
 }

@@ -1,0 +1,467 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, testApp } from '../../../test/builders.js';
+import {
+  createChannel,
+  deliverMeta,
+  META_APP_SECRET,
+  META_VERIFY_TOKEN,
+} from '../../../test/fakes/channels.js';
+import { FakeMeta, graphError } from '../../../test/fakes/meta-provider.js';
+import { hasSharedData, readSharedText } from '../../../test/fakes/shared-data.js';
+import { ENGINES } from '../../../test/support/engines.js';
+
+const FBA = 'facebook-messenger-webhooks/courier-fba';
+const PAGE = '1234567890';
+let psid = 60000;
+
+describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s', (engine) => {
+  let t: TestApp;
+  let fake: FakeMeta;
+  let ch: string;
+  const db = () => t.app.database.db;
+  const secrets = () => ({
+    appSecret: META_APP_SECRET,
+    verifyToken: META_VERIFY_TOKEN,
+    pageAccessToken: fake.pageToken,
+    whatsappToken: fake.waToken,
+  });
+  const config = (over: Record<string, unknown> = {}) => ({
+    pageId: PAGE,
+    whatsappPhoneNumberId: fake.phoneId,
+    graphBaseUrl: fake.url,
+    ...over,
+  });
+  const msgBy = (externalId: string) =>
+    db()
+      .selectFrom('messages')
+      .selectAll()
+      .where('external_id', '=', externalId)
+      .executeTakeFirstOrThrow();
+  const reply = async (caseId: string, text: string, visibility?: 'public' | 'private') => {
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${caseId}/replies`,
+      headers: t.auth,
+      payload: { text, ...(visibility ? { visibility } : {}) },
+    });
+    expect(res.statusCode).toBeLessThan(300);
+    return res.json().id as string;
+  };
+  const outbox = (messageId: string) =>
+    db()
+      .selectFrom('outbox')
+      .selectAll()
+      .where('idempotency_key', '=', `send_message:${messageId}`)
+      .executeTakeFirstOrThrow();
+  /** A Messenger text from a fresh person at the given time; returns [psid, case id]. */
+  const messengerFrom = async (channelId: string, at: number, text = 'my bill is wrong') => {
+    const who = String(++psid);
+    const raw = readSharedText(FBA, 'hello_msg.json')
+      .replaceAll('"5678"', `"${who}"`)
+      .replaceAll('1459991487970', String(at))
+      .replace('"external_id"', `"m_in_${who}"`)
+      .replace('Hello World', text);
+    expect((await deliverMeta(t, channelId, raw)).statusCode).toBe(200);
+    await t.app.pipeline.drain();
+    return [who, (await msgBy(`m_in_${who}`)).case_id!] as const;
+  };
+
+  beforeAll(async () => {
+    fake = await new FakeMeta(META_APP_SECRET).start();
+    t = await testApp(engine);
+    ch = await createChannel(t, {
+      kind: 'meta',
+      name: 'Acme on Meta',
+      config: config(),
+      secrets: secrets(),
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+  });
+
+  it('answers the subscription handshake only with our verify token', async () => {
+    const ok = await t.app.http.inject({
+      method: 'GET',
+      url: `/webhooks/meta/${ch}?hub.mode=subscribe&hub.verify_token=${META_VERIFY_TOKEN}&hub.challenge=1158201444`,
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toBe('1158201444');
+    const bad = await t.app.http.inject({
+      method: 'GET',
+      url: `/webhooks/meta/${ch}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`,
+    });
+    expect(bad.statusCode).toBe(403);
+  });
+
+  it('refuses a bad signature and stores nothing; stores a signed message once, threading its echo', async () => {
+    const raw = readSharedText(FBA, 'hello_msg.json');
+    const n = async () =>
+      Number(
+        (
+          await db()
+            .selectFrom('inbound_events')
+            .select((e) => e.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await n();
+    expect((await deliverMeta(t, ch, raw, 'sha256=' + '0'.repeat(64))).statusCode).toBe(403);
+    expect((await deliverMeta(t, ch, raw, 'sha1=abc')).statusCode).toBe(403);
+    expect(await n()).toBe(before);
+    for (const f of ['duplicate_msg.json', 'hello_msg.json', 'echo.json', 'hello_msg.json']) {
+      expect((await deliverMeta(t, ch, readSharedText(FBA, f))).statusCode).toBe(200);
+    }
+    expect(await n()).toBe(before + 2);
+    await t.app.pipeline.drain();
+    const hello = await msgBy('external_id');
+    const echo = await msgBy('qT7ywaK');
+    expect(hello).toMatchObject({
+      channel: 'facebook',
+      direction: 'in',
+      visibility: 'private',
+      author_address: '5678',
+      text: 'Hello World',
+    });
+    expect(echo).toMatchObject({
+      direction: 'out',
+      in_reply_to: 'external_id',
+      case_id: hello.case_id,
+    });
+  });
+
+  it('sends within the 24-hour window, then delivery and read receipts move its status', async () => {
+    const [who, caseId] = await messengerFrom(ch, Date.now() - 3_600_000);
+    const id = await reply(caseId, 'Sorry about that — checking your bill now.');
+    await t.app.outbox.runOnce();
+    const sent = fake.sent.at(-1)!;
+    expect(sent).toMatchObject({
+      kind: 'message',
+      body: {
+        recipient: { id: who },
+        messaging_type: 'RESPONSE',
+        message: { text: 'Sorry about that — checking your bill now.' },
+      },
+    });
+    const row = await db()
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('sent');
+    expect(row.external_id).toMatch(/^m_FAKE/);
+    const dlr = readSharedText(FBA, 'dlr.json')
+      .replace('mid.1458668856218:ed81099e15d3f4f233', row.external_id)
+      .replace('"5678"', `"${who}"`)
+      .replace('1458668856253', String(Date.now()));
+    expect((await deliverMeta(t, ch, dlr)).statusCode).toBe(200);
+    expect(
+      (
+        await db()
+          .selectFrom('messages')
+          .select('status')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('delivered');
+    const read = JSON.stringify({
+      object: 'page',
+      entry: [
+        {
+          id: PAGE,
+          time: Date.now(),
+          messaging: [
+            {
+              sender: { id: who },
+              recipient: { id: PAGE },
+              timestamp: Date.now(),
+              read: { watermark: Date.now() },
+            },
+          ],
+        },
+      ],
+    });
+    expect((await deliverMeta(t, ch, read)).statusCode).toBe(200);
+    expect(
+      (
+        await db()
+          .selectFrom('messages')
+          .select('status')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('read');
+    // A late delivery receipt never moves it back.
+    expect((await deliverMeta(t, ch, dlr.replace('"seq"', '"seq2"'))).statusCode).toBe(200);
+    expect(
+      (
+        await db()
+          .selectFrom('messages')
+          .select('status')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('read');
+  });
+
+  it('refuses a Messenger reply outside the 24-hour window, naming the rule; the human-agent tag extends it to 7 days', async () => {
+    const [, caseId] = await messengerFrom(ch, Date.now() - 3 * 24 * 3_600_000);
+    const before = fake.sent.length;
+    const id = await reply(caseId, 'Hello again');
+    await t.app.outbox.runOnce();
+    expect(fake.sent.length).toBe(before);
+    expect((await outbox(id)).last_error).toMatch(
+      /^permission_missing: \[meta_24h\] the 24-hour messaging window is closed.*No other identity/,
+    );
+    expect(
+      (
+        await db()
+          .selectFrom('messages')
+          .select('status')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('failed');
+
+    const tagged = await createChannel(t, {
+      kind: 'meta',
+      name: 'tagged',
+      config: config({ humanAgentTag: true }),
+      secrets: secrets(),
+    });
+    const [, c2] = await messengerFrom(tagged, Date.now() - 3 * 24 * 3_600_000);
+    await reply(c2, 'A human here, following up');
+    await t.app.outbox.runOnce();
+    expect(fake.sent.at(-1)!.body).toMatchObject({
+      messaging_type: 'MESSAGE_TAG',
+      tag: 'HUMAN_AGENT',
+    });
+    const [, c3] = await messengerFrom(tagged, Date.now() - 8 * 24 * 3_600_000);
+    const late = await reply(c3, 'too late');
+    await t.app.outbox.runOnce();
+    expect((await outbox(late)).last_error).toMatch(/\[meta_human_agent_7d\]/);
+  });
+
+  it('answers a Page comment publicly, privately once, and hides it', async () => {
+    const who = String(++psid);
+    const commentId = `111_${who}`;
+    const comment = JSON.stringify({
+      object: 'page',
+      entry: [
+        {
+          id: PAGE,
+          time: Date.now(),
+          changes: [
+            {
+              field: 'feed',
+              value: {
+                item: 'comment',
+                verb: 'add',
+                comment_id: commentId,
+                post_id: `${PAGE}_111`,
+                parent_id: `${PAGE}_111`,
+                from: { id: who, name: 'Pat' },
+                message: 'Is there an outage in 94110?',
+                created_time: Math.floor(Date.now() / 1000) - 60,
+              },
+            },
+          ],
+        },
+      ],
+    });
+    expect((await deliverMeta(t, ch, comment)).statusCode).toBe(200);
+    await t.app.pipeline.drain();
+    const m = await msgBy(commentId);
+    expect(m).toMatchObject({ visibility: 'public', author_address: who });
+    await reply(m.case_id!, 'Yes — engineers are on it, next update by 09:30.');
+    await t.app.outbox.runOnce();
+    expect(fake.sent.at(-1)).toMatchObject({
+      kind: 'comment',
+      path: `/v21.0/${commentId}/comments`,
+    });
+    await reply(m.case_id!, 'Could you DM us your account number?', 'private');
+    await t.app.outbox.runOnce();
+    expect(fake.sent.at(-1)).toMatchObject({
+      kind: 'private_reply',
+      body: { recipient: { comment_id: commentId } },
+    });
+    const second = await reply(m.case_id!, 'And your address?', 'private');
+    await t.app.outbox.runOnce();
+    expect((await outbox(second)).last_error).toMatch(/\[meta_private_reply_once\]/);
+
+    const hide = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/channels/${ch}/comments/${commentId}/hide`,
+      headers: t.auth,
+      payload: {},
+    });
+    expect(hide.statusCode).toBe(200);
+    expect(fake.sent.at(-1)).toMatchObject({
+      kind: 'hide',
+      path: `/v21.0/${commentId}`,
+      body: { is_hidden: true },
+    });
+    const audit = await db()
+      .selectFrom('audit_log')
+      .select('action')
+      .where('target', '=', commentId)
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(['comment.hidden']);
+  });
+
+  it('WhatsApp: text inside 24 h, refusal outside, approved template when one is configured; statuses update', async () => {
+    const wa = (channel: string, from: string, id: string, at: number) =>
+      deliverMeta(
+        t,
+        channel,
+        JSON.stringify({
+          object: 'whatsapp_business_account',
+          entry: [
+            {
+              id: 'WABA',
+              changes: [
+                {
+                  field: 'messages',
+                  value: {
+                    messaging_product: 'whatsapp',
+                    metadata: { phone_number_id: fake.phoneId },
+                    contacts: [{ profile: { name: 'Maria' }, wa_id: from }],
+                    messages: [
+                      {
+                        from,
+                        id,
+                        timestamp: String(Math.floor(at / 1000)),
+                        type: 'text',
+                        text: { body: 'no signal' },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        }),
+      );
+    expect((await wa(ch, '14155550101', 'wamid.IN1', Date.now() - 600_000)).statusCode).toBe(200);
+    await t.app.pipeline.drain();
+    const m = await msgBy('wamid.IN1');
+    expect(m.author_address).toBe('+14155550101');
+    const id = await reply(m.case_id!, 'We are on it.');
+    await t.app.outbox.runOnce();
+    expect(fake.sent.at(-1)).toMatchObject({
+      kind: 'whatsapp',
+      body: { to: '14155550101', type: 'text', text: { body: 'We are on it.' } },
+    });
+    const out = await db()
+      .selectFrom('messages')
+      .select('external_id')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const status = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: 'WABA',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { phone_number_id: fake.phoneId },
+                statuses: [
+                  {
+                    id: out.external_id,
+                    status: 'delivered',
+                    timestamp: String(Math.floor(Date.now() / 1000)),
+                    recipient_id: '14155550101',
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    expect((await deliverMeta(t, ch, status)).statusCode).toBe(200);
+    expect(
+      (
+        await db()
+          .selectFrom('messages')
+          .select('status')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('delivered');
+
+    expect((await wa(ch, '14155550102', 'wamid.IN2', Date.now() - 30 * 3_600_000)).statusCode).toBe(
+      200,
+    );
+    await t.app.pipeline.drain();
+    const old = await msgBy('wamid.IN2');
+    const refused = await reply(old.case_id!, 'Fixed now!');
+    await t.app.outbox.runOnce();
+    expect((await outbox(refused)).last_error).toMatch(
+      /\[whatsapp_24h\] the WhatsApp 24-hour customer service window is closed/,
+    );
+
+    const tpl = await createChannel(t, {
+      kind: 'meta',
+      name: 'wa-tpl',
+      config: config({ whatsappTemplate: { name: 'case_update', language: 'en_US' } }),
+      secrets: secrets(),
+    });
+    expect(
+      (await wa(tpl, '14155550103', 'wamid.IN3', Date.now() - 30 * 3_600_000)).statusCode,
+    ).toBe(200);
+    await t.app.pipeline.drain();
+    await reply((await msgBy('wamid.IN3')).case_id!, 'Your line is fixed.');
+    await t.app.outbox.runOnce();
+    expect(fake.sent.at(-1)!.body).toMatchObject({
+      type: 'template',
+      template: {
+        name: 'case_update',
+        language: { code: 'en_US' },
+        components: [{ type: 'body', parameters: [{ type: 'text', text: 'Your line is fixed.' }] }],
+      },
+    });
+  });
+
+  it('maps Graph errors: rate limit waits, revoked token marks the channel, bad token never leaks', async () => {
+    const [, caseId] = await messengerFrom(ch, Date.now() - 60_000);
+    fake.script(graphError(400, 32, 'Page request limit reached', 'OAuthException'));
+    const id = await reply(caseId, 'one');
+    await t.app.outbox.runOnce();
+    const ob = await outbox(id);
+    expect(ob.status).toBe('pending');
+    expect(ob.last_error).toMatch(
+      /^rate_limited: Meta rate limit: Page request limit reached \(code 32\)/,
+    );
+    fake.script(
+      graphError(
+        400,
+        190,
+        'Error validating access token: The session has been invalidated',
+        'OAuthException',
+        460,
+      ),
+    );
+    await db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', ob.id).execute();
+    await t.app.outbox.runOnce();
+    expect((await outbox(id)).last_error).toMatch(/^auth_revoked/);
+    const health = (
+      await t.app.http.inject({ method: 'GET', url: `/api/v1/channels/${ch}`, headers: t.auth })
+    ).json();
+    expect(health.health.status).toBe('auth_revoked');
+    expect(JSON.stringify(health)).not.toContain(fake.pageToken);
+    const test = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/channels/${ch}/test`,
+      headers: t.auth,
+    });
+    expect(test.json()).toMatchObject({
+      ok: true,
+      account: { pageId: PAGE, pageName: 'Acme Care', whatsappName: 'Acme' },
+    });
+  });
+});
