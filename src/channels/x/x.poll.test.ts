@@ -99,7 +99,13 @@ describe.runIf(hasSharedData(MENTIONS) && hasSharedData(POSTMAN)).each(ENGINES)(
         { id: '1578516295611748999', text: '@Twitter hello?', author_id: '4002' },
       ];
       const second = await poll(id);
-      expect(second[0]).toEqual({ stream: 'mentions', pages: 1, read: 2, accepted: 2, stoppedBy: 'done' });
+      expect(second[0]).toEqual({
+        stream: 'mentions',
+        pages: 1,
+        read: 2,
+        accepted: 2,
+        stoppedBy: 'done',
+      });
       expect(fake.requestsOf('mentions').at(-1)!.query.get('since_id')).toBe(newest);
       const third = await poll(id);
       expect(third[0]).toMatchObject({ read: 0, accepted: 0 });
