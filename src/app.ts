@@ -68,6 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clock,
     workspaceId: workspace.workspaceId,
     logger: logger || undefined,
+    autoCloseMs: config.reopenWindowHours * 3_600_000,
+    onOutbox: () => outbox.notify(),
   });
 
   const pipeline = new PipelineWorker({
@@ -148,6 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       if (config.pipeline.workers) {
         pipeline.start();
         outbox.start();
+        care.scheduler.start();
       }
       if (opts.listen === false) {
         await http.ready();
@@ -161,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       if (started) {
         await pipeline.stop();
         await outbox.stop();
+        await care.scheduler.stop();
       }
       if (ownsDatabase) await database.close();
     },

@@ -4,9 +4,15 @@ import { routeOutcome } from '../ingest/pipeline/stages/route.js';
 import type { BatchState } from '../ingest/pipeline/types.js';
 import type { Database } from '../platform/db/database.js';
 import type { Http } from '../platform/http/server.js';
+import { Scheduler } from '../platform/jobs/scheduler.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
+import { presenceRoutes } from '../presence/presence.routes.js';
+import { promiseTimer } from '../promises/promise.service.js';
 import { runAssignment } from '../routing/assign.js';
 import { routingRoutes } from '../routing/routing.routes.js';
+import { slaTimer } from '../sla/sla.jobs.js';
+import { autoCloseSweep } from './auto-close.js';
+import { careRoutes } from './care.routes.js';
 
 export interface CareDeps {
   database: Database;
@@ -14,6 +20,10 @@ export interface CareDeps {
   clock: () => number;
   workspaceId: string;
   logger?: Logger;
+  /** Resolved cases close after this long without a message (default: the reopen window). */
+  autoCloseMs: number;
+  /** Wakes the outbox worker after replies were queued. */
+  onOutbox?: () => void;
 }
 
 /**
@@ -42,11 +52,30 @@ export function createCare(deps: CareDeps) {
     return assigning;
   };
 
+  const scheduler = new Scheduler({
+    database,
+    bus,
+    clock,
+    logger: deps.logger,
+    handlers: {
+      'sla.at_risk': slaTimer,
+      'sla.breach': slaTimer,
+      'promise.remind': promiseTimer,
+      'promise.due': promiseTimer,
+    },
+    sweeps: [autoCloseSweep(workspaceId, deps.autoCloseMs)],
+  });
+
   return {
     routes(app: Http) {
       customerRoutes(app, { db: database.db, clock });
       routingRoutes(app, { db: database.db, bus, clock, skipLocked });
+      careRoutes(app, { db: database.db, bus, clock, onOutbox: deps.onOutbox ?? (() => {}) });
+      presenceRoutes(app, { db: database.db, bus, clock });
     },
+
+    /** Due-time work: SLA at-risk/breach, promise reminders and deadlines, auto-close. */
+    scheduler,
 
     /** After a pipeline batch committed: live reputation alerts, assignment of new cases. */
     afterBatch(batch: BatchState) {

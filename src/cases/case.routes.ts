@@ -138,6 +138,10 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
             expectedVersion: Type.Optional(
               Type.Integer({ description: 'refuse if the case changed since' }),
             ),
+            seenMessageId: Type.Optional(
+              Type.String({ description: 'newest message seen; a refusal lists those after it' }),
+            ),
+            channel: Type.Optional(Type.String({ description: 'reply on another channel' })),
           },
           { additionalProperties: false },
         ),
@@ -167,6 +171,9 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
             ),
             assigneeId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
             priority: Type.Optional(PriorityT),
+            reason: Type.Optional(
+              Type.String({ maxLength: 2000, description: 'why, for the history' }),
+            ),
             expectedVersion: Type.Optional(Type.Integer()),
           },
           { additionalProperties: false, minProperties: 1 },

@@ -1,9 +1,12 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { sendSurveyOnResolve } from '../csat/csat.service.js';
 import type { CaseStatus, DB, Priority } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
+import { keepPromisesOnReply } from '../promises/promise.service.js';
+import { applySla, type SlaEvent } from '../sla/sla.store.js';
 import { toMessageDto } from './case.dto.js';
 
 /** Which status may follow which; anything else is refused with `invalid_transition`. */
@@ -15,7 +18,7 @@ const TRANSITIONS: Record<CaseStatus, CaseStatus[]> = {
   closed: ['open'],
 };
 
-async function loadCase(trx: Kysely<DB>, workspaceId: string, caseId: string) {
+export async function loadCase(trx: Kysely<DB>, workspaceId: string, caseId: string) {
   const row = await trx
     .selectFrom('cases')
     .selectAll()
@@ -30,28 +33,42 @@ async function loadCase(trx: Kysely<DB>, workspaceId: string, caseId: string) {
  * Refuses a change made on a stale view of the case (another agent or a new customer message
  * got there first) and shows the messages the agent has not seen.
  */
-async function checkVersion(
+export async function checkVersion(
   trx: Kysely<DB>,
   c: { id: string; version: number },
   expected: number | undefined,
-  seenUntil?: number,
+  seenMessageId?: string,
 ) {
   if (expected === undefined || expected === c.version) return;
+  // Message ids are time-ordered (UUIDv7): those after the last one the agent saw are new to them.
   const newer = await trx
     .selectFrom('messages')
     .selectAll()
     .where('case_id', '=', c.id)
-    .$if(seenUntil !== undefined, (q) => q.where('received_at', '>', seenUntil!))
+    .$if(seenMessageId !== undefined, (q) => q.where('id', '>', seenMessageId!))
     .orderBy('sent_at', 'desc')
     .limit(20)
+    .execute();
+  const changes = await trx
+    .selectFrom('case_events')
+    .select(['type', 'actor_type', 'actor_id', 'data_json', 'created_at'])
+    .where('case_id', '=', c.id)
+    .orderBy('id', 'desc')
+    .limit(Math.min(20, Math.max(1, c.version - expected)))
     .execute();
   throw new AppError('conflict', `the case changed since you loaded it (version ${c.version})`, {
     currentVersion: c.version,
     newerMessages: newer.reverse().map(toMessageDto),
+    changes: changes.reverse().map((e) => ({
+      type: e.type,
+      actor: { type: e.actor_type, id: e.actor_id },
+      data: JSON.parse(e.data_json),
+      at: new Date(Number(e.created_at)).toISOString(),
+    })),
   });
 }
 
-async function caseEvent(
+export async function caseEvent(
   trx: Kysely<DB>,
   workspaceId: string,
   caseId: string,
@@ -80,6 +97,12 @@ export interface ReplyInput {
   text: string;
   visibility?: 'public' | 'private';
   expectedVersion?: number;
+  /** The newest message id the agent has seen; a refused reply lists the ones after it. */
+  seenMessageId?: string;
+  /** Reply on another channel (after a handoff); default the case's channel. */
+  channel?: string;
+  /** Address on that channel; default the customer's identity there. */
+  to?: string;
 }
 
 /**
@@ -93,24 +116,56 @@ export async function replyToCase(
   input: ReplyInput,
   now: number,
 ) {
+  return db.transaction().execute((trx) => replyInTrx(trx, actor, caseId, input, now));
+}
+
+/** `replyToCase` inside the caller's transaction (macros, handoff, surveys). */
+export async function replyInTrx(
+  trx: Kysely<DB>,
+  actor: Actor,
+  caseId: string,
+  input: ReplyInput,
+  now: number,
+) {
   const text = input.text.trim();
   if (!text) throw new AppError('bad_request', 'reply text is empty');
-  return db.transaction().execute(async (trx) => {
+  {
     const c = await loadCase(trx, actor.workspaceId, caseId);
-    await checkVersion(trx, c, input.expectedVersion);
-    // Answer the customer's latest message on the case's channel: on X that makes the reply
-    // part of the public conversation; elsewhere it names the address to send to.
-    const last = await trx
+    await checkVersion(trx, c, input.expectedVersion, input.seenMessageId);
+    const channel = input.channel ?? c.channel;
+    // Answer the customer's latest message on the channel: on X that makes the reply part of
+    // the public conversation; elsewhere it names the address to send to.
+    let last = await trx
       .selectFrom('messages')
       .select(['external_id', 'author_address', 'visibility', 'channel_id'])
       .where('case_id', '=', c.id)
       .where('direction', '=', 'in')
-      .where('channel', '=', c.channel)
+      .where('channel', '=', channel)
       .orderBy('sent_at', 'desc')
       .limit(1)
       .executeTakeFirst();
-    if (!last)
-      throw new AppError('invalid_transition', 'the case has no customer message to answer');
+    if (!last || input.to) {
+      // A channel the customer has not written on in this case (after a handoff): send to
+      // their identity there, starting a new conversation.
+      const ident = input.to
+        ? { address: input.to }
+        : await trx
+            .selectFrom('identities')
+            .select('address')
+            .where('customer_id', '=', c.customer_id)
+            .where('channel', '=', channel)
+            .orderBy('created_at', 'desc')
+            .executeTakeFirst();
+      if (!ident) {
+        throw new AppError('invalid_transition', `the customer has no address on ${channel}`);
+      }
+      last = {
+        external_id: null as unknown as string,
+        author_address: ident.address,
+        visibility: 'private',
+        channel_id: last?.channel_id ?? null,
+      };
+    }
     const visibility = input.visibility ?? last.visibility;
     const messageId = newId();
     await trx
@@ -120,7 +175,7 @@ export async function replyToCase(
         workspace_id: actor.workspaceId,
         case_id: c.id,
         customer_id: c.customer_id,
-        channel: c.channel,
+        channel,
         channel_id: last.channel_id,
         external_id: `tl-${messageId}`,
         direction: 'out',
@@ -152,7 +207,7 @@ export async function replyToCase(
         payload_json: JSON.stringify({
           messageId,
           caseId: c.id,
-          channel: c.channel,
+          channel,
           channelId: last.channel_id,
           to: last.author_address,
           inReplyTo: last.external_id,
@@ -179,19 +234,37 @@ export async function replyToCase(
       })
       .where('id', '=', c.id)
       .execute();
-    await caseEvent(trx, actor.workspaceId, c.id, actor, 'replied', { messageId, visibility }, now);
+    await caseEvent(
+      trx,
+      actor.workspaceId,
+      c.id,
+      actor,
+      'replied',
+      { messageId, visibility, channel },
+      now,
+    );
+    await applySla(trx, actor.workspaceId, [slaEvent(c, 'agent_replied', now)], now);
+    await keepPromisesOnReply(trx, actor, c.id, channel, now);
     const msg = await trx
       .selectFrom('messages')
       .selectAll()
       .where('id', '=', messageId)
       .executeTakeFirstOrThrow();
     return toMessageDto(msg);
-  });
+  }
 }
+
+const slaEvent = (
+  c: { id: string; priority: Priority; channel: string },
+  type: SlaEvent['type'],
+  at: number,
+): SlaEvent => ({ caseId: c.id, type, at, priority: c.priority, channel: c.channel });
 
 export interface CaseUpdate {
   status?: CaseStatus;
   statusReason?: 'customer' | 'internal' | null;
+  /** Why (free text, kept in the history): "refund issued", "duplicate of #12". */
+  reason?: string;
   assigneeId?: string | null;
   priority?: Priority;
   expectedVersion?: number;
@@ -204,10 +277,22 @@ export async function updateCase(
   input: CaseUpdate,
   now: number,
 ) {
-  return db.transaction().execute(async (trx) => {
+  return db.transaction().execute((trx) => updateInTrx(trx, actor, caseId, input, now));
+}
+
+/** `updateCase` inside the caller's transaction. */
+export async function updateInTrx(
+  trx: Kysely<DB>,
+  actor: Actor,
+  caseId: string,
+  input: CaseUpdate,
+  now: number,
+) {
+  {
     const c = await loadCase(trx, actor.workspaceId, caseId);
     await checkVersion(trx, c, input.expectedVersion);
     const set: Record<string, unknown> = {};
+    let resolvedNow = false;
     if (input.status !== undefined && input.status !== c.status) {
       if (!TRANSITIONS[c.status].includes(input.status)) {
         throw new AppError(
@@ -233,9 +318,28 @@ export async function updateCase(
           from: c.status,
           to: input.status,
           reason: set.status_reason,
+          why: input.reason ?? null,
         },
         now,
       );
+      const slaType: SlaEvent['type'] | null =
+        input.status === 'pending'
+          ? set.status_reason === 'customer'
+            ? 'pending_customer'
+            : null
+          : input.status === 'resolved'
+            ? 'resolved'
+            : input.status === 'closed'
+              ? 'closed'
+              : input.status === 'open'
+                ? c.status === 'pending'
+                  ? 'resumed'
+                  : c.status === 'resolved' || c.status === 'closed'
+                    ? 'reopened'
+                    : null
+                : null;
+      if (slaType) await applySla(trx, actor.workspaceId, [slaEvent(c, slaType, now)], now);
+      if (input.status === 'resolved') resolvedNow = true;
     } else if (input.statusReason !== undefined && c.status === 'pending') {
       set.status_reason = input.statusReason;
     }
@@ -285,8 +389,9 @@ export async function updateCase(
       .set({ ...set, version: sql<number>`version + 1`, updated_at: now })
       .where('id', '=', c.id)
       .execute();
+    if (resolvedNow) await sendSurveyOnResolve(trx, actor, c.id, now);
     return loadCase(trx, actor.workspaceId, c.id);
-  });
+  }
 }
 
 /** Adds an internal note; `@name` mentions of users (email local part) and teams are resolved. */

@@ -1,4 +1,39 @@
 import type { BatchState, StageContext } from '../ingest/pipeline/types.js';
+import { applySla, type SlaEvent } from './sla.store.js';
 
-/** Starts and stops SLA clocks for the cases a batch touched (filled in below). */
-export async function planSla(_batch: BatchState, _ctx: StageContext, _workspaceId: string) {}
+/**
+ * SLA clocks for the cases a pipeline batch touched, at the messages' event times: a new case
+ * starts first-response and resolution; a customer message after our answer starts
+ * next-response; the customer answering a pending case resumes its clocks; a reopen continues
+ * resolution; an agent message from elsewhere (history, echo) meets the response clocks.
+ */
+export async function planSla(batch: BatchState, ctx: StageContext, workspaceId: string) {
+  const events: SlaEvent[] = [];
+  const caseInfo = (id: string) => {
+    const c = batch.cases.get(id);
+    return c ? { priority: c.priority, channel: c.channel } : null;
+  };
+  for (const e of batch.caseEvents) {
+    const info = caseInfo(e.caseId);
+    if (!info) continue;
+    if (e.type === 'created')
+      events.push({ caseId: e.caseId, type: 'opened', at: e.eventAt, ...info });
+    else if (e.type === 'reopened')
+      events.push({ caseId: e.caseId, type: 'reopened', at: e.eventAt, ...info });
+    else if (e.type === 'status_changed' && e.data.from === 'pending' && e.data.to === 'open') {
+      events.push({ caseId: e.caseId, type: 'resumed', at: e.eventAt, ...info });
+    }
+  }
+  for (const item of batch.items) {
+    if (!item.caseId || item.duplicate || item.rejected) continue;
+    const info = caseInfo(item.caseId);
+    if (!info) continue;
+    events.push({
+      caseId: item.caseId,
+      type: item.direction === 'in' ? 'customer_wrote' : 'agent_replied',
+      at: item.sentAt,
+      ...info,
+    });
+  }
+  await applySla(ctx.trx, workspaceId, events, ctx.now);
+}

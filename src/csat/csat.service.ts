@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { replyInTrx } from '../cases/case.service.js';
+import type { DB } from '../platform/db/schema.js';
+import { AppError, notFound } from '../platform/errors.js';
+import type { Actor } from '../platform/http/auth.js';
+import { newId } from '../platform/ids.js';
+
+/**
+ * CSAT: when a case is resolved, one short survey goes out on the case's channel with a link
+ * (`/csat/<token>`). Answers are stored per case, channel and agent. Public social channels
+ * get no survey message (asking for a rating in public is noise); the link is still stored.
+ */
+export async function sendSurveyOnResolve(
+  trx: Kysely<DB>,
+  actor: Actor,
+  caseId: string,
+  now: number,
+) {
+  const c = await trx
+    .selectFrom('cases')
+    .select(['id', 'customer_id', 'channel', 'assignee_id'])
+    .where('id', '=', caseId)
+    .executeTakeFirstOrThrow();
+  const already = await trx
+    .selectFrom('csat_surveys')
+    .select('id')
+    .where('case_id', '=', caseId)
+    .where('answered_at', 'is', null)
+    .executeTakeFirst();
+  if (already) return;
+  const token = randomBytes(16).toString('base64url');
+  await trx
+    .insertInto('csat_surveys')
+    .values({
+      id: newId(),
+      workspace_id: actor.workspaceId,
+      case_id: c.id,
+      customer_id: c.customer_id,
+      channel: c.channel,
+      agent_id: c.assignee_id ?? (actor.type === 'user' ? actor.id : null),
+      token,
+      sent_at: now,
+      rating: null,
+      comment: null,
+      answered_at: null,
+    })
+    .execute();
+  const lastIn = await trx
+    .selectFrom('messages')
+    .select('visibility')
+    .where('case_id', '=', c.id)
+    .where('direction', '=', 'in')
+    .where('channel', '=', c.channel)
+    .orderBy('sent_at', 'desc')
+    .executeTakeFirst();
+  if (lastIn?.visibility === 'private') {
+    await replyInTrx(
+      trx,
+      actor,
+      c.id,
+      { text: `How did we do? Rate us from 1 to 5: /csat/${token}`, visibility: 'private' },
+      now,
+    );
+  }
+}
+
+/** Stores the customer's answer (public endpoint: the token is the credential). */
+export async function answerSurvey(
+  db: Kysely<DB>,
+  token: string,
+  rating: number,
+  comment: string | undefined,
+  now: number,
+) {
+  const s = await db
+    .selectFrom('csat_surveys')
+    .selectAll()
+    .where('token', '=', token)
+    .executeTakeFirst();
+  if (!s) throw notFound('survey');
+  if (s.answered_at !== null)
+    throw new AppError('invalid_transition', 'this survey was already answered');
+  await db
+    .updateTable('csat_surveys')
+    .set({ rating, comment: comment ?? null, answered_at: now })
+    .where('id', '=', s.id)
+    .execute();
+  return { caseId: s.case_id, rating };
+}
+
+/** Average and count of answers per channel and agent. */
+export async function csatStats(db: Kysely<DB>, ws: string) {
+  const rows = await db
+    .selectFrom('csat_surveys')
+    .select([
+      'channel',
+      'agent_id',
+      (eb) => eb.fn.countAll<number>().as('sent'),
+      (eb) => eb.fn.count<number>('rating').as('answered'),
+      (eb) => eb.fn.avg<number>('rating').as('average'),
+    ])
+    .where('workspace_id', '=', ws)
+    .groupBy(['channel', 'agent_id'])
+    .execute();
+  return rows.map((r) => ({
+    channel: r.channel,
+    agentId: r.agent_id,
+    sent: Number(r.sent),
+    answered: Number(r.answered),
+    average: r.average === null ? null : Math.round(Number(r.average) * 100) / 100,
+  }));
+}

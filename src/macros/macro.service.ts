@@ -1,0 +1,159 @@
+import type { Kysely } from 'kysely';
+import { caseEvent, loadCase, replyInTrx, updateInTrx } from '../cases/case.service.js';
+import type { DB, Priority } from '../platform/db/schema.js';
+import { AppError, notFound } from '../platform/errors.js';
+import type { Actor } from '../platform/http/auth.js';
+import { newId } from '../platform/ids.js';
+
+/**
+ * Canned replies with variables and macros (a named list of actions applied in one
+ * transaction: all or nothing). Variables: `{{customer.name}}`, `{{customer.first_name}}`,
+ * `{{agent.name}}`, `{{case.number}}`, `{{case.subject}}`; an unknown variable is an error so
+ * a customer never receives "Hi {{custmer.name}}".
+ */
+export interface RenderContext {
+  customer: { name: string | null };
+  agent: { name: string };
+  case: { number: number; subject: string };
+}
+
+export function renderTemplate(body: string, ctx: RenderContext): string {
+  return body.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, name: string) => {
+    switch (name) {
+      case 'customer.name':
+        return ctx.customer.name ?? 'there';
+      case 'customer.first_name':
+        return ctx.customer.name?.split(/\s+/)[0] ?? 'there';
+      case 'agent.name':
+        return ctx.agent.name;
+      case 'case.number':
+        return String(ctx.case.number);
+      case 'case.subject':
+        return ctx.case.subject;
+      default:
+        throw new AppError('bad_request', `unknown template variable {{${name}}}`);
+    }
+  });
+}
+
+export type MacroAction =
+  | { type: 'reply'; text?: string; cannedReplyId?: string; visibility?: 'public' | 'private' }
+  | { type: 'note'; body: string }
+  | {
+      type: 'status';
+      status: 'open' | 'pending' | 'resolved' | 'closed';
+      statusReason?: 'customer' | 'internal';
+      reason?: string;
+    }
+  | { type: 'priority'; priority: Priority }
+  | { type: 'assign'; userId: string | null };
+
+export async function renderContext(
+  trx: Kysely<DB>,
+  actor: Actor,
+  caseId: string,
+): Promise<RenderContext> {
+  const c = await loadCase(trx, actor.workspaceId, caseId);
+  const cust = await trx
+    .selectFrom('customers')
+    .select('display_name')
+    .where('id', '=', c.customer_id)
+    .executeTakeFirst();
+  return {
+    customer: { name: cust?.display_name ?? null },
+    agent: { name: actor.name },
+    case: { number: Number(c.number), subject: c.subject },
+  };
+}
+
+async function cannedBody(trx: Kysely<DB>, ws: string, id: string) {
+  const r = await trx
+    .selectFrom('canned_replies')
+    .select('body')
+    .where('workspace_id', '=', ws)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!r) throw notFound('canned reply');
+  return r.body;
+}
+
+/** Renders a canned reply for a case (preview before sending). */
+export async function renderCanned(db: Kysely<DB>, actor: Actor, cannedId: string, caseId: string) {
+  const body = await cannedBody(db, actor.workspaceId, cannedId);
+  return renderTemplate(body, await renderContext(db, actor, caseId));
+}
+
+/** Applies a macro's actions in order, in one transaction. */
+export async function applyMacro(
+  db: Kysely<DB>,
+  actor: Actor,
+  macroId: string,
+  caseId: string,
+  now: number,
+  expectedVersion?: number,
+) {
+  return db.transaction().execute(async (trx) => {
+    const m = await trx
+      .selectFrom('macros')
+      .selectAll()
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('id', '=', macroId)
+      .executeTakeFirst();
+    if (!m) throw notFound('macro');
+    const actions = JSON.parse(m.actions_json) as MacroAction[];
+    const ctx = await renderContext(trx, actor, caseId);
+    let first = true;
+    for (const a of actions) {
+      // Only the first action checks the version the agent saw; later ones build on it.
+      const ev = first ? expectedVersion : undefined;
+      first = false;
+      if (a.type === 'reply') {
+        const raw =
+          a.text ??
+          (a.cannedReplyId ? await cannedBody(trx, actor.workspaceId, a.cannedReplyId) : '');
+        await replyInTrx(
+          trx,
+          actor,
+          caseId,
+          { text: renderTemplate(raw, ctx), visibility: a.visibility, expectedVersion: ev },
+          now,
+        );
+      } else if (a.type === 'note') {
+        await trx
+          .insertInto('notes')
+          .values({
+            id: newId(),
+            workspace_id: actor.workspaceId,
+            case_id: caseId,
+            author_id: actor.id,
+            body: renderTemplate(a.body, ctx),
+            mentions_json: '[]',
+            created_at: now,
+          })
+          .execute();
+      } else if (a.type === 'status') {
+        await updateInTrx(
+          trx,
+          actor,
+          caseId,
+          { status: a.status, statusReason: a.statusReason, reason: a.reason, expectedVersion: ev },
+          now,
+        );
+      } else if (a.type === 'priority') {
+        await updateInTrx(trx, actor, caseId, { priority: a.priority, expectedVersion: ev }, now);
+      } else if (a.type === 'assign') {
+        await updateInTrx(trx, actor, caseId, { assigneeId: a.userId, expectedVersion: ev }, now);
+      }
+    }
+    await caseEvent(
+      trx,
+      actor.workspaceId,
+      caseId,
+      actor,
+      'macro_applied',
+      { macroId, name: m.name },
+      now,
+    );
+    return loadCase(trx, actor.workspaceId, caseId);
+  });
+}

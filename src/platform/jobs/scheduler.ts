@@ -1,0 +1,130 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.js';
+import type { DB, TimerTable } from '../db/schema.js';
+import type { LiveBus, LiveEvent } from '../realtime/bus.js';
+
+export type Timer = Selectable<TimerTable>;
+
+/**
+ * Handles one due timer inside the claiming transaction; returns live events to publish after
+ * commit. A handler must check that what the timer refers to is still due (a stale timer is a
+ * no-op), so firing twice is harmless.
+ */
+export type TimerHandler = (trx: Kysely<DB>, timer: Timer, now: number) => Promise<LiveEvent[]>;
+
+/** Periodic work over indexed columns (auto-close, assignment); returns live events. */
+export type Sweep = (db: Kysely<DB>, now: number) => Promise<LiveEvent[]>;
+
+export interface SchedulerOptions {
+  database: Database;
+  bus: LiveBus;
+  /** Injectable clock: tests move time and call `tick()`; nothing waits on real time. */
+  clock: () => number;
+  /** Handlers by timer kind prefix, the part before `:` (`sla.breach:resolution` → `sla.breach`). */
+  handlers: Record<string, TimerHandler>;
+  sweeps?: Sweep[];
+  logger?: Logger;
+  batchSize?: number;
+  intervalMs?: number;
+}
+
+/**
+ * Fires due `timers` rows (SLA at-risk and breach, promise reminders and deadlines). Work is
+ * claimed in batches inside a transaction; on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so
+ * several nodes share the work and a timer fires on exactly one of them.
+ */
+export class Scheduler {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+
+  constructor(private readonly opts: SchedulerOptions) {}
+
+  /** Fires everything due at `now` (default: the clock) and runs the sweeps. Returns timers fired. */
+  async tick(now = this.opts.clock()): Promise<number> {
+    let fired = 0;
+    for (;;) {
+      const n = await this.fireBatch(now);
+      fired += n;
+      if (n < (this.opts.batchSize ?? 100)) break;
+    }
+    for (const sweep of this.opts.sweeps ?? []) {
+      try {
+        this.publish(await sweep(this.opts.database.db, now));
+      } catch (err) {
+        this.opts.logger?.error({ err }, 'sweep failed');
+      }
+    }
+    return fired;
+  }
+
+  private async fireBatch(now: number): Promise<number> {
+    const { db, caps } = this.opts.database;
+    const events: LiveEvent[] = [];
+    const n = await db.transaction().execute(async (trx) => {
+      let q = trx
+        .selectFrom('timers')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('due_at', '<=', now)
+        .orderBy('due_at')
+        .orderBy('id')
+        .limit(this.opts.batchSize ?? 100);
+      if (caps.skipLocked) q = q.forUpdate().skipLocked();
+      const due = await q.execute();
+      for (const t of due) {
+        const handler = this.opts.handlers[t.kind.split(':')[0]];
+        if (handler) events.push(...(await handler(trx, t, now)));
+        else this.opts.logger?.warn({ kind: t.kind }, 'no handler for timer kind');
+      }
+      if (due.length > 0) {
+        await trx
+          .updateTable('timers')
+          .set({ status: 'fired' })
+          .where(
+            'id',
+            'in',
+            due.map((t) => t.id),
+          )
+          .execute();
+      }
+      return due.length;
+    });
+    this.publish(events);
+    return n;
+  }
+
+  private publish(events: LiveEvent[]) {
+    for (const e of events) this.opts.bus.publish(e);
+  }
+
+  /** Runs `tick` every interval until stopped. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        try {
+          await this.tick();
+        } catch (err) {
+          this.opts.logger?.error({ err }, 'scheduler tick failed');
+        }
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.opts.intervalMs ?? 5000);
+          this.wakeUp = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+    this.loop = null;
+  }
+}

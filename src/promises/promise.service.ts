@@ -1,0 +1,373 @@
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+import { AppError, notFound } from '../platform/errors.js';
+import type { Actor } from '../platform/http/auth.js';
+import { newId } from '../platform/ids.js';
+import type { Timer, TimerHandler } from '../platform/jobs/scheduler.js';
+import type { LiveEvent } from '../platform/realtime/bus.js';
+
+/**
+ * Promises are first-class: "we'll call you back by 5 pm" is a row with a deadline, an owner
+ * and a channel. A reminder timer fires before the deadline; a deadline timer breaks the promise
+ * if it is still open — the case is escalated (urgent, flagged) and supervisors are told live.
+ * Kept/broken counts per team and agent feed the scorecard and the problems engine.
+ */
+export const PROMISE_KINDS = ['callback', 'follow_up', 'credit', 'custom'] as const;
+export type PromiseKind = (typeof PROMISE_KINDS)[number];
+
+/** Default reminder: 10 minutes before the deadline (or half-way for short promises). */
+export const DEFAULT_REMIND_BEFORE_MS = 10 * 60_000;
+
+export interface PromiseInput {
+  kind: PromiseKind;
+  description: string;
+  dueAt: number;
+  remindAt?: number | null;
+  channel?: string | null;
+  address?: string | null;
+  ownerUserId?: string | null;
+  ownerTeamId?: string | null;
+}
+
+type Row = Awaited<ReturnType<typeof loadPromise>>;
+
+async function loadPromise(trx: Kysely<DB>, ws: string, id: string) {
+  const p = await trx
+    .selectFrom('promises')
+    .selectAll()
+    .where('workspace_id', '=', ws)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!p) throw notFound('promise');
+  return p;
+}
+
+export function toPromiseDto(p: Row) {
+  const iso = (v: number | null) => (v === null ? null : new Date(Number(v)).toISOString());
+  return {
+    id: p.id,
+    caseId: p.case_id,
+    customerId: p.customer_id,
+    kind: p.kind,
+    description: p.description,
+    dueAt: iso(p.due_at)!,
+    remindAt: iso(p.remind_at),
+    channel: p.channel,
+    address: p.address,
+    ownerUserId: p.owner_user_id,
+    ownerTeamId: p.owner_team_id,
+    status: p.status,
+    createdBy: p.created_by,
+    createdAt: iso(p.created_at)!,
+    remindedAt: iso(p.reminded_at),
+    settledAt: iso(p.settled_at),
+    settledBy: p.settled_by,
+    settledHow: p.settled_how,
+  };
+}
+
+async function history(
+  trx: Kysely<DB>,
+  ws: string,
+  caseId: string,
+  actor: { type: 'user' | 'token' | 'system'; id: string | null },
+  type: string,
+  data: Record<string, unknown>,
+  now: number,
+) {
+  await trx
+    .insertInto('case_events')
+    .values({
+      id: newId(),
+      workspace_id: ws,
+      case_id: caseId,
+      type,
+      actor_type: actor.type,
+      actor_id: actor.id,
+      data_json: JSON.stringify(data),
+      created_at: now,
+      event_at: now,
+    })
+    .execute();
+}
+
+export async function createPromise(
+  db: Kysely<DB>,
+  actor: Actor,
+  caseId: string,
+  input: PromiseInput,
+  now: number,
+) {
+  if (!input.description.trim()) throw new AppError('bad_request', 'a promise needs a description');
+  if (input.dueAt <= now) throw new AppError('bad_request', 'dueAt must be in the future');
+  return db.transaction().execute(async (trx) => {
+    const c = await trx
+      .selectFrom('cases')
+      .select(['id', 'customer_id', 'channel', 'assignee_id', 'queue_id'])
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('id', '=', caseId)
+      .executeTakeFirst();
+    if (!c) throw notFound('case');
+    let team = input.ownerTeamId ?? null;
+    if (!team && c.queue_id) {
+      team =
+        (
+          await trx
+            .selectFrom('queues')
+            .select('team_id')
+            .where('id', '=', c.queue_id)
+            .executeTakeFirst()
+        )?.team_id ?? null;
+    }
+    const owner =
+      input.ownerUserId !== undefined
+        ? input.ownerUserId
+        : actor.type === 'user'
+          ? actor.id
+          : c.assignee_id;
+    const remindAt =
+      input.remindAt === null
+        ? null
+        : (input.remindAt ??
+          Math.max(now, input.dueAt - Math.min(DEFAULT_REMIND_BEFORE_MS, (input.dueAt - now) / 2)));
+    const id = newId();
+    await trx
+      .insertInto('promises')
+      .values({
+        id,
+        workspace_id: actor.workspaceId,
+        case_id: c.id,
+        customer_id: c.customer_id,
+        kind: input.kind,
+        description: input.description.trim(),
+        due_at: input.dueAt,
+        remind_at: remindAt,
+        channel: input.channel ?? (input.kind === 'callback' ? 'voice' : c.channel),
+        address: input.address ?? null,
+        owner_user_id: owner,
+        owner_team_id: team,
+        status: 'open',
+        created_by: actor.id,
+        created_at: now,
+        reminded_at: null,
+        settled_at: null,
+        settled_by: null,
+        settled_how: null,
+      })
+      .execute();
+    const timers = [{ kind: 'promise.due', at: input.dueAt }];
+    if (remindAt !== null) timers.push({ kind: 'promise.remind', at: remindAt });
+    await trx
+      .insertInto('timers')
+      .values(
+        timers.map((t) => ({
+          id: newId(),
+          workspace_id: actor.workspaceId,
+          kind: t.kind,
+          ref_id: id,
+          due_at: t.at,
+          status: 'pending' as const,
+          created_at: now,
+        })),
+      )
+      .execute();
+    await history(
+      trx,
+      actor.workspaceId,
+      c.id,
+      actor,
+      'promise_made',
+      {
+        promiseId: id,
+        kind: input.kind,
+        dueAt: new Date(input.dueAt).toISOString(),
+      },
+      now,
+    );
+    return toPromiseDto(await loadPromise(trx, actor.workspaceId, id));
+  });
+}
+
+/** Marks a promise kept or cancelled (with how or why); only open promises can be settled. */
+export async function settlePromise(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  outcome: 'kept' | 'cancelled',
+  how: string,
+  now: number,
+) {
+  return db.transaction().execute(async (trx) => {
+    const p = await loadPromise(trx, actor.workspaceId, id);
+    if (p.status !== 'open')
+      throw new AppError('invalid_transition', `the promise is already ${p.status}`);
+    await settle(trx, p, outcome, { type: actor.type, id: actor.id }, how, now);
+    return toPromiseDto(await loadPromise(trx, actor.workspaceId, id));
+  });
+}
+
+async function settle(
+  trx: Kysely<DB>,
+  p: Row,
+  outcome: 'kept' | 'cancelled' | 'broken',
+  actor: { type: 'user' | 'token' | 'system'; id: string | null },
+  how: string,
+  now: number,
+) {
+  await trx
+    .updateTable('promises')
+    .set({ status: outcome, settled_at: now, settled_by: actor.id, settled_how: how })
+    .where('id', '=', p.id)
+    .execute();
+  await trx
+    .updateTable('timers')
+    .set({ status: 'cancelled' })
+    .where('ref_id', '=', p.id)
+    .where('status', '=', 'pending')
+    .execute();
+  await history(
+    trx,
+    p.workspace_id,
+    p.case_id,
+    actor,
+    `promise_${outcome}`,
+    { promiseId: p.id, how },
+    now,
+  );
+}
+
+/**
+ * The system keeps promises whose action it sees: a message sent on the case keeps its open
+ * follow-ups on that channel (or any channel), an outbound call keeps a callback.
+ */
+export async function keepPromisesOnReply(
+  trx: Kysely<DB>,
+  actor: Actor,
+  caseId: string,
+  channel: string,
+  now: number,
+) {
+  const open = await trx
+    .selectFrom('promises')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .where('status', '=', 'open')
+    .execute();
+  for (const p of open) {
+    const followUp = p.kind === 'follow_up' && (p.channel === null || p.channel === channel);
+    const callback = p.kind === 'callback' && channel === 'voice';
+    if (followUp || callback) {
+      await settle(
+        trx,
+        p,
+        'kept',
+        { type: actor.type, id: actor.id },
+        `message sent on ${channel}`,
+        now,
+      );
+    }
+  }
+}
+
+/** `promise.remind` and `promise.due` timers. */
+export const promiseTimer: TimerHandler = async (trx, t: Timer, now) => {
+  const p = await trx
+    .selectFrom('promises')
+    .selectAll()
+    .where('id', '=', t.ref_id)
+    .executeTakeFirst();
+  if (p?.status !== 'open') return [];
+  const data = {
+    promiseId: p.id,
+    caseId: p.case_id,
+    kind: p.kind,
+    description: p.description,
+    dueAt: new Date(Number(p.due_at)).toISOString(),
+    ownerUserId: p.owner_user_id,
+    ownerTeamId: p.owner_team_id,
+  };
+  const events: LiveEvent[] = [];
+  if (t.kind === 'promise.remind') {
+    await trx.updateTable('promises').set({ reminded_at: now }).where('id', '=', p.id).execute();
+    await history(
+      trx,
+      p.workspace_id,
+      p.case_id,
+      { type: 'system', id: 'scheduler' },
+      'promise_reminder',
+      { promiseId: p.id },
+      now,
+    );
+    events.push({ type: 'promise.reminder', workspaceId: p.workspace_id, data });
+    return events;
+  }
+  // Deadline passed with the promise still open: broken, escalated, supervisors told.
+  await settle(trx, p, 'broken', { type: 'system', id: 'scheduler' }, 'deadline passed', now);
+  await trx
+    .updateTable('cases')
+    .set({
+      priority: 'urgent',
+      escalated: 1,
+      version: sql<number>`version + 1`,
+      updated_at: now,
+    })
+    .where('id', '=', p.case_id)
+    .execute();
+  await history(
+    trx,
+    p.workspace_id,
+    p.case_id,
+    { type: 'system', id: 'scheduler' },
+    'escalated',
+    {
+      why: 'promise broken',
+      promiseId: p.id,
+    },
+    now,
+  );
+  events.push({ type: 'promise.broken', workspaceId: p.workspace_id, data });
+  events.push({
+    type: 'case.updated',
+    workspaceId: p.workspace_id,
+    data: { caseId: p.case_id, change: 'escalated' },
+  });
+  return events;
+};
+
+/** Kept, broken and cancelled promises per owner team and agent since `from` (scorecard, problems). */
+export async function promiseStats(db: Kysely<DB>, ws: string, from: number, to: number) {
+  const rows = await db
+    .selectFrom('promises')
+    .select(['owner_team_id', 'owner_user_id', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('workspace_id', '=', ws)
+    .where('due_at', '>=', from)
+    .where('due_at', '<', to)
+    .groupBy(['owner_team_id', 'owner_user_id', 'status'])
+    .execute();
+  const key = (team: string | null, user: string | null) => `${team ?? ''}|${user ?? ''}`;
+  const out = new Map<
+    string,
+    {
+      teamId: string | null;
+      userId: string | null;
+      open: number;
+      kept: number;
+      broken: number;
+      cancelled: number;
+    }
+  >();
+  for (const r of rows) {
+    const k = key(r.owner_team_id, r.owner_user_id);
+    const e = out.get(k) ?? {
+      teamId: r.owner_team_id,
+      userId: r.owner_user_id,
+      open: 0,
+      kept: 0,
+      broken: 0,
+      cancelled: 0,
+    };
+    e[r.status] += Number(r.n);
+    out.set(k, e);
+  }
+  return [...out.values()];
+}

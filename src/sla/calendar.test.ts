@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ALWAYS_OPEN,
+  addBusinessMs,
+  businessMsBetween,
+  type Calendar,
+  zonedToUtc,
+} from './calendar.js';
+
+const H = 3_600_000;
+const nine2five = (timeZone: string, holidays: string[] = []): Calendar => ({
+  timeZone,
+  hours: Object.fromEntries(['1', '2', '3', '4', '5'].map((d) => [d, [['09:00', '17:00']]])),
+  holidays,
+});
+const ny = (y: number, m: number, d: number, h: number, min = 0) =>
+  zonedToUtc(y, m, d, h * 60 + min, 'America/New_York');
+
+describe('business hours', () => {
+  it('converts local wall time in a zone, DST included', () => {
+    expect(new Date(ny(2026, 1, 15, 9)).toISOString()).toBe('2026-01-15T14:00:00.000Z');
+    expect(new Date(ny(2026, 7, 15, 9)).toISOString()).toBe('2026-07-15T13:00:00.000Z');
+    // 02:30 does not exist on 8 March 2026 in New York: moved forward by the gap.
+    expect(new Date(ny(2026, 3, 8, 2, 30)).toISOString()).toBe('2026-03-08T07:30:00.000Z');
+  });
+
+  it('adds business time across nights and weekends', () => {
+    const cal = nine2five('America/New_York');
+    // Friday 16:00 + 2 business hours = Monday 10:00.
+    expect(addBusinessMs(cal, ny(2026, 1, 16, 16), 2 * H)).toBe(ny(2026, 1, 19, 10));
+    // Before opening: the clock starts at 09:00.
+    expect(addBusinessMs(cal, ny(2026, 1, 14, 7), 1 * H)).toBe(ny(2026, 1, 14, 10));
+    // Saturday message: due Monday.
+    expect(addBusinessMs(cal, ny(2026, 1, 17, 12), 30 * 60_000)).toBe(ny(2026, 1, 19, 9, 30));
+    expect(businessMsBetween(cal, ny(2026, 1, 16, 16), ny(2026, 1, 19, 10))).toBe(2 * H);
+  });
+
+  it('crosses the DST change: wall-clock hours, not elapsed hours', () => {
+    const cal = nine2five('America/New_York');
+    // Friday 6 March 16:00 EST (21:00Z) + 2 h → Monday 9 March 10:00 EDT (14:00Z).
+    const due = addBusinessMs(cal, ny(2026, 3, 6, 16), 2 * H);
+    expect(new Date(due).toISOString()).toBe('2026-03-09T14:00:00.000Z');
+    // Open around the clock: the night of the change has 23 hours.
+    const always: Calendar = { ...ALWAYS_OPEN, timeZone: 'America/New_York' };
+    expect(businessMsBetween(always, ny(2026, 3, 8, 0), ny(2026, 3, 9, 0))).toBe(23 * H);
+    expect(businessMsBetween(always, ny(2026, 11, 1, 0), ny(2026, 11, 2, 0))).toBe(25 * H);
+    // London and New York change on different dates; each calendar follows its own zone.
+    const london = nine2five('Europe/London');
+    expect(new Date(addBusinessMs(london, Date.UTC(2026, 2, 27, 16), 2 * H)).toISOString()).toBe(
+      '2026-03-30T09:00:00.000Z',
+    );
+  });
+
+  it('skips holidays', () => {
+    const cal = nine2five('America/New_York', ['2026-12-25']);
+    // Thursday 24 Dec 16:00 + 2 h: Friday 25 is a holiday → Monday 28 at 10:00.
+    expect(addBusinessMs(cal, ny(2026, 12, 24, 16), 2 * H)).toBe(ny(2026, 12, 28, 10));
+    expect(businessMsBetween(cal, ny(2026, 12, 24, 9), ny(2026, 12, 29, 9))).toBe(16 * H);
+  });
+
+  it('refuses an empty calendar', () => {
+    expect(() => addBusinessMs({ timeZone: 'UTC', hours: {}, holidays: [] }, 0, H)).toThrow(
+      /no opening/,
+    );
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * Business-hours arithmetic in a time zone, with holidays. Pure functions over epoch
+ * milliseconds; the zone's rules (DST included) come from the runtime's ICU data through `Intl`,
+ * so a working day that contains a DST change is 1 hour shorter or longer in real time exactly
+ * when the wall clock says so.
+ */
+export interface Calendar {
+  /** IANA zone, e.g. `America/New_York`. */
+  timeZone: string;
+  /** Opening hours per weekday (0 = Sunday … 6 = Saturday) as local `HH:MM` pairs. */
+  hours: Partial<Record<'0' | '1' | '2' | '3' | '4' | '5' | '6', [string, string][]>>;
+  /** Closed days as local dates `YYYY-MM-DD`. */
+  holidays: string[];
+}
+
+/** Always open: the default when a policy names no calendar. */
+export const ALWAYS_OPEN: Calendar = {
+  timeZone: 'UTC',
+  hours: Object.fromEntries(
+    ['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, [['00:00', '24:00']]]),
+  ) as Calendar['hours'],
+  holidays: [],
+};
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string) {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** Throws a RangeError for an unknown zone (used to validate input). */
+export function checkTimeZone(timeZone: string): void {
+  formatter(timeZone);
+}
+
+interface Local {
+  y: number;
+  m: number;
+  d: number;
+  h: number;
+  min: number;
+  s: number;
+}
+
+function localParts(at: number, timeZone: string): Local {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(timeZone).formatToParts(new Date(at))) {
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  return {
+    y: parts.year,
+    m: parts.month,
+    d: parts.day,
+    h: parts.hour,
+    min: parts.minute,
+    s: parts.second,
+  };
+}
+
+/** Offset of the zone at an instant, in ms (local − UTC). */
+function offsetAt(at: number, timeZone: string): number {
+  const l = localParts(at, timeZone);
+  const asUtc = Date.UTC(l.y, l.m - 1, l.d, l.h, l.min, l.s);
+  return asUtc - Math.floor(at / 1000) * 1000;
+}
+
+/**
+ * The instant of a local wall time. A wall time skipped by a spring-forward change is moved
+ * forward by the gap (02:30 becomes 03:30), as Temporal's `compatible` disambiguation does.
+ */
+export function zonedToUtc(
+  y: number,
+  m: number,
+  d: number,
+  minutes: number,
+  timeZone: string,
+): number {
+  const guess = Date.UTC(y, m - 1, d, 0, minutes);
+  const o1 = offsetAt(guess - offsetAt(guess, timeZone), timeZone);
+  const utc = guess - o1;
+  const o2 = offsetAt(utc, timeZone);
+  return o1 === o2 ? utc : guess - Math.min(o1, o2);
+}
+
+const toMinutes = (hhmm: string) => {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+};
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Open intervals [start, end) in UTC ms of one local calendar day. */
+function dayIntervals(cal: Calendar, y: number, m: number, d: number): [number, number][] {
+  const date = `${y}-${pad(m)}-${pad(d)}`;
+  if (cal.holidays.includes(date)) return [];
+  const weekday = String(new Date(Date.UTC(y, m - 1, d)).getUTCDay()) as keyof Calendar['hours'];
+  return (cal.hours[weekday] ?? []).map(([a, b]) => [
+    zonedToUtc(y, m, d, toMinutes(a), cal.timeZone),
+    zonedToUtc(y, m, d, toMinutes(b), cal.timeZone),
+  ]);
+}
+
+/** Calls `visit` for each open interval from the local day of `from` onwards until it returns true. */
+function walk(cal: Calendar, from: number, visit: (start: number, end: number) => boolean): void {
+  const l = localParts(from, cal.timeZone);
+  // Ten years of days without a single open hour means the calendar is empty.
+  for (let i = -1; i < 3660; i++) {
+    const day = new Date(Date.UTC(l.y, l.m - 1, l.d + i));
+    for (const [s, e] of dayIntervals(
+      cal,
+      day.getUTCFullYear(),
+      day.getUTCMonth() + 1,
+      day.getUTCDate(),
+    )) {
+      if (e <= from) continue;
+      if (visit(Math.max(s, from), e)) return;
+    }
+  }
+  throw new Error('the calendar has no opening hours');
+}
+
+/** The instant `ms` of business time after `start`. */
+export function addBusinessMs(cal: Calendar, start: number, ms: number): number {
+  let left = Math.max(0, ms);
+  let result = start;
+  if (left === 0) {
+    // A zero target is due at the next open instant.
+    walk(cal, start, (s) => {
+      result = s;
+      return true;
+    });
+    return result;
+  }
+  walk(cal, start, (s, e) => {
+    if (e - s >= left) {
+      result = s + left;
+      return true;
+    }
+    left -= e - s;
+    return false;
+  });
+  return result;
+}
+
+/** Business time between two instants (0 when `to` ≤ `from`). */
+export function businessMsBetween(cal: Calendar, from: number, to: number): number {
+  if (to <= from) return 0;
+  let total = 0;
+  walk(cal, from, (s, e) => {
+    if (s >= to) return true;
+    total += Math.min(e, to) - s;
+    return e >= to;
+  });
+  return total;
+}

@@ -1,0 +1,119 @@
+import { addBusinessMs, businessMsBetween, type Calendar } from './calendar.js';
+
+/**
+ * SLA clocks of one case, as pure state transitions. Each clock counts business time towards
+ * its target; pausing (pending on the customer) banks what was used, resuming sets a new
+ * deadline for what is left. Times are event times (message `sentAt`, or the moment of an
+ * agent's action), so a replay of the same messages yields the same deadlines.
+ */
+export const CLOCKS = ['first_response', 'next_response', 'resolution'] as const;
+export type ClockName = (typeof CLOCKS)[number];
+
+export interface Clock {
+  targetMs: number;
+  /** Business time used before the current running stretch. */
+  usedMs: number;
+  /** Start of the running stretch; null when paused or stopped. */
+  runningSince: number | null;
+  dueAt: number | null;
+  atRiskAt: number | null;
+  metAt: number | null;
+  breached: boolean;
+}
+
+export type Clocks = Partial<Record<ClockName, Clock>>;
+
+export interface Targets {
+  first_response: number | null;
+  next_response: number | null;
+  resolution: number | null;
+  atRiskPercent: number;
+}
+
+function schedule(cal: Calendar, c: Clock, from: number, atRiskPercent: number) {
+  c.runningSince = from;
+  c.dueAt = addBusinessMs(cal, from, c.targetMs - c.usedMs);
+  const riskUsed = Math.floor((c.targetMs * atRiskPercent) / 100);
+  c.atRiskAt = riskUsed > c.usedMs ? addBusinessMs(cal, from, riskUsed - c.usedMs) : from;
+}
+
+/** Starts (or restarts from zero) a clock at `at`, when the policy has a target for it. */
+export function startClock(
+  cal: Calendar,
+  clocks: Clocks,
+  name: ClockName,
+  targets: Targets,
+  at: number,
+): void {
+  const target = targets[name];
+  if (target === null || target === undefined) return;
+  const c: Clock = {
+    targetMs: target * 60_000,
+    usedMs: 0,
+    runningSince: null,
+    dueAt: null,
+    atRiskAt: null,
+    metAt: null,
+    breached: false,
+  };
+  schedule(cal, c, at, targets.atRiskPercent);
+  clocks[name] = c;
+}
+
+/** Stops a running clock as met (an answer was sent, the case was resolved). */
+export function meetClock(clocks: Clocks, name: ClockName, at: number): void {
+  const c = clocks[name];
+  if (!c || c.metAt !== null) return;
+  if (c.dueAt !== null && at > c.dueAt) c.breached = true;
+  c.metAt = at;
+  c.runningSince = null;
+  c.dueAt = null;
+  c.atRiskAt = null;
+}
+
+/** Pauses every running clock (pending on the customer). */
+export function pauseClocks(cal: Calendar, clocks: Clocks, at: number): void {
+  for (const c of Object.values(clocks)) {
+    if (!c || c.runningSince === null) continue;
+    c.usedMs += businessMsBetween(cal, c.runningSince, Math.max(at, c.runningSince));
+    c.runningSince = null;
+    c.dueAt = null;
+    c.atRiskAt = null;
+  }
+}
+
+/** Resumes every paused, unmet clock with the business time it had left. */
+export function resumeClocks(
+  cal: Calendar,
+  clocks: Clocks,
+  at: number,
+  atRiskPercent: number,
+): void {
+  for (const c of Object.values(clocks)) {
+    if (!c || c.runningSince !== null || c.metAt !== null) continue;
+    schedule(cal, c, at, atRiskPercent);
+  }
+}
+
+/** Reopens a met clock (resolution after a reopen): it continues with what was left. */
+export function reopenClock(
+  cal: Calendar,
+  clocks: Clocks,
+  name: ClockName,
+  at: number,
+  atRiskPercent: number,
+): void {
+  const c = clocks[name];
+  if (!c || c.metAt === null) return;
+  c.metAt = null;
+  schedule(cal, c, at, atRiskPercent);
+}
+
+/** The earliest running deadline (for "at risk" lists), or null. */
+export function nextDue(clocks: Clocks): number | null {
+  let min: number | null = null;
+  for (const c of Object.values(clocks)) {
+    if (c?.dueAt != null && (min === null || c.dueAt < min)) min = c.dueAt;
+  }
+  return min;
+}

@@ -1,0 +1,300 @@
+import type { Kysely } from 'kysely';
+import type { DB, Priority } from '../platform/db/schema.js';
+import { newId } from '../platform/ids.js';
+import { ALWAYS_OPEN, type Calendar } from './calendar.js';
+import {
+  CLOCKS,
+  type ClockName,
+  type Clocks,
+  meetClock,
+  nextDue,
+  pauseClocks,
+  reopenClock,
+  resumeClocks,
+  startClock,
+  type Targets,
+} from './clocks.js';
+
+/**
+ * Built-in targets (business minutes) used until an admin defines policies. One policy per
+ * priority for every channel: a caller and a tweeter with the same need get the same clock.
+ */
+export const DEFAULT_TARGETS: Record<Priority, Omit<Targets, 'atRiskPercent'>> = {
+  urgent: { first_response: 30, next_response: 60, resolution: 240 },
+  high: { first_response: 60, next_response: 120, resolution: 480 },
+  normal: { first_response: 240, next_response: 480, resolution: 1440 },
+  low: { first_response: 480, next_response: 1440, resolution: 4320 },
+};
+
+export type SlaEventType =
+  | 'opened'
+  | 'customer_wrote'
+  | 'agent_replied'
+  | 'pending_customer'
+  | 'resumed'
+  | 'resolved'
+  | 'reopened'
+  | 'closed';
+
+export interface SlaEvent {
+  caseId: string;
+  type: SlaEventType;
+  at: number;
+  priority: Priority;
+  channel: string;
+}
+
+interface PolicyChoice {
+  policyId: string | null;
+  targets: Targets;
+  calendar: Calendar;
+}
+
+export interface PolicySet {
+  choose(priority: Priority, channel: string): PolicyChoice;
+}
+
+/** Loads the workspace's policies and calendars once; `choose` prefers a channel override. */
+export async function loadPolicies(trx: Kysely<DB>, ws: string): Promise<PolicySet> {
+  const [policies, calendars] = await Promise.all([
+    trx.selectFrom('sla_policies').selectAll().where('workspace_id', '=', ws).execute(),
+    trx.selectFrom('sla_calendars').selectAll().where('workspace_id', '=', ws).execute(),
+  ]);
+  const cals = new Map(
+    calendars.map((c) => [
+      c.id,
+      {
+        timeZone: c.time_zone,
+        hours: JSON.parse(c.hours_json),
+        holidays: JSON.parse(c.holidays_json),
+      } as Calendar,
+    ]),
+  );
+  return {
+    choose(priority, channel) {
+      const p =
+        policies.find((x) => x.priority === priority && x.channel === channel) ??
+        policies.find((x) => x.priority === priority && x.channel === null);
+      if (!p)
+        return {
+          policyId: null,
+          targets: { ...DEFAULT_TARGETS[priority], atRiskPercent: 80 },
+          calendar: ALWAYS_OPEN,
+        };
+      return {
+        policyId: p.id,
+        targets: {
+          first_response: p.first_response_minutes,
+          next_response: p.next_response_minutes,
+          resolution: p.resolution_minutes,
+          atRiskPercent: p.at_risk_percent,
+        },
+        calendar: (p.calendar_id && cals.get(p.calendar_id)) || ALWAYS_OPEN,
+      };
+    },
+  };
+}
+
+const ORDER: Record<SlaEventType, number> = {
+  opened: 0,
+  reopened: 1,
+  resumed: 1,
+  customer_wrote: 2,
+  agent_replied: 3,
+  pending_customer: 4,
+  resolved: 5,
+  closed: 6,
+};
+
+interface Row {
+  case_id: string;
+  policy_id: string | null;
+  calendar: Calendar;
+  targets: Targets;
+  clocks: Clocks;
+  paused_at: number | null;
+  isNew: boolean;
+}
+
+/**
+ * Applies SLA events to the cases' clocks in `trx`, in event-time order, and replaces their
+ * pending deadline timers (`sla.at_risk:<clock>`, `sla.breach:<clock>`). A fixed number of
+ * statements per call, whatever the number of cases.
+ */
+export async function applySla(
+  trx: Kysely<DB>,
+  ws: string,
+  events: SlaEvent[],
+  now: number,
+  policies?: PolicySet,
+): Promise<void> {
+  if (events.length === 0) return;
+  const ids = [...new Set(events.map((e) => e.caseId))];
+  const rows = new Map<string, Row>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const found = await trx
+      .selectFrom('case_sla')
+      .selectAll()
+      .where('case_id', 'in', ids.slice(i, i + 1000))
+      .execute();
+    for (const r of found) {
+      const cal = JSON.parse(r.calendar_json) as { calendar: Calendar; targets: Targets };
+      rows.set(r.case_id, {
+        case_id: r.case_id,
+        policy_id: r.policy_id,
+        calendar: cal.calendar,
+        targets: cal.targets,
+        clocks: JSON.parse(r.clocks_json),
+        paused_at: r.paused_at === null ? null : Number(r.paused_at),
+        isNew: false,
+      });
+    }
+  }
+  const set = policies ?? (await loadPolicies(trx, ws));
+  const sorted = events
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.at - b.e.at || ORDER[a.e.type] - ORDER[b.e.type] || a.i - b.i)
+    .map((x) => x.e);
+  const touched = new Set<string>();
+  for (const e of sorted) {
+    let r = rows.get(e.caseId);
+    if (!r) {
+      // A case met for the first time (new, or older than the care core): its policy now.
+      const choice = set.choose(e.priority, e.channel);
+      r = {
+        case_id: e.caseId,
+        policy_id: choice.policyId,
+        calendar: choice.calendar,
+        targets: choice.targets,
+        clocks: {},
+        paused_at: null,
+        isNew: true,
+      };
+      rows.set(e.caseId, r);
+      startClock(r.calendar, r.clocks, 'first_response', r.targets, e.at);
+      startClock(r.calendar, r.clocks, 'resolution', r.targets, e.at);
+      touched.add(e.caseId);
+      if (e.type === 'opened') continue;
+    }
+    touched.add(e.caseId);
+    step(r, e);
+  }
+
+  const upserts = [...touched].map((id) => {
+    const r = rows.get(id)!;
+    return {
+      case_id: id,
+      workspace_id: ws,
+      policy_id: r.policy_id,
+      calendar_json: JSON.stringify({ calendar: r.calendar, targets: r.targets }),
+      clocks_json: JSON.stringify(r.clocks),
+      paused_at: r.paused_at,
+      next_due_at: nextDue(r.clocks),
+      updated_at: now,
+    };
+  });
+  for (let i = 0; i < upserts.length; i += 500) {
+    await trx
+      .insertInto('case_sla')
+      .values(upserts.slice(i, i + 500))
+      .onConflict((oc) =>
+        oc.column('case_id').doUpdateSet((eb) => ({
+          clocks_json: eb.ref('excluded.clocks_json'),
+          paused_at: eb.ref('excluded.paused_at'),
+          next_due_at: eb.ref('excluded.next_due_at'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+  await replaceTimers(
+    trx,
+    ws,
+    [...touched].map((id) => rows.get(id)!),
+    now,
+  );
+}
+
+function step(r: Row, e: SlaEvent) {
+  const { calendar: cal, clocks, targets } = r;
+  switch (e.type) {
+    case 'opened':
+      return;
+    case 'customer_wrote': {
+      if (r.paused_at !== null) return;
+      const fr = clocks.first_response;
+      const nr = clocks.next_response;
+      const waitingForFirst = fr && fr.metAt === null;
+      if (!waitingForFirst && (!nr || nr.metAt !== null)) {
+        startClock(cal, clocks, 'next_response', targets, e.at);
+      }
+      return;
+    }
+    case 'agent_replied':
+      meetClock(clocks, 'first_response', e.at);
+      meetClock(clocks, 'next_response', e.at);
+      return;
+    case 'pending_customer':
+      if (r.paused_at !== null) return;
+      pauseClocks(cal, clocks, e.at);
+      r.paused_at = e.at;
+      return;
+    case 'resumed':
+      if (r.paused_at === null) return;
+      resumeClocks(cal, clocks, e.at, targets.atRiskPercent);
+      r.paused_at = null;
+      return;
+    case 'resolved':
+    case 'closed':
+      for (const name of CLOCKS) meetClock(clocks, name, e.at);
+      r.paused_at = null;
+      return;
+    case 'reopened':
+      reopenClock(cal, clocks, 'resolution', e.at, targets.atRiskPercent);
+      startClock(cal, clocks, 'next_response', targets, e.at);
+      r.paused_at = null;
+      return;
+  }
+}
+
+async function replaceTimers(trx: Kysely<DB>, ws: string, rows: Row[], now: number) {
+  const ids = rows.map((r) => r.case_id);
+  for (let i = 0; i < ids.length; i += 1000) {
+    await trx
+      .updateTable('timers')
+      .set({ status: 'cancelled' })
+      .where('ref_id', 'in', ids.slice(i, i + 1000))
+      .where('status', '=', 'pending')
+      .where('kind', 'like', 'sla.%')
+      .execute();
+  }
+  const timers = [];
+  for (const r of rows) {
+    for (const name of CLOCKS) {
+      const c = r.clocks[name];
+      if (!c || c.dueAt === null) continue;
+      if (c.atRiskAt !== null && c.atRiskAt < c.dueAt && !c.breached) {
+        timers.push(timer(ws, `sla.at_risk:${name}`, r.case_id, c.atRiskAt, now));
+      }
+      if (!c.breached) timers.push(timer(ws, `sla.breach:${name}`, r.case_id, c.dueAt, now));
+    }
+  }
+  for (let i = 0; i < timers.length; i += 1000) {
+    await trx
+      .insertInto('timers')
+      .values(timers.slice(i, i + 1000))
+      .execute();
+  }
+}
+
+const timer = (ws: string, kind: string, refId: string, dueAt: number, now: number) => ({
+  id: newId(),
+  workspace_id: ws,
+  kind,
+  ref_id: refId,
+  due_at: dueAt,
+  status: 'pending' as const,
+  created_at: now,
+});
+
+export type { ClockName };
