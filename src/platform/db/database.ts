@@ -28,6 +28,8 @@ export interface Database {
   db: Kysely<DB>;
   dialect: Dialect;
   caps: Capabilities;
+  /** For engines with LISTEN/NOTIFY: where a dedicated listening connection connects. */
+  connectionString?: string;
   /** Human description for logs and benchmarks, password removed. */
   describe: string;
   close(): Promise<void>;
@@ -107,6 +109,7 @@ function openPostgres(url: string, opts: OpenOptions): Database {
       maxParams: 60_000,
       concurrentWriters: true,
     },
+    connectionString: url,
     describe: url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@'),
     close: () => db.destroy(),
   };

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.js';
+import type { LiveBus, LiveEvent } from './bus.js';
+
+const INBOUND = 'throughline_inbound';
+const OUTBOX = 'throughline_outbox';
+const LIVE = 'throughline_live';
+// PostgreSQL caps a NOTIFY payload at 8000 bytes; larger live events are not relayed (clients
+// re-read on the next event or poll).
+const MAX_PAYLOAD = 7900;
+
+/** Cross-node signals: wake workers on other nodes and relay live events to their SSE clients. */
+export interface ClusterSignals {
+  inbound(): void;
+  outbox(): void;
+  stop(): Promise<void>;
+}
+
+const NOOP: ClusterSignals = { inbound() {}, outbox() {}, async stop() {} };
+
+export interface ClusterHandlers {
+  onInbound: () => void;
+  onOutbox: () => void;
+}
+
+/**
+ * On PostgreSQL, one dedicated connection LISTENs for the other nodes' signals (reconnecting with
+ * a pause if it drops), and signals go out with pg_notify through the pool. On SQLite there is a
+ * single node and this does nothing.
+ */
+export async function startClusterSignals(
+  database: Database,
+  bus: LiveBus,
+  handlers: ClusterHandlers,
+  logger?: Logger,
+): Promise<ClusterSignals> {
+  if (!database.caps.listenNotify || !database.connectionString) return NOOP;
+  const node = randomBytes(6).toString('hex');
+  const url = database.connectionString;
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retry: NodeJS.Timeout | null = null;
+
+  const connect = async () => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (n) => {
+      if (n.channel === INBOUND) handlers.onInbound();
+      else if (n.channel === OUTBOX) handlers.onOutbox();
+      else if (n.channel === LIVE && n.payload) {
+        try {
+          const msg = JSON.parse(n.payload) as { node: string; event: LiveEvent };
+          if (msg.node !== node) bus.receive(msg.event);
+        } catch {
+          // A malformed payload is someone else's bug; ignore it rather than crash the listener.
+        }
+      }
+    });
+    const reconnect = () => {
+      if (stopped || retry) return;
+      client = null;
+      retry = setTimeout(() => {
+        retry = null;
+        connect().catch(() => reconnect());
+      }, 1000);
+    };
+    c.on('error', (err) => {
+      logger?.warn({ err: err.message }, 'cluster listener lost its connection');
+      reconnect();
+    });
+    c.on('end', reconnect);
+    await c.connect();
+    await c.query(`listen ${INBOUND}; listen ${OUTBOX}; listen ${LIVE}`);
+    client = c;
+  };
+  await connect();
+
+  const notify = (channel: string, payload: string) => {
+    database.db
+      .selectNoFrom((eb) => eb.fn('pg_notify', [eb.val(channel), eb.val(payload)]).as('n'))
+      .execute()
+      .catch((err: Error) => logger?.warn({ err: err.message }, 'pg_notify failed'));
+  };
+  bus.setRelay((event) => {
+    const payload = JSON.stringify({ node, event });
+    if (payload.length <= MAX_PAYLOAD) notify(LIVE, payload);
+  });
+
+  return {
+    inbound: () => notify(INBOUND, node),
+    outbox: () => notify(OUTBOX, node),
+    async stop() {
+      stopped = true;
+      bus.setRelay(null);
+      if (retry) clearTimeout(retry);
+      await (client as pg.Client | null)?.end().catch(() => {});
+    },
+  };
+}
