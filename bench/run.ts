@@ -1,6 +1,7 @@
 /** `npm run bench [-- name]`: performance figures with the machine; nothing is asserted. */
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest: async () => (await import('./ingest.bench.js')).runIngestBench(),
+  triage: async () => (await import('../eval/triage/speed.js')).runTriageBench(),
 };
 
 export async function runBench(name?: string): Promise<void> {

@@ -17,7 +17,9 @@ import { systemRoutes } from './platform/http/system.routes.js';
 import { OutboxWorker } from './platform/outbox/outbox.worker.js';
 import { LiveBus } from './platform/realtime/bus.js';
 import { resolveSecretKey } from './platform/secret-key.js';
-import { classify, type TriageInput, type TriageResult } from './triage/index.js';
+import type { TriageInput, TriageResult } from './triage/index.js';
+import { InstallationTriage } from './triage/installation.js';
+import { triageRoutes } from './triage/triage.routes.js';
 import { ensureWorkspace, type WorkspaceInfo } from './workspace/workspace.service.js';
 
 export interface AppDeps {
@@ -61,6 +63,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
   await migrateToLatest(database);
   const workspace = await ensureWorkspace(database.db, clock());
+  // The shipped triage model plus this installation's agent corrections (src/triage).
+  const triage = new InstallationTriage({
+    db: database.db,
+    workspaceId: workspace.workspaceId,
+    clock,
+  });
+  await triage.load();
   const bus = new LiveBus();
   const care = createCare({
     database,
@@ -82,7 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     batchSize: config.pipeline.batchSize,
     maxAttempts: config.pipeline.maxAttempts,
-    classify: deps.classify ?? classify,
+    classify: deps.classify ?? triage.classify,
     logger: logger || undefined,
     clock,
     onCommitted: (batch) => {
@@ -133,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     care.routes(scope);
     adminRoutes(scope, { db: database.db, clock, onRetry: () => pipeline.notify() });
     channelRoutes(scope, channelDeps);
+    triageRoutes(scope, { db: database.db, config, triage, clock });
   });
 
   let started = false;

@@ -33,6 +33,12 @@ export interface Config {
   secretKey: string;
   /** SQLite `synchronous` pragma: FULL survives power loss; NORMAL survives process crashes. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /**
+   * Optional OpenAI-compatible LLM (THROUGHLINE_LLM_URL, _KEY, _MODEL, _TIMEOUT_MS): assists triage
+   * when the offline model is unsure and drafts suggested replies. Off (null) by default; never
+   * required: every failure falls back to the offline result.
+   */
+  llm: { url: string; apiKey: string; model: string; timeoutMs: number } | null;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +109,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (secretKey !== '' && decodeKey(secretKey) === null) {
     problems.push('THROUGHLINE_SECRET_KEY must be 32 bytes, as 64 hex characters or base64');
   }
+  const llmUrl = get('THROUGHLINE_LLM_URL') ?? '';
+  const llmModel = get('THROUGHLINE_LLM_MODEL') ?? '';
+  if (llmUrl !== '' && !isHttpUrl(llmUrl)) {
+    problems.push('THROUGHLINE_LLM_URL must be an http(s) URL');
+  }
+  if (llmUrl !== '' && llmModel === '') {
+    problems.push('THROUGHLINE_LLM_URL needs THROUGHLINE_LLM_MODEL (the chat model name)');
+  }
+  const llmTimeoutMs = int('THROUGHLINE_LLM_TIMEOUT_MS', 8000, 100, 120_000);
   const publicUrl = get('THROUGHLINE_PUBLIC_URL') ?? `http://localhost:${port}`;
   if (!isHttpUrl(publicUrl)) problems.push('THROUGHLINE_PUBLIC_URL must be an http(s) URL');
 
@@ -125,6 +140,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logBodies: bool('THROUGHLINE_LOG_BODIES', false),
     sqliteSynchronous: sync as Config['sqliteSynchronous'],
     secretKey,
+    llm:
+      llmUrl === ''
+        ? null
+        : {
+            url: llmUrl,
+            apiKey: get('THROUGHLINE_LLM_KEY') ?? '',
+            model: llmModel,
+            timeoutMs: llmTimeoutMs,
+          },
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -36,37 +36,12 @@ export function reportArea(triage: Triage): void {
   for (const f of failures) console.log(f);
 }
 
-export function reportSpeed(triage: Triage): void {
-  const r = readSharedCsv('twcs/twcs_first5000.csv', { columns: true });
-  const texts =
-    'skip' in r
-      ? ['my internet is down again in 94110', 'thanks for the help!', 'why was I charged twice?']
-      : (r.rows as Record<string, string>[]).map((x) => x.text);
-  for (const t of texts.slice(0, 2000)) triage.classify({ text: t }); // warm-up (JIT, lazy data)
-  const rounds: number[] = [];
-  for (let round = 0; round < 3; round++) {
-    const start = process.hrtime.bigint();
-    let n = 0;
-    while (process.hrtime.bigint() - start < 1_000_000_000n) {
-      for (let i = 0; i < 1000; i++) triage.classify({ text: texts[(n + i) % texts.length] });
-      n += 1000;
-    }
-    rounds.push(n / (Number(process.hrtime.bigint() - start) / 1e9));
-  }
-  const mem = process.memoryUsage();
-  console.log(
-    `\n== Speed: whole triage (all fields), one core, ${texts.length} real tweet texts cycled`,
-  );
-  console.log(
-    `messages/s: ${rounds.map((x) => Math.round(x)).join(', ')} (3 one-second rounds); ` +
-      `rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`,
-  );
-}
-
 /**
- * Agents' corrections: half of our labelled telecom tweets (by id hash) play the corrections an
- * installation's agents would make; accuracy is measured on the other half before and after.
- * Same for complaint flags with the ACL dev half as corrections and its test half as held-out.
+ * Agents' corrections: our labelled telecom tweets split in two halves by id hash; one half plays
+ * the corrections an installation's agents would make, accuracy is measured on the other half
+ * before and after (both ways round, so every tweet is held out once), with a learning curve over
+ * how many corrections were made. Same for complaint flags with the ACL dev half as corrections
+ * and its test half as held-out. This is exactly what InstallationTriage replays.
  */
 export function reportCorrections(
   triage: Triage,
@@ -76,18 +51,35 @@ export function reportCorrections(
   console.log('\n== Learning from corrections (applyCorrections, held-out halves)');
   if (tweets) {
     const customer = tweets.filter((t) => t.topic !== 'agent');
-    const train = customer.filter((t) => hashFeature(`c${t.id}`) % 2 === 0);
-    const held = customer.filter((t) => hashFeature(`c${t.id}`) % 2 === 1);
-    const before = topicAccuracy(triage, held).accuracy;
-    const updated = createTriage(
-      applyCorrections(
-        triage.model,
-        train.map((t) => ({ text: t.text, topic: t.topic as Topic })),
-      ),
-    );
-    const after = topicAccuracy(updated, held).accuracy;
+    const halves = [0, 1].map((h) => customer.filter((t) => hashFeature(`c${t.id}`) % 2 === h));
+    const sums = { before: 0, after: 0, n: 0 };
+    for (const [fold, [train, held]] of [
+      [halves[0], halves[1]],
+      [halves[1], halves[0]],
+    ].entries()) {
+      const before = topicAccuracy(triage, held).accuracy;
+      const curve: string[] = [];
+      let after = before;
+      for (const share of [0.25, 0.5, 1]) {
+        const used = train.slice(0, Math.round(train.length * share));
+        const updated = createTriage(
+          applyCorrections(
+            triage.model,
+            used.map((t) => ({ text: t.text, topic: t.topic as Topic })),
+          ),
+        );
+        after = topicAccuracy(updated, held).accuracy;
+        curve.push(`${used.length}: ${after.toFixed(3)}`);
+      }
+      sums.before += before * held.length;
+      sums.after += after * held.length;
+      sums.n += held.length;
+      console.log(
+        `topic fold ${fold + 1}: held-out ${held.length}, accuracy ${before.toFixed(3)} -> ${curve.join(', ')} (corrections: accuracy)`,
+      );
+    }
     console.log(
-      `topic: ${train.length} corrections, held-out ${held.length}: accuracy ${before.toFixed(3)} -> ${after.toFixed(3)}`,
+      `topic, both folds: accuracy ${(sums.before / sums.n).toFixed(3)} -> ${(sums.after / sums.n).toFixed(3)} on ${sums.n} held-out tweets`,
     );
   } else console.log('topic: skipped (twcs absent)');
   if (complaints) {

@@ -5,7 +5,8 @@
  */
 import { createTriage } from '../../src/triage/index.js';
 import { loadComplaints, reportComplaints } from './complaints.js';
-import { reportArea, reportCorrections, reportSpeed } from './extras.js';
+import { reportArea, reportCorrections } from './extras.js';
+import { reportSpeed } from './speed.js';
 import { loadTelecomTweets, reportLanguage, reportRiskSample, reportTopics } from './topics.js';
 
 export async function runTriageEval(): Promise<void> {

@@ -97,12 +97,16 @@ const SCRIPT_RULES: [RegExp, string][] = [
   [/[\u0b80-\u0bff]/, 'ta'],
 ];
 
+// Any character outside Latin, so the common all-Latin message skips the eight script scans.
+const BEYOND_LATIN = /[\u0370-\uffff]/;
 const STRIP = /(?:https?:\/\/\S+|www\.\S+|@\w+|#\w+|\d+)/g;
 const WORD = /[\p{L}']+/gu;
 
 export function detectLanguage(text: string): string {
   const clean = text.replace(STRIP, ' ');
-  for (const [re, lang] of SCRIPT_RULES) if (re.test(clean)) return lang;
+  if (BEYOND_LATIN.test(clean)) {
+    for (const [re, lang] of SCRIPT_RULES) if (re.test(clean)) return lang;
+  }
   const tokens = clean.toLowerCase().match(WORD);
   if (!tokens || tokens.length === 0) return 'und';
   const votes: Record<string, number> = {};

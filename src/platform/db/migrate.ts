@@ -3,6 +3,7 @@ import type { Database, Dialect } from './database.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_channels.js';
 import * as m0003 from './migrations/0003_care.js';
+import * as m0004 from './migrations/0004_triage.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0001_initial': m0001,
   '0002_channels': m0002,
   '0003_care': m0003,
+  '0004_triage': m0004,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -28,6 +28,8 @@ export interface DB {
   counters: CounterTable;
   channel_state: ChannelStateTable;
   channel_marks: ChannelMarkTable;
+  triage_corrections: TriageCorrectionTable;
+  triage_models: TriageModelTable;
 }
 
 /** Per-workspace sequences (case numbers), bumped atomically with UPDATE … RETURNING. */
@@ -291,4 +293,28 @@ export interface ChannelMarkTable {
   at: number;
   created_at: number;
   applied_at: number | null;
+}
+
+/** An agent's correction of a message's triage (topic and/or complaint flag). */
+export interface TriageCorrectionTable {
+  id: string;
+  workspace_id: string;
+  message_id: string;
+  topic: string | null;
+  /** 1 complaint, 0 not, null when the agent corrected only the topic. */
+  complaint: number | null;
+  previous_json: string;
+  user_id: string | null;
+  created_at: number;
+}
+
+/** One version of the installation's triage model: shipped model + corrections up to the last. */
+export interface TriageModelTable {
+  id: string;
+  workspace_id: string;
+  version: string;
+  base_version: string;
+  corrections: number;
+  last_correction_id: string | null;
+  created_at: number;
 }

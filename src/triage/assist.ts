@@ -1,0 +1,92 @@
+/**
+ * What the optional LLM is used for: a second opinion when the offline model is unsure, and a
+ * drafted reply for an agent. Both are best-effort: any LLM failure (off, timeout, bad JSON,
+ * unknown topic) yields the offline answer, tagged with why, so nothing ever depends on the LLM.
+ * Personal data found by findPii is masked before any text leaves the process.
+ */
+import type { LlmClient } from './llm.js';
+import { findPii } from './pii.js';
+import { TOPICS, type Topic, type TriageResult } from './types.js';
+
+/** Complaint scores this close to the threshold, or a top topic below TOPIC_SURE, count as unsure. */
+const COMPLAINT_MARGIN = 0.2;
+const TOPIC_SURE = 0.5;
+
+export interface Assisted extends TriageResult {
+  /** "offline" when the LLM was not asked or failed; "llm" when it changed or confirmed fields. */
+  source: 'offline' | 'llm';
+  /** Why the LLM was not used or failed (off, sure, timeout, bad_response...). */
+  note?: string;
+}
+
+export function isUnsure(r: TriageResult, threshold: number): boolean {
+  const topTopic = Math.max(...Object.values(r.topicScores));
+  return Math.abs(r.complaintScore - threshold) < COMPLAINT_MARGIN || topTopic < TOPIC_SURE;
+}
+
+/** Replaces personal data with its kind, e.g. "[card]", before text is sent out. */
+export function maskPii(text: string): string {
+  let out = text;
+  for (const span of [...findPii(text)].sort((a, b) => b.start - a.start)) {
+    out = `${out.slice(0, span.start)}[${span.kind}]${out.slice(span.end)}`;
+  }
+  return out;
+}
+
+const CLASSIFY_PROMPT = `You label customer-care messages. Answer with JSON only:
+{"complaint": true|false, "topic": one of ${TOPICS.map((t) => `"${t}"`).join(', ')}}.
+complaint: the author reports a problem or expresses dissatisfaction with a company's product or service.
+topics: network (signal, speed, coverage), outage (service down), billing (charges, refunds, payments),
+account (login, plan changes, personal details), device (phones, routers, hardware), service
+(customer service, staff, appointments), delivery (orders, shipping, installation), praise, other.`;
+
+export async function assistClassify(
+  offline: TriageResult,
+  text: string,
+  threshold: number,
+  llm: LlmClient | null,
+): Promise<Assisted> {
+  if (!llm) return { ...offline, source: 'offline', note: 'llm off' };
+  if (!isUnsure(offline, threshold)) return { ...offline, source: 'offline', note: 'sure' };
+  try {
+    const answer = await llm.chat(
+      [
+        { role: 'system', content: CLASSIFY_PROMPT },
+        { role: 'user', content: maskPii(text) },
+      ],
+      { temperature: 0, maxTokens: 60 },
+    );
+    const parsed = parseLabel(answer);
+    if (!parsed) return { ...offline, source: 'offline', note: 'bad_response' };
+    const topic = parsed.topic ?? offline.topic;
+    return {
+      ...offline,
+      complaint: parsed.complaint ?? offline.complaint,
+      topic: (parsed.complaint ?? offline.complaint) && topic === 'praise' ? offline.topic : topic,
+      source: 'llm',
+    };
+  } catch (e) {
+    const kind = (e as { kind?: string }).kind ?? 'error';
+    return { ...offline, source: 'offline', note: kind };
+  }
+}
+
+/** Reads `{"complaint":…, "topic":…}` from a model answer, tolerating code fences and prose. */
+export function parseLabel(answer: string): { complaint?: boolean; topic?: Topic } | null {
+  const m = /\{[\s\S]*\}/.exec(answer);
+  if (!m) return null;
+  let j: unknown;
+  try {
+    j = JSON.parse(m[0]);
+  } catch {
+    return null;
+  }
+  if (!j || typeof j !== 'object') return null;
+  const o = j as Record<string, unknown>;
+  const out: { complaint?: boolean; topic?: Topic } = {};
+  if (typeof o.complaint === 'boolean') out.complaint = o.complaint;
+  if (typeof o.topic === 'string' && (TOPICS as readonly string[]).includes(o.topic)) {
+    out.topic = o.topic as Topic;
+  }
+  return out.complaint === undefined && out.topic === undefined ? null : out;
+}

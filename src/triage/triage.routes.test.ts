@@ -1,0 +1,199 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { LlmClient } from './llm.js';
+import { triageRoutes } from './triage.routes.js';
+
+// A fake OpenAI-compatible server on 127.0.0.1: the model name picks the behaviour.
+let llmBase = '';
+const prompts: string[] = [];
+const llmServer = createServer(async (req, res) => {
+  let raw = '';
+  for await (const chunk of req) raw += chunk;
+  const body = JSON.parse(raw) as { model: string; messages: { content: string }[] };
+  prompts.push(body.messages.map((m) => m.content).join('\n'));
+  const answer = (content: string) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
+  };
+  if (body.model === 'label')
+    return answer('```json\n{"complaint": true, "topic": "billing"}\n```');
+  if (body.model === 'draft')
+    return answer('So sorry about this! Please DM us and we will sort it.');
+  res.writeHead(503).end('down');
+});
+
+beforeAll(async () => {
+  await new Promise<void>((r) => llmServer.listen(0, '127.0.0.1', r));
+  llmBase = `http://127.0.0.1:${(llmServer.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => llmServer.close(() => r())));
+
+describe.each(ENGINES)('triage routes on %s', (engine) => {
+  let t: TestApp;
+  const ids: string[] = [];
+  let caseId = '';
+
+  beforeAll(async () => {
+    t = await testApp(engine);
+    const texts = [
+      'the zorblax gadget thing is acting up today',
+      'my zorblax gadget is weird again',
+      'zorblax gadget acting strange, any idea?',
+      'my card 4111 1111 1111 1111 was charged for nothing',
+    ];
+    for (const text of texts) {
+      const res = await t.app.http.inject({
+        method: 'POST',
+        url: '/api/v1/inbound',
+        headers: t.auth,
+        payload: aMessage({ text }),
+      });
+      expect(res.statusCode).toBe(202);
+    }
+    await t.app.pipeline.drain();
+    const rows = await t.app.database.db
+      .selectFrom('messages')
+      .select(['id', 'text', 'case_id'])
+      .where('direction', '=', 'in')
+      .orderBy('sent_at')
+      .execute();
+    for (const text of texts) {
+      const row = rows.find((r) => r.text === text);
+      ids.push(row?.id ?? '');
+      if (text.includes('4111')) caseId = row?.case_id ?? '';
+    }
+  });
+  afterAll(() => t.close());
+
+  const post = (url: string, payload: unknown) =>
+    t.app.http.inject({ method: 'POST', url, headers: t.auth, payload: payload as object });
+  const get = (url: string) => t.app.http.inject({ method: 'GET', url, headers: t.auth });
+
+  it('rejects empty, unknown and misplaced corrections', async () => {
+    expect((await post(`/api/v1/messages/${ids[0]}/triage`, {})).statusCode).toBe(400);
+    expect((await post(`/api/v1/messages/${ids[0]}/triage`, { topic: 'weather' })).statusCode).toBe(
+      400,
+    );
+    expect((await post('/api/v1/messages/nope/triage', { complaint: true })).statusCode).toBe(404);
+    const anon = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/messages/${ids[0]}/triage`,
+      payload: { complaint: true },
+    });
+    expect(anon.statusCode).toBe(401);
+  });
+
+  it('stores corrections, versions the model and learns from them', async () => {
+    const probe = 'zorblax gadget broke on me';
+    const before = t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/triage/classify',
+      headers: t.auth,
+      payload: { text: probe },
+    });
+    const deviceBefore = (await before).json().topicScores.device as number;
+
+    for (const id of ids.slice(0, 2)) {
+      const res = await post(`/api/v1/messages/${id}/triage`, { topic: 'device', complaint: true });
+      expect(res.statusCode).toBe(201);
+      expect(res.json().correction).toMatchObject({
+        messageId: id,
+        topic: 'device',
+        complaint: true,
+      });
+    }
+    const last = await post(`/api/v1/messages/${ids[2]}/triage`, { topic: 'device' });
+    expect(last.json().model).toMatchObject({
+      corrections: 3,
+      version: expect.stringMatching(/\+3c$/),
+    });
+
+    // The message itself now carries the agent's answer.
+    const msg = await t.app.database.db
+      .selectFrom('messages')
+      .select('triage_json')
+      .where('id', '=', ids[2])
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(msg.triage_json ?? '{}').topic).toBe('device');
+
+    const list = (await get('/api/v1/triage/corrections?limit=2')).json();
+    expect(list.items).toHaveLength(2);
+    expect(list.items[0].messageId).toBe(ids[2]);
+    expect(list.nextCursor).toBeTruthy();
+    const rest = (await get(`/api/v1/triage/corrections?before=${list.nextCursor}`)).json();
+    expect(rest.items.map((c: { messageId: string }) => c.messageId)).toEqual([ids[0]]);
+
+    const model = (await get('/api/v1/triage/model')).json();
+    expect(model).toMatchObject({ corrections: 3, llm: false, baseVersion: 'triage-linear-v2' });
+    expect(model.history.length).toBeGreaterThanOrEqual(4);
+
+    // A message never corrected, sharing the corrected words, moved toward "device".
+    const after = await post('/api/v1/triage/classify', { text: probe });
+    expect(after.json().topicScores.device).toBeGreaterThan(deviceBefore);
+    expect(after.json()).toMatchObject({ source: 'offline', note: 'llm off' });
+  });
+
+  it('suggests a written reply when no LLM is configured', async () => {
+    const res = await post(`/api/v1/cases/${caseId}/suggest-reply`, {});
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ source: 'template', note: 'llm off' });
+    expect((await post('/api/v1/cases/missing/suggest-reply', {})).statusCode).toBe(404);
+  });
+
+  it('uses the LLM when configured, masks personal data, and falls back when it fails', async () => {
+    const route = async (model: string, url: string, payload: unknown) => {
+      const { default: Fastify } = await import('fastify');
+      const app = Fastify();
+      app.addHook('onRequest', async (req) => {
+        req.actor = {
+          type: 'token',
+          id: 'x',
+          name: 'x',
+          role: 'agent',
+          workspaceId: t.app.workspace.workspaceId,
+        };
+      });
+      const llm = new LlmClient({ baseUrl: llmBase, chatModel: model, timeoutMs: 2000 });
+      // biome-ignore lint/suspicious/noExplicitAny: a bare Fastify instance stands in for Http
+      triageRoutes(app as any, {
+        db: t.app.database.db,
+        config: t.app.config,
+        triage: await installation(),
+        clock: Date.now,
+        llm,
+      });
+      const res = await app.inject({ method: 'POST', url, payload: payload as object });
+      await app.close();
+      return res.json();
+    };
+    const installation = async () => {
+      const { InstallationTriage } = await import('./installation.js');
+      const i = new InstallationTriage({
+        db: t.app.database.db,
+        workspaceId: t.app.workspace.workspaceId,
+        clock: Date.now,
+      });
+      await i.load();
+      return i;
+    };
+
+    prompts.length = 0;
+    const drafted = await route('draft', `/api/v1/cases/${caseId}/suggest-reply`, {});
+    expect(drafted).toMatchObject({ source: 'llm', reply: expect.stringContaining('DM us') });
+    expect(prompts.join('\n')).not.toContain('4111');
+    expect(prompts.join('\n')).toContain('[card]');
+
+    const failed = await route('down', `/api/v1/cases/${caseId}/suggest-reply`, {});
+    expect(failed).toMatchObject({ source: 'template', note: 'server' });
+
+    // An unsure text (a bare question) gets the LLM's label; a failing LLM leaves the offline one.
+    const unsure = 'hello, question about my account';
+    const labelled = await route('label', '/api/v1/triage/classify', { text: unsure });
+    expect(labelled).toMatchObject({ source: 'llm', complaint: true, topic: 'billing' });
+    const fallback = await route('down', '/api/v1/triage/classify', { text: unsure });
+    expect(fallback).toMatchObject({ source: 'offline', note: 'server' });
+  });
+});
