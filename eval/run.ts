@@ -1,6 +1,7 @@
 /** `npm run eval [-- name]`: quality evaluations on real data; each prints its own report. */
 const EVALS: Record<string, () => Promise<void>> = {
   triage: async () => (await import('./triage/index.js')).runTriageEval(),
+  problems: async () => (await import('./problems/index.js')).runProblemsEval(),
 };
 
 export async function runEval(name?: string): Promise<void> {

@@ -9,6 +9,7 @@ import type { Sender } from './channels/sender.js';
 import type { Config } from './config.js';
 import { inboundRoutes } from './ingest/inbound.routes.js';
 import { PipelineWorker } from './ingest/pipeline/worker.js';
+import { integrationRoutes } from './integrations/integration.routes.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { authHook } from './platform/http/auth.js';
@@ -17,6 +18,8 @@ import { systemRoutes } from './platform/http/system.routes.js';
 import { OutboxWorker } from './platform/outbox/outbox.worker.js';
 import { LiveBus } from './platform/realtime/bus.js';
 import { resolveSecretKey } from './platform/secret-key.js';
+import { createProblems } from './problems/index.js';
+import { problemRoutes } from './problems/problem.routes.js';
 import type { TriageInput, TriageResult } from './triage/index.js';
 import { InstallationTriage } from './triage/installation.js';
 import { triageRoutes } from './triage/triage.routes.js';
@@ -95,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: logger || undefined,
     clock,
     onCommitted: (batch) => {
+      problems.runtime.committed();
       care.afterBatch(batch);
       const touched = new Set<string>();
       for (const item of batch.items) if (item.caseId) touched.add(item.caseId);
@@ -130,7 +134,24 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     senders.set('api', apiSender({ url: config.apiOutboundUrl, secret: config.webhookSecret }));
   }
   for (const [k, v] of deps.senders ?? []) senders.set(k, v);
-  const outbox = new OutboxWorker({ database, senders, bus, logger: logger || undefined, clock });
+  const problems = createProblems({
+    database,
+    workspaceId: workspace.workspaceId,
+    clock,
+    bus,
+    senders,
+    secretKey: channelDeps.secretKey,
+    publicUrl: config.publicUrl,
+  });
+  problems.attach(pipeline.settings);
+  const outbox = new OutboxWorker({
+    database,
+    senders,
+    bus,
+    logger: logger || undefined,
+    clock,
+    handlers: problems.handlers,
+  });
 
   const http = createHttpServer(logger);
   http.register(async (plugin) => {
@@ -142,6 +163,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     care.routes(scope);
     adminRoutes(scope, { db: database.db, clock, onRetry: () => pipeline.notify() });
     channelRoutes(scope, channelDeps);
+    problemRoutes(scope, { db: database.db, clock, onOutbox: () => outbox.notify() });
+    integrationRoutes(scope, { database, secretKey: channelDeps.secretKey, clock });
     triageRoutes(scope, { db: database.db, config, triage, clock });
   });
 
@@ -160,6 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       if (config.pipeline.workers) {
         pipeline.start();
         outbox.start();
+        problems.worker.start();
         care.scheduler.start();
       }
       if (opts.listen === false) {
@@ -174,6 +198,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       if (started) {
         await pipeline.stop();
         await outbox.stop();
+        await problems.worker.stop();
         await care.scheduler.stop();
       }
       if (ownsDatabase) await database.close();

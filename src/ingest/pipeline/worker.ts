@@ -44,6 +44,11 @@ export class PipelineWorker {
     this.clock = opts.clock ?? Date.now;
   }
 
+  /** The settings every batch runs with (features attach to the pipeline by this object). */
+  get settings(): PipelineSettings {
+    return this.opts.settings;
+  }
+
   /** Tell an idle worker that new events were logged. */
   notify(): void {
     this.wake.emit('wake');

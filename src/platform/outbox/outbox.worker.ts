@@ -17,7 +17,19 @@ export interface OutboxOptions {
   maxAttempts?: number;
   clock?: () => number;
   idleMs?: number;
+  /**
+   * Handlers for outbox kinds other than `send_message` (e.g. `notify_customer`,
+   * `problem_escalate` from src/notify and src/integrations). A handler throws ConnectorError
+   * on failure; retries and back-off are the same as for messages.
+   */
+  handlers?: Map<string, OutboxHandler>;
 }
+
+export type OutboxHandler = (
+  payload: unknown,
+  idempotencyKey: string,
+  row: { id: string; workspaceId: string; attempt: number },
+) => Promise<void>;
 
 export function outboxBackoffMs(attempt: number): number {
   return Math.min(2000 * 2 ** (attempt - 1), 3_600_000);
@@ -117,7 +129,7 @@ export class OutboxWorker {
     const { db } = this.opts.database;
     const attempt = row.attempts + 1;
     if (row.kind !== 'send_message') {
-      await this.fail(row.id, attempt, `unknown outbox kind ${row.kind}`, true);
+      await this.deliverOther(row, attempt);
       return;
     }
     const msg = JSON.parse(row.payload_json) as OutboundMessage;
@@ -162,6 +174,34 @@ export class OutboxWorker {
           data: { caseId: msg.caseId, messageId: msg.messageId, status: 'failed', error: ce.kind },
         });
       }
+    }
+  }
+
+  private async deliverOther(
+    row: { id: string; kind: string; idempotency_key: string; payload_json: string; workspace_id: string },
+    attempt: number,
+  ) {
+    const handler = this.opts.handlers?.get(row.kind);
+    if (!handler) {
+      await this.fail(row.id, attempt, `unknown outbox kind ${row.kind}`, true);
+      return;
+    }
+    try {
+      await handler(JSON.parse(row.payload_json), row.idempotency_key, {
+        id: row.id,
+        workspaceId: row.workspace_id,
+        attempt,
+      });
+      await this.opts.database.db
+        .updateTable('outbox')
+        .set({ status: 'delivered', delivered_at: this.clock(), attempts: attempt, last_error: null })
+        .where('id', '=', row.id)
+        .execute();
+    } catch (err) {
+      const ce =
+        err instanceof ConnectorError ? err : new ConnectorError('unknown', (err as Error).message);
+      const giveUp = !ce.retryable || attempt >= (this.opts.maxAttempts ?? 8);
+      await this.fail(row.id, attempt, `${ce.kind}: ${ce.message}`, giveUp, ce.retryAfterMs);
     }
   }
 

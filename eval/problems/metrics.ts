@@ -1,0 +1,201 @@
+import { areaChain } from '../../src/problems/detector/areas.js';
+import type { SimIncident } from '../../src/simulate/index.js';
+
+/** One inbound customer message with its ground truth and what the system linked it to. */
+export interface ScoredMessage {
+  ref: string;
+  at: number;
+  incidentId: string | null;
+  complaint: boolean;
+  customerKey: string;
+  problemId: string | null;
+}
+
+export interface ScoredProblem {
+  id: string;
+  topic: string | null;
+  area: {
+    postalCode: string | null;
+    city: string | null;
+    region: string | null;
+    country: string | null;
+  } | null;
+  detectedAt: number;
+}
+
+export interface RunMetrics {
+  incidents: number;
+  detected: number;
+  detectedRightPlace: number;
+  falseProblems: number;
+  duplicates: number;
+  weeks: number;
+  delaysMin: number[];
+  tp: number;
+  predPairs: number;
+  truePairs: number;
+  missed: string[];
+}
+
+const pairs = (n: number) => (n * (n - 1)) / 2;
+
+/**
+ * Scores one run against the simulator's ground truth. A problem belongs to the incident that
+ * most of its linked messages came from (none: a false problem; a second one: a duplicate). An
+ * incident is detected when its problem was opened before the incident ended; the right place
+ * means the same topic (any, for trouble no topic names) and a nested or equal area.
+ */
+export function score(
+  incidents: SimIncident[],
+  messages: ScoredMessage[],
+  problems: ScoredProblem[],
+  days: number,
+): RunMetrics {
+  const byProblem = new Map<string, Map<string | null, number>>();
+  for (const m of messages) {
+    if (!m.problemId) continue;
+    const c = byProblem.get(m.problemId) ?? new Map<string | null, number>();
+    c.set(m.incidentId, (c.get(m.incidentId) ?? 0) + 1);
+    byProblem.set(m.problemId, c);
+  }
+  const incidentById = new Map(incidents.map((i) => [i.id, i]));
+  const matched = new Map<string, ScoredProblem>();
+  let falseProblems = 0;
+  let duplicates = 0;
+  for (const p of [...problems].sort((a, b) => a.detectedAt - b.detectedAt)) {
+    const counts = byProblem.get(p.id);
+    let best: string | null = null;
+    let bestN = 0;
+    for (const [inc, n] of counts ?? []) {
+      if (n > bestN) {
+        best = inc;
+        bestN = n;
+      }
+    }
+    const inc = best ? incidentById.get(best) : undefined;
+    if (!inc) {
+      falseProblems++;
+      continue;
+    }
+    if (matched.has(inc.id)) {
+      duplicates++;
+      continue;
+    }
+    matched.set(inc.id, p);
+  }
+  // The fifth distinct customer's first complaint of each incident.
+  const firsts = new Map<string, Map<string, number>>();
+  for (const m of messages) {
+    if (!m.incidentId || !m.complaint) continue;
+    const f = firsts.get(m.incidentId) ?? new Map<string, number>();
+    if (!f.has(m.customerKey) || f.get(m.customerKey)! > m.at) f.set(m.customerKey, m.at);
+    firsts.set(m.incidentId, f);
+  }
+  let detected = 0;
+  let rightPlace = 0;
+  const delays: number[] = [];
+  const missed: string[] = [];
+  for (const inc of incidents) {
+    const p = matched.get(inc.id);
+    const end = Date.parse(inc.end);
+    if (!p || p.detectedAt > end) {
+      missed.push(
+        `${inc.id} ${inc.topic}/${inc.level} n=${inc.expectedCustomers}${p ? ' (late)' : ''}`,
+      );
+      continue;
+    }
+    detected++;
+    const topicOk = inc.topic === 'other' || p.topic === null || p.topic === inc.topic;
+    const a = areaChain(inc.level === 'country' ? null : inc.area);
+    const b = areaChain(
+      p.area && (p.area.region || p.area.city || p.area.postalCode) ? p.area : null,
+    );
+    const areaOk = a.includes(b[0]) || b.includes(a[0]);
+    if (topicOk && areaOk) rightPlace++;
+    const times = [...(firsts.get(inc.id)?.values() ?? [])].sort((x, y) => x - y);
+    if (times.length >= 5) delays.push(Math.max(0, (p.detectedAt - times[4]) / 60_000));
+  }
+  // Pairwise linking F1 over inbound messages: truth = incident, prediction = linked problem.
+  const cells = new Map<string, number>();
+  const predSizes = new Map<string, number>();
+  const trueSizes = new Map<string, number>();
+  for (const m of messages) {
+    if (m.problemId) predSizes.set(m.problemId, (predSizes.get(m.problemId) ?? 0) + 1);
+    if (m.incidentId) trueSizes.set(m.incidentId, (trueSizes.get(m.incidentId) ?? 0) + 1);
+    if (m.problemId && m.incidentId) {
+      const k = `${m.incidentId}\u0000${m.problemId}`;
+      cells.set(k, (cells.get(k) ?? 0) + 1);
+    }
+  }
+  let tp = 0;
+  for (const n of cells.values()) tp += pairs(n);
+  let predPairs = 0;
+  for (const n of predSizes.values()) predPairs += pairs(n);
+  let truePairs = 0;
+  for (const n of trueSizes.values()) truePairs += pairs(n);
+  return {
+    incidents: incidents.length,
+    detected,
+    detectedRightPlace: rightPlace,
+    falseProblems,
+    duplicates,
+    weeks: days / 7,
+    delaysMin: delays,
+    tp,
+    predPairs,
+    truePairs,
+    missed,
+  };
+}
+
+export function combine(runs: RunMetrics[]): RunMetrics {
+  const out: RunMetrics = {
+    incidents: 0,
+    detected: 0,
+    detectedRightPlace: 0,
+    falseProblems: 0,
+    duplicates: 0,
+    weeks: 0,
+    delaysMin: [],
+    tp: 0,
+    predPairs: 0,
+    truePairs: 0,
+    missed: [],
+  };
+  for (const r of runs) {
+    out.incidents += r.incidents;
+    out.detected += r.detected;
+    out.detectedRightPlace += r.detectedRightPlace;
+    out.falseProblems += r.falseProblems;
+    out.duplicates += r.duplicates;
+    out.weeks += r.weeks;
+    out.delaysMin.push(...r.delaysMin);
+    out.tp += r.tp;
+    out.predPairs += r.predPairs;
+    out.truePairs += r.truePairs;
+    out.missed.push(...r.missed);
+  }
+  return out;
+}
+
+function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))];
+}
+
+/** One printed line per configuration. */
+export function formatLine(label: string, m: RunMetrics): string {
+  const recall = m.detected / Math.max(1, m.incidents);
+  const precision = m.tp / Math.max(1, m.predPairs);
+  const pairRecall = m.tp / Math.max(1, m.truePairs);
+  const f1 = (2 * precision * pairRecall) / Math.max(1e-9, precision + pairRecall);
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  return [
+    `${label.padEnd(28)}`,
+    `recall ${pct(recall)} (${m.detected}/${m.incidents}; right topic+area ${m.detectedRightPlace})`,
+    `false/week ${((m.falseProblems + m.duplicates) / Math.max(1e-9, m.weeks)).toFixed(2)} (false ${m.falseProblems}, duplicates ${m.duplicates}, ${m.weeks.toFixed(0)} weeks)`,
+    `delay after 5th median ${quantile(m.delaysMin, 0.5).toFixed(1)} min, p90 ${quantile(m.delaysMin, 0.9).toFixed(1)} min`,
+    `linking F1 ${f1.toFixed(3)} (P ${precision.toFixed(3)}, R ${pairRecall.toFixed(3)})`,
+  ].join(' | ');
+}

@@ -1,0 +1,227 @@
+import { Type } from '@sinclair/typebox';
+import { encryptSecrets } from '../channels/channel.crypto.js';
+import type { Database } from '../platform/db/database.js';
+import { AppError } from '../platform/errors.js';
+import type { Http } from '../platform/http/server.js';
+import { newId } from '../platform/ids.js';
+import { changeProblem } from '../problems/problem.service.js';
+import type { ProblemStatus } from '../problems/problem.store.js';
+import { verifyHmacHex } from './sign.js';
+
+export interface IntegrationRouteDeps {
+  database: Database;
+  secretKey: Buffer;
+  clock: () => number;
+}
+
+const Kind = Type.Union([
+  Type.Literal('webhook'),
+  Type.Literal('jira'),
+  Type.Literal('pagerduty'),
+  Type.Literal('slack'),
+]);
+const IntegrationDto = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  name: Type.String(),
+  config: Type.Record(Type.String(), Type.Unknown()),
+  enabled: Type.Boolean(),
+});
+
+/**
+ * Escalation targets (admin) and the status webhooks coming back from Jira and PagerDuty.
+ * Inbound webhooks are public routes verified by HMAC over the raw body with the integration's
+ * `inboundSecret`: Jira sends `X-Hub-Signature: sha256=<hex>`, PagerDuty (v3 webhooks)
+ * `X-PagerDuty-Signature: v1=<hex>`.
+ */
+export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
+  const { db } = deps.database;
+  app.get(
+    '/api/v1/integrations',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['integrations'],
+        summary: 'Escalation targets (secrets never shown)',
+        response: { 200: Type.Object({ items: Type.Array(IntegrationDto) }) },
+      },
+    },
+    async (req) => {
+      const rows = await db
+        .selectFrom('integrations')
+        .selectAll()
+        .where('workspace_id', '=', req.actor.workspaceId)
+        .orderBy('id')
+        .execute();
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          kind: r.kind,
+          name: r.name,
+          config: JSON.parse(r.config_json),
+          enabled: r.disabled_at === null,
+        })),
+      };
+    },
+  );
+  app.post(
+    '/api/v1/integrations',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['integrations'],
+        summary:
+          'Add an escalation target: webhook {url}+{secret}; jira {baseUrl, projectKey, email}+{apiToken}; pagerduty {}+{routingKey}; slack {}+{webhookUrl}; optional inboundSecret',
+        body: Type.Object({
+          kind: Kind,
+          name: Type.String({ minLength: 1, maxLength: 100 }),
+          config: Type.Record(Type.String(), Type.Unknown()),
+          secrets: Type.Record(Type.String(), Type.String({ maxLength: 2000 })),
+        }),
+        response: { 201: IntegrationDto },
+      },
+    },
+    async (req, reply) => {
+      const { kind, name, config, secrets } = req.body;
+      const need: Record<string, string[]> = {
+        webhook: ['secret'],
+        jira: ['apiToken'],
+        pagerduty: ['routingKey'],
+        slack: ['webhookUrl'],
+      };
+      for (const k of need[kind])
+        if (!secrets[k]) throw new AppError('bad_request', `secrets.${k} is required for ${kind}`);
+      const id = newId();
+      await db
+        .insertInto('integrations')
+        .values({
+          id,
+          workspace_id: req.actor.workspaceId,
+          kind,
+          name,
+          config_json: JSON.stringify(config),
+          secrets_enc: encryptSecrets(deps.secretKey, id, secrets),
+          created_at: deps.clock(),
+          disabled_at: null,
+        })
+        .execute();
+      reply.code(201);
+      return { id, kind, name, config, enabled: true };
+    },
+  );
+
+  app.register(async (inner) => {
+    inner.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
+      done(null, body),
+    );
+    const scope = inner as unknown as Http;
+    const verified = async (
+      id: string,
+      raw: unknown,
+      header: string | undefined,
+      prefix: string,
+    ) => {
+      const integ = await db
+        .selectFrom('integrations')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!integ?.secrets_enc) throw new AppError('unauthenticated', 'unknown integration');
+      const { decryptSecrets } = await import('../channels/channel.crypto.js');
+      const secret = decryptSecrets(deps.secretKey, integ.id, integ.secrets_enc).inboundSecret;
+      if (!secret || !Buffer.isBuffer(raw) || !verifyHmacHex(secret, raw, header, prefix)) {
+        throw new AppError('unauthenticated', 'signature does not match');
+      }
+      return { integ, body: JSON.parse(raw.toString('utf8')) as Record<string, unknown> };
+    };
+    const findProblem = async (ws: string, ref: string, value: string) => {
+      const rows = await db
+        .selectFrom('problems')
+        .select(['id', 'external_refs_json', 'status'])
+        .where('workspace_id', '=', ws)
+        .where('status', '!=', 'closed')
+        .execute();
+      return rows.find(
+        (r) => (JSON.parse(r.external_refs_json) as Record<string, string>)[ref] === value,
+      );
+    };
+    const apply = async (
+      ws: string,
+      problemId: string,
+      to: ProblemStatus,
+      from: string,
+      source: string,
+    ) => {
+      if (to === from) return;
+      await changeProblem(
+        db,
+        { type: 'system', id: source, workspaceId: ws },
+        problemId,
+        { status: to },
+        deps.clock(),
+      ).catch((err) => {
+        if (!(err instanceof AppError && err.code === 'invalid_transition')) throw err;
+      });
+    };
+    scope.post(
+      '/api/v1/integrations/:id/jira-webhook',
+      { config: { public: true }, schema: { hide: true } },
+      async (req) => {
+        const { integ, body } = await verified(
+          (req.params as { id: string }).id,
+          req.body,
+          req.headers['x-hub-signature'] as string | undefined,
+          'sha256=',
+        );
+        const issue = body.issue as
+          | { key?: string; fields?: { status?: { statusCategory?: { key?: string } } } }
+          | undefined;
+        const cat = issue?.fields?.status?.statusCategory?.key;
+        if (issue?.key && cat) {
+          const p = await findProblem(integ.workspace_id, 'jira', issue.key);
+          // Jira status categories: new / indeterminate (in progress) / done.
+          if (p)
+            await apply(
+              integ.workspace_id,
+              p.id,
+              cat === 'done'
+                ? 'fixed'
+                : cat === 'indeterminate'
+                  ? 'fixing'
+                  : (p.status as ProblemStatus),
+              p.status,
+              'jira',
+            );
+        }
+        return { ok: true };
+      },
+    );
+    scope.post(
+      '/api/v1/integrations/:id/pagerduty-webhook',
+      { config: { public: true }, schema: { hide: true } },
+      async (req) => {
+        const { integ, body } = await verified(
+          (req.params as { id: string }).id,
+          req.body,
+          req.headers['x-pagerduty-signature'] as string | undefined,
+          'v1=',
+        );
+        const ev = body.event as
+          | { event_type?: string; data?: { incident_key?: string } }
+          | undefined;
+        const key = ev?.data?.incident_key;
+        if (key && ev?.event_type) {
+          const p = await findProblem(integ.workspace_id, 'pagerduty', key);
+          const to =
+            ev.event_type === 'incident.resolved'
+              ? 'fixed'
+              : ev.event_type === 'incident.acknowledged'
+                ? 'fixing'
+                : null;
+          if (p && to) await apply(integ.workspace_id, p.id, to, p.status, 'pagerduty');
+        }
+        return { ok: true };
+      },
+    );
+  });
+}

@@ -1,0 +1,123 @@
+import { ConnectorError } from '../channels/connector-error.js';
+import type { Sender } from '../channels/sender.js';
+import type { Database } from '../platform/db/database.js';
+import { newId } from '../platform/ids.js';
+import type { OutboxHandler } from '../platform/outbox/outbox.worker.js';
+import { chooseRoute } from './route.js';
+
+export interface NotifyDeps {
+  database: Database;
+  senders: Map<string, Sender>;
+  clock: () => number;
+}
+
+/**
+ * Delivers one loop-closing notification (outbox kind `notify_customer`): picks the route
+ * (case channel under its window rules, else a fallback identity), sends through the channel's
+ * Sender, records the outbound message on the case and the delivery status per customer.
+ * A customer nobody can reach is marked `undeliverable` (not retried): someone must call them.
+ */
+export function notifyHandler(deps: NotifyDeps): OutboxHandler {
+  const { db } = deps.database;
+  return async (payload, idempotencyKey, row) => {
+    const { updateId, caseId } = payload as { updateId: string; caseId: string };
+    const n = await db
+      .selectFrom('problem_notifications')
+      .selectAll()
+      .where('update_id', '=', updateId)
+      .where('case_id', '=', caseId)
+      .executeTakeFirst();
+    if (!n || n.status === 'sent') return;
+    const now = deps.clock();
+    const { route, refused } = await chooseRoute(db, row.workspaceId, caseId, n.customer_id, now);
+    if (!route) {
+      await db
+        .updateTable('problem_notifications')
+        .set({ status: 'undeliverable', error: refused.join('; ').slice(0, 1000) || 'no address' })
+        .where('id', '=', n.id)
+        .execute();
+      return;
+    }
+    const sender = deps.senders.get(route.channel);
+    const messageId = n.message_id ?? newId();
+    try {
+      if (!sender)
+        throw new ConnectorError(
+          'temporary',
+          `no sender is configured for channel ${route.channel}`,
+        );
+      const result = await sender(
+        {
+          messageId,
+          caseId,
+          channel: route.channel,
+          channelId: route.channelId,
+          to: route.to,
+          inReplyTo: route.inReplyTo,
+          visibility: route.visibility,
+          text: n.text,
+        },
+        idempotencyKey,
+      );
+      const sentAt = deps.clock();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('messages')
+          .values({
+            id: messageId,
+            workspace_id: row.workspaceId,
+            case_id: caseId,
+            customer_id: n.customer_id,
+            channel: route.channel,
+            channel_id: route.channelId,
+            external_id: result.externalId ?? `tl-${messageId}`,
+            direction: 'out',
+            visibility: route.visibility,
+            author_address: 'system:problems',
+            author_name: 'Throughline',
+            text: n.text,
+            sent_at: sentAt,
+            received_at: sentAt,
+            in_reply_to: route.inReplyTo,
+            conversation_id: null,
+            language: null,
+            attachments_json: '[]',
+            triage_json: null,
+            raw_json: null,
+            status: 'sent',
+            user_id: null,
+            deleted_at: null,
+            unsolicited: 0,
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+        await trx
+          .updateTable('problem_notifications')
+          .set({
+            status: 'sent',
+            channel: route.channel,
+            address: route.to,
+            message_id: messageId,
+            sent_at: sentAt,
+            error: route.why === 'case channel' ? null : route.why,
+          })
+          .where('id', '=', n.id)
+          .execute();
+      });
+    } catch (err) {
+      const ce =
+        err instanceof ConnectorError ? err : new ConnectorError('unknown', (err as Error).message);
+      await db
+        .updateTable('problem_notifications')
+        .set({
+          status: ce.retryable ? 'queued' : 'failed',
+          channel: route.channel,
+          address: route.to,
+          error: `${ce.kind}: ${ce.message}`.slice(0, 1000),
+        })
+        .where('id', '=', n.id)
+        .execute();
+      throw ce;
+    }
+  };
+}

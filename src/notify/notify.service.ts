@@ -1,0 +1,69 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+import { newId } from '../platform/ids.js';
+
+/**
+ * Queues one notification per linked case of a problem for one status update: a
+ * `problem_notifications` row (the per-customer delivery status) and a `notify_customer` outbox
+ * row, in the caller's transaction. Idempotent per (update, case).
+ */
+export async function queueProblemNotifications(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  problemId: string,
+  updateId: string,
+  text: string,
+  now: number,
+): Promise<number> {
+  const links = await trx
+    .selectFrom('problem_links')
+    .select(['case_id', 'customer_id'])
+    .where('problem_id', '=', problemId)
+    .where('unlinked_at', 'is', null)
+    .execute();
+  for (let i = 0; i < links.length; i += 300) {
+    const chunk = links.slice(i, i + 300);
+    await trx
+      .insertInto('problem_notifications')
+      .values(
+        chunk.map((l) => ({
+          id: newId(),
+          workspace_id: workspaceId,
+          problem_id: problemId,
+          update_id: updateId,
+          case_id: l.case_id,
+          customer_id: l.customer_id,
+          text,
+          status: 'queued',
+          channel: null,
+          address: null,
+          message_id: null,
+          error: null,
+          created_at: now,
+          sent_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['update_id', 'case_id']).doNothing())
+      .execute();
+    await trx
+      .insertInto('outbox')
+      .values(
+        chunk.map((l) => ({
+          id: newId(),
+          workspace_id: workspaceId,
+          kind: 'notify_customer',
+          idempotency_key: `notify_customer:${updateId}:${l.case_id}`,
+          payload_json: JSON.stringify({ updateId, caseId: l.case_id }),
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: now,
+          last_error: null,
+          created_at: now,
+          delivered_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .execute();
+  }
+  return links.length;
+}

@@ -1,0 +1,132 @@
+import type { Kysely } from 'kysely';
+import { decideWindow, type Surface } from '../channels/window/window.js';
+import type { DB } from '../platform/db/schema.js';
+
+export interface Route {
+  channel: string;
+  channelId: string | null;
+  to: string;
+  inReplyTo: string | null;
+  visibility: 'public' | 'private';
+  /** Why this route (e.g. `case channel`, `fallback: sms`). */
+  why: string;
+}
+
+/** Which messaging-window surface a channel and visibility are (src/channels/window). */
+function surfaceOf(channel: string, visibility: 'public' | 'private'): Surface | null {
+  switch (channel) {
+    case 'facebook':
+      return visibility === 'public' ? 'comment_reply' : 'messenger';
+    case 'instagram':
+      return visibility === 'public' ? 'comment_reply' : 'instagram_dm';
+    case 'whatsapp':
+      return 'whatsapp';
+    case 'x':
+      return visibility === 'public' ? 'x_public' : 'x_dm';
+    default:
+      return null;
+  }
+}
+
+/** Channels that cannot carry a text notification at all. */
+const NO_TEXT = new Set(['voice']);
+/** Fallback preference when the case's channel cannot be used. */
+const FALLBACK_ORDER = ['sms', 'email', 'whatsapp', 'x', 'facebook', 'instagram', 'webchat', 'api'];
+
+/**
+ * Picks how to reach a linked customer: the case's own channel (answering their latest message)
+ * when its messaging-window rules allow, else another of the customer's identities (a voice
+ * caller's number gets an SMS), else null with the reasons. Notifications are private.
+ */
+export async function chooseRoute(
+  db: Kysely<DB>,
+  workspaceId: string,
+  caseId: string,
+  customerId: string,
+  now: number,
+): Promise<{ route: Route | null; refused: string[] }> {
+  const refused: string[] = [];
+  const c = await db
+    .selectFrom('cases')
+    .select(['channel'])
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+  const last = await db
+    .selectFrom('messages')
+    .select(['external_id', 'author_address', 'channel_id', 'visibility', 'sent_at', 'channel'])
+    .where('case_id', '=', caseId)
+    .where('direction', '=', 'in')
+    .orderBy('sent_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (c && last && !NO_TEXT.has(last.channel)) {
+    // A private follow-up where the channel has one; an X public mention gets a DM.
+    const visibility: 'public' | 'private' =
+      last.channel === 'x' || last.channel === 'facebook' || last.channel === 'instagram'
+        ? last.visibility
+        : 'private';
+    const surface = surfaceOf(last.channel, visibility);
+    const d = surface ? decideWindow({ surface, now, lastInboundAt: last.sent_at }) : null;
+    if (!d || d.allowed) {
+      return {
+        route: {
+          channel: last.channel,
+          channelId: last.channel_id,
+          to: last.author_address,
+          inReplyTo: last.external_id,
+          visibility,
+          why: 'case channel',
+        },
+        refused,
+      };
+    }
+    refused.push(`${last.channel}: ${d.reason}`);
+  } else if (last) {
+    refused.push(`${last.channel}: cannot carry a text message`);
+  }
+  const ids = await db
+    .selectFrom('identities')
+    .select(['channel', 'address'])
+    .where('workspace_id', '=', workspaceId)
+    .where('customer_id', '=', customerId)
+    .execute();
+  const candidates: { channel: string; address: string }[] = [];
+  for (const i of ids) {
+    if (i.channel === 'voice' && /^\+\d{6,15}$/.test(i.address))
+      candidates.push({ channel: 'sms', address: i.address });
+    else if (!NO_TEXT.has(i.channel)) candidates.push(i);
+  }
+  candidates.sort((a, b) => FALLBACK_ORDER.indexOf(a.channel) - FALLBACK_ORDER.indexOf(b.channel));
+  for (const cand of candidates) {
+    if (last && cand.channel === last.channel && cand.address === last.author_address) continue;
+    const surface = surfaceOf(cand.channel, 'private');
+    if (surface) {
+      const lastIn = await db
+        .selectFrom('messages')
+        .select((eb) => eb.fn.max('sent_at').as('at'))
+        .where('workspace_id', '=', workspaceId)
+        .where('channel', '=', cand.channel)
+        .where('author_address', '=', cand.address)
+        .where('direction', '=', 'in')
+        .executeTakeFirst();
+      const at = lastIn?.at == null ? null : Number(lastIn.at);
+      const d = decideWindow({ surface, now, lastInboundAt: at });
+      if (!d.allowed) {
+        refused.push(`${cand.channel}: ${d.reason}`);
+        continue;
+      }
+    }
+    return {
+      route: {
+        channel: cand.channel,
+        channelId: null,
+        to: cand.address,
+        inReplyTo: null,
+        visibility: 'private',
+        why: `fallback: ${cand.channel}`,
+      },
+      refused,
+    };
+  }
+  return { route: null, refused };
+}

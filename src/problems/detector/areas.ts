@@ -1,0 +1,81 @@
+import type { Area } from '../../triage/index.js';
+
+/**
+ * Area keys at nested levels. A complaint is counted under every level it names (postal code →
+ * city → region) plus `all`, so an outage is seen at whichever level its complaints concentrate.
+ * Keys are stable strings: `p:US:94110`, `t:US:CA:san francisco`, `r:US:CA`, `all`.
+ */
+export type AreaLevel = 'postalCode' | 'city' | 'region' | 'all';
+
+export const ALL = 'all';
+
+/** Keys from most specific to `all`. */
+export function areaChain(
+  area: Pick<Area, 'postalCode' | 'city' | 'region' | 'country'> | null,
+): string[] {
+  if (!area) return [ALL];
+  const country = (area.country ?? 'US').toUpperCase();
+  const out: string[] = [];
+  if (area.postalCode)
+    out.push(`p:${country}:${area.postalCode.toUpperCase().replace(/\s+/g, '')}`);
+  if (area.city)
+    out.push(`t:${country}:${(area.region ?? '?').toUpperCase()}:${area.city.toLowerCase()}`);
+  if (area.region) out.push(`r:${country}:${area.region.toUpperCase()}`);
+  out.push(ALL);
+  return out;
+}
+
+export function levelOf(key: string): AreaLevel {
+  if (key.startsWith('p:')) return 'postalCode';
+  if (key.startsWith('t:')) return 'city';
+  if (key.startsWith('r:')) return 'region';
+  return 'all';
+}
+
+/** The problem-facing area for a key, with levels finer than the key blanked out. */
+export function areaAtLevel(
+  area: Pick<Area, 'postalCode' | 'city' | 'region' | 'country'> | null,
+  key: string,
+): {
+  postalCode: string | null;
+  city: string | null;
+  region: string | null;
+  country: string | null;
+} {
+  const level = levelOf(key);
+  if (!area || level === 'all')
+    return { postalCode: null, city: null, region: null, country: null };
+  return {
+    postalCode: level === 'postalCode' ? area.postalCode : null,
+    city: level === 'postalCode' || level === 'city' ? area.city : null,
+    region: area.region,
+    country: area.country ?? 'US',
+  };
+}
+
+/**
+ * True when one area lies inside the other (or they are equal): a ZIP and its city, a city and
+ * its state. Used to merge nested detections and to link complaints naming a coarser area.
+ */
+export function nested(chainA: readonly string[], chainB: readonly string[]): boolean {
+  return chainA.includes(chainB[0]) || chainB.includes(chainA[0]);
+}
+
+/**
+ * The chain from a key upwards. Parents are derived from the key itself (a ZIP key does not
+ * name its city, so `area` supplies it when known).
+ */
+export function chainOfKey(
+  key: string,
+  area: Pick<Area, 'postalCode' | 'city' | 'region' | 'country'> | null,
+): string[] {
+  if (area) {
+    const full = areaChain(area);
+    const i = full.indexOf(key);
+    if (i >= 0) return full.slice(i);
+  }
+  const parts = key.split(':');
+  if (key.startsWith('t:')) return [key, `r:${parts[1]}:${parts[2]}`, ALL];
+  if (key === ALL) return [ALL];
+  return [key, ALL];
+}

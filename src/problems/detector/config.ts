@@ -1,0 +1,79 @@
+/** Detector tuning. Defaults were tuned on the simulator's `week` scenario (eval/problems). */
+export interface DetectorConfig {
+  /** Sliding windows (event time) in which distinct complainers are counted. */
+  windowsMs: number[];
+  /** Never raise on fewer distinct customers than this. */
+  minCustomers: number;
+  /** Poisson tail probability below which an excess is significant. */
+  alpha: number;
+  /** Raise as `confirmed` (not `suspected`) at or below this, with 3× minCustomers. */
+  strongAlpha: number;
+  /** Persistence: the window's complaints must span at least this long … */
+  persistMs: number;
+  /** … and fall into at least this many distinct buckets of `bucketMs`. */
+  persistBuckets: number;
+  bucketMs: number;
+  /** Weight (hours) of the prior rate against a key's own history (empirical-Bayes shrinkage). */
+  priorHours: number;
+  /** The same shrinkage for the share baseline, in complaint episodes. */
+  priorEpisodes: number;
+  /** No raising before this much event time has been observed (cold start). */
+  warmupMs: number;
+  /** Link complaints that name no area to the one open problem of their topic. */
+  linkArealess: boolean;
+  /**
+   * Topics one root cause often shows up under (triage confuses them): complaints are also
+   * counted per group below country level, and same-area detections within a group merge.
+   */
+  topicGroups: string[][];
+  /** A fixed problem is `verified` after this long (event time) without a linked complaint. */
+  verifyQuietMs: number;
+  /** An automatic problem without a new complaint this long stops claiming new ones … */
+  liveQuietMs: number;
+  /** … and after this long, unless a person acted on it, closes as subsided. */
+  expireQuietMs: number;
+  text: {
+    enabled: boolean;
+    minCustomers: number;
+    alpha: number;
+    warmupMs: number;
+    /** MinHash tightness a term cluster needs to count as one kind of trouble. */
+    minTightness: number;
+    /** A burst mostly made of complaints already linked is an echo of a known problem. */
+    maxLinkedShare: number;
+  };
+  process: { minCustomers: number; alpha: number };
+}
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
+  windowsMs: [HOUR, 4 * HOUR, 12 * HOUR],
+  minCustomers: 5,
+  alpha: 1e-6,
+  strongAlpha: 1e-12,
+  persistMs: 10 * MIN,
+  persistBuckets: 3,
+  bucketMs: 5 * MIN,
+  priorHours: 72,
+  priorEpisodes: 300,
+  warmupMs: 6 * HOUR,
+  linkArealess: false,
+  topicGroups: [
+    ['network', 'outage', 'device', 'service', 'other'],
+    ['billing', 'account'],
+  ],
+  verifyQuietMs: 2 * HOUR,
+  liveQuietMs: 6 * HOUR,
+  expireQuietMs: 24 * HOUR,
+  text: {
+    enabled: true,
+    minCustomers: 8,
+    alpha: 1e-8,
+    warmupMs: 48 * HOUR,
+    minTightness: 0.04,
+    maxLinkedShare: 0.5,
+  },
+  process: { minCustomers: 5, alpha: 1e-6 },
+};

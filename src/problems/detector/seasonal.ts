@@ -1,0 +1,88 @@
+import { median } from './stats.js';
+
+const HOUR = 3_600_000;
+const WEEK_HOURS = 168;
+
+/**
+ * The seasonal shape of complaint volume (time of day × day of week), learned from the stream
+ * in event time. A factor of 1 is an average hour. Robust: each slot's factor is the MEDIAN over
+ * the weeks (or days) seen, so one incident-heavy Tuesday does not teach the detector that
+ * Tuesdays are loud. With under two weeks of history it falls back to hour of day, and with
+ * under two days to a flat profile.
+ */
+export class SeasonalProfile {
+  /** Epoch hour → complaint episodes in that hour. */
+  private readonly hours = new Map<number, number>();
+  private firstHour: number | null = null;
+  private lastHour: number | null = null;
+  private cache = new Map<number, number>();
+  private cacheAt = -1;
+
+  add(at: number, n = 1): void {
+    const h = Math.floor(at / HOUR);
+    this.hours.set(h, (this.hours.get(h) ?? 0) + n);
+    if (this.firstHour === null || h < this.firstHour) this.firstHour = h;
+    if (this.lastHour === null || h > this.lastHour) {
+      this.lastHour = h;
+      this.prune();
+    }
+  }
+
+  /** Expected-volume factor integrated over [from, to): Σ factor(hour) × fraction of that hour. */
+  integrate(from: number, to: number): number {
+    let sum = 0;
+    for (let t = from; t < to; ) {
+      const h = Math.floor(t / HOUR);
+      const end = Math.min(to, (h + 1) * HOUR);
+      sum += this.factor(h) * ((end - t) / HOUR);
+      t = end;
+    }
+    return sum;
+  }
+
+  factor(hour: number): number {
+    if (this.firstHour === null || this.lastHour === null) return 1;
+    // Learn only from complete history before the current hour; refresh once per hour.
+    if (this.cacheAt !== this.lastHour) {
+      this.cache.clear();
+      this.cacheAt = this.lastHour;
+    }
+    const span = this.lastHour - this.firstHour;
+    const period = span >= 2 * WEEK_HOURS ? WEEK_HOURS : span >= 48 ? 24 : 0;
+    if (period === 0) return 1;
+    const slot = ((hour % period) + period) % period;
+    const cached = this.cache.get(slot);
+    if (cached !== undefined) return cached;
+    const f = this.compute(slot, period);
+    this.cache.set(slot, f);
+    return f;
+  }
+
+  private compute(slot: number, period: number): number {
+    const first = this.firstHour!;
+    const last = this.lastHour! - 1;
+    const cycles = Math.floor((last - first + 1) / period);
+    if (cycles < 2) return 1;
+    const start = last - cycles * period + 1;
+    let total = 0;
+    for (let h = start; h <= last; h++) total += this.hours.get(h) ?? 0;
+    const mean = total / (cycles * period);
+    if (mean <= 0) return 1;
+    const perCycle: number[] = [];
+    for (let c = 0; c < cycles; c++) {
+      let h = start + c * period;
+      h += (((slot - h) % period) + period) % period;
+      perCycle.push(this.hours.get(h) ?? 0);
+    }
+    // Pool neighbouring slots a little: a median of 2–4 cycles of one hour is noisy.
+    const m = median(perCycle);
+    return Math.min(4, Math.max(0.2, (m + mean * 0.1) / (mean * 1.1)));
+  }
+
+  private prune(): void {
+    const keep = this.lastHour! - 6 * WEEK_HOURS;
+    if (this.firstHour! >= keep) return;
+    for (const h of this.hours.keys()) if (h < keep) this.hours.delete(h);
+    this.firstHour = keep;
+  }
+}

@@ -1,0 +1,51 @@
+/** Small, dependency-free statistics for the detector (Poisson tails, medians). */
+
+const LANCZOS = [
+  676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7; ~15 significant digits). */
+export function lnGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
+  const z = x - 1;
+  let a = 0.99999999999980993;
+  const t = z + 7.5;
+  for (let i = 0; i < LANCZOS.length; i++) a += LANCZOS[i] / (z + i + 1);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/**
+ * P(X ≥ k) for X ~ Poisson(λ): the chance of seeing at least `k` distinct complainers when the
+ * baseline expects λ. Summed upward in log space so tiny tails (1e-12) stay accurate.
+ */
+export function poissonTail(k: number, lambda: number): number {
+  if (k <= 0) return 1;
+  if (lambda <= 0) return 0;
+  if (k < lambda) {
+    // Upper tail of a bulk value: 1 − CDF(k−1), summed downward.
+    let term = Math.exp(-lambda);
+    let cdf = term;
+    for (let i = 1; i < k; i++) {
+      term *= lambda / i;
+      cdf += term;
+    }
+    return Math.max(0, 1 - cdf);
+  }
+  const logFirst = -lambda + k * Math.log(lambda) - lnGamma(k + 1);
+  let term = 1;
+  let sum = 1;
+  for (let i = k + 1; i < k + 1000; i++) {
+    term *= lambda / i;
+    sum += term;
+    if (term < 1e-16 * sum) break;
+  }
+  return Math.min(1, Math.exp(logFirst) * sum);
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

@@ -1,0 +1,68 @@
+import type { Sender } from '../channels/sender.js';
+import { attachDetector } from '../ingest/pipeline/stages/detect.js';
+import type { PipelineSettings } from '../ingest/pipeline/types.js';
+import { escalationHandler } from '../integrations/dispatch.js';
+import { notifyHandler } from '../notify/notify.handler.js';
+import type { Database } from '../platform/db/database.js';
+import type { OutboxHandler } from '../platform/outbox/outbox.worker.js';
+import type { LiveBus } from '../platform/realtime/bus.js';
+import type { DetectorConfig } from './detector/config.js';
+import { ProblemWorker } from './problem.worker.js';
+import { ProblemRuntime } from './runtime.js';
+
+export interface ProblemsDeps {
+  database: Database;
+  workspaceId: string;
+  clock: () => number;
+  bus?: LiveBus;
+  senders: Map<string, Sender>;
+  detector?: Partial<DetectorConfig>;
+  secretKey: Buffer;
+  publicUrl: string;
+}
+
+/**
+ * Root-cause problems, wired: the detector attached to the pipeline, the quiet-period worker,
+ * and the outbox handlers for loop-closing notifications (escalations: src/integrations).
+ */
+export function createProblems(deps: ProblemsDeps) {
+  const runtime = new ProblemRuntime({
+    workspaceId: deps.workspaceId,
+    config: deps.detector,
+    onChanged: (ids) => {
+      for (const problemId of ids) {
+        deps.bus?.publish({
+          type: 'problem.updated',
+          workspaceId: deps.workspaceId,
+          data: { problemId },
+        });
+      }
+    },
+  });
+  const worker = new ProblemWorker({ database: deps.database, clock: deps.clock });
+  const handlers = new Map<string, OutboxHandler>([
+    [
+      'notify_customer',
+      notifyHandler({ database: deps.database, senders: deps.senders, clock: deps.clock }),
+    ],
+    [
+      'problem_escalate',
+      escalationHandler({
+        database: deps.database,
+        secretKey: deps.secretKey,
+        publicUrl: deps.publicUrl,
+        clock: deps.clock,
+      }),
+    ],
+  ]);
+  return {
+    runtime,
+    worker,
+    handlers,
+    /** Attach to the pipeline that runs with these settings. */
+    attach(settings: PipelineSettings) {
+      attachDetector(settings, runtime);
+    },
+  };
+}
+export type Problems = ReturnType<typeof createProblems>;

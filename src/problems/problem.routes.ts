@@ -1,0 +1,432 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, ProblemTable } from '../platform/db/schema.js';
+import { notFound } from '../platform/errors.js';
+import type { Http } from '../platform/http/server.js';
+import {
+  changeProblem,
+  createProblemFromCase,
+  mergeProblems,
+  type ProblemActor,
+  setLinks,
+  splitProblem,
+} from './problem.service.js';
+import { loadProblemSettings, saveProblemSettings } from './problem.settings.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const StatusT = Type.Union([
+  Type.Literal('suspected'),
+  Type.Literal('confirmed'),
+  Type.Literal('fixing'),
+  Type.Literal('fixed'),
+  Type.Literal('verified'),
+  Type.Literal('closed'),
+]);
+const AreaT = Type.Object({
+  postalCode: Nullable(Type.String()),
+  city: Nullable(Type.String()),
+  region: Nullable(Type.String()),
+  country: Nullable(Type.String()),
+});
+
+export const ProblemDto = Type.Object({
+  id: Type.String(),
+  number: Type.Integer(),
+  status: StatusT,
+  kind: Type.String({ description: 'area, text, process or manual' }),
+  title: Type.String(),
+  topic: Nullable(Type.String({ description: 'null for a text cluster' })),
+  area: Type.Union([AreaT, Type.Null()]),
+  detectedAt: Type.String({ description: 'event time, ISO-8601' }),
+  firstEventAt: Type.String(),
+  lastEventAt: Type.String(),
+  owner: Nullable(Type.String()),
+  externalRefs: Type.Record(Type.String(), Type.String()),
+  caseIds: Type.Array(Type.String()),
+  customerCount: Type.Integer(),
+  messageCount: Type.Integer(),
+  stillBrokenCount: Type.Integer(),
+  etaAt: Nullable(Type.String()),
+  mergedInto: Nullable(Type.String()),
+  baseline: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+    description: 'what the detector compared with: window, observed, expected, p-value',
+  }),
+});
+type ProblemDtoT = Static<typeof ProblemDto>;
+
+function toDto(p: Selectable<ProblemTable>, caseIds: string[]): ProblemDtoT {
+  return {
+    id: p.id,
+    number: Number(p.number),
+    status: p.status as ProblemDtoT['status'],
+    kind: p.kind,
+    title: p.title,
+    topic: p.topic,
+    area: p.area_json ? JSON.parse(p.area_json) : null,
+    detectedAt: iso(p.detected_at)!,
+    firstEventAt: iso(p.first_event_at)!,
+    lastEventAt: iso(p.last_event_at)!,
+    owner: p.owner,
+    externalRefs: JSON.parse(p.external_refs_json),
+    caseIds,
+    customerCount: Number(p.customer_count),
+    messageCount: Number(p.message_count),
+    stillBrokenCount: Number(p.still_broken_count),
+    etaAt: iso(p.eta_at),
+    mergedInto: p.merged_into,
+    baseline: p.baseline_json ? JSON.parse(p.baseline_json) : null,
+  };
+}
+
+async function caseIdsOf(db: Kysely<DB>, ids: string[]) {
+  const out = new Map<string, string[]>();
+  if (ids.length === 0) return out;
+  const rows = await db
+    .selectFrom('problem_links')
+    .select(['problem_id', 'case_id'])
+    .where('problem_id', 'in', ids)
+    .where('unlinked_at', 'is', null)
+    .orderBy('linked_at')
+    .execute();
+  for (const r of rows) out.set(r.problem_id, [...(out.get(r.problem_id) ?? []), r.case_id]);
+  return out;
+}
+
+export interface ProblemRouteDeps {
+  db: Kysely<DB>;
+  clock: () => number;
+  onOutbox: () => void;
+}
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const Writers = { roles: ['admin', 'supervisor', 'agent'] as ('admin' | 'supervisor' | 'agent')[] };
+
+/** `/api/v1/problems…`: list, read, change status / post updates, link, merge, split, settings. */
+export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
+  const { db, clock } = deps;
+  const actorOf = (req: {
+    actor: { type: string; id: string; workspaceId: string };
+  }): ProblemActor => ({
+    type: req.actor.type,
+    id: req.actor.id,
+    workspaceId: req.actor.workspaceId,
+  });
+  const one = async (ws: string, id: string) => {
+    const p = await db
+      .selectFrom('problems')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!p) throw notFound('problem');
+    return toDto(p, (await caseIdsOf(db, [p.id])).get(p.id) ?? []);
+  };
+
+  app.get(
+    '/api/v1/problems',
+    {
+      schema: {
+        tags: ['problems'],
+        summary: 'List problems, most recently detected first',
+        querystring: Type.Object({
+          status: Type.Optional(Type.String({ description: 'comma-separated statuses' })),
+          topic: Type.Optional(Type.String()),
+          area: Type.Optional(
+            Type.String({ description: 'postal code, city or region; matches nested areas' }),
+          ),
+          owner: Type.Optional(Type.String()),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          cursor: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+        response: {
+          200: Type.Object({ items: Type.Array(ProblemDto), nextCursor: Nullable(Type.String()) }),
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const limit = q.limit ?? 50;
+      let query = db
+        .selectFrom('problems')
+        .selectAll()
+        .where('workspace_id', '=', req.actor.workspaceId);
+      const statuses = q.status
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (statuses?.length) query = query.where('status', 'in', statuses);
+      if (q.topic) query = query.where('topic', '=', q.topic);
+      if (q.owner) query = query.where('owner', '=', q.owner);
+      if (q.cursor) query = query.where('id', '<', q.cursor);
+      let rows = await query
+        .orderBy('id', 'desc')
+        .limit(q.area ? 1000 : limit + 1)
+        .execute();
+      if (q.area) {
+        const needle = q.area.toLowerCase();
+        rows = rows.filter((r) => {
+          const a = r.area_json ? (JSON.parse(r.area_json) as Record<string, string | null>) : null;
+          return !!a && [a.postalCode, a.city, a.region].some((v) => v?.toLowerCase() === needle);
+        });
+      }
+      const page = rows.slice(0, limit);
+      const links = await caseIdsOf(
+        db,
+        page.map((r) => r.id),
+      );
+      return {
+        items: page.map((r) => toDto(r, links.get(r.id) ?? [])),
+        nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/problems/:id',
+    {
+      schema: {
+        tags: ['problems'],
+        summary: 'One problem with linked cases, history, updates and per-customer delivery',
+        params: IdParams,
+        response: {
+          200: Type.Intersect([
+            ProblemDto,
+            Type.Object({
+              history: Type.Array(
+                Type.Object({
+                  type: Type.String(),
+                  at: Type.String(),
+                  actor: Nullable(Type.String()),
+                  data: Type.Unknown(),
+                }),
+              ),
+              updates: Type.Array(
+                Type.Object({
+                  id: Type.String(),
+                  status: Type.String(),
+                  body: Type.String(),
+                  at: Type.String(),
+                }),
+              ),
+              notifications: Type.Record(Type.String(), Type.Integer(), {
+                description: 'count by delivery status',
+              }),
+            }),
+          ]),
+        },
+      },
+    },
+    async (req) => {
+      const ws = req.actor.workspaceId;
+      const dto = await one(ws, req.params.id);
+      const history = await db
+        .selectFrom('problem_events')
+        .selectAll()
+        .where('problem_id', '=', dto.id)
+        .orderBy('id')
+        .execute();
+      const updates = await db
+        .selectFrom('problem_updates')
+        .selectAll()
+        .where('problem_id', '=', dto.id)
+        .orderBy('id')
+        .execute();
+      const counts = await db
+        .selectFrom('problem_notifications')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('problem_id', '=', dto.id)
+        .groupBy('status')
+        .execute();
+      return {
+        ...dto,
+        history: history.map((h) => ({
+          type: h.type,
+          at: iso(h.event_at)!,
+          actor: h.actor_id,
+          data: JSON.parse(h.data_json),
+        })),
+        updates: updates.map((u) => ({
+          id: u.id,
+          status: u.status,
+          body: u.body,
+          at: iso(u.created_at)!,
+        })),
+        notifications: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/problems/:id/status',
+    {
+      config: Writers,
+      schema: {
+        tags: ['problems'],
+        summary: 'Change status and/or post a status update to every linked customer',
+        params: IdParams,
+        body: Type.Object({
+          status: Type.Optional(StatusT),
+          body: Type.Optional(Type.String({ maxLength: 2000 })),
+          etaAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+          owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+          externalRefs: Type.Optional(
+            Type.Record(Type.String({ maxLength: 50 }), Type.String({ maxLength: 500 })),
+          ),
+          silent: Type.Optional(
+            Type.Boolean({ description: 'change without messaging customers' }),
+          ),
+        }),
+        response: { 200: Type.Object({ problem: ProblemDto, notified: Type.Integer() }) },
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      const res = await changeProblem(
+        db,
+        actorOf(req),
+        req.params.id,
+        {
+          ...b,
+          etaAt: b.etaAt === undefined ? undefined : b.etaAt === null ? null : Date.parse(b.etaAt),
+        },
+        clock(),
+      );
+      if (res.notified > 0) deps.onOutbox();
+      return { problem: await one(req.actor.workspaceId, req.params.id), notified: res.notified };
+    },
+  );
+
+  app.post(
+    '/api/v1/problems',
+    {
+      config: Writers,
+      schema: {
+        tags: ['problems'],
+        summary: 'Create a problem by hand from a case',
+        body: Type.Object({
+          caseId: Type.String({ minLength: 1, maxLength: 64 }),
+          title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          topic: Type.Optional(Nullable(Type.String({ maxLength: 40 }))),
+          area: Type.Optional(Type.Union([AreaT, Type.Null()])),
+          owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+        }),
+        response: { 201: ProblemDto },
+      },
+    },
+    async (req, reply) => {
+      const p = await createProblemFromCase(db, actorOf(req), req.body, clock());
+      reply.code(201);
+      return one(req.actor.workspaceId, p.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/problems/:id/links',
+    {
+      config: Writers,
+      schema: {
+        tags: ['problems'],
+        summary: 'Link or unlink cases',
+        params: IdParams,
+        body: Type.Object({
+          link: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
+          unlink: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
+        }),
+        response: { 200: ProblemDto },
+      },
+    },
+    async (req) => {
+      await setLinks(db, actorOf(req), req.params.id, req.body, clock());
+      return one(req.actor.workspaceId, req.params.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/problems/:id/merge',
+    {
+      config: Writers,
+      schema: {
+        tags: ['problems'],
+        summary: 'Merge this problem into another (one root cause, one problem)',
+        params: IdParams,
+        body: Type.Object({ intoId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: ProblemDto },
+      },
+    },
+    async (req) => {
+      const p = await mergeProblems(db, actorOf(req), req.params.id, req.body.intoId, clock());
+      return one(req.actor.workspaceId, p.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/problems/:id/split',
+    {
+      config: Writers,
+      schema: {
+        tags: ['problems'],
+        summary: 'Split cases off into a new problem',
+        params: IdParams,
+        body: Type.Object({
+          caseIds: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 500 }),
+          title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        }),
+        response: { 201: ProblemDto },
+      },
+    },
+    async (req, reply) => {
+      const p = await splitProblem(
+        db,
+        actorOf(req),
+        req.params.id,
+        req.body.caseIds,
+        req.body.title,
+        clock(),
+      );
+      reply.code(201);
+      return one(req.actor.workspaceId, p.id);
+    },
+  );
+
+  const SettingsT = Type.Object({
+    autoAcknowledge: Type.Boolean(),
+    acknowledgementTemplate: Type.String({ maxLength: 1000 }),
+    updateTemplate: Type.String({ maxLength: 1000 }),
+    fixedTemplate: Type.String({ maxLength: 1000 }),
+    quietPeriodMinutes: Type.Integer({ minimum: 0, maximum: 43_200 }),
+    reopenAfterStillBroken: Type.Integer({ minimum: 1, maximum: 1000 }),
+    ownerRules: Type.Array(
+      Type.Object({
+        topic: Type.Optional(Type.String()),
+        areaPrefix: Type.Optional(Type.String()),
+        team: Type.String(),
+      }),
+      { maxItems: 200 },
+    ),
+  });
+  app.get(
+    '/api/v1/problem-settings',
+    {
+      schema: {
+        tags: ['problems'],
+        summary: 'Problem settings (templates, auto-acknowledge, quiet period, owners)',
+        response: { 200: SettingsT },
+      },
+    },
+    async (req) => loadProblemSettings(db, req.actor.workspaceId),
+  );
+  app.patch(
+    '/api/v1/problem-settings',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['problems'],
+        summary: 'Change problem settings (admin)',
+        body: Type.Partial(SettingsT),
+        response: { 200: SettingsT },
+      },
+    },
+    async (req) => saveProblemSettings(db, req.actor.workspaceId, req.body, clock()),
+  );
+}

@@ -1,0 +1,88 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+
+/** Per-workspace problem settings (admin-editable through the API). */
+export interface ProblemSettings {
+  /** Send the informed acknowledgement automatically instead of suggesting it to the agent. */
+  autoAcknowledge: boolean;
+  /** Placeholders: {title} {status} {eta} {area}. */
+  acknowledgementTemplate: string;
+  /** Placeholders: {title} {status} {eta} {body}. */
+  updateTemplate: string;
+  fixedTemplate: string;
+  /** After a fix, linked cases wait this long for the customer before resolving. */
+  quietPeriodMinutes: number;
+  /** Distinct customers saying "still broken" after a fix that reopen the problem. */
+  reopenAfterStillBroken: number;
+  /** Owner team by topic and area (first match wins); care core's routing rules plug in here. */
+  ownerRules: { topic?: string; areaPrefix?: string; team: string }[];
+}
+
+export const DEFAULT_PROBLEM_SETTINGS: ProblemSettings = {
+  autoAcknowledge: false,
+  acknowledgementTemplate:
+    'Thanks for telling us. We know about this ({title}) and our team is on it — status: {status}.{eta}',
+  updateTemplate: 'Update on {title} — status: {status}. {body}{eta}',
+  fixedTemplate:
+    'Good news: {title} is fixed. {body} If it is still not working for you, just reply to this message.',
+  quietPeriodMinutes: 24 * 60,
+  reopenAfterStillBroken: 3,
+  ownerRules: [
+    { topic: 'outage', team: 'Network operations' },
+    { topic: 'network', team: 'Network operations' },
+    { topic: 'device', team: 'Devices' },
+    { topic: 'billing', team: 'Billing' },
+    { topic: 'account', team: 'Billing' },
+    { topic: 'delivery', team: 'Field services' },
+    { topic: 'service', team: 'Contact-centre operations' },
+  ],
+};
+
+export async function loadProblemSettings(
+  db: Kysely<DB>,
+  workspaceId: string,
+): Promise<ProblemSettings> {
+  const row = await db
+    .selectFrom('problem_settings')
+    .select('settings_json')
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  if (!row) return DEFAULT_PROBLEM_SETTINGS;
+  return {
+    ...DEFAULT_PROBLEM_SETTINGS,
+    ...(JSON.parse(row.settings_json) as Partial<ProblemSettings>),
+  };
+}
+
+export async function saveProblemSettings(
+  db: Kysely<DB>,
+  workspaceId: string,
+  patch: Partial<ProblemSettings>,
+  now: number,
+): Promise<ProblemSettings> {
+  const next = { ...(await loadProblemSettings(db, workspaceId)), ...patch };
+  const json = JSON.stringify(next);
+  await db
+    .insertInto('problem_settings')
+    .values({ workspace_id: workspaceId, settings_json: json, updated_at: now })
+    .onConflict((oc) =>
+      oc.column('workspace_id').doUpdateSet({ settings_json: json, updated_at: now }),
+    )
+    .execute();
+  return next;
+}
+
+/** The owner team for a topic and area key (first matching rule). */
+export function ownerFor(settings: ProblemSettings, topic: string | null, areaKey: string | null) {
+  for (const r of settings.ownerRules) {
+    if (r.topic && r.topic !== topic) continue;
+    if (r.areaPrefix && !(areaKey ?? '').startsWith(r.areaPrefix)) continue;
+    return r.team;
+  }
+  return null;
+}
+
+/** Fills a template; unknown placeholders stay as they are. */
+export function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
+}

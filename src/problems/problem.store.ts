@@ -1,0 +1,228 @@
+import type { Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
+import { allocate } from '../ingest/pipeline/stages/persist.js';
+import type { DB, ProblemTable } from '../platform/db/schema.js';
+import { newId } from '../platform/ids.js';
+import { chainOfKey } from './detector/areas.js';
+import type { ProblemKind, ProblemView } from './detector/detector.js';
+
+/** Statuses in lifecycle order; `closed` ends it (and may be reopened). */
+export const PROBLEM_STATUSES = [
+  'suspected',
+  'confirmed',
+  'fixing',
+  'fixed',
+  'verified',
+  'closed',
+] as const;
+export type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
+
+export interface ProblemArea {
+  postalCode: string | null;
+  city: string | null;
+  region: string | null;
+  country: string | null;
+}
+
+/** What the detector and the matcher need beyond the columns. */
+export interface Signature {
+  keys: string[];
+  terms: string[];
+  teamId: string | null;
+  /** A person acted on it: never expires on its own. */
+  human: boolean;
+}
+
+export function signatureOf(row: Pick<Selectable<ProblemTable>, 'signature_json'>): Signature {
+  const s = row.signature_json ? (JSON.parse(row.signature_json) as Partial<Signature>) : {};
+  return { keys: s.keys ?? [], terms: s.terms ?? [], teamId: s.teamId ?? null, human: !!s.human };
+}
+
+export function toView(row: Selectable<ProblemTable>): ProblemView {
+  const sig = signatureOf(row);
+  const area = row.area_json ? (JSON.parse(row.area_json) as ProblemArea) : null;
+  return {
+    id: row.id,
+    kind: row.kind as ProblemKind,
+    status: row.status,
+    topic: row.topic,
+    areaKey: row.area_key,
+    keys: [...sig.keys],
+    chain: row.area_key ? chainOfKey(row.area_key, area ? { ...area } : null) : [],
+    lastEventAt: row.last_event_at,
+    fixedAt: row.fixed_at,
+    human: sig.human,
+  };
+}
+
+/** Open problems (everything not closed and not merged away), for the detector. */
+export async function openProblems(db: Kysely<DB>, workspaceId: string) {
+  return db
+    .selectFrom('problems')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('status', '!=', 'closed')
+    .execute();
+}
+
+export interface NewProblem {
+  id?: string;
+  kind: ProblemKind;
+  status: ProblemStatus;
+  title: string;
+  topic: string | null;
+  area: ProblemArea | null;
+  areaKey: string | null;
+  signature: Signature;
+  owner: string | null;
+  baseline: unknown;
+  detectedAt: number;
+  firstEventAt: number;
+}
+
+export async function insertProblem(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  p: NewProblem,
+  now: number,
+): Promise<Selectable<ProblemTable>> {
+  const number = await allocate(trx, workspaceId, 'problem_number', 1);
+  const row: Selectable<ProblemTable> = {
+    id: p.id ?? newId(),
+    workspace_id: workspaceId,
+    number,
+    status: p.status,
+    kind: p.kind,
+    title: p.title,
+    topic: p.topic,
+    area_json: p.area ? JSON.stringify(p.area) : null,
+    area_key: p.areaKey,
+    signature_json: JSON.stringify(p.signature),
+    owner_team_id: null,
+    owner: p.owner,
+    external_refs_json: '{}',
+    baseline_json: p.baseline === undefined ? null : JSON.stringify(p.baseline),
+    detected_at: p.detectedAt,
+    first_event_at: p.firstEventAt,
+    last_event_at: p.detectedAt,
+    customer_count: 0,
+    message_count: 0,
+    still_broken_count: 0,
+    eta_at: null,
+    merged_into: null,
+    fixed_at: null,
+    closed_at: null,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+  };
+  await trx.insertInto('problems').values(row).execute();
+  return row;
+}
+
+export async function problemEvent(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  problemId: string,
+  type: string,
+  data: Record<string, unknown>,
+  at: { now: number; eventAt?: number; actorType?: string; actorId?: string | null },
+) {
+  await trx
+    .insertInto('problem_events')
+    .values({
+      id: newId(),
+      workspace_id: workspaceId,
+      problem_id: problemId,
+      type,
+      actor_type: at.actorType ?? 'system',
+      actor_id: at.actorId ?? 'detector',
+      data_json: JSON.stringify(data),
+      created_at: at.now,
+      event_at: at.eventAt ?? at.now,
+    })
+    .execute();
+}
+
+export interface LinkRow {
+  problemId: string;
+  caseId: string;
+  customerId: string;
+  source: 'auto' | 'manual';
+  linkedAt: number;
+}
+
+/** Links cases (idempotent per problem and case; a previously unlinked case is linked again). */
+export async function insertLinks(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  links: LinkRow[],
+  now: number,
+) {
+  for (let i = 0; i < links.length; i += 500) {
+    const chunk = links.slice(i, i + 500).map((l) => ({
+      id: newId(),
+      workspace_id: workspaceId,
+      problem_id: l.problemId,
+      case_id: l.caseId,
+      customer_id: l.customerId,
+      source: l.source,
+      linked_at: l.linkedAt,
+      unlinked_at: null,
+      resolve_due_at: null,
+      created_at: now,
+    }));
+    await trx
+      .insertInto('problem_links')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['problem_id', 'case_id']).doUpdateSet({ unlinked_at: null }))
+      .execute();
+  }
+}
+
+/**
+ * Refreshes the counters shown on a problem: distinct customers from its live links (indexed by
+ * the unique (problem, case) key), messages by the complaints this batch added.
+ */
+export async function refreshCounts(trx: Kysely<DB>, added: Map<string, number>, now: number) {
+  for (const [id, messages] of added) {
+    const c = await trx
+      .selectFrom('problem_links')
+      .select([
+        sql<number>`count(distinct customer_id)`.as('customers'),
+        sql<number>`count(*)`.as('cases'),
+        sql<number | null>`max(linked_at)`.as('last'),
+      ])
+      .where('problem_id', '=', id)
+      .where('unlinked_at', 'is', null)
+      .executeTakeFirst();
+    await trx
+      .updateTable('problems')
+      .set({
+        customer_count: Number(c?.customers ?? 0),
+        message_count: sql<number>`message_count + ${messages}`,
+        last_event_at: sql<number>`case when ${Number(c?.last ?? 0)} > last_event_at then ${Number(c?.last ?? 0)} else last_event_at end`,
+        updated_at: now,
+        version: sql<number>`version + 1`,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+}
+
+export function problemTitle(
+  kind: ProblemKind,
+  topic: string | null,
+  area: ProblemArea | null,
+  terms: string[],
+  teamId?: string | null,
+) {
+  const where = area
+    ? (area.postalCode ?? null) !== null
+      ? `${area.postalCode}${area.city ? ` (${area.city})` : ''}`
+      : (area.city ?? area.region ?? area.country ?? 'everywhere')
+    : 'everywhere';
+  if (kind === 'text') return `Many similar complaints: "${terms.join(' ')}" — ${where}`;
+  if (kind === 'process') return `Process problem: ${topic ?? 'spike'} for team ${teamId ?? '?'}`;
+  return `${topic ?? 'Complaints'} — ${where}`;
+}

@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import type { Database } from '../platform/db/database.js';
+import { setCaseStatus } from './problem.service.js';
+
+/**
+ * Resolves cases that waited out the quiet period after their problem was fixed (wall time:
+ * it is a promise to the customer, not a fact about the stream). A case the customer answered
+ * is no longer pending and is left alone.
+ */
+export class ProblemWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly opts: {
+      database: Database;
+      clock: () => number;
+      logger?: Logger;
+      everyMs?: number;
+    },
+  ) {}
+
+  start() {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.runOnce()
+        .catch((err) => this.opts.logger?.error({ err }, 'problem worker failed'))
+        .finally(() => {
+          this.running = null;
+        });
+    }, this.opts.everyMs ?? 30_000);
+  }
+
+  async stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Resolves what is due now; returns how many cases were resolved. */
+  async runOnce(): Promise<number> {
+    const { db } = this.opts.database;
+    const now = this.opts.clock();
+    const due = await db
+      .selectFrom('problem_links')
+      .innerJoin('cases', 'cases.id', 'problem_links.case_id')
+      .select([
+        'problem_links.id as linkId',
+        'problem_links.problem_id as problemId',
+        'cases.id as caseId',
+        'cases.status',
+        'cases.status_reason',
+        'cases.workspace_id as ws',
+      ])
+      .where('problem_links.resolve_due_at', '<=', now)
+      .where('problem_links.unlinked_at', 'is', null)
+      .limit(500)
+      .execute();
+    let n = 0;
+    for (const d of due) {
+      await db.transaction().execute(async (trx) => {
+        if (d.status === 'pending' && d.status_reason === 'customer') {
+          await setCaseStatus(trx, d.ws, d.caseId, d.status, 'resolved', null, now, {
+            problemId: d.problemId,
+            why: 'quiet period after fix',
+          });
+          n++;
+        }
+        await trx
+          .updateTable('problem_links')
+          .set({ resolve_due_at: null })
+          .where('id', '=', d.linkId)
+          .execute();
+      });
+    }
+    return n;
+  }
+}

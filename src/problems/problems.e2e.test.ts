@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES, freshDatabaseUrl } from '../../test/support/engines.js';
+import { type App, buildApp } from '../app.js';
+import type { OutboundMessage, Sender } from '../channels/sender.js';
+import { loadConfig } from '../config.js';
+import { CHANNEL_KINDS, type InboundMessage } from '../ingest/inbound.schema.js';
+import { ingestStream } from '../ingest/ingest-stream.js';
+import { createApiToken } from '../platform/auth/tokens.js';
+import { simulate } from '../simulate/index.js';
+import { ProblemWorker } from './problem.worker.js';
+
+/**
+ * The whole loop on both engines: a simulated outage goes through the real pipeline (real
+ * triage), a problem is raised with the complainers' cases linked; marking it fixed notifies
+ * every linked customer through the outbox, cases wait, "still broken" reopens one, and the
+ * quiet period resolves the rest.
+ */
+describe.each(ENGINES)('problems end to end on %s', (engine) => {
+  let app: App;
+  let auth: { authorization: string };
+  let cleanup: () => void;
+  let now = 0;
+  const sent: OutboundMessage[] = [];
+  const messages: InboundMessage[] = [];
+
+  beforeAll(async () => {
+    const db = await freshDatabaseUrl(engine);
+    cleanup = db.cleanup;
+    const base = loadConfig({
+      THROUGHLINE_DATABASE_URL: db.url,
+      LOG_LEVEL: 'silent',
+      THROUGHLINE_DEMO: 'false',
+    });
+    const fake: Sender = async (msg) => {
+      sent.push(msg);
+      return { externalId: `fake-${sent.length}` };
+    };
+    app = await buildApp({
+      config: {
+        ...base,
+        sqliteSynchronous: 'NORMAL',
+        pipeline: { ...base.pipeline, workers: false },
+      },
+      clock: () => now,
+      senders: new Map(CHANNEL_KINDS.map((k) => [k, fake])),
+    });
+    await app.start({ listen: false });
+    const { token } = await createApiToken(
+      app.database.db,
+      app.workspace.workspaceId,
+      't',
+      'admin',
+    );
+    auth = { authorization: `Bearer ${token}` };
+    for (const e of simulate({ scenario: 'demo', seed: 3 }))
+      if (e.type === 'message') messages.push(e.message);
+    messages.sort((a, b) => Date.parse(a.sentAt) - Date.parse(b.sentAt));
+    now = Date.parse(messages[messages.length - 1].sentAt);
+    await ingestStream(messages, {
+      database: app.database,
+      workspaceId: app.workspace.workspaceId,
+      pipeline: app.pipeline,
+      clock: () => now,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    cleanup?.();
+  });
+
+  const problem = async () => {
+    const res = await app.http.inject({
+      method: 'GET',
+      url: '/api/v1/problems?area=San%20Francisco',
+      headers: auth,
+    });
+    expect(res.statusCode).toBe(200);
+    return res.json().items as {
+      id: string;
+      status: string;
+      topic: string;
+      caseIds: string[];
+      customerCount: number;
+      area: { city: string };
+    }[];
+  };
+
+  it('raises one problem for the outage around 94110 with its cases linked', async () => {
+    const list = await problem();
+    const all = (
+      await app.http.inject({ method: 'GET', url: '/api/v1/problems', headers: auth })
+    ).json().items;
+    expect(list.length, JSON.stringify(all.map((p: { title: string }) => p.title))).toBe(1);
+    const p = list[0];
+    expect(['outage', 'network']).toContain(p.topic);
+    expect(p.caseIds.length).toBeGreaterThanOrEqual(10);
+    expect(p.customerCount).toBeGreaterThanOrEqual(10);
+    const one = await app.http.inject({
+      method: 'GET',
+      url: `/api/v1/problems/${p.id}`,
+      headers: auth,
+    });
+    expect(one.json().baseline.observed).toBeGreaterThanOrEqual(5);
+    expect(one.json().history[0].type).toBe('detected');
+  });
+
+  it('fixed: every linked customer gets a notification, cases pend, still-broken reopens, quiet period resolves', async () => {
+    const [p] = await problem();
+    now += 60_000;
+    const res = await app.http.inject({
+      method: 'POST',
+      url: `/api/v1/problems/${p.id}/status`,
+      headers: auth,
+      payload: { status: 'fixed', body: 'The fibre was repaired.' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().notified).toBe(p.caseIds.length);
+    while ((await app.outbox.runOnce(100)) > 0) {}
+    const notes = await app.database.db
+      .selectFrom('problem_notifications')
+      .selectAll()
+      .where('problem_id', '=', p.id)
+      .execute();
+    expect(notes).toHaveLength(p.caseIds.length);
+    const undelivered = notes.filter((n) => n.status !== 'sent');
+    expect(undelivered, JSON.stringify(undelivered.map((n) => n.error))).toHaveLength(0);
+    expect(new Set(sent.map((s) => s.caseId))).toEqual(new Set(p.caseIds));
+    const cases = await app.database.db
+      .selectFrom('cases')
+      .selectAll()
+      .where('id', 'in', p.caseIds)
+      .execute();
+    for (const c of cases) expect(c.status === 'pending' || c.status === 'resolved').toBe(true);
+
+    // One customer answers the fix: still broken.
+    const pending = cases.find((c) => c.status === 'pending')!;
+    const last = await app.database.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('case_id', '=', pending.id)
+      .where('direction', '=', 'in')
+      .orderBy('sent_at', 'desc')
+      .executeTakeFirstOrThrow();
+    const out = await app.database.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('case_id', '=', pending.id)
+      .where('author_address', '=', 'system:problems')
+      .executeTakeFirstOrThrow();
+    await ingestStream(
+      [
+        {
+          channel: last.channel as InboundMessage['channel'],
+          externalId: `still-${engine}`,
+          author: { id: last.author_address },
+          text: 'It is still not working here, no signal at all',
+          sentAt: new Date(now + 5 * 60_000).toISOString(),
+          visibility: last.visibility as 'public' | 'private',
+          inReplyTo: out.external_id,
+        },
+      ],
+      {
+        database: app.database,
+        workspaceId: app.workspace.workspaceId,
+        pipeline: app.pipeline,
+        clock: () => now,
+      },
+    );
+    const detail = (
+      await app.http.inject({ method: 'GET', url: `/api/v1/problems/${p.id}`, headers: auth })
+    ).json();
+    expect(detail.stillBrokenCount).toBe(1);
+    expect(detail.history.some((h: { type: string }) => h.type === 'still_broken')).toBe(true);
+
+    now += 24 * 60 * 60_000 + 1;
+    await new ProblemWorker({ database: app.database, clock: () => now }).runOnce();
+    const after = await app.database.db
+      .selectFrom('cases')
+      .selectAll()
+      .where('id', 'in', p.caseIds)
+      .execute();
+    const reopened = after.find((c) => c.id === pending.id)!;
+    expect(reopened.status).toBe('open');
+    for (const c of after) if (c.id !== pending.id) expect(c.status).toBe('resolved');
+  });
+});

@@ -1,0 +1,497 @@
+import { type Kysely, sql } from 'kysely';
+import type { BatchState, StageContext, WorkItem } from '../ingest/pipeline/types.js';
+import type { DB } from '../platform/db/schema.js';
+import { newId } from '../platform/ids.js';
+import type { TriageResult } from '../triage/index.js';
+import type { DetectorConfig } from './detector/config.js';
+import { type Decision, Detector } from './detector/detector.js';
+import { queueEscalations } from './escalate.js';
+import {
+  DEFAULT_PROBLEM_SETTINGS,
+  fill,
+  loadProblemSettings,
+  ownerFor,
+  type ProblemSettings,
+} from './problem.settings.js';
+import {
+  insertLinks,
+  insertProblem,
+  type LinkRow,
+  openProblems,
+  problemEvent,
+  problemTitle,
+  refreshCounts,
+  signatureOf,
+  toView,
+} from './problem.store.js';
+
+const DAY = 86_400_000;
+
+export interface ProblemRuntimeOptions {
+  workspaceId: string;
+  config?: Partial<DetectorConfig>;
+  /** How much stored history rebuilds the detector's baseline after a restart. */
+  warmupDays?: number;
+  /** Called after commit with the problems raised or changed (live updates). */
+  onChanged?: (problemIds: string[]) => void;
+}
+
+const STILL_BROKEN =
+  /\b(still|again|not (fixed|working)|doesn'?t work|isn'?t working|same problem|no change)\b/i;
+
+/**
+ * The problem detector's place in the pipeline. Its in-memory detector is a cache of what the
+ * stored messages imply: built on first use from recent history (silently, decisions already
+ * made are in storage), and rebuilt when a batch it saw was rolled back, so a retried batch is
+ * never counted twice. Decisions are written in the batch's transaction, in a few statements.
+ */
+export class ProblemRuntime {
+  private detector: Detector | null = null;
+  /** A batch ran through the detector but has not (yet) committed. */
+  private uncommitted = false;
+  private changed = new Set<string>();
+
+  constructor(private readonly opts: ProblemRuntimeOptions) {}
+
+  /** Called by the pipeline worker once the batch's transaction committed. */
+  committed(): void {
+    this.uncommitted = false;
+    if (this.changed.size > 0) {
+      const ids = [...this.changed];
+      this.changed.clear();
+      this.opts.onChanged?.(ids);
+    }
+  }
+
+  /** Forget the in-memory state (next batch rebuilds it from storage). */
+  reset(): void {
+    this.detector = null;
+  }
+
+  async run(batch: BatchState, ctx: StageContext): Promise<void> {
+    const ws = this.opts.workspaceId;
+    const items = batch.items.filter(
+      (i) => i.msg && !i.rejected && !i.duplicate && i.direction === 'in' && i.customerId,
+    );
+    if (items.length === 0) return;
+    if (this.uncommitted) this.detector = null;
+    this.changed.clear();
+    this.uncommitted = true;
+    const trx = ctx.trx;
+    const rows = await openProblems(trx, ws);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    if (!this.detector) this.detector = await this.warm(trx, items[0].sentAt);
+    const det = this.detector;
+    det.syncProblems(rows.map(toView));
+
+    // Which of the batch's cases are already linked (one query).
+    const caseIds = [...new Set(items.map((i) => i.caseId).filter((c): c is string => !!c))];
+    const linked = new Map<string, string>();
+    for (let i = 0; i < caseIds.length; i += 1000) {
+      const ls = await trx
+        .selectFrom('problem_links')
+        .select(['case_id', 'problem_id'])
+        .where('workspace_id', '=', ws)
+        .where('case_id', 'in', caseIds.slice(i, i + 1000))
+        .where('unlinked_at', 'is', null)
+        .execute();
+      for (const l of ls) {
+        if (!byId.has(l.problem_id)) continue;
+        linked.set(l.case_id, l.problem_id);
+        det.noteCaseLink(l.case_id, l.problem_id);
+      }
+    }
+
+    const decisions: Decision[] = [];
+    const stillBroken: { problemId: string; item: WorkItem }[] = [];
+    for (const item of items) {
+      const tri = item.triage;
+      det.observeMessage(item.customerId!, tri?.area ?? null, item.sentAt);
+      const already = item.caseId ? linked.get(item.caseId) : undefined;
+      const p = already ? byId.get(already) : undefined;
+      if (
+        p &&
+        (p.status === 'fixed' || p.status === 'verified') &&
+        item.sentAt >= (p.fixed_at ?? 0)
+      ) {
+        if (isStillBroken(tri, item.text)) stillBroken.push({ problemId: p.id, item });
+      }
+      if (!tri?.complaint || tri.spam) continue;
+      decisions.push(
+        ...det.observeComplaint({
+          ref: `${item.msg!.channel}\u0000${item.msg!.externalId}`,
+          at: item.sentAt,
+          customerId: item.customerId!,
+          caseId: item.caseId,
+          topic: tri.topic,
+          area: tri.area,
+          text: item.text,
+        }),
+      );
+    }
+    decisions.push(...det.tick());
+    if (decisions.length === 0 && stillBroken.length === 0) return;
+    const settings = await loadProblemSettings(trx, ws).catch(() => DEFAULT_PROBLEM_SETTINGS);
+    await this.apply(trx, ctx, batch, decisions, linked, byId, settings);
+    if (stillBroken.length > 0) await this.recordStillBroken(trx, ctx, stillBroken, settings);
+  }
+
+  /** Rebuilds the detector from stored recent history without re-deciding anything. */
+  private async warm(trx: Kysely<DB>, at: number): Promise<Detector> {
+    const det = new Detector({ ...this.opts.config });
+    const since = at - (this.opts.warmupDays ?? 14) * DAY;
+    const links = await trx
+      .selectFrom('problem_links')
+      .select(['case_id', 'problem_id'])
+      .where('workspace_id', '=', this.opts.workspaceId)
+      .where('unlinked_at', 'is', null)
+      .where('linked_at', '>=', since)
+      .execute();
+    for (const l of links) det.noteCaseLink(l.case_id, l.problem_id);
+    const rows = await trx
+      .selectFrom('messages')
+      .select([
+        'channel',
+        'external_id',
+        'customer_id',
+        'case_id',
+        'sent_at',
+        'text',
+        'triage_json',
+      ])
+      .where('workspace_id', '=', this.opts.workspaceId)
+      .where('direction', '=', 'in')
+      .where('sent_at', '>=', since)
+      .where('sent_at', '<=', at)
+      .orderBy('sent_at')
+      .execute();
+    det.silent = true;
+    for (const r of rows) {
+      if (!r.customer_id || !r.triage_json) continue;
+      const tri = JSON.parse(r.triage_json) as TriageResult;
+      det.observeMessage(r.customer_id, tri.area, r.sent_at);
+      if (!tri.complaint || tri.spam) continue;
+      det.observeComplaint({
+        ref: `${r.channel}\u0000${r.external_id}`,
+        at: r.sent_at,
+        customerId: r.customer_id,
+        caseId: r.case_id,
+        topic: tri.topic,
+        area: tri.area,
+        text: r.text,
+      });
+    }
+    det.silent = false;
+    return det;
+  }
+
+  private async apply(
+    trx: Kysely<DB>,
+    ctx: StageContext,
+    batch: BatchState,
+    decisions: Decision[],
+    linked: Map<string, string>,
+    byId: Map<
+      string,
+      {
+        id: string;
+        number: number;
+        title: string;
+        status: string;
+        eta_at: number | null;
+        signature_json: string | null;
+      }
+    >,
+    settings: ProblemSettings,
+  ) {
+    const ws = this.opts.workspaceId;
+    const now = ctx.now;
+    const links: LinkRow[] = [];
+    const added = new Map<string, number>();
+    const acks: { problemId: string; caseId: string; customerId: string; at: number }[] = [];
+    for (const d of decisions) {
+      switch (d.type) {
+        case 'raise': {
+          const owner = d.teamId ?? ownerFor(settings, d.topic, d.areaKey);
+          const title = problemTitle(d.kind, d.topic, d.area, d.terms, d.teamId);
+          const row = await insertProblem(
+            trx,
+            ws,
+            {
+              id: d.problemId,
+              kind: d.kind,
+              status: d.confirmed ? 'confirmed' : 'suspected',
+              title,
+              topic: d.topic,
+              area: d.area,
+              areaKey: d.areaKey,
+              signature: { keys: d.keys, terms: d.terms, teamId: d.teamId, human: false },
+              owner,
+              baseline: { ...d.baseline, tightness: d.tightness },
+              detectedAt: d.at,
+              firstEventAt: d.firstAt,
+            },
+            now,
+          );
+          byId.set(row.id, row);
+          await problemEvent(
+            trx,
+            ws,
+            row.id,
+            'detected',
+            { baseline: d.baseline, status: row.status },
+            { now, eventAt: d.at },
+          );
+          await queueEscalations(trx, ws, row.id, 'problem.opened', now);
+          this.changed.add(row.id);
+          break;
+        }
+        case 'link': {
+          const m = d.member;
+          if (!m.caseId) break;
+          if (linked.get(m.caseId) === d.problemId) break;
+          const wasLinked = linked.has(m.caseId);
+          linked.set(m.caseId, d.problemId);
+          links.push({
+            problemId: d.problemId,
+            caseId: m.caseId,
+            customerId: m.customerId,
+            source: 'auto',
+            linkedAt: m.at,
+          });
+          added.set(d.problemId, (added.get(d.problemId) ?? 0) + 1);
+          if (d.reason === 'arrival' && !wasLinked)
+            acks.push({
+              problemId: d.problemId,
+              caseId: m.caseId,
+              customerId: m.customerId,
+              at: m.at,
+            });
+          break;
+        }
+        case 'own': {
+          const p = byId.get(d.problemId);
+          if (!p) break;
+          const sig = signatureOf(p);
+          if (!sig.keys.includes(d.key)) sig.keys.push(d.key);
+          await trx
+            .updateTable('problems')
+            .set({ signature_json: JSON.stringify(sig), updated_at: now })
+            .where('id', '=', d.problemId)
+            .execute();
+          p.signature_json = JSON.stringify(sig);
+          await problemEvent(trx, ws, d.problemId, 'merged_detection', { key: d.key }, { now });
+          break;
+        }
+        case 'refine': {
+          const p = byId.get(d.problemId);
+          if (!p) break;
+          const sig = signatureOf(p);
+          if (!sig.keys.includes(d.key)) sig.keys.push(d.key);
+          p.signature_json = JSON.stringify(sig);
+          const row = await trx
+            .selectFrom('problems')
+            .select(['kind', 'topic'])
+            .where('id', '=', d.problemId)
+            .executeTakeFirstOrThrow();
+          await trx
+            .updateTable('problems')
+            .set({
+              area_json: JSON.stringify(d.area),
+              area_key: d.areaKey,
+              signature_json: p.signature_json,
+              title: problemTitle(row.kind as 'area', row.topic, d.area, []),
+              updated_at: now,
+            })
+            .where('id', '=', d.problemId)
+            .execute();
+          await problemEvent(
+            trx,
+            ws,
+            d.problemId,
+            'area_refined',
+            { area: d.area },
+            { now, eventAt: d.at },
+          );
+          this.changed.add(d.problemId);
+          break;
+        }
+        case 'confirm':
+        case 'verify':
+        case 'expire': {
+          const to =
+            d.type === 'confirm' ? 'confirmed' : d.type === 'verify' ? 'verified' : 'closed';
+          await trx
+            .updateTable('problems')
+            .set({
+              status: to,
+              updated_at: now,
+              version: sqlBump(),
+              ...(to === 'closed' ? { closed_at: d.at } : {}),
+            })
+            .where('id', '=', d.problemId)
+            .execute();
+          const why =
+            d.type === 'expire'
+              ? 'complaints subsided before anyone acted'
+              : d.type === 'verify'
+                ? 'complaints back to baseline after the fix'
+                : 'stronger evidence';
+          await problemEvent(
+            trx,
+            ws,
+            d.problemId,
+            'status_changed',
+            { to, why },
+            { now, eventAt: d.at },
+          );
+          if (d.type !== 'confirm')
+            await queueEscalations(trx, ws, d.problemId, `problem.${to}`, now);
+          this.changed.add(d.problemId);
+          break;
+        }
+      }
+    }
+    if (links.length > 0) await insertLinks(trx, ws, links, now);
+    if (added.size > 0) await refreshCounts(trx, added, now);
+    for (const id of added.keys()) this.changed.add(id);
+
+    // Informed acknowledgement for complaints linked on arrival: a suggestion on the case, or
+    // sent through the outbox when the admin turned that on.
+    for (const a of acks) {
+      const p = byId.get(a.problemId);
+      if (!p) continue;
+      const text = fill(settings.acknowledgementTemplate, {
+        title: p.title,
+        status: p.status,
+        eta: p.eta_at
+          ? ` Next update by ${new Date(p.eta_at).toISOString().slice(11, 16)} UTC.`
+          : '',
+      });
+      batch.caseEvents.push({
+        caseId: a.caseId,
+        type: 'problem_linked',
+        data: {
+          problemId: a.problemId,
+          number: p.number,
+          suggestedReply: text,
+          autoSent: settings.autoAcknowledge,
+        },
+        eventAt: a.at,
+      });
+      if (settings.autoAcknowledge) {
+        const notificationId = newId();
+        await trx
+          .insertInto('problem_notifications')
+          .values({
+            id: notificationId,
+            workspace_id: ws,
+            problem_id: a.problemId,
+            update_id: `ack:${a.problemId}`,
+            case_id: a.caseId,
+            customer_id: a.customerId,
+            text,
+            status: 'queued',
+            channel: null,
+            address: null,
+            message_id: null,
+            error: null,
+            created_at: now,
+            sent_at: null,
+          })
+          .onConflict((oc) => oc.columns(['update_id', 'case_id']).doNothing())
+          .execute();
+        await trx
+          .insertInto('outbox')
+          .values({
+            id: newId(),
+            workspace_id: ws,
+            kind: 'notify_customer',
+            idempotency_key: `notify_customer:ack:${a.problemId}:${a.caseId}`,
+            payload_json: JSON.stringify({ updateId: `ack:${a.problemId}`, caseId: a.caseId }),
+            status: 'pending',
+            attempts: 0,
+            next_attempt_at: now,
+            last_error: null,
+            created_at: now,
+            delivered_at: null,
+          })
+          .onConflict((oc) => oc.column('idempotency_key').doNothing())
+          .execute();
+      }
+    }
+  }
+
+  /**
+   * A customer answered a fix with "still broken": the case stays open (the thread stage
+   * reopened it), its pending auto-resolve is cancelled, and the problem gets the evidence;
+   * enough distinct customers reopen the problem itself.
+   */
+  private async recordStillBroken(
+    trx: Kysely<DB>,
+    ctx: StageContext,
+    reports: { problemId: string; item: WorkItem }[],
+    settings: ProblemSettings,
+  ) {
+    const ws = this.opts.workspaceId;
+    for (const { problemId, item } of reports) {
+      await trx
+        .updateTable('problem_links')
+        .set({ resolve_due_at: null })
+        .where('problem_id', '=', problemId)
+        .where('case_id', '=', item.caseId!)
+        .execute();
+      await problemEvent(
+        trx,
+        ws,
+        problemId,
+        'still_broken',
+        {
+          caseId: item.caseId,
+          customerId: item.customerId,
+          channel: item.msg!.channel,
+          externalId: item.msg!.externalId,
+        },
+        { now: ctx.now, eventAt: item.sentAt },
+      );
+      const row = await trx
+        .updateTable('problems')
+        .set({ still_broken_count: sqlInc(), updated_at: ctx.now })
+        .where('id', '=', problemId)
+        .returning(['still_broken_count', 'status'])
+        .executeTakeFirst();
+      if (
+        row &&
+        Number(row.still_broken_count) >= settings.reopenAfterStillBroken &&
+        (row.status === 'fixed' || row.status === 'verified')
+      ) {
+        await trx
+          .updateTable('problems')
+          .set({ status: 'fixing', fixed_at: null, version: sqlBump() })
+          .where('id', '=', problemId)
+          .execute();
+        await problemEvent(
+          trx,
+          ws,
+          problemId,
+          'status_changed',
+          { to: 'fixing', why: 'customers report it is still broken' },
+          { now: ctx.now, eventAt: item.sentAt },
+        );
+        await queueEscalations(trx, ws, problemId, 'problem.reopened', ctx.now);
+      }
+      this.changed.add(problemId);
+    }
+  }
+}
+
+function sqlBump() {
+  return sql<number>`version + 1`;
+}
+function sqlInc() {
+  return sql<number>`still_broken_count + 1`;
+}
+
+function isStillBroken(tri: TriageResult | null, text: string): boolean {
+  return STILL_BROKEN.test(text) || (!!tri?.complaint && tri.sentiment < 0);
+}
