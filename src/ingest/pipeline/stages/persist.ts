@@ -77,7 +77,8 @@ export const persist: Stage = {
         language: item.triage?.language ?? null,
         attachments_json: JSON.stringify(m.attachments ?? []),
         triage_json: item.triage ? JSON.stringify(item.triage) : null,
-        raw_json: m.raw === undefined ? null : JSON.stringify(m.raw),
+        // The provider's payload stays in the inbound log (payload_json); one copy is enough.
+        raw_json: null,
         status: item.direction === 'in' ? 'received' : 'sent',
         user_id: null,
         deleted_at: null,
