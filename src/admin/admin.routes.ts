@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
-import { listParked, retryParked } from '../ingest/parked.js';
+import { listParked, pipelineStatus, retryParked } from '../ingest/parked.js';
 import type { DB } from '../platform/db/schema.js';
 import type { Http } from '../platform/http/server.js';
 
@@ -43,5 +43,18 @@ export function adminRoutes(
       if (n > 0) deps.onRetry();
       return { retried: n };
     },
+  );
+
+  app.get(
+    '/api/v1/admin/pipeline',
+    {
+      config: { roles: ['admin', 'supervisor'] },
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Inbound log status: pending, done and parked counts, age of the oldest pending event',
+      },
+    },
+    async (req) => pipelineStatus(deps.db, req.actor.workspaceId, deps.clock()),
   );
 }

@@ -37,3 +37,34 @@ export async function retryParked(
   const res = await q.executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
+
+/** The inbound log at a glance: how much waits, how old the oldest waiting event is. */
+export async function pipelineStatus(db: Kysely<DB>, workspaceId: string, now: number) {
+  const counts = await db
+    .selectFrom('inbound_events')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('workspace_id', '=', workspaceId)
+    .groupBy('status')
+    .execute();
+  const oldest = await db
+    .selectFrom('inbound_events')
+    .select('received_at')
+    .where('workspace_id', '=', workspaceId)
+    .where('status', '=', 'pending')
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst();
+  const last = await db
+    .selectFrom('inbound_events')
+    .select((eb) => eb.fn.max('processed_at').as('at'))
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  const by = Object.fromEntries(counts.map((c) => [c.status, Number(c.n)]));
+  return {
+    pending: by.pending ?? 0,
+    done: by.done ?? 0,
+    parked: by.parked ?? 0,
+    oldestPendingAgeMs: oldest ? Math.max(0, now - Number(oldest.received_at)) : null,
+    lastProcessedAt: last?.at ? new Date(Number(last.at)).toISOString() : null,
+  };
+}

@@ -191,6 +191,14 @@ describe.each(ENGINES)('ingest pipeline on %s', (engine) => {
       headers: t.auth,
     });
     expect(res.json().items.map((i: { externalId: string }) => i.externalId)).toContain('broken-1');
+    const status = await t.app.http.inject({
+      method: 'GET',
+      url: '/api/v1/admin/pipeline',
+      headers: t.auth,
+    });
+    expect(status.json()).toMatchObject({ pending: 0, oldestPendingAgeMs: null });
+    expect(status.json().parked).toBeGreaterThanOrEqual(1);
+    expect(status.json().done).toBeGreaterThan(0);
   });
 
   it('retries a failing event with back-off, parks it after the last attempt, and can retry it', async () => {
