@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'eval/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 60_000,
+    // Generous: several tests start real processes and servers; a slow machine must not flake.
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     // Two cores: run files in parallel on two forks.
     pool: 'forks',

@@ -84,7 +84,7 @@ describe.each(ENGINES)('crash safety on %s', (engine) => {
         const child = spawnSync(process.execPath, ['--import', 'tsx', CRASH_WORKER, crashed.url], {
           env: { ...process.env, CRASH_AT: stage, CRASH_BATCH: '3' },
           encoding: 'utf8',
-          timeout: 60_000,
+          timeout: 180_000,
         });
         expect(child.signal).toBe('SIGKILL');
         expect(child.stdout).toContain(`crashing after ${stage} in batch 3`);
