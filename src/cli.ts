@@ -91,6 +91,25 @@ program
     await runBench(name);
   });
 
+const problems = program.command('problems').description('root-cause problems');
+problems
+  .command('list')
+  .description('list problems (oldest first)')
+  .option('--status <statuses>', 'comma-separated statuses')
+  .option('--json', 'one JSON object per line')
+  .action(async (opts: { status?: string; json?: boolean }) => {
+    const { problemsListCommand } = await import('./problems/problem.command.js');
+    await problemsListCommand(opts);
+  });
+problems
+  .command('status <id> <status>')
+  .description('move a problem (confirmed, fixing, fixed, verified, closed), messaging linked customers')
+  .option('--message <text>', 'status update sent to every linked customer')
+  .action(async (id: string, status: string, opts: { message?: string }) => {
+    const { problemsStatusCommand } = await import('./problems/problem.command.js');
+    await problemsStatusCommand(id, status, opts);
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
