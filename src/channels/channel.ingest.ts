@@ -5,6 +5,24 @@ import type { ParsedDelivery } from './channel.parsed.js';
 import { recordEvent } from './channel.state.js';
 import type { ChannelDeps } from './routes.js';
 
+/** Per-app memory of the last health write and mark sweep, keyed by the app's deps object. */
+const lastWrites = new WeakMap<ChannelDeps, Map<string, number>>();
+const HEALTH_EVERY_MS = 1000;
+const SWEEP_EVERY_MS = 2000;
+
+/** True at most once per `everyMs` for this app and key (keeps a storm from rewriting one row). */
+function due(deps: ChannelDeps, key: string, now: number, everyMs: number): boolean {
+  let m = lastWrites.get(deps);
+  if (!m) {
+    m = new Map();
+    lastWrites.set(deps, m);
+  }
+  const last = m.get(key);
+  if (last !== undefined && now - last < everyMs && now >= last) return false;
+  m.set(key, now);
+  return true;
+}
+
 export interface IngestSummary {
   accepted: number;
   duplicates: number;
@@ -31,11 +49,16 @@ export async function ingestDelivery(
     now,
   );
   if (parsed.marks.length) await recordMarks(deps.db, deps.workspaceId, parsed.marks, now);
-  else await applyPendingMarks(deps.db, deps.workspaceId, now);
+  // Marks that overtook their message are swept now and then (and by the channel timer).
+  else if (due(deps, 'sweep', now, SWEEP_EVERY_MS)) {
+    await applyPendingMarks(deps.db, deps.workspaceId, now);
+  }
   for (const w of parsed.watermarks) {
     await applyWatermark(deps.db, deps.workspaceId, { ...w, channelId });
   }
-  await recordEvent(deps.db, deps.workspaceId, channelId, now);
+  if (due(deps, `event:${channelId}`, now, HEALTH_EVERY_MS)) {
+    await recordEvent(deps.db, deps.workspaceId, channelId, now);
+  }
   if (appended.accepted > 0) deps.onAppended();
   return {
     accepted: appended.accepted,
