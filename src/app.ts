@@ -17,6 +17,7 @@ import { createHttpServer, type Http } from './platform/http/server.js';
 import { systemRoutes } from './platform/http/system.routes.js';
 import { OutboxWorker } from './platform/outbox/outbox.worker.js';
 import { LiveBus } from './platform/realtime/bus.js';
+import { startClusterSignals } from './platform/realtime/cluster.js';
 import { resolveSecretKey } from './platform/secret-key.js';
 import { createProblems } from './problems/index.js';
 import { problemRoutes } from './problems/problem.routes.js';
@@ -74,6 +75,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await triage.load();
   const bus = new LiveBus();
+  // Wake-ups reach this node's workers at once and, on PostgreSQL, the other nodes' too.
+  const signals = await startClusterSignals(database, bus, {
+    onInbound: () => pipeline.notify(),
+    onOutbox: () => outbox.notify(),
+  });
+  const wakePipeline = () => {
+    pipeline.notify();
+    signals.inbound();
+  };
+  const wakeOutbox = () => {
+    outbox.notify();
+    signals.outbox();
+  };
   const care = createCare({
     database,
     bus,
@@ -81,7 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     workspaceId: workspace.workspaceId,
     logger: logger || undefined,
     autoCloseMs: config.reopenWindowHours * 3_600_000,
-    onOutbox: () => outbox.notify(),
+    onOutbox: wakeOutbox,
   });
 
   const pipeline = new PipelineWorker({
@@ -127,7 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     workspaceId: workspace.workspaceId,
     clock,
     secretKey: resolveSecretKey(config),
-    onAppended: () => pipeline.notify(),
+    onAppended: wakePipeline,
   };
   const senders = channelSenders(channelDeps);
   if (config.apiOutboundUrl) {
@@ -158,10 +172,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const scope = plugin.withTypeProvider<TypeBoxTypeProvider>() as Http;
     scope.addHook('onRequest', authHook(database.db));
     systemRoutes(scope, { database, bus, secureCookies: config.publicUrl.startsWith('https:') });
-    inboundRoutes(scope, { db: database.db, clock, onAppended: () => pipeline.notify() });
-    caseRoutes(scope, { database, bus, clock, onOutbox: () => outbox.notify() });
+    inboundRoutes(scope, { db: database.db, clock, onAppended: wakePipeline });
+    caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox });
     care.routes(scope);
-    adminRoutes(scope, { db: database.db, clock, onRetry: () => pipeline.notify() });
+    adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
     channelRoutes(scope, channelDeps);
     problemRoutes(scope, { db: database.db, clock, onOutbox: () => outbox.notify() });
     integrationRoutes(scope, { database, secretKey: channelDeps.secretKey, clock });
@@ -201,6 +215,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         await problems.worker.stop();
         await care.scheduler.stop();
       }
+      await signals.stop();
       if (ownsDatabase) await database.close();
     },
   };

@@ -55,7 +55,7 @@ interface Local {
   s: number;
 }
 
-function localParts(at: number, timeZone: string): Local {
+function intlLocalParts(at: number, timeZone: string): Local {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(at))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
@@ -67,6 +67,32 @@ function localParts(at: number, timeZone: string): Local {
     h: parts.hour,
     min: parts.minute,
     s: parts.second,
+  };
+}
+
+// Intl.formatToParts costs microseconds a call and deadlines need many, inside the ingest
+// pipeline. A zone's offset only changes at transitions, which fall on whole quarter hours of
+// UTC in every zone in use, so the offset is cached per zone and 15-minute bucket.
+const QUARTER_HOUR = 900_000;
+const offsetCache = new Map<string, number>();
+
+function localParts(at: number, timeZone: string): Local {
+  const key = `${timeZone}|${Math.floor(at / QUARTER_HOUR)}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    const l = intlLocalParts(at, timeZone);
+    offset = Date.UTC(l.y, l.m - 1, l.d, l.h, l.min, l.s) - Math.floor(at / 1000) * 1000;
+    if (offsetCache.size > 50_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  const d = new Date(Math.floor(at / 1000) * 1000 + offset);
+  return {
+    y: d.getUTCFullYear(),
+    m: d.getUTCMonth() + 1,
+    d: d.getUTCDate(),
+    h: d.getUTCHours(),
+    min: d.getUTCMinutes(),
+    s: d.getUTCSeconds(),
   };
 }
 
