@@ -2,6 +2,7 @@
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest: async () => (await import('./ingest.bench.js')).runIngestBench(),
   triage: async () => (await import('../eval/triage/speed.js')).runTriageBench(),
+  'x-storm': async () => (await import('../src/channels/x/x.storm.bench.js')).runXStormBench(),
 };
 
 export async function runBench(name?: string): Promise<void> {

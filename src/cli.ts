@@ -91,6 +91,45 @@ program
     await runBench(name);
   });
 
+const channel = program.command('channel').description('channel connections');
+const channelAdd = channel
+  .command('add')
+  .description('connect a channel; prints its id on the last line');
+const addChannel = async (kind: 'x' | 'meta', opts: Record<string, unknown>) => {
+  const { channelAddCommand } = await import('./channels/channel.command.js');
+  await channelAddCommand(kind, opts as never);
+};
+channelAdd
+  .command('x')
+  .description('an X account (Account Activity webhooks or polling)')
+  .requiredOption('--name <name>')
+  .requiredOption('--consumer-secret <secret>', 'app consumer secret (CRC and signatures)')
+  .option('--account-id <id>', 'numeric id of our X account (echo detection, DM links)')
+  .option('--handle <handle>')
+  .option('--bearer-token <token>', 'app-only token for search')
+  .option('--user-access-token <token>', 'OAuth 2.0 user token for replies and DMs')
+  .option('--api-base-url <url>', 'X API base URL (tests point it at a fake server)')
+  .option('--mode <mode>', 'webhook or polling')
+  .option('--poll-interval <seconds>')
+  .option('--read-budget <postsPerMonth>', 'cap on posts read per month (X bills reads)')
+  .option('--listen <query...>', 'keyword queries brought in as unsolicited posts')
+  .action((opts) => addChannel('x', opts));
+channelAdd
+  .command('meta')
+  .description('a Facebook Page, Instagram account and/or WhatsApp number (one webhook)')
+  .requiredOption('--name <name>')
+  .requiredOption('--app-secret <secret>', 'Meta app secret (X-Hub-Signature-256)')
+  .requiredOption('--verify-token <token>', 'token for the GET verification handshake')
+  .option('--page-id <id>')
+  .option('--page-access-token <token>')
+  .option('--instagram-account-id <id>')
+  .option('--whatsapp-phone-number-id <id>')
+  .option('--whatsapp-token <token>')
+  .option('--whatsapp-template <name:language>', 'approved template for messages outside 24 h')
+  .option('--human-agent-tag', 'allow the HUMAN_AGENT tag (7-day window)')
+  .option('--graph-base-url <url>', 'Graph API base URL (tests point it at a fake server)')
+  .action((opts) => addChannel('meta', opts));
+
 const problems = program.command('problems').description('root-cause problems');
 problems
   .command('list')
@@ -103,7 +142,9 @@ problems
   });
 problems
   .command('status <id> <status>')
-  .description('move a problem (confirmed, fixing, fixed, verified, closed), messaging linked customers')
+  .description(
+    'move a problem (confirmed, fixing, fixed, verified, closed), messaging linked customers',
+  )
   .option('--message <text>', 'status update sent to every linked customer')
   .action(async (id: string, status: string, opts: { message?: string }) => {
     const { problemsStatusCommand } = await import('./problems/problem.command.js');

@@ -84,6 +84,51 @@ describe('the throughline CLI', () => {
     expect(res.stdout).toMatch(/imported 818 messages \(0 already present, 0 rows skipped\)/);
   });
 
+  it('adds X and Meta channels from the command line, printing the id on the last line', async () => {
+    const x = run([
+      'channel',
+      'add',
+      'x',
+      '--name',
+      'acme-x',
+      '--consumer-secret',
+      'consumer-secret-123',
+    ]);
+    expect(x.status).toBe(0);
+    const xId = x.stdout.trim().split('\n').at(-1);
+    expect(xId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(x.stdout).toContain(`/webhooks/x/${xId}`);
+    const meta = run([
+      'channel',
+      'add',
+      'meta',
+      '--name',
+      'acme-fb',
+      '--app-secret',
+      'app-secret-123',
+      '--verify-token',
+      'vt',
+    ]);
+    expect(meta.status).toBe(0);
+    const metaId = meta.stdout.trim().split('\n').at(-1);
+    const { openDatabase } = await import('../src/platform/db/database.js');
+    const db = openDatabase(env.THROUGHLINE_DATABASE_URL);
+    try {
+      const rows = await db.db
+        .selectFrom('channels')
+        .select(['id', 'kind', 'secrets_enc'])
+        .execute();
+      expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining([xId, metaId]));
+      // Credentials are encrypted at rest: the secret is not in the stored bytes.
+      for (const r of rows) expect(r.secrets_enc ?? '').not.toContain('secret-123');
+    } finally {
+      await db.close();
+    }
+    const missing = run(['channel', 'add', 'meta', '--name', 'no-secret']);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/--app-secret/);
+  });
+
   it('lists parked events (none) and classifies JSON lines from stdin', () => {
     const parked = run(['parked']);
     expect(parked.status).toBe(0);
