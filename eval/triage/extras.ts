@@ -4,7 +4,6 @@ import { hashFeature } from '../../src/triage/features.js';
 import { applyCorrections, createTriage, type Triage } from '../../src/triage/index.js';
 import type { Area, Topic } from '../../src/triage/types.js';
 import { type ComplaintRow, complaintF1 } from './complaints.js';
-import { readSharedCsv } from './data.js';
 import { type LabelledTweet, topicAccuracy } from './topics.js';
 
 interface AreaCase {

@@ -13,7 +13,7 @@ export function verifyMetaSignature(
   header: string | undefined,
   appSecret: string,
 ): boolean {
-  if (!header || !header.startsWith('sha256=')) return false;
+  if (!header?.startsWith('sha256=')) return false;
   const hex = header.slice('sha256='.length);
   if (!/^[0-9a-f]{64}$/i.test(hex)) return false;
   const expected = createHmac('sha256', appSecret).update(rawBody).digest();

@@ -107,7 +107,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
         ).n,
       );
     const before = await n();
-    expect((await deliverMeta(t, ch, raw, 'sha256=' + '0'.repeat(64))).statusCode).toBe(403);
+    expect((await deliverMeta(t, ch, raw, `sha256=${'0'.repeat(64)}`)).statusCode).toBe(403);
     expect((await deliverMeta(t, ch, raw, 'sha1=abc')).statusCode).toBe(403);
     expect(await n()).toBe(before);
     for (const f of ['duplicate_msg.json', 'hello_msg.json', 'echo.json', 'hello_msg.json']) {

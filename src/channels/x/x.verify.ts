@@ -22,7 +22,7 @@ export function verifyXSignature(
   header: string | undefined,
   consumerSecret: string,
 ): boolean {
-  if (!header || !header.startsWith('sha256=')) return false;
+  if (!header?.startsWith('sha256=')) return false;
   const expected = createHmac('sha256', consumerSecret).update(rawBody).digest();
   const given = Buffer.from(header.slice('sha256='.length), 'base64');
   return given.length === expected.length && timingSafeEqual(given, expected);

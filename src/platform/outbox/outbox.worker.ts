@@ -178,7 +178,13 @@ export class OutboxWorker {
   }
 
   private async deliverOther(
-    row: { id: string; kind: string; idempotency_key: string; payload_json: string; workspace_id: string },
+    row: {
+      id: string;
+      kind: string;
+      idempotency_key: string;
+      payload_json: string;
+      workspace_id: string;
+    },
     attempt: number,
   ) {
     const handler = this.opts.handlers?.get(row.kind);
@@ -194,7 +200,12 @@ export class OutboxWorker {
       });
       await this.opts.database.db
         .updateTable('outbox')
-        .set({ status: 'delivered', delivered_at: this.clock(), attempts: attempt, last_error: null })
+        .set({
+          status: 'delivered',
+          delivered_at: this.clock(),
+          attempts: attempt,
+          last_error: null,
+        })
         .where('id', '=', row.id)
         .execute();
     } catch (err) {
