@@ -190,6 +190,11 @@ describe.each(ENGINES)('care core on %s', (engine) => {
     const esc = await caseOf(m.externalId);
     expect(esc.priority).toBe('urgent');
     expect(esc.escalated).toBe(1);
+    // A ready apology is suggested to the agent (never sent unseen).
+    const brokenEvent = ev.seen.find((e) => e.type === 'promise.broken');
+    expect(String(brokenEvent?.data.apology)).toMatch(/we did not\. We are sorry/);
+    const history = (await api('GET', `/api/v1/cases/${c.id}`)).json().history;
+    expect(history.map((h: { type: string }) => h.type)).toContain('apology_suggested');
 
     const f = await api('POST', `/api/v1/cases/${c.id}/promises`, {
       kind: 'follow_up',

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { renderTemplate } from '../macros/macro.service.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
@@ -269,6 +270,41 @@ export async function keepPromisesOnReply(
   }
 }
 
+/** The canned reply an admin named with this shortcut is the apology; else our default wording. */
+export const APOLOGY_SHORTCUT = 'promise-broken';
+const DEFAULT_APOLOGY =
+  'Hi {{customer.first_name}}, we promised to get back to you about case {{case.number}} and we did not. We are sorry. Someone from our team is on it now and will contact you shortly.';
+
+/**
+ * When a promise breaks, the agent finds a ready apology on the case (a suggested reply in its
+ * history and in the live event) and sends it with one click; it is never sent unseen.
+ */
+async function apologyFor(trx: Kysely<DB>, p: Row): Promise<string> {
+  const canned = await trx
+    .selectFrom('canned_replies')
+    .select('body')
+    .where('workspace_id', '=', p.workspace_id)
+    .where('shortcut', '=', APOLOGY_SHORTCUT)
+    .executeTakeFirst();
+  const c = await trx
+    .selectFrom('cases')
+    .leftJoin('customers', 'customers.id', 'cases.customer_id')
+    .select(['cases.number', 'cases.subject', 'customers.display_name'])
+    .where('cases.id', '=', p.case_id)
+    .executeTakeFirst();
+  const ctx = {
+    customer: { name: c?.display_name ?? null },
+    agent: { name: 'the care team' },
+    case: { number: Number(c?.number ?? 0), subject: c?.subject ?? '' },
+  };
+  try {
+    return renderTemplate(canned?.body ?? DEFAULT_APOLOGY, ctx);
+  } catch {
+    // A canned reply with a typo in a variable must not stop the escalation; fall back.
+    return renderTemplate(DEFAULT_APOLOGY, ctx);
+  }
+}
+
 /** `promise.remind` and `promise.due` timers. */
 export const promiseTimer: TimerHandler = async (trx, t: Timer, now) => {
   const p = await trx
@@ -325,7 +361,17 @@ export const promiseTimer: TimerHandler = async (trx, t: Timer, now) => {
     },
     now,
   );
-  events.push({ type: 'promise.broken', workspaceId: p.workspace_id, data });
+  const apology = await apologyFor(trx, p);
+  await history(
+    trx,
+    p.workspace_id,
+    p.case_id,
+    { type: 'system', id: 'scheduler' },
+    'apology_suggested',
+    { promiseId: p.id, text: apology },
+    now,
+  );
+  events.push({ type: 'promise.broken', workspaceId: p.workspace_id, data: { ...data, apology } });
   events.push({
     type: 'case.updated',
     workspaceId: p.workspace_id,
