@@ -72,7 +72,19 @@ export function score(
         bestN = n;
       }
     }
-    const inc = best ? incidentById.get(best) : undefined;
+    let inc = best ? incidentById.get(best) : undefined;
+    if (!inc) {
+      // Linked nothing of an incident (a country-wide problem links only what carries
+      // evidence): it still finds one if it has the incident's topic and place and opened
+      // while the incident went on.
+      inc = incidents.find(
+        (i) =>
+          !matched.has(i.id) &&
+          placeOk(i, p) &&
+          p.detectedAt >= Date.parse(i.start) &&
+          p.detectedAt <= Date.parse(i.end),
+      );
+    }
     if (!inc) {
       falseProblems++;
       continue;
@@ -105,21 +117,19 @@ export function score(
       continue;
     }
     detected++;
-    const topicOk = inc.topic === 'other' || p.topic === null || p.topic === inc.topic;
-    const a = areaChain(inc.level === 'country' ? null : inc.area);
-    const b = areaChain(
-      p.area && (p.area.region || p.area.city || p.area.postalCode) ? p.area : null,
-    );
-    const areaOk = a.includes(b[0]) || b.includes(a[0]);
-    if (topicOk && areaOk) rightPlace++;
+    if (placeOk(inc, p)) rightPlace++;
     const times = [...(firsts.get(inc.id)?.values() ?? [])].sort((x, y) => x - y);
     if (times.length >= 5) delays.push(Math.max(0, (p.detectedAt - times[4]) / 60_000));
   }
-  // Pairwise linking F1 over inbound messages: truth = incident, prediction = linked problem.
+  // Pairwise linking F1 over customers' complaints (the simulator's truth, so a complaint
+  // triage missed still counts against recall): a true pair is two complaints of one incident,
+  // a predicted pair two complaints whose cases are linked to one problem. Background
+  // complaints are singletons of truth; linking them to a problem makes false pairs.
   const cells = new Map<string, number>();
   const predSizes = new Map<string, number>();
   const trueSizes = new Map<string, number>();
   for (const m of messages) {
+    if (!m.complaint) continue;
     if (m.problemId) predSizes.set(m.problemId, (predSizes.get(m.problemId) ?? 0) + 1);
     if (m.incidentId) trueSizes.set(m.incidentId, (trueSizes.get(m.incidentId) ?? 0) + 1);
     if (m.problemId && m.incidentId) {
@@ -146,6 +156,16 @@ export function score(
     truePairs,
     missed,
   };
+}
+
+/** Right topic (any, for trouble no topic names) and a nested or equal area. */
+function placeOk(inc: SimIncident, p: ScoredProblem): boolean {
+  const topicOk = inc.topic === 'other' || p.topic === null || p.topic === inc.topic;
+  const a = areaChain(inc.level === 'country' ? null : inc.area);
+  const b = areaChain(
+    p.area && (p.area.region || p.area.city || p.area.postalCode) ? p.area : null,
+  );
+  return topicOk && (a.includes(b[0]) || b.includes(a[0]));
 }
 
 export function combine(runs: RunMetrics[]): RunMetrics {
@@ -193,7 +213,7 @@ export function formatLine(label: string, m: RunMetrics): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   return [
     `${label.padEnd(28)}`,
-    `recall ${pct(recall)} (${m.detected}/${m.incidents}; right topic+area ${m.detectedRightPlace})`,
+    `recall ${pct(recall)} (${m.detected}/${m.incidents}; right topic+area ${m.detectedRightPlace} = ${pct(m.detectedRightPlace / Math.max(1, m.incidents))})`,
     `false/week ${((m.falseProblems + m.duplicates) / Math.max(1e-9, m.weeks)).toFixed(2)} (false ${m.falseProblems}, duplicates ${m.duplicates}, ${m.weeks.toFixed(0)} weeks)`,
     `delay after 5th median ${quantile(m.delaysMin, 0.5).toFixed(1)} min, p90 ${quantile(m.delaysMin, 0.9).toFixed(1)} min`,
     `linking F1 ${f1.toFixed(3)} (P ${precision.toFixed(3)}, R ${pairRecall.toFixed(3)})`,

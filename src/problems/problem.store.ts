@@ -50,6 +50,7 @@ export function toView(row: Selectable<ProblemTable>): ProblemView {
     keys: [...sig.keys],
     chain: row.area_key ? chainOfKey(row.area_key, area ? { ...area } : null) : [],
     lastEventAt: row.last_event_at,
+    detectedAt: row.detected_at,
     fixedAt: row.fixed_at,
     human: sig.human,
   };

@@ -106,7 +106,6 @@ export class ProblemRuntime {
     const stillBroken: { problemId: string; item: WorkItem }[] = [];
     for (const item of items) {
       const tri = item.triage;
-      det.observeMessage(item.customerId!, tri?.area ?? null, item.sentAt);
       const already = item.caseId ? linked.get(item.caseId) : undefined;
       const p = already ? byId.get(already) : undefined;
       if (
@@ -116,15 +115,16 @@ export class ProblemRuntime {
       ) {
         if (isStillBroken(tri, item.text)) stillBroken.push({ problemId: p.id, item });
       }
-      if (!tri?.complaint || tri.spam) continue;
       decisions.push(
-        ...det.observeComplaint({
+        ...det.observe({
           ref: `${item.msg!.channel}\u0000${item.msg!.externalId}`,
           at: item.sentAt,
           customerId: item.customerId!,
           caseId: item.caseId,
-          topic: tri.topic,
-          area: tri.area,
+          address: item.msg!.author.id,
+          area: tri?.area ?? null,
+          complaint: !!tri?.complaint && !tri.spam,
+          topic: tri?.topic ?? 'other',
           text: item.text,
         }),
       );
@@ -153,6 +153,7 @@ export class ProblemRuntime {
       .select([
         'channel',
         'external_id',
+        'author_address',
         'customer_id',
         'case_id',
         'sent_at',
@@ -169,15 +170,15 @@ export class ProblemRuntime {
     for (const r of rows) {
       if (!r.customer_id || !r.triage_json) continue;
       const tri = JSON.parse(r.triage_json) as TriageResult;
-      det.observeMessage(r.customer_id, tri.area, r.sent_at);
-      if (!tri.complaint || tri.spam) continue;
-      det.observeComplaint({
+      det.observe({
         ref: `${r.channel}\u0000${r.external_id}`,
         at: r.sent_at,
         customerId: r.customer_id,
         caseId: r.case_id,
-        topic: tri.topic,
+        address: r.author_address,
         area: tri.area,
+        complaint: tri.complaint && !tri.spam,
+        topic: tri.topic,
         text: r.text,
       });
     }

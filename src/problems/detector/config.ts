@@ -19,8 +19,19 @@ export interface DetectorConfig {
   priorEpisodes: number;
   /** No raising before this much event time has been observed (cold start). */
   warmupMs: number;
-  /** Link complaints that name no area to the one open problem of their topic. */
+  /** Link complaints that name no area to the one open problem of their topic (unused). */
   linkArealess: boolean;
+  /**
+   * A new complaint joins a problem only when it more likely belongs to it than to the usual
+   * background: the excess share of the matching key's recent complainers reaches this.
+   */
+  linkPosterior: number;
+  /** Index into `windowsMs` of the window that share is measured in. */
+  linkWindow: number;
+  /** A country-wide problem takes a nested local detection's place only this soon after it opened. */
+  mergeWindowMs: number;
+  /** Fill in a complaint's missing area from its case, its customer or its phone's area code. */
+  inferArea: boolean;
   /**
    * Topics one root cause often shows up under (triage confuses them): complaints are also
    * counted per group below country level, and same-area detections within a group merge.
@@ -60,6 +71,10 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   priorEpisodes: 300,
   warmupMs: 6 * HOUR,
   linkArealess: false,
+  linkPosterior: 0.5,
+  linkWindow: 1,
+  mergeWindowMs: 3 * HOUR,
+  inferArea: true,
   topicGroups: [
     ['network', 'outage', 'device', 'service', 'other'],
     ['billing', 'account'],

@@ -2,6 +2,7 @@ import { newId } from '../../platform/ids.js';
 import type { Area } from '../../triage/index.js';
 import { ALL, areaAtLevel, areaChain, chainOfKey } from './areas.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
+import { AreaMemory, type AreaSource } from './enrich.js';
 import { SeasonalProfile } from './seasonal.js';
 import { poissonTail } from './stats.js';
 import { contentTerms, minhash, tightness } from './text.js';
@@ -19,6 +20,24 @@ export interface Complaint {
   caseId: string | null;
   topic: string;
   area: Area | null;
+  text: string;
+}
+
+/**
+ * One inbound customer message as the pipeline's detect stage sees it: triage's verdict, the
+ * case it threads into and the author's channel address (for area inference).
+ */
+export interface Observation {
+  ref: string;
+  at: number;
+  customerId: string;
+  caseId: string | null;
+  /** The author's address on its channel (an E.164 number for WhatsApp, SMS, voice). */
+  address?: string | null;
+  /** Triage's area (from the text or the author's profile location). */
+  area: Area | null;
+  complaint: boolean;
+  topic: string;
   text: string;
 }
 
@@ -46,6 +65,8 @@ export interface ProblemView {
   /** The problem's area key and its ancestors (`all` last); `[]` when it has no area. */
   chain: string[];
   lastEventAt: number;
+  /** When it was raised (event time). */
+  detectedAt: number;
   fixedAt: number | null;
   /** A person has acted on it (confirmed, fixing, …): it never expires on its own. */
   human: boolean;
@@ -186,6 +207,10 @@ export class Detector {
   private ownedBy = new Map<string, string>();
   /** Case id → problem id, for complaints arriving on an already linked case. */
   private readonly caseProblem = new Map<string, string>();
+  /** Where customers, cases and phone area codes are (fills in complaints naming no place). */
+  private readonly areas = new AreaMemory();
+  /** Recent complaints counted without a place, by case: a later message may name it. */
+  private readonly pendingCase = new Map<string, Entry>();
 
   constructor(config: Partial<DetectorConfig> = {}) {
     this.config = { ...DEFAULT_DETECTOR_CONFIG, ...config };
@@ -205,6 +230,81 @@ export class Detector {
   noteCaseLink(caseId: string, problemId: string | null): void {
     if (problemId) this.caseProblem.set(caseId, problemId);
     else this.caseProblem.delete(caseId);
+  }
+
+  /**
+   * One inbound customer message (the pipeline's entry point): fills in a missing area from
+   * the case, the customer or the phone number, learns from a named one (and gives a complaint
+   * of the same case counted without a place its place, linking it if a problem is there),
+   * then counts the message and, when it is a complaint, tests and links it.
+   */
+  observe(o: Observation): Decision[] {
+    this.advance(o.at);
+    const out: Decision[] = [];
+    let area = o.area;
+    if (area) {
+      this.areas.learn(o.customerId, o.caseId, o.address ?? null, area);
+      if (o.caseId) this.placeCase(o.caseId, area, o.at, out);
+    } else if (this.config.inferArea) {
+      area = this.areas.resolve(o.customerId, o.caseId, o.address ?? null)?.area ?? null;
+    }
+    this.observeMessage(o.customerId, area, o.at);
+    if (o.complaint) {
+      out.push(
+        ...this.observeComplaint({
+          ref: o.ref,
+          at: o.at,
+          customerId: o.customerId,
+          caseId: o.caseId,
+          topic: o.topic,
+          area,
+          text: o.text,
+        }),
+      );
+    }
+    return out;
+  }
+
+  /** A later message of a case named the place its earlier complaint did not. */
+  private placeCase(caseId: string, area: Area, at: number, out: Decision[]) {
+    const e = this.pendingCase.get(caseId);
+    if (!e) return;
+    this.pendingCase.delete(caseId);
+    if (e.area || at - e.at > this.config.windowsMs[this.config.windowsMs.length - 1]) return;
+    e.area = area;
+    const { topicKeys, keyTopics, keyAreas } = this.keysFor(e.topic!, area);
+    for (let i = 0; i < topicKeys.length; i++) {
+      if (keyAreas[i] === ALL) continue;
+      this.addEntry(this.keyState(topicKeys[i], 'area', keyTopics[i], keyAreas[i]), e);
+    }
+    if (e.problemId || this.silent) return;
+    const target = this.matchOnArrival(e.caseId, e.topic!, areaChain(area), []);
+    if (target) {
+      out.push(this.linkEntry(target, e, 'arrival'));
+    }
+  }
+
+  /** The detector keys a complaint counts under: topic (and its group) at every area level. */
+  private keysFor(topic: string, area: Area | null) {
+    const chain = areaChain(area);
+    const group = this.groupOf(topic);
+    // Exact topic at every level, then the topic's group below `all` (triage often confuses
+    // outage with network or other; one broken thing shows up under several topics).
+    const keyTopics: string[] = chain.map(() => topic);
+    const keyAreas: string[] = [...chain];
+    if (group) {
+      for (const a of chain) {
+        if (a === ALL) continue;
+        keyTopics.push(group);
+        keyAreas.push(a);
+      }
+    }
+    // Country-wide last: a local spike should name its place before it shows nationally.
+    const allAt = keyAreas.indexOf(ALL);
+    keyTopics.push(keyTopics.splice(allAt, 1)[0]);
+    keyAreas.push(keyAreas.splice(allAt, 1)[0]);
+    const topicKeys = keyAreas.map((a, i) => `${keyTopics[i]}@${a}`);
+    return { chain, topicKeys, keyTopics, keyAreas };
   }
 
   /** Every inbound customer message: teaches how customers spread over areas. */
@@ -235,24 +335,7 @@ export class Detector {
       sig: this.config.text.enabled ? minhash(c.text) : null,
       area: c.area,
     };
-    const chain = areaChain(c.area);
-    const group = this.groupOf(c.topic);
-    // Exact topic at every level, then the topic's group below `all` (triage often confuses
-    // outage with network or other; one broken thing shows up under several topics).
-    const keyTopics: string[] = chain.map(() => c.topic);
-    const keyAreas: string[] = [...chain];
-    if (group) {
-      for (const a of chain) {
-        if (a === ALL) continue;
-        keyTopics.push(group);
-        keyAreas.push(a);
-      }
-    }
-    // Country-wide last: a local spike should name its place before it shows nationally.
-    const allAt = keyAreas.indexOf(ALL);
-    keyTopics.push(keyTopics.splice(allAt, 1)[0]);
-    keyAreas.push(keyAreas.splice(allAt, 1)[0]);
-    const topicKeys = keyAreas.map((a, i) => `${keyTopics[i]}@${a}`);
+    const { chain, topicKeys, keyTopics, keyAreas } = this.keysFor(c.topic, c.area);
     const terms = this.config.text.enabled ? contentTerms(c.text) : [];
     const termKeys = terms.map((t) => `w:${t}`);
 
@@ -274,8 +357,15 @@ export class Detector {
       this.termDocs.set(terms[i], (this.termDocs.get(terms[i]) ?? 0) + 1);
     }
 
+    if (chain.length === 1 && c.caseId) {
+      this.pendingCase.delete(c.caseId);
+      this.pendingCase.set(c.caseId, entry);
+      if (this.pendingCase.size > 100_000)
+        this.pendingCase.delete(this.pendingCase.keys().next().value as string);
+    }
+
     // Link on arrival to a known problem.
-    const target = this.matchOnArrival(c, chain, topicKeys, termKeys);
+    const target = this.matchOnArrival(c.caseId, c.topic, chain, termKeys);
     if (target) {
       entry.problemId = target;
       if (c.caseId) this.caseProblem.set(c.caseId, target);
@@ -441,38 +531,73 @@ export class Detector {
     return p.human || this.now - p.lastEventAt <= this.config.liveQuietMs;
   }
 
+  /**
+   * The problem a new complaint belongs to, if any. A complaint on a linked case follows its
+   * case. Otherwise each live area problem whose place and topic fit is a candidate, and the
+   * complaint joins the best one only when it more likely belongs to it than to the usual
+   * background: the share of the matching key's recent complainers that is excess over its
+   * baseline (split between problems competing for the same key) must reach `linkPosterior`.
+   * Inside the problem's area that key is the problem's own; for a complaint naming a coarser
+   * place or none, it is the complaint's topic at that coarser level (so a country-wide flood
+   * of background complaints of one topic never drifts into a local problem).
+   */
   private matchOnArrival(
-    c: Complaint,
+    caseId: string | null,
+    topic: string,
     chain: string[],
-    topicKeys: string[],
     termKeys: string[],
   ): string | null {
-    if (c.caseId) {
-      const viaCase = this.active(this.caseProblem.get(c.caseId));
+    if (caseId) {
+      const viaCase = this.active(this.caseProblem.get(caseId));
       if (viaCase) return viaCase.id;
     }
-    for (const k of topicKeys) {
-      const p = this.active(this.ownedBy.get(k));
-      if (p) return p.id;
-    }
-    let arealess: string | null = null;
-    let arealessCount = 0;
+    const group = this.groupOf(topic);
+    const cands: { id: string; key: string; weight: number }[] = [];
     for (const p of this.problems.values()) {
-      if (!this.live(p) || p.kind !== 'area' || p.topic !== c.topic) continue;
-      if (chain.length === 1) {
-        arealess = p.id;
-        arealessCount++;
-      } else if (p.chain.includes(chain[0])) {
-        // The complaint names a coarser area than the problem's (the city of a ZIP outage).
-        return p.id;
+      if (p.kind !== 'area' || !p.areaKey || !this.live(p)) continue;
+      let key: string | null = null;
+      if (chain.includes(p.areaKey)) {
+        const exact = `${topic}@${p.areaKey}`;
+        const grp = group ? `${group}@${p.areaKey}` : null;
+        if (p.keys.includes(exact) || p.topic === topic) key = exact;
+        else if (grp && p.keys.includes(grp)) key = grp;
+      } else if (p.topic === topic && p.chain.includes(chain[0])) {
+        key = `${topic}@${chain[0]}`;
+      }
+      if (!key) continue;
+      const weight = Math.max(...p.keys.map((k) => this.excess(k).excess));
+      cands.push({ id: p.id, key, weight });
+    }
+    let best: string | null = null;
+    let bestPost = 0;
+    for (const c of cands) {
+      let total = 0;
+      for (const o of cands) if (o.key === c.key) total += o.weight;
+      const { share } = this.excess(c.key);
+      const post = total > 0 ? (share * c.weight) / total : 0;
+      if (post > bestPost) {
+        bestPost = post;
+        best = c.id;
       }
     }
-    if (this.config.linkArealess && arealessCount === 1) return arealess;
+    if (best && bestPost >= this.config.linkPosterior) return best;
     for (const k of termKeys) {
       const p = this.active(this.ownedBy.get(k));
       if (p) return p.id;
     }
     return null;
+  }
+
+  /** Recent distinct complainers of a key above its baseline (count and share of observed). */
+  private excess(key: string): { excess: number; share: number } {
+    const ks = this.keys.get(key);
+    if (!ks || this.firstAt === null) return { excess: 0, share: 0 };
+    const win = ks.windows[Math.min(this.config.linkWindow, ks.windows.length - 1)];
+    win.evict(this.now);
+    const obs = win.size;
+    if (obs === 0) return { excess: 0, share: 0 };
+    const ex = Math.max(0, obs - this.expected(ks, win.ms));
+    return { excess: ex, share: ex / obs };
   }
 
   private related(a: string, b: string): boolean {
@@ -513,7 +638,11 @@ export class Detector {
       if (!isNested) continue;
       if (p.topic !== ks.topic && areaKey === ALL) continue;
       if (p.areaKey === ALL && areaKey !== ALL) {
-        // A country-wide detection that turns out to be local: the problem gets its place.
+        // A country-wide detection that turns out to be local: the problem gets its place —
+        // when the local excess is of the problem's own topic and began with it (a local
+        // outage under a country-wide device problem is another root cause).
+        if (majorityTopic(this.members(ks)) !== p.topic) continue;
+        if (this.now - p.detectedAt > this.config.mergeWindowMs) continue;
         const area = areaAtLevel(c.area, areaKey);
         out.push({ type: 'refine', problemId: p.id, at: c.at, areaKey, area, key });
         p.areaKey = areaKey;
@@ -546,7 +675,8 @@ export class Detector {
       tightness: null,
     });
     this.adopt(problemId, 'area', topic, areaKey, [key], c.at, confirmed, chain);
-    for (const m of members) if (!m.problemId) out.push(this.linkEntry(problemId, m, 'detected'));
+    for (const m of this.linkable(ks))
+      if (!m.problemId) out.push(this.linkEntry(problemId, m, 'detected'));
   }
 
   /** The problem takes over a key (a confused topic in its place) and the key's complaints. */
@@ -554,7 +684,7 @@ export class Detector {
     out.push({ type: 'own', problemId: p.id, key });
     p.keys.push(key);
     this.ownedBy.set(key, p.id);
-    for (const m of this.members(ks)) {
+    for (const m of this.linkable(ks)) {
       if (!m.problemId) out.push(this.linkEntry(p.id, m, 'merged'));
     }
   }
@@ -613,23 +743,46 @@ export class Detector {
       keys: [...keys],
       chain,
       lastEventAt: at,
+      detectedAt: at,
       fixedAt: null,
       human: false,
     });
     for (const k of keys) this.ownedBy.set(k, id);
   }
 
-  private linkEntry(problemId: string, e: Entry, reason: 'detected' | 'merged'): Decision {
+  private linkEntry(
+    problemId: string,
+    e: Entry,
+    reason: 'detected' | 'merged' | 'arrival',
+  ): Decision {
     e.problemId = problemId;
     if (e.caseId) this.caseProblem.set(e.caseId, problemId);
     this.touch(problemId, e.at);
     return { type: 'link', problemId, member: member(e), reason };
   }
 
-  /** Distinct-customer entries of the longest window, oldest first. */
-  private members(ks: KeyState): Entry[] {
-    const win = ks.windows[ks.windows.length - 1];
-    win.evict(this.now, (gone) => this.retire(ks, gone));
+  /**
+   * The key's complainers that more likely belong to an excess than to the baseline: those of
+   * the longest window whose share above baseline reaches `linkPosterior` (none when no window
+   * does: a country-wide excess over a large background links only what comes with evidence).
+   */
+  private linkable(ks: KeyState): Entry[] {
+    for (let w = ks.windows.length - 1; w >= 0; w--) {
+      const win = ks.windows[w];
+      win.evict(this.now);
+      const obs = win.size;
+      if (obs === 0) continue;
+      const share = Math.max(0, obs - this.expected(ks, win.ms)) / obs;
+      if (share >= this.config.linkPosterior) return this.members(ks, w);
+    }
+    return [];
+  }
+
+  /** Distinct-customer entries of a window (the longest by default), oldest first. */
+  private members(ks: KeyState, w = ks.windows.length - 1): Entry[] {
+    const win = ks.windows[w];
+    if (w === ks.windows.length - 1) win.evict(this.now, (gone) => this.retire(ks, gone));
+    else win.evict(this.now);
     const seen = new Set<string>();
     const out: Entry[] = [];
     for (const e of win.entries()) {
