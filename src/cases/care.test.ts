@@ -80,6 +80,33 @@ describe.each(ENGINES)('care core on %s', (engine) => {
     expect(await t.app.care.scheduler.tick(T0 + target + 1)).toBe(0);
   });
 
+  it('waiting raises priority when a response clock goes at risk or breaches (never lowers it)', async () => {
+    const m = aMessage({
+      channel: 'sms',
+      visibility: 'private',
+      author: { id: '+14155550377' },
+      text: 'I have had no mobile signal at home since this morning',
+      sentAt: iso(T0),
+    });
+    await ingest(m);
+    const c = await caseOf(m.externalId);
+    const before = c.priority;
+    const sla = (await api('GET', `/api/v1/cases/${c.id}/sla`)).json();
+    const due = Date.parse(sla.clocks.first_response.dueAt);
+    await t.app.care.scheduler.tick(due);
+    const after = await caseOf(m.externalId);
+    const rank = { low: 0, normal: 1, high: 2, urgent: 3 } as const;
+    expect(rank[after.priority as keyof typeof rank]).toBeGreaterThan(
+      rank[before as keyof typeof rank],
+    );
+    const history = (await api('GET', `/api/v1/cases/${c.id}`)).json().history as {
+      type: string;
+      data: { why?: string; to?: string };
+    }[];
+    const change = history.find((h) => h.type === 'priority_changed' && h.data.why === 'waiting');
+    expect(change?.data.to).toBe(after.priority);
+  });
+
   it('one policy for every channel, and a reply meets the response clock', async () => {
     const a = aMessage({
       channel: 'voice',

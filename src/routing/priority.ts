@@ -14,6 +14,9 @@ import type { Topic, UrgencyKind } from '../triage/types.js';
  * | distress (negative sentiment) | `round(15 × max(0, −sentiment))`, 0..15 |
  * | waiting without an answer | 1 per 15 minutes, at most 20 |
  *
+ * Waiting is scored when a message arrives and again when a response clock goes at risk or
+ * breaches (`src/sla/sla.jobs.ts`), so a case nobody answers climbs bands by itself.
+ *
  * Bands: **urgent** ≥ 70 · **high** ≥ 45 · **normal** ≥ 20 · **low** below.
  *
  * Examples: a calm billing question = 22 (normal); an angry outage complaint (sentiment −0.8)

@@ -1,8 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../platform/db/schema.js';
+import { type Kysely, sql } from 'kysely';
+import type { DB, Priority } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import type { Timer, TimerHandler } from '../platform/jobs/scheduler.js';
 import type { LiveEvent } from '../platform/realtime/bus.js';
+import { PRIORITY_RANK, priorityOf } from '../routing/priority.js';
+import type { TriageResult } from '../triage/types.js';
 import type { ClockName, Clocks } from './clocks.js';
 
 /**
@@ -65,6 +67,10 @@ export const slaTimer: TimerHandler = async (trx: Kysely<DB>, t: Timer, now: num
       event_at: Number(t.due_at),
     })
     .execute();
+  const raised =
+    clock === 'resolution'
+      ? null
+      : await raiseForWaiting(trx, t, kase.priority, Number(t.due_at) - c.runningSince, now);
   const event: LiveEvent = {
     type: kind === 'breached' ? 'sla.breached' : 'sla.at_risk',
     workspaceId: t.workspace_id,
@@ -74,8 +80,65 @@ export const slaTimer: TimerHandler = async (trx: Kysely<DB>, t: Timer, now: num
       dueAt: new Date(c.dueAt).toISOString(),
       assigneeId: kase.assignee_id,
       queueId: kase.queue_id,
-      priority: kase.priority,
+      priority: raised ?? kase.priority,
     },
   };
   return [event];
 };
+
+/**
+ * Waiting raises priority (1 point per 15 minutes, see routing/priority.ts): when a response clock
+ * goes at risk or breaches, the need of the customer's latest message is scored again with the
+ * time waited, and the case moves up a band if that crosses one. Never down: agents lower by hand.
+ */
+async function raiseForWaiting(
+  trx: Kysely<DB>,
+  t: Timer,
+  current: Priority,
+  waitingMs: number,
+  now: number,
+): Promise<Priority | null> {
+  const last = await trx
+    .selectFrom('messages')
+    .select('triage_json')
+    .where('case_id', '=', t.ref_id)
+    .where('direction', '=', 'in')
+    .orderBy('sent_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const tri = last?.triage_json ? (JSON.parse(last.triage_json) as Partial<TriageResult>) : {};
+  const next = priorityOf({
+    topic: tri.topic ?? 'other',
+    urgency: tri.urgency ?? [],
+    complaint: tri.complaint ?? false,
+    sentiment: tri.sentiment ?? 0,
+    waitingMs,
+  });
+  if (PRIORITY_RANK[next.priority] <= PRIORITY_RANK[current]) return null;
+  await trx
+    .updateTable('cases')
+    .set({ priority: next.priority, version: sql<number>`version + 1`, updated_at: now })
+    .where('id', '=', t.ref_id)
+    .execute();
+  await trx
+    .insertInto('case_events')
+    .values({
+      id: newId(),
+      workspace_id: t.workspace_id,
+      case_id: t.ref_id,
+      type: 'priority_changed',
+      actor_type: 'system',
+      actor_id: 'scheduler',
+      data_json: JSON.stringify({
+        from: current,
+        to: next.priority,
+        why: 'waiting',
+        waitedMinutes: Math.round(waitingMs / 60_000),
+        score: next.score,
+      }),
+      created_at: now,
+      event_at: Number(t.due_at),
+    })
+    .execute();
+  return next.priority;
+}
