@@ -4,8 +4,13 @@ export interface DetectorConfig {
   windowsMs: number[];
   /** Never raise on fewer distinct customers than this. */
   minCustomers: number;
-  /** Poisson tail probability below which an excess is significant. */
+  /** Tail probability below which an excess is significant. */
   alpha: number;
+  /**
+   * Shape of the baseline's uncertainty (negative binomial r: relative spread 1/√r); the tail
+   * test is Poisson for small counts and demands a real relative excess for large ones.
+   */
+  dispersion: number;
   /** Raise as `confirmed` (not `suspected`) at or below this, with 3× minCustomers. */
   strongAlpha: number;
   /** Persistence: the window's complaints must span at least this long … */
@@ -62,7 +67,8 @@ const HOUR = 60 * MIN;
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   windowsMs: [HOUR, 4 * HOUR, 12 * HOUR],
   minCustomers: 5,
-  alpha: 1e-6,
+  alpha: 1e-5,
+  dispersion: 20,
   strongAlpha: 1e-12,
   persistMs: 10 * MIN,
   persistBuckets: 3,

@@ -4,7 +4,7 @@ import { ALL, areaAtLevel, areaChain, chainOfKey } from './areas.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
 import { AreaMemory, type AreaSource } from './enrich.js';
 import { SeasonalProfile } from './seasonal.js';
-import { poissonTail } from './stats.js';
+import { overdispersedTail, poissonTail } from './stats.js';
 import { contentTerms, minhash, tightness } from './text.js';
 
 const HOUR = 3_600_000;
@@ -174,6 +174,8 @@ interface KeyState {
   family: KeyFamily;
   topic: string | null;
   areaKey: string | null;
+  /** The region (state) the key's place lies in, for the regional share baseline. */
+  regionKey: string | null;
   windows: Window[];
   /** Episodes that aged out of the longest window unexplained by a problem: the baseline. */
   history: number;
@@ -272,10 +274,12 @@ export class Detector {
     this.pendingCase.delete(caseId);
     if (e.area || at - e.at > this.config.windowsMs[this.config.windowsMs.length - 1]) return;
     e.area = area;
-    const { topicKeys, keyTopics, keyAreas } = this.keysFor(e.topic!, area);
+    const { chain, topicKeys, keyTopics, keyAreas } = this.keysFor(e.topic!, area);
+    const region = chain.find((k) => k.startsWith('r:')) ?? null;
+    if (region) this.addEntry(this.keyState(`${GLOBAL}@${region}`, 'area', null, region), e);
     for (let i = 0; i < topicKeys.length; i++) {
       if (keyAreas[i] === ALL) continue;
-      this.addEntry(this.keyState(topicKeys[i], 'area', keyTopics[i], keyAreas[i]), e);
+      this.addEntry(this.keyState(topicKeys[i], 'area', keyTopics[i], keyAreas[i], region), e);
     }
     if (e.problemId || this.silent) return;
     const target = this.matchOnArrival(e.caseId, e.topic!, areaChain(area), []);
@@ -341,8 +345,10 @@ export class Detector {
 
     // Count first, so the complaint that tips a key over is part of its evidence.
     this.addEntry(this.keyState(GLOBAL, 'area', null, null), entry);
+    const region = chain.find((k) => k.startsWith('r:')) ?? null;
+    if (region) this.addEntry(this.keyState(`${GLOBAL}@${region}`, 'area', null, region), entry);
     for (let i = 0; i < topicKeys.length; i++) {
-      const ks = this.keyState(topicKeys[i], 'area', keyTopics[i], keyAreas[i]);
+      const ks = this.keyState(topicKeys[i], 'area', keyTopics[i], keyAreas[i], region);
       const fresh = this.addEntry(ks, entry);
       if (fresh && keyAreas[i] === ALL) {
         this.seasonal.add(c.at);
@@ -451,6 +457,12 @@ export class Detector {
     return out;
   }
 
+  /** Share of customers seen in an area (1 for the whole country). */
+  areaShare(areaKey: string | null): number {
+    if (!areaKey || areaKey === ALL) return 1;
+    return ((this.areaCustomers.get(areaKey) ?? 0) + 0.5) / (this.seenCustomer.size + 1);
+  }
+
   /** Counts, expectations and persistence of one key (diagnostics, `problems inspect`). */
   inspect(key: string) {
     const ks = this.keys.get(key);
@@ -476,7 +488,13 @@ export class Detector {
     if (at > this.now) this.now = at;
   }
 
-  private keyState(key: string, family: KeyFamily, topic: string | null, areaKey: string | null) {
+  private keyState(
+    key: string,
+    family: KeyFamily,
+    topic: string | null,
+    areaKey: string | null,
+    regionKey: string | null = null,
+  ) {
     let ks = this.keys.get(key);
     if (!ks) {
       ks = {
@@ -484,6 +502,7 @@ export class Detector {
         family,
         topic,
         areaKey,
+        regionKey,
         windows: this.config.windowsMs.map((ms) => new Window(ms)),
         history: 0,
       };
@@ -636,12 +655,17 @@ export class Detector {
       if (!this.related(p.topic, ks.topic!)) continue;
       const isNested = chain.includes(p.areaKey) || p.chain.includes(areaKey);
       if (!isNested) continue;
-      if (p.topic !== ks.topic && areaKey === ALL) continue;
+      if (p.topic !== ks.topic && areaKey === ALL) {
+        // A country-wide excess of a topic while a local problem of it is young: the local
+        // trouble's complaints that name no place (they count only country-wide).
+        if (p.areaKey !== ALL && this.now - p.detectedAt <= this.config.mergeWindowMs) return;
+        continue;
+      }
       if (p.areaKey === ALL && areaKey !== ALL) {
         // A country-wide detection that turns out to be local: the problem gets its place —
         // when the local excess is of the problem's own topic and began with it (a local
         // outage under a country-wide device problem is another root cause).
-        if (majorityTopic(this.members(ks)) !== p.topic) continue;
+        if (topicShare(this.members(ks), p.topic) < 0.25) continue;
         if (this.now - p.detectedAt > this.config.mergeWindowMs) continue;
         const area = areaAtLevel(c.area, areaKey);
         out.push({ type: 'refine', problemId: p.id, at: c.at, areaKey, area, key });
@@ -804,7 +828,7 @@ export class Detector {
       const n = win.size;
       if (n < min) continue;
       const expected = this.expected(ks, win.ms);
-      const p = poissonTail(n, expected);
+      const p = overdispersedTail(n, expected, this.config.dispersion);
       if (p > alpha || (best && p >= best.pValue)) continue;
       if (!this.persistent(win)) continue;
       best = {
@@ -871,12 +895,39 @@ export class Detector {
     const ph = this.config.priorHours;
     const rate = Math.max(1e-5, (ks.history + ph * globalRate * priorShare) / (hours + ph));
     const seasonal = rate * this.seasonal.integrate(this.now - ms, this.now);
-    const global = this.keys.get(GLOBAL)!;
+    // The share baseline, against the complaints of the key's own region when it has enough
+    // history (a state's day follows its own clock, not the country's mix of time zones), and
+    // against the OTHER complaints in the window, so an excess does not raise its own bar.
+    let global = this.keys.get(GLOBAL)!;
+    if (ks.regionKey && ks.areaKey !== ALL) {
+      const regional = this.keys.get(`${GLOBAL}@${ks.regionKey}`);
+      if (regional && regional.history >= this.config.priorEpisodes / 3) {
+        const regionShare =
+          ((this.areaCustomers.get(ks.areaKey!) ?? 0) + 0.5) /
+          ((this.areaCustomers.get(ks.regionKey) ?? 0) + 1);
+        priorShare = (priorShare / Math.max(1e-9, areaShareOf(this, ks))) * regionShare;
+        global = regional;
+      }
+    }
     const m = this.config.priorEpisodes;
-    const share = (ks.history + m * priorShare) / (global.history + m);
+    const share = Math.min(0.95, (ks.history + m * priorShare) / (global.history + m));
     const win = global.windows.find((w) => w.ms === ms)!;
-    return Math.max(seasonal, share * win.size);
+    const own = ks.windows.find((w) => w.ms === ms)!;
+    const others = Math.max(0, win.size - own.size);
+    return Math.max(seasonal, (share / (1 - share)) * others);
   }
+}
+
+/** The key's place's share of all customers (the prior's area factor). */
+function areaShareOf(d: Detector, ks: KeyState): number {
+  return d.areaShare(ks.areaKey);
+}
+
+function topicShare(members: Entry[], topic: string | null): number {
+  if (!topic || members.length === 0) return 0;
+  let n = 0;
+  for (const m of members) if (m.topic === topic) n++;
+  return n / members.length;
 }
 
 function majorityTopic(members: Entry[]): string | null {

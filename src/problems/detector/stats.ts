@@ -49,3 +49,34 @@ export function median(values: number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+/**
+ * P(X ≥ k) when the baseline itself is uncertain: X ~ negative binomial with mean μ and
+ * variance μ + μ²/r (a Poisson whose rate varies by a Gamma with shape r, i.e. a relative
+ * spread of 1/√r). Small counts behave as Poisson; large ones need a real relative excess, so
+ * a state-wide key with a slightly wrong baseline does not page anyone. r = ∞ is Poisson.
+ */
+export function overdispersedTail(k: number, mu: number, r: number): number {
+  if (!Number.isFinite(r)) return poissonTail(k, mu);
+  if (k <= 0) return 1;
+  if (mu <= 0) return 0;
+  const p = r / (r + mu);
+  const q = 1 - p;
+  // log pmf(x) = lnΓ(x+r) − lnΓ(r) − lnΓ(x+1) + r ln p + x ln q
+  const logPmf = (x: number) =>
+    lnGamma(x + r) - lnGamma(r) - lnGamma(x + 1) + r * Math.log(p) + x * Math.log(q);
+  if (k <= mu) {
+    let cdf = 0;
+    for (let x = 0; x < k; x++) cdf += Math.exp(logPmf(x));
+    return Math.max(0, 1 - cdf);
+  }
+  const first = logPmf(k);
+  let term = 1;
+  let sum = 1;
+  for (let x = k; x < k + 5000; x++) {
+    term *= ((x + r) / (x + 1)) * q;
+    sum += term;
+    if (term < 1e-16 * sum) break;
+  }
+  return Math.min(1, Math.exp(first) * sum);
+}

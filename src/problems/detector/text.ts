@@ -16,7 +16,7 @@ will with won would you your yours yourself please thanks thank help still since
 morning evening night hour hours minutes again anyone know going really like just even need what's
 it's i'm can't don't won't doesn't isn't that's there's what hello hi hey guys team customer service
 ever never every always because fix fixed working work works worked time been being since problem
-issue issues`.split(/\s+/),
+issue issues minute hour week month year second third last first`.split(/\s+/),
 );
 
 export function tokens(text: string): string[] {
