@@ -8,6 +8,7 @@ import type { OutboxHandler } from '../platform/outbox/outbox.worker.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 import type { DetectorConfig } from './detector/config.js';
 import { ProblemWorker } from './problem.worker.js';
+import { subscribeProcessSignals } from './process.js';
 import { ProblemRuntime } from './runtime.js';
 
 export interface ProblemsDeps {
@@ -40,6 +41,16 @@ export function createProblems(deps: ProblemsDeps) {
     },
   });
   const worker = new ProblemWorker({ database: deps.database, clock: deps.clock });
+  // Broken promises and SLA breaches from care core, per team, into the detector.
+  const unsubscribe = deps.bus
+    ? subscribeProcessSignals({
+        bus: deps.bus,
+        database: deps.database,
+        runtime,
+        workspaceId: deps.workspaceId,
+        clock: deps.clock,
+      })
+    : () => {};
   const handlers = new Map<string, OutboxHandler>([
     [
       'notify_customer',
@@ -59,6 +70,8 @@ export function createProblems(deps: ProblemsDeps) {
     runtime,
     worker,
     handlers,
+    /** Stops listening for process signals. */
+    unsubscribe,
     /** Attach to the pipeline that runs with these settings. */
     attach(settings: PipelineSettings) {
       attachDetector(settings, runtime);

@@ -4,7 +4,7 @@ import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import type { TriageResult } from '../triage/index.js';
 import type { DetectorConfig } from './detector/config.js';
-import { type Decision, Detector } from './detector/detector.js';
+import { type Decision, Detector, type ProcessSignal } from './detector/detector.js';
 import { queueEscalations } from './escalate.js';
 import {
   DEFAULT_PROBLEM_SETTINGS,
@@ -104,7 +104,11 @@ export class ProblemRuntime {
 
     const decisions: Decision[] = [];
     const stillBroken: { problemId: string; item: WorkItem }[] = [];
+    const repeats: WorkItem[] = [];
     for (const item of items) {
+      // A customer coming back about the same need (their resolved case reopened by it).
+      if (item.caseAction === 'reopened' && item.triage?.complaint && item.caseId)
+        repeats.push(item);
       const tri = item.triage;
       const already = item.caseId ? linked.get(item.caseId) : undefined;
       const p = already ? byId.get(already) : undefined;
@@ -129,11 +133,56 @@ export class ProblemRuntime {
         }),
       );
     }
+    if (repeats.length > 0) {
+      const teams = await teamsOfCases(
+        trx,
+        ws,
+        repeats.map((r) => r.caseId!),
+        batch,
+      );
+      for (const r of repeats) {
+        decisions.push(
+          ...det.observeProcess({
+            ref: `repeat:${r.msg!.channel}:${r.msg!.externalId}`,
+            kind: 'repeat_contact',
+            teamId: teams.get(r.caseId!) ?? 'unassigned',
+            at: r.sentAt,
+            customerId: r.customerId!,
+            caseId: r.caseId,
+          }),
+        );
+      }
+    }
     decisions.push(...det.tick());
     if (decisions.length === 0 && stillBroken.length === 0) return;
     const settings = await loadProblemSettings(trx, ws).catch(() => DEFAULT_PROBLEM_SETTINGS);
-    await this.apply(trx, ctx, batch, decisions, linked, byId, settings);
+    await this.apply(trx, ctx.now, batch.caseEvents, decisions, linked, byId, settings);
     if (stillBroken.length > 0) await this.recordStillBroken(trx, ctx, stillBroken, settings);
+  }
+
+  /**
+   * Process signals from care core (a broken promise, an SLA breach), fed through the app's
+   * live bus by `subscribeProcessSignals`: counted per team in event time (the deadline that
+   * passed) and raised as a process problem when they spike. One transaction per signal batch.
+   */
+  async observeProcess(db: Kysely<DB>, now: number, signals: ProcessSignal[]): Promise<void> {
+    if (signals.length === 0) return;
+    const ws = this.opts.workspaceId;
+    await db.transaction().execute(async (trx) => {
+      if (this.uncommitted) this.detector = null;
+      const rows = await openProblems(trx, ws);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      if (!this.detector) this.detector = await this.warm(trx, signals[0].at);
+      const det = this.detector;
+      det.syncProblems(rows.map(toView));
+      const decisions: Decision[] = [];
+      for (const s of signals) decisions.push(...det.observeProcess(s));
+      if (decisions.length === 0) return;
+      this.uncommitted = true;
+      const settings = await loadProblemSettings(trx, ws).catch(() => DEFAULT_PROBLEM_SETTINGS);
+      await this.apply(trx, now, [], decisions, new Map(), byId, settings);
+    });
+    this.committed();
   }
 
   /** Rebuilds the detector from stored recent history without re-deciding anything. */
@@ -188,8 +237,8 @@ export class ProblemRuntime {
 
   private async apply(
     trx: Kysely<DB>,
-    ctx: StageContext,
-    batch: BatchState,
+    now: number,
+    caseEvents: BatchState['caseEvents'],
     decisions: Decision[],
     linked: Map<string, string>,
     byId: Map<
@@ -206,7 +255,6 @@ export class ProblemRuntime {
     settings: ProblemSettings,
   ) {
     const ws = this.opts.workspaceId;
-    const now = ctx.now;
     const links: LinkRow[] = [];
     const added = new Map<string, number>();
     const acks: { problemId: string; caseId: string; customerId: string; at: number }[] = [];
@@ -369,7 +417,7 @@ export class ProblemRuntime {
           ? ` Next update by ${new Date(p.eta_at).toISOString().slice(11, 16)} UTC.`
           : '',
       });
-      batch.caseEvents.push({
+      caseEvents.push({
         caseId: a.caseId,
         type: 'problem_linked',
         data: {
@@ -484,6 +532,48 @@ export class ProblemRuntime {
       this.changed.add(problemId);
     }
   }
+}
+
+/** The team owning each case's queue (the batch's routing decision first, else storage). */
+async function teamsOfCases(
+  trx: Kysely<DB>,
+  ws: string,
+  caseIds: string[],
+  batch: BatchState,
+): Promise<Map<string, string>> {
+  const queueOf = new Map<string, string>();
+  const missing: string[] = [];
+  for (const id of caseIds) {
+    const q = batch.cases.get(id)?.queueId;
+    if (q) queueOf.set(id, q);
+    else missing.push(id);
+  }
+  if (missing.length > 0) {
+    const rows = await trx
+      .selectFrom('cases')
+      .select(['id', 'queue_id'])
+      .where('workspace_id', '=', ws)
+      .where('id', 'in', missing)
+      .execute();
+    for (const r of rows) if (r.queue_id) queueOf.set(r.id, r.queue_id);
+  }
+  const queueIds = [...new Set(queueOf.values())];
+  const teamOf = new Map<string, string>();
+  if (queueIds.length > 0) {
+    const qs = await trx
+      .selectFrom('queues')
+      .select(['id', 'team_id'])
+      .where('workspace_id', '=', ws)
+      .where('id', 'in', queueIds)
+      .execute();
+    for (const q of qs) if (q.team_id) teamOf.set(q.id, q.team_id);
+  }
+  const out = new Map<string, string>();
+  for (const [c, q] of queueOf) {
+    const t = teamOf.get(q);
+    if (t) out.set(c, t);
+  }
+  return out;
 }
 
 function sqlBump() {

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabaseUrl } from '../../test/support/engines.js';
+import { type App, buildApp } from '../app.js';
+import { loadConfig } from '../config.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const T0 = Date.UTC(2025, 2, 3, 6);
+
+/**
+ * Care core's live events reach the detector through the app's bus: a steady trickle of broken
+ * promises for one team teaches the baseline, a burst of them raises a process problem owned
+ * by that team.
+ */
+describe('process problems from live events', () => {
+  let app: App;
+  let cleanup: () => void;
+
+  beforeAll(async () => {
+    const db = await freshDatabaseUrl('sqlite');
+    cleanup = db.cleanup;
+    const base = loadConfig({
+      THROUGHLINE_DATABASE_URL: db.url,
+      LOG_LEVEL: 'silent',
+      THROUGHLINE_DEMO: 'false',
+    });
+    app = await buildApp({
+      config: { ...base, pipeline: { ...base.pipeline, workers: false } },
+      clock: () => T0,
+    });
+    await app.start({ listen: false });
+  });
+  afterAll(async () => {
+    await app?.close();
+    cleanup?.();
+  });
+
+  it('raises a process problem for a spike of broken promises of one team', async () => {
+    const ws = app.workspace.workspaceId;
+    const publish = (i: number, at: number, team: string) =>
+      app.bus.publish({
+        type: 'promise.broken',
+        workspaceId: ws,
+        data: {
+          promiseId: `p-${i}`,
+          caseId: `c-${i}`,
+          dueAt: new Date(at).toISOString(),
+          ownerTeamId: team,
+        },
+      });
+    let i = 0;
+    // Two days of a broken promise every three hours, spread over two teams.
+    for (let t = T0; t < T0 + 48 * HOUR; t += 3 * HOUR)
+      publish(i++, t, i % 2 ? 'manila' : 'austin');
+    // Then fourteen within an hour and a half for one team.
+    const burst = T0 + 50 * HOUR;
+    for (let k = 0; k < 14; k++) publish(i++, burst + k * 6 * MIN, 'manila');
+    let rows: { kind: string; owner_team_id: string | null }[] = [];
+    for (let tries = 0; tries < 100 && rows.length === 0; tries++) {
+      await new Promise((r) => setTimeout(r, 50));
+      rows = await app.database.db
+        .selectFrom('problems')
+        .select(['kind', 'owner_team_id'])
+        .where('workspace_id', '=', ws)
+        .execute();
+    }
+    expect(rows).toHaveLength(1);
+    expect(rows[0].kind).toBe('process');
+  });
+});
