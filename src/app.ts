@@ -215,6 +215,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         await problems.worker.stop();
         await care.scheduler.stop();
       }
+      await problems.close();
       await signals.stop();
       if (ownsDatabase) await database.close();
     },

@@ -7,6 +7,7 @@ import type { Database } from '../platform/db/database.js';
 import type { OutboxHandler } from '../platform/outbox/outbox.worker.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 import type { DetectorConfig } from './detector/config.js';
+import { DetectorLeadership } from './leader.js';
 import { ProblemWorker } from './problem.worker.js';
 import { subscribeProcessSignals } from './process.js';
 import { ProblemRuntime } from './runtime.js';
@@ -27,8 +28,11 @@ export interface ProblemsDeps {
  * and the outbox handlers for loop-closing notifications (escalations: src/integrations).
  */
 export function createProblems(deps: ProblemsDeps) {
+  // One detecting node per shared PostgreSQL database (always this one on SQLite).
+  const leadership = new DetectorLeadership(deps.database);
   const runtime = new ProblemRuntime({
     workspaceId: deps.workspaceId,
+    leadership,
     config: deps.detector,
     onChanged: (ids) => {
       for (const problemId of ids) {
@@ -40,7 +44,12 @@ export function createProblems(deps: ProblemsDeps) {
       }
     },
   });
-  const worker = new ProblemWorker({ database: deps.database, clock: deps.clock });
+  const worker = new ProblemWorker({
+    database: deps.database,
+    clock: deps.clock,
+    // The leader reads what the other nodes' pipelines stored even when it has no batches.
+    catchUp: leadership.shared ? () => runtime.catchUp(deps.database.db, deps.clock()) : undefined,
+  });
   // Broken promises and SLA breaches from care core, per team, into the detector.
   const unsubscribe = deps.bus
     ? subscribeProcessSignals({
@@ -70,8 +79,12 @@ export function createProblems(deps: ProblemsDeps) {
     runtime,
     worker,
     handlers,
-    /** Stops listening for process signals. */
-    unsubscribe,
+    leadership,
+    /** Stops listening for process signals and gives up leadership. */
+    async close() {
+      unsubscribe();
+      await leadership.close();
+    },
     /** Attach to the pipeline that runs with these settings. */
     attach(settings: PipelineSettings) {
       attachDetector(settings, runtime);

@@ -17,11 +17,27 @@ export class ProblemWorker {
       clock: () => number;
       logger?: Logger;
       everyMs?: number;
+      /** Multi-node: the leader's catch-up on what other nodes stored (every `catchUpMs`). */
+      catchUp?: () => Promise<void>;
+      catchUpMs?: number;
     },
   ) {}
+  private catchUpTimer: NodeJS.Timeout | null = null;
+  private catchingUp: Promise<unknown> | null = null;
 
   start() {
     if (this.timer) return;
+    const catchUp = this.opts.catchUp;
+    if (catchUp) {
+      this.catchUpTimer = setInterval(() => {
+        if (this.catchingUp) return;
+        this.catchingUp = catchUp()
+          .catch((err) => this.opts.logger?.error({ err }, 'problem catch-up failed'))
+          .finally(() => {
+            this.catchingUp = null;
+          });
+      }, this.opts.catchUpMs ?? 2_000);
+    }
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = this.runOnce()
@@ -34,8 +50,11 @@ export class ProblemWorker {
 
   async stop() {
     if (this.timer) clearInterval(this.timer);
+    if (this.catchUpTimer) clearInterval(this.catchUpTimer);
     this.timer = null;
+    this.catchUpTimer = null;
     await this.running;
+    await this.catchingUp;
   }
 
   /** Resolves what is due now; returns how many cases were resolved. */

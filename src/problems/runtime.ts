@@ -6,6 +6,7 @@ import type { TriageResult } from '../triage/index.js';
 import type { DetectorConfig } from './detector/config.js';
 import { type Decision, Detector, type ProcessSignal } from './detector/detector.js';
 import { queueEscalations } from './escalate.js';
+import { type DetectorLeadership, idAt } from './leader.js';
 import {
   DEFAULT_PROBLEM_SETTINGS,
   fill,
@@ -26,12 +27,32 @@ import {
 } from './problem.store.js';
 
 const DAY = 86_400_000;
+/** How far back (wall time) a catch-up scan looks again for transactions that committed late. */
+const SCAN_LAG_MS = 10_000;
+
+/** One inbound customer message for the detector, from the batch or from storage. */
+interface Input {
+  ref: string;
+  channel: string;
+  externalId: string;
+  at: number;
+  customerId: string;
+  caseId: string | null;
+  address: string | null;
+  triage: TriageResult | null;
+  text: string;
+  /** Its case was resolved and this message reopened it. */
+  reopened: boolean;
+  queueId: string | null;
+}
 
 export interface ProblemRuntimeOptions {
   workspaceId: string;
   config?: Partial<DetectorConfig>;
   /** How much stored history rebuilds the detector's baseline after a restart. */
   warmupDays?: number;
+  /** Several nodes on one PostgreSQL database: only the leader detects. */
+  leadership?: DetectorLeadership;
   /** Called after commit with the problems raised or changed (live updates). */
   onChanged?: (problemIds: string[]) => void;
 }
@@ -47,6 +68,13 @@ const STILL_BROKEN =
  */
 export class ProblemRuntime {
   private detector: Detector | null = null;
+  /** Leadership term the detector's state belongs to. */
+  private term = -1;
+  /** Shared database: refs already observed (by wall time seen), and where the next scan starts. */
+  private readonly seen = new Map<string, number>();
+  private scanFrom = 0;
+  private lastId = '';
+  private lastLagScan = 0;
   /** A batch ran through the detector but has not (yet) committed. */
   private uncommitted = false;
   private changed = new Set<string>();
@@ -69,23 +97,154 @@ export class ProblemRuntime {
   }
 
   async run(batch: BatchState, ctx: StageContext): Promise<void> {
-    const ws = this.opts.workspaceId;
     const items = batch.items.filter(
       (i) => i.msg && !i.rejected && !i.duplicate && i.direction === 'in' && i.customerId,
     );
-    if (items.length === 0) return;
+    const lead = this.opts.leadership;
+    if (items.length === 0 && !lead?.shared) return;
+    if (!(await this.lead())) return;
+    const inputs: Input[] = items.map((item) => ({
+      ref: `${item.msg!.channel}\u0000${item.msg!.externalId}`,
+      channel: item.msg!.channel,
+      externalId: item.msg!.externalId,
+      at: item.sentAt,
+      customerId: item.customerId!,
+      caseId: item.caseId,
+      address: item.msg!.author.id,
+      triage: item.triage,
+      text: item.text,
+      reopened: item.caseAction === 'reopened',
+      queueId: item.caseId ? (batch.cases.get(item.caseId)?.queueId ?? null) : null,
+    }));
+    await this.process(ctx.trx, ctx.now, batch.caseEvents, inputs);
+  }
+
+  /**
+   * On a shared database: detection happens on the leader only, which also reads what the
+   * other nodes' pipelines stored since its last look (the ProblemWorker's timer calls this
+   * when the leader itself has no batches). Returns whether anything was observed.
+   */
+  async catchUp(db: Kysely<DB>, now: number): Promise<void> {
+    if (!this.opts.leadership?.shared || !(await this.lead())) return;
+    const caseEvents: BatchState['caseEvents'] = [];
+    await db.transaction().execute((trx) => this.process(trx, now, caseEvents, []));
+    // Case events of informed acknowledgements need the pipeline's case-event writer; a
+    // catch-up records the link (and queues the automatic acknowledgement) only.
+    this.committed();
+  }
+
+  /** Checks leadership; a change of term means the in-memory state is someone else's. */
+  private async lead(): Promise<boolean> {
+    const lead = this.opts.leadership;
+    if (!lead) return true;
+    const ok = await lead.check();
+    if (!ok) {
+      this.detector = null;
+      return false;
+    }
+    if (lead.term !== this.term) {
+      this.term = lead.term;
+      this.detector = null;
+    }
+    return true;
+  }
+
+  private async process(
+    trx: Kysely<DB>,
+    now: number,
+    caseEvents: BatchState['caseEvents'],
+    own: Input[],
+  ): Promise<void> {
+    const ws = this.opts.workspaceId;
+    const shared = !!this.opts.leadership?.shared;
     if (this.uncommitted) this.detector = null;
     this.changed.clear();
     this.uncommitted = true;
-    const trx = ctx.trx;
     const rows = await openProblems(trx, ws);
     const byId = new Map(rows.map((r) => [r.id, r]));
-    if (!this.detector) this.detector = await this.warm(trx, items[0].sentAt);
+    if (!this.detector) {
+      this.detector = await this.warm(trx, own[0]?.at ?? now);
+      this.seen.clear();
+      this.scanFrom = Date.now();
+      this.lastId = idAt(this.scanFrom);
+      this.lastLagScan = this.scanFrom;
+    }
     const det = this.detector;
     det.syncProblems(rows.map(toView));
+    // Messages other nodes stored since the last look (ids are time-ordered by the wall clock
+    // of the node that made them; the lag covers transactions that committed late).
+    const inputs: Input[] = [];
+    if (shared) {
+      const wall = Date.now();
+      // New rows since the last one seen, each read once (light columns); every few seconds
+      // the recent past again, for transactions that committed after a newer one was seen.
+      const lagScan = wall - this.lastLagScan >= SCAN_LAG_MS / 2;
+      const from = lagScan ? idAt(this.scanFrom - SCAN_LAG_MS) : this.lastId;
+      const light = await trx
+        .selectFrom('messages')
+        .select(['id', 'channel', 'external_id'])
+        .where('workspace_id', '=', ws)
+        .where('direction', '=', 'in')
+        .where('id', '>', from)
+        .orderBy('id')
+        .limit(50_000)
+        .execute();
+      if (lagScan) {
+        this.lastLagScan = wall;
+        this.scanFrom = wall;
+      }
+      const unseen: string[] = [];
+      for (const r of light) {
+        if (r.id > this.lastId) this.lastId = r.id;
+        const ref = `${r.channel}\u0000${r.external_id}`;
+        if (this.seen.has(ref)) continue;
+        this.seen.set(ref, wall);
+        unseen.push(r.id);
+      }
+      for (let i = 0; i < unseen.length; i += 1000) {
+        const stored = await trx
+          .selectFrom('messages')
+          .select([
+            'channel',
+            'external_id',
+            'author_address',
+            'customer_id',
+            'case_id',
+            'sent_at',
+            'text',
+            'triage_json',
+          ])
+          .where('id', 'in', unseen.slice(i, i + 1000))
+          .execute();
+        for (const r of stored) {
+          if (!r.customer_id || !r.triage_json) continue;
+          inputs.push({
+            ref: `${r.channel}\u0000${r.external_id}`,
+            channel: r.channel,
+            externalId: r.external_id,
+            at: r.sent_at,
+            customerId: r.customer_id,
+            caseId: r.case_id,
+            address: r.author_address,
+            triage: JSON.parse(r.triage_json) as TriageResult,
+            text: r.text,
+            reopened: false,
+            queueId: null,
+          });
+        }
+      }
+      inputs.sort((a, b) => a.at - b.at);
+      for (const i of own) this.seen.set(i.ref, wall);
+      for (const [ref, t] of this.seen) {
+        if (wall - t <= 3 * SCAN_LAG_MS) break;
+        this.seen.delete(ref);
+      }
+    }
+    inputs.push(...own);
+    if (inputs.length === 0) return;
 
-    // Which of the batch's cases are already linked (one query).
-    const caseIds = [...new Set(items.map((i) => i.caseId).filter((c): c is string => !!c))];
+    // Which of the cases are already linked (one query per thousand).
+    const caseIds = [...new Set(inputs.map((i) => i.caseId).filter((c): c is string => !!c))];
     const linked = new Map<string, string>();
     for (let i = 0; i < caseIds.length; i += 1000) {
       const ls = await trx
@@ -103,29 +262,24 @@ export class ProblemRuntime {
     }
 
     const decisions: Decision[] = [];
-    const stillBroken: { problemId: string; item: WorkItem }[] = [];
-    const repeats: WorkItem[] = [];
-    for (const item of items) {
-      // A customer coming back about the same need (their resolved case reopened by it).
-      if (item.caseAction === 'reopened' && item.triage?.complaint && item.caseId)
-        repeats.push(item);
+    const stillBroken: { problemId: string; item: Input }[] = [];
+    const repeats: Input[] = [];
+    for (const item of inputs) {
       const tri = item.triage;
+      // A customer coming back about the same need (their resolved case reopened by it).
+      if (item.reopened && tri?.complaint && item.caseId) repeats.push(item);
       const already = item.caseId ? linked.get(item.caseId) : undefined;
       const p = already ? byId.get(already) : undefined;
-      if (
-        p &&
-        (p.status === 'fixed' || p.status === 'verified') &&
-        item.sentAt >= (p.fixed_at ?? 0)
-      ) {
+      if (p && (p.status === 'fixed' || p.status === 'verified') && item.at >= (p.fixed_at ?? 0)) {
         if (isStillBroken(tri, item.text)) stillBroken.push({ problemId: p.id, item });
       }
       decisions.push(
         ...det.observe({
-          ref: `${item.msg!.channel}\u0000${item.msg!.externalId}`,
-          at: item.sentAt,
-          customerId: item.customerId!,
+          ref: item.ref,
+          at: item.at,
+          customerId: item.customerId,
           caseId: item.caseId,
-          address: item.msg!.author.id,
+          address: item.address,
           area: tri?.area ?? null,
           complaint: !!tri?.complaint && !tri.spam,
           topic: tri?.topic ?? 'other',
@@ -134,20 +288,15 @@ export class ProblemRuntime {
       );
     }
     if (repeats.length > 0) {
-      const teams = await teamsOfCases(
-        trx,
-        ws,
-        repeats.map((r) => r.caseId!),
-        batch,
-      );
+      const teams = await teamsOfCases(trx, ws, repeats);
       for (const r of repeats) {
         decisions.push(
           ...det.observeProcess({
-            ref: `repeat:${r.msg!.channel}:${r.msg!.externalId}`,
+            ref: `repeat:${r.channel}:${r.externalId}`,
             kind: 'repeat_contact',
             teamId: teams.get(r.caseId!) ?? 'unassigned',
-            at: r.sentAt,
-            customerId: r.customerId!,
+            at: r.at,
+            customerId: r.customerId,
             caseId: r.caseId,
           }),
         );
@@ -156,8 +305,8 @@ export class ProblemRuntime {
     decisions.push(...det.tick());
     if (decisions.length === 0 && stillBroken.length === 0) return;
     const settings = await loadProblemSettings(trx, ws).catch(() => DEFAULT_PROBLEM_SETTINGS);
-    await this.apply(trx, ctx.now, batch.caseEvents, decisions, linked, byId, settings);
-    if (stillBroken.length > 0) await this.recordStillBroken(trx, ctx, stillBroken, settings);
+    await this.apply(trx, now, caseEvents, decisions, linked, byId, settings);
+    if (stillBroken.length > 0) await this.recordStillBroken(trx, now, stillBroken, settings);
   }
 
   /**
@@ -167,6 +316,7 @@ export class ProblemRuntime {
    */
   async observeProcess(db: Kysely<DB>, now: number, signals: ProcessSignal[]): Promise<void> {
     if (signals.length === 0) return;
+    if (!(await this.lead())) return;
     const ws = this.opts.workspaceId;
     await db.transaction().execute(async (trx) => {
       if (this.uncommitted) this.detector = null;
@@ -478,8 +628,8 @@ export class ProblemRuntime {
    */
   private async recordStillBroken(
     trx: Kysely<DB>,
-    ctx: StageContext,
-    reports: { problemId: string; item: WorkItem }[],
+    now: number,
+    reports: { problemId: string; item: Input }[],
     settings: ProblemSettings,
   ) {
     const ws = this.opts.workspaceId;
@@ -498,14 +648,14 @@ export class ProblemRuntime {
         {
           caseId: item.caseId,
           customerId: item.customerId,
-          channel: item.msg!.channel,
-          externalId: item.msg!.externalId,
+          channel: item.channel,
+          externalId: item.externalId,
         },
-        { now: ctx.now, eventAt: item.sentAt },
+        { now, eventAt: item.at },
       );
       const row = await trx
         .updateTable('problems')
-        .set({ still_broken_count: sqlInc(), updated_at: ctx.now })
+        .set({ still_broken_count: sqlInc(), updated_at: now })
         .where('id', '=', problemId)
         .returning(['still_broken_count', 'status'])
         .executeTakeFirst();
@@ -525,9 +675,9 @@ export class ProblemRuntime {
           problemId,
           'status_changed',
           { to: 'fixing', why: 'customers report it is still broken' },
-          { now: ctx.now, eventAt: item.sentAt },
+          { now, eventAt: item.at },
         );
-        await queueEscalations(trx, ws, problemId, 'problem.reopened', ctx.now);
+        await queueEscalations(trx, ws, problemId, 'problem.reopened', now);
       }
       this.changed.add(problemId);
     }
@@ -538,15 +688,14 @@ export class ProblemRuntime {
 async function teamsOfCases(
   trx: Kysely<DB>,
   ws: string,
-  caseIds: string[],
-  batch: BatchState,
+  items: Input[],
 ): Promise<Map<string, string>> {
   const queueOf = new Map<string, string>();
   const missing: string[] = [];
-  for (const id of caseIds) {
-    const q = batch.cases.get(id)?.queueId;
-    if (q) queueOf.set(id, q);
-    else missing.push(id);
+  for (const i of items) {
+    if (!i.caseId) continue;
+    if (i.queueId) queueOf.set(i.caseId, i.queueId);
+    else missing.push(i.caseId);
   }
   if (missing.length > 0) {
     const rows = await trx
