@@ -76,6 +76,8 @@ export interface NewProblem {
   areaKey: string | null;
   signature: Signature;
   owner: string | null;
+  /** The owner team's id when it is a team of this workspace. */
+  ownerTeamId?: string | null;
   baseline: unknown;
   detectedAt: number;
   firstEventAt: number;
@@ -99,7 +101,7 @@ export async function insertProblem(
     area_json: p.area ? JSON.stringify(p.area) : null,
     area_key: p.areaKey,
     signature_json: JSON.stringify(p.signature),
-    owner_team_id: null,
+    owner_team_id: p.ownerTeamId ?? null,
     owner: p.owner,
     external_refs_json: '{}',
     baseline_json: p.baseline === undefined ? null : JSON.stringify(p.baseline),

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { BatchState, StageContext, WorkItem } from '../ingest/pipeline/types.js';
+import type { BatchState, StageContext } from '../ingest/pipeline/types.js';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import type { TriageResult } from '../triage/index.js';
@@ -7,11 +7,11 @@ import type { DetectorConfig } from './detector/config.js';
 import { type Decision, Detector, type ProcessSignal } from './detector/detector.js';
 import { queueEscalations } from './escalate.js';
 import { type DetectorLeadership, idAt } from './leader.js';
+import { resolveOwner } from './owner.js';
 import {
   DEFAULT_PROBLEM_SETTINGS,
   fill,
   loadProblemSettings,
-  ownerFor,
   type ProblemSettings,
 } from './problem.settings.js';
 import {
@@ -411,7 +411,7 @@ export class ProblemRuntime {
     for (const d of decisions) {
       switch (d.type) {
         case 'raise': {
-          const owner = d.teamId ?? ownerFor(settings, d.topic, d.areaKey);
+          const owner = await resolveOwner(trx, ws, settings, d);
           const title = problemTitle(d.kind, d.topic, d.area, d.terms, d.teamId);
           const row = await insertProblem(
             trx,
@@ -425,7 +425,8 @@ export class ProblemRuntime {
               area: d.area,
               areaKey: d.areaKey,
               signature: { keys: d.keys, terms: d.terms, teamId: d.teamId, human: false },
-              owner,
+              owner: owner.name,
+              ownerTeamId: owner.teamId,
               baseline: { ...d.baseline, tightness: d.tightness },
               detectedAt: d.at,
               firstEventAt: d.firstAt,

@@ -2,7 +2,7 @@ import { newId } from '../../platform/ids.js';
 import type { Area } from '../../triage/index.js';
 import { ALL, areaAtLevel, areaChain, chainOfKey } from './areas.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
-import { AreaMemory, type AreaSource } from './enrich.js';
+import { AreaMemory } from './enrich.js';
 import { SeasonalProfile } from './seasonal.js';
 import { overdispersedTail, poissonTail } from './stats.js';
 import { contentTerms, minhash, tightness } from './text.js';
