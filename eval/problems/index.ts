@@ -1,5 +1,6 @@
 import { runInMemory } from './memory.js';
 import { combine, formatLine } from './metrics.js';
+import { runThroughPipeline } from './pipeline.js';
 
 const SEEDS = [1, 2, 3];
 const DAYS = 28;
@@ -19,6 +20,14 @@ export async function runProblemsEval(): Promise<void> {
   process.stdout.write(`${formatLine('through real triage', triage)}\n`);
   const oracle = combine(SEEDS.map((s) => runInMemory(s, DAYS, { oracle: true })));
   process.stdout.write(`${formatLine('with oracle triage', oracle)}\n`);
+  // The whole product for one seed: replayed into a fresh SQLite app, read from the database.
+  const t1 = Date.now();
+  const full = await runThroughPipeline(SEEDS[0], DAYS);
+  process.stdout.write(
+    `${formatLine(`full pipeline (seed ${SEEDS[0]})`, full)} | ${((Date.now() - t1) / 1000).toFixed(0)} s\n`,
+  );
+  const memOne = combine([runInMemory(SEEDS[0], DAYS)]);
+  process.stdout.write(`${formatLine(`in memory (seed ${SEEDS[0]})`, memOne)}\n`);
   process.stdout.write(`missed (real triage): ${triage.missed.length}\n`);
   for (const m of triage.missed) process.stdout.write(`  ${m}\n`);
   process.stdout.write(
