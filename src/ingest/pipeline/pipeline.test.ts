@@ -154,6 +154,22 @@ describe.each(ENGINES)('ingest pipeline on %s', (engine) => {
     expect((await messageRow(m3.externalId)).case_id).not.toBe(caseId);
   });
 
+  it('a new public post from a customer whose case was resolved reopens it (any channel)', async () => {
+    const author = { id: 'public-reopen' };
+    const first = aMessage({ author, channel: 'x', sentAt: at(3) });
+    await ingest(first);
+    const caseId = (await messageRow(first.externalId)).case_id!;
+    await t.app.database.db
+      .updateTable('cases')
+      .set({ status: 'resolved', resolved_at: Date.parse(at(4)) })
+      .where('id', '=', caseId)
+      .execute();
+    const again = aMessage({ author, channel: 'x', sentAt: at(5) });
+    await ingest(again);
+    expect((await messageRow(again.externalId)).case_id).toBe(caseId);
+    expect((await caseRow(caseId)).status).toBe('open');
+  });
+
   it('an outbound message whose parent is unknown is kept as an orphan, not dropped', async () => {
     const o = aMessage({ direction: 'out', author: { id: 'brand' }, inReplyTo: 'nowhere' });
     await ingest(o);

@@ -138,11 +138,12 @@ function threadInbound(batch: BatchState, ctx: StageContext, item: WorkItem) {
   }
   // A public post that answers nothing starts a conversation of its own (on X or a Page it is
   // answered in its own thread), so it gets its own case; the customer timeline links them.
+  // A resolved case is still reopened by it: the customer is back about what we closed.
   const startsPublicConversation = item.visibility === 'public' && !msg.inReplyTo;
-  if (!target && !startsPublicConversation) {
+  if (!target) {
     const latestId = batch.latestCaseByCustomer.get(customerId);
     const latest = latestId ? batch.cases.get(latestId) : undefined;
-    if (latest && OPEN_STATES.has(latest.status)) {
+    if (latest && OPEN_STATES.has(latest.status) && !startsPublicConversation) {
       if (Math.abs(item.sentAt - latest.lastMessageAt) <= threadWindowMs) target = latest;
     } else if (latest && latest.status === 'resolved') {
       target = latest;
