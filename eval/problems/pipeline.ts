@@ -45,7 +45,11 @@ export async function runThroughPipeline(seed: number, days: number): Promise<Ru
     });
     let now = Date.parse(messages[0].sentAt);
     const app = await buildApp({
-      config: { ...base, sqliteSynchronous: 'NORMAL', pipeline: { ...base.pipeline, workers: false } },
+      config: {
+        ...base,
+        sqliteSynchronous: 'NORMAL',
+        pipeline: { ...base.pipeline, workers: false },
+      },
       clock: () => now,
     });
     await app.start({ listen: false });

@@ -7,10 +7,15 @@ export interface DetectorConfig {
   /** Tail probability below which an excess is significant. */
   alpha: number;
   /**
-   * Shape of the baseline's uncertainty (negative binomial r: relative spread 1/√r); the tail
-   * test is Poisson for small counts and demands a real relative excess for large ones.
+   * Cap on the shape of the baseline's uncertainty (negative binomial r: relative spread 1/√r;
+   * the detector derives r per key from its history and `dayVariation`). The tail test is
+   * Poisson for small counts and demands a real relative excess for large ones.
    */
   dispersion: number;
+  /** Day-to-day variation of a key's rate beyond Poisson (a coefficient of variation). */
+  dayVariation: number;
+  /** Pseudo-episodes of the baseline's prior in that uncertainty (how much the prior is worth). */
+  dispersionPrior: number;
   /** Raise as `confirmed` (not `suspected`) at or below this, with 3× minCustomers. */
   strongAlpha: number;
   /** Persistence: the window's complaints must span at least this long … */
@@ -68,7 +73,9 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   windowsMs: [HOUR, 4 * HOUR, 12 * HOUR],
   minCustomers: 5,
   alpha: 1e-5,
-  dispersion: 20,
+  dispersion: Number.POSITIVE_INFINITY,
+  dayVariation: 0.15,
+  dispersionPrior: 10,
   strongAlpha: 1e-12,
   persistMs: 10 * MIN,
   persistBuckets: 3,
@@ -90,7 +97,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   expireQuietMs: 24 * HOUR,
   text: {
     enabled: true,
-    minCustomers: 8,
+    minCustomers: 5,
     alpha: 1e-8,
     warmupMs: 48 * HOUR,
     minTightness: 0.04,

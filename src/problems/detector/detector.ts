@@ -651,6 +651,18 @@ export class Detector {
     // seen from another level; a related topic in the same or a nested area is triage's topic
     // confusion around it (except country-wide, where unrelated troubles do coincide).
     for (const p of this.problems.values()) {
+      // A young text cluster in the same place is this trouble already, found by its words.
+      if (
+        p.kind === 'text' &&
+        p.areaKey &&
+        areaKey !== ALL &&
+        this.live(p) &&
+        this.now - p.detectedAt <= this.config.mergeWindowMs &&
+        (chain.includes(p.areaKey) || p.chain.includes(areaKey))
+      ) {
+        this.own(p, key, ks, out);
+        return;
+      }
       if (!this.live(p) || p.kind !== 'area' || !p.topic || !p.areaKey) continue;
       if (!this.related(p.topic, ks.topic!)) continue;
       const isNested = chain.includes(p.areaKey) || p.chain.includes(areaKey);
@@ -724,8 +736,17 @@ export class Detector {
     if (linked / members.length > cfg.maxLinkedShare) return false;
     const tight = tightness(members.map((m) => m.sig!).filter(Boolean));
     if (tight < cfg.minTightness) return false;
-    const problemId = newId();
     const area = dominantArea(members);
+    if (area) {
+      // A young area problem in the same place is this trouble already, found by its place.
+      const chainT = chainOfKey(area.key, area.area);
+      for (const p of this.problems.values()) {
+        if (p.kind !== 'area' || !p.areaKey || p.areaKey === ALL || !this.live(p)) continue;
+        if (this.now - p.detectedAt > this.config.mergeWindowMs) continue;
+        if (chainT.includes(p.areaKey) || p.chain.includes(area.key)) return false;
+      }
+    }
+    const problemId = newId();
     const term = key.slice(2);
     out.push({
       type: 'raise',
@@ -828,7 +849,8 @@ export class Detector {
       const n = win.size;
       if (n < min) continue;
       const expected = this.expected(ks, win.ms);
-      const p = overdispersedTail(n, expected, this.config.dispersion);
+      if (n <= expected) continue;
+      const p = overdispersedTail(n, expected, this.dispersionOf(ks));
       if (p > alpha || (best && p >= best.pValue)) continue;
       if (!this.persistent(win)) continue;
       best = {
@@ -842,6 +864,19 @@ export class Detector {
     return best;
   }
 
+  /**
+   * How sure the key's baseline is (negative binomial shape r = 1 / CV²): its rate is learned
+   * from `history` episodes (a Gamma posterior's CV² is 1 / count) and days differ besides
+   * (`dayVariation`, a CV). A key with long history is tested almost as Poisson; a young or
+   * rare one needs a larger relative excess. `dispersion` caps r (Infinity: no cap).
+   */
+  private dispersionOf(ks: KeyState): number {
+    const { dayVariation, dispersion } = this.config;
+    if (dayVariation <= 0 && !Number.isFinite(dispersion)) return dispersion;
+    const cv2 = 1 / (ks.history + this.config.dispersionPrior) + dayVariation * dayVariation;
+    return Math.min(dispersion, 1 / cv2);
+  }
+
   /** The excess lasts: complaints spread over time, not one burst (a blip pages no one). */
   private persistent(win: Window): boolean {
     const { persistMs, persistBuckets, bucketMs } = this.config;
@@ -849,14 +884,17 @@ export class Detector {
     let max = Number.NEGATIVE_INFINITY;
     const buckets = new Set<number>();
     const seen = new Set<string>();
-    for (const e of win.entries()) {
+    // Stops as soon as it holds: a big excess is persistent after a few entries.
+    for (let i = win.head; i < win.queue.length; i++) {
+      const e = win.queue[i];
       if (seen.has(e.customerId)) continue;
       seen.add(e.customerId);
       if (e.at < min) min = e.at;
       if (e.at > max) max = e.at;
       buckets.add(Math.floor(e.at / bucketMs));
+      if (max - min >= persistMs && buckets.size >= persistBuckets) return true;
     }
-    return max - min >= persistMs && buckets.size >= persistBuckets;
+    return false;
   }
 
   /**

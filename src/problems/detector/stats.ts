@@ -60,23 +60,22 @@ export function overdispersedTail(k: number, mu: number, r: number): number {
   if (!Number.isFinite(r)) return poissonTail(k, mu);
   if (k <= 0) return 1;
   if (mu <= 0) return 0;
+  // At or below the mean nothing is significant: the caller only cares about small tails.
+  if (k <= mu) return 1;
   const p = r / (r + mu);
   const q = 1 - p;
-  // log pmf(x) = lnΓ(x+r) − lnΓ(r) − lnΓ(x+1) + r ln p + x ln q
-  const logPmf = (x: number) =>
-    lnGamma(x + r) - lnGamma(r) - lnGamma(x + 1) + r * Math.log(p) + x * Math.log(q);
-  if (k <= mu) {
-    let cdf = 0;
-    for (let x = 0; x < k; x++) cdf += Math.exp(logPmf(x));
-    return Math.max(0, 1 - cdf);
-  }
-  const first = logPmf(k);
+  // log pmf(k) = lnΓ(k+r) − lnΓ(r) − lnΓ(k+1) + r ln p + k ln q; later terms by their ratio
+  // ((x+r)/(x+1))·q, which falls with x: the tail is at most pmf(k) / (1 − ratio(k)).
+  const logFirst = lnGamma(k + r) - lnGamma(r) - lnGamma(k + 1) + r * Math.log(p) + k * Math.log(q);
   let term = 1;
   let sum = 1;
-  for (let x = k; x < k + 5000; x++) {
-    term *= ((x + r) / (x + 1)) * q;
+  for (let x = k; x < k + 200; x++) {
+    const ratio = ((x + r) / (x + 1)) * q;
+    if (ratio >= 1) return 1;
+    term *= ratio;
     sum += term;
-    if (term < 1e-16 * sum) break;
+    if (term < 1e-12 * sum) return Math.min(1, Math.exp(logFirst) * sum);
   }
-  return Math.min(1, Math.exp(first) * sum);
+  const ratio = ((k + 200 + r) / (k + 201)) * q;
+  return Math.min(1, Math.exp(logFirst) * (sum + term / Math.max(1e-12, 1 - ratio)));
 }

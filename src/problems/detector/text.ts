@@ -19,9 +19,17 @@ ever never every always because fix fixed working work works worked time been be
 issue issues minute hour week month year second third last first`.split(/\s+/),
 );
 
+/**
+ * Channel boilerplate that is not the customer's words: a bracketed label a channel or an
+ * integration puts first ("[Voicemail transcript]", "[Call summary]", "[In-app feedback]").
+ * Left in, it would make its words look like the commonest trouble of all.
+ */
+const LABEL = /^\s*(?:[^\n[]{0,20})?\[[^\]\n]{1,40}\]\s*/;
+
 export function tokens(text: string): string[] {
   const out: string[] = [];
-  for (const raw of text.toLowerCase().match(/[a-z][a-z']+/g) ?? []) {
+  const body = text.replace(LABEL, '');
+  for (const raw of body.toLowerCase().match(/[a-z][a-z']+/g) ?? []) {
     const w = raw.replace(/'s$/, '').replace(/'/g, '');
     if (w.length < 3) continue;
     out.push(w.length > 4 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w);
