@@ -126,11 +126,21 @@ export class ProblemRuntime {
    */
   async catchUp(db: Kysely<DB>, now: number): Promise<void> {
     if (!this.opts.leadership?.shared || !(await this.lead())) return;
+    await this.settled();
     const caseEvents: BatchState['caseEvents'] = [];
     await db.transaction().execute((trx) => this.process(trx, now, caseEvents, []));
     // Case events of informed acknowledgements need the pipeline's case-event writer; a
     // catch-up records the link (and queues the automatic acknowledgement) only.
     this.committed();
+  }
+
+  /**
+   * Waits (briefly) for a batch that went through the detector to commit, so a process signal
+   * or a catch-up arriving meanwhile (separate connections on PostgreSQL) neither interleaves
+   * with it nor throws its state away; a batch that never commits was rolled back.
+   */
+  private async settled(): Promise<void> {
+    for (let i = 0; i < 250 && this.uncommitted; i++) await new Promise((r) => setTimeout(r, 20));
   }
 
   /** Checks leadership; a change of term means the in-memory state is someone else's. */
@@ -317,6 +327,7 @@ export class ProblemRuntime {
   async observeProcess(db: Kysely<DB>, now: number, signals: ProcessSignal[]): Promise<void> {
     if (signals.length === 0) return;
     if (!(await this.lead())) return;
+    await this.settled();
     const ws = this.opts.workspaceId;
     await db.transaction().execute(async (trx) => {
       if (this.uncommitted) this.detector = null;
