@@ -10,17 +10,122 @@ export interface AppendResult {
 }
 
 /**
- * Writes inbound messages to the inbound log in one statement. The unique key
- * (workspace, channel, external id) makes a re-delivery a no-op; the caller acknowledges
- * only after this resolves, i.e. after the insert is committed.
+ * Writes inbound messages to the inbound log. The unique key (workspace, channel, external id)
+ * makes a re-delivery a no-op; the caller acknowledges only after this resolves, i.e. after its
+ * rows are committed.
+ *
+ * Group commit: appends to the same database that arrive while another append is being written
+ * (concurrent HTTP intake and channel webhooks) are written together in the next transaction,
+ * one commit (one fsync) for all of them. An append that finds the log idle is written at the
+ * next turn of the event loop, so an idle log adds no wait. Each caller still gets exactly its
+ * own results, as if the appends had run one after the other; if a shared transaction fails,
+ * its appends are retried one by one so that one caller's bad rows fail only that caller.
+ * Inside a caller's transaction (`db` is a transaction) the rows are written there directly.
  */
-export async function appendInbound(
+export function appendInbound(
   db: Kysely<DB>,
   workspaceId: string,
   messages: InboundMessage[],
   receivedAt: number,
 ): Promise<AppendResult> {
-  if (messages.length === 0) return { results: [], accepted: 0, duplicates: 0 };
+  if (messages.length === 0) return Promise.resolve({ results: [], accepted: 0, duplicates: 0 });
+  if (db.isTransaction) return insertInbound(db, workspaceId, messages, receivedAt);
+  let group = groups.get(db);
+  if (!group) {
+    group = new GroupCommit(db);
+    groups.set(db, group);
+  }
+  return group.append({ workspaceId, messages, receivedAt });
+}
+
+interface Append {
+  workspaceId: string;
+  messages: InboundMessage[];
+  receivedAt: number;
+}
+
+interface Waiting extends Append {
+  resolve: (r: AppendResult) => void;
+  reject: (err: unknown) => void;
+}
+
+const groups = new WeakMap<Kysely<DB>, GroupCommit>();
+
+/** Rows per shared transaction; a waiting append beyond it goes into the next one. */
+const GROUP_ROWS = 5000;
+
+class GroupCommit {
+  private queue: Waiting[] = [];
+  private writing = false;
+
+  constructor(private readonly db: Kysely<DB>) {}
+
+  append(a: Append): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...a, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      let rows = 0;
+      let n = 0;
+      while (
+        n < this.queue.length &&
+        (n === 0 || rows + this.queue[n].messages.length <= GROUP_ROWS)
+      ) {
+        rows += this.queue[n].messages.length;
+        n++;
+      }
+      const group = this.queue.splice(0, n);
+      await this.write(group);
+    }
+    this.writing = false;
+  }
+
+  private async write(group: Waiting[]): Promise<void> {
+    if (group.length === 1) {
+      const [w] = group;
+      await insertInbound(this.db, w.workspaceId, w.messages, w.receivedAt).then(
+        w.resolve,
+        w.reject,
+      );
+      return;
+    }
+    let results: AppendResult[];
+    try {
+      results = await this.db.transaction().execute(async (trx) => {
+        const out: AppendResult[] = [];
+        for (const w of group) {
+          out.push(await insertInbound(trx, w.workspaceId, w.messages, w.receivedAt));
+        }
+        return out;
+      });
+    } catch {
+      // Nothing of the group was committed: each append on its own, so only a bad one fails.
+      for (const w of group) {
+        await insertInbound(this.db, w.workspaceId, w.messages, w.receivedAt).then(
+          w.resolve,
+          w.reject,
+        );
+      }
+      return;
+    }
+    for (let i = 0; i < group.length; i++) group[i].resolve(results[i]);
+  }
+}
+
+/** One caller's rows, in one statement per thousand (one transaction when `db` is not one). */
+async function insertInbound(
+  db: Kysely<DB>,
+  workspaceId: string,
+  messages: InboundMessage[],
+  receivedAt: number,
+): Promise<AppendResult> {
   const rows = messages.map((m) => ({
     workspace_id: workspaceId,
     channel: m.channel,

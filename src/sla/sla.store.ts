@@ -258,27 +258,48 @@ function step(r: Row, e: SlaEvent) {
 }
 
 async function replaceTimers(trx: Kysely<DB>, ws: string, rows: Row[], now: number) {
-  const ids = rows.map((r) => r.case_id);
-  for (let i = 0; i < ids.length; i += 1000) {
-    await trx
-      .updateTable('timers')
-      .set({ status: 'cancelled' })
-      .where('ref_id', 'in', ids.slice(i, i + 1000))
-      .where('status', '=', 'pending')
-      .where('kind', 'like', 'sla.%')
-      .execute();
-  }
-  const timers = [];
+  const wanted = new Map<string, ReturnType<typeof timer>>();
   for (const r of rows) {
     for (const name of CLOCKS) {
       const c = r.clocks[name];
       if (!c || c.dueAt === null) continue;
       if (c.atRiskAt !== null && c.atRiskAt < c.dueAt && !c.breached) {
-        timers.push(timer(ws, `sla.at_risk:${name}`, r.case_id, c.atRiskAt, now));
+        const t = timer(ws, `sla.at_risk:${name}`, r.case_id, c.atRiskAt, now);
+        wanted.set(timerKey(t.ref_id, t.kind, t.due_at), t);
       }
-      if (!c.breached) timers.push(timer(ws, `sla.breach:${name}`, r.case_id, c.dueAt, now));
+      if (!c.breached) {
+        const t = timer(ws, `sla.breach:${name}`, r.case_id, c.dueAt, now);
+        wanted.set(timerKey(t.ref_id, t.kind, t.due_at), t);
+      }
     }
   }
+  // Most events leave the deadlines where they were (a customer writing again while we have not
+  // answered): a pending timer that is still wanted as it is stays, only the others are
+  // cancelled and only the missing ones inserted.
+  const ids = rows.map((r) => r.case_id);
+  const stale: string[] = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const pending = await trx
+      .selectFrom('timers')
+      .select(['id', 'ref_id', 'kind', 'due_at'])
+      .where('ref_id', 'in', ids.slice(i, i + 1000))
+      .where('status', '=', 'pending')
+      .where('kind', 'like', 'sla.%')
+      .execute();
+    for (const p of pending) {
+      const k = timerKey(p.ref_id, p.kind, Number(p.due_at));
+      if (wanted.has(k)) wanted.delete(k);
+      else stale.push(p.id);
+    }
+  }
+  for (let i = 0; i < stale.length; i += 1000) {
+    await trx
+      .updateTable('timers')
+      .set({ status: 'cancelled' })
+      .where('id', 'in', stale.slice(i, i + 1000))
+      .execute();
+  }
+  const timers = [...wanted.values()];
   for (let i = 0; i < timers.length; i += 1000) {
     await trx
       .insertInto('timers')
@@ -286,6 +307,9 @@ async function replaceTimers(trx: Kysely<DB>, ws: string, rows: Row[], now: numb
       .execute();
   }
 }
+
+const timerKey = (refId: string, kind: string, dueAt: number) =>
+  `${refId}\u0000${kind}\u0000${dueAt}`;
 
 const timer = (ws: string, kind: string, refId: string, dueAt: number, now: number) => ({
   id: newId(),

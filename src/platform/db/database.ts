@@ -22,6 +22,10 @@ export interface Capabilities {
   maxParams: number;
   /** Several writers may run at once (PostgreSQL) or there is exactly one (SQLite). */
   concurrentWriters: boolean;
+  /** Positional parameter syntax in raw SQL text (`src/platform/db/bulk.ts`). */
+  placeholders: '?' | '$n';
+  /** Compiled statements are reused by SQL text, so repeating a text is cheaper than a new one. */
+  statementCache: boolean;
 }
 
 export interface Database {
@@ -63,7 +67,9 @@ function openSqlite(path: string, opts: OpenOptions): Database {
   sqlite.pragma('wal_autocheckpoint = 10000');
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   return {
     db,
     dialect: 'sqlite',
@@ -73,9 +79,37 @@ function openSqlite(path: string, opts: OpenOptions): Database {
       likeOperator: 'like',
       maxParams: 32_000,
       concurrentWriters: false,
+      placeholders: '?',
+      statementCache: true,
     },
     describe: `sqlite:${path} (SQLite ${String(sqlite.prepare('select sqlite_version() as v').pluck().get())})`,
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely prepares every query anew; preparing is a large part of a pipeline batch's cost on
+ * SQLite (the hot statements are long multi-row inserts). Statements are stateless between runs
+ * and there is one connection, so the same SQL text can reuse its compiled statement. SQLite
+ * re-prepares a cached statement by itself after a schema change.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 256) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string): SQLite.Statement {
+      let stmt = cache.get(text);
+      if (stmt) {
+        // Most recently used last: the first key is the one to evict.
+        cache.delete(text);
+        cache.set(text, stmt);
+        return stmt;
+      }
+      stmt = sqlite.prepare(text);
+      cache.set(text, stmt);
+      if (cache.size > max) cache.delete(cache.keys().next().value as string);
+      return stmt;
+    },
   };
 }
 
@@ -108,6 +142,8 @@ function openPostgres(url: string, opts: OpenOptions): Database {
       likeOperator: 'ilike',
       maxParams: 60_000,
       concurrentWriters: true,
+      placeholders: '$n',
+      statementCache: false,
     },
     connectionString: url,
     describe: url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@'),

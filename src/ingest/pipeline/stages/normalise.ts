@@ -32,8 +32,12 @@ export const normalise: Stage = {
       item.sentAt = sentAt;
       item.direction = parsed.direction ?? 'in';
       item.visibility = parsed.visibility ?? 'public';
-      // Normalise line endings and strip NULs (PostgreSQL text cannot hold U+0000).
-      item.text = parsed.text.replace(/\r\n?/g, '\n').replaceAll(String.fromCharCode(0), '');
+      item.text = normaliseText(parsed.text);
     }
   },
 };
+
+/** Normalises line endings and strips NULs (PostgreSQL text cannot hold U+0000). */
+export function normaliseText(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replaceAll(String.fromCharCode(0), '');
+}

@@ -1,5 +1,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { chunkSizes, executeRaw, insertRows, param } from '../../../platform/db/bulk.js';
+import type { Capabilities } from '../../../platform/db/database.js';
 import type { DB, MessageTable } from '../../../platform/db/schema.js';
 import { newId } from '../../../platform/ids.js';
 import type { BatchState, CaseState, Stage, StageContext } from '../types.js';
@@ -14,8 +16,9 @@ export const persist: Stage = {
   async run(batch: BatchState, ctx: StageContext) {
     const { trx, settings, now } = ctx;
     const ws = settings.workspaceId;
-    await insertChunked(trx, 'customers', batch.newCustomers, 8, ctx.caps.maxParams);
-    await insertChunked(trx, 'identities', batch.newIdentities, 12, ctx.caps.maxParams);
+    const { caps } = ctx;
+    await insertRows(trx, caps, 'customers', batch.newCustomers);
+    await insertRows(trx, caps, 'identities', batch.newIdentities);
 
     const created = [...batch.cases.values()].filter((c) => c.isNew);
     if (created.length > 0) {
@@ -48,10 +51,10 @@ export const persist: Stage = {
         priority_score: c.routing?.priorityScore ?? 0,
         group_key: c.routing?.groupKey ?? null,
       }));
-      await insertChunked(trx, 'cases', rows, 25, ctx.caps.maxParams);
+      await insertRows(trx, caps, 'cases', rows);
     }
     const changed = [...batch.cases.values()].filter((c) => !c.isNew && c.dirty);
-    await updateCases(trx, changed, now, ctx.caps.maxParams);
+    await updateCases(trx, caps, changed, now);
 
     const messages: Insertable<MessageTable>[] = [];
     for (const item of batch.items) {
@@ -85,7 +88,7 @@ export const persist: Stage = {
         unsolicited: m.unsolicited ? 1 : 0,
       });
     }
-    await insertChunked(trx, 'messages', messages, 24, ctx.caps.maxParams);
+    await insertRows(trx, caps, 'messages', messages);
 
     const events = batch.caseEvents.map((e) => ({
       id: newId(),
@@ -98,7 +101,7 @@ export const persist: Stage = {
       created_at: now,
       event_at: e.eventAt,
     }));
-    await insertChunked(trx, 'case_events', events, 9, ctx.caps.maxParams);
+    await insertRows(trx, caps, 'case_events', events);
 
     const done = batch.items.filter((i) => !i.rejected).map((i) => i.seq);
     for (let i = 0; i < done.length; i += 5000) {
@@ -124,17 +127,38 @@ export const persist: Stage = {
  * statement per case. VALUES columns are `column1…` on both engines; numbers are CAST so that
  * PostgreSQL does not read the parameters as text.
  */
-async function updateCases(trx: Kysely<DB>, cases: CaseState[], now: number, maxParams: number) {
+async function updateCases(trx: Kysely<DB>, caps: Capabilities, cases: CaseState[], now: number) {
   const perRow = 10;
-  const size = Math.max(1, Math.floor(maxParams / perRow) - 1);
-  for (let i = 0; i < cases.length; i += size) {
-    const rows = cases
-      .slice(i, i + size)
-      .map(
-        (c) =>
-          sql`(${c.id}, ${c.status}, ${c.statusReason}, ${c.priority}, ${c.queueId}, cast(${c.lastMessageAt} as bigint), cast(${c.lastInboundAt} as bigint), cast(${c.firstResponseAt} as bigint), cast(${c.resolvedAt} as bigint), cast(${c.addedMessages} as integer))`,
-      );
-    await sql`update cases set
+  let at = 0;
+  for (const size of chunkSizes(caps, cases.length, perRow + 1)) {
+    // Parameters bind in text order with `?`: `now` (in the SET list) comes first.
+    const params: unknown[] = [now];
+    const tuples: string[] = [];
+    const p = () => param(caps, params.length);
+    for (const c of cases.slice(at, at + size)) {
+      const marks: string[] = [];
+      params.push(c.id);
+      marks.push(p());
+      params.push(c.status);
+      marks.push(p());
+      params.push(c.statusReason);
+      marks.push(p());
+      params.push(c.priority);
+      marks.push(p());
+      params.push(c.queueId);
+      marks.push(p());
+      for (const v of [c.lastMessageAt, c.lastInboundAt, c.firstResponseAt, c.resolvedAt]) {
+        params.push(v);
+        marks.push(`cast(${p()} as bigint)`);
+      }
+      params.push(c.addedMessages);
+      marks.push(`cast(${p()} as integer)`);
+      tuples.push(`(${marks.join(', ')})`);
+    }
+    at += size;
+    await executeRaw(
+      trx,
+      `update cases set
         status = v.column2,
         status_reason = v.column3,
         priority = v.column4,
@@ -145,27 +169,11 @@ async function updateCases(trx: Kysely<DB>, cases: CaseState[], now: number, max
         resolved_at = v.column9,
         message_count = cases.message_count + v.column10,
         version = cases.version + 1,
-        updated_at = ${now}
-      from (values ${sql.join(rows)}) as v
-      where cases.id = v.column1`.execute(trx);
-  }
-}
-
-async function insertChunked<T extends keyof DB>(
-  trx: Kysely<DB>,
-  table: T,
-  rows: Insertable<DB[T]>[],
-  columns: number,
-  maxParams: number,
-) {
-  if (rows.length === 0) return;
-  const size = Math.max(1, Math.floor(maxParams / columns));
-  for (let i = 0; i < rows.length; i += size) {
-    // Kysely cannot narrow a generic table's row type; the rows are typed by the signature.
-    await trx
-      .insertInto(table)
-      .values(rows.slice(i, i + size) as never)
-      .execute();
+        updated_at = cast(${param(caps, 1)} as bigint)
+      from (values ${tuples.join(', ')}) as v
+      where cases.id = v.column1`,
+      params,
+    );
   }
 }
 

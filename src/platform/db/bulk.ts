@@ -1,0 +1,104 @@
+import { CompiledQuery, type Insertable, type Kysely } from 'kysely';
+import type { Capabilities } from './database.js';
+import type { DB } from './schema.js';
+
+/**
+ * Multi-row statements for the hot paths (the pipeline's batch writes, the inbound log), written
+ * as SQL text directly instead of through Kysely's builder, whose per-value parsing and
+ * compiling cost more than the engine's work for a thousand-row insert. Engine differences are
+ * read from the capability flags:
+ * - `placeholders`: `?` (SQLite) or `$1…` (PostgreSQL);
+ * - `statementCache`: the connection reuses compiled statements by SQL text (SQLite), so rows
+ *   go in chunks of power-of-two sizes and a handful of texts per table cover every batch size;
+ *   without it, chunks are as large as the parameter limit allows (fewest round trips).
+ * Values must already be what the engines store (numbers, strings, null; booleans as 0/1).
+ */
+
+/** The placeholder for the `n`-th (1-based) parameter of a statement. */
+export function param(caps: Capabilities, n: number): string {
+  return caps.placeholders === '?' ? '?' : `$${n}`;
+}
+
+/** Row counts per statement for `total` rows of `perRow` parameters. */
+export function chunkSizes(caps: Capabilities, total: number, perRow: number): number[] {
+  const max = Math.max(1, Math.min(1024, Math.floor(caps.maxParams / perRow)));
+  const out: number[] = [];
+  let left = total;
+  while (left > 0) {
+    let n = Math.min(left, max);
+    if (caps.statementCache) n = 2 ** Math.floor(Math.log2(n));
+    out.push(n);
+    left -= n;
+  }
+  return out;
+}
+
+const quote = (id: string) => `"${id.replaceAll('"', '""')}"`;
+
+export interface InsertOptions {
+  /** `on conflict (columns) do nothing`, or `do update set` the listed columns from the new row. */
+  onConflict?: { columns: string[]; update?: string[] };
+  /** Columns to return from the inserted rows (rows skipped by a conflict return nothing). */
+  returning?: string[];
+}
+
+/**
+ * Inserts `rows` (all with the same columns: those of the first row whose value is not
+ * `undefined`; `undefined` in a later row is stored as null) in as few statements as the
+ * engine's limits and statement reuse allow. Returns the `returning` rows.
+ */
+export async function insertRows<T extends keyof DB & string>(
+  db: Kysely<DB>,
+  caps: Capabilities,
+  table: T,
+  rows: readonly Insertable<DB[T]>[],
+  opts: InsertOptions = {},
+): Promise<Record<string, unknown>[]> {
+  if (rows.length === 0) return [];
+  const first = rows[0] as Record<string, unknown>;
+  const columns = Object.keys(first).filter((c) => first[c] !== undefined);
+  const head = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values `;
+  let tail = '';
+  if (opts.onConflict) {
+    const target = opts.onConflict.columns.map(quote).join(', ');
+    const update = opts.onConflict.update ?? [];
+    tail +=
+      update.length === 0
+        ? ` on conflict (${target}) do nothing`
+        : ` on conflict (${target}) do update set ${update.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`;
+  }
+  if (opts.returning?.length) tail += ` returning ${opts.returning.map(quote).join(', ')}`;
+  const out: Record<string, unknown>[] = [];
+  let at = 0;
+  for (const size of chunkSizes(caps, rows.length, columns.length)) {
+    const params: unknown[] = new Array(size * columns.length);
+    const tuples: string[] = new Array(size);
+    let p = 0;
+    for (let r = 0; r < size; r++) {
+      const row = rows[at + r] as Record<string, unknown>;
+      const marks: string[] = new Array(columns.length);
+      for (let c = 0; c < columns.length; c++) {
+        const v = row[columns[c]];
+        params[p] = v === undefined ? null : v;
+        marks[c] = param(caps, ++p);
+      }
+      tuples[r] = `(${marks.join(', ')})`;
+    }
+    at += size;
+    const result = await db.executeQuery(
+      CompiledQuery.raw(`${head}${tuples.join(', ')}${tail}`, params),
+    );
+    if (opts.returning?.length) out.push(...(result.rows as Record<string, unknown>[]));
+  }
+  return out;
+}
+
+/** Runs one SQL text with positional parameters (see `param`), returning its rows. */
+export async function executeRaw(
+  db: Kysely<DB>,
+  text: string,
+  params: readonly unknown[],
+): Promise<Record<string, unknown>[]> {
+  const result = await db.executeQuery(CompiledQuery.raw(text, [...params]));
+  return result.rows as Record<string, unknown>[];
+}
