@@ -50,8 +50,8 @@ export async function startClusterSignals(
       else if (n.channel === OUTBOX) handlers.onOutbox();
       else if (n.channel === LIVE && n.payload) {
         try {
-          const msg = JSON.parse(n.payload) as { node: string; event: LiveEvent };
-          if (msg.node !== node) bus.receive(msg.event);
+          const msg = JSON.parse(n.payload) as { node: string; events: LiveEvent[] };
+          if (msg.node !== node) for (const e of msg.events) bus.receive(e);
         } catch {
           // A malformed payload is someone else's bug; ignore it rather than crash the listener.
         }
@@ -82,15 +82,59 @@ export async function startClusterSignals(
       .execute()
       .catch((err: Error) => logger?.warn({ err: err.message }, 'pg_notify failed'));
   };
+
+  // NOTIFY serialises on a cluster-wide lock at commit, so one per live event (a batch touches
+  // hundreds of cases) starves the pool. Signals and events are coalesced for a few
+  // milliseconds and sent as a handful of NOTIFYs, events packed into payloads under the cap.
+  let pendingInbound = false;
+  let pendingOutbox = false;
+  let pendingEvents: LiveEvent[] = [];
+  let flushTimer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    flushTimer = null;
+    if (pendingInbound) notify(INBOUND, node);
+    if (pendingOutbox) notify(OUTBOX, node);
+    pendingInbound = false;
+    pendingOutbox = false;
+    let pack: string[] = [];
+    let size = 0;
+    const send = () => {
+      if (pack.length > 0) notify(LIVE, `{"node":"${node}","events":[${pack.join(',')}]}`);
+      pack = [];
+      size = 0;
+    };
+    for (const e of pendingEvents) {
+      const json = JSON.stringify(e);
+      if (json.length > MAX_PAYLOAD - 64) continue;
+      if (size + json.length + 1 > MAX_PAYLOAD - 64) send();
+      pack.push(json);
+      size += json.length + 1;
+    }
+    send();
+    pendingEvents = [];
+  };
+  const schedule = () => {
+    if (!flushTimer && !stopped) flushTimer = setTimeout(flush, 5);
+  };
   bus.setRelay((event) => {
-    const payload = JSON.stringify({ node, event });
-    if (payload.length <= MAX_PAYLOAD) notify(LIVE, payload);
+    pendingEvents.push(event);
+    schedule();
   });
 
   return {
-    inbound: () => notify(INBOUND, node),
-    outbox: () => notify(OUTBOX, node),
+    inbound: () => {
+      pendingInbound = true;
+      schedule();
+    },
+    outbox: () => {
+      pendingOutbox = true;
+      schedule();
+    },
     async stop() {
+      if (flushTimer) {
+        clearTimeout(flushTimer);
+        flush();
+      }
       stopped = true;
       bus.setRelay(null);
       if (retry) clearTimeout(retry);
