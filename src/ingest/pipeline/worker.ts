@@ -39,6 +39,8 @@ export class PipelineWorker {
   private loop: Promise<void> | null = null;
   private readonly wake = new EventEmitter();
   private readonly clock: () => number;
+  /** Batches in a row that failed on a transient conflict (see runOnce). */
+  private transientFailures = 0;
 
   constructor(private readonly opts: WorkerOptions) {
     this.clock = opts.clock ?? Date.now;
@@ -124,6 +126,18 @@ export class PipelineWorker {
       });
     } catch (err) {
       if (claimed.length === 0) throw err;
+      // A deadlock or serialization failure (another transaction — the scheduler, another
+      // node — touched the same cases in another order) says nothing about the events: take
+      // the batch again as a whole instead of one by one, a few times.
+      if (isTransient(err) && this.transientFailures < 3) {
+        this.transientFailures++;
+        this.opts.logger?.warn(
+          { err: errorText(err), events: claimed.length },
+          'batch hit a transient conflict; taking it again',
+        );
+        return claimed.length;
+      }
+      this.transientFailures = 0;
       this.opts.logger?.warn(
         { err: errorText(err), events: claimed.length },
         'batch failed; retrying its events one by one',
@@ -131,6 +145,7 @@ export class PipelineWorker {
       await this.runSingly(claimed);
       return claimed.length;
     }
+    this.transientFailures = 0;
     if (committed) this.committed(committed);
     return claimed.length;
   }
@@ -200,6 +215,18 @@ export class PipelineWorker {
       this.opts.logger?.error({ err }, 'onCommitted hook failed');
     }
   }
+}
+
+/** PostgreSQL deadlock / serialization / lock-timeout failures, SQLite's busy database. */
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    code === '40P01' ||
+    code === '40001' ||
+    code === '55P03' ||
+    code === 'SQLITE_BUSY' ||
+    code === 'SQLITE_LOCKED'
+  );
 }
 
 function errorText(err: unknown): string {

@@ -53,7 +53,11 @@ export const persist: Stage = {
       }));
       await insertRows(trx, caps, 'cases', rows);
     }
-    const changed = [...batch.cases.values()].filter((c) => !c.isNew && c.dirty);
+    // In id order (the order PostgreSQL then usually locks them in), so that concurrent
+    // batches are less likely to deadlock.
+    const changed = [...batch.cases.values()]
+      .filter((c) => !c.isNew && c.dirty)
+      .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     await updateCases(trx, caps, changed, now);
 
     const messages: Insertable<MessageTable>[] = [];
