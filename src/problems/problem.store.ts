@@ -218,7 +218,8 @@ export function problemTitle(
   topic: string | null,
   area: ProblemArea | null,
   terms: string[],
-  teamId?: string | null,
+  /** Name (or id) of the team a process problem belongs to. */
+  team?: string | null,
 ) {
   const where = area
     ? (area.postalCode ?? null) !== null
@@ -226,6 +227,6 @@ export function problemTitle(
       : (area.city ?? area.region ?? area.country ?? 'everywhere')
     : 'everywhere';
   if (kind === 'text') return `Many similar complaints: "${terms.join(' ')}" — ${where}`;
-  if (kind === 'process') return `Process problem: ${topic ?? 'spike'} for team ${teamId ?? '?'}`;
+  if (kind === 'process') return `Process problem: ${topic ?? 'spike'} for team ${team ?? '?'}`;
   return `${topic ?? 'Complaints'} — ${where}`;
 }

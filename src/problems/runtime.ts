@@ -423,7 +423,18 @@ export class ProblemRuntime {
       switch (d.type) {
         case 'raise': {
           const owner = await resolveOwner(trx, ws, settings, d);
-          const title = problemTitle(d.kind, d.topic, d.area, d.terms, d.teamId);
+          // People read titles: a process problem names its team, not the team's id.
+          const team =
+            d.kind === 'process' && d.teamId
+              ? ((
+                  await trx
+                    .selectFrom('teams')
+                    .select('name')
+                    .where('id', '=', d.teamId)
+                    .executeTakeFirst()
+                )?.name ?? d.teamId)
+              : d.teamId;
+          const title = problemTitle(d.kind, d.topic, d.area, d.terms, team);
           const row = await insertProblem(
             trx,
             ws,
