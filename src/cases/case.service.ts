@@ -68,14 +68,25 @@ export async function checkVersion(
   });
 }
 
+/** Who changed a case: a person, a machine token, or the system (pipeline, scheduler, …). */
+export interface CaseEventActor {
+  type: 'user' | 'token' | 'system';
+  id: string | null;
+}
+
+/**
+ * Appends one entry to a case's history, in the caller's transaction. `eventAt` is the event
+ * time the entry refers to (a deadline, a message's time); it defaults to the wall time `now`.
+ */
 export async function caseEvent(
   trx: Kysely<DB>,
   workspaceId: string,
   caseId: string,
-  actor: Actor,
+  actor: CaseEventActor,
   type: string,
   data: Record<string, unknown>,
   now: number,
+  eventAt: number = now,
 ) {
   await trx
     .insertInto('case_events')
@@ -88,7 +99,7 @@ export async function caseEvent(
       actor_id: actor.id,
       data_json: JSON.stringify(data),
       created_at: now,
-      event_at: now,
+      event_at: eventAt,
     })
     .execute();
 }

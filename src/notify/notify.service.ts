@@ -21,6 +21,19 @@ export async function queueProblemNotifications(
     .where('problem_id', '=', problemId)
     .where('unlinked_at', 'is', null)
     .execute();
+  return queueNotifications(trx, workspaceId, problemId, updateId, text, links, now);
+}
+
+/** Queues `text` for the given linked cases (e.g. one informed acknowledgement). */
+export async function queueNotifications(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  problemId: string,
+  updateId: string,
+  text: string,
+  links: readonly { case_id: string; customer_id: string }[],
+  now: number,
+): Promise<number> {
   for (let i = 0; i < links.length; i += 300) {
     const chunk = links.slice(i, i + 300);
     await trx

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { BatchState, StageContext } from '../ingest/pipeline/types.js';
+import { queueNotifications } from '../notify/notify.service.js';
 import type { DB } from '../platform/db/schema.js';
-import { newId } from '../platform/ids.js';
 import type { TriageResult } from '../triage/index.js';
 import type { DetectorConfig } from './detector/config.js';
 import { type Decision, Detector, type ProcessSignal } from './detector/detector.js';
@@ -25,6 +25,18 @@ import {
   signatureOf,
   toView,
 } from './problem.store.js';
+
+/** What the detector reads of a stored message, in catch-up and in rebuilds alike. */
+const STREAM_COLUMNS = [
+  'channel',
+  'external_id',
+  'author_address',
+  'customer_id',
+  'case_id',
+  'sent_at',
+  'text',
+  'triage_json',
+] as const;
 
 const DAY = 86_400_000;
 /** How far back (wall time) a catch-up scan looks again for transactions that committed late. */
@@ -214,16 +226,7 @@ export class ProblemRuntime {
       for (let i = 0; i < unseen.length; i += 1000) {
         const stored = await trx
           .selectFrom('messages')
-          .select([
-            'channel',
-            'external_id',
-            'author_address',
-            'customer_id',
-            'case_id',
-            'sent_at',
-            'text',
-            'triage_json',
-          ])
+          .select(STREAM_COLUMNS)
           .where('id', 'in', unseen.slice(i, i + 1000))
           .execute();
         for (const r of stored) {
@@ -360,16 +363,7 @@ export class ProblemRuntime {
     for (const l of links) det.noteCaseLink(l.case_id, l.problem_id);
     const rows = await trx
       .selectFrom('messages')
-      .select([
-        'channel',
-        'external_id',
-        'author_address',
-        'customer_id',
-        'case_id',
-        'sent_at',
-        'text',
-        'triage_json',
-      ])
+      .select(STREAM_COLUMNS)
       .where('workspace_id', '=', this.opts.workspaceId)
       .where('direction', '=', 'in')
       .where('sent_at', '>=', since)
@@ -602,44 +596,15 @@ export class ProblemRuntime {
         eventAt: a.at,
       });
       if (settings.autoAcknowledge) {
-        const notificationId = newId();
-        await trx
-          .insertInto('problem_notifications')
-          .values({
-            id: notificationId,
-            workspace_id: ws,
-            problem_id: a.problemId,
-            update_id: `ack:${a.problemId}`,
-            case_id: a.caseId,
-            customer_id: a.customerId,
-            text,
-            status: 'queued',
-            channel: null,
-            address: null,
-            message_id: null,
-            error: null,
-            created_at: now,
-            sent_at: null,
-          })
-          .onConflict((oc) => oc.columns(['update_id', 'case_id']).doNothing())
-          .execute();
-        await trx
-          .insertInto('outbox')
-          .values({
-            id: newId(),
-            workspace_id: ws,
-            kind: 'notify_customer',
-            idempotency_key: `notify_customer:ack:${a.problemId}:${a.caseId}`,
-            payload_json: JSON.stringify({ updateId: `ack:${a.problemId}`, caseId: a.caseId }),
-            status: 'pending',
-            attempts: 0,
-            next_attempt_at: now,
-            last_error: null,
-            created_at: now,
-            delivered_at: null,
-          })
-          .onConflict((oc) => oc.column('idempotency_key').doNothing())
-          .execute();
+        await queueNotifications(
+          trx,
+          ws,
+          a.problemId,
+          `ack:${a.problemId}`,
+          text,
+          [{ case_id: a.caseId, customer_id: a.customerId }],
+          now,
+        );
       }
     }
   }

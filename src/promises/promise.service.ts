@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { caseEvent } from '../cases/case.service.js';
 import { renderTemplate } from '../macros/macro.service.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
@@ -65,31 +66,6 @@ export function toPromiseDto(p: Row) {
     settledBy: p.settled_by,
     settledHow: p.settled_how,
   };
-}
-
-async function history(
-  trx: Kysely<DB>,
-  ws: string,
-  caseId: string,
-  actor: { type: 'user' | 'token' | 'system'; id: string | null },
-  type: string,
-  data: Record<string, unknown>,
-  now: number,
-) {
-  await trx
-    .insertInto('case_events')
-    .values({
-      id: newId(),
-      workspace_id: ws,
-      case_id: caseId,
-      type,
-      actor_type: actor.type,
-      actor_id: actor.id,
-      data_json: JSON.stringify(data),
-      created_at: now,
-      event_at: now,
-    })
-    .execute();
 }
 
 export async function createPromise(
@@ -172,7 +148,7 @@ export async function createPromise(
         })),
       )
       .execute();
-    await history(
+    await caseEvent(
       trx,
       actor.workspaceId,
       c.id,
@@ -226,7 +202,7 @@ async function settle(
     .where('ref_id', '=', p.id)
     .where('status', '=', 'pending')
     .execute();
-  await history(
+  await caseEvent(
     trx,
     p.workspace_id,
     p.case_id,
@@ -325,7 +301,7 @@ export const promiseTimer: TimerHandler = async (trx, t: Timer, now) => {
   const events: LiveEvent[] = [];
   if (t.kind === 'promise.remind') {
     await trx.updateTable('promises').set({ reminded_at: now }).where('id', '=', p.id).execute();
-    await history(
+    await caseEvent(
       trx,
       p.workspace_id,
       p.case_id,
@@ -349,7 +325,7 @@ export const promiseTimer: TimerHandler = async (trx, t: Timer, now) => {
     })
     .where('id', '=', p.case_id)
     .execute();
-  await history(
+  await caseEvent(
     trx,
     p.workspace_id,
     p.case_id,
@@ -362,7 +338,7 @@ export const promiseTimer: TimerHandler = async (trx, t: Timer, now) => {
     now,
   );
   const apology = await apologyFor(trx, p);
-  await history(
+  await caseEvent(
     trx,
     p.workspace_id,
     p.case_id,

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { caseEvent } from '../cases/case.service.js';
 import type { DB, Priority } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import type { Timer, TimerHandler } from '../platform/jobs/scheduler.js';
@@ -12,6 +13,8 @@ import type { ClockName, Clocks } from './clocks.js';
  * counts them per channel) and a case history entry, and tell supervisors live. A timer whose
  * clock has since been met, paused or moved is stale and does nothing.
  */
+const SCHEDULER = { type: 'system' as const, id: 'scheduler' };
+
 export const slaTimer: TimerHandler = async (trx: Kysely<DB>, t: Timer, now: number) => {
   const [prefix, clock] = t.kind.split(':') as [string, ClockName];
   const kind = prefix === 'sla.breach' ? 'breached' : 'at_risk';
@@ -53,20 +56,16 @@ export const slaTimer: TimerHandler = async (trx: Kysely<DB>, t: Timer, now: num
       created_at: now,
     })
     .execute();
-  await trx
-    .insertInto('case_events')
-    .values({
-      id: newId(),
-      workspace_id: t.workspace_id,
-      case_id: t.ref_id,
-      type: kind === 'breached' ? 'sla_breached' : 'sla_at_risk',
-      actor_type: 'system',
-      actor_id: 'scheduler',
-      data_json: JSON.stringify({ clock, dueAt: new Date(c.dueAt).toISOString() }),
-      created_at: now,
-      event_at: Number(t.due_at),
-    })
-    .execute();
+  await caseEvent(
+    trx,
+    t.workspace_id,
+    t.ref_id,
+    SCHEDULER,
+    kind === 'breached' ? 'sla_breached' : 'sla_at_risk',
+    { clock, dueAt: new Date(c.dueAt).toISOString() },
+    now,
+    Number(t.due_at),
+  );
   const raised =
     clock === 'resolution'
       ? null
@@ -120,25 +119,21 @@ async function raiseForWaiting(
     .set({ priority: next.priority, version: sql<number>`version + 1`, updated_at: now })
     .where('id', '=', t.ref_id)
     .execute();
-  await trx
-    .insertInto('case_events')
-    .values({
-      id: newId(),
-      workspace_id: t.workspace_id,
-      case_id: t.ref_id,
-      type: 'priority_changed',
-      actor_type: 'system',
-      actor_id: 'scheduler',
-      data_json: JSON.stringify({
-        from: current,
-        to: next.priority,
-        why: 'waiting',
-        waitedMinutes: Math.round(waitingMs / 60_000),
-        score: next.score,
-      }),
-      created_at: now,
-      event_at: Number(t.due_at),
-    })
-    .execute();
+  await caseEvent(
+    trx,
+    t.workspace_id,
+    t.ref_id,
+    SCHEDULER,
+    'priority_changed',
+    {
+      from: current,
+      to: next.priority,
+      why: 'waiting',
+      waitedMinutes: Math.round(waitingMs / 60_000),
+      score: next.score,
+    },
+    now,
+    Number(t.due_at),
+  );
   return next.priority;
 }
