@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES, freshDatabaseUrl } from '../../test/support/engines.js';
 import { type App, buildApp } from '../app.js';
 import type { OutboundMessage, Sender } from '../channels/sender.js';
@@ -104,6 +105,49 @@ describe.each(ENGINES)('problems end to end on %s', (engine) => {
     expect(one.json().history[0].type).toBe('detected');
   });
 
+  it('with auto-acknowledge on, a new complaint linked to the problem is queued an informed answer', async () => {
+    const patch = await app.http.inject({
+      method: 'PATCH',
+      url: '/api/v1/problem-settings',
+      headers: auth,
+      payload: { autoAcknowledge: true },
+    });
+    expect(patch.statusCode).toBe(200);
+    const [p] = await problem();
+    const m = aMessage({
+      channel: 'sms',
+      visibility: 'private',
+      author: { id: '+14155550999', name: 'Late Complainer', location: 'San Francisco, CA' },
+      text: 'My internet is down in 94110 since this morning, no connection at all',
+      sentAt: new Date(now).toISOString(),
+    });
+    await ingestStream([m], {
+      database: app.database,
+      workspaceId: app.workspace.workspaceId,
+      pipeline: app.pipeline,
+      clock: () => now,
+    });
+    const linked = (await problem())[0];
+    const caseRow = await app.database.db
+      .selectFrom('messages')
+      .select('case_id')
+      .where('external_id', '=', m.externalId)
+      .executeTakeFirstOrThrow();
+    expect(linked.caseIds).toContain(caseRow.case_id);
+    const ack = await app.database.db
+      .selectFrom('outbox')
+      .select('idempotency_key')
+      .where('idempotency_key', '=', `notify_customer:ack:${p.id}:${caseRow.case_id}`)
+      .execute();
+    expect(ack).toHaveLength(1);
+    await app.http.inject({
+      method: 'PATCH',
+      url: '/api/v1/problem-settings',
+      headers: auth,
+      payload: { autoAcknowledge: false },
+    });
+  });
+
   it('fixed: every linked customer gets a notification, cases pend, still-broken reopens, quiet period resolves', async () => {
     const [p] = await problem();
     now += 60_000;
@@ -120,6 +164,8 @@ describe.each(ENGINES)('problems end to end on %s', (engine) => {
       .selectFrom('problem_notifications')
       .selectAll()
       .where('problem_id', '=', p.id)
+      // The fix update's notifications (an earlier acknowledgement has an `ack:` update id).
+      .where('update_id', 'not like', 'ack:%')
       .execute();
     expect(notes).toHaveLength(p.caseIds.length);
     const undelivered = notes.filter((n) => n.status !== 'sent');
