@@ -1,0 +1,35 @@
+import { Type } from '@sinclair/typebox';
+import type { CareRouteDeps } from '../cases/care.routes.js';
+import { answerSurvey, csatStats } from '../csat/csat.service.js';
+import type { Http } from '../platform/http/server.js';
+
+/** CSAT: the customer's answer (by survey token) and the results. */
+export function csatRoutes(app: Http, deps: CareRouteDeps) {
+  const { db, clock } = deps;
+
+  app.post(
+    '/api/v1/csat/:token',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['csat'],
+        summary: 'The customer answers the survey (the token is the credential)',
+        params: Type.Object({ token: Type.String({ minLength: 10, maxLength: 100 }) }),
+        body: Type.Object(
+          {
+            rating: Type.Integer({ minimum: 1, maximum: 5 }),
+            comment: Type.Optional(Type.String({ maxLength: 5000 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => answerSurvey(db, req.params.token, req.body.rating, req.body.comment, clock()),
+  );
+
+  app.get(
+    '/api/v1/csat',
+    { schema: { tags: ['csat'], summary: 'CSAT per channel and agent' } },
+    async (req) => ({ items: await csatStats(db, req.actor.workspaceId) }),
+  );
+}

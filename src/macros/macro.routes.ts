@@ -1,0 +1,155 @@
+import { Type } from '@sinclair/typebox';
+import type { CareRouteDeps } from '../cases/care.routes.js';
+import { toCaseSummary } from '../cases/case.dto.js';
+import { applyMacro, renderCanned } from '../macros/macro.service.js';
+import type { Http } from '../platform/http/server.js';
+import { newId } from '../platform/ids.js';
+
+/** Canned replies with variables and macros (named lists of actions). */
+export function macroRoutes(app: Http, deps: CareRouteDeps) {
+  const { db, clock } = deps;
+  const changed = (workspaceId: string, caseId: string, change: string) =>
+    deps.bus.publish({ type: 'case.updated', workspaceId, data: { caseId, change } });
+
+  app.post(
+    '/api/v1/canned-replies',
+    {
+      schema: {
+        tags: ['macros'],
+        summary: 'A canned reply; variables {{customer.name}}, {{agent.name}}, {{case.number}}…',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1 }),
+            shortcut: Type.Optional(Type.String()),
+            body: Type.String({ minLength: 1, maxLength: 20_000 }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const id = newId();
+      await db
+        .insertInto('canned_replies')
+        .values({
+          id,
+          workspace_id: req.actor.workspaceId,
+          name: req.body.name,
+          shortcut: req.body.shortcut ?? null,
+          body: req.body.body,
+          created_at: clock(),
+        })
+        .execute();
+      return reply.status(201).send({ id });
+    },
+  );
+
+  app.get(
+    '/api/v1/canned-replies',
+    { schema: { tags: ['macros'], summary: 'Canned replies' } },
+    async (req) => ({
+      items: (
+        await db
+          .selectFrom('canned_replies')
+          .selectAll()
+          .where('workspace_id', '=', req.actor.workspaceId)
+          .orderBy('name')
+          .execute()
+      ).map((c) => ({ id: c.id, name: c.name, shortcut: c.shortcut, body: c.body })),
+    }),
+  );
+
+  app.get(
+    '/api/v1/cases/:id/canned-replies/:cannedId',
+    {
+      schema: {
+        tags: ['macros'],
+        summary: 'A canned reply rendered for the case',
+        params: Type.Object({ id: Type.String(), cannedId: Type.String() }),
+      },
+    },
+    async (req) => ({
+      text: await renderCanned(db, req.actor, req.params.cannedId, req.params.id),
+    }),
+  );
+
+  const MacroAction = Type.Union([
+    Type.Object({
+      type: Type.Literal('reply'),
+      text: Type.Optional(Type.String()),
+      cannedReplyId: Type.Optional(Type.String()),
+      visibility: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('private')])),
+    }),
+    Type.Object({ type: Type.Literal('note'), body: Type.String({ minLength: 1 }) }),
+    Type.Object({
+      type: Type.Literal('status'),
+      status: Type.Union(['open', 'pending', 'resolved', 'closed'].map((s) => Type.Literal(s))),
+      statusReason: Type.Optional(Type.Union([Type.Literal('customer'), Type.Literal('internal')])),
+      reason: Type.Optional(Type.String()),
+    }),
+    Type.Object({
+      type: Type.Literal('priority'),
+      priority: Type.Union(['low', 'normal', 'high', 'urgent'].map((s) => Type.Literal(s))),
+    }),
+    Type.Object({ type: Type.Literal('assign'), userId: Type.Union([Type.String(), Type.Null()]) }),
+  ]);
+
+  app.post(
+    '/api/v1/macros',
+    {
+      schema: {
+        tags: ['macros'],
+        summary: 'A macro: a named list of actions (reply, note, status, priority, assign)',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1 }),
+            actions: Type.Array(MacroAction, { minItems: 1 }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const id = newId();
+      await db
+        .insertInto('macros')
+        .values({
+          id,
+          workspace_id: req.actor.workspaceId,
+          name: req.body.name,
+          actions_json: JSON.stringify(req.body.actions),
+          created_at: clock(),
+        })
+        .execute();
+      return reply.status(201).send({ id });
+    },
+  );
+
+  app.post(
+    '/api/v1/cases/:id/macros/:macroId',
+    {
+      schema: {
+        tags: ['macros'],
+        summary: 'Apply a macro to the case (all actions or none)',
+        params: Type.Object({ id: Type.String(), macroId: Type.String() }),
+        body: Type.Object(
+          { expectedVersion: Type.Optional(Type.Integer()) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const c = await applyMacro(
+        db,
+        req.actor,
+        req.params.macroId,
+        req.params.id,
+        clock(),
+        req.body.expectedVersion,
+      );
+      deps.onOutbox();
+      changed(req.actor.workspaceId, req.params.id, 'macro');
+      return toCaseSummary(c);
+    },
+  );
+}

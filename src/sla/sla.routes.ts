@@ -1,0 +1,154 @@
+import { Type } from '@sinclair/typebox';
+import type { CareRouteDeps } from '../cases/care.routes.js';
+import { AppError, notFound } from '../platform/errors.js';
+import type { Http } from '../platform/http/server.js';
+import { newId } from '../platform/ids.js';
+import { checkTimeZone } from '../sla/calendar.js';
+
+const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const admin = { roles: ['admin' as const, 'supervisor' as const] };
+
+/** SLA administration (policies, calendars) and a case's clocks. */
+export function slaRoutes(app: Http, deps: CareRouteDeps) {
+  const { db, clock } = deps;
+
+  app.post(
+    '/api/v1/sla/calendars',
+    {
+      config: admin,
+      schema: {
+        tags: ['sla'],
+        summary: 'A business-hours calendar: time zone, weekly hours, holidays',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1 }),
+            timeZone: Type.String({ minLength: 1 }),
+            hours: Type.Record(
+              Type.String({ pattern: '^[0-6]$' }),
+              Type.Array(
+                Type.Tuple([
+                  Type.String({ pattern: '^\\d{2}:\\d{2}$' }),
+                  Type.String({ pattern: '^\\d{2}:\\d{2}$' }),
+                ]),
+              ),
+              { description: 'weekday (0 = Sunday) → [["09:00","17:00"]]' },
+            ),
+            holidays: Type.Optional(Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }))),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      try {
+        checkTimeZone(req.body.timeZone);
+      } catch {
+        throw new AppError('bad_request', `unknown time zone ${req.body.timeZone}`);
+      }
+      const id = newId();
+      await db
+        .insertInto('sla_calendars')
+        .values({
+          id,
+          workspace_id: req.actor.workspaceId,
+          name: req.body.name,
+          time_zone: req.body.timeZone,
+          hours_json: JSON.stringify(req.body.hours),
+          holidays_json: JSON.stringify(req.body.holidays ?? []),
+          created_at: clock(),
+        })
+        .execute();
+      return reply.status(201).send({ id });
+    },
+  );
+
+  app.post(
+    '/api/v1/sla/policies',
+    {
+      config: admin,
+      schema: {
+        tags: ['sla'],
+        summary:
+          'An SLA policy for a priority (targets in business minutes); channel only to override parity',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1 }),
+            priority: Type.Union(['low', 'normal', 'high', 'urgent'].map((p) => Type.Literal(p))),
+            channel: Type.Optional(Type.String()),
+            calendarId: Type.Optional(Type.String()),
+            firstResponseMinutes: Type.Optional(Type.Integer({ minimum: 0 })),
+            nextResponseMinutes: Type.Optional(Type.Integer({ minimum: 0 })),
+            resolutionMinutes: Type.Optional(Type.Integer({ minimum: 0 })),
+            atRiskPercent: Type.Optional(Type.Integer({ minimum: 1, maximum: 99 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const id = newId();
+      await db
+        .insertInto('sla_policies')
+        .values({
+          id,
+          workspace_id: req.actor.workspaceId,
+          name: b.name,
+          priority: b.priority,
+          channel: b.channel ?? null,
+          calendar_id: b.calendarId ?? null,
+          first_response_minutes: b.firstResponseMinutes ?? null,
+          next_response_minutes: b.nextResponseMinutes ?? null,
+          resolution_minutes: b.resolutionMinutes ?? null,
+          at_risk_percent: b.atRiskPercent ?? 80,
+          created_at: clock(),
+        })
+        .execute();
+      return reply.status(201).send({ id });
+    },
+  );
+
+  app.get(
+    '/api/v1/cases/:id/sla',
+    { schema: { tags: ['sla'], summary: 'The case’s SLA clocks and events', params: Id } },
+    async (req) => {
+      const row = await db
+        .selectFrom('case_sla')
+        .selectAll()
+        .where('workspace_id', '=', req.actor.workspaceId)
+        .where('case_id', '=', req.params.id)
+        .executeTakeFirst();
+      if (!row) throw notFound('SLA of the case');
+      const events = await db
+        .selectFrom('sla_events')
+        .selectAll()
+        .where('case_id', '=', req.params.id)
+        .orderBy('id')
+        .execute();
+      const iso = (v: number | null | undefined) => (v == null ? null : new Date(v).toISOString());
+      const clocks = JSON.parse(row.clocks_json) as Record<string, Record<string, number | null>>;
+      return {
+        policyId: row.policy_id,
+        paused: row.paused_at !== null,
+        clocks: Object.fromEntries(
+          Object.entries(clocks).map(([k, c]) => [
+            k,
+            {
+              targetMinutes: Number(c.targetMs) / 60_000,
+              dueAt: iso(c.dueAt),
+              atRiskAt: iso(c.atRiskAt),
+              metAt: iso(c.metAt),
+              breached: Boolean(c.breached),
+            },
+          ]),
+        ),
+        events: events.map((e) => ({
+          clock: e.clock,
+          kind: e.kind,
+          dueAt: iso(Number(e.due_at)),
+          channel: e.channel,
+        })),
+      };
+    },
+  );
+}
