@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { Http } from '../../platform/http/server.js';
 import { ingestDelivery } from '../channel.ingest.js';
-import { parseJsonExact } from '../channel.json.js';
 import { loadChannel } from '../channel.store.js';
 import type { MetaConfig, MetaSecrets } from '../channel.types.js';
 import type { ChannelDeps } from '../routes.js';
+import { signedJsonBody } from '../webhook.body.js';
 import { parseMetaWebhook } from './meta.parse.js';
 import { META_SIGNATURE_HEADER, metaHandshake, verifyMetaSignature } from './meta.verify.js';
 
@@ -53,28 +53,9 @@ export function metaWebhookRoutes(app: Http, deps: ChannelDeps) {
     async (req, reply) => {
       const ch = await load(req.params.channelId);
       if (!ch || ch.disabledAt) return reply.status(404).send(notFound);
-      const raw = req.body as Buffer;
-      if (!Buffer.isBuffer(raw)) {
-        return reply.status(415).send({
-          error: { code: 'unsupported_media_type', message: 'send Content-Type: application/json' },
-        });
-      }
-      const sig = req.headers[META_SIGNATURE_HEADER];
-      if (
-        !verifyMetaSignature(raw, typeof sig === 'string' ? sig : undefined, ch.secrets.appSecret)
-      ) {
-        return reply.status(403).send({
-          error: { code: 'forbidden', message: `invalid or missing ${META_SIGNATURE_HEADER}` },
-        });
-      }
-      let body: unknown;
-      try {
-        body = parseJsonExact(raw.toString('utf8'));
-      } catch {
-        return reply
-          .status(400)
-          .send({ error: { code: 'bad_request', message: 'body is not JSON' } });
-      }
+      const body = signedJsonBody(req, META_SIGNATURE_HEADER, (raw, sig) =>
+        verifyMetaSignature(raw, sig, ch.secrets.appSecret),
+      );
       const parsed = parseMetaWebhook(body, {
         channelId: ch.id,
         pageId: ch.config.pageId,

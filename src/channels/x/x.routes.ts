@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { Http } from '../../platform/http/server.js';
 import { ingestDelivery } from '../channel.ingest.js';
-import { parseJsonExact } from '../channel.json.js';
 import { loadChannel } from '../channel.store.js';
 import type { XChannel, XConfig, XSecrets } from '../channel.types.js';
 import type { ChannelDeps } from '../routes.js';
+import { signedJsonBody } from '../webhook.body.js';
 import { parseXWebhook } from './x.parse.js';
 import { crcResponseToken, verifyXSignature, X_SIGNATURE_HEADER } from './x.verify.js';
 
@@ -47,28 +47,9 @@ export function xWebhookRoutes(app: Http, deps: ChannelDeps) {
     async (req, reply) => {
       const ch: XChannel | null = await load(req.params.channelId);
       if (!ch || ch.disabledAt) return reply.status(404).send(notFound);
-      const raw = req.body as Buffer;
-      if (!Buffer.isBuffer(raw)) {
-        return reply.status(415).send({
-          error: { code: 'unsupported_media_type', message: 'send Content-Type: application/json' },
-        });
-      }
-      const sig = req.headers[X_SIGNATURE_HEADER];
-      if (
-        !verifyXSignature(raw, typeof sig === 'string' ? sig : undefined, ch.secrets.consumerSecret)
-      ) {
-        return reply.status(403).send({
-          error: { code: 'forbidden', message: `invalid or missing ${X_SIGNATURE_HEADER}` },
-        });
-      }
-      let body: unknown;
-      try {
-        body = parseJsonExact(raw.toString('utf8'));
-      } catch {
-        return reply
-          .status(400)
-          .send({ error: { code: 'bad_request', message: 'body is not JSON' } });
-      }
+      const body = signedJsonBody(req, X_SIGNATURE_HEADER, (raw, sig) =>
+        verifyXSignature(raw, sig, ch.secrets.consumerSecret),
+      );
       const parsed = parseXWebhook(body, { channelId: ch.id, accountId: ch.config.accountId });
       const summary = await ingestDelivery(deps, ch.id, parsed);
       if (parsed.ignored.length)
