@@ -5,7 +5,8 @@ import type { Http } from '../platform/http/server.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 import { CaseSummary, iso, MessageDto, toCaseSummary, toMessageDto } from './case.dto.js';
 import { caseHistory, caseMessages, caseNotes, getCase, listCases } from './case.queries.js';
-import { addNote, replyToCase, updateCase } from './case.service.js';
+import { replyToCase } from './case.reply.js';
+import { addNote, updateCase } from './case.service.js';
 
 const Status = Type.Union(
   ['new', 'open', 'pending', 'resolved', 'closed'].map((s) => Type.Literal(s)),

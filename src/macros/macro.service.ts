@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
-import { caseEvent, loadCase, replyInTrx, updateInTrx } from '../cases/case.service.js';
+import { replyInTrx } from '../cases/case.reply.js';
+import { updateInTrx } from '../cases/case.service.js';
+import { caseEvent, loadCase } from '../cases/case.store.js';
 import type { DB, Priority } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
