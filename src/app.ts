@@ -96,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: logger || undefined,
     autoCloseMs: config.reopenWindowHours * 3_600_000,
     onOutbox: wakeOutbox,
+    publicUrl: config.publicUrl,
   });
 
   const pipeline = new PipelineWorker({
@@ -173,7 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     scope.addHook('onRequest', authHook(database.db));
     systemRoutes(scope, { database, bus, secureCookies: config.publicUrl.startsWith('https:') });
     inboundRoutes(scope, { db: database.db, clock, onAppended: wakePipeline });
-    caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox });
+    caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox, publicUrl: config.publicUrl });
     care.routes(scope);
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
     channelRoutes(scope, channelDeps);

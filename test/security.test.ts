@@ -14,6 +14,8 @@ const PUBLIC = new Set([
   'GET /api/openapi.json',
   'POST /api/v1/auth/login',
   'POST /api/v1/csat/:token',
+  'GET /csat/:token',
+  'POST /csat/:token',
   'GET /webhooks/x/:channelId',
   'POST /webhooks/x/:channelId',
   'GET /webhooks/meta/:channelId',

@@ -27,6 +27,8 @@ export interface CaseRouteDeps {
   clock: () => number;
   /** Wakes the outbox worker after a reply was queued. */
   onOutbox: () => void;
+  /** Base of links sent to customers (CSAT survey pages). */
+  publicUrl: string;
 }
 
 export function caseRoutes(app: Http, deps: CaseRouteDeps) {
@@ -189,6 +191,7 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
         req.params.id,
         req.body as never,
         deps.clock(),
+        { publicUrl: deps.publicUrl },
       );
       publish(req.actor.workspaceId, req.params.id, 'updated');
       return toCaseSummary(updated);

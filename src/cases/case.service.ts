@@ -29,14 +29,20 @@ export interface CaseUpdate {
   expectedVersion?: number;
 }
 
+/** What a case change needs to know of the deployment: where links sent to customers point. */
+export interface CaseLinks {
+  publicUrl: string;
+}
+
 export async function updateCase(
   db: Kysely<DB>,
   actor: Actor,
   caseId: string,
   input: CaseUpdate,
   now: number,
+  links: CaseLinks,
 ) {
-  return db.transaction().execute((trx) => updateInTrx(trx, actor, caseId, input, now));
+  return db.transaction().execute((trx) => updateInTrx(trx, actor, caseId, input, now, links));
 }
 
 /** `updateCase` inside the caller's transaction. */
@@ -46,6 +52,7 @@ export async function updateInTrx(
   caseId: string,
   input: CaseUpdate,
   now: number,
+  links: CaseLinks,
 ) {
   {
     const c = await loadCase(trx, actor.workspaceId, caseId);
@@ -148,7 +155,7 @@ export async function updateInTrx(
       .set({ ...set, version: sql<number>`version + 1`, updated_at: now })
       .where('id', '=', c.id)
       .execute();
-    if (resolvedNow) await sendSurveyOnResolve(trx, actor, c.id, now);
+    if (resolvedNow) await sendSurveyOnResolve(trx, actor, c.id, now, links.publicUrl);
     return loadCase(trx, actor.workspaceId, c.id);
   }
 }

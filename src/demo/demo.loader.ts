@@ -47,7 +47,9 @@ export async function loadDemo(app: App): Promise<{ cases: number; messages: num
     role: 'admin' as const,
     workspaceId: app.workspace.workspaceId,
   };
-  for (const c of answered) await updateCase(db, actor, c.id, { status: 'resolved' }, cutoff);
+  const links = { publicUrl: app.config.publicUrl };
+  for (const c of answered)
+    await updateCase(db, actor, c.id, { status: 'resolved' }, cutoff, links);
   const count = await db
     .selectFrom('cases')
     .select((eb) => eb.fn.countAll<number>().as('n'))
