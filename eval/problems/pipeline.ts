@@ -43,6 +43,7 @@ export async function runThroughPipeline(
   seed: number,
   days: number,
   real: RealThreads | null,
+  opts: { fixes?: boolean } = {},
 ): Promise<PipelineResult> {
   const run = buildRun(seed, days, real);
   const dir = mkdtempSync(join(tmpdir(), 'throughline-eval-'));
@@ -135,6 +136,7 @@ export async function runThroughPipeline(
           const e = ends[nextEnd++];
           await flush();
           const d0 = performance.now();
+          if (opts.fixes === false) continue;
           const problemId = await problemOfIncident(app, incidentRefs.get(e.id) ?? []);
           if (problemId && (await fixAndDeliver(app, clock, ownerAuth, problemId, e.end))) fixed++;
           deliveryMs += performance.now() - d0;
