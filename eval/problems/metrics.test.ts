@@ -81,3 +81,20 @@ describe('problems eval scoring', () => {
     expect(m.predPairs).toBe(10);
   });
 });
+
+describe('problems eval attribution', () => {
+  it('decides what a problem found by its first day, not by what it linked weeks later', () => {
+    const early = Array.from({ length: 5 }, (_, i) =>
+      msg(i, { incidentId: 'inc1', problemId: 'p1' }),
+    );
+    const weeksLater = Array.from({ length: 8 }, (_, i) =>
+      msg(i, { at: T0 + 14 * 24 * H + i, problemId: 'p1' }),
+    );
+    const problems = [{ id: 'p1', topic: 'outage', area: place, detectedAt: T0 + 6 * 60_000 }];
+    const m = score([incident], [...early, ...weeksLater], problems, 21);
+    expect(m.detected).toBe(1);
+    expect(m.falseProblems).toBe(0);
+    // The later wrong links still cost linking precision.
+    expect(m.predPairs).toBeGreaterThan(m.tp);
+  });
+});

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp } from '../../src/app.js';
+import { type App, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { InboundMessage } from '../../src/ingest/inbound.schema.js';
 import { ingestStream } from '../../src/ingest/ingest-stream.js';
@@ -43,7 +43,7 @@ export async function runThroughPipeline(
   seed: number,
   days: number,
   real: RealThreads | null,
-  opts: { fixes?: boolean } = {},
+  opts: { fixes?: boolean; inspect?: (app: App) => Promise<void> } = {},
 ): Promise<PipelineResult> {
   const run = buildRun(seed, days, real);
   const dir = mkdtempSync(join(tmpdir(), 'throughline-eval-'));
@@ -188,6 +188,7 @@ export async function runThroughPipeline(
           problemId: r.case_id ? (caseProblem.get(r.case_id) ?? null) : null,
         });
       }
+      await opts.inspect?.(app);
       return {
         metrics: score(run.incidents, scored, problems, days),
         notify: await measureNotifications(app),
