@@ -61,6 +61,8 @@ export async function runProblemsEval(): Promise<void> {
   );
   out(`missed (real triage): ${triage.missed.length}`);
   for (const m of triage.missed) out(`  ${m}`);
+  out(`missed (full pipeline, seed ${SEEDS[0]}): ${full.metrics.missed.length}`);
+  for (const m of full.metrics.missed) out(`  ${m}`);
   out(
     'targets: recall ≥ 97 %, ≤ 1 false problem/week, median delay ≤ 10 min, linking F1 ≥ 0.90, 100 % notified within 15 min',
   );
