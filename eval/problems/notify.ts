@@ -17,7 +17,7 @@ const HORIZON = 60 * MIN;
 
 export interface NotifyMetrics {
   fixes: number;
-  /** Distinct customers linked to a fixed problem when it was fixed. */
+  /** Customers linked to a fixed problem when it was fixed, summed over fixes. */
   customers: number;
   notified: number;
   within15: number;
@@ -173,7 +173,7 @@ export async function measureNotifications(app: App): Promise<NotifyMetrics> {
 export function formatNotify(m: NotifyMetrics): string {
   const pct = (x: number) => `${((100 * x) / Math.max(1, m.customers)).toFixed(1)} %`;
   const lines = [
-    `notifications after ${m.fixes} fixes: ${m.customers} linked customers, notified ${pct(m.notified)}, within 15 min ${pct(m.within15)}; latency median ${quantile(m.latenciesMin, 0.5).toFixed(2)} min, p90 ${quantile(m.latenciesMin, 0.9).toFixed(2)} min, max ${Math.max(0, ...m.latenciesMin).toFixed(2)} min`,
+    `notifications after ${m.fixes} fixes: ${m.customers} linked customers (summed over fixes), notified ${pct(m.notified)}, within 15 min ${pct(m.within15)}; latency median ${quantile(m.latenciesMin, 0.5).toFixed(2)} min, p90 ${quantile(m.latenciesMin, 0.9).toFixed(2)} min, max ${Math.max(0, ...m.latenciesMin).toFixed(2)} min`,
   ];
   for (const [why, n] of [...m.notNotified].sort((a, b) => b[1] - a[1]))
     lines.push(`  not notified: ${n} × ${why}`);
