@@ -3,7 +3,7 @@ import { formatNotify } from './notify.js';
 import { runMemoryInWorker } from './parallel.js';
 import { runThroughPipeline } from './pipeline.js';
 import { formatBreakdown, formatTable, type Row } from './report.js';
-import { buildRun, SCENARIO } from './source.js';
+import { SCENARIO } from './source.js';
 
 const SEEDS = [1, 2, 3];
 const DAYS = 28;
@@ -24,22 +24,20 @@ export async function runProblemsEval(): Promise<void> {
   if ('skip' in loaded) out(`real background text skipped: ${loaded.skip}`);
   else real = loaded;
 
-  const runs = SEEDS.map((s) => buildRun(s, DAYS, real));
-  // Only the pipeline's seed is replayed in this thread; the worker builds its own runs.
-  const sizes = runs.flatMap((r) => r.incidents.map((i) => i.expectedCustomers));
-  out(
-    `scenario ${SCENARIO}, seeds ${SEEDS.join(',')} × ${DAYS} days = ${(SEEDS.length * DAYS) / 7} simulated weeks; ${sizes.length} incidents (${Math.min(...sizes)}–${Math.max(...sizes)} complaining customers, ${sizes.filter((n) => n >= 1000).length} with ≥ 1,000)`,
-  );
-  out(
-    `messages: ${runs.reduce((a, r) => a + r.messages.length, 0)} (simulated and real), of which real telecom customer tweets: ${runs.reduce((a, r) => a + r.realMessages, 0)}${real ? ` (${real.threads.length} threads of ${real.file}, replayed once per simulated week)` : ''}`,
-  );
-
   // The in-memory configurations run in a worker thread beside the full-pipeline replay.
+  out('running: detector over real and oracle triage (worker thread), whole app on SQLite (here)…');
   const memory = runMemoryInWorker(SEEDS, DAYS, real !== null);
   const t1 = Date.now();
   const full = await runThroughPipeline(SEEDS[0], DAYS, real);
   const pipelineS = ((Date.now() - t1) / 1000).toFixed(0);
-  const { triage, oracle, first: memOne } = await memory;
+  const { triage, oracle, first: memOne, traffic } = await memory;
+  const { sizes } = traffic;
+  out(
+    `scenario ${SCENARIO}, seeds ${SEEDS.join(',')} × ${DAYS} days = ${(SEEDS.length * DAYS) / 7} simulated weeks; ${sizes.length} incidents (${Math.min(...sizes)}–${Math.max(...sizes)} complaining customers, ${sizes.filter((n) => n >= 1000).length} with ≥ 1,000)`,
+  );
+  out(
+    `messages: ${traffic.messages} (simulated and real), of which real telecom customer tweets: ${traffic.realMessages}${real ? ` (${real.threads.length} threads of ${real.file}, replayed once per simulated week)` : ''}`,
+  );
 
   const rows: Row[] = [
     { label: `real triage (${SEEDS.length} seeds)`, m: triage },
