@@ -29,7 +29,14 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       .executeTakeFirst();
     if (!n || n.status === 'sent') return;
     const now = deps.clock();
-    const { route, refused } = await chooseRoute(db, row.workspaceId, caseId, n.customer_id, now);
+    const { route, refused } = await chooseRoute(
+      db,
+      row.workspaceId,
+      caseId,
+      n.customer_id,
+      now,
+      (channel) => deps.senders.has(channel),
+    );
     if (!route) {
       await db
         .updateTable('problem_notifications')
