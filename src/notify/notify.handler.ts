@@ -1,7 +1,6 @@
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Sender } from '../channels/sender.js';
 import type { Database } from '../platform/db/database.js';
-import { newId } from '../platform/ids.js';
 import type { OutboxHandler } from '../platform/outbox/outbox.worker.js';
 import { chooseRoute } from './route.js';
 
@@ -35,7 +34,10 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       caseId,
       n.customer_id,
       now,
-      (channel) => deps.senders.has(channel),
+      async (channel, channelId) => {
+        const sender = deps.senders.get(channel);
+        return !!sender && (!sender.ready || (await sender.ready({ channel, channelId })));
+      },
     );
     if (!route) {
       await db
@@ -46,7 +48,9 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       return;
     }
     const sender = deps.senders.get(route.channel);
-    const messageId = n.message_id ?? newId();
+    // Stable across retries (the notification's own id until one was sent): senders without an
+    // idempotency key derive theirs from it (an email's Message-ID).
+    const messageId = n.message_id ?? n.id;
     try {
       if (!sender)
         throw new ConnectorError(

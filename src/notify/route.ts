@@ -56,8 +56,9 @@ async function windowOptions(db: Kysely<DB>, channelId: string | null) {
  * Picks how to reach a linked customer: the case's own channel (answering their latest message)
  * when its messaging-window rules allow, else another of the customer's identities (a voice
  * caller's number gets an SMS), else null with the reasons. Notifications are private.
- * `canSend` says which channel kinds this installation can send on at all (a channel with no
- * sender is refused at once rather than retried until the outbox gives up).
+ * `canSend` says whether this installation can send on a channel kind (through the named channel
+ * record, if any) at all: a channel with no sender, or no configured mailbox or number behind its
+ * sender, is refused at once rather than retried until the outbox gives up.
  */
 export async function chooseRoute(
   db: Kysely<DB>,
@@ -65,7 +66,7 @@ export async function chooseRoute(
   caseId: string,
   customerId: string,
   now: number,
-  canSend: (channel: string) => boolean = () => true,
+  canSend: (channel: string, channelId: string | null) => boolean | Promise<boolean> = () => true,
 ): Promise<{ route: Route | null; refused: string[] }> {
   const refused: string[] = [];
   const c = await db
@@ -81,7 +82,7 @@ export async function chooseRoute(
     .orderBy('sent_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (c && last && !NO_TEXT.has(last.channel) && !canSend(last.channel)) {
+  if (c && last && !NO_TEXT.has(last.channel) && !(await canSend(last.channel, last.channel_id))) {
     refused.push(`${last.channel}: no sender is configured`);
   } else if (c && last && !NO_TEXT.has(last.channel)) {
     // A private follow-up where the channel has one; an X public mention gets a DM.
@@ -130,10 +131,6 @@ export async function chooseRoute(
   candidates.sort((a, b) => FALLBACK_ORDER.indexOf(a.channel) - FALLBACK_ORDER.indexOf(b.channel));
   for (const cand of candidates) {
     if (last && cand.channel === last.channel && cand.address === last.author_address) continue;
-    if (!canSend(cand.channel)) {
-      refused.push(`${cand.channel}: no sender is configured`);
-      continue;
-    }
     // The customer's latest message there names the configured channel to answer through.
     const lastIn = await db
       .selectFrom('messages')
@@ -148,6 +145,10 @@ export async function chooseRoute(
       .limit(1)
       .executeTakeFirst();
     const channelId = lastIn?.channel_id ?? null;
+    if (!(await canSend(cand.channel, channelId))) {
+      refused.push(`${cand.channel}: no sender is configured`);
+      continue;
+    }
     const surface = surfaceOf(cand.channel, 'private');
     if (surface) {
       const d = decideWindow({
