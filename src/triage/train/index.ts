@@ -53,8 +53,8 @@ const teachesTopic = (e: Item): e is Item & { topic: Topic } =>
 /**
  * Trains RUNS models that differ only in the order examples are visited and averages their
  * weights. Linear models average into one linear model, so this ensemble costs nothing at run
- * time; it removes most of the run-to-run noise of SGD on our small, templated data (one run's
- * real-tweet scores moved by ±0.01 when a single template file changed).
+ * time; it damps the run-to-run noise of SGD on our small, templated data (on the same data,
+ * topic accuracy on real tweets differed by 0.02 between one run and the average of four).
  */
 function fit(items: readonly Item[], log: (line: string) => void): TriageModel {
   const analysed: { e: Item; a: Analysis }[] = items.map((e) => ({ e, a: analyse(e.text) }));
