@@ -66,15 +66,16 @@ const US_STATES = new Set(
     ' ',
   ),
 );
-// Nicknames people write instead of the city name.
-const ALIASES: Record<string, [string, string]> = {
-  nyc: ['New York', 'NY'],
-  sf: ['San Francisco', 'CA'],
-  philly: ['Philadelphia', 'PA'],
-  vegas: ['Las Vegas', 'NV'],
-  'washington dc': ['Washington', 'DC'],
-  chitown: ['Chicago', 'IL'],
-};
+// Nicknames people write instead of the city name. A Map: looked up on a plain object, a place
+// called "Constructor" found Object.prototype's function and crashed the classify stage.
+const ALIASES = new Map<string, [string, string]>([
+  ['nyc', ['New York', 'NY']],
+  ['sf', ['San Francisco', 'CA']],
+  ['philly', ['Philadelphia', 'PA']],
+  ['vegas', ['Las Vegas', 'NV']],
+  ['washington dc', ['Washington', 'DC']],
+  ['chitown', ['Chicago', 'IL']],
+]);
 // City names that are also ordinary words or brands; only trusted next to a state.
 const AMBIGUOUS = new Set(
   'home,mobile,orange,sprint,verizon,comcast,ok,hope,friendship,independence,commerce,energy,liberty,surprise,opportunity,paradise,victory,speed,early,why,normal,price,bill,cash,page,story,post,star,center,central,union,globe,eureka,enterprise,lynn,jackson,franklin,clinton,madison,lincoln,washington,marion,florence,aurora,warren,salem,troy,chester,alexandria,buffalo,mesa'.split(
@@ -158,7 +159,7 @@ export function areaInText(text: string, profile: boolean): Area | null {
   //    unambiguous places, because "in Mobile" is usually not Alabama.
   if (profile) {
     const first = text.split(/[,|/(•-]/)[0].trim();
-    const alias = ALIASES[first.toLowerCase()];
+    const alias = ALIASES.get(first.toLowerCase());
     if (alias) return cityArea(findCity(alias[0], alias[1]), 0.6);
     if (!AMBIGUOUS.has(cityKey(first))) {
       const hit = findCity(first);
@@ -172,7 +173,7 @@ export function areaInText(text: string, profile: boolean): Area | null {
     // Try "San Francisco Bay" -> "San Francisco" -> "San".
     for (let n = words.length; n > 0; n--) {
       const name = words.slice(0, n).join(' ');
-      const alias = ALIASES[name.toLowerCase()];
+      const alias = ALIASES.get(name.toLowerCase());
       if (alias) return cityArea(findCity(alias[0], alias[1]), 0.5);
       if (AMBIGUOUS.has(cityKey(name))) continue;
       const hit = findCity(name);

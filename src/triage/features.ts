@@ -79,21 +79,30 @@ export interface Analysis {
   values: number[];
 }
 
+interface Sparse {
+  indices: number[];
+  values: number[];
+}
+
+function add(out: Sparse, feature: string): void {
+  out.indices.push(hashFeature(feature));
+  out.values.push(1);
+}
+
+function push(out: Sparse, h: number): void {
+  out.indices.push(h & MASK);
+  out.values.push(1);
+}
+
 export function analyse(text: string): Analysis {
   const { words, shouted } = tokenize(text);
   const lex = new Map<string, number>();
   const indices: number[] = [];
   const values: number[] = [];
-  const add = (feature: string, value = 1): void => {
-    indices.push(hashFeature(feature));
-    values.push(value);
-  };
-  add('__bias__');
+  // Module-level helpers rather than closures: no two function objects per message.
+  const out: Sparse = { indices, values };
+  add(out, '__bias__');
   const grams: number[] = [];
-  const push = (h: number, value = 1): void => {
-    indices.push(h & MASK);
-    values.push(value);
-  };
   let negateLeft = 0;
   let prev = START;
   let prev2 = 0;
@@ -101,12 +110,12 @@ export function analyse(text: string): Analysis {
   for (const word of words) {
     const h = wordHash(word);
     const bi = combine(prev, h);
-    push(h);
-    push(bi);
+    push(out, h);
+    push(out, bi);
     // Placeholders (__url__) and short words carry no sub-word information.
     if (word.length >= 5 && word.charCodeAt(0) !== 95) addCharGrams(word, grams);
     if (negateLeft > 0) {
-      push(combine(NOT, h));
+      push(out, combine(NOT, h));
       negateLeft--;
     }
     if (NEGATORS.has(word)) negateLeft = 3;
@@ -119,14 +128,15 @@ export function analyse(text: string): Analysis {
     prev = h;
     first = false;
   }
-  push(combine(prev, END));
+  push(out, combine(prev, END));
   for (const [tag, n] of lex) {
-    add(tag);
-    if (n >= 2) add(`${tag}:2+`);
+    add(out, tag);
+    if (n >= 2) add(out, `${tag}:2+`);
   }
   const sentiment = sentimentOf(text, words, shouted);
   const s = sentiment.raw;
   add(
+    out,
     s <= -4
       ? 's:neg3'
       : s <= -2
@@ -139,13 +149,13 @@ export function analyse(text: string): Analysis {
               ? 's:pos1'
               : 's:pos2',
   );
-  if (sentiment.sarcasm) add('s:sarcasm');
-  if (sentiment.negativeWords > 0 && sentiment.positiveWords === 0) add('s:onlyneg');
-  if (shouted > 0) add('shape:shout');
+  if (sentiment.sarcasm) add(out, 's:sarcasm');
+  if (sentiment.negativeWords > 0 && sentiment.positiveWords === 0) add(out, 's:onlyneg');
+  if (shouted > 0) add(out, 'shape:shout');
   const trimmed = text.trimStart();
-  if (trimmed.startsWith('@')) add('shape:addressed');
-  if (text.includes('?')) add('shape:question');
-  add(words.length < 6 ? 'len:short' : words.length < 16 ? 'len:mid' : 'len:long');
+  if (trimmed.startsWith('@')) add(out, 'shape:addressed');
+  if (text.includes('?')) add(out, 'shape:question');
+  add(out, words.length < 6 ? 'len:short' : words.length < 16 ? 'len:mid' : 'len:long');
   // Character n-grams last (the order does not matter to a linear model).
   for (const g of grams) {
     indices.push(g);

@@ -9,9 +9,10 @@
 import { franc } from 'franc';
 
 // Distinctive function words; words shared across these languages ("a", "no", "de") left out.
-const FUNCTION_WORDS: Record<string, string> = {};
+// A Map, not an object: tokens are fresh strings, and a keyed look-up on an object internalises them.
+const FUNCTION_WORDS = new Map<string, string>();
 function words(lang: string, list: string): void {
-  for (const w of list.split(' ')) FUNCTION_WORDS[w] = lang;
+  for (const w of list.split(' ')) FUNCTION_WORDS.set(w, lang);
 }
 words(
   'en',
@@ -114,7 +115,7 @@ export function detectLanguage(text: string): string {
   let bestVotes = 0;
   let second = 0;
   for (const t of tokens) {
-    const lang = FUNCTION_WORDS[t];
+    const lang = FUNCTION_WORDS.get(t);
     if (!lang) continue;
     const v = (votes[lang] ?? 0) + 1;
     votes[lang] = v;

@@ -20,7 +20,15 @@ const ENTITIES: Record<string, string> = {
 // Letters-with-apostrophes words, placeholders, digits runs, ! ? and pictographic emoji.
 const TOKEN_RE = /__[a-z]+__|[a-z][a-z']*|\d+|[!?]|\p{Extended_Pictographic}/gu;
 const ELONGATION_RE = /([a-z])\1{2,}/g;
-const HAS_ELONGATION = /([a-z])\1{2,}/;
+
+/** Whether a letter a-z appears 3+ times in a row ("sooo"); a loop, as a regex per token was slow. */
+function hasElongation(t: string): boolean {
+  for (let i = 2; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 97 && c <= 122 && c === t.charCodeAt(i - 1) && c === t.charCodeAt(i - 2)) return true;
+  }
+  return false;
+}
 
 /** Decode the few HTML entities X sends in tweet text (`&amp;` etc.). */
 export function decodeEntities(text: string): string {
@@ -74,7 +82,7 @@ export function tokenize(text: string): Tokens {
   const raw = norm.toLowerCase().match(TOKEN_RE) ?? [];
   const words: string[] = [];
   for (let t of raw) {
-    if (t.length > 3 && HAS_ELONGATION.test(t)) t = t.replace(ELONGATION_RE, '$1$1');
+    if (t.length > 3 && hasElongation(t)) t = t.replace(ELONGATION_RE, '$1$1');
     const contracted = CONTRACTIONS.get(t);
     if (contracted) {
       words.push(contracted, 'not');
@@ -88,7 +96,9 @@ export function tokenize(text: string): Tokens {
     if (t.endsWith("'s") || t.endsWith("'m") || t.endsWith("'d")) t = t.slice(0, -2);
     else if (t.endsWith("'re") || t.endsWith("'ve") || t.endsWith("'ll")) t = t.slice(0, -3);
     if (t.endsWith("'")) t = t.slice(0, -1);
-    if (/^\d+$/.test(t)) t = t.length >= 5 ? '__longnum__' : '__num__';
+    // Tokens that start with a digit are digit runs (TOKEN_RE).
+    const c0 = t.charCodeAt(0);
+    if (c0 >= 48 && c0 <= 57) t = t.length >= 5 ? '__longnum__' : '__num__';
     if (t) words.push(t);
   }
   return { words, shouted };

@@ -81,6 +81,18 @@ describe('classify', () => {
       expect(classify({ text }).language).toMatch(/^[a-z]{2}$|^und$/);
     }
   });
+
+  it('treats words that name Object.prototype members as plain words', () => {
+    // Looked up on plain objects these once gave a function: NaN sentiment, a function as language.
+    for (const text of ['constructor', 'the toString of this constructor is hasOwnProperty']) {
+      const r = classify({ text, authorLocation: 'constructor' });
+      expect(Number.isFinite(r.sentiment)).toBe(true);
+      expect(r.language).toMatch(/^[a-z]{2}$|^und$/);
+      expect(r.area).toBeNull();
+    }
+    // A place name in the text too (this one threw: the classify stage would have crashed).
+    expect(classify({ text: 'no signal in Constructor Town' }).area).toBeNull();
+  });
 });
 
 describe('language', () => {
