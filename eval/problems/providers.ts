@@ -1,13 +1,16 @@
 /**
- * Channels that can actually send, for the notification metric: the product's X and Meta
- * adapters registered through the admin API against the fake X API and fake Graph API on
- * loopback (test/fakes), and the generic `api` channel's signed webhook pointed at a loopback
- * receiver. The product has no sender for email, SMS, web chat or voice: notifications routed
- * there fail exactly as they would in production, and the metric counts them as not notified.
+ * Channels that can actually send, for the notification metric: the product's X, Meta, email
+ * and SMS adapters registered through the admin API against fakes on loopback (test/fakes: the
+ * fake X API, the fake Graph API, a real SMTP server from npm smtp-server, the fake Twilio), and
+ * the generic `api` channel's signed webhook pointed at a loopback receiver. Callers are reached
+ * by SMS to their number. The product has no sender for web chat: notifications routed there
+ * fail exactly as they would in production, and the metric counts them as not notified.
  */
 import type { App } from '../../src/app.js';
 import { FakeServer } from '../../test/fakes/fake-server.js';
 import { FakeMeta } from '../../test/fakes/meta-provider.js';
+import { FakeSmtp } from '../../test/fakes/smtp.js';
+import { FakeTwilio } from '../../test/fakes/twilio.js';
 import { FakeX } from '../../test/fakes/x-provider.js';
 
 const META_SECRET = 'eval-meta-app-secret';
@@ -19,6 +22,8 @@ export interface Providers {
   x: FakeX;
   meta: FakeMeta;
   api: FakeServer;
+  smtp: FakeSmtp;
+  twilio: FakeTwilio;
   close(): Promise<void>;
 }
 
@@ -30,22 +35,26 @@ export async function startProviders(): Promise<Providers> {
   meta.pageId = BRAND_PAGE_ID;
   await meta.start();
   const api = await new FakeServer(() => ({ status: 200, body: {} })).start();
+  const smtp = await new FakeSmtp().start();
+  const twilio = await new FakeTwilio().start();
   return {
     x,
     meta,
     api,
+    smtp,
+    twilio,
     async close() {
-      await Promise.all([x.close(), meta.close(), api.close()]);
+      await Promise.all([x.close(), meta.close(), api.close(), smtp.close(), twilio.close()]);
     },
   };
 }
 
-/** Registers the X and Meta channels as an admin would; returns their ids. */
+/** Registers the X, Meta, email and SMS channels as an admin would; returns their ids. */
 export async function registerChannels(
   app: App,
   auth: Record<string, string>,
   p: Providers,
-): Promise<{ x: string; meta: string }> {
+): Promise<{ x: string; meta: string; email: string; sms: string }> {
   const create = async (payload: Record<string, unknown>) => {
     const res = await app.http.inject({
       method: 'POST',
@@ -83,5 +92,22 @@ export async function registerChannels(
       whatsappToken: p.meta.waToken,
     },
   });
-  return { x, meta };
+  const email = await create({
+    kind: 'email',
+    name: 'Kestrel care mailbox',
+    config: {
+      host: '127.0.0.1',
+      port: p.smtp.port,
+      secure: false,
+      from: 'Kestrel Care <care@kestrel.example>',
+    },
+    secrets: {},
+  });
+  const sms = await create({
+    kind: 'sms',
+    name: 'Kestrel care number',
+    config: { accountSid: p.twilio.accountSid, from: '+14155550100', apiBaseUrl: p.twilio.url },
+    secrets: { authToken: p.twilio.authToken },
+  });
+  return { x, meta, email, sms };
 }
