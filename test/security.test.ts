@@ -20,6 +20,7 @@ const PUBLIC = new Set([
   'POST /webhooks/x/:channelId',
   'GET /webhooks/meta/:channelId',
   'POST /webhooks/meta/:channelId',
+  'POST /webhooks/sms/:channelId',
   'POST /api/v1/integrations/:id/jira-webhook',
   'POST /api/v1/integrations/:id/pagerduty-webhook',
 ]);
@@ -102,6 +103,12 @@ describe('every route is authenticated or verifies its caller', () => {
       config: { pageId: '123' },
       secrets: { appSecret: 'meta-app-secret', verifyToken: 'the-verify-token' },
     });
+    const sms = await create('/api/v1/channels', {
+      kind: 'sms',
+      name: 'SMS',
+      config: { accountSid: `AC${'0'.repeat(32)}`, from: '+14155550100' },
+      secrets: { authToken: 'sms-auth-token' },
+    });
     const jira = await create('/api/v1/integrations', {
       kind: 'jira',
       name: 'jira',
@@ -118,6 +125,7 @@ describe('every route is authenticated or verifies its caller', () => {
       },
     });
     const forged = { 'x-twitter-webhooks-signature': `sha256=${'A'.repeat(43)}=` };
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
     const forgedMeta = { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` };
     const cases: [string, string, Record<string, string>, number[]][] = [
       ['POST', `/webhooks/x/${x}`, {}, [401, 403]],
@@ -132,11 +140,19 @@ describe('every route is authenticated or verifies its caller', () => {
         {},
         [401, 403],
       ],
+      ['POST', `/webhooks/sms/${sms}`, form, [401, 403]],
+      [
+        'POST',
+        `/webhooks/sms/${sms}`,
+        { ...form, 'x-twilio-signature': `${'A'.repeat(27)}=` },
+        [401, 403],
+      ],
       ['POST', `/api/v1/integrations/${jira}/jira-webhook`, {}, [401, 403]],
       ['POST', `/api/v1/integrations/${pd}/pagerduty-webhook`, {}, [401, 403]],
       // Unknown ids are refused too, without saying more than "not found".
       ['POST', '/webhooks/x/nope', {}, [401, 403, 404]],
       ['POST', '/webhooks/meta/nope', {}, [401, 403, 404]],
+      ['POST', '/webhooks/sms/nope', {}, [401, 403, 404]],
       ['POST', '/api/v1/csat/not-a-real-survey-token', {}, [400, 401, 403, 404]],
     ];
     for (const [method, url, headers, allowed] of cases) {

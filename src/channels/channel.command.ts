@@ -143,8 +143,8 @@ export function channelInputFromOptions(kind: ChannelAddKind, opts: ChannelAddOp
 
 /**
  * `throughline channel add x|meta|email|sms …`: stores the channel with its credentials encrypted
- * and prints the webhook URL to give the provider (X and Meta), then the new channel id alone on
- * the last line.
+ * and prints the webhook URL to give the provider (not for email), then the new channel id alone
+ * on the last line.
  */
 export async function channelAddCommand(kind: ChannelAddKind, opts: ChannelAddOptions) {
   const input = channelInputFromOptions(kind, opts);
@@ -158,7 +158,7 @@ export async function channelAddCommand(kind: ChannelAddKind, opts: ChannelAddOp
         Date.now(),
       );
       process.stdout.write(`channel ${ch.name} (${ch.kind}) created\n`);
-      if (ch.kind === 'x' || ch.kind === 'meta')
+      if (ch.kind !== 'email')
         process.stdout.write(`webhook URL: ${webhookUrl(app.config.publicUrl, ch.kind, ch.id)}\n`);
       process.stdout.write(`${ch.id}\n`);
     } catch (err) {

@@ -12,8 +12,8 @@ import { pollXChannel } from './x/x.poll.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
-/** Kinds whose provider calls us back (email and SMS are send-only for now). */
-const WEBHOOK_KINDS = new Set(['x', 'meta']);
+/** Kinds whose provider calls us back (email is send-only for now). */
+const WEBHOOK_KINDS = new Set(['x', 'meta', 'sms']);
 
 /** The webhook URL a provider must be given for this channel. */
 export function webhookUrl(publicUrl: string, kind: string, id: string): string {

@@ -9,6 +9,7 @@ import { metaModerationRoutes } from './meta/meta.moderation.js';
 import { metaWebhookRoutes } from './meta/meta.routes.js';
 import { metaSender } from './meta/meta.sender.js';
 import type { Sender } from './sender.js';
+import { smsWebhookRoutes } from './sms/sms.routes.js';
 import { smsSender } from './sms/sms.sender.js';
 import { xWebhookRoutes } from './x/x.routes.js';
 import { xSender } from './x/x.sender.js';
@@ -39,6 +40,7 @@ export function channelRoutes(app: Http, deps: ChannelDeps): void {
     const scope = inner as unknown as Http;
     xWebhookRoutes(scope, deps);
     metaWebhookRoutes(scope, deps);
+    smsWebhookRoutes(scope, deps);
   });
   channelAdminRoutes(app, deps);
   metaModerationRoutes(app, deps);
