@@ -23,6 +23,8 @@ export interface SmtpRefusal {
 export class FakeSmtp {
   readonly received: ReceivedMail[] = [];
   readonly refuse: SmtpRefusal[] = [];
+  /** SMTP connections accepted so far (pooling tests). */
+  connections = 0;
   port = 0;
   private readonly server: SMTPServer;
 
@@ -34,6 +36,10 @@ export class FakeSmtp {
       logger: false,
       // Stop within bounded time even if a client keeps its connection open.
       closeTimeout: 1000,
+      onConnect: (_session, cb) => {
+        this.connections++;
+        cb();
+      },
       onAuth: (a, _session, cb) => {
         if (auth && a.username === auth.username && a.password === auth.password)
           return cb(null, { user: a.username });

@@ -120,6 +120,17 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
     expect(sent.external_id).toBe(`<${replyId}@kestrel.example>`);
   });
 
+  it('sends a burst over one pooled connection', async () => {
+    const a = await customerWritesAndAgentReplies('fay@example.com', '<fay-1@mail.example.com>');
+    const b = await customerWritesAndAgentReplies('gus@example.com', '<gus-1@mail.example.com>');
+    const before = { mails: smtp.received.length, connections: smtp.connections };
+    await t.app.outbox.runOnce();
+    expect((await outboxOf(a.replyId)).status).toBe('delivered');
+    expect((await outboxOf(b.replyId)).status).toBe('delivered');
+    expect(smtp.received.length - before.mails).toBe(2);
+    expect(smtp.connections - before.connections).toBeLessThanOrEqual(1);
+  });
+
   it('retries a 4xx refusal and sends the same Message-ID; fails a 5xx refusal with its reason', async () => {
     const a = await customerWritesAndAgentReplies('bo@example.com', 'bo-1@mail.example.com');
     smtp.refuse.push({ code: 451, text: 'Requested action aborted: local error in processing' });

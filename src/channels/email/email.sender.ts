@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 import { hasChannel, resolveChannel } from '../channel.resolve.js';
 import { recordError, recordSuccess } from '../channel.state.js';
@@ -6,6 +5,7 @@ import { ConnectorError } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
 import type { OutboundMessage, Sender } from '../sender.js';
 import { fromSmtpError } from './email.errors.js';
+import { MailerPool, singleTransport } from './email.pool.js';
 import type { EmailChannel, EmailConfig, EmailSecrets } from './email.types.js';
 
 /** The domain of the sender address, for our Message-IDs (RFC 5322 §3.6.4: id-left@id-right). */
@@ -55,23 +55,6 @@ async function threadOf(deps: ChannelDeps, msg: OutboundMessage) {
   return { subject: c?.subject ?? null, parent };
 }
 
-function transportFor(ch: EmailChannel) {
-  const { host, port, secure, username } = ch.config;
-  return nodemailer.createTransport({
-    host,
-    port,
-    secure,
-    auth: username ? { user: username, pass: ch.secrets.password ?? '' } : undefined,
-    // Fail fast: the outbox retries with back-off, a stuck socket would hold its lease.
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-    // No credentials or message bodies in logs.
-    logger: false,
-    debug: false,
-  });
-}
-
 /**
  * Sends replies and notifications by SMTP from the channel's mailbox: `To` the customer's
  * address, `Subject` "Re: <case subject>", threaded with `In-Reply-To`/`References` on the
@@ -81,14 +64,15 @@ function transportFor(ch: EmailChannel) {
  * returned as the external id, so the customer's answer (In-Reply-To it) threads back.
  */
 export function emailSender(deps: ChannelDeps): Sender {
+  const pool = new MailerPool();
   const send: Sender = async (msg) => {
     const ch = await resolveChannel<EmailConfig, EmailSecrets>(deps, 'email', msg.channelId);
     if (!ch) throw new ConnectorError('temporary', 'no email channel is configured');
     const { subject, parent } = await threadOf(deps, msg);
     const messageId = `<${msg.messageId}@${senderDomain(ch.config.from)}>`;
-    const transport = transportFor(ch);
+    const mailer = pool.get(ch);
     try {
-      await transport.sendMail({
+      await mailer.sendMail({
         from: ch.config.from,
         to: msg.to,
         subject: replySubject(subject),
@@ -96,14 +80,14 @@ export function emailSender(deps: ChannelDeps): Sender {
         messageId,
         ...(parent ? { inReplyTo: angle(parent), references: [angle(parent)] } : {}),
       });
+      pool.idle(ch.id);
       await recordSuccess(deps.db, deps.workspaceId, ch.id, deps.clock());
       return { externalId: messageId };
     } catch (err) {
+      pool.drop(ch.id);
       const ce = fromSmtpError(err, [ch.secrets.password]);
       await recordError(deps.db, deps.workspaceId, ch.id, ce, deps.clock());
       throw ce;
-    } finally {
-      transport.close();
     }
   };
   send.ready = (msg) => hasChannel(deps, 'email', msg.channelId);
@@ -112,7 +96,7 @@ export function emailSender(deps: ChannelDeps): Sender {
 
 /** Connects, says EHLO and authenticates (nodemailer's verify), without sending anything. */
 export async function emailTestConnection(ch: EmailChannel): Promise<Record<string, string>> {
-  const transport = transportFor(ch);
+  const transport = singleTransport(ch);
   try {
     await transport.verify();
     return { host: ch.config.host, from: ch.config.from };
