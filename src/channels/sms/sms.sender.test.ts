@@ -3,6 +3,7 @@ import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
 import { FakeTwilio, twilioError } from '../../../test/fakes/twilio.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { appendInbound } from '../../ingest/inbound.log.js';
+import { fromTwilioError } from './sms.errors.js';
 import { e164 } from './sms.sender.js';
 
 describe('sms addresses', () => {
@@ -10,6 +11,21 @@ describe('sms addresses', () => {
     expect(e164('+1 (415) 555-0122')).toBe('+14155550122');
     expect(e164('+14155550122')).toBe('+14155550122');
     expect(e164('4155550122')).toBe('4155550122');
+  });
+});
+
+describe('Twilio errors in the connector taxonomy', () => {
+  const body = (code: number, status: number) =>
+    JSON.stringify({ code, message: 'm', more_info: 'u', status });
+  it('refuses unsubscribed and unreachable recipients for good, waits out rate limits', () => {
+    expect(fromTwilioError(400, body(21610, 400), null, 0).kind).toBe('permission_missing');
+    expect(fromTwilioError(400, body(21614, 400), null, 0).kind).toBe('bad_request');
+    expect(fromTwilioError(429, body(20429, 429), '3', 0)).toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: 3000,
+    });
+    expect(fromTwilioError(502, '<html>bad gateway</html>', null, 0).kind).toBe('temporary');
+    expect(fromTwilioError(403, body(20008, 403), null, 0).kind).toBe('permission_missing');
   });
 });
 
