@@ -2,7 +2,7 @@ import { chainOfKey } from './areas.js';
 import type { DetectorConfig } from './config.js';
 import type { Counts } from './counts.js';
 import type { Decision, ProblemKind, ProblemView } from './types.js';
-import { type Entry, member } from './window.js';
+import { type Entry, explain, member } from './window.js';
 
 /**
  * The detector's view of open problems (synced from storage every batch, and updated by its
@@ -67,7 +67,7 @@ export class ProblemBook {
   }
 
   linkEntry(problemId: string, e: Entry, reason: 'detected' | 'merged' | 'arrival'): Decision {
-    e.problemId = problemId;
+    explain(e, problemId);
     if (e.caseId) this.caseProblem.set(e.caseId, problemId);
     this.touch(problemId, e.at);
     return { type: 'link', problemId, member: member(e), reason };

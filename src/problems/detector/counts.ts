@@ -145,21 +145,24 @@ export class Counts {
     return out;
   }
 
-  /** The most significant persistent window of a key, or null. */
-  significant(ks: KeyState, min: number, alpha: number): Baseline | null {
+  /**
+   * The most significant persistent window of a key, or null. Counts the customers no problem
+   * explains yet (`all`: every customer, for a problem's own keys, as in confirming it).
+   */
+  significant(ks: KeyState, min: number, alpha: number, all = false): Baseline | null {
     let best: Baseline | null = null;
     const longest = ks.windows.length - 1;
     for (let w = 0; w < ks.windows.length; w++) {
       const win = ks.windows[w];
       if (w === longest) win.evict(this.now, (gone) => this.retire(ks, gone));
       else win.evict(this.now);
-      const n = win.size;
+      const n = all ? win.size : win.unexplained;
       if (n < min) continue;
       const expected = this.expected(ks, win.ms);
       if (n <= expected) continue;
       const p = overdispersedTail(n, expected, this.dispersionOf(ks));
       if (p > alpha || (best && p >= best.pValue)) continue;
-      if (!this.persistent(win)) continue;
+      if (!this.persistent(win, all)) continue;
       best = {
         key: ks.key,
         windowMinutes: win.ms / 60_000,
@@ -185,7 +188,7 @@ export class Counts {
   }
 
   /** The excess lasts: complaints spread over time, not one burst (a blip pages no one). */
-  persistent(win: Window): boolean {
+  persistent(win: Window, all = true): boolean {
     const { persistMs, persistBuckets, bucketMs } = this.config;
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;
@@ -194,7 +197,7 @@ export class Counts {
     // Stops as soon as it holds: a big excess is persistent after a few entries.
     for (let i = win.head; i < win.queue.length; i++) {
       const e = win.queue[i];
-      if (seen.has(e.customerId)) continue;
+      if (seen.has(e.customerId) || (!all && e.problemId)) continue;
       seen.add(e.customerId);
       if (e.at < min) min = e.at;
       if (e.at > max) max = e.at;

@@ -9,7 +9,7 @@ import { groupOf, matchOnArrival } from './link.js';
 import { testAreaKey, testTextKey } from './raise.js';
 import { contentTerms, minhash } from './text.js';
 import type { Complaint, Decision, Observation, ProblemView, ProcessSignal } from './types.js';
-import { type Entry, member } from './window.js';
+import { type Entry, explain, member } from './window.js';
 
 export type {
   Baseline,
@@ -201,7 +201,7 @@ export class Detector {
     // Link on arrival to a known problem.
     const target = matchOnArrival(this.parts, c.caseId, c.topic, chain, termKeys);
     if (target) {
-      entry.problemId = target;
+      explain(entry, target);
       if (c.caseId) this.book.caseProblem.set(c.caseId, target);
       out.push({ type: 'link', problemId: target, member: member(entry), reason: 'arrival' });
       this.book.touch(target, c.at);
@@ -236,7 +236,7 @@ export class Detector {
     const owner = this.book.ownedBy.get(key);
     if (owner) {
       out.push({ type: 'link', problemId: owner, member: member(entry), reason: 'arrival' });
-      entry.problemId = owner;
+      explain(entry, owner);
       return out;
     }
     if (

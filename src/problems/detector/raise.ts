@@ -19,7 +19,7 @@ export function testAreaKey(
   const owner = book.active(book.ownedBy.get(key));
   if (owner) {
     if (owner.status === 'suspected') {
-      const strong = counts.significant(ks, config.minCustomers * 3, config.strongAlpha);
+      const strong = counts.significant(ks, config.minCustomers * 3, config.strongAlpha, true);
       if (strong) {
         out.push({ type: 'confirm', problemId: owner.id, at: c.at, baseline: strong });
         owner.status = 'confirmed';
