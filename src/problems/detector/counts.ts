@@ -9,6 +9,8 @@ import { type Entry, type KeyFamily, type KeyState, Window } from './window.js';
 const HOUR = 3_600_000;
 /** Every complaint, whatever its topic and area: the denominator of the share baseline. */
 export const GLOBAL = '*';
+/** The topic of keys that count every topic of one place (`*@t:US:TX:austin`). */
+export const ANY_TOPIC = '*';
 
 /**
  * What the detector has counted, in event time: per key (topic × area, content term, process
@@ -20,6 +22,11 @@ export const GLOBAL = '*';
 export class Counts {
   readonly keys = new Map<string, KeyState>();
   private readonly seasonal = new SeasonalProfile();
+  /**
+   * Each region's own daily shape: its customers live in their own time zone, so a state's
+   * evening is not the country's (a country-wide profile makes western evenings look loud).
+   */
+  private readonly regionSeasonal = new Map<string, SeasonalProfile>();
   private readonly topicEpisodes = new Map<string, number>();
   private totalEpisodes = 0;
   private readonly termDocs = new Map<string, number>();
@@ -53,8 +60,16 @@ export class Counts {
   }
 
   /** A complaint episode (a customer new to its topic's country-wide window). */
-  countEpisode(topic: string, at: number): void {
+  countEpisode(topic: string, at: number, region: string | null): void {
     this.seasonal.add(at);
+    if (region) {
+      let p = this.regionSeasonal.get(region);
+      if (!p) {
+        p = new SeasonalProfile(false);
+        this.regionSeasonal.set(region, p);
+      }
+      p.add(at);
+    }
     this.totalEpisodes++;
     this.topicEpisodes.set(topic, (this.topicEpisodes.get(topic) ?? 0) + 1);
   }
@@ -257,12 +272,15 @@ export class Counts {
     const globalRate = Math.max(1, this.totalEpisodes) / allHours;
     let priorShare: number;
     if (ks.family === 'area') {
-      const topics = ks.topic!.startsWith('g:')
-        ? this.config.topicGroups[Number(ks.topic!.slice(2))]
-        : [ks.topic!];
-      let n = 0;
-      for (const t of topics) n += (this.topicEpisodes.get(t) ?? 0) + 1;
-      const topicShare = n / (this.totalEpisodes + 9);
+      let topicShare = 1;
+      if (ks.topic !== ANY_TOPIC) {
+        const topics = ks.topic!.startsWith('g:')
+          ? this.config.topicGroups[Number(ks.topic!.slice(2))]
+          : [ks.topic!];
+        let n = 0;
+        for (const t of topics) n += (this.topicEpisodes.get(t) ?? 0) + 1;
+        topicShare = n / (this.totalEpisodes + 9);
+      }
       const areaShare =
         ks.areaKey === ALL
           ? 1
@@ -278,7 +296,10 @@ export class Counts {
     }
     const ph = this.config.priorHours;
     const rate = Math.max(1e-5, (ks.history + ph * globalRate * priorShare) / (hours + ph));
-    const seasonal = rate * this.seasonal.integrate(this.now - ms, this.now);
+    const region = ks.regionKey ?? (ks.areaKey?.startsWith('r:') ? ks.areaKey : null);
+    const local = region ? this.regionSeasonal.get(region) : undefined;
+    const profile = local?.ready() ? local : this.seasonal;
+    const seasonal = rate * profile.integrate(this.now - ms, this.now);
     // The share baseline, against the complaints of the key's own region when it has enough
     // history (a state's day follows its own clock, not the country's mix of time zones), and
     // against the OTHER complaints in the window, so an excess does not raise its own bar.

@@ -3,7 +3,7 @@ import type { Area } from '../../triage/index.js';
 import { ALL, areaChain } from './areas.js';
 import { type DetectorParts, ProblemBook } from './book.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
-import { Counts, GLOBAL } from './counts.js';
+import { ANY_TOPIC, Counts, GLOBAL } from './counts.js';
 import { AreaMemory } from './enrich.js';
 import { groupOf, matchOnArrival } from './link.js';
 import { testAreaKey, testTextKey } from './raise.js';
@@ -109,14 +109,9 @@ export class Detector {
     e.area = area;
     const { chain, topicKeys, keyTopics, keyAreas } = this.keysFor(e.topic!, area);
     const region = chain.find((k) => k.startsWith('r:')) ?? null;
-    if (region)
-      this.counts.addEntry(this.counts.keyState(`${GLOBAL}@${region}`, 'area', null, region), e);
     for (let i = 0; i < topicKeys.length; i++) {
       if (keyAreas[i] === ALL) continue;
-      this.counts.addEntry(
-        this.counts.keyState(topicKeys[i], 'area', keyTopics[i], keyAreas[i], region),
-        e,
-      );
+      this.counts.addEntry(this.areaKeyState(topicKeys[i], keyTopics[i], keyAreas[i], region), e);
     }
     if (e.problemId || this.silent) return;
     const target = matchOnArrival(this.parts, e.caseId, e.topic!, areaChain(area), []);
@@ -125,7 +120,10 @@ export class Detector {
     }
   }
 
-  /** The detector keys a complaint counts under: topic (and its group) at every area level. */
+  /**
+   * The detector keys a complaint counts under: its topic (and its topic's group, and any topic)
+   * at every area level.
+   */
   private keysFor(topic: string, area: Area | null) {
     const chain = areaChain(area);
     const group = groupOf(this.config, topic);
@@ -140,12 +138,28 @@ export class Detector {
         keyAreas.push(a);
       }
     }
+    // Every topic together at each level below `all`: a local trouble whose complaints triage
+    // spreads over unrelated topics still shows as one excess of its place.
+    for (const a of chain) {
+      if (a === ALL) continue;
+      keyTopics.push(ANY_TOPIC);
+      keyAreas.push(a);
+    }
     // Country-wide last: a local spike should name its place before it shows nationally.
     const allAt = keyAreas.indexOf(ALL);
     keyTopics.push(keyTopics.splice(allAt, 1)[0]);
     keyAreas.push(keyAreas.splice(allAt, 1)[0]);
     const topicKeys = keyAreas.map((a, i) => `${keyTopics[i]}@${a}`);
     return { chain, topicKeys, keyTopics, keyAreas };
+  }
+
+  /**
+   * A topic × area key. Its baseline compares it with the complaints of its region, except
+   * a whole region's every-topic key, which is compared with the country's.
+   */
+  private areaKeyState(key: string, topic: string, areaKey: string, region: string | null) {
+    const within = topic === ANY_TOPIC && areaKey === region ? null : region;
+    return this.counts.keyState(key, 'area', topic, areaKey, within);
   }
 
   /** Every inbound customer message: teaches how customers spread over areas. */
@@ -175,16 +189,11 @@ export class Detector {
     // Count first, so the complaint that tips a key over is part of its evidence.
     this.counts.addEntry(this.counts.keyState(GLOBAL, 'area', null, null), entry);
     const region = chain.find((k) => k.startsWith('r:')) ?? null;
-    if (region)
-      this.counts.addEntry(
-        this.counts.keyState(`${GLOBAL}@${region}`, 'area', null, region),
-        entry,
-      );
     for (let i = 0; i < topicKeys.length; i++) {
-      const ks = this.counts.keyState(topicKeys[i], 'area', keyTopics[i], keyAreas[i], region);
+      const ks = this.areaKeyState(topicKeys[i], keyTopics[i], keyAreas[i], region);
       const fresh = this.counts.addEntry(ks, entry);
       if (fresh && keyAreas[i] === ALL) {
-        this.counts.countEpisode(c.topic, c.at);
+        this.counts.countEpisode(c.topic, c.at, region);
       }
     }
     this.counts.countDoc(terms);

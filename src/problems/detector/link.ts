@@ -1,5 +1,6 @@
 import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
+import { ANY_TOPIC } from './counts.js';
 
 /** The topic group a topic belongs to (`g:<index>`), or null. */
 export function groupOf(config: DetectorConfig, topic: string): string | null {
@@ -9,7 +10,7 @@ export function groupOf(config: DetectorConfig, topic: string): string | null {
 
 /** Same topic, or topics of one group (a group key is related to its members). */
 export function related(config: DetectorConfig, a: string, b: string): boolean {
-  if (a === b) return true;
+  if (a === b || a === ANY_TOPIC || b === ANY_TOPIC) return true;
   const ga = a.startsWith('g:') ? a : groupOf(config, a);
   const gb = b.startsWith('g:') ? b : groupOf(config, b);
   return ga !== null && ga === gb;

@@ -2,6 +2,7 @@ import { newId } from '../../platform/ids.js';
 import type { Area } from '../../triage/index.js';
 import { ALL, areaAtLevel, areaChain, chainOfKey } from './areas.js';
 import type { DetectorParts } from './book.js';
+import { ANY_TOPIC } from './counts.js';
 import { related } from './link.js';
 import { tightness } from './text.js';
 import type { Complaint, Decision, ProblemView } from './types.js';
@@ -74,7 +75,9 @@ export function testAreaKey(
   }
   const problemId = newId();
   const members = counts.members(ks);
-  const topic = ks.topic!.startsWith('g:') ? majorityTopic(members) : ks.topic;
+  // A group or every-topic key names the topic most of its complaints have, if one has most.
+  const topic =
+    ks.topic === ANY_TOPIC || ks.topic!.startsWith('g:') ? majorityTopic(members) : ks.topic;
   const confirmed = hit.observed >= config.minCustomers * 3 && hit.pValue <= config.strongAlpha;
   out.push({
     type: 'raise',

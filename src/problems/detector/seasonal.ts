@@ -18,6 +18,23 @@ export class SeasonalProfile {
   private cache = new Map<number, number>();
   private cacheAt = -1;
 
+  /**
+   * `weekly`: learn day of week too once two weeks are seen (a sparse stream, e.g. one region's,
+   * keeps to hour of day: a median of two or three counts per hour of the week is noise).
+   */
+  constructor(private readonly weekly = true) {}
+
+  /** It has learned a shape (at least two days); before that every factor is 1. */
+  ready(): boolean {
+    return this.period() > 0;
+  }
+
+  private period(): number {
+    if (this.firstHour === null || this.lastHour === null) return 0;
+    const span = this.lastHour - this.firstHour;
+    return this.weekly && span >= 2 * WEEK_HOURS ? WEEK_HOURS : span >= 48 ? 24 : 0;
+  }
+
   add(at: number, n = 1): void {
     const h = Math.floor(at / HOUR);
     this.hours.set(h, (this.hours.get(h) ?? 0) + n);
@@ -47,8 +64,7 @@ export class SeasonalProfile {
       this.cache.clear();
       this.cacheAt = this.lastHour;
     }
-    const span = this.lastHour - this.firstHour;
-    const period = span >= 2 * WEEK_HOURS ? WEEK_HOURS : span >= 48 ? 24 : 0;
+    const period = this.period();
     if (period === 0) return 1;
     const slot = ((hour % period) + period) % period;
     const cached = this.cache.get(slot);
@@ -74,8 +90,21 @@ export class SeasonalProfile {
       h += (((slot - h) % period) + period) % period;
       perCycle.push(this.hours.get(h) ?? 0);
     }
-    // Pool neighbouring slots a little: a median of 2–4 cycles of one hour is noisy.
-    const m = median(perCycle);
+    // Pool neighbouring slots a little: a median of 2–4 cycles of one hour is noisy. A sparse
+    // stream (a few an hour) takes the mean of the hour and its neighbours instead: the median
+    // of small counts is biased towards zero.
+    let m: number;
+    if (this.weekly) m = median(perCycle);
+    else {
+      let sum = 0;
+      for (let c = 0; c < cycles; c++) {
+        let h = start + c * period;
+        h += (((slot - h) % period) + period) % period;
+        sum +=
+          (this.hours.get(h - 1) ?? 0) + (this.hours.get(h) ?? 0) + (this.hours.get(h + 1) ?? 0);
+      }
+      m = sum / (3 * cycles);
+    }
     return Math.min(4, Math.max(0.2, (m + mean * 0.1) / (mean * 1.1)));
   }
 
