@@ -129,20 +129,60 @@ export class Counts {
   }
 
   /**
-   * The key's complainers that more likely belong to an excess than to the baseline: those of
-   * the longest window whose share above baseline reaches `linkPosterior` (none when no window
-   * does: a country-wide excess over a large background links only what comes with evidence).
+   * The key's complainers that more likely belong to an excess than to the baseline. The
+   * excess began at the onset that best explains the longest window (the start of the Poisson
+   * change point: the member after which observed-vs-expected has the largest likelihood
+   * ratio), so the background before it is left alone; its members from the onset on are
+   * linked when their share above baseline reaches `linkPosterior` (none otherwise: a
+   * country-wide excess over a large background links only what comes with evidence).
    */
   linkable(ks: KeyState): Entry[] {
-    for (let w = ks.windows.length - 1; w >= 0; w--) {
-      const win = ks.windows[w];
-      win.evict(this.now);
-      const obs = win.size;
-      if (obs === 0) continue;
-      const share = Math.max(0, obs - this.expected(ks, win.ms)) / obs;
-      if (share >= this.config.linkPosterior) return this.members(ks, w);
+    const members = this.members(ks).filter((m) => !m.problemId);
+    if (members.length === 0) return [];
+    members.sort((a, b) => a.at - b.at);
+    const longest = ks.windows[ks.windows.length - 1].ms;
+    const profile = this.profileOf(ks);
+    const whole = this.expected(ks, longest);
+    const wholeShape = profile.integrate(this.now - longest, this.now);
+    // Expected background from each member's time to now.
+    const since = members.map((m) => {
+      const span = this.now - m.at;
+      return wholeShape > 0
+        ? (whole * profile.integrate(this.now - span, this.now)) / wholeShape
+        : (whole * span) / longest;
+    });
+    let best = -1;
+    let bestLlr = 0;
+    for (let i = 0; i < members.length; i++) {
+      const n = members.length - i;
+      const e = since[i];
+      if (n <= e) continue;
+      const llr = n * Math.log(n / Math.max(e, 1e-9)) - (n - e);
+      if (llr > bestLlr) {
+        bestLlr = llr;
+        best = i;
+      }
     }
-    return [];
+    if (best < 0) return [];
+    const post = this.config.linkPosterior;
+    if ((members.length - best - since[best]) / (members.length - best) < post) return [];
+    // The change point is noisy (it favours the densest tail): the earlier members join too
+    // while those before the onset are, taken together, still more excess than background.
+    let start = best;
+    for (let i = 0; i < best; i++) {
+      const n = best - i;
+      if ((n - (since[i] - since[best])) / n >= post) {
+        start = i;
+        break;
+      }
+    }
+    const out = members.slice(start);
+    // A key that counts several topics (a group, every topic) links a complaint only when its
+    // own topic's count in the place is mostly excess too: the topic is evidence.
+    if (ks.family !== 'area' || !(ks.topic === ANY_TOPIC || ks.topic!.startsWith('g:'))) return out;
+    return out.filter(
+      (m) => this.excess(`${m.topic}@${ks.areaKey}`).share >= this.config.linkPosterior,
+    );
   }
 
   /** Distinct-customer entries of a window (the longest by default), oldest first. */
@@ -258,6 +298,13 @@ export class Counts {
     });
   }
 
+  /** The daily shape a key follows: its region's once learned, else the country's. */
+  private profileOf(ks: KeyState): SeasonalProfile {
+    const region = ks.regionKey ?? (ks.areaKey?.startsWith('r:') ? ks.areaKey : null);
+    const local = region ? this.regionSeasonal.get(region) : undefined;
+    return local?.ready() ? local : this.seasonal;
+  }
+
   /**
    * Expected distinct complainers of a key over the last `ms` of event time: the larger of
    * (a) its own rate, shrunk towards a prior, times the seasonal profile over the window, and
@@ -296,10 +343,7 @@ export class Counts {
     }
     const ph = this.config.priorHours;
     const rate = Math.max(1e-5, (ks.history + ph * globalRate * priorShare) / (hours + ph));
-    const region = ks.regionKey ?? (ks.areaKey?.startsWith('r:') ? ks.areaKey : null);
-    const local = region ? this.regionSeasonal.get(region) : undefined;
-    const profile = local?.ready() ? local : this.seasonal;
-    const seasonal = rate * profile.integrate(this.now - ms, this.now);
+    const seasonal = rate * this.profileOf(ks).integrate(this.now - ms, this.now);
     // The share baseline, against the complaints of the key's own region when it has enough
     // history (a state's day follows its own clock, not the country's mix of time zones), and
     // against the OTHER complaints in the window, so an excess does not raise its own bar.

@@ -45,8 +45,11 @@ export function matchOnArrival(
     if (chain.includes(p.areaKey)) {
       const exact = `${topic}@${p.areaKey}`;
       const grp = group ? `${group}@${p.areaKey}` : null;
+      // The complaint's own topic is evidence: a problem that counts any topic of its place
+      // still takes a complaint only when that topic's count there is mostly excess.
       if (p.keys.includes(exact) || p.topic === topic) key = exact;
       else if (grp && p.keys.includes(grp)) key = grp;
+      else if (p.keys.includes(`${ANY_TOPIC}@${p.areaKey}`)) key = exact;
     } else if (p.topic === topic && p.chain.includes(chain[0])) {
       key = `${topic}@${chain[0]}`;
     }
