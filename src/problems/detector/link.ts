@@ -70,9 +70,11 @@ export function matchOnArrival(
     }
   }
   if (best && bestPost >= config.linkPosterior) return best;
+  // A word a problem owns (its text cluster's) links a complaint using it while that word's
+  // recent count is still mostly excess (a common word returns to its background).
   for (const k of termKeys) {
     const p = book.active(book.ownedBy.get(k));
-    if (p) return p.id;
+    if (p && counts.excess(k).share >= config.linkPosterior) return p.id;
   }
   return null;
 }

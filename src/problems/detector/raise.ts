@@ -73,6 +73,11 @@ export function testAreaKey(
     if (p.areaKey === areaKey && p.topic !== ks.topic) own(parts, p, key, ks, out);
     return;
   }
+  const twin = sameTrouble(parts, areaKey === ALL ? null : chain);
+  if (twin) {
+    own(parts, twin, key, ks, out);
+    return;
+  }
   const problemId = newId();
   const members = counts.members(ks);
   // A group or every-topic key names the topic most of its complaints have, if one has most.
@@ -132,14 +137,11 @@ export function testTextKey(
   const tight = tightness(members.map((m) => m.sig!).filter(Boolean));
   if (tight < cfg.minTightness) return false;
   const area = dominantArea(members);
-  if (area) {
-    // A young area problem in the same place is this trouble already, found by its place.
-    const chainT = chainOfKey(area.key, area.area);
-    for (const p of book.problems.values()) {
-      if (p.kind !== 'area' || !p.areaKey || p.areaKey === ALL || !book.live(p)) continue;
-      if (counts.now - p.detectedAt > config.mergeWindowMs) continue;
-      if (chainT.includes(p.areaKey) || p.chain.includes(area.key)) return false;
-    }
+  // The same trouble already found under other words or by its place: one problem.
+  const twin = sameTrouble({ config, counts, book }, area ? chainOfKey(area.key, area.area) : null);
+  if (twin) {
+    own({ config, counts, book }, twin, key, ks, out);
+    return true;
   }
   const problemId = newId();
   const term = key.slice(2);
@@ -164,6 +166,29 @@ export function testTextKey(
   return true;
 }
 
+/**
+ * A live problem this excess is most likely the same trouble as: one that began within
+ * `mergeWindowMs` in a compatible place — nested areas, or both without one (a country-wide
+ * problem counts as without). Two independent rare excesses seldom start together in one place,
+ * so a second detection then is the same root cause found another way (other words of one
+ * trouble, its place through confused topics): it joins that problem instead of opening one.
+ */
+function sameTrouble(
+  { config, counts, book }: DetectorParts,
+  chain: string[] | null,
+): ProblemView | null {
+  let best: ProblemView | null = null;
+  for (const p of book.problems.values()) {
+    if (p.kind === 'process' || !book.live(p)) continue;
+    if (counts.now - p.detectedAt > config.mergeWindowMs) continue;
+    const placed = !!p.areaKey && p.areaKey !== ALL;
+    if (chain ? !placed || !(chain.includes(p.areaKey!) || p.chain.includes(chain[0])) : placed)
+      continue;
+    if (!best || p.detectedAt < best.detectedAt) best = p;
+  }
+  return best;
+}
+
 function topicShare(members: Entry[], topic: string | null): number {
   if (!topic || members.length === 0) return 0;
   let n = 0;
@@ -185,7 +210,7 @@ function majorityTopic(members: Entry[]): string | null {
   return best;
 }
 
-/** The most specific area shared by at least 60 % of members (for text clusters). */
+/** The most specific area shared by at least 60 % of the members with one (for text clusters). */
 function dominantArea(members: Entry[]) {
   const counts = new Map<string, { n: number; area: Area }>();
   for (const m of members) {
@@ -196,10 +221,15 @@ function dominantArea(members: Entry[]) {
       counts.set(k, c);
     }
   }
+  // Among the members that name a place (many name none): the place most of them share, when
+  // enough do to say so.
+  let placed = 0;
+  for (const m of members) if (m.area) placed++;
+  if (placed < Math.max(3, members.length / 4)) return null;
   let best: { key: string; area: ReturnType<typeof areaAtLevel> } | null = null;
   let bestRank = -1;
   for (const [k, c] of counts) {
-    if (c.n < 0.6 * members.length) continue;
+    if (c.n < 0.6 * placed) continue;
     const rank = k.startsWith('p:') ? 3 : k.startsWith('t:') ? 2 : 1;
     if (rank > bestRank) {
       bestRank = rank;
