@@ -50,7 +50,20 @@ export function testAreaKey(
     if (!book.live(p) || p.kind !== 'area' || !p.topic || !p.areaKey) continue;
     if (!related(config, p.topic, ks.topic!)) continue;
     const isNested = chain.includes(p.areaKey) || p.chain.includes(areaKey);
-    if (!isNested) continue;
+    if (!isNested) {
+      // Neighbouring places with excesses of one topic that began together: one trouble of
+      // the larger area (a state's outage first seen in two of its cities) — the problem
+      // widens to the places' common area.
+      const common = p.chain.find((k) => chain.includes(k));
+      if (p.topic !== ks.topic || !common || counts.now - p.detectedAt > config.mergeWindowMs)
+        continue;
+      const area = areaAtLevel(c.area, common);
+      out.push({ type: 'refine', problemId: p.id, at: c.at, areaKey: common, area, key });
+      p.areaKey = common;
+      p.chain = chain.slice(chain.indexOf(common));
+      own(parts, p, key, ks, out);
+      return;
+    }
     if (p.topic !== ks.topic && areaKey === ALL) {
       // A country-wide excess of a topic while a local problem of it is young: the local
       // trouble's complaints that name no place (they count only country-wide).
