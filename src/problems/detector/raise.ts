@@ -195,8 +195,7 @@ function sameTrouble(
     if (p.kind === 'process' || !book.live(p)) continue;
     if (counts.now - p.detectedAt > config.mergeWindowMs) continue;
     const placed = !!p.areaKey && p.areaKey !== ALL;
-    if (chain ? !placed || !(chain.includes(p.areaKey!) || p.chain.includes(chain[0])) : placed)
-      continue;
+    if (chain && placed && !(chain.includes(p.areaKey!) || p.chain.includes(chain[0]))) continue;
     if (!best || p.detectedAt < best.detectedAt) best = p;
   }
   return best;
