@@ -86,7 +86,7 @@ export function testAreaKey(
     if (p.areaKey === areaKey && p.topic !== ks.topic) own(parts, p, key, ks, out);
     return;
   }
-  const twin = sameTrouble(parts, areaKey === ALL ? null : chain);
+  const twin = sameTrouble(parts, areaKey === ALL ? null : chain, ks.topic);
   if (twin) {
     own(parts, twin, key, ks, out);
     return;
@@ -151,7 +151,11 @@ export function testTextKey(
   if (tight < cfg.minTightness) return false;
   const area = dominantArea(members);
   // The same trouble already found under other words or by its place: one problem.
-  const twin = sameTrouble({ config, counts, book }, area ? chainOfKey(area.key, area.area) : null);
+  const twin = sameTrouble(
+    { config, counts, book },
+    area ? chainOfKey(area.key, area.area) : null,
+    null,
+  );
   if (twin) {
     own({ config, counts, book }, twin, key, ks, out);
     return true;
@@ -189,13 +193,19 @@ export function testTextKey(
 function sameTrouble(
   { config, counts, book }: DetectorParts,
   chain: string[] | null,
+  topic: string | null,
 ): ProblemView | null {
   let best: ProblemView | null = null;
   for (const p of book.problems.values()) {
     if (p.kind === 'process' || !book.live(p)) continue;
-    if (counts.now - p.detectedAt > config.mergeWindowMs) continue;
     const placed = !!p.areaKey && p.areaKey !== ALL;
-    if (chain && placed && !(chain.includes(p.areaKey!) || p.chain.includes(chain[0]))) continue;
+    const young = counts.now - p.detectedAt <= config.mergeWindowMs;
+    if (chain && placed) {
+      // In one place: while young whatever the topic (triage confuses them), and for as long
+      // as the problem still draws complaints when the topics are related.
+      if (!(chain.includes(p.areaKey!) || p.chain.includes(chain[0]))) continue;
+      if (!young && topic && p.topic && !related(config, p.topic, topic)) continue;
+    } else if (!young) continue;
     if (!best || p.detectedAt < best.detectedAt) best = p;
   }
   return best;
