@@ -1,6 +1,7 @@
 /** `npm run bench [-- name]`: performance figures with the machine; nothing is asserted. */
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest: async () => (await import('./ingest.bench.js')).runIngestBench(),
+  reads: async () => (await import('./reads.bench.js')).runReadsBench(),
   triage: async () => (await import('../eval/triage/speed.js')).runTriageBench(),
   'x-storm': async () => (await import('../src/channels/x/x.storm.bench.js')).runXStormBench(),
 };

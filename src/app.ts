@@ -7,6 +7,7 @@ import { apiSender } from './channels/api/api.sender.js';
 import { type ChannelDeps, channelRoutes, channelSenders } from './channels/routes.js';
 import type { Sender } from './channels/sender.js';
 import type { Config } from './config.js';
+import { enableDemoDelivery } from './demo/demo.sender.js';
 import { inboundRoutes } from './ingest/inbound.routes.js';
 import { PipelineWorker } from './ingest/pipeline/worker.js';
 import { integrationRoutes } from './integrations/integration.routes.js';
@@ -48,6 +49,8 @@ export interface App {
   bus: LiveBus;
   /** The care core: assignment, scheduler (SLA, promises, auto-close). */
   care: Care;
+  /** Outbound senders by channel kind, shared by the outbox and the problem notifier. */
+  senders: Map<string, Sender>;
   /** Starts the background workers and, unless `listen` is false, the HTTP server. Returns the URL. */
   start(opts?: { listen?: boolean }): Promise<string | null>;
   close(): Promise<void>;
@@ -96,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: logger || undefined,
     autoCloseMs: config.reopenWindowHours * 3_600_000,
     onOutbox: wakeOutbox,
+    publicUrl: config.publicUrl,
   });
 
   const pipeline = new PipelineWorker({
@@ -173,7 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     scope.addHook('onRequest', authHook(database.db));
     systemRoutes(scope, { database, bus, secureCookies: config.publicUrl.startsWith('https:') });
     inboundRoutes(scope, { db: database.db, clock, onAppended: wakePipeline });
-    caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox });
+    caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox, publicUrl: config.publicUrl });
     care.routes(scope);
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
     channelRoutes(scope, channelDeps);
@@ -192,8 +196,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     outbox,
     bus,
     care,
+    senders,
     async start(opts = {}) {
       started = true;
+      if (workspace.isDemo) enableDemoDelivery(senders, logger || undefined);
       if (config.pipeline.workers) {
         pipeline.start();
         outbox.start();

@@ -83,6 +83,25 @@ describe('npm start on an empty data directory', () => {
       await fetch(`${base}/api/v1/cases/${cases.items[0].id}`, { headers: auth })
     ).json()) as { messages: unknown[] };
     expect(one.messages.length).toBeGreaterThan(0);
+    // A reply to a simulated customer is recorded as sent by the demo, not retried for hours.
+    const sms = cases.items.find((c) => c.channel === 'sms')!;
+    const sent = await fetch(`${base}/api/v1/cases/${sms.id}/replies`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Thanks for your patience, it is fixed now.' }),
+    });
+    expect(sent.status).toBe(201);
+    const replyId = ((await sent.json()) as { id: string }).id;
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'sent'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const c = (await (
+        await fetch(`${base}/api/v1/cases/${sms.id}`, { headers: auth })
+      ).json()) as { messages: { id: string; status: string }[] };
+      status = c.messages.find((m) => m.id === replyId)?.status ?? '';
+    }
+    expect(status).toBe('sent');
+    expect(out + err).not.toMatch(/no sender is configured|names no (X|Meta) channel/);
     // How long this took is a figure for the note, not an assertion (timed checks flake).
     console.log(`newcomer path: demo desk served ${Date.now() - started} ms after npm start`);
 

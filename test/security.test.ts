@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { createApiToken } from '../src/platform/auth/tokens.js';
 import { freshDatabaseUrl } from './support/engines.js';
 
 /**
@@ -13,6 +14,8 @@ const PUBLIC = new Set([
   'GET /api/openapi.json',
   'POST /api/v1/auth/login',
   'POST /api/v1/csat/:token',
+  'GET /csat/:token',
+  'POST /csat/:token',
   'GET /webhooks/x/:channelId',
   'POST /webhooks/x/:channelId',
   'GET /webhooks/meta/:channelId',
@@ -69,27 +72,92 @@ describe('every route is authenticated or verifies its caller', () => {
   });
 
   it('public routes refuse requests without their own proof', async () => {
-    const cases: [string, string, number[]][] = [
-      ['POST', '/webhooks/x/nope', [401, 403, 404]],
-      ['GET', '/webhooks/x/nope?crc_token=abc', [401, 403, 404]],
-      ['POST', '/webhooks/meta/nope', [401, 403, 404]],
+    // Real channels and integrations, so the refusal comes from the signature or token check
+    // and not from an unknown id.
+    const { token } = await createApiToken(
+      app.database.db,
+      app.workspace.workspaceId,
+      'security',
+      'admin',
+    );
+    const create = async (url: string, payload: unknown): Promise<string> => {
+      const res = await app.http.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${token}` },
+        payload: payload as object,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    const x = await create('/api/v1/channels', {
+      kind: 'x',
+      name: 'X',
+      config: { accountId: '1234' },
+      secrets: { consumerSecret: 'x-consumer-secret' },
+    });
+    const meta = await create('/api/v1/channels', {
+      kind: 'meta',
+      name: 'Meta',
+      config: { pageId: '123' },
+      secrets: { appSecret: 'meta-app-secret', verifyToken: 'the-verify-token' },
+    });
+    const jira = await create('/api/v1/integrations', {
+      kind: 'jira',
+      name: 'jira',
+      config: { baseUrl: 'http://127.0.0.1:9', projectKey: 'OPS', email: 'bot@example.com' },
+      secrets: { apiToken: 'jira-token', inboundSecret: 'jira-inbound-secret' },
+    });
+    const pd = await create('/api/v1/integrations', {
+      kind: 'pagerduty',
+      name: 'pd',
+      config: { eventsUrl: 'http://127.0.0.1:9/v2/enqueue' },
+      secrets: {
+        routingKey: 'R0UTINGKEY0123456789012345678901',
+        inboundSecret: 'pd-inbound-secret',
+      },
+    });
+    const forged = { 'x-twitter-webhooks-signature': `sha256=${'A'.repeat(43)}=` };
+    const forgedMeta = { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` };
+    const cases: [string, string, Record<string, string>, number[]][] = [
+      ['POST', `/webhooks/x/${x}`, {}, [401, 403]],
+      ['POST', `/webhooks/x/${x}`, forged, [401, 403]],
+      // X's CRC GET answers any caller by design (an HMAC only the secret's holder can make);
+      // the X channel tests check it against the shared vector.
+      ['POST', `/webhooks/meta/${meta}`, {}, [401, 403]],
+      ['POST', `/webhooks/meta/${meta}`, forgedMeta, [401, 403]],
       [
         'GET',
-        '/webhooks/meta/nope?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1',
-        [401, 403, 404],
+        `/webhooks/meta/${meta}?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1`,
+        {},
+        [401, 403],
       ],
-      ['POST', '/api/v1/integrations/nope/jira-webhook', [401, 403, 404]],
-      ['POST', '/api/v1/integrations/nope/pagerduty-webhook', [401, 403, 404]],
-      ['POST', '/api/v1/csat/not-a-real-survey-token', [400, 401, 403, 404]],
+      ['POST', `/api/v1/integrations/${jira}/jira-webhook`, {}, [401, 403]],
+      ['POST', `/api/v1/integrations/${pd}/pagerduty-webhook`, {}, [401, 403]],
+      // Unknown ids are refused too, without saying more than "not found".
+      ['POST', '/webhooks/x/nope', {}, [401, 403, 404]],
+      ['POST', '/webhooks/meta/nope', {}, [401, 403, 404]],
+      ['POST', '/api/v1/csat/not-a-real-survey-token', {}, [400, 401, 403, 404]],
     ];
-    for (const [method, url, allowed] of cases) {
+    for (const [method, url, headers, allowed] of cases) {
       const res = await app.http.inject({
         method: method as 'GET',
         url,
-        headers: { 'content-type': 'application/json' },
-        payload: method === 'POST' ? '{"rating":5}' : undefined,
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: method === 'POST' ? '{"rating":5,"for_user_id":"1234"}' : undefined,
       });
-      expect([url, allowed.includes(res.statusCode)]).toEqual([url, true]);
+      expect([url, headers, res.statusCode, allowed.includes(res.statusCode)]).toEqual([
+        url,
+        headers,
+        res.statusCode,
+        true,
+      ]);
     }
+    // Nothing reached the inbound log.
+    const stored = await app.database.db
+      .selectFrom('inbound_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import type { DetectorConfig } from '../../src/problems/detector/config.js';
 import { Detector } from '../../src/problems/detector/detector.js';
+import type { RealThreads } from './background.js';
 import { type RunMetrics, type ScoredMessage, type ScoredProblem, score } from './metrics.js';
 import { loadStream } from './stream.js';
 
@@ -11,9 +12,10 @@ import { loadStream } from './stream.js';
 export function runInMemory(
   seed: number,
   days: number,
+  real: RealThreads | null,
   opts: { oracle?: boolean; config?: Partial<DetectorConfig> } = {},
 ): RunMetrics {
-  const stream = loadStream(seed, days, opts.oracle);
+  const stream = loadStream(seed, days, real, opts.oracle);
   const det = new Detector(opts.config);
   const problems: ScoredProblem[] = [];
   const caseProblem = new Map<string, string>();
@@ -46,6 +48,7 @@ export function runInMemory(
     at: m.at,
     incidentId: m.truth.incidentId,
     complaint: m.truth.complaint,
+    real: m.truth.real,
     customerKey: m.truth.customerKey,
     problemId: caseProblem.get(m.caseId) ?? null,
   }));

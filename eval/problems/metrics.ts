@@ -6,9 +6,21 @@ export interface ScoredMessage {
   ref: string;
   at: number;
   incidentId: string | null;
-  complaint: boolean;
+  /** The simulator's truth; null for real background text (nobody labelled it). */
+  complaint: boolean | null;
+  /** From the real telecom threads (background.ts): never a member of any incident. */
+  real: boolean;
   customerKey: string;
   problemId: string | null;
+}
+
+/** One incident's outcome, for the per-size and per-level breakdowns. */
+export interface IncidentOutcome {
+  size: number;
+  level: string;
+  /** Trouble no topic names (truth topic `other`). */
+  unnamed: boolean;
+  detected: boolean;
 }
 
 export interface ScoredProblem {
@@ -35,6 +47,9 @@ export interface RunMetrics {
   predPairs: number;
   truePairs: number;
   missed: string[];
+  outcomes: IncidentOutcome[];
+  /** Problems counted false because most of what they linked was real background text. */
+  falseFromReal: number;
 }
 
 const pairs = (n: number) => (n * (n - 1)) / 2;
@@ -52,17 +67,30 @@ export function score(
   days: number,
 ): RunMetrics {
   const byProblem = new Map<string, Map<string | null, number>>();
+  const realShare = new Map<string, { real: number; all: number }>();
   for (const m of messages) {
     if (!m.problemId) continue;
     const c = byProblem.get(m.problemId) ?? new Map<string | null, number>();
     c.set(m.incidentId, (c.get(m.incidentId) ?? 0) + 1);
     byProblem.set(m.problemId, c);
+    const r = realShare.get(m.problemId) ?? { real: 0, all: 0 };
+    r.all++;
+    if (m.real) r.real++;
+    realShare.set(m.problemId, r);
   }
   const incidentById = new Map(incidents.map((i) => [i.id, i]));
   const matched = new Map<string, ScoredProblem>();
   let falseProblems = 0;
+  let falseFromReal = 0;
   let duplicates = 0;
   for (const p of [...problems].sort((a, b) => a.detectedAt - b.detectedAt)) {
+    // Mostly real background text: whatever it found, it was not an injected incident.
+    const share = realShare.get(p.id);
+    if (share && share.real * 2 > share.all) {
+      falseProblems++;
+      falseFromReal++;
+      continue;
+    }
     const counts = byProblem.get(p.id);
     let best: string | null = null;
     let bestN = 0;
@@ -107,9 +135,17 @@ export function score(
   let rightPlace = 0;
   const delays: number[] = [];
   const missed: string[] = [];
+  const outcomes: IncidentOutcome[] = [];
   for (const inc of incidents) {
     const p = matched.get(inc.id);
     const end = Date.parse(inc.end);
+    const ok = !!p && p.detectedAt <= end;
+    outcomes.push({
+      size: inc.expectedCustomers,
+      level: inc.level,
+      unnamed: inc.topic === 'other',
+      detected: ok,
+    });
     if (!p || p.detectedAt > end) {
       missed.push(
         `${inc.id} ${inc.topic}/${inc.level} n=${inc.expectedCustomers}${p ? ' (late)' : ''}`,
@@ -124,12 +160,13 @@ export function score(
   // Pairwise linking F1 over customers' complaints (the simulator's truth, so a complaint
   // triage missed still counts against recall): a true pair is two complaints of one incident,
   // a predicted pair two complaints whose cases are linked to one problem. Background
-  // complaints are singletons of truth; linking them to a problem makes false pairs.
+  // complaints are singletons of truth; linking them to a problem makes false pairs. Real
+  // background text carries no complaint label: it enters only when linked (a wrong link).
   const cells = new Map<string, number>();
   const predSizes = new Map<string, number>();
   const trueSizes = new Map<string, number>();
   for (const m of messages) {
-    if (!m.complaint) continue;
+    if (!(m.complaint === true || (m.real && m.problemId))) continue;
     if (m.problemId) predSizes.set(m.problemId, (predSizes.get(m.problemId) ?? 0) + 1);
     if (m.incidentId) trueSizes.set(m.incidentId, (trueSizes.get(m.incidentId) ?? 0) + 1);
     if (m.problemId && m.incidentId) {
@@ -155,6 +192,8 @@ export function score(
     predPairs,
     truePairs,
     missed,
+    outcomes,
+    falseFromReal,
   };
 }
 
@@ -181,6 +220,8 @@ export function combine(runs: RunMetrics[]): RunMetrics {
     predPairs: 0,
     truePairs: 0,
     missed: [],
+    outcomes: [],
+    falseFromReal: 0,
   };
   for (const r of runs) {
     out.incidents += r.incidents;
@@ -194,28 +235,14 @@ export function combine(runs: RunMetrics[]): RunMetrics {
     out.predPairs += r.predPairs;
     out.truePairs += r.truePairs;
     out.missed.push(...r.missed);
+    out.outcomes.push(...r.outcomes);
+    out.falseFromReal += r.falseFromReal;
   }
   return out;
 }
 
-function quantile(xs: number[], q: number): number {
+export function quantile(xs: number[], q: number): number {
   if (xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))];
-}
-
-/** One printed line per configuration. */
-export function formatLine(label: string, m: RunMetrics): string {
-  const recall = m.detected / Math.max(1, m.incidents);
-  const precision = m.tp / Math.max(1, m.predPairs);
-  const pairRecall = m.tp / Math.max(1, m.truePairs);
-  const f1 = (2 * precision * pairRecall) / Math.max(1e-9, precision + pairRecall);
-  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-  return [
-    `${label.padEnd(28)}`,
-    `recall ${pct(recall)} (${m.detected}/${m.incidents}; right topic+area ${m.detectedRightPlace} = ${pct(m.detectedRightPlace / Math.max(1, m.incidents))})`,
-    `false/week ${((m.falseProblems + m.duplicates) / Math.max(1e-9, m.weeks)).toFixed(2)} (false ${m.falseProblems}, duplicates ${m.duplicates}, ${m.weeks.toFixed(0)} weeks)`,
-    `delay after 5th median ${quantile(m.delaysMin, 0.5).toFixed(1)} min, p90 ${quantile(m.delaysMin, 0.9).toFixed(1)} min`,
-    `linking F1 ${f1.toFixed(3)} (P ${precision.toFixed(3)}, R ${pairRecall.toFixed(3)})`,
-  ].join(' | ');
 }

@@ -5,68 +5,142 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { InboundMessage } from '../../src/ingest/inbound.schema.js';
 import { ingestStream } from '../../src/ingest/ingest-stream.js';
-import { type SimIncident, simulate } from '../../src/simulate/index.js';
+import { createApiToken } from '../../src/platform/auth/tokens.js';
+import type { RealThreads } from './background.js';
 import { type RunMetrics, type ScoredMessage, type ScoredProblem, score } from './metrics.js';
+import {
+  EvalClock,
+  fixAndDeliver,
+  measureNotifications,
+  type NotifyMetrics,
+  problemOfIncident,
+} from './notify.js';
+import { registerChannels, startProviders } from './providers.js';
+import { buildRun } from './source.js';
+
+export interface PipelineResult {
+  metrics: RunMetrics;
+  notify: NotifyMetrics;
+  /** Incidents whose problem was marked fixed when they ended. */
+  fixed: number;
+}
+
+const CHUNK = 500;
 
 /**
- * The same scenario through the whole product: every simulated message (agent replies too) is
- * replayed into a fresh embedded-SQLite app through the inbound log and the real pipeline
- * (identify, classify with the installation's triage, thread, route, detect, persist), then
- * the problems and their case links are read back from the database and scored with the same
- * ground truth as the in-memory run. Cases here are the thread stage's, not approximations.
+ * The same traffic through the whole product: every message (agent replies and real background
+ * threads too) is replayed into a fresh embedded-SQLite app through the inbound log and the real
+ * pipeline (identify, classify with the installation's triage, thread, route, detect, persist).
+ * When an incident ends (event time), the owner team marks its problem fixed through the API and
+ * the outbox delivers the notifications (notify.ts). Afterwards the problems and their case links
+ * are read back from the database and scored with the same ground truth as the in-memory run.
+ * Cases here are the thread stage's, not approximations.
  */
-export async function runThroughPipeline(seed: number, days: number): Promise<RunMetrics> {
+export async function runThroughPipeline(
+  seed: number,
+  days: number,
+  real: RealThreads | null,
+): Promise<PipelineResult> {
+  const run = buildRun(seed, days, real);
   const dir = mkdtempSync(join(tmpdir(), 'throughline-eval-'));
+  const providers = await startProviders();
   try {
-    const incidents: SimIncident[] = [];
-    const messages: InboundMessage[] = [];
-    const truth = new Map<
-      string,
-      { incidentId: string | null; complaint: boolean; customerKey: string; at: number }
-    >();
-    for (const e of simulate({ scenario: 'week', seed, days })) {
-      if (e.type === 'incident') {
-        incidents.push(e.incident);
-        continue;
-      }
-      messages.push(e.message);
-      if (e.message.direction === 'in')
-        truth.set(`${e.message.channel}\u0000${e.message.externalId}`, {
-          incidentId: e.truth.incidentId ?? null,
-          complaint: e.truth.complaint,
-          customerKey: e.truth.customerKey,
-          at: Date.parse(e.message.sentAt),
-        });
-    }
+    const clock = new EvalClock();
+    clock.setEventTime(Date.parse(run.messages[0].message.sentAt));
     const base = loadConfig({
       THROUGHLINE_DATABASE_URL: `sqlite:${join(dir, 'eval.db')}`,
       LOG_LEVEL: 'silent',
       THROUGHLINE_DEMO: 'false',
+      THROUGHLINE_WEBHOOK_SECRET: 'eval-webhook-secret-0123456789',
+      THROUGHLINE_API_OUTBOUND_URL: `${providers.api.url}/outbound`,
     });
-    let now = Date.parse(messages[0].sentAt);
     const app = await buildApp({
       config: {
         ...base,
         sqliteSynchronous: 'NORMAL',
         pipeline: { ...base.pipeline, workers: false },
       },
-      clock: () => now,
+      clock: clock.now,
     });
     await app.start({ listen: false });
     try {
       const ws = app.workspace.workspaceId;
-      // Wall time follows event time chunk by chunk, as a live system's would.
-      const CHUNK = 500;
-      for (let i = 0; i < messages.length; i += CHUNK) {
-        const chunk = messages.slice(i, i + CHUNK);
-        now = Date.parse(chunk[chunk.length - 1].sentAt);
+      const admin = await createApiToken(app.database.db, ws, 'eval admin', 'admin', clock.now());
+      const channels = await registerChannels(
+        app,
+        { authorization: `Bearer ${admin.token}` },
+        providers,
+      );
+      // The owner team's tool: its own token, the same status API people use.
+      const owner = await createApiToken(
+        app.database.db,
+        ws,
+        'owner team',
+        'supervisor',
+        clock.now(),
+      );
+      const ownerAuth = { authorization: `Bearer ${owner.token}` };
+
+      const truth = new Map<string, Omit<ScoredMessage, 'ref' | 'problemId'>>();
+      const incidentRefs = new Map<string, string[]>();
+      const messages: InboundMessage[] = [];
+      for (const { message, truth: t } of run.messages) {
+        // Messages of configured X and Meta channels carry the channel's id, as the webhooks do.
+        const channelId =
+          message.channel === 'x'
+            ? channels.x
+            : ['facebook', 'instagram', 'whatsapp'].includes(message.channel)
+              ? channels.meta
+              : undefined;
+        messages.push(channelId ? { ...message, channelId } : message);
+        if (message.direction === 'out') continue;
+        truth.set(`${message.channel}\u0000${message.externalId}`, {
+          at: Date.parse(message.sentAt),
+          incidentId: t.incidentId,
+          complaint: t.complaint,
+          real: t.real,
+          customerKey: t.customerKey,
+        });
+        if (t.incidentId) {
+          const list = incidentRefs.get(t.incidentId) ?? [];
+          list.push(message.externalId);
+          incidentRefs.set(t.incidentId, list);
+        }
+      }
+      const ends = run.incidents
+        .map((i) => ({ id: i.id, end: Date.parse(i.end) }))
+        .sort((a, b) => a.end - b.end);
+
+      let fixed = 0;
+      let nextEnd = 0;
+      let chunk: InboundMessage[] = [];
+      const flush = async () => {
+        if (chunk.length === 0) return;
+        clock.setEventTime(Date.parse(chunk[chunk.length - 1].sentAt));
         await ingestStream(chunk, {
           database: app.database,
           workspaceId: ws,
           pipeline: app.pipeline,
-          clock: () => now,
+          clock: clock.now,
         });
+        chunk = [];
+      };
+      const fixEndedBefore = async (t: number) => {
+        while (nextEnd < ends.length && ends[nextEnd].end <= t) {
+          const e = ends[nextEnd++];
+          await flush();
+          const problemId = await problemOfIncident(app, incidentRefs.get(e.id) ?? []);
+          if (problemId && (await fixAndDeliver(app, clock, ownerAuth, problemId, e.end))) fixed++;
+        }
+      };
+      for (const m of messages) {
+        await fixEndedBefore(Date.parse(m.sentAt));
+        chunk.push(m);
+        if (chunk.length >= CHUNK) await flush();
       }
+      await flush();
+      await fixEndedBefore(Number.POSITIVE_INFINITY);
+
       const db = app.database.db;
       const problemRows = await db
         .selectFrom('problems')
@@ -100,19 +174,21 @@ export async function runThroughPipeline(seed: number, days: number): Promise<Ru
         const t = truth.get(`${r.channel}\u0000${r.external_id}`);
         if (!t) continue;
         scored.push({
+          ...t,
           ref: `${r.channel}:${r.external_id}`,
-          at: t.at,
-          incidentId: t.incidentId,
-          complaint: t.complaint,
-          customerKey: t.customerKey,
           problemId: r.case_id ? (caseProblem.get(r.case_id) ?? null) : null,
         });
       }
-      return score(incidents, scored, problems, days);
+      return {
+        metrics: score(run.incidents, scored, problems, days),
+        notify: await measureNotifications(app),
+        fixed,
+      };
     } finally {
       await app.close();
     }
   } finally {
+    await providers.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

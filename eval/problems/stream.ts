@@ -1,10 +1,12 @@
-import { type SimIncident, simulate } from '../../src/simulate/index.js';
+import type { SimIncident } from '../../src/simulate/index.js';
 import { type Area, classify } from '../../src/triage/index.js';
+import type { RealThreads } from './background.js';
+import { buildRun, type EvalTruth } from './source.js';
 
 /**
  * One inbound customer message as the live pipeline's detect stage sees it (the classify
  * stage's complaint/topic/area from the text and `author.location`, the author's channel
- * address, the case it threads into), with the simulator's ground truth beside it.
+ * address, the case it threads into), with the ground truth beside it.
  */
 export interface StreamMessage {
   ref: string;
@@ -18,11 +20,7 @@ export interface StreamMessage {
   complaint: boolean;
   topic: string;
   area: Area | null;
-  truth: {
-    incidentId: string | null;
-    complaint: boolean;
-    customerKey: string;
-  };
+  truth: EvalTruth;
 }
 
 export interface Stream {
@@ -35,35 +33,35 @@ export interface Stream {
 const cache = new Map<string, Stream>();
 
 /**
- * The simulator's `week` scenario, classified once (by the real offline triage, or by the
+ * The evaluation traffic (source.ts), classified once (by the real offline triage, or by the
  * ground truth for the "oracle" comparison) and cached, so detector configurations can be
- * compared quickly. Cases are approximated by conversation roots (replies join the case of the
- * message they answer), as the thread stage does for replies.
+ * compared quickly. The oracle knows only the simulator's truth: real background text goes
+ * through the real triage in both modes. Cases are approximated by conversation roots
+ * (replies join the case of the message they answer), as the thread stage does for replies.
  */
-export function loadStream(seed: number, days: number, oracle = false): Stream {
-  const key = `${seed}:${days}:${oracle}`;
+export function loadStream(
+  seed: number,
+  days: number,
+  real: RealThreads | null,
+  oracle = false,
+): Stream {
+  const key = `${seed}:${days}:${real ? 'real' : 'sim'}:${oracle}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const incidents: SimIncident[] = [];
+  const run = buildRun(seed, days, real);
   const messages: StreamMessage[] = [];
   const caseOf = new Map<string, string>();
-  for (const e of simulate({ scenario: 'week', seed, days })) {
-    if (e.type === 'incident') {
-      incidents.push(e.incident);
-      continue;
-    }
-    const m = e.message;
+  for (const { message: m, truth: t } of run.messages) {
     const ref = `${m.channel}:${m.externalId}`;
     const caseId = (m.inReplyTo && caseOf.get(`${m.channel}:${m.inReplyTo}`)) || ref;
     caseOf.set(ref, caseId);
     if (m.direction === 'out') continue;
-    const t = e.truth;
     let complaint: boolean;
     let topic: string;
     let area: Area | null;
-    if (oracle) {
-      complaint = t.complaint;
-      topic = t.topic;
+    if (oracle && !t.real) {
+      complaint = t.complaint === true;
+      topic = t.topic ?? 'other';
       area = t.area ? { ...t.area, confidence: 1 } : null;
     } else {
       const r = classify({ text: m.text, channel: m.channel, authorLocation: m.author.location });
@@ -82,14 +80,10 @@ export function loadStream(seed: number, days: number, oracle = false): Stream {
       complaint,
       topic,
       area,
-      truth: {
-        incidentId: t.incidentId ?? null,
-        complaint: t.complaint,
-        customerKey: t.customerKey,
-      },
+      truth: t,
     });
   }
-  const s = { seed, days, incidents, messages };
+  const s = { seed, days, incidents: run.incidents, messages };
   cache.set(key, s);
   return s;
 }

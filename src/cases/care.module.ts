@@ -24,6 +24,8 @@ export interface CareDeps {
   autoCloseMs: number;
   /** Wakes the outbox worker after replies were queued. */
   onOutbox?: () => void;
+  /** Base of links sent to customers (CSAT survey pages). */
+  publicUrl: string;
 }
 
 /**
@@ -70,7 +72,13 @@ export function createCare(deps: CareDeps) {
     routes(app: Http) {
       customerRoutes(app, { db: database.db, clock });
       routingRoutes(app, { db: database.db, bus, clock, skipLocked });
-      careRoutes(app, { db: database.db, bus, clock, onOutbox: deps.onOutbox ?? (() => {}) });
+      careRoutes(app, {
+        db: database.db,
+        bus,
+        clock,
+        onOutbox: deps.onOutbox ?? (() => {}),
+        publicUrl: deps.publicUrl,
+      });
       presenceRoutes(app, { db: database.db, bus, clock });
     },
 

@@ -16,6 +16,8 @@ export interface CareRouteDeps {
   bus: LiveBus;
   clock: () => number;
   onOutbox: () => void;
+  /** Base of links sent to customers (CSAT survey pages). */
+  publicUrl: string;
 }
 
 /** Promises, SLA admin and clocks, CSAT, canned replies, macros, handoff, surge groups. */

@@ -3,7 +3,8 @@ import { addIdentity } from '../customers/customer.service.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
-import { caseEvent, loadCase, replyInTrx } from './case.service.js';
+import { replyInTrx } from './case.reply.js';
+import { caseEvent, loadCase } from './case.store.js';
 
 /** The X DM deep link (developer.x.com, "Direct Message deep link"), addressed to our account. */
 export function dmDeepLink(accountId: string): string {

@@ -5,7 +5,8 @@ import type { Http } from '../platform/http/server.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 import { CaseSummary, iso, MessageDto, toCaseSummary, toMessageDto } from './case.dto.js';
 import { caseHistory, caseMessages, caseNotes, getCase, listCases } from './case.queries.js';
-import { addNote, replyToCase, updateCase } from './case.service.js';
+import { replyToCase } from './case.reply.js';
+import { addNote, updateCase } from './case.service.js';
 
 const Status = Type.Union(
   ['new', 'open', 'pending', 'resolved', 'closed'].map((s) => Type.Literal(s)),
@@ -26,6 +27,8 @@ export interface CaseRouteDeps {
   clock: () => number;
   /** Wakes the outbox worker after a reply was queued. */
   onOutbox: () => void;
+  /** Base of links sent to customers (CSAT survey pages). */
+  publicUrl: string;
 }
 
 export function caseRoutes(app: Http, deps: CaseRouteDeps) {
@@ -188,6 +191,7 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
         req.params.id,
         req.body as never,
         deps.clock(),
+        { publicUrl: deps.publicUrl },
       );
       publish(req.actor.workspaceId, req.params.id, 'updated');
       return toCaseSummary(updated);

@@ -2,10 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { CareRouteDeps } from '../cases/care.routes.js';
 import { answerSurvey, csatStats } from '../csat/csat.service.js';
 import type { Http } from '../platform/http/server.js';
+import { csatPageRoutes } from './csat.page.js';
 
 /** CSAT: the customer's answer (by survey token) and the results. */
 export function csatRoutes(app: Http, deps: CareRouteDeps) {
   const { db, clock } = deps;
+  csatPageRoutes(app, { db, clock });
 
   app.post(
     '/api/v1/csat/:token',

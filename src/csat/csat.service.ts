@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { replyInTrx } from '../cases/case.service.js';
+import { replyInTrx } from '../cases/case.reply.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
 
+/** Where the customer answers a survey: the page served by csat.page.ts. */
+export const surveyLink = (publicUrl: string, token: string) =>
+  `${publicUrl.replace(/\/+$/, '')}/csat/${token}`;
+
 /**
  * CSAT: when a case is resolved, one short survey goes out on the case's channel with a link
- * (`/csat/<token>`). Answers are stored per case, channel and agent. Public social channels
+ * to the survey page (`<public URL>/csat/<token>`, see csat.page.ts). Answers are stored per case, channel and agent. Public social channels
  * get no survey message (asking for a rating in public is noise); the link is still stored.
  */
 export async function sendSurveyOnResolve(
@@ -16,6 +20,7 @@ export async function sendSurveyOnResolve(
   actor: Actor,
   caseId: string,
   now: number,
+  publicUrl: string,
 ) {
   const c = await trx
     .selectFrom('cases')
@@ -59,7 +64,10 @@ export async function sendSurveyOnResolve(
       trx,
       actor,
       c.id,
-      { text: `How did we do? Rate us from 1 to 5: /csat/${token}`, visibility: 'private' },
+      {
+        text: `How did we do? Rate us from 1 to 5: ${surveyLink(publicUrl, token)}`,
+        visibility: 'private',
+      },
       now,
     );
   }
@@ -79,13 +87,15 @@ export async function answerSurvey(
     .where('token', '=', token)
     .executeTakeFirst();
   if (!s) throw notFound('survey');
-  if (s.answered_at !== null)
-    throw new AppError('invalid_transition', 'this survey was already answered');
-  await db
+  // Conditional update: of two answers racing, exactly one is stored.
+  const done = await db
     .updateTable('csat_surveys')
     .set({ rating, comment: comment ?? null, answered_at: now })
     .where('id', '=', s.id)
-    .execute();
+    .where('answered_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(done.numUpdatedRows) === 0)
+    throw new AppError('invalid_transition', 'this survey was already answered');
   return { caseId: s.case_id, rating };
 }
 

@@ -3,6 +3,7 @@ import { updateCase } from '../cases/case.service.js';
 import { ingestStream } from '../ingest/ingest-stream.js';
 import { simulate } from '../simulate/index.js';
 import { markDemo } from '../workspace/workspace.service.js';
+import { enableDemoDelivery } from './demo.sender.js';
 
 /**
  * Fills an empty desk with the simulator's `demo` scenario through the real pipeline, then does
@@ -11,6 +12,8 @@ import { markDemo } from '../workspace/workspace.service.js';
 export async function loadDemo(app: App): Promise<{ cases: number; messages: number }> {
   const { db } = app.database;
   await markDemo(db, app.workspace.workspaceId);
+  app.workspace.isDemo = true;
+  enableDemoDelivery(app.senders);
   // Two days ending about now, so the demo looks current (the scenario itself is dated).
   const start = new Date();
   start.setUTCHours(0, 0, 0, 0);
@@ -47,7 +50,9 @@ export async function loadDemo(app: App): Promise<{ cases: number; messages: num
     role: 'admin' as const,
     workspaceId: app.workspace.workspaceId,
   };
-  for (const c of answered) await updateCase(db, actor, c.id, { status: 'resolved' }, cutoff);
+  const links = { publicUrl: app.config.publicUrl };
+  for (const c of answered)
+    await updateCase(db, actor, c.id, { status: 'resolved' }, cutoff, links);
   const count = await db
     .selectFrom('cases')
     .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -145,6 +145,7 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
         req.params.macroId,
         req.params.id,
         clock(),
+        { publicUrl: deps.publicUrl },
         req.body.expectedVersion,
       );
       deps.onOutbox();

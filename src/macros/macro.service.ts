@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
-import { caseEvent, loadCase, replyInTrx, updateInTrx } from '../cases/case.service.js';
+import { replyInTrx } from '../cases/case.reply.js';
+import { type CaseLinks, updateInTrx } from '../cases/case.service.js';
+import { caseEvent, loadCase } from '../cases/case.store.js';
 import type { DB, Priority } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
@@ -90,6 +92,7 @@ export async function applyMacro(
   macroId: string,
   caseId: string,
   now: number,
+  links: CaseLinks,
   expectedVersion?: number,
 ) {
   return db.transaction().execute(async (trx) => {
@@ -138,11 +141,26 @@ export async function applyMacro(
           caseId,
           { status: a.status, statusReason: a.statusReason, reason: a.reason, expectedVersion: ev },
           now,
+          links,
         );
       } else if (a.type === 'priority') {
-        await updateInTrx(trx, actor, caseId, { priority: a.priority, expectedVersion: ev }, now);
+        await updateInTrx(
+          trx,
+          actor,
+          caseId,
+          { priority: a.priority, expectedVersion: ev },
+          now,
+          links,
+        );
       } else if (a.type === 'assign') {
-        await updateInTrx(trx, actor, caseId, { assigneeId: a.userId, expectedVersion: ev }, now);
+        await updateInTrx(
+          trx,
+          actor,
+          caseId,
+          { assigneeId: a.userId, expectedVersion: ev },
+          now,
+          links,
+        );
       }
     }
     await caseEvent(

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { caseEvent } from '../cases/case.service.js';
+import { caseEvent } from '../cases/case.store.js';
 import { renderTemplate } from '../macros/macro.service.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';

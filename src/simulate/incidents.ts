@@ -4,6 +4,7 @@
  * can state exactly how many distinct customers will complain inside its window.
  */
 import { findMetro, getMetros, type Metro, metroOfZip } from './areas.js';
+import { drawIncidents } from './incident-mix.js';
 import type { Rng } from './prng.js';
 import type { IncidentSpec, ScenarioDef } from './scenarios.js';
 import type { SimArea, SimIncident } from './sim.types.js';
@@ -36,10 +37,11 @@ export function planIncidents(
 ): PlannedIncident[] {
   const windowEnd = windowStart + days * DAY;
   const planned: PlannedIncident[] = [];
-  const repeat = def.repeatEveryDays;
+  const repeat = def.mix ? undefined : def.repeatEveryDays;
   const rounds = repeat ? Math.ceil(days / repeat) : 1;
+  const specs = def.mix ? drawIncidents(rng, days, def.mix) : def.incidents;
   for (let round = 0; round < rounds; round++) {
-    for (const spec of def.incidents) {
+    for (const spec of specs) {
       const day = spec.day + round * (repeat ?? 0);
       if (day >= days) continue;
       const where = chooseArea(spec, rng);

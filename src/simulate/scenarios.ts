@@ -3,6 +3,7 @@
  * one scenario give independent test cases for problem detection (issue 6).
  */
 
+import type { IncidentMix } from './incident-mix.js';
 import type { AreaLevel } from './sim.types.js';
 import type { CustomerFamily } from './texts.customer.js';
 
@@ -36,6 +37,8 @@ export interface ScenarioDef {
   incidents: IncidentSpec[];
   /** When `days` exceeds this, the incident schedule repeats with fresh areas every this many days. */
   repeatEveryDays?: number;
+  /** Draw the incidents from the seed instead (incident-mix.ts); `incidents` is then ignored. */
+  mix?: IncidentMix;
 }
 
 const MONDAY = '2025-03-03T00:00:00.000Z';
@@ -109,6 +112,16 @@ export const SCENARIOS: readonly ScenarioDef[] = [
       i('outage', 'city', 0, 9, 3, 5000, 'Large city-wide outage'),
       i('network', 'region', 0, 14, 6, 1000, 'State-wide data slowdown'),
     ],
+  },
+  {
+    name: 'eval',
+    description:
+      'Four weeks of baseline with 8 seed-drawn incidents a week (8 to 5,000 complainers, every area level, 30 min to a day, some with no known topic), for the problems evaluation',
+    days: 28,
+    start: MONDAY,
+    conversationsPerDay: 500,
+    incidents: [],
+    mix: { perWeek: 8 },
   },
 ];
 

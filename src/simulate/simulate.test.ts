@@ -157,7 +157,7 @@ describe('simulate', () => {
 
   it('rejects an unknown scenario, listing the known ones', () => {
     expect(() => run('nope', 1)).toThrow(/demo, outage, week, load/);
-    expect(listScenarios().map((s) => s.name)).toEqual(['demo', 'outage', 'week', 'load']);
+    expect(listScenarios().map((s) => s.name)).toEqual(['demo', 'outage', 'week', 'load', 'eval']);
   });
 
   it('load generates more than 100k messages', () => {

@@ -5,6 +5,7 @@
  * where they are), so every family can produce texts with and without a place.
  */
 import type { SimTopic } from './sim.types.js';
+import { UNNAMED_FAMILIES } from './texts.unnamed.js';
 
 export interface TextFamily {
   topic: SimTopic;
@@ -12,7 +13,7 @@ export interface TextFamily {
   texts: string[];
 }
 
-export const CUSTOMER_FAMILIES = {
+const NAMED_FAMILIES = {
   outage: {
     topic: 'outage',
     complaint: true,
@@ -147,6 +148,9 @@ export const CUSTOMER_FAMILIES = {
     ],
   },
 } satisfies Record<string, TextFamily>;
+
+/** Every family; the unnamed kinds of trouble (texts.unnamed.ts) only ever come from incidents. */
+export const CUSTOMER_FAMILIES = { ...NAMED_FAMILIES, ...UNNAMED_FAMILIES };
 
 export type CustomerFamily = keyof typeof CUSTOMER_FAMILIES;
 

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { caseEvent } from '../cases/case.service.js';
+import { caseEvent } from '../cases/case.store.js';
 import type { DB, Priority } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import type { Timer, TimerHandler } from '../platform/jobs/scheduler.js';

@@ -9,6 +9,8 @@ export interface WorkspaceInfo {
   defaultQueueId: string;
   /** True when this call created the workspace (first start of an empty database). */
   created: boolean;
+  /** Holds the simulated demo data (see src/demo). */
+  isDemo: boolean;
 }
 
 /**
@@ -19,7 +21,7 @@ export async function ensureWorkspace(db: Kysely<DB>, now = Date.now()): Promise
   return db.transaction().execute(async (trx) => {
     const ws = await trx
       .selectFrom('workspaces')
-      .select('id')
+      .select(['id', 'is_demo'])
       .where('id', '=', DEFAULT_WORKSPACE_ID)
       .executeTakeFirst();
     let created = false;
@@ -61,7 +63,12 @@ export async function ensureWorkspace(db: Kysely<DB>, now = Date.now()): Promise
         })
         .execute();
     }
-    return { workspaceId: DEFAULT_WORKSPACE_ID, defaultQueueId: queue.id, created };
+    return {
+      workspaceId: DEFAULT_WORKSPACE_ID,
+      defaultQueueId: queue.id,
+      created,
+      isDemo: Number(ws?.is_demo ?? 0) === 1,
+    };
   });
 }
 

@@ -1,84 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
-import {
-  createChannel,
-  deliverMeta,
-  META_APP_SECRET,
-  META_VERIFY_TOKEN,
-} from '../../../test/fakes/channels.js';
-import { FakeMeta, graphError } from '../../../test/fakes/meta-provider.js';
+import type { TestApp } from '../../../test/builders.js';
+import { createChannel, deliverMeta, META_VERIFY_TOKEN } from '../../../test/fakes/channels.js';
+import { FBA, MetaHarness, nextPsid, PAGE } from '../../../test/fakes/meta-harness.js';
+import { type FakeMeta, graphError } from '../../../test/fakes/meta-provider.js';
 import { hasSharedData, readSharedText } from '../../../test/fakes/shared-data.js';
 import { ENGINES } from '../../../test/support/engines.js';
 
-const FBA = 'facebook-messenger-webhooks/courier-fba';
-const PAGE = '1234567890';
-let psid = 60000;
-
 describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s', (engine) => {
+  const h = new MetaHarness();
   let t: TestApp;
   let fake: FakeMeta;
   let ch: string;
-  const db = () => t.app.database.db;
-  const secrets = () => ({
-    appSecret: META_APP_SECRET,
-    verifyToken: META_VERIFY_TOKEN,
-    pageAccessToken: fake.pageToken,
-    whatsappToken: fake.waToken,
-  });
-  const config = (over: Record<string, unknown> = {}) => ({
-    pageId: PAGE,
-    whatsappPhoneNumberId: fake.phoneId,
-    graphBaseUrl: fake.url,
-    ...over,
-  });
-  const msgBy = (externalId: string) =>
-    db()
-      .selectFrom('messages')
-      .selectAll()
-      .where('external_id', '=', externalId)
-      .executeTakeFirstOrThrow();
-  const reply = async (caseId: string, text: string, visibility?: 'public' | 'private') => {
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${caseId}/replies`,
-      headers: t.auth,
-      payload: { text, ...(visibility ? { visibility } : {}) },
-    });
-    expect(res.statusCode).toBeLessThan(300);
-    return res.json().id as string;
-  };
-  const outbox = (messageId: string) =>
-    db()
-      .selectFrom('outbox')
-      .selectAll()
-      .where('idempotency_key', '=', `send_message:${messageId}`)
-      .executeTakeFirstOrThrow();
-  /** A Messenger text from a fresh person at the given time; returns [psid, case id]. */
-  const messengerFrom = async (channelId: string, at: number, text = 'my bill is wrong') => {
-    const who = String(++psid);
-    const raw = readSharedText(FBA, 'hello_msg.json')
-      .replaceAll('"5678"', `"${who}"`)
-      .replaceAll('1459991487970', String(at))
-      .replace('"external_id"', `"m_in_${who}"`)
-      .replace('Hello World', text);
-    expect((await deliverMeta(t, channelId, raw)).statusCode).toBe(200);
-    await t.app.pipeline.drain();
-    return [who, (await msgBy(`m_in_${who}`)).case_id!] as const;
-  };
+  const { db, secrets, config, msgBy, reply, outbox, messengerFrom } = h;
 
   beforeAll(async () => {
-    fake = await new FakeMeta(META_APP_SECRET).start();
-    t = await testApp(engine);
-    ch = await createChannel(t, {
-      kind: 'meta',
-      name: 'Acme on Meta',
-      config: config(),
-      secrets: secrets(),
-    });
+    await h.start(engine);
+    ({ t, fake, ch } = h);
   });
   afterAll(async () => {
-    await t?.close();
-    await fake?.close();
+    await h.close();
   });
 
   it('answers the subscription handshake only with our verify token', async () => {
@@ -244,7 +184,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
   });
 
   it('answers a Page comment publicly, privately once, and hides it', async () => {
-    const who = String(++psid);
+    const who = nextPsid();
     const commentId = `111_${who}`;
     const comment = JSON.stringify({
       object: 'page',
@@ -308,123 +248,6 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
       .where('target', '=', commentId)
       .execute();
     expect(audit.map((a) => a.action)).toEqual(['comment.hidden']);
-  });
-
-  it('WhatsApp: text inside 24 h, refusal outside, approved template when one is configured; statuses update', async () => {
-    const wa = (channel: string, from: string, id: string, at: number) =>
-      deliverMeta(
-        t,
-        channel,
-        JSON.stringify({
-          object: 'whatsapp_business_account',
-          entry: [
-            {
-              id: 'WABA',
-              changes: [
-                {
-                  field: 'messages',
-                  value: {
-                    messaging_product: 'whatsapp',
-                    metadata: { phone_number_id: fake.phoneId },
-                    contacts: [{ profile: { name: 'Maria' }, wa_id: from }],
-                    messages: [
-                      {
-                        from,
-                        id,
-                        timestamp: String(Math.floor(at / 1000)),
-                        type: 'text',
-                        text: { body: 'no signal' },
-                      },
-                    ],
-                  },
-                },
-              ],
-            },
-          ],
-        }),
-      );
-    expect((await wa(ch, '14155550101', 'wamid.IN1', Date.now() - 600_000)).statusCode).toBe(200);
-    await t.app.pipeline.drain();
-    const m = await msgBy('wamid.IN1');
-    expect(m.author_address).toBe('+14155550101');
-    const id = await reply(m.case_id!, 'We are on it.');
-    await t.app.outbox.runOnce();
-    expect(fake.sent.at(-1)).toMatchObject({
-      kind: 'whatsapp',
-      body: { to: '14155550101', type: 'text', text: { body: 'We are on it.' } },
-    });
-    const out = await db()
-      .selectFrom('messages')
-      .select('external_id')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    const status = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: 'WABA',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { phone_number_id: fake.phoneId },
-                statuses: [
-                  {
-                    id: out.external_id,
-                    status: 'delivered',
-                    timestamp: String(Math.floor(Date.now() / 1000)),
-                    recipient_id: '14155550101',
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
-    });
-    expect((await deliverMeta(t, ch, status)).statusCode).toBe(200);
-    expect(
-      (
-        await db()
-          .selectFrom('messages')
-          .select('status')
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow()
-      ).status,
-    ).toBe('delivered');
-
-    expect((await wa(ch, '14155550102', 'wamid.IN2', Date.now() - 30 * 3_600_000)).statusCode).toBe(
-      200,
-    );
-    await t.app.pipeline.drain();
-    const old = await msgBy('wamid.IN2');
-    const refused = await reply(old.case_id!, 'Fixed now!');
-    await t.app.outbox.runOnce();
-    expect((await outbox(refused)).last_error).toMatch(
-      /\[whatsapp_24h\] the WhatsApp 24-hour customer service window is closed/,
-    );
-
-    const tpl = await createChannel(t, {
-      kind: 'meta',
-      name: 'wa-tpl',
-      config: config({ whatsappTemplate: { name: 'case_update', language: 'en_US' } }),
-      secrets: secrets(),
-    });
-    expect(
-      (await wa(tpl, '14155550103', 'wamid.IN3', Date.now() - 30 * 3_600_000)).statusCode,
-    ).toBe(200);
-    await t.app.pipeline.drain();
-    await reply((await msgBy('wamid.IN3')).case_id!, 'Your line is fixed.');
-    await t.app.outbox.runOnce();
-    expect(fake.sent.at(-1)!.body).toMatchObject({
-      type: 'template',
-      template: {
-        name: 'case_update',
-        language: { code: 'en_US' },
-        components: [{ type: 'body', parameters: [{ type: 'text', text: 'Your line is fixed.' }] }],
-      },
-    });
   });
 
   it('maps Graph errors: rate limit waits, revoked token marks the channel, bad token never leaks', async () => {

@@ -1,0 +1,83 @@
+/** The printed report of the problems evaluation: one table line per configuration, breakdowns. */
+import { type IncidentOutcome, quantile, type RunMetrics } from './metrics.js';
+import type { NotifyMetrics } from './notify.js';
+
+export interface Row {
+  label: string;
+  m: RunMetrics;
+  notify?: NotifyMetrics;
+}
+
+const pct = (n: number, d: number) => (d === 0 ? '—' : `${((100 * n) / d).toFixed(1)} %`);
+
+function f1(m: RunMetrics) {
+  const p = m.tp / Math.max(1, m.predPairs);
+  const r = m.tp / Math.max(1, m.truePairs);
+  return { p, r, f1: (2 * p * r) / Math.max(1e-9, p + r) };
+}
+
+const COLUMNS: [string, number][] = [
+  ['configuration', 26],
+  ['recall', 20],
+  ['right topic+area', 17],
+  ['false/wk', 9],
+  ['(false, dup)', 13],
+  ['delay med', 10],
+  ['delay p90', 10],
+  ['F1 (P/R)', 20],
+  ['notified ≤15 min', 17],
+];
+
+export function formatTable(rows: Row[]): string {
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(COLUMNS[i][1])).join(' ');
+  const out = [line(COLUMNS.map(([h]) => h))];
+  for (const { label, m, notify } of rows) {
+    const { p, r, f1: f } = f1(m);
+    out.push(
+      line([
+        label,
+        `${pct(m.detected, m.incidents)} (${m.detected}/${m.incidents})`,
+        pct(m.detectedRightPlace, m.incidents),
+        ((m.falseProblems + m.duplicates) / Math.max(1e-9, m.weeks)).toFixed(2),
+        `(${m.falseProblems}, ${m.duplicates})`,
+        `${quantile(m.delaysMin, 0.5).toFixed(1)} min`,
+        `${quantile(m.delaysMin, 0.9).toFixed(1)} min`,
+        `${f.toFixed(3)} (${p.toFixed(2)}/${r.toFixed(2)})`,
+        notify ? pct(notify.within15, notify.customers) : 'n/a',
+      ]),
+    );
+  }
+  return out.join('\n');
+}
+
+const SIZE_BUCKETS: [string, (n: number) => boolean][] = [
+  ['8–20', (n) => n <= 20],
+  ['21–100', (n) => n > 20 && n <= 100],
+  ['101–1000', (n) => n > 100 && n <= 1000],
+  ['>1000', (n) => n > 1000],
+];
+const LEVELS = ['postalCode', 'city', 'region', 'country'];
+
+/** Recall per size bucket, per area level and for named vs unnamed trouble, per configuration. */
+export function formatBreakdown(rows: Row[]): string {
+  type Group = readonly [string, (o: IncidentOutcome) => boolean];
+  const groups: Group[] = [
+    ...SIZE_BUCKETS.map(
+      ([name, test]) => [`size ${name}`, (o: IncidentOutcome) => test(o.size)] as Group,
+    ),
+    ...LEVELS.map((l) => [`level ${l}`, (o: IncidentOutcome) => o.level === l] as Group),
+    ['named topic', (o) => !o.unnamed],
+    ['no known topic', (o) => o.unnamed],
+  ];
+  const out = [
+    ['recall by', ...rows.map((r) => r.label)].map((c, i) => c.padEnd(i === 0 ? 22 : 26)).join(' '),
+  ];
+  for (const [name, test] of groups) {
+    const cells = rows.map(({ m }) => {
+      const sel = m.outcomes.filter(test);
+      return `${pct(sel.filter((o) => o.detected).length, sel.length)} (${sel.filter((o) => o.detected).length}/${sel.length})`;
+    });
+    out.push([name, ...cells].map((c, i) => c.padEnd(i === 0 ? 22 : 26)).join(' '));
+  }
+  return out.join('\n');
+}

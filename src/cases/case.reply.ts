@@ -1,0 +1,172 @@
+/** Agent replies: an outbound message and its outbox delivery, in one transaction with the case. */
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+import { AppError } from '../platform/errors.js';
+import type { Actor } from '../platform/http/auth.js';
+import { newId } from '../platform/ids.js';
+import { keepPromisesOnReply } from '../promises/promise.service.js';
+import { applySla } from '../sla/sla.store.js';
+import { toMessageDto } from './case.dto.js';
+import { slaEvent } from './case.sla.js';
+import { caseEvent, checkVersion, loadCase } from './case.store.js';
+
+export interface ReplyInput {
+  text: string;
+  visibility?: 'public' | 'private';
+  expectedVersion?: number;
+  /** The newest message id the agent has seen; a refused reply lists the ones after it. */
+  seenMessageId?: string;
+  /** Reply on another channel (after a handoff); default the case's channel. */
+  channel?: string;
+  /** Address on that channel; default the customer's identity there. */
+  to?: string;
+}
+
+/**
+ * Writes an agent reply as an outbound message and queues its delivery in the outbox, in one
+ * transaction with the case change; the outbox worker sends it after commit.
+ */
+export async function replyToCase(
+  db: Kysely<DB>,
+  actor: Actor,
+  caseId: string,
+  input: ReplyInput,
+  now: number,
+) {
+  return db.transaction().execute((trx) => replyInTrx(trx, actor, caseId, input, now));
+}
+
+/** `replyToCase` inside the caller's transaction (macros, handoff, surveys). */
+export async function replyInTrx(
+  trx: Kysely<DB>,
+  actor: Actor,
+  caseId: string,
+  input: ReplyInput,
+  now: number,
+) {
+  const text = input.text.trim();
+  if (!text) throw new AppError('bad_request', 'reply text is empty');
+  {
+    const c = await loadCase(trx, actor.workspaceId, caseId);
+    await checkVersion(trx, c, input.expectedVersion, input.seenMessageId);
+    const channel = input.channel ?? c.channel;
+    // Answer the customer's latest message on the channel: on X that makes the reply part of
+    // the public conversation; elsewhere it names the address to send to.
+    let last = await trx
+      .selectFrom('messages')
+      .select(['external_id', 'author_address', 'visibility', 'channel_id'])
+      .where('case_id', '=', c.id)
+      .where('direction', '=', 'in')
+      .where('channel', '=', channel)
+      .orderBy('sent_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!last || input.to) {
+      // A channel the customer has not written on in this case (after a handoff): send to
+      // their identity there, starting a new conversation.
+      const ident = input.to
+        ? { address: input.to }
+        : await trx
+            .selectFrom('identities')
+            .select('address')
+            .where('customer_id', '=', c.customer_id)
+            .where('channel', '=', channel)
+            .orderBy('created_at', 'desc')
+            .executeTakeFirst();
+      if (!ident) {
+        throw new AppError('invalid_transition', `the customer has no address on ${channel}`);
+      }
+      last = {
+        external_id: null as unknown as string,
+        author_address: ident.address,
+        visibility: 'private',
+        channel_id: last?.channel_id ?? null,
+      };
+    }
+    const visibility = input.visibility ?? last.visibility;
+    const messageId = newId();
+    await trx
+      .insertInto('messages')
+      .values({
+        id: messageId,
+        workspace_id: actor.workspaceId,
+        case_id: c.id,
+        customer_id: c.customer_id,
+        channel,
+        channel_id: last.channel_id,
+        external_id: `tl-${messageId}`,
+        direction: 'out',
+        visibility,
+        author_address: actor.type === 'user' ? `user:${actor.id}` : `token:${actor.id}`,
+        author_name: actor.name,
+        text,
+        sent_at: now,
+        received_at: now,
+        in_reply_to: last.external_id,
+        conversation_id: null,
+        language: null,
+        attachments_json: '[]',
+        triage_json: null,
+        raw_json: null,
+        status: 'queued',
+        user_id: actor.type === 'user' ? actor.id : null,
+        deleted_at: null,
+        unsolicited: 0,
+      })
+      .execute();
+    await trx
+      .insertInto('outbox')
+      .values({
+        id: newId(),
+        workspace_id: actor.workspaceId,
+        kind: 'send_message',
+        idempotency_key: `send_message:${messageId}`,
+        payload_json: JSON.stringify({
+          messageId,
+          caseId: c.id,
+          channel,
+          channelId: last.channel_id,
+          to: last.author_address,
+          inReplyTo: last.external_id,
+          visibility,
+          text,
+        }),
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        last_error: null,
+        created_at: now,
+        delivered_at: null,
+      })
+      .execute();
+    await trx
+      .updateTable('cases')
+      .set({
+        status: c.status === 'new' ? 'open' : c.status,
+        first_response_at: c.first_response_at ?? now,
+        last_message_at: Math.max(c.last_message_at, now),
+        message_count: sql<number>`message_count + 1`,
+        version: sql<number>`version + 1`,
+        updated_at: now,
+      })
+      .where('id', '=', c.id)
+      .execute();
+    await caseEvent(
+      trx,
+      actor.workspaceId,
+      c.id,
+      actor,
+      'replied',
+      { messageId, visibility, channel },
+      now,
+    );
+    await applySla(trx, actor.workspaceId, [slaEvent(c, 'agent_replied', now)], now);
+    await keepPromisesOnReply(trx, actor, c.id, channel, now);
+    const msg = await trx
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', messageId)
+      .executeTakeFirstOrThrow();
+    return toMessageDto(msg);
+  }
+}

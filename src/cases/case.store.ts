@@ -1,0 +1,92 @@
+/** Reading a case and writing its history, shared by every case-changing service. */
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+import { AppError, notFound } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import { toMessageDto } from './case.dto.js';
+
+export async function loadCase(trx: Kysely<DB>, workspaceId: string, caseId: string) {
+  const row = await trx
+    .selectFrom('cases')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+  if (!row) throw notFound('case');
+  return row;
+}
+
+/**
+ * Refuses a change made on a stale view of the case (another agent or a new customer message
+ * got there first) and shows the messages the agent has not seen.
+ */
+export async function checkVersion(
+  trx: Kysely<DB>,
+  c: { id: string; version: number },
+  expected: number | undefined,
+  seenMessageId?: string,
+) {
+  if (expected === undefined || expected === c.version) return;
+  // Message ids are time-ordered (UUIDv7): those after the last one the agent saw are new to them.
+  const newer = await trx
+    .selectFrom('messages')
+    .selectAll()
+    .where('case_id', '=', c.id)
+    .$if(seenMessageId !== undefined, (q) => q.where('id', '>', seenMessageId!))
+    .orderBy('sent_at', 'desc')
+    .limit(20)
+    .execute();
+  const changes = await trx
+    .selectFrom('case_events')
+    .select(['type', 'actor_type', 'actor_id', 'data_json', 'created_at'])
+    .where('case_id', '=', c.id)
+    .orderBy('id', 'desc')
+    .limit(Math.min(20, Math.max(1, c.version - expected)))
+    .execute();
+  throw new AppError('conflict', `the case changed since you loaded it (version ${c.version})`, {
+    currentVersion: c.version,
+    newerMessages: newer.reverse().map(toMessageDto),
+    changes: changes.reverse().map((e) => ({
+      type: e.type,
+      actor: { type: e.actor_type, id: e.actor_id },
+      data: JSON.parse(e.data_json),
+      at: new Date(Number(e.created_at)).toISOString(),
+    })),
+  });
+}
+
+/** Who changed a case: a person, a machine token, or the system (pipeline, scheduler, …). */
+export interface CaseEventActor {
+  type: 'user' | 'token' | 'system';
+  id: string | null;
+}
+
+/**
+ * Appends one entry to a case's history, in the caller's transaction. `eventAt` is the event
+ * time the entry refers to (a deadline, a message's time); it defaults to the wall time `now`.
+ */
+export async function caseEvent(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  caseId: string,
+  actor: CaseEventActor,
+  type: string,
+  data: Record<string, unknown>,
+  now: number,
+  eventAt: number = now,
+) {
+  await trx
+    .insertInto('case_events')
+    .values({
+      id: newId(),
+      workspace_id: workspaceId,
+      case_id: caseId,
+      type,
+      actor_type: actor.type,
+      actor_id: actor.id,
+      data_json: JSON.stringify(data),
+      created_at: now,
+      event_at: eventAt,
+    })
+    .execute();
+}
