@@ -205,6 +205,8 @@ function sameTrouble(
       // as the problem still draws complaints when the topics are related.
       if (!(chain.includes(p.areaKey!) || p.chain.includes(chain[0]))) continue;
       if (!young && topic && p.topic && !related(config, p.topic, topic)) continue;
+      // … and only while its own trouble goes on (its key still mostly excess).
+      if (!young && counts.excess(p.keys[0]).share < config.linkPosterior) continue;
     } else if (!young) continue;
     if (!best || p.detectedAt < best.detectedAt) best = p;
   }
