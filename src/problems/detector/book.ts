@@ -78,6 +78,21 @@ export class ProblemBook {
     if (p && at > p.lastEventAt) p.lastEventAt = at;
   }
 
+  /**
+   * Live and not yet fixed: it claims new complaints and new excesses of its keys and place. A
+   * fixed problem keeps its linked cases (a customer there saying it is still broken reopens
+   * it), but a fresh excess after the fix is evidence of its own, not more of the old one.
+   */
+  drawing(p: ProblemView | undefined): p is ProblemView {
+    return !!p && this.live(p) && p.status !== 'fixed' && p.status !== 'verified';
+  }
+
+  /** The problem if it is drawing complaints (see `drawing`). */
+  claiming(problemId: string | undefined): ProblemView | undefined {
+    const p = problemId ? this.problems.get(problemId) : undefined;
+    return this.drawing(p) ? p : undefined;
+  }
+
   active(problemId: string | undefined): ProblemView | undefined {
     if (!problemId) return undefined;
     const p = this.problems.get(problemId);

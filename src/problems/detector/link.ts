@@ -40,7 +40,7 @@ export function matchOnArrival(
   const group = groupOf(config, topic);
   const cands: { id: string; key: string; weight: number }[] = [];
   for (const p of book.problems.values()) {
-    if (p.kind !== 'area' || !p.areaKey || !book.live(p)) continue;
+    if (p.kind !== 'area' || !p.areaKey || !book.drawing(p)) continue;
     let key: string | null = null;
     if (chain.includes(p.areaKey)) {
       const exact = `${topic}@${p.areaKey}`;
@@ -73,7 +73,7 @@ export function matchOnArrival(
   // A word a problem owns (its text cluster's) links a complaint using it while that word's
   // recent count is still mostly excess (a common word returns to its background).
   for (const k of termKeys) {
-    const p = book.active(book.ownedBy.get(k));
+    const p = book.claiming(book.ownedBy.get(k));
     if (p && counts.excess(k).share >= config.linkPosterior) return p.id;
   }
   return null;

@@ -17,7 +17,7 @@ export function testAreaKey(
 ) {
   const { config, counts, book } = parts;
   const ks = counts.keys.get(key)!;
-  const owner = book.active(book.ownedBy.get(key));
+  const owner = book.claiming(book.ownedBy.get(key));
   if (owner) {
     if (owner.status === 'suspected') {
       const strong = counts.significant(ks, config.minCustomers * 3, config.strongAlpha, true);
@@ -40,14 +40,14 @@ export function testAreaKey(
       p.kind === 'text' &&
       p.areaKey &&
       areaKey !== ALL &&
-      book.live(p) &&
+      book.drawing(p) &&
       counts.now - p.detectedAt <= config.mergeWindowMs &&
       (chain.includes(p.areaKey) || p.chain.includes(areaKey))
     ) {
       own(parts, p, key, ks, out);
       return;
     }
-    if (!book.live(p) || p.kind !== 'area' || !p.topic || !p.areaKey) continue;
+    if (!book.drawing(p) || p.kind !== 'area' || !p.topic || !p.areaKey) continue;
     if (!related(config, p.topic, ks.topic!)) continue;
     const isNested = chain.includes(p.areaKey) || p.chain.includes(areaKey);
     if (!isNested) {
@@ -139,7 +139,7 @@ export function testTextKey(
   key: string,
   out: Decision[],
 ): boolean {
-  if (book.ownedBy.has(key)) return false;
+  if (book.claiming(book.ownedBy.get(key))) return false;
   const ks = counts.keys.get(key)!;
   const cfg = config.text;
   const hit = counts.significant(ks, cfg.minCustomers, cfg.alpha);
@@ -197,7 +197,7 @@ function sameTrouble(
 ): ProblemView | null {
   let best: ProblemView | null = null;
   for (const p of book.problems.values()) {
-    if (p.kind === 'process' || !book.live(p)) continue;
+    if (p.kind === 'process' || !book.drawing(p)) continue;
     const placed = !!p.areaKey && p.areaKey !== ALL;
     const young = counts.now - p.detectedAt <= config.mergeWindowMs;
     if (chain && placed) {
