@@ -79,12 +79,12 @@ export class ProblemBook {
   }
 
   /**
-   * Live and not yet fixed: it claims new complaints and new excesses of its keys and place. A
-   * fixed problem keeps its linked cases (a customer there saying it is still broken reopens
-   * it), but a fresh excess after the fix is evidence of its own, not more of the old one.
+   * Live and not yet verified: it claims new complaints and new excesses of its keys and place
+   * (just after a fix, the trouble's stragglers still arrive). Once verified (its complaints
+   * back to baseline) it keeps its linked cases, but a fresh excess is evidence of its own.
    */
   drawing(p: ProblemView | undefined): p is ProblemView {
-    return !!p && this.live(p) && p.status !== 'fixed' && p.status !== 'verified';
+    return !!p && this.live(p) && p.status !== 'verified';
   }
 
   /** The problem if it is drawing complaints (see `drawing`). */

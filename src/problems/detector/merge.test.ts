@@ -125,7 +125,7 @@ describe('problem detector: one root cause, one problem', () => {
     expect([...linked].filter((c) => c.startsWith('tx-')).length).toBeGreaterThanOrEqual(18);
   });
 
-  it('opens a new problem for a fresh excess after the old one was fixed', () => {
+  it('opens a new problem for a fresh excess after the old one was fixed and verified', () => {
     const det = new Detector();
     const out: Decision[] = [];
     background(det, T0, T0 + 30 * HOUR, out);
@@ -133,11 +133,11 @@ describe('problem detector: one root cause, one problem', () => {
     for (let i = 0; i < 12; i++) out.push(...complain(det, `a-${i}`, start + i * 4 * MIN, AUSTIN));
     const first = raises(out);
     expect(first).toHaveLength(1);
-    // The owner team marks it fixed (what storage tells the detector every batch).
+    // Fixed by the owner team and verified (what storage tells the detector every batch).
     det.syncProblems(
       det
         .problemViews()
-        .map((v) => ({ ...v, status: 'fixed', fixedAt: start + HOUR, human: true })),
+        .map((v) => ({ ...v, status: 'verified', fixedAt: start + HOUR, human: true })),
     );
     start += 2 * HOUR;
     const again: Decision[] = [];
