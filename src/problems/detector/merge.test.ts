@@ -125,7 +125,7 @@ describe('problem detector: one root cause, one problem', () => {
     expect([...linked].filter((c) => c.startsWith('tx-')).length).toBeGreaterThanOrEqual(18);
   });
 
-  it('opens a new problem for a fresh excess after the old one was fixed and verified', () => {
+  it('a verified problem takes back its trouble’s quick return, a later excess is a new problem', () => {
     const det = new Detector();
     const out: Decision[] = [];
     background(det, T0, T0 + 30 * HOUR, out);
@@ -134,15 +134,26 @@ describe('problem detector: one root cause, one problem', () => {
     const first = raises(out);
     expect(first).toHaveLength(1);
     // Fixed by the owner team and verified (what storage tells the detector every batch).
-    det.syncProblems(
-      det
-        .problemViews()
-        .map((v) => ({ ...v, status: 'verified', fixedAt: start + HOUR, human: true })),
-    );
+    const verify = () =>
+      det.syncProblems(
+        det
+          .problemViews()
+          .map((v) => ({ ...v, status: 'verified', fixedAt: start + HOUR, human: true })),
+      );
+    verify();
+    // Back within hours of its last complaint: the same trouble returning.
     start += 2 * HOUR;
+    const back: Decision[] = [];
+    for (let i = 0; i < 12; i++) back.push(...complain(det, `b-${i}`, start + i * 4 * MIN, AUSTIN));
+    expect(raises(back)).toHaveLength(0);
+    expect(linkedTo(back, first[0].problemId).size).toBeGreaterThanOrEqual(10);
+    verify();
+    // A day later it is evidence of its own.
+    start += 24 * HOUR;
+    background(det, start - 12 * HOUR, start, out, 'day2');
     const again: Decision[] = [];
     for (let i = 0; i < 12; i++)
-      again.push(...complain(det, `b-${i}`, start + i * 4 * MIN, AUSTIN));
+      again.push(...complain(det, `c-${i}`, start + i * 4 * MIN, AUSTIN));
     const second = raises(again);
     expect(second).toHaveLength(1);
     expect(second[0].problemId).not.toBe(first[0].problemId);

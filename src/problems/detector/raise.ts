@@ -126,8 +126,10 @@ export function own(
   ks: KeyState,
   out: Decision[],
 ) {
-  out.push({ type: 'own', problemId: p.id, key });
-  p.keys.push(key);
+  if (!p.keys.includes(key)) {
+    out.push({ type: 'own', problemId: p.id, key });
+    p.keys.push(key);
+  }
   book.ownedBy.set(key, p.id);
   for (const m of counts.linkable(ks)) {
     if (!m.problemId) out.push(book.linkEntry(p.id, m, 'merged'));
@@ -197,17 +199,20 @@ function sameTrouble(
 ): ProblemView | null {
   let best: ProblemView | null = null;
   for (const p of book.problems.values()) {
-    if (p.kind === 'process' || !book.drawing(p)) continue;
+    if (p.kind === 'process' || p.status === 'closed') continue;
+    // Its last complaint was recent: the trouble's tail (or its return) is still its own.
+    const recent = counts.now - p.lastEventAt <= config.liveQuietMs;
+    if (!book.drawing(p) && !recent) continue;
     const placed = !!p.areaKey && p.areaKey !== ALL;
     const young = counts.now - p.detectedAt <= config.mergeWindowMs;
     if (chain && placed) {
-      // In one place: while young whatever the topic (triage confuses them), and for as long
-      // as the problem still draws complaints when the topics are related.
+      // In one place: while young whatever the topic (triage confuses them); later when the
+      // topics are related and its own trouble goes on (its key still mostly excess) or its
+      // last complaint was recent.
       if (!(chain.includes(p.areaKey!) || p.chain.includes(chain[0]))) continue;
       if (!young && topic && p.topic && !related(config, p.topic, topic)) continue;
-      // … and only while its own trouble goes on (its key still mostly excess).
-      if (!young && counts.excess(p.keys[0]).share < config.linkPosterior) continue;
-    } else if (!young) continue;
+      if (!young && !recent && counts.excess(p.keys[0]).share < config.linkPosterior) continue;
+    } else if (!young || !book.drawing(p)) continue;
     if (!best || p.detectedAt < best.detectedAt) best = p;
   }
   return best;
