@@ -95,7 +95,7 @@ const channel = program.command('channel').description('channel connections');
 const channelAdd = channel
   .command('add')
   .description('connect a channel; prints its id on the last line');
-const addChannel = async (kind: 'x' | 'meta', opts: Record<string, unknown>) => {
+const addChannel = async (kind: 'x' | 'meta' | 'email' | 'sms', opts: Record<string, unknown>) => {
   const { channelAddCommand } = await import('./channels/channel.command.js');
   await channelAddCommand(kind, opts as never);
 };
@@ -129,6 +129,26 @@ channelAdd
   .option('--human-agent-tag', 'allow the HUMAN_AGENT tag (7-day window)')
   .option('--graph-base-url <url>', 'Graph API base URL (tests point it at a fake server)')
   .action((opts) => addChannel('meta', opts));
+channelAdd
+  .command('email')
+  .description('an SMTP mailbox that sends replies and notifications')
+  .requiredOption('--name <name>')
+  .requiredOption('--host <host>', 'SMTP server')
+  .requiredOption('--port <port>', '465 with --secure, else usually 587 (STARTTLS) or 25')
+  .option('--secure', 'TLS from the first byte (port 465)')
+  .requiredOption('--from <address>', 'sender, e.g. "Acme Care <care@acme.example>"')
+  .option('--username <user>', 'SMTP AUTH user')
+  .option('--password <password>', 'SMTP AUTH password (stored encrypted)')
+  .action((opts) => addChannel('email', opts));
+channelAdd
+  .command('sms')
+  .description('an SMS number on a Twilio-style Messages API')
+  .requiredOption('--name <name>')
+  .requiredOption('--account-sid <sid>', 'Account SID (AC…)')
+  .requiredOption('--auth-token <token>', 'Auth Token (stored encrypted)')
+  .requiredOption('--from <number>', 'our number in E.164, e.g. +14155550100')
+  .option('--api-base-url <url>', 'API base URL (tests point it at a fake server)')
+  .action((opts) => addChannel('sms', opts));
 
 const problems = program.command('problems').description('root-cause problems');
 problems

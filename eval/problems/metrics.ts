@@ -53,10 +53,13 @@ export interface RunMetrics {
 }
 
 const pairs = (n: number) => (n * (n - 1)) / 2;
+/** How long after its detection a problem's links decide which incident it found. */
+const ATTRIBUTION_MS = 24 * 3_600_000;
 
 /**
  * Scores one run against the simulator's ground truth. A problem belongs to the incident that
- * most of its linked messages came from (none: a false problem; a second one: a duplicate). An
+ * most of the messages it linked in its first 24 hours came from (none, or mostly real
+ * background text: a false problem; a second problem for one incident: a duplicate). An
  * incident is detected when its problem was opened before the incident ended; the right place
  * means the same topic (any, for trouble no topic names) and a nested or equal area.
  */
@@ -68,8 +71,12 @@ export function score(
 ): RunMetrics {
   const byProblem = new Map<string, Map<string | null, number>>();
   const realShare = new Map<string, { real: number; all: number }>();
+  const detectedAt = new Map(problems.map((p) => [p.id, p.detectedAt]));
   for (const m of messages) {
     if (!m.problemId) continue;
+    // What a problem is about is decided by its first day; what it links later (after a fix,
+    // weeks on) is scored by the linking F1, not by which incident it found.
+    if (m.at > (detectedAt.get(m.problemId) ?? Number.POSITIVE_INFINITY) + ATTRIBUTION_MS) continue;
     const c = byProblem.get(m.problemId) ?? new Map<string | null, number>();
     c.set(m.incidentId, (c.get(m.incidentId) ?? 0) + 1);
     byProblem.set(m.problemId, c);

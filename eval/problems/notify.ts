@@ -17,7 +17,7 @@ const HORIZON = 60 * MIN;
 
 export interface NotifyMetrics {
   fixes: number;
-  /** Distinct customers linked to a fixed problem when it was fixed. */
+  /** Customers linked to a fixed problem when it was fixed, summed over fixes. */
   customers: number;
   notified: number;
   within15: number;
@@ -51,19 +51,28 @@ export class EvalClock {
 }
 
 /** The problem most of an incident's messages' cases are linked to right now, if any. */
-export async function problemOfIncident(app: App, externalIds: string[]): Promise<string | null> {
+export async function problemOfIncident(
+  app: App,
+  refs: readonly { channel: string; externalId: string }[],
+): Promise<string | null> {
   const db = app.database.db;
   const counts = new Map<string, number>();
-  for (let i = 0; i < externalIds.length; i += 500) {
-    const rows = await db
-      .selectFrom('messages')
-      .innerJoin('problem_links', 'problem_links.case_id', 'messages.case_id')
-      .select(['problem_links.problem_id as problemId'])
-      .where('messages.workspace_id', '=', app.workspace.workspaceId)
-      .where('messages.external_id', 'in', externalIds.slice(i, i + 500))
-      .where('problem_links.unlinked_at', 'is', null)
-      .execute();
-    for (const r of rows) counts.set(r.problemId, (counts.get(r.problemId) ?? 0) + 1);
+  const byChannel = new Map<string, string[]>();
+  for (const r of refs)
+    byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r.externalId]);
+  for (const [channel, ids] of byChannel) {
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await db
+        .selectFrom('messages')
+        .innerJoin('problem_links', 'problem_links.case_id', 'messages.case_id')
+        .select(['problem_links.problem_id as problemId'])
+        .where('messages.workspace_id', '=', app.workspace.workspaceId)
+        .where('messages.channel', '=', channel)
+        .where('messages.external_id', 'in', ids.slice(i, i + 500))
+        .where('problem_links.unlinked_at', 'is', null)
+        .execute();
+      for (const r of rows) counts.set(r.problemId, (counts.get(r.problemId) ?? 0) + 1);
+    }
   }
   let best: string | null = null;
   for (const [id, n] of counts) if (!best || n > (counts.get(best) ?? 0)) best = id;
@@ -145,8 +154,9 @@ export async function measureNotifications(app: App): Promise<NotifyMetrics> {
       out.customers++;
       const sent = list.filter((r) => r.status === 'sent' && r.sent_at !== null);
       if (sent.length === 0) {
+        // The reason as the product recorded it, with numbers blanked so like groups with like.
         const r = list[0];
-        const why = `${r.status}${r.channel ? ` on ${r.channel}` : ''}: ${(r.error ?? '').split(':')[0] || 'no error'}`;
+        const why = `${r.status}${r.channel ? ` on ${r.channel}` : ''}: ${(r.error ?? 'no error').replace(/\d+/g, '#').slice(0, 160)}`;
         out.notNotified.set(why, (out.notNotified.get(why) ?? 0) + 1);
         continue;
       }
@@ -163,7 +173,7 @@ export async function measureNotifications(app: App): Promise<NotifyMetrics> {
 export function formatNotify(m: NotifyMetrics): string {
   const pct = (x: number) => `${((100 * x) / Math.max(1, m.customers)).toFixed(1)} %`;
   const lines = [
-    `notifications after ${m.fixes} fixes: ${m.customers} linked customers, notified ${pct(m.notified)}, within 15 min ${pct(m.within15)}; latency median ${quantile(m.latenciesMin, 0.5).toFixed(2)} min, p90 ${quantile(m.latenciesMin, 0.9).toFixed(2)} min, max ${Math.max(0, ...m.latenciesMin).toFixed(2)} min`,
+    `notifications after ${m.fixes} fixes: ${m.customers} linked customers (summed over fixes), notified ${pct(m.notified)}, within 15 min ${pct(m.within15)}; latency median ${quantile(m.latenciesMin, 0.5).toFixed(2)} min, p90 ${quantile(m.latenciesMin, 0.9).toFixed(2)} min, max ${Math.max(0, ...m.latenciesMin).toFixed(2)} min`,
   ];
   for (const [why, n] of [...m.notNotified].sort((a, b) => b[1] - a[1]))
     lines.push(`  not notified: ${n} × ${why}`);

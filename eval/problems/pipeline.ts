@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp } from '../../src/app.js';
+import { type App, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { InboundMessage } from '../../src/ingest/inbound.schema.js';
 import { ingestStream } from '../../src/ingest/ingest-stream.js';
@@ -23,6 +23,9 @@ export interface PipelineResult {
   notify: NotifyMetrics;
   /** Incidents whose problem was marked fixed when they ended. */
   fixed: number;
+  /** Wall seconds spent replaying and spent fixing plus delivering. */
+  replaySeconds: number;
+  deliverySeconds: number;
 }
 
 const CHUNK = 500;
@@ -40,6 +43,7 @@ export async function runThroughPipeline(
   seed: number,
   days: number,
   real: RealThreads | null,
+  opts: { fixes?: boolean; inspect?: (app: App) => Promise<void> } = {},
 ): Promise<PipelineResult> {
   const run = buildRun(seed, days, real);
   const dir = mkdtempSync(join(tmpdir(), 'throughline-eval-'));
@@ -82,7 +86,7 @@ export async function runThroughPipeline(
       const ownerAuth = { authorization: `Bearer ${owner.token}` };
 
       const truth = new Map<string, Omit<ScoredMessage, 'ref' | 'problemId'>>();
-      const incidentRefs = new Map<string, string[]>();
+      const incidentRefs = new Map<string, { channel: string; externalId: string }[]>();
       const messages: InboundMessage[] = [];
       for (const { message, truth: t } of run.messages) {
         // Messages of configured X and Meta channels carry the channel's id, as the webhooks do.
@@ -103,7 +107,7 @@ export async function runThroughPipeline(
         });
         if (t.incidentId) {
           const list = incidentRefs.get(t.incidentId) ?? [];
-          list.push(message.externalId);
+          list.push({ channel: message.channel, externalId: message.externalId });
           incidentRefs.set(t.incidentId, list);
         }
       }
@@ -112,6 +116,8 @@ export async function runThroughPipeline(
         .sort((a, b) => a.end - b.end);
 
       let fixed = 0;
+      let deliveryMs = 0;
+      const wall0 = performance.now();
       let nextEnd = 0;
       let chunk: InboundMessage[] = [];
       const flush = async () => {
@@ -129,8 +135,11 @@ export async function runThroughPipeline(
         while (nextEnd < ends.length && ends[nextEnd].end <= t) {
           const e = ends[nextEnd++];
           await flush();
+          const d0 = performance.now();
+          if (opts.fixes === false) continue;
           const problemId = await problemOfIncident(app, incidentRefs.get(e.id) ?? []);
           if (problemId && (await fixAndDeliver(app, clock, ownerAuth, problemId, e.end))) fixed++;
+          deliveryMs += performance.now() - d0;
         }
       };
       for (const m of messages) {
@@ -179,10 +188,13 @@ export async function runThroughPipeline(
           problemId: r.case_id ? (caseProblem.get(r.case_id) ?? null) : null,
         });
       }
+      await opts.inspect?.(app);
       return {
         metrics: score(run.incidents, scored, problems, days),
         notify: await measureNotifications(app),
         fixed,
+        replaySeconds: (performance.now() - wall0 - deliveryMs) / 1000,
+        deliverySeconds: deliveryMs / 1000,
       };
     } finally {
       await app.close();

@@ -130,6 +130,40 @@ describe('throughline channel add', () => {
       listenQueries: ['acme outage'],
       readBudgetPerMonth: 10000,
     });
+    expect(
+      channelInputFromOptions('email', {
+        name: 'Care',
+        host: 'smtp.acme.example',
+        port: '587',
+        from: 'Acme Care <care@acme.example>',
+        username: 'care',
+        password: 'pw',
+      }),
+    ).toEqual({
+      kind: 'email',
+      name: 'Care',
+      config: {
+        host: 'smtp.acme.example',
+        port: 587,
+        secure: false,
+        from: 'Acme Care <care@acme.example>',
+        username: 'care',
+      },
+      secrets: { password: 'pw' },
+    });
+    expect(
+      channelInputFromOptions('sms', {
+        name: 'SMS',
+        accountSid: 'AC0123',
+        authToken: 't',
+        from: '+14155550100',
+      }),
+    ).toEqual({
+      kind: 'sms',
+      name: 'SMS',
+      config: { accountSid: 'AC0123', from: '+14155550100' },
+      secrets: { authToken: 't' },
+    });
   });
 
   it('creates the channel and prints its id on the last line', async () => {

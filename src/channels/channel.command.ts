@@ -35,6 +35,29 @@ export interface MetaAddOptions {
   graphBaseUrl?: string;
 }
 
+/** Options of `throughline channel add email`. */
+export interface EmailAddOptions {
+  name: string;
+  host: string;
+  port: string;
+  secure?: boolean;
+  from: string;
+  username?: string;
+  password?: string;
+}
+
+/** Options of `throughline channel add sms`. */
+export interface SmsAddOptions {
+  name: string;
+  accountSid: string;
+  authToken: string;
+  from: string;
+  apiBaseUrl?: string;
+}
+
+export type ChannelAddKind = 'x' | 'meta' | 'email' | 'sms';
+export type ChannelAddOptions = XAddOptions | MetaAddOptions | EmailAddOptions | SmsAddOptions;
+
 const int = (v: string | undefined, flag: string) => {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -45,10 +68,31 @@ const defined = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 /** Maps CLI options to a channel record (validated by createChannel). */
-export function channelInputFromOptions(
-  kind: 'x' | 'meta',
-  opts: XAddOptions | MetaAddOptions,
-): NewChannel {
+export function channelInputFromOptions(kind: ChannelAddKind, opts: ChannelAddOptions): NewChannel {
+  if (kind === 'email') {
+    const o = opts as EmailAddOptions;
+    return {
+      kind,
+      name: o.name,
+      config: defined({
+        host: o.host,
+        port: int(o.port, '--port'),
+        secure: !!o.secure,
+        from: o.from,
+        username: o.username,
+      }),
+      secrets: defined({ password: o.password }),
+    };
+  }
+  if (kind === 'sms') {
+    const o = opts as SmsAddOptions;
+    return {
+      kind,
+      name: o.name,
+      config: defined({ accountSid: o.accountSid, from: o.from, apiBaseUrl: o.apiBaseUrl }),
+      secrets: { authToken: o.authToken },
+    };
+  }
   if (kind === 'x') {
     const o = opts as XAddOptions;
     return {
@@ -98,10 +142,11 @@ export function channelInputFromOptions(
 }
 
 /**
- * `throughline channel add x|meta …`: stores the channel with its credentials encrypted and
- * prints the webhook URL to give the provider, then the new channel id alone on the last line.
+ * `throughline channel add x|meta|email|sms …`: stores the channel with its credentials encrypted
+ * and prints the webhook URL to give the provider (X and Meta), then the new channel id alone on
+ * the last line.
  */
-export async function channelAddCommand(kind: 'x' | 'meta', opts: XAddOptions | MetaAddOptions) {
+export async function channelAddCommand(kind: ChannelAddKind, opts: ChannelAddOptions) {
   const input = channelInputFromOptions(kind, opts);
   await withApp(async (app) => {
     try {
@@ -113,7 +158,8 @@ export async function channelAddCommand(kind: 'x' | 'meta', opts: XAddOptions | 
         Date.now(),
       );
       process.stdout.write(`channel ${ch.name} (${ch.kind}) created\n`);
-      process.stdout.write(`webhook URL: ${webhookUrl(app.config.publicUrl, ch.kind, ch.id)}\n`);
+      if (ch.kind === 'x' || ch.kind === 'meta')
+        process.stdout.write(`webhook URL: ${webhookUrl(app.config.publicUrl, ch.kind, ch.id)}\n`);
       process.stdout.write(`${ch.id}\n`);
     } catch (err) {
       if (err instanceof AppError) {

@@ -5,12 +5,15 @@ import { newId } from '../platform/ids.js';
 import { countParked, readState } from './channel.state.js';
 import { createChannel, listChannelRows, loadChannel } from './channel.store.js';
 import { testChannelConnection } from './channel.test-connection.js';
-import { type MetaChannel, RECORD_KINDS, type XChannel } from './channel.types.js';
+import { RECORD_KINDS, type XChannel } from './channel.types.js';
 import type { ChannelDeps } from './routes.js';
 import { xDmDeepLink } from './x/x.links.js';
 import { pollXChannel } from './x/x.poll.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+
+/** Kinds whose provider calls us back (email and SMS are send-only for now). */
+const WEBHOOK_KINDS = new Set(['x', 'meta']);
 
 /** The webhook URL a provider must be given for this channel. */
 export function webhookUrl(publicUrl: string, kind: string, id: string): string {
@@ -32,7 +35,9 @@ export function channelAdminRoutes(app: Http, deps: ChannelDeps) {
     name: row.name,
     // Non-secret settings only; credentials never leave the server.
     config: JSON.parse(row.config_json) as Record<string, unknown>,
-    webhookUrl: webhookUrl(deps.config.publicUrl, row.kind, row.id),
+    webhookUrl: WEBHOOK_KINDS.has(row.kind)
+      ? webhookUrl(deps.config.publicUrl, row.kind, row.id)
+      : null,
     createdAt: new Date(Number(row.created_at)).toISOString(),
     disabledAt: row.disabled_at === null ? null : new Date(Number(row.disabled_at)).toISOString(),
   });
@@ -147,7 +152,7 @@ export function channelAdminRoutes(app: Http, deps: ChannelDeps) {
     async (req) => {
       const ch = await loadChannel(deps.db, deps.secretKey, deps.workspaceId, req.params.id);
       if (!ch) throw notFound('channel');
-      return testChannelConnection(deps, ch as XChannel | MetaChannel);
+      return testChannelConnection(deps, ch as Parameters<typeof testChannelConnection>[1]);
     },
   );
 

@@ -14,10 +14,14 @@ import {
   XConfigSchema,
   XSecretsSchema,
 } from './channel.types.js';
+import { EmailConfigSchema, EmailSecretsSchema } from './email/email.types.js';
+import { SmsConfigSchema, SmsSecretsSchema } from './sms/sms.types.js';
 
 const SCHEMAS: Record<RecordKind, { config: TSchema; secrets: TSchema }> = {
   x: { config: XConfigSchema, secrets: XSecretsSchema },
   meta: { config: MetaConfigSchema, secrets: MetaSecretsSchema },
+  email: { config: EmailConfigSchema, secrets: EmailSecretsSchema },
+  sms: { config: SmsConfigSchema, secrets: SmsSecretsSchema },
 };
 
 function check(schema: TSchema, value: unknown, what: string) {

@@ -1,8 +1,12 @@
 import { recordError, recordSuccess } from './channel.state.js';
 import type { MetaChannel, XChannel } from './channel.types.js';
 import { ConnectorError } from './connector-error.js';
+import { emailTestConnection } from './email/email.sender.js';
+import type { EmailChannel } from './email/email.types.js';
 import { metaTestConnection } from './meta/meta.sender.js';
 import type { ChannelDeps } from './routes.js';
+import { smsTestConnection } from './sms/sms.sender.js';
+import type { SmsChannel } from './sms/sms.types.js';
 import { xClientFor } from './x/x.sender.js';
 
 export interface ConnectionTest {
@@ -15,7 +19,7 @@ export interface ConnectionTest {
 /** Calls a cheap authenticated endpoint of the provider and records the outcome in health. */
 export async function testChannelConnection(
   deps: ChannelDeps,
-  ch: XChannel | MetaChannel,
+  ch: XChannel | MetaChannel | EmailChannel | SmsChannel,
 ): Promise<ConnectionTest> {
   try {
     let account: Record<string, string | undefined>;
@@ -29,6 +33,10 @@ export async function testChannelConnection(
         );
       }
       account = { id: me.id, username: me.username, name: me.name };
+    } else if (ch.kind === 'email') {
+      account = await emailTestConnection(ch as EmailChannel);
+    } else if (ch.kind === 'sms') {
+      account = await smsTestConnection(ch as SmsChannel, deps.clock());
     } else {
       account = await metaTestConnection(deps, ch as MetaChannel);
     }

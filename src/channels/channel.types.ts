@@ -4,9 +4,11 @@ import { type Static, Type } from '@sinclair/typebox';
  * The kinds of channel records this module manages. One `meta` record covers a Facebook Page,
  * its Instagram account and a WhatsApp Business number: Meta sends all of them to one webhook
  * signed with one app secret. Messages it produces are on channels `facebook`, `instagram` and
- * `whatsapp` with the record's id as `channelId`.
+ * `whatsapp` with the record's id as `channelId`. `email` (an SMTP mailbox, email/) and `sms` (a
+ * Twilio-style number, sms/) are send-only: their customers' messages arrive through the inbound
+ * API without a `channelId`, and the workspace's first enabled record of the kind answers them.
  */
-export const RECORD_KINDS = ['x', 'meta'] as const;
+export const RECORD_KINDS = ['x', 'meta', 'email', 'sms'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 export const XConfigSchema = Type.Object(

@@ -4,10 +4,12 @@ import type { DB } from '../platform/db/schema.js';
 import type { Http } from '../platform/http/server.js';
 import { channelAdminRoutes } from './channel.routes.js';
 import { startChannelTimers } from './channel.timers.js';
+import { emailSender } from './email/email.sender.js';
 import { metaModerationRoutes } from './meta/meta.moderation.js';
 import { metaWebhookRoutes } from './meta/meta.routes.js';
 import { metaSender } from './meta/meta.sender.js';
 import type { Sender } from './sender.js';
+import { smsSender } from './sms/sms.sender.js';
 import { xWebhookRoutes } from './x/x.routes.js';
 import { xSender } from './x/x.sender.js';
 
@@ -43,7 +45,11 @@ export function channelRoutes(app: Http, deps: ChannelDeps): void {
   startChannelTimers(app, deps);
 }
 
-/** Senders by channel kind for the outbox (the `api` channel's is added by the app). */
+/**
+ * Senders by channel kind for the outbox (the `api` channel's is added by the app). Email and SMS
+ * send through the workspace's configured mailbox or number; their `ready` says whether one is.
+ * Voice calls are answered by SMS (src/notify/route.ts); web chat has no push channel.
+ */
 export function channelSenders(deps: ChannelDeps): Map<string, Sender> {
   const meta = metaSender(deps);
   return new Map<string, Sender>([
@@ -51,5 +57,7 @@ export function channelSenders(deps: ChannelDeps): Map<string, Sender> {
     ['facebook', meta],
     ['instagram', meta],
     ['whatsapp', meta],
+    ['email', emailSender(deps)],
+    ['sms', smsSender(deps)],
   ]);
 }

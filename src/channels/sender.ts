@@ -17,4 +17,12 @@ export interface SendResult {
 }
 
 /** A channel adapter's sending side. Throws ConnectorError on failure. */
-export type Sender = (msg: OutboundMessage, idempotencyKey: string) => Promise<SendResult>;
+export interface Sender {
+  (msg: OutboundMessage, idempotencyKey: string): Promise<SendResult>;
+  /**
+   * Whether a configured channel record can carry a message on this channel kind now (e.g. an
+   * enabled email channel exists). Senders without it are always ready. The problem notifier asks
+   * before routing, so a customer falls back to another identity instead of a failed send.
+   */
+  ready?: (msg: Pick<OutboundMessage, 'channel' | 'channelId'>) => Promise<boolean>;
+}

@@ -19,7 +19,13 @@ export function enableDemoDelivery(senders: Map<string, Sender>, logger?: Logger
     const sender: DemoAware = async (msg, key) => {
       // X and Meta replies need the channel record the message arrived on; simulated cases
       // have none.
-      if (real && (msg.channelId !== null || !NEEDS_CHANNEL.has(kind))) return real(msg, key);
+      // Email and SMS need a configured mailbox or number (the sender's `ready`).
+      if (
+        real &&
+        (msg.channelId !== null || !NEEDS_CHANNEL.has(kind)) &&
+        (!real.ready || (await real.ready(msg)))
+      )
+        return real(msg, key);
       logger?.debug({ messageId: msg.messageId, channel: kind }, 'demo: delivery simulated');
       return { externalId: `demo-${msg.messageId}` };
     };

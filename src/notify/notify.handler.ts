@@ -1,7 +1,6 @@
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Sender } from '../channels/sender.js';
 import type { Database } from '../platform/db/database.js';
-import { newId } from '../platform/ids.js';
 import type { OutboxHandler } from '../platform/outbox/outbox.worker.js';
 import { chooseRoute } from './route.js';
 
@@ -29,7 +28,17 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       .executeTakeFirst();
     if (!n || n.status === 'sent') return;
     const now = deps.clock();
-    const { route, refused } = await chooseRoute(db, row.workspaceId, caseId, n.customer_id, now);
+    const { route, refused } = await chooseRoute(
+      db,
+      row.workspaceId,
+      caseId,
+      n.customer_id,
+      now,
+      async (channel, channelId) => {
+        const sender = deps.senders.get(channel);
+        return !!sender && (!sender.ready || (await sender.ready({ channel, channelId })));
+      },
+    );
     if (!route) {
       await db
         .updateTable('problem_notifications')
@@ -39,7 +48,9 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       return;
     }
     const sender = deps.senders.get(route.channel);
-    const messageId = n.message_id ?? newId();
+    // Stable across retries (the notification's own id until one was sent): senders without an
+    // idempotency key derive theirs from it (an email's Message-ID).
+    const messageId = n.message_id ?? n.id;
     try {
       if (!sender)
         throw new ConnectorError(

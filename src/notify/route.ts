@@ -34,9 +34,31 @@ const NO_TEXT = new Set(['voice']);
 const FALLBACK_ORDER = ['sms', 'email', 'whatsapp', 'x', 'facebook', 'instagram', 'webchat', 'api'];
 
 /**
+ * What a configured channel allows past the standard 24-hour window (its non-secret config):
+ * Meta's HUMAN_AGENT tag, a WhatsApp template. The sender enforces the same rules.
+ */
+async function windowOptions(db: Kysely<DB>, channelId: string | null) {
+  if (!channelId) return {};
+  const ch = await db
+    .selectFrom('channels')
+    .select(['config_json'])
+    .where('id', '=', channelId)
+    .executeTakeFirst();
+  if (!ch) return {};
+  const config = JSON.parse(ch.config_json) as {
+    humanAgentTag?: boolean;
+    whatsappTemplate?: unknown;
+  };
+  return { humanAgentTag: !!config.humanAgentTag, templateAvailable: !!config.whatsappTemplate };
+}
+
+/**
  * Picks how to reach a linked customer: the case's own channel (answering their latest message)
  * when its messaging-window rules allow, else another of the customer's identities (a voice
  * caller's number gets an SMS), else null with the reasons. Notifications are private.
+ * `canSend` says whether this installation can send on a channel kind (through the named channel
+ * record, if any) at all: a channel with no sender, or no configured mailbox or number behind its
+ * sender, is refused at once rather than retried until the outbox gives up.
  */
 export async function chooseRoute(
   db: Kysely<DB>,
@@ -44,6 +66,7 @@ export async function chooseRoute(
   caseId: string,
   customerId: string,
   now: number,
+  canSend: (channel: string, channelId: string | null) => boolean | Promise<boolean> = () => true,
 ): Promise<{ route: Route | null; refused: string[] }> {
   const refused: string[] = [];
   const c = await db
@@ -59,14 +82,23 @@ export async function chooseRoute(
     .orderBy('sent_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (c && last && !NO_TEXT.has(last.channel)) {
+  if (c && last && !NO_TEXT.has(last.channel) && !(await canSend(last.channel, last.channel_id))) {
+    refused.push(`${last.channel}: no sender is configured`);
+  } else if (c && last && !NO_TEXT.has(last.channel)) {
     // A private follow-up where the channel has one; an X public mention gets a DM.
     const visibility: 'public' | 'private' =
       last.channel === 'x' || last.channel === 'facebook' || last.channel === 'instagram'
         ? last.visibility
         : 'private';
     const surface = surfaceOf(last.channel, visibility);
-    const d = surface ? decideWindow({ surface, now, lastInboundAt: last.sent_at }) : null;
+    const d = surface
+      ? decideWindow({
+          surface,
+          now,
+          lastInboundAt: last.sent_at,
+          ...(await windowOptions(db, last.channel_id)),
+        })
+      : null;
     if (!d || d.allowed) {
       return {
         route: {
@@ -99,18 +131,32 @@ export async function chooseRoute(
   candidates.sort((a, b) => FALLBACK_ORDER.indexOf(a.channel) - FALLBACK_ORDER.indexOf(b.channel));
   for (const cand of candidates) {
     if (last && cand.channel === last.channel && cand.address === last.author_address) continue;
+    // The customer's latest message there names the configured channel to answer through.
+    const lastIn = await db
+      .selectFrom('messages')
+      .select(['sent_at', 'channel_id'])
+      .where('workspace_id', '=', workspaceId)
+      // The customer's own messages (indexed), then the identity's.
+      .where('customer_id', '=', customerId)
+      .where('channel', '=', cand.channel)
+      .where('author_address', '=', cand.address)
+      .where('direction', '=', 'in')
+      .orderBy('sent_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const channelId = lastIn?.channel_id ?? null;
+    if (!(await canSend(cand.channel, channelId))) {
+      refused.push(`${cand.channel}: no sender is configured`);
+      continue;
+    }
     const surface = surfaceOf(cand.channel, 'private');
     if (surface) {
-      const lastIn = await db
-        .selectFrom('messages')
-        .select((eb) => eb.fn.max('sent_at').as('at'))
-        .where('workspace_id', '=', workspaceId)
-        .where('channel', '=', cand.channel)
-        .where('author_address', '=', cand.address)
-        .where('direction', '=', 'in')
-        .executeTakeFirst();
-      const at = lastIn?.at == null ? null : Number(lastIn.at);
-      const d = decideWindow({ surface, now, lastInboundAt: at });
+      const d = decideWindow({
+        surface,
+        now,
+        lastInboundAt: lastIn ? Number(lastIn.sent_at) : null,
+        ...(await windowOptions(db, channelId)),
+      });
       if (!d.allowed) {
         refused.push(`${cand.channel}: ${d.reason}`);
         continue;
@@ -119,7 +165,7 @@ export async function chooseRoute(
     return {
       route: {
         channel: cand.channel,
-        channelId: null,
+        channelId,
         to: cand.address,
         inReplyTo: null,
         visibility: 'private',

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { SimIncident } from '../../src/simulate/index.js';
+import { type ScoredMessage, score } from './metrics.js';
+
+const H = 3_600_000;
+const T0 = Date.UTC(2025, 2, 3, 12);
+const incident: SimIncident = {
+  id: 'inc1',
+  topic: 'outage',
+  level: 'city',
+  area: { postalCode: null, city: 'Denver', region: 'CO', country: 'US' },
+  start: new Date(T0).toISOString(),
+  end: new Date(T0 + 2 * H).toISOString(),
+  expectedCustomers: 6,
+  summary: 'test',
+};
+const place = { postalCode: null, city: 'Denver', region: 'CO', country: 'US' };
+
+function msg(i: number, over: Partial<ScoredMessage>): ScoredMessage {
+  return {
+    ref: `m${i}`,
+    at: T0 + i * 60_000,
+    incidentId: null,
+    complaint: true,
+    real: false,
+    customerKey: `c${i}`,
+    problemId: null,
+    ...over,
+  };
+}
+
+describe('problems eval scoring', () => {
+  it('detects an incident through a problem made of its complaints, with the delay after the fifth', () => {
+    const messages = Array.from({ length: 6 }, (_, i) =>
+      msg(i, { incidentId: 'inc1', problemId: 'p1' }),
+    );
+    const m = score(
+      [incident],
+      messages,
+      [{ id: 'p1', topic: 'outage', area: place, detectedAt: T0 + 10 * 60_000 }],
+      7,
+    );
+    expect(m.detected).toBe(1);
+    expect(m.falseProblems).toBe(0);
+    expect(m.delaysMin).toEqual([6]);
+    expect(m.outcomes).toEqual([{ size: 6, level: 'city', unnamed: false, detected: true }]);
+    expect(m.tp).toBe(m.truePairs);
+  });
+
+  it('counts a problem made mostly of real background text as false, even at the incident’s place and time', () => {
+    const messages = [
+      ...Array.from({ length: 6 }, (_, i) => msg(i, { incidentId: 'inc1' })),
+      ...Array.from({ length: 4 }, (_, i) =>
+        msg(10 + i, { real: true, complaint: null, problemId: 'p2' }),
+      ),
+      msg(20, { incidentId: 'inc1', problemId: 'p2' }),
+    ];
+    const m = score(
+      [incident],
+      messages,
+      [{ id: 'p2', topic: 'outage', area: place, detectedAt: T0 + 30 * 60_000 }],
+      7,
+    );
+    expect(m.falseProblems).toBe(1);
+    expect(m.falseFromReal).toBe(1);
+    expect(m.detected).toBe(0);
+  });
+
+  it('makes a linked real message a wrong link in the pairwise F1, and ignores unlinked ones', () => {
+    const members = Array.from({ length: 4 }, (_, i) =>
+      msg(i, { incidentId: 'inc1', problemId: 'p1' }),
+    );
+    const problems = [{ id: 'p1', topic: 'outage', area: place, detectedAt: T0 + 5 * 60_000 }];
+    const clean = score([incident], members, problems, 7);
+    expect(clean.predPairs).toBe(6);
+    const unlinkedReal = msg(9, { real: true, complaint: null });
+    expect(score([incident], [...members, unlinkedReal], problems, 7).predPairs).toBe(6);
+    const linkedReal = msg(9, { real: true, complaint: null, problemId: 'p1' });
+    const m = score([incident], [...members, linkedReal], problems, 7);
+    expect(m.tp).toBe(6);
+    expect(m.predPairs).toBe(10);
+  });
+});
+
+describe('problems eval attribution', () => {
+  it('decides what a problem found by its first day, not by what it linked weeks later', () => {
+    const early = Array.from({ length: 5 }, (_, i) =>
+      msg(i, { incidentId: 'inc1', problemId: 'p1' }),
+    );
+    const weeksLater = Array.from({ length: 8 }, (_, i) =>
+      msg(i, { at: T0 + 14 * 24 * H + i, problemId: 'p1' }),
+    );
+    const problems = [{ id: 'p1', topic: 'outage', area: place, detectedAt: T0 + 6 * 60_000 }];
+    const m = score([incident], [...early, ...weeksLater], problems, 21);
+    expect(m.detected).toBe(1);
+    expect(m.falseProblems).toBe(0);
+    // The later wrong links still cost linking precision.
+    expect(m.predPairs).toBeGreaterThan(m.tp);
+  });
+});

@@ -1,0 +1,41 @@
+import { loadChannel, loadChannelsOfKind } from './channel.store.js';
+import type { ChannelRecord, RecordKind } from './channel.types.js';
+import type { ChannelDeps } from './routes.js';
+
+/**
+ * The channel record that sends a message of a kind whose inbound messages usually name no
+ * channel (email and SMS arrive through the inbound API without a `channelId`): the named one
+ * when the message has an id, else the workspace's first enabled channel of the kind (oldest
+ * first, so adding a second mailbox does not change who answers). Null when none can.
+ */
+export async function resolveChannel<C, S>(
+  deps: ChannelDeps,
+  kind: RecordKind,
+  channelId: string | null,
+): Promise<ChannelRecord<C, S> | null> {
+  if (channelId) {
+    const ch = await loadChannel<C, S>(deps.db, deps.secretKey, deps.workspaceId, channelId, kind);
+    if (ch && !ch.disabledAt) return ch;
+  }
+  const all = await loadChannelsOfKind<C, S>(deps.db, deps.secretKey, deps.workspaceId, kind);
+  all.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  return all[0] ?? null;
+}
+
+/** Whether an enabled channel of the kind exists (no decryption: cheap enough per route). */
+export async function hasChannel(
+  deps: ChannelDeps,
+  kind: RecordKind,
+  channelId: string | null,
+): Promise<boolean> {
+  let q = deps.db
+    .selectFrom('channels')
+    .select('id')
+    .where('workspace_id', '=', deps.workspaceId)
+    .where('kind', '=', kind)
+    .where('disabled_at', 'is', null);
+  if (channelId) q = q.where('id', '=', channelId);
+  if (await q.executeTakeFirst()) return true;
+  // A named channel that is gone falls back to the workspace's default, as resolveChannel does.
+  return channelId ? hasChannel(deps, kind, null) : false;
+}

@@ -1,0 +1,236 @@
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import { FakeSmtp } from '../../../test/fakes/smtp.js';
+import { ENGINES } from '../../../test/support/engines.js';
+import { appendInbound } from '../../ingest/inbound.log.js';
+import { resolveSecretKey } from '../../platform/secret-key.js';
+import { createChannel } from '../channel.store.js';
+import { ConnectorError } from '../connector-error.js';
+import type { ChannelDeps } from '../routes.js';
+import { emailSender } from './email.sender.js';
+
+const PASSWORD = 'smtp-pa55-never-shown';
+
+describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
+  let t: TestApp;
+  let smtp: FakeSmtp;
+  let channelId: string;
+  beforeAll(async () => {
+    smtp = await new FakeSmtp({ username: 'care', password: PASSWORD }).start();
+    t = await testApp(engine);
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/channels',
+      headers: t.auth,
+      payload: {
+        kind: 'email',
+        name: 'Care mailbox',
+        config: {
+          host: '127.0.0.1',
+          port: smtp.port,
+          secure: false,
+          from: 'Kestrel Care <care@kestrel.example>',
+          username: 'care',
+        },
+        secrets: { password: PASSWORD },
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    channelId = res.json().id;
+    expect(res.body).not.toContain(PASSWORD);
+    expect(res.json().webhookUrl).toBeNull();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+  });
+  const db = () => t.app.database.db;
+
+  /** A customer email, a case, and an agent reply queued in the outbox; returns the reply id. */
+  const customerWritesAndAgentReplies = async (from: string, externalId: string) => {
+    const m = aMessage({
+      channel: 'email',
+      visibility: 'private',
+      externalId,
+      author: { id: from, name: 'Ana Lima' },
+      text: 'My router keeps dropping the connection every evening',
+      sentAt: new Date().toISOString(),
+    });
+    await appendInbound(db(), t.app.workspace.workspaceId, [m], Date.now());
+    await t.app.pipeline.drain();
+    const row = await db()
+      .selectFrom('messages')
+      .innerJoin('cases', 'cases.id', 'messages.case_id')
+      .select(['cases.id', 'cases.subject'])
+      .where('messages.external_id', '=', externalId)
+      .executeTakeFirstOrThrow();
+    const reply = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${row.id}/replies`,
+      headers: t.auth,
+      payload: {
+        text: 'Hello Ana, an engineer replaced the faulty line card this morning; the evening drops should be over. Reply here if they are not.',
+      },
+    });
+    expect(reply.statusCode, reply.body).toBe(201);
+    return { replyId: reply.json().id as string, caseId: row.id, subject: row.subject };
+  };
+  const outboxOf = (messageId: string) =>
+    db()
+      .selectFrom('outbox')
+      .selectAll()
+      .where('idempotency_key', '=', `send_message:${messageId}`)
+      .executeTakeFirstOrThrow();
+  const messageOf = (id: string) =>
+    db().selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const retryNow = (id: string) =>
+    db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', id).execute();
+
+  it('delivers a reply to a real SMTP server with threading headers and a stable Message-ID', async () => {
+    const { replyId, subject } = await customerWritesAndAgentReplies(
+      'ana@example.com',
+      '<CAF1a2b3c4@mail.example.com>',
+    );
+    const before = smtp.received.length;
+    await t.app.outbox.runOnce();
+    expect(smtp.received.length).toBe(before + 1);
+    const got = smtp.received.at(-1)!;
+    expect(got.from).toBe('care@kestrel.example');
+    expect(got.to).toEqual(['ana@example.com']);
+    expect(got.user).toBe('care');
+    const mail = await simpleParser(got.raw);
+    expect(mail.from?.value[0]).toMatchObject({
+      address: 'care@kestrel.example',
+      name: 'Kestrel Care',
+    });
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0].address : '').toBe(
+      'ana@example.com',
+    );
+    expect(mail.subject).toBe(`Re: ${subject}`);
+    expect(mail.inReplyTo).toBe('<CAF1a2b3c4@mail.example.com>');
+    expect(mail.references).toBe('<CAF1a2b3c4@mail.example.com>');
+    expect(mail.messageId).toBe(`<${replyId}@kestrel.example>`);
+    expect(mail.text?.trim()).toBe(
+      'Hello Ana, an engineer replaced the faulty line card this morning; the evening drops should be over. Reply here if they are not.',
+    );
+    const sent = await messageOf(replyId);
+    expect(sent.status).toBe('sent');
+    // The customer's answer will say In-Reply-To our Message-ID: it is the external id.
+    expect(sent.external_id).toBe(`<${replyId}@kestrel.example>`);
+  });
+
+  it('retries a 4xx refusal and sends the same Message-ID; fails a 5xx refusal with its reason', async () => {
+    const a = await customerWritesAndAgentReplies('bo@example.com', 'bo-1@mail.example.com');
+    smtp.refuse.push({ code: 451, text: 'Requested action aborted: local error in processing' });
+    await t.app.outbox.runOnce();
+    let row = await outboxOf(a.replyId);
+    expect(row.status).toBe('pending');
+    expect(row.last_error).toMatch(/^temporary: SMTP 451/);
+    expect((await messageOf(a.replyId)).status).toBe('queued');
+    await retryNow(row.id);
+    await t.app.outbox.runOnce();
+    row = await outboxOf(a.replyId);
+    expect(row.status).toBe('delivered');
+    const mail = await simpleParser(smtp.received.at(-1)!.raw);
+    expect(mail.messageId).toBe(`<${a.replyId}@kestrel.example>`);
+    // An inbound id stored without angle brackets still threads.
+    expect(mail.inReplyTo).toBe('<bo-1@mail.example.com>');
+
+    const b = await customerWritesAndAgentReplies('cy@example.com', '<cy-1@mail.example.com>');
+    smtp.refuse.push({ code: 550, text: 'Mailbox unavailable' });
+    await t.app.outbox.runOnce();
+    row = await outboxOf(b.replyId);
+    expect(row.status).toBe('failed');
+    expect(row.last_error).toMatch(/^bad_request: SMTP 550 \(permanent\).*Mailbox unavailable/);
+    expect((await messageOf(b.replyId)).status).toBe('failed');
+  });
+
+  it('maps a refused login to an unauthorised channel and never shows the password', async () => {
+    const deps: ChannelDeps = {
+      db: db(),
+      config: t.app.config,
+      workspaceId: t.app.workspace.workspaceId,
+      clock: Date.now,
+      secretKey: resolveSecretKey(t.app.config),
+      onAppended: () => {},
+    };
+    const wrong = 'wrong-pa55-also-secret';
+    const ch = await createChannel(
+      db(),
+      deps.secretKey,
+      deps.workspaceId,
+      {
+        kind: 'email',
+        name: 'Stale mailbox',
+        config: {
+          host: '127.0.0.1',
+          port: smtp.port,
+          secure: false,
+          from: 'x@kestrel.example',
+          username: 'care',
+        },
+        secrets: { password: wrong },
+      },
+      Date.now(),
+    );
+    const c = await customerWritesAndAgentReplies('di@example.com', '<di-1@mail.example.com>');
+    const err = await emailSender(deps)(
+      {
+        messageId: 'm-auth',
+        caseId: c.caseId,
+        channel: 'email',
+        channelId: ch.id,
+        to: 'di@example.com',
+        inReplyTo: null,
+        visibility: 'private',
+        text: 'hello',
+      },
+      'k',
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect((err as ConnectorError).kind).toBe('auth_revoked');
+    expect((err as ConnectorError).message).not.toContain(wrong);
+    const one = await t.app.http.inject({
+      method: 'GET',
+      url: `/api/v1/channels/${ch.id}`,
+      headers: t.auth,
+    });
+    expect(one.json().health.status).toBe('auth_revoked');
+    const list = await t.app.http.inject({
+      method: 'GET',
+      url: '/api/v1/channels',
+      headers: t.auth,
+    });
+    for (const body of [one.body, list.body]) {
+      expect(body).not.toContain(wrong);
+      expect(body).not.toContain(PASSWORD);
+    }
+    const errors = await db().selectFrom('outbox').select('last_error').execute();
+    for (const e of errors) expect(e.last_error ?? '').not.toContain(PASSWORD);
+    // The connection test says the same without sending anything.
+    const test = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/channels/${channelId}/test`,
+      headers: t.auth,
+    });
+    expect(test.json()).toMatchObject({ ok: true, account: { host: '127.0.0.1' } });
+  });
+
+  it('refuses an email channel without a host or with secrets it does not know', async () => {
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/channels',
+      headers: t.auth,
+      payload: {
+        kind: 'email',
+        name: 'Bad',
+        config: { port: 25, secure: false, from: 'a@b.example' },
+        secrets: { password: 'p', token: 'nope-secret' },
+      },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toMatch(/host/);
+    expect(res.body).not.toContain('nope-secret');
+  });
+});

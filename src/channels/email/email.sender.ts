@@ -1,0 +1,124 @@
+import nodemailer from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
+import { hasChannel, resolveChannel } from '../channel.resolve.js';
+import { recordError, recordSuccess } from '../channel.state.js';
+import { ConnectorError } from '../connector-error.js';
+import type { ChannelDeps } from '../routes.js';
+import type { OutboundMessage, Sender } from '../sender.js';
+import { fromSmtpError } from './email.errors.js';
+import type { EmailChannel, EmailConfig, EmailSecrets } from './email.types.js';
+
+/** The domain of the sender address, for our Message-IDs (RFC 5322 §3.6.4: id-left@id-right). */
+export function senderDomain(from: string): string {
+  const parsed = addressparser(from, { flatten: true });
+  const address = parsed[0] && 'address' in parsed[0] ? parsed[0].address : '';
+  const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+  return /^[a-z0-9.-]+$/.test(domain) && domain ? domain : 'throughline.invalid';
+}
+
+/** A message id as it appears in headers: `<…>`. Inbound ids may have been stored without. */
+export function angle(id: string): string {
+  const t = id.trim();
+  return t.startsWith('<') && t.endsWith('>') ? t : `<${t}>`;
+}
+
+/** `Re: <subject>` once, whatever the customer's client already put in front. */
+export function replySubject(subject: string | null | undefined): string {
+  const s = (subject ?? '').replace(/\s+/g, ' ').trim();
+  if (!s) return 'Update on your request';
+  return /^re:/i.test(s) ? s : `Re: ${s}`;
+}
+
+/** The case's subject and, when the route names none, the customer's latest email there. */
+async function threadOf(deps: ChannelDeps, msg: OutboundMessage) {
+  const c = await deps.db
+    .selectFrom('cases')
+    .select(['subject'])
+    .where('workspace_id', '=', deps.workspaceId)
+    .where('id', '=', msg.caseId)
+    .executeTakeFirst();
+  let parent = msg.inReplyTo;
+  if (!parent) {
+    const last = await deps.db
+      .selectFrom('messages')
+      .select(['external_id'])
+      .where('workspace_id', '=', deps.workspaceId)
+      .where('case_id', '=', msg.caseId)
+      .where('channel', '=', 'email')
+      .where('direction', '=', 'in')
+      .where('author_address', '=', msg.to)
+      .orderBy('sent_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    parent = last?.external_id ?? null;
+  }
+  return { subject: c?.subject ?? null, parent };
+}
+
+function transportFor(ch: EmailChannel) {
+  const { host, port, secure, username } = ch.config;
+  return nodemailer.createTransport({
+    host,
+    port,
+    secure,
+    auth: username ? { user: username, pass: ch.secrets.password ?? '' } : undefined,
+    // Fail fast: the outbox retries with back-off, a stuck socket would hold its lease.
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+    // No credentials or message bodies in logs.
+    logger: false,
+    debug: false,
+  });
+}
+
+/**
+ * Sends replies and notifications by SMTP from the channel's mailbox: `To` the customer's
+ * address, `Subject` "Re: <case subject>", threaded with `In-Reply-To`/`References` on the
+ * customer's message when we know it. SMTP has no idempotency key; instead our `Message-ID` is
+ * derived from our message id, so a retry after a lost "250 OK" sends the same message id again
+ * and mail clients (and the customer's server) can recognise the duplicate. The Message-ID is
+ * returned as the external id, so the customer's answer (In-Reply-To it) threads back.
+ */
+export function emailSender(deps: ChannelDeps): Sender {
+  const send: Sender = async (msg) => {
+    const ch = await resolveChannel<EmailConfig, EmailSecrets>(deps, 'email', msg.channelId);
+    if (!ch) throw new ConnectorError('temporary', 'no email channel is configured');
+    const { subject, parent } = await threadOf(deps, msg);
+    const messageId = `<${msg.messageId}@${senderDomain(ch.config.from)}>`;
+    const transport = transportFor(ch);
+    try {
+      await transport.sendMail({
+        from: ch.config.from,
+        to: msg.to,
+        subject: replySubject(subject),
+        text: msg.text,
+        messageId,
+        ...(parent ? { inReplyTo: angle(parent), references: [angle(parent)] } : {}),
+      });
+      await recordSuccess(deps.db, deps.workspaceId, ch.id, deps.clock());
+      return { externalId: messageId };
+    } catch (err) {
+      const ce = fromSmtpError(err, [ch.secrets.password]);
+      await recordError(deps.db, deps.workspaceId, ch.id, ce, deps.clock());
+      throw ce;
+    } finally {
+      transport.close();
+    }
+  };
+  send.ready = (msg) => hasChannel(deps, 'email', msg.channelId);
+  return send;
+}
+
+/** Connects, says EHLO and authenticates (nodemailer's verify), without sending anything. */
+export async function emailTestConnection(ch: EmailChannel): Promise<Record<string, string>> {
+  const transport = transportFor(ch);
+  try {
+    await transport.verify();
+    return { host: ch.config.host, from: ch.config.from };
+  } catch (err) {
+    throw fromSmtpError(err, [ch.secrets.password]);
+  } finally {
+    transport.close();
+  }
+}

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import { FakeTwilio, twilioError } from '../../../test/fakes/twilio.js';
+import { ENGINES } from '../../../test/support/engines.js';
+import { appendInbound } from '../../ingest/inbound.log.js';
+import { e164 } from './sms.sender.js';
+
+describe('sms addresses', () => {
+  it('sends formatted numbers in E.164 and leaves anything else for Twilio to judge', () => {
+    expect(e164('+1 (415) 555-0122')).toBe('+14155550122');
+    expect(e164('+14155550122')).toBe('+14155550122');
+    expect(e164('4155550122')).toBe('4155550122');
+  });
+});
+
+describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
+  let t: TestApp;
+  let twilio: FakeTwilio;
+  beforeAll(async () => {
+    twilio = await new FakeTwilio().start();
+    t = await testApp(engine);
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/channels',
+      headers: t.auth,
+      payload: {
+        kind: 'sms',
+        name: 'Care number',
+        config: { accountSid: twilio.accountSid, from: '+14155550100', apiBaseUrl: twilio.url },
+        secrets: { authToken: twilio.authToken },
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.body).not.toContain(twilio.authToken);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await twilio?.close();
+  });
+  const db = () => t.app.database.db;
+
+  const reply = async (from: string, text: string) => {
+    const m = aMessage({
+      channel: 'sms',
+      visibility: 'private',
+      author: { id: from },
+      text: 'No signal at home since yesterday',
+      sentAt: new Date().toISOString(),
+    });
+    await appendInbound(db(), t.app.workspace.workspaceId, [m], Date.now());
+    await t.app.pipeline.drain();
+    const row = await db()
+      .selectFrom('messages')
+      .select('case_id')
+      .where('external_id', '=', m.externalId)
+      .executeTakeFirstOrThrow();
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${row.case_id}/replies`,
+      headers: t.auth,
+      payload: { text },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json().id as string;
+  };
+  const outboxOf = (messageId: string) =>
+    db()
+      .selectFrom('outbox')
+      .selectAll()
+      .where('idempotency_key', '=', `send_message:${messageId}`)
+      .executeTakeFirstOrThrow();
+  const messageOf = (id: string) =>
+    db().selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('posts To, From and Body with basic auth and keeps the sid as the external id', async () => {
+    const id = await reply(
+      '+1 (212) 555-0147',
+      'A mast was repaired at 10:05; signal should be back.',
+    );
+    await t.app.outbox.runOnce();
+    const req = twilio.server.requests.at(-1)!;
+    expect(req.method).toBe('POST');
+    expect(req.path).toBe(`/2010-04-01/Accounts/${twilio.accountSid}/Messages.json`);
+    expect(req.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+    const form = new URLSearchParams(req.body);
+    expect(Object.fromEntries(form)).toEqual({
+      To: '+12125550147',
+      From: '+14155550100',
+      Body: 'A mast was repaired at 10:05; signal should be back.',
+    });
+    const sent = twilio.sent.at(-1)!;
+    const msg = await messageOf(id);
+    expect(msg.status).toBe('sent');
+    expect(msg.external_id).toBe(sent.sid);
+    expect(sent.sid).toMatch(/^SM[0-9a-f]{32}$/);
+  });
+
+  it('retries 429 and 5xx, then delivers; fails at once on 21211 with the reason', async () => {
+    const id = await reply('+12125550148', 'Update: fixed.');
+    twilio.script(
+      { ...twilioError(429, 20429, 'Too Many Requests'), headers: { 'retry-after': '7' } },
+      twilioError(503, 20500, 'Service unavailable'),
+    );
+    const t0 = Date.now();
+    await t.app.outbox.runOnce();
+    let row = await outboxOf(id);
+    expect(row.status).toBe('pending');
+    expect(row.last_error).toMatch(/^rate_limited: Twilio 429\/20429/);
+    // Retry-After is honoured (7 s), not the 2 s first back-off.
+    expect(Number(row.next_attempt_at) - t0).toBeGreaterThanOrEqual(6_500);
+    await db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', row.id).execute();
+    await t.app.outbox.runOnce();
+    row = await outboxOf(id);
+    expect(row.status).toBe('pending');
+    expect(row.last_error).toMatch(/^temporary: Twilio 503/);
+    await db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', row.id).execute();
+    await t.app.outbox.runOnce();
+    expect((await outboxOf(id)).status).toBe('delivered');
+    expect((await messageOf(id)).external_id).toBe(twilio.sent.at(-1)!.sid);
+
+    // A customer whose number is not a phone number (the fake applies Twilio's 21211 rule).
+    const bad = await reply('not-a-number', 'Update: fixed.');
+    await t.app.outbox.runOnce();
+    row = await outboxOf(bad);
+    expect(row.status).toBe('failed');
+    expect(row.last_error).toMatch(/^bad_request: Twilio 400\/21211.*not a valid phone number/);
+    expect((await messageOf(bad)).status).toBe('failed');
+  });
+
+  it('marks the channel unauthorised on 20003 and never shows the auth token', async () => {
+    const real = twilio.authToken;
+    twilio.authToken = 'rotated-token';
+    try {
+      const id = await reply('+12125550149', 'Update: fixed.');
+      await t.app.outbox.runOnce();
+      const row = await outboxOf(id);
+      expect(row.status).toBe('failed');
+      expect(row.last_error).toMatch(/^auth_revoked: Twilio 401\/20003/);
+      expect(row.last_error).not.toContain(real);
+      const list = await t.app.http.inject({
+        method: 'GET',
+        url: '/api/v1/channels',
+        headers: t.auth,
+      });
+      const chId = list.json().channels.find((c: { kind: string }) => c.kind === 'sms').id;
+      const one = await t.app.http.inject({
+        method: 'GET',
+        url: `/api/v1/channels/${chId}`,
+        headers: t.auth,
+      });
+      expect(one.json().health.status).toBe('auth_revoked');
+      for (const body of [one.body, list.body]) expect(body).not.toContain(real);
+    } finally {
+      twilio.authToken = real;
+    }
+    const list = await t.app.http.inject({
+      method: 'GET',
+      url: '/api/v1/channels',
+      headers: t.auth,
+    });
+    const chId = list.json().channels.find((c: { kind: string }) => c.kind === 'sms').id;
+    const test = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/channels/${chId}/test`,
+      headers: t.auth,
+    });
+    expect(test.json()).toMatchObject({ ok: true, account: { accountSid: twilio.accountSid } });
+  });
+});

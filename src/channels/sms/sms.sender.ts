@@ -1,0 +1,90 @@
+import { providerCall } from '../channel.http.js';
+import { obj, str } from '../channel.json.js';
+import { hasChannel, resolveChannel } from '../channel.resolve.js';
+import { recordError, recordSuccess } from '../channel.state.js';
+import { ConnectorError } from '../connector-error.js';
+import type { ChannelDeps } from '../routes.js';
+import type { Sender } from '../sender.js';
+import { fromTwilioError } from './sms.errors.js';
+import {
+  DEFAULT_TWILIO_BASE_URL,
+  type SmsChannel,
+  type SmsConfig,
+  type SmsSecrets,
+} from './sms.types.js';
+
+/** Twilio accepts a Body of up to 1,600 characters (it splits it into segments itself). */
+export const SMS_MAX = 1600;
+
+/** A phone address as stored (`+1 (415) 555-0122`) in E.164 when it is one; else unchanged. */
+export function e164(address: string): string {
+  const compact = address.replace(/[\s().-]/g, '');
+  return /^\+[1-9]\d{6,14}$/.test(compact) ? compact : address;
+}
+
+const basic = (ch: SmsChannel) =>
+  `Basic ${Buffer.from(`${ch.config.accountSid}:${ch.secrets.authToken}`).toString('base64')}`;
+const accountUrl = (ch: SmsChannel) =>
+  `${(ch.config.apiBaseUrl ?? DEFAULT_TWILIO_BASE_URL).replace(/\/$/, '')}/2010-04-01/Accounts/${encodeURIComponent(ch.config.accountSid)}`;
+
+/**
+ * Sends an SMS through the Programmable Messaging API: `POST /2010-04-01/Accounts/{sid}/Messages.json`,
+ * form-encoded `To`, `From`, `Body`, HTTP basic auth with the Account SID and Auth Token. The
+ * answer's `sid` (SM…) becomes the message's external id. The Messages API takes no idempotency
+ * key: a 429 is never processed and is retried safely, but a 5xx or a timeout may hide a sent
+ * message, so such a retry can deliver the text twice (the lesser harm than not at all).
+ */
+export function smsSender(deps: ChannelDeps): Sender {
+  const send: Sender = async (msg) => {
+    const ch = await resolveChannel<SmsConfig, SmsSecrets>(deps, 'sms', msg.channelId);
+    if (!ch) throw new ConnectorError('temporary', 'no SMS channel is configured');
+    if ([...msg.text].length > SMS_MAX)
+      throw new ConnectorError('bad_request', `an SMS holds at most ${SMS_MAX} characters`);
+    try {
+      const res = await providerCall(`${accountUrl(ch)}/Messages.json`, {
+        method: 'POST',
+        headers: {
+          authorization: basic(ch),
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: new URLSearchParams({
+          To: e164(msg.to),
+          From: ch.config.from,
+          Body: msg.text,
+        }).toString(),
+      });
+      if (res.status < 200 || res.status >= 300)
+        throw fromTwilioError(res.status, res.text, res.headers.get('retry-after'), deps.clock());
+      let sid: string | undefined;
+      try {
+        sid = str(obj(JSON.parse(res.text))?.sid);
+      } catch {
+        sid = undefined;
+      }
+      await recordSuccess(deps.db, deps.workspaceId, ch.id, deps.clock());
+      return sid ? { externalId: sid } : {};
+    } catch (err) {
+      if (err instanceof ConnectorError)
+        await recordError(deps.db, deps.workspaceId, ch.id, err, deps.clock());
+      throw err;
+    }
+  };
+  send.ready = (msg) => hasChannel(deps, 'sms', msg.channelId);
+  return send;
+}
+
+/** Reads the account (`GET /2010-04-01/Accounts/{sid}.json`) with the stored credentials. */
+export async function smsTestConnection(
+  ch: SmsChannel,
+  now: number,
+): Promise<Record<string, string | undefined>> {
+  const res = await providerCall(`${accountUrl(ch)}.json`, {
+    method: 'GET',
+    headers: { authorization: basic(ch), accept: 'application/json' },
+  });
+  if (res.status !== 200)
+    throw fromTwilioError(res.status, res.text, res.headers.get('retry-after'), now);
+  const account = obj(JSON.parse(res.text));
+  return { accountSid: str(account?.sid), name: str(account?.friendly_name), from: ch.config.from };
+}

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { createChannel, META_APP_SECRET } from '../../test/fakes/channels.js';
+import { ENGINES } from '../../test/support/engines.js';
+import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { chooseRoute } from './route.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
+
+describe.each(ENGINES)('notification routes on %s', (engine) => {
+  let t: TestApp;
+  let withTemplate: string;
+  let withoutTemplate: string;
+
+  beforeAll(async () => {
+    t = await testApp(engine);
+    const meta = (name: string, template: boolean) =>
+      createChannel(t, {
+        kind: 'meta',
+        name,
+        config: {
+          whatsappPhoneNumberId: '106540352242922',
+          ...(template ? { whatsappTemplate: { name: 'case_update', language: 'en_US' } } : {}),
+        },
+        secrets: { appSecret: META_APP_SECRET, verifyToken: 'v', whatsappToken: 'wa' },
+      });
+    withTemplate = await meta('with template', true);
+    withoutTemplate = await meta('without template', false);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** Ingests one customer message and returns its case and customer. */
+  async function writes(m: InboundMessage) {
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: t.auth,
+      payload: m,
+    });
+    expect(res.statusCode).toBe(202);
+    await t.app.pipeline.drain();
+    const row = await t.app.database.db
+      .selectFrom('messages')
+      .select(['case_id', 'customer_id'])
+      .where('channel', '=', m.channel)
+      .where('external_id', '=', m.externalId)
+      .executeTakeFirstOrThrow();
+    return { caseId: row.case_id!, customerId: row.customer_id! };
+  }
+  const route = (c: { caseId: string; customerId: string }, now: number, can?: string[]) =>
+    chooseRoute(
+      t.app.database.db,
+      t.app.workspace.workspaceId,
+      c.caseId,
+      c.customerId,
+      now,
+      can ? (ch) => can.includes(ch) : undefined,
+    );
+
+  it('refuses a channel with no sender at once, and falls back to one that has a sender', async () => {
+    const c = await writes(
+      aMessage({
+        channel: 'voice',
+        author: { id: '+12125550147' },
+        sentAt: new Date(T0).toISOString(),
+      }),
+    );
+    // A caller gets an SMS when SMS can be sent…
+    const ok = await route(c, T0 + HOUR, ['sms']);
+    expect(ok.route).toMatchObject({ channel: 'sms', to: '+12125550147' });
+    // …and nothing (with the reason) when it cannot, rather than a retried send.
+    const none = await route(c, T0 + HOUR, ['x']);
+    expect(none.route).toBeNull();
+    expect(none.refused.join('; ')).toMatch(/sms: no sender is configured/);
+  });
+
+  it('keeps a WhatsApp case past 24 hours when the channel has an approved template', async () => {
+    const at = T0 + 2 * HOUR;
+    const a = await writes(
+      aMessage({
+        channel: 'whatsapp',
+        channelId: withTemplate,
+        author: { id: '+13125550111' },
+        sentAt: new Date(at).toISOString(),
+      }),
+    );
+    const b = await writes(
+      aMessage({
+        channel: 'whatsapp',
+        channelId: withoutTemplate,
+        author: { id: '+13125550122' },
+        sentAt: new Date(at).toISOString(),
+      }),
+    );
+    const later = at + 30 * HOUR;
+    const viaTemplate = await route(a, later);
+    expect(viaTemplate.route).toMatchObject({ channel: 'whatsapp', channelId: withTemplate });
+    const closed = await route(b, later);
+    expect(closed.route).toBeNull();
+    expect(closed.refused.join('; ')).toMatch(/whatsapp/);
+    // Inside the window both go.
+    expect((await route(b, at + HOUR)).route).toMatchObject({ channelId: withoutTemplate });
+  });
+});

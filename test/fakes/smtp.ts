@@ -1,0 +1,72 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  /** The message as sent (headers and body, RFC 5322). */
+  raw: string;
+  user?: string;
+}
+
+/** An SMTP reply the fake gives instead of accepting: e.g. `{ code: 451, text: '…' }`. */
+export interface SmtpRefusal {
+  code: number;
+  text: string;
+}
+
+/**
+ * A real SMTP server (npm smtp-server) on 127.0.0.1 that keeps what it receives. STARTTLS is off
+ * so tests speak plain SMTP on loopback; with `auth` set it requires AUTH PLAIN/LOGIN with those
+ * credentials (535 otherwise). `refuse` makes the next DATA answer with the given code.
+ */
+export class FakeSmtp {
+  readonly received: ReceivedMail[] = [];
+  readonly refuse: SmtpRefusal[] = [];
+  port = 0;
+  private readonly server: SMTPServer;
+
+  constructor(auth?: { username: string; password: string }) {
+    this.server = new SMTPServer({
+      disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      authOptional: !auth,
+      allowInsecureAuth: true,
+      logger: false,
+      // Stop within bounded time even if a client keeps its connection open.
+      closeTimeout: 1000,
+      onAuth: (a, _session, cb) => {
+        if (auth && a.username === auth.username && a.password === auth.password)
+          return cb(null, { user: a.username });
+        return cb(
+          Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }),
+        );
+      },
+      onData: (stream, session, cb) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const refusal = this.refuse.shift();
+          if (refusal)
+            return cb(Object.assign(new Error(refusal.text), { responseCode: refusal.code }));
+          this.received.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+            user: session.user as string | undefined,
+          });
+          cb();
+        });
+      },
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
