@@ -159,4 +159,24 @@ describe('problem detector: one root cause, one problem', () => {
     expect(second[0].problemId).not.toBe(first[0].problemId);
     expect(linkedTo(again, first[0].problemId).size).toBe(0);
   });
+
+  it('a fixed problem still draws the stragglers of its trouble until verified', () => {
+    const det = new Detector();
+    const out: Decision[] = [];
+    background(det, T0, T0 + 30 * HOUR, out);
+    const start = T0 + 30 * HOUR;
+    for (let i = 0; i < 12; i++) out.push(...complain(det, `a-${i}`, start + i * 4 * MIN, AUSTIN));
+    const first = raises(out);
+    expect(first).toHaveLength(1);
+    det.syncProblems(
+      det
+        .problemViews()
+        .map((v) => ({ ...v, status: 'fixed', fixedAt: start + 50 * MIN, human: true })),
+    );
+    const late: Decision[] = [];
+    for (let i = 0; i < 6; i++)
+      late.push(...complain(det, `late-${i}`, start + 55 * MIN + i * 3 * MIN, AUSTIN));
+    expect(raises(late)).toHaveLength(0);
+    expect(linkedTo(late, first[0].problemId).size).toBe(6);
+  });
 });
