@@ -210,6 +210,9 @@ function sameTrouble(
       // topics are related and its own trouble goes on (its key still mostly excess) or its
       // last complaint was recent.
       if (!(chain.includes(p.areaKey!) || p.chain.includes(chain[0]))) continue;
+      // A later excess concentrated in a smaller place inside it began on its own (a wider
+      // trouble's tail does not gather in one of its cities).
+      if (!young && chain[0] !== p.areaKey && chain.includes(p.areaKey!)) continue;
       if (!young && topic && p.topic && !related(config, p.topic, topic)) continue;
       if (!young && !recent && counts.excess(p.keys[0]).share < config.linkPosterior) continue;
     } else if (!young || !book.drawing(p)) continue;
