@@ -3,14 +3,8 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
-import {
-  changeProblem,
-  createProblemFromCase,
-  mergeProblems,
-  type ProblemActor,
-  setLinks,
-  splitProblem,
-} from './problem.service.js';
+import { createProblemFromCase, mergeProblems, setLinks, splitProblem } from './problem.links.js';
+import { changeProblem, type ProblemActor } from './problem.service.js';
 import { loadProblemSettings, saveProblemSettings } from './problem.settings.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());

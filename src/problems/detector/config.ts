@@ -1,4 +1,8 @@
-/** Detector tuning. Defaults were tuned on the simulator's `week` scenario (eval/problems). */
+/**
+ * Detector tuning. Defaults were chosen on the simulator's scenarios (eval/problems: the `week`
+ * scenario, then the seed-drawn `eval` scenario with real twcs background text); most are
+ * statistical (significance, posterior) rather than fitted to incident shapes.
+ */
 export interface DetectorConfig {
   /** Sliding windows (event time) in which distinct complainers are counted. */
   windowsMs: number[];

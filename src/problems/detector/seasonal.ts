@@ -2,6 +2,12 @@ import { median } from './stats.js';
 
 const HOUR = 3_600_000;
 const WEEK_HOURS = 168;
+/** A sparse profile's shape is worth this many cycles of a flat one (two days: half flat). */
+const SPARSE_PRIOR_CYCLES = 2;
+
+function clampFactor(f: number): number {
+  return Math.min(4, Math.max(0.2, f));
+}
 
 /**
  * The seasonal shape of complaint volume (time of day × day of week), learned from the stream
@@ -17,6 +23,25 @@ export class SeasonalProfile {
   private lastHour: number | null = null;
   private cache = new Map<number, number>();
   private cacheAt = -1;
+  private sparseFactors: number[] | null = null;
+  private sparseAt = -1;
+
+  /**
+   * `weekly`: learn day of week too once two weeks are seen (a sparse stream, e.g. one region's,
+   * keeps to hour of day: a median of two or three counts per hour of the week is noise).
+   */
+  constructor(private readonly weekly = true) {}
+
+  /** It has learned a shape (at least two days); before that every factor is 1. */
+  ready(): boolean {
+    return this.period() > 0;
+  }
+
+  private period(): number {
+    if (this.firstHour === null || this.lastHour === null) return 0;
+    const span = this.lastHour - this.firstHour;
+    return this.weekly && span >= 2 * WEEK_HOURS ? WEEK_HOURS : span >= 48 ? 24 : 0;
+  }
 
   add(at: number, n = 1): void {
     const h = Math.floor(at / HOUR);
@@ -47,8 +72,7 @@ export class SeasonalProfile {
       this.cache.clear();
       this.cacheAt = this.lastHour;
     }
-    const span = this.lastHour - this.firstHour;
-    const period = span >= 2 * WEEK_HOURS ? WEEK_HOURS : span >= 48 ? 24 : 0;
+    const period = this.period();
     if (period === 0) return 1;
     const slot = ((hour % period) + period) % period;
     const cached = this.cache.get(slot);
@@ -59,6 +83,7 @@ export class SeasonalProfile {
   }
 
   private compute(slot: number, period: number): number {
+    if (!this.weekly) return this.sparse(period)[slot];
     const first = this.firstHour!;
     const last = this.lastHour! - 1;
     const cycles = Math.floor((last - first + 1) / period);
@@ -76,7 +101,43 @@ export class SeasonalProfile {
     }
     // Pool neighbouring slots a little: a median of 2–4 cycles of one hour is noisy.
     const m = median(perCycle);
-    return Math.min(4, Math.max(0.2, (m + mean * 0.1) / (mean * 1.1)));
+    return clampFactor((m + mean * 0.1) / (mean * 1.1));
+  }
+
+  /**
+   * Every slot's factor of a sparse stream (a few an hour): the median of small counts is
+   * biased towards zero, so each slot takes the mean of its hour and its neighbours over the
+   * cycles, each cycle capped near the slot's median (a Poisson-scale margin), so one incident
+   * does not teach a loud hour for weeks; slots are normalised by their own mean. Few cycles
+   * lean on the flat shape.
+   */
+  private sparse(period: number): number[] {
+    if (this.sparseAt === this.lastHour && this.sparseFactors) return this.sparseFactors;
+    const first = this.firstHour!;
+    const last = this.lastHour! - 1;
+    const cycles = Math.floor((last - first + 1) / period);
+    const start = last - cycles * period + 1;
+    const level: number[] = [];
+    for (let slot = 0; slot < period; slot++) {
+      const v: number[] = [];
+      for (let c = 0; c < cycles; c++) {
+        let h = start + c * period;
+        h += (((slot - h) % period) + period) % period;
+        v.push(
+          (this.hours.get(h - 1) ?? 0) + (this.hours.get(h) ?? 0) + (this.hours.get(h + 1) ?? 0),
+        );
+      }
+      const med = median(v);
+      const cap = med + 3 * Math.sqrt(med + 1) + 1;
+      let sum = 0;
+      for (const x of v) sum += Math.min(x, cap);
+      level.push(cycles > 0 ? sum / cycles : 0);
+    }
+    const mean = level.reduce((a, b) => a + b, 0) / period;
+    const w = cycles / (cycles + SPARSE_PRIOR_CYCLES);
+    this.sparseFactors = level.map((x) => (mean > 0 ? clampFactor(w * (x / mean) + (1 - w)) : 1));
+    this.sparseAt = this.lastHour!;
+    return this.sparseFactors;
   }
 
   private prune(): void {

@@ -1,0 +1,242 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { BatchState } from '../ingest/pipeline/types.js';
+import { queueNotifications } from '../notify/notify.service.js';
+import type { DB } from '../platform/db/schema.js';
+import type { Decision } from './detector/detector.js';
+import { queueEscalations } from './escalate.js';
+import { resolveOwner } from './owner.js';
+import { fill, type ProblemSettings } from './problem.settings.js';
+import {
+  insertLinks,
+  insertProblem,
+  type LinkRow,
+  problemEvent,
+  problemTitle,
+  refreshCounts,
+  signatureOf,
+} from './problem.store.js';
+
+/** What applying decisions needs of an open problem (kept current as problems are raised). */
+export interface OpenProblemRow {
+  id: string;
+  number: number;
+  title: string;
+  status: string;
+  eta_at: number | null;
+  signature_json: string | null;
+}
+
+/**
+ * Writes the detector's decisions in the batch's transaction: new problems (owner, title,
+ * history, escalations), links (in one multi-row insert, with counts refreshed once), keys a
+ * problem took over, refined areas, automatic status changes, and the informed acknowledgement
+ * of complaints linked on arrival (a suggestion on the case, or sent when the admin said so).
+ */
+export async function applyDecisions(
+  trx: Kysely<DB>,
+  ws: string,
+  now: number,
+  caseEvents: BatchState['caseEvents'],
+  decisions: Decision[],
+  linked: Map<string, string>,
+  byId: Map<string, OpenProblemRow>,
+  settings: ProblemSettings,
+  /** Collects the problems raised or changed (for live updates after commit). */
+  changed: Set<string>,
+) {
+  const links: LinkRow[] = [];
+  const added = new Map<string, number>();
+  const acks: { problemId: string; caseId: string; customerId: string; at: number }[] = [];
+  for (const d of decisions) {
+    switch (d.type) {
+      case 'raise': {
+        const owner = await resolveOwner(trx, ws, settings, d);
+        // People read titles: a process problem names its team, not the team's id.
+        const team =
+          d.kind === 'process' && d.teamId
+            ? ((
+                await trx
+                  .selectFrom('teams')
+                  .select('name')
+                  .where('id', '=', d.teamId)
+                  .executeTakeFirst()
+              )?.name ?? d.teamId)
+            : d.teamId;
+        const title = problemTitle(d.kind, d.topic, d.area, d.terms, team);
+        const row = await insertProblem(
+          trx,
+          ws,
+          {
+            id: d.problemId,
+            kind: d.kind,
+            status: d.confirmed ? 'confirmed' : 'suspected',
+            title,
+            topic: d.topic,
+            area: d.area,
+            areaKey: d.areaKey,
+            signature: { keys: d.keys, terms: d.terms, teamId: d.teamId, human: false },
+            owner: owner.name,
+            ownerTeamId: owner.teamId,
+            baseline: { ...d.baseline, tightness: d.tightness },
+            detectedAt: d.at,
+            firstEventAt: d.firstAt,
+          },
+          now,
+        );
+        byId.set(row.id, row);
+        await problemEvent(
+          trx,
+          ws,
+          row.id,
+          'detected',
+          { baseline: d.baseline, status: row.status },
+          { now, eventAt: d.at },
+        );
+        await queueEscalations(trx, ws, row.id, 'problem.opened', now);
+        changed.add(row.id);
+        break;
+      }
+      case 'link': {
+        const m = d.member;
+        if (!m.caseId) break;
+        if (linked.get(m.caseId) === d.problemId) break;
+        const wasLinked = linked.has(m.caseId);
+        linked.set(m.caseId, d.problemId);
+        links.push({
+          problemId: d.problemId,
+          caseId: m.caseId,
+          customerId: m.customerId,
+          source: 'auto',
+          linkedAt: m.at,
+        });
+        added.set(d.problemId, (added.get(d.problemId) ?? 0) + 1);
+        if (d.reason === 'arrival' && !wasLinked)
+          acks.push({
+            problemId: d.problemId,
+            caseId: m.caseId,
+            customerId: m.customerId,
+            at: m.at,
+          });
+        break;
+      }
+      case 'own': {
+        const p = byId.get(d.problemId);
+        if (!p) break;
+        const sig = signatureOf(p);
+        if (!sig.keys.includes(d.key)) sig.keys.push(d.key);
+        await trx
+          .updateTable('problems')
+          .set({ signature_json: JSON.stringify(sig), updated_at: now })
+          .where('id', '=', d.problemId)
+          .execute();
+        p.signature_json = JSON.stringify(sig);
+        await problemEvent(trx, ws, d.problemId, 'merged_detection', { key: d.key }, { now });
+        break;
+      }
+      case 'refine': {
+        const p = byId.get(d.problemId);
+        if (!p) break;
+        const sig = signatureOf(p);
+        if (!sig.keys.includes(d.key)) sig.keys.push(d.key);
+        p.signature_json = JSON.stringify(sig);
+        const row = await trx
+          .selectFrom('problems')
+          .select(['kind', 'topic'])
+          .where('id', '=', d.problemId)
+          .executeTakeFirstOrThrow();
+        await trx
+          .updateTable('problems')
+          .set({
+            area_json: JSON.stringify(d.area),
+            area_key: d.areaKey,
+            signature_json: p.signature_json,
+            title: problemTitle(row.kind as 'area', row.topic, d.area, []),
+            updated_at: now,
+          })
+          .where('id', '=', d.problemId)
+          .execute();
+        await problemEvent(
+          trx,
+          ws,
+          d.problemId,
+          'area_refined',
+          { area: d.area },
+          { now, eventAt: d.at },
+        );
+        changed.add(d.problemId);
+        break;
+      }
+      case 'confirm':
+      case 'verify':
+      case 'expire': {
+        const to = d.type === 'confirm' ? 'confirmed' : d.type === 'verify' ? 'verified' : 'closed';
+        await trx
+          .updateTable('problems')
+          .set({
+            status: to,
+            updated_at: now,
+            version: sql<number>`version + 1`,
+            ...(to === 'closed' ? { closed_at: d.at } : {}),
+          })
+          .where('id', '=', d.problemId)
+          .execute();
+        const why =
+          d.type === 'expire'
+            ? 'complaints subsided before anyone acted'
+            : d.type === 'verify'
+              ? 'complaints back to baseline after the fix'
+              : 'stronger evidence';
+        await problemEvent(
+          trx,
+          ws,
+          d.problemId,
+          'status_changed',
+          { to, why },
+          { now, eventAt: d.at },
+        );
+        if (d.type !== 'confirm')
+          await queueEscalations(trx, ws, d.problemId, `problem.${to}`, now);
+        changed.add(d.problemId);
+        break;
+      }
+    }
+  }
+  if (links.length > 0) await insertLinks(trx, ws, links, now);
+  if (added.size > 0) await refreshCounts(trx, added, now);
+  for (const id of added.keys()) changed.add(id);
+
+  // Informed acknowledgement for complaints linked on arrival: a suggestion on the case, or
+  // sent through the outbox when the admin turned that on.
+  for (const a of acks) {
+    const p = byId.get(a.problemId);
+    if (!p) continue;
+    const text = fill(settings.acknowledgementTemplate, {
+      title: p.title,
+      status: p.status,
+      eta: p.eta_at ? ` Next update by ${new Date(p.eta_at).toISOString().slice(11, 16)} UTC.` : '',
+    });
+    caseEvents.push({
+      caseId: a.caseId,
+      type: 'problem_linked',
+      data: {
+        problemId: a.problemId,
+        number: p.number,
+        suggestedReply: text,
+        autoSent: settings.autoAcknowledge,
+      },
+      eventAt: a.at,
+    });
+    if (settings.autoAcknowledge) {
+      await queueNotifications(
+        trx,
+        ws,
+        a.problemId,
+        `ack:${a.problemId}`,
+        text,
+        [{ case_id: a.caseId, customer_id: a.customerId }],
+        now,
+      );
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+import type { TriageResult } from '../triage/index.js';
+import type { DetectorConfig } from './detector/config.js';
+import { Detector } from './detector/detector.js';
+
+/** What the detector reads of a stored message, in catch-up and in rebuilds alike. */
+export const STREAM_COLUMNS = [
+  'channel',
+  'external_id',
+  'author_address',
+  'customer_id',
+  'case_id',
+  'sent_at',
+  'text',
+  'triage_json',
+] as const;
+
+const DAY = 86_400_000;
+
+/** One inbound customer message for the detector, from the batch or from storage. */
+export interface DetectorInput {
+  ref: string;
+  channel: string;
+  externalId: string;
+  at: number;
+  customerId: string;
+  caseId: string | null;
+  address: string | null;
+  triage: TriageResult | null;
+  text: string;
+  /** Its case was resolved and this message reopened it. */
+  reopened: boolean;
+  queueId: string | null;
+}
+
+/** Rebuilds the detector from stored recent history without re-deciding anything. */
+export async function warmDetector(
+  trx: Kysely<DB>,
+  ws: string,
+  at: number,
+  config: Partial<DetectorConfig> | undefined,
+  warmupDays = 14,
+): Promise<Detector> {
+  const det = new Detector({ ...config });
+  const since = at - warmupDays * DAY;
+  const links = await trx
+    .selectFrom('problem_links')
+    .select(['case_id', 'problem_id'])
+    .where('workspace_id', '=', ws)
+    .where('unlinked_at', 'is', null)
+    .where('linked_at', '>=', since)
+    .execute();
+  for (const l of links) det.noteCaseLink(l.case_id, l.problem_id);
+  const rows = await trx
+    .selectFrom('messages')
+    .select(STREAM_COLUMNS)
+    .where('workspace_id', '=', ws)
+    .where('direction', '=', 'in')
+    .where('sent_at', '>=', since)
+    .where('sent_at', '<=', at)
+    .orderBy('sent_at')
+    .execute();
+  det.silent = true;
+  for (const r of rows) {
+    if (!r.customer_id || !r.triage_json) continue;
+    const tri = JSON.parse(r.triage_json) as TriageResult;
+    det.observe({
+      ref: `${r.channel}\u0000${r.external_id}`,
+      at: r.sent_at,
+      customerId: r.customer_id,
+      caseId: r.case_id,
+      address: r.author_address,
+      area: tri.area,
+      complaint: tri.complaint && !tri.spam,
+      topic: tri.topic,
+      text: r.text,
+    });
+  }
+  det.silent = false;
+  return det;
+}
+
+/** The team owning each case's queue (the batch's routing decision first, else storage). */
+export async function teamsOfCases(
+  trx: Kysely<DB>,
+  ws: string,
+  items: DetectorInput[],
+): Promise<Map<string, string>> {
+  const queueOf = new Map<string, string>();
+  const missing: string[] = [];
+  for (const i of items) {
+    if (!i.caseId) continue;
+    if (i.queueId) queueOf.set(i.caseId, i.queueId);
+    else missing.push(i.caseId);
+  }
+  if (missing.length > 0) {
+    const rows = await trx
+      .selectFrom('cases')
+      .select(['id', 'queue_id'])
+      .where('workspace_id', '=', ws)
+      .where('id', 'in', missing)
+      .execute();
+    for (const r of rows) if (r.queue_id) queueOf.set(r.id, r.queue_id);
+  }
+  const queueIds = [...new Set(queueOf.values())];
+  const teamOf = new Map<string, string>();
+  if (queueIds.length > 0) {
+    const qs = await trx
+      .selectFrom('queues')
+      .select(['id', 'team_id'])
+      .where('workspace_id', '=', ws)
+      .where('id', 'in', queueIds)
+      .execute();
+    for (const q of qs) if (q.team_id) teamOf.set(q.id, q.team_id);
+  }
+  const out = new Map<string, string>();
+  for (const [c, q] of queueOf) {
+    const t = teamOf.get(q);
+    if (t) out.set(c, t);
+  }
+  return out;
+}

@@ -1,0 +1,117 @@
+import { chainOfKey } from './areas.js';
+import type { DetectorConfig } from './config.js';
+import type { Counts } from './counts.js';
+import type { Decision, ProblemKind, ProblemView } from './types.js';
+import { type Entry, explain, member } from './window.js';
+
+/**
+ * The detector's view of open problems (synced from storage every batch, and updated by its
+ * own decisions in between): which problem owns which key, which case is linked where, and
+ * whether a problem is still live (drawing complaints) in event time.
+ */
+export class ProblemBook {
+  problems = new Map<string, ProblemView>();
+  ownedBy = new Map<string, string>();
+  /** Case id → problem id, for complaints arriving on an already linked case. */
+  readonly caseProblem = new Map<string, string>();
+
+  constructor(
+    private readonly config: DetectorConfig,
+    private readonly counts: Counts,
+  ) {}
+
+  private get now(): number {
+    return this.counts.now;
+  }
+
+  /** Replaces the detector's view of open problems (storage is the source of truth). */
+  sync(views: ProblemView[]): void {
+    this.problems = new Map(views.map((v) => [v.id, v]));
+    this.ownedBy = new Map();
+    for (const v of views) for (const k of v.keys) this.ownedBy.set(k, v.id);
+  }
+
+  views(): ProblemView[] {
+    return [...this.problems.values()];
+  }
+
+  noteCaseLink(caseId: string, problemId: string | null): void {
+    if (problemId) this.caseProblem.set(caseId, problemId);
+    else this.caseProblem.delete(caseId);
+  }
+
+  adopt(
+    id: string,
+    kind: ProblemKind,
+    topic: string | null,
+    areaKey: string | null,
+    keys: string[],
+    at: number,
+    confirmed = false,
+    chain: string[] = areaKey ? chainOfKey(areaKey, null) : [],
+  ) {
+    this.problems.set(id, {
+      id,
+      kind,
+      status: confirmed ? 'confirmed' : 'suspected',
+      topic,
+      areaKey,
+      keys: [...keys],
+      chain,
+      lastEventAt: at,
+      detectedAt: at,
+      fixedAt: null,
+      human: false,
+    });
+    for (const k of keys) this.ownedBy.set(k, id);
+  }
+
+  linkEntry(problemId: string, e: Entry, reason: 'detected' | 'merged' | 'arrival'): Decision {
+    explain(e, problemId);
+    if (e.caseId) this.caseProblem.set(e.caseId, problemId);
+    this.touch(problemId, e.at);
+    return { type: 'link', problemId, member: member(e), reason };
+  }
+
+  touch(problemId: string, at: number) {
+    const p = this.problems.get(problemId);
+    if (p && at > p.lastEventAt) p.lastEventAt = at;
+  }
+
+  /**
+   * Live and not yet verified: it claims new complaints and new excesses of its keys and place
+   * (just after a fix, the trouble's stragglers still arrive). Once verified (its complaints
+   * back to baseline) it keeps its linked cases, but a fresh excess is evidence of its own.
+   */
+  drawing(p: ProblemView | undefined): p is ProblemView {
+    return !!p && this.live(p) && p.status !== 'verified';
+  }
+
+  /** The problem if it is drawing complaints (see `drawing`). */
+  claiming(problemId: string | undefined): ProblemView | undefined {
+    const p = problemId ? this.problems.get(problemId) : undefined;
+    return this.drawing(p) ? p : undefined;
+  }
+
+  active(problemId: string | undefined): ProblemView | undefined {
+    if (!problemId) return undefined;
+    const p = this.problems.get(problemId);
+    return p && this.live(p) ? p : undefined;
+  }
+
+  /**
+   * Open and still drawing complaints. An automatic problem that went quiet stops claiming new
+   * complaints (and expires later); one a person works on stays live until closed.
+   */
+  live(p: ProblemView): boolean {
+    if (p.status === 'closed') return false;
+    return p.human || this.now - p.lastEventAt <= this.config.liveQuietMs;
+  }
+}
+
+/** The detector's collaborators, passed to the raise and link rules. */
+export interface DetectorParts {
+  config: DetectorConfig;
+  counts: Counts;
+  book: ProblemBook;
+}

@@ -1,0 +1,368 @@
+import type { Area } from '../../triage/index.js';
+import { ALL, areaChain } from './areas.js';
+import type { DetectorConfig } from './config.js';
+import { SeasonalProfile } from './seasonal.js';
+import { overdispersedTail, poissonTail } from './stats.js';
+import type { Baseline } from './types.js';
+import { type Entry, type KeyFamily, type KeyState, Window } from './window.js';
+
+const HOUR = 3_600_000;
+/** Every complaint, whatever its topic and area: the denominator of the share baseline. */
+export const GLOBAL = '*';
+/** The topic of keys that count every topic of one place (`*@t:US:TX:austin`). */
+export const ANY_TOPIC = '*';
+
+/**
+ * What the detector has counted, in event time: per key (topic × area, content term, process
+ * team) the distinct complainers of each sliding window and the episodes that became baseline,
+ * plus the totals its priors are built from (topic, term and area shares, the seasonal profile).
+ * Answers the statistical questions: what a key is expected to count, whether its excess is
+ * significant and persistent, and which of its complainers are more likely excess than baseline.
+ */
+export class Counts {
+  readonly keys = new Map<string, KeyState>();
+  private readonly seasonal = new SeasonalProfile();
+  /**
+   * Each region's own daily shape: its customers live in their own time zone, so a state's
+   * evening is not the country's (a country-wide profile makes western evenings look loud).
+   */
+  private readonly regionSeasonal = new Map<string, SeasonalProfile>();
+  private readonly topicEpisodes = new Map<string, number>();
+  private totalEpisodes = 0;
+  private readonly termDocs = new Map<string, number>();
+  private totalDocs = 0;
+  private readonly areaCustomers = new Map<string, number>();
+  private readonly seenAreaCustomer = new Set<string>();
+  private readonly seenCustomer = new Set<string>();
+  private processTotal = 0;
+  private readonly processTeams = new Set<string>();
+  firstAt: number | null = null;
+  now = 0;
+
+  constructor(private readonly config: DetectorConfig) {}
+
+  advance(at: number) {
+    if (this.firstAt === null || at < this.firstAt) this.firstAt = at;
+    if (at > this.now) this.now = at;
+  }
+
+  /** Every inbound customer message: teaches how customers spread over areas. */
+  observeMessage(customerId: string, area: Area | null): void {
+    if (!this.seenCustomer.has(customerId)) this.seenCustomer.add(customerId);
+    if (!area) return;
+    for (const k of areaChain(area)) {
+      if (k === ALL) continue;
+      const id = `${k}|${customerId}`;
+      if (this.seenAreaCustomer.has(id)) continue;
+      this.seenAreaCustomer.add(id);
+      this.areaCustomers.set(k, (this.areaCustomers.get(k) ?? 0) + 1);
+    }
+  }
+
+  /** A complaint episode (a customer new to its topic's country-wide window). */
+  countEpisode(topic: string, at: number, region: string | null): void {
+    this.seasonal.add(at);
+    if (region) {
+      let p = this.regionSeasonal.get(region);
+      if (!p) {
+        p = new SeasonalProfile(false);
+        this.regionSeasonal.set(region, p);
+      }
+      p.add(at);
+    }
+    this.totalEpisodes++;
+    this.topicEpisodes.set(topic, (this.topicEpisodes.get(topic) ?? 0) + 1);
+  }
+
+  /** One complaint's content terms, for their usual document frequency. */
+  countDoc(terms: string[]): void {
+    this.totalDocs++;
+    for (const t of terms) this.termDocs.set(t, (this.termDocs.get(t) ?? 0) + 1);
+  }
+
+  /** One process signal of a team (`fresh`: a customer new to the key's window). */
+  countProcess(teamId: string, fresh: boolean): void {
+    if (fresh) this.processTotal++;
+    this.processTeams.add(teamId);
+  }
+
+  keyState(
+    key: string,
+    family: KeyFamily,
+    topic: string | null,
+    areaKey: string | null,
+    regionKey: string | null = null,
+  ) {
+    let ks = this.keys.get(key);
+    if (!ks) {
+      ks = {
+        key,
+        family,
+        topic,
+        areaKey,
+        regionKey,
+        windows: this.config.windowsMs.map((ms) => new Window(ms)),
+        history: 0,
+      };
+      this.keys.set(key, ks);
+    }
+    return ks;
+  }
+
+  /** Adds to every window; returns true when this is a new episode for the longest window. */
+  addEntry(ks: KeyState, e: Entry): boolean {
+    let fresh = false;
+    const longest = ks.windows.length - 1;
+    for (let w = 0; w < ks.windows.length; w++) {
+      const win = ks.windows[w];
+      if (w === longest) win.evict(this.now, (gone) => this.retire(ks, gone));
+      else win.evict(this.now);
+      const f = win.add(e);
+      if (w === longest) fresh = f;
+    }
+    return fresh;
+  }
+
+  /** An episode left the longest window: it becomes baseline unless a problem explained it. */
+  retire(ks: KeyState, e: Entry) {
+    if (!e.problemId) ks.history++;
+  }
+
+  /**
+   * The key's complainers that more likely belong to an excess than to the baseline. The
+   * excess began at the onset that best explains the longest window (the start of the Poisson
+   * change point: the member after which observed-vs-expected has the largest likelihood
+   * ratio), so the background before it is left alone; its members from the onset on are
+   * linked when their share above baseline reaches `linkPosterior` (none otherwise: a
+   * country-wide excess over a large background links only what comes with evidence).
+   */
+  linkable(ks: KeyState): Entry[] {
+    const members = this.members(ks).filter((m) => !m.problemId);
+    if (members.length === 0) return [];
+    members.sort((a, b) => a.at - b.at);
+    const longest = ks.windows[ks.windows.length - 1].ms;
+    const profile = this.profileOf(ks);
+    const whole = this.expected(ks, longest);
+    const wholeShape = profile.integrate(this.now - longest, this.now);
+    // Expected background from each member's time to now.
+    const since = members.map((m) => {
+      const span = this.now - m.at;
+      return wholeShape > 0
+        ? (whole * profile.integrate(this.now - span, this.now)) / wholeShape
+        : (whole * span) / longest;
+    });
+    let best = -1;
+    let bestLlr = 0;
+    for (let i = 0; i < members.length; i++) {
+      const n = members.length - i;
+      const e = since[i];
+      if (n <= e) continue;
+      const llr = n * Math.log(n / Math.max(e, 1e-9)) - (n - e);
+      if (llr > bestLlr) {
+        bestLlr = llr;
+        best = i;
+      }
+    }
+    if (best < 0) return [];
+    const post = this.config.linkPosterior;
+    if ((members.length - best - since[best]) / (members.length - best) < post) return [];
+    // The change point is noisy (it favours the densest tail): the earlier members join too
+    // while those before the onset are, taken together, still more excess than background.
+    let start = best;
+    for (let i = 0; i < best; i++) {
+      const n = best - i;
+      if ((n - (since[i] - since[best])) / n >= post) {
+        start = i;
+        break;
+      }
+    }
+    const out = members.slice(start);
+    // A key that counts several topics (a group, every topic) links a complaint only when its
+    // own topic's count in the place is mostly excess too: the topic is evidence.
+    if (ks.family !== 'area' || !(ks.topic === ANY_TOPIC || ks.topic!.startsWith('g:'))) return out;
+    return out.filter(
+      (m) => this.excess(`${m.topic}@${ks.areaKey}`).share >= this.config.linkPosterior,
+    );
+  }
+
+  /** Distinct-customer entries of a window (the longest by default), oldest first. */
+  members(ks: KeyState, w = ks.windows.length - 1): Entry[] {
+    const win = ks.windows[w];
+    if (w === ks.windows.length - 1) win.evict(this.now, (gone) => this.retire(ks, gone));
+    else win.evict(this.now);
+    const seen = new Set<string>();
+    const out: Entry[] = [];
+    for (const e of win.entries()) {
+      if (seen.has(e.customerId)) continue;
+      seen.add(e.customerId);
+      out.push(e);
+    }
+    return out;
+  }
+
+  /**
+   * The most significant persistent window of a key, or null. Counts the customers no problem
+   * explains yet (`all`: every customer, for a problem's own keys, as in confirming it).
+   */
+  significant(ks: KeyState, min: number, alpha: number, all = false): Baseline | null {
+    let best: Baseline | null = null;
+    const longest = ks.windows.length - 1;
+    for (let w = 0; w < ks.windows.length; w++) {
+      const win = ks.windows[w];
+      if (w === longest) win.evict(this.now, (gone) => this.retire(ks, gone));
+      else win.evict(this.now);
+      const n = all ? win.size : win.unexplained;
+      if (n < min) continue;
+      const expected = this.expected(ks, win.ms);
+      if (n <= expected) continue;
+      const p = overdispersedTail(n, expected, this.dispersionOf(ks));
+      if (p > alpha || (best && p >= best.pValue)) continue;
+      if (!this.persistent(win, all)) continue;
+      best = {
+        key: ks.key,
+        windowMinutes: win.ms / 60_000,
+        observed: n,
+        expected: Math.round(expected * 1000) / 1000,
+        pValue: p,
+      };
+    }
+    return best;
+  }
+
+  /**
+   * How sure the key's baseline is (negative binomial shape r = 1 / CV²): its rate is learned
+   * from `history` episodes (a Gamma posterior's CV² is 1 / count) and days differ besides
+   * (`dayVariation`, a CV). A key with long history is tested almost as Poisson; a young or
+   * rare one needs a larger relative excess. `dispersion` caps r (Infinity: no cap).
+   */
+  dispersionOf(ks: KeyState): number {
+    const { dayVariation, dispersion } = this.config;
+    if (dayVariation <= 0 && !Number.isFinite(dispersion)) return dispersion;
+    const cv2 = 1 / (ks.history + this.config.dispersionPrior) + dayVariation * dayVariation;
+    return Math.min(dispersion, 1 / cv2);
+  }
+
+  /** The excess lasts: complaints spread over time, not one burst (a blip pages no one). */
+  persistent(win: Window, all = true): boolean {
+    const { persistMs, persistBuckets, bucketMs } = this.config;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    const buckets = new Set<number>();
+    const seen = new Set<string>();
+    // Stops as soon as it holds: a big excess is persistent after a few entries.
+    for (let i = win.head; i < win.queue.length; i++) {
+      const e = win.queue[i];
+      if (seen.has(e.customerId) || (!all && e.problemId)) continue;
+      seen.add(e.customerId);
+      if (e.at < min) min = e.at;
+      if (e.at > max) max = e.at;
+      buckets.add(Math.floor(e.at / bucketMs));
+      if (max - min >= persistMs && buckets.size >= persistBuckets) return true;
+    }
+    return false;
+  }
+
+  /** Recent distinct complainers of a key above its baseline (count and share of observed). */
+  excess(key: string): { excess: number; share: number } {
+    const ks = this.keys.get(key);
+    if (!ks || this.firstAt === null) return { excess: 0, share: 0 };
+    const win = ks.windows[Math.min(this.config.linkWindow, ks.windows.length - 1)];
+    win.evict(this.now);
+    const obs = win.size;
+    if (obs === 0) return { excess: 0, share: 0 };
+    const ex = Math.max(0, obs - this.expected(ks, win.ms));
+    return { excess: ex, share: ex / obs };
+  }
+
+  /** Share of customers seen in an area (1 for the whole country). */
+  areaShare(areaKey: string | null): number {
+    if (!areaKey || areaKey === ALL) return 1;
+    return ((this.areaCustomers.get(areaKey) ?? 0) + 0.5) / (this.seenCustomer.size + 1);
+  }
+
+  /** Counts, expectations and persistence of one key (diagnostics, `problems inspect`). */
+  inspect(key: string) {
+    const ks = this.keys.get(key);
+    if (!ks || this.firstAt === null) return null;
+    return ks.windows.map((w) => {
+      w.evict(this.now);
+      const expected = this.expected(ks, w.ms);
+      return {
+        windowMinutes: w.ms / 60_000,
+        observed: w.size,
+        expected,
+        pValue: poissonTail(w.size, expected),
+        persistent: this.persistent(w),
+        history: ks.history,
+      };
+    });
+  }
+
+  /** The daily shape a key follows: its region's once learned, else the country's. */
+  private profileOf(ks: KeyState): SeasonalProfile {
+    const region = ks.regionKey ?? (ks.areaKey?.startsWith('r:') ? ks.areaKey : null);
+    const local = region ? this.regionSeasonal.get(region) : undefined;
+    return local?.ready() ? local : this.seasonal;
+  }
+
+  /**
+   * Expected distinct complainers of a key over the last `ms` of event time: the larger of
+   * (a) its own rate, shrunk towards a prior, times the seasonal profile over the window, and
+   * (b) its usual share of all complaints times the complaints actually seen in the window.
+   * (b) absorbs what the seasonal model cannot know yet (the first days, a global surge, a
+   * quiet holiday); (a) keeps a key with its own rhythm from looking anomalous.
+   */
+  expected(ks: KeyState, ms: number): number {
+    const longestMs = ks.windows[ks.windows.length - 1].ms;
+    const hours = Math.max(1, (this.now - this.firstAt! - longestMs) / HOUR);
+    const allHours = Math.max(1, (this.now - this.firstAt!) / HOUR);
+    const globalRate = Math.max(1, this.totalEpisodes) / allHours;
+    let priorShare: number;
+    if (ks.family === 'area') {
+      let topicShare = 1;
+      if (ks.topic !== ANY_TOPIC) {
+        const topics = ks.topic!.startsWith('g:')
+          ? this.config.topicGroups[Number(ks.topic!.slice(2))]
+          : [ks.topic!];
+        let n = 0;
+        for (const t of topics) n += (this.topicEpisodes.get(t) ?? 0) + 1;
+        topicShare = n / (this.totalEpisodes + 9);
+      }
+      const areaShare =
+        ks.areaKey === ALL
+          ? 1
+          : ((this.areaCustomers.get(ks.areaKey!) ?? 0) + 0.5) / (this.seenCustomer.size + 1);
+      priorShare = topicShare * areaShare;
+    } else if (ks.family === 'text') {
+      const term = ks.key.slice(2);
+      priorShare = ((this.termDocs.get(term) ?? 0) + 0.1) / (this.totalDocs + 1);
+    } else {
+      const rate = Math.max(1, this.processTotal) / allHours / Math.max(1, this.processTeams.size);
+      const r = (ks.history + this.config.priorHours * rate) / (hours + this.config.priorHours);
+      return Math.max(1e-5, r) * (ms / HOUR);
+    }
+    const ph = this.config.priorHours;
+    const rate = Math.max(1e-5, (ks.history + ph * globalRate * priorShare) / (hours + ph));
+    const seasonal = rate * this.profileOf(ks).integrate(this.now - ms, this.now);
+    // The share baseline, against the complaints of the key's own region when it has enough
+    // history (a state's day follows its own clock, not the country's mix of time zones), and
+    // against the OTHER complaints in the window, so an excess does not raise its own bar.
+    let global = this.keys.get(GLOBAL)!;
+    if (ks.regionKey && ks.areaKey !== ALL) {
+      const regional = this.keys.get(`${GLOBAL}@${ks.regionKey}`);
+      if (regional && regional.history >= this.config.priorEpisodes / 3) {
+        const regionShare =
+          ((this.areaCustomers.get(ks.areaKey!) ?? 0) + 0.5) /
+          ((this.areaCustomers.get(ks.regionKey) ?? 0) + 1);
+        priorShare = (priorShare / Math.max(1e-9, this.areaShare(ks.areaKey))) * regionShare;
+        global = regional;
+      }
+    }
+    const m = this.config.priorEpisodes;
+    const share = Math.min(0.95, (ks.history + m * priorShare) / (global.history + m));
+    const win = global.windows.find((w) => w.ms === ms)!;
+    const own = ks.windows.find((w) => w.ms === ms)!;
+    const others = Math.max(0, win.size - own.size);
+    return Math.max(seasonal, (share / (1 - share)) * others);
+  }
+}

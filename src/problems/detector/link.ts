@@ -1,0 +1,80 @@
+import type { DetectorParts } from './book.js';
+import type { DetectorConfig } from './config.js';
+import { ANY_TOPIC } from './counts.js';
+
+/** The topic group a topic belongs to (`g:<index>`), or null. */
+export function groupOf(config: DetectorConfig, topic: string): string | null {
+  const i = config.topicGroups.findIndex((g) => g.includes(topic));
+  return i < 0 ? null : `g:${i}`;
+}
+
+/** Same topic, or topics of one group (a group key is related to its members). */
+export function related(config: DetectorConfig, a: string, b: string): boolean {
+  if (a === b || a === ANY_TOPIC || b === ANY_TOPIC) return true;
+  const ga = a.startsWith('g:') ? a : groupOf(config, a);
+  const gb = b.startsWith('g:') ? b : groupOf(config, b);
+  return ga !== null && ga === gb;
+}
+
+/**
+ * The problem a new complaint belongs to, if any. A complaint on a linked case follows its
+ * case. Otherwise each live area problem whose place and topic fit is a candidate, and the
+ * complaint joins the best one only when it more likely belongs to it than to the usual
+ * background: the share of the matching key's recent complainers that is excess over its
+ * baseline (split between problems competing for the same key) must reach `linkPosterior`.
+ * Inside the problem's area that key is the problem's own; for a complaint naming a coarser
+ * place or none, it is the complaint's topic at that coarser level (so a country-wide flood
+ * of background complaints of one topic never drifts into a local problem).
+ */
+export function matchOnArrival(
+  { config, counts, book }: DetectorParts,
+  caseId: string | null,
+  topic: string,
+  chain: string[],
+  termKeys: string[],
+): string | null {
+  if (caseId) {
+    const viaCase = book.active(book.caseProblem.get(caseId));
+    if (viaCase) return viaCase.id;
+  }
+  const group = groupOf(config, topic);
+  const cands: { id: string; key: string; weight: number }[] = [];
+  for (const p of book.problems.values()) {
+    if (p.kind !== 'area' || !p.areaKey || !book.drawing(p)) continue;
+    let key: string | null = null;
+    if (chain.includes(p.areaKey)) {
+      const exact = `${topic}@${p.areaKey}`;
+      const grp = group ? `${group}@${p.areaKey}` : null;
+      // The complaint's own topic is evidence: a problem that counts any topic of its place
+      // still takes a complaint only when that topic's count there is mostly excess.
+      if (p.keys.includes(exact) || p.topic === topic) key = exact;
+      else if (grp && p.keys.includes(grp)) key = grp;
+      else if (p.keys.includes(`${ANY_TOPIC}@${p.areaKey}`)) key = exact;
+    } else if (p.topic === topic && p.chain.includes(chain[0])) {
+      key = `${topic}@${chain[0]}`;
+    }
+    if (!key) continue;
+    const weight = Math.max(...p.keys.map((k) => counts.excess(k).excess));
+    cands.push({ id: p.id, key, weight });
+  }
+  let best: string | null = null;
+  let bestPost = 0;
+  for (const c of cands) {
+    let total = 0;
+    for (const o of cands) if (o.key === c.key) total += o.weight;
+    const { share } = counts.excess(c.key);
+    const post = total > 0 ? (share * c.weight) / total : 0;
+    if (post > bestPost) {
+      bestPost = post;
+      best = c.id;
+    }
+  }
+  if (best && bestPost >= config.linkPosterior) return best;
+  // A word a problem owns (its text cluster's) links a complaint using it while that word's
+  // recent count is still mostly excess (a common word returns to its background).
+  for (const k of termKeys) {
+    const p = book.claiming(book.ownedBy.get(k));
+    if (p && counts.excess(k).share >= config.linkPosterior) return p.id;
+  }
+  return null;
+}

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import type { Area } from '../../triage/index.js';
+import { type Decision, Detector } from './detector.js';
+
+/*
+ * One root cause, one problem — and no problem from what a known one already explains. Same
+ * deterministic background as detector.test.ts (six cities, no Texas city but Austin).
+ */
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const T0 = Date.UTC(2025, 2, 3);
+const CITIES: Area[] = [
+  { postalCode: '94110', city: 'San Francisco', region: 'CA', country: 'US', confidence: 1 },
+  { postalCode: '60630', city: 'Chicago', region: 'IL', country: 'US', confidence: 1 },
+  { postalCode: '78701', city: 'Austin', region: 'TX', country: 'US', confidence: 1 },
+  { postalCode: '10001', city: 'New York', region: 'NY', country: 'US', confidence: 1 },
+  { postalCode: '30301', city: 'Atlanta', region: 'GA', country: 'US', confidence: 1 },
+  { postalCode: '98101', city: 'Seattle', region: 'WA', country: 'US', confidence: 1 },
+];
+const TOPICS = ['network', 'billing', 'device', 'account', 'delivery', 'service'];
+const AUSTIN = CITIES[2];
+const DALLAS: Area = {
+  postalCode: '75201',
+  city: 'Dallas',
+  region: 'TX',
+  country: 'US',
+  confidence: 1,
+};
+
+type Raise = Extract<Decision, { type: 'raise' }>;
+const raises = (ds: Decision[]) => ds.filter((d): d is Raise => d.type === 'raise');
+const linkedTo = (ds: Decision[], problemId: string) =>
+  new Set(
+    ds.flatMap((d) =>
+      d.type === 'link' && d.problemId === problemId ? [d.member.customerId] : [],
+    ),
+  );
+
+function background(det: Detector, from: number, to: number, out: Decision[], tag = 'bg') {
+  let seed = 7;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  let n = 0;
+  for (let t = from; t < to; ) {
+    const hour = new Date(t).getUTCHours();
+    t += Math.round((HOUR / (hour >= 12 && hour <= 23 ? 40 : 10)) * (0.5 + rnd()));
+    const area = CITIES[Math.floor(rnd() * CITIES.length)];
+    const customerId = `${tag}-${n++}`;
+    out.push(
+      ...det.observe({
+        ref: customerId,
+        at: t,
+        customerId,
+        caseId: `case-${customerId}`,
+        area: rnd() < 0.3 ? null : area,
+        complaint: true,
+        topic: TOPICS[Math.floor(rnd() * TOPICS.length)],
+        text: 'my bill is wrong again this month',
+      }),
+    );
+  }
+}
+
+function complain(det: Detector, id: string, at: number, area: Area, topic = 'outage') {
+  return det.observe({
+    ref: `${id}-${at}`,
+    at,
+    customerId: id,
+    caseId: `case-${id}`,
+    area,
+    complaint: true,
+    topic,
+    text: 'nothing works here since this morning',
+  });
+}
+
+describe('problem detector: one root cause, one problem', () => {
+  it('sees a local trouble whose complaints triage spreads over unrelated topics', () => {
+    const det = new Detector();
+    const out: Decision[] = [];
+    background(det, T0, T0 + 30 * HOUR, out);
+    const start = T0 + 30 * HOUR;
+    // Four complaints each under three topics of different groups: no topic (or group) key
+    // reaches the minimum, the place's every-topic key does.
+    const topics = ['delivery', 'billing', 'network'];
+    for (let i = 0; i < 12; i++)
+      out.push(...complain(det, `dal-${i}`, start + i * 4 * MIN, DALLAS, topics[i % 3]));
+    const r = raises(out);
+    expect(r).toHaveLength(1);
+    expect(r[0].keys[0].startsWith('*@')).toBe(true);
+    expect(r[0].area?.city).toBe('Dallas');
+    const linked = linkedTo(out, r[0].problemId);
+    expect([...linked].filter((c) => c.startsWith('dal-')).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('raises nothing more from a problem’s own complaints as they age through wider windows', () => {
+    const det = new Detector();
+    const out: Decision[] = [];
+    background(det, T0, T0 + 30 * HOUR, out);
+    const start = T0 + 30 * HOUR;
+    for (let i = 0; i < 40; i++)
+      out.push(...complain(det, `sf-${i}`, start + i * 3 * MIN, CITIES[0]));
+    background(det, start + 2 * HOUR, start + 16 * HOUR, out, 'later');
+    expect(raises(out)).toHaveLength(1);
+  });
+
+  it('widens one problem to the region when two of its cities break together', () => {
+    const det = new Detector();
+    const out: Decision[] = [];
+    background(det, T0, T0 + 30 * HOUR, out);
+    const start = T0 + 30 * HOUR;
+    // Austin first (its ZIP raises), Dallas a little later (a sibling, not nested).
+    for (let i = 0; i < 10; i++)
+      out.push(...complain(det, `tx-a${i}`, start + i * 3 * MIN, AUSTIN));
+    for (let i = 0; i < 10; i++)
+      out.push(...complain(det, `tx-d${i}`, start + 40 * MIN + i * 3 * MIN, DALLAS));
+    const r = raises(out);
+    expect(r).toHaveLength(1);
+    const refine = out.find((d) => d.type === 'refine');
+    expect(refine).toMatchObject({ problemId: r[0].problemId, areaKey: 'r:US:TX' });
+    const linked = linkedTo(out, r[0].problemId);
+    expect([...linked].filter((c) => c.startsWith('tx-')).length).toBeGreaterThanOrEqual(18);
+  });
+
+  it('a verified problem takes back its trouble’s quick return, a later excess is a new problem', () => {
+    const det = new Detector();
+    const out: Decision[] = [];
+    background(det, T0, T0 + 30 * HOUR, out);
+    let start = T0 + 30 * HOUR;
+    for (let i = 0; i < 12; i++) out.push(...complain(det, `a-${i}`, start + i * 4 * MIN, AUSTIN));
+    const first = raises(out);
+    expect(first).toHaveLength(1);
+    // Fixed by the owner team and verified (what storage tells the detector every batch).
+    const verify = () =>
+      det.syncProblems(
+        det
+          .problemViews()
+          .map((v) => ({ ...v, status: 'verified', fixedAt: start + HOUR, human: true })),
+      );
+    verify();
+    // Back within hours of its last complaint: the same trouble returning.
+    start += 2 * HOUR;
+    const back: Decision[] = [];
+    for (let i = 0; i < 12; i++) back.push(...complain(det, `b-${i}`, start + i * 4 * MIN, AUSTIN));
+    expect(raises(back)).toHaveLength(0);
+    expect(linkedTo(back, first[0].problemId).size).toBeGreaterThanOrEqual(10);
+    verify();
+    // A day later it is evidence of its own.
+    start += 24 * HOUR;
+    background(det, start - 12 * HOUR, start, out, 'day2');
+    const again: Decision[] = [];
+    for (let i = 0; i < 12; i++)
+      again.push(...complain(det, `c-${i}`, start + i * 4 * MIN, AUSTIN));
+    const second = raises(again);
+    expect(second).toHaveLength(1);
+    expect(second[0].problemId).not.toBe(first[0].problemId);
+    expect(linkedTo(again, first[0].problemId).size).toBe(0);
+  });
+
+  it('a fixed problem still draws the stragglers of its trouble until verified', () => {
+    const det = new Detector();
+    const out: Decision[] = [];
+    background(det, T0, T0 + 30 * HOUR, out);
+    const start = T0 + 30 * HOUR;
+    for (let i = 0; i < 12; i++) out.push(...complain(det, `a-${i}`, start + i * 4 * MIN, AUSTIN));
+    const first = raises(out);
+    expect(first).toHaveLength(1);
+    det.syncProblems(
+      det
+        .problemViews()
+        .map((v) => ({ ...v, status: 'fixed', fixedAt: start + 50 * MIN, human: true })),
+    );
+    const late: Decision[] = [];
+    for (let i = 0; i < 6; i++)
+      late.push(...complain(det, `late-${i}`, start + 55 * MIN + i * 3 * MIN, AUSTIN));
+    expect(raises(late)).toHaveLength(0);
+    expect(linkedTo(late, first[0].problemId).size).toBe(6);
+  });
+});

@@ -1,0 +1,272 @@
+import { newId } from '../../platform/ids.js';
+import type { Area } from '../../triage/index.js';
+import { ALL, areaAtLevel, areaChain, chainOfKey } from './areas.js';
+import type { DetectorParts } from './book.js';
+import { ANY_TOPIC } from './counts.js';
+import { related } from './link.js';
+import { tightness } from './text.js';
+import type { Complaint, Decision, ProblemView } from './types.js';
+import type { Entry, KeyState } from './window.js';
+
+export function testAreaKey(
+  parts: DetectorParts,
+  key: string,
+  areaKey: string,
+  c: Complaint,
+  out: Decision[],
+) {
+  const { config, counts, book } = parts;
+  const ks = counts.keys.get(key)!;
+  const owner = book.claiming(book.ownedBy.get(key));
+  if (owner) {
+    if (owner.status === 'suspected') {
+      const strong = counts.significant(ks, config.minCustomers * 3, config.strongAlpha, true);
+      if (strong) {
+        out.push({ type: 'confirm', problemId: owner.id, at: c.at, baseline: strong });
+        owner.status = 'confirmed';
+      }
+    }
+    return;
+  }
+  const hit = counts.significant(ks, config.minCustomers, config.alpha);
+  if (!hit) return;
+  const chain = chainOfKey(areaKey, c.area);
+  // One root cause, one problem: a nested detection of the same topic is the same problem
+  // seen from another level; a related topic in the same or a nested area is triage's topic
+  // confusion around it (except country-wide, where unrelated troubles do coincide).
+  for (const p of book.problems.values()) {
+    // A young text cluster in the same place is this trouble already, found by its words.
+    if (
+      p.kind === 'text' &&
+      p.areaKey &&
+      areaKey !== ALL &&
+      book.drawing(p) &&
+      counts.now - p.detectedAt <= config.mergeWindowMs &&
+      (chain.includes(p.areaKey) || p.chain.includes(areaKey))
+    ) {
+      own(parts, p, key, ks, out);
+      return;
+    }
+    if (!book.drawing(p) || p.kind !== 'area' || !p.topic || !p.areaKey) continue;
+    if (!related(config, p.topic, ks.topic!)) continue;
+    const isNested = chain.includes(p.areaKey) || p.chain.includes(areaKey);
+    if (!isNested) {
+      // Neighbouring places with excesses of one topic that began together: one trouble of
+      // the larger area (a state's outage first seen in two of its cities) — the problem
+      // widens to the places' common area.
+      const common = p.chain.find((k) => chain.includes(k));
+      if (p.topic !== ks.topic || !common || counts.now - p.detectedAt > config.mergeWindowMs)
+        continue;
+      const area = areaAtLevel(c.area, common);
+      out.push({ type: 'refine', problemId: p.id, at: c.at, areaKey: common, area, key });
+      p.areaKey = common;
+      p.chain = chain.slice(chain.indexOf(common));
+      own(parts, p, key, ks, out);
+      return;
+    }
+    if (p.topic !== ks.topic && areaKey === ALL) {
+      // A country-wide excess of a topic while a local problem of it is young: the local
+      // trouble's complaints that name no place (they count only country-wide).
+      if (p.areaKey !== ALL && counts.now - p.detectedAt <= config.mergeWindowMs) return;
+      continue;
+    }
+    if (p.areaKey === ALL && areaKey !== ALL) {
+      // A country-wide detection that turns out to be local: the problem gets its place —
+      // when the local excess is of the problem's own topic and began with it (a local
+      // outage under a country-wide device problem is another root cause).
+      if (topicShare(counts.members(ks), p.topic) < 0.25) continue;
+      if (counts.now - p.detectedAt > config.mergeWindowMs) continue;
+      const area = areaAtLevel(c.area, areaKey);
+      out.push({ type: 'refine', problemId: p.id, at: c.at, areaKey, area, key });
+      p.areaKey = areaKey;
+      p.chain = chain;
+      own(parts, p, key, ks, out);
+      return;
+    }
+    if (p.areaKey === areaKey && p.topic !== ks.topic) own(parts, p, key, ks, out);
+    return;
+  }
+  const twin = sameTrouble(parts, areaKey === ALL ? null : chain, ks.topic);
+  if (twin) {
+    own(parts, twin, key, ks, out);
+    return;
+  }
+  const problemId = newId();
+  const members = counts.members(ks);
+  // A group or every-topic key names the topic most of its complaints have, if one has most.
+  const topic =
+    ks.topic === ANY_TOPIC || ks.topic!.startsWith('g:') ? majorityTopic(members) : ks.topic;
+  const confirmed = hit.observed >= config.minCustomers * 3 && hit.pValue <= config.strongAlpha;
+  out.push({
+    type: 'raise',
+    problemId,
+    kind: 'area',
+    topic,
+    area: areaKey === ALL ? null : areaAtLevel(c.area, areaKey),
+    areaKey,
+    keys: [key],
+    terms: [],
+    teamId: null,
+    at: c.at,
+    firstAt: members[0]?.at ?? c.at,
+    confirmed,
+    baseline: hit,
+    tightness: null,
+  });
+  book.adopt(problemId, 'area', topic, areaKey, [key], c.at, confirmed, chain);
+  for (const m of counts.linkable(ks))
+    if (!m.problemId) out.push(book.linkEntry(problemId, m, 'detected'));
+}
+
+/** The problem takes over a key (a confused topic in its place) and the key's complaints. */
+export function own(
+  { counts, book }: DetectorParts,
+  p: ProblemView,
+  key: string,
+  ks: KeyState,
+  out: Decision[],
+) {
+  if (!p.keys.includes(key)) {
+    out.push({ type: 'own', problemId: p.id, key });
+    p.keys.push(key);
+  }
+  book.ownedBy.set(key, p.id);
+  for (const m of counts.linkable(ks)) {
+    if (!m.problemId) out.push(book.linkEntry(p.id, m, 'merged'));
+  }
+}
+
+export function testTextKey(
+  { config, counts, book }: DetectorParts,
+  key: string,
+  out: Decision[],
+): boolean {
+  if (book.claiming(book.ownedBy.get(key))) return false;
+  const ks = counts.keys.get(key)!;
+  const cfg = config.text;
+  const hit = counts.significant(ks, cfg.minCustomers, cfg.alpha);
+  if (!hit) return false;
+  const members = counts.members(ks);
+  const linked = members.filter((m) => m.problemId).length;
+  if (linked / members.length > cfg.maxLinkedShare) return false;
+  const tight = tightness(members.map((m) => m.sig!).filter(Boolean));
+  if (tight < cfg.minTightness) return false;
+  const area = dominantArea(members);
+  // The same trouble already found under other words or by its place: one problem.
+  const twin = sameTrouble(
+    { config, counts, book },
+    area ? chainOfKey(area.key, area.area) : null,
+    null,
+  );
+  if (twin) {
+    own({ config, counts, book }, twin, key, ks, out);
+    return true;
+  }
+  const problemId = newId();
+  const term = key.slice(2);
+  out.push({
+    type: 'raise',
+    problemId,
+    kind: 'text',
+    topic: null,
+    area: area?.area ?? null,
+    areaKey: area?.key ?? null,
+    keys: [key],
+    terms: [term],
+    teamId: null,
+    at: counts.now,
+    firstAt: members[0]?.at ?? counts.now,
+    confirmed: false,
+    baseline: hit,
+    tightness: tight,
+  });
+  book.adopt(problemId, 'text', null, area?.key ?? null, [key], counts.now);
+  for (const m of members) if (!m.problemId) out.push(book.linkEntry(problemId, m, 'detected'));
+  return true;
+}
+
+/**
+ * A live problem this excess is most likely the same trouble as: one that began within
+ * `mergeWindowMs` in a compatible place — nested areas, or both without one (a country-wide
+ * problem counts as without). Two independent rare excesses seldom start together in one place,
+ * so a second detection then is the same root cause found another way (other words of one
+ * trouble, its place through confused topics): it joins that problem instead of opening one.
+ */
+function sameTrouble(
+  { config, counts, book }: DetectorParts,
+  chain: string[] | null,
+  topic: string | null,
+): ProblemView | null {
+  let best: ProblemView | null = null;
+  for (const p of book.problems.values()) {
+    if (p.kind === 'process' || p.status === 'closed') continue;
+    // Its last complaint was recent: the trouble's tail (or its return) is still its own.
+    const recent = counts.now - p.lastEventAt <= config.liveQuietMs;
+    if (!book.drawing(p) && !recent) continue;
+    const placed = !!p.areaKey && p.areaKey !== ALL;
+    const young = counts.now - p.detectedAt <= config.mergeWindowMs;
+    if (chain && placed) {
+      // In one place: while young whatever the topic (triage confuses them); later when the
+      // topics are related and its own trouble goes on (its key still mostly excess) or its
+      // last complaint was recent.
+      if (!(chain.includes(p.areaKey!) || p.chain.includes(chain[0]))) continue;
+      // A later excess concentrated in a smaller place inside it began on its own (a wider
+      // trouble's tail does not gather in one of its cities).
+      if (!young && chain[0] !== p.areaKey && chain.includes(p.areaKey!)) continue;
+      if (!young && topic && p.topic && !related(config, p.topic, topic)) continue;
+      if (!young && !recent && counts.excess(p.keys[0]).share < config.linkPosterior) continue;
+    } else if (!young || !book.drawing(p)) continue;
+    if (!best || p.detectedAt < best.detectedAt) best = p;
+  }
+  return best;
+}
+
+function topicShare(members: Entry[], topic: string | null): number {
+  if (!topic || members.length === 0) return 0;
+  let n = 0;
+  for (const m of members) if (m.topic === topic) n++;
+  return n / members.length;
+}
+
+function majorityTopic(members: Entry[]): string | null {
+  const n = new Map<string, number>();
+  for (const m of members) if (m.topic) n.set(m.topic, (n.get(m.topic) ?? 0) + 1);
+  let best: string | null = null;
+  let bestN = 0;
+  for (const [t, c] of n) {
+    if (c > bestN) {
+      best = t;
+      bestN = c;
+    }
+  }
+  return best;
+}
+
+/** The most specific area shared by at least 60 % of the members with one (for text clusters). */
+function dominantArea(members: Entry[]) {
+  const counts = new Map<string, { n: number; area: Area }>();
+  for (const m of members) {
+    for (const k of areaChain(m.area)) {
+      if (k === ALL) continue;
+      const c = counts.get(k) ?? { n: 0, area: m.area! };
+      c.n++;
+      counts.set(k, c);
+    }
+  }
+  // Among the members that name a place (many name none): the place most of them share, when
+  // enough do to say so.
+  let placed = 0;
+  for (const m of members) if (m.area) placed++;
+  if (placed < Math.max(3, members.length / 4)) return null;
+  let best: { key: string; area: ReturnType<typeof areaAtLevel> } | null = null;
+  let bestRank = -1;
+  for (const [k, c] of counts) {
+    if (c.n < 0.6 * placed) continue;
+    const rank = k.startsWith('p:') ? 3 : k.startsWith('t:') ? 2 : 1;
+    if (rank > bestRank) {
+      bestRank = rank;
+      best = { key: k, area: areaAtLevel(c.area, k) };
+    }
+  }
+  return best;
+}

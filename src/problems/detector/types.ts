@@ -1,0 +1,113 @@
+import type { Area } from '../../triage/index.js';
+
+/** One classified complaint, in event time. */
+export interface Complaint {
+  /** Unique message reference (channel + external id). */
+  ref: string;
+  at: number;
+  customerId: string;
+  caseId: string | null;
+  topic: string;
+  area: Area | null;
+  text: string;
+}
+
+/**
+ * One inbound customer message as the pipeline's detect stage sees it: triage's verdict, the
+ * case it threads into and the author's channel address (for area inference).
+ */
+export interface Observation {
+  ref: string;
+  at: number;
+  customerId: string;
+  caseId: string | null;
+  /** The author's address on its channel (an E.164 number for WhatsApp, SMS, voice). */
+  address?: string | null;
+  /** Triage's area (from the text or the author's profile location). */
+  area: Area | null;
+  complaint: boolean;
+  topic: string;
+  text: string;
+}
+
+/** A process signal (broken promise, SLA breach, repeat contact) attributed to a team. */
+export interface ProcessSignal {
+  ref: string;
+  kind: 'promise_broken' | 'sla_breach' | 'repeat_contact';
+  teamId: string;
+  at: number;
+  customerId: string;
+  caseId: string | null;
+}
+
+export type ProblemKind = 'area' | 'text' | 'process' | 'manual';
+
+/** What the detector needs to know of an open problem (synced from storage every batch). */
+export interface ProblemView {
+  id: string;
+  kind: ProblemKind;
+  status: string;
+  topic: string | null;
+  areaKey: string | null;
+  /** Detector keys whose complaints belong to this problem. */
+  keys: string[];
+  /** The problem's area key and its ancestors (`all` last); `[]` when it has no area. */
+  chain: string[];
+  lastEventAt: number;
+  /** When it was raised (event time). */
+  detectedAt: number;
+  fixedAt: number | null;
+  /** A person has acted on it (confirmed, fixing, …): it never expires on its own. */
+  human: boolean;
+}
+
+export interface Member {
+  ref: string;
+  caseId: string | null;
+  customerId: string;
+  at: number;
+}
+
+export interface Baseline {
+  key: string;
+  windowMinutes: number;
+  observed: number;
+  expected: number;
+  pValue: number;
+}
+
+export type Decision =
+  | {
+      type: 'raise';
+      problemId: string;
+      kind: ProblemKind;
+      topic: string | null;
+      area: {
+        postalCode: string | null;
+        city: string | null;
+        region: string | null;
+        country: string | null;
+      } | null;
+      areaKey: string | null;
+      keys: string[];
+      terms: string[];
+      teamId: string | null;
+      at: number;
+      firstAt: number;
+      confirmed: boolean;
+      baseline: Baseline;
+      tightness: number | null;
+    }
+  | { type: 'link'; problemId: string; member: Member; reason: 'detected' | 'arrival' | 'merged' }
+  | { type: 'own'; problemId: string; key: string }
+  | { type: 'confirm'; problemId: string; at: number; baseline: Baseline }
+  | { type: 'verify'; problemId: string; at: number }
+  | { type: 'expire'; problemId: string; at: number }
+  | {
+      type: 'refine';
+      problemId: string;
+      at: number;
+      areaKey: string;
+      area: NonNullable<Extract<Decision, { type: 'raise' }>['area']>;
+      key: string;
+    };

@@ -1,0 +1,102 @@
+import type { Area } from '../../triage/index.js';
+import type { Member } from './types.js';
+
+/** One counted complaint (or process signal) inside the detector's windows. */
+export interface Entry extends Member {
+  topic: string | null;
+  problemId: string | null;
+  sig: Uint32Array | null;
+  area: Area | null;
+  /** The windows it was added to, with its absolute position in each (see `explain`). */
+  wins?: { win: Window; pos: number }[];
+}
+
+/**
+ * Links an entry to a problem: from now on it is explained, and the windows still holding it
+ * count its customer as explained (an excess a known problem accounts for raises nothing new).
+ */
+export function explain(e: Entry, problemId: string): void {
+  const was = e.problemId;
+  e.problemId = problemId;
+  if (was || !e.wins) return;
+  for (const { win, pos } of e.wins) win.explainAt(e, pos);
+}
+
+/** Distinct customers inside a sliding event-time window (O(1) amortised per event). */
+export class Window {
+  readonly queue: Entry[] = [];
+  head = 0;
+  readonly last = new Map<string, number>();
+  /** Customers of the window with at least one entry linked to a problem (entry count). */
+  private readonly explained = new Map<string, number>();
+  /** Absolute position of `queue[0]` (entries spliced off so far). */
+  private base = 0;
+  constructor(readonly ms: number) {}
+  /** Adds; returns true when the customer was not in the window (a new episode). */
+  add(e: Entry): boolean {
+    const fresh = !this.last.has(e.customerId);
+    const prev = this.last.get(e.customerId) ?? Number.NEGATIVE_INFINITY;
+    if (e.at >= prev) this.last.set(e.customerId, e.at);
+    if (!e.wins) e.wins = [];
+    e.wins.push({ win: this, pos: this.base + this.queue.length });
+    this.queue.push(e);
+    if (e.problemId) this.bump(e.customerId, 1);
+    return fresh;
+  }
+  /** An entry at absolute position `pos` was linked: counted when it is still queued. */
+  explainAt(e: Entry, pos: number): void {
+    if (pos >= this.base + this.head) this.bump(e.customerId, 1);
+  }
+  private bump(customerId: string, d: number) {
+    const n = (this.explained.get(customerId) ?? 0) + d;
+    if (n > 0) this.explained.set(customerId, n);
+    else this.explained.delete(customerId);
+  }
+  /** Distinct customers no problem explains (the count a new detection is tested on). */
+  get unexplained(): number {
+    return Math.max(0, this.last.size - this.explained.size);
+  }
+  /** Drops entries older than the window; calls `gone` for each customer that left it. */
+  evict(now: number, gone?: (e: Entry) => void): void {
+    const cutoff = now - this.ms;
+    while (this.head < this.queue.length && this.queue[this.head].at < cutoff) {
+      const e = this.queue[this.head++];
+      if (e.problemId) this.bump(e.customerId, -1);
+      if (this.last.get(e.customerId) === e.at) {
+        this.last.delete(e.customerId);
+        gone?.(e);
+      }
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.base += this.head;
+      this.head = 0;
+    }
+  }
+  entries(): Entry[] {
+    return this.queue.slice(this.head);
+  }
+  get size(): number {
+    return this.last.size;
+  }
+}
+
+export type KeyFamily = 'area' | 'text' | 'process';
+
+/** The sliding windows and learned baseline of one detector key. */
+export interface KeyState {
+  key: string;
+  family: KeyFamily;
+  topic: string | null;
+  areaKey: string | null;
+  /** The region (state) the key's place lies in, for the regional share baseline. */
+  regionKey: string | null;
+  windows: Window[];
+  /** Episodes that aged out of the longest window unexplained by a problem: the baseline. */
+  history: number;
+}
+
+/** The stored shape of a counted complaint (what a link decision carries). */
+export function member(e: Entry): Member {
+  return { ref: e.ref, caseId: e.caseId, customerId: e.customerId, at: e.at };
+}

@@ -1,0 +1,330 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+import { AppError, notFound } from '../platform/errors.js';
+import { areaChain } from './detector/areas.js';
+import { queueEscalations } from './escalate.js';
+import { load, type ProblemActor } from './problem.service.js';
+import { loadProblemSettings, ownerFor } from './problem.settings.js';
+import {
+  insertLinks,
+  insertProblem,
+  type ProblemArea,
+  problemEvent,
+  problemTitle,
+  signatureOf,
+} from './problem.store.js';
+
+/*
+ * What people do to the shape of problems: create one by hand from a case, link and unlink
+ * cases, merge two problems into one, split cases off into a new one.
+ */
+
+/** Creates a problem by hand from a case (linked at once). */
+export async function createProblemFromCase(
+  db: Kysely<DB>,
+  actor: ProblemActor,
+  input: {
+    caseId: string;
+    title?: string;
+    topic?: string | null;
+    area?: ProblemArea | null;
+    owner?: string | null;
+  },
+  now: number,
+) {
+  const ws = actor.workspaceId;
+  return db.transaction().execute(async (trx) => {
+    const c = await trx
+      .selectFrom('cases')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .where('id', '=', input.caseId)
+      .executeTakeFirst();
+    if (!c) throw notFound('case');
+    const settings = await loadProblemSettings(trx, ws);
+    const area = input.area ?? null;
+    const areaKey = area ? areaChain({ ...area })[0] : null;
+    const topic = input.topic ?? null;
+    const row = await insertProblem(
+      trx,
+      ws,
+      {
+        kind: 'manual',
+        status: 'confirmed',
+        title: input.title ?? problemTitle('area', topic, area, []),
+        topic,
+        area,
+        areaKey,
+        signature: {
+          keys: topic && areaKey ? [`${topic}@${areaKey}`] : [],
+          terms: [],
+          teamId: null,
+          human: true,
+        },
+        owner: input.owner ?? ownerFor(settings, topic, areaKey),
+        baseline: null,
+        detectedAt: c.last_message_at,
+        firstEventAt: c.opened_at,
+      },
+      now,
+    );
+    await problemEvent(
+      trx,
+      ws,
+      row.id,
+      'created',
+      { fromCase: c.id },
+      { now, actorType: actor.type, actorId: actor.id },
+    );
+    await insertLinks(
+      trx,
+      ws,
+      [
+        {
+          problemId: row.id,
+          caseId: c.id,
+          customerId: c.customer_id,
+          source: 'manual',
+          linkedAt: now,
+        },
+      ],
+      now,
+    );
+    await trx
+      .updateTable('problems')
+      .set({ customer_count: 1, message_count: c.message_count })
+      .where('id', '=', row.id)
+      .execute();
+    await queueEscalations(trx, ws, row.id, 'problem.opened', now);
+    return load(trx, ws, row.id);
+  });
+}
+
+/** Links (or unlinks) cases by hand. */
+export async function setLinks(
+  db: Kysely<DB>,
+  actor: ProblemActor,
+  problemId: string,
+  input: { link?: string[]; unlink?: string[] },
+  now: number,
+) {
+  const ws = actor.workspaceId;
+  return db.transaction().execute(async (trx) => {
+    await load(trx, ws, problemId);
+    if (input.link?.length) {
+      const cases = await trx
+        .selectFrom('cases')
+        .select(['id', 'customer_id'])
+        .where('workspace_id', '=', ws)
+        .where('id', 'in', input.link)
+        .execute();
+      if (cases.length !== new Set(input.link).size) throw notFound('case');
+      await insertLinks(
+        trx,
+        ws,
+        cases.map((c) => ({
+          problemId,
+          caseId: c.id,
+          customerId: c.customer_id,
+          source: 'manual' as const,
+          linkedAt: now,
+        })),
+        now,
+      );
+      await problemEvent(
+        trx,
+        ws,
+        problemId,
+        'linked',
+        { caseIds: input.link },
+        { now, actorType: actor.type, actorId: actor.id },
+      );
+    }
+    if (input.unlink?.length) {
+      await trx
+        .updateTable('problem_links')
+        .set({ unlinked_at: now, resolve_due_at: null })
+        .where('problem_id', '=', problemId)
+        .where('case_id', 'in', input.unlink)
+        .execute();
+      await problemEvent(
+        trx,
+        ws,
+        problemId,
+        'unlinked',
+        { caseIds: input.unlink },
+        { now, actorType: actor.type, actorId: actor.id },
+      );
+    }
+    await recount(trx, problemId, now);
+    return load(trx, ws, problemId);
+  });
+}
+
+async function recount(trx: Kysely<DB>, problemId: string, now: number) {
+  const c = await trx
+    .selectFrom('problem_links')
+    .select(sql<number>`count(distinct customer_id)`.as('n'))
+    .where('problem_id', '=', problemId)
+    .where('unlinked_at', 'is', null)
+    .executeTakeFirst();
+  await trx
+    .updateTable('problems')
+    .set({ customer_count: Number(c?.n ?? 0), updated_at: now })
+    .where('id', '=', problemId)
+    .execute();
+}
+
+/** Merges `sourceId` into `targetId`: links move, the source closes with `merged_into`. */
+export async function mergeProblems(
+  db: Kysely<DB>,
+  actor: ProblemActor,
+  sourceId: string,
+  targetId: string,
+  now: number,
+) {
+  if (sourceId === targetId)
+    throw new AppError('bad_request', 'a problem cannot be merged into itself');
+  const ws = actor.workspaceId;
+  return db.transaction().execute(async (trx) => {
+    const src = await load(trx, ws, sourceId);
+    const dst = await load(trx, ws, targetId);
+    const links = await trx
+      .selectFrom('problem_links')
+      .selectAll()
+      .where('problem_id', '=', src.id)
+      .where('unlinked_at', 'is', null)
+      .execute();
+    await insertLinks(
+      trx,
+      ws,
+      links.map((l) => ({
+        problemId: dst.id,
+        caseId: l.case_id,
+        customerId: l.customer_id,
+        source: l.source as 'auto',
+        linkedAt: l.linked_at,
+      })),
+      now,
+    );
+    await trx
+      .updateTable('problem_links')
+      .set({ unlinked_at: now })
+      .where('problem_id', '=', src.id)
+      .execute();
+    const sig = signatureOf(dst);
+    const srcSig = signatureOf(src);
+    sig.keys = [...new Set([...sig.keys, ...srcSig.keys])];
+    sig.terms = [...new Set([...sig.terms, ...srcSig.terms])];
+    await trx
+      .updateTable('problems')
+      .set({
+        signature_json: JSON.stringify(sig),
+        message_count: sql<number>`message_count + ${src.message_count}`,
+        first_event_at: Math.min(src.first_event_at, dst.first_event_at),
+      })
+      .where('id', '=', dst.id)
+      .execute();
+    await trx
+      .updateTable('problems')
+      .set({
+        status: 'closed',
+        merged_into: dst.id,
+        closed_at: now,
+        updated_at: now,
+        signature_json: JSON.stringify({ ...srcSig, keys: [] }),
+      })
+      .where('id', '=', src.id)
+      .execute();
+    await problemEvent(
+      trx,
+      ws,
+      src.id,
+      'merged_into',
+      { targetId: dst.id },
+      { now, actorType: actor.type, actorId: actor.id },
+    );
+    await problemEvent(
+      trx,
+      ws,
+      dst.id,
+      'merged_from',
+      { sourceId: src.id, cases: links.length },
+      { now, actorType: actor.type, actorId: actor.id },
+    );
+    await recount(trx, dst.id, now);
+    return load(trx, ws, dst.id);
+  });
+}
+
+/** Splits some cases off into a new problem (same topic and area, its own lifecycle). */
+export async function splitProblem(
+  db: Kysely<DB>,
+  actor: ProblemActor,
+  sourceId: string,
+  caseIds: string[],
+  title: string | undefined,
+  now: number,
+) {
+  const ws = actor.workspaceId;
+  return db.transaction().execute(async (trx) => {
+    const src = await load(trx, ws, sourceId);
+    const links = await trx
+      .selectFrom('problem_links')
+      .selectAll()
+      .where('problem_id', '=', src.id)
+      .where('case_id', 'in', caseIds)
+      .where('unlinked_at', 'is', null)
+      .execute();
+    if (links.length === 0)
+      throw new AppError('bad_request', 'none of these cases is linked to the problem');
+    const row = await insertProblem(
+      trx,
+      ws,
+      {
+        kind: 'manual',
+        status: 'confirmed',
+        title: title ?? `${src.title} (split)`,
+        topic: src.topic,
+        area: src.area_json ? (JSON.parse(src.area_json) as ProblemArea) : null,
+        areaKey: src.area_key,
+        signature: { keys: [], terms: [], teamId: null, human: true },
+        owner: src.owner,
+        baseline: null,
+        detectedAt: now,
+        firstEventAt: Math.min(...links.map((l) => l.linked_at)),
+      },
+      now,
+    );
+    await trx
+      .updateTable('problem_links')
+      .set({ unlinked_at: now })
+      .where('problem_id', '=', src.id)
+      .where('case_id', 'in', caseIds)
+      .execute();
+    await insertLinks(
+      trx,
+      ws,
+      links.map((l) => ({
+        problemId: row.id,
+        caseId: l.case_id,
+        customerId: l.customer_id,
+        source: 'manual' as const,
+        linkedAt: l.linked_at,
+      })),
+      now,
+    );
+    await problemEvent(
+      trx,
+      ws,
+      src.id,
+      'split',
+      { newProblemId: row.id, caseIds },
+      { now, actorType: actor.type, actorId: actor.id },
+    );
+    await recount(trx, src.id, now);
+    await recount(trx, row.id, now);
+    return load(trx, ws, row.id);
+  });
+}
