@@ -16,6 +16,7 @@ import {
   refreshCounts,
   signatureOf,
 } from './problem.store.js';
+import { reopenReturning } from './reopen.js';
 
 /** What applying decisions needs of an open problem (kept current as problems are raised). */
 export interface OpenProblemRow {
@@ -48,9 +49,21 @@ export async function applyDecisions(
   const links: LinkRow[] = [];
   const added = new Map<string, number>();
   const acks: { problemId: string; caseId: string; customerId: string; at: number }[] = [];
-  for (const d of decisions) {
+  // A raise that reopened an earlier problem: the detector's later decisions about the new id
+  // are about that problem.
+  const alias = new Map<string, string>();
+  for (const raw of decisions) {
+    const target = alias.get(raw.problemId);
+    const d: Decision = target ? { ...raw, problemId: target } : raw;
     switch (d.type) {
       case 'raise': {
+        const reopened = await reopenReturning(trx, ws, d, now);
+        if (reopened) {
+          alias.set(d.problemId, reopened.id);
+          byId.set(reopened.id, reopened);
+          changed.add(reopened.id);
+          break;
+        }
         const owner = await resolveOwner(trx, ws, settings, d);
         // People read titles: a process problem names its team, not the team's id.
         const team =

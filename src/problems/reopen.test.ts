@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { appendInbound } from '../ingest/inbound.log.js';
+import { applyDecisions, type OpenProblemRow } from './apply-decisions.js';
+import type { Decision } from './detector/detector.js';
+import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
+import { insertProblem } from './problem.store.js';
+import { REOPEN_WITHIN_MS } from './reopen.js';
+
+const DAY = 86_400_000;
+const AREA = { postalCode: '94110', city: 'San Francisco', region: 'CA', country: 'US' };
+const KEY = 'outage|zip:94110';
+
+/** Complaints returning after a fix reopen the problem instead of starting a second one. */
+describe.each(ENGINES)('a returning problem on %s', (engine) => {
+  let t: TestApp;
+  const db = () => t.app.database.db;
+  const ws = () => t.app.workspace.workspaceId;
+  beforeAll(async () => {
+    t = await testApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** A fixed-then-verified outage problem in 94110, fixed `fixedAgo` before `at`. */
+  async function verifiedProblem(at: number, fixedAgo: number) {
+    const row = await insertProblem(
+      db(),
+      ws(),
+      {
+        kind: 'area',
+        status: 'verified',
+        title: 'Outage in 94110',
+        topic: 'outage',
+        area: AREA,
+        areaKey: `zip:94110:${at}`,
+        signature: { keys: [KEY], terms: [], teamId: null, human: false },
+        owner: 'Network operations',
+        baseline: null,
+        detectedAt: at - fixedAgo - DAY,
+        firstEventAt: at - fixedAgo - DAY,
+      },
+      at,
+    );
+    await db()
+      .updateTable('problems')
+      .set({ fixed_at: at - fixedAgo })
+      .where('id', '=', row.id)
+      .execute();
+    return row;
+  }
+
+  async function someCase() {
+    const m = aMessage({
+      text: 'no service in 94110 again',
+      author: { id: `ret-${Math.random()}` },
+    });
+    await appendInbound(db(), ws(), [m], Date.now());
+    await t.app.pipeline.drain();
+    return db()
+      .selectFrom('messages')
+      .select(['case_id', 'customer_id'])
+      .where('external_id', '=', m.externalId)
+      .executeTakeFirstOrThrow();
+  }
+
+  /** The detector raising an outage problem at `areaKey` and linking one case to it. */
+  async function raise(at: number, areaKey: string) {
+    const c = await someCase();
+    const decisions: Decision[] = [
+      {
+        type: 'raise',
+        problemId: `new-${at}`,
+        kind: 'area',
+        topic: 'outage',
+        area: AREA,
+        areaKey,
+        keys: [`${KEY}:again`],
+        terms: [],
+        teamId: null,
+        at,
+        firstAt: at - 600_000,
+        confirmed: false,
+        baseline: { key: KEY, windowMinutes: 60, observed: 12, expected: 0.4, pValue: 1e-9 },
+        tightness: null,
+      },
+      {
+        type: 'link',
+        problemId: `new-${at}`,
+        member: { ref: `r-${at}`, caseId: c.case_id, customerId: c.customer_id!, at },
+        reason: 'detected',
+      },
+    ];
+    const byId = new Map<string, OpenProblemRow>();
+    await db()
+      .transaction()
+      .execute((trx) =>
+        applyDecisions(
+          trx,
+          ws(),
+          at,
+          [],
+          decisions,
+          new Map(),
+          byId,
+          DEFAULT_PROBLEM_SETTINGS,
+          new Set(),
+        ),
+      );
+    return c.case_id!;
+  }
+
+  it('reopens a problem verified after a fix within the week, with its links and history', async () => {
+    const at = Date.parse('2026-03-10T12:00:00Z');
+    const old = await verifiedProblem(at, 2 * DAY);
+    const caseId = await raise(at, old.area_key!);
+    const rows = await db()
+      .selectFrom('problems')
+      .select(['id', 'status', 'fixed_at', 'signature_json'])
+      .where('area_key', '=', old.area_key)
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: old.id, status: 'confirmed', fixed_at: null });
+    expect(JSON.parse(rows[0].signature_json!).keys).toEqual([KEY, `${KEY}:again`]);
+    const link = await db()
+      .selectFrom('problem_links')
+      .select('problem_id')
+      .where('case_id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    expect(link.problem_id).toBe(old.id);
+    const events = await db()
+      .selectFrom('problem_events')
+      .select(['type', 'data_json'])
+      .where('problem_id', '=', old.id)
+      .execute();
+    expect(events.map((e) => [e.type, JSON.parse(e.data_json).why])).toContainEqual([
+      'status_changed',
+      'complaints returned after the fix',
+    ]);
+  });
+
+  it('starts a new problem when the fix held longer than the reopen window', async () => {
+    const at = Date.parse('2026-04-20T12:00:00Z');
+    const old = await verifiedProblem(at, REOPEN_WITHIN_MS + DAY);
+    await raise(at, old.area_key!);
+    const rows = await db()
+      .selectFrom('problems')
+      .select(['id', 'status'])
+      .where('area_key', '=', old.area_key)
+      .orderBy('detected_at')
+      .execute();
+    expect(rows.map((r) => r.status)).toEqual(['verified', 'suspected']);
+    expect(rows[1].id).toBe(`new-${at}`);
+  });
+});

@@ -1,0 +1,78 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+import type { OpenProblemRow } from './apply-decisions.js';
+import type { Decision } from './detector/detector.js';
+import { queueEscalations } from './escalate.js';
+import { problemEvent, signatureOf } from './problem.store.js';
+
+/** A fix that held this long is history: trouble of the same kind and place after it is new. */
+export const REOPEN_WITHIN_MS = 7 * 86_400_000;
+
+type Raise = Extract<Decision, { type: 'raise' }>;
+
+/**
+ * Complaints coming back after a fix reopen the problem they were about (the lifecycle's
+ * "verified → closed; reopened if complaints return"), instead of starting a second problem for
+ * the same root cause: when the detector raises an area problem whose topic and place match one
+ * fixed within the last week and since verified or closed, that problem goes back to
+ * `confirmed` — its owner team has to act again — and takes the new detection's keys. Returns
+ * the reopened problem's row, or null when there is none to reopen.
+ */
+export async function reopenReturning(
+  trx: Kysely<DB>,
+  ws: string,
+  d: Raise,
+  now: number,
+): Promise<OpenProblemRow | null> {
+  if (d.kind !== 'area' || d.areaKey === null || d.topic === null) return null;
+  const old = await trx
+    .selectFrom('problems')
+    .selectAll()
+    .where('workspace_id', '=', ws)
+    .where('kind', '=', 'area')
+    .where('topic', '=', d.topic)
+    .where('area_key', '=', d.areaKey)
+    .where('status', 'in', ['verified', 'closed'])
+    .where('fixed_at', '>=', d.at - REOPEN_WITHIN_MS)
+    .orderBy('fixed_at', 'desc')
+    .executeTakeFirst();
+  if (!old) return null;
+  const sig = signatureOf(old);
+  for (const k of d.keys) if (!sig.keys.includes(k)) sig.keys.push(k);
+  await trx
+    .updateTable('problems')
+    .set({
+      status: 'confirmed',
+      fixed_at: null,
+      closed_at: null,
+      signature_json: JSON.stringify(sig),
+      last_event_at: Math.max(old.last_event_at, d.at),
+      updated_at: now,
+      version: sql<number>`version + 1`,
+    })
+    .where('id', '=', old.id)
+    .execute();
+  await problemEvent(
+    trx,
+    ws,
+    old.id,
+    'status_changed',
+    {
+      from: old.status,
+      to: 'confirmed',
+      why: 'complaints returned after the fix',
+      baseline: d.baseline,
+    },
+    { now, eventAt: d.at },
+  );
+  await queueEscalations(trx, ws, old.id, 'problem.reopened', now);
+  return {
+    id: old.id,
+    number: old.number,
+    title: old.title,
+    status: 'confirmed',
+    eta_at: old.eta_at,
+    signature_json: JSON.stringify(sig),
+  };
+}
