@@ -151,6 +151,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (config.apiOutboundUrl) {
     senders.set('api', apiSender({ url: config.apiOutboundUrl, secret: config.webhookSecret }));
   }
+  if (config.webchatOutboundUrl) {
+    senders.set(
+      'webchat',
+      apiSender({ url: config.webchatOutboundUrl, secret: config.webhookSecret }),
+    );
+  }
   for (const [k, v] of deps.senders ?? []) senders.set(k, v);
   const problems = createProblems({
     database,

@@ -18,6 +18,8 @@ export interface Config {
   webhookSecret: string;
   /** Where replies on the `api` channel are delivered (POST, signed). Empty = kept queued. */
   apiOutboundUrl: string;
+  /** Where replies to web-chat visitors are POSTed (signed) for the chat backend to deliver. */
+  webchatOutboundUrl: string;
   /** A customer message joins their open case if it came within this many minutes of its last message. */
   threadWindowMinutes: number;
   /** A resolved case is reopened (not replaced) when the customer returns within this many hours. */
@@ -97,6 +99,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       'THROUGHLINE_API_OUTBOUND_URL needs THROUGHLINE_WEBHOOK_SECRET to sign deliveries',
     );
   }
+  const webchatOutboundUrl = get('THROUGHLINE_WEBCHAT_OUTBOUND_URL') ?? '';
+  if (webchatOutboundUrl !== '' && !isHttpUrl(webchatOutboundUrl)) {
+    problems.push('THROUGHLINE_WEBCHAT_OUTBOUND_URL must be an http(s) URL');
+  }
+  if (webchatOutboundUrl !== '' && webhookSecret === '') {
+    problems.push(
+      'THROUGHLINE_WEBCHAT_OUTBOUND_URL needs THROUGHLINE_WEBHOOK_SECRET to sign deliveries',
+    );
+  }
   const logLevel = (get('LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -129,6 +140,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     demo: bool('THROUGHLINE_DEMO', true),
     webhookSecret,
     apiOutboundUrl,
+    webchatOutboundUrl,
     threadWindowMinutes: int('THROUGHLINE_THREAD_WINDOW_MINUTES', 24 * 60, 0, 525_600),
     reopenWindowHours: int('THROUGHLINE_REOPEN_WINDOW_HOURS', 7 * 24, 0, 87_600),
     pipeline: {

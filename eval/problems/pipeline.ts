@@ -57,6 +57,7 @@ export async function runThroughPipeline(
       THROUGHLINE_DEMO: 'false',
       THROUGHLINE_WEBHOOK_SECRET: 'eval-webhook-secret-0123456789',
       THROUGHLINE_API_OUTBOUND_URL: `${providers.api.url}/outbound`,
+      THROUGHLINE_WEBCHAT_OUTBOUND_URL: `${providers.api.url}/webchat`,
     });
     const app = await buildApp({
       config: {

@@ -2,9 +2,8 @@
  * Channels that can actually send, for the notification metric: the product's X, Meta, email
  * and SMS adapters registered through the admin API against fakes on loopback (test/fakes: the
  * fake X API, the fake Graph API, a real SMTP server from npm smtp-server, the fake Twilio), and
- * the generic `api` channel's signed webhook pointed at a loopback receiver. Callers are reached
- * by SMS to their number. The product has no sender for web chat: notifications routed there
- * fail exactly as they would in production, and the metric counts them as not notified.
+ * the generic `api` channel's and web chat's signed webhooks pointed at a loopback receiver (the
+ * chat backend delivers to the visitor's session). Callers are reached by SMS to their number.
  */
 import type { App } from '../../src/app.js';
 import { FakeServer } from '../../test/fakes/fake-server.js';

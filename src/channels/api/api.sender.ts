@@ -14,7 +14,8 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 }
 
 /**
- * The generic `api` channel delivers replies by POSTing them, signed, to the configured URL.
+ * The generic `api` channel delivers replies by POSTing them, signed, to the configured URL; web
+ * chat does the same to the chat backend (which holds the visitor's session and shows them).
  * The receiver answers 2xx (optionally `{"externalId": "…"}`) or an error that maps to the
  * connector taxonomy.
  */
@@ -22,6 +23,7 @@ export function apiSender(opts: { url: string; secret: string; timeoutMs?: numbe
   return async (msg, idempotencyKey) => {
     const body = JSON.stringify({
       type: 'message.outbound',
+      channel: msg.channel,
       messageId: msg.messageId,
       caseId: msg.caseId,
       to: msg.to,
