@@ -44,7 +44,7 @@ async function fill(
   await sql.raw(body).execute(db);
 }
 
-export async function seed(app: App, engine: 'sqlite' | 'postgres', shape: Shape) {
+async function seed(app: App, engine: 'sqlite' | 'postgres', shape: Shape) {
   const db = app.database.db;
   const ws = app.workspace.workspaceId;
   const t0 = Date.now() - 90 * DAY;

@@ -122,7 +122,7 @@ describe.each(ENGINES)('a returning problem on %s', (engine) => {
       .where('area_key', '=', old.area_key)
       .execute();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ id: old.id, status: 'confirmed', fixed_at: null });
+    expect(rows[0]).toMatchObject({ id: old.id, status: 'fixing', fixed_at: null });
     expect(JSON.parse(rows[0].signature_json!).keys).toEqual([KEY, `${KEY}:again`]);
     const link = await db()
       .selectFrom('problem_links')

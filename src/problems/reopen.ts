@@ -15,8 +15,9 @@ type Raise = Extract<Decision, { type: 'raise' }>;
  * Complaints coming back after a fix reopen the problem they were about (the lifecycle's
  * "verified → closed; reopened if complaints return"), instead of starting a second problem for
  * the same root cause: when the detector raises an area problem whose topic and place match one
- * fixed within the last week and since verified or closed, that problem goes back to
- * `confirmed` — its owner team has to act again — and takes the new detection's keys. Returns
+ * fixed within the last week and since verified or closed, that problem goes back to `fixing`
+ * (the lifecycle's way back from both, as for "still broken" replies: its owner team has to act
+ * again) and takes the new detection's keys. Returns
  * the reopened problem's row, or null when there is none to reopen.
  */
 export async function reopenReturning(
@@ -43,9 +44,10 @@ export async function reopenReturning(
   await trx
     .updateTable('problems')
     .set({
-      status: 'confirmed',
+      status: 'fixing',
       fixed_at: null,
       closed_at: null,
+      still_broken_count: 0,
       signature_json: JSON.stringify(sig),
       last_event_at: Math.max(old.last_event_at, d.at),
       updated_at: now,
@@ -60,7 +62,7 @@ export async function reopenReturning(
     'status_changed',
     {
       from: old.status,
-      to: 'confirmed',
+      to: 'fixing',
       why: 'complaints returned after the fix',
       baseline: d.baseline,
     },
@@ -71,7 +73,7 @@ export async function reopenReturning(
     id: old.id,
     number: old.number,
     title: old.title,
-    status: 'confirmed',
+    status: 'fixing',
     eta_at: old.eta_at,
     signature_json: JSON.stringify(sig),
   };
