@@ -184,7 +184,15 @@ export async function applyDecisions(
       case 'verify':
       case 'expire': {
         const to = d.type === 'confirm' ? 'confirmed' : d.type === 'verify' ? 'verified' : 'closed';
-        await trx
+        // Only from the status the detector saw: a person (or a reopen earlier in this batch)
+        // may have moved the problem since, and their word stands.
+        const from =
+          d.type === 'confirm'
+            ? ['suspected']
+            : d.type === 'verify'
+              ? ['fixed']
+              : ['suspected', 'confirmed'];
+        const done = await trx
           .updateTable('problems')
           .set({
             status: to,
@@ -193,7 +201,9 @@ export async function applyDecisions(
             ...(to === 'closed' ? { closed_at: d.at } : {}),
           })
           .where('id', '=', d.problemId)
-          .execute();
+          .where('status', 'in', from)
+          .executeTakeFirst();
+        if (Number(done.numUpdatedRows) === 0) break;
         const why =
           d.type === 'expire'
             ? 'complaints subsided before anyone acted'

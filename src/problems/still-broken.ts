@@ -61,7 +61,12 @@ export async function recordStillBroken(
     ) {
       await trx
         .updateTable('problems')
-        .set({ status: 'fixing', fixed_at: null, version: sql<number>`version + 1` })
+        .set({
+          status: 'fixing',
+          fixed_at: null,
+          still_broken_count: 0,
+          version: sql<number>`version + 1`,
+        })
         .where('id', '=', problemId)
         .execute();
       await problemEvent(
@@ -69,7 +74,7 @@ export async function recordStillBroken(
         ws,
         problemId,
         'status_changed',
-        { to: 'fixing', why: 'customers report it is still broken' },
+        { from: row.status, to: 'fixing', why: 'customers report it is still broken' },
         { now, eventAt: item.at },
       );
       await queueEscalations(trx, ws, problemId, 'problem.reopened', now);
