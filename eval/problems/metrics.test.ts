@@ -66,6 +66,34 @@ describe('problems eval scoring', () => {
     expect(m.detected).toBe(0);
   });
 
+  it('credits a background-heavy problem only with the incident it linked, and only at its place and time', () => {
+    const other: SimIncident = { ...incident, id: 'inc2' };
+    const messages = [
+      ...Array.from({ length: 6 }, (_, i) => msg(i, { incidentId: 'inc2' })),
+      ...Array.from({ length: 10 }, (_, i) => msg(10 + i, { problemId: 'p3' })),
+      // Two of inc1's complaints, but the problem opened after inc1 ended.
+      msg(30, { incidentId: 'inc1', problemId: 'p3' }),
+      msg(31, { incidentId: 'inc1', problemId: 'p3' }),
+    ];
+    const late = T0 + 3 * H;
+    const m = score(
+      [
+        incident,
+        {
+          ...other,
+          start: new Date(late - H).toISOString(),
+          end: new Date(late + H).toISOString(),
+        },
+      ],
+      messages,
+      [{ id: 'p3', topic: 'outage', area: place, detectedAt: late }],
+      7,
+    );
+    // Not inc1 (over by then), and not inc2 either: it linked none of inc2's complaints.
+    expect(m.detected).toBe(0);
+    expect(m.falseProblems).toBe(1);
+  });
+
   it('makes a linked real message a wrong link in the pairwise F1, and ignores unlinked ones', () => {
     const members = Array.from({ length: 4 }, (_, i) =>
       msg(i, { incidentId: 'inc1', problemId: 'p1' }),
