@@ -17,25 +17,28 @@ export async function resolveChannel<C, S>(
     const ch = await loadChannel<C, S>(deps.db, deps.secretKey, deps.workspaceId, channelId, kind);
     if (ch && !ch.disabledAt) return ch;
   }
-  const all = await loadChannelsOfKind<C, S>(deps.db, deps.secretKey, deps.workspaceId, kind);
-  all.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
-  return all[0] ?? null;
+  const [first] = await loadChannelsOfKind<C, S>(
+    deps.db,
+    deps.secretKey,
+    deps.workspaceId,
+    kind,
+    1,
+  );
+  return first ?? null;
 }
 
-/** Whether an enabled channel of the kind exists (no decryption: cheap enough per route). */
-export async function hasChannel(
-  deps: ChannelDeps,
-  kind: RecordKind,
-  channelId: string | null,
-): Promise<boolean> {
-  let q = deps.db
+/**
+ * Whether resolveChannel would find a channel: an enabled one of the kind exists (a named channel
+ * that is gone falls back to the default, so the name does not change the answer). One indexed
+ * query, no decryption: cheap enough per route.
+ */
+export async function hasChannel(deps: ChannelDeps, kind: RecordKind): Promise<boolean> {
+  const row = await deps.db
     .selectFrom('channels')
     .select('id')
     .where('workspace_id', '=', deps.workspaceId)
     .where('kind', '=', kind)
-    .where('disabled_at', 'is', null);
-  if (channelId) q = q.where('id', '=', channelId);
-  if (await q.executeTakeFirst()) return true;
-  // A named channel that is gone falls back to the workspace's default, as resolveChannel does.
-  return channelId ? hasChannel(deps, kind, null) : false;
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -135,6 +135,8 @@ export async function loadChannelsOfKind<C, S>(
   key: Buffer,
   workspaceId: string,
   kind: RecordKind,
+  /** At most this many, oldest first. */
+  limit?: number,
 ): Promise<ChannelRecord<C, S>[]> {
   const rows = await db
     .selectFrom('channels')
@@ -142,6 +144,9 @@ export async function loadChannelsOfKind<C, S>(
     .where('workspace_id', '=', workspaceId)
     .where('kind', '=', kind)
     .where('disabled_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .$if(limit !== undefined, (q) => q.limit(limit!))
     .execute();
   return rows.map((r) => fromRow(key, r) as unknown as ChannelRecord<C, S>);
 }

@@ -17,15 +17,10 @@ export function enableDemoDelivery(senders: Map<string, Sender>, logger?: Logger
     const real = senders.get(kind);
     if ((real as DemoAware | undefined)?.demoAware) continue;
     const sender: DemoAware = async (msg, key) => {
-      // X and Meta replies need the channel record the message arrived on; simulated cases
-      // have none.
-      // Email and SMS need a configured mailbox or number (the sender's `ready`).
-      if (
-        real &&
-        (msg.channelId !== null || !NEEDS_CHANNEL.has(kind)) &&
-        (!real.ready || (await real.ready(msg)))
-      )
-        return real(msg, key);
+      // The real sender says whether it can carry this message (X and Meta need the channel
+      // record the conversation arrived on, which simulated cases lack; email and SMS need a
+      // configured mailbox or number).
+      if (real && (!real.ready || (await real.ready(msg)))) return real(msg, key);
       logger?.debug({ messageId: msg.messageId, channel: kind }, 'demo: delivery simulated');
       return { externalId: `demo-${msg.messageId}` };
     };
@@ -35,4 +30,3 @@ export function enableDemoDelivery(senders: Map<string, Sender>, logger?: Logger
 }
 
 type DemoAware = Sender & { demoAware?: true };
-const NEEDS_CHANNEL = new Set(['x', 'facebook', 'instagram', 'whatsapp']);

@@ -217,9 +217,14 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
       expect(body).not.toContain(wrong);
       expect(body).not.toContain(PASSWORD);
     }
-    const errors = await db().selectFrom('outbox').select('last_error').execute();
-    for (const e of errors) expect(e.last_error ?? '').not.toContain(PASSWORD);
-    // The connection test says the same without sending anything.
+    // The connection test says the same without sending anything, and the good channel passes.
+    const bad = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/channels/${ch.id}/test`,
+      headers: t.auth,
+    });
+    expect(bad.json()).toMatchObject({ ok: false, error: { kind: 'auth_revoked' } });
+    expect(bad.body).not.toContain(wrong);
     const test = await t.app.http.inject({
       method: 'POST',
       url: `/api/v1/channels/${channelId}/test`,

@@ -80,17 +80,20 @@ export function emailSender(deps: ChannelDeps): Sender {
         messageId,
         ...(parent ? { inReplyTo: angle(parent), references: [angle(parent)] } : {}),
       });
-      pool.idle(ch.id);
-      await recordSuccess(deps.db, deps.workspaceId, ch.id, deps.clock());
-      return { externalId: messageId };
     } catch (err) {
-      pool.drop(ch.id);
       const ce = fromSmtpError(err, [ch.secrets.password]);
+      // A refused recipient leaves the connection usable; a network or login failure does not.
+      if (ce.kind === 'temporary' || ce.kind === 'unknown' || ce.kind === 'auth_revoked')
+        pool.drop(ch.id);
       await recordError(deps.db, deps.workspaceId, ch.id, ce, deps.clock());
       throw ce;
     }
+    // Outside the try: a failure to record health is not an SMTP failure.
+    pool.idle(ch.id);
+    await recordSuccess(deps.db, deps.workspaceId, ch.id, deps.clock());
+    return { externalId: messageId };
   };
-  send.ready = (msg) => hasChannel(deps, 'email', msg.channelId);
+  send.ready = () => hasChannel(deps, 'email');
   return send;
 }
 

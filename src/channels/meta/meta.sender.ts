@@ -61,7 +61,7 @@ function need(text: string, max: number, where: string) {
  * within the messaging window (window/window.ts decides, and says why when it cannot go).
  */
 export function metaSender(deps: ChannelDeps): Sender {
-  return async (msg) => {
+  const send: Sender = async (msg) => {
     const ch = await loadMeta(deps, msg.channelId);
     const g = graphOpts(ch);
     const now = deps.clock();
@@ -174,6 +174,9 @@ export function metaSender(deps: ChannelDeps): Sender {
       throw err;
     }
   };
+  // A reply goes out on the channel record (Page, account, number) the conversation arrived on.
+  send.ready = async (msg) => msg.channelId !== null;
+  return send;
 }
 
 /**

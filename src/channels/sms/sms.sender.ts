@@ -70,7 +70,7 @@ export function smsSender(deps: ChannelDeps): Sender {
       throw err;
     }
   };
-  send.ready = (msg) => hasChannel(deps, 'sms', msg.channelId);
+  send.ready = () => hasChannel(deps, 'sms');
   return send;
 }
 

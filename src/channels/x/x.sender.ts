@@ -47,7 +47,7 @@ export function checkXLength(text: string, visibility: 'public' | 'private'): vo
  * did not take the post (429, 5xx, network), and X itself refuses an exact duplicate post.
  */
 export function xSender(deps: ChannelDeps): Sender {
-  return async (msg) => {
+  const send: Sender = async (msg) => {
     if (!msg.channelId) throw new ConnectorError('bad_request', 'the message names no X channel');
     const ch = await loadChannel<XConfig, XSecrets>(
       deps.db,
@@ -75,4 +75,7 @@ export function xSender(deps: ChannelDeps): Sender {
       throw err;
     }
   };
+  // A reply goes out on the channel record the conversation arrived on.
+  send.ready = async (msg) => msg.channelId !== null;
+  return send;
 }
