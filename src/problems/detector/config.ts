@@ -33,8 +33,6 @@ export interface DetectorConfig {
   priorEpisodes: number;
   /** No raising before this much event time has been observed (cold start). */
   warmupMs: number;
-  /** Link complaints that name no area to the one open problem of their topic (unused). */
-  linkArealess: boolean;
   /**
    * A new complaint joins a problem only when it more likely belongs to it than to the usual
    * background: the excess share of the matching key's recent complainers reaches this.
@@ -87,7 +85,6 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   priorHours: 72,
   priorEpisodes: 300,
   warmupMs: 6 * HOUR,
-  linkArealess: false,
   linkPosterior: 0.5,
   linkWindow: 1,
   mergeWindowMs: 3 * HOUR,

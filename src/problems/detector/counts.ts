@@ -2,7 +2,7 @@ import type { Area } from '../../triage/index.js';
 import { ALL, areaChain } from './areas.js';
 import type { DetectorConfig } from './config.js';
 import { SeasonalProfile } from './seasonal.js';
-import { overdispersedTail, poissonTail } from './stats.js';
+import { overdispersedTail } from './stats.js';
 import type { Baseline } from './types.js';
 import { type Entry, type KeyFamily, type KeyState, Window } from './window.js';
 
@@ -280,24 +280,6 @@ export class Counts {
     return ((this.areaCustomers.get(areaKey) ?? 0) + 0.5) / (this.seenCustomer.size + 1);
   }
 
-  /** Counts, expectations and persistence of one key (diagnostics, `problems inspect`). */
-  inspect(key: string) {
-    const ks = this.keys.get(key);
-    if (!ks || this.firstAt === null) return null;
-    return ks.windows.map((w) => {
-      w.evict(this.now);
-      const expected = this.expected(ks, w.ms);
-      return {
-        windowMinutes: w.ms / 60_000,
-        observed: w.size,
-        expected,
-        pValue: poissonTail(w.size, expected),
-        persistent: this.persistent(w),
-        history: ks.history,
-      };
-    });
-  }
-
   /** The daily shape a key follows: its region's once learned, else the country's. */
   private profileOf(ks: KeyState): SeasonalProfile {
     const region = ks.regionKey ?? (ks.areaKey?.startsWith('r:') ? ks.areaKey : null);
@@ -328,11 +310,7 @@ export class Counts {
         for (const t of topics) n += (this.topicEpisodes.get(t) ?? 0) + 1;
         topicShare = n / (this.totalEpisodes + 9);
       }
-      const areaShare =
-        ks.areaKey === ALL
-          ? 1
-          : ((this.areaCustomers.get(ks.areaKey!) ?? 0) + 0.5) / (this.seenCustomer.size + 1);
-      priorShare = topicShare * areaShare;
+      priorShare = topicShare * this.areaShare(ks.areaKey);
     } else if (ks.family === 'text') {
       const term = ks.key.slice(2);
       priorShare = ((this.termDocs.get(term) ?? 0) + 0.1) / (this.totalDocs + 1);

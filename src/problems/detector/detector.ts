@@ -303,14 +303,4 @@ export class Detector {
     }
     return out;
   }
-
-  /** Share of customers seen in an area (1 for the whole country). */
-  areaShare(areaKey: string | null): number {
-    return this.counts.areaShare(areaKey);
-  }
-
-  /** Counts, expectations and persistence of one key (diagnostics, `problems inspect`). */
-  inspect(key: string) {
-    return this.counts.inspect(key);
-  }
 }
