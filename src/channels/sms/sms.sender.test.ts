@@ -27,6 +27,27 @@ describe('Twilio errors in the connector taxonomy', () => {
     expect(fromTwilioError(502, '<html>bad gateway</html>', null, 0).kind).toBe('temporary');
     expect(fromTwilioError(403, body(20008, 403), null, 0).kind).toBe('permission_missing');
   });
+
+  it('lets Twilio codes decide over the status, and the status decide the rest', () => {
+    // 20003 on a 403 is still a credentials problem; 20429 without a 429 still a rate limit.
+    expect(fromTwilioError(403, body(20003, 403), null, 0).kind).toBe('auth_revoked');
+    expect(fromTwilioError(400, body(20429, 400), null, 0).kind).toBe('rate_limited');
+    // A recipient code on a 5xx does not make a passing outage permanent.
+    expect(fromTwilioError(503, body(21211, 503), null, 0).kind).toBe('temporary');
+    expect(fromTwilioError(401, 'Unauthorized', null, 0).kind).toBe('auth_revoked');
+    expect(fromTwilioError(404, body(20404, 404), null, 0).kind).toBe('bad_request');
+    expect(fromTwilioError(400, body(21610, 400), null, 0).message).toBe(
+      'Twilio 400/21610: m (the recipient replied STOP: they unsubscribed from this number)',
+    );
+  });
+
+  it('reads Retry-After as seconds or an HTTP-date, and ignores it when absent', () => {
+    const now = Date.UTC(2026, 11, 1, 12, 0, 0);
+    expect(
+      fromTwilioError(429, body(20429, 429), 'Tue, 01 Dec 2026 12:00:45 GMT', now).retryAfterMs,
+    ).toBe(45_000);
+    expect(fromTwilioError(429, body(20429, 429), null, now).retryAfterMs).toBeUndefined();
+  });
 });
 
 describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
