@@ -4,13 +4,20 @@ import { FakeTwilio, twilioError } from '../../../test/fakes/twilio.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { appendInbound } from '../../ingest/inbound.log.js';
 import { fromTwilioError } from './sms.errors.js';
-import { e164 } from './sms.sender.js';
+import { smsRecipient } from './sms.sender.js';
 
 describe('sms addresses', () => {
-  it('sends formatted numbers in E.164 and leaves anything else for Twilio to judge', () => {
-    expect(e164('+1 (415) 555-0122')).toBe('+14155550122');
-    expect(e164('+14155550122')).toBe('+14155550122');
-    expect(e164('4155550122')).toBe('4155550122');
+  it('sends numbers in E.164 and leaves what is no number for Twilio to judge', () => {
+    expect(smsRecipient('+1 (415) 555-0122', '+14155550100')).toBe('+14155550122');
+    expect(smsRecipient('tel:+44 20 7946 0958', '+14155550100')).toBe('+442079460958');
+    expect(smsRecipient('not-a-number', '+14155550100')).toBe('not-a-number');
+  });
+
+  it('reads a number without a country code in the country of our number', () => {
+    expect(smsRecipient('(415) 555-0122', '+14155550100')).toBe('+14155550122');
+    expect(smsRecipient('07911 123456', '+442079460000')).toBe('+447911123456');
+    // The same national number means nothing from a US number: it goes as written.
+    expect(smsRecipient('07911 123456', '+14155550100')).toBe('07911 123456');
   });
 });
 

@@ -1,3 +1,4 @@
+import { normalisePhone, phoneCountry } from '../../customers/identity.keys.js';
 import { providerCall } from '../channel.http.js';
 import { obj, str } from '../channel.json.js';
 import { hasChannel, resolveChannel } from '../channel.resolve.js';
@@ -16,10 +17,14 @@ import {
 /** Twilio accepts a Body of up to 1,600 characters (it splits it into segments itself). */
 export const SMS_MAX = 1600;
 
-/** A phone address as stored (`+1 (415) 555-0122`) in E.164 when it is one; else unchanged. */
-export function e164(address: string): string {
-  const compact = address.replace(/[\s().-]/g, '');
-  return /^\+[1-9]\d{6,14}$/.test(compact) ? compact : address;
+/**
+ * The customer's number as Twilio wants it (E.164), normalised as identities are. A number written
+ * without a country code is read in the country of our own number, the likeliest place for a
+ * customer who texts it. An address that is no valid number goes as it is, for Twilio to refuse
+ * (21211) with its own reason.
+ */
+export function smsRecipient(address: string, ourNumber: string): string {
+  return normalisePhone(address, phoneCountry(ourNumber)) ?? address;
 }
 
 const basic = (ch: SmsChannel) =>
@@ -49,7 +54,7 @@ export function smsSender(deps: ChannelDeps): Sender {
           accept: 'application/json',
         },
         body: new URLSearchParams({
-          To: e164(msg.to),
+          To: smsRecipient(msg.to, ch.config.from),
           From: ch.config.from,
           Body: msg.text,
         }).toString(),
