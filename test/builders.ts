@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { type App, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import type { InboundMessage } from '../src/ingest/inbound.schema.js';
@@ -29,9 +30,14 @@ export interface TestApp {
 
 /**
  * A full app on a fresh database of the given engine, workers off (tests drive the pipeline with
- * `app.pipeline.drain()` so nothing depends on timing), with an admin API token.
+ * `app.pipeline.drain()` so nothing depends on timing), with an admin API token. Silent unless
+ * given a logger (e.g. `captureLogs().logger` to check what a failure logs).
  */
-export async function testApp(engine: Engine, over: Partial<Config> = {}): Promise<TestApp> {
+export async function testApp(
+  engine: Engine,
+  over: Partial<Config> = {},
+  deps: { logger?: Logger } = {},
+): Promise<TestApp> {
   const { url, cleanup } = await freshDatabaseUrl(engine);
   const base = loadConfig({ THROUGHLINE_DATABASE_URL: url, LOG_LEVEL: 'silent' });
   const config: Config = {
@@ -40,7 +46,7 @@ export async function testApp(engine: Engine, over: Partial<Config> = {}): Promi
     ...over,
     pipeline: { ...base.pipeline, workers: false, ...(over.pipeline ?? {}) },
   };
-  const app = await buildApp({ config });
+  const app = await buildApp({ config, logger: deps.logger });
   await app.start({ listen: false });
   const { token } = await createApiToken(
     app.database.db,

@@ -88,3 +88,14 @@ export function fromHttpStatus(
     now,
   );
 }
+
+/**
+ * `text` with each of a channel's secrets blanked out. Provider text (an error body, an SMTP
+ * reply) ends up in the outbox's last error, the logs and the channel's health; some servers and
+ * gateways echo the credentials they refused, so adapters pass it through this first.
+ */
+export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) if (s) out = out.split(s).join('***');
+  return out;
+}

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
 import { FakeTwilio, twilioError } from '../../../test/fakes/twilio.js';
 import { ENGINES } from '../../../test/support/engines.js';
+import { captureLogs } from '../../../test/support/logs.js';
 import { appendInbound } from '../../ingest/inbound.log.js';
 import { fromTwilioError } from './sms.errors.js';
 import { smsRecipient } from './sms.sender.js';
@@ -60,9 +61,10 @@ describe('Twilio errors in the connector taxonomy', () => {
 describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
   let t: TestApp;
   let twilio: FakeTwilio;
+  const logs = captureLogs();
   beforeAll(async () => {
     twilio = await new FakeTwilio().start();
-    t = await testApp(engine);
+    t = await testApp(engine, {}, { logger: logs.logger });
     const res = await t.app.http.inject({
       method: 'POST',
       url: '/api/v1/channels',
@@ -174,13 +176,23 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
   it('marks the channel unauthorised on 20003 and never shows the auth token', async () => {
     const real = twilio.authToken;
     twilio.authToken = 'rotated-token';
+    // The gateway puts the stored token it refused into its answer: the worst case to hide.
+    twilio.echoCredentials = true;
     try {
       const id = await reply('+12125550149', 'Update: fixed.');
       await t.app.outbox.runOnce();
       const row = await outboxOf(id);
       expect(row.status).toBe('failed');
-      expect(row.last_error).toMatch(/^auth_revoked: Twilio 401\/20003/);
-      expect(row.last_error).not.toContain(real);
+      expect(row.last_error).toBe(
+        `auth_revoked: Twilio 401/20003: Authenticate: refused ${twilio.accountSid}:***`,
+      );
+      // The failure is logged, echo and all, but with the token blanked.
+      const failed = logs
+        .lines()
+        .filter((l) => l.msg === 'outbox delivery failed' && l.outboxId === row.id);
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toMatchObject({ giveUp: true, error: row.last_error });
+      expect(logs.text()).not.toContain(real);
       const list = await t.app.http.inject({
         method: 'GET',
         url: '/api/v1/channels',
@@ -192,10 +204,14 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
         url: `/api/v1/channels/${chId}`,
         headers: t.auth,
       });
-      expect(one.json().health.status).toBe('auth_revoked');
+      expect(one.json().health).toMatchObject({
+        status: 'auth_revoked',
+        lastError: row.last_error,
+      });
       for (const body of [one.body, list.body]) expect(body).not.toContain(real);
     } finally {
       twilio.authToken = real;
+      twilio.echoCredentials = false;
     }
     const list = await t.app.http.inject({
       method: 'GET',

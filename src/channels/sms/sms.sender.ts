@@ -1,9 +1,9 @@
 import { normalisePhone, phoneCountry } from '../../customers/identity.keys.js';
-import { providerCall } from '../channel.http.js';
+import { type HttpResult, providerCall } from '../channel.http.js';
 import { obj, str } from '../channel.json.js';
 import { hasChannel, resolveChannel } from '../channel.resolve.js';
 import { recordError, recordSuccess } from '../channel.state.js';
-import { ConnectorError } from '../connector-error.js';
+import { ConnectorError, scrubSecrets } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
 import type { Sender } from '../sender.js';
 import { fromTwilioError } from './sms.errors.js';
@@ -26,6 +26,18 @@ export const SMS_MAX = 1600;
 export function smsRecipient(address: string, ourNumber: string): string {
   return normalisePhone(address, phoneCountry(ourNumber)) ?? address;
 }
+
+/**
+ * A Twilio failure as a connector error, our Auth Token blanked first: Twilio does not echo it,
+ * but a Twilio-compatible gateway may, and the text goes to logs and the channel's health.
+ */
+const twilioFailure = (ch: SmsChannel, res: HttpResult, now: number) =>
+  fromTwilioError(
+    res.status,
+    scrubSecrets(res.text, [ch.secrets.authToken]),
+    res.headers.get('retry-after'),
+    now,
+  );
 
 const basic = (ch: SmsChannel) =>
   `Basic ${Buffer.from(`${ch.config.accountSid}:${ch.secrets.authToken}`).toString('base64')}`;
@@ -59,8 +71,7 @@ export function smsSender(deps: ChannelDeps): Sender {
           Body: msg.text,
         }).toString(),
       });
-      if (res.status < 200 || res.status >= 300)
-        throw fromTwilioError(res.status, res.text, res.headers.get('retry-after'), deps.clock());
+      if (res.status < 200 || res.status >= 300) throw twilioFailure(ch, res, deps.clock());
       let sid: string | undefined;
       try {
         sid = str(obj(JSON.parse(res.text))?.sid);
@@ -88,8 +99,7 @@ export async function smsTestConnection(
     method: 'GET',
     headers: { authorization: basic(ch), accept: 'application/json' },
   });
-  if (res.status !== 200)
-    throw fromTwilioError(res.status, res.text, res.headers.get('retry-after'), now);
+  if (res.status !== 200) throw twilioFailure(ch, res, now);
   const account = obj(JSON.parse(res.text));
   return { accountSid: str(account?.sid), name: str(account?.friendly_name), from: ch.config.from };
 }
