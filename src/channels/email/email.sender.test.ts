@@ -1,5 +1,5 @@
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
 import { FakeSmtp } from '../../../test/fakes/smtp.js';
 import { ENGINES } from '../../../test/support/engines.js';
@@ -167,6 +167,11 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
       onAppended: () => {},
     };
     const wrong = 'wrong-pa55-also-secret';
+    // The server says back the password it refused: the worst case to hide.
+    smtp.echoRefusedLogin = true;
+    onTestFinished(() => {
+      smtp.echoRefusedLogin = false;
+    });
     const ch = await createChannel(
       db(),
       deps.secretKey,
@@ -201,13 +206,18 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectorError);
     expect((err as ConnectorError).kind).toBe('auth_revoked');
+    // The server's echo reaches the message, the password in it does not.
+    expect((err as ConnectorError).message).toMatch(/535 .*invalid for care \/ \*\*\*/);
     expect((err as ConnectorError).message).not.toContain(wrong);
     const one = await t.app.http.inject({
       method: 'GET',
       url: `/api/v1/channels/${ch.id}`,
       headers: t.auth,
     });
-    expect(one.json().health.status).toBe('auth_revoked');
+    expect(one.json().health).toMatchObject({
+      status: 'auth_revoked',
+      lastError: `auth_revoked: ${(err as ConnectorError).message}`,
+    });
     const list = await t.app.http.inject({
       method: 'GET',
       url: '/api/v1/channels',
@@ -224,6 +234,7 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
       headers: t.auth,
     });
     expect(bad.json()).toMatchObject({ ok: false, error: { kind: 'auth_revoked' } });
+    expect(bad.body).toContain('care / ***');
     expect(bad.body).not.toContain(wrong);
     const test = await t.app.http.inject({
       method: 'POST',
