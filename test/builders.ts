@@ -1,8 +1,10 @@
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { type App, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import type { InboundMessage } from '../src/ingest/inbound.schema.js';
 import { createApiToken } from '../src/platform/auth/tokens.js';
+import type { DB } from '../src/platform/db/schema.js';
 import { type Engine, freshDatabaseUrl } from './support/engines.js';
 
 let counter = 0;
@@ -63,4 +65,22 @@ export async function testApp(
       cleanup();
     },
   };
+}
+
+/** The outbox row that sends our message `messageId` (its idempotency key names the message). */
+export function sendRowOf(db: Kysely<DB>, messageId: string) {
+  return db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('idempotency_key', '=', `send_message:${messageId}`)
+    .executeTakeFirstOrThrow();
+}
+
+export function messageRow(db: Kysely<DB>, id: string) {
+  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+/** Makes an outbox row due now, as if its back-off or Retry-After had passed. */
+export function retryNow(db: Kysely<DB>, outboxId: string) {
+  return db.updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', outboxId).execute();
 }

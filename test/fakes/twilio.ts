@@ -49,6 +49,15 @@ export class FakeTwilio {
   close() {
     return this.server.close();
   }
+  /** The admin API's payload for an SMS channel on this fake, sending from `from`. */
+  channelPayload(from: string, name = 'Care number') {
+    return {
+      kind: 'sms',
+      name,
+      config: { accountSid: this.accountSid, from, apiBaseUrl: this.url },
+      secrets: { authToken: this.authToken },
+    };
+  }
   script(...replies: FakeReply[]) {
     this.scripted.push(...replies);
   }

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import {
+  aMessage,
+  messageRow,
+  retryNow,
+  sendRowOf,
+  type TestApp,
+  testApp,
+} from '../../../test/builders.js';
 import { FakeTwilio, twilioError } from '../../../test/fakes/twilio.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { captureLogs } from '../../../test/support/logs.js';
@@ -69,12 +76,7 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
       method: 'POST',
       url: '/api/v1/channels',
       headers: t.auth,
-      payload: {
-        kind: 'sms',
-        name: 'Care number',
-        config: { accountSid: twilio.accountSid, from: '+14155550100', apiBaseUrl: twilio.url },
-        secrets: { authToken: twilio.authToken },
-      },
+      payload: twilio.channelPayload('+14155550100'),
     });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.body).not.toContain(twilio.authToken);
@@ -109,14 +111,6 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
     expect(res.statusCode, res.body).toBe(201);
     return res.json().id as string;
   };
-  const outboxOf = (messageId: string) =>
-    db()
-      .selectFrom('outbox')
-      .selectAll()
-      .where('idempotency_key', '=', `send_message:${messageId}`)
-      .executeTakeFirstOrThrow();
-  const messageOf = (id: string) =>
-    db().selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   it('posts To, From and Body with basic auth and keeps the sid as the external id', async () => {
     const id = await reply(
@@ -135,7 +129,7 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
       Body: 'A mast was repaired at 10:05; signal should be back.',
     });
     const sent = twilio.sent.at(-1)!;
-    const msg = await messageOf(id);
+    const msg = await messageRow(db(), id);
     expect(msg.status).toBe('sent');
     expect(msg.external_id).toBe(sent.sid);
     expect(sent.sid).toMatch(/^SM[0-9a-f]{32}$/);
@@ -149,28 +143,28 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
     );
     const t0 = Date.now();
     await t.app.outbox.runOnce();
-    let row = await outboxOf(id);
+    let row = await sendRowOf(db(), id);
     expect(row.status).toBe('pending');
     expect(row.last_error).toMatch(/^rate_limited: Twilio 429\/20429/);
     // Retry-After is honoured (7 s), not the 2 s first back-off.
     expect(Number(row.next_attempt_at) - t0).toBeGreaterThanOrEqual(6_500);
-    await db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', row.id).execute();
+    await retryNow(db(), row.id);
     await t.app.outbox.runOnce();
-    row = await outboxOf(id);
+    row = await sendRowOf(db(), id);
     expect(row.status).toBe('pending');
     expect(row.last_error).toMatch(/^temporary: Twilio 503/);
-    await db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', row.id).execute();
+    await retryNow(db(), row.id);
     await t.app.outbox.runOnce();
-    expect((await outboxOf(id)).status).toBe('delivered');
-    expect((await messageOf(id)).external_id).toBe(twilio.sent.at(-1)!.sid);
+    expect((await sendRowOf(db(), id)).status).toBe('delivered');
+    expect((await messageRow(db(), id)).external_id).toBe(twilio.sent.at(-1)!.sid);
 
     // A customer whose number is not a phone number (the fake applies Twilio's 21211 rule).
     const bad = await reply('not-a-number', 'Update: fixed.');
     await t.app.outbox.runOnce();
-    row = await outboxOf(bad);
+    row = await sendRowOf(db(), bad);
     expect(row.status).toBe('failed');
     expect(row.last_error).toMatch(/^bad_request: Twilio 400\/21211.*not a valid phone number/);
-    expect((await messageOf(bad)).status).toBe('failed');
+    expect((await messageRow(db(), bad)).status).toBe('failed');
   });
 
   it('marks the channel unauthorised on 20003 and never shows the auth token', async () => {
@@ -181,7 +175,7 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
     try {
       const id = await reply('+12125550149', 'Update: fixed.');
       await t.app.outbox.runOnce();
-      const row = await outboxOf(id);
+      const row = await sendRowOf(db(), id);
       expect(row.status).toBe('failed');
       expect(row.last_error).toBe(
         `auth_revoked: Twilio 401/20003: Authenticate: refused ${twilio.accountSid}:***`,
