@@ -1,7 +1,10 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import { type App, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import type { InboundMessage } from '../src/ingest/inbound.schema.js';
 import { createApiToken } from '../src/platform/auth/tokens.js';
+import type { DB } from '../src/platform/db/schema.js';
 import { type Engine, freshDatabaseUrl } from './support/engines.js';
 
 let counter = 0;
@@ -29,9 +32,14 @@ export interface TestApp {
 
 /**
  * A full app on a fresh database of the given engine, workers off (tests drive the pipeline with
- * `app.pipeline.drain()` so nothing depends on timing), with an admin API token.
+ * `app.pipeline.drain()` so nothing depends on timing), with an admin API token. Silent unless
+ * given a logger (e.g. `captureLogs().logger` to check what a failure logs).
  */
-export async function testApp(engine: Engine, over: Partial<Config> = {}): Promise<TestApp> {
+export async function testApp(
+  engine: Engine,
+  over: Partial<Config> = {},
+  deps: { logger?: Logger } = {},
+): Promise<TestApp> {
   const { url, cleanup } = await freshDatabaseUrl(engine);
   const base = loadConfig({ THROUGHLINE_DATABASE_URL: url, LOG_LEVEL: 'silent' });
   const config: Config = {
@@ -40,7 +48,7 @@ export async function testApp(engine: Engine, over: Partial<Config> = {}): Promi
     ...over,
     pipeline: { ...base.pipeline, workers: false, ...(over.pipeline ?? {}) },
   };
-  const app = await buildApp({ config });
+  const app = await buildApp({ config, logger: deps.logger });
   await app.start({ listen: false });
   const { token } = await createApiToken(
     app.database.db,
@@ -57,4 +65,22 @@ export async function testApp(engine: Engine, over: Partial<Config> = {}): Promi
       cleanup();
     },
   };
+}
+
+/** The outbox row that sends our message `messageId` (its idempotency key names the message). */
+export function sendRowOf(db: Kysely<DB>, messageId: string) {
+  return db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('idempotency_key', '=', `send_message:${messageId}`)
+    .executeTakeFirstOrThrow();
+}
+
+export function messageRow(db: Kysely<DB>, id: string) {
+  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+/** Makes an outbox row due now, as if its back-off or Retry-After had passed. */
+export function retryNow(db: Kysely<DB>, outboxId: string) {
+  return db.updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', outboxId).execute();
 }

@@ -27,12 +27,3 @@ export async function providerCall(
   }
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
-
-/** Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3), in ms from now. */
-export function retryAfterMs(header: string | null, now: number): number | undefined {
-  if (!header) return undefined;
-  const secs = Number(header);
-  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
-  const at = Date.parse(header);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
-}

@@ -72,7 +72,8 @@ export function recordError(
   now: number,
 ) {
   const health: Health = err.kind === 'auth_revoked' ? 'auth_revoked' : 'degraded';
-  // Only the kind and our own message: provider bodies are clipped and never hold our secrets.
+  // The kind and the adapter's message: provider text in it is clipped, and adapters whose
+  // providers may echo credentials blank them first (scrubSecrets).
   return upsert(
     db,
     workspaceId,

@@ -1,3 +1,5 @@
+import { retryAfterMs } from './retry-after.js';
+
 /**
  * The one taxonomy every channel adapter maps provider failures into, so retry and back-off
  * logic never needs to know a vendor.
@@ -31,34 +33,69 @@ export class ConnectorError extends Error {
   }
 }
 
+/**
+ * The kind of failure an HTTP status says, for any provider: 429 is rate-limited, 401 means the
+ * credentials no longer work, 403 a missing permission, 5xx is temporary, another 4xx is a bad
+ * request. Adapters whose vendor has finer error codes check those first and fall back to this.
+ */
+export function httpStatusKind(status: number): ConnectorErrorKind {
+  if (status === 429) return 'rate_limited';
+  if (status === 401) return 'auth_revoked';
+  if (status === 403) return 'permission_missing';
+  if (status >= 500) return 'temporary';
+  if (status >= 400) return 'bad_request';
+  return 'unknown';
+}
+
+/**
+ * A provider's failure of `kind` with its Retry-After honoured. RFC 9110 §10.2.3 sends the header
+ * with 429 and 503, so it is read for the kinds that are retried after a pause.
+ */
+export function httpFailure(
+  kind: ConnectorErrorKind,
+  message: string,
+  status: number,
+  retryAfter: string | null | undefined,
+  now: number,
+): ConnectorError {
+  const wait =
+    kind === 'rate_limited' || kind === 'temporary' ? retryAfterMs(retryAfter, now) : undefined;
+  return new ConnectorError(kind, message, wait, status);
+}
+
+const LABEL: Record<ConnectorErrorKind, (status: number) => string> = {
+  rate_limited: () => 'rate limited',
+  auth_revoked: () => 'unauthorised',
+  permission_missing: () => 'forbidden',
+  temporary: (s) => `provider error ${s}`,
+  bad_request: (s) => `rejected ${s}`,
+  unknown: (s) => `unexpected status ${s}`,
+};
+
 /** Maps an HTTP status (and Retry-After header) to the taxonomy; for adapters over plain HTTP. */
 export function fromHttpStatus(
   status: number,
   body: string,
-  retryAfter?: string | null,
+  retryAfter: string | null | undefined,
+  now: number,
 ): ConnectorError {
-  const snippet = body.slice(0, 300);
-  if (status === 429) {
-    const secs = Number(retryAfter);
-    return new ConnectorError(
-      'rate_limited',
-      `rate limited: ${snippet}`,
-      Number.isFinite(secs) ? secs * 1000 : undefined,
-      status,
-    );
-  }
-  if (status === 401)
-    return new ConnectorError('auth_revoked', `unauthorised: ${snippet}`, undefined, status);
-  if (status === 403)
-    return new ConnectorError('permission_missing', `forbidden: ${snippet}`, undefined, status);
-  if (status >= 500)
-    return new ConnectorError(
-      'temporary',
-      `provider error ${status}: ${snippet}`,
-      undefined,
-      status,
-    );
-  if (status >= 400)
-    return new ConnectorError('bad_request', `rejected ${status}: ${snippet}`, undefined, status);
-  return new ConnectorError('unknown', `unexpected status ${status}`, undefined, status);
+  const kind = httpStatusKind(status);
+  return httpFailure(
+    kind,
+    `${LABEL[kind](status)}: ${body.slice(0, 300)}`,
+    status,
+    retryAfter,
+    now,
+  );
+}
+
+/**
+ * `text` with each of a channel's secrets blanked out. Provider text (an error body, an SMTP
+ * reply) ends up in the outbox's last error, the logs and the channel's health; some servers and
+ * gateways echo the credentials they refused, so adapters pass it through this first.
+ */
+export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) if (s) out = out.split(s).join('***');
+  return out;
 }

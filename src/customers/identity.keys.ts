@@ -21,6 +21,11 @@ export function normalisePhone(
   return p?.isValid() ? p.number : null;
 }
 
+/** The country (ISO 3166 alpha-2) of a number in E.164, or undefined when it has none. */
+export function phoneCountry(e164: string): string | undefined {
+  return parsePhoneNumberFromString(e164)?.country;
+}
+
 export function normaliseEmail(raw: string): string | null {
   const v = raw.trim().toLowerCase();
   return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) ? v : null;

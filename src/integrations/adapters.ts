@@ -46,7 +46,8 @@ export async function sendWebhook(
   }).catch((err: Error) => {
     throw new ConnectorError('temporary', `webhook unreachable: ${err.message}`);
   });
-  if (!res.ok) throw fromHttpStatus(res.status, await res.text(), res.headers.get('retry-after'));
+  if (!res.ok)
+    throw fromHttpStatus(res.status, await res.text(), res.headers.get('retry-after'), now);
   return {};
 }
 

@@ -22,7 +22,7 @@ export async function sendJson(
     );
   }
   const text = await res.text();
-  if (!res.ok) throw fromHttpStatus(res.status, text, res.headers.get('retry-after'));
+  if (!res.ok) throw fromHttpStatus(res.status, text, res.headers.get('retry-after'), Date.now());
   if (!text) return null;
   try {
     return JSON.parse(text);

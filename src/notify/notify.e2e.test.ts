@@ -1,6 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { createChannel } from '../../test/fakes/channels.js';
 import { FakeSmtp } from '../../test/fakes/smtp.js';
 import { FakeTwilio } from '../../test/fakes/twilio.js';
 import { ENGINES } from '../../test/support/engines.js';
@@ -39,28 +40,13 @@ describe.each(ENGINES)('problem notifications by email and SMS on %s', (engine) 
     smtp = await new FakeSmtp().start();
     twilio = await new FakeTwilio().start();
     t = await testApp(engine);
-    const create = async (payload: Record<string, unknown>) => {
-      const res = await t.app.http.inject({
-        method: 'POST',
-        url: '/api/v1/channels',
-        headers: t.auth,
-        payload,
-      });
-      expect(res.statusCode, res.body).toBe(201);
-      return res.json().id as string;
-    };
-    emailChannel = await create({
+    emailChannel = await createChannel(t, {
       kind: 'email',
       name: 'Care',
       config: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'care@kestrel.example' },
       secrets: {},
     });
-    await create({
-      kind: 'sms',
-      name: 'Care SMS',
-      config: { accountSid: twilio.accountSid, from: '+14155550100', apiBaseUrl: twilio.url },
-      secrets: { authToken: twilio.authToken },
-    });
+    await createChannel(t, twilio.channelPayload('+14155550100', 'Care SMS'));
     const now = new Date().toISOString();
     const msgs = Object.values(customers).map((m) => ({
       ...m,

@@ -1,10 +1,13 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * Structured JSON logs. Secrets and message bodies are redacted by path so that a careless
  * `log.info({ req })` cannot leak them; bodies are logged only when explicitly enabled.
  */
-export function createLogger(level: string, opts: { destination?: number | string } = {}): Logger {
+export function createLogger(
+  level: string,
+  opts: { destination?: number | string | DestinationStream } = {},
+): Logger {
   return pino(
     {
       level,
@@ -27,6 +30,8 @@ export function createLogger(level: string, opts: { destination?: number | strin
         censor: '[redacted]',
       },
     },
-    pino.destination(opts.destination ?? 1),
+    typeof opts.destination === 'object'
+      ? opts.destination
+      : pino.destination(opts.destination ?? 1),
   );
 }

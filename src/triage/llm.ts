@@ -7,6 +7,8 @@
  * timeout, network, auth, rate_limited (with retryAfterMs), bad_request, server, bad_response.
  */
 
+import { retryAfterMs } from '../channels/retry-after.js';
+
 export type LlmErrorKind =
   | 'timeout'
   | 'network'
@@ -136,15 +138,8 @@ export class LlmClient {
 function statusError(path: string, status: number, retryAfter: string | null, body: string) {
   const detail = `${path}: HTTP ${status} ${body.slice(0, 200)}`;
   if (status === 401 || status === 403) return new LlmError('auth', detail, status);
-  if (status === 429) {
-    const seconds = retryAfter ? Number(retryAfter) : Number.NaN;
-    return new LlmError(
-      'rate_limited',
-      detail,
-      status,
-      Number.isFinite(seconds) ? seconds * 1000 : undefined,
-    );
-  }
+  if (status === 429)
+    return new LlmError('rate_limited', detail, status, retryAfterMs(retryAfter, Date.now()));
   if (status >= 500) return new LlmError('server', detail, status);
   return new LlmError('bad_request', detail, status);
 }

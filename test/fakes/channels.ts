@@ -12,7 +12,7 @@ export const META_VERIFY_TOKEN = 'verify-me';
 export async function createChannel(
   t: TestApp,
   body: {
-    kind: 'x' | 'meta';
+    kind: string;
     name: string;
     config?: Record<string, unknown>;
     secrets: Record<string, unknown>;

@@ -18,7 +18,7 @@ export interface SmtpRefusal {
 /**
  * A real SMTP server (npm smtp-server) on 127.0.0.1 that keeps what it receives. STARTTLS is off
  * so tests speak plain SMTP on loopback; with `auth` set it requires AUTH PLAIN/LOGIN with those
- * credentials (535 otherwise). `refuse` makes the next DATA answer with the given code.
+ * credentials (535 otherwise, optionally echoing what it refused). `refuse` makes the next DATA answer with the given code.
  */
 export class FakeSmtp {
   readonly received: ReceivedMail[] = [];
@@ -26,6 +26,11 @@ export class FakeSmtp {
   /** SMTP connections accepted so far (pooling tests). */
   connections = 0;
   port = 0;
+  /**
+   * Put the refused username and password into the 535 reply, as some servers do: for tests that
+   * the password never reaches an error, the logs or the channel's health.
+   */
+  echoRefusedLogin = false;
   private readonly server: SMTPServer;
 
   constructor(auth?: { username: string; password: string }) {
@@ -43,8 +48,11 @@ export class FakeSmtp {
       onAuth: (a, _session, cb) => {
         if (auth && a.username === auth.username && a.password === auth.password)
           return cb(null, { user: a.username });
+        const said = this.echoRefusedLogin ? ` for ${a.username} / ${a.password}` : '';
         return cb(
-          Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }),
+          Object.assign(new Error(`Authentication credentials invalid${said}`), {
+            responseCode: 535,
+          }),
         );
       },
       onData: (stream, session, cb) => {

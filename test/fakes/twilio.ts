@@ -29,6 +29,11 @@ export class FakeTwilio {
   accountSid = `AC${'0123456789abcdef'.repeat(2)}`;
   authToken = 'fake-twilio-auth-token';
   sent: FakeSms[] = [];
+  /**
+   * Put the credentials a request carried into the 401 it gets, as a careless Twilio-compatible
+   * gateway might (Twilio itself does not): for tests that the token never reaches logs or health.
+   */
+  echoCredentials = false;
   scripted: FakeReply[] = [];
 
   constructor() {
@@ -44,19 +49,36 @@ export class FakeTwilio {
   close() {
     return this.server.close();
   }
+  /** The admin API's payload for an SMS channel on this fake, sending from `from`. */
+  channelPayload(from: string, name = 'Care number') {
+    return {
+      kind: 'sms',
+      name,
+      config: { accountSid: this.accountSid, from, apiBaseUrl: this.url },
+      secrets: { authToken: this.authToken },
+    };
+  }
   script(...replies: FakeReply[]) {
     this.scripted.push(...replies);
   }
 
-  private authorised(r: RecordedRequest): boolean {
+  /** `sid:token` from the request's basic auth, or '' without it. */
+  private credentials(r: RecordedRequest): string {
     const h = r.headers.authorization ?? '';
-    if (!h.startsWith('Basic ')) return false;
-    const [user, ...rest] = Buffer.from(h.slice(6), 'base64').toString('utf8').split(':');
-    return user === this.accountSid && rest.join(':') === this.authToken;
+    return h.startsWith('Basic ') ? Buffer.from(h.slice(6), 'base64').toString('utf8') : '';
+  }
+
+  private authorised(r: RecordedRequest): boolean {
+    return this.credentials(r) === `${this.accountSid}:${this.authToken}`;
   }
 
   private route(r: RecordedRequest): FakeReply {
-    if (!this.authorised(r)) return twilioError(401, 20003, 'Authenticate');
+    if (!this.authorised(r))
+      return twilioError(
+        401,
+        20003,
+        this.echoCredentials ? `Authenticate: refused ${this.credentials(r)}` : 'Authenticate',
+      );
     const account = `/2010-04-01/Accounts/${this.accountSid}`;
     if (r.method === 'GET' && r.path === `${account}.json`)
       return {

@@ -49,7 +49,7 @@ export function apiSender(opts: { url: string; secret: string; timeoutMs?: numbe
       throw new ConnectorError('temporary', `delivery failed: ${(err as Error).message}`);
     }
     const text = await res.text();
-    if (!res.ok) throw fromHttpStatus(res.status, text, res.headers.get('retry-after'));
+    if (!res.ok) throw fromHttpStatus(res.status, text, res.headers.get('retry-after'), Date.now());
     try {
       const parsed = JSON.parse(text) as { externalId?: unknown };
       if (typeof parsed.externalId === 'string' && parsed.externalId)

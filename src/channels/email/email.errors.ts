@@ -1,4 +1,4 @@
-import { ConnectorError } from '../connector-error.js';
+import { ConnectorError, scrubSecrets } from '../connector-error.js';
 
 /** What nodemailer puts on its errors (nodemailer/lib/errors). */
 interface SmtpError {
@@ -22,8 +22,8 @@ export function fromSmtpError(
   secrets: readonly (string | undefined)[],
 ): ConnectorError {
   const e = (err ?? {}) as SmtpError;
-  let message = String(e.message ?? err).slice(0, 500);
-  for (const s of secrets) if (s) message = message.split(s).join('***');
+  // Scrubbed before it is cut, so that a cut cannot leave half a secret behind.
+  const message = scrubSecrets(String(e.message ?? err), secrets).slice(0, 500);
   const code = e.responseCode;
   if (e.code === 'EAUTH' || e.code === 'ENOAUTH' || code === 530 || code === 534 || code === 535)
     return new ConnectorError(

@@ -1,6 +1,13 @@
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import {
+  aMessage,
+  messageRow,
+  retryNow,
+  sendRowOf,
+  type TestApp,
+  testApp,
+} from '../../../test/builders.js';
 import { FakeSmtp } from '../../../test/fakes/smtp.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { appendInbound } from '../../ingest/inbound.log.js';
@@ -76,16 +83,6 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
     expect(reply.statusCode, reply.body).toBe(201);
     return { replyId: reply.json().id as string, caseId: row.id, subject: row.subject };
   };
-  const outboxOf = (messageId: string) =>
-    db()
-      .selectFrom('outbox')
-      .selectAll()
-      .where('idempotency_key', '=', `send_message:${messageId}`)
-      .executeTakeFirstOrThrow();
-  const messageOf = (id: string) =>
-    db().selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const retryNow = (id: string) =>
-    db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', id).execute();
 
   it('delivers a reply to a real SMTP server with threading headers and a stable Message-ID', async () => {
     const { replyId, subject } = await customerWritesAndAgentReplies(
@@ -114,7 +111,7 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
     expect(mail.text?.trim()).toBe(
       'Hello Ana, an engineer replaced the faulty line card this morning; the evening drops should be over. Reply here if they are not.',
     );
-    const sent = await messageOf(replyId);
+    const sent = await messageRow(db(), replyId);
     expect(sent.status).toBe('sent');
     // The customer's answer will say In-Reply-To our Message-ID: it is the external id.
     expect(sent.external_id).toBe(`<${replyId}@kestrel.example>`);
@@ -125,8 +122,8 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
     const b = await customerWritesAndAgentReplies('gus@example.com', '<gus-1@mail.example.com>');
     const before = { mails: smtp.received.length, connections: smtp.connections };
     await t.app.outbox.runOnce();
-    expect((await outboxOf(a.replyId)).status).toBe('delivered');
-    expect((await outboxOf(b.replyId)).status).toBe('delivered');
+    expect((await sendRowOf(db(), a.replyId)).status).toBe('delivered');
+    expect((await sendRowOf(db(), b.replyId)).status).toBe('delivered');
     expect(smtp.received.length - before.mails).toBe(2);
     expect(smtp.connections - before.connections).toBeLessThanOrEqual(1);
   });
@@ -135,13 +132,13 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
     const a = await customerWritesAndAgentReplies('bo@example.com', 'bo-1@mail.example.com');
     smtp.refuse.push({ code: 451, text: 'Requested action aborted: local error in processing' });
     await t.app.outbox.runOnce();
-    let row = await outboxOf(a.replyId);
+    let row = await sendRowOf(db(), a.replyId);
     expect(row.status).toBe('pending');
     expect(row.last_error).toMatch(/^temporary: SMTP 451/);
-    expect((await messageOf(a.replyId)).status).toBe('queued');
-    await retryNow(row.id);
+    expect((await messageRow(db(), a.replyId)).status).toBe('queued');
+    await retryNow(db(), row.id);
     await t.app.outbox.runOnce();
-    row = await outboxOf(a.replyId);
+    row = await sendRowOf(db(), a.replyId);
     expect(row.status).toBe('delivered');
     const mail = await simpleParser(smtp.received.at(-1)!.raw);
     expect(mail.messageId).toBe(`<${a.replyId}@kestrel.example>`);
@@ -151,10 +148,10 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
     const b = await customerWritesAndAgentReplies('cy@example.com', '<cy-1@mail.example.com>');
     smtp.refuse.push({ code: 550, text: 'Mailbox unavailable' });
     await t.app.outbox.runOnce();
-    row = await outboxOf(b.replyId);
+    row = await sendRowOf(db(), b.replyId);
     expect(row.status).toBe('failed');
     expect(row.last_error).toMatch(/^bad_request: SMTP 550 \(permanent\).*Mailbox unavailable/);
-    expect((await messageOf(b.replyId)).status).toBe('failed');
+    expect((await messageRow(db(), b.replyId)).status).toBe('failed');
   });
 
   it('maps a refused login to an unauthorised channel and never shows the password', async () => {
@@ -167,6 +164,11 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
       onAppended: () => {},
     };
     const wrong = 'wrong-pa55-also-secret';
+    // The server says back the password it refused: the worst case to hide.
+    smtp.echoRefusedLogin = true;
+    onTestFinished(() => {
+      smtp.echoRefusedLogin = false;
+    });
     const ch = await createChannel(
       db(),
       deps.secretKey,
@@ -201,13 +203,18 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectorError);
     expect((err as ConnectorError).kind).toBe('auth_revoked');
+    // The server's echo reaches the message, the password in it does not.
+    expect((err as ConnectorError).message).toMatch(/535 .*invalid for care \/ \*\*\*/);
     expect((err as ConnectorError).message).not.toContain(wrong);
     const one = await t.app.http.inject({
       method: 'GET',
       url: `/api/v1/channels/${ch.id}`,
       headers: t.auth,
     });
-    expect(one.json().health.status).toBe('auth_revoked');
+    expect(one.json().health).toMatchObject({
+      status: 'auth_revoked',
+      lastError: `auth_revoked: ${(err as ConnectorError).message}`,
+    });
     const list = await t.app.http.inject({
       method: 'GET',
       url: '/api/v1/channels',
@@ -224,6 +231,7 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
       headers: t.auth,
     });
     expect(bad.json()).toMatchObject({ ok: false, error: { kind: 'auth_revoked' } });
+    expect(bad.body).toContain('care / ***');
     expect(bad.body).not.toContain(wrong);
     const test = await t.app.http.inject({
       method: 'POST',

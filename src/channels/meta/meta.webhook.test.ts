@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../../../test/builders.js';
+import { retryNow, type TestApp } from '../../../test/builders.js';
 import { createChannel, deliverMeta, META_VERIFY_TOKEN } from '../../../test/fakes/channels.js';
 import { FBA, MetaHarness, nextPsid, PAGE } from '../../../test/fakes/meta-harness.js';
 import { type FakeMeta, graphError } from '../../../test/fakes/meta-provider.js';
@@ -269,7 +269,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
         460,
       ),
     );
-    await db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', ob.id).execute();
+    await retryNow(db(), ob.id);
     await t.app.outbox.runOnce();
     expect((await outbox(id)).last_error).toMatch(/^auth_revoked/);
     const health = (

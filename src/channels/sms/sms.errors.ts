@@ -1,6 +1,10 @@
-import { retryAfterMs } from '../channel.http.js';
 import { obj, str } from '../channel.json.js';
-import { ConnectorError } from '../connector-error.js';
+import {
+  type ConnectorError,
+  type ConnectorErrorKind,
+  httpFailure,
+  httpStatusKind,
+} from '../connector-error.js';
 
 /** Twilio error codes that say the recipient cannot be messaged: retrying never helps. */
 const RECIPIENT_REFUSED: Record<number, string> = {
@@ -11,11 +15,22 @@ const RECIPIENT_REFUSED: Record<number, string> = {
   21614: 'the To number is not a mobile number',
 };
 
+/** The kind a Twilio error code says, where it says more than the HTTP status. */
+function twilioCodeKind(status: number, code: number | undefined): ConnectorErrorKind | undefined {
+  if (code === 20429) return 'rate_limited';
+  if (code === 20003) return 'auth_revoked';
+  // Recipient refusals come with a 4xx; a 5xx stays temporary whatever code it carries.
+  if (status < 500 && code && RECIPIENT_REFUSED[code])
+    return code === 21610 || code === 21408 ? 'permission_missing' : 'bad_request';
+  return undefined;
+}
+
 /**
  * Maps a Twilio REST error (`{code, message, more_info, status}`, twilio.com/docs/usage/twilios-response)
- * to the connector taxonomy: 429/20429 is never processed and safe to retry after a pause;
- * 401/20003 means the Account SID or Auth Token no longer work; 5xx is retried; recipient errors
- * (21211 invalid number, 21610 unsubscribed, …) and other 4xx are permanent.
+ * to the connector taxonomy. Twilio's codes decide where they are finer than the status: 20429 is
+ * never processed and safe to retry after a pause; 20003 means the Account SID or Auth Token no
+ * longer work; recipient errors (21211 invalid number, 21610 unsubscribed, …) are permanent.
+ * Everything else is read from the HTTP status as for any provider.
  */
 export function fromTwilioError(
   status: number,
@@ -32,16 +47,7 @@ export function fromTwilioError(
   const code = typeof parsed?.code === 'number' ? parsed.code : undefined;
   const text = (str(parsed?.message) ?? body).slice(0, 300);
   const what = `Twilio ${status}${code ? `/${code}` : ''}: ${text}`;
-  if (status === 429 || code === 20429)
-    return new ConnectorError('rate_limited', what, retryAfterMs(retryAfter, now), status);
-  if (status === 401 || code === 20003)
-    return new ConnectorError('auth_revoked', what, undefined, status);
-  if (status >= 500) return new ConnectorError('temporary', what, undefined, status);
-  if (code && RECIPIENT_REFUSED[code]) {
-    const kind = code === 21610 || code === 21408 ? 'permission_missing' : 'bad_request';
-    return new ConnectorError(kind, `${what} (${RECIPIENT_REFUSED[code]})`, undefined, status);
-  }
-  if (status === 403) return new ConnectorError('permission_missing', what, undefined, status);
-  if (status >= 400) return new ConnectorError('bad_request', what, undefined, status);
-  return new ConnectorError('unknown', what, undefined, status);
+  const kind = twilioCodeKind(status, code) ?? httpStatusKind(status);
+  const why = code ? RECIPIENT_REFUSED[code] : undefined;
+  return httpFailure(kind, why ? `${what} (${why})` : what, status, retryAfter, now);
 }

@@ -1,16 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import {
+  aMessage,
+  messageRow,
+  retryNow,
+  sendRowOf,
+  type TestApp,
+  testApp,
+} from '../../../test/builders.js';
 import { FakeTwilio, twilioError } from '../../../test/fakes/twilio.js';
 import { ENGINES } from '../../../test/support/engines.js';
+import { captureLogs } from '../../../test/support/logs.js';
 import { appendInbound } from '../../ingest/inbound.log.js';
 import { fromTwilioError } from './sms.errors.js';
-import { e164 } from './sms.sender.js';
+import { smsRecipient } from './sms.sender.js';
 
 describe('sms addresses', () => {
-  it('sends formatted numbers in E.164 and leaves anything else for Twilio to judge', () => {
-    expect(e164('+1 (415) 555-0122')).toBe('+14155550122');
-    expect(e164('+14155550122')).toBe('+14155550122');
-    expect(e164('4155550122')).toBe('4155550122');
+  it('sends numbers in E.164 and leaves what is no number for Twilio to judge', () => {
+    expect(smsRecipient('+1 (415) 555-0122', '+14155550100')).toBe('+14155550122');
+    expect(smsRecipient('tel:+44 20 7946 0958', '+14155550100')).toBe('+442079460958');
+    expect(smsRecipient('not-a-number', '+14155550100')).toBe('not-a-number');
+  });
+
+  it('reads a number without a country code in the country of our number', () => {
+    expect(smsRecipient('(415) 555-0122', '+14155550100')).toBe('+14155550122');
+    expect(smsRecipient('07911 123456', '+442079460000')).toBe('+447911123456');
+    // The same national number means nothing from a US number: it goes as written.
+    expect(smsRecipient('07911 123456', '+14155550100')).toBe('07911 123456');
   });
 });
 
@@ -27,24 +42,41 @@ describe('Twilio errors in the connector taxonomy', () => {
     expect(fromTwilioError(502, '<html>bad gateway</html>', null, 0).kind).toBe('temporary');
     expect(fromTwilioError(403, body(20008, 403), null, 0).kind).toBe('permission_missing');
   });
+
+  it('lets Twilio codes decide over the status, and the status decide the rest', () => {
+    // 20003 on a 403 is still a credentials problem; 20429 without a 429 still a rate limit.
+    expect(fromTwilioError(403, body(20003, 403), null, 0).kind).toBe('auth_revoked');
+    expect(fromTwilioError(400, body(20429, 400), null, 0).kind).toBe('rate_limited');
+    // A recipient code on a 5xx does not make a passing outage permanent.
+    expect(fromTwilioError(503, body(21211, 503), null, 0).kind).toBe('temporary');
+    expect(fromTwilioError(401, 'Unauthorized', null, 0).kind).toBe('auth_revoked');
+    expect(fromTwilioError(404, body(20404, 404), null, 0).kind).toBe('bad_request');
+    expect(fromTwilioError(400, body(21610, 400), null, 0).message).toBe(
+      'Twilio 400/21610: m (the recipient replied STOP: they unsubscribed from this number)',
+    );
+  });
+
+  it('reads Retry-After as seconds or an HTTP-date, and ignores it when absent', () => {
+    const now = Date.UTC(2026, 11, 1, 12, 0, 0);
+    expect(
+      fromTwilioError(429, body(20429, 429), 'Tue, 01 Dec 2026 12:00:45 GMT', now).retryAfterMs,
+    ).toBe(45_000);
+    expect(fromTwilioError(429, body(20429, 429), null, now).retryAfterMs).toBeUndefined();
+  });
 });
 
 describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
   let t: TestApp;
   let twilio: FakeTwilio;
+  const logs = captureLogs();
   beforeAll(async () => {
     twilio = await new FakeTwilio().start();
-    t = await testApp(engine);
+    t = await testApp(engine, {}, { logger: logs.logger });
     const res = await t.app.http.inject({
       method: 'POST',
       url: '/api/v1/channels',
       headers: t.auth,
-      payload: {
-        kind: 'sms',
-        name: 'Care number',
-        config: { accountSid: twilio.accountSid, from: '+14155550100', apiBaseUrl: twilio.url },
-        secrets: { authToken: twilio.authToken },
-      },
+      payload: twilio.channelPayload('+14155550100'),
     });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.body).not.toContain(twilio.authToken);
@@ -79,14 +111,6 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
     expect(res.statusCode, res.body).toBe(201);
     return res.json().id as string;
   };
-  const outboxOf = (messageId: string) =>
-    db()
-      .selectFrom('outbox')
-      .selectAll()
-      .where('idempotency_key', '=', `send_message:${messageId}`)
-      .executeTakeFirstOrThrow();
-  const messageOf = (id: string) =>
-    db().selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   it('posts To, From and Body with basic auth and keeps the sid as the external id', async () => {
     const id = await reply(
@@ -105,7 +129,7 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
       Body: 'A mast was repaired at 10:05; signal should be back.',
     });
     const sent = twilio.sent.at(-1)!;
-    const msg = await messageOf(id);
+    const msg = await messageRow(db(), id);
     expect(msg.status).toBe('sent');
     expect(msg.external_id).toBe(sent.sid);
     expect(sent.sid).toMatch(/^SM[0-9a-f]{32}$/);
@@ -119,40 +143,50 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
     );
     const t0 = Date.now();
     await t.app.outbox.runOnce();
-    let row = await outboxOf(id);
+    let row = await sendRowOf(db(), id);
     expect(row.status).toBe('pending');
     expect(row.last_error).toMatch(/^rate_limited: Twilio 429\/20429/);
     // Retry-After is honoured (7 s), not the 2 s first back-off.
     expect(Number(row.next_attempt_at) - t0).toBeGreaterThanOrEqual(6_500);
-    await db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', row.id).execute();
+    await retryNow(db(), row.id);
     await t.app.outbox.runOnce();
-    row = await outboxOf(id);
+    row = await sendRowOf(db(), id);
     expect(row.status).toBe('pending');
     expect(row.last_error).toMatch(/^temporary: Twilio 503/);
-    await db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', row.id).execute();
+    await retryNow(db(), row.id);
     await t.app.outbox.runOnce();
-    expect((await outboxOf(id)).status).toBe('delivered');
-    expect((await messageOf(id)).external_id).toBe(twilio.sent.at(-1)!.sid);
+    expect((await sendRowOf(db(), id)).status).toBe('delivered');
+    expect((await messageRow(db(), id)).external_id).toBe(twilio.sent.at(-1)!.sid);
 
     // A customer whose number is not a phone number (the fake applies Twilio's 21211 rule).
     const bad = await reply('not-a-number', 'Update: fixed.');
     await t.app.outbox.runOnce();
-    row = await outboxOf(bad);
+    row = await sendRowOf(db(), bad);
     expect(row.status).toBe('failed');
     expect(row.last_error).toMatch(/^bad_request: Twilio 400\/21211.*not a valid phone number/);
-    expect((await messageOf(bad)).status).toBe('failed');
+    expect((await messageRow(db(), bad)).status).toBe('failed');
   });
 
   it('marks the channel unauthorised on 20003 and never shows the auth token', async () => {
     const real = twilio.authToken;
     twilio.authToken = 'rotated-token';
+    // The gateway puts the stored token it refused into its answer: the worst case to hide.
+    twilio.echoCredentials = true;
     try {
       const id = await reply('+12125550149', 'Update: fixed.');
       await t.app.outbox.runOnce();
-      const row = await outboxOf(id);
+      const row = await sendRowOf(db(), id);
       expect(row.status).toBe('failed');
-      expect(row.last_error).toMatch(/^auth_revoked: Twilio 401\/20003/);
-      expect(row.last_error).not.toContain(real);
+      expect(row.last_error).toBe(
+        `auth_revoked: Twilio 401/20003: Authenticate: refused ${twilio.accountSid}:***`,
+      );
+      // The failure is logged, echo and all, but with the token blanked.
+      const failed = logs
+        .lines()
+        .filter((l) => l.msg === 'outbox delivery failed' && l.outboxId === row.id);
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toMatchObject({ giveUp: true, error: row.last_error });
+      expect(logs.text()).not.toContain(real);
       const list = await t.app.http.inject({
         method: 'GET',
         url: '/api/v1/channels',
@@ -164,10 +198,14 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
         url: `/api/v1/channels/${chId}`,
         headers: t.auth,
       });
-      expect(one.json().health.status).toBe('auth_revoked');
+      expect(one.json().health).toMatchObject({
+        status: 'auth_revoked',
+        lastError: row.last_error,
+      });
       for (const body of [one.body, list.body]) expect(body).not.toContain(real);
     } finally {
       twilio.authToken = real;
+      twilio.echoCredentials = false;
     }
     const list = await t.app.http.inject({
       method: 'GET',

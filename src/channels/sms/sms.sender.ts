@@ -1,8 +1,9 @@
-import { providerCall } from '../channel.http.js';
+import { normalisePhone, phoneCountry } from '../../customers/identity.keys.js';
+import { type HttpResult, providerCall } from '../channel.http.js';
 import { obj, str } from '../channel.json.js';
 import { hasChannel, resolveChannel } from '../channel.resolve.js';
 import { recordError, recordSuccess } from '../channel.state.js';
-import { ConnectorError } from '../connector-error.js';
+import { ConnectorError, scrubSecrets } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
 import type { Sender } from '../sender.js';
 import { fromTwilioError } from './sms.errors.js';
@@ -16,11 +17,27 @@ import {
 /** Twilio accepts a Body of up to 1,600 characters (it splits it into segments itself). */
 export const SMS_MAX = 1600;
 
-/** A phone address as stored (`+1 (415) 555-0122`) in E.164 when it is one; else unchanged. */
-export function e164(address: string): string {
-  const compact = address.replace(/[\s().-]/g, '');
-  return /^\+[1-9]\d{6,14}$/.test(compact) ? compact : address;
+/**
+ * The customer's number as Twilio wants it (E.164), normalised as identities are. A number written
+ * without a country code is read in the country of our own number, the likeliest place for a
+ * customer who texts it. An address that is no valid number goes as it is, for Twilio to refuse
+ * (21211) with its own reason.
+ */
+export function smsRecipient(address: string, ourNumber: string): string {
+  return normalisePhone(address, phoneCountry(ourNumber)) ?? address;
 }
+
+/**
+ * A Twilio failure as a connector error, our Auth Token blanked first: Twilio does not echo it,
+ * but a Twilio-compatible gateway may, and the text goes to logs and the channel's health.
+ */
+const twilioFailure = (ch: SmsChannel, res: HttpResult, now: number) =>
+  fromTwilioError(
+    res.status,
+    scrubSecrets(res.text, [ch.secrets.authToken]),
+    res.headers.get('retry-after'),
+    now,
+  );
 
 const basic = (ch: SmsChannel) =>
   `Basic ${Buffer.from(`${ch.config.accountSid}:${ch.secrets.authToken}`).toString('base64')}`;
@@ -49,13 +66,12 @@ export function smsSender(deps: ChannelDeps): Sender {
           accept: 'application/json',
         },
         body: new URLSearchParams({
-          To: e164(msg.to),
+          To: smsRecipient(msg.to, ch.config.from),
           From: ch.config.from,
           Body: msg.text,
         }).toString(),
       });
-      if (res.status < 200 || res.status >= 300)
-        throw fromTwilioError(res.status, res.text, res.headers.get('retry-after'), deps.clock());
+      if (res.status < 200 || res.status >= 300) throw twilioFailure(ch, res, deps.clock());
       let sid: string | undefined;
       try {
         sid = str(obj(JSON.parse(res.text))?.sid);
@@ -83,8 +99,7 @@ export async function smsTestConnection(
     method: 'GET',
     headers: { authorization: basic(ch), accept: 'application/json' },
   });
-  if (res.status !== 200)
-    throw fromTwilioError(res.status, res.text, res.headers.get('retry-after'), now);
+  if (res.status !== 200) throw twilioFailure(ch, res, now);
   const account = obj(JSON.parse(res.text));
   return { accountSid: str(account?.sid), name: str(account?.friendly_name), from: ch.config.from };
 }

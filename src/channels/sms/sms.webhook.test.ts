@@ -71,12 +71,7 @@ describe.skipIf(!haveData).each(ENGINES)('SMS webhook on %s', (engine) => {
       method: 'POST',
       url: '/api/v1/channels',
       headers: t.auth,
-      payload: {
-        kind: 'sms',
-        name: 'Care number',
-        config: { accountSid: twilio.accountSid, from: '+12028831111', apiBaseUrl: twilio.url },
-        secrets: { authToken: twilio.authToken },
-      },
+      payload: twilio.channelPayload('+12028831111'),
     });
     expect(res.statusCode, res.body).toBe(201);
     channelId = res.json().id;

@@ -1,7 +1,8 @@
-import { providerCall, retryAfterMs } from '../channel.http.js';
+import { providerCall } from '../channel.http.js';
 import { obj, parseJsonExact, str } from '../channel.json.js';
 import type { RateLimitState } from '../channel.state.js';
-import { ConnectorError } from '../connector-error.js';
+import { ConnectorError, type ConnectorErrorKind, httpStatusKind } from '../connector-error.js';
+import { retryAfterMs } from '../retry-after.js';
 
 export interface XClientOptions {
   baseUrl: string;
@@ -191,6 +192,16 @@ function toPage(body: Record<string, unknown>): XPage {
   };
 }
 
+/** What X's failure of each kind is called in errors an admin reads. */
+const X_SAYS: Record<ConnectorErrorKind, (status: number) => string> = {
+  rate_limited: () => 'X rate limit',
+  auth_revoked: () => 'X refused the token',
+  permission_missing: () => 'X forbids this',
+  temporary: (s) => `X error ${s}`,
+  bad_request: (s) => `X rejected the request (${s})`,
+  unknown: (s) => `X answered ${s}`,
+};
+
 /** X error bodies: v2 problem JSON ({title, detail, type, status}) or v1.1 {errors:[{code,message}]}. */
 function xError(status: number, text: string, rl: RateLimitState, now: number): ConnectorError {
   let detail = text.slice(0, 300);
@@ -201,25 +212,8 @@ function xError(status: number, text: string, rl: RateLimitState, now: number): 
   } catch {
     // plain-text body, e.g. "Rate limit exceeded\n"
   }
-  detail = detail.trim();
-  if (status === 429) {
-    return new ConnectorError(
-      'rate_limited',
-      `X rate limit: ${detail}`,
-      Math.max(0, (rl.blockedUntil ?? now) - now),
-      status,
-    );
-  }
-  if (status === 401)
-    return new ConnectorError('auth_revoked', `X refused the token: ${detail}`, undefined, status);
-  if (status === 403)
-    return new ConnectorError('permission_missing', `X forbids this: ${detail}`, undefined, status);
-  if (status >= 500)
-    return new ConnectorError('temporary', `X error ${status}: ${detail}`, undefined, status);
-  return new ConnectorError(
-    'bad_request',
-    `X rejected the request (${status}): ${detail}`,
-    undefined,
-    status,
-  );
+  const kind = httpStatusKind(status);
+  // A 429's pause was worked out from Retry-After or x-rate-limit-reset when it was seen.
+  const wait = kind === 'rate_limited' ? Math.max(0, (rl.blockedUntil ?? now) - now) : undefined;
+  return new ConnectorError(kind, `${X_SAYS[kind](status)}: ${detail.trim()}`, wait, status);
 }

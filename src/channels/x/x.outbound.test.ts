@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { messageRow, retryNow, sendRowOf, type TestApp, testApp } from '../../../test/builders.js';
 import { createChannel, deliverX, X_SECRET } from '../../../test/fakes/channels.js';
 import { FakeX } from '../../../test/fakes/x-provider.js';
 import { ENGINES } from '../../../test/support/engines.js';
@@ -84,15 +84,6 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     return res.json() as { id: string };
   }
 
-  const outboxOf = (messageId: string) =>
-    db()
-      .selectFrom('outbox')
-      .selectAll()
-      .where('idempotency_key', '=', `send_message:${messageId}`)
-      .executeTakeFirstOrThrow();
-  const messageRow = (id: string) =>
-    db().selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-
   it('posts a public reply in the conversation and takes X’s id', async () => {
     const c = await customerWrites('tweet');
     const sent = await reply(c.caseId, 'Sorry! Engineers are on it, next update by 09:30.');
@@ -102,7 +93,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
       inReplyTo: c.externalId,
       text: 'Sorry! Engineers are on it, next update by 09:30.',
     });
-    const row = await messageRow(sent.id);
+    const row = await messageRow(db(), sent.id);
     expect(row.status).toBe('sent');
     expect(row.external_id).toBe(posted.id);
     const req = fake.requestsOf('tweets').at(-1)!;
@@ -117,7 +108,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
       to: c.author,
       text: 'Can you send me your account number here?',
     });
-    expect((await messageRow(sent.id)).external_id).toBe(fake.dms.at(-1)!.id);
+    expect((await messageRow(db(), sent.id)).external_id).toBe(fake.dms.at(-1)!.id);
   });
 
   it('refuses a public reply over 280 weighted characters without calling X', async () => {
@@ -126,9 +117,11 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     const sent = await reply(c.caseId, '漢'.repeat(141));
     await t.app.outbox.runOnce();
     expect(fake.requestsOf('tweets').length).toBe(before);
-    const row = await messageRow(sent.id);
+    const row = await messageRow(db(), sent.id);
     expect(row.status).toBe('failed');
-    expect((await outboxOf(sent.id)).last_error).toMatch(/bad_request: .*weighs 282.*never split/);
+    expect((await sendRowOf(db(), sent.id)).last_error).toMatch(
+      /bad_request: .*weighs 282.*never split/,
+    );
   });
 
   it('waits out a 429 for the time X names, then delivers', async () => {
@@ -151,7 +144,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     const sent = await reply(c.caseId, 'We are looking into it.');
     const t0 = Date.now();
     await t.app.outbox.runOnce();
-    let ob = await outboxOf(sent.id);
+    let ob = await sendRowOf(db(), sent.id);
     expect(ob.status).toBe('pending');
     expect(ob.last_error).toMatch(/^rate_limited/);
     expect(Number(ob.next_attempt_at)).toBeGreaterThanOrEqual(t0 + 119_000);
@@ -165,11 +158,11 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     ).json().health;
     expect(health.rateLimits.tweets.remaining).toBe(0);
     // Time passes (the row becomes due), and the retry goes through.
-    await db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', ob.id).execute();
+    await retryNow(db(), ob.id);
     await t.app.outbox.runOnce();
-    ob = await outboxOf(sent.id);
+    ob = await sendRowOf(db(), sent.id);
     expect(ob.status).toBe('delivered');
-    expect((await messageRow(sent.id)).status).toBe('sent');
+    expect((await messageRow(db(), sent.id)).status).toBe('sent');
   });
 
   it('backs off on a 5xx and retries', async () => {
@@ -181,13 +174,13 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     const sent = await reply(c.caseId, 'Checking now.');
     const t0 = Date.now();
     await t.app.outbox.runOnce();
-    const ob = await outboxOf(sent.id);
+    const ob = await sendRowOf(db(), sent.id);
     expect(ob.status).toBe('pending');
     expect(ob.last_error).toMatch(/^temporary: X error 503/);
     expect(Number(ob.next_attempt_at)).toBeGreaterThanOrEqual(t0 + 2000);
-    await db().updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', ob.id).execute();
+    await retryNow(db(), ob.id);
     await t.app.outbox.runOnce();
-    expect((await outboxOf(sent.id)).status).toBe('delivered');
+    expect((await sendRowOf(db(), sent.id)).status).toBe('delivered');
   });
 
   it('marks the channel auth_revoked when X refuses the token; the message is kept, failed', async () => {
@@ -197,10 +190,10 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     const sent = await reply(c.caseId, 'One moment.');
     await t.app.outbox.runOnce();
     fake.userToken = good;
-    const row = await messageRow(sent.id);
+    const row = await messageRow(db(), sent.id);
     expect(row.status).toBe('failed');
     expect(row.text).toBe('One moment.');
-    expect((await outboxOf(sent.id)).last_error).toMatch(/^auth_revoked/);
+    expect((await sendRowOf(db(), sent.id)).last_error).toMatch(/^auth_revoked/);
     const h = (
       await t.app.http.inject({
         method: 'GET',

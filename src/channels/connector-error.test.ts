@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { fromHttpStatus, httpStatusKind } from './connector-error.js';
+
+const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
+
+describe('HTTP status in the connector taxonomy', () => {
+  it('reads the kind from the status', () => {
+    const kinds = [429, 401, 403, 500, 503, 400, 404, 302].map(httpStatusKind);
+    expect(kinds).toEqual([
+      'rate_limited',
+      'auth_revoked',
+      'permission_missing',
+      'temporary',
+      'temporary',
+      'bad_request',
+      'bad_request',
+      'unknown',
+    ]);
+  });
+
+  it('waits out a 429 for Retry-After given in seconds or as an HTTP-date', () => {
+    expect(fromHttpStatus(429, 'slow down', '30', NOW)).toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: 30_000,
+      providerStatus: 429,
+      message: 'rate limited: slow down',
+    });
+    expect(fromHttpStatus(429, '', 'Tue, 01 Dec 2026 12:02:00 GMT', NOW).retryAfterMs).toBe(
+      120_000,
+    );
+    expect(fromHttpStatus(429, '', 'Tue, 01 Dec 2026 11:00:00 GMT', NOW).retryAfterMs).toBe(0);
+  });
+
+  it('leaves the pause to the back-off when Retry-After is missing or unreadable', () => {
+    // A missing header once read as Number(null) = 0: retry at once, hammering the provider.
+    expect(fromHttpStatus(429, '', null, NOW).retryAfterMs).toBeUndefined();
+    expect(fromHttpStatus(429, '', 'later', NOW).retryAfterMs).toBeUndefined();
+  });
+
+  it('honours Retry-After on a 503 but not on a permanent failure', () => {
+    expect(fromHttpStatus(503, 'maintenance', '120', NOW)).toMatchObject({
+      kind: 'temporary',
+      retryAfterMs: 120_000,
+    });
+    expect(fromHttpStatus(400, 'bad', '120', NOW).retryAfterMs).toBeUndefined();
+  });
+});
