@@ -390,6 +390,8 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
     fixedTemplate: Type.String({ maxLength: 1000 }),
     quietPeriodMinutes: Type.Integer({ minimum: 0, maximum: 43_200 }),
     reopenAfterStillBroken: Type.Integer({ minimum: 1, maximum: 1000 }),
+    reopenStillBrokenShare: Type.Number({ minimum: 0, maximum: 1 }),
+    stillBrokenGraceMinutes: Type.Integer({ minimum: 0, maximum: 1440 }),
     ownerRules: Type.Array(
       Type.Object({
         topic: Type.Optional(Type.String()),

@@ -12,8 +12,15 @@ export interface ProblemSettings {
   fixedTemplate: string;
   /** After a fix, linked cases wait this long for the customer before resolving. */
   quietPeriodMinutes: number;
-  /** Distinct customers saying "still broken" after a fix that reopen the problem. */
+  /** Distinct customers saying "still broken" after a fix that reopen the problem … */
   reopenAfterStillBroken: number;
+  /** … and at least this share of its linked customers (0–1). */
+  reopenStillBrokenShare: number;
+  /**
+   * Reports this soon after a fix keep their case open but do not count toward reopening:
+   * restoration takes a while to reach everyone, and messages cross the fix notice.
+   */
+  stillBrokenGraceMinutes: number;
   /** Owner team by topic and area (first match wins); care core's routing rules plug in here. */
   ownerRules: { topic?: string; areaPrefix?: string; team: string }[];
 }
@@ -27,6 +34,8 @@ export const DEFAULT_PROBLEM_SETTINGS: ProblemSettings = {
     'Good news: {title} is fixed. {body} If it is still not working for you, just reply to this message.',
   quietPeriodMinutes: 24 * 60,
   reopenAfterStillBroken: 3,
+  reopenStillBrokenShare: 0.1,
+  stillBrokenGraceMinutes: 30,
   ownerRules: [
     { topic: 'outage', team: 'Network operations' },
     { topic: 'network', team: 'Network operations' },

@@ -178,7 +178,7 @@ describe.each(ENGINES)('problems end to end on %s', (engine) => {
       .execute();
     for (const c of cases) expect(c.status === 'pending' || c.status === 'resolved').toBe(true);
 
-    // One customer answers the fix: still broken.
+    // One customer answers the fix, after the grace period for restoration: still broken.
     const pending = cases.find((c) => c.status === 'pending')!;
     const last = await app.database.db
       .selectFrom('messages')
@@ -200,7 +200,7 @@ describe.each(ENGINES)('problems end to end on %s', (engine) => {
           externalId: `still-${engine}`,
           author: { id: last.author_address },
           text: 'It is still not working here, no signal at all',
-          sentAt: new Date(now + 5 * 60_000).toISOString(),
+          sentAt: new Date(now + 40 * 60_000).toISOString(),
           visibility: last.visibility as 'public' | 'private',
           inReplyTo: out.external_id,
         },

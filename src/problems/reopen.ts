@@ -6,8 +6,13 @@ import type { Decision } from './detector/detector.js';
 import { queueEscalations } from './escalate.js';
 import { problemEvent, signatureOf } from './problem.store.js';
 
-/** A fix that held this long is history: trouble of the same kind and place after it is new. */
-export const REOPEN_WITHIN_MS = 7 * 86_400_000;
+/**
+ * A fix that held this long is history: trouble of the same kind and place after it is new (a
+ * problem of its own, which a person can merge if it is the same cause). A fix that fails shows
+ * within hours; reopening a problem fixed a week ago for a new spike of, say, country-wide
+ * billing complaints would hide a second cause behind the first one's number and history.
+ */
+export const REOPEN_WITHIN_MS = 2 * 86_400_000;
 
 type Raise = Extract<Decision, { type: 'raise' }>;
 
@@ -15,7 +20,7 @@ type Raise = Extract<Decision, { type: 'raise' }>;
  * Complaints coming back after a fix reopen the problem they were about (the lifecycle's
  * "verified → closed; reopened if complaints return"), instead of starting a second problem for
  * the same root cause: when the detector raises an area problem whose topic and place match one
- * fixed within the last week and since verified or closed, that problem goes back to `fixing`
+ * fixed within the last two days and since verified or closed, that problem goes back to `fixing`
  * (the lifecycle's way back from both, as for "still broken" replies: its owner team has to act
  * again) and takes the new detection's keys. Returns
  * the reopened problem's row, or null when there is none to reopen.

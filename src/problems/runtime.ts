@@ -166,7 +166,7 @@ export class ProblemRuntime {
     }
 
     const decisions: Decision[] = [];
-    const stillBroken: { problemId: string; item: DetectorInput }[] = [];
+    const stillBroken: { problemId: string; fixedAt: number; item: DetectorInput }[] = [];
     const repeats: DetectorInput[] = [];
     for (const item of inputs) {
       const tri = item.triage;
@@ -174,8 +174,8 @@ export class ProblemRuntime {
       if (item.reopened && tri?.complaint && item.caseId) repeats.push(item);
       const already = item.caseId ? linked.get(item.caseId) : undefined;
       const p = already ? byId.get(already) : undefined;
-      if (p && (p.status === 'fixed' || p.status === 'verified') && item.at >= (p.fixed_at ?? 0)) {
-        if (isStillBroken(tri, item.text)) stillBroken.push({ problemId: p.id, item });
+      if (p?.fixed_at != null && isStillBroken(p, tri, item.text, item.at)) {
+        stillBroken.push({ problemId: p.id, fixedAt: p.fixed_at, item });
       }
       decisions.push(
         ...det.observe({

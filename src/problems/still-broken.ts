@@ -2,39 +2,63 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import type { TriageResult } from '../triage/index.js';
+import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
+import { related } from './detector/link.js';
 import type { DetectorInput } from './detector-input.js';
 import { queueEscalations } from './escalate.js';
 import type { ProblemSettings } from './problem.settings.js';
 import { problemEvent } from './problem.store.js';
+import { REOPEN_WITHIN_MS } from './reopen.js';
 
 const STILL_BROKEN =
   /\b(still|again|not (fixed|working)|doesn'?t work|isn'?t working|same problem|no change)\b/i;
 
-/** A reply on a fixed problem's case that says the trouble is not gone. */
-export function isStillBroken(tri: TriageResult | null, text: string): boolean {
-  return STILL_BROKEN.test(text) || (!!tri?.complaint && tri.sentiment < 0);
+/** What of a linked problem decides whether a message on its case is a "still broken" report. */
+export interface FixedProblem {
+  status: string;
+  topic: string | null;
+  fixed_at: number | null;
 }
 
 /**
- * A customer answered a fix with "still broken": the case stays open (the thread stage
- * reopened it), its pending auto-resolve is cancelled, and the problem gets the evidence;
- * enough distinct customers reopen the problem itself.
+ * A message on a fixed problem's case that says the trouble is not gone: sent after the fix
+ * (within the window a fix is reopened in at all), and either saying so in words or being a
+ * negative complaint about the problem's kind of trouble. A complaint about something else
+ * (a bill, a week after an outage was fixed) is a new need, not evidence against the fix.
+ */
+export function isStillBroken(
+  p: FixedProblem,
+  tri: TriageResult | null,
+  text: string,
+  at: number,
+): boolean {
+  if ((p.status !== 'fixed' && p.status !== 'verified') || p.fixed_at === null) return false;
+  if (at < p.fixed_at || at - p.fixed_at > REOPEN_WITHIN_MS) return false;
+  if (STILL_BROKEN.test(text)) return true;
+  if (!tri?.complaint || tri.sentiment >= 0 || p.topic === null) return false;
+  return related(DEFAULT_DETECTOR_CONFIG, p.topic, tri.topic);
+}
+
+/**
+ * Customers answered a fix with "still broken": each case stays open (the thread stage reopened
+ * it), its pending auto-resolve is cancelled, and the problem gets the evidence. The problem
+ * itself goes back to `fixing` when enough DISTINCT customers said so after the grace period
+ * (restoration takes a while to reach everyone, and messages written before the customer saw
+ * the fix cross it): at least `reopenAfterStillBroken`, and at least `reopenStillBrokenShare` of
+ * the customers linked to it, so a handful of stragglers cannot reopen a fix that reached
+ * thousands. (Customers mid-conversation when a fix lands keep writing: in the simulator's
+ * traffic 5–9 % of a problem's customers send a "still down" after a fix that held.)
  */
 export async function recordStillBroken(
   trx: Kysely<DB>,
   ws: string,
   now: number,
-  reports: { problemId: string; item: DetectorInput }[],
+  reports: { problemId: string; fixedAt: number; item: DetectorInput }[],
   settings: ProblemSettings,
   changed: Set<string>,
 ) {
-  for (const { problemId, item } of reports) {
-    await trx
-      .updateTable('problem_links')
-      .set({ resolve_due_at: null })
-      .where('problem_id', '=', problemId)
-      .where('case_id', '=', item.caseId!)
-      .execute();
+  const graceMs = settings.stillBrokenGraceMinutes * 60_000;
+  for (const { problemId, fixedAt, item } of reports) {
     await problemEvent(
       trx,
       ws,
@@ -48,37 +72,67 @@ export async function recordStillBroken(
       },
       { now, eventAt: item.at },
     );
+    changed.add(problemId);
+    const counts = item.at >= fixedAt + graceMs;
+    // First report of this case since the fix (a second message of the same customer is not
+    // a second customer).
+    const first = await trx
+      .updateTable('problem_links')
+      .set({ resolve_due_at: null, ...(counts ? { still_broken_at: item.at } : {}) })
+      .where('problem_id', '=', problemId)
+      .where('case_id', '=', item.caseId!)
+      .where('unlinked_at', 'is', null)
+      .where((eb) =>
+        eb.or([eb('still_broken_at', 'is', null), eb('still_broken_at', '<', fixedAt)]),
+      )
+      .executeTakeFirst();
+    if (!counts || Number(first.numUpdatedRows) === 0) continue;
+    const tally = await trx
+      .selectFrom('problem_links')
+      .select([
+        sql<number>`count(distinct customer_id)`.as('linked'),
+        sql<number>`count(distinct case when still_broken_at >= ${fixedAt} then customer_id end)`.as(
+          'broken',
+        ),
+      ])
+      .where('problem_id', '=', problemId)
+      .where('unlinked_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    const broken = Number(tally.broken);
+    const needed = Math.max(
+      settings.reopenAfterStillBroken,
+      Math.ceil(settings.reopenStillBrokenShare * Number(tally.linked)),
+    );
     const row = await trx
       .updateTable('problems')
-      .set({ still_broken_count: sql<number>`still_broken_count + 1`, updated_at: now })
+      .set({ still_broken_count: broken, updated_at: now })
       .where('id', '=', problemId)
-      .returning(['still_broken_count', 'status'])
+      .returning(['status'])
       .executeTakeFirst();
-    if (
-      row &&
-      Number(row.still_broken_count) >= settings.reopenAfterStillBroken &&
-      (row.status === 'fixed' || row.status === 'verified')
-    ) {
-      await trx
-        .updateTable('problems')
-        .set({
-          status: 'fixing',
-          fixed_at: null,
-          still_broken_count: 0,
-          version: sql<number>`version + 1`,
-        })
-        .where('id', '=', problemId)
-        .execute();
-      await problemEvent(
-        trx,
-        ws,
-        problemId,
-        'status_changed',
-        { from: row.status, to: 'fixing', why: 'customers report it is still broken' },
-        { now, eventAt: item.at },
-      );
-      await queueEscalations(trx, ws, problemId, 'problem.reopened', now);
-    }
-    changed.add(problemId);
+    if (!row || broken < needed || (row.status !== 'fixed' && row.status !== 'verified')) continue;
+    await trx
+      .updateTable('problems')
+      .set({
+        status: 'fixing',
+        fixed_at: null,
+        still_broken_count: 0,
+        version: sql<number>`version + 1`,
+      })
+      .where('id', '=', problemId)
+      .execute();
+    await problemEvent(
+      trx,
+      ws,
+      problemId,
+      'status_changed',
+      {
+        from: row.status,
+        to: 'fixing',
+        why: 'customers report it is still broken',
+        customers: broken,
+      },
+      { now, eventAt: item.at },
+    );
+    await queueEscalations(trx, ws, problemId, 'problem.reopened', now);
   }
 }

@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003_care.js';
 import * as m0004 from './migrations/0004_triage.js';
 import * as m0005 from './migrations/0005_problems.js';
 import * as m0006 from './migrations/0006_inbox_indexes.js';
+import * as m0007 from './migrations/0007_still_broken.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0004_triage': m0004,
   '0005_problems': m0005,
   '0006_inbox_indexes': m0006,
+  '0007_still_broken': m0007,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -350,6 +350,8 @@ export interface ProblemLinkTable {
   unlinked_at: number | null;
   /** Wall time at which a pending-customer case resolves after a fix, unless the customer answers. */
   resolve_due_at: number | null;
+  /** Event time its customer last said the fix did not work (counted once per fix). */
+  still_broken_at: number | null;
   created_at: number;
 }
 
