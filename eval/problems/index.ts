@@ -73,6 +73,15 @@ export async function runProblemsEval(): Promise<void> {
   for (const m of triage.missed) out(`  ${m}`);
   out(`missed (full pipeline, seed ${SEEDS[0]}): ${full.metrics.missed.length}`);
   for (const m of full.metrics.missed) out(`  ${m}`);
+  for (const [label, m] of [
+    ['real triage', triage],
+    [`full pipeline, seed ${SEEDS[0]}`, full.metrics],
+  ] as const) {
+    out(`duplicates (${label}): ${m.duplicateOf.length}`);
+    for (const d of m.duplicateOf) out(`  ${d}`);
+    out(`false problems (${label}): ${m.falseOnes.length}`);
+    for (const f of m.falseOnes) out(`  ${f}`);
+  }
   out(
     'targets: recall ≥ 97 %, ≤ 1 false problem/week, median delay ≤ 10 min, linking F1 ≥ 0.90, 100 % notified within 15 min',
   );

@@ -47,6 +47,10 @@ export interface RunMetrics {
   predPairs: number;
   truePairs: number;
   missed: string[];
+  /** Each second problem of an incident: what it was, how long after the first, and the first. */
+  duplicateOf: string[];
+  /** Problems that found no incident (background text among them), for the report. */
+  falseOnes: string[];
   outcomes: IncidentOutcome[];
   /** Problems counted false because most of what they linked was real background text. */
   falseFromReal: number;
@@ -87,6 +91,8 @@ export function score(
   }
   const incidentById = new Map(incidents.map((i) => [i.id, i]));
   const matched = new Map<string, ScoredProblem>();
+  const duplicateOf: string[] = [];
+  const falseOnes: string[] = [];
   let falseProblems = 0;
   let falseFromReal = 0;
   let duplicates = 0;
@@ -130,10 +136,15 @@ export function score(
     }
     if (!inc) {
       falseProblems++;
+      falseOnes.push(`${describe(p)} at ${new Date(p.detectedAt).toISOString().slice(0, 16)}`);
       continue;
     }
     if (matched.has(inc.id)) {
       duplicates++;
+      const first = matched.get(inc.id)!;
+      duplicateOf.push(
+        `${inc.id} ${inc.topic}/${inc.level}: ${describe(p)} +${((p.detectedAt - first.detectedAt) / 60_000).toFixed(0)} min after ${describe(first)}`,
+      );
       continue;
     }
     matched.set(inc.id, p);
@@ -207,9 +218,18 @@ export function score(
     predPairs,
     truePairs,
     missed,
+    duplicateOf,
+    falseOnes,
     outcomes,
     falseFromReal,
   };
+}
+
+/** A problem's topic and most precise place, for the report's lists. */
+function describe(p: ScoredProblem): string {
+  const a = p.area;
+  const place = a ? (a.postalCode ?? a.city ?? a.region ?? a.country ?? 'anywhere') : 'anywhere';
+  return `${p.topic ?? 'text'}@${place}`;
 }
 
 /** Right topic (any, for trouble no topic names) and a nested or equal area. */
@@ -235,6 +255,8 @@ export function combine(runs: RunMetrics[]): RunMetrics {
     predPairs: 0,
     truePairs: 0,
     missed: [],
+    duplicateOf: [],
+    falseOnes: [],
     outcomes: [],
     falseFromReal: 0,
   };
@@ -250,6 +272,8 @@ export function combine(runs: RunMetrics[]): RunMetrics {
     out.predPairs += r.predPairs;
     out.truePairs += r.truePairs;
     out.missed.push(...r.missed);
+    out.duplicateOf.push(...r.duplicateOf);
+    out.falseOnes.push(...r.falseOnes);
     out.outcomes.push(...r.outcomes);
     out.falseFromReal += r.falseFromReal;
   }

@@ -68,13 +68,45 @@ const US_STATES = new Set(
 );
 // Nicknames people write instead of the city name. A Map: looked up on a plain object, a place
 // called "Constructor" found Object.prototype's function and crashed the classify stage.
+// Boroughs and neighbourhoods whose name is another, smaller town's in the ZIP data ("Manhattan"
+// alone is Manhattan, Kansas there) and widely used nicknames of large US cities.
 const ALIASES = new Map<string, [string, string]>([
   ['nyc', ['New York', 'NY']],
+  ['new york city', ['New York', 'NY']],
+  ['manhattan', ['New York', 'NY']],
+  ['the bronx', ['Bronx', 'NY']],
   ['sf', ['San Francisco', 'CA']],
+  ['bay area', ['San Francisco', 'CA']],
+  ['la', ['Los Angeles', 'CA']],
+  ['l.a.', ['Los Angeles', 'CA']],
   ['philly', ['Philadelphia', 'PA']],
   ['vegas', ['Las Vegas', 'NV']],
   ['washington dc', ['Washington', 'DC']],
+  ['washington d.c.', ['Washington', 'DC']],
+  ['dc', ['Washington', 'DC']],
   ['chitown', ['Chicago', 'IL']],
+  ['chi-town', ['Chicago', 'IL']],
+  ['chi town', ['Chicago', 'IL']],
+  ['h-town', ['Houston', 'TX']],
+  ['htx', ['Houston', 'TX']],
+  ['atx', ['Austin', 'TX']],
+  ['satx', ['San Antonio', 'TX']],
+  ['dfw', ['Dallas', 'TX']],
+  ['big d', ['Dallas', 'TX']],
+  ['phx', ['Phoenix', 'AZ']],
+  ['atl', ['Atlanta', 'GA']],
+  ['nola', ['New Orleans', 'LA']],
+  ['beantown', ['Boston', 'MA']],
+  ['motor city', ['Detroit', 'MI']],
+  ['music city', ['Nashville', 'TN']],
+  ['mile high city', ['Denver', 'CO']],
+  ['pdx', ['Portland', 'OR']],
+  ['mpls', ['Minneapolis', 'MN']],
+  ['twin cities', ['Minneapolis', 'MN']],
+  ['slc', ['Salt Lake City', 'UT']],
+  ['kc', ['Kansas City', 'MO']],
+  ['c-bus', ['Columbus', 'OH']],
+  ['clt', ['Charlotte', 'NC']],
 ]);
 // City names that are also ordinary words or brands; only trusted next to a state.
 const AMBIGUOUS = new Set(
@@ -159,7 +191,7 @@ export function areaInText(text: string, profile: boolean): Area | null {
   //    unambiguous places, because "in Mobile" is usually not Alabama.
   if (profile) {
     const first = text.split(/[,|/(•-]/)[0].trim();
-    const alias = ALIASES.get(first.toLowerCase());
+    const alias = aliasOf(text.trim()) ?? aliasOf(first);
     if (alias) return cityArea(findCity(alias[0], alias[1]), 0.6);
     if (!AMBIGUOUS.has(cityKey(first))) {
       const hit = findCity(first);
@@ -173,7 +205,7 @@ export function areaInText(text: string, profile: boolean): Area | null {
     // Try "San Francisco Bay" -> "San Francisco" -> "San".
     for (let n = words.length; n > 0; n--) {
       const name = words.slice(0, n).join(' ');
-      const alias = ALIASES.get(name.toLowerCase());
+      const alias = aliasOf(name);
       if (alias) return cityArea(findCity(alias[0], alias[1]), 0.5);
       if (AMBIGUOUS.has(cityKey(name))) continue;
       const hit = findCity(name);
@@ -181,6 +213,12 @@ export function areaInText(text: string, profile: boolean): Area | null {
     }
   }
   return null;
+}
+
+/** A nickname's city; a short one only as capitals ("LA", not the "La" of "La Jolla"). */
+function aliasOf(name: string): [string, string] | undefined {
+  if (name.length <= 3 && name !== name.toUpperCase()) return undefined;
+  return ALIASES.get(name.toLowerCase());
 }
 
 function cityArea(hit: CityEntry | undefined, confidence: number): Area | null {

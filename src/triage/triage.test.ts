@@ -136,6 +136,15 @@ describe('area', () => {
     expect(extractArea('my order 12345 is late')).toBeNull();
     expect(extractArea('broadband down at SW1A 1AA')?.country).toBe('GB');
   });
+
+  it('reads boroughs and city nicknames, but not a short one in other words', () => {
+    // Alone, "Manhattan" is Manhattan, Kansas in the ZIP data.
+    expect(extractArea('no signal in Manhattan')).toMatchObject({ city: 'New York', region: 'NY' });
+    expect(extractArea('down', 'Manhattan, KS')).toMatchObject({ city: 'Manhattan', region: 'KS' });
+    expect(extractArea('down', 'Chi-town')).toMatchObject({ city: 'Chicago', region: 'IL' });
+    expect(extractArea('we are out in LA tonight')).toMatchObject({ city: 'Los Angeles' });
+    expect(extractArea('outage in La Jolla')?.city).not.toBe('Los Angeles');
+  });
 });
 
 describe('pii', () => {
