@@ -8,7 +8,8 @@
 import { extractArea } from './area.js';
 import { analyse } from './features.js';
 import { detectLanguage } from './language.js';
-import { complaintProbability, type TriageModel, topicProbabilities } from './model.js';
+import { sigmoid, softmaxInPlace, type TriageModel } from './model.js';
+import { packModel, scorePacked } from './packed.js';
 import { findPii } from './pii.js';
 import { spamFlags } from './spam.js';
 import { TOPICS, type Topic, type TriageInput, type TriageResult } from './types.js';
@@ -36,14 +37,15 @@ const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** di
 /** A triage instance over a given model (e.g. the shipped one with an installation's corrections). */
 export function createTriage(model: TriageModel = loadShippedModel()): Triage {
   const probs = new Float64Array(TOPICS.length);
+  const packed = packModel(model);
   return {
     model,
     classify(input: TriageInput): TriageResult {
       const text = typeof input.text === 'string' ? input.text : '';
       const a = analyse(text);
-      const complaintScore = complaintProbability(model, a);
+      const complaintScore = sigmoid(scorePacked(packed, a.indices, a.values, probs));
       const complaint = complaintScore >= model.complaintThreshold;
-      topicProbabilities(model, a, probs);
+      softmaxInPlace(probs);
       let best = 0;
       for (let k = 1; k < TOPICS.length; k++) if (probs[k] > probs[best]) best = k;
       // A complaint is never praise (that is sarcasm the lexicon missed): take the runner-up.
