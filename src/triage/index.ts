@@ -32,7 +32,10 @@ export interface Triage {
   classify(input: TriageInput): TriageResult;
 }
 
-const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+/** Three decimals, as every score is reported. */
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
 
 /** A triage instance over a given model (e.g. the shipped one with an installation's corrections). */
 export function createTriage(model: TriageModel = loadShippedModel()): Triage {
@@ -55,8 +58,7 @@ export function createTriage(model: TriageModel = loadShippedModel()): Triage {
           if (TOPICS[k] !== 'praise' && probs[k] > probs[best]) best = k;
         }
       }
-      const topicScores = {} as Record<Topic, number>;
-      for (let k = 0; k < TOPICS.length; k++) topicScores[TOPICS[k]] = round(probs[k]);
+      const topicScores = topicScoresOf(probs);
       const flags = spamFlags(text);
       return {
         language: detectLanguage(text),
@@ -74,6 +76,27 @@ export function createTriage(model: TriageModel = loadShippedModel()): Triage {
       };
     },
   };
+}
+
+/**
+ * Written out rather than filled in a loop over TOPICS: one object shape for every message instead
+ * of nine keyed stores into a growing dictionary. Same keys in the same order (TOPICS order).
+ */
+function topicScoresOf(probs: Float64Array): Record<Topic, number> {
+  return {
+    network: round(probs[0]),
+    outage: round(probs[1]),
+    billing: round(probs[2]),
+    account: round(probs[3]),
+    device: round(probs[4]),
+    service: round(probs[5]),
+    delivery: round(probs[6]),
+    praise: round(probs[7]),
+    other: round(probs[8]),
+  };
+}
+if (TOPICS.join() !== 'network,outage,billing,account,device,service,delivery,praise,other') {
+  throw new Error('triage: topicScoresOf() lists the topics in TOPICS order; update it');
 }
 
 let defaultTriage: Triage | undefined;

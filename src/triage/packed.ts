@@ -97,4 +97,5 @@ export function scorePacked(
   return z;
 }
 
-if (K !== 9) throw new Error('packed.ts: scorePacked is written for 9 topics; update it with TOPICS');
+if (K !== 9)
+  throw new Error('packed.ts: scorePacked is written for 9 topics; update it with TOPICS');

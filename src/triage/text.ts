@@ -2,6 +2,7 @@
  * Text normalisation and tokenisation shared by every triage part, so the model sees at run time
  * exactly what it saw in training. Kept regex-light because it runs once per ingested message.
  */
+import { WordTable } from './word-table.js';
 
 const URL_RE = /\b(?:https?:\/\/|www\.)\S+/gi;
 const MENTION_RE = /@\w{1,30}/g;
@@ -44,8 +45,9 @@ export function normalise(text: string): string {
     .replace(/[\u201C\u201D]/g, '"');
 }
 
-// Negations written with and without the apostrophe, folded to "<verb> not".
-const CONTRACTIONS = new Map<string, string>([
+// Negations written with and without the apostrophe, folded to "<verb> not". Every key ends in
+// "t", which tokenize() checks before looking a token up.
+const CONTRACTIONS = new WordTable<string>([
   ["can't", 'can'],
   ['cant', 'can'],
   ['cannot', 'can'],
@@ -83,19 +85,24 @@ export function tokenize(text: string): Tokens {
   const words: string[] = [];
   for (let t of raw) {
     if (t.length > 3 && hasElongation(t)) t = t.replace(ELONGATION_RE, '$1$1');
-    const contracted = CONTRACTIONS.get(t);
-    if (contracted) {
-      words.push(contracted, 'not');
-      continue;
+    if (t.charCodeAt(t.length - 1) === 116 /* t */) {
+      const contracted = CONTRACTIONS.get(t);
+      if (contracted) {
+        words.push(contracted, 'not');
+        continue;
+      }
     }
-    if (t.endsWith("n't")) {
-      // "doesn't" -> "does not", so both spellings meet the same lexicon entries.
-      words.push(t.slice(0, -3), 'not');
-      continue;
+    // Most tokens have no apostrophe, so the suffix checks below are skipped for them.
+    if (t.indexOf("'") !== -1) {
+      if (t.endsWith("n't")) {
+        // "doesn't" -> "does not", so both spellings meet the same lexicon entries.
+        words.push(t.slice(0, -3), 'not');
+        continue;
+      }
+      if (t.endsWith("'s") || t.endsWith("'m") || t.endsWith("'d")) t = t.slice(0, -2);
+      else if (t.endsWith("'re") || t.endsWith("'ve") || t.endsWith("'ll")) t = t.slice(0, -3);
+      if (t.endsWith("'")) t = t.slice(0, -1);
     }
-    if (t.endsWith("'s") || t.endsWith("'m") || t.endsWith("'d")) t = t.slice(0, -2);
-    else if (t.endsWith("'re") || t.endsWith("'ve") || t.endsWith("'ll")) t = t.slice(0, -3);
-    if (t.endsWith("'")) t = t.slice(0, -1);
     // Tokens that start with a digit are digit runs (TOKEN_RE).
     const c0 = t.charCodeAt(0);
     if (c0 >= 48 && c0 <= 57) t = t.length >= 5 ? '__longnum__' : '__num__';
@@ -105,13 +112,6 @@ export function tokenize(text: string): Tokens {
 }
 
 /** Words that flip the polarity of the next few words. Contractions arrive as "not". */
-export const NEGATORS = new Set([
-  'not',
-  'no',
-  'never',
-  'nothing',
-  'nobody',
-  'none',
-  'without',
-  'nor',
-]);
+export const NEGATORS = new WordTable<true>(
+  ['not', 'no', 'never', 'nothing', 'nobody', 'none', 'without', 'nor'].map((w) => [w, true]),
+);
