@@ -8,12 +8,15 @@
  * addressing over typed arrays, with a string comparison only when the hashes agree.
  */
 
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
+
 /** FNV-1a over a whole word, unsigned 32-bit: deterministic across runs and platforms. */
 export function wordHash(s: string): number {
-  let h = 0x811c9dc5;
+  let h = FNV_OFFSET;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h, FNV_PRIME);
   }
   return h >>> 0;
 }
@@ -64,7 +67,28 @@ export class WordTable<V> {
     }
   }
 
+  /** get(text.slice(start, end)) without making the slice; `hash` is wordHash of the slice. */
+  getSlice(text: string, start: number, end: number, hash: number): V | undefined {
+    let i = hash & this.mask;
+    for (;;) {
+      const e = this.slots[i] - 1;
+      if (e < 0) return undefined;
+      if (this.hashes[e] === hash && sameChars(this.words[e], text, start, end)) {
+        return this.values[e];
+      }
+      i = (i + 1) & this.mask;
+    }
+  }
+
   has(word: string): boolean {
     return this.get(word) !== undefined;
   }
+}
+
+function sameChars(word: string, text: string, start: number, end: number): boolean {
+  if (word.length !== end - start) return false;
+  for (let j = 0; j < word.length; j++) {
+    if (word.charCodeAt(j) !== text.charCodeAt(start + j)) return false;
+  }
+  return true;
 }
