@@ -16,35 +16,54 @@ const K = TOPICS.length;
 const STRIDE = K + 1;
 
 export interface PackedModel {
-  /** Feature slot -> row number + 1; 0 means every weight of the slot is 0. */
-  readonly rowOf: Int32Array;
+  /** Bit per feature slot: 1 if the slot has a row (some weight is not 0). */
+  readonly live: Int32Array;
+  /** Per 32-slot word of `live`: the number of rows before it (row = that + live bits below). */
+  readonly rowsBefore: Int32Array;
   readonly rows: Float32Array;
 }
 
-/** Copies the model's non-zero rows; later changes to the model's arrays are not seen. */
+/**
+ * Copies the model's non-zero rows; later changes to the model's arrays are not seen. The slot ->
+ * row map is a bitmap with running counts (64 KiB) rather than an array per slot (1 MiB), so it
+ * stays in cache next to the rows.
+ */
 export function packModel(model: TriageModel): PackedModel {
   const dim = model.complaint.length;
   const { complaint, topic } = model;
-  const rowOf = new Int32Array(dim);
+  const live = new Int32Array(dim >>> 5);
+  const rowsBefore = new Int32Array(live.length);
   let used = 0;
-  for (let slot = 0; slot < dim; slot++) {
-    if (isLive(model, slot)) rowOf[slot] = ++used;
+  for (let w = 0; w < live.length; w++) {
+    rowsBefore[w] = used;
+    for (let b = 0; b < 32; b++) {
+      if (!isLive(model, w * 32 + b)) continue;
+      live[w] |= 1 << b;
+      used++;
+    }
   }
   const rows = new Float32Array(used * STRIDE);
+  let at = 0;
   for (let slot = 0; slot < dim; slot++) {
-    const r = rowOf[slot];
-    if (r === 0) continue;
-    const at = (r - 1) * STRIDE;
+    if ((live[slot >>> 5] & (1 << (slot & 31))) === 0) continue;
     rows[at] = complaint[slot];
     for (let k = 0; k < K; k++) rows[at + 1 + k] = topic[slot * K + k];
+    at += STRIDE;
   }
-  return { rowOf, rows };
+  return { live, rowsBefore, rows };
 }
 
 function isLive(model: TriageModel, slot: number): boolean {
   if (model.complaint[slot] !== 0) return true;
   for (let k = 0; k < K; k++) if (model.topic[slot * K + k] !== 0) return true;
   return false;
+}
+
+/** Number of 1 bits of a 32-bit integer (the classic SWAR count). */
+function bitCount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 /**
@@ -57,7 +76,7 @@ export function scorePacked(
   values: readonly number[],
   topicLogits: Float64Array,
 ): number {
-  const { rowOf, rows } = packed;
+  const { live, rowsBefore, rows } = packed;
   // One local per topic (K is 9, checked below): the sums stay in registers, not in memory.
   let z = 0;
   let t0 = 0;
@@ -70,9 +89,12 @@ export function scorePacked(
   let t7 = 0;
   let t8 = 0;
   for (let i = 0; i < indices.length; i++) {
-    const r = rowOf[indices[i]];
-    if (r === 0) continue;
-    const at = (r - 1) * STRIDE;
+    const slot = indices[i];
+    const word = live[slot >>> 5];
+    const bit = 1 << (slot & 31);
+    if ((word & bit) === 0) continue;
+    // (bit - 1) & word: the live slots below this one in its word.
+    const at = (rowsBefore[slot >>> 5] + bitCount(word & (bit - 1))) * STRIDE;
     const v = values[i];
     z += rows[at] * v;
     t0 += rows[at + 1] * v;

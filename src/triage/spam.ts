@@ -18,9 +18,7 @@ export interface SpamFlags {
 }
 
 export function spamFlags(text: string): SpamFlags {
-  const links = text.match(/https?:\/\//g)?.length ?? 0;
-  const tags = text.match(/#\w+/g)?.length ?? 0;
-  const mentions = text.match(/@\w+/g)?.length ?? 0;
+  const { links, tags, mentions } = countMarks(text);
   const promo = PROMO_RE.test(text);
   const bot = BOT_RE.test(text);
   // Link farms and mention blasts are spam whatever the words say.
@@ -31,4 +29,33 @@ export function spamFlags(text: string): SpamFlags {
     mentions >= 8 ||
     (promo && links >= 1 && tags >= 3);
   return { spam, bot, promo };
+}
+
+/**
+ * Counts, in one pass, what /https?:\/\//g, /#\w+/g and /@\w+/g would match: a link start, and a
+ * # or @ followed by a word character (\w never takes in # or @, so each such mark is one match).
+ */
+function countMarks(text: string): { links: number; tags: number; mentions: number } {
+  let links = 0;
+  let tags = 0;
+  let mentions = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 35 /* # */) {
+      if (isWordChar(text.charCodeAt(i + 1))) tags++;
+    } else if (c === 64 /* @ */) {
+      if (isWordChar(text.charCodeAt(i + 1))) mentions++;
+    } else if (
+      c === 104 /* h */ &&
+      (text.startsWith('http://', i) || text.startsWith('https://', i))
+    ) {
+      links++;
+    }
+  }
+  return { links, tags, mentions };
+}
+
+/** \w without the u flag: A-Z, a-z, 0-9 and _. */
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
