@@ -7,6 +7,7 @@
  * in a few µs; franc, limited to languages we map, handles what the vote cannot.
  */
 import { franc } from 'franc';
+import { isAscii } from './text.js';
 import { FNV_OFFSET, FNV_PRIME, WordTable } from './word-table.js';
 
 // Distinctive function words; words shared across these languages ("a", "no", "de") left out.
@@ -189,9 +190,4 @@ function voteAscii(text: string): number {
     }
   }
   return tokens;
-}
-
-function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false;
-  return true;
 }
