@@ -4,10 +4,12 @@
  * franc (trigram profiles) is accurate on sentences but slow (~150 µs with all languages) and
  * unreliable on the 5-10 word messages typical of care channels. So: non-Latin scripts decide
  * directly; for Latin text a vote of distinctive function words settles the common care languages
- * in a few µs; franc, limited to languages we map, handles what the vote cannot.
+ * in a few µs; franc, limited to languages we map, handles what the vote cannot (its ranking
+ * over its data, precomputed for our languages in trigram-language.ts: same answers, ~10x faster).
  */
-import { franc } from 'franc';
+
 import { isAscii } from './text.js';
+import { trigramLanguageDetector } from './trigram-language.js';
 import { FNV_OFFSET, FNV_PRIME, WordTable } from './word-table.js';
 
 // Distinctive function words; words shared across these languages ("a", "no", "de") left out.
@@ -95,7 +97,10 @@ const ISO3_TO_1: Record<string, string> = {
   tel: 'te',
   mar: 'mr',
 };
-const FRANC_ONLY = Object.keys(ISO3_TO_1);
+/** The languages franc may answer. Exported for the test that compares francLanguage with franc. */
+export const FRANC_ONLY = Object.keys(ISO3_TO_1);
+/** franc(text, { minLength: 12, only: FRANC_ONLY }), precomputed (trigram-language.ts). */
+export const francLanguage = trigramLanguageDetector(FRANC_ONLY, 12);
 
 const SCRIPT_RULES: [RegExp, string][] = [
   [/[\u3040-\u30ff]/, 'ja'],
@@ -130,7 +135,7 @@ export function detectLanguage(text: string): string {
   if (best === EN && second === 0) return 'en';
   // Arabic, Cyrillic, Devanagari etc. and Latin text the vote left open: let franc decide.
   if (clean.trim().length < 12) return 'und';
-  const code = franc(clean, { minLength: 12, only: FRANC_ONLY });
+  const code = francLanguage(clean);
   return ISO3_TO_1[code] ?? 'und';
 }
 
