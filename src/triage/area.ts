@@ -150,7 +150,68 @@ function fromZip(code: string, confidence: number): Area | null {
 /** Finds an area in one piece of text. `profile` text is a location field, not a sentence. */
 export function areaInText(text: string, profile: boolean): Area | null {
   if (!text) return null;
+  const can = shapeOf(text);
   // 1. ZIP codes, checked against the ZIP data; a 5-digit order number is not a ZIP.
+  if (can.zip) {
+    const area = zipInText(text, profile);
+    if (area) return area;
+  }
+  // 2. UK postcodes (full form only: an outward code alone is too easily a product code).
+  if (can.uk) {
+    for (const m of text.matchAll(UK_RE)) {
+      const code = `${m[1]} ${m[2]}`;
+      if (!isUkPostcode(code)) continue;
+      return {
+        postalCode: toNormalised(code),
+        city: null,
+        region: toArea(code),
+        country: 'GB',
+        confidence: 0.85,
+      };
+    }
+  }
+  // 3. "City, ST" and "City, State".
+  if (can.cityState) {
+    for (const m of text.matchAll(CITY_STATE_RE)) {
+      if (!US_STATES.has(m[2])) continue;
+      const hit = findCity(m[1], m[2]) ?? findCity(m[1].split(' ').slice(-1)[0], m[2]);
+      if (hit) return cityArea(hit, 0.8);
+      if (profile)
+        return { postalCode: null, city: null, region: m[2], country: 'US', confidence: 0.5 };
+    }
+  }
+  if (can.cityStateName) {
+    for (const m of text.matchAll(CITY_STATENAME_RE)) {
+      const st = gaz().stateNames.get(m[2].toLowerCase());
+      if (!st) continue;
+      const hit = findCity(m[1], st);
+      if (hit) return cityArea(hit, 0.8);
+    }
+  }
+  // 4. A bare city: the whole profile field, or "in Denver" in a sentence. Only sizeable,
+  //    unambiguous places, because "in Mobile" is usually not Alabama.
+  if (profile) {
+    const area = profileCity(text);
+    if (area) return area;
+  }
+  if (can.inCity) {
+    for (const m of text.matchAll(IN_CITY_RE)) {
+      const words = m[1].split(' ');
+      // Try "San Francisco Bay" -> "San Francisco" -> "San".
+      for (let n = words.length; n > 0; n--) {
+        const name = words.slice(0, n).join(' ');
+        const alias = aliasOf(name);
+        if (alias) return cityArea(findCity(alias[0], alias[1]), 0.5);
+        if (AMBIGUOUS.has(cityKey(name))) continue;
+        const hit = findCity(name);
+        if (hit && hit.zips >= 15) return cityArea(hit, 0.5);
+      }
+    }
+  }
+  return null;
+}
+
+function zipInText(text: string, profile: boolean): Area | null {
   for (const m of text.matchAll(ZIP_RE)) {
     const before = text.slice(Math.max(0, m.index - 24), m.index);
     if (NOT_ZIP_CONTEXT_RE.test(before)) continue;
@@ -161,58 +222,68 @@ export function areaInText(text: string, profile: boolean): Area | null {
     const area = fromZip(m[1], near ? 0.9 : 0.6);
     if (area) return area;
   }
-  // 2. UK postcodes (full form only: an outward code alone is too easily a product code).
-  for (const m of text.matchAll(UK_RE)) {
-    const code = `${m[1]} ${m[2]}`;
-    if (!isUkPostcode(code)) continue;
-    return {
-      postalCode: toNormalised(code),
-      city: null,
-      region: toArea(code),
-      country: 'GB',
-      confidence: 0.85,
-    };
-  }
-  // 3. "City, ST" and "City, State".
-  for (const m of text.matchAll(CITY_STATE_RE)) {
-    if (!US_STATES.has(m[2])) continue;
-    const hit = findCity(m[1], m[2]) ?? findCity(m[1].split(' ').slice(-1)[0], m[2]);
-    if (hit) return cityArea(hit, 0.8);
-    if (profile)
-      return { postalCode: null, city: null, region: m[2], country: 'US', confidence: 0.5 };
-  }
-  for (const m of text.matchAll(CITY_STATENAME_RE)) {
-    const st = gaz().stateNames.get(m[2].toLowerCase());
-    if (!st) continue;
-    const hit = findCity(m[1], st);
-    if (hit) return cityArea(hit, 0.8);
-  }
-  // 4. A bare city: the whole profile field, or "in Denver" in a sentence. Only sizeable,
-  //    unambiguous places, because "in Mobile" is usually not Alabama.
-  if (profile) {
-    const first = text.split(/[,|/(•-]/)[0].trim();
-    const alias = aliasOf(text.trim()) ?? aliasOf(first);
-    if (alias) return cityArea(findCity(alias[0], alias[1]), 0.6);
-    if (!AMBIGUOUS.has(cityKey(first))) {
-      const hit = findCity(first);
-      if (hit && hit.zips >= 3) return cityArea(hit, hit.zips >= 20 ? 0.6 : 0.4);
-    }
-    const st = gaz().stateNames.get(text.trim().toLowerCase());
-    if (st) return { postalCode: null, city: null, region: st, country: 'US', confidence: 0.5 };
-  }
-  for (const m of text.matchAll(IN_CITY_RE)) {
-    const words = m[1].split(' ');
-    // Try "San Francisco Bay" -> "San Francisco" -> "San".
-    for (let n = words.length; n > 0; n--) {
-      const name = words.slice(0, n).join(' ');
-      const alias = aliasOf(name);
-      if (alias) return cityArea(findCity(alias[0], alias[1]), 0.5);
-      if (AMBIGUOUS.has(cityKey(name))) continue;
-      const hit = findCity(name);
-      if (hit && hit.zips >= 15) return cityArea(hit, 0.5);
-    }
-  }
   return null;
+}
+
+function profileCity(text: string): Area | null {
+  const first = text.split(/[,|/(•-]/)[0].trim();
+  const alias = aliasOf(text.trim()) ?? aliasOf(first);
+  if (alias) return cityArea(findCity(alias[0], alias[1]), 0.6);
+  if (!AMBIGUOUS.has(cityKey(first))) {
+    const hit = findCity(first);
+    if (hit && hit.zips >= 3) return cityArea(hit, hit.zips >= 20 ? 0.6 : 0.4);
+  }
+  const st = gaz().stateNames.get(text.trim().toLowerCase());
+  if (st) return { postalCode: null, city: null, region: st, country: 'US', confidence: 0.5 };
+  return null;
+}
+
+/**
+ * Which patterns can match at all, from one pass over the characters: each flag is a sequence
+ * that every match of its pattern contains, so a false flag skips a scan that would find nothing.
+ * Most messages have no 5-digit run and no capitalised word after a space.
+ */
+interface Shape {
+  /** ZIP_RE: 5 digits in a row. */
+  zip: boolean;
+  /** UK_RE: a digit. */
+  uk: boolean;
+  /** CITY_STATE_RE: a space and two capitals (" CO"). */
+  cityState: boolean;
+  /** CITY_STATENAME_RE: a comma, a space and a capital (", Colorado"). */
+  cityStateName: boolean;
+  /** IN_CITY_RE: a space and a capital ("in Denver"). */
+  inCity: boolean;
+}
+
+function shapeOf(text: string): Shape {
+  const shape: Shape = {
+    zip: false,
+    uk: false,
+    cityState: false,
+    cityStateName: false,
+    inCity: false,
+  };
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      shape.uk = true;
+      if (++digits >= 5) shape.zip = true;
+      continue;
+    }
+    digits = 0;
+    if (c === 32 && isCapital(text.charCodeAt(i + 1))) {
+      shape.inCity = true;
+      if (isCapital(text.charCodeAt(i + 2))) shape.cityState = true;
+      if (text.charCodeAt(i - 1) === 44) shape.cityStateName = true;
+    }
+  }
+  return shape;
+}
+
+function isCapital(c: number): boolean {
+  return c >= 65 && c <= 90;
 }
 
 /** A nickname's city; a short one only as capitals ("LA", not the "La" of "La Jolla"). */

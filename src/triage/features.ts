@@ -6,6 +6,7 @@
 import { COMPLAINT_CUES, REQUEST_CUES, TOPIC_LEXICON } from './lexicons.js';
 import { type SentimentDetail, sentimentOf } from './sentiment.js';
 import { NEGATORS, tokenize } from './text.js';
+import { wordHash } from './word-table.js';
 
 /** Number of hashed feature slots (2^18); part of the model format, stored in the weights file. */
 export const DIM_BITS = 18;
@@ -20,16 +21,6 @@ export function hashFeature(s: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return (h >>> 0) & MASK;
-}
-
-/** FNV-1a over a whole word, unmasked: the seed of every feature that involves the word. */
-function wordHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /**
@@ -51,6 +42,11 @@ const NOT = wordHash('NOT_');
 // Lexicon phrases (1-3 words) are tokenized like messages so "doesn't work" meets "does not
 // work", and keyed by the same combined word hashes the messages produce.
 const LEXICON = new Map<number, string[]>();
+// Each message probes the lexicon about 3 times per word and nearly always misses. A bit per low
+// 16 bits of the key turns a miss into one byte read (about 1 in 100 misses still reaches the Map).
+const LEXICON_BITS = new Uint8Array(1 << 13);
+// Each tag's two features ("t:billing", "t:billing:2+"), hashed once here, not per message.
+const TAG_FEATURES = new Map<string, readonly [number, number]>();
 function phraseKey(words: readonly string[]): number {
   let h = wordHash(words[0]);
   for (let i = 1; i < words.length; i++) h = combine(h, wordHash(words[i]));
@@ -61,6 +57,8 @@ function addLexicon(tag: string, entries: string[]): void {
     const words = tokenize(entry).words;
     if (words.length === 0 || words.length > 3) continue;
     const key = phraseKey(words);
+    LEXICON_BITS[(key & 0xffff) >>> 3] |= 1 << (key & 7);
+    TAG_FEATURES.set(tag, [hashFeature(tag), hashFeature(`${tag}:2+`)]);
     const tags = LEXICON.get(key);
     if (!tags) LEXICON.set(key, [tag]);
     else if (!tags.includes(tag)) tags.push(tag);
@@ -84,10 +82,27 @@ interface Sparse {
   values: number[];
 }
 
-function add(out: Sparse, feature: string): void {
-  out.indices.push(hashFeature(feature));
-  out.values.push(1);
-}
+// The fixed features, hashed once.
+const F = {
+  bias: hashFeature('__bias__'),
+  neg3: hashFeature('s:neg3'),
+  neg2: hashFeature('s:neg2'),
+  neg1: hashFeature('s:neg1'),
+  neutral: hashFeature('s:0'),
+  pos1: hashFeature('s:pos1'),
+  pos2: hashFeature('s:pos2'),
+  sarcasm: hashFeature('s:sarcasm'),
+  onlyNeg: hashFeature('s:onlyneg'),
+  shout: hashFeature('shape:shout'),
+  addressed: hashFeature('shape:addressed'),
+  question: hashFeature('shape:question'),
+  short: hashFeature('len:short'),
+  mid: hashFeature('len:mid'),
+  long: hashFeature('len:long'),
+};
+
+/** Word hashes of the message being analysed, reused across messages (grown when needed). */
+let wordHashes = new Uint32Array(256);
 
 function push(out: Sparse, h: number): void {
   out.indices.push(h & MASK);
@@ -101,14 +116,18 @@ export function analyse(text: string): Analysis {
   const values: number[] = [];
   // Module-level helpers rather than closures: no two function objects per message.
   const out: Sparse = { indices, values };
-  add(out, '__bias__');
+  push(out, F.bias);
   const grams: number[] = [];
+  if (wordHashes.length < words.length) wordHashes = new Uint32Array(words.length * 2);
+  const hashes = wordHashes;
   let negateLeft = 0;
   let prev = START;
   let prev2 = 0;
   let first = true;
-  for (const word of words) {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
     const h = wordHash(word);
+    hashes[i] = h;
     const bi = combine(prev, h);
     push(out, h);
     push(out, bi);
@@ -118,7 +137,7 @@ export function analyse(text: string): Analysis {
       push(out, combine(NOT, h));
       negateLeft--;
     }
-    if (NEGATORS.has(word)) negateLeft = 3;
+    if (NEGATORS.getHashed(word, h)) negateLeft = 3;
     hitLexicon(lex, h);
     if (!first) {
       hitLexicon(lex, bi);
@@ -130,32 +149,33 @@ export function analyse(text: string): Analysis {
   }
   push(out, combine(prev, END));
   for (const [tag, n] of lex) {
-    add(out, tag);
-    if (n >= 2) add(out, `${tag}:2+`);
+    const [one, twoPlus] = TAG_FEATURES.get(tag) as readonly [number, number];
+    push(out, one);
+    if (n >= 2) push(out, twoPlus);
   }
-  const sentiment = sentimentOf(text, words, shouted);
+  const sentiment = sentimentOf(text, words, shouted, hashes);
   const s = sentiment.raw;
-  add(
+  push(
     out,
     s <= -4
-      ? 's:neg3'
+      ? F.neg3
       : s <= -2
-        ? 's:neg2'
+        ? F.neg2
         : s < 0
-          ? 's:neg1'
+          ? F.neg1
           : s === 0
-            ? 's:0'
+            ? F.neutral
             : s < 3
-              ? 's:pos1'
-              : 's:pos2',
+              ? F.pos1
+              : F.pos2,
   );
-  if (sentiment.sarcasm) add(out, 's:sarcasm');
-  if (sentiment.negativeWords > 0 && sentiment.positiveWords === 0) add(out, 's:onlyneg');
-  if (shouted > 0) add(out, 'shape:shout');
+  if (sentiment.sarcasm) push(out, F.sarcasm);
+  if (sentiment.negativeWords > 0 && sentiment.positiveWords === 0) push(out, F.onlyNeg);
+  if (shouted > 0) push(out, F.shout);
   const trimmed = text.trimStart();
-  if (trimmed.startsWith('@')) add(out, 'shape:addressed');
-  if (text.includes('?')) add(out, 'shape:question');
-  add(out, words.length < 6 ? 'len:short' : words.length < 16 ? 'len:mid' : 'len:long');
+  if (trimmed.startsWith('@')) push(out, F.addressed);
+  if (text.includes('?')) push(out, F.question);
+  push(out, words.length < 6 ? F.short : words.length < 16 ? F.mid : F.long);
   // Character n-grams last (the order does not matter to a linear model).
   for (const g of grams) {
     indices.push(g);
@@ -187,6 +207,7 @@ function addCharGrams(word: string, out: number[]): void {
 }
 
 function hitLexicon(lex: Map<string, number>, key: number): void {
+  if ((LEXICON_BITS[(key & 0xffff) >>> 3] & (1 << (key & 7))) === 0) return;
   const tags = LEXICON.get(key);
   if (!tags) return;
   for (const tag of tags) lex.set(tag, (lex.get(tag) ?? 0) + 1);

@@ -8,7 +8,8 @@
 import { extractArea } from './area.js';
 import { analyse } from './features.js';
 import { detectLanguage } from './language.js';
-import { complaintProbability, type TriageModel, topicProbabilities } from './model.js';
+import { sigmoid, softmaxInPlace, type TriageModel } from './model.js';
+import { packModel, scorePacked } from './packed.js';
 import { findPii } from './pii.js';
 import { spamFlags } from './spam.js';
 import { TOPICS, type Topic, type TriageInput, type TriageResult } from './types.js';
@@ -31,19 +32,23 @@ export interface Triage {
   classify(input: TriageInput): TriageResult;
 }
 
-const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+/** Three decimals, as every score is reported. */
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
 
 /** A triage instance over a given model (e.g. the shipped one with an installation's corrections). */
 export function createTriage(model: TriageModel = loadShippedModel()): Triage {
   const probs = new Float64Array(TOPICS.length);
+  const packed = packModel(model);
   return {
     model,
     classify(input: TriageInput): TriageResult {
       const text = typeof input.text === 'string' ? input.text : '';
       const a = analyse(text);
-      const complaintScore = complaintProbability(model, a);
+      const complaintScore = sigmoid(scorePacked(packed, a.indices, a.values, probs));
       const complaint = complaintScore >= model.complaintThreshold;
-      topicProbabilities(model, a, probs);
+      softmaxInPlace(probs);
       let best = 0;
       for (let k = 1; k < TOPICS.length; k++) if (probs[k] > probs[best]) best = k;
       // A complaint is never praise (that is sarcasm the lexicon missed): take the runner-up.
@@ -53,8 +58,7 @@ export function createTriage(model: TriageModel = loadShippedModel()): Triage {
           if (TOPICS[k] !== 'praise' && probs[k] > probs[best]) best = k;
         }
       }
-      const topicScores = {} as Record<Topic, number>;
-      for (let k = 0; k < TOPICS.length; k++) topicScores[TOPICS[k]] = round(probs[k]);
+      const topicScores = topicScoresOf(probs);
       const flags = spamFlags(text);
       return {
         language: detectLanguage(text),
@@ -72,6 +76,27 @@ export function createTriage(model: TriageModel = loadShippedModel()): Triage {
       };
     },
   };
+}
+
+/**
+ * Written out rather than filled in a loop over TOPICS: one object shape for every message instead
+ * of nine keyed stores into a growing dictionary. Same keys in the same order (TOPICS order).
+ */
+function topicScoresOf(probs: Float64Array): Record<Topic, number> {
+  return {
+    network: round(probs[0]),
+    outage: round(probs[1]),
+    billing: round(probs[2]),
+    account: round(probs[3]),
+    device: round(probs[4]),
+    service: round(probs[5]),
+    delivery: round(probs[6]),
+    praise: round(probs[7]),
+    other: round(probs[8]),
+  };
+}
+if (TOPICS.join() !== 'network,outage,billing,account,device,service,delivery,praise,other') {
+  throw new Error('triage: topicScoresOf() lists the topics in TOPICS order; update it');
 }
 
 let defaultTriage: Triage | undefined;

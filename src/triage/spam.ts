@@ -2,6 +2,7 @@
  * Spam, bot and promotion flags. Rules over cheap shape cues: link and hashtag density,
  * giveaway/marketing phrasing, and the fixed phrasings apps post on a user's behalf.
  */
+import { anyOf } from './any-of.js';
 
 const PROMO_RE =
   /\b(?:giveaway|give away|(?:enter|chance) to win|retweet (?:and|&|to)|rt (?:and|&|to) (?:win|follow)|follow (?:us|and|&) |use (?:my |the )?code|promo code|discount code|\d+% off|shop now|buy now|order now|limited time|free shipping on|sign up (?:now|today)|link in (?:bio|profile)|click (?:here|the link)|dm (?:me|us) (?:for|to) (?:buy|order|price)|check out (?:my|our) (?:new|latest)|subscribe to my|we'?re hiring)\b/i;
@@ -11,6 +12,9 @@ const SPAM_RE =
 const BOT_RE =
   /(?:^|\s)(?:i just (?:earned|unlocked|completed|finished|checked in|ran|walked|had an intense)|i(?:'m| am) at .+ (?:in|on) .+https?:\/\/|check out this (?:awesome )?(?:game|app|video) i found|via @\w+\s*$|#(?:nowplaying|ad|sponsored)\b|(?:automatically|auto-?) (?:posted|generated)|(?:new|latest) (?:post|video|episode) (?:is )?(?:up|live)?[:!]? ?https?:\/\/)/i;
 
+// One scan settles the common case of none of the three matching (see anyOf).
+const ANY_PHRASE = anyOf([PROMO_RE, SPAM_RE, BOT_RE]);
+
 export interface SpamFlags {
   spam: boolean;
   bot: boolean;
@@ -18,17 +22,45 @@ export interface SpamFlags {
 }
 
 export function spamFlags(text: string): SpamFlags {
-  const links = text.match(/https?:\/\//g)?.length ?? 0;
-  const tags = text.match(/#\w+/g)?.length ?? 0;
-  const mentions = text.match(/@\w+/g)?.length ?? 0;
-  const promo = PROMO_RE.test(text);
-  const bot = BOT_RE.test(text);
+  const { links, tags, mentions } = countMarks(text);
+  const phrase = ANY_PHRASE.test(text);
+  const promo = phrase && PROMO_RE.test(text);
+  const bot = phrase && BOT_RE.test(text);
   // Link farms and mention blasts are spam whatever the words say.
   const spam =
-    SPAM_RE.test(text) ||
+    (phrase && SPAM_RE.test(text)) ||
     links >= 3 ||
     tags >= 6 ||
     mentions >= 8 ||
     (promo && links >= 1 && tags >= 3);
   return { spam, bot, promo };
+}
+
+/**
+ * Counts, in one pass, what /https?:\/\//g, /#\w+/g and /@\w+/g would match: a link start, and a
+ * # or @ followed by a word character (\w never takes in # or @, so each such mark is one match).
+ */
+function countMarks(text: string): { links: number; tags: number; mentions: number } {
+  let links = 0;
+  let tags = 0;
+  let mentions = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 35 /* # */) {
+      if (isWordChar(text.charCodeAt(i + 1))) tags++;
+    } else if (c === 64 /* @ */) {
+      if (isWordChar(text.charCodeAt(i + 1))) mentions++;
+    } else if (
+      c === 104 /* h */ &&
+      (text.startsWith('http://', i) || text.startsWith('https://', i))
+    ) {
+      links++;
+    }
+  }
+  return { links, tags, mentions };
+}
+
+/** \w without the u flag: A-Z, a-z, 0-9 and _. */
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }

@@ -3,6 +3,7 @@
  * a safety risk, a legal or regulator threat, a vulnerable customer, a repeat contact. Rules, not a
  * model: each is a short list of phrasings that an agent can read and extend.
  */
+import { anyOf } from './any-of.js';
 import type { UrgencyKind } from './types.js';
 
 const RULES: [UrgencyKind, RegExp][] = [
@@ -28,8 +29,12 @@ const RULES: [UrgencyKind, RegExp][] = [
   ],
 ];
 
+// Few messages are urgent: one scan for any rule settles most of them (any-of.ts).
+const ANY_RULE = anyOf(RULES.map(([, re]) => re));
+
 export function urgencySignals(text: string): UrgencyKind[] {
   const out: UrgencyKind[] = [];
+  if (!ANY_RULE.test(text)) return out;
   for (const [kind, re] of RULES) if (re.test(text)) out.push(kind);
   return out;
 }
