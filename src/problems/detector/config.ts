@@ -48,6 +48,11 @@ export interface DetectorConfig {
    * Topics one root cause often shows up under (triage confuses them): complaints are also
    * counted per group below country level, and same-area detections within a group merge.
    */
+  /**
+   * An excess whose recent complainers are this share or more already linked to one live
+   * problem is that problem's, however long after it began.
+   */
+  coMemberShare: number;
   topicGroups: string[][];
   /** A fixed problem is `verified` after this long (event time) without a linked complaint. */
   verifyQuietMs: number;
@@ -88,6 +93,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   linkPosterior: 0.5,
   linkWindow: 1,
   mergeWindowMs: 3 * HOUR,
+  coMemberShare: 0.4,
   inferArea: true,
   topicGroups: [
     ['network', 'outage', 'device', 'service', 'other'],

@@ -160,6 +160,39 @@ describe('problem detector: one root cause, one problem', () => {
     expect(linkedTo(again, first[0].problemId).size).toBe(0);
   });
 
+  it('an excess mostly of a live problem’s own customers is that problem’s, hours after it began', () => {
+    const run = (coMemberShare: number) => {
+      const det = new Detector({ coMemberShare });
+      const out: Decision[] = [];
+      background(det, T0, T0 + 30 * HOUR, out);
+      const start = T0 + 30 * HOUR;
+      for (let i = 0; i < 30; i++)
+        out.push(...complain(det, `sf-${i}`, start + i * 2 * MIN, CITIES[0]));
+      // Four hours on (past the merge window) they write again, naming no place, and triage
+      // calls it a device problem; new customers of the same trouble do the same.
+      const later = start + 4 * HOUR;
+      const noPlace = (id: string, at: number) =>
+        det.observe({
+          ref: `${id}-${at}`,
+          at,
+          customerId: id,
+          caseId: `case-${id}`,
+          area: null,
+          complaint: true,
+          topic: 'device',
+          text: 'phone shows no service at all',
+        });
+      for (let i = 0; i < 30; i++) out.push(...noPlace(`sf-${i}`, later + i * MIN));
+      for (let i = 0; i < 25; i++) out.push(...noPlace(`new-${i}`, later + 30 * MIN + i * MIN));
+      return { out, raised: raises(out) };
+    };
+    const { out, raised } = run(0.4);
+    expect(raised).toHaveLength(1);
+    expect(out.some((d) => d.type === 'own' && d.problemId === raised[0].problemId)).toBe(true);
+    // Without the rule the same traffic opens a second problem (the test can fail).
+    expect(run(1.01).raised).toHaveLength(2);
+  });
+
   it('a fixed problem still draws the stragglers of its trouble until verified', () => {
     const det = new Detector();
     const out: Decision[] = [];

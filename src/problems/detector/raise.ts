@@ -30,6 +30,13 @@ export function testAreaKey(
   }
   const hit = counts.significant(ks, config.minCustomers, config.alpha);
   if (!hit) return;
+  // Many of this key's recent complainers already belong to one live problem: the excess is
+  // that trouble's spill-over into a confused topic or a wider place, whenever it began.
+  const holder = mainHolder(parts, ks);
+  if (holder) {
+    own(parts, holder, key, ks, out);
+    return;
+  }
   const chain = chainOfKey(areaKey, c.area);
   // One root cause, one problem: a nested detection of the same topic is the same problem
   // seen from another level; a related topic in the same or a nested area is triage's topic
@@ -94,8 +101,7 @@ export function testAreaKey(
   const problemId = newId();
   const members = counts.members(ks);
   // A group or every-topic key names the topic most of its complaints have, if one has most.
-  const topic =
-    ks.topic === ANY_TOPIC || ks.topic!.startsWith('g:') ? majorityTopic(members) : ks.topic;
+  const topic = namedTopic(members, ks.topic!);
   const confirmed = hit.observed >= config.minCustomers * 3 && hit.pValue <= config.strongAlpha;
   out.push({
     type: 'raise',
@@ -221,11 +227,37 @@ function sameTrouble(
   return best;
 }
 
+/**
+ * The live problem holding at least `coMemberShare` of the key's recent complainers, if one
+ * does. Whatever the key's topic: a problem's complaints that triage spread over other topics
+ * (or no place) are still that trouble's.
+ */
+function mainHolder({ config, counts, book }: DetectorParts, ks: KeyState): ProblemView | null {
+  const members = counts.members(ks);
+  const held = new Map<string, number>();
+  for (const m of members) if (m.problemId) held.set(m.problemId, (held.get(m.problemId) ?? 0) + 1);
+  let best: string | null = null;
+  let bestN = 0;
+  for (const [id, n] of held) {
+    if (n > bestN) {
+      best = id;
+      bestN = n;
+    }
+  }
+  const p = book.claiming(best ?? undefined);
+  return p && bestN >= config.coMemberShare * members.length ? p : null;
+}
+
 function topicShare(members: Entry[], topic: string | null): number {
   if (!topic || members.length === 0) return 0;
   let n = 0;
   for (const m of members) if (m.topic === topic) n++;
   return n / members.length;
+}
+
+/** A key's topic, or for a group or every-topic key the topic most of its complaints have. */
+function namedTopic(members: Entry[], keyTopic: string): string | null {
+  return keyTopic === ANY_TOPIC || keyTopic.startsWith('g:') ? majorityTopic(members) : keyTopic;
 }
 
 function majorityTopic(members: Entry[]): string | null {
