@@ -2,7 +2,10 @@ import { chainOfKey } from './areas.js';
 import type { DetectorConfig } from './config.js';
 import type { Counts } from './counts.js';
 import type { Decision, ProblemKind, ProblemView } from './types.js';
-import { type Entry, explain, member } from './window.js';
+import { type Entry, explain, type KeyState, member } from './window.js';
+
+/** How long (event time) a key's holder is reused before it is counted again. */
+const HOLDER_TTL_MS = 60_000;
 
 /**
  * The detector's view of open problems (synced from storage every batch, and updated by its
@@ -14,6 +17,8 @@ export class ProblemBook {
   ownedBy = new Map<string, string>();
   /** Case id → problem id, for complaints arriving on an already linked case. */
   readonly caseProblem = new Map<string, string>();
+  /** Key → its holder as last counted (see `holder`), so busy keys are not recounted per message. */
+  private readonly held = new Map<string, { at: number; id: string | null }>();
 
   constructor(
     private readonly config: DetectorConfig,
@@ -29,6 +34,32 @@ export class ProblemBook {
     this.problems = new Map(views.map((v) => [v.id, v]));
     this.ownedBy = new Map();
     for (const v of views) for (const k of v.keys) this.ownedBy.set(k, v.id);
+  }
+
+  /**
+   * The live problem holding at least `coMemberShare` of a key's recent complainers, if one
+   * does: an excess or a word that mostly belongs to a known trouble's customers is that
+   * trouble's, whatever topic triage gave it.
+   */
+  holder(ks: KeyState): ProblemView | undefined {
+    const cached = this.held.get(ks.key);
+    if (cached && this.now - cached.at < HOLDER_TTL_MS)
+      return this.claiming(cached.id ?? undefined);
+    const members = this.counts.members(ks);
+    const n = new Map<string, number>();
+    for (const m of members) if (m.problemId) n.set(m.problemId, (n.get(m.problemId) ?? 0) + 1);
+    let best: string | null = null;
+    let bestN = 0;
+    for (const [id, c] of n) {
+      if (c > bestN) {
+        best = id;
+        bestN = c;
+      }
+    }
+    const id = bestN >= this.config.coMemberShare * members.length ? best : null;
+    if (this.held.size > 50_000) this.held.clear();
+    this.held.set(ks.key, { at: this.now, id });
+    return this.claiming(id ?? undefined);
   }
 
   views(): ProblemView[] {

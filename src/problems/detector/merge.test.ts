@@ -193,6 +193,52 @@ describe('problem detector: one root cause, one problem', () => {
     expect(run(1.01).raised).toHaveLength(2);
   });
 
+  it('a complaint naming no place links by three of a live problem’s own words, not by one', () => {
+    const det = new Detector();
+    const out: Decision[] = [];
+    background(det, T0, T0 + 30 * HOUR, out);
+    const start = T0 + 30 * HOUR;
+    const say = (id: string, at: number, area: Area | null, topic: string, text: string) =>
+      det.observe({
+        ref: `${id}-${at}`,
+        at,
+        customerId: id,
+        caseId: `case-${id}`,
+        area,
+        complaint: true,
+        topic,
+        text,
+      });
+    const words = 'webmail rejects my password, mailbox frozen';
+    for (let i = 0; i < 30; i++)
+      out.push(...say(`sf-${i}`, start + i * 2 * MIN, CITIES[0], 'service', words));
+    const [p] = raises(out);
+    expect(p).toBeDefined();
+    const later = start + 70 * MIN;
+    // Triage gave these another topic and they name no place; their words are the trouble's.
+    const same: Decision[] = [];
+    for (let i = 0; i < 5; i++)
+      same.push(
+        ...say(
+          `x-${i}`,
+          later + i * MIN,
+          null,
+          'account',
+          'my webmail rejects the password again, mailbox stuck',
+        ),
+      );
+    expect(linkedTo(same, p.problemId).size).toBe(5);
+    // One shared word is everyday vocabulary.
+    const other = say(
+      'y-1',
+      later + 10 * MIN,
+      null,
+      'account',
+      'forgot my password for the online account portal',
+    );
+    expect(linkedTo(other, p.problemId).size).toBe(0);
+  });
+
   it('a fixed problem still draws the stragglers of its trouble until verified', () => {
     const det = new Detector();
     const out: Decision[] = [];

@@ -32,7 +32,7 @@ export function testAreaKey(
   if (!hit) return;
   // Many of this key's recent complainers already belong to one live problem: the excess is
   // that trouble's spill-over into a confused topic or a wider place, whenever it began.
-  const holder = mainHolder(parts, ks);
+  const holder = book.holder(ks);
   if (holder) {
     own(parts, holder, key, ks, out);
     return;
@@ -225,27 +225,6 @@ function sameTrouble(
     if (!best || p.detectedAt < best.detectedAt) best = p;
   }
   return best;
-}
-
-/**
- * The live problem holding at least `coMemberShare` of the key's recent complainers, if one
- * does. Whatever the key's topic: a problem's complaints that triage spread over other topics
- * (or no place) are still that trouble's.
- */
-function mainHolder({ config, counts, book }: DetectorParts, ks: KeyState): ProblemView | null {
-  const members = counts.members(ks);
-  const held = new Map<string, number>();
-  for (const m of members) if (m.problemId) held.set(m.problemId, (held.get(m.problemId) ?? 0) + 1);
-  let best: string | null = null;
-  let bestN = 0;
-  for (const [id, n] of held) {
-    if (n > bestN) {
-      best = id;
-      bestN = n;
-    }
-  }
-  const p = book.claiming(best ?? undefined);
-  return p && bestN >= config.coMemberShare * members.length ? p : null;
 }
 
 function topicShare(members: Entry[], topic: string | null): number {
