@@ -5,7 +5,7 @@ import { type DetectorParts, ProblemBook } from './book.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
 import { ANY_TOPIC, Counts, GLOBAL } from './counts.js';
 import { AreaMemory } from './enrich.js';
-import { groupOf, matchOnArrival } from './link.js';
+import { groupOf, matchByWords, matchOnArrival } from './link.js';
 import { testAreaKey, testTextKey } from './raise.js';
 import { contentTerms, minhash } from './text.js';
 import type { Complaint, Decision, Observation, ProblemView, ProcessSignal } from './types.js';
@@ -207,13 +207,15 @@ export class Detector {
         this.pendingCase.delete(this.pendingCase.keys().next().value as string);
     }
 
-    // Link on arrival to a known problem.
+    // Link on arrival to a known problem (by its place and topic, else by its words).
     const target = matchOnArrival(this.parts, c.caseId, c.topic, chain, termKeys);
-    if (target) {
-      explain(entry, target);
-      if (c.caseId) this.book.caseProblem.set(c.caseId, target);
-      out.push({ type: 'link', problemId: target, member: member(entry), reason: 'arrival' });
-      this.book.touch(target, c.at);
+    const byWords = target ? null : matchByWords(this.parts, chain, termKeys);
+    const id = target ?? byWords;
+    if (id) {
+      explain(entry, id);
+      if (c.caseId) this.book.caseProblem.set(c.caseId, id);
+      out.push({ type: 'link', problemId: id, member: member(entry), reason: 'arrival' });
+      if (target) this.book.touch(target, c.at);
     }
 
     if (this.silent) return [];

@@ -76,21 +76,31 @@ export function matchOnArrival(
     const p = book.claiming(book.ownedBy.get(k));
     if (p && counts.excess(k).share >= config.linkPosterior) return p.id;
   }
-  // Words in excess whose recent users are mostly one live problem's customers (a trouble's
-  // own words, "webmail", "voicemail", whatever topic triage gave them) link a complaint that
-  // names no place and uses three of them to that problem (one or two shared words are too
-  // often the everyday vocabulary of another complaint).
-  if (chain.length === 1) {
-    const votes = new Map<string, number>();
-    for (const k of termKeys) {
-      if (counts.excess(k).share < config.linkPosterior) continue;
-      const ks = counts.keys.get(k);
-      const p = ks ? book.holder(ks) : undefined;
-      if (!p || p.kind === 'process') continue;
-      const v = (votes.get(p.id) ?? 0) + 1;
-      if (v >= 3) return p.id;
-      votes.set(p.id, v);
-    }
+  return null;
+}
+
+/**
+ * Words in excess whose recent users are mostly one live problem's customers (a trouble's own
+ * words, "webmail", "voicemail", whatever topic triage gave them) link a complaint that names no
+ * place and uses three of them to that problem (one or two shared words are too often the
+ * everyday vocabulary of another complaint). Weak evidence: such a link does not keep the
+ * problem live (its last event time stays), or a problem could keep itself alive by its words.
+ */
+export function matchByWords(
+  { config, counts, book }: DetectorParts,
+  chain: string[],
+  termKeys: string[],
+): string | null {
+  if (chain.length !== 1) return null;
+  const votes = new Map<string, number>();
+  for (const k of termKeys) {
+    if (counts.excess(k).share < config.linkPosterior) continue;
+    const ks = counts.keys.get(k);
+    const p = ks ? book.holder(ks) : undefined;
+    if (!p || p.kind === 'process') continue;
+    const v = (votes.get(p.id) ?? 0) + 1;
+    if (v >= 3) return p.id;
+    votes.set(p.id, v);
   }
   return null;
 }
