@@ -239,6 +239,50 @@ describe('problem detector: one root cause, one problem', () => {
     expect(linkedTo(other, p.problemId).size).toBe(0);
   });
 
+  it('a country-wide problem stays country-wide as places of several regions join it', () => {
+    const det = new Detector();
+    const out: Decision[] = [];
+    background(det, T0, T0 + 30 * HOUR, out);
+    const start = T0 + 30 * HOUR;
+    // Complaints naming no place raise the country-wide key; then New York's (triage says
+    // network), then Austin's (a third outage, the rest device) come in.
+    for (let i = 0; i < 25; i++)
+      out.push(
+        ...det.observe({
+          ref: `u-${i}`,
+          at: start + i * MIN,
+          customerId: `u-${i}`,
+          caseId: `case-u-${i}`,
+          area: null,
+          complaint: true,
+          topic: 'outage',
+          text: 'everything is down',
+        }),
+      );
+    for (let i = 0; i < 15; i++)
+      out.push(...complain(det, `ny-${i}`, start + 25 * MIN + i * MIN, CITIES[3], 'network'));
+    for (let i = 0; i < 40; i++)
+      out.push(
+        ...complain(
+          det,
+          `tx-${i}`,
+          start + 45 * MIN + i * MIN,
+          AUSTIN,
+          i % 3 === 0 ? 'outage' : 'device',
+        ),
+      );
+    const r = raises(out);
+    expect(r).toHaveLength(1);
+    expect(r[0].areaKey).toBe('all');
+    const owned = out.flatMap((d) =>
+      d.type === 'own' && d.problemId === r[0].problemId ? [d.key] : [],
+    );
+    expect(owned.some((k) => k.includes('10001'))).toBe(true);
+    expect(owned.some((k) => k.includes('78701') || k.includes('austin'))).toBe(true);
+    // Narrowed to one of its places, it would let the others raise problems of their own.
+    expect(out.some((d) => d.type === 'refine')).toBe(false);
+  });
+
   it('a fixed problem still draws the stragglers of its trouble until verified', () => {
     const det = new Detector();
     const out: Decision[] = [];

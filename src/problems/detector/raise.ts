@@ -83,6 +83,12 @@ export function testAreaKey(
       // outage under a country-wide device problem is another root cause).
       if (topicShare(counts.members(ks), p.topic) < 0.25) continue;
       if (counts.now - p.detectedAt > config.mergeWindowMs) continue;
+      // Unless it already took excesses of other places: then it is country-wide indeed, and
+      // this place is one more of them.
+      if (spansOtherPlaces(p, chain)) {
+        own(parts, p, key, ks, out);
+        return;
+      }
       const area = areaAtLevel(c.area, areaKey);
       out.push({ type: 'refine', problemId: p.id, at: c.at, areaKey, area, key });
       p.areaKey = areaKey;
@@ -225,6 +231,18 @@ function sameTrouble(
     if (!best || p.detectedAt < best.detectedAt) best = p;
   }
   return best;
+}
+
+/** The problem owns an area key of a place neither inside nor around this chain's place. */
+function spansOtherPlaces(p: ProblemView, chain: string[]): boolean {
+  for (const k of p.keys) {
+    const at = k.indexOf('@');
+    if (at < 0) continue;
+    const place = k.slice(at + 1);
+    if (place === ALL || chain.includes(place)) continue;
+    if (!chainOfKey(place, null).includes(chain[0])) return true;
+  }
+  return false;
 }
 
 function topicShare(members: Entry[], topic: string | null): number {
