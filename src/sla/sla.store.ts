@@ -1,4 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
+import { type InsertOptions, insertRows } from '../platform/db/bulk.js';
+import type { Capabilities } from '../platform/db/database.js';
 import type { DB, Priority } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import { ALWAYS_OPEN, type Calendar } from './calendar.js';
@@ -119,18 +121,16 @@ interface Row {
 /**
  * Applies SLA events to the cases' clocks in `trx`, in event-time order, and replaces their
  * pending deadline timers (`sla.at_risk:<clock>`, `sla.breach:<clock>`). A fixed number of
- * statements per call, whatever the number of cases. `fresh` names cases created in this very
- * transaction (the pipeline's new cases): they have no clocks or timers yet, so nothing is read
- * for them.
+ * statements per call, whatever the number of cases.
  */
 export async function applySla(
   trx: Kysely<DB>,
   ws: string,
   events: SlaEvent[],
   now: number,
-  policies?: PolicySet,
-  fresh: ReadonlySet<string> = new Set(),
+  opts: ApplyOptions = {},
 ): Promise<void> {
+  const fresh = opts.fresh ?? new Set<string>();
   if (events.length === 0) return;
   const ids = [...new Set(events.map((e) => e.caseId))].filter((id) => !fresh.has(id));
   const rows = new Map<string, Row>();
@@ -153,7 +153,7 @@ export async function applySla(
       });
     }
   }
-  const set = policies ?? (await loadPolicies(trx, ws));
+  const set = opts.policies ?? (await loadPolicies(trx, ws));
   const sorted = events
     .map((e, i) => ({ e, i }))
     .sort((a, b) => a.e.at - b.e.at || ORDER[a.e.type] - ORDER[b.e.type] || a.i - b.i)
@@ -196,27 +196,66 @@ export async function applySla(
       updated_at: now,
     };
   });
-  for (let i = 0; i < upserts.length; i += 500) {
-    await trx
-      .insertInto('case_sla')
-      .values(upserts.slice(i, i + 500))
-      .onConflict((oc) =>
-        oc.column('case_id').doUpdateSet((eb) => ({
-          clocks_json: eb.ref('excluded.clocks_json'),
-          paused_at: eb.ref('excluded.paused_at'),
-          next_due_at: eb.ref('excluded.next_due_at'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
-  }
+  await writeRows(trx, opts.caps, 'case_sla', upserts, {
+    onConflict: {
+      columns: ['case_id'],
+      update: ['clocks_json', 'paused_at', 'next_due_at', 'updated_at'],
+    },
+  });
   await replaceTimers(
     trx,
     ws,
     [...touched].map((id) => rows.get(id)!),
     now,
     fresh,
+    opts.caps,
   );
+}
+
+export interface ApplyOptions {
+  /** The workspace's policies, when the caller already has them. */
+  policies?: PolicySet;
+  /**
+   * Cases created in this very transaction (the pipeline's new cases): they have no clocks or
+   * timers yet, so nothing is read for them.
+   */
+  fresh?: ReadonlySet<string>;
+  /** The engine's capabilities: rows are then written by the bulk writer (the pipeline's path). */
+  caps?: Capabilities;
+}
+
+/**
+ * Inserts (or upserts) rows with the bulk writer when the engine's capabilities are known, else
+ * through Kysely (the one-case calls from care core, where a statement or two is all there is).
+ */
+async function writeRows<T extends 'case_sla' | 'timers'>(
+  trx: Kysely<DB>,
+  caps: Capabilities | undefined,
+  table: T,
+  rows: Insertable<DB[T]>[],
+  opts: InsertOptions = {},
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (caps) {
+    await insertRows(trx, caps, table, rows, opts);
+    return;
+  }
+  const conflict = opts.onConflict;
+  for (let i = 0; i < rows.length; i += 500) {
+    let q = trx.insertInto(table).values(rows.slice(i, i + 500) as never);
+    if (conflict?.update) {
+      const update = conflict.update;
+      q = q.onConflict((oc) =>
+        oc
+          .columns(conflict.columns as never)
+          .doUpdateSet(
+            (eb) =>
+              Object.fromEntries(update.map((c) => [c, eb.ref(`excluded.${c}` as never)])) as never,
+          ),
+      );
+    }
+    await q.execute();
+  }
 }
 
 function step(r: Row, e: SlaEvent) {
@@ -267,6 +306,7 @@ async function replaceTimers(
   rows: Row[],
   now: number,
   fresh: ReadonlySet<string>,
+  caps: Capabilities | undefined,
 ) {
   const wanted = new Map<string, ReturnType<typeof timer>>();
   for (const r of rows) {
@@ -311,13 +351,7 @@ async function replaceTimers(
       .where('id', 'in', stale.slice(i, i + 1000))
       .execute();
   }
-  const timers = [...wanted.values()];
-  for (let i = 0; i < timers.length; i += 1000) {
-    await trx
-      .insertInto('timers')
-      .values(timers.slice(i, i + 1000))
-      .execute();
-  }
+  await writeRows(trx, caps, 'timers', [...wanted.values()]);
 }
 
 const timerKey = (refId: string, kind: string, dueAt: number) =>
