@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, freshDatabase } from '../../../test/support/engines.js';
-import { insertRows } from './bulk.js';
+import { insertRows, wellFormed } from './bulk.js';
 import type { Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import type { TimerTable } from './schema.js';
@@ -111,5 +111,40 @@ describe.each(ENGINES)('bulk inserts on %s', (engine) => {
       ['r1', 'case-1', 5],
       ['r2', null, 6],
     ]);
+  });
+
+  it('stores a lone surrogate (text cut inside an emoji) as a bound parameter does', async () => {
+    const kinds = ['cut \ud83d', 'whole \ud83d\ude00', 'written \\ud83d by hand'];
+    await insertRows(
+      database.db,
+      database.caps,
+      'timers',
+      kinds.map((kind, i) => timer(800_000 + i, { kind })),
+    );
+    // The same strings through Kysely, one bound parameter each.
+    await database.db
+      .insertInto('timers')
+      .values(kinds.map((kind, i) => timer(810_000 + i, { kind })))
+      .execute();
+    const kindsOf = (from: string, to: string) =>
+      stored()
+        .where('id', '>=', from)
+        .where('id', '<', to)
+        .execute()
+        .then((rows) => rows.map((r) => r.kind));
+    const bulk = await kindsOf('t-800000', 't-800003');
+    expect(bulk).toEqual(await kindsOf('t-810000', 't-810003'));
+    expect(bulk[0]).toMatch(/^cut \ufffd+$/);
+    expect(bulk.slice(1)).toEqual(kinds.slice(1));
+  });
+});
+
+describe('wellFormed', () => {
+  it('replaces escaped lone surrogates only', () => {
+    expect(wellFormed(JSON.stringify(['a\ud83d', 'b\ude00c']))).toBe('["a\\ufffd","b\\ufffdc"]');
+    expect(wellFormed(JSON.stringify(['\\ud83d', '\ud83d\ude00']))).toBe(
+      JSON.stringify(['\\ud83d', '\ud83d\ude00']),
+    );
+    expect(wellFormed(JSON.stringify(['\\\ud83d']))).toBe('["\\\\\\ufffd"]');
   });
 });

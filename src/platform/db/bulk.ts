@@ -79,7 +79,7 @@ export async function insertRows<T extends keyof DB & string>(
     const text = `insert into ${quote(table)} (${list}) select ${list} from json_populate_recordset(null::${quote(table)}, ${param(caps, 1)})${tail}`;
     for (let at = 0; at < rows.length; at += JSON_ROWS) {
       // The replacer keeps only the inserted columns; a key missing from a row reads as null.
-      const json = JSON.stringify(rows.slice(at, at + JSON_ROWS), columns);
+      const json = wellFormed(JSON.stringify(rows.slice(at, at + JSON_ROWS), columns));
       const result = await db.executeQuery(CompiledQuery.raw(text, [json]));
       if (opts.returning?.length) out.push(...(result.rows as Record<string, unknown>[]));
     }
@@ -107,6 +107,17 @@ export async function insertRows<T extends keyof DB & string>(
     if (opts.returning?.length) out.push(...(result.rows as Record<string, unknown>[]));
   }
   return out;
+}
+
+/**
+ * JSON.stringify writes a lone UTF-16 surrogate (text cut inside an emoji) as a `\udXXX` escape,
+ * which PostgreSQL's JSON parser rejects; as a bound parameter the same string would have been
+ * sent as UTF-8 with U+FFFD in its place. Do the same here. Paired surrogates are written as the
+ * characters themselves, so every such escape is a lone one, unless its backslash is escaped.
+ */
+export function wellFormed(json: string): string {
+  if (!/\\ud[89a-f]/i.test(json)) return json;
+  return json.replace(/(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/gi, '$1\\ufffd');
 }
 
 /** Runs one SQL text with positional parameters (see `param`), returning its rows. */
