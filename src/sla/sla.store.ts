@@ -113,6 +113,8 @@ interface Row {
   policy_id: string | null;
   calendar: Calendar;
   targets: Targets;
+  /** `{ calendar, targets }` as stored; shared by the cases of one policy. */
+  calendarJson: string;
   clocks: Clocks;
   paused_at: number | null;
   isNew: boolean;
@@ -134,6 +136,9 @@ export async function applySla(
   if (events.length === 0) return;
   const ids = [...new Set(events.map((e) => e.caseId))].filter((id) => !fresh.has(id));
   const rows = new Map<string, Row>();
+  // The cases of one policy store the same calendar text: parse (and stringify) it once per call,
+  // and let them share the objects.
+  const parsed = new Map<string, { calendar: Calendar; targets: Targets }>();
   for (let i = 0; i < ids.length; i += 1000) {
     const found = await trx
       .selectFrom('case_sla')
@@ -141,12 +146,17 @@ export async function applySla(
       .where('case_id', 'in', ids.slice(i, i + 1000))
       .execute();
     for (const r of found) {
-      const cal = JSON.parse(r.calendar_json) as { calendar: Calendar; targets: Targets };
+      let cal = parsed.get(r.calendar_json);
+      if (!cal) {
+        cal = JSON.parse(r.calendar_json) as { calendar: Calendar; targets: Targets };
+        parsed.set(r.calendar_json, cal);
+      }
       rows.set(r.case_id, {
         case_id: r.case_id,
         policy_id: r.policy_id,
         calendar: cal.calendar,
         targets: cal.targets,
+        calendarJson: r.calendar_json,
         clocks: JSON.parse(r.clocks_json),
         paused_at: r.paused_at === null ? null : Number(r.paused_at),
         isNew: false,
@@ -154,6 +164,20 @@ export async function applySla(
     }
   }
   const set = opts.policies ?? (await loadPolicies(trx, ws));
+  const choices = new Map<string, PolicyChoice & { json: string }>();
+  const chosen = (priority: Priority, channel: string) => {
+    const k = `${priority}\u0000${channel}`;
+    let c = choices.get(k);
+    if (!c) {
+      const choice = set.choose(priority, channel);
+      c = {
+        ...choice,
+        json: JSON.stringify({ calendar: choice.calendar, targets: choice.targets }),
+      };
+      choices.set(k, c);
+    }
+    return c;
+  };
   const sorted = events
     .map((e, i) => ({ e, i }))
     .sort((a, b) => a.e.at - b.e.at || ORDER[a.e.type] - ORDER[b.e.type] || a.i - b.i)
@@ -163,12 +187,13 @@ export async function applySla(
     let r = rows.get(e.caseId);
     if (!r) {
       // A case met for the first time (new, or older than the care core): its policy now.
-      const choice = set.choose(e.priority, e.channel);
+      const choice = chosen(e.priority, e.channel);
       r = {
         case_id: e.caseId,
         policy_id: choice.policyId,
         calendar: choice.calendar,
         targets: choice.targets,
+        calendarJson: choice.json,
         clocks: {},
         paused_at: null,
         isNew: true,
@@ -189,7 +214,7 @@ export async function applySla(
       case_id: id,
       workspace_id: ws,
       policy_id: r.policy_id,
-      calendar_json: JSON.stringify({ calendar: r.calendar, targets: r.targets }),
+      calendar_json: r.calendarJson,
       clocks_json: JSON.stringify(r.clocks),
       paused_at: r.paused_at,
       next_due_at: nextDue(r.clocks),

@@ -88,22 +88,29 @@ export async function insertRows<T extends keyof DB & string>(
   let at = 0;
   for (const size of chunkSizes(caps, rows.length, columns.length)) {
     const params: unknown[] = new Array(size * columns.length);
-    const tuples: string[] = new Array(size);
     let p = 0;
     for (let r = 0; r < size; r++) {
       const row = rows[at + r] as Record<string, unknown>;
-      const marks: string[] = new Array(columns.length);
       for (let c = 0; c < columns.length; c++) {
         const v = row[columns[c]];
-        params[p] = v === undefined ? null : v;
-        marks[c] = param(caps, ++p);
+        params[p++] = v === undefined ? null : v;
       }
-      tuples[r] = `(${marks.join(', ')})`;
     }
     at += size;
-    const result = await db.executeQuery(
-      CompiledQuery.raw(`${head}${tuples.join(', ')}${tail}`, params),
+    const text = statementText(
+      `${caps.placeholders}\u0000${head}\u0000${tail}\u0000${size}`,
+      () => {
+        const tuples: string[] = new Array(size);
+        let n = 0;
+        for (let r = 0; r < size; r++) {
+          const marks: string[] = new Array(columns.length);
+          for (let c = 0; c < columns.length; c++) marks[c] = param(caps, ++n);
+          tuples[r] = `(${marks.join(', ')})`;
+        }
+        return `${head}${tuples.join(', ')}${tail}`;
+      },
     );
+    const result = await db.executeQuery(CompiledQuery.raw(text, params));
     if (opts.returning?.length) out.push(...(result.rows as Record<string, unknown>[]));
   }
   return out;
@@ -118,6 +125,24 @@ export async function insertRows<T extends keyof DB & string>(
 export function wellFormed(json: string): string {
   if (!/\\ud[89a-f]/i.test(json)) return json;
   return json.replace(/(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/gi, '$1\\ufffd');
+}
+
+// The text of a thousand-row statement is tens of kilobytes; rebuilding it for every chunk costs
+// more than binding the values, and a new string must be hashed again to find the SQLite
+// statement compiled for it. The same few texts recur (one per table and chunk size), so they
+// are kept, keyed by placeholder style, head, tail and row count.
+const texts = new Map<string, string>();
+const MAX_TEXTS = 256;
+
+/** The SQL text built once for `key` (which must determine it) and kept for the next time. */
+export function statementText(key: string, build: () => string): string {
+  let text = texts.get(key);
+  if (text === undefined) {
+    text = build();
+    if (texts.size >= MAX_TEXTS) texts.delete(texts.keys().next().value as string);
+    texts.set(key, text);
+  }
+  return text;
 }
 
 /** Runs one SQL text with positional parameters (see `param`), returning its rows. */
