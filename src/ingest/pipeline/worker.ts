@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
+import { lockCaseWrites } from '../../platform/db/case-writes-lock.js';
 import type { Database } from '../../platform/db/database.js';
 import type { DB } from '../../platform/db/schema.js';
 import type { TriageInput, TriageResult } from '../../triage/index.js';
@@ -127,6 +128,7 @@ export class PipelineWorker {
     let committed: BatchState | null = null;
     try {
       await db.transaction().execute(async (trx) => {
+        await lockCaseWrites(trx, caps, 'shared');
         let q = trx
           .selectFrom('inbound_events')
           .select(['seq', 'received_at', 'payload_json'])
@@ -202,6 +204,7 @@ export class PipelineWorker {
       let result: BatchState | null = null;
       try {
         await db.transaction().execute(async (trx) => {
+          await lockCaseWrites(trx, caps, 'shared');
           // Re-check under lock: another node may have taken it meanwhile.
           let q = trx
             .selectFrom('inbound_events')
