@@ -1,9 +1,16 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 /** One line describing the machine, printed with every benchmark result. */
 export function describeMachine(): string {
   const c = cpus();
-  return `${c.length} × ${c[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
+  return `${c.length} × ${c[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}; ${machineLoad()}`;
+}
+
+/** The load averages (1, 5, 15 min): on a shared machine, figures mean little without them. */
+export function machineLoad(): string {
+  return `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -22,6 +22,7 @@ import { startClusterSignals } from './platform/realtime/cluster.js';
 import { resolveSecretKey } from './platform/secret-key.js';
 import { createProblems } from './problems/index.js';
 import { problemRoutes } from './problems/problem.routes.js';
+import { ClassifyAhead } from './triage/classify-ahead.js';
 import type { TriageInput, TriageResult } from './triage/index.js';
 import { InstallationTriage } from './triage/installation.js';
 import { triageRoutes } from './triage/triage.routes.js';
@@ -113,6 +114,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     batchSize: config.pipeline.batchSize,
     maxAttempts: config.pipeline.maxAttempts,
     classify: deps.classify ?? triage.classify,
+    // Triage ahead in a worker thread answers as `triage.classify` does, so not with an injected one.
+    ahead: deps.classify ? undefined : new ClassifyAhead(() => triage.model),
     logger: logger || undefined,
     clock,
     onCommitted: (batch) => {
@@ -228,6 +231,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         await care.scheduler.stop();
       }
       await problems.close();
+      // The classifier thread, also when the pipeline was only drained, never started.
+      await pipeline.close();
       await signals.stop();
       if (ownsDatabase) await database.close();
     },

@@ -4,6 +4,7 @@ import {
   addBusinessMs,
   businessMsBetween,
   type Calendar,
+  isAlwaysOpen,
   zonedToUtc,
 } from './calendar.js';
 
@@ -62,5 +63,45 @@ describe('business hours', () => {
     expect(() => addBusinessMs({ timeZone: 'UTC', hours: {}, holidays: [] }, 0, H)).toThrow(
       /no opening/,
     );
+  });
+
+  it('counts elapsed time on an always-open calendar, as walking its days does', () => {
+    const allDay = (timeZone: string): Calendar => ({
+      ...ALWAYS_OPEN,
+      timeZone,
+      hours: { ...ALWAYS_OPEN.hours },
+    });
+    // The same opening hours split in two each day: not recognised, so it walks day by day.
+    const walked = (timeZone: string): Calendar => ({
+      timeZone,
+      hours: Object.fromEntries(
+        ['0', '1', '2', '3', '4', '5', '6'].map((d) => [
+          d,
+          [
+            ['00:00', '12:00'],
+            ['12:00', '24:00'],
+          ],
+        ]),
+      ),
+      holidays: [],
+    });
+    expect(isAlwaysOpen(ALWAYS_OPEN)).toBe(true);
+    expect(isAlwaysOpen(walked('UTC'))).toBe(false);
+    expect(isAlwaysOpen({ ...allDay('UTC'), holidays: ['2026-12-25'] })).toBe(false);
+    expect(isAlwaysOpen(nine2five('UTC'))).toBe(false);
+    for (const zone of ['UTC', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe']) {
+      const fast = allDay(zone);
+      const slow = walked(zone);
+      expect(isAlwaysOpen(fast)).toBe(true);
+      // Starts around both 2026 DST changes of each zone, durations up to three days.
+      for (const start of [Date.UTC(2026, 2, 7, 22, 17), Date.UTC(2026, 9, 31, 23, 59)]) {
+        for (const ms of [0, 1, 59 * 60_000, 4 * H + 7, 25 * H, 72 * H]) {
+          expect(addBusinessMs(fast, start, ms)).toBe(addBusinessMs(slow, start, ms));
+          expect(businessMsBetween(fast, start, start + ms)).toBe(
+            businessMsBetween(slow, start, start + ms),
+          );
+        }
+      }
+    }
   });
 });

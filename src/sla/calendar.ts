@@ -158,9 +158,32 @@ function walk(cal: Calendar, from: number, visit: (start: number, end: number) =
   throw new Error('the calendar has no opening hours');
 }
 
+// Every SLA clock of every pipeline batch goes through here, and most installations use the
+// default always-open calendar, whose walk visits one day after another for nothing. A calendar
+// open 00:00–24:00 on all seven days with no holidays has back-to-back days in any zone (a day's
+// 24:00 and the next day's 00:00 are the same instant by construction in `zonedToUtc`), so
+// business time is plain elapsed time; the walk gives the same answers, only slower.
+const alwaysOpen = new WeakMap<Calendar, boolean>();
+
+/** Whether `cal` is open around the clock every day (answers cached per calendar object). */
+export function isAlwaysOpen(cal: Calendar): boolean {
+  let open = alwaysOpen.get(cal);
+  if (open === undefined) {
+    open =
+      cal.holidays.length === 0 &&
+      (['0', '1', '2', '3', '4', '5', '6'] as const).every((d) => {
+        const h = cal.hours[d];
+        return h?.length === 1 && h[0][0] === '00:00' && h[0][1] === '24:00';
+      });
+    alwaysOpen.set(cal, open);
+  }
+  return open;
+}
+
 /** The instant `ms` of business time after `start`. */
 export function addBusinessMs(cal: Calendar, start: number, ms: number): number {
   let left = Math.max(0, ms);
+  if (isAlwaysOpen(cal)) return start + left;
   let result = start;
   if (left === 0) {
     // A zero target is due at the next open instant.
@@ -184,6 +207,7 @@ export function addBusinessMs(cal: Calendar, start: number, ms: number): number 
 /** Business time between two instants (0 when `to` ≤ `from`). */
 export function businessMsBetween(cal: Calendar, from: number, to: number): number {
   if (to <= from) return 0;
+  if (isAlwaysOpen(cal)) return to - from;
   let total = 0;
   walk(cal, from, (s, e) => {
     if (s >= to) return true;

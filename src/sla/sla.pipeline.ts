@@ -35,5 +35,7 @@ export async function planSla(batch: BatchState, ctx: StageContext, workspaceId:
       ...info,
     });
   }
-  await applySla(ctx.trx, workspaceId, events, ctx.now);
+  const fresh = new Set<string>();
+  for (const c of batch.cases.values()) if (c.isNew) fresh.add(c.id);
+  await applySla(ctx.trx, workspaceId, events, ctx.now, { fresh, caps: ctx.caps });
 }

@@ -1,4 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
+import { type InsertOptions, insertRows } from '../platform/db/bulk.js';
+import type { Capabilities } from '../platform/db/database.js';
 import type { DB, Priority } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import { ALWAYS_OPEN, type Calendar } from './calendar.js';
@@ -111,6 +113,8 @@ interface Row {
   policy_id: string | null;
   calendar: Calendar;
   targets: Targets;
+  /** `{ calendar, targets }` as stored; shared by the cases of one policy. */
+  calendarJson: string;
   clocks: Clocks;
   paused_at: number | null;
   isNew: boolean;
@@ -126,11 +130,15 @@ export async function applySla(
   ws: string,
   events: SlaEvent[],
   now: number,
-  policies?: PolicySet,
+  opts: ApplyOptions = {},
 ): Promise<void> {
+  const fresh = opts.fresh ?? new Set<string>();
   if (events.length === 0) return;
-  const ids = [...new Set(events.map((e) => e.caseId))];
+  const ids = [...new Set(events.map((e) => e.caseId))].filter((id) => !fresh.has(id));
   const rows = new Map<string, Row>();
+  // The cases of one policy store the same calendar text: parse (and stringify) it once per call,
+  // and let them share the objects.
+  const parsed = new Map<string, { calendar: Calendar; targets: Targets }>();
   for (let i = 0; i < ids.length; i += 1000) {
     const found = await trx
       .selectFrom('case_sla')
@@ -138,19 +146,38 @@ export async function applySla(
       .where('case_id', 'in', ids.slice(i, i + 1000))
       .execute();
     for (const r of found) {
-      const cal = JSON.parse(r.calendar_json) as { calendar: Calendar; targets: Targets };
+      let cal = parsed.get(r.calendar_json);
+      if (!cal) {
+        cal = JSON.parse(r.calendar_json) as { calendar: Calendar; targets: Targets };
+        parsed.set(r.calendar_json, cal);
+      }
       rows.set(r.case_id, {
         case_id: r.case_id,
         policy_id: r.policy_id,
         calendar: cal.calendar,
         targets: cal.targets,
+        calendarJson: r.calendar_json,
         clocks: JSON.parse(r.clocks_json),
         paused_at: r.paused_at === null ? null : Number(r.paused_at),
         isNew: false,
       });
     }
   }
-  const set = policies ?? (await loadPolicies(trx, ws));
+  const set = opts.policies ?? (await loadPolicies(trx, ws));
+  const choices = new Map<string, PolicyChoice & { json: string }>();
+  const chosen = (priority: Priority, channel: string) => {
+    const k = `${priority}\u0000${channel}`;
+    let c = choices.get(k);
+    if (!c) {
+      const choice = set.choose(priority, channel);
+      c = {
+        ...choice,
+        json: JSON.stringify({ calendar: choice.calendar, targets: choice.targets }),
+      };
+      choices.set(k, c);
+    }
+    return c;
+  };
   const sorted = events
     .map((e, i) => ({ e, i }))
     .sort((a, b) => a.e.at - b.e.at || ORDER[a.e.type] - ORDER[b.e.type] || a.i - b.i)
@@ -160,12 +187,13 @@ export async function applySla(
     let r = rows.get(e.caseId);
     if (!r) {
       // A case met for the first time (new, or older than the care core): its policy now.
-      const choice = set.choose(e.priority, e.channel);
+      const choice = chosen(e.priority, e.channel);
       r = {
         case_id: e.caseId,
         policy_id: choice.policyId,
         calendar: choice.calendar,
         targets: choice.targets,
+        calendarJson: choice.json,
         clocks: {},
         paused_at: null,
         isNew: true,
@@ -186,33 +214,73 @@ export async function applySla(
       case_id: id,
       workspace_id: ws,
       policy_id: r.policy_id,
-      calendar_json: JSON.stringify({ calendar: r.calendar, targets: r.targets }),
+      calendar_json: r.calendarJson,
       clocks_json: JSON.stringify(r.clocks),
       paused_at: r.paused_at,
       next_due_at: nextDue(r.clocks),
       updated_at: now,
     };
   });
-  for (let i = 0; i < upserts.length; i += 500) {
-    await trx
-      .insertInto('case_sla')
-      .values(upserts.slice(i, i + 500))
-      .onConflict((oc) =>
-        oc.column('case_id').doUpdateSet((eb) => ({
-          clocks_json: eb.ref('excluded.clocks_json'),
-          paused_at: eb.ref('excluded.paused_at'),
-          next_due_at: eb.ref('excluded.next_due_at'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
-  }
+  await writeRows(trx, opts.caps, 'case_sla', upserts, {
+    onConflict: {
+      columns: ['case_id'],
+      update: ['clocks_json', 'paused_at', 'next_due_at', 'updated_at'],
+    },
+  });
   await replaceTimers(
     trx,
     ws,
     [...touched].map((id) => rows.get(id)!),
     now,
+    fresh,
+    opts.caps,
   );
+}
+
+export interface ApplyOptions {
+  /** The workspace's policies, when the caller already has them. */
+  policies?: PolicySet;
+  /**
+   * Cases created in this very transaction (the pipeline's new cases): they have no clocks or
+   * timers yet, so nothing is read for them.
+   */
+  fresh?: ReadonlySet<string>;
+  /** The engine's capabilities: rows are then written by the bulk writer (the pipeline's path). */
+  caps?: Capabilities;
+}
+
+/**
+ * Inserts (or upserts) rows with the bulk writer when the engine's capabilities are known, else
+ * through Kysely (the one-case calls from care core, where a statement or two is all there is).
+ */
+async function writeRows<T extends 'case_sla' | 'timers'>(
+  trx: Kysely<DB>,
+  caps: Capabilities | undefined,
+  table: T,
+  rows: Insertable<DB[T]>[],
+  opts: InsertOptions = {},
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (caps) {
+    await insertRows(trx, caps, table, rows, opts);
+    return;
+  }
+  const conflict = opts.onConflict;
+  for (let i = 0; i < rows.length; i += 500) {
+    let q = trx.insertInto(table).values(rows.slice(i, i + 500) as never);
+    if (conflict?.update) {
+      const update = conflict.update;
+      q = q.onConflict((oc) =>
+        oc
+          .columns(conflict.columns as never)
+          .doUpdateSet(
+            (eb) =>
+              Object.fromEntries(update.map((c) => [c, eb.ref(`excluded.${c}` as never)])) as never,
+          ),
+      );
+    }
+    await q.execute();
+  }
 }
 
 function step(r: Row, e: SlaEvent) {
@@ -257,7 +325,14 @@ function step(r: Row, e: SlaEvent) {
   }
 }
 
-async function replaceTimers(trx: Kysely<DB>, ws: string, rows: Row[], now: number) {
+async function replaceTimers(
+  trx: Kysely<DB>,
+  ws: string,
+  rows: Row[],
+  now: number,
+  fresh: ReadonlySet<string>,
+  caps: Capabilities | undefined,
+) {
   const wanted = new Map<string, ReturnType<typeof timer>>();
   for (const r of rows) {
     for (const name of CLOCKS) {
@@ -276,17 +351,19 @@ async function replaceTimers(trx: Kysely<DB>, ws: string, rows: Row[], now: numb
   // Most events leave the deadlines where they were (a customer writing again while we have not
   // answered): a pending timer that is still wanted as it is stays, only the others are
   // cancelled and only the missing ones inserted.
-  const ids = rows.map((r) => r.case_id);
+  const ids = rows.map((r) => r.case_id).filter((id) => !fresh.has(id));
   const stale: string[] = [];
   for (let i = 0; i < ids.length; i += 1000) {
-    const pending = await trx
+    // Only `ref_id` in the WHERE clause, status and kind filtered here: with a condition on
+    // `status` too, SQLite without planner statistics reads every pending timer of the
+    // installation through `timers_due_ix` instead of the few of these cases (timers_ref_ix).
+    const timers = await trx
       .selectFrom('timers')
-      .select(['id', 'ref_id', 'kind', 'due_at'])
+      .select(['id', 'ref_id', 'kind', 'due_at', 'status'])
       .where('ref_id', 'in', ids.slice(i, i + 1000))
-      .where('status', '=', 'pending')
-      .where('kind', 'like', 'sla.%')
       .execute();
-    for (const p of pending) {
+    for (const p of timers) {
+      if (p.status !== 'pending' || !p.kind.startsWith('sla.')) continue;
       const k = timerKey(p.ref_id, p.kind, Number(p.due_at));
       if (wanted.has(k)) wanted.delete(k);
       else stale.push(p.id);
@@ -299,13 +376,7 @@ async function replaceTimers(trx: Kysely<DB>, ws: string, rows: Row[], now: numb
       .where('id', 'in', stale.slice(i, i + 1000))
       .execute();
   }
-  const timers = [...wanted.values()];
-  for (let i = 0; i < timers.length; i += 1000) {
-    await trx
-      .insertInto('timers')
-      .values(timers.slice(i, i + 1000))
-      .execute();
-  }
+  await writeRows(trx, caps, 'timers', [...wanted.values()]);
 }
 
 const timerKey = (refId: string, kind: string, dueAt: number) =>

@@ -9,7 +9,7 @@ import { normalise } from './stages/normalise.js';
 import { persist } from './stages/persist.js';
 import { route } from './stages/route.js';
 import { thread } from './stages/thread.js';
-import type { BatchState, PipelineSettings, Stage, WorkItem } from './types.js';
+import type { BatchState, ClassifiedAhead, PipelineSettings, Stage, WorkItem } from './types.js';
 
 /** The stages, in order. Each reads the batch state and records decisions; `persist` writes. */
 export const STAGES: readonly Stage[] = [
@@ -33,6 +33,7 @@ export interface RunBatchOptions {
   settings: PipelineSettings;
   now: number;
   classify: (input: TriageInput) => TriageResult;
+  ahead?: ClassifiedAhead;
   /** Test seam: called after each stage (fault injection for crash-safety tests). */
   afterStage?: (name: string) => void | Promise<void>;
 }
@@ -59,6 +60,7 @@ export async function runBatch(
     settings: opts.settings,
     now: opts.now,
     classify: opts.classify,
+    ahead: opts.ahead,
   };
   for (const stage of STAGES) {
     await stage.run(batch, ctx);

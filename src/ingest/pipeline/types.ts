@@ -90,6 +90,18 @@ export interface StageContext {
   /** Wall clock, used only for bookkeeping columns (received/processed/created). */
   now: number;
   classify: (input: TriageInput) => TriageResult;
+  /** Answers computed ahead of the batch, off the main thread (src/triage/classify-ahead.ts). */
+  ahead?: ClassifiedAhead;
+}
+
+/** Triage answers prepared before their batch; anything it lacks is classified inline. */
+export interface ClassifiedAhead {
+  /** Waits (bounded) for answers still being computed for these events. */
+  settle(seqs: number[]): Promise<void>;
+  /** The answer for event `seq` if it was computed from this payload on the current model. */
+  take(seq: number, payloadJson: string): TriageResult | undefined;
+  /** Starts computing answers for events the pipeline is about to take. */
+  submit(events: { seq: number; payload_json: string }[]): void;
 }
 
 export interface Stage {

@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
+import { lockCaseWrites } from '../../platform/db/case-writes-lock.js';
 import type { Database } from '../../platform/db/database.js';
+import type { DB } from '../../platform/db/schema.js';
 import type { TriageInput, TriageResult } from '../../triage/index.js';
 import { type LoggedEvent, runBatch } from './run-batch.js';
-import type { BatchState, PipelineSettings } from './types.js';
+import type { BatchState, ClassifiedAhead, PipelineSettings } from './types.js';
 
 export interface WorkerOptions {
   database: Database;
@@ -12,6 +14,12 @@ export interface WorkerOptions {
   batchSize: number;
   maxAttempts: number;
   classify: (input: TriageInput) => TriageResult;
+  /**
+   * Triage ahead in a worker thread (src/triage/classify-ahead.ts): on a backlog, the events
+   * after a full batch are classified there while the batch is processed. Only for `classify`
+   * equal to that worker's triage (the installation's).
+   */
+  ahead?: ClassifiedAhead & { close(): Promise<void> };
   logger?: Logger;
   /** Wall clock; injectable for tests of back-off. */
   clock?: () => number;
@@ -69,6 +77,12 @@ export class PipelineWorker {
     this.loop = null;
   }
 
+  /** Stops the worker and its classifier thread (the pipeline can still be drained after). */
+  async close(): Promise<void> {
+    await this.stop();
+    await this.opts.ahead?.close();
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       let processed = 0;
@@ -78,6 +92,7 @@ export class PipelineWorker {
         this.opts.logger?.error({ err }, 'pipeline loop error');
       }
       if (processed === 0 && this.running) await this.idle();
+      else await yieldToEventLoop();
     }
   }
 
@@ -101,6 +116,7 @@ export class PipelineWorker {
       const n = await this.runOnce();
       if (n === 0) return total;
       total += n;
+      await yieldToEventLoop();
     }
   }
 
@@ -112,6 +128,7 @@ export class PipelineWorker {
     let committed: BatchState | null = null;
     try {
       await db.transaction().execute(async (trx) => {
+        await lockCaseWrites(trx, caps, 'shared');
         let q = trx
           .selectFrom('inbound_events')
           .select(['seq', 'received_at', 'payload_json'])
@@ -122,6 +139,7 @@ export class PipelineWorker {
         if (caps.skipLocked) q = q.forUpdate().skipLocked();
         claimed = await q.execute();
         if (claimed.length === 0) return;
+        if (claimed.length === this.opts.batchSize) await this.classifyAhead(trx, claimed);
         committed = await runBatch(trx, claimed, this.batchOptions(now));
       });
     } catch (err) {
@@ -150,12 +168,31 @@ export class PipelineWorker {
     return claimed.length;
   }
 
+  /**
+   * A full batch means a backlog: hand the events after it to the classifier thread now, so that
+   * their triage is ready when the next batch takes them (a hint; nothing is claimed here).
+   */
+  private async classifyAhead(trx: Kysely<DB>, claimed: LoggedEvent[]): Promise<void> {
+    const { ahead } = this.opts;
+    if (!ahead) return;
+    const next = await trx
+      .selectFrom('inbound_events')
+      .select(['seq', 'payload_json'])
+      .where('status', '=', 'pending')
+      .where('seq', '>', claimed[claimed.length - 1].seq)
+      .orderBy('seq')
+      .limit(this.opts.batchSize)
+      .execute();
+    ahead.submit(next);
+  }
+
   private batchOptions(now: number) {
     return {
       caps: this.opts.database.caps,
       settings: this.opts.settings,
       now,
       classify: this.opts.classify,
+      ahead: this.opts.ahead,
       afterStage: this.opts.afterStage,
     };
   }
@@ -167,6 +204,7 @@ export class PipelineWorker {
       let result: BatchState | null = null;
       try {
         await db.transaction().execute(async (trx) => {
+          await lockCaseWrites(trx, caps, 'shared');
           // Re-check under lock: another node may have taken it meanwhile.
           let q = trx
             .selectFrom('inbound_events')
@@ -215,6 +253,16 @@ export class PipelineWorker {
       this.opts.logger?.error({ err }, 'onCommitted hook failed');
     }
   }
+}
+
+/**
+ * One turn of the event loop between batches. On SQLite every statement runs synchronously, so a
+ * backlog would otherwise be worked through without ever letting I/O callbacks run: HTTP intake
+ * (whose appends must be acknowledged quickly) and the classifier thread's answers would wait
+ * until the backlog is gone.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** PostgreSQL deadlock / serialization / lock-timeout failures, SQLite's busy database. */

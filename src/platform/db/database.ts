@@ -26,6 +26,12 @@ export interface Capabilities {
   placeholders: '?' | '$n';
   /** Compiled statements are reused by SQL text, so repeating a text is cheaper than a new one. */
   statementCache: boolean;
+  /**
+   * A whole set of rows can travel as one JSON parameter, expanded by the engine into the
+   * table's own row type (`json_populate_recordset` on PostgreSQL): no per-value parameters to
+   * bind and plan, and the column types come from the table.
+   */
+  jsonRows: boolean;
 }
 
 export interface Database {
@@ -89,6 +95,7 @@ function openSqlite(path: string, opts: OpenOptions): Database {
       concurrentWriters: false,
       placeholders: '?',
       statementCache: true,
+      jsonRows: false,
     },
     describe: `sqlite:${path} (SQLite ${String(sqlite.prepare('select sqlite_version() as v').pluck().get())})`,
     close: () => {
@@ -155,6 +162,7 @@ function openPostgres(url: string, opts: OpenOptions): Database {
       concurrentWriters: true,
       placeholders: '$n',
       statementCache: false,
+      jsonRows: true,
     },
     connectionString: url,
     describe: url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@'),

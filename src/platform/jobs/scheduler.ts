@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'pino';
+import { lockCaseWrites } from '../db/case-writes-lock.js';
 import type { Database } from '../db/database.js';
 import type { DB, TimerTable } from '../db/schema.js';
 import type { LiveBus, LiveEvent } from '../realtime/bus.js';
@@ -63,6 +64,7 @@ export class Scheduler {
     const { db, caps } = this.opts.database;
     const events: LiveEvent[] = [];
     const n = await db.transaction().execute(async (trx) => {
+      await lockCaseWrites(trx, caps, 'exclusive');
       let q = trx
         .selectFrom('timers')
         .selectAll()

@@ -1,6 +1,12 @@
 import type { Insertable, Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { chunkSizes, executeRaw, insertRows, param } from '../../../platform/db/bulk.js';
+import {
+  chunkSizes,
+  executeRaw,
+  insertRows,
+  param,
+  statementText,
+} from '../../../platform/db/bulk.js';
 import type { Capabilities } from '../../../platform/db/database.js';
 import type { DB, MessageTable } from '../../../platform/db/schema.js';
 import { newId } from '../../../platform/ids.js';
@@ -137,32 +143,23 @@ async function updateCases(trx: Kysely<DB>, caps: Capabilities, cases: CaseState
   for (const size of chunkSizes(caps, cases.length, perRow + 1)) {
     // Parameters bind in text order with `?`: `now` (in the SET list) comes first.
     const params: unknown[] = [now];
-    const tuples: string[] = [];
-    const p = () => param(caps, params.length);
     for (const c of cases.slice(at, at + size)) {
-      const marks: string[] = [];
-      params.push(c.id);
-      marks.push(p());
-      params.push(c.status);
-      marks.push(p());
-      params.push(c.statusReason);
-      marks.push(p());
-      params.push(c.priority);
-      marks.push(p());
-      params.push(c.queueId);
-      marks.push(p());
-      for (const v of [c.lastMessageAt, c.lastInboundAt, c.firstResponseAt, c.resolvedAt]) {
-        params.push(v);
-        marks.push(`cast(${p()} as bigint)`);
-      }
+      params.push(c.id, c.status, c.statusReason, c.priority, c.queueId);
+      params.push(c.lastMessageAt, c.lastInboundAt, c.firstResponseAt, c.resolvedAt);
       params.push(c.addedMessages);
-      marks.push(`cast(${p()} as integer)`);
-      tuples.push(`(${marks.join(', ')})`);
     }
     at += size;
-    await executeRaw(
-      trx,
-      `update cases set
+    const text = statementText(`update cases\u0000${caps.placeholders}\u0000${size}`, () => {
+      const tuples: string[] = [];
+      let n = 1;
+      const p = () => param(caps, ++n);
+      for (let r = 0; r < size; r++) {
+        const marks = [p(), p(), p(), p(), p()];
+        for (let i = 0; i < 4; i++) marks.push(`cast(${p()} as bigint)`);
+        marks.push(`cast(${p()} as integer)`);
+        tuples.push(`(${marks.join(', ')})`);
+      }
+      return `update cases set
         status = v.column2,
         status_reason = v.column3,
         priority = v.column4,
@@ -175,9 +172,9 @@ async function updateCases(trx: Kysely<DB>, caps: Capabilities, cases: CaseState
         version = cases.version + 1,
         updated_at = cast(${param(caps, 1)} as bigint)
       from (values ${tuples.join(', ')}) as v
-      where cases.id = v.column1`,
-      params,
-    );
+      where cases.id = v.column1`;
+    });
+    await executeRaw(trx, text, params);
   }
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { keyOfWritten } from '../../../customers/identity.keys.js';
 import { type SuggestionDraft, saveSuggestions } from '../../../customers/suggestions.js';
+import { insertRows } from '../../../platform/db/bulk.js';
 import type { Priority } from '../../../platform/db/schema.js';
 import { newId } from '../../../platform/ids.js';
 import { higher, PRIORITY_RANK, priorityOf } from '../../../routing/priority.js';
@@ -196,13 +197,9 @@ async function reputation(batch: BatchState, ctx: StageContext, outcome: RouteOu
       followers: m.author.followers ?? 0,
     });
   }
-  for (let i = 0; i < rows.length; i += 500) {
-    await ctx.trx
-      .insertInto('reputation_alerts')
-      .values(rows.slice(i, i + 500))
-      .onConflict((oc) => oc.columns(['workspace_id', 'channel', 'external_id']).doNothing())
-      .execute();
-  }
+  await insertRows(ctx.trx, ctx.caps, 'reputation_alerts', rows, {
+    onConflict: { columns: ['workspace_id', 'channel', 'external_id'] },
+  });
 }
 
 /** A phone, email or account number written in a message that another customer owns: suggest. */

@@ -92,29 +92,32 @@ async function loadCases(batch: BatchState, ctx: StageContext) {
       customerIds.add(item.customerId);
     }
   }
+  // The workspace is checked on the rows, not in the WHERE clause: with `workspace_id = ?` there,
+  // SQLite without planner statistics walks one of the workspace-wide case indexes (every case
+  // of the installation, every batch) instead of looking the ids up. Ids are unique anyway.
   const ws = ctx.settings.workspaceId;
   const ids = [...caseIds];
   for (let i = 0; i < ids.length; i += 1000) {
     const rows = await ctx.trx
       .selectFrom('cases')
       .selectAll()
-      .where('workspace_id', '=', ws)
       .where('id', 'in', ids.slice(i, i + 1000))
       .execute();
-    for (const r of rows) batch.cases.set(r.id, fromRow(r));
+    for (const r of rows) if (r.workspace_id === ws) batch.cases.set(r.id, fromRow(r));
   }
   const customers = [...customerIds];
   for (let i = 0; i < customers.length; i += 1000) {
     const rows = await ctx.trx
       .selectFrom('cases')
       .selectAll()
-      .where('workspace_id', '=', ws)
       .where('customer_id', 'in', customers.slice(i, i + 1000))
       .where('status', '!=', 'closed')
       .orderBy('last_message_at', 'asc')
+      .orderBy('id', 'asc')
       .execute();
     // Ascending order: the last row seen per customer is their latest case.
     for (const r of rows) {
+      if (r.workspace_id !== ws) continue;
       if (!batch.cases.has(r.id)) batch.cases.set(r.id, fromRow(r));
       batch.latestCaseByCustomer.set(r.customer_id, r.id);
     }
