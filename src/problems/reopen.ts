@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import { sql } from 'kysely';
-import type { DB } from '../platform/db/schema.js';
+import type { DB, ProblemTable } from '../platform/db/schema.js';
 import type { OpenProblemRow } from './apply-decisions.js';
 import type { Decision } from './detector/detector.js';
 import { queueEscalations } from './escalate.js';
@@ -46,34 +46,15 @@ export async function reopenReturning(
   if (!old) return null;
   const sig = signatureOf(old);
   for (const k of d.keys) if (!sig.keys.includes(k)) sig.keys.push(k);
-  await trx
-    .updateTable('problems')
-    .set({
-      status: 'fixing',
-      fixed_at: null,
-      closed_at: null,
-      still_broken_count: 0,
-      signature_json: JSON.stringify(sig),
-      last_event_at: Math.max(old.last_event_at, d.at),
-      updated_at: now,
-      version: sql<number>`version + 1`,
-    })
-    .where('id', '=', old.id)
-    .execute();
-  await problemEvent(
+  await backToFixing(
     trx,
     ws,
     old.id,
-    'status_changed',
-    {
-      from: old.status,
-      to: 'fixing',
-      why: 'complaints returned after the fix',
-      baseline: d.baseline,
-    },
+    old.status,
+    { why: 'complaints returned after the fix', baseline: d.baseline },
     { now, eventAt: d.at },
+    { signature_json: JSON.stringify(sig), last_event_at: Math.max(old.last_event_at, d.at) },
   );
-  await queueEscalations(trx, ws, old.id, 'problem.reopened', now);
   return {
     id: old.id,
     number: old.number,
@@ -82,4 +63,35 @@ export async function reopenReturning(
     eta_at: old.eta_at,
     signature_json: JSON.stringify(sig),
   };
+}
+
+/**
+ * The lifecycle's way back from fixed, verified or closed when the trouble is not over (it came
+ * back, or enough customers say so): the owner team has to act again. Clears the fix, records
+ * why in the history, and tells the escalation targets (`problem.reopened`).
+ */
+export async function backToFixing(
+  trx: Kysely<DB>,
+  ws: string,
+  problemId: string,
+  from: string,
+  why: Record<string, unknown>,
+  at: { now: number; eventAt: number },
+  also: Updateable<ProblemTable> = {},
+): Promise<void> {
+  await trx
+    .updateTable('problems')
+    .set({
+      ...also,
+      status: 'fixing',
+      fixed_at: null,
+      closed_at: null,
+      still_broken_count: 0,
+      updated_at: at.now,
+      version: sql<number>`version + 1`,
+    })
+    .where('id', '=', problemId)
+    .execute();
+  await problemEvent(trx, ws, problemId, 'status_changed', { from, to: 'fixing', ...why }, at);
+  await queueEscalations(trx, ws, problemId, 'problem.reopened', at.now);
 }

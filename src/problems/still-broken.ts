@@ -5,10 +5,9 @@ import type { TriageResult } from '../triage/index.js';
 import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
 import { related } from './detector/link.js';
 import type { DetectorInput } from './detector-input.js';
-import { queueEscalations } from './escalate.js';
 import type { ProblemSettings } from './problem.settings.js';
 import { problemEvent } from './problem.store.js';
-import { REOPEN_WITHIN_MS } from './reopen.js';
+import { backToFixing, REOPEN_WITHIN_MS } from './reopen.js';
 
 const STILL_BROKEN =
   /\b(still|again|not (fixed|working)|doesn'?t work|isn'?t working|same problem|no change)\b/i;
@@ -110,29 +109,13 @@ export async function recordStillBroken(
       .returning(['status'])
       .executeTakeFirst();
     if (!row || broken < needed || (row.status !== 'fixed' && row.status !== 'verified')) continue;
-    await trx
-      .updateTable('problems')
-      .set({
-        status: 'fixing',
-        fixed_at: null,
-        still_broken_count: 0,
-        version: sql<number>`version + 1`,
-      })
-      .where('id', '=', problemId)
-      .execute();
-    await problemEvent(
+    await backToFixing(
       trx,
       ws,
       problemId,
-      'status_changed',
-      {
-        from: row.status,
-        to: 'fixing',
-        why: 'customers report it is still broken',
-        customers: broken,
-      },
+      row.status,
+      { why: 'customers report it is still broken', customers: broken },
       { now, eventAt: item.at },
     );
-    await queueEscalations(trx, ws, problemId, 'problem.reopened', now);
   }
 }
