@@ -259,9 +259,16 @@ function setStatus(
   c.dirty = true;
 }
 
-function subjectOf(text: string): string {
+/** The case's subject: the first message on one line, cut at 120 UTF-16 units. */
+export function subjectOf(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 120 ? `${oneLine.slice(0, 117)}…` : oneLine || '(no text)';
+  if (oneLine.length <= 120) return oneLine || '(no text)';
+  // Never cut between the two halves of a surrogate pair (an emoji): half of one is not text,
+  // and PostgreSQL refuses it inside JSON.
+  let end = 117;
+  const last = oneLine.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${oneLine.slice(0, end)}…`;
 }
 
 function fromRow(r: Selectable<CaseTable>): CaseState {
