@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
+import type { DetectorConfig } from './config.js';
 import { type Decision, Detector } from './detector.js';
 
 /*
@@ -64,7 +65,14 @@ function background(det: Detector, from: number, to: number, out: Decision[], ta
   }
 }
 
-function complain(det: Detector, id: string, at: number, area: Area, topic = 'outage') {
+function complain(
+  det: Detector,
+  id: string,
+  at: number,
+  area: Area | null,
+  topic = 'outage',
+  text = 'nothing works here since this morning',
+) {
   return det.observe({
     ref: `${id}-${at}`,
     at,
@@ -73,16 +81,21 @@ function complain(det: Detector, id: string, at: number, area: Area, topic = 'ou
     area,
     complaint: true,
     topic,
-    text: 'nothing works here since this morning',
+    text,
   });
+}
+
+/** A detector that has seen 30 hours of background, and when the test's traffic starts. */
+function warmed(config: Partial<DetectorConfig> = {}) {
+  const det = new Detector(config);
+  const out: Decision[] = [];
+  background(det, T0, T0 + 30 * HOUR, out);
+  return { det, out, start: T0 + 30 * HOUR };
 }
 
 describe('problem detector: one root cause, one problem', () => {
   it('sees a local trouble whose complaints triage spreads over unrelated topics', () => {
-    const det = new Detector();
-    const out: Decision[] = [];
-    background(det, T0, T0 + 30 * HOUR, out);
-    const start = T0 + 30 * HOUR;
+    const { det, out, start } = warmed();
     // Four complaints each under three topics of different groups: no topic (or group) key
     // reaches the minimum, the place's every-topic key does.
     const topics = ['delivery', 'billing', 'network'];
@@ -97,10 +110,7 @@ describe('problem detector: one root cause, one problem', () => {
   });
 
   it('raises nothing more from a problem’s own complaints as they age through wider windows', () => {
-    const det = new Detector();
-    const out: Decision[] = [];
-    background(det, T0, T0 + 30 * HOUR, out);
-    const start = T0 + 30 * HOUR;
+    const { det, out, start } = warmed();
     for (let i = 0; i < 40; i++)
       out.push(...complain(det, `sf-${i}`, start + i * 3 * MIN, CITIES[0]));
     background(det, start + 2 * HOUR, start + 16 * HOUR, out, 'later');
@@ -108,10 +118,7 @@ describe('problem detector: one root cause, one problem', () => {
   });
 
   it('widens one problem to the region when two of its cities break together', () => {
-    const det = new Detector();
-    const out: Decision[] = [];
-    background(det, T0, T0 + 30 * HOUR, out);
-    const start = T0 + 30 * HOUR;
+    const { det, out, start } = warmed();
     // Austin first (its ZIP raises), Dallas a little later (a sibling, not nested).
     for (let i = 0; i < 10; i++)
       out.push(...complain(det, `tx-a${i}`, start + i * 3 * MIN, AUSTIN));
@@ -126,10 +133,8 @@ describe('problem detector: one root cause, one problem', () => {
   });
 
   it('a verified problem takes back its trouble’s quick return, a later excess is a new problem', () => {
-    const det = new Detector();
-    const out: Decision[] = [];
-    background(det, T0, T0 + 30 * HOUR, out);
-    let start = T0 + 30 * HOUR;
+    const { det, out, start: began } = warmed();
+    let start = began;
     for (let i = 0; i < 12; i++) out.push(...complain(det, `a-${i}`, start + i * 4 * MIN, AUSTIN));
     const first = raises(out);
     expect(first).toHaveLength(1);
@@ -162,26 +167,14 @@ describe('problem detector: one root cause, one problem', () => {
 
   it('an excess mostly of a live problem’s own customers is that problem’s, hours after it began', () => {
     const run = (coMemberShare: number) => {
-      const det = new Detector({ coMemberShare });
-      const out: Decision[] = [];
-      background(det, T0, T0 + 30 * HOUR, out);
-      const start = T0 + 30 * HOUR;
+      const { det, out, start } = warmed({ coMemberShare });
       for (let i = 0; i < 30; i++)
         out.push(...complain(det, `sf-${i}`, start + i * 2 * MIN, CITIES[0]));
       // Four hours on (past the merge window) they write again, naming no place, and triage
       // calls it a device problem; new customers of the same trouble do the same.
       const later = start + 4 * HOUR;
       const noPlace = (id: string, at: number) =>
-        det.observe({
-          ref: `${id}-${at}`,
-          at,
-          customerId: id,
-          caseId: `case-${id}`,
-          area: null,
-          complaint: true,
-          topic: 'device',
-          text: 'phone shows no service at all',
-        });
+        complain(det, id, at, null, 'device', 'phone shows no service at all');
       for (let i = 0; i < 30; i++) out.push(...noPlace(`sf-${i}`, later + i * MIN));
       for (let i = 0; i < 25; i++) out.push(...noPlace(`new-${i}`, later + 30 * MIN + i * MIN));
       return { out, raised: raises(out) };
@@ -194,24 +187,10 @@ describe('problem detector: one root cause, one problem', () => {
   });
 
   it('a complaint naming no place links by three of a live problem’s own words, not by one', () => {
-    const det = new Detector();
-    const out: Decision[] = [];
-    background(det, T0, T0 + 30 * HOUR, out);
-    const start = T0 + 30 * HOUR;
-    const say = (id: string, at: number, area: Area | null, topic: string, text: string) =>
-      det.observe({
-        ref: `${id}-${at}`,
-        at,
-        customerId: id,
-        caseId: `case-${id}`,
-        area,
-        complaint: true,
-        topic,
-        text,
-      });
+    const { det, out, start } = warmed();
     const words = 'webmail rejects my password, mailbox frozen';
     for (let i = 0; i < 30; i++)
-      out.push(...say(`sf-${i}`, start + i * 2 * MIN, CITIES[0], 'service', words));
+      out.push(...complain(det, `sf-${i}`, start + i * 2 * MIN, CITIES[0], 'service', words));
     const [p] = raises(out);
     expect(p).toBeDefined();
     const later = start + 70 * MIN;
@@ -219,7 +198,8 @@ describe('problem detector: one root cause, one problem', () => {
     const same: Decision[] = [];
     for (let i = 0; i < 5; i++)
       same.push(
-        ...say(
+        ...complain(
+          det,
           `x-${i}`,
           later + i * MIN,
           null,
@@ -229,7 +209,8 @@ describe('problem detector: one root cause, one problem', () => {
       );
     expect(linkedTo(same, p.problemId).size).toBe(5);
     // One shared word is everyday vocabulary.
-    const other = say(
+    const other = complain(
+      det,
       'y-1',
       later + 10 * MIN,
       null,
@@ -240,25 +221,11 @@ describe('problem detector: one root cause, one problem', () => {
   });
 
   it('a country-wide problem stays country-wide as places of several regions join it', () => {
-    const det = new Detector();
-    const out: Decision[] = [];
-    background(det, T0, T0 + 30 * HOUR, out);
-    const start = T0 + 30 * HOUR;
+    const { det, out, start } = warmed();
     // Complaints naming no place raise the country-wide key; then New York's (triage says
     // network), then Austin's (a third outage, the rest device) come in.
     for (let i = 0; i < 25; i++)
-      out.push(
-        ...det.observe({
-          ref: `u-${i}`,
-          at: start + i * MIN,
-          customerId: `u-${i}`,
-          caseId: `case-u-${i}`,
-          area: null,
-          complaint: true,
-          topic: 'outage',
-          text: 'everything is down',
-        }),
-      );
+      out.push(...complain(det, `u-${i}`, start + i * MIN, null, 'outage', 'everything is down'));
     for (let i = 0; i < 15; i++)
       out.push(...complain(det, `ny-${i}`, start + 25 * MIN + i * MIN, CITIES[3], 'network'));
     for (let i = 0; i < 40; i++)
@@ -284,10 +251,7 @@ describe('problem detector: one root cause, one problem', () => {
   });
 
   it('a fixed problem still draws the stragglers of its trouble until verified', () => {
-    const det = new Detector();
-    const out: Decision[] = [];
-    background(det, T0, T0 + 30 * HOUR, out);
-    const start = T0 + 30 * HOUR;
+    const { det, out, start } = warmed();
     for (let i = 0; i < 12; i++) out.push(...complain(det, `a-${i}`, start + i * 4 * MIN, AUSTIN));
     const first = raises(out);
     expect(first).toHaveLength(1);
