@@ -1,7 +1,8 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Capabilities } from '../platform/db/database.js';
 import type { DB } from '../platform/db/schema.js';
 import { badRequest } from '../platform/errors.js';
+import { textFilter } from './case.search.js';
 
 export interface CaseFilter {
   status?: string[];
@@ -46,25 +47,7 @@ export async function listCases(
   if (f.assignee === 'none') q = q.where('cases.assignee_id', 'is', null);
   else if (f.assignee) q = q.where('cases.assignee_id', '=', f.assignee);
   if (f.customer) q = q.where('cases.customer_id', '=', f.customer);
-  if (f.q) {
-    const pattern = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    // SQLite has no default LIKE escape character, so name it explicitly on both engines.
-    const like = (col: string) =>
-      sql<boolean>`${sql.ref(col)} ${sql.raw(caps.likeOperator)} ${pattern} escape '\\'`;
-    q = q.where((eb) =>
-      eb.or([
-        like('cases.subject'),
-        like('customers.display_name'),
-        eb.exists(
-          eb
-            .selectFrom('messages')
-            .select('messages.id')
-            .whereRef('messages.case_id', '=', 'cases.id')
-            .where(like('messages.text')),
-        ),
-      ]),
-    );
-  }
+  if (f.q) q = q.where((await textFilter(db, caps, workspaceId, f.q)).where);
   if (f.cursor) {
     const c = decodeCursor(f.cursor);
     q = q.where((eb) =>
