@@ -227,6 +227,10 @@ async function measure(databaseUrl: string, engine: 'sqlite' | 'postgres', cases
     out(
       `  text search, word in every case:   ${await time(100, () => `${api}/cases?q=signal&limit=50`, h)}`,
     );
+    // The scan's bad case: common text (a tenth of all subjects) found only in older cases.
+    out(
+      `  text search, common but only old:  ${await time(5, () => `${api}/cases?q=${encodeURIComponent(`Case ${1 + (i++ % 4)}`)}&limit=50`, h)}`,
+    );
   } finally {
     await app.close();
   }
