@@ -129,7 +129,7 @@ describe.each(ENGINES)('inbox text search on %s', (engine) => {
     const queries = ['router', 'refund NOW', '50%_off*', 'person', 'не работает', 'nothing here'];
     for (const q of queries) {
       const ids = async (maxHits: number) => {
-        const f = await textFilter(db(), t.app.database.caps, ws(), q, maxHits);
+        const f = await textFilter(db(), t.app.database.caps, ws(), q, { maxIndexedHits: maxHits });
         const rows = await db()
           .selectFrom('cases')
           .leftJoin('customers', 'customers.id', 'cases.customer_id')
@@ -148,6 +148,58 @@ describe.each(ENGINES)('inbox text search on %s', (engine) => {
     const all = await listCases(db(), t.app.database.caps, ws(), { q: 'person', limit: 3 });
     expect(all.rows).toHaveLength(3);
     expect(all.nextCursor).not.toBeNull();
+  });
+
+  it('pages common text through the newest-cases window, then the indexes for older cases', async () => {
+    const at = (iso: string) => ({
+      sentAt: iso,
+      visibility: 'private' as const,
+      channel: 'sms' as const,
+    });
+    const old = aMessage({
+      ...at('2026-01-01T10:00:00Z'),
+      author: { id: '+15550001' },
+      text: 'kumquat pie',
+    });
+    const b = aMessage({
+      ...at('2027-01-01T10:00:00Z'),
+      author: { id: '+15550002' },
+      text: 'plain',
+    });
+    const c = aMessage({
+      ...at('2027-01-01T11:00:00Z'),
+      author: { id: '+15550003' },
+      text: 'plain',
+    });
+    await ingest(old, b, c);
+    const tuning = { maxIndexedHits: 0, scanWindow: 2 };
+    const caps = t.app.database.caps;
+    const f = await textFilter(db(), caps, ws(), 'kumquat', tuning);
+    expect(f.plan).toBe('scan');
+    expect(f.fallback).toBeDefined();
+    const oldCase = await caseIdOf(old.externalId);
+    // The newest two cases hold no kumquat: the older case comes from the indexes.
+    const one = await listCases(db(), caps, ws(), { q: 'kumquat', limit: 50 }, tuning);
+    expect(one.rows.map((r) => r.id)).toEqual([oldCase]);
+    const d = aMessage({
+      ...at('2027-01-01T12:00:00Z'),
+      author: { id: '+15550004' },
+      text: 'Kumquat!',
+    });
+    await ingest(d);
+    const newCase = await caseIdOf(d.externalId);
+    const p1 = await listCases(db(), caps, ws(), { q: 'kumquat', limit: 1 }, tuning);
+    expect(p1.rows.map((r) => r.id)).toEqual([newCase]);
+    const p2 = await listCases(
+      db(),
+      caps,
+      ws(),
+      { q: 'kumquat', limit: 1, cursor: p1.nextCursor ?? undefined },
+      tuning,
+    );
+    expect(p2.rows.map((r) => r.id)).toEqual([oldCase]);
+    expect(p2.nextCursor).toBeNull();
+    expect(await search('kumquat')).toEqual([oldCase, newCase].sort());
   });
 
   it('forgets deleted messages, replaced text and renamed customers', async () => {

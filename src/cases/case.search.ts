@@ -11,7 +11,8 @@ import type { DB } from '../platform/db/schema.js';
  *   query keeps those. Cost grows with the number of hits, so it is used when they are few.
  * - **Scan** — the inbox walks cases newest first and tests each with LIKE, stopping at the page
  *   size. Cost grows with how rare the text is, so it suits very common text (which fills a page
- *   at once) and queries too short for a trigram index.
+ *   at once), bounded to the newest `SCAN_WINDOW` cases with the indexes behind it, and queries
+ *   too short for a trigram index (unbounded: nothing else can answer them).
  */
 
 /** Trigram indexes cannot look up fewer characters (code points) than this. */
@@ -25,30 +26,65 @@ export const INDEXED_MIN_CHARS = 3;
  */
 export const MAX_INDEXED_HITS = 5_000;
 
+/** Newest cases a scan tests before the indexes answer instead (bounds the scan's cost). */
+export const SCAN_WINDOW = 10_000;
+
 export type SearchPlan = 'indexed' | 'scan';
 
-/** The WHERE condition on `cases` (joined with `customers`) for the text `q`, and how it works. */
+/** The limits above, changeable so tests can reach every plan with a few cases. */
+export interface SearchTuning {
+  maxIndexedHits?: number;
+  scanWindow?: number;
+}
+
+export interface TextFilter {
+  plan: SearchPlan;
+  /** The WHERE condition on `cases` (joined with `customers`). */
+  where: Expression<SqlBool>;
+  /** When given and `where` yields less than a page, the page is what this condition yields. */
+  fallback?: Expression<SqlBool>;
+}
+
+/** How to filter the inbox by the text `q`, for a page of cases last active at or before `before`. */
 export async function textFilter(
   db: Kysely<DB>,
   caps: Capabilities,
   workspaceId: string,
   q: string,
-  maxIndexedHits = MAX_INDEXED_HITS,
-): Promise<{ plan: SearchPlan; where: Expression<SqlBool> }> {
-  if ([...q].length >= INDEXED_MIN_CHARS) {
-    // One pass over the indexes, stopped after the cap: the hits come back as case ids, so the
-    // inbox query itself only looks cases up by primary key.
-    const hits = caps.textSearch === 'fts5' ? ftsHits(workspaceId, q) : ilikeHits(workspaceId, q);
-    const found = await sql<{ case_id: string }>`SELECT case_id FROM (${hits}) h LIMIT ${
-      maxIndexedHits + 1
-    }`.execute(db);
-    if (found.rows.length <= maxIndexedHits) {
-      const ids = [...new Set(found.rows.map((r) => r.case_id))];
-      if (ids.length === 0) return { plan: 'indexed', where: sql<SqlBool>`1 = 0` };
-      return { plan: 'indexed', where: sql<SqlBool>`${sql.ref('cases.id')} IN (${sql.join(ids)})` };
-    }
+  opts: SearchTuning & { before?: number } = {},
+): Promise<TextFilter> {
+  const { maxIndexedHits = MAX_INDEXED_HITS, scanWindow = SCAN_WINDOW } = opts;
+  const scan = scanCondition(caps, q);
+  if ([...q].length < INDEXED_MIN_CHARS) return { plan: 'scan', where: scan };
+  // One pass over the indexes, stopped after the cap: the hits come back as case ids, so the
+  // inbox query itself only looks cases up by primary key.
+  const hits = caps.textSearch === 'fts5' ? ftsHits(workspaceId, q) : ilikeHits(workspaceId, q);
+  const found = await sql<{ case_id: string }>`SELECT case_id FROM (${hits}) h LIMIT ${
+    maxIndexedHits + 1
+  }`.execute(db);
+  if (found.rows.length <= maxIndexedHits) {
+    const ids = [...new Set(found.rows.map((r) => r.case_id))];
+    if (ids.length === 0) return { plan: 'indexed', where: sql<SqlBool>`1 = 0` };
+    return { plan: 'indexed', where: sql<SqlBool>`${sql.ref('cases.id')} IN (${sql.join(ids)})` };
   }
-  return { plan: 'scan', where: scanCondition(caps, q) };
+  // Common text: scan only the newest cases, which nearly always hold a page of it. Every case
+  // active since the window's edge is tested, so a full page from them is exactly the page; a
+  // short one (the text is common only in older cases) is answered from all the hits.
+  const edge = await db
+    .selectFrom('cases')
+    .select('last_message_at')
+    .where('workspace_id', '=', workspaceId)
+    .$if(opts.before !== undefined, (w) => w.where('last_message_at', '<=', opts.before as number))
+    .orderBy('last_message_at', 'desc')
+    .offset(scanWindow - 1)
+    .limit(1)
+    .executeTakeFirst();
+  if (!edge) return { plan: 'scan', where: scan };
+  return {
+    plan: 'scan',
+    where: sql<SqlBool>`(${scan} AND ${sql.ref('cases.last_message_at')} >= ${edge.last_message_at})`,
+    fallback: sql<SqlBool>`${sql.ref('cases.id')} IN (${hits})`,
+  };
 }
 
 /** `%q%` with LIKE's own characters escaped (backslash is the escape on both engines). */
