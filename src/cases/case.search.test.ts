@@ -107,6 +107,7 @@ describe.each(ENGINES)('inbox text search on %s', (engine) => {
     expect(await search('"')).toEqual(only('quotes'));
     expect(await search('" OR "')).toEqual([]);
     expect(await search('*')).toEqual(only('wildcards'));
+    expect(await search('keeps\u0000 blinking')).toEqual(only('plain'));
   });
 
   it('finds non-Latin text, including queries shorter than a trigram', async () => {

@@ -54,6 +54,10 @@ export async function textFilter(
   opts: SearchTuning & { before?: number } = {},
 ): Promise<TextFilter> {
   const { maxIndexedHits = MAX_INDEXED_HITS, scanWindow = SCAN_WINDOW } = opts;
+  // NUL cannot be in PostgreSQL text and ends an FTS5 query string early, so no stored text
+  // holds it on PostgreSQL and it would break the query: it is dropped from the search.
+  q = q.replaceAll('\u0000', '');
+  if (q.length === 0) return { plan: 'indexed', where: sql<SqlBool>`1 = 1` };
   const scan = scanCondition(caps, q);
   if ([...q].length < INDEXED_MIN_CHARS) return { plan: 'scan', where: scan };
   // One pass over the indexes, stopped after the cap: the hits come back as case ids, so the
