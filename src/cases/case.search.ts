@@ -60,14 +60,9 @@ export async function textFilter(
   if (q.length === 0) return { plan: 'indexed', where: sql<SqlBool>`1 = 1` };
   const scan = scanCondition(caps, q);
   if ([...q].length < INDEXED_MIN_CHARS) return { plan: 'scan', where: scan };
-  // One pass over the indexes, stopped after the cap: the hits come back as case ids, so the
-  // inbox query itself only looks cases up by primary key.
   const hits = caps.textSearch === 'fts5' ? ftsHits(workspaceId, q) : ilikeHits(workspaceId, q);
-  const found = await sql<{ case_id: string }>`SELECT case_id FROM (${hits}) h LIMIT ${
-    maxIndexedHits + 1
-  }`.execute(db);
-  if (found.rows.length <= maxIndexedHits) {
-    const ids = [...new Set(found.rows.map((r) => r.case_id))];
+  const ids = await hitCaseIds(db, caps, q, hits, maxIndexedHits);
+  if (ids) {
     if (ids.length === 0) return { plan: 'indexed', where: sql<SqlBool>`1 = 0` };
     return { plan: 'indexed', where: sql<SqlBool>`${sql.ref('cases.id')} IN (${sql.join(ids)})` };
   }
@@ -103,6 +98,35 @@ function likePattern(q: string): string {
  */
 export function ftsPhrase(q: string): string {
   return `"${q.replaceAll('"', '""')}"`;
+}
+
+/**
+ * The ids of the cases among `hits`, or undefined when there are more than `cap` hits. One pass
+ * over the indexes, stopped after the cap; the inbox query then looks cases up by primary key.
+ * FTS5 first counts its matches without touching any table (2.5 ms for 5,000), since turning
+ * 5,000 hits into case ids costs ~50 ms of random lookups; on PostgreSQL the index pass is the
+ * cost, so it is made once.
+ */
+async function hitCaseIds(
+  db: Kysely<DB>,
+  caps: Capabilities,
+  q: string,
+  hits: RawBuilder<unknown>,
+  cap: number,
+): Promise<string[] | undefined> {
+  if (caps.textSearch === 'fts5' && (await ftsCount(db, q, cap + 1)) > cap) return undefined;
+  const found = await sql<{ case_id: string }>`SELECT case_id FROM (${hits}) h LIMIT ${
+    cap + 1
+  }`.execute(db);
+  if (found.rows.length > cap) return undefined;
+  return [...new Set(found.rows.map((r) => r.case_id))];
+}
+
+/** How many texts (of any kind and workspace) hold `q`, counting no further than `upTo`. */
+async function ftsCount(db: Kysely<DB>, q: string, upTo: number): Promise<number> {
+  const r = await sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM text_search
+    WHERE text_search MATCH ${ftsPhrase(q)} LIMIT ${upTo}) t`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
 }
 
 /** Case ids (with repeats) whose subject, customer name or message text holds `q`: SQLite. */
