@@ -1,7 +1,8 @@
-import { type Kysely, sql } from 'kysely';
+import type { Expression, Kysely, SqlBool } from 'kysely';
 import type { Capabilities } from '../platform/db/database.js';
 import type { DB } from '../platform/db/schema.js';
 import { badRequest } from '../platform/errors.js';
+import { type SearchTuning, textFilter } from './case.search.js';
 
 export interface CaseFilter {
   status?: string[];
@@ -33,52 +34,43 @@ export async function listCases(
   caps: Capabilities,
   workspaceId: string,
   f: CaseFilter,
+  search: SearchTuning = {},
 ) {
-  let q = db
-    .selectFrom('cases')
-    .leftJoin('customers', 'customers.id', 'cases.customer_id')
-    .selectAll('cases')
-    .select('customers.display_name as customer_name')
-    .where('cases.workspace_id', '=', workspaceId);
-  if (f.status?.length) q = q.where('cases.status', 'in', f.status as never[]);
-  if (f.queue) q = q.where('cases.queue_id', '=', f.queue);
-  if (f.channel) q = q.where('cases.channel', '=', f.channel);
-  if (f.assignee === 'none') q = q.where('cases.assignee_id', 'is', null);
-  else if (f.assignee) q = q.where('cases.assignee_id', '=', f.assignee);
-  if (f.customer) q = q.where('cases.customer_id', '=', f.customer);
-  if (f.q) {
-    const pattern = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    // SQLite has no default LIKE escape character, so name it explicitly on both engines.
-    const like = (col: string) =>
-      sql<boolean>`${sql.ref(col)} ${sql.raw(caps.likeOperator)} ${pattern} escape '\\'`;
-    q = q.where((eb) =>
-      eb.or([
-        like('cases.subject'),
-        like('customers.display_name'),
-        eb.exists(
-          eb
-            .selectFrom('messages')
-            .select('messages.id')
-            .whereRef('messages.case_id', '=', 'cases.id')
-            .where(like('messages.text')),
-        ),
-      ]),
-    );
-  }
-  if (f.cursor) {
-    const c = decodeCursor(f.cursor);
-    q = q.where((eb) =>
-      eb.or([
-        eb('cases.last_message_at', '<', c.at),
-        eb.and([eb('cases.last_message_at', '=', c.at), eb('cases.id', '<', c.id)]),
-      ]),
-    );
-  }
-  const rows = await q
-    .orderBy('cases.last_message_at', 'desc')
-    .orderBy('cases.id', 'desc')
-    .limit(f.limit + 1)
-    .execute();
+  const cursor = f.cursor ? decodeCursor(f.cursor) : undefined;
+  const text = f.q
+    ? await textFilter(db, caps, workspaceId, f.q, { ...search, before: cursor?.at })
+    : undefined;
+  const fetch = (where?: Expression<SqlBool>) => {
+    let q = db
+      .selectFrom('cases')
+      .leftJoin('customers', 'customers.id', 'cases.customer_id')
+      .selectAll('cases')
+      .select('customers.display_name as customer_name')
+      .where('cases.workspace_id', '=', workspaceId);
+    if (f.status?.length) q = q.where('cases.status', 'in', f.status as never[]);
+    if (f.queue) q = q.where('cases.queue_id', '=', f.queue);
+    if (f.channel) q = q.where('cases.channel', '=', f.channel);
+    if (f.assignee === 'none') q = q.where('cases.assignee_id', 'is', null);
+    else if (f.assignee) q = q.where('cases.assignee_id', '=', f.assignee);
+    if (f.customer) q = q.where('cases.customer_id', '=', f.customer);
+    if (where) q = q.where(where);
+    if (cursor) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('cases.last_message_at', '<', cursor.at),
+          eb.and([eb('cases.last_message_at', '=', cursor.at), eb('cases.id', '<', cursor.id)]),
+        ]),
+      );
+    }
+    return q
+      .orderBy('cases.last_message_at', 'desc')
+      .orderBy('cases.id', 'desc')
+      .limit(f.limit + 1)
+      .execute();
+  };
+  let rows = await fetch(text?.where);
+  // A text search that scanned only the newest cases and found less than a page asks again.
+  if (text?.fallback && rows.length <= f.limit) rows = await fetch(text.fallback);
   const page = rows.slice(0, f.limit);
   const last = page[page.length - 1];
   const nextCursor =

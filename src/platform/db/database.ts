@@ -18,6 +18,12 @@ export interface Capabilities {
   listenNotify: boolean;
   /** Case-insensitive LIKE operator (`ilike` on PostgreSQL; SQLite's `like` already is for ASCII). */
   likeOperator: 'like' | 'ilike';
+  /**
+   * How the inbox text filter finds candidates (migration 0008): an FTS5 trigram table kept by
+   * triggers (SQLite), or ILIKE that `pg_trgm` GIN indexes serve (PostgreSQL; a scan where the
+   * extension is missing).
+   */
+  textSearch: 'fts5' | 'ilike';
   /** Bound parameters per statement; bulk inserts are chunked below it. */
   maxParams: number;
   /** Several writers may run at once (PostgreSQL) or there is exactly one (SQLite). */
@@ -91,6 +97,7 @@ function openSqlite(path: string, opts: OpenOptions): Database {
       skipLocked: false,
       listenNotify: false,
       likeOperator: 'like',
+      textSearch: 'fts5',
       maxParams: 32_000,
       concurrentWriters: false,
       placeholders: '?',
@@ -158,6 +165,7 @@ function openPostgres(url: string, opts: OpenOptions): Database {
       skipLocked: true,
       listenNotify: true,
       likeOperator: 'ilike',
+      textSearch: 'ilike',
       maxParams: 60_000,
       concurrentWriters: true,
       placeholders: '$n',

@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_triage.js';
 import * as m0005 from './migrations/0005_problems.js';
 import * as m0006 from './migrations/0006_inbox_indexes.js';
 import * as m0007 from './migrations/0007_still_broken.js';
+import * as m0008 from './migrations/0008_text_search.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0005_problems': m0005,
   '0006_inbox_indexes': m0006,
   '0007_still_broken': m0007,
+  '0008_text_search': m0008,
 };
 
 class InCodeProvider implements MigrationProvider {
@@ -59,6 +61,19 @@ export async function migrateToLatest(database: Database): Promise<MigrateResult
     throw new Error(`Migration failed${where}: ${(error as Error).message ?? String(error)}`);
   }
   return { applied: (results ?? []).map((r) => r.migrationName) };
+}
+
+/** Applies pending migrations up to and including `name`: for tests of a migration's backfill. */
+export async function migrateTo(database: Database, name: string): Promise<void> {
+  const migrator = new Migrator({
+    db: database.db as unknown as Kysely<unknown>,
+    provider: new InCodeProvider({
+      dialect: database.dialect,
+      autoIncrementType: database.dialect === 'sqlite' ? 'integer' : 'bigserial',
+    }),
+  });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error;
 }
 
 /** True when every known migration has been applied (used by /healthz). */
