@@ -2,28 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
 import { type Decision, Detector } from './detector.js';
 import { poissonTail } from './stats.js';
+import { CITIES, HOUR, MIN, seeded, T0, TOPICS } from './test-fixtures.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const T0 = Date.UTC(2025, 2, 3);
-const CITIES: Area[] = [
-  { postalCode: '94110', city: 'San Francisco', region: 'CA', country: 'US', confidence: 1 },
-  { postalCode: '60630', city: 'Chicago', region: 'IL', country: 'US', confidence: 1 },
-  { postalCode: '78701', city: 'Austin', region: 'TX', country: 'US', confidence: 1 },
-  { postalCode: '10001', city: 'New York', region: 'NY', country: 'US', confidence: 1 },
-  { postalCode: '30301', city: 'Atlanta', region: 'GA', country: 'US', confidence: 1 },
-  { postalCode: '98101', city: 'Seattle', region: 'WA', country: 'US', confidence: 1 },
-];
-const TOPICS = ['network', 'billing', 'device', 'account', 'delivery', 'service'];
 const zip94110 = CITIES[0];
 
 /** A deterministic background: about 40 complaints an hour by day, 10 at night, spread out. */
 function background(det: Detector, from: number, to: number, out: Decision[]) {
-  let seed = 7;
-  const rnd = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
+  const rnd = seeded();
   let n = 0;
   for (let t = from; t < to; ) {
     const hour = new Date(t).getUTCHours();

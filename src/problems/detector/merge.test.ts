@@ -2,24 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
 import type { DetectorConfig } from './config.js';
 import { type Decision, Detector } from './detector.js';
+import { CITIES, HOUR, MIN, seeded, T0, TOPICS } from './test-fixtures.js';
 
 /*
  * One root cause, one problem — and no problem from what a known one already explains. Same
  * deterministic background as detector.test.ts (six cities, no Texas city but Austin).
  */
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const T0 = Date.UTC(2025, 2, 3);
-const CITIES: Area[] = [
-  { postalCode: '94110', city: 'San Francisco', region: 'CA', country: 'US', confidence: 1 },
-  { postalCode: '60630', city: 'Chicago', region: 'IL', country: 'US', confidence: 1 },
-  { postalCode: '78701', city: 'Austin', region: 'TX', country: 'US', confidence: 1 },
-  { postalCode: '10001', city: 'New York', region: 'NY', country: 'US', confidence: 1 },
-  { postalCode: '30301', city: 'Atlanta', region: 'GA', country: 'US', confidence: 1 },
-  { postalCode: '98101', city: 'Seattle', region: 'WA', country: 'US', confidence: 1 },
-];
-const TOPICS = ['network', 'billing', 'device', 'account', 'delivery', 'service'];
 const AUSTIN = CITIES[2];
 const DALLAS: Area = {
   postalCode: '75201',
@@ -39,11 +28,7 @@ const linkedTo = (ds: Decision[], problemId: string) =>
   );
 
 function background(det: Detector, from: number, to: number, out: Decision[], tag = 'bg') {
-  let seed = 7;
-  const rnd = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
+  const rnd = seeded();
   let n = 0;
   for (let t = from; t < to; ) {
     const hour = new Date(t).getUTCHours();
