@@ -44,15 +44,17 @@ export interface DetectorConfig {
   mergeWindowMs: number;
   /** Fill in a complaint's missing area from its case, its customer or its phone's area code. */
   inferArea: boolean;
-  /**
-   * Topics one root cause often shows up under (triage confuses them): complaints are also
-   * counted per group below country level, and same-area detections within a group merge.
-   */
+  /** Link a message triage did not call a complaint when it uses a live trouble's own words. */
+  linkUnflagged: boolean;
   /**
    * An excess whose recent complainers are this share or more already linked to one live
    * problem is that problem's, however long after it began.
    */
   coMemberShare: number;
+  /**
+   * Topics one root cause often shows up under (triage confuses them): complaints are also
+   * counted per group below country level, and same-area detections within a group merge.
+   */
   topicGroups: string[][];
   /** A fixed problem is `verified` after this long (event time) without a linked complaint. */
   verifyQuietMs: number;
@@ -95,6 +97,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   mergeWindowMs: 3 * HOUR,
   coMemberShare: 0.4,
   inferArea: true,
+  linkUnflagged: true,
   topicGroups: [
     ['network', 'outage', 'device', 'service', 'other'],
     ['billing', 'account'],

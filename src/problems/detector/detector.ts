@@ -5,7 +5,7 @@ import { type DetectorParts, ProblemBook } from './book.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
 import { ANY_TOPIC, Counts, GLOBAL } from './counts.js';
 import { AreaMemory } from './enrich.js';
-import { groupOf, matchByWords, matchOnArrival } from './link.js';
+import { groupOf, matchByWords, matchOnArrival, matchUnflagged } from './link.js';
 import { testAreaKey, testTextKey } from './raise.js';
 import { contentTerms, minhash } from './text.js';
 import type { Complaint, Decision, Observation, ProblemView, ProcessSignal } from './types.js';
@@ -84,7 +84,10 @@ export class Detector {
       area = this.areas.resolve(o.customerId, o.caseId, o.address ?? null)?.area ?? null;
     }
     this.observeMessage(o.customerId, area, o.at);
-    if (o.complaint) {
+    if (!o.complaint) {
+      const link = this.linkUnflagged(o, area);
+      if (link) out.push(link);
+    } else {
       out.push(
         ...this.observeComplaint({
           ref: o.ref,
@@ -98,6 +101,30 @@ export class Detector {
       );
     }
     return out;
+  }
+
+  /**
+   * A message that is not a complaint, on a case no problem holds yet, joins the live trouble
+   * whose words it uses (`matchUnflagged`); it is not counted, and does not keep the problem live.
+   */
+  private linkUnflagged(o: Observation, area: Area | null): Decision | null {
+    if (this.silent || !this.config.text.enabled || !this.config.linkUnflagged) return null;
+    if (o.caseId && this.book.active(this.book.caseProblem.get(o.caseId))) return null;
+    const termKeys = contentTerms(o.text).map((t) => `w:${t}`);
+    const id = matchUnflagged(this.parts, areaChain(area), termKeys);
+    if (!id) return null;
+    const entry: Entry = {
+      ref: o.ref,
+      at: o.at,
+      customerId: o.customerId,
+      caseId: o.caseId,
+      topic: o.topic,
+      problemId: id,
+      sig: null,
+      area,
+    };
+    if (o.caseId) this.book.caseProblem.set(o.caseId, id);
+    return { type: 'link', problemId: id, member: member(entry), reason: 'arrival' };
   }
 
   /** A later message of a case named the place its earlier complaint did not. */

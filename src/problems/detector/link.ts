@@ -1,6 +1,7 @@
 import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
 import { ANY_TOPIC } from './counts.js';
+import type { ProblemView } from './types.js';
 
 /** The topic group a topic belongs to (`g:<index>`), or null. */
 export function groupOf(config: DetectorConfig, topic: string): string | null {
@@ -86,18 +87,36 @@ export function matchOnArrival(
  * everyday vocabulary of another complaint). Weak evidence: such a link does not keep the
  * problem live (its last event time stays), or a problem could keep itself alive by its words.
  */
-export function matchByWords(
-  { config, counts, book }: DetectorParts,
-  chain: string[],
-  termKeys: string[],
-): string | null {
+export function matchByWords(parts: DetectorParts, chain: string[], termKeys: string[]) {
   if (chain.length !== 1) return null;
+  return wordVote(parts, termKeys, () => true);
+}
+
+/**
+ * A message triage did not call a complaint ("is your email server down?", "people say my
+ * mails bounce") still belongs to a live trouble when it uses three of that trouble's own words
+ * (as in `matchByWords`), and names no place or one inside the problem's. It is linked (its
+ * customer is affected and is told of the fix) but never counted: only complaints are evidence.
+ */
+export function matchUnflagged(parts: DetectorParts, chain: string[], termKeys: string[]) {
+  return wordVote(
+    parts,
+    termKeys,
+    (p) => chain.length === 1 || !p.areaKey || chain.includes(p.areaKey),
+  );
+}
+
+function wordVote(
+  { config, counts, book }: DetectorParts,
+  termKeys: string[],
+  fits: (p: ProblemView) => boolean,
+): string | null {
   const votes = new Map<string, number>();
   for (const k of termKeys) {
     if (counts.excess(k).share < config.linkPosterior) continue;
     const ks = counts.keys.get(k);
     const p = ks ? book.holder(ks) : undefined;
-    if (!p || p.kind === 'process') continue;
+    if (!p || p.kind === 'process' || !fits(p)) continue;
     const v = (votes.get(p.id) ?? 0) + 1;
     if (v >= 3) return p.id;
     votes.set(p.id, v);

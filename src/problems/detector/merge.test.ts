@@ -205,6 +205,51 @@ describe('problem detector: one root cause, one problem', () => {
     expect(linkedTo(other, p.problemId).size).toBe(0);
   });
 
+  it('a message triage did not call a complaint joins the live trouble whose words it uses', () => {
+    const { det, out, start } = warmed();
+    const words = 'webmail rejects my password, mailbox frozen';
+    for (let i = 0; i < 30; i++)
+      out.push(...complain(det, `sf-${i}`, start + i * 2 * MIN, CITIES[0], 'service', words));
+    const [p] = raises(out);
+    expect(p).toBeDefined();
+    const ask = (id: string, at: number, area: Area | null, text: string) =>
+      det.observe({
+        ref: id,
+        at,
+        customerId: id,
+        caseId: `case-${id}`,
+        area,
+        complaint: false,
+        topic: 'account',
+        text,
+      });
+    const later = start + 70 * MIN;
+    const question = 'is the webmail down? my mailbox says the password is wrong';
+    expect(linkedTo(ask('q-1', later, null, question), p.problemId).size).toBe(1);
+    expect(linkedTo(ask('q-2', later + MIN, CITIES[0], question), p.problemId).size).toBe(1);
+    // Another city's message, or one sharing a single word, is not the trouble's.
+    expect(linkedTo(ask('q-3', later + 2 * MIN, CITIES[1], question), p.problemId).size).toBe(0);
+    const plain = 'how do I change my password?';
+    expect(linkedTo(ask('q-4', later + 3 * MIN, null, plain), p.problemId).size).toBe(0);
+    // Switched off, the same question is left alone.
+    const off = warmed({ linkUnflagged: false });
+    for (let i = 0; i < 30; i++)
+      off.out.push(
+        ...complain(off.det, `sf-${i}`, off.start + i * 2 * MIN, CITIES[0], 'service', words),
+      );
+    const q = off.det.observe({
+      ref: 'q',
+      at: off.start + 70 * MIN,
+      customerId: 'q',
+      caseId: 'case-q',
+      area: null,
+      complaint: false,
+      topic: 'account',
+      text: question,
+    });
+    expect(q.some((d) => d.type === 'link')).toBe(false);
+  });
+
   it('a country-wide problem stays country-wide as places of several regions join it', () => {
     const { det, out, start } = warmed();
     // Complaints naming no place raise the country-wide key; then New York's (triage says
