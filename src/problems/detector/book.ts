@@ -17,6 +17,8 @@ export class ProblemBook {
   ownedBy = new Map<string, string>();
   /** Case id → problem id, for complaints arriving on an already linked case. */
   readonly caseProblem = new Map<string, string>();
+  /** Problem id → the last event time one of its keys was significantly in excess. */
+  private readonly excessAt = new Map<string, number>();
   /** Key → its holder as last counted (see `holder`), so busy keys are not recounted per message. */
   private readonly held = new Map<string, { at: number; id: string | null }>();
 
@@ -95,6 +97,31 @@ export class ProblemBook {
       human: false,
     });
     for (const k of keys) this.ownedBy.set(k, id);
+    this.excessAt.set(id, at);
+  }
+
+  /**
+   * The problem drew a complaint or one of its keys was tested again: while one of its keys is
+   * still significantly in excess (in the shorter windows, counting linked complaints too) its
+   * trouble goes on. Tested at most every 5 minutes per problem.
+   */
+  refreshEpisode(p: ProblemView): void {
+    const last = this.excessAt.get(p.id) ?? p.lastEventAt;
+    if (p.human || this.now - last < 5 * 60_000) return;
+    const { min, alpha, window } = this.config.episode;
+    for (const k of p.keys) {
+      const ks = this.counts.keys.get(k);
+      if (!ks || !this.counts.significant(ks, min, alpha, true, window)) continue;
+      this.excessAt.set(p.id, this.now);
+      return;
+    }
+  }
+
+  /** An automatic problem whose excess subsided `episodeGapMs` ago (see `refreshEpisode`). */
+  episodeOver(p: ProblemView): boolean {
+    if (p.human || p.kind === 'process') return false;
+    const last = this.excessAt.get(p.id) ?? p.lastEventAt;
+    return this.now - last > this.config.episode.gapMs;
   }
 
   linkEntry(problemId: string, e: Entry, reason: 'detected' | 'merged' | 'arrival'): Decision {
@@ -115,7 +142,7 @@ export class ProblemBook {
    * back to baseline) it keeps its linked cases, but a fresh excess is evidence of its own.
    */
   drawing(p: ProblemView | undefined): p is ProblemView {
-    return !!p && this.live(p) && p.status !== 'verified';
+    return !!p && this.live(p) && p.status !== 'verified' && !this.episodeOver(p);
   }
 
   /** The problem if it is drawing complaints (see `drawing`). */

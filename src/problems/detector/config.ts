@@ -62,6 +62,14 @@ export interface DetectorConfig {
   liveQuietMs: number;
   /** … and after this long, unless a person acted on it, closes as subsided. */
   expireQuietMs: number;
+  /**
+   * An automatic problem whose keys have shown no excess for `gapMs` is over: its trouble
+   * subsided, so a new excess of its place or topic is a new trouble, not its own (its
+   * stragglers still follow their case). "Excess" here is a weaker test than raising needs (is
+   * the key still above its baseline, counting linked complaints too?) over the windows up to
+   * `windowsMs[window]`: the long window would still hold a big trouble hours after it ended.
+   */
+  episode: { gapMs: number; window: number; min: number; alpha: number };
   text: {
     enabled: boolean;
     minCustomers: number;
@@ -105,6 +113,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   verifyQuietMs: 2 * HOUR,
   liveQuietMs: 6 * HOUR,
   expireQuietMs: 24 * HOUR,
+  episode: { gapMs: 3 * HOUR, window: 2, min: 5, alpha: 1e-5 },
   text: {
     enabled: true,
     minCustomers: 5,

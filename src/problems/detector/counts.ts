@@ -204,10 +204,16 @@ export class Counts {
    * The most significant persistent window of a key, or null. Counts the customers no problem
    * explains yet (`all`: every customer, for a problem's own keys, as in confirming it).
    */
-  significant(ks: KeyState, min: number, alpha: number, all = false): Baseline | null {
+  significant(
+    ks: KeyState,
+    min: number,
+    alpha: number,
+    all = false,
+    upTo = ks.windows.length - 1,
+  ): Baseline | null {
     let best: Baseline | null = null;
     const longest = ks.windows.length - 1;
-    for (let w = 0; w < ks.windows.length; w++) {
+    for (let w = 0; w <= upTo; w++) {
       const win = ks.windows[w];
       if (w === longest) win.evict(this.now, (gone) => this.retire(ks, gone));
       else win.evict(this.now);

@@ -243,6 +243,8 @@ export class Detector {
       if (c.caseId) this.book.caseProblem.set(c.caseId, id);
       out.push({ type: 'link', problemId: id, member: member(entry), reason: 'arrival' });
       if (target) this.book.touch(target, c.at);
+      const p = this.book.problems.get(id);
+      if (p) this.book.refreshEpisode(p);
     }
 
     if (this.silent) return [];

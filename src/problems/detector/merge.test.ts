@@ -280,6 +280,28 @@ describe('problem detector: one root cause, one problem', () => {
     expect(out.some((d) => d.type === 'refine')).toBe(false);
   });
 
+  it('a problem whose trouble subsided does not swallow a new trouble of its place a day later', () => {
+    const run = (gapMs: number) => {
+      const { det, out, start } = warmed({
+        episode: { gapMs, window: 2, min: 5, alpha: 1e-5 },
+      });
+      for (let i = 0; i < 30; i++)
+        out.push(...complain(det, `a-${i}`, start + i * 2 * MIN, AUSTIN));
+      // A straggler every four hours keeps it live, but its excess is long over.
+      for (let h = 4; h <= 24; h += 4)
+        out.push(...complain(det, `s-${h}`, start + h * HOUR, AUSTIN));
+      const next = start + 26 * HOUR;
+      for (let i = 0; i < 30; i++)
+        out.push(...complain(det, `b-${i}`, next + i * 2 * MIN, AUSTIN, 'network', 'no signal'));
+      return raises(out);
+    };
+    const split = run(3 * HOUR);
+    expect(split).toHaveLength(2);
+    expect(split[1].at).toBeGreaterThan(split[0].at + 24 * HOUR);
+    // Without the rule the old problem takes the new trouble (the test can fail).
+    expect(run(1e12)).toHaveLength(1);
+  });
+
   it('a fixed problem still draws the stragglers of its trouble until verified', () => {
     const { det, out, start } = warmed();
     for (let i = 0; i < 12; i++) out.push(...complain(det, `a-${i}`, start + i * 4 * MIN, AUSTIN));

@@ -19,6 +19,7 @@ export function testAreaKey(
   const ks = counts.keys.get(key)!;
   const owner = book.claiming(book.ownedBy.get(key));
   if (owner) {
+    book.refreshEpisode(owner);
     if (owner.status === 'suspected') {
       const strong = counts.significant(ks, config.minCustomers * 3, config.strongAlpha, true);
       if (strong) {
@@ -153,8 +154,12 @@ export function testTextKey(
   key: string,
   out: Decision[],
 ): boolean {
-  if (book.claiming(book.ownedBy.get(key))) return false;
   const ks = counts.keys.get(key)!;
+  const owner = book.claiming(book.ownedBy.get(key));
+  if (owner) {
+    book.refreshEpisode(owner);
+    return false;
+  }
   const cfg = config.text;
   const hit = counts.significant(ks, cfg.minCustomers, cfg.alpha);
   if (!hit) return false;
@@ -211,7 +216,7 @@ function sameTrouble(
 ): ProblemView | null {
   let best: ProblemView | null = null;
   for (const p of book.problems.values()) {
-    if (p.kind === 'process' || p.status === 'closed') continue;
+    if (p.kind === 'process' || p.status === 'closed' || book.episodeOver(p)) continue;
     // Its last complaint was recent: the trouble's tail (or its return) is still its own.
     const recent = counts.now - p.lastEventAt <= config.liveQuietMs;
     if (!book.drawing(p) && !recent) continue;
