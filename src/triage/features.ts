@@ -3,6 +3,7 @@
  * and bigrams, negation-scoped words, lexicon hits (our lists, so unseen synonyms still count),
  * sentiment buckets and a few shape cues. Hashing keeps the model a fixed size with no vocabulary.
  */
+import { CUE_GROUPS } from './cues.js';
 import { COMPLAINT_CUES, REQUEST_CUES, TOPIC_LEXICON } from './lexicons.js';
 import { type SentimentDetail, sentimentOf } from './sentiment.js';
 import { NEGATORS, tokenize } from './text.js';
@@ -67,6 +68,7 @@ function addLexicon(tag: string, entries: string[]): void {
 for (const [topic, entries] of Object.entries(TOPIC_LEXICON)) addLexicon(`t:${topic}`, entries);
 addLexicon('cue:complaint', COMPLAINT_CUES);
 addLexicon('cue:request', REQUEST_CUES);
+for (const [group, entries] of Object.entries(CUE_GROUPS)) addLexicon(`g:${group}`, entries);
 
 export interface Analysis {
   words: string[];

@@ -47,9 +47,10 @@ export interface Template {
   text: string;
   /**
    * How the sentence is addressed: `brand` (usually to a company handle), `chatter` (an everyday
-   * post, sometimes to a person) or `reply` (almost always a reply to a person).
+   * post, sometimes to a person), `reply` (almost always a reply to a person) or `news` (a shared
+   * link or headline, which nearly always carries its URL).
    */
-  kind: 'brand' | 'chatter' | 'reply';
+  kind: 'brand' | 'chatter' | 'reply' | 'news';
 }
 
 // Files of everyday posts, not addressed to a company; every other file is care traffic.
@@ -57,6 +58,7 @@ const KIND_BY_FILE: Record<string, Template['kind']> = {
   'chatter.txt': 'chatter',
   'random.txt': 'chatter',
   'replies.txt': 'reply',
+  'news.txt': 'news',
 };
 
 export function readTemplates(dir: URL): Template[] {
@@ -103,10 +105,13 @@ export function expand(
         if (r < 0.25) text = `${pick(rand, PEOPLE)} ${text}`;
       } else if (t.kind === 'chatter') {
         if (r < 0.3) text = `${pick(rand, PEOPLE)} ${text}`;
+      } else if (t.kind === 'news') {
+        if (r < 0.1) text = `${pick(rand, PEOPLE)} ${text}`;
       } else if (r < 0.7) text = `${pick(rand, slots.brand)} ${text}`;
       else if (r < 0.8) text = `${text} ${pick(rand, slots.brand)}`;
       const d = rand();
-      if (d < 0.1) text = `${text} ${pick(rand, slots.url)}`;
+      if (t.kind === 'news' && d < 0.8) text = `${text} ${pick(rand, slots.url)}`;
+      else if (d < 0.1) text = `${text} ${pick(rand, slots.url)}`;
       else if (d < 0.18) text = `${text} ${pick(rand, slots.tag)}`;
       else if (d < 0.24) text = `${text}!!`;
       const c = rand();

@@ -1,6 +1,6 @@
 /**
  * `npm run train`: builds the shipped triage model from the data we wrote (data/triage/) plus the
- * permissively licensed sets of external.ts, and writes data/triage/model.v3.json.
+ * permissively licensed sets of external.ts, and writes data/triage/model.v4.json.
  * Deterministic: same inputs, same bytes. Never reads complaints-acl2019, twcs or
  * twcs-labelled-risk: those measure the model (`npm run eval -- triage`), they do not teach it.
  */
@@ -16,7 +16,10 @@ import { AveragedTrainer } from './sgd.js';
 const DATA = new URL('../../../data/triage/', import.meta.url);
 const SEED = 20240601;
 const VARIANTS = 12;
-const EPOCHS = 10;
+// Few passes: with averaging, stopping early is what regularises best on our templated data.
+// Against 10 passes, 3 raised the complaint AUC on the ACL dev half 0.880 -> 0.886 (test 0.864 ->
+// 0.870); L2 decay or feature dropout instead of early stopping lowered it (data/triage/README.md).
+const EPOCHS = 3;
 const RATE = 0.1;
 // External sentences are not tweets; they count less than ours.
 const EXTERNAL_WEIGHT = 0.3;
@@ -121,7 +124,13 @@ function itemsOf(templates: readonly Template[], slots: Record<string, string[]>
   return expand(templates, slots, VARIANTS, SEED).map((e) => ({ ...e, w: 1 }));
 }
 
-export function train(log: (line: string) => void = console.log) {
+/** Knobs for experiments; `npm run train` uses the defaults. */
+export interface TrainOptions {
+  /** Skip the 4-fold threshold choice (keeps 0.5): a quick look at a variant, never shipped. */
+  skipCalibration?: boolean;
+}
+
+export function train(log: (line: string) => void = console.log, options: TrainOptions = {}) {
   const templates = readTemplates(new URL('templates/', DATA));
   const slots = JSON.parse(readFileSync(new URL('slots.json', DATA), 'utf8')) as Record<
     string,
@@ -134,7 +143,8 @@ export function train(log: (line: string) => void = console.log) {
   // every template is held out once, by a probe trained on the other folds. One held-out eighth
   // (the earlier scheme) swung the threshold from 0.375 to 0.625 when one file changed.
   const scored: { p: number; y: 0 | 1 }[] = [];
-  for (let fold = 0; fold < CALIBRATION_FOLDS; fold++) {
+  const folds = options.skipCalibration ? 0 : CALIBRATION_FOLDS;
+  for (let fold = 0; fold < folds; fold++) {
     const kept = templates.filter((_t, i) => i % CALIBRATION_FOLDS !== fold);
     const held = itemsOf(
       templates.filter((_t, i) => i % CALIBRATION_FOLDS === fold),
@@ -145,7 +155,7 @@ export function train(log: (line: string) => void = console.log) {
       scored.push({ p: complaintProbability(probe, analyse(e.text)), y: e.complaint });
     }
   }
-  const threshold = calibrate(scored);
+  const threshold = options.skipCalibration ? 0.5 : calibrate(scored);
   log(
     `complaint threshold ${threshold} (best macro-F1 on all ${templates.length} templates, held out)`,
   );
