@@ -12,7 +12,9 @@ const K = TOPICS.length;
 export class AveragedTrainer {
   private readonly uComplaint: Float32Array;
   private readonly uTopic: Float32Array;
-  private step = 1;
+  // One step counter per model: the topic model may train for more passes than the complaint one.
+  private stepComplaint = 1;
+  private stepTopic = 1;
 
   constructor(private readonly model: TriageModel) {
     this.uComplaint = new Float32Array(model.complaint.length);
@@ -26,9 +28,9 @@ export class AveragedTrainer {
     for (let i = 0; i < a.indices.length; i++) {
       const d = -g * a.values[i];
       w[a.indices[i]] += d;
-      this.uComplaint[a.indices[i]] += this.step * d;
+      this.uComplaint[a.indices[i]] += this.stepComplaint * d;
     }
-    this.step++;
+    this.stepComplaint++;
     return -Math.log(label ? p + 1e-12 : 1 - p + 1e-12);
   }
 
@@ -41,18 +43,18 @@ export class AveragedTrainer {
       for (let k = 0; k < K; k++) {
         const d = -rate * weight * (p[k] - (k === topic ? 1 : 0)) * v;
         w[base + k] += d;
-        this.uTopic[base + k] += this.step * d;
+        this.uTopic[base + k] += this.stepTopic * d;
       }
     }
-    this.step++;
+    this.stepTopic++;
     return -Math.log(p[topic] + 1e-12);
   }
 
   /** Replaces the model's weights by their average over all steps so far. */
   finish(): void {
-    const c = this.step;
     const { complaint, topic } = this.model;
-    for (let i = 0; i < complaint.length; i++) complaint[i] -= this.uComplaint[i] / c;
-    for (let i = 0; i < topic.length; i++) topic[i] -= this.uTopic[i] / c;
+    for (let i = 0; i < complaint.length; i++)
+      complaint[i] -= this.uComplaint[i] / this.stepComplaint;
+    for (let i = 0; i < topic.length; i++) topic[i] -= this.uTopic[i] / this.stepTopic;
   }
 }
