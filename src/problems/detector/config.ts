@@ -67,7 +67,9 @@ export interface DetectorConfig {
    * subsided, so a new excess of its place or topic is a new trouble, not its own (its
    * stragglers still follow their case). "Excess" here is a weaker test than raising needs (is
    * the key still above its baseline, counting linked complaints too?) over the windows up to
-   * `windowsMs[window]`: the long window would still hold a big trouble hours after it ended.
+   * `windowsMs[window]`. The raise test's alpha is too strict for it: a slow trouble in a city
+   * that is most of its region (compared with the region's other complaints) fails it within
+   * the hour of its detection.
    */
   episode: { gapMs: number; window: number; min: number; alpha: number };
   text: {
@@ -113,7 +115,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   verifyQuietMs: 2 * HOUR,
   liveQuietMs: 6 * HOUR,
   expireQuietMs: 24 * HOUR,
-  episode: { gapMs: 3 * HOUR, window: 2, min: 5, alpha: 1e-5 },
+  episode: { gapMs: 3 * HOUR, window: 2, min: 5, alpha: 1e-3 },
   text: {
     enabled: true,
     minCustomers: 5,
