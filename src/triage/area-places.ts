@@ -11,8 +11,11 @@ export const US_STATES = new Set(
   ),
 );
 
-/** State codes that, in capitals, are also words or common abbreviations ("in OK shape", "CO2"). */
-export const WORDLIKE_STATE_CODES = new Set('IN OR ME HI OK OH ID CO AL'.split(' '));
+/**
+ * State codes that, in capitals, are also words, abbreviations or nicknames ("in OK shape", "CO2",
+ * "SD" for San Diego): read as a state only next to a place.
+ */
+export const WORDLIKE_STATE_CODES = new Set('IN OR ME HI OK OH ID CO AL SD'.split(' '));
 
 /** State codes that, written with one capital ("Or", "Me", "Pa"), are words: never read as states. */
 export const MIXED_CASE_WORDS = new Set(

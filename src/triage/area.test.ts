@@ -66,6 +66,21 @@ describe('area: a place with its state or country', () => {
     expect(where('no signal in New York tonight')?.[1]).toBe('New York');
     expect(where('we are out in LA tonight')?.[1]).toBe('Los Angeles');
     expect(where('I am in OK shape, thanks')).toBeNull();
+    expect(where('Dead zone around my office around LA. Is a tower coming?')?.[1]).toBe(
+      'Los Angeles',
+    );
+    // The capital as often as the state: left alone in a sentence.
+    expect(where('slow since 1 PM in Washington. Getting 3 Mbps')).toBeNull();
+  });
+
+  it('reads a profile with its state spelt out, and leaves a bare code that may be a nickname', () => {
+    expect(extractArea('down', 'Washington, District of Columbia')).toMatchObject({
+      city: 'Washington',
+      region: 'DC',
+    });
+    expect(extractArea('down', 'Washington, DC')).toMatchObject({ city: 'Washington' });
+    expect(extractArea('down', 'SD')).toBeNull();
+    expect(extractArea('down', 'Colorado')?.region).toBe('CO');
   });
 });
 

@@ -152,26 +152,30 @@ interface Word {
  * Reads capitalised words left to right; at a state or country it looks at the up to three
  * capitalised words just before it for a place of that state or country ("Virginia Beach, Va").
  * Without one it answers the state or country alone when the text puts the customer there
- * ("in Minnesota", "Marlboro MA" after "in", "from the UK"), or, in a profile, always.
+ * ("in Minnesota", "Marlboro MA" after "in", "from the UK"), or, in a profile, always; a place
+ * with its state later in the text wins over a state alone.
  */
 function qualifiedPlace(text: string, profile: boolean): Area | null {
   const words: Word[] = [];
+  let fallback: Area | null = null;
   for (const m of text.matchAll(CAP_WORD_RE)) {
     const raw = m[0].replace(/\.+$/, '');
     words.push({ text: raw, start: m.index, end: m.index + m[0].length });
     const i = words.length - 1;
-    // Two-word names ("New Hampshire", "Sri Lanka") are seen when their second word arrives.
+    // Two-word names ("New Hampshire", "Sri Lanka", "District of Columbia") are seen when
+    // their last word arrives.
+    const gap = i > 0 ? text.slice(words[i - 1].end, m.index) : '';
     const pair =
-      i > 0 && text.slice(words[i - 1].end, m.index) === ' '
-        ? qualifierOf(`${words[i - 1].text} ${raw}`)
-        : undefined;
+      gap === ' ' || gap === ' of ' ? qualifierOf(`${words[i - 1].text}${gap}${raw}`) : undefined;
     const q = pair ?? (raw.length > 1 ? qualifierOf(raw) : undefined);
     if (!q) continue;
     const first = pair ? i - 1 : i;
-    const area = placeBefore(text, words, first, q) ?? alone(text, words, first, q, profile);
+    const area = placeBefore(text, words, first, q);
     if (area) return area;
+    // A state or country alone waits: a place with its state may follow ("Washington, DC").
+    fallback ??= alone(text, words, first, q, profile);
   }
-  return null;
+  return fallback;
 }
 
 function placeBefore(text: string, words: Word[], q: number, qual: Qualifier): Area | null {
@@ -223,18 +227,26 @@ function alone(
   profile: boolean,
 ): Area | null {
   if ('state' in qual && qual.trust < 2) return null;
+  // "in Washington" is as often the capital as the state (a profile's "Washington" stays the state).
+  if (!profile && 'state' in qual && AMBIGUOUS.has(words[q].text.toLowerCase())) return null;
   // "Virginia Beach", "Kansas City": a longer name goes on; its town is read later.
   const last = words[words.length - 1].start;
   if (/^[A-Za-z'’-]+ [A-Z]/.test(text.slice(last, last + 40))) return null;
   const before = text.slice(Math.max(0, words[q].start - 30), words[q].start);
   if (!profile && !PLACE_PREPOSITION_RE.test(before)) return null;
+  // A profile's "SD" or "PA" alone is as often a nickname ("SD" for San Diego) as a state.
+  if (profile && words[q].text.length === 2) return null;
   if ('country' in qual)
     return { postalCode: null, city: null, region: null, country: qual.country, confidence: 0.5 };
-  // "New York" and "Washington" name a state and, more often, a large city.
-  const name = text.slice(words[q].start, words[words.length - 1].end);
+  // "New York" names a state and, more often, a large city ("Washington" is left to the state:
+  // it is in AMBIGUOUS, as in a profile it was before).
+  const name = words
+    .slice(q)
+    .map((w) => w.text)
+    .join(' ');
   const alias = aliasOf(name);
   if (alias) return cityArea(findCity(alias[0], alias[1]), 0.5);
-  const city = name.length > 2 ? findCity(name) : undefined;
+  const city = name.length > 2 && !AMBIGUOUS.has(cityKey(name)) ? findCity(name) : undefined;
   if (city && city.zips >= 15) return cityArea(city, 0.5);
   return { postalCode: null, city: null, region: qual.state, country: 'US', confidence: 0.5 };
 }
