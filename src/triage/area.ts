@@ -31,8 +31,6 @@ const NOT_ZIP_CONTEXT_RE =
 // "90210 years", "76000 miles": a count, not a place.
 const NOT_ZIP_AFTER_RE =
   /^\s*(?:years?|yrs?|miles?|mi|km|kms|points?|pts|dollars|bucks|people|times|followers|views|steps|calories|words|hours|hrs|minutes|mins|days)\b/i;
-/** A capitalised word ("St." and "U.K." included), not inside another word. */
-const CAP_WORD_RE = /(?<![A-Za-z\d'’@_/])[A-Z][A-Za-z'’.-]*/g;
 /** What may stand between a place and its state or country: "Malden, MA", "Norfolk,Va", "#Lynn #Massachusetts". */
 const QUALIFIER_GAP_RE = /^(?:, ?| )#?$/;
 /** Text before a place that says the customer or trouble is there ("here in northern NJ"). */
@@ -42,6 +40,8 @@ const IN_PLACE_RE =
   /\b(?:in|near|around|at|across|outside|from|downtown) ([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2})/g;
 const PLACE_NOUN_RE =
   /\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}) (?:[Aa]irport|[Tt]rain [Ss]tation|[Ss]tation|[Ss]tores?|[Bb]ranch(?:es)?|[Oo]utlets?|[Aa]rea|[Mm]all)\b/g;
+/** A cheap first test for PLACE_NOUN_RE, whose runs of capitalised words cost more. */
+const PLACE_NOUNS_RE = /airport|station|store|branch|outlet|area|mall/i;
 const HASHTAG_RE = /#([A-Z][a-z]+(?:[A-Z][a-z]+){0,2})\b/g;
 
 function fromZip(code: string, confidence: number): Area | null {
@@ -87,10 +87,11 @@ export function areaInText(text: string, profile: boolean): Area | null {
     const area = bareRun(m[1].split(' '), false);
     if (area) return area;
   }
-  for (const m of text.matchAll(PLACE_NOUN_RE)) {
-    const area = bareRun(m[1].split(' '), true);
-    if (area) return area;
-  }
+  if (PLACE_NOUNS_RE.test(text))
+    for (const m of text.matchAll(PLACE_NOUN_RE)) {
+      const area = bareRun(m[1].split(' '), true);
+      if (area) return area;
+    }
   if (can.hashtag) {
     for (const m of text.matchAll(HASHTAG_RE)) {
       const name = m[1].replace(/([a-z])([A-Z])/g, '$1 $2');
@@ -133,13 +134,35 @@ function qualifierOf(word: string): Qualifier | undefined {
     }
     if (word !== code) return undefined;
   }
-  const key = word.toLowerCase();
-  const state = gaz().stateNames.get(key);
-  if (state) return { state, trust: 2 };
-  const short = STATE_SHORT.get(key);
-  if (short) return { state: short, trust: 0 };
-  const country = COUNTRIES.get(key);
-  return country ? { country } : undefined;
+  return longQualifiers().get(word);
+}
+
+let qualifiers: Map<string, Qualifier> | undefined;
+
+/**
+ * State names, their short forms and countries in one map, each as written in title case, capitals
+ * and lower case ("Florida", "FLORIDA", "florida"): one look-up per capitalised word, no case
+ * folding on the hot path (this runs for most messages).
+ */
+function longQualifiers(): Map<string, Qualifier> {
+  if (qualifiers) return qualifiers;
+  const map = new Map<string, Qualifier>();
+  const add = (name: string, q: Qualifier) => {
+    for (const form of caseForms(name)) map.set(form, q);
+  };
+  for (const [name, country] of COUNTRIES) add(name, { country });
+  for (const [name, state] of STATE_SHORT) add(name, { state, trust: 0 });
+  for (const [name, state] of gaz().stateNames) add(name, { state, trust: 2 });
+  qualifiers = map;
+  return map;
+}
+
+function caseForms(lower: string): string[] {
+  const title = lower.replace(
+    /(^|[ .])([a-z])/g,
+    (_, sep: string, c: string) => sep + c.toUpperCase(),
+  );
+  return [lower, title, title.replace(/ Of /g, ' of '), lower.toUpperCase()];
 }
 
 interface Word {
@@ -158,15 +181,23 @@ interface Word {
 function qualifiedPlace(text: string, profile: boolean): Area | null {
   const words: Word[] = [];
   let fallback: Area | null = null;
-  for (const m of text.matchAll(CAP_WORD_RE)) {
-    const raw = m[0].replace(/\.+$/, '');
-    words.push({ text: raw, start: m.index, end: m.index + m[0].length });
+  for (let at = 0; at < text.length; at++) {
+    if (!isCapital(text.charCodeAt(at)) || (at > 0 && inWord(text.charCodeAt(at - 1)))) continue;
+    let end = at + 1;
+    while (end < text.length && wordChar(text.charCodeAt(end))) end++;
+    let last = end;
+    while (text.charCodeAt(last - 1) === 46) last--; // "St." is "St", "U.K." is "U.K"
+    const raw = text.slice(at, last);
+    words.push({ text: raw, start: at, end });
+    at = end - 1;
     const i = words.length - 1;
     // Two-word names ("New Hampshire", "Sri Lanka", "District of Columbia") are seen when
     // their last word arrives.
-    const gap = i > 0 ? text.slice(words[i - 1].end, m.index) : '';
-    const pair =
-      gap === ' ' || gap === ' of ' ? qualifierOf(`${words[i - 1].text}${gap}${raw}`) : undefined;
+    let pair: Qualifier | undefined;
+    if (i > 0 && PAIR_STARTS.has(words[i - 1].text)) {
+      const gap = text.slice(words[i - 1].end, words[i].start);
+      if (gap === ' ' || gap === ' of ') pair = qualifierOf(`${words[i - 1].text}${gap}${raw}`);
+    }
     const q = pair ?? (raw.length > 1 ? qualifierOf(raw) : undefined);
     if (!q) continue;
     const first = pair ? i - 1 : i;
@@ -176,6 +207,39 @@ function qualifiedPlace(text: string, profile: boolean): Area | null {
     fallback ??= alone(text, words, first, q, profile);
   }
   return fallback;
+}
+
+/** First words of the two-word states and countries: only these are tried as a pair. */
+const PAIR_STARTS = new Set(
+  'New North South West Rhode District United Great Northern Saudi Hong Sri'
+    .split(' ')
+    .flatMap((w) => [w, w.toUpperCase()]),
+);
+
+/** A character that may continue a capitalised word: letters, apostrophes, '.', '-'. */
+function wordChar(c: number): boolean {
+  return (
+    (c >= 65 && c <= 90) ||
+    (c >= 97 && c <= 122) ||
+    c === 39 ||
+    c === 0x2019 ||
+    c === 46 ||
+    c === 45
+  );
+}
+
+/** Before a capital: inside a word, a number, a handle or a path, so not the start of a name. */
+function inWord(c: number): boolean {
+  return (
+    (c >= 65 && c <= 90) ||
+    (c >= 97 && c <= 122) ||
+    (c >= 48 && c <= 57) ||
+    c === 39 ||
+    c === 0x2019 ||
+    c === 64 ||
+    c === 95 ||
+    c === 47
+  );
 }
 
 function placeBefore(text: string, words: Word[], q: number, qual: Qualifier): Area | null {
