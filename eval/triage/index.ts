@@ -4,6 +4,7 @@
  * is absent.
  */
 import { createTriage } from '../../src/triage/index.js';
+import { reportRealArea } from './area-real.js';
 import { loadComplaints, reportComplaints } from './complaints.js';
 import { reportArea, reportCorrections } from './extras.js';
 import { reportSpeed } from './speed.js';
@@ -24,6 +25,7 @@ export async function runTriageEval(): Promise<void> {
   }
   reportRiskSample(triage);
   reportArea(triage);
+  reportRealArea(triage);
   reportCorrections(
     triage,
     typeof tweets === 'string' ? null : tweets,

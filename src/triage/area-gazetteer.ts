@@ -1,0 +1,75 @@
+/**
+ * The US ZIP data of the npm package `zipcodes` (BSD) as the area extractor reads it: ZIP → place,
+ * and city name → the places of that name, largest first. Loaded on first use, so importing triage
+ * stays cheap.
+ */
+import { createRequire } from 'node:module';
+import type * as ZipCodes from 'zipcodes';
+
+const require = createRequire(import.meta.url);
+
+export interface CityEntry {
+  city: string;
+  state: string;
+  /** Number of ZIP codes: a rough proxy for the size of the place. */
+  zips: number;
+  zip: string;
+}
+
+interface Gazetteer {
+  zip: (code: string) => ZipCodes.ZipCode | undefined;
+  /** lower-case city name -> entries, largest first. */
+  cities: Map<string, CityEntry[]>;
+  stateNames: Map<string, string>;
+}
+
+let gazetteer: Gazetteer | undefined;
+
+export function gaz(): Gazetteer {
+  if (gazetteer) return gazetteer;
+  const z = require('zipcodes') as typeof ZipCodes;
+  const byKey = new Map<string, CityEntry>();
+  for (const c of Object.values(z.codes)) {
+    if (c.country !== 'US' || c.city === 'APO' || c.city === 'FPO' || c.city === 'DPO') continue;
+    const key = `${c.city.toLowerCase()}|${c.state}`;
+    const e = byKey.get(key);
+    if (e) e.zips++;
+    else byKey.set(key, { city: c.city, state: c.state, zips: 1, zip: c.zip });
+  }
+  const cities = new Map<string, CityEntry[]>();
+  for (const e of byKey.values()) {
+    const k = e.city.toLowerCase();
+    const list = cities.get(k);
+    if (list) list.push(e);
+    else cities.set(k, [e]);
+  }
+  for (const list of cities.values()) list.sort((a, b) => b.zips - a.zips);
+  const stateNames = new Map<string, string>();
+  for (const [abbr, name] of Object.entries(z.states.abbr))
+    stateNames.set(name.toLowerCase(), abbr);
+  gazetteer = {
+    zip: (code) => {
+      const hit = z.codes[code];
+      return hit && hit.country === 'US' ? hit : undefined;
+    },
+    cities,
+    stateNames,
+  };
+  return gazetteer;
+}
+
+/** The key of a city name: lower case, "St."/"Ft." spelt out, no trailing dot. */
+export function cityKey(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/^st\.? /, 'saint ')
+    .replace(/^ft\.? /, 'fort ')
+    .replace(/\.$/, '');
+}
+
+/** The place of that name, in that state if given, else the largest. */
+export function findCity(name: string, state?: string): CityEntry | undefined {
+  const list = gaz().cities.get(cityKey(name));
+  if (!list) return undefined;
+  return state ? list.find((e) => e.state === state) : list[0];
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { extractArea } from './area.js';
+
+const where = (text: string) => {
+  const a = extractArea(text);
+  return a && [a.postalCode, a.city, a.region, a.country];
+};
+
+describe('area: a place with its state or country', () => {
+  it('reads the state however it is written, with or without a comma', () => {
+    expect(where('Boston Road in Andover MA. Please fix.')).toEqual([null, 'Andover', 'MA', 'US']);
+    expect(where('@Nordstrom in Norfolk,Va you need training')).toEqual([
+      null,
+      'Norfolk',
+      'VA',
+      'US',
+    ]);
+    expect(where('internet outages in Salisbury Mass today')).toEqual([
+      null,
+      'Salisbury',
+      'MA',
+      'US',
+    ]);
+    expect(where('your stores here in Melbourne Florida are awful')).toEqual([
+      null,
+      'Melbourne',
+      'FL',
+      'US',
+    ]);
+    expect(where('The location is off gallery avenue. In Virginia Beach, Va')).toEqual([
+      null,
+      'Virginia Beach',
+      'VA',
+      'US',
+    ]);
+    expect(where('no service in St. Louis, MO since noon')?.[1]).toBe('Saint Louis');
+  });
+
+  it('keeps the state of a town it does not know, only where the text puts the customer', () => {
+    expect(where('when will power be restored in Marlboro MA?')).toEqual([null, null, 'MA', 'US']);
+    expect(where('I love NY')).toBeNull();
+  });
+
+  it('reads a town abroad with its country, and the country alone after "in"', () => {
+    expect(where("I'm in Lagos, Nigeria this week")).toEqual([null, 'Lagos', null, 'NG']);
+    expect(where('any delays in Koeln,Germany due to weather?')).toEqual([
+      null,
+      'Cologne',
+      null,
+      'DE',
+    ]);
+    expect(where('nothing on our end here in Canada yet')).toEqual([null, null, null, 'CA']);
+    expect(where('Finally in the UK! About time')).toEqual([null, null, null, 'GB']);
+    expect(where('Can we have Square in Nigeria too?')?.[3]).toBe('NG');
+  });
+
+  it('reads a state after "in", but not one that starts a longer name or is a word', () => {
+    expect(where('You say that now that I’m in Minnesota')).toEqual([null, null, 'MN', 'US']);
+    expect(where('get service back in New Hampshire. Not like')).toEqual([null, null, 'NH', 'US']);
+    expect(where('this week in Colorado Springs the calls drop')).toEqual([
+      null,
+      'Colorado Springs',
+      'CO',
+      'US',
+    ]);
+    expect(where('no signal in New York tonight')?.[1]).toBe('New York');
+    expect(where('we are out in LA tonight')?.[1]).toBe('Los Angeles');
+    expect(where('I am in OK shape, thanks')).toBeNull();
+    expect(where('Dead zone around my office around LA. Is a tower coming?')?.[1]).toBe(
+      'Los Angeles',
+    );
+    // The capital as often as the state: left alone in a sentence.
+    expect(where('slow since 1 PM in Washington. Getting 3 Mbps')).toBeNull();
+  });
+
+  it('reads a profile with its state spelt out, and leaves a bare code that may be a nickname', () => {
+    expect(extractArea('down', 'Washington, District of Columbia')).toMatchObject({
+      city: 'Washington',
+      region: 'DC',
+    });
+    expect(extractArea('down', 'Washington, DC')).toMatchObject({ city: 'Washington' });
+    expect(extractArea('down', 'SD')).toBeNull();
+    expect(extractArea('down', 'Colorado')?.region).toBe('CO');
+  });
+});
+
+describe('area: places named alone', () => {
+  it('prefers the large place abroad, unless a US state says otherwise', () => {
+    expect(where('I bought it at Manchester airport last month')).toEqual([
+      null,
+      'Manchester',
+      null,
+      'GB',
+    ]);
+    expect(where('your Birmingham New Street store was rude')?.[3]).toBe('GB');
+    expect(where('awful store in Birmingham, AL')).toEqual([null, 'Birmingham', 'AL', 'US']);
+    expect(where('do you have it in any central London stores?')?.[1]).toBe('London');
+    expect(where('is the 20:40 from Euston to Manchester running?')?.[1]).toBe('London');
+  });
+
+  it('reads airport codes, nicknames and hashtags', () => {
+    expect(where('Thanks for the outlets at LAX')?.[1]).toBe('Los Angeles');
+    expect(where('every service center in the Chicagoland area')?.[1]).toBe('Chicago');
+    expect(where('the show was amazing #Houston')).toEqual([null, 'Houston', 'TX', 'US']);
+    expect(where('finally got her #Missouri plates')).toEqual([null, null, 'MO', 'US']);
+  });
+});
+
+describe('area: what is not a place', () => {
+  it('leaves numbers that are not ZIP codes', () => {
+    expect(where('Train12404 is 5 hrs late')).toBeNull();
+    expect(where('Coffee and Tea Maker CM30055, too slow')).toBeNull();
+    expect(where('mAadhaar not accepted in train 16127 coach S4')).toBeNull();
+    expect(where('I have been waiting 90210 years lol')).toBeNull();
+    // Still a ZIP when nothing says otherwise.
+    expect(where('Internet down, again. 95608.')?.[0]).toBe('95608');
+  });
+
+  it('leaves countries and states that do not locate the customer', () => {
+    expect(where('Take me back to Brazil palettes')).toBeNull();
+    expect(where('@VodafoneIN network going worse by the day')).toBeNull();
+    expect(where('So last week Michigan wins 33-10')).toBeNull();
+    expect(where('Visit participating Xfinity Stores across New England')).toBeNull();
+    expect(where('Me and Pa went to the store')).toBeNull();
+  });
+});
