@@ -174,7 +174,7 @@ export class ProblemRuntime {
       if (item.reopened && tri?.complaint && item.caseId) repeats.push(item);
       const already = item.caseId ? linked.get(item.caseId) : undefined;
       const p = already ? byId.get(already) : undefined;
-      if (p?.fixed_at != null && isStillBroken(p, tri, item.text, item.at)) {
+      if (p?.fixed_at != null && isStillBroken(p, tri, item.text, item.at, det.config)) {
         stillBroken.push({ problemId: p.id, fixedAt: p.fixed_at, item });
       }
       decisions.push(

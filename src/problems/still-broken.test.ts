@@ -23,6 +23,13 @@ describe('what counts as "still broken"', () => {
     expect(isStillBroken(outage, tri(angry), angry, FIXED_AT + 40 * MIN)).toBe(true);
   });
 
+  it("relates topics by the installation's detector topic groups", () => {
+    const angry = 'No signal at all in 94110, this is a disgrace, nothing works';
+    expect(tri(angry).topic).not.toBe('outage');
+    const apart = { topicGroups: [['outage'], ['network']] };
+    expect(isStillBroken(outage, tri(angry), angry, FIXED_AT + 40 * MIN, apart)).toBe(false);
+  });
+
   it('not a complaint about something else, or before the fix, or long after it', () => {
     const bill = 'You charged me twice this month, refund me now, this is theft';
     expect(tri(bill).complaint).toBe(true);

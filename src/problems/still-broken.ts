@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import type { TriageResult } from '../triage/index.js';
-import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detector/config.js';
 import { related } from './detector/link.js';
 import type { DetectorInput } from './detector-input.js';
 import type { ProblemSettings } from './problem.settings.js';
@@ -24,18 +24,20 @@ export interface FixedProblem {
  * (within the window a fix is reopened in at all), and either saying so in words or being a
  * negative complaint about the problem's kind of trouble. A complaint about something else
  * (a bill, a week after an outage was fixed) is a new need, not evidence against the fix.
+ * "Related" uses the installation's detector topic groups (`config`).
  */
 export function isStillBroken(
   p: FixedProblem,
   tri: TriageResult | null,
   text: string,
   at: number,
+  config: Pick<DetectorConfig, 'topicGroups'> = DEFAULT_DETECTOR_CONFIG,
 ): boolean {
   if ((p.status !== 'fixed' && p.status !== 'verified') || p.fixed_at === null) return false;
   if (at < p.fixed_at || at - p.fixed_at > REOPEN_WITHIN_MS) return false;
   if (STILL_BROKEN.test(text)) return true;
   if (!tri?.complaint || tri.sentiment >= 0 || p.topic === null) return false;
-  return related(DEFAULT_DETECTOR_CONFIG, p.topic, tri.topic);
+  return related(config, p.topic, tri.topic);
 }
 
 /**

@@ -4,13 +4,17 @@ import { ANY_TOPIC } from './counts.js';
 import type { ProblemView } from './types.js';
 
 /** The topic group a topic belongs to (`g:<index>`), or null. */
-export function groupOf(config: DetectorConfig, topic: string): string | null {
+export function groupOf(config: Pick<DetectorConfig, 'topicGroups'>, topic: string): string | null {
   const i = config.topicGroups.findIndex((g) => g.includes(topic));
   return i < 0 ? null : `g:${i}`;
 }
 
 /** Same topic, or topics of one group (a group key is related to its members). */
-export function related(config: DetectorConfig, a: string, b: string): boolean {
+export function related(
+  config: Pick<DetectorConfig, 'topicGroups'>,
+  a: string,
+  b: string,
+): boolean {
   if (a === b || a === ANY_TOPIC || b === ANY_TOPIC) return true;
   const ga = a.startsWith('g:') ? a : groupOf(config, a);
   const gb = b.startsWith('g:') ? b : groupOf(config, b);
