@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
-import type { DetectorConfig } from './config.js';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
 import { type Decision, Detector } from './detector.js';
 import { CITIES, HOUR, MIN, seeded, T0, TOPICS } from './test-fixtures.js';
 
@@ -300,6 +300,46 @@ describe('problem detector: one root cause, one problem', () => {
     expect(split[1].at).toBeGreaterThan(split[0].at + 24 * HOUR);
     // Without the rule the old problem takes the new trouble (the test can fail).
     expect(run(1e12)).toHaveLength(1);
+  });
+
+  it('new kinds of trouble found by words in two cities of a region at once are one problem of the region', () => {
+    const run = (mergeWindowMs: number) => {
+      const { det, out, start } = warmed({
+        mergeWindowMs,
+        text: { ...DEFAULT_DETECTOR_CONFIG.text, warmupMs: 6 * HOUR },
+      });
+      const words = 'visual voicemail greeting vanished overnight';
+      for (let i = 0; i < 16; i++)
+        out.push(
+          ...complain(
+            det,
+            `au-${i}`,
+            start + i * 3 * MIN,
+            i % 3 ? null : AUSTIN,
+            TOPICS[i % 6],
+            words,
+          ),
+        );
+      for (let i = 0; i < 16; i++)
+        out.push(
+          ...complain(
+            det,
+            `da-${i}`,
+            start + 60 * MIN + i * 3 * MIN,
+            i % 3 ? null : DALLAS,
+            TOPICS[i % 6],
+            'mailbox recordings disappeared suddenly',
+          ),
+        );
+      return out;
+    };
+    const out = run(3 * HOUR);
+    const raised = raises(out);
+    expect(raised).toHaveLength(1);
+    expect(raised[0].kind).toBe('text');
+    expect(out.some((d) => d.type === 'refine' && d.areaKey === 'r:US:TX')).toBe(true);
+    // Without merging young detections, Dallas's burst is a second problem (the test can fail).
+    expect(raises(run(0)).length).toBeGreaterThan(1);
   });
 
   it('a fixed problem still draws the stragglers of its trouble until verified', () => {

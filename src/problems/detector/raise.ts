@@ -179,6 +179,23 @@ export function testTextKey(
     own({ config, counts, book }, twin, key, ks, out);
     return true;
   }
+  const sibling = area ? neighbourCluster({ config, counts, book }, area.key, area.area) : null;
+  if (sibling) {
+    const { p, common } = sibling;
+    out.push({
+      type: 'refine',
+      problemId: p.id,
+      at: counts.now,
+      areaKey: common,
+      area: areaAtLevel(area!.area, common),
+      key,
+    });
+    const chain = chainOfKey(area!.key, area!.area);
+    p.areaKey = common;
+    p.chain = chain.slice(chain.indexOf(common));
+    own({ config, counts, book }, p, key, ks, out);
+    return true;
+  }
   const problemId = newId();
   const term = key.slice(2);
   out.push({
@@ -197,7 +214,9 @@ export function testTextKey(
     baseline: hit,
     tightness: tight,
   });
-  book.adopt(problemId, 'text', null, area?.key ?? null, [key], counts.now);
+  // Its place's whole chain (city, region), so nested and neighbouring detections can find it.
+  const chain = area ? chainOfKey(area.key, area.area) : [];
+  book.adopt(problemId, 'text', null, area?.key ?? null, [key], counts.now, false, chain);
   for (const m of members) if (!m.problemId) out.push(book.linkEntry(problemId, m, 'detected'));
   return true;
 }
@@ -236,6 +255,26 @@ function sameTrouble(
     if (!best || p.detectedAt < best.detectedAt) best = p;
   }
   return best;
+}
+
+/**
+ * A young text cluster of a neighbouring place (another city of the same region): a new kind of
+ * trouble found by its words in two of a region's cities at once is one trouble of the region, as
+ * for area problems of one topic. Returns the problem and the places' common area.
+ */
+function neighbourCluster(
+  { config, counts, book }: DetectorParts,
+  areaKey: string,
+  area: Pick<Area, 'postalCode' | 'city' | 'region' | 'country'>,
+): { p: ProblemView; common: string } | null {
+  const chain = chainOfKey(areaKey, area);
+  for (const p of book.problems.values()) {
+    if (p.kind !== 'text' || !p.areaKey || p.areaKey === ALL || !book.drawing(p)) continue;
+    if (counts.now - p.detectedAt > config.mergeWindowMs) continue;
+    const common = p.chain.find((k) => chain.includes(k));
+    if (common && common !== ALL) return { p, common };
+  }
+  return null;
 }
 
 /** The problem owns an area key of a place neither inside nor around this chain's place. */
