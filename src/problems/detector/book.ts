@@ -36,6 +36,7 @@ export class ProblemBook {
     this.problems = new Map(views.map((v) => [v.id, v]));
     this.ownedBy = new Map();
     for (const v of views) for (const k of v.keys) this.ownedBy.set(k, v.id);
+    for (const id of this.excessAt.keys()) if (!this.problems.has(id)) this.excessAt.delete(id);
   }
 
   /**
@@ -117,7 +118,7 @@ export class ProblemBook {
     }
   }
 
-  /** An automatic problem whose excess subsided `episodeGapMs` ago (see `refreshEpisode`). */
+  /** An automatic problem whose excess subsided `episode.gapMs` ago (see `refreshEpisode`). */
   episodeOver(p: ProblemView): boolean {
     if (p.human || p.kind === 'process') return false;
     const last = this.excessAt.get(p.id) ?? p.lastEventAt;
