@@ -1,6 +1,7 @@
 import { chainOfKey } from './areas.js';
 import type { DetectorConfig } from './config.js';
 import type { Counts } from './counts.js';
+import { mode } from './stats.js';
 import type { Decision, ProblemKind, ProblemView } from './types.js';
 import { type Entry, explain, type KeyState, member } from './window.js';
 
@@ -49,17 +50,8 @@ export class ProblemBook {
     if (cached && this.now - cached.at < HOLDER_TTL_MS)
       return this.claiming(cached.id ?? undefined);
     const members = this.counts.members(ks);
-    const n = new Map<string, number>();
-    for (const m of members) if (m.problemId) n.set(m.problemId, (n.get(m.problemId) ?? 0) + 1);
-    let best: string | null = null;
-    let bestN = 0;
-    for (const [id, c] of n) {
-      if (c > bestN) {
-        best = id;
-        bestN = c;
-      }
-    }
-    const id = bestN >= this.config.coMemberShare * members.length ? best : null;
+    const best = mode(members.map((m) => m.problemId));
+    const id = best.count >= this.config.coMemberShare * members.length ? best.value : null;
     if (this.held.size > 50_000) this.held.clear();
     this.held.set(ks.key, { at: this.now, id });
     return this.claiming(id ?? undefined);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
 import { type Decision, Detector } from './detector.js';
-import { poissonTail } from './stats.js';
+import { mode, poissonTail } from './stats.js';
 import { CITIES, HOUR, MIN, seeded, T0, TOPICS } from './test-fixtures.js';
 
 const zip94110 = CITIES[0];
@@ -58,6 +58,12 @@ describe('problem detector', () => {
     expect(poissonTail(1, 1)).toBeCloseTo(1 - Math.exp(-1), 10);
     expect(poissonTail(5, 0.1)).toBeCloseTo(7.66e-8, 9);
     expect(poissonTail(20, 10)).toBeCloseTo(0.003454, 5);
+  });
+
+  it('takes the commonest value, ignoring nulls, the first seen on a tie', () => {
+    expect(mode(['a', null, 'b', 'b', null, null])).toEqual({ value: 'b', count: 2 });
+    expect(mode(['a', 'b', 'b', 'a'])).toEqual({ value: 'a', count: 2 });
+    expect(mode([null, null])).toEqual({ value: null, count: 0 });
   });
 
   it('stays quiet on two days of ordinary background', () => {

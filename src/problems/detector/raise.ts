@@ -4,6 +4,7 @@ import { ALL, areaAtLevel, areaChain, chainOfKey } from './areas.js';
 import type { DetectorParts } from './book.js';
 import { ANY_TOPIC } from './counts.js';
 import { related } from './link.js';
+import { mode } from './stats.js';
 import { tightness } from './text.js';
 import type { Complaint, Decision, ProblemView } from './types.js';
 import type { Entry, KeyState } from './window.js';
@@ -65,11 +66,7 @@ export function testAreaKey(
       const common = p.chain.find((k) => chain.includes(k));
       if (p.topic !== ks.topic || !common || counts.now - p.detectedAt > config.mergeWindowMs)
         continue;
-      const area = areaAtLevel(c.area, common);
-      out.push({ type: 'refine', problemId: p.id, at: c.at, areaKey: common, area, key });
-      p.areaKey = common;
-      p.chain = chain.slice(chain.indexOf(common));
-      own(parts, p, key, ks, out);
+      moveTo(parts, p, common, chain, c.area, key, ks, c.at, out);
       return;
     }
     if (p.topic !== ks.topic && areaKey === ALL) {
@@ -90,11 +87,7 @@ export function testAreaKey(
         own(parts, p, key, ks, out);
         return;
       }
-      const area = areaAtLevel(c.area, areaKey);
-      out.push({ type: 'refine', problemId: p.id, at: c.at, areaKey, area, key });
-      p.areaKey = areaKey;
-      p.chain = chain;
-      own(parts, p, key, ks, out);
+      moveTo(parts, p, areaKey, chain, c.area, key, ks, c.at, out);
       return;
     }
     if (p.areaKey === areaKey && p.topic !== ks.topic) own(parts, p, key, ks, out);
@@ -129,6 +122,34 @@ export function testAreaKey(
   book.adopt(problemId, 'area', topic, areaKey, [key], c.at, confirmed, chain);
   for (const m of counts.linkable(ks))
     if (!m.problemId) out.push(book.linkEntry(problemId, m, 'detected'));
+}
+
+/**
+ * The problem's place becomes `place` (a common wider area, or a country-wide problem's real
+ * place): `chain` is the chain of the detection that showed it, `area` that detection's area.
+ */
+function moveTo(
+  parts: DetectorParts,
+  p: ProblemView,
+  place: string,
+  chain: string[],
+  area: Pick<Area, 'postalCode' | 'city' | 'region' | 'country'> | null,
+  key: string,
+  ks: KeyState,
+  at: number,
+  out: Decision[],
+) {
+  out.push({
+    type: 'refine',
+    problemId: p.id,
+    at,
+    areaKey: place,
+    area: areaAtLevel(area, place),
+    key,
+  });
+  p.areaKey = place;
+  p.chain = chain.slice(chain.indexOf(place));
+  own(parts, p, key, ks, out);
 }
 
 /** The problem takes over a key (a confused topic in its place) and the key's complaints. */
@@ -181,19 +202,18 @@ export function testTextKey(
   }
   const sibling = area ? neighbourCluster({ config, counts, book }, area.key, area.area) : null;
   if (sibling) {
-    const { p, common } = sibling;
-    out.push({
-      type: 'refine',
-      problemId: p.id,
-      at: counts.now,
-      areaKey: common,
-      area: areaAtLevel(area!.area, common),
-      key,
-    });
     const chain = chainOfKey(area!.key, area!.area);
-    p.areaKey = common;
-    p.chain = chain.slice(chain.indexOf(common));
-    own({ config, counts, book }, p, key, ks, out);
+    moveTo(
+      { config, counts, book },
+      sibling.p,
+      sibling.common,
+      chain,
+      area!.area,
+      key,
+      ks,
+      counts.now,
+      out,
+    );
     return true;
   }
   const problemId = newId();
@@ -302,17 +322,7 @@ function namedTopic(members: Entry[], keyTopic: string): string | null {
 }
 
 function majorityTopic(members: Entry[]): string | null {
-  const n = new Map<string, number>();
-  for (const m of members) if (m.topic) n.set(m.topic, (n.get(m.topic) ?? 0) + 1);
-  let best: string | null = null;
-  let bestN = 0;
-  for (const [t, c] of n) {
-    if (c > bestN) {
-      best = t;
-      bestN = c;
-    }
-  }
-  return best;
+  return mode(members.map((m) => m.topic)).value;
 }
 
 /** The most specific area shared by at least 60 % of the members with one (for text clusters). */

@@ -1,4 +1,4 @@
-/** Small, dependency-free statistics for the detector (Poisson tails, medians). */
+/** Small, dependency-free statistics for the detector (Poisson tails, medians, modes). */
 
 const LANCZOS = [
   676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
@@ -78,4 +78,19 @@ export function overdispersedTail(k: number, mu: number, r: number): number {
   }
   const ratio = ((k + 200 + r) / (k + 201)) * q;
   return Math.min(1, Math.exp(logFirst) * (sum + term / Math.max(1e-12, 1 - ratio)));
+}
+
+/** The commonest non-null value and how often it occurs (a tie goes to the value seen first). */
+export function mode<T>(values: Iterable<T | null>): { value: T | null; count: number } {
+  const n = new Map<T, number>();
+  for (const v of values) if (v !== null) n.set(v, (n.get(v) ?? 0) + 1);
+  let value: T | null = null;
+  let count = 0;
+  for (const [v, c] of n) {
+    if (c > count) {
+      value = v;
+      count = c;
+    }
+  }
+  return { value, count };
 }
