@@ -78,6 +78,37 @@ function warmed(config: Partial<DetectorConfig> = {}) {
   return { det, out, start: T0 + 30 * HOUR };
 }
 
+/** A webmail trouble in San Francisco raised from 30 complaints; `later` is 70 minutes on. */
+function webmailTrouble(config: Partial<DetectorConfig> = {}) {
+  const { det, out, start } = warmed(config);
+  for (let i = 0; i < 30; i++)
+    out.push(
+      ...complain(
+        det,
+        `sf-${i}`,
+        start + i * 2 * MIN,
+        CITIES[0],
+        'service',
+        'webmail rejects my password, mailbox frozen',
+      ),
+    );
+  return { det, problem: raises(out)[0], later: start + 70 * MIN };
+}
+
+/** A message triage did not call a complaint. */
+function ask(det: Detector, id: string, at: number, area: Area | null, text: string) {
+  return det.observe({
+    ref: id,
+    at,
+    customerId: id,
+    caseId: `case-${id}`,
+    area,
+    complaint: false,
+    topic: 'account',
+    text,
+  });
+}
+
 describe('problem detector: one root cause, one problem', () => {
   it('sees a local trouble whose complaints triage spreads over unrelated topics', () => {
     const { det, out, start } = warmed();
@@ -172,13 +203,8 @@ describe('problem detector: one root cause, one problem', () => {
   });
 
   it('a complaint naming no place links by three of a live problem’s own words, not by one', () => {
-    const { det, out, start } = warmed();
-    const words = 'webmail rejects my password, mailbox frozen';
-    for (let i = 0; i < 30; i++)
-      out.push(...complain(det, `sf-${i}`, start + i * 2 * MIN, CITIES[0], 'service', words));
-    const [p] = raises(out);
+    const { det, problem: p, later } = webmailTrouble();
     expect(p).toBeDefined();
-    const later = start + 70 * MIN;
     // Triage gave these another topic and they name no place; their words are the trouble's.
     const same: Decision[] = [];
     for (let i = 0; i < 5; i++)
@@ -206,47 +232,20 @@ describe('problem detector: one root cause, one problem', () => {
   });
 
   it('a message triage did not call a complaint joins the live trouble whose words it uses', () => {
-    const { det, out, start } = warmed();
-    const words = 'webmail rejects my password, mailbox frozen';
-    for (let i = 0; i < 30; i++)
-      out.push(...complain(det, `sf-${i}`, start + i * 2 * MIN, CITIES[0], 'service', words));
-    const [p] = raises(out);
+    const { det, problem: p, later } = webmailTrouble();
     expect(p).toBeDefined();
-    const ask = (id: string, at: number, area: Area | null, text: string) =>
-      det.observe({
-        ref: id,
-        at,
-        customerId: id,
-        caseId: `case-${id}`,
-        area,
-        complaint: false,
-        topic: 'account',
-        text,
-      });
-    const later = start + 70 * MIN;
     const question = 'is the webmail down? my mailbox says the password is wrong';
-    expect(linkedTo(ask('q-1', later, null, question), p.problemId).size).toBe(1);
-    expect(linkedTo(ask('q-2', later + MIN, CITIES[0], question), p.problemId).size).toBe(1);
+    expect(linkedTo(ask(det, 'q-1', later, null, question), p.problemId).size).toBe(1);
+    expect(linkedTo(ask(det, 'q-2', later + MIN, CITIES[0], question), p.problemId).size).toBe(1);
     // Another city's message, or one sharing a single word, is not the trouble's.
-    expect(linkedTo(ask('q-3', later + 2 * MIN, CITIES[1], question), p.problemId).size).toBe(0);
+    const elsewhere = ask(det, 'q-3', later + 2 * MIN, CITIES[1], question);
+    expect(linkedTo(elsewhere, p.problemId).size).toBe(0);
     const plain = 'how do I change my password?';
-    expect(linkedTo(ask('q-4', later + 3 * MIN, null, plain), p.problemId).size).toBe(0);
+    expect(linkedTo(ask(det, 'q-4', later + 3 * MIN, null, plain), p.problemId).size).toBe(0);
     // Switched off, the same question is left alone.
-    const off = warmed({ linkUnflagged: false });
-    for (let i = 0; i < 30; i++)
-      off.out.push(
-        ...complain(off.det, `sf-${i}`, off.start + i * 2 * MIN, CITIES[0], 'service', words),
-      );
-    const q = off.det.observe({
-      ref: 'q',
-      at: off.start + 70 * MIN,
-      customerId: 'q',
-      caseId: 'case-q',
-      area: null,
-      complaint: false,
-      topic: 'account',
-      text: question,
-    });
+    const off = webmailTrouble({ linkUnflagged: false });
+    expect(off.problem).toBeDefined();
+    const q = ask(off.det, 'q', off.later, null, question);
     expect(q.some((d) => d.type === 'link')).toBe(false);
   });
 
