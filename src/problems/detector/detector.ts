@@ -109,6 +109,8 @@ export class Detector {
    */
   private linkUnflagged(o: Observation, area: Area | null): Decision | null {
     if (this.silent || !this.config.text.enabled || !this.config.linkUnflagged) return null;
+    // Most messages arrive while no problem is open: no words to read then.
+    if (this.book.problems.size === 0) return null;
     if (o.caseId && this.book.active(this.book.caseProblem.get(o.caseId))) return null;
     const termKeys = contentTerms(o.text).map((t) => `w:${t}`);
     const id = matchUnflagged(this.parts, areaChain(area), termKeys);
