@@ -22,7 +22,7 @@ const VARIANTS = 12;
 const EPOCHS = 3;
 // The topic model keeps v3's 10 passes: with 3 it fits our telecom sentences less well, and the
 // problem detector, which counts complaints per topic, found fewer incidents (eval problems).
-const TOPIC_EPOCHS = Number(process.env.TOPIC_EPOCHS ?? 10);
+const TOPIC_EPOCHS = 10;
 const RATE = 0.1;
 // External sentences are not tweets; they count less than ours.
 const EXTERNAL_WEIGHT = 0.3;
@@ -127,13 +127,7 @@ function itemsOf(templates: readonly Template[], slots: Record<string, string[]>
   return expand(templates, slots, VARIANTS, SEED).map((e) => ({ ...e, w: 1 }));
 }
 
-/** Knobs for experiments; `npm run train` uses the defaults. */
-export interface TrainOptions {
-  /** Skip the 4-fold threshold choice (keeps 0.5): a quick look at a variant, never shipped. */
-  skipCalibration?: boolean;
-}
-
-export function train(log: (line: string) => void = console.log, options: TrainOptions = {}) {
+export function train(log: (line: string) => void = console.log) {
   const templates = readTemplates(new URL('templates/', DATA));
   const slots = JSON.parse(readFileSync(new URL('slots.json', DATA), 'utf8')) as Record<
     string,
@@ -146,8 +140,7 @@ export function train(log: (line: string) => void = console.log, options: TrainO
   // every template is held out once, by a probe trained on the other folds. One held-out eighth
   // (the earlier scheme) swung the threshold from 0.375 to 0.625 when one file changed.
   const scored: { p: number; y: 0 | 1 }[] = [];
-  const folds = options.skipCalibration ? 0 : CALIBRATION_FOLDS;
-  for (let fold = 0; fold < folds; fold++) {
+  for (let fold = 0; fold < CALIBRATION_FOLDS; fold++) {
     const kept = templates.filter((_t, i) => i % CALIBRATION_FOLDS !== fold);
     const held = itemsOf(
       templates.filter((_t, i) => i % CALIBRATION_FOLDS === fold),
@@ -158,7 +151,7 @@ export function train(log: (line: string) => void = console.log, options: TrainO
       scored.push({ p: complaintProbability(probe, analyse(e.text)), y: e.complaint });
     }
   }
-  const threshold = options.skipCalibration ? 0.5 : calibrate(scored);
+  const threshold = calibrate(scored);
   log(
     `complaint threshold ${threshold} (best macro-F1 on all ${templates.length} templates, held out)`,
   );
