@@ -7,7 +7,7 @@
 import { hashFeature } from '../../src/triage/features.js';
 import type { Triage } from '../../src/triage/index.js';
 import { readSharedCsv } from './data.js';
-import { confusion, formatMatrix, macroF1, perClass } from './metrics.js';
+import { confusion, formatMatrix, macroF1, perClass, rocAuc } from './metrics.js';
 
 export interface ComplaintRow {
   id: string;
@@ -53,8 +53,13 @@ export function reportComplaints(triage: Triage, rows: readonly ComplaintRow[]):
   console.log(formatMatrix([...LABELS], all.matrix));
   for (const half of ['dev', 'test'] as const) {
     const part = rows.filter((r) => r.half === half);
+    const scores = part.map((r) => triage.classify({ text: r.text }).complaintScore);
+    const auc = rocAuc(
+      scores,
+      part.map((r) => r.complaint),
+    );
     console.log(
-      `  ${half} half (${part.length}): macro-F1 ${complaintF1(triage, part).macroF1.toFixed(3)}`,
+      `  ${half} half (${part.length}): macro-F1 ${complaintF1(triage, part).macroF1.toFixed(3)}, AUC ${auc.toFixed(3)}`,
     );
   }
   const domains = [...new Set(rows.map((r) => r.domain))].sort();

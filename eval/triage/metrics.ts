@@ -49,3 +49,28 @@ export function formatMatrix(labels: readonly string[], matrix: number[][]): str
   );
   return [head, ...rows].join('\n');
 }
+
+/**
+ * Area under the ROC curve: the chance that a random positive scores above a random negative
+ * (ties count half). Threshold-free, so it compares models whose thresholds differ. Ranks with
+ * tied scores share their mean rank (Mann–Whitney U); NaN when one class is absent.
+ */
+export function rocAuc(scores: readonly number[], positive: readonly boolean[]): number {
+  const order = scores.map((_s, i) => i).sort((a, b) => scores[a] - scores[b]);
+  let positives = 0;
+  let rankSum = 0;
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j < order.length && scores[order[j]] === scores[order[i]]) j++;
+    const meanRank = (i + 1 + j) / 2;
+    for (let k = i; k < j; k++) {
+      if (positive[order[k]]) {
+        positives++;
+        rankSum += meanRank;
+      }
+    }
+    i = j;
+  }
+  const negatives = order.length - positives;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
