@@ -52,6 +52,17 @@ export interface DetectorConfig {
    */
   coMemberShare: number;
   /**
+   * The least share of a local trouble's complaints that name their place: a complaint naming
+   * none links to a local problem through the coarse key only as far as the problem's local
+   * excess, scaled by this, explains that key's excess.
+   */
+  placedShare: number;
+  /**
+   * The least text kinship (`text.ts` `kinship`) at which a country-wide excess of an unrelated
+   * topic joins a young problem as the same trouble under a confused topic.
+   */
+  minKinship: number;
+  /**
    * Topics one root cause often shows up under (triage confuses them): complaints are also
    * counted per group below country level, and same-area detections within a group merge.
    */
@@ -106,6 +117,8 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   linkWindow: 1,
   mergeWindowMs: 3 * HOUR,
   coMemberShare: 0.4,
+  placedShare: 1 / 3,
+  minKinship: 0.15,
   inferArea: true,
   linkUnflagged: true,
   topicGroups: [

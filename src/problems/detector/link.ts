@@ -43,10 +43,11 @@ export function matchOnArrival(
     if (viaCase) return viaCase.id;
   }
   const group = groupOf(config, topic);
-  const cands: { id: string; key: string; weight: number }[] = [];
+  const cands: { id: string; key: string; weight: number; local: number; coarse: boolean }[] = [];
   for (const p of book.problems.values()) {
     if (p.kind !== 'area' || !p.areaKey || !book.drawing(p)) continue;
     let key: string | null = null;
+    let coarse = false;
     if (chain.includes(p.areaKey)) {
       const exact = `${topic}@${p.areaKey}`;
       const grp = group ? `${group}@${p.areaKey}` : null;
@@ -57,18 +58,29 @@ export function matchOnArrival(
       else if (p.keys.includes(`${ANY_TOPIC}@${p.areaKey}`)) key = exact;
     } else if (p.topic === topic && p.chain.includes(chain[0])) {
       key = `${topic}@${chain[0]}`;
+      coarse = true;
     }
     if (!key) continue;
     const weight = Math.max(...p.keys.map((k) => counts.excess(k).excess));
-    cands.push({ id: p.id, key, weight });
+    // What its own place shows: a coarser key it took over (its complaints dominated the
+    // country's count for a while) would otherwise vouch for every complaint of that key.
+    const local = coarse
+      ? Math.max(0, ...p.keys.filter((k) => !coarser(p, k)).map((k) => counts.excess(k).excess))
+      : weight;
+    cands.push({ id: p.id, key, weight, local, coarse });
   }
   let best: string | null = null;
   let bestPost = 0;
   for (const c of cands) {
     let total = 0;
     for (const o of cands) if (o.key === c.key) total += o.weight;
-    const { share } = counts.excess(c.key);
-    const post = total > 0 ? (share * c.weight) / total : 0;
+    const { share, excess } = counts.excess(c.key);
+    let post = total > 0 ? (share * c.weight) / total : 0;
+    // At a coarser level the key's excess may be another trouble's (a country-wide flood of
+    // one topic): the problem takes the complaint only in proportion to the part of that
+    // excess its own place explains (about `placedShare` of a local trouble's complaints name
+    // their place, so its local excess stands for 1 / placedShare of its whole).
+    if (c.coarse && excess > 0) post *= Math.min(1, c.local / (config.placedShare * excess));
     if (post > bestPost) {
       bestPost = post;
       best = c.id;
@@ -126,4 +138,10 @@ function wordVote(
     votes.set(p.id, v);
   }
   return null;
+}
+
+/** A key of an area wider than the problem's own place (one of its place's ancestors). */
+function coarser(p: ProblemView, key: string): boolean {
+  const area = key.slice(key.indexOf('@') + 1);
+  return area !== p.areaKey && p.chain.includes(area);
 }

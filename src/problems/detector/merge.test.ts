@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
-import { type Decision, Detector } from './detector.js';
-import { CITIES, HOUR, MIN, seeded, T0, TOPICS } from './test-fixtures.js';
+import type { Decision, Detector } from './detector.js';
+import {
+  background,
+  CITIES,
+  complain,
+  HOUR,
+  linkedTo,
+  MIN,
+  raises,
+  TOPICS,
+  warmed,
+} from './test-fixtures.js';
 
 /*
  * One root cause, one problem — and no problem from what a known one already explains. Same
@@ -17,66 +27,6 @@ const DALLAS: Area = {
   country: 'US',
   confidence: 1,
 };
-
-type Raise = Extract<Decision, { type: 'raise' }>;
-const raises = (ds: Decision[]) => ds.filter((d): d is Raise => d.type === 'raise');
-const linkedTo = (ds: Decision[], problemId: string) =>
-  new Set(
-    ds.flatMap((d) =>
-      d.type === 'link' && d.problemId === problemId ? [d.member.customerId] : [],
-    ),
-  );
-
-function background(det: Detector, from: number, to: number, out: Decision[], tag = 'bg') {
-  const rnd = seeded();
-  let n = 0;
-  for (let t = from; t < to; ) {
-    const hour = new Date(t).getUTCHours();
-    t += Math.round((HOUR / (hour >= 12 && hour <= 23 ? 40 : 10)) * (0.5 + rnd()));
-    const area = CITIES[Math.floor(rnd() * CITIES.length)];
-    const customerId = `${tag}-${n++}`;
-    out.push(
-      ...det.observe({
-        ref: customerId,
-        at: t,
-        customerId,
-        caseId: `case-${customerId}`,
-        area: rnd() < 0.3 ? null : area,
-        complaint: true,
-        topic: TOPICS[Math.floor(rnd() * TOPICS.length)],
-        text: 'my bill is wrong again this month',
-      }),
-    );
-  }
-}
-
-function complain(
-  det: Detector,
-  id: string,
-  at: number,
-  area: Area | null,
-  topic = 'outage',
-  text = 'nothing works here since this morning',
-) {
-  return det.observe({
-    ref: `${id}-${at}`,
-    at,
-    customerId: id,
-    caseId: `case-${id}`,
-    area,
-    complaint: true,
-    topic,
-    text,
-  });
-}
-
-/** A detector that has seen 30 hours of background, and when the test's traffic starts. */
-function warmed(config: Partial<DetectorConfig> = {}) {
-  const det = new Detector(config);
-  const out: Decision[] = [];
-  background(det, T0, T0 + 30 * HOUR, out);
-  return { det, out, start: T0 + 30 * HOUR };
-}
 
 /** A webmail trouble in San Francisco raised from 30 complaints; `later` is 70 minutes on. */
 function webmailTrouble(config: Partial<DetectorConfig> = {}) {

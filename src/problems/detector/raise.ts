@@ -2,10 +2,10 @@ import { newId } from '../../platform/ids.js';
 import type { Area } from '../../triage/index.js';
 import { ALL, areaAtLevel, areaChain, chainOfKey } from './areas.js';
 import type { DetectorParts } from './book.js';
-import { ANY_TOPIC } from './counts.js';
+import { ANY_TOPIC, type Counts } from './counts.js';
 import { related } from './link.js';
 import { mode } from './stats.js';
-import { tightness } from './text.js';
+import { kinship, tightness } from './text.js';
 import type { Complaint, Decision, ProblemView } from './types.js';
 import type { Entry, KeyState } from './window.js';
 
@@ -93,7 +93,7 @@ export function testAreaKey(
     if (p.areaKey === areaKey && p.topic !== ks.topic) own(parts, p, key, ks, out);
     return;
   }
-  const twin = sameTrouble(parts, areaKey === ALL ? null : chain, ks.topic);
+  const twin = sameTrouble(parts, areaKey === ALL ? null : chain, ks.topic, ks);
   if (twin) {
     own(parts, twin, key, ks, out);
     return;
@@ -252,6 +252,7 @@ function sameTrouble(
   { config, counts, book }: DetectorParts,
   chain: string[] | null,
   topic: string | null,
+  excess?: KeyState,
 ): ProblemView | null {
   let best: ProblemView | null = null;
   for (const p of book.problems.values()) {
@@ -272,6 +273,13 @@ function sameTrouble(
       if (!young && topic && p.topic && !related(config, p.topic, topic)) continue;
       if (!young && !recent && counts.excess(p.keys[0]).share < config.linkPosterior) continue;
     } else if (!young || !book.drawing(p)) continue;
+    // A country-wide excess of an unrelated topic while a young problem goes on: the same
+    // trouble under a confused topic reads like the problem's complaints; a coincidence
+    // (shipments late everywhere while Denver's phones fail) does not.
+    else if (!chain && excess && topic && p.topic && !related(config, p.topic, topic)) {
+      if (kinship(unexplainedSigs(counts, excess), problemSigs(counts, p)) < config.minKinship)
+        continue;
+    }
     if (!best || p.detectedAt < best.detectedAt) best = p;
   }
   return best;
@@ -352,4 +360,22 @@ function dominantArea(members: Entry[]) {
     }
   }
   return best;
+}
+
+/** MinHash signatures of a problem's complaints still in its keys' windows. */
+function problemSigs(counts: Counts, p: ProblemView): Uint32Array[] {
+  const out: Uint32Array[] = [];
+  for (const k of p.keys) {
+    const ks = counts.keys.get(k);
+    if (!ks) continue;
+    for (const m of counts.members(ks)) if (m.problemId === p.id && m.sig) out.push(m.sig);
+  }
+  return out;
+}
+
+/** Signatures of a key's recent complaints that no problem explains yet. */
+function unexplainedSigs(counts: Counts, ks: KeyState): Uint32Array[] {
+  const out: Uint32Array[] = [];
+  for (const m of counts.members(ks)) if (!m.problemId && m.sig) out.push(m.sig);
+  return out;
 }

@@ -1,4 +1,6 @@
 import type { Area } from '../../triage/index.js';
+import type { DetectorConfig } from './config.js';
+import { type Decision, Detector } from './detector.js';
 
 /** The detector tests' shared world: six cities (Austin the only Texan one) and their topics. */
 export const MIN = 60_000;
@@ -21,4 +23,66 @@ export function seeded(seed = 7): () => number {
     s = (s * 1103515245 + 12345) % 2 ** 31;
     return s / 2 ** 31;
   };
+}
+
+export type Raise = Extract<Decision, { type: 'raise' }>;
+export const raises = (ds: Decision[]) => ds.filter((d): d is Raise => d.type === 'raise');
+export const linkedTo = (ds: Decision[], problemId: string) =>
+  new Set(
+    ds.flatMap((d) =>
+      d.type === 'link' && d.problemId === problemId ? [d.member.customerId] : [],
+    ),
+  );
+
+/** Ordinary complaints of every topic in the six cities (30 % name no place), seeded. */
+export function background(det: Detector, from: number, to: number, out: Decision[], tag = 'bg') {
+  const rnd = seeded();
+  let n = 0;
+  for (let t = from; t < to; ) {
+    const hour = new Date(t).getUTCHours();
+    t += Math.round((HOUR / (hour >= 12 && hour <= 23 ? 40 : 10)) * (0.5 + rnd()));
+    const area = CITIES[Math.floor(rnd() * CITIES.length)];
+    const customerId = `${tag}-${n++}`;
+    out.push(
+      ...det.observe({
+        ref: customerId,
+        at: t,
+        customerId,
+        caseId: `case-${customerId}`,
+        area: rnd() < 0.3 ? null : area,
+        complaint: true,
+        topic: TOPICS[Math.floor(rnd() * TOPICS.length)],
+        text: 'my bill is wrong again this month',
+      }),
+    );
+  }
+}
+
+/** One complaint (an outage unless told otherwise). */
+export function complain(
+  det: Detector,
+  id: string,
+  at: number,
+  area: Area | null,
+  topic = 'outage',
+  text = 'nothing works here since this morning',
+) {
+  return det.observe({
+    ref: `${id}-${at}`,
+    at,
+    customerId: id,
+    caseId: `case-${id}`,
+    area,
+    complaint: true,
+    topic,
+    text,
+  });
+}
+
+/** A detector that has seen 30 hours of background, and when the test's traffic starts. */
+export function warmed(config: Partial<DetectorConfig> = {}) {
+  const det = new Detector(config);
+  const out: Decision[] = [];
+  background(det, T0, T0 + 30 * HOUR, out);
+  return { det, out, start: T0 + 30 * HOUR };
 }

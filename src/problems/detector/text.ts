@@ -105,3 +105,21 @@ export function tightness(sigs: Uint32Array[]): number {
   }
   return best;
 }
+
+/**
+ * How alike two groups of complaints read: each of (up to 20 of) `a`'s members' similarity to
+ * its closest in (up to 40 of) `b`, averaged. One trouble's complaints, whatever topic triage gave
+ * them, share words; two troubles that merely coincide do not.
+ */
+export function kinship(a: Uint32Array[], b: Uint32Array[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  const as = a.slice(-20);
+  const bs = b.slice(-40);
+  let sum = 0;
+  for (const x of as) {
+    let best = 0;
+    for (const y of bs) best = Math.max(best, similarity(x, y));
+    sum += best;
+  }
+  return sum / as.length;
+}

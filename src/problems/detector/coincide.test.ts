@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
+import type { Decision } from './detector.js';
+import { CITIES, complain, linkedTo, MIN, raises, warmed } from './test-fixtures.js';
+
+/*
+ * Two troubles at once are two problems: a trouble elsewhere that triage files under the same
+ * topic, or a country-wide one of another topic, does not pour into a local problem.
+ */
+
+const SEATTLE = CITIES[5];
+const CHICAGO = CITIES[1];
+
+/** Seattle loses service (25 customers name the city); `start` is when it began. */
+function seattleOutage(config: Partial<DetectorConfig> = {}) {
+  const { det, out, start } = warmed(config);
+  for (let i = 0; i < 25; i++)
+    out.push(
+      ...complain(det, `sea-${i}`, start + i * 2 * MIN, SEATTLE, 'outage', 'no signal at all'),
+    );
+  return { det, out, start, problem: raises(out)[0] };
+}
+
+describe('problem detector: coinciding troubles', () => {
+  it('a flood of place-less complaints of the same topic from another trouble stays out of a local problem', () => {
+    const run = (config: Partial<DetectorConfig> = {}) => {
+      const { det, start, problem } = seattleOutage(config);
+      // Webmail fails for everyone, far more customers than Seattle's: triage calls it an
+      // outage and nobody names a place.
+      const flood: Decision[] = [];
+      const from = start + 50 * MIN;
+      for (let i = 0; i < 400; i++)
+        flood.push(
+          ...complain(
+            det,
+            `mail-${i}`,
+            from + i * 15_000,
+            null,
+            'outage',
+            'inbox frozen, email down',
+          ),
+        );
+      return { problem, flooded: [...linkedTo(flood, problem.problemId)] };
+    };
+    // Words switched off: the flood's shared words would link it by themselves once its first
+    // complaints had joined (`matchByWords`); this is the coarse key's rule alone.
+    const wordless = { text: { ...DEFAULT_DETECTOR_CONFIG.text, enabled: false } };
+    const { problem, flooded } = run(wordless);
+    expect(problem?.area?.city).toBe('Seattle');
+    // Its first complaints could be Seattle's own (a third of a local trouble's complaints
+    // name their place); once the flood outgrows what Seattle explains, it stays out.
+    expect(flooded.length).toBeLessThan(200);
+    expect(flooded.every((id) => Number(id.slice(5)) < 200)).toBe(true);
+    // Linking by the coarse key's excess alone (the old rule) takes nearly all of it.
+    expect(run({ ...wordless, placedShare: 1e-9 }).flooded.length).toBeGreaterThan(360);
+  });
+
+  it('a local trouble’s own complaints that name no place still join it', () => {
+    const { det, start, problem } = seattleOutage();
+    const same: Decision[] = [];
+    for (let i = 0; i < 15; i++)
+      same.push(
+        ...complain(det, `sea-x${i}`, start + 50 * MIN + i * MIN, null, 'outage', 'no signal'),
+      );
+    expect(linkedTo(same, problem.problemId).size).toBeGreaterThanOrEqual(12);
+  });
+
+  it('a country-wide excess of an unrelated topic joins a young local problem only when it reads alike', () => {
+    const run = (text: string) => {
+      const { det, out, start } = warmed();
+      // Chicago's phones fail after an update (device).
+      for (let i = 0; i < 25; i++)
+        out.push(
+          ...complain(
+            det,
+            `chi-${i}`,
+            start + i * 2 * MIN,
+            CHICAGO,
+            'device',
+            'phone keeps restarting after the update',
+          ),
+        );
+      // An hour on, 40 customers who name no place complain of deliveries.
+      for (let i = 0; i < 40; i++)
+        out.push(...complain(det, `d-${i}`, start + 60 * MIN + i * MIN, null, 'delivery', text));
+      return raises(out);
+    };
+    // Shipments late everywhere: another trouble, its own problem.
+    const late = run('installer never came and the parcel is missing');
+    expect(late).toHaveLength(2);
+    expect(late[1].topic).toBe('delivery');
+    expect(late[1].area).toBeNull();
+    // The same words as Chicago's (triage filed them under delivery): the same trouble.
+    const alike = run('my phone keeps restarting after the update');
+    expect(alike).toHaveLength(1);
+    expect(alike[0].area?.city).toBe('Chicago');
+  });
+});
