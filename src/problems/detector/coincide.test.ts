@@ -1,15 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
-import type { Decision } from './detector.js';
-import { CITIES, complain, linkedTo, MIN, raises, warmed } from './test-fixtures.js';
+import { type Decision, Detector } from './detector.js';
+import {
+  CITIES,
+  complain,
+  HOUR,
+  linkedTo,
+  MIN,
+  raises,
+  seeded,
+  T0,
+  warmed,
+} from './test-fixtures.js';
 
 /*
  * Two troubles at once are two problems: a trouble elsewhere that triage files under the same
- * topic, or a country-wide one of another topic, does not pour into a local problem.
+ * topic, or a country-wide one of another topic, does not pour into a local problem. And one
+ * trouble is one: its complaints keep linking whatever topics triage spreads them over.
  */
 
 const SEATTLE = CITIES[5];
 const CHICAGO = CITIES[1];
+const AUSTIN = CITIES[2];
 
 /** Seattle loses service (25 customers name the city); `start` is when it began. */
 function seattleOutage(config: Partial<DetectorConfig> = {}) {
@@ -94,5 +106,38 @@ describe('problem detector: coinciding troubles', () => {
     const alike = run('my phone keeps restarting after the update');
     expect(alike).toHaveLength(1);
     expect(alike[0].area?.city).toBe('Chicago');
+  });
+
+  it('a trouble filed under five topics keeps linking its complaints of each', () => {
+    const run = (linkApart: boolean) => {
+      const det = new Detector({ linkApart });
+      const rnd = seeded();
+      // A day where most complaints anywhere are about the network.
+      for (let t = T0, k = 0; t < T0 + 30 * HOUR; t += 3 * MIN, k++) {
+        const city = CITIES[Math.floor(rnd() * CITIES.length)];
+        const topic = rnd() < 0.6 ? 'network' : 'billing';
+        complain(det, `bg-${k}`, t, rnd() < 0.3 ? null : city, topic, 'my bill is wrong');
+      }
+      // Then Austin loses service; triage spreads it over five topics of one group.
+      const labels = ['network', 'outage', 'service', 'device', 'other'];
+      const first: Decision[] = [];
+      const later: Decision[] = [];
+      const start = T0 + 30 * HOUR;
+      for (let i = 0; i < 300; i++)
+        (i < 120 ? first : later).push(
+          ...complain(det, `tx-${i}`, start + i * MIN, AUSTIN, labels[i % 5], 'no service in town'),
+        );
+      const p = raises(first)[0];
+      const network = [...linkedTo(later, p.problemId)].filter(
+        (id) => Number(id.slice(3)) % 5 === 0,
+      );
+      return { p, network: network.length };
+    };
+    const { p, network } = run(true);
+    expect(p.topic).toBe('network');
+    // All 36 of its later network complaints; its other topics' complaints, counted as the
+    // network key's usual company, would push some below the link threshold.
+    expect(network).toBe(36);
+    expect(run(false).network).toBeLessThan(36);
   });
 });

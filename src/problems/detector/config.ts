@@ -58,6 +58,11 @@ export interface DetectorConfig {
    */
   placedShare: number;
   /**
+   * Linking's share of excess compares a key with the complaints no problem explains (true),
+   * not with all of them: see `Counts.expected`.
+   */
+  linkApart: boolean;
+  /**
    * The least text kinship (`text.ts` `kinship`) at which a country-wide excess of an unrelated
    * topic joins a young problem as the same trouble under a confused topic.
    */
@@ -118,6 +123,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   mergeWindowMs: 3 * HOUR,
   coMemberShare: 0.4,
   placedShare: 1 / 3,
+  linkApart: true,
   minKinship: 0.15,
   inferArea: true,
   linkUnflagged: true,

@@ -276,7 +276,7 @@ export class Counts {
     win.evict(this.now);
     const obs = win.size;
     if (obs === 0) return { excess: 0, share: 0 };
-    const ex = Math.max(0, obs - this.expected(ks, win.ms));
+    const ex = Math.max(0, obs - this.expected(ks, win.ms, this.config.linkApart));
     return { excess: ex, share: ex / obs };
   }
 
@@ -300,7 +300,7 @@ export class Counts {
    * (b) absorbs what the seasonal model cannot know yet (the first days, a global surge, a
    * quiet holiday); (a) keeps a key with its own rhythm from looking anomalous.
    */
-  expected(ks: KeyState, ms: number): number {
+  expected(ks: KeyState, ms: number, knownApart = false): number {
     const longestMs = ks.windows[ks.windows.length - 1].ms;
     const hours = Math.max(1, (this.now - this.firstAt! - longestMs) / HOUR);
     const allHours = Math.max(1, (this.now - this.firstAt!) / HOUR);
@@ -346,7 +346,12 @@ export class Counts {
     const share = Math.min(0.95, (ks.history + m * priorShare) / (global.history + m));
     const win = global.windows.find((w) => w.ms === ms)!;
     const own = ks.windows.find((w) => w.ms === ms)!;
-    const others = Math.max(0, win.size - own.size);
+    // For linking (`knownApart`), complaints a problem already explains are left out too: a
+    // region-wide trouble filed under five topics would otherwise lift each topic's expected
+    // count with the other four's complaints, and its own complaints would stop linking.
+    const others = knownApart
+      ? Math.max(0, win.unexplained - own.unexplained)
+      : Math.max(0, win.size - own.size);
     return Math.max(seasonal, (share / (1 - share)) * others);
   }
 }
