@@ -2,6 +2,7 @@ import { newId } from '../../platform/ids.js';
 import type { Area } from '../../triage/index.js';
 import { ALL, areaAtLevel, areaChain, chainOfKey } from './areas.js';
 import type { DetectorParts } from './book.js';
+import type { DetectorConfig } from './config.js';
 import { ANY_TOPIC, type Counts } from './counts.js';
 import { related } from './link.js';
 import { mode } from './stats.js';
@@ -272,13 +273,13 @@ function sameTrouble(
       if (!young && chain[0] !== p.areaKey && chain.includes(p.areaKey!)) continue;
       if (!young && topic && p.topic && !related(config, p.topic, topic)) continue;
       if (!young && !recent && counts.excess(p.keys[0]).share < config.linkPosterior) continue;
-    } else if (!young || !book.drawing(p)) continue;
-    // A country-wide excess of an unrelated topic while a young problem goes on: the same
-    // trouble under a confused topic reads like the problem's complaints; a coincidence
-    // (shipments late everywhere while Denver's phones fail) does not.
-    else if (!chain && excess && topic && p.topic && !related(config, p.topic, topic)) {
-      if (kinship(unexplainedSigs(counts, excess), problemSigs(counts, p)) < config.minKinship)
-        continue;
+    } else {
+      if (!young || !book.drawing(p)) continue;
+      // A country-wide excess of an unrelated topic while a young problem goes on: the same
+      // trouble under a confused topic reads like the problem's complaints; a coincidence
+      // (shipments late everywhere while Denver's phones fail) does not.
+      const unrelated = !chain && excess && topic && p.topic && !related(config, p.topic, topic);
+      if (unrelated && !readsAlike(config, counts, excess, p)) continue;
     }
     if (!best || p.detectedAt < best.detectedAt) best = p;
   }
@@ -360,6 +361,10 @@ function dominantArea(members: Entry[]) {
     }
   }
   return best;
+}
+
+function readsAlike(config: DetectorConfig, counts: Counts, ks: KeyState, p: ProblemView) {
+  return kinship(unexplainedSigs(counts, ks), problemSigs(counts, p)) >= config.minKinship;
 }
 
 /** MinHash signatures of a problem's complaints still in its keys' windows. */
