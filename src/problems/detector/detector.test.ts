@@ -2,34 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
 import { type Decision, Detector } from './detector.js';
 import { mode, poissonTail } from './stats.js';
-import { CITIES, HOUR, MIN, seeded, T0, TOPICS } from './test-fixtures.js';
+import { background, CITIES, HOUR, MIN, T0, TOPICS } from './test-fixtures.js';
 
 const zip94110 = CITIES[0];
-
-/** A deterministic background: about 40 complaints an hour by day, 10 at night, spread out. */
-function background(det: Detector, from: number, to: number, out: Decision[]) {
-  const rnd = seeded();
-  let n = 0;
-  for (let t = from; t < to; ) {
-    const hour = new Date(t).getUTCHours();
-    const perHour = hour >= 12 && hour <= 23 ? 40 : 10;
-    t += Math.round((HOUR / perHour) * (0.5 + rnd()));
-    const area = CITIES[Math.floor(rnd() * CITIES.length)];
-    const customerId = `bg-${n++}`;
-    det.observeMessage(customerId, area, t);
-    out.push(
-      ...det.observeComplaint({
-        ref: customerId,
-        at: t,
-        customerId,
-        caseId: `case-${customerId}`,
-        topic: TOPICS[Math.floor(rnd() * TOPICS.length)],
-        area: rnd() < 0.3 ? null : area,
-        text: 'my bill is wrong again this month',
-      }),
-    );
-  }
-}
 
 function complain(
   det: Detector,

@@ -15,8 +15,8 @@ import {
 } from './test-fixtures.js';
 
 /*
- * One root cause, one problem — and no problem from what a known one already explains. Same
- * deterministic background as detector.test.ts (six cities, no Texas city but Austin).
+ * One root cause, one problem — and no problem from what a known one already explains. The
+ * shared deterministic background of test-fixtures.ts (six cities, no Texas city but Austin).
  */
 
 const AUSTIN = CITIES[2];
