@@ -61,13 +61,16 @@ export function matchOnArrival(
       coarse = true;
     }
     if (!key) continue;
-    const weight = Math.max(...p.keys.map((k) => counts.excess(k).excess));
+    let weight = 0;
     // What its own place shows: a coarser key it took over (its complaints dominated the
     // country's count for a while) would otherwise vouch for every complaint of that key.
-    const local = coarse
-      ? Math.max(0, ...p.keys.filter((k) => !coarser(p, k)).map((k) => counts.excess(k).excess))
-      : weight;
-    cands.push({ id: p.id, key, weight, local, coarse });
+    let local = 0;
+    for (const k of p.keys) {
+      const { excess } = counts.excess(k);
+      weight = Math.max(weight, excess);
+      if (!coarser(p, k)) local = Math.max(local, excess);
+    }
+    cands.push({ id: p.id, key, weight, local: coarse ? local : weight, coarse });
   }
   let best: string | null = null;
   let bestPost = 0;
