@@ -3,7 +3,7 @@ import type { DetectorConfig } from './config.js';
 import type { Counts } from './counts.js';
 import { mode } from './stats.js';
 import type { Decision, ProblemKind, ProblemView } from './types.js';
-import { type Entry, explain, type KeyState, member } from './window.js';
+import { type Entry, type KeyState, member } from './window.js';
 
 /** How long (event time) a key's holder is reused before it is counted again. */
 const HOLDER_TTL_MS = 60_000;
@@ -118,7 +118,7 @@ export class ProblemBook {
   }
 
   linkEntry(problemId: string, e: Entry, reason: 'detected' | 'merged' | 'arrival'): Decision {
-    explain(e, problemId);
+    this.counts.explain(e, problemId);
     if (e.caseId) this.caseProblem.set(e.caseId, problemId);
     this.touch(problemId, e.at);
     return { type: 'link', problemId, member: member(e), reason };

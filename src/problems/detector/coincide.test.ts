@@ -109,8 +109,8 @@ describe('problem detector: coinciding troubles', () => {
   });
 
   it('a trouble filed under five topics keeps linking its complaints of each', () => {
-    const run = (linkApart: boolean) => {
-      const det = new Detector({ linkApart });
+    const run = (config: Partial<DetectorConfig>) => {
+      const det = new Detector(config);
       const rnd = seeded();
       // A day where most complaints anywhere are about the network.
       for (let t = T0, k = 0; t < T0 + 30 * HOUR; t += 3 * MIN, k++) {
@@ -133,11 +133,14 @@ describe('problem detector: coinciding troubles', () => {
       );
       return { p, network: network.length };
     };
-    const { p, network } = run(true);
+    const { p, network } = run({});
     expect(p.topic).toBe('network');
     // All 36 of its later network complaints; its other topics' complaints, counted as the
-    // network key's usual company, would push some below the link threshold.
+    // network key's usual company, would push some below the link threshold. (The area prior
+    // forgetting linked customers, `prior.test.ts`, hides part of that: off here, to show
+    // this rule alone.)
     expect(network).toBe(36);
-    expect(run(false).network).toBeLessThan(36);
+    expect(run({ forgetExplained: false }).network).toBe(36);
+    expect(run({ linkApart: false, forgetExplained: false }).network).toBeLessThan(36);
   });
 });

@@ -44,6 +44,12 @@ export interface DetectorConfig {
   mergeWindowMs: number;
   /** Fill in a complaint's missing area from its case, its customer or its phone's area code. */
   inferArea: boolean;
+  /**
+   * How customers spread over areas (the prior of every local baseline) is learned from
+   * messages no problem explains: a complaint linked to a problem takes back the customer it
+   * added to its areas' counts (`Counts.explain`).
+   */
+  forgetExplained: boolean;
   /** Link a message triage did not call a complaint when it uses a live trouble's own words. */
   linkUnflagged: boolean;
   /**
@@ -126,6 +132,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   linkApart: true,
   minKinship: 0.15,
   inferArea: true,
+  forgetExplained: true,
   linkUnflagged: true,
   topicGroups: [
     ['network', 'outage', 'device', 'service', 'other'],

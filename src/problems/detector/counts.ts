@@ -4,7 +4,14 @@ import type { DetectorConfig } from './config.js';
 import { SeasonalProfile } from './seasonal.js';
 import { overdispersedTail } from './stats.js';
 import type { Baseline } from './types.js';
-import { type Entry, type KeyFamily, type KeyState, Window } from './window.js';
+import {
+  type Entry,
+  explain,
+  type KeyFamily,
+  type KeyState,
+  type Learned,
+  Window,
+} from './window.js';
 
 const HOUR = 3_600_000;
 /** Every complaint, whatever its topic and area: the denominator of the share baseline. */
@@ -34,6 +41,7 @@ export class Counts {
   private readonly areaCustomers = new Map<string, number>();
   private readonly seenAreaCustomer = new Set<string>();
   private readonly seenCustomer = new Set<string>();
+  private lastLearned: { customerId: string; learned: Learned } | null = null;
   private processTotal = 0;
   private readonly processTeams = new Set<string>();
   firstAt: number | null = null;
@@ -46,17 +54,52 @@ export class Counts {
     if (at > this.now) this.now = at;
   }
 
-  /** Every inbound customer message: teaches how customers spread over areas. */
+  /**
+   * Every inbound customer message: teaches how customers spread over areas. What it newly
+   * counted is kept for the complaint it may be (`takeLearned`), to be forgotten if a problem
+   * explains that complaint (`explain`).
+   */
   observeMessage(customerId: string, area: Area | null): void {
-    if (!this.seenCustomer.has(customerId)) this.seenCustomer.add(customerId);
-    if (!area) return;
-    for (const k of areaChain(area)) {
+    const learned: Learned = { areas: [], customer: false };
+    if (!this.seenCustomer.has(customerId)) {
+      this.seenCustomer.add(customerId);
+      learned.customer = true;
+    }
+    for (const k of area ? areaChain(area) : []) {
       if (k === ALL) continue;
       const id = `${k}|${customerId}`;
       if (this.seenAreaCustomer.has(id)) continue;
       this.seenAreaCustomer.add(id);
       this.areaCustomers.set(k, (this.areaCustomers.get(k) ?? 0) + 1);
+      learned.areas.push(k);
     }
+    this.lastLearned = { customerId, learned };
+  }
+
+  /** What the customer's message just observed taught the area prior (for its complaint). */
+  takeLearned(customerId: string): Learned | undefined {
+    const last = this.lastLearned;
+    this.lastLearned = null;
+    return last?.customerId === customerId ? last.learned : undefined;
+  }
+
+  /**
+   * Links an entry to a problem (`window.ts` `explain`) and takes its customer out of the
+   * area prior when this complaint put them there: how customers spread over areas is learned
+   * from messages no problem explains. Otherwise a large trouble in an installation's first
+   * days (thousands of new customers of one city) teaches that this city is a large share of
+   * the customer base, and its own later complaints stop looking like excess.
+   */
+  explain(e: Entry, problemId: string): void {
+    explain(e, problemId);
+    const l = e.learned;
+    e.learned = undefined;
+    if (!l || !this.config.forgetExplained) return;
+    for (const k of l.areas) {
+      if (!this.seenAreaCustomer.delete(`${k}|${e.customerId}`)) continue;
+      this.areaCustomers.set(k, (this.areaCustomers.get(k) ?? 1) - 1);
+    }
+    if (l.customer) this.seenCustomer.delete(e.customerId);
   }
 
   /** A complaint episode (a customer new to its topic's country-wide window). */

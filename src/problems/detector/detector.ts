@@ -9,7 +9,7 @@ import { groupOf, matchByWords, matchOnArrival, matchUnflagged } from './link.js
 import { testAreaKey, testTextKey } from './raise.js';
 import { contentTerms, minhash } from './text.js';
 import type { Complaint, Decision, Observation, ProblemView, ProcessSignal } from './types.js';
-import { type Entry, explain, member } from './window.js';
+import { type Entry, member } from './window.js';
 
 export type {
   Baseline,
@@ -210,6 +210,7 @@ export class Detector {
       problemId: null,
       sig: this.config.text.enabled ? minhash(c.text) : null,
       area: c.area,
+      learned: this.counts.takeLearned(c.customerId),
     };
     const { chain, topicKeys, keyTopics, keyAreas } = this.keysFor(c.topic, c.area);
     const terms = this.config.text.enabled ? contentTerms(c.text) : [];
@@ -241,7 +242,7 @@ export class Detector {
     const byWords = target ? null : matchByWords(this.parts, chain, termKeys);
     const id = target ?? byWords;
     if (id) {
-      explain(entry, id);
+      this.counts.explain(entry, id);
       if (c.caseId) this.book.caseProblem.set(c.caseId, id);
       out.push({ type: 'link', problemId: id, member: member(entry), reason: 'arrival' });
       if (target) this.book.touch(target, c.at);
@@ -278,7 +279,7 @@ export class Detector {
     const owner = this.book.ownedBy.get(key);
     if (owner) {
       out.push({ type: 'link', problemId: owner, member: member(entry), reason: 'arrival' });
-      explain(entry, owner);
+      this.counts.explain(entry, owner);
       return out;
     }
     if (

@@ -9,6 +9,16 @@ export interface Entry extends Member {
   area: Area | null;
   /** The windows it was added to, with its absolute position in each (see `explain`). */
   wins?: { win: Window; pos: number }[];
+  /** What the baseline's priors learned from it, forgotten once a problem explains it. */
+  learned?: Learned;
+}
+
+/** A complaint's part in the area prior (`Counts.areaShare`): its customer, first seen by it. */
+export interface Learned {
+  /** Area keys its customer was first counted in by this message. */
+  areas: string[];
+  /** Its customer was first seen by this message. */
+  customer: boolean;
 }
 
 /**
