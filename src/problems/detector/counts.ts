@@ -319,8 +319,41 @@ export class Counts {
     win.evict(this.now);
     const obs = win.size;
     if (obs === 0) return { excess: 0, share: 0 };
-    const ex = Math.max(0, obs - this.expected(ks, win.ms, this.config.linkApart));
+    const ex = Math.max(0, obs - this.expected(ks, win.ms, { knownApart: this.config.linkApart }));
     return { excess: ex, share: ex / obs };
+  }
+
+  /**
+   * Whether complaints of some topics are significantly in excess country-wide outside some
+   * places (`episode` alpha, 4-hour window): the topics' complainers naming none of those
+   * places (or no place) against the topics' expected country-wide counts less the places'
+   * own expected counts.
+   */
+  excessBeyond(topics: string[], places: string[]): boolean {
+    if (this.firstAt === null) return false;
+    const seen = new Set<string>();
+    let expected = 0;
+    let shape = Number.POSITIVE_INFINITY;
+    for (const topic of topics) {
+      const ks = this.keys.get(`${topic}@${ALL}`);
+      if (!ks) continue;
+      const w = Math.min(1, ks.windows.length - 1);
+      const ms = ks.windows[w].ms;
+      for (const m of this.members(ks, w)) {
+        const chain = areaChain(m.area);
+        if (!places.some((p) => chain.includes(p))) seen.add(m.customerId);
+      }
+      expected += this.expected(ks, ms, { seasonalOnly: true });
+      for (const p of places) {
+        const local = this.keys.get(`${topic}@${p}`);
+        if (local) expected -= this.expected(local, ms, { seasonalOnly: true });
+      }
+      shape = Math.min(shape, this.dispersionOf(ks));
+    }
+    const { min, alpha } = this.config.episode;
+    const n = seen.size;
+    const p = overdispersedTail(n, Math.max(expected, 1e-3), shape);
+    return n >= min && p <= alpha;
   }
 
   /** Share of customers seen in an area (1 for the whole country). */
@@ -343,7 +376,14 @@ export class Counts {
    * (b) absorbs what the seasonal model cannot know yet (the first days, a global surge, a
    * quiet holiday); (a) keeps a key with its own rhythm from looking anomalous.
    */
-  expected(ks: KeyState, ms: number, knownApart = false): number {
+  expected(
+    ks: KeyState,
+    ms: number,
+    {
+      knownApart = false,
+      seasonalOnly = false,
+    }: { knownApart?: boolean; seasonalOnly?: boolean } = {},
+  ): number {
     const longestMs = ks.windows[ks.windows.length - 1].ms;
     const hours = Math.max(1, (this.now - this.firstAt! - longestMs) / HOUR);
     const allHours = Math.max(1, (this.now - this.firstAt!) / HOUR);
@@ -371,6 +411,7 @@ export class Counts {
     const ph = this.config.priorHours;
     const rate = Math.max(1e-5, (ks.history + ph * globalRate * priorShare) / (hours + ph));
     const seasonal = rate * this.profileOf(ks).integrate(this.now - ms, this.now);
+    if (seasonalOnly) return seasonal;
     // The share baseline, against the complaints of the key's own region when it has enough
     // history (a state's day follows its own clock, not the country's mix of time zones), and
     // against the OTHER complaints in the window, so an excess does not raise its own bar.

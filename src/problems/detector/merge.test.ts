@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
-import type { Decision, Detector } from './detector.js';
+import { type Decision, Detector } from './detector.js';
 import {
   background,
   CITIES,
@@ -10,6 +10,7 @@ import {
   linkedTo,
   MIN,
   raises,
+  seeded,
   TOPICS,
   warmed,
 } from './test-fixtures.js';
@@ -43,6 +44,44 @@ function webmailTrouble(config: Partial<DetectorConfig> = {}) {
       ),
     );
   return { det, problem: raises(out)[0], later: start + 70 * MIN };
+}
+
+/**
+ * New York loses service, Seattle 40 minutes later (triage files both under the network group),
+ * over a busy background of every group topic. With `rest`, the rest of the country complains
+ * more too, a little under each topic (no topic's country-wide key raises by itself).
+ */
+function twoStates(rest: boolean): Decision[] {
+  const rnd = seeded(5);
+  const topics = ['network', 'outage', 'device', 'service', 'other', 'billing'];
+  const events: { id: string; at: number; area: Area | null; topic: string }[] = [];
+  const start = Date.UTC(2025, 2, 4, 6);
+  for (let t = start - 30 * HOUR, n = 0; t < start + 3 * HOUR; t += 30_000, n++) {
+    const area = rnd() < 0.3 ? null : CITIES[Math.floor(rnd() * CITIES.length)];
+    events.push({ id: `bg-${n}`, at: t, area, topic: topics[Math.floor(rnd() * 6)] });
+  }
+  const local = ['network', 'outage', 'network'];
+  for (let i = 0; i < 24; i++) {
+    events.push({ id: `ny-${i}`, at: start + i * 75_000, area: CITIES[3], topic: local[i % 3] });
+    const at = start + 40 * MIN + i * 75_000;
+    events.push({ id: `sea-${i}`, at, area: CITIES[5], topic: local[i % 3] });
+  }
+  if (rest)
+    for (let i = 0; i < 540; i++)
+      events.push({
+        id: `us-${i}`,
+        at: start + i * 10_000 + 5_000,
+        area: null,
+        topic: topics[i % 5],
+      });
+  events.sort((a, b) => a.at - b.at);
+  const det = new Detector();
+  const out: Decision[] = [];
+  for (const e of events) {
+    const ds = complain(det, e.id, e.at, e.area, e.topic);
+    if (e.at >= start) out.push(...ds);
+  }
+  return out;
 }
 
 /** A message triage did not call a complaint. */
@@ -96,6 +135,24 @@ describe('problem detector: one root cause, one problem', () => {
     expect(refine).toMatchObject({ problemId: r[0].problemId, areaKey: 'r:US:TX' });
     const linked = linkedTo(out, r[0].problemId);
     expect([...linked].filter((c) => c.startsWith('tx-')).length).toBeGreaterThanOrEqual(18);
+  });
+
+  it('widens one problem to the country when two states break together and the rest of it too', () => {
+    const out = twoStates(true);
+    const r = raises(out);
+    expect(r).toHaveLength(1);
+    const refine = out.find((d) => d.type === 'refine');
+    expect(refine).toMatchObject({ problemId: r[0].problemId, areaKey: 'all' });
+    const linked = [...linkedTo(out, r[0].problemId)];
+    // Those of its complaints that are more likely excess than Seattle's usual background.
+    expect(linked.filter((c) => c.startsWith('sea-')).length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('keeps two troubles of one topic in two states apart when the rest of the country is quiet', () => {
+    const out = twoStates(false);
+    const r = raises(out);
+    expect(r.map((x) => x.area?.city).sort()).toEqual(['New York', 'Seattle']);
+    expect(out.some((d) => d.type === 'refine')).toBe(false);
   });
 
   it('a verified problem takes back its trouble’s quick return, a later excess is a new problem', () => {

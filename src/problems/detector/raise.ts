@@ -65,7 +65,15 @@ export function testAreaKey(
       // the larger area (a state's outage first seen in two of its cities) — the problem
       // widens to the places' common area.
       const common = p.chain.find((k) => chain.includes(k));
-      if (p.topic !== ks.topic || !common || counts.now - p.detectedAt > config.mergeWindowMs)
+      if (!common || counts.now - p.detectedAt > config.mergeWindowMs) continue;
+      // A group or every-topic excess names its complaints' most common topic.
+      if (p.topic !== namedTopic(counts.members(ks), ks.topic!)) continue;
+      // Two places of different states have only the country in common: one country-wide
+      // trouble shows beyond them too, two local ones of one topic do not.
+      if (
+        common === ALL &&
+        !counts.excessBeyond(groupTopics(config, p.topic), [p.areaKey, areaKey])
+      )
         continue;
       moveTo(parts, p, common, chain, c.area, key, ks, c.at, out);
       return;
@@ -316,6 +324,11 @@ function spansOtherPlaces(p: ProblemView, chain: string[]): boolean {
     if (!chainOfKey(place, null).includes(chain[0])) return true;
   }
   return false;
+}
+
+/** A topic and the topics of its group (triage confuses them). */
+function groupTopics(config: DetectorConfig, topic: string): string[] {
+  return config.topicGroups.find((g) => g.includes(topic)) ?? [topic];
 }
 
 function topicShare(members: Entry[], topic: string | null): number {
