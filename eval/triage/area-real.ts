@@ -2,8 +2,8 @@
  * Area extraction on real tweets labelled by us (labels/area-real.csv, rules in labels/README.md):
  * the texts come from complaints-acl2019 and the twcs telecom threads at run time. The tweets are
  * split in two halves by a hash of their id: "dev" is the half whose failures we looked at while
- * improving src/triage/area.ts, "test" the half we did not; both are printed, and only the dev
- * half's failures are listed.
+ * improving the area extractor (src/triage/area*.ts), "test" the half we did not; both are
+ * printed, and only the dev half's failures are listed.
  */
 import { readFileSync } from 'node:fs';
 import { hashFeature } from '../../src/triage/features.js';
