@@ -326,14 +326,18 @@ export class Counts {
   /**
    * Whether complaints of some topics are significantly in excess country-wide outside some
    * places (`episode` alpha, 4-hour window): the topics' complainers naming none of those
-   * places (or no place) against the topics' expected country-wide counts less the places'
-   * own expected counts.
+   * places (or no place) against the topics' usual country-wide counts less the places' own,
+   * plus what the places' troubles add there (their complaints that name no place).
    */
   excessBeyond(topics: string[], places: string[]): boolean {
     if (this.firstAt === null) return false;
     const seen = new Set<string>();
     let expected = 0;
     let shape = Number.POSITIVE_INFINITY;
+    const everyone = this.members(this.keys.get(GLOBAL)!, 1);
+    let named = 0;
+    for (const m of everyone) if (m.area) named++;
+    const placed = Math.max(this.config.placedShare, named / Math.max(1, everyone.length));
     for (const topic of topics) {
       const ks = this.keys.get(`${topic}@${ALL}`);
       if (!ks) continue;
@@ -346,7 +350,13 @@ export class Counts {
       expected += this.expected(ks, ms, { seasonalOnly: true });
       for (const p of places) {
         const local = this.keys.get(`${topic}@${p}`);
-        if (local) expected -= this.expected(local, ms, { seasonalOnly: true });
+        if (!local) continue;
+        const usual = this.expected(local, ms, { seasonalOnly: true });
+        expected -= usual;
+        // The places' own troubles show beyond them too, in their complaints that name no
+        // place (as many, for each placed one, as complaints in general name none).
+        const excess = Math.max(0, this.members(local, w).length - usual);
+        expected += (excess * (1 - placed)) / placed;
       }
       shape = Math.min(shape, this.dispersionOf(ks));
     }

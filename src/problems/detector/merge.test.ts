@@ -51,7 +51,7 @@ function webmailTrouble(config: Partial<DetectorConfig> = {}) {
  * over a busy background of every group topic. With `rest`, the rest of the country complains
  * more too, a little under each topic (no topic's country-wide key raises by itself).
  */
-function twoStates(rest: boolean): Decision[] {
+function twoStates(rest: boolean, big = false): Decision[] {
   const rnd = seeded(5);
   const topics = ['network', 'outage', 'device', 'service', 'other', 'billing'];
   const events: { id: string; at: number; area: Area | null; topic: string }[] = [];
@@ -61,8 +61,15 @@ function twoStates(rest: boolean): Decision[] {
     events.push({ id: `bg-${n}`, at: t, area, topic: topics[Math.floor(rnd() * 6)] });
   }
   const local = ['network', 'outage', 'network'];
+  // With `big`, New York's trouble is large and half its complaints name no place (they
+  // count only country-wide); otherwise 24 complaints all naming it.
+  const ny = big ? 360 : 24;
+  for (let i = 0; i < ny; i++) {
+    const at = start + i * (big ? 10_000 : 75_000);
+    const area = big && i % 2 ? null : CITIES[3];
+    events.push({ id: `ny-${i}`, at, area, topic: local[i % 3] });
+  }
   for (let i = 0; i < 24; i++) {
-    events.push({ id: `ny-${i}`, at: start + i * 75_000, area: CITIES[3], topic: local[i % 3] });
     const at = start + 40 * MIN + i * 75_000;
     events.push({ id: `sea-${i}`, at, area: CITIES[5], topic: local[i % 3] });
   }
@@ -144,15 +151,19 @@ describe('problem detector: one root cause, one problem', () => {
     const refine = out.find((d) => d.type === 'refine');
     expect(refine).toMatchObject({ problemId: r[0].problemId, areaKey: 'all' });
     const linked = [...linkedTo(out, r[0].problemId)];
-    // Those of its complaints that are more likely excess than Seattle's usual background.
+    // Those of its complaints that are more likely excess than the usual background.
     expect(linked.filter((c) => c.startsWith('sea-')).length).toBeGreaterThanOrEqual(12);
   });
 
   it('keeps two troubles of one topic in two states apart when the rest of the country is quiet', () => {
-    const out = twoStates(false);
-    const r = raises(out);
-    expect(r.map((x) => x.area?.city).sort()).toEqual(['New York', 'Seattle']);
-    expect(out.some((d) => d.type === 'refine')).toBe(false);
+    // Also when one is large and many of its complaints name no place: they are its own
+    // spill-over into the country's count, not a sign of a country-wide trouble.
+    for (const big of [false, true]) {
+      const out = twoStates(false, big);
+      const r = raises(out);
+      expect(r.map((x) => x.area?.city).sort()).toEqual(['New York', 'Seattle']);
+      expect(out.some((d) => d.type === 'refine')).toBe(false);
+    }
   });
 
   it('a verified problem takes back its trouble’s quick return, a later excess is a new problem', () => {
