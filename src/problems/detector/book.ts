@@ -22,6 +22,8 @@ export class ProblemBook {
   private readonly excessAt = new Map<string, number>();
   /** Key → its holder as last counted (see `holder`), so busy keys are not recounted per message. */
   private readonly held = new Map<string, { at: number; id: string | null }>();
+  /** Problem → MinHash signatures of its latest linked complaints (see `signatures`). */
+  private readonly sigs = new Map<string, { at: number; sigs: Uint32Array[] }>();
 
   constructor(
     private readonly config: DetectorConfig,
@@ -38,6 +40,7 @@ export class ProblemBook {
     this.ownedBy = new Map();
     for (const v of views) for (const k of v.keys) this.ownedBy.set(k, v.id);
     for (const id of this.excessAt.keys()) if (!this.problems.has(id)) this.excessAt.delete(id);
+    for (const id of this.sigs.keys()) if (!this.problems.has(id)) this.sigs.delete(id);
   }
 
   /**
@@ -108,6 +111,25 @@ export class ProblemBook {
       this.excessAt.set(p.id, this.now);
       return;
     }
+  }
+
+  /**
+   * Signatures of up to 60 of the problem's complaints linked in the last hour through its own
+   * keys: what its trouble reads like now. Recounted at most once a minute of event time.
+   */
+  signatures(p: ProblemView): Uint32Array[] {
+    const cached = this.sigs.get(p.id);
+    if (cached && this.now - cached.at < HOLDER_TTL_MS) return cached.sigs;
+    const out: Uint32Array[] = [];
+    for (const k of p.keys) {
+      const ks = this.counts.keys.get(k);
+      if (!ks) continue;
+      for (const m of this.counts.members(ks, 0))
+        if (m.problemId === p.id && m.sig) out.push(m.sig);
+    }
+    const sigs = out.slice(-60);
+    this.sigs.set(p.id, { at: this.now, sigs });
+    return sigs;
   }
 
   /** An automatic problem whose excess subsided `episode.gapMs` ago (see `refreshEpisode`). */

@@ -74,6 +74,13 @@ export interface DetectorConfig {
    */
   minKinship: number;
   /**
+   * A complaint no area problem takes joins a live country-wide problem of another topic when
+   * its MinHash similarity to the closest of the problem's recent complaints reaches
+   * `similarity` (0: never) and its own topic's country-wide count is at least `topicShare`
+   * excess (`link.ts` `matchByKinship`).
+   */
+  kinLink: { similarity: number; topicShare: number };
+  /**
    * Topics one root cause often shows up under (triage confuses them): complaints are also
    * counted per group below country level, and same-area detections within a group merge.
    */
@@ -131,6 +138,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   placedShare: 1 / 3,
   linkApart: true,
   minKinship: 0.15,
+  kinLink: { similarity: 0.25, topicShare: 0.2 },
   inferArea: true,
   forgetExplained: true,
   linkUnflagged: true,

@@ -5,7 +5,7 @@ import { type DetectorParts, ProblemBook } from './book.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
 import { ANY_TOPIC, Counts, GLOBAL } from './counts.js';
 import { AreaMemory } from './enrich.js';
-import { groupOf, matchByWords, matchOnArrival, matchUnflagged } from './link.js';
+import { groupOf, matchByKinship, matchByWords, matchOnArrival, matchUnflagged } from './link.js';
 import { testAreaKey, testTextKey } from './raise.js';
 import { contentTerms, minhash } from './text.js';
 import type { Complaint, Decision, Observation, ProblemView, ProcessSignal } from './types.js';
@@ -240,7 +240,8 @@ export class Detector {
     // Link on arrival to a known problem (by its place and topic, else by its words).
     const target = matchOnArrival(this.parts, c.caseId, c.topic, chain, termKeys);
     const byWords = target ? null : matchByWords(this.parts, chain, termKeys);
-    const id = target ?? byWords;
+    const byKin = target || byWords ? null : matchByKinship(this.parts, c.topic, entry.sig);
+    const id = target ?? byWords ?? byKin;
     if (id) {
       this.counts.explain(entry, id);
       if (c.caseId) this.book.caseProblem.set(c.caseId, id);

@@ -1,6 +1,8 @@
+import { ALL } from './areas.js';
 import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
 import { ANY_TOPIC } from './counts.js';
+import { similarity } from './text.js';
 import type { ProblemView } from './types.js';
 
 /** The topic group a topic belongs to (`g:<index>`), or null. */
@@ -147,4 +149,34 @@ function wordVote(
 function coarser(p: ProblemView, key: string): boolean {
   const area = key.slice(key.indexOf('@') + 1);
   return area !== p.areaKey && p.chain.includes(area);
+}
+
+/**
+ * A complaint no area problem took, of another topic than a live country-wide problem's, joins
+ * that problem when it reads like its recent complaints (MinHash similarity to the closest of
+ * them reaches `kinLink.similarity`) while its own topic is in excess country-wide too (share
+ * of excess ≥ `kinLink.topicShare`): triage filed the same trouble under another topic ("the
+ * installer never came" as network, service, other). A country-wide problem counts only its own
+ * topic's key at that level, so without this such complaints stay unlinked and uninformed.
+ */
+export function matchByKinship(
+  { config, counts, book }: DetectorParts,
+  topic: string,
+  sig: Uint32Array | null,
+): string | null {
+  const { similarity: min, topicShare } = config.kinLink;
+  if (min <= 0 || !sig) return null;
+  if (counts.excess(`${topic}@${ALL}`).share < topicShare) return null;
+  let best: string | null = null;
+  let bestSim = min;
+  for (const p of book.problems.values()) {
+    if (p.kind !== 'area' || p.areaKey !== ALL || p.topic === topic || !book.drawing(p)) continue;
+    let top = 0;
+    for (const y of book.signatures(p)) top = Math.max(top, similarity(sig, y));
+    if (top >= bestSim) {
+      bestSim = top;
+      best = p.id;
+    }
+  }
+  return best;
 }
