@@ -51,6 +51,12 @@ export interface Template {
    * link or headline, which nearly always carries its URL).
    */
   kind: 'brand' | 'chatter' | 'reply' | 'news';
+  /**
+   * Sentences of a `*.topic.txt` file teach the topic model only: the complaint model and its
+   * threshold never see them. Written telecom complaints lowered the complaint AUC on real tweets
+   * every time they were tried (data/triage/README.md), while the topic model needs them.
+   */
+  topicOnly: boolean;
 }
 
 // Files of everyday posts, not addressed to a company; every other file is care traffic.
@@ -77,6 +83,7 @@ export function readTemplates(dir: URL): Template[] {
         topic: m[2] as Topic,
         text: m[3],
         kind: KIND_BY_FILE[name] ?? 'brand',
+        topicOnly: name.endsWith('.topic.txt'),
       });
     });
   }

@@ -1,6 +1,6 @@
 /**
  * `npm run train`: builds the shipped triage model from the data we wrote (data/triage/) plus the
- * permissively licensed sets of external.ts, and writes data/triage/model.v4.json.
+ * permissively licensed sets of external.ts, and writes data/triage/model.v5.json.
  * Deterministic: same inputs, same bytes. Never reads complaints-acl2019, twcs or
  * twcs-labelled-risk: those measure the model (`npm run eval -- triage`), they do not teach it.
  */
@@ -61,21 +61,32 @@ const teachesTopic = (e: Item): e is Item & { topic: Topic } =>
  * weights. Linear models average into one linear model, so this ensemble costs nothing at run
  * time; it damps the run-to-run noise of SGD on our small, templated data (on the same data,
  * topic accuracy on real tweets differed by 0.02 between one run and the average of four).
+ * `topicOnly` items teach the topic model only; they are mixed in at random places without
+ * changing the order in which `items` are visited, so the complaint model is the one `items`
+ * alone would give.
  */
-function fit(items: readonly Item[], log: (line: string) => void): TriageModel {
-  const analysed: { e: Item; a: Analysis }[] = items.map((e) => ({ e, a: analyse(e.text) }));
-  const topicWeight = balancedTopicWeights(items);
+function fit(
+  items: readonly Item[],
+  topicOnly: readonly Item[],
+  log: (line: string) => void,
+): TriageModel {
+  const analysed: Analysed[] = items.map((e) => ({ e, a: analyse(e.text) }));
+  const extra: Analysed[] = topicOnly.map((e) => ({ e, a: analyse(e.text) }));
+  const topicWeight = balancedTopicWeights([...items, ...topicOnly]);
   const model = emptyModel(MODEL_VERSION);
   for (let run = 0; run < RUNS; run++) {
-    const one = fitOnce(analysed, topicWeight, SEED + 1 + run, run === 0 ? log : () => {});
+    const one = fitOnce(analysed, extra, topicWeight, SEED + 1 + run, run === 0 ? log : () => {});
     for (let i = 0; i < one.complaint.length; i++) model.complaint[i] += one.complaint[i] / RUNS;
     for (let i = 0; i < one.topic.length; i++) model.topic[i] += one.topic[i] / RUNS;
   }
   return model;
 }
 
+type Analysed = { e: Item; a: Analysis };
+
 function fitOnce(
-  analysed: { e: Item; a: Analysis }[],
+  analysed: Analysed[],
+  extra: Analysed[],
   topicWeight: readonly number[],
   seed: number,
   log: (line: string) => void,
@@ -83,20 +94,32 @@ function fitOnce(
   const model = emptyModel(MODEL_VERSION);
   const trainer = new AveragedTrainer(model);
   const rand = rng(seed);
+  // A second stream for the topic-only items, so `rand` (and with it the order of `analysed`)
+  // does not depend on them.
+  const mix = rng(seed ^ 0x5bd1e995);
   for (let epoch = 0; epoch < Math.max(EPOCHS, TOPIC_EPOCHS); epoch++) {
     shuffle(analysed, rand);
+    shuffle(extra, mix);
     let cLoss = 0;
     let tLoss = 0;
-    for (const { e, a } of analysed) {
-      if (epoch < EPOCHS) cLoss += trainer.complaint(a, e.complaint, RATE, e.w);
+    let i = 0;
+    let j = 0;
+    while (i < analysed.length || j < extra.length) {
+      // Next comes a topic-only item with probability (extra left) / (all left).
+      const fromExtra =
+        j < extra.length &&
+        (i >= analysed.length ||
+          mix() * (analysed.length - i + extra.length - j) < extra.length - j);
+      const { e, a } = fromExtra ? extra[j++] : analysed[i++];
+      if (epoch < EPOCHS && !fromExtra) cLoss += trainer.complaint(a, e.complaint, RATE, e.w);
       if (epoch < TOPIC_EPOCHS && teachesTopic(e)) {
         const k = TOPICS.indexOf(e.topic);
         tLoss += trainer.topic(a, k, RATE, topicWeight[k]);
       }
     }
-    const n = analysed.length;
     log(
-      `epoch ${epoch + 1}: complaint loss ${(cLoss / n).toFixed(4)}, topic loss ${(tLoss / n).toFixed(4)}`,
+      `epoch ${epoch + 1}: complaint loss ${(cLoss / analysed.length).toFixed(4)}, ` +
+        `topic loss ${(tLoss / (analysed.length + extra.length)).toFixed(4)}`,
     );
   }
   trainer.finish();
@@ -139,30 +162,38 @@ export function train(log: (line: string) => void = console.log) {
   // 1. Choose the complaint threshold on templates the model has not seen (all their variants):
   // every template is held out once, by a probe trained on the other folds. One held-out eighth
   // (the earlier scheme) swung the threshold from 0.375 to 0.625 when one file changed.
+  // Topic-only templates (`*.topic.txt`) never teach the complaint model, so they take no part.
+  const forComplaint = templates.filter((t) => !t.topicOnly);
   const scored: { p: number; y: 0 | 1 }[] = [];
   for (let fold = 0; fold < CALIBRATION_FOLDS; fold++) {
-    const kept = templates.filter((_t, i) => i % CALIBRATION_FOLDS !== fold);
+    const kept = forComplaint.filter((_t, i) => i % CALIBRATION_FOLDS !== fold);
     const held = itemsOf(
-      templates.filter((_t, i) => i % CALIBRATION_FOLDS === fold),
+      forComplaint.filter((_t, i) => i % CALIBRATION_FOLDS === fold),
       slots,
     );
-    const probe = fit([...itemsOf(kept, slots), ...external], () => {});
+    const probe = fit([...itemsOf(kept, slots), ...external], [], () => {});
     for (const e of held) {
       scored.push({ p: complaintProbability(probe, analyse(e.text)), y: e.complaint });
     }
   }
   const threshold = calibrate(scored);
   log(
-    `complaint threshold ${threshold} (best macro-F1 on all ${templates.length} templates, held out)`,
+    `complaint threshold ${threshold} (best macro-F1 on all ${forComplaint.length} templates that ` +
+      `teach it, held out; ${templates.length - forComplaint.length} more teach the topic only)`,
   );
 
-  // 2. Train on everything.
-  const items = [...itemsOf(templates, slots), ...external];
-  const model = fit(items, log);
+  // 2. Train on everything. The topic-only templates are expanded on their own, so the others
+  // get the same variants (and the complaint model the same weights) as without them.
+  const items = [...itemsOf(forComplaint, slots), ...external];
+  const topicOnly = itemsOf(
+    templates.filter((t) => t.topicOnly),
+    slots,
+  );
+  const model = fit(items, topicOnly, log);
   model.complaintThreshold = threshold;
   return {
     model,
-    examples: items.length,
+    examples: items.length + topicOnly.length,
     templates: templates.length,
     sources: loadExternal().sources,
   };
