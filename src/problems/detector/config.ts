@@ -138,7 +138,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   placedShare: 1 / 3,
   linkApart: true,
   minKinship: 0.15,
-  kinLink: { similarity: 0.25, topicShare: 0.2 },
+  kinLink: { similarity: 0.3, topicShare: 0.2 },
   inferArea: true,
   forgetExplained: true,
   linkUnflagged: true,
