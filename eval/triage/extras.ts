@@ -80,6 +80,7 @@ export function reportCorrections(
     console.log(
       `topic, both folds: accuracy ${(sums.before / sums.n).toFixed(3)} -> ${(sums.after / sums.n).toFixed(3)} on ${sums.n} held-out tweets`,
     );
+    reportOwnText(triage, customer);
   } else console.log('topic: skipped (twcs absent)');
   if (complaints) {
     const train = complaints.filter((r) => r.half === 'dev');
@@ -96,4 +97,23 @@ export function reportCorrections(
       `complaint: ${train.length} corrections (ACL dev half), held-out test half ${held.length}: macro-F1 ${before.toFixed(3)} -> ${after.toFixed(3)}`,
     );
   } else console.log('complaint: skipped (complaints-acl2019 absent)');
+}
+
+/**
+ * What an agent sees: a tweet the model got wrong, corrected once (and twice), then classified
+ * again. A learner cautious enough to generalise should still learn the text it was told about.
+ */
+function reportOwnText(triage: Triage, tweets: readonly LabelledTweet[]): void {
+  const wrong = tweets.filter((t) => triage.classify({ text: t.text }).topic !== t.topic);
+  const learned = [1, 2].map(
+    (times) =>
+      wrong.filter((t) => {
+        const c = { text: t.text, topic: t.topic as Topic };
+        const updated = createTriage(applyCorrections(triage.model, Array(times).fill(c)));
+        return updated.classify({ text: t.text }).topic === t.topic;
+      }).length,
+  );
+  console.log(
+    `the corrected text itself: of ${wrong.length} tweets the model gets wrong, right after one correction ${learned[0]}, after two ${learned[1]}`,
+  );
 }

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
-import type { Correction } from './model.js';
+import type { Correction } from './corrections.js';
 import { TOPICS, type Topic } from './types.js';
 
 export interface StoredCorrection {

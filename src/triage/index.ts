@@ -16,9 +16,8 @@ import { TOPICS, type Topic, type TriageInput, type TriageResult } from './types
 import { urgencySignals } from './urgency.js';
 import { loadShippedModel } from './weights.js';
 
+export { applyCorrections, type Correction } from './corrections.js';
 export {
-  applyCorrections,
-  type Correction,
   modelFromJSON,
   modelToJSON,
   type TriageModel,

@@ -1,7 +1,7 @@
 /**
- * The installation's triage: the shipped model plus every stored agent correction, replayed in
- * order by applyCorrections (deterministic, so every node that replays the same corrections gets
- * the same weights and nothing but the corrections needs storing). Rebuilt after each correction;
+ * The installation's triage: the shipped model fine-tuned on every stored agent correction by
+ * applyCorrections (corrections.ts; deterministic, so every node that replays the same corrections
+ * gets the same weights and nothing but the corrections needs storing). Rebuilt after each correction;
  * `refresh` lets another node catch up with corrections made elsewhere.
  */
 import type { Kysely } from 'kysely';
@@ -16,7 +16,7 @@ import { applyCorrections, createTriage, loadShippedModel, type Triage } from '.
 import type { TriageModel } from './model.js';
 import type { TriageInput, TriageResult } from './types.js';
 
-/** Newest corrections replayed per rebuild; bounds rebuild time (a few ms per hundred). */
+/** Newest corrections replayed per rebuild; bounds rebuild time (under a second at 5,000, README). */
 export const MAX_CORRECTIONS = 5000;
 
 export interface InstallationTriageDeps {

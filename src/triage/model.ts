@@ -2,10 +2,10 @@
  * The learned part of triage: two linear models over the hashed features of features.ts, a
  * logistic regression for "complaint or not" and a softmax regression over the topics. Linear
  * models are tiny, run in microseconds and can be updated one example at a time, which is how
- * agents' corrections are learned (applyCorrections).
+ * agents' corrections are learned (corrections.ts).
  */
-import { type Analysis, analyse, DIM, DIM_BITS } from './features.js';
-import { TOPICS, type Topic } from './types.js';
+import { type Analysis, DIM, DIM_BITS } from './features.js';
+import { TOPICS } from './types.js';
 
 const K = TOPICS.length;
 
@@ -91,50 +91,6 @@ export function topicStep(model: TriageModel, a: Analysis, topic: number, rate: 
     for (let k = 0; k < K; k++) w[base + k] -= rate * (p[k] - (k === topic ? 1 : 0)) * v;
   }
   return -Math.log(p[topic] + 1e-12);
-}
-
-export interface Correction {
-  text: string;
-  topic?: Topic;
-  complaint?: boolean;
-}
-
-export interface CorrectionOptions {
-  /** Passes over the corrections; a few are needed for one example to move a linear model. */
-  epochs?: number;
-  rate?: number;
-}
-
-/**
- * Online update from agents' corrections. Pure: returns a new model and leaves the input as is, so
- * the caller can keep the shipped model and rebuild from the stored corrections at any time.
- * Corrections are applied in the given order with a fixed schedule, so the result is deterministic.
- */
-export function applyCorrections(
-  model: TriageModel,
-  corrections: readonly Correction[],
-  options: CorrectionOptions = {},
-): TriageModel {
-  const epochs = options.epochs ?? 4;
-  const rate = options.rate ?? 0.3;
-  const next: TriageModel = {
-    ...model,
-    complaint: model.complaint.slice(),
-    topic: model.topic.slice(),
-    corrections: model.corrections + corrections.length,
-  };
-  const analysed = corrections.map((c) => ({ c, a: analyse(c.text) }));
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    const r = rate / (1 + epoch);
-    for (const { c, a } of analysed) {
-      if (c.topic !== undefined) {
-        const k = TOPICS.indexOf(c.topic);
-        if (k >= 0) topicStep(next, a, k, r);
-      }
-      if (c.complaint !== undefined) complaintStep(next, a, c.complaint ? 1 : 0, r);
-    }
-  }
-  return next;
 }
 
 export interface TriageModelJSON {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { applyCorrections } from './corrections.js';
 import { analyse } from './features.js';
 import {
-  applyCorrections,
   complaintLogit,
   emptyModel,
   softmaxInPlace,

@@ -4,24 +4,13 @@
  * same weights every time.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { rng } from '../random.js';
 import { TOPICS, type Topic } from '../types.js';
 
 export interface Example {
   text: string;
   complaint: 0 | 1;
   topic: Topic;
-}
-
-/** mulberry32: a tiny seeded PRNG, so generation never depends on Math.random. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
@@ -135,13 +124,4 @@ export function expand(
     }
   }
   return out;
-}
-
-/** Fisher–Yates with our PRNG. */
-export function shuffle<T>(xs: T[], rand: () => number): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
-  return xs;
 }

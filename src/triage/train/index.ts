@@ -7,10 +7,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type Analysis, analyse } from '../features.js';
 import { complaintProbability, emptyModel, modelToJSON, type TriageModel } from '../model.js';
+import { rng, shuffle } from '../random.js';
 import { TOPICS, type Topic } from '../types.js';
 import { MODEL_VERSION, modelUrl } from '../weights.js';
 import { loadExternal } from './external.js';
-import { expand, readTemplates, rng, shuffle, type Template } from './generate.js';
+import { expand, readTemplates, type Template } from './generate.js';
 import { AveragedTrainer } from './sgd.js';
 
 const DATA = new URL('../../../data/triage/', import.meta.url);

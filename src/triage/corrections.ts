@@ -1,0 +1,96 @@
+/**
+ * Learning from agents' corrections: the shipped model, fine-tuned on the corrections an
+ * installation's agents made (a topic, a complaint flag, or both, for a message's text).
+ *
+ * Pure and deterministic: the same corrections in the same order give the same weights, so every
+ * node rebuilds the same model from the stored corrections (installation.ts) and no weights are
+ * stored. How and why (measured in data/triage/README.md):
+ *
+ * - A step's size follows the length of the corrected text. A step of rate r along a text's
+ *   gradient moves that text's own scores by r·|x|²·(target - p), x its feature vector: with a
+ *   fixed rate (0.3 before) a median tweet (|x|² ≈ 45) moved by ~13 logits, and the features every
+ *   text shares (bias, length, sentiment) by the full rate at every correction, so whichever
+ *   corrections were replayed last decided the model. Here r = 1/L, L the largest curvature of
+ *   the text's loss along x: |x|²/4 for the logistic loss (p(1-p) ≤ 1/4), |x|²/2 for the softmax
+ *   (the largest eigenvalue of diag(p) - ppᵀ is at most 1/2). That is the usual safe step of
+ *   gradient descent, never past the lowest point of the loss's local quadratic model, and it
+ *   moves the corrected text's scores by the same amount (4·(target - p) and 2·(target - p)
+ *   logits) however long the text. Later passes take 1/(1 + pass) of it.
+ * - The corrections are replayed in several seeded orders, and the weights averaged over the end
+ *   of every pass of every order (Polyak averaging, as the trainer does, src/triage/train): the
+ *   result depends on what was corrected, hardly on the order.
+ */
+import { CorrectionWeights, type LocalFeatures } from './correction-weights.js';
+import { analyse } from './features.js';
+import type { TriageModel } from './model.js';
+import { rng, shuffle } from './random.js';
+import { TOPICS, type Topic } from './types.js';
+
+export interface Correction {
+  text: string;
+  topic?: Topic;
+  complaint?: boolean;
+}
+
+export interface CorrectionOptions {
+  /** Passes over the corrections in each order; a pass's step is 1/(1 + pass) of the first. */
+  epochs?: number;
+  /** Seeded orders the corrections are replayed in; their snapshots are averaged. */
+  orders?: number;
+}
+
+// The first pass's steps times |x|² (see above): 1 / the largest curvature of each loss.
+const COMPLAINT_STEP = 4;
+const TOPIC_STEP = 2;
+// Any constant: it only has to be the same on every node.
+const SEED = 12345;
+
+interface Item {
+  x: LocalFeatures;
+  /** Index in TOPICS, or -1 when the correction says nothing of the topic. */
+  topic: number;
+  complaint: 0 | 1 | null;
+}
+
+/**
+ * Returns a new model: `model` fine-tuned on `corrections`; `model` itself is left as is, so the
+ * caller can keep the shipped model and rebuild from the stored corrections at any time.
+ */
+export function applyCorrections(
+  model: TriageModel,
+  corrections: readonly Correction[],
+  options: CorrectionOptions = {},
+): TriageModel {
+  const epochs = options.epochs ?? 4;
+  const orders = options.orders ?? 4;
+  const next: TriageModel = {
+    ...model,
+    complaint: model.complaint.slice(),
+    topic: model.topic.slice(),
+    corrections: model.corrections + corrections.length,
+  };
+  if (corrections.length === 0 || epochs < 1 || orders < 1) return next;
+  const analysed = corrections.map((c) => analyse(c.text));
+  const weights = new CorrectionWeights(model, analysed);
+  const items: Item[] = corrections.map((c, n) => ({
+    x: weights.features(analysed[n]),
+    topic: c.topic === undefined ? -1 : TOPICS.indexOf(c.topic),
+    complaint: c.complaint === undefined ? null : c.complaint ? 1 : 0,
+  }));
+  const rand = rng(SEED);
+  for (let order = 0; order < orders; order++) {
+    weights.reset();
+    shuffle(items, rand);
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const scale = 1 / (1 + epoch);
+      for (const { x, topic, complaint } of items) {
+        if (topic >= 0) weights.topicStep(x, topic, (scale * TOPIC_STEP) / x.norm2);
+        if (complaint !== null)
+          weights.complaintStep(x, complaint, (scale * COMPLAINT_STEP) / x.norm2);
+      }
+      weights.snapshot();
+    }
+  }
+  weights.writeMean(next);
+  return next;
+}
