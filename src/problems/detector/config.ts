@@ -98,7 +98,7 @@ export interface DetectorConfig {
    * the key still above its baseline, counting linked complaints too?) over the windows up to
    * `windowsMs[window]`. The raise test's alpha is too strict for it: a slow trouble in a city
    * that is most of its region (compared with the region's other complaints) fails it within
-   * the hour of its detection.
+   * the hour of its detection. The gap outlasts a night's lull of a trouble that goes on.
    */
   episode: { gapMs: number; window: number; min: number; alpha: number };
   text: {
@@ -149,7 +149,10 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   verifyQuietMs: 2 * HOUR,
   liveQuietMs: 6 * HOUR,
   expireQuietMs: 24 * HOUR,
-  episode: { gapMs: 3 * HOUR, window: 2, min: 5, alpha: 1e-3 },
+  // Up to the 4-hour window, 5 hours' gap: with the 12-hour window a trouble stayed "on" for
+  // about 15 hours after its last excess and took the next trouble of its place (seed 3's Los
+  // Angeles network outage 11.5 hours after a California device problem).
+  episode: { gapMs: 5 * HOUR, window: 1, min: 5, alpha: 1e-3 },
   text: {
     enabled: true,
     minCustomers: 5,

@@ -319,6 +319,27 @@ describe('problem detector: one root cause, one problem', () => {
     expect(run(1e12)).toHaveLength(1);
   });
 
+  it('a trouble over for a night is over: the next one of its place, 11 hours on, is a new problem', () => {
+    const run = (episode: { gapMs: number; window: number; min: number; alpha: number }) => {
+      const { det, out, start } = warmed({ episode });
+      // An Austin outage of three hours, its stragglers through the evening ...
+      for (let i = 0; i < 90; i++)
+        out.push(...complain(det, `a-${i}`, start + i * 2 * MIN, AUSTIN));
+      for (let h = 4; h <= 12; h += 2)
+        out.push(...complain(det, `s-${h}`, start + h * HOUR, AUSTIN));
+      // ... and a new one 11 hours after the first ended.
+      const next = start + 14 * HOUR;
+      for (let i = 0; i < 30; i++)
+        out.push(...complain(det, `b-${i}`, next + i * 2 * MIN, AUSTIN, 'network', 'no signal'));
+      return raises(out);
+    };
+    const split = run(DEFAULT_DETECTOR_CONFIG.episode);
+    expect(split).toHaveLength(2);
+    expect(split[1].at).toBeGreaterThan(split[0].at + 13 * HOUR);
+    // Control: judged over the 12-hour window with a 3-hour gap, the old trouble is still "on".
+    expect(run({ ...DEFAULT_DETECTOR_CONFIG.episode, window: 2, gapMs: 3 * HOUR })).toHaveLength(1);
+  });
+
   it('new kinds of trouble found by words in two cities of a region at once are one problem of the region', () => {
     const run = (mergeWindowMs: number) => {
       const { det, out, start } = warmed({
