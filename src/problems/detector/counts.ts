@@ -1,4 +1,5 @@
 import type { Area } from '../../triage/index.js';
+import { AreaPrior } from './area-prior.js';
 import { ALL, areaChain } from './areas.js';
 import type { DetectorConfig } from './config.js';
 import { SeasonalProfile } from './seasonal.js';
@@ -38,10 +39,7 @@ export class Counts {
   private totalEpisodes = 0;
   private readonly termDocs = new Map<string, number>();
   private totalDocs = 0;
-  private readonly areaCustomers = new Map<string, number>();
-  private readonly seenAreaCustomer = new Set<string>();
-  private readonly seenCustomer = new Set<string>();
-  private lastLearned: { customerId: string; learned: Learned } | null = null;
+  private readonly areas = new AreaPrior();
   private processTotal = 0;
   private readonly processTeams = new Set<string>();
   firstAt: number | null = null;
@@ -54,52 +52,25 @@ export class Counts {
     if (at > this.now) this.now = at;
   }
 
-  /**
-   * Every inbound customer message: teaches how customers spread over areas. What it newly
-   * counted is kept for the complaint it may be (`takeLearned`), to be forgotten if a problem
-   * explains that complaint (`explain`).
-   */
+  /** Every inbound customer message: teaches how customers spread over areas. */
   observeMessage(customerId: string, area: Area | null): void {
-    const learned: Learned = { areas: [], customer: false };
-    if (!this.seenCustomer.has(customerId)) {
-      this.seenCustomer.add(customerId);
-      learned.customer = true;
-    }
-    for (const k of area ? areaChain(area) : []) {
-      if (k === ALL) continue;
-      const id = `${k}|${customerId}`;
-      if (this.seenAreaCustomer.has(id)) continue;
-      this.seenAreaCustomer.add(id);
-      this.areaCustomers.set(k, (this.areaCustomers.get(k) ?? 0) + 1);
-      learned.areas.push(k);
-    }
-    this.lastLearned = { customerId, learned };
+    this.areas.observe(customerId, area);
   }
 
   /** What the customer's message just observed taught the area prior (for its complaint). */
   takeLearned(customerId: string): Learned | undefined {
-    const last = this.lastLearned;
-    this.lastLearned = null;
-    return last?.customerId === customerId ? last.learned : undefined;
+    return this.areas.take(customerId);
   }
 
   /**
    * Links an entry to a problem (`window.ts` `explain`) and takes its customer out of the
-   * area prior when this complaint put them there: how customers spread over areas is learned
-   * from messages no problem explains. Otherwise a large trouble in an installation's first
-   * days (thousands of new customers of one city) teaches that this city is a large share of
-   * the customer base, and its own later complaints stop looking like excess.
+   * area prior when this complaint put them there (`AreaPrior`).
    */
   explain(e: Entry, problemId: string): void {
     explain(e, problemId);
     const l = e.learned;
     e.learned = undefined;
-    if (!l || !this.config.forgetExplained) return;
-    for (const k of l.areas) {
-      if (!this.seenAreaCustomer.delete(`${k}|${e.customerId}`)) continue;
-      this.areaCustomers.set(k, (this.areaCustomers.get(k) ?? 1) - 1);
-    }
-    if (l.customer) this.seenCustomer.delete(e.customerId);
+    if (l && this.config.forgetExplained) this.areas.forget(e.customerId, l);
   }
 
   /** A complaint episode (a customer new to its topic's country-wide window). */
@@ -266,7 +237,7 @@ export class Counts {
       if (n <= expected) continue;
       const p = overdispersedTail(n, expected, this.dispersionOf(ks));
       if (p > alpha || (best && p >= best.pValue)) continue;
-      if (!this.persistent(win, all)) continue;
+      if (!win.persists(this.config, all)) continue;
       best = {
         key: ks.key,
         windowMinutes: win.ms / 60_000,
@@ -289,26 +260,6 @@ export class Counts {
     if (dayVariation <= 0 && !Number.isFinite(dispersion)) return dispersion;
     const cv2 = 1 / (ks.history + this.config.dispersionPrior) + dayVariation * dayVariation;
     return Math.min(dispersion, 1 / cv2);
-  }
-
-  /** The excess lasts: complaints spread over time, not one burst (a blip pages no one). */
-  persistent(win: Window, all = true): boolean {
-    const { persistMs, persistBuckets, bucketMs } = this.config;
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    const buckets = new Set<number>();
-    const seen = new Set<string>();
-    // Stops as soon as it holds: a big excess is persistent after a few entries.
-    for (let i = win.head; i < win.queue.length; i++) {
-      const e = win.queue[i];
-      if (seen.has(e.customerId) || (!all && e.problemId)) continue;
-      seen.add(e.customerId);
-      if (e.at < min) min = e.at;
-      if (e.at > max) max = e.at;
-      buckets.add(Math.floor(e.at / bucketMs));
-      if (max - min >= persistMs && buckets.size >= persistBuckets) return true;
-    }
-    return false;
   }
 
   /** Recent distinct complainers of a key above its baseline (count and share of observed). */
@@ -368,8 +319,7 @@ export class Counts {
 
   /** Share of customers seen in an area (1 for the whole country). */
   areaShare(areaKey: string | null): number {
-    if (!areaKey || areaKey === ALL) return 1;
-    return ((this.areaCustomers.get(areaKey) ?? 0) + 0.5) / (this.seenCustomer.size + 1);
+    return this.areas.share(areaKey);
   }
 
   /** The daily shape a key follows: its region's once learned, else the country's. */
@@ -429,9 +379,7 @@ export class Counts {
     if (ks.regionKey && ks.areaKey !== ALL) {
       const regional = this.keys.get(`${GLOBAL}@${ks.regionKey}`);
       if (regional && regional.history >= this.config.priorEpisodes / 3) {
-        const regionShare =
-          ((this.areaCustomers.get(ks.areaKey!) ?? 0) + 0.5) /
-          ((this.areaCustomers.get(ks.regionKey) ?? 0) + 1);
+        const regionShare = this.areas.shareOfRegion(ks.areaKey!, ks.regionKey);
         priorShare = (priorShare / Math.max(1e-9, this.areaShare(ks.areaKey))) * regionShare;
         global = regional;
       }

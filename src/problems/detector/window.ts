@@ -13,7 +13,7 @@ export interface Entry extends Member {
   learned?: Learned;
 }
 
-/** A complaint's part in the area prior (`Counts.areaShare`): its customer, first seen by it. */
+/** A complaint's part in the area prior (`AreaPrior`): its customer, first seen by it. */
 export interface Learned {
   /** Area keys its customer was first counted in by this message. */
   areas: string[];
@@ -83,6 +83,31 @@ export class Window {
       this.head = 0;
     }
   }
+  /**
+   * The window's complainers (`all`, or only those no problem explains) span `persistMs` and
+   * fall into `persistBuckets` buckets of `bucketMs`: an excess that lasts, not one burst (a
+   * blip pages no one). Stops as soon as it holds: a big excess persists after a few entries.
+   */
+  persists(
+    cfg: { persistMs: number; persistBuckets: number; bucketMs: number },
+    all = true,
+  ): boolean {
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    const buckets = new Set<number>();
+    const seen = new Set<string>();
+    for (let i = this.head; i < this.queue.length; i++) {
+      const e = this.queue[i];
+      if (seen.has(e.customerId) || (!all && e.problemId)) continue;
+      seen.add(e.customerId);
+      if (e.at < min) min = e.at;
+      if (e.at > max) max = e.at;
+      buckets.add(Math.floor(e.at / cfg.bucketMs));
+      if (max - min >= cfg.persistMs && buckets.size >= cfg.persistBuckets) return true;
+    }
+    return false;
+  }
+
   entries(): Entry[] {
     return this.queue.slice(this.head);
   }

@@ -1,0 +1,64 @@
+import type { Area } from '../../triage/index.js';
+import { ALL, areaChain } from './areas.js';
+import type { Learned } from './window.js';
+
+/**
+ * How the installation's customers spread over areas: the prior share of every local baseline
+ * (a city with a tenth of the customers is expected to send about a tenth of the complaints).
+ * Learned from every inbound message, each customer counted once per area. A complaint a
+ * problem explains takes back the customer it added (`forget`): otherwise a large trouble in an
+ * installation's first days, thousands of new customers of one city, would teach that the city
+ * is most of the customer base, and the trouble's own later complaints would stop looking like
+ * excess.
+ */
+export class AreaPrior {
+  private readonly customers = new Map<string, number>();
+  private readonly seenInArea = new Set<string>();
+  private readonly seen = new Set<string>();
+  private last: { customerId: string; learned: Learned } | null = null;
+
+  /** One inbound message; what it newly counted is kept for its complaint (`take`). */
+  observe(customerId: string, area: Area | null): void {
+    const learned: Learned = { areas: [], customer: false };
+    if (!this.seen.has(customerId)) {
+      this.seen.add(customerId);
+      learned.customer = true;
+    }
+    for (const k of area ? areaChain(area) : []) {
+      if (k === ALL) continue;
+      const id = `${k}|${customerId}`;
+      if (this.seenInArea.has(id)) continue;
+      this.seenInArea.add(id);
+      this.customers.set(k, (this.customers.get(k) ?? 0) + 1);
+      learned.areas.push(k);
+    }
+    this.last = { customerId, learned };
+  }
+
+  /** What the customer's message just observed taught the prior (for its complaint's entry). */
+  take(customerId: string): Learned | undefined {
+    const last = this.last;
+    this.last = null;
+    return last?.customerId === customerId ? last.learned : undefined;
+  }
+
+  /** A complaint a problem explains: its customer leaves the areas it put them in. */
+  forget(customerId: string, learned: Learned): void {
+    for (const k of learned.areas) {
+      if (!this.seenInArea.delete(`${k}|${customerId}`)) continue;
+      this.customers.set(k, (this.customers.get(k) ?? 1) - 1);
+    }
+    if (learned.customer) this.seen.delete(customerId);
+  }
+
+  /** Share of customers seen in an area (1 for the whole country). */
+  share(areaKey: string | null): number {
+    if (!areaKey || areaKey === ALL) return 1;
+    return ((this.customers.get(areaKey) ?? 0) + 0.5) / (this.seen.size + 1);
+  }
+
+  /** Share of a region's customers seen in one of its areas. */
+  shareOfRegion(areaKey: string, regionKey: string): number {
+    return ((this.customers.get(areaKey) ?? 0) + 0.5) / ((this.customers.get(regionKey) ?? 0) + 1);
+  }
+}
