@@ -237,7 +237,8 @@ export class Detector {
         this.pendingCase.delete(this.pendingCase.keys().next().value as string);
     }
 
-    // Link on arrival to a known problem (by its place and topic, else by its words).
+    // Link on arrival to a known problem (by its place and topic, else by its words, else by
+    // how it reads, for a country-wide problem of another topic).
     const target = matchOnArrival(this.parts, c.caseId, c.topic, chain, termKeys);
     const byWords = target ? null : matchByWords(this.parts, chain, termKeys);
     const byKin = target || byWords ? null : matchByKinship(this.parts, c.topic, entry.sig);
