@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CorrectionWeights } from './correction-weights.js';
-import { applyCorrections, type Correction } from './corrections.js';
+import { applyCorrections, applyCorrectionsYielding, type Correction } from './corrections.js';
 import { analyse } from './features.js';
 import { complaintStep, type TriageModel, topicProbabilities, topicStep } from './model.js';
 import { TOPICS, type Topic } from './types.js';
@@ -29,6 +29,25 @@ const CORRECTIONS: Correction[] = [
 ];
 
 describe('applyCorrections', () => {
+  it('a server rebuild gives the event loop a turn after every pass, with the same result', async () => {
+    const many: Correction[] = [];
+    for (let i = 0; i < 400; i++)
+      many.push({ ...CORRECTIONS[i % 4], text: `${CORRECTIONS[i % 4].text} ${i}` });
+    // Other work waiting on the event loop: it counts the turns it gets.
+    let turns = 0;
+    let running = true;
+    const other = () => {
+      turns++;
+      if (running) setImmediate(other);
+    };
+    setImmediate(other);
+    const yielded = await applyCorrectionsYielding(shipped, many);
+    running = false;
+    // 4 orders × 4 passes: other work ran between them.
+    expect(turns).toBeGreaterThanOrEqual(15);
+    expect(changedSlots(yielded, applyCorrections(shipped, many)).size).toBe(0);
+  });
+
   it('is deterministic, leaves the input model as is and moves only the corrected features', () => {
     const before = { complaint: shipped.complaint.slice(), topic: shipped.topic.slice() };
     const a = applyCorrections(shipped, CORRECTIONS);

@@ -61,6 +61,36 @@ export function applyCorrections(
   corrections: readonly Correction[],
   options: CorrectionOptions = {},
 ): TriageModel {
+  const run = learn(model, corrections, options);
+  let step = run.next();
+  while (!step.done) step = run.next();
+  return step.value;
+}
+
+/**
+ * The same as `applyCorrections`, giving the event loop a turn after every pass: a server
+ * rebuilding from thousands of corrections (up to a second of work) keeps answering meanwhile.
+ */
+export async function applyCorrectionsYielding(
+  model: TriageModel,
+  corrections: readonly Correction[],
+  options: CorrectionOptions = {},
+): Promise<TriageModel> {
+  const run = learn(model, corrections, options);
+  let step = run.next();
+  while (!step.done) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    step = run.next();
+  }
+  return step.value;
+}
+
+/** The learner, pausing (yielding) after each pass over the corrections. */
+function* learn(
+  model: TriageModel,
+  corrections: readonly Correction[],
+  options: CorrectionOptions,
+): Generator<void, TriageModel, void> {
   const epochs = options.epochs ?? 4;
   const orders = options.orders ?? 4;
   const next: TriageModel = {
@@ -89,6 +119,7 @@ export function applyCorrections(
           weights.complaintStep(x, complaint, (scale * COMPLAINT_STEP) / x.norm2);
       }
       weights.snapshot();
+      yield;
     }
   }
   weights.writeMean(next);

@@ -6,13 +6,14 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
+import { applyCorrectionsYielding } from './corrections.js';
 import {
   correctionsForTraining,
   insertModelVersion,
   listModelVersions,
   type ModelVersionRow,
 } from './corrections.queries.js';
-import { applyCorrections, createTriage, loadShippedModel, type Triage } from './index.js';
+import { createTriage, loadShippedModel, type Triage } from './index.js';
 import type { TriageModel } from './model.js';
 import type { TriageInput, TriageResult } from './types.js';
 
@@ -92,7 +93,7 @@ export class InstallationTriage {
     const model =
       corrections.length === 0
         ? { ...this.base }
-        : applyCorrections({ ...this.base, corrections: 0 }, corrections);
+        : await applyCorrectionsYielding({ ...this.base, corrections: 0 }, corrections);
     const version = `${this.base.version}+${corrections.length}c`;
     model.version = version;
     this.current = createTriage(model);
