@@ -1,8 +1,10 @@
 /**
- * A small seeded PRNG (mulberry32) with the draws the simulator needs. Everything random in a
- * simulation comes from one instance consumed in program order, so a seed fully determines the
- * output; `Math.random` is never used.
+ * The draws the simulator needs, over the seeded PRNG of platform/random.ts (mulberry32).
+ * Everything random in a simulation comes from one instance consumed in program order, so a seed
+ * fully determines the output; `Math.random` is never used.
  */
+
+import { rng } from '../platform/random.js';
 
 /** Mixes a scenario name and a numeric seed into a 32-bit state (xmur3-style string hash). */
 export function hashSeed(name: string, seed: number): number {
@@ -18,19 +20,11 @@ export function hashSeed(name: string, seed: number): number {
 }
 
 export class Rng {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = rng(seed);
   }
 
   /** Integer in [min, max], both inclusive. */

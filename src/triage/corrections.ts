@@ -20,10 +20,11 @@
  *   of every pass of every order (Polyak averaging, as the trainer does, src/triage/train): the
  *   result depends on what was corrected, hardly on the order.
  */
+
+import { rng, shuffle } from '../platform/random.js';
 import { CorrectionWeights, type LocalFeatures } from './correction-weights.js';
 import { analyse } from './features.js';
 import type { TriageModel } from './model.js';
-import { rng, shuffle } from './random.js';
 import { TOPICS, type Topic } from './types.js';
 
 export interface Correction {

@@ -1,4 +1,5 @@
 import type { App } from '../../app.js';
+import { rng } from '../../platform/random.js';
 import { signXBody } from './x.verify.js';
 
 export interface StormOptions {
@@ -23,25 +24,14 @@ export interface StormResult {
   deliveriesPerSecond: number;
 }
 
-/** Small seeded PRNG (mulberry32) so a storm is reproducible. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * An outage storm against the X webhook: signed single-event deliveries of customer tweets
  * (some replying to others), a share of them repeated, the whole sequence shuffled, sent in
  * concurrent bursts through the app's HTTP layer. Used by the storm test and `npm run bench`.
  */
 export async function runXWebhookStorm(app: App, o: StormOptions): Promise<StormResult> {
-  const rand = prng(o.seed ?? 42);
+  // Seeded, so a storm is reproducible.
+  const rand = rng(o.seed ?? 42);
   const unique = Math.round(o.deliveries * (1 - o.duplicateRate));
   const base = 1600000000000000000n;
   const start = Date.parse('2026-11-02T08:10:00Z');

@@ -4,7 +4,7 @@
  * same weights every time.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { rng } from '../random.js';
+import { rng } from '../../platform/random.js';
 import { TOPICS, type Topic } from '../types.js';
 
 export interface Example {

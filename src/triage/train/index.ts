@@ -5,9 +5,9 @@
  * twcs-labelled-risk: those measure the model (`npm run eval -- triage`), they do not teach it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { rng, shuffle } from '../../platform/random.js';
 import { type Analysis, analyse } from '../features.js';
 import { complaintProbability, emptyModel, modelToJSON, type TriageModel } from '../model.js';
-import { rng, shuffle } from '../random.js';
 import { TOPICS, type Topic } from '../types.js';
 import { MODEL_VERSION, modelUrl } from '../weights.js';
 import { loadExternal } from './external.js';

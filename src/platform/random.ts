@@ -1,7 +1,7 @@
 /**
- * Seeded randomness for the learned parts of triage: training (train/) and the replay of agents'
- * corrections (corrections.ts) must give the same weights every time, so nothing here may depend
- * on Math.random.
+ * Seeded randomness, for whatever must come out the same every run: triage training and the
+ * replay of agents' corrections (the same weights every time), the simulator, load storms. Nothing
+ * here may depend on Math.random.
  */
 
 /** mulberry32: a tiny seeded PRNG. */
