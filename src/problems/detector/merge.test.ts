@@ -9,7 +9,9 @@ import {
   HOUR,
   linkedTo,
   MIN,
+  type Planned,
   raises,
+  replay,
   seeded,
   TOPICS,
   warmed,
@@ -54,7 +56,7 @@ function webmailTrouble(config: Partial<DetectorConfig> = {}) {
 function twoStates(rest: boolean, big = false): Decision[] {
   const rnd = seeded(5);
   const topics = ['network', 'outage', 'device', 'service', 'other', 'billing'];
-  const events: { id: string; at: number; area: Area | null; topic: string }[] = [];
+  const events: Planned[] = [];
   const start = Date.UTC(2025, 2, 4, 6);
   for (let t = start - 30 * HOUR, n = 0; t < start + 3 * HOUR; t += 30_000, n++) {
     const area = rnd() < 0.3 ? null : CITIES[Math.floor(rnd() * CITIES.length)];
@@ -81,13 +83,8 @@ function twoStates(rest: boolean, big = false): Decision[] {
         area: null,
         topic: topics[i % 5],
       });
-  events.sort((a, b) => a.at - b.at);
-  const det = new Detector();
   const out: Decision[] = [];
-  for (const e of events) {
-    const ds = complain(det, e.id, e.at, e.area, e.topic);
-    if (e.at >= start) out.push(...ds);
-  }
+  for (const { at, ds } of replay(new Detector(), events)) if (at >= start) out.push(...ds);
   return out;
 }
 

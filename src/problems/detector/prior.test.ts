@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { Area } from '../../triage/index.js';
 import type { DetectorConfig } from './config.js';
 import { type Decision, Detector } from './detector.js';
-import { CITIES, HOUR, linkedTo, raises, seeded, T0, TOPICS } from './test-fixtures.js';
+import {
+  CITIES,
+  HOUR,
+  linkedTo,
+  type Planned,
+  raises,
+  replay,
+  seeded,
+  T0,
+  TOPICS,
+} from './test-fixtures.js';
 
 /*
  * The baseline's priors are learned from complaints no problem explains. A large trouble in an
@@ -12,43 +21,25 @@ import { CITIES, HOUR, linkedTo, raises, seeded, T0, TOPICS } from './test-fixtu
  */
 
 const SEATTLE = CITIES[5];
-
-interface Event {
-  at: number;
-  id: string;
-  area: Area | null;
-  topic: string;
-}
+const BILL = 'my bill is wrong';
 
 /** Background in six cities from the first hour; Seattle loses service from hour 8 to 24. */
 function firstDayOutage(config: Partial<DetectorConfig>) {
   const rnd = seeded(11);
-  const events: Event[] = [];
+  const events: Planned[] = [];
   for (let t = T0, n = 0; t < T0 + 30 * HOUR; n++) {
     t += Math.round((HOUR / 30) * (0.5 + rnd()));
     const area = rnd() < 0.3 ? null : CITIES[Math.floor(rnd() * CITIES.length)];
-    events.push({ at: t, id: `bg-${n}`, area, topic: TOPICS[Math.floor(rnd() * 6)] });
+    events.push({ at: t, id: `bg-${n}`, area, topic: TOPICS[Math.floor(rnd() * 6)], text: BILL });
   }
   const start = T0 + 8 * HOUR;
   for (let i = 0; i < 6400; i++)
     events.push({ at: start + i * 9_000, id: `sea-${i}`, area: SEATTLE, topic: 'outage' });
-  events.sort((a, b) => a.at - b.at);
-  const det = new Detector(config);
   const late: Decision[] = [];
   const all: Decision[] = [];
-  for (const e of events) {
-    const ds = det.observe({
-      ref: e.id,
-      at: e.at,
-      customerId: e.id,
-      caseId: `case-${e.id}`,
-      area: e.area,
-      complaint: true,
-      topic: e.topic,
-      text: e.topic === 'outage' ? 'no signal at all since this morning' : 'my bill is wrong',
-    });
+  for (const { at, ds } of replay(new Detector(config), events)) {
     all.push(...ds);
-    if (e.at >= start + 10 * HOUR) late.push(...ds);
+    if (at >= start + 10 * HOUR) late.push(...ds);
   }
   const problem = raises(all).find((r) => r.area?.city === 'Seattle');
   const lateSeattle = [...(problem ? linkedTo(late, problem.problemId) : [])].filter((c) =>

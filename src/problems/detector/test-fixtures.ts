@@ -79,6 +79,22 @@ export function complain(
   });
 }
 
+/** One complaint a test plans ahead (`replay` feeds them in event-time order). */
+export interface Planned {
+  id: string;
+  at: number;
+  area: Area | null;
+  topic: string;
+  text?: string;
+}
+
+/** Feeds planned complaints in event-time order; returns each one's time and decisions. */
+export function replay(det: Detector, planned: Planned[]): { at: number; ds: Decision[] }[] {
+  return [...planned]
+    .sort((a, b) => a.at - b.at)
+    .map((e) => ({ at: e.at, ds: complain(det, e.id, e.at, e.area, e.topic, e.text) }));
+}
+
 /** A detector that has seen 30 hours of background, and when the test's traffic starts. */
 export function warmed(config: Partial<DetectorConfig> = {}) {
   const det = new Detector(config);
