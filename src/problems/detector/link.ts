@@ -166,11 +166,14 @@ export function matchByKinship(
 ): string | null {
   const { similarity: min, topicShare } = config.kinLink;
   if (min <= 0 || !sig) return null;
-  if (counts.excess(`${topic}@${ALL}`).share < topicShare) return null;
+  // Most complaints arrive while no country-wide problem is live: nothing to compute then.
+  const live = [...book.problems.values()].filter(
+    (p) => p.kind === 'area' && p.areaKey === ALL && p.topic !== topic && book.drawing(p),
+  );
+  if (live.length === 0 || counts.excess(`${topic}@${ALL}`).share < topicShare) return null;
   let best: string | null = null;
   let bestSim = min;
-  for (const p of book.problems.values()) {
-    if (p.kind !== 'area' || p.areaKey !== ALL || p.topic === topic || !book.drawing(p)) continue;
+  for (const p of live) {
     let top = 0;
     for (const y of book.signatures(p)) top = Math.max(top, similarity(sig, y));
     if (top >= bestSim) {
