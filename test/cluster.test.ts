@@ -48,7 +48,7 @@ describe('several nodes on PostgreSQL', () => {
     });
     expect(res.statusCode).toBe(202);
     await eventually(() => wake.mock.calls.length > 0);
-    // Either node may now process it; claims use SKIP LOCKED so they never take the same events.
+    // Either node may now process it; batches take turns, so they never take the same events.
     const [na, nb] = await Promise.all([a.app.pipeline.drain(), b.app.pipeline.drain()]);
     expect(na + nb).toBe(1);
   });

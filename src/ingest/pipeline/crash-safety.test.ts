@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { aMessage } from '../../../test/builders.js';
 import { ENGINES, freshDatabase } from '../../../test/support/engines.js';
-import type { Database } from '../../platform/db/database.js';
+import { type Database, openDatabase } from '../../platform/db/database.js';
 import { migrateToLatest } from '../../platform/db/migrate.js';
 import { classify } from '../../triage/index.js';
 import { ensureWorkspace } from '../../workspace/workspace.service.js';
@@ -38,9 +38,9 @@ function traffic(): InboundMessage[] {
   return out;
 }
 
-async function drainInProcess(database: Database) {
+async function aWorker(database: Database, afterStage?: (name: string) => Promise<void>) {
   const ws = await ensureWorkspace(database.db);
-  const worker = new PipelineWorker({
+  return new PipelineWorker({
     database,
     settings: {
       workspaceId: ws.workspaceId,
@@ -51,8 +51,12 @@ async function drainInProcess(database: Database) {
     batchSize: 50,
     maxAttempts: 5,
     classify,
+    afterStage,
   });
-  await worker.drain();
+}
+
+async function drainInProcess(database: Database) {
+  await (await aWorker(database)).drain();
 }
 
 /** The grouping of messages into cases, independent of generated ids. */
@@ -127,4 +131,63 @@ describe.each(ENGINES)('crash safety on %s', (engine) => {
       }
     },
   );
+});
+
+describe('pipeline order across nodes on postgres', () => {
+  it('a second node waits for the batch in flight instead of running ahead of it', async () => {
+    const msgs = traffic();
+    const shared = await freshDatabase('postgres');
+    const clean = await freshDatabase('postgres');
+    try {
+      for (const db of [shared, clean]) {
+        await migrateToLatest(db.database);
+        const ws = await ensureWorkspace(db.database.db);
+        await appendInbound(db.database.db, ws.workspaceId, msgs, Date.now());
+      }
+      // Node A stops inside its first batch, its events claimed and nothing written yet.
+      let reachedPersist: () => void = () => {};
+      const atPersist = new Promise<void>((r) => {
+        reachedPersist = r;
+      });
+      let release: () => void = () => {};
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      let held = false;
+      const a = await aWorker(shared.database, async (name) => {
+        if (name !== 'thread' || held) return;
+        held = true;
+        reachedPersist();
+        await gate;
+      });
+      // Node B has its own connections to the same database.
+      const nodeB = openDatabase(shared.url);
+      try {
+        const b = await aWorker(nodeB);
+        const first = a.runOnce();
+        await atPersist;
+        let bDone = false;
+        const second = b.runOnce().then((n) => {
+          bDone = true;
+          return n;
+        });
+        // B may not finish a batch while A's earlier one is open; let A go after a second (or
+        // as soon as B finished, which is the fault this test exists for).
+        await Promise.race([second, new Promise((r) => setTimeout(r, 1000))]);
+        const ranAhead = bDone;
+        release();
+        expect(await first).toBe(50);
+        expect(await second).toBe(50);
+        expect(ranAhead).toBe(false);
+        await b.drain();
+      } finally {
+        await nodeB.close();
+      }
+      await drainInProcess(clean.database);
+      expect(await grouping(shared.database)).toEqual(await grouping(clean.database));
+    } finally {
+      await shared.cleanup();
+      await clean.cleanup();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import type { Database } from '../../platform/db/database.js';
 import type { DB } from '../../platform/db/schema.js';
 import type { TriageInput, TriageResult } from '../../triage/index.js';
 import { type LoggedEvent, runBatch } from './run-batch.js';
+import { takePipelineTurn } from './turn-lock.js';
 import type { BatchState, ClassifiedAhead, PipelineSettings } from './types.js';
 
 export interface WorkerOptions {
@@ -128,6 +129,7 @@ export class PipelineWorker {
     let committed: BatchState | null = null;
     try {
       await db.transaction().execute(async (trx) => {
+        await takePipelineTurn(trx, caps);
         await lockCaseWrites(trx, caps, 'shared');
         let q = trx
           .selectFrom('inbound_events')
@@ -136,7 +138,10 @@ export class PipelineWorker {
           .where('next_attempt_at', '<=', now)
           .orderBy('seq')
           .limit(this.opts.batchSize);
-        if (caps.skipLocked) q = q.forUpdate().skipLocked();
+        // Under the pipeline's turn no other batch is in flight; the row locks only wait out a
+        // parked-event retry or a failure being recorded. Skipping locked rows here would let this
+        // batch run ahead of earlier events (see turn-lock.ts).
+        if (caps.concurrentWriters) q = q.forUpdate();
         claimed = await q.execute();
         if (claimed.length === 0) return;
         if (claimed.length === this.opts.batchSize) await this.classifyAhead(trx, claimed);
@@ -204,6 +209,7 @@ export class PipelineWorker {
       let result: BatchState | null = null;
       try {
         await db.transaction().execute(async (trx) => {
+          await takePipelineTurn(trx, caps);
           await lockCaseWrites(trx, caps, 'shared');
           // Re-check under lock: another node may have taken it meanwhile.
           let q = trx
@@ -211,7 +217,7 @@ export class PipelineWorker {
             .select(['seq', 'received_at', 'payload_json'])
             .where('seq', '=', e.seq)
             .where('status', '=', 'pending');
-          if (caps.skipLocked) q = q.forUpdate().skipLocked();
+          if (caps.concurrentWriters) q = q.forUpdate();
           const row = await q.executeTakeFirst();
           if (!row) return;
           result = await runBatch(trx, [row], this.batchOptions(now));
