@@ -108,6 +108,28 @@ describe('problem detector: coinciding troubles', () => {
     expect(alike[0].area?.city).toBe('Chicago');
   });
 
+  it('a local excess of an unrelated topic while a country-wide problem is young is its own problem', () => {
+    const run = (text: string) => {
+      const { det, out, start } = warmed();
+      // Shipments late everywhere: 40 customers who name no place.
+      for (let i = 0; i < 40; i++)
+        out.push(
+          ...complain(det, `d-${i}`, start + i * MIN, null, 'delivery', 'parcel never arrived'),
+        );
+      // Half an hour on, Chicago customers are charged twice.
+      for (let i = 0; i < 25; i++)
+        out.push(
+          ...complain(det, `chi-${i}`, start + 30 * MIN + i * 2 * MIN, CHICAGO, 'billing', text),
+        );
+      return raises(out);
+    };
+    const twice = run('charged twice on my bill this month');
+    expect(twice.map((r) => r.topic)).toEqual(['delivery', 'billing']);
+    expect(twice[1].area?.city).toBe('Chicago');
+    // The same words as the deliveries (triage filed them under billing): the same trouble.
+    expect(run('my parcel never arrived').map((r) => r.topic)).toEqual(['delivery']);
+  });
+
   it('a country-wide problem takes its complaints that triage filed under another topic, by how they read', () => {
     const run = (config: Partial<DetectorConfig>) => {
       const { det, out, start } = warmed(config);

@@ -283,10 +283,12 @@ function sameTrouble(
       if (!young && !recent && counts.excess(p.keys[0]).share < config.linkPosterior) continue;
     } else {
       if (!young || !book.drawing(p)) continue;
-      // A country-wide excess of an unrelated topic while a young problem goes on: the same
-      // trouble under a confused topic reads like the problem's complaints; a coincidence
-      // (shipments late everywhere while Denver's phones fail) does not.
-      const unrelated = !chain && excess && topic && p.topic && !related(config, p.topic, topic);
+      // An excess of an unrelated topic while a young problem goes on: the same trouble under
+      // a confused topic reads like the problem's complaints; a coincidence (shipments late
+      // everywhere while Denver's phones fail, a Miami billing error during a country-wide
+      // delivery delay) does not.
+      const named = excess && topic ? namedTopic(counts.members(excess), topic) : null;
+      const unrelated = excess && named && p.topic && !related(config, p.topic, named);
       if (unrelated && !readsAlike(config, counts, excess, p)) continue;
     }
     if (!best || p.detectedAt < best.detectedAt) best = p;
