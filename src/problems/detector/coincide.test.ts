@@ -10,6 +10,7 @@ import {
   raises,
   seeded,
   T0,
+  TOPICS,
   warmed,
 } from './test-fixtures.js';
 
@@ -128,6 +129,39 @@ describe('problem detector: coinciding troubles', () => {
     expect(twice[1].area?.city).toBe('Chicago');
     // The same words as the deliveries (triage filed them under billing): the same trouble.
     expect(run('my parcel never arrived').map((r) => r.topic)).toEqual(['delivery']);
+  });
+
+  it('a local excess of a named topic while a place-less text cluster is young is its own problem', () => {
+    const run = (text: string) => {
+      const { det, out, start } = warmed({
+        text: { ...DEFAULT_DETECTOR_CONFIG.text, warmupMs: 6 * HOUR },
+      });
+      // Voicemail greetings vanish for customers everywhere (no topic names it).
+      for (let i = 0; i < 16; i++)
+        out.push(
+          ...complain(
+            det,
+            `vm-${i}`,
+            start + i * 3 * MIN,
+            null,
+            TOPICS[i % 6],
+            'visual voicemail greeting vanished overnight',
+          ),
+        );
+      // Half an hour on, Chicago's network fails.
+      for (let i = 0; i < 25; i++)
+        out.push(
+          ...complain(det, `chi-${i}`, start + 30 * MIN + i * 2 * MIN, CHICAGO, 'network', text),
+        );
+      return raises(out);
+    };
+    const apart = run('no signal and calls keep dropping downtown');
+    expect(apart.map((r) => r.kind)).toEqual(['text', 'area']);
+    expect(apart[1]).toMatchObject({ topic: 'network', area: { city: 'Chicago' } });
+    // The cluster's own words (Chicago's share of the same trouble): one problem.
+    expect(run('my visual voicemail greeting vanished overnight').map((r) => r.kind)).toEqual([
+      'text',
+    ]);
   });
 
   it('a country-wide problem takes its complaints that triage filed under another topic, by how they read', () => {

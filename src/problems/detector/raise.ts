@@ -288,7 +288,8 @@ function sameTrouble(
       // everywhere while Denver's phones fail, a Miami billing error during a country-wide
       // delivery delay) does not.
       const named = excess && topic ? namedTopic(counts.members(excess), topic) : null;
-      const unrelated = excess && named && p.topic && !related(config, p.topic, named);
+      // (A text cluster names no topic: any topic's excess must read like it.)
+      const unrelated = excess && named && (!p.topic || !related(config, p.topic, named));
       if (unrelated && !readsAlike(config, counts, excess, p)) continue;
     }
     if (!best || p.detectedAt < best.detectedAt) best = p;
