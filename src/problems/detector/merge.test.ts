@@ -377,6 +377,38 @@ describe('problem detector: one root cause, one problem', () => {
     expect(raises(run(0)).length).toBeGreaterThan(1);
   });
 
+  it('a new excess in a fixed problem’s area is a problem of its own', () => {
+    const run = (fix: boolean) => {
+      const { det, out, start } = warmed();
+      const texas = { postalCode: null, city: null, region: 'TX', country: 'US', confidence: 1 };
+      // Phones fail across Texas after an update, for 50 minutes.
+      for (let i = 0; i < 25; i++)
+        out.push(
+          ...complain(det, `tx-${i}`, start + i * 2 * MIN, texas, 'device', 'phone restarts'),
+        );
+      const first = raises(out);
+      if (fix)
+        det.syncProblems(
+          det
+            .problemViews()
+            .map((v) => ({ ...v, status: 'fixed', fixedAt: start + 55 * MIN, human: true })),
+        );
+      // Two hours after the fix, Austin loses service.
+      const later: Decision[] = [];
+      for (let i = 0; i < 20; i++)
+        later.push(...complain(det, `au-${i}`, start + 3 * HOUR + i * 2 * MIN, AUSTIN));
+      return { first, later: raises(later) };
+    };
+    const fixed = run(true);
+    expect(fixed.first).toHaveLength(1);
+    expect(fixed.first[0]).toMatchObject({ topic: 'device', areaKey: 'r:US:TX' });
+    expect(fixed.later).toHaveLength(1);
+    expect(fixed.later[0]).toMatchObject({ topic: 'outage', area: { city: 'Austin' } });
+    // Not fixed, the region's device problem is young and live: Austin's excess of a topic
+    // triage confuses with device, inside its area, is taken as the same trouble.
+    expect(run(false).later).toHaveLength(0);
+  });
+
   it('a fixed problem still draws the stragglers of its trouble until verified', () => {
     const { det, out, start } = warmed();
     for (let i = 0; i < 12; i++) out.push(...complain(det, `a-${i}`, start + i * 4 * MIN, AUSTIN));

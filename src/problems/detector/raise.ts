@@ -45,6 +45,10 @@ export function testAreaKey(
   // seen from another level; a related topic in the same or a nested area is triage's topic
   // confusion around it (except country-wide, where unrelated troubles do coincide).
   for (const p of book.problems.values()) {
+    // A fixed problem still takes its own trouble's stragglers (the keys it owns, complaints
+    // on arrival), but a new excess in its area is not its trouble any more: hours after a
+    // region's phones were fixed, an outage in one of its cities is another problem.
+    if (p.status === 'fixed') continue;
     // A young text cluster in the same place is this trouble already, found by its words.
     if (
       p.kind === 'text' &&
@@ -265,7 +269,8 @@ function sameTrouble(
 ): ProblemView | null {
   let best: ProblemView | null = null;
   for (const p of book.problems.values()) {
-    if (p.kind === 'process' || p.status === 'closed' || book.episodeOver(p)) continue;
+    if (p.kind === 'process' || p.status === 'closed' || p.status === 'fixed') continue;
+    if (book.episodeOver(p)) continue;
     // Its last complaint was recent: the trouble's tail (or its return) is still its own.
     const recent = counts.now - p.lastEventAt <= config.liveQuietMs;
     if (!book.drawing(p) && !recent) continue;
