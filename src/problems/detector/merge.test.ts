@@ -53,7 +53,7 @@ function webmailTrouble(config: Partial<DetectorConfig> = {}) {
  * over a busy background of every group topic. With `rest`, the rest of the country complains
  * more too, a little under each topic (no topic's country-wide key raises by itself).
  */
-function twoStates(rest: boolean, big = false): Decision[] {
+function twoStates(rest: boolean, big = false, atlanta = false): Decision[] {
   const rnd = seeded(5);
   const topics = ['network', 'outage', 'device', 'service', 'other', 'billing'];
   const events: Planned[] = [];
@@ -75,6 +75,12 @@ function twoStates(rest: boolean, big = false): Decision[] {
     const at = start + 40 * MIN + i * 75_000;
     events.push({ id: `sea-${i}`, at, area: CITIES[5], topic: local[i % 3] });
   }
+  // With `atlanta`, a third state loses service 80 minutes in.
+  if (atlanta)
+    for (let i = 0; i < 24; i++) {
+      const at = start + 80 * MIN + i * 75_000;
+      events.push({ id: `atl-${i}`, at, area: CITIES[4], topic: local[i % 3] });
+    }
   if (rest)
     for (let i = 0; i < 540; i++)
       events.push({
@@ -161,6 +167,19 @@ describe('problem detector: one root cause, one problem', () => {
       expect(r.map((x) => x.area?.city).sort()).toEqual(['New York', 'Seattle']);
       expect(out.some((d) => d.type === 'refine')).toBe(false);
     }
+  });
+
+  it('widens to the country when a third state breaks while two are young, even if the rest is quiet', () => {
+    const out = twoStates(false, false, true);
+    const r = raises(out);
+    // New York and Seattle: two problems (as above); Atlanta makes it one country-wide trouble.
+    expect(r.map((x) => x.area?.city).sort()).toEqual(['New York', 'Seattle']);
+    const refine = out.find((d) => d.type === 'refine');
+    expect(refine).toMatchObject({ areaKey: 'all' });
+    const widened = refine?.type === 'refine' ? refine.problemId : '';
+    expect([...linkedTo(out, widened)].filter((c) => c.startsWith('atl-')).length).toBeGreaterThan(
+      5,
+    );
   });
 
   it('a verified problem takes back its trouble’s quick return, a later excess is a new problem', () => {

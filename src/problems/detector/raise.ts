@@ -76,7 +76,8 @@ export function testAreaKey(
       // trouble shows beyond them too, two local ones of one topic do not.
       if (
         common === ALL &&
-        !counts.excessBeyond(groupTopics(config, p.topic), [p.areaKey, areaKey])
+        !counts.excessBeyond(groupTopics(config, p.topic), [p.areaKey, areaKey]) &&
+        !thirdPlace(parts, p, chain)
       )
         continue;
       moveTo(parts, p, common, chain, c.area, key, ks, c.at, out);
@@ -320,6 +321,23 @@ function neighbourCluster(
     if (common && common !== ALL) return { p, common };
   }
   return null;
+}
+
+/**
+ * Another young problem of `p`'s topic in a third place, apart from both `p`'s and this
+ * detection's: three states whose excesses of one topic began within the merge window are one
+ * country-wide trouble (a slow one, whose country-wide count stays within the noise of its
+ * topic group for hours), not three coincidences.
+ */
+function thirdPlace({ config, counts, book }: DetectorParts, p: ProblemView, chain: string[]) {
+  for (const q of book.problems.values()) {
+    if (q === p || q.kind !== 'area' || q.topic !== p.topic || !q.areaKey) continue;
+    if (q.areaKey === ALL || !book.drawing(q)) continue;
+    if (counts.now - q.detectedAt > config.mergeWindowMs) continue;
+    const apart = (c: string[]) => c.find((k) => q.chain.includes(k)) === ALL;
+    if (apart(p.chain) && apart(chain)) return true;
+  }
+  return false;
 }
 
 /** The problem owns an area key of a place neither inside nor around this chain's place. */
