@@ -124,3 +124,27 @@ describe('area: what is not a place', () => {
     expect(where('Me and Pa went to the store')).toBeNull();
   });
 });
+
+describe('area: texts written without capitals', () => {
+  it('reads places as it would capitalised', () => {
+    expect(where('calls keep dropping in new york, ny. any update?')).toEqual([
+      null,
+      'New York',
+      'NY',
+      'US',
+    ]);
+    expect(where('signal down in detroit, mi since 6 am')).toEqual([null, 'Detroit', 'MI', 'US']);
+    expect(where('no service at home in austin texas')).toEqual([null, 'Austin', 'TX', 'US']);
+    expect(where('hey. internet out in denver for 3 hours')?.[1]).toBe('Denver');
+    expect(where('i think the whole of #houston is down')?.[1]).toBe('Houston');
+  });
+
+  it('leaves words that are places only with a capital, and texts whose capitals say otherwise', () => {
+    expect(where('I am in reading mode all day')).toBeNull();
+    expect(where('stuck at flint and steel crafting')).toBeNull();
+    expect(where('call me, ok')).toBeNull();
+    expect(where('in the store nobody could help')).toBeNull();
+    // Written with capitals, a lower-case word is not a name.
+    expect(where('My Order is stuck in denver somewhere')).toBeNull();
+  });
+});

@@ -10,9 +10,11 @@
  * This file is the entry and the order of the steps; the finders are area-postcode.ts (ZIP and UK
  * postcodes), area-qualified.ts (a place with its state or country, or one of those alone),
  * area-bare.ts (a place named alone, and the profile field read as a place) and area-city.ts
- * (what the last two share).
+ * (what the last two share). A text written without capitals is read again with them
+ * (area-lowercase.ts).
  */
 import { barePlaceInText, profileCity } from './area-bare.js';
+import { capitalised, caseless } from './area-lowercase.js';
 import { ukPostcodeInText, zipInText } from './area-postcode.js';
 import { isCapital, qualifiedPlace } from './area-qualified.js';
 import type { Area } from './types.js';
@@ -20,6 +22,14 @@ import type { Area } from './types.js';
 /** Finds an area in one piece of text. `profile` text is a location field, not a sentence. */
 export function areaInText(text: string, profile: boolean): Area | null {
   if (!text) return null;
+  const found = areaInCasedText(text, profile);
+  if (found || !caseless(text)) return found;
+  // Written without capitals: read it again with them (area-lowercase.ts).
+  const again = capitalised(text);
+  return again === text ? null : areaInCasedText(again, profile);
+}
+
+function areaInCasedText(text: string, profile: boolean): Area | null {
   const can = shapeOf(text);
   // 1. ZIP codes, checked against the ZIP data; a 5-digit order number is not a ZIP.
   if (can.zip) {

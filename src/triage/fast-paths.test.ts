@@ -62,7 +62,9 @@ describe('hot-path shortcuts', () => {
     expect(extractArea('down in Denver, CO since noon')?.city).toBe('Denver');
     expect(extractArea('outage near Chicago')?.city).toBe('Chicago');
     expect(extractArea('zip 10001 has no service')?.postalCode).toBe('10001');
-    expect(extractArea('no signal in london 1234')).toBeNull();
+    expect(extractArea('no signal in the basement 1234')).toBeNull();
+    // Written without capitals, a place is read as if capitalised (area-lowercase.ts).
+    expect(extractArea('no signal in london 1234')?.city).toBe('London');
   });
 
   it('votes languages in ASCII and accented text alike', () => {

@@ -1,0 +1,65 @@
+/**
+ * Texts written without capitals ("no signal in new york, ny since noon"), common on social
+ * media. The place finders read capitalised words, because in a normally written text the capital
+ * is what tells "in Reading" from "in reading mode". Where a text carries no case at all, that
+ * evidence is absent rather than negative: such a text is read again with its content words
+ * capitalised and a state code after a comma in capitals ("in New York, NY"), so the same
+ * finders, with their own safeguards (known places only, sizeable ones when named alone, the
+ * ambiguous list), decide.
+ */
+
+/** Words left in lower case: prepositions the finders read as such, and other function words. */
+const FUNCTION_WORDS = new Set(
+  (
+    'in at near around across outside from downtown throughout within the of and or to for on ' +
+    'my our your their his her its it is are was were be been being i im me we you he she they ' +
+    'them us this that these those so but not no yes ok all just still since with by up out down ' +
+    'off over again here there now today tonight why what how when where who hi hey hello thanks ' +
+    'thank please can cant do dont does doesnt did has have had will would should could get got ' +
+    'am if as into about after before every until than then too very really also only even ever ' +
+    'never some any each more most much many one two a an'
+  ).split(' '),
+);
+
+/**
+ * Sizeable places whose names are everyday words (checked against an English word list): in a text
+ * without capitals "in reading mode" and "at flint" say nothing of a place.
+ */
+const WORD_PLACES = new Set(
+  'reading riverside flint boulder anchorage canton apo cologne manila savannah'.split(' '),
+);
+
+/** A letter that may start a sentence without saying anything about the word ("Hey. my …"). */
+function sentenceStart(text: string, at: number): boolean {
+  if (at === 0) return true;
+  const before = text.slice(Math.max(0, at - 2), at);
+  return /[.!?]\s$/.test(before) || before.endsWith('\n');
+}
+
+/**
+ * Whether the text's capitals carry nothing: none but a sentence's first letter and the pronoun
+ * "I" ("I'm", "I've").
+ */
+export function caseless(text: string): boolean {
+  for (let at = 0; at < text.length; at++) {
+    const c = text.charCodeAt(at);
+    if (c < 65 || c > 90) continue;
+    if (sentenceStart(text, at)) continue;
+    const next = text.charCodeAt(at + 1);
+    const alone = !(next >= 97 && next <= 122) && !(next >= 65 && next <= 90);
+    if (c === 73 && alone) continue; // "I", "I'm"
+    return false;
+  }
+  return true;
+}
+
+/** The text with its content words capitalised and a state code after a comma in capitals. */
+export function capitalised(text: string): string {
+  return text
+    .replace(/(^|[\s,#(])([a-z][a-z'’.-]*)/g, (all, sep: string, word: string) =>
+      FUNCTION_WORDS.has(word) || WORD_PLACES.has(word)
+        ? all
+        : sep + word[0].toUpperCase() + word.slice(1),
+    )
+    .replace(/, ?([A-Z][a-z])\b/g, (all, code: string) => all.replace(code, code.toUpperCase()));
+}
