@@ -38,7 +38,11 @@ function traffic(): InboundMessage[] {
   return out;
 }
 
-async function aWorker(database: Database, afterStage?: (name: string) => Promise<void>) {
+async function aWorker(
+  database: Database,
+  afterStage?: (name: string) => Promise<void>,
+  stallMs?: number,
+) {
   const ws = await ensureWorkspace(database.db);
   return new PipelineWorker({
     database,
@@ -52,6 +56,7 @@ async function aWorker(database: Database, afterStage?: (name: string) => Promis
     maxAttempts: 5,
     classify,
     afterStage,
+    stallMs,
   });
 }
 
@@ -185,6 +190,68 @@ describe('pipeline order across nodes on postgres', () => {
       }
       await drainInProcess(clean.database);
       expect(await grouping(shared.database)).toEqual(await grouping(clean.database));
+    } finally {
+      await shared.cleanup();
+      await clean.cleanup();
+    }
+  });
+
+  it('a node stalled inside a batch loses the turn, and its batch is taken again elsewhere', async () => {
+    const msgs = traffic();
+    const shared = await freshDatabase('postgres');
+    const clean = await freshDatabase('postgres');
+    try {
+      for (const db of [shared, clean]) {
+        await migrateToLatest(db.database);
+        const ws = await ensureWorkspace(db.database.db);
+        await appendInbound(db.database.db, ws.workspaceId, msgs, Date.now());
+      }
+      // Node A hangs for 6 s inside its first batch (a frozen process, a lost network), with a
+      // 1.5 s stall limit; its connection stays open.
+      let reached: () => void = () => {};
+      const atThread = new Promise<void>((r) => {
+        reached = r;
+      });
+      let hung = false;
+      const a = await aWorker(
+        shared.database,
+        async (name) => {
+          if (name !== 'thread' || hung) return;
+          hung = true;
+          reached();
+          await new Promise((r) => setTimeout(r, 6000));
+        },
+        1500,
+      );
+      const nodeB = openDatabase(shared.url);
+      try {
+        const b = await aWorker(nodeB);
+        const first = a.runOnce();
+        await atThread;
+        const started = Date.now();
+        // B gets the turn once the server ended A's transaction, and takes A's events first.
+        expect(await b.runOnce()).toBe(50);
+        expect(Date.now() - started).toBeLessThan(5000);
+        const firstDone = await shared.database.db
+          .selectFrom('inbound_events')
+          .select('seq')
+          .where('status', '=', 'done')
+          .orderBy('seq')
+          .execute();
+        expect(firstDone.map((r) => Number(r.seq))).toEqual(
+          Array.from({ length: 50 }, (_, i) => Number(firstDone[0].seq) + i),
+        );
+        // A's batch failed with its connection; retried one by one, its events are done already.
+        await first;
+        await b.drain();
+      } finally {
+        await nodeB.close();
+      }
+      await drainInProcess(clean.database);
+      expect(await grouping(shared.database)).toEqual(await grouping(clean.database));
+      expect(await shared.database.db.selectFrom('messages').select('id').execute()).toHaveLength(
+        msgs.length,
+      );
     } finally {
       await shared.cleanup();
       await clean.cleanup();

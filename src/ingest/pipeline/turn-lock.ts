@@ -17,7 +17,20 @@ const KEY = [0x5448524c, 0x50495045] as const;
  * means a batch is taken only when every earlier batch has committed or rolled back.
  * On SQLite there is one writer anyway.
  */
-export async function takePipelineTurn(trx: Kysely<DB>, caps: Capabilities): Promise<void> {
+export async function takePipelineTurn(
+  trx: Kysely<DB>,
+  caps: Capabilities,
+  stallMs: number = DEFAULT_STALL_MS,
+): Promise<void> {
   if (!caps.concurrentWriters) return;
+  // A node that vanishes mid-batch without closing its connection (power loss, a partition)
+  // would hold the turn until the server noticed, hours with default TCP keepalives, and every
+  // node's pipeline would wait. The server ends a batch transaction left waiting for its client
+  // this long; the batch rolls back and is taken again, as after a crash.
+  const ms = Math.max(1000, Math.trunc(stallMs));
+  await sql`set local idle_in_transaction_session_timeout = ${sql.raw(String(ms))}`.execute(trx);
   await sql`select pg_advisory_xact_lock(${KEY[0]}, ${KEY[1]})`.execute(trx);
 }
+
+/** How long a batch transaction may wait for its own client before the server ends it. */
+export const DEFAULT_STALL_MS = 60_000;

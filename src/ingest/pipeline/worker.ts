@@ -29,6 +29,11 @@ export interface WorkerOptions {
   afterStage?: (name: string) => void | Promise<void>;
   /** How long an idle worker sleeps before looking for due retries. */
   idleMs?: number;
+  /**
+   * PostgreSQL: how long a batch transaction may sit waiting for this process before the server
+   * ends it and frees the pipeline's turn for other nodes (turn-lock.ts). Default 60 s.
+   */
+  stallMs?: number;
 }
 
 /** Back-off before retry `attempt` (1-based): 1 s, 4 s, 16 s … capped at 10 minutes. */
@@ -129,7 +134,7 @@ export class PipelineWorker {
     let committed: BatchState | null = null;
     try {
       await db.transaction().execute(async (trx) => {
-        await takePipelineTurn(trx, caps);
+        await takePipelineTurn(trx, caps, this.opts.stallMs);
         await lockCaseWrites(trx, caps, 'shared');
         let q = trx
           .selectFrom('inbound_events')
@@ -209,7 +214,7 @@ export class PipelineWorker {
       let result: BatchState | null = null;
       try {
         await db.transaction().execute(async (trx) => {
-          await takePipelineTurn(trx, caps);
+          await takePipelineTurn(trx, caps, this.opts.stallMs);
           await lockCaseWrites(trx, caps, 'shared');
           // Re-check under lock: another node may have taken it meanwhile.
           let q = trx

@@ -157,6 +157,13 @@ function openPostgres(url: string, opts: OpenOptions): Database {
   // An idle client's error (e.g. the server restarting) must not crash the process;
   // the next query reconnects.
   pool.on('error', () => {});
+  // Nor a checked-out client's: when the server ends a connection inside a transaction (the
+  // pipeline's stall limit, an administrator, a restart) the client emits 'error', which without
+  // a listener is an uncaught exception; the statement waiting on it fails instead, the
+  // transaction rolls back and the pool drops the client.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
