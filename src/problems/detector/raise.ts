@@ -1,12 +1,17 @@
+/**
+ * The raise rules: when an area key or a word is significantly and persistently in excess, either
+ * a known problem takes it (its owner, the holder of most of its complainers, a nested or
+ * neighbouring detection of the same trouble: same-trouble.ts) or a new problem is raised with
+ * the key's complaints linked.
+ */
 import { newId } from '../../platform/ids.js';
 import type { Area } from '../../triage/index.js';
 import { ALL, areaAtLevel, areaChain, chainOfKey } from './areas.js';
 import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
-import { ANY_TOPIC, type Counts } from './counts.js';
 import { related } from './link.js';
-import { mode } from './stats.js';
-import { kinship, tightness } from './text.js';
+import { namedTopic, neighbourCluster, sameTrouble, thirdPlace } from './same-trouble.js';
+import { tightness } from './text.js';
 import type { Complaint, Decision, ProblemView } from './types.js';
 import type { Entry, KeyState } from './window.js';
 
@@ -255,91 +260,6 @@ export function testTextKey(
   return true;
 }
 
-/**
- * A live problem this excess is most likely the same trouble as: one that began within
- * `mergeWindowMs` in a compatible place — nested areas, or both without one (a country-wide
- * problem counts as without). Two independent rare excesses seldom start together in one place,
- * so a second detection then is the same root cause found another way (other words of one
- * trouble, its place through confused topics): it joins that problem instead of opening one.
- */
-function sameTrouble(
-  { config, counts, book }: DetectorParts,
-  chain: string[] | null,
-  topic: string | null,
-  excess?: KeyState,
-): ProblemView | null {
-  let best: ProblemView | null = null;
-  for (const p of book.problems.values()) {
-    if (p.kind === 'process' || p.status === 'closed' || p.status === 'fixed') continue;
-    if (book.episodeOver(p)) continue;
-    // Its last complaint was recent: the trouble's tail (or its return) is still its own.
-    const recent = counts.now - p.lastEventAt <= config.liveQuietMs;
-    if (!book.drawing(p) && !recent) continue;
-    const placed = !!p.areaKey && p.areaKey !== ALL;
-    const young = counts.now - p.detectedAt <= config.mergeWindowMs;
-    if (chain && placed) {
-      // In one place: while young whatever the topic (triage confuses them); later when the
-      // topics are related and its own trouble goes on (its key still mostly excess) or its
-      // last complaint was recent.
-      if (!(chain.includes(p.areaKey!) || p.chain.includes(chain[0]))) continue;
-      // A later excess concentrated in a smaller place inside it began on its own (a wider
-      // trouble's tail does not gather in one of its cities).
-      if (!young && chain[0] !== p.areaKey && chain.includes(p.areaKey!)) continue;
-      if (!young && topic && p.topic && !related(config, p.topic, topic)) continue;
-      if (!young && !recent && counts.excess(p.keys[0]).share < config.linkPosterior) continue;
-    } else {
-      if (!young || !book.drawing(p)) continue;
-      // An excess of an unrelated topic while a young problem goes on: the same trouble under
-      // a confused topic reads like the problem's complaints; a coincidence (shipments late
-      // everywhere while Denver's phones fail, a Miami billing error during a country-wide
-      // delivery delay) does not.
-      const named = excess && topic ? namedTopic(counts.members(excess), topic) : null;
-      // (A text cluster names no topic: any topic's excess must read like it.)
-      const unrelated = excess && named && (!p.topic || !related(config, p.topic, named));
-      if (unrelated && !readsAlike(config, counts, excess, p)) continue;
-    }
-    if (!best || p.detectedAt < best.detectedAt) best = p;
-  }
-  return best;
-}
-
-/**
- * A young text cluster of a neighbouring place (another city of the same region): a new kind of
- * trouble found by its words in two of a region's cities at once is one trouble of the region, as
- * for area problems of one topic. Returns the problem and the places' common area.
- */
-function neighbourCluster(
-  { config, counts, book }: DetectorParts,
-  areaKey: string,
-  area: Pick<Area, 'postalCode' | 'city' | 'region' | 'country'>,
-): { p: ProblemView; common: string } | null {
-  const chain = chainOfKey(areaKey, area);
-  for (const p of book.problems.values()) {
-    if (p.kind !== 'text' || !p.areaKey || p.areaKey === ALL || !book.drawing(p)) continue;
-    if (counts.now - p.detectedAt > config.mergeWindowMs) continue;
-    const common = p.chain.find((k) => chain.includes(k));
-    if (common && common !== ALL) return { p, common };
-  }
-  return null;
-}
-
-/**
- * Another young problem of `p`'s topic in a third place, apart from both `p`'s and this
- * detection's: three states whose excesses of one topic began within the merge window are one
- * country-wide trouble (a slow one, whose country-wide count stays within the noise of its
- * topic group for hours), not three coincidences.
- */
-function thirdPlace({ config, counts, book }: DetectorParts, p: ProblemView, chain: string[]) {
-  for (const q of book.problems.values()) {
-    if (q === p || q.kind !== 'area' || q.topic !== p.topic || !q.areaKey) continue;
-    if (q.areaKey === ALL || !book.drawing(q)) continue;
-    if (counts.now - q.detectedAt > config.mergeWindowMs) continue;
-    const apart = (c: string[]) => c.find((k) => q.chain.includes(k)) === ALL;
-    if (apart(p.chain) && apart(chain)) return true;
-  }
-  return false;
-}
-
 /** The problem owns an area key of a place neither inside nor around this chain's place. */
 function spansOtherPlaces(p: ProblemView, chain: string[]): boolean {
   for (const k of p.keys) {
@@ -362,15 +282,6 @@ function topicShare(members: Entry[], topic: string | null): number {
   let n = 0;
   for (const m of members) if (m.topic === topic) n++;
   return n / members.length;
-}
-
-/** A key's topic, or for a group or every-topic key the topic most of its complaints have. */
-function namedTopic(members: Entry[], keyTopic: string): string | null {
-  return keyTopic === ANY_TOPIC || keyTopic.startsWith('g:') ? majorityTopic(members) : keyTopic;
-}
-
-function majorityTopic(members: Entry[]): string | null {
-  return mode(members.map((m) => m.topic)).value;
 }
 
 /** The most specific area shared by at least 60 % of the members with one (for text clusters). */
@@ -400,26 +311,4 @@ function dominantArea(members: Entry[]) {
     }
   }
   return best;
-}
-
-function readsAlike(config: DetectorConfig, counts: Counts, ks: KeyState, p: ProblemView) {
-  return kinship(unexplainedSigs(counts, ks), problemSigs(counts, p)) >= config.minKinship;
-}
-
-/** MinHash signatures of a problem's complaints still in its keys' windows. */
-function problemSigs(counts: Counts, p: ProblemView): Uint32Array[] {
-  const out: Uint32Array[] = [];
-  for (const k of p.keys) {
-    const ks = counts.keys.get(k);
-    if (!ks) continue;
-    for (const m of counts.members(ks)) if (m.problemId === p.id && m.sig) out.push(m.sig);
-  }
-  return out;
-}
-
-/** Signatures of a key's recent complaints that no problem explains yet. */
-function unexplainedSigs(counts: Counts, ks: KeyState): Uint32Array[] {
-  const out: Uint32Array[] = [];
-  for (const m of counts.members(ks)) if (!m.problemId && m.sig) out.push(m.sig);
-  return out;
 }
