@@ -113,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     batchSize: config.pipeline.batchSize,
     maxAttempts: config.pipeline.maxAttempts,
+    stallMs: config.pipeline.stallSeconds * 1000,
     classify: deps.classify ?? triage.classify,
     // Triage ahead in a worker thread answers as `triage.classify` does, so not with an injected one.
     ahead: deps.classify ? undefined : new ClassifyAhead(() => triage.model),

@@ -24,7 +24,7 @@ export interface Config {
   threadWindowMinutes: number;
   /** A resolved case is reopened (not replaced) when the customer returns within this many hours. */
   reopenWindowHours: number;
-  pipeline: { batchSize: number; maxAttempts: number; workers: boolean };
+  pipeline: { batchSize: number; maxAttempts: number; workers: boolean; stallSeconds: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Log message bodies (off by default: customer text is personal data). */
   logBodies: boolean;
@@ -147,6 +147,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       batchSize: int('THROUGHLINE_PIPELINE_BATCH', 500, 1, 5000),
       maxAttempts: int('THROUGHLINE_PIPELINE_MAX_ATTEMPTS', 5, 1, 100),
       workers: bool('THROUGHLINE_PIPELINE_WORKERS', true),
+      stallSeconds: int('THROUGHLINE_PIPELINE_STALL_SECONDS', 600, 1, 86_400),
     },
     logLevel,
     logBodies: bool('THROUGHLINE_LOG_BODIES', false),

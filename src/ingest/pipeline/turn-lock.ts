@@ -6,6 +6,13 @@ import type { DB } from '../../platform/db/schema.js';
 const KEY = [0x5448524c, 0x50495045] as const;
 
 /**
+ * How long a batch transaction may wait for its own client before the server ends it. Generous:
+ * the wait includes the node's own work between statements, and the detector's warm-up from 14
+ * days of messages runs inside the first batch (about a minute per million messages).
+ */
+export const DEFAULT_STALL_MS = 600_000;
+
+/**
  * Gives the pipeline to one batch at a time across nodes, for the rest of the transaction, where
  * writers run concurrently (PostgreSQL).
  *
@@ -26,11 +33,9 @@ export async function takePipelineTurn(
   // A node that vanishes mid-batch without closing its connection (power loss, a partition)
   // would hold the turn until the server noticed, hours with default TCP keepalives, and every
   // node's pipeline would wait. The server ends a batch transaction left waiting for its client
-  // this long; the batch rolls back and is taken again, as after a crash.
+  // this long; the batch rolls back and is taken again, as after a crash. Lock order: this turn,
+  // then the case-writes lock (case-writes-lock.ts); nothing takes them the other way round.
   const ms = Math.max(1000, Math.trunc(stallMs));
   await sql`set local idle_in_transaction_session_timeout = ${sql.raw(String(ms))}`.execute(trx);
   await sql`select pg_advisory_xact_lock(${KEY[0]}, ${KEY[1]})`.execute(trx);
 }
-
-/** How long a batch transaction may wait for its own client before the server ends it. */
-export const DEFAULT_STALL_MS = 60_000;

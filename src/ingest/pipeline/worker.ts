@@ -31,7 +31,8 @@ export interface WorkerOptions {
   idleMs?: number;
   /**
    * PostgreSQL: how long a batch transaction may sit waiting for this process before the server
-   * ends it and frees the pipeline's turn for other nodes (turn-lock.ts). Default 60 s.
+   * ends it and frees the pipeline's turn for other nodes (turn-lock.ts). Default 10 minutes
+   * (`THROUGHLINE_PIPELINE_STALL_SECONDS`).
    */
   stallMs?: number;
 }

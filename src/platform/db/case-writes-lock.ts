@@ -10,8 +10,9 @@ const KEY = [0x5448524c, 0x43415345] as const;
  * transaction, where writers run concurrently (PostgreSQL). A batch takes case, clock and timer
  * rows in a different order than the SLA timer handlers do (timer → clock → case), and under a
  * storm of due timers (a replay of history, a backlog after an outage) they deadlocked again and
- * again; each deadlock cost a batch redone, or split into single events. Pipeline batches share
- * the lock with each other (`shared`), the scheduler takes it alone. On SQLite there is one
+ * again; each deadlock cost a batch redone, or split into single events. Pipeline batches take
+ * it `shared` (they already run one at a time, under the pipeline's turn, which they take first:
+ * src/ingest/pipeline/turn-lock.ts), the scheduler takes it alone. On SQLite there is one
  * writer anyway.
  */
 export async function lockCaseWrites(
