@@ -8,6 +8,9 @@
  * ambiguous list), decide.
  */
 
+import { findCity } from './area-gazetteer.js';
+import { US_STATES } from './area-places.js';
+
 /** Words left in lower case: prepositions the finders read as such, and other function words. */
 const FUNCTION_WORDS = new Set(
   (
@@ -53,7 +56,10 @@ export function caseless(text: string): boolean {
   return true;
 }
 
-/** The text with its content words capitalised and a state code after a comma in capitals. */
+/**
+ * The text with its content words capitalised, and a state code after a comma in capitals where
+ * the words before the comma are a place of that state ("Detroit, MI"; not "Ugh, Oh well").
+ */
 export function capitalised(text: string): string {
   return text
     .replace(/(^|[\s,#(])([a-z][a-z'’.-]*)/g, (all, sep: string, word: string) =>
@@ -61,5 +67,17 @@ export function capitalised(text: string): string {
         ? all
         : sep + word[0].toUpperCase() + word.slice(1),
     )
-    .replace(/, ?([A-Z][a-z])\b/g, (all, code: string) => all.replace(code, code.toUpperCase()));
+    .replace(
+      /((?:[A-Z][A-Za-z'’.-]* ){0,2}[A-Z][A-Za-z'’.-]*), ?([A-Z][a-z])\b/g,
+      (all, place: string, code: string) =>
+        placeOfState(place, code.toUpperCase()) ? all.slice(0, -2) + code.toUpperCase() : all,
+    );
+}
+
+/** Whether the last one to three words of `place` name a town of the state `code`. */
+function placeOfState(place: string, code: string): boolean {
+  if (!US_STATES.has(code)) return false;
+  const words = place.split(' ');
+  for (let s = 0; s < words.length; s++) if (findCity(words.slice(s).join(' '), code)) return true;
+  return false;
 }

@@ -143,6 +143,17 @@ describe('area: texts written without capitals', () => {
     expect(where('I am in reading mode all day')).toBeNull();
     expect(where('stuck at flint and steel crafting')).toBeNull();
     expect(where('call me, ok')).toBeNull();
+    // A comma and two letters are a state only after a town of that state.
+    for (const text of [
+      'ugh, oh well',
+      'great, oh my god my bill again',
+      'my account, id 55555 is locked',
+      'sure, ma',
+      'omg, la familia',
+      'fine, ne',
+      'so mad, co workers too',
+    ])
+      expect(where(text)).toBeNull();
     expect(where('in the store nobody could help')).toBeNull();
     // Written with capitals, a lower-case word is not a name.
     expect(where('My Order is stuck in denver somewhere')).toBeNull();
