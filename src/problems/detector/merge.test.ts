@@ -423,8 +423,8 @@ describe('problem detector: one root cause, one problem', () => {
     expect(fixed.first[0]).toMatchObject({ topic: 'device', areaKey: 'r:US:TX' });
     expect(fixed.later).toHaveLength(1);
     expect(fixed.later[0]).toMatchObject({ topic: 'outage', area: { city: 'Austin' } });
-    // Not fixed, the region's device problem is young and live: Austin's excess of a topic
-    // triage confuses with device, inside its area, is taken as the same trouble.
+    // Not fixed, the region's device problem is live (3 hours on, no longer young): Austin's
+    // excess of a topic triage confuses with device, inside its area, is taken as its trouble.
     expect(run(false).later).toHaveLength(0);
   });
 

@@ -75,6 +75,7 @@ export function neighbourCluster(
   const chain = chainOfKey(areaKey, area);
   for (const p of book.problems.values()) {
     if (p.kind !== 'text' || !p.areaKey || p.areaKey === ALL || !book.drawing(p)) continue;
+    if (p.status === 'fixed') continue;
     if (counts.now - p.detectedAt > config.mergeWindowMs) continue;
     const common = p.chain.find((k) => chain.includes(k));
     if (common && common !== ALL) return { p, common };
@@ -95,7 +96,7 @@ export function thirdPlace(
 ) {
   for (const q of book.problems.values()) {
     if (q === p || q.kind !== 'area' || q.topic !== p.topic || !q.areaKey) continue;
-    if (q.areaKey === ALL || !book.drawing(q)) continue;
+    if (q.areaKey === ALL || !book.drawing(q) || q.status === 'fixed') continue;
     if (counts.now - q.detectedAt > config.mergeWindowMs) continue;
     const apart = (c: string[]) => c.find((k) => q.chain.includes(k)) === ALL;
     if (apart(p.chain) && apart(chain)) return true;
