@@ -68,7 +68,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const ownsDatabase = !deps.database;
   const database =
     deps.database ??
-    openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
+    openDatabase(config.databaseUrl, {
+      sqliteSynchronous: config.sqliteSynchronous,
+      onConnectionError: (err) => {
+        if (logger) logger.warn({ err: err.message }, 'database connection ended by the server');
+      },
+    });
   await migrateToLatest(database);
   const workspace = await ensureWorkspace(database.db, clock());
   // The shipped triage model plus this installation's agent corrections (src/triage).

@@ -213,8 +213,11 @@ describe('pipeline order across nodes on postgres', () => {
         reached = r;
       });
       let hung = false;
+      // Its own pool, which reports connections the server ends.
+      const ended: Error[] = [];
+      const nodeA = openDatabase(shared.url, { onConnectionError: (err) => ended.push(err) });
       const a = await aWorker(
-        shared.database,
+        nodeA,
         async (name) => {
           if (name !== 'thread' || hung) return;
           hung = true;
@@ -241,11 +244,14 @@ describe('pipeline order across nodes on postgres', () => {
         // The log's first 50 events are the ones done: A's batch, not the next one.
         expect(seqs.slice(0, 50).every((r) => r.status === 'done')).toBe(true);
         expect(seqs.slice(50).every((r) => r.status === 'pending')).toBe(true);
-        // A's batch failed with its connection; retried one by one, its events are done already.
+        // A's batch failed with its connection (reported, not thrown as an uncaught error);
+        // retried one by one, its events are done already.
         await first;
+        expect(ended.map((e) => e.message).join()).toContain('idle-in-transaction');
         await b.drain();
       } finally {
         await nodeB.close();
+        await nodeA.close();
       }
       await drainInProcess(clean.database);
       expect(await grouping(shared.database)).toEqual(await grouping(clean.database));

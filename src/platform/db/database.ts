@@ -55,6 +55,8 @@ export interface OpenOptions {
   /** SQLite `synchronous` pragma. FULL is durable across power loss. */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   poolSize?: number;
+  /** PostgreSQL: told when the server ends a pooled connection (the pool then drops it). */
+  onConnectionError?: (err: Error) => void;
 }
 
 export function openDatabase(url: string, opts: OpenOptions = {}): Database {
@@ -156,13 +158,14 @@ function openPostgres(url: string, opts: OpenOptions): Database {
   });
   // An idle client's error (e.g. the server restarting) must not crash the process;
   // the next query reconnects.
-  pool.on('error', () => {});
+  const onError = (err: Error) => opts.onConnectionError?.(err);
+  pool.on('error', onError);
   // Nor a checked-out client's: when the server ends a connection inside a transaction (the
   // pipeline's stall limit, an administrator, a restart) the client emits 'error', which without
   // a listener is an uncaught exception; the statement waiting on it fails instead, the
   // transaction rolls back and the pool drops the client.
   pool.on('connect', (client) => {
-    client.on('error', () => {});
+    client.on('error', onError);
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
