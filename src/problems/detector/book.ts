@@ -22,6 +22,8 @@ export class ProblemBook {
   private readonly excessAt = new Map<string, number>();
   /** Key → its holder as last counted (see `holder`), so busy keys are not recounted per message. */
   private readonly held = new Map<string, { at: number; id: string | null }>();
+  /** Problem → event time its place was last checked (see `homeCheckDue`). */
+  private readonly homeChecked = new Map<string, number>();
   /** Problem → MinHash signatures of its latest linked complaints (see `signatures`). */
   private readonly sigs = new Map<string, { at: number; sigs: Uint32Array[] }>();
 
@@ -41,6 +43,19 @@ export class ProblemBook {
     for (const v of views) for (const k of v.keys) this.ownedBy.set(k, v.id);
     for (const id of this.excessAt.keys()) if (!this.problems.has(id)) this.excessAt.delete(id);
     for (const id of this.sigs.keys()) if (!this.problems.has(id)) this.sigs.delete(id);
+    for (const id of this.homeChecked.keys())
+      if (!this.problems.has(id)) this.homeChecked.delete(id);
+  }
+
+  /**
+   * Whether a young country-wide problem's place is due to be checked again (`settleHome`):
+   * once per `HOLDER_TTL_MS` of event time, so a busy trouble is not recounted per complaint.
+   */
+  homeCheckDue(id: string): boolean {
+    const last = this.homeChecked.get(id);
+    if (last !== undefined && this.now - last < HOLDER_TTL_MS) return false;
+    this.homeChecked.set(id, this.now);
+    return true;
   }
 
   /**

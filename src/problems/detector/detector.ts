@@ -6,7 +6,7 @@ import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
 import { ANY_TOPIC, Counts, GLOBAL } from './counts.js';
 import { AreaMemory } from './enrich.js';
 import { groupOf, matchByKinship, matchByWords, matchOnArrival, matchUnflagged } from './link.js';
-import { testAreaKey, testTextKey } from './raise.js';
+import { settleHome, testAreaKey, testTextKey } from './raise.js';
 import { contentTerms, minhash } from './text.js';
 import type { Complaint, Decision, Observation, ProblemView, ProcessSignal } from './types.js';
 import { type Entry, member } from './window.js';
@@ -250,6 +250,8 @@ export class Detector {
       if (target) this.book.touch(target, c.at);
       const p = this.book.problems.get(id);
       if (p) this.book.refreshEpisode(p);
+      // A country-wide problem's placed complainers may show where it really is.
+      if (p && target && !this.silent) settleHome(this.parts, p, c.area, c.at, out);
     }
 
     if (this.silent) return [];

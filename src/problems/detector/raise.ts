@@ -10,7 +10,13 @@ import { ALL, areaAtLevel, areaChain, chainOfKey } from './areas.js';
 import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
 import { related } from './link.js';
-import { namedTopic, neighbourCluster, sameTrouble, thirdPlace } from './same-trouble.js';
+import {
+  homePlace,
+  namedTopic,
+  neighbourCluster,
+  sameTrouble,
+  thirdPlace,
+} from './same-trouble.js';
 import { tightness } from './text.js';
 import type { Complaint, Decision, ProblemView } from './types.js';
 import type { Entry, KeyState } from './window.js';
@@ -41,11 +47,12 @@ export function testAreaKey(
   // Many of this key's recent complainers already belong to one live problem: the excess is
   // that trouble's spill-over into a confused topic or a wider place, whenever it began.
   const holder = book.holder(ks);
+  const chain = chainOfKey(areaKey, c.area);
   if (holder) {
+    settleHome(parts, holder, c.area, c.at, out);
     own(parts, holder, key, ks, out);
     return;
   }
-  const chain = chainOfKey(areaKey, c.area);
   // One root cause, one problem: a nested detection of the same topic is the same problem
   // seen from another level; a related topic in the same or a nested area is triage's topic
   // confusion around it (except country-wide, where unrelated troubles do coincide).
@@ -169,6 +176,26 @@ function moveTo(
   p.areaKey = place;
   p.chain = chain.slice(chain.indexOf(place));
   own(parts, p, key, ks, out);
+}
+
+/**
+ * A young country-wide problem whose complainers turn out to be in one place (`homePlace`)
+ * moves there, taking its topic's key of that place. Checked at most once a minute per problem.
+ */
+export function settleHome(
+  parts: DetectorParts,
+  p: ProblemView,
+  area: Area | null,
+  at: number,
+  out: Decision[],
+): void {
+  if (p.areaKey !== ALL || !area || spansOtherPlaces(p, areaChain(area))) return;
+  if (!parts.book.homeCheckDue(p.id)) return;
+  const home = homePlace(parts, p, area);
+  const ks = home && parts.counts.keys.get(`${p.topic}@${home}`);
+  if (!home || !ks) return;
+  const chain = areaChain(area);
+  moveTo(parts, p, home, chain.slice(chain.indexOf(home)), area, ks.key, ks, at, out);
 }
 
 /** The problem takes over a key (a confused topic in its place) and the key's complaints. */

@@ -4,10 +4,10 @@
  * third state of a country-wide one. Used by the raise rules (raise.ts) before they open a problem.
  */
 import type { Area } from '../../triage/index.js';
-import { ALL, chainOfKey } from './areas.js';
+import { ALL, areaChain, chainOfKey } from './areas.js';
 import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
-import { ANY_TOPIC, type Counts } from './counts.js';
+import { ANY_TOPIC, type Counts, GLOBAL } from './counts.js';
 import { related } from './link.js';
 import { mode } from './stats.js';
 import { kinship } from './text.js';
@@ -134,3 +134,34 @@ function unexplainedSigs(counts: Counts, ks: KeyState): Uint32Array[] {
   for (const m of counts.members(ks)) if (!m.problemId && m.sig) out.push(m.sig);
   return out;
 }
+
+/**
+ * Where a young country-wide problem really is: the narrowest place along `area`'s chain that
+ * holds `HOME_SHARE` of its placed complainers (in the every-complaint key's longest window),
+ * or null. A trouble whose first complaints name no place (a support line failing) is raised
+ * country-wide; when its place shows, the problem takes it, so a later trouble of its topic
+ * elsewhere is not taken for its own. A country-wide trouble spreads over its customers'
+ * places: no one place holds most of them, and ten placed complainers make a chance majority
+ * of one state unlikely (even for the largest, about 1 in 10^5).
+ */
+export function homePlace(
+  { config, counts }: DetectorParts,
+  p: ProblemView,
+  area: Area | null,
+): string | null {
+  if (p.kind !== 'area' || p.areaKey !== ALL || !p.topic || !area) return null;
+  if (counts.now - p.detectedAt > config.mergeWindowMs) return null;
+  const ks = counts.keys.get(GLOBAL);
+  if (!ks) return null;
+  const placed = counts.members(ks).filter((m) => m.problemId === p.id && m.area);
+  if (placed.length < 2 * config.minCustomers) return null;
+  const chains = placed.map((m) => areaChain(m.area));
+  for (const place of areaChain(area)) {
+    if (place === ALL) break;
+    const inside = chains.filter((c) => c.includes(place)).length;
+    if (inside >= HOME_SHARE * placed.length) return place;
+  }
+  return null;
+}
+
+const HOME_SHARE = 0.8;
