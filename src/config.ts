@@ -147,7 +147,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       batchSize: int('THROUGHLINE_PIPELINE_BATCH', 500, 1, 5000),
       maxAttempts: int('THROUGHLINE_PIPELINE_MAX_ATTEMPTS', 5, 1, 100),
       workers: bool('THROUGHLINE_PIPELINE_WORKERS', true),
-      stallSeconds: int('THROUGHLINE_PIPELINE_STALL_SECONDS', 600, 1, 86_400),
+      stallSeconds: int('THROUGHLINE_PIPELINE_STALL_SECONDS', 120, 1, 86_400),
     },
     logLevel,
     logBodies: bool('THROUGHLINE_LOG_BODIES', false),

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { inChunks } from '../platform/db/chunks.js';
 import type { DB } from '../platform/db/schema.js';
 import type { TriageResult } from '../triage/index.js';
 import type { DetectorConfig } from './detector/config.js';
@@ -41,6 +42,7 @@ export async function warmDetector(
   at: number,
   config: Partial<DetectorConfig> | undefined,
   warmupDays = 14,
+  chunkRows = 5_000,
 ): Promise<Detector> {
   const det = new Detector({ ...config });
   const since = at - warmupDays * DAY;
@@ -52,7 +54,7 @@ export async function warmDetector(
     .where('linked_at', '>=', since)
     .execute();
   for (const l of links) det.noteCaseLink(l.case_id, l.problem_id);
-  const rows = await trx
+  const stored = trx
     .selectFrom('messages')
     .select(STREAM_COLUMNS)
     .where('workspace_id', '=', ws)
@@ -60,22 +62,25 @@ export async function warmDetector(
     .where('sent_at', '>=', since)
     .where('sent_at', '<=', at)
     .orderBy('sent_at')
-    .execute();
+    .orderBy('id');
   det.silent = true;
-  for (const r of rows) {
-    if (!r.customer_id || !r.triage_json) continue;
-    const tri = JSON.parse(r.triage_json) as TriageResult;
-    det.observe({
-      ref: `${r.channel}\u0000${r.external_id}`,
-      at: r.sent_at,
-      customerId: r.customer_id,
-      caseId: r.case_id,
-      address: r.author_address,
-      area: tri.area,
-      complaint: tri.complaint && !tri.spam,
-      topic: tri.topic,
-      text: r.text,
-    });
+  // In chunks: weeks of history are up to millions of messages (see inChunks).
+  for await (const rows of inChunks(trx, stored, chunkRows)) {
+    for (const r of rows) {
+      if (!r.customer_id || !r.triage_json) continue;
+      const tri = JSON.parse(r.triage_json) as TriageResult;
+      det.observe({
+        ref: `${r.channel}\u0000${r.external_id}`,
+        at: r.sent_at,
+        customerId: r.customer_id,
+        caseId: r.case_id,
+        address: r.author_address,
+        area: tri.area,
+        complaint: tri.complaint && !tri.spam,
+        topic: tri.topic,
+        text: r.text,
+      });
+    }
   }
   det.silent = false;
   return det;

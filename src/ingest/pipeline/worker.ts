@@ -31,7 +31,7 @@ export interface WorkerOptions {
   idleMs?: number;
   /**
    * PostgreSQL: how long a batch transaction may sit waiting for this process before the server
-   * ends it and frees the pipeline's turn for other nodes (turn-lock.ts). Default 10 minutes
+   * ends it and frees the pipeline's turn for other nodes (turn-lock.ts). Default 2 minutes
    * (`THROUGHLINE_PIPELINE_STALL_SECONDS`).
    */
   stallMs?: number;

@@ -1,0 +1,107 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES, freshDatabase } from '../../../test/support/engines.js';
+import { insertRows } from './bulk.js';
+import { inChunks } from './chunks.js';
+import type { Database } from './database.js';
+import { migrateToLatest } from './migrate.js';
+
+const ROWS = 12_345;
+
+describe.each(ENGINES)('reading a large select in chunks on %s', (engine) => {
+  let database: Database;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    const fresh = await freshDatabase(engine);
+    database = fresh.database;
+    cleanup = fresh.cleanup;
+    await migrateToLatest(database);
+    const rows = Array.from({ length: ROWS }, (_, i) => ({
+      id: `t-${String(i).padStart(6, '0')}`,
+      workspace_id: 'ws',
+      kind: 'sla.breach',
+      ref_id: `case-${i}`,
+      // Descending, so the order comes from the query, not from how rows were stored.
+      due_at: 2_000_000 - i,
+      status: 'pending' as const,
+      created_at: i,
+    }));
+    await insertRows(database.db, database.caps, 'timers', rows);
+  });
+  afterAll(async () => {
+    await cleanup();
+  });
+
+  const timers = (db: Database['db']) =>
+    db
+      .selectFrom('timers')
+      .select(['id', 'due_at'])
+      .where('workspace_id', '=', 'ws')
+      .orderBy('due_at');
+
+  it('gives every row once, in the query’s order, at most `size` at a time', async () => {
+    const whole = await timers(database.db).execute();
+    const sizes: number[] = [];
+    const seen: { id: string; due_at: number }[] = [];
+    await database.db.transaction().execute(async (trx) => {
+      for await (const chunk of inChunks(trx, timers(trx), 1_000)) {
+        sizes.push(chunk.length);
+        seen.push(...chunk);
+      }
+    });
+    expect(sizes).toEqual([...Array(12).fill(1_000), 345]);
+    expect(seen.map((r) => r.id)).toEqual(whole.map((r) => r.id));
+    expect(seen[0]).toMatchObject({ id: 't-012344', due_at: 2_000_000 - 12_344 });
+  });
+
+  it('lets the transaction go on after the caller stops early', async () => {
+    const after = await database.db.transaction().execute(async (trx) => {
+      for await (const chunk of inChunks(trx, timers(trx), 100)) {
+        expect(chunk).toHaveLength(100);
+        break;
+      }
+      // The same statement again, and another one, on the same connection.
+      let again = 0;
+      for await (const chunk of inChunks(trx, timers(trx), 5_000)) again += chunk.length;
+      const one = await trx
+        .selectFrom('timers')
+        .select('id')
+        .where('id', '=', 't-000007')
+        .execute();
+      return { again, one: one.length };
+    });
+    expect(after).toEqual({ again: ROWS, one: 1 });
+  });
+
+  it('refuses to run outside a transaction', async () => {
+    const read = async () => {
+      for await (const _ of inChunks(database.db, timers(database.db))) break;
+    };
+    await expect(read()).rejects.toThrow(/transaction/);
+  });
+
+  // (PostgreSQL only: SQLite has no sessions to end.)
+  if (engine === 'postgres')
+    it('keeps the session busy while the caller works through the chunks (the stall limit does not end it)', async () => {
+      // The pipeline ends batches whose session sits idle in transaction (turn-lock.ts). A caller
+      // working 250 ms per chunk for 2.5 s in all stays under a 1 s limit: each chunk is a FETCH.
+      let rows = 0;
+      await database.db.transaction().execute(async (trx) => {
+        await sql`set local idle_in_transaction_session_timeout = '1s'`.execute(trx);
+        for await (const chunk of inChunks(trx, timers(trx), 1_250)) {
+          rows += chunk.length;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      });
+      expect(rows).toBe(ROWS);
+      // Control: the same work after one plain select is idle for too long, and the server
+      // ends the session.
+      const plain = database.db.transaction().execute(async (trx) => {
+        await sql`set local idle_in_transaction_session_timeout = '1s'`.execute(trx);
+        await timers(trx).execute();
+        await new Promise((r) => setTimeout(r, 2_500));
+        await trx.selectFrom('timers').select('id').limit(1).execute();
+      });
+      await expect(plain).rejects.toThrow();
+    }, 20_000);
+});
