@@ -8,8 +8,10 @@ import type { Area } from './types.js';
 
 /** A nickname's city; a short one only as capitals ("LA", not the "La" of "La Jolla"). */
 export function aliasOf(name: string): [string, string] | undefined {
-  if (name.length <= 3 && name !== name.toUpperCase()) return undefined;
-  return US_ALIASES.get(name.toLowerCase());
+  // A sentence's full stop is not part of the name ("no signal around PDX. Fix it").
+  const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+  if (bare.length <= 3 && bare !== bare.toUpperCase()) return undefined;
+  return US_ALIASES.get(bare.toLowerCase());
 }
 
 export function cityArea(hit: CityEntry | undefined, confidence: number): Area | null {

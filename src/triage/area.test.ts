@@ -100,6 +100,11 @@ describe('area: places named alone', () => {
 
   it('reads airport codes, nicknames and hashtags', () => {
     expect(where('Thanks for the outlets at LAX')?.[1]).toBe('Los Angeles');
+    // At the end of a sentence too.
+    expect(where('Dead zone around my office around PDX. When will this improve?')?.[1]).toBe(
+      'Portland',
+    );
+    expect(where('calls keep dropping in NYC.')?.[1]).toBe('New York');
     expect(where('every service center in the Chicagoland area')?.[1]).toBe('Chicago');
     expect(where('the show was amazing #Houston')).toEqual([null, 'Houston', 'TX', 'US']);
     expect(where('finally got her #Missouri plates')).toEqual([null, null, 'MO', 'US']);
