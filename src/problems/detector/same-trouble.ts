@@ -141,8 +141,8 @@ function unexplainedSigs(counts: Counts, ks: KeyState): Uint32Array[] {
  * or null. A trouble whose first complaints name no place (a support line failing) is raised
  * country-wide; when its place shows, the problem takes it, so a later trouble of its topic
  * elsewhere is not taken for its own. A country-wide trouble spreads over its customers'
- * places: no one place holds most of them, and ten placed complainers make a chance majority
- * of one state unlikely (even for the largest, about 1 in 10^5).
+ * places: no one place holds most of them, and it takes ten placed complainers to look (eight
+ * of ten in a state with an eighth of the customers happens by chance about twice in a million).
  */
 export function homePlace(
   { config, counts }: DetectorParts,
