@@ -87,7 +87,15 @@ function openSqlite(path: string, opts: OpenOptions): Database {
   // (the SQLite documentation's advice for long-lived connections).
   sqlite.pragma('analysis_limit = 1000');
   sqlite.pragma('optimize = 0x10002');
-  const optimizer = setInterval(() => sqlite.pragma('optimize'), 6 * 3_600_000);
+  // Runs outside Kysely's connection lock: while a statement's rows are being iterated (a
+  // chunked read, chunks.ts) the connection refuses other statements, so that round is skipped.
+  const optimizer = setInterval(() => {
+    try {
+      sqlite.pragma('optimize');
+    } catch {
+      // busy: the next round runs it
+    }
+  }, 6 * 3_600_000);
   optimizer.unref();
   const db = new Kysely<DB>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
