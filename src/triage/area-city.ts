@@ -8,10 +8,10 @@ import type { Area } from './types.js';
 
 /** A nickname's city; a short one only as capitals ("LA", not the "La" of "La Jolla"). */
 export function aliasOf(name: string): [string, string] | undefined {
-  // A sentence's full stop is not part of the name ("no signal around PDX. Fix it").
-  const bare = name.endsWith('.') ? name.slice(0, -1) : name;
-  if (bare.length <= 3 && bare !== bare.toUpperCase()) return undefined;
-  return US_ALIASES.get(bare.toLowerCase());
+  const alias = (n: string) =>
+    n.length <= 3 && n !== n.toUpperCase() ? undefined : US_ALIASES.get(n.toLowerCase());
+  // As written ("L.A."), else without a sentence's full stop ("no signal around PDX. Fix it").
+  return alias(name) ?? (name.endsWith('.') ? alias(name.slice(0, -1)) : undefined);
 }
 
 export function cityArea(hit: CityEntry | undefined, confidence: number): Area | null {

@@ -105,6 +105,9 @@ describe('area: places named alone', () => {
       'Portland',
     );
     expect(where('calls keep dropping in NYC.')?.[1]).toBe('New York');
+    // Nicknames whose own last letter is a full stop.
+    expect(where('no signal in L.A. since noon')?.[1]).toBe('Los Angeles');
+    expect(where('power is out in Washington D.C. again')?.[2]).toBe('DC');
     expect(where('every service center in the Chicagoland area')?.[1]).toBe('Chicago');
     expect(where('the show was amazing #Houston')).toEqual([null, 'Houston', 'TX', 'US']);
     expect(where('finally got her #Missouri plates')).toEqual([null, null, 'MO', 'US']);
