@@ -15,6 +15,8 @@ export class AreaPrior {
   private readonly customers = new Map<string, number>();
   private readonly seenInArea = new Set<string>();
   private readonly seen = new Set<string>();
+  /** Customers counted in some region (a customer who moved counts once per region). */
+  private placed = 0;
   private last: { customerId: string; learned: Learned } | null = null;
 
   /** One inbound message; what it newly counted is kept for its complaint (`take`). */
@@ -30,6 +32,7 @@ export class AreaPrior {
       if (this.seenInArea.has(id)) continue;
       this.seenInArea.add(id);
       this.customers.set(k, (this.customers.get(k) ?? 0) + 1);
+      if (k.startsWith('r:')) this.placed++;
       learned.areas.push(k);
     }
     this.last = { customerId, learned };
@@ -47,6 +50,7 @@ export class AreaPrior {
     for (const k of learned.areas) {
       if (!this.seenInArea.delete(`${k}|${customerId}`)) continue;
       this.customers.set(k, (this.customers.get(k) ?? 1) - 1);
+      if (k.startsWith('r:')) this.placed--;
     }
     if (learned.customer) this.seen.delete(customerId);
   }
@@ -55,6 +59,11 @@ export class AreaPrior {
   share(areaKey: string | null): number {
     if (!areaKey || areaKey === ALL) return 1;
     return ((this.customers.get(areaKey) ?? 0) + 0.5) / (this.seen.size + 1);
+  }
+
+  /** Share of the customers whose place is known (their region) seen in an area. */
+  shareOfPlaced(areaKey: string): number {
+    return ((this.customers.get(areaKey) ?? 0) + 0.5) / (this.placed + 1);
   }
 
   /** Share of a region's customers seen in one of its areas. */

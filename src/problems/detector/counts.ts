@@ -322,6 +322,11 @@ export class Counts {
     return this.areas.share(areaKey);
   }
 
+  /** Share of the customers whose place is known seen in an area (`AreaPrior.shareOfPlaced`). */
+  placedShare(areaKey: string): number {
+    return this.areas.shareOfPlaced(areaKey);
+  }
+
   /** The daily shape a key follows: its region's once learned, else the country's. */
   private profileOf(ks: KeyState): SeasonalProfile {
     const region = ks.regionKey ?? (ks.areaKey?.startsWith('r:') ? ks.areaKey : null);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
 import { type Decision, Detector } from './detector.js';
-import { mode, poissonTail } from './stats.js';
+import { binomialTail, mode, poissonTail } from './stats.js';
 import { background, CITIES, HOUR, MIN, T0, TOPICS } from './test-fixtures.js';
 
 const zip94110 = CITIES[0];
@@ -33,6 +33,16 @@ describe('problem detector', () => {
     expect(poissonTail(1, 1)).toBeCloseTo(1 - Math.exp(-1), 10);
     expect(poissonTail(5, 0.1)).toBeCloseTo(7.66e-8, 9);
     expect(poissonTail(20, 10)).toBeCloseTo(0.003454, 5);
+  });
+
+  it('binomial tail matches known values', () => {
+    expect(binomialTail(0, 5, 0.3)).toBe(1);
+    expect(binomialTail(1, 3, 0.5)).toBeCloseTo(0.875, 12);
+    expect(binomialTail(3, 3, 0.5)).toBeCloseTo(0.125, 12);
+    expect(binomialTail(4, 3, 0.5)).toBe(0);
+    // Eight of ten in a place with an eighth of the customers (same-trouble.ts homePlace).
+    expect(binomialTail(8, 10, 1 / 8)).toBeCloseTo(2.1197e-6, 9);
+    expect(binomialTail(60, 100, 0.5)).toBeCloseTo(0.028444, 5);
   });
 
   it('takes the commonest value, ignoring nulls, the first seen on a tie', () => {

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { Decision } from './detector.js';
-import { CITIES, complain, HOUR, MIN, raises, warmed } from './test-fixtures.js';
+import type { Area } from '../../triage/index.js';
+import { type Decision, Detector } from './detector.js';
+import {
+  CITIES,
+  complain,
+  HOUR,
+  MIN,
+  raises,
+  seeded,
+  T0,
+  TOPICS,
+  warmed,
+} from './test-fixtures.js';
 
 /*
  * A trouble whose first complaints name no place is raised country-wide; where it really is
@@ -11,21 +22,37 @@ const NEW_YORK = CITIES[3];
 const AUSTIN = CITIES[2];
 const LINE_DOWN = 'your support line hangs up on me every time i call';
 
+/** New York in one of five of its ZIP codes. */
+const inNewYork = (i: number): Area => ({ ...NEW_YORK, postalCode: String(10001 + (i % 5)) });
+
+/**
+ * A business most of whose customers (six in seven) live in New York: 30 hours of their
+ * ordinary complaints, a fifth naming no place.
+ */
+function newYorkBusiness() {
+  const det = new Detector();
+  const out: Decision[] = [];
+  const rnd = seeded(3);
+  for (let t = T0, n = 0; t < T0 + 30 * HOUR; n++) {
+    t += Math.round(60_000 + rnd() * 120_000);
+    const r = rnd();
+    const area = r < 0.2 ? null : n % 7 ? inNewYork(n) : CITIES[n % 3];
+    out.push(...complain(det, `bg-${n}`, t, area, TOPICS[Math.floor(rnd() * 6)]));
+  }
+  return { det, out, start: T0 + 30 * HOUR };
+}
+
 /**
  * 30 callers naming no place raise the support line's trouble; 40 more follow over the next
- * 40 minutes, every other one naming a place: New York (`spread` false) or each of the six
- * cities in turn. Then, two hours in, Austin's own support line fails.
+ * 40 minutes, every other one naming a place (`placeOf`). Then, two hours in, Austin's own
+ * support line fails.
  */
-function lineDown(spread: boolean): Decision[] {
-  const { det, out, start } = warmed();
+function lineDown(placeOf: (i: number) => Area, { det, out, start } = warmed()): Decision[] {
   for (let i = 0; i < 30; i++)
     out.push(...complain(det, `u-${i}`, start + i * 30_000, null, 'service', LINE_DOWN));
   for (let i = 0; i < 40; i++) {
-    // New York's callers live in five of its ZIP codes.
-    const zip = String(10001 + (i % 5));
-    const place = spread ? CITIES[i % CITIES.length] : { ...NEW_YORK, postalCode: zip };
     const at = start + 15 * MIN + i * MIN;
-    out.push(...complain(det, `c-${i}`, at, i % 2 ? null : place, 'service', LINE_DOWN));
+    out.push(...complain(det, `c-${i}`, at, i % 2 ? null : placeOf(i), 'service', LINE_DOWN));
   }
   for (let i = 0; i < 25; i++) {
     const at = start + 2 * HOUR + i * 2 * MIN;
@@ -36,7 +63,7 @@ function lineDown(spread: boolean): Decision[] {
 
 describe('problem detector: where a country-wide problem really is', () => {
   it('moves a problem raised country-wide to the one place its complainers name', () => {
-    const out = lineDown(false);
+    const out = lineDown(inNewYork);
     const first = raises(out)[0];
     expect(first.areaKey).toBe('all');
     expect(first.topic).toBe('service');
@@ -50,11 +77,20 @@ describe('problem detector: where a country-wide problem really is', () => {
   });
 
   it('keeps it country-wide when its complainers are all over the country', () => {
-    const out = lineDown(true);
+    const out = lineDown((i) => CITIES[i % CITIES.length]);
     const first = raises(out)[0];
     expect(first.areaKey).toBe('all');
     expect(out.some((d) => d.type === 'refine' && d.problemId === first.problemId)).toBe(false);
     // Austin's support line fails while the whole country's does: the same trouble.
     expect(raises(out)).toHaveLength(1);
+  });
+
+  it('keeps it country-wide when its complainers are where most customers live anyway', () => {
+    // Six in seven of the business's customers are New Yorkers, and so are six in seven of
+    // the placed callers: nothing says the trouble is New York's.
+    const out = lineDown((i) => (i % 14 ? inNewYork(i) : AUSTIN), newYorkBusiness());
+    const first = raises(out).find((r) => r.topic === 'service');
+    expect(first?.areaKey).toBe('all');
+    expect(out.some((d) => d.type === 'refine' && d.problemId === first?.problemId)).toBe(false);
   });
 });

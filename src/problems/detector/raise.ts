@@ -47,12 +47,11 @@ export function testAreaKey(
   // Many of this key's recent complainers already belong to one live problem: the excess is
   // that trouble's spill-over into a confused topic or a wider place, whenever it began.
   const holder = book.holder(ks);
-  const chain = chainOfKey(areaKey, c.area);
   if (holder) {
-    settleHome(parts, holder, c.area, c.at, out);
     own(parts, holder, key, ks, out);
     return;
   }
+  const chain = chainOfKey(areaKey, c.area);
   // One root cause, one problem: a nested detection of the same topic is the same problem
   // seen from another level; a related topic in the same or a nested area is triage's topic
   // confusion around it (except country-wide, where unrelated troubles do coincide).

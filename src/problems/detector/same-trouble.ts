@@ -9,7 +9,7 @@ import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
 import { ANY_TOPIC, type Counts, GLOBAL } from './counts.js';
 import { related } from './link.js';
-import { mode } from './stats.js';
+import { binomialTail, mode } from './stats.js';
 import { kinship } from './text.js';
 import type { ProblemView } from './types.js';
 import type { Entry, KeyState } from './window.js';
@@ -138,11 +138,11 @@ function unexplainedSigs(counts: Counts, ks: KeyState): Uint32Array[] {
 /**
  * Where a young country-wide problem really is: the narrowest place along `area`'s chain that
  * holds `HOME_SHARE` of its placed complainers (in the every-complaint key's longest window),
- * or null. A trouble whose first complaints name no place (a support line failing) is raised
- * country-wide; when its place shows, the problem takes it, so a later trouble of its topic
- * elsewhere is not taken for its own. A country-wide trouble spreads over its customers'
- * places: no one place holds most of them, and it takes ten placed complainers to look (eight
- * of ten in a state with an eighth of the customers happens by chance about twice in a million).
+ * far more than its usual share of the customers explains (a binomial tail below
+ * `HOME_ALPHA`), or null. A trouble whose first complaints name no place (a support line
+ * failing) is raised country-wide; when its place shows, the problem takes it, so a later
+ * trouble of its topic elsewhere is not taken for its own. A country-wide trouble spreads over
+ * its customers' places, even where most customers live in one state: it moves nowhere.
  */
 export function homePlace(
   { config, counts }: DetectorParts,
@@ -150,6 +150,7 @@ export function homePlace(
   area: Area | null,
 ): string | null {
   if (p.kind !== 'area' || p.areaKey !== ALL || !p.topic || !area) return null;
+  if (p.status === 'fixed' || p.status === 'verified' || p.status === 'closed') return null;
   if (counts.now - p.detectedAt > config.mergeWindowMs) return null;
   const ks = counts.keys.get(GLOBAL);
   if (!ks) return null;
@@ -159,9 +160,11 @@ export function homePlace(
   for (const place of areaChain(area)) {
     if (place === ALL) break;
     const inside = chains.filter((c) => c.includes(place)).length;
-    if (inside >= HOME_SHARE * placed.length) return place;
+    if (inside < HOME_SHARE * placed.length) continue;
+    if (binomialTail(inside, placed.length, counts.placedShare(place)) <= HOME_ALPHA) return place;
   }
   return null;
 }
 
 const HOME_SHARE = 0.8;
+const HOME_ALPHA = 1e-4;

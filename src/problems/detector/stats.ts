@@ -16,6 +16,26 @@ export function lnGamma(x: number): number {
 }
 
 /**
+ * P(X ≥ k) for X ~ Binomial(n, p): the chance that at least `k` of `n` complainers are in a place
+ * that holds a share `p` of the customers. Summed upward in log space from the k-th term.
+ */
+export function binomialTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n || p <= 0) return 0;
+  if (p >= 1) return 1;
+  const lnChoose = lnGamma(n + 1) - lnGamma(k + 1) - lnGamma(n - k + 1);
+  const logFirst = lnChoose + k * Math.log(p) + (n - k) * Math.log(1 - p);
+  let term = 1;
+  let sum = 1;
+  for (let i = k + 1; i <= n; i++) {
+    term *= ((n - i + 1) / i) * (p / (1 - p));
+    sum += term;
+    if (term < 1e-16 * sum) break;
+  }
+  return Math.min(1, Math.exp(logFirst) * sum);
+}
+
+/**
  * P(X ≥ k) for X ~ Poisson(λ): the chance of seeing at least `k` distinct complainers when the
  * baseline expects λ. Summed upward in log space so tiny tails (1e-12) stay accurate.
  */
