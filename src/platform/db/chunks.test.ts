@@ -60,17 +60,28 @@ describe.each(ENGINES)('reading a large select in chunks on %s', (engine) => {
         expect(chunk).toHaveLength(100);
         break;
       }
-      // The same statement again, and another one, on the same connection.
+      // Nothing left open: a write on the same connection (SQLite refuses one while a
+      // statement is still iterating), no cursor left (PostgreSQL), the same read again.
+      await trx
+        .updateTable('timers')
+        .set({ status: 'fired' })
+        .where('id', '=', 't-000007')
+        .execute();
+      const open =
+        engine === 'postgres'
+          ? (await sql<{ n: number }>`select count(*)::int as n from pg_cursors`.execute(trx))
+              .rows[0].n
+          : 0;
       let again = 0;
       for await (const chunk of inChunks(trx, timers(trx), 5_000)) again += chunk.length;
       const one = await trx
         .selectFrom('timers')
-        .select('id')
+        .select('status')
         .where('id', '=', 't-000007')
-        .execute();
-      return { again, one: one.length };
+        .executeTakeFirstOrThrow();
+      return { open, again, status: one.status };
     });
-    expect(after).toEqual({ again: ROWS, one: 1 });
+    expect(after).toEqual({ open: 0, again: ROWS, status: 'fired' });
   });
 
   it('refuses to run outside a transaction', async () => {

@@ -88,12 +88,13 @@ function openSqlite(path: string, opts: OpenOptions): Database {
   sqlite.pragma('analysis_limit = 1000');
   sqlite.pragma('optimize = 0x10002');
   // Runs outside Kysely's connection lock: while a statement's rows are being iterated (a
-  // chunked read, chunks.ts) the connection refuses other statements, so that round is skipped.
+  // chunked read, chunks.ts) the connection refuses writes and pragmas ("busy"), and that round
+  // is skipped. Any other error is thrown as before.
   const optimizer = setInterval(() => {
     try {
       sqlite.pragma('optimize');
-    } catch {
-      // busy: the next round runs it
+    } catch (err) {
+      if (!(err instanceof TypeError && /busy/.test(err.message))) throw err;
     }
   }, 6 * 3_600_000);
   optimizer.unref();
