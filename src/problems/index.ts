@@ -51,7 +51,7 @@ export function createProblems(deps: ProblemsDeps) {
     catchUp: leadership.shared ? () => runtime.catchUp(deps.database.db, deps.clock()) : undefined,
   });
   // Broken promises and SLA breaches from care core, per team, into the detector.
-  const unsubscribe = deps.bus
+  const stopSignals = deps.bus
     ? subscribeProcessSignals({
         bus: deps.bus,
         database: deps.database,
@@ -59,7 +59,7 @@ export function createProblems(deps: ProblemsDeps) {
         workspaceId: deps.workspaceId,
         clock: deps.clock,
       })
-    : () => {};
+    : async () => {};
   const handlers = new Map<string, OutboxHandler>([
     [
       'notify_customer',
@@ -80,9 +80,9 @@ export function createProblems(deps: ProblemsDeps) {
     worker,
     handlers,
     leadership,
-    /** Stops listening for process signals and gives up leadership. */
+    /** Stops listening for process signals (after those taken) and gives up leadership. */
     async close() {
-      unsubscribe();
+      await stopSignals();
       await leadership.close();
     },
     /** Attach to the pipeline that runs with these settings. */

@@ -51,7 +51,12 @@ export class DetectorLeadership {
     this.lastTry = Date.now();
     try {
       if (!this.client) {
-        const c = new pg.Client({ connectionString: this.database.connectionString });
+        // Tried inside a pipeline batch: a connection that hangs must give up well before the
+        // batch's stall limit (turn-lock.ts) ends the batch's own session.
+        const c = new pg.Client({
+          connectionString: this.database.connectionString,
+          connectionTimeoutMillis: 10_000,
+        });
         c.on('error', () => this.lost(c));
         c.on('end', () => this.lost(c));
         await c.connect();

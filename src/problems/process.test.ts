@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabaseUrl } from '../../test/support/engines.js';
+import { freshDatabase, freshDatabaseUrl } from '../../test/support/engines.js';
 import { type App, buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
+import { migrateToLatest } from '../platform/db/migrate.js';
+import { LiveBus } from '../platform/realtime/bus.js';
+import { subscribeProcessSignals } from './process.js';
+import type { ProblemRuntime } from './runtime.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -66,5 +70,53 @@ describe('process problems from live events', () => {
     }
     expect(rows).toHaveLength(1);
     expect(rows[0].kind).toBe('process');
+  });
+});
+
+describe('process signals on shutdown', () => {
+  it('stopping waits for the signals already taken to reach the detector', async () => {
+    const fresh = await freshDatabase('sqlite');
+    await migrateToLatest(fresh.database);
+    const bus = new LiveBus();
+    const seen: number[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    // The detector side, slow as a rebuild from stored history is.
+    const runtime = {
+      observeProcess: async (_db: unknown, _now: number, signals: unknown[]) => {
+        await gate;
+        seen.push(signals.length);
+      },
+    } as unknown as ProblemRuntime;
+    const stop = subscribeProcessSignals({
+      bus,
+      database: fresh.database,
+      runtime,
+      workspaceId: 'ws',
+      clock: () => T0,
+    });
+    for (let i = 0; i < 3; i++)
+      bus.publish({
+        type: 'sla.breached',
+        workspaceId: 'ws',
+        data: { caseId: `c-${i}`, clock: 'first_response', dueAt: new Date(T0).toISOString() },
+      });
+    let stopped = false;
+    const stopping = stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    const total = () => seen.reduce((a, b) => a + b, 0);
+    expect(total()).toBe(3);
+    // Signals after the stop are not taken.
+    bus.publish({ type: 'sla.breached', workspaceId: 'ws', data: { caseId: 'late' } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(total()).toBe(3);
+    await fresh.cleanup();
   });
 });

@@ -16,7 +16,7 @@ export function subscribeProcessSignals(opts: {
   workspaceId: string;
   clock: () => number;
   onError?: (err: unknown) => void;
-}): () => void {
+}): () => Promise<void> {
   const { db } = opts.database;
   let queue: LiveEvent[] = [];
   let running: Promise<void> | null = null;
@@ -69,10 +69,16 @@ export function subscribeProcessSignals(opts: {
         kick();
       });
   };
-  return opts.bus.subscribe((e) => {
+  const unsubscribe = opts.bus.subscribe((e) => {
     if (e.workspaceId !== opts.workspaceId) return;
     if (e.type !== 'promise.broken' && e.type !== 'sla.breached') return;
     queue.push(e);
     kick();
   });
+  // Stopping waits for the signals already taken: a drain may be rebuilding the detector in a
+  // transaction, and the database must not close under it.
+  return async () => {
+    unsubscribe();
+    while (running) await running;
+  };
 }
