@@ -322,8 +322,8 @@ export class Counts {
     return this.areas.share(areaKey);
   }
 
-  /** Share of the customers whose place is known seen in an area (`AreaPrior.shareOfPlaced`). */
-  placedShare(areaKey: string): number {
+  /** Share of the customers whose place is known seen in an area (not `config.placedShare`). */
+  shareOfPlaced(areaKey: string): number {
     return this.areas.shareOfPlaced(areaKey);
   }
 

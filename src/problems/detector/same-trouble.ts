@@ -161,7 +161,8 @@ export function homePlace(
     if (place === ALL) break;
     const inside = chains.filter((c) => c.includes(place)).length;
     if (inside < HOME_SHARE * placed.length) continue;
-    if (binomialTail(inside, placed.length, counts.placedShare(place)) <= HOME_ALPHA) return place;
+    if (binomialTail(inside, placed.length, counts.shareOfPlaced(place)) <= HOME_ALPHA)
+      return place;
   }
   return null;
 }
