@@ -31,12 +31,6 @@ export interface DetectorConfig {
   priorHours: number;
   /** The same shrinkage for the share baseline, in complaint episodes. */
   priorEpisodes: number;
-  /**
-   * Robust baseline counts: an hour adds to a key's history, and to the topic and total episode
-   * counts its prior comes from, at most this many times what the baseline expected of it (plus
-   * a Poisson margin; `tally.ts`). Infinity: every episode counts.
-   */
-  loudHour: number;
   /** No raising before this much event time has been observed (cold start). */
   warmupMs: number;
   /**
@@ -136,7 +130,6 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   bucketMs: 5 * MIN,
   priorHours: 72,
   priorEpisodes: 300,
-  loudHour: 2,
   warmupMs: 6 * HOUR,
   linkPosterior: 0.5,
   linkWindow: 1,

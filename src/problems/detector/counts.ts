@@ -4,7 +4,6 @@ import { ALL, areaChain } from './areas.js';
 import type { DetectorConfig } from './config.js';
 import { SeasonalProfile } from './seasonal.js';
 import { overdispersedTail } from './stats.js';
-import { CappedTally, loudHourCap } from './tally.js';
 import type { Baseline } from './types.js';
 import {
   type Entry,
@@ -36,9 +35,8 @@ export class Counts {
    * evening is not the country's (a country-wide profile makes western evenings look loud).
    */
   private readonly regionSeasonal = new Map<string, SeasonalProfile>();
-  /** Complaint episodes per topic and in all, each hour capped (`tally.ts`): the priors. */
-  private readonly topicEpisodes = new Map<string, CappedTally>();
-  private readonly allEpisodes = new CappedTally();
+  private readonly topicEpisodes = new Map<string, number>();
+  private totalEpisodes = 0;
   private readonly termDocs = new Map<string, number>();
   private totalDocs = 0;
   private readonly areas = new AreaPrior();
@@ -86,31 +84,8 @@ export class Counts {
       }
       p.add(at);
     }
-    let tally = this.topicEpisodes.get(topic);
-    if (!tally) {
-      tally = new CappedTally();
-      this.topicEpisodes.set(topic, tally);
-    }
-    this.allEpisodes.add(at, (h) => this.episodeCap(this.allEpisodes, h));
-    tally.add(at, (h) => this.episodeCap(tally, h));
-  }
-
-  private get totalEpisodes(): number {
-    return this.allEpisodes.total;
-  }
-
-  /**
-   * The most episodes an hour adds to a prior count: none capped before the warm-up has seen
-   * a day's worth of shape to compare with.
-   */
-  private episodeCap(tally: CappedTally, hour: number): number {
-    const allHours = (this.now - this.firstAt!) / HOUR;
-    if (allHours < this.config.warmupMs / HOUR) return Number.POSITIVE_INFINITY;
-    const perHour = tally.total / allHours;
-    return loudHourCap(
-      perHour * this.seasonal.integrate(hour * HOUR, (hour + 1) * HOUR),
-      this.config.loudHour,
-    );
+    this.totalEpisodes++;
+    this.topicEpisodes.set(topic, (this.topicEpisodes.get(topic) ?? 0) + 1);
   }
 
   /** One complaint's content terms, for their usual document frequency. */
@@ -141,7 +116,7 @@ export class Counts {
         areaKey,
         regionKey,
         windows: this.config.windowsMs.map((ms) => new Window(ms)),
-        history: new CappedTally(),
+        history: 0,
       };
       this.keys.set(key, ks);
     }
@@ -164,15 +139,7 @@ export class Counts {
 
   /** An episode left the longest window: it becomes baseline unless a problem explained it. */
   retire(ks: KeyState, e: Entry) {
-    if (e.problemId) return;
-    ks.history.add(e.at, (h) =>
-      loudHourCap(this.rateOf(ks) * this.hourShape(ks, h), this.config.loudHour),
-    );
-  }
-
-  private hourShape(ks: KeyState, hour: number): number {
-    if (ks.family === 'process') return 1;
-    return this.profileOf(ks).integrate(hour * HOUR, (hour + 1) * HOUR);
+    if (!e.problemId) ks.history++;
   }
 
   /**
@@ -291,7 +258,7 @@ export class Counts {
   dispersionOf(ks: KeyState): number {
     const { dayVariation, dispersion } = this.config;
     if (dayVariation <= 0 && !Number.isFinite(dispersion)) return dispersion;
-    const cv2 = 1 / (ks.history.total + this.config.dispersionPrior) + dayVariation * dayVariation;
+    const cv2 = 1 / (ks.history + this.config.dispersionPrior) + dayVariation * dayVariation;
     return Math.min(dispersion, 1 / cv2);
   }
 
@@ -360,43 +327,6 @@ export class Counts {
     return this.areas.shareOfPlaced(areaKey);
   }
 
-  /**
-   * A key's usual complainers per average hour: its own baseline history shrunk towards a
-   * prior (the country's episode rate times the key's prior share; a team's share of all
-   * process signals), empirical-Bayes with `priorHours` of weight.
-   */
-  rateOf(ks: KeyState): number {
-    const longestMs = ks.windows[ks.windows.length - 1].ms;
-    const hours = Math.max(1, (this.now - this.firstAt! - longestMs) / HOUR);
-    const allHours = Math.max(1, (this.now - this.firstAt!) / HOUR);
-    const ph = this.config.priorHours;
-    if (ks.family === 'process') {
-      const rate = Math.max(1, this.processTotal) / allHours / Math.max(1, this.processTeams.size);
-      return Math.max(1e-5, (ks.history.total + ph * rate) / (hours + ph));
-    }
-    const globalRate = Math.max(1, this.totalEpisodes) / allHours;
-    const prior = globalRate * this.priorShareOf(ks);
-    return Math.max(1e-5, (ks.history.total + ph * prior) / (hours + ph));
-  }
-
-  /** A key's share of all complaint episodes before its own history: topic × area, or term. */
-  private priorShareOf(ks: KeyState): number {
-    if (ks.family === 'text') {
-      const term = ks.key.slice(2);
-      return ((this.termDocs.get(term) ?? 0) + 0.1) / (this.totalDocs + 1);
-    }
-    let topicShare = 1;
-    if (ks.topic !== ANY_TOPIC && ks.topic !== null) {
-      const topics = ks.topic.startsWith('g:')
-        ? this.config.topicGroups[Number(ks.topic.slice(2))]
-        : [ks.topic];
-      let n = 0;
-      for (const t of topics) n += (this.topicEpisodes.get(t)?.total ?? 0) + 1;
-      topicShare = Math.min(1, n / (this.totalEpisodes + 9));
-    }
-    return topicShare * this.areaShare(ks.areaKey);
-  }
-
   /** The daily shape a key follows: its region's once learned, else the country's. */
   private profileOf(ks: KeyState): SeasonalProfile {
     const region = ks.regionKey ?? (ks.areaKey?.startsWith('r:') ? ks.areaKey : null);
@@ -419,9 +349,32 @@ export class Counts {
       seasonalOnly = false,
     }: { knownApart?: boolean; seasonalOnly?: boolean } = {},
   ): number {
-    if (ks.family === 'process') return this.rateOf(ks) * (ms / HOUR);
-    const rate = this.rateOf(ks);
-    let priorShare = this.priorShareOf(ks);
+    const longestMs = ks.windows[ks.windows.length - 1].ms;
+    const hours = Math.max(1, (this.now - this.firstAt! - longestMs) / HOUR);
+    const allHours = Math.max(1, (this.now - this.firstAt!) / HOUR);
+    const globalRate = Math.max(1, this.totalEpisodes) / allHours;
+    let priorShare: number;
+    if (ks.family === 'area') {
+      let topicShare = 1;
+      if (ks.topic !== ANY_TOPIC) {
+        const topics = ks.topic!.startsWith('g:')
+          ? this.config.topicGroups[Number(ks.topic!.slice(2))]
+          : [ks.topic!];
+        let n = 0;
+        for (const t of topics) n += (this.topicEpisodes.get(t) ?? 0) + 1;
+        topicShare = n / (this.totalEpisodes + 9);
+      }
+      priorShare = topicShare * this.areaShare(ks.areaKey);
+    } else if (ks.family === 'text') {
+      const term = ks.key.slice(2);
+      priorShare = ((this.termDocs.get(term) ?? 0) + 0.1) / (this.totalDocs + 1);
+    } else {
+      const rate = Math.max(1, this.processTotal) / allHours / Math.max(1, this.processTeams.size);
+      const r = (ks.history + this.config.priorHours * rate) / (hours + this.config.priorHours);
+      return Math.max(1e-5, r) * (ms / HOUR);
+    }
+    const ph = this.config.priorHours;
+    const rate = Math.max(1e-5, (ks.history + ph * globalRate * priorShare) / (hours + ph));
     const seasonal = rate * this.profileOf(ks).integrate(this.now - ms, this.now);
     if (seasonalOnly) return seasonal;
     // The share baseline, against the complaints of the key's own region when it has enough
@@ -430,14 +383,14 @@ export class Counts {
     let global = this.keys.get(GLOBAL)!;
     if (ks.regionKey && ks.areaKey !== ALL) {
       const regional = this.keys.get(`${GLOBAL}@${ks.regionKey}`);
-      if (regional && regional.history.total >= this.config.priorEpisodes / 3) {
+      if (regional && regional.history >= this.config.priorEpisodes / 3) {
         const regionShare = this.areas.shareOfRegion(ks.areaKey!, ks.regionKey);
         priorShare = (priorShare / Math.max(1e-9, this.areaShare(ks.areaKey))) * regionShare;
         global = regional;
       }
     }
     const m = this.config.priorEpisodes;
-    const share = Math.min(0.95, (ks.history.total + m * priorShare) / (global.history.total + m));
+    const share = Math.min(0.95, (ks.history + m * priorShare) / (global.history + m));
     const win = global.windows.find((w) => w.ms === ms)!;
     const own = ks.windows.find((w) => w.ms === ms)!;
     // For linking (`knownApart`), complaints a problem already explains are left out too: a

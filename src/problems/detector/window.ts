@@ -1,5 +1,4 @@
 import type { Area } from '../../triage/index.js';
-import type { CappedTally } from './tally.js';
 import type { Member } from './types.js';
 
 /** One counted complaint (or process signal) inside the detector's windows. */
@@ -128,11 +127,8 @@ export interface KeyState {
   /** The region (state) the key's place lies in, for the regional share baseline. */
   regionKey: string | null;
   windows: Window[];
-  /**
-   * Episodes that aged out of the longest window unexplained by a problem: the baseline
-   * (each hour's share capped, `tally.ts`).
-   */
-  history: CappedTally;
+  /** Episodes that aged out of the longest window unexplained by a problem: the baseline. */
+  history: number;
 }
 
 /** The stored shape of a counted complaint (what a link decision carries). */
