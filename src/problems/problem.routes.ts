@@ -4,6 +4,7 @@ import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { createProblemFromCase, mergeProblems, setLinks, splitProblem } from './problem.links.js';
+import { listProblems } from './problem.list.js';
 import { changeProblem, type ProblemActor } from './problem.service.js';
 import { loadProblemSettings, saveProblemSettings } from './problem.settings.js';
 
@@ -127,7 +128,9 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
           status: Type.Optional(Type.String({ description: 'comma-separated statuses' })),
           topic: Type.Optional(Type.String()),
           area: Type.Optional(
-            Type.String({ description: 'postal code, city or region; matches nested areas' }),
+            Type.String({
+              description: 'postal code, city, region or country; matches nested areas',
+            }),
           ),
           owner: Type.Optional(Type.String()),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
@@ -140,38 +143,17 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
     },
     async (req) => {
       const q = req.query;
-      const limit = q.limit ?? 50;
-      let query = db
-        .selectFrom('problems')
-        .selectAll()
-        .where('workspace_id', '=', req.actor.workspaceId);
-      const statuses = q.status
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      if (statuses?.length) query = query.where('status', 'in', statuses);
-      if (q.topic) query = query.where('topic', '=', q.topic);
-      if (q.owner) query = query.where('owner', '=', q.owner);
-      if (q.cursor) query = query.where('id', '<', q.cursor);
-      let rows = await query
-        .orderBy('id', 'desc')
-        .limit(q.area ? 1000 : limit + 1)
-        .execute();
-      if (q.area) {
-        const needle = q.area.toLowerCase();
-        rows = rows.filter((r) => {
-          const a = r.area_json ? (JSON.parse(r.area_json) as Record<string, string | null>) : null;
-          return !!a && [a.postalCode, a.city, a.region].some((v) => v?.toLowerCase() === needle);
-        });
-      }
-      const page = rows.slice(0, limit);
+      const { rows: page, nextCursor } = await listProblems(db, req.actor.workspaceId, {
+        ...q,
+        limit: q.limit ?? 50,
+      });
       const links = await caseIdsOf(
         db,
         page.map((r) => r.id),
       );
       return {
         items: page.map((r) => toDto(r, links.get(r.id) ?? [])),
-        nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+        nextCursor,
       };
     },
   );

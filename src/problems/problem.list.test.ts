@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES, freshDatabase } from '../../test/support/engines.js';
+import type { Database } from '../platform/db/database.js';
+import { migrateToLatest } from '../platform/db/migrate.js';
+import { AppError } from '../platform/errors.js';
+import { listProblems } from './problem.list.js';
+import { insertProblem, type ProblemArea, type ProblemStatus } from './problem.store.js';
+
+const AT = Date.UTC(2026, 0, 5);
+const AUSTIN: ProblemArea = { postalCode: '78701', city: 'Austin', region: 'TX', country: 'US' };
+const DENVER: ProblemArea = { postalCode: null, city: 'Denver', region: 'CO', country: 'US' };
+
+/**
+ * 1,300 problems, newest first: one Austin outage among the oldest, then 1,200 Denver ones,
+ * then a hundred more Austin ones. The area filter reads the JSON column, so it must keep
+ * reading past the Denver run instead of stopping at the first rows it fetched.
+ */
+describe.each(ENGINES)('problem list on %s', (engine) => {
+  let fresh: { database: Database; cleanup(): Promise<void> };
+  const ids: { austin: string[]; denver: string[] } = { austin: [], denver: [] };
+
+  beforeAll(async () => {
+    fresh = await freshDatabase(engine);
+    const { database } = fresh;
+    await migrateToLatest(database);
+    const db = database.db;
+    await db
+      .insertInto('workspaces')
+      .values({ id: 'w1', name: 'W', is_demo: 0, created_at: AT } as never)
+      .execute();
+    const add = async (n: number, area: ProblemArea, status: ProblemStatus, into: string[]) => {
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < n; i++) {
+          const row = await insertProblem(
+            trx,
+            'w1',
+            {
+              kind: 'area',
+              status,
+              title: `${area.city} outage`,
+              topic: 'outage',
+              area,
+              areaKey: null,
+              signature: { keys: [], terms: [], teamId: null, human: false },
+              owner: 'Network operations',
+              baseline: null,
+              detectedAt: AT,
+              firstEventAt: AT,
+            },
+            AT,
+          );
+          into.push(row.id);
+        }
+      });
+    };
+    await add(1, AUSTIN, 'fixed', ids.austin);
+    await add(1200, DENVER, 'suspected', ids.denver);
+    await add(100, AUSTIN, 'suspected', ids.austin);
+  }, 120_000);
+  afterAll(async () => {
+    await fresh?.cleanup();
+  });
+
+  const list = (f: Parameters<typeof listProblems>[2]) => listProblems(fresh.database.db, 'w1', f);
+
+  it('pages an area filter through every matching problem, however far back', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await list({ area: 'austin', limit: 40, cursor });
+      seen.push(...page.rows.map((r) => r.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toHaveLength(101);
+    expect(new Set(seen)).toEqual(new Set(ids.austin));
+    // Newest first: the oldest Austin problem comes last, after the Denver run.
+    expect(seen[100]).toBe(ids.austin[0]);
+  });
+
+  it('matches the area at any level, the country included', async () => {
+    expect((await list({ area: 'TX', limit: 200 })).rows).toHaveLength(101);
+    expect((await list({ area: '78701', limit: 200 })).rows).toHaveLength(101);
+    const us = await list({ area: 'us', limit: 200 });
+    expect(us.rows).toHaveLength(200);
+    expect(us.nextCursor).not.toBeNull();
+    expect((await list({ area: 'Boulder', limit: 10 })).rows).toHaveLength(0);
+  });
+
+  it('combines the area with the other filters', async () => {
+    const fixed = await list({ area: 'Austin', status: 'fixed, verified', limit: 10 });
+    expect(fixed.rows.map((r) => r.id)).toEqual([ids.austin[0]]);
+    expect(fixed.nextCursor).toBeNull();
+  });
+
+  it('pages without an area filter by id', async () => {
+    const first = await list({ status: 'suspected', limit: 200 });
+    expect(first.rows).toHaveLength(200);
+    const second = await list({ status: 'suspected', limit: 200, cursor: first.nextCursor! });
+    expect(second.rows[0].id < first.rows[199].id).toBe(true);
+    expect(new Set([...first.rows, ...second.rows].map((r) => r.id)).size).toBe(400);
+  });
+
+  it('refuses filter values it does not know instead of answering with nothing', async () => {
+    const refused = async (f: Parameters<typeof list>[0]) => {
+      const err = await list(f).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      return (err as AppError).message;
+    };
+    expect(await refused({ status: 'open', limit: 10 })).toMatch(/unknown status open/);
+    expect(await refused({ topic: 'weather', limit: 10 })).toMatch(/topic must be one of/);
+    expect(await refused({ cursor: 'garbage', limit: 10 })).toBe('cursor is not valid');
+  });
+});

@@ -1,0 +1,89 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, ProblemTable } from '../platform/db/schema.js';
+import { badRequest } from '../platform/errors.js';
+import { TOPICS } from '../triage/types.js';
+import { PROBLEM_STATUSES, type ProblemStatus } from './problem.store.js';
+
+export interface ProblemFilter {
+  /** Comma-separated lifecycle statuses. */
+  status?: string;
+  topic?: string;
+  /** A postal code, city, region or country; a problem matches when its area names it. */
+  area?: string;
+  owner?: string;
+  limit: number;
+  /** The last id of the previous page. */
+  cursor?: string;
+}
+
+/** Problem ids are UUIDv7 (time-ordered), so the newest problems come first by id. */
+const ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Rows read per step while an area filter looks for a full page. */
+const SCAN = 500;
+
+/**
+ * One page of a workspace's problems, newest first, keyset-paged by id. A filter value the
+ * desk does not know (a status or topic that does not exist, a cursor it did not hand out) is a
+ * 400, not an empty page a client would take for "no such problems".
+ */
+export async function listProblems(
+  db: Kysely<DB>,
+  workspaceId: string,
+  f: ProblemFilter,
+): Promise<{ rows: Selectable<ProblemTable>[]; nextCursor: string | null }> {
+  const statuses = parseStatuses(f.status);
+  if (f.topic && !(TOPICS as readonly string[]).includes(f.topic))
+    throw badRequest(`topic must be one of ${TOPICS.join(', ')}`);
+  if (f.cursor !== undefined && !ID_RE.test(f.cursor)) throw badRequest('cursor is not valid');
+  const below = (id: string | undefined, n: number) => {
+    let q = db.selectFrom('problems').selectAll().where('workspace_id', '=', workspaceId);
+    if (statuses) q = q.where('status', 'in', statuses);
+    if (f.topic) q = q.where('topic', '=', f.topic);
+    if (f.owner) q = q.where('owner', '=', f.owner);
+    if (id) q = q.where('id', '<', id.toLowerCase());
+    return q.orderBy('id', 'desc').limit(n).execute();
+  };
+  const needle = f.area?.trim().toLowerCase();
+  let rows: Selectable<ProblemTable>[];
+  if (!needle) rows = await below(f.cursor, f.limit + 1);
+  else {
+    // The area lives in a JSON column: read on by id until a page (plus one, to know there is
+    // more) has matched or the problems run out. A workspace has hundreds or thousands of
+    // problems, not millions, and each step is an index range.
+    rows = [];
+    let after = f.cursor;
+    for (;;) {
+      const batch = await below(after, SCAN);
+      for (const r of batch) {
+        if (!inArea(r, needle)) continue;
+        rows.push(r);
+        if (rows.length > f.limit) break;
+      }
+      if (rows.length > f.limit || batch.length < SCAN) break;
+      after = batch[batch.length - 1].id;
+    }
+  }
+  const page = rows.slice(0, f.limit);
+  return { rows: page, nextCursor: rows.length > f.limit ? page[page.length - 1].id : null };
+}
+
+function parseStatuses(v: string | undefined): ProblemStatus[] | null {
+  const list = v
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!list?.length) return null;
+  const unknown = list.filter((s) => !(PROBLEM_STATUSES as readonly string[]).includes(s));
+  if (unknown.length)
+    throw badRequest(
+      `unknown status ${unknown.join(', ')}; statuses are ${PROBLEM_STATUSES.join(', ')}`,
+    );
+  return list as ProblemStatus[];
+}
+
+/** The problem's area names the place at some level (a city's problem is in its region too). */
+function inArea(p: Selectable<ProblemTable>, needle: string): boolean {
+  if (!p.area_json) return false;
+  const a = JSON.parse(p.area_json) as Record<string, string | null>;
+  return [a.postalCode, a.city, a.region, a.country].some((v) => v?.toLowerCase() === needle);
+}
