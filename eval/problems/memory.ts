@@ -38,6 +38,9 @@ export function runInMemory(
       } else if (d.type === 'refine') {
         const p = problems.find((x) => x.id === d.problemId);
         if (p) p.area = d.area;
+      } else if (d.type === 'retopic') {
+        const p = problems.find((x) => x.id === d.problemId);
+        if (p) p.topic = d.topic;
       } else if (d.type === 'link' && d.member.caseId) {
         if (!caseProblem.has(d.member.caseId)) caseProblem.set(d.member.caseId, d.problemId);
       }

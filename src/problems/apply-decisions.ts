@@ -31,8 +31,9 @@ export interface OpenProblemRow {
 /**
  * Writes the detector's decisions in the batch's transaction: new problems (owner, title,
  * history, escalations), links (in one multi-row insert, with counts refreshed once), keys a
- * problem took over, refined areas, automatic status changes, and the informed acknowledgement
- * of complaints linked on arrival (a suggestion on the case, or sent when the admin said so).
+ * problem took over, refined areas, settled topics, automatic status changes, and the
+ * informed acknowledgement of complaints linked on arrival (a suggestion on the case, or sent
+ * when the admin said so).
  */
 export async function applyDecisions(
   trx: Kysely<DB>,
@@ -175,6 +176,44 @@ export async function applyDecisions(
           d.problemId,
           'area_refined',
           { area: d.area },
+          { now, eventAt: d.at },
+        );
+        changed.add(d.problemId);
+        break;
+      }
+      case 'retopic': {
+        const row = await trx
+          .selectFrom('problems')
+          .select(['kind', 'topic', 'area_json', 'area_key', 'signature_json'])
+          .where('id', '=', d.problemId)
+          .executeTakeFirst();
+        // A person who acted on the problem has read it under its topic: their word stands.
+        if (!row || row.topic === d.topic || signatureOf(row).human) break;
+        const area = row.area_json ? JSON.parse(row.area_json) : null;
+        // Nobody chose its owner (that would have marked it human): it follows the topic.
+        const owner = await resolveOwner(trx, ws, settings, {
+          topic: d.topic,
+          area,
+          areaKey: row.area_key,
+          teamId: null,
+        });
+        await trx
+          .updateTable('problems')
+          .set({
+            topic: d.topic,
+            title: problemTitle(row.kind as 'area', d.topic, area, []),
+            owner: owner.name,
+            owner_team_id: owner.teamId,
+            updated_at: now,
+          })
+          .where('id', '=', d.problemId)
+          .execute();
+        await problemEvent(
+          trx,
+          ws,
+          d.problemId,
+          'topic_settled',
+          { from: row.topic, to: d.topic, owner: owner.name },
           { now, eventAt: d.at },
         );
         changed.add(d.problemId);

@@ -24,6 +24,8 @@ export class ProblemBook {
   private readonly held = new Map<string, { at: number; id: string | null }>();
   /** Problem → event time its place was last checked (see `homeCheckDue`). */
   private readonly homeChecked = new Map<string, number>();
+  /** Problem → topic → its complainers of that topic linked in its first day (`settledTopic`). */
+  private readonly topicVotes = new Map<string, { voters: Set<string>; n: Map<string, number> }>();
   /** Problem → MinHash signatures of its latest linked complaints (see `signatures`). */
   private readonly sigs = new Map<string, { at: number; sigs: Uint32Array[] }>();
 
@@ -43,6 +45,7 @@ export class ProblemBook {
     for (const v of views) for (const k of v.keys) this.ownedBy.set(k, v.id);
     for (const id of this.excessAt.keys()) if (!this.problems.has(id)) this.excessAt.delete(id);
     for (const id of this.sigs.keys()) if (!this.problems.has(id)) this.sigs.delete(id);
+    for (const id of this.topicVotes.keys()) if (!this.problems.has(id)) this.topicVotes.delete(id);
     for (const id of this.homeChecked.keys())
       if (!this.problems.has(id)) this.homeChecked.delete(id);
   }
@@ -156,9 +159,47 @@ export class ProblemBook {
 
   linkEntry(problemId: string, e: Entry, reason: 'detected' | 'merged' | 'arrival'): Decision {
     this.counts.explain(e, problemId);
+    this.voteTopic(problemId, e);
     if (e.caseId) this.caseProblem.set(e.caseId, problemId);
     this.touch(problemId, e.at);
     return { type: 'link', problemId, member: member(e), reason };
+  }
+
+  /**
+   * A linked complaint's topic counts towards its problem's settled topic: each customer once,
+   * while the problem is in its first `topicSettleMs`. Named topics only (`other` is triage not
+   * knowing, and a complaint is never praise).
+   */
+  voteTopic(problemId: string, e: Entry): void {
+    const p = this.problems.get(problemId);
+    if (p?.kind !== 'area' || !e.topic || e.topic === 'other' || e.topic === 'praise') return;
+    if (e.at - p.detectedAt > this.config.topicSettleMs) return;
+    let v = this.topicVotes.get(problemId);
+    if (!v) {
+      v = { voters: new Set(), n: new Map() };
+      this.topicVotes.set(problemId, v);
+    }
+    if (v.voters.has(e.customerId)) return;
+    v.voters.add(e.customerId);
+    v.n.set(e.topic, (v.n.get(e.topic) ?? 0) + 1);
+  }
+
+  /**
+   * The topic an automatic area problem should carry, when it is not the one it has: the topic
+   * most of its complainers name, ahead of its own and named by at least `minCustomers`. A
+   * problem is raised under the first of its keys to stand out, and triage confuses related
+   * topics (an outage reads as network trouble, a billing error as an account one), so the
+   * first key's topic is often the trouble's second name; its complaints agree on the first.
+   */
+  settledTopic(p: ProblemView): string | null {
+    if (p.kind !== 'area' || p.human || !p.topic) return null;
+    const v = this.topicVotes.get(p.id);
+    if (!v) return null;
+    let best: string | null = null;
+    let bestN = 0;
+    for (const [t, n] of v.n) if (n > bestN || (n === bestN && t < best!)) [best, bestN] = [t, n];
+    if (!best || best === p.topic || bestN < this.config.minCustomers) return null;
+    return bestN > (v.n.get(p.topic) ?? 0) ? best : null;
   }
 
   touch(problemId: string, at: number) {

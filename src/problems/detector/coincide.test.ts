@@ -239,6 +239,10 @@ describe('problem detector: coinciding troubles', () => {
     // this rule alone.)
     expect(network).toBe(36);
     expect(run({ forgetExplained: false }).network).toBe(36);
-    expect(run({ linkApart: false, forgetExplained: false }).network).toBeLessThan(36);
+    // (The settled topic is off in the control too: five evenly spread topics make it a coin
+    // toss, and the problem renamed `outage` links by another key's count.)
+    expect(
+      run({ linkApart: false, forgetExplained: false, topicSettleMs: 0 }).network,
+    ).toBeLessThan(36);
   });
 });

@@ -85,6 +85,12 @@ export interface DetectorConfig {
    * counted per group below country level, and same-area detections within a group merge.
    */
   topicGroups: string[][];
+  /**
+   * An area problem takes the topic most of its complainers name among those linked this long
+   * after it was raised (0: its topic stays the one it was raised under). See
+   * `ProblemBook.settledTopic`.
+   */
+  topicSettleMs: number;
   /** A fixed problem is `verified` after this long (event time) without a linked complaint. */
   verifyQuietMs: number;
   /** An automatic problem without a new complaint this long stops claiming new ones … */
@@ -146,6 +152,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
     ['network', 'outage', 'device', 'service', 'other'],
     ['billing', 'account'],
   ],
+  topicSettleMs: 24 * HOUR,
   verifyQuietMs: 2 * HOUR,
   liveQuietMs: 6 * HOUR,
   expireQuietMs: 24 * HOUR,

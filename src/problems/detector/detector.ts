@@ -99,8 +99,24 @@ export class Detector {
           text: o.text,
         }),
       );
+      this.settleTopics(out);
     }
     return out;
+  }
+
+  /** The problems this message linked to take the topic their complainers agree on. */
+  private settleTopics(out: Decision[]): void {
+    if (this.silent) return;
+    const n = out.length;
+    for (let i = 0; i < n; i++) {
+      const d = out[i];
+      if (d.type !== 'link') continue;
+      const p = this.book.problems.get(d.problemId);
+      const topic = p ? this.book.settledTopic(p) : null;
+      if (!p || !topic) continue;
+      p.topic = topic;
+      out.push({ type: 'retopic', problemId: p.id, at: this.counts.now, topic });
+    }
   }
 
   /**
@@ -245,6 +261,7 @@ export class Detector {
     const id = target ?? byWords ?? byKin;
     if (id) {
       this.counts.explain(entry, id);
+      this.book.voteTopic(id, entry);
       if (c.caseId) this.book.caseProblem.set(c.caseId, id);
       out.push({ type: 'link', problemId: id, member: member(entry), reason: 'arrival' });
       if (target) this.book.touch(target, c.at);

@@ -100,6 +100,7 @@ export type Decision =
     }
   | { type: 'link'; problemId: string; member: Member; reason: 'detected' | 'arrival' | 'merged' }
   | { type: 'own'; problemId: string; key: string }
+  | { type: 'retopic'; problemId: string; at: number; topic: string }
   | { type: 'confirm'; problemId: string; at: number; baseline: Baseline }
   | { type: 'verify'; problemId: string; at: number }
   | { type: 'expire'; problemId: string; at: number }
