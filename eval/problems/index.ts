@@ -90,6 +90,8 @@ export async function runProblemsEval(): Promise<void> {
   );
   out(`missed (real triage): ${triage.missed.length}`);
   for (const m of triage.missed) out(`  ${m}`);
+  out(`found under another topic or place (real triage): ${triage.mislabelled.length}`);
+  for (const m of triage.mislabelled) out(`  ${m}`);
   if (full) {
     out(`missed (full pipeline, seed ${SEEDS[0]}): ${full.metrics.missed.length}`);
     for (const m of full.metrics.missed) out(`  ${m}`);

@@ -47,6 +47,8 @@ export interface RunMetrics {
   predPairs: number;
   truePairs: number;
   missed: string[];
+  /** Incidents found by a problem of another topic or place (not recall as issue 6 counts it). */
+  mislabelled: string[];
   /** Each second problem of an incident: what it was, how long after the first, and the first. */
   duplicateOf: string[];
   /** Problems that found no incident (background text among them), for the report. */
@@ -161,6 +163,7 @@ export function score(
   let rightPlace = 0;
   const delays: number[] = [];
   const missed: string[] = [];
+  const mislabelled: string[] = [];
   const outcomes: IncidentOutcome[] = [];
   for (const inc of incidents) {
     const p = matched.get(inc.id);
@@ -180,6 +183,7 @@ export function score(
     }
     detected++;
     if (placeOk(inc, p)) rightPlace++;
+    else mislabelled.push(`${inc.id} ${inc.topic}/${inc.level}: ${describe(p)}`);
     const times = [...(firsts.get(inc.id)?.values() ?? [])].sort((x, y) => x - y);
     if (times.length >= 5) delays.push(Math.max(0, (p.detectedAt - times[4]) / 60_000));
   }
@@ -218,6 +222,7 @@ export function score(
     predPairs,
     truePairs,
     missed,
+    mislabelled,
     duplicateOf,
     falseOnes,
     outcomes,
@@ -255,6 +260,7 @@ export function combine(runs: RunMetrics[]): RunMetrics {
     predPairs: 0,
     truePairs: 0,
     missed: [],
+    mislabelled: [],
     duplicateOf: [],
     falseOnes: [],
     outcomes: [],
@@ -272,6 +278,7 @@ export function combine(runs: RunMetrics[]): RunMetrics {
     out.predPairs += r.predPairs;
     out.truePairs += r.truePairs;
     out.missed.push(...r.missed);
+    out.mislabelled.push(...r.mislabelled);
     out.duplicateOf.push(...r.duplicateOf);
     out.falseOnes.push(...r.falseOnes);
     out.outcomes.push(...r.outcomes);
