@@ -178,6 +178,7 @@ export async function applyDecisions(
           { area: d.area },
           { now, eventAt: d.at },
         );
+        await queueEscalations(trx, ws, d.problemId, 'problem.updated', now);
         changed.add(d.problemId);
         break;
       }
@@ -216,6 +217,8 @@ export async function applyDecisions(
           { from: row.topic, to: d.topic, owner: owner.name },
           { now, eventAt: d.at },
         );
+        // The owner may have changed with it: escalation targets hear of the new title and owner.
+        await queueEscalations(trx, ws, d.problemId, 'problem.updated', now);
         changed.add(d.problemId);
         break;
       }

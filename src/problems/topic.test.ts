@@ -119,8 +119,30 @@ describe.each(ENGINES)('a settled topic stored on %s', (engine) => {
       .executeTakeFirstOrThrow();
 
   it('takes the topic, a title and an owner to match, and says so in its history', async () => {
+    await db()
+      .insertInto('integrations')
+      .values({
+        id: 'hook-1',
+        workspace_id: ws(),
+        kind: 'webhook',
+        name: 'ops',
+        config_json: '{}',
+        secrets_enc: null,
+        created_at: 0,
+        disabled_at: null,
+      })
+      .execute();
     const p = await problem(false);
     await settle(p.id);
+    // Escalation targets hear of it (the owner may have changed).
+    const queued = await db()
+      .selectFrom('outbox')
+      .select('payload_json')
+      .where('kind', '=', 'problem_escalate')
+      .execute();
+    expect(queued.map((q) => JSON.parse(q.payload_json))).toContainEqual(
+      expect.objectContaining({ problemId: p.id, event: 'problem.updated' }),
+    );
     const row = await read(p.id);
     expect(row.topic).toBe('billing');
     expect(row.title).toMatch(/billing/);
