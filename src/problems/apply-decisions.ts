@@ -3,7 +3,9 @@ import { sql } from 'kysely';
 import type { BatchState } from '../ingest/pipeline/types.js';
 import { queueNotifications } from '../notify/notify.service.js';
 import type { DB } from '../platform/db/schema.js';
-import type { Decision } from './detector/detector.js';
+import { votingTopic } from './detector/book.js';
+import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
+import type { Decision, ProblemKind } from './detector/detector.js';
 import { queueEscalations } from './escalate.js';
 import { resolveOwner } from './owner.js';
 import { fill, type ProblemSettings } from './problem.settings.js';
@@ -26,6 +28,8 @@ export interface OpenProblemRow {
   status: string;
   eta_at: number | null;
   signature_json: string | null;
+  kind: string;
+  detected_at: number;
 }
 
 /**
@@ -46,10 +50,16 @@ export async function applyDecisions(
   settings: ProblemSettings,
   /** Collects the problems raised or changed (for live updates after commit). */
   changed: Set<string>,
+  /** The detector's `topicSettleMs`: how long after a raise links vote for its topic. */
+  settleMs = DEFAULT_DETECTOR_CONFIG.topicSettleMs,
 ) {
   const links: LinkRow[] = [];
   const added = new Map<string, number>();
   const acks: { problemId: string; caseId: string; customerId: string; at: number }[] = [];
+  /** Problems whose stored topic votes changed in this batch (written once, after the loop). */
+  const voted = new Set<string>();
+  /** Problems raised in this batch: their opening escalation already carries the final topic. */
+  const raisedHere = new Set<string>();
   // A raise that reopened an earlier problem: the detector's later decisions about the new id
   // are about that problem.
   const alias = new Map<string, string>();
@@ -108,6 +118,7 @@ export async function applyDecisions(
           { now, eventAt: d.at },
         );
         await queueEscalations(trx, ws, row.id, 'problem.opened', now);
+        raisedHere.add(row.id);
         changed.add(row.id);
         break;
       }
@@ -117,6 +128,23 @@ export async function applyDecisions(
         if (linked.get(m.caseId) === d.problemId) break;
         const wasLinked = linked.has(m.caseId);
         linked.set(m.caseId, d.problemId);
+        // The case's first link to this problem: its complaint's topic votes for the problem's
+        // settled topic (the detector counts the same way; stored so a restart keeps the count).
+        const p = byId.get(d.problemId);
+        const vote = p
+          ? votingTopic(
+              { kind: p.kind as ProblemKind, detectedAt: Number(p.detected_at) },
+              m.topic,
+              m.at,
+              settleMs,
+            )
+          : null;
+        if (p && vote) {
+          const sig = signatureOf(p);
+          sig.votes = { ...sig.votes, [vote]: (sig.votes?.[vote] ?? 0) + 1 };
+          p.signature_json = JSON.stringify(sig);
+          voted.add(d.problemId);
+        }
         links.push({
           problemId: d.problemId,
           caseId: m.caseId,
@@ -185,11 +213,13 @@ export async function applyDecisions(
       case 'retopic': {
         const row = await trx
           .selectFrom('problems')
-          .select(['kind', 'topic', 'area_json', 'area_key', 'signature_json'])
+          .select(['kind', 'topic', 'status', 'area_json', 'area_key', 'signature_json'])
           .where('id', '=', d.problemId)
           .executeTakeFirst();
-        // A person who acted on the problem has read it under its topic: their word stands.
+        // A person who acted on the problem has read it under its topic: their word stands (and
+        // once it is being fixed, whoever moved it there).
         if (!row || row.topic === d.topic || signatureOf(row).human) break;
+        if (row.status !== 'suspected' && row.status !== 'confirmed') break;
         const area = row.area_json ? JSON.parse(row.area_json) : null;
         // Nobody chose its owner (that would have marked it human): it follows the topic.
         const owner = await resolveOwner(trx, ws, settings, {
@@ -217,8 +247,10 @@ export async function applyDecisions(
           { from: row.topic, to: d.topic, owner: owner.name },
           { now, eventAt: d.at },
         );
-        // The owner may have changed with it: escalation targets hear of the new title and owner.
-        await queueEscalations(trx, ws, d.problemId, 'problem.updated', now);
+        // The owner may have changed with it: escalation targets hear of the new title and owner
+        // (unless it opened in this batch: its opening escalation is read after this commit).
+        if (!raisedHere.has(d.problemId))
+          await queueEscalations(trx, ws, d.problemId, 'problem.updated', now);
         changed.add(d.problemId);
         break;
       }
@@ -266,6 +298,13 @@ export async function applyDecisions(
         break;
       }
     }
+  }
+  for (const id of voted) {
+    await trx
+      .updateTable('problems')
+      .set({ signature_json: byId.get(id)!.signature_json, updated_at: now })
+      .where('id', '=', id)
+      .execute();
   }
   if (links.length > 0) await insertLinks(trx, ws, links, now);
   if (added.size > 0) await refreshCounts(trx, added, now);

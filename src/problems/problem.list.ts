@@ -1,7 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { badRequest } from '../platform/errors.js';
-import { TOPICS } from '../triage/types.js';
 import { PROBLEM_STATUSES, type ProblemStatus } from './problem.store.js';
 
 export interface ProblemFilter {
@@ -23,8 +22,9 @@ const SCAN = 500;
 
 /**
  * One page of a workspace's problems, newest first, keyset-paged by id. A filter value the
- * desk does not know (a status or topic that does not exist, a cursor it did not hand out) is a
- * 400, not an empty page a client would take for "no such problems".
+ * desk does not know (a status that does not exist, a cursor it did not hand out) is a 400, not
+ * an empty page a client would take for "no such problems". Topics are free text (a problem made
+ * by hand may carry any), so an unknown topic is simply an empty page.
  */
 export async function listProblems(
   db: Kysely<DB>,
@@ -32,8 +32,6 @@ export async function listProblems(
   f: ProblemFilter,
 ): Promise<{ rows: Selectable<ProblemTable>[]; nextCursor: string | null }> {
   const statuses = parseStatuses(f.status);
-  if (f.topic && !(TOPICS as readonly string[]).includes(f.topic))
-    throw badRequest(`topic must be one of ${TOPICS.join(', ')}`);
   if (f.cursor !== undefined && !ID_RE.test(f.cursor)) throw badRequest('cursor is not valid');
   const below = (id: string | undefined, n: number) => {
     let q = db.selectFrom('problems').selectAll().where('workspace_id', '=', workspaceId);

@@ -31,11 +31,19 @@ export interface Signature {
   teamId: string | null;
   /** A person acted on it: never expires on its own. */
   human: boolean;
+  /** Cases per complaint topic in its first day (see `ProblemView.votes`). */
+  votes?: Record<string, number>;
 }
 
 export function signatureOf(row: Pick<Selectable<ProblemTable>, 'signature_json'>): Signature {
   const s = row.signature_json ? (JSON.parse(row.signature_json) as Partial<Signature>) : {};
-  return { keys: s.keys ?? [], terms: s.terms ?? [], teamId: s.teamId ?? null, human: !!s.human };
+  return {
+    keys: s.keys ?? [],
+    terms: s.terms ?? [],
+    teamId: s.teamId ?? null,
+    human: !!s.human,
+    votes: s.votes ?? {},
+  };
 }
 
 export function toView(row: Selectable<ProblemTable>): ProblemView {
@@ -53,6 +61,7 @@ export function toView(row: Selectable<ProblemTable>): ProblemView {
     detectedAt: row.detected_at,
     fixedAt: row.fixed_at,
     human: sig.human,
+    votes: { ...sig.votes },
   };
 }
 

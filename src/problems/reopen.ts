@@ -62,6 +62,8 @@ export async function reopenReturning(
     status: 'fixing',
     eta_at: old.eta_at,
     signature_json: JSON.stringify(sig),
+    kind: old.kind,
+    detected_at: old.detected_at,
   };
 }
 

@@ -209,7 +209,18 @@ export class ProblemRuntime {
     decisions.push(...det.tick());
     if (decisions.length === 0 && stillBroken.length === 0) return;
     const settings = await loadProblemSettings(trx, ws).catch(() => DEFAULT_PROBLEM_SETTINGS);
-    await applyDecisions(trx, ws, now, caseEvents, decisions, linked, byId, settings, this.changed);
+    await applyDecisions(
+      trx,
+      ws,
+      now,
+      caseEvents,
+      decisions,
+      linked,
+      byId,
+      settings,
+      this.changed,
+      det.config.topicSettleMs,
+    );
     if (stillBroken.length > 0)
       await recordStillBroken(trx, ws, now, stillBroken, settings, this.changed);
   }
@@ -236,7 +247,18 @@ export class ProblemRuntime {
       if (decisions.length === 0) return;
       this.uncommitted = true;
       const settings = await loadProblemSettings(trx, ws).catch(() => DEFAULT_PROBLEM_SETTINGS);
-      await applyDecisions(trx, ws, now, [], decisions, new Map(), byId, settings, this.changed);
+      await applyDecisions(
+        trx,
+        ws,
+        now,
+        [],
+        decisions,
+        new Map(),
+        byId,
+        settings,
+        this.changed,
+        det.config.topicSettleMs,
+      );
     });
     this.committed();
   }

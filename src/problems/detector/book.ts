@@ -24,8 +24,8 @@ export class ProblemBook {
   private readonly held = new Map<string, { at: number; id: string | null }>();
   /** Problem → event time its place was last checked (see `homeCheckDue`). */
   private readonly homeChecked = new Map<string, number>();
-  /** Problem → topic → its complainers of that topic linked in its first day (`settledTopic`). */
-  private readonly topicVotes = new Map<string, { voters: Set<string>; n: Map<string, number> }>();
+  /** Problem → topic → cases whose first link to it was a complaint of that topic (`voteTopic`). */
+  private topicVotes = new Map<string, Map<string, number>>();
   /** Problem → MinHash signatures of its latest linked complaints (see `signatures`). */
   private readonly sigs = new Map<string, { at: number; sigs: Uint32Array[] }>();
 
@@ -45,7 +45,9 @@ export class ProblemBook {
     for (const v of views) for (const k of v.keys) this.ownedBy.set(k, v.id);
     for (const id of this.excessAt.keys()) if (!this.problems.has(id)) this.excessAt.delete(id);
     for (const id of this.sigs.keys()) if (!this.problems.has(id)) this.sigs.delete(id);
-    for (const id of this.topicVotes.keys()) if (!this.problems.has(id)) this.topicVotes.delete(id);
+    // Storage holds every committed vote (apply-decisions counts them as it stores the links),
+    // so a rebuilt detector counts on from where the live one was.
+    this.topicVotes = new Map(views.map((v) => [v.id, new Map(Object.entries(v.votes ?? {}))]));
     for (const id of this.homeChecked.keys())
       if (!this.problems.has(id)) this.homeChecked.delete(id);
   }
@@ -166,22 +168,22 @@ export class ProblemBook {
   }
 
   /**
-   * A linked complaint's topic counts towards its problem's settled topic: each customer once,
-   * while the problem is in its first `topicSettleMs`. Named topics only (`other` is triage not
-   * knowing, and a complaint is never praise).
+   * A linked complaint's topic counts towards its problem's settled topic: once per case (its
+   * first link to the problem, as storage keeps one link per case), while the problem is in its
+   * first `topicSettleMs`. Named topics only (`other` is triage not knowing; a complaint is never
+   * praise). Call before the case is noted as linked.
    */
   voteTopic(problemId: string, e: Entry): void {
     const p = this.problems.get(problemId);
-    if (p?.kind !== 'area' || !e.topic || e.topic === 'other' || e.topic === 'praise') return;
-    if (e.at - p.detectedAt > this.config.topicSettleMs) return;
+    if (!p || !e.caseId || this.caseProblem.get(e.caseId) === problemId) return;
+    const topic = votingTopic(p, e.topic, e.at, this.config.topicSettleMs);
+    if (!topic) return;
     let v = this.topicVotes.get(problemId);
     if (!v) {
-      v = { voters: new Set(), n: new Map() };
+      v = new Map();
       this.topicVotes.set(problemId, v);
     }
-    if (v.voters.has(e.customerId)) return;
-    v.voters.add(e.customerId);
-    v.n.set(e.topic, (v.n.get(e.topic) ?? 0) + 1);
+    v.set(topic, (v.get(topic) ?? 0) + 1);
   }
 
   /**
@@ -193,13 +195,16 @@ export class ProblemBook {
    */
   settledTopic(p: ProblemView): string | null {
     if (p.kind !== 'area' || p.human || !p.topic) return null;
+    // Renaming is for what the detector raised on its own; once it is being fixed it stays.
+    if (p.status !== 'suspected' && p.status !== 'confirmed') return null;
     const v = this.topicVotes.get(p.id);
     if (!v) return null;
     let best: string | null = null;
     let bestN = 0;
-    for (const [t, n] of v.n) if (n > bestN || (n === bestN && t < best!)) [best, bestN] = [t, n];
+    for (const [t, n] of v) if (n > bestN || (n === bestN && t < best!)) [best, bestN] = [t, n];
     if (!best || best === p.topic || bestN < this.config.minCustomers) return null;
-    return bestN > (v.n.get(p.topic) ?? 0) ? best : null;
+    // A lead of two, so a near tie does not rename it back and forth.
+    return bestN >= (v.get(p.topic) ?? 0) + 2 ? best : null;
   }
 
   touch(problemId: string, at: number) {
@@ -243,4 +248,18 @@ export interface DetectorParts {
   config: DetectorConfig;
   counts: Counts;
   book: ProblemBook;
+}
+
+/**
+ * The topic a complaint linked at `at` votes for in problem `p`, or null: area problems in their
+ * first `settleMs`, named topics only. Shared with apply-decisions, which stores the votes.
+ */
+export function votingTopic(
+  p: Pick<ProblemView, 'kind' | 'detectedAt'>,
+  topic: string | null | undefined,
+  at: number,
+  settleMs: number,
+): string | null {
+  if (p.kind !== 'area' || !topic || topic === 'other' || topic === 'praise') return null;
+  return at - p.detectedAt <= settleMs ? topic : null;
 }

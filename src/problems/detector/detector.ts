@@ -142,7 +142,13 @@ export class Detector {
       area,
     };
     if (o.caseId) this.book.caseProblem.set(o.caseId, id);
-    return { type: 'link', problemId: id, member: member(entry), reason: 'arrival' };
+    // Not a complaint: linked, but no vote for the problem's topic.
+    return {
+      type: 'link',
+      problemId: id,
+      member: { ...member(entry), topic: null },
+      reason: 'arrival',
+    };
   }
 
   /** A later message of a case named the place its earlier complaint did not. */

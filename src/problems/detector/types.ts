@@ -59,6 +59,11 @@ export interface ProblemView {
   fixedAt: number | null;
   /** A person has acted on it (confirmed, fixing, …): it never expires on its own. */
   human: boolean;
+  /**
+   * Topic → cases whose first link to it, in its first `topicSettleMs`, was a complaint of that
+   * topic (`ProblemBook.settledTopic`; stored with the problem so a restart keeps the count).
+   */
+  votes?: Record<string, number>;
 }
 
 export interface Member {
@@ -66,6 +71,8 @@ export interface Member {
   caseId: string | null;
   customerId: string;
   at: number;
+  /** The complaint's triage topic (null for a message that is not a complaint). */
+  topic?: string | null;
 }
 
 export interface Baseline {

@@ -133,5 +133,5 @@ export interface KeyState {
 
 /** The stored shape of a counted complaint (what a link decision carries). */
 export function member(e: Entry): Member {
-  return { ref: e.ref, caseId: e.caseId, customerId: e.customerId, at: e.at };
+  return { ref: e.ref, caseId: e.caseId, customerId: e.customerId, at: e.at, topic: e.topic };
 }
