@@ -56,8 +56,8 @@ export async function applyDecisions(
   const links: LinkRow[] = [];
   const added = new Map<string, number>();
   const acks: { problemId: string; caseId: string; customerId: string; at: number }[] = [];
-  /** Problems whose stored topic votes changed in this batch (written once, after the loop). */
-  const voted = new Set<string>();
+  /** Topic votes of the problems this batch's links voted for (written once, after the loop). */
+  const voted = new Map<string, Record<string, number>>();
   /** Problems raised in this batch: their opening escalation already carries the final topic. */
   const raisedHere = new Set<string>();
   // A raise that reopened an earlier problem: the detector's later decisions about the new id
@@ -140,10 +140,12 @@ export async function applyDecisions(
             )
           : null;
         if (p && vote) {
-          const sig = signatureOf(p);
-          sig.votes = { ...sig.votes, [vote]: (sig.votes?.[vote] ?? 0) + 1 };
-          p.signature_json = JSON.stringify(sig);
-          voted.add(d.problemId);
+          let votes = voted.get(d.problemId);
+          if (!votes) {
+            votes = { ...signatureOf(p).votes };
+            voted.set(d.problemId, votes);
+          }
+          votes[vote] = (votes[vote] ?? 0) + 1;
         }
         links.push({
           problemId: d.problemId,
@@ -299,10 +301,13 @@ export async function applyDecisions(
       }
     }
   }
-  for (const id of voted) {
+  for (const [id, votes] of voted) {
+    // On top of whatever the loop wrote to its signature since (keys it took over).
+    const p = byId.get(id)!;
+    p.signature_json = JSON.stringify({ ...signatureOf(p), votes });
     await trx
       .updateTable('problems')
-      .set({ signature_json: byId.get(id)!.signature_json, updated_at: now })
+      .set({ signature_json: p.signature_json, updated_at: now })
       .where('id', '=', id)
       .execute();
   }
