@@ -188,7 +188,7 @@ export class ProblemBook {
 
   /**
    * The topic an automatic area problem should carry, when it is not the one it has: the topic
-   * most of its complainers name, ahead of its own and named by at least `minCustomers`. A
+   * most of its linked cases name, ahead of its own by two and named by at least `minCustomers`. A
    * problem is raised under the first of its keys to stand out, and triage confuses related
    * topics (an outage reads as network trouble, a billing error as an account one), so the
    * first key's topic is often the trouble's second name; its complaints agree on the first.

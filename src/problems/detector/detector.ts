@@ -107,11 +107,11 @@ export class Detector {
   /** The problems this message linked to take the topic their complainers agree on. */
   private settleTopics(out: Decision[]): void {
     if (this.silent) return;
-    const n = out.length;
-    for (let i = 0; i < n; i++) {
-      const d = out[i];
-      if (d.type !== 'link') continue;
-      const p = this.book.problems.get(d.problemId);
+    // Once per problem: a raise links its whole window in one message.
+    const ids = new Set<string>();
+    for (const d of out) if (d.type === 'link') ids.add(d.problemId);
+    for (const id of ids) {
+      const p = this.book.problems.get(id);
       const topic = p ? this.book.settledTopic(p) : null;
       if (!p || !topic) continue;
       p.topic = topic;
