@@ -155,7 +155,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
       if (to === from) return;
       await changeProblem(
         db,
-        { type: 'system', id: source, workspaceId: ws },
+        { type: 'system', id: source, workspaceId: ws, person: true },
         problemId,
         { status: to },
         deps.clock(),

@@ -52,6 +52,11 @@ export async function applyDecisions(
   changed: Set<string>,
   /** The detector's `topicSettleMs`: how long after a raise links vote for its topic. */
   settleMs = DEFAULT_DETECTOR_CONFIG.topicSettleMs,
+  /**
+   * Links removed by a person or a split (`caseId>problemId`): an automatic link never puts a
+   * case back into a problem it was taken out of.
+   */
+  unlinked: ReadonlySet<string> = new Set(),
 ) {
   const links: LinkRow[] = [];
   const added = new Map<string, number>();
@@ -87,7 +92,13 @@ export async function applyDecisions(
                   .executeTakeFirst()
               )?.name ?? d.teamId)
             : d.teamId;
-        const title = problemTitle(d.kind, d.topic, d.area, d.terms, team);
+        const title = problemTitle(
+          d.kind,
+          d.topic,
+          d.area,
+          d.kind === 'process' ? d.keys : d.terms,
+          team,
+        );
         const row = await insertProblem(
           trx,
           ws,
@@ -126,6 +137,7 @@ export async function applyDecisions(
         const m = d.member;
         if (!m.caseId) break;
         if (linked.get(m.caseId) === d.problemId) break;
+        if (unlinked.has(`${m.caseId}>${d.problemId}`)) break;
         const wasLinked = linked.has(m.caseId);
         linked.set(m.caseId, d.problemId);
         // The case's first link to this problem: its complaint's topic votes for the problem's

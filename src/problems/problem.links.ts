@@ -111,7 +111,9 @@ export async function setLinks(
 ) {
   const ws = actor.workspaceId;
   return db.transaction().execute(async (trx) => {
-    await load(trx, ws, problemId);
+    const p = await load(trx, ws, problemId);
+    // A person chose its cases: the detector no longer reshapes it (see `markHuman`).
+    await markHuman(trx, p, now);
     if (input.link?.length) {
       const cases = await trx
         .selectFrom('cases')
@@ -162,6 +164,27 @@ export async function setLinks(
   });
 }
 
+/**
+ * A person changed which cases the problem holds: from now on the detector leaves its shape
+ * (topic, area, keys, automatic expiry) to people, as it does after any other human action.
+ */
+async function markHuman(
+  trx: Kysely<DB>,
+  p: { id: string; signature_json: string | null },
+  now: number,
+) {
+  const sig = signatureOf(p);
+  await trx
+    .updateTable('problems')
+    .set({
+      signature_json: JSON.stringify({ ...sig, human: true }),
+      updated_at: now,
+      version: sql<number>`version + 1`,
+    })
+    .where('id', '=', p.id)
+    .execute();
+}
+
 async function recount(trx: Kysely<DB>, problemId: string, now: number) {
   const c = await trx
     .selectFrom('problem_links')
@@ -190,6 +213,11 @@ export async function mergeProblems(
   return db.transaction().execute(async (trx) => {
     const src = await load(trx, ws, sourceId);
     const dst = await load(trx, ws, targetId);
+    if (src.merged_into)
+      throw new AppError('invalid_transition', `problem ${src.id} was already merged`);
+    // Its customers would be linked to a problem nobody works on any more.
+    if (dst.status === 'closed')
+      throw new AppError('invalid_transition', 'a problem cannot be merged into a closed one');
     const links = await trx
       .selectFrom('problem_links')
       .selectAll()
@@ -217,12 +245,16 @@ export async function mergeProblems(
     const srcSig = signatureOf(src);
     sig.keys = [...new Set([...sig.keys, ...srcSig.keys])];
     sig.terms = [...new Set([...sig.terms, ...srcSig.terms])];
+    // A person decided these are one trouble: the detector must not reshape it again.
+    sig.human = true;
     await trx
       .updateTable('problems')
       .set({
         signature_json: JSON.stringify(sig),
         message_count: sql<number>`message_count + ${src.message_count}`,
-        first_event_at: Math.min(src.first_event_at, dst.first_event_at),
+        first_event_at: Math.min(Number(src.first_event_at), Number(dst.first_event_at)),
+        updated_at: now,
+        version: sql<number>`version + 1`,
       })
       .where('id', '=', dst.id)
       .execute();
@@ -233,6 +265,7 @@ export async function mergeProblems(
         merged_into: dst.id,
         closed_at: now,
         updated_at: now,
+        version: sql<number>`version + 1`,
         signature_json: JSON.stringify({ ...srcSig, keys: [] }),
       })
       .where('id', '=', src.id)
@@ -242,9 +275,12 @@ export async function mergeProblems(
       ws,
       src.id,
       'merged_into',
-      { targetId: dst.id },
+      { targetId: dst.id, from: src.status, to: 'closed' },
       { now, actorType: actor.type, actorId: actor.id },
     );
+    // The source's Jira issue, PagerDuty incident and so on close; the target's learn of it.
+    if (src.status !== 'closed') await queueEscalations(trx, ws, src.id, 'problem.closed', now);
+    await queueEscalations(trx, ws, dst.id, 'problem.updated', now);
     await problemEvent(
       trx,
       ws,
@@ -279,6 +315,7 @@ export async function splitProblem(
       .execute();
     if (links.length === 0)
       throw new AppError('bad_request', 'none of these cases is linked to the problem');
+    await markHuman(trx, src, now);
     const row = await insertProblem(
       trx,
       ws,
@@ -323,8 +360,18 @@ export async function splitProblem(
       { newProblemId: row.id, caseIds },
       { now, actorType: actor.type, actorId: actor.id },
     );
+    await problemEvent(
+      trx,
+      ws,
+      row.id,
+      'split_from',
+      { sourceId: src.id, caseIds },
+      { now, actorType: actor.type, actorId: actor.id },
+    );
     await recount(trx, src.id, now);
     await recount(trx, row.id, now);
+    await queueEscalations(trx, ws, row.id, 'problem.opened', now);
+    await queueEscalations(trx, ws, src.id, 'problem.updated', now);
     return load(trx, ws, row.id);
   });
 }

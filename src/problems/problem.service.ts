@@ -13,6 +13,17 @@ export interface ProblemActor {
   type: string;
   id: string | null;
   workspaceId: string;
+  /**
+   * The change is a person's decision, so the detector leaves the problem's shape to people
+   * from now on (`signature.human`). Defaults to "not the system"; a status coming back from the
+   * owning team's tracker (Jira, PagerDuty) is a person's decision made there.
+   */
+  person?: boolean;
+}
+
+/** Whether the actor's change marks the problem as one people work on. */
+export function byPerson(actor: ProblemActor): boolean {
+  return actor.person ?? actor.type !== 'system';
 }
 
 /** The lifecycle; anything else is refused with `invalid_transition`. */
@@ -69,7 +80,7 @@ export async function changeProblem(
       throw new AppError('invalid_transition', `a ${from} problem cannot become ${to}`);
     }
     const sig = signatureOf(p);
-    sig.human = sig.human || actor.type !== 'system';
+    sig.human = sig.human || byPerson(actor);
     const set: Record<string, unknown> = {
       status: to,
       signature_json: JSON.stringify(sig),
@@ -102,6 +113,22 @@ export async function changeProblem(
         { now, actorType: actor.type, actorId: actor.id },
       );
       await queueEscalations(trx, ws, id, `problem.${to}`, now);
+    }
+    // A new owner or ETA is news for the owning team's tools too; with a status change the
+    // status event already carries them.
+    const edited: Record<string, unknown> = {};
+    if (change.owner !== undefined && change.owner !== p.owner) edited.owner = change.owner;
+    // PostgreSQL returns bigint columns as strings.
+    const oldEta = p.eta_at === null ? null : Number(p.eta_at);
+    if (change.etaAt !== undefined && change.etaAt !== oldEta)
+      edited.etaAt = change.etaAt === null ? null : new Date(change.etaAt).toISOString();
+    if (Object.keys(edited).length > 0) {
+      await problemEvent(trx, ws, id, 'edited', edited, {
+        now,
+        actorType: actor.type,
+        actorId: actor.id,
+      });
+      if (to === from) await queueEscalations(trx, ws, id, 'problem.updated', now);
     }
     const settings = await loadProblemSettings(trx, ws);
     let notified = 0;

@@ -222,10 +222,18 @@ export async function refreshCounts(trx: Kysely<DB>, added: Map<string, number>,
   }
 }
 
+/** What a process problem's title says spiked, by the detector's signal kind. */
+const PROCESS_SIGNALS: Record<string, string> = {
+  sla_breach: 'Spike of SLA breaches',
+  promise_broken: 'Spike of broken promises',
+  repeat_contact: 'Spike of repeat contacts',
+};
+
 export function problemTitle(
   kind: ProblemKind,
   topic: string | null,
   area: ProblemArea | null,
+  /** A text cluster's terms; a process problem's key. */
   terms: string[],
   /** Name (or id) of the team a process problem belongs to. */
   team?: string | null,
@@ -236,6 +244,10 @@ export function problemTitle(
       : (area.city ?? area.region ?? area.country ?? 'everywhere')
     : 'everywhere';
   if (kind === 'text') return `Many similar complaints: "${terms.join(' ')}" — ${where}`;
-  if (kind === 'process') return `Process problem: ${topic ?? 'spike'} for team ${team ?? '?'}`;
+  if (kind === 'process') {
+    // A process problem's one key names what spiked: `proc:<signal kind>:<team id>`.
+    const what = PROCESS_SIGNALS[terms[0]?.split(':')[1] ?? ''] ?? 'Process problem';
+    return `${what} — team ${team ?? 'unassigned'}`;
+  }
   return `${topic ?? 'Complaints'} — ${where}`;
 }

@@ -59,17 +59,19 @@ describe('process problems from live events', () => {
     // Then fourteen within an hour and a half for one team.
     const burst = T0 + 50 * HOUR;
     for (let k = 0; k < 14; k++) publish(i++, burst + k * 6 * MIN, 'manila');
-    let rows: { kind: string; owner_team_id: string | null }[] = [];
+    let rows: { kind: string; owner_team_id: string | null; title: string }[] = [];
     for (let tries = 0; tries < 100 && rows.length === 0; tries++) {
       await new Promise((r) => setTimeout(r, 50));
       rows = await app.database.db
         .selectFrom('problems')
-        .select(['kind', 'owner_team_id'])
+        .select(['kind', 'owner_team_id', 'title'])
         .where('workspace_id', '=', ws)
         .execute();
     }
     expect(rows).toHaveLength(1);
     expect(rows[0].kind).toBe('process');
+    // The title says what spiked and for whom (no team of that id exists, so its id).
+    expect(rows[0].title).toBe('Spike of broken promises — team manila');
   });
 });
 

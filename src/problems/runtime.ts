@@ -147,23 +147,7 @@ export class ProblemRuntime {
     inputs.push(...own);
     if (inputs.length === 0) return;
 
-    // Which of the cases are already linked (one query per thousand).
-    const caseIds = [...new Set(inputs.map((i) => i.caseId).filter((c): c is string => !!c))];
-    const linked = new Map<string, string>();
-    for (let i = 0; i < caseIds.length; i += 1000) {
-      const ls = await trx
-        .selectFrom('problem_links')
-        .select(['case_id', 'problem_id'])
-        .where('workspace_id', '=', ws)
-        .where('case_id', 'in', caseIds.slice(i, i + 1000))
-        .where('unlinked_at', 'is', null)
-        .execute();
-      for (const l of ls) {
-        if (!byId.has(l.problem_id)) continue;
-        linked.set(l.case_id, l.problem_id);
-        det.noteCaseLink(l.case_id, l.problem_id);
-      }
-    }
+    const { linked, unlinked } = await caseLinks(trx, ws, inputs, byId, det);
 
     const decisions: Decision[] = [];
     const stillBroken: { problemId: string; fixedAt: number; item: DetectorInput }[] = [];
@@ -220,6 +204,7 @@ export class ProblemRuntime {
       settings,
       this.changed,
       det.config.topicSettleMs,
+      unlinked,
     );
     if (stillBroken.length > 0)
       await recordStillBroken(trx, ws, now, stillBroken, settings, this.changed);
@@ -242,6 +227,7 @@ export class ProblemRuntime {
       if (!this.detector) this.detector = await this.warm(trx, signals[0].at);
       const det = this.detector;
       det.syncProblems(rows.map(toView));
+      const { unlinked } = await caseLinks(trx, ws, signals, byId, det);
       const decisions: Decision[] = [];
       for (const s of signals) decisions.push(...det.observeProcess(s));
       if (decisions.length === 0) return;
@@ -258,8 +244,49 @@ export class ProblemRuntime {
         settings,
         this.changed,
         det.config.topicSettleMs,
+        unlinked,
       );
     });
     this.committed();
   }
+}
+
+/**
+ * The open problems the batch's cases are linked to (noted in the detector, which links a
+ * case's later complaints to its problem), and the links a person or a split removed
+ * (`caseId>problemId`): the detector must not put those back. One query per thousand cases.
+ */
+async function caseLinks(
+  trx: Kysely<DB>,
+  ws: string,
+  items: { caseId: string | null }[],
+  byId: Map<string, unknown>,
+  det: Detector,
+): Promise<{ linked: Map<string, string>; unlinked: Set<string> }> {
+  const caseIds = [...new Set(items.map((i) => i.caseId).filter((c): c is string => !!c))];
+  const linked = new Map<string, string>();
+  const unlinked = new Set<string>();
+  for (let i = 0; i < caseIds.length; i += 1000) {
+    const ls = await trx
+      .selectFrom('problem_links')
+      .select(['case_id', 'problem_id', 'unlinked_at'])
+      .where('workspace_id', '=', ws)
+      .where('case_id', 'in', caseIds.slice(i, i + 1000))
+      .execute();
+    for (const l of ls) {
+      if (!byId.has(l.problem_id)) continue;
+      if (l.unlinked_at !== null) {
+        unlinked.add(`${l.case_id}>${l.problem_id}`);
+        continue;
+      }
+      linked.set(l.case_id, l.problem_id);
+      det.noteCaseLink(l.case_id, l.problem_id);
+    }
+  }
+  // A case a person took out of its problem no longer follows it there.
+  for (const key of unlinked) {
+    const [caseId, problemId] = key.split('>');
+    if (!linked.has(caseId) && det.caseLinkOf(caseId) === problemId) det.noteCaseLink(caseId, null);
+  }
+  return { linked, unlinked };
 }

@@ -63,6 +63,11 @@ export class Detector {
     return this.book.views();
   }
 
+  /** The problem the detector links the case's complaints to, if any. */
+  caseLinkOf(caseId: string): string | undefined {
+    return this.book.caseProblem.get(caseId);
+  }
+
   noteCaseLink(caseId: string, problemId: string | null): void {
     this.book.noteCaseLink(caseId, problemId);
   }

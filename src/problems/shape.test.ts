@@ -1,0 +1,251 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { appendInbound } from '../ingest/inbound.log.js';
+import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { insertLinks, insertProblem, signatureOf } from './problem.store.js';
+
+/**
+ * What people do to the shape of problems (merge, split, link and unlink, owner and ETA) and
+ * what follows: the detector leaves a problem a person shaped alone (`signature.human`), the
+ * owning team's tools hear of it (escalation rows in the outbox), and a case a person took out
+ * of a problem is not put back by the detector.
+ */
+describe.each(ENGINES)('people shaping problems on %s', (engine) => {
+  let t: TestApp;
+  const db = () => t.app.database.db;
+  const ws = () => t.app.workspace.workspaceId;
+  let n = 0;
+  let jiraId = '';
+
+  beforeAll(async () => {
+    t = await testApp(engine);
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/integrations',
+      headers: t.auth,
+      payload: {
+        kind: 'jira',
+        name: 'jira',
+        config: { baseUrl: 'http://127.0.0.1:9', projectKey: 'OPS', email: 'bot@example.com' },
+        secrets: { apiToken: 'jira-token', inboundSecret: 'jira-inbound-secret' },
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    jiraId = res.json().id;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const api = async (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
+
+  /** Sends the messages through the real pipeline; returns each one's case. */
+  async function ingest(ms: InboundMessage[]) {
+    await appendInbound(db(), ws(), ms, Date.now());
+    await t.app.pipeline.drain();
+    const rows = await db()
+      .selectFrom('messages')
+      .select(['external_id', 'case_id', 'customer_id'])
+      .where(
+        'external_id',
+        'in',
+        ms.map((m) => m.externalId),
+      )
+      .execute();
+    return ms.map((m) => rows.find((r) => r.external_id === m.externalId)!);
+  }
+
+  /** New cases, one per new customer. */
+  const cases = (k: number) =>
+    ingest(
+      Array.from({ length: k }, () =>
+        aMessage({ text: 'no signal at all in Austin today', author: { id: `shape-${++n}` } }),
+      ),
+    );
+
+  /** An automatic problem as the detector stores one, with the cases linked. */
+  async function autoProblem(linked: { case_id: string | null; customer_id: string | null }[]) {
+    const at = Date.now() - 3_600_000;
+    const row = await insertProblem(
+      db(),
+      ws(),
+      {
+        kind: 'area',
+        status: 'suspected',
+        title: 'network — Austin',
+        topic: 'network',
+        area: { postalCode: null, city: 'Austin', region: 'TX', country: 'US' },
+        areaKey: 't:US:TX:austin',
+        signature: { keys: ['network@t:US:TX:austin'], terms: [], teamId: null, human: false },
+        owner: 'Network operations',
+        baseline: null,
+        detectedAt: at,
+        firstEventAt: at,
+      },
+      at,
+    );
+    await insertLinks(
+      db(),
+      ws(),
+      linked.map((c) => ({
+        problemId: row.id,
+        caseId: c.case_id!,
+        customerId: c.customer_id!,
+        source: 'auto' as const,
+        linkedAt: at,
+      })),
+      at,
+    );
+    return row.id;
+  }
+
+  const problem = (id: string) =>
+    db().selectFrom('problems').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const human = async (id: string) => signatureOf(await problem(id)).human;
+  /** Escalation events queued for the problem, in order. */
+  const escalations = async (id: string) =>
+    (
+      await db()
+        .selectFrom('outbox')
+        .select(['payload_json'])
+        .where('kind', '=', 'problem_escalate')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+    )
+      .map((r) => JSON.parse(r.payload_json) as { problemId: string; event: string })
+      .filter((p) => p.problemId === id)
+      .map((p) => p.event);
+  const activeCases = async (id: string) =>
+    (
+      await db()
+        .selectFrom('problem_links')
+        .select('case_id')
+        .where('problem_id', '=', id)
+        .where('unlinked_at', 'is', null)
+        .execute()
+    )
+      .map((r) => r.case_id)
+      .sort();
+
+  it('merge: the links move, the source closes and says so to its tools, the target is human', async () => {
+    const [a, b] = [await cases(2), await cases(3)];
+    const src = await autoProblem(a);
+    const dst = await autoProblem(b);
+    const res = await api('POST', `/api/v1/problems/${src}/merge`, { intoId: dst });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().customerCount).toBe(5);
+    expect(await activeCases(dst)).toEqual([...a, ...b].map((c) => c.case_id).sort());
+    expect(await activeCases(src)).toEqual([]);
+    const s = await problem(src);
+    expect(s.status).toBe('closed');
+    expect(s.merged_into).toBe(dst);
+    expect(await human(dst)).toBe(true);
+    expect(await escalations(src)).toContain('problem.closed');
+    expect(await escalations(dst)).toContain('problem.updated');
+
+    // Once merged it cannot be merged again, and nothing merges into a closed problem.
+    const again = await api('POST', `/api/v1/problems/${src}/merge`, { intoId: dst });
+    expect(again.statusCode).toBe(422);
+    const other = await autoProblem(await cases(1));
+    const intoClosed = await api('POST', `/api/v1/problems/${other}/merge`, { intoId: src });
+    expect(intoClosed.statusCode).toBe(422);
+    expect(await activeCases(other)).toHaveLength(1);
+  });
+
+  it('split: the new problem opens to the tools, the source is updated and human', async () => {
+    const cs = await cases(3);
+    const src = await autoProblem(cs);
+    const res = await api('POST', `/api/v1/problems/${src}/split`, {
+      caseIds: [cs[0].case_id],
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const created = res.json().id as string;
+    expect(await activeCases(created)).toEqual([cs[0].case_id]);
+    expect(await activeCases(src)).toEqual([cs[1].case_id, cs[2].case_id].sort());
+    expect(await escalations(created)).toEqual(['problem.opened']);
+    expect(await escalations(src)).toEqual(['problem.updated']);
+    expect(await human(src)).toBe(true);
+  });
+
+  it('a new owner or ETA is recorded and escalated; a repeat of the same values is not', async () => {
+    const id = await autoProblem(await cases(1));
+    const eta = '2026-12-24T18:00:00.000Z';
+    const res = await api('POST', `/api/v1/problems/${id}/status`, {
+      owner: 'Fibre team',
+      etaAt: eta,
+      silent: true,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await escalations(id)).toEqual(['problem.updated']);
+    const detail = (await api('GET', `/api/v1/problems/${id}`)).json();
+    const edited = detail.history.filter((h: { type: string }) => h.type === 'edited');
+    expect(edited).toHaveLength(1);
+    expect(edited[0].data).toEqual({ owner: 'Fibre team', etaAt: eta });
+    expect(await human(id)).toBe(true);
+
+    const same = await api('POST', `/api/v1/problems/${id}/status`, {
+      owner: 'Fibre team',
+      etaAt: eta,
+      silent: true,
+    });
+    expect(same.statusCode).toBe(200);
+    expect(await escalations(id)).toEqual(['problem.updated']);
+  });
+
+  it('a status set in the owning team’s Jira marks the problem as one people work on', async () => {
+    const id = await autoProblem(await cases(1));
+    await db()
+      .updateTable('problems')
+      .set({ external_refs_json: JSON.stringify({ jira: 'OPS-77' }) })
+      .where('id', '=', id)
+      .execute();
+    const body = JSON.stringify({
+      webhookEvent: 'jira:issue_updated',
+      issue: { key: 'OPS-77', fields: { status: { statusCategory: { key: 'indeterminate' } } } },
+    });
+    const sig = `sha256=${createHmac('sha256', 'jira-inbound-secret').update(body).digest('hex')}`;
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/integrations/${jiraId}/jira-webhook`,
+      headers: { 'content-type': 'application/json', 'x-hub-signature': sig },
+      payload: body,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const p = await problem(id);
+    expect(p.status).toBe('fixing');
+    expect(signatureOf(p).human).toBe(true);
+  });
+
+  it('a case a person unlinked is not linked back when its customer writes again', async () => {
+    const author = { id: `shape-unlink-${++n}` };
+    const at = (min: number) => new Date(Date.now() - 60 * 60_000 + min * 60_000).toISOString();
+    const sms = (text: string, min: number) =>
+      aMessage({ channel: 'sms', visibility: 'private', author, text, sentAt: at(min) });
+    const [first] = await ingest([sms('My internet is down again in Austin, fix it!', 0)]);
+    const [other] = await cases(1);
+    const made = await api('POST', '/api/v1/problems', {
+      caseId: other.case_id,
+      topic: 'outage',
+      title: 'Austin outage',
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const id = made.json().id as string;
+    const link = await api('POST', `/api/v1/problems/${id}/links`, { link: [first.case_id] });
+    expect(link.statusCode, link.body).toBe(200);
+    // The customer writes again: the detector now knows the case belongs to the problem.
+    const [second] = await ingest([sms('Still no internet, this is ridiculous!!', 5)]);
+    expect(second.case_id).toBe(first.case_id);
+    expect(await activeCases(id)).toContain(first.case_id);
+
+    const unlink = await api('POST', `/api/v1/problems/${id}/links`, { unlink: [first.case_id] });
+    expect(unlink.statusCode, unlink.body).toBe(200);
+    const [third] = await ingest([sms('Internet STILL down, worst service ever, fix it now!', 10)]);
+    expect(third.case_id).toBe(first.case_id);
+    expect(await activeCases(id)).toEqual([other.case_id]);
+    expect((await problem(id)).customer_count).toBe(1);
+  });
+});
