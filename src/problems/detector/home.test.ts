@@ -76,6 +76,24 @@ describe('problem detector: where a country-wide problem really is', () => {
     expect(austin[0].area?.city).toBe('Austin');
   });
 
+  it('leaves the place of a problem a person acted on to people', () => {
+    const { det, out, start } = warmed();
+    for (let i = 0; i < 30; i++)
+      out.push(...complain(det, `u-${i}`, start + i * 30_000, null, 'service', LINE_DOWN));
+    const first = raises(out)[0];
+    expect(first.areaKey).toBe('all');
+    // Someone confirmed it (or linked cases, merged...): the stored signature says human.
+    det.syncProblems(det.problemViews().map((v) => ({ ...v, human: true })));
+    for (let i = 0; i < 40; i++) {
+      const at = start + 15 * MIN + i * MIN;
+      out.push(...complain(det, `c-${i}`, at, i % 2 ? null : inNewYork(i), 'service', LINE_DOWN));
+    }
+    expect(out.filter((d) => d.type === 'refine')).toEqual([]);
+    // Its complainers still link to it.
+    const linked = out.filter((d) => d.type === 'link' && d.problemId === first.problemId);
+    expect(linked.length).toBeGreaterThan(60);
+  });
+
   it('keeps it country-wide when its complainers are all over the country', () => {
     const out = lineDown((i) => CITIES[i % CITIES.length]);
     const first = raises(out)[0];

@@ -164,6 +164,11 @@ function moveTo(
   at: number,
   out: Decision[],
 ) {
+  // A person chose its place (or shaped it): it takes the excess but keeps its area.
+  if (p.human) {
+    own(parts, p, key, ks, out);
+    return;
+  }
   out.push({
     type: 'refine',
     problemId: p.id,
@@ -188,7 +193,7 @@ export function settleHome(
   at: number,
   out: Decision[],
 ): void {
-  if (p.areaKey !== ALL || !area || spansOtherPlaces(p, areaChain(area))) return;
+  if (p.human || p.areaKey !== ALL || !area || spansOtherPlaces(p, areaChain(area))) return;
   if (!parts.book.homeCheckDue(p.id)) return;
   const home = homePlace(parts, p, area);
   const ks = home && parts.counts.keys.get(`${p.topic}@${home}`);
