@@ -75,6 +75,56 @@ describe('process problems from live events', () => {
   });
 });
 
+describe('SLA breaches of history', () => {
+  let app: App;
+  let cleanup: () => void;
+  beforeAll(async () => {
+    const db = await freshDatabaseUrl('sqlite');
+    cleanup = db.cleanup;
+    const base = loadConfig({
+      THROUGHLINE_DATABASE_URL: db.url,
+      LOG_LEVEL: 'silent',
+      THROUGHLINE_DEMO: 'false',
+    });
+    app = await buildApp({
+      config: { ...base, pipeline: { ...base.pipeline, workers: false } },
+      clock: () => T0,
+    });
+    await app.start({ listen: false });
+  });
+  afterAll(async () => {
+    await app?.close();
+    cleanup?.();
+  });
+
+  it('a burst of late breaches (import, replay) raises nothing; the same burst live does', async () => {
+    const ws = app.workspace.workspaceId;
+    let i = 0;
+    const breach = (at: number, late: boolean) =>
+      app.bus.publish({
+        type: 'sla.breached',
+        workspaceId: ws,
+        data: {
+          caseId: `c-${i++}`,
+          clock: 'first_response',
+          dueAt: new Date(at).toISOString(),
+          late,
+        },
+      });
+    for (let t = T0; t < T0 + 48 * HOUR; t += 3 * HOUR) breach(t, false);
+    const problems = async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      return app.database.db.selectFrom('problems').select(['kind', 'title']).execute();
+    };
+    for (let k = 0; k < 30; k++) breach(T0 + 50 * HOUR + k * 3 * MIN, true);
+    expect(await problems()).toEqual([]);
+    for (let k = 0; k < 30; k++) breach(T0 + 53 * HOUR + k * 3 * MIN, false);
+    let rows: { kind: string; title: string }[] = [];
+    for (let tries = 0; tries < 100 && rows.length === 0; tries++) rows = await problems();
+    expect(rows).toEqual([{ kind: 'process', title: 'Spike of SLA breaches — team unassigned' }]);
+  });
+});
+
 describe('process signals on shutdown', () => {
   it('stopping waits for the signals already taken to reach the detector', async () => {
     const fresh = await freshDatabase('sqlite');

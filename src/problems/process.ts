@@ -72,6 +72,9 @@ export function subscribeProcessSignals(opts: {
   const unsubscribe = opts.bus.subscribe((e) => {
     if (e.workspaceId !== opts.workspaceId) return;
     if (e.type !== 'promise.broken' && e.type !== 'sla.breached') return;
+    // A breach of imported or replayed history (overdue before the desk knew of the case) is
+    // not a team failing now: a replay must not raise a process problem after the fact.
+    if (e.data.late === true) return;
     queue.push(e);
     kick();
   });

@@ -15,6 +15,9 @@ import type { ClockName, Clocks } from './clocks.js';
  */
 const SCHEDULER = { type: 'system' as const, id: 'scheduler' };
 
+/** A timer scheduled this long after its due time was already overdue when its case arrived. */
+const LATE_MS = 60 * 60_000;
+
 export const slaTimer: TimerHandler = async (trx: Kysely<DB>, t: Timer, now: number) => {
   const [prefix, clock] = t.kind.split(':') as [string, ClockName];
   const kind = prefix === 'sla.breach' ? 'breached' : 'at_risk';
@@ -77,6 +80,10 @@ export const slaTimer: TimerHandler = async (trx: Kysely<DB>, t: Timer, now: num
       caseId: t.ref_id,
       clock,
       dueAt: new Date(c.dueAt).toISOString(),
+      // The deadline had passed long before the desk learned of the case: history brought in by
+      // import or replay, or a long backlog. Recorded like any breach, but it says nothing about
+      // how a team works now (the problem detector does not count it).
+      late: Number(t.due_at) < Number(t.created_at) - LATE_MS,
       assigneeId: kase.assignee_id,
       queueId: kase.queue_id,
       priority: raised ?? kase.priority,
