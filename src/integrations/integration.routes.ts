@@ -132,7 +132,15 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
       if (!secret || !Buffer.isBuffer(raw) || !verifyHmacHex(secret, raw, header, prefix)) {
         throw new AppError('unauthenticated', 'signature does not match');
       }
-      return { integ, body: JSON.parse(raw.toString('utf8')) as Record<string, unknown> };
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw new AppError('bad_request', 'the body is not JSON');
+      }
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw new AppError('bad_request', 'the body is not a JSON object');
+      return { integ, body: body as Record<string, unknown> };
     };
     const findProblem = async (ws: string, ref: string, value: string) => {
       const rows = await db

@@ -200,6 +200,31 @@ describe('escalations', () => {
     expect((pd.requests.at(-1)!.body as { event_action: string }).event_action).toBe('resolve');
   });
 
+  it('a correctly signed webhook whose body is not a JSON object is a 400, and changes nothing', async () => {
+    const before = await t.app.database.db
+      .selectFrom('problems')
+      .select(['status', 'version'])
+      .where('id', '=', problemId)
+      .executeTakeFirstOrThrow();
+    for (const body of ['{"issue": {"key": "PROB-1"', '[1,2]', 'null']) {
+      const sig = `sha256=${createHmac('sha256', 'jira-inbound-secret').update(body).digest('hex')}`;
+      const res = await t.app.http.inject({
+        method: 'POST',
+        url: `/api/v1/integrations/${ids.jira}/jira-webhook`,
+        headers: { 'content-type': 'application/json', 'x-hub-signature': sig },
+        payload: body,
+      });
+      expect(res.statusCode, `${body}: ${res.body}`).toBe(400);
+      expect(res.json().error.code).toBe('bad_request');
+    }
+    const after = await t.app.database.db
+      .selectFrom('problems')
+      .select(['status', 'version'])
+      .where('id', '=', problemId)
+      .executeTakeFirstOrThrow();
+    expect(after).toEqual(before);
+  });
+
   it('lists problems in the OpenAPI document', async () => {
     const res = await t.app.http.inject({
       method: 'GET',
