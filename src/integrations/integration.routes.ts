@@ -220,10 +220,11 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
         const key = ev?.data?.incident_key;
         if (key && ev?.event_type) {
           const p = await findProblem(integ.workspace_id, 'pagerduty', key);
+          // Resolved: fixed. Acknowledged, or reopened after a resolve: the team is on it.
           const to =
             ev.event_type === 'incident.resolved'
               ? 'fixed'
-              : ev.event_type === 'incident.acknowledged'
+              : ev.event_type === 'incident.acknowledged' || ev.event_type === 'incident.reopened'
                 ? 'fixing'
                 : null;
           if (p && to) await apply(integ.workspace_id, p.id, to, p.status, 'pagerduty');

@@ -200,6 +200,35 @@ describe('escalations', () => {
     expect((pd.requests.at(-1)!.body as { event_action: string }).event_action).toBe('resolve');
   });
 
+  it('a PagerDuty incident reopened after its resolve puts the problem back to fixing', async () => {
+    const body = JSON.stringify({
+      event: {
+        event_type: 'incident.reopened',
+        data: { id: 'Q1', type: 'incident', incident_key: `throughline-problem-${problemId}` },
+      },
+    });
+    const sig = `v1=${createHmac('sha256', 'pd-inbound-secret').update(body).digest('hex')}`;
+    const before = await t.app.database.db
+      .selectFrom('problems')
+      .select('status')
+      .where('id', '=', problemId)
+      .executeTakeFirstOrThrow();
+    expect(before.status).toBe('fixed');
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/integrations/${ids.pagerduty}/pagerduty-webhook`,
+      headers: { 'content-type': 'application/json', 'x-pagerduty-signature': sig },
+      payload: body,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const after = await t.app.database.db
+      .selectFrom('problems')
+      .select(['status', 'fixed_at'])
+      .where('id', '=', problemId)
+      .executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: 'fixing', fixed_at: null });
+  });
+
   it('a correctly signed webhook whose body is not a JSON object is a 400, and changes nothing', async () => {
     const before = await t.app.database.db
       .selectFrom('problems')

@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import type { Database } from '../platform/db/database.js';
 import { setCaseStatus } from './problem.service.js';
 
+/** Problem statuses that mean its fix stands. */
+const FIXED = new Set(['fixed', 'verified', 'closed']);
+
 /**
  * Resolves cases that waited out the quiet period after their problem was fixed (wall time:
  * it is a promise to the customer, not a fact about the stream). A case the customer answered
@@ -64,9 +67,11 @@ export class ProblemWorker {
     const due = await db
       .selectFrom('problem_links')
       .innerJoin('cases', 'cases.id', 'problem_links.case_id')
+      .innerJoin('problems', 'problems.id', 'problem_links.problem_id')
       .select([
         'problem_links.id as linkId',
         'problem_links.problem_id as problemId',
+        'problems.status as problemStatus',
         'cases.id as caseId',
         'cases.status',
         'cases.status_reason',
@@ -79,7 +84,10 @@ export class ProblemWorker {
     let n = 0;
     for (const d of due) {
       await db.transaction().execute(async (trx) => {
-        if (d.status === 'pending' && d.status_reason === 'customer') {
+        // The fix did not hold (the problem went back to fixing since): the case waits for
+        // the next fix, which schedules its resolution again.
+        const stillFixed = FIXED.has(d.problemStatus);
+        if (stillFixed && d.status === 'pending' && d.status_reason === 'customer') {
           await setCaseStatus(trx, d.ws, d.caseId, d.status, 'resolved', null, now, {
             problemId: d.problemId,
             why: 'quiet period after fix',

@@ -5,6 +5,7 @@ import { ENGINES } from '../../test/support/engines.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 import { insertLinks, insertProblem, signatureOf } from './problem.store.js';
+import { ProblemWorker } from './problem.worker.js';
 
 /**
  * What people do to the shape of problems (merge, split, link and unlink, owner and ETA) and
@@ -218,6 +219,36 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
     const p = await problem(id);
     expect(p.status).toBe('fixing');
     expect(signatureOf(p).human).toBe(true);
+  });
+
+  it('a fix that did not hold: the linked cases wait for the next fix instead of resolving', async () => {
+    const cs = await cases(2);
+    const id = await autoProblem(cs);
+    const status = (s: string) =>
+      api('POST', `/api/v1/problems/${id}/status`, { status: s, silent: true });
+    expect((await status('fixed')).statusCode).toBe(200);
+    const caseStatus = async () =>
+      (
+        await db()
+          .selectFrom('cases')
+          .select('status')
+          .where(
+            'id',
+            'in',
+            cs.map((c) => c.case_id!),
+          )
+          .execute()
+      ).map((c) => c.status);
+    expect(await caseStatus()).toEqual(['pending', 'pending']);
+    // The team's tracker (or a person) reopens it before the quiet period is over.
+    expect((await status('fixing')).statusCode).toBe(200);
+    const later = () => Date.now() + 40 * 24 * 3_600_000;
+    expect(await new ProblemWorker({ database: t.app.database, clock: later }).runOnce()).toBe(0);
+    expect(await caseStatus()).toEqual(['pending', 'pending']);
+    // Fixed again: the quiet period starts again and then they resolve.
+    expect((await status('fixed')).statusCode).toBe(200);
+    expect(await new ProblemWorker({ database: t.app.database, clock: later }).runOnce()).toBe(2);
+    expect(await caseStatus()).toEqual(['resolved', 'resolved']);
   });
 
   it('a case a person unlinked is not linked back when its customer writes again', async () => {
