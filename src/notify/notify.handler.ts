@@ -2,7 +2,7 @@ import { ConnectorError } from '../channels/connector-error.js';
 import type { Sender } from '../channels/sender.js';
 import type { Database } from '../platform/db/database.js';
 import type { OutboxHandler } from '../platform/outbox/outbox.worker.js';
-import { chooseRoute } from './route.js';
+import { chooseRoute, type Route, routeKey } from './route.js';
 
 export interface NotifyDeps {
   database: Database;
@@ -28,107 +28,135 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       .executeTakeFirst();
     if (!n || n.status === 'sent') return;
     const now = deps.clock();
-    const { route, refused } = await chooseRoute(
-      db,
-      row.workspaceId,
-      caseId,
-      n.customer_id,
-      now,
-      async (channel, channelId) => {
-        const sender = deps.senders.get(channel);
-        return !!sender && (!sender.ready || (await sender.ready({ channel, channelId })));
-      },
-    );
-    if (!route) {
-      await db
-        .updateTable('problem_notifications')
-        .set({ status: 'undeliverable', error: refused.join('; ').slice(0, 1000) || 'no address' })
-        .where('id', '=', n.id)
-        .execute();
-      return;
-    }
-    const sender = deps.senders.get(route.channel);
-    // Stable across retries (the notification's own id until one was sent): senders without an
-    // idempotency key derive theirs from it (an email's Message-ID).
-    const messageId = n.message_id ?? n.id;
-    try {
-      if (!sender)
-        throw new ConnectorError(
-          'temporary',
-          `no sender is configured for channel ${route.channel}`,
-        );
-      const result = await sender(
-        {
-          messageId,
-          caseId,
-          channel: route.channel,
-          channelId: route.channelId,
-          to: route.to,
-          inReplyTo: route.inReplyTo,
-          visibility: route.visibility,
-          text: n.text,
-        },
-        idempotencyKey,
+    const canSend = async (channel: string, channelId: string | null) => {
+      const sender = deps.senders.get(channel);
+      return !!sender && (!sender.ready || (await sender.ready({ channel, channelId })));
+    };
+    // Routes a provider refused for good in this attempt: the next route is tried (the
+    // customer's e-mail after X refused a DM, say) before the customer counts as unreachable.
+    const refusedForGood = new Set<string>();
+    const errors: string[] = [];
+    for (;;) {
+      const { route, refused } = await chooseRoute(
+        db,
+        row.workspaceId,
+        caseId,
+        n.customer_id,
+        now,
+        canSend,
+        refusedForGood,
       );
-      const sentAt = deps.clock();
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('messages')
-          .values({
-            id: messageId,
-            workspace_id: row.workspaceId,
-            case_id: caseId,
-            customer_id: n.customer_id,
-            channel: route.channel,
-            channel_id: route.channelId,
-            external_id: result.externalId ?? `tl-${messageId}`,
-            direction: 'out',
-            visibility: route.visibility,
-            author_address: 'system:problems',
-            author_name: 'Throughline',
-            text: n.text,
-            sent_at: sentAt,
-            received_at: sentAt,
-            in_reply_to: route.inReplyTo,
-            conversation_id: null,
-            language: null,
-            attachments_json: '[]',
-            triage_json: null,
-            raw_json: null,
-            status: 'sent',
-            user_id: null,
-            deleted_at: null,
-            unsolicited: 0,
-          })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .execute();
-        await trx
+      if (!route) {
+        await db
           .updateTable('problem_notifications')
           .set({
-            status: 'sent',
-            channel: route.channel,
-            address: route.to,
-            message_id: messageId,
-            sent_at: sentAt,
-            error: route.why === 'case channel' ? null : route.why,
+            status: errors.length > 0 ? 'failed' : 'undeliverable',
+            error: [...errors, ...refused].join('; ').slice(0, 1000) || 'no address',
           })
           .where('id', '=', n.id)
           .execute();
-      });
-    } catch (err) {
-      const ce =
-        err instanceof ConnectorError ? err : new ConnectorError('unknown', (err as Error).message);
-      await db
-        .updateTable('problem_notifications')
-        .set({
-          status: ce.retryable ? 'queued' : 'failed',
-          channel: route.channel,
-          address: route.to,
-          error: `${ce.kind}: ${ce.message}`.slice(0, 1000),
-        })
-        .where('id', '=', n.id)
-        .execute();
-      throw ce;
+        if (errors.length > 0) throw new ConnectorError('bad_request', errors.join('; '));
+        return;
+      }
+      const failure = await deliver(route);
+      if (!failure) return;
+      errors.push(`${route.channel}: ${failure.kind}: ${failure.message}`);
+      refusedForGood.add(routeKey(route.channel, route.to));
+    }
+
+    /** Sends on one route and records it; returns the provider's permanent refusal, if any. */
+    async function deliver(route: Route): Promise<ConnectorError | null> {
+      if (!n) return null;
+      const sender = deps.senders.get(route.channel);
+      // Stable across retries (the notification's own id until one was sent): senders without an
+      // idempotency key derive theirs from it (an email's Message-ID).
+      const messageId = n.message_id ?? n.id;
+      try {
+        if (!sender)
+          throw new ConnectorError(
+            'temporary',
+            `no sender is configured for channel ${route.channel}`,
+          );
+        const result = await sender(
+          {
+            messageId,
+            caseId,
+            channel: route.channel,
+            channelId: route.channelId,
+            to: route.to,
+            inReplyTo: route.inReplyTo,
+            visibility: route.visibility,
+            text: n.text,
+          },
+          idempotencyKey,
+        );
+        const sentAt = deps.clock();
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('messages')
+            .values({
+              id: messageId,
+              workspace_id: row.workspaceId,
+              case_id: caseId,
+              customer_id: n.customer_id,
+              channel: route.channel,
+              channel_id: route.channelId,
+              external_id: result.externalId ?? `tl-${messageId}`,
+              direction: 'out',
+              visibility: route.visibility,
+              author_address: 'system:problems',
+              author_name: 'Throughline',
+              text: n.text,
+              sent_at: sentAt,
+              received_at: sentAt,
+              in_reply_to: route.inReplyTo,
+              conversation_id: null,
+              language: null,
+              attachments_json: '[]',
+              triage_json: null,
+              raw_json: null,
+              status: 'sent',
+              user_id: null,
+              deleted_at: null,
+              unsolicited: 0,
+            })
+            .onConflict((oc) => oc.column('id').doNothing())
+            .execute();
+          await trx
+            .updateTable('problem_notifications')
+            .set({
+              status: 'sent',
+              channel: route.channel,
+              address: route.to,
+              message_id: messageId,
+              sent_at: sentAt,
+              error:
+                route.why === 'case channel' && errors.length === 0
+                  ? null
+                  : [...errors, route.why].join('; ').slice(0, 1000),
+            })
+            .where('id', '=', n.id)
+            .execute();
+        });
+        return null;
+      } catch (err) {
+        const ce =
+          err instanceof ConnectorError
+            ? err
+            : new ConnectorError('unknown', (err as Error).message);
+        if (!ce.retryable) return ce;
+        await db
+          .updateTable('problem_notifications')
+          .set({
+            status: 'queued',
+            channel: route.channel,
+            address: route.to,
+            error: `${ce.kind}: ${ce.message}`.slice(0, 1000),
+          })
+          .where('id', '=', n.id)
+          .execute();
+        throw ce;
+      }
     }
   };
 }

@@ -3,9 +3,11 @@ import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 
 /**
- * Queues one notification per linked case of a problem for one status update: a
- * `problem_notifications` row (the per-customer delivery status) and a `notify_customer` outbox
- * row, in the caller's transaction. Idempotent per (update, case).
+ * Queues one notification per linked customer of a problem for one status update, on their
+ * most recently linked case (a customer who wrote twice, say on X and by e-mail, hears it once):
+ * a `problem_notifications` row (the per-customer delivery status) and a `notify_customer`
+ * outbox row, in the caller's transaction. Idempotent per (update, case). Returns the number of
+ * customers.
  */
 export async function queueProblemNotifications(
   trx: Kysely<DB>,
@@ -20,8 +22,13 @@ export async function queueProblemNotifications(
     .select(['case_id', 'customer_id'])
     .where('problem_id', '=', problemId)
     .where('unlinked_at', 'is', null)
+    .orderBy('linked_at', 'desc')
+    .orderBy('case_id', 'desc')
     .execute();
-  return queueNotifications(trx, workspaceId, problemId, updateId, text, links, now);
+  const byCustomer = new Map<string, { case_id: string; customer_id: string }>();
+  for (const l of links) if (!byCustomer.has(l.customer_id)) byCustomer.set(l.customer_id, l);
+  const one = [...byCustomer.values()];
+  return queueNotifications(trx, workspaceId, problemId, updateId, text, one, now);
 }
 
 /** Queues `text` for the given linked cases (e.g. one informed acknowledgement). */

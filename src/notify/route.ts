@@ -28,6 +28,9 @@ function surfaceOf(channel: string, visibility: 'public' | 'private'): Surface |
   }
 }
 
+/** Identifies a route by channel and address (for `chooseRoute`'s `exclude`). */
+export const routeKey = (channel: string, address: string) => `${channel}\u0000${address}`;
+
 /** Channels that cannot carry a text notification at all. */
 const NO_TEXT = new Set(['voice']);
 /** Fallback preference when the case's channel cannot be used. */
@@ -67,6 +70,8 @@ export async function chooseRoute(
   customerId: string,
   now: number,
   canSend: (channel: string, channelId: string | null) => boolean | Promise<boolean> = () => true,
+  /** Routes (`routeKey`) a provider already refused for good: the next one is tried instead. */
+  exclude: ReadonlySet<string> = new Set(),
 ): Promise<{ route: Route | null; refused: string[] }> {
   const refused: string[] = [];
   const c = await db
@@ -82,10 +87,19 @@ export async function chooseRoute(
     .orderBy('sent_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (c && last && !NO_TEXT.has(last.channel) && !(await canSend(last.channel, last.channel_id))) {
+  if (last && exclude.has(routeKey(last.channel, last.author_address))) {
+    refused.push(`${last.channel}: refused by the provider`);
+  } else if (
+    c &&
+    last &&
+    !NO_TEXT.has(last.channel) &&
+    !(await canSend(last.channel, last.channel_id))
+  ) {
     refused.push(`${last.channel}: no sender is configured`);
   } else if (c && last && !NO_TEXT.has(last.channel)) {
-    // A private follow-up where the channel has one; an X public mention gets a DM.
+    // Where the customer spoke: a public mention or comment is answered where it was made (a
+    // reply, as care teams answer on X; a DM needs the customer to accept it), a private
+    // message privately.
     const visibility: 'public' | 'private' =
       last.channel === 'x' || last.channel === 'facebook' || last.channel === 'instagram'
         ? last.visibility
@@ -131,6 +145,7 @@ export async function chooseRoute(
   candidates.sort((a, b) => FALLBACK_ORDER.indexOf(a.channel) - FALLBACK_ORDER.indexOf(b.channel));
   for (const cand of candidates) {
     if (last && cand.channel === last.channel && cand.address === last.author_address) continue;
+    if (exclude.has(routeKey(cand.channel, cand.address))) continue;
     // The customer's latest message there names the configured channel to answer through.
     const lastIn = await db
       .selectFrom('messages')

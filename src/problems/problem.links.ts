@@ -4,7 +4,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { areaChain } from './detector/areas.js';
 import { queueEscalations } from './escalate.js';
-import { load, type ProblemActor } from './problem.service.js';
+import { load, loadForUpdate, type ProblemActor, releaseFromFix } from './problem.service.js';
 import { loadProblemSettings, ownerFor } from './problem.settings.js';
 import {
   insertLinks,
@@ -111,7 +111,9 @@ export async function setLinks(
 ) {
   const ws = actor.workspaceId;
   return db.transaction().execute(async (trx) => {
-    const p = await load(trx, ws, problemId);
+    const p = await loadForUpdate(trx, ws, problemId);
+    if (p.merged_into)
+      throw new AppError('invalid_transition', `problem ${p.id} was merged into ${p.merged_into}`);
     // A person chose its cases: the detector no longer reshapes it (see `markHuman`).
     await markHuman(trx, p, now);
     if (input.link?.length) {
@@ -143,19 +145,32 @@ export async function setLinks(
         { now, actorType: actor.type, actorId: actor.id },
       );
     }
-    if (input.unlink?.length) {
+    // Only cases linked now: unlinking is idempotent, and the history names what changed.
+    const unlink = input.unlink?.length
+      ? (
+          await trx
+            .selectFrom('problem_links')
+            .select('case_id')
+            .where('problem_id', '=', problemId)
+            .where('case_id', 'in', input.unlink)
+            .where('unlinked_at', 'is', null)
+            .execute()
+        ).map((l) => l.case_id)
+      : [];
+    if (unlink.length > 0) {
+      await releaseFromFix(trx, ws, problemId, unlink, now, 'unlinked from the problem');
       await trx
         .updateTable('problem_links')
         .set({ unlinked_at: now, resolve_due_at: null })
         .where('problem_id', '=', problemId)
-        .where('case_id', 'in', input.unlink)
+        .where('case_id', 'in', unlink)
         .execute();
       await problemEvent(
         trx,
         ws,
         problemId,
         'unlinked',
-        { caseIds: input.unlink },
+        { caseIds: unlink },
         { now, actorType: actor.type, actorId: actor.id },
       );
     }
@@ -163,6 +178,9 @@ export async function setLinks(
     return load(trx, ws, problemId);
   });
 }
+
+/** Statuses in which a problem's fix stands (its linked cases wait for their customers). */
+const FIX_STANDS = new Set(['fixed', 'verified']);
 
 /**
  * A person changed which cases the problem holds: from now on the detector leaves its shape
@@ -211,8 +229,14 @@ export async function mergeProblems(
     throw new AppError('bad_request', 'a problem cannot be merged into itself');
   const ws = actor.workspaceId;
   return db.transaction().execute(async (trx) => {
-    const src = await load(trx, ws, sourceId);
-    const dst = await load(trx, ws, targetId);
+    // Both rows locked, in id order (two merges at once must not wait for each other in a cycle).
+    const [first, second] = [sourceId, targetId].sort();
+    const rows = new Map([
+      [first, await loadForUpdate(trx, ws, first)],
+      [second, await loadForUpdate(trx, ws, second)],
+    ]);
+    const src = rows.get(sourceId)!;
+    const dst = rows.get(targetId)!;
     if (src.merged_into)
       throw new AppError('invalid_transition', `problem ${src.id} was already merged`);
     // Its customers would be linked to a problem nobody works on any more.
@@ -236,9 +260,25 @@ export async function mergeProblems(
       })),
       now,
     );
+    // Cases waiting for their customer after the source's fix: into a problem whose fix stands
+    // they keep waiting (and resolve when due); into one still being fixed they go back to the desk.
+    const waiting = links.filter((l) => l.resolve_due_at !== null);
+    if (FIX_STANDS.has(dst.status)) {
+      for (const l of waiting)
+        await trx
+          .updateTable('problem_links')
+          .set({ resolve_due_at: l.resolve_due_at })
+          .where('problem_id', '=', dst.id)
+          .where('case_id', '=', l.case_id)
+          .where('resolve_due_at', 'is', null)
+          .execute();
+    } else {
+      const ids = waiting.map((l) => l.case_id);
+      await releaseFromFix(trx, ws, src.id, ids, now, 'merged into a problem not fixed yet');
+    }
     await trx
       .updateTable('problem_links')
-      .set({ unlinked_at: now })
+      .set({ unlinked_at: now, resolve_due_at: null })
       .where('problem_id', '=', src.id)
       .execute();
     const sig = signatureOf(dst);
@@ -305,7 +345,7 @@ export async function splitProblem(
 ) {
   const ws = actor.workspaceId;
   return db.transaction().execute(async (trx) => {
-    const src = await load(trx, ws, sourceId);
+    const src = await loadForUpdate(trx, ws, sourceId);
     const links = await trx
       .selectFrom('problem_links')
       .selectAll()
@@ -334,9 +374,11 @@ export async function splitProblem(
       },
       now,
     );
+    // The new problem is not fixed: cases told of the source's fix go back to the desk.
+    await releaseFromFix(trx, ws, src.id, caseIds, now, 'split off into a new problem');
     await trx
       .updateTable('problem_links')
-      .set({ unlinked_at: now })
+      .set({ unlinked_at: now, resolve_due_at: null })
       .where('problem_id', '=', src.id)
       .where('case_id', 'in', caseIds)
       .execute();

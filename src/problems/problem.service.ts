@@ -36,6 +36,26 @@ const TRANSITIONS: Record<ProblemStatus, ProblemStatus[]> = {
   closed: ['confirmed', 'fixing'],
 };
 
+/** Statuses a move back to fixing or confirmed reopens from. */
+const REOPENS = new Set<ProblemStatus>(['fixed', 'verified', 'closed']);
+
+/**
+ * A problem of the workspace, or 404, with its row locked until the transaction ends (where
+ * writers run concurrently): a no-op update takes the lock (waiting for a pipeline batch that
+ * holds it, see `openProblems`), then the read sees what that batch committed. A person's change
+ * is therefore written over the detector's latest, never over a stale copy. Portable: SQLite has
+ * one writer anyway.
+ */
+export async function loadForUpdate(trx: Kysely<DB>, ws: string, id: string) {
+  await trx
+    .updateTable('problems')
+    .set({ version: sql<number>`version` })
+    .where('workspace_id', '=', ws)
+    .where('id', '=', id)
+    .execute();
+  return load(trx, ws, id);
+}
+
 /** A problem of the workspace, or 404. */
 export async function load(trx: Kysely<DB>, ws: string, id: string) {
   const row = await trx
@@ -73,9 +93,12 @@ export async function changeProblem(
 ) {
   const ws = actor.workspaceId;
   return db.transaction().execute(async (trx) => {
-    const p = await load(trx, ws, id);
+    const p = await loadForUpdate(trx, ws, id);
     const from = p.status as ProblemStatus;
     const to = change.status ?? from;
+    // Merged into another: that problem carries its customers and its lifecycle now.
+    if (p.merged_into)
+      throw new AppError('invalid_transition', `problem ${id} was merged into ${p.merged_into}`);
     if (to !== from && !TRANSITIONS[from].includes(to)) {
       throw new AppError('invalid_transition', `a ${from} problem cannot become ${to}`);
     }
@@ -102,7 +125,17 @@ export async function changeProblem(
       set.fixed_at = null;
       set.still_broken_count = 0;
     }
-    await trx.updateTable('problems').set(set).where('id', '=', id).execute();
+    // Only from the status read: two people (or Jira and PagerDuty) marking it fixed at the
+    // same moment must not tell every customer twice. On PostgreSQL the second update waits for
+    // the first to commit, then finds the status moved and changes nothing.
+    const done = await trx
+      .updateTable('problems')
+      .set(set)
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .executeTakeFirst();
+    if (Number(done.numUpdatedRows) === 0)
+      throw new AppError('conflict', 'the problem changed meanwhile: read it again');
     if (to !== from) {
       await problemEvent(
         trx,
@@ -112,7 +145,9 @@ export async function changeProblem(
         { from, to },
         { now, actorType: actor.type, actorId: actor.id },
       );
-      await queueEscalations(trx, ws, id, `problem.${to}`, now);
+      // Back from a fix is a reopening for the owning team's tools (PagerDuty triggers again).
+      const reopened = REOPENS.has(from) && (to === 'fixing' || to === 'confirmed');
+      await queueEscalations(trx, ws, id, reopened ? 'problem.reopened' : `problem.${to}`, now);
     }
     // A new owner or ETA is news for the owning team's tools too; with a status change the
     // status event already carries them.
@@ -132,7 +167,8 @@ export async function changeProblem(
     }
     const settings = await loadProblemSettings(trx, ws);
     let notified = 0;
-    const eta = change.etaAt ?? p.eta_at;
+    // An explicit null clears the ETA: the message must not repeat the old one.
+    const eta = change.etaAt !== undefined ? change.etaAt : p.eta_at;
     const shouldNotify =
       !change.silent &&
       (change.body !== undefined ||
@@ -208,13 +244,42 @@ async function pendLinkedCases(
   }
 }
 
+/**
+ * Cases that wait for their customer only because this problem was fixed, and now leave it
+ * (unlinked, split off, merged into an unfixed problem): the fix they were told of may not be
+ * theirs, so they go back to the desk (open) instead of waiting for a resolution that will never
+ * be scheduled again.
+ */
+export async function releaseFromFix(
+  trx: Kysely<DB>,
+  ws: string,
+  problemId: string,
+  caseIds: readonly string[],
+  now: number,
+  why: string,
+): Promise<void> {
+  if (caseIds.length === 0) return;
+  const waiting = await trx
+    .selectFrom('problem_links')
+    .innerJoin('cases', 'cases.id', 'problem_links.case_id')
+    .select(['cases.id', 'cases.status'])
+    .where('problem_links.problem_id', '=', problemId)
+    .where('problem_links.case_id', 'in', caseIds)
+    .where('problem_links.resolve_due_at', 'is not', null)
+    .where('cases.status', '=', 'pending')
+    .where('cases.status_reason', '=', 'customer')
+    .execute();
+  for (const c of waiting)
+    await setCaseStatus(trx, ws, c.id, c.status, 'open', null, now, { problemId, why });
+}
+
 /** A case status change made by the problems module, with its history entry. */
 export async function setCaseStatus(
   trx: Kysely<DB>,
   ws: string,
   caseId: string,
   from: string,
-  to: 'pending' | 'resolved',
+  to: 'open' | 'pending' | 'resolved',
   reason: string | null,
   now: number,
   data: Record<string, unknown>,

@@ -66,13 +66,19 @@ export function toView(row: Selectable<ProblemTable>): ProblemView {
 }
 
 /** Open problems (everything not closed and not merged away), for the detector. */
-export async function openProblems(db: Kysely<DB>, workspaceId: string) {
-  return db
+/**
+ * The workspace's open problems. `lock` (PostgreSQL, where a person's change can commit while a
+ * pipeline batch is working) holds their rows until the batch commits, in id order: the batch
+ * writes signatures and statuses from what it read here, so a person's link, merge or status
+ * change waits for it instead of being overwritten by it.
+ */
+export async function openProblems(db: Kysely<DB>, workspaceId: string, lock = false) {
+  const q = db
     .selectFrom('problems')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where('status', '!=', 'closed')
-    .execute();
+    .where('status', '!=', 'closed');
+  return lock ? q.orderBy('id').forUpdate().execute() : q.execute();
 }
 
 export interface NewProblem {

@@ -55,6 +55,11 @@ export class ProblemRuntime {
     this.detector = null;
   }
 
+  /** Several nodes write to the database: a batch locks the open problems it decides on. */
+  private get locksRows(): boolean {
+    return !!this.opts.leadership?.shared;
+  }
+
   async run(batch: BatchState, ctx: StageContext): Promise<void> {
     const items = batch.items.filter(
       (i) => i.msg && !i.rejected && !i.duplicate && i.direction === 'in' && i.customerId,
@@ -134,7 +139,7 @@ export class ProblemRuntime {
     if (this.uncommitted) this.detector = null;
     this.changed.clear();
     this.uncommitted = true;
-    const rows = await openProblems(trx, ws);
+    const rows = await openProblems(trx, ws, this.locksRows);
     const byId = new Map(rows.map((r) => [r.id, r]));
     if (!this.detector) {
       this.detector = await this.warm(trx, own[0]?.at ?? now);
@@ -222,7 +227,7 @@ export class ProblemRuntime {
     const ws = this.opts.workspaceId;
     await db.transaction().execute(async (trx) => {
       if (this.uncommitted) this.detector = null;
-      const rows = await openProblems(trx, ws);
+      const rows = await openProblems(trx, ws, this.locksRows);
       const byId = new Map(rows.map((r) => [r.id, r]));
       if (!this.detector) this.detector = await this.warm(trx, signals[0].at);
       const det = this.detector;

@@ -4,7 +4,9 @@ import { aMessage, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
-import { insertLinks, insertProblem, signatureOf } from './problem.store.js';
+import { applyDecisions } from './apply-decisions.js';
+import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
+import { insertLinks, insertProblem, openProblems, signatureOf } from './problem.store.js';
 import { ProblemWorker } from './problem.worker.js';
 
 /**
@@ -249,6 +251,188 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
     expect((await status('fixed')).statusCode).toBe(200);
     expect(await new ProblemWorker({ database: t.app.database, clock: later }).runOnce()).toBe(2);
     expect(await caseStatus()).toEqual(['resolved', 'resolved']);
+  });
+
+  const caseRows = (ids: (string | null)[]) =>
+    db()
+      .selectFrom('cases')
+      .select(['id', 'status'])
+      .where(
+        'id',
+        'in',
+        ids.map((i) => i!),
+      )
+      .execute()
+      .then((rs) => Object.fromEntries(rs.map((r) => [r.id, r.status])));
+  const setStatus = (id: string, body: Record<string, unknown>) =>
+    api('POST', `/api/v1/problems/${id}/status`, { silent: true, ...body });
+
+  it('cases told of a fix that leave the problem go back to the desk; merged into a fixed one they keep waiting', async () => {
+    const cs = await cases(4);
+    const id = await autoProblem(cs);
+    expect((await setStatus(id, { status: 'fixed' })).statusCode).toBe(200);
+    expect(Object.values(await caseRows(cs.map((c) => c.case_id)))).toEqual(
+      Array(4).fill('pending'),
+    );
+    // Unlinked: back to open. Split off (the new problem is not fixed): back to open.
+    await api('POST', `/api/v1/problems/${id}/links`, { unlink: [cs[0].case_id] });
+    const split = await api('POST', `/api/v1/problems/${id}/split`, { caseIds: [cs[1].case_id] });
+    expect(split.statusCode, split.body).toBe(201);
+    const after = await caseRows(cs.map((c) => c.case_id));
+    expect(after[cs[0].case_id!]).toBe('open');
+    expect(after[cs[1].case_id!]).toBe('open');
+    expect(after[cs[2].case_id!]).toBe('pending');
+
+    // Merged into another fixed problem: still waiting, and resolved when due.
+    const other = await autoProblem(await cases(1));
+    expect((await setStatus(other, { status: 'fixed' })).statusCode).toBe(200);
+    const merged = await api('POST', `/api/v1/problems/${id}/merge`, { intoId: other });
+    expect(merged.statusCode, merged.body).toBe(200);
+    const later = () => Date.now() + 40 * 24 * 3_600_000;
+    await new ProblemWorker({ database: t.app.database, clock: later }).runOnce();
+    const end = await caseRows(cs.map((c) => c.case_id));
+    expect(end[cs[2].case_id!]).toBe('resolved');
+    expect(end[cs[3].case_id!]).toBe('resolved');
+    expect(end[cs[0].case_id!]).toBe('open');
+  });
+
+  it('a merged-away problem takes no more status changes or links', async () => {
+    const a = await autoProblem(await cases(1));
+    const b = await autoProblem(await cases(1));
+    expect((await api('POST', `/api/v1/problems/${a}/merge`, { intoId: b })).statusCode).toBe(200);
+    const [extra] = await cases(1);
+    expect((await setStatus(a, { status: 'confirmed' })).statusCode).toBe(422);
+    const link = await api('POST', `/api/v1/problems/${a}/links`, { link: [extra.case_id] });
+    expect(link.statusCode).toBe(422);
+    expect(await activeCases(a)).toEqual([]);
+  });
+
+  it('reopening a fixed problem is a reopening for the tools; clearing the ETA is not sent as the old one', async () => {
+    const id = await autoProblem(await cases(1));
+    expect((await setStatus(id, { etaAt: '2026-12-24T15:30:00.000Z' })).statusCode).toBe(200);
+    expect((await setStatus(id, { status: 'fixed' })).statusCode).toBe(200);
+    expect((await setStatus(id, { status: 'fixing' })).statusCode).toBe(200);
+    expect(await escalations(id)).toEqual(['problem.updated', 'problem.fixed', 'problem.reopened']);
+    const res = await api('POST', `/api/v1/problems/${id}/status`, {
+      etaAt: null,
+      body: 'No ETA for now.',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const sent = await db()
+      .selectFrom('problem_notifications')
+      .select('text')
+      .where('problem_id', '=', id)
+      .execute();
+    expect(sent).toHaveLength(1);
+    expect(sent[0].text).toContain('No ETA for now.');
+    expect(sent[0].text).not.toContain('15:30');
+  });
+
+  it('a customer with two linked cases hears each update once', async () => {
+    const author = { id: `shape-twice-${++n}` };
+    const [x] = await ingest([aMessage({ channel: 'x', author, text: 'no signal in Austin' })]);
+    const [other] = await cases(1);
+    const id = await autoProblem([x, other]);
+    // The same customer also wrote by e-mail later (identified as them): a second case.
+    const mail = await ingest([
+      aMessage({
+        channel: 'email',
+        visibility: 'private',
+        author: { id: `twice-${n}@example.org` },
+        text: 'still no signal',
+      }),
+    ]);
+    await db()
+      .updateTable('cases')
+      .set({ customer_id: x.customer_id! })
+      .where('id', '=', mail[0].case_id!)
+      .execute();
+    await api('POST', `/api/v1/problems/${id}/links`, { link: [mail[0].case_id] });
+    const res = await api('POST', `/api/v1/problems/${id}/status`, { status: 'fixed' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().notified).toBe(2);
+    const rows = await db()
+      .selectFrom('problem_notifications')
+      .select(['customer_id', 'case_id'])
+      .where('problem_id', '=', id)
+      .execute();
+    expect(rows).toHaveLength(2);
+    // The customer's latest linked case carries it.
+    expect(rows.find((r) => r.customer_id === x.customer_id)?.case_id).toBe(mail[0].case_id);
+  });
+
+  it('two people marking it fixed at once: customers are told once', async () => {
+    const cs = await cases(3);
+    const id = await autoProblem(cs);
+    const both = await Promise.all([
+      api('POST', `/api/v1/problems/${id}/status`, { status: 'fixed' }),
+      api('POST', `/api/v1/problems/${id}/status`, { status: 'fixed' }),
+    ]);
+    // The second finds it fixed already (no change) or, on PostgreSQL, changed meanwhile (409).
+    for (const r of both) expect([200, 409]).toContain(r.statusCode);
+    expect(both.map((r) => (r.statusCode === 200 ? r.json().notified : 0)).sort()).toEqual([0, 3]);
+    const told = await db()
+      .selectFrom('problem_notifications')
+      .select('id')
+      .where('problem_id', '=', id)
+      .execute();
+    expect(told).toHaveLength(3);
+    const detail = (await api('GET', `/api/v1/problems/${id}`)).json();
+    const changes = detail.history.filter((h: { type: string }) => h.type === 'status_changed');
+    expect(changes).toHaveLength(1);
+  });
+
+  it('a pipeline batch holding the open problems: a person’s link waits for it and both changes stay', async () => {
+    const id = await autoProblem(await cases(1));
+    const [extra] = await cases(1);
+    // Only where writers run concurrently does the batch lock (runtime.locksRows).
+    const lock = engine === 'postgres';
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const batch = db()
+      .transaction()
+      .execute(async (trx) => {
+        const rows = await openProblems(trx, ws(), lock);
+        locked();
+        await released;
+        // The detector's decision, written from what the batch read.
+        await applyDecisions(
+          trx,
+          ws(),
+          Date.now(),
+          [],
+          [{ type: 'own', problemId: id, key: 'outage@t:US:TX:austin' }],
+          new Map(),
+          new Map(rows.map((r) => [r.id, r])),
+          DEFAULT_PROBLEM_SETTINGS,
+          new Set(),
+        );
+      });
+    await isLocked;
+    let personDone = false;
+    const person = api('POST', `/api/v1/problems/${id}/links`, { link: [extra.case_id] }).then(
+      (r) => {
+        personDone = true;
+        return r;
+      },
+    );
+    if (lock) {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(personDone).toBe(false);
+    }
+    release();
+    await batch;
+    expect((await person).statusCode).toBe(200);
+    const sig = signatureOf(await problem(id));
+    expect(sig.human).toBe(true);
+    expect(sig.keys).toContain('outage@t:US:TX:austin');
+    expect(await activeCases(id)).toContain(extra.case_id);
   });
 
   it('a case a person unlinked is not linked back when its customer writes again', async () => {

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { ConnectorError } from '../channels/connector-error.js';
+import type { OutboundMessage, Sender } from '../channels/sender.js';
+import { notifyHandler } from './notify.handler.js';
+
+/**
+ * A provider that refuses a notification for good (X will not take the message) is not the end
+ * of it: the customer's other identities are tried, in the fallback order, before the customer
+ * counts as unreachable.
+ */
+describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine) => {
+  let t: TestApp;
+  let n = 0;
+  beforeAll(async () => {
+    t = await testApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const db = () => t.app.database.db;
+  const api = async (method: 'POST', url: string, payload: unknown) => {
+    const res = await t.app.http.inject({
+      method,
+      url,
+      headers: t.auth,
+      payload: payload as never,
+    });
+    expect(res.statusCode, res.body).toBeLessThan(300);
+    return res.json();
+  };
+
+  /** A customer who complained on X and gave their e-mail; their problem is then fixed. */
+  async function fixedFor(email: string) {
+    const m = aMessage({ channel: 'x', author: { id: `x-fallback-${++n}` }, text: 'no signal' });
+    await api('POST', '/api/v1/inbound', m);
+    await t.app.pipeline.drain();
+    const msg = await db()
+      .selectFrom('messages')
+      .select(['case_id', 'customer_id'])
+      .where('external_id', '=', m.externalId)
+      .executeTakeFirstOrThrow();
+    await api('POST', `/api/v1/customers/${msg.customer_id}/identities`, {
+      channel: 'email',
+      address: email,
+      verified: true,
+    });
+    const p = await api('POST', '/api/v1/problems', { caseId: msg.case_id, topic: 'network' });
+    await api('POST', `/api/v1/problems/${p.id}/status`, { status: 'fixed' });
+    const row = await db()
+      .selectFrom('outbox')
+      .select(['id', 'payload_json', 'idempotency_key'])
+      .where('kind', '=', 'notify_customer')
+      .where('payload_json', 'like', `%${msg.case_id}%`)
+      .executeTakeFirstOrThrow();
+    const notification = () =>
+      db()
+        .selectFrom('problem_notifications')
+        .select(['status', 'channel', 'address', 'error'])
+        .where('case_id', '=', msg.case_id!)
+        .executeTakeFirstOrThrow();
+    return { row, notification };
+  }
+
+  const refuses: Sender = async () => {
+    throw new ConnectorError('permission_missing', 'the user does not accept messages');
+  };
+
+  it('X refuses for good: the customer hears it by e-mail', async () => {
+    const { row, notification } = await fixedFor('fallback-1@example.org');
+    const emailed: OutboundMessage[] = [];
+    const email: Sender = async (msg) => {
+      emailed.push(msg);
+      return { externalId: `<${msg.messageId}@example.org>` };
+    };
+    const handler = notifyHandler({
+      database: t.app.database,
+      senders: new Map([
+        ['x', refuses],
+        ['email', email],
+      ]),
+      clock: Date.now,
+    });
+    await handler(JSON.parse(row.payload_json), row.idempotency_key, {
+      id: row.id,
+      workspaceId: t.app.workspace.workspaceId,
+      attempt: 1,
+    });
+    expect(emailed.map((m) => m.to)).toEqual(['fallback-1@example.org']);
+    const after = await notification();
+    expect(after).toMatchObject({
+      status: 'sent',
+      channel: 'email',
+      address: 'fallback-1@example.org',
+    });
+    expect(after.error).toContain('x: permission_missing');
+  });
+
+  it('every route refuses for good: failed, with each refusal recorded', async () => {
+    const { row, notification } = await fixedFor('fallback-2@example.org');
+    const handler = notifyHandler({
+      database: t.app.database,
+      senders: new Map([
+        ['x', refuses],
+        ['email', refuses],
+      ]),
+      clock: Date.now,
+    });
+    await expect(
+      handler(JSON.parse(row.payload_json), row.idempotency_key, {
+        id: row.id,
+        workspaceId: t.app.workspace.workspaceId,
+        attempt: 1,
+      }),
+    ).rejects.toThrow(ConnectorError);
+    const after = await notification();
+    expect(after.status).toBe('failed');
+    expect(after.error).toContain('x: permission_missing');
+    expect(after.error).toContain('email: permission_missing');
+  });
+});
