@@ -108,7 +108,7 @@ export async function sendPagerDuty(
   event: string,
   problem: ProblemPayload,
 ): Promise<AdapterResult> {
-  const action = pagerDutyAction(event);
+  const action = pagerDutyAction(event, problem.status);
   if (!action) return {};
   const dedupKey = `throughline-problem-${problem.id}`;
   const body: Record<string, unknown> = {
@@ -135,12 +135,22 @@ export async function sendPagerDuty(
   return { refs: { pagerduty: dedupKey } };
 }
 
-export function pagerDutyAction(event: string): 'trigger' | 'acknowledge' | 'resolve' | null {
+/**
+ * The Events API action for a problem event, checked against the problem's status when it is
+ * sent: a retried escalation may arrive after later ones (a trigger that failed once, sent after
+ * the resolve), and must not page anyone for a problem fixed since, nor resolve one reopened since.
+ */
+export function pagerDutyAction(
+  event: string,
+  status: string,
+): 'trigger' | 'acknowledge' | 'resolve' | null {
+  const fixedNow = status === 'fixed' || status === 'verified' || status === 'closed';
   if (event === 'problem.opened' || event === 'problem.reopened' || event === 'problem.confirmed')
-    return 'trigger';
-  if (event === 'problem.fixing') return 'acknowledge';
+    return fixedNow ? 'resolve' : 'trigger';
+  if (event === 'problem.fixing')
+    return fixedNow ? 'resolve' : status === 'fixing' ? 'acknowledge' : null;
   if (event === 'problem.fixed' || event === 'problem.verified' || event === 'problem.closed')
-    return 'resolve';
+    return fixedNow ? 'resolve' : null;
   return null;
 }
 

@@ -5,6 +5,7 @@ import { startFakeJira } from '../../test/fakes/jira.js';
 import { startFakePagerDuty } from '../../test/fakes/pagerduty.js';
 import { startFakeSlack } from '../../test/fakes/slack.js';
 import { appendInbound } from '../ingest/inbound.log.js';
+import { pagerDutyAction } from './adapters.js';
 import { verifyWebhook } from './sign.js';
 import { startFake } from './testing/fake-server.js';
 
@@ -109,6 +110,19 @@ describe('escalations', () => {
     expect(b.dedup_key).toBe(`throughline-problem-${problemId}`);
     expect(b.payload).toMatchObject({ source: 'throughline', severity: 'error' });
     expect(String((b.payload as { summary: string }).summary)).toContain('Fibre cut');
+  });
+
+  it('a PagerDuty escalation sent late follows the problem as it is now, not as it was', () => {
+    // In order: trigger, acknowledge, resolve.
+    expect(pagerDutyAction('problem.opened', 'suspected')).toBe('trigger');
+    expect(pagerDutyAction('problem.fixing', 'fixing')).toBe('acknowledge');
+    expect(pagerDutyAction('problem.fixed', 'fixed')).toBe('resolve');
+    // A trigger retried after the fix resolves; a resolve retried after a reopening is dropped.
+    expect(pagerDutyAction('problem.opened', 'fixed')).toBe('resolve');
+    expect(pagerDutyAction('problem.fixed', 'fixing')).toBeNull();
+    expect(pagerDutyAction('problem.closed', 'confirmed')).toBeNull();
+    expect(pagerDutyAction('problem.reopened', 'fixing')).toBe('trigger');
+    expect(pagerDutyAction('problem.updated', 'fixing')).toBeNull();
   });
 
   it('posts to the Slack incoming webhook with text and blocks', () => {

@@ -157,6 +157,9 @@ export async function changeProblem(
     const oldEta = p.eta_at === null ? null : Number(p.eta_at);
     if (change.etaAt !== undefined && change.etaAt !== oldEta)
       edited.etaAt = change.etaAt === null ? null : new Date(change.etaAt).toISOString();
+    const oldRefs = JSON.parse(p.external_refs_json) as Record<string, string>;
+    const newRefs = Object.entries(change.externalRefs ?? {}).filter(([k, v]) => oldRefs[k] !== v);
+    if (newRefs.length > 0) edited.externalRefs = Object.fromEntries(newRefs);
     if (Object.keys(edited).length > 0) {
       await problemEvent(trx, ws, id, 'edited', edited, {
         now,

@@ -188,6 +188,16 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
     const edited = detail.history.filter((h: { type: string }) => h.type === 'edited');
     expect(edited).toHaveLength(1);
     expect(edited[0].data).toEqual({ owner: 'Fibre team', etaAt: eta });
+    // A reference to the team's tracker is recorded too.
+    const ref = await api('POST', `/api/v1/problems/${id}/status`, {
+      externalRefs: { jira: 'OPS-9' },
+      silent: true,
+    });
+    expect(ref.statusCode, ref.body).toBe(200);
+    const again = (await api('GET', `/api/v1/problems/${id}`)).json();
+    const last = again.history.filter((h: { type: string }) => h.type === 'edited').at(-1);
+    expect(last.data).toEqual({ externalRefs: { jira: 'OPS-9' } });
+    expect(again.externalRefs).toEqual({ jira: 'OPS-9' });
     expect(await human(id)).toBe(true);
 
     const same = await api('POST', `/api/v1/problems/${id}/status`, {
@@ -196,7 +206,7 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
       silent: true,
     });
     expect(same.statusCode).toBe(200);
-    expect(await escalations(id)).toEqual(['problem.updated']);
+    expect(await escalations(id)).toEqual(['problem.updated', 'problem.updated']);
   });
 
   it('a status set in the owning team’s Jira marks the problem as one people work on', async () => {
