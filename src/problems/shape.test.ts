@@ -468,6 +468,15 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
 
     const unlink = await api('POST', `/api/v1/problems/${id}/links`, { unlink: [first.case_id] });
     expect(unlink.statusCode, unlink.body).toBe(200);
+    // Unlinking again, or a case it never held, changes nothing and records nothing.
+    const again = await api('POST', `/api/v1/problems/${id}/links`, {
+      unlink: [first.case_id, 'no-such-case'],
+    });
+    expect(again.statusCode, again.body).toBe(200);
+    const unlinks = (await api('GET', `/api/v1/problems/${id}`))
+      .json()
+      .history.filter((h: { type: string }) => h.type === 'unlinked');
+    expect(unlinks.map((h: { data: unknown }) => h.data)).toEqual([{ caseIds: [first.case_id] }]);
     const [third] = await ingest([sms('Internet STILL down, worst service ever, fix it now!', 10)]);
     expect(third.case_id).toBe(first.case_id);
     expect(await activeCases(id)).toEqual([other.case_id]);
