@@ -7,7 +7,7 @@
 
 import { aliasOf, cityArea } from './area-city.js';
 import { cityKey, findCity, gaz } from './area-gazetteer.js';
-import { AMBIGUOUS, WORLD_PLACES } from './area-places.js';
+import { AMBIGUOUS, countryOfRegion, WORLD_PLACES } from './area-places.js';
 import type { Area } from './types.js';
 
 const IN_PLACE_RE =
@@ -46,7 +46,13 @@ export function barePlaceInText(text: string, hashtag: boolean): Area | null {
 function stateAlone(name: string): Area | null {
   const state = gaz().stateNames.get(name.toLowerCase());
   return state
-    ? { postalCode: null, city: null, region: state, country: 'US', confidence: 0.4 }
+    ? {
+        postalCode: null,
+        city: null,
+        region: state,
+        country: countryOfRegion(state),
+        confidence: 0.4,
+      }
     : null;
 }
 

@@ -263,3 +263,25 @@ export const AMBIGUOUS = new Set(
     ',',
   ),
 );
+
+/** Canadian province and territory codes (the ZIP data's state list includes them). */
+const PROVINCES = new Set([
+  'AB',
+  'BC',
+  'MB',
+  'NB',
+  'NL',
+  'NS',
+  'NT',
+  'NU',
+  'ON',
+  'PE',
+  'QC',
+  'SK',
+  'YT',
+]);
+
+/** The country of a state or province code: Canada for a province, else the US. */
+export function countryOfRegion(code: string): 'US' | 'CA' {
+  return PROVINCES.has(code) ? 'CA' : 'US';
+}

@@ -10,6 +10,7 @@ import { cityKey, findCity, gaz } from './area-gazetteer.js';
 import {
   AMBIGUOUS,
   COUNTRIES,
+  countryOfRegion,
   MIXED_CASE_WORDS,
   STATE_SHORT,
   US_STATES,
@@ -185,7 +186,13 @@ function placeBefore(text: string, words: Word[], q: number, qual: Qualifier): A
     return { postalCode: null, city, region: null, country: qual.country, confidence: 0.6 };
   }
   if ('state' in qual && qual.trust > 0 && (put || gap.startsWith(',')))
-    return { postalCode: null, city: null, region: qual.state, country: 'US', confidence: 0.5 };
+    return {
+      postalCode: null,
+      city: null,
+      region: qual.state,
+      country: countryOfRegion(qual.state),
+      confidence: 0.5,
+    };
   return null;
 }
 
@@ -218,7 +225,13 @@ function alone(
   if (alias) return cityArea(findCity(alias[0], alias[1]), 0.5);
   const city = name.length > 2 && !AMBIGUOUS.has(cityKey(name)) ? findCity(name) : undefined;
   if (city && city.zips >= 15) return cityArea(city, 0.5);
-  return { postalCode: null, city: null, region: qual.state, country: 'US', confidence: 0.5 };
+  return {
+    postalCode: null,
+    city: null,
+    region: qual.state,
+    country: countryOfRegion(qual.state),
+    confidence: 0.5,
+  };
 }
 
 /** An ASCII capital: where a name may start (area.ts's one-pass shape check uses it too). */

@@ -62,3 +62,65 @@ describe('throughline classify', () => {
     expect(maxBuffered).toBeLessThan(4096);
   });
 });
+
+describe('throughline classify at the edges of its input', () => {
+  /** Runs over raw chunks (bytes as a file or pipe would deliver them). */
+  async function raw(chunks: (string | Buffer)[], max?: number) {
+    let out = '';
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        out += chunk;
+        cb();
+      },
+    });
+    await runClassifyCommand(Readable.from(chunks), sink, undefined, max);
+    return out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  it('ignores a byte-order mark, ends lines at \\n only, and reads bad UTF-8 as U+FFFD', async () => {
+    const lines = await raw([
+      '\uFEFF{"text":"my internet is down again today"}\r\n',
+      '{"text":"a lone \r inside"}\n',
+      Buffer.concat([Buffer.from('{"text":"bad '), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]),
+    ]);
+    // Three lines in, three out: the lone \r did not split the second (whose raw control
+    // character makes it invalid JSON, as it should).
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ language: 'en' });
+    expect(lines[1]).toMatchObject({ error: { code: 'invalid_json', line: 2 } });
+    expect(lines[2].error).toBeUndefined();
+  });
+
+  it('answers a line that is too long without holding it, and goes on with the next', async () => {
+    const huge = `{"text":"${'x'.repeat(5000)}"}\n`;
+    // Split mid-line across chunks, as a pipe would.
+    const lines = await raw(
+      [huge.slice(0, 1000), huge.slice(1000), '{"text":"my bill is wrong"}\n'],
+      1024,
+    );
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ error: { code: 'line_too_long', line: 1 } });
+    expect(lines[1]).toMatchObject({ topic: 'billing' });
+  });
+
+  it('stops quietly when the reader goes away (| head -1)', async () => {
+    const input = new PassThrough();
+    let calls = 0;
+    const closing = new Writable({
+      write(_chunk, _enc, cb) {
+        calls++;
+        const err = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+        cb(calls > 1 ? err : null);
+      },
+    });
+    closing.on('error', () => {});
+    const done = runClassifyCommand(input, closing);
+    for (let i = 0; i < 50; i++) input.write(`{"text":"message ${i}"}\n`);
+    input.end();
+    await expect(done).resolves.toBeUndefined();
+    expect(calls).toBeLessThan(50);
+  });
+});

@@ -2,16 +2,22 @@
  * `throughline classify`: JSON lines in ({"text", "channel", "authorLocation"}), one JSON line
  * out per input line, in order. Streams line by line with back-pressure, so memory stays constant
  * however long the input; a bad line yields an error object on its own line and the run goes on.
+ * Lines end at "\n" only (a "\r" before it is dropped; a lone "\r" is text), a UTF-8 byte-order
+ * mark at the start is ignored, invalid UTF-8 reads as U+FFFD, and a line longer than
+ * `MAX_LINE_BYTES` is answered with `line_too_long` without being held in memory. A consumer that
+ * stops reading (`| head`) ends the run quietly.
  */
 
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { createTriage, type Triage } from './index.js';
 import type { TriageInput } from './types.js';
 
 /** What a malformed line produces instead of a triage result. */
 export interface ClassifyLineError {
-  error: { code: 'invalid_json' | 'invalid_input'; message: string; line: number };
+  error: {
+    code: 'invalid_json' | 'invalid_input' | 'line_too_long';
+    message: string;
+    line: number;
+  };
 }
 
 export function classifyLine(triage: Triage, line: string, lineNo: number): object {
@@ -43,22 +49,93 @@ function lineError(code: ClassifyLineError['error']['code'], message: string, li
   return { error: { code, message, line } } satisfies ClassifyLineError;
 }
 
+/** Longer input lines are refused (a message is far shorter; the inbound API takes 100k). */
+export const MAX_LINE_BYTES = 1 << 20;
+
+const TOO_LONG = Symbol('too long');
+
+/**
+ * The input's lines as strings, or TOO_LONG for a line over `max` bytes (its bytes are dropped
+ * as they arrive, so one huge line costs no memory).
+ */
+async function* inputLines(
+  input: NodeJS.ReadableStream,
+  max: number,
+): AsyncGenerator<string | typeof TOO_LONG> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let tooLong = false;
+  let first = true;
+  const finish = (): string | typeof TOO_LONG => {
+    if (tooLong) return TOO_LONG;
+    let line = Buffer.concat(parts, size).toString('utf8');
+    if (first && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    return line;
+  };
+  for await (const chunk of input) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      const piece = buf.subarray(start, nl === -1 ? buf.length : nl);
+      if (!tooLong && size + piece.length > max) {
+        tooLong = true;
+        parts = [];
+      } else if (!tooLong) parts.push(piece);
+      size += piece.length;
+      if (nl === -1) break;
+      yield finish();
+      first = false;
+      parts = [];
+      size = 0;
+      tooLong = false;
+      start = nl + 1;
+    }
+  }
+  if (size > 0 || tooLong) yield finish();
+}
+
 export async function runClassifyCommand(
   input: NodeJS.ReadableStream,
   output: NodeJS.WritableStream,
   triage: Triage = createTriage(),
+  maxLineBytes = MAX_LINE_BYTES,
 ): Promise<void> {
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  let lineNo = 0;
-  for await (const line of lines) {
-    lineNo++;
-    // A blank line still gets its own output line, so output line N always answers input line N.
-    const result =
-      line.trim() === ''
-        ? lineError('invalid_input', `line ${lineNo}: empty line`, lineNo)
-        : classifyLine(triage, line, lineNo);
-    const ok = output.write(`${JSON.stringify(result)}\n`);
-    // Back-pressure: stop reading until the consumer has drained what we wrote.
-    if (!ok) await once(output, 'drain');
+  // The reader went away (`| head -1`): stop, without an EPIPE crash.
+  let gone = false;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const onError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') failure = err;
+    gone = true;
+    wake?.();
+  };
+  output.on('error', onError);
+  try {
+    let lineNo = 0;
+    for await (const line of inputLines(input, maxLineBytes)) {
+      lineNo++;
+      // A blank line still gets its own output line, so output line N always answers input line N.
+      const result =
+        line === TOO_LONG
+          ? lineError('line_too_long', `line ${lineNo}: longer than ${maxLineBytes} bytes`, lineNo)
+          : line.trim() === ''
+            ? lineError('invalid_input', `line ${lineNo}: empty line`, lineNo)
+            : classifyLine(triage, line, lineNo);
+      if (gone) break;
+      const ok = output.write(`${JSON.stringify(result)}\n`);
+      // Back-pressure: stop reading until the consumer has drained what we wrote.
+      if (!ok && !gone)
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          output.once('drain', resolve);
+        });
+      wake = null;
+      if (gone) break;
+    }
+  } finally {
+    output.off('error', onError);
   }
+  if (failure) throw failure;
 }

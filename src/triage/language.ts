@@ -18,16 +18,24 @@ import { FNV_OFFSET, FNV_PRIME, WordTable } from './word-table.js';
 const VOTED: string[] = [];
 const functionWords: [string, number][] = [];
 function words(lang: string, list: string): void {
-  VOTED.push(lang);
-  for (const w of list.split(' ')) functionWords.push([w, VOTED.length - 1]);
+  let index = VOTED.indexOf(lang);
+  if (index === -1) index = VOTED.push(lang) - 1;
+  for (const w of list.split(' ')) functionWords.push([w, index]);
 }
 words(
   'en',
   "the and is are was were you your my i it this that to of for with have has not be been can will just what why how when there they we our me don't it's i'm can't get got please thanks help again still since from about would should could any one out up who which",
 );
+// Words of English care messages that no other voted language uses: without them a short
+// message with no function word ("router keeps rebooting", "no signal in Leeds") went to the
+// trigrams, which take most such texts for another language.
+words(
+  'en',
+  'signal router modem wifi broadband outage bill billing charged refund overcharged phone network coverage connection customer service account password upgrade contract cancel working broken down slow dropped keeps rebooting sucks awful terrible worst fix fixed waiting hours days week weeks called calls support order delivery delivered technician engineer email website app speed speeds bars roaming data plan great job guys love awesome amazing thank thx',
+);
 words(
   'es',
-  'el los las una del por para pero muy está están estoy tengo mi mis su sus que qué cómo cuando hola gracias ayuda favor necesito servicio hace ya también porque nada señal factura internet funciona sin nos tiene',
+  'el los las una del por para pero muy está están estoy tengo mi mis su sus que qué cómo cuando hola gracias ayuda favor necesito servicio hace ya también porque nada señal factura funciona sin nos tiene',
 );
 words(
   'pt',
@@ -48,6 +56,15 @@ words(
 words(
   'nl',
   'het een niet ik je mijn met voor op zijn maar wel nog geen dank bedankt hulp werkt sinds altijd wij jullie heb hebben',
+);
+// Cyrillic: words Russian and Ukrainian do not share (trigrams alone often took one for the other).
+words(
+  'ru',
+  'меня мне работает здравствуйте что это как мой нет очень уже почему спасибо пожалуйста когда был была есть все вы',
+);
+words(
+  'uk',
+  'мене мені працює вітаю що це як мій немає дуже вже чому дякую будь ласка коли був була є всі ви',
 );
 
 const FUNCTION_WORDS = new WordTable(functionWords);

@@ -4,15 +4,27 @@
  */
 import type { PiiSpan } from './types.js';
 
-const EMAIL_RE = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-// 13-19 digits, optionally grouped by spaces or dashes (card numbers), checked with Luhn.
-const CARD_RE = /\b\d(?:[ -]?\d){12,18}\b/g;
+// An address starts where no address character precedes it (so a long run of letters is tried
+// once, not from each of its letters: linear time on any text), with RFC 5321's part lengths,
+// and a domain of dot-separated labels ending in a top-level domain of letters.
+const EMAIL_RE =
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}/g;
+// 13-19 digits, optionally grouped by spaces, dashes or dots (card numbers), checked with Luhn.
+const CARD_RE = /\b\d(?:[ .-]?\d){12,18}\b/g;
 // North American numbers in their usual spellings, and E.164 for everyone else.
 const PHONE_RE = /(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)|\b\d{3})[ .-]?\d{3}[ .-]?\d{4}\b|\+\d{8,15}\b/g;
-const SSN_RE = /\b\d{3}-\d{2}-\d{4}\b/g;
+// International numbers written in groups ("+44 7911 123456", "+33 6 12 34 56 78"): 8 to 15
+// digits in all (E.164), checked after the match.
+const INTL_PHONE_RE = /\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){1,7}(?!\d)/g;
+// National numbers with a trunk 0 ("07911 123456", "020 7946 0958"): 10 or 11 digits in all.
+const NATIONAL_PHONE_RE = /\b0\d{2,4}[ .-]?\d{3,4}[ .-]?\d{3,4}\b/g;
+const SSN_RE = /\b\d{3}[- ]\d{2}[- ]\d{4}\b/g;
 // An account number is a digit run introduced as one ("acct #", "account number", "a/c no").
 const ACCOUNT_RE =
-  /\b(?:account|acct|a\/c|acc|customer|member)(?:\s*(?:number|no\.?|num|#|id))?\s*(?:is|:|#)?\s*(\d[\d -]{4,18}\d)/gi;
+  /\b(?:account|acct|a\/c|acc|customer|member)(?:\s*(?:number|no\.?|num|#|id))?\s*(?:is|:|#)?\s*(\d[\d -]{3,18}\d)/gi;
+// An IBAN: country, check digits, then 11-30 letters and digits, often in groups of four;
+// checked with its mod-97 rule (ISO 13616).
+const IBAN_RE = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g;
 
 function luhn(digits: string): boolean {
   let sum = 0;
@@ -50,7 +62,17 @@ export function findPii(text: string): PiiSpan[] {
     push(spans, 'account', start, start + m[1].length);
   }
   if (manyDigits) {
+    for (const m of text.matchAll(IBAN_RE))
+      if (ibanValid(m[0])) push(spans, 'account', m.index, m.index + m[0].length);
     for (const m of text.matchAll(PHONE_RE)) push(spans, 'phone', m.index, m.index + m[0].length);
+    for (const m of text.matchAll(INTL_PHONE_RE)) {
+      const n = countDigits(m[0]);
+      if (n >= 8 && n <= 15) push(spans, 'phone', m.index, m.index + m[0].length);
+    }
+    for (const m of text.matchAll(NATIONAL_PHONE_RE)) {
+      const n = countDigits(m[0]);
+      if (n >= 10 && n <= 11) push(spans, 'phone', m.index, m.index + m[0].length);
+    }
   }
   return spans.sort((a, b) => a.start - b.start);
 }
@@ -82,6 +104,20 @@ function mayHoldEmail(text: string): boolean {
     if (local) return true;
   }
   return false;
+}
+
+/** ISO 13616: the IBAN moved four characters on, letters as 10-35, is 1 modulo 97. */
+function ibanValid(raw: string): boolean {
+  const iban = raw.replace(/ /g, '');
+  if (iban.length < 15 || iban.length > 34) return false;
+  const moved = iban.slice(4) + iban.slice(0, 4);
+  let rest = 0;
+  for (let i = 0; i < moved.length; i++) {
+    const c = moved.charCodeAt(i);
+    const v = c <= 57 ? c - 48 : c - 55;
+    rest = v >= 10 ? (rest * 100 + v) % 97 : (rest * 10 + v) % 97;
+  }
+  return rest === 1;
 }
 
 function countDigits(text: string): number {

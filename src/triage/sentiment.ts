@@ -75,7 +75,8 @@ const SARCASM = [
   /\b(?:great|awesome|lovely|fantastic|brilliant|nice) (?:job|work|service)\b.*\b(?:not|never|no|still|again)\b/i,
   /\b(?:love|loving) (?:how|that|it when)\b/i,
   /\byeah right\b/i,
-  /\bso much for\b/i,
+  // "so much for your fast internet", but not "thank you so much for fixing it".
+  /(?<!\b(?:thanks?|thank (?:you|u)|thx|ty|appreciate it|love you) )\bso much for\b/i,
 ];
 
 export interface SentimentDetail {

@@ -196,4 +196,36 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
     const fallback = await route('down', '/api/v1/triage/classify', { text: unsure });
     expect(fallback).toMatchObject({ source: 'offline', note: 'server' });
   });
+
+  it('a complaint is never praise, corrected by an agent either', async () => {
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: t.auth,
+      payload: aMessage({ text: 'thank you so much, the team was great today!' }),
+    });
+    expect(res.statusCode).toBe(202);
+    await t.app.pipeline.drain();
+    const row = await t.app.database.db
+      .selectFrom('messages')
+      .select(['id', 'triage_json'])
+      .where('text', '=', 'thank you so much, the team was great today!')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(row.triage_json!).topic).toBe('praise');
+    const both = await post(`/api/v1/messages/${row.id}/triage`, {
+      topic: 'praise',
+      complaint: true,
+    });
+    expect(both.statusCode).toBe(400);
+    const flag = await post(`/api/v1/messages/${row.id}/triage`, { complaint: true });
+    expect(flag.statusCode, flag.body).toBe(201);
+    const after = await t.app.database.db
+      .selectFrom('messages')
+      .select('triage_json')
+      .where('id', '=', row.id)
+      .executeTakeFirstOrThrow();
+    const tri = JSON.parse(after.triage_json!);
+    expect(tri.complaint).toBe(true);
+    expect(tri.topic).not.toBe('praise');
+  });
 });

@@ -91,6 +91,9 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
       if (topic === undefined && complaint === undefined) {
         throw badRequest('give topic, complaint or both');
       }
+      // Triage never calls a complaint praise; an agent's correction keeps to the same rule.
+      if (topic === 'praise' && complaint === true)
+        throw badRequest('a complaint is never praise: give the topic of the trouble');
       const ws = req.actor.workspaceId;
       const msg = await db
         .selectFrom('messages')
@@ -118,6 +121,8 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
         if (before) {
           const after = { ...before, ...(topic ? { topic } : {}) };
           if (complaint !== undefined) after.complaint = complaint;
+          // Marked a complaint while read as praise: it takes the likeliest other topic.
+          if (after.complaint && after.topic === 'praise') after.topic = runnerUp(before);
           await trx
             .updateTable('messages')
             .set({ triage_json: JSON.stringify(after) })
@@ -265,4 +270,15 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
       return { ...s, topic };
     },
   );
+}
+
+/** The likeliest topic other than praise, by the message's own topic scores. */
+function runnerUp(t: TriageResult): Topic {
+  let best: Topic = 'other';
+  let score = -1;
+  for (const k of TOPICS) {
+    const v = t.topicScores?.[k] ?? 0;
+    if (k !== 'praise' && v > score) [best, score] = [k, v];
+  }
+  return best;
 }

@@ -102,6 +102,22 @@ describe('language', () => {
     expect(detectLanguage('meu celular não funciona, preciso de ajuda')).toBe('pt');
     expect(detectLanguage('https://t.co/abc')).toBe('und');
   });
+
+  it('takes short English care messages for English, and tells Russian from Ukrainian', () => {
+    for (const t of [
+      'no signal in Leeds',
+      'router keeps rebooting',
+      'customer service sucks',
+      'data roaming bill insane',
+      'internet down',
+      'great job guys',
+    ])
+      expect(detectLanguage(t), t).toBe('en');
+    expect(detectLanguage('le wifi ne marche pas')).toBe('fr');
+    expect(detectLanguage('mi internet no funciona')).toBe('es');
+    expect(detectLanguage('Здравствуйте, у меня не работает интернет')).toBe('ru');
+    expect(detectLanguage('Вітаю, у мене не працює інтернет')).toBe('uk');
+  });
 });
 
 describe('sentiment', () => {
@@ -112,6 +128,8 @@ describe('sentiment', () => {
     expect(sentiment('THIS IS AWFUL!!!')).toBeLessThan(sentiment('this is awful'));
     expect(sentiment('thanks for nothing')).toBeLessThan(0);
     expect(sentiment('ok 😡')).toBeLessThan(0);
+    expect(sentiment('so much for your great service')).toBeLessThan(0);
+    expect(sentiment('thank you so much for fixing it')).toBeGreaterThan(0.3);
   });
 });
 
@@ -137,6 +155,12 @@ describe('area', () => {
     expect(extractArea('broadband down at SW1A 1AA')?.country).toBe('GB');
   });
 
+  it('puts a Canadian province in Canada', () => {
+    expect(extractArea('down in London, Ontario')).toMatchObject({ region: 'ON', country: 'CA' });
+    expect(extractArea('outage here in Quebec')).toMatchObject({ region: 'QC', country: 'CA' });
+    expect(extractArea('outage in Portland, OR')).toMatchObject({ region: 'OR', country: 'US' });
+  });
+
   it('reads boroughs and city nicknames, but not a short one in other words', () => {
     // Alone, "Manhattan" is Manhattan, Kansas in the ZIP data.
     expect(extractArea('no signal in Manhattan')).toMatchObject({ city: 'New York', region: 'NY' });
@@ -156,6 +180,39 @@ describe('pii', () => {
     expect(text.slice(spans[1].start, spans[1].end)).toBe('jo@example.com');
     expect(maskPii(text, spans)).toBe('card [card], mail [email], call [phone], acct # [account]');
     expect(findPii('card 4111 1111 1111 1112').some((s) => s.kind === 'card')).toBe(false);
+  });
+
+  it('finds numbers written the way people outside North America write them', () => {
+    const found = (t: string) => findPii(t).map((s) => [s.kind, t.slice(s.start, s.end)]);
+    expect(found('call me on 07911 123456 or +44 7911 123456')).toEqual([
+      ['phone', '07911 123456'],
+      ['phone', '+44 7911 123456'],
+    ]);
+    expect(found('office 020 7946 0958, mobile +33 6 12 34 56 78')).toEqual([
+      ['phone', '020 7946 0958'],
+      ['phone', '+33 6 12 34 56 78'],
+    ]);
+    expect(found('IBAN GB82WEST12345698765432 please')).toEqual([
+      ['account', 'GB82WEST12345698765432'],
+    ]);
+    expect(found('IBAN GB82 WEST 1234 5698 7654 32')).toEqual([
+      ['account', 'GB82 WEST 1234 5698 7654 32'],
+    ]);
+    // A wrong check digit is not an IBAN.
+    expect(found('ref GB83WEST12345698765432')).toEqual([]);
+    expect(found('card 4111.1111.1111.1111')).toEqual([['card', '4111.1111.1111.1111']]);
+    expect(found('ssn 123 45 6789')).toEqual([['ssn', '123 45 6789']]);
+    expect(found('account#12345')).toEqual([['account', '12345']]);
+    // Not phone numbers: a short code, a year and a price.
+    expect(found('text STOP to 12345 in 2024 for $19.99')).toEqual([]);
+  });
+
+  it('stays linear on long texts shaped to make an e-mail pattern backtrack', () => {
+    const started = performance.now();
+    findPii(`${'a'.repeat(99_990)}@bbbbbbbbb`);
+    findPii('x@'.repeat(50_000));
+    // Was 20 s for the first (quadratic); now a few milliseconds.
+    expect(performance.now() - started).toBeLessThan(500);
   });
 });
 
