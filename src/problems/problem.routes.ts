@@ -247,7 +247,9 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
           etaAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
           owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
           externalRefs: Type.Optional(
-            Type.Record(Type.String({ maxLength: 50 }), Type.String({ maxLength: 500 })),
+            Type.Record(Type.String({ maxLength: 50 }), Type.String({ maxLength: 500 }), {
+              maxProperties: 20,
+            }),
           ),
           silent: Type.Optional(
             Type.Boolean({ description: 'change without messaging customers' }),

@@ -198,6 +198,9 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
     const last = again.history.filter((h: { type: string }) => h.type === 'edited').at(-1);
     expect(last.data).toEqual({ externalRefs: { jira: 'OPS-9' } });
     expect(again.externalRefs).toEqual({ jira: 'OPS-9' });
+    const many = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`tool${i}`, 'x']));
+    const tooMany = await api('POST', `/api/v1/problems/${id}/status`, { externalRefs: many });
+    expect(tooMany.statusCode).toBe(400);
     expect(await human(id)).toBe(true);
 
     const same = await api('POST', `/api/v1/problems/${id}/status`, {
