@@ -153,6 +153,23 @@ describe('escalations', () => {
     ).toBe(false);
   });
 
+  /** PagerDuty's signed v3 webhook about the problem's incident. */
+  const pagerDutySays = (eventType: string) => {
+    const body = JSON.stringify({
+      event: {
+        event_type: eventType,
+        data: { id: 'Q1', type: 'incident', incident_key: `throughline-problem-${problemId}` },
+      },
+    });
+    const sig = `v1=${createHmac('sha256', 'pd-inbound-secret').update(body).digest('hex')}`;
+    return t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/integrations/${ids.pagerduty}/pagerduty-webhook`,
+      headers: { 'content-type': 'application/json', 'x-pagerduty-signature': sig },
+      payload: body,
+    });
+  };
+
   it('a Jira "in progress" webhook moves the problem to fixing; a PagerDuty resolve to fixed; both escalate onwards', async () => {
     const body = JSON.stringify({
       webhookEvent: 'jira:issue_updated',
@@ -188,19 +205,7 @@ describe('escalations', () => {
     expect((pd.requests.at(-1)!.body as { event_action: string }).event_action).toBe('acknowledge');
     expect(jira.requests.at(-1)!.path).toBe('/rest/api/3/issue/PROB-1/comment');
 
-    const pdBody = JSON.stringify({
-      event: {
-        event_type: 'incident.resolved',
-        data: { id: 'Q1', type: 'incident', incident_key: `throughline-problem-${problemId}` },
-      },
-    });
-    const pdSig = `v1=${createHmac('sha256', 'pd-inbound-secret').update(pdBody).digest('hex')}`;
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/integrations/${ids.pagerduty}/pagerduty-webhook`,
-      headers: { 'content-type': 'application/json', 'x-pagerduty-signature': pdSig },
-      payload: pdBody,
-    });
+    const res = await pagerDutySays('incident.resolved');
     expect(res.statusCode, res.body).toBe(200);
     p = (
       await t.app.http.inject({
@@ -215,25 +220,13 @@ describe('escalations', () => {
   });
 
   it('a PagerDuty incident reopened after its resolve puts the problem back to fixing', async () => {
-    const body = JSON.stringify({
-      event: {
-        event_type: 'incident.reopened',
-        data: { id: 'Q1', type: 'incident', incident_key: `throughline-problem-${problemId}` },
-      },
-    });
-    const sig = `v1=${createHmac('sha256', 'pd-inbound-secret').update(body).digest('hex')}`;
     const before = await t.app.database.db
       .selectFrom('problems')
       .select('status')
       .where('id', '=', problemId)
       .executeTakeFirstOrThrow();
     expect(before.status).toBe('fixed');
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/integrations/${ids.pagerduty}/pagerduty-webhook`,
-      headers: { 'content-type': 'application/json', 'x-pagerduty-signature': sig },
-      payload: body,
-    });
+    const res = await pagerDutySays('incident.reopened');
     expect(res.statusCode, res.body).toBe(200);
     const after = await t.app.database.db
       .selectFrom('problems')

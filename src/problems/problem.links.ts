@@ -394,22 +394,9 @@ export async function splitProblem(
       })),
       now,
     );
-    await problemEvent(
-      trx,
-      ws,
-      src.id,
-      'split',
-      { newProblemId: row.id, caseIds },
-      { now, actorType: actor.type, actorId: actor.id },
-    );
-    await problemEvent(
-      trx,
-      ws,
-      row.id,
-      'split_from',
-      { sourceId: src.id, caseIds },
-      { now, actorType: actor.type, actorId: actor.id },
-    );
+    const by = { now, actorType: actor.type, actorId: actor.id };
+    await problemEvent(trx, ws, src.id, 'split', { newProblemId: row.id, caseIds }, by);
+    await problemEvent(trx, ws, row.id, 'split_from', { sourceId: src.id, caseIds }, by);
     await recount(trx, src.id, now);
     await recount(trx, row.id, now);
     await queueEscalations(trx, ws, row.id, 'problem.opened', now);

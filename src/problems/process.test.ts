@@ -11,6 +11,22 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const T0 = Date.UTC(2025, 2, 3, 6);
 
+/** An app on a fresh SQLite database whose clock stands at T0, workers off. */
+async function appAtT0(): Promise<{ app: App; cleanup: () => void }> {
+  const db = await freshDatabaseUrl('sqlite');
+  const base = loadConfig({
+    THROUGHLINE_DATABASE_URL: db.url,
+    LOG_LEVEL: 'silent',
+    THROUGHLINE_DEMO: 'false',
+  });
+  const app = await buildApp({
+    config: { ...base, pipeline: { ...base.pipeline, workers: false } },
+    clock: () => T0,
+  });
+  await app.start({ listen: false });
+  return { app, cleanup: db.cleanup };
+}
+
 /**
  * Care core's live events reach the detector through the app's bus: a steady trickle of broken
  * promises for one team teaches the baseline, a burst of them raises a process problem owned
@@ -21,18 +37,7 @@ describe('process problems from live events', () => {
   let cleanup: () => void;
 
   beforeAll(async () => {
-    const db = await freshDatabaseUrl('sqlite');
-    cleanup = db.cleanup;
-    const base = loadConfig({
-      THROUGHLINE_DATABASE_URL: db.url,
-      LOG_LEVEL: 'silent',
-      THROUGHLINE_DEMO: 'false',
-    });
-    app = await buildApp({
-      config: { ...base, pipeline: { ...base.pipeline, workers: false } },
-      clock: () => T0,
-    });
-    await app.start({ listen: false });
+    ({ app, cleanup } = await appAtT0());
   });
   afterAll(async () => {
     await app?.close();
@@ -79,18 +84,7 @@ describe('SLA breaches of history', () => {
   let app: App;
   let cleanup: () => void;
   beforeAll(async () => {
-    const db = await freshDatabaseUrl('sqlite');
-    cleanup = db.cleanup;
-    const base = loadConfig({
-      THROUGHLINE_DATABASE_URL: db.url,
-      LOG_LEVEL: 'silent',
-      THROUGHLINE_DEMO: 'false',
-    });
-    app = await buildApp({
-      config: { ...base, pipeline: { ...base.pipeline, workers: false } },
-      clock: () => T0,
-    });
-    await app.start({ listen: false });
+    ({ app, cleanup } = await appAtT0());
   });
   afterAll(async () => {
     await app?.close();

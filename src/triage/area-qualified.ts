@@ -186,13 +186,7 @@ function placeBefore(text: string, words: Word[], q: number, qual: Qualifier): A
     return { postalCode: null, city, region: null, country: qual.country, confidence: 0.6 };
   }
   if ('state' in qual && qual.trust > 0 && (put || gap.startsWith(',')))
-    return {
-      postalCode: null,
-      city: null,
-      region: qual.state,
-      country: countryOfRegion(qual.state),
-      confidence: 0.5,
-    };
+    return regionArea(qual.state);
   return null;
 }
 
@@ -225,11 +219,16 @@ function alone(
   if (alias) return cityArea(findCity(alias[0], alias[1]), 0.5);
   const city = name.length > 2 && !AMBIGUOUS.has(cityKey(name)) ? findCity(name) : undefined;
   if (city && city.zips >= 15) return cityArea(city, 0.5);
+  return regionArea(qual.state);
+}
+
+/** A US state or Canadian province named with nothing finer. */
+function regionArea(code: string): Area {
   return {
     postalCode: null,
     city: null,
-    region: qual.state,
-    country: countryOfRegion(qual.state),
+    region: code,
+    country: countryOfRegion(code),
     confidence: 0.5,
   };
 }
