@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
-import { notFound } from '../platform/errors.js';
+import { AppError, notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { createProblemFromCase, mergeProblems, setLinks, splitProblem } from './problem.links.js';
 import { listProblems } from './problem.list.js';
@@ -107,6 +107,38 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
     id: req.actor.id,
     workspaceId: req.actor.workspaceId,
   });
+  /**
+   * Status updates go to every linked customer, so they come from the owner team: an agent
+   * changes a problem owned by a team only as a member of it (agent_profiles.team_id);
+   * supervisors and admins change any, and anyone a problem no team owns.
+   */
+  const ownerTeamOnly = async (
+    actor: { type: string; id: string; role: string; workspaceId: string },
+    id: string,
+  ) => {
+    if (actor.role !== 'agent') return;
+    const p = await db
+      .selectFrom('problems')
+      .select('owner_team_id')
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!p?.owner_team_id) return;
+    const profile =
+      actor.type === 'user'
+        ? await db
+            .selectFrom('agent_profiles')
+            .select('team_id')
+            .where('workspace_id', '=', actor.workspaceId)
+            .where('user_id', '=', actor.id)
+            .executeTakeFirst()
+        : undefined;
+    if (profile?.team_id !== p.owner_team_id)
+      throw new AppError(
+        'forbidden',
+        "only the owner team's agents, supervisors and admins change this problem",
+      );
+  };
   const one = async (ws: string, id: string) => {
     const p = await db
       .selectFrom('problems')
@@ -260,6 +292,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
     },
     async (req) => {
       const b = req.body;
+      await ownerTeamOnly(req.actor, req.params.id);
       const res = await changeProblem(
         db,
         actorOf(req),

@@ -4,6 +4,7 @@ import { aMessage, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { createUser } from '../platform/auth/users.js';
 import { applyDecisions } from './apply-decisions.js';
 import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
 import { insertLinks, insertProblem, openProblems, signatureOf } from './problem.store.js';
@@ -446,6 +447,66 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
     expect(sig.human).toBe(true);
     expect(sig.keys).toContain('outage@t:US:TX:austin');
     expect(await activeCases(id)).toContain(extra.case_id);
+  });
+
+  it('an agent changes a problem owned by a team only as a member of it', async () => {
+    const now = Date.now();
+    for (const team of ['team-fibre', 'team-billing'])
+      await db()
+        .insertInto('teams')
+        .values({ id: team, workspace_id: ws(), name: team, created_at: now })
+        .execute();
+    /** An agent of the team, signed in: their session cookie. */
+    const agentOf = async (team: string) => {
+      const email = `${team}-${++n}@example.com`;
+      const { id } = await createUser(db(), {
+        workspaceId: ws(),
+        email,
+        name: team,
+        role: 'agent',
+        password: 'agent password 123',
+      });
+      await db()
+        .insertInto('agent_profiles')
+        .values({
+          user_id: id,
+          workspace_id: ws(),
+          availability: 'online',
+          capacity: 5,
+          skills_json: '[]',
+          team_id: team,
+          last_assigned_at: null,
+          updated_at: now,
+        })
+        .execute();
+      const login = await t.app.http.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email, password: 'agent password 123' },
+      });
+      expect(login.statusCode).toBe(200);
+      return String(login.headers['set-cookie']).split(';')[0];
+    };
+    const fibre = await agentOf('team-fibre');
+    const billing = await agentOf('team-billing');
+    const owned = await autoProblem(await cases(1));
+    await db()
+      .updateTable('problems')
+      .set({ owner_team_id: 'team-fibre' })
+      .where('id', '=', owned)
+      .execute();
+    const unowned = await autoProblem(await cases(1));
+    const update = (cookie: string, id: string) =>
+      t.app.http.inject({
+        method: 'POST',
+        url: `/api/v1/problems/${id}/status`,
+        headers: { cookie },
+        payload: { status: 'confirmed', silent: true },
+      });
+    expect((await update(billing, owned)).statusCode).toBe(403);
+    expect((await problem(owned)).status).toBe('suspected');
+    expect((await update(fibre, owned)).statusCode).toBe(200);
+    expect((await update(billing, unowned)).statusCode).toBe(200);
   });
 
   it('a case a person unlinked is not linked back when its customer writes again', async () => {
