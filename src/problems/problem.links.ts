@@ -91,11 +91,7 @@ export async function createProblemFromCase(
       ],
       now,
     );
-    await trx
-      .updateTable('problems')
-      .set({ customer_count: 1, message_count: c.message_count })
-      .where('id', '=', row.id)
-      .execute();
+    await recount(trx, row.id, now);
     await queueEscalations(trx, ws, row.id, 'problem.opened', now);
     return load(trx, ws, row.id);
   });
@@ -203,6 +199,11 @@ async function markHuman(
     .execute();
 }
 
+/**
+ * Counts again after people changed the cases: distinct customers, and the customer messages
+ * of the linked cases (a merge of problems sharing a case must not count it twice, an unlinked
+ * case's messages leave with it). Between such changes the pipeline adds each complaint it links.
+ */
 async function recount(trx: Kysely<DB>, problemId: string, now: number) {
   const c = await trx
     .selectFrom('problem_links')
@@ -210,9 +211,17 @@ async function recount(trx: Kysely<DB>, problemId: string, now: number) {
     .where('problem_id', '=', problemId)
     .where('unlinked_at', 'is', null)
     .executeTakeFirst();
+  const m = await trx
+    .selectFrom('messages')
+    .innerJoin('problem_links', 'problem_links.case_id', 'messages.case_id')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('problem_links.problem_id', '=', problemId)
+    .where('problem_links.unlinked_at', 'is', null)
+    .where('messages.direction', '=', 'in')
+    .executeTakeFirst();
   await trx
     .updateTable('problems')
-    .set({ customer_count: Number(c?.n ?? 0), updated_at: now })
+    .set({ customer_count: Number(c?.n ?? 0), message_count: Number(m?.n ?? 0), updated_at: now })
     .where('id', '=', problemId)
     .execute();
 }
@@ -291,7 +300,6 @@ export async function mergeProblems(
       .updateTable('problems')
       .set({
         signature_json: JSON.stringify(sig),
-        message_count: sql<number>`message_count + ${src.message_count}`,
         first_event_at: Math.min(Number(src.first_event_at), Number(dst.first_event_at)),
         updated_at: now,
         version: sql<number>`version + 1`,

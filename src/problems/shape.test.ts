@@ -160,6 +160,25 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
     expect(await activeCases(other)).toHaveLength(1);
   });
 
+  it('counts follow the cases through links, splits and merges', async () => {
+    const cs = await cases(3);
+    const a = await autoProblem(cs.slice(0, 2));
+    const b = await autoProblem(cs.slice(1, 3));
+    const counts = async (id: string) => {
+      const p = await problem(id);
+      return [Number(p.customer_count), Number(p.message_count)];
+    };
+    // Each case holds one customer message. Unlinking one recounts.
+    await api('POST', `/api/v1/problems/${a}/links`, { unlink: [cs[0].case_id] });
+    expect(await counts(a)).toEqual([1, 1]);
+    // Merged with a problem sharing a case: the shared case counts once.
+    await api('POST', `/api/v1/problems/${a}/merge`, { intoId: b });
+    expect(await counts(b)).toEqual([2, 2]);
+    const split = await api('POST', `/api/v1/problems/${b}/split`, { caseIds: [cs[2].case_id] });
+    expect(await counts(split.json().id)).toEqual([1, 1]);
+    expect(await counts(b)).toEqual([1, 1]);
+  });
+
   it('split: the new problem opens to the tools, the source is updated and human', async () => {
     const cs = await cases(3);
     const src = await autoProblem(cs);
