@@ -7,7 +7,7 @@ import { anyOf } from './any-of.js';
 const PROMO_RE =
   /\b(?:giveaway|give away|(?:enter|chance) to win|retweet (?:and|&|to)|rt (?:and|&|to) (?:win|follow)|follow (?:us|and|&) |use (?:my |the )?code|promo code|discount code|\d+% off|shop now|buy now|order now|limited time|free shipping on|sign up (?:now|today)|link in (?:bio|profile)|click (?:here|the link)|dm (?:me|us) (?:for|to) (?:buy|order|price)|check out (?:my|our) (?:new|latest)|subscribe to my|we'?re hiring)\b/i;
 const SPAM_RE =
-  /\b(?:make \$?\d+[k]? (?:a|per) (?:day|week)|work from home and earn|earn money|bitcoin|crypto(?:currency)? (?:signals|investment)|forex|binary options|guaranteed (?:income|returns)|followers? (?:for sale|cheap)|buy followers|onlyfans|xxx|hot singles|cash app (?:flip|giveaway)|loan approved|click to claim|you(?:'ve| have) won)\b/i;
+  /\b(?:make \$?\d+[k]? (?:a|per) (?:day|week)|work from home and earn|earn money|bitcoin|crypto(?:currency)? (?:signals|investment)|forex|binary options|guaranteed (?:income|returns)|followers? (?:for sale|cheap)|buy followers|onlyfans|xxx|hot singles|cash app (?:flip|giveaway)|loan approved|click to claim|you(?:'ve| have) won|(?:win|claim) (?:a |your )?free (?:iphone|ipad|samsung|gift ?card|prize|vacation|cruise))\b/i;
 // Texts apps post for users ("I just ..." + link, "via @app") — not people asking for help.
 const BOT_RE =
   /(?:^|\s)(?:i just (?:earned|unlocked|completed|finished|checked in|ran|walked|had an intense)|i(?:'m| am) at .+ (?:in|on) .+https?:\/\/|check out this (?:awesome )?(?:game|app|video) i found|via @\w+\s*$|#(?:nowplaying|ad|sponsored)\b|(?:automatically|auto-?) (?:posted|generated)|(?:new|latest) (?:post|video|episode) (?:is )?(?:up|live)?[:!]? ?https?:\/\/)/i;

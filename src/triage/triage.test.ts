@@ -141,6 +141,8 @@ describe('urgency', () => {
     expect(urgencySignals('my mother is on oxygen and needs the phone')).toContain('vulnerable');
     expect(urgencySignals('I have called 5 times about this')).toContain('repeat');
     expect(urgencySignals('what are your opening hours?')).toEqual([]);
+    expect(urgencySignals("I'm not going to cancel, just fix it")).toEqual([]);
+    expect(urgencySignals('never switching to another provider')).toEqual([]);
   });
 });
 
@@ -223,6 +225,7 @@ describe('spam, bot, promo', () => {
     );
     expect(spamFlags('make $500 a day from home with bitcoin https://t.co/x').spam).toBe(true);
     expect(spamFlags('I just earned the gold badge on my app https://t.co/x').bot).toBe(true);
+    expect(spamFlags('WIN A FREE IPHONE click http://x.co/win').spam).toBe(true);
     expect(spamFlags('my internet is down again')).toEqual({
       spam: false,
       bot: false,

@@ -9,7 +9,8 @@ import type { UrgencyKind } from './types.js';
 const RULES: [UrgencyKind, RegExp][] = [
   [
     'churn',
-    /\b(?:cancel(?:l?ing)? (?:my|our|the) (?:service|account|contract|plan|subscription|internet|line)|(?:switch|switching|moving|going|port(?:ing)?(?: my number)?) (?:over )?to (?:another|a different|@?\w+)|leav(?:e|ing) (?:you|for)|done with (?:you|this company)|find(?:ing)? (?:a|another) (?:new )?provider|take my business elsewhere|close my account|last straw|(?:will|gonna|going to) cancel|time to switch|never (?:using|buying from) you again)/i,
+    // Not when negated: "I'm not going to cancel", "never switching to another".
+    /\b(?<!\b(?:not|never|won't|don't|wouldn't|isn't) (?:be )?)(?:cancel(?:l?ing)? (?:my|our|the) (?:service|account|contract|plan|subscription|internet|line)|(?:switch|switching|moving|going|port(?:ing)?(?: my number)?) (?:over )?to (?:another|a different|@?\w+)|leav(?:e|ing) (?:you|for)|done with (?:you|this company)|find(?:ing)? (?:a|another) (?:new )?provider|take my business elsewhere|close my account|last straw|(?:will|gonna|going to) cancel|time to switch|never (?:using|buying from) you again)/i,
   ],
   [
     'safety',
