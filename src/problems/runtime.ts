@@ -60,6 +60,16 @@ export class ProblemRuntime {
     return !!this.opts.leadership?.shared;
   }
 
+  /**
+   * Where writers run concurrently, the batch locks the open problems before any stage touches
+   * a case: a person's change takes the problem and then its cases, so the batch must not take
+   * cases first (that order deadlocked). Then its decisions are written over what it read.
+   */
+  async prepare(ctx: StageContext): Promise<void> {
+    if (this.locksRows && this.opts.leadership?.isLeader)
+      await openProblems(ctx.trx, this.opts.workspaceId, true);
+  }
+
   async run(batch: BatchState, ctx: StageContext): Promise<void> {
     const items = batch.items.filter(
       (i) => i.msg && !i.rejected && !i.duplicate && i.direction === 'in' && i.customerId,

@@ -3,7 +3,7 @@ import type { Capabilities } from '../../platform/db/database.js';
 import type { DB } from '../../platform/db/schema.js';
 import type { TriageInput, TriageResult } from '../../triage/index.js';
 import { classify } from './stages/classify.js';
-import { detect } from './stages/detect.js';
+import { detect, prepareDetect } from './stages/detect.js';
 import { identify } from './stages/identify.js';
 import { normalise } from './stages/normalise.js';
 import { persist } from './stages/persist.js';
@@ -62,6 +62,7 @@ export async function runBatch(
     classify: opts.classify,
     ahead: opts.ahead,
   };
+  await prepareDetect(ctx);
   for (const stage of STAGES) {
     await stage.run(batch, ctx);
     if (opts.afterStage) await opts.afterStage(stage.name);

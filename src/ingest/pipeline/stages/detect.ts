@@ -3,6 +3,12 @@ import type { BatchState, PipelineSettings, Stage, StageContext } from '../types
 /** What the problem detector exposes to the pipeline (src/problems/runtime.ts). */
 export interface DetectRunner {
   run(batch: BatchState, ctx: StageContext): Promise<void>;
+  /**
+   * Called before any stage: takes the locks the detector's writes need first, so the batch
+   * takes them in the same order as everything else that writes problems (a person's change
+   * locks the problem, then its cases), and the two never wait for each other in a cycle.
+   */
+  prepare?(ctx: StageContext): Promise<void>;
 }
 
 // Keyed by the worker's settings object, which every batch's context carries: an app attaches
@@ -27,3 +33,8 @@ export const detect: Stage = {
     if (runner) await runner.run(batch, ctx);
   },
 };
+
+/** Runs the attached detector's `prepare` (see DetectRunner), if any. */
+export async function prepareDetect(ctx: StageContext): Promise<void> {
+  await runners.get(ctx.settings)?.prepare?.(ctx);
+}
