@@ -13,12 +13,16 @@ const EMAIL_RE =
 const CARD_RE = /\b\d(?:[ .-]?\d){12,18}\b/g;
 // North American numbers in their usual spellings, and E.164 for everyone else.
 const PHONE_RE = /(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)|\b\d{3})[ .-]?\d{3}[ .-]?\d{4}\b|\+\d{8,15}\b/g;
-// International numbers written in groups ("+44 7911 123456", "+33 6 12 34 56 78"): 8 to 15
-// digits in all (E.164), checked after the match.
-const INTL_PHONE_RE = /\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){1,7}(?!\d)/g;
-// National numbers with a trunk 0 ("07911 123456", "020 7946 0958"): 10 or 11 digits in all.
-const NATIONAL_PHONE_RE = /\b0\d{2,4}[ .-]?\d{3,4}[ .-]?\d{3,4}\b/g;
-const SSN_RE = /\b\d{3}[- ]\d{2}[- ]\d{4}\b/g;
+// International numbers written in groups ("+44 7911 123456", "+33 6 12 34 56 78"): a country
+// code (never starting with 0, unlike a time zone's "+0530"), then groups each after a separator
+// (so a digit run is split one way only: linear time), 8 to 15 digits in all (E.164).
+const INTL_PHONE_RE = /\+[1-9]\d{0,2}(?:[ .-]\(?\d{1,9}\)?){1,7}(?!\d)/g;
+// National numbers with a trunk 0 and at least one separator ("07911 123456", "020 7946 0958"):
+// 10 or 11 digits in all. A solid run of digits is more often an order number.
+const NATIONAL_PHONE_RE = /\b0\d{2,4}[ .-]\d{3,4}[ .-]?\d{3,4}\b/g;
+// Dashed, or spaced when called an SSN ("invoice 100 12 2024" is not one).
+const SSN_RE =
+  /\b\d{3}-\d{2}-\d{4}\b|(?<=\b(?:ssn|social security(?: number)?)[:#]?\s*)\d{3} \d{2} \d{4}\b/gi;
 // An account number is a digit run introduced as one ("acct #", "account number", "a/c no").
 const ACCOUNT_RE =
   /\b(?:account|acct|a\/c|acc|customer|member)(?:\s*(?:number|no\.?|num|#|id))?\s*(?:is|:|#)?\s*(\d[\d -]{3,18}\d)/gi;

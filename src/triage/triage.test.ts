@@ -205,14 +205,20 @@ describe('pii', () => {
     expect(found('card 4111.1111.1111.1111')).toEqual([['card', '4111.1111.1111.1111']]);
     expect(found('ssn 123 45 6789')).toEqual([['ssn', '123 45 6789']]);
     expect(found('account#12345')).toEqual([['account', '12345']]);
-    // Not phone numbers: a short code, a year and a price.
+    // Not phone numbers or SSNs: a short code, a year and a price; a time zone and a date; an
+    // order number; an invoice date.
     expect(found('text STOP to 12345 in 2024 for $19.99')).toEqual([]);
+    expect(found('Tue Mar 05 +0000 2026 and UTC+0530 2026 09')).toEqual([]);
+    expect(found('Order #01234567890 shipped')).toEqual([]);
+    expect(found('invoice 100 12 2024')).toEqual([]);
   });
 
   it('stays linear on long texts shaped to make an e-mail pattern backtrack', () => {
     const started = performance.now();
     findPii(`${'a'.repeat(99_990)}@bbbbbbbbb`);
     findPii('x@'.repeat(50_000));
+    findPii(`+${'1234567890'.repeat(4)} `.repeat(2_400));
+    findPii(`0${'1'.repeat(99_999)}`);
     // Was 20 s for the first (quadratic); now a few milliseconds.
     expect(performance.now() - started).toBeLessThan(500);
   });
