@@ -26,16 +26,17 @@ words(
   'en',
   "the and is are was were you your my i it this that to of for with have has not be been can will just what why how when there they we our me don't it's i'm can't get got please thanks help again still since from about would should could any one out up who which",
 );
-// Words of English care messages that no other voted language uses: without them a short
-// message with no function word ("router keeps rebooting", "no signal in Leeds") went to the
-// trigrams, which take most such texts for another language.
+// Words of English care messages that the other voted languages do not use, even as loanwords
+// (no router, wifi, app, support, data, plan): without them a short message with no function
+// word ("router keeps rebooting", "no signal in Leeds") went to the trigrams, which take most
+// such texts for another language.
 words(
   'en',
-  'signal router modem wifi broadband outage bill billing charged refund overcharged phone network coverage connection customer service account password upgrade contract cancel working broken down slow dropped keeps rebooting sucks awful terrible worst fix fixed waiting hours days week weeks called calls support order delivery delivered technician engineer email website app speed speeds bars roaming data plan great job guys love awesome amazing thank thx',
+  "signal outage broadband overcharged charged refund billing bill phone network coverage connection customer account contract cancel working broken down slow dropped keeps rebooting sucks awful terrible worst fix fixed waiting hours days week weeks called calls delivery delivered technician engineer speeds bars great job guys love awesome amazing thank thx",
 );
 words(
   'es',
-  'el los las una del por para pero muy está están estoy tengo mi mis su sus que qué cómo cuando hola gracias ayuda favor necesito servicio hace ya también porque nada señal factura funciona sin nos tiene',
+  'el los las una del por para pero muy está están estoy tengo mi mis su sus que qué cómo cuando hola gracias ayuda favor necesito servicio hace ya también porque nada señal factura funciona sin nos tiene otra vez lento',
 );
 words(
   'pt',
@@ -47,7 +48,7 @@ words(
 );
 words(
   'de',
-  'der die das und ist nicht ich sie mein meine mit für auf ein eine kein keine seit immer noch danke bitte hilfe funktioniert schon auch wir ihr habe haben wird',
+  'der die das und ist nicht ich sie mein meine mit für auf ein eine kein keine seit immer noch danke bitte hilfe funktioniert schon auch wir ihr habe haben wird kaputt gestern',
 );
 words(
   'it',

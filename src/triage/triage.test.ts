@@ -114,6 +114,10 @@ describe('language', () => {
     ])
       expect(detectLanguage(t), t).toBe('en');
     expect(detectLanguage('le wifi ne marche pas')).toBe('fr');
+    // Loanwords of care (router, support, app) do not make German English.
+    expect(detectLanguage('App abgestürzt, Support hilft nicht')).toBe('de');
+    expect(detectLanguage('Router kaputt, kein WLAN')).toBe('de');
+    expect(detectLanguage('internet lento otra vez')).toBe('es');
     expect(detectLanguage('mi internet no funciona')).toBe('es');
     expect(detectLanguage('Здравствуйте, у меня не работает интернет')).toBe('ru');
     expect(detectLanguage('Вітаю, у мене не працює інтернет')).toBe('uk');
