@@ -32,7 +32,7 @@ words(
 // such texts for another language.
 words(
   'en',
-  "signal outage broadband overcharged charged refund billing bill phone network coverage connection customer account contract cancel working broken down slow dropped keeps rebooting sucks awful terrible worst fix fixed waiting hours days week weeks called calls delivery delivered technician engineer speeds bars great job guys love awesome amazing thank thx",
+  'signal outage broadband overcharged charged refund billing bill phone network coverage connection customer account contract cancel working broken down slow dropped keeps rebooting sucks awful terrible worst fix fixed waiting hours days week weeks called calls delivery delivered technician engineer speeds bars great job guys love awesome amazing thank thx',
 );
 words(
   'es',
