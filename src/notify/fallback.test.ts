@@ -97,6 +97,78 @@ describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine
     expect(after.error).toContain('x: permission_missing');
   });
 
+  it("the customer's other case of the problem is tried when their latest has no working route", async () => {
+    // On X in public first, then by e-mail (the same customer, identified by the address).
+    const author = { id: `x-twocases-${++n}` };
+    const email = `twocases-${n}@example.org`;
+    const mention = aMessage({ channel: 'x', author, text: 'no signal since this morning' });
+    await api('POST', '/api/v1/inbound', mention);
+    await t.app.pipeline.drain();
+    const x = await db()
+      .selectFrom('messages')
+      .select(['case_id', 'customer_id'])
+      .where('external_id', '=', mention.externalId)
+      .executeTakeFirstOrThrow();
+    await api('POST', `/api/v1/customers/${x.customer_id}/identities`, {
+      channel: 'email',
+      address: email,
+      verified: true,
+    });
+    const mail = aMessage({
+      channel: 'email',
+      visibility: 'private',
+      author: { id: email },
+      text: 'still no signal, see my tweet',
+      // Days later, past the threading window: a case of its own.
+      sentAt: new Date(Date.parse(mention.sentAt) + 3 * 86_400_000).toISOString(),
+    });
+    await api('POST', '/api/v1/inbound', mail);
+    await t.app.pipeline.drain();
+    const m = await db()
+      .selectFrom('messages')
+      .select(['case_id', 'customer_id'])
+      .where('external_id', '=', mail.externalId)
+      .executeTakeFirstOrThrow();
+    expect(m.customer_id).toBe(x.customer_id);
+    expect(m.case_id).not.toBe(x.case_id);
+    const p = await api('POST', '/api/v1/problems', { caseId: x.case_id, topic: 'network' });
+    await api('POST', `/api/v1/problems/${p.id}/links`, { link: [m.case_id] });
+    await api('POST', `/api/v1/problems/${p.id}/status`, { status: 'fixed' });
+    const rows = await db()
+      .selectFrom('outbox')
+      .select(['id', 'payload_json', 'idempotency_key'])
+      .where('kind', '=', 'notify_customer')
+      .where('payload_json', 'like', `%${m.case_id}%`)
+      .execute();
+    // One notification for the customer, on their latest case (the e-mail one).
+    expect(rows).toHaveLength(1);
+    const sent: OutboundMessage[] = [];
+    // X takes public replies but refuses DMs; no mailbox is configured.
+    const x2: Sender = async (msg) => {
+      if (msg.visibility === 'private')
+        throw new ConnectorError('permission_missing', 'the user does not accept DMs');
+      sent.push(msg);
+      return { externalId: `x-${msg.messageId}` };
+    };
+    const handler = notifyHandler({
+      database: t.app.database,
+      senders: new Map([['x', x2]]),
+      clock: Date.now,
+    });
+    await handler(JSON.parse(rows[0].payload_json), rows[0].idempotency_key, {
+      id: rows[0].id,
+      workspaceId: t.app.workspace.workspaceId,
+      attempt: 1,
+    });
+    expect(sent.map((s) => [s.visibility, s.caseId])).toEqual([['public', x.case_id]]);
+    const after = await db()
+      .selectFrom('problem_notifications')
+      .select(['status', 'channel'])
+      .where('case_id', '=', m.case_id!)
+      .executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: 'sent', channel: 'x' });
+  });
+
   it('every route refuses for good: failed, with each refusal recorded', async () => {
     const { row, notification } = await fixedFor('fallback-2@example.org');
     const handler = notifyHandler({

@@ -36,36 +36,53 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
     // customer's e-mail after X refused a DM, say) before the customer counts as unreachable.
     const refusedForGood = new Set<string>();
     const errors: string[] = [];
-    for (;;) {
+    const refusals: string[] = [];
+    // One notification per customer goes to their latest linked case; when no route of it
+    // works, the customer's other cases of this problem are tried (an X mention answered in
+    // its thread when the e-mail case has no mailbox to send from).
+    const others = await db
+      .selectFrom('problem_links')
+      .select('case_id')
+      .where('problem_id', '=', n.problem_id)
+      .where('customer_id', '=', n.customer_id)
+      .where('case_id', '!=', caseId)
+      .where('unlinked_at', 'is', null)
+      .orderBy('linked_at', 'desc')
+      .execute();
+    const viaCases = [caseId, ...others.map((o) => o.case_id)];
+    for (let i = 0; ; ) {
+      const via = viaCases[i];
       const { route, refused } = await chooseRoute(
         db,
         row.workspaceId,
-        caseId,
+        via,
         n.customer_id,
         now,
         canSend,
         refusedForGood,
       );
       if (!route) {
+        refusals.push(...refused);
+        if (++i < viaCases.length) continue;
         await db
           .updateTable('problem_notifications')
           .set({
             status: errors.length > 0 ? 'failed' : 'undeliverable',
-            error: [...errors, ...refused].join('; ').slice(0, 1000) || 'no address',
+            error: [...new Set([...errors, ...refusals])].join('; ').slice(0, 1000) || 'no address',
           })
           .where('id', '=', n.id)
           .execute();
         if (errors.length > 0) throw new ConnectorError('bad_request', errors.join('; '));
         return;
       }
-      const failure = await deliver(route);
+      const failure = await deliver(route, via);
       if (!failure) return;
       errors.push(`${route.channel}: ${failure.kind}: ${failure.message}`);
-      refusedForGood.add(routeKey(route.channel, route.to));
+      refusedForGood.add(routeKey(route.channel, route.to, route.visibility));
     }
 
     /** Sends on one route and records it; returns the provider's permanent refusal, if any. */
-    async function deliver(route: Route): Promise<ConnectorError | null> {
+    async function deliver(route: Route, via: string): Promise<ConnectorError | null> {
       if (!n) return null;
       const sender = deps.senders.get(route.channel);
       // Stable across retries (the notification's own id until one was sent): senders without an
@@ -80,7 +97,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
         const result = await sender(
           {
             messageId,
-            caseId,
+            caseId: via,
             channel: route.channel,
             channelId: route.channelId,
             to: route.to,
@@ -97,7 +114,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
             .values({
               id: messageId,
               workspace_id: row.workspaceId,
-              case_id: caseId,
+              case_id: via,
               customer_id: n.customer_id,
               channel: route.channel,
               channel_id: route.channelId,

@@ -29,7 +29,15 @@ function surfaceOf(channel: string, visibility: 'public' | 'private'): Surface |
 }
 
 /** Identifies a route by channel and address (for `chooseRoute`'s `exclude`). */
-export const routeKey = (channel: string, address: string) => `${channel}\u0000${address}`;
+export const routeKey = (channel: string, address: string, visibility: 'public' | 'private') =>
+  `${channel}\u0000${address}\u0000${visibility}`;
+
+/** How a case's own channel is answered: where the customer spoke (see `chooseRoute`). */
+function caseVisibility(last: { channel: string; visibility: string }): 'public' | 'private' {
+  const threaded =
+    last.channel === 'x' || last.channel === 'facebook' || last.channel === 'instagram';
+  return threaded && last.visibility === 'public' ? 'public' : 'private';
+}
 
 /** Channels that cannot carry a text notification at all. */
 const NO_TEXT = new Set(['voice']);
@@ -87,7 +95,7 @@ export async function chooseRoute(
     .orderBy('sent_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (last && exclude.has(routeKey(last.channel, last.author_address))) {
+  if (last && exclude.has(routeKey(last.channel, last.author_address, caseVisibility(last)))) {
     refused.push(`${last.channel}: refused by the provider`);
   } else if (
     c &&
@@ -100,10 +108,7 @@ export async function chooseRoute(
     // Where the customer spoke: a public mention or comment is answered where it was made (a
     // reply, as care teams answer on X; a DM needs the customer to accept it), a private
     // message privately.
-    const visibility: 'public' | 'private' =
-      last.channel === 'x' || last.channel === 'facebook' || last.channel === 'instagram'
-        ? last.visibility
-        : 'private';
+    const visibility = caseVisibility(last);
     const surface = surfaceOf(last.channel, visibility);
     const d = surface
       ? decideWindow({
@@ -145,7 +150,7 @@ export async function chooseRoute(
   candidates.sort((a, b) => FALLBACK_ORDER.indexOf(a.channel) - FALLBACK_ORDER.indexOf(b.channel));
   for (const cand of candidates) {
     if (last && cand.channel === last.channel && cand.address === last.author_address) continue;
-    if (exclude.has(routeKey(cand.channel, cand.address))) continue;
+    if (exclude.has(routeKey(cand.channel, cand.address, 'private'))) continue;
     // The customer's latest message there names the configured channel to answer through.
     const lastIn = await db
       .selectFrom('messages')
