@@ -108,9 +108,10 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
     workspaceId: req.actor.workspaceId,
   });
   /**
-   * Status updates go to every linked customer, so they come from the owner team: an agent
-   * changes a problem owned by a team only as a member of it (agent_profiles.team_id);
-   * supervisors and admins change any, and anyone a problem no team owns.
+   * Status updates go to every linked customer, and links, merges and splits decide who gets
+   * them, so they come from the owner team: an agent changes a problem owned by a team only as a
+   * member of it (agent_profiles.team_id); supervisors and admins change any, and anyone a
+   * problem no team owns.
    */
   const ownerTeamOnly = async (
     actor: { type: string; id: string; role: string; workspaceId: string },
@@ -348,6 +349,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
       },
     },
     async (req) => {
+      await ownerTeamOnly(req.actor, req.params.id);
       await setLinks(db, actorOf(req), req.params.id, req.body, clock());
       return one(req.actor.workspaceId, req.params.id);
     },
@@ -366,6 +368,9 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
       },
     },
     async (req) => {
+      // Merging closes one problem and reshapes the other: both teams' call.
+      await ownerTeamOnly(req.actor, req.params.id);
+      await ownerTeamOnly(req.actor, req.body.intoId);
       const p = await mergeProblems(db, actorOf(req), req.params.id, req.body.intoId, clock());
       return one(req.actor.workspaceId, p.id);
     },
@@ -387,6 +392,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
       },
     },
     async (req, reply) => {
+      await ownerTeamOnly(req.actor, req.params.id);
       const p = await splitProblem(
         db,
         actorOf(req),

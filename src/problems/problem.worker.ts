@@ -2,9 +2,6 @@ import type { Logger } from 'pino';
 import type { Database } from '../platform/db/database.js';
 import { setCaseStatus } from './problem.service.js';
 
-/** Problem statuses that mean its fix stands. */
-const FIXED = new Set(['fixed', 'verified', 'closed']);
-
 /**
  * Resolves cases that waited out the quiet period after their problem was fixed (wall time:
  * it is a promise to the customer, not a fact about the stream). A case the customer answered
@@ -71,7 +68,7 @@ export class ProblemWorker {
       .select([
         'problem_links.id as linkId',
         'problem_links.problem_id as problemId',
-        'problems.status as problemStatus',
+        'problems.fixed_at as fixedAt',
         'cases.id as caseId',
         'cases.status',
         'cases.status_reason',
@@ -84,9 +81,10 @@ export class ProblemWorker {
     let n = 0;
     for (const d of due) {
       await db.transaction().execute(async (trx) => {
-        // The fix did not hold (the problem went back to fixing since): the case waits for
-        // the next fix, which schedules its resolution again.
-        const stillFixed = FIXED.has(d.problemStatus);
+        // The fix did not hold (the problem went back to fixing since, which clears fixed_at,
+        // and may have been closed after that): the case waits for the next fix, which
+        // schedules its resolution again.
+        const stillFixed = d.fixedAt !== null;
         if (stillFixed && d.status === 'pending' && d.status_reason === 'customer') {
           await setCaseStatus(trx, d.ws, d.caseId, d.status, 'resolved', null, now, {
             problemId: d.problemId,

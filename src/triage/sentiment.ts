@@ -69,7 +69,7 @@ const INTENSIFIERS = new WordTable<number>([
 ]);
 
 const SARCASM = [
-  /thanks? (?:a lot )?for nothing/i,
+  /thanks? (?:you )?(?:so much |a lot )?for nothing/i,
   /#(?:not|sarcasm|fail)\b/i,
   /(?:^|\s)\/s\b/,
   /\b(?:great|awesome|lovely|fantastic|brilliant|nice) (?:job|work|service)\b.*\b(?:not|never|no|still|again)\b/i,

@@ -134,6 +134,7 @@ describe('sentiment', () => {
     expect(sentiment('ok 😡')).toBeLessThan(0);
     expect(sentiment('so much for your great service')).toBeLessThan(0);
     expect(sentiment('thank you so much for fixing it')).toBeGreaterThan(0.3);
+    expect(sentiment('thanks so much for nothing')).toBeLessThan(0);
   });
 });
 
