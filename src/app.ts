@@ -38,6 +38,8 @@ export interface AppDeps {
   senders?: Map<string, Sender>;
   /** An already open database (tests share one per engine). */
   database?: Database;
+  /** Test seam: called inside each pipeline batch after each stage (to hold a batch open). */
+  afterStage?: (name: string) => void | Promise<void>;
 }
 
 export interface App {
@@ -119,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     batchSize: config.pipeline.batchSize,
     maxAttempts: config.pipeline.maxAttempts,
     stallMs: config.pipeline.stallSeconds * 1000,
+    afterStage: deps.afterStage,
     classify: deps.classify ?? triage.classify,
     // Triage ahead in a worker thread answers as `triage.classify` does, so not with an injected one.
     ahead: deps.classify ? undefined : new ClassifyAhead(() => triage.model),

@@ -38,7 +38,7 @@ export interface TestApp {
 export async function testApp(
   engine: Engine,
   over: Partial<Config> = {},
-  deps: { logger?: Logger } = {},
+  deps: { logger?: Logger; afterStage?: (name: string) => void | Promise<void> } = {},
 ): Promise<TestApp> {
   const { url, cleanup } = await freshDatabaseUrl(engine);
   const base = loadConfig({ THROUGHLINE_DATABASE_URL: url, LOG_LEVEL: 'silent' });
@@ -48,7 +48,7 @@ export async function testApp(
     ...over,
     pipeline: { ...base.pipeline, workers: false, ...(over.pipeline ?? {}) },
   };
-  const app = await buildApp({ config, logger: deps.logger });
+  const app = await buildApp({ config, logger: deps.logger, afterStage: deps.afterStage });
   await app.start({ listen: false });
   const { token } = await createApiToken(
     app.database.db,
