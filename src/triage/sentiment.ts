@@ -76,7 +76,8 @@ const SARCASM = [
   /\b(?:love|loving) (?:how|that|it when)\b/i,
   /\byeah right\b/i,
   // "so much for your fast internet", but not "thank you so much for fixing it".
-  /(?<!\b(?:thanks?|thank (?:you|u)|thx|ty|appreciate it|love you) )\bso much for\b/i,
+  // (The phrase first and the look back after it, so the scan is for the phrase alone.)
+  /\bso much for\b(?<!\b(?:thanks?|thank (?:you|u)|thx|ty|appreciate it|love you) so much for)/i,
 ];
 
 export interface SentimentDetail {
