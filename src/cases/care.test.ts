@@ -80,38 +80,6 @@ describe.each(ENGINES)('care core on %s', (engine) => {
     expect(await t.app.care.scheduler.tick(T0 + target + 1)).toBe(0);
   });
 
-  it('a breach of history (overdue before the desk knew of the case) is flagged late; a live one is not', async () => {
-    const now = Date.now();
-    const old = aMessage({
-      channel: 'sms',
-      visibility: 'private',
-      author: { id: '+14155550388' },
-      sentAt: iso(now - 48 * H),
-    });
-    const fresh = aMessage({
-      channel: 'sms',
-      visibility: 'private',
-      author: { id: '+14155550389' },
-      sentAt: iso(now),
-    });
-    await ingest(old, fresh);
-    const dueOf = async (m: InboundMessage) => {
-      const c = await caseOf(m.externalId);
-      const sla = (await api('GET', `/api/v1/cases/${c.id}/sla`)).json();
-      return { id: c.id, due: Date.parse(sla.clocks.first_response.dueAt) };
-    };
-    const [a, b] = [await dueOf(old), await dueOf(fresh)];
-    expect(a.due).toBeLessThan(now - H);
-    const ev = events();
-    await t.app.care.scheduler.tick(Math.max(a.due, b.due));
-    ev.off();
-    const breach = (id: string) =>
-      ev.seen.find((e) => e.type === 'sla.breached' && e.data.caseId === id)?.data;
-    // Both are breaches on record; only the live one tells how the team works now.
-    expect(breach(a.id)?.late).toBe(true);
-    expect(breach(b.id)?.late).toBe(false);
-  });
-
   it('waiting raises priority when a response clock goes at risk or breaches (never lowers it)', async () => {
     const m = aMessage({
       channel: 'sms',

@@ -63,6 +63,17 @@ describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine
     return { row, notification };
   }
 
+  /** Runs the real notify handler once on the outbox row, with these senders. */
+  const deliverWith = (
+    senders: Map<string, Sender>,
+    row: { id: string; payload_json: string; idempotency_key: string },
+  ) =>
+    notifyHandler({ database: t.app.database, senders, clock: Date.now })(
+      JSON.parse(row.payload_json),
+      row.idempotency_key,
+      { id: row.id, workspaceId: t.app.workspace.workspaceId, attempt: 1 },
+    );
+
   const refuses: Sender = async () => {
     throw new ConnectorError('permission_missing', 'the user does not accept messages');
   };
@@ -74,19 +85,13 @@ describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine
       emailed.push(msg);
       return { externalId: `<${msg.messageId}@example.org>` };
     };
-    const handler = notifyHandler({
-      database: t.app.database,
-      senders: new Map([
+    await deliverWith(
+      new Map([
         ['x', refuses],
         ['email', email],
       ]),
-      clock: Date.now,
-    });
-    await handler(JSON.parse(row.payload_json), row.idempotency_key, {
-      id: row.id,
-      workspaceId: t.app.workspace.workspaceId,
-      attempt: 1,
-    });
+      row,
+    );
     expect(emailed.map((m) => m.to)).toEqual(['fallback-1@example.org']);
     const after = await notification();
     expect(after).toMatchObject({
@@ -150,16 +155,7 @@ describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine
       sent.push(msg);
       return { externalId: `x-${msg.messageId}` };
     };
-    const handler = notifyHandler({
-      database: t.app.database,
-      senders: new Map([['x', x2]]),
-      clock: Date.now,
-    });
-    await handler(JSON.parse(rows[0].payload_json), rows[0].idempotency_key, {
-      id: rows[0].id,
-      workspaceId: t.app.workspace.workspaceId,
-      attempt: 1,
-    });
+    await deliverWith(new Map([['x', x2]]), rows[0]);
     expect(sent.map((s) => [s.visibility, s.caseId])).toEqual([['public', x.case_id]]);
     const after = await db()
       .selectFrom('problem_notifications')
@@ -171,20 +167,14 @@ describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine
 
   it('every route refuses for good: failed, with each refusal recorded', async () => {
     const { row, notification } = await fixedFor('fallback-2@example.org');
-    const handler = notifyHandler({
-      database: t.app.database,
-      senders: new Map([
-        ['x', refuses],
-        ['email', refuses],
-      ]),
-      clock: Date.now,
-    });
     await expect(
-      handler(JSON.parse(row.payload_json), row.idempotency_key, {
-        id: row.id,
-        workspaceId: t.app.workspace.workspaceId,
-        attempt: 1,
-      }),
+      deliverWith(
+        new Map([
+          ['x', refuses],
+          ['email', refuses],
+        ]),
+        row,
+      ),
     ).rejects.toThrow(ConnectorError);
     const after = await notification();
     expect(after.status).toBe('failed');

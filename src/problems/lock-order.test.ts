@@ -2,8 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { appendInbound } from '../ingest/inbound.log.js';
+import { applyDecisions } from './apply-decisions.js';
+import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
+import { openProblems, signatureOf } from './problem.store.js';
+import { problemsWorld } from './test-world.js';
 
 /**
+ * Writers of one problem at the same moment: two people, a batch and a person. On PostgreSQL
+ * they run concurrently and must neither overwrite nor wait for each other in a cycle; on
+ * SQLite one connection serialises them (the same tests pass trivially there).
+ *
  * A pipeline batch that has already written a case (its route stage raised the priority) and a
  * person fixing the problem that case is linked to, at the same moment. The person's change
  * takes the problem, then its cases; the batch must have taken the problem before the case, or
@@ -29,6 +37,7 @@ describe.each(ENGINES)('a batch and a person changing one problem on %s', (engin
   afterAll(async () => {
     await t?.close();
   });
+  const { db, ws, api, cases, autoProblem, problem, activeCases } = problemsWorld(() => t);
 
   it('neither fails: the person waits for the batch, then both changes stand', async () => {
     const db = t.app.database.db;
@@ -103,5 +112,79 @@ describe.each(ENGINES)('a batch and a person changing one problem on %s', (engin
       .executeTakeFirstOrThrow();
     expect(c.status).toBe('pending');
     expect(['high', 'urgent']).toContain(c.priority);
+  });
+
+  it('two people marking it fixed at once: customers are told once', async () => {
+    const cs = await cases(3);
+    const id = await autoProblem(cs);
+    const both = await Promise.all([
+      api('POST', `/api/v1/problems/${id}/status`, { status: 'fixed' }),
+      api('POST', `/api/v1/problems/${id}/status`, { status: 'fixed' }),
+    ]);
+    // The second waits for the first (the row lock) and finds it fixed already: no change.
+    for (const r of both) expect(r.statusCode).toBe(200);
+    expect(both.map((r) => (r.statusCode === 200 ? r.json().notified : 0)).sort()).toEqual([0, 3]);
+    const told = await db()
+      .selectFrom('problem_notifications')
+      .select('id')
+      .where('problem_id', '=', id)
+      .execute();
+    expect(told).toHaveLength(3);
+    const detail = (await api('GET', `/api/v1/problems/${id}`)).json();
+    const changes = detail.history.filter((h: { type: string }) => h.type === 'status_changed');
+    expect(changes).toHaveLength(1);
+  });
+
+  it('a pipeline batch holding the open problems: a person’s link waits for it and both changes stay', async () => {
+    const id = await autoProblem(await cases(1));
+    const [extra] = await cases(1);
+    // Only where writers run concurrently does the batch lock (runtime.locksRows).
+    const lock = engine === 'postgres';
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const batch = db()
+      .transaction()
+      .execute(async (trx) => {
+        const rows = await openProblems(trx, ws(), lock);
+        locked();
+        await released;
+        // The detector's decision, written from what the batch read.
+        await applyDecisions(
+          trx,
+          ws(),
+          Date.now(),
+          [],
+          [{ type: 'own', problemId: id, key: 'outage@t:US:TX:austin' }],
+          new Map(),
+          new Map(rows.map((r) => [r.id, r])),
+          DEFAULT_PROBLEM_SETTINGS,
+          new Set(),
+        );
+      });
+    await isLocked;
+    let personDone = false;
+    const person = api('POST', `/api/v1/problems/${id}/links`, { link: [extra.case_id] }).then(
+      (r) => {
+        personDone = true;
+        return r;
+      },
+    );
+    if (lock) {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(personDone).toBe(false);
+    }
+    release();
+    await batch;
+    expect((await person).statusCode).toBe(200);
+    const sig = signatureOf(await problem(id));
+    expect(sig.human).toBe(true);
+    expect(sig.keys).toContain('outage@t:US:TX:austin');
+    expect(await activeCases(id)).toContain(extra.case_id);
   });
 });

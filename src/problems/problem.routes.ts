@@ -1,8 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
-import { AppError, notFound } from '../platform/errors.js';
+import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
+import { ownerTeamOnly } from './owner-team.js';
 import { createProblemFromCase, mergeProblems, setLinks, splitProblem } from './problem.links.js';
 import { listProblems } from './problem.list.js';
 import { changeProblem, type ProblemActor } from './problem.service.js';
@@ -107,39 +108,6 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
     id: req.actor.id,
     workspaceId: req.actor.workspaceId,
   });
-  /**
-   * Status updates go to every linked customer, and links, merges and splits decide who gets
-   * them, so they come from the owner team: an agent changes a problem owned by a team only as a
-   * member of it (agent_profiles.team_id); supervisors and admins change any, and anyone a
-   * problem no team owns.
-   */
-  const ownerTeamOnly = async (
-    actor: { type: string; id: string; role: string; workspaceId: string },
-    id: string,
-  ) => {
-    if (actor.role !== 'agent') return;
-    const p = await db
-      .selectFrom('problems')
-      .select('owner_team_id')
-      .where('workspace_id', '=', actor.workspaceId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!p?.owner_team_id) return;
-    const profile =
-      actor.type === 'user'
-        ? await db
-            .selectFrom('agent_profiles')
-            .select('team_id')
-            .where('workspace_id', '=', actor.workspaceId)
-            .where('user_id', '=', actor.id)
-            .executeTakeFirst()
-        : undefined;
-    if (profile?.team_id !== p.owner_team_id)
-      throw new AppError(
-        'forbidden',
-        "only the owner team's agents, supervisors and admins change this problem",
-      );
-  };
   const one = async (ws: string, id: string) => {
     const p = await db
       .selectFrom('problems')
@@ -293,7 +261,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
     },
     async (req) => {
       const b = req.body;
-      await ownerTeamOnly(req.actor, req.params.id);
+      await ownerTeamOnly(db, req.actor, req.params.id);
       const res = await changeProblem(
         db,
         actorOf(req),
@@ -349,7 +317,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
       },
     },
     async (req) => {
-      await ownerTeamOnly(req.actor, req.params.id);
+      await ownerTeamOnly(db, req.actor, req.params.id);
       await setLinks(db, actorOf(req), req.params.id, req.body, clock());
       return one(req.actor.workspaceId, req.params.id);
     },
@@ -369,8 +337,8 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
     },
     async (req) => {
       // Merging closes one problem and reshapes the other: both teams' call.
-      await ownerTeamOnly(req.actor, req.params.id);
-      await ownerTeamOnly(req.actor, req.body.intoId);
+      await ownerTeamOnly(db, req.actor, req.params.id);
+      await ownerTeamOnly(db, req.actor, req.body.intoId);
       const p = await mergeProblems(db, actorOf(req), req.params.id, req.body.intoId, clock());
       return one(req.actor.workspaceId, p.id);
     },
@@ -392,7 +360,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
       },
     },
     async (req, reply) => {
-      await ownerTeamOnly(req.actor, req.params.id);
+      await ownerTeamOnly(db, req.actor, req.params.id);
       const p = await splitProblem(
         db,
         actorOf(req),

@@ -125,17 +125,9 @@ export async function changeProblem(
       set.fixed_at = null;
       set.still_broken_count = 0;
     }
-    // Only from the status read: two people (or Jira and PagerDuty) marking it fixed at the
-    // same moment must not tell every customer twice. On PostgreSQL the second update waits for
-    // the first to commit, then finds the status moved and changes nothing.
-    const done = await trx
-      .updateTable('problems')
-      .set(set)
-      .where('id', '=', id)
-      .where('status', '=', from)
-      .executeTakeFirst();
-    if (Number(done.numUpdatedRows) === 0)
-      throw new AppError('conflict', 'the problem changed meanwhile: read it again');
+    // The row is locked since `loadForUpdate`: two people (or Jira and PagerDuty) marking it
+    // fixed at once are applied one after the other, and the second finds it fixed already.
+    await trx.updateTable('problems').set(set).where('id', '=', id).execute();
     if (to !== from) {
       await problemEvent(
         trx,

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { ProblemWorker } from './problem.worker.js';
+import { problemsWorld } from './test-world.js';
+
+/**
+ * After a fix: the linked cases wait for their customers and resolve after the quiet period,
+ * only while the fix stands; cases that leave the problem go back to the desk; a reopening and
+ * a cleared ETA are told as they are; each customer hears each update once.
+ */
+describe.each(ENGINES)('problems after a fix on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(engine);
+    // An escalation target, so the outbox shows what the owning team's tools hear.
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/integrations',
+      headers: t.auth,
+      payload: {
+        kind: 'webhook',
+        name: 'ops',
+        config: { url: 'http://127.0.0.1:9/hooks' },
+        secrets: { secret: 'whsec-0123456789abcdef' },
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const { db, api, ingest, cases, autoProblem, escalations, caseRows, setStatus, next } =
+    problemsWorld(() => t);
+
+  it('a fix that did not hold: the linked cases wait for the next fix instead of resolving', async () => {
+    const cs = await cases(2);
+    const id = await autoProblem(cs);
+    const status = (s: string) =>
+      api('POST', `/api/v1/problems/${id}/status`, { status: s, silent: true });
+    expect((await status('fixed')).statusCode).toBe(200);
+    const caseStatus = async () =>
+      (
+        await db()
+          .selectFrom('cases')
+          .select('status')
+          .where(
+            'id',
+            'in',
+            cs.map((c) => c.case_id!),
+          )
+          .execute()
+      ).map((c) => c.status);
+    expect(await caseStatus()).toEqual(['pending', 'pending']);
+    // The team's tracker (or a person) reopens it before the quiet period is over.
+    expect((await status('fixing')).statusCode).toBe(200);
+    const later = () => Date.now() + 40 * 24 * 3_600_000;
+    expect(await new ProblemWorker({ database: t.app.database, clock: later }).runOnce()).toBe(0);
+    expect(await caseStatus()).toEqual(['pending', 'pending']);
+    // Closed without a new fix: still nothing resolves as "fixed".
+    expect((await status('closed')).statusCode).toBe(200);
+    expect(await new ProblemWorker({ database: t.app.database, clock: later }).runOnce()).toBe(0);
+    expect((await status('fixing')).statusCode).toBe(200);
+    // Fixed again: the quiet period starts again and then they resolve.
+    expect((await status('fixed')).statusCode).toBe(200);
+    expect(await new ProblemWorker({ database: t.app.database, clock: later }).runOnce()).toBe(2);
+    expect(await caseStatus()).toEqual(['resolved', 'resolved']);
+  });
+
+  it('cases told of a fix that leave the problem go back to the desk; merged into a fixed one they keep waiting', async () => {
+    const cs = await cases(4);
+    const id = await autoProblem(cs);
+    expect((await setStatus(id, { status: 'fixed' })).statusCode).toBe(200);
+    expect(Object.values(await caseRows(cs.map((c) => c.case_id)))).toEqual(
+      Array(4).fill('pending'),
+    );
+    // Unlinked: back to open. Split off (the new problem is not fixed): back to open.
+    await api('POST', `/api/v1/problems/${id}/links`, { unlink: [cs[0].case_id] });
+    const split = await api('POST', `/api/v1/problems/${id}/split`, { caseIds: [cs[1].case_id] });
+    expect(split.statusCode, split.body).toBe(201);
+    const after = await caseRows(cs.map((c) => c.case_id));
+    expect(after[cs[0].case_id!]).toBe('open');
+    expect(after[cs[1].case_id!]).toBe('open');
+    expect(after[cs[2].case_id!]).toBe('pending');
+
+    // Merged into another fixed problem: still waiting, and resolved when due.
+    const other = await autoProblem(await cases(1));
+    expect((await setStatus(other, { status: 'fixed' })).statusCode).toBe(200);
+    const merged = await api('POST', `/api/v1/problems/${id}/merge`, { intoId: other });
+    expect(merged.statusCode, merged.body).toBe(200);
+    const later = () => Date.now() + 40 * 24 * 3_600_000;
+    await new ProblemWorker({ database: t.app.database, clock: later }).runOnce();
+    const end = await caseRows(cs.map((c) => c.case_id));
+    expect(end[cs[2].case_id!]).toBe('resolved');
+    expect(end[cs[3].case_id!]).toBe('resolved');
+    expect(end[cs[0].case_id!]).toBe('open');
+  });
+
+  it('reopening a fixed problem is a reopening for the tools; clearing the ETA is not sent as the old one', async () => {
+    const id = await autoProblem(await cases(1));
+    expect((await setStatus(id, { etaAt: '2026-12-24T15:30:00.000Z' })).statusCode).toBe(200);
+    expect((await setStatus(id, { status: 'fixed' })).statusCode).toBe(200);
+    expect((await setStatus(id, { status: 'fixing' })).statusCode).toBe(200);
+    expect(await escalations(id)).toEqual(['problem.updated', 'problem.fixed', 'problem.reopened']);
+    const res = await api('POST', `/api/v1/problems/${id}/status`, {
+      etaAt: null,
+      body: 'No ETA for now.',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const sent = await db()
+      .selectFrom('problem_notifications')
+      .select('text')
+      .where('problem_id', '=', id)
+      .execute();
+    expect(sent).toHaveLength(1);
+    expect(sent[0].text).toContain('No ETA for now.');
+    expect(sent[0].text).not.toContain('15:30');
+  });
+
+  it('a customer with two linked cases hears each update once', async () => {
+    const k = next();
+    const author = { id: `shape-twice-${k}` };
+    const [x] = await ingest([aMessage({ channel: 'x', author, text: 'no signal in Austin' })]);
+    const [other] = await cases(1);
+    const id = await autoProblem([x, other]);
+    // The same customer also wrote by e-mail later (identified as them): a second case.
+    const mail = await ingest([
+      aMessage({
+        channel: 'email',
+        visibility: 'private',
+        author: { id: `twice-${k}@example.org` },
+        text: 'still no signal',
+      }),
+    ]);
+    await db()
+      .updateTable('cases')
+      .set({ customer_id: x.customer_id! })
+      .where('id', '=', mail[0].case_id!)
+      .execute();
+    await api('POST', `/api/v1/problems/${id}/links`, { link: [mail[0].case_id] });
+    const res = await api('POST', `/api/v1/problems/${id}/status`, { status: 'fixed' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().notified).toBe(2);
+    const rows = await db()
+      .selectFrom('problem_notifications')
+      .select(['customer_id', 'case_id'])
+      .where('problem_id', '=', id)
+      .execute();
+    expect(rows).toHaveLength(2);
+    // The customer's latest linked case carries it.
+    expect(rows.find((r) => r.customer_id === x.customer_id)?.case_id).toBe(mail[0].case_id);
+  });
+});

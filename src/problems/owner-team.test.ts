@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { createUser } from '../platform/auth/users.js';
+import { problemsWorld } from './test-world.js';
+
+/**
+ * Status updates reach every linked customer, and links, merges and splits decide who they
+ * reach: an agent does these only for a problem of their own team (or of none).
+ */
+describe.each(ENGINES)('owner teams on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const { db, ws, cases, autoProblem, problem, next } = problemsWorld(() => t);
+
+  it('an agent changes a problem owned by a team only as a member of it', async () => {
+    const now = Date.now();
+    for (const team of ['team-fibre', 'team-billing'])
+      await db()
+        .insertInto('teams')
+        .values({ id: team, workspace_id: ws(), name: team, created_at: now })
+        .execute();
+    /** An agent of the team, signed in: their session cookie. */
+    const agentOf = async (team: string) => {
+      const email = `${team}-${next()}@example.com`;
+      const { id } = await createUser(db(), {
+        workspaceId: ws(),
+        email,
+        name: team,
+        role: 'agent',
+        password: 'agent password 123',
+      });
+      await db()
+        .insertInto('agent_profiles')
+        .values({
+          user_id: id,
+          workspace_id: ws(),
+          availability: 'online',
+          capacity: 5,
+          skills_json: '[]',
+          team_id: team,
+          last_assigned_at: null,
+          updated_at: now,
+        })
+        .execute();
+      const login = await t.app.http.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email, password: 'agent password 123' },
+      });
+      expect(login.statusCode).toBe(200);
+      return String(login.headers['set-cookie']).split(';')[0];
+    };
+    const fibre = await agentOf('team-fibre');
+    const billing = await agentOf('team-billing');
+    const owned = await autoProblem(await cases(1));
+    await db()
+      .updateTable('problems')
+      .set({ owner_team_id: 'team-fibre' })
+      .where('id', '=', owned)
+      .execute();
+    const unowned = await autoProblem(await cases(1));
+    const update = (cookie: string, id: string) =>
+      t.app.http.inject({
+        method: 'POST',
+        url: `/api/v1/problems/${id}/status`,
+        headers: { cookie },
+        payload: { status: 'confirmed', silent: true },
+      });
+    expect((await update(billing, owned)).statusCode).toBe(403);
+    expect((await problem(owned)).status).toBe('suspected');
+    expect((await update(fibre, owned)).statusCode).toBe(200);
+    expect((await update(billing, unowned)).statusCode).toBe(200);
+    // Nor may they link, split or merge it.
+    const as = (cookie: string, url: string, payload: unknown) =>
+      t.app.http.inject({ method: 'POST', url, headers: { cookie }, payload: payload as never });
+    const [other] = await cases(1);
+    const links = `/api/v1/problems/${owned}/links`;
+    expect((await as(billing, links, { link: [other.case_id] })).statusCode).toBe(403);
+    const merge = `/api/v1/problems/${unowned}/merge`;
+    expect((await as(billing, merge, { intoId: owned })).statusCode).toBe(403);
+    expect((await as(fibre, links, { link: [other.case_id] })).statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Test helpers for the problems module's API tests (people shaping problems, fixes, owner
+ * teams, lock order): cases made by the real pipeline, automatic problems stored as the
+ * detector stores them, and reads of what followed. Not a test file; imported by them.
+ */
+import { aMessage, type TestApp } from '../../test/builders.js';
+import { appendInbound } from '../ingest/inbound.log.js';
+import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { insertLinks, insertProblem, signatureOf } from './problem.store.js';
+
+export function problemsWorld(app: () => TestApp) {
+  const db = () => app().app.database.db;
+  const ws = () => app().app.workspace.workspaceId;
+  let n = 0;
+
+  const api = async (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+    app().app.http.inject({ method, url, headers: app().auth, payload: payload as never });
+
+  /** Sends the messages through the real pipeline; returns each one's case and customer. */
+  async function ingest(ms: InboundMessage[]) {
+    await appendInbound(db(), ws(), ms, Date.now());
+    await app().app.pipeline.drain();
+    const rows = await db()
+      .selectFrom('messages')
+      .select(['external_id', 'case_id', 'customer_id'])
+      .where(
+        'external_id',
+        'in',
+        ms.map((m) => m.externalId),
+      )
+      .execute();
+    return ms.map((m) => rows.find((r) => r.external_id === m.externalId)!);
+  }
+
+  /** New cases, one per new customer. */
+  const cases = (k: number) =>
+    ingest(
+      Array.from({ length: k }, () =>
+        aMessage({ text: 'no signal at all in Austin today', author: { id: `world-${++n}` } }),
+      ),
+    );
+
+  /** An automatic problem as the detector stores one, with the cases linked. */
+  async function autoProblem(linked: { case_id: string | null; customer_id: string | null }[]) {
+    const at = Date.now() - 3_600_000;
+    const row = await insertProblem(
+      db(),
+      ws(),
+      {
+        kind: 'area',
+        status: 'suspected',
+        title: 'network — Austin',
+        topic: 'network',
+        area: { postalCode: null, city: 'Austin', region: 'TX', country: 'US' },
+        areaKey: 't:US:TX:austin',
+        signature: { keys: ['network@t:US:TX:austin'], terms: [], teamId: null, human: false },
+        owner: 'Network operations',
+        baseline: null,
+        detectedAt: at,
+        firstEventAt: at,
+      },
+      at,
+    );
+    await insertLinks(
+      db(),
+      ws(),
+      linked.map((c) => ({
+        problemId: row.id,
+        caseId: c.case_id!,
+        customerId: c.customer_id!,
+        source: 'auto' as const,
+        linkedAt: at,
+      })),
+      at,
+    );
+    return row.id;
+  }
+
+  const problem = (id: string) =>
+    db().selectFrom('problems').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const human = async (id: string) => signatureOf(await problem(id)).human;
+  /** Escalation events queued for the problem, in order. */
+  const escalations = async (id: string) =>
+    (
+      await db()
+        .selectFrom('outbox')
+        .select(['payload_json'])
+        .where('kind', '=', 'problem_escalate')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+    )
+      .map((r) => JSON.parse(r.payload_json) as { problemId: string; event: string })
+      .filter((p) => p.problemId === id)
+      .map((p) => p.event);
+  const activeCases = async (id: string) =>
+    (
+      await db()
+        .selectFrom('problem_links')
+        .select('case_id')
+        .where('problem_id', '=', id)
+        .where('unlinked_at', 'is', null)
+        .execute()
+    )
+      .map((r) => r.case_id)
+      .sort();
+  /** Each case's status, by id. */
+  const caseRows = (ids: (string | null)[]) =>
+    db()
+      .selectFrom('cases')
+      .select(['id', 'status'])
+      .where(
+        'id',
+        'in',
+        ids.map((i) => i!),
+      )
+      .execute()
+      .then((rs) => Object.fromEntries(rs.map((r) => [r.id, r.status])));
+  const setStatus = (id: string, body: Record<string, unknown>) =>
+    api('POST', `/api/v1/problems/${id}/status`, { silent: true, ...body });
+  const next = () => ++n;
+
+  return {
+    db,
+    ws,
+    api,
+    ingest,
+    cases,
+    autoProblem,
+    problem,
+    human,
+    escalations,
+    activeCases,
+    caseRows,
+    setStatus,
+    next,
+  };
+}
