@@ -57,9 +57,15 @@ export async function applyDecisions(
    * case back into a problem it was taken out of.
    */
   unlinked: ReadonlySet<string> = new Set(),
+  /**
+   * The cases this batch's messages went to, each with how many of them are not stored yet
+   * (the pipeline stores messages after detection; another node's are stored already).
+   */
+  batchCases: ReadonlyMap<string, number> = new Map(),
 ) {
   const links: LinkRow[] = [];
-  const added = new Map<string, number>();
+  /** Problems this batch linked a case to. */
+  const added = new Set<string>();
   const acks: { problemId: string; caseId: string; customerId: string; at: number }[] = [];
   /** Topic votes of the problems this batch's links voted for (written once, after the loop). */
   const voted = new Map<string, Record<string, number>>();
@@ -166,7 +172,7 @@ export async function applyDecisions(
           source: 'auto',
           linkedAt: m.at,
         });
-        added.set(d.problemId, (added.get(d.problemId) ?? 0) + 1);
+        added.add(d.problemId);
         if (d.reason === 'arrival' && !wasLinked)
           acks.push({
             problemId: d.problemId,
@@ -324,8 +330,15 @@ export async function applyDecisions(
       .execute();
   }
   if (links.length > 0) await insertLinks(trx, ws, links, now);
-  if (added.size > 0) await refreshCounts(trx, added, now);
-  for (const id of added.keys()) changed.add(id);
+  // Counters of every problem that got a case or a message, after the links above.
+  const touched = new Map<string, number>();
+  for (const id of added) touched.set(id, 0);
+  for (const [caseId, unsaved] of batchCases) {
+    const id = linked.get(caseId);
+    if (id) touched.set(id, (touched.get(id) ?? 0) + unsaved);
+  }
+  if (touched.size > 0) await refreshCounts(trx, touched, now);
+  for (const id of touched.keys()) changed.add(id);
 
   // Informed acknowledgement for complaints linked on arrival: a suggestion on the case, or
   // sent through the outbox when the admin turned that on.

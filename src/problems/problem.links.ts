@@ -10,6 +10,7 @@ import {
   insertLinks,
   insertProblem,
   type ProblemArea,
+  problemCounts,
   problemEvent,
   problemTitle,
   signatureOf,
@@ -200,28 +201,14 @@ async function markHuman(
 }
 
 /**
- * Counts again after people changed the cases: distinct customers, and the customer messages
- * of the linked cases (a merge of problems sharing a case must not count it twice, an unlinked
- * case's messages leave with it). Between such changes the pipeline adds each complaint it links.
+ * Counts again after people changed the cases (`problemCounts`: a merge of problems sharing a
+ * case must not count it twice, an unlinked case's messages leave with it).
  */
 async function recount(trx: Kysely<DB>, problemId: string, now: number) {
-  const c = await trx
-    .selectFrom('problem_links')
-    .select(sql<number>`count(distinct customer_id)`.as('n'))
-    .where('problem_id', '=', problemId)
-    .where('unlinked_at', 'is', null)
-    .executeTakeFirst();
-  const m = await trx
-    .selectFrom('messages')
-    .innerJoin('problem_links', 'problem_links.case_id', 'messages.case_id')
-    .select(sql<number>`count(*)`.as('n'))
-    .where('problem_links.problem_id', '=', problemId)
-    .where('problem_links.unlinked_at', 'is', null)
-    .where('messages.direction', '=', 'in')
-    .executeTakeFirst();
+  const c = await problemCounts(trx, problemId);
   await trx
     .updateTable('problems')
-    .set({ customer_count: Number(c?.n ?? 0), message_count: Number(m?.n ?? 0), updated_at: now })
+    .set({ customer_count: c.customers, message_count: c.messages, updated_at: now })
     .where('id', '=', problemId)
     .execute();
 }

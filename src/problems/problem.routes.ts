@@ -40,8 +40,10 @@ export const ProblemDto = Type.Object({
   owner: Nullable(Type.String()),
   externalRefs: Type.Record(Type.String(), Type.String()),
   caseIds: Type.Array(Type.String()),
-  customerCount: Type.Integer(),
-  messageCount: Type.Integer(),
+  customerCount: Type.Integer({ description: 'distinct customers of the linked cases' }),
+  messageCount: Type.Integer({
+    description: 'customer messages on the linked cases, complaints or not',
+  }),
   stillBrokenCount: Type.Integer(),
   etaAt: Nullable(Type.String()),
   mergedInto: Nullable(Type.String()),

@@ -199,27 +199,53 @@ export async function insertLinks(
 }
 
 /**
- * Refreshes the counters shown on a problem: distinct customers from its live links (indexed by
- * the unique (problem, case) key), messages by the complaints this batch added.
+ * A problem's counters as the API shows them: distinct customers of its live links, and the
+ * customer messages on those links' cases (every inbound message, complaint or not, before or
+ * after the link: what the owner team would read). `unsaved` adds messages of the current
+ * batch that the pipeline stores only after detection.
  */
-export async function refreshCounts(trx: Kysely<DB>, added: Map<string, number>, now: number) {
-  for (const [id, messages] of added) {
-    const c = await trx
-      .selectFrom('problem_links')
-      .select([
-        sql<number>`count(distinct customer_id)`.as('customers'),
-        sql<number>`count(*)`.as('cases'),
-        sql<number | null>`max(linked_at)`.as('last'),
-      ])
-      .where('problem_id', '=', id)
-      .where('unlinked_at', 'is', null)
-      .executeTakeFirst();
+export async function problemCounts(trx: Kysely<DB>, problemId: string, unsaved = 0) {
+  const c = await trx
+    .selectFrom('problem_links')
+    .select([
+      sql<number>`count(distinct customer_id)`.as('customers'),
+      sql<number | null>`max(linked_at)`.as('last'),
+    ])
+    .where('problem_id', '=', problemId)
+    .where('unlinked_at', 'is', null)
+    .executeTakeFirst();
+  const m = await trx
+    .selectFrom('messages')
+    .innerJoin('problem_links', 'problem_links.case_id', 'messages.case_id')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('problem_links.problem_id', '=', problemId)
+    .where('problem_links.unlinked_at', 'is', null)
+    .where('messages.direction', '=', 'in')
+    .executeTakeFirst();
+  return {
+    customers: Number(c?.customers ?? 0),
+    messages: Number(m?.n ?? 0) + unsaved,
+    last: Number(c?.last ?? 0),
+  };
+}
+
+/**
+ * Refreshes the counters of the problems a batch touched (linked a case to, or whose linked
+ * cases got messages), `touched` giving each one's messages not stored yet.
+ */
+export async function refreshCounts(
+  trx: Kysely<DB>,
+  touched: ReadonlyMap<string, number>,
+  now: number,
+) {
+  for (const [id, unsaved] of touched) {
+    const c = await problemCounts(trx, id, unsaved);
     await trx
       .updateTable('problems')
       .set({
-        customer_count: Number(c?.customers ?? 0),
-        message_count: sql<number>`message_count + ${messages}`,
-        last_event_at: sql<number>`case when ${Number(c?.last ?? 0)} > last_event_at then ${Number(c?.last ?? 0)} else last_event_at end`,
+        customer_count: c.customers,
+        message_count: c.messages,
+        last_event_at: sql<number>`case when ${c.last} > last_event_at then ${c.last} else last_event_at end`,
         updated_at: now,
         version: sql<number>`version + 1`,
       })

@@ -148,6 +148,48 @@ describe.each(ENGINES)('problems end to end on %s', (engine) => {
     });
   });
 
+  it('messageCount is the customer messages on the linked cases, a follow-up that complains of nothing included', async () => {
+    const stored = async (id: string) => {
+      const r = await app.database.db
+        .selectFrom('messages')
+        .innerJoin('problem_links', 'problem_links.case_id', 'messages.case_id')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('problem_links.problem_id', '=', id)
+        .where('problem_links.unlinked_at', 'is', null)
+        .where('messages.direction', '=', 'in')
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    };
+    const messageCount = async (id: string) =>
+      (
+        await app.http.inject({ method: 'GET', url: `/api/v1/problems/${id}`, headers: auth })
+      ).json().messageCount as number;
+    const [p] = await problem();
+    const before = await messageCount(p.id);
+    expect(before).toBe(await stored(p.id));
+    // More messages than cases: the cases hold follow-ups too.
+    expect(before).toBeGreaterThan(p.caseIds.length);
+    await ingestStream(
+      [
+        aMessage({
+          channel: 'sms',
+          visibility: 'private',
+          author: { id: '+14155550999', name: 'Late Complainer' },
+          text: 'ok, thank you',
+          sentAt: new Date(now).toISOString(),
+        }),
+      ],
+      {
+        database: app.database,
+        workspaceId: app.workspace.workspaceId,
+        pipeline: app.pipeline,
+        clock: () => now,
+      },
+    );
+    expect(await messageCount(p.id)).toBe(before + 1);
+    expect(await stored(p.id)).toBe(before + 1);
+  });
+
   it('fixed: every linked customer gets a notification, cases pend, still-broken reopens, quiet period resolves', async () => {
     const [p] = await problem();
     now += 60_000;

@@ -206,7 +206,14 @@ export class ProblemRuntime {
       }
     }
     decisions.push(...det.tick());
-    if (decisions.length === 0 && stillBroken.length === 0) return;
+    // The cases this batch's messages went to; this node's own messages are stored after
+    // detection, so the counters add them (`refreshCounts`).
+    const batchCases = new Map<string, number>();
+    for (const item of inputs) if (item.caseId) batchCases.set(item.caseId, 0);
+    for (const item of own)
+      if (item.caseId) batchCases.set(item.caseId, batchCases.get(item.caseId)! + 1);
+    const countsChange = [...batchCases.keys()].some((c) => linked.has(c));
+    if (decisions.length === 0 && stillBroken.length === 0 && !countsChange) return;
     const settings = await loadProblemSettings(trx, ws).catch(() => DEFAULT_PROBLEM_SETTINGS);
     await applyDecisions(
       trx,
@@ -220,6 +227,7 @@ export class ProblemRuntime {
       this.changed,
       det.config.topicSettleMs,
       unlinked,
+      batchCases,
     );
     if (stillBroken.length > 0)
       await recordStillBroken(trx, ws, now, stillBroken, settings, this.changed);
