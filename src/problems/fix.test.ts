@@ -150,4 +150,43 @@ describe.each(ENGINES)('problems after a fix on %s', (engine) => {
     // The customer's latest linked case carries it.
     expect(rows.find((r) => r.customer_id === x.customer_id)?.case_id).toBe(mail[0].case_id);
   });
+
+  it('the quiet period does not resolve a case its customer reopened while the worker ran', async () => {
+    const author = { id: `+1555300${next()}` };
+    const sms = (text: string, at: number) =>
+      aMessage({
+        channel: 'sms',
+        visibility: 'private',
+        author,
+        text,
+        sentAt: new Date(at).toISOString(),
+      });
+    const [c] = await ingest([sms('no signal in Austin', Date.now() - 3_600_000)]);
+    const id = await autoProblem([c]);
+    expect((await setStatus(id, { status: 'fixed' })).statusCode).toBe(200);
+    // The customer writes back after the worker found the case due, before it writes.
+    let replied = false;
+    const real = t.app.database;
+    const db2 = new Proxy(real.db, {
+      get(target, prop) {
+        if (prop === 'transaction')
+          return () => ({
+            execute: async (fn: never) => {
+              if (!replied) {
+                replied = true;
+                await ingest([sms('hello? it is still not working', Date.now())]);
+              }
+              return target.transaction().execute(fn);
+            },
+          });
+        const v = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const later = () => Date.now() + 40 * 24 * 3_600_000;
+    const worker = new ProblemWorker({ database: { ...real, db: db2 }, clock: later });
+    await worker.runOnce();
+    expect(replied).toBe(true);
+    expect((await caseRows([c.case_id]))[c.case_id!]).toBe('open');
+  });
 });

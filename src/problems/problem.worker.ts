@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../platform/db/database.js';
 import { setCaseStatus } from './problem.service.js';
@@ -64,14 +65,10 @@ export class ProblemWorker {
     const due = await db
       .selectFrom('problem_links')
       .innerJoin('cases', 'cases.id', 'problem_links.case_id')
-      .innerJoin('problems', 'problems.id', 'problem_links.problem_id')
       .select([
         'problem_links.id as linkId',
         'problem_links.problem_id as problemId',
-        'problems.fixed_at as fixedAt',
         'cases.id as caseId',
-        'cases.status',
-        'cases.status_reason',
         'cases.workspace_id as ws',
       ])
       .where('problem_links.resolve_due_at', '<=', now)
@@ -81,22 +78,43 @@ export class ProblemWorker {
     let n = 0;
     for (const d of due) {
       await db.transaction().execute(async (trx) => {
+        // The scan above read outside this transaction: the customer may have written back
+        // (reopening the case), a person unlinked it or the fix was reverted since. Take the
+        // link first (only if still due), then the case under its row lock, and read both again.
+        const link = await trx
+          .updateTable('problem_links')
+          .set({ resolve_due_at: null })
+          .where('id', '=', d.linkId)
+          .where('resolve_due_at', '<=', now)
+          .where('unlinked_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(link.numUpdatedRows) === 0) return;
+        await trx
+          .updateTable('cases')
+          .set({ version: sql<number>`version` })
+          .where('id', '=', d.caseId)
+          .execute();
+        const c = await trx
+          .selectFrom('cases')
+          .select(['status', 'status_reason'])
+          .where('id', '=', d.caseId)
+          .executeTakeFirst();
+        const p = await trx
+          .selectFrom('problems')
+          .select('fixed_at')
+          .where('id', '=', d.problemId)
+          .executeTakeFirst();
         // The fix did not hold (the problem went back to fixing since, which clears fixed_at,
         // and may have been closed after that): the case waits for the next fix, which
         // schedules its resolution again.
-        const stillFixed = d.fixedAt !== null;
-        if (stillFixed && d.status === 'pending' && d.status_reason === 'customer') {
-          await setCaseStatus(trx, d.ws, d.caseId, d.status, 'resolved', null, now, {
+        const stillFixed = p?.fixed_at != null;
+        if (stillFixed && c?.status === 'pending' && c.status_reason === 'customer') {
+          await setCaseStatus(trx, d.ws, d.caseId, c.status, 'resolved', null, now, {
             problemId: d.problemId,
             why: 'quiet period after fix',
           });
           n++;
         }
-        await trx
-          .updateTable('problem_links')
-          .set({ resolve_due_at: null })
-          .where('id', '=', d.linkId)
-          .execute();
       });
     }
     return n;
