@@ -8,7 +8,7 @@ import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
 import type { Decision, ProblemKind } from './detector/detector.js';
 import { queueEscalations } from './escalate.js';
 import { resolveOwner } from './owner.js';
-import { fill, type ProblemSettings } from './problem.settings.js';
+import { areaPhrase, etaPhrase, fill, type ProblemSettings } from './problem.settings.js';
 import {
   insertLinks,
   insertProblem,
@@ -30,6 +30,7 @@ export interface OpenProblemRow {
   signature_json: string | null;
   kind: string;
   detected_at: number;
+  area_json?: string | null;
 }
 
 /**
@@ -345,11 +346,17 @@ export async function applyDecisions(
   for (const a of acks) {
     const p = byId.get(a.problemId);
     if (!p) continue;
-    const text = fill(settings.acknowledgementTemplate, {
+    // Linked after the fix: the customer hears that it is fixed, and to reply if not for them.
+    const fixed = p.status === 'fixed' || p.status === 'verified';
+    const text = fill(fixed ? settings.fixedTemplate : settings.acknowledgementTemplate, {
       title: p.title,
       status: p.status,
-      eta: p.eta_at ? ` Next update by ${new Date(p.eta_at).toISOString().slice(11, 16)} UTC.` : '',
-    });
+      eta: etaPhrase(p.eta_at, now, p.status),
+      area: areaPhrase(p.area_json),
+      body: '',
+    })
+      .replace(/\s+/g, ' ')
+      .trim();
     caseEvents.push({
       caseId: a.caseId,
       type: 'problem_linked',

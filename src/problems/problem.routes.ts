@@ -126,7 +126,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
     {
       schema: {
         tags: ['problems'],
-        summary: 'List problems, most recently detected first',
+        summary: 'List problems, newest first (by creation)',
         querystring: Type.Object({
           status: Type.Optional(Type.String({ description: 'comma-separated statuses' })),
           topic: Type.Optional(Type.String()),

@@ -5,7 +5,7 @@ import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { queueEscalations } from './escalate.js';
-import { fill, loadProblemSettings } from './problem.settings.js';
+import { areaPhrase, etaPhrase, fill, loadProblemSettings } from './problem.settings.js';
 import { type ProblemStatus, problemEvent, signatureOf } from './problem.store.js';
 
 /** Who acts: a person or token (API) or the system (webhooks from Jira/PagerDuty). */
@@ -174,10 +174,8 @@ export async function changeProblem(
         title: p.title,
         status: to,
         body: change.body ?? '',
-        eta:
-          eta && to !== 'fixed'
-            ? ` Next update by ${new Date(eta).toISOString().slice(11, 16)} UTC.`
-            : '',
+        eta: etaPhrase(eta, now, to),
+        area: areaPhrase(p.area_json),
       })
         .replace(/\s+/g, ' ')
         .trim();

@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
+import { AppError } from '../platform/errors.js';
 
 /** Per-workspace problem settings (admin-editable through the API). */
 export interface ProblemSettings {
   /** Send the informed acknowledgement automatically instead of suggesting it to the agent. */
   autoAcknowledge: boolean;
-  /** Placeholders: {title} {status} {eta} {area}. */
+  /** Placeholders (all three templates): {title} {status} {eta} {area} {body}. */
   acknowledgementTemplate: string;
-  /** Placeholders: {title} {status} {eta} {body}. */
   updateTemplate: string;
   fixedTemplate: string;
   /** After a fix, linked cases wait this long for the customer before resolving. */
@@ -69,6 +69,7 @@ export async function saveProblemSettings(
   patch: Partial<ProblemSettings>,
   now: number,
 ): Promise<ProblemSettings> {
+  for (const k of TEMPLATE_KEYS) if (patch[k] !== undefined) checkTemplate(k, patch[k]);
   const next = { ...(await loadProblemSettings(db, workspaceId)), ...patch };
   const json = JSON.stringify(next);
   await db
@@ -91,7 +92,57 @@ export function ownerFor(settings: ProblemSettings, topic: string | null, areaKe
   return null;
 }
 
-/** Fills a template; unknown placeholders stay as they are. */
-export function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
+/** What a customer-facing template may say. */
+export const PLACEHOLDERS = ['title', 'status', 'eta', 'area', 'body'] as const;
+type Placeholder = (typeof PLACEHOLDERS)[number];
+const TEMPLATE_KEYS = ['acknowledgementTemplate', 'updateTemplate', 'fixedTemplate'] as const;
+
+/** A template naming a placeholder we do not fill would reach customers as written: refused. */
+function checkTemplate(key: string, template: string) {
+  for (const [, name] of template.matchAll(/\{(\w+)\}/g)) {
+    if (!(PLACEHOLDERS as readonly string[]).includes(name))
+      throw new AppError(
+        'bad_request',
+        `${key}: unknown placeholder {${name}}; use ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
+      );
+  }
+}
+
+/** Fills a template; unknown placeholders (only in settings stored before they were checked) stay. */
+export function fill(template: string, values: Record<Placeholder, string>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => values[k as Placeholder] ?? m);
+}
+
+/**
+ * The ETA as customers read it: the time of day when it is today (UTC), else with its date
+ * ("Next update by Thu 3 Dec, 15:30 UTC."). Nothing for a fixed problem: it is not awaited.
+ */
+export function etaPhrase(eta: number | null | undefined, now: number, status: string): string {
+  if (eta == null || status === 'fixed' || status === 'verified' || status === 'closed') return '';
+  const at = new Date(Number(eta));
+  const time = at.toISOString().slice(11, 16);
+  if (at.toISOString().slice(0, 10) === new Date(now).toISOString().slice(0, 10))
+    return ` Next update by ${time} UTC.`;
+  const day = at.toLocaleDateString('en-GB', {
+    timeZone: 'UTC',
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+  });
+  return ` Next update by ${day}, ${time} UTC.`;
+}
+
+/** A problem's place for customers ("San Francisco, CA (94110)"), or "your area". */
+export function areaPhrase(areaJson: string | null | undefined): string {
+  const a = areaJson
+    ? (JSON.parse(areaJson) as Partial<
+        Record<'postalCode' | 'city' | 'region' | 'country', string | null>
+      >)
+    : null;
+  const place = a
+    ? [a.city, a.region ?? (a.city ? null : a.country)].filter(Boolean).join(', ')
+    : '';
+  if (!a || (!place && !a.postalCode)) return 'your area';
+  if (!place) return String(a.postalCode);
+  return a.postalCode ? `${place} (${a.postalCode})` : place;
 }

@@ -110,9 +110,20 @@ describe.each(ENGINES)('problems end to end on %s', (engine) => {
       method: 'PATCH',
       url: '/api/v1/problem-settings',
       headers: auth,
-      payload: { autoAcknowledge: true },
+      payload: {
+        autoAcknowledge: true,
+        acknowledgementTemplate: 'We know about {title} in {area} — status: {status}.{eta}',
+      },
     });
     expect(patch.statusCode).toBe(200);
+    // A placeholder we would not fill is refused, not sent to customers as written.
+    const bad = await app.http.inject({
+      method: 'PATCH',
+      url: '/api/v1/problem-settings',
+      headers: auth,
+      payload: { acknowledgementTemplate: 'We know about it in {city}.' },
+    });
+    expect(bad.statusCode, bad.body).toBe(400);
     const [p] = await problem();
     const m = aMessage({
       channel: 'sms',
@@ -140,6 +151,14 @@ describe.each(ENGINES)('problems end to end on %s', (engine) => {
       .where('idempotency_key', '=', `notify_customer:ack:${p.id}:${caseRow.case_id}`)
       .execute();
     expect(ack).toHaveLength(1);
+    const note = await app.database.db
+      .selectFrom('problem_notifications')
+      .select('text')
+      .where('case_id', '=', caseRow.case_id)
+      .where('update_id', 'like', 'ack:%')
+      .executeTakeFirstOrThrow();
+    expect(note.text).toContain('in San Francisco');
+    expect(note.text).not.toContain('{area}');
     await app.http.inject({
       method: 'PATCH',
       url: '/api/v1/problem-settings',
