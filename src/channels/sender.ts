@@ -9,6 +9,11 @@ export interface OutboundMessage {
   inReplyTo: string | null;
   visibility: 'public' | 'private';
   text: string;
+  /**
+   * Sent by the system, not written by a person (a problem's status update): rules for human
+   * replies, such as Meta's HUMAN_AGENT tag past the 24-hour window, do not apply.
+   */
+  automated?: boolean;
 }
 
 export interface SendResult {

@@ -104,4 +104,28 @@ describe.each(ENGINES)('notification routes on %s', (engine) => {
     // Inside the window both go.
     expect((await route(b, at + HOUR)).route).toMatchObject({ channelId: withoutTemplate });
   });
+
+  it("does not count on Meta's human-agent tag: a notification is not a person's reply", async () => {
+    const tagged = await createChannel(t, {
+      kind: 'meta',
+      name: 'tagged page',
+      config: { pageId: '1122334455', humanAgentTag: true },
+      secrets: { appSecret: META_APP_SECRET, verifyToken: 'v', pageAccessToken: 'p' },
+    });
+    const at = T0 + 3 * HOUR;
+    const c = await writes(
+      aMessage({
+        channel: 'facebook',
+        channelId: tagged,
+        visibility: 'private',
+        author: { id: 'psid-route-1' },
+        sentAt: new Date(at).toISOString(),
+      }),
+    );
+    // Inside 24 hours Messenger carries it; after, the tag (7 days, for people) is not used.
+    expect((await route(c, at + HOUR)).route).toMatchObject({ channel: 'facebook' });
+    const later = await route(c, at + 30 * HOUR);
+    expect(later.route).toBeNull();
+    expect(later.refused.join('; ')).toMatch(/facebook: .*24-hour/);
+  });
 });

@@ -46,7 +46,9 @@ const FALLBACK_ORDER = ['sms', 'email', 'whatsapp', 'x', 'facebook', 'instagram'
 
 /**
  * What a configured channel allows past the standard 24-hour window (its non-secret config):
- * Meta's HUMAN_AGENT tag, a WhatsApp template. The sender enforces the same rules.
+ * a WhatsApp template. Meta's HUMAN_AGENT tag is for replies a person writes; Meta does not allow
+ * automated messages under it, so a notification never counts on it (nor does the sender use it
+ * for one: `OutboundMessage.automated`).
  */
 async function windowOptions(db: Kysely<DB>, channelId: string | null) {
   if (!channelId) return {};
@@ -56,11 +58,8 @@ async function windowOptions(db: Kysely<DB>, channelId: string | null) {
     .where('id', '=', channelId)
     .executeTakeFirst();
   if (!ch) return {};
-  const config = JSON.parse(ch.config_json) as {
-    humanAgentTag?: boolean;
-    whatsappTemplate?: unknown;
-  };
-  return { humanAgentTag: !!config.humanAgentTag, templateAvailable: !!config.whatsappTemplate };
+  const config = JSON.parse(ch.config_json) as { whatsappTemplate?: unknown };
+  return { humanAgentTag: false, templateAvailable: !!config.whatsappTemplate };
 }
 
 /**

@@ -151,7 +151,7 @@ export function metaSender(deps: ChannelDeps): Sender {
               surface: msg.channel === 'instagram' ? 'instagram_dm' : 'messenger',
               now,
               lastInboundAt: last,
-              humanAgentTag: ch.config.humanAgentTag,
+              humanAgentTag: ch.config.humanAgentTag && !msg.automated,
             }),
             customer,
           );

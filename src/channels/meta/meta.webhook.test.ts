@@ -177,6 +177,31 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
       messaging_type: 'MESSAGE_TAG',
       tag: 'HUMAN_AGENT',
     });
+    // An automated message (a problem's status update) never goes under the human-agent tag.
+    const addr = await db()
+      .selectFrom('messages')
+      .select('author_address')
+      .where('case_id', '=', c2)
+      .where('direction', '=', 'in')
+      .executeTakeFirstOrThrow();
+    const sentBefore = fake.sent.length;
+    await expect(
+      t.app.senders.get('facebook')!(
+        {
+          messageId: 'm-automated',
+          caseId: c2,
+          channel: 'facebook',
+          channelId: tagged,
+          to: addr.author_address,
+          inReplyTo: null,
+          visibility: 'private',
+          text: 'Good news: it is fixed.',
+          automated: true,
+        },
+        'automated-1',
+      ),
+    ).rejects.toThrow(/\[meta_24h\]/);
+    expect(fake.sent.length).toBe(sentBefore);
     const [, c3] = await messengerFrom(tagged, Date.now() - 8 * 24 * 3_600_000);
     const late = await reply(c3, 'too late');
     await t.app.outbox.runOnce();
