@@ -3,6 +3,7 @@ import { aMessage, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { OutboundMessage, Sender } from '../channels/sender.js';
+import { checkXLength } from '../channels/x/x.sender.js';
 import { notifyHandler } from './notify.handler.js';
 
 /**
@@ -180,5 +181,40 @@ describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine
     expect(after.status).toBe('failed');
     expect(after.error).toContain('x: permission_missing');
     expect(after.error).toContain('email: permission_missing');
+  });
+
+  it('X refuses a public reply that is too long: the same handle gets it by DM', async () => {
+    const m = aMessage({ channel: 'x', author: { id: `x-long-${++n}` }, text: 'no signal' });
+    await api('POST', '/api/v1/inbound', m);
+    await t.app.pipeline.drain();
+    const msg = await db()
+      .selectFrom('messages')
+      .select(['case_id', 'customer_id'])
+      .where('external_id', '=', m.externalId)
+      .executeTakeFirstOrThrow();
+    const p = await api('POST', '/api/v1/problems', { caseId: msg.case_id, topic: 'network' });
+    await api('POST', `/api/v1/problems/${p.id}/status`, { status: 'fixed' });
+    const row = await db()
+      .selectFrom('outbox')
+      .select(['id', 'payload_json', 'idempotency_key'])
+      .where('kind', '=', 'notify_customer')
+      .where('payload_json', 'like', `%${msg.case_id}%`)
+      .executeTakeFirstOrThrow();
+    const sent: OutboundMessage[] = [];
+    const x: Sender = async (out) => {
+      // The real length rule of our X sender, on a text made long for the test.
+      checkXLength(`${out.text} ${'x'.repeat(300)}`, out.visibility);
+      sent.push(out);
+      return { externalId: `x-${out.messageId}` };
+    };
+    await deliverWith(new Map([['x', x]]), row);
+    expect(sent.map((s) => [s.visibility, s.to])).toEqual([['private', m.author.id]]);
+    const after = await db()
+      .selectFrom('problem_notifications')
+      .select(['status', 'channel', 'error'])
+      .where('case_id', '=', msg.case_id!)
+      .executeTakeFirstOrThrow();
+    expect(after).toMatchObject({ status: 'sent', channel: 'x' });
+    expect(after.error).toContain('x: bad_request');
   });
 });

@@ -148,7 +148,15 @@ export async function chooseRoute(
   }
   candidates.sort((a, b) => FALLBACK_ORDER.indexOf(a.channel) - FALLBACK_ORDER.indexOf(b.channel));
   for (const cand of candidates) {
-    if (last && cand.channel === last.channel && cand.address === last.author_address) continue;
+    // The case's own route was tried above; a public reply's handle can still take a DM (X
+    // refuses a public reply that is too long, which a DM carries).
+    if (
+      last &&
+      cand.channel === last.channel &&
+      cand.address === last.author_address &&
+      caseVisibility(last) === 'private'
+    )
+      continue;
     if (exclude.has(routeKey(cand.channel, cand.address, 'private'))) continue;
     // The customer's latest message there names the configured channel to answer through.
     const lastIn = await db
