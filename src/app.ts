@@ -21,6 +21,7 @@ import { LiveBus } from './platform/realtime/bus.js';
 import { startClusterSignals } from './platform/realtime/cluster.js';
 import { resolveSecretKey } from './platform/secret-key.js';
 import { createProblems } from './problems/index.js';
+import { problemNotificationRoutes } from './problems/problem.notifications.js';
 import { problemRoutes } from './problems/problem.routes.js';
 import { ClassifyAhead } from './triage/classify-ahead.js';
 import type { TriageInput, TriageResult } from './triage/index.js';
@@ -200,6 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
     channelRoutes(scope, channelDeps);
     problemRoutes(scope, { db: database.db, clock, onOutbox: () => outbox.notify() });
+    problemNotificationRoutes(scope, { db: database.db });
     integrationRoutes(scope, { database, secretKey: channelDeps.secretKey, clock });
     triageRoutes(scope, { db: database.db, config, triage, clock });
   });

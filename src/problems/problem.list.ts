@@ -22,7 +22,7 @@ const SCAN = 500;
 
 /**
  * One page of a workspace's problems, newest first, keyset-paged by id. A filter value the
- * desk does not know (a status that does not exist, a cursor it did not hand out) is a 400, not
+ * desk does not know (a status that does not exist, a malformed cursor) is a 400, not
  * an empty page a client would take for "no such problems". Topics are free text (a problem made
  * by hand may carry any), so an unknown topic is simply an empty page.
  */

@@ -231,6 +231,33 @@ describe.each(ENGINES)('problems end to end on %s', (engine) => {
     expect(notes).toHaveLength(p.caseIds.length);
     const undelivered = notes.filter((n) => n.status !== 'sent');
     expect(undelivered, JSON.stringify(undelivered.map((n) => n.error))).toHaveLength(0);
+    // The same, per customer, through the API: pages of 5, oldest first, every one sent.
+    const seen: { caseId: string; status: string; channel: string; updateId: string }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof app.http.inject>> = await app.http.inject({
+        method: 'GET',
+        url: `/api/v1/problems/${p.id}/notifications?limit=5${cursor ? `&cursor=${cursor}` : ''}`,
+        headers: auth,
+      });
+      expect(page.statusCode, page.body).toBe(200);
+      const body = page.json() as { items: typeof seen; nextCursor: string | null };
+      seen.push(...body.items);
+      cursor = body.nextCursor;
+    } while (cursor);
+    const fixNotes = seen.filter((n) => !n.updateId.startsWith('ack:'));
+    expect(new Set(fixNotes.map((n) => n.caseId))).toEqual(new Set(p.caseIds));
+    expect(fixNotes.every((n) => n.status === 'sent' && n.channel)).toBe(true);
+    for (const bad of ['?status=lost', '?cursor=not-an-id'])
+      expect(
+        (
+          await app.http.inject({
+            method: 'GET',
+            url: `/api/v1/problems/${p.id}/notifications${bad}`,
+            headers: auth,
+          })
+        ).statusCode,
+      ).toBe(400);
     expect(new Set(sent.map((s) => s.caseId))).toEqual(new Set(p.caseIds));
     const cases = await app.database.db
       .selectFrom('cases')
