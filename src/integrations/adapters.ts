@@ -1,4 +1,4 @@
-import { ConnectorError, fromHttpStatus } from '../channels/connector-error.js';
+import { ConnectorError, fromHttpStatus, scrubSecrets } from '../channels/connector-error.js';
 import { sendJson } from './http.js';
 import { signWebhook } from './sign.js';
 
@@ -44,17 +44,34 @@ export async function sendWebhook(
     body,
     signal: AbortSignal.timeout(10_000),
   }).catch((err: Error) => {
-    throw new ConnectorError('temporary', `webhook unreachable: ${err.message}`);
+    throw new ConnectorError(
+      'temporary',
+      scrubSecrets(`webhook unreachable: ${err.message}`, [secrets.secret]),
+    );
   });
   if (!res.ok)
-    throw fromHttpStatus(res.status, await res.text(), res.headers.get('retry-after'), now);
+    throw fromHttpStatus(
+      res.status,
+      scrubSecrets(await res.text(), [secrets.secret]),
+      res.headers.get('retry-after'),
+      now,
+    );
   return {};
+}
+
+/** The Jira label that marks the one issue of a problem (ids are unique across installations). */
+export function jiraProblemLabel(problemId: string): string {
+  return `throughline-${problemId}`;
 }
 
 /**
  * Jira Cloud REST v3: creates an issue on the first event (POST /rest/api/3/issue, description
  * in Atlassian Document Format) and comments on it afterwards
  * (POST /rest/api/3/issue/{key}/comment). Basic auth with an account e-mail and API token.
+ *
+ * Creating is not idempotent in Jira, so a create whose answer was lost (timeout, reset) would
+ * make a second issue on retry: the issue carries a label unique to the problem, and before
+ * creating, a JQL search (GET /rest/api/3/search/jql) looks for it and reuses a hit.
  */
 export async function sendJira(
   cfg: { baseUrl: string; projectKey: string; issueType?: string; email: string },
@@ -63,16 +80,29 @@ export async function sendJira(
   problem: ProblemPayload,
 ): Promise<AdapterResult> {
   const base = cfg.baseUrl.replace(/\/+$/, '');
-  const headers = {
-    authorization: `Basic ${Buffer.from(`${cfg.email}:${secrets.apiToken}`).toString('base64')}`,
-  };
+  const basic = Buffer.from(`${cfg.email}:${secrets.apiToken}`).toString('base64');
+  const headers = { authorization: `Basic ${basic}` };
+  const opts = { headers, secrets: [secrets.apiToken, basic] };
+  const label = jiraProblemLabel(problem.id);
   const line = `${problem.title} — ${problem.customerCount} customers, status ${problem.status}. ${problem.url}`;
   const adf = (text: string) => ({
     type: 'doc',
     version: 1,
     content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
   });
-  const key = problem.externalRefs.jira;
+  let key: string | undefined = problem.externalRefs.jira;
+  if (!key) {
+    const jql = `project = "${jqlString(cfg.projectKey)}" AND labels = "${jqlString(label)}"`;
+    const found = (await sendJson(
+      `${base}/rest/api/3/search/jql?${new URLSearchParams({ jql, fields: 'key', maxResults: '1' })}`,
+      undefined,
+      { ...opts, method: 'GET' },
+    )) as { issues?: { key?: string }[] } | null;
+    key = found?.issues?.[0]?.key;
+    // Made by an earlier try whose answer was lost: the issue's description already says it
+    // opened; a later event found it because its key was not stored, and comments as usual.
+    if (key && event === 'problem.opened') return { refs: { jira: key } };
+  }
   if (!key) {
     const created = (await sendJson(
       `${base}/rest/api/3/issue`,
@@ -82,19 +112,24 @@ export async function sendJira(
           summary: `[Problem #${problem.number}] ${problem.title}`.slice(0, 250),
           issuetype: { name: cfg.issueType ?? 'Bug' },
           description: adf(line),
-          labels: ['throughline', `throughline-problem-${problem.number}`],
+          labels: ['throughline', `throughline-problem-${problem.number}`, label],
         },
       },
-      { headers },
+      opts,
     )) as { key?: string };
     return created?.key ? { refs: { jira: created.key } } : {};
   }
   await sendJson(
     `${base}/rest/api/3/issue/${encodeURIComponent(key)}/comment`,
     { body: adf(`${event}: ${line}`) },
-    { headers },
+    opts,
   );
-  return {};
+  return problem.externalRefs.jira === key ? {} : { refs: { jira: key } };
+}
+
+/** A value inside a double-quoted JQL string. */
+function jqlString(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }
 
 /**
@@ -131,7 +166,9 @@ export async function sendPagerDuty(
     };
     body.links = [{ href: problem.url, text: 'Problem in Throughline' }];
   }
-  await sendJson(cfg.eventsUrl ?? 'https://events.pagerduty.com/v2/enqueue', body);
+  await sendJson(cfg.eventsUrl ?? 'https://events.pagerduty.com/v2/enqueue', body, {
+    secrets: [secrets.routingKey],
+  });
   return { refs: { pagerduty: dedupKey } };
 }
 
@@ -162,8 +199,11 @@ export async function sendSlack(
   problem: ProblemPayload,
 ): Promise<AdapterResult> {
   const text = `Problem #${problem.number} ${event.replace('problem.', '')}: ${problem.title} (${problem.customerCount} customers)`;
-  await sendJson(secrets.webhookUrl, {
-    text,
+  // The URL is the credential: its path (…/services/T…/B…/<token>) must not reach an error.
+  const hookPath = URL.canParse(secrets.webhookUrl) ? new URL(secrets.webhookUrl).pathname : '';
+  const payload = {
+    // The top-level text is the notification fallback and is read as mrkdwn too.
+    text: escapeSlack(text),
     blocks: [
       {
         type: 'section',
@@ -173,6 +213,9 @@ export async function sendSlack(
         },
       },
     ],
+  };
+  await sendJson(secrets.webhookUrl, payload, {
+    secrets: [secrets.webhookUrl, hookPath.length > 10 ? hookPath : undefined],
   });
   return {};
 }

@@ -14,6 +14,14 @@ import {
 export const INTEGRATION_KINDS = ['webhook', 'jira', 'pagerduty', 'slack'] as const;
 export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
 
+/**
+ * How long a row waits, at most, for an earlier row of the same integration and problem before
+ * it looks again. A leased row looks due a minute ahead (the lease), so waiting until the earlier
+ * row's next attempt would hold this one up to a minute after the earlier one is delivered.
+ */
+export const ESCALATION_WAIT_MAX_MS = 5_000;
+const ESCALATION_WAIT_MIN_MS = 500;
+
 export interface DispatchDeps {
   database: Database;
   secretKey: Buffer;
@@ -21,15 +29,26 @@ export interface DispatchDeps {
   clock: () => number;
 }
 
-/** Outbox handler for `problem_escalate`: one problem event to one integration. */
+/**
+ * Outbox handler for `problem_escalate`: one problem event to one integration.
+ *
+ * The events of one problem to one integration go out one at a time and in order: while an
+ * earlier row for the same pair is still pending (queued, backing off, or being delivered by
+ * another node), this one waits (a retryable error with a short Retry-After). Otherwise two
+ * nodes delivering `problem.opened` and the next event at once would both find no Jira issue
+ * and create two, and a comment could precede the issue it belongs to. The wait is not a failed
+ * attempt: the row's attempt count is given back, so a long back-off of the earlier row does not
+ * use up this one's attempts (the earlier row ends delivered or failed, so the wait ends).
+ */
 export function escalationHandler(deps: DispatchDeps): OutboxHandler {
   const { db } = deps.database;
-  return async (payload, idempotencyKey) => {
+  return async (payload, idempotencyKey, row) => {
     const { integrationId, problemId, event } = payload as {
       integrationId: string;
       problemId: string;
       event: string;
     };
+    if (row) await waitForEarlier(deps, integrationId, problemId, row.id);
     const integ = await db
       .selectFrom('integrations')
       .selectAll()
@@ -92,13 +111,87 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
       default:
         throw new ConnectorError('bad_request', `unknown integration kind ${integ.kind}`);
     }
-    if (res.refs) {
-      const refs = { ...problem.externalRefs, ...res.refs };
-      await db
-        .updateTable('problems')
-        .set({ external_refs_json: JSON.stringify(refs) })
-        .where('id', '=', p.id)
-        .execute();
-    }
+    if (res.refs) await mergeRefs(deps.database, p.id, res.refs);
   };
+}
+
+/**
+ * Adds `refs` to the problem's external references as they are now, not as this delivery read
+ * them before its network call: the row is locked (a no-op update, which SQLite and PostgreSQL
+ * both take as a write lock) and re-read in one transaction, so concurrent deliveries for one
+ * problem (Jira and PagerDuty rows of one event, on two nodes) each keep the other's key.
+ */
+async function mergeRefs(database: Database, problemId: string, refs: Record<string, string>) {
+  await database.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('problems')
+      .set((eb) => ({ id: eb.ref('id') }))
+      .where('id', '=', problemId)
+      .execute();
+    const cur = await trx
+      .selectFrom('problems')
+      .select('external_refs_json')
+      .where('id', '=', problemId)
+      .executeTakeFirst();
+    if (!cur) return;
+    const merged = { ...(JSON.parse(cur.external_refs_json) as Record<string, string>), ...refs };
+    await trx
+      .updateTable('problems')
+      .set({ external_refs_json: JSON.stringify(merged) })
+      .where('id', '=', problemId)
+      .execute();
+  });
+}
+
+/**
+ * Throws a retryable ConnectorError while an earlier `problem_escalate` row for the same
+ * integration and problem is pending. Rows are ordered by creation time, then id (ids are
+ * time-ordered UUIDv7, and rows of one transaction share a creation time).
+ */
+async function waitForEarlier(
+  deps: DispatchDeps,
+  integrationId: string,
+  problemId: string,
+  rowId: string,
+) {
+  const { db } = deps.database;
+  const me = await db
+    .selectFrom('outbox')
+    .select(['created_at'])
+    .where('id', '=', rowId)
+    .executeTakeFirst();
+  if (!me) return;
+  const mine = Number(me.created_at);
+  // queueEscalations writes `problem_escalate:<integration>:<problem>:<event>:<row id>`.
+  const prefix = `problem_escalate:${integrationId}:${problemId}:`;
+  const earlier = await db
+    .selectFrom('outbox')
+    .select(['id', 'next_attempt_at'])
+    .where('kind', '=', 'problem_escalate')
+    .where('status', '=', 'pending')
+    .where('idempotency_key', 'like', `${prefix}%`)
+    .where('id', '!=', rowId)
+    .where((eb) =>
+      eb.or([
+        eb('created_at', '<', mine),
+        eb.and([eb('created_at', '=', mine), eb('id', '<', rowId)]),
+      ]),
+    )
+    .orderBy('created_at')
+    .orderBy('id')
+    .executeTakeFirst();
+  if (!earlier) return;
+  const due = Number(earlier.next_attempt_at) - deps.clock();
+  const wait = Math.min(Math.max(due, ESCALATION_WAIT_MIN_MS), ESCALATION_WAIT_MAX_MS);
+  // The worker counts every throw as an attempt; waiting for an earlier row is not one.
+  await db
+    .updateTable('outbox')
+    .set((eb) => ({ attempts: eb('attempts', '-', 1) }))
+    .where('id', '=', rowId)
+    .execute();
+  throw new ConnectorError(
+    'temporary',
+    `waiting for an earlier escalation of this problem to this integration (${earlier.id})`,
+    wait,
+  );
 }

@@ -1,28 +1,56 @@
-import { ConnectorError, fromHttpStatus } from '../channels/connector-error.js';
+import { ConnectorError, fromHttpStatus, scrubSecrets } from '../channels/connector-error.js';
 
-/** POSTs/PUTs JSON and maps failures to the connector taxonomy; returns the parsed answer. */
+export interface SendOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  /**
+   * Credentials to blank out of any provider text kept in an error (the outbox's last error and
+   * the logs): some servers and gateways echo the request or the credentials they refused.
+   */
+  secrets?: readonly (string | undefined)[];
+}
+
+/**
+ * Sends JSON (POST unless told otherwise; a GET sends no body, pass `undefined`) and maps
+ * failures to the connector taxonomy; returns the parsed answer.
+ */
 export async function sendJson(
   url: string,
   body: unknown,
-  opts: { method?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
+  opts: SendOptions = {},
 ): Promise<unknown> {
-  const raw = JSON.stringify(body);
+  const method = opts.method ?? 'POST';
+  const raw = body === undefined ? undefined : JSON.stringify(body);
   let res: Response;
   try {
     res = await fetch(url, {
-      method: opts.method ?? 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...opts.headers },
+      method,
+      headers: {
+        ...(raw === undefined ? {} : { 'content-type': 'application/json' }),
+        accept: 'application/json',
+        ...opts.headers,
+      },
       body: raw,
       signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
     });
   } catch (err) {
     throw new ConnectorError(
       'temporary',
-      `cannot reach ${new URL(url).host}: ${(err as Error).message}`,
+      scrubSecrets(
+        `cannot reach ${new URL(url).host}: ${(err as Error).message}`,
+        opts.secrets ?? [],
+      ),
     );
   }
   const text = await res.text();
-  if (!res.ok) throw fromHttpStatus(res.status, text, res.headers.get('retry-after'), Date.now());
+  if (!res.ok)
+    throw fromHttpStatus(
+      res.status,
+      scrubSecrets(text, opts.secrets ?? []),
+      res.headers.get('retry-after'),
+      Date.now(),
+    );
   if (!text) return null;
   try {
     return JSON.parse(text);

@@ -153,6 +153,29 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
         (r) => (JSON.parse(r.external_refs_json) as Record<string, string>)[ref] === value,
       );
     };
+    /**
+     * When the problem's status last changed (wall time of our change), or when it was made:
+     * a provider event that happened before it reports a state we have moved on from (a webhook
+     * delivered late or out of order) and must not move the problem back.
+     */
+    const lastStatusChangeAt = async (problemId: string): Promise<number> => {
+      const ev = await db
+        .selectFrom('problem_events')
+        .select((eb) => eb.fn.max('created_at').as('at'))
+        .where('problem_id', '=', problemId)
+        .where('type', '=', 'status_changed')
+        .executeTakeFirst();
+      if (ev?.at !== null && ev?.at !== undefined) return Number(ev.at);
+      const p = await db
+        .selectFrom('problems')
+        .select('created_at')
+        .where('id', '=', problemId)
+        .executeTakeFirst();
+      return p ? Number(p.created_at) : 0;
+    };
+    /** An event time (epoch ms) older than the problem's last status change. */
+    const stale = async (problemId: string, at: number | null) =>
+      at !== null && at < (await lastStatusChangeAt(problemId));
     const apply = async (
       ws: string,
       problemId: string,
@@ -185,10 +208,24 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
           | { key?: string; fields?: { status?: { statusCategory?: { key?: string } } } }
           | undefined;
         const cat = issue?.fields?.status?.statusCategory?.key;
-        if (issue?.key && cat) {
+        // Only a change of the issue's status says something about the problem. Every other
+        // update (our own comment on a fix, an edit, a new assignee) carries the issue's current
+        // status too, which may lag behind the problem: taking it would undo the desk's fix.
+        const changelog = body.changelog as { items?: unknown } | undefined;
+        const statusChanged =
+          Array.isArray(changelog?.items) &&
+          changelog.items.some(
+            (i) => !!i && typeof i === 'object' && (i as { field?: unknown }).field === 'status',
+          );
+        // Jira's top-level `timestamp` is epoch ms.
+        const at =
+          typeof body.timestamp === 'number' && Number.isFinite(body.timestamp)
+            ? body.timestamp
+            : null;
+        if (issue?.key && cat && statusChanged) {
           const p = await findProblem(integ.workspace_id, 'jira', issue.key);
           // Jira status categories: new / indeterminate (in progress) / done.
-          if (p)
+          if (p && !(await stale(p.id, at)))
             await apply(
               integ.workspace_id,
               p.id,
@@ -215,19 +252,28 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
           'v1=',
         );
         const ev = body.event as
-          | { event_type?: string; data?: { incident_key?: string } }
+          | { event_type?: string; occurred_at?: unknown; data?: { incident_key?: string } }
           | undefined;
         const key = ev?.data?.incident_key;
         if (key && ev?.event_type) {
           const p = await findProblem(integ.workspace_id, 'pagerduty', key);
-          // Resolved: fixed. Acknowledged, or reopened after a resolve: the team is on it.
+          // Resolved: fixed. Reopened after a resolve: the team is on it again. Acknowledged:
+          // the team is on it, which is news only before work started; an acknowledge after
+          // the fix is the echo of our own acknowledge sent while fixing, not a reopening.
           const to =
             ev.event_type === 'incident.resolved'
               ? 'fixed'
-              : ev.event_type === 'incident.acknowledged' || ev.event_type === 'incident.reopened'
+              : ev.event_type === 'incident.reopened'
                 ? 'fixing'
-                : null;
-          if (p && to) await apply(integ.workspace_id, p.id, to, p.status, 'pagerduty');
+                : ev.event_type === 'incident.acknowledged' &&
+                    (p?.status === 'suspected' || p?.status === 'confirmed')
+                  ? 'fixing'
+                  : null;
+          const occurred =
+            typeof ev.occurred_at === 'string' ? Date.parse(ev.occurred_at) : Number.NaN;
+          const at = Number.isFinite(occurred) ? occurred : null;
+          if (p && to && !(await stale(p.id, at)))
+            await apply(integ.workspace_id, p.id, to, p.status, 'pagerduty');
         }
         return { ok: true };
       },

@@ -82,7 +82,14 @@ describe('escalations', () => {
   });
 
   it('creates a Jira issue with Basic auth and an ADF description, and stores its key', async () => {
-    const r = jira.requests[0];
+    // First a search for an issue already made for this problem (a create whose answer was lost).
+    const search = new URL(jira.requests[0].path, 'http://x');
+    expect(jira.requests[0].method).toBe('GET');
+    expect(search.pathname).toBe('/rest/api/3/search/jql');
+    expect(search.searchParams.get('jql')).toBe(
+      `project = "OPS" AND labels = "throughline-${problemId}"`,
+    );
+    const r = jira.requests[1];
     expect(r.method).toBe('POST');
     expect(r.path).toBe('/rest/api/3/issue');
     expect(r.headers.authorization).toBe(
@@ -93,6 +100,7 @@ describe('escalations', () => {
     expect(fields.issuetype).toEqual({ name: 'Bug' });
     expect(String(fields.summary)).toContain('Fibre cut 94110');
     expect(fields.description).toMatchObject({ type: 'doc', version: 1 });
+    expect(fields.labels).toContain(`throughline-${problemId}`);
     const p = (
       await t.app.http.inject({
         method: 'GET',
@@ -173,6 +181,8 @@ describe('escalations', () => {
   it('a Jira "in progress" webhook moves the problem to fixing; a PagerDuty resolve to fixed; both escalate onwards', async () => {
     const body = JSON.stringify({
       webhookEvent: 'jira:issue_updated',
+      timestamp: Date.now(),
+      changelog: { items: [{ field: 'status', fromString: 'To Do', toString: 'In Progress' }] },
       issue: {
         key: 'PROB-1',
         fields: { status: { name: 'In Progress', statusCategory: { key: 'indeterminate' } } },

@@ -42,7 +42,11 @@ export function verifyHmacHex(
   });
 }
 
+/** A SHA-256 MAC in hex: exactly 64 hex digits (Buffer.from(…, 'hex') stops at junk silently). */
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
+
 function hexEqual(a: string, b: string): boolean {
+  if (!SHA256_HEX.test(b)) return false;
   const x = Buffer.from(a, 'hex');
   const y = Buffer.from(b, 'hex');
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);

@@ -154,6 +154,7 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
     const body = JSON.stringify({
       webhookEvent: 'jira:issue_updated',
       issue: { key: 'OPS-77', fields: { status: { statusCategory: { key: 'indeterminate' } } } },
+      changelog: { items: [{ field: 'status', fromString: 'To Do', toString: 'In Progress' }] },
     });
     const sig = `sha256=${createHmac('sha256', 'jira-inbound-secret').update(body).digest('hex')}`;
     const res = await t.app.http.inject({

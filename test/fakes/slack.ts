@@ -1,10 +1,21 @@
 import { startFake } from '../../src/integrations/testing/fake-server.js';
 
-/** Fake Slack incoming webhook: POST /services/… answers 200 "ok". */
+/**
+ * Fake Slack incoming webhook: POST /services/… with a JSON message answers 200 "ok"; a body
+ * that is not a JSON object is 400 "invalid_payload", one without `text` or `blocks` is 400
+ * "no_text" (Slack's plain-text error answers).
+ */
 export function startFakeSlack() {
-  return startFake((r) =>
-    r.method === 'POST' && r.path.startsWith('/services/')
-      ? { status: 200, body: 'ok' }
-      : { status: 404 },
-  );
+  return startFake((r) => {
+    if (r.method !== 'POST' || !r.path.startsWith('/services/')) return { status: 404 };
+    const b = r.body as { text?: unknown; blocks?: unknown } | null;
+    if (!b || typeof b !== 'object' || Array.isArray(b))
+      return { status: 400, body: 'invalid_payload' };
+    const hasText = typeof b.text === 'string' && b.text.trim() !== '';
+    const hasBlocks = Array.isArray(b.blocks) && b.blocks.length > 0;
+    if (!hasText && !hasBlocks) return { status: 400, body: 'no_text' };
+    if (b.blocks !== undefined && !Array.isArray(b.blocks))
+      return { status: 400, body: 'invalid_blocks' };
+    return { status: 200, body: 'ok' };
+  });
 }

@@ -3,24 +3,29 @@ import type { AddressInfo } from 'node:net';
 
 export interface Recorded {
   method: string;
+  /** The request target as sent: path and query string. */
   path: string;
   headers: IncomingMessage['headers'];
   body: unknown;
   raw: string;
 }
 
+/** A string body is sent as text/plain (Slack answers so), anything else as JSON. */
+export type FakeAnswer = { status: number; body?: unknown };
+
 /**
  * A local HTTP server on 127.0.0.1 that records requests and answers with `reply` (so a test can
- * check the documented request format). Started and stopped by the test.
+ * check the documented request format). `reply` may be async (to delay) or answer 'drop' to
+ * close the connection without an answer (a lost response). Started and stopped by the test.
  */
 export async function startFake(
-  reply: (req: Recorded) => { status: number; body?: unknown },
+  reply: (req: Recorded) => FakeAnswer | 'drop' | Promise<FakeAnswer | 'drop'>,
 ): Promise<{ url: string; requests: Recorded[]; close(): Promise<void> }> {
   const requests: Recorded[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       let body: unknown = raw;
       try {
@@ -34,9 +39,21 @@ export async function startFake(
         raw,
       };
       requests.push(rec);
-      const out = reply(rec);
-      res.writeHead(out.status, { 'content-type': 'application/json' });
-      res.end(out.body === undefined ? '' : JSON.stringify(out.body));
+      let out: FakeAnswer | 'drop';
+      try {
+        out = await reply(rec);
+      } catch (err) {
+        out = { status: 500, body: { error: String(err) } };
+      }
+      if (out === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      const text = typeof out.body === 'string';
+      res.writeHead(out.status, {
+        'content-type': text ? 'text/plain; charset=utf-8' : 'application/json',
+      });
+      res.end(out.body === undefined ? '' : text ? (out.body as string) : JSON.stringify(out.body));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -44,6 +61,10 @@ export async function startFake(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
