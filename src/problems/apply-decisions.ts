@@ -6,7 +6,7 @@ import type { DB } from '../platform/db/schema.js';
 import { votingTopic } from './detector/book.js';
 import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
 import type { Decision, ProblemKind } from './detector/detector.js';
-import { queueEscalations } from './escalate.js';
+import { isHistory, queueEscalations } from './escalate.js';
 import { resolveOwner } from './owner.js';
 import { areaPhrase, etaPhrase, fill, type ProblemSettings } from './problem.settings.js';
 import {
@@ -135,7 +135,7 @@ export async function applyDecisions(
           { baseline: d.baseline, status: row.status },
           { now, eventAt: d.at },
         );
-        await queueEscalations(trx, ws, row.id, 'problem.opened', now);
+        await queueEscalations(trx, ws, row.id, 'problem.opened', now, d.at);
         raisedHere.add(row.id);
         changed.add(row.id);
         break;
@@ -227,7 +227,7 @@ export async function applyDecisions(
           { area: d.area },
           { now, eventAt: d.at },
         );
-        await queueEscalations(trx, ws, d.problemId, 'problem.updated', now);
+        await queueEscalations(trx, ws, d.problemId, 'problem.updated', now, d.at);
         changed.add(d.problemId);
         break;
       }
@@ -271,7 +271,7 @@ export async function applyDecisions(
         // The owner may have changed with it: escalation targets hear of the new title and owner
         // (unless it opened in this batch: its opening escalation is read after this commit).
         if (!raisedHere.has(d.problemId))
-          await queueEscalations(trx, ws, d.problemId, 'problem.updated', now);
+          await queueEscalations(trx, ws, d.problemId, 'problem.updated', now, d.at);
         changed.add(d.problemId);
         break;
       }
@@ -314,7 +314,7 @@ export async function applyDecisions(
           { now, eventAt: d.at },
         );
         if (d.type !== 'confirm')
-          await queueEscalations(trx, ws, d.problemId, `problem.${to}`, now);
+          await queueEscalations(trx, ws, d.problemId, `problem.${to}`, now, d.at);
         changed.add(d.problemId);
         break;
       }
@@ -357,6 +357,8 @@ export async function applyDecisions(
     })
       .replace(/\s+/g, ' ')
       .trim();
+    // Replayed or imported history is suggested, never sent: its customers were answered then.
+    const send = settings.autoAcknowledge && !isHistory(a.at, now);
     caseEvents.push({
       caseId: a.caseId,
       type: 'problem_linked',
@@ -364,11 +366,11 @@ export async function applyDecisions(
         problemId: a.problemId,
         number: p.number,
         suggestedReply: text,
-        autoSent: settings.autoAcknowledge,
+        autoSent: send,
       },
       eventAt: a.at,
     });
-    if (settings.autoAcknowledge) {
+    if (send) {
       await queueNotifications(
         trx,
         ws,

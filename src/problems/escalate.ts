@@ -14,8 +14,20 @@ export type EscalationEvent =
   | 'problem.updated';
 
 /**
+ * How old the events behind an automatic decision may be for it to reach people (an escalation,
+ * an acknowledgement sent to a customer). Older ones are history read in by `throughline replay`
+ * or an import: a problem of 40 days ago must not page anyone today. Six hours leaves a live desk
+ * that catches up on a backlog after an outage of its own still escalating what it finds.
+ */
+export const HISTORY_MS = 6 * 3_600_000;
+
+/** Whether an automatic decision about events at `eventAt` is history rather than news. */
+export const isHistory = (eventAt: number, now: number) => now - eventAt > HISTORY_MS;
+
+/**
  * Queues one outbox row per enabled integration, in the caller's transaction, so an escalation
  * is sent exactly when the change it reports commits. Delivery: src/integrations/dispatch.ts.
+ * `eventAt` (automatic decisions only): nothing is queued for history (`isHistory`).
  */
 export async function queueEscalations(
   trx: Kysely<DB>,
@@ -23,7 +35,9 @@ export async function queueEscalations(
   problemId: string,
   event: EscalationEvent | string,
   now: number,
+  eventAt?: number,
 ): Promise<number> {
+  if (eventAt !== undefined && isHistory(eventAt, now)) return 0;
   const targets = await trx
     .selectFrom('integrations')
     .select(['id', 'config_json'])

@@ -95,5 +95,5 @@ export async function backToFixing(
     .where('id', '=', problemId)
     .execute();
   await problemEvent(trx, ws, problemId, 'status_changed', { from, to: 'fixing', ...why }, at);
-  await queueEscalations(trx, ws, problemId, 'problem.reopened', at.now);
+  await queueEscalations(trx, ws, problemId, 'problem.reopened', at.now, at.eventAt);
 }
