@@ -102,6 +102,18 @@ export function isStillBroken(
 }
 
 /**
+ * A "still broken" message about a problem. `linkCaseId`: the customer's case linked to the
+ * problem when the message went to another case of theirs (see ProblemRuntime), else the
+ * message's own case is the linked one.
+ */
+export interface StillBrokenReport {
+  problemId: string;
+  fixedAt: number;
+  item: DetectorInput;
+  linkCaseId?: string;
+}
+
+/**
  * Customers answered a fix with "still broken": each case stays open (the thread stage reopened
  * it), its pending auto-resolve is cancelled, and the problem gets the evidence. The problem
  * itself goes back to `fixing` when enough DISTINCT customers said so after the grace period
@@ -115,12 +127,13 @@ export async function recordStillBroken(
   trx: Kysely<DB>,
   ws: string,
   now: number,
-  reports: { problemId: string; fixedAt: number; item: DetectorInput }[],
+  reports: StillBrokenReport[],
   settings: ProblemSettings,
   changed: Set<string>,
 ) {
   const graceMs = settings.stillBrokenGraceMinutes * 60_000;
-  for (const { problemId, fixedAt, item } of reports) {
+  for (const { problemId, fixedAt, item, linkCaseId } of reports) {
+    const caseId = linkCaseId ?? item.caseId;
     await problemEvent(
       trx,
       ws,
@@ -128,6 +141,7 @@ export async function recordStillBroken(
       'still_broken',
       {
         caseId: item.caseId,
+        ...(linkCaseId ? { linkedCaseId: linkCaseId } : {}),
         customerId: item.customerId,
         channel: item.channel,
         externalId: item.externalId,
@@ -142,7 +156,7 @@ export async function recordStillBroken(
       .updateTable('problem_links')
       .set({ resolve_due_at: null, ...(counts ? { still_broken_at: item.at } : {}) })
       .where('problem_id', '=', problemId)
-      .where('case_id', '=', item.caseId!)
+      .where('case_id', '=', caseId!)
       .where('unlinked_at', 'is', null)
       .where((eb) =>
         eb.or([eb('still_broken_at', 'is', null), eb('still_broken_at', '<', fixedAt)]),
