@@ -1,20 +1,38 @@
+import { type Kysely, sql } from 'kysely';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Sender } from '../channels/sender.js';
 import type { Database } from '../platform/db/database.js';
-import type { OutboxHandler } from '../platform/outbox/outbox.worker.js';
+import type { DB } from '../platform/db/schema.js';
+import { type OutboxHandler, outboxBackoffMs } from '../platform/outbox/outbox.worker.js';
 import { chooseRoute, type Route, routeKey } from './route.js';
 
 export interface NotifyDeps {
   database: Database;
   senders: Map<string, Sender>;
   clock: () => number;
+  /**
+   * The outbox's attempts before it gives up (OutboxWorker's `maxAttempts`, 8 unless set): on
+   * the last one a notification still not sent is marked `failed` instead of staying `queued`.
+   */
+  maxAttempts?: number;
+  /**
+   * How long a route may fail temporarily (a rate limit, a provider outage) before the customer's
+   * next route is tried, from when the notification was queued: the loop is closed within 15
+   * minutes, so the customer gets an e-mail rather than a DM hours later.
+   */
+  retryBudgetMs?: number;
 }
+
+const DEFAULT_MAX_ATTEMPTS = 8;
+const DEFAULT_RETRY_BUDGET_MS = 10 * 60_000;
 
 /**
  * Delivers one loop-closing notification (outbox kind `notify_customer`): picks the route
  * (case channel under its window rules, else a fallback identity), sends through the channel's
  * Sender, records the outbound message on the case and the delivery status per customer.
  * A customer nobody can reach is marked `undeliverable` (not retried): someone must call them.
+ * A route that keeps failing temporarily past the retry budget gives way to the next one; a
+ * notification the outbox gives up on ends `failed`.
  */
 export function notifyHandler(deps: NotifyDeps): OutboxHandler {
   const { db } = deps.database;
@@ -28,6 +46,12 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       .executeTakeFirst();
     if (!n || n.status === 'sent') return;
     const now = deps.clock();
+    const lastAttempt = row.attempt >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    const budgetMs = deps.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS;
+    // A temporary failure is waited out only while the next try still falls inside the budget.
+    const waitFor = (ce: ConnectorError) =>
+      !lastAttempt &&
+      now - n.created_at + (ce.retryAfterMs ?? outboxBackoffMs(row.attempt)) <= budgetMs;
     const canSend = async (channel: string, channelId: string | null) => {
       const sender = deps.senders.get(channel);
       return !!sender && (!sender.ready || (await sender.ready({ channel, channelId })));
@@ -36,6 +60,9 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
     // customer's e-mail after X refused a DM, say) before the customer counts as unreachable.
     const refusedForGood = new Set<string>();
     const errors: string[] = [];
+    // The last temporary failure of a route passed over for the budget: when no route is left,
+    // the notification is retried (all routes again) rather than failed.
+    let temporary: ConnectorError | null = null;
     const refusals: string[] = [];
     // One notification per customer goes to their latest linked case; when no route of it
     // works, the customer's other cases of this problem are tried (an X mention answered in
@@ -64,24 +91,31 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       if (!route) {
         refusals.push(...refused);
         if (++i < viaCases.length) continue;
+        const retry = temporary !== null && !lastAttempt;
         await db
           .updateTable('problem_notifications')
           .set({
-            status: errors.length > 0 ? 'failed' : 'undeliverable',
+            status: retry ? 'queued' : errors.length > 0 ? 'failed' : 'undeliverable',
             error: [...new Set([...errors, ...refusals])].join('; ').slice(0, 1000) || 'no address',
           })
           .where('id', '=', n.id)
           .execute();
+        if (retry && temporary) throw temporary;
         if (errors.length > 0) throw new ConnectorError('bad_request', errors.join('; '));
         return;
       }
       const failure = await deliver(route, via);
       if (!failure) return;
       errors.push(`${route.channel}: ${failure.kind}: ${failure.message}`);
+      if (failure.retryable) temporary = failure;
+      // Refused for good, or failing longer than the budget allows: the next route.
       refusedForGood.add(routeKey(route.channel, route.to, route.visibility));
     }
 
-    /** Sends on one route and records it; returns the provider's permanent refusal, if any. */
+    /**
+     * Sends on one route and records it; returns the provider's permanent refusal, or a
+     * temporary failure that may not be waited out (see `waitFor`), if any.
+     */
     async function deliver(route: Route, via: string): Promise<ConnectorError | null> {
       if (!n) return null;
       const sender = deps.senders.get(route.channel);
@@ -109,7 +143,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
         );
         const sentAt = deps.clock();
         await db.transaction().execute(async (trx) => {
-          await trx
+          const inserted = await trx
             .insertInto('messages')
             .values({
               id: messageId,
@@ -138,7 +172,11 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
               unsolicited: 0,
             })
             .onConflict((oc) => oc.column('id').doNothing())
-            .execute();
+            .executeTakeFirst();
+          // The notice is the case's latest message, as an agent's reply is: the customer's
+          // answer (an SMS has no reply reference) threads into this case within the thread
+          // window counted from it, not from their complaint days before.
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await touchCase(trx, via, sentAt);
           await trx
             .updateTable('problem_notifications')
             .set({
@@ -161,7 +199,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
           err instanceof ConnectorError
             ? err
             : new ConnectorError('unknown', (err as Error).message);
-        if (!ce.retryable) return ce;
+        if (!ce.retryable || !waitFor(ce)) return ce;
         await db
           .updateTable('problem_notifications')
           .set({
@@ -176,4 +214,28 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       }
     }
   };
+}
+
+/**
+ * What a sent notice changes on its case (as an agent's reply does, src/cases/case.reply.ts):
+ * its latest message time, message count and version. Not its status or first response: an
+ * automatic notice is no person's answer, so a new case stays new and its SLA runs on.
+ */
+async function touchCase(trx: Kysely<DB>, caseId: string, sentAt: number) {
+  const c = await trx
+    .selectFrom('cases')
+    .select('last_message_at')
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+  if (!c) return;
+  await trx
+    .updateTable('cases')
+    .set({
+      last_message_at: Math.max(Number(c.last_message_at), sentAt),
+      message_count: sql<number>`message_count + 1`,
+      version: sql<number>`version + 1`,
+      updated_at: sentAt,
+    })
+    .where('id', '=', caseId)
+    .execute();
 }

@@ -23,8 +23,49 @@ describe('what counts as "still broken"', () => {
     expect(isStillBroken(outage, tri(angry), angry, FIXED_AT + 40 * MIN)).toBe(true);
   });
 
+  // Replies to a fix notice, 40 minutes after the fix (after the grace period).
+  const replies: [string, boolean][] = [
+    // Thanks and "works again": not evidence against the fix.
+    ["It's working again, thanks!", false],
+    ['Back online again, cheers', false],
+    ['All good now, thanks', false],
+    ["it's fixed, thanks", false],
+    ['Still, thanks for sorting it so fast', false],
+    ['Confirmed it works. Still love you guys', false],
+    ['Signal is back, I can call again', false],
+    ['Everything is working now, great job', false],
+    ["Had no signal all morning but it's back now, thanks", false],
+    ['No more issues here, thanks', false],
+    ['Working fine again after the restart', false],
+    ['Great, thanks, signal is back again', false],
+    ['Thanks again!', false],
+    // The trouble is still there.
+    ['still not working', true],
+    ['Nope, it doesn’t work', true],
+    ['It isn’t working', true],
+    ['nothing has changed, no signal', true],
+    ['same issue here', true],
+    ['Not resolved for me', true],
+    ['no internet here in 94110', true],
+    ['It is down again', true],
+    ['Still no signal in 94110', true],
+    ['It stopped working again', true],
+    ['Not working again!', true],
+    ["nothing's working", true],
+    ['still having the same problems', true],
+    ['Still nothing', true],
+    ['It still doesn’t connect', true],
+    ["It's not fixed", true],
+    ['no service still', true],
+    // No phrase: a complaint about the same kind of trouble that is not negative in tone.
+    ['I cannot make any calls from my phone', true],
+  ];
+  it.each(replies)('%j → %s', (text, broken) => {
+    expect(isStillBroken(outage, tri(text), text, FIXED_AT + 40 * MIN)).toBe(broken);
+  });
+
   it("relates topics by the installation's detector topic groups", () => {
-    const angry = 'No signal at all in 94110, this is a disgrace, nothing works';
+    const angry = "Internet is so slow I can't load anything";
     expect(tri(angry).topic).not.toBe('outage');
     const apart = { topicGroups: [['outage'], ['network']] };
     expect(isStillBroken(outage, tri(angry), angry, FIXED_AT + 40 * MIN, apart)).toBe(false);

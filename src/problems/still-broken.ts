@@ -9,8 +9,67 @@ import type { ProblemSettings } from './problem.settings.js';
 import { problemEvent } from './problem.store.js';
 import { backToFixing, REOPEN_WITHIN_MS } from './reopen.js';
 
-const STILL_BROKEN =
-  /\b(still|again|not (fixed|working)|doesn'?t work|isn'?t working|same problem|no change)\b/i;
+/** What a service can be without (`no signal`, `still no internet`). */
+const SERVICE =
+  '(?:signal|service|internet|connection|connectivity|coverage|network|data|wi-?fi|broadband|dial ?tone|bars)';
+
+/**
+ * Phrases that say the trouble is not gone. Whole phrases only: a bare "still" or "again" is
+ * as often thanks ("working again", "Still, thanks for sorting it") as a complaint.
+ */
+const STILL_BROKEN = new RegExp(
+  [
+    // still not / still no signal / still down / still can't call / still having issues
+    String.raw`\bstill (?:not|no|nothing|none|down|broken|dead|out|offline|failing|dropping|the same|same|without|unable|can't|cannot|can not|won't|isn't|aren't|doesn't|don't|haven't|hasn't|have no|has no|got no|an? (?:issue|problem|outage))\b`,
+    String.raw`\bstill (?:having|getting|seeing|experiencing|facing) (?:\w+ )?(?:issues?|problems?|trouble|errors?|outages?|drops?|no)\b`,
+    // down again, dropped again, stopped again
+    String.raw`\b(?:down|broken|dead|offline|dropped|dropping|failing|failed|stopped|gone|cut off|cutting out) again\b`,
+    String.raw`\bstopped (?:working|again)\b`,
+    String.raw`\bno longer (?:works|working|connects|connecting)\b`,
+    // not working / doesn't work / isn't fixed / not resolved
+    String.raw`(?:\bnot|n't|\bnever) (?:\w+ )?(?:work|works|working|worked|fixed|resolved|solved|restored|back|better|connecting|connect)\b`,
+    String.raw`\bsame (?:old )?(?:problem|issue|thing|story|trouble)\b`,
+    String.raw`\b(?:nothing (?:has |'s )?changed|no change|no difference|no improvement|nothing works|nothing(?: is|'s) working)\b`,
+    String.raw`\bno ${SERVICE}\b`,
+  ].join('|'),
+  'i',
+);
+
+/**
+ * Phrases that say it works (removed before `STILL_BROKEN` is looked for, and a reply with one
+ * and no complaint left is not evidence against the fix): "working again", "back online",
+ * "had no signal all morning" (the past), "no more issues".
+ */
+const WORKS_AGAIN = new RegExp(
+  [
+    String.raw`(?<!\bnot |n't |\bnever |\bstopped )\b(?:working|works|work|back|up|online|fine|ok|okay|connected|running) again\b`,
+    String.raw`(?<!\bnothing ?)(?:\bis|\bit's|\bare|'s|\ball|\beverything is) (?:back|fixed|resolved|working|sorted)\b`,
+    String.raw`\bback (?:on|up|online|to normal)\b`,
+    String.raw`\b(?:had|was|were|have had|has had) no ${SERVICE}\b`,
+    String.raw`\bno (?:more )?(?:${SERVICE} )?(?:issues?|problems?|outages?|drops?)\b`,
+    String.raw`\ball good\b`,
+  ].join('|'),
+  'gi',
+);
+
+/** Lower-cased text with typographic apostrophes made plain (`doesn’t` is `doesn't`). */
+function plain(text: string): string {
+  return text
+    .replace(/[\u2018\u2019\u02bc\u2032`\u00b4]/g, "'")
+    .replace(/\s+/g, ' ')
+    .toLowerCase();
+}
+
+/** Whether a reply says in words that the trouble is still there (see `STILL_BROKEN`). */
+export function saysStillBroken(text: string): boolean {
+  return STILL_BROKEN.test(plain(text).replace(WORKS_AGAIN, ' '));
+}
+
+/** Whether a reply says in words that it works again (and nothing that it does not). */
+function saysItWorks(text: string): boolean {
+  const t = plain(text);
+  return t.replace(WORKS_AGAIN, ' ') !== t;
+}
 
 /** What of a linked problem decides whether a message on its case is a "still broken" report. */
 export interface FixedProblem {
@@ -35,9 +94,23 @@ export function isStillBroken(
 ): boolean {
   if ((p.status !== 'fixed' && p.status !== 'verified') || p.fixed_at === null) return false;
   if (at < p.fixed_at || at - p.fixed_at > REOPEN_WITHIN_MS) return false;
-  if (STILL_BROKEN.test(text)) return true;
-  if (!tri?.complaint || tri.sentiment >= 0 || p.topic === null) return false;
+  if (saysStillBroken(text)) return true;
+  // A complaint about the problem's kind of trouble that is not thanks: "nothing has changed,
+  // no signal" reads as neutral (sentiment 0) but is the trouble still there.
+  if (!tri?.complaint || tri.sentiment > 0 || p.topic === null || saysItWorks(text)) return false;
   return related(config, p.topic, tri.topic);
+}
+
+/**
+ * A "still broken" message about a problem. `linkCaseId`: the customer's case linked to the
+ * problem when the message went to another case of theirs (see ProblemRuntime), else the
+ * message's own case is the linked one.
+ */
+export interface StillBrokenReport {
+  problemId: string;
+  fixedAt: number;
+  item: DetectorInput;
+  linkCaseId?: string;
 }
 
 /**
@@ -54,12 +127,13 @@ export async function recordStillBroken(
   trx: Kysely<DB>,
   ws: string,
   now: number,
-  reports: { problemId: string; fixedAt: number; item: DetectorInput }[],
+  reports: StillBrokenReport[],
   settings: ProblemSettings,
   changed: Set<string>,
 ) {
   const graceMs = settings.stillBrokenGraceMinutes * 60_000;
-  for (const { problemId, fixedAt, item } of reports) {
+  for (const { problemId, fixedAt, item, linkCaseId } of reports) {
+    const caseId = linkCaseId ?? item.caseId;
     await problemEvent(
       trx,
       ws,
@@ -67,6 +141,7 @@ export async function recordStillBroken(
       'still_broken',
       {
         caseId: item.caseId,
+        ...(linkCaseId ? { linkedCaseId: linkCaseId } : {}),
         customerId: item.customerId,
         channel: item.channel,
         externalId: item.externalId,
@@ -81,7 +156,7 @@ export async function recordStillBroken(
       .updateTable('problem_links')
       .set({ resolve_due_at: null, ...(counts ? { still_broken_at: item.at } : {}) })
       .where('problem_id', '=', problemId)
-      .where('case_id', '=', item.caseId!)
+      .where('case_id', '=', caseId!)
       .where('unlinked_at', 'is', null)
       .where((eb) =>
         eb.or([eb('still_broken_at', 'is', null), eb('still_broken_at', '<', fixedAt)]),

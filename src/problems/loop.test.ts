@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import type { Sender } from '../channels/sender.js';
+import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { notifyHandler } from '../notify/notify.handler.js';
+import { ProblemWorker } from './problem.worker.js';
+import { problemsWorld } from './test-world.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+/**
+ * Closing the loop end to end: customers' answers to a fix, through the real pipeline. Thanks
+ * do not reopen the fix; "still not working" by SMS days after the complaint is evidence and
+ * keeps the customer's case open, whether it threads into that case or not.
+ */
+describe.each(ENGINES)('answers to a fix on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const w = problemsWorld(() => t);
+  let k = 0;
+  const phone = () => `+1555${engine === 'sqlite' ? 1 : 2}${String(++k).padStart(6, '0')}`;
+  const sms = (author: string, text: string, at: number): InboundMessage =>
+    aMessage({
+      channel: 'sms',
+      visibility: 'private',
+      author: { id: author },
+      text,
+      sentAt: new Date(at).toISOString(),
+    });
+  const events = async (id: string, type: string) =>
+    (
+      await w
+        .db()
+        .selectFrom('problem_events')
+        .select('data_json')
+        .where('problem_id', '=', id)
+        .where('type', '=', type)
+        .execute()
+    ).map((e) => JSON.parse(e.data_json) as Record<string, unknown>);
+  const link = (id: string, caseId: string | null) =>
+    w
+      .db()
+      .selectFrom('problem_links')
+      .select(['resolve_due_at', 'still_broken_at'])
+      .where('problem_id', '=', id)
+      .where('case_id', '=', caseId!)
+      .executeTakeFirstOrThrow();
+
+  /** Three customers' SMS complaints `ago` before now, linked to a problem that is then fixed. */
+  async function fixed(ago: number, silent: boolean) {
+    const authors = [phone(), phone(), phone()];
+    const cs = await w.ingest(
+      authors.map((a) => sms(a, 'no signal at all in Austin today', Date.now() - ago)),
+    );
+    const id = await w.autoProblem(cs);
+    expect((await w.setStatus(id, { status: 'fixed', silent })).statusCode).toBe(200);
+    const fixedAt = Number((await w.problem(id)).fixed_at);
+    return { authors, cs, id, fixedAt };
+  }
+
+  it('three customers saying "working again, thanks" leave the fix as it is', async () => {
+    const f = await fixed(2 * HOUR, true);
+    await w.ingest(
+      f.authors.map((a) => sms(a, "It's working again, thanks!", f.fixedAt + 40 * MIN)),
+    );
+    const p = await w.problem(f.id);
+    expect(p.status).toBe('fixed');
+    expect(Number(p.still_broken_count)).toBe(0);
+    expect(await events(f.id, 'still_broken')).toEqual([]);
+  });
+
+  it('"still not working" by SMS days after the complaint answers the fix notice on its case', async () => {
+    const f = await fixed(3 * DAY, false);
+    const c = f.cs[0];
+    const row = await w
+      .db()
+      .selectFrom('outbox')
+      .select(['id', 'payload_json', 'idempotency_key'])
+      .where('kind', '=', 'notify_customer')
+      .where('payload_json', 'like', `%${c.case_id}%`)
+      .executeTakeFirstOrThrow();
+    const smsSender: Sender = async () => ({ externalId: `SM-${k}` });
+    await notifyHandler({
+      database: t.app.database,
+      clock: () => f.fixedAt + MIN,
+      senders: new Map([['sms', smsSender]]),
+    })(JSON.parse(row.payload_json), row.idempotency_key, {
+      id: row.id,
+      workspaceId: w.ws(),
+      attempt: 1,
+    });
+    const [r] = await w.ingest([
+      sms(f.authors[0], 'still not working, no signal', f.fixedAt + 40 * MIN),
+    ]);
+    expect(r.case_id).toBe(c.case_id);
+    expect(await events(f.id, 'still_broken')).toEqual([
+      expect.objectContaining({ caseId: c.case_id }),
+    ]);
+    expect((await link(f.id, c.case_id)).resolve_due_at).toBeNull();
+    await new ProblemWorker({
+      database: t.app.database,
+      clock: () => f.fixedAt + 25 * HOUR,
+    }).runOnce();
+    expect((await w.caseRows([c.case_id]))[c.case_id!]).toBe('open');
+  });
+
+  it('a "still not working" on a case of its own (no notice, days later) is evidence too', async () => {
+    const f = await fixed(3 * DAY, true);
+    const c = f.cs[0];
+    const [r] = await w.ingest([
+      sms(f.authors[0], 'still not working, no signal', f.fixedAt + 40 * MIN),
+    ]);
+    expect(r.case_id).not.toBe(c.case_id);
+    expect(await events(f.id, 'still_broken')).toEqual([
+      expect.objectContaining({ caseId: r.case_id, linkedCaseId: c.case_id }),
+    ]);
+    const l = await link(f.id, c.case_id);
+    expect(l.resolve_due_at).toBeNull();
+    expect(Number(l.still_broken_at)).toBe(f.fixedAt + 40 * MIN);
+    expect(Number((await w.problem(f.id)).still_broken_count)).toBe(1);
+    await new ProblemWorker({
+      database: t.app.database,
+      clock: () => f.fixedAt + 25 * HOUR,
+    }).runOnce();
+    expect((await w.caseRows([c.case_id]))[c.case_id!]).toBe('open');
+  });
+
+  it('thanks on a case of its own do not count against the fix', async () => {
+    const f = await fixed(3 * DAY, true);
+    const c = f.cs[0];
+    await w.ingest([sms(f.authors[0], 'Signal is back, I can call again', f.fixedAt + 40 * MIN)]);
+    expect(await events(f.id, 'still_broken')).toEqual([]);
+    expect((await link(f.id, c.case_id)).resolve_due_at).not.toBeNull();
+  });
+});
