@@ -94,6 +94,8 @@ describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine
       row,
     );
     expect(emailed.map((m) => m.to)).toEqual(['fallback-1@example.org']);
+    // Marked as the system's own message, which human-reply rules do not cover.
+    expect(emailed[0].automated).toBe(true);
     const after = await notification();
     expect(after).toMatchObject({
       status: 'sent',

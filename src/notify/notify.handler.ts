@@ -138,6 +138,8 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
             inReplyTo: route.inReplyTo,
             visibility: route.visibility,
             text: n.text,
+            // Written by the system: no human-reply rules (Meta's HUMAN_AGENT tag) apply.
+            automated: true,
           },
           idempotencyKey,
         );

@@ -159,7 +159,9 @@ describe.each(ENGINES)('notification retries on %s', (engine) => {
     }
     const row = await f.outbox();
     expect(row.status).toBe('failed');
-    expect(x.n).toBe(8);
+    expect(row.attempts).toBe(8);
+    // Each attempt tries the public reply, then a DM to the same handle: X limits both.
+    expect(x.n).toBe(16);
     const note = await f.notification();
     expect(note.status).toBe('failed');
     expect(note.error).toContain('rate_limited');
