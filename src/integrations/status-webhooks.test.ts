@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { startFakePagerDuty } from '../../test/fakes/pagerduty.js';
+import {
+  closeWorldsAfterEach,
+  fakes,
+  jiraIssue,
+  ROUTING_KEY,
+  toInProgress,
+  type World,
+  withJira,
+  world,
+} from './testing/escalation-world.js';
+
+/** Jira and PagerDuty status webhooks move a problem only on a real status change newer than its last. */
+closeWorldsAfterEach();
+
+describe('status webhooks only move a problem on a real, current status change', () => {
+  it('Jira: the echo of our own comment (no status change) does not undo a fix', async () => {
+    const w = await world();
+    const { jira, hook } = await withJira(w);
+    const id = await w.problem();
+    await w.drain();
+    expect((await w.get(id)).externalRefs.jira).toBe('PROB-1');
+    await hook({
+      timestamp: Date.now(),
+      changelog: toInProgress,
+      issue: jiraIssue('PROB-1', 'indeterminate'),
+    });
+    expect((await w.get(id)).status).toBe('fixing');
+    await w.change(id, { status: 'fixed' });
+    await w.drain();
+    expect(jira.requests.at(-1)!.path).toBe('/rest/api/3/issue/PROB-1/comment');
+    const res = await hook({
+      timestamp: Date.now(),
+      issue_event_type_name: 'issue_commented',
+      comment: { id: '1' },
+      issue: jiraIssue('PROB-1', 'indeterminate'),
+    });
+    expect(res.statusCode).toBe(200);
+    expect((await w.get(id)).status).toBe('fixed');
+    // A change of another field is no status news either.
+    await hook({
+      timestamp: Date.now(),
+      changelog: { items: [{ field: 'assignee', fromString: null, toString: 'Ana' }] },
+      issue: jiraIssue('PROB-1', 'indeterminate'),
+    });
+    expect((await w.get(id)).status).toBe('fixed');
+  });
+
+  it('Jira: a status change that happened before the last change in Throughline is ignored', async () => {
+    const w = await world();
+    const { hook } = await withJira(w);
+    const id = await w.problem();
+    await w.drain();
+    const before = Date.now() - 60_000;
+    await w.change(id, { status: 'fixed' });
+    // Delivered late: the move to In Progress happened a minute before the desk's fix.
+    await hook({
+      timestamp: before,
+      changelog: toInProgress,
+      issue: jiraIssue('PROB-1', 'indeterminate'),
+    });
+    expect((await w.get(id)).status).toBe('fixed');
+    // The same change made after the fix does reopen it.
+    await hook({
+      timestamp: Date.now() + 1000,
+      changelog: toInProgress,
+      issue: jiraIssue('PROB-1', 'indeterminate'),
+    });
+    expect((await w.get(id)).status).toBe('fixing');
+  });
+
+  async function withPagerDuty(w: World) {
+    const pd = await startFakePagerDuty();
+    fakes.push(pd);
+    const pdId = await w.add(
+      'pagerduty',
+      { eventsUrl: `${pd.url}/v2/enqueue` },
+      { routingKey: ROUTING_KEY, inboundSecret: 'pd-in' },
+    );
+    const say = (problemId: string, eventType: string, occurredAt = new Date()) =>
+      w.signed(
+        `/api/v1/integrations/${pdId}/pagerduty-webhook`,
+        'x-pagerduty-signature',
+        'v1=',
+        'pd-in',
+        {
+          event: {
+            event_type: eventType,
+            occurred_at: occurredAt.toISOString(),
+            data: { id: 'Q1', type: 'incident', incident_key: `throughline-problem-${problemId}` },
+          },
+        },
+      );
+    return { pd, say };
+  }
+
+  it('PagerDuty: the late echo of our own acknowledge after the fix does not reopen or re-notify', async () => {
+    const w = await world();
+    const { pd, say } = await withPagerDuty(w);
+    const id = await w.problem();
+    await w.drain();
+    await w.change(id, { status: 'fixing' });
+    await w.drain();
+    await w.change(id, { status: 'fixed' });
+    await w.drain();
+    expect(pd.requests.map((r) => (r.body as { event_action: string }).event_action)).toEqual([
+      'trigger',
+      'acknowledge',
+      'resolve',
+    ]);
+    const updates = async () =>
+      (
+        await w.db
+          .selectFrom('problem_updates')
+          .select('status')
+          .where('problem_id', '=', id)
+          .execute()
+      ).length;
+    const sent = await updates();
+    expect((await say(id, 'incident.acknowledged')).statusCode).toBe(200);
+    expect((await w.get(id)).status).toBe('fixed');
+    expect((await say(id, 'incident.resolved')).statusCode).toBe(200);
+    expect((await w.get(id)).status).toBe('fixed');
+    expect(await updates()).toBe(sent);
+  });
+
+  it('PagerDuty: an acknowledge before work started moves to fixing; an event older than the last change is ignored; a reopen still reopens', async () => {
+    const w = await world();
+    const { say } = await withPagerDuty(w);
+    const id = await w.problem();
+    await w.drain();
+    await say(id, 'incident.acknowledged');
+    expect((await w.get(id)).status).toBe('fixing');
+    await w.change(id, { status: 'fixed' });
+    await say(id, 'incident.reopened', new Date(Date.now() - 60_000));
+    expect((await w.get(id)).status).toBe('fixed');
+    await say(id, 'incident.reopened', new Date(Date.now() + 1000));
+    expect((await w.get(id)).status).toBe('fixing');
+  });
+});
