@@ -72,7 +72,13 @@ const SARCASM = [
   /thanks? (?:you )?(?:so much |a lot )?for nothing/i,
   /#(?:not|sarcasm|fail)\b/i,
   /(?:^|\s)\/s\b/,
-  /\b(?:great|awesome|lovely|fantastic|brilliant|nice) (?:job|work|service)\b.*\b(?:not|never|no|still|again)\b/i,
+  // Gaps are bounded: an unbounded `.*` after a phrase that repeats ("great job great job …")
+  // made the scan quadratic, 1.3 s on the 100,000 characters a message may hold.
+  /\b(?:great|awesome|lovely|fantastic|brilliant|nice) (?:job|work|service)\b.{0,80}?\b(?:not|never|no|still|again)\b/i,
+  // "oh great, down again", "just perfect. no signal".
+  /\b(?:oh|just) (?:great|perfect|wonderful|fantastic|brilliant|lovely)\b[^.!?]{0,40}?[.!?,]*\s*\b(?:down|again|broken|dead|died|outage|no (?:service|signal|internet|wifi|data))\b/i,
+  // "thanks for the 3 hour wait", "thank you so much for another outage".
+  /\bthanks? (?:you |u )?(?:so much |a lot )?for (?:the|another|yet another|my|an?) (?:\d+[- ]?(?:hour|hr|minute|min|day|week)s? |(?:long|endless) )?(?:wait|hold|outage|delay|disconnection|runaround|dropped calls?)\b/i,
   /\b(?:love|loving) (?:how|that|it when)\b/i,
   /\byeah right\b/i,
   // "so much for your fast internet", but not "thank you so much for fixing it".
@@ -146,7 +152,9 @@ export function sentimentOf(
       }
     }
   }
-  if (sarcasm && raw > 0) raw = -raw;
+  // Sarcasm turns the praise it borrows into a complaint, also when the complaint words already
+  // cancel it out ("thanks for another outage": +2 − 2).
+  if (sarcasm && raw >= 0) raw = -Math.max(raw, 1.5);
   // VADER's normalisation: smooth, saturating, alpha 15 on AFINN-sized scores.
   const score = raw / Math.sqrt(raw * raw + 15);
   return { score, raw, negativeWords: neg, positiveWords: pos, sarcasm };

@@ -135,6 +135,20 @@ describe('sentiment', () => {
     expect(sentiment('so much for your great service')).toBeLessThan(0);
     expect(sentiment('thank you so much for fixing it')).toBeGreaterThan(0.3);
     expect(sentiment('thanks so much for nothing')).toBeLessThan(0);
+    expect(sentiment('oh great, down again. thanks a lot')).toBeLessThan(0);
+    expect(sentiment('thank you so much for the 3 hour wait')).toBeLessThan(0);
+    expect(sentiment('thanks for another outage')).toBeLessThan(0);
+    // Gratitude for a wait that is over, or for help, stays gratitude.
+    expect(sentiment('oh great, it works now, thank you')).toBeGreaterThan(0.3);
+    expect(sentiment('thanks for the quick fix')).toBeGreaterThan(0.3);
+  });
+
+  it('stays linear on long texts that repeat a sarcasm phrase', () => {
+    const started = performance.now();
+    for (const unit of ['great job ', 'oh great ', 'thanks for the ', 'so much for '])
+      sentiment(unit.repeat(Math.floor(100_000 / unit.length)));
+    // "great job " × 10,000 took 1.3–1.7 s with an unbounded gap.
+    expect(performance.now() - started).toBeLessThan(500);
   });
 });
 
