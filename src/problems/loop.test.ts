@@ -13,8 +13,11 @@ const DAY = 24 * HOUR;
 
 /**
  * Closing the loop end to end: customers' answers to a fix, through the real pipeline. Thanks
- * do not reopen the fix; "still not working" by SMS days after the complaint is evidence and
- * keeps the customer's case open, whether it threads into that case or not.
+ * do not reopen the fix; "still not working" by SMS days after the complaint threads into the
+ * case the fix notice went to (the notice is the case's latest message), is evidence, and keeps
+ * that case open. A message on a case of its own is a new case, not evidence: cross-linking the
+ * customer's cases that way took new complaints for evidence in the full-pipeline evaluation
+ * (seed 1: 2 of 32 incidents lost).
  */
 describe.each(ENGINES)('answers to a fix on %s', (engine) => {
   let t: TestApp;
@@ -105,27 +108,6 @@ describe.each(ENGINES)('answers to a fix on %s', (engine) => {
       expect.objectContaining({ caseId: c.case_id }),
     ]);
     expect((await link(f.id, c.case_id)).resolve_due_at).toBeNull();
-    await new ProblemWorker({
-      database: t.app.database,
-      clock: () => f.fixedAt + 25 * HOUR,
-    }).runOnce();
-    expect((await w.caseRows([c.case_id]))[c.case_id!]).toBe('open');
-  });
-
-  it('a "still not working" on a case of its own (no notice, days later) is evidence too', async () => {
-    const f = await fixed(3 * DAY, true);
-    const c = f.cs[0];
-    const [r] = await w.ingest([
-      sms(f.authors[0], 'still not working, no signal', f.fixedAt + 40 * MIN),
-    ]);
-    expect(r.case_id).not.toBe(c.case_id);
-    expect(await events(f.id, 'still_broken')).toEqual([
-      expect.objectContaining({ caseId: r.case_id, linkedCaseId: c.case_id }),
-    ]);
-    const l = await link(f.id, c.case_id);
-    expect(l.resolve_due_at).toBeNull();
-    expect(Number(l.still_broken_at)).toBe(f.fixedAt + 40 * MIN);
-    expect(Number((await w.problem(f.id)).still_broken_count)).toBe(1);
     await new ProblemWorker({
       database: t.app.database,
       clock: () => f.fixedAt + 25 * HOUR,

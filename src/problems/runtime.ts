@@ -7,10 +7,9 @@ import type { Decision, Detector, ProcessSignal } from './detector/detector.js';
 import { type DetectorInput, teamsOfCases, warmDetector } from './detector-input.js';
 import type { DetectorLeadership } from './leader.js';
 import { PeerScan } from './peer-scan.js';
-import { releaseFromFix } from './problem.service.js';
 import { DEFAULT_PROBLEM_SETTINGS, loadProblemSettings } from './problem.settings.js';
 import { openProblems, toView } from './problem.store.js';
-import { isStillBroken, recordStillBroken, type StillBrokenReport } from './still-broken.js';
+import { isStillBroken, recordStillBroken } from './still-broken.js';
 
 export interface ProblemRuntimeOptions {
   workspaceId: string;
@@ -166,9 +165,8 @@ export class ProblemRuntime {
     const { linked, unlinked } = await caseLinks(trx, ws, inputs, byId, det);
 
     const decisions: Decision[] = [];
-    const stillBroken: StillBrokenReport[] = [];
+    const stillBroken: { problemId: string; fixedAt: number; item: DetectorInput }[] = [];
     const repeats: DetectorInput[] = [];
-    const waiting = await waitingAfterFix(trx, inputs, linked, byId);
     for (const item of inputs) {
       const tri = item.triage;
       // A customer coming back about the same need (their resolved case reopened by it).
@@ -177,13 +175,6 @@ export class ProblemRuntime {
       const p = already ? byId.get(already) : undefined;
       if (p?.fixed_at != null && isStillBroken(p, tri, item.text, item.at, det.config)) {
         stillBroken.push({ problemId: p.id, fixedAt: p.fixed_at, item });
-      }
-      // On a case of its own (an SMS answer days after the complaint, past the thread window):
-      // evidence against the fix the customer's waiting case is linked to.
-      for (const w of p ? [] : (waiting.get(item.customerId) ?? [])) {
-        const q = byId.get(w.problemId)!;
-        if (q.fixed_at != null && isStillBroken(q, tri, item.text, item.at, det.config))
-          stillBroken.push({ problemId: q.id, fixedAt: q.fixed_at, item, linkCaseId: w.caseId });
       }
       decisions.push(
         ...det.observe({
@@ -238,21 +229,8 @@ export class ProblemRuntime {
       unlinked,
       batchCases,
     );
-    if (stillBroken.length > 0) {
-      // The waiting case the customer wrote beside goes back to the desk, as it would have had
-      // the answer threaded into it (before its auto-resolve is cancelled, which this needs).
-      for (const r of stillBroken)
-        if (r.linkCaseId)
-          await releaseFromFix(
-            trx,
-            ws,
-            r.problemId,
-            [r.linkCaseId],
-            now,
-            'customer reports it is still broken',
-          );
+    if (stillBroken.length > 0)
       await recordStillBroken(trx, ws, now, stillBroken, settings, this.changed);
-    }
   }
 
   /**
@@ -334,41 +312,4 @@ async function caseLinks(
     if (!linked.has(caseId) && det.caseLinkOf(caseId) === problemId) det.noteCaseLink(caseId, null);
   }
   return { linked, unlinked };
-}
-
-/**
- * The cases waiting out the quiet period after a fix (their link's auto-resolve is due) of the
- * customers whose messages in `inputs` went to a case linked to no problem, by customer: one
- * (the latest linked) per fixed problem.
- */
-async function waitingAfterFix(
-  trx: Kysely<DB>,
-  inputs: DetectorInput[],
-  linked: Map<string, string>,
-  byId: Map<string, { fixed_at: number | null }>,
-): Promise<Map<string, { problemId: string; caseId: string }[]>> {
-  const out = new Map<string, { problemId: string; caseId: string }[]>();
-  const customers = [
-    ...new Set(inputs.filter((i) => !(i.caseId && linked.has(i.caseId))).map((i) => i.customerId)),
-  ];
-  if (![...byId.values()].some((p) => p.fixed_at != null)) return out;
-  for (let i = 0; i < customers.length; i += 500) {
-    const rows = await trx
-      .selectFrom('cases')
-      .innerJoin('problem_links', 'problem_links.case_id', 'cases.id')
-      .select(['cases.customer_id', 'problem_links.problem_id', 'problem_links.case_id'])
-      .where('cases.customer_id', 'in', customers.slice(i, i + 500))
-      .where('problem_links.unlinked_at', 'is', null)
-      .where('problem_links.resolve_due_at', 'is not', null)
-      .orderBy('problem_links.linked_at', 'desc')
-      .execute();
-    for (const r of rows) {
-      if (byId.get(r.problem_id)?.fixed_at == null) continue;
-      const list = out.get(r.customer_id) ?? [];
-      if (list.some((w) => w.problemId === r.problem_id)) continue;
-      list.push({ problemId: r.problem_id, caseId: r.case_id });
-      out.set(r.customer_id, list);
-    }
-  }
-  return out;
 }
