@@ -171,7 +171,8 @@ export async function measureNotifications(app: App): Promise<NotifyMetrics> {
 }
 
 export function formatNotify(m: NotifyMetrics): string {
-  const pct = (x: number) => `${((100 * x) / Math.max(1, m.customers)).toFixed(1)} %`;
+  // Counts beside the share: 2 customers of 14,610 round to "100.0 %", and the target is all of them.
+  const pct = (x: number) => `${x} (${((100 * x) / Math.max(1, m.customers)).toFixed(2)} %)`;
   const lines = [
     `notifications after ${m.fixes} fixes: ${m.customers} linked customers (summed over fixes), notified ${pct(m.notified)}, within 15 min ${pct(m.within15)}; latency median ${quantile(m.latenciesMin, 0.5).toFixed(2)} min, p90 ${quantile(m.latenciesMin, 0.9).toFixed(2)} min, max ${Math.max(0, ...m.latenciesMin).toFixed(2)} min`,
   ];

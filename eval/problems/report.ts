@@ -43,7 +43,10 @@ export function formatTable(rows: Row[]): string {
         `${quantile(m.delaysMin, 0.5).toFixed(1)} min`,
         `${quantile(m.delaysMin, 0.9).toFixed(1)} min`,
         `${f.toFixed(3)} (${p.toFixed(2)}/${r.toFixed(2)})`,
-        notify ? pct(notify.within15, notify.customers) : 'n/a',
+        // Two decimals: a few unreachable customers of thousands must not round to 100 %.
+        notify
+          ? `${((100 * notify.within15) / Math.max(1, notify.customers)).toFixed(2)} %`
+          : 'n/a',
       ]),
     );
   }

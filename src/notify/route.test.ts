@@ -126,6 +126,8 @@ describe.each(ENGINES)('notification routes on %s', (engine) => {
     expect((await route(c, at + HOUR)).route).toMatchObject({ channel: 'facebook' });
     const later = await route(c, at + 30 * HOUR);
     expect(later.route).toBeNull();
-    expect(later.refused.join('; ')).toMatch(/facebook: .*24-hour/);
+    expect(later.refused.join('; ')).toMatch(/facebook: .*24-hour.*no automated message/);
+    // Nor does it advise turning on a tag that could not carry it.
+    expect(later.refused.join('; ')).not.toMatch(/enable the human-agent tag/);
   });
 });

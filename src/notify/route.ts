@@ -51,15 +51,15 @@ const FALLBACK_ORDER = ['sms', 'email', 'whatsapp', 'x', 'facebook', 'instagram'
  * for one: `OutboundMessage.automated`).
  */
 async function windowOptions(db: Kysely<DB>, channelId: string | null) {
-  if (!channelId) return {};
+  if (!channelId) return { automated: true };
   const ch = await db
     .selectFrom('channels')
     .select(['config_json'])
     .where('id', '=', channelId)
     .executeTakeFirst();
-  if (!ch) return {};
+  if (!ch) return { automated: true };
   const config = JSON.parse(ch.config_json) as { whatsappTemplate?: unknown };
-  return { humanAgentTag: false, templateAvailable: !!config.whatsappTemplate };
+  return { humanAgentTag: false, automated: true, templateAvailable: !!config.whatsappTemplate };
 }
 
 /**

@@ -152,6 +152,7 @@ export function metaSender(deps: ChannelDeps): Sender {
               now,
               lastInboundAt: last,
               humanAgentTag: ch.config.humanAgentTag && !msg.automated,
+              automated: msg.automated,
             }),
             customer,
           );

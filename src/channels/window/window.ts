@@ -44,6 +44,8 @@ export interface WindowInput {
   lastInboundAt: number | null;
   /** Messenger/Instagram: may we use the HUMAN_AGENT tag? */
   humanAgentTag?: boolean;
+  /** Written by the system (a problem's update): the tag could not carry it, so none is advised. */
+  automated?: boolean;
   /** WhatsApp: is an approved template configured to carry the message? */
   templateAvailable?: boolean;
   /** Private replies: was one already sent for this comment? */
@@ -89,7 +91,9 @@ export function decideWindow(i: WindowInput): WindowDecision {
         rule: i.humanAgentTag ? 'meta_human_agent_7d' : 'meta_24h',
         reason: i.humanAgentTag
           ? `the 7-day human-agent window is closed (the customer ${since})`
-          : `the 24-hour messaging window is closed (the customer ${since}); enable the human-agent tag to answer within 7 days`,
+          : i.automated
+            ? `the 24-hour messaging window is closed (the customer ${since}); Meta allows no automated message after it`
+            : `the 24-hour messaging window is closed (the customer ${since}); enable the human-agent tag to answer within 7 days`,
       };
     }
     case 'whatsapp':
