@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { ProblemWorker } from './problem.worker.js';
-import { problemsWorld } from './test-world.js';
+import { addWebhookTarget, problemsWorld } from './test-world.js';
 
 /**
  * After a fix: the linked cases wait for their customers and resolve after the quiet period,
@@ -13,19 +13,7 @@ describe.each(ENGINES)('problems after a fix on %s', (engine) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await testApp(engine);
-    // An escalation target, so the outbox shows what the owning team's tools hear.
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/integrations',
-      headers: t.auth,
-      payload: {
-        kind: 'webhook',
-        name: 'ops',
-        config: { url: 'http://127.0.0.1:9/hooks' },
-        secrets: { secret: 'whsec-0123456789abcdef' },
-      },
-    });
-    expect(res.statusCode, res.body).toBe(201);
+    await addWebhookTarget(t);
   });
   afterAll(async () => {
     await t?.close();

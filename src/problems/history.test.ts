@@ -4,6 +4,7 @@ import { ENGINES } from '../../test/support/engines.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 import { ingestStream } from '../ingest/ingest-stream.js';
 import { simulate } from '../simulate/index.js';
+import { addWebhookTarget } from './test-world.js';
 
 const DAY = 86_400_000;
 
@@ -15,18 +16,7 @@ describe.each(ENGINES)('problems of history on %s', (engine) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await testApp(engine);
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/integrations',
-      headers: t.auth,
-      payload: {
-        kind: 'webhook',
-        name: 'ops',
-        config: { url: 'http://127.0.0.1:9/hooks' },
-        secrets: { secret: 'whsec-0123456789abcdef' },
-      },
-    });
-    expect(res.statusCode, res.body).toBe(201);
+    await addWebhookTarget(t);
     const patch = await t.app.http.inject({
       method: 'PATCH',
       url: '/api/v1/problem-settings',

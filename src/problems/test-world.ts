@@ -3,10 +3,30 @@
  * teams, lock order): cases made by the real pipeline, automatic problems stored as the
  * detector stores them, and reads of what followed. Not a test file; imported by them.
  */
+import { expect } from 'vitest';
 import { aMessage, type TestApp } from '../../test/builders.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 import { insertLinks, insertProblem, signatureOf } from './problem.store.js';
+
+/**
+ * A signed-webhook escalation target (to a closed port: nothing is delivered), so the outbox
+ * shows what the owning team's tools would hear.
+ */
+export async function addWebhookTarget(t: TestApp) {
+  const res = await t.app.http.inject({
+    method: 'POST',
+    url: '/api/v1/integrations',
+    headers: t.auth,
+    payload: {
+      kind: 'webhook',
+      name: 'ops',
+      config: { url: 'http://127.0.0.1:9/hooks' },
+      secrets: { secret: 'whsec-0123456789abcdef' },
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+}
 
 export function problemsWorld(app: () => TestApp) {
   const db = () => app().app.database.db;
