@@ -79,8 +79,14 @@ export class ProblemWorker {
     for (const d of due) {
       await db.transaction().execute(async (trx) => {
         // The scan above read outside this transaction: the customer may have written back
-        // (reopening the case), a person unlinked it or the fix was reverted since. Take the
-        // link first (only if still due), then the case under its row lock, and read both again.
+        // (reopening the case), a person unlinked it or the fix was reverted since. Take the case
+        // under its row lock first (every writer takes a case before its links: a person's fix,
+        // the pipeline), then the link only if still due, and read both again.
+        await trx
+          .updateTable('cases')
+          .set({ version: sql<number>`version` })
+          .where('id', '=', d.caseId)
+          .execute();
         const link = await trx
           .updateTable('problem_links')
           .set({ resolve_due_at: null })
@@ -89,11 +95,6 @@ export class ProblemWorker {
           .where('unlinked_at', 'is', null)
           .executeTakeFirst();
         if (Number(link.numUpdatedRows) === 0) return;
-        await trx
-          .updateTable('cases')
-          .set({ version: sql<number>`version` })
-          .where('id', '=', d.caseId)
-          .execute();
         const c = await trx
           .selectFrom('cases')
           .select(['status', 'status_reason'])
