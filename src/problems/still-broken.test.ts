@@ -39,6 +39,8 @@ describe('what counts as "still broken"', () => {
     ['Working fine again after the restart', false],
     ['Great, thanks, signal is back again', false],
     ['Thanks again!', false],
+    ["It's up now. I can't work out what was wrong but thanks!", false],
+    ["All sorted now, thanks team, don't work too hard!", false],
     // The trouble is still there.
     ['still not working', true],
     ['Nope, it doesn’t work', true],
@@ -61,6 +63,9 @@ describe('what counts as "still broken"', () => {
     // evaluation (seed 1: linking F1 0.934 → 0.892).
     ['no internet here in 94110', false],
     ['I cannot make any calls from my phone', false],
+    // Quoting the fix is not confirming it.
+    ['Your tweet says everything is fixed. I have no signal in Austin, this is ridiculous', true],
+    ['You said it is back. It is NOT. Zero bars here, absolutely useless', true],
   ];
   it.each(replies)('%j → %s', (text, broken) => {
     expect(isStillBroken(outage, tri(text), text, FIXED_AT + 40 * MIN)).toBe(broken);

@@ -27,7 +27,8 @@ const STILL_BROKEN = new RegExp(
     String.raw`\bstopped (?:working|again)\b`,
     String.raw`\bno longer (?:works|working|connects|connecting)\b`,
     // not working / doesn't work / isn't fixed / not resolved
-    String.raw`(?:\bnot|n't|\bnever) (?:work|works|working|fixed|resolved|back)\b`,
+    // ("can't work out why, thanks" and "don't work too hard" are not about the service)
+    String.raw`(?:\bnot|n't|\bnever) (?:works?|working|fixed|resolved|back)\b(?! (?:out|too|hard|from|on)\b)`,
     String.raw`\bsame (?:old )?(?:problem|issue|thing|story|trouble)\b`,
     String.raw`\b(?:nothing (?:has |'s )?changed|no change|no difference|no improvement|nothing works|nothing(?: is|'s) working)\b`,
   ].join('|'),
@@ -64,10 +65,20 @@ export function saysStillBroken(text: string): boolean {
   return STILL_BROKEN.test(plain(text).replace(WORKS_AGAIN, ' '));
 }
 
-/** Whether a reply says in words that it works again (and nothing that it does not). */
+/** Words that quote what someone else said works ("your tweet says it is fixed. it is not"). */
+const QUOTED =
+  /\b(?:said|says|say|saying|claim(?:s|ed)?|tweet(?:ed)?|supposedly|apparently|told me|status page|you think)\b[^.!?]{0,30}$/;
+
+/**
+ * Whether a reply says in words that it works again, in the customer's own voice: a "works"
+ * phrase after "you said", "your tweet says" is the customer quoting the fix, not confirming it.
+ */
 function saysItWorks(text: string): boolean {
   const t = plain(text);
-  return t.replace(WORKS_AGAIN, ' ') !== t;
+  for (const m of t.matchAll(WORKS_AGAIN)) {
+    if (!QUOTED.test(t.slice(Math.max(0, m.index - 60), m.index))) return true;
+  }
+  return false;
 }
 
 /** What of a linked problem decides whether a message on its case is a "still broken" report. */
