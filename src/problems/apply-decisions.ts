@@ -10,6 +10,7 @@ import { isHistory, queueEscalations } from './escalate.js';
 import { resolveOwner } from './owner.js';
 import { areaPhrase, etaPhrase, fill, type ProblemSettings } from './problem.settings.js';
 import {
+  type CountsDelta,
   insertLinks,
   insertProblem,
   type LinkRow,
@@ -65,8 +66,6 @@ export async function applyDecisions(
   batchCases: ReadonlyMap<string, number> = new Map(),
 ) {
   const links: LinkRow[] = [];
-  /** Problems this batch linked a case to. */
-  const added = new Set<string>();
   const acks: { problemId: string; caseId: string; customerId: string; at: number }[] = [];
   /** Topic votes of the problems this batch's links voted for (written once, after the loop). */
   const voted = new Map<string, Record<string, number>>();
@@ -173,7 +172,6 @@ export async function applyDecisions(
           source: 'auto',
           linkedAt: m.at,
         });
-        added.add(d.problemId);
         if (d.reason === 'arrival' && !wasLinked)
           acks.push({
             problemId: d.problemId,
@@ -332,11 +330,19 @@ export async function applyDecisions(
   }
   if (links.length > 0) await insertLinks(trx, ws, links, now);
   // Counters of every problem that got a case or a message, after the links above.
-  const touched = new Map<string, number>();
-  for (const id of added) touched.set(id, 0);
+  const touched = new Map<string, CountsDelta>();
+  const delta = (id: string) => {
+    let d = touched.get(id);
+    if (!d) {
+      d = { unsaved: 0, newCases: [] };
+      touched.set(id, d);
+    }
+    return d;
+  };
+  for (const l of links) delta(l.problemId).newCases.push(l.caseId);
   for (const [caseId, unsaved] of batchCases) {
     const id = linked.get(caseId);
-    if (id) touched.set(id, (touched.get(id) ?? 0) + unsaved);
+    if (id) delta(id).unsaved += unsaved;
   }
   if (touched.size > 0) await refreshCounts(trx, touched, now);
   for (const id of touched.keys()) changed.add(id);
