@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005_problems.js';
 import * as m0006 from './migrations/0006_inbox_indexes.js';
 import * as m0007 from './migrations/0007_still_broken.js';
 import * as m0008 from './migrations/0008_text_search.js';
+import * as m0009 from './migrations/0009_outbox_kind.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0006_inbox_indexes': m0006,
   '0007_still_broken': m0007,
   '0008_text_search': m0008,
+  '0009_outbox_kind': m0009,
 };
 
 class InCodeProvider implements MigrationProvider {
