@@ -20,6 +20,11 @@ export interface ReplyInput {
   channel?: string;
   /** Address on that channel; default the customer's identity there. */
   to?: string;
+  /**
+   * Written by the system (the CSAT survey), not a person: rules for human replies (Meta's
+   * HUMAN_AGENT tag) do not apply to it (`OutboundMessage.automated`).
+   */
+  automated?: boolean;
 }
 
 /**
@@ -130,6 +135,7 @@ export async function replyInTrx(
           inReplyTo: last.external_id,
           visibility,
           text,
+          ...(input.automated ? { automated: true } : {}),
         }),
         status: 'pending',
         attempts: 0,

@@ -67,6 +67,7 @@ export async function sendSurveyOnResolve(
       {
         text: `How did we do? Rate us from 1 to 5: ${surveyLink(publicUrl, token)}`,
         visibility: 'private',
+        automated: true,
       },
       now,
     );

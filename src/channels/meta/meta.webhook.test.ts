@@ -202,6 +202,16 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
       ),
     ).rejects.toThrow(/\[meta_24h\]/);
     expect(fake.sent.length).toBe(sentBefore);
+    // Nor does the CSAT survey sent when the case is resolved: the system writes it.
+    const resolved = await t.app.http.inject({
+      method: 'PATCH',
+      url: `/api/v1/cases/${c2}`,
+      headers: t.auth,
+      payload: { status: 'resolved' },
+    });
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    await t.app.outbox.runOnce();
+    expect(fake.sent.length).toBe(sentBefore);
     const [, c3] = await messengerFrom(tagged, Date.now() - 8 * 24 * 3_600_000);
     const late = await reply(c3, 'too late');
     await t.app.outbox.runOnce();
