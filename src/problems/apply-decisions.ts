@@ -64,8 +64,18 @@ export async function applyDecisions(
    * (the pipeline stores messages after detection; another node's are stored already).
    */
   batchCases: ReadonlyMap<string, number> = new Map(),
+  /** The detector's event time (the latest message or signal it has seen). */
+  streamNow = 0,
 ) {
   const links: LinkRow[] = [];
+  // How new the stream is: a decision is history (no escalation, no acknowledgement sent) only
+  // when the detector's own event time and the whole batch are old, so one back-dated complaint
+  // that tips a live trouble over its threshold still pages the owning team.
+  let newest = streamNow;
+  for (const d of decisions) {
+    const at = d.type === 'link' ? d.member.at : 'at' in d ? d.at : 0;
+    if (at > newest) newest = at;
+  }
   const acks: { problemId: string; caseId: string; customerId: string; at: number }[] = [];
   /** Topic votes of the problems this batch's links voted for (written once, after the loop). */
   const voted = new Map<string, Record<string, number>>();
@@ -134,7 +144,7 @@ export async function applyDecisions(
           { baseline: d.baseline, status: row.status },
           { now, eventAt: d.at },
         );
-        await queueEscalations(trx, ws, row.id, 'problem.opened', now, d.at);
+        await queueEscalations(trx, ws, row.id, 'problem.opened', now, newest);
         raisedHere.add(row.id);
         changed.add(row.id);
         break;
@@ -225,7 +235,7 @@ export async function applyDecisions(
           { area: d.area },
           { now, eventAt: d.at },
         );
-        await queueEscalations(trx, ws, d.problemId, 'problem.updated', now, d.at);
+        await queueEscalations(trx, ws, d.problemId, 'problem.updated', now, newest);
         changed.add(d.problemId);
         break;
       }
@@ -269,7 +279,7 @@ export async function applyDecisions(
         // The owner may have changed with it: escalation targets hear of the new title and owner
         // (unless it opened in this batch: its opening escalation is read after this commit).
         if (!raisedHere.has(d.problemId))
-          await queueEscalations(trx, ws, d.problemId, 'problem.updated', now, d.at);
+          await queueEscalations(trx, ws, d.problemId, 'problem.updated', now, newest);
         changed.add(d.problemId);
         break;
       }
@@ -312,7 +322,7 @@ export async function applyDecisions(
           { now, eventAt: d.at },
         );
         if (d.type !== 'confirm')
-          await queueEscalations(trx, ws, d.problemId, `problem.${to}`, now, d.at);
+          await queueEscalations(trx, ws, d.problemId, `problem.${to}`, now, newest);
         changed.add(d.problemId);
         break;
       }
@@ -364,7 +374,7 @@ export async function applyDecisions(
       .replace(/\s+/g, ' ')
       .trim();
     // Replayed or imported history is suggested, never sent: its customers were answered then.
-    const send = settings.autoAcknowledge && !isHistory(a.at, now);
+    const send = settings.autoAcknowledge && !isHistory(Math.max(a.at, newest), now);
     caseEvents.push({
       caseId: a.caseId,
       type: 'problem_linked',

@@ -228,6 +228,7 @@ export class ProblemRuntime {
       det.config.topicSettleMs,
       unlinked,
       batchCases,
+      det.now,
     );
     if (stillBroken.length > 0)
       await recordStillBroken(trx, ws, now, stillBroken, settings, this.changed);
@@ -268,6 +269,8 @@ export class ProblemRuntime {
         this.changed,
         det.config.topicSettleMs,
         unlinked,
+        new Map(),
+        det.now,
       );
     });
     this.committed();
