@@ -199,18 +199,14 @@ export async function insertLinks(
 }
 
 /**
- * A problem's counters as the API shows them: distinct customers of its live links, and the
- * customer messages on those links' cases (every inbound message, complaint or not, before or
- * after the link: what the owner team would read). `unsaved` adds messages of the current
- * batch that the pipeline stores only after detection.
+ * A problem's counters as the API shows them, counted afresh (after a person's change): distinct
+ * customers of its live links, and the customer messages on those links' cases (every inbound
+ * message, complaint or not, before or after the link: what the owner team would read).
  */
-export async function problemCounts(trx: Kysely<DB>, problemId: string, unsaved = 0) {
+export async function problemCounts(trx: Kysely<DB>, problemId: string) {
   const c = await trx
     .selectFrom('problem_links')
-    .select([
-      sql<number>`count(distinct customer_id)`.as('customers'),
-      sql<number | null>`max(linked_at)`.as('last'),
-    ])
+    .select(sql<number>`count(distinct customer_id)`.as('customers'))
     .where('problem_id', '=', problemId)
     .where('unlinked_at', 'is', null)
     .executeTakeFirst();
@@ -224,8 +220,7 @@ export async function problemCounts(trx: Kysely<DB>, problemId: string, unsaved 
     .executeTakeFirst();
   return {
     customers: Number(c?.customers ?? 0),
-    messages: Number(m?.n ?? 0) + unsaved,
-    last: Number(c?.last ?? 0),
+    messages: Number(m?.n ?? 0),
   };
 }
 
