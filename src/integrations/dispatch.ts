@@ -1,7 +1,7 @@
 import { decryptSecrets } from '../channels/channel.crypto.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Database } from '../platform/db/database.js';
-import type { OutboxHandler } from '../platform/outbox/outbox.worker.js';
+import { OutboxDeferred, type OutboxHandler } from '../platform/outbox/outbox.worker.js';
 import {
   type AdapterResult,
   type ProblemPayload,
@@ -34,11 +34,11 @@ export interface DispatchDeps {
  *
  * The events of one problem to one integration go out one at a time and in order: while an
  * earlier row for the same pair is still pending (queued, backing off, or being delivered by
- * another node), this one waits (a retryable error with a short Retry-After). Otherwise two
+ * another node), this one waits (`OutboxDeferred`, tried again shortly). Otherwise two
  * nodes delivering `problem.opened` and the next event at once would both find no Jira issue
- * and create two, and a comment could precede the issue it belongs to. The wait is not a failed
- * attempt: the row's attempt count is given back, so a long back-off of the earlier row does not
- * use up this one's attempts (the earlier row ends delivered or failed, so the wait ends).
+ * and create two, and a comment could precede the issue it belongs to. The wait is not an
+ * attempt, so a long back-off of the earlier row does not use up this one's attempts (the
+ * earlier row ends delivered or failed, so the wait ends).
  */
 export function escalationHandler(deps: DispatchDeps): OutboxHandler {
   const { db } = deps.database;
@@ -144,7 +144,7 @@ async function mergeRefs(database: Database, problemId: string, refs: Record<str
 }
 
 /**
- * Throws a retryable ConnectorError while an earlier `problem_escalate` row for the same
+ * Defers the row (`OutboxDeferred`) while an earlier `problem_escalate` row for the same
  * integration and problem is pending. Rows are ordered by creation time, then id (ids are
  * time-ordered UUIDv7, and rows of one transaction share a creation time).
  */
@@ -183,14 +183,7 @@ async function waitForEarlier(
   if (!earlier) return;
   const due = Number(earlier.next_attempt_at) - deps.clock();
   const wait = Math.min(Math.max(due, ESCALATION_WAIT_MIN_MS), ESCALATION_WAIT_MAX_MS);
-  // The worker counts every throw as an attempt; waiting for an earlier row is not one.
-  await db
-    .updateTable('outbox')
-    .set((eb) => ({ attempts: eb('attempts', '-', 1) }))
-    .where('id', '=', rowId)
-    .execute();
-  throw new ConnectorError(
-    'temporary',
+  throw new OutboxDeferred(
     `waiting for an earlier escalation of this problem to this integration (${earlier.id})`,
     wait,
   );

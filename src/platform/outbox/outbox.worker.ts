@@ -31,6 +31,21 @@ export type OutboxHandler = (
   row: { id: string; workspaceId: string; attempt: number },
 ) => Promise<void>;
 
+/**
+ * Thrown by a handler that must not run yet (an escalation waiting for an earlier one of its
+ * problem): the row is tried again after `afterMs`, and the wait is no attempt, so it neither
+ * backs off nor brings the row nearer to giving up.
+ */
+export class OutboxDeferred extends Error {
+  constructor(
+    message: string,
+    readonly afterMs: number,
+  ) {
+    super(message);
+    this.name = 'OutboxDeferred';
+  }
+}
+
 export function outboxBackoffMs(attempt: number): number {
   return Math.min(2000 * 2 ** (attempt - 1), 3_600_000);
 }
@@ -209,6 +224,17 @@ export class OutboxWorker {
         .where('id', '=', row.id)
         .execute();
     } catch (err) {
+      if (err instanceof OutboxDeferred) {
+        await this.opts.database.db
+          .updateTable('outbox')
+          .set({
+            next_attempt_at: this.clock() + err.afterMs,
+            last_error: `deferred: ${err.message}`,
+          })
+          .where('id', '=', row.id)
+          .execute();
+        return;
+      }
       const ce =
         err instanceof ConnectorError ? err : new ConnectorError('unknown', (err as Error).message);
       const giveUp = !ce.retryable || attempt >= (this.opts.maxAttempts ?? 8);
