@@ -11,11 +11,6 @@ export interface NotifyDeps {
   senders: Map<string, Sender>;
   clock: () => number;
   /**
-   * The outbox's attempts before it gives up (OutboxWorker's `maxAttempts`, 8 unless set): on
-   * the last one a notification still not sent is marked `failed` instead of staying `queued`.
-   */
-  maxAttempts?: number;
-  /**
    * How long a route may fail temporarily (a rate limit, a provider outage) before the customer's
    * next route is tried, from when the notification was queued: the loop is closed within 15
    * minutes, so the customer gets an e-mail rather than a DM hours later.
@@ -23,7 +18,6 @@ export interface NotifyDeps {
   retryBudgetMs?: number;
 }
 
-const DEFAULT_MAX_ATTEMPTS = 8;
 const DEFAULT_RETRY_BUDGET_MS = 10 * 60_000;
 
 /**
@@ -46,7 +40,8 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       .executeTakeFirst();
     if (!n || n.status === 'sent') return;
     const now = deps.clock();
-    const lastAttempt = row.attempt >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    // On the outbox's last attempt a notification still not sent ends `failed`, not `queued`.
+    const lastAttempt = row.last === true;
     const budgetMs = deps.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS;
     // A temporary failure is waited out only while the next try still falls inside the budget.
     const waitFor = (ce: ConnectorError) =>

@@ -28,7 +28,13 @@ export interface OutboxOptions {
 export type OutboxHandler = (
   payload: unknown,
   idempotencyKey: string,
-  row: { id: string; workspaceId: string; attempt: number },
+  row: {
+    id: string;
+    workspaceId: string;
+    attempt: number;
+    /** The row's last attempt: a failure now gives it up (`OutboxOptions.maxAttempts`). */
+    last?: boolean;
+  },
 ) => Promise<void>;
 
 /**
@@ -212,6 +218,7 @@ export class OutboxWorker {
         id: row.id,
         workspaceId: row.workspace_id,
         attempt,
+        last: attempt >= (this.opts.maxAttempts ?? 8),
       });
       await this.opts.database.db
         .updateTable('outbox')
