@@ -132,4 +132,20 @@ describe.each(ENGINES)('answers to a fix on %s', (engine) => {
     expect(await events(f.id, 'still_broken')).toEqual([]);
     expect((await link(f.id, c.case_id)).resolve_due_at).not.toBeNull();
   });
+  it('"working again, thanks" keeps the case waiting, and the quiet period resolves it', async () => {
+    const f = await fixed(3 * DAY, false);
+    const c = f.cs[0];
+    await sendNotice(f, c.case_id!);
+    const [r] = await w.ingest([
+      sms(f.authors[0], "It's working again, thanks!", f.fixedAt + 40 * MIN),
+    ]);
+    expect(r.case_id).toBe(c.case_id);
+    // Before, any answer reopened the case and it sat in an agent's queue after the fix.
+    expect((await w.caseRows([c.case_id]))[c.case_id!]).toBe('pending');
+    await new ProblemWorker({
+      database: t.app.database,
+      clock: () => f.fixedAt + 25 * HOUR,
+    }).runOnce();
+    expect((await w.caseRows([c.case_id]))[c.case_id!]).toBe('resolved');
+  });
 });

@@ -26,6 +26,8 @@ export async function planSla(batch: BatchState, ctx: StageContext, workspaceId:
   }
   for (const item of batch.items) {
     if (!item.caseId || item.duplicate || item.rejected) continue;
+    // A closing reply ("thanks, works now") asks for no answer: no response clock starts.
+    if (item.caseAction === 'acknowledged') continue;
     const info = caseInfo(item.caseId);
     if (!info) continue;
     events.push({

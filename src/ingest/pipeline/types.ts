@@ -29,7 +29,8 @@ export interface WorkItem {
   customerId: string | null;
   triage: TriageResult | null;
   caseId: string | null;
-  caseAction: 'created' | 'joined' | 'reopened' | 'orphan' | null;
+  /** `acknowledged`: a closing reply joined a pending or resolved case and left its status. */
+  caseAction: 'created' | 'joined' | 'reopened' | 'acknowledged' | 'orphan' | null;
 }
 
 /** A case as the batch sees it: loaded from storage or created by this batch. */

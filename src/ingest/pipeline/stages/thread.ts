@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { CaseTable } from '../../../platform/db/schema.js';
 import { newId } from '../../../platform/ids.js';
+import { isClosingReply } from '../../../triage/closing.js';
 import {
   type BatchState,
   type CaseState,
@@ -152,9 +153,13 @@ function threadInbound(batch: BatchState, ctx: StageContext, item: WorkItem) {
       target = latest;
     }
   }
+  // A reply that only says thanks or that it works now joins a case that waits on the customer
+  // or was resolved, and leaves it as it is: nothing in it for an agent to do.
+  const closing = !!target && isClosingReply(item.text, item.triage);
   if (target && target.status === 'resolved') {
     const since = item.sentAt - (target.resolvedAt ?? target.lastMessageAt);
     if (since <= reopenWindowMs) {
+      if (closing) return acknowledge(batch, target, item);
       reopen(batch, target, item);
       attach(batch, target, item, 'reopened');
       return;
@@ -164,6 +169,7 @@ function threadInbound(batch: BatchState, ctx: StageContext, item: WorkItem) {
   if (target && target.status === 'closed') target = undefined;
   if (target) {
     if (target.status === 'pending' && target.statusReason === 'customer') {
+      if (closing) return acknowledge(batch, target, item);
       // The customer answered what we were waiting for.
       setStatus(batch, target, 'open', null, item.sentAt, 'customer replied');
     }
@@ -226,6 +232,17 @@ function attach(batch: BatchState, c: CaseState, item: WorkItem, action: WorkIte
     c.lastInboundAt = Math.max(c.lastInboundAt ?? item.sentAt, item.sentAt);
     batch.latestCaseByCustomer.set(c.customerId, c.id);
   }
+}
+
+/** A closing reply joins the case without changing its status (see `isClosingReply`). */
+function acknowledge(batch: BatchState, c: CaseState, item: WorkItem) {
+  attach(batch, c, item, 'acknowledged');
+  batch.caseEvents.push({
+    caseId: c.id,
+    type: 'acknowledged',
+    data: { channel: item.msg!.channel, externalId: item.msg!.externalId, status: c.status },
+    eventAt: item.sentAt,
+  });
 }
 
 function reopen(batch: BatchState, c: CaseState, item: WorkItem) {
