@@ -21,6 +21,8 @@ export interface ProblemPayload {
 export interface AdapterResult {
   /** External references learned (e.g. the Jira issue key) to store on the problem. */
   refs?: Record<string, string>;
+  /** References to store only where the problem has none yet (the plain `jira` key). */
+  defaults?: Record<string, string>;
 }
 
 /** Generic signed webhook: POST {event, problem} with X-Throughline-Signature. */
@@ -59,6 +61,24 @@ export async function sendWebhook(
   return {};
 }
 
+/**
+ * The reference under which one Jira integration keeps its issue key: `jira:<integration id>`,
+ * so two Jira sites or projects each keep their own issue. The plain `jira` key is what people
+ * and clients read and may set by hand; it names the first issue made, and is used by an
+ * integration only while no integration has a key of its own (a hand-set reference).
+ */
+export function jiraRefKey(integrationId: string): string {
+  return `jira:${integrationId}`;
+}
+
+/** The issue key this integration should comment on, if it has one (see `jiraRefKey`). */
+export function jiraKeyOf(refs: Record<string, string>, integrationId: string): string | undefined {
+  const own = refs[jiraRefKey(integrationId)];
+  if (own) return own;
+  const anyOwn = Object.keys(refs).some((k) => k.startsWith('jira:'));
+  return anyOwn ? undefined : refs.jira;
+}
+
 /** The Jira label that marks the one issue of a problem (ids are unique across installations). */
 export function jiraProblemLabel(problemId: string): string {
   return `throughline-${problemId}`;
@@ -78,6 +98,7 @@ export async function sendJira(
   secrets: { apiToken: string },
   event: string,
   problem: ProblemPayload,
+  integrationId: string,
 ): Promise<AdapterResult> {
   const base = cfg.baseUrl.replace(/\/+$/, '');
   const basic = Buffer.from(`${cfg.email}:${secrets.apiToken}`).toString('base64');
@@ -90,7 +111,10 @@ export async function sendJira(
     version: 1,
     content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
   });
-  let key: string | undefined = problem.externalRefs.jira;
+  const refKey = jiraRefKey(integrationId);
+  const learned = (k: string): AdapterResult =>
+    problem.externalRefs[refKey] === k ? {} : { refs: { [refKey]: k }, defaults: { jira: k } };
+  let key = jiraKeyOf(problem.externalRefs, integrationId);
   if (!key) {
     const jql = `project = "${jqlString(cfg.projectKey)}" AND labels = "${jqlString(label)}"`;
     const found = (await sendJson(
@@ -101,7 +125,7 @@ export async function sendJira(
     key = found?.issues?.[0]?.key;
     // Made by an earlier try whose answer was lost: the issue's description already says it
     // opened; a later event found it because its key was not stored, and comments as usual.
-    if (key && event === 'problem.opened') return { refs: { jira: key } };
+    if (key && event === 'problem.opened') return learned(key);
   }
   if (!key) {
     const created = (await sendJson(
@@ -117,14 +141,14 @@ export async function sendJira(
       },
       opts,
     )) as { key?: string };
-    return created?.key ? { refs: { jira: created.key } } : {};
+    return created?.key ? learned(created.key) : {};
   }
   await sendJson(
     `${base}/rest/api/3/issue/${encodeURIComponent(key)}/comment`,
     { body: adf(`${event}: ${line}`) },
     opts,
   );
-  return problem.externalRefs.jira === key ? {} : { refs: { jira: key } };
+  return learned(key);
 }
 
 /** A value inside a double-quoted JQL string. */

@@ -5,6 +5,7 @@ import {
   closeWorldsAfterEach,
   fakes,
   ROUTING_KEY,
+  jiraIssue,
   withJira,
   world,
 } from './testing/escalation-world.js';
@@ -39,10 +40,68 @@ describe('Jira issue creation is idempotent', () => {
   });
 });
 
+describe('two Jira integrations (two sites or projects)', () => {
+  it("each makes and keeps its own issue, and each one's status webhook finds the problem", async () => {
+    const w = await world();
+    const a = await withJira(w);
+    const b = await withJira(w);
+    const id = await w.problem();
+    await w.drain();
+    const refs = (await w.get(id)).externalRefs;
+    // Both sites number their first issue PROB-1; each integration keeps its own.
+    expect(refs).toEqual({
+      jira: 'PROB-1',
+      [`jira:${a.id}`]: 'PROB-1',
+      [`jira:${b.id}`]: 'PROB-1',
+    });
+    for (const { jira } of [a, b]) {
+      expect(jira.requests.filter((r) => r.path === '/rest/api/3/issue').length).toBe(1);
+    }
+    // Later events comment on each site's own issue (before: the second site was sent the
+    // first one's key, and commented on an issue it does not have).
+    await w.change(id, { status: 'fixing' });
+    await w.drain();
+    for (const { jira } of [a, b]) {
+      expect(jira.requests.at(-1)!.path).toBe('/rest/api/3/issue/PROB-1/comment');
+    }
+    expect((await w.escalations()).map((r) => r.status)).toEqual([
+      'delivered',
+      'delivered',
+      'delivered',
+      'delivered',
+    ]);
+    // The second site's "done" webhook fixes the problem.
+    const done = await b.hook({
+      issue: jiraIssue('PROB-1', 'done'),
+      changelog: { items: [{ field: 'status', fromString: 'In Progress', toString: 'Done' }] },
+      timestamp: Date.now() + 1000,
+    });
+    expect(done.statusCode).toBe(200);
+    expect((await w.get(id)).status).toBe('fixed');
+  });
+
+  it('a hand-set Jira reference is used while no integration has an issue of its own', async () => {
+    const w = await world();
+    const { jira, id: jiraId } = await withJira(w);
+    await w.problem();
+    await w.drain(); // PROB-1
+    // A person links a second problem to that issue before its escalation goes out.
+    const second = await w.problem('Same fibre cut, other exchange');
+    await w.change(second, { externalRefs: { jira: 'PROB-1' }, silent: true });
+    await w.drain();
+    expect(jira.requests.filter((r) => r.path === '/rest/api/3/issue').length).toBe(1);
+    expect(jira.requests.at(-1)!.path).toBe('/rest/api/3/issue/PROB-1/comment');
+    expect((await w.get(second)).externalRefs).toEqual({
+      jira: 'PROB-1',
+      [`jira:${jiraId}`]: 'PROB-1',
+    });
+  });
+});
+
 describe('concurrent deliveries (PostgreSQL, several workers)', () => {
   it('two rows for one problem and one Jira make one issue, in order, and keep every ref', async () => {
     const w = await world('postgres');
-    const { jira } = await withJira(w, { delayMs: 300 });
+    const { jira, id: jiraId } = await withJira(w, { delayMs: 300 });
     const pd = await startFakePagerDuty();
     fakes.push(pd);
     await w.add('pagerduty', { eventsUrl: `${pd.url}/v2/enqueue` }, { routingKey: ROUTING_KEY });
@@ -71,12 +130,16 @@ describe('concurrent deliveries (PostgreSQL, several workers)', () => {
       'POST /rest/api/3/issue/PROB-1/comment',
     ]);
     const refs = (await w.get(id)).externalRefs;
-    expect(refs).toEqual({ jira: 'PROB-1', pagerduty: `throughline-problem-${id}` });
+    expect(refs).toEqual({
+      jira: 'PROB-1',
+      [`jira:${jiraId}`]: 'PROB-1',
+      pagerduty: `throughline-problem-${id}`,
+    });
   });
 
   it('the PagerDuty and Jira rows of one event, delivered at once, both keep their ref', async () => {
     const w = await world('postgres');
-    await withJira(w, { delayMs: 100 });
+    const { id: jiraId } = await withJira(w, { delayMs: 100 });
     const pd = await startFake(async (r) => {
       await new Promise((res) => setTimeout(res, 600));
       return {
@@ -90,6 +153,7 @@ describe('concurrent deliveries (PostgreSQL, several workers)', () => {
     await Promise.all([w.app.app.outbox.runOnce(1), w.app.app.outbox.runOnce(1)]);
     expect((await w.get(id)).externalRefs).toEqual({
       jira: 'PROB-1',
+      [`jira:${jiraId}`]: 'PROB-1',
       pagerduty: `throughline-problem-${id}`,
     });
   });

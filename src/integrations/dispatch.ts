@@ -100,7 +100,7 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
         );
         break;
       case 'jira':
-        res = await sendJira(cfg, secrets as { apiToken: string }, event, problem);
+        res = await sendJira(cfg, secrets as { apiToken: string }, event, problem, integ.id);
         break;
       case 'pagerduty':
         res = await sendPagerDuty(cfg, secrets as { routingKey: string }, event, problem);
@@ -111,7 +111,8 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
       default:
         throw new ConnectorError('bad_request', `unknown integration kind ${integ.kind}`);
     }
-    if (res.refs) await mergeRefs(deps.database, p.id, res.refs);
+    if (res.refs || res.defaults)
+      await mergeRefs(deps.database, p.id, res.refs ?? {}, res.defaults ?? {});
   };
 }
 
@@ -121,7 +122,12 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
  * both take as a write lock) and re-read in one transaction, so concurrent deliveries for one
  * problem (Jira and PagerDuty rows of one event, on two nodes) each keep the other's key.
  */
-async function mergeRefs(database: Database, problemId: string, refs: Record<string, string>) {
+async function mergeRefs(
+  database: Database,
+  problemId: string,
+  refs: Record<string, string>,
+  defaults: Record<string, string>,
+) {
   await database.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('problems')
@@ -134,7 +140,11 @@ async function mergeRefs(database: Database, problemId: string, refs: Record<str
       .where('id', '=', problemId)
       .executeTakeFirst();
     if (!cur) return;
-    const merged = { ...(JSON.parse(cur.external_refs_json) as Record<string, string>), ...refs };
+    const merged = {
+      ...defaults,
+      ...(JSON.parse(cur.external_refs_json) as Record<string, string>),
+      ...refs,
+    };
     await trx
       .updateTable('problems')
       .set({ external_refs_json: JSON.stringify(merged) })

@@ -6,6 +6,7 @@ import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import { changeProblem } from '../problems/problem.service.js';
 import type { ProblemStatus } from '../problems/problem.store.js';
+import { jiraKeyOf } from './adapters.js';
 import { verifyHmacHex } from './sign.js';
 
 export interface IntegrationRouteDeps {
@@ -142,7 +143,12 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
         throw new AppError('bad_request', 'the body is not a JSON object');
       return { integ, body: body as Record<string, unknown> };
     };
-    const findProblem = async (ws: string, ref: string, value: string) => {
+    /** The open problem whose reference (`refOf` its references) is `value`. */
+    const findProblem = async (
+      ws: string,
+      refOf: (refs: Record<string, string>) => string | undefined,
+      value: string,
+    ) => {
       const rows = await db
         .selectFrom('problems')
         .select(['id', 'external_refs_json', 'status'])
@@ -150,7 +156,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
         .where('status', '!=', 'closed')
         .execute();
       return rows.find(
-        (r) => (JSON.parse(r.external_refs_json) as Record<string, string>)[ref] === value,
+        (r) => refOf(JSON.parse(r.external_refs_json) as Record<string, string>) === value,
       );
     };
     /**
@@ -223,7 +229,11 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
             ? body.timestamp
             : null;
         if (issue?.key && cat && statusChanged) {
-          const p = await findProblem(integ.workspace_id, 'jira', issue.key);
+          const p = await findProblem(
+            integ.workspace_id,
+            (refs) => jiraKeyOf(refs, integ.id),
+            issue.key,
+          );
           // Jira status categories: new / indeterminate (in progress) / done.
           if (p && !(await stale(p.id, at)))
             await apply(
@@ -256,7 +266,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
           | undefined;
         const key = ev?.data?.incident_key;
         if (key && ev?.event_type) {
-          const p = await findProblem(integ.workspace_id, 'pagerduty', key);
+          const p = await findProblem(integ.workspace_id, (refs) => refs.pagerduty, key);
           // Resolved: fixed. Reopened after a resolve: the team is on it again. Acknowledged:
           // the team is on it, which is news only before work started; an acknowledge after
           // the fix is the echo of our own acknowledge sent while fixing, not a reopening.
