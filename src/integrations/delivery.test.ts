@@ -4,8 +4,8 @@ import { startFakeSlack } from '../../test/fakes/slack.js';
 import {
   closeWorldsAfterEach,
   fakes,
-  ROUTING_KEY,
   jiraIssue,
+  ROUTING_KEY,
   withJira,
   world,
 } from './testing/escalation-world.js';
