@@ -130,6 +130,26 @@ describe.each(ENGINES)('problem notifications by email and SMS on %s', (engine) 
     });
     expect(n.get(cases.webchat)).toMatchObject({ status: 'undeliverable' });
     expect(n.get(cases.webchat)?.error).toMatch(/webchat: no sender is configured/);
+    // The web-chat visitor was never told: their case goes back to the desk instead of
+    // resolving unseen after the quiet period; the others wait on their customers.
+    const status = async (id: string) =>
+      (
+        await db()
+          .selectFrom('cases')
+          .select('status')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).status;
+    expect(await status(cases.webchat)).toBe('open');
+    expect(await status(cases.sms)).toBe('pending');
+    const why = await db()
+      .selectFrom('case_events')
+      .select('data_json')
+      .where('case_id', '=', cases.webchat)
+      .where('type', '=', 'status_changed')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(why.data_json)).toMatchObject({ to: 'open', problemId });
 
     const texts = new Map(twilio.sent.map((s) => [s.to, s.body]));
     expect([...texts.keys()].sort()).toEqual(['+14155550301', '+14155550302']);

@@ -3,7 +3,9 @@ import { ConnectorError } from '../channels/connector-error.js';
 import type { Sender } from '../channels/sender.js';
 import type { Database } from '../platform/db/database.js';
 import type { DB } from '../platform/db/schema.js';
+import { newId } from '../platform/ids.js';
 import { type OutboxHandler, outboxBackoffMs } from '../platform/outbox/outbox.worker.js';
+import { setCaseStatus } from '../problems/problem.service.js';
 import { chooseRoute, type Route, routeKey } from './route.js';
 
 export interface NotifyDeps {
@@ -96,6 +98,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
           .where('id', '=', n.id)
           .execute();
         if (retry && temporary) throw temporary;
+        await notToldBackToDesk(db, row.workspaceId, n, deps.clock());
         if (errors.length > 0) throw new ConnectorError('bad_request', errors.join('; '));
         return;
       }
@@ -211,6 +214,72 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       }
     }
   };
+}
+
+/**
+ * A customer nobody could tell of a fix is not waiting on us: their case goes back to the desk
+ * (open, with the reason in its history) instead of resolving silently after the quiet period,
+ * so a person reaches them another way. Other updates only leave a history entry.
+ */
+async function notToldBackToDesk(
+  db: Kysely<DB>,
+  ws: string,
+  n: { problem_id: string; update_id: string; case_id: string; customer_id: string },
+  now: number,
+) {
+  await db.transaction().execute(async (trx) => {
+    const update = await trx
+      .selectFrom('problem_updates')
+      .select('status')
+      .where('id', '=', n.update_id)
+      .executeTakeFirst();
+    const c = await trx
+      .selectFrom('cases')
+      .select(['status', 'status_reason'])
+      .where('id', '=', n.case_id)
+      .executeTakeFirst();
+    if (!c) return;
+    const why = 'the customer could not be told of the fix: no channel reaches them';
+    const waiting = await trx
+      .selectFrom('problem_links')
+      .select('id')
+      .where('problem_id', '=', n.problem_id)
+      .where('case_id', '=', n.case_id)
+      .where('unlinked_at', 'is', null)
+      .where('resolve_due_at', 'is not', null)
+      .executeTakeFirst();
+    if (
+      update?.status === 'fixed' &&
+      waiting &&
+      c.status === 'pending' &&
+      c.status_reason === 'customer'
+    ) {
+      await trx
+        .updateTable('problem_links')
+        .set({ resolve_due_at: null })
+        .where('id', '=', waiting.id)
+        .execute();
+      await setCaseStatus(trx, ws, n.case_id, c.status, 'open', null, now, {
+        problemId: n.problem_id,
+        why,
+      });
+      return;
+    }
+    await trx
+      .insertInto('case_events')
+      .values({
+        id: newId(),
+        workspace_id: ws,
+        case_id: n.case_id,
+        type: 'customer_not_notified',
+        actor_type: 'system',
+        actor_id: 'problems',
+        data_json: JSON.stringify({ problemId: n.problem_id, updateId: n.update_id }),
+        created_at: now,
+        event_at: now,
+      })
+      .execute();
+  });
 }
 
 /**

@@ -1,9 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
+import { slaEvent } from '../cases/case.sla.js';
 import { queueProblemNotifications } from '../notify/notify.service.js';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import { applySla } from '../sla/sla.store.js';
 import { queueEscalations } from './escalate.js';
 import { areaPhrase, etaPhrase, fill, loadProblemSettings } from './problem.settings.js';
 import { type ProblemStatus, problemEvent, signatureOf } from './problem.store.js';
@@ -267,6 +269,21 @@ export async function releaseFromFix(
 }
 
 /** A case status change made by the problems module, with its history entry. */
+/** What a case's status change means for its SLA clocks (as an agent's change, case.service.ts). */
+function slaTypeOf(from: string, to: 'open' | 'pending' | 'resolved', reason: string | null) {
+  if (to === 'pending')
+    return reason === 'customer' && from !== 'pending' ? 'pending_customer' : null;
+  if (to === 'resolved') return 'resolved';
+  if (from === 'pending') return 'resumed';
+  return from === 'resolved' || from === 'closed' ? 'reopened' : null;
+}
+
+/**
+ * Changes a case's status for a problem (fix, quiet period, leaving a fixed problem), with its
+ * history entry and its SLA clocks: waiting on the customer pauses them, back to the desk
+ * resumes them, resolved meets them. (Left running, every case of a big outage breached its
+ * resolution target while it waited out the quiet period.)
+ */
 export async function setCaseStatus(
   trx: Kysely<DB>,
   ws: string,
@@ -277,7 +294,7 @@ export async function setCaseStatus(
   now: number,
   data: Record<string, unknown>,
 ) {
-  await trx
+  const c = await trx
     .updateTable('cases')
     .set({
       status: to,
@@ -287,7 +304,8 @@ export async function setCaseStatus(
       updated_at: now,
     })
     .where('id', '=', caseId)
-    .execute();
+    .returning(['id', 'priority', 'channel'])
+    .executeTakeFirst();
   await trx
     .insertInto('case_events')
     .values({
@@ -302,6 +320,8 @@ export async function setCaseStatus(
       event_at: now,
     })
     .execute();
+  const type = slaTypeOf(from, to, reason);
+  if (c && type) await applySla(trx, ws, [slaEvent(c, type, now)], now);
 }
 
 export type ProblemRow = Selectable<ProblemTable>;
