@@ -13,6 +13,7 @@ import { PipelineWorker } from './ingest/pipeline/worker.js';
 import { integrationRoutes } from './integrations/integration.routes.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
+import { PipelineLease } from './platform/db/pipeline-lease.js';
 import { authHook } from './platform/http/auth.js';
 import { createHttpServer, type Http } from './platform/http/server.js';
 import { systemRoutes } from './platform/http/system.routes.js';
@@ -111,6 +112,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     publicUrl: config.publicUrl,
   });
 
+  // Tells one-shot commands (replay) that a live pipeline runs here (pipeline-lease.ts).
+  const lease = new PipelineLease(database.db);
   const pipeline = new PipelineWorker({
     database,
     settings: {
@@ -221,6 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       started = true;
       if (workspace.isDemo) enableDemoDelivery(senders, logger || undefined);
       if (config.pipeline.workers) {
+        await lease.start();
         pipeline.start();
         outbox.start();
         problems.worker.start();
@@ -236,6 +240,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     async close() {
       await http.close();
       if (started) {
+        await lease.stop();
         await pipeline.stop();
         await outbox.stop();
         await problems.worker.stop();

@@ -58,7 +58,9 @@ program
   .command('replay <file>')
   .description('ingest a JSON-lines file of messages in event-time order')
   .option('--speed <speed>', '"max" or a factor of event time', 'max')
-  .action(async (file: string, opts) => (await data()).replayCommand(file, opts));
+  .action(async (file: string, opts) =>
+    (await import('./commands/replay.command.js')).replayCommand(file, opts),
+  );
 
 program
   .command('parked')

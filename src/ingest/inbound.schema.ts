@@ -80,11 +80,31 @@ export type Author = Static<typeof AuthorSchema>;
 // (or Z); Date.parse then settles the calendar (no 31 February).
 import { FormatRegistry } from '@sinclair/typebox';
 
-if (!FormatRegistry.Has('date-time')) {
-  FormatRegistry.Set(
-    'date-time',
-    (v) =>
-      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) &&
-      Number.isFinite(Date.parse(v)),
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime);
+
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/i;
+
+/**
+ * RFC 3339 date-time with a zone. The calendar is checked field by field: Date.parse rolls an
+ * impossible day over (31 February became 3 March), so it cannot be the judge.
+ */
+export function isDateTime(v: string): boolean {
+  const m = DATE_TIME.exec(v);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s = '0', zh = '0', zm = '0'] = m.slice(1);
+  const year = Number(y);
+  const month = Number(mo);
+  if (month < 1 || month > 12) return false;
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return (
+    Number(d) >= 1 &&
+    Number(d) <= days &&
+    Number(h) <= 23 &&
+    Number(mi) <= 59 &&
+    Number(s) <= 60 &&
+    Number(zh) <= 23 &&
+    Number(zm) <= 59 &&
+    Number.isFinite(Date.parse(v))
   );
 }

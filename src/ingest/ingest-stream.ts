@@ -7,7 +7,8 @@ import type { PipelineWorker } from './pipeline/worker.js';
 export interface IngestStreamOptions {
   database: Database;
   workspaceId: string;
-  pipeline: PipelineWorker;
+  /** Drained after every chunk; without one, a running server's pipeline takes the events. */
+  pipeline?: PipelineWorker;
   clock?: () => number;
   progress?: Progress;
   /**
@@ -40,7 +41,7 @@ export async function ingestStream(
     const res = await appendInbound(opts.database.db, opts.workspaceId, buf, clock());
     accepted += res.accepted;
     duplicates += res.duplicates;
-    await opts.pipeline.drain();
+    await opts.pipeline?.drain();
     opts.progress?.add(buf.length);
     buf = [];
   };

@@ -37,6 +37,14 @@ export interface DB {
   integrations: IntegrationTable;
   triage_corrections: TriageCorrectionTable;
   triage_models: TriageModelTable;
+  node_leases: NodeLeaseTable;
+}
+
+/** A process that runs a live pipeline on this database, and when it last said so. */
+export interface NodeLeaseTable {
+  name: string;
+  holder: string;
+  heartbeat_at: number;
 }
 
 /** Per-workspace sequences (case numbers), bumped atomically with UPDATE … RETURNING. */

@@ -1,0 +1,163 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Value } from '@sinclair/typebox/value';
+import type { Kysely } from 'kysely';
+import type { App } from '../app.js';
+import { type InboundMessage, InboundMessageSchema } from '../ingest/inbound.schema.js';
+import { ingestStream } from '../ingest/ingest-stream.js';
+import { livePipeline } from '../platform/db/pipeline-lease.js';
+import type { DB } from '../platform/db/schema.js';
+import { Progress } from '../platform/progress.js';
+import { withApp } from './context.js';
+
+/**
+ * `throughline replay <file.jsonl> --speed max|<factor>`: lines in the shape `POST /api/v1/inbound`
+ * takes (fields it does not know, such as a simulator's `truth`, are dropped; incident lines of
+ * the simulator are skipped), ingested in event-time order through the same log, pipeline and
+ * detector as live traffic. When it returns, every event has been through the detector (or was
+ * parked with its reason), so the problems can be read right after.
+ *
+ * Beside a running server on the same database (its pipeline lease is fresh), the events are
+ * appended to the log and the server's pipeline takes them; the command waits until it has.
+ * Running a second pipeline and detector beside the server split the traffic between two
+ * detectors and gave different problems on every run.
+ */
+export async function replayCommand(file: string, opts: { speed: string }) {
+  const speed = opts.speed === 'max' ? 'max' : Number(opts.speed);
+  if (speed !== 'max' && !(speed > 0))
+    throw new Error('--speed must be "max" or a positive factor');
+  const { messages, bad, zoneless } = await readReplayFile(file);
+  if (zoneless > 0) process.stderr.write(`${zoneless} times without a zone were read as UTC\n`);
+  if (messages.length === 0 && bad > 0)
+    throw new Error(`no line of ${file} is a message (${bad} bad lines)`);
+  // Event-time order (stable, so equal times keep file order). The whole file is held in memory;
+  // a multi-million-line replay should be pre-sorted and streamed instead.
+  messages.sort((a, b) => Date.parse(a.sentAt) - Date.parse(b.sentAt));
+  await withApp(async (app) => {
+    const db = app.database.db;
+    const server = await livePipeline(db, Date.now());
+    if (server)
+      process.stderr.write('a server runs on this database: its pipeline takes the events\n');
+    const firstSeq = await maxSeq(db, app.workspace.workspaceId);
+    const progress = new Progress('replay', messages.length);
+    const res = await ingestStream(messages, {
+      database: app.database,
+      workspaceId: app.workspace.workspaceId,
+      pipeline: server ? undefined : app.pipeline,
+      progress,
+      speed,
+    });
+    const lastSeq = await maxSeq(db, app.workspace.workspaceId);
+    const parked = await settle(app, firstSeq, lastSeq, server);
+    const p = progress.done();
+    process.stdout.write(
+      `replayed ${res.accepted} messages (${res.duplicates} duplicates, ${bad} bad lines${parked > 0 ? `, ${parked} parked: see \`throughline parked\`` : ''}) in ${p.seconds.toFixed(1)} s\n`,
+    );
+  });
+}
+
+/** The messages of a replay file, and how many lines were not messages. */
+export async function readReplayFile(
+  file: string,
+): Promise<{ messages: InboundMessage[]; bad: number; zoneless: number }> {
+  const messages: InboundMessage[] = [];
+  let bad = 0;
+  let zoneless = 0;
+  let lineNo = 0;
+  const rl = createInterface({
+    input: createReadStream(file),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  const skip = (why: string) => {
+    bad++;
+    process.stderr.write(`line ${lineNo}: ${why}, skipped\n`);
+  };
+  for await (const raw of rl) {
+    lineNo++;
+    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (!line.trim()) continue;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line);
+    } catch {
+      skip('not JSON');
+      continue;
+    }
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
+      skip('not a JSON object');
+      continue;
+    }
+    // Incident lines of the simulator carry ground truth for evaluations, not traffic.
+    if ((obj as { type?: unknown }).type === 'incident') continue;
+    const msg = Value.Clean(InboundMessageSchema, structuredClone(obj)) as Record<string, unknown>;
+    if (typeof msg.sentAt === 'string') {
+      const t = withZone(msg.sentAt);
+      if (t !== msg.sentAt) zoneless++;
+      msg.sentAt = t;
+    }
+    if (!Value.Check(InboundMessageSchema, msg)) {
+      const e = Value.Errors(InboundMessageSchema, msg).First();
+      skip(e ? `${e.path || '/'} ${e.message}` : 'invalid');
+      continue;
+    }
+    messages.push(msg as InboundMessage);
+  }
+  return { messages, bad, zoneless };
+}
+
+/**
+ * A time written without a zone ("2025-03-04T10:00:00", Python's naive isoformat, or with a space
+ * for the T) is read as UTC; the HTTP intake stays strict.
+ */
+function withZone(t: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/i.exec(t.trim());
+  return m ? `${m[1]}T${m[2]}Z` : t;
+}
+
+async function maxSeq(db: Kysely<DB>, ws: string): Promise<number> {
+  const row = await db
+    .selectFrom('inbound_events')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('workspace_id', '=', ws)
+    .executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}
+
+/**
+ * Waits until no event up to `lastSeq` is pending: drains them here (waiting out the retry of an
+ * event whose batch failed), or, beside a running server, until its pipeline has taken them;
+ * should the server stop meanwhile, the rest is drained here. Returns how many of this replay's
+ * events (after `firstSeq`) were parked.
+ */
+async function settle(
+  app: App,
+  firstSeq: number,
+  lastSeq: number,
+  server: boolean,
+): Promise<number> {
+  const db = app.database.db;
+  const ws = app.workspace.workspaceId;
+  for (;;) {
+    if (!server) await app.pipeline.drain();
+    const next = await db
+      .selectFrom('inbound_events')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('next_attempt_at').as('due')])
+      .where('workspace_id', '=', ws)
+      .where('status', '=', 'pending')
+      .where('seq', '<=', lastSeq)
+      .executeTakeFirstOrThrow();
+    if (Number(next.n) === 0) break;
+    const wait = server ? 250 : Math.max(50, Math.min(5_000, Number(next.due) - Date.now()));
+    await new Promise((r) => setTimeout(r, wait));
+    if (server && !(await livePipeline(db, Date.now()))) server = false;
+  }
+  const parked = await db
+    .selectFrom('inbound_events')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('workspace_id', '=', ws)
+    .where('status', '=', 'parked')
+    .where('seq', '>', firstSeq)
+    .where('seq', '<=', lastSeq)
+    .executeTakeFirstOrThrow();
+  return Number(parked.n);
+}

@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import { newId } from '../ids.js';
+import type { DB } from './schema.js';
+
+const NAME = 'pipeline';
+const BEAT_MS = 5_000;
+/** A lease not renewed for this long belongs to a process that is gone. */
+export const LEASE_STALE_MS = 20_000;
+
+/**
+ * Says, every few seconds, that this process runs a live pipeline on the database. One-shot
+ * commands (`throughline replay`) look for it: beside a running server they append to the
+ * inbound log and let the server's pipeline and detector take the events, rather than running a
+ * second pipeline and detector over the same cases (on SQLite nothing else keeps two processes
+ * from detecting twice, and each would see only part of the traffic).
+ */
+export class PipelineLease {
+  private readonly holder = newId();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.beat();
+    this.timer = setInterval(() => {
+      this.beat().catch(() => {});
+    }, BEAT_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.db
+      .deleteFrom('node_leases')
+      .where('name', '=', NAME)
+      .where('holder', '=', this.holder)
+      .execute()
+      .catch(() => {});
+  }
+
+  private async beat(): Promise<void> {
+    const now = this.clock();
+    await this.db
+      .insertInto('node_leases')
+      .values({ name: NAME, holder: this.holder, heartbeat_at: now })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ holder: this.holder, heartbeat_at: now }))
+      .execute();
+  }
+}
+
+/** Whether a live pipeline (a running server) renewed its lease recently. */
+export async function livePipeline(db: Kysely<DB>, now: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('node_leases')
+    .select('heartbeat_at')
+    .where('name', '=', NAME)
+    .executeTakeFirst();
+  return !!row && now - Number(row.heartbeat_at) < LEASE_STALE_MS;
+}

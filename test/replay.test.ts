@@ -1,0 +1,128 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/platform/db/database.js';
+
+const BIN = fileURLToPath(new URL('../bin/throughline.js', import.meta.url));
+
+/**
+ * `throughline replay` as an independent scenario generator would use it: lines in the inbound
+ * shape with fields of its own, written by other tools (a BOM, times without a zone), and run
+ * beside a server on the same database.
+ */
+describe('throughline replay', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'throughline-replay-'));
+  const env = (db: string) => ({
+    ...process.env,
+    THROUGHLINE_DATABASE_URL: `sqlite:${join(dir, db)}`,
+    THROUGHLINE_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+  });
+  const run = (db: string, args: string[]) =>
+    spawnSync(process.execPath, [BIN, ...args], {
+      env: env(db),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+  let server: ChildProcess | null = null;
+  afterAll(() => {
+    if (server?.pid && server.exitCode === null) server.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const line = (i: number, extra: Record<string, unknown> = {}, sentAt?: string) =>
+    JSON.stringify({
+      channel: 'sms',
+      externalId: `SM${i}`,
+      author: { id: `+1415555${String(1000 + i)}` },
+      text: `No signal at all in 94110 since this morning (${i})`,
+      sentAt: sentAt ?? new Date(Date.UTC(2025, 2, 4, 10, i)).toISOString(),
+      ...extra,
+    });
+  const stored = async (db: string) => {
+    const d = openDatabase(`sqlite:${join(dir, db)}`);
+    try {
+      const rows = await d.db
+        .selectFrom('messages')
+        .select(['external_id', 'sent_at'])
+        .orderBy('external_id')
+        .execute();
+      const pending = await d.db
+        .selectFrom('inbound_events')
+        .select('seq')
+        .where('status', '=', 'pending')
+        .execute();
+      return { rows, pending: pending.length };
+    } finally {
+      await d.close();
+    }
+  };
+
+  it('drops fields it does not know, reads a BOM and zoneless times, and skips what is not a message', async () => {
+    const file = join(dir, 'mixed.jsonl');
+    writeFileSync(
+      file,
+      [
+        `\uFEFF${line(1, { label: 'outage', incidentId: 'inc-7', truth: { complaint: true } })}`,
+        line(2, { scenario: { seed: 3 } }),
+        line(3, {}, '2025-03-04T10:03:00'),
+        line(4, {}, '2025-02-31T10:00:00Z'),
+        'null',
+        '{"type":"incident","incident":{"id":"inc-7"}}',
+        '',
+      ].join('\r\n'),
+    );
+    const res = run('mixed.db', ['replay', file, '--speed', 'max']);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/replayed 3 messages \(0 duplicates, 2 bad lines\)/);
+    expect(res.stderr).toMatch(/line 4: \/sentAt/);
+    expect(res.stderr).toMatch(/line 5: not a JSON object/);
+    expect(res.stderr).toMatch(/1 times without a zone were read as UTC/);
+    const { rows, pending } = await stored('mixed.db');
+    expect(rows.map((r) => r.external_id)).toEqual(['SM1', 'SM2', 'SM3']);
+    expect(Number(rows[2].sent_at)).toBe(Date.UTC(2025, 2, 4, 10, 3));
+    expect(pending).toBe(0);
+  });
+
+  it('fails when no line is a message', () => {
+    const file = join(dir, 'bad.jsonl');
+    writeFileSync(file, 'not json\n{"channel":"sms"}\n');
+    const res = run('bad.db', ['replay', file]);
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toMatch(/no line of .* is a message \(2 bad lines\)/);
+  });
+
+  it('beside a running server, hands the events to its pipeline and returns once they are through', async () => {
+    expect(run('live.db', ['migrate']).status).toBe(0);
+    server = spawn(process.execPath, [BIN, 'serve'], {
+      env: { ...env('live.db'), PORT: '0', HOST: '127.0.0.1' },
+      stdio: 'ignore',
+    });
+    // The server says it runs a pipeline (its lease) within a few seconds.
+    const d = openDatabase(`sqlite:${join(dir, 'live.db')}`);
+    try {
+      for (let i = 0; i < 200; i++) {
+        const lease = await d.db.selectFrom('node_leases').selectAll().executeTakeFirst();
+        if (lease) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await d.db.selectFrom('node_leases').selectAll().execute()).toHaveLength(1);
+    } finally {
+      await d.close();
+    }
+    const file = join(dir, 'live.jsonl');
+    writeFileSync(file, `${Array.from({ length: 40 }, (_, i) => line(100 + i)).join('\n')}\n`);
+    const res = run('live.db', ['replay', file, '--speed', 'max']);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/a server runs on this database/);
+    expect(res.stdout).toMatch(/replayed 40 messages/);
+    // Returned only once the server's pipeline had taken every event.
+    const { rows, pending } = await stored('live.db');
+    expect(rows).toHaveLength(40);
+    expect(pending).toBe(0);
+    server.kill('SIGTERM');
+  });
+});
