@@ -202,7 +202,14 @@ export async function applyDecisions(
           .where('id', '=', d.problemId)
           .execute();
         p.signature_json = JSON.stringify(sig);
-        await problemEvent(trx, ws, d.problemId, 'merged_detection', { key: d.key }, { now });
+        await problemEvent(
+          trx,
+          ws,
+          d.problemId,
+          'merged_detection',
+          { key: d.key },
+          { now, eventAt: d.at },
+        );
         break;
       }
       case 'refine': {

@@ -61,6 +61,16 @@ describe.each(ENGINES)('problems of history on %s', (engine) => {
     expect(ids.length).toBeGreaterThan(0);
     expect(await outboxOf('problem_escalate', ids)).toEqual([]);
     expect(await outboxOf('notify_customer', ids)).toEqual([]);
+    // Its history is in event time: every detector entry lies in the replayed span, not today.
+    const events = await db()
+      .selectFrom('problem_events')
+      .select(['type', 'event_at'])
+      .where('problem_id', 'in', ids)
+      .where('actor_type', '=', 'system')
+      .execute();
+    expect(events.length).toBeGreaterThan(0);
+    const late = events.filter((e) => Number(e.event_at) > span.to + DAY);
+    expect(late).toEqual([]);
   });
 
   it('the same outage live escalates', async () => {

@@ -160,7 +160,7 @@ describe.each(ENGINES)('a batch and a person changing one problem on %s', (engin
           ws(),
           Date.now(),
           [],
-          [{ type: 'own', problemId: id, key: 'outage@t:US:TX:austin' }],
+          [{ type: 'own', problemId: id, at: Date.now(), key: 'outage@t:US:TX:austin' }],
           new Map(),
           new Map(rows.map((r) => [r.id, r])),
           DEFAULT_PROBLEM_SETTINGS,

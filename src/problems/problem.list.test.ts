@@ -87,6 +87,19 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
     expect((await list({ area: 'Boulder', limit: 10 })).rows).toHaveLength(0);
   });
 
+  it('reads the filter as a place: a state by name, a city with its state, the country by name', async () => {
+    expect((await list({ area: 'Texas', limit: 200 })).rows).toHaveLength(101);
+    expect((await list({ area: 'Austin, TX', limit: 200 })).rows).toHaveLength(101);
+    expect((await list({ area: 'Denver, CO', limit: 10 })).rows).toHaveLength(10);
+    expect((await list({ area: 'Austin, MN', limit: 10 })).rows).toHaveLength(0);
+    expect((await list({ area: 'Colorado', limit: 10 })).rows).toHaveLength(10);
+    expect((await list({ area: 'United States', limit: 10 })).rows).toHaveLength(10);
+  });
+
+  it('matches the owner whatever its case', async () => {
+    expect((await list({ owner: 'network OPERATIONS', limit: 10 })).rows).toHaveLength(10);
+  });
+
   it('combines the area with the other filters', async () => {
     const fixed = await list({ area: 'Austin', status: 'fixed, verified', limit: 10 });
     expect(fixed.rows.map((r) => r.id)).toEqual([ids.austin[0]]);

@@ -1,6 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { badRequest } from '../platform/errors.js';
+import { extractArea } from '../triage/area.js';
 import { PROBLEM_STATUSES, type ProblemStatus } from './problem.store.js';
 
 export interface ProblemFilter {
@@ -37,11 +38,13 @@ export async function listProblems(
     let q = db.selectFrom('problems').selectAll().where('workspace_id', '=', workspaceId);
     if (statuses) q = q.where('status', 'in', statuses);
     if (f.topic) q = q.where('topic', '=', f.topic);
-    if (f.owner) q = q.where('owner', '=', f.owner);
+    // Team names are typed by people: "network operations" finds "Network operations".
+    if (f.owner) q = q.where(sql`lower(owner)`, '=', f.owner.trim().toLowerCase());
     if (id) q = q.where('id', '<', id.toLowerCase());
     return q.orderBy('id', 'desc').limit(n).execute();
   };
   const needle = f.area?.trim().toLowerCase();
+  const place = needle ? placeOf(f.area!) : null;
   let rows: Selectable<ProblemTable>[];
   if (!needle) rows = await below(f.cursor, f.limit + 1);
   else {
@@ -53,7 +56,7 @@ export async function listProblems(
     for (;;) {
       const batch = await below(after, SCAN);
       for (const r of batch) {
-        if (!inArea(r, needle)) continue;
+        if (!inArea(r, needle, place)) continue;
         rows.push(r);
         if (rows.length > f.limit) break;
       }
@@ -79,9 +82,31 @@ function parseStatuses(v: string | undefined): ProblemStatus[] | null {
   return list as ProblemStatus[];
 }
 
-/** The problem's area names the place at some level (a city's problem is in its region too). */
-function inArea(p: Selectable<ProblemTable>, needle: string): boolean {
+/** The filter read as a place ("Texas", "Austin, TX", "United States"), as a profile location is. */
+function placeOf(text: string): Place | null {
+  const a = extractArea('', text);
+  return a
+    ? { postalCode: a.postalCode, city: a.city, region: a.region, country: a.country }
+    : null;
+}
+
+type Place = Record<'postalCode' | 'city' | 'region' | 'country', string | null>;
+
+/**
+ * The problem's area names the filter at some level (a city's problem is in its region too), or
+ * lies inside the place the filter names: "Texas" finds problems in TX, "Austin, TX" those of
+ * Austin and its postal codes, "United States" the country's.
+ */
+function inArea(p: Selectable<ProblemTable>, needle: string, place: Place | null): boolean {
   if (!p.area_json) return false;
-  const a = JSON.parse(p.area_json) as Record<string, string | null>;
-  return [a.postalCode, a.city, a.region, a.country].some((v) => v?.toLowerCase() === needle);
+  const a = JSON.parse(p.area_json) as Place;
+  if ([a.postalCode, a.city, a.region, a.country].some((v) => v?.toLowerCase() === needle))
+    return true;
+  if (!place) return false;
+  const same = (k: keyof Place) =>
+    place[k] === null || a[k]?.toLowerCase() === place[k]!.toLowerCase();
+  if (place.postalCode) return same('postalCode');
+  if (place.city) return same('city') && same('region');
+  if (place.region) return same('region') && same('country');
+  return same('country');
 }

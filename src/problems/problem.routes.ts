@@ -26,6 +26,9 @@ const AreaT = Type.Object({
   country: Nullable(Type.String()),
 });
 
+/** The area of a problem with no place known: every field null, never a missing object. */
+const NO_AREA = { postalCode: null, city: null, region: null, country: null };
+
 export const ProblemDto = Type.Object({
   id: Type.String(),
   number: Type.Integer(),
@@ -33,7 +36,9 @@ export const ProblemDto = Type.Object({
   kind: Type.String({ description: 'area, text, process or manual' }),
   title: Type.String(),
   topic: Nullable(Type.String({ description: 'null for a text cluster' })),
-  area: Type.Union([AreaT, Type.Null()]),
+  area: Type.Composite([AreaT], {
+    description: 'null fields where not known (all null: no place known, e.g. a process problem)',
+  }),
   detectedAt: Type.String({ description: 'event time, ISO-8601' }),
   firstEventAt: Type.String(),
   lastEventAt: Type.String(),
@@ -61,7 +66,7 @@ function toDto(p: Selectable<ProblemTable>, caseIds: string[]): ProblemDtoT {
     kind: p.kind,
     title: p.title,
     topic: p.topic,
-    area: p.area_json ? JSON.parse(p.area_json) : null,
+    area: { ...NO_AREA, ...(p.area_json ? JSON.parse(p.area_json) : {}) },
     detectedAt: iso(p.detected_at)!,
     firstEventAt: iso(p.first_event_at)!,
     lastEventAt: iso(p.last_event_at)!,

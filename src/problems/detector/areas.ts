@@ -43,8 +43,9 @@ export function areaAtLevel(
   country: string | null;
 } {
   const level = levelOf(key);
-  if (!area || level === 'all')
-    return { postalCode: null, city: null, region: null, country: null };
+  if (!area) return { postalCode: null, city: null, region: null, country: null };
+  if (level === 'all')
+    return { postalCode: null, city: null, region: null, country: area.country ?? null };
   return {
     postalCode: level === 'postalCode' ? area.postalCode : null,
     city: level === 'postalCode' || level === 'city' ? area.city : null,
@@ -78,4 +79,26 @@ export function chainOfKey(
   if (key.startsWith('t:')) return [key, `r:${parts[1]}:${parts[2]}`, ALL];
   if (key === ALL) return [ALL];
   return [key, ALL];
+}
+
+/**
+ * The area of a problem with no narrower place: the country most of its complainers who name a
+ * place are in (at least three, and four in five of them), else null. A country-wide outage is
+ * then "in US" for a client that compares or filters areas, not in no country at all.
+ */
+export function countryWide(
+  members: readonly { area: Pick<Area, 'country'> | null }[],
+): { postalCode: null; city: null; region: null; country: string } | null {
+  const counts = new Map<string, number>();
+  let placed = 0;
+  for (const m of members) {
+    const c = m.area?.country?.toUpperCase();
+    if (!c) continue;
+    placed++;
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  for (const [country, n] of counts)
+    if (placed >= 3 && n >= 0.8 * placed)
+      return { postalCode: null, city: null, region: null, country };
+  return null;
 }

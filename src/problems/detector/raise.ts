@@ -6,7 +6,7 @@
  */
 import { newId } from '../../platform/ids.js';
 import type { Area } from '../../triage/index.js';
-import { ALL, areaAtLevel, areaChain, chainOfKey } from './areas.js';
+import { ALL, areaAtLevel, areaChain, chainOfKey, countryWide } from './areas.js';
 import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
 import { related } from './link.js';
@@ -133,7 +133,7 @@ export function testAreaKey(
     problemId,
     kind: 'area',
     topic,
-    area: areaKey === ALL ? null : areaAtLevel(c.area, areaKey),
+    area: areaKey === ALL ? countryWide(members) : areaAtLevel(c.area, areaKey),
     areaKey,
     keys: [key],
     terms: [],
@@ -211,7 +211,7 @@ export function own(
   out: Decision[],
 ) {
   if (!p.keys.includes(key)) {
-    out.push({ type: 'own', problemId: p.id, key });
+    out.push({ type: 'own', problemId: p.id, at: counts.now, key });
     p.keys.push(key);
   }
   book.ownedBy.set(key, p.id);
@@ -273,7 +273,7 @@ export function testTextKey(
     problemId,
     kind: 'text',
     topic: null,
-    area: area?.area ?? null,
+    area: area?.area ?? countryWide(members),
     areaKey: area?.key ?? null,
     keys: [key],
     terms: [term],

@@ -106,7 +106,7 @@ export type Decision =
       tightness: number | null;
     }
   | { type: 'link'; problemId: string; member: Member; reason: 'detected' | 'arrival' | 'merged' }
-  | { type: 'own'; problemId: string; key: string }
+  | { type: 'own'; problemId: string; at: number; key: string }
   | { type: 'retopic'; problemId: string; at: number; topic: string }
   | { type: 'confirm'; problemId: string; at: number; baseline: Baseline }
   | { type: 'verify'; problemId: string; at: number }
