@@ -37,6 +37,17 @@ describe('throughline classify', () => {
     expect(lines[4]).toMatchObject({ complaint: false, area: { city: 'Austin' } });
   });
 
+  it('gives an area object with null fields and confidence 0 when no place is named', async () => {
+    const [line] = await run('{"text":"my bill is wrong again"}\n');
+    expect(line.area).toEqual({
+      postalCode: null,
+      city: null,
+      region: null,
+      country: null,
+      confidence: 0,
+    });
+  });
+
   it('waits for a slow consumer instead of buffering everything (back-pressure)', async () => {
     const n = 3000;
     const input = new PassThrough();

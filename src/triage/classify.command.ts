@@ -8,7 +8,7 @@
  * stops reading (`| head`) ends the run quietly.
  */
 
-import { createTriage, type Triage } from './index.js';
+import { createTriage, onTheWire, type Triage } from './index.js';
 import type { TriageInput } from './types.js';
 
 /** What a malformed line produces instead of a triage result. */
@@ -42,7 +42,7 @@ export function classifyLine(triage: Triage, line: string, lineNo: number): obje
   const input: TriageInput = { text: v.text };
   if (typeof v.channel === 'string') input.channel = v.channel;
   if (typeof v.authorLocation === 'string') input.authorLocation = v.authorLocation;
-  return triage.classify(input);
+  return onTheWire(triage.classify(input));
 }
 
 function lineError(code: ClassifyLineError['error']['code'], message: string, line: number) {

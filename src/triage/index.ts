@@ -105,3 +105,15 @@ export function classify(input: TriageInput): TriageResult {
   defaultTriage ??= createTriage();
   return defaultTriage.classify(input);
 }
+
+/**
+ * A result as clients read it (`throughline classify`, `POST /api/v1/triage/classify`): `area` is
+ * always an object, with null fields and confidence 0 when no place was found, so a client can
+ * read `area.confidence` without a check (the pipeline keeps null internally).
+ */
+export function onTheWire<T extends TriageResult>(r: T) {
+  return {
+    ...r,
+    area: r.area ?? { postalCode: null, city: null, region: null, country: null, confidence: 0 },
+  };
+}

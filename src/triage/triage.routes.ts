@@ -15,6 +15,7 @@ import {
   listModelVersions,
   type StoredCorrection,
 } from './corrections.queries.js';
+import { onTheWire } from './index.js';
 import type { InstallationTriage } from './installation.js';
 import { LlmClient } from './llm.js';
 import { suggestReply } from './suggest.js';
@@ -221,7 +222,9 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
     },
     async (req) => {
       const offline = triage.classify(req.body);
-      return assistClassify(offline, req.body.text, triage.model.complaintThreshold, llm);
+      return onTheWire(
+        await assistClassify(offline, req.body.text, triage.model.complaintThreshold, llm),
+      );
     },
   );
 
