@@ -125,6 +125,7 @@ export async function runProblemsEval(): Promise<void> {
   }
   const listed: [string, typeof triage][] = [['real triage', triage]];
   if (full) listed.push([`full pipeline, seed ${SEEDS[0]}`, full.metrics]);
+  if (rt) listed.push(['real-text incidents', rt.m]);
   for (const [label, m] of listed) {
     out(`duplicates (${label}): ${m.duplicateOf.length}`);
     for (const d of m.duplicateOf) out(`  ${d}`);
