@@ -50,7 +50,9 @@ function parseFlag(name: string, v: string | undefined): boolean {
  * to a day, some trouble no topic names) — plus the real telecom threads of twcs as background
  * text. Three configurations: the detector core over the REAL triage (classify), the same with
  * ground-truth labels ("oracle triage"), and the whole product for one seed (a fresh SQLite app,
- * with fixes posted through the API and notifications delivered by the outbox).
+ * with fixes posted through the API and notifications delivered by the outbox). A fourth, harder
+ * one runs the real triage with the incidents' opening complaints told in real customers' words
+ * (real-text.ts): our templates cannot show whether detection holds for other phrasing.
  */
 export async function runProblemsEval(): Promise<void> {
   const t0 = Date.now();
