@@ -13,9 +13,9 @@ export function runInMemory(
   seed: number,
   days: number,
   real: RealThreads | null,
-  opts: { oracle?: boolean; config?: Partial<DetectorConfig> } = {},
+  opts: { oracle?: boolean; realText?: boolean; config?: Partial<DetectorConfig> } = {},
 ): RunMetrics {
-  const stream = loadStream(seed, days, real, opts.oracle);
+  const stream = loadStream(seed, days, real, opts.oracle, opts.realText);
   const det = new Detector(opts.config);
   const problems: ScoredProblem[] = [];
   const caseProblem = new Map<string, string>();

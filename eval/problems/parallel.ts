@@ -9,12 +9,13 @@ export function runMemoryInWorker(
   seeds: number[],
   days: number,
   withReal: boolean,
+  realText = false,
 ): Promise<MemoryResults> {
   const api = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./memory.worker.ts', import.meta.url).href;
   const worker = new Worker(
     `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`,
-    { eval: true, workerData: { seeds, days, withReal } },
+    { eval: true, workerData: { seeds, days, withReal, realText } },
   );
   return new Promise((resolve, reject) => {
     worker.once('message', (m: MemoryResults) => {

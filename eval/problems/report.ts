@@ -29,7 +29,10 @@ const COLUMNS: [string, number][] = [
 ];
 
 export function formatTable(rows: Row[]): string {
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(COLUMNS[i][1])).join(' ');
+  // The label column grows to the longest label (the real-text row's is long).
+  const first = Math.max(COLUMNS[0][1], ...rows.map((r) => r.label.length + 1));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => c.padEnd(i === 0 ? first : COLUMNS[i][1])).join(' ');
   const out = [line(COLUMNS.map(([h]) => h))];
   for (const { label, m, notify } of rows) {
     const { p, r, f1: f } = f1(m);
@@ -77,15 +80,15 @@ export function formatBreakdown(rows: Row[]): string {
     ['named topic', (o) => !o.unnamed],
     ['no known topic', (o) => o.unnamed],
   ];
-  const out = [
-    ['found by', ...rows.map((r) => r.label)].map((c, i) => c.padEnd(i === 0 ? 22 : 26)).join(' '),
-  ];
+  const width = Math.max(26, ...rows.map((r) => r.label.length + 1));
+  const pad = (c: string, i: number) => c.padEnd(i === 0 ? 22 : width);
+  const out = [['found by', ...rows.map((r) => r.label)].map(pad).join(' ')];
   for (const [name, test] of groups) {
     const cells = rows.map(({ m }) => {
       const sel = m.outcomes.filter(test);
       return `${pct(sel.filter((o) => o.detected).length, sel.length)} (${sel.filter((o) => o.detected).length}/${sel.length})`;
     });
-    out.push([name, ...cells].map((c, i) => c.padEnd(i === 0 ? 22 : 26)).join(' '));
+    out.push([name, ...cells].map(pad).join(' '));
   }
   return out.join('\n');
 }

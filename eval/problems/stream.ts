@@ -1,6 +1,7 @@
 import type { SimIncident } from '../../src/simulate/index.js';
 import { type Area, classify } from '../../src/triage/index.js';
 import type { RealThreads } from './background.js';
+import { loadRealTextPool, type ReplacedCounts, replaceIncidentTexts } from './real-text.js';
 import { buildRun, type EvalTruth } from './source.js';
 
 /**
@@ -28,6 +29,8 @@ export interface Stream {
   days: number;
   incidents: SimIncident[];
   messages: StreamMessage[];
+  /** Set on a real-text stream (real-text.ts): what was replaced and how triage read it. */
+  replaced?: ReplacedCounts;
 }
 
 const cache = new Map<string, Stream>();
@@ -38,16 +41,28 @@ const cache = new Map<string, Stream>();
  * compared quickly. The oracle knows only the simulator's truth: real background text goes
  * through the real triage in both modes. Cases are approximated by conversation roots
  * (replies join the case of the message they answer), as the thread stage does for replies.
+ * `realText` tells the incidents' opening complaints in real customers' words (real-text.ts;
+ * real triage only); null when the real tweets are absent.
  */
 export function loadStream(
   seed: number,
   days: number,
   real: RealThreads | null,
   oracle = false,
+  realText = false,
 ): Stream {
-  const key = `${seed}:${days}:${real ? 'real' : 'sim'}:${oracle}`;
+  const key = `${seed}:${days}:${real ? 'real' : 'sim'}:${oracle}:${realText}`;
   const hit = cache.get(key);
   if (hit) return hit;
+  if (realText) {
+    const pool = loadRealTextPool();
+    if ('skip' in pool) throw new Error(`real-text incidents: ${pool.skip}`);
+    const base = loadStream(seed, days, real, false);
+    const { stream, counts } = replaceIncidentTexts(base, buildRun(seed, days, real), pool);
+    const s = { ...stream, replaced: counts };
+    cache.set(key, s);
+    return s;
+  }
   const run = buildRun(seed, days, real);
   const messages: StreamMessage[] = [];
   const caseOf = new Map<string, string>();
