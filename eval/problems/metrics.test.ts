@@ -43,8 +43,25 @@ describe('problems eval scoring', () => {
     expect(m.detected).toBe(1);
     expect(m.falseProblems).toBe(0);
     expect(m.delaysMin).toEqual([6]);
-    expect(m.outcomes).toEqual([{ size: 6, level: 'city', unnamed: false, detected: true }]);
+    expect(m.outcomes).toEqual([
+      { size: 6, level: 'city', unnamed: false, detected: true, exactLevel: true },
+    ]);
     expect(m.tp).toBe(m.truePairs);
+  });
+
+  it('counts a city trouble found as its state as recall, but not at its own level', () => {
+    const messages = Array.from({ length: 6 }, (_, i) =>
+      msg(i, { incidentId: 'inc1', problemId: 'p1' }),
+    );
+    const state = { postalCode: null, city: null, region: 'CO', country: 'US' };
+    const m = score(
+      [incident],
+      messages,
+      [{ id: 'p1', topic: 'outage', area: state, detectedAt: T0 + 10 * 60_000 }],
+      7,
+    );
+    expect(m.detectedRightPlace).toBe(1);
+    expect(m.outcomes[0].exactLevel).toBe(false);
   });
 
   it('counts a problem made mostly of real background text as false, even at the incident’s place and time', () => {

@@ -21,6 +21,11 @@ export interface IncidentOutcome {
   /** Trouble no topic names (truth topic `other`). */
   unnamed: boolean;
   detected: boolean;
+  /**
+   * Found with the right topic at the incident's own level (a city's trouble as that city, not
+   * its state): stricter than issue 6's recall, which takes a nested or surrounding area.
+   */
+  exactLevel: boolean;
 }
 
 export interface ScoredProblem {
@@ -174,6 +179,7 @@ export function score(
       level: inc.level,
       unnamed: inc.topic === 'other',
       detected: ok,
+      exactLevel: ok && placeOk(inc, p) && levelOfArea(p.area) === inc.level,
     });
     if (!p || p.detectedAt > end) {
       missed.push(
@@ -235,6 +241,14 @@ function describe(p: ScoredProblem): string {
   const a = p.area;
   const place = a ? (a.postalCode ?? a.city ?? a.region ?? a.country ?? 'anywhere') : 'anywhere';
   return `${p.topic ?? 'text'}@${place}`;
+}
+
+/** The finest level a problem's area names (`country` when it names none narrower). */
+function levelOfArea(a: ScoredProblem['area']): string {
+  if (a?.postalCode) return 'postalCode';
+  if (a?.city) return 'city';
+  if (a?.region) return 'region';
+  return 'country';
 }
 
 /** Right topic (any, for trouble no topic names) and a nested or equal area. */

@@ -90,5 +90,11 @@ export function formatBreakdown(rows: Row[]): string {
     });
     out.push([name, ...cells].map(pad).join(' '));
   }
+  // Stricter than recall: the right topic at the incident's own area level.
+  const exact = rows.map(({ m }) => {
+    const n = m.outcomes.filter((o) => o.exactLevel).length;
+    return `${pct(n, m.outcomes.length)} (${n}/${m.outcomes.length})`;
+  });
+  out.push(['own level (strict)', ...exact].map(pad).join(' '));
   return out.join('\n');
 }
