@@ -123,6 +123,10 @@ export function testAreaKey(
     own(parts, twin, key, ks, out);
     return;
   }
+  // Every complainer it could take already belongs to a problem (several of them, or `holder`
+  // would have said): the excess is theirs, and a new problem would hold no case at all.
+  const linkable = counts.linkable(ks).filter((m) => !m.problemId);
+  if (linkable.length === 0) return;
   const problemId = newId();
   const members = counts.members(ks);
   // A group or every-topic key names the topic most of its complaints have, if one has most.
@@ -145,8 +149,7 @@ export function testAreaKey(
     tightness: null,
   });
   book.adopt(problemId, 'area', topic, areaKey, [key], c.at, confirmed, chain);
-  for (const m of counts.linkable(ks))
-    if (!m.problemId) out.push(book.linkEntry(problemId, m, 'detected'));
+  for (const m of linkable) out.push(book.linkEntry(problemId, m, 'detected'));
 }
 
 /**
