@@ -144,11 +144,19 @@ describe('sentiment', () => {
   });
 
   it('stays linear on long texts that repeat a sarcasm phrase', () => {
-    const started = performance.now();
-    for (const unit of ['great job ', 'oh great ', 'thanks for the ', 'so much for '])
-      sentiment(unit.repeat(Math.floor(100_000 / unit.length)));
-    // "great job " × 10,000 took 1.3–1.7 s with an unbounded gap.
-    expect(performance.now() - started).toBeLessThan(500);
+    // A ratio, not a wall-clock bound, so a loaded machine does not fail it: ten times the text
+    // takes about ten times as long when linear, a hundred times with the old unbounded gap
+    // ("great job " × 10,000 took 1.3–1.7 s).
+    const time = (chars: number) => {
+      const started = performance.now();
+      for (const unit of ['great job ', 'oh great ', 'thanks for the ', 'so much for '])
+        sentiment(unit.repeat(Math.floor(chars / unit.length)));
+      return performance.now() - started;
+    };
+    time(10_000); // warm up
+    const small = Math.min(time(10_000), time(10_000));
+    const large = time(100_000);
+    expect(large).toBeLessThan(30 * small + 100);
   });
 });
 
@@ -238,8 +246,9 @@ describe('pii', () => {
     findPii('x@'.repeat(50_000));
     findPii(`+${'1234567890'.repeat(4)} `.repeat(2_400));
     findPii(`0${'1'.repeat(99_999)}`);
-    // Was 20 s for the first (quadratic); now a few milliseconds.
-    expect(performance.now() - started).toBeLessThan(500);
+    // Was 20 s for the first (quadratic); now a few milliseconds (the bound leaves room for a
+    // loaded machine).
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 });
 
