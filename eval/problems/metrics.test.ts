@@ -44,7 +44,14 @@ describe('problems eval scoring', () => {
     expect(m.falseProblems).toBe(0);
     expect(m.delaysMin).toEqual([6]);
     expect(m.outcomes).toEqual([
-      { size: 6, level: 'city', unnamed: false, detected: true, exactLevel: true },
+      {
+        size: 6,
+        level: 'city',
+        unnamed: false,
+        detected: true,
+        exactLevel: true,
+        foundLevel: 'city',
+      },
     ]);
     expect(m.tp).toBe(m.truePairs);
   });

@@ -26,6 +26,8 @@ export interface IncidentOutcome {
    * its state): stricter than issue 6's recall, which takes a nested or surrounding area.
    */
   exactLevel: boolean;
+  /** The finest area level of the problem that found it (right topic and place), else null. */
+  foundLevel: string | null;
 }
 
 export interface ScoredProblem {
@@ -180,6 +182,7 @@ export function score(
       unnamed: inc.topic === 'other',
       detected: ok,
       exactLevel: ok && placeOk(inc, p) && levelOfArea(p.area) === inc.level,
+      foundLevel: ok && placeOk(inc, p) ? levelOfArea(p.area) : null,
     });
     if (!p || p.detectedAt > end) {
       missed.push(

@@ -96,5 +96,13 @@ export function formatBreakdown(rows: Row[]): string {
     return `${pct(n, m.outcomes.length)} (${n}/${m.outcomes.length})`;
   });
   out.push(['own level (strict)', ...exact].map(pad).join(' '));
+  // Where the levels differ: incident level → the level of the problem that found it.
+  for (const l of LEVELS) {
+    const cells = rows.map(({ m }) => {
+      const found = m.outcomes.filter((o) => o.level === l && o.foundLevel !== null);
+      return LEVELS.map((f) => found.filter((o) => o.foundLevel === f).length).join('/');
+    });
+    out.push([`  ${l} as p/t/r/c`, ...cells].map(pad).join(' '));
+  }
   return out.join('\n');
 }
