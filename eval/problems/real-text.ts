@@ -23,22 +23,14 @@ import { metroOfZip } from '../../src/simulate/areas.js';
 import { hashSeed, Rng } from '../../src/simulate/prng.js';
 import { BRAND } from '../../src/simulate/render.js';
 import type { SimArea } from '../../src/simulate/sim.types.js';
-import { type Area, classify } from '../../src/triage/index.js';
+import { type Area, classify, TOPICS } from '../../src/triage/index.js';
 import { readSharedCsv } from '../triage/data.js';
 import { loadTelecomTweets } from '../triage/topics.js';
 import type { EvalMessage, EvalRun } from './source.js';
 import type { Stream, StreamMessage } from './stream.js';
 
 /** The topics whose labelled tweets tell of trouble (praise, agent and other are left out). */
-export const COMPLAINT_TOPICS = [
-  'network',
-  'outage',
-  'billing',
-  'account',
-  'device',
-  'service',
-  'delivery',
-] as const;
+export const COMPLAINT_TOPICS = TOPICS.filter((t) => t !== 'praise' && t !== 'other');
 
 export interface RealTextPool {
   /** Cleaned texts (mentions and URLs dropped) by topic label. */
