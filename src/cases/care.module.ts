@@ -10,7 +10,7 @@ import { presenceRoutes } from '../presence/presence.routes.js';
 import { promiseTimer } from '../promises/promise.service.js';
 import { runAssignment } from '../routing/assign.js';
 import { routingRoutes } from '../routing/routing.routes.js';
-import { slaTimer } from '../sla/sla.jobs.js';
+import { slaTimers } from '../sla/sla.jobs.js';
 import { autoCloseSweep } from './auto-close.js';
 import { careRoutes } from './care.routes.js';
 
@@ -60,8 +60,8 @@ export function createCare(deps: CareDeps) {
     clock,
     logger: deps.logger,
     handlers: {
-      'sla.at_risk': slaTimer,
-      'sla.breach': slaTimer,
+      'sla.at_risk': slaTimers,
+      'sla.breach': slaTimers,
       'promise.remind': promiseTimer,
       'promise.due': promiseTimer,
     },
