@@ -5,7 +5,7 @@ import type { Database } from '../platform/db/database.js';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import { type OutboxHandler, outboxBackoffMs } from '../platform/outbox/outbox.worker.js';
-import { setCaseStatus } from '../problems/problem.service.js';
+import { releaseFromFix } from '../problems/problem.service.js';
 import { chooseRoute, type Route, routeKey } from './route.js';
 
 export interface NotifyDeps {
@@ -218,13 +218,14 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
 
 /**
  * A customer nobody could tell of a fix is not waiting on us: their case goes back to the desk
- * (open, with the reason in its history) instead of resolving silently after the quiet period,
- * so a person reaches them another way. Other updates only leave a history entry.
+ * (open, with the reason in its history; the quiet-period worker then leaves it alone) instead
+ * of resolving unseen, so a person reaches them another way. Otherwise the case's history says
+ * who was not told of which update.
  */
 async function notToldBackToDesk(
   db: Kysely<DB>,
   ws: string,
-  n: { problem_id: string; update_id: string; case_id: string; customer_id: string },
+  n: { problem_id: string; update_id: string; case_id: string },
   now: number,
 ) {
   await db.transaction().execute(async (trx) => {
@@ -233,38 +234,12 @@ async function notToldBackToDesk(
       .select('status')
       .where('id', '=', n.update_id)
       .executeTakeFirst();
-    const c = await trx
-      .selectFrom('cases')
-      .select(['status', 'status_reason'])
-      .where('id', '=', n.case_id)
-      .executeTakeFirst();
-    if (!c) return;
     const why = 'the customer could not be told of the fix: no channel reaches them';
-    const waiting = await trx
-      .selectFrom('problem_links')
-      .select('id')
-      .where('problem_id', '=', n.problem_id)
-      .where('case_id', '=', n.case_id)
-      .where('unlinked_at', 'is', null)
-      .where('resolve_due_at', 'is not', null)
-      .executeTakeFirst();
     if (
       update?.status === 'fixed' &&
-      waiting &&
-      c.status === 'pending' &&
-      c.status_reason === 'customer'
-    ) {
-      await trx
-        .updateTable('problem_links')
-        .set({ resolve_due_at: null })
-        .where('id', '=', waiting.id)
-        .execute();
-      await setCaseStatus(trx, ws, n.case_id, c.status, 'open', null, now, {
-        problemId: n.problem_id,
-        why,
-      });
+      (await releaseFromFix(trx, ws, n.problem_id, [n.case_id], now, why)) > 0
+    )
       return;
-    }
     await trx
       .insertInto('case_events')
       .values({

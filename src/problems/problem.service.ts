@@ -243,7 +243,8 @@ async function pendLinkedCases(
  * Cases that wait for their customer only because this problem was fixed, and now leave it
  * (unlinked, split off, merged into an unfixed problem): the fix they were told of may not be
  * theirs, so they go back to the desk (open) instead of waiting for a resolution that will never
- * be scheduled again.
+ * be scheduled again. Also a customer no channel could tell of the fix (notify.handler.ts). Returns
+ * how many went back.
  */
 export async function releaseFromFix(
   trx: Kysely<DB>,
@@ -252,8 +253,8 @@ export async function releaseFromFix(
   caseIds: readonly string[],
   now: number,
   why: string,
-): Promise<void> {
-  if (caseIds.length === 0) return;
+): Promise<number> {
+  if (caseIds.length === 0) return 0;
   const waiting = await trx
     .selectFrom('problem_links')
     .innerJoin('cases', 'cases.id', 'problem_links.case_id')
@@ -266,9 +267,9 @@ export async function releaseFromFix(
     .execute();
   for (const c of waiting)
     await setCaseStatus(trx, ws, c.id, c.status, 'open', null, now, { problemId, why });
+  return waiting.length;
 }
 
-/** A case status change made by the problems module, with its history entry. */
 /** What a case's status change means for its SLA clocks (as an agent's change, case.service.ts). */
 function slaTypeOf(from: string, to: 'open' | 'pending' | 'resolved', reason: string | null) {
   if (to === 'pending')

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import type { TriageResult } from '../triage/index.js';
+import { foldApostrophes } from '../triage/text.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detector/config.js';
 import { related } from './detector/link.js';
 import type { DetectorInput } from './detector-input.js';
@@ -54,10 +55,7 @@ const WORKS_AGAIN = new RegExp(
 
 /** Lower-cased text with typographic apostrophes made plain (`doesn’t` is `doesn't`). */
 function plain(text: string): string {
-  return text
-    .replace(/[\u2018\u2019\u02bc\u2032`\u00b4]/g, "'")
-    .replace(/\s+/g, ' ')
-    .toLowerCase();
+  return foldApostrophes(text).replace(/\s+/g, ' ').toLowerCase();
 }
 
 /** Whether a reply says in words that the trouble is still there (see `STILL_BROKEN`). */

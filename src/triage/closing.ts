@@ -1,3 +1,4 @@
+import { foldApostrophes } from './text.js';
 import type { TriageResult } from './types.js';
 
 /**
@@ -29,8 +30,8 @@ const FILLER = new Set(
     'hi hello hey there dear team folks guys all everyone ok okay k yes yeah yep yup oh wow ' +
     'so very really much lot a lots the for your you u ur it that this now again and just ' +
     'best regards kind warm sincerely bye goodbye cya later have good nice day night weekend ' +
-    'quick fast fix help support response reply sorting out me my we our again indeed ' +
-    'too as well finally at last everything is was all of to with'
+    'quick fast fix help support response reply sorting out me my we our indeed ' +
+    'too as well finally at last everything is was of to with'
   ).split(' '),
 );
 
@@ -50,13 +51,13 @@ const MAX_LEFT = 2;
 export function isClosingReply(text: string, triage?: TriageResult | null): boolean {
   if (text.length > 400) return false;
   if (triage && (triage.complaint || triage.sentiment < 0 || triage.spam)) return false;
-  const cleaned = text
-    .replace(MARKER, ' ')
-    .replace(INTRO, ' ')
-    .replace(/https?:\/\/\S+/gi, ' ')
-    .replace(/@\w+/g, ' ')
-    .replace(/[\u2018\u2019\u02bc`\u00b4]/g, "'");
-  const lower = cleaned.toLowerCase();
+  const lower = foldApostrophes(
+    text
+      .replace(MARKER, ' ')
+      .replace(INTRO, ' ')
+      .replace(/https?:\/\/\S+/gi, ' ')
+      .replace(/@\w+/g, ' '),
+  ).toLowerCase();
   if (MORE.test(lower.replace(WORKS, ' '))) return false;
   let said = false;
   const rest = lower

@@ -35,6 +35,11 @@ export function decodeEntities(text: string): string {
   return text.indexOf('&') === -1 ? text : text.replace(ENTITY_RE, (_m, e: string) => ENTITIES[e]);
 }
 
+/** Typographic apostrophes and their look-alikes made plain (`doesn’t` is `doesn't`). */
+export function foldApostrophes(text: string): string {
+  return text.replace(/[\u2018\u2019\u02bc\u2032`\u00b4]/g, "'");
+}
+
 /** Text with URLs and @mentions replaced by placeholders, entities decoded, curly quotes folded. */
 export function normalise(text: string): string {
   return replaceMentions(decodeEntities(text).replace(URL_RE, ' __url__ '))

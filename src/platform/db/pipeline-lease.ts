@@ -18,10 +18,8 @@ export class PipelineLease {
   private readonly holder = newId();
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly db: Kysely<DB>,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  // Wall time, not the app's clock: the lease is about processes alive now.
+  constructor(private readonly db: Kysely<DB>) {}
 
   async start(): Promise<void> {
     await this.beat();
@@ -43,7 +41,7 @@ export class PipelineLease {
   }
 
   private async beat(): Promise<void> {
-    const now = this.clock();
+    const now = Date.now();
     await this.db
       .insertInto('node_leases')
       .values({ name: NAME, holder: this.holder, heartbeat_at: now })

@@ -154,12 +154,13 @@ function threadInbound(batch: BatchState, ctx: StageContext, item: WorkItem) {
     }
   }
   // A reply that only says thanks or that it works now joins a case that waits on the customer
-  // or was resolved, and leaves it as it is: nothing in it for an agent to do.
-  const closing = !!target && isClosingReply(item.text, item.triage);
+  // or was resolved, and leaves it as it is: nothing in it for an agent to do. (Read only for
+  // those cases: most messages join an open case.)
+  const closing = () => isClosingReply(item.text, item.triage);
   if (target && target.status === 'resolved') {
     const since = item.sentAt - (target.resolvedAt ?? target.lastMessageAt);
     if (since <= reopenWindowMs) {
-      if (closing) return acknowledge(batch, target, item);
+      if (closing()) return acknowledge(batch, target, item);
       reopen(batch, target, item);
       attach(batch, target, item, 'reopened');
       return;
@@ -169,7 +170,7 @@ function threadInbound(batch: BatchState, ctx: StageContext, item: WorkItem) {
   if (target && target.status === 'closed') target = undefined;
   if (target) {
     if (target.status === 'pending' && target.statusReason === 'customer') {
-      if (closing) return acknowledge(batch, target, item);
+      if (closing()) return acknowledge(batch, target, item);
       // The customer answered what we were waiting for.
       setStatus(batch, target, 'open', null, item.sentAt, 'customer replied');
     }
