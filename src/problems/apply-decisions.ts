@@ -220,9 +220,20 @@ export async function applyDecisions(
         p.signature_json = JSON.stringify(sig);
         const row = await trx
           .selectFrom('problems')
-          .select(['kind', 'topic'])
+          .select(['kind', 'topic', 'status', 'owner', 'owner_team_id'])
           .where('id', '=', d.problemId)
           .executeTakeFirstOrThrow();
+        // Nobody chose its owner (that would have marked it human): routing by area may now
+        // name another team, while it is still the detector's to shape.
+        const owner =
+          !sig.human && (row.status === 'suspected' || row.status === 'confirmed')
+            ? await resolveOwner(trx, ws, settings, {
+                topic: row.topic,
+                area: d.area,
+                areaKey: d.areaKey,
+                teamId: null,
+              })
+            : { name: row.owner, teamId: row.owner_team_id };
         await trx
           .updateTable('problems')
           .set({
@@ -230,6 +241,8 @@ export async function applyDecisions(
             area_key: d.areaKey,
             signature_json: p.signature_json,
             title: problemTitle(row.kind as 'area', row.topic, d.area, []),
+            owner: owner.name,
+            owner_team_id: owner.teamId,
             updated_at: now,
           })
           .where('id', '=', d.problemId)

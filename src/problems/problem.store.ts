@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { allocate } from '../ingest/pipeline/stages/persist.js';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
-import { chainOfKey } from './detector/areas.js';
+import { areaChain, chainOfKey } from './detector/areas.js';
 import type { ProblemKind, ProblemView } from './detector/detector.js';
 
 /** Statuses in lifecycle order; `closed` ends it (and may be reopened). */
@@ -57,6 +57,7 @@ export function toView(row: Selectable<ProblemTable>): ProblemView {
     areaKey: row.area_key,
     keys: [...sig.keys],
     chain: row.area_key ? chainOfKey(row.area_key, area ? { ...area } : null) : [],
+    shownKey: area ? areaChain({ ...area })[0] : row.area_key,
     lastEventAt: row.last_event_at,
     detectedAt: row.detected_at,
     fixedAt: row.fixed_at,

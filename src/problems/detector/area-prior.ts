@@ -17,6 +17,10 @@ export class AreaPrior {
   private readonly seen = new Set<string>();
   /** Customers counted in some region (a customer who moved counts once per region). */
   private placed = 0;
+  /** Area → customers counted in one of the areas directly inside it (its ZIPs, its cities). */
+  private readonly finer = new Map<string, number>();
+  /** Area → the area directly around it, as first seen (a ZIP's city, a city's region). */
+  private readonly parentOf = new Map<string, string>();
   private last: { customerId: string; learned: Learned } | null = null;
 
   /** One inbound message; what it newly counted is kept for its complaint (`take`). */
@@ -26,13 +30,19 @@ export class AreaPrior {
       this.seen.add(customerId);
       learned.customer = true;
     }
-    for (const k of area ? areaChain(area) : []) {
+    const chain = area ? areaChain(area) : [];
+    for (let i = 0; i < chain.length; i++) {
+      const k = chain[i];
       if (k === ALL) continue;
       const id = `${k}|${customerId}`;
       if (this.seenInArea.has(id)) continue;
       this.seenInArea.add(id);
       this.customers.set(k, (this.customers.get(k) ?? 0) + 1);
       if (k.startsWith('r:')) this.placed++;
+      const around = chain[i + 1];
+      if (around && around !== ALL && !this.parentOf.has(k)) this.parentOf.set(k, around);
+      const parent = this.parentOf.get(k);
+      if (parent) this.finer.set(parent, (this.finer.get(parent) ?? 0) + 1);
       learned.areas.push(k);
     }
     this.last = { customerId, learned };
@@ -51,6 +61,8 @@ export class AreaPrior {
       if (!this.seenInArea.delete(`${k}|${customerId}`)) continue;
       this.customers.set(k, (this.customers.get(k) ?? 1) - 1);
       if (k.startsWith('r:')) this.placed--;
+      const parent = this.parentOf.get(k);
+      if (parent) this.finer.set(parent, (this.finer.get(parent) ?? 1) - 1);
     }
     if (learned.customer) this.seen.delete(customerId);
   }
@@ -69,5 +81,14 @@ export class AreaPrior {
   /** Share of a region's customers seen in one of its areas. */
   shareOfRegion(areaKey: string, regionKey: string): number {
     return ((this.customers.get(areaKey) ?? 0) + 0.5) / ((this.customers.get(regionKey) ?? 0) + 1);
+  }
+
+  /**
+   * Usual share of an area among the customers counted in some area directly inside its parent
+   * (a ZIP among the customers who named one of their city's ZIPs; a city among a region's
+   * customers who named their city).
+   */
+  shareWithin(areaKey: string, parentKey: string): number {
+    return ((this.customers.get(areaKey) ?? 0) + 0.5) / ((this.finer.get(parentKey) ?? 0) + 1);
   }
 }

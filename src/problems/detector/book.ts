@@ -22,7 +22,7 @@ export class ProblemBook {
   private readonly excessAt = new Map<string, number>();
   /** Key → its holder as last counted (see `holder`), so busy keys are not recounted per message. */
   private readonly held = new Map<string, { at: number; id: string | null }>();
-  /** Problem → event time its place was last checked (see `homeCheckDue`). */
+  /** Problem → event time its place was last checked (see `placeCheckDue`). */
   private readonly homeChecked = new Map<string, number>();
   /** Problem → topic → cases whose first link to it was a complaint of that topic (`voteTopic`). */
   private topicVotes = new Map<string, Map<string, number>>();
@@ -53,10 +53,10 @@ export class ProblemBook {
   }
 
   /**
-   * Whether a young country-wide problem's place is due to be checked again (`settleHome`):
+   * Whether a young problem's place is due to be checked again (`settleHome`, `settlePlace`):
    * once per `HOLDER_TTL_MS` of event time, so a busy trouble is not recounted per complaint.
    */
-  homeCheckDue(id: string): boolean {
+  placeCheckDue(id: string): boolean {
     const last = this.homeChecked.get(id);
     if (last !== undefined && this.now - last < HOLDER_TTL_MS) return false;
     this.homeChecked.set(id, this.now);
@@ -107,6 +107,7 @@ export class ProblemBook {
       areaKey,
       keys: [...keys],
       chain,
+      shownKey: areaKey,
       lastEventAt: at,
       detectedAt: at,
       fixedAt: null,

@@ -327,6 +327,11 @@ export class Counts {
     return this.areas.shareOfPlaced(areaKey);
   }
 
+  /** An area's usual share among the customers named in one of its parent's inner areas. */
+  shareWithin(areaKey: string, parentKey: string): number {
+    return this.areas.shareWithin(areaKey, parentKey);
+  }
+
   /** The daily shape a key follows: its region's once learned, else the country's. */
   private profileOf(ks: KeyState): SeasonalProfile {
     const region = ks.regionKey ?? (ks.areaKey?.startsWith('r:') ? ks.areaKey : null);

@@ -7,6 +7,7 @@ import { ANY_TOPIC, Counts, GLOBAL } from './counts.js';
 import { AreaMemory } from './enrich.js';
 import { groupOf, matchByKinship, matchByWords, matchOnArrival, matchUnflagged } from './link.js';
 import { settleHome, testAreaKey, testTextKey } from './raise.js';
+import { settlePlace } from './settle-place.js';
 import { contentTerms, minhash } from './text.js';
 import type { Complaint, Decision, Observation, ProblemView, ProcessSignal } from './types.js';
 import { type Entry, member } from './window.js';
@@ -109,7 +110,10 @@ export class Detector {
     return out;
   }
 
-  /** The problems this message linked to take the topic their complainers agree on. */
+  /**
+   * The problems this message linked to take the topic their complainers agree on, and show
+   * the place inside their own where those complainers concentrate.
+   */
   private settleTopics(out: Decision[]): void {
     if (this.silent) return;
     // Once per problem: a raise links its whole window in one message.
@@ -117,8 +121,10 @@ export class Detector {
     for (const d of out) if (d.type === 'link') ids.add(d.problemId);
     for (const id of ids) {
       const p = this.book.problems.get(id);
-      const topic = p ? this.book.settledTopic(p) : null;
-      if (!p || !topic) continue;
+      if (!p) continue;
+      settlePlace(this.parts, p, this.counts.now, out);
+      const topic = this.book.settledTopic(p);
+      if (!topic) continue;
       p.topic = topic;
       out.push({ type: 'retopic', problemId: p.id, at: this.counts.now, topic });
     }
@@ -302,10 +308,17 @@ export class Detector {
 
   /** A process signal (broken promise, SLA breach, repeat contact) for one team. */
   observeProcess(s: ProcessSignal): Decision[] {
-    this.counts.advance(s.at);
+    if (!s.late) this.counts.advance(s.at);
     const out: Decision[] = [];
     const key = `proc:${s.kind}:${s.teamId}`;
     const ks = this.counts.keyState(key, 'process', null, null);
+    if (s.late) {
+      // Straight into the baseline, as an episode that aged out unexplained would be: it says
+      // how often this team's clocks break, not that they break more now.
+      ks.history++;
+      this.counts.countProcess(s.teamId, true);
+      return out;
+    }
     const entry: Entry = { ...s, topic: null, problemId: null, sig: null, area: null };
     this.counts.countProcess(s.teamId, this.counts.addEntry(ks, entry));
     const owner = this.book.ownedBy.get(key);

@@ -181,6 +181,7 @@ function moveTo(
     key,
   });
   p.areaKey = place;
+  p.shownKey = place;
   p.chain = chain.slice(chain.indexOf(place));
   own(parts, p, key, ks, out);
 }
@@ -197,7 +198,7 @@ export function settleHome(
   out: Decision[],
 ): void {
   if (p.human || p.areaKey !== ALL || !area || spansOtherPlaces(p, areaChain(area))) return;
-  if (!parts.book.homeCheckDue(p.id)) return;
+  if (!parts.book.placeCheckDue(p.id)) return;
   const home = homePlace(parts, p, area);
   const ks = home && parts.counts.keys.get(`${p.topic}@${home}`);
   if (!home || !ks) return;

@@ -38,6 +38,11 @@ export interface ProcessSignal {
   at: number;
   customerId: string;
   caseId: string | null;
+  /**
+   * History the desk learned of late (an import, a replay, seeded cases): overdue before the
+   * desk knew of the case. It teaches the team's usual rate and never raises or links.
+   */
+  late?: boolean;
 }
 
 export type ProblemKind = 'area' | 'text' | 'process' | 'manual';
@@ -53,6 +58,11 @@ export interface ProblemView {
   keys: string[];
   /** The problem's area key and its ancestors (`all` last); `[]` when it has no area. */
   chain: string[];
+  /**
+   * The key of the area it shows (`area`), when that is narrower than `areaKey`: where its
+   * complainers concentrate inside the place it is counted in (`settlePlace`).
+   */
+  shownKey?: string | null;
   lastEventAt: number;
   /** When it was raised (event time). */
   detectedAt: number;

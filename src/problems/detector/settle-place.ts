@@ -1,0 +1,109 @@
+/**
+ * Where inside its place a young area problem's trouble sits. A problem is counted in the first
+ * of its keys to stand out, usually a city's (few complainers name their postal code, so a
+ * postal code's excess stands out later than its city's) or a region's (a city's trouble in a
+ * state with several cities). Its complainers who name a narrower place show where it is: one
+ * ZIP of the city, one city of the region. The problem then shows that place as its area, while
+ * the detector goes on counting and linking it where it was raised, so its later complaints
+ * (most of them name the city, not the ZIP) still find it.
+ */
+import { ALL, areaAtLevel, areaChain } from './areas.js';
+import type { DetectorParts } from './book.js';
+import { ANY_TOPIC } from './counts.js';
+import { binomialTail } from './stats.js';
+import type { Decision, ProblemView } from './types.js';
+
+/** Share of the complainers naming a narrower place that must name the same one … */
+const SETTLE_SHARE = 0.75;
+/** … and keep naming it (lower, so a problem does not flip back and forth at the edge). */
+const STAY_SHARE = 0.5;
+/** At least this many complainers name that place. */
+const MIN_NAMING = 3;
+/** Far more of them than the place's usual share explains (a binomial tail). */
+const SETTLE_ALPHA = 1e-4;
+
+type ShownArea = ReturnType<typeof areaAtLevel>;
+
+/**
+ * Checks (at most once a minute of event time) where a young automatic area problem's linked
+ * complainers concentrate, and pushes a `refine` of its shown area when that changed. Its
+ * `areaKey` stays: only the area a person and a client see narrows (or widens back).
+ */
+export function settlePlace(
+  parts: DetectorParts,
+  p: ProblemView,
+  at: number,
+  out: Decision[],
+): void {
+  const { config, counts, book } = parts;
+  if (p.kind !== 'area' || p.human || !p.areaKey || p.areaKey === ALL) return;
+  if (p.status !== 'suspected' && p.status !== 'confirmed') return;
+  if (counts.now - p.detectedAt > config.topicSettleMs) return;
+  if (!book.placeCheckDue(p.id)) return;
+  const shown = p.shownKey ?? p.areaKey;
+  const place = narrowestPlace(parts, p, shown);
+  if (!place || place.key === shown) return;
+  out.push({
+    type: 'refine',
+    problemId: p.id,
+    at,
+    areaKey: p.areaKey,
+    area: place.area,
+    key: p.keys[0] ?? `${ANY_TOPIC}@${p.areaKey}`,
+  });
+  p.shownKey = place.key;
+}
+
+/**
+ * The narrowest place inside the problem's own where its placed complainers concentrate, level
+ * by level (region → city → ZIP), or the problem's own place when none does; null when none of
+ * its complainers in its window names a place.
+ */
+function narrowestPlace(
+  { counts }: DetectorParts,
+  p: ProblemView,
+  shown: string,
+): { key: string; area: ShownArea } | null {
+  const ks = counts.keys.get(`${ANY_TOPIC}@${p.areaKey}`);
+  if (!ks) return null;
+  const placed = counts
+    .members(ks)
+    .filter((m) => m.problemId === p.id && m.area)
+    .map((m) => ({ chain: areaChain(m.area), area: m.area! }));
+  if (placed.length === 0) return null;
+  // The shown place and the places around it (empty while it shows its own place).
+  const around = placed.find((m) => m.chain.includes(shown))?.chain;
+  const shownChain = shown !== p.areaKey && around ? around.slice(around.indexOf(shown)) : [];
+  let key = p.areaKey!;
+  let area = areaAtLevel(placed[0].area, key);
+  for (;;) {
+    const inner = new Map<string, { n: number; area: (typeof placed)[number]['area'] }>();
+    let naming = 0;
+    for (const m of placed) {
+      const i = m.chain.indexOf(key);
+      if (i <= 0) continue;
+      naming++;
+      const child = m.chain[i - 1];
+      const c = inner.get(child);
+      if (c) c.n++;
+      else inner.set(child, { n: 1, area: m.area });
+    }
+    let top: string | null = null;
+    let topN = 0;
+    for (const [k, c] of inner)
+      if (c.n > topN || (c.n === topN && k < top!)) [top, topN] = [k, c.n];
+    if (!top || topN < MIN_NAMING) break;
+    // Already shown there (or inside it): it stays while most still name it (the test that
+    // put it there is not run again: the place's usual share grows as its complainers' other
+    // messages are counted, and the evidence would fade as it grows).
+    if (shownChain.includes(top)) {
+      if (topN < STAY_SHARE * naming) break;
+    } else {
+      if (topN < SETTLE_SHARE * naming) break;
+      if (binomialTail(topN, naming, counts.shareWithin(top, key)) > SETTLE_ALPHA) break;
+    }
+    key = top;
+    area = areaAtLevel(inner.get(top)!.area, key);
+  }
+  return { key, area };
+}

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { applyDecisions, type OpenProblemRow } from './apply-decisions.js';
+import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
+import { insertProblem, toView } from './problem.store.js';
+
+/*
+ * The detector found where inside Austin the trouble is (one ZIP code): the problem shows that
+ * place, keeps being counted in the city, and routing by area names its owner again.
+ */
+describe.each(ENGINES)('a problem shown at a narrower place on %s', (engine) => {
+  let t: TestApp;
+  const db = () => t.app.database.db;
+  const ws = () => t.app.workspace.workspaceId;
+  const at = Date.parse('2026-03-10T12:00:00Z');
+  beforeAll(async () => {
+    t = await testApp(engine);
+    await db()
+      .insertInto('teams')
+      .values({ id: 't-south', workspace_id: ws(), name: 'Austin south crew', created_at: 0 })
+      .execute();
+    await db()
+      .insertInto('queues')
+      .values({
+        id: 'q-south',
+        workspace_id: ws(),
+        name: 'South Austin network',
+        team_id: 't-south',
+        is_default: 0,
+        created_at: 0,
+      })
+      .execute();
+    await db()
+      .insertInto('routing_rules')
+      .values({
+        id: 'south',
+        workspace_id: ws(),
+        name: 'south',
+        position: 0,
+        conditions_json: JSON.stringify({
+          topic: ['network'],
+          area: { postalPrefix: ['7874'] },
+        }),
+        queue_id: 'q-south',
+        enabled: 1,
+        created_at: 0,
+      })
+      .execute();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const problem = (human: boolean) =>
+    insertProblem(
+      db(),
+      ws(),
+      {
+        kind: 'area',
+        status: 'suspected',
+        title: 'network — Austin',
+        topic: 'network',
+        area: { postalCode: null, city: 'Austin', region: 'TX', country: 'US' },
+        areaKey: 't:US:TX:austin',
+        signature: { keys: ['network@t:US:TX:austin'], terms: [], teamId: null, human },
+        owner: 'Network operations',
+        baseline: null,
+        detectedAt: at,
+        firstEventAt: at,
+      },
+      at,
+    );
+
+  const refine = (p: OpenProblemRow) =>
+    db()
+      .transaction()
+      .execute((trx) =>
+        applyDecisions(
+          trx,
+          ws(),
+          at + 3_600_000,
+          [],
+          [
+            {
+              type: 'refine',
+              problemId: p.id,
+              at: at + 1_800_000,
+              areaKey: 't:US:TX:austin',
+              area: { postalCode: '78745', city: 'Austin', region: 'TX', country: 'US' },
+              key: 'network@t:US:TX:austin',
+            },
+          ],
+          new Map(),
+          new Map<string, OpenProblemRow>([[p.id, p]]),
+          DEFAULT_PROBLEM_SETTINGS,
+          new Set(),
+        ),
+      );
+
+  const read = (id: string) =>
+    db().selectFrom('problems').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('shows the ZIP code, is still counted in the city, and is owned as routing says', async () => {
+    const p = await problem(false);
+    await refine(p);
+    const row = await read(p.id);
+    expect(JSON.parse(row.area_json!)).toEqual({
+      postalCode: '78745',
+      city: 'Austin',
+      region: 'TX',
+      country: 'US',
+    });
+    expect(row.area_key).toBe('t:US:TX:austin');
+    expect(row.title).toMatch(/78745/);
+    expect({ owner: row.owner, team: row.owner_team_id }).toEqual({
+      owner: 'Austin south crew',
+      team: 't-south',
+    });
+    // A rebuilt detector counts it in the city and knows the place it shows.
+    const view = toView(row);
+    expect(view.chain[0]).toBe('t:US:TX:austin');
+    expect(view.shownKey).toBe('p:US:78745');
+    const events = await db()
+      .selectFrom('problem_events')
+      .select(['type', 'data_json'])
+      .where('problem_id', '=', p.id)
+      .execute();
+    expect(events.find((e) => e.type === 'area_refined')?.data_json).toMatch(/78745/);
+  });
+
+  it('keeps the owner a person chose', async () => {
+    const p = await problem(true);
+    await refine(p);
+    const row = await read(p.id);
+    expect(JSON.parse(row.area_json!).postalCode).toBe('78745');
+    expect(row.owner).toBe('Network operations');
+  });
+});
