@@ -14,7 +14,8 @@ export async function loadDemo(app: App): Promise<{ cases: number; messages: num
   await markDemo(db, app.workspace.workspaceId);
   app.workspace.isDemo = true;
   enableDemoDelivery(app.senders);
-  // Two days ending about now, so the demo looks current (the scenario itself is dated).
+  // The two days up to the start of today (UTC), so the demo looks current (the scenario itself
+  // is dated); its day 2 outage then happened yesterday.
   const start = new Date();
   start.setUTCHours(0, 0, 0, 0);
   start.setUTCDate(start.getUTCDate() - 2);

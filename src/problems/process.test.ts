@@ -119,6 +119,50 @@ describe('SLA breaches of history', () => {
   });
 });
 
+describe('SLA breaches of history teach the usual rate', () => {
+  let app: App;
+  let cleanup: () => void;
+  beforeAll(async () => {
+    ({ app, cleanup } = await appAtT0());
+  });
+  afterAll(async () => {
+    await app?.close();
+    cleanup?.();
+  });
+
+  it('clocks of a seeded or imported inbox that go on breaching at their old rate raise nothing', async () => {
+    // A desk that starts with two days of cases nobody answered (the demo, an import): their
+    // clocks broke about eight times an hour then (late breaches, fired when the cases were
+    // loaded) and go on breaking at that rate once live. Nothing spiked.
+    const ws = app.workspace.workspaceId;
+    let i = 0;
+    const breach = (at: number, late: boolean) =>
+      app.bus.publish({
+        type: 'sla.breached',
+        workspaceId: ws,
+        data: {
+          caseId: `h-${i++}`,
+          clock: 'resolution',
+          dueAt: new Date(at).toISOString(),
+          late,
+        },
+      });
+    breach(T0, false);
+    for (let t = T0 + 7 * MIN; t < T0 + 48 * HOUR; t += 7 * MIN) breach(t, true);
+    for (let t = T0 + 48 * HOUR; t < T0 + 52 * HOUR; t += 7 * MIN) breach(t, false);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await app.database.db.selectFrom('problems').select('title').execute()).toEqual([]);
+    // A real spike on top of that rate still stands out.
+    for (let k = 0; k < 40; k++) breach(T0 + 52 * HOUR + k * MIN, false);
+    let rows: { title: string }[] = [];
+    for (let tries = 0; tries < 100 && rows.length === 0; tries++) {
+      await new Promise((r) => setTimeout(r, 50));
+      rows = await app.database.db.selectFrom('problems').select('title').execute();
+    }
+    expect(rows).toEqual([{ title: 'Spike of SLA breaches — team unassigned' }]);
+  });
+});
+
 describe('process signals on shutdown', () => {
   it('stopping waits for the signals already taken to reach the detector', async () => {
     const fresh = await freshDatabase('sqlite');

@@ -54,6 +54,11 @@ export function subscribeProcessSignals(opts: {
           at,
           customerId: c?.customer_id ?? caseId ?? id,
           caseId,
+          // A breach of imported or replayed history (overdue before the desk knew of the
+          // case) is not a team failing now: it only teaches the team's usual rate, so a replay
+          // raises no process problem after the fact, and neither do its clocks that go on
+          // breaching at that rate once it is live (the demo's seeded inbox).
+          late: e.data.late === true,
         });
       }
       signals.sort((a, b) => a.at - b.at);
@@ -72,9 +77,6 @@ export function subscribeProcessSignals(opts: {
   const unsubscribe = opts.bus.subscribe((e) => {
     if (e.workspaceId !== opts.workspaceId) return;
     if (e.type !== 'promise.broken' && e.type !== 'sla.breached') return;
-    // A breach of imported or replayed history (overdue before the desk knew of the case) is
-    // not a team failing now: a replay must not raise a process problem after the fact.
-    if (e.data.late === true) return;
     queue.push(e);
     kick();
   });
