@@ -11,6 +11,7 @@ import { detectLanguage } from './language.js';
 import { sigmoid, softmaxInPlace, type TriageModel } from './model.js';
 import { packModel, scorePacked } from './packed.js';
 import { findPii } from './pii.js';
+import { RULE_LOGIT, shortTrouble } from './short-trouble.js';
 import { spamFlags } from './spam.js';
 import { TOPICS, type Topic, type TriageInput, type TriageResult } from './types.js';
 import { urgencySignals } from './urgency.js';
@@ -45,7 +46,12 @@ export function createTriage(model: TriageModel = loadShippedModel()): Triage {
     classify(input: TriageInput): TriageResult {
       const text = typeof input.text === 'string' ? input.text : '';
       const a = analyse(text);
-      const complaintScore = sigmoid(scorePacked(packed, a.indices, a.values, probs));
+      let logit = scorePacked(packed, a.indices, a.values, probs);
+      // The short-text rule (short-trouble.ts): "no service in 94110" is a complaint the model
+      // alone scores low. It adds to the model's logit, so strong evidence against still counts.
+      const trouble = shortTrouble(a.words);
+      if (trouble) logit += RULE_LOGIT;
+      const complaintScore = sigmoid(logit);
       const complaint = complaintScore >= model.complaintThreshold;
       softmaxInPlace(probs);
       let best = 0;
@@ -56,6 +62,10 @@ export function createTriage(model: TriageModel = loadShippedModel()): Triage {
         for (let k = 0; k < TOPICS.length; k++) {
           if (TOPICS[k] !== 'praise' && probs[k] > probs[best]) best = k;
         }
+      }
+      // A trouble report the topic model files under other (or praise) takes the phrase's topic.
+      if (complaint && trouble?.topic && (TOPICS[best] === 'other' || TOPICS[best] === 'praise')) {
+        best = TOPICS.indexOf(trouble.topic);
       }
       const topicScores = topicScoresOf(probs);
       const flags = spamFlags(text);

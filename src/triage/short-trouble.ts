@@ -1,0 +1,158 @@
+/**
+ * Short trouble reports: a rule beside the learned complaint model (data/triage/README.md, "Short
+ * messages"). "no service in 94110" or "phone won't turn on" is what customers send during an
+ * outage, and the linear model scores such texts low: a short text starts from the bias and the
+ * short-length weight (about -3.3 logits, the priors of our many short thanks and replies) and its
+ * two or three words cannot climb the ~2.9 logits to the threshold; a ZIP code (`__longnum__`) and
+ * "in" even pull it down. This rule reads only short texts, looks for a phrase of trouble of the
+ * writer's own, and adds a fixed weight to the model's logit (so a text the model is sure about, or
+ * that agents corrected often enough, can still come out the other way).
+ *
+ * The phrases were written from how people report service trouble, not from any data set; the
+ * probe set data/triage/probes/short.txt (test data, written first) checks them.
+ */
+import { tokenize } from './text.js';
+import type { Topic } from './types.js';
+
+/** At most this many words (placeholders, "?" and "!" not counted) make a text short. */
+export const SHORT_WORDS = 8;
+
+/**
+ * Logits the rule adds to the complaint model's. Set so that a short text with nothing else for
+ * or against it (bias + `len:short` of the shipped model: -3.27) lands at the rule's precision on
+ * our own template sentences: of the 30 templates (data/triage/templates) it fires on, 30 are
+ * complaints, 31/32 = 0.969 with add-one smoothing (logit 3.43); 3.43 + 3.27 = 6.70.
+ * short-trouble.test.ts recomputes both from the templates and the shipped weights.
+ */
+export const RULE_LOGIT = 6.7;
+
+interface Phrase {
+  /** The topic the trouble belongs to, or null when the phrase does not say. */
+  topic: Topic | null;
+  /** Only a statement counts ("outage in Austin"), not a question ("is there an outage?"). */
+  statementOnly: boolean;
+}
+
+const PHRASES = new Map<string, Phrase>();
+/** First words of the phrases: a key is built only from a word that can start one. */
+const FIRST = new Set<string>();
+function phrases(topic: Topic | null, statementOnly: boolean, list: string): void {
+  for (const entry of list.split(',')) {
+    // Read as texts are read below: placeholders dropped, so "no 5g" is "no g" as a message's
+    // "no __num__ g" becomes.
+    const words = tokenize(entry.trim()).words.filter((w) => w.charCodeAt(0) !== 95);
+    if (words.length === 0) continue;
+    PHRASES.set(words.join(' '), { topic, statementOnly });
+    FIRST.add(words[0]);
+  }
+}
+phrases(
+  'network',
+  false,
+  `no service, no signal, no bars, zero bars, no reception, no coverage, no connection, no data,
+  no wifi, no wi fi, no lte, no 4g, lost service, lost signal, lost connection, lost data, lost wifi,
+  dropped calls, dropping calls, calls dropping, calls keep dropping, keeps dropping, keep dropping,
+  can't call, can't make calls, can't make a call, can't send texts, can't text, can't send,
+  can't receive, texts not going through, calls not going through, not going through, sos only,
+  says sos, cutting out, keeps cutting out, slow internet, internet slow, internet is slow,
+  internet so slow, internet super slow, wifi slow, wifi so slow, data slow, data so slow,
+  speeds are terrible, signal gone, lte gone, data gone, not connecting,
+  can't connect, won't connect, will not connect`,
+);
+phrases(
+  'outage',
+  false,
+  `no internet, no tv, no cable, no phone service, no landline, no dial tone, is down, are down,
+  down again, still down, internet down, wifi down, network down, service down, system down,
+  tv down, cable down, service out, internet out, cable out, tv out, wifi out, service is out,
+  internet is out, wifi is out, cable is out, tv is out, network is out, everything is out,
+  internet went out, service went out, wifi went out, cable went out, tv went out,
+  signal went out, still no service, still no internet, nothing works,
+  nothing loads, nothing is loading, nothing is working`,
+);
+phrases('outage', true, 'outage, outages, another outage, outage again');
+phrases(
+  'device',
+  false,
+  `won't turn on, will not turn on, not turning on, won't charge, not charging, won't boot,
+  keeps restarting, keeps rebooting, keep restarting, went black, black screen, not detected,
+  screen frozen, keeps freezing, won't power on`,
+);
+phrases(
+  null,
+  false,
+  `not working, doesn't work, does not work, stopped working, isn't working, quit working,
+  not loading, won't load, never arrived, never showed, charged twice, double charged,
+  overcharged, locked out of my account, can't log in, can't login, on hold for, been on hold`,
+);
+
+/** Words after a phrase that make it something else ("no service fee", "no data cap"). */
+const NOT_AFTER = new Set(
+  `fee fees charge charges cap caps contract plan plans area map alerts alert notice to on
+  about`.split(/\s+/),
+);
+/** A statement-only phrase right after one of these is not trouble ("no outage", "any outages"). */
+const NOT_BEFORE = new Set('no not never any known scheduled planned'.split(' '));
+/** Trouble that is over, thanks, or only supposed ("if there is no service"). */
+const SETTLED = new Set(
+  `back restored fixed resolved sorted solved thanks thank thx ty appreciate appreciated great
+  awesome perfect fine good love if whenever`.split(/\s+/),
+);
+/** A question about an outage is trouble of one's own when it says it happened again. */
+const REPEAT = new Set(['again', 'another', 'still']);
+
+export interface ShortTrouble {
+  /** The topic of the phrase found, or null when it does not say. */
+  topic: Topic | null;
+}
+
+/**
+ * The trouble phrase of a short text, or null when the text is not short or has none (or says
+ * the trouble is over, or only asks about an outage). Takes tokenize()'s words.
+ */
+export function shortTrouble(words: readonly string[]): ShortTrouble | null {
+  let content = 0;
+  let question = false;
+  for (const w of words) {
+    if (w === '?') question = true;
+    else if (w !== '!' && w.charCodeAt(0) !== 95 /* _ placeholder */ && ++content > SHORT_WORDS) {
+      return null;
+    }
+  }
+  if (content === 0) return null;
+  const plain: string[] = [];
+  let repeat = false;
+  // What follows the last "but" is what the writer means ("power's fine but no internet").
+  let settled = false;
+  for (const w of words) {
+    if (w === '?' || w === '!' || w.charCodeAt(0) === 95) continue;
+    if (w === 'but') settled = false;
+    else if (SETTLED.has(w)) settled = true;
+    if (REPEAT.has(w)) repeat = true;
+    plain.push(w);
+  }
+  if (settled) return null;
+  let found: Phrase | null = null;
+  for (let i = 0; i < plain.length; i++) {
+    if (!FIRST.has(plain[i])) continue;
+    let key = '';
+    for (let n = 1; n <= 5 && i + n <= plain.length; n++) {
+      key = n === 1 ? plain[i] : `${key} ${plain[i + n - 1]}`;
+      const p = PHRASES.get(key);
+      if (!p) continue;
+      if (i + n < plain.length && NOT_AFTER.has(plain[i + n])) continue;
+      if (p.statementOnly && ((question && !repeat) || (i > 0 && NOT_BEFORE.has(plain[i - 1])))) {
+        continue;
+      }
+      // The first phrase with a topic wins; a topic-less one only when nothing better is found.
+      if (p.topic) return { topic: p.topic };
+      found ??= p;
+    }
+  }
+  return found ? { topic: null } : null;
+}
+
+/** Whether a text is a short trouble report (the language detector's English fallback). */
+export function isShortTroubleText(text: string): boolean {
+  return shortTrouble(tokenize(text).words) !== null;
+}
