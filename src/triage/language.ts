@@ -8,6 +8,7 @@
  * over its data, precomputed for our languages in trigram-language.ts: same answers, ~10x faster).
  */
 
+import { isShortTroubleText } from './short-trouble.js';
 import { isAscii } from './text.js';
 import { trigramLanguageDetector } from './trigram-language.js';
 import { FNV_OFFSET, FNV_PRIME, WordTable } from './word-table.js';
@@ -151,6 +152,9 @@ export function detectLanguage(text: string): string {
   // English is the common case on these channels and franc often mistakes short English for
   // French or Italian; an English function word with no rival settles it.
   if (best === EN && second === 0) return 'en';
+  // No function word at all ("no service in 94110", "lost service 30301"): trigrams over two or
+  // three words guess Italian or Spanish. An English trouble phrase of short-trouble.ts decides.
+  if (bestVotes === 0 && isShortTroubleText(clean)) return 'en';
   // Arabic, Cyrillic, Devanagari etc. and Latin text the vote left open: let franc decide.
   if (clean.trim().length < 12) return 'und';
   const code = francLanguage(clean);
