@@ -67,12 +67,12 @@ export class CorrectionWeights {
     this.topic.set(this.start.topic);
   }
 
-  /** One SGD step of the logistic loss. */
-  complaintStep(x: LocalFeatures, label: 0 | 1, rate: number): void {
+  /** One SGD step of the logistic loss; `offset` is added to the logit (the short-text rule's). */
+  complaintStep(x: LocalFeatures, label: 0 | 1, rate: number, offset = 0): void {
     const w = this.complaint;
     const { slots, values } = x;
     const n = slots.length;
-    let z = 0;
+    let z = offset;
     for (let i = 0; i < n; i++) z += w[slots[i]] * values[i];
     const g = rate * (1 / (1 + Math.exp(-z)) - label);
     for (let i = 0; i < n; i++) w[slots[i]] -= g * values[i];

@@ -25,6 +25,7 @@ import { rng, shuffle } from '../platform/random.js';
 import { CorrectionWeights, type LocalFeatures } from './correction-weights.js';
 import { analyse } from './features.js';
 import type { TriageModel } from './model.js';
+import { RULE_LOGIT, shortTrouble } from './short-trouble.js';
 import { TOPICS, type Topic } from './types.js';
 
 export interface Correction {
@@ -51,6 +52,8 @@ interface Item {
   /** Index in TOPICS, or -1 when the correction says nothing of the topic. */
   topic: number;
   complaint: 0 | 1 | null;
+  /** Added to the complaint logit: the short-text rule's weight when it fires on the text. */
+  offset: number;
 }
 
 /**
@@ -107,6 +110,9 @@ function* learn(
     x: weights.features(analysed[n]),
     topic: c.topic === undefined ? -1 : TOPICS.indexOf(c.topic),
     complaint: c.complaint === undefined ? null : c.complaint ? 1 : 0,
+    // The learner sees the logit classify() uses, rule included, so a correction of a short
+    // trouble report to "not a complaint" is learned rather than taken as already right.
+    offset: shortTrouble(analysed[n].words) ? RULE_LOGIT : 0,
   }));
   const rand = rng(SEED);
   for (let order = 0; order < orders; order++) {
@@ -114,10 +120,10 @@ function* learn(
     shuffle(items, rand);
     for (let epoch = 0; epoch < epochs; epoch++) {
       const scale = 1 / (1 + epoch);
-      for (const { x, topic, complaint } of items) {
+      for (const { x, topic, complaint, offset } of items) {
         if (topic >= 0) weights.topicStep(x, topic, (scale * TOPIC_STEP) / x.norm2);
         if (complaint !== null)
-          weights.complaintStep(x, complaint, (scale * COMPLAINT_STEP) / x.norm2);
+          weights.complaintStep(x, complaint, (scale * COMPLAINT_STEP) / x.norm2, offset);
       }
       weights.snapshot();
       yield;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hashFeature } from './features.js';
-import { classify } from './index.js';
+import { applyCorrections, classify, createTriage } from './index.js';
 import { detectLanguage } from './language.js';
 import { RULE_LOGIT, SHORT_WORDS, shortTrouble } from './short-trouble.js';
 import { tokenize } from './text.js';
@@ -98,6 +98,16 @@ describe('short trouble reports (data/triage/probes)', () => {
       topic: 'outage',
     });
     expect(shortTrouble(tokenize('no 5g anywhere').words)).toEqual({ topic: 'network' });
+  });
+
+  it('lets agents correct it: the learner sees the rule (one correction 0.991 -> 0.356)', () => {
+    const text = 'no service in 94110';
+    const once = applyCorrections(loadShippedModel(), [{ text, complaint: false }]);
+    expect(createTriage(once).classify({ text }).complaint).toBe(false);
+    const twice = applyCorrections(loadShippedModel(), Array(2).fill({ text, complaint: false }));
+    expect(createTriage(twice).classify({ text }).complaintScore).toBeLessThan(0.1);
+    // The model still reads other short trouble reports as complaints.
+    expect(createTriage(twice).classify({ text: 'lost service 30301' }).complaint).toBe(true);
   });
 
   it('adds the logit its comment derives from the templates and the shipped weights', () => {
