@@ -4,6 +4,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { areaChain } from './detector/areas.js';
 import { queueEscalations } from './escalate.js';
+import { manualArea } from './manual-area.js';
 import { load, loadForUpdate, type ProblemActor, releaseFromFix } from './problem.service.js';
 import { loadProblemSettings, ownerFor } from './problem.settings.js';
 import {
@@ -44,7 +45,7 @@ export async function createProblemFromCase(
       .executeTakeFirst();
     if (!c) throw notFound('case');
     const settings = await loadProblemSettings(trx, ws);
-    const area = input.area ?? null;
+    const area = manualArea(input.area);
     const areaKey = area ? areaChain({ ...area })[0] : null;
     const topic = input.topic ?? null;
     const row = await insertProblem(

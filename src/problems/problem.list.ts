@@ -2,6 +2,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { badRequest } from '../platform/errors.js';
 import { extractArea } from '../triage/area.js';
+import { readArea } from './manual-area.js';
 import { PROBLEM_STATUSES, type ProblemStatus } from './problem.store.js';
 
 export interface ProblemFilter {
@@ -98,8 +99,9 @@ type Place = Record<'postalCode' | 'city' | 'region' | 'country', string | null>
  * Austin and its postal codes, "United States" the country's.
  */
 function inArea(p: Selectable<ProblemTable>, needle: string, place: Place | null): boolean {
-  if (!p.area_json) return false;
-  const a = JSON.parse(p.area_json) as Place;
+  // Read as shown: blanks null, the country of a known state (areas people typed, see readArea).
+  const a = readArea(p.area_json ? (JSON.parse(p.area_json) as Place) : null);
+  if (!a) return false;
   if ([a.postalCode, a.city, a.region, a.country].some((v) => v?.toLowerCase() === needle))
     return true;
   if (!place) return false;

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { problemsWorld } from './test-world.js';
+
+/**
+ * A problem an agent makes by hand from a case, as the API takes it: places not known stay
+ * null (and read as the detector's do), the topic is one of triage's, the list's filters
+ * validate like its status filter, a case is in one open problem at a time, and the agent's
+ * update reads as sentences.
+ */
+describe.each(ENGINES)('problems made by hand on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const { api, cases } = problemsWorld(() => t);
+  const ids = (res: { json(): { items: { id: string }[] } }) => res.json().items.map((p) => p.id);
+
+  it('keeps unknown area fields null, titles it by the place, and finds it by state and country', async () => {
+    const [c] = await cases(1);
+    const res = await api('POST', '/api/v1/problems', {
+      caseId: c.case_id,
+      topic: 'network',
+      area: { postalCode: null, city: 'Austin', region: 'TX', country: null },
+      owner: null,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const p = res.json();
+    // The country follows from the state, as in the detector's areas; nothing becomes "".
+    expect(p.area).toEqual({ postalCode: null, city: 'Austin', region: 'TX', country: 'US' });
+    expect(p.title).toBe('network — Austin');
+    expect(p.owner).toBe('Network operations');
+    for (const area of ['Texas', 'United%20States', 'TX', 'Austin', 'Austin,%20TX']) {
+      const found = await api('GET', `/api/v1/problems?area=${area}`);
+      expect(found.statusCode).toBe(200);
+      expect(ids(found), area).toContain(p.id);
+    }
+    expect(ids(await api('GET', '/api/v1/problems?area=Ohio'))).not.toContain(p.id);
+    // Clearing the owner clears it (it was stored as "").
+    const cleared = await api('POST', `/api/v1/problems/${p.id}/status`, { owner: null });
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json().problem.owner).toBeNull();
+  });
+
+  it('a ZIP alone reads as its place; a text cluster keeps a null topic; blanks are null', async () => {
+    const [a, b] = await cases(2);
+    const zip = await api('POST', '/api/v1/problems', {
+      caseId: a.case_id,
+      topic: 'outage',
+      area: { postalCode: '78701', city: null, region: null, country: null },
+    });
+    expect(zip.statusCode, zip.body).toBe(201);
+    expect(zip.json().area).toEqual({
+      postalCode: '78701',
+      city: 'Austin',
+      region: 'TX',
+      country: 'US',
+    });
+    expect(zip.json().title).toBe('outage — 78701 (Austin)');
+    expect(ids(await api('GET', '/api/v1/problems?area=Texas'))).toContain(zip.json().id);
+    const none = await api('POST', '/api/v1/problems', {
+      caseId: b.case_id,
+      topic: null,
+      area: { postalCode: ' ', city: '', region: null, country: null },
+    });
+    expect(none.statusCode, none.body).toBe(201);
+    expect(none.json().topic).toBeNull();
+    expect(none.json().area).toEqual({ postalCode: null, city: null, region: null, country: null });
+    expect(none.json().title).toBe('Complaints — everywhere');
+  });
+});
