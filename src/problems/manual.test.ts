@@ -17,7 +17,17 @@ describe.each(ENGINES)('problems made by hand on %s', (engine) => {
   afterAll(async () => {
     await t?.close();
   });
-  const { api, cases } = problemsWorld(() => t);
+  const { db, api, cases } = problemsWorld(() => t);
+  /** The problems a case is linked to now. */
+  const linksOf = async (caseId: string) =>
+    (
+      await db()
+        .selectFrom('problem_links')
+        .select('problem_id')
+        .where('case_id', '=', caseId)
+        .where('unlinked_at', 'is', null)
+        .execute()
+    ).map((l) => l.problem_id);
   const ids = (res: { json(): { items: { id: string }[] } }) => res.json().items.map((p) => p.id);
 
   it('keeps unknown area fields null, titles it by the place, and finds it by state and country', async () => {
@@ -71,5 +81,27 @@ describe.each(ENGINES)('problems made by hand on %s', (engine) => {
     expect(none.json().topic).toBeNull();
     expect(none.json().area).toEqual({ postalCode: null, city: null, region: null, country: null });
     expect(none.json().title).toBe('Complaints — everywhere');
+  });
+
+  it('refuses a topic triage does not have, on creation and as a filter', async () => {
+    const [c] = await cases(1);
+    const bad = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'bogus-topic' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('topic');
+    expect(bad.body).toContain('delivery');
+    expect(await linksOf(c.case_id!)).toEqual([]);
+    const filter = await api('GET', '/api/v1/problems?topic=bogus');
+    expect(filter.statusCode).toBe(400);
+    expect(filter.json().error.message).toContain('network');
+    expect((await api('GET', '/api/v1/problems?topic=billing')).statusCode).toBe(200);
+  });
+
+  it('an empty cursor is the first page, as in the case list; a malformed one is still a 400', async () => {
+    const first = await api('GET', '/api/v1/problems?limit=2');
+    const empty = await api('GET', '/api/v1/problems?limit=2&cursor=');
+    expect(empty.statusCode, empty.body).toBe(200);
+    expect(ids(empty)).toEqual(ids(first));
+    expect((await api('GET', '/api/v1/cases?cursor=')).statusCode).toBe(200);
+    expect((await api('GET', '/api/v1/problems?cursor=nope')).statusCode).toBe(400);
   });
 });

@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
+import { TOPICS } from '../triage/types.js';
 import { readArea } from './manual-area.js';
 import { ownerTeamOnly } from './owner-team.js';
 import { createProblemFromCase, mergeProblems, setLinks, splitProblem } from './problem.links.js';
@@ -17,6 +18,10 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).to
  * unknown area fields, topic and owner were stored as "").
  */
 const Nullable = <T extends TSchema>(t: T): TUnion<[TNull, T]> => Type.Union([Type.Null(), t]);
+const TopicT = Type.String({
+  enum: [...TOPICS],
+  description: 'a triage topic; null for a text cluster',
+});
 const StatusT = Type.Union([
   Type.Literal('suspected'),
   Type.Literal('confirmed'),
@@ -300,7 +305,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         body: Type.Object({
           caseId: Type.String({ minLength: 1, maxLength: 64 }),
           title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-          topic: Type.Optional(Nullable(Type.String({ maxLength: 40 }))),
+          topic: Type.Optional(Nullable(TopicT)),
           area: Type.Optional(Nullable(AreaT)),
           owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
         }),
