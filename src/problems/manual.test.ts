@@ -17,7 +17,7 @@ describe.each(ENGINES)('problems made by hand on %s', (engine) => {
   afterAll(async () => {
     await t?.close();
   });
-  const { db, api, cases } = problemsWorld(() => t);
+  const { db, api, cases, autoProblem } = problemsWorld(() => t);
   /** The problems a case is linked to now. */
   const linksOf = async (caseId: string) =>
     (
@@ -103,5 +103,31 @@ describe.each(ENGINES)('problems made by hand on %s', (engine) => {
     expect(ids(empty)).toEqual(ids(first));
     expect((await api('GET', '/api/v1/cases?cursor=')).statusCode).toBe(200);
     expect((await api('GET', '/api/v1/problems?cursor=nope')).statusCode).toBe(400);
+  });
+
+  it('a case in an open problem makes no second one: 409 naming the problem, the case stays', async () => {
+    const [c] = await cases(1);
+    const first = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'billing' });
+    expect(first.statusCode, first.body).toBe(201);
+    const again = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'device' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.message).toContain(first.json().id);
+    expect(again.json().error.message).toContain(`#${first.json().number}`);
+    // Also when the detector linked it.
+    const [d] = await cases(1);
+    const auto = await autoProblem([d]);
+    const onAuto = await api('POST', '/api/v1/problems', { caseId: d.case_id, topic: 'device' });
+    expect(onAuto.statusCode).toBe(409);
+    expect(onAuto.json().error.message).toContain(auto);
+    expect(await linksOf(c.case_id!)).toEqual([first.json().id]);
+    expect(await linksOf(d.case_id!)).toEqual([auto]);
+    // Once that problem is closed the case may start a new one.
+    const close = await api('POST', `/api/v1/problems/${first.json().id}/status`, {
+      status: 'closed',
+      silent: true,
+    });
+    expect(close.statusCode, close.body).toBe(200);
+    const after = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'device' });
+    expect(after.statusCode, after.body).toBe(201);
   });
 });
