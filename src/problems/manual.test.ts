@@ -130,4 +130,34 @@ describe.each(ENGINES)('problems made by hand on %s', (engine) => {
     const after = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'device' });
     expect(after.statusCode, after.body).toBe(201);
   });
+
+  it('an update without final punctuation still reads as its own sentence before the ETA', async () => {
+    const [c] = await cases(1);
+    const p = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'network' });
+    expect(p.statusCode, p.body).toBe(201);
+    const id = p.json().id as string;
+    const post = (body: string) =>
+      api('POST', `/api/v1/problems/${id}/status`, {
+        status: 'fixing',
+        body,
+        etaAt: '2031-01-01T10:00:00.000Z',
+      });
+    expect((await post('Crews are on it')).statusCode).toBe(200);
+    const texts = async () =>
+      (
+        await db()
+          .selectFrom('problem_notifications')
+          .select(['text', 'created_at'])
+          .where('problem_id', '=', id)
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute()
+      ).map((n) => n.text);
+    expect((await texts())[0]).toBe(
+      'Update on network — everywhere — status: fixing. Crews are on it. Next update by Wed 1 Jan, 10:00 UTC.',
+    );
+    // A body that ends a sentence already gets no second stop.
+    expect((await post('Crews are on it!')).statusCode).toBe(200);
+    expect((await texts())[1]).toContain('Crews are on it! Next update');
+  });
 });
