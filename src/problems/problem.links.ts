@@ -4,6 +4,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { areaChain } from './detector/areas.js';
 import { queueEscalations } from './escalate.js';
+import { manualArea } from './manual-area.js';
 import { load, loadForUpdate, type ProblemActor, releaseFromFix } from './problem.service.js';
 import { loadProblemSettings, ownerFor } from './problem.settings.js';
 import {
@@ -43,8 +44,9 @@ export async function createProblemFromCase(
       .where('id', '=', input.caseId)
       .executeTakeFirst();
     if (!c) throw notFound('case');
+    await refuseCaseOfOpenProblem(trx, c.id);
     const settings = await loadProblemSettings(trx, ws);
-    const area = input.area ?? null;
+    const area = manualArea(input.area);
     const areaKey = area ? areaChain({ ...area })[0] : null;
     const topic = input.topic ?? null;
     const row = await insertProblem(
@@ -96,6 +98,38 @@ export async function createProblemFromCase(
     await queueEscalations(trx, ws, row.id, 'problem.opened', now);
     return load(trx, ws, row.id);
   });
+}
+
+/**
+ * A case is in one open problem at a time, as the pipeline links it (one problem per case):
+ * a second would tell its customer of two lifecycles, and "fixed" on one while the other is
+ * still being fixed. Creating a problem from a case an open problem holds is refused (409),
+ * naming that problem: the person splits the case off it (which moves it, with history on
+ * both) or unlinks it there first. A closed problem's links are history and do not count. The
+ * case's row is locked first, so two people making a problem of it at once take turns.
+ */
+async function refuseCaseOfOpenProblem(trx: Kysely<DB>, caseId: string) {
+  await trx
+    .updateTable('cases')
+    .set({ version: sql<number>`version` })
+    .where('id', '=', caseId)
+    .execute();
+  const held = await trx
+    .selectFrom('problem_links')
+    .innerJoin('problems', 'problems.id', 'problem_links.problem_id')
+    .select(['problems.id', 'problems.number', 'problems.title'])
+    .where('problem_links.case_id', '=', caseId)
+    .where('problem_links.unlinked_at', 'is', null)
+    .where('problems.status', '!=', 'closed')
+    .orderBy('problems.id')
+    .executeTakeFirst();
+  if (held)
+    throw new AppError(
+      'conflict',
+      `case ${caseId} is already in open problem #${held.number} "${held.title}" (${held.id}); ` +
+        `split it off that problem (POST /api/v1/problems/${held.id}/split) or unlink it there first`,
+      { problemId: held.id },
+    );
 }
 
 /** Links (or unlinks) cases by hand. */

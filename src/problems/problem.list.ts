@@ -2,6 +2,8 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { badRequest } from '../platform/errors.js';
 import { extractArea } from '../triage/area.js';
+import { TOPICS } from '../triage/types.js';
+import { readArea } from './manual-area.js';
 import { PROBLEM_STATUSES, type ProblemStatus } from './problem.store.js';
 
 export interface ProblemFilter {
@@ -12,7 +14,7 @@ export interface ProblemFilter {
   area?: string;
   owner?: string;
   limit: number;
-  /** The last id of the previous page. */
+  /** The last id of the previous page; empty or absent: the first page (as in the case list). */
   cursor?: string;
 }
 
@@ -23,9 +25,9 @@ const SCAN = 500;
 
 /**
  * One page of a workspace's problems, newest first, keyset-paged by id. A filter value the
- * desk does not know (a status that does not exist, a malformed cursor) is a 400, not
- * an empty page a client would take for "no such problems". Topics are free text (a problem made
- * by hand may carry any), so an unknown topic is simply an empty page.
+ * desk does not know (a status or topic that does not exist, a malformed cursor) is a 400, not
+ * an empty page a client would take for "no such problems". Topics are triage's (`TOPICS`):
+ * a problem made by hand takes no other.
  */
 export async function listProblems(
   db: Kysely<DB>,
@@ -33,7 +35,11 @@ export async function listProblems(
   f: ProblemFilter,
 ): Promise<{ rows: Selectable<ProblemTable>[]; nextCursor: string | null }> {
   const statuses = parseStatuses(f.status);
-  if (f.cursor !== undefined && !ID_RE.test(f.cursor)) throw badRequest('cursor is not valid');
+  if (f.topic && !(TOPICS as readonly string[]).includes(f.topic))
+    throw badRequest(`unknown topic ${f.topic}; topics are ${TOPICS.join(', ')}`);
+  // `?cursor=` is the first page, as `nextCursor ?? ''` is written by clients of every list.
+  const cursor = f.cursor || undefined;
+  if (cursor !== undefined && !ID_RE.test(cursor)) throw badRequest('cursor is not valid');
   const below = (id: string | undefined, n: number) => {
     let q = db.selectFrom('problems').selectAll().where('workspace_id', '=', workspaceId);
     if (statuses) q = q.where('status', 'in', statuses);
@@ -46,13 +52,13 @@ export async function listProblems(
   const needle = f.area?.trim().toLowerCase();
   const place = needle ? placeOf(f.area!) : null;
   let rows: Selectable<ProblemTable>[];
-  if (!needle) rows = await below(f.cursor, f.limit + 1);
+  if (!needle) rows = await below(cursor, f.limit + 1);
   else {
     // The area lives in a JSON column: read on by id until a page (plus one, to know there is
     // more) has matched or the problems run out. A workspace has hundreds or thousands of
     // problems, not millions, and each step is an index range.
     rows = [];
-    let after = f.cursor;
+    let after = cursor;
     for (;;) {
       const batch = await below(after, SCAN);
       for (const r of batch) {
@@ -98,8 +104,9 @@ type Place = Record<'postalCode' | 'city' | 'region' | 'country', string | null>
  * Austin and its postal codes, "United States" the country's.
  */
 function inArea(p: Selectable<ProblemTable>, needle: string, place: Place | null): boolean {
-  if (!p.area_json) return false;
-  const a = JSON.parse(p.area_json) as Place;
+  // Read as shown: blanks null, the country of a known state (areas people typed, see readArea).
+  const a = readArea(p.area_json ? (JSON.parse(p.area_json) as Place) : null);
+  if (!a) return false;
   if ([a.postalCode, a.city, a.region, a.country].some((v) => v?.toLowerCase() === needle))
     return true;
   if (!place) return false;

@@ -1,8 +1,10 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TNull, type TSchema, type TUnion, Type } from '@sinclair/typebox';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
+import { TOPICS } from '../triage/types.js';
+import { readArea } from './manual-area.js';
 import { ownerTeamOnly } from './owner-team.js';
 import { createProblemFromCase, mergeProblems, setLinks, splitProblem } from './problem.links.js';
 import { listProblems } from './problem.list.js';
@@ -10,7 +12,16 @@ import { changeProblem, type ProblemActor } from './problem.service.js';
 import { loadProblemSettings, saveProblemSettings } from './problem.settings.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+/**
+ * A string or null. Null comes first: the server's validator coerces types (`coerceTypes`), and
+ * with the string first it turned a null into "" before trying null (a hand-made problem's
+ * unknown area fields, topic and owner were stored as "").
+ */
+const Nullable = <T extends TSchema>(t: T): TUnion<[TNull, T]> => Type.Union([Type.Null(), t]);
+const TopicT = Type.String({
+  enum: [...TOPICS],
+  description: 'a triage topic; null for a text cluster',
+});
 const StatusT = Type.Union([
   Type.Literal('suspected'),
   Type.Literal('confirmed'),
@@ -66,7 +77,7 @@ function toDto(p: Selectable<ProblemTable>, caseIds: string[]): ProblemDtoT {
     kind: p.kind,
     title: p.title,
     topic: p.topic,
-    area: { ...NO_AREA, ...(p.area_json ? JSON.parse(p.area_json) : {}) },
+    area: readArea(p.area_json ? JSON.parse(p.area_json) : null) ?? NO_AREA,
     detectedAt: iso(p.detected_at)!,
     firstEventAt: iso(p.first_event_at)!,
     lastEventAt: iso(p.last_event_at)!,
@@ -294,8 +305,8 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         body: Type.Object({
           caseId: Type.String({ minLength: 1, maxLength: 64 }),
           title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-          topic: Type.Optional(Nullable(Type.String({ maxLength: 40 }))),
-          area: Type.Optional(Type.Union([AreaT, Type.Null()])),
+          topic: Type.Optional(Nullable(TopicT)),
+          area: Type.Optional(Nullable(AreaT)),
           owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
         }),
         response: { 201: ProblemDto },

@@ -7,7 +7,13 @@ import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { applySla } from '../sla/sla.store.js';
 import { queueEscalations } from './escalate.js';
-import { areaPhrase, etaPhrase, fill, loadProblemSettings } from './problem.settings.js';
+import {
+  areaPhrase,
+  bodySentence,
+  etaPhrase,
+  fill,
+  loadProblemSettings,
+} from './problem.settings.js';
 import { type ProblemStatus, problemEvent, signatureOf } from './problem.store.js';
 
 /** Who acts: a person or token (API) or the system (webhooks from Jira/PagerDuty). */
@@ -175,7 +181,7 @@ export async function changeProblem(
       const text = fill(to === 'fixed' ? settings.fixedTemplate : settings.updateTemplate, {
         title: p.title,
         status: to,
-        body: change.body ?? '',
+        body: bodySentence(change.body),
         eta: etaPhrase(eta, now, to),
         area: areaPhrase(p.area_json),
       })

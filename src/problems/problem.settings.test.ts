@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { areaPhrase, etaPhrase, saveProblemSettings } from './problem.settings.js';
+import { areaPhrase, bodySentence, etaPhrase, saveProblemSettings } from './problem.settings.js';
 
 const NOW = Date.parse('2026-12-02T09:00:00Z');
 
@@ -13,6 +13,15 @@ describe('what customer-facing templates say', () => {
     );
     expect(etaPhrase(Date.parse('2026-12-02T15:30:00Z'), NOW, 'fixed')).toBe('');
     expect(etaPhrase(null, NOW, 'confirmed')).toBe('');
+  });
+
+  it("the agent's text is a sentence of its own before what the template says next", () => {
+    expect(bodySentence('Crews are on it')).toBe('Crews are on it.');
+    expect(bodySentence(' Crews are on it  ')).toBe('Crews are on it.');
+    for (const done of ['Crews are on it.', 'Fixed!', 'Back soon?', 'See "status page."', 'Wait…'])
+      expect(bodySentence(done)).toBe(done);
+    expect(bodySentence('')).toBe('');
+    expect(bodySentence(undefined)).toBe('');
   });
 
   it('the area reads as a place, or "your area" when the problem has none', () => {

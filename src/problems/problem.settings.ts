@@ -114,6 +114,19 @@ export function fill(template: string, values: Record<Placeholder, string>): str
 }
 
 /**
+ * The agent's text as `{body}` puts it into a notice: a sentence of its own. Templates place it
+ * before other sentences (`{body}{eta}`: " Next update by …"; the fixed template's "If it is
+ * still not working …"), so text without final punctuation ("Crews are on it") gets a full stop
+ * instead of running on into the next sentence. Empty stays empty.
+ */
+export function bodySentence(body: string | null | undefined): string {
+  const text = (body ?? '').trim();
+  if (!text) return '';
+  // Ends a sentence already: . ! ? … (or a colon), maybe inside closing quotes or brackets.
+  return /[.!?…:]["'”’»)\]]*$/.test(text) ? text : `${text}.`;
+}
+
+/**
  * The ETA as customers read it: the time of day when it is today (UTC), else with its date
  * ("Next update by Thu 3 Dec, 15:30 UTC."). Nothing for a fixed problem: it is not awaited.
  */

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { problemsWorld } from './test-world.js';
+
+/**
+ * A problem an agent makes by hand from a case, as the API takes it: places not known stay
+ * null (and read as the detector's do), the topic is one of triage's, the list's filters
+ * validate like its status filter, a case is in one open problem at a time, and the agent's
+ * update reads as sentences.
+ */
+describe.each(ENGINES)('problems made by hand on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const { db, api, cases, autoProblem } = problemsWorld(() => t);
+  /** The problems a case is linked to now. */
+  const linksOf = async (caseId: string) =>
+    (
+      await db()
+        .selectFrom('problem_links')
+        .select('problem_id')
+        .where('case_id', '=', caseId)
+        .where('unlinked_at', 'is', null)
+        .execute()
+    ).map((l) => l.problem_id);
+  const ids = (res: { json(): { items: { id: string }[] } }) => res.json().items.map((p) => p.id);
+
+  it('keeps unknown area fields null, titles it by the place, and finds it by state and country', async () => {
+    const [c] = await cases(1);
+    const res = await api('POST', '/api/v1/problems', {
+      caseId: c.case_id,
+      topic: 'network',
+      area: { postalCode: null, city: 'Austin', region: 'TX', country: null },
+      owner: null,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const p = res.json();
+    // The country follows from the state, as in the detector's areas; nothing becomes "".
+    expect(p.area).toEqual({ postalCode: null, city: 'Austin', region: 'TX', country: 'US' });
+    expect(p.title).toBe('network — Austin');
+    expect(p.owner).toBe('Network operations');
+    for (const area of ['Texas', 'United%20States', 'TX', 'Austin', 'Austin,%20TX']) {
+      const found = await api('GET', `/api/v1/problems?area=${area}`);
+      expect(found.statusCode).toBe(200);
+      expect(ids(found), area).toContain(p.id);
+    }
+    expect(ids(await api('GET', '/api/v1/problems?area=Ohio'))).not.toContain(p.id);
+    // Clearing the owner clears it (it was stored as "").
+    const cleared = await api('POST', `/api/v1/problems/${p.id}/status`, { owner: null });
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json().problem.owner).toBeNull();
+  });
+
+  it('a ZIP alone reads as its place; a text cluster keeps a null topic; blanks are null', async () => {
+    const [a, b] = await cases(2);
+    const zip = await api('POST', '/api/v1/problems', {
+      caseId: a.case_id,
+      topic: 'outage',
+      area: { postalCode: '78701', city: null, region: null, country: null },
+    });
+    expect(zip.statusCode, zip.body).toBe(201);
+    expect(zip.json().area).toEqual({
+      postalCode: '78701',
+      city: 'Austin',
+      region: 'TX',
+      country: 'US',
+    });
+    expect(zip.json().title).toBe('outage — 78701 (Austin)');
+    expect(ids(await api('GET', '/api/v1/problems?area=Texas'))).toContain(zip.json().id);
+    const none = await api('POST', '/api/v1/problems', {
+      caseId: b.case_id,
+      topic: null,
+      area: { postalCode: ' ', city: '', region: null, country: null },
+    });
+    expect(none.statusCode, none.body).toBe(201);
+    expect(none.json().topic).toBeNull();
+    expect(none.json().area).toEqual({ postalCode: null, city: null, region: null, country: null });
+    expect(none.json().title).toBe('Complaints — everywhere');
+  });
+
+  it('refuses a topic triage does not have, on creation and as a filter', async () => {
+    const [c] = await cases(1);
+    const bad = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'bogus-topic' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('topic');
+    expect(bad.body).toContain('delivery');
+    expect(await linksOf(c.case_id!)).toEqual([]);
+    const filter = await api('GET', '/api/v1/problems?topic=bogus');
+    expect(filter.statusCode).toBe(400);
+    expect(filter.json().error.message).toContain('network');
+    expect((await api('GET', '/api/v1/problems?topic=billing')).statusCode).toBe(200);
+  });
+
+  it('an empty cursor is the first page, as in the case list; a malformed one is still a 400', async () => {
+    const first = await api('GET', '/api/v1/problems?limit=2');
+    const empty = await api('GET', '/api/v1/problems?limit=2&cursor=');
+    expect(empty.statusCode, empty.body).toBe(200);
+    expect(ids(empty)).toEqual(ids(first));
+    expect((await api('GET', '/api/v1/cases?cursor=')).statusCode).toBe(200);
+    expect((await api('GET', '/api/v1/problems?cursor=nope')).statusCode).toBe(400);
+  });
+
+  it('a case in an open problem makes no second one: 409 naming the problem, the case stays', async () => {
+    const [c] = await cases(1);
+    const first = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'billing' });
+    expect(first.statusCode, first.body).toBe(201);
+    const again = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'device' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.message).toContain(first.json().id);
+    expect(again.json().error.message).toContain(`#${first.json().number}`);
+    // Also when the detector linked it.
+    const [d] = await cases(1);
+    const auto = await autoProblem([d]);
+    const onAuto = await api('POST', '/api/v1/problems', { caseId: d.case_id, topic: 'device' });
+    expect(onAuto.statusCode).toBe(409);
+    expect(onAuto.json().error.message).toContain(auto);
+    expect(await linksOf(c.case_id!)).toEqual([first.json().id]);
+    expect(await linksOf(d.case_id!)).toEqual([auto]);
+    // Once that problem is closed the case may start a new one.
+    const close = await api('POST', `/api/v1/problems/${first.json().id}/status`, {
+      status: 'closed',
+      silent: true,
+    });
+    expect(close.statusCode, close.body).toBe(200);
+    const after = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'device' });
+    expect(after.statusCode, after.body).toBe(201);
+  });
+
+  it('an update without final punctuation still reads as its own sentence before the ETA', async () => {
+    const [c] = await cases(1);
+    const p = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'network' });
+    expect(p.statusCode, p.body).toBe(201);
+    const id = p.json().id as string;
+    const post = (body: string) =>
+      api('POST', `/api/v1/problems/${id}/status`, {
+        status: 'fixing',
+        body,
+        etaAt: '2031-01-01T10:00:00.000Z',
+      });
+    expect((await post('Crews are on it')).statusCode).toBe(200);
+    const texts = async () =>
+      (
+        await db()
+          .selectFrom('problem_notifications')
+          .select(['text', 'created_at'])
+          .where('problem_id', '=', id)
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute()
+      ).map((n) => n.text);
+    expect((await texts())[0]).toBe(
+      'Update on network — everywhere — status: fixing. Crews are on it. Next update by Wed 1 Jan, 10:00 UTC.',
+    );
+    // A body that ends a sentence already gets no second stop.
+    expect((await post('Crews are on it!')).statusCode).toBe(200);
+    expect((await texts())[1]).toContain('Crews are on it! Next update');
+  });
+});
