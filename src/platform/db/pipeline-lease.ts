@@ -78,7 +78,7 @@ export class PipelineLease {
   }
 }
 
-/** Whether a live pipeline (a running server) renewed its lease recently. */
+/** Whether a live pipeline (a running server or replay) renewed its lease recently. */
 export async function livePipeline(db: Kysely<DB>, now: number): Promise<boolean> {
   const row = await db
     .selectFrom('node_leases')
