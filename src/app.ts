@@ -21,7 +21,7 @@ import { OutboxWorker } from './platform/outbox/outbox.worker.js';
 import { LiveBus } from './platform/realtime/bus.js';
 import { startClusterSignals } from './platform/realtime/cluster.js';
 import { resolveSecretKey } from './platform/secret-key.js';
-import { createProblems } from './problems/index.js';
+import { createProblems, type Problems } from './problems/index.js';
 import { problemNotificationRoutes } from './problems/problem.notifications.js';
 import { problemRoutes } from './problems/problem.routes.js';
 import { ClassifyAhead } from './triage/classify-ahead.js';
@@ -56,6 +56,8 @@ export interface App {
   care: Care;
   /** Outbound senders by channel kind, shared by the outbox and the problem notifier. */
   senders: Map<string, Sender>;
+  /** Root-cause problems: the detector's runtime and leadership (`src/problems`). */
+  problems: Problems;
   /** Starts the background workers and, unless `listen` is false, the HTTP server. Returns the URL. */
   start(opts?: { listen?: boolean }): Promise<string | null>;
   close(): Promise<void>;
@@ -220,6 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bus,
     care,
     senders,
+    problems,
     async start(opts = {}) {
       started = true;
       if (workspace.isDemo) enableDemoDelivery(senders, logger || undefined);

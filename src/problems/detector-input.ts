@@ -35,7 +35,11 @@ export interface DetectorInput {
   queueId: string | null;
 }
 
-/** Rebuilds the detector from stored recent history without re-deciding anything. */
+/**
+ * Rebuilds the detector from stored recent history without re-deciding anything. Messages in
+ * `skip` (held for the detector by another node, not yet decided on) are left out: they are
+ * observed, and decided on, next.
+ */
 export async function warmDetector(
   trx: Kysely<DB>,
   ws: string,
@@ -43,6 +47,7 @@ export async function warmDetector(
   config: Partial<DetectorConfig> | undefined,
   warmupDays = 14,
   chunkRows = 5_000,
+  skip: ReadonlySet<string> = new Set(),
 ): Promise<Detector> {
   const det = new Detector({ ...config });
   const since = at - warmupDays * DAY;
@@ -68,9 +73,11 @@ export async function warmDetector(
   for await (const rows of inChunks(trx, stored, chunkRows)) {
     for (const r of rows) {
       if (!r.customer_id || !r.triage_json) continue;
+      const ref = `${r.channel}\u0000${r.external_id}`;
+      if (skip.has(ref)) continue;
       const tri = JSON.parse(r.triage_json) as TriageResult;
       det.observe({
-        ref: `${r.channel}\u0000${r.external_id}`,
+        ref,
         at: r.sent_at,
         customerId: r.customer_id,
         caseId: r.case_id,

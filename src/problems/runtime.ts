@@ -32,7 +32,7 @@ export class ProblemRuntime {
   private detector: Detector | null = null;
   /** Leadership term the detector's state belongs to. */
   private term = -1;
-  /** Shared database: what the other nodes stored since the last look. */
+  /** Shared database: what the other nodes stored for the detector (`detector_backlog`). */
   private readonly peers = new PeerScan();
   /** A batch ran through the detector but has not (yet) committed. */
   private uncommitted = false;
@@ -76,7 +76,21 @@ export class ProblemRuntime {
     );
     const lead = this.opts.leadership;
     if (items.length === 0 && !lead?.shared) return;
-    if (!(await this.lead())) return;
+    if (!(await this.lead())) {
+      // Another node detects: its next look (or whoever detects next) takes these from storage.
+      await this.peers.hold(
+        ctx.trx,
+        this.opts.workspaceId,
+        items.map((i) => ({
+          channel: i.msg!.channel,
+          externalId: i.msg!.externalId,
+          seq: i.seq,
+          at: i.sentAt,
+          reopened: i.caseAction === 'reopened',
+        })),
+      );
+      return;
+    }
     const inputs: DetectorInput[] = items.map((item) => ({
       ref: `${item.msg!.channel}\u0000${item.msg!.externalId}`,
       channel: item.msg!.channel,
@@ -93,15 +107,24 @@ export class ProblemRuntime {
     await this.process(ctx.trx, ctx.now, batch.caseEvents, inputs);
   }
 
-  /** Rebuilds the detector from stored recent history without re-deciding anything. */
-  private warm(trx: Kysely<DB>, at: number): Promise<Detector> {
-    return warmDetector(trx, this.opts.workspaceId, at, this.opts.config, this.opts.warmupDays);
+  /**
+   * Rebuilds the detector from stored recent history without re-deciding anything: up to `at`
+   * (the batch's first event), else up to the latest message held for the detector, else now.
+   * Messages other nodes held for the detector are left out; they are decided on next.
+   */
+  private async warm(trx: Kysely<DB>, at: number | null, now: number): Promise<Detector> {
+    const ws = this.opts.workspaceId;
+    const held = this.opts.leadership?.shared
+      ? await this.peers.waiting(trx, ws)
+      : { refs: new Set<string>(), latest: null };
+    const upTo = at ?? held.latest ?? now;
+    return warmDetector(trx, ws, upTo, this.opts.config, this.opts.warmupDays, 5_000, held.refs);
   }
 
   /**
    * On a shared database: detection happens on the leader only, which also reads what the
-   * other nodes' pipelines stored since its last look (the ProblemWorker's timer calls this
-   * when the leader itself has no batches). Returns whether anything was observed.
+   * other nodes' pipelines held for it (the ProblemWorker's timer calls this when the leader
+   * itself has no batches; a replay calls it until what it appended has been seen).
    */
   async catchUp(db: Kysely<DB>, now: number): Promise<void> {
     if (!this.opts.leadership?.shared || !(await this.lead())) return;
@@ -151,14 +174,11 @@ export class ProblemRuntime {
     this.uncommitted = true;
     const rows = await openProblems(trx, ws, this.locksRows);
     const byId = new Map(rows.map((r) => [r.id, r]));
-    if (!this.detector) {
-      this.detector = await this.warm(trx, own[0]?.at ?? now);
-      this.peers.restart();
-    }
+    if (!this.detector) this.detector = await this.warm(trx, own[0]?.at ?? null, now);
     const det = this.detector;
     det.syncProblems(rows.map(toView));
-    // Messages other nodes stored since the last look (a shared database only).
-    const inputs: DetectorInput[] = shared ? await this.peers.read(trx, ws, own) : [];
+    // Messages other nodes stored for the detector (a shared database only).
+    const inputs: DetectorInput[] = shared ? await this.peers.read(trx, ws) : [];
     inputs.push(...own);
     if (inputs.length === 0) return;
 
@@ -248,7 +268,7 @@ export class ProblemRuntime {
       if (this.uncommitted) this.detector = null;
       const rows = await openProblems(trx, ws, this.locksRows);
       const byId = new Map(rows.map((r) => [r.id, r]));
-      if (!this.detector) this.detector = await this.warm(trx, signals[0].at);
+      if (!this.detector) this.detector = await this.warm(trx, signals[0].at, now);
       const det = this.detector;
       det.syncProblems(rows.map(toView));
       const { unlinked } = await caseLinks(trx, ws, signals, byId, det);

@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007_still_broken.js';
 import * as m0008 from './migrations/0008_text_search.js';
 import * as m0009 from './migrations/0009_outbox_kind.js';
 import * as m0010 from './migrations/0010_node_leases.js';
+import * as m0011 from './migrations/0011_detector_backlog.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0008_text_search': m0008,
   '0009_outbox_kind': m0009,
   '0010_node_leases': m0010,
+  '0011_detector_backlog': m0011,
 };
 
 class InCodeProvider implements MigrationProvider {

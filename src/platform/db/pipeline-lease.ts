@@ -29,6 +29,34 @@ export class PipelineLease {
     this.timer.unref();
   }
 
+  /**
+   * Takes the lease only if no live pipeline holds it (atomically: of two one-shot commands
+   * starting together, one runs the pipeline and the other hands its events to it), and then
+   * renews it like `start`. Returns whether this process holds it now.
+   */
+  async tryStart(): Promise<boolean> {
+    if (this.timer) return true;
+    const now = Date.now();
+    await this.db
+      .insertInto('node_leases')
+      .values({ name: NAME, holder: this.holder, heartbeat_at: now })
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet({ holder: this.holder, heartbeat_at: now })
+          .where('node_leases.heartbeat_at', '<', now - LEASE_STALE_MS),
+      )
+      .execute();
+    const row = await this.db
+      .selectFrom('node_leases')
+      .select('holder')
+      .where('name', '=', NAME)
+      .executeTakeFirst();
+    if (row?.holder !== this.holder) return false;
+    await this.start();
+    return true;
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -50,7 +78,7 @@ export class PipelineLease {
   }
 }
 
-/** Whether a live pipeline (a running server) renewed its lease recently. */
+/** Whether a live pipeline (a running server or replay) renewed its lease recently. */
 export async function livePipeline(db: Kysely<DB>, now: number): Promise<boolean> {
   const row = await db
     .selectFrom('node_leases')

@@ -38,6 +38,7 @@ export interface DB {
   triage_corrections: TriageCorrectionTable;
   triage_models: TriageModelTable;
   node_leases: NodeLeaseTable;
+  detector_backlog: DetectorBacklogTable;
 }
 
 /** A process that runs a live pipeline on this database, and when it last said so. */
@@ -45,6 +46,17 @@ export interface NodeLeaseTable {
   name: string;
   holder: string;
   heartbeat_at: number;
+}
+
+/** An inbound message stored while another node detected, not yet seen by the detector. */
+export interface DetectorBacklogTable {
+  workspace_id: string;
+  channel: string;
+  external_id: string;
+  seq: number;
+  sent_at: number;
+  /** The message reopened its resolved case (a repeat contact). */
+  reopened: number;
 }
 
 /** Per-workspace sequences (case numbers), bumped atomically with UPDATE … RETURNING. */
