@@ -217,6 +217,18 @@ describe.each(ENGINES)('REST API on %s', (engine) => {
     expect((await patch({ priority: 'urgent' })).json().priority).toBe('urgent');
     expect((await patch({ priority: 'enormous' })).statusCode).toBe(400);
     expect((await patch({ assigneeId: 'ghost' })).statusCode).toBe(400);
+    // Assigned to an agent, then unassigned with null (the validator once made that "").
+    const { id: agentId } = await createUser(t.app.database.db, {
+      workspaceId: t.app.workspace.workspaceId,
+      email: 'ada-assignee@example.com',
+      name: 'Ada',
+      role: 'agent',
+      password: 'long enough password',
+    });
+    expect((await patch({ assigneeId: agentId })).json().assigneeId).toBe(agentId);
+    const unassigned = await patch({ assigneeId: null });
+    expect(unassigned.statusCode).toBe(200);
+    expect(unassigned.json().assigneeId).toBeNull();
     const history = (await get(`/api/v1/cases/${c.id}`))
       .json()
       .history.map((h: { type: string }) => h.type);

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Database } from '../platform/db/database.js';
 import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
+import { Nullable } from '../platform/nullable.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 import { CaseSummary, iso, MessageDto, toCaseSummary, toMessageDto } from './case.dto.js';
 import { caseHistory, caseMessages, caseNotes, getCase, listCases } from './case.queries.js';
@@ -172,7 +173,7 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
             statusReason: Type.Optional(
               Type.Union([Type.Literal('customer'), Type.Literal('internal'), Type.Null()]),
             ),
-            assigneeId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+            assigneeId: Type.Optional(Nullable(Type.String())),
             priority: Type.Optional(PriorityT),
             reason: Type.Optional(
               Type.String({ maxLength: 2000, description: 'why, for the history' }),

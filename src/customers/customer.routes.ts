@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
+import { Nullable } from '../platform/nullable.js';
 import {
   addIdentity,
   customerMerges,
@@ -53,7 +54,7 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
         params: Id,
         body: Type.Object(
           {
-            displayName: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+            displayName: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
             attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
           },
           { additionalProperties: false, minProperties: 1 },

@@ -4,6 +4,7 @@ import { toCaseSummary } from '../cases/case.dto.js';
 import { applyMacro, renderCanned } from '../macros/macro.service.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
+import { Nullable } from '../platform/nullable.js';
 
 /** Canned replies with variables and macros (named lists of actions). */
 export function macroRoutes(app: Http, deps: CareRouteDeps) {
@@ -91,7 +92,7 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
       type: Type.Literal('priority'),
       priority: Type.Union(['low', 'normal', 'high', 'urgent'].map((s) => Type.Literal(s))),
     }),
-    Type.Object({ type: Type.Literal('assign'), userId: Type.Union([Type.String(), Type.Null()]) }),
+    Type.Object({ type: Type.Literal('assign'), userId: Nullable(Type.String()) }),
   ]);
 
   app.post(

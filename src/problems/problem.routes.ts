@@ -1,8 +1,9 @@
-import { type Static, type TNull, type TSchema, type TUnion, Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
+import { Nullable } from '../platform/nullable.js';
 import { TOPICS } from '../triage/types.js';
 import { readArea } from './manual-area.js';
 import { ownerTeamOnly } from './owner-team.js';
@@ -12,12 +13,6 @@ import { changeProblem, type ProblemActor } from './problem.service.js';
 import { loadProblemSettings, saveProblemSettings } from './problem.settings.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
-/**
- * A string or null. Null comes first: the server's validator coerces types (`coerceTypes`), and
- * with the string first it turned a null into "" before trying null (a hand-made problem's
- * unknown area fields, topic and owner were stored as "").
- */
-const Nullable = <T extends TSchema>(t: T): TUnion<[TNull, T]> => Type.Union([Type.Null(), t]);
 const TopicT = Type.String({
   enum: [...TOPICS],
   description: 'a triage topic; null for a text cluster',

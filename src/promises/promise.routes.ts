@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { CareRouteDeps } from '../cases/care.routes.js';
 import type { Http } from '../platform/http/server.js';
+import { Nullable } from '../platform/nullable.js';
 import {
   createPromise,
   PROMISE_KINDS,
@@ -33,7 +34,7 @@ export function promiseRoutes(app: Http, deps: CareRouteDeps) {
             remindAt: Type.Optional(Type.Union([DateTime, Type.Null()])),
             channel: Type.Optional(Type.String()),
             address: Type.Optional(Type.String()),
-            ownerUserId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+            ownerUserId: Type.Optional(Nullable(Type.String())),
             ownerTeamId: Type.Optional(Type.String()),
           },
           { additionalProperties: false },

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
+import { Nullable } from '../platform/nullable.js';
 import { runAssignment } from './assign.js';
 import type { RoutingRouteDeps } from './routing.routes.js';
 import { Id, Skills } from './routing.schema.js';
@@ -69,7 +70,7 @@ export function agentRoutes(app: Http, deps: RoutingRouteDeps) {
             ),
             capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
             skills: Type.Optional(Skills),
-            teamId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+            teamId: Type.Optional(Nullable(Type.String())),
           },
           { additionalProperties: false },
         ),

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { iso } from '../cases/case.dto.js';
 import type { DB } from '../platform/db/schema.js';
 import type { Http } from '../platform/http/server.js';
+import { Nullable } from '../platform/nullable.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 import { agentRoutes } from './agent.routes.js';
 import { assignCase } from './assign.js';
@@ -32,7 +33,7 @@ export function routingRoutes(app: Http, deps: RoutingRouteDeps) {
         summary: 'Assign now: to a given agent (manual) or by the queue’s mode',
         params: Id,
         body: Type.Object(
-          { userId: Type.Optional(Type.Union([Type.String(), Type.Null()])) },
+          { userId: Type.Optional(Nullable(Type.String())) },
           { additionalProperties: false },
         ),
       },
