@@ -131,6 +131,28 @@ describe.each(ENGINES)('problems made by hand on %s', (engine) => {
     expect(after.statusCode, after.body).toBe(201);
   });
 
+  it('a case in an open problem is not linked to a second one by hand either', async () => {
+    const [c, e] = await cases(2);
+    const a = (
+      await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'billing' })
+    ).json();
+    const b = (
+      await api('POST', '/api/v1/problems', { caseId: e.case_id, topic: 'device' })
+    ).json();
+    const link = await api('POST', `/api/v1/problems/${b.id}/links`, { link: [c.case_id] });
+    expect(link.statusCode).toBe(409);
+    expect(link.json().error.message).toContain(a.id);
+    expect(await linksOf(c.case_id!)).toEqual([a.id]);
+    // Linking it again to the problem that holds it is a no-op, not a conflict.
+    const same = await api('POST', `/api/v1/problems/${a.id}/links`, { link: [c.case_id] });
+    expect(same.statusCode, same.body).toBe(200);
+    // Unlinked there, it may be linked here.
+    await api('POST', `/api/v1/problems/${a.id}/links`, { unlink: [c.case_id] });
+    const moved = await api('POST', `/api/v1/problems/${b.id}/links`, { link: [c.case_id] });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(await linksOf(c.case_id!)).toEqual([b.id]);
+  });
+
   it('an update without final punctuation still reads as its own sentence before the ETA', async () => {
     const [c] = await cases(1);
     const p = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'network' });

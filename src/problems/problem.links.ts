@@ -105,10 +105,11 @@ export async function createProblemFromCase(
  * a second would tell its customer of two lifecycles, and "fixed" on one while the other is
  * still being fixed. Creating a problem from a case an open problem holds is refused (409),
  * naming that problem: the person splits the case off it (which moves it, with history on
- * both) or unlinks it there first. A closed problem's links are history and do not count. The
+ * both) or unlinks it there first. Linking such a case to another problem by hand is refused
+ * the same way (`except` is the problem it is being linked to). A closed problem's links are history and do not count. The
  * case's row is locked first, so two people making a problem of it at once take turns.
  */
-async function refuseCaseOfOpenProblem(trx: Kysely<DB>, caseId: string) {
+async function refuseCaseOfOpenProblem(trx: Kysely<DB>, caseId: string, except?: string) {
   await trx
     .updateTable('cases')
     .set({ version: sql<number>`version` })
@@ -121,6 +122,7 @@ async function refuseCaseOfOpenProblem(trx: Kysely<DB>, caseId: string) {
     .where('problem_links.case_id', '=', caseId)
     .where('problem_links.unlinked_at', 'is', null)
     .where('problems.status', '!=', 'closed')
+    .$if(!!except, (q) => q.where('problems.id', '!=', except!))
     .orderBy('problems.id')
     .executeTakeFirst();
   if (held)
@@ -155,6 +157,7 @@ export async function setLinks(
         .where('id', 'in', input.link)
         .execute();
       if (cases.length !== new Set(input.link).size) throw notFound('case');
+      for (const c of cases) await refuseCaseOfOpenProblem(trx, c.id, problemId);
       await insertLinks(
         trx,
         ws,
