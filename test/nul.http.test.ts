@@ -74,6 +74,9 @@ describe.each(ENGINES)('NUL characters on %s', (engine) => {
         message: 'NUL characters are not allowed',
       });
     }
+    // The case search drops a NUL from its free text (case.search.ts) instead of refusing it.
+    const search = await send('GET', '/api/v1/cases?q=signal%00%20at');
+    expect(search.statusCode, search.body).toBe(200);
     // The problem it tried to merge is untouched.
     const p = await send('GET', `/api/v1/problems/${problemId}`);
     expect(p.statusCode).toBe(200);

@@ -10,6 +10,8 @@ declare module 'fastify' {
      * customer text and refuses identifiers, `src/ingest/inbound.nul.ts`).
      */
     nulInBody?: 'replace' | 'route';
+    /** Free-text query parameters the route cleans itself (the case search drops NUL from `q`). */
+    nulInQuery?: string[];
   }
 }
 
@@ -73,7 +75,7 @@ export function replaceNulDeep<T>(v: T): T {
 export async function nulGuard(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
   const where =
     inPart('params', req.params) ??
-    inPart('query', req.query) ??
+    inPart('query', withoutKeys(req.query, req.routeOptions.config?.nulInQuery)) ??
     (req.routeOptions.config?.nulInBody || typeof req.body !== 'object'
       ? undefined
       : inPart('body', req.body));
@@ -86,4 +88,9 @@ export async function nulGuard(req: FastifyRequest, _reply: FastifyReply): Promi
 function inPart(part: string, v: unknown): string | undefined {
   const p = findNul(v);
   return p === undefined ? undefined : p === '/' ? part : `${part}${p}`;
+}
+
+function withoutKeys(v: unknown, keys: string[] | undefined): unknown {
+  if (!keys?.length || v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => !keys.includes(k)));
 }
