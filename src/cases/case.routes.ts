@@ -40,6 +40,8 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
   app.get(
     '/api/v1/cases',
     {
+      // A search may be pasted text: its NUL characters are dropped (case.search.ts), not refused.
+      config: { nulInQuery: ['q'] },
       schema: {
         tags: ['cases'],
         summary: 'List cases, most recently active first',

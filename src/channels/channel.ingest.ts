@@ -1,4 +1,6 @@
 import { appendInbound } from '../ingest/inbound.log.js';
+import { inboundNulProblem } from '../ingest/inbound.nul.js';
+import { findNul } from '../platform/http/nul-guard.js';
 import { linkEchoes } from './channel.echo.js';
 import { applyPendingMarks, applyWatermark, recordMarks } from './channel.marks.js';
 import type { ParsedDelivery } from './channel.parsed.js';
@@ -38,8 +40,9 @@ export interface IngestSummary {
 export async function ingestDelivery(
   deps: ChannelDeps,
   channelId: string,
-  parsed: ParsedDelivery,
+  delivery: ParsedDelivery,
 ): Promise<IngestSummary> {
+  const parsed = withoutNulIds(delivery);
   const now = deps.clock();
   await linkEchoes(deps.db, deps.workspaceId, parsed.messages);
   const appended = await appendInbound(
@@ -66,4 +69,37 @@ export async function ingestDelivery(
     marks: parsed.marks.length + parsed.watermarks.length,
     ignored: parsed.ignored.length,
   };
+}
+
+/**
+ * The delivery without the parts whose identifiers hold a NUL character (U+0000), each moved to
+ * `ignored` with its reason: PostgreSQL cannot store one, and a rewritten id could name another
+ * customer or message (src/ingest/inbound.nul.ts). The rest of the delivery is taken and the
+ * provider gets its 200, so it does not re-deliver a payload that will never change. Text with a
+ * NUL is kept: the inbound log stores it as U+FFFD.
+ */
+function withoutNulIds(d: ParsedDelivery): ParsedDelivery {
+  // Pushed onto the delivery's own list, which its webhook route logs after ingesting.
+  const { ignored } = d;
+  const before = ignored.length;
+  const refuse = (what: string, reason: string) => {
+    ignored.push({ what, reason });
+    return false;
+  };
+  const messages = d.messages.filter((p) => {
+    const problem =
+      inboundNulProblem(p.message) ??
+      (p.counterpart?.includes('\u0000')
+        ? 'counterpart: NUL characters are not allowed'
+        : undefined);
+    return problem ? refuse(`message ${JSON.stringify(p.message.externalId)}`, problem) : true;
+  });
+  const marks = d.marks.filter(
+    (m) => !findNul(m) || refuse(`${m.kind} mark`, 'NUL characters are not allowed in identifiers'),
+  );
+  const watermarks = d.watermarks.filter(
+    (w) => !findNul(w) || refuse(`${w.kind} watermark`, 'NUL characters are not allowed'),
+  );
+  if (ignored.length === before) return d;
+  return { messages, marks, watermarks, ignored };
 }

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { Value } from '@sinclair/typebox/value';
 import type { Kysely } from 'kysely';
 import type { App } from '../app.js';
+import { inboundNulProblem } from '../ingest/inbound.nul.js';
 import { type InboundMessage, InboundMessageSchema } from '../ingest/inbound.schema.js';
 import { ingestStream } from '../ingest/ingest-stream.js';
 import { PipelineLease } from '../platform/db/pipeline-lease.js';
@@ -110,6 +111,12 @@ export async function readReplayFile(
     if (!Value.Check(InboundMessageSchema, msg)) {
       const e = Value.Errors(InboundMessageSchema, msg).First();
       skip(e ? `${e.path || '/'} ${e.message}` : 'invalid');
+      continue;
+    }
+    // An identifier with a NUL is refused here, with its reason (text with one is kept as U+FFFD).
+    const nul = inboundNulProblem(msg as InboundMessage);
+    if (nul) {
+      skip(nul);
       continue;
     }
     messages.push(msg as InboundMessage);

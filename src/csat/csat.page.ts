@@ -45,7 +45,8 @@ export function csatPageRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => n
     scope.post(
       '/csat/:token',
       {
-        config: { public: true },
+        // The comment is the customer's own words: a NUL in it is kept as U+FFFD, not refused.
+        config: { public: true, nulInBody: 'replace' },
         schema: {
           tags: ['csat'],
           summary: 'The survey form is submitted (HTML)',

@@ -12,7 +12,8 @@ export function csatRoutes(app: Http, deps: CareRouteDeps) {
   app.post(
     '/api/v1/csat/:token',
     {
-      config: { public: true },
+      // The comment is the customer's own words: a NUL in it is kept as U+FFFD, not refused.
+      config: { public: true, nulInBody: 'replace' },
       schema: {
         tags: ['csat'],
         summary: 'The customer answers the survey (the token is the credential)',

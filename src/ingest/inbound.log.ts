@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
+import { badRequest } from '../platform/errors.js';
+import { inboundNulProblem, scrubInbound } from './inbound.nul.js';
 import type { InboundMessage } from './inbound.schema.js';
 
 export interface AppendResult {
@@ -29,6 +31,13 @@ export function appendInbound(
   receivedAt: number,
 ): Promise<AppendResult> {
   if (messages.length === 0) return Promise.resolve({ results: [], accepted: 0, duplicates: 0 });
+  // Every intake path passes here: customer text with a NUL is kept (U+FFFD), an identifier with
+  // one is refused before anything is written (src/ingest/inbound.nul.ts says why).
+  for (let i = 0; i < messages.length; i++) {
+    const problem = inboundNulProblem(messages[i]);
+    if (problem) return Promise.reject(badRequest(`message ${i}: ${problem}`));
+  }
+  messages = messages.map(scrubInbound);
   if (db.isTransaction) return insertInbound(db, workspaceId, messages, receivedAt);
   let group = groups.get(db);
   if (!group) {

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import type { Http } from '../platform/http/server.js';
 import { appendInbound } from './inbound.log.js';
+import { inboundNulProblem } from './inbound.nul.js';
 import { InboundMessageSchema } from './inbound.schema.js';
 
 export const MAX_BATCH = 1000;
@@ -23,9 +24,19 @@ const MessagesOnly = Type.Object({ messages: Type.Array(Type.Unknown()) });
  * paths (`/messages/3/sentAt`), which says far more than "must match a schema in anyOf".
  */
 function validateInbound(data: unknown): { value: unknown } | { error: Error } {
-  if (Value.Check(InboundBody, data)) return { value: data };
-  const isBatch = Value.Check(MessagesOnly, data);
   const problems: string[] = [];
+  if (Value.Check(InboundBody, data)) {
+    // Customer text with a NUL is kept (appendInbound makes it U+FFFD); an identifier is refused.
+    const batch = 'messages' in data;
+    const msgs = batch ? data.messages : [data];
+    msgs.forEach((m, i) => {
+      const p = inboundNulProblem(m);
+      if (p && problems.length < 10) problems.push(batch ? `/messages/${i}${p}` : p);
+    });
+    if (problems.length === 0) return { value: data };
+    return { error: invalid(problems) };
+  }
+  const isBatch = Value.Check(MessagesOnly, data);
   if (isBatch) {
     const msgs = (data as { messages: unknown[] }).messages;
     if (msgs.length === 0) problems.push('/messages must hold at least one message');
@@ -40,9 +51,13 @@ function validateInbound(data: unknown): { value: unknown } | { error: Error } {
       if (problems.length < 10) problems.push(`${e.path || '/'} ${e.message}`);
     }
   }
+  return { error: invalid(problems) };
+}
+
+function invalid(problems: string[]): Error {
   const err = new Error(problems.join('; ') || 'body must be a message or {"messages": [...]}');
   (err as Error & { validation: string[] }).validation = problems;
-  return { error: err };
+  return err;
 }
 
 export interface InboundRouteDeps {
@@ -57,6 +72,8 @@ export function inboundRoutes(app: Http, deps: InboundRouteDeps) {
     '/api/v1/inbound',
     {
       bodyLimit: 10 * 1024 * 1024,
+      // Customer content: NUL in text is kept as U+FFFD, in an identifier refused (validateInbound).
+      config: { nulInBody: 'route' },
       schema: {
         tags: ['ingest'],
         summary: 'Submit one normalised message, or {"messages": [...]} (at most 1,000)',

@@ -6,10 +6,13 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
   type RawServerDefault,
 } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
+import { nulGuard } from './nul-guard.js';
 
 /** The Fastify instance type every route module receives (TypeBox-typed schemas). */
 export type Http = FastifyInstance<
@@ -29,7 +32,24 @@ export function createHttpServer(logger: Logger | false): Http {
     // SSE streams never go idle; close them on shutdown instead of waiting forever.
     forceCloseConnections: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // Errors the router raises before any route runs (a path that is not valid percent-encoding,
+    // e.g. /problems/%ff) get the app's error shape, not Fastify's own.
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      const status = err.statusCode ?? 500;
+      if (status >= 500) {
+        req.log.error({ err, reqId: req.id }, 'unhandled framework error');
+        return reply
+          .status(500)
+          .send({ error: { code: 'internal', message: `internal error (request ${req.id})` } });
+      }
+      const message =
+        err.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid percent-encoded UTF-8' : err.message;
+      return reply.status(status).send({ error: { code: 'bad_request', message } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Before validation on every route: a NUL character in params, query or a parsed body is a 400.
+  app.addHook('preValidation', nulGuard);
 
   // JSON only: a text/plain body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain');

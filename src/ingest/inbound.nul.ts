@@ -1,0 +1,63 @@
+import { findNul, replaceNulDeep } from '../platform/http/nul-guard.js';
+import type { InboundMessage } from './inbound.schema.js';
+
+/**
+ * NUL characters (U+0000) in inbound messages. PostgreSQL's text types cannot store them (SQLite
+ * can), so without this a message answered 500 at the intake, or was accepted and then failed in
+ * the pipeline until it was parked, on one engine only. What a serious desk does with them:
+ *
+ * - Customer content (the text, names, handles, locations, attachment fields, the provider's raw
+ *   payload — every string that is not an identifier) is kept: each NUL becomes U+FFFD, the
+ *   character decoders already put where bytes could not be read (an email body decoded from an
+ *   odd charset). Dropping a complaint over one control character would lose what the customer
+ *   said; the replacement is visible and stores the same on both engines.
+ * - Identifiers (`externalId`, `author.id`, `channelId`, `inReplyTo`, `conversationId`) are
+ *   refused. They are keys: the idempotency key, the customer's identity, the thread. Rewriting
+ *   them would make two different keys one ("a\0" and "a\uFFFD") and could merge two customers or
+ *   drop a distinct message as a re-delivery — silently. No provider issues ids with a NUL, so
+ *   one means a broken or hostile sender, which is told: 400 at the API, a bad line in replay,
+ *   an ignored part (with its reason) of a channel webhook delivery.
+ *
+ * Every intake path goes through `appendInbound`, which applies both rules; the API, replay and
+ * channel webhooks check identifiers before that, to answer the sender precisely.
+ */
+
+/** The identifier fields, as JSON paths, with how to read them. */
+const ID_FIELDS: [string, (m: InboundMessage) => unknown][] = [
+  ['/externalId', (m) => m.externalId],
+  ['/author/id', (m) => m.author?.id],
+  ['/channelId', (m) => m.channelId],
+  ['/inReplyTo', (m) => m.inReplyTo],
+  ['/conversationId', (m) => m.conversationId],
+];
+
+/** Why a message cannot be taken for a NUL in an identifier, or undefined when it can. */
+export function inboundNulProblem(m: InboundMessage): string | undefined {
+  for (const [path, read] of ID_FIELDS) {
+    const v = read(m);
+    if (typeof v === 'string' && v.includes('\u0000')) {
+      return `${path}: NUL characters are not allowed in identifiers`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The message with every NUL outside its identifiers replaced by U+FFFD (the same object when
+ * it has none). Identifiers are left as they are: `inboundNulProblem` refuses them.
+ */
+export function scrubInbound(m: InboundMessage): InboundMessage {
+  if (findNul(m) === undefined) return m;
+  const ids = {
+    externalId: m.externalId,
+    channelId: m.channelId,
+    inReplyTo: m.inReplyTo,
+    conversationId: m.conversationId,
+  };
+  const out = replaceNulDeep(m);
+  out.author = { ...out.author, id: m.author.id };
+  for (const [k, v] of Object.entries(ids)) {
+    if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
