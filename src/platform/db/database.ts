@@ -68,11 +68,12 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
 function openSqlite(path: string, opts: OpenOptions): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
-  // WAL lets readers run while the pipeline writes; busy_timeout covers a second process
-  // (e.g. a CLI command) touching the same file.
+  // busy_timeout covers a second process (a CLI command, a replay) touching the same file; set
+  // first, so even switching a new file to WAL waits for another process instead of failing
+  // with "database is locked". WAL lets readers run while the pipeline writes.
+  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`);
-  sqlite.pragma('busy_timeout = 5000');
   // A 64 MiB page cache keeps the hot indexes (messages by external id, cases by customer) in
   // memory; the default 2 MiB makes every pipeline batch re-read them from disk.
   sqlite.pragma('cache_size = -65536');

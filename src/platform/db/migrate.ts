@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Database, Dialect } from './database.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_channels.js';
@@ -60,13 +60,46 @@ export async function migrateToLatest(database: Database): Promise<MigrateResult
     db: database.db as unknown as Kysely<unknown>,
     provider: new InCodeProvider(ctx),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await exclusively(database, () => migrator.migrateToLatest());
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
     const where = failed ? ` in migration ${failed.migrationName}` : '';
     throw new Error(`Migration failed${where}: ${(error as Error).message ?? String(error)}`);
   }
   return { applied: (results ?? []).map((r) => r.migrationName) };
+}
+
+/**
+ * On SQLite, runs the migrations in one write transaction taken up front (BEGIN IMMEDIATE):
+ * Kysely's migration lock is a no-op there (it assumes one connection), so two processes
+ * starting on a new file at once (a server and a replay, two replays) both found nothing
+ * applied and the second failed on "table workspaces already exists". Now the second waits
+ * (busy_timeout) and finds everything applied. PostgreSQL has Kysely's advisory lock.
+ */
+async function exclusively<T extends { error?: unknown }>(
+  database: Database,
+  run: () => Promise<T>,
+): Promise<T> {
+  if (database.dialect !== 'sqlite') return run();
+  // busy_timeout waits 5 s per try; a slow first migration (a busy machine, a big backfill)
+  // may take longer, so the waiting process tries again for a while.
+  for (let deadline = Date.now() + 120_000; ; ) {
+    try {
+      await sql`BEGIN IMMEDIATE`.execute(database.db);
+      break;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+    }
+  }
+  let out: T;
+  try {
+    out = await run();
+  } catch (err) {
+    await sql`ROLLBACK`.execute(database.db);
+    throw err;
+  }
+  await sql.raw(out.error ? 'ROLLBACK' : 'COMMIT').execute(database.db);
+  return out;
 }
 
 /** Applies pending migrations up to and including `name`: for tests of a migration's backfill. */
