@@ -51,6 +51,7 @@ describe('problems eval scoring', () => {
         detected: true,
         exactLevel: true,
         foundLevel: 'city',
+        exactTopic: true,
       },
     ]);
     expect(m.tp).toBe(m.truePairs);
@@ -69,6 +70,20 @@ describe('problems eval scoring', () => {
     );
     expect(m.detectedRightPlace).toBe(1);
     expect(m.outcomes[0].exactLevel).toBe(false);
+  });
+
+  it('counts a text cluster for a named trouble as recall, but not as its own topic', () => {
+    const messages = Array.from({ length: 6 }, (_, i) =>
+      msg(i, { incidentId: 'inc1', problemId: 'p1' }),
+    );
+    const m = score(
+      [incident],
+      messages,
+      [{ id: 'p1', topic: null, area: place, detectedAt: T0 + 10 * 60_000 }],
+      7,
+    );
+    expect(m.detectedRightPlace).toBe(1);
+    expect(m.outcomes[0]).toMatchObject({ exactLevel: true, exactTopic: false });
   });
 
   it('counts a problem made mostly of real background text as false, even at the incident’s place and time', () => {

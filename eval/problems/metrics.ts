@@ -28,6 +28,12 @@ export interface IncidentOutcome {
   exactLevel: boolean;
   /** The finest area level of the problem that found it (right topic and place), else null. */
   foundLevel: string | null;
+  /**
+   * Found by a problem of exactly its topic (a text cluster, which names none, only for trouble
+   * no topic names) in a nested or surrounding area: stricter than issue 6's recall, where a
+   * text cluster counts for any topic.
+   */
+  exactTopic: boolean;
 }
 
 export interface ScoredProblem {
@@ -183,6 +189,7 @@ export function score(
       detected: ok,
       exactLevel: ok && placeOk(inc, p) && levelOfArea(p.area) === inc.level,
       foundLevel: ok && placeOk(inc, p) ? levelOfArea(p.area) : null,
+      exactTopic: ok && placeOk(inc, p) && topicExact(inc, p),
     });
     if (!p || p.detectedAt > end) {
       missed.push(
@@ -255,6 +262,11 @@ function levelOfArea(a: ScoredProblem['area']): string {
 }
 
 /** Right topic (any, for trouble no topic names) and a nested or equal area. */
+/** A named trouble under its own topic; a trouble no topic names as a text cluster or `other`. */
+function topicExact(inc: SimIncident, p: ScoredProblem): boolean {
+  return inc.topic === 'other' ? p.topic === null || p.topic === 'other' : p.topic === inc.topic;
+}
+
 function placeOk(inc: SimIncident, p: ScoredProblem): boolean {
   const topicOk = inc.topic === 'other' || p.topic === null || p.topic === inc.topic;
   const a = areaChain(inc.level === 'country' ? null : inc.area);

@@ -96,6 +96,16 @@ export function formatBreakdown(rows: Row[]): string {
     return `${pct(n, m.outcomes.length)} (${n}/${m.outcomes.length})`;
   });
   out.push(['own level (strict)', ...exact].map(pad).join(' '));
+  // Stricter on the topic: a text cluster counts only for trouble no topic names.
+  const strict = (test: (o: IncidentOutcome) => boolean) =>
+    rows.map(({ m }) => {
+      const n = m.outcomes.filter(test).length;
+      return `${pct(n, m.outcomes.length)} (${n}/${m.outcomes.length})`;
+    });
+  out.push(['own topic (strict)', ...strict((o) => o.exactTopic)].map(pad).join(' '));
+  out.push(
+    ['topic+level (strict)', ...strict((o) => o.exactTopic && o.exactLevel)].map(pad).join(' '),
+  );
   // Where the levels differ: incident level → the level of the problem that found it.
   for (const l of LEVELS) {
     const cells = rows.map(({ m }) => {
