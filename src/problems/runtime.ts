@@ -261,6 +261,12 @@ export class ProblemRuntime {
    */
   async observeProcess(db: Kysely<DB>, now: number, signals: ProcessSignal[]): Promise<void> {
     if (signals.length === 0) return;
+    // Care core's events reach every node (the bus crosses nodes), so the detecting node gets
+    // them too. Only the node that already detects takes them: a node serving only the API
+    // (no pipeline, no catch-up timer) that became the detector through them would leave what
+    // the pipeline nodes hold for the detector (`detector_backlog`) unread for ever.
+    const lead = this.opts.leadership;
+    if (lead?.shared && !lead.isLeader) return;
     if (!(await this.lead())) return;
     await this.settled();
     const ws = this.opts.workspaceId;

@@ -1,0 +1,71 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { freshDatabaseUrl } from '../../test/support/engines.js';
+import { type App, buildApp } from '../app.js';
+import { loadConfig } from '../config.js';
+import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { ingestStream } from '../ingest/ingest-stream.js';
+import { simulate } from '../simulate/index.js';
+
+/*
+ * A PostgreSQL deployment with a node that serves only the API (workers off) beside one that
+ * runs the pipeline. Care core's events (an SLA breach) reach the API node too; it must not
+ * become the detector through them, or the pipeline node's messages, held for the detector,
+ * would never be read and nothing would be detected.
+ */
+describe('an API-only node on a shared PostgreSQL database', () => {
+  const apps: App[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const a of apps.reverse()) await a.close().catch(() => {});
+    for (const c of cleanups) await c();
+  });
+
+  it('does not take detection over through a process signal', async () => {
+    const messages: InboundMessage[] = [];
+    for (const e of simulate({ scenario: 'demo', seed: 3 }))
+      if (e.type === 'message') messages.push(e.message);
+    messages.sort((x, y) => Date.parse(x.sentAt) - Date.parse(y.sentAt));
+    const now = Date.parse(messages[messages.length - 1].sentAt);
+    const db = await freshDatabaseUrl('postgres');
+    cleanups.push(db.cleanup);
+    const node = async () => {
+      const base = loadConfig({
+        THROUGHLINE_DATABASE_URL: db.url,
+        LOG_LEVEL: 'silent',
+        THROUGHLINE_DEMO: 'false',
+      });
+      const app = await buildApp({
+        config: { ...base, pipeline: { ...base.pipeline, workers: false } },
+        clock: () => now,
+      });
+      await app.start({ listen: false });
+      apps.push(app);
+      return app;
+    };
+    const api = await node();
+    const worker = await node();
+    api.bus.publish({
+      type: 'sla.breached',
+      workspaceId: api.workspace.workspaceId,
+      data: { caseId: 'c-1', clock: 'resolution', dueAt: new Date(now).toISOString() },
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(api.problems.leadership.isLeader).toBe(false);
+    await ingestStream(messages, {
+      database: worker.database,
+      workspaceId: worker.workspace.workspaceId,
+      pipeline: worker.pipeline,
+      clock: () => now,
+    });
+    await worker.problems.runtime.catchUp(worker.database.db, now);
+    const held = await worker.database.db
+      .selectFrom('detector_backlog')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(held.n)).toBe(0);
+    const titles = (await worker.database.db.selectFrom('problems').select('title').execute()).map(
+      (p) => p.title,
+    );
+    expect(titles.join(' | ')).toMatch(/San Francisco/);
+  }, 120_000);
+});
