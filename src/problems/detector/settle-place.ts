@@ -60,14 +60,21 @@ export function settlePlace(
  * its complainers in its window names a place.
  */
 function narrowestPlace(
-  { counts }: DetectorParts,
+  { counts, book }: DetectorParts,
   p: ProblemView,
   shown: string,
 ): { key: string; area: ShownArea } | null {
   const ks = counts.keys.get(`${ANY_TOPIC}@${p.areaKey}`);
   if (!ks) return null;
-  const placed = counts
-    .members(ks)
+  const members = counts.members(ks);
+  // A detector rebuilt from storage replayed the window silently, linking nothing: complaints
+  // on cases storage links to this problem are its own, and are taken as the live detector took
+  // them (explained, so the area prior forgets their customers and the usual shares below are
+  // those of the background, not of the trouble).
+  for (const m of members)
+    if (!m.problemId && m.caseId !== null && book.caseProblem.get(m.caseId) === p.id)
+      counts.explain(m, p.id);
+  const placed = members
     .filter((m) => m.problemId === p.id && m.area)
     .map((m) => ({ chain: areaChain(m.area), area: m.area! }));
   if (placed.length === 0) return null;
