@@ -84,6 +84,32 @@ describe('short trouble reports (data/triage/probes)', () => {
     expect(accuracy(probes('short-after.txt'))).toBeGreaterThanOrEqual(0.88);
   });
 
+  it('needs a service or device for phrases that name none (review: everyday short texts)', () => {
+    for (const text of [
+      'went black friday shopping',
+      'keeps dropping hints lol',
+      'no data needed for this',
+      'no wifi password needed?',
+      'not working today, day off',
+      'cutting out the middleman',
+      'no tv, just netflix',
+      'stocks are down',
+      'fraud not detected yet?',
+      "can't connect the dots here",
+      'no reception desk at your store?',
+      'nothing works better than a reboot',
+      'black screen protector please',
+    ]) {
+      expect({ text, rule: shortTrouble(tokenize(text).words) }).toEqual({ text, rule: null });
+    }
+    // The same phrases about a service or device still are trouble.
+    expect(shortTrouble(tokenize('wifi keeps dropping').words)).not.toBeNull();
+    expect(shortTrouble(tokenize('internet is down again').words)).not.toBeNull();
+    expect(shortTrouble(tokenize('sim not detected').words)).toEqual({ topic: 'device' });
+    expect(shortTrouble(tokenize('screen went black').words)).toEqual({ topic: 'device' });
+    expect(shortTrouble(tokenize('overcharged again').words)).toEqual({ topic: null });
+  });
+
   it('reads only short texts, and not questions about an outage', () => {
     expect(shortTrouble(tokenize('no service').words)).toEqual({ topic: 'network' });
     const long = `no service ${'and more words '.repeat(SHORT_WORDS)}`;
