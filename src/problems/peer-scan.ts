@@ -75,12 +75,26 @@ export class PeerScan {
 
   /** Stored messages other nodes held for the detector, oldest first; taken off the backlog. */
   async read(trx: Kysely<DB>, ws: string): Promise<DetectorInput[]> {
+    // Claimed by deleting them (the oldest first): a second transaction reading at the same
+    // time (a catch-up beside a batch on PostgreSQL) waits on the rows and gets none of them
+    // back, so no held message is observed twice. A rollback puts them back.
     const held = await trx
-      .selectFrom('detector_backlog')
-      .select(['channel', 'external_id', 'reopened'])
+      .deleteFrom('detector_backlog')
       .where('workspace_id', '=', ws)
-      .orderBy('seq')
-      .limit(READ_LIMIT)
+      .where((eb) =>
+        eb(
+          eb.refTuple('channel', 'external_id'),
+          'in',
+          eb
+            .selectFrom('detector_backlog as b')
+            .select(['b.channel', 'b.external_id'])
+            .where('b.workspace_id', '=', ws)
+            .orderBy('b.seq')
+            .limit(READ_LIMIT)
+            .$asTuple('channel', 'external_id'),
+        ),
+      )
+      .returning(['channel', 'external_id', 'reopened'])
       .execute();
     const reopened = new Set(
       held.filter((h) => Number(h.reopened) === 1).map((h) => refOf(h.channel, h.external_id)),
@@ -117,17 +131,6 @@ export class PeerScan {
           queueId: null,
         });
       }
-      await trx
-        .deleteFrom('detector_backlog')
-        .where('workspace_id', '=', ws)
-        .where((eb) =>
-          eb.or(
-            part.map((h) =>
-              eb.and([eb('channel', '=', h.channel), eb('external_id', '=', h.external_id)]),
-            ),
-          ),
-        )
-        .execute();
     }
     inputs.sort((a, b) => a.at - b.at);
     return inputs;
