@@ -15,10 +15,6 @@ export class AreaPrior {
   private readonly customers = new Map<string, number>();
   private readonly seenInArea = new Set<string>();
   private readonly seen = new Set<string>();
-  /** Customers seen, less those a problem explained. */
-  private seenCount = 0;
-  /** Area|customer pairs a problem explained: taken back, and not counted again. */
-  private readonly forgotten = new Set<string>();
   /** Customers counted in some region (a customer who moved counts once per region). */
   private placed = 0;
   /** Area → customers counted in one of the areas directly inside it (its ZIPs, its cities). */
@@ -32,7 +28,6 @@ export class AreaPrior {
     const learned: Learned = { areas: [], customer: false };
     if (!this.seen.has(customerId)) {
       this.seen.add(customerId);
-      this.seenCount++;
       learned.customer = true;
     }
     const chain = area ? areaChain(area) : [];
@@ -63,25 +58,19 @@ export class AreaPrior {
   /** A complaint a problem explains: its customer leaves the areas it put them in. */
   forget(customerId: string, learned: Learned): void {
     for (const k of learned.areas) {
-      const id = `${k}|${customerId}`;
-      // Still marked as seen there, so the customer's next message does not count them back.
-      if (!this.seenInArea.has(id) || this.forgotten.has(id)) continue;
-      this.forgotten.add(id);
+      if (!this.seenInArea.delete(`${k}|${customerId}`)) continue;
       this.customers.set(k, (this.customers.get(k) ?? 1) - 1);
       if (k.startsWith('r:')) this.placed--;
       const parent = this.parentOf.get(k);
       if (parent) this.finer.set(parent, (this.finer.get(parent) ?? 1) - 1);
     }
-    if (learned.customer && !this.forgotten.has(customerId)) {
-      this.forgotten.add(customerId);
-      this.seenCount--;
-    }
+    if (learned.customer) this.seen.delete(customerId);
   }
 
   /** Share of customers seen in an area (1 for the whole country). */
   share(areaKey: string | null): number {
     if (!areaKey || areaKey === ALL) return 1;
-    return ((this.customers.get(areaKey) ?? 0) + 0.5) / (this.seenCount + 1);
+    return ((this.customers.get(areaKey) ?? 0) + 0.5) / (this.seen.size + 1);
   }
 
   /** Share of the customers whose place is known (their region) seen in an area. */
