@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/platform/db/database.js';
 import { ENGINES, freshDatabaseUrl } from './support/engines.js';
+import { problemSummary } from './support/nodes.js';
 
 const BIN = fileURLToPath(new URL('../bin/throughline.js', import.meta.url));
 
@@ -40,21 +41,7 @@ describe.each(ENGINES)('two concurrent replays on %s', (engine) => {
   const problems = async (url: string) => {
     const d = openDatabase(url);
     try {
-      const rows = await d.db
-        .selectFrom('problems')
-        .select((eb) => [
-          'title',
-          'customer_count',
-          eb
-            .selectFrom('problem_links')
-            .select((l) => l.fn.countAll().as('n'))
-            .whereRef('problem_links.problem_id', '=', 'problems.id')
-            .where('problem_links.unlinked_at', 'is', null)
-            .as('links'),
-        ])
-        .orderBy('title')
-        .execute();
-      return rows.map((r) => `${r.title}: ${r.customer_count} customers, ${r.links} links`);
+      return await problemSummary(d.db);
     } finally {
       await d.close();
     }

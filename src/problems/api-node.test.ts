@@ -1,10 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshDatabaseUrl } from '../../test/support/engines.js';
-import { type App, buildApp } from '../app.js';
-import { loadConfig } from '../config.js';
-import type { InboundMessage } from '../ingest/inbound.schema.js';
-import { ingestStream } from '../ingest/ingest-stream.js';
-import { simulate } from '../simulate/index.js';
+import { feed, scenarioMessages, startNode } from '../../test/support/nodes.js';
+import type { App } from '../app.js';
 
 /*
  * A PostgreSQL deployment with a node that serves only the API (workers off) beside one that
@@ -21,29 +18,15 @@ describe('an API-only node on a shared PostgreSQL database', () => {
   });
 
   it('does not take detection over through a process signal', async () => {
-    const messages: InboundMessage[] = [];
-    for (const e of simulate({ scenario: 'demo', seed: 3 }))
-      if (e.type === 'message') messages.push(e.message);
-    messages.sort((x, y) => Date.parse(x.sentAt) - Date.parse(y.sentAt));
+    const messages = scenarioMessages('demo', 3);
     const now = Date.parse(messages[messages.length - 1].sentAt);
+    const clock = () => now;
     const db = await freshDatabaseUrl('postgres');
     cleanups.push(db.cleanup);
-    const node = async () => {
-      const base = loadConfig({
-        THROUGHLINE_DATABASE_URL: db.url,
-        LOG_LEVEL: 'silent',
-        THROUGHLINE_DEMO: 'false',
-      });
-      const app = await buildApp({
-        config: { ...base, pipeline: { ...base.pipeline, workers: false } },
-        clock: () => now,
-      });
-      await app.start({ listen: false });
-      apps.push(app);
-      return app;
-    };
-    const api = await node();
-    const worker = await node();
+    const api = await startNode(db.url, clock);
+    apps.push(api);
+    const worker = await startNode(db.url, clock);
+    apps.push(worker);
     api.bus.publish({
       type: 'sla.breached',
       workspaceId: api.workspace.workspaceId,
@@ -51,12 +34,7 @@ describe('an API-only node on a shared PostgreSQL database', () => {
     });
     await new Promise((r) => setTimeout(r, 1000));
     expect(api.problems.leadership.isLeader).toBe(false);
-    await ingestStream(messages, {
-      database: worker.database,
-      workspaceId: worker.workspace.workspaceId,
-      pipeline: worker.pipeline,
-      clock: () => now,
-    });
+    await feed(worker, messages, clock);
     await worker.problems.runtime.catchUp(worker.database.db, now);
     const held = await worker.database.db
       .selectFrom('detector_backlog')

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabaseUrl } from '../../test/support/engines.js';
-import { type App, buildApp } from '../app.js';
-import { loadConfig } from '../config.js';
+import {
+  feed as feedNode,
+  problemSummary,
+  scenarioMessages,
+  startNode,
+} from '../../test/support/nodes.js';
+import type { App } from '../app.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
-import { ingestStream } from '../ingest/ingest-stream.js';
-import { simulate } from '../simulate/index.js';
 
 /**
  * Two nodes on one PostgreSQL database, and the detecting node stops before it looked at what
@@ -18,49 +21,15 @@ describe('what a node stored while another detected, when the detecting node sto
   const messages: InboundMessage[] = [];
 
   const node = async (url: string) => {
-    const base = loadConfig({
-      THROUGHLINE_DATABASE_URL: url,
-      LOG_LEVEL: 'silent',
-      THROUGHLINE_DEMO: 'false',
-    });
-    const app = await buildApp({
-      config: { ...base, pipeline: { ...base.pipeline, workers: false } },
-      clock: () => now,
-    });
-    await app.start({ listen: false });
+    const app = await startNode(url, () => now);
     apps.push(app);
     return app;
   };
-  const feed = (app: App, ms: InboundMessage[]) =>
-    ingestStream(ms, {
-      database: app.database,
-      workspaceId: app.workspace.workspaceId,
-      pipeline: app.pipeline,
-      clock: () => now,
-    });
-  /** Per problem (by title): customers and live links. */
-  const problems = async (app: App) => {
-    const rows = await app.database.db
-      .selectFrom('problems')
-      .select((eb) => [
-        'title',
-        'customer_count',
-        eb
-          .selectFrom('problem_links')
-          .select((l) => l.fn.countAll().as('n'))
-          .whereRef('problem_links.problem_id', '=', 'problems.id')
-          .where('problem_links.unlinked_at', 'is', null)
-          .as('links'),
-      ])
-      .orderBy('title')
-      .execute();
-    return rows.map((r) => `${r.title}: ${r.customer_count} customers, ${r.links} links`);
-  };
+  const feed = (app: App, ms: InboundMessage[]) => feedNode(app, ms, () => now);
+  const problems = (app: App) => problemSummary(app.database.db);
 
   beforeAll(async () => {
-    for (const e of simulate({ scenario: 'demo', seed: 3 }))
-      if (e.type === 'message') messages.push(e.message);
-    messages.sort((x, y) => Date.parse(x.sentAt) - Date.parse(y.sentAt));
+    messages.push(...scenarioMessages('demo', 3));
     now = Date.parse(messages[messages.length - 1].sentAt);
   });
   afterAll(async () => {

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabaseUrl } from '../../test/support/engines.js';
-import { type App, buildApp } from '../app.js';
-import { loadConfig } from '../config.js';
+import { feed as feedNode, scenarioMessages, startNode } from '../../test/support/nodes.js';
+import type { App } from '../app.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
-import { ingestStream } from '../ingest/ingest-stream.js';
-import { simulate } from '../simulate/index.js';
 
 /**
  * Two nodes on one PostgreSQL database: only the node holding the detector's advisory lock
@@ -17,26 +15,8 @@ describe('one detecting node on a shared PostgreSQL database', () => {
   let now = 0;
   const messages: InboundMessage[] = [];
 
-  const node = async (url: string) => {
-    const base = loadConfig({
-      THROUGHLINE_DATABASE_URL: url,
-      LOG_LEVEL: 'silent',
-      THROUGHLINE_DEMO: 'false',
-    });
-    const app = await buildApp({
-      config: { ...base, pipeline: { ...base.pipeline, workers: false } },
-      clock: () => now,
-    });
-    await app.start({ listen: false });
-    return app;
-  };
-  const feed = (app: App, ms: InboundMessage[]) =>
-    ingestStream(ms, {
-      database: app.database,
-      workspaceId: app.workspace.workspaceId,
-      pipeline: app.pipeline,
-      clock: () => now,
-    });
+  const node = (url: string) => startNode(url, () => now);
+  const feed = (app: App, ms: InboundMessage[]) => feedNode(app, ms, () => now);
   const problems = (app: App) =>
     app.database.db.selectFrom('problems').select(['id', 'title', 'customer_count']).execute();
   const extra = (i: number): InboundMessage => ({
@@ -53,9 +33,7 @@ describe('one detecting node on a shared PostgreSQL database', () => {
     const { url } = await freshDatabaseUrl('postgres');
     a = await node(url);
     b = await node(url);
-    for (const e of simulate({ scenario: 'demo', seed: 3 }))
-      if (e.type === 'message') messages.push(e.message);
-    messages.sort((x, y) => Date.parse(x.sentAt) - Date.parse(y.sentAt));
+    messages.push(...scenarioMessages('demo', 3));
     now = Date.parse(messages[messages.length - 1].sentAt);
   }, 60_000);
   afterAll(async () => {
