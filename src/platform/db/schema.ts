@@ -9,15 +9,7 @@ import type {
   ProblemUpdateTable,
 } from './schema.problems.js';
 
-export type {
-  DetectorBacklogTable,
-  ProblemEventTable,
-  ProblemLinkTable,
-  ProblemNotificationTable,
-  ProblemSettingsTable,
-  ProblemTable,
-  ProblemUpdateTable,
-};
+export type * from './schema.problems.js';
 
 /**
  * Table types for Kysely. Conventions, kept identical on SQLite and PostgreSQL:
