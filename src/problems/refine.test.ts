@@ -3,7 +3,8 @@ import { type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { applyDecisions, type OpenProblemRow } from './apply-decisions.js';
 import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
-import { insertProblem, toView } from './problem.store.js';
+import { toView } from './problem.store.js';
+import { problemsWorld } from './test-world.js';
 
 /*
  * The detector found where inside Austin the trouble is (one ZIP code): the problem shows that
@@ -11,8 +12,7 @@ import { insertProblem, toView } from './problem.store.js';
  */
 describe.each(ENGINES)('a problem shown at a narrower place on %s', (engine) => {
   let t: TestApp;
-  const db = () => t.app.database.db;
-  const ws = () => t.app.workspace.workspaceId;
+  const { db, ws, autoProblem, problem: read } = problemsWorld(() => t);
   const at = Date.parse('2026-03-10T12:00:00Z');
   beforeAll(async () => {
     t = await testApp(engine);
@@ -52,26 +52,6 @@ describe.each(ENGINES)('a problem shown at a narrower place on %s', (engine) => 
     await t?.close();
   });
 
-  const problem = (human: boolean) =>
-    insertProblem(
-      db(),
-      ws(),
-      {
-        kind: 'area',
-        status: 'suspected',
-        title: 'network — Austin',
-        topic: 'network',
-        area: { postalCode: null, city: 'Austin', region: 'TX', country: 'US' },
-        areaKey: 't:US:TX:austin',
-        signature: { keys: ['network@t:US:TX:austin'], terms: [], teamId: null, human },
-        owner: 'Network operations',
-        baseline: null,
-        detectedAt: at,
-        firstEventAt: at,
-      },
-      at,
-    );
-
   const refine = (p: OpenProblemRow) =>
     db()
       .transaction()
@@ -98,8 +78,8 @@ describe.each(ENGINES)('a problem shown at a narrower place on %s', (engine) => 
         ),
       );
 
-  const read = (id: string) =>
-    db().selectFrom('problems').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  /** A suspected Austin network problem owned by "Network operations", as stored. */
+  const problem = async (human: boolean) => read(await autoProblem([], { human }));
 
   it('shows the ZIP code, is still counted in the city, and is owned as routing says', async () => {
     const p = await problem(false);

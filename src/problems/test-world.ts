@@ -60,8 +60,11 @@ export function problemsWorld(app: () => TestApp) {
       ),
     );
 
-  /** An automatic problem as the detector stores one, with the cases linked. */
-  async function autoProblem(linked: { case_id: string | null; customer_id: string | null }[]) {
+  /** An automatic problem as the detector stores one (or one a person acted on), cases linked. */
+  async function autoProblem(
+    linked: { case_id: string | null; customer_id: string | null }[],
+    { human = false } = {},
+  ) {
     const at = Date.now() - 3_600_000;
     const row = await insertProblem(
       db(),
@@ -73,7 +76,7 @@ export function problemsWorld(app: () => TestApp) {
         topic: 'network',
         area: { postalCode: null, city: 'Austin', region: 'TX', country: 'US' },
         areaKey: 't:US:TX:austin',
-        signature: { keys: ['network@t:US:TX:austin'], terms: [], teamId: null, human: false },
+        signature: { keys: ['network@t:US:TX:austin'], terms: [], teamId: null, human },
         owner: 'Network operations',
         baseline: null,
         detectedAt: at,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
 import { toView } from '../problem.store.js';
 import { type Decision, Detector } from './detector.js';
-import { complain, HOUR, linkedTo, MIN, raises, seeded, T0, TOPICS } from './test-fixtures.js';
+import { complain, HOUR, MIN, raises, seeded, T0, TOPICS } from './test-fixtures.js';
 
 /*
  * Few complainers name their postal code, so a ZIP's trouble stands out first in its city's
@@ -90,41 +90,6 @@ describe('problem detector: the place a problem shows', () => {
     const raised = raises(ds).filter((r) => r.topic === 'network');
     expect(raised).toHaveLength(1);
     expect(ds.some((d) => d.type === 'refine' && d.problemId === raised[0].problemId)).toBe(false);
-  });
-});
-
-describe('the place a problem shows, after the detector is rebuilt from storage', () => {
-  it('counts the complaints of the cases storage links to it, not only those linked since', () => {
-    // The trouble of the first test, with the detector rebuilt after 35 of its 45 complaints
-    // (a restart, a rolled-back batch, another node taking over) and before it showed a ZIP.
-    const zipOf = () => 7;
-    const areaOf = (i: number) =>
-      i % 5 === 4 ? at('Austin', zipOf()) : i % 5 === 3 ? null : at('Austin', null);
-    const feed = (det: Detector, from: number, to: number, start: number) => {
-      const out: Decision[] = [];
-      for (let i = from; i < to; i++)
-        out.push(
-          ...complain(det, `t-${i}`, start + i * MIN, areaOf(i), 'network', 'no signal at all'),
-        );
-      return out;
-    };
-    const live = warmedCities();
-    const early = feed(live.det, 0, 35, live.start);
-    const raised = raises(early).find((r) => r.topic === 'network')!;
-    const view = live.det.problemViews().find((v) => v.id === raised.problemId)!;
-    const rebuilt = warmedCities();
-    rebuilt.det.silent = true;
-    feed(rebuilt.det, 0, 35, rebuilt.start);
-    rebuilt.det.silent = false;
-    for (const c of linkedTo(early, raised.problemId))
-      rebuilt.det.noteCaseLink(`case-${c}`, raised.problemId);
-    rebuilt.det.syncProblems([{ ...view, shownKey: view.areaKey }]);
-    const later = feed(rebuilt.det, 35, 45, rebuilt.start);
-    expect(later.filter((d) => d.type === 'refine').at(-1)).toMatchObject({
-      problemId: raised.problemId,
-      areaKey: 't:US:TX:austin',
-      area: { postalCode: '78708' },
-    });
   });
 });
 
