@@ -124,7 +124,7 @@ export class ProblemBook {
    */
   refreshEpisode(p: ProblemView): void {
     const last = this.excessAt.get(p.id) ?? p.lastEventAt;
-    if (p.human || this.now - last < 5 * 60_000) return;
+    if (this.handMade(p) || this.now - last < 5 * 60_000) return;
     const { min, alpha, window } = this.config.episode;
     for (const k of p.keys) {
       const ks = this.counts.keys.get(k);
@@ -153,9 +153,18 @@ export class ProblemBook {
     return sigs;
   }
 
-  /** An automatic problem whose excess subsided `episode.gapMs` ago (see `refreshEpisode`). */
+  /**
+   * A detected problem whose excess subsided `episode.gapMs` ago (see `refreshEpisode`). Also
+   * once a person acted on it: it stays open and keeps its cases (their customers' messages
+   * still follow them), but a later excess of its keys is a trouble of its own, as one after a
+   * fix that held is (`reopen.ts`), which a person can merge. Else a problem that a few
+   * stragglers' "still down" put back to `fixing` drew every later complaint of its place for
+   * good, and with them the next trouble there (full pipeline, seed 3: a Los Angeles network
+   * outage six days after the first was fixed). A problem made by hand (no keys of its own)
+   * draws complaints until a person closes it.
+   */
   episodeOver(p: ProblemView): boolean {
-    if (p.human || p.kind === 'process') return false;
+    if (p.kind === 'process' || this.handMade(p)) return false;
     const last = this.excessAt.get(p.id) ?? p.lastEventAt;
     return this.now - last > this.config.episode.gapMs;
   }
@@ -234,9 +243,15 @@ export class ProblemBook {
     return p && this.live(p) ? p : undefined;
   }
 
+  /** Made by a person, not detected: no keys of its own to test for an excess. */
+  private handMade(p: ProblemView): boolean {
+    return p.human && p.keys.length === 0;
+  }
+
   /**
    * Open and still drawing complaints. An automatic problem that went quiet stops claiming new
-   * complaints (and expires later); one a person works on stays live until closed.
+   * complaints (and expires later); one a person works on stays live until closed (but see
+   * `episodeOver`).
    */
   live(p: ProblemView): boolean {
     if (p.status === 'closed') return false;
