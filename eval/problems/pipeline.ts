@@ -43,7 +43,12 @@ export async function runThroughPipeline(
   seed: number,
   days: number,
   real: RealThreads | null,
-  opts: { fixes?: boolean; inspect?: (app: App) => Promise<void> } = {},
+  opts: {
+    fixes?: boolean;
+    /** When in its incident the owner marks the problem fixed (0–1; 1, the end, by default). */
+    fixAtShare?: number;
+    inspect?: (app: App) => Promise<void>;
+  } = {},
 ): Promise<PipelineResult> {
   const run = buildRun(seed, days, real);
   const dir = mkdtempSync(join(tmpdir(), 'throughline-eval-'));
@@ -113,7 +118,11 @@ export async function runThroughPipeline(
         }
       }
       const ends = run.incidents
-        .map((i) => ({ id: i.id, end: Date.parse(i.end) }))
+        .map((i) => {
+          const start = Date.parse(i.start);
+          const end = start + (Date.parse(i.end) - start) * (opts.fixAtShare ?? 1);
+          return { id: i.id, end };
+        })
         .sort((a, b) => a.end - b.end);
 
       let fixed = 0;

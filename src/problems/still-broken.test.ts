@@ -226,10 +226,11 @@ describe.each(ENGINES)('still-broken reports on %s', (engine) => {
     const late = FIXED_AT + 60 * MIN;
     let row = await record(
       p.id,
-      p.cases.slice(0, 4).map((c) => report(c, late)),
+      p.cases.slice(0, 9).map((c) => report(c, late)),
     );
-    expect(row).toMatchObject({ status: 'fixed', still_broken_count: 4 });
-    row = await record(p.id, [report(p.cases[4], late)]);
+    // One in five of the 50 (the default share): 9 are not enough, the 10th is.
+    expect(row).toMatchObject({ status: 'fixed', still_broken_count: 9 });
+    row = await record(p.id, [report(p.cases[9], late)]);
     expect(row.status).toBe('fixing');
   });
 });
