@@ -1,5 +1,6 @@
 import { appendInbound } from '../ingest/inbound.log.js';
 import { inboundNulProblem } from '../ingest/inbound.nul.js';
+import { notFromTheFuture } from '../ingest/inbound.time.js';
 import { findNul } from '../platform/http/nul-guard.js';
 import { linkEchoes } from './channel.echo.js';
 import { applyPendingMarks, applyWatermark, recordMarks } from './channel.marks.js';
@@ -48,7 +49,10 @@ export async function ingestDelivery(
   const appended = await appendInbound(
     deps.db,
     deps.workspaceId,
-    parsed.messages.map((p) => p.message),
+    notFromTheFuture(
+      parsed.messages.map((p) => p.message),
+      now,
+    ),
     now,
   );
   if (parsed.marks.length) await recordMarks(deps.db, deps.workspaceId, parsed.marks, now);

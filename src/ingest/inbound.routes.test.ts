@@ -34,6 +34,35 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
     expect(await count('inbound_events')).toBe(before + 1);
   });
 
+  it('takes a time far ahead of arrival as the arrival time (event time only moves forward)', async () => {
+    const t0 = Date.now();
+    const far = aMessage({ sentAt: new Date(t0 + 2 * 86_400_000).toISOString() });
+    const near = aMessage({ sentAt: new Date(t0 + 120_000).toISOString() });
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: t.auth,
+      payload: { messages: [far, near] },
+    });
+    expect(res.statusCode).toBe(202);
+    await t.app.pipeline.drain();
+    const sent = async (externalId: string) =>
+      Number(
+        (
+          await t.app.database.db
+            .selectFrom('messages')
+            .select('sent_at')
+            .where('external_id', '=', externalId)
+            .executeTakeFirstOrThrow()
+        ).sent_at,
+      );
+    const farAt = await sent(far.externalId);
+    expect(farAt).toBeGreaterThanOrEqual(t0);
+    expect(farAt).toBeLessThanOrEqual(Date.now());
+    // A sender's clock a little ahead of ours is believed.
+    expect(await sent(near.externalId)).toBe(Date.parse(near.sentAt));
+  });
+
   it('stores a re-delivery once, sequentially and concurrently', async () => {
     const m = aMessage();
     const first = await t.app.http.inject({

@@ -6,6 +6,7 @@ import type { Http } from '../platform/http/server.js';
 import { appendInbound } from './inbound.log.js';
 import { inboundNulProblem } from './inbound.nul.js';
 import { InboundMessageSchema } from './inbound.schema.js';
+import { notFromTheFuture } from './inbound.time.js';
 
 export const MAX_BATCH = 1000;
 
@@ -99,7 +100,13 @@ export function inboundRoutes(app: Http, deps: InboundRouteDeps) {
     async (req, reply) => {
       const body = req.body as Record<string, unknown>;
       const messages = 'messages' in body ? (body.messages as never[]) : [body as never];
-      const result = await appendInbound(deps.db, req.actor.workspaceId, messages, deps.clock());
+      const now = deps.clock();
+      const result = await appendInbound(
+        deps.db,
+        req.actor.workspaceId,
+        notFromTheFuture(messages, now),
+        now,
+      );
       if (result.accepted > 0) deps.onAppended();
       return reply.status(202).send(result);
     },
