@@ -19,7 +19,7 @@ import {
   refreshCounts,
   signatureOf,
 } from './problem.store.js';
-import { reopenReturning } from './reopen.js';
+import { reopenReturning, reopenUnheld } from './reopen.js';
 
 /** What applying decisions needs of an open problem (kept current as problems are raised). */
 export interface OpenProblemRow {
@@ -303,6 +303,9 @@ export async function applyDecisions(
         changed.add(d.problemId);
         break;
       }
+      case 'unfix':
+        if (await reopenUnheld(trx, ws, d, now)) changed.add(d.problemId);
+        break;
       case 'confirm':
       case 'verify':
       case 'expire': {
@@ -310,11 +313,7 @@ export async function applyDecisions(
         // Only from the status the detector saw: a person (or a reopen earlier in this batch)
         // may have moved the problem since, and their word stands.
         const from =
-          d.type === 'confirm'
-            ? ['suspected']
-            : d.type === 'verify'
-              ? ['fixed']
-              : ['suspected', 'confirmed'];
+          d.type === 'confirm' ? ['suspected'] : d.type === 'verify' ? ['fixed'] : ['suspected'];
         const done = await trx
           .updateTable('problems')
           .set({

@@ -67,6 +67,38 @@ export async function reopenReturning(
   };
 }
 
+type Unfix = Extract<Decision, { type: 'unfix' }>;
+
+/**
+ * A fix that did not hold (new customers kept coming after it, `detector/fix-check.ts`) goes
+ * back to `fixing`, unless a person moved the problem on since the detector saw it fixed. The
+ * conditional update also locks the row (PostgreSQL) against a person's change in between.
+ */
+export async function reopenUnheld(
+  trx: Kysely<DB>,
+  ws: string,
+  d: Unfix,
+  now: number,
+): Promise<boolean> {
+  const still = await trx
+    .updateTable('problems')
+    .set({ updated_at: now })
+    .where('id', '=', d.problemId)
+    .where('workspace_id', '=', ws)
+    .where('status', '=', 'fixed')
+    .executeTakeFirst();
+  if (Number(still.numUpdatedRows) === 0) return false;
+  await backToFixing(
+    trx,
+    ws,
+    d.problemId,
+    'fixed',
+    { why: 'new customers kept coming after the fix', before: d.before, after: d.after },
+    { now, eventAt: d.at },
+  );
+  return true;
+}
+
 /**
  * The lifecycle's way back from fixed, verified or closed when the trouble is not over (it came
  * back, or enough customers say so): the owner team has to act again. Clears the fix, records

@@ -1,6 +1,7 @@
 import { chainOfKey } from './areas.js';
 import type { DetectorConfig } from './config.js';
 import type { Counts } from './counts.js';
+import { NewCases } from './fix-check.js';
 import { mode } from './stats.js';
 import type { Decision, ProblemKind, ProblemView } from './types.js';
 import { type Entry, type KeyState, member } from './window.js';
@@ -24,8 +25,10 @@ export class ProblemBook {
   private readonly held = new Map<string, { at: number; id: string | null }>();
   /** Problem → event time its place was last checked (see `placeCheckDue`). */
   private readonly homeChecked = new Map<string, number>();
-  /** Problem → topic → cases whose first link to it was a complaint of that topic (`voteTopic`). */
+  /** Problem → topic → cases whose first link to it was a complaint of that topic (`noteNewCase`). */
   private topicVotes = new Map<string, Map<string, number>>();
+  /** When each case first joined each problem, for whether a fix held (`fix-check.ts`). */
+  readonly newCases = new NewCases(26 * 3_600_000);
   /** Problem → MinHash signatures of its latest linked complaints (see `signatures`). */
   private readonly sigs = new Map<string, { at: number; sigs: Uint32Array[] }>();
 
@@ -45,6 +48,7 @@ export class ProblemBook {
     for (const v of views) for (const k of v.keys) this.ownedBy.set(k, v.id);
     for (const id of this.excessAt.keys()) if (!this.problems.has(id)) this.excessAt.delete(id);
     for (const id of this.sigs.keys()) if (!this.problems.has(id)) this.sigs.delete(id);
+    this.newCases.keepOnly(new Set(this.problems.keys()));
     // Storage holds every committed vote (apply-decisions counts them as it stores the links),
     // so a rebuilt detector counts on from where the live one was.
     this.topicVotes = new Map(views.map((v) => [v.id, new Map(Object.entries(v.votes ?? {}))]));
@@ -171,21 +175,22 @@ export class ProblemBook {
 
   linkEntry(problemId: string, e: Entry, reason: 'detected' | 'merged' | 'arrival'): Decision {
     this.counts.explain(e, problemId);
-    this.voteTopic(problemId, e);
+    this.noteNewCase(problemId, e);
     if (e.caseId) this.caseProblem.set(e.caseId, problemId);
     this.touch(problemId, e.at);
     return { type: 'link', problemId, member: member(e), reason };
   }
 
   /**
-   * A linked complaint's topic counts towards its problem's settled topic: once per case (its
-   * first link to the problem, as storage keeps one link per case), while the problem is in its
-   * first `topicSettleMs`. Named topics only (`other` is triage not knowing; a complaint is never
-   * praise). Call before the case is noted as linked.
+   * A case's first link to a problem (storage keeps one link per case): noted for whether a fix
+   * held (`newCases`), and its complaint's topic counts towards the problem's settled topic while
+   * the problem is in its first `topicSettleMs`. Named topics only (`other` is triage not
+   * knowing; a complaint is never praise). Call before the case is noted as linked.
    */
-  voteTopic(problemId: string, e: Entry): void {
+  noteNewCase(problemId: string, e: Entry): void {
     const p = this.problems.get(problemId);
     if (!p || !e.caseId || this.caseProblem.get(e.caseId) === problemId) return;
+    this.newCases.note(problemId, e.at);
     const topic = votingTopic(p, e.topic, e.at, this.config.topicSettleMs);
     if (!topic) return;
     let v = this.topicVotes.get(problemId);

@@ -93,9 +93,11 @@ export interface DetectorConfig {
   topicSettleMs: number;
   /** A fixed problem is `verified` after this long (event time) without a linked complaint. */
   verifyQuietMs: number;
+  /** Whether a fix held, from the new customers after it (`fix-check.ts`). */
+  fixCheck: { graceMs: number; windowMs: number; forMs: number; share: number };
   /** An automatic problem without a new complaint this long stops claiming new ones … */
   liveQuietMs: number;
-  /** … and after this long, unless a person acted on it, closes as subsided. */
+  /** … and after this long, if still only suspected and nobody acted on it, closes as subsided. */
   expireQuietMs: number;
   /**
    * An automatic problem whose keys have shown no excess for `gapMs` is over: its trouble
@@ -154,6 +156,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   ],
   topicSettleMs: 24 * HOUR,
   verifyQuietMs: 2 * HOUR,
+  fixCheck: { graceMs: 30 * MIN, windowMs: HOUR, forMs: 12 * HOUR, share: 0.5 },
   liveQuietMs: 6 * HOUR,
   expireQuietMs: 24 * HOUR,
   // Up to the 4-hour window, 5 hours' gap: with the 12-hour window a trouble stayed "on" for

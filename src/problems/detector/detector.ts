@@ -5,6 +5,7 @@ import { type DetectorParts, ProblemBook } from './book.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
 import { ANY_TOPIC, Counts, GLOBAL } from './counts.js';
 import { AreaMemory } from './enrich.js';
+import { fixFailed } from './fix-check.js';
 import { groupOf, matchByKinship, matchByWords, matchOnArrival, matchUnflagged } from './link.js';
 import { settleHome, testAreaKey, testTextKey } from './raise.js';
 import { settlePlace } from './settle-place.js';
@@ -278,7 +279,7 @@ export class Detector {
     const id = target ?? byWords ?? byKin;
     if (id) {
       this.counts.explain(entry, id);
-      this.book.voteTopic(id, entry);
+      this.book.noteNewCase(id, entry);
       if (c.caseId) this.book.caseProblem.set(c.caseId, id);
       out.push({ type: 'link', problemId: id, member: member(entry), reason: 'arrival' });
       if (target) this.book.touch(target, c.at);
@@ -361,12 +362,19 @@ export class Detector {
     return out;
   }
 
-  /** Time-driven decisions (verification after a quiet period), in event time. */
+  /**
+   * Time-driven decisions, in event time: expiry of a problem nobody acted on, a fix that did
+   * not hold, verification after a quiet period.
+   */
   tick(): Decision[] {
     const out: Decision[] = [];
     if (this.silent) return out;
     for (const p of this.book.problems.values()) {
-      if (!p.human && (p.status === 'suspected' || p.status === 'confirmed')) {
+      // Only a suspected problem closes on its own when its complaints subside: one confirmed
+      // (by a person, or by the stronger test) told its customers it is being worked on, so it
+      // waits for its owner team to mark it fixed, which tells them the outcome.
+      if (p.status === 'confirmed') continue;
+      if (!p.human && p.status === 'suspected') {
         if (this.counts.now - p.lastEventAt >= this.config.expireQuietMs) {
           out.push({ type: 'expire', problemId: p.id, at: this.counts.now });
           p.status = 'closed';
@@ -374,6 +382,13 @@ export class Detector {
         continue;
       }
       if (p.status !== 'fixed' || p.fixedAt === null) continue;
+      const failed = fixFailed(this.config, p, this.book.newCases, this.counts.now);
+      if (failed) {
+        out.push({ type: 'unfix', problemId: p.id, at: this.counts.now, ...failed });
+        p.status = 'fixing';
+        p.fixedAt = null;
+        continue;
+      }
       const since = Math.max(p.fixedAt, p.lastEventAt);
       if (this.counts.now - since >= this.config.verifyQuietMs) {
         out.push({ type: 'verify', problemId: p.id, at: this.counts.now });

@@ -121,6 +121,8 @@ export type Decision =
   | { type: 'confirm'; problemId: string; at: number; baseline: Baseline }
   | { type: 'verify'; problemId: string; at: number }
   | { type: 'expire'; problemId: string; at: number }
+  /** A fix that did not hold: new customers kept coming after it (`fix-check.ts`). */
+  | { type: 'unfix'; problemId: string; at: number; before: number; after: number }
   | {
       type: 'refine';
       problemId: string;
