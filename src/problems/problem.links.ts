@@ -299,14 +299,10 @@ export async function mergeProblems(
       // (unless the source's fix stands too: they have heard of a fix, their cases move on).
       const joined = FIX_STANDS.has(src.status)
         ? []
-        : links.filter((l) => l.resolve_due_at === null && !held.has(l.case_id));
-      await joinFixedProblem(
-        trx,
-        actor,
-        dst,
-        joined.map((l) => l.case_id),
-        now,
-      );
+        : links
+            .filter((l) => l.resolve_due_at === null && !held.has(l.case_id))
+            .map((l) => l.case_id);
+      await joinFixedProblem(trx, actor, dst, joined, now);
       for (const l of waiting)
         await trx
           .updateTable('problem_links')
