@@ -6,8 +6,8 @@ import { newId } from '../platform/ids.js';
  * Queues one notification per linked customer of a problem for one status update, on their
  * most recently linked case (a customer who wrote twice, say on X and by e-mail, hears it once):
  * a `problem_notifications` row (the per-customer delivery status) and a `notify_customer`
- * outbox row, in the caller's transaction. Idempotent per (update, case). Returns the number of
- * customers.
+ * outbox row, in the caller's transaction. Idempotent per (update, case). `only`: just these
+ * customers (ones who joined a fixed problem). Returns the number of customers.
  */
 export async function queueProblemNotifications(
   trx: Kysely<DB>,
@@ -16,6 +16,7 @@ export async function queueProblemNotifications(
   updateId: string,
   text: string,
   now: number,
+  only?: ReadonlySet<string>,
 ): Promise<number> {
   const links = await trx
     .selectFrom('problem_links')
@@ -26,7 +27,9 @@ export async function queueProblemNotifications(
     .orderBy('case_id', 'desc')
     .execute();
   const byCustomer = new Map<string, { case_id: string; customer_id: string }>();
-  for (const l of links) if (!byCustomer.has(l.customer_id)) byCustomer.set(l.customer_id, l);
+  for (const l of links)
+    if (!byCustomer.has(l.customer_id) && (!only || only.has(l.customer_id)))
+      byCustomer.set(l.customer_id, l);
   const one = [...byCustomer.values()];
   return queueNotifications(trx, workspaceId, problemId, updateId, text, one, now);
 }

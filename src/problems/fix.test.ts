@@ -177,4 +177,106 @@ describe.each(ENGINES)('problems after a fix on %s', (engine) => {
     expect(replied).toBe(true);
     expect((await caseRows([c.case_id]))[c.case_id!]).toBe('open');
   });
+
+  /** A problem's notifications in the order they were queued. */
+  const notices = (id: string) =>
+    db()
+      .selectFrom('problem_notifications')
+      .select(['update_id', 'case_id', 'customer_id', 'text'])
+      .where('problem_id', '=', id)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  /** The notify_customer outbox rows queued for these notices. */
+  const outboxOf = async (ns: { update_id: string; case_id: string }[]) =>
+    (
+      await db()
+        .selectFrom('outbox')
+        .select('idempotency_key')
+        .where('kind', '=', 'notify_customer')
+        .execute()
+    ).filter((r) =>
+      ns.some((n) => r.idempotency_key === `notify_customer:${n.update_id}:${n.case_id}`),
+    );
+  const dueOf = async (id: string, caseId: string | null) =>
+    (
+      await db()
+        .selectFrom('problem_links')
+        .select('resolve_due_at')
+        .where('problem_id', '=', id)
+        .where('case_id', '=', caseId!)
+        .executeTakeFirstOrThrow()
+    ).resolve_due_at;
+
+  it('a case linked to a fixed problem: its customer is told of the fix and the case waits like the others', async () => {
+    const [first, joiner] = await cases(2);
+    const id = await autoProblem([first]);
+    const fix = await api('POST', `/api/v1/problems/${id}/status`, {
+      status: 'fixed',
+      body: 'The tower is repaired.',
+    });
+    expect(fix.json().notified).toBe(1);
+    const res = await api('POST', `/api/v1/problems/${id}/links`, { link: [joiner.case_id] });
+    expect(res.statusCode, res.body).toBe(200);
+    const sent = await notices(id);
+    expect(sent).toHaveLength(2);
+    // The fix's own notice (update, text) on the joiner's case, through the outbox.
+    expect(sent[1]).toEqual({
+      ...sent[0],
+      case_id: joiner.case_id,
+      customer_id: joiner.customer_id,
+    });
+    expect(sent[1].text).toContain('is fixed. The tower is repaired.');
+    expect(await outboxOf(sent)).toHaveLength(2);
+    expect((await caseRows([joiner.case_id]))[joiner.case_id!]).toBe('pending');
+    expect(Number(await dueOf(id, joiner.case_id))).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+    // Linked again (it is held already): nobody is told twice.
+    await api('POST', `/api/v1/problems/${id}/links`, { link: [joiner.case_id] });
+    expect(await notices(id)).toHaveLength(2);
+    const later = () => Date.now() + 40 * 24 * 3_600_000;
+    await new ProblemWorker({ database: t.app.database, clock: later }).runOnce();
+    expect((await caseRows([joiner.case_id]))[joiner.case_id!]).toBe('resolved');
+  });
+
+  it("merged into a fixed problem: the source's customers are told of the fix and their cases wait", async () => {
+    const dst = await autoProblem(await cases(1));
+    const fix = await api('POST', `/api/v1/problems/${dst}/status`, { status: 'fixed' });
+    expect(fix.json().notified).toBe(1);
+    const cs = await cases(2);
+    const src = await autoProblem(cs);
+    const merged = await api('POST', `/api/v1/problems/${src}/merge`, { intoId: dst });
+    expect(merged.statusCode, merged.body).toBe(200);
+    const sent = await notices(dst);
+    expect(
+      sent
+        .map((n) => n.case_id)
+        .slice(1)
+        .sort(),
+    ).toEqual(cs.map((c) => c.case_id).sort());
+    expect(new Set(sent.map((n) => n.update_id)).size).toBe(1);
+    expect(await outboxOf(sent)).toHaveLength(3);
+    expect(Object.values(await caseRows(cs.map((c) => c.case_id)))).toEqual(['pending', 'pending']);
+    for (const c of cs) expect(await dueOf(dst, c.case_id)).not.toBeNull();
+  });
+
+  it('linked to a verified problem fixed silently: a fixed notice is posted for the joiner, who waits', async () => {
+    const [first, joiner] = await cases(2);
+    const id = await autoProblem([first]);
+    expect((await setStatus(id, { status: 'fixed' })).statusCode).toBe(200);
+    expect((await setStatus(id, { status: 'verified' })).statusCode).toBe(200);
+    expect(await notices(id)).toHaveLength(0);
+    const res = await api('POST', `/api/v1/problems/${id}/links`, { link: [joiner.case_id] });
+    expect(res.statusCode, res.body).toBe(200);
+    const sent = await notices(id);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ case_id: joiner.case_id, customer_id: joiner.customer_id });
+    expect(sent[0].text).toContain('is fixed.');
+    const update = await db()
+      .selectFrom('problem_updates')
+      .select('status')
+      .where('id', '=', sent[0].update_id)
+      .executeTakeFirstOrThrow();
+    expect(update.status).toBe('fixed');
+    expect((await caseRows([joiner.case_id, first.case_id]))[joiner.case_id!]).toBe('pending');
+  });
 });

@@ -182,4 +182,51 @@ describe.each(ENGINES)('problems made by hand on %s', (engine) => {
     expect((await post('Crews are on it!')).statusCode).toBe(200);
     expect((await texts())[1]).toContain('Crews are on it! Next update');
   });
+
+  it('an area that leaves levels out takes them as null; unknown keys and wrong types are refused', async () => {
+    const [a, b] = await cases(2);
+    const city = await api('POST', '/api/v1/problems', {
+      caseId: a.case_id,
+      topic: 'network',
+      area: { city: 'Austin', region: 'TX' },
+    });
+    expect(city.statusCode, city.body).toBe(201);
+    expect(city.json().area).toEqual({
+      postalCode: null,
+      city: 'Austin',
+      region: 'TX',
+      country: 'US',
+    });
+    const empty = await api('POST', '/api/v1/problems', { caseId: b.case_id, area: {} });
+    expect(empty.statusCode, empty.body).toBe(201);
+    expect(empty.json().area).toEqual({
+      postalCode: null,
+      city: null,
+      region: null,
+      country: null,
+    });
+    const [c] = await cases(1);
+    for (const area of [{ city: 'Austin', zip: '78701' }, { city: { name: 'Austin' } }, 'Austin']) {
+      const bad = await api('POST', '/api/v1/problems', { caseId: c.case_id, area });
+      expect(bad.statusCode, JSON.stringify(area)).toBe(400);
+    }
+    expect(await linksOf(c.case_id!)).toEqual([]);
+  });
+
+  it('topic=none lists the problems without a topic (text clusters), and only those', async () => {
+    const [a, b] = await cases(2);
+    const none = (await api('POST', '/api/v1/problems', { caseId: a.case_id, topic: null })).json();
+    const net = (
+      await api('POST', '/api/v1/problems', { caseId: b.case_id, topic: 'network' })
+    ).json();
+    const res = await api('GET', '/api/v1/problems?topic=none&limit=200');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(ids(res)).toContain(none.id);
+    expect(ids(res)).not.toContain(net.id);
+    expect(res.json().items.every((p: { topic: string | null }) => p.topic === null)).toBe(true);
+    // Still a 400 for what is no topic at all, naming the way to ask for none.
+    const bad = await api('GET', '/api/v1/problems?topic=null');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain('none');
+  });
 });

@@ -5,15 +5,23 @@ import { AppError, notFound } from '../platform/errors.js';
 import { areaChain } from './detector/areas.js';
 import { queueEscalations } from './escalate.js';
 import { manualArea } from './manual-area.js';
-import { load, loadForUpdate, type ProblemActor, releaseFromFix } from './problem.service.js';
+import {
+  FIX_STANDS,
+  joinFixedProblem,
+  load,
+  loadForUpdate,
+  type ProblemActor,
+  releaseFromFix,
+} from './problem.service.js';
 import { loadProblemSettings, ownerFor } from './problem.settings.js';
 import {
   insertLinks,
   insertProblem,
+  liveCaseIds,
   type ProblemArea,
-  problemCounts,
   problemEvent,
   problemTitle,
+  recountProblem,
   signatureOf,
 } from './problem.store.js';
 
@@ -30,7 +38,8 @@ export async function createProblemFromCase(
     caseId: string;
     title?: string;
     topic?: string | null;
-    area?: ProblemArea | null;
+    /** Levels left out are not known (null). */
+    area?: Partial<ProblemArea> | null;
     owner?: string | null;
   },
   now: number,
@@ -94,7 +103,7 @@ export async function createProblemFromCase(
       ],
       now,
     );
-    await recount(trx, row.id, now);
+    await recountProblem(trx, row.id, now);
     await queueEscalations(trx, ws, row.id, 'problem.opened', now);
     return load(trx, ws, row.id);
   });
@@ -158,6 +167,7 @@ export async function setLinks(
         .execute();
       if (cases.length !== new Set(input.link).size) throw notFound('case');
       for (const c of cases) await refuseCaseOfOpenProblem(trx, c.id, problemId);
+      const held = await liveCaseIds(trx, problemId);
       await insertLinks(
         trx,
         ws,
@@ -178,6 +188,9 @@ export async function setLinks(
         { caseIds: input.link },
         { now, actorType: actor.type, actorId: actor.id },
       );
+      // Joining a fixed problem: told of the fix, and waiting for the customer like the others.
+      const joined = cases.map((c) => c.id).filter((id) => !held.has(id));
+      await joinFixedProblem(trx, actor, p, joined, now);
     }
     // Only cases linked now: unlinking is idempotent, and the history names what changed.
     const unlink = input.unlink?.length
@@ -208,13 +221,10 @@ export async function setLinks(
         { now, actorType: actor.type, actorId: actor.id },
       );
     }
-    await recount(trx, problemId, now);
+    await recountProblem(trx, problemId, now);
     return load(trx, ws, problemId);
   });
 }
-
-/** Statuses in which a problem's fix stands (its linked cases wait for their customers). */
-const FIX_STANDS = new Set(['fixed', 'verified']);
 
 /**
  * A person changed which cases the problem holds: from now on the detector leaves its shape
@@ -234,19 +244,6 @@ async function markHuman(
       version: sql<number>`version + 1`,
     })
     .where('id', '=', p.id)
-    .execute();
-}
-
-/**
- * Counts again after people changed the cases (`problemCounts`: a merge of problems sharing a
- * case must not count it twice, an unlinked case's messages leave with it).
- */
-async function recount(trx: Kysely<DB>, problemId: string, now: number) {
-  const c = await problemCounts(trx, problemId);
-  await trx
-    .updateTable('problems')
-    .set({ customer_count: c.customers, message_count: c.messages, updated_at: now })
-    .where('id', '=', problemId)
     .execute();
 }
 
@@ -281,6 +278,7 @@ export async function mergeProblems(
       .where('problem_id', '=', src.id)
       .where('unlinked_at', 'is', null)
       .execute();
+    const held = await liveCaseIds(trx, dst.id);
     await insertLinks(
       trx,
       ws,
@@ -297,6 +295,14 @@ export async function mergeProblems(
     // they keep waiting (and resolve when due); into one still being fixed they go back to the desk.
     const waiting = links.filter((l) => l.resolve_due_at !== null);
     if (FIX_STANDS.has(dst.status)) {
+      // The others join a fixed problem: told of its fix and waiting, as when linked by hand
+      // (unless the source's fix stands too: they have heard of a fix, their cases move on).
+      const joined = FIX_STANDS.has(src.status)
+        ? []
+        : links
+            .filter((l) => l.resolve_due_at === null && !held.has(l.case_id))
+            .map((l) => l.case_id);
+      await joinFixedProblem(trx, actor, dst, joined, now);
       for (const l of waiting)
         await trx
           .updateTable('problem_links')
@@ -350,6 +356,8 @@ export async function mergeProblems(
       { targetId: dst.id, from: src.status, to: 'closed' },
       { now, actorType: actor.type, actorId: actor.id },
     );
+    // It holds no cases any more: its counters say so too.
+    await recountProblem(trx, src.id, now);
     // The source's Jira issue, PagerDuty incident and so on close; the target's learn of it.
     if (src.status !== 'closed') await queueEscalations(trx, ws, src.id, 'problem.closed', now);
     await queueEscalations(trx, ws, dst.id, 'problem.updated', now);
@@ -361,7 +369,7 @@ export async function mergeProblems(
       { sourceId: src.id, cases: links.length },
       { now, actorType: actor.type, actorId: actor.id },
     );
-    await recount(trx, dst.id, now);
+    await recountProblem(trx, dst.id, now);
     return load(trx, ws, dst.id);
   });
 }
@@ -429,8 +437,8 @@ export async function splitProblem(
     const by = { now, actorType: actor.type, actorId: actor.id };
     await problemEvent(trx, ws, src.id, 'split', { newProblemId: row.id, caseIds }, by);
     await problemEvent(trx, ws, row.id, 'split_from', { sourceId: src.id, caseIds }, by);
-    await recount(trx, src.id, now);
-    await recount(trx, row.id, now);
+    await recountProblem(trx, src.id, now);
+    await recountProblem(trx, row.id, now);
     await queueEscalations(trx, ws, row.id, 'problem.opened', now);
     await queueEscalations(trx, ws, src.id, 'problem.updated', now);
     return load(trx, ws, row.id);

@@ -9,6 +9,7 @@ import { PROBLEM_STATUSES, type ProblemStatus } from './problem.store.js';
 export interface ProblemFilter {
   /** Comma-separated lifecycle statuses. */
   status?: string;
+  /** A triage topic, or `none` (`NO_TOPIC`): problems without one. */
   topic?: string;
   /** A postal code, city, region or country; a problem matches when its area names it. */
   area?: string;
@@ -17,6 +18,13 @@ export interface ProblemFilter {
   /** The last id of the previous page; empty or absent: the first page (as in the case list). */
   cursor?: string;
 }
+
+/**
+ * `?topic=none`: the problems of no topic, i.e. text clusters (a new kind of trouble no topic
+ * names), process problems and ones made by hand without a topic. Not a triage topic, so it
+ * cannot clash with one; `null` would read as the JSON value the API shows, not a word.
+ */
+export const NO_TOPIC = 'none';
 
 /** Problem ids are UUIDv7 (time-ordered), so the newest problems come first by id. */
 const ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,15 +43,18 @@ export async function listProblems(
   f: ProblemFilter,
 ): Promise<{ rows: Selectable<ProblemTable>[]; nextCursor: string | null }> {
   const statuses = parseStatuses(f.status);
-  if (f.topic && !(TOPICS as readonly string[]).includes(f.topic))
-    throw badRequest(`unknown topic ${f.topic}; topics are ${TOPICS.join(', ')}`);
+  if (f.topic && f.topic !== NO_TOPIC && !(TOPICS as readonly string[]).includes(f.topic))
+    throw badRequest(
+      `unknown topic ${f.topic}; topics are ${TOPICS.join(', ')}, or ${NO_TOPIC} for problems without one (text clusters)`,
+    );
   // `?cursor=` is the first page, as `nextCursor ?? ''` is written by clients of every list.
   const cursor = f.cursor || undefined;
   if (cursor !== undefined && !ID_RE.test(cursor)) throw badRequest('cursor is not valid');
   const below = (id: string | undefined, n: number) => {
     let q = db.selectFrom('problems').selectAll().where('workspace_id', '=', workspaceId);
     if (statuses) q = q.where('status', 'in', statuses);
-    if (f.topic) q = q.where('topic', '=', f.topic);
+    if (f.topic === NO_TOPIC) q = q.where('topic', 'is', null);
+    else if (f.topic) q = q.where('topic', '=', f.topic);
     // Team names are typed by people: "network operations" finds "Network operations".
     if (f.owner) q = q.where(sql`lower(owner)`, '=', f.owner.trim().toLowerCase());
     if (id) q = q.where('id', '<', id.toLowerCase());

@@ -1,106 +1,21 @@
-import { type Static, Type } from '@sinclair/typebox';
-import type { Kysely, Selectable } from 'kysely';
-import type { DB, ProblemTable } from '../platform/db/schema.js';
+import { Type } from '@sinclair/typebox';
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import { TOPICS } from '../triage/types.js';
-import { readArea } from './manual-area.js';
 import { ownerTeamOnly } from './owner-team.js';
+import { iso, ManualAreaT, ProblemDto, StatusT, toDtos } from './problem.dto.js';
 import { createProblemFromCase, mergeProblems, setLinks, splitProblem } from './problem.links.js';
 import { listProblems } from './problem.list.js';
 import { changeProblem, type ProblemActor } from './problem.service.js';
 import { loadProblemSettings, saveProblemSettings } from './problem.settings.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 const TopicT = Type.String({
   enum: [...TOPICS],
   description: 'a triage topic; null for a text cluster',
 });
-const StatusT = Type.Union([
-  Type.Literal('suspected'),
-  Type.Literal('confirmed'),
-  Type.Literal('fixing'),
-  Type.Literal('fixed'),
-  Type.Literal('verified'),
-  Type.Literal('closed'),
-]);
-const AreaT = Type.Object({
-  postalCode: Nullable(Type.String()),
-  city: Nullable(Type.String()),
-  region: Nullable(Type.String()),
-  country: Nullable(Type.String()),
-});
-
-/** The area of a problem with no place known: every field null, never a missing object. */
-const NO_AREA = { postalCode: null, city: null, region: null, country: null };
-
-export const ProblemDto = Type.Object({
-  id: Type.String(),
-  number: Type.Integer(),
-  status: StatusT,
-  kind: Type.String({ description: 'area, text, process or manual' }),
-  title: Type.String(),
-  topic: Nullable(Type.String({ description: 'null for a text cluster' })),
-  area: Type.Composite([AreaT], {
-    description: 'null fields where not known (all null: no place known, e.g. a process problem)',
-  }),
-  detectedAt: Type.String({ description: 'event time, ISO-8601' }),
-  firstEventAt: Type.String(),
-  lastEventAt: Type.String(),
-  owner: Nullable(Type.String()),
-  externalRefs: Type.Record(Type.String(), Type.String()),
-  caseIds: Type.Array(Type.String()),
-  customerCount: Type.Integer({ description: 'distinct customers of the linked cases' }),
-  messageCount: Type.Integer({
-    description: 'customer messages on the linked cases, complaints or not',
-  }),
-  stillBrokenCount: Type.Integer(),
-  etaAt: Nullable(Type.String()),
-  mergedInto: Nullable(Type.String()),
-  baseline: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
-    description: 'what the detector compared with: window, observed, expected, p-value',
-  }),
-});
-type ProblemDtoT = Static<typeof ProblemDto>;
-
-function toDto(p: Selectable<ProblemTable>, caseIds: string[]): ProblemDtoT {
-  return {
-    id: p.id,
-    number: Number(p.number),
-    status: p.status as ProblemDtoT['status'],
-    kind: p.kind,
-    title: p.title,
-    topic: p.topic,
-    area: readArea(p.area_json ? JSON.parse(p.area_json) : null) ?? NO_AREA,
-    detectedAt: iso(p.detected_at)!,
-    firstEventAt: iso(p.first_event_at)!,
-    lastEventAt: iso(p.last_event_at)!,
-    owner: p.owner,
-    externalRefs: JSON.parse(p.external_refs_json),
-    caseIds,
-    customerCount: Number(p.customer_count),
-    messageCount: Number(p.message_count),
-    stillBrokenCount: Number(p.still_broken_count),
-    etaAt: iso(p.eta_at),
-    mergedInto: p.merged_into,
-    baseline: p.baseline_json ? JSON.parse(p.baseline_json) : null,
-  };
-}
-
-async function caseIdsOf(db: Kysely<DB>, ids: string[]) {
-  const out = new Map<string, string[]>();
-  if (ids.length === 0) return out;
-  const rows = await db
-    .selectFrom('problem_links')
-    .select(['problem_id', 'case_id'])
-    .where('problem_id', 'in', ids)
-    .where('unlinked_at', 'is', null)
-    .orderBy('linked_at')
-    .execute();
-  for (const r of rows) out.set(r.problem_id, [...(out.get(r.problem_id) ?? []), r.case_id]);
-  return out;
-}
 
 export interface ProblemRouteDeps {
   db: Kysely<DB>;
@@ -129,7 +44,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
       .where('id', '=', id)
       .executeTakeFirst();
     if (!p) throw notFound('problem');
-    return toDto(p, (await caseIdsOf(db, [p.id])).get(p.id) ?? []);
+    return (await toDtos(db, [p]))[0];
   };
 
   app.get(
@@ -140,7 +55,11 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         summary: 'List problems, newest first (by creation)',
         querystring: Type.Object({
           status: Type.Optional(Type.String({ description: 'comma-separated statuses' })),
-          topic: Type.Optional(Type.String()),
+          topic: Type.Optional(
+            Type.String({
+              description: 'a triage topic, or none for problems without one (text clusters)',
+            }),
+          ),
           area: Type.Optional(
             Type.String({
               description: 'postal code, city, region or country; matches nested areas',
@@ -161,14 +80,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         ...q,
         limit: q.limit ?? 50,
       });
-      const links = await caseIdsOf(
-        db,
-        page.map((r) => r.id),
-      );
-      return {
-        items: page.map((r) => toDto(r, links.get(r.id) ?? [])),
-        nextCursor,
-      };
+      return { items: await toDtos(db, page), nextCursor };
     },
   );
 
@@ -301,7 +213,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
           caseId: Type.String({ minLength: 1, maxLength: 64 }),
           title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           topic: Type.Optional(Nullable(TopicT)),
-          area: Type.Optional(Nullable(AreaT)),
+          area: Type.Optional(Nullable(ManualAreaT)),
           owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
         }),
         response: { 201: ProblemDto },
@@ -332,6 +244,8 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
     async (req) => {
       await ownerTeamOnly(db, req.actor, req.params.id);
       await setLinks(db, actorOf(req), req.params.id, req.body, clock());
+      // Customers of cases linked to a fixed problem may have been queued a notice.
+      deps.onOutbox();
       return one(req.actor.workspaceId, req.params.id);
     },
   );
@@ -353,6 +267,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
       await ownerTeamOnly(db, req.actor, req.params.id);
       await ownerTeamOnly(db, req.actor, req.body.intoId);
       const p = await mergeProblems(db, actorOf(req), req.params.id, req.body.intoId, clock());
+      deps.onOutbox();
       return one(req.actor.workspaceId, p.id);
     },
   );

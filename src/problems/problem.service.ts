@@ -13,6 +13,7 @@ import {
   etaPhrase,
   fill,
   loadProblemSettings,
+  type ProblemSettings,
 } from './problem.settings.js';
 import { type ProblemStatus, problemEvent, signatureOf } from './problem.store.js';
 
@@ -178,15 +179,7 @@ export async function changeProblem(
         (to !== from && (to === 'fixed' || to === 'fixing' || to === 'confirmed')));
     if (shouldNotify) {
       const updateId = newId();
-      const text = fill(to === 'fixed' ? settings.fixedTemplate : settings.updateTemplate, {
-        title: p.title,
-        status: to,
-        body: bodySentence(change.body),
-        eta: etaPhrase(eta, now, to),
-        area: areaPhrase(p.area_json),
-      })
-        .replace(/\s+/g, ' ')
-        .trim();
+      const text = updateText(settings, p, to, change.body, eta, now);
       await trx
         .insertInto('problem_updates')
         .values({
@@ -216,14 +209,39 @@ export async function changeProblem(
   });
 }
 
-/** Linked open cases wait for the customer; each resolves after the quiet period. */
+/** What customers read of an update: the fixed template for a fix, else the update template. */
+function updateText(
+  settings: ProblemSettings,
+  p: Pick<ProblemRow, 'title' | 'area_json'>,
+  status: ProblemStatus,
+  body: string | null | undefined,
+  eta: number | null | undefined,
+  now: number,
+) {
+  return fill(status === 'fixed' ? settings.fixedTemplate : settings.updateTemplate, {
+    title: p.title,
+    status,
+    body: bodySentence(body),
+    eta: etaPhrase(eta, now, status),
+    area: areaPhrase(p.area_json),
+  })
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * Linked open cases wait for the customer; each resolves after the quiet period. `only`: just
+ * these cases (ones that joined the problem after its fix).
+ */
 async function pendLinkedCases(
   trx: Kysely<DB>,
   ws: string,
   problemId: string,
   now: number,
   quietMs: number,
+  only?: readonly string[],
 ) {
+  if (only?.length === 0) return;
   const links = await trx
     .selectFrom('problem_links')
     .innerJoin('cases', 'cases.id', 'problem_links.case_id')
@@ -231,7 +249,9 @@ async function pendLinkedCases(
     .where('problem_links.problem_id', '=', problemId)
     .where('problem_links.unlinked_at', 'is', null)
     .execute();
+  const pend = only && new Set(only);
   for (const l of links) {
+    if (pend && !pend.has(l.caseId)) continue;
     if (l.status === 'resolved' || l.status === 'closed') continue;
     await setCaseStatus(trx, ws, l.caseId, l.status, 'pending', 'customer', now, {
       problemId,
@@ -243,6 +263,91 @@ async function pendLinkedCases(
       .where('id', '=', l.linkId)
       .execute();
   }
+}
+
+/** Statuses in which a problem's fix stands (its linked cases wait for their customers). */
+export const FIX_STANDS: ReadonlySet<string> = new Set(['fixed', 'verified']);
+
+/**
+ * Cases that join a problem whose fix stands (a person links them, a merge brings them in):
+ * their customers are told as the linked customers were at the fix, through the same fan-out
+ * (`queueProblemNotifications`, the outbox's `notify_customer`: same routing, fallbacks and
+ * per-customer delivery status, and back to the desk when no route reaches them), and their
+ * cases wait for the customer and resolve after the quiet period, counted from now. A customer
+ * told since the fix already (by another of their cases) is not told twice; their new case
+ * waits too. The notice goes out under the fix's update (the latest fixed one since the fix);
+ * after a silent fix one is posted now, as a customer who joins is owed the news the others
+ * were spared only by the team's choice for that change.
+ *
+ * Verified is treated as fixed: the fix held (complaints back to baseline), and a person who
+ * links a case to it says this customer's trouble is that one, so they hear it is fixed and
+ * their "still broken" reply reopens their case as any other linked customer's would. (The
+ * detector links nothing new to a verified problem; a person's judgement is another matter.)
+ * Returns how many customers were queued.
+ */
+export async function joinFixedProblem(
+  trx: Kysely<DB>,
+  actor: ProblemActor,
+  p: ProblemRow,
+  caseIds: readonly string[],
+  now: number,
+): Promise<number> {
+  if (caseIds.length === 0 || !FIX_STANDS.has(p.status) || p.fixed_at === null) return 0;
+  const ws = actor.workspaceId;
+  const fixedAt = Number(p.fixed_at);
+  const settings = await loadProblemSettings(trx, ws);
+  const by = { now, actorType: actor.type, actorId: actor.id };
+  // Read whole, filtered here: a merge may bring more cases than a statement takes parameters.
+  const joinIds = new Set(caseIds);
+  const joining = (
+    await trx
+      .selectFrom('problem_links')
+      .select(['case_id', 'customer_id'])
+      .where('problem_id', '=', p.id)
+      .where('unlinked_at', 'is', null)
+      .execute()
+  ).filter((l) => joinIds.has(l.case_id));
+  const told = await trx
+    .selectFrom('problem_notifications')
+    .select('customer_id')
+    .where('problem_id', '=', p.id)
+    .where('created_at', '>=', fixedAt)
+    .execute();
+  const toldIds = new Set(told.map((t) => t.customer_id));
+  const customers = new Set(joining.map((j) => j.customer_id).filter((c) => !toldIds.has(c)));
+  let notified = 0;
+  if (customers.size > 0) {
+    let update = await trx
+      .selectFrom('problem_updates')
+      .select(['id', 'body'])
+      .where('problem_id', '=', p.id)
+      .where('status', '=', 'fixed')
+      .where('created_at', '>=', fixedAt)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (!update) {
+      update = { id: newId(), body: '' };
+      await trx
+        .insertInto('problem_updates')
+        .values({
+          id: update.id,
+          workspace_id: ws,
+          problem_id: p.id,
+          status: 'fixed',
+          body: '',
+          eta_at: null,
+          author: actor.id,
+          created_at: now,
+        })
+        .execute();
+    }
+    const text = updateText(settings, p, 'fixed', update.body, null, now);
+    notified = await queueProblemNotifications(trx, ws, p.id, update.id, text, now, customers);
+    await problemEvent(trx, ws, p.id, 'update_posted', { updateId: update.id, notified }, by);
+  }
+  await pendLinkedCases(trx, ws, p.id, now, settings.quietPeriodMinutes * 60_000, caseIds);
+  return notified;
 }
 
 /**

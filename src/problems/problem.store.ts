@@ -199,6 +199,17 @@ export async function insertLinks(
   }
 }
 
+/** The cases a problem holds now (read before a change: a link that already stands is no news). */
+export async function liveCaseIds(trx: Kysely<DB>, problemId: string): Promise<Set<string>> {
+  const rows = await trx
+    .selectFrom('problem_links')
+    .select('case_id')
+    .where('problem_id', '=', problemId)
+    .where('unlinked_at', 'is', null)
+    .execute();
+  return new Set(rows.map((r) => r.case_id));
+}
+
 /**
  * A problem's counters as the API shows them, counted afresh (after a person's change): distinct
  * customers of its live links, and the customer messages on those links' cases (every inbound
@@ -223,6 +234,55 @@ export async function problemCounts(trx: Kysely<DB>, problemId: string) {
     customers: Number(c?.customers ?? 0),
     messages: Number(m?.n ?? 0),
   };
+}
+
+/**
+ * Counts again after people changed the cases (`problemCounts`: a merge of problems sharing a
+ * case must not count it twice, an unlinked case's messages leave with it, a merged-away
+ * problem holds nothing).
+ */
+export async function recountProblem(trx: Kysely<DB>, problemId: string, now: number) {
+  const c = await problemCounts(trx, problemId);
+  await trx
+    .updateTable('problems')
+    .set({ customer_count: c.customers, message_count: c.messages, updated_at: now })
+    .where('id', '=', problemId)
+    .execute();
+}
+
+/**
+ * What the API shows of the given problems (`problemCounts` for several at once, read when
+ * shown): the stored counters are moved on by the pipeline only while a problem is open and
+ * by one problem per case, so a follow-up on a closed problem's case, or on a case a second
+ * problem took, left them behind what the problem's links hold.
+ */
+export async function heldCounts(db: Kysely<DB>, ids: readonly string[]) {
+  const out = new Map<string, { customers: number; messages: number }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const cs = await db
+      .selectFrom('problem_links')
+      .select(['problem_id', sql<number>`count(distinct customer_id)`.as('n')])
+      .where('problem_id', 'in', chunk)
+      .where('unlinked_at', 'is', null)
+      .groupBy('problem_id')
+      .execute();
+    const ms = await db
+      .selectFrom('problem_links')
+      .innerJoin('messages', 'messages.case_id', 'problem_links.case_id')
+      .select(['problem_links.problem_id', sql<number>`count(*)`.as('n')])
+      .where('problem_links.problem_id', 'in', chunk)
+      .where('problem_links.unlinked_at', 'is', null)
+      .where('messages.direction', '=', 'in')
+      .groupBy('problem_links.problem_id')
+      .execute();
+    for (const c of cs) out.set(c.problem_id, { customers: Number(c.n), messages: 0 });
+    for (const m of ms) {
+      const c = out.get(m.problem_id);
+      if (c) c.messages = Number(m.n);
+    }
+  }
+  return out;
 }
 
 /** What a batch adds to one problem's counters (see `refreshCounts`). */

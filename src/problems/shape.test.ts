@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { signatureOf } from './problem.store.js';
+import { recountProblem, signatureOf } from './problem.store.js';
 import { problemsWorld } from './test-world.js';
 
 /**
@@ -86,6 +86,14 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
     // Merged with a problem sharing a case: the shared case counts once.
     await api('POST', `/api/v1/problems/${a}/merge`, { intoId: b });
     expect(await counts(b)).toEqual([2, 2]);
+    // The merged-away problem holds no case: stored and shown, alone and in the list.
+    expect(await counts(a)).toEqual([0, 0]);
+    const shown = (await api('GET', `/api/v1/problems/${a}`)).json();
+    expect([shown.caseIds, shown.customerCount, shown.messageCount]).toEqual([[], 0, 0]);
+    const listed = (await api('GET', '/api/v1/problems?status=closed&limit=200'))
+      .json()
+      .items.find((p: { id: string }) => p.id === a);
+    expect([listed.caseIds, listed.customerCount, listed.messageCount]).toEqual([[], 0, 0]);
     const split = await api('POST', `/api/v1/problems/${b}/split`, { caseIds: [cs[2].case_id] });
     expect(await counts(split.json().id)).toEqual([1, 1]);
     expect(await counts(b)).toEqual([1, 1]);
@@ -216,5 +224,43 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
     expect(third.case_id).toBe(first.case_id);
     expect(await activeCases(id)).toEqual([other.case_id]);
     expect((await problem(id)).customer_count).toBe(1);
+  });
+
+  it("messageCount counts follow-ups on a closed problem's case and on a case two problems hold", async () => {
+    /** Counts as the API shows them, in the problem and in the list. */
+    const shown = async (id: string) => {
+      const one = (await api('GET', `/api/v1/problems/${id}`)).json();
+      const listed = (await api('GET', '/api/v1/problems?limit=200'))
+        .json()
+        .items.find((p: { id: string }) => p.id === id);
+      expect([listed.customerCount, listed.messageCount]).toEqual([
+        one.customerCount,
+        one.messageCount,
+      ]);
+      return [one.customerCount, one.messageCount];
+    };
+    const k = next();
+    const mine = { id: `count-closed-${k}` };
+    const shared = { id: `count-shared-${k}` };
+    const [c, s] = await ingest([
+      aMessage({ author: mine, text: 'no signal in Austin', visibility: 'private' }),
+      aMessage({ author: shared, text: 'no signal in Austin either', visibility: 'private' }),
+    ]);
+    const closed = await autoProblem([c]);
+    // Two open problems holding one case, as a detector link to a second problem leaves it.
+    const first = await autoProblem([s]);
+    const second = await autoProblem([s]);
+    // Their stored counters as the pipeline leaves them.
+    for (const id of [closed, first, second]) await recountProblem(db(), id, Date.now());
+    expect(await shown(closed)).toEqual([1, 1]);
+    expect((await setStatus(closed, { status: 'closed' })).statusCode).toBe(200);
+    const follow = await ingest([
+      aMessage({ author: mine, text: 'any news? still nothing', visibility: 'private' }),
+      aMessage({ author: shared, text: 'any news? still nothing here', visibility: 'private' }),
+    ]);
+    expect(follow.map((f) => f.case_id)).toEqual([c.case_id, s.case_id]);
+    expect(await shown(closed)).toEqual([1, 2]);
+    expect(await shown(first)).toEqual([1, 2]);
+    expect(await shown(second)).toEqual([1, 2]);
   });
 });
