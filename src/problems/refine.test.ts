@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { applyDecisions, type OpenProblemRow } from './apply-decisions.js';
-import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
+import type { OpenProblemRow } from './apply-decisions.js';
 import { toView } from './problem.store.js';
 import { problemsWorld } from './test-world.js';
 
@@ -12,7 +11,7 @@ import { problemsWorld } from './test-world.js';
  */
 describe.each(ENGINES)('a problem shown at a narrower place on %s', (engine) => {
   let t: TestApp;
-  const { db, ws, autoProblem, problem: read } = problemsWorld(() => t);
+  const { db, ws, autoProblem, problem: read, decide } = problemsWorld(() => t);
   const at = Date.parse('2026-03-10T12:00:00Z');
   beforeAll(async () => {
     t = await testApp(engine);
@@ -53,30 +52,20 @@ describe.each(ENGINES)('a problem shown at a narrower place on %s', (engine) => 
   });
 
   const refine = (p: OpenProblemRow) =>
-    db()
-      .transaction()
-      .execute((trx) =>
-        applyDecisions(
-          trx,
-          ws(),
-          at + 3_600_000,
-          [],
-          [
-            {
-              type: 'refine',
-              problemId: p.id,
-              at: at + 1_800_000,
-              areaKey: 't:US:TX:austin',
-              area: { postalCode: '78745', city: 'Austin', region: 'TX', country: 'US' },
-              key: 'network@t:US:TX:austin',
-            },
-          ],
-          new Map(),
-          new Map<string, OpenProblemRow>([[p.id, p]]),
-          DEFAULT_PROBLEM_SETTINGS,
-          new Set(),
-        ),
-      );
+    decide(
+      at + 3_600_000,
+      [
+        {
+          type: 'refine',
+          problemId: p.id,
+          at: at + 1_800_000,
+          areaKey: 't:US:TX:austin',
+          area: { postalCode: '78745', city: 'Austin', region: 'TX', country: 'US' },
+          key: 'network@t:US:TX:austin',
+        },
+      ],
+      new Map<string, OpenProblemRow>([[p.id, p]]),
+    );
 
   /** A suspected Austin network problem owned by "Network operations", as stored. */
   const problem = async (human: boolean) => read(await autoProblem([], { human }));

@@ -7,6 +7,9 @@ import { expect } from 'vitest';
 import { aMessage, type TestApp } from '../../test/builders.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { applyDecisions, type OpenProblemRow } from './apply-decisions.js';
+import type { Decision } from './detector/detector.js';
+import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
 import { insertLinks, insertProblem, signatureOf } from './problem.store.js';
 
 /**
@@ -142,6 +145,23 @@ export function problemsWorld(app: () => TestApp) {
   const setStatus = (id: string, body: Record<string, unknown>) =>
     api('POST', `/api/v1/problems/${id}/status`, { silent: true, ...body });
   const next = () => ++n;
+  /** Stores detector decisions as the pipeline does, in one transaction, at `now` (wall time). */
+  const decide = (now: number, decisions: Decision[], open = new Map<string, OpenProblemRow>()) =>
+    db()
+      .transaction()
+      .execute((trx) =>
+        applyDecisions(
+          trx,
+          ws(),
+          now,
+          [],
+          decisions,
+          new Map(),
+          open,
+          DEFAULT_PROBLEM_SETTINGS,
+          new Set(),
+        ),
+      );
 
   return {
     db,
@@ -157,5 +177,6 @@ export function problemsWorld(app: () => TestApp) {
     caseRows,
     setStatus,
     next,
+    decide,
   };
 }

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { applyDecisions } from './apply-decisions.js';
-import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
 import { addWebhookTarget, problemsWorld } from './test-world.js';
 
 /*
@@ -11,7 +9,9 @@ import { addWebhookTarget, problemsWorld } from './test-world.js';
  */
 describe.each(ENGINES)('a fix that did not hold, on %s', (engine) => {
   let t: TestApp;
-  const { db, ws, cases, autoProblem, problem, escalations, setStatus } = problemsWorld(() => t);
+  const { db, cases, autoProblem, problem, escalations, setStatus, decide } = problemsWorld(
+    () => t,
+  );
   beforeAll(async () => {
     t = await testApp(engine);
     await addWebhookTarget(t);
@@ -21,21 +21,9 @@ describe.each(ENGINES)('a fix that did not hold, on %s', (engine) => {
   });
 
   const unfix = (problemId: string) =>
-    db()
-      .transaction()
-      .execute((trx) =>
-        applyDecisions(
-          trx,
-          ws(),
-          Date.now(),
-          [],
-          [{ type: 'unfix', problemId, at: Date.now() - 60_000, before: 20, after: 14 }],
-          new Map(),
-          new Map(),
-          DEFAULT_PROBLEM_SETTINGS,
-          new Set(),
-        ),
-      );
+    decide(Date.now(), [
+      { type: 'unfix', problemId, at: Date.now() - 60_000, before: 20, after: 14 },
+    ]);
 
   it('goes back to fixing, says why, and tells the owning team’s tools', async () => {
     const id = await autoProblem(await cases(3));
