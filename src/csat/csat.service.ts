@@ -12,8 +12,10 @@ export const surveyLink = (publicUrl: string, token: string) =>
 
 /**
  * CSAT: when a case is resolved, one short survey goes out on the case's channel with a link
- * to the survey page (`<public URL>/csat/<token>`, see csat.page.ts). Answers are stored per case, channel and agent. Public social channels
- * get no survey message (asking for a rating in public is noise); the link is still stored.
+ * to the survey page (`<public URL>/csat/<token>`, see csat.page.ts). Answers are stored per
+ * case, channel and agent. Public social channels get no survey message (asking for a rating in
+ * public is noise); the link is still stored. A call cannot carry a link, so a voice case's
+ * survey goes by SMS to the number that called (the usual post-call survey).
  */
 export async function sendSurveyOnResolve(
   trx: Kysely<DB>,
@@ -53,25 +55,27 @@ export async function sendSurveyOnResolve(
     .execute();
   const lastIn = await trx
     .selectFrom('messages')
-    .select('visibility')
+    .select(['visibility', 'author_address'])
     .where('case_id', '=', c.id)
     .where('direction', '=', 'in')
     .where('channel', '=', c.channel)
     .orderBy('sent_at', 'desc')
     .executeTakeFirst();
-  if (lastIn?.visibility === 'private') {
-    await replyInTrx(
-      trx,
-      actor,
-      c.id,
-      {
-        text: `How did we do? Rate us from 1 to 5: ${surveyLink(publicUrl, token)}`,
-        visibility: 'private',
-        automated: true,
-      },
-      now,
-    );
-  }
+  if (lastIn?.visibility !== 'private') return;
+  // A caller's number (author_address on a voice message) is their SMS address too.
+  const byText = c.channel === 'voice' ? { channel: 'sms', to: lastIn.author_address } : {};
+  await replyInTrx(
+    trx,
+    actor,
+    c.id,
+    {
+      text: `How did we do? Rate us from 1 to 5: ${surveyLink(publicUrl, token)}`,
+      visibility: 'private',
+      automated: true,
+      ...byText,
+    },
+    now,
+  );
 }
 
 /** Stores the customer's answer (public endpoint: the token is the credential). */
