@@ -324,7 +324,7 @@ describe.each(ENGINES)('care core on %s', (engine) => {
     const m = aMessage({
       channel: 'voice',
       visibility: 'private',
-      author: { id: '+14155550306' },
+      author: { id: '+14155550391' },
       text: 'Call transcript: my line has no signal since this morning',
     });
     await ingest(m);
@@ -339,7 +339,7 @@ describe.each(ENGINES)('care core on %s', (engine) => {
       .map((o) => JSON.parse(o.payload_json) as { channel: string; to: string; text: string })
       .filter((p) => p.text.includes('/csat/'));
     expect(surveys).toHaveLength(1);
-    expect(surveys[0]).toMatchObject({ channel: 'sms', to: '+14155550306' });
+    expect(surveys[0]).toMatchObject({ channel: 'sms', to: '+14155550391' });
   });
 
   it('macros apply canned replies with variables, status and notes in one go', async () => {
