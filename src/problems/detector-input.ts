@@ -53,12 +53,19 @@ export async function warmDetector(
   const since = at - warmupDays * DAY;
   const links = await trx
     .selectFrom('problem_links')
-    .select(['case_id', 'problem_id'])
+    .select(['case_id', 'problem_id', 'linked_at', 'source'])
     .where('workspace_id', '=', ws)
     .where('unlinked_at', 'is', null)
     .where('linked_at', '>=', since)
+    .orderBy('linked_at')
     .execute();
-  for (const l of links) det.noteCaseLink(l.case_id, l.problem_id);
+  for (const l of links) {
+    det.noteCaseLink(l.case_id, l.problem_id);
+    // When each case joined, as the detector that linked it noted it: whether a fix held is
+    // judged against the customers who joined before it (fix-check.ts), and those joined
+    // before this detector was built.
+    if (l.source === 'auto' && l.linked_at <= at) det.noteJoined(l.problem_id, l.linked_at);
+  }
   const stored = trx
     .selectFrom('messages')
     .select(STREAM_COLUMNS)

@@ -7,6 +7,7 @@ import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { applySla } from '../sla/sla.store.js';
 import { queueEscalations } from './escalate.js';
+import { eventNow } from './event-clock.js';
 import {
   areaPhrase,
   bodySentence,
@@ -127,11 +128,15 @@ export async function changeProblem(
         ...change.externalRefs,
       });
     }
-    if (to === 'fixed' && from !== 'fixed') set.fixed_at = now;
+    if (to === 'fixed' && from !== 'fixed') {
+      set.fixed_at = now;
+      set.fixed_event_at = await eventNow(trx, ws, now);
+    }
     if (to === 'closed') set.closed_at = now;
     if (to !== 'closed' && from === 'closed') set.closed_at = null;
     if ((to === 'fixing' || to === 'confirmed') && (from === 'fixed' || from === 'verified')) {
       set.fixed_at = null;
+      set.fixed_event_at = null;
       set.still_broken_count = 0;
     }
     // The row is locked since `loadForUpdate`: two people (or Jira and PagerDuty) marking it

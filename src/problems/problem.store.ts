@@ -60,7 +60,7 @@ export function toView(row: Selectable<ProblemTable>): ProblemView {
     shownKey: area ? areaChain({ ...area })[0] : row.area_key,
     lastEventAt: row.last_event_at,
     detectedAt: row.detected_at,
-    fixedAt: row.fixed_at,
+    fixedAt: row.fixed_event_at,
     human: sig.human,
     votes: { ...sig.votes },
   };
@@ -130,6 +130,7 @@ export async function insertProblem(
     eta_at: null,
     merged_into: null,
     fixed_at: null,
+    fixed_event_at: null,
     closed_at: null,
     version: 1,
     created_at: now,

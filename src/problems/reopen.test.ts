@@ -46,7 +46,7 @@ describe.each(ENGINES)('a returning problem on %s', (engine) => {
     );
     await db()
       .updateTable('problems')
-      .set({ fixed_at: at - fixedAgo })
+      .set({ fixed_at: at - fixedAgo, fixed_event_at: at - fixedAgo })
       .where('id', '=', row.id)
       .execute();
     return row;

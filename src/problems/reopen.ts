@@ -40,8 +40,8 @@ export async function reopenReturning(
     .where('topic', '=', d.topic)
     .where('area_key', '=', d.areaKey)
     .where('status', 'in', ['verified', 'closed'])
-    .where('fixed_at', '>=', d.at - REOPEN_WITHIN_MS)
-    .orderBy('fixed_at', 'desc')
+    .where('fixed_event_at', '>=', d.at - REOPEN_WITHIN_MS)
+    .orderBy('fixed_event_at', 'desc')
     .executeTakeFirst();
   if (!old) return null;
   const sig = signatureOf(old);
@@ -119,6 +119,7 @@ export async function backToFixing(
       ...also,
       status: 'fixing',
       fixed_at: null,
+      fixed_event_at: null,
       closed_at: null,
       still_broken_count: 0,
       updated_at: at.now,

@@ -5,6 +5,7 @@ import { applyDecisions } from './apply-decisions.js';
 import type { DetectorConfig } from './detector/config.js';
 import type { Decision, Detector, ProcessSignal } from './detector/detector.js';
 import { type DetectorInput, teamsOfCases, warmDetector } from './detector-input.js';
+import { recordEventClock } from './event-clock.js';
 import type { DetectorLeadership } from './leader.js';
 import { PeerScan } from './peer-scan.js';
 import { DEFAULT_PROBLEM_SETTINGS, loadProblemSettings } from './problem.settings.js';
@@ -193,8 +194,8 @@ export class ProblemRuntime {
       if (item.reopened && tri?.complaint && item.caseId) repeats.push(item);
       const already = item.caseId ? linked.get(item.caseId) : undefined;
       const p = already ? byId.get(already) : undefined;
-      if (p?.fixed_at != null && isStillBroken(p, tri, item.text, item.at, det.config)) {
-        stillBroken.push({ problemId: p.id, fixedAt: p.fixed_at, item });
+      if (p?.fixed_event_at != null && isStillBroken(p, tri, item.text, item.at, det.config)) {
+        stillBroken.push({ problemId: p.id, fixedAt: p.fixed_event_at, item });
       }
       decisions.push(
         ...det.observe({
@@ -208,6 +209,7 @@ export class ProblemRuntime {
           topic: tri?.topic ?? 'other',
           text: item.text,
         }),
+        ...det.tickDue(),
       );
     }
     if (repeats.length > 0) {
@@ -226,6 +228,8 @@ export class ProblemRuntime {
       }
     }
     decisions.push(...det.tick());
+    // Where event time stands, for what people do meanwhile (event-clock.ts).
+    await recordEventClock(trx, ws, det.now, now);
     // The cases this batch's messages went to; this node's own messages are stored after
     // detection, so the counters add them (`refreshCounts`).
     const batchCases = new Map<string, number>();

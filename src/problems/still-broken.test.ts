@@ -11,7 +11,7 @@ import { isStillBroken, recordStillBroken } from './still-broken.js';
 
 const MIN = 60_000;
 const FIXED_AT = Date.parse('2026-05-04T10:00:00Z');
-const outage = { status: 'fixed', topic: 'outage', fixed_at: FIXED_AT };
+const outage = { status: 'fixed', topic: 'outage', fixed_event_at: FIXED_AT };
 const tri = (text: string) => classify({ text, channel: 'sms' });
 
 describe('what counts as "still broken"', () => {
@@ -140,7 +140,11 @@ describe.each(ENGINES)('still-broken reports on %s', (engine) => {
       },
       FIXED_AT,
     );
-    await db().updateTable('problems').set({ fixed_at: FIXED_AT }).where('id', '=', p.id).execute();
+    await db()
+      .updateTable('problems')
+      .set({ fixed_at: FIXED_AT, fixed_event_at: FIXED_AT })
+      .where('id', '=', p.id)
+      .execute();
     await insertLinks(
       db(),
       ws(),

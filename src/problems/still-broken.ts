@@ -83,7 +83,8 @@ function saysItWorks(text: string): boolean {
 export interface FixedProblem {
   status: string;
   topic: string | null;
-  fixed_at: number | null;
+  /** The fix in event time (`event-clock.ts`): messages are judged by their own times. */
+  fixed_event_at: number | null;
 }
 
 /**
@@ -100,8 +101,9 @@ export function isStillBroken(
   at: number,
   config: Pick<DetectorConfig, 'topicGroups'> = DEFAULT_DETECTOR_CONFIG,
 ): boolean {
-  if ((p.status !== 'fixed' && p.status !== 'verified') || p.fixed_at === null) return false;
-  if (at < p.fixed_at || at - p.fixed_at > REOPEN_WITHIN_MS) return false;
+  const fixedAt = p.fixed_event_at;
+  if ((p.status !== 'fixed' && p.status !== 'verified') || fixedAt === null) return false;
+  if (at < fixedAt || at - fixedAt > REOPEN_WITHIN_MS) return false;
   if (saysStillBroken(text)) return true;
   // Else a complaint about the problem's kind of trouble, negative in tone and not thanks. A
   // neutral one ("no internet here") is as likely a new complaint: counting those reopened fixed

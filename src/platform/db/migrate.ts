@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008_text_search.js';
 import * as m0009 from './migrations/0009_outbox_kind.js';
 import * as m0010 from './migrations/0010_node_leases.js';
 import * as m0011 from './migrations/0011_detector_backlog.js';
+import * as m0012 from './migrations/0012_fix_event_time.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0009_outbox_kind': m0009,
   '0010_node_leases': m0010,
   '0011_detector_backlog': m0011,
+  '0012_fix_event_time': m0012,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -1,5 +1,5 @@
 /**
- * Table types of root-cause problems (migrations 0005, 0007, 0011; owned by src/problems), split
+ * Table types of root-cause problems (migrations 0005, 0007, 0011, 0012; owned by src/problems), split
  * from schema.ts to keep files small. Same conventions as there.
  */
 /** A root-cause problem (migration 0005, owned by src/problems). Times: `*_at` epoch ms. */
@@ -30,7 +30,10 @@ export interface ProblemTable {
   still_broken_count: number;
   eta_at: number | null;
   merged_into: string | null;
+  /** Wall time it was marked fixed (shown; times the fix notices). */
   fixed_at: number | null;
+  /** The same moment in event time, the detector's clock (`event-clock.ts`; migration 0012). */
+  fixed_event_at: number | null;
   closed_at: number | null;
   version: number;
   created_at: number;
@@ -111,4 +114,11 @@ export interface DetectorBacklogTable {
   sent_at: number;
   /** The message reopened its resolved case (a repeat contact). */
   reopened: number;
+}
+
+/** Per workspace, the latest event time the detector has seen, and the wall time it saw it. */
+export interface DetectorClockTable {
+  workspace_id: string;
+  event_at: number;
+  wall_at: number;
 }

@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type {
   DetectorBacklogTable,
+  DetectorClockTable,
   ProblemEventTable,
   ProblemLinkTable,
   ProblemNotificationTable,
@@ -50,6 +51,7 @@ export interface DB {
   triage_models: TriageModelTable;
   node_leases: NodeLeaseTable;
   detector_backlog: DetectorBacklogTable;
+  detector_clock: DetectorClockTable;
 }
 
 /** A process that runs a live pipeline on this database, and when it last said so. */

@@ -39,6 +39,8 @@ export class Detector {
   private readonly parts: DetectorParts;
   /** Rebuilding from history: count, but decide nothing (those decisions are stored). */
   silent = false;
+  /** Event time of the last `tick` (see `tickDue`). */
+  private tickedAt = Number.NEGATIVE_INFINITY;
   /** Where customers, cases and phone area codes are (fills in complaints naming no place). */
   private readonly areas = new AreaMemory();
   /** Recent complaints counted without a place, by case: a later message may name it. */
@@ -72,6 +74,11 @@ export class Detector {
 
   noteCaseLink(caseId: string, problemId: string | null): void {
     this.book.noteCaseLink(caseId, problemId);
+  }
+
+  /** When a case the detector linked joined its problem (a rebuilt detector reads storage). */
+  noteJoined(problemId: string, at: number): void {
+    this.book.newCases.note(problemId, at);
   }
 
   /**
@@ -271,6 +278,12 @@ export class Detector {
         this.pendingCase.delete(this.pendingCase.keys().next().value as string);
     }
 
+    // Rebuilding from storage: a complaint on a case a problem holds was explained by it, as in
+    // the detector that linked it; left unexplained, the excess it was part of looks new, and a
+    // wider key of the same trouble (its state) is raised as a second problem.
+    const held = this.silent && c.caseId ? this.book.caseProblem.get(c.caseId) : undefined;
+    if (held) this.counts.explain(entry, held);
+
     // Link on arrival to a known problem (by its place and topic, else by its words, else by
     // how it reads, for a country-wide problem of another topic).
     const target = matchOnArrival(this.parts, c.caseId, c.topic, chain, termKeys);
@@ -363,12 +376,22 @@ export class Detector {
   }
 
   /**
+   * `tick` once a minute of event time, for callers that observe many messages at once (a batch
+   * of replayed history spans hours): the fix check compares hour-long windows, and checked only
+   * at a batch's end it misses the hour a fix failed in. Live traffic and replays then tick alike.
+   */
+  tickDue(): Decision[] {
+    return this.counts.now - this.tickedAt >= 60_000 ? this.tick() : [];
+  }
+
+  /**
    * Time-driven decisions, in event time: expiry of a problem nobody acted on, a fix that did
    * not hold, verification after a quiet period.
    */
   tick(): Decision[] {
     const out: Decision[] = [];
     if (this.silent) return out;
+    this.tickedAt = this.counts.now;
     for (const p of this.book.problems.values()) {
       // Only a suspected problem closes on its own when its complaints subside: one confirmed
       // (by a person, or by the stronger test) told its customers it is being worked on, so it

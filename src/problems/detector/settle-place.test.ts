@@ -111,6 +111,7 @@ describe('a problem shown narrower than it is counted, as storage gives it back'
       last_event_at: T0,
       detected_at: T0,
       fixed_at: null,
+      fixed_event_at: null,
     } as unknown as Parameters<typeof toView>[0];
     const view = toView(row);
     expect(view.areaKey).toBe('t:US:TX:austin');

@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+
+/**
+ * The detector's time, for what people do to problems. Detection runs on the messages' own
+ * times (event time), so a replay of a past day does what the live desk would have done. A
+ * person's action has no event time of its own: marking a problem fixed while a replay of last
+ * March is under way happens, for the detector, at the replay's latest message, not today.
+ *
+ * The detecting node records, per workspace, the latest event time it has seen and the wall time
+ * it saw it at (`recordEventClock`, once per batch). `eventNow` reads it back: when that message
+ * was seen within `LIVE_LAG_MS` of its own time the desk is live, and event time is the wall
+ * clock (it runs on between messages); otherwise the stream is history and event time stands
+ * where the stream stopped.
+ */
+export const LIVE_LAG_MS = 15 * 60_000;
+
+/** Moves the workspace's event clock forward (never back: late or replayed messages do not). */
+export async function recordEventClock(
+  trx: Kysely<DB>,
+  ws: string,
+  eventAt: number,
+  wallAt: number,
+): Promise<void> {
+  await trx
+    .insertInto('detector_clock')
+    .values({ workspace_id: ws, event_at: eventAt, wall_at: wallAt })
+    .onConflict((oc) =>
+      oc
+        .column('workspace_id')
+        .doUpdateSet({ event_at: eventAt, wall_at: wallAt })
+        .where('detector_clock.event_at', '<', eventAt),
+    )
+    .execute();
+}
+
+/** What time it is for the detector (see above); the wall clock before it has seen anything. */
+export async function eventNow(db: Kysely<DB>, ws: string, now: number): Promise<number> {
+  const c = await db
+    .selectFrom('detector_clock')
+    .select(['event_at', 'wall_at'])
+    .where('workspace_id', '=', ws)
+    .executeTakeFirst();
+  if (!c) return now;
+  const eventAt = Number(c.event_at);
+  const live = Number(c.wall_at) - eventAt <= LIVE_LAG_MS;
+  return live ? Math.max(now, eventAt) : eventAt;
+}
