@@ -8,14 +8,7 @@ import { newId } from '../platform/ids.js';
 import { applySla } from '../sla/sla.store.js';
 import { queueEscalations } from './escalate.js';
 import { eventNow } from './event-clock.js';
-import {
-  areaPhrase,
-  bodySentence,
-  etaPhrase,
-  fill,
-  loadProblemSettings,
-  type ProblemSettings,
-} from './problem.settings.js';
+import { loadProblemSettings, noticeText } from './problem.settings.js';
 import { type ProblemStatus, problemEvent, signatureOf } from './problem.store.js';
 
 /** Who acts: a person or token (API) or the system (webhooks from Jira/PagerDuty). */
@@ -184,7 +177,7 @@ export async function changeProblem(
         (to !== from && (to === 'fixed' || to === 'fixing' || to === 'confirmed')));
     if (shouldNotify) {
       const updateId = newId();
-      const text = updateText(settings, p, to, change.body, eta, now);
+      const text = noticeText(settings, p, to, change.body, eta, now);
       await trx
         .insertInto('problem_updates')
         .values({
@@ -212,26 +205,6 @@ export async function changeProblem(
       await pendLinkedCases(trx, ws, id, now, settings.quietPeriodMinutes * 60_000);
     return { problem: await load(trx, ws, id), notified };
   });
-}
-
-/** What customers read of an update: the fixed template for a fix, else the update template. */
-function updateText(
-  settings: ProblemSettings,
-  p: Pick<ProblemRow, 'title' | 'area_json'>,
-  status: ProblemStatus,
-  body: string | null | undefined,
-  eta: number | null | undefined,
-  now: number,
-) {
-  return fill(status === 'fixed' ? settings.fixedTemplate : settings.updateTemplate, {
-    title: p.title,
-    status,
-    body: bodySentence(body),
-    eta: etaPhrase(eta, now, status),
-    area: areaPhrase(p.area_json),
-  })
-    .replace(/\s+/g, ' ')
-    .trim();
 }
 
 /**
@@ -347,7 +320,7 @@ export async function joinFixedProblem(
         })
         .execute();
     }
-    const text = updateText(settings, p, 'fixed', update.body, null, now);
+    const text = noticeText(settings, p, 'fixed', update.body, null, now);
     notified = await queueProblemNotifications(trx, ws, p.id, update.id, text, now, customers);
     await problemEvent(trx, ws, p.id, 'update_posted', { updateId: update.id, notified }, by);
   }

@@ -164,3 +164,23 @@ export function areaPhrase(areaJson: string | null | undefined): string {
   if (!place) return String(a.postalCode);
   return a.postalCode ? `${place} (${a.postalCode})` : place;
 }
+
+/** What customers read of an update: the fixed template for a fix, else the update template. */
+export function noticeText(
+  settings: ProblemSettings,
+  p: { title: string; area_json: string | null },
+  status: string,
+  body: string | null | undefined,
+  eta: number | null | undefined,
+  now: number,
+): string {
+  return fill(status === 'fixed' ? settings.fixedTemplate : settings.updateTemplate, {
+    title: p.title,
+    status,
+    body: bodySentence(body),
+    eta: etaPhrase(eta, now, status),
+    area: areaPhrase(p.area_json),
+  })
+    .replace(/\s+/g, ' ')
+    .trim();
+}

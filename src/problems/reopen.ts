@@ -5,6 +5,7 @@ import type { OpenProblemRow } from './apply-decisions.js';
 import type { Decision } from './detector/detector.js';
 import { queueEscalations } from './escalate.js';
 import { problemEvent, signatureOf } from './problem.store.js';
+import { tellFixFailed } from './reopen.notice.js';
 
 /**
  * A fix that held this long is history: trouble of the same kind and place after it is new (a
@@ -53,7 +54,12 @@ export async function reopenReturning(
     old.status,
     { why: 'complaints returned after the fix', baseline: d.baseline },
     { now, eventAt: d.at },
-    { signature_json: JSON.stringify(sig), last_event_at: Math.max(old.last_event_at, d.at) },
+    {
+      also: {
+        signature_json: JSON.stringify(sig),
+        last_event_at: Math.max(old.last_event_at, d.at),
+      },
+    },
   );
   return {
     id: old.id,
@@ -95,6 +101,9 @@ export async function reopenUnheld(
     'fixed',
     { why: 'new customers kept coming after the fix', before: d.before, after: d.after },
     { now, eventAt: d.at },
+    {
+      tell: 'Our fix did not hold: customers are still affected, and the team is working on it again.',
+    },
   );
   return true;
 }
@@ -102,7 +111,9 @@ export async function reopenUnheld(
 /**
  * The lifecycle's way back from fixed, verified or closed when the trouble is not over (it came
  * back, or enough customers say so): the owner team has to act again. Clears the fix, records
- * why in the history, and tells the escalation targets (`problem.reopened`).
+ * why in the history, and tells the escalation targets (`problem.reopened`). `tell`: what the
+ * customers told of the fix hear (`tellFixFailed`), when the fix itself failed; a trouble that
+ * came back days after its fix held is news for the customers who write about it, not for all.
  */
 export async function backToFixing(
   trx: Kysely<DB>,
@@ -111,12 +122,17 @@ export async function backToFixing(
   from: string,
   why: Record<string, unknown>,
   at: { now: number; eventAt: number },
-  also: Updateable<ProblemTable> = {},
+  opts: { also?: Updateable<ProblemTable>; tell?: string } = {},
 ): Promise<void> {
+  const fix = await trx
+    .selectFrom('problems')
+    .select('fixed_at')
+    .where('id', '=', problemId)
+    .executeTakeFirst();
   await trx
     .updateTable('problems')
     .set({
-      ...also,
+      ...opts.also,
       status: 'fixing',
       fixed_at: null,
       fixed_event_at: null,
@@ -129,4 +145,6 @@ export async function backToFixing(
     .execute();
   await problemEvent(trx, ws, problemId, 'status_changed', { from, to: 'fixing', ...why }, at);
   await queueEscalations(trx, ws, problemId, 'problem.reopened', at.now, at.eventAt);
+  if (opts.tell !== undefined && fix?.fixed_at != null)
+    await tellFixFailed(trx, ws, problemId, Number(fix.fixed_at), opts.tell, at.now, at.eventAt);
 }

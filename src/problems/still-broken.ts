@@ -198,6 +198,7 @@ export async function recordStillBroken(
       row.status,
       { why: 'customers report it is still broken', customers: broken },
       { now, eventAt: item.at },
+      { tell: 'Customers tell us it is still not working, so the team is working on it again.' },
     );
   }
 }

@@ -51,6 +51,34 @@ describe.each(ENGINES)('a fix that did not hold, on %s', (engine) => {
     expect((await escalations(id)).at(-1)).toBe('problem.reopened');
   });
 
+  const notices = (id: string) =>
+    db()
+      .selectFrom('problem_notifications')
+      .innerJoin('problem_updates', 'problem_updates.id', 'problem_notifications.update_id')
+      .select(['problem_updates.status', 'problem_notifications.customer_id', 'text'])
+      .where('problem_notifications.problem_id', '=', id)
+      .execute();
+
+  it('tells the customers who were told of the fix that it did not hold', async () => {
+    const linked = await cases(3);
+    const id = await autoProblem(linked);
+    const fixed = await setStatus(id, { status: 'fixed', silent: false, body: 'Router replaced.' });
+    expect(fixed.json().notified).toBe(3);
+    await unfix(id);
+    const sent = await notices(id);
+    const again = sent.filter((n) => n.status === 'fixing');
+    expect(new Set(again.map((n) => n.customer_id))).toEqual(
+      new Set(linked.map((c) => c.customer_id)),
+    );
+    expect(again[0].text).toMatch(/status: fixing\. Our fix did not hold/);
+    // A fix nobody was told of fails as quietly.
+    const quiet = await autoProblem(await cases(2));
+    await setStatus(quiet, { status: 'fixed' });
+    await unfix(quiet);
+    expect((await problem(quiet)).status).toBe('fixing');
+    expect(await notices(quiet)).toHaveLength(0);
+  });
+
   it('leaves a problem a person moved on since the detector saw it fixed', async () => {
     const id = await autoProblem(await cases(2));
     await setStatus(id, { status: 'fixed' });
