@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { BatchState } from '../ingest/pipeline/types.js';
 import { queueNotifications } from '../notify/notify.service.js';
 import type { DB } from '../platform/db/schema.js';
+import { moveCase } from './case-move.js';
 import { votingTopic } from './detector/book.js';
 import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
 import type { Decision, ProblemKind } from './detector/detector.js';
@@ -154,7 +155,12 @@ export async function applyDecisions(
         if (!m.caseId) break;
         if (linked.get(m.caseId) === d.problemId) break;
         if (unlinked.has(`${m.caseId}>${d.problemId}`)) break;
-        const wasLinked = linked.has(m.caseId);
+        const held = linked.get(m.caseId);
+        if (held !== undefined) {
+          const at = { now, eventAt: m.at };
+          if (!(await moveCase(trx, ws, m.caseId, held, d.problemId, at))) break;
+          changed.add(held);
+        }
         linked.set(m.caseId, d.problemId);
         // The case's first link to this problem: its complaint's topic votes for the problem's
         // settled topic (the detector counts the same way; stored so a restart keeps the count).
@@ -182,7 +188,7 @@ export async function applyDecisions(
           source: 'auto',
           linkedAt: m.at,
         });
-        if (d.reason === 'arrival' && !wasLinked)
+        if (d.reason === 'arrival')
           acks.push({
             problemId: d.problemId,
             caseId: m.caseId,

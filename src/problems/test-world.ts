@@ -146,7 +146,13 @@ export function problemsWorld(app: () => TestApp) {
     api('POST', `/api/v1/problems/${id}/status`, { silent: true, ...body });
   const next = () => ++n;
   /** Stores detector decisions as the pipeline does, in one transaction, at `now` (wall time). */
-  const decide = (now: number, decisions: Decision[], open = new Map<string, OpenProblemRow>()) =>
+  const decide = (
+    now: number,
+    decisions: Decision[],
+    open = new Map<string, OpenProblemRow>(),
+    /** Case → the open problem holding it, as the runtime reads it before deciding. */
+    linked = new Map<string, string>(),
+  ) =>
     db()
       .transaction()
       .execute((trx) =>
@@ -156,7 +162,7 @@ export function problemsWorld(app: () => TestApp) {
           now,
           [],
           decisions,
-          new Map(),
+          linked,
           open,
           DEFAULT_PROBLEM_SETTINGS,
           new Set(),

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import type { OpenProblemRow } from './apply-decisions.js';
+import { problemsWorld } from './test-world.js';
+
+/*
+ * A case belongs to one problem: when the detector links a newer complaint of a case to another
+ * problem, the case moves there, unless a person put it where it is.
+ */
+describe.each(ENGINES)('a case the detector links to another problem, on %s', (engine) => {
+  let t: TestApp;
+  const { db, api, cases, autoProblem, activeCases, decide } = problemsWorld(() => t);
+  beforeAll(async () => {
+    t = await testApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const open = async (...ids: string[]) =>
+    new Map(
+      (await db().selectFrom('problems').selectAll().where('id', 'in', ids).execute()).map((r) => [
+        r.id,
+        r as unknown as OpenProblemRow,
+      ]),
+    );
+  const linkTo = (problemId: string, c: { case_id: string | null; customer_id: string | null }) =>
+    ({
+      type: 'link',
+      problemId,
+      reason: 'arrival',
+      member: {
+        ref: `ref-${Math.random()}`,
+        caseId: c.case_id,
+        customerId: c.customer_id!,
+        at: Date.now() - 1000,
+        topic: 'network',
+      },
+    }) as const;
+
+  it('moves from the problem the detector linked it to, and the old one says where', async () => {
+    const [c] = await cases(1);
+    const a = await autoProblem([c]);
+    const b = await autoProblem(await cases(1));
+    await decide(Date.now(), [linkTo(b, c)], await open(a, b), new Map([[c.case_id!, a]]));
+    expect(await activeCases(a)).not.toContain(c.case_id);
+    expect(await activeCases(b)).toContain(c.case_id);
+    const ev = await db()
+      .selectFrom('problem_events')
+      .select('data_json')
+      .where('problem_id', '=', a)
+      .where('type', '=', 'unlinked')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(ev.data_json)).toEqual({ caseIds: [c.case_id], movedTo: b });
+  });
+
+  it('stays where a person linked it', async () => {
+    const [c] = await cases(1);
+    const a = await autoProblem(await cases(1));
+    const b = await autoProblem(await cases(1));
+    const res = await api('POST', `/api/v1/problems/${a}/links`, { link: [c.case_id] });
+    expect(res.statusCode, res.body).toBe(200);
+    await decide(Date.now(), [linkTo(b, c)], await open(a, b), new Map([[c.case_id!, a]]));
+    expect(await activeCases(a)).toContain(c.case_id);
+    expect(await activeCases(b)).not.toContain(c.case_id);
+  });
+});
