@@ -90,3 +90,51 @@ export async function queueNotifications(
   }
   return links.length;
 }
+
+/**
+ * Queues again the notifications of `updateId` to these cases that failed or found no route, as
+ * new outbox deliveries (the first one is over). Returns how many.
+ */
+export async function requeueFailed(
+  trx: Kysely<DB>,
+  updateId: string,
+  caseIds: readonly string[],
+  now: number,
+): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < caseIds.length; i += 300) {
+    const failed = await trx
+      .selectFrom('problem_notifications')
+      .select(['id', 'case_id', 'workspace_id'])
+      .where('update_id', '=', updateId)
+      .where('case_id', 'in', caseIds.slice(i, i + 300))
+      .where('status', 'in', ['failed', 'undeliverable'])
+      .execute();
+    for (const f of failed) {
+      await trx
+        .updateTable('problem_notifications')
+        .set({ status: 'queued', error: null, created_at: now })
+        .where('id', '=', f.id)
+        .execute();
+      await trx
+        .insertInto('outbox')
+        .values({
+          id: newId(),
+          workspace_id: f.workspace_id,
+          kind: 'notify_customer',
+          idempotency_key: `notify_customer:${updateId}:${f.case_id}:${now}`,
+          payload_json: JSON.stringify({ updateId, caseId: f.case_id }),
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: now,
+          last_error: null,
+          created_at: now,
+          delivered_at: null,
+        })
+        .onConflict((oc) => oc.column('idempotency_key').doNothing())
+        .execute();
+      n++;
+    }
+  }
+  return n;
+}

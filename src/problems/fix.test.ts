@@ -84,6 +84,35 @@ describe.each(ENGINES)('problems after a fix on %s', (engine) => {
     expect(end[cs[0].case_id!]).toBe('open');
   });
 
+  it('a case linked again after its fix notice found no route is told again, not left waiting untold', async () => {
+    const [c] = await cases(1);
+    const id = await autoProblem([c]);
+    expect((await setStatus(id, { status: 'fixed', silent: false })).json().notified).toBe(1);
+    // No route reached the customer (as the notifier records it).
+    await db()
+      .updateTable('problem_notifications')
+      .set({ status: 'undeliverable', error: 'no address' })
+      .where('problem_id', '=', id)
+      .execute();
+    await api('POST', `/api/v1/problems/${id}/links`, { unlink: [c.case_id] });
+    const res = await api('POST', `/api/v1/problems/${id}/links`, { link: [c.case_id] });
+    expect(res.statusCode, res.body).toBe(200);
+    const notes = await db()
+      .selectFrom('problem_notifications')
+      .select(['status', 'update_id'])
+      .where('problem_id', '=', id)
+      .execute();
+    expect(notes).toEqual([{ status: 'queued', update_id: expect.any(String) }]);
+    const deliveries = await db()
+      .selectFrom('outbox')
+      .select('status')
+      .where('kind', '=', 'notify_customer')
+      .where('payload_json', 'like', `%${notes[0].update_id}%`)
+      .execute();
+    expect(deliveries.map((d) => d.status)).toContain('pending');
+    expect(deliveries.length).toBe(2);
+  });
+
   it('reopening a fixed problem is a reopening for the tools; clearing the ETA is not sent as the old one', async () => {
     const id = await autoProblem(await cases(1));
     expect((await setStatus(id, { etaAt: '2026-12-24T15:30:00.000Z' })).statusCode).toBe(200);

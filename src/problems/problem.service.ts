@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import { slaEvent } from '../cases/case.sla.js';
-import { queueProblemNotifications } from '../notify/notify.service.js';
+import { queueProblemNotifications, requeueFailed } from '../notify/notify.service.js';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
@@ -285,11 +285,13 @@ export async function joinFixedProblem(
       .where('unlinked_at', 'is', null)
       .execute()
   ).filter((l) => joinIds.has(l.case_id));
+  // A notice that failed or found no route told no one (the case went back to the desk).
   const told = await trx
     .selectFrom('problem_notifications')
     .select('customer_id')
     .where('problem_id', '=', p.id)
     .where('created_at', '>=', fixedAt)
+    .where('status', 'in', ['queued', 'sent'])
     .execute();
   const toldIds = new Set(told.map((t) => t.customer_id));
   const customers = new Set(joining.map((j) => j.customer_id).filter((c) => !toldIds.has(c)));
@@ -322,6 +324,9 @@ export async function joinFixedProblem(
     }
     const text = noticeText(settings, p, 'fixed', update.body, null, now);
     notified = await queueProblemNotifications(trx, ws, p.id, update.id, text, now, customers);
+    // A case linked again after its notice failed: it may be reachable now (else it goes back
+    // to the desk again), rather than waiting for a resolution its customer never heard of.
+    await requeueFailed(trx, update.id, [...joinIds], now);
     await problemEvent(trx, ws, p.id, 'update_posted', { updateId: update.id, notified }, by);
   }
   await pendLinkedCases(trx, ws, p.id, now, settings.quietPeriodMinutes * 60_000, caseIds);
