@@ -113,6 +113,25 @@ describe.each(ENGINES)('problems after a fix on %s', (engine) => {
     expect(deliveries.length).toBe(2);
   });
 
+  it('customers told of a fix that is merged into a problem not fixed hear their trouble goes on', async () => {
+    const told = await cases(2);
+    const src = await autoProblem(told);
+    expect((await setStatus(src, { status: 'fixed', silent: false })).json().notified).toBe(2);
+    const dst = await autoProblem(await cases(1));
+    expect((await setStatus(dst, { status: 'confirmed' })).statusCode).toBe(200);
+    const merged = await api('POST', `/api/v1/problems/${src}/merge`, { intoId: dst });
+    expect(merged.statusCode, merged.body).toBe(200);
+    const notes = await db()
+      .selectFrom('problem_notifications')
+      .select(['customer_id', 'text'])
+      .where('problem_id', '=', dst)
+      .execute();
+    expect(new Set(notes.map((n) => n.customer_id))).toEqual(
+      new Set(told.map((c) => c.customer_id)),
+    );
+    expect(notes[0].text).toMatch(/status: confirmed\. The fix we told you about did not cover/);
+  });
+
   it('reopening a fixed problem is a reopening for the tools; clearing the ETA is not sent as the old one', async () => {
     const id = await autoProblem(await cases(1));
     expect((await setStatus(id, { etaAt: '2026-12-24T15:30:00.000Z' })).statusCode).toBe(200);

@@ -27,7 +27,7 @@ import {
 
 /*
  * What people do to the shape of problems: create one by hand from a case, link and unlink
- * cases, merge two problems into one, split cases off into a new one.
+ * cases, split cases off into a new one (merging two: problem.merge.ts).
  */
 
 /** Creates a problem by hand from a case (linked at once). */
@@ -245,133 +245,6 @@ async function markHuman(
     })
     .where('id', '=', p.id)
     .execute();
-}
-
-/** Merges `sourceId` into `targetId`: links move, the source closes with `merged_into`. */
-export async function mergeProblems(
-  db: Kysely<DB>,
-  actor: ProblemActor,
-  sourceId: string,
-  targetId: string,
-  now: number,
-) {
-  if (sourceId === targetId)
-    throw new AppError('bad_request', 'a problem cannot be merged into itself');
-  const ws = actor.workspaceId;
-  return db.transaction().execute(async (trx) => {
-    // Both rows locked, in id order (two merges at once must not wait for each other in a cycle).
-    const [first, second] = [sourceId, targetId].sort();
-    const rows = new Map([
-      [first, await loadForUpdate(trx, ws, first)],
-      [second, await loadForUpdate(trx, ws, second)],
-    ]);
-    const src = rows.get(sourceId)!;
-    const dst = rows.get(targetId)!;
-    if (src.merged_into)
-      throw new AppError('invalid_transition', `problem ${src.id} was already merged`);
-    // Its customers would be linked to a problem nobody works on any more.
-    if (dst.status === 'closed')
-      throw new AppError('invalid_transition', 'a problem cannot be merged into a closed one');
-    const links = await trx
-      .selectFrom('problem_links')
-      .selectAll()
-      .where('problem_id', '=', src.id)
-      .where('unlinked_at', 'is', null)
-      .execute();
-    const held = await liveCaseIds(trx, dst.id);
-    await insertLinks(
-      trx,
-      ws,
-      links.map((l) => ({
-        problemId: dst.id,
-        caseId: l.case_id,
-        customerId: l.customer_id,
-        source: l.source as 'auto',
-        linkedAt: l.linked_at,
-      })),
-      now,
-    );
-    // Cases waiting for their customer after the source's fix: into a problem whose fix stands
-    // they keep waiting (and resolve when due); into one still being fixed they go back to the desk.
-    const waiting = links.filter((l) => l.resolve_due_at !== null);
-    if (FIX_STANDS.has(dst.status)) {
-      // The others join a fixed problem: told of its fix and waiting, as when linked by hand
-      // (unless the source's fix stands too: they have heard of a fix, their cases move on).
-      const joined = FIX_STANDS.has(src.status)
-        ? []
-        : links
-            .filter((l) => l.resolve_due_at === null && !held.has(l.case_id))
-            .map((l) => l.case_id);
-      await joinFixedProblem(trx, actor, dst, joined, now);
-      for (const l of waiting)
-        await trx
-          .updateTable('problem_links')
-          .set({ resolve_due_at: l.resolve_due_at })
-          .where('problem_id', '=', dst.id)
-          .where('case_id', '=', l.case_id)
-          .where('resolve_due_at', 'is', null)
-          .execute();
-    } else {
-      const ids = waiting.map((l) => l.case_id);
-      await releaseFromFix(trx, ws, src.id, ids, now, 'merged into a problem not fixed yet');
-    }
-    await trx
-      .updateTable('problem_links')
-      .set({ unlinked_at: now, resolve_due_at: null })
-      .where('problem_id', '=', src.id)
-      .execute();
-    const sig = signatureOf(dst);
-    const srcSig = signatureOf(src);
-    sig.keys = [...new Set([...sig.keys, ...srcSig.keys])];
-    sig.terms = [...new Set([...sig.terms, ...srcSig.terms])];
-    // A person decided these are one trouble: the detector must not reshape it again.
-    sig.human = true;
-    await trx
-      .updateTable('problems')
-      .set({
-        signature_json: JSON.stringify(sig),
-        first_event_at: Math.min(Number(src.first_event_at), Number(dst.first_event_at)),
-        updated_at: now,
-        version: sql<number>`version + 1`,
-      })
-      .where('id', '=', dst.id)
-      .execute();
-    await trx
-      .updateTable('problems')
-      .set({
-        status: 'closed',
-        merged_into: dst.id,
-        closed_at: now,
-        updated_at: now,
-        version: sql<number>`version + 1`,
-        signature_json: JSON.stringify({ ...srcSig, keys: [] }),
-      })
-      .where('id', '=', src.id)
-      .execute();
-    await problemEvent(
-      trx,
-      ws,
-      src.id,
-      'merged_into',
-      { targetId: dst.id, from: src.status, to: 'closed' },
-      { now, actorType: actor.type, actorId: actor.id },
-    );
-    // It holds no cases any more: its counters say so too.
-    await recountProblem(trx, src.id, now);
-    // The source's Jira issue, PagerDuty incident and so on close; the target's learn of it.
-    if (src.status !== 'closed') await queueEscalations(trx, ws, src.id, 'problem.closed', now);
-    await queueEscalations(trx, ws, dst.id, 'problem.updated', now);
-    await problemEvent(
-      trx,
-      ws,
-      dst.id,
-      'merged_from',
-      { sourceId: src.id, cases: links.length },
-      { now, actorType: actor.type, actorId: actor.id },
-    );
-    await recountProblem(trx, dst.id, now);
-    return load(trx, ws, dst.id);
-  });
 }
 
 /** Splits some cases off into a new problem (same topic and area, its own lifecycle). */

@@ -7,8 +7,9 @@ import { Nullable } from '../platform/nullable.js';
 import { TOPICS } from '../triage/types.js';
 import { ownerTeamOnly } from './owner-team.js';
 import { iso, ManualAreaT, ProblemDto, StatusT, toDtos } from './problem.dto.js';
-import { createProblemFromCase, mergeProblems, setLinks, splitProblem } from './problem.links.js';
+import { createProblemFromCase, setLinks, splitProblem } from './problem.links.js';
 import { listProblems } from './problem.list.js';
+import { mergeProblems } from './problem.merge.js';
 import { changeProblem, type ProblemActor } from './problem.service.js';
 import { loadProblemSettings, saveProblemSettings } from './problem.settings.js';
 

@@ -5,32 +5,38 @@ import { newId } from '../platform/ids.js';
 import { loadProblemSettings, noticeText } from './problem.settings.js';
 import { problemEvent } from './problem.store.js';
 
+/** What customers of a fixed problem merged into one not fixed read (`mergeProblems`). */
+export const MERGED_NOTICE =
+  'The fix we told you about did not cover your trouble: it is part of this one, which the team is still working on.';
+
 /**
  * The customers told a problem was fixed hear that the fix did not hold, when the detector or
- * their own replies take it back to `fixing`: they were told the trouble is over, and their
- * trouble goes on. Only those who were told (a silent fix told no one, so nobody hears of its
- * failure either), through the same fan-out as the owner team's updates, as an update of the
- * problem's own (author: the system). `fixedAt`: the fix that failed, wall time.
+ * their own replies take it back to `fixing`, or a person merges it into a problem not fixed:
+ * they were told the trouble is over, and their trouble goes on. Only those who were told (a
+ * silent fix told no one, so nobody hears of its failure either), through the same fan-out as
+ * the owner team's updates, as an update (author: the system) of the problem that now holds
+ * their cases. `told`: the fix that failed (its problem, and when it was made, wall time).
  */
 export async function tellFixFailed(
   trx: Kysely<DB>,
   ws: string,
-  problemId: string,
-  fixedAt: number,
+  told: { problemId: string; fixedAt: number },
+  post: { problemId: string; status: string },
   body: string,
-  now: number,
-  eventAt: number,
+  at: { now: number; eventAt?: number; actorType?: string; actorId?: string | null },
 ): Promise<number> {
+  const { now } = at;
+  const problemId = post.problemId;
   const fixNotices = await trx
     .selectFrom('problem_notifications')
     .innerJoin('problem_updates', 'problem_updates.id', 'problem_notifications.update_id')
     .select('problem_notifications.customer_id')
-    .where('problem_notifications.problem_id', '=', problemId)
+    .where('problem_notifications.problem_id', '=', told.problemId)
     .where('problem_updates.status', '=', 'fixed')
-    .where('problem_updates.created_at', '>=', fixedAt)
+    .where('problem_updates.created_at', '>=', told.fixedAt)
     .execute();
-  const told = new Set(fixNotices.map((n) => n.customer_id));
-  if (told.size === 0) return 0;
+  const customers = new Set(fixNotices.map((n) => n.customer_id));
+  if (customers.size === 0) return 0;
   const p = await trx
     .selectFrom('problems')
     .select(['title', 'area_json', 'eta_at'])
@@ -45,15 +51,23 @@ export async function tellFixFailed(
       id: updateId,
       workspace_id: ws,
       problem_id: problemId,
-      status: 'fixing',
+      status: post.status,
       body,
       eta_at: eta,
       author: null,
       created_at: now,
     })
     .execute();
-  const text = noticeText(settings, p, 'fixing', body, eta, now);
-  const notified = await queueProblemNotifications(trx, ws, problemId, updateId, text, now, told);
-  await problemEvent(trx, ws, problemId, 'update_posted', { updateId, notified }, { now, eventAt });
+  const text = noticeText(settings, p, post.status, body, eta, now);
+  const notified = await queueProblemNotifications(
+    trx,
+    ws,
+    problemId,
+    updateId,
+    text,
+    now,
+    customers,
+  );
+  await problemEvent(trx, ws, problemId, 'update_posted', { updateId, notified }, at);
   return notified;
 }

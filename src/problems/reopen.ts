@@ -146,5 +146,12 @@ export async function backToFixing(
   await problemEvent(trx, ws, problemId, 'status_changed', { from, to: 'fixing', ...why }, at);
   await queueEscalations(trx, ws, problemId, 'problem.reopened', at.now, at.eventAt);
   if (opts.tell !== undefined && fix?.fixed_at != null)
-    await tellFixFailed(trx, ws, problemId, Number(fix.fixed_at), opts.tell, at.now, at.eventAt);
+    await tellFixFailed(
+      trx,
+      ws,
+      { problemId, fixedAt: Number(fix.fixed_at) },
+      { problemId, status: 'fixing' },
+      opts.tell,
+      at,
+    );
 }
