@@ -70,21 +70,7 @@ export async function queueNotifications(
       .execute();
     await trx
       .insertInto('outbox')
-      .values(
-        chunk.map((l) => ({
-          id: newId(),
-          workspace_id: workspaceId,
-          kind: 'notify_customer',
-          idempotency_key: `notify_customer:${updateId}:${l.case_id}`,
-          payload_json: JSON.stringify({ updateId, caseId: l.case_id }),
-          status: 'pending' as const,
-          attempts: 0,
-          next_attempt_at: now,
-          last_error: null,
-          created_at: now,
-          delivered_at: null,
-        })),
-      )
+      .values(chunk.map((l) => delivery(workspaceId, updateId, l.case_id, now)))
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .execute();
   }
@@ -118,23 +104,29 @@ export async function requeueFailed(
         .execute();
       await trx
         .insertInto('outbox')
-        .values({
-          id: newId(),
-          workspace_id: f.workspace_id,
-          kind: 'notify_customer',
-          idempotency_key: `notify_customer:${updateId}:${f.case_id}:${now}`,
-          payload_json: JSON.stringify({ updateId, caseId: f.case_id }),
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: now,
-          last_error: null,
-          created_at: now,
-          delivered_at: null,
-        })
+        // A new delivery: the first one's key is spent.
+        .values(delivery(f.workspace_id, updateId, f.case_id, now, `:${now}`))
         .onConflict((oc) => oc.column('idempotency_key').doNothing())
         .execute();
       n++;
     }
   }
   return n;
+}
+
+/** The outbox row that delivers one notification (`notify.handler.ts`). */
+function delivery(ws: string, updateId: string, caseId: string, now: number, keySuffix = '') {
+  return {
+    id: newId(),
+    workspace_id: ws,
+    kind: 'notify_customer',
+    idempotency_key: `notify_customer:${updateId}:${caseId}${keySuffix}`,
+    payload_json: JSON.stringify({ updateId, caseId }),
+    status: 'pending' as const,
+    attempts: 0,
+    next_attempt_at: now,
+    last_error: null,
+    created_at: now,
+    delivered_at: null,
+  };
 }
