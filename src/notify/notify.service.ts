@@ -91,12 +91,21 @@ export async function requeueFailed(
   for (let i = 0; i < caseIds.length; i += 300) {
     const failed = await trx
       .selectFrom('problem_notifications')
-      .select(['id', 'case_id', 'workspace_id'])
+      .select(['id', 'case_id', 'workspace_id', 'customer_id'])
       .where('update_id', '=', updateId)
       .where('case_id', 'in', caseIds.slice(i, i + 300))
       .where('status', 'in', ['failed', 'undeliverable'])
       .execute();
     for (const f of failed) {
+      // The customer is being told on another of their cases already.
+      const other = await trx
+        .selectFrom('problem_notifications')
+        .select('id')
+        .where('update_id', '=', updateId)
+        .where('customer_id', '=', f.customer_id)
+        .where('status', 'in', ['queued', 'sent'])
+        .executeTakeFirst();
+      if (other) continue;
       await trx
         .updateTable('problem_notifications')
         .set({ status: 'queued', error: null, created_at: now })

@@ -33,6 +33,8 @@ export interface DetectorInput {
   /** Its case was resolved and this message reopened it. */
   reopened: boolean;
   queueId: string | null;
+  /** When it reached the desk (wall time; this node's own messages only): see event-clock.ts. */
+  receivedAt?: number;
 }
 
 /**

@@ -7,11 +7,14 @@ import type { DB } from '../platform/db/schema.js';
  * person's action has no event time of its own: marking a problem fixed while a replay of last
  * March is under way happens, for the detector, at the replay's latest message, not today.
  *
- * The detecting node records, per workspace, the latest event time it has seen and the wall time
- * it saw it at (`recordEventClock`, once per batch). `eventNow` reads it back: when that message
- * was seen within `LIVE_LAG_MS` of its own time the desk is live, and event time is the wall
- * clock (it runs on between messages); otherwise the stream is history and event time stands
- * where the stream stopped.
+ * The detecting node records, per workspace, the latest event time it has seen and when that
+ * message reached the desk (`recordEventClock`, once per batch). `eventNow` reads it back: when
+ * the message arrived within `LIVE_LAG_MS` of its own time the desk is live, and event time is
+ * the wall clock (it runs on between messages; a backlog processed late is live all the same);
+ * otherwise the stream is history (a replay, an import) and event time stands where it stopped.
+ *
+ * Event time never runs back: history replayed into a workspace that has seen later traffic
+ * arrives, for the detector, after it (late messages), and a fix made meanwhile is stamped now.
  */
 export const LIVE_LAG_MS = 15 * 60_000;
 
@@ -45,4 +48,14 @@ export async function eventNow(db: Kysely<DB>, ws: string, now: number): Promise
   const eventAt = Number(c.event_at);
   const live = Number(c.wall_at) - eventAt <= LIVE_LAG_MS;
   return live ? Math.max(now, eventAt) : eventAt;
+}
+
+/** The latest event time the detector has seen, if any (where a rebuilt detector starts from). */
+export async function eventClockAt(db: Kysely<DB>, ws: string): Promise<number | null> {
+  const c = await db
+    .selectFrom('detector_clock')
+    .select('event_at')
+    .where('workspace_id', '=', ws)
+    .executeTakeFirst();
+  return c ? Number(c.event_at) : null;
 }

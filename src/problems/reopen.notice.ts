@@ -34,6 +34,8 @@ export async function tellFixFailed(
     .where('problem_notifications.problem_id', '=', told.problemId)
     .where('problem_updates.status', '=', 'fixed')
     .where('problem_updates.created_at', '>=', told.fixedAt)
+    // A notice that failed or found no route told no one of the fix.
+    .where('problem_notifications.status', 'in', ['queued', 'sent'])
     .execute();
   const customers = new Set(fixNotices.map((n) => n.customer_id));
   if (customers.size === 0) return 0;

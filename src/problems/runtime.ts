@@ -5,7 +5,7 @@ import { applyDecisions } from './apply-decisions.js';
 import type { DetectorConfig } from './detector/config.js';
 import type { Decision, Detector, ProcessSignal } from './detector/detector.js';
 import { type DetectorInput, teamsOfCases, warmDetector } from './detector-input.js';
-import { recordEventClock } from './event-clock.js';
+import { eventClockAt, recordEventClock } from './event-clock.js';
 import type { DetectorLeadership } from './leader.js';
 import { PeerScan } from './peer-scan.js';
 import { DEFAULT_PROBLEM_SETTINGS, loadProblemSettings } from './problem.settings.js';
@@ -97,6 +97,7 @@ export class ProblemRuntime {
       channel: item.msg!.channel,
       externalId: item.msg!.externalId,
       at: item.sentAt,
+      receivedAt: item.receivedAt,
       customerId: item.customerId!,
       caseId: item.caseId,
       address: item.msg!.author.id,
@@ -110,7 +111,8 @@ export class ProblemRuntime {
 
   /**
    * Rebuilds the detector from stored recent history without re-deciding anything: up to `at`
-   * (the batch's first event), else up to the latest message held for the detector, else now.
+   * (the batch's first event), else up to the latest message held for the detector, else up to
+   * where event time stood (`detector_clock`; a replayed day is not today), else now.
    * Messages other nodes held for the detector are left out; they are decided on next.
    */
   private async warm(trx: Kysely<DB>, at: number | null, now: number): Promise<Detector> {
@@ -118,7 +120,7 @@ export class ProblemRuntime {
     const held = this.opts.leadership?.shared
       ? await this.peers.waiting(trx, ws)
       : { refs: new Set<string>(), latest: null };
-    const upTo = at ?? held.latest ?? now;
+    const upTo = at ?? held.latest ?? (await eventClockAt(trx, ws)) ?? now;
     return warmDetector(trx, ws, upTo, this.opts.config, this.opts.warmupDays, 5_000, held.refs);
   }
 
@@ -228,8 +230,11 @@ export class ProblemRuntime {
       }
     }
     decisions.push(...det.tick());
-    // Where event time stands, for what people do meanwhile (event-clock.ts).
-    await recordEventClock(trx, ws, det.now, now);
+    // Where event time stands, for what people do meanwhile (event-clock.ts): paired with when
+    // the stream's newest message reached the desk (a backlog processed late is still live).
+    let newest: DetectorInput | null = null;
+    for (const i of own) if (!newest || i.at > newest.at) newest = i;
+    await recordEventClock(trx, ws, det.now, newest?.receivedAt ?? now);
     // The cases this batch's messages went to; this node's own messages are stored after
     // detection, so the counters add them (`refreshCounts`).
     const batchCases = new Map<string, number>();
@@ -278,7 +283,9 @@ export class ProblemRuntime {
       if (this.uncommitted) this.detector = null;
       const rows = await openProblems(trx, ws, this.locksRows);
       const byId = new Map(rows.map((r) => [r.id, r]));
-      if (!this.detector) this.detector = await this.warm(trx, signals[0].at, now);
+      // Built up to where event time stood, not the signal's time: a breach is often due hours
+      // before the traffic the detector has to know (overdue clocks at start-up).
+      if (!this.detector) this.detector = await this.warm(trx, null, now);
       const det = this.detector;
       det.syncProblems(rows.map(toView));
       const { unlinked } = await caseLinks(trx, ws, signals, byId, det);

@@ -116,7 +116,7 @@ export interface DetectorBacklogTable {
   reopened: number;
 }
 
-/** Per workspace, the latest event time the detector has seen, and the wall time it saw it. */
+/** Per workspace, the latest event time the detector has seen, and when that message arrived. */
 export interface DetectorClockTable {
   workspace_id: string;
   event_at: number;

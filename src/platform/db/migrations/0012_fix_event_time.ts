@@ -7,7 +7,7 @@ import { type Kysely, sql } from 'kysely';
  * replies, verification), and in a replay of history those are days or years behind the wall
  * clock; `fixed_event_at` is the moment of the fix in the detector's time (`event-clock.ts`).
  * `detector_clock` is where that time is read: per workspace, the latest event time the detector
- * has seen and the wall time it saw it at.
+ * has seen and when that message reached the desk (wall time).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('problems').addColumn('fixed_event_at', 'bigint').execute();
