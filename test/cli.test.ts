@@ -39,7 +39,11 @@ describe('the throughline CLI', () => {
   });
 
   it('migrates, then creates a token printed alone on stdout', () => {
-    expect(run(['migrate']).status).toBe(0);
+    const first = run(['migrate']);
+    expect(first.status, first.stderr).toBe(0);
+    // A new database: every migration is applied now, and none the second time.
+    expect(first.stdout).toMatch(/; ([1-9]\d*) applied now/);
+    expect(run(['migrate']).stdout).toMatch(/; 0 applied now/);
     const res = run(['token', 'create', '--name', 'ci']);
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/^tl_[A-Za-z0-9_-]{43}\n$/);

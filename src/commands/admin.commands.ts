@@ -2,9 +2,10 @@ import { listParked, retryParked } from '../ingest/parked.js';
 import { generatePassword } from '../platform/auth/passwords.js';
 import { createApiToken } from '../platform/auth/tokens.js';
 import { createUser } from '../platform/auth/users.js';
+import { openDatabase } from '../platform/db/database.js';
 import { migrateToLatest } from '../platform/db/migrate.js';
 import type { Role } from '../platform/db/schema.js';
-import { withApp } from './context.js';
+import { configOrExit, withApp } from './context.js';
 
 const ROLES: Role[] = ['admin', 'supervisor', 'agent'];
 
@@ -13,13 +14,20 @@ function checkRole(role: string): Role {
   return role as Role;
 }
 
+/** Migrates without building the app (which migrates first), so it can say what it applied. */
 export async function migrateCommand() {
-  await withApp(async (app) => {
-    const { applied } = await migrateToLatest(app.database);
-    process.stdout.write(
-      `database is migrated (${app.database.describe}); ${applied.length} applied now\n`,
-    );
+  const config = configOrExit();
+  const database = openDatabase(config.databaseUrl, {
+    sqliteSynchronous: config.sqliteSynchronous,
   });
+  try {
+    const { applied } = await migrateToLatest(database);
+    process.stdout.write(
+      `database is migrated (${database.describe}); ${applied.length} applied now\n`,
+    );
+  } finally {
+    await database.close();
+  }
 }
 
 /** Prints the new token alone on stdout so scripts can capture it. */
