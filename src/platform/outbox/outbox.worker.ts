@@ -63,6 +63,8 @@ export function outboxBackoffMs(attempt: number): number {
  */
 export class OutboxWorker {
   private running = false;
+  /** Set while stopping: a claimed batch is not delivered to its end (see `runOnce`). */
+  private stopping = false;
   private loop: Promise<void> | null = null;
   private readonly wake = new EventEmitter();
   private readonly clock: () => number;
@@ -104,8 +106,10 @@ export class OutboxWorker {
 
   async stop() {
     this.running = false;
+    this.stopping = true;
     this.notify();
     await this.loop;
+    this.stopping = false;
   }
 
   /** Delivers what is due now; returns how many rows were attempted. */
@@ -135,7 +139,24 @@ export class OutboxWorker {
       }
       return rows;
     });
-    for (const row of claimed) await this.deliver(row);
+    for (let i = 0; i < claimed.length; i++) {
+      // Stopping (a SIGTERM): the delivery under way ends, the rest of the batch is handed back
+      // for the next start instead of holding the shutdown for up to a batch of slow providers.
+      if (this.stopping) {
+        await db
+          .updateTable('outbox')
+          .set({ next_attempt_at: now })
+          .where(
+            'id',
+            'in',
+            claimed.slice(i).map((r) => r.id),
+          )
+          .where('status', '=', 'pending')
+          .execute();
+        return i;
+      }
+      await this.deliver(claimed[i]);
+    }
     return claimed.length;
   }
 
