@@ -320,28 +320,6 @@ describe.each(ENGINES)('care core on %s', (engine) => {
     expect(stats).toMatchObject({ answered: 1, average: 4 });
   });
 
-  it("a call's survey goes by SMS to the number that called", async () => {
-    const m = aMessage({
-      channel: 'voice',
-      visibility: 'private',
-      author: { id: '+14155550391' },
-      text: 'Call transcript: my line has no signal since this morning',
-    });
-    await ingest(m);
-    const c = await caseOf(m.externalId);
-    await api('PATCH', `/api/v1/cases/${c.id}`, { status: 'resolved', reason: 'line reset' });
-    const out = await db()
-      .selectFrom('outbox')
-      .select('payload_json')
-      .where('payload_json', 'like', `%${c.id}%`)
-      .execute();
-    const surveys = out
-      .map((o) => JSON.parse(o.payload_json) as { channel: string; to: string; text: string })
-      .filter((p) => p.text.includes('/csat/'));
-    expect(surveys).toHaveLength(1);
-    expect(surveys[0]).toMatchObject({ channel: 'sms', to: '+14155550391' });
-  });
-
   it('macros apply canned replies with variables, status and notes in one go', async () => {
     const m = aMessage({
       channel: 'email',
