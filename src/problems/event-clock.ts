@@ -37,13 +37,16 @@ export async function recordEventClock(
     .execute();
 }
 
-/** What time it is for the detector (see above); the wall clock before it has seen anything. */
-export async function eventNow(db: Kysely<DB>, ws: string, now: number): Promise<number> {
-  const c = await db
+const readClock = (db: Kysely<DB>, ws: string) =>
+  db
     .selectFrom('detector_clock')
     .select(['event_at', 'wall_at'])
     .where('workspace_id', '=', ws)
     .executeTakeFirst();
+
+/** What time it is for the detector (see above); the wall clock before it has seen anything. */
+export async function eventNow(db: Kysely<DB>, ws: string, now: number): Promise<number> {
+  const c = await readClock(db, ws);
   if (!c) return now;
   const eventAt = Number(c.event_at);
   const live = Number(c.wall_at) - eventAt <= LIVE_LAG_MS;
@@ -52,10 +55,6 @@ export async function eventNow(db: Kysely<DB>, ws: string, now: number): Promise
 
 /** The latest event time the detector has seen, if any (where a rebuilt detector starts from). */
 export async function eventClockAt(db: Kysely<DB>, ws: string): Promise<number | null> {
-  const c = await db
-    .selectFrom('detector_clock')
-    .select('event_at')
-    .where('workspace_id', '=', ws)
-    .executeTakeFirst();
+  const c = await readClock(db, ws);
   return c ? Number(c.event_at) : null;
 }

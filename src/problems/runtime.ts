@@ -37,6 +37,11 @@ export class ProblemRuntime {
   private readonly peers = new PeerScan();
   /** A batch ran through the detector but has not (yet) committed. */
   private uncommitted = false;
+  /**
+   * What this detector last wrote to `detector_clock` (a rebuilt one, after a rolled-back batch
+   * among others, writes again).
+   */
+  private clock: { det: Detector | null; at: number } = { det: null, at: 0 };
   private changed = new Set<string>();
 
   constructor(private readonly opts: ProblemRuntimeOptions) {}
@@ -232,9 +237,13 @@ export class ProblemRuntime {
     decisions.push(...det.tick());
     // Where event time stands, for what people do meanwhile (event-clock.ts): paired with when
     // the stream's newest message reached the desk (a backlog processed late is still live).
-    let newest: DetectorInput | null = null;
-    for (const i of own) if (!newest || i.at > newest.at) newest = i;
-    await recordEventClock(trx, ws, det.now, newest?.receivedAt ?? now);
+    // Written only when it moved (not one more statement per batch of late messages).
+    if (det !== this.clock.det || det.now > this.clock.at) {
+      let newest: DetectorInput | null = null;
+      for (const i of own) if (!newest || i.at > newest.at) newest = i;
+      await recordEventClock(trx, ws, det.now, newest?.receivedAt ?? now);
+      this.clock = { det, at: det.now };
+    }
     // The cases this batch's messages went to; this node's own messages are stored after
     // detection, so the counters add them (`refreshCounts`).
     const batchCases = new Map<string, number>();
