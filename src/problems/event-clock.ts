@@ -8,7 +8,7 @@ import type { DB } from '../platform/db/schema.js';
  * March is under way happens, for the detector, at the replay's latest message, not today.
  *
  * The detecting node records, per workspace, the latest event time it has seen and when that
- * message reached the desk (`recordEventClock`, once per batch). `eventNow` reads it back: when
+ * message reached the desk (`recordEventClock`, when it moves). `eventNow` reads it back: when
  * the message arrived within `LIVE_LAG_MS` of its own time the desk is live, and event time is
  * the wall clock (it runs on between messages; a backlog processed late is live all the same);
  * otherwise the stream is history (a replay, an import) and event time stands where it stopped.
