@@ -6,7 +6,6 @@ import { areaChain } from './detector/areas.js';
 import { queueEscalations } from './escalate.js';
 import { manualArea } from './manual-area.js';
 import {
-  FIX_STANDS,
   joinFixedProblem,
   load,
   loadForUpdate,

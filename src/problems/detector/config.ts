@@ -91,7 +91,10 @@ export interface DetectorConfig {
    * `ProblemBook.settledTopic`.
    */
   topicSettleMs: number;
-  /** A fixed problem is `verified` after this long (event time) without a linked complaint. */
+  /**
+   * A fixed problem is `verified` after at least this long (event time) without a linked
+   * complaint; longer for a slow trouble (`fix-check.ts` `verifyQuietFor`).
+   */
   verifyQuietMs: number;
   /** Whether a fix held, from the new customers after it (`fix-check.ts`). */
   fixCheck: { graceMs: number; windowMs: number; forMs: number; share: number };

@@ -5,7 +5,7 @@ import { type DetectorParts, ProblemBook } from './book.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
 import { ANY_TOPIC, Counts, GLOBAL } from './counts.js';
 import { AreaMemory } from './enrich.js';
-import { fixFailed } from './fix-check.js';
+import { fixFailed, verifyQuietFor } from './fix-check.js';
 import { groupOf, matchByKinship, matchByWords, matchOnArrival, matchUnflagged } from './link.js';
 import { settleHome, testAreaKey, testTextKey } from './raise.js';
 import { settlePlace } from './settle-place.js';
@@ -413,7 +413,7 @@ export class Detector {
         continue;
       }
       const since = Math.max(p.fixedAt, p.lastEventAt);
-      if (this.counts.now - since >= this.config.verifyQuietMs) {
+      if (this.counts.now - since >= verifyQuietFor(this.config, p, this.book.newCases)) {
         out.push({ type: 'verify', problemId: p.id, at: this.counts.now });
         p.status = 'verified';
       }

@@ -73,3 +73,31 @@ export function fixFailed(
   if (after < Math.max(config.minCustomers, Math.ceil(share * before))) return null;
   return { before, after };
 }
+
+/**
+ * How long a fixed problem must go without a new complaint before it counts as verified. A quiet
+ * spell says the trouble is over only if the trouble would have filled it: at the pace new
+ * customers joined in the 12 hours before the fix (since the raise, if later), three mean gaps
+ * (were it still going on, no one in that long has a chance of about e^-3, 5 %). Never less than
+ * `verifyQuietMs` (a fast trouble's restoration takes a while to reach everyone), and never more
+ * than `liveQuietMs`, after which the problem stops drawing complaints anyway. A trouble of ten
+ * customers over twelve hours used to be verified after two quiet hours, well inside its own gaps.
+ */
+export function verifyQuietFor(
+  config: Pick<DetectorConfig, 'verifyQuietMs' | 'liveQuietMs'>,
+  p: Pick<ProblemView, 'id' | 'fixedAt' | 'detectedAt'>,
+  newCases: NewCases,
+): number {
+  const { verifyQuietMs, liveQuietMs } = config;
+  if (p.fixedAt === null) return verifyQuietMs;
+  const from = Math.max(p.detectedAt, p.fixedAt - PACE_MS);
+  const span = Math.max(HOUR_MS, p.fixedAt - from);
+  const joined = newCases.between(p.id, from, p.fixedAt);
+  // Nothing to pace by (a detector rebuilt without join times, a problem made by hand).
+  if (joined === 0) return verifyQuietMs;
+  const gaps = (3 * span) / joined;
+  return Math.min(Math.max(verifyQuietMs, gaps), Math.max(verifyQuietMs, liveQuietMs));
+}
+
+const HOUR_MS = 3_600_000;
+const PACE_MS = 12 * HOUR_MS;
