@@ -230,7 +230,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         await lease.start();
         pipeline.start();
         outbox.start();
-        problems.worker.start();
+        problems.start();
         care.scheduler.start();
       }
       if (opts.listen === false) {

@@ -46,4 +46,28 @@ describe('an API-only node on a shared PostgreSQL database', () => {
     );
     expect(titles.join(' | ')).toMatch(/San Francisco/);
   }, 120_000);
+
+  it('a node that runs the workers takes a signal when no node detects yet', async () => {
+    // Just after a start its catch-up has not run (every 2 s): an overdue breach then must not
+    // be dropped for want of a detector.
+    const now = Date.parse('2025-03-03T12:00:00Z');
+    const db = await freshDatabaseUrl('postgres');
+    cleanups.push(db.cleanup);
+    const node = await startNode(db.url, () => now);
+    apps.push(node);
+    const signal = {
+      ref: 'sla_breach:c-1:resolution',
+      kind: 'sla_breach' as const,
+      teamId: 'unassigned',
+      at: now - 60_000,
+      customerId: 'cu-1',
+      caseId: null,
+    };
+    await node.problems.runtime.observeProcess(node.database.db, now, [signal]);
+    expect(node.problems.leadership.isLeader).toBe(false);
+    node.problems.start();
+    await node.problems.runtime.observeProcess(node.database.db, now, [signal]);
+    expect(node.problems.leadership.isLeader).toBe(true);
+    expect(node.problems.runtime.detectorNow).not.toBeNull();
+  }, 60_000);
 });

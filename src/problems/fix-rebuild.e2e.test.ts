@@ -102,10 +102,15 @@ describe.each(ENGINES)('a fix that did not hold, judged by a rebuilt detector, o
     app = await start();
     // The restarted desk's SLA clocks of the replayed cases are long overdue: their breaches
     // reach the detector first, dated that morning, and must not build it up to then only.
+    // (The node runs the problem worker, so on PostgreSQL a breach makes it the detector.)
+    app.problems.start();
+    expect(app.problems.runtime.detectorNow).toBeNull();
     await app.care.scheduler.tick(Date.now());
-    // They are taken from the live bus asynchronously: given time to go first (if they come
-    // later, the detector was built by the replay's first batch and this test checks less).
-    await new Promise((r) => setTimeout(r, 500));
+    // They are taken from the live bus asynchronously: the replay waits until they have built
+    // the detector (else its first batch would, and this test would check less).
+    for (let i = 0; i < 200 && app.problems.runtime.detectorNow === null; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(app.problems.runtime.detectorNow).not.toBeNull();
     await replay(
       app,
       messages.filter((m) => Date.parse(m.sentAt) >= fixAt),

@@ -80,6 +80,15 @@ export function createProblems(deps: ProblemsDeps) {
     worker,
     handlers,
     leadership,
+    /**
+     * Starts the quiet-period and catch-up worker. This node then reads what other nodes hold
+     * for the detector, so a process signal may make it the detector when no node is (just after
+     * a start, when the catch-up has not run yet): an overdue breach at start-up is not lost.
+     */
+    start() {
+      runtime.mayLead = true;
+      worker.start();
+    },
     /** Stops listening for process signals (after those taken) and gives up leadership. */
     async close() {
       await stopSignals();

@@ -56,6 +56,18 @@ export class ProblemRuntime {
     }
   }
 
+  /**
+   * This node runs the workers (it catches up on what other nodes hold for the detector), so a
+   * process signal may make it the detector when no node is; a node serving only the API must
+   * not become it that way (`observeProcess`).
+   */
+  mayLead = false;
+
+  /** Where this node's detector stands in event time; null while it is not built. */
+  get detectorNow(): number | null {
+    return this.detector?.now ?? null;
+  }
+
   /** Forget the in-memory state (next batch rebuilds it from storage). */
   reset(): void {
     this.detector = null;
@@ -280,11 +292,11 @@ export class ProblemRuntime {
   async observeProcess(db: Kysely<DB>, now: number, signals: ProcessSignal[]): Promise<void> {
     if (signals.length === 0) return;
     // Care core's events reach every node (the bus crosses nodes), so the detecting node gets
-    // them too. Only the node that already detects takes them: a node serving only the API
-    // (no pipeline, no catch-up timer) that became the detector through them would leave what
-    // the pipeline nodes hold for the detector (`detector_backlog`) unread for ever.
+    // them too. Only a node that detects, or runs the workers, takes them: a node serving only
+    // the API (no pipeline, no catch-up timer) that became the detector through them would
+    // leave what the pipeline nodes hold for the detector (`detector_backlog`) unread for ever.
     const lead = this.opts.leadership;
-    if (lead?.shared && !lead.isLeader) return;
+    if (lead?.shared && !lead.isLeader && !this.mayLead) return;
     if (!(await this.lead())) return;
     await this.settled();
     const ws = this.opts.workspaceId;
