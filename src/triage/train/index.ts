@@ -1,6 +1,6 @@
 /**
  * `npm run train`: builds the shipped triage model from the data we wrote (data/triage/) plus the
- * permissively licensed sets of external.ts, and writes data/triage/model.v5.json.
+ * permissively licensed sets of external.ts, and writes data/triage/model.v6.json.
  * Deterministic: same inputs, same bytes. Never reads complaints-acl2019, twcs or
  * twcs-labelled-risk: those measure the model (`npm run eval -- triage`), they do not teach it.
  */
