@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,5 +83,32 @@ describe('WAL checkpointer thread', () => {
     await cp.stop();
     expect(thresholds).toEqual([]);
     db.close();
+  });
+
+  it('keeps the process alive until stop() settled (nothing else holds the event loop)', () => {
+    const { db, path } = walFile();
+    db.close();
+    const script = `
+      import SQLite from 'better-sqlite3';
+      import { startCheckpointer } from ${JSON.stringify(new URL('./checkpointer.ts', import.meta.url).href)};
+      const db = new SQLite(${JSON.stringify(path)});
+      db.pragma('wal_autocheckpoint = 0');
+      const cp = startCheckpointer({ path: ${JSON.stringify(path)}, synchronous: 'FULL', initialPages: 0,
+        startBytes: 1, watchMs: 10, intervalMs: 10, setAutoCheckpoint: () => true });
+      const insert = db.prepare('insert into t (body) values (?)');
+      for (let i = 0; i < 200; i++) insert.run('y'.repeat(100));
+      await new Promise((r) => setTimeout(r, 40)); // the thread is still starting
+      await cp.stop();
+      db.close();
+      console.log('closed');
+    `;
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(out.trim()).toBe('closed');
   });
 });

@@ -119,9 +119,14 @@ export function startCheckpointer(opts: CheckpointerOptions): Checkpointer {
       const w = worker;
       worker = null;
       if (!w) return;
+      // Held (ref) while it stops: an unreferenced thread and timer alone would let the process
+      // exit with the caller's close() never settled.
+      w.ref();
       const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
       w.postMessage('stop');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
       await w.terminate();
     },
   };
