@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { startCheckpointer } from './checkpointer.js';
 import type { DB } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -65,6 +66,9 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   throw new Error(`Unsupported database URL (expected sqlite:<path> or postgres://…)`);
 }
 
+/** The main connection's automatic checkpoint threshold, in pages (~40 MiB). */
+const AUTO_CHECKPOINT_PAGES = 10_000;
+
 function openSqlite(path: string, opts: OpenOptions): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
@@ -79,7 +83,26 @@ function openSqlite(path: string, opts: OpenOptions): Database {
   sqlite.pragma('cache_size = -65536');
   // Checkpoint the WAL every ~40 MiB instead of every 4 MiB: pages that batches rewrite again and
   // again (case rows, index leaves) are copied back once per checkpoint, not once per batch.
-  sqlite.pragma('wal_autocheckpoint = 10000');
+  sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+  // Once the WAL grows, a thread of its own checkpoints it (checkpointer.ts); this connection's
+  // threshold then only bounds the WAL should that thread fall behind.
+  const checkpointer =
+    path === ':memory:'
+      ? null
+      : startCheckpointer({
+          path,
+          synchronous: opts.sqliteSynchronous ?? 'FULL',
+          initialPages: AUTO_CHECKPOINT_PAGES,
+          setAutoCheckpoint: (pages) => {
+            // Busy iterating a chunked read (see the optimizer below), or closed: not now.
+            try {
+              sqlite.pragma(`wal_autocheckpoint = ${pages}`);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+        });
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('foreign_keys = ON');
   // Planner statistics: without them SQLite guesses which index an inbox filter should use.
@@ -117,9 +140,10 @@ function openSqlite(path: string, opts: OpenOptions): Database {
       jsonRows: false,
     },
     describe: `sqlite:${path} (SQLite ${String(sqlite.prepare('select sqlite_version() as v').pluck().get())})`,
-    close: () => {
+    close: async () => {
       clearInterval(optimizer);
-      return db.destroy();
+      await checkpointer?.stop();
+      await db.destroy();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
@@ -76,10 +77,15 @@ export async function startClusterSignals(
   };
   await connect();
 
-  const notify = (channel: string, payload: string) => {
-    database.db
-      .selectNoFrom((eb) => eb.fn('pg_notify', [eb.val(channel), eb.val(payload)]).as('n'))
-      .execute()
+  // Every NOTIFY of one flush goes in one statement: one round trip and one commit (each commit
+  // that notified takes the cluster-wide notify lock) instead of one per signal or pack. The
+  // server folds identical (channel, payload) pairs of one transaction into one delivery, so each
+  // pack of live events carries a sequence number of its own.
+  const notifyAll = (signals: [channel: string, payload: string][]) => {
+    if (signals.length === 0) return;
+    const calls = signals.map(([channel, payload]) => sql`pg_notify(${channel}, ${payload})`);
+    sql`select ${sql.join(calls)}`
+      .execute(database.db)
       .catch((err: Error) => logger?.warn({ err: err.message }, 'pg_notify failed'));
   };
 
@@ -89,29 +95,35 @@ export async function startClusterSignals(
   let pendingInbound = false;
   let pendingOutbox = false;
   let pendingEvents: LiveEvent[] = [];
+  let packs = 0;
   let flushTimer: NodeJS.Timeout | null = null;
   const flush = () => {
     flushTimer = null;
-    if (pendingInbound) notify(INBOUND, node);
-    if (pendingOutbox) notify(OUTBOX, node);
+    const out: [string, string][] = [];
+    if (pendingInbound) out.push([INBOUND, node]);
+    if (pendingOutbox) out.push([OUTBOX, node]);
     pendingInbound = false;
     pendingOutbox = false;
     let pack: string[] = [];
     let size = 0;
     const send = () => {
-      if (pack.length > 0) notify(LIVE, `{"node":"${node}","events":[${pack.join(',')}]}`);
+      if (pack.length > 0)
+        out.push([LIVE, `{"node":"${node}","pack":${++packs},"events":[${pack.join(',')}]}`]);
       pack = [];
       size = 0;
     };
     for (const e of pendingEvents) {
       const json = JSON.stringify(e);
-      if (json.length > MAX_PAYLOAD - 64) continue;
-      if (size + json.length + 1 > MAX_PAYLOAD - 64) send();
+      // The cap is in bytes: one pack over it would fail the whole statement, signals included.
+      const bytes = Buffer.byteLength(json);
+      if (bytes > MAX_PAYLOAD - 64) continue;
+      if (size + bytes + 1 > MAX_PAYLOAD - 64) send();
       pack.push(json);
-      size += json.length + 1;
+      size += bytes + 1;
     }
     send();
     pendingEvents = [];
+    notifyAll(out);
   };
   const schedule = () => {
     if (!flushTimer && !stopped) flushTimer = setTimeout(flush, 5);
