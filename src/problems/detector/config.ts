@@ -92,6 +92,12 @@ export interface DetectorConfig {
    */
   topicSettleMs: number;
   /**
+   * A related topic's excess in a problem's place (or one nested in it) is triage's confusion
+   * around that problem only up to this many times the excess of the problem's own topic there;
+   * beyond it, a trouble of its own (`link.ts` `outgrown`; 0: always confusion).
+   */
+  confusionRatio: number;
+  /**
    * A fixed problem is `verified` after at least this long (event time) without a linked
    * complaint; longer for a slow trouble (`fix-check.ts` `verifyQuietFor`).
    */
@@ -158,6 +164,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
     ['billing', 'account'],
   ],
   topicSettleMs: 24 * HOUR,
+  confusionRatio: 1,
   verifyQuietMs: 2 * HOUR,
   fixCheck: { graceMs: 30 * MIN, windowMs: HOUR, forMs: 12 * HOUR, share: 0.5 },
   liveQuietMs: 6 * HOUR,

@@ -1,7 +1,7 @@
 import { ALL } from './areas.js';
 import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
-import { ANY_TOPIC } from './counts.js';
+import { ANY_TOPIC, type Counts } from './counts.js';
 import { similarity } from './text.js';
 import type { ProblemView } from './types.js';
 
@@ -56,6 +56,8 @@ export function matchOnArrival(
       // The complaint's own topic is evidence: a problem that counts any topic of its place
       // still takes a complaint only when that topic's count there is mostly excess.
       if (p.keys.includes(exact) || p.topic === topic) key = exact;
+      // A related topic whose own excess there outgrew the problem's is another trouble.
+      else if (outgrown(config, counts, p, topic, p.areaKey)) key = null;
       else if (grp && p.keys.includes(grp)) key = grp;
       else if (p.keys.includes(`${ANY_TOPIC}@${p.areaKey}`)) key = exact;
     } else if (p.topic === topic && p.chain.includes(chain[0])) {
@@ -99,6 +101,33 @@ export function matchOnArrival(
     if (p && counts.excess(k).share >= config.linkPosterior) return p.id;
   }
   return null;
+}
+
+/**
+ * Whether a related topic's excess in a place is more than triage's confusion around a problem
+ * of another topic there: confusion files a share of the trouble's complaints under the wrong
+ * topic, so it stays below the excess of the problem's own topic in that place. An excess of the
+ * other topic that outgrows it (`confusionRatio` times, and half `minCustomers`) once the problem
+ * is past `mergeWindowMs` is a trouble of its own: a city's support-line failure hours into a state's device problem went into that
+ * problem through its topic group, complaint by complaint, and was never raised.
+ */
+export function outgrown(
+  config: DetectorConfig,
+  counts: Counts,
+  p: Pick<ProblemView, 'topic' | 'detectedAt'>,
+  topic: string,
+  areaKey: string,
+): boolean {
+  const problemTopic = p.topic;
+  if (config.confusionRatio <= 0) return false;
+  if (!problemTopic || problemTopic === topic) return false;
+  // A young problem's complainers are still settling which topic they name (`settledTopic`).
+  if (counts.now - p.detectedAt <= config.mergeWindowMs) return false;
+  const other = counts.excess(`${topic}@${areaKey}`).excess;
+  // (Half the customers a raise needs: an excess is observed minus expected, so a trouble's
+  // first significant count shows a smaller one.)
+  if (other < config.minCustomers / 2) return false;
+  return other > config.confusionRatio * counts.excess(`${problemTopic}@${areaKey}`).excess;
 }
 
 /**

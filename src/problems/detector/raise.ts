@@ -9,7 +9,8 @@ import type { Area } from '../../triage/index.js';
 import { ALL, areaAtLevel, areaChain, chainOfKey, countryWide } from './areas.js';
 import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
-import { related } from './link.js';
+import { ANY_TOPIC } from './counts.js';
+import { outgrown, related } from './link.js';
 import {
   homePlace,
   namedTopic,
@@ -47,7 +48,17 @@ export function testAreaKey(
   // Many of this key's recent complainers already belong to one live problem: the excess is
   // that trouble's spill-over into a confused topic or a wider place, whenever it began.
   const holder = book.holder(ks);
-  if (holder) {
+  if (
+    holder &&
+    !(
+      holder.topic &&
+      ks.topic !== holder.topic &&
+      !ks.topic!.startsWith('g:') &&
+      ks.topic !== ANY_TOPIC &&
+      areaKey !== ALL &&
+      outgrown(config, counts, holder, ks.topic!, areaKey)
+    )
+  ) {
     own(parts, holder, key, ks, out);
     return;
   }
@@ -75,6 +86,15 @@ export function testAreaKey(
     if (!book.drawing(p) || p.kind !== 'area' || !p.topic || !p.areaKey) continue;
     if (!related(config, p.topic, ks.topic!)) continue;
     const isNested = chain.includes(p.areaKey) || p.chain.includes(areaKey);
+    // Unless the other topic's excess outgrew the problem's own in that place (`outgrown`).
+    if (
+      isNested &&
+      areaKey !== ALL &&
+      !ks.topic!.startsWith('g:') &&
+      ks.topic !== ANY_TOPIC &&
+      outgrown(config, counts, p, ks.topic!, areaKey)
+    )
+      continue;
     if (!isNested) {
       // Neighbouring places with excesses of one topic that began together: one trouble of
       // the larger area (a state's outage first seen in two of its cities) — the problem
