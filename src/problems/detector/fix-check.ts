@@ -74,6 +74,10 @@ export function fixFailed(
   return { before, after };
 }
 
+const HOUR_MS = 3_600_000;
+/** The stretch before a fix whose new customers give a trouble's pace. */
+const PACE_MS = 12 * HOUR_MS;
+
 /**
  * How long a fixed problem must go without a new complaint before it counts as verified. A quiet
  * spell says the trouble is over only if the trouble would have filled it: at the pace new
@@ -98,6 +102,3 @@ export function verifyQuietFor(
   const gaps = (3 * span) / joined;
   return Math.min(Math.max(verifyQuietMs, gaps), Math.max(verifyQuietMs, liveQuietMs));
 }
-
-const HOUR_MS = 3_600_000;
-const PACE_MS = 12 * HOUR_MS;

@@ -104,12 +104,13 @@ export function matchOnArrival(
 }
 
 /**
- * Whether a related topic's excess in a place is more than triage's confusion around a problem
- * of another topic there: confusion files a share of the trouble's complaints under the wrong
- * topic, so it stays below the excess of the problem's own topic in that place. An excess of the
- * other topic that outgrows it (`confusionRatio` times, and half `minCustomers`) once the problem
- * is past `mergeWindowMs` is a trouble of its own: a city's support-line failure hours into a state's device problem went into that
- * problem through its topic group, complaint by complaint, and was never raised.
+ * Whether a topic's excess in a place is more than triage's confusion around a problem of another
+ * topic there: confusion files a share of the trouble's complaints under the wrong topic, so it
+ * stays below the excess of the problem's own topic in that place. Once the problem is past
+ * `mergeWindowMs`, an excess of the other topic that outgrows it (`confusionRatio` times, and at
+ * least half `minCustomers`) is a trouble of its own: a city's support-line failure hours into a
+ * state's device problem went into that problem through its topic group, complaint by complaint,
+ * and was never raised.
  */
 export function outgrown(
   config: DetectorConfig,
@@ -118,16 +119,14 @@ export function outgrown(
   topic: string,
   areaKey: string,
 ): boolean {
-  const problemTopic = p.topic;
-  if (config.confusionRatio <= 0) return false;
-  if (!problemTopic || problemTopic === topic) return false;
+  if (config.confusionRatio <= 0 || !p.topic || p.topic === topic) return false;
   // A young problem's complainers are still settling which topic they name (`settledTopic`).
   if (counts.now - p.detectedAt <= config.mergeWindowMs) return false;
   const other = counts.excess(`${topic}@${areaKey}`).excess;
   // (Half the customers a raise needs: an excess is observed minus expected, so a trouble's
   // first significant count shows a smaller one.)
   if (other < config.minCustomers / 2) return false;
-  return other > config.confusionRatio * counts.excess(`${problemTopic}@${areaKey}`).excess;
+  return other > config.confusionRatio * counts.excess(`${p.topic}@${areaKey}`).excess;
 }
 
 /**

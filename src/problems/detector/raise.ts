@@ -22,6 +22,21 @@ import { tightness } from './text.js';
 import type { Complaint, Decision, ProblemView } from './types.js';
 import type { Entry, KeyState } from './window.js';
 
+/**
+ * `outgrown` for a named topic's key below the country (a group or every-topic key names no
+ * topic to compare; country-wide, unrelated troubles coincide and other rules decide).
+ */
+function outgrownHere(
+  { config, counts }: DetectorParts,
+  p: ProblemView,
+  ks: KeyState,
+  areaKey: string,
+): boolean {
+  const topic = ks.topic!;
+  if (areaKey === ALL || topic === ANY_TOPIC || topic.startsWith('g:')) return false;
+  return outgrown(config, counts, p, topic, areaKey);
+}
+
 export function testAreaKey(
   parts: DetectorParts,
   key: string,
@@ -48,17 +63,8 @@ export function testAreaKey(
   // Many of this key's recent complainers already belong to one live problem: the excess is
   // that trouble's spill-over into a confused topic or a wider place, whenever it began.
   const holder = book.holder(ks);
-  if (
-    holder &&
-    !(
-      holder.topic &&
-      ks.topic !== holder.topic &&
-      !ks.topic!.startsWith('g:') &&
-      ks.topic !== ANY_TOPIC &&
-      areaKey !== ALL &&
-      outgrown(config, counts, holder, ks.topic!, areaKey)
-    )
-  ) {
+  // (Unless that topic's excess outgrew the holder's own there: `outgrownHere`.)
+  if (holder && !outgrownHere(parts, holder, ks, areaKey)) {
     own(parts, holder, key, ks, out);
     return;
   }
@@ -86,15 +92,8 @@ export function testAreaKey(
     if (!book.drawing(p) || p.kind !== 'area' || !p.topic || !p.areaKey) continue;
     if (!related(config, p.topic, ks.topic!)) continue;
     const isNested = chain.includes(p.areaKey) || p.chain.includes(areaKey);
-    // Unless the other topic's excess outgrew the problem's own in that place (`outgrown`).
-    if (
-      isNested &&
-      areaKey !== ALL &&
-      !ks.topic!.startsWith('g:') &&
-      ks.topic !== ANY_TOPIC &&
-      outgrown(config, counts, p, ks.topic!, areaKey)
-    )
-      continue;
+    // Unless the other topic's excess outgrew the problem's own in that place.
+    if (isNested && outgrownHere(parts, p, ks, areaKey)) continue;
     if (!isNested) {
       // Neighbouring places with excesses of one topic that began together: one trouble of
       // the larger area (a state's outage first seen in two of its cities) — the problem
