@@ -13,8 +13,9 @@ import type { DB } from '../platform/db/schema.js';
  * the wall clock (it runs on between messages; a backlog processed late is live all the same);
  * otherwise the stream is history (a replay, an import) and event time stands where it stopped.
  *
- * Event time never runs back: history replayed into a workspace that has seen later traffic
- * arrives, for the detector, after it (late messages), and a fix made meanwhile is stamped now.
+ * Event time never runs back: history replayed into a workspace that has seen later traffic is
+ * detected by a detector of its own time (`history-lane.ts`), which does not write this clock,
+ * and a fix made meanwhile is stamped now.
  */
 export const LIVE_LAG_MS = 15 * 60_000;
 

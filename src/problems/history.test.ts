@@ -31,9 +31,9 @@ describe.each(ENGINES)('problems of history on %s', (engine) => {
   const db = () => t.app.database.db;
 
   /** The simulator's outage scenario, starting at `start`, through the real pipeline. */
-  async function outage(start: number) {
+  async function outage(start: number, seed = 1) {
     const messages: InboundMessage[] = [];
-    for (const e of simulate({ scenario: 'outage', seed: 1, start: new Date(start).toISOString() }))
+    for (const e of simulate({ scenario: 'outage', seed, start: new Date(start).toISOString() }))
       if (e.type === 'message') messages.push(e.message);
     messages.sort((a, b) => Date.parse(a.sentAt) - Date.parse(b.sentAt));
     await ingestStream(messages, {
@@ -79,5 +79,43 @@ describe.each(ENGINES)('problems of history on %s', (engine) => {
     const ids = (await problemsDetected(span)).map((p) => p.id);
     expect(ids.length).toBeGreaterThan(0);
     expect((await outboxOf('problem_escalate', ids)).length).toBeGreaterThan(0);
+  });
+
+  it('history replayed after later traffic is detected in its own time; the live problem is left alone', async () => {
+    const live = await db()
+      .selectFrom('problems')
+      .select(['id', 'status', 'customer_count'])
+      .where('detected_at', '>', Date.now() - DAY)
+      .execute();
+    expect(live.length).toBeGreaterThan(0);
+    // The live detector stands at today; for it, these messages are older than every window.
+    const span = await outage(Date.now() - 20 * DAY, 2);
+    const found = await db()
+      .selectFrom('problems')
+      .select(['id', 'customer_count', 'detected_at'])
+      .where('detected_at', '>=', span.from)
+      .where('detected_at', '<=', span.to)
+      .execute();
+    expect(found.length).toBeGreaterThan(0);
+    expect(Math.max(...found.map((p) => p.customer_count))).toBeGreaterThanOrEqual(20);
+    expect(
+      await outboxOf(
+        'problem_escalate',
+        found.map((p) => p.id),
+      ),
+    ).toEqual([]);
+    // Today's problem took none of last month's customers and kept its status.
+    const after = await db()
+      .selectFrom('problems')
+      .select(['id', 'status', 'customer_count'])
+      .where(
+        'id',
+        'in',
+        live.map((p) => p.id),
+      )
+      .execute();
+    expect(after.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      live.sort((a, b) => a.id.localeCompare(b.id)),
+    );
   });
 });

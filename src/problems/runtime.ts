@@ -6,11 +6,18 @@ import type { DetectorConfig } from './detector/config.js';
 import type { Decision, Detector, ProcessSignal } from './detector/detector.js';
 import { type DetectorInput, teamsOfCases, warmDetector } from './detector-input.js';
 import { eventClockAt, recordEventClock } from './event-clock.js';
+import { HistoryLane, raisedIn } from './history-lane.js';
 import type { DetectorLeadership } from './leader.js';
 import { PeerScan } from './peer-scan.js';
-import { DEFAULT_PROBLEM_SETTINGS, loadProblemSettings } from './problem.settings.js';
+import {
+  DEFAULT_PROBLEM_SETTINGS,
+  loadProblemSettings,
+  type ProblemSettings,
+} from './problem.settings.js';
 import { openProblems, toView } from './problem.store.js';
 import { isStillBroken, recordStillBroken } from './still-broken.js';
+
+type ProblemRow = Awaited<ReturnType<typeof openProblems>>[number];
 
 export interface ProblemRuntimeOptions {
   workspaceId: string;
@@ -43,6 +50,8 @@ export class ProblemRuntime {
    */
   private clock: { det: Detector | null; at: number } = { det: null, at: 0 };
   private changed = new Set<string>();
+  /** History that arrives after later traffic has a detector of its own time. */
+  private readonly history = new HistoryLane();
 
   constructor(private readonly opts: ProblemRuntimeOptions) {}
 
@@ -70,7 +79,17 @@ export class ProblemRuntime {
 
   /** Forget the in-memory state (next batch rebuilds it from storage). */
   reset(): void {
+    this.dropState();
+  }
+
+  /**
+   * Both detectors go (rebuilt from storage when next needed). The problems the history
+   * detector raised stay out of the live one's sight unless the state was another node's.
+   */
+  private dropState(otherNode = false): void {
     this.detector = null;
+    if (otherNode) this.history.drop();
+    else this.history.detector = null;
   }
 
   /** Several nodes write to the database: a batch locks the open problems it decides on. */
@@ -171,12 +190,12 @@ export class ProblemRuntime {
     if (!lead) return true;
     const ok = await lead.check();
     if (!ok) {
-      this.detector = null;
+      this.dropState(true);
       return false;
     }
     if (lead.term !== this.term) {
       this.term = lead.term;
-      this.detector = null;
+      this.dropState(true);
     }
     return true;
   }
@@ -189,19 +208,58 @@ export class ProblemRuntime {
   ): Promise<void> {
     const ws = this.opts.workspaceId;
     const shared = !!this.opts.leadership?.shared;
-    if (this.uncommitted) this.detector = null;
+    if (this.uncommitted) this.dropState();
     this.changed.clear();
     this.uncommitted = true;
     const rows = await openProblems(trx, ws, this.locksRows);
     const byId = new Map(rows.map((r) => [r.id, r]));
+    const views = rows.map(toView);
     if (!this.detector) this.detector = await this.warm(trx, own[0]?.at ?? null, now);
     const det = this.detector;
-    det.syncProblems(rows.map(toView));
     // Messages other nodes stored for the detector (a shared database only).
     const inputs: DetectorInput[] = shared ? await this.peers.read(trx, ws) : [];
     inputs.push(...own);
+    const plan = this.history.plan(det, inputs, Date.now());
+    if (plan.kind === 'build') {
+      // Up to the first late message; this batch's own messages are not stored yet.
+      this.history.detector = await warmDetector(
+        trx,
+        ws,
+        plan.at - 1,
+        this.opts.config,
+        this.opts.warmupDays,
+      );
+    }
+    det.syncProblems(this.history.liveViews(views));
     if (inputs.length === 0) return;
+    const lanes: { det: Detector; items: DetectorInput[]; live: boolean }[] = [];
+    if (plan.kind === 'build' || plan.kind === 'reuse') {
+      const hist = this.history.detector!;
+      hist.syncProblems(this.history.historyViews(views));
+      lanes.push({ det: hist, items: plan.past, live: false });
+      if (plan.present.length > 0) lanes.push({ det, items: plan.present, live: true });
+    } else {
+      lanes.push({ det, items: inputs, live: true });
+    }
+    const settings = { value: null as ProblemSettings | null };
+    for (const lane of lanes) await this.detect(trx, now, caseEvents, lane, own, byId, settings);
+  }
 
+  /**
+   * Runs one detector over its share of the batch (in event order) and writes its decisions:
+   * the live detector, or the history detector (`history-lane.ts`), whose decisions are history.
+   */
+  private async detect(
+    trx: Kysely<DB>,
+    now: number,
+    caseEvents: BatchState['caseEvents'],
+    lane: { det: Detector; items: DetectorInput[]; live: boolean },
+    own: DetectorInput[],
+    byId: Map<string, ProblemRow>,
+    settings: { value: ProblemSettings | null },
+  ): Promise<void> {
+    const ws = this.opts.workspaceId;
+    const { det, items: inputs } = lane;
     const { linked, unlinked } = await caseLinks(trx, ws, inputs, byId, det);
 
     const decisions: Decision[] = [];
@@ -249,22 +307,26 @@ export class ProblemRuntime {
     decisions.push(...det.tick());
     // Where event time stands, for what people do meanwhile (event-clock.ts): paired with when
     // the stream's newest message reached the desk (a backlog processed late is still live).
-    // Written only when it moved (not one more statement per batch of late messages).
-    if (det !== this.clock.det || det.now > this.clock.at) {
+    // Written only when it moved (not one more statement per batch of late messages). The
+    // history detector stands behind it and never writes it.
+    if (lane.live && (det !== this.clock.det || det.now > this.clock.at)) {
       let newest: DetectorInput | null = null;
       for (const i of own) if (!newest || i.at > newest.at) newest = i;
       await recordEventClock(trx, ws, det.now, newest?.receivedAt ?? now);
       this.clock = { det, at: det.now };
     }
-    // The cases this batch's messages went to; this node's own messages are stored after
+    if (!lane.live) this.history.noteRaised(raisedIn(decisions));
+    // The cases this lane's messages went to; this node's own messages are stored after
     // detection, so the counters add them (`refreshCounts`).
+    const mine = new Set(own);
     const batchCases = new Map<string, number>();
-    for (const item of inputs) if (item.caseId) batchCases.set(item.caseId, 0);
-    for (const item of own)
-      if (item.caseId) batchCases.set(item.caseId, batchCases.get(item.caseId)! + 1);
+    for (const item of inputs) {
+      if (!item.caseId) continue;
+      batchCases.set(item.caseId, (batchCases.get(item.caseId) ?? 0) + (mine.has(item) ? 1 : 0));
+    }
     const countsChange = [...batchCases.keys()].some((c) => linked.has(c));
     if (decisions.length === 0 && stillBroken.length === 0 && !countsChange) return;
-    const settings = await loadProblemSettings(trx, ws).catch(() => DEFAULT_PROBLEM_SETTINGS);
+    settings.value ??= await loadProblemSettings(trx, ws).catch(() => DEFAULT_PROBLEM_SETTINGS);
     await applyDecisions(
       trx,
       ws,
@@ -273,7 +335,7 @@ export class ProblemRuntime {
       decisions,
       linked,
       byId,
-      settings,
+      settings.value,
       this.changed,
       det.config.topicSettleMs,
       unlinked,
@@ -281,7 +343,7 @@ export class ProblemRuntime {
       det.now,
     );
     if (stillBroken.length > 0)
-      await recordStillBroken(trx, ws, now, stillBroken, settings, this.changed);
+      await recordStillBroken(trx, ws, now, stillBroken, settings.value, this.changed);
   }
 
   /**
@@ -301,14 +363,14 @@ export class ProblemRuntime {
     await this.settled();
     const ws = this.opts.workspaceId;
     await db.transaction().execute(async (trx) => {
-      if (this.uncommitted) this.detector = null;
+      if (this.uncommitted) this.dropState();
       const rows = await openProblems(trx, ws, this.locksRows);
       const byId = new Map(rows.map((r) => [r.id, r]));
       // Built up to where event time stood, not the signal's time: a breach is often due hours
       // before the traffic the detector has to know (overdue clocks at start-up).
       if (!this.detector) this.detector = await this.warm(trx, null, now);
       const det = this.detector;
-      det.syncProblems(rows.map(toView));
+      det.syncProblems(this.history.liveViews(rows.map(toView)));
       const { unlinked } = await caseLinks(trx, ws, signals, byId, det);
       const decisions: Decision[] = [];
       for (const s of signals) decisions.push(...det.observeProcess(s));

@@ -37,24 +37,39 @@ export class PipelineLease {
   async tryStart(): Promise<boolean> {
     if (this.timer) return true;
     const now = Date.now();
-    await this.db
-      .insertInto('node_leases')
-      .values({ name: NAME, holder: this.holder, heartbeat_at: now })
-      .onConflict((oc) =>
-        oc
-          .column('name')
-          .doUpdateSet({ holder: this.holder, heartbeat_at: now })
-          .where('node_leases.heartbeat_at', '<', now - LEASE_STALE_MS),
-      )
-      .execute();
-    const row = await this.db
-      .selectFrom('node_leases')
-      .select('holder')
-      .where('name', '=', NAME)
-      .executeTakeFirst();
-    if (row?.holder !== this.holder) return false;
+    // Read first: while a server's pipeline holds the lease (the usual answer, asked every
+    // quarter second by a waiting replay), nothing is written. On SQLite a write would queue
+    // behind the server's batches and could time out with "database is locked".
+    const held = await this.holderRow();
+    if (held && held.holder !== this.holder && Number(held.heartbeat_at) >= now - LEASE_STALE_MS)
+      return false;
+    try {
+      await this.db
+        .insertInto('node_leases')
+        .values({ name: NAME, holder: this.holder, heartbeat_at: now })
+        .onConflict((oc) =>
+          oc
+            .column('name')
+            .doUpdateSet({ holder: this.holder, heartbeat_at: now })
+            .where('node_leases.heartbeat_at', '<', now - LEASE_STALE_MS),
+        )
+        .execute();
+    } catch (err) {
+      // Another process is writing for longer than the busy timeout: not now.
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') return false;
+      throw err;
+    }
+    if ((await this.holderRow())?.holder !== this.holder) return false;
     await this.start();
     return true;
+  }
+
+  private holderRow() {
+    return this.db
+      .selectFrom('node_leases')
+      .select(['holder', 'heartbeat_at'])
+      .where('name', '=', NAME)
+      .executeTakeFirst();
   }
 
   async stop(): Promise<void> {

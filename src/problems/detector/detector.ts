@@ -58,6 +58,20 @@ export class Detector {
     return this.counts.now;
   }
 
+  /** How far back in event time a message still counts: the longest window. */
+  get horizonMs(): number {
+    return Math.max(...this.config.windowsMs);
+  }
+
+  /**
+   * A message older than every window (a straggler: an email delivered a day late). In event
+   * order it would have left the windows before this detector saw anything newer, so it counts
+   * nowhere, and it must not move where history starts (the warm-up test).
+   */
+  private isStraggler(at: number): boolean {
+    return this.counts.firstAt !== null && at < this.counts.now - this.horizonMs;
+  }
+
   /** Replaces the detector's view of open problems (storage is the source of truth). */
   syncProblems(views: ProblemView[]): void {
     this.book.sync(views);
@@ -88,6 +102,7 @@ export class Detector {
    * then counts the message and, when it is a complaint, tests and links it.
    */
   observe(o: Observation): Decision[] {
+    if (this.isStraggler(o.at)) return this.observeStraggler(o);
     this.counts.advance(o.at);
     const out: Decision[] = [];
     let area = o.area;
@@ -116,6 +131,28 @@ export class Detector {
       this.settleTopics(out);
     }
     return out;
+  }
+
+  /**
+   * A straggler (`isStraggler`) teaches where its customer is, and a complaint on a case a live
+   * problem holds joins it, as its case's later complaints do; nothing is counted or tested.
+   * (The runtime hands whole stretches of late history to a detector of their own time.)
+   */
+  private observeStraggler(o: Observation): Decision[] {
+    if (o.area) this.areas.learn(o.customerId, o.caseId, o.address ?? null, o.area);
+    const id = o.caseId ? this.book.caseProblem.get(o.caseId) : undefined;
+    if (this.silent || !o.complaint || !this.book.active(id)) return [];
+    const entry: Entry = {
+      ref: o.ref,
+      at: o.at,
+      customerId: o.customerId,
+      caseId: o.caseId,
+      topic: o.topic,
+      problemId: null,
+      sig: null,
+      area: o.area,
+    };
+    return [this.book.linkEntry(id!, entry, 'arrival')];
   }
 
   /**
@@ -322,11 +359,12 @@ export class Detector {
 
   /** A process signal (broken promise, SLA breach, repeat contact) for one team. */
   observeProcess(s: ProcessSignal): Decision[] {
-    if (!s.late) this.counts.advance(s.at);
+    const late = s.late || this.isStraggler(s.at);
+    if (!late) this.counts.advance(s.at);
     const out: Decision[] = [];
     const key = `proc:${s.kind}:${s.teamId}`;
     const ks = this.counts.keyState(key, 'process', null, null);
-    if (s.late) {
+    if (late) {
       // Straight into the baseline, as an episode that aged out unexplained would be: it says
       // how often this team's clocks break, not that they break more now.
       ks.history++;
