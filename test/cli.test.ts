@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../bin/throughline.js', import.meta.url));
@@ -47,6 +48,21 @@ describe('the throughline CLI', () => {
     const res = run(['token', 'create', '--name', 'ci']);
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/^tl_[A-Za-z0-9_-]{43}\n$/);
+  });
+
+  it('reads beside another process that holds the write lock longer than the busy timeout', () => {
+    // A server's pipeline writing; before, a command that only reads waited at start-up (the
+    // migration check, planner statistics) and failed with "database is locked".
+    const other = new SQLite(join(dir, 'cli.db'));
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const res = run(['problems', 'list']);
+      expect(res.status, res.stderr).toBe(0);
+      expect(res.stderr).not.toMatch(/locked/);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
   });
 
   it('creates a user with a one-time password, and refuses a duplicate', () => {

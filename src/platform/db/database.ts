@@ -110,7 +110,17 @@ function openSqlite(path: string, opts: OpenOptions): Database {
   // each analysis to a sample, so this is cheap at start-up and every few hours after
   // (the SQLite documentation's advice for long-lived connections).
   sqlite.pragma('analysis_limit = 1000');
-  sqlite.pragma('optimize = 0x10002');
+  // Analysing writes: beside a server busy writing, a command that only reads (`problems list`)
+  // waited for the lock here and failed with "database is locked" after the busy timeout. When
+  // another process writes, the statistics wait for the next round.
+  sqlite.pragma('busy_timeout = 0');
+  try {
+    sqlite.pragma('optimize = 0x10002');
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+  } finally {
+    sqlite.pragma('busy_timeout = 5000');
+  }
   // Runs outside Kysely's connection lock: while a statement's rows are being iterated (a
   // chunked read, chunks.ts) the connection refuses writes and pragmas ("busy"), and that round
   // is skipped. Any other error is thrown as before.

@@ -62,6 +62,9 @@ export async function migrateToLatest(database: Database): Promise<MigrateResult
     db: database.db as unknown as Kysely<unknown>,
     provider: new InCodeProvider(ctx),
   });
+  // Nothing to apply (every start but the first after an upgrade): no write lock taken, so a
+  // command beside a server busy writing does not wait for it (SQLite).
+  if (database.dialect === 'sqlite' && (await isMigrated(database))) return { applied: [] };
   const { error, results } = await exclusively(database, () => migrator.migrateToLatest());
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
