@@ -74,5 +74,38 @@ describe('throughline replay of history into a running desk that has seen later 
       await d.close();
     }
     server.kill('SIGTERM');
+    await new Promise((r) => server!.once('exit', r));
+  });
+
+  it('simulated history sent straight into the desk leaves today’s problems alone', async () => {
+    // No server now: the command runs its own pipeline, whose detector is built at the
+    // simulated Monday. It must not see today's problems as open then (it merged a Los Angeles
+    // outage of last year into the demo's San Francisco one of today).
+    const d = openDatabase(env.THROUGHLINE_DATABASE_URL);
+    const today = () =>
+      d.db
+        .selectFrom('problems')
+        .select(['id', 'title', 'status', 'customer_count'])
+        .where('detected_at', '>', Date.now() - 7 * 86_400_000)
+        .orderBy('id')
+        .execute();
+    try {
+      const before = await today();
+      expect(before.length).toBeGreaterThan(0);
+      const sim = run(['simulate', '--scenario', 'outage', '--seed', '9', '--start', '2025-06-02']);
+      expect(sim.status, sim.stderr).toBe(0);
+      expect(sim.stdout).toMatch(/ingested \d+ simulated messages/);
+      expect(await today()).toEqual(before);
+      const june = Date.UTC(2025, 5, 2);
+      const raised = await d.db
+        .selectFrom('problems')
+        .select(['customer_count'])
+        .where('detected_at', '>=', june)
+        .where('detected_at', '<', june + 86_400_000)
+        .execute();
+      expect(Math.max(0, ...raised.map((p) => p.customer_count))).toBeGreaterThan(100);
+    } finally {
+      await d.close();
+    }
   });
 });

@@ -1,8 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { loadTwcs } from '../import/twcs.js';
-import { ingestStream } from '../ingest/ingest-stream.js';
 import { Progress } from '../platform/progress.js';
 import { simulate, writeJsonl } from '../simulate/index.js';
+import { ingestBesideServer } from './beside-server.js';
 import { withApp } from './context.js';
 
 export async function importTwcsCommand(file: string) {
@@ -11,15 +11,10 @@ export async function importTwcsCommand(file: string) {
   });
   await withApp(async (app) => {
     const progress = new Progress('import twcs', data.messages.length);
-    const res = await ingestStream(data.messages, {
-      database: app.database,
-      workspaceId: app.workspace.workspaceId,
-      pipeline: app.pipeline,
-      progress,
-    });
+    const { res, parked } = await ingestBesideServer(app, data.messages, { progress });
     const p = progress.done();
     process.stdout.write(
-      `imported ${res.accepted} messages (${res.duplicates} already present, ${data.skipped} rows skipped) in ${p.seconds.toFixed(1)} s\n`,
+      `imported ${res.accepted} messages (${res.duplicates} already present, ${data.skipped} rows skipped${parkedNote(parked)}) in ${p.seconds.toFixed(1)} s\n`,
     );
   });
 }
@@ -48,15 +43,12 @@ export async function simulateCommand(opts: {
     function* messages() {
       for (const e of events) if (e.type === 'message') yield e.message;
     }
-    const res = await ingestStream(messages(), {
-      database: app.database,
-      workspaceId: app.workspace.workspaceId,
-      pipeline: app.pipeline,
-      progress,
-    });
+    const { res, parked } = await ingestBesideServer(app, messages(), { progress });
     progress.done();
     process.stdout.write(
-      `ingested ${res.accepted} simulated messages (${res.duplicates} duplicates)\n`,
+      `ingested ${res.accepted} simulated messages (${res.duplicates} duplicates${parkedNote(parked)})\n`,
     );
   });
 }
+
+const parkedNote = (n: number) => (n > 0 ? `, ${n} parked: see \`throughline parked\`` : '');

@@ -98,3 +98,16 @@ export class HistoryLane {
 export function raisedIn(decisions: Decision[]): string[] {
   return decisions.filter((d) => d.type === 'raise').map((d) => d.problemId);
 }
+
+/**
+ * The open problems that existed by a detector's time (give or take its longest window, for
+ * clocks a little apart between nodes). A detector rebuilt at last March (a fresh process
+ * replaying it) must not take that month's complaints into a problem raised today: it did, and
+ * today's San Francisco outage became last year's Los Angeles one. A detector that has seen
+ * nothing yet sees them all (a problem made by hand before any traffic).
+ */
+export function existedBy(det: Detector, views: ProblemView[]): ProblemView[] {
+  if (det.now <= 0) return views;
+  const until = det.now + det.horizonMs;
+  return views.filter((v) => v.detectedAt <= until);
+}

@@ -6,7 +6,7 @@ import type { DetectorConfig } from './detector/config.js';
 import type { Decision, Detector, ProcessSignal } from './detector/detector.js';
 import { type DetectorInput, teamsOfCases, warmDetector } from './detector-input.js';
 import { eventClockAt, recordEventClock } from './event-clock.js';
-import { HistoryLane, raisedIn } from './history-lane.js';
+import { existedBy, HistoryLane, raisedIn } from './history-lane.js';
 import type { DetectorLeadership } from './leader.js';
 import { PeerScan } from './peer-scan.js';
 import {
@@ -230,7 +230,7 @@ export class ProblemRuntime {
         this.opts.warmupDays,
       );
     }
-    det.syncProblems(this.history.liveViews(views));
+    det.syncProblems(existedBy(det, this.history.liveViews(views)));
     if (inputs.length === 0) return;
     const lanes: { det: Detector; items: DetectorInput[]; live: boolean }[] = [];
     if (plan.kind === 'build' || plan.kind === 'reuse') {
@@ -370,7 +370,7 @@ export class ProblemRuntime {
       // before the traffic the detector has to know (overdue clocks at start-up).
       if (!this.detector) this.detector = await this.warm(trx, null, now);
       const det = this.detector;
-      det.syncProblems(this.history.liveViews(rows.map(toView)));
+      det.syncProblems(existedBy(det, this.history.liveViews(rows.map(toView))));
       const { unlinked } = await caseLinks(trx, ws, signals, byId, det);
       const decisions: Decision[] = [];
       for (const s of signals) decisions.push(...det.observeProcess(s));
