@@ -168,20 +168,23 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         tags: ['problems'],
         summary: 'Change status and/or post a status update to every linked customer',
         params: IdParams,
-        body: Type.Object({
-          status: Type.Optional(StatusT),
-          body: Type.Optional(Type.String({ maxLength: 2000 })),
-          etaAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
-          owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-          externalRefs: Type.Optional(
-            Type.Record(Type.String({ maxLength: 50 }), Type.String({ maxLength: 500 }), {
-              maxProperties: 20,
-            }),
-          ),
-          silent: Type.Optional(
-            Type.Boolean({ description: 'change without messaging customers' }),
-          ),
-        }),
+        body: Type.Object(
+          {
+            status: Type.Optional(StatusT),
+            body: Type.Optional(Type.String({ maxLength: 2000 })),
+            etaAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+            owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+            externalRefs: Type.Optional(
+              Type.Record(Type.String({ maxLength: 50 }), Type.String({ maxLength: 500 }), {
+                maxProperties: 20,
+              }),
+            ),
+            silent: Type.Optional(
+              Type.Boolean({ description: 'change without messaging customers' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ problem: ProblemDto, notified: Type.Integer() }) },
       },
     },
@@ -210,13 +213,16 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
       schema: {
         tags: ['problems'],
         summary: 'Create a problem by hand from a case',
-        body: Type.Object({
-          caseId: Type.String({ minLength: 1, maxLength: 64 }),
-          title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-          topic: Type.Optional(Nullable(TopicT)),
-          area: Type.Optional(Nullable(ManualAreaT)),
-          owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-        }),
+        body: Type.Object(
+          {
+            caseId: Type.String({ minLength: 1, maxLength: 64 }),
+            title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            topic: Type.Optional(Nullable(TopicT)),
+            area: Type.Optional(Nullable(ManualAreaT)),
+            owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: ProblemDto },
       },
     },
@@ -235,10 +241,13 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         tags: ['problems'],
         summary: 'Link or unlink cases',
         params: IdParams,
-        body: Type.Object({
-          link: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
-          unlink: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
-        }),
+        body: Type.Object(
+          {
+            link: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
+            unlink: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: ProblemDto },
       },
     },
@@ -259,7 +268,10 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         tags: ['problems'],
         summary: 'Merge this problem into another (one root cause, one problem)',
         params: IdParams,
-        body: Type.Object({ intoId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: Type.Object(
+          { intoId: Type.String({ minLength: 1, maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: ProblemDto },
       },
     },
@@ -281,10 +293,13 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         tags: ['problems'],
         summary: 'Split cases off into a new problem',
         params: IdParams,
-        body: Type.Object({
-          caseIds: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 500 }),
-          title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-        }),
+        body: Type.Object(
+          {
+            caseIds: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 500 }),
+            title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: ProblemDto },
       },
     },
@@ -339,7 +354,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
       schema: {
         tags: ['problems'],
         summary: 'Change problem settings (admin)',
-        body: Type.Partial(SettingsT),
+        body: Type.Partial(SettingsT, { additionalProperties: false }),
         response: { 200: SettingsT },
       },
     },

@@ -80,12 +80,16 @@ export function createHttpServer(logger: Logger | false): Http {
     }
     const fe = err as FastifyError;
     if (fe.validation) {
+      // Ajv says "must NOT have additional properties" without naming one; a caller who wrote
+      // `message` for `body` needs to read which field was not taken.
+      const extra = fe.validation.find((v) => v.keyword === 'additionalProperties')?.params
+        ?.additionalProperty;
+      const message =
+        typeof extra === 'string'
+          ? `invalid request: ${fe.validationContext ?? 'body'} has no field "${extra}"`
+          : `invalid request: ${fe.message}`;
       return reply.status(400).send({
-        error: {
-          code: 'bad_request',
-          message: `invalid request: ${fe.message}`,
-          details: fe.validation,
-        },
+        error: { code: 'bad_request', message, details: fe.validation },
       });
     }
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

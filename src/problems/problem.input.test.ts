@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, testApp } from '../../test/builders.js';
+import { problemsWorld } from './test-world.js';
+
+/**
+ * A misspelt field in a write to a problem is refused, naming the field, and changes nothing:
+ * a status update sent with `message` instead of `body` went to every linked customer as the
+ * bare status line, the owner team's words silently dropped.
+ */
+describe('fields a problem write does not know', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp('sqlite');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const { api, cases, autoProblem, problem } = problemsWorld(() => t);
+
+  it('a status update with `message` is a 400 naming it; with `body` its words reach customers', async () => {
+    const id = await autoProblem(await cases(3));
+    const wrong = await api('POST', `/api/v1/problems/${id}/status`, {
+      status: 'fixing',
+      message: 'Crews are replacing the router',
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().error.message).toBe('invalid request: body has no field "message"');
+    expect((await problem(id)).status).toBe('suspected');
+
+    const right = await api('POST', `/api/v1/problems/${id}/status`, {
+      status: 'fixing',
+      body: 'Crews are replacing the router',
+    });
+    expect(right.statusCode, right.body).toBe(200);
+    expect(right.json().notified).toBe(3);
+    const sent = await t.app.database.db
+      .selectFrom('problem_notifications')
+      .select('text')
+      .where('problem_id', '=', id)
+      .execute();
+    expect(sent).toHaveLength(3);
+    for (const n of sent) expect(n.text).toContain('Crews are replacing the router.');
+  });
+
+  it('a misspelt setting is a 400 naming it, and the settings stay as they were', async () => {
+    const before = (await api('GET', '/api/v1/problem-settings')).json();
+    const res = await t.app.http.inject({
+      method: 'PATCH',
+      url: '/api/v1/problem-settings',
+      headers: t.auth,
+      payload: { autoAcknowledgement: true },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toBe(
+      'invalid request: body has no field "autoAcknowledgement"',
+    );
+    expect((await api('GET', '/api/v1/problem-settings')).json()).toEqual(before);
+  });
+});
