@@ -41,9 +41,12 @@ export function sameTrouble(
       // topics are related and its own trouble goes on (its key still mostly excess) or its
       // last complaint was recent.
       if (!(chain.includes(p.areaKey!) || p.chain.includes(chain[0]))) continue;
-      // A later excess concentrated in a smaller place inside it began on its own (a wider
-      // trouble's tail does not gather in one of its cities).
-      if (!young && chain[0] !== p.areaKey && chain.includes(p.areaKey!)) continue;
+      // A later excess of a topic concentrated in a smaller place inside it began on its own (a
+      // wider trouble's tail does not gather in one of its cities). Not so a word burst (no
+      // topic): its place is where most of its few placed members are, and a region's
+      // complainers mostly live in its big city; new words of a live trouble are its own.
+      if (!young && topic !== null && chain[0] !== p.areaKey && chain.includes(p.areaKey!))
+        continue;
       if (!young && topic && p.topic && !related(config, p.topic, topic)) continue;
       if (!young && !recent && counts.excess(p.keys[0]).share < config.linkPosterior) continue;
     } else {
