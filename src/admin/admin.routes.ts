@@ -33,9 +33,11 @@ export function adminRoutes(
       schema: {
         tags: ['admin'],
         summary: 'Queue parked events again (all, or the listed sequence numbers)',
-        body: Type.Object({
-          seqs: Type.Optional(Type.Array(Type.Integer(), { maxItems: 10_000 })),
-        }),
+        // Strict: a misspelt `seqs` would otherwise retry every parked event.
+        body: Type.Object(
+          { seqs: Type.Optional(Type.Array(Type.Integer(), { maxItems: 10_000 })) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => {

@@ -73,12 +73,15 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
         tags: ['integrations'],
         summary:
           'Add an escalation target: webhook {url}+{secret}; jira {baseUrl, projectKey, email}+{apiToken}; pagerduty {}+{routingKey}; slack {}+{webhookUrl}; optional inboundSecret',
-        body: Type.Object({
-          kind: Kind,
-          name: Type.String({ minLength: 1, maxLength: 100 }),
-          config: Type.Record(Type.String(), Type.Unknown()),
-          secrets: Type.Record(Type.String(), Type.String({ maxLength: 2000 })),
-        }),
+        body: Type.Object(
+          {
+            kind: Kind,
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            config: Type.Record(Type.String(), Type.Unknown()),
+            secrets: Type.Record(Type.String(), Type.String({ maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: IntegrationDto },
       },
     },

@@ -257,6 +257,16 @@ describe.each(ENGINES)('ingest pipeline on %s', (engine) => {
     expect((await ev()).status).toBe('parked');
     expect((await ev()).last_error).toMatch(/classifier exploded/);
     failing = false;
+    // A misspelt list is refused (it would otherwise mean "retry every parked event").
+    const typo = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/admin/parked/retry',
+      headers: t.auth,
+      payload: { seq: [(await ev()).seq] },
+    });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().error.message).toBe('invalid request: body has no field "seq"');
+    expect((await ev()).status).toBe('parked');
     const retry = await t.app.http.inject({
       method: 'POST',
       url: '/api/v1/admin/parked/retry',

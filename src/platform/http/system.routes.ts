@@ -48,10 +48,13 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password; sets the session cookie',
-        body: Type.Object({
-          email: Type.String({ maxLength: 320 }),
-          password: Type.String({ maxLength: 1000 }),
-        }),
+        body: Type.Object(
+          {
+            email: Type.String({ maxLength: 320 }),
+            password: Type.String({ maxLength: 1000 }),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req, reply) => {
@@ -73,10 +76,13 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
       schema: {
         tags: ['auth'],
         summary: 'Change your password (required after a one-time password)',
-        body: Type.Object({
-          currentPassword: Type.String({ maxLength: 1000 }),
-          newPassword: Type.String({ minLength: 10, maxLength: 1000 }),
-        }),
+        body: Type.Object(
+          {
+            currentPassword: Type.String({ maxLength: 1000 }),
+            newPassword: Type.String({ minLength: 10, maxLength: 1000 }),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => {
