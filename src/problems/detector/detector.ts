@@ -6,6 +6,7 @@ import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
 import { ANY_TOPIC, Counts, GLOBAL } from './counts.js';
 import { AreaMemory } from './enrich.js';
 import { fixFailed, verifyQuietFor } from './fix-check.js';
+import { keysFor } from './keys.js';
 import { groupOf, matchByKinship, matchByWords, matchOnArrival, matchUnflagged } from './link.js';
 import { settleHome, testAreaKey, testTextKey } from './raise.js';
 import { settlePlace } from './settle-place.js';
@@ -142,17 +143,7 @@ export class Detector {
     if (o.area) this.areas.learn(o.customerId, o.caseId, o.address ?? null, o.area);
     const id = o.caseId ? this.book.caseProblem.get(o.caseId) : undefined;
     if (this.silent || !o.complaint || !this.book.active(id)) return [];
-    const entry: Entry = {
-      ref: o.ref,
-      at: o.at,
-      customerId: o.customerId,
-      caseId: o.caseId,
-      topic: o.topic,
-      problemId: null,
-      sig: null,
-      area: o.area,
-    };
-    return [this.book.linkEntry(id!, entry, 'arrival')];
+    return [this.book.linkEntry(id!, linkedEntry(o, o.area, null), 'arrival')];
   }
 
   /**
@@ -187,16 +178,7 @@ export class Detector {
     const termKeys = contentTerms(o.text).map((t) => `w:${t}`);
     const id = matchUnflagged(this.parts, areaChain(area), termKeys);
     if (!id) return null;
-    const entry: Entry = {
-      ref: o.ref,
-      at: o.at,
-      customerId: o.customerId,
-      caseId: o.caseId,
-      topic: o.topic,
-      problemId: id,
-      sig: null,
-      area,
-    };
+    const entry = linkedEntry(o, area, id);
     if (o.caseId) this.book.caseProblem.set(o.caseId, id);
     // Not a complaint: linked, but no vote for the problem's topic.
     return {
@@ -214,7 +196,7 @@ export class Detector {
     this.pendingCase.delete(caseId);
     if (e.area || at - e.at > this.config.windowsMs[this.config.windowsMs.length - 1]) return;
     e.area = area;
-    const { chain, topicKeys, keyTopics, keyAreas } = this.keysFor(e.topic!, area);
+    const { chain, topicKeys, keyTopics, keyAreas } = keysFor(this.config, e.topic!, area);
     const region = chain.find((k) => k.startsWith('r:')) ?? null;
     for (let i = 0; i < topicKeys.length; i++) {
       if (keyAreas[i] === ALL) continue;
@@ -225,39 +207,6 @@ export class Detector {
     if (target) {
       out.push(this.book.linkEntry(target, e, 'arrival'));
     }
-  }
-
-  /**
-   * The detector keys a complaint counts under: its topic (and its topic's group, and any topic)
-   * at every area level.
-   */
-  private keysFor(topic: string, area: Area | null) {
-    const chain = areaChain(area);
-    const group = groupOf(this.config, topic);
-    // Exact topic at every level, then the topic's group below `all` (triage often confuses
-    // outage with network or other; one broken thing shows up under several topics).
-    const keyTopics: string[] = chain.map(() => topic);
-    const keyAreas: string[] = [...chain];
-    if (group) {
-      for (const a of chain) {
-        if (a === ALL) continue;
-        keyTopics.push(group);
-        keyAreas.push(a);
-      }
-    }
-    // Every topic together at each level below `all`: a local trouble whose complaints triage
-    // spreads over unrelated topics still shows as one excess of its place.
-    for (const a of chain) {
-      if (a === ALL) continue;
-      keyTopics.push(ANY_TOPIC);
-      keyAreas.push(a);
-    }
-    // Country-wide last: a local spike should name its place before it shows nationally.
-    const allAt = keyAreas.indexOf(ALL);
-    keyTopics.push(keyTopics.splice(allAt, 1)[0]);
-    keyAreas.push(keyAreas.splice(allAt, 1)[0]);
-    const topicKeys = keyAreas.map((a, i) => `${keyTopics[i]}@${a}`);
-    return { chain, topicKeys, keyTopics, keyAreas };
   }
 
   /**
@@ -290,7 +239,7 @@ export class Detector {
       area: c.area,
       learned: this.counts.takeLearned(c.customerId),
     };
-    const { chain, topicKeys, keyTopics, keyAreas } = this.keysFor(c.topic, c.area);
+    const { chain, topicKeys, keyTopics, keyAreas } = keysFor(this.config, c.topic, c.area);
     const terms = this.config.text.enabled ? contentTerms(c.text) : [];
     const termKeys = terms.map((t) => `w:${t}`);
 
@@ -458,4 +407,18 @@ export class Detector {
     }
     return out;
   }
+}
+
+/** A message as an entry that is linked, not counted or tested (no MinHash). */
+function linkedEntry(o: Observation, area: Area | null, problemId: string | null): Entry {
+  return {
+    ref: o.ref,
+    at: o.at,
+    customerId: o.customerId,
+    caseId: o.caseId,
+    topic: o.topic,
+    problemId,
+    sig: null,
+    area,
+  };
 }
