@@ -54,9 +54,12 @@ export class HistoryLane {
     for (const i of inputs) (i.at < cutoff ? past : present).push(i);
     if (past.length === 0) return { kind: 'none' };
     this.stragglers = this.stragglers.filter((t) => wallNow - t < STRAGGLER_MEMORY_MS);
+    // The earliest, not the first: other nodes' messages (PostgreSQL) come in their own order.
+    let first = past[0].at;
+    for (const i of past) if (i.at < first) first = i.at;
     const h = this.detector;
     // In order with the history detector (within its own windows), and still history.
-    if (h && past[0].at >= h.now - h.horizonMs) {
+    if (h && first >= h.now - h.horizonMs) {
       this.lastFed = wallNow;
       return { kind: 'reuse', past, present };
     }
@@ -67,7 +70,7 @@ export class HistoryLane {
     this.drop();
     this.stragglers = [];
     this.lastFed = wallNow;
-    return { kind: 'build', past, present, at: past[0].at };
+    return { kind: 'build', past, present, at: first };
   }
 
   /** The open problems the live detector decides on (not those the history detector raised). */
