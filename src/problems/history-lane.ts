@@ -2,7 +2,7 @@ import type { Decision, Detector, ProblemView } from './detector/detector.js';
 import type { DetectorInput } from './detector-input.js';
 
 /** Fewer late messages than this (in a batch, with the stragglers of the last minutes) stay stragglers. */
-export const MIN_HISTORY_MESSAGES = 20;
+const MIN_HISTORY_MESSAGES = 20;
 /** How long stragglers are remembered towards that count (wall time). */
 const STRAGGLER_MEMORY_MS = 10 * 60_000;
 /** A history detector nobody fed for this long (wall time) is dropped: the replay is over. */
@@ -12,7 +12,7 @@ export type HistoryPlan =
   | { kind: 'none' }
   /** The late messages go to the history detector that stands at their time already. */
   | { kind: 'reuse'; past: DetectorInput[]; present: DetectorInput[] }
-  /** A new history detector, built from storage up to the first late message. */
+  /** A new history detector, built from storage up to the earliest late message. */
   | { kind: 'build'; past: DetectorInput[]; present: DetectorInput[]; at: number }
   /** Too few to rebuild a detector for: the live detector takes them as stragglers. */
   | { kind: 'stragglers' };

@@ -66,6 +66,9 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   throw new Error(`Unsupported database URL (expected sqlite:<path> or postgres://…)`);
 }
 
+/** How long a statement waits for another process's write lock before "database is locked". */
+const BUSY_TIMEOUT_MS = 5_000;
+
 /** The main connection's automatic checkpoint threshold, in pages (~40 MiB). */
 const AUTO_CHECKPOINT_PAGES = 10_000;
 
@@ -75,7 +78,7 @@ function openSqlite(path: string, opts: OpenOptions): Database {
   // busy_timeout covers a second process (a CLI command, a replay) touching the same file; set
   // first, so even switching a new file to WAL waits for another process instead of failing
   // with "database is locked". WAL lets readers run while the pipeline writes.
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`);
   // A 64 MiB page cache keeps the hot indexes (messages by external id, cases by customer) in
@@ -119,7 +122,7 @@ function openSqlite(path: string, opts: OpenOptions): Database {
   } catch (err) {
     if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
   } finally {
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }
   // Runs outside Kysely's connection lock: while a statement's rows are being iterated (a
   // chunked read, chunks.ts) the connection refuses writes and pragmas ("busy"), and that round
