@@ -17,7 +17,11 @@ const DENVER: ProblemArea = { postalCode: null, city: 'Denver', region: 'CO', co
  */
 describe.each(ENGINES)('problem list on %s', (engine) => {
   let fresh: { database: Database; cleanup(): Promise<void> };
-  const ids: { austin: string[]; denver: string[] } = { austin: [], denver: [] };
+  const ids = {
+    austin: [] as string[],
+    denver: [] as string[],
+    around: {} as Record<'zip' | 'city' | 'state' | 'country' | 'la', string>,
+  };
 
   beforeAll(async () => {
     fresh = await freshDatabase(engine);
@@ -28,12 +32,22 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
       .insertInto('workspaces')
       .values({ id: 'w1', name: 'W', is_demo: 0, created_at: AT } as never)
       .execute();
-    const add = async (n: number, area: ProblemArea, status: ProblemStatus, into: string[]) => {
+    await db
+      .insertInto('workspaces')
+      .values({ id: 'w2', name: 'W2', is_demo: 0, created_at: AT } as never)
+      .execute();
+    const add = async (
+      n: number,
+      area: ProblemArea,
+      status: ProblemStatus,
+      into: string[],
+      workspace = 'w1',
+    ) => {
       await db.transaction().execute(async (trx) => {
         for (let i = 0; i < n; i++) {
           const row = await insertProblem(
             trx,
-            'w1',
+            workspace,
             {
               kind: 'area',
               status,
@@ -56,6 +70,19 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
     await add(1, AUSTIN, 'fixed', ids.austin);
     await add(1200, DENVER, 'suspected', ids.denver);
     await add(100, AUSTIN, 'suspected', ids.austin);
+    // w2: one problem at each level around San Francisco's 94110, and one in Los Angeles.
+    const around: [keyof typeof ids.around, ProblemArea][] = [
+      ['zip', { postalCode: '94110', city: 'San Francisco', region: 'CA', country: 'US' }],
+      ['city', { postalCode: null, city: 'San Francisco', region: 'CA', country: 'US' }],
+      ['state', { postalCode: null, city: null, region: 'CA', country: 'US' }],
+      ['country', { postalCode: null, city: null, region: null, country: 'US' }],
+      ['la', { postalCode: null, city: 'Los Angeles', region: 'CA', country: 'US' }],
+    ];
+    for (const [name, area] of around) {
+      const into: string[] = [];
+      await add(1, area, 'suspected', into, 'w2');
+      ids.around[name] = into[0];
+    }
   }, 120_000);
   afterAll(async () => {
     await fresh?.cleanup();
@@ -94,6 +121,22 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
     expect((await list({ area: 'Austin, MN', limit: 10 })).rows).toHaveLength(0);
     expect((await list({ area: 'Colorado', limit: 10 })).rows).toHaveLength(10);
     expect((await list({ area: 'United States', limit: 10 })).rows).toHaveLength(10);
+  });
+
+  it('finds the problems that cover the place asked about, not only those inside it', async () => {
+    const names = async (area: string) => {
+      const { rows } = await listProblems(fresh.database.db, 'w2', { area, limit: 10 });
+      const byId = Object.entries(ids.around).map(([k, v]) => [v, k]);
+      const name = new Map(byId);
+      return rows.map((r) => name.get(r.id)).sort();
+    };
+    // A customer in 94110 suffers from the San Francisco, California and country-wide troubles.
+    expect(await names('94110')).toEqual(['city', 'country', 'state', 'zip']);
+    expect(await names('San Francisco, CA')).toEqual(['city', 'country', 'state', 'zip']);
+    expect(await names('Los Angeles, CA')).toEqual(['country', 'la', 'state']);
+    expect(await names('Texas')).toEqual(['country']);
+    expect(await names('California')).toEqual(['city', 'country', 'la', 'state', 'zip']);
+    expect(await names('Austin, MN')).toEqual(['country']);
   });
 
   it('matches the owner whatever its case', async () => {

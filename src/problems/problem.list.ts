@@ -110,9 +110,11 @@ function placeOf(text: string): Place | null {
 type Place = Record<'postalCode' | 'city' | 'region' | 'country', string | null>;
 
 /**
- * The problem's area names the filter at some level (a city's problem is in its region too), or
- * lies inside the place the filter names: "Texas" finds problems in TX, "Austin, TX" those of
- * Austin and its postal codes, "United States" the country's.
+ * The problem's area names the filter at some level (a city's problem is in its region too),
+ * lies inside the place the filter names ("Texas" finds problems in TX, "Austin, TX" those of
+ * Austin and its postal codes, "United States" the country's), or covers it: an agent asking
+ * what troubles 94110 wants the San Francisco outage and the California one too, which is
+ * what the customers there are suffering from.
  */
 function inArea(p: Selectable<ProblemTable>, needle: string, place: Place | null): boolean {
   // Read as shown: blanks null, the country of a known state (areas people typed, see readArea).
@@ -121,10 +123,13 @@ function inArea(p: Selectable<ProblemTable>, needle: string, place: Place | null
   if ([a.postalCode, a.city, a.region, a.country].some((v) => v?.toLowerCase() === needle))
     return true;
   if (!place) return false;
-  const same = (k: keyof Place) =>
-    place[k] === null || a[k]?.toLowerCase() === place[k]!.toLowerCase();
-  if (place.postalCode) return same('postalCode');
-  if (place.city) return same('city') && same('region');
-  if (place.region) return same('region') && same('country');
-  return same('country');
+  return inside(a, place) || inside(place, a);
+}
+
+/** Every level `outer` knows, `inner` knows too and names the same (so it lies within). */
+function inside(inner: Place, outer: Place): boolean {
+  const levels = (['postalCode', 'city', 'region', 'country'] as const).filter((k) => outer[k]);
+  return (
+    levels.length > 0 && levels.every((k) => inner[k]?.toLowerCase() === outer[k]!.toLowerCase())
+  );
 }
