@@ -126,8 +126,7 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
   it('finds the problems that cover the place asked about, not only those inside it', async () => {
     const names = async (area: string) => {
       const { rows } = await listProblems(fresh.database.db, 'w2', { area, limit: 10 });
-      const byId = Object.entries(ids.around).map(([k, v]) => [v, k]);
-      const name = new Map(byId);
+      const name = new Map(Object.entries(ids.around).map(([k, v]) => [v, k] as const));
       return rows.map((r) => name.get(r.id)).sort();
     };
     // A customer in 94110 suffers from the San Francisco, California and country-wide troubles.
