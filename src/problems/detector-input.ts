@@ -4,6 +4,7 @@ import type { DB } from '../platform/db/schema.js';
 import type { TriageResult } from '../triage/index.js';
 import type { DetectorConfig } from './detector/config.js';
 import { Detector } from './detector/detector.js';
+import { storedProcessSignals } from './stored-signals.js';
 
 /** What the detector reads of a stored message, in catch-up and in rebuilds alike. */
 export const STREAM_COLUMNS = [
@@ -78,9 +79,17 @@ export async function warmDetector(
     .orderBy('sent_at')
     .orderBy('id');
   det.silent = true;
+  // Teams' breaches and broken promises, in event time among the messages: each team's usual
+  // rate, so ordinary breaches after a restart are not a spike.
+  const signals = await storedProcessSignals(trx, ws, since, at);
+  let next = 0;
+  const signalsUpTo = (t: number) => {
+    while (next < signals.length && signals[next].at <= t) det.observeProcess(signals[next++]);
+  };
   // In chunks: weeks of history are up to millions of messages (see inChunks).
   for await (const rows of inChunks(trx, stored, chunkRows)) {
     for (const r of rows) {
+      signalsUpTo(r.sent_at);
       if (!r.customer_id || !r.triage_json) continue;
       const ref = `${r.channel}\u0000${r.external_id}`;
       if (skip.has(ref)) continue;
@@ -98,6 +107,7 @@ export async function warmDetector(
       });
     }
   }
+  signalsUpTo(at);
   det.silent = false;
   return det;
 }

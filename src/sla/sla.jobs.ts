@@ -23,7 +23,7 @@ import type { ClockName, Clocks } from './clocks.js';
 const SCHEDULER = { type: 'system' as const, id: 'scheduler' };
 
 /** A timer scheduled this long after its due time was already overdue when its case arrived. */
-const LATE_MS = 60 * 60_000;
+export const LATE_BREACH_MS = 60 * 60_000;
 
 const CHUNK = 500;
 
@@ -145,7 +145,7 @@ export const slaTimers: TimerBatchHandler = {
           // The deadline had passed long before the desk learned of the case: history brought in
           // by import or replay, or a long backlog. Recorded like any breach, but it says nothing
           // about how a team works now (the problem detector does not count it).
-          late: Number(t.due_at) < Number(t.created_at) - LATE_MS,
+          late: Number(t.due_at) < Number(t.created_at) - LATE_BREACH_MS,
           assigneeId: kase.assignee_id,
           queueId: kase.queue_id,
           priority: raised?.priority ?? current,

@@ -322,6 +322,8 @@ export class Detector {
     }
     const entry: Entry = { ...s, topic: null, problemId: null, sig: null, area: null };
     this.counts.countProcess(s.teamId, this.counts.addEntry(ks, entry));
+    // Rebuilding from storage: counted only (a problem raised here would exist in memory only).
+    if (this.silent) return out;
     const owner = this.book.ownedBy.get(key);
     if (owner) {
       out.push({ type: 'link', problemId: owner, member: member(entry), reason: 'arrival' });
