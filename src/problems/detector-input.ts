@@ -4,7 +4,7 @@ import type { DB } from '../platform/db/schema.js';
 import type { TriageResult } from '../triage/index.js';
 import type { DetectorConfig } from './detector/config.js';
 import { Detector } from './detector/detector.js';
-import { storedProcessSignals } from './stored-signals.js';
+import { storedProcessSignals, storedReopenings } from './stored-signals.js';
 
 /** What the detector reads of a stored message, in catch-up and in rebuilds alike. */
 export const STREAM_COLUMNS = [
@@ -79,9 +79,10 @@ export async function warmDetector(
     .orderBy('sent_at')
     .orderBy('id');
   det.silent = true;
-  // Teams' breaches and broken promises, in event time among the messages: each team's usual
-  // rate, so ordinary breaches after a restart are not a spike.
+  // Teams' breaches, broken promises and repeat contacts, in event time among the messages:
+  // each team's usual rate, so ordinary ones after a restart are not a spike.
   const signals = await storedProcessSignals(trx, ws, since, at);
+  const reopenings = await storedReopenings(trx, ws, since, at);
   let next = 0;
   const signalsUpTo = (t: number) => {
     while (next < signals.length && signals[next].at <= t) det.observeProcess(signals[next++]);
@@ -105,6 +106,16 @@ export async function warmDetector(
         topic: tri.topic,
         text: r.text,
       });
+      const back = tri.complaint ? reopenings.get(ref) : undefined;
+      if (back)
+        det.observeProcess({
+          ref: `repeat:${r.channel}:${r.external_id}`,
+          kind: 'repeat_contact',
+          teamId: back.teamId,
+          at: r.sent_at,
+          customerId: r.customer_id,
+          caseId: back.caseId,
+        });
     }
   }
   signalsUpTo(at);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ENGINES, freshDatabaseUrl } from '../../test/support/engines.js';
 import { feed, startNode } from '../../test/support/nodes.js';
 import type { App } from '../app.js';
@@ -20,12 +20,14 @@ describe.each(ENGINES)('process problems across a restart on %s', (engine) => {
   let now = T0;
   let n = 0;
 
-  beforeAll(async () => {
+  // A desk of its own for each case, its clock at T0.
+  beforeEach(async () => {
+    now = T0;
     const db = await freshDatabaseUrl(engine);
     cleanup = db.cleanup;
     app = await startNode(db.url, () => now);
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await app?.close();
     cleanup?.();
   });
@@ -92,4 +94,73 @@ describe.each(ENGINES)('process problems across a restart on %s', (engine) => {
     // Raised by the spike, not by the ordinary breaches after the restart.
     expect(Number(rows[0].detected_at)).toBeGreaterThanOrEqual(spike);
   }, 60_000);
+
+  it('keeps the usual rate of repeat contacts (complaints reopening a resolved case)', async () => {
+    // Six customers an hour come back three minutes after their case was resolved, for two
+    // days (the detector's first hours teach it the rate).
+    const start = T0;
+    const complaints = [
+      'Still no internet at home, the problem you closed is back',
+      'My phone keeps dropping calls again, nothing was fixed',
+      'The charge you said you removed is on my bill again',
+      'The router you replaced has the same blinking red light',
+      'My order still has not arrived, why was this closed',
+      'The app still will not let me log in to my account',
+    ];
+    let who = 0;
+    /** One hour of customers who write, are resolved, and write again. */
+    const hourOf = async (from: number, perHour: number) => {
+      const ids: { id: string; at: number }[] = [];
+      for (let k = 0; k < perHour; k++)
+        ids.push({ id: `back-${who++}`, at: from + (k * HOUR) / perHour });
+      const say = (c: { id: string; at: number }, at: number, n: number) => ({
+        channel: 'email' as const,
+        externalId: `${c.id}-${n}`,
+        author: { id: `${c.id}@example.com` },
+        text: `${complaints[Number(c.id.slice(5)) % complaints.length]} (${c.id}, ${n}).`,
+        sentAt: new Date(at).toISOString(),
+      });
+      now = from + HOUR;
+      await feed(
+        app,
+        ids.map((c) => say(c, c.at, 1)),
+        () => now,
+      );
+      await app.database.db
+        .updateTable('cases')
+        .set({ status: 'resolved', resolved_at: from })
+        .where('status', '!=', 'resolved')
+        .execute();
+      await feed(
+        app,
+        ids.map((c) => say(c, c.at + 3 * MIN, 2)),
+        () => now,
+      );
+    };
+    const restart = start + 48 * HOUR;
+    for (let t = start; t < restart; t += HOUR) await hourOf(t, 6);
+    const reopened = await app.database.db
+      .selectFrom('case_events')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('type', '=', 'reopened')
+      .executeTakeFirstOrThrow();
+    expect(Number(reopened.n)).toBe(48 * 6);
+    app.problems.runtime.reset();
+    for (let t = restart; t < restart + 4 * HOUR; t += HOUR) await hourOf(t, 6);
+    // Then thirty in half an hour.
+    const spike = restart + 5 * HOUR;
+    await hourOf(spike, 60);
+    let rows: { title: string; detected_at: number }[] = [];
+    for (let tries = 0; tries < 100 && rows.length === 0; tries++) {
+      rows = await app.database.db
+        .selectFrom('problems')
+        .select(['title', 'detected_at'])
+        .where('kind', '=', 'process')
+        .where('title', 'like', '%repeat%')
+        .execute();
+      if (rows.length === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0].detected_at)).toBeGreaterThanOrEqual(spike);
+  }, 120_000);
 });

@@ -11,7 +11,6 @@ import type { ProcessSignal } from './detector/types.js';
  * without them every team's baseline starts at nothing, and the first few ordinary breaches
  * after a restart read as a spike.
  *
- * Repeat contacts are not stored as such and are not rebuilt; their baseline is learned anew.
  */
 export async function storedProcessSignals(
   trx: Kysely<DB>,
@@ -84,4 +83,45 @@ export async function storedProcessSignals(
     });
   }
   return signals.sort((a, b) => a.at - b.at);
+}
+
+/** Where a message that reopened its resolved case went: a repeat contact if it complains. */
+export interface Reopening {
+  caseId: string;
+  teamId: string;
+}
+
+/**
+ * The messages of a stored span that reopened a resolved case (`reopened` case events, as the
+ * pipeline's thread stage writes them), by `channel\u0000externalId`, with the team of the case's
+ * queue. The rebuild tells the complaints among them as repeat contacts, as the live batch does.
+ */
+export async function storedReopenings(
+  trx: Kysely<DB>,
+  ws: string,
+  since: number,
+  upTo: number,
+): Promise<Map<string, Reopening>> {
+  const rows = await trx
+    .selectFrom('case_events as e')
+    .leftJoin('cases', (j) =>
+      j.onRef('cases.id', '=', 'e.case_id').on('cases.workspace_id', '=', ws),
+    )
+    .leftJoin('queues', 'queues.id', 'cases.queue_id')
+    .select(['e.case_id', 'e.data_json', 'queues.team_id'])
+    .where('e.workspace_id', '=', ws)
+    .where('e.type', '=', 'reopened')
+    .where('e.event_at', '>=', since)
+    .where('e.event_at', '<=', upTo)
+    .execute();
+  const out = new Map<string, Reopening>();
+  for (const r of rows) {
+    const d = JSON.parse(r.data_json) as { channel?: unknown; externalId?: unknown };
+    if (typeof d.channel !== 'string' || typeof d.externalId !== 'string') continue;
+    out.set(`${d.channel}\u0000${d.externalId}`, {
+      caseId: r.case_id,
+      teamId: r.team_id ?? 'unassigned',
+    });
+  }
+  return out;
 }
