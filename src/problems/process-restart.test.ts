@@ -83,7 +83,7 @@ describe.each(ENGINES)('process problems across a restart on %s', (engine) => {
     for (let k = 0; k < 30; k++) await breach(spike + k * MIN);
     now = spike + 30 * MIN;
     let rows: { title: string; detected_at: number }[] = [];
-    for (let tries = 0; tries < 200 && rows.length === 0; tries++) {
+    for (let tries = 0; tries < 600 && rows.length === 0; tries++) {
       await new Promise((r) => setTimeout(r, 50));
       rows = await app.database.db
         .selectFrom('problems')
