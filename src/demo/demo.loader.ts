@@ -1,6 +1,7 @@
 import type { App } from '../app.js';
 import { updateCase } from '../cases/case.service.js';
 import { ingestStream } from '../ingest/ingest-stream.js';
+import { recordEventClock } from '../problems/event-clock.js';
 import { simulate } from '../simulate/index.js';
 import { markDemo } from '../workspace/workspace.service.js';
 import { enableDemoDelivery } from './demo.sender.js';
@@ -29,6 +30,11 @@ export async function loadDemo(app: App): Promise<{ cases: number; messages: num
     workspaceId: app.workspace.workspaceId,
     pipeline: app.pipeline,
   });
+  // The demo is the recent past of a desk that is live from now on, not a replay of history:
+  // its event time runs with the wall clock (event-clock.ts), so what a newcomer does to its
+  // problems (a fix) happens now, not at its last message of last night.
+  const loadedAt = Date.now();
+  await recordEventClock(db, app.workspace.workspaceId, loadedAt, loadedAt);
   // Answered cases whose last word was ours more than a day before the end: resolved.
   const latest = await db
     .selectFrom('cases')

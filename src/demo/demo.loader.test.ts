@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabaseUrl } from '../../test/support/engines.js';
+import { type App, buildApp } from '../app.js';
+import { loadConfig } from '../config.js';
+import { ingestStream } from '../ingest/ingest-stream.js';
+import { createApiToken } from '../platform/auth/tokens.js';
+import { loadDemo } from './demo.loader.js';
+
+const MIN = 60_000;
+
+/**
+ * The demo's traffic is the two days up to the start of today, loaded now: the recent past of a
+ * desk that is live from then on. A newcomer who marks the demo's outage fixed does so now, and
+ * the next message (today's) does not find the fix nine quiet hours old and verify it at once.
+ */
+describe('the demo desk after loading', () => {
+  let app: App;
+  let cleanup: () => void;
+  let auth: Record<string, string>;
+  beforeAll(async () => {
+    const db = await freshDatabaseUrl('sqlite');
+    cleanup = db.cleanup;
+    const base = loadConfig({
+      THROUGHLINE_DATABASE_URL: db.url,
+      LOG_LEVEL: 'silent',
+      THROUGHLINE_DEMO: 'false',
+    });
+    app = await buildApp({ config: { ...base, pipeline: { ...base.pipeline, workers: false } } });
+    await app.start({ listen: false });
+    await loadDemo(app);
+    const { token } = await createApiToken(
+      app.database.db,
+      app.workspace.workspaceId,
+      't',
+      'admin',
+    );
+    auth = { authorization: `Bearer ${token}` };
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    cleanup?.();
+  });
+
+  it('stamps a fix now, and the next live message leaves it fixed', async () => {
+    const problem = await app.database.db
+      .selectFrom('problems')
+      .select('id')
+      .where('kind', '=', 'area')
+      .orderBy('customer_count', 'desc')
+      .executeTakeFirstOrThrow();
+    const post = (status: string) =>
+      app.http.inject({
+        method: 'POST',
+        url: `/api/v1/problems/${problem.id}/status`,
+        headers: auth,
+        payload: { status, body: `The outage is ${status}.` },
+      });
+    expect((await post('fixing')).statusCode).toBe(200);
+    const fixedAt = Date.now();
+    expect((await post('fixed')).statusCode).toBe(200);
+    const row = await app.database.db
+      .selectFrom('problems')
+      .select(['fixed_event_at'])
+      .where('id', '=', problem.id)
+      .executeTakeFirstOrThrow();
+    expect(Math.abs(Number(row.fixed_event_at) - fixedAt)).toBeLessThan(5 * MIN);
+    await ingestStream(
+      [
+        {
+          channel: 'sms',
+          externalId: 'live-1',
+          author: { id: '+15550001111' },
+          text: 'What time does the store on Main Street open?',
+          sentAt: new Date().toISOString(),
+          visibility: 'private',
+        },
+      ],
+      { database: app.database, workspaceId: app.workspace.workspaceId, pipeline: app.pipeline },
+    );
+    const after = await app.database.db
+      .selectFrom('problems')
+      .select('status')
+      .where('id', '=', problem.id)
+      .executeTakeFirstOrThrow();
+    expect(after.status).toBe('fixed');
+  }, 60_000);
+});
