@@ -87,6 +87,18 @@ describe('throughline replay', () => {
     expect(pending).toBe(0);
   });
 
+  it('leaves out lines dated in the future, so a live desk’s event time does not run ahead', async () => {
+    const file = join(dir, 'ahead.jsonl');
+    const ahead = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    writeFileSync(file, [line(1), line(2, {}, ahead), line(3)].join('\n'));
+    const res = run('ahead.db', ['replay', file, '--speed', 'max']);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/replayed 2 messages/);
+    expect(res.stderr).toMatch(/1 messages dated in the future \(after now\) were left out/);
+    const { rows } = await stored('ahead.db');
+    expect(rows.map((r) => r.external_id)).toEqual(['SM1', 'SM3']);
+  });
+
   it('fails when no line is a message', () => {
     const file = join(dir, 'bad.jsonl');
     writeFileSync(file, 'not json\n{"channel":"sms"}\n');

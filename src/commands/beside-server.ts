@@ -26,7 +26,7 @@ export async function ingestBesideServer(
   app: App,
   messages: AsyncIterable<InboundMessage> | Iterable<InboundMessage>,
   opts: { progress?: Progress; speed?: 'max' | number },
-): Promise<{ res: { accepted: number; duplicates: number }; parked: number }> {
+): Promise<{ res: { accepted: number; duplicates: number; future: number }; parked: number }> {
   const db = app.database.db;
   const lease = new PipelineLease(db);
   const server = !(await lease.tryStart());
@@ -41,7 +41,12 @@ export async function ingestBesideServer(
     pipeline: server ? undefined : app.pipeline,
     progress: opts.progress,
     speed: opts.speed ?? 'max',
+    skipFuture: true,
   });
+  if (res.future > 0)
+    process.stderr.write(
+      `${res.future} messages dated in the future (after now) were left out: the desk takes history and live traffic, not traffic to come\n`,
+    );
   const lastSeq = await maxSeq(db, app.workspace.workspaceId);
   const parked = await settle(app, firstSeq, lastSeq, server, lease).finally(async () => {
     // Detection first, then the pipeline: a command waiting to take over leads at once.

@@ -2,6 +2,7 @@ import type { Database } from '../platform/db/database.js';
 import type { Progress } from '../platform/progress.js';
 import { appendInbound } from './inbound.log.js';
 import type { InboundMessage } from './inbound.schema.js';
+import { FUTURE_SKEW_MS } from './inbound.time.js';
 import type { PipelineWorker } from './pipeline/worker.js';
 
 export interface IngestStreamOptions {
@@ -17,6 +18,12 @@ export interface IngestStreamOptions {
    */
   speed?: 'max' | number;
   chunk?: number;
+  /**
+   * Leave out messages dated after the wall clock (beyond `FUTURE_SKEW_MS`) when they are due:
+   * a command's history must not move a live desk's event time ahead of now (every open
+   * problem and clock would age at once). Counted in `future`.
+   */
+  skipFuture?: boolean;
 }
 
 /**
@@ -26,13 +33,14 @@ export interface IngestStreamOptions {
 export async function ingestStream(
   messages: AsyncIterable<InboundMessage> | Iterable<InboundMessage>,
   opts: IngestStreamOptions,
-): Promise<{ accepted: number; duplicates: number }> {
+): Promise<{ accepted: number; duplicates: number; future: number }> {
   const clock = opts.clock ?? Date.now;
   const chunkSize = opts.chunk ?? 1000;
   const speed = opts.speed ?? 'max';
   let buf: InboundMessage[] = [];
   let accepted = 0;
   let duplicates = 0;
+  let future = 0;
   let firstEvent: number | null = null;
   const wallStart = Date.now();
 
@@ -57,9 +65,13 @@ export async function ingestStream(
         await new Promise((r) => setTimeout(r, Math.min(wait, 60_000)));
       }
     }
+    if (opts.skipFuture && Date.parse(m.sentAt) > Date.now() + FUTURE_SKEW_MS) {
+      future++;
+      continue;
+    }
     buf.push(m);
     if (buf.length >= chunkSize) await flush();
   }
   await flush();
-  return { accepted, duplicates };
+  return { accepted, duplicates, future };
 }
