@@ -72,12 +72,14 @@ describe('throughline replay', () => {
         line(4, {}, '2025-02-31T10:00:00Z'),
         'null',
         '{"type":"incident","incident":{"id":"inc-7"}}',
+        `${line(5).slice(0, -1)},"raw":${'['.repeat(5000)}${']'.repeat(5000)}}`,
         '',
       ].join('\r\n'),
     );
     const res = run('mixed.db', ['replay', file, '--speed', 'max']);
     expect(res.status, res.stderr).toBe(0);
-    expect(res.stdout).toMatch(/replayed 3 messages \(0 duplicates, 2 bad lines\)/);
+    expect(res.stdout).toMatch(/replayed 3 messages \(0 duplicates, 3 bad lines\)/);
+    expect(res.stderr).toMatch(/line 7: nested too deeply, skipped/);
     expect(res.stderr).toMatch(/line 4: \/sentAt/);
     expect(res.stderr).toMatch(/line 5: not a JSON object/);
     expect(res.stderr).toMatch(/1 times without a zone were read as UTC/);
@@ -99,12 +101,30 @@ describe('throughline replay', () => {
     expect(rows.map((r) => r.external_id)).toEqual(['SM1', 'SM3']);
   });
 
+  it('simulate --out to a folder that does not exist says so in one line', () => {
+    const res = run('bad.db', [
+      'simulate',
+      '--scenario',
+      'outage',
+      '--out',
+      join(dir, 'no', 'x.jsonl'),
+    ]);
+    expect(res.status).not.toBe(0);
+    expect(res.stderr.trim()).toMatch(/^error: cannot write .*x\.jsonl: ENOENT/);
+    expect(res.stderr).not.toMatch(/Unhandled|at .*\.js:\d+/);
+  });
+
   it('fails when no line is a message', () => {
     const file = join(dir, 'bad.jsonl');
     writeFileSync(file, 'not json\n{"channel":"sms"}\n');
     const res = run('bad.db', ['replay', file]);
     expect(res.status).not.toBe(0);
     expect(res.stderr).toMatch(/no line of .* is a message \(2 bad lines\)/);
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '\n\n');
+    const none = run('bad.db', ['replay', empty]);
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/empty\.jsonl has no lines/);
   });
 
   it('beside a running server, hands the events to its pipeline and returns once they are through', async () => {

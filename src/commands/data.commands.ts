@@ -33,7 +33,17 @@ export async function simulateCommand(opts: {
   const events = simulate({ scenario: opts.scenario, seed, days, start: opts.start });
   if (opts.out) {
     const stream = createWriteStream(opts.out);
-    const n = await writeJsonl(events, stream);
+    // A path that cannot be written (no such folder, no permission, a full disk) is the
+    // command's error, said in one line, not an unhandled stream error with a stack trace.
+    const failed = new Promise<never>((_, reject) =>
+      stream.once('error', (err) => reject(new Error(`cannot write ${opts.out}: ${err.message}`))),
+    );
+    const written = (async () => {
+      const n = await writeJsonl(events, stream);
+      await new Promise<void>((resolve) => stream.end(resolve));
+      return n;
+    })();
+    const n = await Promise.race([written, failed]);
     process.stderr.write(`wrote ${n} events to ${opts.out}\n`);
     return;
   }

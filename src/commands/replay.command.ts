@@ -22,8 +22,10 @@ export async function replayCommand(file: string, opts: { speed: string }) {
     throw new Error('--speed must be "max" or a positive factor');
   const { messages, bad, zoneless } = await readReplayFile(file);
   if (zoneless > 0) process.stderr.write(`${zoneless} times without a zone were read as UTC\n`);
-  if (messages.length === 0 && bad > 0)
-    throw new Error(`no line of ${file} is a message (${bad} bad lines)`);
+  if (messages.length === 0)
+    throw new Error(
+      bad > 0 ? `no line of ${file} is a message (${bad} bad lines)` : `${file} has no lines`,
+    );
   // Event-time order (stable, so equal times keep file order). The whole file is held in memory;
   // a multi-million-line replay should be pre-sorted and streamed instead.
   messages.sort((a, b) => Date.parse(a.sentAt) - Date.parse(b.sentAt));
@@ -70,7 +72,16 @@ export async function readReplayFile(
     }
     // Incident lines of the simulator carry ground truth for evaluations, not traffic.
     if ((obj as { type?: unknown }).type === 'incident') continue;
-    const msg = Value.Clean(InboundMessageSchema, structuredClone(obj)) as Record<string, unknown>;
+    let msg: Record<string, unknown>;
+    try {
+      msg = Value.Clean(InboundMessageSchema, structuredClone(obj)) as Record<string, unknown>;
+    } catch (err) {
+      // Thousands of nested arrays in `raw` overflow the stack of the recursive walks; the
+      // line is refused, the rest of the file replayed.
+      if (!(err instanceof RangeError)) throw err;
+      skip('nested too deeply');
+      continue;
+    }
     if (typeof msg.sentAt === 'string') {
       const t = withZone(msg.sentAt);
       if (t !== msg.sentAt) zoneless++;

@@ -18,6 +18,10 @@ export interface WorkspaceInfo {
  * per installation today; every table already carries `workspace_id` for the day there are more.
  */
 export async function ensureWorkspace(db: Kysely<DB>, now = Date.now()): Promise<WorkspaceInfo> {
+  // Read first, outside a transaction: every command starts here, and beside a busy server a
+  // transaction that may write is better left to the first start, which needs it.
+  const known = await existing(db);
+  if (known) return known;
   return db.transaction().execute(async (trx) => {
     const ws = await trx
       .selectFrom('workspaces')
@@ -70,6 +74,24 @@ export async function ensureWorkspace(db: Kysely<DB>, now = Date.now()): Promise
       isDemo: Number(ws?.is_demo ?? 0) === 1,
     };
   });
+}
+
+async function existing(db: Kysely<DB>): Promise<WorkspaceInfo | null> {
+  const row = await db
+    .selectFrom('workspaces')
+    .innerJoin('queues', (j) =>
+      j.onRef('queues.workspace_id', '=', 'workspaces.id').on('queues.is_default', '=', 1),
+    )
+    .select(['workspaces.is_demo', 'queues.id as queue_id'])
+    .where('workspaces.id', '=', DEFAULT_WORKSPACE_ID)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    workspaceId: DEFAULT_WORKSPACE_ID,
+    defaultQueueId: row.queue_id,
+    created: false,
+    isDemo: Number(row.is_demo) === 1,
+  };
 }
 
 export async function markDemo(db: Kysely<DB>, workspaceId: string): Promise<void> {
