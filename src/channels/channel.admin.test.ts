@@ -44,7 +44,8 @@ describe.each(ENGINES)('channel administration on %s', (engine) => {
       url: '/api/v1/channels',
       headers: t.auth,
     });
-    expect(list.json().channels.map((c: { id: string }) => c.id)).toContain(id);
+    expect(list.json().items.map((c: { id: string }) => c.id)).toContain(id);
+    expect(list.json().nextCursor).toBeNull();
     expect(list.body).not.toContain('very-secret-app');
     const one = await t.app.http.inject({
       method: 'GET',

@@ -77,7 +77,10 @@ export function channelAdminRoutes(app: Http, deps: ChannelDeps) {
     },
     async () => {
       const rows = await listChannelRows(deps.db, deps.workspaceId);
-      return { channels: rows.map(view) };
+      const items = rows.map(view);
+      // The list shape every list endpoint answers (README); a desk has a handful of channels,
+      // so one page. `channels` is kept for clients written against the first version.
+      return { items, nextCursor: null, channels: items };
     },
   );
 
