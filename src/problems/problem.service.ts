@@ -1,15 +1,17 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import { slaEvent } from '../cases/case.sla.js';
 import { queueProblemNotifications, requeueFailed } from '../notify/notify.service.js';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import { applySla } from '../sla/sla.store.js';
 import { queueEscalations } from './escalate.js';
 import { eventNow } from './event-clock.js';
+import { pendLinkedCases } from './problem.cases.js';
 import { loadProblemSettings, noticeText } from './problem.settings.js';
 import { type ProblemStatus, problemEvent, signatureOf } from './problem.store.js';
+
+// Where callers outside the lifecycle found them before they moved to problem.cases.ts.
+export { releaseFromFix, setCaseStatus } from './problem.cases.js';
 
 /** Who acts: a person or token (API) or the system (webhooks from Jira/PagerDuty). */
 export interface ProblemActor {
@@ -207,42 +209,6 @@ export async function changeProblem(
   });
 }
 
-/**
- * Linked open cases wait for the customer; each resolves after the quiet period. `only`: just
- * these cases (ones that joined the problem after its fix).
- */
-async function pendLinkedCases(
-  trx: Kysely<DB>,
-  ws: string,
-  problemId: string,
-  now: number,
-  quietMs: number,
-  only?: readonly string[],
-) {
-  if (only?.length === 0) return;
-  const links = await trx
-    .selectFrom('problem_links')
-    .innerJoin('cases', 'cases.id', 'problem_links.case_id')
-    .select(['problem_links.id as linkId', 'cases.id as caseId', 'cases.status'])
-    .where('problem_links.problem_id', '=', problemId)
-    .where('problem_links.unlinked_at', 'is', null)
-    .execute();
-  const pend = only && new Set(only);
-  for (const l of links) {
-    if (pend && !pend.has(l.caseId)) continue;
-    if (l.status === 'resolved' || l.status === 'closed') continue;
-    await setCaseStatus(trx, ws, l.caseId, l.status, 'pending', 'customer', now, {
-      problemId,
-      why: 'problem fixed',
-    });
-    await trx
-      .updateTable('problem_links')
-      .set({ resolve_due_at: now + quietMs })
-      .where('id', '=', l.linkId)
-      .execute();
-  }
-}
-
 /** Statuses in which a problem's fix stands (its linked cases wait for their customers). */
 export const FIX_STANDS: ReadonlySet<string> = new Set(['fixed', 'verified']);
 
@@ -331,92 +297,6 @@ export async function joinFixedProblem(
   }
   await pendLinkedCases(trx, ws, p.id, now, settings.quietPeriodMinutes * 60_000, caseIds);
   return notified;
-}
-
-/**
- * Cases that wait for their customer only because this problem was fixed, and now leave it
- * (unlinked, split off, merged into an unfixed problem): the fix they were told of may not be
- * theirs, so they go back to the desk (open) instead of waiting for a resolution that will never
- * be scheduled again. Also a customer no channel could tell of the fix (notify.handler.ts). Returns
- * how many went back.
- */
-export async function releaseFromFix(
-  trx: Kysely<DB>,
-  ws: string,
-  problemId: string,
-  caseIds: readonly string[],
-  now: number,
-  why: string,
-): Promise<number> {
-  if (caseIds.length === 0) return 0;
-  const waiting = await trx
-    .selectFrom('problem_links')
-    .innerJoin('cases', 'cases.id', 'problem_links.case_id')
-    .select(['cases.id', 'cases.status'])
-    .where('problem_links.problem_id', '=', problemId)
-    .where('problem_links.case_id', 'in', caseIds)
-    .where('problem_links.resolve_due_at', 'is not', null)
-    .where('cases.status', '=', 'pending')
-    .where('cases.status_reason', '=', 'customer')
-    .execute();
-  for (const c of waiting)
-    await setCaseStatus(trx, ws, c.id, c.status, 'open', null, now, { problemId, why });
-  return waiting.length;
-}
-
-/** What a case's status change means for its SLA clocks (as an agent's change, case.service.ts). */
-function slaTypeOf(from: string, to: 'open' | 'pending' | 'resolved', reason: string | null) {
-  if (to === 'pending')
-    return reason === 'customer' && from !== 'pending' ? 'pending_customer' : null;
-  if (to === 'resolved') return 'resolved';
-  if (from === 'pending') return 'resumed';
-  return from === 'resolved' || from === 'closed' ? 'reopened' : null;
-}
-
-/**
- * Changes a case's status for a problem (fix, quiet period, leaving a fixed problem), with its
- * history entry and its SLA clocks: waiting on the customer pauses them, back to the desk
- * resumes them, resolved meets them. (Left running, every case of a big outage breached its
- * resolution target while it waited out the quiet period.)
- */
-export async function setCaseStatus(
-  trx: Kysely<DB>,
-  ws: string,
-  caseId: string,
-  from: string,
-  to: 'open' | 'pending' | 'resolved',
-  reason: string | null,
-  now: number,
-  data: Record<string, unknown>,
-) {
-  const c = await trx
-    .updateTable('cases')
-    .set({
-      status: to,
-      status_reason: to === 'pending' ? reason : null,
-      ...(to === 'resolved' ? { resolved_at: now } : {}),
-      version: sql<number>`version + 1`,
-      updated_at: now,
-    })
-    .where('id', '=', caseId)
-    .returning(['id', 'priority', 'channel'])
-    .executeTakeFirst();
-  await trx
-    .insertInto('case_events')
-    .values({
-      id: newId(),
-      workspace_id: ws,
-      case_id: caseId,
-      type: 'status_changed',
-      actor_type: 'system',
-      actor_id: 'problems',
-      data_json: JSON.stringify({ from, to, reason, ...data }),
-      created_at: now,
-      event_at: now,
-    })
-    .execute();
-  const type = slaTypeOf(from, to, reason);
-  if (c && type) await applySla(trx, ws, [slaEvent(c, type, now)], now);
 }
 
 export type ProblemRow = Selectable<ProblemTable>;
