@@ -27,7 +27,12 @@ export async function pendLinkedCases(
   const links = await trx
     .selectFrom('problem_links')
     .innerJoin('cases', 'cases.id', 'problem_links.case_id')
-    .select(['problem_links.id as linkId', 'cases.id as caseId', 'cases.status'])
+    .select([
+      'problem_links.id as linkId',
+      'cases.id as caseId',
+      'cases.status',
+      'cases.status_reason as reason',
+    ])
     .where('problem_links.problem_id', '=', problemId)
     .where('problem_links.unlinked_at', 'is', null)
     .execute();
@@ -35,10 +40,13 @@ export async function pendLinkedCases(
   for (const l of links) {
     if (pend && !pend.has(l.caseId)) continue;
     if (l.status === 'resolved' || l.status === 'closed') continue;
-    await setCaseStatus(trx, ws, l.caseId, l.status, 'pending', 'customer', now, {
-      problemId,
-      why: 'problem fixed',
-    });
+    // Waiting for its customer already (an agent asked them something): the fix changes nothing
+    // in its status, so its history records no change; it still resolves after the quiet period.
+    if (!(l.status === 'pending' && l.reason === 'customer'))
+      await setCaseStatus(trx, ws, l.caseId, l.status, 'pending', 'customer', now, {
+        problemId,
+        why: 'problem fixed',
+      });
     await trx
       .updateTable('problem_links')
       .set({ resolve_due_at: now + quietMs })
@@ -63,19 +71,52 @@ export async function releaseFromFix(
   why: string,
 ): Promise<number> {
   if (caseIds.length === 0) return 0;
-  const waiting = await trx
+  const waiting = await waitingOnFix(trx, problemId, caseIds);
+  for (const c of waiting)
+    await setCaseStatus(trx, ws, c.id, c.status, 'open', null, now, { problemId, why });
+  return waiting.length;
+}
+
+/**
+ * The problem goes back to being fixed (by a person, or automatically: still broken, new
+ * customers after the fix, the trouble raised again): the fix its cases wait on no longer stands.
+ * Those still waiting for their customer (not resolved or closed since) go back to the desk, open
+ * with their SLA clocks running again and history saying why; left waiting, they sat paused
+ * until the next fix while their customers were still affected. Returns how many went back.
+ */
+export async function reopenWaitingCases(
+  trx: Kysely<DB>,
+  ws: string,
+  problemId: string,
+  now: number,
+  why: string,
+): Promise<number> {
+  const waiting = await waitingOnFix(trx, problemId);
+  for (const c of waiting)
+    await setCaseStatus(trx, ws, c.id, c.status, 'open', null, now, { problemId, why });
+  // No case resolves on the old fix's schedule; the next fix schedules its own.
+  await trx
+    .updateTable('problem_links')
+    .set({ resolve_due_at: null })
+    .where('problem_id', '=', problemId)
+    .where('resolve_due_at', 'is not', null)
+    .execute();
+  return waiting.length;
+}
+
+/** The problem's cases a fix left waiting for their customer (of `caseIds` if given). */
+function waitingOnFix(trx: Kysely<DB>, problemId: string, caseIds?: readonly string[]) {
+  return trx
     .selectFrom('problem_links')
     .innerJoin('cases', 'cases.id', 'problem_links.case_id')
     .select(['cases.id', 'cases.status'])
     .where('problem_links.problem_id', '=', problemId)
-    .where('problem_links.case_id', 'in', caseIds)
+    .$if(caseIds === undefined, (q) => q.where('problem_links.unlinked_at', 'is', null))
+    .$if(caseIds !== undefined, (q) => q.where('problem_links.case_id', 'in', caseIds!))
     .where('problem_links.resolve_due_at', 'is not', null)
     .where('cases.status', '=', 'pending')
     .where('cases.status_reason', '=', 'customer')
     .execute();
-  for (const c of waiting)
-    await setCaseStatus(trx, ws, c.id, c.status, 'open', null, now, { problemId, why });
-  return waiting.length;
 }
 
 /** What a case's status change means for its SLA clocks (as an agent's change, case.service.ts). */
@@ -103,6 +144,9 @@ export async function setCaseStatus(
   now: number,
   data: Record<string, unknown>,
 ) {
+  // A change to the status it has is none: no history entry saying "open to open". (Pending to
+  // pending may change its reason; callers that know it does not skip the call.)
+  if (from === to && to !== 'pending') return;
   const c = await trx
     .updateTable('cases')
     .set({

@@ -6,7 +6,9 @@ import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { queueEscalations } from './escalate.js';
 import { eventNow } from './event-clock.js';
-import { pendLinkedCases } from './problem.cases.js';
+import { teamIdNamed } from './owner-teams.js';
+import { pendLinkedCases, reopenWaitingCases } from './problem.cases.js';
+import { checkEta, checkProblemVersion, latestUpdate } from './problem.checks.js';
 import { loadProblemSettings, noticeText } from './problem.settings.js';
 import { type ProblemStatus, problemEvent, signatureOf } from './problem.store.js';
 
@@ -82,6 +84,8 @@ export interface StatusChange {
   externalRefs?: Record<string, string>;
   /** Do not message customers (internal transition). */
   silent?: boolean;
+  /** Refuse (409) if the problem's version is not this one: the caller read a stale copy. */
+  expectedVersion?: number;
 }
 
 /**
@@ -99,6 +103,7 @@ export async function changeProblem(
   const ws = actor.workspaceId;
   return db.transaction().execute(async (trx) => {
     const p = await loadForUpdate(trx, ws, id);
+    checkProblemVersion(p, change.expectedVersion);
     const from = p.status as ProblemStatus;
     const to = change.status ?? from;
     // Merged into another: that problem carries its customers and its lifecycle now.
@@ -107,6 +112,16 @@ export async function changeProblem(
     if (to !== from && !TRANSITIONS[from].includes(to)) {
       throw new AppError('invalid_transition', `a ${from} problem cannot become ${to}`);
     }
+    // A repeated request (a retry, a double click) changes nothing and messages no one again.
+    if (await unchanged(trx, p, change)) return { problem: p, notified: 0 };
+    // Its customers were told it is over; a new message to them needs the problem reopened.
+    if (from === 'closed' && to === 'closed' && change.body !== undefined)
+      throw new AppError(
+        'conflict',
+        'the problem is closed: reopen it (status fixing or confirmed) to message its customers',
+      );
+    checkEta(change.etaAt, now);
+    const fixing = to === 'fixed' && from !== 'fixed';
     const sig = signatureOf(p);
     sig.human = sig.human || byPerson(actor);
     const set: Record<string, unknown> = {
@@ -116,20 +131,28 @@ export async function changeProblem(
       version: sql<number>`version + 1`,
     };
     if (change.etaAt !== undefined) set.eta_at = change.etaAt;
-    if (change.owner !== undefined) set.owner = change.owner;
+    if (change.owner !== undefined) {
+      set.owner = change.owner;
+      // The owner named is the team whose agents may change it (owner-team.ts).
+      set.owner_team_id = await teamIdNamed(trx, ws, change.owner);
+    }
     if (change.externalRefs) {
       set.external_refs_json = JSON.stringify({
         ...JSON.parse(p.external_refs_json),
         ...change.externalRefs,
       });
     }
-    if (to === 'fixed' && from !== 'fixed') {
+    if (fixing) {
       set.fixed_at = now;
       set.fixed_event_at = await eventNow(trx, ws, now);
+      // Nothing is awaited any more: a later update or reopening must not quote the old ETA.
+      set.eta_at = null;
     }
     if (to === 'closed') set.closed_at = now;
     if (to !== 'closed' && from === 'closed') set.closed_at = null;
-    if ((to === 'fixing' || to === 'confirmed') && (from === 'fixed' || from === 'verified')) {
+    const unfixed =
+      (to === 'fixing' || to === 'confirmed') && (from === 'fixed' || from === 'verified');
+    if (unfixed) {
       set.fixed_at = null;
       set.fixed_event_at = null;
       set.still_broken_count = 0;
@@ -137,6 +160,7 @@ export async function changeProblem(
     // The row is locked since `loadForUpdate`: two people (or Jira and PagerDuty) marking it
     // fixed at once are applied one after the other, and the second finds it fixed already.
     await trx.updateTable('problems').set(set).where('id', '=', id).execute();
+    if (unfixed) await reopenWaitingCases(trx, ws, id, now, `problem back to ${to} from ${from}`);
     if (to !== from) {
       await problemEvent(
         trx,
@@ -172,14 +196,15 @@ export async function changeProblem(
     const settings = await loadProblemSettings(trx, ws);
     let notified = 0;
     // An explicit null clears the ETA: the message must not repeat the old one.
-    const eta = change.etaAt !== undefined ? change.etaAt : p.eta_at;
+    const eta = fixing ? null : change.etaAt !== undefined ? change.etaAt : p.eta_at;
     const shouldNotify =
       !change.silent &&
       (change.body !== undefined ||
         (to !== from && (to === 'fixed' || to === 'fixing' || to === 'confirmed')));
     if (shouldNotify) {
       const updateId = newId();
-      const text = noticeText(settings, p, to, change.body, eta, now);
+      // The fixed template announces the fix; later words on a fixed problem are an update.
+      const text = noticeText(settings, p, to, change.body, eta, now, fixing);
       await trx
         .insertInto('problem_updates')
         .values({
@@ -203,10 +228,26 @@ export async function changeProblem(
         { now, actorType: actor.type, actorId: actor.id },
       );
     }
-    if (to === 'fixed' && from !== 'fixed')
-      await pendLinkedCases(trx, ws, id, now, settings.quietPeriodMinutes * 60_000);
+    if (fixing) await pendLinkedCases(trx, ws, id, now, settings.quietPeriodMinutes * 60_000);
     return { problem: await load(trx, ws, id), notified };
   });
+}
+
+/**
+ * Whether a change would change nothing: the status it has (which is no transition: no fix
+ * fan-out, no case moves, no history), the owner, ETA and references it has, and no words or the
+ * very words of its latest update. A second "fixed" with the same text told every customer twice.
+ */
+async function unchanged(trx: Kysely<DB>, p: ProblemRow, change: StatusChange) {
+  if (change.status !== undefined && change.status !== p.status) return false;
+  if (change.owner !== undefined && change.owner !== p.owner) return false;
+  const eta = p.eta_at === null ? null : Number(p.eta_at);
+  if (change.etaAt !== undefined && change.etaAt !== eta) return false;
+  const refs = JSON.parse(p.external_refs_json) as Record<string, string>;
+  if (Object.entries(change.externalRefs ?? {}).some(([k, v]) => refs[k] !== v)) return false;
+  if (change.body === undefined) return true;
+  const last = await latestUpdate(trx, p.id);
+  return last?.status === p.status && last.body === change.body;
 }
 
 /** Statuses in which a problem's fix stands (its linked cases wait for their customers). */
@@ -288,7 +329,7 @@ export async function joinFixedProblem(
         })
         .execute();
     }
-    const text = noticeText(settings, p, 'fixed', update.body, null, now);
+    const text = noticeText(settings, p, 'fixed', update.body, null, now, true);
     notified = await queueProblemNotifications(trx, ws, p.id, update.id, text, now, customers);
     // A case linked again after its notice failed: it may be reachable now (else it goes back
     // to the desk again), rather than waiting for a resolution its customer never heard of.
