@@ -21,7 +21,7 @@ describe.each(ENGINES)('problems after a fix on %s', (engine) => {
   const { db, api, ingest, cases, autoProblem, escalations, caseRows, setStatus, next } =
     problemsWorld(() => t);
 
-  it('a fix that did not hold: the linked cases wait for the next fix instead of resolving', async () => {
+  it('a fix that did not hold: the linked cases go back to the desk instead of resolving', async () => {
     const cs = await cases(2);
     const id = await autoProblem(cs);
     const status = (s: string) =>
@@ -40,11 +40,12 @@ describe.each(ENGINES)('problems after a fix on %s', (engine) => {
           .execute()
       ).map((c) => c.status);
     expect(await caseStatus()).toEqual(['pending', 'pending']);
-    // The team's tracker (or a person) reopens it before the quiet period is over.
+    // The team's tracker (or a person) reopens it before the quiet period is over: their
+    // customers are still affected, so the cases are the desk's again (writes.test.ts).
     expect((await status('fixing')).statusCode).toBe(200);
     const later = () => Date.now() + 40 * 24 * 3_600_000;
     expect(await new ProblemWorker({ database: t.app.database, clock: later }).runOnce()).toBe(0);
-    expect(await caseStatus()).toEqual(['pending', 'pending']);
+    expect(await caseStatus()).toEqual(['open', 'open']);
     // Closed without a new fix: still nothing resolves as "fixed".
     expect((await status('closed')).statusCode).toBe(200);
     expect(await new ProblemWorker({ database: t.app.database, clock: later }).runOnce()).toBe(0);

@@ -1,5 +1,6 @@
-import { gaz } from '../triage/area-gazetteer.js';
-import { countryOfRegion, US_STATES } from '../triage/area-places.js';
+import { AppError } from '../platform/errors.js';
+import { cityKey, findCity, gaz } from '../triage/area-gazetteer.js';
+import { COUNTRIES, countryOfRegion, US_STATES } from '../triage/area-places.js';
 import type { ProblemArea } from './problem.store.js';
 
 /*
@@ -46,7 +47,8 @@ export function readArea(a: Partial<ProblemArea> | null | undefined): ProblemAre
 export function manualArea(input: Partial<ProblemArea> | null | undefined): ProblemArea | null {
   const a = readArea(input);
   if (!a) return null;
-  const us = a.country === null || a.country.toUpperCase() === 'US';
+  if (a.country) a.country = countryCode(a.country);
+  const us = a.country === null || a.country === 'US';
   if (us && a.region) {
     const code = a.region.toUpperCase();
     a.region = US_STATES.has(code)
@@ -60,5 +62,78 @@ export function manualArea(input: Partial<ProblemArea> | null | undefined): Prob
       a.city ??= zip.city;
     }
   }
-  return readArea(a);
+  const area = readArea(a);
+  // A place with no country is read as triage reads it: in the US unless a province says Canada.
+  if (area && (area.country === null || area.country === 'US')) checkUsArea(area);
+  return area;
+}
+
+/** Countries triage places complaints in, by ISO code. */
+const KNOWN_COUNTRIES = new Set(['US', 'CA', ...COUNTRIES.values()]);
+
+/** A country by its code or name ("United States" is US), or a 400: no complaint is placed there. */
+function countryCode(v: string): string {
+  const code = v.toUpperCase();
+  if (KNOWN_COUNTRIES.has(code)) return code;
+  const named = COUNTRIES.get(v.toLowerCase().replace(/\.$/, ''));
+  if (named) return named;
+  throw new AppError('bad_request', `area.country: unknown country "${v}"`);
+}
+
+/**
+ * A US area must be one place the gazetteer knows (the one triage places complaints with, so a
+ * problem somewhere it does not know would never meet its complaints): a state, a city of that
+ * state, a ZIP code of that city. A contradiction ("94110" in Austin, TX) is refused rather
+ * than stored as a place that is two places.
+ */
+function checkUsArea(a: ProblemArea) {
+  const bad = (field: string, why: string) => {
+    throw new AppError('bad_request', `area.${field}: ${why}`);
+  };
+  if (a.region && !US_STATES.has(a.region)) bad('region', `unknown US state "${a.region}"`);
+  if (a.postalCode) {
+    const zip = /^\d{5}(-\d{4})?$/.test(a.postalCode) ? gaz().zip(a.postalCode.slice(0, 5)) : null;
+    if (!zip)
+      bad(
+        'postalCode',
+        `"${a.postalCode}" is not a US ZIP code (give the country of a place outside the US)`,
+      );
+    else if (a.region !== zip.state)
+      bad('region', `ZIP code ${a.postalCode} is in ${zip.state}, not ${a.region}`);
+    else if (a.city && !sameCity(a.city, zip))
+      bad('city', `ZIP code ${a.postalCode} is in ${zip.city}, ${zip.state}, not ${a.city}`);
+  }
+  if (a.city && !findCity(a.city, a.region ?? undefined))
+    bad(
+      'city',
+      `no US city "${a.city}"${a.region ? ` in ${a.region}` : ''} (give the country of a place outside the US)`,
+    );
+}
+
+/**
+ * Whether a city a person named is the ZIP code's: its post-office name, or a place of its state
+ * within 40 km of it (a ZIP's post office may be a borough's name, Brooklyn for New York City).
+ */
+function sameCity(
+  named: string,
+  zip: { city: string; state: string; latitude: number; longitude: number },
+) {
+  if (cityKey(named) === cityKey(zip.city)) return true;
+  const entry = findCity(named, zip.state);
+  const at = entry && gaz().zip(entry.zip);
+  return !!at && km(at, zip) <= 40;
+}
+
+/** Great-circle distance in km. */
+function km(
+  a: { latitude: number; longitude: number },
+  b: { latitude: number; longitude: number },
+) {
+  const rad = Math.PI / 180;
+  const h =
+    Math.sin(((b.latitude - a.latitude) * rad) / 2) ** 2 +
+    Math.cos(a.latitude * rad) *
+      Math.cos(b.latitude * rad) *
+      Math.sin(((b.longitude - a.longitude) * rad) / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.sqrt(h));
 }

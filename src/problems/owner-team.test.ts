@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { createUser } from '../platform/auth/users.js';
+import { resolveOwner } from './owner.js';
+import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
 import { problemsWorld } from './test-world.js';
 
 /**
@@ -16,7 +18,39 @@ describe.each(ENGINES)('owner teams on %s', (engine) => {
   afterAll(async () => {
     await t?.close();
   });
-  const { db, ws, cases, autoProblem, problem, next } = problemsWorld(() => t);
+  const { db, ws, api, cases, autoProblem, problem, next } = problemsWorld(() => t);
+  /** An agent of the team, signed in: their session cookie. */
+  const agentOf = async (team: string) => {
+    const now = Date.now();
+    const email = `${team}-${next()}@example.com`;
+    const { id } = await createUser(db(), {
+      workspaceId: ws(),
+      email,
+      name: team,
+      role: 'agent',
+      password: 'agent password 123',
+    });
+    await db()
+      .insertInto('agent_profiles')
+      .values({
+        user_id: id,
+        workspace_id: ws(),
+        availability: 'online',
+        capacity: 5,
+        skills_json: '[]',
+        team_id: team,
+        last_assigned_at: null,
+        updated_at: now,
+      })
+      .execute();
+    const login = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: 'agent password 123' },
+    });
+    expect(login.statusCode).toBe(200);
+    return String(login.headers['set-cookie']).split(';')[0];
+  };
 
   it('an agent changes a problem owned by a team only as a member of it', async () => {
     const now = Date.now();
@@ -25,37 +59,6 @@ describe.each(ENGINES)('owner teams on %s', (engine) => {
         .insertInto('teams')
         .values({ id: team, workspace_id: ws(), name: team, created_at: now })
         .execute();
-    /** An agent of the team, signed in: their session cookie. */
-    const agentOf = async (team: string) => {
-      const email = `${team}-${next()}@example.com`;
-      const { id } = await createUser(db(), {
-        workspaceId: ws(),
-        email,
-        name: team,
-        role: 'agent',
-        password: 'agent password 123',
-      });
-      await db()
-        .insertInto('agent_profiles')
-        .values({
-          user_id: id,
-          workspace_id: ws(),
-          availability: 'online',
-          capacity: 5,
-          skills_json: '[]',
-          team_id: team,
-          last_assigned_at: null,
-          updated_at: now,
-        })
-        .execute();
-      const login = await t.app.http.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { email, password: 'agent password 123' },
-      });
-      expect(login.statusCode).toBe(200);
-      return String(login.headers['set-cookie']).split(';')[0];
-    };
     const fibre = await agentOf('team-fibre');
     const billing = await agentOf('team-billing');
     const owned = await autoProblem(await cases(1));
@@ -85,5 +88,43 @@ describe.each(ENGINES)('owner teams on %s', (engine) => {
     const merge = `/api/v1/problems/${unowned}/merge`;
     expect((await as(billing, merge, { intoId: owned })).statusCode).toBe(403);
     expect((await as(fibre, links, { link: [other.case_id] })).statusCode).toBe(200);
+  });
+
+  it('the teams the default owner rules name exist: their problems are theirs to update', async () => {
+    const [c] = await cases(1);
+    const made = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'network' });
+    expect(made.statusCode, made.body).toBe(201);
+    expect(made.json().owner).toBe('Network operations');
+    const ownerTeam = (await problem(made.json().id)).owner_team_id;
+    expect(ownerTeam).not.toBeNull();
+    const teams = await db()
+      .selectFrom('teams')
+      .select(['id', 'name'])
+      .where('workspace_id', '=', ws())
+      .execute();
+    const id = (name: string) => teams.find((x) => x.name === name)?.id;
+    expect(ownerTeam).toBe(id('Network operations'));
+    for (const r of DEFAULT_PROBLEM_SETTINGS.ownerRules) expect(id(r.team), r.team).toBeDefined();
+    // The detector's problems are owned the same way.
+    const owner = await resolveOwner(db(), ws(), DEFAULT_PROBLEM_SETTINGS, {
+      topic: 'outage',
+      area: null,
+      areaKey: null,
+      teamId: null,
+    });
+    expect(owner).toEqual({ teamId: id('Network operations'), name: 'Network operations' });
+
+    const update = (headers: Record<string, string>) =>
+      t.app.http.inject({
+        method: 'POST',
+        url: `/api/v1/problems/${made.json().id}/status`,
+        headers,
+        payload: { status: 'fixing', silent: true },
+      });
+    const desk = await agentOf(id('Care desk')!);
+    expect((await update({ cookie: desk })).statusCode).toBe(403);
+    const network = await agentOf(id('Network operations')!);
+    expect((await update({ cookie: network })).statusCode).toBe(200);
+    expect((await update(t.auth)).statusCode).toBe(200);
   });
 });

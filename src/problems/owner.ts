@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { type CompiledRule, matches } from '../routing/rules.js';
 import type { TriageResult } from '../triage/index.js';
+import { teamIdNamed } from './owner-teams.js';
 import { ownerFor, type ProblemSettings } from './problem.settings.js';
 import type { ProblemArea } from './problem.store.js';
 
@@ -66,5 +67,7 @@ export async function resolveOwner(
       break;
     }
   }
-  return { teamId: null, name: ownerFor(settings, p.topic, p.areaKey) };
+  // The rule names a team; its row (if there is one) is what limits who may change the problem.
+  const name = ownerFor(settings, p.topic, p.areaKey);
+  return { teamId: await teamIdNamed(trx, ws, name), name };
 }

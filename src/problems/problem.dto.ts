@@ -25,14 +25,15 @@ const AreaT = Type.Object({
 });
 /**
  * An area a person gives (`POST /api/v1/problems`): a level left out is not known, as null
- * says; a key that is not one of the four, or a value that is not a string or null, is a 400.
+ * says; a key that is not one of the four, or a value that is not a string or null, is a 400,
+ * and so is one longer than any place's name (the place itself is checked in manual-area.ts).
  */
 export const ManualAreaT = Type.Object(
   {
-    postalCode: Type.Optional(Nullable(Type.String())),
-    city: Type.Optional(Nullable(Type.String())),
-    region: Type.Optional(Nullable(Type.String())),
-    country: Type.Optional(Nullable(Type.String())),
+    postalCode: Type.Optional(Nullable(Type.String({ maxLength: 10 }))),
+    city: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+    region: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+    country: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
   },
   { additionalProperties: false },
 );
@@ -66,6 +67,7 @@ export const ProblemDto = Type.Object({
   baseline: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
     description: 'what the detector compared with: window, observed, expected, p-value',
   }),
+  version: Type.Integer({ description: 'changes with every write; send as expectedVersion' }),
 });
 type ProblemDtoT = Static<typeof ProblemDto>;
 
@@ -97,6 +99,7 @@ function toDto(p: Selectable<ProblemTable>, held: Held | undefined): ProblemDtoT
     etaAt: iso(p.eta_at),
     mergedInto: p.merged_into,
     baseline: p.baseline_json ? JSON.parse(p.baseline_json) : null,
+    version: Number(p.version),
   };
 }
 

@@ -5,11 +5,14 @@ import { AppError, notFound } from '../platform/errors.js';
 import { areaChain } from './detector/areas.js';
 import { queueEscalations } from './escalate.js';
 import { manualArea } from './manual-area.js';
+import { teamIdNamed } from './owner-teams.js';
+import { checkProblemVersion, cleanTitle } from './problem.checks.js';
 import {
   joinFixedProblem,
   load,
   loadForUpdate,
   type ProblemActor,
+  type ProblemRow,
   releaseFromFix,
 } from './problem.service.js';
 import { loadProblemSettings, ownerFor } from './problem.settings.js';
@@ -57,13 +60,14 @@ export async function createProblemFromCase(
     const area = manualArea(input.area);
     const areaKey = area ? areaChain({ ...area })[0] : null;
     const topic = input.topic ?? null;
+    const owner = input.owner ?? ownerFor(settings, topic, areaKey);
     const row = await insertProblem(
       trx,
       ws,
       {
         kind: 'manual',
         status: 'confirmed',
-        title: input.title ?? problemTitle('area', topic, area, []),
+        title: cleanTitle(input.title) ?? problemTitle('area', topic, area, []),
         topic,
         area,
         areaKey,
@@ -73,7 +77,8 @@ export async function createProblemFromCase(
           teamId: null,
           human: true,
         },
-        owner: input.owner ?? ownerFor(settings, topic, areaKey),
+        owner,
+        ownerTeamId: await teamIdNamed(trx, ws, owner),
         baseline: null,
         detectedAt: c.last_message_at,
         firstEventAt: c.opened_at,
@@ -142,55 +147,30 @@ async function refuseCaseOfOpenProblem(trx: Kysely<DB>, caseId: string, except?:
     );
 }
 
-/** Links (or unlinks) cases by hand. */
+/**
+ * Links (or unlinks) cases by hand. Idempotent: a case the problem holds already (or named twice)
+ * is linked once, with one history entry naming only the cases that joined. A request naming no
+ * case at all is refused (400), as is one naming a case the workspace does not have (404, naming
+ * them all; nothing is changed).
+ */
 export async function setLinks(
   db: Kysely<DB>,
   actor: ProblemActor,
   problemId: string,
-  input: { link?: string[]; unlink?: string[] },
+  input: { link?: string[]; unlink?: string[]; expectedVersion?: number },
   now: number,
 ) {
   const ws = actor.workspaceId;
+  if (!input.link?.length && !input.unlink?.length)
+    throw new AppError('bad_request', 'nothing to do: give case ids to link or unlink');
   return db.transaction().execute(async (trx) => {
     const p = await loadForUpdate(trx, ws, problemId);
+    checkProblemVersion(p, input.expectedVersion);
     if (p.merged_into)
       throw new AppError('invalid_transition', `problem ${p.id} was merged into ${p.merged_into}`);
     // A person chose its cases: the detector no longer reshapes it (see `markHuman`).
     await markHuman(trx, p, now);
-    if (input.link?.length) {
-      const cases = await trx
-        .selectFrom('cases')
-        .select(['id', 'customer_id'])
-        .where('workspace_id', '=', ws)
-        .where('id', 'in', input.link)
-        .execute();
-      if (cases.length !== new Set(input.link).size) throw notFound('case');
-      for (const c of cases) await refuseCaseOfOpenProblem(trx, c.id, problemId);
-      const held = await liveCaseIds(trx, problemId);
-      await insertLinks(
-        trx,
-        ws,
-        cases.map((c) => ({
-          problemId,
-          caseId: c.id,
-          customerId: c.customer_id,
-          source: 'manual' as const,
-          linkedAt: now,
-        })),
-        now,
-      );
-      await problemEvent(
-        trx,
-        ws,
-        problemId,
-        'linked',
-        { caseIds: input.link },
-        { now, actorType: actor.type, actorId: actor.id },
-      );
-      // Joining a fixed problem: told of the fix, and waiting for the customer like the others.
-      const joined = cases.map((c) => c.id).filter((id) => !held.has(id));
-      await joinFixedProblem(trx, actor, p, joined, now);
-    }
+    await linkCases(trx, actor, p, input.link ?? [], now);
     // Only cases linked now: unlinking is idempotent, and the history names what changed.
     const unlink = input.unlink?.length
       ? (
@@ -225,6 +205,56 @@ export async function setLinks(
   });
 }
 
+/** The cases named that the problem does not hold yet join it (all of them exist, or 404). */
+async function linkCases(
+  trx: Kysely<DB>,
+  actor: ProblemActor,
+  p: ProblemRow,
+  ids: readonly string[],
+  now: number,
+) {
+  const ws = actor.workspaceId;
+  const problemId = p.id;
+  const held = await liveCaseIds(trx, problemId);
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return;
+  const found = await trx
+    .selectFrom('cases')
+    .select(['id', 'customer_id'])
+    .where('workspace_id', '=', ws)
+    .where('id', 'in', wanted)
+    .execute();
+  const missing = wanted.filter((id) => !found.some((c) => c.id === id));
+  if (missing.length > 0)
+    throw new AppError('not_found', `no such case: ${missing.join(', ')}`, { missing });
+  const cases = found.filter((c) => !held.has(c.id));
+  if (cases.length === 0) return;
+  for (const c of cases) await refuseCaseOfOpenProblem(trx, c.id, problemId);
+  await insertLinks(
+    trx,
+    ws,
+    cases.map((c) => ({
+      problemId,
+      caseId: c.id,
+      customerId: c.customer_id,
+      source: 'manual' as const,
+      linkedAt: now,
+    })),
+    now,
+  );
+  const joined = cases.map((c) => c.id);
+  await problemEvent(
+    trx,
+    ws,
+    problemId,
+    'linked',
+    { caseIds: joined },
+    { now, actorType: actor.type, actorId: actor.id },
+  );
+  // Joining a fixed problem: told of the fix, and waiting for the customer like the others.
+  await joinFixedProblem(trx, actor, p, joined, now);
+}
+
 /**
  * A person changed which cases the problem holds: from now on the detector leaves its shape
  * (topic, area, keys, automatic expiry) to people, as it does after any other human action.
@@ -254,10 +284,13 @@ export async function splitProblem(
   caseIds: string[],
   title: string | undefined,
   now: number,
+  expectedVersion?: number,
 ) {
   const ws = actor.workspaceId;
+  const name = cleanTitle(title);
   return db.transaction().execute(async (trx) => {
     const src = await loadForUpdate(trx, ws, sourceId);
+    checkProblemVersion(src, expectedVersion);
     const links = await trx
       .selectFrom('problem_links')
       .selectAll()
@@ -265,8 +298,13 @@ export async function splitProblem(
       .where('case_id', 'in', caseIds)
       .where('unlinked_at', 'is', null)
       .execute();
-    if (links.length === 0)
-      throw new AppError('bad_request', 'none of these cases is linked to the problem');
+    // As /links refuses a request naming an unknown case: the whole split or nothing, so the
+    // person learns which cases were not the problem's instead of splitting off fewer.
+    const outside = [...new Set(caseIds)].filter((id) => !links.some((l) => l.case_id === id));
+    if (outside.length > 0)
+      throw new AppError('not_found', `not linked to this problem: ${outside.join(', ')}`, {
+        missing: outside,
+      });
     await markHuman(trx, src, now);
     const row = await insertProblem(
       trx,
@@ -274,12 +312,13 @@ export async function splitProblem(
       {
         kind: 'manual',
         status: 'confirmed',
-        title: title ?? `${src.title} (split)`,
+        title: name ?? `${src.title} (split)`,
         topic: src.topic,
         area: src.area_json ? (JSON.parse(src.area_json) as ProblemArea) : null,
         areaKey: src.area_key,
         signature: { keys: [], terms: [], teamId: null, human: true },
         owner: src.owner,
+        ownerTeamId: src.owner_team_id,
         baseline: null,
         detectedAt: now,
         firstEventAt: Math.min(...links.map((l) => l.linked_at)),

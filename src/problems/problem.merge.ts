@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { queueEscalations } from './escalate.js';
+import { checkProblemVersion } from './problem.checks.js';
 import {
   FIX_STANDS,
   joinFixedProblem,
@@ -27,6 +28,8 @@ export async function mergeProblems(
   sourceId: string,
   targetId: string,
   now: number,
+  /** The source's version as the caller read it (409 if it changed since). */
+  expectedVersion?: number,
 ) {
   if (sourceId === targetId)
     throw new AppError('bad_request', 'a problem cannot be merged into itself');
@@ -40,6 +43,7 @@ export async function mergeProblems(
     ]);
     const src = rows.get(sourceId)!;
     const dst = rows.get(targetId)!;
+    checkProblemVersion(src, expectedVersion);
     if (src.merged_into)
       throw new AppError('invalid_transition', `problem ${src.id} was already merged`);
     // Its customers would be linked to a problem nobody works on any more.

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
@@ -12,6 +12,7 @@ import { listProblems } from './problem.list.js';
 import { mergeProblems } from './problem.merge.js';
 import { changeProblem, type ProblemActor } from './problem.service.js';
 import { loadProblemSettings, saveProblemSettings } from './problem.settings.js';
+import { strictBody } from './strict-body.js';
 
 const TopicT = Type.String({
   enum: [...TOPICS],
@@ -25,6 +26,14 @@ export interface ProblemRouteDeps {
 }
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const ExpectedVersionT = Type.Optional(
+  Type.Integer({ description: "refuse (409) if the problem's version is no longer this" }),
+);
+/** A write route whose body's JSON types are checked before the validator coerces them. */
+const strict = <T extends { schema: { body: TSchema } }>(opts: T) => ({
+  ...opts,
+  preValidation: strictBody(opts.schema.body),
+});
 const Writers = { roles: ['admin', 'supervisor', 'agent'] as ('admin' | 'supervisor' | 'agent')[] };
 
 /** `/api/v1/problems…`: list, read, change status / post updates, link, merge, split, settings. */
@@ -162,7 +171,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
 
   app.post(
     '/api/v1/problems/:id/status',
-    {
+    strict({
       config: Writers,
       schema: {
         tags: ['problems'],
@@ -182,12 +191,13 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
             silent: Type.Optional(
               Type.Boolean({ description: 'change without messaging customers' }),
             ),
+            expectedVersion: ExpectedVersionT,
           },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ problem: ProblemDto, notified: Type.Integer() }) },
       },
-    },
+    }),
     async (req) => {
       const b = req.body;
       await ownerTeamOnly(db, req.actor, req.params.id);
@@ -208,7 +218,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
 
   app.post(
     '/api/v1/problems',
-    {
+    strict({
       config: Writers,
       schema: {
         tags: ['problems'],
@@ -225,7 +235,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         ),
         response: { 201: ProblemDto },
       },
-    },
+    }),
     async (req, reply) => {
       const p = await createProblemFromCase(db, actorOf(req), req.body, clock());
       reply.code(201);
@@ -235,22 +245,23 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
 
   app.post(
     '/api/v1/problems/:id/links',
-    {
+    strict({
       config: Writers,
       schema: {
         tags: ['problems'],
-        summary: 'Link or unlink cases',
+        summary: 'Link or unlink cases (at least one id; a case held already is no change)',
         params: IdParams,
         body: Type.Object(
           {
             link: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
             unlink: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
+            expectedVersion: ExpectedVersionT,
           },
           { additionalProperties: false },
         ),
         response: { 200: ProblemDto },
       },
-    },
+    }),
     async (req) => {
       await ownerTeamOnly(db, req.actor, req.params.id);
       await setLinks(db, actorOf(req), req.params.id, req.body, clock());
@@ -262,24 +273,35 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
 
   app.post(
     '/api/v1/problems/:id/merge',
-    {
+    strict({
       config: Writers,
       schema: {
         tags: ['problems'],
         summary: 'Merge this problem into another (one root cause, one problem)',
         params: IdParams,
         body: Type.Object(
-          { intoId: Type.String({ minLength: 1, maxLength: 64 }) },
+          {
+            intoId: Type.String({ minLength: 1, maxLength: 64 }),
+            expectedVersion: ExpectedVersionT,
+          },
           { additionalProperties: false },
         ),
         response: { 200: ProblemDto },
       },
-    },
+    }),
     async (req) => {
       // Merging closes one problem and reshapes the other: both teams' call.
       await ownerTeamOnly(db, req.actor, req.params.id);
       await ownerTeamOnly(db, req.actor, req.body.intoId);
-      const p = await mergeProblems(db, actorOf(req), req.params.id, req.body.intoId, clock());
+      const { intoId, expectedVersion } = req.body;
+      const p = await mergeProblems(
+        db,
+        actorOf(req),
+        req.params.id,
+        intoId,
+        clock(),
+        expectedVersion,
+      );
       deps.onOutbox();
       return one(req.actor.workspaceId, p.id);
     },
@@ -287,22 +309,23 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
 
   app.post(
     '/api/v1/problems/:id/split',
-    {
+    strict({
       config: Writers,
       schema: {
         tags: ['problems'],
-        summary: 'Split cases off into a new problem',
+        summary: 'Split cases off into a new problem (all of them linked to this one)',
         params: IdParams,
         body: Type.Object(
           {
             caseIds: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 500 }),
             title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            expectedVersion: ExpectedVersionT,
           },
           { additionalProperties: false },
         ),
         response: { 201: ProblemDto },
       },
-    },
+    }),
     async (req, reply) => {
       await ownerTeamOnly(db, req.actor, req.params.id);
       const p = await splitProblem(
@@ -312,6 +335,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         req.body.caseIds,
         req.body.title,
         clock(),
+        req.body.expectedVersion,
       );
       reply.code(201);
       return one(req.actor.workspaceId, p.id);
@@ -320,19 +344,22 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
 
   const SettingsT = Type.Object({
     autoAcknowledge: Type.Boolean(),
-    acknowledgementTemplate: Type.String({ maxLength: 1000 }),
-    updateTemplate: Type.String({ maxLength: 1000 }),
-    fixedTemplate: Type.String({ maxLength: 1000 }),
+    acknowledgementTemplate: Type.String({ minLength: 1, maxLength: 1000 }),
+    updateTemplate: Type.String({ minLength: 1, maxLength: 1000 }),
+    fixedTemplate: Type.String({ minLength: 1, maxLength: 1000 }),
     quietPeriodMinutes: Type.Integer({ minimum: 0, maximum: 43_200 }),
     reopenAfterStillBroken: Type.Integer({ minimum: 1, maximum: 1000 }),
     reopenStillBrokenShare: Type.Number({ minimum: 0, maximum: 1 }),
     stillBrokenGraceMinutes: Type.Integer({ minimum: 0, maximum: 1440 }),
     ownerRules: Type.Array(
-      Type.Object({
-        topic: Type.Optional(Type.String()),
-        areaPrefix: Type.Optional(Type.String()),
-        team: Type.String(),
-      }),
+      Type.Object(
+        {
+          topic: Type.Optional(TopicT),
+          areaPrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          team: Type.String({ minLength: 1, maxLength: 200, description: 'an existing team' }),
+        },
+        { additionalProperties: false },
+      ),
       { maxItems: 200 },
     ),
   });
@@ -349,15 +376,15 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
   );
   app.patch(
     '/api/v1/problem-settings',
-    {
-      config: { roles: ['admin'] },
+    strict({
+      config: { roles: ['admin' as const] },
       schema: {
         tags: ['problems'],
         summary: 'Change problem settings (admin)',
         body: Type.Partial(SettingsT, { additionalProperties: false }),
         response: { 200: SettingsT },
       },
-    },
+    }),
     async (req) => saveProblemSettings(db, req.actor.workspaceId, req.body, clock()),
   );
 }

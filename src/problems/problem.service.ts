@@ -1,15 +1,19 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import { slaEvent } from '../cases/case.sla.js';
 import { queueProblemNotifications, requeueFailed } from '../notify/notify.service.js';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import { applySla } from '../sla/sla.store.js';
 import { queueEscalations } from './escalate.js';
 import { eventNow } from './event-clock.js';
+import { teamIdNamed } from './owner-teams.js';
+import { pendLinkedCases, reopenWaitingCases } from './problem.cases.js';
+import { checkEta, checkProblemVersion, latestUpdate } from './problem.checks.js';
 import { loadProblemSettings, noticeText } from './problem.settings.js';
 import { type ProblemStatus, problemEvent, signatureOf } from './problem.store.js';
+
+// Where callers outside the lifecycle found them before they moved to problem.cases.ts.
+export { releaseFromFix, setCaseStatus } from './problem.cases.js';
 
 /** Who acts: a person or token (API) or the system (webhooks from Jira/PagerDuty). */
 export interface ProblemActor {
@@ -80,6 +84,8 @@ export interface StatusChange {
   externalRefs?: Record<string, string>;
   /** Do not message customers (internal transition). */
   silent?: boolean;
+  /** Refuse (409) if the problem's version is not this one: the caller read a stale copy. */
+  expectedVersion?: number;
 }
 
 /**
@@ -97,6 +103,7 @@ export async function changeProblem(
   const ws = actor.workspaceId;
   return db.transaction().execute(async (trx) => {
     const p = await loadForUpdate(trx, ws, id);
+    checkProblemVersion(p, change.expectedVersion);
     const from = p.status as ProblemStatus;
     const to = change.status ?? from;
     // Merged into another: that problem carries its customers and its lifecycle now.
@@ -105,6 +112,16 @@ export async function changeProblem(
     if (to !== from && !TRANSITIONS[from].includes(to)) {
       throw new AppError('invalid_transition', `a ${from} problem cannot become ${to}`);
     }
+    // A repeated request (a retry, a double click) changes nothing and messages no one again.
+    if (await unchanged(trx, p, change)) return { problem: p, notified: 0 };
+    // Its customers were told it is over; a new message to them needs the problem reopened.
+    if (from === 'closed' && to === 'closed' && change.body !== undefined)
+      throw new AppError(
+        'conflict',
+        'the problem is closed: reopen it (status fixing or confirmed) to message its customers',
+      );
+    checkEta(change.etaAt, now);
+    const fixing = to === 'fixed' && from !== 'fixed';
     const sig = signatureOf(p);
     sig.human = sig.human || byPerson(actor);
     const set: Record<string, unknown> = {
@@ -114,20 +131,28 @@ export async function changeProblem(
       version: sql<number>`version + 1`,
     };
     if (change.etaAt !== undefined) set.eta_at = change.etaAt;
-    if (change.owner !== undefined) set.owner = change.owner;
+    if (change.owner !== undefined) {
+      set.owner = change.owner;
+      // The owner named is the team whose agents may change it (owner-team.ts).
+      set.owner_team_id = await teamIdNamed(trx, ws, change.owner);
+    }
     if (change.externalRefs) {
       set.external_refs_json = JSON.stringify({
         ...JSON.parse(p.external_refs_json),
         ...change.externalRefs,
       });
     }
-    if (to === 'fixed' && from !== 'fixed') {
+    if (fixing) {
       set.fixed_at = now;
       set.fixed_event_at = await eventNow(trx, ws, now);
+      // Nothing is awaited any more: a later update or reopening must not quote the old ETA.
+      set.eta_at = null;
     }
     if (to === 'closed') set.closed_at = now;
     if (to !== 'closed' && from === 'closed') set.closed_at = null;
-    if ((to === 'fixing' || to === 'confirmed') && (from === 'fixed' || from === 'verified')) {
+    const unfixed =
+      (to === 'fixing' || to === 'confirmed') && (from === 'fixed' || from === 'verified');
+    if (unfixed) {
       set.fixed_at = null;
       set.fixed_event_at = null;
       set.still_broken_count = 0;
@@ -135,6 +160,7 @@ export async function changeProblem(
     // The row is locked since `loadForUpdate`: two people (or Jira and PagerDuty) marking it
     // fixed at once are applied one after the other, and the second finds it fixed already.
     await trx.updateTable('problems').set(set).where('id', '=', id).execute();
+    if (unfixed) await reopenWaitingCases(trx, ws, id, now, `problem back to ${to} from ${from}`);
     if (to !== from) {
       await problemEvent(
         trx,
@@ -170,14 +196,15 @@ export async function changeProblem(
     const settings = await loadProblemSettings(trx, ws);
     let notified = 0;
     // An explicit null clears the ETA: the message must not repeat the old one.
-    const eta = change.etaAt !== undefined ? change.etaAt : p.eta_at;
+    const eta = fixing ? null : change.etaAt !== undefined ? change.etaAt : p.eta_at;
     const shouldNotify =
       !change.silent &&
       (change.body !== undefined ||
         (to !== from && (to === 'fixed' || to === 'fixing' || to === 'confirmed')));
     if (shouldNotify) {
       const updateId = newId();
-      const text = noticeText(settings, p, to, change.body, eta, now);
+      // The fixed template announces the fix; later words on a fixed problem are an update.
+      const text = noticeText(settings, p, to, change.body, eta, now, fixing);
       await trx
         .insertInto('problem_updates')
         .values({
@@ -201,46 +228,26 @@ export async function changeProblem(
         { now, actorType: actor.type, actorId: actor.id },
       );
     }
-    if (to === 'fixed' && from !== 'fixed')
-      await pendLinkedCases(trx, ws, id, now, settings.quietPeriodMinutes * 60_000);
+    if (fixing) await pendLinkedCases(trx, ws, id, now, settings.quietPeriodMinutes * 60_000);
     return { problem: await load(trx, ws, id), notified };
   });
 }
 
 /**
- * Linked open cases wait for the customer; each resolves after the quiet period. `only`: just
- * these cases (ones that joined the problem after its fix).
+ * Whether a change would change nothing: the status it has (which is no transition: no fix
+ * fan-out, no case moves, no history), the owner, ETA and references it has, and no words or the
+ * very words of its latest update. A second "fixed" with the same text told every customer twice.
  */
-async function pendLinkedCases(
-  trx: Kysely<DB>,
-  ws: string,
-  problemId: string,
-  now: number,
-  quietMs: number,
-  only?: readonly string[],
-) {
-  if (only?.length === 0) return;
-  const links = await trx
-    .selectFrom('problem_links')
-    .innerJoin('cases', 'cases.id', 'problem_links.case_id')
-    .select(['problem_links.id as linkId', 'cases.id as caseId', 'cases.status'])
-    .where('problem_links.problem_id', '=', problemId)
-    .where('problem_links.unlinked_at', 'is', null)
-    .execute();
-  const pend = only && new Set(only);
-  for (const l of links) {
-    if (pend && !pend.has(l.caseId)) continue;
-    if (l.status === 'resolved' || l.status === 'closed') continue;
-    await setCaseStatus(trx, ws, l.caseId, l.status, 'pending', 'customer', now, {
-      problemId,
-      why: 'problem fixed',
-    });
-    await trx
-      .updateTable('problem_links')
-      .set({ resolve_due_at: now + quietMs })
-      .where('id', '=', l.linkId)
-      .execute();
-  }
+async function unchanged(trx: Kysely<DB>, p: ProblemRow, change: StatusChange) {
+  if (change.status !== undefined && change.status !== p.status) return false;
+  if (change.owner !== undefined && change.owner !== p.owner) return false;
+  const eta = p.eta_at === null ? null : Number(p.eta_at);
+  if (change.etaAt !== undefined && change.etaAt !== eta) return false;
+  const refs = JSON.parse(p.external_refs_json) as Record<string, string>;
+  if (Object.entries(change.externalRefs ?? {}).some(([k, v]) => refs[k] !== v)) return false;
+  if (change.body === undefined) return true;
+  const last = await latestUpdate(trx, p.id);
+  return last?.status === p.status && last.body === change.body;
 }
 
 /** Statuses in which a problem's fix stands (its linked cases wait for their customers). */
@@ -322,7 +329,7 @@ export async function joinFixedProblem(
         })
         .execute();
     }
-    const text = noticeText(settings, p, 'fixed', update.body, null, now);
+    const text = noticeText(settings, p, 'fixed', update.body, null, now, true);
     notified = await queueProblemNotifications(trx, ws, p.id, update.id, text, now, customers);
     // A case linked again after its notice failed: it may be reachable now (else it goes back
     // to the desk again), rather than waiting for a resolution its customer never heard of.
@@ -331,92 +338,6 @@ export async function joinFixedProblem(
   }
   await pendLinkedCases(trx, ws, p.id, now, settings.quietPeriodMinutes * 60_000, caseIds);
   return notified;
-}
-
-/**
- * Cases that wait for their customer only because this problem was fixed, and now leave it
- * (unlinked, split off, merged into an unfixed problem): the fix they were told of may not be
- * theirs, so they go back to the desk (open) instead of waiting for a resolution that will never
- * be scheduled again. Also a customer no channel could tell of the fix (notify.handler.ts). Returns
- * how many went back.
- */
-export async function releaseFromFix(
-  trx: Kysely<DB>,
-  ws: string,
-  problemId: string,
-  caseIds: readonly string[],
-  now: number,
-  why: string,
-): Promise<number> {
-  if (caseIds.length === 0) return 0;
-  const waiting = await trx
-    .selectFrom('problem_links')
-    .innerJoin('cases', 'cases.id', 'problem_links.case_id')
-    .select(['cases.id', 'cases.status'])
-    .where('problem_links.problem_id', '=', problemId)
-    .where('problem_links.case_id', 'in', caseIds)
-    .where('problem_links.resolve_due_at', 'is not', null)
-    .where('cases.status', '=', 'pending')
-    .where('cases.status_reason', '=', 'customer')
-    .execute();
-  for (const c of waiting)
-    await setCaseStatus(trx, ws, c.id, c.status, 'open', null, now, { problemId, why });
-  return waiting.length;
-}
-
-/** What a case's status change means for its SLA clocks (as an agent's change, case.service.ts). */
-function slaTypeOf(from: string, to: 'open' | 'pending' | 'resolved', reason: string | null) {
-  if (to === 'pending')
-    return reason === 'customer' && from !== 'pending' ? 'pending_customer' : null;
-  if (to === 'resolved') return 'resolved';
-  if (from === 'pending') return 'resumed';
-  return from === 'resolved' || from === 'closed' ? 'reopened' : null;
-}
-
-/**
- * Changes a case's status for a problem (fix, quiet period, leaving a fixed problem), with its
- * history entry and its SLA clocks: waiting on the customer pauses them, back to the desk
- * resumes them, resolved meets them. (Left running, every case of a big outage breached its
- * resolution target while it waited out the quiet period.)
- */
-export async function setCaseStatus(
-  trx: Kysely<DB>,
-  ws: string,
-  caseId: string,
-  from: string,
-  to: 'open' | 'pending' | 'resolved',
-  reason: string | null,
-  now: number,
-  data: Record<string, unknown>,
-) {
-  const c = await trx
-    .updateTable('cases')
-    .set({
-      status: to,
-      status_reason: to === 'pending' ? reason : null,
-      ...(to === 'resolved' ? { resolved_at: now } : {}),
-      version: sql<number>`version + 1`,
-      updated_at: now,
-    })
-    .where('id', '=', caseId)
-    .returning(['id', 'priority', 'channel'])
-    .executeTakeFirst();
-  await trx
-    .insertInto('case_events')
-    .values({
-      id: newId(),
-      workspace_id: ws,
-      case_id: caseId,
-      type: 'status_changed',
-      actor_type: 'system',
-      actor_id: 'problems',
-      data_json: JSON.stringify({ from, to, reason, ...data }),
-      created_at: now,
-      event_at: now,
-    })
-    .execute();
-  const type = slaTypeOf(from, to, reason);
-  if (c && type) await applySla(trx, ws, [slaEvent(c, type, now)], now);
 }
 
 export type ProblemRow = Selectable<ProblemTable>;

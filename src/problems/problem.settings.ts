@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
+import { checkOwnerRules } from './owner-teams.js';
 
 /** Per-workspace problem settings (admin-editable through the API). */
 export interface ProblemSettings {
@@ -75,6 +76,7 @@ export async function saveProblemSettings(
   now: number,
 ): Promise<ProblemSettings> {
   for (const k of TEMPLATE_KEYS) if (patch[k] !== undefined) checkTemplate(k, patch[k]);
+  if (patch.ownerRules) await checkOwnerRules(db, workspaceId, patch.ownerRules);
   const next = { ...(await loadProblemSettings(db, workspaceId)), ...patch };
   const json = JSON.stringify(next);
   await db
@@ -102,8 +104,24 @@ export const PLACEHOLDERS = ['title', 'status', 'eta', 'area', 'body'] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
 const TEMPLATE_KEYS = ['acknowledgementTemplate', 'updateTemplate', 'fixedTemplate'] as const;
 
-/** A template naming a placeholder we do not fill would reach customers as written: refused. */
+/**
+ * A template customers could not read is refused: a blank one sent an empty message recorded as
+ * sent; an unbalanced or nested brace ("{status" or "{{status}}") reaches them as written; so does
+ * a placeholder we do not fill.
+ */
 function checkTemplate(key: string, template: string) {
+  if (!template.trim()) throw new AppError('bad_request', `${key}: must not be blank`);
+  let open = false;
+  for (const ch of template) {
+    if (ch !== '{' && ch !== '}') continue;
+    if ((ch === '{') === open)
+      throw new AppError(
+        'bad_request',
+        `${key}: unbalanced braces; a placeholder is one name in single braces, like {title}`,
+      );
+    open = ch === '{';
+  }
+  if (open) throw new AppError('bad_request', `${key}: unbalanced braces (a "{" is not closed)`);
   for (const [, name] of template.matchAll(/\{(\w+)\}/g)) {
     if (!(PLACEHOLDERS as readonly string[]).includes(name))
       throw new AppError(
@@ -133,7 +151,9 @@ export function bodySentence(body: string | null | undefined): string {
 
 /**
  * The ETA as customers read it: the time of day when it is today (UTC), else with its date
- * ("Next update by Thu 3 Dec, 15:30 UTC."). Nothing for a fixed problem: it is not awaited.
+ * ("Next update by Thu 3 Dec, 15:30 UTC."), and its year when that is not this one ("Fri 1 Jan
+ * 2027"): without it a date in January read in December is ambiguous. Nothing for a fixed
+ * problem: it is not awaited.
  */
 export function etaPhrase(eta: number | null | undefined, now: number, status: string): string {
   if (eta == null || status === 'fixed' || status === 'verified' || status === 'closed') return '';
@@ -147,7 +167,10 @@ export function etaPhrase(eta: number | null | undefined, now: number, status: s
     day: 'numeric',
     month: 'short',
   });
-  return ` Next update by ${day}, ${time} UTC.`;
+  // en-GB would write "Fri, 1 Jan 2027" with a year: the year goes after the usual "Fri 1 Jan".
+  const year = at.getUTCFullYear();
+  const when = year === new Date(now).getUTCFullYear() ? day : `${day} ${year}`;
+  return ` Next update by ${when}, ${time} UTC.`;
 }
 
 /** A problem's place for customers ("San Francisco, CA (94110)"), or "your area". */
@@ -165,7 +188,10 @@ export function areaPhrase(areaJson: string | null | undefined): string {
   return a.postalCode ? `${place} (${a.postalCode})` : place;
 }
 
-/** What customers read of an update: the fixed template for a fix, else the update template. */
+/**
+ * What customers read of an update: the fixed template for the news of a fix (`fix`), else the
+ * update template (words posted later on a problem that stays fixed are not a second fix).
+ */
 export function noticeText(
   settings: ProblemSettings,
   p: { title: string; area_json: string | null },
@@ -173,8 +199,9 @@ export function noticeText(
   body: string | null | undefined,
   eta: number | null | undefined,
   now: number,
+  fix = status === 'fixed',
 ): string {
-  return fill(status === 'fixed' ? settings.fixedTemplate : settings.updateTemplate, {
+  return fill(fix ? settings.fixedTemplate : settings.updateTemplate, {
     title: p.title,
     status,
     body: bodySentence(body),

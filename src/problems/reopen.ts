@@ -4,6 +4,7 @@ import type { DB, ProblemTable } from '../platform/db/schema.js';
 import type { OpenProblemRow } from './apply-decisions.js';
 import type { Decision } from './detector/detector.js';
 import { queueEscalations } from './escalate.js';
+import { reopenWaitingCases } from './problem.cases.js';
 import { problemEvent, signatureOf } from './problem.store.js';
 import { tellFixFailed } from './reopen.notice.js';
 
@@ -144,6 +145,7 @@ export async function backToFixing(
     .where('id', '=', problemId)
     .execute();
   await problemEvent(trx, ws, problemId, 'status_changed', { from, to: 'fixing', ...why }, at);
+  await reopenWaitingCases(trx, ws, problemId, at.now, `problem back to fixing from ${from}`);
   await queueEscalations(trx, ws, problemId, 'problem.reopened', at.now, at.eventAt);
   if (opts.tell !== undefined && fix?.fixed_at != null)
     await tellFixFailed(

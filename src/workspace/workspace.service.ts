@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
+import { ensureTeamsNamed } from '../problems/owner-teams.js';
+import { DEFAULT_PROBLEM_SETTINGS } from '../problems/problem.settings.js';
 
 export const DEFAULT_WORKSPACE_ID = 'default';
 
@@ -66,6 +68,10 @@ export async function ensureWorkspace(db: Kysely<DB>, now = Date.now()): Promise
           created_at: now,
         })
         .execute();
+      // The desk starts with the teams its default problem owner rules name, so a problem they
+      // route gets an owner team and only that team's agents post its status updates.
+      const owners = DEFAULT_PROBLEM_SETTINGS.ownerRules.map((r) => r.team);
+      await ensureTeamsNamed(trx, DEFAULT_WORKSPACE_ID, owners, now);
     }
     return {
       workspaceId: DEFAULT_WORKSPACE_ID,

@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+import { AppError } from '../platform/errors.js';
+
+/* What a person's write to a problem must satisfy before anything is changed or sent. */
+
+/**
+ * A write made on a stale read is refused (409) when the caller says which version it read, as
+ * case writes do (`expectedVersion`): a status update composed while the detector (or another
+ * person) changed the problem would go to customers about a problem that is no longer the one read.
+ */
+export function checkProblemVersion(p: { id: string; version: number }, expected?: number) {
+  const current = Number(p.version);
+  if (expected === undefined || expected === current) return;
+  throw new AppError('conflict', `the problem changed since you loaded it (version ${current})`, {
+    currentVersion: current,
+  });
+}
+
+/** How far a caller's clock may run behind ours before an ETA counts as past. */
+const ETA_SKEW_MS = 5 * 60_000;
+/** An ETA further away than this is a typo (9999-12-31), not a promise to customers. */
+const ETA_MAX_AHEAD_MS = 366 * 24 * 3_600_000;
+
+/**
+ * Customers read the ETA as "next update by …": one in the past is already broken, and one
+ * years ahead is no estimate. Refused (400) with the bounds, by the server's clock.
+ */
+export function checkEta(etaAt: number | null | undefined, now: number) {
+  if (etaAt == null) return;
+  if (Number.isNaN(etaAt)) throw new AppError('bad_request', 'etaAt: not a date-time');
+  if (etaAt < now - ETA_SKEW_MS)
+    throw new AppError(
+      'bad_request',
+      `etaAt: ${new Date(etaAt).toISOString()} is in the past (server time ${new Date(now).toISOString()})`,
+    );
+  if (etaAt > now + ETA_MAX_AHEAD_MS)
+    throw new AppError('bad_request', 'etaAt: more than a year ahead');
+}
+
+/** C0 and C1 controls with terminal escape sequences first (ESC [ 31 m, whole). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it removes
+const CONTROLS = /\u001b\[[0-?]*[ -/]*[@-~]|[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * A title as people and customers read it (lists, notices, Jira issues): control characters
+ * (a bell, terminal colour codes) are removed, runs of spaces are one; a title with nothing left
+ * is refused (400), as a title of spaces names nothing.
+ */
+export function cleanTitle(title: string | undefined): string | undefined {
+  if (title === undefined) return undefined;
+  const clean = title.replace(CONTROLS, ' ').replace(/\s+/g, ' ').trim();
+  if (!clean) throw new AppError('bad_request', 'title: must not be blank');
+  return clean;
+}
+
+/** The latest update posted to a problem's customers, if any. */
+export function latestUpdate(trx: Kysely<DB>, problemId: string) {
+  return trx
+    .selectFrom('problem_updates')
+    .select(['status', 'body'])
+    .where('problem_id', '=', problemId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
