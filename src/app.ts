@@ -24,6 +24,7 @@ import { resolveSecretKey } from './platform/secret-key.js';
 import { createProblems, type Problems } from './problems/index.js';
 import { problemNotificationRoutes } from './problems/problem.notifications.js';
 import { problemRoutes } from './problems/problem.routes.js';
+import { ensureOwnerTeams } from './problems/problem.settings.js';
 import { ClassifyAhead } from './triage/classify-ahead.js';
 import type { TriageInput, TriageResult } from './triage/index.js';
 import { InstallationTriage } from './triage/installation.js';
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
   await migrateToLatest(database);
   const workspace = await ensureWorkspace(database.db, clock());
+  await ensureOwnerTeams(database.db, workspace.workspaceId, clock());
   // The shipped triage model plus this installation's agent corrections (src/triage).
   const triage = new InstallationTriage({
     db: database.db,

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
-import { checkOwnerRules } from './owner-teams.js';
+import { checkOwnerRules, ensureTeamsNamed } from './owner-teams.js';
 
 /** Per-workspace problem settings (admin-editable through the API). */
 export interface ProblemSettings {
@@ -67,6 +67,17 @@ export async function loadProblemSettings(
     ...DEFAULT_PROBLEM_SETTINGS,
     ...(JSON.parse(row.settings_json) as Partial<ProblemSettings>),
   };
+}
+
+/**
+ * The teams the workspace's owner rules name, created when missing. A desk made before the
+ * desk's creation made them (owner-teams.ts) has rules naming no team, so its problems had no
+ * owner team and every agent could post their updates; at start it gets them too.
+ */
+export async function ensureOwnerTeams(db: Kysely<DB>, ws: string, now: number): Promise<void> {
+  const { ownerRules } = await loadProblemSettings(db, ws);
+  const names = ownerRules.map((r) => r.team).filter((n) => typeof n === 'string' && n.trim());
+  await ensureTeamsNamed(db, ws, names, now);
 }
 
 export async function saveProblemSettings(
