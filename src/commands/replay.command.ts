@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { Value } from '@sinclair/typebox/value';
 import { inboundNulProblem } from '../ingest/inbound.nul.js';
 import { type InboundMessage, InboundMessageSchema } from '../ingest/inbound.schema.js';
+import { MAX_JSON_DEPTH, nestedTooDeeply } from '../platform/http/json-depth.js';
 import { Progress } from '../platform/progress.js';
 import { ingestBesideServer } from './beside-server.js';
 import { withApp } from './context.js';
@@ -57,6 +58,11 @@ export async function readReplayFile(
     lineNo++;
     const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     if (!line.trim()) continue;
+    // Before anything walks it (structuredClone, the NUL scrub and storing it recurse).
+    if (nestedTooDeeply(line)) {
+      skip(`nested more than ${MAX_JSON_DEPTH} levels deep`);
+      continue;
+    }
     let obj: unknown;
     try {
       obj = JSON.parse(line);
