@@ -7,6 +7,7 @@ import { MAX_JSON_DEPTH, nestedTooDeeply } from '../platform/http/json-depth.js'
 import { Progress } from '../platform/progress.js';
 import { ingestBesideServer } from './beside-server.js';
 import { withApp } from './context.js';
+import { forTerminal } from './terminal.js';
 
 /**
  * `throughline replay <file.jsonl> --speed max|<factor>`: lines in the shape `POST /api/v1/inbound`
@@ -52,7 +53,7 @@ export async function readReplayFile(
   });
   const skip = (why: string) => {
     bad++;
-    process.stderr.write(`line ${lineNo}: ${why}, skipped\n`);
+    process.stderr.write(`line ${lineNo}: ${forTerminal(why)}, skipped\n`);
   };
   for await (const raw of rl) {
     lineNo++;
