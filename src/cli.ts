@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { forTerminal } from './commands/terminal.js';
+import { listScenarios } from './simulate/scenarios.js';
 
 // Command modules are imported when their command runs, so `--help` and small commands do not
 // load (and transpile) the whole application.
@@ -47,7 +49,13 @@ imp
 program
   .command('simulate')
   .description('generate realistic traffic (to a JSON-lines file with --out, else into the desk)')
-  .option('--scenario <name>', 'demo, outage, week, load', 'demo')
+  .option(
+    '--scenario <name>',
+    listScenarios()
+      .map((s) => s.name)
+      .join(', '),
+    'demo',
+  )
   .option('--seed <n>', 'random seed (same seed, same traffic)', '1')
   .option('--days <d>', 'length in days')
   .option('--start <iso>', 'start of the simulated window')
@@ -153,27 +161,28 @@ channelAdd
   .action((opts) => addChannel('sms', opts));
 
 const problems = program.command('problems').description('root-cause problems');
+const problemCommands = () => import('./commands/problems.commands.js');
 problems
   .command('list')
-  .description('list problems (oldest first)')
+  .description('list problems, newest first (as GET /api/v1/problems)')
   .option('--status <statuses>', 'comma-separated statuses')
-  .option('--json', 'one JSON object per line')
-  .action(async (opts: { status?: string; json?: boolean }) => {
-    const { problemsListCommand } = await import('./problems/problem.command.js');
-    await problemsListCommand(opts);
-  });
+  .option('--json', "one JSON object per line, in the API's problem shape")
+  .action(async (opts: { status?: string; json?: boolean }) =>
+    (await problemCommands()).problemsListCommand(opts),
+  );
 problems
   .command('status <id> <status>')
   .description(
     'move a problem (confirmed, fixing, fixed, verified, closed), messaging linked customers',
   )
   .option('--message <text>', 'status update sent to every linked customer')
-  .action(async (id: string, status: string, opts: { message?: string }) => {
-    const { problemsStatusCommand } = await import('./problems/problem.command.js');
-    await problemsStatusCommand(id, status, opts);
-  });
+  .option('--eta <iso>', "expected fix time, ISO-8601 with a zone (the API's etaAt)")
+  .action(async (id: string, status: string, opts: { message?: string; eta?: string }) =>
+    (await problemCommands()).problemsStatusCommand(id, status, opts),
+  );
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: ${forTerminal(message)}\n`);
   process.exit(1);
 });

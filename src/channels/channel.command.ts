@@ -1,4 +1,5 @@
 import { withApp } from '../commands/context.js';
+import { forTerminal } from '../commands/terminal.js';
 import { AppError } from '../platform/errors.js';
 import { resolveSecretKey } from '../platform/secret-key.js';
 import { webhookUrl } from './channel.routes.js';
@@ -157,13 +158,13 @@ export async function channelAddCommand(kind: ChannelAddKind, opts: ChannelAddOp
         input,
         Date.now(),
       );
-      process.stdout.write(`channel ${ch.name} (${ch.kind}) created\n`);
+      process.stdout.write(`channel ${forTerminal(ch.name)} (${ch.kind}) created\n`);
       if (ch.kind !== 'email')
         process.stdout.write(`webhook URL: ${webhookUrl(app.config.publicUrl, ch.kind, ch.id)}\n`);
       process.stdout.write(`${ch.id}\n`);
     } catch (err) {
       if (err instanceof AppError) {
-        process.stderr.write(`${err.message}\n`);
+        process.stderr.write(`${forTerminal(err.message)}\n`);
         process.exitCode = 2;
         return;
       }

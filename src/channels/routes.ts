@@ -34,6 +34,8 @@ export function channelRoutes(app: Http, deps: ChannelDeps): void {
   // Webhooks get the raw body: signatures are over the exact bytes, and provider ids must be
   // parsed without rounding. The parser is scoped to this plugin only.
   app.register(async (inner) => {
+    // In place of the server's JSON parser (the nesting limit is checked after the signature).
+    inner.removeContentTypeParser('application/json');
     inner.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
       done(null, body),
     );

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../platform/errors.js';
+import { nestedTooDeeply, TOO_DEEP_MESSAGE } from '../platform/http/json-depth.js';
 import { parseJsonExact } from './channel.json.js';
 
 /**
@@ -20,6 +21,8 @@ export function signedJsonBody(
   if (!verify(raw, typeof sig === 'string' ? sig : undefined)) {
     throw new AppError('forbidden', `invalid or missing ${header}`);
   }
+  // Checked on the bytes: lossless-json parses recursively, and so do the walks after it.
+  if (nestedTooDeeply(raw)) throw new AppError('bad_request', TOO_DEEP_MESSAGE);
   try {
     return parseJsonExact(raw.toString('utf8'));
   } catch {

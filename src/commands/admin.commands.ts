@@ -6,6 +6,7 @@ import { openDatabase } from '../platform/db/database.js';
 import { migrateToLatest } from '../platform/db/migrate.js';
 import type { Role } from '../platform/db/schema.js';
 import { configOrExit, withApp } from './context.js';
+import { forTerminal, jsonLine } from './terminal.js';
 
 const ROLES: Role[] = ['admin', 'supervisor', 'agent'];
 
@@ -77,7 +78,7 @@ export async function parkedCommand(opts: { retry?: boolean; json?: boolean }) {
     }
     const items = await listParked(app.database.db, ws, 1000);
     if (opts.json) {
-      for (const i of items) process.stdout.write(`${JSON.stringify(i)}\n`);
+      for (const i of items) process.stdout.write(`${jsonLine(i)}\n`);
       return;
     }
     if (items.length === 0) {
@@ -86,7 +87,7 @@ export async function parkedCommand(opts: { retry?: boolean; json?: boolean }) {
     }
     for (const i of items) {
       process.stdout.write(
-        `#${i.seq}  ${i.channel}/${i.externalId}  attempts=${i.attempts}  ${i.receivedAt}\n    ${i.error}\n`,
+        `#${i.seq}  ${forTerminal(`${i.channel}/${i.externalId}`)}  attempts=${i.attempts}  ${i.receivedAt}\n    ${forTerminal(String(i.error))}\n`,
       );
     }
   });

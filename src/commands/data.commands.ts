@@ -4,10 +4,11 @@ import { Progress } from '../platform/progress.js';
 import { simulate, writeJsonl } from '../simulate/index.js';
 import { ingestBesideServer } from './beside-server.js';
 import { withApp } from './context.js';
+import { jsonLine } from './terminal.js';
 
 export async function importTwcsCommand(file: string) {
   const data = await loadTwcs(file, {
-    onWarning: (w) => process.stderr.write(`warning: ${JSON.stringify(w)}\n`),
+    onWarning: (w) => process.stderr.write(`warning: ${jsonLine(w)}\n`),
   });
   await withApp(async (app) => {
     const progress = new Progress('import twcs', data.messages.length);

@@ -3,9 +3,11 @@ import { createInterface } from 'node:readline';
 import { Value } from '@sinclair/typebox/value';
 import { inboundNulProblem } from '../ingest/inbound.nul.js';
 import { type InboundMessage, InboundMessageSchema } from '../ingest/inbound.schema.js';
+import { MAX_JSON_DEPTH, nestedTooDeeply } from '../platform/http/json-depth.js';
 import { Progress } from '../platform/progress.js';
 import { ingestBesideServer } from './beside-server.js';
 import { withApp } from './context.js';
+import { forTerminal } from './terminal.js';
 
 /**
  * `throughline replay <file.jsonl> --speed max|<factor>`: lines in the shape `POST /api/v1/inbound`
@@ -53,12 +55,17 @@ export async function readReplayFile(
   });
   const skip = (why: string) => {
     bad++;
-    process.stderr.write(`line ${lineNo}: ${why}, skipped\n`);
+    process.stderr.write(`line ${lineNo}: ${forTerminal(why)}, skipped\n`);
   };
   for await (const raw of rl) {
     lineNo++;
     const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     if (!line.trim()) continue;
+    // Before anything walks it (structuredClone, the NUL scrub and storing it recurse).
+    if (nestedTooDeeply(line)) {
+      skip(`nested more than ${MAX_JSON_DEPTH} levels deep`);
+      continue;
+    }
     let obj: unknown;
     try {
       obj = JSON.parse(line);

@@ -19,6 +19,21 @@ export const CHANNEL_KINDS = [
 ] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
+/**
+ * Channels whose posts are public by nature: a post on X, a comment on a Facebook Page or an
+ * Instagram post. Their adapters say `visibility` on every message (DMs on them are `private`).
+ */
+const PUBLIC_BY_NATURE: ReadonlySet<ChannelKind> = new Set(['x', 'facebook', 'instagram']);
+
+/**
+ * The visibility of a message that does not state one: `public` only on the channels whose posts
+ * are public (X, Facebook and Instagram comments); everything else (email, SMS, WhatsApp, calls,
+ * web chat, the generic API) is a conversation between the customer and us.
+ */
+export function defaultVisibility(channel: ChannelKind): 'public' | 'private' {
+  return PUBLIC_BY_NATURE.has(channel) ? 'public' : 'private';
+}
+
 export const AuthorSchema = Type.Object(
   {
     /** Stable address on the channel: X user id, PSID, email address, E.164 phone… Always a string. */
@@ -63,7 +78,16 @@ export const InboundMessageSchema = Type.Object(
     inReplyTo: Type.Optional(Type.String({ maxLength: 500 })),
     /** Provider conversation/thread id when there is one (X conversation_id, email thread). */
     conversationId: Type.Optional(Type.String({ maxLength: 500 })),
-    visibility: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('private')])),
+    /**
+     * Who can see it. Default by channel (`defaultVisibility`): `public` on x, facebook and
+     * instagram (posts and comments), `private` on every other channel.
+     */
+    visibility: Type.Optional(
+      Type.Union([Type.Literal('public'), Type.Literal('private')], {
+        description:
+          'default by channel: public on x, facebook and instagram, private on every other channel',
+      }),
+    ),
     attachments: Type.Optional(Type.Array(AttachmentSchema, { maxItems: 50 })),
     /** True for posts found by listening (keyword search) that did not address us directly. */
     unsolicited: Type.Optional(Type.Boolean()),

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { encryptSecrets } from '../channels/channel.crypto.js';
 import type { Database } from '../platform/db/database.js';
 import { AppError } from '../platform/errors.js';
+import { nestedTooDeeply, TOO_DEEP_MESSAGE } from '../platform/http/json-depth.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import { changeProblem } from '../problems/problem.service.js';
@@ -115,6 +116,8 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
   );
 
   app.register(async (inner) => {
+    // In place of the server's JSON parser (the nesting limit is checked after the signature).
+    inner.removeContentTypeParser('application/json');
     inner.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
       done(null, body),
     );
@@ -136,6 +139,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
       if (!secret || !Buffer.isBuffer(raw) || !verifyHmacHex(secret, raw, header, prefix)) {
         throw new AppError('unauthenticated', 'signature does not match');
       }
+      if (nestedTooDeeply(raw)) throw new AppError('bad_request', TOO_DEEP_MESSAGE);
       let body: unknown;
       try {
         body = JSON.parse(raw.toString('utf8'));

@@ -25,34 +25,80 @@ export function replaceNul(s: string): string {
 
 /**
  * The JSON-pointer-like path of the first string (value or key) holding a NUL character, or
- * undefined. Buffers (the raw bodies of signed webhooks) are not looked into.
+ * undefined. Buffers (the raw bodies of signed webhooks) are not looked into. Iterative (an
+ * explicit stack, in document order): a value nested thousands deep must not overflow the stack.
  */
 export function findNul(v: unknown, path = ''): string | undefined {
-  if (typeof v === 'string') return v.includes('\u0000') ? path || '/' : undefined;
-  if (v === null || typeof v !== 'object' || Buffer.isBuffer(v)) return undefined;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const p = findNul(v[i], `${path}/${i}`);
-      if (p) return p;
+  type Task = { key: string; path: string } | { value: unknown; path: string };
+  const stack: Task[] = [{ value: v, path }];
+  for (let task = stack.pop(); task; task = stack.pop()) {
+    if ('key' in task) {
+      if (task.key.includes('\u0000')) return task.path;
+      continue;
     }
-    return undefined;
-  }
-  for (const [k, x] of Object.entries(v)) {
-    if (k.includes('\u0000')) return `${path}/${k.replaceAll('\u0000', '\\u0000')}`;
-    const p = findNul(x, `${path}/${k}`);
-    if (p) return p;
+    const x = task.value;
+    if (typeof x === 'string') {
+      if (x.includes('\u0000')) return task.path || '/';
+      continue;
+    }
+    if (x === null || typeof x !== 'object' || Buffer.isBuffer(x)) continue;
+    // Pushed last-first, so the first key, then its value, comes off the stack first.
+    if (Array.isArray(x)) {
+      for (let i = x.length - 1; i >= 0; i--)
+        stack.push({ value: x[i], path: `${task.path}/${i}` });
+      continue;
+    }
+    const entries = Object.entries(x);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, y] = entries[i];
+      stack.push({ value: y, path: `${task.path}/${k}` });
+      stack.push({ key: k, path: `${task.path}/${k.replaceAll('\u0000', '\\u0000')}` });
+    }
   }
   return undefined;
 }
 
-/** A copy of a JSON value with every NUL in its strings (values and keys) replaced by U+FFFD. */
+/**
+ * A copy of a JSON value with every NUL in its strings (values and keys) replaced by U+FFFD.
+ * Iterative, like `findNul`: containers are copied level by level from a queue.
+ */
 export function replaceNulDeep<T>(v: T): T {
-  if (typeof v === 'string') return replaceNul(v) as T;
-  if (v === null || typeof v !== 'object' || Buffer.isBuffer(v)) return v;
-  if (Array.isArray(v)) return v.map(replaceNulDeep) as T;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[replaceNul(k)] = replaceNulDeep(x);
-  return out as T;
+  const copy = (x: unknown, queue: [unknown, (y: unknown) => void][]): unknown => {
+    if (typeof x === 'string') return replaceNul(x);
+    if (x === null || typeof x !== 'object' || Buffer.isBuffer(x)) return x;
+    if (Array.isArray(x)) {
+      const out: unknown[] = new Array(x.length);
+      for (let i = 0; i < x.length; i++) {
+        queue.push([
+          x[i],
+          (z) => {
+            out[i] = z;
+          },
+        ]);
+      }
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, y] of Object.entries(x)) {
+      const key = replaceNul(k);
+      queue.push([
+        y,
+        (z) => {
+          out[key] = z;
+        },
+      ]);
+    }
+    return out;
+  };
+  const queue: [unknown, (y: unknown) => void][] = [];
+  const root = copy(v, queue);
+  // First in, first out: keys of one object are filled in their order, so when two keys become
+  // one ("a\0" and "a\uFFFD") the later one wins, as an assignment in order would.
+  for (let i = 0; i < queue.length; i++) {
+    const [x, set] = queue[i];
+    set(copy(x, queue));
+  }
+  return root as T;
 }
 
 /**

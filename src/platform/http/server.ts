@@ -11,7 +11,8 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { Logger } from 'pino';
-import { AppError } from '../errors.js';
+import { AppError, badRequest } from '../errors.js';
+import { nestedTooDeeply, TOO_DEEP_MESSAGE } from './json-depth.js';
 import { nulGuard } from './nul-guard.js';
 
 /** The Fastify instance type every route module receives (TypeBox-typed schemas). */
@@ -53,6 +54,16 @@ export function createHttpServer(logger: Logger | false): Http {
 
   // JSON only: a text/plain body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain');
+  // Fastify's own JSON parser (prototype-poisoning checks kept), behind a nesting limit checked
+  // on the text before anything parses or walks it: a body nested thousands deep overflowed the
+  // stack of the NUL guard (500 on every route, before sign-in too). Scoped parsers of raw
+  // webhook bodies check it themselves after the signature (`signedJsonBody`).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (nestedTooDeeply(body)) done(badRequest(TOO_DEEP_MESSAGE), undefined);
+    else parseJson(req, body as string, done);
+  });
   app.register(cookie);
   app.register(swagger, {
     openapi: {

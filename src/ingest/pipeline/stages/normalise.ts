@@ -1,6 +1,6 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
-import { InboundMessageSchema } from '../../inbound.schema.js';
+import { defaultVisibility, InboundMessageSchema } from '../../inbound.schema.js';
 import type { BatchState, Stage } from '../types.js';
 
 // Compiled once: the same checks as `Value.Check`, without walking the schema for every event.
@@ -35,7 +35,7 @@ export const normalise: Stage = {
       item.msg = parsed;
       item.sentAt = sentAt;
       item.direction = parsed.direction ?? 'in';
-      item.visibility = parsed.visibility ?? 'public';
+      item.visibility = parsed.visibility ?? defaultVisibility(parsed.channel);
       item.text = normaliseText(parsed.text);
     }
   },

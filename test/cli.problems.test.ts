@@ -1,0 +1,139 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forTerminal, jsonLine } from '../src/commands/terminal.js';
+import { insertProblem } from '../src/problems/problem.store.js';
+import { listScenarios } from '../src/simulate/scenarios.js';
+import { type TestApp, testApp } from './builders.js';
+
+const BIN = fileURLToPath(new URL('../bin/throughline.js', import.meta.url));
+
+/** Terminal control characters: C0 but tab and newline, DEL, C1. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for them.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+/** A title a customer or an agent could have written, with escape sequences in it. */
+const HOSTILE_TITLE =
+  'Outage\u001b]0;pwned\u0007 in \u001b[31mRed\u001b[0m\u009b2J\u001bc\u0008 Hook\nCity\u0000';
+
+describe('terminal-safe text', () => {
+  it('takes out escape sequences and control characters, keeping the words apart', () => {
+    expect(forTerminal(HOSTILE_TITLE)).toBe('Outage in Red Hook City');
+    expect(forTerminal('plain “text”, 94110 ✓')).toBe('plain “text”, 94110 ✓');
+    expect(forTerminal('tab\there\r\nnext')).toBe('tab here next');
+  });
+
+  it('JSON lines escape C1 controls and DEL too, and parse back to the same value', () => {
+    const v = { title: HOSTILE_TITLE, n: 1 };
+    const line = jsonLine(v);
+    expect(line).not.toMatch(CONTROL);
+    expect(JSON.parse(line)).toEqual(v);
+  });
+});
+
+/** QA defect 13: `throughline problems …` against the API it mirrors. */
+describe('throughline problems', () => {
+  let t: TestApp;
+  let url: string;
+  let ids: string[];
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [BIN, ...args], {
+      env: { ...process.env, THROUGHLINE_DATABASE_URL: url, LOG_LEVEL: 'warn' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+  const api = async (path: string) => {
+    const res = await t.app.http.inject({ method: 'GET', url: path, headers: t.auth });
+    return { status: res.statusCode, body: res.json() };
+  };
+
+  beforeAll(async () => {
+    t = await testApp('sqlite');
+    url = t.app.config.databaseUrl;
+    const db = t.app.database.db;
+    const ws = t.app.workspace.workspaceId;
+    const at = Date.parse('2026-05-04T10:00:00Z');
+    ids = [];
+    for (const [i, title] of ['Older outage', HOSTILE_TITLE, 'Newest outage'].entries()) {
+      const p = await insertProblem(
+        db,
+        ws,
+        {
+          kind: 'manual',
+          status: 'confirmed',
+          title,
+          topic: 'outage',
+          area: null,
+          areaKey: null,
+          signature: { keys: [], terms: [], teamId: null, human: true },
+          owner: null,
+          baseline: null,
+          detectedAt: at + i * 60_000,
+          firstEventAt: at + i * 60_000,
+        },
+        at + i * 60_000,
+      );
+      ids.push(p.id);
+    }
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('an unknown status is the API error and a non-zero exit', async () => {
+    const fromApi = await api('/api/v1/problems?status=bogus');
+    expect(fromApi.status).toBe(400);
+    const res = run(['problems', 'list', '--status', 'bogus']);
+    expect(res.status).toBe(1);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe(`error: ${fromApi.body.error.message}\n`);
+  });
+
+  it('--json prints the API problem shape, in its order (newest first)', async () => {
+    const fromApi = await api('/api/v1/problems');
+    const res = run(['problems', 'list', '--json']);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout).not.toMatch(CONTROL);
+    const lines = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual(fromApi.body.items);
+    expect(lines.map((p) => p.id)).toEqual([...ids].reverse());
+    expect(lines[0]).toHaveProperty('customerCount', 0);
+    expect(lines[0]).toHaveProperty('caseIds', []);
+    expect(lines[0]).not.toHaveProperty('customers');
+    expect(lines[1].title).toBe(HOSTILE_TITLE);
+  });
+
+  it('prints titles without terminal control characters, newest first', () => {
+    const res = run(['problems', 'list', '--status', 'confirmed']);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout).not.toMatch(CONTROL);
+    const rows = res.stdout.trim().split('\n');
+    expect(rows.map((r) => r.split('\t').at(-1))).toEqual([...ids].reverse());
+    expect(rows[1].split('\t')[4]).toBe('Outage in Red Hook City');
+  });
+
+  it('help says newest first, and simulate lists every scenario', () => {
+    const list = run(['problems', 'list', '--help']);
+    expect(list.stdout).toMatch(/newest first/);
+    expect(list.stdout).not.toMatch(/oldest/);
+    const sim = run(['simulate', '--help']).stdout;
+    for (const s of listScenarios()) expect(sim).toContain(s.name);
+    expect(sim).toMatch(/\beval\b/);
+  });
+
+  it('status --eta sets the etaAt the API shows; a bad --eta is refused', async () => {
+    const eta = '2026-05-04T18:30:00.000Z';
+    const bad = run(['problems', 'status', ids[0], 'fixing', '--eta', 'tonight']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--eta must be an ISO-8601 date-time/);
+    expect((await api(`/api/v1/problems/${ids[0]}`)).body.status).toBe('confirmed');
+    const res = run(['problems', 'status', ids[0], 'fixing', '--eta', '2026-05-04T20:30:00+02:00']);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/problem #\d+ is fixing, expected 2026-05-04T18:30:00.000Z;/);
+    const shown = (await api(`/api/v1/problems/${ids[0]}`)).body;
+    expect({ status: shown.status, etaAt: shown.etaAt }).toEqual({ status: 'fixing', etaAt: eta });
+  });
+});
