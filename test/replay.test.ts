@@ -79,7 +79,7 @@ describe('throughline replay', () => {
     const res = run('mixed.db', ['replay', file, '--speed', 'max']);
     expect(res.status, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/replayed 3 messages \(0 duplicates, 3 bad lines\)/);
-    expect(res.stderr).toMatch(/line 7: nested too deeply, skipped/);
+    expect(res.stderr).toMatch(/line 7: nested more than 64 levels deep, skipped/);
     expect(res.stderr).toMatch(/line 4: \/sentAt/);
     expect(res.stderr).toMatch(/line 5: not a JSON object/);
     expect(res.stderr).toMatch(/1 times without a zone were read as UTC/);

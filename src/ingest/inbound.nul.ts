@@ -31,13 +31,24 @@ const ID_FIELDS: [string, (m: InboundMessage) => unknown][] = [
   ['/conversationId', (m) => m.conversationId],
 ];
 
-/** Why a message cannot be taken for a NUL in an identifier, or undefined when it can. */
+/**
+ * Half of a UTF-16 surrogate pair with no other half. No database stores one: written as UTF-8 it
+ * becomes U+FFFD, so the stored key differs from the one sent (the intake then counted a new
+ * message as a duplicate) and two different ids could become one. Refused like a NUL.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Why a message cannot be taken for a NUL or an unpaired surrogate in an identifier, or
+ * undefined when it can.
+ */
 export function inboundNulProblem(m: InboundMessage): string | undefined {
   for (const [path, read] of ID_FIELDS) {
     const v = read(m);
-    if (typeof v === 'string' && v.includes('\u0000')) {
-      return `${path}: NUL characters are not allowed in identifiers`;
-    }
+    if (typeof v !== 'string') continue;
+    if (v.includes('\u0000')) return `${path}: NUL characters are not allowed in identifiers`;
+    if (LONE_SURROGATE.test(v))
+      return `${path}: an unpaired UTF-16 surrogate is not allowed in identifiers`;
   }
   return undefined;
 }

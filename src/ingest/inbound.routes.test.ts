@@ -63,6 +63,28 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
     expect(await sent(near.externalId)).toBe(Date.parse(near.sentAt));
   });
 
+  it('refuses an identifier with half a surrogate pair instead of storing it as another key', async () => {
+    const before = await count('inbound_events');
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: t.auth,
+      payload: aMessage({ externalId: 'sur\udc00id' }),
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.message).toMatch(/externalId: an unpaired UTF-16 surrogate/);
+    expect(await count('inbound_events')).toBe(before);
+    // In the text it is customer content: kept (stored as U+FFFD by either engine).
+    const text = aMessage({ text: 'no signal \ud83d here' });
+    const ok = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: t.auth,
+      payload: text,
+    });
+    expect(ok.json()).toMatchObject({ accepted: 1, duplicates: 0 });
+  });
+
   it('stores a re-delivery once, sequentially and concurrently', async () => {
     const m = aMessage();
     const first = await t.app.http.inject({

@@ -12,6 +12,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError, badRequest } from '../errors.js';
+import { decodeJsonBody } from './json-charset.js';
 import { nestedTooDeeply, TOO_DEEP_MESSAGE } from './json-depth.js';
 import { nulGuard } from './nul-guard.js';
 
@@ -60,9 +61,16 @@ export function createHttpServer(logger: Logger | false): Http {
   // webhook bodies check it themselves after the signature (`signedJsonBody`).
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (nestedTooDeeply(body)) done(badRequest(TOO_DEEP_MESSAGE), undefined);
-    else parseJson(req, body as string, done);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    let text: string;
+    try {
+      text = decodeJsonBody(body as Buffer, req.headers['content-type']);
+    } catch (err) {
+      done(err as Error, undefined);
+      return;
+    }
+    if (nestedTooDeeply(text)) done(badRequest(TOO_DEEP_MESSAGE), undefined);
+    else parseJson(req, text, done);
   });
   app.register(cookie);
   app.register(swagger, {
