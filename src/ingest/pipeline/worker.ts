@@ -230,6 +230,12 @@ export class PipelineWorker {
         });
         if (result) this.committed(result);
       } catch (err) {
+        // The database was busy, not the event bad: it stays pending and is taken again,
+        // without using up one of the attempts that park it.
+        if (isTransient(err)) {
+          this.opts.logger?.warn({ seq: e.seq, err: errorText(err) }, 'event met a busy database');
+          continue;
+        }
         await this.recordFailure(e.seq, errorText(err), now);
       }
     }
@@ -278,14 +284,21 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /** PostgreSQL deadlock / serialization / lock-timeout failures, SQLite's busy database. */
-function isTransient(err: unknown): boolean {
+/**
+ * A failure of the moment, not of the events: a deadlock or serialization failure
+ * (PostgreSQL), or SQLite's lock taken by another process. SQLite reports the latter with its
+ * extended codes too: `SQLITE_BUSY_SNAPSHOT` is the one a batch gets when another process (a
+ * replay beside the server) committed between the batch's first read and its first write.
+ */
+export function isTransient(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
   return (
     code === '40P01' ||
     code === '40001' ||
     code === '55P03' ||
-    code === 'SQLITE_BUSY' ||
-    code === 'SQLITE_LOCKED'
+    code.startsWith('SQLITE_BUSY') ||
+    code.startsWith('SQLITE_LOCKED')
   );
 }
 
