@@ -14,8 +14,8 @@ import type { DB } from '../platform/db/schema.js';
  * otherwise the stream is history (a replay, an import) and event time stands where it stopped.
  *
  * Event time never runs back: history replayed into a workspace that has seen later traffic is
- * detected by a detector of its own time (`history-lane.ts`), which does not write this clock,
- * and a fix made meanwhile is stamped now.
+ * detected by a detector of its own time (`history-lane.ts`), which writes this clock only once
+ * it caught up with the live time, and a fix made meanwhile is stamped now.
  */
 export const LIVE_LAG_MS = 15 * 60_000;
 

@@ -22,11 +22,12 @@ const input = (i: number, at: number): DetectorInput => ({
 
 /** Where a batch's messages go when the live detector stands at today (`HistoryLane.plan`). */
 describe('the history lane', () => {
-  const live = () => {
+  /** A detector standing at `at` (event time). */
+  const standingAt = (at: number) => {
     const det = new Detector();
     det.observe({
-      ref: 'today',
-      at: TODAY,
+      ref: `stand-${at}`,
+      at,
       customerId: 'x',
       caseId: null,
       area: null,
@@ -36,11 +37,18 @@ describe('the history lane', () => {
     });
     return det;
   };
+  const live = () => standingAt(TODAY);
 
-  it('leaves today’s messages and those within the longest window to the live detector', () => {
+  it('leaves today’s messages and those within the shortest window to the live detector', () => {
+    const lane = new HistoryLane();
+    const batch = [input(1, TODAY - 0.9 * HOUR), input(2, TODAY + HOUR)];
+    expect(lane.plan(live(), batch, 0)).toEqual({ kind: 'none' });
+  });
+
+  it('a message that left the shortest window is history: alone, a straggler', () => {
     const lane = new HistoryLane();
     const batch = [input(1, TODAY - 11 * HOUR), input(2, TODAY + HOUR)];
-    expect(lane.plan(live(), batch, 0)).toEqual({ kind: 'none' });
+    expect(lane.plan(live(), batch, 0)).toEqual({ kind: 'stragglers' });
   });
 
   it('builds at the earliest late message, whatever the order they came in', () => {
@@ -53,7 +61,17 @@ describe('the history lane', () => {
     if (plan.kind !== 'build') return;
     expect(plan.at).toBe(last - 4 * HOUR);
     expect(plan.past).toHaveLength(25);
+    // Today's message is live traffic: the history is months behind.
+    expect(plan.caughtUp).toBe(false);
     expect(plan.present.map((i) => i.ref)).toEqual(['r99']);
+  });
+
+  it('history hours behind the live time goes to a detector of its own (not only beyond 12 h)', () => {
+    const lane = new HistoryLane();
+    const batch = Array.from({ length: 25 }, (_, i) => input(i, TODAY - 8 * HOUR + i * 60_000));
+    const plan = lane.plan(live(), batch, 0);
+    expect(plan.kind).toBe('build');
+    if (plan.kind === 'build') expect(plan.caughtUp).toBe(false);
   });
 
   it('a few stragglers stay with the live detector until enough of them arrive', () => {
@@ -67,5 +85,47 @@ describe('the history lane', () => {
     // The fourth small batch makes 24 within ten minutes: worth a detector of their time.
     const plan = lane.plan(det, [input(40, old), input(41, old)], 4000);
     expect(plan.kind).toBe('build');
+  });
+
+  it('history that reaches the live time takes the whole batch, then hands over', () => {
+    const lane = new HistoryLane();
+    const det = live();
+    lane.detector = standingAt(TODAY - 3 * HOUR);
+    // Still hours behind: the history detector keeps the history, nothing to hand over.
+    expect(lane.settle(det, 0)).toBeNull();
+    const far = lane.plan(det, [input(1, TODAY - 2.5 * HOUR)], 0);
+    expect(far).toMatchObject({ kind: 'reuse', caughtUp: false });
+    // The stream crosses into the live detector's shortest window: all of it to the history.
+    const crossing = [input(2, TODAY - 1.5 * HOUR), input(3, TODAY - 0.5 * HOUR)];
+    const plan = lane.plan(det, crossing, 1000);
+    expect(plan).toMatchObject({ kind: 'reuse', caughtUp: true });
+    if (plan.kind !== 'reuse') return;
+    expect(plan.present.map((i) => i.ref)).toEqual(['r3']);
+    // Once it stands within that window, the next batch rebuilds the live detector from
+    // storage up to the later of the two times, and the history detector is gone.
+    lane.detector = standingAt(TODAY - 0.5 * HOUR);
+    expect(lane.settle(det, 2000)).toBe(TODAY);
+    expect(lane.detector).toBeNull();
+  });
+
+  it('a batch of the present right after the history stopped close behind still goes to it', () => {
+    const lane = new HistoryLane();
+    const det = live();
+    lane.detector = standingAt(TODAY - 1.5 * HOUR);
+    const plan = lane.plan(det, [input(1, TODAY - 0.9 * HOUR)], 0);
+    expect(plan).toMatchObject({ kind: 'reuse', caughtUp: true, past: [] });
+  });
+
+  it('history of long ago that went idle is dropped without rebuilding the live detector', () => {
+    const lane = new HistoryLane();
+    const det = live();
+    lane.detector = standingAt(TODAY - 300 * 24 * HOUR);
+    expect(lane.settle(det, 60_000)).toBeNull();
+    expect(lane.detector).not.toBeNull();
+    expect(lane.settle(det, 11 * 60_000)).toBeNull();
+    expect(lane.detector).toBeNull();
+    // Idle within the live detector's windows: rebuilt, to know that history.
+    lane.detector = standingAt(TODAY - 5 * HOUR);
+    expect(lane.settle(det, 30 * 60_000)).toBe(TODAY);
   });
 });

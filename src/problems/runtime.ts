@@ -215,11 +215,16 @@ export class ProblemRuntime {
     const byId = new Map(rows.map((r) => [r.id, r]));
     const views = rows.map(toView);
     if (!this.detector) this.detector = await this.warm(trx, own[0]?.at ?? null, now);
+    const wallNow = Date.now();
+    // History that caught up with the live time (or went idle within its windows) is handed
+    // over: the live detector is rebuilt from storage, which holds that history now.
+    const rebuildAt = this.history.settle(this.detector, wallNow);
+    if (rebuildAt !== null) this.detector = await this.warm(trx, rebuildAt, now);
     const det = this.detector;
     // Messages other nodes stored for the detector (a shared database only).
     const inputs: DetectorInput[] = shared ? await this.peers.read(trx, ws) : [];
     inputs.push(...own);
-    const plan = this.history.plan(det, inputs, Date.now());
+    const plan = this.history.plan(det, inputs, wallNow);
     if (plan.kind === 'build') {
       // Up to the first late message; this batch's own messages are not stored yet.
       this.history.detector = await warmDetector(
@@ -236,8 +241,15 @@ export class ProblemRuntime {
     if (plan.kind === 'build' || plan.kind === 'reuse') {
       const hist = this.history.detector!;
       hist.syncProblems(this.history.historyViews(views));
-      lanes.push({ det: hist, items: plan.past, live: false });
-      if (plan.present.length > 0) lanes.push({ det, items: plan.present, live: true });
+      if (plan.caughtUp) {
+        // The history reached the live time: it takes the whole batch, in event order (it
+        // hands over before the next one), and the desk is live again at the later time.
+        const all = [...plan.past, ...plan.present].sort((a, b) => a.at - b.at);
+        lanes.push({ det: hist, items: all, live: true });
+      } else {
+        lanes.push({ det: hist, items: plan.past, live: false });
+        if (plan.present.length > 0) lanes.push({ det, items: plan.present, live: true });
+      }
     } else {
       lanes.push({ det, items: inputs, live: true });
     }
@@ -308,14 +320,16 @@ export class ProblemRuntime {
     // Where event time stands, for what people do meanwhile (event-clock.ts): paired with when
     // the stream's newest message reached the desk (a backlog processed late is still live).
     // Written only when it moved (not one more statement per batch of late messages). The
-    // history detector stands behind it and never writes it.
-    if (lane.live && (det !== this.clock.det || det.now > this.clock.at)) {
+    // history detector stands behind it and writes it only once it caught up: then at the
+    // later of the two detectors' times (a breach may have moved the live one on meanwhile).
+    const clockAt = Math.max(det.now, this.detector?.now ?? det.now);
+    if (lane.live && (det !== this.clock.det || clockAt > this.clock.at)) {
       let newest: DetectorInput | null = null;
       for (const i of own) if (!newest || i.at > newest.at) newest = i;
-      await recordEventClock(trx, ws, det.now, newest?.receivedAt ?? now);
-      this.clock = { det, at: det.now };
+      await recordEventClock(trx, ws, clockAt, newest?.receivedAt ?? now);
+      this.clock = { det, at: clockAt };
     }
-    if (!lane.live) this.history.noteRaised(raisedIn(decisions));
+    if (det === this.history.detector) this.history.noteRaised(raisedIn(decisions));
     // The cases this lane's messages went to; this node's own messages are stored after
     // detection, so the counters add them (`refreshCounts`).
     const mine = new Set(own);
