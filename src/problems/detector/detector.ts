@@ -7,7 +7,7 @@ import { ANY_TOPIC, Counts, GLOBAL } from './counts.js';
 import { AreaMemory } from './enrich.js';
 import { fixFailed, verifyQuietFor } from './fix-check.js';
 import { keysFor } from './keys.js';
-import { groupOf, matchByKinship, matchByWords, matchOnArrival, matchUnflagged } from './link.js';
+import { matchByKinship, matchByWords, matchOnArrival, matchUnflagged } from './link.js';
 import { settleHome, testAreaKey, testTextKey } from './raise.js';
 import { settlePlace } from './settle-place.js';
 import { contentTerms, minhash } from './text.js';
