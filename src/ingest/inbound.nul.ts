@@ -39,14 +39,17 @@ const ID_FIELDS: [string, (m: InboundMessage) => unknown][] = [
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * Why a message cannot be taken for a NUL or an unpaired surrogate in an identifier, or
- * undefined when it can.
+ * Why a message cannot be taken for a NUL, an unpaired surrogate or nothing but spaces in an
+ * identifier, or undefined when it can.
  */
 export function inboundNulProblem(m: InboundMessage): string | undefined {
   for (const [path, read] of ID_FIELDS) {
     const v = read(m);
     if (typeof v !== 'string') continue;
     if (v.includes('\u0000')) return `${path}: NUL characters are not allowed in identifiers`;
+    // Spaces only: no provider sends such an id, and every sender of one would be one customer
+    // (or one message, every later one a "duplicate").
+    if (v.trim() === '') return `${path}: an identifier cannot be blank`;
     if (LONE_SURROGATE.test(v))
       return `${path}: an unpaired UTF-16 surrogate is not allowed in identifiers`;
   }

@@ -85,6 +85,31 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
     expect(ok.json()).toMatchObject({ accepted: 1, duplicates: 0 });
   });
 
+  it('refuses a blank identifier and a channelId the desk does not have', async () => {
+    const before = await count('inbound_events');
+    const post = (payload: unknown) =>
+      t.app.http.inject({
+        method: 'POST',
+        url: '/api/v1/inbound',
+        headers: t.auth,
+        payload: payload as never,
+      });
+    const blank = await post(aMessage({ externalId: '   ' }));
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json().error.message).toMatch(/externalId: an identifier cannot be blank/);
+    const nobody = await post(aMessage({ author: { id: ' ' } }));
+    expect(nobody.json().error.message).toMatch(/author\/id: an identifier cannot be blank/);
+    const stray = await post({
+      messages: [aMessage(), aMessage({ channelId: 'no-such-channel' })],
+    });
+    expect(stray.statusCode).toBe(400);
+    expect(stray.json().error.message).toBe(
+      'channelId no-such-channel is not a channel of this desk',
+    );
+    // Nothing of a refused batch was stored.
+    expect(await count('inbound_events')).toBe(before);
+  });
+
   it('stores a re-delivery once, sequentially and concurrently', async () => {
     const m = aMessage();
     const first = await t.app.http.inject({

@@ -2,10 +2,11 @@ import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
+import { badRequest } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { appendInbound } from './inbound.log.js';
 import { inboundNulProblem } from './inbound.nul.js';
-import { InboundMessageSchema } from './inbound.schema.js';
+import { type InboundMessage, InboundMessageSchema } from './inbound.schema.js';
 import { notFromTheFuture } from './inbound.time.js';
 
 export const MAX_BATCH = 1000;
@@ -99,7 +100,8 @@ export function inboundRoutes(app: Http, deps: InboundRouteDeps) {
     },
     async (req, reply) => {
       const body = req.body as Record<string, unknown>;
-      const messages = 'messages' in body ? (body.messages as never[]) : [body as never];
+      const messages = 'messages' in body ? (body.messages as InboundMessage[]) : [body as never];
+      await knownChannels(deps.db, req.actor.workspaceId, messages);
       const now = deps.clock();
       const result = await appendInbound(
         deps.db,
@@ -111,4 +113,24 @@ export function inboundRoutes(app: Http, deps: InboundRouteDeps) {
       return reply.status(202).send(result);
     },
   );
+}
+
+/**
+ * A `channelId` names one of the desk's configured channels (the account replies go out
+ * through): one that is not there is the sender's mistake, said now, rather than a case whose
+ * replies have no channel to leave by.
+ */
+async function knownChannels(db: Kysely<DB>, ws: string, messages: InboundMessage[]) {
+  const ids = [...new Set(messages.map((m) => m.channelId).filter((c): c is string => !!c))];
+  if (ids.length === 0) return;
+  const rows = await db
+    .selectFrom('channels')
+    .select('id')
+    .where('workspace_id', '=', ws)
+    .where('id', 'in', ids)
+    .execute();
+  const known = new Set(rows.map((r) => r.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0)
+    throw badRequest(`channelId ${unknown.slice(0, 5).join(', ')} is not a channel of this desk`);
 }
