@@ -105,6 +105,23 @@ describe('throughline classify at the edges of its input', () => {
     expect(lines[2].error).toBeUndefined();
   });
 
+  it('reads input saved as UTF-16 (a byte-order mark says so) line for line', async () => {
+    const text = [
+      '{"text":"no signal in München since this morning"}',
+      '{"text":"my bill is wrong 😡"}',
+      '{"text":"thanks, it works"}',
+    ].join('\r\n');
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${text}\r\n`, 'utf16le')]);
+    // Cut mid-character, as a pipe may deliver it.
+    const lines = await raw([le.subarray(0, 51), le.subarray(51)]);
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(l.error).toBeUndefined();
+    expect(lines[1]).toMatchObject({ complaint: true, topic: 'billing' });
+    const be = Buffer.from(le.subarray(2)).swap16();
+    const big = await raw([Buffer.concat([Buffer.from([0xfe, 0xff]), be])]);
+    expect(big.map((l) => l.topic)).toEqual(lines.map((l) => l.topic));
+  });
+
   it('answers a line that is too long without holding it, and goes on with the next', async () => {
     const huge = `{"text":"${'x'.repeat(5000)}"}\n`;
     // Split mid-line across chunks, as a pipe would.

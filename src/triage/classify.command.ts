@@ -59,7 +59,7 @@ const TOO_LONG = Symbol('too long');
  * as they arrive, so one huge line costs no memory).
  */
 async function* inputLines(
-  input: NodeJS.ReadableStream,
+  input: AsyncIterable<Buffer | string>,
   max: number,
 ): AsyncGenerator<string | typeof TOO_LONG> {
   let parts: Buffer[] = [];
@@ -96,6 +96,27 @@ async function* inputLines(
   if (size > 0 || tooLong) yield finish();
 }
 
+/**
+ * The input as UTF-8 bytes. A file saved as UTF-16 (what Windows PowerShell's `>` writes) starts
+ * with its byte-order mark; read as UTF-8 its newlines split in the middle of characters and
+ * the output stopped answering the input line for line. Such input is transcoded as it streams.
+ */
+async function* asUtf8(input: NodeJS.ReadableStream): AsyncGenerator<Buffer | string> {
+  let decoder: InstanceType<typeof TextDecoder> | null = null;
+  let first = true;
+  for await (const chunk of input) {
+    let buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    if (first) {
+      first = false;
+      if (buf[0] === 0xff && buf[1] === 0xfe) decoder = new TextDecoder('utf-16le');
+      else if (buf[0] === 0xfe && buf[1] === 0xff) decoder = new TextDecoder('utf-16be');
+      if (decoder) buf = buf.subarray(2);
+    }
+    yield decoder ? Buffer.from(decoder.decode(buf, { stream: true }), 'utf8') : buf;
+  }
+  if (decoder) yield Buffer.from(decoder.decode(), 'utf8');
+}
+
 export async function runClassifyCommand(
   input: NodeJS.ReadableStream,
   output: NodeJS.WritableStream,
@@ -114,7 +135,7 @@ export async function runClassifyCommand(
   output.on('error', onError);
   try {
     let lineNo = 0;
-    for await (const line of inputLines(input, maxLineBytes)) {
+    for await (const line of inputLines(asUtf8(input), maxLineBytes)) {
       lineNo++;
       // A blank line still gets its own output line, so output line N always answers input line N.
       const result =
