@@ -114,6 +114,43 @@ describe('throughline replay', () => {
     expect(res.stderr).not.toMatch(/Unhandled|at .*\.js:\d+/);
   });
 
+  it('interrupted (Ctrl-C), lets go of its pipeline lease so the next replay need not wait', async () => {
+    const file = join(dir, 'slow.jsonl');
+    writeFileSync(file, `${Array.from({ length: 40 }, (_, i) => line(200 + i)).join('\n')}\n`);
+    // One simulated minute between lines at 20×: three seconds each, two minutes in all.
+    const child = spawn(process.execPath, [BIN, 'replay', file, '--speed', '20'], {
+      env: env('slow.db'),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr?.on('data', (d) => {
+      err += d;
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const d = openDatabase(`sqlite:${join(dir, 'slow.db')}`);
+    try {
+      let held = 0;
+      for (let i = 0; i < 300 && held === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        held = (
+          await d.db
+            .selectFrom('node_leases')
+            .selectAll()
+            .execute()
+            .catch(() => [])
+        ).length;
+      }
+      expect(held, err).toBe(1);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(err).toMatch(/SIGINT: stopping/);
+      expect(await d.db.selectFrom('node_leases').selectAll().execute()).toEqual([]);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await d.close();
+    }
+  }, 60_000);
+
   it('fails when no line is a message', () => {
     const file = join(dir, 'bad.jsonl');
     writeFileSync(file, 'not json\n{"channel":"sms"}\n');

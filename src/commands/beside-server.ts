@@ -34,6 +34,35 @@ export async function ingestBesideServer(
     process.stderr.write(
       'a server runs on this database (or another replay): its pipeline takes the events\n',
     );
+  // Interrupted (Ctrl-C): the lease goes with the command, or the next replay or server would
+  // take it for a live pipeline and wait for it to go stale. What is logged stays logged; the
+  // next pipeline takes it.
+  const interrupted = (signal: NodeJS.Signals) => {
+    process.stderr.write(
+      `${signal}: stopping; events already logged are taken by the next pipeline\n`,
+    );
+    const exit = () => process.exit(130);
+    setTimeout(exit, 3_000).unref();
+    void lease.stop().finally(exit);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    return await feedAndSettle(app, lease, server, messages, opts);
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+  }
+}
+
+async function feedAndSettle(
+  app: App,
+  lease: PipelineLease,
+  server: boolean,
+  messages: AsyncIterable<InboundMessage> | Iterable<InboundMessage>,
+  opts: { progress?: Progress; speed?: 'max' | number },
+): Promise<{ res: { accepted: number; duplicates: number; future: number }; parked: number }> {
+  const db = app.database.db;
   const firstSeq = await maxSeq(db, app.workspace.workspaceId);
   const res = await ingestStream(messages, {
     database: app.database,
