@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forTerminal, jsonLine } from '../src/commands/terminal.js';
@@ -78,6 +81,19 @@ describe('throughline problems', () => {
   });
   afterAll(async () => {
     await t?.close();
+  });
+
+  it('on a database file that is not there says so, and makes no empty desk', () => {
+    const missing = join(tmpdir(), `throughline-missing-${process.pid}`, 'typo.db');
+    for (const args of [['problems', 'list'], ['parked']]) {
+      const res = spawnSync(process.execPath, [BIN, ...args], {
+        env: { ...process.env, THROUGHLINE_DATABASE_URL: `sqlite:${missing}`, LOG_LEVEL: 'warn' },
+        encoding: 'utf8',
+      });
+      expect(res.status).toBe(1);
+      expect(res.stderr).toMatch(/no desk at .*typo\.db: the database file does not exist/);
+    }
+    expect(existsSync(dirname(missing))).toBe(false);
   });
 
   it('an unknown status is the API error and a non-zero exit', async () => {

@@ -68,27 +68,30 @@ export async function userCreateCommand(opts: {
 }
 
 export async function parkedCommand(opts: { retry?: boolean; json?: boolean }) {
-  await withApp(async (app) => {
-    const ws = app.workspace.workspaceId;
-    if (opts.retry) {
-      const n = await retryParked(app.database.db, ws, Date.now());
-      const processed = await app.pipeline.drain();
-      process.stdout.write(`queued ${n} parked events again; processed ${processed}\n`);
-      return;
-    }
-    const items = await listParked(app.database.db, ws, 1000);
-    if (opts.json) {
-      for (const i of items) process.stdout.write(`${jsonLine(i)}\n`);
-      return;
-    }
-    if (items.length === 0) {
-      process.stdout.write('no parked events\n');
-      return;
-    }
-    for (const i of items) {
-      process.stdout.write(
-        `#${i.seq}  ${forTerminal(`${i.channel}/${i.externalId}`)}  attempts=${i.attempts}  ${i.receivedAt}\n    ${forTerminal(String(i.error))}\n`,
-      );
-    }
-  });
+  await withApp(
+    async (app) => {
+      const ws = app.workspace.workspaceId;
+      if (opts.retry) {
+        const n = await retryParked(app.database.db, ws, Date.now());
+        const processed = await app.pipeline.drain();
+        process.stdout.write(`queued ${n} parked events again; processed ${processed}\n`);
+        return;
+      }
+      const items = await listParked(app.database.db, ws, 1000);
+      if (opts.json) {
+        for (const i of items) process.stdout.write(`${jsonLine(i)}\n`);
+        return;
+      }
+      if (items.length === 0) {
+        process.stdout.write('no parked events\n');
+        return;
+      }
+      for (const i of items) {
+        process.stdout.write(
+          `#${i.seq}  ${forTerminal(`${i.channel}/${i.externalId}`)}  attempts=${i.attempts}  ${i.receivedAt}\n    ${forTerminal(String(i.error))}\n`,
+        );
+      }
+    },
+    { existing: true },
+  );
 }

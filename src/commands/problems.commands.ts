@@ -15,31 +15,34 @@ const PAGE = 200;
  * is the API's 400 message and a non-zero exit.
  */
 export async function problemsListCommand(opts: { status?: string; json?: boolean }) {
-  await withApp(async (app) => {
-    const db = app.database.db;
-    let cursor: string | undefined;
-    do {
-      const page = await listProblems(db, app.workspace.workspaceId, {
-        status: opts.status,
-        limit: PAGE,
-        cursor,
-      });
-      for (const p of await toDtos(db, page.rows)) {
-        const line = opts.json
-          ? jsonLine(p)
-          : [
-              `#${p.number}`,
-              p.status,
-              p.detectedAt,
-              `${p.customerCount} customers`,
-              forTerminal(p.title),
-              p.id,
-            ].join('\t');
-        process.stdout.write(`${line}\n`);
-      }
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-  });
+  await withApp(
+    async (app) => {
+      const db = app.database.db;
+      let cursor: string | undefined;
+      do {
+        const page = await listProblems(db, app.workspace.workspaceId, {
+          status: opts.status,
+          limit: PAGE,
+          cursor,
+        });
+        for (const p of await toDtos(db, page.rows)) {
+          const line = opts.json
+            ? jsonLine(p)
+            : [
+                `#${p.number}`,
+                p.status,
+                p.detectedAt,
+                `${p.customerCount} customers`,
+                forTerminal(p.title),
+                p.id,
+              ].join('\t');
+          process.stdout.write(`${line}\n`);
+        }
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+    },
+    { existing: true },
+  );
 }
 
 /**
@@ -55,23 +58,26 @@ export async function problemsStatusCommand(
     throw new Error(`unknown status ${status}; statuses are ${PROBLEM_STATUSES.join(', ')}`);
   if (opts.eta !== undefined && !isDateTime(opts.eta))
     throw new Error('--eta must be an ISO-8601 date-time with a zone, e.g. 2026-05-04T18:30:00Z');
-  await withApp(async (app) => {
-    const res = await changeProblem(
-      app.database.db,
-      { type: 'cli', id: 'cli', workspaceId: app.workspace.workspaceId },
-      id,
-      {
-        status: status as ProblemStatus,
-        body: opts.message,
-        etaAt: opts.eta === undefined ? undefined : Date.parse(opts.eta),
-      },
-      Date.now(),
-    );
-    const eta = res.problem.eta_at == null ? '' : `, expected ${iso(res.problem.eta_at)}`;
-    process.stdout.write(
-      `problem #${res.problem.number} is ${res.problem.status}${eta}; ${res.notified} customers queued for notification\n`,
-    );
-  });
+  await withApp(
+    async (app) => {
+      const res = await changeProblem(
+        app.database.db,
+        { type: 'cli', id: 'cli', workspaceId: app.workspace.workspaceId },
+        id,
+        {
+          status: status as ProblemStatus,
+          body: opts.message,
+          etaAt: opts.eta === undefined ? undefined : Date.parse(opts.eta),
+        },
+        Date.now(),
+      );
+      const eta = res.problem.eta_at == null ? '' : `, expected ${iso(res.problem.eta_at)}`;
+      process.stdout.write(
+        `problem #${res.problem.number} is ${res.problem.status}${eta}; ${res.notified} customers queued for notification\n`,
+      );
+    },
+    { existing: true },
+  );
 }
 
 const iso = (ms: number) => new Date(Number(ms)).toISOString();
