@@ -162,6 +162,9 @@ describe('throughline replay', () => {
     const none = run('bad.db', ['replay', empty]);
     expect(none.status).not.toBe(0);
     expect(none.stderr).toMatch(/empty\.jsonl has no lines/);
+    const folder = run('bad.db', ['replay', dir]);
+    expect(folder.status).not.toBe(0);
+    expect(folder.stderr).toContain(`${dir} is not a file`);
   });
 
   it('beside a running server, hands the events to its pipeline and returns once they are through', async () => {

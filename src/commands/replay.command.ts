@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Value } from '@sinclair/typebox/value';
 import { inboundNulProblem } from '../ingest/inbound.nul.js';
@@ -49,6 +49,10 @@ export async function readReplayFile(
   let bad = 0;
   let zoneless = 0;
   let lineNo = 0;
+  // Said with the path: a folder gave only "EISDIR: illegal operation on a directory".
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (!stat) throw new Error(`${file}: no such file`);
+  if (!stat.isFile()) throw new Error(`${file} is not a file`);
   const rl = createInterface({
     input: createReadStream(file),
     crlfDelay: Number.POSITIVE_INFINITY,
