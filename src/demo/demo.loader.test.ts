@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabaseUrl } from '../../test/support/engines.js';
-import { type App, buildApp } from '../app.js';
-import { loadConfig } from '../config.js';
+import { type TestApp, testApp } from '../../test/builders.js';
 import { ingestStream } from '../ingest/ingest-stream.js';
-import { createApiToken } from '../platform/auth/tokens.js';
 import { loadDemo } from './demo.loader.js';
 
 const MIN = 60_000;
@@ -14,51 +11,33 @@ const MIN = 60_000;
  * the next message (today's) does not find the fix nine quiet hours old and verify it at once.
  */
 describe('the demo desk after loading', () => {
-  let app: App;
-  let cleanup: () => void;
-  let auth: Record<string, string>;
+  let t: TestApp;
   beforeAll(async () => {
-    const db = await freshDatabaseUrl('sqlite');
-    cleanup = db.cleanup;
-    const base = loadConfig({
-      THROUGHLINE_DATABASE_URL: db.url,
-      LOG_LEVEL: 'silent',
-      THROUGHLINE_DEMO: 'false',
-    });
-    app = await buildApp({ config: { ...base, pipeline: { ...base.pipeline, workers: false } } });
-    await app.start({ listen: false });
-    await loadDemo(app);
-    const { token } = await createApiToken(
-      app.database.db,
-      app.workspace.workspaceId,
-      't',
-      'admin',
-    );
-    auth = { authorization: `Bearer ${token}` };
+    t = await testApp('sqlite');
+    await loadDemo(t.app);
   }, 120_000);
   afterAll(async () => {
-    await app?.close();
-    cleanup?.();
+    await t?.close();
   });
 
   it('stamps a fix now, and the next live message leaves it fixed', async () => {
-    const problem = await app.database.db
+    const problem = await t.app.database.db
       .selectFrom('problems')
       .select('id')
       .where('kind', '=', 'area')
       .orderBy('customer_count', 'desc')
       .executeTakeFirstOrThrow();
     const post = (status: string) =>
-      app.http.inject({
+      t.app.http.inject({
         method: 'POST',
         url: `/api/v1/problems/${problem.id}/status`,
-        headers: auth,
+        headers: t.auth,
         payload: { status, body: `The outage is ${status}.` },
       });
     expect((await post('fixing')).statusCode).toBe(200);
     const fixedAt = Date.now();
     expect((await post('fixed')).statusCode).toBe(200);
-    const row = await app.database.db
+    const row = await t.app.database.db
       .selectFrom('problems')
       .select(['fixed_event_at'])
       .where('id', '=', problem.id)
@@ -75,9 +54,13 @@ describe('the demo desk after loading', () => {
           visibility: 'private',
         },
       ],
-      { database: app.database, workspaceId: app.workspace.workspaceId, pipeline: app.pipeline },
+      {
+        database: t.app.database,
+        workspaceId: t.app.workspace.workspaceId,
+        pipeline: t.app.pipeline,
+      },
     );
-    const after = await app.database.db
+    const after = await t.app.database.db
       .selectFrom('problems')
       .select('status')
       .where('id', '=', problem.id)
