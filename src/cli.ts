@@ -171,9 +171,9 @@ problems
     (await problemCommands()).problemsListCommand(opts),
   );
 problems
-  .command('status <id> <status>')
+  .command('status <problem> <status>')
   .description(
-    'move a problem (confirmed, fixing, fixed, verified, closed), messaging linked customers',
+    'move a problem (its id, or its number as listed: 12 or #12) to confirmed, fixing, fixed, verified or closed, messaging linked customers',
   )
   .option('--message <text>', 'status update sent to every linked customer')
   .option('--eta <iso>', "expected fix time, ISO-8601 with a zone (the API's etaAt)")

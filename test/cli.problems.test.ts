@@ -154,4 +154,14 @@ describe('throughline problems', () => {
     const shown = (await api(`/api/v1/problems/${ids[0]}`)).body;
     expect({ status: shown.status, etaAt: shown.etaAt }).toEqual({ status: 'fixing', etaAt: eta });
   });
+
+  it('status takes the number the list shows (#12 or 12) as well as the id', async () => {
+    const { number } = (await api(`/api/v1/problems/${ids[2]}`)).body as { number: number };
+    const res = run(['problems', 'status', `#${number}`, 'fixing']);
+    expect(res.status, res.stderr).toBe(0);
+    expect((await api(`/api/v1/problems/${ids[2]}`)).body.status).toBe('fixing');
+    const none = run(['problems', 'status', '999999', 'fixing']);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/problem #999999 not found/);
+  });
 });

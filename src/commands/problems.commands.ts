@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import { isDateTime } from '../ingest/inbound.schema.js';
+import type { DB } from '../platform/db/schema.js';
 import { toDtos } from '../problems/problem.dto.js';
 import { listProblems } from '../problems/problem.list.js';
 import { changeProblem } from '../problems/problem.service.js';
@@ -46,7 +48,24 @@ export async function problemsListCommand(opts: { status?: string; json?: boolea
 }
 
 /**
- * `throughline problems status <id> <status> [--message text] [--eta iso]`: as
+ * A problem named as the list shows it (`#12` or `12`) or by its id: the number is what people
+ * read and type; the id is what scripts keep.
+ */
+async function problemIdOf(db: Kysely<DB>, ws: string, ref: string): Promise<string> {
+  const m = /^#?(\d{1,9})$/.exec(ref.trim());
+  if (!m) return ref;
+  const row = await db
+    .selectFrom('problems')
+    .select('id')
+    .where('workspace_id', '=', ws)
+    .where('number', '=', Number(m[1]))
+    .executeTakeFirst();
+  if (!row) throw new Error(`problem #${m[1]} not found`);
+  return row.id;
+}
+
+/**
+ * `throughline problems status <id|#number> <status> [--message text] [--eta iso]`: as
  * `POST /api/v1/problems/:id/status`, as the CLI user; `--eta` is its `etaAt`.
  */
 export async function problemsStatusCommand(
@@ -63,7 +82,7 @@ export async function problemsStatusCommand(
       const res = await changeProblem(
         app.database.db,
         { type: 'cli', id: 'cli', workspaceId: app.workspace.workspaceId },
-        id,
+        await problemIdOf(app.database.db, app.workspace.workspaceId, id),
         {
           status: status as ProblemStatus,
           body: opts.message,
