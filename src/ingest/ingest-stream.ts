@@ -46,7 +46,9 @@ export async function ingestStream(
 
   const flush = async () => {
     if (buf.length === 0) return;
-    const res = await appendInbound(opts.database.db, opts.workspaceId, buf, clock());
+    const res = await appendPatiently(() =>
+      appendInbound(opts.database.db, opts.workspaceId, buf, clock()),
+    );
     accepted += res.accepted;
     duplicates += res.duplicates;
     await opts.pipeline?.drain();
@@ -74,4 +76,25 @@ export async function ingestStream(
   }
   await flush();
   return { accepted, duplicates, future };
+}
+
+/**
+ * A command's append waits out another process's write lock: beside a running pipeline on the
+ * same SQLite file (a server, another replay) a batch can hold it longer than the busy timeout
+ * on a loaded machine, and the whole replay failed with "database is locked". Appends are
+ * idempotent (a re-delivered key is acknowledged once), so trying again is safe; the intake's
+ * other paths (HTTP, webhooks) answer the sender, who retries.
+ */
+async function appendPatiently<T>(append: () => Promise<T>, patienceMs = 120_000): Promise<T> {
+  const until = Date.now() + patienceMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+    try {
+      return await append();
+    } catch (err) {
+      const code = (err as { code?: unknown } | null)?.code;
+      const busy = typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() + wait > until) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }

@@ -25,20 +25,21 @@ export async function ensureWorkspace(db: Kysely<DB>, now = Date.now()): Promise
   const known = await existing(db);
   if (known) return known;
   return db.transaction().execute(async (trx) => {
+    // The first statement writes. On SQLite it takes the write lock (waiting for another
+    // process's, within the busy timeout) before anything is read: two commands started at
+    // once on a new desk (two replays) read "no workspace" and the second one's write then
+    // failed at once with "database is locked", its snapshot overtaken by the first's commit.
+    const inserted = await trx
+      .insertInto('workspaces')
+      .values({ id: DEFAULT_WORKSPACE_ID, name: 'Throughline', is_demo: 0, created_at: now })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    const created = Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
     const ws = await trx
       .selectFrom('workspaces')
       .select(['id', 'is_demo'])
       .where('id', '=', DEFAULT_WORKSPACE_ID)
       .executeTakeFirst();
-    let created = false;
-    if (!ws) {
-      created = true;
-      await trx
-        .insertInto('workspaces')
-        .values({ id: DEFAULT_WORKSPACE_ID, name: 'Throughline', is_demo: 0, created_at: now })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
-    }
     let queue = await trx
       .selectFrom('queues')
       .select('id')
