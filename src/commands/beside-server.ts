@@ -29,25 +29,31 @@ export async function ingestBesideServer(
 ): Promise<{ res: { accepted: number; duplicates: number; future: number }; parked: number }> {
   const db = app.database.db;
   const lease = new PipelineLease(db);
-  const server = !(await lease.tryStart());
-  if (server)
-    process.stderr.write(
-      'a server runs on this database (or another replay): its pipeline takes the events\n',
-    );
   // Interrupted (Ctrl-C): the lease goes with the command, or the next replay or server would
   // take it for a live pipeline and wait for it to go stale. What is logged stays logged; the
-  // next pipeline takes it.
+  // next pipeline takes it. Listening starts before the lease is taken: a signal between the
+  // two (seen under load) otherwise ended the process with the lease left behind.
+  let starting: Promise<boolean> = Promise.resolve(false);
   const interrupted = (signal: NodeJS.Signals) => {
     process.stderr.write(
       `${signal}: stopping; events already logged are taken by the next pipeline\n`,
     );
     const exit = () => process.exit(130);
     setTimeout(exit, 3_000).unref();
-    void lease.stop().finally(exit);
+    void starting
+      .catch(() => false)
+      .then(() => lease.stop())
+      .finally(exit);
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
+    starting = lease.tryStart();
+    const server = !(await starting);
+    if (server)
+      process.stderr.write(
+        'a server runs on this database (or another replay): its pipeline takes the events\n',
+      );
     return await feedAndSettle(app, lease, server, messages, opts);
   } finally {
     process.off('SIGINT', interrupted);

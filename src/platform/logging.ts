@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { loggableUrl } from './log-url.js';
 
 /**
  * Structured JSON logs. Secrets and message bodies are redacted by path so that a careless
@@ -11,6 +12,8 @@ export function createLogger(
   return pino(
     {
       level,
+      // The web server logs each request with this (it takes the logger's own serializers).
+      serializers: { req: requestSummary },
       redact: {
         paths: [
           'req.headers.authorization',
@@ -34,4 +37,21 @@ export function createLogger(
       ? opts.destination
       : pino.destination(opts.destination ?? 1),
   );
+}
+
+/** A request as its log lines show it: the URL without what people typed (`log-url.ts`). */
+function requestSummary(req: {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}) {
+  return {
+    method: req.method,
+    url: typeof req.url === 'string' ? loggableUrl(req.url) : req.url,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
 }

@@ -1,4 +1,4 @@
-import { type TSchema, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
@@ -12,7 +12,6 @@ import { listProblems } from './problem.list.js';
 import { mergeProblems } from './problem.merge.js';
 import { changeProblem, type ProblemActor } from './problem.service.js';
 import { loadProblemSettings, saveProblemSettings } from './problem.settings.js';
-import { strictBody } from './strict-body.js';
 
 const TopicT = Type.String({
   enum: [...TOPICS],
@@ -29,11 +28,6 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) 
 const ExpectedVersionT = Type.Optional(
   Type.Integer({ description: "refuse (409) if the problem's version is no longer this" }),
 );
-/** A write route whose body's JSON types are checked before the validator coerces them. */
-const strict = <T extends { schema: { body: TSchema } }>(opts: T) => ({
-  ...opts,
-  preValidation: strictBody(opts.schema.body),
-});
 const Writers = { roles: ['admin', 'supervisor', 'agent'] as ('admin' | 'supervisor' | 'agent')[] };
 
 /** `/api/v1/problems…`: list, read, change status / post updates, link, merge, split, settings. */
@@ -171,7 +165,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
 
   app.post(
     '/api/v1/problems/:id/status',
-    strict({
+    {
       config: Writers,
       schema: {
         tags: ['problems'],
@@ -197,7 +191,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         ),
         response: { 200: Type.Object({ problem: ProblemDto, notified: Type.Integer() }) },
       },
-    }),
+    },
     async (req) => {
       const b = req.body;
       await ownerTeamOnly(db, req.actor, req.params.id);
@@ -218,7 +212,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
 
   app.post(
     '/api/v1/problems',
-    strict({
+    {
       config: Writers,
       schema: {
         tags: ['problems'],
@@ -235,7 +229,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         ),
         response: { 201: ProblemDto },
       },
-    }),
+    },
     async (req, reply) => {
       const p = await createProblemFromCase(db, actorOf(req), req.body, clock());
       reply.code(201);
@@ -245,7 +239,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
 
   app.post(
     '/api/v1/problems/:id/links',
-    strict({
+    {
       config: Writers,
       schema: {
         tags: ['problems'],
@@ -261,7 +255,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         ),
         response: { 200: ProblemDto },
       },
-    }),
+    },
     async (req) => {
       await ownerTeamOnly(db, req.actor, req.params.id);
       await setLinks(db, actorOf(req), req.params.id, req.body, clock());
@@ -273,7 +267,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
 
   app.post(
     '/api/v1/problems/:id/merge',
-    strict({
+    {
       config: Writers,
       schema: {
         tags: ['problems'],
@@ -288,7 +282,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         ),
         response: { 200: ProblemDto },
       },
-    }),
+    },
     async (req) => {
       // Merging closes one problem and reshapes the other: both teams' call.
       await ownerTeamOnly(db, req.actor, req.params.id);
@@ -309,7 +303,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
 
   app.post(
     '/api/v1/problems/:id/split',
-    strict({
+    {
       config: Writers,
       schema: {
         tags: ['problems'],
@@ -325,7 +319,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         ),
         response: { 201: ProblemDto },
       },
-    }),
+    },
     async (req, reply) => {
       await ownerTeamOnly(db, req.actor, req.params.id);
       const p = await splitProblem(
@@ -376,7 +370,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
   );
   app.patch(
     '/api/v1/problem-settings',
-    strict({
+    {
       config: { roles: ['admin' as const] },
       schema: {
         tags: ['problems'],
@@ -384,7 +378,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         body: Type.Partial(SettingsT, { additionalProperties: false }),
         response: { 200: SettingsT },
       },
-    }),
+    },
     async (req) => saveProblemSettings(db, req.actor.workspaceId, req.body, clock()),
   );
 }

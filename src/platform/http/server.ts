@@ -15,6 +15,7 @@ import { AppError, badRequest } from '../errors.js';
 import { decodeJsonBody } from './json-charset.js';
 import { nestedTooDeeply, TOO_DEEP_MESSAGE } from './json-depth.js';
 import { nulGuard } from './nul-guard.js';
+import { buildValidator } from './validators.js';
 
 /** The Fastify instance type every route module receives (TypeBox-typed schemas). */
 export type Http = FastifyInstance<
@@ -33,7 +34,8 @@ export function createHttpServer(logger: Logger | false): Http {
     requestIdHeader: false,
     // SSE streams never go idle; close them on shutdown instead of waiting forever.
     forceCloseConnections: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // Query strings are coerced from text, JSON bodies checked as sent (validators.ts).
+    schemaController: { compilersFactory: { buildValidator } },
     // Errors the router raises before any route runs (a path that is not valid percent-encoding,
     // e.g. /problems/%ff) get the app's error shape, not Fastify's own.
     frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
