@@ -187,6 +187,37 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     expect(fake.requestsOf('tweets').length).toBe(before);
   });
 
+  it('takes a DM read receipt as a watermark: every earlier DM we sent them is read', async () => {
+    const c = await customerWrites('dm');
+    const ids: string[] = [];
+    for (const text of ['first', 'second', 'third']) {
+      ids.push((await reply(c.caseId, text)).id);
+      await t.app.outbox.runOnce();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const rows = async () =>
+      Promise.all(ids.map(async (id) => (await messageRow(db(), id)).status));
+    expect(await rows()).toEqual(['sent', 'sent', 'sent']);
+    const second = (await messageRow(db(), ids[1])).external_id;
+    const readBy = (reader: string, last: string) =>
+      JSON.stringify({
+        for_user_id: OUR,
+        direct_message_mark_read_events: [
+          {
+            created_timestamp: String(Date.now()),
+            sender_id: reader,
+            target: { recipient_id: reader === OUR ? c.author : OUR },
+            last_read_event_id: last,
+          },
+        ],
+      });
+    // Our own account reading their DM says nothing about what they read.
+    expect((await deliverX(t, channelId, readBy(OUR, c.externalId))).statusCode).toBe(200);
+    expect(await rows()).toEqual(['sent', 'sent', 'sent']);
+    expect((await deliverX(t, channelId, readBy(c.author, second))).statusCode).toBe(200);
+    expect(await rows()).toEqual(['read', 'read', 'sent']);
+  });
+
   it('refuses a public reply over 280 weighted characters without calling X', async () => {
     const c = await customerWrites('tweet');
     const before = fake.requestsOf('tweets').length;
