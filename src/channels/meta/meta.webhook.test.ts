@@ -33,6 +33,22 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
       url: `/webhooks/meta/${ch}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`,
     });
     expect(bad.statusCode).toBe(403);
+    expect(bad.json().error.message).toBe('verify token mismatch');
+    const unsubscribe = await t.app.http.inject({
+      method: 'GET',
+      url: `/webhooks/meta/${ch}?hub.mode=unsubscribe&hub.verify_token=${META_VERIFY_TOKEN}&hub.challenge=1`,
+    });
+    expect(unsubscribe.statusCode).toBe(400);
+    expect(unsubscribe.json().error).toEqual({
+      code: 'bad_request',
+      message: 'hub.mode unsubscribe is not supported: only subscribe is',
+    });
+    const noChallenge = await t.app.http.inject({
+      method: 'GET',
+      url: `/webhooks/meta/${ch}?hub.mode=subscribe&hub.verify_token=${META_VERIFY_TOKEN}`,
+    });
+    expect(noChallenge.statusCode).toBe(400);
+    expect(noChallenge.json().error.message).toBe('hub.challenge is missing');
   });
 
   it('refuses a bad signature and stores nothing; stores a signed message once, threading its echo', async () => {
