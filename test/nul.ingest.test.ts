@@ -94,6 +94,53 @@ describe.each(ENGINES)('NUL characters in inbound messages on %s', (engine) => {
     expect(await parked()).toBe(0);
   });
 
+  it('stores each lone surrogate in customer text as one U+FFFD, by the API and a channel delivery', async () => {
+    // "\ud83d" alone in the JSON text, as a broken client sends half an emoji.
+    const m = aMessage({ text: 'PLACEHOLDER', author: { id: `sur-${engine}`, name: 'Jo \udc4d' } });
+    const body = JSON.stringify(m).replace(
+      'PLACEHOLDER',
+      'dead line \\ud83d then \\ud83d\\ude00 ok',
+    );
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: { ...t.auth, 'content-type': 'application/json' },
+      payload: body,
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const viaX = aMessage({
+      channel: 'x',
+      text: 'no bars \ud83d',
+      author: { id: `sur-x-${engine}` },
+    });
+    const delivery = emptyDelivery();
+    delivery.messages.push({ message: viaX });
+    await ingestDelivery(
+      {
+        db: t.app.database.db,
+        config: t.app.config,
+        workspaceId: t.app.workspace.workspaceId,
+        clock: Date.now,
+        secretKey: Buffer.alloc(32),
+        onAppended: () => {},
+      },
+      'ch-test',
+      delivery,
+    );
+    await t.app.pipeline.drain();
+    const rows = await t.app.database.db
+      .selectFrom('messages')
+      .select(['external_id', 'text', 'author_name'])
+      .where('external_id', 'in', [m.externalId, viaX.externalId])
+      .orderBy('external_id')
+      .execute();
+    const text = Object.fromEntries(rows.map((r) => [r.external_id, r.text]));
+    expect(text[m.externalId]).toBe('dead line \uFFFD then \ud83d\ude00 ok');
+    expect(text[viaX.externalId]).toBe('no bars \uFFFD');
+    expect(rows.find((r) => r.external_id === m.externalId)?.author_name).toBe('Jo \uFFFD');
+    expect(await parked()).toBe(0);
+  });
+
   const parked = async () =>
     Number(
       (

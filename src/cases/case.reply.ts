@@ -1,5 +1,5 @@
 /** Agent replies: an outbound message and its outbox delivery, in one transaction with the case. */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
@@ -55,18 +55,18 @@ export async function replyInTrx(
     const c = await loadCase(trx, actor.workspaceId, caseId);
     await checkVersion(trx, c, input.expectedVersion, input.seenMessageId);
     const channel = input.channel ?? c.channel;
-    // Answer the customer's latest message on the channel: on X that makes the reply part of
-    // the public conversation; elsewhere it names the address to send to.
-    let last = await trx
-      .selectFrom('messages')
-      .select(['external_id', 'author_address', 'visibility', 'channel_id'])
-      .where('case_id', '=', c.id)
-      .where('direction', '=', 'in')
-      .where('channel', '=', channel)
-      .orderBy('sent_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (!last || input.to) {
+    const inbound = () =>
+      trx
+        .selectFrom('messages')
+        .select(['external_id', 'author_address', 'visibility', 'channel_id'])
+        .where('case_id', '=', c.id)
+        .where('direction', '=', 'in')
+        .where('channel', '=', channel)
+        .orderBy('sent_at', 'desc')
+        .limit(1);
+    const newest = await inbound().executeTakeFirst();
+    let last = newest && !input.to ? await answered(inbound, newest, input.visibility) : undefined;
+    if (!last) {
       // A channel the customer has not written on in this case (after a handoff): send to
       // their identity there, starting a new conversation.
       const ident = input.to
@@ -85,7 +85,7 @@ export async function replyInTrx(
         external_id: null as unknown as string,
         author_address: ident.address,
         visibility: 'private',
-        channel_id: last?.channel_id ?? null,
+        channel_id: newest?.channel_id ?? null,
       };
     }
     const visibility = input.visibility ?? last.visibility;
@@ -175,4 +175,46 @@ export async function replyInTrx(
       .executeTakeFirstOrThrow();
     return toMessageDto(msg);
   }
+}
+
+type Inbound = {
+  external_id: string;
+  author_address: string;
+  visibility: 'public' | 'private';
+  channel_id: string | null;
+};
+type InboundQuery = () => SelectQueryBuilder<DB, 'messages', Inbound>;
+
+/**
+ * The customer's message a reply answers. A public reply answers their latest public message
+ * that still stands (on X the reply joins that tweet's conversation; on Facebook and Instagram
+ * it is a reply to that comment): never a DM, whose id X or Meta would take as something else
+ * (a DM event id as `in_reply_to_tweet_id`; a Messenger message sent where a comment reply was
+ * asked for), and never a deleted post. No such message is a 422: sending something else than
+ * what the agent chose would be worse. A private reply answers their latest private message,
+ * else (a case of public posts only) their latest standing post, which the channel answers
+ * privately (an X DM to its author, a Meta private reply to the comment). Without a stated
+ * visibility the reply takes that of the customer's latest message.
+ */
+async function answered(
+  inbound: InboundQuery,
+  newest: Inbound,
+  wanted: 'public' | 'private' | undefined,
+): Promise<Inbound> {
+  const visibility = wanted ?? newest.visibility;
+  const standing = () =>
+    inbound().where('visibility', '=', 'public').where('deleted_at', 'is', null);
+  if (visibility === 'public') {
+    const post = await standing().executeTakeFirst();
+    if (post) return post;
+    throw new AppError(
+      'invalid_transition',
+      'the customer has no public message in this case that a public reply could answer (only private messages, or their posts were deleted): reply privately',
+    );
+  }
+  return (
+    (await inbound().where('visibility', '=', 'private').executeTakeFirst()) ??
+    (await standing().executeTakeFirst()) ??
+    newest
+  );
 }

@@ -3,6 +3,7 @@ import { inboundNulProblem } from '../ingest/inbound.nul.js';
 import { notFromTheFuture } from '../ingest/inbound.time.js';
 import { findNul } from '../platform/http/nul-guard.js';
 import { linkEchoes } from './channel.echo.js';
+import { fitMessage } from './channel.fit.js';
 import { applyPendingMarks, applyWatermark, recordMarks } from './channel.marks.js';
 import type { ParsedDelivery } from './channel.parsed.js';
 import { recordEvent } from './channel.state.js';
@@ -43,7 +44,8 @@ export async function ingestDelivery(
   channelId: string,
   delivery: ParsedDelivery,
 ): Promise<IngestSummary> {
-  const parsed = withoutNulIds(delivery);
+  const checked = withoutNulIds(delivery);
+  const parsed = { ...checked, messages: checked.messages.map(fitMessage) };
   const now = deps.clock();
   await linkEchoes(deps.db, deps.workspaceId, parsed.messages);
   const appended = await appendInbound(

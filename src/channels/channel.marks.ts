@@ -28,6 +28,14 @@ const MAY_PRECEDE: Record<Exclude<MarkKind, 'deleted'>, string[]> = {
   failed: ['queued', 'sent'],
 };
 
+/**
+ * Channels whose read receipt names the last message read in a conversation, so that every
+ * message we sent that customer there before it was read too: X's
+ * `direct_message_mark_read_events` carry only `last_read_event_id`
+ * (developer.x.com, Account Activity data objects). Meta's watermarks are `applyWatermark`.
+ */
+const READ_UP_TO: ReadonlySet<string> = new Set(['x']);
+
 /** Stores marks durably (idempotent per message and kind), then applies what it can. */
 export async function recordMarks(
   db: Kysely<DB>,
@@ -82,7 +90,15 @@ export async function applyPendingMarks(
     for (const m of pending) {
       const msg = await trx
         .selectFrom('messages')
-        .select(['id', 'status', 'deleted_at'])
+        .select([
+          'id',
+          'status',
+          'deleted_at',
+          'channel_id',
+          'customer_id',
+          'visibility',
+          'sent_at',
+        ])
         .where('workspace_id', '=', workspaceId)
         .where('channel', '=', m.channel)
         .where('external_id', '=', m.external_id)
@@ -104,6 +120,21 @@ export async function applyPendingMarks(
           .where('id', '=', msg.id)
           .where('status', 'in', before)
           .execute();
+        if (m.kind === 'read' && READ_UP_TO.has(m.channel) && msg.visibility === 'private') {
+          await trx
+            .updateTable('messages')
+            .set({ status: 'read' })
+            .where('workspace_id', '=', workspaceId)
+            .where('channel', '=', m.channel)
+            .where('channel_id', '=', msg.channel_id)
+            .where('customer_id', '=', msg.customer_id)
+            .where('direction', '=', 'out')
+            .where('visibility', '=', 'private')
+            .where('sent_at', '<=', Number(msg.sent_at))
+            // A message still queued (waiting out a retry) has not reached them.
+            .where('status', 'in', ['sent', 'delivered'])
+            .execute();
+        }
       }
       await trx
         .updateTable('channel_marks')

@@ -1,4 +1,4 @@
-import { findNul, replaceNulDeep } from '../platform/http/nul-guard.js';
+import { findString, REPLACEMENT, replaceNul, replaceNulDeep } from '../platform/http/nul-guard.js';
 import type { InboundMessage } from './inbound.schema.js';
 
 /**
@@ -10,7 +10,10 @@ import type { InboundMessage } from './inbound.schema.js';
  *   payload — every string that is not an identifier) is kept: each NUL becomes U+FFFD, the
  *   character decoders already put where bytes could not be read (an email body decoded from an
  *   odd charset). Dropping a complaint over one control character would lose what the customer
- *   said; the replacement is visible and stores the same on both engines.
+ *   said; the replacement is visible and stores the same on both engines. Half a UTF-16
+ *   surrogate pair (JSON "\ud83d" alone) becomes one U+FFFD too: neither engine can store it,
+ *   and each damaged it its own way (SQLite kept the invalid UTF-8 bytes ED A0 BD, read back as
+ *   three U+FFFD; PostgreSQL's driver wrote one).
  * - Identifiers (`externalId`, `author.id`, `channelId`, `inReplyTo`, `conversationId`) are
  *   refused. They are keys: the idempotency key, the customer's identity, the thread. Rewriting
  *   them would make two different keys one ("a\0" and "a\uFFFD") and could merge two customers or
@@ -37,6 +40,15 @@ const ID_FIELDS: [string, (m: InboundMessage) => unknown][] = [
  * message as a duplicate) and two different ids could become one. Refused like a NUL.
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** Whether customer text holds what no engine stores as sent: a NUL or a lone surrogate. */
+const unstorable = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+
+/** Customer text with each NUL and each lone surrogate as one U+FFFD. */
+export function storableText(s: string): string {
+  return unstorable(s) ? replaceNul(s).replace(LONE_SURROGATES, REPLACEMENT) : s;
+}
 
 /**
  * Why a message cannot be taken for a NUL, an unpaired surrogate or nothing but spaces in an
@@ -57,18 +69,19 @@ export function inboundNulProblem(m: InboundMessage): string | undefined {
 }
 
 /**
- * The message with every NUL outside its identifiers replaced by U+FFFD (the same object when
- * it has none). Identifiers are left as they are: `inboundNulProblem` refuses them.
+ * The message with every NUL and lone surrogate outside its identifiers replaced by U+FFFD (the
+ * same object when it has none). Identifiers are left as they are: `inboundNulProblem` refuses
+ * them.
  */
 export function scrubInbound(m: InboundMessage): InboundMessage {
-  if (findNul(m) === undefined) return m;
+  if (findString(m, unstorable) === undefined) return m;
   const ids = {
     externalId: m.externalId,
     channelId: m.channelId,
     inReplyTo: m.inReplyTo,
     conversationId: m.conversationId,
   };
-  const out = replaceNulDeep(m);
+  const out = replaceNulDeep(m, storableText);
   out.author = { ...out.author, id: m.author.id };
   for (const [k, v] of Object.entries(ids)) {
     if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;

@@ -58,6 +58,9 @@ export const AttachmentSchema = Type.Object(
   { additionalProperties: true },
 );
 
+/** The longest message text we take, in UTF-16 code units (as the schema counts). */
+export const TEXT_MAX = 100_000;
+
 export const InboundMessageSchema = Type.Object(
   {
     channel: Type.Union(CHANNEL_KINDS.map((c) => Type.Literal(c))),
@@ -71,7 +74,7 @@ export const InboundMessageSchema = Type.Object(
      */
     direction: Type.Optional(Type.Union([Type.Literal('in'), Type.Literal('out')])),
     author: AuthorSchema,
-    text: Type.String({ maxLength: 100_000 }),
+    text: Type.String({ maxLength: TEXT_MAX }),
     /** Event time: when the customer sent it (ISO-8601 with zone). Never replaced by wall time. */
     sentAt: Type.String({ format: 'date-time' }),
     /** External id of the message this one answers (same channel). */

@@ -152,9 +152,32 @@ describe.runIf(hasSharedData(FEED))('Page feed payloads (every real file)', () =
 describe('Meta handshake and constructed payloads', () => {
   it('echoes the challenge only for our verify token', () => {
     const q = { 'hub.mode': 'subscribe', 'hub.verify_token': 'tok', 'hub.challenge': '1158201444' };
-    expect(metaHandshake(q, 'tok')).toBe('1158201444');
-    expect(metaHandshake(q, 'other')).toBeNull();
-    expect(metaHandshake({ ...q, 'hub.mode': 'unsubscribe' }, 'tok')).toBeNull();
+    expect(metaHandshake(q, 'tok')).toEqual({ challenge: '1158201444' });
+    expect(metaHandshake(q, 'other')).toMatchObject({
+      status: 403,
+      message: 'verify token mismatch',
+    });
+    const { 'hub.verify_token': _, ...noToken } = q;
+    expect(metaHandshake(noToken, 'tok')).toMatchObject({ status: 403 });
+  });
+
+  it('says what is wrong with a handshake that is not a subscription or has no challenge', () => {
+    const q = { 'hub.mode': 'subscribe', 'hub.verify_token': 'tok', 'hub.challenge': '1' };
+    expect(metaHandshake({ ...q, 'hub.mode': 'unsubscribe' }, 'tok')).toEqual({
+      status: 400,
+      code: 'bad_request',
+      message: 'hub.mode unsubscribe is not supported: only subscribe is',
+    });
+    const { 'hub.mode': _m, ...noMode } = q;
+    expect(metaHandshake(noMode, 'tok')).toMatchObject({
+      status: 400,
+      message: /hub.mode is missing/,
+    });
+    const { 'hub.challenge': _c, ...noChallenge } = q;
+    expect(metaHandshake(noChallenge, 'tok')).toMatchObject({
+      status: 400,
+      message: 'hub.challenge is missing',
+    });
   });
 
   it('reads WhatsApp messages, media and statuses (documented shape)', () => {

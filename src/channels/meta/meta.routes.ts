@@ -32,14 +32,11 @@ export function metaWebhookRoutes(app: Http, deps: ChannelDeps) {
     async (req, reply) => {
       const ch = await load(req.params.channelId);
       if (!ch || ch.disabledAt) return reply.status(404).send(notFound);
-      const challenge = metaHandshake(req.query as Record<string, unknown>, ch.secrets.verifyToken);
-      if (challenge === null) {
-        return reply
-          .status(403)
-          .send({ error: { code: 'forbidden', message: 'verify token mismatch' } });
-      }
+      const r = metaHandshake(req.query as Record<string, unknown>, ch.secrets.verifyToken);
+      if (!('challenge' in r))
+        return reply.status(r.status).send({ error: { code: r.code, message: r.message } });
       // Meta expects the challenge back verbatim as the body.
-      return reply.type('text/plain').send(challenge);
+      return reply.type('text/plain').send(r.challenge);
     },
   );
 

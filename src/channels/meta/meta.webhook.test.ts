@@ -33,6 +33,22 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
       url: `/webhooks/meta/${ch}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`,
     });
     expect(bad.statusCode).toBe(403);
+    expect(bad.json().error.message).toBe('verify token mismatch');
+    const unsubscribe = await t.app.http.inject({
+      method: 'GET',
+      url: `/webhooks/meta/${ch}?hub.mode=unsubscribe&hub.verify_token=${META_VERIFY_TOKEN}&hub.challenge=1`,
+    });
+    expect(unsubscribe.statusCode).toBe(400);
+    expect(unsubscribe.json().error).toEqual({
+      code: 'bad_request',
+      message: 'hub.mode unsubscribe is not supported: only subscribe is',
+    });
+    const noChallenge = await t.app.http.inject({
+      method: 'GET',
+      url: `/webhooks/meta/${ch}?hub.mode=subscribe&hub.verify_token=${META_VERIFY_TOKEN}`,
+    });
+    expect(noChallenge.statusCode).toBe(400);
+    expect(noChallenge.json().error.message).toBe('hub.challenge is missing');
   });
 
   it('refuses a bad signature and stores nothing; stores a signed message once, threading its echo', async () => {
@@ -283,6 +299,63 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
       .where('target', '=', commentId)
       .execute();
     expect(audit.map((a) => a.action)).toEqual(['comment.hidden']);
+  });
+
+  it('answers a public reply on the comment even when a Messenger DM came later', async () => {
+    const who = nextPsid();
+    const commentId = `222_${who}`;
+    const comment = JSON.stringify({
+      object: 'page',
+      entry: [
+        {
+          id: PAGE,
+          time: Date.now(),
+          changes: [
+            {
+              field: 'feed',
+              value: {
+                item: 'comment',
+                verb: 'add',
+                comment_id: commentId,
+                post_id: `${PAGE}_222`,
+                parent_id: `${PAGE}_222`,
+                from: { id: who, name: 'Sam' },
+                message: 'No service since noon',
+                created_time: Math.floor(Date.now() / 1000) - 120,
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const dm = readSharedText(FBA, 'hello_msg.json')
+      .replaceAll('"5678"', `"${who}"`)
+      .replaceAll('1459991487970', String(Date.now() - 60_000))
+      .replace('"external_id"', `"m_dm_${who}"`)
+      .replace('Hello World', 'here is my account number');
+    for (const body of [comment, dm]) expect((await deliverMeta(t, ch, body)).statusCode).toBe(200);
+    await t.app.pipeline.drain();
+    const c = await msgBy(commentId);
+    expect((await msgBy(`m_dm_${who}`)).case_id).toBe(c.case_id);
+    const pub = await reply(c.case_id!, 'We are on it, updates here.', 'public');
+    await t.app.outbox.runOnce();
+    expect(fake.sent.at(-1)).toMatchObject({
+      kind: 'comment',
+      path: `/v21.0/${commentId}/comments`,
+      body: { message: 'We are on it, updates here.' },
+    });
+    const stored = await db()
+      .selectFrom('messages')
+      .select(['visibility', 'in_reply_to'])
+      .where('id', '=', pub)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ visibility: 'public', in_reply_to: commentId });
+    await reply(c.case_id!, 'Thanks, checking your account.', 'private');
+    await t.app.outbox.runOnce();
+    expect(fake.sent.at(-1)).toMatchObject({
+      kind: 'message',
+      body: { recipient: { id: who }, message: { text: 'Thanks, checking your account.' } },
+    });
   });
 
   it('maps Graph errors: rate limit waits, revoked token marks the channel, bad token never leaks', async () => {

@@ -62,6 +62,20 @@ export function smsWebhookRoutes(app: Http, deps: ChannelDeps) {
         )
       )
         throw new AppError('forbidden', `invalid or missing ${TWILIO_SIGNATURE_HEADER}`);
+      // Twilio names the account a request is for in every Messaging webhook and status callback
+      // (`AccountSid`). One for another account is not this channel's, however it was signed:
+      // refused with 403, as Twilio's own webhook middleware refuses a request that fails
+      // validation. Twilio does not retry a Messaging webhook that answers 4xx; it records the
+      // failure (error 11200) in the sending account's debugger, where its owner sees it. Older
+      // status callbacks without the parameter are judged by the signature alone.
+      const accountSid = params.get('AccountSid');
+      if (accountSid !== null && accountSid !== ch.config.accountSid) {
+        req.log.warn(
+          { channelId: ch.id, accountSid },
+          "sms webhook: AccountSid is not this channel's account; refused",
+        );
+        throw new AppError('forbidden', `AccountSid ${accountSid} is not this channel's account`);
+      }
       const parsed = parseSmsWebhook(params, { channelId: ch.id, now: deps.clock() });
       await ingestDelivery(deps, ch.id, parsed);
       if (parsed.ignored.length) req.log.debug({ ignored: parsed.ignored }, 'sms webhook: ignored');

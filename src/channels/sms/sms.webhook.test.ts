@@ -83,6 +83,9 @@ describe.skipIf(!haveData).each(ENGINES)('SMS webhook on %s', (engine) => {
     await twilio?.close();
   });
   const db = () => t.app.database.db;
+  /** A fixture's form, for this channel's account (the fixtures name a placeholder one). */
+  const form = (name: string) =>
+    forms().get(name)!.replace('AccountSid=acctid', `AccountSid=${twilio.accountSid}`);
   const post = (body: string, signature?: string) =>
     t.app.http.inject({
       method: 'POST',
@@ -96,7 +99,7 @@ describe.skipIf(!haveData).each(ENGINES)('SMS webhook on %s', (engine) => {
     });
 
   it('takes a real inbound SMS into a case, refuses a forged one, and replies to the sender', async () => {
-    const body = forms().get('receiveValid')!;
+    const body = form('receiveValid');
     const forged = await post(
       body,
       twilioSignature('guessed-token', hookUrl, new URLSearchParams(body)),
@@ -134,7 +137,7 @@ describe.skipIf(!haveData).each(ENGINES)('SMS webhook on %s', (engine) => {
 
     // Twilio's status callback for that message: STOP (21610) fails it.
     const sid = twilio.sent.at(-1)!.sid;
-    const stop = new URLSearchParams(forms().get('statusStop')!);
+    const stop = new URLSearchParams(form('statusStop'));
     stop.set('MessageSid', sid);
     expect((await post(stop.toString())).statusCode).toBe(200);
     const out = await db()
@@ -145,12 +148,30 @@ describe.skipIf(!haveData).each(ENGINES)('SMS webhook on %s', (engine) => {
     expect(out.status).toBe('failed');
   });
 
+  it("refuses a validly signed webhook for another account's AccountSid, storing nothing", async () => {
+    const other = new URLSearchParams(form('receiveValid'));
+    other.set('AccountSid', `AC${'f'.repeat(32)}`);
+    other.set('MessageSid', `SM${'2'.repeat(32)}`);
+    const res = await post(other.toString());
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.message).toMatch(/AccountSid ACf+ is not this channel's account/);
+    const ours = new URLSearchParams(other);
+    ours.set('AccountSid', twilio.accountSid);
+    expect((await post(ours.toString())).statusCode).toBe(200);
+    const rows = await db()
+      .selectFrom('inbound_events')
+      .select('external_id')
+      .where('external_id', '=', `SM${'2'.repeat(32)}`)
+      .execute();
+    expect(rows).toHaveLength(1);
+  });
+
   it('keeps MMS media as attachments and ignores WhatsApp senders', async () => {
     // The upstream fixtures reuse one MessageSid; a second message needs its own.
-    const mms = new URLSearchParams(forms().get('receiveMedia')!);
+    const mms = new URLSearchParams(form('receiveMedia'));
     for (const k of ['MessageSid', 'SmsMessageSid', 'SmsSid']) mms.set(k, `MM${'1'.repeat(32)}`);
     expect((await post(mms.toString())).statusCode).toBe(200);
-    const wa = forms().get('waReceiveValid')!;
+    const wa = form('waReceiveValid');
     expect((await post(wa)).statusCode).toBe(200);
     await t.app.pipeline.drain();
     const media = await db()

@@ -111,6 +111,113 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     expect((await messageRow(db(), sent.id)).external_id).toBe(fake.dms.at(-1)!.id);
   });
 
+  it('answers the latest standing public tweet, never a DM or a deleted tweet', async () => {
+    seq++;
+    const author = String(7000 + seq);
+    const base = 1600000000000000000n + BigInt(seq) * 1000n;
+    const id = (n: number) => String(base + BigInt(n));
+    const at = (n: number) => String(Date.now() - 60_000 + n);
+    const tweet = (n: number) => ({
+      id_str: id(n),
+      text: `@resistbot still no signal ${n}`,
+      user: { id_str: author, screen_name: `cust${seq}` },
+      timestamp_ms: at(n),
+      ...(n > 1 ? { in_reply_to_status_id_str: id(n - 1) } : {}),
+    });
+    const dm = {
+      type: 'message_create',
+      id: id(100),
+      created_timestamp: at(100),
+      message_create: {
+        sender_id: author,
+        target: { recipient_id: OUR },
+        message_data: { text: 'my account number is 1234' },
+      },
+    };
+    for (const body of [
+      { tweet_create_events: [tweet(1), tweet(2), tweet(3)] },
+      { direct_message_events: [dm] },
+    ]) {
+      const res = await deliverX(t, channelId, JSON.stringify({ for_user_id: OUR, ...body }));
+      expect(res.statusCode).toBe(200);
+    }
+    await t.app.pipeline.drain();
+    const rows = await db()
+      .selectFrom('messages')
+      .select('case_id')
+      .where('external_id', 'in', [id(1), id(3), id(100)])
+      .execute();
+    expect(new Set(rows.map((r) => r.case_id)).size).toBe(1);
+    const caseId = rows[0].case_id!;
+    await reply(caseId, 'Sorry, engineers are on it.', 'public');
+    await t.app.outbox.runOnce();
+    expect(fake.posted.at(-1)).toMatchObject({ inReplyTo: id(3) });
+    await reply(caseId, 'Thanks, checking that account.', 'private');
+    await t.app.outbox.runOnce();
+    expect(fake.dms.at(-1)).toMatchObject({ to: author, text: 'Thanks, checking that account.' });
+    // The customer deletes the newest tweet: the next public reply answers the one before.
+    const del = {
+      for_user_id: OUR,
+      tweet_delete_events: [{ status: { id: id(3), user_id: author }, timestamp_ms: at(200) }],
+    };
+    expect((await deliverX(t, channelId, JSON.stringify(del))).statusCode).toBe(200);
+    await reply(caseId, 'Update: a fix is rolling out.', 'public');
+    await t.app.outbox.runOnce();
+    expect(fake.posted.at(-1)).toMatchObject({ inReplyTo: id(2) });
+    // With every tweet deleted there is nothing public to answer: refused, nothing queued.
+    for (const n of [1, 2]) {
+      const d = {
+        ...del,
+        tweet_delete_events: [
+          { ...del.tweet_delete_events[0], status: { id: id(n), user_id: author } },
+        ],
+      };
+      expect((await deliverX(t, channelId, JSON.stringify(d))).statusCode).toBe(200);
+    }
+    const before = fake.requestsOf('tweets').length;
+    const refused = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${caseId}/replies`,
+      headers: t.auth,
+      payload: { text: 'Hello?', visibility: 'public' },
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error.message).toMatch(/no public message .* reply privately/);
+    await t.app.outbox.runOnce();
+    expect(fake.requestsOf('tweets').length).toBe(before);
+  });
+
+  it('takes a DM read receipt as a watermark: every earlier DM we sent them is read', async () => {
+    const c = await customerWrites('dm');
+    const ids: string[] = [];
+    for (const text of ['first', 'second', 'third']) {
+      ids.push((await reply(c.caseId, text)).id);
+      await t.app.outbox.runOnce();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const rows = async () =>
+      Promise.all(ids.map(async (id) => (await messageRow(db(), id)).status));
+    expect(await rows()).toEqual(['sent', 'sent', 'sent']);
+    const second = (await messageRow(db(), ids[1])).external_id;
+    const readBy = (reader: string, last: string) =>
+      JSON.stringify({
+        for_user_id: OUR,
+        direct_message_mark_read_events: [
+          {
+            created_timestamp: String(Date.now()),
+            sender_id: reader,
+            target: { recipient_id: reader === OUR ? c.author : OUR },
+            last_read_event_id: last,
+          },
+        ],
+      });
+    // Our own account reading their DM says nothing about what they read.
+    expect((await deliverX(t, channelId, readBy(OUR, c.externalId))).statusCode).toBe(200);
+    expect(await rows()).toEqual(['sent', 'sent', 'sent']);
+    expect((await deliverX(t, channelId, readBy(c.author, second))).statusCode).toBe(200);
+    expect(await rows()).toEqual(['read', 'read', 'sent']);
+  });
+
   it('refuses a public reply over 280 weighted characters without calling X', async () => {
     const c = await customerWrites('tweet');
     const before = fake.requestsOf('tweets').length;

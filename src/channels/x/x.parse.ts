@@ -72,11 +72,15 @@ export function parseXWebhook(body: unknown, ctx: XParseContext): ParsedDelivery
         }
         break;
       case 'direct_message_mark_read_events':
-        // The customer read our DMs up to this event id.
+        // The customer read the conversation up to this event id (channel.marks.ts marks our
+        // earlier DMs to them read too). X also tells us when our own account read theirs.
         for (const e of arr(value)) {
           const id = idString(obj(e)?.last_read_event_id);
           const at = toEpochMs(obj(e)?.created_timestamp);
-          if (isNumericId(id) && at)
+          const reader = idString(obj(e)?.sender_id);
+          if (reader && account && reader === account)
+            out.ignored.push({ what: 'read receipt', reason: 'our own account read the DMs' });
+          else if (isNumericId(id) && at)
             out.marks.push({ channel: 'x', externalId: id, kind: 'read', at });
         }
         break;

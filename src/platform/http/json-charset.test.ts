@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import { decodeWindows1252 } from './json-charset.js';
 
 /** JSON bodies in the charset their Content-Type declares (json-charset.ts). */
 describe('a JSON body with a declared charset', () => {
@@ -39,6 +40,21 @@ describe('a JSON body with a declared charset', () => {
       202,
     );
     expect(await storedText(wide.externalId)).toBe('Kein Netz in München 📵');
+  });
+
+  it('reads Windows-1252 by its own table, where 0x80–0x9F are letters and quotes', async () => {
+    const text = Buffer.from('caf\xe9 \x80 \x93q\x94', 'latin1');
+    expect(decodeWindows1252(text)).toBe('café € “q”');
+    // Every assigned byte of 0x80–0x9F, and the five unassigned ones as the C1 control.
+    const high = Buffer.from(Array.from({ length: 32 }, (_, i) => 0x80 + i));
+    expect(decodeWindows1252(high)).toBe(
+      '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ',
+    );
+    const m = aMessage({ text: 'PLACEHOLDER' });
+    const [head, tail] = JSON.stringify(m).split('PLACEHOLDER');
+    const body = Buffer.concat([Buffer.from(head), text, Buffer.from(tail)]);
+    expect((await post(body, 'windows-1252')).statusCode).toBe(202);
+    expect(await storedText(m.externalId)).toBe('café € “q”');
   });
 
   it('is refused with 415 when the charset is one we cannot read', async () => {

@@ -37,5 +37,27 @@ export function decodeJsonBody(body: Buffer, contentType: string | undefined): s
     );
   // "utf-16" without an order: the byte-order mark says which.
   if (declared === 'utf-16' && body[0] === 0xfe && body[1] === 0xff) label = 'utf-16be';
+  if (label === 'windows-1252') return decodeWindows1252(body);
   return new TextDecoder(label).decode(body);
+}
+
+/**
+ * Windows-1252's 0x80–0x9F (the WHATWG Encoding Standard's index-windows-1252): the 27 assigned
+ * code points, and 0x81, 0x8D, 0x8F, 0x90 and 0x9D as the C1 control of the same value.
+ */
+const CP1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152,
+  0x8d, 0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122,
+  0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+].map((cp) => String.fromCharCode(cp));
+
+/**
+ * Windows-1252 by our own table: Node 20's `TextDecoder('windows-1252')` maps 0x80–0x9F to C1
+ * controls (nodejs/node#56542), so "€" and curly quotes arrived as invisible control characters.
+ * Every other byte is the code point of the same value, as in ISO-8859-1.
+ */
+export function decodeWindows1252(body: Buffer): string {
+  return body
+    .toString('latin1')
+    .replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]);
 }

@@ -29,16 +29,25 @@ export function replaceNul(s: string): string {
  * explicit stack, in document order): a value nested thousands deep must not overflow the stack.
  */
 export function findNul(v: unknown, path = ''): string | undefined {
+  return findString(v, (s) => s.includes('\u0000'), path);
+}
+
+/** `findNul` for any test of a string (value or key). */
+export function findString(
+  v: unknown,
+  test: (s: string) => boolean,
+  path = '',
+): string | undefined {
   type Task = { key: string; path: string } | { value: unknown; path: string };
   const stack: Task[] = [{ value: v, path }];
   for (let task = stack.pop(); task; task = stack.pop()) {
     if ('key' in task) {
-      if (task.key.includes('\u0000')) return task.path;
+      if (test(task.key)) return task.path;
       continue;
     }
     const x = task.value;
     if (typeof x === 'string') {
-      if (x.includes('\u0000')) return task.path || '/';
+      if (test(x)) return task.path || '/';
       continue;
     }
     if (x === null || typeof x !== 'object' || Buffer.isBuffer(x)) continue;
@@ -59,12 +68,13 @@ export function findNul(v: unknown, path = ''): string | undefined {
 }
 
 /**
- * A copy of a JSON value with every NUL in its strings (values and keys) replaced by U+FFFD.
- * Iterative, like `findNul`: containers are copied level by level from a queue.
+ * A copy of a JSON value with every NUL in its strings (values and keys) replaced by U+FFFD
+ * (or each string passed through `fix`). Iterative, like `findNul`: containers are copied level
+ * by level from a queue.
  */
-export function replaceNulDeep<T>(v: T): T {
+export function replaceNulDeep<T>(v: T, fix: (s: string) => string = replaceNul): T {
   const copy = (x: unknown, queue: [unknown, (y: unknown) => void][]): unknown => {
-    if (typeof x === 'string') return replaceNul(x);
+    if (typeof x === 'string') return fix(x);
     if (x === null || typeof x !== 'object' || Buffer.isBuffer(x)) return x;
     if (Array.isArray(x)) {
       const out: unknown[] = new Array(x.length);
@@ -80,7 +90,7 @@ export function replaceNulDeep<T>(v: T): T {
     }
     const out: Record<string, unknown> = {};
     for (const [k, y] of Object.entries(x)) {
-      const key = replaceNul(k);
+      const key = fix(k);
       queue.push([
         y,
         (z) => {
