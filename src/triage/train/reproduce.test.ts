@@ -10,7 +10,7 @@ import { train } from './index.js';
  * permissively licensed sets: a change to the features (a sentiment rule, a lexicon) that the
  * model reads must come with a retrained model, or the model in use is not the one its script
  * and README describe. (It happened once: a sarcasm rule changed the sentiment features and
- * the weights were not retrained.) Training takes about 30 seconds.
+ * the weights were not retrained.)
  */
 const external = loadExternal().sources.length;
 describe.skipIf(external < 2)('the shipped triage model', () => {
@@ -21,6 +21,6 @@ describe.skipIf(external < 2)('the shipped triage model', () => {
     const shipped = readFileSync(modelUrl(), 'utf8');
     // Compared as text, not with toEqual: a difference of one weight in 240,000 must show.
     expect(made === shipped, 'retrain with `npm run train` and commit data/triage/').toBe(true);
-  }, 180_000);
+  }, 600_000); // about 30 s alone; minutes on a busy 2-core machine
 });
 if (external < 2) console.log('skipping: ../shared/data (BANKING77, Bitext) is absent');
