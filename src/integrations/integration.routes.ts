@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { encryptSecrets } from '../channels/channel.crypto.js';
 import type { Database } from '../platform/db/database.js';
-import { AppError } from '../platform/errors.js';
+import { AppError, notFound } from '../platform/errors.js';
 import { nestedTooDeeply, TOO_DEEP_MESSAGE } from '../platform/http/json-depth.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
@@ -127,18 +127,30 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
       raw: unknown,
       header: string | undefined,
       prefix: string,
+      kind: 'jira' | 'pagerduty',
     ) => {
       const integ = await db
         .selectFrom('integrations')
         .selectAll()
         .where('id', '=', id)
         .executeTakeFirst();
-      if (!integ?.secrets_enc) throw new AppError('unauthenticated', 'unknown integration');
+      // An unknown id answers as a bad signature does, so ids cannot be probed from outside.
       const { decryptSecrets } = await import('../channels/channel.crypto.js');
-      const secret = decryptSecrets(deps.secretKey, integ.id, integ.secrets_enc).inboundSecret;
-      if (!secret || !Buffer.isBuffer(raw) || !verifyHmacHex(secret, raw, header, prefix)) {
+      const secret = integ?.secrets_enc
+        ? decryptSecrets(deps.secretKey, integ.id, integ.secrets_enc).inboundSecret
+        : undefined;
+      if (
+        !integ ||
+        !secret ||
+        !Buffer.isBuffer(raw) ||
+        !verifyHmacHex(secret, raw, header, prefix)
+      ) {
         throw new AppError('unauthenticated', 'signature does not match');
       }
+      // Checked after the signature (only the integration's owner learns its kind): a Jira
+      // integration's secret must not move problems through the PagerDuty route, whose events
+      // it does not send and whose references (the dedup key) it never made.
+      if (integ.kind !== kind) throw notFound('route for this integration');
       if (nestedTooDeeply(raw)) throw new AppError('bad_request', TOO_DEEP_MESSAGE);
       let body: unknown;
       try {
@@ -216,6 +228,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
           req.body,
           req.headers['x-hub-signature'] as string | undefined,
           'sha256=',
+          'jira',
         );
         const issue = body.issue as
           | { key?: string; fields?: { status?: { statusCategory?: { key?: string } } } }
@@ -267,6 +280,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
           req.body,
           req.headers['x-pagerduty-signature'] as string | undefined,
           'v1=',
+          'pagerduty',
         );
         const ev = body.event as
           | { event_type?: string; occurred_at?: unknown; data?: { incident_key?: string } }
