@@ -76,14 +76,14 @@ describe('status webhooks only move a problem on a real, current status change',
     const pdId = await w.add(
       'pagerduty',
       { eventsUrl: `${pd.url}/v2/enqueue` },
-      { routingKey: ROUTING_KEY, inboundSecret: 'pd-in' },
+      { routingKey: ROUTING_KEY, inboundSecret: 'pd-inbound-secret' },
     );
     const say = (problemId: string, eventType: string, occurredAt = new Date()) =>
       w.signed(
         `/api/v1/integrations/${pdId}/pagerduty-webhook`,
         'x-pagerduty-signature',
         'v1=',
-        'pd-in',
+        'pd-inbound-secret',
         {
           event: {
             event_type: eventType,
@@ -155,7 +155,7 @@ describe('a status webhook route answers only for an integration of its kind', (
       `/api/v1/integrations/${jiraId}/pagerduty-webhook`,
       'x-pagerduty-signature',
       'v1=',
-      'jira-in',
+      'jira-inbound-secret',
       {
         event: {
           event_type: 'incident.resolved',
@@ -173,7 +173,13 @@ describe('a status webhook route answers only for an integration of its kind', (
     const { id: jiraId } = await withJira(w);
     const body = { timestamp: Date.now(), changelog: toInProgress, issue: jiraIssue('X-1', 'new') };
     const url = (i: string) => `/api/v1/integrations/${i}/jira-webhook`;
-    const unknown = await w.signed(url('nope'), 'x-hub-signature', 'sha256=', 'jira-in', body);
+    const unknown = await w.signed(
+      url('nope'),
+      'x-hub-signature',
+      'sha256=',
+      'jira-inbound-secret',
+      body,
+    );
     const badSig = await w.signed(url(jiraId), 'x-hub-signature', 'sha256=', 'wrong', body);
     expect(badSig.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(badSig.statusCode);
