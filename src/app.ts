@@ -227,7 +227,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     problems,
     async start(opts = {}) {
       started = true;
-      if (workspace.isDemo) enableDemoDelivery(senders, logger || undefined);
+      if (workspace.isDemo) enableDemoDelivery(senders, database.db, logger || undefined);
       if (config.pipeline.workers) {
         await lease.start();
         pipeline.start();

@@ -14,7 +14,7 @@ export async function loadDemo(app: App): Promise<{ cases: number; messages: num
   const { db } = app.database;
   await markDemo(db, app.workspace.workspaceId);
   app.workspace.isDemo = true;
-  enableDemoDelivery(app.senders);
+  enableDemoDelivery(app.senders, db);
   // The two days up to the start of today (UTC), so the demo looks current (the scenario itself
   // is dated); its day 2 outage then happened yesterday.
   const start = new Date();

@@ -14,8 +14,21 @@ export interface ProblemPayload {
   customerCount: number;
   messageCount: number;
   detectedAt: string;
+  /** When the owning team expects the fix (ISO-8601), null when none was given. */
+  etaAt: string | null;
   url: string;
   externalRefs: Record<string, string>;
+}
+
+/** The status update posted with the event, if any (src/problems/escalate.ts). */
+export interface UpdatePayload {
+  body: string;
+}
+
+/** The ETA and the update's words, as a sentence for Jira comments and Slack (empty if none). */
+function newsOf(problem: ProblemPayload, update: UpdatePayload | undefined): string {
+  const eta = problem.etaAt ? ` ETA ${problem.etaAt}.` : '';
+  return update?.body ? `${eta} Update: ${update.body}` : eta;
 }
 
 export interface AdapterResult {
@@ -25,7 +38,7 @@ export interface AdapterResult {
   defaults?: Record<string, string>;
 }
 
-/** Generic signed webhook: POST {event, problem} with X-Throughline-Signature. */
+/** Generic signed webhook: POST {event, problem, update?} with X-Throughline-Signature. */
 export async function sendWebhook(
   cfg: { url: string },
   secrets: { secret: string },
@@ -33,8 +46,14 @@ export async function sendWebhook(
   problem: ProblemPayload,
   idempotencyKey: string,
   now: number,
+  update?: UpdatePayload,
 ): Promise<AdapterResult> {
-  const body = JSON.stringify({ event, problem, sentAt: new Date(now).toISOString() });
+  const body = JSON.stringify({
+    event,
+    problem,
+    ...(update ? { update } : {}),
+    sentAt: new Date(now).toISOString(),
+  });
   const res = await fetch(cfg.url, {
     method: 'POST',
     headers: {
@@ -99,6 +118,7 @@ export async function sendJira(
   event: string,
   problem: ProblemPayload,
   integrationId: string,
+  update?: UpdatePayload,
 ): Promise<AdapterResult> {
   const base = cfg.baseUrl.replace(/\/+$/, '');
   const basic = Buffer.from(`${cfg.email}:${secrets.apiToken}`).toString('base64');
@@ -145,7 +165,7 @@ export async function sendJira(
   }
   await sendJson(
     `${base}/rest/api/3/issue/${encodeURIComponent(key)}/comment`,
-    { body: adf(`${event}: ${line}`) },
+    { body: adf(`${event}: ${line}${newsOf(problem, update)}`) },
     opts,
   );
   return learned(key);
@@ -166,8 +186,10 @@ export async function sendPagerDuty(
   secrets: { routingKey: string },
   event: string,
   problem: ProblemPayload,
+  currentStatus: string,
 ): Promise<AdapterResult> {
-  const action = pagerDutyAction(event, problem.status);
+  // The problem's status now, not at the event (see pagerDutyAction).
+  const action = pagerDutyAction(event, currentStatus);
   if (!action) return {};
   const dedupKey = `throughline-problem-${problem.id}`;
   const body: Record<string, unknown> = {
@@ -221,8 +243,10 @@ export async function sendSlack(
   secrets: { webhookUrl: string },
   event: string,
   problem: ProblemPayload,
+  update?: UpdatePayload,
 ): Promise<AdapterResult> {
   const text = `Problem #${problem.number} ${event.replace('problem.', '')}: ${problem.title} (${problem.customerCount} customers)`;
+  const news = newsOf(problem, update).trim();
   // The URL is the credential: its path (…/services/T…/B…/<token>) must not reach an error.
   const hookPath = URL.canParse(secrets.webhookUrl) ? new URL(secrets.webhookUrl).pathname : '';
   const payload = {
@@ -233,7 +257,7 @@ export async function sendSlack(
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `*${escapeSlack(text)}*\nStatus: ${problem.status} · Owner: ${escapeSlack(problem.owner ?? 'unassigned')}\n<${problem.url}|Open in Throughline>`,
+          text: `*${escapeSlack(text)}*\nStatus: ${problem.status} · Owner: ${escapeSlack(problem.owner ?? 'unassigned')}\n${news ? `${escapeSlack(news)}\n` : ''}<${problem.url}|Open in Throughline>`,
         },
       },
     ],

@@ -2,6 +2,7 @@ import { decryptSecrets } from '../channels/channel.crypto.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Database } from '../platform/db/database.js';
 import { OutboxDeferred, type OutboxHandler } from '../platform/outbox/outbox.worker.js';
+import type { ProblemSnapshot } from '../problems/escalate.js';
 import {
   type AdapterResult,
   type ProblemPayload,
@@ -9,6 +10,7 @@ import {
   sendPagerDuty,
   sendSlack,
   sendWebhook,
+  type UpdatePayload,
 } from './adapters.js';
 
 export const INTEGRATION_KINDS = ['webhook', 'jira', 'pagerduty', 'slack'] as const;
@@ -43,10 +45,13 @@ export interface DispatchDeps {
 export function escalationHandler(deps: DispatchDeps): OutboxHandler {
   const { db } = deps.database;
   return async (payload, idempotencyKey, row) => {
-    const { integrationId, problemId, event } = payload as {
+    const { integrationId, problemId, event, update, ...queued } = payload as {
       integrationId: string;
       problemId: string;
       event: string;
+      /** The problem at the event (rows queued before snapshots have none: read it now). */
+      problem?: ProblemSnapshot | null;
+      update?: UpdatePayload;
     };
     if (row) await waitForEarlier(deps, integrationId, problemId, row.id);
     const integ = await db
@@ -61,20 +66,26 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
       .where('id', '=', problemId)
       .executeTakeFirst();
     if (!p) return;
-    const problem: ProblemPayload = {
-      id: p.id,
-      number: Number(p.number),
-      status: p.status,
-      title: p.title,
-      topic: p.topic,
-      area: p.area_json ? JSON.parse(p.area_json) : null,
-      owner: p.owner,
-      customerCount: Number(p.customer_count),
-      messageCount: Number(p.message_count),
-      detectedAt: new Date(Number(p.detected_at)).toISOString(),
-      url: `${deps.publicUrl.replace(/\/+$/, '')}/problems/${p.id}`,
-      externalRefs: JSON.parse(p.external_refs_json),
-    };
+    // References are read now: earlier deliveries may have learned one (the Jira issue key).
+    const externalRefs = JSON.parse(p.external_refs_json) as Record<string, string>;
+    const url = `${deps.publicUrl.replace(/\/+$/, '')}/problems/${p.id}`;
+    const problem: ProblemPayload = queued.problem
+      ? { ...queued.problem, url, externalRefs }
+      : {
+          id: p.id,
+          number: Number(p.number),
+          status: p.status,
+          title: p.title,
+          topic: p.topic,
+          area: p.area_json ? JSON.parse(p.area_json) : null,
+          owner: p.owner,
+          customerCount: Number(p.customer_count),
+          messageCount: Number(p.message_count),
+          detectedAt: new Date(Number(p.detected_at)).toISOString(),
+          etaAt: p.eta_at === null ? null : new Date(Number(p.eta_at)).toISOString(),
+          url,
+          externalRefs,
+        };
     const cfg = JSON.parse(integ.config_json);
     let secrets: Record<string, string>;
     try {
@@ -97,16 +108,24 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
           problem,
           idempotencyKey,
           deps.clock(),
+          update,
         );
         break;
       case 'jira':
-        res = await sendJira(cfg, secrets as { apiToken: string }, event, problem, integ.id);
+        res = await sendJira(
+          cfg,
+          secrets as { apiToken: string },
+          event,
+          problem,
+          integ.id,
+          update,
+        );
         break;
       case 'pagerduty':
-        res = await sendPagerDuty(cfg, secrets as { routingKey: string }, event, problem);
+        res = await sendPagerDuty(cfg, secrets as { routingKey: string }, event, problem, p.status);
         break;
       case 'slack':
-        res = await sendSlack(cfg, secrets as { webhookUrl: string }, event, problem);
+        res = await sendSlack(cfg, secrets as { webhookUrl: string }, event, problem, update);
         break;
       default:
         throw new ConnectorError('bad_request', `unknown integration kind ${integ.kind}`);

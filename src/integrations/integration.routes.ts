@@ -1,13 +1,15 @@
 import { Type } from '@sinclair/typebox';
-import { encryptSecrets } from '../channels/channel.crypto.js';
+import { decryptSecrets, encryptSecrets } from '../channels/channel.crypto.js';
 import type { Database } from '../platform/db/database.js';
-import { AppError } from '../platform/errors.js';
+import { AppError, notFound } from '../platform/errors.js';
 import { nestedTooDeeply, TOO_DEEP_MESSAGE } from '../platform/http/json-depth.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import { changeProblem } from '../problems/problem.service.js';
 import type { ProblemStatus } from '../problems/problem.store.js';
 import { jiraKeyOf } from './adapters.js';
+import type { IntegrationKind } from './dispatch.js';
+import { checkIntegration, mergePatch } from './integration.config.js';
 import { verifyHmacHex } from './sign.js';
 
 export interface IntegrationRouteDeps {
@@ -36,6 +38,21 @@ const IntegrationDto = Type.Object({
  * `inboundSecret`: Jira sends `X-Hub-Signature: sha256=<hex>`, PagerDuty (v3 webhooks)
  * `X-PagerDuty-Signature: v1=<hex>`.
  */
+/** What the API shows of an integration: never its secrets. */
+const dto = (r: {
+  id: string;
+  kind: string;
+  name: string;
+  config_json: string;
+  disabled_at: unknown;
+}) => ({
+  id: r.id,
+  kind: r.kind,
+  name: r.name,
+  config: JSON.parse(r.config_json) as Record<string, unknown>,
+  enabled: r.disabled_at === null,
+});
+
 export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
   const { db } = deps.database;
   app.get(
@@ -55,15 +72,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
         .where('workspace_id', '=', req.actor.workspaceId)
         .orderBy('id')
         .execute();
-      return {
-        items: rows.map((r) => ({
-          id: r.id,
-          kind: r.kind,
-          name: r.name,
-          config: JSON.parse(r.config_json),
-          enabled: r.disabled_at === null,
-        })),
-      };
+      return { items: rows.map(dto) };
     },
   );
   app.post(
@@ -79,7 +88,8 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
             kind: Kind,
             name: Type.String({ minLength: 1, maxLength: 100 }),
             config: Type.Record(Type.String(), Type.Unknown()),
-            secrets: Type.Record(Type.String(), Type.String({ maxLength: 2000 })),
+            // Checked per kind by checkIntegration, which names the field at fault.
+            secrets: Type.Record(Type.String(), Type.Unknown()),
           },
           { additionalProperties: false },
         ),
@@ -88,14 +98,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
     },
     async (req, reply) => {
       const { kind, name, config, secrets } = req.body;
-      const need: Record<string, string[]> = {
-        webhook: ['secret'],
-        jira: ['apiToken'],
-        pagerduty: ['routingKey'],
-        slack: ['webhookUrl'],
-      };
-      for (const k of need[kind])
-        if (!secrets[k]) throw new AppError('bad_request', `secrets.${k} is required for ${kind}`);
+      checkIntegration(kind, config, secrets);
       const id = newId();
       await db
         .insertInto('integrations')
@@ -105,7 +108,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
           kind,
           name,
           config_json: JSON.stringify(config),
-          secrets_enc: encryptSecrets(deps.secretKey, id, secrets),
+          secrets_enc: encryptSecrets(deps.secretKey, id, secrets as Record<string, string>),
           created_at: deps.clock(),
           disabled_at: null,
         })
@@ -114,6 +117,82 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
       return { id, kind, name, config, enabled: true };
     },
   );
+
+  app.patch(
+    '/api/v1/integrations/:id',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['integrations'],
+        summary:
+          'Change an escalation target: name, enabled, config and secrets laid over the current ones (null removes an optional field); secrets are write-only',
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            enabled: Type.Optional(Type.Boolean()),
+            config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+            secrets: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: IntegrationDto },
+      },
+    },
+    async (req) => {
+      const row = await ownIntegration(req.actor.workspaceId, req.params.id);
+      const { name, enabled, config, secrets } = req.body;
+      const kind = row.kind as IntegrationKind;
+      const nextConfig = mergePatch(JSON.parse(row.config_json) as Record<string, unknown>, config);
+      const current = row.secrets_enc
+        ? decryptSecrets(deps.secretKey, row.id, row.secrets_enc)
+        : {};
+      const nextSecrets = mergePatch<unknown>(current, secrets);
+      // The whole result is checked: a patch must not leave a target that cannot deliver.
+      checkIntegration(kind, nextConfig, nextSecrets);
+      const set: Record<string, unknown> = { config_json: JSON.stringify(nextConfig) };
+      if (name !== undefined) set.name = name;
+      if (secrets !== undefined)
+        set.secrets_enc = encryptSecrets(
+          deps.secretKey,
+          row.id,
+          nextSecrets as Record<string, string>,
+        );
+      // Disabling keeps the first disabling time; enabling clears it.
+      if (enabled === false && row.disabled_at === null) set.disabled_at = deps.clock();
+      if (enabled === true) set.disabled_at = null;
+      await db.updateTable('integrations').set(set).where('id', '=', row.id).execute();
+      return dto(await ownIntegration(req.actor.workspaceId, row.id));
+    },
+  );
+  app.delete(
+    '/api/v1/integrations/:id',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['integrations'],
+        summary: 'Remove an escalation target (its queued escalations are dropped undelivered)',
+        params: Type.Object({ id: Type.String() }),
+      },
+    },
+    async (req, reply) => {
+      const row = await ownIntegration(req.actor.workspaceId, req.params.id);
+      // Pending rows would find no integration and end as delivered no-ops (dispatch.ts).
+      await db.deleteFrom('integrations').where('id', '=', row.id).execute();
+      reply.code(204);
+    },
+  );
+  /** An integration of the workspace, or 404 (another workspace's looks the same as none). */
+  const ownIntegration = async (ws: string, id: string) => {
+    const row = await db
+      .selectFrom('integrations')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw notFound('integration');
+    return row;
+  };
 
   app.register(async (inner) => {
     // In place of the server's JSON parser (the nesting limit is checked after the signature).
@@ -127,18 +206,29 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
       raw: unknown,
       header: string | undefined,
       prefix: string,
+      kind: 'jira' | 'pagerduty',
     ) => {
       const integ = await db
         .selectFrom('integrations')
         .selectAll()
         .where('id', '=', id)
         .executeTakeFirst();
-      if (!integ?.secrets_enc) throw new AppError('unauthenticated', 'unknown integration');
-      const { decryptSecrets } = await import('../channels/channel.crypto.js');
-      const secret = decryptSecrets(deps.secretKey, integ.id, integ.secrets_enc).inboundSecret;
-      if (!secret || !Buffer.isBuffer(raw) || !verifyHmacHex(secret, raw, header, prefix)) {
+      // An unknown id answers as a bad signature does, so ids cannot be probed from outside.
+      const secret = integ?.secrets_enc
+        ? decryptSecrets(deps.secretKey, integ.id, integ.secrets_enc).inboundSecret
+        : undefined;
+      if (
+        !integ ||
+        !secret ||
+        !Buffer.isBuffer(raw) ||
+        !verifyHmacHex(secret, raw, header, prefix)
+      ) {
         throw new AppError('unauthenticated', 'signature does not match');
       }
+      // Checked after the signature (only the integration's owner learns its kind): a Jira
+      // integration's secret must not move problems through the PagerDuty route, whose events
+      // it does not send and whose references (the dedup key) it never made.
+      if (integ.kind !== kind) throw notFound('route for this integration');
       if (nestedTooDeeply(raw)) throw new AppError('bad_request', TOO_DEEP_MESSAGE);
       let body: unknown;
       try {
@@ -216,6 +306,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
           req.body,
           req.headers['x-hub-signature'] as string | undefined,
           'sha256=',
+          'jira',
         );
         const issue = body.issue as
           | { key?: string; fields?: { status?: { statusCategory?: { key?: string } } } }
@@ -267,6 +358,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
           req.body,
           req.headers['x-pagerduty-signature'] as string | undefined,
           'v1=',
+          'pagerduty',
         );
         const ev = body.event as
           | { event_type?: string; occurred_at?: unknown; data?: { incident_key?: string } }

@@ -76,14 +76,14 @@ describe('status webhooks only move a problem on a real, current status change',
     const pdId = await w.add(
       'pagerduty',
       { eventsUrl: `${pd.url}/v2/enqueue` },
-      { routingKey: ROUTING_KEY, inboundSecret: 'pd-in' },
+      { routingKey: ROUTING_KEY, inboundSecret: 'pd-inbound-secret' },
     );
     const say = (problemId: string, eventType: string, occurredAt = new Date()) =>
       w.signed(
         `/api/v1/integrations/${pdId}/pagerduty-webhook`,
         'x-pagerduty-signature',
         'v1=',
-        'pd-in',
+        'pd-inbound-secret',
         {
           event: {
             event_type: eventType,
@@ -137,5 +137,52 @@ describe('status webhooks only move a problem on a real, current status change',
     expect((await w.get(id)).status).toBe('fixed');
     await say(id, 'incident.reopened', new Date(Date.now() + 1000));
     expect((await w.get(id)).status).toBe('fixing');
+  });
+});
+
+describe('a status webhook route answers only for an integration of its kind', () => {
+  it('a PagerDuty body signed with a Jira integration secret on its pagerduty route is a 404 and moves nothing', async () => {
+    const w = await world();
+    const { id: jiraId } = await withJira(w);
+    const id = await w.problem();
+    await w.drain();
+    // As a PagerDuty integration of the same desk would have left it.
+    await w.change(id, {
+      status: 'fixing',
+      externalRefs: { pagerduty: `throughline-problem-${id}` },
+    });
+    const res = await w.signed(
+      `/api/v1/integrations/${jiraId}/pagerduty-webhook`,
+      'x-pagerduty-signature',
+      'v1=',
+      'jira-inbound-secret',
+      {
+        event: {
+          event_type: 'incident.resolved',
+          occurred_at: new Date(Date.now() + 1000).toISOString(),
+          data: { incident_key: `throughline-problem-${id}` },
+        },
+      },
+    );
+    expect(res.statusCode).toBe(404);
+    expect((await w.get(id)).status).toBe('fixing');
+  });
+
+  it('an unknown integration id answers as a bad signature does', async () => {
+    const w = await world();
+    const { id: jiraId } = await withJira(w);
+    const body = { timestamp: Date.now(), changelog: toInProgress, issue: jiraIssue('X-1', 'new') };
+    const url = (i: string) => `/api/v1/integrations/${i}/jira-webhook`;
+    const unknown = await w.signed(
+      url('nope'),
+      'x-hub-signature',
+      'sha256=',
+      'jira-inbound-secret',
+      body,
+    );
+    const badSig = await w.signed(url(jiraId), 'x-hub-signature', 'sha256=', 'wrong', body);
+    expect(badSig.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(badSig.statusCode);
+    expect(unknown.json()).toEqual(badSig.json());
   });
 });

@@ -7,7 +7,7 @@ import { moveCase } from './case-move.js';
 import { votingTopic } from './detector/book.js';
 import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
 import type { Decision, ProblemKind } from './detector/detector.js';
-import { isHistory, queueEscalations } from './escalate.js';
+import { isHistory, queueEscalations, refreshEscalationSnapshots } from './escalate.js';
 import { resolveOwner } from './owner.js';
 import { areaPhrase, etaPhrase, fill, type ProblemSettings } from './problem.settings.js';
 import {
@@ -381,6 +381,7 @@ export async function applyDecisions(
   }
   if (touched.size > 0) await refreshCounts(trx, touched, now);
   for (const id of touched.keys()) changed.add(id);
+  await refreshEscalationSnapshots(trx, ws, changed, now);
 
   // Informed acknowledgement for complaints linked on arrival: a suggestion on the case, or
   // sent through the outbox when the admin turned that on.

@@ -25,8 +25,57 @@ export const HISTORY_MS = 6 * 3_600_000;
 export const isHistory = (eventAt: number, now: number) => now - eventAt > HISTORY_MS;
 
 /**
+ * The problem as it is at the event, stored with each outbox row: a delivery retried for an hour
+ * must report the state it was queued for (a `problem.verified` that carried the owner and
+ * status of later changes told the target something that never happened together). External
+ * references and the URL are added at delivery (deliveries learn references, e.g. the Jira key).
+ */
+export interface ProblemSnapshot {
+  id: string;
+  number: number;
+  status: string;
+  title: string;
+  topic: string | null;
+  area: Record<string, string | null> | null;
+  owner: string | null;
+  customerCount: number;
+  messageCount: number;
+  detectedAt: string;
+  etaAt: string | null;
+}
+
+/** A status update posted with the event: its words (the ETA is the problem's `etaAt`). */
+export interface EscalationUpdate {
+  body: string;
+}
+
+async function snapshotOf(trx: Kysely<DB>, problemId: string): Promise<ProblemSnapshot | null> {
+  const p = await trx
+    .selectFrom('problems')
+    .selectAll()
+    .where('id', '=', problemId)
+    .executeTakeFirst();
+  if (!p) return null;
+  // PostgreSQL returns bigint columns as strings.
+  return {
+    id: p.id,
+    number: Number(p.number),
+    status: p.status,
+    title: p.title,
+    topic: p.topic,
+    area: p.area_json ? JSON.parse(p.area_json) : null,
+    owner: p.owner,
+    customerCount: Number(p.customer_count),
+    messageCount: Number(p.message_count),
+    detectedAt: new Date(Number(p.detected_at)).toISOString(),
+    etaAt: p.eta_at === null ? null : new Date(Number(p.eta_at)).toISOString(),
+  };
+}
+
+/**
  * Queues one outbox row per enabled integration, in the caller's transaction, so an escalation
- * is sent exactly when the change it reports commits. Delivery: src/integrations/dispatch.ts.
+ * is sent exactly when the change it reports commits, with the problem as it is now (after the
+ * change). Delivery: src/integrations/dispatch.ts.
  * `eventAt` (automatic decisions only): nothing is queued for history (`isHistory`).
  */
 export async function queueEscalations(
@@ -36,6 +85,7 @@ export async function queueEscalations(
   event: EscalationEvent | string,
   now: number,
   eventAt?: number,
+  update?: EscalationUpdate,
 ): Promise<number> {
   if (eventAt !== undefined && isHistory(eventAt, now)) return 0;
   const targets = await trx
@@ -45,6 +95,7 @@ export async function queueEscalations(
     .where('disabled_at', 'is', null)
     .execute();
   let n = 0;
+  const problem = targets.length > 0 ? await snapshotOf(trx, problemId) : null;
   for (const t of targets) {
     const cfg = JSON.parse(t.config_json) as { events?: string[] };
     if (cfg.events && cfg.events.length > 0 && !cfg.events.includes(event)) continue;
@@ -56,7 +107,14 @@ export async function queueEscalations(
         workspace_id: workspaceId,
         kind: 'problem_escalate',
         idempotency_key: `problem_escalate:${t.id}:${problemId}:${event}:${id}`,
-        payload_json: JSON.stringify({ integrationId: t.id, problemId, event, at: now }),
+        payload_json: JSON.stringify({
+          integrationId: t.id,
+          problemId,
+          event,
+          at: now,
+          problem,
+          update,
+        }),
         status: 'pending',
         attempts: 0,
         next_attempt_at: now,
@@ -68,4 +126,42 @@ export async function queueEscalations(
     n++;
   }
   return n;
+}
+
+/**
+ * Takes a new snapshot for the escalations of `problemIds` queued in this transaction (at `now`):
+ * the detector raises a problem before it links the batch's cases and counts them, and that
+ * batch is one change, so its `problem.opened` reports the counts (and topic, owner) it commits
+ * with. Each row keeps the status it was queued with.
+ */
+export async function refreshEscalationSnapshots(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  problemIds: Iterable<string>,
+  now: number,
+): Promise<void> {
+  for (const problemId of problemIds) {
+    const rows = await trx
+      .selectFrom('outbox')
+      .select(['id', 'payload_json'])
+      .where('workspace_id', '=', workspaceId)
+      .where('kind', '=', 'problem_escalate')
+      .where('status', '=', 'pending')
+      .where('created_at', '=', now)
+      .where('idempotency_key', 'like', `problem_escalate:%:${problemId}:%`)
+      .execute();
+    if (rows.length === 0) continue;
+    const fresh = await snapshotOf(trx, problemId);
+    if (!fresh) continue;
+    for (const r of rows) {
+      const payload = JSON.parse(r.payload_json) as { problem?: ProblemSnapshot | null };
+      if (!payload.problem) continue;
+      payload.problem = { ...fresh, status: payload.problem.status };
+      await trx
+        .updateTable('outbox')
+        .set({ payload_json: JSON.stringify(payload) })
+        .where('id', '=', r.id)
+        .execute();
+    }
+  }
 }

@@ -144,7 +144,6 @@ export async function mergeProblems(
     await recountProblem(trx, src.id, now);
     // The source's Jira issue, PagerDuty incident and so on close; the target's learn of it.
     if (src.status !== 'closed') await queueEscalations(trx, ws, src.id, 'problem.closed', now);
-    await queueEscalations(trx, ws, dst.id, 'problem.updated', now);
     await problemEvent(
       trx,
       ws,
@@ -154,6 +153,8 @@ export async function mergeProblems(
       { now, actorType: actor.type, actorId: actor.id },
     );
     await recountProblem(trx, dst.id, now);
+    // After the recount: the escalation carries the problem as the merge leaves it.
+    await queueEscalations(trx, ws, dst.id, 'problem.updated', now);
     return load(trx, ws, dst.id);
   });
 }

@@ -161,6 +161,8 @@ export async function changeProblem(
     // fixed at once are applied one after the other, and the second finds it fixed already.
     await trx.updateTable('problems').set(set).where('id', '=', id).execute();
     if (unfixed) await reopenWaitingCases(trx, ws, id, now, `problem back to ${to} from ${from}`);
+    // The words of a status update reach the owning team's tools with the event they came with.
+    const words = change.body ? { body: change.body } : undefined;
     if (to !== from) {
       await problemEvent(
         trx,
@@ -172,10 +174,18 @@ export async function changeProblem(
       );
       // Back from a fix is a reopening for the owning team's tools (PagerDuty triggers again).
       const reopened = REOPENS.has(from) && (to === 'fixing' || to === 'confirmed');
-      await queueEscalations(trx, ws, id, reopened ? 'problem.reopened' : `problem.${to}`, now);
+      await queueEscalations(
+        trx,
+        ws,
+        id,
+        reopened ? 'problem.reopened' : `problem.${to}`,
+        now,
+        undefined,
+        words,
+      );
     }
-    // A new owner or ETA is news for the owning team's tools too; with a status change the
-    // status event already carries them.
+    // A new owner or ETA, or words posted without a status change, are news for the owning
+    // team's tools too; with a status change the status event already carries them.
     const edited: Record<string, unknown> = {};
     if (change.owner !== undefined && change.owner !== p.owner) edited.owner = change.owner;
     // PostgreSQL returns bigint columns as strings.
@@ -191,8 +201,9 @@ export async function changeProblem(
         actorType: actor.type,
         actorId: actor.id,
       });
-      if (to === from) await queueEscalations(trx, ws, id, 'problem.updated', now);
     }
+    if (to === from && (Object.keys(edited).length > 0 || words))
+      await queueEscalations(trx, ws, id, 'problem.updated', now, undefined, words);
     const settings = await loadProblemSettings(trx, ws);
     let notified = 0;
     // An explicit null clears the ETA: the message must not repeat the old one.

@@ -100,13 +100,19 @@ export async function withJira(w: World, opts: Parameters<typeof startFakeJira>[
   const id = await w.add(
     'jira',
     { baseUrl: jira.url, projectKey: 'OPS', email: 'bot@example.com' },
-    { apiToken: 'jira-token-secret', inboundSecret: 'jira-in' },
+    { apiToken: 'jira-token-secret', inboundSecret: 'jira-inbound-secret' },
   );
   const hook = (body: Record<string, unknown>) =>
-    w.signed(`/api/v1/integrations/${id}/jira-webhook`, 'x-hub-signature', 'sha256=', 'jira-in', {
-      webhookEvent: 'jira:issue_updated',
-      ...body,
-    });
+    w.signed(
+      `/api/v1/integrations/${id}/jira-webhook`,
+      'x-hub-signature',
+      'sha256=',
+      'jira-inbound-secret',
+      {
+        webhookEvent: 'jira:issue_updated',
+        ...body,
+      },
+    );
   return { jira, id, hook };
 }
 

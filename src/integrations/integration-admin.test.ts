@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { createApiToken } from '../platform/auth/tokens.js';
+import { closeWorldsAfterEach, ROUTING_KEY, world } from './testing/escalation-world.js';
+
+/** Adding, changing and removing escalation targets: each kind's fields are checked. */
+closeWorldsAfterEach();
+
+const post = (w: Awaited<ReturnType<typeof world>>, payload: object) =>
+  w.app.app.http.inject({
+    method: 'POST',
+    url: '/api/v1/integrations',
+    headers: w.app.auth,
+    payload: { name: 'x', ...payload },
+  });
+
+describe('integration config and secrets are checked per kind', () => {
+  it('refuses a target that could not deliver, naming the field', async () => {
+    const w = await world();
+    const cases: [object, string][] = [
+      [{ kind: 'jira', config: {}, secrets: { apiToken: 't' } }, 'config.baseUrl'],
+      [
+        {
+          kind: 'jira',
+          config: { baseUrl: 'https://x.atlassian.net', projectKey: 'OPS' },
+          secrets: { apiToken: 't' },
+        },
+        'config.email',
+      ],
+      [
+        { kind: 'webhook', config: { url: 'not a url' }, secrets: { secret: 'short' } },
+        'config.url',
+      ],
+      [
+        {
+          kind: 'webhook',
+          config: { url: 'ftp://x.example/h' },
+          secrets: { secret: 'x'.repeat(20) },
+        },
+        'config.url',
+      ],
+      [
+        { kind: 'webhook', config: { url: 'https://x.example/h' }, secrets: { secret: 'short' } },
+        'secrets.secret',
+      ],
+      [{ kind: 'pagerduty', config: {}, secrets: { routingKey: 5 } }, 'secrets.routingKey'],
+      [
+        {
+          kind: 'pagerduty',
+          config: {},
+          secrets: { routingKey: ROUTING_KEY, inboundSecret: 'pd' },
+        },
+        'secrets.inboundSecret',
+      ],
+      [{ kind: 'slack', config: {}, secrets: { webhookUrl: 'nope' } }, 'secrets.webhookUrl'],
+      [
+        { kind: 'slack', config: {}, secrets: { webhookUrl: 'https://h.example/x', x: 'y' } },
+        'secrets.x',
+      ],
+    ];
+    for (const [payload, field] of cases) {
+      const res = await post(w, payload);
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json().error.message).toContain(field);
+    }
+    expect((await w.db.selectFrom('integrations').select('id').execute()).length).toBe(0);
+  });
+
+  it('PATCH changes name, enabled, config and secrets (checked whole, never shown); DELETE removes', async () => {
+    const w = await world();
+    const id = await w.add(
+      'webhook',
+      { url: 'https://hooks.example/a' },
+      { secret: 'whsec-0123456789abcdef' },
+    );
+    const patch = (payload: Record<string, unknown>, headers = w.app.auth) =>
+      w.app.app.http.inject({
+        method: 'PATCH',
+        url: `/api/v1/integrations/${id}`,
+        headers,
+        payload,
+      });
+    const bad = await patch({ config: { url: 'nope' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain('config.url');
+    const ok = await patch({
+      name: 'ops hook',
+      enabled: false,
+      config: { url: 'https://hooks.example/b' },
+      secrets: { secret: 'whsec-rotated-0123456789' },
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toEqual({
+      id,
+      kind: 'webhook',
+      name: 'ops hook',
+      config: { url: 'https://hooks.example/b' },
+      enabled: false,
+    });
+    expect(ok.body).not.toContain('whsec');
+    // Disabled: a problem event queues nothing for it.
+    await w.problem();
+    expect(await w.escalations()).toHaveLength(0);
+    expect((await patch({ enabled: true })).json().enabled).toBe(true);
+
+    const { token } = await createApiToken(w.db, w.app.app.workspace.workspaceId, 'agent', 'agent');
+    const agent = { authorization: `Bearer ${token}` };
+    expect((await patch({ enabled: false }, agent)).statusCode).toBe(403);
+    const del = (headers: Record<string, string>) =>
+      w.app.app.http.inject({ method: 'DELETE', url: `/api/v1/integrations/${id}`, headers });
+    expect((await del(agent)).statusCode).toBe(403);
+    expect((await del(w.app.auth)).statusCode).toBe(204);
+    expect((await del(w.app.auth)).statusCode).toBe(404);
+    expect((await patch({ enabled: true })).statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,92 @@
+import { AppError } from '../platform/errors.js';
+import type { IntegrationKind } from './dispatch.js';
+
+/**
+ * What each kind of escalation target needs, checked when it is added or changed: a target
+ * missing a field (a Jira one without `baseUrl`) was accepted and then failed at every delivery
+ * with a TypeError nobody could act on. Errors name the field (`config.baseUrl`).
+ */
+type Field = { required?: boolean; check: (v: unknown) => string | null };
+
+const string: Field['check'] = (v) =>
+  typeof v === 'string' && v.trim() !== '' ? null : 'must be a non-empty string';
+const url: Field['check'] = (v) => {
+  if (typeof v !== 'string' || !URL.canParse(v)) return 'must be an http(s) URL';
+  const { protocol } = new URL(v);
+  return protocol === 'http:' || protocol === 'https:' ? null : 'must be an http(s) URL';
+};
+/** HMAC keys: a short one can be guessed offline from a single signed body. */
+const hmacKey: Field['check'] = (v) =>
+  typeof v === 'string' && v.length >= 16 ? null : 'must be a string of at least 16 characters';
+/** PagerDuty integration (routing) keys are 32 characters. */
+const routingKey: Field['check'] = (v) =>
+  typeof v === 'string' && /^[A-Za-z0-9]{32}$/.test(v)
+    ? null
+    : 'must be a 32-character PagerDuty integration key';
+const events: Field['check'] = (v) =>
+  Array.isArray(v) && v.every((e) => typeof e === 'string' && e.startsWith('problem.'))
+    ? null
+    : 'must be a list of event names (problem.opened, …)';
+
+// `events` (config) limits which problem events go out; `inboundSecret` (secrets) signs the
+// status webhooks Jira and PagerDuty send back.
+const CONFIG: Record<IntegrationKind, Record<string, Field>> = {
+  webhook: { url: { required: true, check: url }, events: { check: events } },
+  jira: {
+    baseUrl: { required: true, check: url },
+    projectKey: { required: true, check: string },
+    email: { required: true, check: string },
+    issueType: { check: string },
+    events: { check: events },
+  },
+  pagerduty: { eventsUrl: { check: url }, events: { check: events } },
+  slack: { events: { check: events } },
+};
+const SECRETS: Record<IntegrationKind, Record<string, Field>> = {
+  webhook: { secret: { required: true, check: hmacKey } },
+  jira: { apiToken: { required: true, check: string }, inboundSecret: { check: hmacKey } },
+  pagerduty: {
+    routingKey: { required: true, check: routingKey },
+    inboundSecret: { check: hmacKey },
+  },
+  slack: { webhookUrl: { required: true, check: url } },
+};
+
+function checkFields(where: string, fields: Record<string, Field>, value: Record<string, unknown>) {
+  for (const key of Object.keys(value))
+    if (!fields[key])
+      throw new AppError('bad_request', `${where}.${key} is not a field of this kind`);
+  for (const [key, f] of Object.entries(fields)) {
+    const v = value[key];
+    if (v === undefined) {
+      if (f.required) throw new AppError('bad_request', `${where}.${key} is required`);
+      continue;
+    }
+    const problem =
+      typeof v === 'string' && v.length > 2000 ? 'is longer than 2000 characters' : f.check(v);
+    if (problem) throw new AppError('bad_request', `${where}.${key} ${problem}`);
+  }
+}
+
+/** Throws 400 naming the first field that is missing, unknown or malformed for `kind`. */
+export function checkIntegration(
+  kind: IntegrationKind,
+  config: Record<string, unknown>,
+  secrets: Record<string, unknown>,
+): void {
+  checkFields('config', CONFIG[kind], config);
+  checkFields('secrets', SECRETS[kind], secrets);
+}
+
+/** `base` with `patch` laid over it; a null value removes the key (an optional field). */
+export function mergePatch<T>(
+  base: Record<string, T>,
+  patch: Record<string, T | null> | undefined,
+): Record<string, T> {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(patch ?? {})) {
+    if (v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
