@@ -105,6 +105,14 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
         complaint: true,
       });
     }
+    // Made with the test's API token: attributed to it (userId is for people).
+    const token = await t.app.database.db
+      .selectFrom('api_tokens')
+      .select('id')
+      .where('name', '=', 'test')
+      .executeTakeFirstOrThrow();
+    const mine = (await get('/api/v1/triage/corrections?limit=1')).json().items[0];
+    expect(mine).toMatchObject({ userId: null, tokenId: token.id });
     const last = await post(`/api/v1/messages/${ids[2]}/triage`, { topic: 'device' });
     expect(last.json().model).toMatchObject({
       corrections: 3,

@@ -36,6 +36,7 @@ const CorrectionDto = Type.Object({
     model: Type.Union([Type.String(), Type.Null()]),
   }),
   userId: Type.Union([Type.String(), Type.Null()]),
+  tokenId: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
 });
 const ModelVersionDto = Type.Object({
@@ -116,6 +117,7 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
             model: triage.model.version,
           },
           userId: req.actor.type === 'user' ? req.actor.id : null,
+          tokenId: req.actor.type === 'token' ? req.actor.id : null,
           createdAt: clock(),
         });
         // The agent's word is now this message's triage (case view, problem detection).
