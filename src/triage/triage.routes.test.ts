@@ -125,7 +125,10 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
       .select('triage_json')
       .where('id', '=', ids[2])
       .executeTakeFirstOrThrow();
-    expect(JSON.parse(msg.triage_json ?? '{}').topic).toBe('device');
+    const stored = JSON.parse(msg.triage_json ?? '{}');
+    expect(stored.topic).toBe('device');
+    // ...and its scores agree: device on top.
+    expect(stored.topicScores.device).toBe(Math.max(...Object.values<number>(stored.topicScores)));
 
     const list = (await get('/api/v1/triage/corrections?limit=2')).json();
     expect(list.items).toHaveLength(2);
