@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { Selectable } from 'kysely';
 import type { CaseTable, MessageTable } from '../platform/db/schema.js';
+import { onTheWire } from '../triage/wire.js';
 
 /** API shapes of cases and messages: camelCase, ISO times. */
 export const iso = (ms: number | null | undefined) =>
@@ -90,6 +91,7 @@ export function toMessageDto(m: Selectable<MessageTable>): MessageDto {
     status: m.status,
     deleted: m.deleted_at !== null,
     attachments: JSON.parse(m.attachments_json),
-    triage: m.triage_json ? JSON.parse(m.triage_json) : null,
+    // Shaped as classify answers it (area always an object), not as stored.
+    triage: m.triage_json ? onTheWire(JSON.parse(m.triage_json)) : null,
   };
 }

@@ -10,8 +10,10 @@ import { cityKey, findCity, gaz } from './area-gazetteer.js';
 import { AMBIGUOUS, countryOfRegion, WORLD_PLACES } from './area-places.js';
 import type { Area } from './types.js';
 
+// "all over NYC", "throughout Chicago"; "the" before nicknames that take it ("in the Big Apple",
+// "in the Bay Area").
 const IN_PLACE_RE =
-  /\b(?:in|near|around|at|across|outside|from|downtown) ([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2})/g;
+  /\b(?:in|near|around|at|across|outside|from|downtown|over|throughout) (?:the )?([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2})/g;
 const PLACE_NOUN_RE =
   /\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}) (?:[Aa]irport|[Tt]rain [Ss]tation|[Ss]tation|[Ss]tores?|[Bb]ranch(?:es)?|[Oo]utlets?|[Aa]rea|[Mm]all)\b/g;
 /** A cheap first test for PLACE_NOUN_RE, whose runs of capitalised words cost more. */

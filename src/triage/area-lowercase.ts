@@ -32,6 +32,13 @@ const WORD_PLACES = new Set(
   'reading riverside flint boulder anchorage canton apo cologne manila savannah'.split(' '),
 );
 
+/**
+ * Short city nicknames, read only in capitals elsewhere (area-city.ts: "LA", not "La Jolla"),
+ * written in capitals when the whole text has none ("in nyc"). Not "la" (a word in Spanish and
+ * French) nor airport codes ("lax", "ord" are words too).
+ */
+const SHORT_ALIASES = new Set(['nyc', 'sf', 'dc', 'atl', 'atx', 'htx', 'dfw', 'phx', 'pdx', 'slc']);
+
 /** A letter that may start a sentence without saying anything about the word ("Hey. my …"). */
 function sentenceStart(text: string, at: number): boolean {
   if (at === 0) return true;
@@ -65,7 +72,9 @@ export function capitalised(text: string): string {
     .replace(/(^|[\s,#(])([a-z][a-z'’.-]*)/g, (all, sep: string, word: string) =>
       FUNCTION_WORDS.has(word) || WORD_PLACES.has(word)
         ? all
-        : sep + word[0].toUpperCase() + word.slice(1),
+        : SHORT_ALIASES.has(word)
+          ? sep + word.toUpperCase()
+          : sep + word[0].toUpperCase() + word.slice(1),
     )
     .replace(
       /((?:[A-Z][A-Za-z'’.-]* ){0,2}[A-Z][A-Za-z'’.-]*), ?([A-Z][a-z])\b/g,

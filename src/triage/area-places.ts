@@ -208,6 +208,7 @@ function pairs(country: string, names: string[]): [string, [string, string]][] {
 export const US_ALIASES = new Map<string, [string, string]>([
   ['nyc', ['New York', 'NY']],
   ['new york city', ['New York', 'NY']],
+  ['big apple', ['New York', 'NY']],
   ['manhattan', ['New York', 'NY']],
   ['the bronx', ['Bronx', 'NY']],
   ['bklyn', ['Brooklyn', 'NY']],

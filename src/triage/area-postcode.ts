@@ -3,7 +3,7 @@
  * `zipcodes` (area-gazetteer.ts), and full UK postcodes, validated by `postcode` (MIT). Kept apart
  * from the place-name readers because codes are found by digits and their context, not by names.
  */
-import { isValid as isUkPostcode, toArea, toNormalised } from 'postcode';
+import { isValid as isUkPostcode, toNormalised } from 'postcode';
 import { gaz } from './area-gazetteer.js';
 import type { Area } from './types.js';
 
@@ -45,7 +45,11 @@ export function zipInText(text: string, profile: boolean): Area | null {
   return null;
 }
 
-/** The first valid full UK postcode ("CV32 4HN"), with its postcode area as the region. */
+/**
+ * The first valid full UK postcode ("CV32 4HN"). City and region are null: `postcode` validates
+ * and splits codes but has no post towns, and a postcode area's letters ("SW", "M") are not a
+ * region (an area's region is a state or region, as for the US).
+ */
 export function ukPostcodeInText(text: string): Area | null {
   for (const m of text.matchAll(UK_RE)) {
     const code = `${m[1]} ${m[2]}`;
@@ -53,7 +57,7 @@ export function ukPostcodeInText(text: string): Area | null {
     return {
       postalCode: toNormalised(code),
       city: null,
-      region: toArea(code),
+      region: null,
       country: 'GB',
       confidence: 0.85,
     };

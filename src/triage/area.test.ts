@@ -167,3 +167,38 @@ describe('area: texts written without capitals', () => {
     expect(where('My Order is stuck in denver somewhere')).toBeNull();
   });
 });
+
+describe('area: QA round', () => {
+  it('reads a profile location with an emoji before or after the name', () => {
+    for (const loc of ['📍 Brooklyn', '📍Brooklyn', 'Brooklyn 🗽'])
+      expect(extractArea('outage again', loc), loc).toMatchObject({
+        city: 'Brooklyn',
+        region: 'NY',
+      });
+    expect(extractArea('outage again', '📍 Austin')).toMatchObject({
+      city: 'Austin',
+      region: 'TX',
+    });
+  });
+
+  it('finds NYC "all over", in lower case, and the nicknames that take "the"', () => {
+    const nyc = [null, 'New York', 'NY', 'US'];
+    for (const text of [
+      'internet down all over NYC',
+      'all over New York City',
+      'internet down in nyc',
+      'no service in nyc',
+      'no service in the Big Apple',
+    ])
+      expect(where(text), text).toEqual(nyc);
+    expect(where('outage in the Bay Area')).toEqual([null, 'San Francisco', 'CA', 'US']);
+    expect(where('no signal in Chi-town')).toEqual([null, 'Chicago', 'IL', 'US']);
+    // Not airport codes or "la" when the text has no capitals.
+    expect(where('security at the store is lax')).toBeNull();
+  });
+
+  it('gives a UK postcode without a region: its letters are not one', () => {
+    expect(where('broadband down at SW1A 1AA')).toEqual(['SW1A 1AA', null, null, 'GB']);
+    expect(where('no signal M1 1AE')).toEqual(['M1 1AE', null, null, 'GB']);
+  });
+});

@@ -95,6 +95,16 @@ function shapeOf(text: string): Shape {
 }
 
 /**
+ * A profile location without its emoji ("📍 Brooklyn", "Austin 🤠"): the field is then read as
+ * the place it names. A pin glued to the name hid the capital the finders look for.
+ */
+function withoutPictographs(location: string): string {
+  return location
+    .replace(/(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\uFE0F|\u200D)+/gu, ' ')
+    .trim();
+}
+
+/**
  * The message text wins (it says where the trouble is); the profile location is the fallback,
  * with lower confidence because people travel and profiles go stale.
  */
@@ -102,7 +112,7 @@ export function extractArea(text: string, authorLocation?: string): Area | null 
   const inText = areaInText(text, false);
   if (inText) return inText;
   if (!authorLocation) return null;
-  const inProfile = areaInText(authorLocation, true);
+  const inProfile = areaInText(withoutPictographs(authorLocation), true);
   if (!inProfile) return null;
   return { ...inProfile, confidence: Math.round(inProfile.confidence * 0.8 * 100) / 100 };
 }

@@ -7,17 +7,59 @@
  *
  * The steps are those of model.ts (logistic and softmax cross-entropy), on local slot numbers.
  */
-import type { Analysis } from './features.js';
+import { type Analysis, hashFeature } from './features.js';
 import type { TriageModel } from './model.js';
 import { TOPICS } from './types.js';
 
 const K = TOPICS.length;
 
-/** A text's features as local slot numbers and values. */
+/**
+ * Features that are not about what a text says: the bias, and the sentiment, shape and length
+ * buckets of features.ts (the names of its `F`), one of which nearly every text has. Corrections
+ * never step them: 20 one-sided corrections (Spanish network complaints, all "complaint") moved
+ * the bias by +1.4 and the neutral-sentiment and mid-length buckets by +1.0 and +1.2, and with
+ * them every other text ("What are your store hours?" 0.06 → 0.72 complaint). What a correction
+ * teaches lives in its words, bigrams, lexicon hits and character grams, which similar texts share
+ * and unrelated ones do not. Their calibration stays the trained model's.
+ */
+export const SHARED_FEATURES: ReadonlySet<number> = new Set(
+  [
+    '__bias__',
+    's:neg3',
+    's:neg2',
+    's:neg1',
+    's:0',
+    's:pos1',
+    's:pos2',
+    's:sarcasm',
+    's:onlyneg',
+    'shape:shout',
+    'shape:addressed',
+    'shape:question',
+    'len:short',
+    'len:mid',
+    'len:long',
+  ].map(hashFeature),
+);
+
+/**
+ * How far corrections may move any one weight from the trained model's. A word that many
+ * corrections share ("no", "la" in 20 Spanish network complaints) is otherwise stepped by every
+ * one of them and drags unrelated texts that use it. Of 0.25, 0.5 and 1 (no cap: about the same
+ * as 1), 0.5 kept held-out texts of the corrected kind learned and left 30 unrelated texts where
+ * they were (data/triage/README.md, "Learning from agents' corrections").
+ */
+export const MAX_SHIFT = 0.5;
+
+/**
+ * A text's features as local slot numbers and values: the `learnable` first ones are stepped,
+ * the rest (shared features) only scored.
+ */
 export interface LocalFeatures {
   slots: Int32Array;
   values: Float64Array;
-  /** |x|², at least 1 (every text has the bias feature). */
+  learnable: number;
+  /** |x|² over the learnable features (0 when there are none: no step is taken). */
   norm2: number;
 }
 
@@ -32,8 +74,15 @@ export class CorrectionWeights {
   private snapshots = 0;
   private readonly p = new Float64Array(K);
 
-  /** Copies out the weights of every slot the analysed texts use. */
-  constructor(model: TriageModel, analysed: readonly Analysis[]) {
+  /**
+   * Copies out the weights of every slot the analysed texts use; the `frozen` slots are scored
+   * but never stepped.
+   */
+  constructor(
+    model: TriageModel,
+    analysed: readonly Analysis[],
+    private readonly frozen: ReadonlySet<number> = SHARED_FEATURES,
+  ) {
     const seen = new Set<number>();
     for (const a of analysed) for (const i of a.indices) seen.add(i);
     this.slots = Int32Array.from(seen).sort();
@@ -51,14 +100,21 @@ export class CorrectionWeights {
   }
 
   features(a: Analysis): LocalFeatures {
-    const slots = new Int32Array(a.indices.length);
-    const values = Float64Array.from(a.values);
+    const n = a.indices.length;
+    const slots = new Int32Array(n);
+    const values = new Float64Array(n);
+    // Learnable features fill the front, frozen ones the back.
+    let front = 0;
+    let back = n;
     let norm2 = 0;
-    for (let i = 0; i < slots.length; i++) {
-      slots[i] = this.localOf.get(a.indices[i]) as number;
-      norm2 += values[i] * values[i];
+    for (let i = 0; i < n; i++) {
+      const v = a.values[i];
+      const at = this.frozen.has(a.indices[i]) ? --back : front++;
+      slots[at] = this.localOf.get(a.indices[i]) as number;
+      values[at] = v;
+      if (at < front) norm2 += v * v;
     }
-    return { slots, values, norm2: Math.max(1, norm2) };
+    return { slots, values, learnable: front, norm2 };
   }
 
   /** Back to the model's weights, to replay the corrections in another order. */
@@ -70,19 +126,23 @@ export class CorrectionWeights {
   /** One SGD step of the logistic loss; `offset` is added to the logit (the short-text rule's). */
   complaintStep(x: LocalFeatures, label: 0 | 1, rate: number, offset = 0): void {
     const w = this.complaint;
-    const { slots, values } = x;
+    const { slots, values, learnable } = x;
     const n = slots.length;
     let z = offset;
     for (let i = 0; i < n; i++) z += w[slots[i]] * values[i];
     const g = rate * (1 / (1 + Math.exp(-z)) - label);
-    for (let i = 0; i < n; i++) w[slots[i]] -= g * values[i];
+    const start = this.start.complaint;
+    for (let i = 0; i < learnable; i++) {
+      const j = slots[i];
+      w[j] = clampShift(w[j] - g * values[i], start[j]);
+    }
   }
 
   /** One SGD step of the softmax cross-entropy. */
   topicStep(x: LocalFeatures, topic: number, rate: number): void {
     const { p } = this;
     const w = this.topic;
-    const { slots, values } = x;
+    const { slots, values, learnable } = x;
     const n = slots.length;
     p.fill(0);
     for (let i = 0; i < n; i++) {
@@ -99,10 +159,14 @@ export class CorrectionWeights {
     }
     // p becomes the step per unit of feature value: rate × (probability − target).
     for (let k = 0; k < K; k++) p[k] = rate * (p[k] / total - (k === topic ? 1 : 0));
-    for (let i = 0; i < n; i++) {
+    const start = this.start.topic;
+    for (let i = 0; i < learnable; i++) {
       const base = slots[i] * K;
       const v = values[i];
-      for (let k = 0; k < K; k++) w[base + k] -= p[k] * v;
+      for (let k = 0; k < K; k++) {
+        const j = base + k;
+        w[j] = clampShift(w[j] - p[k] * v, start[j]);
+      }
     }
   }
 
@@ -122,6 +186,11 @@ export class CorrectionWeights {
       for (let k = 0; k < K; k++) model.topic[s * K + k] = this.sum.topic[j * K + k] / n;
     }
   }
+}
+
+/** `w`, kept within MAX_SHIFT of the trained weight `from`. */
+function clampShift(w: number, from: number): number {
+  return Math.min(from + MAX_SHIFT, Math.max(from - MAX_SHIFT, w));
 }
 
 function addInto(sum: Float64Array, w: Float64Array): void {

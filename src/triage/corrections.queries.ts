@@ -11,7 +11,9 @@ export interface StoredCorrection {
   topic: Topic | null;
   complaint: boolean | null;
   previous: { topic: Topic | null; complaint: boolean | null; model: string | null };
+  /** Who made it: a person (userId) or an integration's API token (tokenId). */
   userId: string | null;
+  tokenId: string | null;
   createdAt: number;
 }
 
@@ -25,6 +27,7 @@ function toStored(r: Row): StoredCorrection {
     complaint: r.complaint === null ? null : r.complaint === 1,
     previous: JSON.parse(r.previous_json),
     userId: r.user_id,
+    tokenId: r.token_id,
     createdAt: Number(r.created_at),
   };
 }
@@ -42,6 +45,7 @@ export async function insertCorrection(
     complaint: c.complaint === null ? null : c.complaint ? 1 : 0,
     previous_json: JSON.stringify(c.previous),
     user_id: c.userId,
+    token_id: c.tokenId,
     created_at: c.createdAt,
   };
   await db.insertInto('triage_corrections').values(row).execute();

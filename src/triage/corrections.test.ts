@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CorrectionWeights } from './correction-weights.js';
+import { CorrectionWeights, MAX_SHIFT, SHARED_FEATURES } from './correction-weights.js';
 import { applyCorrections, applyCorrectionsYielding, type Correction } from './corrections.js';
 import { analyse } from './features.js';
+import { createTriage } from './index.js';
 import { complaintStep, type TriageModel, topicProbabilities, topicStep } from './model.js';
 import { TOPICS, type Topic } from './types.js';
 import { loadShippedModel } from './weights.js';
@@ -97,6 +98,117 @@ describe('applyCorrections', () => {
   });
 });
 
+// Spanish network complaints, all corrected the same way: the one-sided batch that recalibrated
+// every text before (the bias and the shared buckets took every step).
+const SPANISH_NETWORK = [
+  'no tengo señal desde ayer',
+  'sin señal en mi casa otra vez',
+  'la red no funciona en el centro',
+  'no hay cobertura en mi barrio',
+  'otra vez sin internet móvil',
+  'mi teléfono no tiene señal',
+  'la señal es horrible aquí',
+  'no puedo hacer llamadas, no hay red',
+  'sin datos móviles desde la mañana',
+  'la cobertura es pésima en la oficina',
+  'no tengo red en el trabajo',
+  'se cae la señal cada rato',
+  'no hay señal 4G en mi zona',
+  'perdí la señal otra vez',
+  'el internet móvil está lentísimo',
+  'no me llegan los mensajes, no hay red',
+  'sin cobertura en la carretera',
+  'la red está caída aquí',
+  'llevo dos días sin señal',
+  'no funciona la red en mi pueblo',
+].map((text): Correction => ({ text, topic: 'network', complaint: true }));
+
+describe('one-sided corrections', () => {
+  const before = createTriage(shipped);
+  const after = createTriage(applyCorrections(shipped, SPANISH_NETWORK));
+
+  it('learn texts of their own kind that were never corrected', () => {
+    for (const text of [
+      'no tengo señal en mi apartamento',
+      'la red no funciona otra vez',
+      'sin cobertura en mi calle',
+      'no hay red desde anoche',
+    ]) {
+      expect(before.classify({ text }).complaint).toBe(false);
+      expect(after.classify({ text }).complaint).toBe(true);
+    }
+  });
+
+  it('leave unrelated texts where they were', () => {
+    // Before the fix: store hours 0.063 -> 0.719, "Hola, buenos días" and "hello" became complaints.
+    for (const text of [
+      'What are your store hours?',
+      'Hola, buenos días',
+      'hello',
+      'Where is the nearest store?',
+      'Do you sell iPhone cases?',
+      'How do I change my password?',
+      'Can I upgrade my phone?',
+      'no worries, have a nice day',
+      'No, that is all, thank you',
+      'When does my contract end?',
+      'what time do you close',
+      'Thanks for the help!',
+    ]) {
+      const [b, a] = [before.classify({ text }), after.classify({ text })];
+      expect(Math.abs(a.complaintScore - b.complaintScore), text).toBeLessThan(0.1);
+      expect(a.complaint, text).toBe(b.complaint);
+      expect(a.topic, text).toBe(b.topic);
+    }
+  });
+
+  it('never step the shared features, and move no weight by more than MAX_SHIFT', () => {
+    const m = applyCorrections(shipped, SPANISH_NETWORK);
+    for (const s of SHARED_FEATURES) {
+      expect(m.complaint[s]).toBe(shipped.complaint[s]);
+      for (let k = 0; k < K; k++) expect(m.topic[s * K + k]).toBe(shipped.topic[s * K + k]);
+    }
+    for (const s of changedSlots(shipped, m)) {
+      expect(Math.abs(m.complaint[s] - shipped.complaint[s])).toBeLessThanOrEqual(MAX_SHIFT + 1e-6);
+      for (let k = 0; k < K; k++)
+        expect(Math.abs(m.topic[s * K + k] - shipped.topic[s * K + k])).toBeLessThanOrEqual(
+          MAX_SHIFT + 1e-6,
+        );
+    }
+  });
+
+  it('SHARED_FEATURES lists every feature that does not come from the words', () => {
+    // Two texts of the same shape with different two-letter words (no character grams) share
+    // exactly the features that are not about the words: all of them must be frozen.
+    const long = Array(20).fill('{}').join(' ');
+    for (const shape of ['{}', '{} {} {} {} {} {} {}', long]) {
+      const a = new Set(analyse(shape.replaceAll('{}', 'zq')).indices);
+      const shared = analyse(shape.replaceAll('{}', 'xv')).indices.filter((s) => a.has(s));
+      expect(shared.length).toBeGreaterThan(0);
+      for (const s of shared) expect(SHARED_FEATURES.has(s), shape).toBe(true);
+    }
+    // And every name in it is one features.ts emits (a misspelt name would freeze nothing).
+    const emitted = new Set(
+      [
+        'ok',
+        'I HATE THIS TERRIBLE AWFUL USELESS SERVICE',
+        'bad',
+        'good',
+        'I love it, great, amazing, wonderful, best ever',
+        'yeah great, thanks a lot for nothing',
+        '@abc is this the right number? we will see how it goes from here on out then',
+        'this is broken and awful and useless and the worst',
+        'nice',
+        'cool',
+        'oh great, another outage /s',
+        'great service... NOT',
+        'yeah great, thanks a lot 🙄',
+      ].flatMap((t) => analyse(t).indices),
+    );
+    for (const s of SHARED_FEATURES) expect(emitted.has(s), String(s)).toBe(true);
+  });
+});
+
 describe('CorrectionWeights', () => {
   it('takes the same steps as model.ts, on its local copy of the slots', () => {
     const texts = [
@@ -105,7 +217,8 @@ describe('CorrectionWeights', () => {
       'love the new plan',
     ];
     const analysed = texts.map((t) => analyse(t));
-    const local = new CorrectionWeights(shipped, analysed);
+    // Nothing frozen, so every feature takes model.ts's step.
+    const local = new CorrectionWeights(shipped, analysed, new Set());
     const reference: TriageModel = {
       ...shipped,
       complaint: shipped.complaint.slice(),

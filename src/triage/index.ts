@@ -26,6 +26,7 @@ export {
 export type { Area, PiiSpan, Topic, TriageInput, TriageResult, UrgencyKind } from './types.js';
 export { TOPICS } from './types.js';
 export { loadShippedModel } from './weights.js';
+export { onTheWire } from './wire.js';
 
 export interface Triage {
   readonly model: TriageModel;
@@ -67,6 +68,13 @@ export function createTriage(model: TriageModel = loadShippedModel()): Triage {
       if (complaint && trouble?.topic && (TOPICS[best] === 'other' || TOPICS[best] === 'praise')) {
         best = TOPICS.indexOf(trouble.topic);
       }
+      // When a rule above overrode the model's top topic, the chosen topic takes the top score
+      // and the displaced one the chosen's: scores still sum to 1, and a router thresholding on
+      // topicScores[topic] sees the topic it is given on top ("no wifi": network 0.33 under
+      // other 0.65 before).
+      let top = 0;
+      for (let k = 1; k < TOPICS.length; k++) if (probs[k] > probs[top]) top = k;
+      if (top !== best) [probs[top], probs[best]] = [probs[best], probs[top]];
       const topicScores = topicScoresOf(probs);
       const flags = spamFlags(text);
       return {
@@ -114,16 +122,4 @@ let defaultTriage: Triage | undefined;
 export function classify(input: TriageInput): TriageResult {
   defaultTriage ??= createTriage();
   return defaultTriage.classify(input);
-}
-
-/**
- * A result as clients read it (`throughline classify`, `POST /api/v1/triage/classify`): `area` is
- * always an object, with null fields and confidence 0 when no place was found, so a client can
- * read `area.confidence` without a check (the pipeline keeps null internally).
- */
-export function onTheWire<T extends TriageResult>(r: T) {
-  return {
-    ...r,
-    area: r.area ?? { postalCode: null, city: null, region: null, country: null, confidence: 0 },
-  };
 }

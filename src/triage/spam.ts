@@ -5,12 +5,19 @@
 import { anyOf } from './any-of.js';
 
 const PROMO_RE =
-  /\b(?:giveaway|give away|(?:enter|chance) to win|retweet (?:and|&|to)|rt (?:and|&|to) (?:win|follow)|follow (?:us|and|&) |use (?:my |the )?code|promo code|discount code|\d+% off|shop now|buy now|order now|limited time|free shipping on|sign up (?:now|today)|link in (?:bio|profile)|click (?:here|the link)|dm (?:me|us) (?:for|to) (?:buy|order|price)|check out (?:my|our) (?:new|latest)|subscribe to my|we'?re hiring)\b/i;
+  /\b(?:giveaway|give away|(?:enter|chance) to win|retweet (?:and|&|to)|rt (?:and|&|to) (?:win|follow)|follow (?:us|and|&) |use (?:my |the )?code|promo code|discount code|\d+% off|shop now|buy now|order now|limited time|free shipping on|sign up (?:now|today)|link in (?:bio|profile)|click (?:here|the link)|dm (?:me|us) (?:for|to) (?:buy|order|price)|(?:use|using|with|via) my (?:referral|invite|affiliate) (?:link|code)|check out (?:my|our) (?:new|latest)|subscribe to my|we'?re hiring)\b/i;
+// A currency or a word alone is not spam: "Can I pay my bill with bitcoin?", "charged for an xxx
+// channel I never ordered" are customers; what is sold with it is.
 const SPAM_RE =
-  /\b(?:make \$?\d+[k]? (?:a|per) (?:day|week)|work from home and earn|earn money|bitcoin|crypto(?:currency)? (?:signals|investment)|forex|binary options|guaranteed (?:income|returns)|followers? (?:for sale|cheap)|buy followers|onlyfans|xxx|hot singles|cash app (?:flip|giveaway)|loan approved|click to claim|you(?:'ve| have) won|(?:win|claim) (?:a |your )?free (?:iphone|ipad|samsung|gift ?card|prize|vacation|cruise))\b/i;
+  /\b(?:(?:make|earn) \$?\d[\d,]*k? ?(?:a|per|\/) ?(?:day|week|month)|work(?:ing)? from home and earn|earn money|(?:bitcoin|btc|crypto(?:currency)?) (?:signals|investment|trading|giveaway|mining|profits?)|forex|binary options|guaranteed (?:income|returns)|followers? (?:for sale|cheap)|buy followers|follow me (?:\W*follow me\b){2,}|follow (?:4|for) follow|onlyfans|xxx (?:videos?|pics?|cams?|content|site|chat)|hot singles|cash app (?:flip|giveaway)|loan approved|click to claim|you(?:'ve| have) won|(?:win|claim) (?:a |your )?free (?:iphone|ipad|samsung|gift ?card|prize|vacation|cruise))\b/i;
 // Texts apps post for users ("I just ..." + link, "via @app") — not people asking for help.
 const BOT_RE =
   /(?:^|\s)(?:i just (?:earned|unlocked|completed|finished|checked in|ran|walked|had an intense)|i(?:'m| am) at .+ (?:in|on) .+https?:\/\/|check out this (?:awesome )?(?:game|app|video) i found|via @\w+\s*$|#(?:nowplaying|ad|sponsored)\b|(?:automatically|auto-?) (?:posted|generated)|(?:new|latest) (?:post|video|episode) (?:is )?(?:up|live)?[:!]? ?https?:\/\/)/i;
+
+// A customer asking about a scam ("you've won a free iPhone from Verizon, is this real or
+// phishing?") quotes spam's words; spam does not call itself a scam.
+const REPORTED_RE =
+  /\b(?:phishing|scam\w*|spam\w*|fraud\w*|fake|is (?:this|it|that) (?:real|legit\w*|genuine|you|from you))\b/i;
 
 // One scan settles the common case of none of the three matching (see anyOf).
 const ANY_PHRASE = anyOf([PROMO_RE, SPAM_RE, BOT_RE]);
@@ -28,7 +35,7 @@ export function spamFlags(text: string): SpamFlags {
   const bot = phrase && BOT_RE.test(text);
   // Link farms and mention blasts are spam whatever the words say.
   const spam =
-    (phrase && SPAM_RE.test(text)) ||
+    (phrase && SPAM_RE.test(text) && !REPORTED_RE.test(text)) ||
     links >= 3 ||
     tags >= 6 ||
     mentions >= 8 ||

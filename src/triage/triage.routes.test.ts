@@ -105,6 +105,14 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
         complaint: true,
       });
     }
+    // Made with the test's API token: attributed to it (userId is for people).
+    const token = await t.app.database.db
+      .selectFrom('api_tokens')
+      .select('id')
+      .where('name', '=', 'test')
+      .executeTakeFirstOrThrow();
+    const mine = (await get('/api/v1/triage/corrections?limit=1')).json().items[0];
+    expect(mine).toMatchObject({ userId: null, tokenId: token.id });
     const last = await post(`/api/v1/messages/${ids[2]}/triage`, { topic: 'device' });
     expect(last.json().model).toMatchObject({
       corrections: 3,
@@ -117,7 +125,10 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
       .select('triage_json')
       .where('id', '=', ids[2])
       .executeTakeFirstOrThrow();
-    expect(JSON.parse(msg.triage_json ?? '{}').topic).toBe('device');
+    const stored = JSON.parse(msg.triage_json ?? '{}');
+    expect(stored.topic).toBe('device');
+    // ...and its scores agree: device on top.
+    expect(stored.topicScores.device).toBe(Math.max(...Object.values<number>(stored.topicScores)));
 
     const list = (await get('/api/v1/triage/corrections?limit=2')).json();
     expect(list.items).toHaveLength(2);

@@ -36,6 +36,7 @@ const CorrectionDto = Type.Object({
     model: Type.Union([Type.String(), Type.Null()]),
   }),
   userId: Type.Union([Type.String(), Type.Null()]),
+  tokenId: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
 });
 const ModelVersionDto = Type.Object({
@@ -116,6 +117,7 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
             model: triage.model.version,
           },
           userId: req.actor.type === 'user' ? req.actor.id : null,
+          tokenId: req.actor.type === 'token' ? req.actor.id : null,
           createdAt: clock(),
         });
         // The agent's word is now this message's triage (case view, problem detection).
@@ -124,6 +126,9 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
           if (complaint !== undefined) after.complaint = complaint;
           // Marked a complaint while read as praise: it takes the likeliest other topic.
           if (after.complaint && after.topic === 'praise') after.topic = runnerUp(before);
+          // Rows stored before topicScores existed have none.
+          if (after.topicScores)
+            after.topicScores = withTopOn(after.topicScores, after.topic as Topic);
           await trx
             .updateTable('messages')
             .set({ triage_json: JSON.stringify(after) })
@@ -276,6 +281,16 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
 }
 
 /** The likeliest topic other than praise, by the message's own topic scores. */
+/**
+ * The stored scores with `topic` on top, swapped with the one it displaced (as classify does
+ * when a rule overrides the model), so the stored triage's topic is its top score.
+ */
+function withTopOn(scores: Record<Topic, number>, topic: Topic): Record<Topic, number> {
+  let top = topic;
+  for (const k of TOPICS) if (scores[k] > scores[top]) top = k;
+  return top === topic ? scores : { ...scores, [top]: scores[topic], [topic]: scores[top] };
+}
+
 function runnerUp(t: TriageResult): Topic {
   let best: Topic = 'other';
   let score = -1;

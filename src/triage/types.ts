@@ -27,7 +27,7 @@ export interface TriageInput {
 export interface Area {
   postalCode: string | null;
   city: string | null;
-  /** US state / Canadian province code, or a UK postcode area. */
+  /** US state / Canadian province code; null for a UK postcode (its letters are not a region). */
   region: string | null;
   /** ISO 3166-1 alpha-2. */
   country: string | null;

@@ -347,6 +347,8 @@ export interface TriageCorrectionTable {
   complaint: number | null;
   previous_json: string;
   user_id: string | null;
+  /** The API token that made it, when no person did (migration 0014). */
+  token_id: string | null;
   created_at: number;
 }
 

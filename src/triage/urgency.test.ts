@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { UrgencyKind } from './types.js';
+import { urgencySignals } from './urgency.js';
+
+/** Each text with exactly the signals it should raise. */
+function expectSignals(cases: [string, UrgencyKind[]][]): void {
+  for (const [text, kinds] of cases) expect(urgencySignals(text), text).toEqual(kinds);
+}
+
+describe('churn', () => {
+  it('needs someone to leave for, not any "going to <word>"', () => {
+    expectSignals([
+      ["I'm going to restart my router", []],
+      ['going to the store', []],
+      ["I'm going to try again tomorrow", []],
+      ['moving to a new apartment next month, how do I transfer service?', []],
+      ['switching to wifi calling fixed it', []],
+      ['this is going to small claims court', ['legal']],
+      ['leaving for work now, will check later', []],
+    ]);
+  });
+
+  it('still hears a threat to leave', () => {
+    expectSignals([
+      ["I'm switching to Verizon, done with you guys", ['churn']],
+      ["cancel my service today, I'm going to T-Mobile", ['churn']],
+      ['thinking about porting my number to Verizon', ['churn']],
+      ['going to port my number out if this is not fixed', ['churn']],
+      ['switching to @Sprint tomorrow', ['churn']],
+      ['moving to another carrier next month', ['churn']],
+      ['leaving you for AT&T', ['churn']],
+    ]);
+  });
+});
+
+describe('safety, legal, vulnerable, repeat', () => {
+  it('are not raised by look-alike words', () => {
+    expectSignals([
+      ['Call me at 555-911-2345 please', []],
+      ['this deal is fire 🔥', []],
+      ['your prices are dangerous lol', []],
+      ['My sister Sue says her bill is wrong too', []],
+      ['no signal at the food court in the mall', []],
+      ['The lawyer on TV was funny lol', []],
+      ['my complaints keep falling on deaf ears', []],
+      ['Ordered the Galaxy S23, still not here', []],
+    ]);
+  });
+
+  it('are raised by what they mean', () => {
+    expectSignals([
+      ['gas smell near your cell tower equipment box', ['safety']],
+      ['the box outside caught fire', ['safety']],
+      ["my phone can't call 911", ['safety']],
+      ['there is a fire at the cell site', ['safety']],
+      ["my grandmother can't call anyone, she lives alone", ['vulnerable']],
+      ['AGAIN?! second outage this week', ['repeat']],
+      ['I will sue you for this', ['legal']],
+      ['see you in court', ['legal']],
+      ['my lawyer will be in touch', ['legal']],
+      ['my dad is deaf and relies on texts', ['vulnerable']],
+      ['internet still not fixed after a week', ['repeat']],
+    ]);
+  });
+});
