@@ -216,9 +216,12 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
   };
 }
 
+/** The `status_reason` of a case back at the desk because its customer was not told of the fix. */
+export const NOT_NOTIFIED = 'customer_not_notified';
+
 /**
  * A customer nobody could tell of a fix is not waiting on us: their case goes back to the desk
- * (open, with the reason in its history; the quiet-period worker then leaves it alone) instead
+ * (open, with the reason as its `statusReason` and in its history; the quiet-period worker then leaves it alone) instead
  * of resolving unseen, so a person reaches them another way. Otherwise the case's history says
  * who was not told of which update.
  */
@@ -237,7 +240,7 @@ async function notToldBackToDesk(
     const why = 'the customer could not be told of the fix: no channel reaches them';
     if (
       update?.status === 'fixed' &&
-      (await releaseFromFix(trx, ws, n.problem_id, [n.case_id], now, why)) > 0
+      (await releaseFromFix(trx, ws, n.problem_id, [n.case_id], now, why, NOT_NOTIFIED)) > 0
     )
       return;
     await trx
