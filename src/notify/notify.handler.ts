@@ -28,7 +28,8 @@ const DEFAULT_RETRY_BUDGET_MS = 10 * 60_000;
  * Sender, records the outbound message on the case and the delivery status per customer.
  * A customer nobody can reach is marked `undeliverable` (not retried): someone must call them.
  * A route that keeps failing temporarily past the retry budget gives way to the next one; a
- * notification the outbox gives up on ends `failed`.
+ * notification the outbox gives up on ends `failed`. One out of date when its turn comes ends
+ * `superseded`, unsent.
  */
 export function notifyHandler(deps: NotifyDeps): OutboxHandler {
   const { db } = deps.database;
@@ -40,8 +41,28 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       .where('update_id', '=', updateId)
       .where('case_id', '=', caseId)
       .executeTakeFirst();
-    if (!n || n.status === 'sent') return;
+    if (!n || n.status === 'sent' || n.status === 'superseded') return;
     const now = deps.clock();
+    // A newer notice of this problem to this customer is queued or sent (ids are time-ordered):
+    // this one is out of date. Sent late (a rate limit held it) it would contradict what the
+    // customer is, or is about to be, told; they never get an update older than one they have.
+    const newer = await db
+      .selectFrom('problem_notifications')
+      .select('id')
+      .where('problem_id', '=', n.problem_id)
+      .where('status', 'in', ['queued', 'sent'])
+      .where('customer_id', '=', n.customer_id)
+      .where('id', '>', n.id)
+      .limit(1)
+      .executeTakeFirst();
+    if (newer) {
+      await db
+        .updateTable('problem_notifications')
+        .set({ status: 'superseded', error: `superseded by a newer notice (${newer.id})` })
+        .where('id', '=', n.id)
+        .execute();
+      return;
+    }
     // On the outbox's last attempt a notification still not sent ends `failed`, not `queued`.
     const lastAttempt = row.last === true;
     const budgetMs = deps.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS;
