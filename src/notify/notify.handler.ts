@@ -110,11 +110,21 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
         refusals.push(...refused);
         if (++i < viaCases.length) continue;
         const retry = temporary !== null && !lastAttempt;
+        // Still queued past the budget: say so, and when it is tried again, so the 15-minute
+        // target is not missed silently (and its case waits, problem.worker.ts).
+        const waiting =
+          retry && temporary
+            ? [
+                `no route can deliver now; tried again at ${new Date(now + (temporary.retryAfterMs ?? outboxBackoffMs(row.attempt))).toISOString()}`,
+              ]
+            : [];
         await db
           .updateTable('problem_notifications')
           .set({
             status: retry ? 'queued' : errors.length > 0 ? 'failed' : 'undeliverable',
-            error: [...new Set([...errors, ...refusals])].join('; ').slice(0, 1000) || 'no address',
+            error:
+              [...new Set([...waiting, ...errors, ...refusals])].join('; ').slice(0, 1000) ||
+              'no address',
           })
           .where('id', '=', n.id)
           .execute();
