@@ -28,7 +28,8 @@ const DEFAULT_RETRY_BUDGET_MS = 10 * 60_000;
  * Sender, records the outbound message on the case and the delivery status per customer.
  * A customer nobody can reach is marked `undeliverable` (not retried): someone must call them.
  * A route that keeps failing temporarily past the retry budget gives way to the next one; a
- * notification the outbox gives up on ends `failed`.
+ * notification the outbox gives up on ends `failed`. One out of date when its turn comes ends
+ * `superseded`, unsent.
  */
 export function notifyHandler(deps: NotifyDeps): OutboxHandler {
   const { db } = deps.database;
@@ -40,8 +41,28 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       .where('update_id', '=', updateId)
       .where('case_id', '=', caseId)
       .executeTakeFirst();
-    if (!n || n.status === 'sent') return;
+    if (!n || n.status === 'sent' || n.status === 'superseded') return;
     const now = deps.clock();
+    // A newer notice of this problem to this customer is queued or sent (ids are time-ordered):
+    // this one is out of date. Sent late (a rate limit held it) it would contradict what the
+    // customer is, or is about to be, told; they never get an update older than one they have.
+    const newer = await db
+      .selectFrom('problem_notifications')
+      .select('id')
+      .where('problem_id', '=', n.problem_id)
+      .where('status', 'in', ['queued', 'sent'])
+      .where('customer_id', '=', n.customer_id)
+      .where('id', '>', n.id)
+      .limit(1)
+      .executeTakeFirst();
+    if (newer) {
+      await db
+        .updateTable('problem_notifications')
+        .set({ status: 'superseded', error: `superseded by a newer notice (${newer.id})` })
+        .where('id', '=', n.id)
+        .execute();
+      return;
+    }
     // On the outbox's last attempt a notification still not sent ends `failed`, not `queued`.
     const lastAttempt = row.last === true;
     const budgetMs = deps.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS;
@@ -89,11 +110,21 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
         refusals.push(...refused);
         if (++i < viaCases.length) continue;
         const retry = temporary !== null && !lastAttempt;
+        // Still queued past the budget: say so, and when it is tried again, so the 15-minute
+        // target is not missed silently (and its case waits, problem.worker.ts).
+        const waiting =
+          retry && temporary
+            ? [
+                `no route can deliver now; tried again at ${new Date(now + (temporary.retryAfterMs ?? outboxBackoffMs(row.attempt))).toISOString()}`,
+              ]
+            : [];
         await db
           .updateTable('problem_notifications')
           .set({
             status: retry ? 'queued' : errors.length > 0 ? 'failed' : 'undeliverable',
-            error: [...new Set([...errors, ...refusals])].join('; ').slice(0, 1000) || 'no address',
+            error:
+              [...new Set([...waiting, ...errors, ...refusals])].join('; ').slice(0, 1000) ||
+              'no address',
           })
           .where('id', '=', n.id)
           .execute();
@@ -216,9 +247,12 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
   };
 }
 
+/** The `status_reason` of a case back at the desk because its customer was not told of the fix. */
+export const NOT_NOTIFIED = 'customer_not_notified';
+
 /**
  * A customer nobody could tell of a fix is not waiting on us: their case goes back to the desk
- * (open, with the reason in its history; the quiet-period worker then leaves it alone) instead
+ * (open, with the reason as its `statusReason` and in its history; the quiet-period worker then leaves it alone) instead
  * of resolving unseen, so a person reaches them another way. Otherwise the case's history says
  * who was not told of which update.
  */
@@ -237,7 +271,7 @@ async function notToldBackToDesk(
     const why = 'the customer could not be told of the fix: no channel reaches them';
     if (
       update?.status === 'fixed' &&
-      (await releaseFromFix(trx, ws, n.problem_id, [n.case_id], now, why)) > 0
+      (await releaseFromFix(trx, ws, n.problem_id, [n.case_id], now, why, NOT_NOTIFIED)) > 0
     )
       return;
     await trx

@@ -69,11 +69,13 @@ export async function releaseFromFix(
   caseIds: readonly string[],
   now: number,
   why: string,
+  /** The open case's `status_reason`, when the desk must see at a glance why it is back. */
+  reason: string | null = null,
 ): Promise<number> {
   if (caseIds.length === 0) return 0;
   const waiting = await waitingOnFix(trx, problemId, caseIds);
   for (const c of waiting)
-    await setCaseStatus(trx, ws, c.id, c.status, 'open', null, now, { problemId, why });
+    await setCaseStatus(trx, ws, c.id, c.status, 'open', reason, now, { problemId, why });
   return waiting.length;
 }
 
@@ -151,7 +153,8 @@ export async function setCaseStatus(
     .updateTable('cases')
     .set({
       status: to,
-      status_reason: to === 'pending' ? reason : null,
+      // Pending says whom it waits on; open may say why it is back (a customer not told).
+      status_reason: to === 'resolved' ? null : reason,
       ...(to === 'resolved' ? { resolved_at: now } : {}),
       version: sql<number>`version + 1`,
       updated_at: now,

@@ -235,7 +235,8 @@ export async function changeProblem(
         ws,
         id,
         'update_posted',
-        { updateId, notified },
+        // Queued now, not told yet: how each customer fared is in the notifications.
+        { updateId, queued: notified },
         { now, actorType: actor.type, actorId: actor.id },
       );
     }
@@ -345,7 +346,14 @@ export async function joinFixedProblem(
     // A case linked again after its notice failed: it may be reachable now (else it goes back
     // to the desk again), rather than waiting for a resolution its customer never heard of.
     await requeueFailed(trx, update.id, [...joinIds], now);
-    await problemEvent(trx, ws, p.id, 'update_posted', { updateId: update.id, notified }, by);
+    await problemEvent(
+      trx,
+      ws,
+      p.id,
+      'update_posted',
+      { updateId: update.id, queued: notified },
+      by,
+    );
   }
   await pendLinkedCases(trx, ws, p.id, now, settings.quietPeriodMinutes * 60_000, caseIds);
   return notified;

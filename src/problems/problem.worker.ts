@@ -6,7 +6,10 @@ import { setCaseStatus } from './problem.service.js';
 /**
  * Resolves cases that waited out the quiet period after their problem was fixed (wall time:
  * it is a promise to the customer, not a fact about the stream). A case the customer answered
- * is no longer pending and is left alone.
+ * is no longer pending and is left alone. A case whose customer still has a notice of the
+ * problem queued (not yet delivered) waits for it to settle: resolving it would close the loop
+ * with a customer who was never told. Sent, it resolves on the next run; undeliverable, the
+ * notifier sends the case back to the desk (notify.handler.ts).
  */
 export class ProblemWorker {
   private timer: NodeJS.Timeout | null = null;
@@ -68,11 +71,24 @@ export class ProblemWorker {
       .select([
         'problem_links.id as linkId',
         'problem_links.problem_id as problemId',
+        'problem_links.customer_id as customerId',
         'cases.id as caseId',
         'cases.workspace_id as ws',
       ])
       .where('problem_links.resolve_due_at', '<=', now)
       .where('problem_links.unlinked_at', 'is', null)
+      // Held while a notice to the customer is still queued (not counted against the 500).
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('problem_notifications as pn')
+              .select('pn.id')
+              .whereRef('pn.problem_id', '=', 'problem_links.problem_id')
+              .whereRef('pn.customer_id', '=', 'problem_links.customer_id')
+              .where('pn.status', '=', 'queued'),
+          ),
+        ),
+      )
       .limit(500)
       .execute();
     let n = 0;
@@ -87,6 +103,16 @@ export class ProblemWorker {
           .set({ version: sql<number>`version` })
           .where('id', '=', d.caseId)
           .execute();
+        // A notice was queued since the scan (a new update): the case waits for it too.
+        const held = await trx
+          .selectFrom('problem_notifications')
+          .select('id')
+          .where('problem_id', '=', d.problemId)
+          .where('customer_id', '=', d.customerId)
+          .where('status', '=', 'queued')
+          .limit(1)
+          .executeTakeFirst();
+        if (held) return;
         const link = await trx
           .updateTable('problem_links')
           .set({ resolve_due_at: null })

@@ -70,6 +70,6 @@ export async function tellFixFailed(
     now,
     customers,
   );
-  await problemEvent(trx, ws, problemId, 'update_posted', { updateId, notified }, at);
+  await problemEvent(trx, ws, problemId, 'update_posted', { updateId, queued: notified }, at);
   return notified;
 }

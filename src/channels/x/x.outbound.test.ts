@@ -264,8 +264,9 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
       })
     ).json().health;
     expect(health.rateLimits.tweets.remaining).toBe(0);
-    // Time passes (the row becomes due), and the retry goes through.
+    // Time passes (the row becomes due, X's block is over), and the retry goes through.
     await retryNow(db(), ob.id);
+    await db().updateTable('channel_state').set({ rate_limit_json: '{}' }).execute();
     await t.app.outbox.runOnce();
     ob = await sendRowOf(db(), sent.id);
     expect(ob.status).toBe('delivered');

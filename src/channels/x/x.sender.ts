@@ -1,4 +1,4 @@
-import { recordError, recordSuccess, writeRateLimit } from '../channel.state.js';
+import { readState, recordError, recordSuccess, writeRateLimit } from '../channel.state.js';
 import { loadChannel } from '../channel.store.js';
 import {
   DEFAULT_X_BASE_URL,
@@ -60,6 +60,18 @@ export function xSender(deps: ChannelDeps): Sender {
       throw new ConnectorError('bad_request', `X channel ${msg.channelId} is unknown or disabled`);
     }
     checkXLength(msg.text, msg.visibility);
+    // X said to wait (a 429 named its reset): calling before it only earns another 429, so the
+    // send is deferred to the reset without a call.
+    const family = msg.visibility === 'public' ? 'tweets' : 'dm';
+    const blockedUntil = (await readState(deps.db, ch.id)).rateLimits[family]?.blockedUntil;
+    const now = deps.clock();
+    if (blockedUntil !== undefined && blockedUntil > now)
+      throw new ConnectorError(
+        'rate_limited',
+        `X rate limit: ${family} blocked until ${new Date(blockedUntil).toISOString()}, not called`,
+        blockedUntil - now,
+        429,
+      );
     const client = xClientFor(deps, ch);
     try {
       const externalId =

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import type { Sender } from '../channels/sender.js';
+import { notifyHandler } from '../notify/notify.handler.js';
+import { ProblemWorker } from './problem.worker.js';
+import { problemsWorld } from './test-world.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+/**
+ * The quiet period after a fix resolves a case only once its customer was told of the fix.
+ * Before, cases resolved "after the quiet period" while their fix notice was still queued
+ * (X rate-limited, say): the loop was closed with customers who had heard nothing.
+ */
+describe.each(ENGINES)('quiet period and undelivered notices on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const w = problemsWorld(() => t);
+  let k = 0;
+  const phone = () => `+1556${engine === 'sqlite' ? 1 : 2}${String(++k).padStart(6, '0')}`;
+
+  /** The fix notice of a case through the real handler, with these senders. */
+  async function deliver(caseId: string, senders: Map<string, Sender>, at: number) {
+    const row = await w
+      .db()
+      .selectFrom('outbox')
+      .select(['id', 'payload_json', 'idempotency_key'])
+      .where('kind', '=', 'notify_customer')
+      .where('payload_json', 'like', `%${caseId}%`)
+      .executeTakeFirstOrThrow();
+    await notifyHandler({ database: t.app.database, clock: () => at, senders })(
+      JSON.parse(row.payload_json),
+      row.idempotency_key,
+      { id: row.id, workspaceId: w.ws(), attempt: 1 },
+    );
+  }
+  const cases = async (ids: (string | null)[]) =>
+    Object.fromEntries(
+      (
+        await w
+          .db()
+          .selectFrom('cases')
+          .select(['id', 'status', 'status_reason'])
+          .where('id', 'in', ids as string[])
+          .execute()
+      ).map((r) => [r.id, { status: r.status, reason: r.status_reason }]),
+    );
+
+  it('a queued notice holds its case pending; sent it resolves, undeliverable it goes to the desk', async () => {
+    const cs = await w.ingest(
+      [phone(), phone()].map((a) =>
+        aMessage({
+          channel: 'sms',
+          visibility: 'private',
+          author: { id: a },
+          text: 'no signal at all in Austin today',
+          sentAt: new Date(Date.now() - 2 * HOUR).toISOString(),
+        }),
+      ),
+    );
+    const [a, b] = cs.map((c) => c.case_id!);
+    const id = await w.autoProblem(cs);
+    expect((await w.setStatus(id, { status: 'fixed', silent: false })).statusCode).toBe(200);
+    const fixedAt = Number((await w.problem(id)).fixed_at);
+    const worker = new ProblemWorker({
+      database: t.app.database,
+      clock: () => fixedAt + 25 * HOUR,
+    });
+
+    // Past the quiet period, both notices still queued: nobody resolves.
+    expect(await worker.runOnce()).toBe(0);
+    expect(await cases([a, b])).toEqual({
+      [a]: { status: 'pending', reason: 'customer' },
+      [b]: { status: 'pending', reason: 'customer' },
+    });
+
+    // a's notice is sent: a resolves on the next run, b still waits.
+    await deliver(
+      a,
+      new Map([['sms', (async () => ({ externalId: 'SM-q' })) as Sender]]),
+      fixedAt + MIN,
+    );
+    expect(await worker.runOnce()).toBe(1);
+    expect((await cases([a, b]))[a].status).toBe('resolved');
+    expect((await cases([a, b]))[b].status).toBe('pending');
+
+    // b's notice finds no route (no SMS sender): back to the desk, saying why.
+    await deliver(b, new Map(), fixedAt + 2 * MIN);
+    expect(await worker.runOnce()).toBe(0);
+    expect((await cases([b]))[b]).toEqual({ status: 'open', reason: 'customer_not_notified' });
+    const api = (await w.api('GET', `/api/v1/cases/${b}`)).json();
+    expect(api.statusReason ?? api.case?.statusReason).toBe('customer_not_notified');
+  });
+});
