@@ -79,10 +79,19 @@ program
 
 program
   .command('classify')
-  .description('triage JSON lines from stdin to JSON lines on stdout')
-  .action(async () => {
+  .description(
+    "triage JSON lines from stdin to JSON lines on stdout (with THROUGHLINE_DATABASE_URL: the desk's model, corrections included)",
+  )
+  .option('--shipped', 'the shipped model even when THROUGHLINE_DATABASE_URL names a desk')
+  .action(async (opts: { shipped?: boolean }) => {
     const { runClassifyCommand } = await import('./triage/classify.command.js');
-    await runClassifyCommand(process.stdin, process.stdout);
+    const url = process.env.THROUGHLINE_DATABASE_URL;
+    if (url && !opts.shipped) {
+      const { deskTriage } = await import('./triage/desk-model.js');
+      const desk = await deskTriage(url);
+      process.stderr.write(`model ${desk.version} (the desk's)\n`);
+      await runClassifyCommand(process.stdin, process.stdout, desk.triage);
+    } else await runClassifyCommand(process.stdin, process.stdout);
   });
 
 program
