@@ -177,9 +177,10 @@ function jqlString(s: string): string {
 }
 
 /**
- * PagerDuty Events API v2 (POST https://events.pagerduty.com/v2/enqueue): trigger on open or
- * reopen, acknowledge while fixing, resolve when fixed or closed; the dedup key ties them to
- * one incident.
+ * PagerDuty Events API v2 (POST https://events.pagerduty.com/v2/enqueue): trigger once the
+ * problem is confirmed (a page is for a problem someone or the detector's stronger threshold
+ * stands behind, not a suspicion), acknowledge while fixing, resolve when fixed or closed; the
+ * dedup key ties them to one incident.
  */
 export async function sendPagerDuty(
   cfg: { eventsUrl?: string },
@@ -188,53 +189,67 @@ export async function sendPagerDuty(
   problem: ProblemPayload,
   currentStatus: string,
 ): Promise<AdapterResult> {
-  // The problem's status now, not at the event (see pagerDutyAction).
-  const action = pagerDutyAction(event, currentStatus);
-  if (!action) return {};
+  // `problem.status` is the status at the event; the actions follow the status now too.
+  const actions = pagerDutyActions(event, currentStatus, problem.status);
+  if (actions.length === 0) return {};
   const dedupKey = `throughline-problem-${problem.id}`;
-  const body: Record<string, unknown> = {
-    routing_key: secrets.routingKey,
-    event_action: action,
-    dedup_key: dedupKey,
-  };
-  if (action === 'trigger') {
-    body.payload = {
-      summary: `[Problem #${problem.number}] ${problem.title}`.slice(0, 1024),
-      source: 'throughline',
-      severity: problem.customerCount >= 100 ? 'critical' : 'error',
-      component: problem.topic ?? 'text-cluster',
-      custom_details: {
-        customers: problem.customerCount,
-        status: problem.status,
-        area: problem.area,
-        owner: problem.owner,
-      },
+  for (const action of actions) {
+    const body: Record<string, unknown> = {
+      routing_key: secrets.routingKey,
+      event_action: action,
+      dedup_key: dedupKey,
     };
-    body.links = [{ href: problem.url, text: 'Problem in Throughline' }];
+    if (action === 'trigger') {
+      body.payload = {
+        summary: `[Problem #${problem.number}] ${problem.title}`.slice(0, 1024),
+        source: 'throughline',
+        severity: problem.customerCount >= 100 ? 'critical' : 'error',
+        component: problem.topic ?? 'text-cluster',
+        custom_details: {
+          customers: problem.customerCount,
+          status: problem.status,
+          area: problem.area,
+          owner: problem.owner,
+        },
+      };
+      body.links = [{ href: problem.url, text: 'Problem in Throughline' }];
+    }
+    // A retry after a failed acknowledge sends the trigger again: PagerDuty folds a trigger with
+    // the dedup key of an open incident into that incident, so it pages no one twice.
+    await sendJson(cfg.eventsUrl ?? 'https://events.pagerduty.com/v2/enqueue', body, {
+      secrets: [secrets.routingKey],
+    });
   }
-  await sendJson(cfg.eventsUrl ?? 'https://events.pagerduty.com/v2/enqueue', body, {
-    secrets: [secrets.routingKey],
-  });
   return { refs: { pagerduty: dedupKey } };
 }
 
+export type PagerDutyAction = 'trigger' | 'acknowledge' | 'resolve';
+
 /**
- * The Events API action for a problem event, checked against the problem's status when it is
- * sent: a retried escalation may arrive after later ones (a trigger that failed once, sent after
- * the resolve), and must not page anyone for a problem fixed since, nor resolve one reopened since.
+ * The Events API actions for a problem event, in order. `status` is the problem's status when it
+ * is sent: a retried escalation may arrive after later ones (a trigger that failed once, sent
+ * after the resolve), and must not page anyone for a problem fixed since, nor resolve one
+ * reopened since. `statusAtEvent` (from the event's snapshot; rows queued before snapshots have
+ * none) tells a problem opened as a mere suspicion, which pages no one: its `problem.confirmed`
+ * will. A reopening into fixing triggers and acknowledges at once: someone is on it already.
  */
-export function pagerDutyAction(
+export function pagerDutyActions(
   event: string,
   status: string,
-): 'trigger' | 'acknowledge' | 'resolve' | null {
+  statusAtEvent: string = status,
+): PagerDutyAction[] {
   const fixedNow = status === 'fixed' || status === 'verified' || status === 'closed';
-  if (event === 'problem.opened' || event === 'problem.reopened' || event === 'problem.confirmed')
-    return fixedNow ? 'resolve' : 'trigger';
+  if (event === 'problem.opened' && (statusAtEvent === 'suspected' || status === 'suspected'))
+    return [];
+  if (event === 'problem.opened' || event === 'problem.confirmed')
+    return fixedNow ? ['resolve'] : ['trigger'];
+  if (event === 'problem.reopened')
+    return fixedNow ? ['resolve'] : status === 'fixing' ? ['trigger', 'acknowledge'] : ['trigger'];
   if (event === 'problem.fixing')
-    return fixedNow ? 'resolve' : status === 'fixing' ? 'acknowledge' : null;
+    return fixedNow ? ['resolve'] : status === 'fixing' ? ['acknowledge'] : [];
   if (event === 'problem.fixed' || event === 'problem.verified' || event === 'problem.closed')
-    return fixedNow ? 'resolve' : null;
-  return null;
+    return fixedNow ? ['resolve'] : [];
+  return [];
 }
 
 /** Slack incoming webhook: POST {text, blocks} to the hook URL (the URL is the secret). */

@@ -122,6 +122,7 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
         );
         break;
       case 'pagerduty':
+        // `problem.status` is the status at the event (its snapshot), `p.status` the one now.
         res = await sendPagerDuty(cfg, secrets as { routingKey: string }, event, problem, p.status);
         break;
       case 'slack':

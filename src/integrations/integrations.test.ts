@@ -5,7 +5,7 @@ import { startFakeJira } from '../../test/fakes/jira.js';
 import { startFakePagerDuty } from '../../test/fakes/pagerduty.js';
 import { startFakeSlack } from '../../test/fakes/slack.js';
 import { appendInbound } from '../ingest/inbound.log.js';
-import { pagerDutyAction } from './adapters.js';
+import { pagerDutyActions } from './adapters.js';
 import { verifyWebhook } from './sign.js';
 import { startFake } from './testing/fake-server.js';
 
@@ -122,15 +122,14 @@ describe('escalations', () => {
 
   it('a PagerDuty escalation sent late follows the problem as it is now, not as it was', () => {
     // In order: trigger, acknowledge, resolve.
-    expect(pagerDutyAction('problem.opened', 'suspected')).toBe('trigger');
-    expect(pagerDutyAction('problem.fixing', 'fixing')).toBe('acknowledge');
-    expect(pagerDutyAction('problem.fixed', 'fixed')).toBe('resolve');
+    expect(pagerDutyActions('problem.opened', 'confirmed')).toEqual(['trigger']);
+    expect(pagerDutyActions('problem.fixing', 'fixing')).toEqual(['acknowledge']);
+    expect(pagerDutyActions('problem.fixed', 'fixed')).toEqual(['resolve']);
     // A trigger retried after the fix resolves; a resolve retried after a reopening is dropped.
-    expect(pagerDutyAction('problem.opened', 'fixed')).toBe('resolve');
-    expect(pagerDutyAction('problem.fixed', 'fixing')).toBeNull();
-    expect(pagerDutyAction('problem.closed', 'confirmed')).toBeNull();
-    expect(pagerDutyAction('problem.reopened', 'fixing')).toBe('trigger');
-    expect(pagerDutyAction('problem.updated', 'fixing')).toBeNull();
+    expect(pagerDutyActions('problem.opened', 'fixed', 'confirmed')).toEqual(['resolve']);
+    expect(pagerDutyActions('problem.fixed', 'fixing')).toEqual([]);
+    expect(pagerDutyActions('problem.closed', 'confirmed')).toEqual([]);
+    expect(pagerDutyActions('problem.updated', 'fixing')).toEqual([]);
   });
 
   it('posts to the Slack incoming webhook with text and blocks', () => {
