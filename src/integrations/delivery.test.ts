@@ -231,3 +231,67 @@ describe('Slack and error text', () => {
     }
   });
 });
+
+describe('a refused event is not retried, and the admin sees it', () => {
+  it('a PagerDuty 400 fails the event at once and shows in GET /api/v1/integrations', async () => {
+    const w = await world();
+    let refuse = true;
+    const pd = await startFake((r) =>
+      refuse
+        ? {
+            status: 400,
+            body: {
+              status: 'invalid event',
+              message: 'Event object is invalid',
+              errors: ["'payload.summary' is required."],
+            },
+          }
+        : {
+            status: 202,
+            body: { status: 'success', dedup_key: (r.body as { dedup_key: string }).dedup_key },
+          },
+    );
+    fakes.push(pd);
+    const pdId = await w.add(
+      'pagerduty',
+      { eventsUrl: `${pd.url}/v2/enqueue` },
+      { routingKey: ROUTING_KEY },
+    );
+    const id = await w.problem();
+    await w.drain();
+    const [row] = await w.escalations();
+    // Not retried: PagerDuty would refuse it again.
+    expect(row.status).toBe('failed');
+    expect(Number(row.attempts)).toBe(1);
+    expect(pd.requests).toHaveLength(1);
+    const list = async () =>
+      (
+        await w.app.app.http.inject({
+          method: 'GET',
+          url: '/api/v1/integrations',
+          headers: w.app.auth,
+        })
+      ).json().items as { id: string; delivery: Record<string, unknown> }[];
+    const shown = (await list()).find((i) => i.id === pdId)!;
+    expect(shown.delivery).toMatchObject({
+      pending: 0,
+      failed: 1,
+      lastDeliveredAt: null,
+      lastFailure: { event: 'problem.opened', problemId: id, attempts: 1 },
+    });
+    expect(String((shown.delivery.lastFailure as { error: string }).error)).toContain(
+      'rejected 400',
+    );
+    expect(String((shown.delivery.lastFailure as { error: string }).error)).not.toContain(
+      ROUTING_KEY,
+    );
+    // A later event that goes through does not hide the one missing at PagerDuty.
+    refuse = false;
+    await w.change(id, { status: 'fixing' });
+    await w.drain();
+    const after = (await list()).find((i) => i.id === pdId)!;
+    expect(after.delivery.failed).toBe(1);
+    expect(after.delivery.lastDeliveredAt).not.toBeNull();
+    expect(after.delivery.lastFailure).toMatchObject({ event: 'problem.opened' });
+  });
+});

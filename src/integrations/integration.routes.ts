@@ -10,6 +10,7 @@ import type { ProblemStatus } from '../problems/problem.store.js';
 import { jiraKeyOf } from './adapters.js';
 import type { IntegrationKind } from './dispatch.js';
 import { checkIntegration, mergePatch } from './integration.config.js';
+import { DeliveryStatusDto, deliveryStatus } from './integration.status.js';
 import { verifyHmacHex } from './sign.js';
 
 export interface IntegrationRouteDeps {
@@ -30,6 +31,8 @@ const IntegrationDto = Type.Object({
   name: Type.String(),
   config: Type.Record(Type.String(), Type.Unknown()),
   enabled: Type.Boolean(),
+  /** In the list: how its deliveries fare (integration.status.ts). */
+  delivery: Type.Optional(DeliveryStatusDto),
 });
 
 /**
@@ -61,7 +64,8 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
       config: { roles: ['admin'] },
       schema: {
         tags: ['integrations'],
-        summary: 'Escalation targets (secrets never shown)',
+        summary:
+          'Escalation targets (secrets never shown), each with its delivery status: pending and given-up events, the last failure and its reason',
         response: { 200: Type.Object({ items: Type.Array(IntegrationDto) }) },
       },
     },
@@ -72,7 +76,10 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
         .where('workspace_id', '=', req.actor.workspaceId)
         .orderBy('id')
         .execute();
-      return { items: rows.map(dto) };
+      const items = [];
+      for (const r of rows)
+        items.push({ ...dto(r), delivery: await deliveryStatus(deps.database, r.id) });
+      return { items };
     },
   );
   app.post(
