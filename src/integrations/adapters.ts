@@ -1,5 +1,6 @@
 import { ConnectorError, fromHttpStatus, scrubSecrets } from '../channels/connector-error.js';
 import { sendJson } from './http.js';
+import { jiraTargetCategory, transitionJira } from './jira-transition.js';
 import { signWebhook } from './sign.js';
 
 /** The problem as escalation targets see it. */
@@ -36,6 +37,12 @@ export interface AdapterResult {
   refs?: Record<string, string>;
   /** References to store only where the problem has none yet (the plain `jira` key). */
   defaults?: Record<string, string>;
+  /**
+   * Delivered, but part of it could not be done and retrying would not help (no Jira transition
+   * fits): the row is given up with this reason after the references are stored, so the admin
+   * sees it in the integration's delivery status.
+   */
+  note?: string;
 }
 
 /** Generic signed webhook: POST {event, problem, update?} with X-Throughline-Signature. */
@@ -103,22 +110,44 @@ export function jiraProblemLabel(problemId: string): string {
   return `throughline-${problemId}`;
 }
 
+/** How the problem stands when a Jira event is sent (dispatch.ts). */
+export interface JiraContext {
+  /** The problem's status now (the event's snapshot may be older). */
+  currentStatus: string;
+  /**
+   * The change came from this Jira's own status webhook: the issue is where it should be, and a
+   * transition back would start a loop of webhook and transition.
+   */
+  fromJira: boolean;
+}
+
 /**
  * Jira Cloud REST v3: creates an issue on the first event (POST /rest/api/3/issue, description
  * in Atlassian Document Format) and comments on it afterwards
  * (POST /rest/api/3/issue/{key}/comment). Basic auth with an account e-mail and API token.
+ * A fix moves the issue to a done status, work or a reopening to an in-progress one
+ * (jira-transition.ts; `doneTransition`/`reopenTransition` name them where the category is not
+ * enough).
  *
  * Creating is not idempotent in Jira, so a create whose answer was lost (timeout, reset) would
  * make a second issue on retry: the issue carries a label unique to the problem, and before
  * creating, a JQL search (GET /rest/api/3/search/jql) looks for it and reuses a hit.
  */
 export async function sendJira(
-  cfg: { baseUrl: string; projectKey: string; issueType?: string; email: string },
+  cfg: {
+    baseUrl: string;
+    projectKey: string;
+    issueType?: string;
+    email: string;
+    doneTransition?: string;
+    reopenTransition?: string;
+  },
   secrets: { apiToken: string },
   event: string,
   problem: ProblemPayload,
   integrationId: string,
   update?: UpdatePayload,
+  ctx: JiraContext = { currentStatus: problem.status, fromJira: false },
 ): Promise<AdapterResult> {
   const base = cfg.baseUrl.replace(/\/+$/, '');
   const basic = Buffer.from(`${cfg.email}:${secrets.apiToken}`).toString('base64');
@@ -147,8 +176,9 @@ export async function sendJira(
     // opened; a later event found it because its key was not stored, and comments as usual.
     if (key && event === 'problem.opened') return learned(key);
   }
+  let created = false;
   if (!key) {
-    const created = (await sendJson(
+    const made = (await sendJson(
       `${base}/rest/api/3/issue`,
       {
         fields: {
@@ -161,14 +191,30 @@ export async function sendJira(
       },
       opts,
     )) as { key?: string };
-    return created?.key ? learned(created.key) : {};
+    if (!made?.key) return {};
+    key = made.key;
+    created = true;
   }
-  await sendJson(
-    `${base}/rest/api/3/issue/${encodeURIComponent(key)}/comment`,
-    { body: adf(`${event}: ${line}${newsOf(problem, update)}`) },
-    opts,
-  );
-  return learned(key);
+  // Before the comment: a retry after a failed comment finds the issue moved and moves nothing.
+  const target = ctx.fromJira ? null : jiraTargetCategory(event, ctx.currentStatus);
+  const note = target
+    ? await transitionJira({
+        base,
+        key,
+        target,
+        named: target === 'done' ? cfg.doneTransition : cfg.reopenTransition,
+        opts,
+      })
+    : null;
+  // A new issue's description tells what the comment would.
+  if (!created)
+    await sendJson(
+      `${base}/rest/api/3/issue/${encodeURIComponent(key)}/comment`,
+      { body: adf(`${event}: ${line}${newsOf(problem, update)}`) },
+      opts,
+    );
+  const res = learned(key);
+  return note ? { ...res, note } : res;
 }
 
 /** A value inside a double-quoted JQL string. */

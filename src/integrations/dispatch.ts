@@ -45,10 +45,12 @@ export interface DispatchDeps {
 export function escalationHandler(deps: DispatchDeps): OutboxHandler {
   const { db } = deps.database;
   return async (payload, idempotencyKey, row) => {
-    const { integrationId, problemId, event, update, ...queued } = payload as {
+    const { integrationId, problemId, event, update, at, ...queued } = payload as {
       integrationId: string;
       problemId: string;
       event: string;
+      /** When the change was made (escalate.ts); its history event has the same time. */
+      at?: number;
       /** The problem at the event (rows queued before snapshots have none: read it now). */
       problem?: ProblemSnapshot | null;
       update?: UpdatePayload;
@@ -119,6 +121,10 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
           problem,
           integ.id,
           update,
+          {
+            currentStatus: p.status,
+            fromJira: await changedByJira(deps.database, p.id, event, at),
+          },
         );
         break;
       case 'pagerduty':
@@ -133,7 +139,32 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
     }
     if (res.refs || res.defaults)
       await mergeRefs(deps.database, p.id, res.refs ?? {}, res.defaults ?? {});
+    // Not retried (it would not help), but kept as the row's error for the delivery status.
+    if (res.note) throw new ConnectorError('bad_request', res.note);
   };
+}
+
+/**
+ * Whether the status change behind `event` was made by a Jira status webhook: those change the
+ * problem as the system actor `jira` (integration.routes.ts), and their history event is written
+ * at the time the escalation was queued with.
+ */
+async function changedByJira(
+  database: Database,
+  problemId: string,
+  event: string,
+  at: number | undefined,
+): Promise<boolean> {
+  if (at === undefined || event === 'problem.updated' || event === 'problem.opened') return false;
+  const ev = await database.db
+    .selectFrom('problem_events')
+    .select(['actor_type', 'actor_id'])
+    .where('problem_id', '=', problemId)
+    .where('type', '=', 'status_changed')
+    .where('created_at', '=', at)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return ev?.actor_type === 'system' && ev.actor_id === 'jira';
 }
 
 /**

@@ -5,6 +5,7 @@ import { startFakePagerDuty } from '../../test/fakes/pagerduty.js';
 import { startFakeSlack } from '../../test/fakes/slack.js';
 import { verifyHmacHex } from './sign.js';
 import { closeWorldsAfterEach, fakes, ROUTING_KEY } from './testing/escalation-world.js';
+import { startFakeJiraWorkflow } from './testing/fake-jira-workflow.js';
 
 /** The fake providers check the documented request formats; signatures are exactly 64 hex digits. */
 closeWorldsAfterEach();
@@ -52,6 +53,49 @@ describe('the fakes check the documented request format', () => {
     expect(
       (await post(`${jira.url}/rest/api/3/issue/${key}/comment`, { body: adf }, auth)).status,
     ).toBe(201);
+  });
+
+  it('Jira workflow: issue status, transitions listed and posted as documented', async () => {
+    const jira = await startFakeJiraWorkflow();
+    fakes.push(jira);
+    const auth = { authorization: `Basic ${Buffer.from('a@b.c:tok').toString('base64')}` };
+    const fields = {
+      project: { key: 'OPS' },
+      summary: 'x',
+      issuetype: { name: 'Bug' },
+    };
+    const key = (
+      (await (await post(`${jira.url}/rest/api/3/issue`, { fields }, auth)).json()) as {
+        key: string;
+      }
+    ).key;
+    const get = (path: string) => fetch(`${jira.url}${path}`, { headers: auth });
+    const issue = (await (await get(`/rest/api/3/issue/${key}?fields=status`)).json()) as {
+      fields: { status: { name: string; statusCategory: { key: string } } };
+    };
+    expect(issue.fields.status).toMatchObject({ name: 'To Do', statusCategory: { key: 'new' } });
+    const listed = (await (await get(`/rest/api/3/issue/${key}/transitions`)).json()) as {
+      transitions: { id: string; to: { statusCategory: { key: string } } }[];
+    };
+    expect(listed.transitions.map((t) => t.to.statusCategory.key)).toEqual([
+      'indeterminate',
+      'done',
+    ]);
+    const url = `${jira.url}/rest/api/3/issue/${key}/transitions`;
+    expect((await post(url, { transition: { id: '31' } })).status).toBe(401);
+    expect((await post(url, { id: '31' }, auth)).status).toBe(400);
+    expect((await post(url, { transition: { id: '11' } }, auth)).status).toBe(400); // to its own
+    expect(
+      (
+        await post(
+          `${jira.url}/rest/api/3/issue/NOPE-1/transitions`,
+          { transition: { id: '31' } },
+          auth,
+        )
+      ).status,
+    ).toBe(404);
+    expect((await post(url, { transition: { id: '31' } }, auth)).status).toBe(204);
+    expect(jira.statusOf(key)).toBe('Done');
   });
 
   it('PagerDuty: routing key, action, dedup key and trigger payload', async () => {

@@ -37,6 +37,10 @@ const CONFIG: Record<IntegrationKind, Record<string, Field>> = {
     projectKey: { required: true, check: string },
     email: { required: true, check: string },
     issueType: { check: string },
+    // Transition or status names to use for a fix and for work or a reopening, where the first
+    // transition to a done (in-progress) status category is not the one the project wants.
+    doneTransition: { check: string },
+    reopenTransition: { check: string },
     events: { check: events },
   },
   pagerduty: { eventsUrl: { check: url }, events: { check: events } },

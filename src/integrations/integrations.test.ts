@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../test/builders.js';
-import { startFakeJira } from '../../test/fakes/jira.js';
 import { startFakePagerDuty } from '../../test/fakes/pagerduty.js';
 import { startFakeSlack } from '../../test/fakes/slack.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import { pagerDutyActions } from './adapters.js';
 import { verifyWebhook } from './sign.js';
+import { startFakeJiraWorkflow } from './testing/fake-jira-workflow.js';
 import { startFake } from './testing/fake-server.js';
 
 /**
@@ -17,7 +17,7 @@ import { startFake } from './testing/fake-server.js';
 describe('escalations', () => {
   let t: TestApp;
   const fakes: { close(): Promise<void> }[] = [];
-  let jira: Awaited<ReturnType<typeof startFakeJira>>;
+  let jira: Awaited<ReturnType<typeof startFakeJiraWorkflow>>;
   let pd: Awaited<ReturnType<typeof startFakePagerDuty>>;
   let slack: Awaited<ReturnType<typeof startFakeSlack>>;
   let hook: Awaited<ReturnType<typeof startFake>>;
@@ -26,7 +26,7 @@ describe('escalations', () => {
 
   beforeAll(async () => {
     t = await testApp('sqlite');
-    jira = await startFakeJira();
+    jira = await startFakeJiraWorkflow();
     pd = await startFakePagerDuty();
     slack = await startFakeSlack();
     hook = await startFake(() => ({ status: 204 }));

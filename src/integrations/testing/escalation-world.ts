@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, expect } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
-import { startFakeJira } from '../../../test/fakes/jira.js';
 import { appendInbound } from '../../ingest/inbound.log.js';
+import { startFakeJiraWorkflow } from './fake-jira-workflow.js';
 
 /**
  * A desk with escalation targets for the integration tests: one app per test (SQLite or
@@ -94,12 +94,16 @@ export async function world(engine: 'sqlite' | 'postgres' = 'sqlite') {
 
 export type World = Awaited<ReturnType<typeof world>>;
 
-export async function withJira(w: World, opts: Parameters<typeof startFakeJira>[0] = {}) {
-  const jira = await startFakeJira(opts);
+export async function withJira(
+  w: World,
+  opts: Parameters<typeof startFakeJiraWorkflow>[0] = {},
+  config: Record<string, unknown> = {},
+) {
+  const jira = await startFakeJiraWorkflow(opts);
   fakes.push(jira);
   const id = await w.add(
     'jira',
-    { baseUrl: jira.url, projectKey: 'OPS', email: 'bot@example.com' },
+    { baseUrl: jira.url, projectKey: 'OPS', email: 'bot@example.com', ...config },
     { apiToken: 'jira-token-secret', inboundSecret: 'jira-inbound-secret' },
   );
   const hook = (body: Record<string, unknown>) =>
