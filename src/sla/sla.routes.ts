@@ -3,6 +3,7 @@ import type { CareRouteDeps } from '../cases/care.routes.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
+import { calendarProblem } from '../sla/calendar.check.js';
 import { checkTimeZone } from '../sla/calendar.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -45,6 +46,9 @@ export function slaRoutes(app: Http, deps: CareRouteDeps) {
       } catch {
         throw new AppError('bad_request', `unknown time zone ${req.body.timeZone}`);
       }
+      // A calendar never open would stop every deadline of its policies: refuse it here.
+      const problem = calendarProblem(req.body.hours, req.body.holidays ?? []);
+      if (problem) throw new AppError('bad_request', problem);
       const id = newId();
       await db
         .insertInto('sla_calendars')
