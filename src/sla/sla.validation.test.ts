@@ -98,4 +98,24 @@ describe.each(ENGINES)('SLA validation on %s', (engine) => {
     const warnings = logs.lines().filter((l) => String(l.msg).includes('no opening hours'));
     expect(warnings).toHaveLength(1);
   });
+
+  it('refuses policies with unbounded targets, unknown calendars or channels, and duplicates', async () => {
+    const policy = (over: Record<string, unknown>) =>
+      post('/api/v1/sla/policies', { name: 'p', priority: 'high', channel: 'sms', ...over });
+    for (const over of [
+      { firstResponseMinutes: 9007199254740991 },
+      { resolutionMinutes: 525_601 },
+      { calendarId: 'nope' },
+      { channel: 'pigeon' },
+    ]) {
+      expect((await policy(over)).statusCode, JSON.stringify(over)).toBe(400);
+    }
+    const first = await policy({ name: 'sms high', firstResponseMinutes: 525_600 });
+    expect(first.statusCode).toBe(201);
+    const again = await policy({ name: 'sms high again', firstResponseMinutes: 30 });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.message).toContain(first.json().id);
+    // Another channel, or the every-channel policy, is a different policy.
+    expect((await policy({ channel: 'voice' })).statusCode).toBe(201);
+  });
 });
