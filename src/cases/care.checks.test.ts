@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { appendInbound } from '../ingest/inbound.log.js';
+import type { InboundMessage } from '../ingest/inbound.schema.js';
+
+const H = 3_600_000;
+
+/** The care core refuses what it cannot honour, and automation never speaks for an agent. */
+describe.each(ENGINES)('care core checks on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const db = () => t.app.database.db;
+  const api = (
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: unknown,
+  ) =>
+    t.app.http.inject({
+      method,
+      url,
+      headers: t.auth,
+      payload: (payload ?? (method === 'GET' || method === 'DELETE' ? undefined : {})) as never,
+    });
+  const ingest = async (...msgs: InboundMessage[]) => {
+    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
+    await t.app.pipeline.drain();
+  };
+  const caseOf = async (externalId: string) => {
+    const m = await db()
+      .selectFrom('messages')
+      .select('case_id')
+      .where('external_id', '=', externalId)
+      .executeTakeFirstOrThrow();
+    return db()
+      .selectFrom('cases')
+      .selectAll()
+      .where('id', '=', m.case_id!)
+      .executeTakeFirstOrThrow();
+  };
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  it('the survey sent on resolve keeps no promise', async () => {
+    const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550401' } });
+    await ingest(m);
+    const c = await caseOf(m.externalId);
+    const p = await api('POST', `/api/v1/cases/${c.id}/promises`, {
+      kind: 'follow_up',
+      description: 'Text when the engineer is booked',
+      dueAt: iso(Date.now() + 5 * H),
+    });
+    expect(p.statusCode).toBe(201);
+    await api('PATCH', `/api/v1/cases/${c.id}`, { status: 'resolved', reason: 'line reset' });
+    const survey = await db()
+      .selectFrom('messages')
+      .select('text')
+      .where('case_id', '=', c.id)
+      .where('direction', '=', 'out')
+      .execute();
+    expect(survey.at(-1)?.text).toMatch(/How did we do/);
+    const open = (await api('GET', `/api/v1/promises?case=${c.id}`)).json().items;
+    expect(open.map((x: { status: string }) => x.status)).toEqual(['open']);
+    const history = (await api('GET', `/api/v1/cases/${c.id}`)).json().history;
+    expect(history.map((h: { type: string }) => h.type)).not.toContain('promise_kept');
+  });
+});
