@@ -68,4 +68,58 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
     const history = (await api('GET', `/api/v1/cases/${c.id}`)).json().history;
     expect(history.map((h: { type: string }) => h.type)).not.toContain('promise_kept');
   });
+
+  it('a handoff on a stale view is a 409, once for concurrent ones; the address must be real', async () => {
+    const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550402' } });
+    await ingest(m);
+    const c = await caseOf(m.externalId);
+    const identities = () =>
+      db()
+        .selectFrom('identities')
+        .select('address')
+        .where('customer_id', '=', c.customer_id)
+        .where('channel', '=', 'email')
+        .execute();
+    const handoff = (payload: unknown) => api('POST', `/api/v1/cases/${c.id}/handoff`, payload);
+    const bad = await handoff({ to: 'email', address: 'not-an-email' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/not-an-email/);
+    const stale = await handoff({
+      to: 'email',
+      address: 'stale@example.com',
+      expectedVersion: c.version - 1,
+    });
+    expect(stale.statusCode).toBe(409);
+    expect(await identities()).toEqual([]);
+    const all = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((i) =>
+        handoff({
+          to: 'email',
+          address: `race${i}@example.com`,
+          text: 'Continuing by email',
+          expectedVersion: c.version,
+        }),
+      ),
+    );
+    expect(all.map((r) => r.statusCode).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+    expect(await identities()).toHaveLength(1);
+  });
+
+  it('identities are on known channels', async () => {
+    const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550403' } });
+    await ingest(m);
+    const c = await caseOf(m.externalId);
+    const add = (channel: string, address: string) =>
+      api('POST', `/api/v1/customers/${c.customer_id}/identities`, {
+        channel,
+        address,
+        verified: false,
+      });
+    const pigeon = await add('pigeon', 'coop 7');
+    expect(pigeon.statusCode).toBe(400);
+    expect(pigeon.json().error.message).toMatch(/pigeon/);
+    expect((await add('email', 'nope')).statusCode).toBe(400);
+    expect((await add('email', 'ok@example.com')).statusCode).toBe(201);
+    expect((await add('account', '1234-5678')).statusCode).toBe(201);
+  });
 });
