@@ -122,4 +122,36 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
     expect((await add('email', 'ok@example.com')).statusCode).toBe(201);
     expect((await add('account', '1234-5678')).statusCode).toBe(201);
   });
+
+  it('unknown ids are 404s, not quiet successes', async () => {
+    expect((await api('POST', '/api/v1/reputation-alerts/nope/acknowledge')).statusCode).toBe(404);
+    expect((await api('PUT', '/api/v1/cases/nope/presence', { state: 'typing' })).statusCode).toBe(
+      404,
+    );
+    const stored = await db()
+      .selectFrom('presence')
+      .select('case_id')
+      .where('case_id', '=', 'nope')
+      .execute();
+    expect(stored).toEqual([]);
+    expect((await api('GET', '/api/v1/customers/nope/merges')).statusCode).toBe(404);
+    expect((await api('DELETE', '/api/v1/routing-rules/nope')).statusCode).toBe(404);
+    // Known ids still work.
+    const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550404' } });
+    await ingest(m);
+    const c = await caseOf(m.externalId);
+    expect(
+      (await api('PUT', `/api/v1/cases/${c.id}/presence`, { state: 'typing' })).statusCode,
+    ).toBe(200);
+    expect((await api('GET', `/api/v1/customers/${c.customer_id}/merges`)).json()).toEqual({
+      items: [],
+    });
+    const rule = await api('POST', '/api/v1/routing-rules', {
+      name: 'sms',
+      queueId: t.app.workspace.defaultQueueId,
+      conditions: { channel: ['sms'] },
+    });
+    expect(rule.statusCode).toBe(201);
+    expect((await api('DELETE', `/api/v1/routing-rules/${rule.json().id}`)).statusCode).toBe(204);
+  });
 });

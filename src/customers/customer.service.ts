@@ -293,6 +293,14 @@ export async function updateCustomer(
 }
 
 export async function customerMerges(db: Kysely<DB>, workspaceId: string, id: string) {
+  // An unknown customer is a 404, not an empty history (a merged one still has its merges).
+  const customer = await db
+    .selectFrom('customers')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!customer) throw notFound('customer');
   const rows = await db
     .selectFrom('customer_merges')
     .selectAll()

@@ -95,6 +95,9 @@ describe.each(ENGINES)('routing on %s', (engine) => {
       caseId: b.id,
     });
     expect(events).toContain('reputation.alert');
+    const ack = await api('POST', `/api/v1/reputation-alerts/${alerts[0].id}/acknowledge`);
+    expect(ack.statusCode).toBe(200);
+    expect((await api('GET', '/api/v1/reputation-alerts?open=true')).json().items).toEqual([]);
   });
 
   it('assigns round-robin among online members with room, and skips offline agents', async () => {
