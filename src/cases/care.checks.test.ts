@@ -154,4 +154,25 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
     expect(rule.statusCode).toBe(201);
     expect((await api('DELETE', `/api/v1/routing-rules/${rule.json().id}`)).statusCode).toBe(204);
   });
+
+  it('list filters with unknown values are 400s naming the value', async () => {
+    for (const [url, value] of [
+      ['/api/v1/cases?status=bogus', 'bogus'],
+      ['/api/v1/cases?status=open,OPEN', 'OPEN'],
+      ['/api/v1/cases?channel=X', 'X'],
+      ['/api/v1/promises?status=bogus', 'bogus'],
+    ]) {
+      const res = await api('GET', url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error.message).toContain(value);
+    }
+    const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550405' } });
+    await ingest(m);
+    const c = await caseOf(m.externalId);
+    const ids = async (url: string) =>
+      (await api('GET', url)).json().items.map((x: { id: string }) => x.id);
+    expect(await ids('/api/v1/cases?status=new,open&channel=sms,email&limit=200')).toContain(c.id);
+    expect(await ids('/api/v1/cases?channel=email&limit=200')).not.toContain(c.id);
+    expect((await api('GET', '/api/v1/promises?status=open,kept')).statusCode).toBe(200);
+  });
 });
