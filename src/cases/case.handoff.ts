@@ -1,10 +1,11 @@
-import type { Kysely } from 'kysely';
-import { addIdentity } from '../customers/customer.service.js';
+import { type Kysely, sql } from 'kysely';
+import { addIdentityInTrx } from '../customers/customer.service.js';
+import { linkKeyFor } from '../customers/identity.keys.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { replyInTrx } from './case.reply.js';
-import { caseEvent, loadCase } from './case.store.js';
+import { caseEvent, checkVersion, loadCase } from './case.store.js';
 
 /** The X DM deep link (developer.x.com, "Direct Message deep link"), addressed to our account. */
 export function dmDeepLink(accountId: string): string {
@@ -34,21 +35,8 @@ export async function handoff(
   input: HandoffInput,
   now: number,
 ) {
-  if (input.to !== 'dm') {
-    if (!input.address)
-      throw new AppError('bad_request', 'address is needed to move to phone or email');
-    // Given by the customer in a private message but not confirmed: not verified.
-    const c = await loadCase(db, actor.workspaceId, caseId);
-    await addIdentity(
-      db,
-      actor,
-      c.customer_id,
-      { channel: input.to, address: input.address, verified: false },
-      now,
-    ).catch((err) => {
-      if (!(err instanceof AppError && err.code === 'conflict')) throw err;
-    });
-  }
+  // Checked before anything is written: a bad address must not become an identity.
+  const address = input.to === 'dm' ? null : checkedAddress(input.to, input.address);
   return db.transaction().execute(async (trx) => {
     const c = await loadCase(trx, actor.workspaceId, caseId);
     if (input.to === 'dm') {
@@ -65,6 +53,7 @@ export async function handoff(
         : undefined;
       if (!accountId)
         throw new AppError('bad_request', 'no X channel with an accountId is configured');
+      await claimVersion(trx, c, input.expectedVersion, {});
       const link = dmDeepLink(accountId);
       const template =
         input.text ??
@@ -72,17 +61,22 @@ export async function handoff(
       const text = template.includes('{{link}}')
         ? template.replace('{{link}}', link)
         : `${template} ${link}`;
-      const message = await replyInTrx(
-        trx,
-        actor,
-        c.id,
-        { text, visibility: 'public', expectedVersion: input.expectedVersion },
-        now,
-      );
+      const message = await replyInTrx(trx, actor, c.id, { text, visibility: 'public' }, now);
       await caseEvent(trx, actor.workspaceId, c.id, actor, 'handoff', { to: 'dm', link }, now);
       return { channel: 'x', link, message };
     }
-    await trx.updateTable('cases').set({ channel: input.to }).where('id', '=', c.id).execute();
+    await claimVersion(trx, c, input.expectedVersion, { channel: input.to });
+    // Given by the customer in a private message but not confirmed: not verified. Written with
+    // the move, so a refused (stale) handoff leaves no identity behind.
+    await addIdentityInTrx(
+      trx,
+      actor,
+      c.customer_id,
+      { channel: input.to, address: address!, verified: false },
+      now,
+    ).catch((err) => {
+      if (!(err instanceof AppError && err.code === 'conflict')) throw err;
+    });
     await caseEvent(
       trx,
       actor.workspaceId,
@@ -97,15 +91,44 @@ export async function handoff(
           trx,
           actor,
           c.id,
-          {
-            text: input.text,
-            channel: input.to,
-            visibility: 'private',
-            expectedVersion: input.expectedVersion,
-          },
+          { text: input.text, channel: input.to, visibility: 'private' },
           now,
         )
       : null;
     return { channel: input.to, link: null, message };
   });
+}
+
+/** The address to continue on, normalised (E.164, lower-case mailbox); 400 when it is none. */
+function checkedAddress(to: 'voice' | 'sms' | 'email', address: string | undefined): string {
+  if (!address) throw new AppError('bad_request', 'address is needed to move to phone or email');
+  const key = linkKeyFor(to, address, false);
+  if (!key) {
+    const what = to === 'email' ? 'email address' : 'phone number';
+    throw new AppError('bad_request', `"${address}" is not a valid ${what}`);
+  }
+  return key.slice(key.indexOf(':') + 1);
+}
+
+/**
+ * Takes the case's next version in one conditional update, so that of concurrent handoffs made
+ * on one view of the case exactly one goes through; the others get the 409 replies get.
+ */
+async function claimVersion(
+  trx: Kysely<DB>,
+  c: { id: string; workspace_id: string; version: number },
+  expected: number | undefined,
+  set: { channel?: string },
+) {
+  const r = await trx
+    .updateTable('cases')
+    .set({ ...set, version: sql<number>`version + 1` })
+    .where('id', '=', c.id)
+    .$if(expected !== undefined, (q) => q.where('version', '=', expected!))
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) {
+    await checkVersion(trx, await loadCase(trx, c.workspace_id, c.id), expected);
+    // The version matched on a re-read: the row changed between; still a conflict.
+    throw new AppError('conflict', 'the case changed since you loaded it');
+  }
 }

@@ -7,7 +7,7 @@ import { type SearchTuning, textFilter } from './case.search.js';
 export interface CaseFilter {
   status?: string[];
   queue?: string;
-  channel?: string;
+  channel?: string[];
   assignee?: string;
   customer?: string;
   q?: string;
@@ -49,7 +49,7 @@ export async function listCases(
       .where('cases.workspace_id', '=', workspaceId);
     if (f.status?.length) q = q.where('cases.status', 'in', f.status as never[]);
     if (f.queue) q = q.where('cases.queue_id', '=', f.queue);
-    if (f.channel) q = q.where('cases.channel', '=', f.channel);
+    if (f.channel?.length) q = q.where('cases.channel', 'in', f.channel);
     if (f.assignee === 'none') q = q.where('cases.assignee_id', 'is', null);
     else if (f.assignee) q = q.where('cases.assignee_id', '=', f.assignee);
     if (f.customer) q = q.where('cases.customer_id', '=', f.customer);

@@ -167,7 +167,9 @@ export async function replyInTrx(
       now,
     );
     await applySla(trx, actor.workspaceId, [slaEvent(c, 'agent_replied', now)], now);
-    await keepPromisesOnReply(trx, actor, c.id, channel, now);
+    // Only a message someone wrote keeps a promise: a survey sent on resolve says nothing of
+    // the follow-up an agent promised.
+    if (!input.automated) await keepPromisesOnReply(trx, actor, c.id, channel, now);
     const msg = await trx
       .selectFrom('messages')
       .selectAll()

@@ -1,6 +1,9 @@
 import { Type } from '@sinclair/typebox';
+import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import type { Database } from '../platform/db/database.js';
+import type { CaseStatus } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
+import { listFilter } from '../platform/http/list-filter.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
@@ -8,6 +11,8 @@ import { CaseSummary, iso, MessageDto, toCaseSummary, toMessageDto } from './cas
 import { caseHistory, caseMessages, caseNotes, getCase, listCases } from './case.queries.js';
 import { replyToCase } from './case.reply.js';
 import { addNote, updateCase } from './case.service.js';
+
+const CASE_STATUSES: readonly CaseStatus[] = ['new', 'open', 'pending', 'resolved', 'closed'];
 
 const Status = Type.Union(
   ['new', 'open', 'pending', 'resolved', 'closed'].map((s) => Type.Literal(s)),
@@ -48,7 +53,7 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
         querystring: Type.Object({
           status: Type.Optional(Type.String({ description: 'comma-separated statuses' })),
           queue: Type.Optional(Type.String()),
-          channel: Type.Optional(Type.String()),
+          channel: Type.Optional(Type.String({ description: 'comma-separated channel kinds' })),
           assignee: Type.Optional(Type.String({ description: 'user id, or "none"' })),
           customer: Type.Optional(Type.String()),
           q: Type.Optional(Type.String({ maxLength: 200 })),
@@ -65,13 +70,12 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
     },
     async (req) => {
       const qs = req.query;
-      const status = qs.status
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const status = listFilter('status', qs.status, CASE_STATUSES);
+      const channel = listFilter('channel', qs.channel, CHANNEL_KINDS);
       const { rows, nextCursor } = await listCases(db, caps, req.actor.workspaceId, {
         ...qs,
         status,
+        channel,
         limit: qs.limit ?? 50,
       });
       return { items: rows.map(toCaseSummary), nextCursor };

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { iso, toCaseSummary, toMessageDto } from '../cases/case.dto.js';
+import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
@@ -137,6 +138,8 @@ export interface AddIdentityInput {
  * same person: they are merged (recorded, reversible). An unverified identifier owned by someone
  * else is refused (it would let anyone claim another customer's history).
  */
+const IDENTITY_CHANNELS: ReadonlySet<string> = new Set([...CHANNEL_KINDS, 'account']);
+
 export async function addIdentity(
   db: Kysely<DB>,
   actor: Actor,
@@ -144,7 +147,22 @@ export async function addIdentity(
   input: AddIdentityInput,
   now: number,
 ) {
-  return db.transaction().execute(async (trx) => {
+  return db.transaction().execute((trx) => addIdentityInTrx(trx, actor, customerId, input, now));
+}
+
+/** `addIdentity` inside the caller's transaction (a handoff adds the address with its move). */
+export async function addIdentityInTrx(
+  trx: Kysely<DB>,
+  actor: Actor,
+  customerId: string,
+  input: AddIdentityInput,
+  now: number,
+) {
+  // Identities are addresses on our channels, plus account numbers customers give.
+  if (!IDENTITY_CHANNELS.has(input.channel)) {
+    throw new AppError('bad_request', `unknown channel "${input.channel}"`);
+  }
+  {
     const c = await trx
       .selectFrom('customers')
       .select(['id', 'merged_into'])
@@ -161,6 +179,10 @@ export async function addIdentity(
         : input.address.trim();
     if (['sms', 'voice', 'whatsapp'].includes(input.channel) && !linkKey) {
       throw new AppError('bad_request', `"${input.address}" is not a valid phone number`);
+    }
+    // An address nothing can be sent to would be picked for replies on that channel.
+    if (input.channel === 'email' && !linkKey) {
+      throw new AppError('bad_request', `"${input.address}" is not a valid email address`);
     }
     const existing = await trx
       .selectFrom('identities')
@@ -245,7 +267,7 @@ export async function addIdentity(
       now,
     );
     return { mergeId };
-  });
+  }
 }
 
 export async function updateCustomer(
@@ -271,6 +293,14 @@ export async function updateCustomer(
 }
 
 export async function customerMerges(db: Kysely<DB>, workspaceId: string, id: string) {
+  // An unknown customer is a 404, not an empty history (a merged one still has its merges).
+  const customer = await db
+    .selectFrom('customers')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!customer) throw notFound('customer');
   const rows = await db
     .selectFrom('customer_merges')
     .selectAll()

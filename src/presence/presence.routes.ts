@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
+import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 
@@ -61,6 +62,14 @@ export function presenceRoutes(
     async (req) => {
       const now = clock();
       const { id: userId, name, workspaceId } = req.actor;
+      // Presence on a case that does not exist (or is another workspace's) is not stored.
+      const c = await db
+        .selectFrom('cases')
+        .select('id')
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', req.params.id)
+        .executeTakeFirst();
+      if (!c) throw notFound('case');
       if (req.body.state === 'left') {
         await db
           .deleteFrom('presence')

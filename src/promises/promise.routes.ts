@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { CareRouteDeps } from '../cases/care.routes.js';
+import type { PromiseStatus } from '../cases/care.schema.js';
+import { listFilter } from '../platform/http/list-filter.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import {
@@ -10,6 +12,7 @@ import {
   toPromiseDto,
 } from '../promises/promise.service.js';
 
+const PROMISE_STATUSES: readonly PromiseStatus[] = ['open', 'kept', 'broken', 'cancelled'];
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const DateTime = Type.String({ format: 'date-time' });
 
@@ -66,18 +69,19 @@ export function promiseRoutes(app: Http, deps: CareRouteDeps) {
         tags: ['promises'],
         summary: 'Promises, soonest due first',
         querystring: Type.Object({
-          status: Type.Optional(Type.String()),
+          status: Type.Optional(Type.String({ description: 'comma-separated statuses' })),
           case: Type.Optional(Type.String()),
           owner: Type.Optional(Type.String()),
         }),
       },
     },
     async (req) => {
+      const status = listFilter('status', req.query.status, PROMISE_STATUSES);
       const rows = await db
         .selectFrom('promises')
         .selectAll()
         .where('workspace_id', '=', req.actor.workspaceId)
-        .$if(!!req.query.status, (q) => q.where('status', '=', req.query.status as never))
+        .$if(!!status, (q) => q.where('status', 'in', status!))
         .$if(!!req.query.case, (q) => q.where('case_id', '=', req.query.case!))
         .$if(!!req.query.owner, (q) => q.where('owner_user_id', '=', req.query.owner!))
         .orderBy('due_at')

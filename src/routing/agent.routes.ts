@@ -4,7 +4,7 @@ import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import { runAssignment } from './assign.js';
 import type { RoutingRouteDeps } from './routing.routes.js';
-import { Id, Skills } from './routing.schema.js';
+import { assertTeam, Id, Skills } from './routing.schema.js';
 
 /** Agents: availability, capacity and skills. */
 export function agentRoutes(app: Http, deps: RoutingRouteDeps) {
@@ -78,9 +78,13 @@ export function agentRoutes(app: Http, deps: RoutingRouteDeps) {
     },
     async (req) => {
       const ws = req.actor.workspaceId;
-      // Agents set their own availability; supervisors and admins set anyone's.
-      if (req.actor.role === 'agent' && req.actor.id !== req.params.id) {
-        throw new AppError('forbidden', 'agents may only change their own availability');
+      // Agents set their own availability and nothing else: team, capacity and skills decide
+      // what work (and which problems) they may take, so only supervisors and admins set those.
+      if (req.actor.role === 'agent') {
+        const others = Object.keys(req.body).filter((k) => k !== 'availability');
+        if (req.actor.id !== req.params.id || others.length > 0) {
+          throw new AppError('forbidden', 'agents may only change their own availability');
+        }
       }
       const user = await db
         .selectFrom('users')
@@ -89,6 +93,8 @@ export function agentRoutes(app: Http, deps: RoutingRouteDeps) {
         .where('id', '=', req.params.id)
         .executeTakeFirst();
       if (!user) throw notFound('user');
+      // A team that does not exist would be stored as a dangling id.
+      if (req.body.teamId) await assertTeam(db, ws, req.body.teamId);
       const now = clock();
       const current = await db
         .selectFrom('agent_profiles')

@@ -5,7 +5,7 @@ import { AppError, notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import type { RoutingRouteDeps } from './routing.routes.js';
-import { admin, Id, Mode } from './routing.schema.js';
+import { admin, assertTeam, Id, Mode } from './routing.schema.js';
 
 /** Queues: list, create, change mode and members. */
 export function queueRoutes(app: Http, deps: RoutingRouteDeps) {
@@ -59,6 +59,7 @@ export function queueRoutes(app: Http, deps: RoutingRouteDeps) {
     async (req, reply) => {
       const id = newId();
       const ws = req.actor.workspaceId;
+      if (req.body.teamId) await assertTeam(db, ws, req.body.teamId);
       await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('queues')

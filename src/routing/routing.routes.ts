@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import { iso } from '../cases/case.dto.js';
 import type { DB } from '../platform/db/schema.js';
+import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
@@ -94,12 +95,14 @@ export function routingRoutes(app: Http, deps: RoutingRouteDeps) {
     '/api/v1/reputation-alerts/:id/acknowledge',
     { schema: { tags: ['routing'], summary: 'Acknowledge a reputation alert', params: Id } },
     async (req) => {
-      await db
+      const r = await db
         .updateTable('reputation_alerts')
         .set({ acknowledged_at: clock(), acknowledged_by: req.actor.id })
         .where('workspace_id', '=', req.actor.workspaceId)
         .where('id', '=', req.params.id)
-        .execute();
+        .executeTakeFirst();
+      // A mistyped id must not look acknowledged.
+      if (Number(r.numUpdatedRows) === 0) throw notFound('reputation alert');
       return { ok: true };
     },
   );

@@ -95,6 +95,9 @@ describe.each(ENGINES)('routing on %s', (engine) => {
       caseId: b.id,
     });
     expect(events).toContain('reputation.alert');
+    const ack = await api('POST', `/api/v1/reputation-alerts/${alerts[0].id}/acknowledge`);
+    expect(ack.statusCode).toBe(200);
+    expect((await api('GET', '/api/v1/reputation-alerts?open=true')).json().items).toEqual([]);
   });
 
   it('assigns round-robin among online members with room, and skips offline agents', async () => {
@@ -146,5 +149,57 @@ describe.each(ENGINES)('routing on %s', (engine) => {
     const res = await api('POST', `/api/v1/cases/${c.id}/assign`, { userId: agents[2] });
     expect(res.statusCode).toBe(200);
     expect((await caseOf(m.externalId)).assignee_id).toBe(agents[2]);
+  });
+
+  it('an agent changes only their own availability; team ids must exist', async () => {
+    const now = Date.now();
+    const ws = t.app.workspace.workspaceId;
+    await db()
+      .insertInto('teams')
+      .values({ id: 'team-other', workspace_id: ws, name: 'Other', created_at: now })
+      .execute();
+    const login = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'ann@desk.test', password: 'a-long-password' },
+    });
+    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const asAnn = (payload: unknown) =>
+      t.app.http.inject({
+        method: 'PUT',
+        url: `/api/v1/agents/${agents[0]}`,
+        headers: { cookie },
+        payload: payload as never,
+      });
+    expect((await asAnn({ availability: 'away' })).statusCode).toBe(200);
+    for (const body of [
+      { teamId: 'team-other' },
+      { capacity: 1000 },
+      { skills: { topics: ['billing'] } },
+      { availability: 'online', teamId: null },
+    ]) {
+      const res = await asAnn(body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(403);
+    }
+    const profile = await db()
+      .selectFrom('agent_profiles')
+      .selectAll()
+      .where('user_id', '=', agents[0])
+      .executeTakeFirstOrThrow();
+    expect(profile.team_id).toBeNull();
+    expect(profile.capacity).toBe(2);
+    // An admin may set the team, but only to a team that exists.
+    expect((await api('PUT', `/api/v1/agents/${agents[0]}`, { teamId: 'nope' })).statusCode).toBe(
+      400,
+    );
+    expect((await api('POST', '/api/v1/queues', { name: 'Q', teamId: 'nope' })).statusCode).toBe(
+      400,
+    );
+    expect(
+      (await api('PUT', `/api/v1/agents/${agents[0]}`, { teamId: 'team-other' })).statusCode,
+    ).toBe(200);
+    expect(
+      (await api('POST', '/api/v1/queues', { name: 'Q', teamId: 'team-other' })).statusCode,
+    ).toBe(201);
   });
 });

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../platform/errors.js';
+import { AppError, notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import type { RoutingRouteDeps } from './routing.routes.js';
@@ -84,11 +84,13 @@ export function ruleRoutes(app: Http, deps: RoutingRouteDeps) {
     '/api/v1/routing-rules/:id',
     { config: admin, schema: { tags: ['routing'], summary: 'Remove a routing rule', params: Id } },
     async (req, reply) => {
-      await db
+      const r = await db
         .deleteFrom('routing_rules')
         .where('workspace_id', '=', req.actor.workspaceId)
         .where('id', '=', req.params.id)
-        .execute();
+        .executeTakeFirst();
+      // A mistyped id must not look removed.
+      if (Number(r.numDeletedRows) === 0) throw notFound('routing rule');
       return reply.status(204).send();
     },
   );

@@ -59,10 +59,26 @@ describe('business hours', () => {
     expect(businessMsBetween(cal, ny(2026, 12, 24, 9), ny(2026, 12, 29, 9))).toBe(16 * H);
   });
 
-  it('refuses an empty calendar', () => {
-    expect(() => addBusinessMs({ timeZone: 'UTC', hours: {}, holidays: [] }, 0, H)).toThrow(
-      /no opening/,
-    );
+  it('counts around the clock on a calendar with no usable hours, rather than failing', () => {
+    // Creation refuses such calendars; one stored anyway must not fail intake.
+    for (const hours of [{}, { mon: [['09:00', '17:00']] }, { '1': [['17:00', '09:00']] }]) {
+      const cal = { timeZone: 'UTC', hours, holidays: [] } as unknown as Calendar;
+      expect(addBusinessMs(cal, 0, H)).toBe(H);
+      expect(businessMsBetween(cal, 0, 3 * H)).toBe(3 * H);
+    }
+    // A malformed interval next to a good one is skipped, not counted backwards.
+    const mixed = {
+      timeZone: 'UTC',
+      hours: {
+        '1': [
+          ['17:00', '09:00'],
+          ['09:00', '10:00'],
+        ],
+      },
+      holidays: [],
+    } as unknown as Calendar;
+    const monday9 = Date.UTC(2026, 10, 2, 9);
+    expect(addBusinessMs(mixed, monday9, H / 2)).toBe(monday9 + H / 2);
   });
 
   it('counts elapsed time on an always-open calendar, as walking its days does', () => {

@@ -1,3 +1,5 @@
+import { hasOpeningHours, isOpenInterval } from './calendar.check.js';
+
 /**
  * Business-hours arithmetic in a time zone, with holidays. Pure functions over epoch
  * milliseconds; the zone's rules (DST included) come from the runtime's ICU data through `Intl`,
@@ -131,9 +133,11 @@ const pad = (n: number) => String(n).padStart(2, '0');
 /** Open intervals [start, end) in UTC ms of one local calendar day. */
 function dayIntervals(cal: Calendar, y: number, m: number, d: number): [number, number][] {
   const date = `${y}-${pad(m)}-${pad(d)}`;
-  if (cal.holidays.includes(date)) return [];
+  if (Array.isArray(cal.holidays) && cal.holidays.includes(date)) return [];
   const weekday = String(new Date(Date.UTC(y, m - 1, d)).getUTCDay()) as keyof Calendar['hours'];
-  return (cal.hours[weekday] ?? []).map(([a, b]) => [
+  const pairs = cal.hours[weekday];
+  // Malformed intervals (reversed, 25:00) are skipped: they would count negative or phantom time.
+  return (Array.isArray(pairs) ? pairs.filter(isOpenInterval) : []).map(([a, b]) => [
     zonedToUtc(y, m, d, toMinutes(a), cal.timeZone),
     zonedToUtc(y, m, d, toMinutes(b), cal.timeZone),
   ]);
@@ -170,7 +174,7 @@ export function isAlwaysOpen(cal: Calendar): boolean {
   let open = alwaysOpen.get(cal);
   if (open === undefined) {
     open =
-      cal.holidays.length === 0 &&
+      (cal.holidays?.length ?? 0) === 0 &&
       (['0', '1', '2', '3', '4', '5', '6'] as const).every((d) => {
         const h = cal.hours[d];
         return h?.length === 1 && h[0][0] === '00:00' && h[0][1] === '24:00';
@@ -180,10 +184,39 @@ export function isAlwaysOpen(cal: Calendar): boolean {
   return open;
 }
 
+type UnusableCalendarHandler = (cal: Calendar) => void;
+let onUnusable: UnusableCalendarHandler = () => {};
+/** Where to report a calendar with no opening hours (the app logs a warning). */
+export function onUnusableCalendar(handler: UnusableCalendarHandler): void {
+  onUnusable = handler;
+}
+const usable = new WeakMap<Calendar, boolean>();
+const reported = new Set<string>();
+
+/**
+ * Whether `cal` has opening hours at all. Creation refuses calendars without, but one stored
+ * before that check (or written by hand) must not fail intake: deadlines are then counted
+ * around the clock, and the mistake is reported once per calendar rather than per message.
+ */
+function hasHours(cal: Calendar): boolean {
+  let ok = usable.get(cal);
+  if (ok === undefined) {
+    ok = hasOpeningHours(cal.hours);
+    usable.set(cal, ok);
+    const key = JSON.stringify(cal);
+    if (!ok && !reported.has(key)) {
+      if (reported.size > 1000) reported.clear();
+      reported.add(key);
+      onUnusable(cal);
+    }
+  }
+  return ok;
+}
+
 /** The instant `ms` of business time after `start`. */
 export function addBusinessMs(cal: Calendar, start: number, ms: number): number {
   let left = Math.max(0, ms);
-  if (isAlwaysOpen(cal)) return start + left;
+  if (!hasHours(cal) || isAlwaysOpen(cal)) return start + left;
   let result = start;
   if (left === 0) {
     // A zero target is due at the next open instant.
@@ -207,7 +240,7 @@ export function addBusinessMs(cal: Calendar, start: number, ms: number): number 
 /** Business time between two instants (0 when `to` ≤ `from`). */
 export function businessMsBetween(cal: Calendar, from: number, to: number): number {
   if (to <= from) return 0;
-  if (isAlwaysOpen(cal)) return to - from;
+  if (!hasHours(cal) || isAlwaysOpen(cal)) return to - from;
   let total = 0;
   walk(cal, from, (s, e) => {
     if (s >= to) return true;

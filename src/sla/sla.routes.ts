@@ -1,12 +1,16 @@
 import { Type } from '@sinclair/typebox';
 import type { CareRouteDeps } from '../cases/care.routes.js';
+import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
+import { calendarProblem } from '../sla/calendar.check.js';
 import { checkTimeZone } from '../sla/calendar.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const admin = { roles: ['admin' as const, 'supervisor' as const] };
+/** Targets up to a year: beyond that a deadline is no promise, and far enough it is no date. */
+const Minutes = Type.Integer({ minimum: 0, maximum: 525_600 });
 
 /** SLA administration (policies, calendars) and a case's clocks. */
 export function slaRoutes(app: Http, deps: CareRouteDeps) {
@@ -45,6 +49,9 @@ export function slaRoutes(app: Http, deps: CareRouteDeps) {
       } catch {
         throw new AppError('bad_request', `unknown time zone ${req.body.timeZone}`);
       }
+      // A calendar never open would stop every deadline of its policies: refuse it here.
+      const problem = calendarProblem(req.body.hours, req.body.holidays ?? []);
+      if (problem) throw new AppError('bad_request', problem);
       const id = newId();
       await db
         .insertInto('sla_calendars')
@@ -74,11 +81,11 @@ export function slaRoutes(app: Http, deps: CareRouteDeps) {
           {
             name: Type.String({ minLength: 1 }),
             priority: Type.Union(['low', 'normal', 'high', 'urgent'].map((p) => Type.Literal(p))),
-            channel: Type.Optional(Type.String()),
+            channel: Type.Optional(Type.Union(CHANNEL_KINDS.map((c) => Type.Literal(c)))),
             calendarId: Type.Optional(Type.String()),
-            firstResponseMinutes: Type.Optional(Type.Integer({ minimum: 0 })),
-            nextResponseMinutes: Type.Optional(Type.Integer({ minimum: 0 })),
-            resolutionMinutes: Type.Optional(Type.Integer({ minimum: 0 })),
+            firstResponseMinutes: Type.Optional(Minutes),
+            nextResponseMinutes: Type.Optional(Minutes),
+            resolutionMinutes: Type.Optional(Minutes),
             atRiskPercent: Type.Optional(Type.Integer({ minimum: 1, maximum: 99 })),
           },
           { additionalProperties: false },
@@ -87,12 +94,39 @@ export function slaRoutes(app: Http, deps: CareRouteDeps) {
     },
     async (req, reply) => {
       const b = req.body;
+      const ws = req.actor.workspaceId;
       const id = newId();
+      if (b.calendarId) {
+        const cal = await db
+          .selectFrom('sla_calendars')
+          .select('id')
+          .where('workspace_id', '=', ws)
+          .where('id', '=', b.calendarId)
+          .executeTakeFirst();
+        // An unknown calendar would silently mean "always open".
+        if (!cal) throw new AppError('bad_request', `calendarId ${b.calendarId} is not a calendar`);
+      }
+      // One policy per priority and channel: a second would never be chosen (the first found
+      // wins), so it is refused, naming the one in the way; nothing existing changes silently.
+      const existing = await db
+        .selectFrom('sla_policies')
+        .select(['id', 'name'])
+        .where('workspace_id', '=', ws)
+        .where('priority', '=', b.priority)
+        .where('channel', b.channel ? '=' : 'is', b.channel ?? null)
+        .executeTakeFirst();
+      if (existing) {
+        throw new AppError(
+          'conflict',
+          `policy ${existing.id} ("${existing.name}") already covers priority ${b.priority} on ${b.channel ?? 'every channel'}`,
+          { policyId: existing.id },
+        );
+      }
       await db
         .insertInto('sla_policies')
         .values({
           id,
-          workspace_id: req.actor.workspaceId,
+          workspace_id: ws,
           name: b.name,
           priority: b.priority,
           channel: b.channel ?? null,
@@ -125,7 +159,9 @@ export function slaRoutes(app: Http, deps: CareRouteDeps) {
         .where('case_id', '=', req.params.id)
         .orderBy('id')
         .execute();
-      const iso = (v: number | null | undefined) => (v == null ? null : new Date(v).toISOString());
+      // A policy stored before targets were bounded can hold instants no Date can show.
+      const iso = (v: number | null | undefined) =>
+        v == null || !Number.isFinite(new Date(v).getTime()) ? null : new Date(v).toISOString();
       const clocks = JSON.parse(row.clocks_json) as Record<string, Record<string, number | null>>;
       return {
         policyId: row.policy_id,
