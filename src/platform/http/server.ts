@@ -15,6 +15,7 @@ import { AppError, badRequest } from '../errors.js';
 import { decodeJsonBody } from './json-charset.js';
 import { nestedTooDeeply, TOO_DEEP_MESSAGE } from './json-depth.js';
 import { nulGuard } from './nul-guard.js';
+import { validationMessage } from './validation-message.js';
 import { buildValidator } from './validators.js';
 
 /** The Fastify instance type every route module receives (TypeBox-typed schemas). */
@@ -108,7 +109,7 @@ export function createHttpServer(logger: Logger | false): Http {
       const message =
         typeof extra === 'string'
           ? `invalid request: ${fe.validationContext ?? 'body'} has no field "${extra}"`
-          : `invalid request: ${fe.message}`;
+          : `invalid request: ${validationMessage(fe.validationContext ?? 'body', fe.validation, fe.message)}`;
       return reply.status(400).send({
         error: { code: 'bad_request', message, details: fe.validation },
       });

@@ -48,3 +48,27 @@ describe('request validation by part', () => {
     }
   });
 });
+
+describe('validation messages', () => {
+  const app = createHttpServer(false);
+  app.post(
+    '/p',
+    {
+      schema: {
+        body: Type.Object({
+          priority: Type.Union([Type.Literal('low'), Type.Literal('high')]),
+        }),
+      },
+    },
+    async () => ({}),
+  );
+  afterAll(() => app.close());
+
+  it('say a union of constants as the values it takes', async () => {
+    const res = await app.inject({ method: 'POST', url: '/p', payload: { priority: 5 } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toBe(
+      'invalid request: body/priority must be one of "low", "high"',
+    );
+  });
+});
