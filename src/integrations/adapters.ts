@@ -1,25 +1,14 @@
 import { ConnectorError, fromHttpStatus, scrubSecrets } from '../channels/connector-error.js';
+import type { ProblemSnapshot } from '../problems/escalate.js';
 import { sendJson } from './http.js';
 import { jiraTargetCategory, transitionJira } from './jira-transition.js';
 import { signWebhook } from './sign.js';
 
-/** The problem as escalation targets see it. */
-export interface ProblemPayload {
-  id: string;
-  number: number;
-  status: string;
-  title: string;
-  topic: string | null;
-  area: Record<string, string | null> | null;
-  owner: string | null;
-  customerCount: number;
-  messageCount: number;
-  detectedAt: string;
-  /** When the owning team expects the fix (ISO-8601), null when none was given. */
-  etaAt: string | null;
+/** The problem as escalation targets see it: as it was at the event, with its links as now. */
+export type ProblemPayload = ProblemSnapshot & {
   url: string;
   externalRefs: Record<string, string>;
-}
+};
 
 /** The status update posted with the event, if any (src/problems/escalate.ts). */
 export interface UpdatePayload {

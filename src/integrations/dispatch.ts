@@ -2,7 +2,7 @@ import { decryptSecrets } from '../channels/channel.crypto.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Database } from '../platform/db/database.js';
 import { OutboxDeferred, type OutboxHandler } from '../platform/outbox/outbox.worker.js';
-import type { ProblemSnapshot } from '../problems/escalate.js';
+import { type ProblemSnapshot, snapshotFromRow } from '../problems/escalate.js';
 import {
   type AdapterResult,
   type ProblemPayload,
@@ -71,23 +71,11 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
     // References are read now: earlier deliveries may have learned one (the Jira issue key).
     const externalRefs = JSON.parse(p.external_refs_json) as Record<string, string>;
     const url = `${deps.publicUrl.replace(/\/+$/, '')}/problems/${p.id}`;
-    const problem: ProblemPayload = queued.problem
-      ? { ...queued.problem, url, externalRefs }
-      : {
-          id: p.id,
-          number: Number(p.number),
-          status: p.status,
-          title: p.title,
-          topic: p.topic,
-          area: p.area_json ? JSON.parse(p.area_json) : null,
-          owner: p.owner,
-          customerCount: Number(p.customer_count),
-          messageCount: Number(p.message_count),
-          detectedAt: new Date(Number(p.detected_at)).toISOString(),
-          etaAt: p.eta_at === null ? null : new Date(Number(p.eta_at)).toISOString(),
-          url,
-          externalRefs,
-        };
+    const problem: ProblemPayload = {
+      ...(queued.problem ?? snapshotFromRow(p)),
+      url,
+      externalRefs,
+    };
     const cfg = JSON.parse(integ.config_json);
     let secrets: Record<string, string>;
     try {

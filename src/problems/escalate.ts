@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../platform/db/schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 
 /** Problem events that go out to escalation targets (webhook, Jira, PagerDuty, Slack). */
@@ -41,6 +41,7 @@ export interface ProblemSnapshot {
   customerCount: number;
   messageCount: number;
   detectedAt: string;
+  /** When the owning team expects the fix (ISO-8601), null when none was given. */
   etaAt: string | null;
 }
 
@@ -55,7 +56,11 @@ async function snapshotOf(trx: Kysely<DB>, problemId: string): Promise<ProblemSn
     .selectAll()
     .where('id', '=', problemId)
     .executeTakeFirst();
-  if (!p) return null;
+  return p ? snapshotFromRow(p) : null;
+}
+
+/** A stored problem row as escalation targets see it (also for rows queued before snapshots). */
+export function snapshotFromRow(p: Selectable<ProblemTable>): ProblemSnapshot {
   // PostgreSQL returns bigint columns as strings.
   return {
     id: p.id,
