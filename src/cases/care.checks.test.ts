@@ -45,6 +45,39 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
   };
   const iso = (ms: number) => new Date(ms).toISOString();
 
+  it('a promise that could never be kept or reminded is refused when made', async () => {
+    const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550402' } });
+    await ingest(m);
+    const c = await caseOf(m.externalId);
+    const due = Date.now() + 5 * H;
+    const base = { kind: 'follow_up', description: 'Call back with the engineer slot' };
+    const refused: [Record<string, unknown>, RegExp][] = [
+      [{ ownerUserId: 'nope' }, /unknown ownerUserId nope/],
+      [{ ownerTeamId: 'nope' }, /unknown ownerTeamId nope/],
+      [{ channel: 'pigeon' }, /unknown channel pigeon/],
+      [{ remindAt: iso(due + H) }, /remindAt must be between now and dueAt/],
+      [{ dueAt: '9999-12-31T00:00:00Z' }, /dueAt must be within a year/],
+    ];
+    for (const [extra, message] of refused) {
+      const res = await api('POST', `/api/v1/cases/${c.id}/promises`, {
+        ...base,
+        dueAt: iso(due),
+        ...extra,
+      });
+      expect(res.statusCode, JSON.stringify(extra)).toBe(400);
+      expect(res.json().error.message).toMatch(message);
+    }
+    const ok = await api('POST', `/api/v1/cases/${c.id}/promises`, {
+      ...base,
+      dueAt: iso(due),
+      remindAt: iso(due - H),
+      channel: 'sms',
+    });
+    expect(ok.statusCode).toBe(201);
+    const stats = await api('GET', '/api/v1/promises/stats');
+    expect(JSON.stringify(stats.json())).not.toContain('nope');
+  });
+
   it('the survey sent on resolve keeps no promise', async () => {
     const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550401' } });
     await ingest(m);

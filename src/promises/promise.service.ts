@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { caseEvent } from '../cases/case.store.js';
+import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import { renderTemplate } from '../macros/macro.service.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
@@ -68,6 +69,30 @@ export function toPromiseDto(p: Row) {
   };
 }
 
+const MAX_AHEAD_MS = 366 * 86_400_000;
+
+/** The promise's owner user and team must be of this workspace (stats are grouped by them). */
+async function checkOwners(trx: Kysely<DB>, ws: string, input: PromiseInput): Promise<void> {
+  if (input.ownerUserId) {
+    const u = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('workspace_id', '=', ws)
+      .where('id', '=', input.ownerUserId)
+      .executeTakeFirst();
+    if (!u) throw new AppError('bad_request', `unknown ownerUserId ${input.ownerUserId}`);
+  }
+  if (input.ownerTeamId) {
+    const t = await trx
+      .selectFrom('teams')
+      .select('id')
+      .where('workspace_id', '=', ws)
+      .where('id', '=', input.ownerTeamId)
+      .executeTakeFirst();
+    if (!t) throw new AppError('bad_request', `unknown ownerTeamId ${input.ownerTeamId}`);
+  }
+}
+
 export async function createPromise(
   db: Kysely<DB>,
   actor: Actor,
@@ -77,7 +102,17 @@ export async function createPromise(
 ) {
   if (!input.description.trim()) throw new AppError('bad_request', 'a promise needs a description');
   if (input.dueAt <= now) throw new AppError('bad_request', 'dueAt must be in the future');
+  // A promise's deadline and reminder drive timers, stats and escalations: a date centuries
+  // ahead, a reminder after the deadline or a channel nothing can send on is a mistake to
+  // refuse now, not a promise that can never be kept or reminded.
+  if (input.dueAt > now + MAX_AHEAD_MS)
+    throw new AppError('bad_request', 'dueAt must be within a year');
+  if (typeof input.remindAt === 'number' && (input.remindAt > input.dueAt || input.remindAt < now))
+    throw new AppError('bad_request', 'remindAt must be between now and dueAt');
+  if (input.channel != null && !(CHANNEL_KINDS as readonly string[]).includes(input.channel))
+    throw new AppError('bad_request', `unknown channel ${input.channel}`);
   return db.transaction().execute(async (trx) => {
+    await checkOwners(trx, actor.workspaceId, input);
     const c = await trx
       .selectFrom('cases')
       .select(['id', 'customer_id', 'channel', 'assignee_id', 'queue_id'])
