@@ -78,6 +78,27 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
     expect(JSON.stringify(stats.json())).not.toContain('nope');
   });
 
+  it('a public post resolved gets no survey, and none is counted as sent', async () => {
+    const m = aMessage({ channel: 'x', visibility: 'public', author: { id: '9900112233' } });
+    await ingest(m);
+    const c = await caseOf(m.externalId);
+    const res = await api('PATCH', `/api/v1/cases/${c.id}`, { status: 'resolved', reason: 'ok' });
+    expect(res.statusCode).toBe(200);
+    const surveys = await db()
+      .selectFrom('csat_surveys')
+      .select('id')
+      .where('case_id', '=', c.id)
+      .execute();
+    expect(surveys).toEqual([]);
+    const out = await db()
+      .selectFrom('messages')
+      .select('id')
+      .where('case_id', '=', c.id)
+      .where('direction', '=', 'out')
+      .execute();
+    expect(out).toEqual([]);
+  });
+
   it('the survey sent on resolve keeps no promise', async () => {
     const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550401' } });
     await ingest(m);

@@ -14,7 +14,7 @@ export const surveyLink = (publicUrl: string, token: string) =>
  * CSAT: when a case is resolved, one short survey goes out on the case's channel with a link
  * to the survey page (`<public URL>/csat/<token>`, see csat.page.ts). Answers are stored per
  * case, channel and agent. Public social channels get no survey message (asking for a rating in
- * public is noise); the link is still stored. A call cannot carry a link, so a voice case's
+ * public is noise), and none is recorded as sent. A call cannot carry a link, so a voice case's
  * survey goes by SMS to the number that called (the usual post-call survey).
  */
 export async function sendSurveyOnResolve(
@@ -36,6 +36,16 @@ export async function sendSurveyOnResolve(
     .where('answered_at', 'is', null)
     .executeTakeFirst();
   if (already) return;
+  const lastIn = await trx
+    .selectFrom('messages')
+    .select(['visibility', 'author_address'])
+    .where('case_id', '=', c.id)
+    .where('direction', '=', 'in')
+    .where('channel', '=', c.channel)
+    .orderBy('sent_at', 'desc')
+    .executeTakeFirst();
+  // Public posts get no survey, and no survey row: the answer rate counts customers asked.
+  if (lastIn?.visibility !== 'private') return;
   const token = randomBytes(16).toString('base64url');
   await trx
     .insertInto('csat_surveys')
@@ -53,15 +63,6 @@ export async function sendSurveyOnResolve(
       answered_at: null,
     })
     .execute();
-  const lastIn = await trx
-    .selectFrom('messages')
-    .select(['visibility', 'author_address'])
-    .where('case_id', '=', c.id)
-    .where('direction', '=', 'in')
-    .where('channel', '=', c.channel)
-    .orderBy('sent_at', 'desc')
-    .executeTakeFirst();
-  if (lastIn?.visibility !== 'private') return;
   // A caller's number (author_address on a voice message) is their SMS address too.
   const byText = c.channel === 'voice' ? { channel: 'sms', to: lastIn.author_address } : {};
   await replyInTrx(
