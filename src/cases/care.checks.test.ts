@@ -99,6 +99,36 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
     expect(out).toEqual([]);
   });
 
+  it('a canned reply or macro that could never be used is refused when saved', async () => {
+    const bad = await api('POST', '/api/v1/canned-replies', { name: 'bad', body: 'Hi {{nope}}' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/unknown template variable \{\{nope\}\}/);
+    const good = await api('POST', '/api/v1/canned-replies', {
+      name: 'hello',
+      body: 'Hi {{customer.first_name}}, about case {{case.number}}',
+    });
+    expect(good.statusCode).toBe(201);
+    const macros: [unknown[], RegExp][] = [
+      [[{ type: 'reply' }], /needs text or cannedReplyId/],
+      [[{ type: 'reply', cannedReplyId: 'nope' }], /unknown cannedReplyId nope/],
+      [[{ type: 'reply', text: 'Hi {{custmer.name}}' }], /unknown template variable/],
+      [[{ type: 'assign', userId: 'nope' }], /unknown userId nope/],
+    ];
+    for (const [actions, message] of macros) {
+      const res = await api('POST', '/api/v1/macros', { name: 'm', actions });
+      expect(res.statusCode, JSON.stringify(actions)).toBe(400);
+      expect(res.json().error.message).toMatch(message);
+    }
+    const ok = await api('POST', '/api/v1/macros', {
+      name: 'ok',
+      actions: [
+        { type: 'reply', cannedReplyId: good.json().id },
+        { type: 'assign', userId: null },
+      ],
+    });
+    expect(ok.statusCode).toBe(201);
+  });
+
   it('the survey sent on resolve keeps no promise', async () => {
     const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550401' } });
     await ingest(m);

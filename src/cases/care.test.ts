@@ -334,10 +334,17 @@ describe.each(ENGINES)('care core on %s', (engine) => {
     });
     const rendered = await api('GET', `/api/v1/cases/${c.id}/canned-replies/${canned.json().id}`);
     expect(rendered.json().text).toBe(`Hi Ines, sorry about case #${c.number}. test`);
-    const bad = await api('POST', '/api/v1/canned-replies', {
-      name: 'bad',
-      body: 'Hi {{custmer.name}}',
-    });
+    // A misspelt variable is refused when saved; one stored before that check (written here
+    // straight into the table) still fails the macro whole when applied.
+    const refused = await api('POST', '/api/v1/canned-replies', { name: 'b', body: 'Hi {{x.y}}' });
+    expect(refused.statusCode).toBe(400);
+    const ws = t.app.workspace.workspaceId;
+    const row = { id: `legacy-${c.id}`, workspace_id: ws, name: 'bad', shortcut: null };
+    await db()
+      .insertInto('canned_replies')
+      .values({ ...row, body: 'Hi {{custmer.name}}', created_at: Date.now() })
+      .execute();
+    const bad = { json: () => ({ id: row.id }) };
     const macro = await api('POST', '/api/v1/macros', {
       name: 'apologise and wait',
       actions: [

@@ -1,7 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { CareRouteDeps } from '../cases/care.routes.js';
 import { toCaseSummary } from '../cases/case.dto.js';
-import { applyMacro, renderCanned } from '../macros/macro.service.js';
+import {
+  applyMacro,
+  checkMacroActions,
+  checkTemplate,
+  renderCanned,
+} from '../macros/macro.service.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import { Nullable } from '../platform/nullable.js';
@@ -29,6 +34,7 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
       },
     },
     async (req, reply) => {
+      checkTemplate(req.body.body);
       const id = newId();
       await db
         .insertInto('canned_replies')
@@ -111,6 +117,7 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
       },
     },
     async (req, reply) => {
+      await checkMacroActions(db, req.actor.workspaceId, req.body.actions);
       const id = newId();
       await db
         .insertInto('macros')

@@ -38,6 +38,55 @@ export function renderTemplate(body: string, ctx: RenderContext): string {
   });
 }
 
+/** Refuses a template with an unknown variable when it is saved, not when an agent uses it. */
+export function checkTemplate(body: string): void {
+  renderTemplate(body, {
+    customer: { name: 'x' },
+    agent: { name: 'x' },
+    case: { number: 1, subject: 'x' },
+  });
+}
+
+/**
+ * Refuses a macro that could never apply: a reply with neither text nor canned reply, a canned
+ * reply or user that does not exist, or reply text with an unknown variable.
+ */
+export async function checkMacroActions(
+  db: Kysely<DB>,
+  ws: string,
+  actions: readonly MacroAction[],
+): Promise<void> {
+  for (const [i, a] of actions.entries()) {
+    if (a.type === 'reply') {
+      if (!a.text && !a.cannedReplyId)
+        throw new AppError('bad_request', `actions/${i}: a reply needs text or cannedReplyId`);
+      if (a.text) checkTemplate(a.text);
+      if (a.cannedReplyId) {
+        const found = await db
+          .selectFrom('canned_replies')
+          .select('id')
+          .where('workspace_id', '=', ws)
+          .where('id', '=', a.cannedReplyId)
+          .executeTakeFirst();
+        if (!found)
+          throw new AppError(
+            'bad_request',
+            `actions/${i}: unknown cannedReplyId ${a.cannedReplyId}`,
+          );
+      }
+    }
+    if (a.type === 'assign' && a.userId) {
+      const found = await db
+        .selectFrom('users')
+        .select('id')
+        .where('workspace_id', '=', ws)
+        .where('id', '=', a.userId)
+        .executeTakeFirst();
+      if (!found) throw new AppError('bad_request', `actions/${i}: unknown userId ${a.userId}`);
+    }
+  }
+}
+
 export type MacroAction =
   | { type: 'reply'; text?: string; cannedReplyId?: string; visibility?: 'public' | 'private' }
   | { type: 'note'; body: string }
