@@ -17,6 +17,9 @@ export function validationMessage(
   issues: readonly AjvIssue[],
   fallback: string,
 ): string {
+  // Only Ajv's own reports: routes that validate with TypeBox's compiler word theirs already.
+  if (!issues.every((i) => typeof i.keyword === 'string' && typeof i.instancePath === 'string'))
+    return fallback;
   const shown = issues.filter((i) => i.keyword !== 'anyOf' && i.keyword !== 'oneOf');
   if (shown.length <= 1) return fallback;
   const path = shown[0].instancePath;
