@@ -52,8 +52,8 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
     const due = Date.now() + 5 * H;
     const base = { kind: 'follow_up', description: 'Call back with the engineer slot' };
     const refused: [Record<string, unknown>, RegExp][] = [
-      [{ ownerUserId: 'nope' }, /unknown ownerUserId nope/],
-      [{ ownerTeamId: 'nope' }, /unknown ownerTeamId nope/],
+      [{ ownerUserId: 'nope' }, /ownerUserId "nope" is not a user/],
+      [{ ownerTeamId: 'nope' }, /ownerTeamId "nope" is not a team/],
       [{ channel: 'pigeon' }, /unknown channel pigeon/],
       [{ remindAt: iso(due + H) }, /remindAt must be between now and dueAt/],
       [{ dueAt: '9999-12-31T00:00:00Z' }, /dueAt must be within a year/],
@@ -112,7 +112,7 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
       [[{ type: 'reply' }], /needs text or cannedReplyId/],
       [[{ type: 'reply', cannedReplyId: 'nope' }], /unknown cannedReplyId nope/],
       [[{ type: 'reply', text: 'Hi {{custmer.name}}' }], /unknown template variable/],
-      [[{ type: 'assign', userId: 'nope' }], /unknown userId nope/],
+      [[{ type: 'assign', userId: 'nope' }], /userId "nope" is not a user/],
     ];
     for (const [actions, message] of macros) {
       const res = await api('POST', '/api/v1/macros', { name: 'm', actions });

@@ -6,6 +6,7 @@ import type { DB, Priority } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
+import { assertUser } from '../routing/routing.schema.js';
 
 /**
  * Canned replies with variables and macros (a named list of actions applied in one
@@ -75,15 +76,7 @@ export async function checkMacroActions(
           );
       }
     }
-    if (a.type === 'assign' && a.userId) {
-      const found = await db
-        .selectFrom('users')
-        .select('id')
-        .where('workspace_id', '=', ws)
-        .where('id', '=', a.userId)
-        .executeTakeFirst();
-      if (!found) throw new AppError('bad_request', `actions/${i}: unknown userId ${a.userId}`);
-    }
+    if (a.type === 'assign' && a.userId) await assertUser(db, ws, a.userId, `actions/${i}/userId`);
   }
 }
 

@@ -8,6 +8,7 @@ import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
 import type { Timer, TimerHandler } from '../platform/jobs/scheduler.js';
 import type { LiveEvent } from '../platform/realtime/bus.js';
+import { assertTeam, assertUser } from '../routing/routing.schema.js';
 
 /**
  * Promises are first-class: "we'll call you back by 5 pm" is a row with a deadline, an owner
@@ -71,28 +72,6 @@ export function toPromiseDto(p: Row) {
 
 const MAX_AHEAD_MS = 366 * 86_400_000;
 
-/** The promise's owner user and team must be of this workspace (stats are grouped by them). */
-async function checkOwners(trx: Kysely<DB>, ws: string, input: PromiseInput): Promise<void> {
-  if (input.ownerUserId) {
-    const u = await trx
-      .selectFrom('users')
-      .select('id')
-      .where('workspace_id', '=', ws)
-      .where('id', '=', input.ownerUserId)
-      .executeTakeFirst();
-    if (!u) throw new AppError('bad_request', `unknown ownerUserId ${input.ownerUserId}`);
-  }
-  if (input.ownerTeamId) {
-    const t = await trx
-      .selectFrom('teams')
-      .select('id')
-      .where('workspace_id', '=', ws)
-      .where('id', '=', input.ownerTeamId)
-      .executeTakeFirst();
-    if (!t) throw new AppError('bad_request', `unknown ownerTeamId ${input.ownerTeamId}`);
-  }
-}
-
 export async function createPromise(
   db: Kysely<DB>,
   actor: Actor,
@@ -112,7 +91,11 @@ export async function createPromise(
   if (input.channel != null && !(CHANNEL_KINDS as readonly string[]).includes(input.channel))
     throw new AppError('bad_request', `unknown channel ${input.channel}`);
   return db.transaction().execute(async (trx) => {
-    await checkOwners(trx, actor.workspaceId, input);
+    // Stats are grouped by owner: a dangling one would be a row nobody is.
+    if (input.ownerUserId)
+      await assertUser(trx, actor.workspaceId, input.ownerUserId, 'ownerUserId');
+    if (input.ownerTeamId)
+      await assertTeam(trx, actor.workspaceId, input.ownerTeamId, 'ownerTeamId');
     const c = await trx
       .selectFrom('cases')
       .select(['id', 'customer_id', 'channel', 'assignee_id', 'queue_id'])

@@ -21,12 +21,33 @@ export const Skills = Type.Object(
 export const admin = { roles: ['admin' as const, 'supervisor' as const] };
 
 /** Refuses a team id that is not a team of this workspace (else it is stored dangling). */
-export async function assertTeam(db: Kysely<DB>, ws: string, teamId: string): Promise<void> {
+export async function assertTeam(
+  db: Kysely<DB>,
+  ws: string,
+  teamId: string,
+  field = 'teamId',
+): Promise<void> {
   const team = await db
     .selectFrom('teams')
     .select('id')
     .where('workspace_id', '=', ws)
     .where('id', '=', teamId)
     .executeTakeFirst();
-  if (!team) throw badRequest(`teamId ${JSON.stringify(teamId)} is not a team of this workspace`);
+  if (!team) throw badRequest(`${field} ${JSON.stringify(teamId)} is not a team of this workspace`);
+}
+
+/** Refuses a user id that is not a user of this workspace (an owner or assignee to be). */
+export async function assertUser(
+  db: Kysely<DB>,
+  ws: string,
+  userId: string,
+  field = 'userId',
+): Promise<void> {
+  const user = await db
+    .selectFrom('users')
+    .select('id')
+    .where('workspace_id', '=', ws)
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  if (!user) throw badRequest(`${field} ${JSON.stringify(userId)} is not a user of this workspace`);
 }
