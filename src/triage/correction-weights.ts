@@ -138,13 +138,19 @@ export class CorrectionWeights {
     }
   }
 
-  /** One SGD step of the softmax cross-entropy. */
-  topicStep(x: LocalFeatures, topic: number, rate: number): void {
+  /** One SGD step of the softmax cross-entropy; `offset` is added to the logits (the head's). */
+  topicStep(
+    x: LocalFeatures,
+    topic: number,
+    rate: number,
+    offset: Float64Array | null = null,
+  ): void {
     const { p } = this;
     const w = this.topic;
     const { slots, values, learnable } = x;
     const n = slots.length;
-    p.fill(0);
+    if (offset) p.set(offset);
+    else p.fill(0);
     for (let i = 0; i < n; i++) {
       const base = slots[i] * K;
       const v = values[i];

@@ -21,6 +21,9 @@
  *   trained one (correction-weights.ts). Otherwise a batch of corrections that all say the same
  *   thing recalibrates every text: 20 Spanish network complaints made "What are your store
  *   hours?" a complaint. |x|² above counts the stepped features only.
+ * - The topic-words head (topic-words.ts) is not corrected: its logits are added to the linear
+ *   model's in every step, as classify() adds them, so the learner moves the topic classify()
+ *   gives, and no further than needed where the head already agrees with the correction.
  * - The corrections are replayed in several seeded orders, and the weights averaged over the end
  *   of every pass of every order (Polyak averaging, as the trainer does, src/triage/train): the
  *   result depends on what was corrected, hardly on the order.
@@ -31,6 +34,7 @@ import { CorrectionWeights, type LocalFeatures } from './correction-weights.js';
 import { analyse } from './features.js';
 import type { TriageModel } from './model.js';
 import { RULE_LOGIT, shortTrouble } from './short-trouble.js';
+import { addTopicWords, loadShippedTopicWords, type TopicWords } from './topic-words.js';
 import { TOPICS, type Topic } from './types.js';
 
 export interface Correction {
@@ -44,6 +48,8 @@ export interface CorrectionOptions {
   epochs?: number;
   /** Seeded orders the corrections are replayed in; their snapshots are averaged. */
   orders?: number;
+  /** The topic-words head classify() will use with the result (the shipped one by default). */
+  topicWords?: TopicWords | null;
 }
 
 // The first pass's steps times |x|² (see above): 1 / the largest curvature of each loss.
@@ -59,6 +65,8 @@ interface Item {
   complaint: 0 | 1 | null;
   /** Added to the complaint logit: the short-text rule's weight when it fires on the text. */
   offset: number;
+  /** Added to the topic logits: the topic-words head's (null when it has none for the text). */
+  topicOffset: Float64Array | null;
 }
 
 /**
@@ -111,6 +119,7 @@ function* learn(
   if (corrections.length === 0 || epochs < 1 || orders < 1) return next;
   const analysed = corrections.map((c) => analyse(c.text));
   const weights = new CorrectionWeights(model, analysed);
+  const head = options.topicWords === undefined ? loadShippedTopicWords() : options.topicWords;
   const items: Item[] = corrections.map((c, n) => ({
     x: weights.features(analysed[n]),
     topic: c.topic === undefined ? -1 : TOPICS.indexOf(c.topic),
@@ -118,6 +127,9 @@ function* learn(
     // The learner sees the logit classify() uses, rule included, so a correction of a short
     // trouble report to "not a complaint" is learned rather than taken as already right.
     offset: shortTrouble(analysed[n].words) ? RULE_LOGIT : 0,
+    // As classify() adds it: not on a short trouble report whose phrase names the topic.
+    topicOffset:
+      head && !shortTrouble(analysed[n].words)?.topic ? headLogits(head, analysed[n].words) : null,
   }));
   const rand = rng(SEED);
   for (let order = 0; order < orders; order++) {
@@ -125,9 +137,9 @@ function* learn(
     shuffle(items, rand);
     for (let epoch = 0; epoch < epochs; epoch++) {
       const scale = 1 / (1 + epoch);
-      for (const { x, topic, complaint, offset } of items) {
+      for (const { x, topic, complaint, offset, topicOffset } of items) {
         if (x.norm2 === 0) continue;
-        if (topic >= 0) weights.topicStep(x, topic, (scale * TOPIC_STEP) / x.norm2);
+        if (topic >= 0) weights.topicStep(x, topic, (scale * TOPIC_STEP) / x.norm2, topicOffset);
         if (complaint !== null)
           weights.complaintStep(x, complaint, (scale * COMPLAINT_STEP) / x.norm2, offset);
       }
@@ -137,4 +149,10 @@ function* learn(
   }
   weights.writeMean(next);
   return next;
+}
+
+function headLogits(head: TopicWords, words: readonly string[]): Float64Array {
+  const out = new Float64Array(TOPICS.length);
+  addTopicWords(head, words, out);
+  return out;
 }

@@ -61,8 +61,11 @@ export function createTriage(
       const trouble = shortTrouble(a.words);
       if (trouble) logit += RULE_LOGIT;
       // The topic-words head adds its logits to the linear model's (topic only: it knows word
-      // meanings, not complaints).
-      if (topicWords) addTopicWords(topicWords, a.words, probs);
+      // meanings, not complaints). Not on a short trouble report whose phrase names a topic: the
+      // phrase list is our taxonomy word for word ("lost service" is network, "service is out"
+      // an outage), while the head, knowing only which words are alike, blurs network and
+      // outage ("no service at all today" went to outage).
+      if (topicWords && !trouble?.topic) addTopicWords(topicWords, a.words, probs);
       const complaintScore = sigmoid(logit);
       const complaint = complaintScore >= model.complaintThreshold;
       softmaxInPlace(probs);

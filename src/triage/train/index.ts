@@ -36,7 +36,7 @@ const CALIBRATION_FOLDS = 4;
 // Models averaged per fit (see fit).
 const RUNS = 4;
 
-interface Item {
+export interface Item {
   text: string;
   complaint: 0 | 1;
   topic?: Topic;
@@ -56,7 +56,7 @@ function balancedTopicWeights(items: readonly Item[]): number[] {
  * evidence, not topic evidence: learning them as "other" pulled real billing and outage tweets
  * into "other". So "other" is learned from non-complaints only and stays the fallback.
  */
-const teachesTopic = (e: Item): e is Item & { topic: Topic } =>
+export const teachesTopic = (e: Item): e is Item & { topic: Topic } =>
   e.topic !== undefined && e.w === 1 && !(e.topic === 'other' && e.complaint === 1);
 
 /**
@@ -68,7 +68,7 @@ const teachesTopic = (e: Item): e is Item & { topic: Topic } =>
  * changing the order in which `items` are visited, so the complaint model is the one `items`
  * alone would give.
  */
-function fit(
+export function fit(
   items: readonly Item[],
   topicOnly: readonly Item[],
   log: (line: string) => void,
@@ -149,11 +149,11 @@ function calibrate(scored: readonly { p: number; y: 0 | 1 }[]): number {
   return best.th;
 }
 
-function itemsOf(templates: readonly Template[], slots: Record<string, string[]>): Item[] {
+export function itemsOf(templates: readonly Template[], slots: Record<string, string[]>): Item[] {
   return expand(templates, slots, VARIANTS, SEED).map((e) => ({ ...e, w: 1 }));
 }
 
-function readData() {
+export function readData() {
   const templates = readTemplates(new URL('templates/', DATA));
   const slots = JSON.parse(readFileSync(new URL('slots.json', DATA), 'utf8')) as Record<
     string,

@@ -36,7 +36,7 @@ const EPOCHS = 8;
 const RATE = 0.05;
 // A little L2: our sentences are templated, and without it the head trusts the few directions
 // that separate them perfectly.
-const L2 = 1e-4;
+const L2 = 1e-3;
 
 export interface HeadExample {
   text: string;
@@ -87,7 +87,11 @@ export interface Head {
  * / count), weights averaged over the ends of the passes (a cheap regulariser, as in sgd.ts; per
  * pass rather than per step, because every step here touches all 900 weights).
  */
-export function trainHead(examples: readonly HeadExample[], v: WordVectors): Head {
+export function trainHead(
+  examples: readonly HeadExample[],
+  v: WordVectors,
+  { epochs = EPOCHS, rate: baseRate = RATE, l2 = L2 } = {},
+): Head {
   const index = new Map(v.words.map((w, i) => [w, i]));
   const sif = sifWeights(v);
   const data: { x: Float64Array; k: number }[] = [];
@@ -106,7 +110,7 @@ export function trainHead(examples: readonly HeadExample[], v: WordVectors): Hea
   const p = new Float64Array(K);
   const rand = rng(SEED);
   let steps = 0;
-  for (let epoch = 0; epoch < EPOCHS; epoch++) {
+  for (let epoch = 0; epoch < epochs; epoch++) {
     shuffle(data, rand);
     for (const { x, k: target } of data) {
       let max = Number.NEGATIVE_INFINITY;
@@ -121,11 +125,11 @@ export function trainHead(examples: readonly HeadExample[], v: WordVectors): Hea
         p[k] = Math.exp(p[k] - max);
         total += p[k];
       }
-      const rate = RATE * classWeight[target];
+      const rate = baseRate * classWeight[target];
       for (let k = 0; k < K; k++) {
         const g = p[k] / total - (k === target ? 1 : 0);
         b[k] -= rate * g;
-        for (let d = 0; d < D; d++) w[k * D + d] -= rate * (g * x[d] + L2 * w[k * D + d]);
+        for (let d = 0; d < D; d++) w[k * D + d] -= rate * (g * x[d] + l2 * w[k * D + d]);
       }
     }
     for (let i = 0; i < w.length; i++) sumW[i] += w[i];
@@ -141,7 +145,7 @@ export function trainHead(examples: readonly HeadExample[], v: WordVectors): Hea
 const r6 = (x: number) => Number(x.toPrecision(6));
 
 /** The per-word table: row w = sif(w) · (v_k · e(w)) for each topic k, int8 with one scale. */
-export function distil(head: Head, v: WordVectors): TopicWordsJSON {
+export function distil(head: Head, v: WordVectors, weight = HEAD_WEIGHT): TopicWordsJSON {
   const sif = sifWeights(v);
   const D = v.dims;
   const table = new Float64Array(v.words.length * K);
@@ -168,7 +172,7 @@ export function distil(head: Head, v: WordVectors): TopicWordsJSON {
     format: 'throughline-topic-words',
     version: TOPIC_WORDS_VERSION,
     topics: TOPICS,
-    weight: HEAD_WEIGHT,
+    weight,
     bias: Array.from(head.bias, r6),
     scale,
     words,
