@@ -1,6 +1,8 @@
 /**
  * `npm run train`: builds the shipped triage model from the data we wrote (data/triage/) plus the
- * permissively licensed sets of external.ts, and writes data/triage/model.v6.json.
+ * permissively licensed sets of external.ts, and writes data/triage/model.v6.json; then the
+ * topic-words head (topic-head.ts) from the same sentences and the word-vector extract
+ * (vectors.ts, re-extracted first when the package is installed).
  * Deterministic: same inputs, same bytes. Never reads complaints-acl2019, twcs or
  * twcs-labelled-risk: those measure the model (`npm run eval -- triage`), they do not teach it.
  */

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extractVectors, readVectors } from './vectors.js';
+import { extractVectors, packageFile, readVectors, vectorsUrl } from './vectors.js';
 
 /** A package file in wink's layout: 100 numbers, then the L2 norm and the index. */
 function fakePackage(words: string[]): string {
@@ -50,4 +50,13 @@ describe('the word-vector extract', () => {
     expect(v.words.slice(0, 3)).toEqual(['the', 'of', 'to']);
     expect(v.ranks[0]).toBe(0);
   });
+});
+
+// Parsing the 307 MB package takes 10-45 s and 1 GB, too much for every `npm test`: run it with
+// THROUGHLINE_CHECK_VECTORS=1 after changing vectors.ts or the package's version.
+describe.skipIf(!process.env.THROUGHLINE_CHECK_VECTORS || !packageFile())('the extract', () => {
+  it('is exactly what the installed package gives', () => {
+    const made = `${JSON.stringify(extractVectors(packageFile() as string))}\n`;
+    expect(made === readFileSync(vectorsUrl(), 'utf8'), 'run `npm run train`').toBe(true);
+  }, 300_000);
 });
