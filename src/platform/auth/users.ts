@@ -78,15 +78,32 @@ export async function login(db: Kysely<DB>, email: string, password: string, now
     : await verifyPassword(password, DUMMY_HASH).then(() => false);
   if (!user || !ok) throw new AppError('unauthenticated', 'email or password is wrong');
   const secret = randomBytes(32).toString('base64url');
-  await db
-    .insertInto('sessions')
-    .values({
-      id_hash: hashSession(secret),
-      user_id: user.id,
-      created_at: now,
-      expires_at: now + SESSION_TTL_MS,
-    })
-    .execute();
+  const opened = await db.transaction().execute(async (trx) => {
+    // The password may have changed during the (slow) hash check. A session opened with the old
+    // one after changePassword ended the others would outlive it, and with the one-time
+    // password it would even become a full session. The no-op update takes the user's row (on
+    // PostgreSQL it waits for a change in flight and then sees the new hash), so either the change
+    // comes first and this refuses, or this comes first and the change ends this session.
+    const held = await trx
+      .updateTable('users')
+      .set({ password_hash: user.password_hash })
+      .where('id', '=', user.id)
+      .where('password_hash', '=', user.password_hash)
+      .where('disabled_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(held.numUpdatedRows) !== 1) return false;
+    await trx
+      .insertInto('sessions')
+      .values({
+        id_hash: hashSession(secret),
+        user_id: user.id,
+        created_at: now,
+        expires_at: now + SESSION_TTL_MS,
+      })
+      .execute();
+    return true;
+  });
+  if (!opened) throw new AppError('unauthenticated', 'email or password is wrong');
   return {
     secret,
     user: {
@@ -124,14 +141,21 @@ export async function logout(db: Kysely<DB>, secret: string): Promise<void> {
 const DUMMY_HASH =
   'scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
-/** Changes a password after checking the current one; clears the one-time flag, ends other sessions. */
+/**
+ * Changes a password after checking the current one, clears the one-time flag and ends every
+ * other session of the user (`keepSession`: the secret of the session making the change, if any).
+ * Ending them matters twice over: a session someone opened with a leaked or one-time password
+ * must not outlive it, and since the one-time flag is the user's, a session opened with the
+ * one-time password would otherwise become a full one the moment the flag is cleared.
+ */
 export async function changePassword(
   db: Kysely<DB>,
   userId: string,
   current: string,
   next: string,
-  now = Date.now(),
-): Promise<void> {
+  opts: { keepSession?: string; now?: number } = {},
+): Promise<{ endedSessions: number }> {
+  const now = opts.now ?? Date.now();
   const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
   if (!user || !(await verifyPassword(current, user.password_hash))) {
     throw new AppError('unauthenticated', 'current password is wrong');
@@ -140,22 +164,35 @@ export async function changePassword(
     throw new AppError('bad_request', 'password must have at least 10 characters');
   if (next === current)
     throw new AppError('bad_request', 'choose a password different from the current one');
-  await db
-    .updateTable('users')
-    .set({ password_hash: await hashPassword(next), must_change_password: 0 })
-    .where('id', '=', userId)
-    .execute();
-  await db
-    .insertInto('audit_log')
-    .values({
-      id: newId(),
-      workspace_id: user.workspace_id,
-      actor_type: 'user',
-      actor_id: userId,
-      action: 'user.password_changed',
-      target: userId,
-      data_json: '{}',
-      created_at: now,
-    })
-    .execute();
+  const hash = await hashPassword(next);
+  return db.transaction().execute(async (trx) => {
+    // Only over the hash just checked: a change that raced this one wins, this one is refused.
+    const updated = await trx
+      .updateTable('users')
+      .set({ password_hash: hash, must_change_password: 0 })
+      .where('id', '=', userId)
+      .where('password_hash', '=', user.password_hash)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) {
+      throw new AppError('conflict', 'the password was changed meanwhile; sign in again');
+    }
+    let ending = trx.deleteFrom('sessions').where('user_id', '=', userId);
+    if (opts.keepSession) ending = ending.where('id_hash', '!=', hashSession(opts.keepSession));
+    const ended = await ending.executeTakeFirst();
+    const endedSessions = Number(ended.numDeletedRows);
+    await trx
+      .insertInto('audit_log')
+      .values({
+        id: newId(),
+        workspace_id: user.workspace_id,
+        actor_type: 'user',
+        actor_id: userId,
+        action: 'user.password_changed',
+        target: userId,
+        data_json: JSON.stringify({ endedSessions }),
+        created_at: now,
+      })
+      .execute();
+    return { endedSessions };
+  });
 }

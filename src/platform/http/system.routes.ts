@@ -87,8 +87,15 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
     },
     async (req) => {
       if (req.actor.type !== 'user') throw new AppError('forbidden', 'only people have passwords');
-      await changePassword(db, req.actor.id, req.body.currentPassword, req.body.newPassword);
-      return { ok: true };
+      // Every other session of this user ends; the one making the change stays signed in.
+      const { endedSessions } = await changePassword(
+        db,
+        req.actor.id,
+        req.body.currentPassword,
+        req.body.newPassword,
+        { keepSession: req.cookies[SESSION_COOKIE] },
+      );
+      return { ok: true, endedSessions };
     },
   );
 
