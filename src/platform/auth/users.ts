@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB, Role } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
+import type { LoginThrottle } from './login-throttle.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -64,8 +65,30 @@ export async function createUser(
 
 const hashSession = (sid: string) => createHash('sha256').update(sid).digest('hex');
 
-/** Checks credentials and opens a session; the returned secret goes in an HttpOnly cookie. */
-export async function login(db: Kysely<DB>, email: string, password: string, now = Date.now()) {
+/** Where a login comes from and what guards it (the HTTP route passes all of it). */
+export interface LoginContext {
+  /** The caller's address: throttling key and turn at the hashing gate. */
+  address?: string;
+  throttle?: LoginThrottle;
+  /** Audit entries of attempts on unknown accounts go to this workspace. */
+  workspaceId?: string;
+  now?: number;
+}
+
+/**
+ * Checks credentials and opens a session; the returned secret goes in an HttpOnly cookie.
+ * Throttled per account and address (429 before any hashing), and every answer that reached
+ * the password check is audited: `auth.login` or `auth.login_failed` with the address.
+ */
+export async function login(
+  db: Kysely<DB>,
+  email: string,
+  password: string,
+  ctx: LoginContext = {},
+) {
+  const now = ctx.now ?? Date.now();
+  const address = ctx.address ?? 'local';
+  ctx.throttle?.attempt(email, address);
   const user = await db
     .selectFrom('users')
     .selectAll()
@@ -74,9 +97,35 @@ export async function login(db: Kysely<DB>, email: string, password: string, now
     .executeTakeFirst();
   // Verify against a dummy hash when the user is unknown so timing does not reveal accounts.
   const ok = user
-    ? await verifyPassword(password, user.password_hash)
-    : await verifyPassword(password, DUMMY_HASH).then(() => false);
-  if (!user || !ok) throw new AppError('unauthenticated', 'email or password is wrong');
+    ? await verifyPassword(password, user.password_hash, address)
+    : await verifyPassword(password, DUMMY_HASH, address).then(() => false);
+  const audit = (action: string, data: Record<string, unknown>) => {
+    const workspaceId = user?.workspace_id ?? ctx.workspaceId;
+    if (!workspaceId) return Promise.resolve();
+    return db
+      .insertInto('audit_log')
+      .values({
+        id: newId(),
+        workspace_id: workspaceId,
+        actor_type: user && ok ? 'user' : 'anonymous',
+        actor_id: user && ok ? user.id : null,
+        action,
+        target: user?.id ?? null,
+        data_json: JSON.stringify({ address, ...data }),
+        created_at: now,
+      })
+      .execute()
+      .then(() => undefined);
+  };
+  if (!user || !ok) {
+    ctx.throttle?.failed(email, address);
+    // The email as typed (bounded by the route's schema) says which account was tried.
+    await audit('auth.login_failed', {
+      email: email.trim().toLowerCase(),
+      reason: user ? 'wrong_password' : 'unknown_account',
+    });
+    throw new AppError('unauthenticated', 'email or password is wrong');
+  }
   const secret = randomBytes(32).toString('base64url');
   const opened = await db.transaction().execute(async (trx) => {
     // The password may have changed during the (slow) hash check. A session opened with the old
@@ -103,7 +152,12 @@ export async function login(db: Kysely<DB>, email: string, password: string, now
       .execute();
     return true;
   });
-  if (!opened) throw new AppError('unauthenticated', 'email or password is wrong');
+  if (!opened) {
+    await audit('auth.login_failed', { email: user.email, reason: 'password_changed_meanwhile' });
+    throw new AppError('unauthenticated', 'email or password is wrong');
+  }
+  ctx.throttle?.succeeded(email, address);
+  await audit('auth.login', {});
   return {
     secret,
     user: {

@@ -96,6 +96,11 @@ export function createHttpServer(logger: Logger | false): Http {
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (err instanceof AppError) {
+      const retryAfter = (err.details as { retryAfterSeconds?: unknown } | undefined)
+        ?.retryAfterSeconds;
+      if (err.code === 'rate_limited' && typeof retryAfter === 'number') {
+        reply.header('retry-after', String(retryAfter));
+      }
       return reply
         .status(err.status)
         .send({ error: { code: err.code, message: err.message, details: err.details } });

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
+import { LoginThrottle } from '../auth/login-throttle.js';
 import { changePassword, login, logout } from '../auth/users.js';
 import type { Database } from '../db/database.js';
 import { isMigrated } from '../db/migrate.js';
@@ -13,10 +14,15 @@ export interface SystemRouteDeps {
   bus: LiveBus;
   /** Cookies get `Secure` when the desk is served over https. */
   secureCookies: boolean;
+  /** Failed logins on unknown accounts are audited in this workspace. */
+  workspaceId?: string;
+  /** Login throttling (one per app, in memory: each node counts what it sees). */
+  loginThrottle?: LoginThrottle;
 }
 
 export function systemRoutes(app: Http, deps: SystemRouteDeps) {
   const { db } = deps.database;
+  const loginThrottle = deps.loginThrottle ?? new LoginThrottle();
 
   app.get(
     '/healthz',
@@ -47,7 +53,8 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
       config: { public: true },
       schema: {
         tags: ['auth'],
-        summary: 'Sign in with email and password; sets the session cookie',
+        summary:
+          'Sign in with email and password; sets the session cookie. Repeated attempts are throttled (429 with Retry-After)',
         body: Type.Object(
           {
             email: Type.String({ maxLength: 320 }),
@@ -58,7 +65,11 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
       },
     },
     async (req, reply) => {
-      const { secret, user } = await login(db, req.body.email, req.body.password);
+      const { secret, user } = await login(db, req.body.email, req.body.password, {
+        address: req.ip,
+        throttle: loginThrottle,
+        workspaceId: deps.workspaceId,
+      });
       reply.setCookie(SESSION_COOKIE, secret, {
         httpOnly: true,
         sameSite: 'strict',
