@@ -7,6 +7,7 @@ import { isMigrated } from '../db/migrate.js';
 import { AppError } from '../errors.js';
 import type { LiveBus } from '../realtime/bus.js';
 import { SESSION_COOKIE } from './auth.js';
+import { LiveStreams, liveStreamRoute } from './live-stream.js';
 import type { Http } from './server.js';
 
 export interface SystemRouteDeps {
@@ -18,11 +19,14 @@ export interface SystemRouteDeps {
   workspaceId?: string;
   /** Login throttling (one per app, in memory: each node counts what it sees). */
   loginThrottle?: LoginThrottle;
+  /** How often an SSE stream re-checks its session or token (default 30 s). */
+  liveRecheckMs?: number;
 }
 
 export function systemRoutes(app: Http, deps: SystemRouteDeps) {
   const { db } = deps.database;
   const loginThrottle = deps.loginThrottle ?? new LoginThrottle();
+  const streams = new LiveStreams();
 
   app.get(
     '/healthz',
@@ -106,6 +110,7 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
         req.body.newPassword,
         { keepSession: req.cookies[SESSION_COOKIE] },
       );
+      streams.endUser(req.actor.id, req.cookies[SESSION_COOKIE]);
       return { ok: true, endedSessions };
     },
   );
@@ -115,7 +120,10 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
     { config: { allowWithOneTimePassword: true }, schema: { tags: ['auth'] } },
     async (req, reply) => {
       const sid = req.cookies[SESSION_COOKIE];
-      if (sid) await logout(db, sid);
+      if (sid) {
+        await logout(db, sid);
+        streams.endSession(sid);
+      }
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return { ok: true };
     },
@@ -158,32 +166,5 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
     },
   );
 
-  // Live updates as Server-Sent Events. A comment line every 25 s keeps proxies from closing
-  // an idle stream.
-  app.get(
-    '/api/v1/events',
-    { schema: { tags: ['system'], summary: 'Live updates (text/event-stream)' } },
-    (req, reply) => {
-      const workspaceId = req.actor.workspaceId;
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write(': connected\n\n');
-      let id = 0;
-      const unsubscribe = deps.bus.subscribe((e) => {
-        if (e.workspaceId !== workspaceId) return;
-        res.write(`id: ${++id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
-      });
-      const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
-      req.raw.on('close', () => {
-        clearInterval(ping);
-        unsubscribe();
-      });
-    },
-  );
+  liveStreamRoute(app, { db, bus: deps.bus, streams, recheckMs: deps.liveRecheckMs });
 }
