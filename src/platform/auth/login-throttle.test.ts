@@ -69,7 +69,7 @@ describe('hashing gate', () => {
     return { promise, resolve };
   };
 
-  it('runs at most its slots at once and lets callers take turns', async () => {
+  it('runs at most its slots at once and gives a free slot to a caller without a turn first', async () => {
     const gate = new HashGate(2, 64);
     const order: string[] = [];
     const works: Array<{ resolve: () => void }> = [];
@@ -93,9 +93,30 @@ describe('hashing gate', () => {
     }
     for (const w of works) w.resolve();
     await Promise.all([...flood, real]);
-    // FIFO would have run it ninth; taking turns runs it right after the next of the flood.
-    expect(order.indexOf('real')).toBe(3);
+    // FIFO would have run it ninth; a caller without a turn yet gets the first free slot.
+    expect(order.indexOf('real')).toBe(2);
     expect(gate.load()).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('lets waiting callers take turns', async () => {
+    const gate = new HashGate(1, 64);
+    const order: string[] = [];
+    const gates: Array<{ resolve: () => void }> = [];
+    const job = (key: string, name: string) =>
+      gate.run(key, async () => {
+        order.push(name);
+        const d = deferred();
+        gates.push(d);
+        await d.promise;
+      });
+    const all = [job('a', 'a0'), job('a', 'a1'), job('a', 'a2'), job('b', 'b0'), job('b', 'b1')];
+    while (order.length < 5) {
+      gates.shift()?.resolve();
+      await new Promise((r) => setImmediate(r));
+    }
+    gates.shift()?.resolve();
+    await Promise.all(all);
+    expect(order).toEqual(['a0', 'b0', 'a1', 'b1', 'a2']);
   });
 
   it('turns callers away once too many wait', async () => {
