@@ -211,7 +211,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   http.register(async (plugin) => {
     const scope = plugin.withTypeProvider<TypeBoxTypeProvider>() as Http;
     scope.addHook('onRequest', authHook(database.db));
-    systemRoutes(scope, { database, bus, secureCookies: config.publicUrl.startsWith('https:') });
+    systemRoutes(scope, {
+      database,
+      bus,
+      secureCookies: config.publicUrl.startsWith('https:'),
+      workspaceId: workspace.workspaceId,
+    });
     inboundRoutes(scope, { db: database.db, clock, onAppended: wakePipeline });
     caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox, publicUrl: config.publicUrl });
     care.routes(scope);

@@ -199,9 +199,16 @@ function isHttpUrl(s: string): boolean {
   }
 }
 
-/** Hide the password of a database URL before it is printed. */
+/**
+ * Hide the secrets of a database URL before it is printed: the password of its user-info (up to
+ * the last `@`, so a password holding `@` or `/` is hidden whole; an `@` further on only hides
+ * more) and the value of any query parameter named like a secret (`?password=…`, `sslpassword`,
+ * `sslkey`, …: the PostgreSQL driver reads them).
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:).*@/i, '$1***@')
+    .replace(/([?&][^=&#]*(?:pass|secret|token|key|auth)[^=&#]*=)[^&#]*/gi, '$1***');
 }
 
 /** Decodes a 32-byte key from hex or base64; null when it is not one. */
