@@ -14,7 +14,13 @@ import {
   XConfigSchema,
   XSecretsSchema,
 } from './channel.types.js';
-import { EmailConfigSchema, EmailSecretsSchema } from './email/email.types.js';
+import {
+  type EmailConfig,
+  EmailConfigSchema,
+  type EmailSecrets,
+  EmailSecretsSchema,
+  emailConfigProblem,
+} from './email/email.types.js';
 import { SmsConfigSchema, SmsSecretsSchema } from './sms/sms.types.js';
 
 const SCHEMAS: Record<RecordKind, { config: TSchema; secrets: TSchema }> = {
@@ -57,6 +63,12 @@ export async function createChannel(
   const config = input.config ?? {};
   check(SCHEMAS[kind].config, config, '/config');
   check(SCHEMAS[kind].secrets, input.secrets, '/secrets');
+  // Rules across fields the schemas cannot express (an email record's SMTP and IMAP sides).
+  const problem =
+    kind === 'email'
+      ? emailConfigProblem(config as EmailConfig, input.secrets as EmailSecrets)
+      : undefined;
+  if (problem) throw new AppError('bad_request', problem, [problem]);
   const id = newId();
   const secrets = input.secrets as Record<string, string>;
   await db

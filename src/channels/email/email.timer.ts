@@ -1,0 +1,67 @@
+import type { Http } from '../../platform/http/server.js';
+import { readState } from '../channel.state.js';
+import { loadChannelsOfKind } from '../channel.store.js';
+import type { ChannelDeps } from '../routes.js';
+import { canReceive } from './email.imap.js';
+import type { ImapCursor } from './email.poll.js';
+import { pollEmailChannel } from './email.poll.js';
+import type { EmailConfig, EmailSecrets } from './email.types.js';
+
+/** How often we look for a mailbox whose poll is due (the shortest interval allowed is 1 s). */
+const TICK_MS = 1000;
+export const DEFAULT_POLL_SECONDS = 30;
+
+/**
+ * Polls every enabled email channel with an IMAP side when its interval is due, one at a time
+ * per channel. Polling over a fresh connection per poll rather than IMAP IDLE: a poll is a few
+ * commands, survives server restarts and NAT timeouts without reconnect logic, and works the
+ * same on every server; the cost is up to one interval of delay (30 s by default). The due
+ * time comes from the stored cursor, so a restarted desk waits out the interval where it was.
+ */
+export function startEmailPolling(app: Http, deps: ChannelDeps) {
+  let timer: NodeJS.Timeout | null = null;
+  let ticking = false;
+  const tick = async () => {
+    if (ticking) return;
+    ticking = true;
+    try {
+      const channels = await loadChannelsOfKind<EmailConfig, EmailSecrets>(
+        deps.db,
+        deps.secretKey,
+        deps.workspaceId,
+        'email',
+      );
+      for (const ch of channels) {
+        if (!canReceive(ch)) continue;
+        const cursor = (await readState(deps.db, ch.id)).cursors.imap as ImapCursor | undefined;
+        const every = (ch.config.imap.pollIntervalSeconds ?? DEFAULT_POLL_SECONDS) * 1000;
+        if (deps.clock() < (cursor?.lastPollAt ?? 0) + every) continue;
+        const r = await pollEmailChannel(deps, ch);
+        if (r.error) app.log.warn({ channelId: ch.id, error: r.error }, 'email poll failed');
+        else if (r.fetched > 0)
+          app.log.info(
+            {
+              channelId: ch.id,
+              fetched: r.fetched,
+              accepted: r.accepted,
+              bounces: r.bounces,
+              skipped: r.skipped,
+              parked: r.parked,
+            },
+            'email poll',
+          );
+      }
+    } catch (err) {
+      app.log.warn({ err: (err as Error).message }, 'email poll tick failed');
+    } finally {
+      ticking = false;
+    }
+  };
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => void tick(), TICK_MS);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+  });
+}
