@@ -62,13 +62,13 @@ export async function createChannel(
   if (!name) throw new AppError('bad_request', 'name is empty');
   const config = input.config ?? {};
   check(SCHEMAS[kind].config, config, '/config');
-  check(SCHEMAS[kind].secrets, input.secrets, '/secrets');
   // Rules across fields the schemas cannot express (an email record's SMTP and IMAP sides).
   const problem =
     kind === 'email'
-      ? emailConfigProblem(config as EmailConfig, input.secrets as EmailSecrets)
+      ? emailConfigProblem(config as EmailConfig, (input.secrets ?? {}) as EmailSecrets)
       : undefined;
   if (problem) throw new AppError('bad_request', problem, [problem]);
+  check(SCHEMAS[kind].secrets, input.secrets, '/secrets');
   const id = newId();
   const secrets = input.secrets as Record<string, string>;
   await db

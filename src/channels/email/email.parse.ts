@@ -3,6 +3,7 @@ import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import type { InboundMessage } from '../../ingest/inbound.schema.js';
 import { autoReplyReason } from './email.auto.js';
 import { newPartOf } from './email.quote.js';
+import { declaresUtf7, decodeUtf7 } from './email.utf7.js';
 
 /** What one mail from the mailbox is to the desk. */
 export type ClassifiedMail =
@@ -64,6 +65,7 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
       externalId: `<sha256-${hash}@throughline.invalid>`,
     };
   }
+  if (declaresUtf7(raw)) fixUtf7(mail);
   const externalId = externalIdOf(mail, raw);
   const bounce = bounceOf(mail, raw);
   if (bounce) return bounce;
@@ -111,6 +113,14 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
     raw: { headers: headerSummary(mail) },
   };
   return { kind: 'message', message, parents };
+}
+
+/** Decodes what mailparser left as UTF-7: the text, the subject, display names. */
+function fixUtf7(mail: ParsedMail) {
+  if (mail.text) mail.text = decodeUtf7(mail.text);
+  if (mail.subject) mail.subject = decodeUtf7(mail.subject);
+  const from = Array.isArray(mail.from) ? mail.from : mail.from ? [mail.from] : [];
+  for (const a of from.flatMap((o) => o.value)) if (a.name) a.name = decodeUtf7(a.name);
 }
 
 const validDate = (d: Date | undefined) =>
