@@ -352,6 +352,15 @@ describe.skipIf(!haveData).each(ENGINES)('email channel (IMAP) on %s', (engine) 
       headers: t.auth,
     });
     expect(parked.body).toContain('no usable From address');
+    // A retry cannot make the mail usable: it is parked again, and nothing else stops.
+    const retry = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/admin/parked/retry',
+      headers: t.auth,
+      payload: {},
+    });
+    expect(retry.statusCode, retry.body).toBeLessThan(300);
+    await t.app.pipeline.drain();
     const health = await t.app.http.inject({
       method: 'GET',
       url: `/api/v1/channels/${channelId}`,
@@ -432,6 +441,56 @@ describe.skipIf(!haveData).each(ENGINES)('email channel (IMAP) on %s', (engine) 
       await t.app.pipeline.drain();
     }
     expect((await byExternalId(id))?.channel_id).toBe(res.json().id);
+  });
+
+  it('reads a mail over 8 MB up to 8 MB and cuts its text like every channel', async () => {
+    const line = 'The modem log says: DSL sync lost, retraining, sync lost again.\r\n';
+    const big = [
+      'From: Big Log <biglog@example.org>',
+      'To: mary@example.net',
+      'Subject: Modem log attached inline',
+      'Date: Thu, 03 Dec 2026 13:00:00 +0000',
+      'Message-ID: <big-1@example.org>',
+      '',
+      line.repeat(Math.ceil((9 * 1024 * 1024) / line.length)),
+    ].join('\r\n');
+    await append(big);
+    const r = await poll();
+    expect(r).toMatchObject({ fetched: 1, accepted: 1, parked: [] });
+    const m = await byExternalId('<big-1@example.org>');
+    expect(m?.text.length).toBeLessThanOrEqual(100_000);
+    expect(m?.text).toMatch(/… \[truncated: \d+ characters\]$/);
+  });
+
+  it('marks a refused IMAP login auth_revoked and never shows the password', async () => {
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/channels',
+      headers: t.auth,
+      payload: {
+        kind: 'email',
+        name: 'Wrong password',
+        config: {
+          imap: { host: dovecot.host, port: dovecot.port, tls: false, user: dovecot.user },
+        },
+        secrets: { imapPassword: 'wrong-imap-password-never-shown' },
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().id;
+    const polled = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/channels/${id}/poll`,
+      headers: t.auth,
+    });
+    expect(polled.json().results[0].error).toMatch(/^auth_revoked: IMAP authentication failed/);
+    const view = await t.app.http.inject({
+      method: 'GET',
+      url: `/api/v1/channels/${id}`,
+      headers: t.auth,
+    });
+    expect(view.json().health.status).toBe('auth_revoked');
+    expect(polled.body + view.body).not.toContain('wrong-imap-password-never-shown');
   });
 });
 
