@@ -123,6 +123,34 @@ describe('mail text', () => {
     expect(fitted).toMatch(/… \[truncated: \d+ characters\]$/);
   });
 
+  it("refuses a mail our server says failed DMARC; a sender's own header below ours does not count", async () => {
+    const mail = (...auth: string[]) =>
+      Buffer.from(
+        [
+          ...auth.map((a) => `Authentication-Results: ${a}`),
+          'From: Ana <ana@example.com>',
+          'Subject: Refund',
+          'Message-ID: <dmarc@example.com>',
+          '',
+          'Please refund to this new account.',
+          '',
+        ].join('\r\n'),
+      );
+    expect(
+      await classifyMail(
+        mail('mx.desk.example;\r\n dkim=none;\r\n dmarc=fail header.from=example.com'),
+        ctx,
+      ),
+    ).toMatchObject({ kind: 'skip', reason: 'DMARC failed (mx.desk.example)' });
+    expect(
+      await classifyMail(mail('mx.desk.example; arc=none', 'mx.desk.example; dmarc=fail'), ctx),
+    ).toMatchObject({ kind: 'skip' });
+    expect(
+      await classifyMail(mail('mx.desk.example; dmarc=pass', 'forged.example; dmarc=fail'), ctx),
+    ).toMatchObject({ kind: 'message' });
+    expect(await classifyMail(mail(), ctx)).toMatchObject({ kind: 'message' });
+  });
+
   it('decodes UTF-7', () => {
     expect(decodeUtf7('Caf+AOk- 1+-1 +ZeVnLIqe-')).toBe('Café 1+1 日本語');
   });

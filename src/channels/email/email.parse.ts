@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import type { InboundMessage } from '../../ingest/inbound.schema.js';
+import { dmarcProblem } from './email.auth.js';
 import { autoReplyReason } from './email.auto.js';
 import { newPartOf } from './email.quote.js';
 import { declaresUtf7, decodeUtf7 } from './email.utf7.js';
@@ -74,6 +75,8 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
   if (!address.includes('@') || address.length > 320) {
     return { kind: 'bad', reason: 'no usable From address', externalId };
   }
+  const forged = dmarcProblem(mail.headerLines);
+  if (forged) return { kind: 'skip', reason: forged, externalId };
   if (ctx.ownAddresses.has(address)) {
     return { kind: 'skip', reason: `from our own address ${address}`, externalId };
   }
