@@ -4,6 +4,7 @@ import { hasSharedData, sharedDataPath } from '../../../test/fakes/shared-data.j
 import { fitMessage } from '../channel.fit.js';
 import { type ClassifiedMail, classifyMail } from './email.parse.js';
 import { newPartOf } from './email.quote.js';
+import { AUTH_RETRY_MS, nextPollAt } from './email.timer.js';
 import { decodeUtf7 } from './email.utf7.js';
 
 const DIR = 'email-eml';
@@ -153,5 +154,13 @@ describe('mail text', () => {
 
   it('decodes UTF-7', () => {
     expect(decodeUtf7('Caf+AOk- 1+-1 +ZeVnLIqe-')).toBe('Café 1+1 日本語');
+  });
+});
+
+describe('when a mailbox is polled', () => {
+  it('waits its interval, 30 s by default, and much longer while its login is refused', () => {
+    expect(nextPollAt(undefined, undefined, 'ok')).toBe(30_000);
+    expect(nextPollAt(1_000, 5, 'degraded')).toBe(6_000);
+    expect(nextPollAt(1_000, 5, 'auth_revoked')).toBe(1_000 + AUTH_RETRY_MS);
   });
 });

@@ -10,6 +10,22 @@ import type { EmailConfig, EmailSecrets } from './email.types.js';
 /** How often we look for a mailbox whose poll is due (the shortest interval allowed is 1 s). */
 const TICK_MS = 1000;
 export const DEFAULT_POLL_SECONDS = 30;
+/** A refused login is retried this often at most: providers lock accounts that keep failing. */
+export const AUTH_RETRY_MS = 15 * 60_000;
+
+/**
+ * When a mailbox is next polled: its interval after the last poll, or, while its login is
+ * refused (`auth_revoked`), not before AUTH_RETRY_MS; "poll now" and a connection test that
+ * succeeds (health back to ok) end that wait.
+ */
+export function nextPollAt(
+  lastPollAt: number | undefined,
+  intervalSeconds: number | undefined,
+  health: string,
+): number {
+  const every = (intervalSeconds ?? DEFAULT_POLL_SECONDS) * 1000;
+  return (lastPollAt ?? 0) + (health === 'auth_revoked' ? Math.max(every, AUTH_RETRY_MS) : every);
+}
 
 /**
  * Polls every enabled email channel with an IMAP side when its interval is due, one at a time
@@ -33,9 +49,14 @@ export function startEmailPolling(app: Http, deps: ChannelDeps) {
       );
       for (const ch of channels) {
         if (!canReceive(ch)) continue;
-        const cursor = (await readState(deps.db, ch.id)).cursors.imap as ImapCursor | undefined;
-        const every = (ch.config.imap.pollIntervalSeconds ?? DEFAULT_POLL_SECONDS) * 1000;
-        if (deps.clock() < (cursor?.lastPollAt ?? 0) + every) continue;
+        const state = await readState(deps.db, ch.id);
+        const cursor = state.cursors.imap as ImapCursor | undefined;
+        const due = nextPollAt(
+          cursor?.lastPollAt,
+          ch.config.imap.pollIntervalSeconds,
+          state.health,
+        );
+        if (deps.clock() < due) continue;
         const r = await pollEmailChannel(deps, ch);
         if (r.error) app.log.warn({ channelId: ch.id, error: r.error }, 'email poll failed');
         else if (r.fetched > 0)
