@@ -53,9 +53,19 @@ export function ownAddresses(ch: ImapChannel): Set<string> {
 }
 
 /** Polls of one channel never overlap in one app (timer and "poll now" share the run). */
-const running = new WeakMap<ChannelDeps, Map<string, Promise<EmailPollResult>>>();
+const running = new WeakMap<ChannelDeps, Map<string, Promise<EmailPollResult | null>>>();
 
-export function pollEmailChannel(deps: ChannelDeps, ch: ImapChannel): Promise<EmailPollResult> {
+/**
+ * Polls now, or joins the poll of this channel already running. With `due`, the background
+ * timer's check, the poll is skipped (null) unless the stored state still says it is due when
+ * the poll has the channel to itself: a "poll now" that finished while the timer was deciding
+ * must not be followed by a second poll.
+ */
+export function pollEmailChannel(
+  deps: ChannelDeps,
+  ch: ImapChannel,
+  due?: (state: ChannelState) => boolean,
+): Promise<EmailPollResult | null> {
   let m = running.get(deps);
   if (!m) {
     m = new Map();
@@ -63,10 +73,12 @@ export function pollEmailChannel(deps: ChannelDeps, ch: ImapChannel): Promise<Em
   }
   const have = m.get(ch.id);
   if (have) return have;
-  const p = pollOnce(deps, ch).finally(() => m.delete(ch.id));
+  const p = pollOnce(deps, ch, due).finally(() => m.delete(ch.id));
   m.set(ch.id, p);
   return p;
 }
+
+type ChannelState = Awaited<ReturnType<typeof readState>>;
 
 /**
  * Reads the mails that arrived since the last poll, by UID (RFC 9051 §2.3.1.1), and hands them
@@ -76,7 +88,11 @@ export function pollEmailChannel(deps: ChannelDeps, ch: ImapChannel): Promise<Em
  * nothing is lost, nothing is taken twice. \Seen is a courtesy to people who open the mailbox;
  * the cursor, not the flag, decides what is new, so a mail someone read first is still taken.
  */
-async function pollOnce(deps: ChannelDeps, ch: ImapChannel): Promise<EmailPollResult> {
+async function pollOnce(
+  deps: ChannelDeps,
+  ch: ImapChannel,
+  due?: (state: ChannelState) => boolean,
+): Promise<EmailPollResult | null> {
   const mailbox = ch.config.imap.mailbox ?? 'INBOX';
   const result: EmailPollResult = {
     mailbox,
@@ -91,6 +107,7 @@ async function pollOnce(deps: ChannelDeps, ch: ImapChannel): Promise<EmailPollRe
     lastUid: 0,
   };
   const state = await readState(deps.db, ch.id);
+  if (due && !due(state)) return null;
   const saved = state.cursors.imap as ImapCursor | undefined;
   let client: ImapFlow | undefined;
   try {

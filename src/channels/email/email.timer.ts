@@ -49,15 +49,14 @@ export function startEmailPolling(app: Http, deps: ChannelDeps) {
       );
       for (const ch of channels) {
         if (!canReceive(ch)) continue;
-        const state = await readState(deps.db, ch.id);
-        const cursor = state.cursors.imap as ImapCursor | undefined;
-        const due = nextPollAt(
-          cursor?.lastPollAt,
-          ch.config.imap.pollIntervalSeconds,
-          state.health,
-        );
-        if (deps.clock() < due) continue;
-        const r = await pollEmailChannel(deps, ch);
+        const due = (state: Awaited<ReturnType<typeof readState>>) => {
+          const cursor = state.cursors.imap as ImapCursor | undefined;
+          const interval = ch.config.imap.pollIntervalSeconds;
+          return deps.clock() >= nextPollAt(cursor?.lastPollAt, interval, state.health);
+        };
+        if (!due(await readState(deps.db, ch.id))) continue;
+        const r = await pollEmailChannel(deps, ch, due);
+        if (!r) continue;
         if (r.error) app.log.warn({ channelId: ch.id, error: r.error }, 'email poll failed');
         else if (r.fetched > 0)
           app.log.info(
