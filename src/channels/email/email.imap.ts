@@ -1,4 +1,4 @@
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { ConnectorError, scrubSecrets } from '../connector-error.js';
 import type { EmailChannel, ImapConfig } from './email.types.js';
 
@@ -39,6 +39,9 @@ export function fromImapError(err: unknown, secrets: readonly (string | undefine
 /** A connected, logged-in client (the caller logs out). Never logs: no credentials or bodies. */
 export async function connectImap(ch: ImapChannel): Promise<ImapFlow> {
   const { host, port, tls, user } = ch.config.imap;
+  // Loaded on first use: it costs every CLI command and server start a second otherwise, and
+  // most desks read no mailbox.
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
     host,
     port,

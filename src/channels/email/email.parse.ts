@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
 import type { InboundMessage } from '../../ingest/inbound.schema.js';
 import { dmarcProblem } from './email.auth.js';
 import { autoReplyReason } from './email.auto.js';
@@ -57,6 +57,8 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
   let mail: ParsedMail;
   try {
     // Attachments are read to count their size and dropped; only metadata is kept.
+    // Loaded on first use, like imapflow (email.imap.ts): only desks that read mail pay for it.
+    const { simpleParser } = await import('mailparser');
     mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
   } catch (err) {
     const hash = createHash('sha256').update(raw).digest('hex');
