@@ -150,14 +150,22 @@ channelAdd
   .action((opts) => addChannel('meta', opts));
 channelAdd
   .command('email')
-  .description('an SMTP mailbox that sends replies and notifications')
+  .description("a mailbox: SMTP sends replies and notifications, IMAP brings customers' mail in")
   .requiredOption('--name <name>')
-  .requiredOption('--host <host>', 'SMTP server')
-  .requiredOption('--port <port>', '465 with --secure, else usually 587 (STARTTLS) or 25')
+  .option('--host <host>', 'SMTP server')
+  .option('--port <port>', '465 with --secure, else usually 587 (STARTTLS) or 25')
   .option('--secure', 'TLS from the first byte (port 465)')
-  .requiredOption('--from <address>', 'sender, e.g. "Acme Care <care@acme.example>"')
+  .option('--from <address>', 'sender, e.g. "Acme Care <care@acme.example>"')
   .option('--username <user>', 'SMTP AUTH user')
   .option('--password <password>', 'SMTP AUTH password (stored encrypted)')
+  .option('--imap-host <host>', "IMAP server to poll for customers' mail")
+  .option('--imap-port <port>', '993 with --tls, else usually 143')
+  .option('--imap-user <user>', 'IMAP login')
+  .option('--imap-password <password>', 'IMAP password (stored encrypted)')
+  .option('--tls', 'IMAP over TLS from the first byte (the default; port 993)')
+  .option('--no-tls', 'IMAP without TLS from the first byte (STARTTLS when offered)')
+  .option('--mailbox <folder>', 'IMAP folder to read (default INBOX)')
+  .option('--poll-interval <seconds>', 'seconds between IMAP polls (default 30)')
   .action((opts) => addChannel('email', opts));
 channelAdd
   .command('sms')

@@ -14,7 +14,13 @@ import {
   XConfigSchema,
   XSecretsSchema,
 } from './channel.types.js';
-import { EmailConfigSchema, EmailSecretsSchema } from './email/email.types.js';
+import {
+  type EmailConfig,
+  EmailConfigSchema,
+  type EmailSecrets,
+  EmailSecretsSchema,
+  emailConfigProblem,
+} from './email/email.types.js';
 import { SmsConfigSchema, SmsSecretsSchema } from './sms/sms.types.js';
 
 const SCHEMAS: Record<RecordKind, { config: TSchema; secrets: TSchema }> = {
@@ -56,6 +62,12 @@ export async function createChannel(
   if (!name) throw new AppError('bad_request', 'name is empty');
   const config = input.config ?? {};
   check(SCHEMAS[kind].config, config, '/config');
+  // Rules across fields the schemas cannot express (an email record's SMTP and IMAP sides).
+  const problem =
+    kind === 'email'
+      ? emailConfigProblem(config as EmailConfig, (input.secrets ?? {}) as EmailSecrets)
+      : undefined;
+  if (problem) throw new AppError('bad_request', problem, [problem]);
   check(SCHEMAS[kind].secrets, input.secrets, '/secrets');
   const id = newId();
   const secrets = input.secrets as Record<string, string>;

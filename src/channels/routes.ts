@@ -5,6 +5,7 @@ import type { Http } from '../platform/http/server.js';
 import { channelAdminRoutes } from './channel.routes.js';
 import { startChannelTimers } from './channel.timers.js';
 import { emailSender } from './email/email.sender.js';
+import { startEmailPolling } from './email/email.timer.js';
 import { metaModerationRoutes } from './meta/meta.moderation.js';
 import { metaWebhookRoutes } from './meta/meta.routes.js';
 import { metaSender } from './meta/meta.sender.js';
@@ -47,6 +48,7 @@ export function channelRoutes(app: Http, deps: ChannelDeps): void {
   channelAdminRoutes(app, deps);
   metaModerationRoutes(app, deps);
   startChannelTimers(app, deps);
+  startEmailPolling(app, deps);
 }
 
 /**
