@@ -150,11 +150,14 @@ export async function replyInTrx(
         delivered_at: null,
       })
       .execute();
+    // An automated message (the CSAT survey) answers nobody: it is no first response, meets no
+    // response clock and does not open a new case, so response times measure people.
+    const answers = !input.automated;
     await trx
       .updateTable('cases')
       .set({
-        status: c.status === 'new' ? 'open' : c.status,
-        first_response_at: c.first_response_at ?? now,
+        status: c.status === 'new' && answers ? 'open' : c.status,
+        first_response_at: answers ? (c.first_response_at ?? now) : c.first_response_at,
         last_message_at: Math.max(c.last_message_at, now),
         message_count: sql<number>`message_count + 1`,
         updated_at: now,
@@ -170,10 +173,10 @@ export async function replyInTrx(
       { messageId, visibility, channel },
       now,
     );
-    await applySla(trx, actor.workspaceId, [slaEvent(c, 'agent_replied', now)], now);
+    if (answers) await applySla(trx, actor.workspaceId, [slaEvent(c, 'agent_replied', now)], now);
     // Only a message someone wrote keeps a promise: a survey sent on resolve says nothing of
     // the follow-up an agent promised.
-    if (!input.automated) await keepPromisesOnReply(trx, actor, c.id, channel, now);
+    if (answers) await keepPromisesOnReply(trx, actor, c.id, channel, now);
     const msg = await trx
       .selectFrom('messages')
       .selectAll()
