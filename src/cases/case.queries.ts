@@ -2,7 +2,7 @@ import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Capabilities } from '../platform/db/database.js';
 import type { DB } from '../platform/db/schema.js';
 import { type CaseCursor, decodeCursor, encodeCursor, WALK_START_SLACK_MS } from './case.cursor.js';
-import { type SearchTuning, textFilter } from './case.search.js';
+import { type SearchTuning, type TextFilter, textFilter } from './case.search.js';
 
 export interface CaseFilter {
   status?: string[];
@@ -42,14 +42,24 @@ export async function listCases(
   // The cases moved since the walk began, by id: what a walk in order may have missed. They
   // are found first (CROSS JOIN keeps SQLite's join order: without statistics it would rather
   // walk a status or queue index over every open case and sort).
-  const moved = async (after: string, limit: number, skip: string[]) => {
+  const moved = async (after: string, limit: number, skip: string[], known?: TextFilter) => {
     if (limit <= 0 || cursor.since === undefined) return [];
-    const text = f.q ? await textFilter(db, caps, workspaceId, f.q, search) : undefined;
+    const since = cursor.since;
     const ids = db
       .selectFrom('cases')
       .select('id as moved_id')
-      .where('inbox_moved_at', '>', cursor.since)
+      .where('inbox_moved_at', '>', since)
       .where('id', '>', after);
+    // Usually none moved: answered from the partial index, before any text filter is worked out.
+    if (!(await ids.limit(1).executeTakeFirst())) return [];
+    // Any case may have moved, so the text filter must hold for all of them, not only for the
+    // newest a scan looked at: the indexed plan's list, else all the hits.
+    const text =
+      f.q === undefined || f.q === ''
+        ? undefined
+        : known?.plan === 'indexed'
+          ? known
+          : await textFilter(db, caps, workspaceId, f.q, search);
     let q = db
       .selectFrom(ids.as('m'))
       .crossJoin('cases')
@@ -112,6 +122,7 @@ export async function listCases(
     '',
     room + 1,
     page.map((r) => r.id),
+    text,
   );
   const more = extra.slice(0, room);
   const lastMoved = more[more.length - 1];

@@ -103,6 +103,33 @@ describe.each(ENGINES)('inbox walk under traffic on %s', (engine) => {
     expect(new Set(q).size).toBe(2);
   });
 
+  it('a text search walked under traffic misses no matching case either', async () => {
+    const matching = (await page('limit=200&q=walk%20case')).items.map((c) => c.id);
+    expect(matching).toHaveLength(12);
+    for (const [q, first] of [
+      ['walk%20case', 2],
+      ['wa', 4],
+    ] as const) {
+      let minute = 50;
+      const seen = await walk(`limit=3&q=${q}`, async (n) => {
+        if (n > 2) return;
+        // Two of the oldest write again (new text, old cases), after pages 1 and 2.
+        await ingest(
+          [n === 1 ? first : first + 1].map((i) =>
+            aMessage({
+              channel: 'sms',
+              author: { id: `+1415555${String(1000 + i)}` },
+              text: 'anything new?',
+              sentAt: at(minute++),
+              visibility: 'private',
+            }),
+          ),
+        );
+      });
+      for (const id of matching) expect(seen, q).toContain(id);
+    }
+  });
+
   it('refuses a cursor it did not make', async () => {
     const bad = Buffer.from('w1:abc:12:x').toString('base64url');
     const res = await t.app.http.inject({
