@@ -25,7 +25,6 @@ import { createProblems, type Problems } from './problems/index.js';
 import { problemNotificationRoutes } from './problems/problem.notifications.js';
 import { problemRoutes } from './problems/problem.routes.js';
 import { ensureOwnerTeams } from './problems/problem.settings.js';
-import { onUnusableCalendar } from './sla/calendar.js';
 import { ClassifyAhead } from './triage/classify-ahead.js';
 import type { TriageInput, TriageResult } from './triage/index.js';
 import { InstallationTriage } from './triage/installation.js';
@@ -73,15 +72,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
   const logger = deps.logger ?? false;
   const clock = deps.clock ?? Date.now;
-  // The business-hours arithmetic is pure and called from every SLA path; the one thing it
-  // reports (a calendar with no opening hours, counted 24/7 instead) goes to the latest logger.
-  if (logger)
-    onUnusableCalendar((cal) =>
-      logger.warn(
-        { timeZone: cal.timeZone, hours: cal.hours },
-        'an SLA calendar has no opening hours; its deadlines are counted around the clock',
-      ),
-    );
   const ownsDatabase = !deps.database;
   const database =
     deps.database ??

@@ -1,11 +1,11 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { addIdentityInTrx } from '../customers/customer.service.js';
 import { linkKeyFor } from '../customers/identity.keys.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { replyInTrx } from './case.reply.js';
-import { caseEvent, checkVersion, loadCase } from './case.store.js';
+import { caseEvent, claimVersion, loadCase } from './case.store.js';
 
 /** The X DM deep link (developer.x.com, "Direct Message deep link"), addressed to our account. */
 export function dmDeepLink(accountId: string): string {
@@ -108,27 +108,4 @@ function checkedAddress(to: 'voice' | 'sms' | 'email', address: string | undefin
     throw new AppError('bad_request', `"${address}" is not a valid ${what}`);
   }
   return key.slice(key.indexOf(':') + 1);
-}
-
-/**
- * Takes the case's next version in one conditional update, so that of concurrent handoffs made
- * on one view of the case exactly one goes through; the others get the 409 replies get.
- */
-async function claimVersion(
-  trx: Kysely<DB>,
-  c: { id: string; workspace_id: string; version: number },
-  expected: number | undefined,
-  set: { channel?: string },
-) {
-  const r = await trx
-    .updateTable('cases')
-    .set({ ...set, version: sql<number>`version + 1` })
-    .where('id', '=', c.id)
-    .$if(expected !== undefined, (q) => q.where('version', '=', expected!))
-    .executeTakeFirst();
-  if (Number(r.numUpdatedRows) === 0) {
-    await checkVersion(trx, await loadCase(trx, c.workspace_id, c.id), expected);
-    // The version matched on a re-read: the row changed between; still a conflict.
-    throw new AppError('conflict', 'the case changed since you loaded it');
-  }
 }

@@ -8,7 +8,7 @@ import { keepPromisesOnReply } from '../promises/promise.service.js';
 import { applySla } from '../sla/sla.store.js';
 import { toMessageDto } from './case.dto.js';
 import { slaEvent } from './case.sla.js';
-import { caseEvent, checkVersion, loadCase } from './case.store.js';
+import { caseEvent, checkVersion, claimVersion, loadCase } from './case.store.js';
 
 export interface ReplyInput {
   text: string;
@@ -52,8 +52,13 @@ export async function replyInTrx(
   const text = input.text.trim();
   if (!text) throw new AppError('bad_request', 'reply text is empty');
   {
+    const seen = await loadCase(trx, actor.workspaceId, caseId);
+    await checkVersion(trx, seen, input.expectedVersion, input.seenMessageId);
+    // The check above answers a stale view at once; this one makes it hold against a
+    // concurrent change (two agents replying on one view), and the reply is then written on
+    // the case as it is now.
+    await claimVersion(trx, seen, input.expectedVersion, {}, input.seenMessageId);
     const c = await loadCase(trx, actor.workspaceId, caseId);
-    await checkVersion(trx, c, input.expectedVersion, input.seenMessageId);
     const channel = input.channel ?? c.channel;
     const inbound = () =>
       trx
@@ -145,14 +150,16 @@ export async function replyInTrx(
         delivered_at: null,
       })
       .execute();
+    // An automated message (the CSAT survey) answers nobody: it is no first response, meets no
+    // response clock and does not open a new case, so response times measure people.
+    const answers = !input.automated;
     await trx
       .updateTable('cases')
       .set({
-        status: c.status === 'new' ? 'open' : c.status,
-        first_response_at: c.first_response_at ?? now,
+        status: c.status === 'new' && answers ? 'open' : c.status,
+        first_response_at: answers ? (c.first_response_at ?? now) : c.first_response_at,
         last_message_at: Math.max(c.last_message_at, now),
         message_count: sql<number>`message_count + 1`,
-        version: sql<number>`version + 1`,
         updated_at: now,
       })
       .where('id', '=', c.id)
@@ -166,10 +173,10 @@ export async function replyInTrx(
       { messageId, visibility, channel },
       now,
     );
-    await applySla(trx, actor.workspaceId, [slaEvent(c, 'agent_replied', now)], now);
+    if (answers) await applySla(trx, actor.workspaceId, [slaEvent(c, 'agent_replied', now)], now);
     // Only a message someone wrote keeps a promise: a survey sent on resolve says nothing of
     // the follow-up an agent promised.
-    if (!input.automated) await keepPromisesOnReply(trx, actor, c.id, channel, now);
+    if (answers) await keepPromisesOnReply(trx, actor, c.id, channel, now);
     const msg = await trx
       .selectFrom('messages')
       .selectAll()

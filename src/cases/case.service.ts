@@ -150,11 +150,18 @@ export async function updateInTrx(
       );
     }
     if (Object.keys(set).length === 0) return c;
-    await trx
+    // Conditional on the version checked above: a concurrent change that got there first makes
+    // this one a 409, not a silent overwrite.
+    const r = await trx
       .updateTable('cases')
       .set({ ...set, version: sql<number>`version + 1`, updated_at: now })
       .where('id', '=', c.id)
-      .execute();
+      .$if(input.expectedVersion !== undefined, (q) => q.where('version', '=', c.version))
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) {
+      await checkVersion(trx, await loadCase(trx, actor.workspaceId, c.id), c.version);
+      throw new AppError('conflict', 'the case changed since you loaded it');
+    }
     if (resolvedNow) await sendSurveyOnResolve(trx, actor, c.id, now, links.publicUrl);
     return loadCase(trx, actor.workspaceId, c.id);
   }

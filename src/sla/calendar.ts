@@ -184,31 +184,19 @@ export function isAlwaysOpen(cal: Calendar): boolean {
   return open;
 }
 
-type UnusableCalendarHandler = (cal: Calendar) => void;
-let onUnusable: UnusableCalendarHandler = () => {};
-/** Where to report a calendar with no opening hours (the app logs a warning). */
-export function onUnusableCalendar(handler: UnusableCalendarHandler): void {
-  onUnusable = handler;
-}
 const usable = new WeakMap<Calendar, boolean>();
-const reported = new Set<string>();
 
 /**
  * Whether `cal` has opening hours at all. Creation refuses calendars without, but one stored
  * before that check (or written by hand) must not fail intake: deadlines are then counted
- * around the clock, and the mistake is reported once per calendar rather than per message.
+ * around the clock. The arithmetic only counts; saying so is for whoever loaded the calendar
+ * and holds a logger (`sla.store.ts`, `reportUnusable`).
  */
-function hasHours(cal: Calendar): boolean {
+export function hasHours(cal: Calendar): boolean {
   let ok = usable.get(cal);
   if (ok === undefined) {
     ok = hasOpeningHours(cal.hours);
     usable.set(cal, ok);
-    const key = JSON.stringify(cal);
-    if (!ok && !reported.has(key)) {
-      if (reported.size > 1000) reported.clear();
-      reported.add(key);
-      onUnusable(cal);
-    }
   }
   return ok;
 }

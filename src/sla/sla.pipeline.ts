@@ -39,5 +39,9 @@ export async function planSla(batch: BatchState, ctx: StageContext, workspaceId:
   }
   const fresh = new Set<string>();
   for (const c of batch.cases.values()) if (c.isNew) fresh.add(c.id);
-  await applySla(ctx.trx, workspaceId, events, ctx.now, { fresh, caps: ctx.caps });
+  await applySla(ctx.trx, workspaceId, events, ctx.now, {
+    fresh,
+    caps: ctx.caps,
+    logger: ctx.logger,
+  });
 }

@@ -1,9 +1,10 @@
 import type { Insertable, Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import { type InsertOptions, insertRows } from '../platform/db/bulk.js';
 import type { Capabilities } from '../platform/db/database.js';
 import type { DB, Priority } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
-import { ALWAYS_OPEN, type Calendar } from './calendar.js';
+import { ALWAYS_OPEN, type Calendar, hasHours } from './calendar.js';
 import {
   CLOCKS,
   type ClockName,
@@ -56,8 +57,35 @@ export interface PolicySet {
   choose(priority: Priority, channel: string): PolicyChoice;
 }
 
+/** Where the SLA store says what it met: a calendar it counts around the clock. */
+export type SlaLogger = Pick<Logger, 'warn'>;
+
+const reported = new WeakMap<SlaLogger, Set<string>>();
+
+/**
+ * Warns, once per calendar and logger (one app's), of a stored calendar without opening hours:
+ * its deadlines are counted around the clock (`calendar.ts`) rather than failing intake.
+ */
+function reportUnusable(logger: SlaLogger | undefined, cal: Calendar): void {
+  if (!logger || hasHours(cal)) return;
+  const seen = reported.get(logger) ?? new Set<string>();
+  reported.set(logger, seen);
+  const key = JSON.stringify(cal);
+  if (seen.has(key)) return;
+  if (seen.size > 1000) seen.clear();
+  seen.add(key);
+  logger.warn(
+    { timeZone: cal.timeZone, hours: cal.hours },
+    'an SLA calendar has no opening hours; its deadlines are counted around the clock',
+  );
+}
+
 /** Loads the workspace's policies and calendars once; `choose` prefers a channel override. */
-export async function loadPolicies(trx: Kysely<DB>, ws: string): Promise<PolicySet> {
+export async function loadPolicies(
+  trx: Kysely<DB>,
+  ws: string,
+  logger?: SlaLogger,
+): Promise<PolicySet> {
   const [policies, calendars] = await Promise.all([
     trx.selectFrom('sla_policies').selectAll().where('workspace_id', '=', ws).execute(),
     trx.selectFrom('sla_calendars').selectAll().where('workspace_id', '=', ws).execute(),
@@ -72,6 +100,11 @@ export async function loadPolicies(trx: Kysely<DB>, ws: string): Promise<PolicyS
       } as Calendar,
     ]),
   );
+  const policyCalendar = (id: string | null) => {
+    const cal = (id && cals.get(id)) || ALWAYS_OPEN;
+    reportUnusable(logger, cal);
+    return cal;
+  };
   return {
     choose(priority, channel) {
       const p =
@@ -91,7 +124,7 @@ export async function loadPolicies(trx: Kysely<DB>, ws: string): Promise<PolicyS
           resolution: p.resolution_minutes,
           atRiskPercent: p.at_risk_percent,
         },
-        calendar: (p.calendar_id && cals.get(p.calendar_id)) || ALWAYS_OPEN,
+        calendar: policyCalendar(p.calendar_id),
       };
     },
   };
@@ -150,6 +183,7 @@ export async function applySla(
       if (!cal) {
         cal = JSON.parse(r.calendar_json) as { calendar: Calendar; targets: Targets };
         parsed.set(r.calendar_json, cal);
+        reportUnusable(opts.logger, cal.calendar);
       }
       rows.set(r.case_id, {
         case_id: r.case_id,
@@ -163,7 +197,7 @@ export async function applySla(
       });
     }
   }
-  const set = opts.policies ?? (await loadPolicies(trx, ws));
+  const set = opts.policies ?? (await loadPolicies(trx, ws, opts.logger));
   const choices = new Map<string, PolicyChoice & { json: string }>();
   const chosen = (priority: Priority, channel: string) => {
     const k = `${priority}\u0000${channel}`;
@@ -247,6 +281,11 @@ export interface ApplyOptions {
   fresh?: ReadonlySet<string>;
   /** The engine's capabilities: rows are then written by the bulk writer (the pipeline's path). */
   caps?: Capabilities;
+  /**
+   * Told of a stored calendar without opening hours. The pipeline passes its app's logger, so
+   * intake reports one; an agent's change on such a case counts the same, silently.
+   */
+  logger?: SlaLogger;
 }
 
 /**

@@ -56,7 +56,7 @@ describe.each(ENGINES)('SLA validation on %s', (engine) => {
         id: calendarId,
         workspace_id: ws(),
         name: 'broken',
-        // The warning comes once per calendar and process: each engine's run gets its own.
+        // The warning comes once per calendar and app logger; each engine's run has its own zone too.
         time_zone: engine === 'sqlite' ? 'UTC' : 'Etc/UTC',
         hours_json: JSON.stringify({ mon: [['09:00', '17:00']], '1': [['17:00', '09:00']] }),
         holidays_json: '[]',

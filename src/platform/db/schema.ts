@@ -205,6 +205,8 @@ export interface CaseTable {
   version: number;
   created_at: number;
   updated_at: number;
+  /** Wall time its `last_message_at` last changed, kept by a trigger (migration 0015). */
+  inbox_moved_at: number | null;
 }
 
 export interface MessageTable {
