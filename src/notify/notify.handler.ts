@@ -37,7 +37,8 @@ const DEFAULT_RETRY_BUDGET_MS = 10 * 60_000;
  * `superseded`, unsent. A problem that flaps does not flood its customers: notices wait
  * (`noticeHoldMinutes`, at queueing) and keep a gap (`noticeGapMinutes`) after the last one sent
  * to the customer about the problem, so newer ones supersede them meanwhile; one saying what the
- * customer was last sent word for word is not sent again.
+ * customer was last sent word for word is not sent again. A delivered fix notice starts its
+ * customer's quiet period.
  */
 export function notifyHandler(deps: NotifyDeps): OutboxHandler {
   const { db } = deps.database;
@@ -288,6 +289,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
             })
             .where('id', '=', n.id)
             .execute();
+          await quietFromDelivery(trx, n, sentAt, settings.quietPeriodMinutes * 60_000);
         });
         return null;
       } catch (err) {
@@ -310,6 +312,55 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       }
     }
   };
+}
+
+/**
+ * The customer heard of the fix now: their cases waiting on it resolve after the quiet period
+ * counted from now, not from the fix (a notice held by a rate limit left them less time to say
+ * it is still broken than everyone else). Only the first fix notice they were sent since the fix
+ * does so; later words on the fixed problem do not restart it.
+ */
+async function quietFromDelivery(
+  trx: Kysely<DB>,
+  n: { id: string; problem_id: string; update_id: string; customer_id: string },
+  sentAt: number,
+  quietMs: number,
+) {
+  const update = await trx
+    .selectFrom('problem_updates')
+    .select('status')
+    .where('id', '=', n.update_id)
+    .executeTakeFirst();
+  if (update?.status !== 'fixed') return;
+  const p = await trx
+    .selectFrom('problems')
+    .select('fixed_at')
+    .where('id', '=', n.problem_id)
+    .executeTakeFirst();
+  if (p?.fixed_at == null) return;
+  const earlier = await trx
+    .selectFrom('problem_notifications')
+    .innerJoin('problem_updates', 'problem_updates.id', 'problem_notifications.update_id')
+    .select('problem_notifications.id')
+    .where('problem_notifications.problem_id', '=', n.problem_id)
+    .where('problem_notifications.customer_id', '=', n.customer_id)
+    .where('problem_notifications.status', '=', 'sent')
+    .where('problem_notifications.id', '!=', n.id)
+    .where('problem_updates.status', '=', 'fixed')
+    .where('problem_updates.created_at', '>=', Number(p.fixed_at))
+    .limit(1)
+    .executeTakeFirst();
+  if (earlier) return;
+  await trx
+    .updateTable('problem_links')
+    .set({ resolve_due_at: sentAt + quietMs })
+    .where('problem_id', '=', n.problem_id)
+    .where('customer_id', '=', n.customer_id)
+    .where('unlinked_at', 'is', null)
+    // Waiting on the fix (a case the customer answered, or one resolved, has none).
+    .where('resolve_due_at', 'is not', null)
+    .where('resolve_due_at', '<', sentAt + quietMs)
+    .execute();
 }
 
 /** The `status_reason` of a case back at the desk because its customer was not told of the fix. */

@@ -11,7 +11,10 @@ export interface ProblemSettings {
   acknowledgementTemplate: string;
   updateTemplate: string;
   fixedTemplate: string;
-  /** After a fix, linked cases wait this long for the customer before resolving. */
+  /**
+   * After a fix, linked cases wait this long for the customer before resolving, counted from
+   * when their customer's fix notice was delivered (from the fix when none was sent).
+   */
   quietPeriodMinutes: number;
   /**
    * A status notice waits this long before it goes out, so a newer one to the same customer
