@@ -4,8 +4,13 @@ import type { Sender } from '../channels/sender.js';
 import type { Database } from '../platform/db/database.js';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
-import { type OutboxHandler, outboxBackoffMs } from '../platform/outbox/outbox.worker.js';
+import {
+  OutboxDeferred,
+  type OutboxHandler,
+  outboxBackoffMs,
+} from '../platform/outbox/outbox.worker.js';
 import { releaseFromFix } from '../problems/problem.service.js';
+import { loadProblemSettings } from '../problems/problem.settings.js';
 import { chooseRoute, type Route, routeKey } from './route.js';
 
 export interface NotifyDeps {
@@ -29,7 +34,11 @@ const DEFAULT_RETRY_BUDGET_MS = 10 * 60_000;
  * A customer nobody can reach is marked `undeliverable` (not retried): someone must call them.
  * A route that keeps failing temporarily past the retry budget gives way to the next one; a
  * notification the outbox gives up on ends `failed`. One out of date when its turn comes ends
- * `superseded`, unsent.
+ * `superseded`, unsent. A problem that flaps does not flood its customers: notices wait
+ * (`noticeHoldMinutes`, at queueing) and keep a gap (`noticeGapMinutes`) after the last one sent
+ * to the customer about the problem, so newer ones supersede them meanwhile; one saying what the
+ * customer was last sent word for word is not sent again. A delivered fix notice starts its
+ * customer's quiet period.
  */
 export function notifyHandler(deps: NotifyDeps): OutboxHandler {
   const { db } = deps.database;
@@ -48,11 +57,12 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
     // customer is, or is about to be, told; they never get an update older than one they have.
     const newer = await db
       .selectFrom('problem_notifications')
-      .select('id')
+      .select(['id', 'status', 'update_id', 'case_id'])
       .where('problem_id', '=', n.problem_id)
       .where('status', 'in', ['queued', 'sent'])
       .where('customer_id', '=', n.customer_id)
       .where('id', '>', n.id)
+      .orderBy('id', 'desc')
       .limit(1)
       .executeTakeFirst();
     if (newer) {
@@ -61,8 +71,64 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
         .set({ status: 'superseded', error: `superseded by a newer notice (${newer.id})` })
         .where('id', '=', n.id)
         .execute();
+      // This one waited out its hold: the newest takes its turn now rather than after a hold of
+      // its own, so a problem that keeps flapping still tells its customers its latest state
+      // (once per gap) instead of nothing until it settles. Only a delivery still in its hold
+      // (due when queued plus the hold): one retrying keeps its schedule, one a worker leased is
+      // not handed to another.
+      const holdMs = (await loadProblemSettings(db, row.workspaceId)).noticeHoldMinutes * 60_000;
+      if (newer.status === 'queued' && holdMs > 0)
+        await db
+          .updateTable('outbox')
+          .set({ next_attempt_at: now })
+          .where('idempotency_key', '=', `notify_customer:${newer.update_id}:${newer.case_id}`)
+          .where('status', '=', 'pending')
+          .where('attempts', '=', 0)
+          .where('next_attempt_at', '>', now)
+          .where((eb) => eb('next_attempt_at', '=', eb('created_at', '+', holdMs)))
+          .execute();
       return;
     }
+    const settings = await loadProblemSettings(db, row.workspaceId);
+    // What the customer last heard about this problem.
+    const last = await db
+      .selectFrom('problem_notifications')
+      .select(['id', 'text', 'sent_at', 'channel', 'address', 'message_id'])
+      .where('problem_id', '=', n.problem_id)
+      .where('customer_id', '=', n.customer_id)
+      .where('status', '=', 'sent')
+      .where('id', '!=', n.id)
+      .orderBy('sent_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const lastAt = last?.sent_at == null ? null : Number(last.sent_at);
+    if (last && lastAt !== null && last.text === n.text) {
+      // Fixed → fixing → fixed while the middle notice waited: the customer's latest news is
+      // this very one. It counts as told (by that message, at its time: a fix notice's quiet
+      // period then runs from the fix), so a later failure of the fix is still theirs to hear.
+      await db
+        .updateTable('problem_notifications')
+        .set({
+          status: 'sent',
+          channel: last.channel,
+          address: last.address,
+          message_id: last.message_id,
+          sent_at: lastAt,
+          error: `not sent again: the customer was sent these words at ${new Date(lastAt).toISOString()} (${last.id})`,
+        })
+        .where('id', '=', n.id)
+        .execute();
+      return;
+    }
+    // Too soon after the last notice: wait (no attempt counted); a newer one queued meanwhile
+    // supersedes this one.
+    const gapMs = settings.noticeGapMinutes * 60_000;
+    if (lastAt !== null && lastAt + gapMs > now)
+      throw new OutboxDeferred(
+        `the customer was sent a notice about this problem at ${new Date(lastAt).toISOString()} (${last?.id}); next one not before ${new Date(lastAt + gapMs).toISOString()}`,
+        lastAt + gapMs - now,
+      );
     // On the outbox's last attempt a notification still not sent ends `failed`, not `queued`.
     const lastAttempt = row.last === true;
     const budgetMs = deps.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS;
@@ -223,6 +289,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
             })
             .where('id', '=', n.id)
             .execute();
+          await quietFromDelivery(trx, n, sentAt, settings.quietPeriodMinutes * 60_000);
         });
         return null;
       } catch (err) {
@@ -245,6 +312,55 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       }
     }
   };
+}
+
+/**
+ * The customer heard of the fix now: their cases waiting on it resolve after the quiet period
+ * counted from now, not from the fix (a notice held by a rate limit left them less time to say
+ * it is still broken than everyone else). Only the first fix notice they were sent since the fix
+ * does so; later words on the fixed problem do not restart it.
+ */
+async function quietFromDelivery(
+  trx: Kysely<DB>,
+  n: { id: string; problem_id: string; update_id: string; customer_id: string },
+  sentAt: number,
+  quietMs: number,
+) {
+  const update = await trx
+    .selectFrom('problem_updates')
+    .select('status')
+    .where('id', '=', n.update_id)
+    .executeTakeFirst();
+  if (update?.status !== 'fixed') return;
+  const p = await trx
+    .selectFrom('problems')
+    .select('fixed_at')
+    .where('id', '=', n.problem_id)
+    .executeTakeFirst();
+  if (p?.fixed_at == null) return;
+  const earlier = await trx
+    .selectFrom('problem_notifications')
+    .innerJoin('problem_updates', 'problem_updates.id', 'problem_notifications.update_id')
+    .select('problem_notifications.id')
+    .where('problem_notifications.problem_id', '=', n.problem_id)
+    .where('problem_notifications.customer_id', '=', n.customer_id)
+    .where('problem_notifications.status', '=', 'sent')
+    .where('problem_notifications.id', '!=', n.id)
+    .where('problem_updates.status', '=', 'fixed')
+    .where('problem_updates.created_at', '>=', Number(p.fixed_at))
+    .limit(1)
+    .executeTakeFirst();
+  if (earlier) return;
+  await trx
+    .updateTable('problem_links')
+    .set({ resolve_due_at: sentAt + quietMs })
+    .where('problem_id', '=', n.problem_id)
+    .where('customer_id', '=', n.customer_id)
+    .where('unlinked_at', 'is', null)
+    // Waiting on the fix (a case the customer answered, or one resolved, has none).
+    .where('resolve_due_at', 'is not', null)
+    .where('resolve_due_at', '<', sentAt + quietMs)
+    .execute();
 }
 
 /** The `status_reason` of a case back at the desk because its customer was not told of the fix. */

@@ -342,6 +342,9 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
     updateTemplate: Type.String({ minLength: 1, maxLength: 1000 }),
     fixedTemplate: Type.String({ minLength: 1, maxLength: 1000 }),
     quietPeriodMinutes: Type.Integer({ minimum: 0, maximum: 43_200 }),
+    // At most 10 each: a fix must still reach every customer within 15 minutes.
+    noticeHoldMinutes: Type.Integer({ minimum: 0, maximum: 10 }),
+    noticeGapMinutes: Type.Integer({ minimum: 0, maximum: 10 }),
     reopenAfterStillBroken: Type.Integer({ minimum: 1, maximum: 1000 }),
     reopenStillBrokenShare: Type.Number({ minimum: 0, maximum: 1 }),
     stillBrokenGraceMinutes: Type.Integer({ minimum: 0, maximum: 1440 }),

@@ -229,7 +229,16 @@ export async function changeProblem(
           created_at: now,
         })
         .execute();
-      notified = await queueProblemNotifications(trx, ws, id, updateId, text, now);
+      notified = await queueProblemNotifications(
+        trx,
+        ws,
+        id,
+        updateId,
+        text,
+        now,
+        undefined,
+        settings.noticeHoldMinutes * 60_000,
+      );
       await problemEvent(
         trx,
         ws,
@@ -342,7 +351,16 @@ export async function joinFixedProblem(
         .execute();
     }
     const text = noticeText(settings, p, 'fixed', update.body, null, now, true);
-    notified = await queueProblemNotifications(trx, ws, p.id, update.id, text, now, customers);
+    notified = await queueProblemNotifications(
+      trx,
+      ws,
+      p.id,
+      update.id,
+      text,
+      now,
+      customers,
+      settings.noticeHoldMinutes * 60_000,
+    );
     // A case linked again after its notice failed: it may be reachable now (else it goes back
     // to the desk again), rather than waiting for a resolution its customer never heard of.
     await requeueFailed(trx, update.id, [...joinIds], now);
