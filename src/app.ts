@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
+import { accessRoutes } from './admin/access.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { type Care, createCare } from './cases/care.module.js';
 import { caseRoutes } from './cases/case.routes.js';
@@ -216,6 +217,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox, publicUrl: config.publicUrl });
     care.routes(scope);
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
+    accessRoutes(scope, { db: database.db, clock });
     channelRoutes(scope, channelDeps);
     problemRoutes(scope, { db: database.db, clock, onOutbox: () => outbox.notify() });
     problemNotificationRoutes(scope, { db: database.db });

@@ -14,6 +14,8 @@ import * as m0011 from './migrations/0011_detector_backlog.js';
 import * as m0012 from './migrations/0012_fix_event_time.js';
 import * as m0013 from './migrations/0013_process_signal_index.js';
 import * as m0014 from './migrations/0014_correction_token.js';
+import * as m0015 from './migrations/0015_api_token_expiry.js';
+import * as m0016 from './migrations/0016_audit_append_only.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -39,6 +41,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0012_fix_event_time': m0012,
   '0013_process_signal_index': m0013,
   '0014_correction_token': m0014,
+  '0015_api_token_expiry': m0015,
+  '0016_audit_append_only': m0016,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -105,6 +105,10 @@ export interface ApiTokenTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** Optional end of validity (migration 0015). */
+  expires_at: number | null;
+  /** The user who created it through the API; disabling them stops it (migration 0015). */
+  user_id: string | null;
 }
 
 export interface TeamTable {
