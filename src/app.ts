@@ -12,6 +12,8 @@ import { enableDemoDelivery } from './demo/demo.sender.js';
 import { inboundRoutes } from './ingest/inbound.routes.js';
 import { PipelineWorker } from './ingest/pipeline/worker.js';
 import { integrationRoutes } from './integrations/integration.routes.js';
+import { auditHook } from './platform/audit/audit.hooks.js';
+import { auditRoutes } from './platform/audit/audit.routes.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { PipelineLease } from './platform/db/pipeline-lease.js';
@@ -212,12 +214,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   http.register(async (plugin) => {
     const scope = plugin.withTypeProvider<TypeBoxTypeProvider>() as Http;
     scope.addHook('onRequest', authHook(database.db));
+    scope.addHook('onSend', auditHook(database.db, clock));
     systemRoutes(scope, { database, bus, secureCookies: config.publicUrl.startsWith('https:') });
     inboundRoutes(scope, { db: database.db, clock, onAppended: wakePipeline });
     caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox, publicUrl: config.publicUrl });
     care.routes(scope);
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
     accessRoutes(scope, { db: database.db, clock });
+    auditRoutes(scope, { db: database.db });
     channelRoutes(scope, channelDeps);
     problemRoutes(scope, { db: database.db, clock, onOutbox: () => outbox.notify() });
     problemNotificationRoutes(scope, { db: database.db });
