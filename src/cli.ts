@@ -7,6 +7,7 @@ import { listScenarios } from './simulate/scenarios.js';
 const admin = () => import('./commands/admin.commands.js');
 const data = () => import('./commands/data.commands.js');
 const access = () => import('./commands/access.commands.js');
+const privacy = () => import('./commands/privacy.commands.js');
 
 const program = new Command();
 program
@@ -67,6 +68,18 @@ user
   .command('enable <user>')
   .description('enable a disabled user again')
   .action(async (who: string) => (await access()).userUpdateCommand(who, { disabled: false }));
+
+const customer = program.command('customer').description('data-subject export and erasure');
+customer
+  .command('export <id>')
+  .description('print everything held about a customer as JSON (GDPR art. 15)')
+  .option('--out <file>', 'write to this file (mode 600) instead of stdout')
+  .action(async (id: string, opts) => (await privacy()).customerExportCommand(id, opts));
+customer
+  .command('erase <id>')
+  .description("erase a customer's personal data for good (GDPR art. 17); needs --yes")
+  .option('--yes', 'confirm: this cannot be undone')
+  .action(async (id: string, opts) => (await privacy()).customerEraseCommand(id, opts));
 
 const imp = program.command('import').description('import history through the pipeline');
 imp

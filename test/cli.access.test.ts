@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,5 +90,31 @@ describe('the CLI manages tokens and users', () => {
       expect(e.actor_type).toBe('cli');
       expect(e.actor_id).toBeTruthy();
     }
+  });
+
+  it('exports and erases a customer (erasure wants --yes)', () => {
+    // Run alone (-t), the desk does not exist yet.
+    if (!existsSync(file)) expect(run(['token', 'create', '--name', 'setup']).status).toBe(0);
+    const db = new SQLite(file);
+    const ws = (db.prepare('select id from workspaces').get() as { id: string }).id;
+    db.prepare(
+      `insert into customers (id, workspace_id, display_name, location, reach, merged_into, created_at, updated_at)
+       values ('c-cli-1', ?, 'Marguerite Vell', 'Leeds', 0, null, 1, 1)`,
+    ).run(ws);
+    db.close();
+    const exported = run(['customer', 'export', 'c-cli-1']);
+    expect(exported.status, exported.stderr).toBe(0);
+    expect(JSON.parse(exported.stdout).customers[0].display_name).toBe('Marguerite Vell');
+    expect(run(['customer', 'erase', 'c-cli-1']).status).not.toBe(0);
+    const erased = run(['customer', 'erase', 'c-cli-1', '--yes']);
+    expect(erased.status, erased.stderr).toBe(0);
+    const [c] = rows<{ display_name: string; location: string | null }>(
+      "select display_name, location from customers where id = 'c-cli-1'",
+    );
+    expect(c).toEqual({ display_name: '[erased]', location: null });
+    const [entry] = rows<{ actor_type: string }>(
+      "select actor_type from audit_log where action = 'customer.erased' and target = 'c-cli-1'",
+    );
+    expect(entry.actor_type).toBe('cli');
   });
 });

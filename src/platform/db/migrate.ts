@@ -16,6 +16,7 @@ import * as m0013 from './migrations/0013_process_signal_index.js';
 import * as m0014 from './migrations/0014_correction_token.js';
 import * as m0015 from './migrations/0015_api_token_expiry.js';
 import * as m0016 from './migrations/0016_audit_append_only.js';
+import * as m0017 from './migrations/0017_erasure.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0014_correction_token': m0014,
   '0015_api_token_expiry': m0015,
   '0016_audit_append_only': m0016,
+  '0017_erasure': m0017,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -166,6 +166,8 @@ export interface CustomerTable {
   merged_into: string | null;
   created_at: number;
   updated_at: number;
+  /** When the customer's personal data was erased (migration 0017, `src/privacy`). */
+  erased_at?: number | null;
 }
 
 export interface IdentityTable {
@@ -209,6 +211,8 @@ export interface CaseTable {
   version: number;
   created_at: number;
   updated_at: number;
+  /** When the case's personal data was erased (migration 0017, `src/privacy`). */
+  erased_at?: number | null;
 }
 
 export interface MessageTable {
