@@ -25,6 +25,7 @@ import { LiveBus } from './platform/realtime/bus.js';
 import { startClusterSignals } from './platform/realtime/cluster.js';
 import { resolveSecretKey } from './platform/secret-key.js';
 import { privacyRoutes } from './privacy/privacy.routes.js';
+import { RetentionJob } from './privacy/retention.js';
 import { createProblems, type Problems } from './problems/index.js';
 import { problemNotificationRoutes } from './problems/problem.notifications.js';
 import { problemRoutes } from './problems/problem.routes.js';
@@ -64,6 +65,8 @@ export interface App {
   senders: Map<string, Sender>;
   /** Root-cause problems: the detector's runtime and leadership (`src/problems`). */
   problems: Problems;
+  /** Erases closed cases' personal data after THROUGHLINE_RETENTION_DAYS (off at 0). */
+  retention: RetentionJob;
   /** Starts the background workers and, unless `listen` is false, the HTTP server. Returns the URL. */
   start(opts?: { listen?: boolean }): Promise<string | null>;
   close(): Promise<void>;
@@ -211,6 +214,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     handlers: problems.handlers,
   });
 
+  const retention = new RetentionJob({
+    db: database.db,
+    workspaceId: workspace.workspaceId,
+    days: config.retentionDays,
+    clock,
+    logger: logger || undefined,
+  });
+
   const http = createHttpServer(logger);
   http.register(async (plugin) => {
     const scope = plugin.withTypeProvider<TypeBoxTypeProvider>() as Http;
@@ -243,6 +254,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     care,
     senders,
     problems,
+    retention,
     async start(opts = {}) {
       started = true;
       if (workspace.isDemo) enableDemoDelivery(senders, database.db, logger || undefined);
@@ -252,6 +264,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         outbox.start();
         problems.start();
         care.scheduler.start();
+        retention.start();
       }
       if (opts.listen === false) {
         await http.ready();
@@ -268,6 +281,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         await outbox.stop();
         await problems.worker.stop();
         await care.scheduler.stop();
+        await retention.stop();
       }
       await problems.close();
       // The classifier thread, also when the pipeline was only drained, never started.
