@@ -67,8 +67,10 @@ export async function eraseCustomer(
         .execute();
       caseIds.push(...rows.map((r) => r.id));
     }
-    const scrubbed = await scrubCases(trx, workspaceId, caseIds, now);
-    // Their messages inside other people's cases (public conversations), and outbound ones.
+    const scrubbed = await scrubCases(trx, workspaceId, caseIds, now, { messages: false });
+    // Their messages, in their cases and in other people's (public conversations), and the
+    // desk's replies to them (outbound messages carry the customer they answer). Other people's
+    // posts in a conversation they started are theirs to keep.
     const elsewhere = await scrubMessages(trx, workspaceId, { customerIds: ids });
     let identities = 0;
     for (const part of chunks(ids)) {

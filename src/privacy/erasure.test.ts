@@ -163,6 +163,35 @@ describe.each(ENGINES)('data-subject export and erasure on %s', (engine) => {
     expect(log[0].target).toBe(customerId);
   });
 
+  it('in a public conversation, erases the person’s posts and keeps other people’s', async () => {
+    const post = aMessage({
+      channel: 'x',
+      visibility: 'public',
+      author: { id: 'x-erasee', handle: 'erasee_handle', name: 'Erasee Person' },
+      text: 'whole street is offline, says Erasee',
+    });
+    await ingest(post);
+    const reply = aMessage({
+      channel: 'x',
+      visibility: 'public',
+      author: { id: 'x-neighbour', handle: 'neighbour', name: 'Nice Neighbour' },
+      text: 'same here on my side',
+      inReplyTo: post.externalId,
+    });
+    await ingest(reply);
+    const a = await customerOf(post.externalId);
+    const b = await customerOf(reply.externalId);
+    expect(b.case_id).toBe(a.case_id);
+    const res = await api('POST', `/api/v1/customers/${a.customer_id}/erase`, { confirm: true });
+    expect(res.statusCode, res.body).toBe(200);
+    const shown = await api('GET', `/api/v1/cases/${a.case_id}`);
+    expect(shown.body).not.toMatch(/Erasee|erasee_handle|whole street/);
+    const texts = shown.json().messages.map((m: { text: string }) => m.text);
+    expect(texts).toEqual(expect.arrayContaining(['[erased]', 'same here on my side']));
+    const hits = (await api('GET', '/api/v1/cases?q=erasee_handle')).json().items;
+    expect(hits).toEqual([]);
+  });
+
   it('refuses callers without the role, and unknown customers', async () => {
     const sup = (await api('POST', '/api/v1/tokens', { name: 's', role: 'supervisor' })).json();
     const as = (method: 'GET' | 'POST', url: string, payload?: unknown) =>

@@ -122,12 +122,15 @@ export async function scrubOutbox(
  * Erases what a case holds about people: its subject, its messages, notes, survey comments,
  * promise descriptions, notification texts, reputation-alert excerpts and outbox payloads. Ids,
  * times, status, priority, topic and counts stay, so reports and problems keep their numbers.
+ * `messages: false` leaves the messages to the caller (an erasure of one person keeps other
+ * people's posts in a public conversation that person started).
  */
 export async function scrubCases(
   trx: Kysely<DB>,
   workspaceId: string,
   caseIds: readonly string[],
   now: number,
+  opts: { messages?: boolean } = {},
 ): Promise<{ cases: number; messages: number; outbox: number }> {
   for (const part of chunks(caseIds)) {
     await trx
@@ -169,7 +172,7 @@ export async function scrubCases(
       .execute();
     await trx.deleteFrom('presence').where('case_id', 'in', part).execute();
   }
-  const messages = await scrubMessages(trx, workspaceId, { caseIds });
+  const messages = opts.messages === false ? 0 : await scrubMessages(trx, workspaceId, { caseIds });
   const outbox = await scrubOutbox(trx, workspaceId, caseIds);
   return { cases: caseIds.length, messages, outbox };
 }
