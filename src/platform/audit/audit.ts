@@ -43,7 +43,7 @@ export function cliActor(): AuditActor {
   return { type: 'cli', id: name || 'cli' };
 }
 
-/** Appends one entry. The table refuses updates and deletes (migration 0016). */
+/** Appends one entry. The table refuses updates and deletes (migration 0017). */
 export async function audit(db: Kysely<DB>, e: AuditEntry): Promise<void> {
   await db
     .insertInto('audit_log')

@@ -105,9 +105,9 @@ export interface ApiTokenTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
-  /** Optional end of validity (migration 0015). */
+  /** Optional end of validity (migration 0016). */
   expires_at: number | null;
-  /** The user who created it through the API; disabling them stops it (migration 0015). */
+  /** The user who created it through the API; disabling them stops it (migration 0016). */
   user_id: string | null;
 }
 
@@ -166,7 +166,7 @@ export interface CustomerTable {
   merged_into: string | null;
   created_at: number;
   updated_at: number;
-  /** When the customer's personal data was erased (migration 0017, `src/privacy`). */
+  /** When the customer's personal data was erased (migration 0018, `src/privacy`). */
   erased_at?: number | null;
 }
 
@@ -211,7 +211,7 @@ export interface CaseTable {
   version: number;
   created_at: number;
   updated_at: number;
-  /** When the case's personal data was erased (migration 0017, `src/privacy`). */
+  /** When the case's personal data was erased (migration 0018, `src/privacy`). */
   erased_at?: number | null;
 }
 
