@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
+import { accessRoutes } from './admin/access.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { type Care, createCare } from './cases/care.module.js';
 import { caseRoutes } from './cases/case.routes.js';
@@ -11,6 +12,8 @@ import { enableDemoDelivery } from './demo/demo.sender.js';
 import { inboundRoutes } from './ingest/inbound.routes.js';
 import { PipelineWorker } from './ingest/pipeline/worker.js';
 import { integrationRoutes } from './integrations/integration.routes.js';
+import { auditHook } from './platform/audit/audit.hooks.js';
+import { auditRoutes } from './platform/audit/audit.routes.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { PipelineLease } from './platform/db/pipeline-lease.js';
@@ -21,6 +24,8 @@ import { OutboxWorker } from './platform/outbox/outbox.worker.js';
 import { LiveBus } from './platform/realtime/bus.js';
 import { startClusterSignals } from './platform/realtime/cluster.js';
 import { resolveSecretKey } from './platform/secret-key.js';
+import { privacyRoutes } from './privacy/privacy.routes.js';
+import { RetentionJob } from './privacy/retention.js';
 import { createProblems, type Problems } from './problems/index.js';
 import { problemNotificationRoutes } from './problems/problem.notifications.js';
 import { problemRoutes } from './problems/problem.routes.js';
@@ -59,6 +64,8 @@ export interface App {
   senders: Map<string, Sender>;
   /** Root-cause problems: the detector's runtime and leadership (`src/problems`). */
   problems: Problems;
+  /** Erases closed cases' personal data after THROUGHLINE_RETENTION_DAYS (off at 0). */
+  retention: RetentionJob;
   /** Starts the background workers and, unless `listen` is false, the HTTP server. Returns the URL. */
   start(opts?: { listen?: boolean }): Promise<string | null>;
   close(): Promise<void>;
@@ -197,10 +204,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     handlers: problems.handlers,
   });
 
+  const retention = new RetentionJob({
+    db: database.db,
+    workspaceId: workspace.workspaceId,
+    days: config.retentionDays,
+    clock,
+    logger: logger || undefined,
+  });
+
   const http = createHttpServer(logger);
   http.register(async (plugin) => {
     const scope = plugin.withTypeProvider<TypeBoxTypeProvider>() as Http;
     scope.addHook('onRequest', authHook(database.db));
+    scope.addHook('onSend', auditHook(database.db, clock));
     systemRoutes(scope, {
       database,
       bus,
@@ -211,6 +227,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox, publicUrl: config.publicUrl });
     care.routes(scope);
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
+    accessRoutes(scope, { db: database.db, clock });
+    auditRoutes(scope, { db: database.db });
+    privacyRoutes(scope, { db: database.db, clock });
     channelRoutes(scope, channelDeps);
     problemRoutes(scope, { db: database.db, clock, onOutbox: () => outbox.notify() });
     problemNotificationRoutes(scope, { db: database.db });
@@ -230,6 +249,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     care,
     senders,
     problems,
+    retention,
     async start(opts = {}) {
       started = true;
       if (workspace.isDemo) enableDemoDelivery(senders, database.db, logger || undefined);
@@ -239,6 +259,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         outbox.start();
         problems.start();
         care.scheduler.start();
+        retention.start();
       }
       if (opts.listen === false) {
         await http.ready();
@@ -255,6 +276,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         await outbox.stop();
         await problems.worker.stop();
         await care.scheduler.stop();
+        await retention.stop();
       }
       await problems.close();
       // The classifier thread, also when the pipeline was only drained, never started.

@@ -6,6 +6,8 @@ import { listScenarios } from './simulate/scenarios.js';
 // load (and transpile) the whole application.
 const admin = () => import('./commands/admin.commands.js');
 const data = () => import('./commands/data.commands.js');
+const access = () => import('./commands/access.commands.js');
+const privacy = () => import('./commands/privacy.commands.js');
 
 const program = new Command();
 program
@@ -28,7 +30,17 @@ token
   .description('create an API token and print it on stdout')
   .requiredOption('--name <name>', 'what the token is for')
   .option('--role <role>', 'admin, supervisor or agent', 'admin')
-  .action(async (opts) => (await admin()).tokenCreateCommand(opts));
+  .option('--expires-in <duration>', 'end of validity, e.g. 30d, 12h, 90m (default: never)')
+  .action(async (opts) => (await access()).tokenCreateCommand(opts));
+token
+  .command('list')
+  .description('list API tokens (never their secrets): role, last use, expiry, revoked')
+  .option('--json', 'one JSON object per line')
+  .action(async (opts) => (await access()).tokenListCommand(opts));
+token
+  .command('revoke <id>')
+  .description('revoke an API token at once')
+  .action(async (id: string) => (await access()).tokenRevokeCommand(id));
 
 const user = program.command('user').description('user accounts');
 user
@@ -39,6 +51,35 @@ user
   .option('--role <role>', 'admin, supervisor or agent', 'agent')
   .option('--password <password>', 'initial password (or THROUGHLINE_USER_PASSWORD)')
   .action(async (opts) => (await admin()).userCreateCommand(opts));
+user
+  .command('list')
+  .description('list user accounts with role and whether disabled')
+  .option('--json', 'one JSON object per line')
+  .action(async (opts) => (await access()).userListCommand(opts));
+user
+  .command('role <user> <role>')
+  .description("change a user's role (user: e-mail or id)")
+  .action(async (who: string, role: string) => (await access()).userUpdateCommand(who, { role }));
+user
+  .command('disable <user>')
+  .description('disable a user: their sessions and the API tokens they made stop at once')
+  .action(async (who: string) => (await access()).userUpdateCommand(who, { disabled: true }));
+user
+  .command('enable <user>')
+  .description('enable a disabled user again')
+  .action(async (who: string) => (await access()).userUpdateCommand(who, { disabled: false }));
+
+const customer = program.command('customer').description('data-subject export and erasure');
+customer
+  .command('export <id>')
+  .description('print everything held about a customer as JSON (GDPR art. 15)')
+  .option('--out <file>', 'write to this file (mode 600) instead of stdout')
+  .action(async (id: string, opts) => (await privacy()).customerExportCommand(id, opts));
+customer
+  .command('erase <id>')
+  .description("erase a customer's personal data for good (GDPR art. 17); needs --yes")
+  .option('--yes', 'confirm: this cannot be undone')
+  .action(async (id: string, opts) => (await privacy()).customerEraseCommand(id, opts));
 
 const imp = program.command('import').description('import history through the pipeline');
 imp

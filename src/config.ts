@@ -25,6 +25,8 @@ export interface Config {
   /** A resolved case is reopened (not replaced) when the customer returns within this many hours. */
   reopenWindowHours: number;
   pipeline: { batchSize: number; maxAttempts: number; workers: boolean; stallSeconds: number };
+  /** Days after which closed cases' personal data is erased (`src/privacy/retention.ts`); 0 = off. */
+  retentionDays: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Log message bodies (off by default: customer text is personal data). */
   logBodies: boolean;
@@ -143,6 +145,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     webchatOutboundUrl,
     threadWindowMinutes: int('THROUGHLINE_THREAD_WINDOW_MINUTES', 24 * 60, 0, 525_600),
     reopenWindowHours: int('THROUGHLINE_REOPEN_WINDOW_HOURS', 7 * 24, 0, 87_600),
+    retentionDays: int('THROUGHLINE_RETENTION_DAYS', 0, 0, 36_500),
     pipeline: {
       batchSize: int('THROUGHLINE_PIPELINE_BATCH', 500, 1, 5000),
       maxAttempts: int('THROUGHLINE_PIPELINE_MAX_ATTEMPTS', 5, 1, 100),

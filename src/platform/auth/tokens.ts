@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { type AuditActor, audit } from '../audit/audit.js';
 import type { DB, Role } from '../db/schema.js';
+import { AppError, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 
 /**
@@ -11,13 +13,32 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/**
+ * `last_used_at` is written at most once per this interval per token: a write per request would
+ * turn every read of the API into a write (on SQLite, a turn of the single writer lock).
+ */
+export const TOKEN_USE_RESOLUTION_MS = 60_000;
+
+export interface CreateTokenOptions {
+  /** Epoch ms after which the token no longer works; none: until revoked. */
+  expiresAt?: number | null;
+  /** Who creates it (audit). Default: the desk itself (first start). */
+  actor?: AuditActor;
+  /** The user who creates it through the API: disabling them stops the token. */
+  userId?: string | null;
+}
+
 export async function createApiToken(
   db: Kysely<DB>,
   workspaceId: string,
   name: string,
   role: Role,
   now = Date.now(),
+  opts: CreateTokenOptions = {},
 ): Promise<{ id: string; token: string }> {
+  const expiresAt = opts.expiresAt ?? null;
+  if (expiresAt !== null && expiresAt <= now)
+    throw new AppError('bad_request', 'expiresAt must be in the future');
   const token = `tl_${randomBytes(32).toString('base64url')}`;
   const id = newId();
   await db
@@ -31,29 +52,126 @@ export async function createApiToken(
       created_at: now,
       last_used_at: null,
       revoked_at: null,
+      expires_at: expiresAt,
+      user_id: opts.userId ?? null,
     })
     .execute();
-  await db
-    .insertInto('audit_log')
-    .values({
-      id: newId(),
-      workspace_id: workspaceId,
-      actor_type: 'system',
-      actor_id: null,
-      action: 'api_token.created',
-      target: id,
-      data_json: JSON.stringify({ name, role }),
-      created_at: now,
-    })
-    .execute();
+  await audit(db, {
+    workspaceId,
+    actor: opts.actor ?? { type: 'system', id: null },
+    action: 'api_token.created',
+    target: id,
+    data: { name, role, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() },
+    at: now,
+  });
   return { id, token };
 }
 
-export async function findApiToken(db: Kysely<DB>, token: string) {
-  return db
+/**
+ * The token behind a secret, if it still works: not revoked, not expired, and not made by a user
+ * who has since been disabled. Records its use, at most once a minute (see above).
+ */
+export async function findApiToken(db: Kysely<DB>, token: string, now = Date.now()) {
+  const row = await db
     .selectFrom('api_tokens')
-    .select(['id', 'workspace_id', 'name', 'role'])
-    .where('token_hash', '=', hashToken(token))
-    .where('revoked_at', 'is', null)
+    .leftJoin('users', 'users.id', 'api_tokens.user_id')
+    .select([
+      'api_tokens.id',
+      'api_tokens.workspace_id',
+      'api_tokens.name',
+      'api_tokens.role',
+      'api_tokens.last_used_at',
+      'api_tokens.expires_at',
+      'users.disabled_at as user_disabled_at',
+    ])
+    .where('api_tokens.token_hash', '=', hashToken(token))
+    .where('api_tokens.revoked_at', 'is', null)
     .executeTakeFirst();
+  if (!row) return undefined;
+  if (row.expires_at !== null && Number(row.expires_at) <= now) return undefined;
+  if (row.user_disabled_at !== null && row.user_disabled_at !== undefined) return undefined;
+  const last = row.last_used_at === null ? null : Number(row.last_used_at);
+  if (last === null || now - last >= TOKEN_USE_RESOLUTION_MS) {
+    // Conditional, so concurrent requests (or nodes) at the boundary write it once.
+    await db
+      .updateTable('api_tokens')
+      .set({ last_used_at: now })
+      .where('id', '=', row.id)
+      .where((eb) =>
+        eb.or([
+          eb('last_used_at', 'is', null),
+          eb('last_used_at', '<=', now - TOKEN_USE_RESOLUTION_MS),
+        ]),
+      )
+      .execute();
+  }
+  return { id: row.id, workspace_id: row.workspace_id, name: row.name, role: row.role };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+
+/** Every token of the workspace, newest first, without secrets or hashes. */
+export async function listApiTokens(db: Kysely<DB>, workspaceId: string, now = Date.now()) {
+  const rows = await db
+    .selectFrom('api_tokens')
+    .select([
+      'id',
+      'name',
+      'role',
+      'created_at',
+      'last_used_at',
+      'expires_at',
+      'revoked_at',
+      'user_id',
+    ])
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    createdAt: iso(r.created_at),
+    lastUsedAt: iso(r.last_used_at),
+    expiresAt: iso(r.expires_at),
+    revokedAt: iso(r.revoked_at),
+    createdBy: r.user_id,
+    active: r.revoked_at === null && (r.expires_at === null || Number(r.expires_at) > now),
+  }));
+}
+
+/** Revokes a token for good (kept, so audit entries and corrections still name it). */
+export async function revokeApiToken(
+  db: Kysely<DB>,
+  workspaceId: string,
+  id: string,
+  actor: AuditActor,
+  now = Date.now(),
+): Promise<{ alreadyRevoked: boolean }> {
+  const row = await db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'revoked_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw notFound('API token');
+  if (row.revoked_at !== null) return { alreadyRevoked: true };
+  await db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).execute();
+  await audit(db, {
+    workspaceId,
+    actor,
+    action: 'api_token.revoked',
+    target: id,
+    data: { name: row.name },
+    at: now,
+  });
+  return { alreadyRevoked: false };
+}
+
+/** `30d`, `12h`, `90m`: a CLI duration, in milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)\s*([dhm])$/.exec(text.trim());
+  if (!m || Number(m[1]) <= 0) throw new Error('--expires-in must be like 30d, 12h or 90m');
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm'];
+  return Number(m[1]) * unit;
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { AuditActor } from '../audit/audit.js';
 import type { DB, Role } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -17,6 +18,8 @@ export async function createUser(
     role: Role;
     password: string;
     mustChangePassword?: boolean;
+    /** Who creates the account, for the audit log (default: the desk itself, first start). */
+    actor?: AuditActor;
   },
   now = Date.now(),
 ): Promise<{ id: string }> {
@@ -52,8 +55,8 @@ export async function createUser(
     .values({
       id: newId(),
       workspace_id: input.workspaceId,
-      actor_type: 'system',
-      actor_id: null,
+      actor_type: input.actor?.type ?? 'system',
+      actor_id: input.actor?.id ?? null,
       action: 'user.created',
       target: id,
       data_json: JSON.stringify({ email, role: input.role }),

@@ -105,6 +105,10 @@ export interface ApiTokenTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** Optional end of validity (migration 0016). */
+  expires_at: number | null;
+  /** The user who created it through the API; disabling them stops it (migration 0016). */
+  user_id: string | null;
 }
 
 export interface TeamTable {
@@ -162,6 +166,8 @@ export interface CustomerTable {
   merged_into: string | null;
   created_at: number;
   updated_at: number;
+  /** When the customer's personal data was erased (migration 0018, `src/privacy`). */
+  erased_at?: number | null;
 }
 
 export interface IdentityTable {
@@ -207,6 +213,8 @@ export interface CaseTable {
   updated_at: number;
   /** Wall time its `last_message_at` last changed, kept by a trigger (migration 0015). */
   inbox_moved_at: number | null;
+  /** When the case's personal data was erased (migration 0018, `src/privacy`). */
+  erased_at?: number | null;
 }
 
 export interface MessageTable {

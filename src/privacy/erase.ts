@@ -1,0 +1,146 @@
+import type { Kysely } from 'kysely';
+import { type AuditActor, audit } from '../platform/audit/audit.js';
+import type { DB } from '../platform/db/schema.js';
+import { notFound } from '../platform/errors.js';
+import { chunks, ERASED, scrubCases, scrubMessages } from './scrub.js';
+
+/**
+ * The customer and every customer merged into them (the same person, by a recorded merge):
+ * erasure covers all of them.
+ */
+export async function customerFamily(
+  db: Kysely<DB>,
+  workspaceId: string,
+  customerId: string,
+): Promise<string[]> {
+  const root = await db
+    .selectFrom('customers')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', customerId)
+    .executeTakeFirst();
+  if (!root) throw notFound('customer');
+  const ids = [root.id];
+  for (let i = 0; i < ids.length && ids.length < 1000; i++) {
+    const merged = await db
+      .selectFrom('customers')
+      .select('id')
+      .where('merged_into', '=', ids[i])
+      .execute();
+    for (const m of merged) if (!ids.includes(m.id)) ids.push(m.id);
+  }
+  return ids;
+}
+
+export interface ErasureResult {
+  customerIds: string[];
+  cases: number;
+  messages: number;
+  identities: number;
+  outbox: number;
+}
+
+/**
+ * Erases a data subject (GDPR art. 17) in one transaction: their name, location and attributes;
+ * their identities (addresses, handles, names, locations: deleted, so a new message from the same
+ * address makes a new customer); every case of theirs (`scrubCases`); their messages in other
+ * cases; survey comments, promise texts, notification texts and alert excerpts addressed to them;
+ * match suggestions about them; the identity snapshots of their merges (which then cannot be
+ * undone). Ids, times, topic, area, priority, ratings and counts stay (see README, "Privacy").
+ * Audited as `customer.erased`, with counts only.
+ */
+export async function eraseCustomer(
+  db: Kysely<DB>,
+  workspaceId: string,
+  customerId: string,
+  actor: AuditActor,
+  now: number,
+): Promise<ErasureResult> {
+  const ids = await customerFamily(db, workspaceId, customerId);
+  return db.transaction().execute(async (trx) => {
+    const caseIds: string[] = [];
+    for (const part of chunks(ids)) {
+      const rows = await trx
+        .selectFrom('cases')
+        .select('id')
+        .where('customer_id', 'in', part)
+        .execute();
+      caseIds.push(...rows.map((r) => r.id));
+    }
+    const scrubbed = await scrubCases(trx, workspaceId, caseIds, now, { messages: false });
+    // Their messages, in their cases and in other people's (public conversations), and the
+    // desk's replies to them (outbound messages carry the customer they answer). Other people's
+    // posts in a conversation they started are theirs to keep.
+    const elsewhere = await scrubMessages(trx, workspaceId, { customerIds: ids });
+    let identities = 0;
+    for (const part of chunks(ids)) {
+      await trx
+        .updateTable('customers')
+        .set({
+          display_name: ERASED,
+          location: null,
+          reach: 0,
+          attributes_json: '{}',
+          erased_at: now,
+          updated_at: now,
+        })
+        .where('id', 'in', part)
+        .execute();
+      const gone = await trx.deleteFrom('identities').where('customer_id', 'in', part).execute();
+      identities += gone.reduce((n, r) => n + Number(r.numDeletedRows), 0);
+      await trx
+        .updateTable('csat_surveys')
+        .set({ comment: null })
+        .where('customer_id', 'in', part)
+        .execute();
+      await trx
+        .updateTable('promises')
+        .set({ description: ERASED, address: null })
+        .where('customer_id', 'in', part)
+        .execute();
+      await trx
+        .updateTable('problem_notifications')
+        .set({ text: ERASED, address: null })
+        .where('customer_id', 'in', part)
+        .execute();
+      await trx
+        .updateTable('reputation_alerts')
+        .set({ excerpt: ERASED })
+        .where('customer_id', 'in', part)
+        .execute();
+      await trx
+        .deleteFrom('match_suggestions')
+        .where((eb) => eb.or([eb('customer_a', 'in', part), eb('customer_b', 'in', part)]))
+        .execute();
+      // A merge's snapshot lists the identities it moved; without them it cannot be undone,
+      // so it is marked undone for good (unmerge then refuses instead of failing).
+      await trx
+        .updateTable('customer_merges')
+        .set({ snapshot_json: '{}', undone_at: now, undone_by: null, undo_reason: 'erased' })
+        .where((eb) => eb.or([eb('survivor_id', 'in', part), eb('merged_id', 'in', part)]))
+        .where('undone_at', 'is', null)
+        .execute();
+      await trx
+        .updateTable('customer_merges')
+        .set({ snapshot_json: '{}', reason: ERASED })
+        .where((eb) => eb.or([eb('survivor_id', 'in', part), eb('merged_id', 'in', part)]))
+        .execute();
+    }
+    const result = {
+      customerIds: ids,
+      cases: scrubbed.cases,
+      messages: scrubbed.messages + elsewhere,
+      identities,
+      outbox: scrubbed.outbox,
+    };
+    await audit(trx, {
+      workspaceId,
+      actor,
+      action: 'customer.erased',
+      target: customerId,
+      data: { customers: ids.length, cases: result.cases, messages: result.messages, identities },
+      at: now,
+    });
+    return result;
+  });
+}
