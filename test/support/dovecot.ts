@@ -8,9 +8,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 /**
  * A throwaway Dovecot IMAP server for tests: a generated config in a temporary folder (passwd-file
@@ -37,18 +38,6 @@ function findDovecot(): string {
   throw new Error(
     `Dovecot not found at ${bin}: install it (apt-get install -y dovecot-imapd) or set THROUGHLINE_DOVECOT`,
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const idOf = (flag: '-u' | '-g', user?: string) =>
