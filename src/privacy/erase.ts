@@ -64,6 +64,7 @@ export async function eraseCustomer(
         .selectFrom('cases')
         .select('id')
         .where('customer_id', 'in', part)
+        .where('erased_at', 'is', null)
         .execute();
       caseIds.push(...rows.map((r) => r.id));
     }

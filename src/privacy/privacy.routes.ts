@@ -2,7 +2,6 @@ import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import { audit, requestActor } from '../platform/audit/audit.js';
 import type { DB } from '../platform/db/schema.js';
-import { AppError } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { eraseCustomer } from './erase.js';
 import { exportCustomer } from './export.js';
@@ -53,7 +52,6 @@ export function privacyRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => nu
       },
     },
     async (req) => {
-      if (req.body.confirm !== true) throw new AppError('bad_request', 'confirm must be true');
       return eraseCustomer(
         db,
         req.actor.workspaceId,

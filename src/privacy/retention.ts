@@ -29,6 +29,7 @@ export interface RetentionDeps {
  */
 export class RetentionJob {
   private timer: NodeJS.Timeout | null = null;
+  private first: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   constructor(private readonly deps: RetentionDeps) {}
 
@@ -40,6 +41,8 @@ export class RetentionJob {
     if (!this.enabled || this.timer) return;
     const every = this.deps.intervalMs ?? 3_600_000;
     const tick = () => {
+      // A run that outlasts the interval is not joined by a second one.
+      if (this.running) return;
       this.running = this.run(this.deps.clock())
         .catch((err: Error) =>
           this.deps.logger?.error({ err: err.message }, 'retention run failed'),
@@ -51,12 +54,15 @@ export class RetentionJob {
     // First run shortly after start, then hourly.
     this.timer = setInterval(tick, every);
     this.timer.unref();
-    setTimeout(tick, 5_000).unref();
+    this.first = setTimeout(tick, 5_000);
+    this.first.unref();
   }
 
   async stop() {
     if (this.timer) clearInterval(this.timer);
+    if (this.first) clearTimeout(this.first);
     this.timer = null;
+    this.first = null;
     await this.running;
   }
 
@@ -108,7 +114,7 @@ export class RetentionJob {
       await eraseCustomer(db, workspaceId, customerId, { type: 'system', id: 'retention' }, now);
       customers++;
     }
-    if (cases > 0)
+    if (cases > 0) {
       await audit(db, {
         workspaceId,
         actor: { type: 'system', id: 'retention' },
@@ -116,8 +122,8 @@ export class RetentionJob {
         data: { days: this.deps.days, cases, customers },
         at: now,
       });
-    if (cases > 0)
       this.deps.logger?.info({ cases, customers }, 'retention erased closed cases past the period');
+    }
     return { cases, customers };
   }
 }

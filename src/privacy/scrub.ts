@@ -103,7 +103,14 @@ export async function scrubOutbox(
       try {
         payload = JSON.parse(r.payload_json) as Record<string, unknown>;
       } catch {}
-      for (const k of Object.keys(payload)) if (PERSONAL_KEYS.has(k)) payload[k] = ERASED;
+      const personal = Object.keys(payload).filter((k) => PERSONAL_KEYS.has(k));
+      // Already erased (a customer erased after retention took their cases): nothing to rewrite.
+      if (
+        r.status !== 'pending' &&
+        personal.every((k) => payload[k] === ERASED || payload[k] == null)
+      )
+        continue;
+      for (const k of personal) payload[k] = ERASED;
       await trx
         .updateTable('outbox')
         .set({

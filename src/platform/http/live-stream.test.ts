@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../../test/builders.js';
-import { createApiToken } from '../auth/tokens.js';
+import { createApiToken, hashToken } from '../auth/tokens.js';
 import { createUser } from '../auth/users.js';
 import { LiveBus } from '../realtime/bus.js';
 import { authHook } from './auth.js';
@@ -117,7 +117,11 @@ describe('the live-event stream re-checks its credentials', () => {
     bus.publish({ type: 'case.updated', workspaceId: t.app.workspace.workspaceId, data: { n: 1 } });
     const first = await readFor(body, 5_000, '"n":1');
     expect(first.ended).toBe(false);
-    await db.updateTable('api_tokens').set({ revoked_at: Date.now() }).execute();
+    await db
+      .updateTable('api_tokens')
+      .set({ revoked_at: Date.now() })
+      .where('token_hash', '=', hashToken(token))
+      .execute();
     const { ended, text } = await readFor(body, 5_000);
     expect(ended).toBe(true);
     expect(text).toContain('event: end');
