@@ -15,8 +15,8 @@ export async function serveCommand(): Promise<void> {
   const app = await buildApp({ config, logger });
   const out = (s: string) => process.stdout.write(`${s}\n`);
 
-  const firstStart = await bootstrapAdmin(app);
-  if (!firstStart && !(await hasActiveAdmin(app))) {
+  const { firstStart, adminExists } = await bootstrapAdmin(app);
+  if (!adminExists) {
     logger.warn(
       'no active administrator: create one with `throughline user create --role admin --email …`',
     );
@@ -69,10 +69,13 @@ export async function serveCommand(): Promise<void> {
  * sign in. The fixed e-mail and its unique index keep two nodes starting at once from making two;
  * the loser skips the banner.
  */
-async function bootstrapAdmin(
-  app: App,
-): Promise<{ email: string; password: string; token: string } | null> {
-  if (!app.workspace.created && (await hasActiveAdmin(app))) return null;
+async function bootstrapAdmin(app: App): Promise<{
+  firstStart: { email: string; password: string; token: string } | null;
+  adminExists: boolean;
+}> {
+  if (!app.workspace.created && (await hasActiveAdmin(app))) {
+    return { firstStart: null, adminExists: true };
+  }
   const email = 'admin@throughline.local';
   const password = generatePassword();
   try {
@@ -85,9 +88,12 @@ async function bootstrapAdmin(
       mustChangePassword: true,
     });
   } catch (err) {
-    if (err instanceof AppError && err.code === 'conflict') return null;
-    if (/unique|duplicate/i.test(String((err as Error).message))) return null;
-    throw err;
+    // The address is taken: by a node that won the race (the unique index) or by a disabled admin.
+    const taken =
+      (err instanceof AppError && err.code === 'conflict') ||
+      /unique|duplicate/i.test(String((err as Error).message));
+    if (!taken) throw err;
+    return { firstStart: null, adminExists: await hasActiveAdmin(app) };
   }
   const { token } = await createApiToken(
     app.database.db,
@@ -95,7 +101,7 @@ async function bootstrapAdmin(
     'first-start',
     'admin',
   );
-  return { email, password, token };
+  return { firstStart: { email, password, token }, adminExists: true };
 }
 
 async function hasActiveAdmin(app: App): Promise<boolean> {

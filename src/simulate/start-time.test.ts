@@ -8,7 +8,7 @@ describe('simulate --start', () => {
     expect(parseStartTime('2026-11-20T00:00')).toBe(Date.UTC(2026, 10, 20));
     expect(parseStartTime('2026-11-20T05:30:15.250Z')).toBe(Date.UTC(2026, 10, 20, 5, 30, 15, 250));
     expect(parseStartTime('2026-11-20T00:00:00-05:00')).toBe(Date.UTC(2026, 10, 20, 5));
-    expect(parseStartTime('2026-11-20T00:00+0530')).toBe(Date.UTC(2026, 10, 19, 18, 30));
+    expect(parseStartTime('2026-11-20T00:00+05:30')).toBe(Date.UTC(2026, 10, 19, 18, 30));
   });
 
   it('refuses what Date.parse let through: bare numbers, words, dates that do not exist', () => {
