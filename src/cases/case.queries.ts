@@ -48,6 +48,7 @@ export async function listCases(
     const ids = db
       .selectFrom('cases')
       .select('id as moved_id')
+      .where('workspace_id', '=', workspaceId)
       .where('inbox_moved_at', '>', since)
       .where('id', '>', after);
     // Usually none moved: answered from the partial index, before any text filter is worked out.

@@ -1,19 +1,20 @@
 import { type Static, Type } from '@sinclair/typebox';
 
 /**
- * The kinds of channel records this module manages. One `meta` record covers a Facebook Page,
- * its Instagram account and a WhatsApp Business number: Meta sends all of them to one webhook
- * signed with one app secret. Messages it produces are on channels `facebook`, `instagram` and
- * `whatsapp` with the record's id as `channelId`. `email` (an SMTP mailbox, email/) sends only; `sms` (a
- * Twilio-style number, sms/) also has a webhook. Their customers' messages may arrive through the
- * inbound API without a `channelId`: the workspace's first enabled record of the kind answers them.
- */
-/**
  * A provider base URL setting: http(s), and no user name or password in it. Credentials in a URL
  * are shown wherever the URL is (the channel's view, delivery errors, logs); they go in `secrets`.
  */
 export const HTTP_URL_PATTERN = '^https?://[^\\s/?#@\\\\]+([/?#\\\\][^\\s]*)?$';
 
+/**
+ * The kinds of channel records this module manages. One `meta` record covers a Facebook Page,
+ * its Instagram account and a WhatsApp Business number: Meta sends all of them to one webhook
+ * signed with one app secret. Messages it produces are on channels `facebook`, `instagram` and
+ * `whatsapp` with the record's id as `channelId`. `email` (email/) sends over SMTP, reads an
+ * IMAP mailbox, or both; `sms` (a Twilio-style number, sms/) also has a webhook. Their customers'
+ * messages may arrive through the inbound API without a `channelId`: the workspace's first
+ * enabled record of the kind answers them.
+ */
 export const RECORD_KINDS = ['x', 'meta', 'email', 'sms'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 

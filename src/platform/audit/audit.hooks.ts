@@ -4,10 +4,11 @@ import type { DB } from '../db/schema.js';
 import { audit, requestActor } from './audit.js';
 
 /**
- * Sensitive configuration changes, audited by route and method from here rather than by a call in
- * each feature's route file (integrations, routing and SLA routes are being changed by others; one
- * table here keeps them untouched). A new route under an audited prefix is covered by
- * `PREFIXES`, so an added SLA or integration route is not silently missed.
+ * Sensitive configuration changes, audited by route and method from one table here rather than by a
+ * call in each feature's route file: the list of what is audited can be read in one place, and a new
+ * route under an audited prefix is covered by `PREFIXES`, so an added SLA or integration route is
+ * not silently missed. Users, tokens and erasure audit in their own services, where the entry
+ * needs more than the request (the target's previous role, the counts erased).
  */
 const ROUTES: Record<string, string> = {
   'POST /api/v1/integrations': 'integration.created',
