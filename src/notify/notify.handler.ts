@@ -11,6 +11,7 @@ import {
 } from '../platform/outbox/outbox.worker.js';
 import { releaseFromFix } from '../problems/problem.service.js';
 import { loadProblemSettings } from '../problems/problem.settings.js';
+import { deliveryKey } from './notify.service.js';
 import { chooseRoute, type Route, routeKey } from './route.js';
 
 export interface NotifyDeps {
@@ -76,12 +77,13 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       // (once per gap) instead of nothing until it settles. Only a delivery still in its hold
       // (due when queued plus the hold): one retrying keeps its schedule, one a worker leased is
       // not handed to another.
+      if (newer.status !== 'queued') return;
       const holdMs = (await loadProblemSettings(db, row.workspaceId)).noticeHoldMinutes * 60_000;
-      if (newer.status === 'queued' && holdMs > 0)
+      if (holdMs > 0)
         await db
           .updateTable('outbox')
           .set({ next_attempt_at: now })
-          .where('idempotency_key', '=', `notify_customer:${newer.update_id}:${newer.case_id}`)
+          .where('idempotency_key', '=', deliveryKey(newer.update_id, newer.case_id))
           .where('status', '=', 'pending')
           .where('attempts', '=', 0)
           .where('next_attempt_at', '>', now)

@@ -130,6 +130,11 @@ export async function requeueFailed(
   return n;
 }
 
+/** The outbox key of a notification's delivery (a re-send adds a suffix). */
+export function deliveryKey(updateId: string, caseId: string, keySuffix = ''): string {
+  return `notify_customer:${updateId}:${caseId}${keySuffix}`;
+}
+
 /** The outbox row that delivers one notification (`notify.handler.ts`), due at `dueAt`. */
 function delivery(
   ws: string,
@@ -143,7 +148,7 @@ function delivery(
     id: newId(),
     workspace_id: ws,
     kind: 'notify_customer',
-    idempotency_key: `notify_customer:${updateId}:${caseId}${keySuffix}`,
+    idempotency_key: deliveryKey(updateId, caseId, keySuffix),
     payload_json: JSON.stringify({ updateId, caseId }),
     status: 'pending' as const,
     attempts: 0,
