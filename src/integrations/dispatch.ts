@@ -70,7 +70,10 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
     if (!p) return;
     // References are read now: earlier deliveries may have learned one (the Jira issue key).
     const externalRefs = JSON.parse(p.external_refs_json) as Record<string, string>;
-    const url = `${deps.publicUrl.replace(/\/+$/, '')}/problems/${p.id}`;
+    // The problem's API resource: the desk serves no page of its own at `/problems/<id>`, and a
+    // link that answers 404 in a Slack message or a Jira issue is worse than one that asks for
+    // a sign-in.
+    const url = `${deps.publicUrl.replace(/\/+$/, '')}/api/v1/problems/${p.id}`;
     const problem: ProblemPayload = {
       ...(queued.problem ?? snapshotFromRow(p)),
       url,
