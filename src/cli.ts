@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import type { ProblemsListOptions } from './commands/problems.commands.js';
 import { forTerminal } from './commands/terminal.js';
 import { listScenarios } from './simulate/scenarios.js';
 
@@ -137,7 +138,15 @@ program
 
 program
   .command('eval [name]')
-  .description('run quality evaluations (triage, …)')
+  .description('run quality evaluations: triage, problems (all when no name)')
+  .addHelpText(
+    'after',
+    `
+Environment (problems):
+  THROUGHLINE_EVAL_SEEDS=1,2,3      simulator seeds, 28 days each
+  THROUGHLINE_EVAL_PIPELINE=false   leave out the whole-app run on SQLite (about half the time)
+  THROUGHLINE_EVAL_REAL_TEXT=false  leave out incidents told in real customers' words`,
+  )
   .action(async (name?: string) => {
     const { runEval } = await import('../eval/run.js');
     await runEval(name);
@@ -145,7 +154,17 @@ program
 
 program
   .command('bench [name]')
-  .description('run benchmarks (ingest, …) and print figures with the machine')
+  .description(
+    'run benchmarks and print figures with the machine: ingest, reads, triage, x-storm (all when no name)',
+  )
+  .addHelpText(
+    'after',
+    `
+Environment (sizes):
+  BENCH_SQLITE_N=100000     messages for the SQLite ingest run
+  BENCH_PG_N=50000          messages for the PostgreSQL ingest run
+  BENCH_READS_CASES=1000000 cases stored for the read-latency run`,
+  )
   .action(async (name?: string) => {
     const { runBench } = await import('../bench/run.js');
     await runBench(name);
@@ -222,12 +241,13 @@ const problems = program.command('problems').description('root-cause problems');
 const problemCommands = () => import('./commands/problems.commands.js');
 problems
   .command('list')
-  .description('list problems, newest first (as GET /api/v1/problems)')
+  .description('list problems, newest first (as GET /api/v1/problems, with its filters)')
   .option('--status <statuses>', 'comma-separated statuses')
+  .option('--topic <topic>', 'a triage topic, or none (text clusters)')
+  .option('--area <place>', 'a postal code, city, region or country the problem names')
+  .option('--owner <team>', 'the owner team, by name')
   .option('--json', "one JSON object per line, in the API's problem shape")
-  .action(async (opts: { status?: string; json?: boolean }) =>
-    (await problemCommands()).problemsListCommand(opts),
-  );
+  .action(async (opts: ProblemsListOptions) => (await problemCommands()).problemsListCommand(opts));
 problems
   .command('status <problem> <status>')
   .description(
