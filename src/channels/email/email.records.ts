@@ -1,3 +1,4 @@
+import addressparser from 'nodemailer/lib/addressparser';
 import type { ChannelDeps } from '../routes.js';
 import type { EmailConfig } from './email.types.js';
 import { canSend } from './email.types.js';
@@ -42,4 +43,34 @@ export async function canSendEmail(deps: ChannelDeps): Promise<boolean> {
   const first = await rows(1);
   if (first.length === 0) return false;
   return sends(first[0]) || (await rows()).some(sends);
+}
+
+/** A record's own addresses: the one it sends from and the mailbox it reads. */
+export function addressesOf(config: EmailConfig): string[] {
+  const out: string[] = [];
+  if (config.from) {
+    for (const a of addressparser(config.from, { flatten: true })) {
+      if ('address' in a && a.address) out.push(a.address.toLowerCase());
+    }
+  }
+  if (config.imap?.user.includes('@')) out.push(config.imap.user.toLowerCase());
+  return out;
+}
+
+/**
+ * The addresses the desk sends from, over every e-mail record of the workspace: mail from them is
+ * a copy of ours or a loop, never a customer. Not the polled record's alone: a mailbox that only
+ * receives is answered from another record's SMTP side (`resolveSmtpChannel`), and that record's
+ * mail reaching the mailbox (a Cc, a Bcc copy, an auto-reply sent back) must not open a case.
+ * Disabled records count too: mail they sent before can still come back. The desk has no other
+ * sending address (no workspace-wide From), so these are all of them.
+ */
+export async function ownAddressesOf(deps: ChannelDeps): Promise<Set<string>> {
+  const rows = await deps.db
+    .selectFrom('channels')
+    .select('config_json')
+    .where('workspace_id', '=', deps.workspaceId)
+    .where('kind', '=', 'email')
+    .execute();
+  return new Set(rows.flatMap((r) => addressesOf(JSON.parse(r.config_json) as EmailConfig)));
 }
