@@ -39,7 +39,8 @@ export async function canSendEmail(deps: ChannelDeps): Promise<boolean> {
       .$if(limit !== undefined, (q) => q.limit(limit!))
       .execute();
   const sends = (r: { config_json: string }) => canSend(JSON.parse(r.config_json) as EmailConfig);
-  // The first record, the one that answers customers, usually sends: one row read, not all.
+  // The first record answers mail that names no mailbox (resolveChannel) and usually sends: one
+  // row read, not all.
   const first = await rows(1);
   if (first.length === 0) return false;
   return sends(first[0]) || (await rows()).some(sends);
@@ -58,12 +59,13 @@ export function addressesOf(config: EmailConfig): string[] {
 }
 
 /**
- * The addresses the desk sends from, over every e-mail record of the workspace: mail from them is
- * a copy of ours or a loop, never a customer. Not the polled record's alone: a mailbox that only
- * receives is answered from another record's SMTP side (`resolveSmtpChannel`), and that record's
- * mail reaching the mailbox (a Cc, a Bcc copy, an auto-reply sent back) must not open a case.
- * Disabled records count too: mail they sent before can still come back. The desk has no other
- * sending address (no workspace-wide From), so these are all of them.
+ * The desk's own addresses, over every e-mail record of the workspace (the ones it sends from, the
+ * mailboxes it reads): mail from them is a copy of ours or a loop, never a customer. Not the
+ * polled record's alone: a mailbox that only receives is answered from another record's SMTP
+ * side (`resolveSmtpChannel`), and that record's mail reaching the mailbox (a Cc, a Bcc copy,
+ * an auto-reply sent back) must not open a case. Disabled records count too: mail they sent
+ * before can still come back. The desk has no other sending address (no workspace-wide From),
+ * so these are all of them.
  */
 export async function ownAddressesOf(deps: ChannelDeps): Promise<Set<string>> {
   const rows = await deps.db
