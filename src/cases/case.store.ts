@@ -1,6 +1,6 @@
 /** Reading a case and writing its history, shared by every case-changing service. */
-import { type Kysely, sql } from 'kysely';
-import type { DB } from '../platform/db/schema.js';
+import { type Kysely, sql, type Updateable } from 'kysely';
+import type { CaseTable, DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { toMessageDto } from './case.dto.js';
@@ -55,18 +55,22 @@ export async function checkVersion(
   });
 }
 
+/** Columns a versioned change may write; the version itself is claimVersion's to move. */
+export type CaseChanges = Omit<Updateable<CaseTable>, 'id' | 'workspace_id' | 'version'>;
+
 /**
  * Takes the case's next version in one conditional UPDATE (`… WHERE version = expected`), so
  * that of concurrent changes made on one view of the case exactly one goes through: on
  * PostgreSQL the others wait for its row lock, then find the version moved and get the 409
  * `checkVersion` gives. Without an expected version it still takes the row (and the next
- * version), so that the change is made on what the case holds now.
+ * version), so that the change is made on what the case holds now. `set` is written by the same
+ * statement, so the change and its version move together or not at all.
  */
 export async function claimVersion(
   trx: Kysely<DB>,
   c: { id: string; workspace_id: string; version: number },
   expected: number | undefined,
-  set: { channel?: string } = {},
+  set: CaseChanges = {},
   seenMessageId?: string,
 ) {
   const r = await trx

@@ -112,6 +112,40 @@ function fromRow(key: Buffer, row: Selectable<ChannelTable>): ChannelRecord {
   };
 }
 
+/** The parts of a row a record is made from: a row equal in these makes the same record. */
+const SAME_RECORD = ['secrets_enc', 'config_json', 'name', 'kind', 'disabled_at'] as const;
+
+/**
+ * Records already decrypted, each kept with the row it came from, for code that reads the same
+ * channels over and over (the e-mail poll timer, every second). A row is decrypted again only
+ * when it differs from the one kept: credentials are re-encrypted under a fresh random nonce on
+ * every write (channel.crypto.ts), so a change of them, by this node, another one or by hand,
+ * always changes the stored text, and no version column is needed. `keepOnly` drops records
+ * no longer read (disabled, deleted), so their secrets do not stay in memory.
+ */
+export class ChannelCache {
+  private readonly held = new Map<
+    string,
+    { row: Selectable<ChannelTable>; record: ChannelRecord }
+  >();
+
+  constructor(private readonly key: Buffer) {}
+
+  record<C, S>(row: Selectable<ChannelTable>): ChannelRecord<C, S> {
+    const have = this.held.get(row.id);
+    if (!have || SAME_RECORD.some((k) => have.row[k] !== row[k])) {
+      this.held.set(row.id, { row, record: fromRow(this.key, row) });
+    }
+    return this.held.get(row.id)!.record as unknown as ChannelRecord<C, S>;
+  }
+
+  /** Forgets every record but these (disabled or deleted ones): their secrets leave memory. */
+  keepOnly(ids: Iterable<string>): void {
+    const keep = new Set(ids);
+    for (const id of this.held.keys()) if (!keep.has(id)) this.held.delete(id);
+  }
+}
+
 /** One channel with decrypted credentials, or null when unknown (or of another kind). */
 export async function loadChannel<C, S>(
   db: Kysely<DB>,

@@ -4,14 +4,15 @@ import { hasSharedData } from '../../../test/fakes/shared-data.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { EML_DIR, eml, ImapDesk, SMTP_PASSWORD } from './email.inbound.harness.js';
 
-const haveData = hasSharedData(EML_DIR);
+/** Tests that read real mail (../shared/data); connecting the channel needs none. */
+const withData = it.runIf(hasSharedData(EML_DIR));
 
 /**
  * The inbound e-mail channel against a real IMAP server (a throwaway Dovecot) and real mail
  * (mikel/mail and postal-mime fixtures, read at run time): what a mail becomes.
  * email.resilience.test.ts covers duplicates, parking, restarts and the background poll.
  */
-describe.skipIf(!haveData).each(ENGINES)('email channel (IMAP) on %s', (engine) => {
+describe.each(ENGINES)('email channel (IMAP) on %s', (engine) => {
   let d: ImapDesk;
   beforeAll(async () => {
     d = await ImapDesk.start(engine);
@@ -63,82 +64,93 @@ describe.skipIf(!haveData).each(ENGINES)('email channel (IMAP) on %s', (engine) 
     }
   });
 
-  it('threads example05 → 06 → 07 into one case; our own mail (06) opens nothing', async () => {
-    await d.append(
-      eml('mikel-mail/rfc2822/example05.eml'),
-      eml('mikel-mail/rfc2822/example06.eml'),
-      eml('mikel-mail/rfc2822/example07.eml'),
-    );
-    const r = await d.poll();
-    expect(r).toMatchObject({ fetched: 3, accepted: 2, rescan: false });
-    expect(r.skipped).toEqual([{ uid: 2, reason: 'from our own address mary@example.net' }]);
-    const c = await d.caseOf('<1234@local.machine.example>');
-    expect(c.subject).toBe('Saying Hello');
-    expect(c.channel).toBe('email');
-    expect(c.messages.map((m: { externalId: string }) => m.externalId)).toEqual([
-      '<1234@local.machine.example>',
-      '<abcd.1234@local.machine.tld>',
-    ]);
-    expect(c.messages[0]).toMatchObject({
-      text: 'This is a message just to say hello.\nSo, "Hello".',
-      sentAt: '1997-11-21T15:55:06.000Z',
-    });
-    expect(c.messages[1].text).toBe('This is a reply to your reply.');
-    const author = await d.byExternalId('<1234@local.machine.example>');
-    expect(author).toMatchObject({
-      author_address: 'jdoe@machine.example',
-      author_name: 'John Doe',
-    });
-    expect(await d.byExternalId('<3456@example.net>')).toBeUndefined();
-  });
+  withData(
+    'threads example05 → 06 → 07 into one case; our own mail (06) opens nothing',
+    async () => {
+      await d.append(
+        eml('mikel-mail/rfc2822/example05.eml'),
+        eml('mikel-mail/rfc2822/example06.eml'),
+        eml('mikel-mail/rfc2822/example07.eml'),
+      );
+      const r = await d.poll();
+      expect(r).toMatchObject({ fetched: 3, accepted: 2, rescan: false });
+      expect(r.skipped).toEqual([{ uid: 2, reason: 'from our own address mary@example.net' }]);
+      const c = await d.caseOf('<1234@local.machine.example>');
+      expect(c.subject).toBe('Saying Hello');
+      expect(c.channel).toBe('email');
+      expect(c.messages.map((m: { externalId: string }) => m.externalId)).toEqual([
+        '<1234@local.machine.example>',
+        '<abcd.1234@local.machine.tld>',
+      ]);
+      expect(c.messages[0]).toMatchObject({
+        text: 'This is a message just to say hello.\nSo, "Hello".',
+        sentAt: '1997-11-21T15:55:06.000Z',
+      });
+      expect(c.messages[1].text).toBe('This is a reply to your reply.');
+      const author = await d.byExternalId('<1234@local.machine.example>');
+      expect(author).toMatchObject({
+        author_address: 'jdoe@machine.example',
+        author_name: 'John Doe',
+      });
+      expect(await d.byExternalId('<3456@example.net>')).toBeUndefined();
+    },
+  );
 
-  it('decodes iso-2022-jp, Shift_JIS, windows-1251, UTF-7 and RFC 6532 UTF-8 headers', async () => {
-    const utf7 = [
-      'From: =?UTF-7?Q?Ren+AOk-?= <rene@example.org>',
-      'To: mary@example.net',
-      'Subject: =?UTF-7?Q?Caf+AOk-_ferm+AOk-?=',
-      'Date: Thu, 03 Dec 2026 09:00:00 +0000',
-      'Message-ID: <utf7-1@example.org>',
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=UTF-7',
-      '',
-      'Le caf+AOk- est ferm+AOk- depuis lundi.',
-      '',
-    ].join('\r\n');
-    await d.append(
-      eml('mikel-mail/multi_charset/japanese_iso_2022.eml'),
-      eml('mikel-mail/multi_charset/japanese_shift_jis.eml'),
-      eml('mikel-mail/plain_emails/raw_email_bad_time.eml'),
-      eml('mikel-mail/rfc6532/utf8_headers.eml'),
-      utf7,
-    );
-    const r = await d.poll();
-    expect(r.parked).toEqual([]);
-    const all = await d
-      .db()
-      .selectFrom('messages')
-      .innerJoin('cases', 'cases.id', 'messages.case_id')
-      .select(['messages.text', 'messages.author_name', 'messages.author_address', 'cases.subject'])
-      .execute();
-    const find = (address: string) => all.find((m) => m.author_address === address);
-    // iso-2022-jp, no Date and no Message-ID: INTERNALDATE and a hash of the bytes stand in.
-    expect(find('raasdnil@gmail.com')).toMatchObject({
-      text: 'すみません。',
-      subject: 'まみむめも',
-    });
-    expect(find('xxxxxxx@docomo.ne.jp')?.text).toContain('このメールはテスト用のメールです。');
-    expect(find('yusuf75thu@auracom.net')?.author_name).toBe('Атиковa');
-    expect(find('jdöe@mächine.example')).toMatchObject({
-      author_name: 'Jöhn Doe',
-      subject: 'Säying Hello',
-    });
-    expect(find('rene@example.org')).toMatchObject({
-      text: 'Le café est fermé depuis lundi.',
-      subject: 'Café fermé',
-    });
-  });
+  withData(
+    'decodes iso-2022-jp, Shift_JIS, windows-1251, UTF-7 and RFC 6532 UTF-8 headers',
+    async () => {
+      const utf7 = [
+        'From: =?UTF-7?Q?Ren+AOk-?= <rene@example.org>',
+        'To: mary@example.net',
+        'Subject: =?UTF-7?Q?Caf+AOk-_ferm+AOk-?=',
+        'Date: Thu, 03 Dec 2026 09:00:00 +0000',
+        'Message-ID: <utf7-1@example.org>',
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=UTF-7',
+        '',
+        'Le caf+AOk- est ferm+AOk- depuis lundi.',
+        '',
+      ].join('\r\n');
+      await d.append(
+        eml('mikel-mail/multi_charset/japanese_iso_2022.eml'),
+        eml('mikel-mail/multi_charset/japanese_shift_jis.eml'),
+        eml('mikel-mail/plain_emails/raw_email_bad_time.eml'),
+        eml('mikel-mail/rfc6532/utf8_headers.eml'),
+        utf7,
+      );
+      const r = await d.poll();
+      expect(r.parked).toEqual([]);
+      const all = await d
+        .db()
+        .selectFrom('messages')
+        .innerJoin('cases', 'cases.id', 'messages.case_id')
+        .select([
+          'messages.text',
+          'messages.author_name',
+          'messages.author_address',
+          'cases.subject',
+        ])
+        .execute();
+      const find = (address: string) => all.find((m) => m.author_address === address);
+      // iso-2022-jp, no Date and no Message-ID: INTERNALDATE and a hash of the bytes stand in.
+      expect(find('raasdnil@gmail.com')).toMatchObject({
+        text: 'すみません。',
+        subject: 'まみむめも',
+      });
+      expect(find('xxxxxxx@docomo.ne.jp')?.text).toContain('このメールはテスト用のメールです。');
+      expect(find('yusuf75thu@auracom.net')?.author_name).toBe('Атиковa');
+      expect(find('jdöe@mächine.example')).toMatchObject({
+        author_name: 'Jöhn Doe',
+        subject: 'Säying Hello',
+      });
+      expect(find('rene@example.org')).toMatchObject({
+        text: 'Le café est fermé depuis lundi.',
+        subject: 'Café fermé',
+      });
+    },
+  );
 
-  it('keeps attachment metadata, not the bytes; strips quoted replies', async () => {
+  withData('keeps attachment metadata, not the bytes; strips quoted replies', async () => {
     await d.append(eml('mikel-mail/attachment_emails/attachment_pdf.eml'));
     await d.append(
       [
@@ -168,48 +180,51 @@ describe.skipIf(!haveData).each(ENGINES)('email channel (IMAP) on %s', (engine) 
     );
   });
 
-  it('threads a reply to our sent e-mail; a bounce of it marks it failed and opens no case', async () => {
-    const c = await d.caseOf('<1234@local.machine.example>');
-    const reply = await d.t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${c.id}/replies`,
-      headers: d.t.auth,
-      payload: { text: 'Hello John, thanks for saying hello.' },
-    });
-    expect(reply.statusCode, reply.body).toBe(201);
-    await d.t.app.outbox.runOnce();
-    const sent = await simpleParser(d.smtp.received.at(-1)!.raw);
-    const ourId = sent.messageId!;
-    expect((await d.byExternalId(ourId))?.status).toBe('sent');
-    // John answers our mail; his client names only our Message-ID.
-    await d.append(
-      [
-        'From: John Doe <jdoe@machine.example>',
-        'To: mary@example.net',
-        'Subject: Re: Saying Hello',
-        'Date: Thu, 03 Dec 2026 11:00:00 +0000',
-        'Message-ID: <john-answers-us@machine.example>',
-        `In-Reply-To: ${ourId}`,
-        `References: ${ourId}`,
-        '',
-        'Thanks, all good.',
-        '',
-      ].join('\r\n'),
-    );
-    const before = await d.count('cases');
-    // The real bounce (an unknown message of someone else's) and a DSN for ours.
-    await d.append(eml('postal-mime/bounce.eml'), dsnFor(ourId));
-    const r = await d.poll();
-    expect(r).toMatchObject({ bounces: 2, failedMarks: 1, accepted: 1 });
-    expect(await d.count('cases')).toBe(before);
-    expect((await d.byExternalId('<john-answers-us@machine.example>'))?.case_id).toBe(c.id);
-    expect((await d.byExternalId(ourId))?.status).toBe('failed');
-    expect(
-      await d.byExternalId('<20221010053722.37BD05C00A2@mailout.nyi.internal>'),
-    ).toBeUndefined();
-  });
+  withData(
+    'threads a reply to our sent e-mail; a bounce of it marks it failed and opens no case',
+    async () => {
+      const c = await d.caseOf('<1234@local.machine.example>');
+      const reply = await d.t.app.http.inject({
+        method: 'POST',
+        url: `/api/v1/cases/${c.id}/replies`,
+        headers: d.t.auth,
+        payload: { text: 'Hello John, thanks for saying hello.' },
+      });
+      expect(reply.statusCode, reply.body).toBe(201);
+      await d.t.app.outbox.runOnce();
+      const sent = await simpleParser(d.smtp.received.at(-1)!.raw);
+      const ourId = sent.messageId!;
+      expect((await d.byExternalId(ourId))?.status).toBe('sent');
+      // John answers our mail; his client names only our Message-ID.
+      await d.append(
+        [
+          'From: John Doe <jdoe@machine.example>',
+          'To: mary@example.net',
+          'Subject: Re: Saying Hello',
+          'Date: Thu, 03 Dec 2026 11:00:00 +0000',
+          'Message-ID: <john-answers-us@machine.example>',
+          `In-Reply-To: ${ourId}`,
+          `References: ${ourId}`,
+          '',
+          'Thanks, all good.',
+          '',
+        ].join('\r\n'),
+      );
+      const before = await d.count('cases');
+      // The real bounce (an unknown message of someone else's) and a DSN for ours.
+      await d.append(eml('postal-mime/bounce.eml'), dsnFor(ourId));
+      const r = await d.poll();
+      expect(r).toMatchObject({ bounces: 2, failedMarks: 1, accepted: 1 });
+      expect(await d.count('cases')).toBe(before);
+      expect((await d.byExternalId('<john-answers-us@machine.example>'))?.case_id).toBe(c.id);
+      expect((await d.byExternalId(ourId))?.status).toBe('failed');
+      expect(
+        await d.byExternalId('<20221010053722.37BD05C00A2@mailout.nyi.internal>'),
+      ).toBeUndefined();
+    },
+  );
 
-  it('opens no case for auto-replies', async () => {
+  withData('opens no case for auto-replies', async () => {
     const before = await d.count('cases');
     const auto = (n: number, header: string, subject = 'Re: Saying Hello') =>
       [

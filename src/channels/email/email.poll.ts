@@ -1,5 +1,4 @@
 import type { ImapFlow } from 'imapflow';
-import addressparser from 'nodemailer/lib/addressparser';
 import { ingestDelivery } from '../channel.ingest.js';
 import type { Mark } from '../channel.marks.js';
 import { emptyDelivery, type ParsedDelivery } from '../channel.parsed.js';
@@ -9,6 +8,7 @@ import type { ChannelDeps } from '../routes.js';
 import { connectImap, fromImapError, type ImapChannel } from './email.imap.js';
 import { type ClassifiedMail, classifyMail } from './email.parse.js';
 import { knownFailedOutbound, nearestKnownParent, parkMail } from './email.poll.store.js';
+import { ownAddressesOf } from './email.records.js';
 
 /** Where the channel's reading of its folder stands (channel_state.cursors_json, key `imap`). */
 export interface ImapCursor {
@@ -39,18 +39,6 @@ export interface EmailPollResult {
 const CHUNK = 25;
 /** Mail bigger than this is read up to it: a cut body, not a poller stuck on 50 MB of video. */
 export const MAX_MAIL_BYTES = 8 * 1024 * 1024;
-
-/** The addresses we send from: mail from them is a copy or a loop, never a customer. */
-export function ownAddresses(ch: ImapChannel): Set<string> {
-  const out = new Set<string>();
-  if (ch.config.from) {
-    for (const a of addressparser(ch.config.from, { flatten: true })) {
-      if ('address' in a && a.address) out.add(a.address.toLowerCase());
-    }
-  }
-  if (ch.config.imap.user.includes('@')) out.add(ch.config.imap.user.toLowerCase());
-  return out;
-}
 
 /** Polls of one channel never overlap in one app (timer and "poll now" share the run). */
 const running = new WeakMap<ChannelDeps, Map<string, Promise<EmailPollResult | null>>>();
@@ -124,8 +112,10 @@ async function pollOnce(
       result.rescan = !same;
       result.lastUid = cursor.lastUid;
       const uids = box.exists > 0 ? await newUids(client, cursor.lastUid) : [];
+      // Read once per poll, from every record's settings (no credentials): see ownAddressesOf.
+      const own = uids.length > 0 ? await ownAddressesOf(deps) : new Set<string>();
       for (let i = 0; i < uids.length; i += CHUNK) {
-        await takeChunk(deps, ch, client, uids.slice(i, i + CHUNK), result);
+        await takeChunk(deps, ch, client, uids.slice(i, i + CHUNK), own, result);
         cursor.lastUid = result.lastUid;
         await saveCursor(deps, ch.id, cursor);
       }
@@ -161,9 +151,9 @@ async function takeChunk(
   ch: ImapChannel,
   client: ImapFlow,
   chunk: { uid: number; size: number }[],
+  own: ReadonlySet<string>,
   result: EmailPollResult,
 ) {
-  const own = ownAddresses(ch);
   const delivery: ParsedDelivery = emptyDelivery();
   const bounced: string[] = [];
   const taken: number[] = [];

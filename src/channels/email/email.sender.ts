@@ -7,6 +7,7 @@ import type { ChannelDeps } from '../routes.js';
 import type { OutboundMessage, Sender } from '../sender.js';
 import { fromSmtpError } from './email.errors.js';
 import { MailerPool, type SmtpChannel } from './email.pool.js';
+import { canSendEmail } from './email.records.js';
 import { canSend, type EmailConfig, type EmailSecrets } from './email.types.js';
 
 /** The domain of the sender address, for our Message-IDs (RFC 5322 §3.6.4: id-left@id-right). */
@@ -114,6 +115,7 @@ export function emailSender(deps: ChannelDeps): Sender {
     await recordSuccess(deps.db, deps.workspaceId, ch.id, deps.clock());
     return { externalId: messageId };
   };
-  send.ready = async () => (await resolveSmtpChannel(deps, null)) !== null;
+  // Asked per customer by the notifier: settings only, no credentials decrypted.
+  send.ready = () => canSendEmail(deps);
   return send;
 }

@@ -1,10 +1,11 @@
 import type { Http } from '../../platform/http/server.js';
-import { readState } from '../channel.state.js';
-import { loadChannelsOfKind } from '../channel.store.js';
+import type { readState } from '../channel.state.js';
+import { ChannelCache } from '../channel.store.js';
 import type { ChannelDeps } from '../routes.js';
 import { canReceive } from './email.imap.js';
 import type { ImapCursor } from './email.poll.js';
 import { pollEmailChannel } from './email.poll.js';
+import { emailRowsWithState } from './email.records.js';
 import type { EmailConfig, EmailSecrets } from './email.types.js';
 
 /** How often we look for a mailbox whose poll is due (the shortest interval allowed is 1 s). */
@@ -27,39 +28,50 @@ export function nextPollAt(
   return (lastPollAt ?? 0) + (health === 'auth_revoked' ? Math.max(every, AUTH_RETRY_MS) : every);
 }
 
+/** What the tick logs to (the app's logger; tests pass their own). */
+export interface PollLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
 /**
- * Polls every enabled email channel with an IMAP side when its interval is due, one at a time
- * per channel. Polling over a fresh connection per poll rather than IMAP IDLE: a poll is a few
- * commands, survives server restarts and NAT timeouts without reconnect logic, and works the
- * same on every server; the cost is up to one interval of delay (30 s by default). The due
- * time comes from the stored cursor, so a restarted desk waits out the interval where it was.
+ * One pass of the background poll: polls each enabled email record with an IMAP side whose
+ * interval is due, one at a time. It runs every second, so a pass that polls nothing costs one
+ * query and decrypts nothing: the records and their poll state are read together, settings
+ * only, and a mailbox's credentials are decrypted when its poll is due, and then only if its
+ * stored row changed since the last time (`ChannelCache`). Passes never overlap.
  */
-export function startEmailPolling(app: Http, deps: ChannelDeps) {
-  let timer: NodeJS.Timeout | null = null;
+export function emailPollTicker(deps: ChannelDeps, log: PollLog): () => Promise<void> {
+  const cache = new ChannelCache(deps.secretKey);
   let ticking = false;
-  const tick = async () => {
+  return async () => {
     if (ticking) return;
     ticking = true;
     try {
-      const channels = await loadChannelsOfKind<EmailConfig, EmailSecrets>(
-        deps.db,
-        deps.secretKey,
-        deps.workspaceId,
-        'email',
-      );
-      for (const ch of channels) {
+      const rows = await emailRowsWithState(deps);
+      cache.keepOnly(rows.map((r) => r.id));
+      for (const row of rows) {
+        const imap = (JSON.parse(row.config_json) as EmailConfig).imap;
+        if (!imap) continue;
+        const cursor = JSON.parse(row.stateCursors ?? '{}').imap as ImapCursor | undefined;
+        const dueAt = nextPollAt(
+          cursor?.lastPollAt,
+          imap.pollIntervalSeconds,
+          row.stateHealth ?? 'ok',
+        );
+        if (deps.clock() < dueAt) continue;
+        const ch = cache.record<EmailConfig, EmailSecrets>(row);
         if (!canReceive(ch)) continue;
+        // Checked again once the poll has the mailbox to itself ("poll now" may have just run).
         const due = (state: Awaited<ReturnType<typeof readState>>) => {
-          const cursor = state.cursors.imap as ImapCursor | undefined;
-          const interval = ch.config.imap.pollIntervalSeconds;
-          return deps.clock() >= nextPollAt(cursor?.lastPollAt, interval, state.health);
+          const c = state.cursors.imap as ImapCursor | undefined;
+          return deps.clock() >= nextPollAt(c?.lastPollAt, imap.pollIntervalSeconds, state.health);
         };
-        if (!due(await readState(deps.db, ch.id))) continue;
         const r = await pollEmailChannel(deps, ch, due);
         if (!r) continue;
-        if (r.error) app.log.warn({ channelId: ch.id, error: r.error }, 'email poll failed');
+        if (r.error) log.warn({ channelId: ch.id, error: r.error }, 'email poll failed');
         else if (r.fetched > 0)
-          app.log.info(
+          log.info(
             {
               channelId: ch.id,
               fetched: r.fetched,
@@ -72,11 +84,23 @@ export function startEmailPolling(app: Http, deps: ChannelDeps) {
           );
       }
     } catch (err) {
-      app.log.warn({ err: (err as Error).message }, 'email poll tick failed');
+      log.warn({ err: (err as Error).message }, 'email poll tick failed');
     } finally {
       ticking = false;
     }
   };
+}
+
+/**
+ * Runs `emailPollTicker` every TICK_MS while the app is up. Polling over a fresh connection per
+ * poll rather than IMAP IDLE: a poll is a few commands, survives server restarts and NAT
+ * timeouts without reconnect logic, and works the same on every server; the cost is up to one
+ * interval of delay (30 s by default). The due time comes from the stored cursor, so a restarted
+ * desk waits out the interval where it was.
+ */
+export function startEmailPolling(app: Http, deps: ChannelDeps) {
+  let timer: NodeJS.Timeout | null = null;
+  const tick = emailPollTicker(deps, app.log);
   app.addHook('onReady', async () => {
     timer = setInterval(() => void tick(), TICK_MS);
     timer.unref();
