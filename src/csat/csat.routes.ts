@@ -4,6 +4,8 @@ import { answerSurvey, csatStats } from '../csat/csat.service.js';
 import type { Http } from '../platform/http/server.js';
 import { csatPageRoutes } from './csat.page.js';
 
+const DateTime = Type.String({ format: 'date-time' });
+
 /** CSAT: the customer's answer (by survey token) and the results. */
 export function csatRoutes(app: Http, deps: CareRouteDeps) {
   const { db, clock } = deps;
@@ -32,7 +34,20 @@ export function csatRoutes(app: Http, deps: CareRouteDeps) {
 
   app.get(
     '/api/v1/csat',
-    { schema: { tags: ['csat'], summary: 'CSAT per channel and agent' } },
-    async (req) => ({ items: await csatStats(db, req.actor.workspaceId) }),
+    {
+      schema: {
+        tags: ['csat'],
+        summary: 'CSAT per channel and agent (of the surveys sent from `from` until before `to`)',
+        querystring: Type.Object({ from: Type.Optional(DateTime), to: Type.Optional(DateTime) }),
+      },
+    },
+    async (req) => ({
+      items: await csatStats(
+        db,
+        req.actor.workspaceId,
+        req.query.from ? Date.parse(req.query.from) : 0,
+        req.query.to ? Date.parse(req.query.to) : Number.MAX_SAFE_INTEGER,
+      ),
+    }),
   );
 }

@@ -105,8 +105,11 @@ export async function answerSurvey(
   return { caseId: s.case_id, rating };
 }
 
-/** Average and count of answers per channel and agent. */
-export async function csatStats(db: Kysely<DB>, ws: string) {
+/**
+ * Average and count of answers per channel and agent, of the surveys sent in [from, to): a
+ * period's answer rate then counts the customers asked in it, answered since or not.
+ */
+export async function csatStats(db: Kysely<DB>, ws: string, from: number, to: number) {
   const rows = await db
     .selectFrom('csat_surveys')
     .select([
@@ -117,6 +120,8 @@ export async function csatStats(db: Kysely<DB>, ws: string) {
       (eb) => eb.fn.avg<number>('rating').as('average'),
     ])
     .where('workspace_id', '=', ws)
+    .where('sent_at', '>=', from)
+    .where('sent_at', '<', to)
     .groupBy(['channel', 'agent_id'])
     .execute();
   return rows.map((r) => ({
