@@ -30,7 +30,11 @@ token
   .command('create')
   .description('create an API token and print it on stdout')
   .requiredOption('--name <name>', 'what the token is for')
-  .option('--role <role>', 'admin, supervisor or agent', 'admin')
+  .option(
+    '--role <role>',
+    'admin, supervisor, agent or integration (inbound messages only)',
+    'admin',
+  )
   .option('--expires-in <duration>', 'end of validity, e.g. 30d, 12h, 90m (default: never)')
   .action(async (opts) => (await access()).tokenCreateCommand(opts));
 token

@@ -64,6 +64,17 @@ describe('the CLI manages tokens and users', () => {
     expect(run(['token', 'revoke', 'nope']).status).not.toBe(0);
   });
 
+  it('makes a token for an integration, a role no user can have', () => {
+    const made = run(['token', 'create', '--name', 'chat backend', '--role', 'integration']);
+    expect(made.status, made.stderr).toBe(0);
+    expect(
+      rows<{ role: string }>("select role from api_tokens where name = 'chat backend'")[0].role,
+    ).toBe('integration');
+    const user = run(['user', 'create', '--email', 'bot@example.com', '--role', 'integration']);
+    expect(user.status).not.toBe(0);
+    expect(user.stderr).toMatch(/--role must be one of admin, supervisor, agent$/m);
+  });
+
   it('changes a role, disables and enables a user by e-mail', () => {
     expect(run(['user', 'create', '--email', 'ann@example.com', '--role', 'agent']).status).toBe(0);
     const role = run(['user', 'role', 'ann@example.com', 'supervisor']);

@@ -12,6 +12,8 @@ import type { Http } from '../platform/http/server.js';
 
 const admin = { roles: ['admin' as const] };
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('supervisor'), Type.Literal('agent')]);
+/** A token may also be an integration's: it submits inbound messages and does nothing else. */
+const TokenRole = Type.Union([...Role.anyOf, Type.Literal('integration')]);
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /**
@@ -51,7 +53,7 @@ export function accessRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => num
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
-            role: Role,
+            role: TokenRole,
             expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
           },
           { additionalProperties: false },

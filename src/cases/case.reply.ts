@@ -25,6 +25,11 @@ export interface ReplyInput {
    * HUMAN_AGENT tag) do not apply to it (`OutboundMessage.automated`).
    */
   automated?: boolean;
+  /**
+   * The message as the desk keeps and shows it, when the customer's copy (`text`, what is sent)
+   * holds what only they may see: the survey link, whose token answers the survey.
+   */
+  deskText?: string;
 }
 
 /**
@@ -109,7 +114,7 @@ export async function replyInTrx(
         visibility,
         author_address: actor.type === 'user' ? `user:${actor.id}` : `token:${actor.id}`,
         author_name: actor.name,
-        text,
+        text: input.deskText?.trim() || text,
         sent_at: now,
         received_at: now,
         in_reply_to: last.external_id,

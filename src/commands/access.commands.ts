@@ -5,8 +5,8 @@ import {
   parseDuration,
   revokeApiToken,
 } from '../platform/auth/tokens.js';
-import { listUsers, ROLES, updateUser } from '../platform/auth/user-admin.js';
-import type { Role } from '../platform/db/schema.js';
+import { listUsers, ROLES, TOKEN_ROLES, updateUser } from '../platform/auth/user-admin.js';
+import type { Role, TokenRole } from '../platform/db/schema.js';
 import { withApp } from './context.js';
 import { forTerminal, jsonLine } from './terminal.js';
 
@@ -15,9 +15,15 @@ export function checkRole(role: string): Role {
   return role as Role;
 }
 
+function checkTokenRole(role: string): TokenRole {
+  if (!TOKEN_ROLES.includes(role as TokenRole))
+    throw new Error(`--role must be one of ${TOKEN_ROLES.join(', ')}`);
+  return role as TokenRole;
+}
+
 /** Prints the new token alone on stdout so scripts can capture it. */
 export async function tokenCreateCommand(opts: { name: string; role: string; expiresIn?: string }) {
-  const role = checkRole(opts.role);
+  const role = checkTokenRole(opts.role);
   const ttl = opts.expiresIn ? parseDuration(opts.expiresIn) : null;
   await withApp(async (app) => {
     const now = Date.now();

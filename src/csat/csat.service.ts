@@ -5,10 +5,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
-
-/** Where the customer answers a survey: the page served by csat.page.ts. */
-export const surveyLink = (publicUrl: string, token: string) =>
-  `${publicUrl.replace(/\/+$/, '')}/csat/${token}`;
+import { SURVEY_INVITE, SURVEY_LINK_HIDDEN, surveyLink } from './survey-link.js';
 
 /**
  * CSAT: when a case is resolved, one short survey goes out on the case's channel with a link
@@ -16,6 +13,10 @@ export const surveyLink = (publicUrl: string, token: string) =>
  * case, channel and agent. Public social channels get no survey message (asking for a rating in
  * public is noise), and none is recorded as sent. A call cannot carry a link, so a voice case's
  * survey goes by SMS to the number that called (the usual post-call survey).
+ *
+ * The link's token is the only credential the answer needs, so only the customer's copy (the
+ * outbox's) holds it: the message the desk stores and shows reads `[survey link]`. An agent who
+ * saw the link in the case answered their own customers' surveys.
  */
 export async function sendSurveyOnResolve(
   trx: Kysely<DB>,
@@ -70,7 +71,8 @@ export async function sendSurveyOnResolve(
     actor,
     c.id,
     {
-      text: `How did we do? Rate us from 1 to 5: ${surveyLink(publicUrl, token)}`,
+      text: `${SURVEY_INVITE} ${surveyLink(publicUrl, token)}`,
+      deskText: `${SURVEY_INVITE} ${SURVEY_LINK_HIDDEN}`,
       visibility: 'private',
       automated: true,
       ...byText,
@@ -105,8 +107,11 @@ export async function answerSurvey(
   return { caseId: s.case_id, rating };
 }
 
-/** Average and count of answers per channel and agent. */
-export async function csatStats(db: Kysely<DB>, ws: string) {
+/**
+ * Average and count of answers per channel and agent, of the surveys sent in [from, to): a
+ * period's answer rate then counts the customers asked in it, answered since or not.
+ */
+export async function csatStats(db: Kysely<DB>, ws: string, from: number, to: number) {
   const rows = await db
     .selectFrom('csat_surveys')
     .select([
@@ -117,6 +122,8 @@ export async function csatStats(db: Kysely<DB>, ws: string) {
       (eb) => eb.fn.avg<number>('rating').as('average'),
     ])
     .where('workspace_id', '=', ws)
+    .where('sent_at', '>=', from)
+    .where('sent_at', '<', to)
     .groupBy(['channel', 'agent_id'])
     .execute();
   return rows.map((r) => ({

@@ -75,7 +75,9 @@ export function inboundRoutes(app: Http, deps: InboundRouteDeps) {
     {
       bodyLimit: 10 * 1024 * 1024,
       // Customer content: NUL in text is kept as U+FFFD, in an identifier refused (validateInbound).
-      config: { nulInBody: 'route' },
+      // Only admins and integrations' tokens: an agent or supervisor could otherwise write any
+      // customer's message into any case (and answer, or close, their own complaint).
+      config: { nulInBody: 'route', roles: ['admin', 'integration'] },
       schema: {
         tags: ['ingest'],
         summary: 'Submit one normalised message, or {"messages": [...]} (at most 1,000)',

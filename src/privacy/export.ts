@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { hideSurveyLinks } from '../csat/survey-link.js';
 import type { DB } from '../platform/db/schema.js';
 import { customerFamily } from './erase.js';
 import { chunks } from './scrub.js';
@@ -131,6 +132,8 @@ export async function exportCustomer(db: Kysely<DB>, workspaceId: string, custom
     promises: promises.map(readable),
     problemLinks: problemLinks.map(readable),
     notifications: notifications.map(readable),
-    outbox: outbox.map(readable),
+    // The survey sent on resolve is in its outbox row as the customer got it; the export passes
+    // through the hands of the desk's staff, and the link's token alone answers the survey.
+    outbox: outbox.map((o) => readable({ ...o, payload_json: hideSurveyLinks(o.payload_json) })),
   };
 }

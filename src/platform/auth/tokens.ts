@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type AuditActor, audit } from '../audit/audit.js';
-import type { DB, Role } from '../db/schema.js';
+import type { DB, TokenRole } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 
@@ -32,7 +32,7 @@ export async function createApiToken(
   db: Kysely<DB>,
   workspaceId: string,
   name: string,
-  role: Role,
+  role: TokenRole,
   now = Date.now(),
   opts: CreateTokenOptions = {},
 ): Promise<{ id: string; token: string }> {

@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
 import { type AuditActor, audit } from '../audit/audit.js';
-import type { DB, Role } from '../db/schema.js';
+import type { DB, Role, TokenRole } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 
 export const ROLES: readonly Role[] = ['admin', 'supervisor', 'agent'];
+/** An API token takes a person's role, or `integration` (inbound messages only; no person has it). */
+export const TOKEN_ROLES: readonly TokenRole[] = [...ROLES, 'integration'];
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 

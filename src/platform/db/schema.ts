@@ -76,6 +76,8 @@ export interface WorkspaceTable {
 }
 
 export type Role = 'admin' | 'supervisor' | 'agent';
+/** An API token's role: a person's, or `integration`, which may only submit inbound messages. */
+export type TokenRole = Role | 'integration';
 
 export interface UserTable {
   id: string;
@@ -101,7 +103,7 @@ export interface ApiTokenTable {
   workspace_id: string;
   name: string;
   token_hash: string;
-  role: Role;
+  role: TokenRole;
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;

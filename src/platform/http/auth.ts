@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { findApiToken } from '../auth/tokens.js';
 import { findSession } from '../auth/users.js';
-import type { DB, Role } from '../db/schema.js';
+import type { DB, TokenRole } from '../db/schema.js';
 import { AppError } from '../errors.js';
 
 export const SESSION_COOKIE = 'tl_session';
@@ -12,7 +12,7 @@ export interface Actor {
   type: 'user' | 'token';
   id: string;
   name: string;
-  role: Role;
+  role: TokenRole;
   workspaceId: string;
 }
 
@@ -30,8 +30,11 @@ declare module 'fastify' {
     public?: boolean;
     /** Reachable by a user still holding a one-time password (who am I, change password, logout). */
     allowWithOneTimePassword?: boolean;
-    /** Roles allowed; default: any authenticated actor. */
-    roles?: Role[];
+    /**
+     * Roles allowed; default: any person's role. An `integration` token is allowed only where
+     * this names it.
+     */
+    roles?: TokenRole[];
   }
 }
 
@@ -83,6 +86,14 @@ export function authHook(db: Kysely<DB>) {
       }
     }
     if (!actor) throw new AppError('unauthenticated', 'sign in or send an API token');
+    // An integration's token submits customer messages and nothing else: a leaked one reads no
+    // case, customer or setting. Routes open to it say so in `roles`.
+    if (actor.role === 'integration' && !config?.roles?.includes('integration')) {
+      throw new AppError(
+        'forbidden',
+        'an integration token may only submit inbound messages (POST /api/v1/inbound)',
+      );
+    }
     if (config?.roles && !config.roles.includes(actor.role)) {
       throw new AppError('forbidden', `this needs one of the roles: ${config.roles.join(', ')}`);
     }

@@ -16,6 +16,7 @@ import { clientErrorHandler } from './client-error.js';
 import { decodeJsonBody } from './json-charset.js';
 import { nestedTooDeeply, TOO_DEEP_MESSAGE } from './json-depth.js';
 import { nulGuard } from './nul-guard.js';
+import { strictQuery } from './strict-query.js';
 import { validationMessage } from './validation-message.js';
 import { buildValidator } from './validators.js';
 
@@ -70,6 +71,8 @@ export function createHttpServer(logger: Logger | false): Http {
 
   // Before validation on every route: a NUL character in params, query or a parsed body is a 400.
   app.addHook('preValidation', nulGuard);
+  // A query parameter an /api/v1 route does not declare is a 400, not silently ignored.
+  app.addHook('preValidation', strictQuery);
 
   // JSON only: a text/plain body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain');
