@@ -46,6 +46,11 @@ const TRANSITIONS: Record<ProblemStatus, ProblemStatus[]> = {
 /** Statuses a move back to fixing or confirmed reopens from. */
 const REOPENS = new Set<ProblemStatus>(['fixed', 'verified', 'closed']);
 
+/** Whether a transition takes the problem back from a fix (or its closing) to work. */
+function reopening(from: ProblemStatus, to: ProblemStatus) {
+  return REOPENS.has(from) && (to === 'fixing' || to === 'confirmed');
+}
+
 /**
  * A problem of the workspace, or 404, with its row locked until the transaction ends (where
  * writers run concurrently): a no-op update takes the lock (waiting for a pipeline batch that
@@ -150,8 +155,10 @@ export async function changeProblem(
     }
     if (to === 'closed') set.closed_at = now;
     if (to !== 'closed' && from === 'closed') set.closed_at = null;
-    const unfixed =
-      (to === 'fixing' || to === 'confirmed') && (from === 'fixed' || from === 'verified');
+    // Back from a fix, by any way (closed too: a fixed problem closed keeps its cases waiting on
+    // the fix), does what the automatic reopening does (`reopen.ts` `backToFixing`): the fix no
+    // longer stands, so no case may resolve on its schedule while the team works on it again.
+    const unfixed = reopening(from, to);
     if (unfixed) {
       set.fixed_at = null;
       set.fixed_event_at = null;
@@ -173,12 +180,11 @@ export async function changeProblem(
         { now, actorType: actor.type, actorId: actor.id },
       );
       // Back from a fix is a reopening for the owning team's tools (PagerDuty triggers again).
-      const reopened = REOPENS.has(from) && (to === 'fixing' || to === 'confirmed');
       await queueEscalations(
         trx,
         ws,
         id,
-        reopened ? 'problem.reopened' : `problem.${to}`,
+        unfixed ? 'problem.reopened' : `problem.${to}`,
         now,
         undefined,
         words,
