@@ -5,7 +5,7 @@ import { AppError, notFound } from '../platform/errors.js';
 import { areaChain } from './detector/areas.js';
 import { queueEscalations } from './escalate.js';
 import { manualArea } from './manual-area.js';
-import { teamIdNamed } from './owner-teams.js';
+import { ownerTeamNamed, teamIdNamed } from './owner-teams.js';
 import { checkProblemVersion, cleanTitle } from './problem.checks.js';
 import {
   joinFixedProblem,
@@ -60,7 +60,9 @@ export async function createProblemFromCase(
     const area = manualArea(input.area);
     const areaKey = area ? areaChain({ ...area })[0] : null;
     const topic = input.topic ?? null;
-    const owner = input.owner ?? ownerFor(settings, topic, areaKey);
+    // A person names an existing team (400 otherwise); left out or null, the owner rules do.
+    const named = input.owner == null ? null : await ownerTeamNamed(trx, ws, input.owner);
+    const owner = named ? named.name : ownerFor(settings, topic, areaKey);
     const row = await insertProblem(
       trx,
       ws,
@@ -78,7 +80,7 @@ export async function createProblemFromCase(
           human: true,
         },
         owner,
-        ownerTeamId: await teamIdNamed(trx, ws, owner),
+        ownerTeamId: named ? named.teamId : await teamIdNamed(trx, ws, owner),
         baseline: null,
         detectedAt: c.last_message_at,
         firstEventAt: c.opened_at,

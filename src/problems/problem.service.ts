@@ -6,7 +6,7 @@ import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { queueEscalations } from './escalate.js';
 import { eventNow } from './event-clock.js';
-import { teamIdNamed } from './owner-teams.js';
+import { ownerTeamNamed } from './owner-teams.js';
 import { pendLinkedCases, reopenWaitingCases } from './problem.cases.js';
 import { checkEta, checkProblemVersion, latestUpdate } from './problem.checks.js';
 import { loadProblemSettings, noticeText } from './problem.settings.js';
@@ -117,6 +117,11 @@ export async function changeProblem(
     if (to !== from && !TRANSITIONS[from].includes(to)) {
       throw new AppError('invalid_transition', `a ${from} problem cannot become ${to}`);
     }
+    // The owner named is the team whose agents may change it (owner-team.ts): an existing team,
+    // spelled as the team is, so a repeat of it in other case is no change either.
+    const owner =
+      change.owner === undefined ? undefined : await ownerTeamNamed(trx, ws, change.owner);
+    if (owner) change = { ...change, owner: owner.name };
     // A repeated request (a retry, a double click) changes nothing and messages no one again.
     if (await unchanged(trx, p, change)) return { problem: p, notified: 0 };
     // Its customers were told it is over; a new message to them needs the problem reopened.
@@ -136,10 +141,9 @@ export async function changeProblem(
       version: sql<number>`version + 1`,
     };
     if (change.etaAt !== undefined) set.eta_at = change.etaAt;
-    if (change.owner !== undefined) {
-      set.owner = change.owner;
-      // The owner named is the team whose agents may change it (owner-team.ts).
-      set.owner_team_id = await teamIdNamed(trx, ws, change.owner);
+    if (owner) {
+      set.owner = owner.name;
+      set.owner_team_id = owner.teamId;
     }
     if (change.externalRefs) {
       set.external_refs_json = JSON.stringify({
