@@ -106,6 +106,22 @@ export async function changeProblem(
   now: number,
 ) {
   const ws = actor.workspaceId;
+  // Words are compared with the last update's and sent to every customer: spaces around them
+  // are no new words (a re-sent form must not message everyone again), and blank words none.
+  const body = change.body?.trim() || undefined;
+  change = { ...change, body };
+  // Nothing to do is a mistake in the request, as an empty `…/links` is (not a silent 200).
+  if (
+    change.status === undefined &&
+    body === undefined &&
+    change.etaAt === undefined &&
+    change.owner === undefined &&
+    Object.keys(change.externalRefs ?? {}).length === 0
+  )
+    throw new AppError(
+      'bad_request',
+      'nothing to change: give status, body, etaAt, owner or externalRefs',
+    );
   return db.transaction().execute(async (trx) => {
     const p = await loadForUpdate(trx, ws, id);
     checkProblemVersion(p, change.expectedVersion);
@@ -278,7 +294,7 @@ async function unchanged(trx: Kysely<DB>, p: ProblemRow, change: StatusChange) {
   if (Object.entries(change.externalRefs ?? {}).some(([k, v]) => refs[k] !== v)) return false;
   if (change.body === undefined) return true;
   const last = await latestUpdate(trx, p.id);
-  return last?.status === p.status && last.body === change.body;
+  return last?.status === p.status && last.body.trim() === change.body;
 }
 
 /** Statuses in which a problem's fix stands (its linked cases wait for their customers). */
