@@ -202,6 +202,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: logger || undefined,
     clock,
     handlers: problems.handlers,
+    retryForMs: config.outbox.retryHours * 3_600_000,
+    maxBackoffMs: config.outbox.maxBackoffMinutes * 60_000,
   });
 
   const retention = new RetentionJob({

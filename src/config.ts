@@ -25,6 +25,8 @@ export interface Config {
   /** A resolved case is reopened (not replaced) when the customer returns within this many hours. */
   reopenWindowHours: number;
   pipeline: { batchSize: number; maxAttempts: number; workers: boolean; stallSeconds: number };
+  /** Outbox deliveries: retried for `retryHours` after queueing, at most `maxBackoffMinutes` apart. */
+  outbox: { retryHours: number; maxBackoffMinutes: number };
   /** Days after which closed cases' personal data is erased (`src/privacy/retention.ts`); 0 = off. */
   retentionDays: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -151,6 +153,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       maxAttempts: int('THROUGHLINE_PIPELINE_MAX_ATTEMPTS', 5, 1, 100),
       workers: bool('THROUGHLINE_PIPELINE_WORKERS', true),
       stallSeconds: int('THROUGHLINE_PIPELINE_STALL_SECONDS', 120, 1, 86_400),
+    },
+    outbox: {
+      retryHours: int('THROUGHLINE_OUTBOX_RETRY_HOURS', 24, 1, 168),
+      maxBackoffMinutes: int('THROUGHLINE_OUTBOX_MAX_BACKOFF_MINUTES', 15, 1, 60),
     },
     logLevel,
     logBodies: bool('THROUGHLINE_LOG_BODIES', false),

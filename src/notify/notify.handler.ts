@@ -133,11 +133,12 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       );
     // On the outbox's last attempt a notification still not sent ends `failed`, not `queued`.
     const lastAttempt = row.last === true;
+    // The outbox's own wait after this attempt (its configured cap), else its default schedule.
+    const backoffMs = row.backoffMs ?? outboxBackoffMs(row.attempt);
     const budgetMs = deps.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS;
     // A temporary failure is waited out only while the next try still falls inside the budget.
     const waitFor = (ce: ConnectorError) =>
-      !lastAttempt &&
-      now - n.created_at + (ce.retryAfterMs ?? outboxBackoffMs(row.attempt)) <= budgetMs;
+      !lastAttempt && now - n.created_at + (ce.retryAfterMs ?? backoffMs) <= budgetMs;
     const canSend = async (channel: string, channelId: string | null) => {
       const sender = deps.senders.get(channel);
       return !!sender && (!sender.ready || (await sender.ready({ channel, channelId })));
@@ -183,7 +184,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
         const waiting =
           retry && temporary
             ? [
-                `no route can deliver now; tried again at ${new Date(now + (temporary.retryAfterMs ?? outboxBackoffMs(row.attempt))).toISOString()}`,
+                `no route can deliver now; tried again at ${new Date(now + (temporary.retryAfterMs ?? backoffMs)).toISOString()}`,
               ]
             : [];
         await db

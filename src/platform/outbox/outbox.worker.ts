@@ -8,12 +8,32 @@ import type { LiveBus } from '../realtime/bus.js';
 
 const LEASE_MS = 60_000;
 
+/** An outbox row as the worker claims it. */
+interface Row {
+  id: string;
+  kind: string;
+  idempotency_key: string;
+  payload_json: string;
+  attempts: number;
+  workspace_id: string;
+  /** Queued at (epoch ms; a string from PostgreSQL's bigint). */
+  created_at: number | string;
+}
+
 export interface OutboxOptions {
   database: Database;
   /** Channel kind → sender. A channel without a sender keeps its messages queued and retried. */
   senders: Map<string, Sender>;
   bus?: LiveBus;
   logger?: Logger;
+  /**
+   * How long a row is retried after it was queued before it is given up (default 24 hours): a
+   * customer's fix notice, a PagerDuty trigger or a Jira update must outlast a provider's outage.
+   */
+  retryForMs?: number;
+  /** The longest wait between two attempts (default 15 minutes, `outboxBackoffMs`). */
+  maxBackoffMs?: number;
+  /** A cap on attempts as well (tests); by default only `retryForMs` ends the retries. */
   maxAttempts?: number;
   clock?: () => number;
   idleMs?: number;
@@ -32,8 +52,10 @@ export type OutboxHandler = (
     id: string;
     workspaceId: string;
     attempt: number;
-    /** The row's last attempt: a failure now gives it up (`OutboxOptions.maxAttempts`). */
+    /** The row's last attempt: a failure now gives it up (`OutboxOptions.retryForMs`). */
     last?: boolean;
+    /** When a failure of this attempt would be tried again, from now (without Retry-After). */
+    backoffMs?: number;
   },
 ) => Promise<void>;
 
@@ -52,8 +74,17 @@ export class OutboxDeferred extends Error {
   }
 }
 
-export function outboxBackoffMs(attempt: number): number {
-  return Math.min(2000 * 2 ** (attempt - 1), 3_600_000);
+export const OUTBOX_RETRY_FOR_MS = 24 * 3_600_000;
+export const OUTBOX_MAX_BACKOFF_MS = 15 * 60_000;
+
+/**
+ * The wait after a failed attempt: 2 s doubling (a blip is retried at once, so a healthy
+ * provider's notice still lands within minutes), at most `maxMs` (15 minutes by default) apart
+ * from the tenth attempt on, which is about 17 minutes in. With the 24-hour budget a row is tried
+ * some 100 times: an outage of a few hours costs at most 15 minutes once the provider is back.
+ */
+export function outboxBackoffMs(attempt: number, maxMs = OUTBOX_MAX_BACKOFF_MS): number {
+  return Math.min(2000 * 2 ** Math.min(attempt - 1, 30), maxMs);
 }
 
 /**
@@ -119,7 +150,15 @@ export class OutboxWorker {
     const claimed = await db.transaction().execute(async (trx) => {
       let q = trx
         .selectFrom('outbox')
-        .select(['id', 'kind', 'idempotency_key', 'payload_json', 'attempts', 'workspace_id'])
+        .select([
+          'id',
+          'kind',
+          'idempotency_key',
+          'payload_json',
+          'attempts',
+          'workspace_id',
+          'created_at',
+        ])
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
@@ -160,14 +199,22 @@ export class OutboxWorker {
     return claimed.length;
   }
 
-  private async deliver(row: {
-    id: string;
-    kind: string;
-    idempotency_key: string;
-    payload_json: string;
-    attempts: number;
-    workspace_id: string;
-  }) {
+  /** The wait after this attempt fails, unless the provider said how long (Retry-After). */
+  private backoff(attempt: number) {
+    return outboxBackoffMs(attempt, this.opts.maxBackoffMs);
+  }
+
+  /**
+   * Whether a failure of this attempt gives the row up: its next try (after `waitMs`) would be
+   * past the retry budget counted from when it was queued (or past `maxAttempts`, when set).
+   */
+  private lastAttempt(row: Row, attempt: number, waitMs = this.backoff(attempt)) {
+    if (this.opts.maxAttempts !== undefined && attempt >= this.opts.maxAttempts) return true;
+    const deadline = Number(row.created_at) + (this.opts.retryForMs ?? OUTBOX_RETRY_FOR_MS);
+    return this.clock() + waitMs > deadline;
+  }
+
+  private async deliver(row: Row) {
     const { db } = this.opts.database;
     const attempt = row.attempts + 1;
     if (row.kind !== 'send_message') {
@@ -202,7 +249,7 @@ export class OutboxWorker {
     } catch (err) {
       const ce =
         err instanceof ConnectorError ? err : new ConnectorError('unknown', (err as Error).message);
-      const giveUp = !ce.retryable || attempt >= (this.opts.maxAttempts ?? 8);
+      const giveUp = !ce.retryable || this.lastAttempt(row, attempt, ce.retryAfterMs);
       await this.fail(row.id, attempt, `${ce.kind}: ${ce.message}`, giveUp, ce.retryAfterMs);
       if (giveUp) {
         await db
@@ -219,16 +266,7 @@ export class OutboxWorker {
     }
   }
 
-  private async deliverOther(
-    row: {
-      id: string;
-      kind: string;
-      idempotency_key: string;
-      payload_json: string;
-      workspace_id: string;
-    },
-    attempt: number,
-  ) {
+  private async deliverOther(row: Row, attempt: number) {
     const handler = this.opts.handlers?.get(row.kind);
     if (!handler) {
       await this.fail(row.id, attempt, `unknown outbox kind ${row.kind}`, true);
@@ -239,7 +277,8 @@ export class OutboxWorker {
         id: row.id,
         workspaceId: row.workspace_id,
         attempt,
-        last: attempt >= (this.opts.maxAttempts ?? 8),
+        last: this.lastAttempt(row, attempt),
+        backoffMs: this.backoff(attempt),
       });
       await this.opts.database.db
         .updateTable('outbox')
@@ -265,7 +304,7 @@ export class OutboxWorker {
       }
       const ce =
         err instanceof ConnectorError ? err : new ConnectorError('unknown', (err as Error).message);
-      const giveUp = !ce.retryable || attempt >= (this.opts.maxAttempts ?? 8);
+      const giveUp = !ce.retryable || this.lastAttempt(row, attempt, ce.retryAfterMs);
       await this.fail(row.id, attempt, `${ce.kind}: ${ce.message}`, giveUp, ce.retryAfterMs);
     }
   }
@@ -284,7 +323,7 @@ export class OutboxWorker {
         attempts: sql<number>`attempts + 1`,
         last_error: error.slice(0, 2000),
         status: giveUp ? 'failed' : 'pending',
-        next_attempt_at: now + (retryAfterMs ?? outboxBackoffMs(attempt)),
+        next_attempt_at: now + (retryAfterMs ?? this.backoff(attempt)),
       })
       .where('id', '=', id)
       .execute();
