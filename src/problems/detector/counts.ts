@@ -237,7 +237,8 @@ export class Counts {
       if (n <= expected) continue;
       const p = overdispersedTail(n, expected, this.dispersionOf(ks));
       if (p > alpha || (best && p >= best.pValue)) continue;
-      if (!win.persists(this.config, all)) continue;
+      if (!win.persists(this.config, all) && !this.outlasts(ks, win, expected, min, alpha, all))
+        continue;
       best = {
         key: ks.key,
         windowMinutes: win.ms / 60_000,
@@ -247,6 +248,27 @@ export class Counts {
       };
     }
     return best;
+  }
+
+  /**
+   * Persistence for a burst that has no other complainers around it in its window (`persists`
+   * needs the window's complainers to span `persistMs`, which background traffic gives a busy
+   * key at once, but a quiet key only once the trouble has gone on that long): its complainers
+   * outside its busiest `bucketMs` are at least `min` and significant against the whole
+   * window's expected count by themselves. Forty customers within seven minutes then raise
+   * during the burst; a handful within a few minutes (a blip) still do not.
+   */
+  private outlasts(
+    ks: KeyState,
+    win: Window,
+    expected: number,
+    min: number,
+    alpha: number,
+    all: boolean,
+  ): boolean {
+    const rest = win.outsideBusiest(this.config.bucketMs, all);
+    if (rest < min || rest <= expected) return false;
+    return overdispersedTail(rest, expected, this.dispersionOf(ks)) <= alpha;
   }
 
   /**

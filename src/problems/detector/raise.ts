@@ -6,7 +6,7 @@
  */
 import { newId } from '../../platform/ids.js';
 import type { Area } from '../../triage/index.js';
-import { ALL, areaAtLevel, areaChain, chainOfKey, countryWide } from './areas.js';
+import { ALL, areaAtLevel, areaChain, chainOfKey, countryWide, nested } from './areas.js';
 import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
 import { ANY_TOPIC } from './counts.js';
@@ -238,8 +238,15 @@ export function own(
     p.keys.push(key);
   }
   book.ownedBy.set(key, p.id);
+  // A local problem taking its topic's country-wide key explains that key's complainers in its
+  // place (and those naming none), not a concentrated excess in another city: those are left
+  // to their own place's keys (a San Francisco outage took a Denver burst through `outage@all`,
+  // and Denver's customers would have been told of San Francisco's fix).
+  const elsewhere = ks.areaKey === ALL && p.areaKey && p.areaKey !== ALL ? p.chain : null;
   for (const m of counts.linkable(ks)) {
-    if (!m.problemId) out.push(book.linkEntry(p.id, m, 'merged'));
+    if (m.problemId) continue;
+    if (elsewhere && m.area && !nested(areaChain(m.area), elsewhere)) continue;
+    out.push(book.linkEntry(p.id, m, 'merged'));
   }
 }
 
