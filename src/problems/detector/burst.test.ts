@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
-import type { Decision } from './detector.js';
+import { type Decision, Detector } from './detector.js';
 import {
+  background,
   CITIES,
   complain,
   HOUR,
@@ -10,6 +11,7 @@ import {
   type Planned,
   raises,
   replay,
+  T0,
   warmed,
 } from './test-fixtures.js';
 
@@ -56,6 +58,26 @@ describe('problem detector: a burst alone in its window', () => {
   it('still takes a handful of customers within a few minutes for a blip', () => {
     const { det, start } = warmed();
     const out = denverBurst(det, start + 3 * HOUR, 8, 20_000);
+    expect(raises(out)).toEqual([]);
+  });
+});
+
+describe('problem detector: a desk with no history yet', () => {
+  it('raises a city burst that outnumbers the rest of its traffic, and links all of it', () => {
+    const det = new Detector();
+    const from = T0 + 18 * HOUR;
+    const out = denverBurst(det, from, 200, 3_000);
+    const r = raises(out);
+    expect(r).toHaveLength(1);
+    expect(r[0].area?.city).toBe('Denver');
+    expect(r[0].at - from).toBeLessThanOrEqual(8 * MIN);
+    expect(linkedTo(out, r[0].problemId).size).toBe(200);
+  });
+
+  it('raises nothing on its first hours of ordinary background', () => {
+    const det = new Detector();
+    const out: Decision[] = [];
+    background(det, T0 + 12 * HOUR, T0 + 18 * HOUR, out);
     expect(raises(out)).toEqual([]);
   });
 });
