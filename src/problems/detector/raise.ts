@@ -6,8 +6,9 @@
  */
 import { newId } from '../../platform/ids.js';
 import type { Area } from '../../triage/index.js';
-import { ALL, areaAtLevel, areaChain, chainOfKey, countryWide } from './areas.js';
+import { ALL, areaAtLevel, areaChain, chainOfKey, countryWide, nested } from './areas.js';
 import type { DetectorParts } from './book.js';
+import { coldHit, coldMembers } from './cold-start.js';
 import type { DetectorConfig } from './config.js';
 import { ANY_TOPIC } from './counts.js';
 import { outgrown, related } from './link.js';
@@ -43,6 +44,7 @@ export function testAreaKey(
   areaKey: string,
   c: Complaint,
   out: Decision[],
+  cold = false,
 ) {
   const { config, counts, book } = parts;
   const ks = counts.keys.get(key)!;
@@ -58,7 +60,11 @@ export function testAreaKey(
     }
     return;
   }
-  const hit = counts.significant(ks, config.minCustomers, config.alpha);
+  // Before there is a baseline (`cold-start.ts`), only a place's topic that outnumbers the
+  // desk's other traffic; a country-wide excess is then the whole desk.
+  const hit = cold
+    ? coldHit(config, counts, ks)
+    : counts.significant(ks, config.minCustomers, config.alpha);
   if (!hit) return;
   // Many of this key's recent complainers already belong to one live problem: the excess is
   // that trouble's spill-over into a confused topic or a wider place, whenever it began.
@@ -144,7 +150,8 @@ export function testAreaKey(
   }
   // Every complainer it could take already belongs to a problem (several of them, or `holder`
   // would have said): the excess is theirs, and a new problem would hold no case at all.
-  const linkable = counts.linkable(ks).filter((m) => !m.problemId);
+  // (Cold, the priors are the burst's own: its last hour's complainers are the excess.)
+  const linkable = cold ? coldMembers(counts, ks) : counts.linkable(ks).filter((m) => !m.problemId);
   if (linkable.length === 0) return;
   const problemId = newId();
   const members = counts.members(ks);
@@ -238,8 +245,15 @@ export function own(
     p.keys.push(key);
   }
   book.ownedBy.set(key, p.id);
+  // A local problem taking its topic's country-wide key explains that key's complainers in its
+  // place (and those naming none), not a concentrated excess in another city: those are left
+  // to their own place's keys (a San Francisco outage took a Denver burst through `outage@all`,
+  // and Denver's customers would have been told of San Francisco's fix).
+  const elsewhere = ks.areaKey === ALL && p.areaKey && p.areaKey !== ALL ? p.chain : null;
   for (const m of counts.linkable(ks)) {
-    if (!m.problemId) out.push(book.linkEntry(p.id, m, 'merged'));
+    if (m.problemId) continue;
+    if (elsewhere && m.area && !nested(areaChain(m.area), elsewhere)) continue;
+    out.push(book.linkEntry(p.id, m, 'merged'));
   }
 }
 
