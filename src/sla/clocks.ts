@@ -19,6 +19,12 @@ export interface Clock {
   atRiskAt: number | null;
   metAt: number | null;
   breached: boolean;
+  /**
+   * When it started from zero (a reopen continues it). An event from before cannot meet it in
+   * event time, so the scheduler waits only for unprocessed events from here to the deadline.
+   * Absent on clocks stored before it was recorded.
+   */
+  startedAt?: number;
 }
 
 export type Clocks = Partial<Record<ClockName, Clock>>;
@@ -55,6 +61,7 @@ export function startClock(
     atRiskAt: null,
     metAt: null,
     breached: false,
+    startedAt: at,
   };
   schedule(cal, c, at, targets.atRiskPercent);
   clocks[name] = c;

@@ -19,6 +19,10 @@ import type { ClockName, Clocks } from './clocks.js';
  * memory (a breach seen by a later timer of the same case, a priority already raised), and the
  * effects are written in a few multi-row statements. A storm of due timers (a backlog, a replay)
  * cost six statements per timer before.
+ *
+ * Deadlines are event times: the scheduler hands a timer over only once no inbound event from
+ * its clock's start to its due time is still unprocessed (`hold_from`, scheduler.ts), so beside
+ * a replay or a catch-up a history case does not breach while the reply that met it waits.
  */
 const SCHEDULER = { type: 'system' as const, id: 'scheduler' };
 

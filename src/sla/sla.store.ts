@@ -377,12 +377,15 @@ async function replaceTimers(
     for (const name of CLOCKS) {
       const c = r.clocks[name];
       if (!c || c.dueAt === null) continue;
+      // Deadlines are event times: the scheduler waits while an unprocessed inbound event from
+      // the clock's start on might still meet it (0: a clock stored without its start).
+      const holdFrom = c.startedAt ?? 0;
       if (c.atRiskAt !== null && c.atRiskAt < c.dueAt && !c.breached) {
-        const t = timer(ws, `sla.at_risk:${name}`, r.case_id, c.atRiskAt, now);
+        const t = timer(ws, `sla.at_risk:${name}`, r.case_id, c.atRiskAt, now, holdFrom);
         wanted.set(timerKey(t.ref_id, t.kind, t.due_at), t);
       }
       if (!c.breached) {
-        const t = timer(ws, `sla.breach:${name}`, r.case_id, c.dueAt, now);
+        const t = timer(ws, `sla.breach:${name}`, r.case_id, c.dueAt, now, holdFrom);
         wanted.set(timerKey(t.ref_id, t.kind, t.due_at), t);
       }
     }
@@ -421,7 +424,14 @@ async function replaceTimers(
 const timerKey = (refId: string, kind: string, dueAt: number) =>
   `${refId}\u0000${kind}\u0000${dueAt}`;
 
-const timer = (ws: string, kind: string, refId: string, dueAt: number, now: number) => ({
+const timer = (
+  ws: string,
+  kind: string,
+  refId: string,
+  dueAt: number,
+  now: number,
+  holdFrom: number,
+) => ({
   id: newId(),
   workspace_id: ws,
   kind,
@@ -429,6 +439,7 @@ const timer = (ws: string, kind: string, refId: string, dueAt: number, now: numb
   due_at: dueAt,
   status: 'pending' as const,
   created_at: now,
+  hold_from: holdFrom,
 });
 
 export type { ClockName };

@@ -18,6 +18,7 @@ import * as m0015 from './migrations/0015_inbox_moved.js';
 import * as m0016 from './migrations/0016_api_token_expiry.js';
 import * as m0017 from './migrations/0017_audit_append_only.js';
 import * as m0018 from './migrations/0018_erasure.js';
+import * as m0019 from './migrations/0019_event_time_hold.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0016_api_token_expiry': m0016,
   '0017_audit_append_only': m0017,
   '0018_erasure': m0018,
+  '0019_event_time_hold': m0019,
 };
 
 class InCodeProvider implements MigrationProvider {
