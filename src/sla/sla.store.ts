@@ -1,9 +1,7 @@
-import type { Insertable, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { type InsertOptions, insertRows } from '../platform/db/bulk.js';
 import type { Capabilities } from '../platform/db/database.js';
 import type { DB, Priority } from '../platform/db/schema.js';
-import { newId } from '../platform/ids.js';
 import { ALWAYS_OPEN, type Calendar, hasHours } from './calendar.js';
 import {
   CLOCKS,
@@ -17,6 +15,7 @@ import {
   startClock,
   type Targets,
 } from './clocks.js';
+import { replaceTimers, writeRows } from './sla.writes.js';
 
 /**
  * Built-in targets (business minutes) used until an admin defines policies. One policy per
@@ -288,40 +287,6 @@ export interface ApplyOptions {
   logger?: SlaLogger;
 }
 
-/**
- * Inserts (or upserts) rows with the bulk writer when the engine's capabilities are known, else
- * through Kysely (the one-case calls from care core, where a statement or two is all there is).
- */
-async function writeRows<T extends 'case_sla' | 'timers'>(
-  trx: Kysely<DB>,
-  caps: Capabilities | undefined,
-  table: T,
-  rows: Insertable<DB[T]>[],
-  opts: InsertOptions = {},
-): Promise<void> {
-  if (rows.length === 0) return;
-  if (caps) {
-    await insertRows(trx, caps, table, rows, opts);
-    return;
-  }
-  const conflict = opts.onConflict;
-  for (let i = 0; i < rows.length; i += 500) {
-    let q = trx.insertInto(table).values(rows.slice(i, i + 500) as never);
-    if (conflict?.update) {
-      const update = conflict.update;
-      q = q.onConflict((oc) =>
-        oc
-          .columns(conflict.columns as never)
-          .doUpdateSet(
-            (eb) =>
-              Object.fromEntries(update.map((c) => [c, eb.ref(`excluded.${c}` as never)])) as never,
-          ),
-      );
-    }
-    await q.execute();
-  }
-}
-
 function step(r: Row, e: SlaEvent) {
   const { calendar: cal, clocks, targets } = r;
   switch (e.type) {
@@ -363,83 +328,5 @@ function step(r: Row, e: SlaEvent) {
       return;
   }
 }
-
-async function replaceTimers(
-  trx: Kysely<DB>,
-  ws: string,
-  rows: Row[],
-  now: number,
-  fresh: ReadonlySet<string>,
-  caps: Capabilities | undefined,
-) {
-  const wanted = new Map<string, ReturnType<typeof timer>>();
-  for (const r of rows) {
-    for (const name of CLOCKS) {
-      const c = r.clocks[name];
-      if (!c || c.dueAt === null) continue;
-      // Deadlines are event times: the scheduler waits while an unprocessed inbound event from
-      // the clock's start on might still meet it (0: a clock stored without its start).
-      const holdFrom = c.startedAt ?? 0;
-      if (c.atRiskAt !== null && c.atRiskAt < c.dueAt && !c.breached) {
-        const t = timer(ws, `sla.at_risk:${name}`, r.case_id, c.atRiskAt, now, holdFrom);
-        wanted.set(timerKey(t.ref_id, t.kind, t.due_at), t);
-      }
-      if (!c.breached) {
-        const t = timer(ws, `sla.breach:${name}`, r.case_id, c.dueAt, now, holdFrom);
-        wanted.set(timerKey(t.ref_id, t.kind, t.due_at), t);
-      }
-    }
-  }
-  // Most events leave the deadlines where they were (a customer writing again while we have not
-  // answered): a pending timer that is still wanted as it is stays, only the others are
-  // cancelled and only the missing ones inserted.
-  const ids = rows.map((r) => r.case_id).filter((id) => !fresh.has(id));
-  const stale: string[] = [];
-  for (let i = 0; i < ids.length; i += 1000) {
-    // Only `ref_id` in the WHERE clause, status and kind filtered here: with a condition on
-    // `status` too, SQLite without planner statistics reads every pending timer of the
-    // installation through `timers_due_ix` instead of the few of these cases (timers_ref_ix).
-    const timers = await trx
-      .selectFrom('timers')
-      .select(['id', 'ref_id', 'kind', 'due_at', 'status'])
-      .where('ref_id', 'in', ids.slice(i, i + 1000))
-      .execute();
-    for (const p of timers) {
-      if (p.status !== 'pending' || !p.kind.startsWith('sla.')) continue;
-      const k = timerKey(p.ref_id, p.kind, Number(p.due_at));
-      if (wanted.has(k)) wanted.delete(k);
-      else stale.push(p.id);
-    }
-  }
-  for (let i = 0; i < stale.length; i += 1000) {
-    await trx
-      .updateTable('timers')
-      .set({ status: 'cancelled' })
-      .where('id', 'in', stale.slice(i, i + 1000))
-      .execute();
-  }
-  await writeRows(trx, caps, 'timers', [...wanted.values()]);
-}
-
-const timerKey = (refId: string, kind: string, dueAt: number) =>
-  `${refId}\u0000${kind}\u0000${dueAt}`;
-
-const timer = (
-  ws: string,
-  kind: string,
-  refId: string,
-  dueAt: number,
-  now: number,
-  holdFrom: number,
-) => ({
-  id: newId(),
-  workspace_id: ws,
-  kind,
-  ref_id: refId,
-  due_at: dueAt,
-  status: 'pending' as const,
-  created_at: now,
-  hold_from: holdFrom,
-});
 
 export type { ClockName };
