@@ -67,15 +67,26 @@ export function startClock(
   clocks[name] = c;
 }
 
-/** Stops a running clock as met (an answer was sent, the case was resolved). */
-export function meetClock(clocks: Clocks, name: ClockName, at: number): void {
+/**
+ * Stops a running clock as met (an answer was sent, the case was resolved). Met in time while
+ * marked breached, the breach was raised before the desk knew of the event that met it (it
+ * reached the log after the deadline: a late catch-up, a replay's later lines): the breach is
+ * withdrawn, and its deadline returned so the caller can say so.
+ */
+export function meetClock(clocks: Clocks, name: ClockName, at: number): number | null {
   const c = clocks[name];
-  if (!c || c.metAt !== null) return;
+  if (!c || c.metAt !== null) return null;
+  let withdrawn: number | null = null;
   if (c.dueAt !== null && at > c.dueAt) c.breached = true;
+  else if (c.dueAt !== null && c.breached) {
+    c.breached = false;
+    withdrawn = c.dueAt;
+  }
   c.metAt = at;
   c.runningSince = null;
   c.dueAt = null;
   c.atRiskAt = null;
+  return withdrawn;
 }
 
 /** Pauses every running clock (pending on the customer). */

@@ -107,4 +107,45 @@ describe.each(ENGINES)('SLA deadlines in event time on %s', (engine) => {
     );
     await t.app.pipeline.drain();
   });
+
+  it('a reply from before the deadline that reaches the desk after the breach withdraws it', async () => {
+    const t0 = Date.now() - 10 * H;
+    const opened = customer(t0);
+    await ingest(opened);
+    const caseId = await caseOf(opened);
+    const due = Date.parse((await sla(caseId)).clocks.first_response.dueAt!);
+    // Nothing older is waiting: the breach fires, as it must on what the desk knows.
+    await tick();
+    expect((await sla(caseId)).clocks.first_response.breached).toBe(true);
+
+    // The reply, sent before the deadline, reaches the desk only now (a late catch-up).
+    await ingest(agentReply(opened, t0 + 20 * M));
+    const s = await sla(caseId);
+    expect(s.clocks.first_response).toMatchObject({ metAt: iso(t0 + 20 * M), breached: false });
+    expect(s.events.filter((e) => e.kind === 'breached')).toEqual([]);
+    const withdrawn = (await history(caseId)).find((e) => e.type === 'sla_breach_withdrawn');
+    expect(withdrawn).toBeDefined();
+    expect(Number(withdrawn!.event_at)).toBe(t0 + 20 * M);
+    expect(JSON.parse(withdrawn!.data_json)).toEqual({
+      clock: 'first_response',
+      dueAt: iso(due),
+      metAt: iso(t0 + 20 * M),
+    });
+  });
+
+  it('a reply after the deadline leaves the breach standing', async () => {
+    const t0 = Date.now() - 10 * H;
+    const opened = customer(t0);
+    await ingest(opened);
+    const caseId = await caseOf(opened);
+    const due = Date.parse((await sla(caseId)).clocks.first_response.dueAt!);
+    await tick();
+    await ingest(agentReply(opened, due + M));
+    const s = await sla(caseId);
+    expect(s.clocks.first_response).toMatchObject({ metAt: iso(due + M), breached: true });
+    expect(s.events).toContainEqual(
+      expect.objectContaining({ clock: 'first_response', kind: 'breached' }),
+    );
+    expect((await history(caseId)).map((e) => e.type)).not.toContain('sla_breach_withdrawn');
+  });
 });

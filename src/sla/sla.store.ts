@@ -15,7 +15,7 @@ import {
   startClock,
   type Targets,
 } from './clocks.js';
-import { replaceTimers, writeRows } from './sla.writes.js';
+import { recordWithdrawals, replaceTimers, type Withdrawal, writeRows } from './sla.writes.js';
 
 /**
  * Built-in targets (business minutes) used until an admin defines policies. One policy per
@@ -154,8 +154,10 @@ interface Row {
 
 /**
  * Applies SLA events to the cases' clocks in `trx`, in event-time order, and replaces their
- * pending deadline timers (`sla.at_risk:<clock>`, `sla.breach:<clock>`). A fixed number of
- * statements per call, whatever the number of cases.
+ * pending deadline timers (`sla.at_risk:<clock>`, `sla.breach:<clock>`). A clock met in time
+ * that was marked breached (the meeting event reached the desk after the deadline fired) has its
+ * breach withdrawn (`recordWithdrawals`). A fixed number of statements per call, whatever the
+ * number of cases.
  */
 export async function applySla(
   trx: Kysely<DB>,
@@ -216,6 +218,7 @@ export async function applySla(
     .sort((a, b) => a.e.at - b.e.at || ORDER[a.e.type] - ORDER[b.e.type] || a.i - b.i)
     .map((x) => x.e);
   const touched = new Set<string>();
+  const withdrawals: Withdrawal[] = [];
   for (const e of sorted) {
     let r = rows.get(e.caseId);
     if (!r) {
@@ -238,7 +241,7 @@ export async function applySla(
       if (e.type === 'opened') continue;
     }
     touched.add(e.caseId);
-    step(r, e);
+    step(r, e, withdrawals);
   }
 
   const upserts = [...touched].map((id) => {
@@ -268,6 +271,7 @@ export async function applySla(
     fresh,
     opts.caps,
   );
+  await recordWithdrawals(trx, ws, withdrawals, now, opts.caps);
 }
 
 export interface ApplyOptions {
@@ -287,7 +291,13 @@ export interface ApplyOptions {
   logger?: SlaLogger;
 }
 
-function step(r: Row, e: SlaEvent) {
+/** Meets a clock; a breach that this withdraws is added to `out`. */
+function meet(r: Row, name: ClockName, at: number, out: Withdrawal[]) {
+  const dueAt = meetClock(r.clocks, name, at);
+  if (dueAt !== null) out.push({ caseId: r.case_id, clock: name, dueAt, metAt: at });
+}
+
+function step(r: Row, e: SlaEvent, withdrawals: Withdrawal[]) {
   const { calendar: cal, clocks, targets } = r;
   switch (e.type) {
     case 'opened':
@@ -303,8 +313,8 @@ function step(r: Row, e: SlaEvent) {
       return;
     }
     case 'agent_replied':
-      meetClock(clocks, 'first_response', e.at);
-      meetClock(clocks, 'next_response', e.at);
+      meet(r, 'first_response', e.at, withdrawals);
+      meet(r, 'next_response', e.at, withdrawals);
       return;
     case 'pending_customer':
       if (r.paused_at !== null) return;
@@ -318,7 +328,7 @@ function step(r: Row, e: SlaEvent) {
       return;
     case 'resolved':
     case 'closed':
-      for (const name of CLOCKS) meetClock(clocks, name, e.at);
+      for (const name of CLOCKS) meet(r, name, e.at, withdrawals);
       r.paused_at = null;
       return;
     case 'reopened':

@@ -3,15 +3,16 @@ import { type InsertOptions, insertRows } from '../platform/db/bulk.js';
 import type { Capabilities } from '../platform/db/database.js';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
-import { CLOCKS, type Clocks } from './clocks.js';
+import { CLOCKS, type ClockName, type Clocks } from './clocks.js';
 
-// What `applySla` (sla.store.ts) writes besides the clocks' rows: the deadline timers.
+// What `applySla` (sla.store.ts) writes besides the clocks' rows: the deadline timers, and the
+// breaches it withdrew.
 
 /**
  * Inserts (or upserts) rows with the bulk writer when the engine's capabilities are known, else
  * through Kysely (the one-case calls from care core, where a statement or two is all there is).
  */
-export async function writeRows<T extends 'case_sla' | 'timers'>(
+export async function writeRows<T extends 'case_sla' | 'timers' | 'case_events'>(
   trx: Kysely<DB>,
   caps: Capabilities | undefined,
   table: T,
@@ -118,3 +119,66 @@ const timer = (
   created_at: now,
   hold_from: holdFrom,
 });
+
+/** A breach withdrawn by `meetClock`: the clock was met in time by an event that came late. */
+export interface Withdrawal {
+  caseId: string;
+  clock: ClockName;
+  /** The deadline the breach was raised for. */
+  dueAt: number;
+  metAt: number;
+}
+
+/**
+ * Records withdrawn breaches: the case's history says so (its `sla_breached` entry stays, as it
+ * was seen then), and the breach rows go, so SLA reports and a problem detector rebuilt from
+ * storage (`stored-signals.ts`) count only deadlines that were missed. A breach row of the clock
+ * is this one when its deadline lies between the meeting and the deadline met (a pause and
+ * resume after the breach moves the deadline on).
+ */
+export async function recordWithdrawals(
+  trx: Kysely<DB>,
+  ws: string,
+  withdrawals: Withdrawal[],
+  now: number,
+  caps: Capabilities | undefined,
+): Promise<void> {
+  if (withdrawals.length === 0) return;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  await writeRows(
+    trx,
+    caps,
+    'case_events',
+    withdrawals.map((w) => ({
+      id: newId(),
+      workspace_id: ws,
+      case_id: w.caseId,
+      type: 'sla_breach_withdrawn',
+      actor_type: 'system' as const,
+      actor_id: 'sla',
+      data_json: JSON.stringify({ clock: w.clock, dueAt: iso(w.dueAt), metAt: iso(w.metAt) }),
+      created_at: now,
+      event_at: w.metAt,
+    })),
+  );
+  // Four parameters a withdrawal: well under either engine's limit per statement.
+  for (let i = 0; i < withdrawals.length; i += 250) {
+    const chunk = withdrawals.slice(i, i + 250);
+    await trx
+      .deleteFrom('sla_events')
+      .where('kind', '=', 'breached')
+      .where((eb) =>
+        eb.or(
+          chunk.map((w) =>
+            eb.and([
+              eb('case_id', '=', w.caseId),
+              eb('clock', '=', w.clock),
+              eb('due_at', '>=', w.metAt),
+              eb('due_at', '<=', w.dueAt),
+            ]),
+          ),
+        ),
+      )
+      .execute();
+  }
+}
