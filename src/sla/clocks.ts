@@ -25,6 +25,12 @@ export interface Clock {
    * Absent on clocks stored before it was recorded.
    */
   startedAt?: number;
+  /**
+   * Deadlines a meeting came after before their breach was recorded: the desk processed the late
+   * answer first (both in one batch, or the deadline was waiting for the inbound log). Their
+   * breach timers still fire and record them (sla.jobs.ts), then they leave this list.
+   */
+  missed?: number[];
 }
 
 export type Clocks = Partial<Record<ClockName, Clock>>;
@@ -63,6 +69,10 @@ export function startClock(
     breached: false,
     startedAt: at,
   };
+  // A next-response clock restarts as the customer writes again: a deadline of the previous
+  // stretch that still waits to be recorded goes with it.
+  const missed = clocks[name]?.missed;
+  if (missed?.length) c.missed = missed;
   schedule(cal, c, at, targets.atRiskPercent);
   clocks[name] = c;
 }
@@ -77,8 +87,10 @@ export function meetClock(clocks: Clocks, name: ClockName, at: number): number |
   const c = clocks[name];
   if (!c || c.metAt !== null) return null;
   let withdrawn: number | null = null;
-  if (c.dueAt !== null && at > c.dueAt) c.breached = true;
-  else if (c.dueAt !== null && c.breached) {
+  if (c.dueAt !== null && at > c.dueAt) {
+    if (!c.breached) c.missed = [...(c.missed ?? []), c.dueAt];
+    c.breached = true;
+  } else if (c.dueAt !== null && c.breached) {
     c.breached = false;
     withdrawn = c.dueAt;
   }

@@ -65,6 +65,10 @@ describe.each(ENGINES)('SLA deadlines in event time on %s', (engine) => {
       .orderBy('created_at')
       .execute();
   const tick = (at = Date.now()) => t.app.care.scheduler.tick(at);
+  const watch = () => {
+    const events: { type: string; data: Record<string, unknown> }[] = [];
+    return { events, off: t.app.bus.subscribe((e) => events.push(e)) };
+  };
 
   it('a deadline waits while an event from before it is still in the inbound log; the reply meets it', async () => {
     const t0 = Date.now() - 10 * H;
@@ -147,5 +151,50 @@ describe.each(ENGINES)('SLA deadlines in event time on %s', (engine) => {
       expect.objectContaining({ clock: 'first_response', kind: 'breached' }),
     );
     expect((await history(caseId)).map((e) => e.type)).not.toContain('sla_breach_withdrawn');
+  });
+
+  it('a deadline missed by a reply the desk processed before the breach fired is still recorded', async () => {
+    const t0 = Date.now() - 10 * H;
+    const opened = customer(t0);
+    // A replay logs both before the scheduler looks: the late reply is processed first.
+    await log(opened);
+    const reply = agentReply(opened, t0 + 9 * H);
+    await ingest(reply);
+    const caseId = await caseOf(opened);
+    const before = await sla(caseId);
+    expect(before.clocks.first_response).toMatchObject({ metAt: iso(t0 + 9 * H), breached: true });
+    const seen = watch();
+    await tick();
+    seen.off();
+    const s = await sla(caseId);
+    expect(s.events).toContainEqual(
+      expect.objectContaining({ clock: 'first_response', kind: 'breached' }),
+    );
+    expect((await history(caseId)).map((e) => e.type)).toContain('sla_breached');
+    const live = seen.events.find((e) => e.type === 'sla.breached' && e.data.caseId === caseId);
+    expect(live?.data).toMatchObject({ clock: 'first_response', late: true });
+    // Once: a second look records nothing more.
+    await tick();
+    expect((await sla(caseId)).events.filter((e) => e.kind === 'breached')).toHaveLength(1);
+  });
+
+  it('a missed next-response deadline is recorded though the customer wrote again at once', async () => {
+    const t0 = Date.now() - 20 * H;
+    const opened = customer(t0);
+    const author = opened.author;
+    const asked = aMessage({ ...priv, author, text: 'Any news?', sentAt: iso(t0 + 20 * M) });
+    const late = agentReply(asked, t0 + 12 * H);
+    const again = aMessage({ ...priv, author, text: 'Still down', sentAt: iso(t0 + 12 * H + M) });
+    await ingest(opened, agentReply(opened, t0 + 10 * M), asked, late, again);
+    const caseId = await caseOf(opened);
+    const clocks = (await sla(caseId)).clocks;
+    // The next-response clock started again at the customer's last message.
+    expect(clocks.next_response).toMatchObject({ metAt: null, breached: false });
+    await tick(t0 + 12 * H + 2 * M);
+    const breaches = (await sla(caseId)).events.filter(
+      (e) => e.kind === 'breached' && e.clock !== 'resolution',
+    );
+    expect(breaches).toEqual([expect.objectContaining({ clock: 'next_response' })]);
+    await t.app.pipeline.drain();
   });
 });

@@ -54,6 +54,12 @@ export async function replaceTimers(
   for (const r of rows) {
     for (const name of CLOCKS) {
       const c = r.clocks[name];
+      // A deadline met late before its breach was recorded keeps (or gets) its breach timer. It
+      // waits for nothing: no event can meet that deadline now.
+      for (const due of c?.missed ?? []) {
+        const t = timer(ws, `sla.breach:${name}`, r.case_id, due, now, null);
+        wanted.set(timerKey(t.ref_id, t.kind, t.due_at), t);
+      }
       if (!c || c.dueAt === null) continue;
       // Deadlines are event times: the scheduler waits while an unprocessed inbound event from
       // the clock's start on might still meet it (0: a clock stored without its start).
@@ -108,7 +114,7 @@ const timer = (
   refId: string,
   dueAt: number,
   now: number,
-  holdFrom: number,
+  holdFrom: number | null,
 ) => ({
   id: newId(),
   workspace_id: ws,
