@@ -42,6 +42,7 @@ export async function writeRows<T extends 'case_sla' | 'timers' | 'case_events'>
   }
 }
 
+/** Makes the cases' pending deadline timers the ones their clocks want now. */
 export async function replaceTimers(
   trx: Kysely<DB>,
   ws: string,
@@ -54,8 +55,8 @@ export async function replaceTimers(
   for (const r of rows) {
     for (const name of CLOCKS) {
       const c = r.clocks[name];
-      // A deadline met late before its breach was recorded keeps (or gets) its breach timer. It
-      // waits for nothing: no event can meet that deadline now.
+      // A deadline met late before its breach was recorded keeps its pending breach timer, or
+      // gets one that waits for nothing (no event can meet that deadline now).
       for (const due of c?.missed ?? []) {
         const t = timer(ws, `sla.breach:${name}`, r.case_id, due, now, null);
         wanted.set(timerKey(t.ref_id, t.kind, t.due_at), t);
