@@ -5,7 +5,8 @@ import { applySla, type SlaEvent } from './sla.store.js';
  * SLA clocks for the cases a pipeline batch touched, at the messages' event times: a new case
  * starts first-response and resolution; a customer message after our answer starts
  * next-response; the customer answering a pending case resumes its clocks; a reopen continues
- * resolution; an agent message from elsewhere (history, echo) meets the response clocks.
+ * resolution; an agent message from elsewhere (history, echo) meets the response clocks, and
+ * withdraws their breach when it was sent in time but reached the desk after the deadline fired.
  */
 export async function planSla(batch: BatchState, ctx: StageContext, workspaceId: string) {
   const events: SlaEvent[] = [];

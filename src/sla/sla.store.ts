@@ -1,9 +1,7 @@
-import type { Insertable, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { type InsertOptions, insertRows } from '../platform/db/bulk.js';
 import type { Capabilities } from '../platform/db/database.js';
 import type { DB, Priority } from '../platform/db/schema.js';
-import { newId } from '../platform/ids.js';
 import { ALWAYS_OPEN, type Calendar, hasHours } from './calendar.js';
 import {
   CLOCKS,
@@ -17,6 +15,7 @@ import {
   startClock,
   type Targets,
 } from './clocks.js';
+import { recordWithdrawals, replaceTimers, type Withdrawal, writeRows } from './sla.writes.js';
 
 /**
  * Built-in targets (business minutes) used until an admin defines policies. One policy per
@@ -155,8 +154,10 @@ interface Row {
 
 /**
  * Applies SLA events to the cases' clocks in `trx`, in event-time order, and replaces their
- * pending deadline timers (`sla.at_risk:<clock>`, `sla.breach:<clock>`). A fixed number of
- * statements per call, whatever the number of cases.
+ * pending deadline timers (`sla.at_risk:<clock>`, `sla.breach:<clock>`). A clock met in time
+ * that was marked breached (the meeting event reached the desk after the deadline fired) has its
+ * breach withdrawn (`recordWithdrawals`). A fixed number of statements per call, whatever the
+ * number of cases.
  */
 export async function applySla(
   trx: Kysely<DB>,
@@ -217,6 +218,7 @@ export async function applySla(
     .sort((a, b) => a.e.at - b.e.at || ORDER[a.e.type] - ORDER[b.e.type] || a.i - b.i)
     .map((x) => x.e);
   const touched = new Set<string>();
+  const withdrawals: Withdrawal[] = [];
   for (const e of sorted) {
     let r = rows.get(e.caseId);
     if (!r) {
@@ -239,7 +241,7 @@ export async function applySla(
       if (e.type === 'opened') continue;
     }
     touched.add(e.caseId);
-    step(r, e);
+    step(r, e, withdrawals);
   }
 
   const upserts = [...touched].map((id) => {
@@ -269,6 +271,7 @@ export async function applySla(
     fresh,
     opts.caps,
   );
+  await recordWithdrawals(trx, ws, withdrawals, now, opts.caps);
 }
 
 export interface ApplyOptions {
@@ -288,41 +291,13 @@ export interface ApplyOptions {
   logger?: SlaLogger;
 }
 
-/**
- * Inserts (or upserts) rows with the bulk writer when the engine's capabilities are known, else
- * through Kysely (the one-case calls from care core, where a statement or two is all there is).
- */
-async function writeRows<T extends 'case_sla' | 'timers'>(
-  trx: Kysely<DB>,
-  caps: Capabilities | undefined,
-  table: T,
-  rows: Insertable<DB[T]>[],
-  opts: InsertOptions = {},
-): Promise<void> {
-  if (rows.length === 0) return;
-  if (caps) {
-    await insertRows(trx, caps, table, rows, opts);
-    return;
-  }
-  const conflict = opts.onConflict;
-  for (let i = 0; i < rows.length; i += 500) {
-    let q = trx.insertInto(table).values(rows.slice(i, i + 500) as never);
-    if (conflict?.update) {
-      const update = conflict.update;
-      q = q.onConflict((oc) =>
-        oc
-          .columns(conflict.columns as never)
-          .doUpdateSet(
-            (eb) =>
-              Object.fromEntries(update.map((c) => [c, eb.ref(`excluded.${c}` as never)])) as never,
-          ),
-      );
-    }
-    await q.execute();
-  }
+/** Meets a clock; a breach that this withdraws is added to `out`. */
+function meet(r: Row, name: ClockName, at: number, out: Withdrawal[]) {
+  const dueAt = meetClock(r.clocks, name, at);
+  if (dueAt !== null) out.push({ caseId: r.case_id, clock: name, dueAt, metAt: at });
 }
 
-function step(r: Row, e: SlaEvent) {
+function step(r: Row, e: SlaEvent, withdrawals: Withdrawal[]) {
   const { calendar: cal, clocks, targets } = r;
   switch (e.type) {
     case 'opened':
@@ -338,8 +313,8 @@ function step(r: Row, e: SlaEvent) {
       return;
     }
     case 'agent_replied':
-      meetClock(clocks, 'first_response', e.at);
-      meetClock(clocks, 'next_response', e.at);
+      meet(r, 'first_response', e.at, withdrawals);
+      meet(r, 'next_response', e.at, withdrawals);
       return;
     case 'pending_customer':
       if (r.paused_at !== null) return;
@@ -353,7 +328,7 @@ function step(r: Row, e: SlaEvent) {
       return;
     case 'resolved':
     case 'closed':
-      for (const name of CLOCKS) meetClock(clocks, name, e.at);
+      for (const name of CLOCKS) meet(r, name, e.at, withdrawals);
       r.paused_at = null;
       return;
     case 'reopened':
@@ -363,72 +338,5 @@ function step(r: Row, e: SlaEvent) {
       return;
   }
 }
-
-async function replaceTimers(
-  trx: Kysely<DB>,
-  ws: string,
-  rows: Row[],
-  now: number,
-  fresh: ReadonlySet<string>,
-  caps: Capabilities | undefined,
-) {
-  const wanted = new Map<string, ReturnType<typeof timer>>();
-  for (const r of rows) {
-    for (const name of CLOCKS) {
-      const c = r.clocks[name];
-      if (!c || c.dueAt === null) continue;
-      if (c.atRiskAt !== null && c.atRiskAt < c.dueAt && !c.breached) {
-        const t = timer(ws, `sla.at_risk:${name}`, r.case_id, c.atRiskAt, now);
-        wanted.set(timerKey(t.ref_id, t.kind, t.due_at), t);
-      }
-      if (!c.breached) {
-        const t = timer(ws, `sla.breach:${name}`, r.case_id, c.dueAt, now);
-        wanted.set(timerKey(t.ref_id, t.kind, t.due_at), t);
-      }
-    }
-  }
-  // Most events leave the deadlines where they were (a customer writing again while we have not
-  // answered): a pending timer that is still wanted as it is stays, only the others are
-  // cancelled and only the missing ones inserted.
-  const ids = rows.map((r) => r.case_id).filter((id) => !fresh.has(id));
-  const stale: string[] = [];
-  for (let i = 0; i < ids.length; i += 1000) {
-    // Only `ref_id` in the WHERE clause, status and kind filtered here: with a condition on
-    // `status` too, SQLite without planner statistics reads every pending timer of the
-    // installation through `timers_due_ix` instead of the few of these cases (timers_ref_ix).
-    const timers = await trx
-      .selectFrom('timers')
-      .select(['id', 'ref_id', 'kind', 'due_at', 'status'])
-      .where('ref_id', 'in', ids.slice(i, i + 1000))
-      .execute();
-    for (const p of timers) {
-      if (p.status !== 'pending' || !p.kind.startsWith('sla.')) continue;
-      const k = timerKey(p.ref_id, p.kind, Number(p.due_at));
-      if (wanted.has(k)) wanted.delete(k);
-      else stale.push(p.id);
-    }
-  }
-  for (let i = 0; i < stale.length; i += 1000) {
-    await trx
-      .updateTable('timers')
-      .set({ status: 'cancelled' })
-      .where('id', 'in', stale.slice(i, i + 1000))
-      .execute();
-  }
-  await writeRows(trx, caps, 'timers', [...wanted.values()]);
-}
-
-const timerKey = (refId: string, kind: string, dueAt: number) =>
-  `${refId}\u0000${kind}\u0000${dueAt}`;
-
-const timer = (ws: string, kind: string, refId: string, dueAt: number, now: number) => ({
-  id: newId(),
-  workspace_id: ws,
-  kind,
-  ref_id: refId,
-  due_at: dueAt,
-  status: 'pending' as const,
-  created_at: now,
-});
 
 export type { ClockName };

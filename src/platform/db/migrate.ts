@@ -19,6 +19,7 @@ import * as m0016 from './migrations/0016_api_token_expiry.js';
 import * as m0017 from './migrations/0017_audit_append_only.js';
 import * as m0018 from './migrations/0018_erasure.js';
 import * as m0019 from './migrations/0019_hide_survey_links.js';
+import * as m0020 from './migrations/0020_event_time_hold.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0017_audit_append_only': m0017,
   '0018_erasure': m0018,
   '0019_hide_survey_links': m0019,
+  '0020_event_time_hold': m0020,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -156,6 +156,11 @@ export interface InboundEventTable {
   next_attempt_at: number;
   last_error: string | null;
   processed_at: number | null;
+  /**
+   * The message's event time (`sentAt`), for the SLA scheduler's wait on unprocessed events
+   * (migration 0020); null when the payload has none (a parked mail) or was logged before.
+   */
+  sent_at?: number | null;
 }
 
 export interface CustomerTable {
@@ -294,6 +299,11 @@ export interface TimerTable {
   due_at: number;
   status: 'pending' | 'fired' | 'cancelled';
   created_at: number;
+  /**
+   * An event-time timer (an SLA deadline) is not due while the inbound log holds an unprocessed
+   * event between this time and `due_at` (migration 0020, `scheduler.ts`); null: wall time only.
+   */
+  hold_from?: number | null;
 }
 
 export interface AuditLogTable {
