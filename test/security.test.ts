@@ -10,6 +10,7 @@ import { freshDatabaseUrl } from './support/engines.js';
  * those refuse requests that lack their own proof (signature, verify token, survey token).
  */
 const PUBLIC = new Set([
+  'GET /',
   'GET /healthz',
   'GET /api/openapi.json',
   'POST /api/v1/auth/login',

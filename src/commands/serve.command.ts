@@ -42,6 +42,7 @@ export async function serveCommand(): Promise<void> {
     out('  (labelled as demo; set THROUGHLINE_DEMO=false before the first start to begin empty)');
   }
   out(`Throughline is running at ${url}`);
+  out(`  REST API under ${url}/api/v1, described at ${url}/api/openapi.json (no web app yet)`);
   if (firstStart) {
     out('First start: an administrator account was created. This is shown once:');
     out(`  email:      ${firstStart.email}`);

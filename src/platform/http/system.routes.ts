@@ -47,6 +47,24 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
     },
   );
 
+  // `serve` prints the bare URL, so someone opening it in a browser lands here: say where things
+  // are instead of a 404. It names only public paths and holds no workspace data.
+  app.get(
+    '/',
+    {
+      config: { public: true },
+      schema: { tags: ['system'], summary: 'Where the API, its OpenAPI document and health are' },
+    },
+    async () => ({
+      name: 'Throughline',
+      api: '/api/v1',
+      openapi: '/api/openapi.json',
+      health: '/healthz',
+      webApp: null,
+      note: 'This release has no web app: use the REST API (Authorization: Bearer <token>) or the CLI.',
+    }),
+  );
+
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
