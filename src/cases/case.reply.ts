@@ -9,6 +9,7 @@ import { applySla } from '../sla/sla.store.js';
 import { toMessageDto } from './case.dto.js';
 import { slaEvent } from './case.sla.js';
 import { caseEvent, checkVersion, claimVersion, loadCase } from './case.store.js';
+import { refuseRepeatedPii } from './reply-pii.js';
 
 export interface ReplyInput {
   text: string;
@@ -99,6 +100,7 @@ export async function replyInTrx(
       };
     }
     const visibility = input.visibility ?? last.visibility;
+    if (visibility === 'public') await refuseRepeatedPii(trx, c.id, c.customer_id, text);
     const messageId = newId();
     await trx
       .insertInto('messages')
