@@ -41,13 +41,7 @@ export async function handoff(
     const c = await loadCase(trx, actor.workspaceId, caseId);
     if (input.to === 'dm') {
       if (c.channel !== 'x') throw new AppError('bad_request', 'the DM link is for cases on X');
-      const ch = await trx
-        .selectFrom('channels')
-        .select('config_json')
-        .where('workspace_id', '=', actor.workspaceId)
-        .where('kind', '=', 'x')
-        .where('disabled_at', 'is', null)
-        .executeTakeFirst();
+      const ch = await xChannelOf(trx, actor.workspaceId, c.id);
       const accountId = ch
         ? (JSON.parse(ch.config_json).accountId as string | undefined)
         : undefined;
@@ -97,6 +91,35 @@ export async function handoff(
       : null;
     return { channel: input.to, link: null, message };
   });
+}
+
+/**
+ * The X account the customer wrote to in this case: the DM link must invite them to the account
+ * that answers them publicly. With two X accounts, the first one found invited them to the
+ * other. Falls back to the oldest enabled X channel (a case with no channel id recorded).
+ */
+async function xChannelOf(trx: Kysely<DB>, workspaceId: string, caseId: string) {
+  const enabled = () =>
+    trx
+      .selectFrom('channels')
+      .select('config_json')
+      .where('workspace_id', '=', workspaceId)
+      .where('kind', '=', 'x')
+      .where('disabled_at', 'is', null);
+  const last = await trx
+    .selectFrom('messages')
+    .select('channel_id')
+    .where('case_id', '=', caseId)
+    .where('direction', '=', 'in')
+    .where('channel', '=', 'x')
+    .where('channel_id', 'is not', null)
+    .orderBy('sent_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const own = last?.channel_id
+    ? await enabled().where('id', '=', last.channel_id).executeTakeFirst()
+    : undefined;
+  return own ?? (await enabled().orderBy('created_at').orderBy('id').executeTakeFirst());
 }
 
 /** The address to continue on, normalised (E.164, lower-case mailbox); 400 when it is none. */
