@@ -112,6 +112,13 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
       [[{ type: 'reply' }], /needs text or cannedReplyId/],
       [[{ type: 'reply', cannedReplyId: 'nope' }], /unknown cannedReplyId nope/],
       [[{ type: 'reply', text: 'Hi {{custmer.name}}' }], /unknown template variable/],
+      [
+        [
+          { type: 'reply', text: 'On it, {{customer.first_name}}' },
+          { type: 'note', body: 'Call back on {{customer.phone}}' },
+        ],
+        /actions\/1\/body: unknown template variable \{\{customer\.phone\}\}/,
+      ],
       [[{ type: 'assign', userId: 'nope' }], /userId "nope" is not a user/],
     ];
     for (const [actions, message] of macros) {
@@ -123,6 +130,7 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
       name: 'ok',
       actions: [
         { type: 'reply', cannedReplyId: good.json().id },
+        { type: 'note', body: 'Sent the greeting to {{customer.name}}' },
         { type: 'assign', userId: null },
       ],
     });
