@@ -197,6 +197,30 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
     expect(await identities()).toHaveLength(1);
   });
 
+  it('a change answers with the case as GET shows it, customer name included', async () => {
+    const m = aMessage({
+      channel: 'sms',
+      visibility: 'private',
+      author: { id: '+14155550417', name: 'Dana Whitfield' },
+    });
+    await ingest(m);
+    const c = await caseOf(m.externalId);
+    const patched = await api('PATCH', `/api/v1/cases/${c.id}`, {
+      priority: 'high',
+      reason: 'outage',
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json().customerName).toBe('Dana Whitfield');
+    expect(patched.json()).toEqual((await api('GET', `/api/v1/cases/${c.id}`)).json());
+    const macro = await api('POST', '/api/v1/macros', {
+      name: 'escalate',
+      actions: [{ type: 'priority', priority: 'urgent' }],
+    });
+    const applied = await api('POST', `/api/v1/cases/${c.id}/macros/${macro.json().id}`);
+    expect(applied.statusCode, applied.body).toBe(200);
+    expect(applied.json()).toMatchObject({ customerName: 'Dana Whitfield', priority: 'urgent' });
+  });
+
   it('identities are on known channels', async () => {
     const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550403' } });
     await ingest(m);

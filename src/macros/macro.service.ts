@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { getCase } from '../cases/case.queries.js';
 import { replyInTrx } from '../cases/case.reply.js';
 import { type CaseLinks, updateInTrx } from '../cases/case.service.js';
 import { caseEvent, loadCase } from '../cases/case.store.js';
@@ -226,6 +227,9 @@ export async function applyMacro(
       { macroId, name: m.name },
       now,
     );
-    return loadCase(trx, actor.workspaceId, caseId);
+    // With its customer's name, as the case's other answers show it.
+    const c = await getCase(trx, actor.workspaceId, caseId);
+    if (!c) throw notFound('case');
+    return c;
   });
 }
