@@ -4,6 +4,7 @@ import { accessRoutes } from './admin/access.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { type Care, createCare } from './cases/care.module.js';
 import { caseRoutes } from './cases/case.routes.js';
+import { undoFailedReply } from './cases/reply.failed.js';
 import { apiSender } from './channels/api/api.sender.js';
 import { type ChannelDeps, channelRoutes, channelSenders } from './channels/routes.js';
 import type { Sender } from './channels/sender.js';
@@ -202,6 +203,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: logger || undefined,
     clock,
     handlers: problems.handlers,
+    onMessageFailed: undoFailedReply,
     retryForMs: config.outbox.retryHours * 3_600_000,
     maxBackoffMs: config.outbox.maxBackoffMinutes * 60_000,
   });

@@ -45,8 +45,11 @@ export async function sendSurveyOnResolve(
     .where('channel', '=', c.channel)
     .orderBy('sent_at', 'desc')
     .executeTakeFirst();
+  // A case handed off to a channel the customer has not written on yet (email → SMS) is answered
+  // there, at the address the handoff gave (their newest identity on it, where replies now go).
+  const handedTo = lastIn ? null : await handoffAddress(trx, c);
   // Public posts get no survey, and no survey row: the answer rate counts customers asked.
-  if (lastIn?.visibility !== 'private') return;
+  if (lastIn?.visibility !== 'private' && !handedTo) return;
   const token = randomBytes(16).toString('base64url');
   await trx
     .insertInto('csat_surveys')
@@ -65,7 +68,8 @@ export async function sendSurveyOnResolve(
     })
     .execute();
   // A caller's number (author_address on a voice message) is their SMS address too.
-  const byText = c.channel === 'voice' ? { channel: 'sms', to: lastIn.author_address } : {};
+  const to = lastIn?.author_address ?? handedTo ?? undefined;
+  const byText = c.channel === 'voice' ? { channel: 'sms', to } : handedTo ? { to: handedTo } : {};
   await replyInTrx(
     trx,
     actor,
@@ -79,6 +83,33 @@ export async function sendSurveyOnResolve(
     },
     now,
   );
+}
+
+/**
+ * The customer's address on the case's channel when a handoff moved the case there (its latest
+ * handoff went to this channel), else null.
+ */
+async function handoffAddress(
+  trx: Kysely<DB>,
+  c: { id: string; customer_id: string; channel: string },
+): Promise<string | null> {
+  const moved = await trx
+    .selectFrom('case_events')
+    .select('data_json')
+    .where('case_id', '=', c.id)
+    .where('type', '=', 'handoff')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (!moved || (JSON.parse(moved.data_json) as { to?: string }).to !== c.channel) return null;
+  const ident = await trx
+    .selectFrom('identities')
+    .select('address')
+    .where('customer_id', '=', c.customer_id)
+    .where('channel', '=', c.channel)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  return ident?.address ?? null;
 }
 
 /** Stores the customer's answer (public endpoint: the token is the credential). */

@@ -31,6 +31,11 @@ export interface Clock {
    * breach timers still fire and record them (sla.jobs.ts), then they leave this list.
    */
   missed?: number[];
+  /**
+   * Start of the running stretch a meeting ended (null: it was paused then), so a meeting by a
+   * reply the provider then refused can be undone (`unmeetClock`). Absent before it was recorded.
+   */
+  metFrom?: number | null;
 }
 
 export type Clocks = Partial<Record<ClockName, Clock>>;
@@ -95,10 +100,43 @@ export function meetClock(clocks: Clocks, name: ClockName, at: number): number |
     withdrawn = c.dueAt;
   }
   c.metAt = at;
+  c.metFrom = c.runningSince;
   c.runningSince = null;
   c.dueAt = null;
   c.atRiskAt = null;
   return withdrawn;
+}
+
+/**
+ * Undoes the meeting at `metAt` of a response clock (the reply that met it was never delivered):
+ * it runs again from where its stretch began, so its deadline is the one it had, and a deadline
+ * since passed breaches (its timer fires at once). A breach the late reply recorded stays. A case
+ * paused now (`pausedAt`) banks the stretch up to the pause instead. Pauses and resumes between
+ * the meeting and now did not touch the met clock and are not replayed: a provider refuses
+ * within seconds, so they are rare, and counting them as running time only brings the deadline
+ * nearer. A clock met at another time (met since, or restarted) is left alone.
+ */
+export function unmeetClock(
+  cal: Calendar,
+  clocks: Clocks,
+  name: ClockName,
+  metAt: number,
+  pausedAt: number | null,
+  at: number,
+  atRiskPercent: number,
+): boolean {
+  const c = clocks[name];
+  if (!c || c.metAt !== metAt) return false;
+  // A clock met before `metFrom` was recorded ran from its start unless it was ever paused.
+  const from = c.metFrom !== undefined ? c.metFrom : c.usedMs === 0 ? (c.startedAt ?? null) : null;
+  c.metAt = null;
+  delete c.metFrom;
+  if (pausedAt !== null) {
+    if (from !== null) c.usedMs += businessMsBetween(cal, from, Math.max(pausedAt, from));
+    return true;
+  }
+  schedule(cal, c, from ?? at, atRiskPercent);
+  return true;
 }
 
 /** Pauses every running clock (pending on the customer). */

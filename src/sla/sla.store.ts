@@ -14,6 +14,7 @@ import {
   resumeClocks,
   startClock,
   type Targets,
+  unmeetClock,
 } from './clocks.js';
 import { recordWithdrawals, replaceTimers, type Withdrawal, writeRows } from './sla.writes.js';
 
@@ -36,7 +37,9 @@ export type SlaEventType =
   | 'resumed'
   | 'resolved'
   | 'reopened'
-  | 'closed';
+  | 'closed'
+  /** The reply of `replyAt` was never delivered: the response clocks it met run again. */
+  | 'reply_failed';
 
 export interface SlaEvent {
   caseId: string;
@@ -44,6 +47,10 @@ export interface SlaEvent {
   at: number;
   priority: Priority;
   channel: string;
+  /** `reply_failed`: when the undelivered reply was sent (the time it met the clocks at). */
+  replyAt?: number;
+  /** `reply_failed`: the next answer since (a reply of ours not failed, a resolution), if any. */
+  answeredAt?: number | null;
 }
 
 interface PolicyChoice {
@@ -138,6 +145,7 @@ const ORDER: Record<SlaEventType, number> = {
   pending_customer: 4,
   resolved: 5,
   closed: 6,
+  reply_failed: 7,
 };
 
 interface Row {
@@ -315,6 +323,21 @@ function step(r: Row, e: SlaEvent, withdrawals: Withdrawal[]) {
     case 'agent_replied':
       meet(r, 'first_response', e.at, withdrawals);
       meet(r, 'next_response', e.at, withdrawals);
+      return;
+    case 'reply_failed':
+      for (const name of ['first_response', 'next_response'] as const) {
+        const undone = unmeetClock(
+          cal,
+          clocks,
+          name,
+          e.replyAt ?? e.at,
+          r.paused_at,
+          e.at,
+          targets.atRiskPercent,
+        );
+        // A later answer meets it then, late or not, as it would have had this one not counted.
+        if (undone && e.answeredAt != null) meet(r, name, e.answeredAt, withdrawals);
+      }
       return;
     case 'pending_customer':
       if (r.paused_at !== null) return;

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { ConnectorError } from '../../channels/connector-error.js';
 import type { OutboundMessage, Sender } from '../../channels/sender.js';
 import type { Database } from '../db/database.js';
-import type { LiveBus } from '../realtime/bus.js';
+import type { DB } from '../db/schema.js';
+import type { LiveBus, LiveEvent } from '../realtime/bus.js';
 
 const LEASE_MS = 60_000;
 
@@ -43,6 +44,16 @@ export interface OutboxOptions {
    * on failure; retries and back-off are the same as for messages.
    */
   handlers?: Map<string, OutboxHandler>;
+  /**
+   * Told, in the transaction that marks it failed, of a message the outbox gave up on, so that
+   * what it settled when it was queued (a promise kept, a response clock met) is undone
+   * (`src/cases/reply.failed.ts`); returns live events to publish after commit.
+   */
+  onMessageFailed?: (
+    trx: Kysely<DB>,
+    failed: { workspaceId: string; messageId: string; automated: boolean; error: string },
+    now: number,
+  ) => Promise<LiveEvent[]>;
 }
 
 export type OutboxHandler = (
@@ -252,11 +263,32 @@ export class OutboxWorker {
       const giveUp = !ce.retryable || this.lastAttempt(row, attempt, ce.retryAfterMs);
       await this.fail(row.id, attempt, `${ce.kind}: ${ce.message}`, giveUp, ce.retryAfterMs);
       if (giveUp) {
-        await db
-          .updateTable('messages')
-          .set({ status: 'failed' })
-          .where('id', '=', msg.messageId)
-          .execute();
+        const failed = {
+          workspaceId: row.workspace_id,
+          messageId: msg.messageId,
+          automated: msg.automated === true,
+          error: ce.kind,
+        };
+        const markFailed = async (trx: Kysely<DB>, undo: boolean) => {
+          await trx
+            .updateTable('messages')
+            .set({ status: 'failed' })
+            .where('id', '=', msg.messageId)
+            .execute();
+          return (undo && (await this.opts.onMessageFailed?.(trx, failed, this.clock()))) || [];
+        };
+        let events: LiveEvent[] = [];
+        try {
+          events = await db.transaction().execute((trx) => markFailed(trx, true));
+        } catch (undoErr) {
+          // The message is failed whatever its undo met: the desk must show it.
+          this.opts.logger?.error(
+            { err: undoErr, messageId: msg.messageId },
+            'undo of a failed reply',
+          );
+          await markFailed(db, false);
+        }
+        for (const e of events) this.opts.bus?.publish(e);
         this.opts.bus?.publish({
           type: 'message.status',
           workspaceId: row.workspace_id,
