@@ -174,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clock,
     secretKey: resolveSecretKey(config),
     onAppended: wakePipeline,
+    log: logger || undefined,
   };
   const senders = channelSenders(channelDeps);
   if (config.apiOutboundUrl) {

@@ -1,6 +1,6 @@
 import { appendInbound } from '../ingest/inbound.log.js';
 import { inboundNulProblem } from '../ingest/inbound.nul.js';
-import { notFromTheFuture } from '../ingest/inbound.time.js';
+import { believableTimes } from '../ingest/inbound.time.js';
 import { findNul } from '../platform/http/nul-guard.js';
 import { linkEchoes } from './channel.echo.js';
 import { fitMessage } from './channel.fit.js';
@@ -48,15 +48,19 @@ export async function ingestDelivery(
   const parsed = { ...checked, messages: checked.messages.map(fitMessage) };
   const now = deps.clock();
   await linkEchoes(deps.db, deps.workspaceId, parsed.messages);
-  const appended = await appendInbound(
-    deps.db,
-    deps.workspaceId,
-    notFromTheFuture(
-      parsed.messages.map((p) => p.message),
-      now,
-    ),
+  const timed = believableTimes(
+    parsed.messages.map((p) => p.message),
     now,
   );
+  // A provider's clock gone wrong (an unset one says 1970) must not lose the message nor date it
+  // decades off: it is dated on arrival, and the log says which and why.
+  if (timed.retimed.length) {
+    deps.log?.warn(
+      { channelId, retimed: timed.retimed },
+      'channel delivery: times not believed, dated on arrival',
+    );
+  }
+  const appended = await appendInbound(deps.db, deps.workspaceId, timed.messages, now);
   if (parsed.marks.length) await recordMarks(deps.db, deps.workspaceId, parsed.marks, now);
   // Marks that overtook their message are swept now and then (and by the channel timer).
   else if (due(deps, 'sweep', now, SWEEP_EVERY_MS)) {

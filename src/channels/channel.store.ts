@@ -175,6 +175,25 @@ export async function listChannelRows(db: Kysely<DB>, workspaceId: string) {
     .execute();
 }
 
+/**
+ * The workspace's enabled records of a kind with their stored state (health, cursors), in one
+ * query and without their credentials decrypted: timers that run every few seconds read these,
+ * work out which records are due and decrypt only those (`ChannelCache`).
+ */
+export async function rowsWithState(db: Kysely<DB>, workspaceId: string, kind: RecordKind) {
+  return db
+    .selectFrom('channels')
+    .leftJoin('channel_state', 'channel_state.channel_id', 'channels.id')
+    .selectAll('channels')
+    .select(['channel_state.health as stateHealth', 'channel_state.cursors_json as stateCursors'])
+    .where('channels.workspace_id', '=', workspaceId)
+    .where('channels.kind', '=', kind)
+    .where('channels.disabled_at', 'is', null)
+    .orderBy('channels.created_at')
+    .orderBy('channels.id')
+    .execute();
+}
+
 /** Every enabled channel of a kind, decrypted (pollers). */
 export async function loadChannelsOfKind<C, S>(
   db: Kysely<DB>,

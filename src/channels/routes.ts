@@ -25,6 +25,8 @@ export interface ChannelDeps {
   secretKey: Buffer;
   /** Wakes the pipeline after inbound events were logged. */
   onAppended: () => void;
+  /** The app's logger, for what channels must say outside a request (tests may leave it out). */
+  log?: { warn(obj: object, msg: string): void };
 }
 
 /**

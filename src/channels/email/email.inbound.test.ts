@@ -84,8 +84,9 @@ describe.each(ENGINES)('email channel (IMAP) on %s', (engine) => {
       ]);
       expect(c.messages[0]).toMatchObject({
         text: 'This is a message just to say hello.\nSo, "Hello".',
-        sentAt: '1997-11-21T15:55:06.000Z',
       });
+      // Its Date header says 1997, before any time believed: dated when the server took it.
+      expect(Date.parse(c.messages[0].sentAt)).toBeGreaterThan(Date.UTC(2020, 0, 1));
       expect(c.messages[1].text).toBe('This is a reply to your reply.');
       const author = await d.byExternalId('<1234@local.machine.example>');
       expect(author).toMatchObject({

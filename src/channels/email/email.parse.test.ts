@@ -18,16 +18,23 @@ const message = (c: ClassifiedMail) => {
 
 describe.skipIf(!haveData)('classifying real mail', () => {
   it('reads a plain mail: author, name, subject, Date, Message-ID', async () => {
-    const m = message(await classify('mikel-mail/rfc2822/example05.eml'));
+    const raw = readFileSync(sharedDataPath(DIR, 'mikel-mail/rfc2822/example05.eml'));
+    const internalDate = new Date('2026-12-01T08:00:00Z');
+    const m = message(await classifyMail(raw, { ...ctx, internalDate }));
     expect(m).toMatchObject({
       channel: 'email',
       channelId: 'ch-1',
       externalId: '<1234@local.machine.example>',
       author: { id: 'jdoe@machine.example', name: 'John Doe' },
       subject: 'Saying Hello',
-      sentAt: '1997-11-21T15:55:06.000Z',
+      // Its Date header says 1997: before 2000 no time is believed, the server's INTERNALDATE is.
+      sentAt: '2026-12-01T08:00:00.000Z',
       visibility: 'private',
     });
+    const dated = raw.toString('latin1').replace('21 Nov 1997', '21 Nov 2019');
+    expect(message(await classifyMail(Buffer.from(dated, 'latin1'), ctx)).sentAt).toBe(
+      '2019-11-21T15:55:06.000Z',
+    );
   });
 
   it('names the thread parents nearest first (In-Reply-To, then References newest first)', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AddressObject, ParsedMail } from 'mailparser';
 import type { InboundMessage } from '../../ingest/inbound.schema.js';
+import { EARLIEST_SENT_AT } from '../../ingest/inbound.time.js';
 import { dmarcProblem } from './email.auth.js';
 import { autoReplyReason } from './email.auto.js';
 import { newPartOf } from './email.quote.js';
@@ -88,7 +89,8 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
   const subject = (mail.subject ?? '').replace(/\s+/g, ' ').trim().slice(0, 998);
   // mailparser derives `text` from the HTML part when a mail has no plain-text part.
   const body = newPartOf(mail.text ?? '');
-  const sent = validDate(mail.date) ?? validDate(ctx.internalDate) ?? new Date();
+  // A Date header before 2000 is a sender's unset clock: the server's INTERNALDATE is nearer.
+  const sent = believedDate(mail.date) ?? validDate(ctx.internalDate) ?? new Date();
   const inReplyTo = messageIds(mail.inReplyTo);
   const references = messageIds(mail.references).reverse();
   const parents = [...new Set([...inReplyTo, ...references])];
@@ -130,6 +132,8 @@ function fixUtf7(mail: ParsedMail) {
 
 const validDate = (d: Date | undefined) =>
   d instanceof Date && Number.isFinite(d.getTime()) ? d : undefined;
+const believedDate = (d: Date | undefined) =>
+  validDate(d) && d!.getTime() >= EARLIEST_SENT_AT ? d : undefined;
 
 const kindOf = (contentType: string) => {
   const top = contentType.split('/')[0];

@@ -1,4 +1,5 @@
 import addressparser from 'nodemailer/lib/addressparser';
+import { rowsWithState } from '../channel.store.js';
 import type { ChannelDeps } from '../routes.js';
 import type { EmailConfig } from './email.types.js';
 import { canSend } from './email.types.js';
@@ -9,17 +10,7 @@ import { canSend } from './email.types.js';
  * needs its password.
  */
 export async function emailRowsWithState(deps: ChannelDeps) {
-  return deps.db
-    .selectFrom('channels')
-    .leftJoin('channel_state', 'channel_state.channel_id', 'channels.id')
-    .selectAll('channels')
-    .select(['channel_state.health as stateHealth', 'channel_state.cursors_json as stateCursors'])
-    .where('channels.workspace_id', '=', deps.workspaceId)
-    .where('channels.kind', '=', 'email')
-    .where('channels.disabled_at', 'is', null)
-    .orderBy('channels.created_at')
-    .orderBy('channels.id')
-    .execute();
+  return rowsWithState(deps.db, deps.workspaceId, 'email');
 }
 
 /**

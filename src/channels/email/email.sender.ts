@@ -1,7 +1,6 @@
 import addressparser from 'nodemailer/lib/addressparser';
-import { resolveChannel } from '../channel.resolve.js';
 import { recordError, recordSuccess } from '../channel.state.js';
-import { loadChannelsOfKind } from '../channel.store.js';
+import { ChannelCache, rowsWithState } from '../channel.store.js';
 import { ConnectorError } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
 import type { OutboundMessage, Sender } from '../sender.js';
@@ -61,20 +60,22 @@ async function threadOf(deps: ChannelDeps, msg: OutboundMessage) {
  * The record that sends a message: the one the message names (the mailbox the customer wrote to)
  * when it has an SMTP side, else the workspace's first enabled record that has one. A record that
  * only receives (IMAP) cannot answer, so its customers are answered from the sending mailbox.
+ * The records are read as settings and only the chosen one's credentials come from `cache`,
+ * decrypted again only once its stored row changed (a new password, by any node, is a new
+ * ciphertext): a fix notifying thousands of customers by e-mail decrypts once, not per mail.
  */
 export async function resolveSmtpChannel(
   deps: ChannelDeps,
   channelId: string | null,
+  cache: ChannelCache = new ChannelCache(deps.secretKey),
 ): Promise<SmtpChannel | null> {
-  const named = await resolveChannel<EmailConfig, EmailSecrets>(deps, 'email', channelId);
-  if (named && canSend(named.config)) return named as SmtpChannel;
-  const all = await loadChannelsOfKind<EmailConfig, EmailSecrets>(
-    deps.db,
-    deps.secretKey,
-    deps.workspaceId,
-    'email',
-  );
-  return (all.find((c) => canSend(c.config)) as SmtpChannel | undefined) ?? null;
+  const rows = await rowsWithState(deps.db, deps.workspaceId, 'email');
+  // Disabled or deleted records leave the cache: their secrets do not stay in memory.
+  cache.keepOnly(rows.map((r) => r.id));
+  const sends = (r: (typeof rows)[number]) => canSend(JSON.parse(r.config_json) as EmailConfig);
+  const row =
+    rows.find((r) => r.id === channelId && sends(r)) ?? rows.find((r) => sends(r)) ?? null;
+  return row ? (cache.record<EmailConfig, EmailSecrets>(row) as SmtpChannel) : null;
 }
 
 /**
@@ -87,8 +88,9 @@ export async function resolveSmtpChannel(
  */
 export function emailSender(deps: ChannelDeps): Sender {
   const pool = new MailerPool();
+  const cache = new ChannelCache(deps.secretKey);
   const send: Sender = async (msg) => {
-    const ch = await resolveSmtpChannel(deps, msg.channelId);
+    const ch = await resolveSmtpChannel(deps, msg.channelId, cache);
     if (!ch) throw new ConnectorError('temporary', 'no email channel is configured');
     const { subject, parent } = await threadOf(deps, msg);
     const messageId = `<${msg.messageId}@${senderDomain(ch.config.from)}>`;

@@ -8,6 +8,7 @@ import {
   type ParsedDelivery,
   type ParsedMessage,
   toEpochMs,
+  UNDATED,
 } from '../channel.parsed.js';
 
 /** What the parser needs to know about the channel. */
@@ -116,8 +117,8 @@ export function tweetV1ToMessage(raw: unknown, ctx: XParseContext): Result {
   const user = obj(t.user);
   const authorId = idString(user?.id_str) ?? (typeof user?.id === 'string' ? user.id : undefined);
   if (!isNumericId(authorId)) return { reason: 'no valid user.id_str' };
+  // Without a usable time the tweet is still taken, dated on arrival (UNDATED).
   const sentAt = toEpochMs(t.timestamp_ms) ?? Date.parse(str(t.created_at) ?? '');
-  if (!Number.isFinite(sentAt)) return { reason: 'no valid created_at' };
   const ext = obj(t.extended_tweet);
   const text = str(ext?.full_text) ?? str(t.full_text) ?? str(t.text) ?? '';
   const isEcho = !!ctx.accountId && authorId === ctx.accountId;
@@ -139,7 +140,8 @@ export function tweetV1ToMessage(raw: unknown, ctx: XParseContext): Result {
     },
     // X HTML-escapes &, < and > in text (developer.x.com, Tweet object "text").
     text: decodeHtmlEntities(text),
-    sentAt: new Date(sentAt).toISOString(),
+    sentAt:
+      sentAt !== undefined && Number.isFinite(sentAt) ? new Date(sentAt).toISOString() : UNDATED,
     visibility: 'public',
     raw,
   };
@@ -168,8 +170,8 @@ export function dmEventToMessage(
   if (!isNumericId(sender) || !isNumericId(recipient)) {
     return { reason: 'sender or recipient id is not a numeric X user id' };
   }
+  // Without a usable time the DM is still taken, dated on arrival (UNDATED).
   const sentAt = toEpochMs(e.created_timestamp);
-  if (!sentAt) return { reason: 'no valid created_timestamp' };
   const data = obj(mc?.message_data);
   const isEcho = !!ctx.accountId && sender === ctx.accountId;
   const u = obj(users[sender]);
@@ -184,7 +186,8 @@ export function dmEventToMessage(
       ...(str(u?.name) ? { name: str(u?.name) } : {}),
     },
     text: decodeHtmlEntities(str(data?.text) ?? ''),
-    sentAt: new Date(sentAt).toISOString(),
+    sentAt:
+      sentAt !== undefined && Number.isFinite(sentAt) ? new Date(sentAt).toISOString() : UNDATED,
     visibility: 'private',
     raw,
   };
