@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type AuditActor, audit } from '../audit/audit.js';
-import type { DB, TokenRole } from '../db/schema.js';
+import type { DB, Role, TokenRole } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 
@@ -67,9 +67,29 @@ export async function createApiToken(
   return { id, token };
 }
 
+const RANK: Record<Role, number> = { agent: 1, supervisor: 2, admin: 3 };
+
+/**
+ * What a token may do now: never more than the person who made it may (a demoted admin's admin
+ * token acts as their new role, so it cannot promote them back). A token without an owner (made
+ * on the server, by the CLI or at first start) keeps its role. An `integration` token submits
+ * inbound messages, which of the people's roles only admins may do: once its owner is no longer an
+ * admin it does nothing (null), since no role is both. A missing owner row also gives null.
+ */
+export function effectiveTokenRole(
+  role: TokenRole,
+  owner: { id: string | null; role: Role | null },
+): TokenRole | null {
+  if (owner.id === null) return role;
+  if (owner.role === null) return null;
+  if (role === 'integration') return owner.role === 'admin' ? 'integration' : null;
+  return RANK[role] <= RANK[owner.role] ? role : owner.role;
+}
+
 /**
  * The token behind a secret, if it still works: not revoked, not expired, and not made by a user
- * who has since been disabled. Records its use, at most once a minute (see above).
+ * who has since been disabled; its role no more than its owner's now (`effectiveTokenRole`).
+ * Records its use, at most once a minute (see above).
  */
 export async function findApiToken(db: Kysely<DB>, token: string, now = Date.now()) {
   const row = await db
@@ -82,6 +102,8 @@ export async function findApiToken(db: Kysely<DB>, token: string, now = Date.now
       'api_tokens.role',
       'api_tokens.last_used_at',
       'api_tokens.expires_at',
+      'api_tokens.user_id',
+      'users.role as user_role',
       'users.disabled_at as user_disabled_at',
     ])
     .where('api_tokens.token_hash', '=', hashToken(token))
@@ -90,6 +112,8 @@ export async function findApiToken(db: Kysely<DB>, token: string, now = Date.now
   if (!row) return undefined;
   if (row.expires_at !== null && Number(row.expires_at) <= now) return undefined;
   if (row.user_disabled_at !== null && row.user_disabled_at !== undefined) return undefined;
+  const role = effectiveTokenRole(row.role, { id: row.user_id, role: row.user_role ?? null });
+  if (role === null) return undefined;
   const last = row.last_used_at === null ? null : Number(row.last_used_at);
   if (last === null || now - last >= TOKEN_USE_RESOLUTION_MS) {
     // Conditional, so concurrent requests (or nodes) at the boundary write it once.
@@ -105,7 +129,7 @@ export async function findApiToken(db: Kysely<DB>, token: string, now = Date.now
       )
       .execute();
   }
-  return { id: row.id, workspace_id: row.workspace_id, name: row.name, role: row.role };
+  return { id: row.id, workspace_id: row.workspace_id, name: row.name, role };
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -114,23 +138,27 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).to
 export async function listApiTokens(db: Kysely<DB>, workspaceId: string, now = Date.now()) {
   const rows = await db
     .selectFrom('api_tokens')
+    .leftJoin('users', 'users.id', 'api_tokens.user_id')
     .select([
-      'id',
-      'name',
-      'role',
-      'created_at',
-      'last_used_at',
-      'expires_at',
-      'revoked_at',
-      'user_id',
+      'api_tokens.id',
+      'api_tokens.name',
+      'api_tokens.role',
+      'api_tokens.created_at',
+      'api_tokens.last_used_at',
+      'api_tokens.expires_at',
+      'api_tokens.revoked_at',
+      'api_tokens.user_id',
+      'users.role as user_role',
     ])
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('id', 'desc')
+    .where('api_tokens.workspace_id', '=', workspaceId)
+    .orderBy('api_tokens.id', 'desc')
     .execute();
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
     role: r.role,
+    /** What it may do now: its owner's role when that is lower, null when nothing. */
+    effectiveRole: effectiveTokenRole(r.role, { id: r.user_id, role: r.user_role ?? null }),
     createdAt: iso(r.created_at),
     lastUsedAt: iso(r.last_used_at),
     expiresAt: iso(r.expires_at),
