@@ -14,6 +14,16 @@ export function hashToken(token: string): string {
 }
 
 /**
+ * A stored time as ISO text. One no date can show (rows an older release let in, `--expires-in
+ * 100000000d`) reads as null rather than failing the whole list: such an expiry never comes.
+ */
+function iso(ms: number | string | null): string | null {
+  if (ms === null) return null;
+  const d = new Date(Number(ms));
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/**
  * `last_used_at` is written at most once per this interval per token: a write per request would
  * turn every read of the API into a write (on SQLite, a turn of the single writer lock).
  */
@@ -28,6 +38,13 @@ export interface CreateTokenOptions {
   userId?: string | null;
 }
 
+/**
+ * The longest a token may be made to last. A longer one is as good as "until revoked" (say so with
+ * no expiry), and past year 275760 a time cannot even be written as a date.
+ */
+export const MAX_TOKEN_LIFETIME_DAYS = 3650;
+const MAX_TOKEN_LIFETIME_MS = MAX_TOKEN_LIFETIME_DAYS * 86_400_000;
+
 export async function createApiToken(
   db: Kysely<DB>,
   workspaceId: string,
@@ -37,33 +54,43 @@ export async function createApiToken(
   opts: CreateTokenOptions = {},
 ): Promise<{ id: string; token: string }> {
   const expiresAt = opts.expiresAt ?? null;
-  if (expiresAt !== null && expiresAt <= now)
+  if (expiresAt !== null && !(expiresAt > now))
     throw new AppError('bad_request', 'expiresAt must be in the future');
+  if (expiresAt !== null && !(expiresAt <= now + MAX_TOKEN_LIFETIME_MS))
+    throw new AppError(
+      'bad_request',
+      `expiresAt may be at most ${MAX_TOKEN_LIFETIME_DAYS} days (10 years) ahead; leave it out for a token that lasts until revoked`,
+    );
   const token = `tl_${randomBytes(32).toString('base64url')}`;
   const id = newId();
-  await db
-    .insertInto('api_tokens')
-    .values({
-      id,
-      workspace_id: workspaceId,
-      name,
-      token_hash: hashToken(token),
-      role,
-      created_at: now,
-      last_used_at: null,
-      revoked_at: null,
-      expires_at: expiresAt,
-      user_id: opts.userId ?? null,
-    })
-    .execute();
-  await audit(db, {
-    workspaceId,
-    actor: opts.actor ?? { type: 'system', id: null },
-    action: 'api_token.created',
-    target: id,
-    data: { name, role, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() },
-    at: now,
-  });
+  // The row and its audit entry together: a token nobody can see being made must not exist.
+  const write = async (trx: Kysely<DB>) => {
+    await trx
+      .insertInto('api_tokens')
+      .values({
+        id,
+        workspace_id: workspaceId,
+        name,
+        token_hash: hashToken(token),
+        role,
+        created_at: now,
+        last_used_at: null,
+        revoked_at: null,
+        expires_at: expiresAt,
+        user_id: opts.userId ?? null,
+      })
+      .execute();
+    await audit(trx, {
+      workspaceId,
+      actor: opts.actor ?? { type: 'system', id: null },
+      action: 'api_token.created',
+      target: id,
+      data: { name, role, expiresAt: iso(expiresAt) },
+      at: now,
+    });
+  };
+  if (db.isTransaction) await write(db);
+  else await db.transaction().execute(write);
   return { id, token };
 }
 
@@ -132,8 +159,6 @@ export async function findApiToken(db: Kysely<DB>, token: string, now = Date.now
   return { id: row.id, workspace_id: row.workspace_id, name: row.name, role };
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
-
 /** Every token of the workspace, newest first, without secrets or hashes. */
 export async function listApiTokens(db: Kysely<DB>, workspaceId: string, now = Date.now()) {
   const rows = await db
@@ -184,14 +209,16 @@ export async function revokeApiToken(
     .executeTakeFirst();
   if (!row) throw notFound('API token');
   if (row.revoked_at !== null) return { alreadyRevoked: true };
-  await db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).execute();
-  await audit(db, {
-    workspaceId,
-    actor,
-    action: 'api_token.revoked',
-    target: id,
-    data: { name: row.name },
-    at: now,
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).execute();
+    await audit(trx, {
+      workspaceId,
+      actor,
+      action: 'api_token.revoked',
+      target: id,
+      data: { name: row.name },
+      at: now,
+    });
   });
   return { alreadyRevoked: false };
 }
@@ -201,5 +228,10 @@ export function parseDuration(text: string): number {
   const m = /^(\d+)\s*([dhm])$/.exec(text.trim());
   if (!m || Number(m[1]) <= 0) throw new Error('--expires-in must be like 30d, 12h or 90m');
   const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm'];
-  return Number(m[1]) * unit;
+  const ms = Number(m[1]) * unit;
+  if (!(ms <= MAX_TOKEN_LIFETIME_MS))
+    throw new Error(
+      `--expires-in may be at most ${MAX_TOKEN_LIFETIME_DAYS}d (10 years); leave it out for a token that lasts until revoked`,
+    );
+  return ms;
 }
