@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { type AuditActor, audit } from '../platform/audit/audit.js';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
+import { forgetInChain, mergedAwayPart } from './merged-away.js';
 import { chunks, ERASED, scrubCases, scrubMessages } from './scrub.js';
 
 /**
@@ -38,6 +39,11 @@ export interface ErasureResult {
   messages: number;
   identities: number;
   outbox: number;
+  /**
+   * The customer this one was merged into, when it was: what this one brought there is erased,
+   * the survivor's own data is not (a separate request, if the merge was right).
+   */
+  mergedInto: string | null;
 }
 
 /**
@@ -68,12 +74,27 @@ export async function eraseCustomer(
         .execute();
       caseIds.push(...rows.map((r) => r.id));
     }
+    // Merged into another customer: their rows are the survivor's now (`merged-away.ts`).
+    const part = await mergedAwayPart(trx, workspaceId, customerId);
+    for (const chunk of chunks(part?.caseIds ?? [])) {
+      const rows = await trx
+        .selectFrom('cases')
+        .select('id')
+        .where('id', 'in', chunk)
+        .where('erased_at', 'is', null)
+        .execute();
+      caseIds.push(...rows.map((r) => r.id).filter((id) => !caseIds.includes(id)));
+    }
     const scrubbed = await scrubCases(trx, workspaceId, caseIds, now, { messages: false });
     // Their messages, in their cases and in other people's (public conversations), and the
     // desk's replies to them (outbound messages carry the customer they answer). Other people's
     // posts in a conversation they started are theirs to keep.
-    const elsewhere = await scrubMessages(trx, workspaceId, { customerIds: ids });
+    const elsewhere = await scrubMessages(trx, workspaceId, {
+      customerIds: ids,
+      messageIds: part?.messageIds,
+    });
     let identities = 0;
+    if (part) identities += await eraseMovedRows(trx, part);
     for (const part of chunks(ids)) {
       await trx
         .updateTable('customers')
@@ -127,12 +148,14 @@ export async function eraseCustomer(
         .where((eb) => eb.or([eb('survivor_id', 'in', part), eb('merged_id', 'in', part)]))
         .execute();
     }
+    if (part) await forgetInChain(trx, part, now);
     const result = {
       customerIds: ids,
       cases: scrubbed.cases,
       messages: scrubbed.messages + elsewhere,
       identities,
       outbox: scrubbed.outbox,
+      mergedInto: part?.survivorId ?? null,
     };
     await audit(trx, {
       workspaceId,
@@ -144,4 +167,31 @@ export async function eraseCustomer(
     });
     return result;
   });
+}
+
+/** The rows a merged-away customer brought to its survivor (by id, wherever they are now). */
+async function eraseMovedRows(
+  trx: Kysely<DB>,
+  part: NonNullable<Awaited<ReturnType<typeof mergedAwayPart>>>,
+): Promise<number> {
+  let identities = 0;
+  for (const ids of chunks(part.identityIds)) {
+    const gone = await trx.deleteFrom('identities').where('id', 'in', ids).execute();
+    identities += gone.reduce((n, r) => n + Number(r.numDeletedRows), 0);
+  }
+  for (const ids of chunks(part.promiseIds))
+    await trx
+      .updateTable('promises')
+      .set({ description: ERASED, address: null })
+      .where('id', 'in', ids)
+      .execute();
+  for (const ids of chunks(part.surveyIds))
+    await trx.updateTable('csat_surveys').set({ comment: null }).where('id', 'in', ids).execute();
+  for (const ids of chunks(part.alertIds))
+    await trx
+      .updateTable('reputation_alerts')
+      .set({ excerpt: ERASED })
+      .where('id', 'in', ids)
+      .execute();
+  return identities;
 }

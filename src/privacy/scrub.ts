@@ -36,12 +36,17 @@ function scrubTriage(json: string | null): string | null {
 export async function scrubMessages(
   trx: Kysely<DB>,
   workspaceId: string,
-  where: { caseIds?: readonly string[]; customerIds?: readonly string[] },
+  where: {
+    caseIds?: readonly string[];
+    customerIds?: readonly string[];
+    messageIds?: readonly string[];
+  },
 ): Promise<number> {
   let n = 0;
   for (const [column, ids] of [
     ['case_id', where.caseIds ?? []],
     ['customer_id', where.customerIds ?? []],
+    ['id', where.messageIds ?? []],
   ] as const) {
     for (const part of chunks(ids)) {
       const rows = await trx
