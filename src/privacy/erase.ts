@@ -3,7 +3,16 @@ import { type AuditActor, audit } from '../platform/audit/audit.js';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import { forgetInChain, mergedAwayPart } from './merged-away.js';
-import { chunks, ERASED, scrubCases, scrubMessages } from './scrub.js';
+import {
+  chunks,
+  ERASED,
+  ERASED_NOTIFICATION,
+  ERASED_PROMISE,
+  erasedIfSet,
+  scrubCases,
+  scrubMergeHistory,
+  scrubMessages,
+} from './scrub.js';
 
 /**
  * The customer and every customer merged into them (the same person, by a recorded merge):
@@ -117,12 +126,12 @@ export async function eraseCustomer(
         .execute();
       await trx
         .updateTable('promises')
-        .set({ description: ERASED, address: null })
+        .set(ERASED_PROMISE)
         .where('customer_id', 'in', part)
         .execute();
       await trx
         .updateTable('problem_notifications')
-        .set({ text: ERASED, address: null })
+        .set(ERASED_NOTIFICATION)
         .where('customer_id', 'in', part)
         .execute();
       await trx
@@ -134,18 +143,28 @@ export async function eraseCustomer(
         .deleteFrom('match_suggestions')
         .where((eb) => eb.or([eb('customer_a', 'in', part), eb('customer_b', 'in', part)]))
         .execute();
+      // Why a person merged or unmerged them may name them.
+      const merges = await trx
+        .selectFrom('customer_merges')
+        .select('id')
+        .where((eb) => eb.or([eb('survivor_id', 'in', part), eb('merged_id', 'in', part)]))
+        .execute();
+      await scrubMergeHistory(
+        trx,
+        merges.map((m) => m.id),
+      );
+      await trx
+        .updateTable('customer_merges')
+        .set({ snapshot_json: '{}', reason: ERASED, undo_reason: erasedIfSet('undo_reason') })
+        .where((eb) => eb.or([eb('survivor_id', 'in', part), eb('merged_id', 'in', part)]))
+        .execute();
       // A merge's snapshot lists the identities it moved; without them it cannot be undone,
       // so it is marked undone for good (unmerge then refuses instead of failing).
       await trx
         .updateTable('customer_merges')
-        .set({ snapshot_json: '{}', undone_at: now, undone_by: null, undo_reason: 'erased' })
+        .set({ undone_at: now, undone_by: null, undo_reason: 'erased' })
         .where((eb) => eb.or([eb('survivor_id', 'in', part), eb('merged_id', 'in', part)]))
         .where('undone_at', 'is', null)
-        .execute();
-      await trx
-        .updateTable('customer_merges')
-        .set({ snapshot_json: '{}', reason: ERASED })
-        .where((eb) => eb.or([eb('survivor_id', 'in', part), eb('merged_id', 'in', part)]))
         .execute();
     }
     if (part) await forgetInChain(trx, part, now);
@@ -180,11 +199,7 @@ async function eraseMovedRows(
     identities += gone.reduce((n, r) => n + Number(r.numDeletedRows), 0);
   }
   for (const ids of chunks(part.promiseIds))
-    await trx
-      .updateTable('promises')
-      .set({ description: ERASED, address: null })
-      .where('id', 'in', ids)
-      .execute();
+    await trx.updateTable('promises').set(ERASED_PROMISE).where('id', 'in', ids).execute();
   for (const ids of chunks(part.surveyIds))
     await trx.updateTable('csat_surveys').set({ comment: null }).where('id', 'in', ids).execute();
   for (const ids of chunks(part.alertIds))
