@@ -192,6 +192,7 @@ export async function addIdentityInTrx(
       .where('address', '=', address)
       .executeTakeFirst();
     let mergeId: string | null = null;
+    const identityId = existing?.id ?? newId();
     if (existing && existing.customer_id !== customerId) {
       if (!input.verified) {
         throw new AppError(
@@ -237,7 +238,7 @@ export async function addIdentityInTrx(
       await trx
         .insertInto('identities')
         .values({
-          id: newId(),
+          id: identityId,
           workspace_id: actor.workspaceId,
           customer_id: customerId,
           channel: input.channel,
@@ -258,12 +259,8 @@ export async function addIdentityInTrx(
       actor,
       'customer.identity_added',
       customerId,
-      {
-        channel: input.channel,
-        address,
-        verified: input.verified,
-        mergeId,
-      },
+      // The identity's id and channel, never the address: the log is kept after an erasure.
+      { identityId, channel: input.channel, verified: input.verified, mergeId },
       now,
     );
     return { mergeId };
