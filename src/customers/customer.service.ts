@@ -267,6 +267,12 @@ export async function addIdentityInTrx(
   }
 }
 
+/**
+ * Attributes are a few facts routing rules match (`{"tier":"business"}`), read with the customer on
+ * every routed batch: not a document store.
+ */
+export const MAX_ATTRIBUTES_BYTES = 16_384;
+
 export async function updateCustomer(
   db: Kysely<DB>,
   actor: Actor,
@@ -274,6 +280,14 @@ export async function updateCustomer(
   input: { displayName?: string | null; attributes?: Record<string, unknown> },
   now: number,
 ) {
+  if (input.attributes !== undefined) {
+    const size = Buffer.byteLength(JSON.stringify(input.attributes));
+    if (size > MAX_ATTRIBUTES_BYTES)
+      throw new AppError(
+        'bad_request',
+        `attributes may hold at most ${MAX_ATTRIBUTES_BYTES} bytes of JSON (16 KB); these are ${size}`,
+      );
+  }
   const res = await db
     .updateTable('customers')
     .set({
