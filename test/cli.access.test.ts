@@ -64,6 +64,29 @@ describe('the CLI manages tokens and users', () => {
     expect(run(['token', 'revoke', 'nope']).status).not.toBe(0);
   });
 
+  it('refuses an expiry past 10 years, storing nothing, and lists a bad stored one', () => {
+    const huge = run(['token', 'create', '--name', 'huge', '--expires-in', '100000000d']);
+    expect(huge.status).not.toBe(0);
+    expect(huge.stderr).toMatch(/--expires-in may be at most 3650d/);
+    expect(rows("select id from api_tokens where name = 'huge'")).toEqual([]);
+    expect(run(['token', 'create', '--name', 'long', '--expires-in', '3650d']).status).toBe(0);
+    // A row an older release let in, with an expiry no date can show: the list still works.
+    const db = new SQLite(file);
+    db.prepare("update api_tokens set expires_at = ? where name = 'long'").run(
+      8_640_000_000_000_001,
+    );
+    db.close();
+    const list = run(['token', 'list', '--json']);
+    expect(list.status, list.stderr).toBe(0);
+    const long = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((t) => t.name === 'long');
+    expect(long).toMatchObject({ expiresAt: null, active: true });
+    expect(run(['token', 'list']).status).toBe(0);
+  });
+
   it('makes a token for an integration, a role no user can have', () => {
     const made = run(['token', 'create', '--name', 'chat backend', '--role', 'integration']);
     expect(made.status, made.stderr).toBe(0);

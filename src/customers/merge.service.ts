@@ -178,7 +178,9 @@ export async function mergeInTrx(
     actor,
     'customer.merge',
     survivorId,
-    { mergeId, mergedId, reason },
+    // Not the reason: people write names and addresses in it, and the log outlives an erasure
+    // (the merge record keeps it, and erasure clears it there).
+    { mergeId, mergedId },
     now,
   );
   return mergeId;
@@ -291,7 +293,7 @@ export async function unmergeInTrx(
       now,
     );
   }
-  await audit(trx, workspaceId, actor, 'customer.unmerge', m.survivor_id, { mergeId, reason }, now);
+  await audit(trx, workspaceId, actor, 'customer.unmerge', m.survivor_id, { mergeId }, now);
   return { survivorId: m.survivor_id, mergedId: m.merged_id };
 }
 

@@ -2,7 +2,17 @@ import type { Kysely } from 'kysely';
 import { type AuditActor, audit } from '../platform/audit/audit.js';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
-import { chunks, ERASED, scrubCases, scrubMessages } from './scrub.js';
+import { forgetInChain, mergedAwayPart } from './merged-away.js';
+import {
+  chunks,
+  ERASED,
+  ERASED_NOTIFICATION,
+  ERASED_PROMISE,
+  erasedIfSet,
+  scrubCases,
+  scrubMergeHistory,
+  scrubMessages,
+} from './scrub.js';
 
 /**
  * The customer and every customer merged into them (the same person, by a recorded merge):
@@ -38,6 +48,11 @@ export interface ErasureResult {
   messages: number;
   identities: number;
   outbox: number;
+  /**
+   * The customer this one was merged into, when it was: what this one brought there is erased,
+   * the survivor's own data is not (a separate request, if the merge was right).
+   */
+  mergedInto: string | null;
 }
 
 /**
@@ -68,12 +83,27 @@ export async function eraseCustomer(
         .execute();
       caseIds.push(...rows.map((r) => r.id));
     }
+    // Merged into another customer: their rows are the survivor's now (`merged-away.ts`).
+    const part = await mergedAwayPart(trx, workspaceId, customerId);
+    for (const chunk of chunks(part?.caseIds ?? [])) {
+      const rows = await trx
+        .selectFrom('cases')
+        .select('id')
+        .where('id', 'in', chunk)
+        .where('erased_at', 'is', null)
+        .execute();
+      caseIds.push(...rows.map((r) => r.id).filter((id) => !caseIds.includes(id)));
+    }
     const scrubbed = await scrubCases(trx, workspaceId, caseIds, now, { messages: false });
     // Their messages, in their cases and in other people's (public conversations), and the
     // desk's replies to them (outbound messages carry the customer they answer). Other people's
     // posts in a conversation they started are theirs to keep.
-    const elsewhere = await scrubMessages(trx, workspaceId, { customerIds: ids });
+    const elsewhere = await scrubMessages(trx, workspaceId, {
+      customerIds: ids,
+      messageIds: part?.messageIds,
+    });
     let identities = 0;
+    if (part) identities += await eraseMovedRows(trx, part);
     for (const part of chunks(ids)) {
       await trx
         .updateTable('customers')
@@ -96,12 +126,12 @@ export async function eraseCustomer(
         .execute();
       await trx
         .updateTable('promises')
-        .set({ description: ERASED, address: null })
+        .set(ERASED_PROMISE)
         .where('customer_id', 'in', part)
         .execute();
       await trx
         .updateTable('problem_notifications')
-        .set({ text: ERASED, address: null })
+        .set(ERASED_NOTIFICATION)
         .where('customer_id', 'in', part)
         .execute();
       await trx
@@ -113,26 +143,38 @@ export async function eraseCustomer(
         .deleteFrom('match_suggestions')
         .where((eb) => eb.or([eb('customer_a', 'in', part), eb('customer_b', 'in', part)]))
         .execute();
+      // Why a person merged or unmerged them may name them.
+      const merges = await trx
+        .selectFrom('customer_merges')
+        .select('id')
+        .where((eb) => eb.or([eb('survivor_id', 'in', part), eb('merged_id', 'in', part)]))
+        .execute();
+      await scrubMergeHistory(
+        trx,
+        merges.map((m) => m.id),
+      );
+      await trx
+        .updateTable('customer_merges')
+        .set({ snapshot_json: '{}', reason: ERASED, undo_reason: erasedIfSet('undo_reason') })
+        .where((eb) => eb.or([eb('survivor_id', 'in', part), eb('merged_id', 'in', part)]))
+        .execute();
       // A merge's snapshot lists the identities it moved; without them it cannot be undone,
       // so it is marked undone for good (unmerge then refuses instead of failing).
       await trx
         .updateTable('customer_merges')
-        .set({ snapshot_json: '{}', undone_at: now, undone_by: null, undo_reason: 'erased' })
+        .set({ undone_at: now, undone_by: null, undo_reason: 'erased' })
         .where((eb) => eb.or([eb('survivor_id', 'in', part), eb('merged_id', 'in', part)]))
         .where('undone_at', 'is', null)
         .execute();
-      await trx
-        .updateTable('customer_merges')
-        .set({ snapshot_json: '{}', reason: ERASED })
-        .where((eb) => eb.or([eb('survivor_id', 'in', part), eb('merged_id', 'in', part)]))
-        .execute();
     }
+    if (part) await forgetInChain(trx, part, now);
     const result = {
       customerIds: ids,
       cases: scrubbed.cases,
       messages: scrubbed.messages + elsewhere,
       identities,
       outbox: scrubbed.outbox,
+      mergedInto: part?.survivorId ?? null,
     };
     await audit(trx, {
       workspaceId,
@@ -144,4 +186,27 @@ export async function eraseCustomer(
     });
     return result;
   });
+}
+
+/** The rows a merged-away customer brought to its survivor (by id, wherever they are now). */
+async function eraseMovedRows(
+  trx: Kysely<DB>,
+  part: NonNullable<Awaited<ReturnType<typeof mergedAwayPart>>>,
+): Promise<number> {
+  let identities = 0;
+  for (const ids of chunks(part.identityIds)) {
+    const gone = await trx.deleteFrom('identities').where('id', 'in', ids).execute();
+    identities += gone.reduce((n, r) => n + Number(r.numDeletedRows), 0);
+  }
+  for (const ids of chunks(part.promiseIds))
+    await trx.updateTable('promises').set(ERASED_PROMISE).where('id', 'in', ids).execute();
+  for (const ids of chunks(part.surveyIds))
+    await trx.updateTable('csat_surveys').set({ comment: null }).where('id', 'in', ids).execute();
+  for (const ids of chunks(part.alertIds))
+    await trx
+      .updateTable('reputation_alerts')
+      .set({ excerpt: ERASED })
+      .where('id', 'in', ids)
+      .execute();
+  return identities;
 }

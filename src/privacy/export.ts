@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { hideSurveyLinks } from '../csat/survey-link.js';
 import type { DB } from '../platform/db/schema.js';
 import { customerFamily } from './erase.js';
+import { mergedAwayPart } from './merged-away.js';
 import { chunks } from './scrub.js';
 
 const iso = (ms: number | null | undefined) =>
@@ -43,36 +44,69 @@ async function inChunks<T>(
  */
 export async function exportCustomer(db: Kysely<DB>, workspaceId: string, customerId: string) {
   const ids = await customerFamily(db, workspaceId, customerId);
+  // Merged into another customer: what they brought is under the survivor now (`merged-away.ts`).
+  const part = await mergedAwayPart(db, workspaceId, customerId);
+  const byId = <T extends { id: string }>(
+    rows: T[],
+    moved: readonly string[] | undefined,
+    q: (p: string[]) => Promise<T[]>,
+  ) =>
+    inChunks(
+      (moved ?? []).filter((id) => !rows.some((r) => r.id === id)),
+      q,
+    ).then((more) => [...rows, ...more]);
   const customers = await inChunks(ids, (p) =>
     db.selectFrom('customers').selectAll().where('id', 'in', p).execute(),
   );
-  const cases = await inChunks(ids, (p) =>
-    db.selectFrom('cases').selectAll().where('customer_id', 'in', p).orderBy('opened_at').execute(),
+  const cases = await byId(
+    await inChunks(ids, (p) =>
+      db.selectFrom('cases').selectAll().where('customer_id', 'in', p).execute(),
+    ),
+    part?.caseIds,
+    (p) => db.selectFrom('cases').selectAll().where('id', 'in', p).execute(),
   );
+  cases.sort((a, b) => Number(a.opened_at) - Number(b.opened_at));
   const caseIds = cases.map((c) => c.id);
-  const identities = await inChunks(ids, (p) =>
-    db.selectFrom('identities').selectAll().where('customer_id', 'in', p).execute(),
+  const identities = await byId(
+    await inChunks(ids, (p) =>
+      db.selectFrom('identities').selectAll().where('customer_id', 'in', p).execute(),
+    ),
+    part?.identityIds,
+    (p) => db.selectFrom('identities').selectAll().where('id', 'in', p).execute(),
   );
-  const messages = await inChunks(ids, (p) =>
-    db
-      .selectFrom('messages')
-      .selectAll()
-      .where('customer_id', 'in', p)
-      .orderBy('sent_at')
-      .execute(),
+  const messages = await byId(
+    await inChunks(ids, (p) =>
+      db.selectFrom('messages').selectAll().where('customer_id', 'in', p).execute(),
+    ),
+    part?.messageIds,
+    (p) => db.selectFrom('messages').selectAll().where('id', 'in', p).execute(),
   );
+  messages.sort((a, b) => Number(a.sent_at) - Number(b.sent_at));
   const notes = await inChunks(caseIds, (p) =>
     db.selectFrom('notes').selectAll().where('case_id', 'in', p).orderBy('created_at').execute(),
   );
-  const surveys = await inChunks(ids, (p) =>
-    db
-      .selectFrom('csat_surveys')
-      .select(['id', 'case_id', 'channel', 'sent_at', 'rating', 'comment', 'answered_at'])
-      .where('customer_id', 'in', p)
-      .execute(),
+  const surveyColumns = [
+    'id',
+    'case_id',
+    'channel',
+    'sent_at',
+    'rating',
+    'comment',
+    'answered_at',
+  ] as const;
+  const surveys = await byId(
+    await inChunks(ids, (p) =>
+      db.selectFrom('csat_surveys').select(surveyColumns).where('customer_id', 'in', p).execute(),
+    ),
+    part?.surveyIds,
+    (p) => db.selectFrom('csat_surveys').select(surveyColumns).where('id', 'in', p).execute(),
   );
-  const promises = await inChunks(ids, (p) =>
-    db.selectFrom('promises').selectAll().where('customer_id', 'in', p).execute(),
+  const promises = await byId(
+    await inChunks(ids, (p) =>
+      db.selectFrom('promises').selectAll().where('customer_id', 'in', p).execute(),
+    ),
+    part?.promiseIds,
+    (p) => db.selectFrom('promises').selectAll().where('id', 'in', p).execute(),
   );
   const problemLinks = await inChunks(ids, (p) =>
     db
@@ -123,6 +157,8 @@ export async function exportCustomer(db: Kysely<DB>, workspaceId: string, custom
   return {
     exportedAt: new Date().toISOString(),
     customerId,
+    // The survivor's own data is not in this document: it may be another person's.
+    mergedInto: part?.survivorId ?? null,
     customers: customers.map(readable),
     identities: identities.map(readable),
     cases: cases.map(readable),

@@ -124,4 +124,38 @@ describe('sessions and logins', () => {
       ),
     ).toBe(true);
   });
+
+  it('throttles wrong current passwords on a password change as sign-in does', async () => {
+    await createUser(t.app.database.db, {
+      workspaceId: t.app.workspace.workspaceId,
+      email: 'agent8@example.test',
+      name: 'Agent 8',
+      role: 'agent',
+      password: 'right password 888',
+    });
+    const signedIn = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress: '198.51.100.9',
+      payload: { email: 'agent8@example.test', password: 'right password 888' },
+    });
+    const cookie = String(signedIn.headers['set-cookie']).split(';')[0];
+    // Someone holding the session guesses the password it does not know.
+    const change = (currentPassword: string) =>
+      t.app.http.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        remoteAddress: '203.0.113.9',
+        headers: { cookie },
+        payload: { currentPassword, newPassword: 'taken over 12345' },
+      });
+    const guesses = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => change(`guess number ${i}`)),
+    );
+    expect(guesses.map((r) => r.statusCode)).toEqual([401, 401, 401, 401, 401]);
+    const throttled = await change('guess number 6');
+    expect(throttled.statusCode).toBe(429);
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await change('right password 888')).statusCode).toBe(429);
+  });
 });

@@ -210,13 +210,20 @@ export async function changePassword(
   userId: string,
   current: string,
   next: string,
-  opts: { keepSession?: string; now?: number } = {},
+  opts: { keepSession?: string; now?: number; throttle?: LoginThrottle; address?: string } = {},
 ): Promise<{ endedSessions: number }> {
   const now = opts.now ?? Date.now();
+  const address = opts.address ?? 'local';
   const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
-  if (!user || !(await verifyPassword(current, user.password_hash))) {
+  if (!user) throw new AppError('unauthenticated', 'current password is wrong');
+  // A stolen session must not become a way to guess the password: the current one is checked
+  // under the sign-in throttle, counted for the account as a login attempt would be.
+  opts.throttle?.attempt(user.email, address);
+  if (!(await verifyPassword(current, user.password_hash, address))) {
+    opts.throttle?.failed(user.email, address);
     throw new AppError('unauthenticated', 'current password is wrong');
   }
+  opts.throttle?.succeeded(user.email, address);
   if (next.length < 10)
     throw new AppError('bad_request', 'password must have at least 10 characters');
   if (next === current)

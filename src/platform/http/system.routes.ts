@@ -126,7 +126,7 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
         req.actor.id,
         req.body.currentPassword,
         req.body.newPassword,
-        { keepSession: req.cookies[SESSION_COOKIE] },
+        { keepSession: req.cookies[SESSION_COOKIE], throttle: loginThrottle, address: req.ip },
       );
       streams.endUser(req.actor.id, req.cookies[SESSION_COOKIE]);
       return { ok: true, endedSessions };
