@@ -103,3 +103,15 @@ describe.runIf(hasSharedData(SEARCH))('X tweet_create_events with real v1.1 Twee
     expect(out.ignored[0].reason).toMatch(/not this channel's account/);
   });
 });
+
+describe.runIf(hasSharedData(AA))('X DMs addressed to another account', () => {
+  it('ignores a DM neither from nor to our account, with a reason', () => {
+    // helloMsg.json goes to 835740314006511618 and carries no for_user_id.
+    const body = parseJsonExact(readSharedText(AA, 'helloMsg.json'));
+    const out = parseXWebhook(body, { channelId: 'ch-x', accountId: '3333' });
+    expect(out.messages).toEqual([]);
+    expect(out.ignored).toEqual([
+      { what: 'direct message', reason: 'addressed to 835740314006511618, not our account' },
+    ]);
+  });
+});

@@ -172,6 +172,11 @@ export function dmEventToMessage(
   if (!sentAt) return { reason: 'no valid created_timestamp' };
   const data = obj(mc?.message_data);
   const isEcho = !!ctx.accountId && sender === ctx.accountId;
+  // Neither from nor to our account: another account's conversation (a misrouted or replayed
+  // delivery without for_user_id) must not open a case, as the Meta parser refuses it too.
+  if (ctx.accountId && !isEcho && recipient !== ctx.accountId) {
+    return { reason: `addressed to ${recipient}, not our account` };
+  }
   const u = obj(users[sender]);
   const message: InboundMessage = {
     channel: 'x',
