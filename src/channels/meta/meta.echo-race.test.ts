@@ -102,7 +102,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)(
         .execute();
       expect(rows).toEqual([expect.objectContaining({ id, status: 'delivered' })]);
       // Ours (the agent's row), not the echo's page author.
-    expect(rows[0].author_address).toMatch(/^(user|token):/);
+      expect(rows[0].author_address).toMatch(/^(user|token):/);
       const inCase = await db()
         .selectFrom('messages')
         .select('id')
