@@ -1,4 +1,5 @@
 import type { Http } from '../platform/http/server.js';
+import { applyPendingEdits } from './channel.edits.js';
 import { applyPendingMarks } from './channel.marks.js';
 import { loadChannelsOfKind } from './channel.store.js';
 import type { XConfig, XSecrets } from './channel.types.js';
@@ -8,7 +9,7 @@ import { pollXChannel } from './x/x.poll.js';
 const TICK_MS = 15_000;
 
 /**
- * One background tick per app: applies marks whose message arrived since, and polls X channels in
+ * One background tick per app: applies marks and edits whose message arrived since, and polls X channels in
  * polling mode when their interval is due. Started when the server is ready, stopped on close;
  * the timer is unref'd so it never keeps a process alive.
  */
@@ -20,6 +21,7 @@ export function startChannelTimers(app: Http, deps: ChannelDeps) {
     running = true;
     try {
       await applyPendingMarks(deps.db, deps.workspaceId, deps.clock());
+      await applyPendingEdits(deps.db, deps.workspaceId, deps.clock());
       const channels = await loadChannelsOfKind<XConfig, XSecrets>(
         deps.db,
         deps.secretKey,
