@@ -1,4 +1,5 @@
 import type { InboundMessage } from '../ingest/inbound.schema.js';
+import type { Edit } from './channel.edits.js';
 import type { Mark } from './channel.marks.js';
 
 /** The schema allows extra properties (coordinates, media ids). */
@@ -10,6 +11,8 @@ export interface ParsedMessage {
   message: InboundMessage;
   /** For direction `out`: the customer's address, to thread an echo into their case. */
   counterpart?: string;
+  /** An edited version (X): the ids of the versions before it; taken as an edit of those. */
+  editOf?: string[];
 }
 
 /** What a provider delivery turned into; every skipped part says why. */
@@ -23,11 +26,16 @@ export interface ParsedDelivery {
     kind: 'delivered' | 'read';
     watermark: number;
   }[];
+  /**
+   * Edits of earlier messages, each with the message to take instead when the one it edits was
+   * never received (channel.edits.ts).
+   */
+  edits: { edit: Edit; asMessage: ParsedMessage }[];
   ignored: { what: string; reason: string }[];
 }
 
 export function emptyDelivery(): ParsedDelivery {
-  return { messages: [], marks: [], watermarks: [], ignored: [] };
+  return { messages: [], marks: [], watermarks: [], edits: [], ignored: [] };
 }
 
 /** The latest time a JavaScript Date holds: past it, `toISOString` throws. */

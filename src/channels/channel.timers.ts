@@ -1,4 +1,5 @@
 import type { Http } from '../platform/http/server.js';
+import { applyPendingEdits } from './channel.edits.js';
 import { applyPendingMarks } from './channel.marks.js';
 import { ChannelCache, rowsWithState } from './channel.store.js';
 import type { XConfig, XSecrets } from './channel.types.js';
@@ -36,7 +37,7 @@ export interface TickLog {
 }
 
 /**
- * One pass of the channel timer: applies marks whose message arrived since, and polls X records
+ * One pass of the channel timer: applies marks and edits whose message arrived since, and polls X records
  * in polling mode whose interval is due. The records are read with their poll state, settings
  * only, and a record's credentials are decrypted only when its poll is due, and then only if its
  * stored row changed since the last time (`ChannelCache`): a desk with many X accounts on
@@ -50,6 +51,7 @@ export function channelTicker(deps: ChannelDeps, log: TickLog): () => Promise<vo
     running = true;
     try {
       await applyPendingMarks(deps.db, deps.workspaceId, deps.clock());
+      await applyPendingEdits(deps.db, deps.workspaceId, deps.clock());
       const rows = await rowsWithState(deps.db, deps.workspaceId, 'x');
       cache.keepOnly(rows.map((r) => r.id));
       for (const row of rows) {

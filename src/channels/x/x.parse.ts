@@ -10,6 +10,7 @@ import {
   toEpochMs,
   UNDATED,
 } from '../channel.parsed.js';
+import { xEditOf } from './x.parse.v2.js';
 
 /** What the parser needs to know about the channel. */
 export interface XParseContext {
@@ -50,7 +51,7 @@ export function parseXWebhook(body: unknown, ctx: XParseContext): ParsedDelivery
         for (const t of arr(value)) {
           const r = tweetV1ToMessage(t, { ...ctx, accountId: account });
           if ('reason' in r) out.ignored.push({ what: 'tweet', reason: r.reason });
-          else out.messages.push(r);
+          else pushTweet(out, r);
         }
         break;
       case 'direct_message_events':
@@ -94,6 +95,26 @@ export function parseXWebhook(body: unknown, ctx: XParseContext): ParsedDelivery
 }
 
 type Result = ParsedMessage | { reason: string };
+
+/** A post, or the edit of an earlier one (channel.edits.ts), into the delivery. */
+export function pushTweet(out: ParsedDelivery, p: ParsedMessage): void {
+  if (!p.editOf) {
+    out.messages.push(p);
+    return;
+  }
+  const m = p.message;
+  out.edits.push({
+    edit: {
+      channel: 'x',
+      key: m.externalId,
+      priorIds: p.editOf,
+      newExternalId: m.externalId,
+      text: m.text,
+      at: Date.parse(m.sentAt),
+    },
+    asMessage: p,
+  });
+}
 
 function v1Attachments(t: Record<string, unknown>): Attachment[] {
   const ext = obj(t.extended_tweet);
@@ -149,7 +170,15 @@ export function tweetV1ToMessage(raw: unknown, ctx: XParseContext): Result {
   const attachments = v1Attachments(t);
   if (attachments.length) message.attachments = attachments;
   const counterpart = idString(t.in_reply_to_user_id_str);
-  return { message, ...(isEcho && counterpart ? { counterpart } : {}) };
+  const history = obj(t.edit_history);
+  const editOf = isEcho
+    ? undefined
+    : xEditOf(id, history?.edit_tweet_ids, history?.initial_tweet_id);
+  return {
+    message,
+    ...(isEcho && counterpart ? { counterpart } : {}),
+    ...(editOf ? { editOf } : {}),
+  };
 }
 
 /** A v1.1 direct message event (`message_create`) with the delivery's `users` map. */
@@ -174,6 +203,11 @@ export function dmEventToMessage(
   const sentAt = toEpochMs(e.created_timestamp);
   const data = obj(mc?.message_data);
   const isEcho = !!ctx.accountId && sender === ctx.accountId;
+  // Neither from nor to our account: another account's conversation (a misrouted or replayed
+  // delivery without for_user_id) must not open a case, as the Meta parser refuses it too.
+  if (ctx.accountId && !isEcho && recipient !== ctx.accountId) {
+    return { reason: `addressed to ${recipient}, not our account` };
+  }
   const u = obj(users[sender]);
   const message: InboundMessage = {
     channel: 'x',

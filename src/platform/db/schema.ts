@@ -40,6 +40,7 @@ export interface DB {
   counters: CounterTable;
   channel_state: ChannelStateTable;
   channel_marks: ChannelMarkTable;
+  message_edits: MessageEditTable;
   problems: ProblemTable;
   problem_links: ProblemLinkTable;
   problem_events: ProblemEventTable;
@@ -342,6 +343,20 @@ export interface ChannelMarkTable {
   channel: string;
   external_id: string;
   kind: string;
+  at: number;
+  created_at: number;
+  applied_at: number | null;
+}
+
+/** A provider edit waiting for, or applied to, its message (migration 0021). */
+export interface MessageEditTable {
+  id: string;
+  workspace_id: string;
+  channel: string;
+  edit_key: string;
+  prior_ids: string;
+  new_external_id: string | null;
+  text: string;
   at: number;
   created_at: number;
   applied_at: number | null;

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
+import { adoptEcho } from '../../channels/channel.echo.js';
 import { ConnectorError } from '../../channels/connector-error.js';
-import type { OutboundMessage, Sender } from '../../channels/sender.js';
+import type { OutboundMessage, Sender, SendResult } from '../../channels/sender.js';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import type { LiveBus, LiveEvent } from '../realtime/bus.js';
@@ -234,29 +235,12 @@ export class OutboxWorker {
     }
     const msg = JSON.parse(row.payload_json) as OutboundMessage;
     const sender = this.opts.senders.get(msg.channel);
+    let result: SendResult;
     try {
       if (!sender) {
         throw new ConnectorError('temporary', `no sender is configured for channel ${msg.channel}`);
       }
-      const result = await sender(msg, row.idempotency_key);
-      const now = this.clock();
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('outbox')
-          .set({ status: 'delivered', delivered_at: now, attempts: attempt, last_error: null })
-          .where('id', '=', row.id)
-          .execute();
-        await trx
-          .updateTable('messages')
-          .set({ status: 'sent', ...(result.externalId ? { external_id: result.externalId } : {}) })
-          .where('id', '=', msg.messageId)
-          .execute();
-      });
-      this.opts.bus?.publish({
-        type: 'message.status',
-        workspaceId: row.workspace_id,
-        data: { caseId: msg.caseId, messageId: msg.messageId, status: 'sent' },
-      });
+      result = await sender(msg, row.idempotency_key);
     } catch (err) {
       const ce =
         err instanceof ConnectorError ? err : new ConnectorError('unknown', (err as Error).message);
@@ -295,6 +279,63 @@ export class OutboxWorker {
           data: { caseId: msg.caseId, messageId: msg.messageId, status: 'failed', error: ce.kind },
         });
       }
+      return;
+    }
+    // The provider has the message: from here on nothing may send it again, whatever storing
+    // the outcome meets (a retry would give the customer a second copy).
+    await this.recordSent(row, msg, result, attempt);
+    this.opts.bus?.publish({
+      type: 'message.status',
+      workspaceId: row.workspace_id,
+      data: { caseId: msg.caseId, messageId: msg.messageId, status: 'sent' },
+    });
+  }
+
+  /**
+   * Marks a sent message sent under the provider's id. Its echo (Messenger `is_echo`, our own
+   * tweet in `tweet_create_events`) can arrive and be stored before the send call returns; that
+   * row is our message, so it is folded into ours (`adoptEcho`) and one row holds the id. Should
+   * storing still fail, the outbox row is closed without the id rather than left to re-send.
+   */
+  private async recordSent(row: Row, msg: OutboundMessage, result: SendResult, attempt: number) {
+    const { db } = this.opts.database;
+    const now = this.clock();
+    const close = (trx: Kysely<DB>, note: string | null) =>
+      trx
+        .updateTable('outbox')
+        .set({ status: 'delivered', delivered_at: now, attempts: attempt, last_error: note })
+        .where('id', '=', row.id)
+        .execute();
+    try {
+      await db.transaction().execute(async (trx) => {
+        await close(trx, null);
+        const carried = result.externalId
+          ? await adoptEcho(trx, row.workspace_id, msg, result.externalId)
+          : {};
+        await trx
+          .updateTable('messages')
+          .set({
+            status: 'sent',
+            ...(result.externalId ? { external_id: result.externalId } : {}),
+            ...carried,
+          })
+          .where('id', '=', msg.messageId)
+          .execute();
+      });
+    } catch (err) {
+      this.opts.logger?.error(
+        { err, outboxId: row.id, externalId: result.externalId },
+        'outbox: sent, but storing the outcome failed; not sending again',
+      );
+      await db.transaction().execute(async (trx) => {
+        await close(trx, `sent, but storing the provider id failed: ${(err as Error).message}`);
+        await trx
+          .updateTable('messages')
+          .set({ status: 'sent' })
+          .where('id', '=', msg.messageId)
+          .where('status', '=', 'queued')
+          .execute();
+      });
     }
   }
 
