@@ -175,6 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     secretKey: resolveSecretKey(config),
     onAppended: wakePipeline,
     log: logger || undefined,
+    publish: (e) => bus.publish(e),
   };
   const senders = channelSenders(channelDeps);
   if (config.apiOutboundUrl) {

@@ -17,6 +17,8 @@ export interface FailedReply {
   automated: boolean;
   /** The connector's kind of failure (`bad_request`, `permission_missing`, …). */
   error: string;
+  /** Who found it failed, for the case history: the outbox unless said otherwise. */
+  by?: string;
 }
 
 /**
@@ -96,7 +98,7 @@ export async function undoFailedReply(
     trx,
     f.workspaceId,
     c.id,
-    { type: 'system', id: 'outbox' },
+    { type: 'system', id: f.by ?? 'outbox' },
     'reply_failed',
     {
       messageId: m.id,
@@ -116,6 +118,39 @@ export async function undoFailedReply(
       data: { caseId: c.id, change: 'reply_failed' },
     },
   ];
+}
+
+/**
+ * A provider said later that a message we sent failed (a Twilio status callback `failed` or
+ * `undelivered`, a WhatsApp failure, an e-mail bounce): called in the transaction where the mark
+ * first makes it `failed`. Only a reply the outbox sent (`send_message:<id>`) settled anything;
+ * a notice, or a row the provider echoed of a message sent from its own app, has no such row.
+ */
+export async function undoReplyMarkedFailed(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  messageId: string,
+  channel: string,
+  now: number,
+): Promise<LiveEvent[]> {
+  const o = await trx
+    .selectFrom('outbox')
+    .select('payload_json')
+    .where('workspace_id', '=', workspaceId)
+    .where('idempotency_key', '=', `send_message:${messageId}`)
+    .executeTakeFirst();
+  if (!o) return [];
+  return undoFailedReply(
+    trx,
+    {
+      workspaceId,
+      messageId,
+      automated: isAutomated(o.payload_json),
+      error: 'failed_after_sent',
+      by: `mark:${channel}`,
+    },
+    now,
+  );
 }
 
 /**

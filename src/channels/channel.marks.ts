@@ -1,6 +1,14 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { undoReplyMarkedFailed } from '../cases/reply.failed.js';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
+import type { LiveEvent } from '../platform/realtime/bus.js';
+
+/** What applying marks reports to: live events after commit, and an undo that failed. */
+export interface MarkHooks {
+  publish?: (e: LiveEvent) => void;
+  log?: { warn(obj: object, msg: string): void };
+}
 
 /**
  * Provider events that change a stored message after the fact: a deletion (X
@@ -53,6 +61,7 @@ export async function recordMarks(
   workspaceId: string,
   marks: Mark[],
   now: number,
+  hooks?: MarkHooks,
 ): Promise<void> {
   if (marks.length === 0) return;
   const rows = marks.map((m) => ({
@@ -78,7 +87,7 @@ export async function recordMarks(
   for (let i = 0; i < ids.length; i += 500) {
     const some = ids.slice(i, i + 500);
     let n = 1000;
-    while (n === 1000) n = await applyBatch(db, workspaceId, now, 1000, some);
+    while (n === 1000) n = await applyBatch(db, workspaceId, now, 1000, some, hooks);
   }
 }
 
@@ -93,6 +102,7 @@ export async function applyPendingMarks(
   workspaceId: string,
   now: number,
   batch = 1000,
+  hooks?: MarkHooks,
 ): Promise<number> {
   await db
     .deleteFrom('channel_marks')
@@ -102,7 +112,7 @@ export async function applyPendingMarks(
     .execute();
   let applied = 0;
   for (;;) {
-    const n = await applyBatch(db, workspaceId, now, batch);
+    const n = await applyBatch(db, workspaceId, now, batch, undefined, hooks);
     applied += n;
     if (n < batch) return applied;
   }
@@ -115,6 +125,7 @@ async function applyBatch(
   now: number,
   limit: number,
   externalIds?: string[],
+  hooks?: MarkHooks,
 ): Promise<number> {
   let q = db
     .selectFrom('channel_marks as k')
@@ -135,13 +146,15 @@ async function applyBatch(
       'm.customer_id',
       'm.visibility',
       'm.sent_at',
+      'm.direction',
     ])
     .where('k.workspace_id', '=', workspaceId)
     .where('k.applied_at', 'is', null);
   if (externalIds) q = q.where('k.external_id', 'in', externalIds);
   const pending = await q.orderBy('k.created_at').limit(limit).execute();
   if (pending.length === 0) return 0;
-  await db.transaction().execute(async (trx) => {
+  const events = await db.transaction().execute(async (trx) => {
+    const events: LiveEvent[] = [];
     for (const m of pending) {
       if (m.kind === 'deleted') {
         if (m.deleted_at === null) {
@@ -154,12 +167,15 @@ async function applyBatch(
         }
       } else {
         const before = MAY_PRECEDE[m.kind as Exclude<MarkKind, 'deleted'>] ?? [];
-        await trx
+        const moved = await trx
           .updateTable('messages')
           .set({ status: m.kind })
           .where('id', '=', m.message_id)
           .where('status', 'in', before)
-          .execute();
+          .executeTakeFirst();
+        if (m.kind === 'failed' && m.direction === 'out' && Number(moved.numUpdatedRows) > 0) {
+          events.push(...(await undoFailed(trx, workspaceId, m, now, hooks)));
+        }
         if (m.kind === 'read' && READ_UP_TO.has(m.channel) && m.visibility === 'private') {
           await trx
             .updateTable('messages')
@@ -182,8 +198,36 @@ async function applyBatch(
         .where('id', '=', m.id)
         .execute();
     }
+    return events;
   });
+  for (const e of events) hooks?.publish?.(e);
   return pending.length;
+}
+
+/**
+ * A reply the provider failed after it was sent reached nobody: what it settled when queued
+ * (kept promises, met response clocks) is undone in the transaction that marks it, as the
+ * outbox's give-up does. Under a savepoint: the message is failed whatever its undo met (the desk
+ * must show it), and an undo that throws must not keep the other marks pending for ever.
+ */
+async function undoFailed(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  m: { message_id: string; channel: string },
+  now: number,
+  hooks?: MarkHooks,
+): Promise<LiveEvent[]> {
+  await sql`savepoint undo_failed_reply`.execute(trx);
+  try {
+    const events = await undoReplyMarkedFailed(trx, workspaceId, m.message_id, m.channel, now);
+    await sql`release savepoint undo_failed_reply`.execute(trx);
+    return events;
+  } catch (err) {
+    hooks?.log?.warn({ err, messageId: m.message_id }, 'undo of a reply failed after it was sent');
+    await sql`rollback to savepoint undo_failed_reply`.execute(trx);
+    await sql`release savepoint undo_failed_reply`.execute(trx);
+    return [];
+  }
 }
 
 /**

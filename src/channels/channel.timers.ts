@@ -50,7 +50,7 @@ export function channelTicker(deps: ChannelDeps, log: TickLog): () => Promise<vo
     if (running) return;
     running = true;
     try {
-      await applyPendingMarks(deps.db, deps.workspaceId, deps.clock());
+      await applyPendingMarks(deps.db, deps.workspaceId, deps.clock(), undefined, deps);
       await applyPendingEdits(deps.db, deps.workspaceId, deps.clock());
       const rows = await rowsWithState(deps.db, deps.workspaceId, 'x');
       cache.keepOnly(rows.map((r) => r.id));

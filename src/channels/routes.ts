@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { DB } from '../platform/db/schema.js';
 import type { Http } from '../platform/http/server.js';
+import type { LiveEvent } from '../platform/realtime/bus.js';
 import { channelAdminRoutes } from './channel.routes.js';
 import { startChannelTimers } from './channel.timers.js';
 import { emailSender } from './email/email.sender.js';
@@ -27,6 +28,8 @@ export interface ChannelDeps {
   onAppended: () => void;
   /** The app's logger, for what channels must say outside a request (tests may leave it out). */
   log?: { warn(obj: object, msg: string): void };
+  /** Publishes live events after commit (a reply a provider failed later changes its case). */
+  publish?: (e: LiveEvent) => void;
 }
 
 /**
