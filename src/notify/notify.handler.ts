@@ -1,6 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ConnectorError } from '../channels/connector-error.js';
-import type { Sender } from '../channels/sender.js';
+import type { Sender, SendResult } from '../channels/sender.js';
 import type { Database } from '../platform/db/database.js';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
@@ -11,6 +11,7 @@ import {
 } from '../platform/outbox/outbox.worker.js';
 import { releaseFromFix } from '../problems/problem.service.js';
 import { loadProblemSettings } from '../problems/problem.settings.js';
+import { recordNotice } from './notify.record.js';
 import { deliveryKey } from './notify.service.js';
 import { chooseRoute, type Route, routeKey } from './route.js';
 
@@ -220,13 +221,14 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       // Stable across retries (the notification's own id until one was sent): senders without an
       // idempotency key derive theirs from it (an email's Message-ID).
       const messageId = n.message_id ?? n.id;
+      let result: SendResult;
       try {
         if (!sender)
           throw new ConnectorError(
             'temporary',
             `no sender is configured for channel ${route.channel}`,
           );
-        const result = await sender(
+        result = await sender(
           {
             messageId,
             caseId: via,
@@ -241,60 +243,6 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
           },
           idempotencyKey,
         );
-        const sentAt = deps.clock();
-        await db.transaction().execute(async (trx) => {
-          const inserted = await trx
-            .insertInto('messages')
-            .values({
-              id: messageId,
-              workspace_id: row.workspaceId,
-              case_id: via,
-              customer_id: n.customer_id,
-              channel: route.channel,
-              channel_id: route.channelId,
-              external_id: result.externalId ?? `tl-${messageId}`,
-              direction: 'out',
-              visibility: route.visibility,
-              author_address: 'system:problems',
-              author_name: 'Throughline',
-              text: n.text,
-              sent_at: sentAt,
-              received_at: sentAt,
-              in_reply_to: route.inReplyTo,
-              conversation_id: null,
-              language: null,
-              attachments_json: '[]',
-              triage_json: null,
-              raw_json: null,
-              status: 'sent',
-              user_id: null,
-              deleted_at: null,
-              unsolicited: 0,
-            })
-            .onConflict((oc) => oc.column('id').doNothing())
-            .executeTakeFirst();
-          // The notice is the case's latest message, as an agent's reply is: the customer's
-          // answer (an SMS has no reply reference) threads into this case within the thread
-          // window counted from it, not from their complaint days before.
-          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await touchCase(trx, via, sentAt);
-          await trx
-            .updateTable('problem_notifications')
-            .set({
-              status: 'sent',
-              channel: route.channel,
-              address: route.to,
-              message_id: messageId,
-              sent_at: sentAt,
-              error:
-                route.why === 'case channel' && errors.length === 0
-                  ? null
-                  : [...errors, route.why].join('; ').slice(0, 1000),
-            })
-            .where('id', '=', n.id)
-            .execute();
-          await quietFromDelivery(trx, n, sentAt, settings.quietPeriodMinutes * 60_000);
-        });
-        return null;
       } catch (err) {
         const ce =
           err instanceof ConnectorError
@@ -313,6 +261,23 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
           .execute();
         throw ce;
       }
+      // The provider has the notice: from here on nothing may send it again, whatever storing
+      // the outcome meets (a retry would tell the customer twice).
+      await recordNotice(
+        db,
+        { workspaceId: row.workspaceId, notification: n, messageId, caseId: via, route },
+        result,
+        {
+          sentAt: deps.clock(),
+          note:
+            route.why === 'case channel' && errors.length === 0
+              ? null
+              : [...errors, route.why].join('; ').slice(0, 1000),
+          after: (trx, sentAt) =>
+            quietFromDelivery(trx, n, sentAt, settings.quietPeriodMinutes * 60_000),
+        },
+      );
+      return null;
     }
   };
 }
@@ -408,28 +373,4 @@ async function notToldBackToDesk(
       })
       .execute();
   });
-}
-
-/**
- * What a sent notice changes on its case (as an agent's reply does, src/cases/case.reply.ts):
- * its latest message time, message count and version. Not its status or first response: an
- * automatic notice is no person's answer, so a new case stays new and its SLA runs on.
- */
-async function touchCase(trx: Kysely<DB>, caseId: string, sentAt: number) {
-  const c = await trx
-    .selectFrom('cases')
-    .select('last_message_at')
-    .where('id', '=', caseId)
-    .executeTakeFirst();
-  if (!c) return;
-  await trx
-    .updateTable('cases')
-    .set({
-      last_message_at: Math.max(Number(c.last_message_at), sentAt),
-      message_count: sql<number>`message_count + 1`,
-      version: sql<number>`version + 1`,
-      updated_at: sentAt,
-    })
-    .where('id', '=', caseId)
-    .execute();
 }
