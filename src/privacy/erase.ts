@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { type AuditActor, audit } from '../platform/audit/audit.js';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
+import { dropPendingEdits } from './erase-edits.js';
 import { forgetInChain, mergedAwayPart } from './merged-away.js';
 import {
   chunks,
@@ -102,6 +103,9 @@ export async function eraseCustomer(
       customerIds: ids,
       messageIds: part?.messageIds,
     });
+    // Edits that overtook their message hold the customer's new text; found through their
+    // identities, so before those go.
+    await dropPendingEdits(trx, workspaceId, ids);
     let identities = 0;
     if (part) identities += await eraseMovedRows(trx, part);
     for (const part of chunks(ids)) {
