@@ -94,10 +94,15 @@ export function testAreaKey(
     return;
   }
   // Before there is a baseline (`cold-start.ts`), only a place's topic that outnumbers the
-  // desk's other traffic; a country-wide excess is then the whole desk.
+  // desk's other traffic; a country-wide excess is then the whole desk. A key of several topics
+  // answers to `mixedAlpha`: a place's busiest key, where background swings stand out first.
   const hit = cold
     ? coldHit(config, counts, ks)
-    : counts.significant(ks, config.minCustomers, config.alpha);
+    : counts.significant(
+        ks,
+        config.minCustomers,
+        ks.topic === ANY_TOPIC || ks.topic!.startsWith('g:') ? config.mixedAlpha : config.alpha,
+      );
   if (!hit) return;
   // Many of this key's recent complainers already belong to one live problem: the excess is
   // that trouble's spill-over into a confused topic or a wider place, whenever it began.
