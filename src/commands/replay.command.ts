@@ -55,7 +55,7 @@ export async function replayCommand(file: string, opts: { speed: string }) {
 }
 
 /** How many lines of a replay file are messages, how many are not, and whether times ascend. */
-export async function scanReplayFile(
+async function scanReplayFile(
   file: string,
 ): Promise<{ count: number; bad: number; zoneless: number; inOrder: boolean }> {
   const tally = { bad: 0, zoneless: 0 };
