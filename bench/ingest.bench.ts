@@ -27,18 +27,22 @@ function loadMessages(n: number, seed: number): InboundMessage[] {
 }
 
 /**
- * Waits until every appended event has left `pending`. Counting the pending ones (a range of
- * `inbound_events_work_ix`) keeps the polling cheap; counting the processed ones read the whole
- * log every 20 ms, a load of its own on the database under test.
+ * Waits until every appended event has left `pending`. Each poll asks only whether one pending
+ * event is left (the first entry of `inbound_events_work_ix`); counting them, as it did, read
+ * the whole backlog's index range every 20 ms, up to 100,000 entries: 15 ms of SQLite's
+ * main thread a poll, and on PostgreSQL a backend busy counting beside the pipeline's, a load of
+ * the harness's own on the database under test. The log is counted once, when none is pending.
  */
 async function waitAllProcessed(app: App, total: number) {
   for (;;) {
-    const row = await app.database.db
+    const pending = await app.database.db
       .selectFrom('inbound_events')
-      .select((eb) => eb.fn.countAll().as('n'))
+      .select('seq')
       .where('status', '=', 'pending')
-      .executeTakeFirstOrThrow();
-    if (Number(row.n) === 0) {
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+    if (!pending) {
       const all = await app.database.db
         .selectFrom('inbound_events')
         .select((eb) => eb.fn.countAll().as('n'))

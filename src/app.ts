@@ -1,8 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
+import { accessRoutes } from './admin/access.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { type Care, createCare } from './cases/care.module.js';
 import { caseRoutes } from './cases/case.routes.js';
+import { undoFailedReply } from './cases/reply.failed.js';
 import { apiSender } from './channels/api/api.sender.js';
 import { type ChannelDeps, channelRoutes, channelSenders } from './channels/routes.js';
 import type { Sender } from './channels/sender.js';
@@ -11,6 +13,8 @@ import { enableDemoDelivery } from './demo/demo.sender.js';
 import { inboundRoutes } from './ingest/inbound.routes.js';
 import { PipelineWorker } from './ingest/pipeline/worker.js';
 import { integrationRoutes } from './integrations/integration.routes.js';
+import { auditHook } from './platform/audit/audit.hooks.js';
+import { auditRoutes } from './platform/audit/audit.routes.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { PipelineLease } from './platform/db/pipeline-lease.js';
@@ -21,11 +25,12 @@ import { OutboxWorker } from './platform/outbox/outbox.worker.js';
 import { LiveBus } from './platform/realtime/bus.js';
 import { startClusterSignals } from './platform/realtime/cluster.js';
 import { resolveSecretKey } from './platform/secret-key.js';
+import { privacyRoutes } from './privacy/privacy.routes.js';
+import { RetentionJob } from './privacy/retention.js';
 import { createProblems, type Problems } from './problems/index.js';
 import { problemNotificationRoutes } from './problems/problem.notifications.js';
 import { problemRoutes } from './problems/problem.routes.js';
 import { ensureOwnerTeams } from './problems/problem.settings.js';
-import { onUnusableCalendar } from './sla/calendar.js';
 import { ClassifyAhead } from './triage/classify-ahead.js';
 import type { TriageInput, TriageResult } from './triage/index.js';
 import { InstallationTriage } from './triage/installation.js';
@@ -60,6 +65,8 @@ export interface App {
   senders: Map<string, Sender>;
   /** Root-cause problems: the detector's runtime and leadership (`src/problems`). */
   problems: Problems;
+  /** Erases closed cases' personal data after THROUGHLINE_RETENTION_DAYS (off at 0). */
+  retention: RetentionJob;
   /** Starts the background workers and, unless `listen` is false, the HTTP server. Returns the URL. */
   start(opts?: { listen?: boolean }): Promise<string | null>;
   close(): Promise<void>;
@@ -73,15 +80,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
   const logger = deps.logger ?? false;
   const clock = deps.clock ?? Date.now;
-  // The business-hours arithmetic is pure and called from every SLA path; the one thing it
-  // reports (a calendar with no opening hours, counted 24/7 instead) goes to the latest logger.
-  if (logger)
-    onUnusableCalendar((cal) =>
-      logger.warn(
-        { timeZone: cal.timeZone, hours: cal.hours },
-        'an SLA calendar has no opening hours; its deadlines are counted around the clock',
-      ),
-    );
   const ownsDatabase = !deps.database;
   const database =
     deps.database ??
@@ -176,6 +174,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clock,
     secretKey: resolveSecretKey(config),
     onAppended: wakePipeline,
+    log: logger || undefined,
+    publish: (e) => bus.publish(e),
   };
   const senders = channelSenders(channelDeps);
   if (config.apiOutboundUrl) {
@@ -205,17 +205,37 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: logger || undefined,
     clock,
     handlers: problems.handlers,
+    onMessageFailed: undoFailedReply,
+    retryForMs: config.outbox.retryHours * 3_600_000,
+    maxBackoffMs: config.outbox.maxBackoffMinutes * 60_000,
+  });
+
+  const retention = new RetentionJob({
+    db: database.db,
+    workspaceId: workspace.workspaceId,
+    days: config.retentionDays,
+    clock,
+    logger: logger || undefined,
   });
 
   const http = createHttpServer(logger);
   http.register(async (plugin) => {
     const scope = plugin.withTypeProvider<TypeBoxTypeProvider>() as Http;
     scope.addHook('onRequest', authHook(database.db));
-    systemRoutes(scope, { database, bus, secureCookies: config.publicUrl.startsWith('https:') });
+    scope.addHook('onSend', auditHook(database.db, clock));
+    systemRoutes(scope, {
+      database,
+      bus,
+      secureCookies: config.publicUrl.startsWith('https:'),
+      workspaceId: workspace.workspaceId,
+    });
     inboundRoutes(scope, { db: database.db, clock, onAppended: wakePipeline });
     caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox, publicUrl: config.publicUrl });
     care.routes(scope);
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
+    accessRoutes(scope, { db: database.db, clock });
+    auditRoutes(scope, { db: database.db });
+    privacyRoutes(scope, { db: database.db, clock });
     channelRoutes(scope, channelDeps);
     problemRoutes(scope, { db: database.db, clock, onOutbox: () => outbox.notify() });
     problemNotificationRoutes(scope, { db: database.db });
@@ -235,6 +255,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     care,
     senders,
     problems,
+    retention,
     async start(opts = {}) {
       started = true;
       if (workspace.isDemo) enableDemoDelivery(senders, database.db, logger || undefined);
@@ -244,6 +265,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         outbox.start();
         problems.start();
         care.scheduler.start();
+        retention.start();
       }
       if (opts.listen === false) {
         await http.ready();
@@ -260,6 +282,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         await outbox.stop();
         await problems.worker.stop();
         await care.scheduler.stop();
+        await retention.stop();
       }
       await problems.close();
       // The classifier thread, also when the pipeline was only drained, never started.

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import type { ProblemsListOptions } from './commands/problems.commands.js';
 import { forTerminal } from './commands/terminal.js';
 import { listScenarios } from './simulate/scenarios.js';
 
@@ -6,6 +7,8 @@ import { listScenarios } from './simulate/scenarios.js';
 // load (and transpile) the whole application.
 const admin = () => import('./commands/admin.commands.js');
 const data = () => import('./commands/data.commands.js');
+const access = () => import('./commands/access.commands.js');
+const privacy = () => import('./commands/privacy.commands.js');
 
 const program = new Command();
 program
@@ -27,8 +30,22 @@ token
   .command('create')
   .description('create an API token and print it on stdout')
   .requiredOption('--name <name>', 'what the token is for')
-  .option('--role <role>', 'admin, supervisor or agent', 'admin')
-  .action(async (opts) => (await admin()).tokenCreateCommand(opts));
+  .option(
+    '--role <role>',
+    'admin, supervisor, agent or integration (inbound messages only)',
+    'admin',
+  )
+  .option('--expires-in <duration>', 'end of validity, e.g. 30d, 12h, 90m (default: never)')
+  .action(async (opts) => (await access()).tokenCreateCommand(opts));
+token
+  .command('list')
+  .description('list API tokens (never their secrets): role, last use, expiry, revoked')
+  .option('--json', 'one JSON object per line')
+  .action(async (opts) => (await access()).tokenListCommand(opts));
+token
+  .command('revoke <id>')
+  .description('revoke an API token at once')
+  .action(async (id: string) => (await access()).tokenRevokeCommand(id));
 
 const user = program.command('user').description('user accounts');
 user
@@ -39,6 +56,35 @@ user
   .option('--role <role>', 'admin, supervisor or agent', 'agent')
   .option('--password <password>', 'initial password (or THROUGHLINE_USER_PASSWORD)')
   .action(async (opts) => (await admin()).userCreateCommand(opts));
+user
+  .command('list')
+  .description('list user accounts with role and whether disabled')
+  .option('--json', 'one JSON object per line')
+  .action(async (opts) => (await access()).userListCommand(opts));
+user
+  .command('role <user> <role>')
+  .description("change a user's role (user: e-mail or id)")
+  .action(async (who: string, role: string) => (await access()).userUpdateCommand(who, { role }));
+user
+  .command('disable <user>')
+  .description('disable a user: their sessions and the API tokens they made stop at once')
+  .action(async (who: string) => (await access()).userUpdateCommand(who, { disabled: true }));
+user
+  .command('enable <user>')
+  .description('enable a disabled user again')
+  .action(async (who: string) => (await access()).userUpdateCommand(who, { disabled: false }));
+
+const customer = program.command('customer').description('data-subject export and erasure');
+customer
+  .command('export <id>')
+  .description('print everything held about a customer as JSON (GDPR art. 15)')
+  .option('--out <file>', 'write to this file (mode 600) instead of stdout')
+  .action(async (id: string, opts) => (await privacy()).customerExportCommand(id, opts));
+customer
+  .command('erase <id>')
+  .description("erase a customer's personal data for good (GDPR art. 17); needs --yes")
+  .option('--yes', 'confirm: this cannot be undone')
+  .action(async (id: string, opts) => (await privacy()).customerEraseCommand(id, opts));
 
 const imp = program.command('import').description('import history through the pipeline');
 imp
@@ -96,7 +142,15 @@ program
 
 program
   .command('eval [name]')
-  .description('run quality evaluations (triage, …)')
+  .description('run quality evaluations: triage, problems (all when no name)')
+  .addHelpText(
+    'after',
+    `
+Environment (problems):
+  THROUGHLINE_EVAL_SEEDS=1,2,3      simulator seeds, 28 days each
+  THROUGHLINE_EVAL_PIPELINE=false   leave out the whole-app run on SQLite (about half the time)
+  THROUGHLINE_EVAL_REAL_TEXT=false  leave out incidents told in real customers' words`,
+  )
   .action(async (name?: string) => {
     const { runEval } = await import('../eval/run.js');
     await runEval(name);
@@ -104,7 +158,17 @@ program
 
 program
   .command('bench [name]')
-  .description('run benchmarks (ingest, …) and print figures with the machine')
+  .description(
+    'run benchmarks and print figures with the machine: ingest, reads, triage, x-storm (all when no name)',
+  )
+  .addHelpText(
+    'after',
+    `
+Environment (sizes):
+  BENCH_SQLITE_N=100000     messages for the SQLite ingest run
+  BENCH_PG_N=50000          messages for the PostgreSQL ingest run
+  BENCH_READS_CASES=1000000 cases stored for the read-latency run`,
+  )
   .action(async (name?: string) => {
     const { runBench } = await import('../bench/run.js');
     await runBench(name);
@@ -150,14 +214,22 @@ channelAdd
   .action((opts) => addChannel('meta', opts));
 channelAdd
   .command('email')
-  .description('an SMTP mailbox that sends replies and notifications')
+  .description("a mailbox: SMTP sends replies and notifications, IMAP brings customers' mail in")
   .requiredOption('--name <name>')
-  .requiredOption('--host <host>', 'SMTP server')
-  .requiredOption('--port <port>', '465 with --secure, else usually 587 (STARTTLS) or 25')
+  .option('--host <host>', 'SMTP server')
+  .option('--port <port>', '465 with --secure, else usually 587 (STARTTLS) or 25')
   .option('--secure', 'TLS from the first byte (port 465)')
-  .requiredOption('--from <address>', 'sender, e.g. "Acme Care <care@acme.example>"')
+  .option('--from <address>', 'sender, e.g. "Acme Care <care@acme.example>"')
   .option('--username <user>', 'SMTP AUTH user')
   .option('--password <password>', 'SMTP AUTH password (stored encrypted)')
+  .option('--imap-host <host>', "IMAP server to poll for customers' mail")
+  .option('--imap-port <port>', '993 with --tls, else usually 143')
+  .option('--imap-user <user>', 'IMAP login')
+  .option('--imap-password <password>', 'IMAP password (stored encrypted)')
+  .option('--tls', 'IMAP over TLS from the first byte (the default; port 993)')
+  .option('--no-tls', 'IMAP without TLS from the first byte (STARTTLS when offered)')
+  .option('--mailbox <folder>', 'IMAP folder to read (default INBOX)')
+  .option('--poll-interval <seconds>', 'seconds between IMAP polls (default 30)')
   .action((opts) => addChannel('email', opts));
 channelAdd
   .command('sms')
@@ -173,12 +245,13 @@ const problems = program.command('problems').description('root-cause problems');
 const problemCommands = () => import('./commands/problems.commands.js');
 problems
   .command('list')
-  .description('list problems, newest first (as GET /api/v1/problems)')
+  .description('list problems, newest first (as GET /api/v1/problems, with its filters)')
   .option('--status <statuses>', 'comma-separated statuses')
+  .option('--topic <topic>', 'a triage topic, or none (text clusters)')
+  .option('--area <place>', 'a postal code, city, region or country the problem names')
+  .option('--owner <team>', 'the owner team, by name')
   .option('--json', "one JSON object per line, in the API's problem shape")
-  .action(async (opts: { status?: string; json?: boolean }) =>
-    (await problemCommands()).problemsListCommand(opts),
-  );
+  .action(async (opts: ProblemsListOptions) => (await problemCommands()).problemsListCommand(opts));
 problems
   .command('status <problem> <status>')
   .description(

@@ -25,6 +25,10 @@ export interface Config {
   /** A resolved case is reopened (not replaced) when the customer returns within this many hours. */
   reopenWindowHours: number;
   pipeline: { batchSize: number; maxAttempts: number; workers: boolean; stallSeconds: number };
+  /** Outbox deliveries: retried for `retryHours` after queueing, at most `maxBackoffMinutes` apart. */
+  outbox: { retryHours: number; maxBackoffMinutes: number };
+  /** Days after which closed cases' personal data is erased (`src/privacy/retention.ts`); 0 = off. */
+  retentionDays: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Log message bodies (off by default: customer text is personal data). */
   logBodies: boolean;
@@ -143,11 +147,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     webchatOutboundUrl,
     threadWindowMinutes: int('THROUGHLINE_THREAD_WINDOW_MINUTES', 24 * 60, 0, 525_600),
     reopenWindowHours: int('THROUGHLINE_REOPEN_WINDOW_HOURS', 7 * 24, 0, 87_600),
+    retentionDays: int('THROUGHLINE_RETENTION_DAYS', 0, 0, 36_500),
     pipeline: {
       batchSize: int('THROUGHLINE_PIPELINE_BATCH', 500, 1, 5000),
       maxAttempts: int('THROUGHLINE_PIPELINE_MAX_ATTEMPTS', 5, 1, 100),
       workers: bool('THROUGHLINE_PIPELINE_WORKERS', true),
       stallSeconds: int('THROUGHLINE_PIPELINE_STALL_SECONDS', 120, 1, 86_400),
+    },
+    outbox: {
+      retryHours: int('THROUGHLINE_OUTBOX_RETRY_HOURS', 24, 1, 168),
+      maxBackoffMinutes: int('THROUGHLINE_OUTBOX_MAX_BACKOFF_MINUTES', 15, 1, 60),
     },
     logLevel,
     logBodies: bool('THROUGHLINE_LOG_BODIES', false),
@@ -199,9 +208,16 @@ function isHttpUrl(s: string): boolean {
   }
 }
 
-/** Hide the password of a database URL before it is printed. */
+/**
+ * Hide the secrets of a database URL before it is printed: the password of its user-info (up to
+ * the last `@`, so a password holding `@` or `/` is hidden whole; an `@` further on only hides
+ * more) and the value of any query parameter named like a secret (`?password=…`, `sslpassword`,
+ * `sslkey`, …: the PostgreSQL driver reads them).
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:).*@/i, '$1***@')
+    .replace(/([?&][^=&#]*(?:pass|secret|token|key|auth)[^=&#]*=)[^&#]*/gi, '$1***');
 }
 
 /** Decodes a 32-byte key from hex or base64; null when it is not one. */

@@ -122,6 +122,32 @@ describe('throughline problems', () => {
     expect(lines[1].title).toBe(HOSTILE_TITLE);
   });
 
+  it("takes the API's topic, area and owner filters, and its errors", async () => {
+    const ids_ = (r: ReturnType<typeof run>) =>
+      r.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).id);
+    const outage = run(['problems', 'list', '--topic', 'outage', '--json']);
+    expect(outage.status, outage.stderr).toBe(0);
+    expect(ids_(outage)).toEqual([...ids].reverse());
+    const billing = run(['problems', 'list', '--topic', 'billing', '--json']);
+    expect(billing.status, billing.stderr).toBe(0);
+    expect(ids_(billing)).toEqual([]);
+    const owned = run(['problems', 'list', '--owner', 'Billing', '--json']);
+    expect(owned.status, owned.stderr).toBe(0);
+    expect(ids_(owned)).toEqual([]);
+    const placed = run(['problems', 'list', '--area', 'Austin, TX', '--json']);
+    expect(placed.status, placed.stderr).toBe(0);
+    expect(ids_(placed)).toEqual([]);
+    const fromApi = await api('/api/v1/problems?topic=bogus');
+    expect(fromApi.status).toBe(400);
+    const bad = run(['problems', 'list', '--topic', 'bogus']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe(`error: ${fromApi.body.error.message}\n`);
+  });
+
   it('prints titles without terminal control characters, newest first', () => {
     const res = run(['problems', 'list', '--status', 'confirmed']);
     expect(res.status, res.stderr).toBe(0);

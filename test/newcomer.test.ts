@@ -66,6 +66,10 @@ describe('npm start on an empty data directory', () => {
 
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
+    // The printed URL itself answers (someone opens it in a browser) and says where the API is.
+    const root = (await (await fetch(base)).json()) as { api: string; openapi: string };
+    expect(root).toMatchObject({ api: '/api/v1', openapi: '/api/openapi.json' });
+    expect((await fetch(`${base}${root.openapi}`)).status).toBe(200);
     const ws = (await (await fetch(`${base}/api/v1/workspace`, { headers: auth })).json()) as {
       demo: boolean;
     };

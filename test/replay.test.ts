@@ -101,6 +101,35 @@ describe('throughline replay', () => {
     expect(rows.map((r) => r.external_id)).toEqual(['SM1', 'SM3']);
   });
 
+  it('streams a file in event-time order, and sorts one that is not before ingesting it', async () => {
+    const inOrder = join(dir, 'in-order.jsonl');
+    writeFileSync(inOrder, [line(1), line(2), line(3)].join('\n'));
+    const a = run('in-order.db', ['replay', inOrder, '--speed', 'max']);
+    expect(a.status, a.stderr).toBe(0);
+    expect(a.stderr).not.toMatch(/not in event-time order/);
+    const shuffled = join(dir, 'shuffled.jsonl');
+    writeFileSync(shuffled, [line(3), 'not json', line(1), line(2)].join('\n'));
+    const b = run('shuffled.db', ['replay', shuffled, '--speed', 'max']);
+    expect(b.status, b.stderr).toBe(0);
+    expect(b.stdout).toMatch(/replayed 3 messages \(0 duplicates, 1 bad lines\)/);
+    expect(b.stderr).toMatch(/is not in event-time order: its 3 messages are sorted in memory/);
+    // The bad line is said once, though the file is read twice.
+    expect(b.stderr.match(/line 2: not JSON, skipped/g)).toHaveLength(1);
+    const d = openDatabase(`sqlite:${join(dir, 'shuffled.db')}`);
+    try {
+      const events = await d.db
+        .selectFrom('inbound_events')
+        .select(['seq', 'sent_at'])
+        .orderBy('seq')
+        .execute();
+      const times = events.map((e) => Number(e.sent_at));
+      expect(times).toEqual([...times].sort((x, y) => x - y));
+      expect(times).toHaveLength(3);
+    } finally {
+      await d.close();
+    }
+  });
+
   it('simulate --out to a folder that does not exist says so in one line', () => {
     const res = run('bad.db', [
       'simulate',

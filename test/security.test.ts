@@ -10,6 +10,7 @@ import { freshDatabaseUrl } from './support/engines.js';
  * those refuse requests that lack their own proof (signature, verify token, survey token).
  */
 const PUBLIC = new Set([
+  'GET /',
   'GET /healthz',
   'GET /api/openapi.json',
   'POST /api/v1/auth/login',
@@ -130,8 +131,15 @@ describe('every route is authenticated or verifies its caller', () => {
     const cases: [string, string, Record<string, string>, number[]][] = [
       ['POST', `/webhooks/x/${x}`, {}, [401, 403]],
       ['POST', `/webhooks/x/${x}`, forged, [401, 403]],
-      // X's CRC GET answers any caller by design (an HMAC only the secret's holder can make);
-      // the X channel tests check it against the shared vector.
+      // X's CRC GET answers any caller by design (an HMAC only the secret's holder can make),
+      // but only for a short base64-style token: the same HMAC signs deliveries, so it must never
+      // sign a body (src/channels/x/x.crc.test.ts has the forged-delivery reproduction).
+      [
+        'GET',
+        `/webhooks/x/${x}?crc_token=${encodeURIComponent('{"for_user_id":"1234"}')}`,
+        {},
+        [400],
+      ],
       ['POST', `/webhooks/meta/${meta}`, {}, [401, 403]],
       ['POST', `/webhooks/meta/${meta}`, forgedMeta, [401, 403]],
       [

@@ -112,6 +112,13 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
       [[{ type: 'reply' }], /needs text or cannedReplyId/],
       [[{ type: 'reply', cannedReplyId: 'nope' }], /unknown cannedReplyId nope/],
       [[{ type: 'reply', text: 'Hi {{custmer.name}}' }], /unknown template variable/],
+      [
+        [
+          { type: 'reply', text: 'On it, {{customer.first_name}}' },
+          { type: 'note', body: 'Call back on {{customer.phone}}' },
+        ],
+        /actions\/1\/body: unknown template variable \{\{customer\.phone\}\}/,
+      ],
       [[{ type: 'assign', userId: 'nope' }], /userId "nope" is not a user/],
     ];
     for (const [actions, message] of macros) {
@@ -123,6 +130,7 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
       name: 'ok',
       actions: [
         { type: 'reply', cannedReplyId: good.json().id },
+        { type: 'note', body: 'Sent the greeting to {{customer.name}}' },
         { type: 'assign', userId: null },
       ],
     });
@@ -187,6 +195,30 @@ describe.each(ENGINES)('care core checks on %s', (engine) => {
     );
     expect(all.map((r) => r.statusCode).sort()).toEqual([200, 409, 409, 409, 409, 409]);
     expect(await identities()).toHaveLength(1);
+  });
+
+  it('a change answers with the case as GET shows it, customer name included', async () => {
+    const m = aMessage({
+      channel: 'sms',
+      visibility: 'private',
+      author: { id: '+14155550417', name: 'Dana Whitfield' },
+    });
+    await ingest(m);
+    const c = await caseOf(m.externalId);
+    const patched = await api('PATCH', `/api/v1/cases/${c.id}`, {
+      priority: 'high',
+      reason: 'outage',
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json().customerName).toBe('Dana Whitfield');
+    expect(patched.json()).toEqual((await api('GET', `/api/v1/cases/${c.id}`)).json());
+    const macro = await api('POST', '/api/v1/macros', {
+      name: 'escalate',
+      actions: [{ type: 'priority', priority: 'urgent' }],
+    });
+    const applied = await api('POST', `/api/v1/cases/${c.id}/macros/${macro.json().id}`);
+    expect(applied.statusCode, applied.body).toBe(200);
+    expect(applied.json()).toMatchObject({ customerName: 'Dana Whitfield', priority: 'urgent' });
   });
 
   it('identities are on known channels', async () => {

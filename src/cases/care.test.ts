@@ -291,13 +291,14 @@ describe.each(ENGINES)('care core on %s', (engine) => {
     await ingest(m);
     const c = await caseOf(m.externalId);
     await api('PATCH', `/api/v1/cases/${c.id}`, { status: 'resolved', reason: 'line reset' });
+    // The link is in the customer's copy (the outbox's); the desk's reads "[survey link]".
     const out = await db()
-      .selectFrom('messages')
-      .select('text')
-      .where('case_id', '=', c.id)
-      .where('direction', '=', 'out')
+      .selectFrom('outbox')
+      .select('payload_json')
+      .where('payload_json', 'like', `%${c.id}%`)
+      .where('kind', '=', 'send_message')
       .execute();
-    const token = /\/csat\/([\w-]+)/.exec(out.at(-1)!.text)?.[1];
+    const token = /\/csat\/([\w-]+)/.exec(JSON.parse(out.at(-1)!.payload_json).text)?.[1];
     expect(token).toBeTruthy();
     const ans = await t.app.http.inject({
       method: 'POST',

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { Selectable } from 'kysely';
+import { editsOf } from '../channels/channel.edits.js';
 import type { CaseTable, MessageTable } from '../platform/db/schema.js';
 import { onTheWire } from '../triage/wire.js';
 
@@ -47,6 +48,12 @@ export const MessageDto = Type.Object({
   deleted: Type.Boolean(),
   attachments: Type.Array(Type.Unknown()),
   triage: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  /** Earlier versions of a message the customer edited, oldest first (channel.edits.ts). */
+  edits: Type.Optional(
+    Type.Array(
+      Type.Object({ text: Type.String(), externalId: Type.String(), replacedAt: Type.String() }),
+    ),
+  ),
 });
 export type MessageDto = Static<typeof MessageDto>;
 
@@ -93,5 +100,6 @@ export function toMessageDto(m: Selectable<MessageTable>): MessageDto {
     attachments: JSON.parse(m.attachments_json),
     // Shaped as classify answers it (area always an object), not as stored.
     triage: m.triage_json ? onTheWire(JSON.parse(m.triage_json)) : null,
+    ...(m.raw_json ? { edits: editsOf(m.raw_json) } : {}),
   };
 }

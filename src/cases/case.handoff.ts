@@ -1,11 +1,11 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { addIdentityInTrx } from '../customers/customer.service.js';
 import { linkKeyFor } from '../customers/identity.keys.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { replyInTrx } from './case.reply.js';
-import { caseEvent, checkVersion, loadCase } from './case.store.js';
+import { caseEvent, claimVersion, loadCase } from './case.store.js';
 
 /** The X DM deep link (developer.x.com, "Direct Message deep link"), addressed to our account. */
 export function dmDeepLink(accountId: string): string {
@@ -41,13 +41,7 @@ export async function handoff(
     const c = await loadCase(trx, actor.workspaceId, caseId);
     if (input.to === 'dm') {
       if (c.channel !== 'x') throw new AppError('bad_request', 'the DM link is for cases on X');
-      const ch = await trx
-        .selectFrom('channels')
-        .select('config_json')
-        .where('workspace_id', '=', actor.workspaceId)
-        .where('kind', '=', 'x')
-        .where('disabled_at', 'is', null)
-        .executeTakeFirst();
+      const ch = await xChannelOf(trx, actor.workspaceId, c.id);
       const accountId = ch
         ? (JSON.parse(ch.config_json).accountId as string | undefined)
         : undefined;
@@ -99,6 +93,35 @@ export async function handoff(
   });
 }
 
+/**
+ * The X account the customer wrote to in this case: the DM link must invite them to the account
+ * that answers them publicly. With two X accounts, the first one found invited them to the
+ * other. Falls back to the oldest enabled X channel (a case with no channel id recorded).
+ */
+async function xChannelOf(trx: Kysely<DB>, workspaceId: string, caseId: string) {
+  const enabled = () =>
+    trx
+      .selectFrom('channels')
+      .select('config_json')
+      .where('workspace_id', '=', workspaceId)
+      .where('kind', '=', 'x')
+      .where('disabled_at', 'is', null);
+  const last = await trx
+    .selectFrom('messages')
+    .select('channel_id')
+    .where('case_id', '=', caseId)
+    .where('direction', '=', 'in')
+    .where('channel', '=', 'x')
+    .where('channel_id', 'is not', null)
+    .orderBy('sent_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const own = last?.channel_id
+    ? await enabled().where('id', '=', last.channel_id).executeTakeFirst()
+    : undefined;
+  return own ?? (await enabled().orderBy('created_at').orderBy('id').executeTakeFirst());
+}
+
 /** The address to continue on, normalised (E.164, lower-case mailbox); 400 when it is none. */
 function checkedAddress(to: 'voice' | 'sms' | 'email', address: string | undefined): string {
   if (!address) throw new AppError('bad_request', 'address is needed to move to phone or email');
@@ -108,27 +131,4 @@ function checkedAddress(to: 'voice' | 'sms' | 'email', address: string | undefin
     throw new AppError('bad_request', `"${address}" is not a valid ${what}`);
   }
   return key.slice(key.indexOf(':') + 1);
-}
-
-/**
- * Takes the case's next version in one conditional update, so that of concurrent handoffs made
- * on one view of the case exactly one goes through; the others get the 409 replies get.
- */
-async function claimVersion(
-  trx: Kysely<DB>,
-  c: { id: string; workspace_id: string; version: number },
-  expected: number | undefined,
-  set: { channel?: string },
-) {
-  const r = await trx
-    .updateTable('cases')
-    .set({ ...set, version: sql<number>`version + 1` })
-    .where('id', '=', c.id)
-    .$if(expected !== undefined, (q) => q.where('version', '=', expected!))
-    .executeTakeFirst();
-  if (Number(r.numUpdatedRows) === 0) {
-    await checkVersion(trx, await loadCase(trx, c.workspace_id, c.id), expected);
-    // The version matched on a re-read: the row changed between; still a conflict.
-    throw new AppError('conflict', 'the case changed since you loaded it');
-  }
 }

@@ -1,8 +1,8 @@
-import type { Expression, Kysely, SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Capabilities } from '../platform/db/database.js';
 import type { DB } from '../platform/db/schema.js';
-import { badRequest } from '../platform/errors.js';
-import { type SearchTuning, textFilter } from './case.search.js';
+import { type CaseCursor, decodeCursor, encodeCursor, WALK_START_SLACK_MS } from './case.cursor.js';
+import { type SearchTuning, type TextFilter, textFilter } from './case.search.js';
 
 export interface CaseFilter {
   status?: string[];
@@ -15,19 +15,6 @@ export interface CaseFilter {
   cursor?: string;
 }
 
-/** Cursor = base64url("<last_message_at>:<id>") of the last row of the previous page. */
-export function encodeCursor(lastMessageAt: number, id: string): string {
-  return Buffer.from(`${lastMessageAt}:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: number; id: string } {
-  const raw = Buffer.from(cursor, 'base64url').toString('utf8');
-  const i = raw.indexOf(':');
-  const at = Number(raw.slice(0, i));
-  if (i < 1 || !Number.isFinite(at)) throw badRequest('cursor is not valid');
-  return { at, id: raw.slice(i + 1) };
-}
-
 /** The inbox: most recently active first, keyset-paged so deep pages stay cheap. */
 export async function listCases(
   db: Kysely<DB>,
@@ -36,9 +23,68 @@ export async function listCases(
   f: CaseFilter,
   search: SearchTuning = {},
 ) {
-  const cursor = f.cursor ? decodeCursor(f.cursor) : undefined;
+  const cursor: CaseCursor = f.cursor
+    ? decodeCursor(f.cursor)
+    : { since: Date.now() - WALK_START_SLACK_MS, at: Number.POSITIVE_INFINITY, id: '' };
+  const first = !f.cursor;
+  const matches =
+    (where?: Expression<SqlBool>) => (eb: ExpressionBuilder<DB, 'cases' | 'customers'>) => {
+      const all: Expression<SqlBool>[] = [eb('cases.workspace_id', '=', workspaceId)];
+      if (f.status?.length) all.push(eb('cases.status', 'in', f.status as never[]));
+      if (f.queue) all.push(eb('cases.queue_id', '=', f.queue));
+      if (f.channel?.length) all.push(eb('cases.channel', 'in', f.channel));
+      if (f.assignee === 'none') all.push(eb('cases.assignee_id', 'is', null));
+      else if (f.assignee) all.push(eb('cases.assignee_id', '=', f.assignee));
+      if (f.customer) all.push(eb('cases.customer_id', '=', f.customer));
+      if (where) all.push(where);
+      return eb.and(all);
+    };
+  // The cases moved since the walk began, by id: what a walk in order may have missed. They
+  // are found first (CROSS JOIN keeps SQLite's join order: without statistics it would rather
+  // walk a status or queue index over every open case and sort).
+  const moved = async (after: string, limit: number, skip: string[], known?: TextFilter) => {
+    if (limit <= 0 || cursor.since === undefined) return [];
+    const since = cursor.since;
+    const ids = db
+      .selectFrom('cases')
+      .select('id as moved_id')
+      .where('workspace_id', '=', workspaceId)
+      .where('inbox_moved_at', '>', since)
+      .where('id', '>', after);
+    // Usually none moved: answered from the partial index, before any text filter is worked out.
+    if (!(await ids.limit(1).executeTakeFirst())) return [];
+    // Any case may have moved, so the text filter must hold for all of them, not only for the
+    // newest a scan looked at: the indexed plan's list, else all the hits.
+    const text =
+      f.q === undefined || f.q === ''
+        ? undefined
+        : known?.plan === 'indexed'
+          ? known
+          : await textFilter(db, caps, workspaceId, f.q, search);
+    let q = db
+      .selectFrom(ids.as('m'))
+      .crossJoin('cases')
+      .leftJoin('customers', 'customers.id', 'cases.customer_id')
+      .selectAll('cases')
+      .select('customers.display_name as customer_name')
+      .whereRef('cases.id', '=', 'm.moved_id')
+      .where(matches(text ? (text.fallback ?? text.where) : undefined));
+    if (skip.length) q = q.where('cases.id', 'not in', skip);
+    return q.orderBy('cases.id', 'asc').limit(limit).execute();
+  };
+  if (cursor.movedAfter !== undefined) {
+    const rows = await moved(cursor.movedAfter, f.limit + 1, []);
+    const page = rows.slice(0, f.limit);
+    const last = page[page.length - 1];
+    const nextCursor =
+      rows.length > f.limit && last
+        ? encodeCursor({ since: cursor.since, movedAfter: last.id })
+        : null;
+    return { rows: page, nextCursor };
+  }
+  const before = first ? undefined : cursor.at;
   const text = f.q
-    ? await textFilter(db, caps, workspaceId, f.q, { ...search, before: cursor?.at })
+    ? await textFilter(db, caps, workspaceId, f.q, { ...search, before })
     : undefined;
   const fetch = (where?: Expression<SqlBool>) => {
     let q = db
@@ -46,15 +92,8 @@ export async function listCases(
       .leftJoin('customers', 'customers.id', 'cases.customer_id')
       .selectAll('cases')
       .select('customers.display_name as customer_name')
-      .where('cases.workspace_id', '=', workspaceId);
-    if (f.status?.length) q = q.where('cases.status', 'in', f.status as never[]);
-    if (f.queue) q = q.where('cases.queue_id', '=', f.queue);
-    if (f.channel?.length) q = q.where('cases.channel', 'in', f.channel);
-    if (f.assignee === 'none') q = q.where('cases.assignee_id', 'is', null);
-    else if (f.assignee) q = q.where('cases.assignee_id', '=', f.assignee);
-    if (f.customer) q = q.where('cases.customer_id', '=', f.customer);
-    if (where) q = q.where(where);
-    if (cursor) {
+      .where(matches(where));
+    if (!first) {
       q = q.where((eb) =>
         eb.or([
           eb('cases.last_message_at', '<', cursor.at),
@@ -73,9 +112,26 @@ export async function listCases(
   if (text?.fallback && rows.length <= f.limit) rows = await fetch(text.fallback);
   const page = rows.slice(0, f.limit);
   const last = page[page.length - 1];
-  const nextCursor =
-    rows.length > f.limit && last ? encodeCursor(last.last_message_at, last.id) : null;
-  return { rows: page, nextCursor };
+  if (rows.length > f.limit && last) {
+    const nextCursor = encodeCursor({ since: cursor.since, at: last.last_message_at, id: last.id });
+    return { rows: page, nextCursor };
+  }
+  // The walk in order is over: the rest of this page, and the pages after it, are the cases
+  // moved since it began (those on this page left out; one on an earlier page comes again).
+  const room = f.limit - page.length;
+  const extra = await moved(
+    '',
+    room + 1,
+    page.map((r) => r.id),
+    text,
+  );
+  const more = extra.slice(0, room);
+  const lastMoved = more[more.length - 1];
+  let nextCursor: string | null = null;
+  if (extra.length > room && cursor.since !== undefined) {
+    nextCursor = encodeCursor({ since: cursor.since, movedAfter: lastMoved?.id ?? '' });
+  }
+  return { rows: [...page, ...more], nextCursor };
 }
 
 export async function getCase(db: Kysely<DB>, workspaceId: string, id: string) {

@@ -8,7 +8,8 @@ import { keepPromisesOnReply } from '../promises/promise.service.js';
 import { applySla } from '../sla/sla.store.js';
 import { toMessageDto } from './case.dto.js';
 import { slaEvent } from './case.sla.js';
-import { caseEvent, checkVersion, loadCase } from './case.store.js';
+import { caseEvent, checkVersion, claimVersion, loadCase } from './case.store.js';
+import { refuseRepeatedPii } from './reply-pii.js';
 
 export interface ReplyInput {
   text: string;
@@ -25,6 +26,11 @@ export interface ReplyInput {
    * HUMAN_AGENT tag) do not apply to it (`OutboundMessage.automated`).
    */
   automated?: boolean;
+  /**
+   * The message as the desk keeps and shows it, when the customer's copy (`text`, what is sent)
+   * holds what only they may see: the survey link, whose token answers the survey.
+   */
+  deskText?: string;
 }
 
 /**
@@ -52,8 +58,13 @@ export async function replyInTrx(
   const text = input.text.trim();
   if (!text) throw new AppError('bad_request', 'reply text is empty');
   {
+    const seen = await loadCase(trx, actor.workspaceId, caseId);
+    await checkVersion(trx, seen, input.expectedVersion, input.seenMessageId);
+    // The check above answers a stale view at once; this one makes it hold against a
+    // concurrent change (two agents replying on one view), and the reply is then written on
+    // the case as it is now.
+    await claimVersion(trx, seen, input.expectedVersion, {}, input.seenMessageId);
     const c = await loadCase(trx, actor.workspaceId, caseId);
-    await checkVersion(trx, c, input.expectedVersion, input.seenMessageId);
     const channel = input.channel ?? c.channel;
     const inbound = () =>
       trx
@@ -89,6 +100,7 @@ export async function replyInTrx(
       };
     }
     const visibility = input.visibility ?? last.visibility;
+    if (visibility === 'public') await refuseRepeatedPii(trx, c.id, c.customer_id, text);
     const messageId = newId();
     await trx
       .insertInto('messages')
@@ -104,7 +116,7 @@ export async function replyInTrx(
         visibility,
         author_address: actor.type === 'user' ? `user:${actor.id}` : `token:${actor.id}`,
         author_name: actor.name,
-        text,
+        text: input.deskText?.trim() || text,
         sent_at: now,
         received_at: now,
         in_reply_to: last.external_id,
@@ -145,14 +157,16 @@ export async function replyInTrx(
         delivered_at: null,
       })
       .execute();
+    // An automated message (the CSAT survey) answers nobody: it is no first response, meets no
+    // response clock and does not open a new case, so response times measure people.
+    const answers = !input.automated;
     await trx
       .updateTable('cases')
       .set({
-        status: c.status === 'new' ? 'open' : c.status,
-        first_response_at: c.first_response_at ?? now,
+        status: c.status === 'new' && answers ? 'open' : c.status,
+        first_response_at: answers ? (c.first_response_at ?? now) : c.first_response_at,
         last_message_at: Math.max(c.last_message_at, now),
         message_count: sql<number>`message_count + 1`,
-        version: sql<number>`version + 1`,
         updated_at: now,
       })
       .where('id', '=', c.id)
@@ -166,10 +180,10 @@ export async function replyInTrx(
       { messageId, visibility, channel },
       now,
     );
-    await applySla(trx, actor.workspaceId, [slaEvent(c, 'agent_replied', now)], now);
+    if (answers) await applySla(trx, actor.workspaceId, [slaEvent(c, 'agent_replied', now)], now);
     // Only a message someone wrote keeps a promise: a survey sent on resolve says nothing of
     // the follow-up an agent promised.
-    if (!input.automated) await keepPromisesOnReply(trx, actor, c.id, channel, now);
+    if (answers) await keepPromisesOnReply(trx, actor, c.id, channel, now);
     const msg = await trx
       .selectFrom('messages')
       .selectAll()

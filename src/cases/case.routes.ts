@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import type { Kysely } from 'kysely';
 import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import type { Database } from '../platform/db/database.js';
-import type { CaseStatus } from '../platform/db/schema.js';
+import type { CaseStatus, DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import { listFilter } from '../platform/http/list-filter.js';
 import type { Http } from '../platform/http/server.js';
@@ -26,6 +27,16 @@ const ErrorBody = Type.Object({
     details: Type.Optional(Type.Unknown()),
   }),
 });
+
+/** A case as GET /api/v1/cases/:id shows it. */
+const CaseView = Type.Intersect([
+  CaseSummary,
+  Type.Object({
+    messages: Type.Array(MessageDto),
+    history: Type.Array(Type.Unknown()),
+    notes: Type.Array(Type.Unknown()),
+  }),
+]);
 
 export interface CaseRouteDeps {
   database: Database;
@@ -89,47 +100,10 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
         tags: ['cases'],
         summary: 'One case with its cross-channel timeline, history and notes',
         params: IdParams,
-        response: {
-          200: Type.Intersect([
-            CaseSummary,
-            Type.Object({
-              messages: Type.Array(MessageDto),
-              history: Type.Array(Type.Unknown()),
-              notes: Type.Array(Type.Unknown()),
-            }),
-          ]),
-          404: ErrorBody,
-        },
+        response: { 200: CaseView, 404: ErrorBody },
       },
     },
-    async (req) => {
-      const c = await getCase(db, req.actor.workspaceId, req.params.id);
-      if (!c) throw notFound('case');
-      const [messages, history, notes] = await Promise.all([
-        caseMessages(db, c.id),
-        caseHistory(db, c.id),
-        caseNotes(db, c.id),
-      ]);
-      return {
-        ...toCaseSummary(c),
-        messages: messages.map(toMessageDto),
-        history: history.map((h) => ({
-          id: h.id,
-          type: h.type,
-          actor: { type: h.actor_type, id: h.actor_id },
-          data: JSON.parse(h.data_json),
-          at: iso(h.event_at),
-          recordedAt: iso(h.created_at),
-        })),
-        notes: notes.map((n) => ({
-          id: n.id,
-          authorId: n.author_id,
-          body: n.body,
-          mentions: JSON.parse(n.mentions_json),
-          createdAt: iso(n.created_at),
-        })),
-      };
-    },
+    async (req) => caseView(db, req.actor.workspaceId, req.params.id),
   );
 
   app.post(
@@ -188,7 +162,7 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: CaseSummary, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
+        response: { 200: CaseView, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
       },
     },
     async (req) => {
@@ -201,7 +175,8 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
         { publicUrl: deps.publicUrl },
       );
       publish(req.actor.workspaceId, req.params.id, 'updated');
-      return toCaseSummary(updated);
+      // The case as GET shows it (customer name, timeline, history), not the bare row.
+      return caseView(db, req.actor.workspaceId, updated.id);
     },
   );
 
@@ -224,4 +199,34 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
       return reply.status(201).send(note);
     },
   );
+}
+
+/** One case with its cross-channel timeline, history and notes (GET, and a PATCH's answer). */
+async function caseView(db: Kysely<DB>, workspaceId: string, id: string) {
+  const c = await getCase(db, workspaceId, id);
+  if (!c) throw notFound('case');
+  const [messages, history, notes] = await Promise.all([
+    caseMessages(db, c.id),
+    caseHistory(db, c.id),
+    caseNotes(db, c.id),
+  ]);
+  return {
+    ...toCaseSummary(c),
+    messages: messages.map(toMessageDto),
+    history: history.map((h) => ({
+      id: h.id,
+      type: h.type,
+      actor: { type: h.actor_type, id: h.actor_id },
+      data: JSON.parse(h.data_json),
+      at: iso(h.event_at),
+      recordedAt: iso(h.created_at),
+    })),
+    notes: notes.map((n) => ({
+      id: n.id,
+      authorId: n.author_id,
+      body: n.body,
+      mentions: JSON.parse(n.mentions_json),
+      createdAt: iso(n.created_at),
+    })),
+  };
 }

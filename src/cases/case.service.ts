@@ -1,6 +1,5 @@
 /** Status, priority, queue and assignee changes, and internal notes. */
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import { sendSurveyOnResolve } from '../csat/csat.service.js';
 import type { CaseStatus, DB, Priority } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
@@ -8,7 +7,7 @@ import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
 import { applySla, type SlaEvent } from '../sla/sla.store.js';
 import { slaEvent } from './case.sla.js';
-import { caseEvent, checkVersion, loadCase } from './case.store.js';
+import { type CaseChanges, caseEvent, checkVersion, claimVersion, loadCase } from './case.store.js';
 
 /** Which status may follow which; anything else is refused with `invalid_transition`. */
 const TRANSITIONS: Record<CaseStatus, CaseStatus[]> = {
@@ -57,7 +56,7 @@ export async function updateInTrx(
   {
     const c = await loadCase(trx, actor.workspaceId, caseId);
     await checkVersion(trx, c, input.expectedVersion);
-    const set: Record<string, unknown> = {};
+    const set: CaseChanges = {};
     let resolvedNow = false;
     if (input.status !== undefined && input.status !== c.status) {
       if (!TRANSITIONS[c.status].includes(input.status)) {
@@ -150,11 +149,9 @@ export async function updateInTrx(
       );
     }
     if (Object.keys(set).length === 0) return c;
-    await trx
-      .updateTable('cases')
-      .set({ ...set, version: sql<number>`version + 1`, updated_at: now })
-      .where('id', '=', c.id)
-      .execute();
+    // Conditional on the version checked above: a concurrent change that got there first makes
+    // this one a 409, not a silent overwrite.
+    await claimVersion(trx, c, input.expectedVersion, { ...set, updated_at: now });
     if (resolvedNow) await sendSurveyOnResolve(trx, actor, c.id, now, links.publicUrl);
     return loadCase(trx, actor.workspaceId, c.id);
   }

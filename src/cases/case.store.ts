@@ -1,6 +1,6 @@
 /** Reading a case and writing its history, shared by every case-changing service. */
-import type { Kysely } from 'kysely';
-import type { DB } from '../platform/db/schema.js';
+import { type Kysely, sql, type Updateable } from 'kysely';
+import type { CaseTable, DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { toMessageDto } from './case.dto.js';
@@ -53,6 +53,37 @@ export async function checkVersion(
       at: new Date(Number(e.created_at)).toISOString(),
     })),
   });
+}
+
+/** Columns a versioned change may write; the version itself is claimVersion's to move. */
+export type CaseChanges = Omit<Updateable<CaseTable>, 'id' | 'workspace_id' | 'version'>;
+
+/**
+ * Takes the case's next version in one conditional UPDATE (`… WHERE version = expected`), so
+ * that of concurrent changes made on one view of the case exactly one goes through: on
+ * PostgreSQL the others wait for its row lock, then find the version moved and get the 409
+ * `checkVersion` gives. Without an expected version it still takes the row (and the next
+ * version), so that the change is made on what the case holds now. `set` is written by the same
+ * statement, so the change and its version move together or not at all.
+ */
+export async function claimVersion(
+  trx: Kysely<DB>,
+  c: { id: string; workspace_id: string; version: number },
+  expected: number | undefined,
+  set: CaseChanges = {},
+  seenMessageId?: string,
+) {
+  const r = await trx
+    .updateTable('cases')
+    .set({ ...set, version: sql<number>`version + 1` })
+    .where('id', '=', c.id)
+    .$if(expected !== undefined, (q) => q.where('version', '=', expected!))
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) {
+    await checkVersion(trx, await loadCase(trx, c.workspace_id, c.id), expected, seenMessageId);
+    // The version matched on a re-read: the row changed between; still a conflict.
+    throw new AppError('conflict', 'the case changed since you loaded it');
+  }
 }
 
 /** Who changed a case: a person, a machine token, or the system (pipeline, scheduler, …). */

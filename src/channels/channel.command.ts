@@ -39,12 +39,20 @@ export interface MetaAddOptions {
 /** Options of `throughline channel add email`. */
 export interface EmailAddOptions {
   name: string;
-  host: string;
-  port: string;
+  host?: string;
+  port?: string;
   secure?: boolean;
-  from: string;
+  from?: string;
   username?: string;
   password?: string;
+  imapHost?: string;
+  imapPort?: string;
+  imapUser?: string;
+  imapPassword?: string;
+  /** commander's `--tls`/`--no-tls` pair: true unless `--no-tls`. */
+  tls?: boolean;
+  mailbox?: string;
+  pollInterval?: string;
 }
 
 /** Options of `throughline channel add sms`. */
@@ -72,17 +80,30 @@ const defined = (o: Record<string, unknown>) =>
 export function channelInputFromOptions(kind: ChannelAddKind, opts: ChannelAddOptions): NewChannel {
   if (kind === 'email') {
     const o = opts as EmailAddOptions;
+    const smtp = o.host !== undefined || o.port !== undefined || o.from !== undefined;
+    const imap =
+      o.imapHost !== undefined || o.imapPort !== undefined || o.imapUser !== undefined
+        ? defined({
+            host: o.imapHost,
+            port: int(o.imapPort, '--imap-port') ?? (o.tls === false ? 143 : 993),
+            tls: o.tls !== false,
+            user: o.imapUser,
+            mailbox: o.mailbox,
+            pollIntervalSeconds: int(o.pollInterval, '--poll-interval'),
+          })
+        : undefined;
     return {
       kind,
       name: o.name,
       config: defined({
         host: o.host,
         port: int(o.port, '--port'),
-        secure: !!o.secure,
+        secure: smtp ? !!o.secure : undefined,
         from: o.from,
         username: o.username,
+        imap,
       }),
-      secrets: defined({ password: o.password }),
+      secrets: defined({ password: o.password, imapPassword: o.imapPassword }),
     };
   }
   if (kind === 'sms') {

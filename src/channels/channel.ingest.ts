@@ -1,11 +1,12 @@
 import { appendInbound } from '../ingest/inbound.log.js';
 import { inboundNulProblem } from '../ingest/inbound.nul.js';
-import { notFromTheFuture } from '../ingest/inbound.time.js';
+import { believableTimes } from '../ingest/inbound.time.js';
 import { findNul } from '../platform/http/nul-guard.js';
 import { linkEchoes } from './channel.echo.js';
+import { applyPendingEdits, type Edit, editTargetKnown, recordEdits } from './channel.edits.js';
 import { fitMessage } from './channel.fit.js';
 import { applyPendingMarks, applyWatermark, recordMarks } from './channel.marks.js';
-import type { ParsedDelivery } from './channel.parsed.js';
+import type { ParsedDelivery, ParsedMessage } from './channel.parsed.js';
 import { recordEvent } from './channel.state.js';
 import type { ChannelDeps } from './routes.js';
 
@@ -45,22 +46,30 @@ export async function ingestDelivery(
   delivery: ParsedDelivery,
 ): Promise<IngestSummary> {
   const checked = withoutNulIds(delivery);
-  const parsed = { ...checked, messages: checked.messages.map(fitMessage) };
+  const { edits, extra } = await sortEdits(deps, checked);
+  const parsed = { ...checked, messages: [...checked.messages, ...extra].map(fitMessage) };
   const now = deps.clock();
   await linkEchoes(deps.db, deps.workspaceId, parsed.messages);
-  const appended = await appendInbound(
-    deps.db,
-    deps.workspaceId,
-    notFromTheFuture(
-      parsed.messages.map((p) => p.message),
-      now,
-    ),
+  const timed = believableTimes(
+    parsed.messages.map((p) => p.message),
     now,
   );
-  if (parsed.marks.length) await recordMarks(deps.db, deps.workspaceId, parsed.marks, now);
-  // Marks that overtook their message are swept now and then (and by the channel timer).
-  else if (due(deps, 'sweep', now, SWEEP_EVERY_MS)) {
-    await applyPendingMarks(deps.db, deps.workspaceId, now);
+  // A provider's clock gone wrong (an unset one says 1970) must not lose the message nor date it
+  // decades off: it is dated on arrival, and the log says which and why.
+  if (timed.retimed.length) {
+    deps.log?.warn(
+      { channelId, retimed: timed.retimed },
+      'channel delivery: times not believed, dated on arrival',
+    );
+  }
+  const appended = await appendInbound(deps.db, deps.workspaceId, timed.messages, now);
+  if (parsed.marks.length) await recordMarks(deps.db, deps.workspaceId, parsed.marks, now, deps);
+  if (edits.length) await recordEdits(deps.db, deps.workspaceId, edits, now);
+  // Marks and edits that overtook their message are swept now and then (and by the channel
+  // timer); a delivery that carries some applies only its own.
+  if (!parsed.marks.length && !edits.length && due(deps, 'sweep', now, SWEEP_EVERY_MS)) {
+    await applyPendingMarks(deps.db, deps.workspaceId, now, undefined, deps);
+    await applyPendingEdits(deps.db, deps.workspaceId, now);
   }
   for (const w of parsed.watermarks) {
     await applyWatermark(deps.db, deps.workspaceId, { ...w, channelId });
@@ -72,9 +81,30 @@ export async function ingestDelivery(
   return {
     accepted: appended.accepted,
     duplicates: appended.duplicates,
-    marks: parsed.marks.length + parsed.watermarks.length,
+    marks: parsed.marks.length + parsed.watermarks.length + edits.length,
     ignored: parsed.ignored.length,
   };
+}
+
+/**
+ * Edits whose message is known (stored, logged, or earlier in this delivery) stay edits; an edit
+ * of a message we never received is taken as the message it now is.
+ */
+async function sortEdits(
+  deps: ChannelDeps,
+  d: ParsedDelivery,
+): Promise<{ edits: Edit[]; extra: ParsedMessage[] }> {
+  const edits: Edit[] = [];
+  const extra: ParsedMessage[] = [];
+  for (const { edit, asMessage } of d.edits) {
+    const here = d.messages.some(
+      (p) => p.message.channel === edit.channel && edit.priorIds.includes(p.message.externalId),
+    );
+    if (here || (await editTargetKnown(deps.db, deps.workspaceId, edit.channel, edit.priorIds)))
+      edits.push(edit);
+    else extra.push(asMessage);
+  }
+  return { edits, extra };
 }
 
 /**
@@ -106,6 +136,11 @@ function withoutNulIds(d: ParsedDelivery): ParsedDelivery {
   const watermarks = d.watermarks.filter(
     (w) => !findNul(w) || refuse(`${w.kind} watermark`, 'NUL characters are not allowed'),
   );
+  const edits = d.edits.filter(
+    ({ edit: e }) =>
+      !findNul([e.key, e.newExternalId ?? '', ...e.priorIds]) ||
+      refuse('edit', 'NUL characters are not allowed in identifiers'),
+  );
   if (ignored.length === before) return d;
-  return { messages, marks, watermarks, ignored };
+  return { messages, marks, watermarks, edits, ignored };
 }

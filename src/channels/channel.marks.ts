@@ -1,6 +1,14 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { undoReplyMarkedFailed } from '../cases/reply.failed.js';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
+import type { LiveEvent } from '../platform/realtime/bus.js';
+
+/** What applying marks reports to: live events after commit, and an undo that failed. */
+export interface MarkHooks {
+  publish?: (e: LiveEvent) => void;
+  log?: { warn(obj: object, msg: string): void };
+}
 
 /**
  * Provider events that change a stored message after the fact: a deletion (X
@@ -36,12 +44,24 @@ const MAY_PRECEDE: Record<Exclude<MarkKind, 'deleted'>, string[]> = {
  */
 const READ_UP_TO: ReadonlySet<string> = new Set(['x']);
 
-/** Stores marks durably (idempotent per message and kind), then applies what it can. */
+/**
+ * How long a mark waits for its message. Webhooks overtake each other by seconds, and our own
+ * send gets its provider id when the call returns; a mark whose message has not come in two days
+ * names one we never stored (another app's message, a conversation from before the channel was
+ * connected) and is deleted, so the waiting marks stay few.
+ */
+export const MARK_TTL_MS = 48 * 3_600_000;
+
+/**
+ * Stores marks durably (idempotent per message and kind), then applies those of them whose
+ * message is stored: a receipt webhook costs what it carries, never a scan of older marks.
+ */
 export async function recordMarks(
   db: Kysely<DB>,
   workspaceId: string,
   marks: Mark[],
   now: number,
+  hooks?: MarkHooks,
 ): Promise<void> {
   if (marks.length === 0) return;
   const rows = marks.map((m) => ({
@@ -63,74 +83,110 @@ export async function recordMarks(
       )
       .execute();
   }
-  await applyPendingMarks(db, workspaceId, now);
+  const ids = [...new Set(marks.map((m) => m.externalId))];
+  for (let i = 0; i < ids.length; i += 500) {
+    const some = ids.slice(i, i + 500);
+    let n = 1000;
+    while (n === 1000) n = await applyBatch(db, workspaceId, now, 1000, some, hooks);
+  }
 }
 
 /**
- * Applies pending marks whose message is now stored; returns how many were applied. Called after
- * each webhook delivery, by a timer, and by tests after the pipeline drained.
+ * Applies every pending mark whose message is now stored, and deletes those that waited longer
+ * than `MARK_TTL_MS`; returns how many were applied. Marks are joined to their messages, so marks
+ * that will never match cannot hold back the rest however many there are. Called by the channel
+ * timer, now and then after a webhook delivery, and by tests after the pipeline drained.
  */
 export async function applyPendingMarks(
   db: Kysely<DB>,
   workspaceId: string,
   now: number,
-  limit = 1000,
+  batch = 1000,
+  hooks?: MarkHooks,
 ): Promise<number> {
-  const pending = await db
-    .selectFrom('channel_marks')
-    .select(['id', 'channel', 'external_id', 'kind', 'at'])
+  await db
+    .deleteFrom('channel_marks')
     .where('workspace_id', '=', workspaceId)
     .where('applied_at', 'is', null)
-    .orderBy('created_at')
-    .limit(limit)
+    .where('created_at', '<', now - MARK_TTL_MS)
     .execute();
-  if (pending.length === 0) return 0;
   let applied = 0;
-  await db.transaction().execute(async (trx) => {
+  for (;;) {
+    const n = await applyBatch(db, workspaceId, now, batch, undefined, hooks);
+    applied += n;
+    if (n < batch) return applied;
+  }
+}
+
+/** Applies up to `limit` pending marks that have a message (only for `externalIds`, if given). */
+async function applyBatch(
+  db: Kysely<DB>,
+  workspaceId: string,
+  now: number,
+  limit: number,
+  externalIds?: string[],
+  hooks?: MarkHooks,
+): Promise<number> {
+  let q = db
+    .selectFrom('channel_marks as k')
+    .innerJoin('messages as m', (j) =>
+      j
+        .onRef('m.workspace_id', '=', 'k.workspace_id')
+        .onRef('m.channel', '=', 'k.channel')
+        .onRef('m.external_id', '=', 'k.external_id'),
+    )
+    .select([
+      'k.id',
+      'k.channel',
+      'k.kind',
+      'k.at',
+      'm.id as message_id',
+      'm.deleted_at',
+      'm.channel_id',
+      'm.customer_id',
+      'm.visibility',
+      'm.sent_at',
+      'm.direction',
+    ])
+    .where('k.workspace_id', '=', workspaceId)
+    .where('k.applied_at', 'is', null);
+  if (externalIds) q = q.where('k.external_id', 'in', externalIds);
+  const pending = await q.orderBy('k.created_at').limit(limit).execute();
+  if (pending.length === 0) return 0;
+  const events = await db.transaction().execute(async (trx) => {
+    const events: LiveEvent[] = [];
     for (const m of pending) {
-      const msg = await trx
-        .selectFrom('messages')
-        .select([
-          'id',
-          'status',
-          'deleted_at',
-          'channel_id',
-          'customer_id',
-          'visibility',
-          'sent_at',
-        ])
-        .where('workspace_id', '=', workspaceId)
-        .where('channel', '=', m.channel)
-        .where('external_id', '=', m.external_id)
-        .executeTakeFirst();
-      if (!msg) continue;
       if (m.kind === 'deleted') {
-        if (msg.deleted_at === null) {
+        if (m.deleted_at === null) {
           await trx
             .updateTable('messages')
             .set({ deleted_at: Number(m.at) })
-            .where('id', '=', msg.id)
+            .where('id', '=', m.message_id)
+            .where('deleted_at', 'is', null)
             .execute();
         }
       } else {
         const before = MAY_PRECEDE[m.kind as Exclude<MarkKind, 'deleted'>] ?? [];
-        await trx
+        const moved = await trx
           .updateTable('messages')
           .set({ status: m.kind })
-          .where('id', '=', msg.id)
+          .where('id', '=', m.message_id)
           .where('status', 'in', before)
-          .execute();
-        if (m.kind === 'read' && READ_UP_TO.has(m.channel) && msg.visibility === 'private') {
+          .executeTakeFirst();
+        if (m.kind === 'failed' && m.direction === 'out' && Number(moved.numUpdatedRows) > 0) {
+          events.push(...(await undoFailed(trx, workspaceId, m, now, hooks)));
+        }
+        if (m.kind === 'read' && READ_UP_TO.has(m.channel) && m.visibility === 'private') {
           await trx
             .updateTable('messages')
             .set({ status: 'read' })
             .where('workspace_id', '=', workspaceId)
             .where('channel', '=', m.channel)
-            .where('channel_id', '=', msg.channel_id)
-            .where('customer_id', '=', msg.customer_id)
+            .where('channel_id', '=', m.channel_id)
+            .where('customer_id', '=', m.customer_id)
             .where('direction', '=', 'out')
             .where('visibility', '=', 'private')
-            .where('sent_at', '<=', Number(msg.sent_at))
+            .where('sent_at', '<=', Number(m.sent_at))
             // A message still queued (waiting out a retry) has not reached them.
             .where('status', 'in', ['sent', 'delivered'])
             .execute();
@@ -141,10 +197,37 @@ export async function applyPendingMarks(
         .set({ applied_at: now })
         .where('id', '=', m.id)
         .execute();
-      applied++;
     }
+    return events;
   });
-  return applied;
+  for (const e of events) hooks?.publish?.(e);
+  return pending.length;
+}
+
+/**
+ * A reply the provider failed after it was sent reached nobody: what it settled when queued
+ * (kept promises, met response clocks) is undone in the transaction that marks it, as the
+ * outbox's give-up does. Under a savepoint: the message is failed whatever its undo met (the desk
+ * must show it), and an undo that throws must not keep the other marks pending for ever.
+ */
+async function undoFailed(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  m: { message_id: string; channel: string },
+  now: number,
+  hooks?: MarkHooks,
+): Promise<LiveEvent[]> {
+  await sql`savepoint undo_failed_reply`.execute(trx);
+  try {
+    const events = await undoReplyMarkedFailed(trx, workspaceId, m.message_id, m.channel, now);
+    await sql`release savepoint undo_failed_reply`.execute(trx);
+    return events;
+  } catch (err) {
+    hooks?.log?.warn({ err, messageId: m.message_id }, 'undo of a reply failed after it was sent');
+    await sql`rollback to savepoint undo_failed_reply`.execute(trx);
+    await sql`release savepoint undo_failed_reply`.execute(trx);
+    return [];
+  }
 }
 
 /**

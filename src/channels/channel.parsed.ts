@@ -1,4 +1,5 @@
 import type { InboundMessage } from '../ingest/inbound.schema.js';
+import type { Edit } from './channel.edits.js';
 import type { Mark } from './channel.marks.js';
 
 /** The schema allows extra properties (coordinates, media ids). */
@@ -10,6 +11,8 @@ export interface ParsedMessage {
   message: InboundMessage;
   /** For direction `out`: the customer's address, to thread an echo into their case. */
   counterpart?: string;
+  /** An edited version (X): the ids of the versions before it; taken as an edit of those. */
+  editOf?: string[];
 }
 
 /** What a provider delivery turned into; every skipped part says why. */
@@ -23,19 +26,38 @@ export interface ParsedDelivery {
     kind: 'delivered' | 'read';
     watermark: number;
   }[];
+  /**
+   * Edits of earlier messages, each with the message to take instead when the one it edits was
+   * never received (channel.edits.ts).
+   */
+  edits: { edit: Edit; asMessage: ParsedMessage }[];
   ignored: { what: string; reason: string }[];
 }
 
 export function emptyDelivery(): ParsedDelivery {
-  return { messages: [], marks: [], watermarks: [], ignored: [] };
+  return { messages: [], marks: [], watermarks: [], edits: [], ignored: [] };
 }
 
-/** Provider timestamps: epoch ms, epoch seconds (Meta sometimes), or a numeric string. */
+/** The latest time a JavaScript Date holds: past it, `toISOString` throws. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Provider timestamps: epoch ms, epoch seconds (Meta sometimes), or a numeric string. A number no
+ * Date can hold is no time: dating a message with it would throw, the webhook would answer 500
+ * and the provider re-deliver the same payload for good.
+ */
 export function toEpochMs(v: unknown): number | undefined {
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : typeof v === 'number' ? v : NaN;
   if (!Number.isFinite(n) || n <= 0) return undefined;
   // Seconds until the year 33658; ms after 2001. Meta's referral payloads mix both.
-  return n < 1e12 ? n * 1000 : n;
+  const ms = n < 1e12 ? n * 1000 : n;
+  return ms <= MAX_DATE_MS ? ms : undefined;
 }
+
+/**
+ * The `sentAt` of a message whose provider gave no usable time: the epoch, which `ingestDelivery`
+ * (through `believableTimes`) replaces with the time it arrived and logs. The message is kept.
+ */
+export const UNDATED = new Date(0).toISOString();
 
 export const isNumericId = (s: string | undefined): s is string => !!s && /^\d{1,25}$/.test(s);

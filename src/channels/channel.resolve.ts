@@ -4,9 +4,10 @@ import type { ChannelDeps } from './routes.js';
 
 /**
  * The channel record that sends a message of a kind whose inbound messages usually name no
- * channel (email and SMS arrive through the inbound API without a `channelId`): the named one
- * when the message has an id, else the workspace's first enabled channel of the kind (oldest
- * first, so adding a second mailbox does not change who answers). Null when none can.
+ * channel (SMS, and e-mail not read from a mailbox, arrive through the inbound API without a
+ * `channelId`): the named one when the message has an id, else the workspace's first enabled
+ * channel of the kind (oldest first, so adding a second mailbox does not change who answers).
+ * Null when none can.
  */
 export async function resolveChannel<C, S>(
   deps: ChannelDeps,

@@ -6,13 +6,16 @@ import { countParked, readState } from './channel.state.js';
 import { createChannel, listChannelRows, loadChannel } from './channel.store.js';
 import { testChannelConnection } from './channel.test-connection.js';
 import { RECORD_KINDS, type XChannel } from './channel.types.js';
+import { canReceive, type ImapChannel } from './email/email.imap.js';
+import { pollEmailChannel } from './email/email.poll.js';
+import type { EmailChannel } from './email/email.types.js';
 import type { ChannelDeps } from './routes.js';
 import { xDmDeepLink } from './x/x.links.js';
 import { pollXChannel } from './x/x.poll.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
-/** Kinds whose provider calls us back (email is send-only for now). */
+/** Kinds whose provider calls us back (email is polled over IMAP instead). */
 const WEBHOOK_KINDS = new Set(['x', 'meta', 'sms']);
 
 /** The webhook URL a provider must be given for this channel. */
@@ -163,11 +166,18 @@ export function channelAdminRoutes(app: Http, deps: ChannelDeps) {
     '/api/v1/channels/:id/poll',
     {
       config: { roles: ['admin'] },
-      schema: { tags: ['channels'], summary: 'Poll an X channel now', params: IdParams },
+      schema: {
+        tags: ['channels'],
+        summary: "Poll an X channel, or an email channel's IMAP mailbox, now",
+        params: IdParams,
+      },
     },
     async (req) => {
-      const ch = await loadChannel(deps.db, deps.secretKey, deps.workspaceId, req.params.id, 'x');
-      if (!ch) throw notFound('X channel');
+      const ch = await loadChannel(deps.db, deps.secretKey, deps.workspaceId, req.params.id);
+      if (ch?.kind === 'email' && canReceive(ch as EmailChannel)) {
+        return { results: [await pollEmailChannel(deps, ch as ImapChannel)] };
+      }
+      if (ch?.kind !== 'x') throw notFound('X channel or email channel with IMAP');
       return { results: await pollXChannel(deps, ch as XChannel) };
     },
   );

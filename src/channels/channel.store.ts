@@ -14,7 +14,13 @@ import {
   XConfigSchema,
   XSecretsSchema,
 } from './channel.types.js';
-import { EmailConfigSchema, EmailSecretsSchema } from './email/email.types.js';
+import {
+  type EmailConfig,
+  EmailConfigSchema,
+  type EmailSecrets,
+  EmailSecretsSchema,
+  emailConfigProblem,
+} from './email/email.types.js';
 import { SmsConfigSchema, SmsSecretsSchema } from './sms/sms.types.js';
 
 const SCHEMAS: Record<RecordKind, { config: TSchema; secrets: TSchema }> = {
@@ -56,6 +62,12 @@ export async function createChannel(
   if (!name) throw new AppError('bad_request', 'name is empty');
   const config = input.config ?? {};
   check(SCHEMAS[kind].config, config, '/config');
+  // Rules across fields the schemas cannot express (an email record's SMTP and IMAP sides).
+  const problem =
+    kind === 'email'
+      ? emailConfigProblem(config as EmailConfig, (input.secrets ?? {}) as EmailSecrets)
+      : undefined;
+  if (problem) throw new AppError('bad_request', problem, [problem]);
   check(SCHEMAS[kind].secrets, input.secrets, '/secrets');
   const id = newId();
   const secrets = input.secrets as Record<string, string>;
@@ -100,6 +112,40 @@ function fromRow(key: Buffer, row: Selectable<ChannelTable>): ChannelRecord {
   };
 }
 
+/** The parts of a row a record is made from: a row equal in these makes the same record. */
+const SAME_RECORD = ['secrets_enc', 'config_json', 'name', 'kind', 'disabled_at'] as const;
+
+/**
+ * Records already decrypted, each kept with the row it came from, for code that reads the same
+ * channels over and over (the e-mail poll timer, every second). A row is decrypted again only
+ * when it differs from the one kept: credentials are re-encrypted under a fresh random nonce on
+ * every write (channel.crypto.ts), so a change of them, by this node, another one or by hand,
+ * always changes the stored text, and no version column is needed. `keepOnly` drops records
+ * no longer read (disabled, deleted), so their secrets do not stay in memory.
+ */
+export class ChannelCache {
+  private readonly held = new Map<
+    string,
+    { row: Selectable<ChannelTable>; record: ChannelRecord }
+  >();
+
+  constructor(private readonly key: Buffer) {}
+
+  record<C, S>(row: Selectable<ChannelTable>): ChannelRecord<C, S> {
+    const have = this.held.get(row.id);
+    if (!have || SAME_RECORD.some((k) => have.row[k] !== row[k])) {
+      this.held.set(row.id, { row, record: fromRow(this.key, row) });
+    }
+    return this.held.get(row.id)!.record as unknown as ChannelRecord<C, S>;
+  }
+
+  /** Forgets every record but these (disabled or deleted ones): their secrets leave memory. */
+  keepOnly(ids: Iterable<string>): void {
+    const keep = new Set(ids);
+    for (const id of this.held.keys()) if (!keep.has(id)) this.held.delete(id);
+  }
+}
+
 /** One channel with decrypted credentials, or null when unknown (or of another kind). */
 export async function loadChannel<C, S>(
   db: Kysely<DB>,
@@ -126,6 +172,25 @@ export async function listChannelRows(db: Kysely<DB>, workspaceId: string) {
     .where('workspace_id', '=', workspaceId)
     .orderBy('created_at')
     .orderBy('id')
+    .execute();
+}
+
+/**
+ * The workspace's enabled records of a kind with their stored state (health, cursors), in one
+ * query and without their credentials decrypted: timers that run every few seconds read these,
+ * work out which records are due and decrypt only those (`ChannelCache`).
+ */
+export async function rowsWithState(db: Kysely<DB>, workspaceId: string, kind: RecordKind) {
+  return db
+    .selectFrom('channels')
+    .leftJoin('channel_state', 'channel_state.channel_id', 'channels.id')
+    .selectAll('channels')
+    .select(['channel_state.health as stateHealth', 'channel_state.cursors_json as stateCursors'])
+    .where('channels.workspace_id', '=', workspaceId)
+    .where('channels.kind', '=', kind)
+    .where('channels.disabled_at', 'is', null)
+    .orderBy('channels.created_at')
+    .orderBy('channels.id')
     .execute();
 }
 

@@ -1,7 +1,7 @@
 import { recordError, recordSuccess } from './channel.state.js';
 import type { MetaChannel, XChannel } from './channel.types.js';
 import { ConnectorError } from './connector-error.js';
-import { emailTestConnection } from './email/email.sender.js';
+import { emailTestConnection } from './email/email.connection.js';
 import type { EmailChannel } from './email/email.types.js';
 import { metaTestConnection } from './meta/meta.sender.js';
 import type { ChannelDeps } from './routes.js';

@@ -1,12 +1,19 @@
 import { type Static, Type } from '@sinclair/typebox';
 
 /**
+ * A provider base URL setting: http(s), and no user name or password in it. Credentials in a URL
+ * are shown wherever the URL is (the channel's view, delivery errors, logs); they go in `secrets`.
+ */
+export const HTTP_URL_PATTERN = '^https?://[^\\s/?#@\\\\]+([/?#\\\\][^\\s]*)?$';
+
+/**
  * The kinds of channel records this module manages. One `meta` record covers a Facebook Page,
  * its Instagram account and a WhatsApp Business number: Meta sends all of them to one webhook
  * signed with one app secret. Messages it produces are on channels `facebook`, `instagram` and
- * `whatsapp` with the record's id as `channelId`. `email` (an SMTP mailbox, email/) sends only; `sms` (a
- * Twilio-style number, sms/) also has a webhook. Their customers' messages may arrive through the
- * inbound API without a `channelId`: the workspace's first enabled record of the kind answers them.
+ * `whatsapp` with the record's id as `channelId`. `email` (email/) sends over SMTP, reads an
+ * IMAP mailbox, or both; `sms` (a Twilio-style number, sms/) also has a webhook. Their customers'
+ * messages may arrive through the inbound API without a `channelId`: the workspace's first
+ * enabled record of the kind answers them.
  */
 export const RECORD_KINDS = ['x', 'meta', 'email', 'sms'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
@@ -18,7 +25,7 @@ export const XConfigSchema = Type.Object(
     /** Our handle without @, used to tell solicited from unsolicited search results. */
     handle: Type.Optional(Type.String({ maxLength: 50 })),
     /** Provider base URL; tests point it at a fake server. */
-    apiBaseUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 500 })),
+    apiBaseUrl: Type.Optional(Type.String({ pattern: HTTP_URL_PATTERN, maxLength: 500 })),
     /** `webhook` (Account Activity) or `polling` (v2 mentions timeline). */
     mode: Type.Optional(Type.Union([Type.Literal('webhook'), Type.Literal('polling')])),
     pollIntervalSeconds: Type.Optional(Type.Integer({ minimum: 15, maximum: 86_400 })),
@@ -59,7 +66,7 @@ export const WhatsAppTemplateSchema = Type.Object(
 export const MetaConfigSchema = Type.Object(
   {
     /** Graph API base URL (default https://graph.facebook.com); tests use a fake server. */
-    graphBaseUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 500 })),
+    graphBaseUrl: Type.Optional(Type.String({ pattern: HTTP_URL_PATTERN, maxLength: 500 })),
     graphVersion: Type.Optional(Type.String({ pattern: '^v[0-9]+\\.[0-9]+$' })),
     /** Our Facebook Page id: posts, comments and messages from it are echoes. */
     pageId: Type.Optional(Type.String({ pattern: '^[0-9]{1,25}$' })),

@@ -2,9 +2,11 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { DB } from '../platform/db/schema.js';
 import type { Http } from '../platform/http/server.js';
+import type { LiveEvent } from '../platform/realtime/bus.js';
 import { channelAdminRoutes } from './channel.routes.js';
 import { startChannelTimers } from './channel.timers.js';
 import { emailSender } from './email/email.sender.js';
+import { startEmailPolling } from './email/email.timer.js';
 import { metaModerationRoutes } from './meta/meta.moderation.js';
 import { metaWebhookRoutes } from './meta/meta.routes.js';
 import { metaSender } from './meta/meta.sender.js';
@@ -24,6 +26,10 @@ export interface ChannelDeps {
   secretKey: Buffer;
   /** Wakes the pipeline after inbound events were logged. */
   onAppended: () => void;
+  /** The app's logger, for what channels must say outside a request (tests may leave it out). */
+  log?: { warn(obj: object, msg: string): void };
+  /** Publishes live events after commit (a reply a provider failed later changes its case). */
+  publish?: (e: LiveEvent) => void;
 }
 
 /**
@@ -47,6 +53,7 @@ export function channelRoutes(app: Http, deps: ChannelDeps): void {
   channelAdminRoutes(app, deps);
   metaModerationRoutes(app, deps);
   startChannelTimers(app, deps);
+  startEmailPolling(app, deps);
 }
 
 /**

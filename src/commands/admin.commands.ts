@@ -1,19 +1,12 @@
 import { listParked, retryParked } from '../ingest/parked.js';
+import { cliActor } from '../platform/audit/audit.js';
 import { generatePassword } from '../platform/auth/passwords.js';
-import { createApiToken } from '../platform/auth/tokens.js';
 import { createUser } from '../platform/auth/users.js';
 import { openDatabase } from '../platform/db/database.js';
 import { migrateToLatest } from '../platform/db/migrate.js';
-import type { Role } from '../platform/db/schema.js';
+import { checkRole } from './access.commands.js';
 import { configOrExit, withApp } from './context.js';
 import { forTerminal, jsonLine } from './terminal.js';
-
-const ROLES: Role[] = ['admin', 'supervisor', 'agent'];
-
-function checkRole(role: string): Role {
-  if (!ROLES.includes(role as Role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
-  return role as Role;
-}
 
 /** Migrates without building the app (which migrates first), so it can say what it applied. */
 export async function migrateCommand() {
@@ -31,19 +24,7 @@ export async function migrateCommand() {
   }
 }
 
-/** Prints the new token alone on stdout so scripts can capture it. */
-export async function tokenCreateCommand(opts: { name: string; role: string }) {
-  const role = checkRole(opts.role);
-  await withApp(async (app) => {
-    const { token } = await createApiToken(
-      app.database.db,
-      app.workspace.workspaceId,
-      opts.name,
-      role,
-    );
-    process.stdout.write(`${token}\n`);
-  });
-}
+export { tokenCreateCommand } from './access.commands.js';
 
 export async function userCreateCommand(opts: {
   email: string;
@@ -61,6 +42,7 @@ export async function userCreateCommand(opts: {
       role,
       password,
       mustChangePassword: !opts.password,
+      actor: cliActor(),
     });
     process.stdout.write(`user ${id} created (${opts.email}, ${role})\n`);
     if (!opts.password) process.stdout.write(`one-time password: ${password}\n`);

@@ -11,12 +11,21 @@ import { forTerminal, jsonLine } from './terminal.js';
 /** Problems read per page while listing all of them (the API's largest page). */
 const PAGE = 200;
 
+export interface ProblemsListOptions {
+  status?: string;
+  topic?: string;
+  area?: string;
+  owner?: string;
+  json?: boolean;
+}
+
 /**
- * `throughline problems list [--status s,…] [--json]`: what `GET /api/v1/problems` lists, in its
- * order (newest first) and, with `--json`, in its shape (one problem per line); an unknown status
- * is the API's 400 message and a non-zero exit.
+ * `throughline problems list [--status s,…] [--topic t] [--area place] [--owner team] [--json]`:
+ * what `GET /api/v1/problems` lists with the same filters, in its order (newest first) and, with
+ * `--json`, in its shape (one problem per line); a filter the API refuses is its 400 message and
+ * a non-zero exit.
  */
-export async function problemsListCommand(opts: { status?: string; json?: boolean }) {
+export async function problemsListCommand(opts: ProblemsListOptions) {
   await withApp(
     async (app) => {
       const db = app.database.db;
@@ -24,6 +33,9 @@ export async function problemsListCommand(opts: { status?: string; json?: boolea
       do {
         const page = await listProblems(db, app.workspace.workspaceId, {
           status: opts.status,
+          topic: opts.topic,
+          area: opts.area,
+          owner: opts.owner,
           limit: PAGE,
           cursor,
         });

@@ -22,17 +22,30 @@ export async function replayCommand(file: string, opts: { speed: string }) {
   const speed = opts.speed === 'max' ? 'max' : Number(opts.speed);
   if (speed !== 'max' && !(speed > 0))
     throw new Error('--speed must be "max" or a positive factor');
-  const { messages, bad, zoneless } = await readReplayFile(file);
+  // A first pass checks every line (its complaints printed once) and whether the file is in
+  // event-time order. In order (as `simulate` writes it), the second pass streams: a file of
+  // millions of lines needs no more memory than a chunk. Out of order, the messages are held in
+  // memory and sorted (stable, so equal times keep file order).
+  const scan = await scanReplayFile(file);
+  const { bad, zoneless, count } = scan;
   if (zoneless > 0) process.stderr.write(`${zoneless} times without a zone were read as UTC\n`);
-  if (messages.length === 0)
+  if (count === 0)
     throw new Error(
       bad > 0 ? `no line of ${file} is a message (${bad} bad lines)` : `${file} has no lines`,
     );
-  // Event-time order (stable, so equal times keep file order). The whole file is held in memory;
-  // a multi-million-line replay should be pre-sorted and streamed instead.
-  messages.sort((a, b) => Date.parse(a.sentAt) - Date.parse(b.sentAt));
+  let messages: AsyncIterable<InboundMessage> | InboundMessage[];
+  if (scan.inOrder) {
+    messages = replayMessages(file, { quiet: true });
+  } else {
+    process.stderr.write(
+      `${file} is not in event-time order: its ${count} messages are sorted in memory\n`,
+    );
+    const all = (await readReplayFile(file, { quiet: true })).messages;
+    all.sort((a, b) => Date.parse(a.sentAt) - Date.parse(b.sentAt));
+    messages = all;
+  }
   await withApp(async (app) => {
-    const progress = new Progress('replay', messages.length);
+    const progress = new Progress('replay', count);
     const { res, parked } = await ingestBesideServer(app, messages, { progress, speed });
     const p = progress.done();
     process.stdout.write(
@@ -41,13 +54,43 @@ export async function replayCommand(file: string, opts: { speed: string }) {
   });
 }
 
-/** The messages of a replay file, and how many lines were not messages. */
+/** How many lines of a replay file are messages, how many are not, and whether times ascend. */
+async function scanReplayFile(
+  file: string,
+): Promise<{ count: number; bad: number; zoneless: number; inOrder: boolean }> {
+  const tally = { bad: 0, zoneless: 0 };
+  let count = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  let inOrder = true;
+  for await (const m of replayMessages(file, { tally })) {
+    count++;
+    const t = Date.parse(m.sentAt);
+    if (t < last) inOrder = false;
+    else last = t;
+  }
+  return { count, ...tally, inOrder };
+}
+
+/** The messages of a replay file, and how many lines were not messages (held in memory). */
 export async function readReplayFile(
   file: string,
+  opts: { quiet?: boolean } = {},
 ): Promise<{ messages: InboundMessage[]; bad: number; zoneless: number }> {
+  const tally = { bad: 0, zoneless: 0 };
   const messages: InboundMessage[] = [];
-  let bad = 0;
-  let zoneless = 0;
+  for await (const m of replayMessages(file, { ...opts, tally })) messages.push(m);
+  return { messages, ...tally };
+}
+
+/**
+ * The messages of a replay file, one line at a time. Lines that are not messages are counted in
+ * `tally.bad` and said on stderr (unless `quiet`, for a second pass over a file already checked).
+ */
+async function* replayMessages(
+  file: string,
+  opts: { quiet?: boolean; tally?: { bad: number; zoneless: number } },
+): AsyncGenerator<InboundMessage> {
+  const tally = opts.tally ?? { bad: 0, zoneless: 0 };
   let lineNo = 0;
   // Said with the path: a folder gave only "EISDIR: illegal operation on a directory".
   const stat = statSync(file, { throwIfNoEntry: false });
@@ -58,8 +101,8 @@ export async function readReplayFile(
     crlfDelay: Number.POSITIVE_INFINITY,
   });
   const skip = (why: string) => {
-    bad++;
-    process.stderr.write(`line ${lineNo}: ${forTerminal(why)}, skipped\n`);
+    tally.bad++;
+    if (!opts.quiet) process.stderr.write(`line ${lineNo}: ${forTerminal(why)}, skipped\n`);
   };
   for await (const raw of rl) {
     lineNo++;
@@ -86,7 +129,7 @@ export async function readReplayFile(
     const msg = Value.Clean(InboundMessageSchema, structuredClone(obj)) as Record<string, unknown>;
     if (typeof msg.sentAt === 'string') {
       const t = withZone(msg.sentAt);
-      if (t !== msg.sentAt) zoneless++;
+      if (t !== msg.sentAt) tally.zoneless++;
       msg.sentAt = t;
     }
     if (!Value.Check(InboundMessageSchema, msg)) {
@@ -100,9 +143,8 @@ export async function readReplayFile(
       skip(nul);
       continue;
     }
-    messages.push(msg as InboundMessage);
+    yield msg as InboundMessage;
   }
-  return { messages, bad, zoneless };
 }
 
 /**

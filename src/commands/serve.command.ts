@@ -1,9 +1,10 @@
-import { buildApp } from '../app.js';
+import { type App, buildApp } from '../app.js';
 import { redactUrl } from '../config.js';
 import { loadDemo } from '../demo/demo.loader.js';
 import { generatePassword } from '../platform/auth/passwords.js';
 import { createApiToken } from '../platform/auth/tokens.js';
 import { createUser } from '../platform/auth/users.js';
+import { AppError } from '../platform/errors.js';
 import { createLogger } from '../platform/logging.js';
 import { configOrExit } from './context.js';
 
@@ -14,25 +15,11 @@ export async function serveCommand(): Promise<void> {
   const app = await buildApp({ config, logger });
   const out = (s: string) => process.stdout.write(`${s}\n`);
 
-  let firstStart: { email: string; password: string; token: string } | null = null;
-  if (app.workspace.created) {
-    const email = 'admin@throughline.local';
-    const password = generatePassword();
-    await createUser(app.database.db, {
-      workspaceId: app.workspace.workspaceId,
-      email,
-      name: 'Administrator',
-      role: 'admin',
-      password,
-      mustChangePassword: true,
-    });
-    const { token } = await createApiToken(
-      app.database.db,
-      app.workspace.workspaceId,
-      'first-start',
-      'admin',
+  const { firstStart, adminExists } = await bootstrapAdmin(app);
+  if (!adminExists) {
+    logger.warn(
+      'no active administrator: create one with `throughline user create --role admin --email …`',
     );
-    firstStart = { email, password, token };
   }
 
   const address = await app.start();
@@ -40,7 +27,9 @@ export async function serveCommand(): Promise<void> {
   const url = config.publicUrl.replace(/:\d+$/, `:${port}`);
   logger.info({ url, database: redactUrl(config.databaseUrl) }, 'throughline listening');
 
-  if (firstStart && config.demo) {
+  // The demo goes into an empty desk only: one a CLI command (token create, replay) made before
+  // the first start may already hold real data.
+  if (firstStart && config.demo && (await isEmptyDesk(app))) {
     const t0 = Date.now();
     const demo = await loadDemo(app);
     logger.info(
@@ -53,6 +42,7 @@ export async function serveCommand(): Promise<void> {
     out('  (labelled as demo; set THROUGHLINE_DEMO=false before the first start to begin empty)');
   }
   out(`Throughline is running at ${url}`);
+  out(`  REST API under ${url}/api/v1, described at ${url}/api/openapi.json (no web app yet)`);
   if (firstStart) {
     out('First start: an administrator account was created. This is shown once:');
     out(`  email:      ${firstStart.email}`);
@@ -71,4 +61,66 @@ export async function serveCommand(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/**
+ * The first start's administrator: created when the desk has no active administrator, not only
+ * when this process created the workspace, because any CLI command run first (`token create`,
+ * `replay`, `migrate`) creates the workspace too and the desk then started with nobody able to
+ * sign in. The fixed e-mail and its unique index keep two nodes starting at once from making two;
+ * the loser skips the banner.
+ */
+async function bootstrapAdmin(app: App): Promise<{
+  firstStart: { email: string; password: string; token: string } | null;
+  adminExists: boolean;
+}> {
+  if (!app.workspace.created && (await hasActiveAdmin(app))) {
+    return { firstStart: null, adminExists: true };
+  }
+  const email = 'admin@throughline.local';
+  const password = generatePassword();
+  try {
+    await createUser(app.database.db, {
+      workspaceId: app.workspace.workspaceId,
+      email,
+      name: 'Administrator',
+      role: 'admin',
+      password,
+      mustChangePassword: true,
+    });
+  } catch (err) {
+    // The address is taken: by a node that won the race (the unique index) or by a disabled admin.
+    const taken =
+      (err instanceof AppError && err.code === 'conflict') ||
+      /unique|duplicate/i.test(String((err as Error).message));
+    if (!taken) throw err;
+    return { firstStart: null, adminExists: await hasActiveAdmin(app) };
+  }
+  const { token } = await createApiToken(
+    app.database.db,
+    app.workspace.workspaceId,
+    'first-start',
+    'admin',
+  );
+  return { firstStart: { email, password, token }, adminExists: true };
+}
+
+async function hasActiveAdmin(app: App): Promise<boolean> {
+  const row = await app.database.db
+    .selectFrom('users')
+    .select('id')
+    .where('workspace_id', '=', app.workspace.workspaceId)
+    .where('role', '=', 'admin')
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+async function isEmptyDesk(app: App): Promise<boolean> {
+  const row = await app.database.db
+    .selectFrom('cases')
+    .select('id')
+    .where('workspace_id', '=', app.workspace.workspaceId)
+    .executeTakeFirst();
+  return row === undefined;
 }

@@ -13,7 +13,7 @@ describe('CSAT survey page', () => {
     await t?.close();
   });
 
-  /** Resolves a fresh SMS case and returns the survey link the customer was sent. */
+  /** Resolves a fresh SMS case and returns the survey link the customer was sent (the outbox's copy). */
   async function surveyLink(): Promise<string> {
     const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550199' } });
     await appendInbound(db(), t.app.workspace.workspaceId, [m], Date.now());
@@ -31,12 +31,13 @@ describe('CSAT survey page', () => {
     });
     expect(res.statusCode).toBe(200);
     const out = await db()
-      .selectFrom('messages')
-      .select('text')
-      .where('case_id', '=', case_id!)
-      .where('direction', '=', 'out')
+      .selectFrom('outbox')
+      .select('payload_json')
+      .where('payload_json', 'like', `%${case_id}%`)
+      .where('kind', '=', 'send_message')
       .execute();
-    const link = /https:\/\/\S+/.exec(out.at(-1)!.text)?.[0];
+    const sent = JSON.parse(out.at(-1)!.payload_json) as { text: string };
+    const link = /https:\/\/\S+/.exec(sent.text)?.[0];
     expect(link).toMatch(/^https:\/\/desk\.example\.com\/csat\/[\w-]{16,}$/);
     return link!;
   }

@@ -3,12 +3,14 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
+import { fromTheDesk, refuseDeskAnswer } from './csat.caller.js';
 import { answerSurvey } from './csat.service.js';
 
 /**
  * The page a customer reaches from the survey link: five buttons and an optional comment, a
  * plain HTML form that works without JavaScript (many customers open it from an SMS). The
- * survey token in the path is the only credential. Nothing the customer or an agent wrote is
+ * survey token in the path is the only credential; a browser signed in to the desk is shown no
+ * form and its answer is refused (csat.caller.ts). Nothing the customer or an agent wrote is
  * shown back, and a strict Content-Security-Policy forbids scripts and framing anyway.
  */
 export function csatPageRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => number }) {
@@ -30,12 +32,13 @@ export function csatPageRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => n
         schema: { tags: ['csat'], summary: 'The survey page (HTML)', params: Params },
       },
       async (req, reply) => {
+        page(reply);
+        if (fromTheDesk(req)) return reply.code(403).send(html('Signed in to the desk', DESK));
         const s = await deps.db
           .selectFrom('csat_surveys')
           .select(['answered_at'])
           .where('token', '=', req.params.token)
           .executeTakeFirst();
-        page(reply);
         if (!s) return reply.code(404).send(html('Survey not found', NOT_FOUND));
         if (s.answered_at !== null) return reply.send(html('Thank you', ALREADY));
         return reply.send(html('How did we do?', form()));
@@ -59,6 +62,8 @@ export function csatPageRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => n
       },
       async (req, reply) => {
         page(reply);
+        if (await refuseDeskAnswer(deps.db, req, req.params.token, deps.clock()))
+          return reply.code(403).send(html('Signed in to the desk', DESK));
         const comment = req.body.comment?.trim() || undefined;
         try {
           await answerSurvey(
@@ -84,6 +89,8 @@ export function csatPageRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => n
 const NOT_FOUND = '<p>This survey link is not valid. It may have been mistyped.</p>';
 const ALREADY = '<p>This survey has already been answered. Thank you for your feedback.</p>';
 const THANKS = '<p>Thank you! Your answer helps us do better.</p>';
+const DESK =
+  '<p>This browser is signed in to the support desk. A survey is for the customer to answer, so it cannot be answered here.</p>';
 
 function page(reply: { header(name: string, value: string): unknown }) {
   reply.header('content-type', 'text/html; charset=utf-8');

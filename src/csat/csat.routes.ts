@@ -1,8 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { CareRouteDeps } from '../cases/care.routes.js';
 import { answerSurvey, csatStats } from '../csat/csat.service.js';
+import { AppError } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
+import { DESK_CALLER_MESSAGE, refuseDeskAnswer } from './csat.caller.js';
 import { csatPageRoutes } from './csat.page.js';
+
+const DateTime = Type.String({ format: 'date-time' });
 
 /** CSAT: the customer's answer (by survey token) and the results. */
 export function csatRoutes(app: Http, deps: CareRouteDeps) {
@@ -16,7 +20,8 @@ export function csatRoutes(app: Http, deps: CareRouteDeps) {
       config: { public: true, nulInBody: 'replace' },
       schema: {
         tags: ['csat'],
-        summary: 'The customer answers the survey (the token is the credential)',
+        summary:
+          'The customer answers the survey (the token is the credential; a request with a desk sign-in is a 403)',
         params: Type.Object({ token: Type.String({ minLength: 10, maxLength: 100 }) }),
         body: Type.Object(
           {
@@ -27,12 +32,29 @@ export function csatRoutes(app: Http, deps: CareRouteDeps) {
         ),
       },
     },
-    async (req) => answerSurvey(db, req.params.token, req.body.rating, req.body.comment, clock()),
+    async (req) => {
+      if (await refuseDeskAnswer(db, req, req.params.token, clock()))
+        throw new AppError('forbidden', DESK_CALLER_MESSAGE);
+      return answerSurvey(db, req.params.token, req.body.rating, req.body.comment, clock());
+    },
   );
 
   app.get(
     '/api/v1/csat',
-    { schema: { tags: ['csat'], summary: 'CSAT per channel and agent' } },
-    async (req) => ({ items: await csatStats(db, req.actor.workspaceId) }),
+    {
+      schema: {
+        tags: ['csat'],
+        summary: 'CSAT per channel and agent (of the surveys sent from `from` until before `to`)',
+        querystring: Type.Object({ from: Type.Optional(DateTime), to: Type.Optional(DateTime) }),
+      },
+    },
+    async (req) => ({
+      items: await csatStats(
+        db,
+        req.actor.workspaceId,
+        req.query.from ? Date.parse(req.query.from) : 0,
+        req.query.to ? Date.parse(req.query.to) : Number.MAX_SAFE_INTEGER,
+      ),
+    }),
   );
 }

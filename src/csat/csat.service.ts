@@ -5,10 +5,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
-
-/** Where the customer answers a survey: the page served by csat.page.ts. */
-export const surveyLink = (publicUrl: string, token: string) =>
-  `${publicUrl.replace(/\/+$/, '')}/csat/${token}`;
+import { SURVEY_INVITE, SURVEY_LINK_HIDDEN, surveyLink } from './survey-link.js';
 
 /**
  * CSAT: when a case is resolved, one short survey goes out on the case's channel with a link
@@ -16,6 +13,10 @@ export const surveyLink = (publicUrl: string, token: string) =>
  * case, channel and agent. Public social channels get no survey message (asking for a rating in
  * public is noise), and none is recorded as sent. A call cannot carry a link, so a voice case's
  * survey goes by SMS to the number that called (the usual post-call survey).
+ *
+ * The link's token is the only credential the answer needs, so only the customer's copy (the
+ * outbox's) holds it: the message the desk stores and shows reads `[survey link]`. An agent who
+ * saw the link in the case answered their own customers' surveys.
  */
 export async function sendSurveyOnResolve(
   trx: Kysely<DB>,
@@ -44,8 +45,11 @@ export async function sendSurveyOnResolve(
     .where('channel', '=', c.channel)
     .orderBy('sent_at', 'desc')
     .executeTakeFirst();
+  // A case handed off to a channel the customer has not written on yet (email → SMS) is answered
+  // there, at the address the handoff gave (their newest identity on it, where replies now go).
+  const handedTo = lastIn ? null : await handoffAddress(trx, c);
   // Public posts get no survey, and no survey row: the answer rate counts customers asked.
-  if (lastIn?.visibility !== 'private') return;
+  if (lastIn?.visibility !== 'private' && !handedTo) return;
   const token = randomBytes(16).toString('base64url');
   await trx
     .insertInto('csat_surveys')
@@ -64,19 +68,48 @@ export async function sendSurveyOnResolve(
     })
     .execute();
   // A caller's number (author_address on a voice message) is their SMS address too.
-  const byText = c.channel === 'voice' ? { channel: 'sms', to: lastIn.author_address } : {};
+  const to = lastIn?.author_address ?? handedTo ?? undefined;
+  const byText = c.channel === 'voice' ? { channel: 'sms', to } : handedTo ? { to: handedTo } : {};
   await replyInTrx(
     trx,
     actor,
     c.id,
     {
-      text: `How did we do? Rate us from 1 to 5: ${surveyLink(publicUrl, token)}`,
+      text: `${SURVEY_INVITE} ${surveyLink(publicUrl, token)}`,
+      deskText: `${SURVEY_INVITE} ${SURVEY_LINK_HIDDEN}`,
       visibility: 'private',
       automated: true,
       ...byText,
     },
     now,
   );
+}
+
+/**
+ * The customer's address on the case's channel when a handoff moved the case there (its latest
+ * handoff went to this channel), else null.
+ */
+async function handoffAddress(
+  trx: Kysely<DB>,
+  c: { id: string; customer_id: string; channel: string },
+): Promise<string | null> {
+  const moved = await trx
+    .selectFrom('case_events')
+    .select('data_json')
+    .where('case_id', '=', c.id)
+    .where('type', '=', 'handoff')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (!moved || (JSON.parse(moved.data_json) as { to?: string }).to !== c.channel) return null;
+  const ident = await trx
+    .selectFrom('identities')
+    .select('address')
+    .where('customer_id', '=', c.customer_id)
+    .where('channel', '=', c.channel)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  return ident?.address ?? null;
 }
 
 /** Stores the customer's answer (public endpoint: the token is the credential). */
@@ -105,8 +138,11 @@ export async function answerSurvey(
   return { caseId: s.case_id, rating };
 }
 
-/** Average and count of answers per channel and agent. */
-export async function csatStats(db: Kysely<DB>, ws: string) {
+/**
+ * Average and count of answers per channel and agent, of the surveys sent in [from, to): a
+ * period's answer rate then counts the customers asked in it, answered since or not.
+ */
+export async function csatStats(db: Kysely<DB>, ws: string, from: number, to: number) {
   const rows = await db
     .selectFrom('csat_surveys')
     .select([
@@ -117,6 +153,8 @@ export async function csatStats(db: Kysely<DB>, ws: string) {
       (eb) => eb.fn.avg<number>('rating').as('average'),
     ])
     .where('workspace_id', '=', ws)
+    .where('sent_at', '>=', from)
+    .where('sent_at', '<', to)
     .groupBy(['channel', 'agent_id'])
     .execute();
   return rows.map((r) => ({

@@ -192,6 +192,7 @@ export async function addIdentityInTrx(
       .where('address', '=', address)
       .executeTakeFirst();
     let mergeId: string | null = null;
+    const identityId = existing?.id ?? newId();
     if (existing && existing.customer_id !== customerId) {
       if (!input.verified) {
         throw new AppError(
@@ -237,7 +238,7 @@ export async function addIdentityInTrx(
       await trx
         .insertInto('identities')
         .values({
-          id: newId(),
+          id: identityId,
           workspace_id: actor.workspaceId,
           customer_id: customerId,
           channel: input.channel,
@@ -258,17 +259,19 @@ export async function addIdentityInTrx(
       actor,
       'customer.identity_added',
       customerId,
-      {
-        channel: input.channel,
-        address,
-        verified: input.verified,
-        mergeId,
-      },
+      // The identity's id and channel, never the address: the log is kept after an erasure.
+      { identityId, channel: input.channel, verified: input.verified, mergeId },
       now,
     );
     return { mergeId };
   }
 }
+
+/**
+ * Attributes are a few facts routing rules match (`{"tier":"business"}`), read with the customer on
+ * every routed batch: not a document store.
+ */
+export const MAX_ATTRIBUTES_BYTES = 16_384;
 
 export async function updateCustomer(
   db: Kysely<DB>,
@@ -277,6 +280,14 @@ export async function updateCustomer(
   input: { displayName?: string | null; attributes?: Record<string, unknown> },
   now: number,
 ) {
+  if (input.attributes !== undefined) {
+    const size = Buffer.byteLength(JSON.stringify(input.attributes));
+    if (size > MAX_ATTRIBUTES_BYTES)
+      throw new AppError(
+        'bad_request',
+        `attributes may hold at most ${MAX_ATTRIBUTES_BYTES} bytes of JSON (16 KB); these are ${size}`,
+      );
+  }
   const res = await db
     .updateTable('customers')
     .set({

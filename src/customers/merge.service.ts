@@ -3,6 +3,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
+import { separateLaterTraffic } from './unmerge.traffic.js';
 
 /** Tables whose rows belong to a customer by `customer_id` and move with a merge. */
 const OWNED = [
@@ -177,7 +178,9 @@ export async function mergeInTrx(
     actor,
     'customer.merge',
     survivorId,
-    { mergeId, mergedId, reason },
+    // Not the reason: people write names and addresses in it, and the log outlives an erasure
+    // (the merge record keeps it, and erasure clears it there).
+    { mergeId, mergedId },
     now,
   );
   return mergeId;
@@ -185,7 +188,7 @@ export async function mergeInTrx(
 
 /**
  * Undoes a merge exactly: the rows it moved (and messages that later arrived from the moved
- * identities) go back, both customers get their previous fields, and the record keeps who undid
+ * identities, with the cases or a case of their own: `unmerge.traffic.ts`) go back, both customers get their previous fields, and the record keeps who undid
  * it and why. Merges are undone last-first: a later merge involving either customer must be
  * undone before.
  */
@@ -207,7 +210,7 @@ export async function unmergeInTrx(
   if (!m) throw notFound('merge');
   if (m.undone_at !== null)
     throw new AppError('invalid_transition', 'this merge was already undone');
-  const later = await trx
+  const newer = await trx
     .selectFrom('customer_merges')
     .select('id')
     .where('workspace_id', '=', workspaceId)
@@ -220,9 +223,9 @@ export async function unmergeInTrx(
       ]),
     )
     .executeTakeFirst();
-  if (later) {
+  if (newer) {
     throw new AppError('conflict', 'a later merge involves these customers; undo it first', {
-      mergeId: later.id,
+      mergeId: newer.id,
     });
   }
   const snap = JSON.parse(m.snapshot_json) as MergeSnapshot;
@@ -239,6 +242,7 @@ export async function unmergeInTrx(
       .where('direction', '=', 'in')
       .execute();
   }
+  const later = await separateLaterTraffic(trx, workspaceId, m, snap.moved.messages ?? [], now);
   await trx
     .updateTable('customers')
     .set({ ...snap.survivorBefore })
@@ -267,7 +271,29 @@ export async function unmergeInTrx(
     },
     now,
   );
-  await audit(trx, workspaceId, actor, 'customer.unmerge', m.survivor_id, { mergeId, reason }, now);
+  const back = { mergeId: m.id, backTo: m.merged_id, reason };
+  await history(trx, workspaceId, later.given, actor, 'customer_unmerged', back, now);
+  for (const s of later.split) {
+    await history(
+      trx,
+      workspaceId,
+      [s.from],
+      actor,
+      'customer_unmerged',
+      { ...back, movedTo: s.to },
+      now,
+    );
+    await history(
+      trx,
+      workspaceId,
+      [s.to],
+      actor,
+      'customer_unmerged',
+      { ...back, movedFrom: s.from },
+      now,
+    );
+  }
+  await audit(trx, workspaceId, actor, 'customer.unmerge', m.survivor_id, { mergeId }, now);
   return { survivorId: m.survivor_id, mergedId: m.merged_id };
 }
 

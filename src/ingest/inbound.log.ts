@@ -135,18 +135,24 @@ async function insertInbound(
   messages: InboundMessage[],
   receivedAt: number,
 ): Promise<AppendResult> {
-  const rows = messages.map((m) => ({
-    workspace_id: workspaceId,
-    channel: m.channel,
-    external_id: m.externalId,
-    received_at: receivedAt,
-    payload_json: JSON.stringify(m),
-    status: 'pending' as const,
-    attempts: 0,
-    next_attempt_at: receivedAt,
-  }));
+  const rows = messages.map((m) => {
+    // The event time the pipeline's normalise stage will read: SLA deadlines wait while an
+    // unprocessed event lies before them (scheduler.ts, `hold_from`).
+    const sentAt = Date.parse(m.sentAt);
+    return {
+      workspace_id: workspaceId,
+      channel: m.channel,
+      external_id: m.externalId,
+      received_at: receivedAt,
+      payload_json: JSON.stringify(m),
+      status: 'pending' as const,
+      attempts: 0,
+      next_attempt_at: receivedAt,
+      sent_at: Number.isFinite(sentAt) ? sentAt : null,
+    };
+  });
   const inserted = new Set<string>();
-  // Chunked to stay under the engines' bound-parameter limits (8 columns a row).
+  // Chunked to stay under the engines' bound-parameter limits (9 columns a row).
   for (let i = 0; i < rows.length; i += 1000) {
     const chunk = rows.slice(i, i + 1000);
     const out = await db

@@ -34,9 +34,9 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
     expect(await count('inbound_events')).toBe(before + 1);
   });
 
-  it('takes a time far ahead of arrival as the arrival time (event time only moves forward)', async () => {
+  it('takes a time hours ahead of arrival as the arrival time (event time only moves forward)', async () => {
     const t0 = Date.now();
-    const far = aMessage({ sentAt: new Date(t0 + 2 * 86_400_000).toISOString() });
+    const far = aMessage({ sentAt: new Date(t0 + 20 * 3_600_000).toISOString() });
     const near = aMessage({ sentAt: new Date(t0 + 120_000).toISOString() });
     const res = await t.app.http.inject({
       method: 'POST',
@@ -61,6 +61,65 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
     expect(farAt).toBeLessThanOrEqual(Date.now());
     // A sender's clock a little ahead of ours is believed.
     expect(await sent(near.externalId)).toBe(Date.parse(near.sentAt));
+  });
+
+  it('refuses a sentAt before 2000 or more than a day ahead, naming it, and takes old history', async () => {
+    const before = await count('inbound_events');
+    const post = (payload: unknown) =>
+      t.app.http.inject({
+        method: 'POST',
+        url: '/api/v1/inbound',
+        headers: t.auth,
+        payload: payload as never,
+      });
+    const bad = [
+      '1970-01-01T00:00:00Z',
+      '1999-12-31T23:59:59.999Z',
+      '9999-12-31T23:59:59Z',
+      new Date(Date.now() + 25 * 3_600_000).toISOString(),
+    ];
+    const res = await post({
+      messages: [aMessage(), ...bad.map((sentAt) => aMessage({ sentAt }))],
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    const message = res.json().error.message as string;
+    expect(message).toContain(
+      '/messages/1/sentAt 1970-01-01T00:00:00Z is before 2000-01-01T00:00:00Z',
+    );
+    expect(message).toContain('/messages/2/sentAt 1999-12-31T23:59:59.999Z is before 2000-01-01');
+    expect(message).toContain(
+      '/messages/3/sentAt 9999-12-31T23:59:59Z is more than 24 hours ahead',
+    );
+    expect(message).toContain('/messages/4/sentAt');
+    expect(message).not.toContain('/messages/0/');
+    const one = await post(aMessage({ sentAt: '1970-01-01T00:00:00.000Z' }));
+    expect(one.statusCode).toBe(400);
+    expect(one.json().error.message).toContain('/sentAt 1970-01-01T00:00:00.000Z is before 2000');
+    expect(await count('inbound_events')).toBe(before);
+    // Dated history is welcome: the first instant of 2000, a tweet of 2012, 23 hours ahead.
+    const old = [
+      aMessage({ sentAt: '2000-01-01T00:00:00Z' }),
+      aMessage({ sentAt: '2012-06-01T12:00:00Z' }),
+      aMessage({ sentAt: new Date(Date.now() + 23 * 3_600_000).toISOString() }),
+    ];
+    const ok = await post({ messages: old });
+    expect(ok.statusCode, ok.body).toBe(202);
+    expect(ok.json().accepted).toBe(3);
+    await t.app.pipeline.drain();
+    const stored = await t.app.database.db
+      .selectFrom('messages')
+      .select(['external_id', 'sent_at'])
+      .where(
+        'external_id',
+        'in',
+        old.slice(0, 2).map((m) => m.externalId),
+      )
+      .orderBy('sent_at')
+      .execute();
+    expect(stored.map((r) => Number(r.sent_at))).toEqual([
+      Date.UTC(2000, 0, 1),
+      Date.UTC(2012, 5, 1, 12),
+    ]);
   });
 
   it('refuses an identifier with half a surrogate pair instead of storing it as another key', async () => {

@@ -7,7 +7,7 @@ import type { Http } from '../platform/http/server.js';
 import { appendInbound } from './inbound.log.js';
 import { inboundNulProblem } from './inbound.nul.js';
 import { type InboundMessage, InboundMessageSchema } from './inbound.schema.js';
-import { notFromTheFuture } from './inbound.time.js';
+import { notFromTheFuture, sentAtProblem } from './inbound.time.js';
 
 export const MAX_BATCH = 1000;
 
@@ -25,15 +25,18 @@ const MessagesOnly = Type.Object({ messages: Type.Array(Type.Unknown()) });
  * Checks one message or a batch with TypeBox and reports the first few problems with their JSON
  * paths (`/messages/3/sentAt`), which says far more than "must match a schema in anyOf".
  */
-function validateInbound(data: unknown): { value: unknown } | { error: Error } {
+function validateInbound(data: unknown, now: number): { value: unknown } | { error: Error } {
   const problems: string[] = [];
   if (Value.Check(InboundBody, data)) {
     // Customer text with a NUL is kept (appendInbound makes it U+FFFD); an identifier is refused.
+    // A time from an unset clock (1970) or far ahead (9999) is the sender's bug: refused, named.
     const batch = 'messages' in data;
     const msgs = batch ? data.messages : [data];
     msgs.forEach((m, i) => {
-      const p = inboundNulProblem(m);
-      if (p && problems.length < 10) problems.push(batch ? `/messages/${i}${p}` : p);
+      const time = sentAtProblem(m.sentAt, now);
+      for (const p of [inboundNulProblem(m), time && `/sentAt ${time}`]) {
+        if (p && problems.length < 10) problems.push(batch ? `/messages/${i}${p}` : p);
+      }
     });
     if (problems.length === 0) return { value: data };
     return { error: invalid(problems) };
@@ -75,12 +78,14 @@ export function inboundRoutes(app: Http, deps: InboundRouteDeps) {
     {
       bodyLimit: 10 * 1024 * 1024,
       // Customer content: NUL in text is kept as U+FFFD, in an identifier refused (validateInbound).
-      config: { nulInBody: 'route' },
+      // Only admins and integrations' tokens: an agent or supervisor could otherwise write any
+      // customer's message into any case (and answer, or close, their own complaint).
+      config: { nulInBody: 'route', roles: ['admin', 'integration'] },
       schema: {
         tags: ['ingest'],
         summary: 'Submit one normalised message, or {"messages": [...]} (at most 1,000)',
         description:
-          'Answers 202 only after the messages are durably written to the inbound log. Re-delivering the same (channel, externalId) is acknowledged and stored once.',
+          'Answers 202 only after the messages are durably written to the inbound log. Re-delivering the same (channel, externalId) is acknowledged and stored once. A `sentAt` before 2000-01-01T00:00:00Z or more than 24 hours ahead of the server clock is a 400; one more than 5 minutes ahead is taken as the arrival time.',
         body: InboundBody,
         response: {
           202: Type.Object({
@@ -96,7 +101,7 @@ export function inboundRoutes(app: Http, deps: InboundRouteDeps) {
           }),
         },
       },
-      validatorCompiler: () => validateInbound,
+      validatorCompiler: () => (data) => validateInbound(data, deps.clock()),
     },
     async (req, reply) => {
       const body = req.body as Record<string, unknown>;

@@ -75,6 +75,11 @@ export const InboundMessageSchema = Type.Object(
     direction: Type.Optional(Type.Union([Type.Literal('in'), Type.Literal('out')])),
     author: AuthorSchema,
     text: Type.String({ maxLength: TEXT_MAX }),
+    /**
+     * The message's own subject where the channel has one (an e-mail's Subject header). A case
+     * the message opens takes it as its subject instead of the text's first line.
+     */
+    subject: Type.Optional(Type.String({ maxLength: 998 })),
     /** Event time: when the customer sent it (ISO-8601 with zone). Never replaced by wall time. */
     sentAt: Type.String({ format: 'date-time' }),
     /** External id of the message this one answers (same channel). */

@@ -2,6 +2,7 @@ import { ConnectorError, fromHttpStatus, scrubSecrets } from '../channels/connec
 import type { ProblemSnapshot } from '../problems/escalate.js';
 import { sendJson } from './http.js';
 import { jiraTargetCategory, transitionJira } from './jira-transition.js';
+import { readableProblem, readableUpdate } from './outbound-text.js';
 import { signWebhook } from './sign.js';
 
 /** The problem as escalation targets see it: as it was at the event, with its links as now. */
@@ -133,11 +134,15 @@ export async function sendJira(
   },
   secrets: { apiToken: string },
   event: string,
-  problem: ProblemPayload,
+  stored: ProblemPayload,
   integrationId: string,
-  update?: UpdatePayload,
-  ctx: JiraContext = { currentStatus: problem.status, fromJira: false },
+  storedUpdate?: UpdatePayload,
+  ctx: JiraContext = { currentStatus: stored.status, fromJira: false },
 ): Promise<AdapterResult> {
+  // Summary, description and comments are read by people: customers' text made readable
+  // (outbound-text.ts). The ADF builds text nodes only, so Jira markup in it stays text.
+  const problem = readableProblem(stored);
+  const update = readableUpdate(storedUpdate);
   const base = cfg.baseUrl.replace(/\/+$/, '');
   const basic = Buffer.from(`${cfg.email}:${secrets.apiToken}`).toString('base64');
   const headers = { authorization: `Basic ${basic}` };
@@ -221,9 +226,11 @@ export async function sendPagerDuty(
   cfg: { eventsUrl?: string },
   secrets: { routingKey: string },
   event: string,
-  problem: ProblemPayload,
+  stored: ProblemPayload,
   currentStatus: string,
 ): Promise<AdapterResult> {
+  // The summary and details are read by whoever is paged (outbound-text.ts).
+  const problem = readableProblem(stored);
   // `problem.status` is the status at the event; the actions follow the status now too.
   const actions = pagerDutyActions(event, currentStatus, problem.status);
   if (actions.length === 0) return {};
@@ -292,9 +299,12 @@ export async function sendSlack(
   _cfg: unknown,
   secrets: { webhookUrl: string },
   event: string,
-  problem: ProblemPayload,
-  update?: UpdatePayload,
+  stored: ProblemPayload,
+  storedUpdate?: UpdatePayload,
 ): Promise<AdapterResult> {
+  // Customers' text made readable (outbound-text.ts), then escaped for mrkdwn (escapeSlack).
+  const problem = readableProblem(stored);
+  const update = readableUpdate(storedUpdate);
   const text = `Problem #${problem.number} ${event.replace('problem.', '')}: ${problem.title} (${problem.customerCount} customers)`;
   const news = newsOf(problem, update).trim();
   // The URL is the credential: its path (…/services/T…/B…/<token>) must not reach an error.

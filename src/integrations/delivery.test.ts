@@ -106,7 +106,7 @@ describe('concurrent deliveries (PostgreSQL, several workers)', () => {
     fakes.push(pd);
     await w.add('pagerduty', { eventsUrl: `${pd.url}/v2/enqueue` }, { routingKey: ROUTING_KEY });
     const id = await w.problem();
-    await w.change(id, { owner: 'network-ops' }); // a second row per integration: problem.updated
+    await w.change(id, { owner: 'Field services' }); // a second row per integration: problem.updated
     await Promise.all([1, 2, 3, 4].map(() => w.app.app.outbox.runOnce(1)));
     // What was deferred goes out once it is due.
     for (let i = 0; i < 5 && (await w.escalations()).some((r) => r.status === 'pending'); i++) {
@@ -168,7 +168,7 @@ describe('concurrent deliveries (PostgreSQL, several workers)', () => {
       { apiToken: 'tok' },
     );
     const id = await w.problem();
-    await w.change(id, { owner: 'network-ops' });
+    await w.change(id, { owner: 'Field services' });
     for (let i = 0; i < 10; i++) {
       const rows = await w.escalations();
       // Only the later row is made due: the first stays in its back-off.

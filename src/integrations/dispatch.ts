@@ -70,7 +70,10 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
     if (!p) return;
     // References are read now: earlier deliveries may have learned one (the Jira issue key).
     const externalRefs = JSON.parse(p.external_refs_json) as Record<string, string>;
-    const url = `${deps.publicUrl.replace(/\/+$/, '')}/problems/${p.id}`;
+    // The problem's API resource: the desk serves no page of its own at `/problems/<id>`, and a
+    // link that answers 404 in a Slack message or a Jira issue is worse than one that asks for
+    // a sign-in.
+    const url = `${deps.publicUrl.replace(/\/+$/, '')}/api/v1/problems/${p.id}`;
     const problem: ProblemPayload = {
       ...(queued.problem ?? snapshotFromRow(p)),
       url,
@@ -111,7 +114,7 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
           update,
           {
             currentStatus: p.status,
-            fromJira: await changedByJira(deps.database, p.id, event, at),
+            fromJira: await changedByJira(deps.database, p.id, event, at, integ.id),
           },
         );
         break;
@@ -133,15 +136,25 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
 }
 
 /**
- * Whether the status change behind `event` was made by a Jira status webhook: those change the
- * problem as the system actor `jira` (integration.routes.ts), and their history event is written
- * at the time the escalation was queued with.
+ * The actor id of a change made by a Jira integration's status webhook. Per integration: with
+ * one id for all (`jira`) a change that came from Jira A was taken for one from Jira B as well,
+ * and B's issue was never moved.
+ */
+export const jiraActor = (integrationId: string) => `jira:${integrationId}`;
+
+/**
+ * Whether the status change behind `event` was made by this Jira integration's status webhook:
+ * those change the problem as the system actor `jiraActor(integration)` (integration.routes.ts),
+ * and their history event is written at the time the escalation was queued with. The issue is
+ * then where Jira put it; another integration's issue still follows. A change recorded before
+ * actors were per integration (`jira`) counts for every Jira integration, as it did then.
  */
 async function changedByJira(
   database: Database,
   problemId: string,
   event: string,
   at: number | undefined,
+  integrationId: string,
 ): Promise<boolean> {
   if (at === undefined || event === 'problem.updated' || event === 'problem.opened') return false;
   const ev = await database.db
@@ -152,7 +165,10 @@ async function changedByJira(
     .where('created_at', '=', at)
     .orderBy('id', 'desc')
     .executeTakeFirst();
-  return ev?.actor_type === 'system' && ev.actor_id === 'jira';
+  return (
+    ev?.actor_type === 'system' &&
+    (ev.actor_id === jiraActor(integrationId) || ev.actor_id === 'jira')
+  );
 }
 
 /**

@@ -12,8 +12,10 @@ const string: Field['check'] = (v) =>
   typeof v === 'string' && v.trim() !== '' ? null : 'must be a non-empty string';
 const url: Field['check'] = (v) => {
   if (typeof v !== 'string' || !URL.canParse(v)) return 'must be an http(s) URL';
-  const { protocol } = new URL(v);
-  return protocol === 'http:' || protocol === 'https:' ? null : 'must be an http(s) URL';
+  const { protocol, username, password } = new URL(v);
+  if (protocol !== 'http:' && protocol !== 'https:') return 'must be an http(s) URL';
+  // A URL is shown where it goes (the GET view, delivery errors, logs): credentials go in secrets.
+  return username || password ? 'must not contain a user name or password' : null;
 };
 /** HMAC keys: a short one can be guessed offline from a single signed body. */
 const hmacKey: Field['check'] = (v) =>

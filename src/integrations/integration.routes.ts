@@ -9,6 +9,7 @@ import { changeProblem } from '../problems/problem.service.js';
 import type { ProblemStatus } from '../problems/problem.store.js';
 import { jiraKeyOf } from './adapters.js';
 import type { IntegrationKind } from './dispatch.js';
+import { jiraActor } from './dispatch.js';
 import { checkIntegration, mergePatch } from './integration.config.js';
 import { DeliveryStatusDto, deliveryStatus } from './integration.status.js';
 import { verifyHmacHex } from './sign.js';
@@ -350,7 +351,9 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
                   ? 'fixing'
                   : (p.status as ProblemStatus),
               p.status,
-              'jira',
+              // This integration by name: its own escalation of the change must not move its
+              // issue back, another Jira integration's must follow (dispatch.ts, changedByJira).
+              jiraActor(integ.id),
             );
         }
         return { ok: true };

@@ -160,6 +160,14 @@ describe('escalations', () => {
     ).toBe(false);
   });
 
+  it("links every escalation to the problem's API resource, a page that exists", async () => {
+    const body = JSON.parse(String(hook.requests[0].raw)) as { problem: { url: string } };
+    const path = new URL(body.problem.url).pathname;
+    expect(path).toBe(`/api/v1/problems/${problemId}`);
+    const res = await t.app.http.inject({ method: 'GET', url: path, headers: t.auth });
+    expect(res.statusCode).toBe(200);
+  });
+
   /** PagerDuty's signed v3 webhook about the problem's incident. */
   const pagerDutySays = (eventType: string) => {
     const body = JSON.stringify({

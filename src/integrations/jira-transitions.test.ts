@@ -161,3 +161,51 @@ describe('Jira issues are transitioned with the problem', () => {
     expect(bad.json().error.message).toBe('config.doneTransition must be a non-empty string');
   });
 });
+
+describe('two Jira integrations', () => {
+  /**
+   * Both integrations' changes were recorded as made by the one actor `jira`, so a change that
+   * came from Jira A's webhook was taken for one from Jira B too: B's issue was never moved and
+   * stayed behind the problem. The loop guard is per integration now.
+   */
+  it("a change from Jira A's webhook moves Jira B's issue, and not A's", async () => {
+    const w = await world();
+    const a = await withJira(w);
+    const b = await withJira(w);
+    const id = await w.problem();
+    await w.drain();
+    expect(a.jira.statusOf('PROB-1')).toBe('To Do');
+    expect(b.jira.statusOf('PROB-1')).toBe('To Do');
+    // A's team starts work in A's Jira (the fake still shows To Do: only the change's origin
+    // keeps A's adapter from moving it).
+    expect(
+      (
+        await a.hook({
+          timestamp: Date.now() + 1000,
+          changelog: toInProgress,
+          issue: jiraIssue('PROB-1', 'indeterminate'),
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect((await w.get(id)).status).toBe('fixing');
+    await w.drain();
+    expect(posted(a.jira)).toEqual([]);
+    expect(b.jira.statusOf('PROB-1')).toBe('In Progress');
+    // And done there: B's issue follows, A's is left where Jira put it.
+    a.jira.setStatus('PROB-1', 'Done');
+    await a.hook({
+      timestamp: Date.now() + 2000,
+      changelog: { items: [{ field: 'status', fromString: 'In Progress', toString: 'Done' }] },
+      issue: jiraIssue('PROB-1', 'done'),
+    });
+    expect((await w.get(id)).status).toBe('fixed');
+    await w.drain();
+    expect(posted(a.jira)).toEqual([]);
+    expect(b.jira.statusOf('PROB-1')).toBe('Done');
+    // The history says which integration the change came from.
+    const history = (await w.get(id)).history as { type: string; actor: string | null }[];
+    expect(history.filter((h) => h.type === 'status_changed').map((h) => h.actor)).toContain(
+      `jira:${a.id}`,
+    );
+  });
+});

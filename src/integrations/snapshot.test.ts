@@ -33,7 +33,7 @@ describe('escalations carry the problem as it was at the event', () => {
     const w = await world();
     const { state, sent } = await withHook(w);
     const id = await w.problem();
-    await w.change(id, { status: 'fixing', owner: 'Network' });
+    await w.change(id, { status: 'fixing', owner: 'Field services' });
     await w.drain();
     state.down = true;
     await w.change(id, { status: 'fixed' });
@@ -51,7 +51,7 @@ describe('escalations carry the problem as it was at the event', () => {
     }
     const fixed = sent().filter((b) => b.event === 'problem.fixed');
     expect(fixed.length).toBeGreaterThan(0);
-    expect(fixed.at(-1)!.problem).toMatchObject({ status: 'fixed', owner: 'Network' });
+    expect(fixed.at(-1)!.problem).toMatchObject({ status: 'fixed', owner: 'Field services' });
     const reopened = sent().find((b) => b.event === 'problem.reopened');
     expect(reopened?.problem).toMatchObject({ status: 'fixing', owner: 'Billing' });
   });

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { getCase } from '../cases/case.queries.js';
 import { replyInTrx } from '../cases/case.reply.js';
 import { type CaseLinks, updateInTrx } from '../cases/case.service.js';
 import { caseEvent, loadCase } from '../cases/case.store.js';
@@ -48,9 +49,20 @@ export function checkTemplate(body: string): void {
   });
 }
 
+/** `checkTemplate`, its refusal naming where in the request the template is. */
+function checkTemplateAt(body: string, path: string): void {
+  try {
+    checkTemplate(body);
+  } catch (err) {
+    if (err instanceof AppError) throw new AppError('bad_request', `${path}: ${err.message}`);
+    throw err;
+  }
+}
+
 /**
  * Refuses a macro that could never apply: a reply with neither text nor canned reply, a canned
- * reply or user that does not exist, or reply text with an unknown variable.
+ * reply or user that does not exist, or reply or note text with an unknown variable (a note is
+ * rendered like a reply, so every use of the macro would fail on it).
  */
 export async function checkMacroActions(
   db: Kysely<DB>,
@@ -61,7 +73,7 @@ export async function checkMacroActions(
     if (a.type === 'reply') {
       if (!a.text && !a.cannedReplyId)
         throw new AppError('bad_request', `actions/${i}: a reply needs text or cannedReplyId`);
-      if (a.text) checkTemplate(a.text);
+      if (a.text) checkTemplateAt(a.text, `actions/${i}/text`);
       if (a.cannedReplyId) {
         const found = await db
           .selectFrom('canned_replies')
@@ -76,6 +88,7 @@ export async function checkMacroActions(
           );
       }
     }
+    if (a.type === 'note') checkTemplateAt(a.body, `actions/${i}/body`);
     if (a.type === 'assign' && a.userId) await assertUser(db, ws, a.userId, `actions/${i}/userId`);
   }
 }
@@ -214,6 +227,9 @@ export async function applyMacro(
       { macroId, name: m.name },
       now,
     );
-    return loadCase(trx, actor.workspaceId, caseId);
+    // With its customer's name, as the case's other answers show it.
+    const c = await getCase(trx, actor.workspaceId, caseId);
+    if (!c) throw notFound('case');
+    return c;
   });
 }

@@ -4,12 +4,15 @@ import { ENGINES } from '../../test/support/engines.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Sender } from '../channels/sender.js';
 import { OutboxWorker } from '../platform/outbox/outbox.worker.js';
+import { DEFAULT_PROBLEM_SETTINGS } from '../problems/problem.settings.js';
 import { ProblemWorker } from '../problems/problem.worker.js';
 import { problemsWorld } from '../problems/test-world.js';
 import { notifyHandler } from './notify.handler.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
+/** A status notice goes out once its hold is over (`noticeHoldMinutes`). */
+const HOLD = DEFAULT_PROBLEM_SETTINGS.noticeHoldMinutes * MIN;
 
 /**
  * X blocked for 20 minutes (a 429's reset; the X sender defers without calling, x.sender.ts):
@@ -76,7 +79,7 @@ describe.each(ENGINES)('a blocked channel and the 15-minute target on %s', (engi
 
   it('the e-mail gets the notice at once', async () => {
     const f = await fixedFor(`blocked-${engine}@example.org`);
-    const now = Number((await f.note()).created_at);
+    const now = Number((await f.note()).created_at) + HOLD;
     const email: Sender = async () => ({ externalId: `e-${engine}-${k}` });
     const clock = () => now;
     await worker(
@@ -91,7 +94,7 @@ describe.each(ENGINES)('a blocked channel and the 15-minute target on %s', (engi
 
   it('no other route: queued, saying why and until when, and its case waits', async () => {
     const f = await fixedFor(null);
-    const now = Number((await f.note()).created_at);
+    const now = Number((await f.note()).created_at) + HOLD;
     const clock = () => now;
     await worker(new Map([['x', blocked(clock, now + 20 * MIN)]]), clock).runOnce(100);
     const note = await f.note();

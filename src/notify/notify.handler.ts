@@ -1,11 +1,18 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ConnectorError } from '../channels/connector-error.js';
-import type { Sender } from '../channels/sender.js';
+import type { Sender, SendResult } from '../channels/sender.js';
 import type { Database } from '../platform/db/database.js';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
-import { type OutboxHandler, outboxBackoffMs } from '../platform/outbox/outbox.worker.js';
+import {
+  OutboxDeferred,
+  type OutboxHandler,
+  outboxBackoffMs,
+} from '../platform/outbox/outbox.worker.js';
 import { releaseFromFix } from '../problems/problem.service.js';
+import { loadProblemSettings } from '../problems/problem.settings.js';
+import { recordNotice } from './notify.record.js';
+import { deliveryKey } from './notify.service.js';
 import { chooseRoute, type Route, routeKey } from './route.js';
 
 export interface NotifyDeps {
@@ -29,7 +36,11 @@ const DEFAULT_RETRY_BUDGET_MS = 10 * 60_000;
  * A customer nobody can reach is marked `undeliverable` (not retried): someone must call them.
  * A route that keeps failing temporarily past the retry budget gives way to the next one; a
  * notification the outbox gives up on ends `failed`. One out of date when its turn comes ends
- * `superseded`, unsent.
+ * `superseded`, unsent. A problem that flaps does not flood its customers: notices wait
+ * (`noticeHoldMinutes`, at queueing) and keep a gap (`noticeGapMinutes`) after the last one sent
+ * to the customer about the problem, so newer ones supersede them meanwhile; one saying what the
+ * customer was last sent word for word is not sent again. A delivered fix notice starts its
+ * customer's quiet period.
  */
 export function notifyHandler(deps: NotifyDeps): OutboxHandler {
   const { db } = deps.database;
@@ -48,11 +59,12 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
     // customer is, or is about to be, told; they never get an update older than one they have.
     const newer = await db
       .selectFrom('problem_notifications')
-      .select('id')
+      .select(['id', 'status', 'update_id', 'case_id'])
       .where('problem_id', '=', n.problem_id)
       .where('status', 'in', ['queued', 'sent'])
       .where('customer_id', '=', n.customer_id)
       .where('id', '>', n.id)
+      .orderBy('id', 'desc')
       .limit(1)
       .executeTakeFirst();
     if (newer) {
@@ -61,15 +73,73 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
         .set({ status: 'superseded', error: `superseded by a newer notice (${newer.id})` })
         .where('id', '=', n.id)
         .execute();
+      // This one waited out its hold: the newest takes its turn now rather than after a hold of
+      // its own, so a problem that keeps flapping still tells its customers its latest state
+      // (once per gap) instead of nothing until it settles. Only a delivery still in its hold
+      // (due when queued plus the hold): one retrying keeps its schedule, one a worker leased is
+      // not handed to another.
+      if (newer.status !== 'queued') return;
+      const holdMs = (await loadProblemSettings(db, row.workspaceId)).noticeHoldMinutes * 60_000;
+      if (holdMs > 0)
+        await db
+          .updateTable('outbox')
+          .set({ next_attempt_at: now })
+          .where('idempotency_key', '=', deliveryKey(newer.update_id, newer.case_id))
+          .where('status', '=', 'pending')
+          .where('attempts', '=', 0)
+          .where('next_attempt_at', '>', now)
+          .where((eb) => eb('next_attempt_at', '=', eb('created_at', '+', holdMs)))
+          .execute();
       return;
     }
+    const settings = await loadProblemSettings(db, row.workspaceId);
+    // What the customer last heard about this problem.
+    const last = await db
+      .selectFrom('problem_notifications')
+      .select(['id', 'text', 'sent_at', 'channel', 'address', 'message_id'])
+      .where('problem_id', '=', n.problem_id)
+      .where('customer_id', '=', n.customer_id)
+      .where('status', '=', 'sent')
+      .where('id', '!=', n.id)
+      .orderBy('sent_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const lastAt = last?.sent_at == null ? null : Number(last.sent_at);
+    if (last && lastAt !== null && last.text === n.text) {
+      // Fixed → fixing → fixed while the middle notice waited: the customer's latest news is
+      // this very one. It counts as told (by that message, at its time: a fix notice's quiet
+      // period then runs from the fix), so a later failure of the fix is still theirs to hear.
+      await db
+        .updateTable('problem_notifications')
+        .set({
+          status: 'sent',
+          channel: last.channel,
+          address: last.address,
+          message_id: last.message_id,
+          sent_at: lastAt,
+          error: `not sent again: the customer was sent these words at ${new Date(lastAt).toISOString()} (${last.id})`,
+        })
+        .where('id', '=', n.id)
+        .execute();
+      return;
+    }
+    // Too soon after the last notice: wait (no attempt counted); a newer one queued meanwhile
+    // supersedes this one.
+    const gapMs = settings.noticeGapMinutes * 60_000;
+    if (lastAt !== null && lastAt + gapMs > now)
+      throw new OutboxDeferred(
+        `the customer was sent a notice about this problem at ${new Date(lastAt).toISOString()} (${last?.id}); next one not before ${new Date(lastAt + gapMs).toISOString()}`,
+        lastAt + gapMs - now,
+      );
     // On the outbox's last attempt a notification still not sent ends `failed`, not `queued`.
     const lastAttempt = row.last === true;
+    // The outbox's own wait after this attempt (its configured cap), else its default schedule.
+    const backoffMs = row.backoffMs ?? outboxBackoffMs(row.attempt);
     const budgetMs = deps.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS;
     // A temporary failure is waited out only while the next try still falls inside the budget.
     const waitFor = (ce: ConnectorError) =>
-      !lastAttempt &&
-      now - n.created_at + (ce.retryAfterMs ?? outboxBackoffMs(row.attempt)) <= budgetMs;
+      !lastAttempt && now - n.created_at + (ce.retryAfterMs ?? backoffMs) <= budgetMs;
     const canSend = async (channel: string, channelId: string | null) => {
       const sender = deps.senders.get(channel);
       return !!sender && (!sender.ready || (await sender.ready({ channel, channelId })));
@@ -115,7 +185,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
         const waiting =
           retry && temporary
             ? [
-                `no route can deliver now; tried again at ${new Date(now + (temporary.retryAfterMs ?? outboxBackoffMs(row.attempt))).toISOString()}`,
+                `no route can deliver now; tried again at ${new Date(now + (temporary.retryAfterMs ?? backoffMs)).toISOString()}`,
               ]
             : [];
         await db
@@ -151,13 +221,14 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       // Stable across retries (the notification's own id until one was sent): senders without an
       // idempotency key derive theirs from it (an email's Message-ID).
       const messageId = n.message_id ?? n.id;
+      let result: SendResult;
       try {
         if (!sender)
           throw new ConnectorError(
             'temporary',
             `no sender is configured for channel ${route.channel}`,
           );
-        const result = await sender(
+        result = await sender(
           {
             messageId,
             caseId: via,
@@ -172,59 +243,6 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
           },
           idempotencyKey,
         );
-        const sentAt = deps.clock();
-        await db.transaction().execute(async (trx) => {
-          const inserted = await trx
-            .insertInto('messages')
-            .values({
-              id: messageId,
-              workspace_id: row.workspaceId,
-              case_id: via,
-              customer_id: n.customer_id,
-              channel: route.channel,
-              channel_id: route.channelId,
-              external_id: result.externalId ?? `tl-${messageId}`,
-              direction: 'out',
-              visibility: route.visibility,
-              author_address: 'system:problems',
-              author_name: 'Throughline',
-              text: n.text,
-              sent_at: sentAt,
-              received_at: sentAt,
-              in_reply_to: route.inReplyTo,
-              conversation_id: null,
-              language: null,
-              attachments_json: '[]',
-              triage_json: null,
-              raw_json: null,
-              status: 'sent',
-              user_id: null,
-              deleted_at: null,
-              unsolicited: 0,
-            })
-            .onConflict((oc) => oc.column('id').doNothing())
-            .executeTakeFirst();
-          // The notice is the case's latest message, as an agent's reply is: the customer's
-          // answer (an SMS has no reply reference) threads into this case within the thread
-          // window counted from it, not from their complaint days before.
-          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await touchCase(trx, via, sentAt);
-          await trx
-            .updateTable('problem_notifications')
-            .set({
-              status: 'sent',
-              channel: route.channel,
-              address: route.to,
-              message_id: messageId,
-              sent_at: sentAt,
-              error:
-                route.why === 'case channel' && errors.length === 0
-                  ? null
-                  : [...errors, route.why].join('; ').slice(0, 1000),
-            })
-            .where('id', '=', n.id)
-            .execute();
-        });
-        return null;
       } catch (err) {
         const ce =
           err instanceof ConnectorError
@@ -243,8 +261,74 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
           .execute();
         throw ce;
       }
+      // The provider has the notice: from here on nothing may send it again, whatever storing
+      // the outcome meets (a retry would tell the customer twice).
+      await recordNotice(
+        db,
+        { workspaceId: row.workspaceId, notification: n, messageId, caseId: via, route },
+        result,
+        {
+          sentAt: deps.clock(),
+          note:
+            route.why === 'case channel' && errors.length === 0
+              ? null
+              : [...errors, route.why].join('; ').slice(0, 1000),
+          after: (trx, sentAt) =>
+            quietFromDelivery(trx, n, sentAt, settings.quietPeriodMinutes * 60_000),
+        },
+      );
+      return null;
     }
   };
+}
+
+/**
+ * The customer heard of the fix now: their cases waiting on it resolve after the quiet period
+ * counted from now, not from the fix (a notice held by a rate limit left them less time to say
+ * it is still broken than everyone else). Only the first fix notice they were sent since the fix
+ * does so; later words on the fixed problem do not restart it.
+ */
+async function quietFromDelivery(
+  trx: Kysely<DB>,
+  n: { id: string; problem_id: string; update_id: string; customer_id: string },
+  sentAt: number,
+  quietMs: number,
+) {
+  const update = await trx
+    .selectFrom('problem_updates')
+    .select('status')
+    .where('id', '=', n.update_id)
+    .executeTakeFirst();
+  if (update?.status !== 'fixed') return;
+  const p = await trx
+    .selectFrom('problems')
+    .select('fixed_at')
+    .where('id', '=', n.problem_id)
+    .executeTakeFirst();
+  if (p?.fixed_at == null) return;
+  const earlier = await trx
+    .selectFrom('problem_notifications')
+    .innerJoin('problem_updates', 'problem_updates.id', 'problem_notifications.update_id')
+    .select('problem_notifications.id')
+    .where('problem_notifications.problem_id', '=', n.problem_id)
+    .where('problem_notifications.customer_id', '=', n.customer_id)
+    .where('problem_notifications.status', '=', 'sent')
+    .where('problem_notifications.id', '!=', n.id)
+    .where('problem_updates.status', '=', 'fixed')
+    .where('problem_updates.created_at', '>=', Number(p.fixed_at))
+    .limit(1)
+    .executeTakeFirst();
+  if (earlier) return;
+  await trx
+    .updateTable('problem_links')
+    .set({ resolve_due_at: sentAt + quietMs })
+    .where('problem_id', '=', n.problem_id)
+    .where('customer_id', '=', n.customer_id)
+    .where('unlinked_at', 'is', null)
+    // Waiting on the fix (a case the customer answered, or one resolved, has none).
+    .where('resolve_due_at', 'is not', null)
+    .where('resolve_due_at', '<', sentAt + quietMs)
+    .execute();
 }
 
 /** The `status_reason` of a case back at the desk because its customer was not told of the fix. */
@@ -289,28 +373,4 @@ async function notToldBackToDesk(
       })
       .execute();
   });
-}
-
-/**
- * What a sent notice changes on its case (as an agent's reply does, src/cases/case.reply.ts):
- * its latest message time, message count and version. Not its status or first response: an
- * automatic notice is no person's answer, so a new case stays new and its SLA runs on.
- */
-async function touchCase(trx: Kysely<DB>, caseId: string, sentAt: number) {
-  const c = await trx
-    .selectFrom('cases')
-    .select('last_message_at')
-    .where('id', '=', caseId)
-    .executeTakeFirst();
-  if (!c) return;
-  await trx
-    .updateTable('cases')
-    .set({
-      last_message_at: Math.max(Number(c.last_message_at), sentAt),
-      message_count: sql<number>`message_count + 1`,
-      version: sql<number>`version + 1`,
-      updated_at: sentAt,
-    })
-    .where('id', '=', caseId)
-    .execute();
 }

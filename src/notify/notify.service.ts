@@ -7,7 +7,9 @@ import { newId } from '../platform/ids.js';
  * most recently linked case (a customer who wrote twice, say on X and by e-mail, hears it once):
  * a `problem_notifications` row (the per-customer delivery status) and a `notify_customer`
  * outbox row, in the caller's transaction. Idempotent per (update, case). `only`: just these
- * customers (ones who joined a fixed problem). Returns the number of customers.
+ * customers (ones who joined a fixed problem). `holdMs`: the delivery waits this long (the
+ * problem settings' `noticeHoldMinutes`), so a newer update queued meanwhile takes its place.
+ * Returns the number of customers.
  */
 export async function queueProblemNotifications(
   trx: Kysely<DB>,
@@ -17,6 +19,7 @@ export async function queueProblemNotifications(
   text: string,
   now: number,
   only?: ReadonlySet<string>,
+  holdMs = 0,
 ): Promise<number> {
   const links = await trx
     .selectFrom('problem_links')
@@ -31,10 +34,13 @@ export async function queueProblemNotifications(
     if (!byCustomer.has(l.customer_id) && (!only || only.has(l.customer_id)))
       byCustomer.set(l.customer_id, l);
   const one = [...byCustomer.values()];
-  return queueNotifications(trx, workspaceId, problemId, updateId, text, one, now);
+  return queueNotifications(trx, workspaceId, problemId, updateId, text, one, now, holdMs);
 }
 
-/** Queues `text` for the given linked cases (e.g. one informed acknowledgement). */
+/**
+ * Queues `text` for the given linked cases (e.g. one informed acknowledgement, sent at once:
+ * it answers the customer's own message). `holdMs`: see `queueProblemNotifications`.
+ */
 export async function queueNotifications(
   trx: Kysely<DB>,
   workspaceId: string,
@@ -43,6 +49,7 @@ export async function queueNotifications(
   text: string,
   links: readonly { case_id: string; customer_id: string }[],
   now: number,
+  holdMs = 0,
 ): Promise<number> {
   for (let i = 0; i < links.length; i += 300) {
     const chunk = links.slice(i, i + 300);
@@ -70,7 +77,7 @@ export async function queueNotifications(
       .execute();
     await trx
       .insertInto('outbox')
-      .values(chunk.map((l) => delivery(workspaceId, updateId, l.case_id, now)))
+      .values(chunk.map((l) => delivery(workspaceId, updateId, l.case_id, now, '', now + holdMs)))
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .execute();
   }
@@ -123,17 +130,29 @@ export async function requeueFailed(
   return n;
 }
 
-/** The outbox row that delivers one notification (`notify.handler.ts`). */
-function delivery(ws: string, updateId: string, caseId: string, now: number, keySuffix = '') {
+/** The outbox key of a notification's delivery (a re-send adds a suffix). */
+export function deliveryKey(updateId: string, caseId: string, keySuffix = ''): string {
+  return `notify_customer:${updateId}:${caseId}${keySuffix}`;
+}
+
+/** The outbox row that delivers one notification (`notify.handler.ts`), due at `dueAt`. */
+function delivery(
+  ws: string,
+  updateId: string,
+  caseId: string,
+  now: number,
+  keySuffix = '',
+  dueAt = now,
+) {
   return {
     id: newId(),
     workspace_id: ws,
     kind: 'notify_customer',
-    idempotency_key: `notify_customer:${updateId}:${caseId}${keySuffix}`,
+    idempotency_key: deliveryKey(updateId, caseId, keySuffix),
     payload_json: JSON.stringify({ updateId, caseId }),
     status: 'pending' as const,
     attempts: 0,
-    next_attempt_at: now,
+    next_attempt_at: dueAt,
     last_error: null,
     created_at: now,
     delivered_at: null,

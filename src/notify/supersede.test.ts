@@ -3,10 +3,13 @@ import { aMessage, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import type { Sender } from '../channels/sender.js';
 import { OutboxWorker } from '../platform/outbox/outbox.worker.js';
+import { DEFAULT_PROBLEM_SETTINGS } from '../problems/problem.settings.js';
 import { problemsWorld } from '../problems/test-world.js';
 import { notifyHandler } from './notify.handler.js';
 
 const HOUR = 3_600_000;
+/** Status notices wait this long before they go out (`noticeHoldMinutes`). */
+const HOLD = DEFAULT_PROBLEM_SETTINGS.noticeHoldMinutes * 60_000;
 
 /**
  * Notices held back (X rate-limited for 20 minutes) while the problem went fixed → fixing →
@@ -50,7 +53,8 @@ describe.each(ENGINES)('out-of-date notices on %s', (engine) => {
       return { externalId: `t-${m.messageId}` };
     };
     const senders = new Map([['x', x]]);
-    const clock = () => Date.now();
+    // Once the notices' hold is over.
+    const clock = () => Date.now() + HOLD;
     return new OutboxWorker({
       database: t.app.database,
       senders,

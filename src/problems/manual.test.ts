@@ -51,6 +51,10 @@ describe.each(ENGINES)('problems made by hand on %s', (engine) => {
       expect(ids(found), area).toContain(p.id);
     }
     expect(ids(await api('GET', '/api/v1/problems?area=Ohio'))).not.toContain(p.id);
+    // Two places at once are refused by the filter as by POST (problem.list.test.ts).
+    const two = await api('GET', '/api/v1/problems?area=Austin,%20CA');
+    expect(two.statusCode, two.body).toBe(400);
+    expect(two.json().error.message).toMatch(/no US city "Austin" in CA/);
     // Clearing the owner clears it (it was stored as "").
     const cleared = await api('POST', `/api/v1/problems/${p.id}/status`, { owner: null });
     expect(cleared.statusCode, cleared.body).toBe(200);

@@ -127,4 +127,60 @@ describe.each(ENGINES)('owner teams on %s', (engine) => {
     expect((await update({ cookie: network })).statusCode).toBe(200);
     expect((await update(t.auth)).statusCode).toBe(200);
   });
+
+  it('a problem owner is an existing team: an unknown or blank name is a 400, so it keeps its team', async () => {
+    const [c] = await cases(1);
+    const bogus = await api('POST', '/api/v1/problems', {
+      caseId: c.case_id,
+      topic: 'network',
+      owner: 'Bogus team',
+    });
+    expect(bogus.statusCode, bogus.body).toBe(400);
+    expect(bogus.json().error.message).toMatch(/no team named "Bogus team"/);
+    // Named in any case, it is stored as the team spells it, with the team's row.
+    const made = await api('POST', '/api/v1/problems', {
+      caseId: c.case_id,
+      topic: 'network',
+      owner: 'billing',
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    expect(made.json().owner).toBe('Billing');
+    const id = made.json().id as string;
+    const teams = await db()
+      .selectFrom('teams')
+      .select(['id', 'name'])
+      .where('workspace_id', '=', ws())
+      .execute();
+    const team = (name: string) => teams.find((x) => x.name === name)!.id;
+    expect((await problem(id)).owner_team_id).toBe(team('Billing'));
+
+    const status = (payload: unknown, headers: Record<string, string> = t.auth) =>
+      t.app.http.inject({
+        method: 'POST',
+        url: `/api/v1/problems/${id}/status`,
+        headers,
+        payload: payload as never,
+      });
+    for (const owner of ['Team That Does Not Exist', '   ']) {
+      const res = await status({ owner });
+      expect(res.statusCode, owner).toBe(400);
+      expect(res.json().error.message).toMatch(/^owner: /);
+    }
+    const kept = await problem(id);
+    expect({ owner: kept.owner, team: kept.owner_team_id }).toEqual({
+      owner: 'Billing',
+      team: team('Billing'),
+    });
+    // Another team's agent still may not take it over.
+    const desk = await agentOf(team('Care desk'));
+    expect((await status({ owner: 'Care desk' }, { cookie: desk })).statusCode).toBe(403);
+    // Handed to another team by name: that team's row comes with it.
+    const handed = await status({ owner: 'network OPERATIONS' });
+    expect(handed.statusCode, handed.body).toBe(200);
+    expect(handed.json().problem.owner).toBe('Network operations');
+    expect((await problem(id)).owner_team_id).toBe(team('Network operations'));
+    // Null clears it: no team owns it then.
+    expect((await status({ owner: null })).json().problem.owner).toBeNull();
+    expect((await problem(id)).owner_team_id).toBeNull();
+  });
 });

@@ -70,3 +70,32 @@ export async function checkOwnerRules(
       );
   }
 }
+
+/**
+ * The team a person names as a problem's owner (create, status update): the team row, so the
+ * owner always limits who may change the problem (owner-team.ts). A free-text name that matched
+ * no team left the problem ownerless to the permission check, open to every team's agents, while
+ * it showed an owner. A blank or unknown name is refused (400), naming it; null clears the owner.
+ * The name is stored as the team spells it.
+ */
+export async function ownerTeamNamed(
+  trx: Kysely<DB>,
+  ws: string,
+  name: string | null,
+): Promise<{ name: string | null; teamId: string | null }> {
+  if (name === null) return { name: null, teamId: null };
+  if (!name.trim())
+    throw new AppError('bad_request', 'owner: must not be blank (null clears the owner)');
+  const id = (await teamsByName(trx, ws)).get(key(name));
+  if (!id)
+    throw new AppError(
+      'bad_request',
+      `owner: no team named "${name.trim()}"; a problem's owner is one of the workspace's teams`,
+    );
+  const team = await trx
+    .selectFrom('teams')
+    .select('name')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  return { name: team.name, teamId: id };
+}

@@ -56,4 +56,34 @@ describe('fields a problem write does not know', () => {
     );
     expect((await api('GET', '/api/v1/problem-settings')).json()).toEqual(before);
   });
+
+  it('a status request with nothing to do is a 400, as an empty links request is', async () => {
+    const id = await autoProblem(await cases(1));
+    const before = (await problem(id)).version;
+    for (const payload of [{}, { silent: true }, { body: '  \n ' }, { externalRefs: {} }]) {
+      const res = await api('POST', `/api/v1/problems/${id}/status`, payload);
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json().error.message).toMatch(/^nothing to change/);
+    }
+    expect((await problem(id)).version).toBe(before);
+  });
+
+  it('words that differ only by surrounding spaces are no new update: nobody is messaged again', async () => {
+    const id = await autoProblem(await cases(2));
+    const post = (body: string) =>
+      api('POST', `/api/v1/problems/${id}/status`, { status: 'fixing', body });
+    const first = await post('Crews are on site.');
+    expect(first.json().notified).toBe(2);
+    const version = (await problem(id)).version;
+    const again = await post('  Crews are on site.\n');
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json().notified).toBe(0);
+    expect((await problem(id)).version).toBe(version);
+    const updates = await t.app.database.db
+      .selectFrom('problem_updates')
+      .select('body')
+      .where('problem_id', '=', id)
+      .execute();
+    expect(updates.map((u) => u.body)).toEqual(['Crews are on site.']);
+  });
 });

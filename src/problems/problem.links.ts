@@ -5,7 +5,7 @@ import { AppError, notFound } from '../platform/errors.js';
 import { areaChain } from './detector/areas.js';
 import { queueEscalations } from './escalate.js';
 import { manualArea } from './manual-area.js';
-import { teamIdNamed } from './owner-teams.js';
+import { ownerTeamNamed, teamIdNamed } from './owner-teams.js';
 import { checkProblemVersion, cleanTitle } from './problem.checks.js';
 import {
   joinFixedProblem,
@@ -60,7 +60,9 @@ export async function createProblemFromCase(
     const area = manualArea(input.area);
     const areaKey = area ? areaChain({ ...area })[0] : null;
     const topic = input.topic ?? null;
-    const owner = input.owner ?? ownerFor(settings, topic, areaKey);
+    // A person names an existing team (400 otherwise); left out or null, the owner rules do.
+    const named = input.owner == null ? null : await ownerTeamNamed(trx, ws, input.owner);
+    const owner = named ? named.name : ownerFor(settings, topic, areaKey);
     const row = await insertProblem(
       trx,
       ws,
@@ -78,7 +80,7 @@ export async function createProblemFromCase(
           human: true,
         },
         owner,
-        ownerTeamId: await teamIdNamed(trx, ws, owner),
+        ownerTeamId: named ? named.teamId : await teamIdNamed(trx, ws, owner),
         baseline: null,
         detectedAt: c.last_message_at,
         firstEventAt: c.opened_at,
@@ -163,14 +165,19 @@ export async function setLinks(
   const ws = actor.workspaceId;
   if (!input.link?.length && !input.unlink?.length)
     throw new AppError('bad_request', 'nothing to do: give case ids to link or unlink');
+  // Linked and unlinked at once says two things about one case: which was meant is unknown.
+  const unlinking = new Set(input.unlink ?? []);
+  const both = [...new Set(input.link ?? [])].filter((id) => unlinking.has(id));
+  if (both.length > 0)
+    throw new AppError('bad_request', `both linked and unlinked: ${both.join(', ')}`, {
+      both,
+    });
   return db.transaction().execute(async (trx) => {
     const p = await loadForUpdate(trx, ws, problemId);
     checkProblemVersion(p, input.expectedVersion);
     if (p.merged_into)
       throw new AppError('invalid_transition', `problem ${p.id} was merged into ${p.merged_into}`);
-    // A person chose its cases: the detector no longer reshapes it (see `markHuman`).
-    await markHuman(trx, p, now);
-    await linkCases(trx, actor, p, input.link ?? [], now);
+    const joined = await linkCases(trx, actor, p, input.link ?? [], now);
     // Only cases linked now: unlinking is idempotent, and the history names what changed.
     const unlink = input.unlink?.length
       ? (
@@ -200,24 +207,32 @@ export async function setLinks(
         { now, actorType: actor.type, actorId: actor.id },
       );
     }
+    // Nothing joined or left (held already, not held): no change, so no new version that would
+    // make another person's request, read from the same copy, a spurious 409.
+    if (joined === 0 && unlink.length === 0) return p;
+    // A person chose its cases: the detector no longer reshapes it (see `markHuman`).
+    await markHuman(trx, p, now);
     await recountProblem(trx, problemId, now);
     return load(trx, ws, problemId);
   });
 }
 
-/** The cases named that the problem does not hold yet join it (all of them exist, or 404). */
+/**
+ * The cases named that the problem does not hold yet join it (all of them exist, or 404).
+ * Returns how many joined.
+ */
 async function linkCases(
   trx: Kysely<DB>,
   actor: ProblemActor,
   p: ProblemRow,
   ids: readonly string[],
   now: number,
-) {
+): Promise<number> {
   const ws = actor.workspaceId;
   const problemId = p.id;
   const held = await liveCaseIds(trx, problemId);
   const wanted = [...new Set(ids)];
-  if (wanted.length === 0) return;
+  if (wanted.length === 0) return 0;
   const found = await trx
     .selectFrom('cases')
     .select(['id', 'customer_id'])
@@ -228,7 +243,7 @@ async function linkCases(
   if (missing.length > 0)
     throw new AppError('not_found', `no such case: ${missing.join(', ')}`, { missing });
   const cases = found.filter((c) => !held.has(c.id));
-  if (cases.length === 0) return;
+  if (cases.length === 0) return 0;
   for (const c of cases) await refuseCaseOfOpenProblem(trx, c.id, problemId);
   await insertLinks(
     trx,
@@ -253,6 +268,7 @@ async function linkCases(
   );
   // Joining a fixed problem: told of the fix, and waiting for the customer like the others.
   await joinFixedProblem(trx, actor, p, joined, now);
+  return joined.length;
 }
 
 /**
@@ -305,6 +321,13 @@ export async function splitProblem(
       throw new AppError('not_found', `not linked to this problem: ${outside.join(', ')}`, {
         missing: outside,
       });
+    // Every case split off would leave an open problem holding none, still messaged and
+    // escalated as if it had customers: that is a new title (or a merge), not a split.
+    if ((await liveCaseIds(trx, src.id)).size === links.length)
+      throw new AppError(
+        'invalid_transition',
+        'a split must leave the problem at least one case: these are all of its cases',
+      );
     await markHuman(trx, src, now);
     const row = await insertProblem(
       trx,

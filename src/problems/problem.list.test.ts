@@ -138,6 +138,40 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
     expect(await names('Austin, MN')).toEqual(['country']);
   });
 
+  it('refuses a place in parts that is two places, as POST /api/v1/problems does', async () => {
+    const w2 = (area: string) => listProblems(fresh.database.db, 'w2', { area, limit: 10 });
+    for (const [area, why] of [
+      ['Austin, CA', /area\.city: no US city "Austin" in CA/],
+      ['94110, TX', /area\.region: ZIP code 94110 is in CA, not TX/],
+      ['94110, Los Angeles, CA', /area\.city: ZIP code 94110 is in San Francisco/],
+      ['Austin, Denver', /names two places/],
+    ] as const) {
+      const err = await w2(area).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err, area).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe('bad_request');
+      expect((err as AppError).message).toMatch(why);
+    }
+    // Places in parts that are one place still list what covers them.
+    const names = async (area: string) => {
+      const { rows } = await w2(area);
+      const name = new Map(Object.entries(ids.around).map(([k, v]) => [v, k] as const));
+      return rows.map((r) => name.get(r.id)).sort();
+    };
+    expect(await names('94110, CA')).toEqual(['city', 'country', 'state', 'zip']);
+    expect(await names('San Francisco, California, USA')).toEqual([
+      'city',
+      'country',
+      'state',
+      'zip',
+    ]);
+    expect(await names('New York, NY')).toEqual(['country']);
+    expect(await names('Toronto, ON')).toEqual([]);
+    expect(await names('London, UK')).toEqual([]);
+  });
+
   it('matches the owner whatever its case', async () => {
     expect((await list({ owner: 'network OPERATIONS', limit: 10 })).rows).toHaveLength(10);
   });

@@ -3,7 +3,7 @@ import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { badRequest } from '../platform/errors.js';
 import { extractArea } from '../triage/area.js';
 import { TOPICS } from '../triage/types.js';
-import { readArea } from './manual-area.js';
+import { filterArea, readArea } from './manual-area.js';
 import { PROBLEM_STATUSES, type ProblemStatus } from './problem.store.js';
 
 export interface ProblemFilter {
@@ -61,7 +61,8 @@ export async function listProblems(
     return q.orderBy('id', 'desc').limit(n).execute();
   };
   const needle = f.area?.trim().toLowerCase();
-  const place = needle ? placeOf(f.area!) : null;
+  // In parts ("Austin, TX"), read and checked as POST reads an area: a contradiction is a 400.
+  const place = needle ? (filterArea(f.area!) ?? placeOf(f.area!)) : null;
   let rows: Selectable<ProblemTable>[];
   if (!needle) rows = await below(cursor, f.limit + 1);
   else {

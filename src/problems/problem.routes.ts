@@ -176,7 +176,9 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
             status: Type.Optional(StatusT),
             body: Type.Optional(Type.String({ maxLength: 2000 })),
             etaAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
-            owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+            owner: Type.Optional(
+              Nullable(Type.String({ maxLength: 200, description: 'an existing team' })),
+            ),
             externalRefs: Type.Optional(
               Type.Record(Type.String({ maxLength: 50 }), Type.String({ maxLength: 500 }), {
                 maxProperties: 20,
@@ -223,7 +225,9 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
             title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             topic: Type.Optional(Nullable(TopicT)),
             area: Type.Optional(Nullable(ManualAreaT)),
-            owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+            owner: Type.Optional(
+              Nullable(Type.String({ maxLength: 200, description: 'an existing team' })),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -342,6 +346,9 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
     updateTemplate: Type.String({ minLength: 1, maxLength: 1000 }),
     fixedTemplate: Type.String({ minLength: 1, maxLength: 1000 }),
     quietPeriodMinutes: Type.Integer({ minimum: 0, maximum: 43_200 }),
+    // At most 10 each: a fix must still reach every customer within 15 minutes.
+    noticeHoldMinutes: Type.Integer({ minimum: 0, maximum: 10 }),
+    noticeGapMinutes: Type.Integer({ minimum: 0, maximum: 10 }),
     reopenAfterStillBroken: Type.Integer({ minimum: 1, maximum: 1000 }),
     reopenStillBrokenShare: Type.Number({ minimum: 0, maximum: 1 }),
     stillBrokenGraceMinutes: Type.Integer({ minimum: 0, maximum: 1440 }),

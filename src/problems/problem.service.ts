@@ -6,7 +6,7 @@ import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { queueEscalations } from './escalate.js';
 import { eventNow } from './event-clock.js';
-import { teamIdNamed } from './owner-teams.js';
+import { ownerTeamNamed } from './owner-teams.js';
 import { pendLinkedCases, reopenWaitingCases } from './problem.cases.js';
 import { checkEta, checkProblemVersion, latestUpdate } from './problem.checks.js';
 import { loadProblemSettings, noticeText } from './problem.settings.js';
@@ -45,6 +45,11 @@ const TRANSITIONS: Record<ProblemStatus, ProblemStatus[]> = {
 
 /** Statuses a move back to fixing or confirmed reopens from. */
 const REOPENS = new Set<ProblemStatus>(['fixed', 'verified', 'closed']);
+
+/** Whether a transition takes the problem back from a fix (or its closing) to work. */
+function reopening(from: ProblemStatus, to: ProblemStatus) {
+  return REOPENS.has(from) && (to === 'fixing' || to === 'confirmed');
+}
 
 /**
  * A problem of the workspace, or 404, with its row locked until the transaction ends (where
@@ -101,6 +106,22 @@ export async function changeProblem(
   now: number,
 ) {
   const ws = actor.workspaceId;
+  // Words are compared with the last update's and sent to every customer: spaces around them
+  // are no new words (a re-sent form must not message everyone again), and blank words none.
+  const body = change.body?.trim() || undefined;
+  change = { ...change, body };
+  // Nothing to do is a mistake in the request, as an empty `…/links` is (not a silent 200).
+  if (
+    change.status === undefined &&
+    body === undefined &&
+    change.etaAt === undefined &&
+    change.owner === undefined &&
+    Object.keys(change.externalRefs ?? {}).length === 0
+  )
+    throw new AppError(
+      'bad_request',
+      'nothing to change: give status, body, etaAt, owner or externalRefs',
+    );
   return db.transaction().execute(async (trx) => {
     const p = await loadForUpdate(trx, ws, id);
     checkProblemVersion(p, change.expectedVersion);
@@ -112,6 +133,11 @@ export async function changeProblem(
     if (to !== from && !TRANSITIONS[from].includes(to)) {
       throw new AppError('invalid_transition', `a ${from} problem cannot become ${to}`);
     }
+    // The owner named is the team whose agents may change it (owner-team.ts): an existing team,
+    // spelled as the team is, so a repeat of it in other case is no change either.
+    const owner =
+      change.owner === undefined ? undefined : await ownerTeamNamed(trx, ws, change.owner);
+    if (owner) change = { ...change, owner: owner.name };
     // A repeated request (a retry, a double click) changes nothing and messages no one again.
     if (await unchanged(trx, p, change)) return { problem: p, notified: 0 };
     // Its customers were told it is over; a new message to them needs the problem reopened.
@@ -131,10 +157,9 @@ export async function changeProblem(
       version: sql<number>`version + 1`,
     };
     if (change.etaAt !== undefined) set.eta_at = change.etaAt;
-    if (change.owner !== undefined) {
-      set.owner = change.owner;
-      // The owner named is the team whose agents may change it (owner-team.ts).
-      set.owner_team_id = await teamIdNamed(trx, ws, change.owner);
+    if (owner) {
+      set.owner = owner.name;
+      set.owner_team_id = owner.teamId;
     }
     if (change.externalRefs) {
       set.external_refs_json = JSON.stringify({
@@ -150,8 +175,10 @@ export async function changeProblem(
     }
     if (to === 'closed') set.closed_at = now;
     if (to !== 'closed' && from === 'closed') set.closed_at = null;
-    const unfixed =
-      (to === 'fixing' || to === 'confirmed') && (from === 'fixed' || from === 'verified');
+    // Back from a fix, by any way (closed too: a fixed problem closed keeps its cases waiting on
+    // the fix), does what the automatic reopening does (`reopen.ts` `backToFixing`): the fix no
+    // longer stands, so no case may resolve on its schedule while the team works on it again.
+    const unfixed = reopening(from, to);
     if (unfixed) {
       set.fixed_at = null;
       set.fixed_event_at = null;
@@ -173,12 +200,11 @@ export async function changeProblem(
         { now, actorType: actor.type, actorId: actor.id },
       );
       // Back from a fix is a reopening for the owning team's tools (PagerDuty triggers again).
-      const reopened = REOPENS.has(from) && (to === 'fixing' || to === 'confirmed');
       await queueEscalations(
         trx,
         ws,
         id,
-        reopened ? 'problem.reopened' : `problem.${to}`,
+        unfixed ? 'problem.reopened' : `problem.${to}`,
         now,
         undefined,
         words,
@@ -229,7 +255,16 @@ export async function changeProblem(
           created_at: now,
         })
         .execute();
-      notified = await queueProblemNotifications(trx, ws, id, updateId, text, now);
+      notified = await queueProblemNotifications(
+        trx,
+        ws,
+        id,
+        updateId,
+        text,
+        now,
+        undefined,
+        settings.noticeHoldMinutes * 60_000,
+      );
       await problemEvent(
         trx,
         ws,
@@ -259,7 +294,7 @@ async function unchanged(trx: Kysely<DB>, p: ProblemRow, change: StatusChange) {
   if (Object.entries(change.externalRefs ?? {}).some(([k, v]) => refs[k] !== v)) return false;
   if (change.body === undefined) return true;
   const last = await latestUpdate(trx, p.id);
-  return last?.status === p.status && last.body === change.body;
+  return last?.status === p.status && last.body.trim() === change.body;
 }
 
 /** Statuses in which a problem's fix stands (its linked cases wait for their customers). */
@@ -342,7 +377,16 @@ export async function joinFixedProblem(
         .execute();
     }
     const text = noticeText(settings, p, 'fixed', update.body, null, now, true);
-    notified = await queueProblemNotifications(trx, ws, p.id, update.id, text, now, customers);
+    notified = await queueProblemNotifications(
+      trx,
+      ws,
+      p.id,
+      update.id,
+      text,
+      now,
+      customers,
+      settings.noticeHoldMinutes * 60_000,
+    );
     // A case linked again after its notice failed: it may be reachable now (else it goes back
     // to the desk again), rather than waiting for a resolution its customer never heard of.
     await requeueFailed(trx, update.id, [...joinIds], now);

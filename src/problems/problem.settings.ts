@@ -11,8 +11,23 @@ export interface ProblemSettings {
   acknowledgementTemplate: string;
   updateTemplate: string;
   fixedTemplate: string;
-  /** After a fix, linked cases wait this long for the customer before resolving. */
+  /**
+   * After a fix, linked cases wait this long for the customer before resolving, counted from
+   * when their customer's fix notice was delivered (from the fix when none was sent).
+   */
   quietPeriodMinutes: number;
+  /**
+   * A status notice waits this long before it goes out, so a newer one to the same customer
+   * (the problem flapping fixed → fixing → fixed) takes its place and only the latest state is
+   * sent (`notify.handler.ts`: an out-of-date notice ends `superseded`).
+   */
+  noticeHoldMinutes: number;
+  /**
+   * The least time between two notices to one customer about one problem: a later one waits
+   * (and is superseded by a newer one meanwhile). At most 10 minutes each, so that with the
+   * notifier's 10-minute retry budget a fix still reaches every customer within 15 minutes.
+   */
+  noticeGapMinutes: number;
   /** Distinct customers saying "still broken" after a fix that reopen the problem … */
   reopenAfterStillBroken: number;
   /** … and at least this share of its linked customers (0–1). */
@@ -34,6 +49,11 @@ export const DEFAULT_PROBLEM_SETTINGS: ProblemSettings = {
   fixedTemplate:
     'Good news: {title} is fixed. {body} If it is still not working for you, just reply to this message.',
   quietPeriodMinutes: 24 * 60,
+  // A fix reverted within two minutes (a wrong button, a tracker echo) reaches nobody; a problem
+  // flapping for longer sends one customer at most one notice per five minutes, each the latest
+  // state. A fix notice waits at most five minutes for either.
+  noticeHoldMinutes: 2,
+  noticeGapMinutes: 5,
   reopenAfterStillBroken: 3,
   // A fix that held still hears "still down" from some of its customers (messages that crossed
   // it, equipment that needs a restart): in the full-pipeline evaluation up to 13 % of a fixed

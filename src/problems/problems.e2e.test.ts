@@ -8,6 +8,7 @@ import { CHANNEL_KINDS, type InboundMessage } from '../ingest/inbound.schema.js'
 import { ingestStream } from '../ingest/ingest-stream.js';
 import { createApiToken } from '../platform/auth/tokens.js';
 import { simulate } from '../simulate/index.js';
+import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
 import { ProblemWorker } from './problem.worker.js';
 
 /**
@@ -220,6 +221,8 @@ describe.each(ENGINES)('problems end to end on %s', (engine) => {
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().notified).toBe(p.caseIds.length);
+    // Status notices go out once their hold is over (`noticeHoldMinutes`).
+    now += DEFAULT_PROBLEM_SETTINGS.noticeHoldMinutes * 60_000;
     while ((await app.outbox.runOnce(100)) > 0) {}
     const notes = await app.database.db
       .selectFrom('problem_notifications')

@@ -10,7 +10,8 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 
 /**
- * The quiet period after a fix resolves a case only once its customer was told of the fix.
+ * The quiet period after a fix resolves a case only once its customer was told of the fix, and
+ * counts from when they were told.
  * Before, cases resolved "after the quiet period" while their fix notice was still queued
  * (X rate-limited, say): the loop was closed with customers who had heard nothing.
  */
@@ -97,5 +98,63 @@ describe.each(ENGINES)('quiet period and undelivered notices on %s', (engine) =>
     expect((await cases([b]))[b]).toEqual({ status: 'open', reason: 'customer_not_notified' });
     const api = (await w.api('GET', `/api/v1/cases/${b}`)).json();
     expect(api.statusReason ?? api.case?.statusReason).toBe('customer_not_notified');
+  });
+
+  /**
+   * The quiet period counted from the fix: a customer whose notice X held back 20 minutes had 20
+   * minutes less to say it is still broken than the others. Now it counts from the delivery.
+   */
+  it('the quiet period runs from when each customer was told, not from the fix', async () => {
+    const cs = await w.ingest(
+      [phone(), phone()].map((a) =>
+        aMessage({
+          channel: 'sms',
+          visibility: 'private',
+          author: { id: a },
+          text: 'no signal at all in Austin today',
+          sentAt: new Date(Date.now() - 2 * HOUR).toISOString(),
+        }),
+      ),
+    );
+    const [a, b] = cs.map((c) => c.case_id!);
+    const id = await w.autoProblem(cs);
+    expect((await w.setStatus(id, { status: 'fixed', silent: false })).statusCode).toBe(200);
+    const fixedAt = Number((await w.problem(id)).fixed_at);
+    const sms = new Map([['sms', (async (m) => ({ externalId: `SM-${m.messageId}` })) as Sender]]);
+    await deliver(a, sms, fixedAt + 2 * MIN);
+    // b's notice went out late (the provider held it).
+    await deliver(b, sms, fixedAt + 20 * MIN);
+    const quiet = 24 * HOUR;
+    const at = (ms: number) => new ProblemWorker({ database: t.app.database, clock: () => ms });
+
+    // The quiet period from the fix is over, but a was told only 2 minutes after it.
+    expect(await at(fixedAt + quiet + MIN).runOnce()).toBe(0);
+    // a's is over; b, told 18 minutes later, still has time to say it is still broken.
+    expect(await at(fixedAt + 2 * MIN + quiet).runOnce()).toBe(1);
+    expect(await cases([a, b])).toEqual({
+      [a]: { status: 'resolved', reason: null },
+      [b]: { status: 'pending', reason: 'customer' },
+    });
+    expect(await at(fixedAt + 20 * MIN + quiet - 1).runOnce()).toBe(0);
+    expect(await at(fixedAt + 20 * MIN + quiet).runOnce()).toBe(1);
+    expect((await cases([b]))[b].status).toBe('resolved');
+  });
+
+  it('a silent fix told no one: the quiet period runs from the fix', async () => {
+    const cs = await w.ingest([
+      aMessage({
+        channel: 'sms',
+        visibility: 'private',
+        author: { id: phone() },
+        text: 'no signal at all in Austin today',
+        sentAt: new Date(Date.now() - 2 * HOUR).toISOString(),
+      }),
+    ]);
+    const id = await w.autoProblem(cs);
+    expect((await w.setStatus(id, { status: 'fixed', silent: true })).statusCode).toBe(200);
+    const fixedAt = Number((await w.problem(id)).fixed_at);
+    const worker = (ms: number) => new ProblemWorker({ database: t.app.database, clock: () => ms });
+    expect(await worker(fixedAt + 24 * HOUR - 1).runOnce()).toBe(0);
+    expect(await worker(fixedAt + 24 * HOUR).runOnce()).toBe(1);
   });
 });

@@ -69,6 +69,7 @@ export async function tellFixFailed(
     text,
     now,
     customers,
+    settings.noticeHoldMinutes * 60_000,
   );
   await problemEvent(trx, ws, problemId, 'update_posted', { updateId, queued: notified }, at);
   return notified;

@@ -118,7 +118,7 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
     const id = await autoProblem(await cases(1));
     const eta = '2026-12-24T18:00:00.000Z';
     const res = await api('POST', `/api/v1/problems/${id}/status`, {
-      owner: 'Fibre team',
+      owner: 'Field services',
       etaAt: eta,
       silent: true,
     });
@@ -127,7 +127,7 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
     const detail = (await api('GET', `/api/v1/problems/${id}`)).json();
     const edited = detail.history.filter((h: { type: string }) => h.type === 'edited');
     expect(edited).toHaveLength(1);
-    expect(edited[0].data).toEqual({ owner: 'Fibre team', etaAt: eta });
+    expect(edited[0].data).toEqual({ owner: 'Field services', etaAt: eta });
     // A reference to the team's tracker is recorded too.
     const ref = await api('POST', `/api/v1/problems/${id}/status`, {
       externalRefs: { jira: 'OPS-9' },
@@ -144,7 +144,7 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
     expect(await human(id)).toBe(true);
 
     const same = await api('POST', `/api/v1/problems/${id}/status`, {
-      owner: 'Fibre team',
+      owner: 'Field services',
       etaAt: eta,
       silent: true,
     });

@@ -33,7 +33,8 @@ export interface PromiseInput {
   ownerTeamId?: string | null;
 }
 
-type Row = Awaited<ReturnType<typeof loadPromise>>;
+export type PromiseRow = Awaited<ReturnType<typeof loadPromise>>;
+type Row = PromiseRow;
 
 async function loadPromise(trx: Kysely<DB>, ws: string, id: string) {
   const p = await trx
@@ -231,6 +232,16 @@ async function settle(
   );
 }
 
+/** Whether a message of ours on `channel` is what the promise said we would do. */
+export function keptBy(p: { kind: string; channel: string | null }, channel: string): boolean {
+  const followUp = p.kind === 'follow_up' && (p.channel === null || p.channel === channel);
+  const callback = p.kind === 'callback' && channel === 'voice';
+  return followUp || callback;
+}
+
+/** How a promise kept by a message on `channel` says so (`settled_how`). */
+export const keptHow = (channel: string) => `message sent on ${channel}`;
+
 /**
  * The system keeps promises whose action it sees: a message sent on the case keeps its open
  * follow-ups on that channel (or any channel), an outbound call keeps a callback.
@@ -249,17 +260,8 @@ export async function keepPromisesOnReply(
     .where('status', '=', 'open')
     .execute();
   for (const p of open) {
-    const followUp = p.kind === 'follow_up' && (p.channel === null || p.channel === channel);
-    const callback = p.kind === 'callback' && channel === 'voice';
-    if (followUp || callback) {
-      await settle(
-        trx,
-        p,
-        'kept',
-        { type: actor.type, id: actor.id },
-        `message sent on ${channel}`,
-        now,
-      );
+    if (keptBy(p, channel)) {
+      await settle(trx, p, 'kept', { type: actor.type, id: actor.id }, keptHow(channel), now);
     }
   }
 }
@@ -299,6 +301,16 @@ async function apologyFor(trx: Kysely<DB>, p: Row): Promise<string> {
   }
 }
 
+const liveData = (p: Row) => ({
+  promiseId: p.id,
+  caseId: p.case_id,
+  kind: p.kind,
+  description: p.description,
+  dueAt: new Date(Number(p.due_at)).toISOString(),
+  ownerUserId: p.owner_user_id,
+  ownerTeamId: p.owner_team_id,
+});
+
 /** `promise.remind` and `promise.due` timers. */
 export const promiseTimer: TimerHandler = async (trx, t: Timer, now) => {
   const p = await trx
@@ -307,16 +319,6 @@ export const promiseTimer: TimerHandler = async (trx, t: Timer, now) => {
     .where('id', '=', t.ref_id)
     .executeTakeFirst();
   if (p?.status !== 'open') return [];
-  const data = {
-    promiseId: p.id,
-    caseId: p.case_id,
-    kind: p.kind,
-    description: p.description,
-    dueAt: new Date(Number(p.due_at)).toISOString(),
-    ownerUserId: p.owner_user_id,
-    ownerTeamId: p.owner_team_id,
-  };
-  const events: LiveEvent[] = [];
   if (t.kind === 'promise.remind') {
     await trx.updateTable('promises').set({ reminded_at: now }).where('id', '=', p.id).execute();
     await caseEvent(
@@ -328,10 +330,16 @@ export const promiseTimer: TimerHandler = async (trx, t: Timer, now) => {
       { promiseId: p.id },
       now,
     );
-    events.push({ type: 'promise.reminder', workspaceId: p.workspace_id, data });
-    return events;
+    return [{ type: 'promise.reminder', workspaceId: p.workspace_id, data: liveData(p) }];
   }
-  // Deadline passed with the promise still open: broken, escalated, supervisors told.
+  return breakPromise(trx, p, now);
+};
+
+/**
+ * Breaks an open promise whose deadline passed: the case is escalated (urgent, flagged), an
+ * apology is suggested, and the live events telling supervisors are returned.
+ */
+export async function breakPromise(trx: Kysely<DB>, p: Row, now: number): Promise<LiveEvent[]> {
   await settle(trx, p, 'broken', { type: 'system', id: 'scheduler' }, 'deadline passed', now);
   await trx
     .updateTable('cases')
@@ -365,14 +373,19 @@ export const promiseTimer: TimerHandler = async (trx, t: Timer, now) => {
     { promiseId: p.id, text: apology },
     now,
   );
-  events.push({ type: 'promise.broken', workspaceId: p.workspace_id, data: { ...data, apology } });
-  events.push({
-    type: 'case.updated',
-    workspaceId: p.workspace_id,
-    data: { caseId: p.case_id, change: 'escalated' },
-  });
-  return events;
-};
+  return [
+    {
+      type: 'promise.broken',
+      workspaceId: p.workspace_id,
+      data: { ...liveData(p), apology },
+    },
+    {
+      type: 'case.updated',
+      workspaceId: p.workspace_id,
+      data: { caseId: p.case_id, change: 'escalated' },
+    },
+  ];
+}
 
 /** Kept, broken and cancelled promises per owner team and agent since `from` (scorecard, problems). */
 export async function promiseStats(db: Kysely<DB>, ws: string, from: number, to: number) {

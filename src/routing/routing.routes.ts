@@ -11,6 +11,7 @@ import { assignCase } from './assign.js';
 import { queueRoutes } from './queue.routes.js';
 import { Id } from './routing.schema.js';
 import { ruleRoutes } from './rule.routes.js';
+import { teamRoutes } from './team.routes.js';
 
 export interface RoutingRouteDeps {
   db: Kysely<DB>;
@@ -19,12 +20,13 @@ export interface RoutingRouteDeps {
   skipLocked: boolean;
 }
 
-/** Queues, routing rules, agents (availability, capacity, skills), assignment, reputation alerts. */
+/** Queues, routing rules, agents (availability, capacity, skills), teams, assignment, reputation alerts. */
 export function routingRoutes(app: Http, deps: RoutingRouteDeps) {
   const { db, clock } = deps;
   queueRoutes(app, deps);
   ruleRoutes(app, deps);
   agentRoutes(app, deps);
+  teamRoutes(app, deps);
 
   app.post(
     '/api/v1/cases/:id/assign',

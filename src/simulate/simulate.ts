@@ -6,6 +6,7 @@
  * end are dropped, so every `inReplyTo` points to a message that was emitted earlier.
  * Deterministic: one seeded PRNG (mulberry32) consumed in program order; no wall clock.
  */
+
 import type { ChannelKind } from '../ingest/inbound.schema.js';
 import { areaContains, getMetros, type Metro } from './areas.js';
 import { type ConversationEnv, startConversation } from './conversation.js';
@@ -16,6 +17,7 @@ import { hashSeed, Rng } from './prng.js';
 import { RHYTHM_MAX, rhythm } from './rhythm.js';
 import { getScenario } from './scenarios.js';
 import type { SimEvent, SimulateOptions } from './sim.types.js';
+import { parseStartTime } from './start-time.js';
 import { BASELINE_FAMILIES } from './texts.customer.js';
 
 export { listScenarios } from './scenarios.js';
@@ -45,8 +47,7 @@ export function* simulate(opts: SimulateOptions): Generator<SimEvent> {
     throw new Error(`seed must be an integer, got ${opts.seed}`);
   const days = opts.days ?? def.days;
   if (!(days > 0 && days <= 366)) throw new Error(`days must be in (0, 366], got ${days}`);
-  const windowStart = Date.parse(opts.start ?? def.start);
-  if (Number.isNaN(windowStart)) throw new Error(`start is not an ISO-8601 time: ${opts.start}`);
+  const windowStart = parseStartTime(opts.start ?? def.start);
   const windowEnd = windowStart + days * DAY;
 
   const rng = new Rng(hashSeed(def.name, opts.seed));

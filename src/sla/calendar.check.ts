@@ -38,6 +38,22 @@ export function isRealDate(s: string): boolean {
 }
 
 /**
+ * Two intervals of one day that share time, said as a problem, or null. Overlaps are refused
+ * rather than merged: hours given twice are more likely a typo (21:00 for 12:00) than a wish,
+ * and the stored calendar should read as the hours it counts. Order is free and touching
+ * intervals (09:00–12:00, 12:00–17:00) are fine.
+ */
+function overlapOf(pairs: [string, string][]): string | null {
+  const sorted = [...pairs].sort((p, q) => (minutesOf(p[0]) ?? 0) - (minutesOf(q[0]) ?? 0));
+  for (let i = 1; i < sorted.length; i++) {
+    const [prev, next] = [sorted[i - 1], sorted[i]];
+    if ((minutesOf(next[0]) ?? 0) < (minutesOf(prev[1]) ?? 0))
+      return `${JSON.stringify(prev)} and ${JSON.stringify(next)} overlap (list each opening hour once)`;
+  }
+  return null;
+}
+
+/**
  * The first problem of a calendar as given to the API, or null. Overnight hours are refused
  * rather than split: the caller writes them as two intervals on two weekdays, which is what
  * they mean and what the stored calendar then shows.
@@ -51,6 +67,8 @@ export function calendarProblem(hours: Record<string, unknown>, holidays: string
       if (!isOpenInterval(pair))
         return `hours.${day}: ${JSON.stringify(pair)} is not an opening interval (HH:MM from 00:00 to 24:00, start before end; split overnight hours at 24:00)`;
     }
+    const clash = overlapOf(pairs as [string, string][]);
+    if (clash) return `hours.${day}: ${clash}`;
   }
   if (!hasOpeningHours(hours)) return 'hours: the calendar must be open at least once a week';
   const bad = holidays.find((d) => !isRealDate(d));

@@ -81,6 +81,82 @@ describe('business hours', () => {
     expect(addBusinessMs(mixed, monday9, H / 2)).toBe(monday9 + H / 2);
   });
 
+  it('counts overlapping or out-of-order hours of a stored calendar once, in time order', () => {
+    // The API refuses overlaps now; calendars stored before that (or by hand) still count right.
+    const every = (pairs: [string, string][]): Calendar => ({
+      timeZone: 'UTC',
+      hours: Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, pairs])),
+      holidays: [],
+    });
+    const at = (h: number, min = 0) => Date.UTC(2026, 4, 12, h, min);
+    const outOfOrder = every([
+      ['22:00', '23:00'],
+      ['21:00', '22:00'],
+    ]);
+    const overlapping = every([
+      ['21:00', '22:00'],
+      ['21:30', '23:00'],
+    ]);
+    const contained = every([
+      ['20:00', '23:00'],
+      ['21:00', '22:00'],
+    ]);
+    // 20:25 + 90 business minutes, open 21:00–23:00: due 22:30.
+    expect(addBusinessMs(outOfOrder, at(20, 25), 90 * 60_000)).toBe(at(22, 30));
+    expect(addBusinessMs(overlapping, at(20, 25), 90 * 60_000)).toBe(at(22, 30));
+    expect(addBusinessMs(contained, at(20, 25), 90 * 60_000)).toBe(at(21, 55));
+    // 21:30 + 2 h spills into the next day's opening.
+    expect(addBusinessMs(overlapping, at(21, 30), 2 * H)).toBe(Date.UTC(2026, 4, 13, 21, 30));
+    expect(businessMsBetween(outOfOrder, at(20), at(23, 30))).toBe(2 * H);
+    expect(businessMsBetween(overlapping, at(20), at(23, 30))).toBe(2 * H);
+    expect(businessMsBetween(contained, at(20), at(23, 30))).toBe(3 * H);
+    expect(businessMsBetween(overlapping, at(21, 45), at(22, 15))).toBe(30 * 60_000);
+  });
+
+  it('runs hours ending at 24:00 into the next day and keeps DST days right when split', () => {
+    const nights: Calendar = {
+      timeZone: 'America/New_York',
+      hours: Object.fromEntries(
+        ['0', '1', '2', '3', '4', '5', '6'].map((d) => [
+          d,
+          [
+            ['22:00', '24:00'],
+            ['00:00', '02:00'],
+          ],
+        ]),
+      ),
+      holidays: [],
+    };
+    // Tuesday 23:00 + 2 h: one hour to midnight, one after it.
+    expect(addBusinessMs(nights, ny(2026, 1, 13, 23), 2 * H)).toBe(ny(2026, 1, 14, 1));
+    // Spring forward, 8 March 2026: 00:00–02:00 is still two wall-clock hours of business.
+    expect(addBusinessMs(nights, ny(2026, 3, 7, 23), 3 * H)).toBe(ny(2026, 3, 8, 3));
+    expect(businessMsBetween(nights, ny(2026, 3, 7, 22), ny(2026, 3, 8, 12))).toBe(4 * H);
+    // Hours overlapping across the skipped hour are counted once, never backwards.
+    const gap: Calendar = {
+      timeZone: 'America/New_York',
+      hours: {
+        '0': [
+          ['01:00', '02:30'],
+          ['02:15', '04:00'],
+        ],
+      },
+      holidays: [],
+    };
+    expect(businessMsBetween(gap, ny(2026, 3, 8, 0), ny(2026, 3, 8, 5))).toBe(2 * H);
+    // 02:30 is moved to 03:30 EDT, past the next interval's 03:00: the half hour counts once.
+    const skipped: Calendar = {
+      ...gap,
+      hours: {
+        '0': [
+          ['00:30', '02:30'],
+          ['03:00', '04:00'],
+        ],
+      },
+    };
+    expect(businessMsBetween(skipped, ny(2026, 3, 8, 0), ny(2026, 3, 8, 5))).toBe(2.5 * H);
+  });
+
   it('counts elapsed time on an always-open calendar, as walking its days does', () => {
     const allDay = (timeZone: string): Calendar => ({
       ...ALWAYS_OPEN,

@@ -137,15 +137,28 @@ function dayIntervals(cal: Calendar, y: number, m: number, d: number): [number, 
   const weekday = String(new Date(Date.UTC(y, m - 1, d)).getUTCDay()) as keyof Calendar['hours'];
   const pairs = cal.hours[weekday];
   // Malformed intervals (reversed, 25:00) are skipped: they would count negative or phantom time.
-  return (Array.isArray(pairs) ? pairs.filter(isOpenInterval) : []).map(([a, b]) => [
-    zonedToUtc(y, m, d, toMinutes(a), cal.timeZone),
-    zonedToUtc(y, m, d, toMinutes(b), cal.timeZone),
+  // The rest are sorted and merged in wall-clock minutes before they become instants: the API
+  // refuses overlaps, but a calendar stored before that (or by hand) must not count an hour
+  // twice, nor walk back to an earlier interval listed after a later one.
+  const spans = (Array.isArray(pairs) ? pairs.filter(isOpenInterval) : [])
+    .map(([a, b]) => [toMinutes(a), toMinutes(b)])
+    .sort((p, q) => p[0] - q[0]);
+  const merged: number[][] = [];
+  for (const [a, b] of spans) {
+    const last = merged.at(-1);
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  return merged.map(([a, b]) => [
+    zonedToUtc(y, m, d, a, cal.timeZone),
+    zonedToUtc(y, m, d, b, cal.timeZone),
   ]);
 }
 
 /** Calls `visit` for each open interval from the local day of `from` onwards until it returns true. */
 function walk(cal: Calendar, from: number, visit: (start: number, end: number) => boolean): void {
   const l = localParts(from, cal.timeZone);
+  let seen = from;
   // Ten years of days without a single open hour means the calendar is empty.
   for (let i = -1; i < 3660; i++) {
     const day = new Date(Date.UTC(l.y, l.m - 1, l.d + i));
@@ -155,8 +168,12 @@ function walk(cal: Calendar, from: number, visit: (start: number, end: number) =
       day.getUTCMonth() + 1,
       day.getUTCDate(),
     )) {
-      if (e <= from) continue;
-      if (visit(Math.max(s, from), e)) return;
+      // Never before time already visited: a wall time in a spring-forward gap moves forward
+      // (`zonedToUtc`) and may then fall after the next interval's start.
+      const start = Math.max(s, seen);
+      if (e <= start) continue;
+      seen = e;
+      if (visit(start, e)) return;
     }
   }
   throw new Error('the calendar has no opening hours');
@@ -184,31 +201,19 @@ export function isAlwaysOpen(cal: Calendar): boolean {
   return open;
 }
 
-type UnusableCalendarHandler = (cal: Calendar) => void;
-let onUnusable: UnusableCalendarHandler = () => {};
-/** Where to report a calendar with no opening hours (the app logs a warning). */
-export function onUnusableCalendar(handler: UnusableCalendarHandler): void {
-  onUnusable = handler;
-}
 const usable = new WeakMap<Calendar, boolean>();
-const reported = new Set<string>();
 
 /**
  * Whether `cal` has opening hours at all. Creation refuses calendars without, but one stored
  * before that check (or written by hand) must not fail intake: deadlines are then counted
- * around the clock, and the mistake is reported once per calendar rather than per message.
+ * around the clock. The arithmetic only counts; saying so is for whoever loaded the calendar
+ * and holds a logger (`sla.store.ts`, `reportUnusable`).
  */
-function hasHours(cal: Calendar): boolean {
+export function hasHours(cal: Calendar): boolean {
   let ok = usable.get(cal);
   if (ok === undefined) {
     ok = hasOpeningHours(cal.hours);
     usable.set(cal, ok);
-    const key = JSON.stringify(cal);
-    if (!ok && !reported.has(key)) {
-      if (reported.size > 1000) reported.clear();
-      reported.add(key);
-      onUnusable(cal);
-    }
   }
   return ok;
 }

@@ -19,6 +19,10 @@ import type { ClockName, Clocks } from './clocks.js';
  * memory (a breach seen by a later timer of the same case, a priority already raised), and the
  * effects are written in a few multi-row statements. A storm of due timers (a backlog, a replay)
  * cost six statements per timer before.
+ *
+ * Deadlines are event times: the scheduler hands a timer over only once no inbound event from
+ * its clock's start to its due time is still unprocessed (`hold_from`, scheduler.ts), so beside
+ * a replay or a catch-up a history case does not breach while the reply that met it waits.
  */
 const SCHEDULER = { type: 'system' as const, id: 'scheduler' };
 
@@ -92,14 +96,27 @@ export const slaTimers: TimerBatchHandler = {
       const clocks = clocksOf.get(t.ref_id);
       if (!clocks) continue;
       const c = clocks[clock];
-      if (!c || c.runningSince === null || c.dueAt === null || c.breached) continue;
-      const expected = kind === 'breached' ? c.dueAt : c.atRiskAt;
-      if (expected !== Number(t.due_at)) continue;
       const kase = cases.get(t.ref_id);
-      if (!kase) continue;
-      if (kind === 'breached') {
-        c.breached = true;
+      if (!c || !kase) continue;
+      const dueAt = Number(t.due_at);
+      // A deadline met late before its breach was recorded (`missed`, clocks.ts) is recorded now;
+      // the clock says breached already (or, a next response, has started again).
+      let deadline: number;
+      const missed = kind === 'breached' && (c.missed?.includes(dueAt) ?? false);
+      if (missed && c.missed) {
+        c.missed = c.missed.filter((d) => d !== dueAt);
+        if (c.missed.length === 0) delete c.missed;
+        deadline = dueAt;
         breachedCases.add(t.ref_id);
+      } else {
+        if (c.runningSince === null || c.dueAt === null || c.breached) continue;
+        const expected = kind === 'breached' ? c.dueAt : c.atRiskAt;
+        if (expected !== dueAt) continue;
+        deadline = c.dueAt;
+        if (kind === 'breached') {
+          c.breached = true;
+          breachedCases.add(t.ref_id);
+        }
       }
       slaEvents.push({
         id: newId(),
@@ -107,23 +124,20 @@ export const slaTimers: TimerBatchHandler = {
         case_id: t.ref_id,
         clock,
         kind,
-        due_at: c.dueAt,
+        due_at: deadline,
         channel: kase.channel,
         created_at: now,
       });
       caseEvent(t, kind === 'breached' ? 'sla_breached' : 'sla_at_risk', {
         clock,
-        dueAt: new Date(c.dueAt).toISOString(),
+        dueAt: new Date(deadline).toISOString(),
       });
       const current = kase.priority;
+      // Waiting raises priority; a missed deadline's customer has had the answer since.
       const raised =
-        clock === 'resolution'
+        clock === 'resolution' || missed || c.runningSince === null
           ? null
-          : raiseForWaiting(
-              await latestTriage(t.ref_id),
-              current,
-              Number(t.due_at) - c.runningSince,
-            );
+          : raiseForWaiting(await latestTriage(t.ref_id), current, dueAt - c.runningSince);
       if (raised) {
         kase.priority = raised.priority;
         kase.raises++;
@@ -141,7 +155,7 @@ export const slaTimers: TimerBatchHandler = {
         data: {
           caseId: t.ref_id,
           clock,
-          dueAt: new Date(c.dueAt).toISOString(),
+          dueAt: new Date(deadline).toISOString(),
           // The deadline had passed long before the desk learned of the case: history brought in
           // by import or replay, or a long backlog. Recorded like any breach, but it says nothing
           // about how a team works now (the problem detector does not count it).

@@ -5,7 +5,8 @@ import { applySla, type SlaEvent } from './sla.store.js';
  * SLA clocks for the cases a pipeline batch touched, at the messages' event times: a new case
  * starts first-response and resolution; a customer message after our answer starts
  * next-response; the customer answering a pending case resumes its clocks; a reopen continues
- * resolution; an agent message from elsewhere (history, echo) meets the response clocks.
+ * resolution; an agent message from elsewhere (history, echo) meets the response clocks, and
+ * withdraws their breach when it was sent in time but reached the desk after the deadline fired.
  */
 export async function planSla(batch: BatchState, ctx: StageContext, workspaceId: string) {
   const events: SlaEvent[] = [];
@@ -39,5 +40,9 @@ export async function planSla(batch: BatchState, ctx: StageContext, workspaceId:
   }
   const fresh = new Set<string>();
   for (const c of batch.cases.values()) if (c.isNew) fresh.add(c.id);
-  await applySla(ctx.trx, workspaceId, events, ctx.now, { fresh, caps: ctx.caps });
+  await applySla(ctx.trx, workspaceId, events, ctx.now, {
+    fresh,
+    caps: ctx.caps,
+    logger: ctx.logger,
+  });
 }

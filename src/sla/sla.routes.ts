@@ -1,16 +1,20 @@
 import { Type } from '@sinclair/typebox';
 import type { CareRouteDeps } from '../cases/care.routes.js';
-import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
-import { AppError, notFound } from '../platform/errors.js';
+import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
-import { calendarProblem } from '../sla/calendar.check.js';
-import { checkTimeZone } from '../sla/calendar.js';
-
-const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const admin = { roles: ['admin' as const, 'supervisor' as const] };
-/** Targets up to a year: beyond that a deadline is no promise, and far enough it is no date. */
-const Minutes = Type.Integer({ minimum: 0, maximum: 525_600 });
+import {
+  admin,
+  ChannelField,
+  checkCalendar,
+  checkPolicy,
+  Holidays,
+  Hours,
+  Id,
+  Minutes,
+  PriorityField,
+} from './sla.admin.js';
+import { slaManageRoutes } from './sla.manage.routes.js';
 
 /** SLA administration (policies, calendars) and a case's clocks. */
 export function slaRoutes(app: Http, deps: CareRouteDeps) {
@@ -27,31 +31,15 @@ export function slaRoutes(app: Http, deps: CareRouteDeps) {
           {
             name: Type.String({ minLength: 1 }),
             timeZone: Type.String({ minLength: 1 }),
-            hours: Type.Record(
-              Type.String({ pattern: '^[0-6]$' }),
-              Type.Array(
-                Type.Tuple([
-                  Type.String({ pattern: '^\\d{2}:\\d{2}$' }),
-                  Type.String({ pattern: '^\\d{2}:\\d{2}$' }),
-                ]),
-              ),
-              { description: 'weekday (0 = Sunday) → [["09:00","17:00"]]' },
-            ),
-            holidays: Type.Optional(Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }))),
+            hours: Hours,
+            holidays: Type.Optional(Holidays),
           },
           { additionalProperties: false },
         ),
       },
     },
     async (req, reply) => {
-      try {
-        checkTimeZone(req.body.timeZone);
-      } catch {
-        throw new AppError('bad_request', `unknown time zone ${req.body.timeZone}`);
-      }
-      // A calendar never open would stop every deadline of its policies: refuse it here.
-      const problem = calendarProblem(req.body.hours, req.body.holidays ?? []);
-      if (problem) throw new AppError('bad_request', problem);
+      checkCalendar({ ...req.body, holidays: req.body.holidays ?? [] });
       const id = newId();
       await db
         .insertInto('sla_calendars')
@@ -80,8 +68,8 @@ export function slaRoutes(app: Http, deps: CareRouteDeps) {
         body: Type.Object(
           {
             name: Type.String({ minLength: 1 }),
-            priority: Type.Union(['low', 'normal', 'high', 'urgent'].map((p) => Type.Literal(p))),
-            channel: Type.Optional(Type.Union(CHANNEL_KINDS.map((c) => Type.Literal(c)))),
+            priority: PriorityField,
+            channel: Type.Optional(ChannelField),
             calendarId: Type.Optional(Type.String()),
             firstResponseMinutes: Type.Optional(Minutes),
             nextResponseMinutes: Type.Optional(Minutes),
@@ -96,32 +84,11 @@ export function slaRoutes(app: Http, deps: CareRouteDeps) {
       const b = req.body;
       const ws = req.actor.workspaceId;
       const id = newId();
-      if (b.calendarId) {
-        const cal = await db
-          .selectFrom('sla_calendars')
-          .select('id')
-          .where('workspace_id', '=', ws)
-          .where('id', '=', b.calendarId)
-          .executeTakeFirst();
-        // An unknown calendar would silently mean "always open".
-        if (!cal) throw new AppError('bad_request', `calendarId ${b.calendarId} is not a calendar`);
-      }
-      // One policy per priority and channel: a second would never be chosen (the first found
-      // wins), so it is refused, naming the one in the way; nothing existing changes silently.
-      const existing = await db
-        .selectFrom('sla_policies')
-        .select(['id', 'name'])
-        .where('workspace_id', '=', ws)
-        .where('priority', '=', b.priority)
-        .where('channel', b.channel ? '=' : 'is', b.channel ?? null)
-        .executeTakeFirst();
-      if (existing) {
-        throw new AppError(
-          'conflict',
-          `policy ${existing.id} ("${existing.name}") already covers priority ${b.priority} on ${b.channel ?? 'every channel'}`,
-          { policyId: existing.id },
-        );
-      }
+      await checkPolicy(db, ws, {
+        priority: b.priority,
+        channel: b.channel ?? null,
+        calendarId: b.calendarId ?? null,
+      });
       await db
         .insertInto('sla_policies')
         .values({
@@ -141,6 +108,8 @@ export function slaRoutes(app: Http, deps: CareRouteDeps) {
       return reply.status(201).send({ id });
     },
   );
+
+  slaManageRoutes(app, deps);
 
   app.get(
     '/api/v1/cases/:id/sla',

@@ -1,9 +1,8 @@
-import type { Insertable, Kysely } from 'kysely';
-import { type InsertOptions, insertRows } from '../platform/db/bulk.js';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import type { Capabilities } from '../platform/db/database.js';
 import type { DB, Priority } from '../platform/db/schema.js';
-import { newId } from '../platform/ids.js';
-import { ALWAYS_OPEN, type Calendar } from './calendar.js';
+import { ALWAYS_OPEN, type Calendar, hasHours } from './calendar.js';
 import {
   CLOCKS,
   type ClockName,
@@ -15,7 +14,9 @@ import {
   resumeClocks,
   startClock,
   type Targets,
+  unmeetClock,
 } from './clocks.js';
+import { recordWithdrawals, replaceTimers, type Withdrawal, writeRows } from './sla.writes.js';
 
 /**
  * Built-in targets (business minutes) used until an admin defines policies. One policy per
@@ -36,7 +37,9 @@ export type SlaEventType =
   | 'resumed'
   | 'resolved'
   | 'reopened'
-  | 'closed';
+  | 'closed'
+  /** The reply of `replyAt` was never delivered: the response clocks it met run again. */
+  | 'reply_failed';
 
 export interface SlaEvent {
   caseId: string;
@@ -44,6 +47,10 @@ export interface SlaEvent {
   at: number;
   priority: Priority;
   channel: string;
+  /** `reply_failed`: when the undelivered reply was sent (the time it met the clocks at). */
+  replyAt?: number;
+  /** `reply_failed`: the next answer since (a reply of ours not failed, a resolution), if any. */
+  answeredAt?: number | null;
 }
 
 interface PolicyChoice {
@@ -56,8 +63,35 @@ export interface PolicySet {
   choose(priority: Priority, channel: string): PolicyChoice;
 }
 
+/** Where the SLA store says what it met: a calendar it counts around the clock. */
+export type SlaLogger = Pick<Logger, 'warn'>;
+
+const reported = new WeakMap<SlaLogger, Set<string>>();
+
+/**
+ * Warns, once per calendar and logger (one app's), of a stored calendar without opening hours:
+ * its deadlines are counted around the clock (`calendar.ts`) rather than failing intake.
+ */
+function reportUnusable(logger: SlaLogger | undefined, cal: Calendar): void {
+  if (!logger || hasHours(cal)) return;
+  const seen = reported.get(logger) ?? new Set<string>();
+  reported.set(logger, seen);
+  const key = JSON.stringify(cal);
+  if (seen.has(key)) return;
+  if (seen.size > 1000) seen.clear();
+  seen.add(key);
+  logger.warn(
+    { timeZone: cal.timeZone, hours: cal.hours },
+    'an SLA calendar has no opening hours; its deadlines are counted around the clock',
+  );
+}
+
 /** Loads the workspace's policies and calendars once; `choose` prefers a channel override. */
-export async function loadPolicies(trx: Kysely<DB>, ws: string): Promise<PolicySet> {
+export async function loadPolicies(
+  trx: Kysely<DB>,
+  ws: string,
+  logger?: SlaLogger,
+): Promise<PolicySet> {
   const [policies, calendars] = await Promise.all([
     trx.selectFrom('sla_policies').selectAll().where('workspace_id', '=', ws).execute(),
     trx.selectFrom('sla_calendars').selectAll().where('workspace_id', '=', ws).execute(),
@@ -72,6 +106,11 @@ export async function loadPolicies(trx: Kysely<DB>, ws: string): Promise<PolicyS
       } as Calendar,
     ]),
   );
+  const policyCalendar = (id: string | null) => {
+    const cal = (id && cals.get(id)) || ALWAYS_OPEN;
+    reportUnusable(logger, cal);
+    return cal;
+  };
   return {
     choose(priority, channel) {
       const p =
@@ -91,7 +130,7 @@ export async function loadPolicies(trx: Kysely<DB>, ws: string): Promise<PolicyS
           resolution: p.resolution_minutes,
           atRiskPercent: p.at_risk_percent,
         },
-        calendar: (p.calendar_id && cals.get(p.calendar_id)) || ALWAYS_OPEN,
+        calendar: policyCalendar(p.calendar_id),
       };
     },
   };
@@ -106,6 +145,7 @@ const ORDER: Record<SlaEventType, number> = {
   pending_customer: 4,
   resolved: 5,
   closed: 6,
+  reply_failed: 7,
 };
 
 interface Row {
@@ -122,8 +162,10 @@ interface Row {
 
 /**
  * Applies SLA events to the cases' clocks in `trx`, in event-time order, and replaces their
- * pending deadline timers (`sla.at_risk:<clock>`, `sla.breach:<clock>`). A fixed number of
- * statements per call, whatever the number of cases.
+ * pending deadline timers (`sla.at_risk:<clock>`, `sla.breach:<clock>`). A clock met in time
+ * that was marked breached (the meeting event reached the desk after the deadline fired) has its
+ * breach withdrawn (`recordWithdrawals`). A fixed number of statements per call, whatever the
+ * number of cases.
  */
 export async function applySla(
   trx: Kysely<DB>,
@@ -150,6 +192,7 @@ export async function applySla(
       if (!cal) {
         cal = JSON.parse(r.calendar_json) as { calendar: Calendar; targets: Targets };
         parsed.set(r.calendar_json, cal);
+        reportUnusable(opts.logger, cal.calendar);
       }
       rows.set(r.case_id, {
         case_id: r.case_id,
@@ -163,7 +206,7 @@ export async function applySla(
       });
     }
   }
-  const set = opts.policies ?? (await loadPolicies(trx, ws));
+  const set = opts.policies ?? (await loadPolicies(trx, ws, opts.logger));
   const choices = new Map<string, PolicyChoice & { json: string }>();
   const chosen = (priority: Priority, channel: string) => {
     const k = `${priority}\u0000${channel}`;
@@ -183,6 +226,7 @@ export async function applySla(
     .sort((a, b) => a.e.at - b.e.at || ORDER[a.e.type] - ORDER[b.e.type] || a.i - b.i)
     .map((x) => x.e);
   const touched = new Set<string>();
+  const withdrawals: Withdrawal[] = [];
   for (const e of sorted) {
     let r = rows.get(e.caseId);
     if (!r) {
@@ -205,7 +249,7 @@ export async function applySla(
       if (e.type === 'opened') continue;
     }
     touched.add(e.caseId);
-    step(r, e);
+    step(r, e, withdrawals);
   }
 
   const upserts = [...touched].map((id) => {
@@ -235,6 +279,7 @@ export async function applySla(
     fresh,
     opts.caps,
   );
+  await recordWithdrawals(trx, ws, withdrawals, now, opts.caps);
 }
 
 export interface ApplyOptions {
@@ -247,43 +292,20 @@ export interface ApplyOptions {
   fresh?: ReadonlySet<string>;
   /** The engine's capabilities: rows are then written by the bulk writer (the pipeline's path). */
   caps?: Capabilities;
+  /**
+   * Told of a stored calendar without opening hours. The pipeline passes its app's logger, so
+   * intake reports one; an agent's change on such a case counts the same, silently.
+   */
+  logger?: SlaLogger;
 }
 
-/**
- * Inserts (or upserts) rows with the bulk writer when the engine's capabilities are known, else
- * through Kysely (the one-case calls from care core, where a statement or two is all there is).
- */
-async function writeRows<T extends 'case_sla' | 'timers'>(
-  trx: Kysely<DB>,
-  caps: Capabilities | undefined,
-  table: T,
-  rows: Insertable<DB[T]>[],
-  opts: InsertOptions = {},
-): Promise<void> {
-  if (rows.length === 0) return;
-  if (caps) {
-    await insertRows(trx, caps, table, rows, opts);
-    return;
-  }
-  const conflict = opts.onConflict;
-  for (let i = 0; i < rows.length; i += 500) {
-    let q = trx.insertInto(table).values(rows.slice(i, i + 500) as never);
-    if (conflict?.update) {
-      const update = conflict.update;
-      q = q.onConflict((oc) =>
-        oc
-          .columns(conflict.columns as never)
-          .doUpdateSet(
-            (eb) =>
-              Object.fromEntries(update.map((c) => [c, eb.ref(`excluded.${c}` as never)])) as never,
-          ),
-      );
-    }
-    await q.execute();
-  }
+/** Meets a clock; a breach that this withdraws is added to `out`. */
+function meet(r: Row, name: ClockName, at: number, out: Withdrawal[]) {
+  const dueAt = meetClock(r.clocks, name, at);
+  if (dueAt !== null) out.push({ caseId: r.case_id, clock: name, dueAt, metAt: at });
 }
 
-function step(r: Row, e: SlaEvent) {
+function step(r: Row, e: SlaEvent, withdrawals: Withdrawal[]) {
   const { calendar: cal, clocks, targets } = r;
   switch (e.type) {
     case 'opened':
@@ -299,8 +321,23 @@ function step(r: Row, e: SlaEvent) {
       return;
     }
     case 'agent_replied':
-      meetClock(clocks, 'first_response', e.at);
-      meetClock(clocks, 'next_response', e.at);
+      meet(r, 'first_response', e.at, withdrawals);
+      meet(r, 'next_response', e.at, withdrawals);
+      return;
+    case 'reply_failed':
+      for (const name of ['first_response', 'next_response'] as const) {
+        const undone = unmeetClock(
+          cal,
+          clocks,
+          name,
+          e.replyAt ?? e.at,
+          r.paused_at,
+          e.at,
+          targets.atRiskPercent,
+        );
+        // A later answer meets it then, late or not, as it would have had this one not counted.
+        if (undone && e.answeredAt != null) meet(r, name, e.answeredAt, withdrawals);
+      }
       return;
     case 'pending_customer':
       if (r.paused_at !== null) return;
@@ -314,7 +351,7 @@ function step(r: Row, e: SlaEvent) {
       return;
     case 'resolved':
     case 'closed':
-      for (const name of CLOCKS) meetClock(clocks, name, e.at);
+      for (const name of CLOCKS) meet(r, name, e.at, withdrawals);
       r.paused_at = null;
       return;
     case 'reopened':
@@ -324,72 +361,5 @@ function step(r: Row, e: SlaEvent) {
       return;
   }
 }
-
-async function replaceTimers(
-  trx: Kysely<DB>,
-  ws: string,
-  rows: Row[],
-  now: number,
-  fresh: ReadonlySet<string>,
-  caps: Capabilities | undefined,
-) {
-  const wanted = new Map<string, ReturnType<typeof timer>>();
-  for (const r of rows) {
-    for (const name of CLOCKS) {
-      const c = r.clocks[name];
-      if (!c || c.dueAt === null) continue;
-      if (c.atRiskAt !== null && c.atRiskAt < c.dueAt && !c.breached) {
-        const t = timer(ws, `sla.at_risk:${name}`, r.case_id, c.atRiskAt, now);
-        wanted.set(timerKey(t.ref_id, t.kind, t.due_at), t);
-      }
-      if (!c.breached) {
-        const t = timer(ws, `sla.breach:${name}`, r.case_id, c.dueAt, now);
-        wanted.set(timerKey(t.ref_id, t.kind, t.due_at), t);
-      }
-    }
-  }
-  // Most events leave the deadlines where they were (a customer writing again while we have not
-  // answered): a pending timer that is still wanted as it is stays, only the others are
-  // cancelled and only the missing ones inserted.
-  const ids = rows.map((r) => r.case_id).filter((id) => !fresh.has(id));
-  const stale: string[] = [];
-  for (let i = 0; i < ids.length; i += 1000) {
-    // Only `ref_id` in the WHERE clause, status and kind filtered here: with a condition on
-    // `status` too, SQLite without planner statistics reads every pending timer of the
-    // installation through `timers_due_ix` instead of the few of these cases (timers_ref_ix).
-    const timers = await trx
-      .selectFrom('timers')
-      .select(['id', 'ref_id', 'kind', 'due_at', 'status'])
-      .where('ref_id', 'in', ids.slice(i, i + 1000))
-      .execute();
-    for (const p of timers) {
-      if (p.status !== 'pending' || !p.kind.startsWith('sla.')) continue;
-      const k = timerKey(p.ref_id, p.kind, Number(p.due_at));
-      if (wanted.has(k)) wanted.delete(k);
-      else stale.push(p.id);
-    }
-  }
-  for (let i = 0; i < stale.length; i += 1000) {
-    await trx
-      .updateTable('timers')
-      .set({ status: 'cancelled' })
-      .where('id', 'in', stale.slice(i, i + 1000))
-      .execute();
-  }
-  await writeRows(trx, caps, 'timers', [...wanted.values()]);
-}
-
-const timerKey = (refId: string, kind: string, dueAt: number) =>
-  `${refId}\u0000${kind}\u0000${dueAt}`;
-
-const timer = (ws: string, kind: string, refId: string, dueAt: number, now: number) => ({
-  id: newId(),
-  workspace_id: ws,
-  kind,
-  ref_id: refId,
-  due_at: dueAt,
-  status: 'pending' as const,
-  created_at: now,
-});
 
 export type { ClockName };

@@ -30,6 +30,14 @@ describe.each(ENGINES)('SLA validation on %s', (engine) => {
   it('refuses calendars without usable hours, naming the problem', async () => {
     expect((await calendar({})).statusCode).toBe(201);
     expect((await calendar({ hours: { '1': [['00:00', '24:00']] } })).statusCode).toBe(201);
+    // Any order, and hours that touch without sharing time, are fine.
+    const split = {
+      '1': [
+        ['12:00', '17:00'],
+        ['09:00', '12:00'],
+      ],
+    };
+    expect((await calendar({ hours: split })).statusCode).toBe(201);
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ hours: {} }, /open at least once/],
       [{ hours: { mon: [['09:00', '17:00']] } }, /weekday "mon"/],
@@ -38,6 +46,28 @@ describe.each(ENGINES)('SLA validation on %s', (engine) => {
       [{ hours: { '1': [['25:00', '26:00']] } }, /00:00 to 24:00/],
       [{ hours: { '1': [['09:60', '17:00']] } }, /opening interval/],
       [{ hours: { '1': [] } }, /open at least once/],
+      [
+        {
+          hours: {
+            '1': [
+              ['21:00', '22:00'],
+              ['21:30', '23:00'],
+            ],
+          },
+        },
+        /hours\.1: \["21:00","22:00"\] and \["21:30","23:00"\] overlap/,
+      ],
+      [
+        {
+          hours: {
+            '2': [
+              ['13:00', '17:00'],
+              ['09:00', '18:00'],
+            ],
+          },
+        },
+        /hours\.2: \["09:00","18:00"\] and \["13:00","17:00"\] overlap/,
+      ],
       [{ holidays: ['2026-13-45'] }, /2026-13-45/],
       [{ holidays: ['2026-02-30'] }, /2026-02-30/],
     ];
@@ -56,7 +86,7 @@ describe.each(ENGINES)('SLA validation on %s', (engine) => {
         id: calendarId,
         workspace_id: ws(),
         name: 'broken',
-        // The warning comes once per calendar and process: each engine's run gets its own.
+        // The warning comes once per calendar and app logger; each engine's run has its own zone too.
         time_zone: engine === 'sqlite' ? 'UTC' : 'Etc/UTC',
         hours_json: JSON.stringify({ mon: [['09:00', '17:00']], '1': [['17:00', '09:00']] }),
         holidays_json: '[]',
@@ -97,6 +127,55 @@ describe.each(ENGINES)('SLA validation on %s', (engine) => {
     expect(sla.json().clocks.first_response.dueAt).toBe(new Date(sentAt + 3_600_000).toISOString());
     const warnings = logs.lines().filter((l) => String(l.msg).includes('no opening hours'));
     expect(warnings).toHaveLength(1);
+  });
+
+  it('a stored calendar with overlapping, unordered hours counts each open minute once', async () => {
+    // The API refuses such a calendar now; rows stored before that keep their deadlines right.
+    const calendarId = newId();
+    const hours = [
+      ['22:00', '23:00'],
+      ['21:00', '22:00'],
+      ['21:30', '22:30'],
+    ];
+    await db()
+      .insertInto('sla_calendars')
+      .values({
+        id: calendarId,
+        workspace_id: ws(),
+        name: 'evenings',
+        time_zone: 'UTC',
+        hours_json: JSON.stringify(
+          Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, hours])),
+        ),
+        holidays_json: '[]',
+        created_at: Date.now(),
+      })
+      .execute();
+    for (const priority of ['low', 'normal', 'high', 'urgent']) {
+      const p = await post('/api/v1/sla/policies', {
+        name: `evenings ${priority}`,
+        priority,
+        channel: 'api',
+        calendarId,
+        firstResponseMinutes: 90,
+      });
+      expect(p.statusCode).toBe(201);
+    }
+    const msg = aMessage({ sentAt: '2026-05-12T20:25:00.000Z', visibility: 'private' });
+    await appendInbound(db(), ws(), [msg], Date.now());
+    await t.app.pipeline.drain();
+    const m = await db()
+      .selectFrom('messages')
+      .select('case_id')
+      .where('external_id', '=', msg.externalId)
+      .executeTakeFirstOrThrow();
+    const sla = await t.app.http.inject({
+      method: 'GET',
+      url: `/api/v1/cases/${m.case_id}/sla`,
+      headers: t.auth,
+    });
+    // Open 21:00–23:00: 35 minutes of the wait are closed, 90 business minutes end at 22:30.
+    expect(sla.json().clocks.first_response.dueAt).toBe('2026-05-12T22:30:00.000Z');
   });
 
   it('refuses policies with unbounded targets, unknown calendars or channels, and duplicates', async () => {

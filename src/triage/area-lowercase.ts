@@ -72,7 +72,7 @@ export function capitalised(text: string): string {
     .replace(/(^|[\s,#(])([a-z][a-z'’.-]*)/g, (all, sep: string, word: string) =>
       FUNCTION_WORDS.has(word) || WORD_PLACES.has(word)
         ? all
-        : SHORT_ALIASES.has(word)
+        : SHORT_ALIASES.has(word.replace(/\.+$/, ''))
           ? sep + word.toUpperCase()
           : sep + word[0].toUpperCase() + word.slice(1),
     )

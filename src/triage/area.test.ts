@@ -193,6 +193,14 @@ describe('area: QA round', () => {
       expect(where(text), text).toEqual(nyc);
     expect(where('outage in the Bay Area')).toEqual([null, 'San Francisco', 'CA', 'US']);
     expect(where('no signal in Chi-town')).toEqual([null, 'Chicago', 'IL', 'US']);
+    // A nickname ending a sentence: the full stop is not part of it.
+    expect(where('my 5g dropped out around pdx. is this an outage?')).toEqual([
+      null,
+      'Portland',
+      'OR',
+      'US',
+    ]);
+    expect(where('no service in nyc. again')).toEqual(nyc);
     // Not airport codes or "la" when the text has no capitals.
     expect(where('security at the store is lax')).toBeNull();
   });

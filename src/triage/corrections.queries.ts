@@ -99,6 +99,11 @@ export async function correctionsForTraining(
       prev.topic = r.topic as Topic;
     }
     if (r.complaint !== null) prev.complaint = r.complaint === 1;
+    // Praise is never a complaint (the route's rule): a correction to praise stored with no flag
+    // (before the route said so) says "not a complaint", and a later complaint flag on a message
+    // once corrected to praise leaves its topic to the model, as the route moved it off praise.
+    else if (r.topic === 'praise') prev.complaint = false;
+    if (prev.complaint === true && prev.topic === 'praise') delete prev.topic;
     byMessage.delete(r.message_id);
     byMessage.set(r.message_id, prev);
   }

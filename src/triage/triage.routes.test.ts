@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { correctionsForTraining, insertCorrection } from './corrections.queries.js';
 import { LlmClient } from './llm.js';
 import { triageRoutes } from './triage.routes.js';
 
@@ -238,5 +239,62 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
     const tri = JSON.parse(after.triage_json!);
     expect(tri.complaint).toBe(true);
     expect(tri.topic).not.toBe('praise');
+  });
+
+  it('praise alone clears the complaint flag: stored, applied and learned alike', async () => {
+    const text = 'my internet has been down all day and nobody helps, this is terrible';
+    const res = await post('/api/v1/inbound', aMessage({ text }));
+    expect(res.statusCode).toBe(202);
+    await t.app.pipeline.drain();
+    const db = t.app.database.db;
+    const triageOf = async (id: string) =>
+      JSON.parse(
+        (
+          await db
+            .selectFrom('messages')
+            .select('triage_json')
+            .where('id', '=', id)
+            .executeTakeFirstOrThrow()
+        ).triage_json!,
+      );
+    const { id } = await db
+      .selectFrom('messages')
+      .select('id')
+      .where('text', '=', text)
+      .executeTakeFirstOrThrow();
+    expect((await triageOf(id)).complaint).toBe(true);
+    const fix = await post(`/api/v1/messages/${id}/triage`, { topic: 'praise' });
+    expect(fix.statusCode, fix.body).toBe(201);
+    expect(fix.json().correction).toMatchObject({ topic: 'praise', complaint: false });
+    expect(await triageOf(id)).toMatchObject({ topic: 'praise', complaint: false });
+    const learned = await correctionsForTraining(db, t.app.workspace.workspaceId, 1000);
+    expect(learned.corrections.find((c) => c.text === text)).toEqual({
+      text,
+      topic: 'praise',
+      complaint: false,
+    });
+  });
+
+  it('corrections stored before praise implied "no complaint" are learned that way', async () => {
+    const db = t.app.database.db;
+    const ws = t.app.workspace.workspaceId;
+    const text = 'the zorblax gadget thing is acting up today';
+    const row = (topic: string | null, complaint: boolean | null) =>
+      insertCorrection(db, ws, {
+        messageId: ids[0],
+        topic: topic as never,
+        complaint,
+        previous: { topic: null, complaint: null, model: null },
+        userId: null,
+        tokenId: null,
+        createdAt: Date.now(),
+      });
+    await row('praise', null);
+    const learned = async () =>
+      (await correctionsForTraining(db, ws, 1000)).corrections.find((c) => c.text === text);
+    expect(await learned()).toEqual({ text, topic: 'praise', complaint: false });
+    // Then flagged a complaint: not praise any more, its topic left to the model.
+    await row(null, true);
+    expect(await learned()).toEqual({ text, complaint: true });
   });
 });

@@ -89,13 +89,17 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
       },
     },
     async (req, reply) => {
-      const { topic, complaint } = req.body;
-      if (topic === undefined && complaint === undefined) {
+      const { topic } = req.body;
+      if (topic === undefined && req.body.complaint === undefined) {
         throw badRequest('give topic, complaint or both');
       }
       // Triage never calls a complaint praise; an agent's correction keeps to the same rule.
-      if (topic === 'praise' && complaint === true)
+      if (topic === 'praise' && req.body.complaint === true)
         throw badRequest('a complaint is never praise: give the topic of the trouble');
+      // Praise alone says the message is no complaint: stored, applied and learned so. (Taken as
+      // a topic only, a complaint kept its flag and the rule below put its old topic back, while
+      // the correction was stored and counted as made.)
+      const complaint = topic === 'praise' ? false : req.body.complaint;
       const ws = req.actor.workspaceId;
       const msg = await db
         .selectFrom('messages')

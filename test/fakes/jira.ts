@@ -31,6 +31,8 @@ function createErrors(body: unknown): Record<string, string> {
   if (typeof f.summary !== 'string' || f.summary.trim() === '')
     errors.summary = 'You must specify a summary of the issue.';
   else if (f.summary.length > 255) errors.summary = 'Summary must be less than 255 characters.';
+  else if (/[\r\n]/.test(f.summary))
+    errors.summary = 'The summary is invalid because it contains newline characters.';
   const type = f.issuetype as { name?: unknown; id?: unknown } | undefined;
   if (!type || (typeof type.name !== 'string' && typeof type.id !== 'string'))
     errors.issuetype = 'Specify an issue type';
@@ -61,7 +63,7 @@ export interface FakeJiraOptions {
 
 /**
  * Fake Jira Cloud REST v3, checking the documented request format: Basic auth on every call;
- * POST /rest/api/3/issue creates PROB-1… (fields.project, fields.summary ≤255, fields.issuetype,
+ * POST /rest/api/3/issue creates PROB-1… (fields.project, fields.summary ≤255 on one line, fields.issuetype,
  * an ADF description); GET /rest/api/3/search/jql finds issues by project and label;
  * POST /rest/api/3/issue/{key}/comment takes an ADF body on an existing issue. Errors come as
  * Jira's ErrorCollection {errorMessages, errors}.

@@ -30,9 +30,14 @@ export class FakeMeta {
   scripted: FakeReply[] = [];
   sent: { kind: string; path: string; body: Record<string, unknown> }[] = [];
   private n = 0;
+  /** While set, every request waits for it before it is answered (a slow Graph call). */
+  hold: Promise<unknown> | null = null;
 
   constructor(private readonly appSecret: string) {
-    this.server = new FakeServer((r) => this.route(r));
+    this.server = new FakeServer(async (r) => {
+      if (this.hold) await this.hold;
+      return this.route(r);
+    });
   }
   async start() {
     await this.server.start();

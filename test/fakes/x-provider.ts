@@ -39,9 +39,14 @@ export class FakeX {
   posted: { id: string; text: string; inReplyTo?: string }[] = [];
   dms: { id: string; to: string; text: string }[] = [];
   private seq = 1900000000000000000n;
+  /** While set, every request waits for it before it is answered (a slow X API call). */
+  hold: Promise<unknown> | null = null;
 
   constructor() {
-    this.server = new FakeServer((r) => this.route(r));
+    this.server = new FakeServer(async (r) => {
+      if (this.hold) await this.hold;
+      return this.route(r);
+    });
   }
   async start() {
     await this.server.start();

@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import type { EmailChannel } from './email.types.js';
+import type { ChannelRecord } from '../channel.types.js';
+import type { EmailSecrets, SmtpConfig } from './email.types.js';
+
+/** A record whose SMTP side is configured (the only ones the pool is given). */
+export type SmtpChannel = ChannelRecord<SmtpConfig, EmailSecrets>;
 
 export type Mailer = ReturnType<typeof nodemailer.createTransport>;
 
-function options(ch: EmailChannel) {
+function options(ch: SmtpChannel) {
   const { host, port, secure, username } = ch.config;
   return {
     host,
     port,
-    secure,
+    secure: secure ?? false,
     auth: username ? { user: username, pass: ch.secrets.password ?? '' } : undefined,
     // Fail fast: the outbox retries with back-off, a stuck socket would hold its lease.
     connectionTimeout: 10_000,
@@ -22,7 +26,7 @@ function options(ch: EmailChannel) {
 }
 
 /** A one-off connection (the connection test). */
-export function singleTransport(ch: EmailChannel): Mailer {
+export function singleTransport(ch: SmtpChannel): Mailer {
   return nodemailer.createTransport(options(ch));
 }
 
@@ -41,7 +45,7 @@ export class MailerPool {
     { fingerprint: string; mailer: Mailer; timer?: NodeJS.Timeout }
   >();
 
-  get(ch: EmailChannel): Mailer {
+  get(ch: SmtpChannel): Mailer {
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([ch.config, ch.secrets]))
       .digest('hex');

@@ -1,12 +1,13 @@
 import addressparser from 'nodemailer/lib/addressparser';
-import { hasChannel, resolveChannel } from '../channel.resolve.js';
 import { recordError, recordSuccess } from '../channel.state.js';
+import { ChannelCache, rowsWithState } from '../channel.store.js';
 import { ConnectorError } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
 import type { OutboundMessage, Sender } from '../sender.js';
 import { fromSmtpError } from './email.errors.js';
-import { MailerPool, singleTransport } from './email.pool.js';
-import type { EmailChannel, EmailConfig, EmailSecrets } from './email.types.js';
+import { MailerPool, type SmtpChannel } from './email.pool.js';
+import { canSendEmail } from './email.records.js';
+import { canSend, type EmailConfig, type EmailSecrets } from './email.types.js';
 
 /** The domain of the sender address, for our Message-IDs (RFC 5322 §3.6.4: id-left@id-right). */
 export function senderDomain(from: string): string {
@@ -56,6 +57,28 @@ async function threadOf(deps: ChannelDeps, msg: OutboundMessage) {
 }
 
 /**
+ * The record that sends a message: the one the message names (the mailbox the customer wrote to)
+ * when it has an SMTP side, else the workspace's first enabled record that has one. A record that
+ * only receives (IMAP) cannot answer, so its customers are answered from the sending mailbox.
+ * The records are read as settings and only the chosen one's credentials come from `cache`,
+ * decrypted again only once its stored row changed (a new password, by any node, is a new
+ * ciphertext): a fix notifying thousands of customers by e-mail decrypts once, not per mail.
+ */
+export async function resolveSmtpChannel(
+  deps: ChannelDeps,
+  channelId: string | null,
+  cache: ChannelCache = new ChannelCache(deps.secretKey),
+): Promise<SmtpChannel | null> {
+  const rows = await rowsWithState(deps.db, deps.workspaceId, 'email');
+  // Disabled or deleted records leave the cache: their secrets do not stay in memory.
+  cache.keepOnly(rows.map((r) => r.id));
+  const sends = (r: (typeof rows)[number]) => canSend(JSON.parse(r.config_json) as EmailConfig);
+  const row =
+    rows.find((r) => r.id === channelId && sends(r)) ?? rows.find((r) => sends(r)) ?? null;
+  return row ? (cache.record<EmailConfig, EmailSecrets>(row) as SmtpChannel) : null;
+}
+
+/**
  * Sends replies and notifications by SMTP from the channel's mailbox: `To` the customer's
  * address, `Subject` "Re: <case subject>", threaded with `In-Reply-To`/`References` on the
  * customer's message when we know it. SMTP has no idempotency key; instead our `Message-ID` is
@@ -65,8 +88,9 @@ async function threadOf(deps: ChannelDeps, msg: OutboundMessage) {
  */
 export function emailSender(deps: ChannelDeps): Sender {
   const pool = new MailerPool();
+  const cache = new ChannelCache(deps.secretKey);
   const send: Sender = async (msg) => {
-    const ch = await resolveChannel<EmailConfig, EmailSecrets>(deps, 'email', msg.channelId);
+    const ch = await resolveSmtpChannel(deps, msg.channelId, cache);
     if (!ch) throw new ConnectorError('temporary', 'no email channel is configured');
     const { subject, parent } = await threadOf(deps, msg);
     const messageId = `<${msg.messageId}@${senderDomain(ch.config.from)}>`;
@@ -93,19 +117,7 @@ export function emailSender(deps: ChannelDeps): Sender {
     await recordSuccess(deps.db, deps.workspaceId, ch.id, deps.clock());
     return { externalId: messageId };
   };
-  send.ready = () => hasChannel(deps, 'email');
+  // Asked per customer by the notifier: settings only, no credentials decrypted.
+  send.ready = () => canSendEmail(deps);
   return send;
-}
-
-/** Connects, says EHLO and authenticates (nodemailer's verify), without sending anything. */
-export async function emailTestConnection(ch: EmailChannel): Promise<Record<string, string>> {
-  const transport = singleTransport(ch);
-  try {
-    await transport.verify();
-    return { host: ch.config.host, from: ch.config.from };
-  } catch (err) {
-    throw fromSmtpError(err, [ch.secrets.password]);
-  } finally {
-    transport.close();
-  }
 }

@@ -76,6 +76,25 @@ export function parseMessagingEvent(
     out.messages.push({ message: m, ...(isEcho ? { counterpart: customer } : {}) });
     return;
   }
+  const edit = obj(ev.message_edit);
+  if (edit) {
+    // `message_edits` webhook field: the customer changed a message's text (same mid).
+    const mid = str(edit.mid);
+    const text = str(edit.text);
+    if (!mid || text === undefined || sender === ownId) {
+      out.ignored.push({
+        what: `${channel} message edit`,
+        reason: sender === ownId ? 'an edit of our own message' : 'no mid or text',
+      });
+      return;
+    }
+    const n = typeof edit.num_edit === 'number' ? edit.num_edit : at;
+    out.edits.push({
+      edit: { channel, key: `${mid}#${n}`, priorIds: [mid], text, at },
+      asMessage: { message: base(mid, text) },
+    });
+    return;
+  }
   const postback = obj(ev.postback);
   if (postback) {
     // A tap on a button says what the button says; newer postbacks carry a mid, older ones do not.

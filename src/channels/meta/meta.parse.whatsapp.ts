@@ -1,7 +1,7 @@
 import type { InboundMessage } from '../../ingest/inbound.schema.js';
 import { arr, obj, str } from '../channel.json.js';
 import type { MarkKind } from '../channel.marks.js';
-import { type Attachment, type ParsedDelivery, toEpochMs } from '../channel.parsed.js';
+import { type Attachment, type ParsedDelivery, toEpochMs, UNDATED } from '../channel.parsed.js';
 import type { MetaParseContext } from './meta.parse.js';
 
 const MEDIA = ['image', 'video', 'audio', 'document', 'sticker'] as const;
@@ -38,10 +38,11 @@ export function parseWhatsAppValue(raw: unknown, ctx: MetaParseContext, out: Par
     const id = str(msg?.id);
     const at = toEpochMs(msg?.timestamp);
     const type = str(msg?.type);
-    if (!msg || !from || !/^\+?\d{6,20}$/.test(from) || !id || !at || !type) {
+    // Without a usable timestamp the message is still taken, dated on arrival (UNDATED).
+    if (!msg || !from || !/^\+?\d{6,20}$/.test(from) || !id || !type) {
       out.ignored.push({
         what: 'whatsapp message',
-        reason: 'no valid from, id, timestamp or type',
+        reason: 'no valid from, id or type',
       });
       continue;
     }
@@ -80,7 +81,7 @@ export function parseWhatsAppValue(raw: unknown, ctx: MetaParseContext, out: Par
       direction: 'in',
       author: { id: waIdToE164(from), ...(names.get(from) ? { name: names.get(from) } : {}) },
       text,
-      sentAt: new Date(at).toISOString(),
+      sentAt: at ? new Date(at).toISOString() : UNDATED,
       visibility: 'private',
       raw: m,
     };

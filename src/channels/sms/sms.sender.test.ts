@@ -167,6 +167,20 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
     expect((await messageRow(db(), bad)).status).toBe('failed');
   });
 
+  it('refuses a body longer than Twilio takes, counted as Twilio does, before calling it', async () => {
+    const before = twilio.server.requests.length;
+    // 1,000 code points, but 2,000 UTF-16 units in UCS-2: Twilio would refuse it (21617).
+    const id = await reply('+12125550150', '😀'.repeat(1000));
+    await t.app.outbox.runOnce();
+    const row = await sendRowOf(db(), id);
+    expect(row.status).toBe('failed');
+    expect(row.last_error).toMatch(
+      /^bad_request: an SMS holds at most 1600 .* has 2000 \(it goes as UCS-2/,
+    );
+    expect((await messageRow(db(), id)).status).toBe('failed');
+    expect(twilio.server.requests.length).toBe(before);
+  });
+
   it('marks the channel unauthorised on 20003 and never shows the auth token', async () => {
     const real = twilio.authToken;
     twilio.authToken = 'rotated-token';

@@ -7,15 +7,13 @@ import { ConnectorError, scrubSecrets } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
 import type { Sender } from '../sender.js';
 import { fromTwilioError } from './sms.errors.js';
+import { smsTooLong } from './sms.length.js';
 import {
   DEFAULT_TWILIO_BASE_URL,
   type SmsChannel,
   type SmsConfig,
   type SmsSecrets,
 } from './sms.types.js';
-
-/** Twilio accepts a Body of up to 1,600 characters (it splits it into segments itself). */
-export const SMS_MAX = 1600;
 
 /**
  * The customer's number as Twilio wants it (E.164), normalised as identities are. A number written
@@ -55,8 +53,9 @@ export function smsSender(deps: ChannelDeps): Sender {
   const send: Sender = async (msg) => {
     const ch = await resolveChannel<SmsConfig, SmsSecrets>(deps, 'sms', msg.channelId);
     if (!ch) throw new ConnectorError('temporary', 'no SMS channel is configured');
-    if ([...msg.text].length > SMS_MAX)
-      throw new ConnectorError('bad_request', `an SMS holds at most ${SMS_MAX} characters`);
+    // Refused here, with the reason, rather than by Twilio's 21617 after a round trip.
+    const tooLong = smsTooLong(msg.text);
+    if (tooLong) throw new ConnectorError('bad_request', tooLong);
     try {
       const res = await providerCall(`${accountUrl(ch)}/Messages.json`, {
         method: 'POST',

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { ChannelRecord } from '../channel.types.js';
+import { type ChannelRecord, HTTP_URL_PATTERN } from '../channel.types.js';
 
 /** An SMS number on a Twilio-compatible Programmable Messaging API. */
 export const SmsConfigSchema = Type.Object(
@@ -9,7 +9,7 @@ export const SmsConfigSchema = Type.Object(
     /** Our number in E.164. */
     from: Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' }),
     /** API base URL (default https://api.twilio.com); tests point it at a fake server. */
-    apiBaseUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 500 })),
+    apiBaseUrl: Type.Optional(Type.String({ pattern: HTTP_URL_PATTERN, maxLength: 500 })),
   },
   { additionalProperties: false },
 );

@@ -3,6 +3,7 @@ import { readLossless, stringifyExact, v1Statuses } from '../../../test/fakes/ch
 import { hasSharedData, readSharedText } from '../../../test/fakes/shared-data.js';
 import { parseJsonExact } from '../channel.json.js';
 import { parseXWebhook } from './x.parse.js';
+import { tweetV2ToMessage, xEditOf } from './x.parse.v2.js';
 
 const AA = 'x-twitter-api/courier-account-activity';
 const ctx = { channelId: 'ch-x', accountId: '835740314006511618' };
@@ -101,5 +102,55 @@ describe.runIf(hasSharedData(SEARCH))('X tweet_create_events with real v1.1 Twee
     );
     expect(out.messages).toEqual([]);
     expect(out.ignored[0].reason).toMatch(/not this channel's account/);
+  });
+});
+
+describe.runIf(hasSharedData(AA))('X DMs addressed to another account', () => {
+  it('ignores a DM neither from nor to our account, with a reason', () => {
+    // helloMsg.json goes to 835740314006511618 and carries no for_user_id.
+    const body = parseJsonExact(readSharedText(AA, 'helloMsg.json'));
+    const out = parseXWebhook(body, { channelId: 'ch-x', accountId: '3333' });
+    expect(out.messages).toEqual([]);
+    expect(out.ignored).toEqual([
+      { what: 'direct message', reason: 'addressed to 835740314006511618, not our account' },
+    ]);
+  });
+});
+
+describe('X edited posts', () => {
+  it('reads the versions before an edit from v1.1 edit_history and v2 edit_history_tweet_ids', () => {
+    expect(xEditOf('3', ['1', '2', '3'], '1')).toEqual(['1', '2']);
+    expect(xEditOf('1', ['1'], '1')).toBeUndefined();
+    expect(xEditOf('5', undefined, undefined)).toBeUndefined();
+    const r = tweetV2ToMessage(
+      { id: '12', text: 'fixed typo', author_id: '77', edit_history_tweet_ids: ['11', '12'] },
+      {},
+      { channelId: 'ch-x', accountId: '1' },
+    );
+    expect('message' in r && r.editOf).toEqual(['11']);
+    const out = parseXWebhook(
+      {
+        for_user_id: '1',
+        tweet_create_events: [
+          {
+            id_str: '12',
+            text: 'fixed typo',
+            user: { id_str: '77' },
+            timestamp_ms: '1796330039633',
+            edit_history: { initial_tweet_id: '11', edit_tweet_ids: ['11', '12'] },
+          },
+        ],
+      },
+      { channelId: 'ch-x', accountId: '1' },
+    );
+    expect(out.messages).toEqual([]);
+    expect(out.edits[0].edit).toEqual({
+      channel: 'x',
+      key: '12',
+      priorIds: ['11'],
+      newExternalId: '12',
+      text: 'fixed typo',
+      at: 1796330039633,
+    });
   });
 });

@@ -8,7 +8,9 @@ import {
   type ParsedDelivery,
   type ParsedMessage,
   toEpochMs,
+  UNDATED,
 } from '../channel.parsed.js';
+import { xEditOf } from './x.parse.v2.js';
 
 /** What the parser needs to know about the channel. */
 export interface XParseContext {
@@ -49,7 +51,7 @@ export function parseXWebhook(body: unknown, ctx: XParseContext): ParsedDelivery
         for (const t of arr(value)) {
           const r = tweetV1ToMessage(t, { ...ctx, accountId: account });
           if ('reason' in r) out.ignored.push({ what: 'tweet', reason: r.reason });
-          else out.messages.push(r);
+          else pushTweet(out, r);
         }
         break;
       case 'direct_message_events':
@@ -94,6 +96,26 @@ export function parseXWebhook(body: unknown, ctx: XParseContext): ParsedDelivery
 
 type Result = ParsedMessage | { reason: string };
 
+/** A post, or the edit of an earlier one (channel.edits.ts), into the delivery. */
+export function pushTweet(out: ParsedDelivery, p: ParsedMessage): void {
+  if (!p.editOf) {
+    out.messages.push(p);
+    return;
+  }
+  const m = p.message;
+  out.edits.push({
+    edit: {
+      channel: 'x',
+      key: m.externalId,
+      priorIds: p.editOf,
+      newExternalId: m.externalId,
+      text: m.text,
+      at: Date.parse(m.sentAt),
+    },
+    asMessage: p,
+  });
+}
+
 function v1Attachments(t: Record<string, unknown>): Attachment[] {
   const ext = obj(t.extended_tweet);
   const media = arr(obj(ext?.extended_entities)?.media ?? obj(t.extended_entities)?.media);
@@ -116,8 +138,8 @@ export function tweetV1ToMessage(raw: unknown, ctx: XParseContext): Result {
   const user = obj(t.user);
   const authorId = idString(user?.id_str) ?? (typeof user?.id === 'string' ? user.id : undefined);
   if (!isNumericId(authorId)) return { reason: 'no valid user.id_str' };
+  // Without a usable time the tweet is still taken, dated on arrival (UNDATED).
   const sentAt = toEpochMs(t.timestamp_ms) ?? Date.parse(str(t.created_at) ?? '');
-  if (!Number.isFinite(sentAt)) return { reason: 'no valid created_at' };
   const ext = obj(t.extended_tweet);
   const text = str(ext?.full_text) ?? str(t.full_text) ?? str(t.text) ?? '';
   const isEcho = !!ctx.accountId && authorId === ctx.accountId;
@@ -139,7 +161,8 @@ export function tweetV1ToMessage(raw: unknown, ctx: XParseContext): Result {
     },
     // X HTML-escapes &, < and > in text (developer.x.com, Tweet object "text").
     text: decodeHtmlEntities(text),
-    sentAt: new Date(sentAt).toISOString(),
+    sentAt:
+      sentAt !== undefined && Number.isFinite(sentAt) ? new Date(sentAt).toISOString() : UNDATED,
     visibility: 'public',
     raw,
   };
@@ -147,7 +170,15 @@ export function tweetV1ToMessage(raw: unknown, ctx: XParseContext): Result {
   const attachments = v1Attachments(t);
   if (attachments.length) message.attachments = attachments;
   const counterpart = idString(t.in_reply_to_user_id_str);
-  return { message, ...(isEcho && counterpart ? { counterpart } : {}) };
+  const history = obj(t.edit_history);
+  const editOf = isEcho
+    ? undefined
+    : xEditOf(id, history?.edit_tweet_ids, history?.initial_tweet_id);
+  return {
+    message,
+    ...(isEcho && counterpart ? { counterpart } : {}),
+    ...(editOf ? { editOf } : {}),
+  };
 }
 
 /** A v1.1 direct message event (`message_create`) with the delivery's `users` map. */
@@ -168,10 +199,15 @@ export function dmEventToMessage(
   if (!isNumericId(sender) || !isNumericId(recipient)) {
     return { reason: 'sender or recipient id is not a numeric X user id' };
   }
+  // Without a usable time the DM is still taken, dated on arrival (UNDATED).
   const sentAt = toEpochMs(e.created_timestamp);
-  if (!sentAt) return { reason: 'no valid created_timestamp' };
   const data = obj(mc?.message_data);
   const isEcho = !!ctx.accountId && sender === ctx.accountId;
+  // Neither from nor to our account: another account's conversation (a misrouted or replayed
+  // delivery without for_user_id) must not open a case, as the Meta parser refuses it too.
+  if (ctx.accountId && !isEcho && recipient !== ctx.accountId) {
+    return { reason: `addressed to ${recipient}, not our account` };
+  }
   const u = obj(users[sender]);
   const message: InboundMessage = {
     channel: 'x',
@@ -184,7 +220,8 @@ export function dmEventToMessage(
       ...(str(u?.name) ? { name: str(u?.name) } : {}),
     },
     text: decodeHtmlEntities(str(data?.text) ?? ''),
-    sentAt: new Date(sentAt).toISOString(),
+    sentAt:
+      sentAt !== undefined && Number.isFinite(sentAt) ? new Date(sentAt).toISOString() : UNDATED,
     visibility: 'private',
     raw,
   };

@@ -70,5 +70,26 @@ export function tweetV2ToMessage(
     mentionsUs || (!!ctx.accountId && idString(t.in_reply_to_user_id) === ctx.accountId);
   if (ctx.listening && !addressedToUs && !isEcho) message.unsolicited = true;
   const counterpart = idString(t.in_reply_to_user_id);
-  return { message, ...(isEcho && counterpart ? { counterpart } : {}) };
+  const editOf = isEcho ? undefined : xEditOf(id, t.edit_history_tweet_ids);
+  return {
+    message,
+    ...(isEcho && counterpart ? { counterpart } : {}),
+    ...(editOf ? { editOf } : {}),
+  };
+}
+
+/**
+ * The ids of the versions before this one, when the post is an edit: v1.1 `edit_history`
+ * (`initial_tweet_id`, `edit_tweet_ids`) or v2 `edit_history_tweet_ids`, oldest first and ending
+ * with the post itself (developer.x.com, "Edit Posts"). Undefined for a first version.
+ */
+export function xEditOf(id: string, history: unknown, initial?: unknown): string[] | undefined {
+  const ids = arr(history)
+    .map((v) => idString(v))
+    .filter(isNumericId);
+  const first = idString(initial) ?? ids[0];
+  if (!isNumericId(first) || first === id) return undefined;
+  const at = ids.indexOf(id);
+  const before = at >= 0 ? ids.slice(0, at) : ids.filter((v) => v !== id);
+  return [...new Set([first, ...before])];
 }

@@ -5,6 +5,7 @@ import type { XChannel } from '../channel.types.js';
 import { ConnectorError } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
 import type { XPage } from './x.client.js';
+import { pushTweet } from './x.parse.js';
 import { tweetV2ToMessage } from './x.parse.v2.js';
 import { xClientFor } from './x.sender.js';
 
@@ -137,7 +138,7 @@ async function pollStream(
         listening: !!query,
       });
       if ('reason' in r) delivery.ignored.push({ what: 'post', reason: r.reason });
-      else delivery.messages.push(r);
+      else pushTweet(delivery, r);
     }
     // Stored before the cursor moves: a crash here re-reads the page, and the log dedupes it.
     const summary = await ingestDelivery(deps, ch.id, delivery);

@@ -6,7 +6,12 @@ import type { XChannel, XConfig, XSecrets } from '../channel.types.js';
 import type { ChannelDeps } from '../routes.js';
 import { signedJsonBody } from '../webhook.body.js';
 import { parseXWebhook } from './x.parse.js';
-import { crcResponseToken, verifyXSignature, X_SIGNATURE_HEADER } from './x.verify.js';
+import {
+  CRC_TOKEN_PATTERN,
+  crcResponseToken,
+  verifyXSignature,
+  X_SIGNATURE_HEADER,
+} from './x.verify.js';
 
 const Params = Type.Object({ channelId: Type.String({ maxLength: 100 }) });
 
@@ -27,7 +32,10 @@ export function xWebhookRoutes(app: Http, deps: ChannelDeps) {
         tags: ['channels'],
         summary: 'X Account Activity CRC challenge',
         params: Params,
-        querystring: Type.Object({ crc_token: Type.String({ minLength: 1, maxLength: 1000 }) }),
+        // Only what X sends (x.verify.ts says why anything else would be a signing oracle).
+        querystring: Type.Object({
+          crc_token: Type.String({ minLength: 1, maxLength: 128, pattern: CRC_TOKEN_PATTERN }),
+        }),
       },
     },
     async (req, reply) => {

@@ -1,3 +1,4 @@
+import { latestVersionId } from '../channel.edits.js';
 import { readState, recordError, recordSuccess, writeRateLimit } from '../channel.state.js';
 import { loadChannel } from '../channel.store.js';
 import {
@@ -74,9 +75,13 @@ export function xSender(deps: ChannelDeps): Sender {
       );
     const client = xClientFor(deps, ch);
     try {
+      // The customer may have edited their post since: the reply answers its latest version.
+      const target = msg.inReplyTo
+        ? await latestVersionId(deps.db, deps.workspaceId, 'x', msg.inReplyTo)
+        : msg.inReplyTo;
       const externalId =
         msg.visibility === 'public'
-          ? await client.reply(msg.text, msg.inReplyTo)
+          ? await client.reply(msg.text, target)
           : await client.sendDm(msg.to, msg.text);
       await recordSuccess(deps.db, deps.workspaceId, ch.id, deps.clock());
       return { externalId };

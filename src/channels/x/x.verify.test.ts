@@ -39,6 +39,28 @@ describe('X weighted length', () => {
     expect(xWeightedLength('e\u0301')).toBe(1);
   });
 
+  it('counts bare domains as URLs and never less than X would', () => {
+    // The QA case: 271 + 1 + 7 characters, but X counts "acme.io" as a 23-character link.
+    expect(xWeightedLength(`${'a'.repeat(271)} acme.io`)).toBeGreaterThan(X_MAX_WEIGHTED_LENGTH);
+    expect(xWeightedLength('acme.com')).toBe(23);
+    expect(xWeightedLength('Status at acme.co and acme.io and acme.com')).toBe(20 + 3 * 23);
+    expect(xWeightedLength('www.acme.com/help?order=12')).toBe(23);
+    // Trailing punctuation and brackets are not part of X's URL: they count on their own.
+    expect(xWeightedLength('(see acme.com/help).')).toBe(5 + 23 + 2);
+    // Anything X's path stops at (here CJK) counts after the 23.
+    expect(xWeightedLength('https://acme.com/日本')).toBe(23 + 4);
+    // X takes no URL after a letter or "@": a long one then counts by its characters.
+    const glued = 'xhttps://example.com/a/very/long/path/that/goes/on';
+    expect(xWeightedLength(glued)).toBeGreaterThanOrEqual(glued.length);
+    expect(xWeightedLength('bob@acme.com')).toBeGreaterThanOrEqual(12);
+    // A TLD we do not know may be no TLD to X either: never counted below its characters,
+    // nor below a URL ending at the first TLD X could take.
+    const odd = 'https://acme.example-unknown-tld/a/long/path/to/somewhere';
+    expect(xWeightedLength(odd)).toBeGreaterThanOrEqual(odd.length);
+    expect(xWeightedLength('acme.com.zz_bar')).toBeGreaterThanOrEqual(23 + 7);
+    expect(xWeightedLength('e.g. 3.14')).toBe(9);
+  });
+
   it('puts the limit where X does: 280 Latin or 140 CJK', () => {
     expect(xWeightedLength('a'.repeat(280))).toBe(X_MAX_WEIGHTED_LENGTH);
     expect(xWeightedLength('漢'.repeat(140))).toBe(X_MAX_WEIGHTED_LENGTH);

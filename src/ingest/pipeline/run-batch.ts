@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import type { Capabilities } from '../../platform/db/database.js';
 import type { DB } from '../../platform/db/schema.js';
 import type { TriageInput, TriageResult } from '../../triage/index.js';
@@ -34,6 +35,7 @@ export interface RunBatchOptions {
   now: number;
   classify: (input: TriageInput) => TriageResult;
   ahead?: ClassifiedAhead;
+  logger?: Logger;
   /** Test seam: called after each stage (fault injection for crash-safety tests). */
   afterStage?: (name: string) => void | Promise<void>;
 }
@@ -61,6 +63,7 @@ export async function runBatch(
     now: opts.now,
     classify: opts.classify,
     ahead: opts.ahead,
+    logger: opts.logger,
   };
   await prepareDetect(ctx);
   for (const stage of STAGES) {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import type { Capabilities } from '../../platform/db/database.js';
 import type {
   CaseStatus,
@@ -93,6 +94,8 @@ export interface StageContext {
   classify: (input: TriageInput) => TriageResult;
   /** Answers computed ahead of the batch, off the main thread (src/triage/classify-ahead.ts). */
   ahead?: ClassifiedAhead;
+  /** The app's logger, for what a stage meets that a person should know (an unusable calendar). */
+  logger?: Logger;
 }
 
 /** Triage answers prepared before their batch; anything it lacks is classified inline. */

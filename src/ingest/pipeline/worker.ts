@@ -204,6 +204,7 @@ export class PipelineWorker {
       now,
       classify: this.opts.classify,
       ahead: this.opts.ahead,
+      logger: this.opts.logger,
       afterStage: this.opts.afterStage,
     };
   }

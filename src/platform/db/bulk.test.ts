@@ -14,6 +14,7 @@ const timer = (i: number, over: Partial<Insertable<TimerTable>> = {}): Insertabl
   due_at: 1_790_000_000_000 + i,
   status: 'pending' as const,
   created_at: i,
+  hold_from: null,
   ...over,
 });
 

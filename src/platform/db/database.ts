@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -73,7 +73,13 @@ const BUSY_TIMEOUT_MS = 5_000;
 const AUTO_CHECKPOINT_PAGES = 10_000;
 
 function openSqlite(path: string, opts: OpenOptions): Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    // The file holds customers' personal data: readable by its owner only, like the secret key
+    // beside it. SQLite gives the -wal and -shm files the database file's mode, so creating the
+    // file first (SQLite would make it 0644 under the usual umask) covers all three.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'a', 0o600));
+  }
   const sqlite = new SQLite(path);
   // busy_timeout covers a second process (a CLI command, a replay) touching the same file; set
   // first, so even switching a new file to WAL waits for another process instead of failing

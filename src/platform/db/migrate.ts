@@ -14,6 +14,13 @@ import * as m0011 from './migrations/0011_detector_backlog.js';
 import * as m0012 from './migrations/0012_fix_event_time.js';
 import * as m0013 from './migrations/0013_process_signal_index.js';
 import * as m0014 from './migrations/0014_correction_token.js';
+import * as m0015 from './migrations/0015_inbox_moved.js';
+import * as m0016 from './migrations/0016_api_token_expiry.js';
+import * as m0017 from './migrations/0017_audit_append_only.js';
+import * as m0018 from './migrations/0018_erasure.js';
+import * as m0019 from './migrations/0019_hide_survey_links.js';
+import * as m0020 from './migrations/0020_event_time_hold.js';
+import * as m0021 from './migrations/0021_message_edits.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -39,6 +46,13 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0012_fix_event_time': m0012,
   '0013_process_signal_index': m0013,
   '0014_correction_token': m0014,
+  '0015_inbox_moved': m0015,
+  '0016_api_token_expiry': m0016,
+  '0017_audit_append_only': m0017,
+  '0018_erasure': m0018,
+  '0019_hide_survey_links': m0019,
+  '0020_event_time_hold': m0020,
+  '0021_message_edits': m0021,
 };
 
 class InCodeProvider implements MigrationProvider {

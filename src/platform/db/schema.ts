@@ -40,6 +40,7 @@ export interface DB {
   counters: CounterTable;
   channel_state: ChannelStateTable;
   channel_marks: ChannelMarkTable;
+  message_edits: MessageEditTable;
   problems: ProblemTable;
   problem_links: ProblemLinkTable;
   problem_events: ProblemEventTable;
@@ -76,6 +77,8 @@ export interface WorkspaceTable {
 }
 
 export type Role = 'admin' | 'supervisor' | 'agent';
+/** An API token's role: a person's, or `integration`, which may only submit inbound messages. */
+export type TokenRole = Role | 'integration';
 
 export interface UserTable {
   id: string;
@@ -101,10 +104,14 @@ export interface ApiTokenTable {
   workspace_id: string;
   name: string;
   token_hash: string;
-  role: Role;
+  role: TokenRole;
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** Optional end of validity (migration 0016). */
+  expires_at: number | null;
+  /** The user who created it through the API; disabling them stops it (migration 0016). */
+  user_id: string | null;
 }
 
 export interface TeamTable {
@@ -150,6 +157,11 @@ export interface InboundEventTable {
   next_attempt_at: number;
   last_error: string | null;
   processed_at: number | null;
+  /**
+   * The message's event time (`sentAt`), for the SLA scheduler's wait on unprocessed events
+   * (migration 0020); null when the payload has none (a parked mail) or was logged before.
+   */
+  sent_at?: number | null;
 }
 
 export interface CustomerTable {
@@ -162,6 +174,8 @@ export interface CustomerTable {
   merged_into: string | null;
   created_at: number;
   updated_at: number;
+  /** When the customer's personal data was erased (migration 0018, `src/privacy`). */
+  erased_at?: number | null;
 }
 
 export interface IdentityTable {
@@ -205,6 +219,10 @@ export interface CaseTable {
   version: number;
   created_at: number;
   updated_at: number;
+  /** Wall time its `last_message_at` last changed, kept by a trigger (migration 0015). */
+  inbox_moved_at: number | null;
+  /** When the case's personal data was erased (migration 0018, `src/privacy`). */
+  erased_at?: number | null;
 }
 
 export interface MessageTable {
@@ -282,6 +300,11 @@ export interface TimerTable {
   due_at: number;
   status: 'pending' | 'fired' | 'cancelled';
   created_at: number;
+  /**
+   * An event-time timer (an SLA deadline) is not due while the inbound log holds an unprocessed
+   * event between this time and `due_at` (migration 0020, `scheduler.ts`); null: wall time only.
+   */
+  hold_from?: number | null;
 }
 
 export interface AuditLogTable {
@@ -320,6 +343,20 @@ export interface ChannelMarkTable {
   channel: string;
   external_id: string;
   kind: string;
+  at: number;
+  created_at: number;
+  applied_at: number | null;
+}
+
+/** A provider edit waiting for, or applied to, its message (migration 0021). */
+export interface MessageEditTable {
+  id: string;
+  workspace_id: string;
+  channel: string;
+  edit_key: string;
+  prior_ids: string;
+  new_external_id: string | null;
+  text: string;
   at: number;
   created_at: number;
   applied_at: number | null;

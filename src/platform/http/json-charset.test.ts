@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
-import { decodeWindows1252 } from './json-charset.js';
+import { decodeJsonBody, decodeWindows1252 } from './json-charset.js';
 
 /** JSON bodies in the charset their Content-Type declares (json-charset.ts). */
 describe('a JSON body with a declared charset', () => {
@@ -73,5 +73,22 @@ describe('a JSON body with a declared charset', () => {
     });
     expect(res.statusCode).toBe(202);
     expect(await storedText(m.externalId)).toBe('Straße ohne Netz');
+  });
+});
+
+describe('a JSON body declared plain utf-16', () => {
+  const text = '{"text":"München 📵"}';
+  const le = Buffer.from(text, 'utf16le');
+  const be = Buffer.from(le).swap16();
+  const decode = (b: Buffer) => decodeJsonBody(b, 'application/json; charset=utf-16');
+
+  it('is big-endian without a byte-order mark (RFC 2781), as its first character shows', () => {
+    expect(decode(be)).toBe(text);
+  });
+
+  it('follows a byte-order mark, and reads unmarked little-endian JSON by its zero bytes', () => {
+    expect(decode(Buffer.concat([Buffer.from([0xfe, 0xff]), be]))).toBe(text);
+    expect(decode(Buffer.concat([Buffer.from([0xff, 0xfe]), le]))).toBe(text);
+    expect(decode(le)).toBe(text);
   });
 });

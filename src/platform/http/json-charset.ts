@@ -35,10 +35,22 @@ export function decodeJsonBody(body: Buffer, contentType: string | undefined): s
       'unsupported_media_type',
       `charset ${declared} is not supported; send UTF-8 (or ISO-8859-1, Windows-1252, UTF-16)`,
     );
-  // "utf-16" without an order: the byte-order mark says which.
-  if (declared === 'utf-16' && body[0] === 0xfe && body[1] === 0xff) label = 'utf-16be';
+  if (declared === 'utf-16') label = utf16Order(body);
   if (label === 'windows-1252') return decodeWindows1252(body);
   return new TextDecoder(label).decode(body);
+}
+
+/**
+ * The byte order of a body declared plain "utf-16": its byte-order mark says which; without one,
+ * RFC 2781 (4.3) says big-endian unless something else tells. JSON text starts with an ASCII
+ * character (`{`, `[`, `"`, a digit or white space), so its first code unit has one zero byte:
+ * `7B 00` can only be little-endian (what Windows writes without a mark), `00 7B` big-endian.
+ */
+function utf16Order(body: Buffer): 'utf-16be' | 'utf-16le' {
+  if (body[0] === 0xfe && body[1] === 0xff) return 'utf-16be';
+  if (body[0] === 0xff && body[1] === 0xfe) return 'utf-16le';
+  if (body.length >= 2 && body[0] !== 0 && body[1] === 0) return 'utf-16le';
+  return 'utf-16be';
 }
 
 /**

@@ -12,11 +12,25 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError, badRequest } from '../errors.js';
+import { clientErrorHandler } from './client-error.js';
 import { decodeJsonBody } from './json-charset.js';
 import { nestedTooDeeply, TOO_DEEP_MESSAGE } from './json-depth.js';
 import { nulGuard } from './nul-guard.js';
+import { strictQuery } from './strict-query.js';
 import { validationMessage } from './validation-message.js';
 import { buildValidator } from './validators.js';
+
+const POLLUTION_MESSAGE =
+  'body has a "__proto__" key or a "constructor" with "prototype", which are refused';
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The Fastify instance type every route module receives (TypeBox-typed schemas). */
 export type Http = FastifyInstance<
@@ -35,6 +49,8 @@ export function createHttpServer(logger: Logger | false): Http {
     requestIdHeader: false,
     // SSE streams never go idle; close them on shutdown instead of waiting forever.
     forceCloseConnections: true,
+    // Over-long headers or URL (431) and other parser errors in the app's error shape.
+    clientErrorHandler,
     // Query strings are coerced from text, JSON bodies checked as sent (validators.ts).
     schemaController: { compilersFactory: { buildValidator } },
     // Errors the router raises before any route runs (a path that is not valid percent-encoding,
@@ -55,6 +71,8 @@ export function createHttpServer(logger: Logger | false): Http {
 
   // Before validation on every route: a NUL character in params, query or a parsed body is a 400.
   app.addHook('preValidation', nulGuard);
+  // A query parameter an /api/v1 route does not declare is a 400, not silently ignored.
+  app.addHook('preValidation', strictQuery);
 
   // JSON only: a text/plain body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain');
@@ -73,7 +91,14 @@ export function createHttpServer(logger: Logger | false): Http {
       return;
     }
     if (nestedTooDeeply(text)) done(badRequest(TOO_DEEP_MESSAGE), undefined);
-    else parseJson(req, text, done);
+    else
+      parseJson(req, text, (err, value) => {
+        // Fastify's parser says "not valid JSON" for valid JSON it refuses to build: a
+        // `__proto__` key, or `constructor` holding `prototype` (prototype pollution). Say so.
+        if (err && (err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' && isJson(text)) {
+          done(badRequest(POLLUTION_MESSAGE), undefined);
+        } else done(err, value);
+      });
   });
   app.register(cookie);
   app.register(swagger, {
@@ -96,6 +121,11 @@ export function createHttpServer(logger: Logger | false): Http {
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (err instanceof AppError) {
+      const retryAfter = (err.details as { retryAfterSeconds?: unknown } | undefined)
+        ?.retryAfterSeconds;
+      if (err.code === 'rate_limited' && typeof retryAfter === 'number') {
+        reply.header('retry-after', String(retryAfter));
+      }
       return reply
         .status(err.status)
         .send({ error: { code: err.code, message: err.message, details: err.details } });

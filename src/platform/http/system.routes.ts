@@ -1,11 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
+import { LoginThrottle } from '../auth/login-throttle.js';
 import { changePassword, login, logout } from '../auth/users.js';
 import type { Database } from '../db/database.js';
 import { isMigrated } from '../db/migrate.js';
 import { AppError } from '../errors.js';
 import type { LiveBus } from '../realtime/bus.js';
 import { SESSION_COOKIE } from './auth.js';
+import { LiveStreams, liveStreamRoute } from './live-stream.js';
 import type { Http } from './server.js';
 
 export interface SystemRouteDeps {
@@ -13,10 +15,18 @@ export interface SystemRouteDeps {
   bus: LiveBus;
   /** Cookies get `Secure` when the desk is served over https. */
   secureCookies: boolean;
+  /** Failed logins on unknown accounts are audited in this workspace. */
+  workspaceId?: string;
+  /** Login throttling (one per app, in memory: each node counts what it sees). */
+  loginThrottle?: LoginThrottle;
+  /** How often an SSE stream re-checks its session or token (default 30 s). */
+  liveRecheckMs?: number;
 }
 
 export function systemRoutes(app: Http, deps: SystemRouteDeps) {
   const { db } = deps.database;
+  const loginThrottle = deps.loginThrottle ?? new LoginThrottle();
+  const streams = new LiveStreams();
 
   app.get(
     '/healthz',
@@ -37,6 +47,24 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
     },
   );
 
+  // `serve` prints the bare URL, so someone opening it in a browser lands here: say where things
+  // are instead of a 404. It names only public paths and holds no workspace data.
+  app.get(
+    '/',
+    {
+      config: { public: true },
+      schema: { tags: ['system'], summary: 'Where the API, its OpenAPI document and health are' },
+    },
+    async () => ({
+      name: 'Throughline',
+      api: '/api/v1',
+      openapi: '/api/openapi.json',
+      health: '/healthz',
+      webApp: null,
+      note: 'This release has no web app: use the REST API (Authorization: Bearer <token>) or the CLI.',
+    }),
+  );
+
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
@@ -47,7 +75,8 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
       config: { public: true },
       schema: {
         tags: ['auth'],
-        summary: 'Sign in with email and password; sets the session cookie',
+        summary:
+          'Sign in with email and password; sets the session cookie. Repeated attempts are throttled (429 with Retry-After)',
         body: Type.Object(
           {
             email: Type.String({ maxLength: 320 }),
@@ -58,7 +87,11 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
       },
     },
     async (req, reply) => {
-      const { secret, user } = await login(db, req.body.email, req.body.password);
+      const { secret, user } = await login(db, req.body.email, req.body.password, {
+        address: req.ip,
+        throttle: loginThrottle,
+        workspaceId: deps.workspaceId,
+      });
       reply.setCookie(SESSION_COOKIE, secret, {
         httpOnly: true,
         sameSite: 'strict',
@@ -87,8 +120,16 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
     },
     async (req) => {
       if (req.actor.type !== 'user') throw new AppError('forbidden', 'only people have passwords');
-      await changePassword(db, req.actor.id, req.body.currentPassword, req.body.newPassword);
-      return { ok: true };
+      // Every other session of this user ends; the one making the change stays signed in.
+      const { endedSessions } = await changePassword(
+        db,
+        req.actor.id,
+        req.body.currentPassword,
+        req.body.newPassword,
+        { keepSession: req.cookies[SESSION_COOKIE], throttle: loginThrottle, address: req.ip },
+      );
+      streams.endUser(req.actor.id, req.cookies[SESSION_COOKIE]);
+      return { ok: true, endedSessions };
     },
   );
 
@@ -97,7 +138,10 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
     { config: { allowWithOneTimePassword: true }, schema: { tags: ['auth'] } },
     async (req, reply) => {
       const sid = req.cookies[SESSION_COOKIE];
-      if (sid) await logout(db, sid);
+      if (sid) {
+        await logout(db, sid);
+        streams.endSession(sid);
+      }
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return { ok: true };
     },
@@ -140,32 +184,5 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
     },
   );
 
-  // Live updates as Server-Sent Events. A comment line every 25 s keeps proxies from closing
-  // an idle stream.
-  app.get(
-    '/api/v1/events',
-    { schema: { tags: ['system'], summary: 'Live updates (text/event-stream)' } },
-    (req, reply) => {
-      const workspaceId = req.actor.workspaceId;
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write(': connected\n\n');
-      let id = 0;
-      const unsubscribe = deps.bus.subscribe((e) => {
-        if (e.workspaceId !== workspaceId) return;
-        res.write(`id: ${++id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
-      });
-      const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
-      req.raw.on('close', () => {
-        clearInterval(ping);
-        unsubscribe();
-      });
-    },
-  );
+  liveStreamRoute(app, { db, bus: deps.bus, streams, recheckMs: deps.liveRecheckMs });
 }

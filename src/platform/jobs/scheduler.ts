@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { lockCaseWrites } from '../db/case-writes-lock.js';
 import type { Capabilities, Database } from '../db/database.js';
@@ -47,9 +47,30 @@ export interface SchedulerOptions {
 }
 
 /**
+ * An unprocessed inbound event of the timer's workspace in its event-time span
+ * [`hold_from`, `due_at`]. A timer with a `hold_from` (an SLA deadline: an event time) is due
+ * only once the wall clock has passed it and the inbound log holds no such event: beside a
+ * replay, or catching up a backlog, the wall clock is hours past a history case's deadline while
+ * the reply that met it still waits in the log. Events before `hold_from` (the clock's start)
+ * cannot meet it, so a replay of older history does not hold a live desk's deadlines. Held
+ * timers stay pending and are not claimed, so a tick never spins on them. `status` is a literal:
+ * SQLite uses a partial index only for a WHERE it can see matches the index's own.
+ */
+function heldBy(eb: ExpressionBuilder<DB, 'timers'>) {
+  return eb
+    .selectFrom('inbound_events as e')
+    .select(sql.lit(1).as('held'))
+    .whereRef('e.workspace_id', '=', 'timers.workspace_id')
+    .where('e.status', '=', sql.lit('pending'))
+    .whereRef('e.sent_at', '>=', 'timers.hold_from')
+    .whereRef('e.sent_at', '<=', 'timers.due_at');
+}
+
+/**
  * Fires due `timers` rows (SLA at-risk and breach, promise reminders and deadlines). Work is
  * claimed in batches inside a transaction; on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so
- * several nodes share the work and a timer fires on exactly one of them.
+ * several nodes share the work and a timer fires on exactly one of them. An SLA timer waits for
+ * the inbound log up to its due time (`heldBy`).
  */
 export class Scheduler {
   private running = false;
@@ -83,9 +104,10 @@ export class Scheduler {
       await lockCaseWrites(trx, caps, 'exclusive');
       let q = trx
         .selectFrom('timers')
-        .selectAll()
+        .selectAll('timers')
         .where('status', '=', 'pending')
         .where('due_at', '<=', now)
+        .where((eb) => eb.or([eb('hold_from', 'is', null), eb.not(eb.exists(heldBy(eb)))]))
         .orderBy('due_at')
         .orderBy('id')
         .limit(this.opts.batchSize ?? DEFAULT_BATCH);

@@ -78,3 +78,111 @@ describe('the outbox worker stopping mid-batch', () => {
     }
   });
 });
+
+/*
+ * Once the provider has the message, failing to store the outcome must not send it again: the
+ * row is closed with the reason, the message counts as sent, the provider is called once.
+ */
+describe('the outbox worker after a successful send', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp('sqlite');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('closes the row without the provider id when storing it fails, and never re-sends', async () => {
+    const db = t.app.database.db;
+    const ws = t.app.workspace.workspaceId;
+    const now = Date.now();
+    const message = (id: string, externalId: string, direction: 'in' | 'out') => ({
+      id,
+      workspace_id: ws,
+      case_id: null,
+      customer_id: null,
+      channel: 'testchan',
+      channel_id: null,
+      external_id: externalId,
+      direction,
+      visibility: 'private' as const,
+      author_address: direction === 'in' ? 'cust-1' : 'token:t',
+      author_name: null,
+      text: 'hello',
+      sent_at: now,
+      received_at: now,
+      in_reply_to: null,
+      conversation_id: null,
+      language: null,
+      attachments_json: '[]',
+      triage_json: null,
+      raw_json: null,
+      status: direction === 'in' ? 'received' : 'queued',
+      user_id: null,
+      deleted_at: null,
+      unsolicited: 0,
+    });
+    const ours = newId();
+    // A provider id that (wrongly) already names an inbound message: the update cannot store it.
+    await db
+      .insertInto('messages')
+      .values([message(newId(), 'p-1', 'in'), message(ours, `tl-${ours}`, 'out')])
+      .execute();
+    const outboxId = newId();
+    await db
+      .insertInto('outbox')
+      .values({
+        id: outboxId,
+        workspace_id: ws,
+        kind: 'send_message',
+        idempotency_key: `send_message:${ours}`,
+        payload_json: JSON.stringify({
+          messageId: ours,
+          caseId: 'c',
+          channel: 'testchan',
+          channelId: null,
+          to: 'cust-1',
+          inReplyTo: null,
+          visibility: 'private',
+          text: 'hello',
+        }),
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now - 1000,
+        last_error: null,
+        created_at: now,
+        delivered_at: null,
+      })
+      .execute();
+    let calls = 0;
+    const worker = new OutboxWorker({
+      database: t.app.database,
+      senders: new Map([
+        [
+          'testchan',
+          async () => {
+            calls++;
+            return { externalId: 'p-1' };
+          },
+        ],
+      ]),
+    });
+    await worker.runOnce();
+    await db.updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', outboxId).execute();
+    await worker.runOnce();
+    expect(calls).toBe(1);
+    const row = await db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('id', '=', outboxId)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('delivered');
+    expect(row.last_error).toMatch(/^sent, but storing the provider id failed: .*inbound message/);
+    const msg = await db
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', ours)
+      .executeTakeFirstOrThrow();
+    expect(msg).toMatchObject({ status: 'sent', external_id: `tl-${ours}` });
+  });
+});

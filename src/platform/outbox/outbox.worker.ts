@@ -1,12 +1,26 @@
 import { EventEmitter } from 'node:events';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
+import { adoptEcho } from '../../channels/channel.echo.js';
 import { ConnectorError } from '../../channels/connector-error.js';
-import type { OutboundMessage, Sender } from '../../channels/sender.js';
+import type { OutboundMessage, Sender, SendResult } from '../../channels/sender.js';
 import type { Database } from '../db/database.js';
-import type { LiveBus } from '../realtime/bus.js';
+import type { DB } from '../db/schema.js';
+import type { LiveBus, LiveEvent } from '../realtime/bus.js';
 
 const LEASE_MS = 60_000;
+
+/** An outbox row as the worker claims it. */
+interface Row {
+  id: string;
+  kind: string;
+  idempotency_key: string;
+  payload_json: string;
+  attempts: number;
+  workspace_id: string;
+  /** Queued at (epoch ms; a string from PostgreSQL's bigint). */
+  created_at: number | string;
+}
 
 export interface OutboxOptions {
   database: Database;
@@ -14,6 +28,14 @@ export interface OutboxOptions {
   senders: Map<string, Sender>;
   bus?: LiveBus;
   logger?: Logger;
+  /**
+   * How long a row is retried after it was queued before it is given up (default 24 hours): a
+   * customer's fix notice, a PagerDuty trigger or a Jira update must outlast a provider's outage.
+   */
+  retryForMs?: number;
+  /** The longest wait between two attempts (default 15 minutes, `outboxBackoffMs`). */
+  maxBackoffMs?: number;
+  /** A cap on attempts as well (tests); by default only `retryForMs` ends the retries. */
   maxAttempts?: number;
   clock?: () => number;
   idleMs?: number;
@@ -23,6 +45,16 @@ export interface OutboxOptions {
    * on failure; retries and back-off are the same as for messages.
    */
   handlers?: Map<string, OutboxHandler>;
+  /**
+   * Told, in the transaction that marks it failed, of a message the outbox gave up on, so that
+   * what it settled when it was queued (a promise kept, a response clock met) is undone
+   * (`src/cases/reply.failed.ts`); returns live events to publish after commit.
+   */
+  onMessageFailed?: (
+    trx: Kysely<DB>,
+    failed: { workspaceId: string; messageId: string; automated: boolean; error: string },
+    now: number,
+  ) => Promise<LiveEvent[]>;
 }
 
 export type OutboxHandler = (
@@ -32,8 +64,10 @@ export type OutboxHandler = (
     id: string;
     workspaceId: string;
     attempt: number;
-    /** The row's last attempt: a failure now gives it up (`OutboxOptions.maxAttempts`). */
+    /** The row's last attempt: a failure now gives it up (`OutboxOptions.retryForMs`). */
     last?: boolean;
+    /** When a failure of this attempt would be tried again, from now (without Retry-After). */
+    backoffMs?: number;
   },
 ) => Promise<void>;
 
@@ -52,8 +86,17 @@ export class OutboxDeferred extends Error {
   }
 }
 
-export function outboxBackoffMs(attempt: number): number {
-  return Math.min(2000 * 2 ** (attempt - 1), 3_600_000);
+export const OUTBOX_RETRY_FOR_MS = 24 * 3_600_000;
+export const OUTBOX_MAX_BACKOFF_MS = 15 * 60_000;
+
+/**
+ * The wait after a failed attempt: 2 s doubling (a blip is retried at once, so a healthy
+ * provider's notice still lands within minutes), at most `maxMs` (15 minutes by default) apart
+ * from the tenth attempt on, which is about 17 minutes in. With the 24-hour budget a row is tried
+ * some 100 times: an outage of a few hours costs at most 15 minutes once the provider is back.
+ */
+export function outboxBackoffMs(attempt: number, maxMs = OUTBOX_MAX_BACKOFF_MS): number {
+  return Math.min(2000 * 2 ** Math.min(attempt - 1, 30), maxMs);
 }
 
 /**
@@ -119,7 +162,15 @@ export class OutboxWorker {
     const claimed = await db.transaction().execute(async (trx) => {
       let q = trx
         .selectFrom('outbox')
-        .select(['id', 'kind', 'idempotency_key', 'payload_json', 'attempts', 'workspace_id'])
+        .select([
+          'id',
+          'kind',
+          'idempotency_key',
+          'payload_json',
+          'attempts',
+          'workspace_id',
+          'created_at',
+        ])
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
@@ -160,14 +211,22 @@ export class OutboxWorker {
     return claimed.length;
   }
 
-  private async deliver(row: {
-    id: string;
-    kind: string;
-    idempotency_key: string;
-    payload_json: string;
-    attempts: number;
-    workspace_id: string;
-  }) {
+  /** The wait after this attempt fails, unless the provider said how long (Retry-After). */
+  private backoff(attempt: number) {
+    return outboxBackoffMs(attempt, this.opts.maxBackoffMs);
+  }
+
+  /**
+   * Whether a failure of this attempt gives the row up: its next try (after `waitMs`) would be
+   * past the retry budget counted from when it was queued (or past `maxAttempts`, when set).
+   */
+  private lastAttempt(row: Row, attempt: number, waitMs = this.backoff(attempt)) {
+    if (this.opts.maxAttempts !== undefined && attempt >= this.opts.maxAttempts) return true;
+    const deadline = Number(row.created_at) + (this.opts.retryForMs ?? OUTBOX_RETRY_FOR_MS);
+    return this.clock() + waitMs > deadline;
+  }
+
+  private async deliver(row: Row) {
     const { db } = this.opts.database;
     const attempt = row.attempts + 1;
     if (row.kind !== 'send_message') {
@@ -176,59 +235,111 @@ export class OutboxWorker {
     }
     const msg = JSON.parse(row.payload_json) as OutboundMessage;
     const sender = this.opts.senders.get(msg.channel);
+    let result: SendResult;
     try {
       if (!sender) {
         throw new ConnectorError('temporary', `no sender is configured for channel ${msg.channel}`);
       }
-      const result = await sender(msg, row.idempotency_key);
-      const now = this.clock();
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('outbox')
-          .set({ status: 'delivered', delivered_at: now, attempts: attempt, last_error: null })
-          .where('id', '=', row.id)
-          .execute();
-        await trx
-          .updateTable('messages')
-          .set({ status: 'sent', ...(result.externalId ? { external_id: result.externalId } : {}) })
-          .where('id', '=', msg.messageId)
-          .execute();
-      });
-      this.opts.bus?.publish({
-        type: 'message.status',
-        workspaceId: row.workspace_id,
-        data: { caseId: msg.caseId, messageId: msg.messageId, status: 'sent' },
-      });
+      result = await sender(msg, row.idempotency_key);
     } catch (err) {
       const ce =
         err instanceof ConnectorError ? err : new ConnectorError('unknown', (err as Error).message);
-      const giveUp = !ce.retryable || attempt >= (this.opts.maxAttempts ?? 8);
+      const giveUp = !ce.retryable || this.lastAttempt(row, attempt, ce.retryAfterMs);
       await this.fail(row.id, attempt, `${ce.kind}: ${ce.message}`, giveUp, ce.retryAfterMs);
       if (giveUp) {
-        await db
-          .updateTable('messages')
-          .set({ status: 'failed' })
-          .where('id', '=', msg.messageId)
-          .execute();
+        const failed = {
+          workspaceId: row.workspace_id,
+          messageId: msg.messageId,
+          automated: msg.automated === true,
+          error: ce.kind,
+        };
+        const markFailed = async (trx: Kysely<DB>, undo: boolean) => {
+          await trx
+            .updateTable('messages')
+            .set({ status: 'failed' })
+            .where('id', '=', msg.messageId)
+            .execute();
+          return (undo && (await this.opts.onMessageFailed?.(trx, failed, this.clock()))) || [];
+        };
+        let events: LiveEvent[] = [];
+        try {
+          events = await db.transaction().execute((trx) => markFailed(trx, true));
+        } catch (undoErr) {
+          // The message is failed whatever its undo met: the desk must show it.
+          this.opts.logger?.error(
+            { err: undoErr, messageId: msg.messageId },
+            'undo of a failed reply',
+          );
+          await markFailed(db, false);
+        }
+        for (const e of events) this.opts.bus?.publish(e);
         this.opts.bus?.publish({
           type: 'message.status',
           workspaceId: row.workspace_id,
           data: { caseId: msg.caseId, messageId: msg.messageId, status: 'failed', error: ce.kind },
         });
       }
+      return;
+    }
+    // The provider has the message: from here on nothing may send it again, whatever storing
+    // the outcome meets (a retry would give the customer a second copy).
+    await this.recordSent(row, msg, result, attempt);
+    this.opts.bus?.publish({
+      type: 'message.status',
+      workspaceId: row.workspace_id,
+      data: { caseId: msg.caseId, messageId: msg.messageId, status: 'sent' },
+    });
+  }
+
+  /**
+   * Marks a sent message sent under the provider's id. Its echo (Messenger `is_echo`, our own
+   * tweet in `tweet_create_events`) can arrive and be stored before the send call returns; that
+   * row is our message, so it is folded into ours (`adoptEcho`) and one row holds the id. Should
+   * storing still fail, the outbox row is closed without the id rather than left to re-send.
+   */
+  private async recordSent(row: Row, msg: OutboundMessage, result: SendResult, attempt: number) {
+    const { db } = this.opts.database;
+    const now = this.clock();
+    const close = (trx: Kysely<DB>, note: string | null) =>
+      trx
+        .updateTable('outbox')
+        .set({ status: 'delivered', delivered_at: now, attempts: attempt, last_error: note })
+        .where('id', '=', row.id)
+        .execute();
+    try {
+      await db.transaction().execute(async (trx) => {
+        await close(trx, null);
+        const carried = result.externalId
+          ? await adoptEcho(trx, row.workspace_id, msg, result.externalId)
+          : {};
+        await trx
+          .updateTable('messages')
+          .set({
+            status: 'sent',
+            ...(result.externalId ? { external_id: result.externalId } : {}),
+            ...carried,
+          })
+          .where('id', '=', msg.messageId)
+          .execute();
+      });
+    } catch (err) {
+      this.opts.logger?.error(
+        { err, outboxId: row.id, externalId: result.externalId },
+        'outbox: sent, but storing the outcome failed; not sending again',
+      );
+      await db.transaction().execute(async (trx) => {
+        await close(trx, `sent, but storing the provider id failed: ${(err as Error).message}`);
+        await trx
+          .updateTable('messages')
+          .set({ status: 'sent' })
+          .where('id', '=', msg.messageId)
+          .where('status', '=', 'queued')
+          .execute();
+      });
     }
   }
 
-  private async deliverOther(
-    row: {
-      id: string;
-      kind: string;
-      idempotency_key: string;
-      payload_json: string;
-      workspace_id: string;
-    },
-    attempt: number,
-  ) {
+  private async deliverOther(row: Row, attempt: number) {
     const handler = this.opts.handlers?.get(row.kind);
     if (!handler) {
       await this.fail(row.id, attempt, `unknown outbox kind ${row.kind}`, true);
@@ -239,7 +350,8 @@ export class OutboxWorker {
         id: row.id,
         workspaceId: row.workspace_id,
         attempt,
-        last: attempt >= (this.opts.maxAttempts ?? 8),
+        last: this.lastAttempt(row, attempt),
+        backoffMs: this.backoff(attempt),
       });
       await this.opts.database.db
         .updateTable('outbox')
@@ -265,7 +377,7 @@ export class OutboxWorker {
       }
       const ce =
         err instanceof ConnectorError ? err : new ConnectorError('unknown', (err as Error).message);
-      const giveUp = !ce.retryable || attempt >= (this.opts.maxAttempts ?? 8);
+      const giveUp = !ce.retryable || this.lastAttempt(row, attempt, ce.retryAfterMs);
       await this.fail(row.id, attempt, `${ce.kind}: ${ce.message}`, giveUp, ce.retryAfterMs);
     }
   }
@@ -284,7 +396,7 @@ export class OutboxWorker {
         attempts: sql<number>`attempts + 1`,
         last_error: error.slice(0, 2000),
         status: giveUp ? 'failed' : 'pending',
-        next_attempt_at: now + (retryAfterMs ?? outboxBackoffMs(attempt)),
+        next_attempt_at: now + (retryAfterMs ?? this.backoff(attempt)),
       })
       .where('id', '=', id)
       .execute();

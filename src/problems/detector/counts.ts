@@ -237,7 +237,7 @@ export class Counts {
       if (n <= expected) continue;
       const p = overdispersedTail(n, expected, this.dispersionOf(ks));
       if (p > alpha || (best && p >= best.pValue)) continue;
-      if (!win.persists(this.config, all)) continue;
+      if (!this.persistent(ks, win, expected, min, alpha, all)) continue;
       best = {
         key: ks.key,
         windowMinutes: win.ms / 60_000,
@@ -247,6 +247,29 @@ export class Counts {
       };
     }
     return best;
+  }
+
+  /**
+   * Whether a significant window's excess persists. `persists` (its complainers span
+   * `persistMs`), or, for a burst that has no other complainers around it in its window (`persists`
+   * needs the window's complainers to span `persistMs`, which background traffic gives a busy
+   * key at once, but a quiet key only once the trouble has gone on that long): its complainers
+   * outside its busiest `bucketMs` are at least `min` and significant against the whole
+   * window's expected count by themselves. Forty customers within seven minutes then raise
+   * during the burst; a handful within a few minutes (a blip) still do not.
+   */
+  persistent(
+    ks: KeyState,
+    win: Window,
+    expected: number,
+    min: number,
+    alpha: number,
+    all: boolean,
+  ): boolean {
+    if (win.persists(this.config, all)) return true;
+    const rest = win.outsideBusiest(this.config.bucketMs, all);
+    if (rest < min || rest <= expected) return false;
+    return overdispersedTail(rest, expected, this.dispersionOf(ks)) <= alpha;
   }
 
   /**
@@ -262,15 +285,32 @@ export class Counts {
     return Math.min(dispersion, 1 / cv2);
   }
 
+  /** The desk's first `warmupMs` of event time: no baseline yet (`cold-start.ts`). */
+  get cold(): boolean {
+    return this.firstAt !== null && this.now - this.firstAt < this.config.warmupMs;
+  }
+
+  /** Cold, a key is expected to count no more than the desk's other complainers in window `w`. */
+  coldExpected(ks: KeyState, w: number): number {
+    const all = this.keys.get(GLOBAL)!.windows[w];
+    all.evict(this.now);
+    ks.windows[w].evict(this.now);
+    return Math.max(1, all.size - ks.windows[w].size);
+  }
+
   /** Recent distinct complainers of a key above its baseline (count and share of observed). */
   excess(key: string): { excess: number; share: number } {
     const ks = this.keys.get(key);
     if (!ks || this.firstAt === null) return { excess: 0, share: 0 };
-    const win = ks.windows[Math.min(this.config.linkWindow, ks.windows.length - 1)];
+    const w = Math.min(this.config.linkWindow, ks.windows.length - 1);
+    const win = ks.windows[w];
     win.evict(this.now);
     const obs = win.size;
     if (obs === 0) return { excess: 0, share: 0 };
-    const ex = Math.max(0, obs - this.expected(ks, win.ms, { knownApart: this.config.linkApart }));
+    const expected = this.cold
+      ? this.coldExpected(ks, w)
+      : this.expected(ks, win.ms, { knownApart: this.config.linkApart });
+    const ex = Math.max(0, obs - expected);
     return { excess: ex, share: ex / obs };
   }
 

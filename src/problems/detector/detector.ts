@@ -289,12 +289,9 @@ export class Detector {
     }
 
     if (this.silent) return [];
-    const warm =
-      this.counts.firstAt !== null && this.counts.now - this.counts.firstAt >= this.config.warmupMs;
-    if (warm) {
-      for (let i = 0; i < topicKeys.length; i++)
-        testAreaKey(this.parts, topicKeys[i], keyAreas[i], c, out);
-    }
+    // A desk's first hours have no baseline: only the cold test (`cold-start.ts`).
+    for (let i = 0; i < topicKeys.length; i++)
+      testAreaKey(this.parts, topicKeys[i], keyAreas[i], c, out, this.counts.cold);
     const textWarm =
       this.counts.firstAt !== null &&
       this.counts.now - this.counts.firstAt >= this.config.text.warmupMs;

@@ -60,7 +60,7 @@ export function matchOnArrival(
       else if (outgrown(config, counts, p, topic, p.areaKey)) key = null;
       else if (grp && p.keys.includes(grp)) key = grp;
       else if (p.keys.includes(`${ANY_TOPIC}@${p.areaKey}`)) key = exact;
-    } else if (p.topic === topic && p.chain.includes(chain[0])) {
+    } else if (p.topic === topic && p.chain.includes(chain[0]) && !placeQuiet(config, counts, p)) {
       key = `${topic}@${chain[0]}`;
       coarse = true;
     }
@@ -173,8 +173,48 @@ function wordVote(
   return null;
 }
 
+/**
+ * Whether the problem's own place has gone quiet: none of its complainers there for longer than
+ * its recent pace makes likely (a Poisson gap of probability below `episode.alpha`). The pace is
+ * that of its last `minCustomers` complainers linked in its place, read no finer than `bucketMs`.
+ * A complaint naming no place is then not its trouble's: the coarse key's excess measures the
+ * place's count over the link window (4 hours), which a 7-minute burst fills for 4 hours, and a
+ * Denver burst's problem took every placeless outage complaint of a San Francisco outage that
+ * began two hours later.
+ */
+export function placeQuiet(
+  config: DetectorConfig,
+  counts: Counts,
+  p: Pick<ProblemView, 'id' | 'keys' | 'areaKey' | 'chain'>,
+): boolean {
+  const times = new Map<string, number>();
+  // Its own keys there, and every topic of its place: its customers writing again about
+  // the trouble under another topic (their case's place filled in) show it goes on.
+  const keys = p.areaKey && p.areaKey !== ALL ? [...p.keys, `${ANY_TOPIC}@${p.areaKey}`] : p.keys;
+  for (const k of keys) {
+    if (coarser(p, k)) continue;
+    const ks = counts.keys.get(k);
+    if (!ks) continue;
+    const win = ks.windows[Math.min(config.linkWindow, ks.windows.length - 1)];
+    win.evict(counts.now);
+    for (const e of win.entries()) {
+      if (e.problemId !== p.id) continue;
+      const at = times.get(e.customerId);
+      if (at === undefined || e.at > at) times.set(e.customerId, e.at);
+    }
+  }
+  if (times.size === 0) return true;
+  const sorted = [...times.values()].sort((a, b) => a - b);
+  const recent = sorted.slice(-config.minCustomers);
+  const last = recent[recent.length - 1];
+  const windowMs = config.windowsMs[Math.min(config.linkWindow, config.windowsMs.length - 1)];
+  const span = recent.length > 1 ? Math.max(config.bucketMs, last - recent[0]) : windowMs;
+  const pace = Math.max(1, recent.length - 1) / span;
+  return Math.exp(-pace * (counts.now - last)) < config.episode.alpha;
+}
+
 /** A key of an area wider than the problem's own place (one of its place's ancestors). */
-function coarser(p: ProblemView, key: string): boolean {
+function coarser(p: Pick<ProblemView, 'areaKey' | 'chain'>, key: string): boolean {
   const area = key.slice(key.indexOf('@') + 1);
   return area !== p.areaKey && p.chain.includes(area);
 }

@@ -6,11 +6,12 @@
  */
 import { newId } from '../../platform/ids.js';
 import type { Area } from '../../triage/index.js';
-import { ALL, areaAtLevel, areaChain, chainOfKey, countryWide } from './areas.js';
+import { ALL, areaAtLevel, areaChain, chainOfKey, countryWide, nested } from './areas.js';
 import type { DetectorParts } from './book.js';
+import { coldHit, coldMembers } from './cold-start.js';
 import type { DetectorConfig } from './config.js';
 import { ANY_TOPIC } from './counts.js';
-import { outgrown, related } from './link.js';
+import { outgrown, placeQuiet, related } from './link.js';
 import {
   homePlace,
   namedTopic,
@@ -37,16 +38,50 @@ function outgrownHere(
   return outgrown(config, counts, p, topic, areaKey);
 }
 
+/**
+ * A local problem holds its own topic's country-wide key only through what its place's key does
+ * not count there (complaints naming no place or another): its complaints in its place are that
+ * key's members too, and say nothing of where the rest of the excess comes from. A 7-minute
+ * Denver burst held the country's outage key for 12 hours by its own customers, and took the
+ * complaints naming no place of a San Francisco outage that began two hours later. (Another
+ * topic's country-wide key is spill-over by any of its customers: they write again, and
+ * triage files their follow-ups under another topic.)
+ */
+function placeOnly({ config, counts }: DetectorParts, p: ProblemView, ks: KeyState): boolean {
+  if (ks.areaKey !== ALL || !p.areaKey || p.areaKey === ALL || ks.topic !== p.topic) return false;
+  let n = 0;
+  let own = 0;
+  for (const m of counts.members(ks)) {
+    if (m.area && nested(areaChain(m.area), p.chain)) continue;
+    n++;
+    if (m.problemId === p.id) own++;
+  }
+  return own < config.coMemberShare * Math.max(1, n);
+}
+
+/**
+ * A country-wide excess is not a local problem's once its own place went quiet (`placeQuiet`):
+ * its spill-over there (its complainers naming no place) comes with its place's complaints, and
+ * a 7-minute burst fills the country-wide key's windows for hours after it ended. Without this,
+ * a Denver burst's problem held the country's outage key, and took the complaints naming no
+ * place of a San Francisco outage that began two hours later.
+ */
+function quietElsewhere({ config, counts }: DetectorParts, p: ProblemView, areaKey: string) {
+  return areaKey === ALL && !!p.areaKey && p.areaKey !== ALL && placeQuiet(config, counts, p);
+}
+
 export function testAreaKey(
   parts: DetectorParts,
   key: string,
   areaKey: string,
   c: Complaint,
   out: Decision[],
+  cold = false,
 ) {
   const { config, counts, book } = parts;
   const ks = counts.keys.get(key)!;
-  const owner = book.claiming(book.ownedBy.get(key));
+  const owned = book.claiming(book.ownedBy.get(key));
+  const owner = owned && !quietElsewhere(parts, owned, areaKey) ? owned : undefined;
   if (owner) {
     book.refreshEpisode(owner);
     if (owner.status === 'suspected') {
@@ -58,13 +93,23 @@ export function testAreaKey(
     }
     return;
   }
-  const hit = counts.significant(ks, config.minCustomers, config.alpha);
+  // Before there is a baseline (`cold-start.ts`), only a place's topic that outnumbers the
+  // desk's other traffic; a country-wide excess is then the whole desk. A key of several topics
+  // answers to `mixedAlpha`: a place's busiest key, where background swings stand out first.
+  const hit = cold
+    ? coldHit(config, counts, ks)
+    : counts.significant(
+        ks,
+        config.minCustomers,
+        ks.topic === ANY_TOPIC || ks.topic!.startsWith('g:') ? config.mixedAlpha : config.alpha,
+      );
   if (!hit) return;
   // Many of this key's recent complainers already belong to one live problem: the excess is
   // that trouble's spill-over into a confused topic or a wider place, whenever it began.
   const holder = book.holder(ks);
-  // (Unless that topic's excess outgrew the holder's own there: `outgrownHere`.)
-  if (holder && !outgrownHere(parts, holder, ks, areaKey)) {
+  // (Unless that topic's excess outgrew the holder's own there: `outgrownHere`; or it holds a
+  // country-wide key only by what its own place's key counts: `placeOnly`.)
+  if (holder && !outgrownHere(parts, holder, ks, areaKey) && !placeOnly(parts, holder, ks)) {
     own(parts, holder, key, ks, out);
     return;
   }
@@ -91,6 +136,8 @@ export function testAreaKey(
     }
     if (!book.drawing(p) || p.kind !== 'area' || !p.topic || !p.areaKey) continue;
     if (!related(config, p.topic, ks.topic!)) continue;
+    // (Not a local problem whose place went quiet, for a country-wide excess: `quietElsewhere`.)
+    if (quietElsewhere(parts, p, areaKey)) continue;
     const isNested = chain.includes(p.areaKey) || p.chain.includes(areaKey);
     // Unless the other topic's excess outgrew the problem's own in that place.
     if (isNested && outgrownHere(parts, p, ks, areaKey)) continue;
@@ -144,7 +191,8 @@ export function testAreaKey(
   }
   // Every complainer it could take already belongs to a problem (several of them, or `holder`
   // would have said): the excess is theirs, and a new problem would hold no case at all.
-  const linkable = counts.linkable(ks).filter((m) => !m.problemId);
+  // (Cold, the priors are the burst's own: its last hour's complainers are the excess.)
+  const linkable = cold ? coldMembers(counts, ks) : counts.linkable(ks).filter((m) => !m.problemId);
   if (linkable.length === 0) return;
   const problemId = newId();
   const members = counts.members(ks);
@@ -238,8 +286,15 @@ export function own(
     p.keys.push(key);
   }
   book.ownedBy.set(key, p.id);
+  // A local problem taking its topic's country-wide key explains that key's complainers in its
+  // place (and those naming none), not a concentrated excess in another city: those are left
+  // to their own place's keys (a San Francisco outage took a Denver burst through `outage@all`,
+  // and Denver's customers would have been told of San Francisco's fix).
+  const elsewhere = ks.areaKey === ALL && p.areaKey && p.areaKey !== ALL ? p.chain : null;
   for (const m of counts.linkable(ks)) {
-    if (!m.problemId) out.push(book.linkEntry(p.id, m, 'merged'));
+    if (m.problemId) continue;
+    if (elsewhere && m.area && !nested(areaChain(m.area), elsewhere)) continue;
+    out.push(book.linkEntry(p.id, m, 'merged'));
   }
 }
 

@@ -8,7 +8,7 @@ import { ALL, areaChain, chainOfKey } from './areas.js';
 import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
 import { ANY_TOPIC, type Counts, GLOBAL } from './counts.js';
-import { related } from './link.js';
+import { placeQuiet, related } from './link.js';
 import { binomialTail, mode } from './stats.js';
 import { kinship } from './text.js';
 import type { ProblemView } from './types.js';
@@ -51,6 +51,9 @@ export function sameTrouble(
       if (!young && !recent && counts.excess(p.keys[0]).share < config.linkPosterior) continue;
     } else {
       if (!young || !book.drawing(p)) continue;
+      // An excess without a place is not a local problem's once its place went quiet: that
+      // trouble's complaints naming no place come with those naming it (`placeQuiet`).
+      if (placed && placeQuiet(config, counts, p)) continue;
       // An excess of an unrelated topic while a young problem goes on: the same trouble under
       // a confused topic reads like the problem's complaints; a coincidence (shipments late
       // everywhere while Denver's phones fail, a Miami billing error during a country-wide

@@ -108,6 +108,31 @@ export class Window {
     return false;
   }
 
+  /**
+   * The window's distinct complainers (`all`, or only those no problem explains) that fall
+   * outside its busiest stretch of `stretchMs`: what of the excess lasted beyond one moment.
+   * A burst alone in its key's window (a quiet city, a quiet hour, a desk with no traffic
+   * around it) spans less than `persistMs` however many customers it holds; when enough of
+   * them came outside its busiest stretch to be significant on their own, it is no blip.
+   */
+  outsideBusiest(stretchMs: number, all = true): number {
+    const times: number[] = [];
+    const seen = new Set<string>();
+    for (let i = this.head; i < this.queue.length; i++) {
+      const e = this.queue[i];
+      if (seen.has(e.customerId) || (!all && e.problemId)) continue;
+      seen.add(e.customerId);
+      times.push(e.at);
+    }
+    times.sort((a, b) => a - b);
+    let busiest = 0;
+    for (let lo = 0, hi = 0; hi < times.length; hi++) {
+      while (times[hi] - times[lo] >= stretchMs) lo++;
+      busiest = Math.max(busiest, hi - lo + 1);
+    }
+    return times.length - busiest;
+  }
+
   entries(): Entry[] {
     return this.queue.slice(this.head);
   }

@@ -141,8 +141,8 @@ async function updateCases(trx: Kysely<DB>, caps: Capabilities, cases: CaseState
   const perRow = 10;
   let at = 0;
   for (const size of chunkSizes(caps, cases.length, perRow + 1)) {
-    // Parameters bind in text order with `?`: `now` (in the SET list) comes first.
-    const params: unknown[] = [now];
+    // Parameters bind in text order with `?`: `now` (twice in the SET list) comes first.
+    const params: unknown[] = caps.placeholders === '?' ? [now, now] : [now];
     for (const c of cases.slice(at, at + size)) {
       params.push(c.id, c.status, c.statusReason, c.priority, c.queueId);
       params.push(c.lastMessageAt, c.lastInboundAt, c.firstResponseAt, c.resolvedAt);
@@ -165,6 +165,8 @@ async function updateCases(trx: Kysely<DB>, caps: Capabilities, cases: CaseState
         priority = v.column4,
         queue_id = v.column5,
         last_message_at = v.column6,
+        inbox_moved_at = case when v.column6 <> cases.last_message_at
+          then cast(${param(caps, 1)} as bigint) else cases.inbox_moved_at end,
         last_inbound_at = v.column7,
         first_response_at = v.column8,
         resolved_at = v.column9,

@@ -185,7 +185,8 @@ function threadInbound(batch: BatchState, ctx: StageContext, item: WorkItem) {
     priority: 'normal',
     queueId: null,
     channel: msg.channel,
-    subject: subjectOf(item.text),
+    // An e-mail's Subject names the case as its writer did; other channels have only the text.
+    subject: subjectOf(msg.subject?.trim() ? msg.subject : item.text),
     language: item.triage?.language ?? null,
     openedAt: item.sentAt,
     lastMessageAt: item.sentAt,

@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import type { AddressObject, ParsedMail } from 'mailparser';
+import type { InboundMessage } from '../../ingest/inbound.schema.js';
+import { EARLIEST_SENT_AT } from '../../ingest/inbound.time.js';
+import { dmarcProblem } from './email.auth.js';
+import { autoReplyReason } from './email.auto.js';
+import { newPartOf } from './email.quote.js';
+import { declaresUtf7, decodeUtf7 } from './email.utf7.js';
+
+/** What one mail from the mailbox is to the desk. */
+export type ClassifiedMail =
+  | {
+      kind: 'message';
+      message: InboundMessage;
+      /** Ids this mail answers, nearest first (In-Reply-To, then References newest first). */
+      parents: string[];
+    }
+  /** A delivery status notification: `failed` names the Message-IDs of ours that bounced. */
+  | { kind: 'bounce'; failed: string[]; reason: string }
+  /** Not a customer speaking (auto-reply, our own mail): no case, nothing sent back. */
+  | { kind: 'skip'; reason: string; externalId: string }
+  /** Unusable: parked with the reason, the mailbox goes on. */
+  | { kind: 'bad'; reason: string; externalId: string };
+
+export interface MailContext {
+  channelId: string;
+  /** Lower-case addresses we send from: mail from them is a loop or a copy, never a customer. */
+  ownAddresses: ReadonlySet<string>;
+  /** The server's INTERNALDATE: when the mailbox got it (the Date header may be missing). */
+  internalDate?: Date;
+}
+
+const MSG_ID = /<[^<>\s]+>/g;
+
+/** Message-IDs in a header value, with their angle brackets (the form our outbound ids have). */
+export function messageIds(v: string | string[] | undefined): string[] {
+  const all = (Array.isArray(v) ? v.join(' ') : (v ?? '')).match(MSG_ID) ?? [];
+  return all.filter((id) => id.length <= 500);
+}
+
+/**
+ * The id the inbound log dedupes this mail by: its Message-ID, else a hash of its bytes (stable
+ * across polls and a changed UIDVALIDITY, so a re-scan never ingests it twice).
+ */
+export function externalIdOf(mail: Pick<ParsedMail, 'messageId'>, raw: Buffer): string {
+  const [id] = messageIds(mail.messageId);
+  if (id) return id;
+  return `<sha256-${createHash('sha256').update(raw).digest('hex')}@throughline.invalid>`;
+}
+
+const firstAddress = (a: AddressObject | AddressObject[] | undefined) =>
+  (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) => o.value).find((v) => v.address);
+
+/** RFC 6532 allows UTF-8 local parts and domains; the identity is the address lower-cased. */
+const normalAddress = (a: string) => a.trim().toLowerCase();
+
+export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<ClassifiedMail> {
+  let mail: ParsedMail;
+  try {
+    // Attachments are read to count their size and dropped; only metadata is kept.
+    // Loaded on first use, like imapflow (email.imap.ts): only desks that read mail pay for it.
+    const { simpleParser } = await import('mailparser');
+    mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
+  } catch (err) {
+    const hash = createHash('sha256').update(raw).digest('hex');
+    return {
+      kind: 'bad',
+      reason: `unparseable mail: ${(err as Error).message}`.slice(0, 500),
+      externalId: `<sha256-${hash}@throughline.invalid>`,
+    };
+  }
+  if (declaresUtf7(raw)) fixUtf7(mail);
+  const externalId = externalIdOf(mail, raw);
+  const bounce = bounceOf(mail, raw);
+  if (bounce) return bounce;
+  const from = firstAddress(mail.from);
+  const address = from?.address ? normalAddress(from.address) : '';
+  if (!address.includes('@') || address.length > 320) {
+    return { kind: 'bad', reason: 'no usable From address', externalId };
+  }
+  const forged = dmarcProblem(mail.headerLines);
+  if (forged) return { kind: 'skip', reason: forged, externalId };
+  if (ctx.ownAddresses.has(address)) {
+    return { kind: 'skip', reason: `from our own address ${address}`, externalId };
+  }
+  const auto = autoReplyReason(mail.headers, mail.subject);
+  if (auto) return { kind: 'skip', reason: auto, externalId };
+
+  const subject = (mail.subject ?? '').replace(/\s+/g, ' ').trim().slice(0, 998);
+  // mailparser derives `text` from the HTML part when a mail has no plain-text part.
+  const body = newPartOf(mail.text ?? '');
+  // A Date header before 2000 is a sender's unset clock: the server's INTERNALDATE is nearer.
+  const sent = believedDate(mail.date) ?? validDate(ctx.internalDate) ?? new Date();
+  const inReplyTo = messageIds(mail.inReplyTo);
+  const references = messageIds(mail.references).reverse();
+  const parents = [...new Set([...inReplyTo, ...references])];
+  const attachments = mail.attachments.slice(0, 50).map((a) => ({
+    type: kindOf(a.contentType),
+    contentType: a.contentType.slice(0, 200),
+    ...(a.filename ? { name: a.filename.slice(0, 1000) } : {}),
+    size: a.size,
+  }));
+  const message: InboundMessage = {
+    channel: 'email',
+    channelId: ctx.channelId,
+    externalId,
+    direction: 'in',
+    visibility: 'private',
+    author: {
+      id: address,
+      ...(from?.name ? { name: from.name.slice(0, 500) } : {}),
+    },
+    // An empty body (all in the subject, or an attachment alone) still says what the mail is about.
+    text: body || subject,
+    ...(subject ? { subject } : {}),
+    sentAt: sent.toISOString(),
+    ...(parents[0] ? { inReplyTo: parents[0] } : {}),
+    ...(references.length ? { conversationId: references.at(-1) } : {}),
+    ...(attachments.length ? { attachments } : {}),
+    raw: { headers: headerSummary(mail) },
+  };
+  return { kind: 'message', message, parents };
+}
+
+/** Decodes what mailparser left as UTF-7: the text, the subject, display names. */
+function fixUtf7(mail: ParsedMail) {
+  if (mail.text) mail.text = decodeUtf7(mail.text);
+  if (mail.subject) mail.subject = decodeUtf7(mail.subject);
+  const from = Array.isArray(mail.from) ? mail.from : mail.from ? [mail.from] : [];
+  for (const a of from.flatMap((o) => o.value)) if (a.name) a.name = decodeUtf7(a.name);
+}
+
+const validDate = (d: Date | undefined) =>
+  d instanceof Date && Number.isFinite(d.getTime()) ? d : undefined;
+const believedDate = (d: Date | undefined) =>
+  validDate(d) && d!.getTime() >= EARLIEST_SENT_AT ? d : undefined;
+
+const kindOf = (contentType: string) => {
+  const top = contentType.split('/')[0];
+  return ['image', 'audio', 'video'].includes(top) ? top : 'file';
+};
+
+/** The headers an auditor needs, not the body (the mail itself stays in the mailbox). */
+function headerSummary(mail: ParsedMail) {
+  const pick = (name: string) => {
+    const line = mail.headerLines.find((h) => h.key === name)?.line;
+    return line
+      ? line
+          .slice(name.length + 1)
+          .trim()
+          .slice(0, 1000)
+      : undefined;
+  };
+  return {
+    from: pick('from'),
+    to: pick('to'),
+    date: pick('date'),
+    messageId: pick('message-id'),
+  };
+}
+
+/**
+ * A delivery status notification (RFC 3464: multipart/report; report-type=delivery-status) or a
+ * classic mailer-daemon bounce. The ids of the returned message come from its attached copy or
+ * headers (message/rfc822, text/rfc822-headers). Only `Action: failed` fails a delivery; a
+ * "delayed" warning is neither a failure nor a customer.
+ */
+function bounceOf(mail: ParsedMail, raw: Buffer): ClassifiedMail | undefined {
+  const ct = mail.headers.get('content-type') as
+    | { value?: string; params?: Record<string, string> }
+    | undefined;
+  const isReport =
+    ct?.value?.toLowerCase() === 'multipart/report' &&
+    (ct.params?.['report-type'] ?? '').toLowerCase() === 'delivery-status';
+  const from = firstAddress(mail.from)?.address?.toLowerCase() ?? '';
+  const daemon =
+    /^(mailer-daemon|postmaster)@/.test(from) && mail.headers.has('x-failed-recipients');
+  if (!isReport && !daemon) return undefined;
+  // mailparser does not hand out the message/delivery-status part; its fields are plain
+  // "Name: value" lines that occur nowhere else in a report, so the bytes are searched.
+  const text = raw.toString('latin1');
+  const failed = !isReport || /^Action:[ \t]*failed\b/im.test(text);
+  const original: string[] = [];
+  for (const m of text.matchAll(/^Content-Type:[ \t]*(message\/rfc822|text\/rfc822-headers)/gim)) {
+    // The first Message-ID header of the returned copy (the bounce's own comes before it).
+    const id = /^Message-ID:[ \t]*(<[^<>\s]+>)/im.exec(text.slice(m.index))?.[1];
+    if (id) original.push(id);
+  }
+  return {
+    kind: 'bounce',
+    failed: failed ? [...new Set(original)] : [],
+    reason: failed ? 'delivery failed' : 'delivery delayed (warning only)',
+  };
+}

@@ -1,0 +1,101 @@
+import type { Kysely } from 'kysely';
+import { type AuditActor, audit } from '../audit/audit.js';
+import type { DB, Role, TokenRole } from '../db/schema.js';
+import { AppError, notFound } from '../errors.js';
+
+export const ROLES: readonly Role[] = ['admin', 'supervisor', 'agent'];
+/** An API token takes a person's role, or `integration` (inbound messages only; no person has it). */
+export const TOKEN_ROLES: readonly TokenRole[] = [...ROLES, 'integration'];
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+
+/** The workspace's accounts, with role and whether they are disabled; never password hashes. */
+export async function listUsers(db: Kysely<DB>, workspaceId: string) {
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'role', 'created_at', 'disabled_at', 'must_change_password'])
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id')
+    .execute();
+  return rows.map((u) => ({
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    createdAt: iso(u.created_at),
+    disabledAt: iso(u.disabled_at),
+    mustChangePassword: u.must_change_password === 1,
+  }));
+}
+
+/** A user by id or e-mail (the CLI names people by e-mail). */
+export async function findUser(db: Kysely<DB>, workspaceId: string, idOrEmail: string) {
+  const key = idOrEmail.trim();
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'role', 'disabled_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([eb('id', '=', key), eb('email', '=', key.toLowerCase())]))
+    .executeTakeFirst();
+  if (!user) throw notFound('user');
+  return user;
+}
+
+/**
+ * Refuses to leave the workspace without an enabled admin: nobody could then manage users,
+ * tokens or channels except through the CLI on the server.
+ */
+async function assertAnotherAdmin(db: Kysely<DB>, workspaceId: string, userId: string) {
+  const others = await db
+    .selectFrom('users')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('role', '=', 'admin')
+    .where('disabled_at', 'is', null)
+    .where('id', '!=', userId)
+    .executeTakeFirst();
+  if (!others) throw new AppError('conflict', 'this is the last enabled admin; make another first');
+}
+
+/**
+ * Changes a role and/or disables or enables an account. Sessions read the user's role and
+ * `disabled_at` on every request, so both take effect at once; disabling also deletes the
+ * sessions (nothing to resume if re-enabled) and stops the API tokens the user created.
+ */
+export async function updateUser(
+  db: Kysely<DB>,
+  workspaceId: string,
+  idOrEmail: string,
+  change: { role?: Role; disabled?: boolean },
+  actor: AuditActor,
+  now = Date.now(),
+) {
+  const user = await findUser(db, workspaceId, idOrEmail);
+  const isEnabledAdmin = user.role === 'admin' && user.disabled_at === null;
+  if (isEnabledAdmin && (change.disabled === true || (change.role && change.role !== 'admin')))
+    await assertAnotherAdmin(db, workspaceId, user.id);
+  await db.transaction().execute(async (trx) => {
+    if (change.role && change.role !== user.role) {
+      await trx.updateTable('users').set({ role: change.role }).where('id', '=', user.id).execute();
+      await audit(trx, {
+        workspaceId,
+        actor,
+        action: 'user.role_changed',
+        target: user.id,
+        data: { from: user.role, to: change.role },
+        at: now,
+      });
+    }
+    if (change.disabled === true && user.disabled_at === null) {
+      await trx.updateTable('users').set({ disabled_at: now }).where('id', '=', user.id).execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+      await audit(trx, { workspaceId, actor, action: 'user.disabled', target: user.id, at: now });
+    }
+    if (change.disabled === false && user.disabled_at !== null) {
+      await trx.updateTable('users').set({ disabled_at: null }).where('id', '=', user.id).execute();
+      await audit(trx, { workspaceId, actor, action: 'user.enabled', target: user.id, at: now });
+    }
+  });
+  const [out] = (await listUsers(db, workspaceId)).filter((u) => u.id === user.id);
+  return out;
+}

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { problemsWorld } from './test-world.js';
+
+/**
+ * Link and unlink requests that change nothing (a case held already linked, one not held
+ * unlinked) are no new version: they bumped it, and the next person's request read from the same
+ * copy got a 409 for a change that never happened. A case both linked and unlinked in one request
+ * is a 400; a split naming every case the problem holds is refused (422) instead of leaving an
+ * open problem with no case.
+ */
+describe.each(ENGINES)('link requests that change nothing on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const { api, cases, autoProblem, problem, activeCases, human } = problemsWorld(() => t);
+
+  it('a no-op link or unlink keeps the version, so an expectedVersion read before still holds', async () => {
+    const [held, outside] = await cases(2);
+    const id = await autoProblem([held]);
+    const { version } = await problem(id);
+    const links = (payload: unknown) => api('POST', `/api/v1/problems/${id}/links`, payload);
+    for (const payload of [
+      { link: [held.case_id] },
+      { unlink: [outside.case_id] },
+      { link: [held.case_id, held.case_id], unlink: [outside.case_id] },
+    ]) {
+      const res = await links(payload);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().version, JSON.stringify(payload)).toBe(version);
+    }
+    expect((await problem(id)).version).toBe(version);
+    // Nobody changed it: the detector may still shape it.
+    expect(await human(id)).toBe(false);
+    // A real change made with the version read before all that is not a conflict.
+    const real = await links({ link: [outside.case_id], expectedVersion: version });
+    expect(real.statusCode, real.body).toBe(200);
+    expect(real.json().version).toBe(version + 1);
+    expect(await human(id)).toBe(true);
+  });
+
+  it('one case both linked and unlinked is a 400 and changes nothing', async () => {
+    const [a, b] = await cases(2);
+    const id = await autoProblem([a]);
+    const before = await problem(id);
+    const res = await api('POST', `/api/v1/problems/${id}/links`, {
+      link: [b.case_id],
+      unlink: [a.case_id, b.case_id],
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toBe(`both linked and unlinked: ${b.case_id}`);
+    expect(await activeCases(id)).toEqual([a.case_id]);
+    expect((await problem(id)).version).toBe(before.version);
+  });
+
+  it('a split naming every case of the problem is refused; one leaving a case is made', async () => {
+    const cs = await cases(2);
+    const id = await autoProblem(cs);
+    const all = await api('POST', `/api/v1/problems/${id}/split`, {
+      caseIds: cs.map((c) => c.case_id),
+    });
+    expect(all.statusCode).toBe(422);
+    expect(all.json().error.message).toMatch(/at least one case/);
+    expect(await activeCases(id)).toEqual(cs.map((c) => c.case_id!).sort());
+    const some = await api('POST', `/api/v1/problems/${id}/split`, { caseIds: [cs[0].case_id] });
+    expect(some.statusCode, some.body).toBe(201);
+    expect(await activeCases(id)).toEqual([cs[1].case_id]);
+  });
+});
