@@ -1,4 +1,5 @@
 import { loadRealThreads, type RealThreads } from './background.js';
+import { formatLinkingLosses } from './linking-losses.js';
 import { formatNotify } from './notify.js';
 import { runMemoryInWorker } from './parallel.js';
 import { runThroughPipeline } from './pipeline.js';
@@ -115,6 +116,7 @@ export async function runProblemsEval(): Promise<void> {
   for (const m of triage.missed) out(`  ${m}`);
   out(`found under another topic or place (real triage): ${triage.mislabelled.length}`);
   for (const m of triage.mislabelled) out(`  ${m}`);
+  for (const line of formatLinkingLosses(triage.linkingLosses, triage.truePairs)) out(line);
   if (full) {
     out(`missed (full pipeline, seed ${SEEDS[0]}): ${full.metrics.missed.length}`);
     for (const m of full.metrics.missed) out(`  ${m}`);

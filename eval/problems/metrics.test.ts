@@ -164,4 +164,21 @@ describe('problems eval attribution', () => {
     // The later wrong links still cost linking precision.
     expect(m.predPairs).toBeGreaterThan(m.tp);
   });
+
+  it('says which incidents lose linking pairs: unlinked complaints and ones spread over problems', () => {
+    // 6 complaints: 3 on p1, 1 on p2, 2 unlinked -> 15 true pairs, 3 held, 12 lost.
+    const where = ['p1', 'p1', 'p1', 'p2', null, null];
+    const messages = where.map((problemId, i) => msg(i, { incidentId: 'inc1', problemId }));
+    const m = score([incident], messages, [], 1);
+    expect(m.truePairs).toBe(15);
+    expect(m.tp).toBe(3);
+    expect(m.linkingLosses).toEqual([
+      {
+        lost: 12,
+        line: 'inc1 outage/city: 6 complaints, 3 on its largest problem, 1 on 1 other(s), 2 unlinked',
+      },
+    ]);
+    const all = messages.map((x) => ({ ...x, problemId: 'p1' }));
+    expect(score([incident], all, [], 1).linkingLosses).toEqual([]);
+  });
 });

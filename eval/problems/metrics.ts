@@ -1,5 +1,6 @@
 import { areaChain } from '../../src/problems/detector/areas.js';
 import type { SimIncident } from '../../src/simulate/index.js';
+import { type LinkingLoss, linkingLosses } from './linking-losses.js';
 
 /** One inbound customer message with its ground truth and what the system linked it to. */
 export interface ScoredMessage {
@@ -69,6 +70,8 @@ export interface RunMetrics {
   outcomes: IncidentOutcome[];
   /** Problems counted false because most of what they linked was real background text. */
   falseFromReal: number;
+  /** Per incident, the true pairs no one problem holds (linking-losses.ts). */
+  linkingLosses: LinkingLoss[];
 }
 
 const pairs = (n: number) => (n * (n - 1)) / 2;
@@ -243,6 +246,7 @@ export function score(
     falseOnes,
     outcomes,
     falseFromReal,
+    linkingLosses: linkingLosses(incidents, messages),
   };
 }
 
@@ -294,6 +298,7 @@ export function combine(runs: RunMetrics[]): RunMetrics {
     falseOnes: [],
     outcomes: [],
     falseFromReal: 0,
+    linkingLosses: [],
   };
   for (const r of runs) {
     out.incidents += r.incidents;
@@ -312,6 +317,7 @@ export function combine(runs: RunMetrics[]): RunMetrics {
     out.falseOnes.push(...r.falseOnes);
     out.outcomes.push(...r.outcomes);
     out.falseFromReal += r.falseFromReal;
+    out.linkingLosses.push(...r.linkingLosses);
   }
   return out;
 }
