@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import type { Sweep } from '../platform/jobs/scheduler.js';
@@ -11,7 +12,7 @@ import { applySla } from '../sla/sla.store.js';
 export function autoCloseSweep(workspaceId: string, quietMs: number): Sweep {
   return async (db: Kysely<DB>, now: number) => {
     const cutoff = now - quietMs;
-    return db.transaction().execute(async (trx) => {
+    return caseWriteTransaction(db, async (trx) => {
       const due = await trx
         .selectFrom('cases')
         .select(['id', 'priority', 'channel'])

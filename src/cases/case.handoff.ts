@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { addIdentityInTrx } from '../customers/customer.service.js';
 import { linkKeyFor } from '../customers/identity.keys.js';
+import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
@@ -37,7 +38,7 @@ export async function handoff(
 ) {
   // Checked before anything is written: a bad address must not become an identity.
   const address = input.to === 'dm' ? null : checkedAddress(input.to, input.address);
-  return db.transaction().execute(async (trx) => {
+  return caseWriteTransaction(db, async (trx) => {
     const c = await loadCase(trx, actor.workspaceId, caseId);
     if (input.to === 'dm') {
       if (c.channel !== 'x') throw new AppError('bad_request', 'the DM link is for cases on X');

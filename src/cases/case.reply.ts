@@ -1,5 +1,6 @@
 /** Agent replies: an outbound message and its outbox delivery, in one transaction with the case. */
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
@@ -44,7 +45,7 @@ export async function replyToCase(
   input: ReplyInput,
   now: number,
 ) {
-  return db.transaction().execute((trx) => replyInTrx(trx, actor, caseId, input, now));
+  return caseWriteTransaction(db, (trx) => replyInTrx(trx, actor, caseId, input, now));
 }
 
 /** `replyToCase` inside the caller's transaction (macros, handoff, surveys). */

@@ -1,6 +1,7 @@
 /** Status, priority, queue and assignee changes, and internal notes. */
 import type { Kysely } from 'kysely';
 import { sendSurveyOnResolve } from '../csat/csat.service.js';
+import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { CaseStatus, DB, Priority } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
@@ -41,7 +42,8 @@ export async function updateCase(
   now: number,
   links: CaseLinks,
 ) {
-  return db.transaction().execute((trx) => updateInTrx(trx, actor, caseId, input, now, links));
+  // Clocks and timers: under the case-write lock, as the scheduler's batches (case-writes-lock.ts).
+  return caseWriteTransaction(db, (trx) => updateInTrx(trx, actor, caseId, input, now, links));
 }
 
 /** `updateCase` inside the caller's transaction. */

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
@@ -378,9 +379,9 @@ export async function mergeCustomers(
   reason: string,
   now: number,
 ) {
-  return db
-    .transaction()
-    .execute((trx) => mergeInTrx(trx, actor.workspaceId, actor, survivorId, mergedId, reason, now));
+  return caseWriteTransaction(db, (trx) =>
+    mergeInTrx(trx, actor.workspaceId, actor, survivorId, mergedId, reason, now),
+  );
 }
 
 export async function unmergeCustomers(
@@ -390,7 +391,7 @@ export async function unmergeCustomers(
   reason: string,
   now: number,
 ) {
-  return db
-    .transaction()
-    .execute((trx) => unmergeInTrx(trx, actor.workspaceId, actor, mergeId, reason, now));
+  return caseWriteTransaction(db, (trx) =>
+    unmergeInTrx(trx, actor.workspaceId, actor, mergeId, reason, now),
+  );
 }

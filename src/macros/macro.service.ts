@@ -3,6 +3,7 @@ import { getCase } from '../cases/case.queries.js';
 import { replyInTrx } from '../cases/case.reply.js';
 import { type CaseLinks, updateInTrx } from '../cases/case.service.js';
 import { caseEvent, loadCase } from '../cases/case.store.js';
+import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { DB, Priority } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
@@ -150,7 +151,7 @@ export async function applyMacro(
   links: CaseLinks,
   expectedVersion?: number,
 ) {
-  return db.transaction().execute(async (trx) => {
+  return caseWriteTransaction(db, async (trx) => {
     const m = await trx
       .selectFrom('macros')
       .selectAll()

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { caseEvent } from '../cases/case.store.js';
 import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import { renderTemplate } from '../macros/macro.service.js';
+import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
@@ -91,7 +92,7 @@ export async function createPromise(
     throw new AppError('bad_request', 'remindAt must be between now and dueAt');
   if (input.channel != null && !(CHANNEL_KINDS as readonly string[]).includes(input.channel))
     throw new AppError('bad_request', `unknown channel ${input.channel}`);
-  return db.transaction().execute(async (trx) => {
+  return caseWriteTransaction(db, async (trx) => {
     // Stats are grouped by owner: a dangling one would be a row nobody is.
     if (input.ownerUserId)
       await assertUser(trx, actor.workspaceId, input.ownerUserId, 'ownerUserId');
@@ -193,7 +194,7 @@ export async function settlePromise(
   how: string,
   now: number,
 ) {
-  return db.transaction().execute(async (trx) => {
+  return caseWriteTransaction(db, async (trx) => {
     const p = await loadPromise(trx, actor.workspaceId, id);
     if (p.status !== 'open')
       throw new AppError('invalid_transition', `the promise is already ${p.status}`);

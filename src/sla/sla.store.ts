@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { shareCaseWrites } from '../platform/db/case-writes-lock.js';
 import type { Capabilities } from '../platform/db/database.js';
 import type { DB, Priority } from '../platform/db/schema.js';
 import { ALWAYS_OPEN, type Calendar, hasHours } from './calendar.js';
@@ -176,6 +177,10 @@ export async function applySla(
 ): Promise<void> {
   const fresh = opts.fresh ?? new Set<string>();
   if (events.length === 0) return;
+  // Clocks, then timers: the order the scheduler must not meet with timers, then clocks. Callers
+  // take the lock at their transaction's start (caseWriteTransaction); this covers any that do
+  // not, before this call's first row lock.
+  await shareCaseWrites(trx);
   const ids = [...new Set(events.map((e) => e.caseId))].filter((id) => !fresh.has(id));
   const rows = new Map<string, Row>();
   // The cases of one policy store the same calendar text: parse (and stringify) it once per call,

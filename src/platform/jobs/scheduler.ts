@@ -2,6 +2,7 @@ import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysel
 import type { Logger } from 'pino';
 import { lockCaseWrites } from '../db/case-writes-lock.js';
 import type { Capabilities, Database } from '../db/database.js';
+import { retryConflicts } from '../db/db-errors.js';
 import type { DB, TimerTable } from '../db/schema.js';
 import type { LiveBus, LiveEvent } from '../realtime/bus.js';
 
@@ -99,51 +100,56 @@ export class Scheduler {
 
   private async fireBatch(now: number): Promise<number> {
     const { db, caps } = this.opts.database;
-    const events: LiveEvent[] = [];
-    const n = await db.transaction().execute(async (trx) => {
-      await lockCaseWrites(trx, caps, 'exclusive');
-      let q = trx
-        .selectFrom('timers')
-        .selectAll('timers')
-        .where('status', '=', 'pending')
-        .where('due_at', '<=', now)
-        .where((eb) => eb.or([eb('hold_from', 'is', null), eb.not(eb.exists(heldBy(eb)))]))
-        .orderBy('due_at')
-        .orderBy('id')
-        .limit(this.opts.batchSize ?? DEFAULT_BATCH);
-      if (caps.skipLocked) q = q.forUpdate().skipLocked();
-      const due = await q.execute();
-      for (let i = 0; i < due.length; ) {
-        const t = due[i];
-        const handler = this.opts.handlers[t.kind.split(':')[0]];
-        if (!handler) {
-          this.opts.logger?.warn({ kind: t.kind }, 'no handler for timer kind');
-          i++;
-        } else if (typeof handler === 'function') {
-          events.push(...(await handler(trx, t, now)));
-          i++;
-        } else {
-          // The run of timers (in due order) that this batch handler takes.
-          let end = i + 1;
-          while (end < due.length && this.opts.handlers[due[end].kind.split(':')[0]] === handler)
-            end++;
-          events.push(...(await handler.many(trx, due.slice(i, end), now, caps)));
-          i = end;
+    let events: LiveEvent[] = [];
+    // Pure database work (events are published after commit): a deadlock with a writer that
+    // does not take the case-write lock first (src/problems) costs a rerun, not a failed tick.
+    const n = await retryConflicts(() =>
+      db.transaction().execute(async (trx) => {
+        events = [];
+        await lockCaseWrites(trx, caps, 'exclusive');
+        let q = trx
+          .selectFrom('timers')
+          .selectAll('timers')
+          .where('status', '=', 'pending')
+          .where('due_at', '<=', now)
+          .where((eb) => eb.or([eb('hold_from', 'is', null), eb.not(eb.exists(heldBy(eb)))]))
+          .orderBy('due_at')
+          .orderBy('id')
+          .limit(this.opts.batchSize ?? DEFAULT_BATCH);
+        if (caps.skipLocked) q = q.forUpdate().skipLocked();
+        const due = await q.execute();
+        for (let i = 0; i < due.length; ) {
+          const t = due[i];
+          const handler = this.opts.handlers[t.kind.split(':')[0]];
+          if (!handler) {
+            this.opts.logger?.warn({ kind: t.kind }, 'no handler for timer kind');
+            i++;
+          } else if (typeof handler === 'function') {
+            events.push(...(await handler(trx, t, now)));
+            i++;
+          } else {
+            // The run of timers (in due order) that this batch handler takes.
+            let end = i + 1;
+            while (end < due.length && this.opts.handlers[due[end].kind.split(':')[0]] === handler)
+              end++;
+            events.push(...(await handler.many(trx, due.slice(i, end), now, caps)));
+            i = end;
+          }
         }
-      }
-      if (due.length > 0) {
-        await trx
-          .updateTable('timers')
-          .set({ status: 'fired' })
-          .where(
-            'id',
-            'in',
-            due.map((t) => t.id),
-          )
-          .execute();
-      }
-      return due.length;
-    });
+        if (due.length > 0) {
+          await trx
+            .updateTable('timers')
+            .set({ status: 'fired' })
+            .where(
+              'id',
+              'in',
+              due.map((t) => t.id),
+            )
+            .execute();
+        }
+        return due.length;
+      }),
+    );
     this.publish(events);
     return n;
   }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { adoptEcho } from '../../channels/channel.echo.js';
 import { ConnectorError } from '../../channels/connector-error.js';
 import type { OutboundMessage, Sender, SendResult } from '../../channels/sender.js';
+import { caseWriteTransaction } from '../db/case-writes-lock.js';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import type { LiveBus, LiveEvent } from '../realtime/bus.js';
@@ -263,7 +264,8 @@ export class OutboxWorker {
         };
         let events: LiveEvent[] = [];
         try {
-          events = await db.transaction().execute((trx) => markFailed(trx, true));
+          // The undo rewinds the case's clocks and promise timers (reply.failed.ts).
+          events = await caseWriteTransaction(db, (trx) => markFailed(trx, true));
         } catch (undoErr) {
           // The message is failed whatever its undo met: the desk must show it.
           this.opts.logger?.error(
