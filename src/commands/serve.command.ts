@@ -1,6 +1,6 @@
 import { type App, buildApp } from '../app.js';
 import { redactUrl } from '../config.js';
-import { loadDemo } from '../demo/demo.loader.js';
+import { loadDemoOnFirstStart } from '../demo/demo.first-start.js';
 import { generatePassword } from '../platform/auth/passwords.js';
 import { createApiToken } from '../platform/auth/tokens.js';
 import { createUser } from '../platform/auth/users.js';
@@ -30,16 +30,7 @@ export async function serveCommand(): Promise<void> {
   // The demo goes into an empty desk only: one a CLI command (token create, replay) made before
   // the first start may already hold real data.
   if (firstStart && config.demo && (await isEmptyDesk(app))) {
-    const t0 = Date.now();
-    const demo = await loadDemo(app);
-    logger.info(
-      { cases: demo.cases, messages: demo.messages, ms: Date.now() - t0 },
-      'demo workspace loaded',
-    );
-    out(
-      `Demo workspace loaded: ${demo.cases} cases, ${demo.messages} messages of simulated traffic.`,
-    );
-    out('  (labelled as demo; set THROUGHLINE_DEMO=false before the first start to begin empty)');
+    await loadDemoOnFirstStart(app, logger, out);
   }
   out(`Throughline is running at ${url}`);
   out(`  REST API under ${url}/api/v1, described at ${url}/api/openapi.json (no web app yet)`);
