@@ -258,7 +258,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     retention,
     async start(opts = {}) {
       started = true;
-      if (workspace.isDemo) enableDemoDelivery(senders, database.db, logger || undefined);
+      // On every node: the demo may be loaded later, by another node (demo.sender.ts).
+      enableDemoDelivery(senders, database.db, {
+        workspaceId: workspace.workspaceId,
+        logger: logger || undefined,
+      });
       if (config.pipeline.workers) {
         await lease.start();
         pipeline.start();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../test/builders.js';
 import type { Sender } from '../channels/sender.js';
 import { ingestStream } from '../ingest/ingest-stream.js';
+import { markDemo } from '../workspace/workspace.service.js';
 import { DEMO_MESSAGE_PREFIX, enableDemoDelivery } from './demo.sender.js';
 
 /** The demo's fake delivery answers for the demo's simulated customers only. */
@@ -50,9 +51,38 @@ describe('demo delivery', () => {
     await t?.close();
   });
 
+  it('follows the stored demo flag, set by another node after this one started', async () => {
+    const db = t.app.database.db;
+    const ws = t.app.workspace.workspaceId;
+    await db.updateTable('workspaces').set({ is_demo: 0 }).where('id', '=', ws).execute();
+    // This app (a node that started on a desk that was not the demo yet) is the one delivering.
+    const send = t.app.senders.get('sms');
+    expect(send).toBeDefined();
+    const demoCase = await caseOf(`${DEMO_MESSAGE_PREFIX}42-000001`);
+    const msg = {
+      messageId: 'm2',
+      caseId: demoCase,
+      channel: 'sms',
+      channelId: null,
+      to: '+1555',
+      inReplyTo: null,
+      visibility: 'private' as const,
+      text: 'We are on it',
+    };
+    // Not the demo: the real sender's failure (no SMS number is configured), and not ready (the
+    // notifier routes elsewhere).
+    await expect(send!(msg, 'k3')).rejects.toThrow('no SMS channel is configured');
+    expect(await send!.ready!(msg)).toBe(false);
+    // Another node loads the demo: its flag is read when delivering, without a restart.
+    await markDemo(db, ws);
+    expect(await send!(msg, 'k4')).toEqual({ externalId: 'demo-m2' });
+    expect(await send!.ready!(msg)).toBe(true);
+  });
+
   it('simulates sending to a demo customer, and leaves a real customer to the normal failure', async () => {
+    await markDemo(t.app.database.db, t.app.workspace.workspaceId);
     const senders = new Map<string, Sender>();
-    enableDemoDelivery(senders, t.app.database.db);
+    enableDemoDelivery(senders, t.app.database.db, { workspaceId: t.app.workspace.workspaceId });
     const send = senders.get('sms')!;
     const msg = (caseId: string) => ({
       messageId: 'm1',

@@ -31,6 +31,31 @@ export async function isDemoCustomer(db: Kysely<DB>, caseId: string): Promise<bo
   return !!hit;
 }
 
+/** How long a node trusts its last reading of "not a demo" (once a demo, always a demo). */
+const DEMO_FLAG_TTL_MS = 5_000;
+
+/**
+ * Whether the workspace holds the demo, as stored: the flag is set by whichever node loaded the
+ * demo, so every node reads it here rather than from its own start. "Yes" is kept for good (a
+ * desk never stops being the demo); "no" is read again after `ttlMs`, or at once when `fresh`.
+ */
+export function demoFlag(db: Kysely<DB>, workspaceId: string, ttlMs = DEMO_FLAG_TTL_MS) {
+  let known = false;
+  let readAt = Number.NEGATIVE_INFINITY;
+  return async (fresh = false): Promise<boolean> => {
+    if (known) return true;
+    if (!fresh && Date.now() - readAt < ttlMs) return false;
+    const row = await db
+      .selectFrom('workspaces')
+      .select('is_demo')
+      .where('id', '=', workspaceId)
+      .executeTakeFirst();
+    readAt = Date.now();
+    known = Number(row?.is_demo ?? 0) === 1;
+    return known;
+  };
+}
+
 /**
  * In the demo workspace the demo's customers are simulated, so nothing sent to them can reach a
  * real provider. Rather than retrying every reply and survey to them for hours (and filling the
@@ -40,12 +65,19 @@ export async function isDemoCustomer(db: Kysely<DB>, caseId: string): Promise<bo
  * the normal way: a real customer must not be shown `sent` for a message nobody sent (their case
  * would then resolve on a notice they never got). Changes the map in place: the outbox and the
  * problem notifier share it.
+ *
+ * Installed on every node, whether the desk is the demo yet or not: the demo is loaded by one
+ * node, and the others learn of it from the stored flag (`demoFlag`). Outside the demo the
+ * wrapper is the real sender, or the missing sender's failure, and says ready only when the real
+ * sender does: the problem notifier then routes as if it were not there.
  */
 export function enableDemoDelivery(
   senders: Map<string, Sender>,
   db: Kysely<DB>,
-  logger?: Logger,
+  opts: { workspaceId: string; logger?: Logger; ttlMs?: number },
 ): void {
+  const { logger } = opts;
+  const isDemo = demoFlag(db, opts.workspaceId, opts.ttlMs);
   for (const kind of DEMO_CHANNELS) {
     const real = senders.get(kind);
     if ((real as DemoAware | undefined)?.demoAware) continue;
@@ -54,7 +86,8 @@ export function enableDemoDelivery(
       // record the conversation arrived on, which simulated cases lack; email and SMS need a
       // configured mailbox or number).
       if (real && (!real.ready || (await real.ready(msg)))) return real(msg, key);
-      if (!(await isDemoCustomer(db, msg.caseId))) {
+      // About to fail: a "no" cached from before another node loaded the demo is read again.
+      if (!(await isDemo(true)) || !(await isDemoCustomer(db, msg.caseId))) {
         if (real) return real(msg, key);
         // What the outbox says when a channel has no sender (outbox.worker.ts).
         throw new ConnectorError('temporary', `no sender is configured for channel ${kind}`);
@@ -62,6 +95,8 @@ export function enableDemoDelivery(
       logger?.debug({ messageId: msg.messageId, channel: kind }, 'demo: delivery simulated');
       return { externalId: `demo-${msg.messageId}` };
     };
+    sender.ready = async (msg) =>
+      (real !== undefined && (!real.ready || (await real.ready(msg)))) || (await isDemo());
     sender.demoAware = true;
     senders.set(kind, sender);
   }
