@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   rate_limited: 429,
   /** The database is unreachable or not migrated. */
   unavailable: 503,
+  /** The database cannot be reached now (down, restarting, out of connections); retry later. */
+  database_unavailable: 503,
   /** A bug: logged with a request id, details hidden from the client. */
   internal: 500,
 } as const;

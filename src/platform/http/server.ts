@@ -11,6 +11,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../db/db-errors.js';
 import { AppError, badRequest } from '../errors.js';
 import { clientErrorHandler } from './client-error.js';
 import { decodeJsonBody } from './json-charset.js';
@@ -33,6 +34,9 @@ function isJson(text: string): boolean {
 }
 
 /** The Fastify instance type every route module receives (TypeBox-typed schemas). */
+/** What a client is told to wait while the database is unreachable. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 export type Http = FastifyInstance<
   RawServerDefault,
   IncomingMessage,
@@ -157,6 +161,22 @@ export function createHttpServer(logger: Logger | false): Http {
     const status = fe.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return reply.status(status).send({ error: { code: 'bad_request', message: fe.message } });
+    }
+    if (isDatabaseUnavailable(err)) {
+      // An outage, not a bug: no stack per request while it lasts; healthz says the same.
+      req.log.warn(
+        { reqId: req.id, code: (err as { code?: unknown }).code, error: err.message },
+        'database unavailable',
+      );
+      return reply
+        .status(503)
+        .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+        .send({
+          error: {
+            code: 'database_unavailable',
+            message: 'the database is unavailable; retry later',
+          },
+        });
     }
     req.log.error({ err, reqId: req.id }, 'unhandled error');
     return reply
