@@ -1,6 +1,6 @@
 import { ConnectorError, fromHttpStatus, scrubSecrets } from '../channels/connector-error.js';
 import type { ProblemSnapshot } from '../problems/escalate.js';
-import { sendJson } from './http.js';
+import { redirectFailure, sendJson } from './http.js';
 import { jiraTargetCategory, transitionJira } from './jira-transition.js';
 import { readableProblem, readableUpdate } from './outbound-text.js';
 import { signWebhook } from './sign.js';
@@ -60,6 +60,8 @@ export async function sendWebhook(
       'x-throughline-signature': signWebhook(secrets.secret, body, now),
     },
     body,
+    // Not followed: a 302 would re-send it as a GET without the event (http.ts, redirectFailure).
+    redirect: 'manual',
     signal: AbortSignal.timeout(10_000),
   }).catch((err: Error) => {
     throw new ConnectorError(
@@ -67,6 +69,11 @@ export async function sendWebhook(
       scrubSecrets(`webhook unreachable: ${err.message}`, [secrets.secret]),
     );
   });
+  const moved = redirectFailure(res, [secrets.secret]);
+  if (moved) {
+    await res.body?.cancel();
+    throw moved;
+  }
   if (!res.ok)
     throw fromHttpStatus(
       res.status,
