@@ -23,6 +23,31 @@ export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
  */
 export const ESCALATION_WAIT_MAX_MS = 5_000;
 const ESCALATION_WAIT_MIN_MS = 500;
+/**
+ * How often a row of a disabled integration looks again. Enabling it makes its rows due at once
+ * (`resumeEscalations`); this only bounds the wait should it be enabled some other way.
+ */
+const DISABLED_RECHECK_MS = 10 * 60_000;
+
+/**
+ * Makes the escalations held while an integration was disabled due now (PATCH `enabled: true`),
+ * rather than at their next look up to `DISABLED_RECHECK_MS` later.
+ */
+export async function resumeEscalations(
+  database: Database,
+  integrationId: string,
+  now: number,
+): Promise<void> {
+  // queueEscalations writes `problem_escalate:<integration>:<problem>:<event>:<row id>`.
+  await database.db
+    .updateTable('outbox')
+    .set({ next_attempt_at: now })
+    .where('kind', '=', 'problem_escalate')
+    .where('status', '=', 'pending')
+    .where('idempotency_key', 'like', `problem_escalate:${integrationId}:%`)
+    .where('next_attempt_at', '>', now)
+    .execute();
+}
 
 export interface DispatchDeps {
   database: Database;
@@ -55,13 +80,22 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
       problem?: ProblemSnapshot | null;
       update?: UpdatePayload;
     };
-    if (row) await waitForEarlier(deps, integrationId, problemId, row.id);
     const integ = await db
       .selectFrom('integrations')
       .selectAll()
       .where('id', '=', integrationId)
       .executeTakeFirst();
-    if (!integ || integ.disabled_at !== null) return;
+    // Removed: its queued events are dropped with it (DELETE /api/v1/integrations/:id).
+    if (!integ) return;
+    // Disabled after the event was queued: the event waits, undelivered and counted pending, and
+    // goes out in order once the integration is enabled again (`resumeEscalations` makes it due
+    // then). The wait is no attempt. It was once taken as delivered, though nothing was sent.
+    if (integ.disabled_at !== null)
+      throw new OutboxDeferred(
+        'the integration is disabled; sent when it is enabled again',
+        DISABLED_RECHECK_MS,
+      );
+    if (row) await waitForEarlier(deps, integrationId, problemId, row.id);
     const p = await db
       .selectFrom('problems')
       .selectAll()
