@@ -4,6 +4,7 @@ import { redirectFailure, sendJson } from './http.js';
 import { jiraTargetCategory, transitionJira } from './jira-transition.js';
 import { readableProblem, readableUpdate } from './outbound-text.js';
 import { signWebhook } from './sign.js';
+import { escapeSlack, fitEscaped, SLACK_SECTION_MAX, SLACK_TEXT_MAX } from './slack-text.js';
 
 /** The problem as escalation targets see it: as it was at the event, with its links as now. */
 export type ProblemPayload = ProblemSnapshot & {
@@ -301,7 +302,13 @@ export function pagerDutyActions(
   return [];
 }
 
-/** Slack incoming webhook: POST {text, blocks} to the hook URL (the URL is the secret). */
+/**
+ * Slack incoming webhook: POST {text, blocks} to the hook URL (the URL is the secret). The
+ * section must stay within Slack's 3,000 characters (slack-text.ts): the title is cut to a part
+ * of it and the update's words to what is left, the link to the problem always fits; the
+ * top-level text (the notification, and what clients without blocks show) keeps the whole
+ * headline and update, within its own 40,000.
+ */
 export async function sendSlack(
   _cfg: unknown,
   secrets: { webhookUrl: string },
@@ -312,22 +319,24 @@ export async function sendSlack(
   // Customers' text made readable (outbound-text.ts), then escaped for mrkdwn (escapeSlack).
   const problem = readableProblem(stored);
   const update = readableUpdate(storedUpdate);
-  const text = `Problem #${problem.number} ${event.replace('problem.', '')}: ${problem.title} (${problem.customerCount} customers)`;
-  const news = newsOf(problem, update).trim();
+  const headline = (title: string) =>
+    `Problem #${problem.number} ${event.replace('problem.', '')}: ${title} (${problem.customerCount} customers)`;
+  const title = escapeSlack(problem.title);
+  const newsText = newsOf(problem, update).trim();
+  const news = newsText ? escapeSlack(newsText) : '';
   // The URL is the credential: its path (…/services/T…/B…/<token>) must not reach an error.
   const hookPath = URL.canParse(secrets.webhookUrl) ? new URL(secrets.webhookUrl).pathname : '';
+  // A title is at most 200 characters, but shown controls (`&lt;U+202E&gt;`) lengthen it.
+  const head =
+    `*${headline(fitEscaped(title, SLACK_TITLE_MAX))}*\n` +
+    `Status: ${problem.status} · Owner: ${fitEscaped(escapeSlack(problem.owner ?? 'unassigned'), 200)}\n`;
+  const link = `<${problem.url}|Open in Throughline>`;
+  const room = SLACK_SECTION_MAX - head.length - link.length - 1;
+  const section = `${head}${news ? `${fitEscaped(news, room)}\n` : ''}${link}`;
   const payload = {
     // The top-level text is the notification fallback and is read as mrkdwn too.
-    text: escapeSlack(text),
-    blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `*${escapeSlack(text)}*\nStatus: ${problem.status} · Owner: ${escapeSlack(problem.owner ?? 'unassigned')}\n${news ? `${escapeSlack(news)}\n` : ''}<${problem.url}|Open in Throughline>`,
-        },
-      },
-    ],
+    text: fitEscaped(`${headline(title)}${news ? `\n${news}` : ''}`, SLACK_TEXT_MAX),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: section } }],
   };
   await sendJson(secrets.webhookUrl, payload, {
     secrets: [secrets.webhookUrl, hookPath.length > 10 ? hookPath : undefined],
@@ -335,7 +344,5 @@ export async function sendSlack(
   return {};
 }
 
-/** Slack mrkdwn control characters (api.slack.com/reference/surfaces/formatting#escaping). */
-function escapeSlack(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+/** The most of a section's 3,000 characters the (escaped) title takes; the update has the rest. */
+const SLACK_TITLE_MAX = 1_000;
