@@ -1,5 +1,5 @@
 import { ConnectorError, fromHttpStatus, scrubSecrets } from '../channels/connector-error.js';
-import type { ProblemSnapshot } from '../problems/escalate.js';
+import type { MergeTarget, ProblemSnapshot } from '../problems/escalate.js';
 import { redirectFailure, sendJson } from './http.js';
 import { jiraTargetCategory, transitionJira } from './jira-transition.js';
 import { readableProblem, readableUpdate } from './outbound-text.js';
@@ -17,10 +17,18 @@ export interface UpdatePayload {
   body: string;
 }
 
-/** The ETA and the update's words, as a sentence for Jira comments and Slack (empty if none). */
-function newsOf(problem: ProblemPayload, update: UpdatePayload | undefined): string {
+/**
+ * The merge, ETA and update's words, as sentences for Jira comments and Slack (empty if none).
+ * A merge names the problem it went into: the close is no fix of the trouble.
+ */
+function newsOf(
+  problem: ProblemPayload,
+  update: UpdatePayload | undefined,
+  mergedInto?: MergeTarget,
+): string {
+  const merged = mergedInto ? ` Merged into problem #${mergedInto.number} (${mergedInto.id}).` : '';
   const eta = problem.etaAt ? ` ETA ${problem.etaAt}.` : '';
-  return update?.body ? `${eta} Update: ${update.body}` : eta;
+  return `${merged}${update?.body ? `${eta} Update: ${update.body}` : eta}`;
 }
 
 export interface AdapterResult {
@@ -36,7 +44,10 @@ export interface AdapterResult {
   note?: string;
 }
 
-/** Generic signed webhook: POST {event, problem, update?} with X-Throughline-Signature. */
+/**
+ * Generic signed webhook: POST {event, problem, update?, mergedInto?} with
+ * X-Throughline-Signature (`mergedInto`: {id, number} of the problem a merged one went into).
+ */
 export async function sendWebhook(
   cfg: { url: string },
   secrets: { secret: string },
@@ -45,11 +56,13 @@ export async function sendWebhook(
   idempotencyKey: string,
   now: number,
   update?: UpdatePayload,
+  mergedInto?: MergeTarget,
 ): Promise<AdapterResult> {
   const body = JSON.stringify({
     event,
     problem,
     ...(update ? { update } : {}),
+    ...(mergedInto ? { mergedInto } : {}),
     sentAt: new Date(now).toISOString(),
   });
   const res = await fetch(cfg.url, {
@@ -146,6 +159,7 @@ export async function sendJira(
   integrationId: string,
   storedUpdate?: UpdatePayload,
   ctx: JiraContext = { currentStatus: stored.status, fromJira: false },
+  mergedInto?: MergeTarget,
 ): Promise<AdapterResult> {
   // Summary, description and comments are read by people: customers' text made readable
   // (outbound-text.ts). The ADF builds text nodes only, so Jira markup in it stays text.
@@ -212,7 +226,7 @@ export async function sendJira(
   if (!created)
     await sendJson(
       `${base}/rest/api/3/issue/${encodeURIComponent(key)}/comment`,
-      { body: adf(`${event}: ${line}${newsOf(problem, update)}`) },
+      { body: adf(`${event}: ${line}${newsOf(problem, update, mergedInto)}`) },
       opts,
     );
   const res = learned(key);
@@ -236,6 +250,7 @@ export async function sendPagerDuty(
   event: string,
   stored: ProblemPayload,
   currentStatus: string,
+  mergedInto?: MergeTarget,
 ): Promise<AdapterResult> {
   // The summary and details are read by whoever is paged (outbound-text.ts).
   const problem = readableProblem(stored);
@@ -243,6 +258,19 @@ export async function sendPagerDuty(
   const actions = pagerDutyActions(event, currentStatus, problem.status);
   if (actions.length === 0) return {};
   const dedupKey = `throughline-problem-${problem.id}`;
+  const payload = (details: Record<string, unknown> = {}) => ({
+    summary: `[Problem #${problem.number}] ${problem.title}`.slice(0, 1024),
+    source: 'throughline',
+    severity: problem.customerCount >= 100 ? 'critical' : 'error',
+    component: problem.topic ?? 'text-cluster',
+    custom_details: {
+      customers: problem.customerCount,
+      status: problem.status,
+      area: problem.area,
+      owner: problem.owner,
+      ...details,
+    },
+  });
   for (const action of actions) {
     const body: Record<string, unknown> = {
       routing_key: secrets.routingKey,
@@ -250,20 +278,12 @@ export async function sendPagerDuty(
       dedup_key: dedupKey,
     };
     if (action === 'trigger') {
-      body.payload = {
-        summary: `[Problem #${problem.number}] ${problem.title}`.slice(0, 1024),
-        source: 'throughline',
-        severity: problem.customerCount >= 100 ? 'critical' : 'error',
-        component: problem.topic ?? 'text-cluster',
-        custom_details: {
-          customers: problem.customerCount,
-          status: problem.status,
-          area: problem.area,
-          owner: problem.owner,
-        },
-      };
+      body.payload = payload();
       body.links = [{ href: problem.url, text: 'Problem in Throughline' }];
     }
+    // A resolve needs no payload; one of a merge carries it (with the whole payload, valid as a
+    // trigger's) so the incident's log tells the on-call it was merged, not fixed.
+    if (action === 'resolve' && mergedInto) body.payload = payload({ mergedInto });
     // A retry after a failed acknowledge sends the trigger again: PagerDuty folds a trigger with
     // the dedup key of an open incident into that incident, so it pages no one twice.
     await sendJson(cfg.eventsUrl ?? 'https://events.pagerduty.com/v2/enqueue', body, {
@@ -315,6 +335,7 @@ export async function sendSlack(
   event: string,
   stored: ProblemPayload,
   storedUpdate?: UpdatePayload,
+  mergedInto?: MergeTarget,
 ): Promise<AdapterResult> {
   // Customers' text made readable (outbound-text.ts), then escaped for mrkdwn (escapeSlack).
   const problem = readableProblem(stored);
@@ -322,7 +343,7 @@ export async function sendSlack(
   const headline = (title: string) =>
     `Problem #${problem.number} ${event.replace('problem.', '')}: ${title} (${problem.customerCount} customers)`;
   const title = escapeSlack(problem.title);
-  const newsText = newsOf(problem, update).trim();
+  const newsText = newsOf(problem, update, mergedInto).trim();
   const news = newsText ? escapeSlack(newsText) : '';
   // The URL is the credential: its path (…/services/T…/B…/<token>) must not reach an error.
   const hookPath = URL.canParse(secrets.webhookUrl) ? new URL(secrets.webhookUrl).pathname : '';

@@ -2,7 +2,12 @@ import { decryptSecrets } from '../channels/channel.crypto.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Database } from '../platform/db/database.js';
 import { OutboxDeferred, type OutboxHandler } from '../platform/outbox/outbox.worker.js';
-import { type ProblemSnapshot, snapshotFromRow } from '../problems/escalate.js';
+import {
+  type MergeTarget,
+  type ProblemSnapshot,
+  snapshotArea,
+  snapshotFromRow,
+} from '../problems/escalate.js';
 import {
   type AdapterResult,
   type ProblemPayload,
@@ -70,7 +75,7 @@ export interface DispatchDeps {
 export function escalationHandler(deps: DispatchDeps): OutboxHandler {
   const { db } = deps.database;
   return async (payload, idempotencyKey, row) => {
-    const { integrationId, problemId, event, update, at, ...queued } = payload as {
+    const { integrationId, problemId, event, update, mergedInto, at, ...queued } = payload as {
       integrationId: string;
       problemId: string;
       event: string;
@@ -79,6 +84,8 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
       /** The problem at the event (rows queued before snapshots have none: read it now). */
       problem?: ProblemSnapshot | null;
       update?: UpdatePayload;
+      /** A `problem.closed` of a merge: the problem it went into (escalate.ts). */
+      mergedInto?: MergeTarget;
     };
     const integ = await db
       .selectFrom('integrations')
@@ -108,8 +115,11 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
     // link that answers 404 in a Slack message or a Jira issue is worse than one that asks for
     // a sign-in.
     const url = `${deps.publicUrl.replace(/\/+$/, '')}/api/v1/problems/${p.id}`;
+    const snapshot = queued.problem ?? snapshotFromRow(p);
     const problem: ProblemPayload = {
-      ...(queued.problem ?? snapshotFromRow(p)),
+      ...snapshot,
+      // Rows queued before the area had the API's shape carry null for a problem with no place.
+      area: snapshotArea(snapshot.area),
       url,
       externalRefs,
     };
@@ -136,6 +146,7 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
           idempotencyKey,
           deps.clock(),
           update,
+          mergedInto,
         );
         break;
       case 'jira':
@@ -150,14 +161,29 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
             currentStatus: p.status,
             fromJira: await changedByJira(deps.database, p.id, event, at, integ.id),
           },
+          mergedInto,
         );
         break;
       case 'pagerduty':
         // `problem.status` is the status at the event (its snapshot), `p.status` the one now.
-        res = await sendPagerDuty(cfg, secrets as { routingKey: string }, event, problem, p.status);
+        res = await sendPagerDuty(
+          cfg,
+          secrets as { routingKey: string },
+          event,
+          problem,
+          p.status,
+          mergedInto,
+        );
         break;
       case 'slack':
-        res = await sendSlack(cfg, secrets as { webhookUrl: string }, event, problem, update);
+        res = await sendSlack(
+          cfg,
+          secrets as { webhookUrl: string },
+          event,
+          problem,
+          update,
+          mergedInto,
+        );
         break;
       default:
         throw new ConnectorError('bad_request', `unknown integration kind ${integ.kind}`);
