@@ -4,8 +4,8 @@ import {
   closeWorldsAfterEach,
   fakes,
   ROUTING_KEY,
-  withJira,
   type World,
+  withJira,
   world,
 } from './testing/escalation-world.js';
 import { startFake } from './testing/fake-server.js';
