@@ -203,6 +203,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     senders,
     bus,
     logger: logger || undefined,
+    logBodies: config.logBodies,
     clock,
     handlers: problems.handlers,
     onMessageFailed: undoFailedReply,

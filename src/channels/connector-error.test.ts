@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fromHttpStatus, httpStatusKind } from './connector-error.js';
+import { fromHttpStatus, httpStatusKind, loggableError } from './connector-error.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 
 describe('HTTP status in the connector taxonomy', () => {
   it('reads the kind from the status', () => {
-    const kinds = [429, 401, 403, 500, 503, 400, 404, 302].map(httpStatusKind);
+    const kinds = [429, 401, 403, 500, 503, 400, 404, 302, 408].map(httpStatusKind);
     expect(kinds).toEqual([
       'rate_limited',
       'auth_revoked',
@@ -15,7 +15,21 @@ describe('HTTP status in the connector taxonomy', () => {
       'bad_request',
       'bad_request',
       'unknown',
+      // A request timeout is the server giving up waiting, not a refusal: retried.
+      'temporary',
     ]);
+    expect(fromHttpStatus(408, 'timed out', null, NOW).retryable).toBe(true);
+  });
+
+  it("keeps the provider's body in the message but out of the log line unless asked", () => {
+    const ce = fromHttpStatus(400, 'invalid title "Fibre cut at 12 Elm St"', null, NOW);
+    // The stored error (the outbox's last error, a channel's health) is as it was.
+    expect(ce.message).toBe('rejected 400: invalid title "Fibre cut at 12 Elm St"');
+    expect(loggableError(ce, false)).toBe('bad_request: rejected 400');
+    expect(loggableError(ce, true)).toBe(
+      'bad_request: rejected 400: invalid title "Fibre cut at 12 Elm St"',
+    );
+    expect(fromHttpStatus(429, '', null, NOW).message).toBe('rate limited: ');
   });
 
   it('waits out a 429 for Retry-After given in seconds or as an HTTP-date', () => {

@@ -19,13 +19,23 @@ export type ConnectorErrorKind =
   | 'unknown';
 
 export class ConnectorError extends Error {
+  /** The message without the provider's text: what a log line may carry (`loggableError`). */
+  readonly summary: string;
+  /**
+   * `providerText` (an error body the provider answered) is added to the message, which is
+   * stored where admins read errors (the outbox's last error, a channel's or integration's
+   * status), but not to `summary`: a receiver's body can echo what it was sent (a problem
+   * title, a customer's words), and logs carry none unless THROUGHLINE_LOG_BODIES is set.
+   */
   constructor(
     readonly kind: ConnectorErrorKind,
     message: string,
     readonly retryAfterMs?: number,
     readonly providerStatus?: number,
+    readonly providerText?: string,
   ) {
-    super(message);
+    super(providerText === undefined ? message : `${message}: ${providerText}`);
+    this.summary = message;
     this.name = 'ConnectorError';
   }
   get retryable(): boolean {
@@ -36,12 +46,15 @@ export class ConnectorError extends Error {
 /**
  * The kind of failure an HTTP status says, for any provider: 429 is rate-limited, 401 means the
  * credentials no longer work, 403 a missing permission, 5xx is temporary, another 4xx is a bad
- * request. Adapters whose vendor has finer error codes check those first and fall back to this.
+ * request (408, a timeout, is temporary). Adapters whose vendor has finer error codes check those first and fall back to this.
  */
 export function httpStatusKind(status: number): ConnectorErrorKind {
   if (status === 429) return 'rate_limited';
   if (status === 401) return 'auth_revoked';
   if (status === 403) return 'permission_missing';
+  // 408 Request Timeout: the server gave up waiting for the request (a slow or broken
+  // connection, a busy gateway), not a refusal of it; RFC 9110 §15.5.9 lets the client repeat it.
+  if (status === 408) return 'temporary';
   if (status >= 500) return 'temporary';
   if (status >= 400) return 'bad_request';
   return 'unknown';
@@ -57,10 +70,11 @@ export function httpFailure(
   status: number,
   retryAfter: string | null | undefined,
   now: number,
+  providerText?: string,
 ): ConnectorError {
   const wait =
     kind === 'rate_limited' || kind === 'temporary' ? retryAfterMs(retryAfter, now) : undefined;
-  return new ConnectorError(kind, message, wait, status);
+  return new ConnectorError(kind, message, wait, status, providerText);
 }
 
 const LABEL: Record<ConnectorErrorKind, (status: number) => string> = {
@@ -80,13 +94,17 @@ export function fromHttpStatus(
   now: number,
 ): ConnectorError {
   const kind = httpStatusKind(status);
-  return httpFailure(
-    kind,
-    `${LABEL[kind](status)}: ${body.slice(0, 300)}`,
-    status,
-    retryAfter,
-    now,
-  );
+  // The body stays in the message (as `<label>: <body>`, for the stored error) and is kept apart
+  // as the provider's text, which logs leave out (`loggableError`).
+  return httpFailure(kind, LABEL[kind](status), status, retryAfter, now, body.slice(0, 300));
+}
+
+/**
+ * The error as a log line carries it: the kind and the message without the provider's text
+ * (`ConnectorError.providerText`), unless `logBodies` (THROUGHLINE_LOG_BODIES) lets it in.
+ */
+export function loggableError(ce: ConnectorError, logBodies: boolean): string {
+  return `${ce.kind}: ${logBodies ? ce.message : ce.summary}`;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { ConnectorError, fromHttpStatus, scrubSecrets } from '../channels/connector-error.js';
-import type { ProblemSnapshot } from '../problems/escalate.js';
-import { sendJson } from './http.js';
+import type { MergeTarget, ProblemSnapshot } from '../problems/escalate.js';
+import { redirectFailure, sendJson } from './http.js';
 import { jiraTargetCategory, transitionJira } from './jira-transition.js';
 import { readableProblem, readableUpdate } from './outbound-text.js';
 import { signWebhook } from './sign.js';
+import { escapeSlack, fitEscaped, SLACK_SECTION_MAX, SLACK_TEXT_MAX } from './slack-text.js';
 
 /** The problem as escalation targets see it: as it was at the event, with its links as now. */
 export type ProblemPayload = ProblemSnapshot & {
@@ -16,10 +17,18 @@ export interface UpdatePayload {
   body: string;
 }
 
-/** The ETA and the update's words, as a sentence for Jira comments and Slack (empty if none). */
-function newsOf(problem: ProblemPayload, update: UpdatePayload | undefined): string {
+/**
+ * The merge, ETA and update's words, as sentences for Jira comments and Slack (empty if none).
+ * A merge names the problem it went into: the close is no fix of the trouble.
+ */
+function newsOf(
+  problem: ProblemPayload,
+  update: UpdatePayload | undefined,
+  mergedInto?: MergeTarget,
+): string {
+  const merged = mergedInto ? ` Merged into problem #${mergedInto.number} (${mergedInto.id}).` : '';
   const eta = problem.etaAt ? ` ETA ${problem.etaAt}.` : '';
-  return update?.body ? `${eta} Update: ${update.body}` : eta;
+  return `${merged}${update?.body ? `${eta} Update: ${update.body}` : eta}`;
 }
 
 export interface AdapterResult {
@@ -35,7 +44,10 @@ export interface AdapterResult {
   note?: string;
 }
 
-/** Generic signed webhook: POST {event, problem, update?} with X-Throughline-Signature. */
+/**
+ * Generic signed webhook: POST {event, problem, update?, mergedInto?} with
+ * X-Throughline-Signature (`mergedInto`: {id, number} of the problem a merged one went into).
+ */
 export async function sendWebhook(
   cfg: { url: string },
   secrets: { secret: string },
@@ -44,11 +56,13 @@ export async function sendWebhook(
   idempotencyKey: string,
   now: number,
   update?: UpdatePayload,
+  mergedInto?: MergeTarget,
 ): Promise<AdapterResult> {
   const body = JSON.stringify({
     event,
     problem,
     ...(update ? { update } : {}),
+    ...(mergedInto ? { mergedInto } : {}),
     sentAt: new Date(now).toISOString(),
   });
   const res = await fetch(cfg.url, {
@@ -60,6 +74,8 @@ export async function sendWebhook(
       'x-throughline-signature': signWebhook(secrets.secret, body, now),
     },
     body,
+    // Not followed: a 302 would re-send it as a GET without the event (http.ts, redirectFailure).
+    redirect: 'manual',
     signal: AbortSignal.timeout(10_000),
   }).catch((err: Error) => {
     throw new ConnectorError(
@@ -67,6 +83,11 @@ export async function sendWebhook(
       scrubSecrets(`webhook unreachable: ${err.message}`, [secrets.secret]),
     );
   });
+  const moved = redirectFailure(res, [secrets.secret]);
+  if (moved) {
+    await res.body?.cancel();
+    throw moved;
+  }
   if (!res.ok)
     throw fromHttpStatus(
       res.status,
@@ -138,6 +159,7 @@ export async function sendJira(
   integrationId: string,
   storedUpdate?: UpdatePayload,
   ctx: JiraContext = { currentStatus: stored.status, fromJira: false },
+  mergedInto?: MergeTarget,
 ): Promise<AdapterResult> {
   // Summary, description and comments are read by people: customers' text made readable
   // (outbound-text.ts). The ADF builds text nodes only, so Jira markup in it stays text.
@@ -204,7 +226,7 @@ export async function sendJira(
   if (!created)
     await sendJson(
       `${base}/rest/api/3/issue/${encodeURIComponent(key)}/comment`,
-      { body: adf(`${event}: ${line}${newsOf(problem, update)}`) },
+      { body: adf(`${event}: ${line}${newsOf(problem, update, mergedInto)}`) },
       opts,
     );
   const res = learned(key);
@@ -228,6 +250,7 @@ export async function sendPagerDuty(
   event: string,
   stored: ProblemPayload,
   currentStatus: string,
+  mergedInto?: MergeTarget,
 ): Promise<AdapterResult> {
   // The summary and details are read by whoever is paged (outbound-text.ts).
   const problem = readableProblem(stored);
@@ -235,6 +258,19 @@ export async function sendPagerDuty(
   const actions = pagerDutyActions(event, currentStatus, problem.status);
   if (actions.length === 0) return {};
   const dedupKey = `throughline-problem-${problem.id}`;
+  const payload = (details: Record<string, unknown> = {}) => ({
+    summary: `[Problem #${problem.number}] ${problem.title}`.slice(0, 1024),
+    source: 'throughline',
+    severity: problem.customerCount >= 100 ? 'critical' : 'error',
+    component: problem.topic ?? 'text-cluster',
+    custom_details: {
+      customers: problem.customerCount,
+      status: problem.status,
+      area: problem.area,
+      owner: problem.owner,
+      ...details,
+    },
+  });
   for (const action of actions) {
     const body: Record<string, unknown> = {
       routing_key: secrets.routingKey,
@@ -242,20 +278,12 @@ export async function sendPagerDuty(
       dedup_key: dedupKey,
     };
     if (action === 'trigger') {
-      body.payload = {
-        summary: `[Problem #${problem.number}] ${problem.title}`.slice(0, 1024),
-        source: 'throughline',
-        severity: problem.customerCount >= 100 ? 'critical' : 'error',
-        component: problem.topic ?? 'text-cluster',
-        custom_details: {
-          customers: problem.customerCount,
-          status: problem.status,
-          area: problem.area,
-          owner: problem.owner,
-        },
-      };
+      body.payload = payload();
       body.links = [{ href: problem.url, text: 'Problem in Throughline' }];
     }
+    // A resolve needs no payload; one of a merge carries it (with the whole payload, valid as a
+    // trigger's) so the incident's log tells the on-call it was merged, not fixed.
+    if (action === 'resolve' && mergedInto) body.payload = payload({ mergedInto });
     // A retry after a failed acknowledge sends the trigger again: PagerDuty folds a trigger with
     // the dedup key of an open incident into that incident, so it pages no one twice.
     await sendJson(cfg.eventsUrl ?? 'https://events.pagerduty.com/v2/enqueue', body, {
@@ -294,33 +322,42 @@ export function pagerDutyActions(
   return [];
 }
 
-/** Slack incoming webhook: POST {text, blocks} to the hook URL (the URL is the secret). */
+/**
+ * Slack incoming webhook: POST {text, blocks} to the hook URL (the URL is the secret). The
+ * section must stay within Slack's 3,000 characters (slack-text.ts): the title is cut to a part
+ * of it and the update's words to what is left, the link to the problem always fits; the
+ * top-level text (the notification, and what clients without blocks show) keeps the whole
+ * headline and update, within its own 40,000.
+ */
 export async function sendSlack(
   _cfg: unknown,
   secrets: { webhookUrl: string },
   event: string,
   stored: ProblemPayload,
   storedUpdate?: UpdatePayload,
+  mergedInto?: MergeTarget,
 ): Promise<AdapterResult> {
   // Customers' text made readable (outbound-text.ts), then escaped for mrkdwn (escapeSlack).
   const problem = readableProblem(stored);
   const update = readableUpdate(storedUpdate);
-  const text = `Problem #${problem.number} ${event.replace('problem.', '')}: ${problem.title} (${problem.customerCount} customers)`;
-  const news = newsOf(problem, update).trim();
+  const headline = (title: string) =>
+    `Problem #${problem.number} ${event.replace('problem.', '')}: ${title} (${problem.customerCount} customers)`;
+  const title = escapeSlack(problem.title);
+  const newsText = newsOf(problem, update, mergedInto).trim();
+  const news = newsText ? escapeSlack(newsText) : '';
   // The URL is the credential: its path (…/services/T…/B…/<token>) must not reach an error.
   const hookPath = URL.canParse(secrets.webhookUrl) ? new URL(secrets.webhookUrl).pathname : '';
+  // A title is at most 200 characters, but shown controls (`&lt;U+202E&gt;`) lengthen it.
+  const head =
+    `*${headline(fitEscaped(title, SLACK_TITLE_MAX))}*\n` +
+    `Status: ${problem.status} · Owner: ${fitEscaped(escapeSlack(problem.owner ?? 'unassigned'), 200)}\n`;
+  const link = `<${problem.url}|Open in Throughline>`;
+  const room = SLACK_SECTION_MAX - head.length - link.length - 1;
+  const section = `${head}${news ? `${fitEscaped(news, room)}\n` : ''}${link}`;
   const payload = {
     // The top-level text is the notification fallback and is read as mrkdwn too.
-    text: escapeSlack(text),
-    blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `*${escapeSlack(text)}*\nStatus: ${problem.status} · Owner: ${escapeSlack(problem.owner ?? 'unassigned')}\n${news ? `${escapeSlack(news)}\n` : ''}<${problem.url}|Open in Throughline>`,
-        },
-      },
-    ],
+    text: fitEscaped(`${headline(title)}${news ? `\n${news}` : ''}`, SLACK_TEXT_MAX),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: section } }],
   };
   await sendJson(secrets.webhookUrl, payload, {
     secrets: [secrets.webhookUrl, hookPath.length > 10 ? hookPath : undefined],
@@ -328,7 +365,5 @@ export async function sendSlack(
   return {};
 }
 
-/** Slack mrkdwn control characters (api.slack.com/reference/surfaces/formatting#escaping). */
-function escapeSlack(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+/** The most of a section's 3,000 characters the (escaped) title takes; the update has the rest. */
+const SLACK_TITLE_MAX = 1_000;

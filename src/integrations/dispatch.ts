@@ -2,7 +2,12 @@ import { decryptSecrets } from '../channels/channel.crypto.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Database } from '../platform/db/database.js';
 import { OutboxDeferred, type OutboxHandler } from '../platform/outbox/outbox.worker.js';
-import { type ProblemSnapshot, snapshotFromRow } from '../problems/escalate.js';
+import {
+  type MergeTarget,
+  type ProblemSnapshot,
+  snapshotArea,
+  snapshotFromRow,
+} from '../problems/escalate.js';
 import {
   type AdapterResult,
   type ProblemPayload,
@@ -23,6 +28,31 @@ export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
  */
 export const ESCALATION_WAIT_MAX_MS = 5_000;
 const ESCALATION_WAIT_MIN_MS = 500;
+/**
+ * How often a row of a disabled integration looks again. Enabling it makes its rows due at once
+ * (`resumeEscalations`); this only bounds the wait should it be enabled some other way.
+ */
+const DISABLED_RECHECK_MS = 10 * 60_000;
+
+/**
+ * Makes the escalations held while an integration was disabled due now (PATCH `enabled: true`),
+ * rather than at their next look up to `DISABLED_RECHECK_MS` later.
+ */
+export async function resumeEscalations(
+  database: Database,
+  integrationId: string,
+  now: number,
+): Promise<void> {
+  // queueEscalations writes `problem_escalate:<integration>:<problem>:<event>:<row id>`.
+  await database.db
+    .updateTable('outbox')
+    .set({ next_attempt_at: now })
+    .where('kind', '=', 'problem_escalate')
+    .where('status', '=', 'pending')
+    .where('idempotency_key', 'like', `problem_escalate:${integrationId}:%`)
+    .where('next_attempt_at', '>', now)
+    .execute();
+}
 
 export interface DispatchDeps {
   database: Database;
@@ -45,7 +75,7 @@ export interface DispatchDeps {
 export function escalationHandler(deps: DispatchDeps): OutboxHandler {
   const { db } = deps.database;
   return async (payload, idempotencyKey, row) => {
-    const { integrationId, problemId, event, update, at, ...queued } = payload as {
+    const { integrationId, problemId, event, update, mergedInto, at, ...queued } = payload as {
       integrationId: string;
       problemId: string;
       event: string;
@@ -54,14 +84,25 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
       /** The problem at the event (rows queued before snapshots have none: read it now). */
       problem?: ProblemSnapshot | null;
       update?: UpdatePayload;
+      /** A `problem.closed` of a merge: the problem it went into (escalate.ts). */
+      mergedInto?: MergeTarget;
     };
-    if (row) await waitForEarlier(deps, integrationId, problemId, row.id);
     const integ = await db
       .selectFrom('integrations')
       .selectAll()
       .where('id', '=', integrationId)
       .executeTakeFirst();
-    if (!integ || integ.disabled_at !== null) return;
+    // Removed: its queued events are dropped with it (DELETE /api/v1/integrations/:id).
+    if (!integ) return;
+    // Disabled after the event was queued: the event waits, undelivered and counted pending, and
+    // goes out in order once the integration is enabled again (`resumeEscalations` makes it due
+    // then). The wait is no attempt. It was once taken as delivered, though nothing was sent.
+    if (integ.disabled_at !== null)
+      throw new OutboxDeferred(
+        'the integration is disabled; sent when it is enabled again',
+        DISABLED_RECHECK_MS,
+      );
+    if (row) await waitForEarlier(deps, integrationId, problemId, row.id);
     const p = await db
       .selectFrom('problems')
       .selectAll()
@@ -74,8 +115,11 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
     // link that answers 404 in a Slack message or a Jira issue is worse than one that asks for
     // a sign-in.
     const url = `${deps.publicUrl.replace(/\/+$/, '')}/api/v1/problems/${p.id}`;
+    const snapshot = queued.problem ?? snapshotFromRow(p);
     const problem: ProblemPayload = {
-      ...(queued.problem ?? snapshotFromRow(p)),
+      ...snapshot,
+      // Rows queued before the area had the API's shape carry null for a problem with no place.
+      area: snapshotArea(snapshot.area),
       url,
       externalRefs,
     };
@@ -102,6 +146,7 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
           idempotencyKey,
           deps.clock(),
           update,
+          mergedInto,
         );
         break;
       case 'jira':
@@ -116,14 +161,29 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
             currentStatus: p.status,
             fromJira: await changedByJira(deps.database, p.id, event, at, integ.id),
           },
+          mergedInto,
         );
         break;
       case 'pagerduty':
         // `problem.status` is the status at the event (its snapshot), `p.status` the one now.
-        res = await sendPagerDuty(cfg, secrets as { routingKey: string }, event, problem, p.status);
+        res = await sendPagerDuty(
+          cfg,
+          secrets as { routingKey: string },
+          event,
+          problem,
+          p.status,
+          mergedInto,
+        );
         break;
       case 'slack':
-        res = await sendSlack(cfg, secrets as { webhookUrl: string }, event, problem, update);
+        res = await sendSlack(
+          cfg,
+          secrets as { webhookUrl: string },
+          event,
+          problem,
+          update,
+          mergedInto,
+        );
         break;
       default:
         throw new ConnectorError('bad_request', `unknown integration kind ${integ.kind}`);

@@ -12,6 +12,33 @@ export interface SendOptions {
 }
 
 /**
+ * Outbound requests do not follow redirects (`redirect: 'manual'`): fetch would turn a POST
+ * answered 301 or 302 into a GET without its body, which the receiver answers 200, and the event
+ * was marked delivered though it was lost; a 307 or 308 would carry the body (and a Jira token,
+ * a signature) to a URL the admin never gave. A 3xx is a failure naming the status and where it
+ * points, so the admin can set the URL there. It is not retried, like a 404: the URL is
+ * configured wrong and redirects the same way on every try, so retrying would only hide the
+ * failure from the delivery status for a day. Returns null for any other status.
+ */
+export function redirectFailure(
+  res: Response,
+  secrets: readonly (string | undefined)[],
+): ConnectorError | null {
+  if (res.status < 300 || res.status > 399) return null;
+  const location = res.headers.get('location');
+  const where = location ? `to ${location}` : 'with no Location';
+  return new ConnectorError(
+    'bad_request',
+    scrubSecrets(
+      `redirected (${res.status}) ${where}: redirects are not followed; set the URL to where it points`,
+      secrets,
+    ),
+    undefined,
+    res.status,
+  );
+}
+
+/**
  * Sends JSON (POST unless told otherwise; a GET sends no body, pass `undefined`) and maps
  * failures to the connector taxonomy; returns the parsed answer.
  */
@@ -32,6 +59,7 @@ export async function sendJson(
         ...opts.headers,
       },
       body: raw,
+      redirect: 'manual',
       signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
     });
   } catch (err) {
@@ -44,6 +72,8 @@ export async function sendJson(
     );
   }
   const text = await res.text();
+  const moved = redirectFailure(res, opts.secrets ?? []);
+  if (moved) throw moved;
   if (!res.ok)
     throw fromHttpStatus(
       res.status,

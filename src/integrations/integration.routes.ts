@@ -9,7 +9,7 @@ import { changeProblem } from '../problems/problem.service.js';
 import type { ProblemStatus } from '../problems/problem.store.js';
 import { jiraKeyOf } from './adapters.js';
 import type { IntegrationKind } from './dispatch.js';
-import { jiraActor } from './dispatch.js';
+import { jiraActor, resumeEscalations } from './dispatch.js';
 import { checkIntegration, mergePatch } from './integration.config.js';
 import { DeliveryStatusDto, deliveryStatus } from './integration.status.js';
 import { verifyHmacHex } from './sign.js';
@@ -170,6 +170,9 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
       if (enabled === false && row.disabled_at === null) set.disabled_at = deps.clock();
       if (enabled === true) set.disabled_at = null;
       await db.updateTable('integrations').set(set).where('id', '=', row.id).execute();
+      // The events held while it was disabled go out now (dispatch.ts).
+      if (enabled === true && row.disabled_at !== null)
+        await resumeEscalations(deps.database, row.id, deps.clock());
       return dto(await ownIntegration(req.actor.workspaceId, row.id));
     },
   );

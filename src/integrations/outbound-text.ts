@@ -41,11 +41,14 @@ export function readableText(text: string, opts: { lines?: boolean } = {}): stri
 
 /** The problem's texts (title, owner, area names) as `readableText` for people's tools. */
 export function readableProblem(problem: ProblemPayload): ProblemPayload {
-  const area = problem.area
-    ? Object.fromEntries(
-        Object.entries(problem.area).map(([k, v]) => [k, v === null ? null : readableText(v)]),
-      )
-    : problem.area;
+  const text = (v: string | null) => (v === null ? null : readableText(v));
+  const { postalCode, city, region, country } = problem.area;
+  const area = {
+    postalCode: text(postalCode),
+    city: text(city),
+    region: text(region),
+    country: text(country),
+  };
   return {
     ...problem,
     title: readableText(problem.title),

@@ -1,6 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
+import { readArea } from './manual-area.js';
+import type { ProblemArea } from './problem.store.js';
 
 /** Problem events that go out to escalation targets (webhook, Jira, PagerDuty, Slack). */
 export type EscalationEvent =
@@ -36,13 +38,29 @@ export interface ProblemSnapshot {
   status: string;
   title: string;
   topic: string | null;
-  area: Record<string, string | null> | null;
+  /** As the API gives it: every level, null where not known (`snapshotArea`). */
+  area: ProblemArea;
   owner: string | null;
   customerCount: number;
   messageCount: number;
   detectedAt: string;
   /** When the owning team expects the fix (ISO-8601), null when none was given. */
   etaAt: string | null;
+}
+
+/**
+ * A problem's area as the API shows it (problem.dto.ts): the four levels, each null when not
+ * known, never a missing object. Escalations carry the same shape, so a receiver reads one
+ * schema; snapshots stored before this carried null for a problem with no place.
+ */
+export function snapshotArea(area: Partial<ProblemArea> | null | undefined): ProblemArea {
+  return readArea(area) ?? { postalCode: null, city: null, region: null, country: null };
+}
+
+/** The problem a merged-away one went into (its `problem.closed` says so, to tell it from a close). */
+export interface MergeTarget {
+  id: string;
+  number: number;
 }
 
 /** A status update posted with the event: its words (the ETA is the problem's `etaAt`). */
@@ -68,7 +86,7 @@ export function snapshotFromRow(p: Selectable<ProblemTable>): ProblemSnapshot {
     status: p.status,
     title: p.title,
     topic: p.topic,
-    area: p.area_json ? JSON.parse(p.area_json) : null,
+    area: snapshotArea(p.area_json ? JSON.parse(p.area_json) : null),
     owner: p.owner,
     customerCount: Number(p.customer_count),
     messageCount: Number(p.message_count),
@@ -82,6 +100,7 @@ export function snapshotFromRow(p: Selectable<ProblemTable>): ProblemSnapshot {
  * is sent exactly when the change it reports commits, with the problem as it is now (after the
  * change). Delivery: src/integrations/dispatch.ts.
  * `eventAt` (automatic decisions only): nothing is queued for history (`isHistory`).
+ * `mergedInto`: the problem was closed by merging it into that one.
  */
 export async function queueEscalations(
   trx: Kysely<DB>,
@@ -91,6 +110,7 @@ export async function queueEscalations(
   now: number,
   eventAt?: number,
   update?: EscalationUpdate,
+  mergedInto?: MergeTarget,
 ): Promise<number> {
   if (eventAt !== undefined && isHistory(eventAt, now)) return 0;
   const targets = await trx
@@ -119,6 +139,7 @@ export async function queueEscalations(
           at: now,
           problem,
           update,
+          mergedInto,
         }),
         status: 'pending',
         attempts: 0,

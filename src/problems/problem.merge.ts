@@ -143,7 +143,12 @@ export async function mergeProblems(
     // It holds no cases any more: its counters say so too.
     await recountProblem(trx, src.id, now);
     // The source's Jira issue, PagerDuty incident and so on close; the target's learn of it.
-    if (src.status !== 'closed') await queueEscalations(trx, ws, src.id, 'problem.closed', now);
+    // It carries the target, so a receiver can tell a merge from a close (dispatch.ts).
+    if (src.status !== 'closed')
+      await queueEscalations(trx, ws, src.id, 'problem.closed', now, undefined, undefined, {
+        id: dst.id,
+        number: Number(dst.number),
+      });
     await problemEvent(
       trx,
       ws,

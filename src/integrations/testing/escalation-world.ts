@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
+import type { Logger } from 'pino';
 import { afterEach, expect } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import type { Config } from '../../config.js';
 import { appendInbound } from '../../ingest/inbound.log.js';
 import { startFakeJiraWorkflow } from './fake-jira-workflow.js';
 
@@ -21,8 +23,11 @@ export function closeWorldsAfterEach() {
   });
 }
 
-export async function world(engine: 'sqlite' | 'postgres' = 'sqlite') {
-  const app = await testApp(engine);
+export async function world(
+  engine: 'sqlite' | 'postgres' = 'sqlite',
+  opts: { config?: Partial<Config>; logger?: Logger } = {},
+) {
+  const app = await testApp(engine, opts.config, { logger: opts.logger });
   t = app;
   const db = app.app.database.db;
   const add = async (kind: string, config: unknown, secrets: unknown) => {

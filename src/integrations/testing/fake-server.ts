@@ -11,7 +11,7 @@ export interface Recorded {
 }
 
 /** A string body is sent as text/plain (Slack answers so), anything else as JSON. */
-export type FakeAnswer = { status: number; body?: unknown };
+export type FakeAnswer = { status: number; body?: unknown; headers?: Record<string, string> };
 
 /**
  * A local HTTP server on 127.0.0.1 that records requests and answers with `reply` (so a test can
@@ -52,6 +52,7 @@ export async function startFake(
       const text = typeof out.body === 'string';
       res.writeHead(out.status, {
         'content-type': text ? 'text/plain; charset=utf-8' : 'application/json',
+        ...out.headers,
       });
       res.end(out.body === undefined ? '' : text ? (out.body as string) : JSON.stringify(out.body));
     });

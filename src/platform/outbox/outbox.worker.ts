@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { adoptEcho } from '../../channels/channel.echo.js';
-import { ConnectorError } from '../../channels/connector-error.js';
+import { ConnectorError, loggableError } from '../../channels/connector-error.js';
 import type { OutboundMessage, Sender, SendResult } from '../../channels/sender.js';
 import { caseWriteTransaction } from '../db/case-writes-lock.js';
 import type { Database } from '../db/database.js';
@@ -29,6 +29,11 @@ export interface OutboxOptions {
   senders: Map<string, Sender>;
   bus?: LiveBus;
   logger?: Logger;
+  /**
+   * THROUGHLINE_LOG_BODIES: a failure's log line carries the provider's error body too. Off, it
+   * carries the kind, status and message without it (the row's stored error keeps it for admins).
+   */
+  logBodies?: boolean;
   /**
    * How long a row is retried after it was queued before it is given up (default 24 hours): a
    * customer's fix notice, a PagerDuty trigger or a Jira update must outlast a provider's outage.
@@ -246,7 +251,7 @@ export class OutboxWorker {
       const ce =
         err instanceof ConnectorError ? err : new ConnectorError('unknown', (err as Error).message);
       const giveUp = !ce.retryable || this.lastAttempt(row, attempt, ce.retryAfterMs);
-      await this.fail(row.id, attempt, `${ce.kind}: ${ce.message}`, giveUp, ce.retryAfterMs);
+      await this.fail(row.id, attempt, ce, giveUp);
       if (giveUp) {
         const failed = {
           workspaceId: row.workspace_id,
@@ -344,7 +349,12 @@ export class OutboxWorker {
   private async deliverOther(row: Row, attempt: number) {
     const handler = this.opts.handlers?.get(row.kind);
     if (!handler) {
-      await this.fail(row.id, attempt, `unknown outbox kind ${row.kind}`, true);
+      await this.fail(
+        row.id,
+        attempt,
+        new ConnectorError('bad_request', `unknown outbox kind ${row.kind}`),
+        true,
+      );
       return;
     }
     try {
@@ -380,18 +390,14 @@ export class OutboxWorker {
       const ce =
         err instanceof ConnectorError ? err : new ConnectorError('unknown', (err as Error).message);
       const giveUp = !ce.retryable || this.lastAttempt(row, attempt, ce.retryAfterMs);
-      await this.fail(row.id, attempt, `${ce.kind}: ${ce.message}`, giveUp, ce.retryAfterMs);
+      await this.fail(row.id, attempt, ce, giveUp);
     }
   }
 
-  private async fail(
-    id: string,
-    attempt: number,
-    error: string,
-    giveUp: boolean,
-    retryAfterMs?: number,
-  ) {
+  private async fail(id: string, attempt: number, ce: ConnectorError, giveUp: boolean) {
     const now = this.clock();
+    const { retryAfterMs } = ce;
+    const error = `${ce.kind}: ${ce.message}`;
     await this.opts.database.db
       .updateTable('outbox')
       .set({
@@ -402,6 +408,16 @@ export class OutboxWorker {
       })
       .where('id', '=', id)
       .execute();
-    this.opts.logger?.warn({ outboxId: id, attempt, giveUp, error }, 'outbox delivery failed');
+    // The stored error keeps the provider's answer for admins; the log line only with logBodies.
+    this.opts.logger?.warn(
+      {
+        outboxId: id,
+        attempt,
+        giveUp,
+        status: ce.providerStatus,
+        error: loggableError(ce, this.opts.logBodies === true),
+      },
+      'outbox delivery failed',
+    );
   }
 }
