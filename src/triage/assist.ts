@@ -12,11 +12,19 @@ import { TOPICS, type Topic, type TriageResult } from './types.js';
 const COMPLAINT_MARGIN = 0.2;
 const TOPIC_SURE = 0.5;
 
+/** The offline model's own answer, kept beside one the LLM decided. */
+export type OfflineAnswer = Pick<
+  TriageResult,
+  'complaint' | 'complaintScore' | 'topic' | 'topicScores'
+>;
+
 export interface Assisted extends TriageResult {
   /** "offline" when the LLM was not asked or failed; "llm" when it changed or confirmed fields. */
   source: 'offline' | 'llm';
   /** Why the LLM was not used or failed (off, sure, timeout, bad_response...). */
   note?: string;
+  /** With source "llm": the offline model's labels and scores, as they were before the LLM's. */
+  offline?: OfflineAnswer;
 }
 
 export function isUnsure(r: TriageResult, threshold: number): boolean {
@@ -58,12 +66,10 @@ export async function assistClassify(
     );
     const parsed = parseLabel(answer);
     if (!parsed) return { ...offline, source: 'offline', note: 'bad_response' };
-    const topic = parsed.topic ?? offline.topic;
     return {
-      ...offline,
-      complaint: parsed.complaint ?? offline.complaint,
-      topic: (parsed.complaint ?? offline.complaint) && topic === 'praise' ? offline.topic : topic,
+      ...withLabels(offline, parsed),
       source: 'llm',
+      offline: offlineOf(offline),
     };
   } catch (e) {
     const kind = (e as { kind?: string }).kind ?? 'error';
@@ -89,4 +95,52 @@ export function parseLabel(answer: string): { complaint?: boolean; topic?: Topic
     out.topic = o.topic as Topic;
   }
   return out.complaint === undefined && out.topic === undefined ? null : out;
+}
+
+const offlineOf = (r: TriageResult): OfflineAnswer => ({
+  complaint: r.complaint,
+  complaintScore: r.complaintScore,
+  topic: r.topic,
+  topicScores: r.topicScores,
+});
+
+/**
+ * The LLM's labels on the offline result, kept to the rules an agent's correction keeps to:
+ * praise is never a complaint. Praise given as a topic alone says "no complaint"; a complaint
+ * flag on praise (the offline topic, or even the LLM's own — it contradicts itself, and a missed
+ * complaint costs more than a missed thank-you) moves to the likeliest other topic by the offline
+ * scores. The scores then say what the labels say, so a router reading either agrees: a changed
+ * complaint flag scores 1 (complaint) or 0 (none), a decision with no probability of its own; a
+ * changed topic takes the top topic score and the displaced topic its score, as classify does
+ * when a rule overrides the model. The offline scores stay in `offline`.
+ */
+export function withLabels(
+  offline: TriageResult,
+  label: { complaint?: boolean; topic?: Topic },
+): TriageResult {
+  let topic = label.topic ?? offline.topic;
+  const complaint = label.complaint ?? (label.topic === 'praise' ? false : offline.complaint);
+  if (complaint && topic === 'praise') topic = likeliestNotPraise(offline.topicScores);
+  const complaintScore =
+    complaint === offline.complaint ? offline.complaintScore : complaint ? 1 : 0;
+  return {
+    ...offline,
+    complaint,
+    complaintScore,
+    topic,
+    topicScores: onTop(offline.topicScores, topic),
+  };
+}
+
+function likeliestNotPraise(scores: Record<Topic, number>): Topic {
+  let best: Topic = 'other';
+  for (const k of TOPICS) if (k !== 'praise' && scores[k] > scores[best]) best = k;
+  return best;
+}
+
+/** `scores` with `topic` on top, swapped with the topic it displaced (sums stay the same). */
+function onTop(scores: Record<Topic, number>, topic: Topic): Record<Topic, number> {
+  let top = topic;
+  for (const k of TOPICS) if (scores[k] > scores[top]) top = k;
+  return top === topic ? scores : { ...scores, [top]: scores[topic], [topic]: scores[top] };
 }
