@@ -4,6 +4,7 @@
  * unknown topic) yields the offline answer, tagged with why, so nothing ever depends on the LLM.
  * Personal data found by findPii is masked before any text leaves the process.
  */
+import type { EmbeddedTopics, TopicExample } from './embed-topic.js';
 import type { LlmClient } from './llm.js';
 import { findPii } from './pii.js';
 import { TOPICS, type Topic, type TriageResult } from './types.js';
@@ -19,8 +20,11 @@ export type OfflineAnswer = Pick<
 >;
 
 export interface Assisted extends TriageResult {
-  /** "offline" when the LLM was not asked or failed; "llm" when it changed or confirmed fields. */
-  source: 'offline' | 'llm';
+  /**
+   * "offline" when the LLM was not asked or failed; "llm" when the chat model changed or confirmed
+   * fields; "embedding" when only the nearest example's topic did (embed-topic.ts).
+   */
+  source: 'offline' | 'llm' | 'embedding';
   /** Why the LLM was not used or failed (off, sure, timeout, bad_response...). */
   note?: string;
   /** With source "llm": the offline model's labels and scores, as they were before the LLM's. */
@@ -48,14 +52,23 @@ topics: network (signal, speed, coverage), outage (service down), billing (charg
 account (login, plan changes, personal details), device (phones, routers, hardware), service
 (customer service, staff, appointments), delivery (orders, shipping, installation), praise, other.`;
 
+/** Embeddings' opinion on an unsure topic: the examples, and the installation's corrections. */
+export interface EmbeddingAssist {
+  topics: EmbeddedTopics;
+  corrections: () => Promise<TopicExample[]>;
+}
+
 export async function assistClassify(
   offline: TriageResult,
   text: string,
   threshold: number,
   llm: LlmClient | null,
+  embedding: EmbeddingAssist | null = null,
 ): Promise<Assisted> {
   if (!llm) return { ...offline, source: 'offline', note: 'llm off' };
   if (!isUnsure(offline, threshold)) return { ...offline, source: 'offline', note: 'sure' };
+  let labelled: TriageResult | null = null;
+  let note = 'bad_response';
   try {
     const answer = await llm.chat(
       [
@@ -65,16 +78,31 @@ export async function assistClassify(
       { temperature: 0, maxTokens: 60 },
     );
     const parsed = parseLabel(answer);
-    if (!parsed) return { ...offline, source: 'offline', note: 'bad_response' };
-    return {
-      ...withLabels(offline, parsed),
-      source: 'llm',
-      offline: offlineOf(offline),
-    };
+    if (parsed) {
+      labelled = withLabels(offline, parsed);
+      if (parsed.topic !== undefined)
+        return { ...labelled, source: 'llm', offline: offlineOf(offline) };
+    }
   } catch (e) {
-    const kind = (e as { kind?: string }).kind ?? 'error';
-    return { ...offline, source: 'offline', note: kind };
+    note = (e as { kind?: string }).kind ?? 'error';
   }
+  // The chat model gave no topic (it failed, rests, or answered the complaint flag only): an
+  // unsure topic goes to the nearest written or corrected example, when embeddings are set up.
+  const base = labelled ?? offline;
+  if (embedding && Math.max(...Object.values(base.topicScores)) < TOPIC_SURE) {
+    const corrections = await embedding.corrections().catch(() => []);
+    const near = await embedding.topics.nearest(text, corrections, base.complaint);
+    if (near) {
+      return {
+        ...withLabels(base, { topic: near.topic }),
+        source: labelled ? 'llm' : 'embedding',
+        note: `topic of the nearest example (cosine ${near.similarity.toFixed(2)})${labelled ? '' : `; chat: ${note}`}`,
+        offline: offlineOf(offline),
+      };
+    }
+  }
+  if (labelled) return { ...labelled, source: 'llm', offline: offlineOf(offline) };
+  return { ...offline, source: 'offline', note };
 }
 
 /** Reads `{"complaint":…, "topic":…}` from a model answer, tolerating code fences and prose. */
