@@ -40,11 +40,18 @@ export interface Config {
   /** SQLite `synchronous` pragma: FULL survives power loss; NORMAL survives process crashes. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /**
-   * Optional OpenAI-compatible LLM (THROUGHLINE_LLM_URL, _KEY, _MODEL, _TIMEOUT_MS): assists triage
+   * Optional OpenAI-compatible LLM (THROUGHLINE_LLM_URL, _KEY, _MODEL, _TIMEOUT_MS, _EMBEDDING_MODEL): assists triage
    * when the offline model is unsure and drafts suggested replies. Off (null) by default; never
    * required: every failure falls back to the offline result.
    */
-  llm: { url: string; apiKey: string; model: string; timeoutMs: number } | null;
+  llm: {
+    url: string;
+    apiKey: string;
+    model: string;
+    timeoutMs: number;
+    /** THROUGHLINE_LLM_EMBEDDING_MODEL: an unsure topic may go to the nearest example (embed-topic.ts). */
+    embeddingModel?: string;
+  } | null;
 }
 
 export class ConfigError extends Error {
@@ -170,6 +177,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
             apiKey: get('THROUGHLINE_LLM_KEY') ?? '',
             model: llmModel,
             timeoutMs: llmTimeoutMs,
+            ...(get('THROUGHLINE_LLM_EMBEDDING_MODEL')
+              ? { embeddingModel: get('THROUGHLINE_LLM_EMBEDDING_MODEL') }
+              : {}),
           },
     ...overrides,
   };

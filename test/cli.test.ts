@@ -104,6 +104,27 @@ describe('the throughline CLI', () => {
     expect(res.stdout).toMatch(/imported 818 messages \(0 already present, 0 rows skipped\)/);
   });
 
+  it('says in one line why a twcs import takes nothing, and fails', () => {
+    const missing = run(['import', 'twcs', join(dir, 'nonexistent.csv')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trim()).toBe(`error: ${join(dir, 'nonexistent.csv')}: no such file`);
+    const folder = run(['import', 'twcs', dir]);
+    expect(folder.status).toBe(1);
+    expect(folder.stderr.trim()).toBe(`error: ${dir} is not a file`);
+    const header =
+      'tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n';
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, `${header}bad,row\n1,sprintcare,False,notadate,hi,,\n`);
+    const none = run(['import', 'twcs', bad]);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/^error: no row of .*bad\.csv is a tweet \(2 rows skipped\)$/m);
+    const only = join(dir, 'header.csv');
+    writeFileSync(only, header);
+    const empty = run(['import', 'twcs', only]);
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toMatch(/^error: .*header\.csv has no rows$/m);
+  });
+
   it('adds X and Meta channels from the command line, printing the id on the last line', async () => {
     const x = run([
       'channel',

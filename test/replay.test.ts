@@ -101,6 +101,19 @@ describe('throughline replay', () => {
     expect(rows.map((r) => r.external_id)).toEqual(['SM1', 'SM3']);
   });
 
+  it('refuses a line dated before 2000 as the inbound API does, with its reason', async () => {
+    const file = join(dir, 'old.jsonl');
+    writeFileSync(file, [line(1, {}, '1990-01-01T00:00:00Z'), line(2)].join('\n'));
+    const res = run('old.db', ['replay', file, '--speed', 'max']);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/replayed 1 messages \(0 duplicates, 1 bad lines\)/);
+    expect(res.stderr).toMatch(
+      /line 1: \/sentAt 1990-01-01T00:00:00Z is before 2000-01-01T00:00:00Z \(an unset clock\?\), skipped/,
+    );
+    const { rows } = await stored('old.db');
+    expect(rows.map((r) => r.external_id)).toEqual(['SM2']);
+  });
+
   it('streams a file in event-time order, and sorts one that is not before ingesting it', async () => {
     const inOrder = join(dir, 'in-order.jsonl');
     writeFileSync(inOrder, [line(1), line(2), line(3)].join('\n'));

@@ -10,6 +10,14 @@ export async function importTwcsCommand(file: string) {
   const data = await loadTwcs(file, {
     onWarning: (w) => process.stderr.write(`warning: ${jsonLine(w)}\n`),
   });
+  // As replay fails when no line is a message: an import that would take nothing is a mistake
+  // (the wrong file, a broken export), not a success that imported 0.
+  if (data.messages.length === 0)
+    throw new Error(
+      data.skipped > 0
+        ? `no row of ${file} is a tweet (${data.skipped} rows skipped)`
+        : `${file} has no rows`,
+    );
   await withApp(async (app) => {
     const progress = new Progress('import twcs', data.messages.length);
     const { res, parked } = await ingestBesideServer(app, data.messages, { progress });

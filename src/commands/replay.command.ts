@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { Value } from '@sinclair/typebox/value';
 import { inboundNulProblem } from '../ingest/inbound.nul.js';
 import { type InboundMessage, InboundMessageSchema } from '../ingest/inbound.schema.js';
+import { sentAtUnbelievable } from '../ingest/inbound.time.js';
 import { MAX_JSON_DEPTH, nestedTooDeeply } from '../platform/http/json-depth.js';
 import { Progress } from '../platform/progress.js';
 import { ingestBesideServer } from './beside-server.js';
@@ -141,6 +142,13 @@ async function* replayMessages(
     const nul = inboundNulProblem(msg as InboundMessage);
     if (nul) {
       skip(nul);
+      continue;
+    }
+    // The inbound API's own reason: a line it would refuse is a bad line here too. (Lines ahead of
+    // the clock are not: replay leaves them out when they fall due, counted apart.)
+    const time = sentAtUnbelievable(msg.sentAt as string);
+    if (time) {
+      skip(`/sentAt ${time}`);
       continue;
     }
     yield msg as InboundMessage;

@@ -14,7 +14,7 @@
  * - A malformed record (wrong column count, bad id, bad date, duplicate id, unterminated quote) is
  *   skipped and reported as a warning with its record number; parsing never throws for a bad row.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { type Options, parse } from 'csv-parse';
 import { parseTwitterDate } from './twcs.text.js';
 
@@ -185,7 +185,15 @@ class TwcsRowCollector {
  */
 export async function parseTwcsFile(path: string): Promise<TwcsParseResult> {
   const collector = new TwcsRowCollector();
-  const parser = createReadStream(path).pipe(parse(PARSE_OPTIONS));
+  // Said with the path, as replay says it: a missing file or a folder was an unhandled 'error'
+  // event of the read stream (pipe() does not pass it on) with a stack trace.
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) throw new Error(`${path}: no such file`);
+  if (!stat.isFile()) throw new Error(`${path} is not a file`);
+  const input = createReadStream(path);
+  const parser = input.pipe(parse(PARSE_OPTIONS));
+  // Any later read error (permissions, I/O) ends the loop below with it.
+  input.once('error', (err) => parser.destroy(new Error(`cannot read ${path}: ${err.message}`)));
   parser.on('skip', (err: Error) => collector.parserSkip(err.message));
   for await (const fields of parser as AsyncIterable<string[]>) collector.add(fields);
   return collector.result();

@@ -34,11 +34,23 @@ export const EARLIEST_SENT_AT = Date.UTC(2000, 0, 1);
  */
 export const MAX_AHEAD_MS = 24 * 3_600_000;
 
-/** Why the inbound API refuses this `sentAt`, or undefined when it takes it. */
-export function sentAtProblem(sentAt: string, now: number): string | undefined {
+/**
+ * Why a `sentAt` is not believed whatever the clock says (unparseable, before 2000), or undefined.
+ * The one check both the inbound API and `throughline replay` refuse a line by, with this reason:
+ * replay stored a 1990 line the API refused.
+ */
+export function sentAtUnbelievable(sentAt: string): string | undefined {
   const t = Date.parse(sentAt);
   if (!Number.isFinite(t)) return 'is not a date-time';
   if (t < EARLIEST_SENT_AT) return `${sentAt} is before 2000-01-01T00:00:00Z (an unset clock?)`;
+  return undefined;
+}
+
+/** Why the inbound API refuses this `sentAt`, or undefined when it takes it. */
+export function sentAtProblem(sentAt: string, now: number): string | undefined {
+  const unbelievable = sentAtUnbelievable(sentAt);
+  if (unbelievable) return unbelievable;
+  const t = Date.parse(sentAt);
   if (t > now + MAX_AHEAD_MS)
     return `${sentAt} is more than 24 hours ahead of the server's clock (${new Date(now).toISOString()})`;
   return undefined;

@@ -5,6 +5,7 @@ import { LlmClient, LlmError } from './llm.js';
 
 // A fake OpenAI-compatible server on 127.0.0.1; each test picks its behaviour by the model name.
 let base = '';
+let flakyUp = false;
 const seen: { path: string; auth?: string; body: Record<string, unknown> }[] = [];
 const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
   let raw = '';
@@ -28,6 +29,12 @@ const server = createServer(async (req: IncomingMessage, res: ServerResponse) =>
       return reply(401, { error: 'bad key' });
     case 'busy':
       return reply(429, { error: 'slow down' }, { 'retry-after': '7' });
+    case 'busy-a-day':
+      return reply(429, { error: 'come back tomorrow' }, { 'retry-after': '86400' });
+    case 'flaky':
+      return flakyUp
+        ? reply(200, { choices: [{ message: { role: 'assistant', content: 'up' } }] })
+        : reply(503, 'down');
     case 'broken':
       return reply(503, 'upstream down');
     case 'garbage':
@@ -97,5 +104,60 @@ describe('LlmClient against a local fake server', () => {
     const e = await errorOf(c.chat([]));
     expect(e).toBeInstanceOf(LlmError);
     expect(e.kind).toBe('network');
+  });
+});
+
+describe('the circuit breaker', () => {
+  let now = 1_000_000;
+  const clocked = (chatModel: string, timeoutMs = 2000) =>
+    new LlmClient({ baseUrl: base, chatModel, timeoutMs, clock: () => now });
+  const calls = (model: string) => seen.filter((r) => r.body.model === model).length;
+  const ask = (c: LlmClient) => errorOf(c.chat([{ role: 'user', content: 'x' }]));
+
+  it('leaves a provider alone until its Retry-After has passed, for 10 minutes at most', async () => {
+    const c = clocked('busy');
+    const before = calls('busy');
+    expect((await ask(c)).kind).toBe('rate_limited');
+    expect((await ask(c)).kind).toBe('paused');
+    expect(calls('busy') - before).toBe(1);
+    now += 7_001;
+    expect((await ask(c)).kind).toBe('rate_limited');
+    expect(calls('busy') - before).toBe(2);
+    const day = clocked('busy-a-day');
+    await ask(day);
+    now += 599_000;
+    expect((await ask(day)).kind).toBe('paused');
+    now += 1_001;
+    expect((await ask(day)).kind).toBe('rate_limited');
+    expect(calls('busy-a-day')).toBe(2);
+  });
+
+  it('rests a provider after 3 failures in a row, then lets one call through', async () => {
+    const slow = clocked('slow', 100);
+    const before = calls('slow');
+    for (let i = 0; i < 3; i++) expect((await ask(slow)).kind).toBe('timeout');
+    const started = Date.now();
+    const paused = await ask(slow);
+    expect([paused.kind, paused.temporary]).toEqual(['paused', true]);
+    expect(Date.now() - started).toBeLessThan(50);
+    expect(calls('slow') - before).toBe(3);
+    now += 60_001;
+    expect((await ask(slow)).kind).toBe('timeout');
+    expect((await ask(slow)).kind).toBe('paused');
+    expect(calls('slow') - before).toBe(4);
+  });
+
+  it('a success ends a run of failures', async () => {
+    const c = clocked('flaky');
+    flakyUp = false;
+    await ask(c);
+    await ask(c);
+    flakyUp = true;
+    expect(await c.chat([])).toBe('up');
+    flakyUp = false;
+    await ask(c);
+    await ask(c);
+    expect((await ask(c)).kind).toBe('server');
+    expect((await ask(c)).kind).toBe('paused');
   });
 });

@@ -4,7 +4,14 @@
  * works without it, and callers must treat every error below as "fall back to the offline model".
  *
  * Errors are normalised into one taxonomy so callers never look at a vendor's status codes:
- * timeout, network, auth, rate_limited (with retryAfterMs), bad_request, server, bad_response.
+ * timeout, network, auth, rate_limited (with retryAfterMs), bad_request, server, bad_response,
+ * and paused: the client did not call a provider it is giving a rest (below).
+ *
+ * A provider that is down or slow must not cost every unsure classification the whole timeout,
+ * and one that asked us to wait must be left alone: after a 429 the client calls it again only
+ * once its Retry-After has passed (at most 10 minutes; a 429 without one counts as a failure),
+ * and after `failures` temporary failures in a row (timeouts, network errors, 5xx) it rests for
+ * `coolDownMs`, then lets one call through: a success closes the breaker, a failure rests again.
  */
 
 import { retryAfterMs } from '../channels/retry-after.js';
@@ -16,7 +23,8 @@ export type LlmErrorKind =
   | 'rate_limited'
   | 'bad_request'
   | 'server'
-  | 'bad_response';
+  | 'bad_response'
+  | 'paused';
 
 export class LlmError extends Error {
   constructor(
@@ -35,7 +43,8 @@ export class LlmError extends Error {
       this.kind === 'timeout' ||
       this.kind === 'network' ||
       this.kind === 'rate_limited' ||
-      this.kind === 'server'
+      this.kind === 'server' ||
+      this.kind === 'paused'
     );
   }
 }
@@ -48,6 +57,10 @@ export interface LlmConfig {
   embeddingModel?: string;
   /** Per request; defaults to 10 s. */
   timeoutMs?: number;
+  /** The circuit breaker: defaults 3 failures in a row, 60 s of rest, Retry-After up to 10 min. */
+  breaker?: { failures?: number; coolDownMs?: number; maxRetryAfterMs?: number };
+  /** Test seam for the breaker's clock. */
+  clock?: () => number;
 }
 
 export interface ChatMessage {
@@ -57,9 +70,14 @@ export interface ChatMessage {
 
 export class LlmClient {
   private readonly base: string;
+  private readonly clock: () => number;
+  /** Consecutive temporary failures; the provider rests until `restUntil` (epoch ms). */
+  private failures = 0;
+  private restUntil = 0;
 
   constructor(private readonly config: LlmConfig) {
     this.base = config.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+    this.clock = config.clock ?? Date.now;
   }
 
   /** One chat completion; returns the first choice's text. */
@@ -98,6 +116,42 @@ export class LlmClient {
   }
 
   private async post(path: string, payload: unknown): Promise<unknown> {
+    const now = this.clock();
+    if (now < this.restUntil) {
+      throw new LlmError(
+        'paused',
+        `${path}: provider resting until ${new Date(this.restUntil).toISOString()}`,
+      );
+    }
+    try {
+      const body = await this.send(path, payload);
+      this.failures = 0;
+      return body;
+    } catch (e) {
+      if (e instanceof LlmError) this.after(e);
+      throw e;
+    }
+  }
+
+  /** The breaker's view of a failed call (see the file's comment). */
+  private after(e: LlmError) {
+    const b = this.config.breaker ?? {};
+    const now = this.clock();
+    if (e.kind === 'rate_limited' && e.retryAfterMs !== undefined) {
+      this.restUntil = now + Math.min(Math.max(e.retryAfterMs, 0), b.maxRetryAfterMs ?? 600_000);
+      return;
+    }
+    // Answers that say nothing about the provider's health (a refused key, a bad request or
+    // answer) come back at once: they cost no waiting and end a run of failures.
+    if (!e.temporary) {
+      this.failures = 0;
+      return;
+    }
+    this.failures++;
+    if (this.failures >= (b.failures ?? 3)) this.restUntil = now + (b.coolDownMs ?? 60_000);
+  }
+
+  private async send(path: string, payload: unknown): Promise<unknown> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
     let res: Response;

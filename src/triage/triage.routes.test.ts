@@ -4,16 +4,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { correctionsForTraining, insertCorrection } from './corrections.queries.js';
-import { LlmClient } from './llm.js';
 import { triageRoutes } from './triage.routes.js';
 
 // A fake OpenAI-compatible server on 127.0.0.1: the model name picks the behaviour.
 let llmBase = '';
 const prompts: string[] = [];
+const embedded: string[] = [];
 const llmServer = createServer(async (req, res) => {
   let raw = '';
   for await (const chunk of req) raw += chunk;
   const body = JSON.parse(raw) as { model: string; messages: { content: string }[] };
+  if (req.url === '/v1/embeddings') {
+    // One dimension per letter: enough for "nearest", in OpenAI's response shape.
+    const input = (body as unknown as { input: string[] }).input;
+    embedded.push(...input);
+    const vec = (t: string) =>
+      Array.from(
+        { length: 26 },
+        (_, i) => t.toLowerCase().split(String.fromCharCode(97 + i)).length - 1,
+      );
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end(
+      JSON.stringify({
+        object: 'list',
+        data: input.map((t, index) => ({ object: 'embedding', index, embedding: vec(t) })),
+        model: body.model,
+      }),
+    );
+  }
   prompts.push(body.messages.map((m) => m.content).join('\n'));
   const answer = (content: string) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -156,7 +174,7 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
   });
 
   it('uses the LLM when configured, masks personal data, and falls back when it fails', async () => {
-    const route = async (model: string, url: string, payload: unknown) => {
+    const route = async (model: string, url: string, payload: unknown, embeddingModel?: string) => {
       const { default: Fastify } = await import('fastify');
       const app = Fastify();
       app.addHook('onRequest', async (req) => {
@@ -168,14 +186,13 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
           workspaceId: t.app.workspace.workspaceId,
         };
       });
-      const llm = new LlmClient({ baseUrl: llmBase, chatModel: model, timeoutMs: 2000 });
+      const llm = { url: llmBase, apiKey: '', model, timeoutMs: 2000, embeddingModel };
       // biome-ignore lint/suspicious/noExplicitAny: a bare Fastify instance stands in for Http
       triageRoutes(app as any, {
         db: t.app.database.db,
-        config: t.app.config,
+        config: { ...t.app.config, llm },
         triage: await installation(),
         clock: Date.now,
-        llm,
       });
       const res = await app.inject({ method: 'POST', url, payload: payload as object });
       await app.close();
@@ -207,6 +224,17 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
     expect(labelled).toMatchObject({ source: 'llm', complaint: true, topic: 'billing' });
     const fallback = await route('down', '/api/v1/triage/classify', { text: unsure });
     expect(fallback).toMatchObject({ source: 'offline', note: 'server' });
+    // With an embedding model configured, the unsure topic goes to the nearest of our written
+    // sentences and the agents' corrections (the zorblax ones above), chat failing or not.
+    embedded.length = 0;
+    const mixed = 'signal and the bill and the router';
+    const near = await route('down', '/api/v1/triage/classify', { text: mixed }, 'letters');
+    expect(near, JSON.stringify(near)).toMatchObject({ source: 'embedding' });
+    expect(near.topicScores[near.topic]).toBe(
+      Math.max(...(Object.values(near.topicScores) as number[])),
+    );
+    expect(embedded).toContain(mixed);
+    expect(embedded.some((t) => t.includes('zorblax'))).toBe(true);
   });
 
   it('a complaint is never praise, corrected by an agent either', async () => {

@@ -10,11 +10,13 @@ import { badRequest, notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { assistClassify } from './assist.js';
 import {
+  correctionsForTraining,
   insertCorrection,
   listCorrections,
   listModelVersions,
   type StoredCorrection,
 } from './corrections.queries.js';
+import { EmbeddedTopics } from './embed-topic.js';
 import { onTheWire } from './index.js';
 import type { InstallationTriage } from './installation.js';
 import { LlmClient } from './llm.js';
@@ -55,7 +57,12 @@ export interface TriageRouteDeps {
   clock: () => number;
   /** Test seam; by default built from config.llm. */
   llm?: LlmClient | null;
+  /** Test seam; by default built when config.llm names an embedding model. */
+  embeddedTopics?: EmbeddedTopics | null;
 }
+
+/** Agents' topic corrections read for embeddings: the newest, as the installation's model reads them. */
+const EMBEDDED_CORRECTIONS = 500;
 
 export function triageRoutes(app: Http, deps: TriageRouteDeps) {
   const { db, triage, clock } = deps;
@@ -67,8 +74,15 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
             baseUrl: deps.config.llm.url,
             apiKey: deps.config.llm.apiKey || undefined,
             chatModel: deps.config.llm.model,
+            embeddingModel: deps.config.llm.embeddingModel,
             timeoutMs: deps.config.llm.timeoutMs,
           })
+        : null;
+  const embeddedTopics =
+    deps.embeddedTopics !== undefined
+      ? deps.embeddedTopics
+      : llm && deps.config.llm?.embeddingModel
+        ? new EmbeddedTopics(llm)
         : null;
 
   app.post(
@@ -231,8 +245,22 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
     },
     async (req) => {
       const offline = triage.classify(req.body);
+      const ws = req.actor.workspaceId;
+      const embedding = embeddedTopics && {
+        topics: embeddedTopics,
+        corrections: async () =>
+          (await correctionsForTraining(db, ws, EMBEDDED_CORRECTIONS)).corrections.flatMap((c) =>
+            c.topic ? [{ text: c.text, topic: c.topic }] : [],
+          ),
+      };
       return onTheWire(
-        await assistClassify(offline, req.body.text, triage.model.complaintThreshold, llm),
+        await assistClassify(
+          offline,
+          req.body.text,
+          triage.model.complaintThreshold,
+          llm,
+          embedding,
+        ),
       );
     },
   );

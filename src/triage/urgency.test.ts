@@ -62,4 +62,21 @@ describe('safety, legal, vulnerable, repeat', () => {
       ['internet still not fixed after a week', ['repeat']],
     ]);
   });
+
+  it('hear a contact made before as a repeat, and one still to come as none', () => {
+    expectSignals([
+      ['I already called twice about my bill', ['repeat']],
+      ['called you guys twice and nothing', ['repeat']],
+      ['emailed support again today about the charge', ['repeat']],
+      ['I have contacted you 3 times about this', ['repeat']],
+      ['this is the third time I message you', ['repeat']],
+      ['my third email this week about the refund', ['repeat']],
+      ['still no answer from your team', ['repeat']],
+      ['how many times do I have to explain my plan', ['repeat']],
+      ['already reported this outage yesterday', ['repeat']],
+      ["I'll call again tomorrow", []],
+      ['can you call me back', []],
+      ['I called to ask about an upgrade', []],
+    ]);
+  });
 });

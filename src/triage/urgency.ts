@@ -42,8 +42,10 @@ const RULES: [UrgencyKind, RegExp][] = [
   [
     'repeat',
     // "still not here" is a wait for a delivery, not a repeat; "still not fixed", "still no
-    // refund" and "second outage" are.
-    /\b(?:(?:called|contacted|messaged|emailed|tweeted|dm'?d|chatted|spoke(?: to| with)?)\s+(?:you\s+)?(?:\w+\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|many|numerous) times|(?:second|third|fourth|fifth|2nd|3rd|4th|5th|\d+th) (?:time|outage|drop|failure|disconnect\w*|call|bill|issue|problem)|yet again|again and again|still not(?! (?:here|arrived|come|delivered|shipped|clear|sure|available))|(?:still|again) (?:no|waiting|broken|down|nothing)\b|again not\b|for the \w+ time|every (?:single )?(?:day|week|time)|keeps? happening|same (?:problem|issue) (?:again|as)|(?:told|promised) (?:me )?(?:it would|this would|it was) (?:be )?fixed)/i,
+    // refund" and "second outage" are. A contact made before ("I already called twice about my
+    // bill", "emailed you again", "how many times do I have to…") is one whatever its count says;
+    // a contact still to come ("I'll call again") is not.
+    /\b(?:(?:called|rang|contacted|messaged|emailed|tweeted|dm'?d|chatted|wrote to|written to|reached out to|spoke(?: to| with)?)\s+(?:[\w']+\s+){0,2}?(?:twice|thrice|again|repeatedly|over and over)\b|already (?:called|rang|contacted|messaged|emailed|tweeted|dm'?d|chatted|spoke|reported|complained|reached out)|how many (?:more )?times (?:do|must|should|have|will) (?:i|we)|(?:second|third|fourth|fifth|2nd|3rd|4th|5th) (?:message|email|tweet|dm|contact|attempt|request|ticket|complaint|visit)|(?:called|contacted|messaged|emailed|tweeted|dm'?d|chatted|spoke(?: to| with)?)\s+(?:you\s+)?(?:\w+\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|many|numerous) times|(?:second|third|fourth|fifth|2nd|3rd|4th|5th|\d+th) (?:time|outage|drop|failure|disconnect\w*|call|bill|issue|problem)|yet again|again and again|still not(?! (?:here|arrived|come|delivered|shipped|clear|sure|available))|(?:still|again) (?:no|waiting|broken|down|nothing)\b|again not\b|for the \w+ time|every (?:single )?(?:day|week|time)|keeps? happening|same (?:problem|issue) (?:again|as)|(?:told|promised) (?:me )?(?:it would|this would|it was) (?:be )?fixed)/i,
   ],
 ];
 
