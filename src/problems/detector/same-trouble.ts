@@ -59,9 +59,12 @@ export function sameTrouble(
       // everywhere while Denver's phones fail, a Miami billing error during a country-wide
       // delivery delay) does not.
       const named = excess && topic ? namedTopic(counts.members(excess), topic) : null;
-      // (A text cluster names no topic: any topic's excess must read like it.)
-      const unrelated = excess && named && (!p.topic || !related(config, p.topic, named));
-      if (unrelated && !readsAlike(config, counts, excess, p)) continue;
+      // (A text cluster names no topic: any topic's excess must read like it. A word burst
+      // names none either: it is the problem's trouble only if it reads like it. Else an eSIM
+      // error written by customers naming no place joined an Austin outage being fixed, and
+      // they were told of the outage's fix.)
+      const unrelated = !topic || (named && (!p.topic || !related(config, p.topic, named)));
+      if (unrelated && (!excess || !readsAlike(config, counts, excess, p))) continue;
     }
     if (!best || p.detectedAt < best.detectedAt) best = p;
   }
