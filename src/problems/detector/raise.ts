@@ -323,6 +323,7 @@ export function testTextKey(
     { config, counts, book },
     area ? chainOfKey(area.key, area.area) : null,
     null,
+    ks,
   );
   if (twin) {
     own({ config, counts, book }, twin, key, ks, out);
