@@ -292,6 +292,34 @@ async function markHuman(
     .execute();
 }
 
+/**
+ * When the trouble of the given cases happened, in event time as issue #6 wants `detectedAt`:
+ * detected at their customers' latest message, first seen at their earliest (as a problem made
+ * by hand from a case is: its last message, its opening). Not the wall time of the person's
+ * action, nor `linked_at` (wall time for a link made by hand), which a replay of history or a
+ * split made a day later would show instead of when the customers wrote.
+ */
+async function eventSpan(trx: Kysely<DB>, caseIds: readonly string[]) {
+  const m = await trx
+    .selectFrom('messages')
+    .select([
+      sql<number | null>`min(sent_at)`.as('first'),
+      sql<number | null>`max(sent_at)`.as('last'),
+    ])
+    .where('case_id', 'in', caseIds)
+    .where('direction', '=', 'in')
+    .executeTakeFirst();
+  if (m?.first != null && m.last != null)
+    return { detectedAt: Number(m.last), firstEventAt: Number(m.first) };
+  // No customer message kept (a case opened by an agent): the cases' own times, event time too.
+  const c = await trx
+    .selectFrom('cases')
+    .select([sql<number>`min(opened_at)`.as('first'), sql<number>`max(last_message_at)`.as('last')])
+    .where('id', 'in', caseIds)
+    .executeTakeFirstOrThrow();
+  return { detectedAt: Number(c.last), firstEventAt: Number(c.first) };
+}
+
 /** Splits some cases off into a new problem (same topic and area, its own lifecycle). */
 export async function splitProblem(
   db: Kysely<DB>,
@@ -343,8 +371,10 @@ export async function splitProblem(
         owner: src.owner,
         ownerTeamId: src.owner_team_id,
         baseline: null,
-        detectedAt: now,
-        firstEventAt: Math.min(...links.map((l) => l.linked_at)),
+        ...(await eventSpan(
+          trx,
+          links.map((l) => l.case_id),
+        )),
       },
       now,
     );
