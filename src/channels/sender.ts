@@ -27,7 +27,11 @@ export interface Sender {
   /**
    * Whether a configured channel record can carry a message on this channel kind now (e.g. an
    * enabled email channel exists). Senders without it are always ready. The problem notifier asks
-   * before routing, so a customer falls back to another identity instead of a failed send.
+   * before routing, so a customer falls back to another identity instead of a failed send. The
+   * case, when given, is the one the message would answer (a wrapper may answer per customer:
+   * the demo's).
    */
-  ready?: (msg: Pick<OutboundMessage, 'channel' | 'channelId'>) => Promise<boolean>;
+  ready?: (
+    msg: Pick<OutboundMessage, 'channel' | 'channelId'> & { caseId?: string },
+  ) => Promise<boolean>;
 }

@@ -81,11 +81,13 @@ export function enableDemoDelivery(
   for (const kind of DEMO_CHANNELS) {
     const real = senders.get(kind);
     if ((real as DemoAware | undefined)?.demoAware) continue;
+    // The real sender says whether it can carry this message (X and Meta need the channel
+    // record the conversation arrived on, which simulated cases lack; email and SMS need a
+    // configured mailbox or number).
+    const realReady = async (msg: Parameters<NonNullable<Sender['ready']>>[0]) =>
+      !!real && (!real.ready || (await real.ready(msg)));
     const sender: DemoAware = async (msg, key) => {
-      // The real sender says whether it can carry this message (X and Meta need the channel
-      // record the conversation arrived on, which simulated cases lack; email and SMS need a
-      // configured mailbox or number).
-      if (real && (!real.ready || (await real.ready(msg)))) return real(msg, key);
+      if (await realReady(msg)) return real!(msg, key);
       // About to fail: a "no" cached from before another node loaded the demo is read again.
       if (!(await isDemo(true)) || !(await isDemoCustomer(db, msg.caseId))) {
         if (real) return real(msg, key);
@@ -95,8 +97,12 @@ export function enableDemoDelivery(
       logger?.debug({ messageId: msg.messageId, channel: kind }, 'demo: delivery simulated');
       return { externalId: `demo-${msg.messageId}` };
     };
+    // Asked by the problem notifier before it routes: a real customer no configured channel
+    // reaches is not ready here either, so their notice falls back to another identity or ends
+    // undeliverable (back to the desk) instead of failing "temporarily" for 24 hours.
     sender.ready = async (msg) =>
-      (real !== undefined && (!real.ready || (await real.ready(msg)))) || (await isDemo());
+      (await realReady(msg)) ||
+      (!!msg.caseId && (await isDemo()) && (await isDemoCustomer(db, msg.caseId)));
     sender.demoAware = true;
     senders.set(kind, sender);
   }

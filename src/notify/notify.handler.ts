@@ -140,9 +140,10 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
     // A temporary failure is waited out only while the next try still falls inside the budget.
     const waitFor = (ce: ConnectorError) =>
       !lastAttempt && now - n.created_at + (ce.retryAfterMs ?? backoffMs) <= budgetMs;
-    const canSend = async (channel: string, channelId: string | null) => {
+    // Asked with the case the notice would answer (the demo's senders answer per customer).
+    const canSend = (caseId: string) => async (channel: string, channelId: string | null) => {
       const sender = deps.senders.get(channel);
-      return !!sender && (!sender.ready || (await sender.ready({ channel, channelId })));
+      return !!sender && (!sender.ready || (await sender.ready({ channel, channelId, caseId })));
     };
     // Routes a provider refused for good in this attempt: the next route is tried (the
     // customer's e-mail after X refused a DM, say) before the customer counts as unreachable.
@@ -173,7 +174,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
         via,
         n.customer_id,
         now,
-        canSend,
+        canSend(via),
         refusedForGood,
       );
       if (!route) {
@@ -205,17 +206,27 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       }
       const failure = await deliver(route, via);
       if (!failure) return;
+      refusedForGood.add(routeKey(route.channel, route.to, route.visibility));
+      // The channel went (removed or disabled since the route was chosen, or its sender says
+      // "no SMS channel is configured"): no route, as `chooseRoute` would have found, not a
+      // failure to retry for a day; the next route, or undeliverable and back to the desk.
+      if (failure === NOT_READY) {
+        refusals.push(`${route.channel}: no sender is configured`);
+        continue;
+      }
       errors.push(`${route.channel}: ${failure.kind}: ${failure.message}`);
       if (failure.retryable) temporary = failure;
       // Refused for good, or failing longer than the budget allows: the next route.
-      refusedForGood.add(routeKey(route.channel, route.to, route.visibility));
     }
 
     /**
      * Sends on one route and records it; returns the provider's permanent refusal, or a
      * temporary failure that may not be waited out (see `waitFor`), if any.
      */
-    async function deliver(route: Route, via: string): Promise<ConnectorError | null> {
+    async function deliver(
+      route: Route,
+      via: string,
+    ): Promise<ConnectorError | typeof NOT_READY | null> {
       if (!n) return null;
       const sender = deps.senders.get(route.channel);
       // Stable across retries (the notification's own id until one was sent): senders without an
@@ -248,6 +259,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
           err instanceof ConnectorError
             ? err
             : new ConnectorError('unknown', (err as Error).message);
+        if (!(await canSend(via)(route.channel, route.channelId))) return NOT_READY;
         if (!ce.retryable || !waitFor(ce)) return ce;
         await db
           .updateTable('problem_notifications')
@@ -281,6 +293,9 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
     }
   };
 }
+
+/** `deliver`'s answer when the route's channel can no longer send at all (see its caller). */
+const NOT_READY = Symbol('no channel of the kind is configured');
 
 /**
  * The customer heard of the fix now: their cases waiting on it resolve after the quiet period

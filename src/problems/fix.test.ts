@@ -86,9 +86,10 @@ describe.each(ENGINES)('problems after a fix on %s', (engine) => {
   });
 
   it('a case linked again after its fix notice found no route is told again, not left waiting untold', async () => {
-    const [c] = await cases(1);
-    const id = await autoProblem([c]);
-    expect((await setStatus(id, { status: 'fixed', silent: false })).json().notified).toBe(1);
+    // A second case stays: unlinking a problem's last case is refused (links-noop.test.ts).
+    const [c, stays] = await cases(2);
+    const id = await autoProblem([c, stays]);
+    expect((await setStatus(id, { status: 'fixed', silent: false })).json().notified).toBe(2);
     // No route reached the customer (as the notifier records it).
     await db()
       .updateTable('problem_notifications')
@@ -102,6 +103,7 @@ describe.each(ENGINES)('problems after a fix on %s', (engine) => {
       .selectFrom('problem_notifications')
       .select(['status', 'update_id'])
       .where('problem_id', '=', id)
+      .where('case_id', '=', c.case_id!)
       .execute();
     expect(notes).toEqual([{ status: 'queued', update_id: expect.any(String) }]);
     const deliveries = await db()
@@ -109,6 +111,7 @@ describe.each(ENGINES)('problems after a fix on %s', (engine) => {
       .select('status')
       .where('kind', '=', 'notify_customer')
       .where('payload_json', 'like', `%${notes[0].update_id}%`)
+      .where('payload_json', 'like', `%${c.case_id}%`)
       .execute();
     expect(deliveries.map((d) => d.status)).toContain('pending');
     expect(deliveries.length).toBe(2);

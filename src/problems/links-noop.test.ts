@@ -7,8 +7,8 @@ import { problemsWorld } from './test-world.js';
  * Link and unlink requests that change nothing (a case held already linked, one not held
  * unlinked) are no new version: they bumped it, and the next person's request read from the same
  * copy got a 409 for a change that never happened. A case both linked and unlinked in one request
- * is a 400; a split naming every case the problem holds is refused (422) instead of leaving an
- * open problem with no case.
+ * is a 400; a split or an unlink taking every case the problem holds is refused (422) instead of
+ * leaving a problem that is not closed with no case (a closed one's links are history).
  */
 describe.each(ENGINES)('link requests that change nothing on %s', (engine) => {
   let t: TestApp;
@@ -18,7 +18,9 @@ describe.each(ENGINES)('link requests that change nothing on %s', (engine) => {
   afterAll(async () => {
     await t?.close();
   });
-  const { api, cases, autoProblem, problem, activeCases, human } = problemsWorld(() => t);
+  const { api, cases, autoProblem, problem, activeCases, human, setStatus } = problemsWorld(
+    () => t,
+  );
 
   it('a no-op link or unlink keeps the version, so an expectedVersion read before still holds', async () => {
     const [held, outside] = await cases(2);
@@ -70,5 +72,46 @@ describe.each(ENGINES)('link requests that change nothing on %s', (engine) => {
     const some = await api('POST', `/api/v1/problems/${id}/split`, { caseIds: [cs[0].case_id] });
     expect(some.statusCode, some.body).toBe(201);
     expect(await activeCases(id)).toEqual([cs[1].case_id]);
+  });
+
+  it('unlinking every case is refused as a split of them is, unless the problem is closed', async () => {
+    for (const status of ['suspected', 'confirmed', 'fixed'] as const) {
+      const cs = await cases(2);
+      const id = await autoProblem(cs);
+      if (status !== 'suspected')
+        expect((await setStatus(id, { status })).statusCode, status).toBe(200);
+      const before = await problem(id);
+      const all = cs.map((c) => c.case_id);
+      const unlinked = await api('POST', `/api/v1/problems/${id}/links`, { unlink: all });
+      expect(unlinked.statusCode, `${status}: ${unlinked.body}`).toBe(422);
+      expect(unlinked.json().error.message).toMatch(
+        /^an unlink must leave the problem at least one case/,
+      );
+      const split = await api('POST', `/api/v1/problems/${id}/split`, { caseIds: all });
+      expect(split.statusCode, status).toBe(422);
+      expect(await activeCases(id)).toEqual(all.map((c) => c!).sort());
+      expect((await problem(id)).version).toBe(before.version);
+    }
+    // Every case swapped for another in one request leaves it one: made.
+    const [a, b] = await cases(2);
+    const swapped = await autoProblem([a]);
+    const swap = await api('POST', `/api/v1/problems/${swapped}/links`, {
+      link: [b.case_id],
+      unlink: [a.case_id],
+    });
+    expect(swap.statusCode, swap.body).toBe(200);
+    expect(await activeCases(swapped)).toEqual([b.case_id]);
+    // A closed problem's links are history: its last case may go, by unlink or split.
+    for (const how of ['unlink', 'split'] as const) {
+      const cs = await cases(1);
+      const id = await autoProblem(cs);
+      expect((await setStatus(id, { status: 'closed' })).statusCode).toBe(200);
+      const res =
+        how === 'unlink'
+          ? await api('POST', `/api/v1/problems/${id}/links`, { unlink: [cs[0].case_id] })
+          : await api('POST', `/api/v1/problems/${id}/split`, { caseIds: [cs[0].case_id] });
+      expect(res.statusCode, `${how}: ${res.body}`).toBe(how === 'unlink' ? 200 : 201);
+      expect(await activeCases(id)).toEqual([]);
+    }
   });
 });

@@ -191,6 +191,8 @@ export async function setLinks(
         ).map((l) => l.case_id)
       : [];
     if (unlink.length > 0) {
+      // Counted after the cases linked now joined: replacing every case at once leaves some.
+      refuseEmptying(p, (await liveCaseIds(trx, problemId)).size, unlink.length, 'an unlink');
       await releaseFromFix(trx, ws, problemId, unlink, now, 'unlinked from the problem');
       await trx
         .updateTable('problem_links')
@@ -272,6 +274,30 @@ async function linkCases(
 }
 
 /**
+ * A split or an unlink taking every case out of a problem that is not closed is refused (422),
+ * the same way by both. Left empty, a problem of any status but closed still acts as if it had
+ * customers: it is escalated and its updates are posted; a fixed or verified one goes on to
+ * verify, close or reopen (complaints returning) with nobody to tell; a suspected one, marked
+ * human by the change (`markHuman`), is no longer expired by the detector and would stay
+ * suspected for good. A person emptying a problem means it is none (or another's): closing it,
+ * or merging it into the other, says so and tells its tools. A closed problem's links are
+ * history (a merged-away one holds none): taking its last case out tells nobody anything, so
+ * it is allowed.
+ */
+function refuseEmptying(
+  p: { status: string },
+  held: number,
+  leaving: number,
+  what: 'a split' | 'an unlink',
+) {
+  if (p.status === 'closed' || leaving < held) return;
+  throw new AppError(
+    'invalid_transition',
+    `${what} must leave the problem at least one case: these are all of its cases, and a ${p.status} problem holding none would still be escalated and updated as if it had customers; close it, or merge it into another, instead`,
+  );
+}
+
+/**
  * A person changed which cases the problem holds: from now on the detector leaves its shape
  * (topic, area, keys, automatic expiry) to people, as it does after any other human action.
  */
@@ -290,6 +316,34 @@ async function markHuman(
     })
     .where('id', '=', p.id)
     .execute();
+}
+
+/**
+ * When the trouble of the given cases happened, in event time as issue #6 wants `detectedAt`:
+ * detected at their customers' latest message, first seen at their earliest (as a problem made
+ * by hand from a case is: its last message, its opening). Not the wall time of the person's
+ * action, nor `linked_at` (wall time for a link made by hand), which a replay of history or a
+ * split made a day later would show instead of when the customers wrote.
+ */
+async function eventSpan(trx: Kysely<DB>, caseIds: readonly string[]) {
+  const m = await trx
+    .selectFrom('messages')
+    .select([
+      sql<number | null>`min(sent_at)`.as('first'),
+      sql<number | null>`max(sent_at)`.as('last'),
+    ])
+    .where('case_id', 'in', caseIds)
+    .where('direction', '=', 'in')
+    .executeTakeFirst();
+  if (m?.first != null && m.last != null)
+    return { detectedAt: Number(m.last), firstEventAt: Number(m.first) };
+  // No customer message kept (a case opened by an agent): the cases' own times, event time too.
+  const c = await trx
+    .selectFrom('cases')
+    .select([sql<number>`min(opened_at)`.as('first'), sql<number>`max(last_message_at)`.as('last')])
+    .where('id', 'in', caseIds)
+    .executeTakeFirstOrThrow();
+  return { detectedAt: Number(c.last), firstEventAt: Number(c.first) };
 }
 
 /** Splits some cases off into a new problem (same topic and area, its own lifecycle). */
@@ -321,13 +375,8 @@ export async function splitProblem(
       throw new AppError('not_found', `not linked to this problem: ${outside.join(', ')}`, {
         missing: outside,
       });
-    // Every case split off would leave an open problem holding none, still messaged and
-    // escalated as if it had customers: that is a new title (or a merge), not a split.
-    if ((await liveCaseIds(trx, src.id)).size === links.length)
-      throw new AppError(
-        'invalid_transition',
-        'a split must leave the problem at least one case: these are all of its cases',
-      );
+    // Every case split off: that is a new title (or a merge), not a split.
+    refuseEmptying(src, (await liveCaseIds(trx, src.id)).size, links.length, 'a split');
     await markHuman(trx, src, now);
     const row = await insertProblem(
       trx,
@@ -343,8 +392,10 @@ export async function splitProblem(
         owner: src.owner,
         ownerTeamId: src.owner_team_id,
         baseline: null,
-        detectedAt: now,
-        firstEventAt: Math.min(...links.map((l) => l.linked_at)),
+        ...(await eventSpan(
+          trx,
+          links.map((l) => l.case_id),
+        )),
       },
       now,
     );

@@ -91,7 +91,8 @@ export function emailSender(deps: ChannelDeps): Sender {
   const cache = new ChannelCache(deps.secretKey);
   const send: Sender = async (msg) => {
     const ch = await resolveSmtpChannel(deps, msg.channelId, cache);
-    if (!ch) throw new ConnectorError('temporary', 'no email channel is configured');
+    // Not temporary (as for SMS): an admin must add a mailbox, retrying would only hide it.
+    if (!ch) throw new ConnectorError('permission_missing', 'no email channel is configured');
     const { subject, parent } = await threadOf(deps, msg);
     const messageId = `<${msg.messageId}@${senderDomain(ch.config.from)}>`;
     const mailer = pool.get(ch);

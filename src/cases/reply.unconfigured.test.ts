@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { appendInbound } from '../ingest/inbound.log.js';
+
+/**
+ * A reply on a channel kind the desk has no channel for (an SMS customer, no number configured;
+ * an e-mail one, no mailbox) fails at once, so the agent sees it and reaches the customer
+ * another way; it was retried as "temporary" for the outbox's 24 hours, shown as queued.
+ */
+describe.each(ENGINES)('a reply on a channel the desk has not configured, on %s', (engine) => {
+  let t: TestApp;
+  let n = 0;
+  beforeAll(async () => {
+    t = await testApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const db = () => t.app.database.db;
+  const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
+
+  it.each([
+    [
+      'sms' as const,
+      () => `+1415555${String(++n).padStart(4, '0')}`,
+      'no SMS channel is configured',
+    ],
+    ['email' as const, () => `unconfigured-${++n}@example.org`, 'no email channel is configured'],
+  ])('%s: failed after one attempt, not queued for a day', async (channel, address, why) => {
+    const m = aMessage({ channel, visibility: 'private', author: { id: address() } });
+    await appendInbound(db(), t.app.workspace.workspaceId, [m], Date.now());
+    await t.app.pipeline.drain();
+    const { case_id } = await db()
+      .selectFrom('messages')
+      .select('case_id')
+      .where('external_id', '=', m.externalId)
+      .executeTakeFirstOrThrow();
+    const r = await api('POST', `/api/v1/cases/${case_id}/replies`, { text: 'On it' });
+    expect(r.statusCode, r.body).toBe(201);
+    await t.app.outbox.runOnce();
+    const row = await db()
+      .selectFrom('outbox')
+      .select(['status', 'attempts', 'last_error'])
+      .where('kind', '=', 'send_message')
+      .where('payload_json', 'like', `%${r.json().id}%`)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(row.last_error).toContain(why);
+    const sent = await db()
+      .selectFrom('messages')
+      .select('status')
+      .where('id', '=', r.json().id)
+      .executeTakeFirstOrThrow();
+    expect(sent.status).toBe('failed');
+  });
+});

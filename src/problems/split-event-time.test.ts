@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { problemsWorld } from './test-world.js';
+
+/**
+ * A problem split off another is dated in event time, as issue #6 wants `detectedAt` and as a
+ * problem made by hand from a case is: when the customers of the cases split off wrote, not when
+ * the person split them (nor when their cases were linked).
+ */
+describe.each(ENGINES)('a split-off problem in event time on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const { api, ingest, autoProblem, next } = problemsWorld(() => t);
+  const wrote = (sentAt: string) =>
+    aMessage({
+      text: 'no signal at all in Austin tonight',
+      author: { id: `split-time-${next()}` },
+      sentAt,
+    });
+
+  it('detectedAt, firstEventAt and lastEventAt come from the split cases’ messages', async () => {
+    const cs = await ingest([
+      wrote('2026-12-02T23:38:00.000Z'),
+      wrote('2026-12-02T23:54:00.000Z'),
+      wrote('2026-12-02T22:10:00.000Z'),
+    ]);
+    // Linked an hour ago by wall time (autoProblem), days after the customers wrote.
+    const src = await autoProblem(cs);
+    const res = await api('POST', `/api/v1/problems/${src}/split`, {
+      caseIds: [cs[0].case_id, cs[1].case_id],
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const p = res.json();
+    expect(p.detectedAt).toBe('2026-12-02T23:54:00.000Z');
+    expect(p.firstEventAt).toBe('2026-12-02T23:38:00.000Z');
+    expect(p.lastEventAt).toBe('2026-12-02T23:54:00.000Z');
+  });
+});
