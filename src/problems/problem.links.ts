@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { shareCaseWrites } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { areaChain } from './detector/areas.js';
@@ -48,6 +49,7 @@ export async function createProblemFromCase(
 ) {
   const ws = actor.workspaceId;
   return db.transaction().execute(async (trx) => {
+    await shareCaseWrites(trx); // before any row lock: case-writes-lock.ts
     const c = await trx
       .selectFrom('cases')
       .selectAll()
@@ -82,8 +84,8 @@ export async function createProblemFromCase(
         owner,
         ownerTeamId: named ? named.teamId : await teamIdNamed(trx, ws, owner),
         baseline: null,
-        detectedAt: c.last_message_at,
-        firstEventAt: c.opened_at,
+        // The customer's messages, not the case's last activity (an agent's reply is wall time).
+        ...(await eventSpan(trx, [c.id])),
       },
       now,
     );
@@ -173,6 +175,7 @@ export async function setLinks(
       both,
     });
   return db.transaction().execute(async (trx) => {
+    await shareCaseWrites(trx); // before any row lock: case-writes-lock.ts
     const p = await loadForUpdate(trx, ws, problemId);
     checkProblemVersion(p, input.expectedVersion);
     if (p.merged_into)
@@ -359,6 +362,7 @@ export async function splitProblem(
   const ws = actor.workspaceId;
   const name = cleanTitle(title);
   return db.transaction().execute(async (trx) => {
+    await shareCaseWrites(trx); // before any row lock: case-writes-lock.ts
     const src = await loadForUpdate(trx, ws, sourceId);
     checkProblemVersion(src, expectedVersion);
     const links = await trx

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { shareCaseWrites } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { queueEscalations } from './escalate.js';
@@ -35,6 +36,7 @@ export async function mergeProblems(
     throw new AppError('bad_request', 'a problem cannot be merged into itself');
   const ws = actor.workspaceId;
   return db.transaction().execute(async (trx) => {
+    await shareCaseWrites(trx); // before any row lock: case-writes-lock.ts
     // Both rows locked, in id order (two merges at once must not wait for each other in a cycle).
     const [first, second] = [sourceId, targetId].sort();
     const rows = new Map([

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import { queueProblemNotifications, requeueFailed } from '../notify/notify.service.js';
+import { shareCaseWrites } from '../platform/db/case-writes-lock.js';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
@@ -123,6 +124,7 @@ export async function changeProblem(
       'nothing to change: give status, body, etaAt, owner or externalRefs',
     );
   return db.transaction().execute(async (trx) => {
+    await shareCaseWrites(trx); // before any row lock: case-writes-lock.ts
     const p = await loadForUpdate(trx, ws, id);
     checkProblemVersion(p, change.expectedVersion);
     const from = p.status as ProblemStatus;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import { shareCaseWrites } from '../platform/db/case-writes-lock.js';
 import type { Database } from '../platform/db/database.js';
 import { setCaseStatus } from './problem.service.js';
 
@@ -94,6 +95,7 @@ export class ProblemWorker {
     let n = 0;
     for (const d of due) {
       await db.transaction().execute(async (trx) => {
+        await shareCaseWrites(trx); // before any row lock: case-writes-lock.ts
         // The scan above read outside this transaction: the customer may have written back
         // (reopening the case), a person unlinked it or the fix was reverted since. Take the case
         // under its row lock first (every writer takes a case before its links: a person's fix,

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { BatchState, StageContext } from '../ingest/pipeline/types.js';
+import { shareCaseWrites } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { applyDecisions } from './apply-decisions.js';
 import { caseLinks } from './case-links.js';
@@ -170,7 +171,10 @@ export class ProblemRuntime {
     if (!this.opts.leadership?.shared || !(await this.lead())) return;
     await this.settled();
     const caseEvents: BatchState['caseEvents'] = [];
-    await db.transaction().execute((trx) => this.process(trx, now, caseEvents, []));
+    await db.transaction().execute(async (trx) => {
+      await shareCaseWrites(trx); // before any row lock: case-writes-lock.ts
+      return this.process(trx, now, caseEvents, []);
+    });
     // Case events of informed acknowledgements need the pipeline's case-event writer; a
     // catch-up records the link (and queues the automatic acknowledgement) only.
     this.committed();
@@ -378,6 +382,7 @@ export class ProblemRuntime {
     await this.settled();
     const ws = this.opts.workspaceId;
     await db.transaction().execute(async (trx) => {
+      await shareCaseWrites(trx); // before any row lock: case-writes-lock.ts
       if (this.uncommitted) this.dropState();
       const rows = await openProblems(trx, ws, this.locksRows);
       const byId = new Map(rows.map((r) => [r.id, r]));

@@ -41,4 +41,15 @@ describe.each(ENGINES)('a split-off problem in event time on %s', (engine) => {
     expect(p.firstEventAt).toBe('2026-12-02T23:38:00.000Z');
     expect(p.lastEventAt).toBe('2026-12-02T23:54:00.000Z');
   });
+
+  it('a problem made by hand from an answered case is dated by the customer, not the reply', async () => {
+    const [c] = await ingest([wrote('2026-12-01T08:15:00.000Z')]);
+    // An agent's reply moves the case's last activity to now (wall time).
+    const r = await api('POST', `/api/v1/cases/${c.case_id}/replies`, { text: 'Looking into it' });
+    expect(r.statusCode, r.body).toBeLessThan(300);
+    const res = await api('POST', '/api/v1/problems', { caseId: c.case_id, title: 'Austin' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().detectedAt).toBe('2026-12-01T08:15:00.000Z');
+    expect(res.json().firstEventAt).toBe('2026-12-01T08:15:00.000Z');
+  });
 });
