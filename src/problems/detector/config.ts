@@ -136,6 +136,14 @@ export interface DetectorConfig {
     maxLinkedShare: number;
   };
   process: { minCustomers: number; alpha: number };
+  /**
+   * A complaint of a topic related to a live country-wide problem's joins it as triage's
+   * confusion around that trouble (`spill.ts` `matchSpill`) when it uses `words` of the
+   * problem's own words (0: never), its topic is at least `topicShare` excess country-wide, and
+   * its place shows no trouble of its own (tail probability against the country-wide rate not
+   * below `localAlpha`).
+   */
+  spill: { words: number; topicShare: number; localAlpha: number };
 }
 
 const MIN = 60_000;
@@ -190,4 +198,5 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
     maxLinkedShare: 0.5,
   },
   process: { minCustomers: 5, alpha: 1e-6 },
+  spill: { words: 3, topicShare: 0.2, localAlpha: 1e-3 },
 };

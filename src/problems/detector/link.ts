@@ -2,6 +2,7 @@ import { ALL } from './areas.js';
 import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
 import { ANY_TOPIC, type Counts } from './counts.js';
+import { matchSpill } from './spill.js';
 import { similarity } from './text.js';
 import type { ProblemView } from './types.js';
 
@@ -31,7 +32,9 @@ export function related(
  * baseline (split between problems competing for the same key) must reach `linkPosterior`.
  * Inside the problem's area that key is the problem's own; for a complaint naming a coarser
  * place or none, it is the complaint's topic at that coarser level (so a country-wide flood
- * of background complaints of one topic never drifts into a local problem).
+ * of background complaints of one topic never drifts into a local problem). Last, a complaint
+ * of a related topic may be a live country-wide problem's, filed under the wrong topic
+ * (`matchSpill`).
  */
 export function matchOnArrival(
   { config, counts, book }: DetectorParts,
@@ -100,7 +103,8 @@ export function matchOnArrival(
     const p = book.claiming(book.ownedBy.get(k));
     if (p && counts.excess(k).share >= config.linkPosterior) return p.id;
   }
-  return null;
+  // Last, a related topic's share of a country-wide trouble (triage's confusion).
+  return matchSpill({ config, counts, book }, topic, chain, termKeys);
 }
 
 /**
