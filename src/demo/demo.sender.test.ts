@@ -59,16 +59,7 @@ describe('demo delivery', () => {
     const send = t.app.senders.get('sms');
     expect(send).toBeDefined();
     const demoCase = await caseOf(`${DEMO_MESSAGE_PREFIX}42-000001`);
-    const msg = {
-      messageId: 'm2',
-      caseId: demoCase,
-      channel: 'sms',
-      channelId: null,
-      to: '+1555',
-      inReplyTo: null,
-      visibility: 'private' as const,
-      text: 'We are on it',
-    };
+    const msg = smsTo(demoCase, 'm2');
     // Not the demo: the real sender's failure (no SMS number is configured), and not ready (the
     // notifier routes elsewhere).
     await expect(send!(msg, 'k3')).rejects.toThrow('no SMS channel is configured');
@@ -84,16 +75,7 @@ describe('demo delivery', () => {
     const senders = new Map<string, Sender>();
     enableDemoDelivery(senders, t.app.database.db, { workspaceId: t.app.workspace.workspaceId });
     const send = senders.get('sms')!;
-    const msg = (caseId: string) => ({
-      messageId: 'm1',
-      caseId,
-      channel: 'sms',
-      channelId: null,
-      to: '+1555',
-      inReplyTo: null,
-      visibility: 'private' as const,
-      text: 'We are on it',
-    });
+    const msg = (caseId: string) => smsTo(caseId, 'm1');
     const demoCase = await caseOf(`${DEMO_MESSAGE_PREFIX}42-000001`);
     expect(await send(msg(demoCase), 'k1')).toEqual({ externalId: 'demo-m1' });
     const realCase = await caseOf('SM-real-1');
@@ -103,3 +85,17 @@ describe('demo delivery', () => {
     });
   });
 });
+
+/** An SMS reply to the customer of `caseId`, as the outbox hands it to a sender. */
+function smsTo(caseId: string, messageId: string) {
+  return {
+    messageId,
+    caseId,
+    channel: 'sms',
+    channelId: null,
+    to: '+1555',
+    inReplyTo: null,
+    visibility: 'private' as const,
+    text: 'We are on it',
+  };
+}
