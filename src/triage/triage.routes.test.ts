@@ -266,6 +266,7 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
       .executeTakeFirstOrThrow();
     const tri = JSON.parse(after.triage_json!);
     expect(tri.complaint).toBe(true);
+    expect(tri.complaintScore).toBe(1);
     expect(tri.topic).not.toBe('praise');
   });
 
@@ -294,7 +295,11 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
     const fix = await post(`/api/v1/messages/${id}/triage`, { topic: 'praise' });
     expect(fix.statusCode, fix.body).toBe(201);
     expect(fix.json().correction).toMatchObject({ topic: 'praise', complaint: false });
-    expect(await triageOf(id)).toMatchObject({ topic: 'praise', complaint: false });
+    expect(await triageOf(id)).toMatchObject({
+      topic: 'praise',
+      complaint: false,
+      complaintScore: 0,
+    });
     const learned = await correctionsForTraining(db, t.app.workspace.workspaceId, 1000);
     expect(learned.corrections.find((c) => c.text === text)).toEqual({
       text,

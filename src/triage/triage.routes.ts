@@ -141,7 +141,12 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
         // The agent's word is now this message's triage (case view, problem detection).
         if (before) {
           const after = { ...before, ...(topic ? { topic } : {}) };
-          if (complaint !== undefined) after.complaint = complaint;
+          // The agent's flag is certain, and the score says so: anything that reads the score
+          // (a threshold, a sort) must not see the opposite of the flag.
+          if (complaint !== undefined) {
+            after.complaint = complaint;
+            after.complaintScore = complaint ? 1 : 0;
+          }
           // Marked a complaint while read as praise: it takes the likeliest other topic.
           if (after.complaint && after.topic === 'praise') after.topic = runnerUp(before);
           // Rows stored before topicScores existed have none.
