@@ -146,9 +146,11 @@ export function withLabels(
   offline: TriageResult,
   label: { complaint?: boolean; topic?: Topic },
 ): TriageResult {
+  // (Stored triage from before topic scores were kept has none: nothing to reorder.)
+  const scores = offline.topicScores as Record<Topic, number> | undefined;
   let topic = label.topic ?? offline.topic;
   const complaint = label.complaint ?? (label.topic === 'praise' ? false : offline.complaint);
-  if (complaint && topic === 'praise') topic = likeliestNotPraise(offline.topicScores);
+  if (complaint && topic === 'praise') topic = scores ? likeliestNotPraise(scores) : 'other';
   const complaintScore =
     complaint === offline.complaint ? offline.complaintScore : complaint ? 1 : 0;
   return {
@@ -156,7 +158,7 @@ export function withLabels(
     complaint,
     complaintScore,
     topic,
-    topicScores: onTop(offline.topicScores, topic),
+    ...(scores ? { topicScores: onTop(scores, topic) } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { DB } from '../platform/db/schema.js';
 import { badRequest, notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
-import { assistClassify } from './assist.js';
+import { assistClassify, withLabels } from './assist.js';
 import {
   correctionsForTraining,
   insertCorrection,
@@ -138,20 +138,14 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
           tokenId: req.actor.type === 'token' ? req.actor.id : null,
           createdAt: clock(),
         });
-        // The agent's word is now this message's triage (case view, problem detection).
+        // The agent's word is now this message's triage (case view, problem detection), kept to
+        // the rules an LLM's answer keeps to (`withLabels`): a complaint on praise takes the
+        // likeliest other topic, and the scores agree with the labels.
         if (before) {
-          const after = { ...before, ...(topic ? { topic } : {}) };
-          // The agent's flag is certain, and the score says so: anything that reads the score
-          // (a threshold, a sort) must not see the opposite of the flag.
-          if (complaint !== undefined) {
-            after.complaint = complaint;
-            after.complaintScore = complaint ? 1 : 0;
-          }
-          // Marked a complaint while read as praise: it takes the likeliest other topic.
-          if (after.complaint && after.topic === 'praise') after.topic = runnerUp(before);
-          // Rows stored before topicScores existed have none.
-          if (after.topicScores)
-            after.topicScores = withTopOn(after.topicScores, after.topic as Topic);
+          const after = withLabels(before, {
+            ...(topic ? { topic: topic as Topic } : {}),
+            ...(complaint !== undefined ? { complaint } : {}),
+          });
           await trx
             .updateTable('messages')
             .set({ triage_json: JSON.stringify(after) })
@@ -315,25 +309,4 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
       return { ...s, topic };
     },
   );
-}
-
-/** The likeliest topic other than praise, by the message's own topic scores. */
-/**
- * The stored scores with `topic` on top, swapped with the one it displaced (as classify does
- * when a rule overrides the model), so the stored triage's topic is its top score.
- */
-function withTopOn(scores: Record<Topic, number>, topic: Topic): Record<Topic, number> {
-  let top = topic;
-  for (const k of TOPICS) if (scores[k] > scores[top]) top = k;
-  return top === topic ? scores : { ...scores, [top]: scores[topic], [topic]: scores[top] };
-}
-
-function runnerUp(t: TriageResult): Topic {
-  let best: Topic = 'other';
-  let score = -1;
-  for (const k of TOPICS) {
-    const v = t.topicScores?.[k] ?? 0;
-    if (k !== 'praise' && v > score) [best, score] = [k, v];
-  }
-  return best;
 }
