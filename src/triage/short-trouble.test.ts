@@ -52,6 +52,28 @@ describe('short trouble reports (data/triage/probes)', () => {
     expect(classify({ text: 'lost service 30301' }).topic).toBe('network');
   });
 
+  it('hears irony beside a trouble that came back, logins, and hazards of a device', () => {
+    for (const text of [
+      'great, another outage. thanks a lot',
+      'internet down again, thanks',
+      'cannot login to pay my bill',
+      "can't sign in to my account",
+      'sparks coming from the router',
+      'my phone battery is swelling',
+    ]) {
+      expect({ text, complaint: classify({ text }).complaint }).toEqual({ text, complaint: true });
+    }
+    expect(classify({ text: 'sparks coming from the router' }).topic).toBe('device');
+    for (const text of [
+      'service back again, thanks',
+      'no service earlier, fine now thanks',
+      'smoking a cigarette lol',
+      'great, thanks for the help',
+    ]) {
+      expect({ text, complaint: classify({ text }).complaint }).toEqual({ text, complaint: false });
+    }
+  });
+
   it('leaves the look-alikes alone', () => {
     for (const text of [
       'is there an outage in 94110?',
@@ -126,12 +148,13 @@ describe('short trouble reports (data/triage/probes)', () => {
     expect(shortTrouble(tokenize('no 5g anywhere').words)).toEqual({ topic: 'network' });
   });
 
-  it('lets agents correct it: the learner sees the rule (one correction 0.991 -> 0.356)', () => {
+  it('lets agents correct it: the learner sees the rule (one correction 0.990 -> 0.342)', () => {
     const text = 'no service in 94110';
     const once = applyCorrections(loadShippedModel(), [{ text, complaint: false }]);
     expect(createTriage(once).classify({ text }).complaint).toBe(false);
     const twice = applyCorrections(loadShippedModel(), Array(2).fill({ text, complaint: false }));
-    expect(createTriage(twice).classify({ text }).complaintScore).toBeLessThan(0.1);
+    // Two corrections take it far below the threshold (0.4): 0.102 with the rule's 6.57 logits.
+    expect(createTriage(twice).classify({ text }).complaintScore).toBeLessThan(0.15);
     // The model still reads other short trouble reports as complaints.
     expect(createTriage(twice).classify({ text: 'lost service 30301' }).complaint).toBe(true);
   });

@@ -138,6 +138,9 @@ describe('sentiment', () => {
     expect(sentiment('oh great, down again. thanks a lot')).toBeLessThan(0);
     expect(sentiment('thank you so much for the 3 hour wait')).toBeLessThan(0);
     expect(sentiment('thanks for another outage')).toBeLessThan(0);
+    expect(sentiment('great, another outage. thanks a lot')).toBeLessThan(0);
+    expect(sentiment('@brand Perfect. Still no service')).toBeLessThan(0);
+    expect(sentiment('Great! another happy customer')).toBeGreaterThan(0.3);
     // Gratitude for a wait that is over, or for help, stays gratitude.
     expect(sentiment('oh great, it works now, thank you')).toBeGreaterThan(0.3);
     expect(sentiment('thanks for the quick fix')).toBeGreaterThan(0.3);
@@ -149,7 +152,7 @@ describe('sentiment', () => {
     // ("great job " × 10,000 took 1.3–1.7 s).
     const time = (chars: number) => {
       const started = performance.now();
-      for (const unit of ['great job ', 'oh great ', 'thanks for the ', 'so much for '])
+      for (const unit of ['great job ', 'oh great ', 'great. ', 'thanks for the ', 'so much for '])
         sentiment(unit.repeat(Math.floor(chars / unit.length)));
       return performance.now() - started;
     };

@@ -44,6 +44,8 @@ describe('safety, legal, vulnerable, repeat', () => {
       ['The lawyer on TV was funny lol', []],
       ['my complaints keep falling on deaf ears', []],
       ['Ordered the Galaxy S23, still not here', []],
+      ['the battery is great, lasts two days', []],
+      ['smoking deals on the new iPhone', []],
     ]);
   });
 
@@ -53,6 +55,9 @@ describe('safety, legal, vulnerable, repeat', () => {
       ['the box outside caught fire', ['safety']],
       ["my phone can't call 911", ['safety']],
       ['there is a fire at the cell site', ['safety']],
+      ['my phone battery is swelling', ['safety']],
+      ['the new phone has a swollen battery', ['safety']],
+      ['the charger is melting', ['safety']],
       ["my grandmother can't call anyone, she lives alone", ['vulnerable']],
       ['AGAIN?! second outage this week', ['repeat']],
       ['I will sue you for this', ['legal']],

@@ -25,8 +25,9 @@ const RULES: [UrgencyKind, RegExp][] = [
   [
     'safety',
     // "fire" as a blaze, not slang ("this deal is fire"); 911 the call, not digits of a number;
-    // "dangerous" not of prices ("your prices are dangerous lol").
-    /\b(?:(?:a|the|on|caught|catching|catch|house|building|apartment|electrical) fire|fire (?:hazard|department|alarm|broke out|started)|smoke|sparks?|sparking|gas leak|gas smell|smell(?:s|ing)? (?:of |like )?(?:gas|burning)|electrocut\w*|exposed wires?|live wires?|wires? down|downed (?:line|wire|pole)|pole (?:fell|down)|injur\w*|emergency|can ?not call 911|(?<![\d-])911(?![\d-])|explod\w*|overheat\w* and (?:burn|melt)|burn(?:ed|t|ing) my|unsafe|(?<!\b(?:prices?|bills?|rates?|deals?|offers?) (?:are|is) (?:so |too )?)dangerous)\b/i,
+    // "dangerous" not of prices ("your prices are dangerous lol"). A swelling or leaking battery
+    // and a melting or smoking device are fire risks whatever words come with them.
+    /\b(?:(?:a|the|on|caught|catching|catch|house|building|apartment|electrical) fire|fire (?:hazard|department|alarm|broke out|started)|smoke|sparks?|sparking|gas leak|gas smell|smell(?:s|ing)? (?:of |like )?(?:gas|burning)|electrocut\w*|exposed wires?|live wires?|wires? down|downed (?:line|wire|pole)|pole (?:fell|down)|injur\w*|emergency|can ?not call 911|(?<![\d-])911(?![\d-])|explod\w*|overheat\w* and (?:burn|melt)|burn(?:ed|t|ing) my|(?:battery|batteries) (?:is |are |has |have |keeps? )?(?:swell\w*|swollen|bulg\w*|puff\w* up|leak\w*|melt\w*)|(?:swollen|swelling|bulging) batter(?:y|ies)|(?:phone|battery|charger|cord|plug|router|modem|box|device) (?:is |keeps |kept |was )?(?:melt(?:ing|ed)|smoking)|unsafe|(?<!\b(?:prices?|bills?|rates?|deals?|offers?) (?:are|is) (?:so |too )?)dangerous)\b/i,
   ],
   [
     'legal',
