@@ -66,9 +66,22 @@ describe.each(ENGINES)('public replies and personal data on %s', (engine) => {
     expect(ours.statusCode, ours.body).toBe(201);
     // An id inside a link is no card, though it passes Luhn's check (a DM link, a post's URL).
     const link = await reply(
-      'Please DM us: https://x.com/messages/compose?recipient_id=4111111111111111 (or x.com/acme/status/4111111111111111)',
+      'Please DM us: https://x.com/messages/compose?recipient_id=4012888888881881 (or x.com/acme/status/5555555555554444)',
     );
     expect(link.statusCode, link.body).toBe(201);
+    // Prose is not a link: a '#', '/' or '=' before the number does not hide it, and the
+    // customer's own number stays theirs inside a link's query too.
+    for (const text of [
+      'We will call you at #415-555-0142.',
+      'Your number /415-555-0142 noted',
+      'Card on file: #4111 1111 1111 1111',
+      'ref=4111111111111111 refunded',
+      'Track it at https://acme.example/callback?phone=4155550142',
+      'Please DM us: https://x.com/messages/compose?recipient_id=4111111111111111',
+    ]) {
+      const r = await reply(text);
+      expect({ text, status: r.statusCode }).toEqual({ text, status: 400 });
+    }
     // In private the customer's own address may be named.
     const dm = await reply('We wrote to kim.lee@example.com just now.', 'private');
     expect(dm.statusCode, dm.body).toBe(201);

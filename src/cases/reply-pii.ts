@@ -39,9 +39,13 @@ export async function refuseRepeatedPii(
   const kinds = new Set<PiiKind>();
   const theirs = await customerData(trx, caseId, customerId);
   for (const s of spans) {
-    if (insideLink(text, s.start, s.end)) continue;
     const value = text.slice(s.start, s.end);
-    if (ALWAYS_PRIVATE.has(s.kind) || theirs.has(`${s.kind}:${normalise(s.kind, value)}`)) {
+    // The customer's own data is refused wherever it stands, in a link's query too; a card or
+    // SSN shape of nobody's is refused unless a link's id explains it.
+    if (
+      theirs.has(`${s.kind}:${normalise(s.kind, value)}`) ||
+      (ALWAYS_PRIVATE.has(s.kind) && !insideLink(text, s.start, s.end))
+    ) {
       kinds.add(s.kind);
     }
   }
@@ -56,13 +60,22 @@ export async function refuseRepeatedPii(
 
 /**
  * A digit run inside a link is an id (a DM link's `recipient_id=…`, a post's `/status/…`), not a
- * card that happens to pass Luhn's check: the handoff's own public reply carries one.
+ * card that happens to pass Luhn's check: the handoff's own public reply carries one. Only a
+ * real link counts (a scheme, `www.` or a host with a path before the number, all in one word):
+ * "#415-555-0100" or "ref=4111…" in prose is the number itself.
  */
 function insideLink(text: string, start: number, end: number): boolean {
   let from = start;
   while (from > 0 && !/\s/.test(text[from - 1])) from--;
-  const token = text.slice(from, end + (text.slice(end).search(/\s|$/) || 0));
-  return /^(?:https?:\/\/|www\.)/i.test(token) || /[/=?&#]$/.test(text.slice(from, start));
+  const rest = text.slice(end).search(/\s/);
+  const to = rest < 0 ? text.length : end + rest;
+  // The whole span in the one word: a card written with spaces is not part of a link.
+  if (/\s/.test(text.slice(start, end))) return false;
+  const word = text.slice(from, to);
+  if (!/^(?:https?:\/\/|www\.|[a-z0-9-]+(?:\.[a-z0-9-]+)+\/)/i.test(word)) return false;
+  // In the link's path or query, not its host.
+  const before = text.slice(from, start).replace(/^https?:\/\//i, '');
+  return before.includes('/');
 }
 
 /** `kind:value` of the personal data the customer wrote in the case or holds as identities. */
