@@ -76,6 +76,16 @@ export function sendRowOf(db: Kysely<DB>, messageId: string) {
     .executeTakeFirstOrThrow();
 }
 
+/** The case of the stored message whose external id is `externalId`. */
+export async function caseIdOf(db: Kysely<DB>, externalId: string): Promise<string> {
+  const m = await db
+    .selectFrom('messages')
+    .select('case_id')
+    .where('external_id', '=', externalId)
+    .executeTakeFirstOrThrow();
+  return m.case_id!;
+}
+
 export function messageRow(db: Kysely<DB>, id: string) {
   return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
