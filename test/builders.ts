@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { expect } from 'vitest';
 import { type App, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import type { InboundMessage } from '../src/ingest/inbound.schema.js';
@@ -65,6 +66,18 @@ export async function testApp(
       cleanup();
     },
   };
+}
+
+/** POSTs as the admin; the answer must be a success; returns its JSON. */
+export async function apiPost(t: TestApp, url: string, payload: unknown) {
+  const res = await t.app.http.inject({
+    method: 'POST',
+    url,
+    headers: t.auth,
+    payload: payload as never,
+  });
+  expect(res.statusCode, res.body).toBeLessThan(300);
+  return res.json();
 }
 
 /** The outbox row that sends our message `messageId` (its idempotency key names the message). */
