@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { expect } from 'vitest';
 import { type App, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
+import { appendInbound } from '../src/ingest/inbound.log.js';
 import type { InboundMessage } from '../src/ingest/inbound.schema.js';
 import { createApiToken } from '../src/platform/auth/tokens.js';
 import type { DB } from '../src/platform/db/schema.js';
@@ -97,6 +98,12 @@ export async function caseIdOf(db: Kysely<DB>, externalId: string): Promise<stri
     .where('external_id', '=', externalId)
     .executeTakeFirstOrThrow();
   return m.case_id!;
+}
+
+/** Messages through the app's real pipeline: appended to the inbound log now, then drained. */
+export async function ingestNow(t: TestApp, ...msgs: InboundMessage[]) {
+  await appendInbound(t.app.database.db, t.app.workspace.workspaceId, msgs, Date.now());
+  await t.app.pipeline.drain();
 }
 
 export function messageRow(db: Kysely<DB>, id: string) {
