@@ -106,6 +106,18 @@ export async function ingestNow(t: TestApp, ...msgs: InboundMessage[]) {
   await t.app.pipeline.drain();
 }
 
+/** The customer who owns the identity `address` on `channel`. */
+export async function customerIdOf(db: Kysely<DB>, channel: string, address: string) {
+  return (
+    await db
+      .selectFrom('identities')
+      .select('customer_id')
+      .where('channel', '=', channel)
+      .where('address', '=', address)
+      .executeTakeFirstOrThrow()
+  ).customer_id;
+}
+
 export function messageRow(db: Kysely<DB>, id: string) {
   return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
