@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { type App, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { appendInbound } from '../src/ingest/inbound.log.js';
@@ -66,6 +66,32 @@ export async function testApp(
       await app.close();
       cleanup();
     },
+  };
+}
+
+/**
+ * The suite's app: `testApp(engine, over)` made in beforeAll and closed in afterAll. Its fields
+ * read the app of the moment, so a suite uses it as it would the TestApp itself.
+ */
+export function suiteApp(engine: Engine, over: Partial<Config> = {}): TestApp {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(engine, over);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  return {
+    get app() {
+      return t.app;
+    },
+    get token() {
+      return t.token;
+    },
+    get auth() {
+      return t.auth;
+    },
+    close: () => t.close(),
   };
 }
 

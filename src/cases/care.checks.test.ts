@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { careWorld, iso } from './test-world.js';
 
@@ -7,13 +7,7 @@ const H = 3_600_000;
 
 /** The care core refuses what it cannot honour, and automation never speaks for an agent. */
 describe.each(ENGINES)('care core checks on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const { db, api, ingest, caseOf } = careWorld(() => t);
 
   it('a promise that could never be kept or reminded is refused when made', async () => {

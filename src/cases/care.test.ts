@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { careWorld, iso } from './test-world.js';
 
@@ -7,14 +7,8 @@ const H = 3_600_000;
 const T0 = Date.UTC(2026, 10, 2, 9, 0); // Monday 2 Nov 2026, 09:00Z
 
 describe.each(ENGINES)('care core on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine, { threadWindowMinutes: 120, reopenWindowHours: 48 });
-    // The app's clock is wall time; these tests drive the scheduler with explicit times.
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  // The app's clock is wall time; these tests drive the scheduler with explicit times.
+  const t = suiteApp(engine, { threadWindowMinutes: 120, reopenWindowHours: 48 });
   const { db, api, ingest, caseOf, events } = careWorld(() => t);
 
   it('SLA clocks start at the message time; the scheduler raises at-risk then breached', async () => {

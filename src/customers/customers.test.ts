@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, customerIdOf, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, customerIdOf, suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { careWorld } from '../cases/test-world.js';
 import { linkKeyFor, normalisePhone } from './identity.keys.js';
@@ -19,13 +19,7 @@ describe('identity keys', () => {
 });
 
 describe.each(ENGINES)('customers on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = suiteApp(engine);
   const { db, api, ingest } = careWorld(() => t);
   const customerOf = (channel: string, address: string) => customerIdOf(db(), channel, address);
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, customerIdOf, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, customerIdOf, suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { careWorld } from '../cases/test-world.js';
 
@@ -7,13 +7,7 @@ const at = (minute: number) => new Date(Date.UTC(2026, 10, 6, 9, minute)).toISOS
 
 /** Messages that arrive while two customers are merged follow their sender back on unmerge. */
 describe.each(ENGINES)('unmerge after new traffic on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = suiteApp(engine);
   const { db, api, ingest } = careWorld(() => t);
   const customerOf = (channel: string, address: string) => customerIdOf(db(), channel, address);
   const row = (externalId: string) =>

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Sender } from '../channels/sender.js';
@@ -21,13 +21,7 @@ const HOLD = DEFAULT_PROBLEM_SETTINGS.noticeHoldMinutes * MIN;
  * refusals, and the case resolved after the quiet period anyway.
  */
 describe.each(ENGINES)('a blocked channel and the 15-minute target on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const w = problemsWorld(() => t);
   let k = 0;
 

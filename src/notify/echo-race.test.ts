@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { retryNow, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { retryNow, suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import type { Sender } from '../channels/sender.js';
 import { problemsWorld } from '../problems/test-world.js';
@@ -14,13 +14,7 @@ const MIN = 60_000;
  * it must end in one row, `sent`, and never go out again.
  */
 describe.each(ENGINES)('a notice whose echo is stored before its send answers, on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const w = problemsWorld(() => t);
   const db = () => t.app.database.db;
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, apiPost, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, apiPost, suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { OutboundMessage, Sender } from '../channels/sender.js';
@@ -12,14 +12,8 @@ import { fixedThroughApi, handleNotice, inboundThroughApi, type NoticeRow } from
  * counts as unreachable.
  */
 describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   let n = 0;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
   const db = () => t.app.database.db;
 
   /** A customer who complained on X (and gave their e-mail, if any); their problem is then fixed. */

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import type { Sender } from '../channels/sender.js';
 import { changeProblem } from '../problems/problem.service.js';
@@ -17,13 +17,7 @@ const MIN = 60 * SEC;
  * stands still reaches them within 15 minutes.
  */
 describe.each(ENGINES)('a flapping problem on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const w = problemsWorld(() => t);
   let k = 0;
 

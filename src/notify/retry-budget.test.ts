@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Sender } from '../channels/sender.js';
@@ -16,13 +16,7 @@ const HOUR = 60 * MIN;
  * ends `failed`, so the problem's counts show it. A sent notice is the case's latest message.
  */
 describe.each(ENGINES)('notification retries on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const w = problemsWorld(() => t);
   const db = () => t.app.database.db;
   let k = 0;

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import type { Sender } from '../channels/sender.js';
 import { DEFAULT_PROBLEM_SETTINGS } from '../problems/problem.settings.js';
@@ -17,13 +17,7 @@ const HOLD = DEFAULT_PROBLEM_SETTINGS.noticeHoldMinutes * 60_000;
  * customer is queued or sent) is superseded, not sent.
  */
 describe.each(ENGINES)('out-of-date notices on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const w = problemsWorld(() => t);
   let k = 0;
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { OutboundMessage, Sender } from '../channels/sender.js';
@@ -15,14 +15,8 @@ import { fixedThroughApi, handleNotice, type NoticeRow } from './test-world.js';
  * customers only, and when the channel goes between routing and sending.
  */
 describe.each(ENGINES)('a notice on a channel the desk has not configured on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   let n = 0;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
   const db = () => t.app.database.db;
 
   /** An SMS customer (a simulated one of the demo's, if `demo`) whose problem is then fixed. */

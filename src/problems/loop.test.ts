@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import type { Sender } from '../channels/sender.js';
 import { handleNotice, noticeRowOf } from '../notify/test-world.js';
@@ -19,13 +19,7 @@ const DAY = 24 * HOUR;
  * (seed 1: 2 of 32 incidents lost).
  */
 describe.each(ENGINES)('answers to a fix on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const w = problemsWorld(() => t);
   let k = 0;
   const phone = () => `+1555${engine === 'sqlite' ? 1 : 2}${String(++k).padStart(6, '0')}`;

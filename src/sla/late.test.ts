@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { careWorld, iso } from '../cases/test-world.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
@@ -12,13 +12,7 @@ const H = 3_600_000;
  * does not take it for a team failing now (src/problems/process.ts).
  */
 describe.each(ENGINES)('SLA breaches of history on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const { api, ingest, caseOf, events } = careWorld(() => t);
 
   it('a breach of history (overdue before the desk knew of the case) is flagged late; a live one is not', async () => {
