@@ -9,7 +9,7 @@ import { smsReplyWorld } from './test-world.js';
  */
 describe.each(ENGINES)('a reply its provider fails after sending it, on %s', (engine) => {
   const x = smsReplyWorld(engine, 300);
-  const { api, smsCase, followUp, reply, promise, view, sla, drainOutbox } = x;
+  const { t, api, smsCase, followUp, reply, promise, view, sla, drainOutbox } = x;
   /** Twilio's signed status callback for the last message it was sent. */
   const statusCallback = (status: string) => {
     const body = new URLSearchParams({
@@ -18,7 +18,7 @@ describe.each(ENGINES)('a reply its provider fails after sending it, on %s', (en
       ErrorCode: '30003',
       AccountSid: x.twilio.accountSid,
     });
-    return x.t.app.http.inject({
+    return t.app.http.inject({
       method: 'POST',
       url: `/webhooks/sms/${x.channel.id}`,
       headers: {
@@ -38,7 +38,7 @@ describe.each(ENGINES)('a reply its provider fails after sending it, on %s', (en
     expect((await view(caseId)).firstResponseAt).not.toBeNull();
 
     const seen: { type: string }[] = [];
-    const off = x.t.app.bus.subscribe((e) => seen.push(e));
+    const off = t.app.bus.subscribe((e) => seen.push(e));
     expect((await statusCallback('failed')).statusCode).toBe(200);
     off();
     const c = await view(caseId);

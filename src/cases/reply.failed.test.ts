@@ -14,7 +14,7 @@ const notANumber = () =>
  */
 describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
   const x = smsReplyWorld(engine, 100);
-  const { db, api, smsCase, followUp, reply, promise, view, sla, drainOutbox } = x;
+  const { t, db, api, smsCase, followUp, reply, promise, view, sla, drainOutbox } = x;
 
   it('reopens the promise and the first-response clock, and says why in the history', async () => {
     const caseId = await smsCase();
@@ -26,7 +26,7 @@ describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
     expect((await promise(promiseId)).status).toBe('kept');
     expect((await view(caseId)).firstResponseAt).toBe(sent.sentAt);
     const seen: { type: string; data: Record<string, unknown> }[] = [];
-    const off = x.t.app.bus.subscribe((e) => seen.push(e));
+    const off = t.app.bus.subscribe((e) => seen.push(e));
     await drainOutbox();
     off();
     const msg = (await view(caseId)).messages.find((m: { id: string }) => m.id === sent.id);
@@ -109,7 +109,7 @@ describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
     const clock = (await sla(caseId)).clocks.first_response;
     expect(clock).toMatchObject({ metAt: null, breached: true });
     // The breach the late reply found is still recorded, against the deadline it missed.
-    await x.t.app.care.scheduler.tick(Date.now());
+    await t.app.care.scheduler.tick(Date.now());
     const events = (await sla(caseId)).events;
     expect(events).toContainEqual(
       expect.objectContaining({ clock: 'first_response', kind: 'breached', dueAt: clock.dueAt }),
@@ -122,10 +122,10 @@ describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
     await drainOutbox();
     const answered = (await view(caseId)).firstResponseAt;
     x.twilio.script(notANumber());
-    const res = await x.t.app.http.inject({
+    const res = await t.app.http.inject({
       method: 'PATCH',
       url: `/api/v1/cases/${caseId}`,
-      headers: x.t.auth,
+      headers: t.auth,
       payload: { status: 'resolved', reason: 'line reset' },
     });
     expect(res.statusCode, res.body).toBe(200);

@@ -4,7 +4,7 @@
  * desk that replies by SMS through a fake Twilio. Not a test file; imported by them.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
-import { aMessage, caseIdOf, ingestNow, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, caseIdOf, ingestNow, suiteApp, type TestApp } from '../../test/builders.js';
 import { FakeTwilio } from '../../test/fakes/twilio.js';
 import type { Engine } from '../../test/support/engines.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
@@ -56,27 +56,23 @@ export function careWorld(app: () => TestApp) {
  * `firstPhone`), replies, follow-up promises, and reads of the case, its clocks and promises.
  */
 export function smsReplyWorld(engine: Engine, firstPhone: number) {
-  let t: TestApp;
+  const t = suiteApp(engine);
   let twilio: FakeTwilio;
   let channel: { id: string; webhookUrl: string };
   const w = careWorld(() => t);
   beforeAll(async () => {
     twilio = await new FakeTwilio().start();
-    t = await testApp(engine);
     const res = await w.api('POST', '/api/v1/channels', twilio.channelPayload('+14155550100'));
     expect(res.statusCode, res.body).toBe(201);
     channel = res.json();
   });
   afterAll(async () => {
-    await t?.close();
     await twilio?.close();
   });
   let phone = firstPhone;
 
   return {
-    get t() {
-      return t;
-    },
+    t,
     get twilio() {
       return twilio;
     },

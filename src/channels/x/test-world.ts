@@ -4,7 +4,7 @@
  * file; imported by them.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
-import { caseIdOf, type TestApp, testApp } from '../../../test/builders.js';
+import { caseIdOf, suiteApp } from '../../../test/builders.js';
 import { createChannel, deliverX, X_SECRET } from '../../../test/fakes/channels.js';
 import { FakeX } from '../../../test/fakes/x-provider.js';
 import type { Engine } from '../../../test/support/engines.js';
@@ -33,12 +33,11 @@ export const aTweet = (
  * channel for our account on a fake X API.
  */
 export function xDeskWorld(engine: Engine) {
-  let t: TestApp;
+  const t = suiteApp(engine);
   let fake: FakeX;
   let channelId: string;
   beforeAll(async () => {
     fake = await new FakeX().start();
-    t = await testApp(engine);
     channelId = await createChannel(t, {
       kind: 'x',
       name: 'X',
@@ -47,15 +46,12 @@ export function xDeskWorld(engine: Engine) {
     });
   });
   afterAll(async () => {
-    await t?.close();
     await fake?.close();
   });
   const db = () => t.app.database.db;
 
   return {
-    get t() {
-      return t;
-    },
+    t,
     get fake() {
       return fake;
     },

@@ -11,7 +11,7 @@ let seq = 0;
  */
 describe.each(ENGINES)('X sends while rate-limited on %s', (engine) => {
   const x = xDeskWorld(engine);
-  const { db, reply } = x;
+  const { t, db, reply } = x;
 
   /** A customer's public mention, ingested; returns its case id. */
   async function mention() {
@@ -31,11 +31,11 @@ describe.each(ENGINES)('X sends while rate-limited on %s', (engine) => {
       body: { title: 'Too Many Requests', detail: 'Too Many Requests', status: 429 },
     });
     const first = await reply(a, 'Looking into it.');
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     const calls = x.fake.requestsOf('tweets').length;
     expect((await sendRowOf(db(), first.id)).last_error).toMatch(/^rate_limited/);
     const second = await reply(b, 'Looking into it too.');
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     expect(x.fake.requestsOf('tweets').length).toBe(calls);
     const row = await sendRowOf(db(), second.id);
     expect(row.status).toBe('pending');

@@ -13,7 +13,7 @@ let seq = 0;
  */
 describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine) => {
   const x = xDeskWorld(engine);
-  const { db } = x;
+  const { t, db } = x;
 
   const tweet = (id: string, author: string, text: string, at: number, extra = {}) =>
     JSON.stringify({
@@ -30,7 +30,7 @@ describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine)
     const author = String(5000 + seq);
     const at = Date.now() - 120_000;
     await x.deliver(tweet(a, author, '@resistbot my bill is wrong', at));
-    await x.t.app.pipeline.drain();
+    await t.app.pipeline.drain();
     const caseId = await caseOf(a);
     const edited = tweet(
       b,
@@ -42,7 +42,7 @@ describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine)
       },
     );
     expect((await x.deliver(edited)).statusCode).toBe(200);
-    await x.t.app.pipeline.drain();
+    await t.app.pipeline.drain();
     const rows = await db()
       .selectFrom('messages')
       .select(['case_id', 'text', 'raw_json'])
@@ -58,7 +58,7 @@ describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine)
       latestExternalId: b,
     });
     await reply(caseId, 'Sorry! Refunding the second charge now.');
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     expect(x.fake.posted.at(-1)).toMatchObject({ inReplyTo: b });
   });
 
@@ -67,7 +67,7 @@ describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine)
     const a = String(1800000000000000200n + BigInt(seq * 10));
     const author = String(5000 + seq);
     await x.deliver(tweet(a, author, '@resistbot no signal', Date.now() - 60_000));
-    await x.t.app.pipeline.drain();
+    await t.app.pipeline.drain();
     const caseId = await caseOf(a);
     const id = await reply(caseId, 'A mast is down; back by 6pm.');
     const ours = String(1900000000000000000n + BigInt(900 + seq));
@@ -77,7 +77,7 @@ describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine)
     });
     x.fake.script('tweets', { status: 201, body: { data: { id: ours, text: 'x' } } });
     const calls = x.fake.requestsOf('tweets').length;
-    const run = x.t.app.outbox.runOnce();
+    const run = t.app.outbox.runOnce();
     while (x.fake.requestsOf('tweets').length === calls) await new Promise((r) => setTimeout(r, 5));
     const echo = JSON.stringify({
       for_user_id: OUR,
@@ -93,7 +93,7 @@ describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine)
       ],
     });
     expect((await x.deliver(echo)).statusCode).toBe(200);
-    await x.t.app.pipeline.drain();
+    await t.app.pipeline.drain();
     const early = await db()
       .selectFrom('messages')
       .select('id')
@@ -109,7 +109,7 @@ describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine)
       .where('external_id', '=', ours)
       .execute();
     expect(rows).toEqual([{ id, status: 'sent' }]);
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     expect(x.fake.requestsOf('tweets').length).toBe(calls + 1);
   });
 });

@@ -7,7 +7,7 @@ let seq = 0;
 
 describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
   const x = xDeskWorld(engine);
-  const { db, reply } = x;
+  const { t, db, reply } = x;
 
   /** A customer tweet (or DM) ingested through the webhook; returns its case id. */
   async function customerWrites(
@@ -46,7 +46,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
   it('posts a public reply in the conversation and takes X’s id', async () => {
     const c = await customerWrites('tweet');
     const sent = await reply(c.caseId, 'Sorry! Engineers are on it, next update by 09:30.');
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     const posted = x.fake.posted.at(-1)!;
     expect(posted).toMatchObject({
       inReplyTo: c.externalId,
@@ -62,7 +62,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
   it('sends a DM to the customer for a private reply', async () => {
     const c = await customerWrites('dm');
     const sent = await reply(c.caseId, 'Can you send me your account number here?');
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     expect(x.fake.dms.at(-1)).toMatchObject({
       to: c.author,
       text: 'Can you send me your account number here?',
@@ -100,7 +100,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
       const res = await x.deliver(JSON.stringify({ for_user_id: OUR, ...body }));
       expect(res.statusCode).toBe(200);
     }
-    await x.t.app.pipeline.drain();
+    await t.app.pipeline.drain();
     const rows = await db()
       .selectFrom('messages')
       .select('case_id')
@@ -109,10 +109,10 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     expect(new Set(rows.map((r) => r.case_id)).size).toBe(1);
     const caseId = rows[0].case_id!;
     await reply(caseId, 'Sorry, engineers are on it.', 'public');
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     expect(x.fake.posted.at(-1)).toMatchObject({ inReplyTo: id(3) });
     await reply(caseId, 'Thanks, checking that account.', 'private');
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     expect(x.fake.dms.at(-1)).toMatchObject({ to: author, text: 'Thanks, checking that account.' });
     // The customer deletes the newest tweet: the next public reply answers the one before.
     const del = {
@@ -121,7 +121,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     };
     expect((await x.deliver(JSON.stringify(del))).statusCode).toBe(200);
     await reply(caseId, 'Update: a fix is rolling out.', 'public');
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     expect(x.fake.posted.at(-1)).toMatchObject({ inReplyTo: id(2) });
     // With every tweet deleted there is nothing public to answer: refused, nothing queued.
     for (const n of [1, 2]) {
@@ -134,15 +134,15 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
       expect((await x.deliver(JSON.stringify(d))).statusCode).toBe(200);
     }
     const before = x.fake.requestsOf('tweets').length;
-    const refused = await x.t.app.http.inject({
+    const refused = await t.app.http.inject({
       method: 'POST',
       url: `/api/v1/cases/${caseId}/replies`,
-      headers: x.t.auth,
+      headers: t.auth,
       payload: { text: 'Hello?', visibility: 'public' },
     });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error.message).toMatch(/no public message .* reply privately/);
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     expect(x.fake.requestsOf('tweets').length).toBe(before);
   });
 
@@ -151,7 +151,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     const ids: string[] = [];
     for (const text of ['first', 'second', 'third']) {
       ids.push((await reply(c.caseId, text)).id);
-      await x.t.app.outbox.runOnce();
+      await t.app.outbox.runOnce();
       await new Promise((r) => setTimeout(r, 5));
     }
     const rows = async () =>
@@ -181,7 +181,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     const c = await customerWrites('tweet');
     const before = x.fake.requestsOf('tweets').length;
     const sent = await reply(c.caseId, '漢'.repeat(141));
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     expect(x.fake.requestsOf('tweets').length).toBe(before);
     const row = await messageRow(db(), sent.id);
     expect(row.status).toBe('failed');
@@ -209,24 +209,24 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     });
     const sent = await reply(c.caseId, 'We are looking into it.');
     const t0 = Date.now();
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     let ob = await sendRowOf(db(), sent.id);
     expect(ob.status).toBe('pending');
     expect(ob.last_error).toMatch(/^rate_limited/);
     expect(Number(ob.next_attempt_at)).toBeGreaterThanOrEqual(t0 + 119_000);
     expect(Number(ob.next_attempt_at)).toBeLessThanOrEqual(Date.now() + 121_000);
     const health = (
-      await x.t.app.http.inject({
+      await t.app.http.inject({
         method: 'GET',
         url: `/api/v1/channels/${x.channelId}`,
-        headers: x.t.auth,
+        headers: t.auth,
       })
     ).json().health;
     expect(health.rateLimits.tweets.remaining).toBe(0);
     // Time passes (the row becomes due, X's block is over), and the retry goes through.
     await retryNow(db(), ob.id);
     await db().updateTable('channel_state').set({ rate_limit_json: '{}' }).execute();
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     ob = await sendRowOf(db(), sent.id);
     expect(ob.status).toBe('delivered');
     expect((await messageRow(db(), sent.id)).status).toBe('sent');
@@ -240,13 +240,13 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     });
     const sent = await reply(c.caseId, 'Checking now.');
     const t0 = Date.now();
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     const ob = await sendRowOf(db(), sent.id);
     expect(ob.status).toBe('pending');
     expect(ob.last_error).toMatch(/^temporary: X error 503/);
     expect(Number(ob.next_attempt_at)).toBeGreaterThanOrEqual(t0 + 2000);
     await retryNow(db(), ob.id);
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     expect((await sendRowOf(db(), sent.id)).status).toBe('delivered');
   });
 
@@ -255,43 +255,43 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     const good = x.fake.userToken;
     x.fake.userToken = 'rotated';
     const sent = await reply(c.caseId, 'One moment.');
-    await x.t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
     x.fake.userToken = good;
     const row = await messageRow(db(), sent.id);
     expect(row.status).toBe('failed');
     expect(row.text).toBe('One moment.');
     expect((await sendRowOf(db(), sent.id)).last_error).toMatch(/^auth_revoked/);
     const h = (
-      await x.t.app.http.inject({
+      await t.app.http.inject({
         method: 'GET',
         url: `/api/v1/channels/${x.channelId}`,
-        headers: x.t.auth,
+        headers: t.auth,
       })
     ).json().health;
     expect(h.status).toBe('auth_revoked');
     // Reconnected (token valid again): the connection test clears it.
     x.fake.me.id = OUR;
-    const test = await x.t.app.http.inject({
+    const test = await t.app.http.inject({
       method: 'POST',
       url: `/api/v1/channels/${x.channelId}/test`,
-      headers: x.t.auth,
+      headers: t.auth,
     });
     expect(test.json()).toMatchObject({ ok: true, account: { id: OUR } });
     const h2 = (
-      await x.t.app.http.inject({
+      await t.app.http.inject({
         method: 'GET',
         url: `/api/v1/channels/${x.channelId}`,
-        headers: x.t.auth,
+        headers: t.auth,
       })
     ).json().health;
     expect(h2.status).toBe('ok');
   });
 
   it('gives the DM deep link for a public → private handoff', async () => {
-    const res = await x.t.app.http.inject({
+    const res = await t.app.http.inject({
       method: 'GET',
       url: `/api/v1/channels/${x.channelId}/dm-link?text=case%2042`,
-      headers: x.t.auth,
+      headers: t.auth,
     });
     expect(res.json().url).toBe(
       `https://twitter.com/messages/compose?recipient_id=${OUR}&text=case+42`,
