@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { afterAll, beforeAll, expect } from 'vitest';
 import { type App, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { appendInbound } from '../src/ingest/inbound.log.js';
@@ -67,44 +66,6 @@ export async function testApp(
       cleanup();
     },
   };
-}
-
-/**
- * The suite's app: `testApp(engine, over)` made in beforeAll and closed in afterAll. Its fields
- * read the app of the moment, so a suite uses it as it would the TestApp itself.
- */
-export function suiteApp(engine: Engine, over: Partial<Config> = {}): TestApp {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine, over);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-  return {
-    get app() {
-      return t.app;
-    },
-    get token() {
-      return t.token;
-    },
-    get auth() {
-      return t.auth;
-    },
-    close: () => t.close(),
-  };
-}
-
-/** POSTs as the admin; the answer must be a success; returns its JSON. */
-export async function apiPost(t: TestApp, url: string, payload: unknown) {
-  const res = await t.app.http.inject({
-    method: 'POST',
-    url,
-    headers: t.auth,
-    payload: payload as never,
-  });
-  expect(res.statusCode, res.body).toBeLessThan(300);
-  return res.json();
 }
 
 /** The outbox row that sends our message `messageId` (its idempotency key names the message). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { aMessage, suiteApp } from '../../test/builders.js';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { careWorld, iso } from './test-world.js';
 
 const H = 3_600_000;

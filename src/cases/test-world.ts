@@ -4,9 +4,10 @@
  * desk that replies by SMS through a fake Twilio. Not a test file; imported by them.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
-import { aMessage, caseIdOf, ingestNow, suiteApp, type TestApp } from '../../test/builders.js';
+import { aMessage, caseIdOf, ingestNow, type TestApp } from '../../test/builders.js';
 import { FakeTwilio } from '../../test/fakes/twilio.js';
 import type { Engine } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 
 /** A time as the API and inbound messages write it. */

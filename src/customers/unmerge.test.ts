@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { aMessage, customerIdOf, suiteApp } from '../../test/builders.js';
+import { aMessage, customerIdOf } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { careWorld } from '../cases/test-world.js';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 6, 9, minute)).toISOString();

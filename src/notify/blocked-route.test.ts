@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Sender } from '../channels/sender.js';
 import { DEFAULT_PROBLEM_SETTINGS } from '../problems/problem.settings.js';

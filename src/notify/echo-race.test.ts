@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { retryNow, suiteApp } from '../../test/builders.js';
+import { retryNow } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import type { Sender } from '../channels/sender.js';
 import { problemsWorld } from '../problems/test-world.js';
 import { fixedOnX, notifyOutbox } from './test-world.js';

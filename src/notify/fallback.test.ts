@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { aMessage, apiPost, suiteApp } from '../../test/builders.js';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { apiPost, suiteApp } from '../../test/support/suite.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { OutboundMessage, Sender } from '../channels/sender.js';
 import { checkXLength } from '../channels/x/x.sender.js';

@@ -1,10 +1,11 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, apiPost, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
 import { createChannel } from '../../test/fakes/channels.js';
 import { FakeSmtp } from '../../test/fakes/smtp.js';
 import { FakeTwilio } from '../../test/fakes/twilio.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { apiPost } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 

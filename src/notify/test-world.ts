@@ -5,7 +5,8 @@
  */
 import type { Kysely } from 'kysely';
 import { expect } from 'vitest';
-import { aMessage, apiPost, type TestApp } from '../../test/builders.js';
+import { aMessage, type TestApp } from '../../test/builders.js';
+import { apiPost } from '../../test/support/suite.js';
 import type { Sender } from '../channels/sender.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 import type { DB } from '../platform/db/schema.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { aMessage, suiteApp } from '../../test/builders.js';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { OutboundMessage, Sender } from '../channels/sender.js';
 import { DEMO_MESSAGE_PREFIX, enableDemoDelivery } from '../demo/demo.sender.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { suiteApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import type { Sender } from '../channels/sender.js';
 import { handleNotice, noticeRowOf } from '../notify/test-world.js';
 import { ProblemWorker } from './problem.worker.js';

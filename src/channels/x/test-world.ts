@@ -4,10 +4,11 @@
  * file; imported by them.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
-import { caseIdOf, suiteApp } from '../../../test/builders.js';
+import { caseIdOf } from '../../../test/builders.js';
 import { createChannel, deliverX, X_SECRET } from '../../../test/fakes/channels.js';
 import { FakeX } from '../../../test/fakes/x-provider.js';
 import type { Engine } from '../../../test/support/engines.js';
+import { suiteApp } from '../../../test/support/suite.js';
 
 /** The desk's own X account: the channel's `accountId`, the `for_user_id` of every event. */
 export const OUR = '835740314006511618';
