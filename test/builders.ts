@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { type App, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
+import { appendInbound } from '../src/ingest/inbound.log.js';
 import type { InboundMessage } from '../src/ingest/inbound.schema.js';
 import { createApiToken } from '../src/platform/auth/tokens.js';
 import type { DB } from '../src/platform/db/schema.js';
@@ -74,6 +75,34 @@ export function sendRowOf(db: Kysely<DB>, messageId: string) {
     .selectAll()
     .where('idempotency_key', '=', `send_message:${messageId}`)
     .executeTakeFirstOrThrow();
+}
+
+/** The case of the stored message whose external id is `externalId`. */
+export async function caseIdOf(db: Kysely<DB>, externalId: string): Promise<string> {
+  const m = await db
+    .selectFrom('messages')
+    .select('case_id')
+    .where('external_id', '=', externalId)
+    .executeTakeFirstOrThrow();
+  return m.case_id!;
+}
+
+/** Messages through the app's real pipeline: appended to the inbound log now, then drained. */
+export async function ingestNow(t: TestApp, ...msgs: InboundMessage[]) {
+  await appendInbound(t.app.database.db, t.app.workspace.workspaceId, msgs, Date.now());
+  await t.app.pipeline.drain();
+}
+
+/** The customer who owns the identity `address` on `channel`. */
+export async function customerIdOf(db: Kysely<DB>, channel: string, address: string) {
+  return (
+    await db
+      .selectFrom('identities')
+      .select('customer_id')
+      .where('channel', '=', channel)
+      .where('address', '=', address)
+      .executeTakeFirstOrThrow()
+  ).customer_id;
 }
 
 export function messageRow(db: Kysely<DB>, id: string) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { printedBy } from './support/first-start.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'throughline.js');
@@ -42,26 +43,9 @@ describe('first start after a CLI command made the database', () => {
     expect(made.status).toBe(0);
 
     child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d) => {
-      out += d;
-    });
-    child.stderr?.on('data', (d) => {
-      err += d;
-    });
-    const started = Date.now();
-    await new Promise<void>((resolve, reject) => {
-      const check = setInterval(() => {
-        if (/API token: +tl_/.test(out)) {
-          clearInterval(check);
-          resolve();
-        } else if (child?.exitCode !== null || Date.now() - started > 150_000) {
-          clearInterval(check);
-          reject(new Error(`no first-start credentials:\n${out}\n${err}`));
-        }
-      }, 100);
-    });
+    const printed = printedBy(child);
+    await printed.untilCredentials(150_000, 'no first-start credentials');
+    const out = printed.out();
     expect(out).toMatch(/password: +\S{20}/);
     expect(out).toMatch(/Demo workspace loaded/);
     const url = /running at (http:\/\/\S+)/.exec(out)?.[1]?.replace('localhost', '127.0.0.1');

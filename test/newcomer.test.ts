@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { printedBy } from './support/first-start.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -36,26 +37,10 @@ describe('npm start on an empty data directory', () => {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d) => {
-      out += d;
-    });
-    child.stderr?.on('data', (d) => {
-      err += d;
-    });
+    const printed = printedBy(child);
     const started = Date.now();
-    await new Promise<void>((resolve, reject) => {
-      const check = setInterval(() => {
-        if (/API token: +tl_/.test(out)) {
-          clearInterval(check);
-          resolve();
-        } else if (child?.exitCode !== null || Date.now() - started > 90_000) {
-          clearInterval(check);
-          reject(new Error(`server did not come up:\n${out}\n${err}`));
-        }
-      }, 100);
-    });
+    await printed.untilCredentials(90_000, 'server did not come up');
+    const out = printed.out();
     const url = /running at (http:\/\/\S+)/.exec(out)?.[1];
     const token = /API token: +(tl_\S+)/.exec(out)?.[1];
     const password = /password: +(\S+)/.exec(out)?.[1];
@@ -105,7 +90,9 @@ describe('npm start on an empty data directory', () => {
       status = c.messages.find((m) => m.id === replyId)?.status ?? '';
     }
     expect(status).toBe('sent');
-    expect(out + err).not.toMatch(/no sender is configured|names no (X|Meta) channel/);
+    expect(printed.out() + printed.err()).not.toMatch(
+      /no sender is configured|names no (X|Meta) channel/,
+    );
     // How long this took is a figure for the note, not an assertion (timed checks flake).
     console.log(`newcomer path: demo desk served ${Date.now() - started} ms after npm start`);
 
@@ -127,6 +114,6 @@ describe('npm start on an empty data directory', () => {
     expect(changed.status).toBe(200);
     expect((await fetch(`${base}/api/v1/cases`, { headers: { cookie } })).status).toBe(200);
     // No secret from the start-up banner leaks into the logs.
-    expect(err).not.toContain(token!);
+    expect(printed.err()).not.toContain(token!);
   });
 });

@@ -1,49 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
-import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld, iso } from './test-world.js';
 
 const H = 3_600_000;
 
 /** The care core refuses what it cannot honour, and automation never speaks for an agent. */
 describe.each(ENGINES)('care core checks on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-  const db = () => t.app.database.db;
-  const api = (
-    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
-    url: string,
-    payload?: unknown,
-  ) =>
-    t.app.http.inject({
-      method,
-      url,
-      headers: t.auth,
-      payload: (payload ?? (method === 'GET' || method === 'DELETE' ? undefined : {})) as never,
-    });
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
-  const caseOf = async (externalId: string) => {
-    const m = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', externalId)
-      .executeTakeFirstOrThrow();
-    return db()
-      .selectFrom('cases')
-      .selectAll()
-      .where('id', '=', m.case_id!)
-      .executeTakeFirstOrThrow();
-  };
-  const iso = (ms: number) => new Date(ms).toISOString();
+  const t = suiteApp(engine);
+  const { db, api, ingest, caseOf } = careWorld(() => t);
 
   it('a promise that could never be kept or reminded is refused when made', async () => {
     const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550402' } });

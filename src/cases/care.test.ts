@@ -1,51 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
-import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld, iso } from './test-world.js';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 10, 2, 9, 0); // Monday 2 Nov 2026, 09:00Z
 
 describe.each(ENGINES)('care core on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine, { threadWindowMinutes: 120, reopenWindowHours: 48 });
-    // The app's clock is wall time; these tests drive the scheduler with explicit times.
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const db = () => t.app.database.db;
-  const api = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) =>
-    t.app.http.inject({
-      method,
-      url,
-      headers: t.auth,
-      payload: (payload ?? (method === 'GET' ? undefined : {})) as never,
-    });
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
-  const caseOf = async (externalId: string) => {
-    const m = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', externalId)
-      .executeTakeFirstOrThrow();
-    return db()
-      .selectFrom('cases')
-      .selectAll()
-      .where('id', '=', m.case_id!)
-      .executeTakeFirstOrThrow();
-  };
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const events = () => {
-    const seen: { type: string; data: Record<string, unknown> }[] = [];
-    const off = t.app.bus.subscribe((e) => seen.push(e));
-    return { seen, off };
-  };
+  // The app's clock is wall time; these tests drive the scheduler with explicit times.
+  const t = suiteApp(engine, { threadWindowMinutes: 120, reopenWindowHours: 48 });
+  const { db, api, ingest, caseOf, events } = careWorld(() => t);
 
   it('SLA clocks start at the message time; the scheduler raises at-risk then breached', async () => {
     const m = aMessage({

@@ -1,77 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
-import { FakeTwilio } from '../../test/fakes/twilio.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
 import { twilioSignature } from '../channels/sms/sms.verify.js';
-import { appendInbound } from '../ingest/inbound.log.js';
-
-const H = 3_600_000;
-const iso = (ms: number) => new Date(ms).toISOString();
+import { smsReplyWorld } from './test-world.js';
 
 /**
  * A reply the provider accepted and then failed (Twilio's status callback `failed`) reached
  * nobody either: the mark undoes what the reply settled, as the outbox's give-up does.
  */
 describe.each(ENGINES)('a reply its provider fails after sending it, on %s', (engine) => {
-  let t: TestApp;
-  let twilio: FakeTwilio;
-  let channelId: string;
-  let hookUrl: string;
-  beforeAll(async () => {
-    twilio = await new FakeTwilio().start();
-    t = await testApp(engine);
-    const res = await api('POST', '/api/v1/channels', twilio.channelPayload('+14155550100'));
-    expect(res.statusCode, res.body).toBe(201);
-    channelId = res.json().id;
-    hookUrl = res.json().webhookUrl;
-  });
-  afterAll(async () => {
-    await t?.close();
-    await twilio?.close();
-  });
-  const db = () => t.app.database.db;
-  const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
-  let phone = 300;
-  const smsCase = async () => {
-    const m = aMessage({
-      channel: 'sms',
-      visibility: 'private',
-      author: { id: `+1415555${String(phone++).padStart(4, '0')}` },
-      sentAt: iso(Date.now() - 60_000),
-    });
-    await appendInbound(db(), t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    const row = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
-    return row.case_id!;
-  };
-  const view = async (caseId: string) => (await api('GET', `/api/v1/cases/${caseId}`)).json();
-  const sla = async (caseId: string) => (await api('GET', `/api/v1/cases/${caseId}/sla`)).json();
-  const promise = async (id: string) =>
-    (await api('GET', '/api/v1/promises?status=open,kept,broken'))
-      .json()
-      .items.find((p: { id: string }) => p.id === id);
-  const drainOutbox = async () => {
-    while ((await t.app.outbox.runOnce()) > 0) {}
-  };
+  const x = smsReplyWorld(engine, 300);
+  const { t, api, smsCase, followUp, reply, promise, view, sla, drainOutbox } = x;
   /** Twilio's signed status callback for the last message it was sent. */
   const statusCallback = (status: string) => {
     const body = new URLSearchParams({
-      MessageSid: twilio.sent.at(-1)!.sid,
+      MessageSid: x.twilio.sent.at(-1)!.sid,
       MessageStatus: status,
       ErrorCode: '30003',
-      AccountSid: twilio.accountSid,
+      AccountSid: x.twilio.accountSid,
     });
     return t.app.http.inject({
       method: 'POST',
-      url: `/webhooks/sms/${channelId}`,
+      url: `/webhooks/sms/${x.channel.id}`,
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilioSignature(twilio.authToken, hookUrl, body),
+        'x-twilio-signature': twilioSignature(x.twilio.authToken, x.channel.webhookUrl, body),
       },
       payload: body.toString(),
     });
@@ -79,16 +31,8 @@ describe.each(ENGINES)('a reply its provider fails after sending it, on %s', (en
 
   it('reopens the kept promise and the first response', async () => {
     const caseId = await smsCase();
-    const p = await api('POST', `/api/v1/cases/${caseId}/promises`, {
-      kind: 'follow_up',
-      description: 'Text when the engineer is booked',
-      dueAt: iso(Date.now() + 5 * H),
-    });
-    expect(p.statusCode, p.body).toBe(201);
-    const promiseId = p.json().id as string;
-    const r = await api('POST', `/api/v1/cases/${caseId}/replies`, { text: 'Booked for Tuesday' });
-    expect(r.statusCode, r.body).toBe(201);
-    const sent = r.json() as { id: string };
+    const promiseId = await followUp(caseId);
+    const sent = await reply(caseId, 'Booked for Tuesday');
     await drainOutbox();
     expect((await promise(promiseId)).status).toBe('kept');
     expect((await view(caseId)).firstResponseAt).not.toBeNull();

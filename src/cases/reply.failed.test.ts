@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
-import { FakeTwilio, twilioError } from '../../test/fakes/twilio.js';
+import { describe, expect, it } from 'vitest';
+import { twilioError } from '../../test/fakes/twilio.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { smsReplyWorld } from './test-world.js';
 
 const H = 3_600_000;
-const iso = (ms: number) => new Date(ms).toISOString();
 /** Twilio's answer to a number it cannot send to: a permanent refusal, the message fails. */
 const notANumber = () =>
   twilioError(400, 21211, "The 'To' number +1555 is not a valid phone number.");
@@ -15,68 +13,14 @@ const notANumber = () =>
  * refuses for good reached nobody, so the outbox's give-up undoes both.
  */
 describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
-  let t: TestApp;
-  let twilio: FakeTwilio;
-  beforeAll(async () => {
-    twilio = await new FakeTwilio().start();
-    t = await testApp(engine);
-    const res = await api('POST', '/api/v1/channels', twilio.channelPayload('+14155550100'));
-    expect(res.statusCode, res.body).toBe(201);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await twilio?.close();
-  });
-  const db = () => t.app.database.db;
-  const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
-  let phone = 100;
-  /** An SMS case opened by a message sent `ago` ms before now. */
-  const smsCase = async (ago = 60_000) => {
-    const m = aMessage({
-      channel: 'sms',
-      visibility: 'private',
-      author: { id: `+1415555${String(phone++).padStart(4, '0')}` },
-      sentAt: iso(Date.now() - ago),
-    });
-    await appendInbound(db(), t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    const row = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
-    return row.case_id!;
-  };
-  const followUp = async (caseId: string, dueIn = 5 * H) => {
-    const p = await api('POST', `/api/v1/cases/${caseId}/promises`, {
-      kind: 'follow_up',
-      description: 'Text when the engineer is booked',
-      dueAt: iso(Date.now() + dueIn),
-    });
-    expect(p.statusCode, p.body).toBe(201);
-    return p.json().id as string;
-  };
-  const reply = async (caseId: string, text: string) => {
-    const r = await api('POST', `/api/v1/cases/${caseId}/replies`, { text });
-    expect(r.statusCode, r.body).toBe(201);
-    return r.json() as { id: string; sentAt: string };
-  };
-  const promise = async (id: string) =>
-    (await api('GET', '/api/v1/promises?status=open,kept,broken'))
-      .json()
-      .items.find((p: { id: string }) => p.id === id);
-  const view = async (caseId: string) => (await api('GET', `/api/v1/cases/${caseId}`)).json();
-  const sla = async (caseId: string) => (await api('GET', `/api/v1/cases/${caseId}/sla`)).json();
-  const drainOutbox = async () => {
-    while ((await t.app.outbox.runOnce()) > 0) {}
-  };
+  const x = smsReplyWorld(engine, 100);
+  const { t, db, api, smsCase, followUp, reply, promise, view, sla, drainOutbox } = x;
 
   it('reopens the promise and the first-response clock, and says why in the history', async () => {
     const caseId = await smsCase();
     const promiseId = await followUp(caseId);
     const due = (await sla(caseId)).clocks.first_response.dueAt;
-    twilio.script(notANumber());
+    x.twilio.script(notANumber());
     const sent = await reply(caseId, 'Engineer booked for Tuesday');
     // Queued: kept and answered, as the desk shows at once.
     expect((await promise(promiseId)).status).toBe('kept');
@@ -128,7 +72,7 @@ describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
   it('lets a later reply that went out keep what the refused one had kept', async () => {
     const caseId = await smsCase();
     const promiseId = await followUp(caseId);
-    twilio.script(notANumber());
+    x.twilio.script(notANumber());
     await reply(caseId, 'Engineer booked');
     // A second reply is queued before the first one is refused.
     await new Promise((r) => setTimeout(r, 5));
@@ -147,7 +91,7 @@ describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
     // Ten hours unanswered: past every built-in first-response target.
     const caseId = await smsCase(10 * H);
     const promiseId = await followUp(caseId, H);
-    twilio.script(notANumber());
+    x.twilio.script(notANumber());
     await reply(caseId, 'Sorry for the wait, the engineer comes Tuesday');
     // As if the provider refused it after the deadline (retries ran out).
     await db()
@@ -177,7 +121,7 @@ describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
     await reply(caseId, 'Your line is reset');
     await drainOutbox();
     const answered = (await view(caseId)).firstResponseAt;
-    twilio.script(notANumber());
+    x.twilio.script(notANumber());
     const res = await t.app.http.inject({
       method: 'PATCH',
       url: `/api/v1/cases/${caseId}`,

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, customerIdOf } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
-import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from '../cases/test-world.js';
 import { linkKeyFor, normalisePhone } from './identity.keys.js';
 
 describe('identity keys', () => {
@@ -20,34 +20,9 @@ describe('identity keys', () => {
 });
 
 describe.each(ENGINES)('customers on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const db = () => t.app.database.db;
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
-  const customerOf = async (channel: string, address: string) =>
-    (
-      await db()
-        .selectFrom('identities')
-        .select('customer_id')
-        .where('channel', '=', channel)
-        .where('address', '=', address)
-        .executeTakeFirstOrThrow()
-    ).customer_id;
-  const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
-    t.app.http.inject({
-      method,
-      url,
-      headers: t.auth,
-      payload: (payload ?? (method === 'GET' ? undefined : {})) as never,
-    });
+  const t = suiteApp(engine);
+  const { db, api, ingest } = careWorld(() => t);
+  const customerOf = (channel: string, address: string) => customerIdOf(db(), channel, address);
 
   it('links the same verified phone on SMS and WhatsApp automatically, never an X id', async () => {
     await ingest(

@@ -1,36 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, customerIdOf } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
-import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from '../cases/test-world.js';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 6, 9, minute)).toISOString();
 
 /** Messages that arrive while two customers are merged follow their sender back on unmerge. */
 describe.each(ENGINES)('unmerge after new traffic on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const db = () => t.app.database.db;
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
-  const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
-  const customerOf = async (channel: string, address: string) =>
-    (
-      await db()
-        .selectFrom('identities')
-        .select('customer_id')
-        .where('channel', '=', channel)
-        .where('address', '=', address)
-        .executeTakeFirstOrThrow()
-    ).customer_id;
+  const t = suiteApp(engine);
+  const { db, api, ingest } = careWorld(() => t);
+  const customerOf = (channel: string, address: string) => customerIdOf(db(), channel, address);
   const row = (externalId: string) =>
     db()
       .selectFrom('messages')

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Sender } from '../channels/sender.js';
-import { OutboxWorker } from '../platform/outbox/outbox.worker.js';
 import { DEFAULT_PROBLEM_SETTINGS } from '../problems/problem.settings.js';
 import { ProblemWorker } from '../problems/problem.worker.js';
 import { problemsWorld } from '../problems/test-world.js';
-import { notifyHandler } from './notify.handler.js';
+import { fixedOnX, notifyOutbox } from './test-world.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -22,35 +21,12 @@ const HOLD = DEFAULT_PROBLEM_SETTINGS.noticeHoldMinutes * MIN;
  * refusals, and the case resolved after the quiet period anyway.
  */
 describe.each(ENGINES)('a blocked channel and the 15-minute target on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const w = problemsWorld(() => t);
   let k = 0;
 
   async function fixedFor(email: string | null) {
-    const [c] = await w.ingest([
-      aMessage({
-        channel: 'x',
-        author: { id: `x-blocked-${engine}-${++k}` },
-        text: 'no signal in Austin',
-        sentAt: new Date(Date.now() - HOUR).toISOString(),
-      }),
-    ]);
-    if (email) {
-      const r = await w.api('POST', `/api/v1/customers/${c.customer_id}/identities`, {
-        channel: 'email',
-        address: email,
-        verified: true,
-      });
-      expect(r.statusCode, r.body).toBeLessThan(300);
-    }
-    const id = await w.autoProblem([c]);
-    expect((await w.setStatus(id, { status: 'fixed', silent: false })).statusCode).toBe(200);
+    const { c, id } = await fixedOnX(w, `x-blocked-${engine}-${++k}`, email);
     const note = () =>
       w
         .db()
@@ -66,16 +42,8 @@ describe.each(ENGINES)('a blocked channel and the 15-minute target on %s', (engi
     async () => {
       throw new ConnectorError('rate_limited', 'X rate limit: blocked', until - clock(), 429);
     };
-  function worker(senders: Map<string, Sender>, clock: () => number) {
-    return new OutboxWorker({
-      database: t.app.database,
-      senders,
-      clock,
-      handlers: new Map([
-        ['notify_customer', notifyHandler({ database: t.app.database, senders, clock })],
-      ]),
-    });
-  }
+  const worker = (senders: Map<string, Sender>, clock: () => number) =>
+    notifyOutbox(t, senders, clock);
 
   it('the e-mail gets the notice at once', async () => {
     const f = await fixedFor(`blocked-${engine}@example.org`);

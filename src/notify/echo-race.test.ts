@@ -1,14 +1,13 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, retryNow, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { retryNow } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import type { Sender } from '../channels/sender.js';
-import { OutboxWorker } from '../platform/outbox/outbox.worker.js';
 import { problemsWorld } from '../problems/test-world.js';
-import { notifyHandler } from './notify.handler.js';
+import { fixedOnX, notifyOutbox } from './test-world.js';
 
 const MIN = 60_000;
-const HOUR = 60 * MIN;
 
 /*
  * The provider's echo of our notice (our own tweet) can be stored while the send call is still
@@ -16,27 +15,13 @@ const HOUR = 60 * MIN;
  * it must end in one row, `sent`, and never go out again.
  */
 describe.each(ENGINES)('a notice whose echo is stored before its send answers, on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const w = problemsWorld(() => t);
   const db = () => t.app.database.db;
 
   it('folds the echo into the notice and sends it once', async () => {
-    const m = aMessage({
-      channel: 'x',
-      author: { id: `x-echo-race-${engine}` },
-      text: 'no signal in Austin',
-      sentAt: new Date(Date.now() - HOUR).toISOString(),
-    });
-    const [c] = await w.ingest([m]);
+    const { c } = await fixedOnX(w, `x-echo-race-${engine}`, null);
     const caseId = c.case_id!;
-    const id = await w.autoProblem([c]);
-    expect((await w.setStatus(id, { status: 'fixed', silent: false })).statusCode).toBe(200);
     const countOf = async () =>
       Number(
         (
@@ -93,14 +78,7 @@ describe.each(ENGINES)('a notice whose echo is stored before its send answers, o
     let now = Date.now() + 3 * MIN;
     const senders = new Map([['x', x]]);
     const clock = () => now;
-    const out = new OutboxWorker({
-      database: t.app.database,
-      senders,
-      clock,
-      handlers: new Map([
-        ['notify_customer', notifyHandler({ database: t.app.database, senders, clock })],
-      ]),
-    });
+    const out = notifyOutbox(t, senders, clock);
     for (let i = 0; i < 5 && calls === 0; i++) {
       await out.runOnce(100);
       now += MIN;

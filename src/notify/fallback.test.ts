@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { apiPost, suiteApp } from '../../test/support/suite.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { OutboundMessage, Sender } from '../channels/sender.js';
 import { checkXLength } from '../channels/x/x.sender.js';
-import { notifyHandler } from './notify.handler.js';
+import { fixedThroughApi, handleNotice, inboundThroughApi, type NoticeRow } from './test-world.js';
 
 /**
  * A provider that refuses a notification for good (X will not take the message) is not the end
@@ -12,50 +13,14 @@ import { notifyHandler } from './notify.handler.js';
  * counts as unreachable.
  */
 describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   let n = 0;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
   const db = () => t.app.database.db;
-  const api = async (method: 'POST', url: string, payload: unknown) => {
-    const res = await t.app.http.inject({
-      method,
-      url,
-      headers: t.auth,
-      payload: payload as never,
-    });
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return res.json();
-  };
 
   /** A customer who complained on X (and gave their e-mail, if any); their problem is then fixed. */
   async function fixedFor(email: string | null) {
     const m = aMessage({ channel: 'x', author: { id: `x-fallback-${++n}` }, text: 'no signal' });
-    await api('POST', '/api/v1/inbound', m);
-    await t.app.pipeline.drain();
-    const msg = await db()
-      .selectFrom('messages')
-      .select(['case_id', 'customer_id'])
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
-    if (email)
-      await api('POST', `/api/v1/customers/${msg.customer_id}/identities`, {
-        channel: 'email',
-        address: email,
-        verified: true,
-      });
-    const p = await api('POST', '/api/v1/problems', { caseId: msg.case_id, topic: 'network' });
-    await api('POST', `/api/v1/problems/${p.id}/status`, { status: 'fixed' });
-    const row = await db()
-      .selectFrom('outbox')
-      .select(['id', 'payload_json', 'idempotency_key'])
-      .where('kind', '=', 'notify_customer')
-      .where('payload_json', 'like', `%${msg.case_id}%`)
-      .executeTakeFirstOrThrow();
+    const { msg, row } = await fixedThroughApi(t, m, email);
     const notification = () =>
       db()
         .selectFrom('problem_notifications')
@@ -66,15 +31,8 @@ describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine
   }
 
   /** Runs the real notify handler once on the outbox row, with these senders. */
-  const deliverWith = (
-    senders: Map<string, Sender>,
-    row: { id: string; payload_json: string; idempotency_key: string },
-  ) =>
-    notifyHandler({ database: t.app.database, senders, clock: Date.now })(
-      JSON.parse(row.payload_json),
-      row.idempotency_key,
-      { id: row.id, workspaceId: t.app.workspace.workspaceId, attempt: 1 },
-    );
+  const deliverWith = (senders: Map<string, Sender>, row: NoticeRow) =>
+    handleNotice(t, senders, row);
 
   const refuses: Sender = async () => {
     throw new ConnectorError('permission_missing', 'the user does not accept messages');
@@ -111,14 +69,8 @@ describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine
     const author = { id: `x-twocases-${++n}` };
     const email = `twocases-${n}@example.org`;
     const mention = aMessage({ channel: 'x', author, text: 'no signal since this morning' });
-    await api('POST', '/api/v1/inbound', mention);
-    await t.app.pipeline.drain();
-    const x = await db()
-      .selectFrom('messages')
-      .select(['case_id', 'customer_id'])
-      .where('external_id', '=', mention.externalId)
-      .executeTakeFirstOrThrow();
-    await api('POST', `/api/v1/customers/${x.customer_id}/identities`, {
+    const x = await inboundThroughApi(t, mention);
+    await apiPost(t, `/api/v1/customers/${x.customer_id}/identities`, {
       channel: 'email',
       address: email,
       verified: true,
@@ -131,18 +83,12 @@ describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine
       // Days later, past the threading window: a case of its own.
       sentAt: new Date(Date.parse(mention.sentAt) + 3 * 86_400_000).toISOString(),
     });
-    await api('POST', '/api/v1/inbound', mail);
-    await t.app.pipeline.drain();
-    const m = await db()
-      .selectFrom('messages')
-      .select(['case_id', 'customer_id'])
-      .where('external_id', '=', mail.externalId)
-      .executeTakeFirstOrThrow();
+    const m = await inboundThroughApi(t, mail);
     expect(m.customer_id).toBe(x.customer_id);
     expect(m.case_id).not.toBe(x.case_id);
-    const p = await api('POST', '/api/v1/problems', { caseId: x.case_id, topic: 'network' });
-    await api('POST', `/api/v1/problems/${p.id}/links`, { link: [m.case_id] });
-    await api('POST', `/api/v1/problems/${p.id}/status`, { status: 'fixed' });
+    const p = await apiPost(t, '/api/v1/problems', { caseId: x.case_id, topic: 'network' });
+    await apiPost(t, `/api/v1/problems/${p.id}/links`, { link: [m.case_id] });
+    await apiPost(t, `/api/v1/problems/${p.id}/status`, { status: 'fixed' });
     const rows = await db()
       .selectFrom('outbox')
       .select(['id', 'payload_json', 'idempotency_key'])

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import type { Sender } from '../channels/sender.js';
-import { OutboxWorker } from '../platform/outbox/outbox.worker.js';
 import { changeProblem } from '../problems/problem.service.js';
 import { problemsWorld } from '../problems/test-world.js';
-import { notifyHandler } from './notify.handler.js';
+import { notifyOutbox, problemOnXFor } from './test-world.js';
 
 const SEC = 1000;
 const MIN = 60 * SEC;
@@ -18,27 +17,11 @@ const MIN = 60 * SEC;
  * stands still reaches them within 15 minutes.
  */
 describe.each(ENGINES)('a flapping problem on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const w = problemsWorld(() => t);
   let k = 0;
 
-  async function problemOnX() {
-    const [c] = await w.ingest([
-      aMessage({
-        channel: 'x',
-        author: { id: `x-flap-${engine}-${++k}` },
-        text: 'no signal in Austin',
-        sentAt: new Date(Date.now() - 60 * MIN).toISOString(),
-      }),
-    ]);
-    return w.autoProblem([c]);
-  }
+  const problemOnX = async () => (await problemOnXFor(w, `x-flap-${engine}-${++k}`)).id;
 
   /** An outbox on a clock the test moves; records what X was sent, and when. */
   function world() {
@@ -50,14 +33,7 @@ describe.each(ENGINES)('a flapping problem on %s', (engine) => {
     };
     const senders = new Map([['x', x]]);
     const clock = () => now;
-    const outbox = new OutboxWorker({
-      database: t.app.database,
-      senders,
-      clock,
-      handlers: new Map([
-        ['notify_customer', notifyHandler({ database: t.app.database, senders, clock })],
-      ]),
-    });
+    const outbox = notifyOutbox(t, senders, clock);
     const status = async (id: string, status: string, body?: string) =>
       changeProblem(
         t.app.database.db,

@@ -5,6 +5,7 @@ import { createChannel } from '../../test/fakes/channels.js';
 import { FakeSmtp } from '../../test/fakes/smtp.js';
 import { FakeTwilio } from '../../test/fakes/twilio.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { apiPost } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 
@@ -71,16 +72,7 @@ describe.each(ENGINES)('problem notifications by email and SMS on %s', (engine) 
     await twilio?.close();
   });
   const db = () => t.app.database.db;
-  const api = async (url: string, payload: unknown) => {
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url,
-      headers: t.auth,
-      payload: payload as never,
-    });
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return res.json();
-  };
+  const api = (url: string, payload: unknown) => apiPost(t, url, payload);
   const caseOf = async (m: InboundMessage) =>
     (
       await db()

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { Sender } from '../channels/sender.js';
-import { OutboxWorker } from '../platform/outbox/outbox.worker.js';
 import { problemsWorld } from '../problems/test-world.js';
 import { notifyHandler } from './notify.handler.js';
+import { fixedOnX, handleNotice, notifyOutbox } from './test-world.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -16,36 +16,14 @@ const HOUR = 60 * MIN;
  * ends `failed`, so the problem's counts show it. A sent notice is the case's latest message.
  */
 describe.each(ENGINES)('notification retries on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const w = problemsWorld(() => t);
   const db = () => t.app.database.db;
   let k = 0;
 
   /** A customer who complained on X (and gave a verified e-mail, if any); their problem fixed. */
   async function fixedFor(email: string | null) {
-    const m = aMessage({
-      channel: 'x',
-      author: { id: `x-budget-${engine}-${++k}` },
-      text: 'no signal in Austin',
-      sentAt: new Date(Date.now() - HOUR).toISOString(),
-    });
-    const [c] = await w.ingest([m]);
-    if (email) {
-      const r = await w.api('POST', `/api/v1/customers/${c.customer_id}/identities`, {
-        channel: 'email',
-        address: email,
-        verified: true,
-      });
-      expect(r.statusCode, r.body).toBeLessThan(300);
-    }
-    const id = await w.autoProblem([c]);
-    expect((await w.setStatus(id, { status: 'fixed', silent: false })).statusCode).toBe(200);
+    const { c, id } = await fixedOnX(w, `x-budget-${engine}-${++k}`, email);
     const outbox = () =>
       db()
         .selectFrom('outbox')
@@ -71,16 +49,8 @@ describe.each(ENGINES)('notification retries on %s', (engine) => {
     };
 
   /** The app's outbox worker on a clock of its own, with the real notify handler. */
-  function worker(senders: Map<string, Sender>, clock: () => number) {
-    return new OutboxWorker({
-      database: t.app.database,
-      senders,
-      clock,
-      handlers: new Map([
-        ['notify_customer', notifyHandler({ database: t.app.database, senders, clock })],
-      ]),
-    });
-  }
+  const worker = (senders: Map<string, Sender>, clock: () => number) =>
+    notifyOutbox(t, senders, clock);
 
   it('X rate-limited: the verified e-mail gets the notice within 15 minutes', async () => {
     const f = await fixedFor(`budget-${engine}@example.org`);
@@ -183,15 +153,7 @@ describe.each(ENGINES)('notification retries on %s', (engine) => {
     const sentAt = Number(before.last_message_at) + 2 * HOUR;
     const row = await f.outbox();
     const x: Sender = async () => ({ externalId: 't-latest' });
-    await notifyHandler({
-      database: t.app.database,
-      senders: new Map([['x', x]]),
-      clock: () => sentAt,
-    })(JSON.parse(row.payload_json), row.idempotency_key, {
-      id: row.id,
-      workspaceId: w.ws(),
-      attempt: 1,
-    });
+    await handleNotice(t, new Map([['x', x]]), row, () => sentAt);
     const after = await db()
       .selectFrom('cases')
       .select(['last_message_at', 'message_count', 'status'])

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import type { Sender } from '../channels/sender.js';
-import { OutboxWorker } from '../platform/outbox/outbox.worker.js';
 import { DEFAULT_PROBLEM_SETTINGS } from '../problems/problem.settings.js';
 import { problemsWorld } from '../problems/test-world.js';
 import { notifyHandler } from './notify.handler.js';
+import { notifyOutbox, problemOnXFor } from './test-world.js';
 
-const HOUR = 3_600_000;
 /** Status notices wait this long before they go out (`noticeHoldMinutes`). */
 const HOLD = DEFAULT_PROBLEM_SETTINGS.noticeHoldMinutes * 60_000;
 
@@ -18,27 +17,11 @@ const HOLD = DEFAULT_PROBLEM_SETTINGS.noticeHoldMinutes * 60_000;
  * customer is queued or sent) is superseded, not sent.
  */
 describe.each(ENGINES)('out-of-date notices on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const w = problemsWorld(() => t);
   let k = 0;
 
-  async function problemOnX() {
-    const [c] = await w.ingest([
-      aMessage({
-        channel: 'x',
-        author: { id: `x-supersede-${engine}-${++k}` },
-        text: 'no signal in Austin',
-        sentAt: new Date(Date.now() - HOUR).toISOString(),
-      }),
-    ]);
-    return { c, id: await w.autoProblem([c]) };
-  }
+  const problemOnX = () => problemOnXFor(w, `x-supersede-${engine}-${++k}`);
   const notices = (id: string) =>
     w
       .db()
@@ -55,14 +38,7 @@ describe.each(ENGINES)('out-of-date notices on %s', (engine) => {
     const senders = new Map([['x', x]]);
     // Once the notices' hold is over.
     const clock = () => Date.now() + HOLD;
-    return new OutboxWorker({
-      database: t.app.database,
-      senders,
-      clock,
-      handlers: new Map([
-        ['notify_customer', notifyHandler({ database: t.app.database, senders, clock })],
-      ]),
-    });
+    return notifyOutbox(t, senders, clock);
   }
 
   it('held back through fixed → fixing → fixed → fixing, only the latest is sent', async () => {

@@ -1,10 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { ConnectorError } from '../channels/connector-error.js';
 import type { OutboundMessage, Sender } from '../channels/sender.js';
 import { DEMO_MESSAGE_PREFIX, enableDemoDelivery } from '../demo/demo.sender.js';
-import { NOT_NOTIFIED, notifyHandler } from './notify.handler.js';
+import { NOT_NOTIFIED } from './notify.handler.js';
+import { fixedThroughApi, handleNotice, type NoticeRow } from './test-world.js';
 
 /**
  * A notice to a customer on a channel kind the desk has no channel for (an SMS customer, no SMS
@@ -14,25 +16,9 @@ import { NOT_NOTIFIED, notifyHandler } from './notify.handler.js';
  * customers only, and when the channel goes between routing and sending.
  */
 describe.each(ENGINES)('a notice on a channel the desk has not configured on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   let n = 0;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
   const db = () => t.app.database.db;
-  const api = async (url: string, payload: unknown) => {
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url,
-      headers: t.auth,
-      payload: payload as never,
-    });
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return res.json();
-  };
 
   /** An SMS customer (a simulated one of the demo's, if `demo`) whose problem is then fixed. */
   async function fixedFor(opts: { email?: string; demo?: boolean } = {}) {
@@ -43,27 +29,7 @@ describe.each(ENGINES)('a notice on a channel the desk has not configured on %s'
       text: 'no signal since this morning',
       ...(opts.demo ? { externalId: `${DEMO_MESSAGE_PREFIX}unconfigured-${n}` } : {}),
     });
-    await api('/api/v1/inbound', m);
-    await t.app.pipeline.drain();
-    const msg = await db()
-      .selectFrom('messages')
-      .select(['case_id', 'customer_id'])
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
-    if (opts.email)
-      await api(`/api/v1/customers/${msg.customer_id}/identities`, {
-        channel: 'email',
-        address: opts.email,
-        verified: true,
-      });
-    const p = await api('/api/v1/problems', { caseId: msg.case_id, topic: 'network' });
-    await api(`/api/v1/problems/${p.id}/status`, { status: 'fixed' });
-    const row = await db()
-      .selectFrom('outbox')
-      .select(['id', 'payload_json', 'idempotency_key'])
-      .where('kind', '=', 'notify_customer')
-      .where('payload_json', 'like', `%${msg.case_id}%`)
-      .executeTakeFirstOrThrow();
+    const { msg, row } = await fixedThroughApi(t, m, opts.email);
     const outcome = async () => ({
       notice: await db()
         .selectFrom('problem_notifications')
@@ -80,15 +46,8 @@ describe.each(ENGINES)('a notice on a channel the desk has not configured on %s'
   }
 
   /** Runs the real notify handler once on the outbox row, with these senders. */
-  const deliverWith = (
-    senders: Map<string, Sender>,
-    row: { id: string; payload_json: string; idempotency_key: string },
-  ) =>
-    notifyHandler({ database: t.app.database, senders, clock: Date.now })(
-      JSON.parse(row.payload_json),
-      row.idempotency_key,
-      { id: row.id, workspaceId: t.app.workspace.workspaceId, attempt: 1 },
-    );
+  const deliverWith = (senders: Map<string, Sender>, row: NoticeRow) =>
+    handleNotice(t, senders, row);
   /** The app's real senders (no SMS number, no mailbox configured), as the demo desk wraps them. */
   const demoDesk = async (over: [string, Sender][] = []) => {
     // The demo flag as the loader stores it: the wrapper reads it (demoFlag).

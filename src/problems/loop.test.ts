@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import type { Sender } from '../channels/sender.js';
-import type { InboundMessage } from '../ingest/inbound.schema.js';
-import { notifyHandler } from '../notify/notify.handler.js';
+import { handleNotice, noticeRowOf } from '../notify/test-world.js';
 import { ProblemWorker } from './problem.worker.js';
-import { problemsWorld } from './test-world.js';
+import { problemsWorld, smsFrom } from './test-world.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -20,24 +19,11 @@ const DAY = 24 * HOUR;
  * (seed 1: 2 of 32 incidents lost).
  */
 describe.each(ENGINES)('answers to a fix on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const w = problemsWorld(() => t);
   let k = 0;
   const phone = () => `+1555${engine === 'sqlite' ? 1 : 2}${String(++k).padStart(6, '0')}`;
-  const sms = (author: string, text: string, at: number): InboundMessage =>
-    aMessage({
-      channel: 'sms',
-      visibility: 'private',
-      author: { id: author },
-      text,
-      sentAt: new Date(at).toISOString(),
-    });
+  const sms = smsFrom;
   const events = async (id: string, type: string) =>
     (
       await w
@@ -60,34 +46,14 @@ describe.each(ENGINES)('answers to a fix on %s', (engine) => {
   /** Three customers' SMS complaints `ago` before now, linked to a problem that is then fixed. */
   async function fixed(ago: number, silent: boolean) {
     const authors = [phone(), phone(), phone()];
-    const cs = await w.ingest(
-      authors.map((a) => sms(a, 'no signal at all in Austin today', Date.now() - ago)),
-    );
-    const id = await w.autoProblem(cs);
-    expect((await w.setStatus(id, { status: 'fixed', silent })).statusCode).toBe(200);
-    const fixedAt = Number((await w.problem(id)).fixed_at);
-    return { authors, cs, id, fixedAt };
+    return { authors, ...(await w.fixedSms(authors, ago, silent)) };
   }
 
   /** Sends the fix notice of the customer's case (the real notify handler, an SMS provider). */
   async function sendNotice(f: { fixedAt: number }, caseId: string) {
-    const row = await w
-      .db()
-      .selectFrom('outbox')
-      .select(['id', 'payload_json', 'idempotency_key'])
-      .where('kind', '=', 'notify_customer')
-      .where('payload_json', 'like', `%${caseId}%`)
-      .executeTakeFirstOrThrow();
+    const row = await noticeRowOf(w.db(), caseId);
     const smsSender: Sender = async () => ({ externalId: `SM-${k}` });
-    await notifyHandler({
-      database: t.app.database,
-      clock: () => f.fixedAt + MIN,
-      senders: new Map([['sms', smsSender]]),
-    })(JSON.parse(row.payload_json), row.idempotency_key, {
-      id: row.id,
-      workspaceId: w.ws(),
-      attempt: 1,
-    });
+    await handleNotice(t, new Map([['sms', smsSender]]), row, () => f.fixedAt + MIN);
   }
 
   it('three customers saying "working again, thanks" leave the fix as it is', async () => {

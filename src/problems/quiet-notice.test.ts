@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import type { Sender } from '../channels/sender.js';
-import { notifyHandler } from '../notify/notify.handler.js';
+import { handleNotice, noticeRowOf } from '../notify/test-world.js';
 import { ProblemWorker } from './problem.worker.js';
 import { problemsWorld } from './test-world.js';
 
@@ -16,31 +16,14 @@ const HOUR = 60 * MIN;
  * (X rate-limited, say): the loop was closed with customers who had heard nothing.
  */
 describe.each(ENGINES)('quiet period and undelivered notices on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const w = problemsWorld(() => t);
   let k = 0;
   const phone = () => `+1556${engine === 'sqlite' ? 1 : 2}${String(++k).padStart(6, '0')}`;
 
   /** The fix notice of a case through the real handler, with these senders. */
   async function deliver(caseId: string, senders: Map<string, Sender>, at: number) {
-    const row = await w
-      .db()
-      .selectFrom('outbox')
-      .select(['id', 'payload_json', 'idempotency_key'])
-      .where('kind', '=', 'notify_customer')
-      .where('payload_json', 'like', `%${caseId}%`)
-      .executeTakeFirstOrThrow();
-    await notifyHandler({ database: t.app.database, clock: () => at, senders })(
-      JSON.parse(row.payload_json),
-      row.idempotency_key,
-      { id: row.id, workspaceId: w.ws(), attempt: 1 },
-    );
+    await handleNotice(t, senders, await noticeRowOf(w.db(), caseId), () => at);
   }
   const cases = async (ids: (string | null)[]) =>
     Object.fromEntries(
@@ -55,21 +38,8 @@ describe.each(ENGINES)('quiet period and undelivered notices on %s', (engine) =>
     );
 
   it('a queued notice holds its case pending; sent it resolves, undeliverable it goes to the desk', async () => {
-    const cs = await w.ingest(
-      [phone(), phone()].map((a) =>
-        aMessage({
-          channel: 'sms',
-          visibility: 'private',
-          author: { id: a },
-          text: 'no signal at all in Austin today',
-          sentAt: new Date(Date.now() - 2 * HOUR).toISOString(),
-        }),
-      ),
-    );
+    const { cs, fixedAt } = await w.fixedSms([phone(), phone()], 2 * HOUR, false);
     const [a, b] = cs.map((c) => c.case_id!);
-    const id = await w.autoProblem(cs);
-    expect((await w.setStatus(id, { status: 'fixed', silent: false })).statusCode).toBe(200);
-    const fixedAt = Number((await w.problem(id)).fixed_at);
     const worker = new ProblemWorker({
       database: t.app.database,
       clock: () => fixedAt + 25 * HOUR,
@@ -105,21 +75,8 @@ describe.each(ENGINES)('quiet period and undelivered notices on %s', (engine) =>
    * minutes less to say it is still broken than the others. Now it counts from the delivery.
    */
   it('the quiet period runs from when each customer was told, not from the fix', async () => {
-    const cs = await w.ingest(
-      [phone(), phone()].map((a) =>
-        aMessage({
-          channel: 'sms',
-          visibility: 'private',
-          author: { id: a },
-          text: 'no signal at all in Austin today',
-          sentAt: new Date(Date.now() - 2 * HOUR).toISOString(),
-        }),
-      ),
-    );
+    const { cs, fixedAt } = await w.fixedSms([phone(), phone()], 2 * HOUR, false);
     const [a, b] = cs.map((c) => c.case_id!);
-    const id = await w.autoProblem(cs);
-    expect((await w.setStatus(id, { status: 'fixed', silent: false })).statusCode).toBe(200);
-    const fixedAt = Number((await w.problem(id)).fixed_at);
     const sms = new Map([['sms', (async (m) => ({ externalId: `SM-${m.messageId}` })) as Sender]]);
     await deliver(a, sms, fixedAt + 2 * MIN);
     // b's notice went out late (the provider held it).
@@ -141,18 +98,7 @@ describe.each(ENGINES)('quiet period and undelivered notices on %s', (engine) =>
   });
 
   it('a silent fix told no one: the quiet period runs from the fix', async () => {
-    const cs = await w.ingest([
-      aMessage({
-        channel: 'sms',
-        visibility: 'private',
-        author: { id: phone() },
-        text: 'no signal at all in Austin today',
-        sentAt: new Date(Date.now() - 2 * HOUR).toISOString(),
-      }),
-    ]);
-    const id = await w.autoProblem(cs);
-    expect((await w.setStatus(id, { status: 'fixed', silent: true })).statusCode).toBe(200);
-    const fixedAt = Number((await w.problem(id)).fixed_at);
+    const { fixedAt } = await w.fixedSms([phone()], 2 * HOUR, true);
     const worker = (ms: number) => new ProblemWorker({ database: t.app.database, clock: () => ms });
     expect(await worker(fixedAt + 24 * HOUR - 1).runOnce()).toBe(0);
     expect(await worker(fixedAt + 24 * HOUR).runOnce()).toBe(1);

@@ -31,6 +31,16 @@ export async function addWebhookTarget(t: TestApp) {
   expect(res.statusCode, res.body).toBe(201);
 }
 
+/** A customer's SMS (private, from the phone number `author`) sent at `at`. */
+export const smsFrom = (author: string, text: string, at: number): InboundMessage =>
+  aMessage({
+    channel: 'sms',
+    visibility: 'private',
+    author: { id: author },
+    text,
+    sentAt: new Date(at).toISOString(),
+  });
+
 export function problemsWorld(app: () => TestApp) {
   const db = () => app().app.database.db;
   const ws = () => app().app.workspace.workspaceId;
@@ -100,6 +110,17 @@ export function problemsWorld(app: () => TestApp) {
       at,
     );
     return row.id;
+  }
+
+  /** The customers' SMS complaints `ago` before now, linked to a problem that is then fixed. */
+  async function fixedSms(authors: string[], ago: number, silent: boolean) {
+    const cs = await ingest(
+      authors.map((a) => smsFrom(a, 'no signal at all in Austin today', Date.now() - ago)),
+    );
+    const id = await autoProblem(cs);
+    expect((await setStatus(id, { status: 'fixed', silent })).statusCode).toBe(200);
+    const fixedAt = Number((await problem(id)).fixed_at);
+    return { cs, id, fixedAt };
   }
 
   const problem = (id: string) =>
@@ -176,6 +197,7 @@ export function problemsWorld(app: () => TestApp) {
     ingest,
     cases,
     autoProblem,
+    fixedSms,
     problem,
     human,
     escalations,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { careWorld } from '../cases/test-world.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 import { createUser } from '../platform/auth/users.js';
 
@@ -24,25 +24,14 @@ describe.each(ENGINES)('routing on %s', (engine) => {
   afterAll(async () => {
     await t.close();
   });
-  const db = () => t.app.database.db;
+  const w = careWorld(() => t);
+  const { db, caseOf } = w;
   const api = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) =>
     t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
+  /** Messages through the pipeline, then assigned at once. */
   const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
+    await w.ingest(...msgs);
     await t.app.care.assignNow();
-  };
-  const caseOf = async (externalId: string) => {
-    const m = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', externalId)
-      .executeTakeFirstOrThrow();
-    return db()
-      .selectFrom('cases')
-      .selectAll()
-      .where('id', '=', m.case_id!)
-      .executeTakeFirstOrThrow();
   };
 
   it('routes new cases by rules in order, else to the default queue', async () => {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld, iso } from '../cases/test-world.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 
 const H = 3_600_000;
@@ -12,33 +13,8 @@ const H = 3_600_000;
  * does not take it for a team failing now (src/problems/process.ts).
  */
 describe.each(ENGINES)('SLA breaches of history on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-  const db = () => t.app.database.db;
-  const api = (method: 'GET', url: string) => t.app.http.inject({ method, url, headers: t.auth });
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
-  const caseOf = async (externalId: string) => {
-    const m = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', externalId)
-      .executeTakeFirstOrThrow();
-    return { id: m.case_id! };
-  };
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const events = () => {
-    const seen: { type: string; data: Record<string, unknown> }[] = [];
-    const off = t.app.bus.subscribe((e) => seen.push(e));
-    return { seen, off };
-  };
+  const t = suiteApp(engine);
+  const { api, ingest, caseOf, events } = careWorld(() => t);
 
   it('a breach of history (overdue before the desk knew of the case) is flagged late; a live one is not', async () => {
     const now = Date.now();

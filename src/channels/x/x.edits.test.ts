@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
-import { createChannel, deliverX, X_SECRET } from '../../../test/fakes/channels.js';
-import { FakeX } from '../../../test/fakes/x-provider.js';
+import { describe, expect, it } from 'vitest';
+import { caseIdOf } from '../../../test/builders.js';
 import { ENGINES } from '../../../test/support/engines.js';
+import { aTweet, OUR, xDeskWorld } from './test-world.js';
 
-const OUR = '835740314006511618';
 let seq = 0;
 
 /*
@@ -14,57 +12,16 @@ let seq = 0;
  * own tweet's echo can overtake the send that posted it.
  */
 describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine) => {
-  let t: TestApp;
-  let fake: FakeX;
-  let channelId: string;
-  const db = () => t.app.database.db;
-
-  beforeAll(async () => {
-    fake = await new FakeX().start();
-    t = await testApp(engine);
-    channelId = await createChannel(t, {
-      kind: 'x',
-      name: 'X',
-      config: { accountId: OUR, apiBaseUrl: fake.url },
-      secrets: { consumerSecret: X_SECRET, userAccessToken: fake.userToken },
-    });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.close();
-  });
+  const x = xDeskWorld(engine);
+  const { t, db } = x;
 
   const tweet = (id: string, author: string, text: string, at: number, extra = {}) =>
     JSON.stringify({
       for_user_id: OUR,
-      tweet_create_events: [
-        {
-          id_str: id,
-          text,
-          user: { id_str: author, screen_name: `u${author}` },
-          timestamp_ms: String(at),
-          ...extra,
-        },
-      ],
+      tweet_create_events: [aTweet(id, author, `u${author}`, text, at, extra)],
     });
-  const caseOf = async (externalId: string) =>
-    (
-      await db()
-        .selectFrom('messages')
-        .select(['id', 'case_id', 'text', 'external_id'])
-        .where('external_id', '=', externalId)
-        .executeTakeFirstOrThrow()
-    ).case_id!;
-  const reply = async (caseId: string, text: string) => {
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${caseId}/replies`,
-      headers: t.auth,
-      payload: { text },
-    });
-    expect(res.statusCode).toBeLessThan(300);
-    return res.json().id as string;
-  };
+  const caseOf = (externalId: string) => caseIdOf(db(), externalId);
+  const reply = async (caseId: string, text: string) => (await x.reply(caseId, text)).id;
 
   it('an edited post updates the message in its case, and the reply answers the edit', async () => {
     seq++;
@@ -72,7 +29,7 @@ describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine)
     const b = String(BigInt(a) + 1n);
     const author = String(5000 + seq);
     const at = Date.now() - 120_000;
-    await deliverX(t, channelId, tweet(a, author, '@resistbot my bill is wrong', at));
+    await x.deliver(tweet(a, author, '@resistbot my bill is wrong', at));
     await t.app.pipeline.drain();
     const caseId = await caseOf(a);
     const edited = tweet(
@@ -84,7 +41,7 @@ describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine)
         edit_history: { initial_tweet_id: a, edit_tweet_ids: [a, b] },
       },
     );
-    expect((await deliverX(t, channelId, edited)).statusCode).toBe(200);
+    expect((await x.deliver(edited)).statusCode).toBe(200);
     await t.app.pipeline.drain();
     const rows = await db()
       .selectFrom('messages')
@@ -102,26 +59,26 @@ describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine)
     });
     await reply(caseId, 'Sorry! Refunding the second charge now.');
     await t.app.outbox.runOnce();
-    expect(fake.posted.at(-1)).toMatchObject({ inReplyTo: b });
+    expect(x.fake.posted.at(-1)).toMatchObject({ inReplyTo: b });
   });
 
   it('our tweet echoed while the post call is in flight ends as one row, posted once', async () => {
     seq++;
     const a = String(1800000000000000200n + BigInt(seq * 10));
     const author = String(5000 + seq);
-    await deliverX(t, channelId, tweet(a, author, '@resistbot no signal', Date.now() - 60_000));
+    await x.deliver(tweet(a, author, '@resistbot no signal', Date.now() - 60_000));
     await t.app.pipeline.drain();
     const caseId = await caseOf(a);
     const id = await reply(caseId, 'A mast is down; back by 6pm.');
     const ours = String(1900000000000000000n + BigInt(900 + seq));
     let release!: () => void;
-    fake.hold = new Promise<void>((r) => {
+    x.fake.hold = new Promise<void>((r) => {
       release = r;
     });
-    fake.script('tweets', { status: 201, body: { data: { id: ours, text: 'x' } } });
-    const calls = fake.requestsOf('tweets').length;
+    x.fake.script('tweets', { status: 201, body: { data: { id: ours, text: 'x' } } });
+    const calls = x.fake.requestsOf('tweets').length;
     const run = t.app.outbox.runOnce();
-    while (fake.requestsOf('tweets').length === calls) await new Promise((r) => setTimeout(r, 5));
+    while (x.fake.requestsOf('tweets').length === calls) await new Promise((r) => setTimeout(r, 5));
     const echo = JSON.stringify({
       for_user_id: OUR,
       tweet_create_events: [
@@ -135,7 +92,7 @@ describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine)
         },
       ],
     });
-    expect((await deliverX(t, channelId, echo)).statusCode).toBe(200);
+    expect((await x.deliver(echo)).statusCode).toBe(200);
     await t.app.pipeline.drain();
     const early = await db()
       .selectFrom('messages')
@@ -144,7 +101,7 @@ describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine)
       .executeTakeFirstOrThrow();
     expect(early.id).not.toBe(id);
     release();
-    fake.hold = null;
+    x.fake.hold = null;
     await run;
     const rows = await db()
       .selectFrom('messages')
@@ -153,6 +110,6 @@ describe.each(ENGINES)('X edits and echoes through a fake X API on %s', (engine)
       .execute();
     expect(rows).toEqual([{ id, status: 'sent' }]);
     await t.app.outbox.runOnce();
-    expect(fake.requestsOf('tweets').length).toBe(calls + 1);
+    expect(x.fake.requestsOf('tweets').length).toBe(calls + 1);
   });
 });

@@ -1,32 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageRow, retryNow, sendRowOf, type TestApp, testApp } from '../../../test/builders.js';
-import { createChannel, deliverX, X_SECRET } from '../../../test/fakes/channels.js';
-import { FakeX } from '../../../test/fakes/x-provider.js';
+import { describe, expect, it } from 'vitest';
+import { messageRow, retryNow, sendRowOf } from '../../../test/builders.js';
 import { ENGINES } from '../../../test/support/engines.js';
+import { aTweet, OUR, xDeskWorld } from './test-world.js';
 
-const OUR = '835740314006511618';
 let seq = 0;
 
 describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
-  let t: TestApp;
-  let fake: FakeX;
-  let channelId: string;
-  const db = () => t.app.database.db;
-
-  beforeAll(async () => {
-    fake = await new FakeX().start();
-    t = await testApp(engine);
-    channelId = await createChannel(t, {
-      kind: 'x',
-      name: 'X',
-      config: { accountId: OUR, apiBaseUrl: fake.url },
-      secrets: { consumerSecret: X_SECRET, userAccessToken: fake.userToken },
-    });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.close();
-  });
+  const x = xDeskWorld(engine);
+  const { t, db, reply } = x;
 
   /** A customer tweet (or DM) ingested through the webhook; returns its case id. */
   async function customerWrites(
@@ -35,17 +16,13 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     seq++;
     const id = String(1500000000000000000n + BigInt(seq));
     const author = String(7000 + seq);
+    const at = Date.now() - 60_000;
     const body =
       kind === 'tweet'
         ? {
             for_user_id: OUR,
             tweet_create_events: [
-              {
-                id_str: id,
-                text: `@resistbot my line is dead #${seq}`,
-                user: { id_str: author, screen_name: `cust${seq}` },
-                timestamp_ms: String(Date.now() - 60_000),
-              },
+              aTweet(id, author, `cust${seq}`, `@resistbot my line is dead #${seq}`, at),
             ],
           }
         : {
@@ -54,7 +31,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
               {
                 type: 'message_create',
                 id,
-                created_timestamp: String(Date.now() - 60_000),
+                created_timestamp: String(at),
                 message_create: {
                   sender_id: author,
                   target: { recipient_id: OUR },
@@ -63,32 +40,14 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
               },
             ],
           };
-    expect((await deliverX(t, channelId, JSON.stringify(body))).statusCode).toBe(200);
-    await t.app.pipeline.drain();
-    const m = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', id)
-      .executeTakeFirstOrThrow();
-    return { caseId: m.case_id!, externalId: id, author };
-  }
-
-  async function reply(caseId: string, text: string, visibility?: 'public' | 'private') {
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${caseId}/replies`,
-      headers: t.auth,
-      payload: { text, ...(visibility ? { visibility } : {}) },
-    });
-    expect(res.statusCode).toBeLessThan(300);
-    return res.json() as { id: string };
+    return { caseId: await x.ingest(body, id), externalId: id, author };
   }
 
   it('posts a public reply in the conversation and takes X’s id', async () => {
     const c = await customerWrites('tweet');
     const sent = await reply(c.caseId, 'Sorry! Engineers are on it, next update by 09:30.');
     await t.app.outbox.runOnce();
-    const posted = fake.posted.at(-1)!;
+    const posted = x.fake.posted.at(-1)!;
     expect(posted).toMatchObject({
       inReplyTo: c.externalId,
       text: 'Sorry! Engineers are on it, next update by 09:30.',
@@ -96,19 +55,19 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     const row = await messageRow(db(), sent.id);
     expect(row.status).toBe('sent');
     expect(row.external_id).toBe(posted.id);
-    const req = fake.requestsOf('tweets').at(-1)!;
-    expect(req.headers.authorization).toBe(`Bearer ${fake.userToken}`);
+    const req = x.fake.requestsOf('tweets').at(-1)!;
+    expect(req.headers.authorization).toBe(`Bearer ${x.fake.userToken}`);
   });
 
   it('sends a DM to the customer for a private reply', async () => {
     const c = await customerWrites('dm');
     const sent = await reply(c.caseId, 'Can you send me your account number here?');
     await t.app.outbox.runOnce();
-    expect(fake.dms.at(-1)).toMatchObject({
+    expect(x.fake.dms.at(-1)).toMatchObject({
       to: c.author,
       text: 'Can you send me your account number here?',
     });
-    expect((await messageRow(db(), sent.id)).external_id).toBe(fake.dms.at(-1)!.id);
+    expect((await messageRow(db(), sent.id)).external_id).toBe(x.fake.dms.at(-1)!.id);
   });
 
   it('answers the latest standing public tweet, never a DM or a deleted tweet', async () => {
@@ -138,7 +97,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
       { tweet_create_events: [tweet(1), tweet(2), tweet(3)] },
       { direct_message_events: [dm] },
     ]) {
-      const res = await deliverX(t, channelId, JSON.stringify({ for_user_id: OUR, ...body }));
+      const res = await x.deliver(JSON.stringify({ for_user_id: OUR, ...body }));
       expect(res.statusCode).toBe(200);
     }
     await t.app.pipeline.drain();
@@ -151,19 +110,19 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     const caseId = rows[0].case_id!;
     await reply(caseId, 'Sorry, engineers are on it.', 'public');
     await t.app.outbox.runOnce();
-    expect(fake.posted.at(-1)).toMatchObject({ inReplyTo: id(3) });
+    expect(x.fake.posted.at(-1)).toMatchObject({ inReplyTo: id(3) });
     await reply(caseId, 'Thanks, checking that account.', 'private');
     await t.app.outbox.runOnce();
-    expect(fake.dms.at(-1)).toMatchObject({ to: author, text: 'Thanks, checking that account.' });
+    expect(x.fake.dms.at(-1)).toMatchObject({ to: author, text: 'Thanks, checking that account.' });
     // The customer deletes the newest tweet: the next public reply answers the one before.
     const del = {
       for_user_id: OUR,
       tweet_delete_events: [{ status: { id: id(3), user_id: author }, timestamp_ms: at(200) }],
     };
-    expect((await deliverX(t, channelId, JSON.stringify(del))).statusCode).toBe(200);
+    expect((await x.deliver(JSON.stringify(del))).statusCode).toBe(200);
     await reply(caseId, 'Update: a fix is rolling out.', 'public');
     await t.app.outbox.runOnce();
-    expect(fake.posted.at(-1)).toMatchObject({ inReplyTo: id(2) });
+    expect(x.fake.posted.at(-1)).toMatchObject({ inReplyTo: id(2) });
     // With every tweet deleted there is nothing public to answer: refused, nothing queued.
     for (const n of [1, 2]) {
       const d = {
@@ -172,9 +131,9 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
           { ...del.tweet_delete_events[0], status: { id: id(n), user_id: author } },
         ],
       };
-      expect((await deliverX(t, channelId, JSON.stringify(d))).statusCode).toBe(200);
+      expect((await x.deliver(JSON.stringify(d))).statusCode).toBe(200);
     }
-    const before = fake.requestsOf('tweets').length;
+    const before = x.fake.requestsOf('tweets').length;
     const refused = await t.app.http.inject({
       method: 'POST',
       url: `/api/v1/cases/${caseId}/replies`,
@@ -184,7 +143,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error.message).toMatch(/no public message .* reply privately/);
     await t.app.outbox.runOnce();
-    expect(fake.requestsOf('tweets').length).toBe(before);
+    expect(x.fake.requestsOf('tweets').length).toBe(before);
   });
 
   it('takes a DM read receipt as a watermark: every earlier DM we sent them is read', async () => {
@@ -212,18 +171,18 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
         ],
       });
     // Our own account reading their DM says nothing about what they read.
-    expect((await deliverX(t, channelId, readBy(OUR, c.externalId))).statusCode).toBe(200);
+    expect((await x.deliver(readBy(OUR, c.externalId))).statusCode).toBe(200);
     expect(await rows()).toEqual(['sent', 'sent', 'sent']);
-    expect((await deliverX(t, channelId, readBy(c.author, second))).statusCode).toBe(200);
+    expect((await x.deliver(readBy(c.author, second))).statusCode).toBe(200);
     expect(await rows()).toEqual(['read', 'read', 'sent']);
   });
 
   it('refuses a public reply over 280 weighted characters without calling X', async () => {
     const c = await customerWrites('tweet');
-    const before = fake.requestsOf('tweets').length;
+    const before = x.fake.requestsOf('tweets').length;
     const sent = await reply(c.caseId, '漢'.repeat(141));
     await t.app.outbox.runOnce();
-    expect(fake.requestsOf('tweets').length).toBe(before);
+    expect(x.fake.requestsOf('tweets').length).toBe(before);
     const row = await messageRow(db(), sent.id);
     expect(row.status).toBe('failed');
     expect((await sendRowOf(db(), sent.id)).last_error).toMatch(
@@ -233,7 +192,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
 
   it('waits out a 429 for the time X names, then delivers', async () => {
     const c = await customerWrites('tweet');
-    fake.script('tweets', {
+    x.fake.script('tweets', {
       status: 429,
       headers: {
         'x-rate-limit-limit': '200',
@@ -259,7 +218,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     const health = (
       await t.app.http.inject({
         method: 'GET',
-        url: `/api/v1/channels/${channelId}`,
+        url: `/api/v1/channels/${x.channelId}`,
         headers: t.auth,
       })
     ).json().health;
@@ -275,7 +234,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
 
   it('backs off on a 5xx and retries', async () => {
     const c = await customerWrites('tweet');
-    fake.script('tweets', {
+    x.fake.script('tweets', {
       status: 503,
       body: { title: 'Service Unavailable', detail: 'Service Unavailable', status: 503 },
     });
@@ -293,11 +252,11 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
 
   it('marks the channel auth_revoked when X refuses the token; the message is kept, failed', async () => {
     const c = await customerWrites('tweet');
-    const good = fake.userToken;
-    fake.userToken = 'rotated';
+    const good = x.fake.userToken;
+    x.fake.userToken = 'rotated';
     const sent = await reply(c.caseId, 'One moment.');
     await t.app.outbox.runOnce();
-    fake.userToken = good;
+    x.fake.userToken = good;
     const row = await messageRow(db(), sent.id);
     expect(row.status).toBe('failed');
     expect(row.text).toBe('One moment.');
@@ -305,23 +264,23 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     const h = (
       await t.app.http.inject({
         method: 'GET',
-        url: `/api/v1/channels/${channelId}`,
+        url: `/api/v1/channels/${x.channelId}`,
         headers: t.auth,
       })
     ).json().health;
     expect(h.status).toBe('auth_revoked');
     // Reconnected (token valid again): the connection test clears it.
-    fake.me.id = OUR;
+    x.fake.me.id = OUR;
     const test = await t.app.http.inject({
       method: 'POST',
-      url: `/api/v1/channels/${channelId}/test`,
+      url: `/api/v1/channels/${x.channelId}/test`,
       headers: t.auth,
     });
     expect(test.json()).toMatchObject({ ok: true, account: { id: OUR } });
     const h2 = (
       await t.app.http.inject({
         method: 'GET',
-        url: `/api/v1/channels/${channelId}`,
+        url: `/api/v1/channels/${x.channelId}`,
         headers: t.auth,
       })
     ).json().health;
@@ -331,7 +290,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
   it('gives the DM deep link for a public → private handoff', async () => {
     const res = await t.app.http.inject({
       method: 'GET',
-      url: `/api/v1/channels/${channelId}/dm-link?text=case%2042`,
+      url: `/api/v1/channels/${x.channelId}/dm-link?text=case%2042`,
       headers: t.auth,
     });
     expect(res.json().url).toBe(
