@@ -28,13 +28,21 @@ export interface Mark {
   at: number;
 }
 
-/** Statuses a message may be in before each status mark applies (never move backwards). */
+/**
+ * Statuses a message may be in before each status mark applies (never move backwards). A receipt
+ * moves only a message the provider has: one still queued (waiting out a retry) reached nobody,
+ * and the outbox would later move a "delivered" one back to `sent`. A per-message receipt naming
+ * a queued message waits, pending, until the send is stored (`applyBatch`); a watermark skips
+ * it, since a later watermark covers it once it is really sent.
+ */
 const MAY_PRECEDE: Record<Exclude<MarkKind, 'deleted'>, string[]> = {
   sent: ['queued'],
-  delivered: ['queued', 'sent'],
-  read: ['queued', 'sent', 'delivered'],
+  delivered: ['sent'],
+  read: ['sent', 'delivered'],
   failed: ['queued', 'sent'],
 };
+/** Receipts that wait while their message is queued (see `MAY_PRECEDE`). */
+const RECEIPTS = ['delivered', 'read'];
 
 /**
  * Channels whose read receipt names the last message read in a conversation, so that every
@@ -149,7 +157,10 @@ async function applyBatch(
       'm.direction',
     ])
     .where('k.workspace_id', '=', workspaceId)
-    .where('k.applied_at', 'is', null);
+    .where('k.applied_at', 'is', null)
+    // A receipt for a message still queued is left pending, not spent on nothing: it applies
+    // once the send is stored as `sent` (the channel timer's sweep), or expires with the rest.
+    .where((eb) => eb.or([eb('k.kind', 'not in', RECEIPTS), eb('m.status', '!=', 'queued')]));
   if (externalIds) q = q.where('k.external_id', 'in', externalIds);
   const pending = await q.orderBy('k.created_at').limit(limit).execute();
   if (pending.length === 0) return 0;
@@ -232,7 +243,8 @@ async function undoFailed(
 
 /**
  * Messenger/Instagram receipts carry a watermark: every message we sent to this person before it
- * was delivered (or read). developers.facebook.com/docs/messenger-platform/reference/webhook-events/message-reads
+ * was delivered (or read). Only messages Meta has move (`MAY_PRECEDE`): a reply still queued or
+ * failed was not among them. developers.facebook.com/docs/messenger-platform/reference/webhook-events/message-reads
  */
 export async function applyWatermark(
   db: Kysely<DB>,
