@@ -26,6 +26,20 @@ export interface Mark {
   kind: MarkKind;
   /** Provider event time, epoch ms. */
   at: number;
+  /**
+   * A `failed` mark: the provider's reason (WhatsApp `errors[]`, Twilio `ErrorCode`), shown to
+   * the agent in the case history's `reply_failed`; never logged. Kept in memory only: it reaches
+   * the history when the mark applies with the webhook that carried it (the message is stored),
+   * not when a sweep applies it later.
+   */
+  error?: MarkError;
+}
+
+export interface MarkError {
+  /** The provider's code (`132000`, `30003`). */
+  code?: string;
+  /** What it means, for the agent, naming the provider. */
+  reason: string;
 }
 
 /**
@@ -92,10 +106,13 @@ export async function recordMarks(
       .execute();
   }
   const ids = [...new Set(marks.map((m) => m.externalId))];
+  const errors = new Map<string, MarkError>();
+  for (const m of marks)
+    if (m.error) errors.set(errorKey(m.channel, m.externalId, m.kind), m.error);
   for (let i = 0; i < ids.length; i += 500) {
     const some = ids.slice(i, i + 500);
     let n = 1000;
-    while (n === 1000) n = await applyBatch(db, workspaceId, now, 1000, some, hooks);
+    while (n === 1000) n = await applyBatch(db, workspaceId, now, 1000, some, hooks, errors);
   }
 }
 
@@ -126,7 +143,13 @@ export async function applyPendingMarks(
   }
 }
 
-/** Applies up to `limit` pending marks that have a message (only for `externalIds`, if given). */
+const errorKey = (channel: string, externalId: string, kind: string) =>
+  `${channel}\u0000${externalId}\u0000${kind}`;
+
+/**
+ * Applies up to `limit` pending marks that have a message (only for `externalIds`, if given);
+ * `errors` are the provider reasons of the marks a webhook just carried.
+ */
 async function applyBatch(
   db: Kysely<DB>,
   workspaceId: string,
@@ -134,6 +157,7 @@ async function applyBatch(
   limit: number,
   externalIds?: string[],
   hooks?: MarkHooks,
+  errors?: ReadonlyMap<string, MarkError>,
 ): Promise<number> {
   let q = db
     .selectFrom('channel_marks as k')
@@ -146,6 +170,7 @@ async function applyBatch(
     .select([
       'k.id',
       'k.channel',
+      'k.external_id',
       'k.kind',
       'k.at',
       'm.id as message_id',
@@ -185,7 +210,8 @@ async function applyBatch(
           .where('status', 'in', before)
           .executeTakeFirst();
         if (m.kind === 'failed' && m.direction === 'out' && Number(moved.numUpdatedRows) > 0) {
-          events.push(...(await undoFailed(trx, workspaceId, m, now, hooks)));
+          const error = errors?.get(errorKey(m.channel, m.external_id, m.kind));
+          events.push(...(await undoFailed(trx, workspaceId, m, now, hooks, error)));
         }
         if (m.kind === 'read' && READ_UP_TO.has(m.channel) && m.visibility === 'private') {
           await trx
@@ -227,10 +253,18 @@ async function undoFailed(
   m: { message_id: string; channel: string },
   now: number,
   hooks?: MarkHooks,
+  error?: MarkError,
 ): Promise<LiveEvent[]> {
   await sql`savepoint undo_failed_reply`.execute(trx);
   try {
-    const events = await undoReplyMarkedFailed(trx, workspaceId, m.message_id, m.channel, now);
+    const events = await undoReplyMarkedFailed(
+      trx,
+      workspaceId,
+      m.message_id,
+      m.channel,
+      now,
+      error,
+    );
     await sql`release savepoint undo_failed_reply`.execute(trx);
     return events;
   } catch (err) {

@@ -1,6 +1,6 @@
 import type { InboundMessage } from '../../ingest/inbound.schema.js';
 import { arr, obj, str } from '../channel.json.js';
-import type { MarkKind } from '../channel.marks.js';
+import type { MarkError, MarkKind } from '../channel.marks.js';
 import { type Attachment, type ParsedDelivery, toEpochMs, UNDATED } from '../channel.parsed.js';
 import type { MetaParseContext } from './meta.parse.js';
 
@@ -99,6 +99,28 @@ export function parseWhatsAppValue(raw: unknown, ctx: MetaParseContext, out: Par
       out.ignored.push({ what: 'whatsapp status', reason: `status ${kind ?? '?'} not tracked` });
       continue;
     }
-    out.marks.push({ channel: 'whatsapp', externalId: id, kind, at });
+    const error = kind === 'failed' ? statusError(st!) : undefined;
+    out.marks.push({ channel: 'whatsapp', externalId: id, kind, at, ...(error ? { error } : {}) });
   }
+}
+
+/**
+ * A `failed` status's first error (`errors: [{code, title, message, error_data: {details}}]`),
+ * for the agent: e.g. 131047 re-engagement (the 24-hour window closed), 132000 a template's
+ * parameter count. developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes
+ */
+function statusError(st: Record<string, unknown>): MarkError | undefined {
+  const e = obj(arr(st.errors)[0]);
+  if (!e) return undefined;
+  const code =
+    typeof e.code === 'number' || typeof e.code === 'string' ? String(e.code) : undefined;
+  const title = str(e.title) ?? str(e.message);
+  const details = str(obj(e.error_data)?.details);
+  const what = [title, details && details !== title ? details : undefined]
+    .filter(Boolean)
+    .join(': ');
+  return {
+    ...(code ? { code } : {}),
+    reason: `WhatsApp${code ? ` error ${code}` : ''}: ${what || 'no reason given'}`.slice(0, 1000),
+  };
 }
