@@ -79,7 +79,8 @@ export const MetaConfigSchema = Type.Object(
     whatsappPhoneNumberId: Type.Optional(Type.String({ pattern: '^[0-9]{1,25}$' })),
     /**
      * Approved template sent when the WhatsApp 24-hour window is closed; its body must take one
-     * parameter, which carries the agent's text.
+     * parameter, which carries the agent's text put on one line (at most 1024 characters:
+     * meta/meta.template.ts).
      */
     whatsappTemplate: Type.Optional(WhatsAppTemplateSchema),
     /** Use Messenger/Instagram's HUMAN_AGENT tag (7 days) once the 24-hour window closed. */

@@ -13,6 +13,7 @@ import type { ChannelDeps } from '../routes.js';
 import type { OutboundMessage, Sender } from '../sender.js';
 import { decideWindow, enforceWindow, lastInboundAt } from '../window/window.js';
 import { type GraphOptions, graphCall } from './meta.client.js';
+import { templateParameter } from './meta.template.js';
 
 const MESSENGER_MAX = 2000;
 const WHATSAPP_MAX = 4096;
@@ -210,8 +211,9 @@ export function metaSender(deps: ChannelDeps): Sender {
 
 /**
  * A WhatsApp Cloud API message: free text, or the configured approved template whose single body
- * parameter carries the text (outside the 24-hour window). Exported for the loop-closing
- * notifications. developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
+ * parameter carries the text (outside the 24-hour window), on one line as WhatsApp requires
+ * (`templateParameter`). Exported for the loop-closing notifications.
+ * developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
  */
 export async function sendWhatsApp(
   ch: MetaChannel,
@@ -233,7 +235,14 @@ export async function sendWhatsApp(
           template: {
             name: tpl!.name,
             language: { code: tpl!.language },
-            components: [{ type: 'body', parameters: [{ type: 'text', text: content.template }] }],
+            components: [
+              {
+                type: 'body',
+                parameters: [
+                  { type: 'text', text: templateParameter(content.template, tpl!.name) },
+                ],
+              },
+            ],
           },
         };
   const r = await graphCall(
