@@ -54,6 +54,17 @@ export const MessageDto = Type.Object({
       Type.Object({ text: Type.String(), externalId: Type.String(), replacedAt: Type.String() }),
     ),
   ),
+  /**
+   * A reply that ended `failed`: why, as its case history's `reply_failed` says (the connector's
+   * kind, its explanation, the provider's code), so the agent sees what to do next.
+   */
+  failure: Type.Optional(
+    Type.Object({
+      error: Type.String(),
+      why: Type.Optional(Type.String()),
+      providerCode: Type.Optional(Type.String()),
+    }),
+  ),
 });
 export type MessageDto = Static<typeof MessageDto>;
 
@@ -102,4 +113,25 @@ export function toMessageDto(m: Selectable<MessageTable>): MessageDto {
     triage: m.triage_json ? onTheWire(JSON.parse(m.triage_json)) : null,
     ...(m.raw_json ? { edits: editsOf(m.raw_json) } : {}),
   };
+}
+
+/** Adds to each failed message the reason its latest `reply_failed` history entry gives. */
+export function withFailures(
+  messages: MessageDto[],
+  history: { type: string; data_json: string }[],
+): MessageDto[] {
+  const why = new Map<string, NonNullable<MessageDto['failure']>>();
+  for (const h of history) {
+    if (h.type !== 'reply_failed') continue;
+    const d = JSON.parse(h.data_json) as Record<string, unknown>;
+    if (typeof d.messageId !== 'string' || typeof d.error !== 'string') continue;
+    why.set(d.messageId, {
+      error: d.error,
+      ...(typeof d.why === 'string' ? { why: d.why } : {}),
+      ...(typeof d.providerCode === 'string' ? { providerCode: d.providerCode } : {}),
+    });
+  }
+  return messages.map((m) =>
+    m.status === 'failed' && why.has(m.id) ? { ...m, failure: why.get(m.id) } : m,
+  );
 }

@@ -67,11 +67,14 @@ export async function replyInTrx(
     await claimVersion(trx, seen, input.expectedVersion, {}, input.seenMessageId);
     const c = await loadCase(trx, actor.workspaceId, caseId);
     const channel = input.channel ?? c.channel;
+    // Only the case customer's own messages: on a public thread other people's comments join
+    // the case too, and a reply (above all a private one) must never go to one of them.
     const inbound = () =>
       trx
         .selectFrom('messages')
         .select(['external_id', 'author_address', 'visibility', 'channel_id'])
         .where('case_id', '=', c.id)
+        .where('customer_id', '=', c.customer_id)
         .where('direction', '=', 'in')
         .where('channel', '=', channel)
         .orderBy('sent_at', 'desc')
@@ -203,7 +206,8 @@ type Inbound = {
 type InboundQuery = () => SelectQueryBuilder<DB, 'messages', Inbound>;
 
 /**
- * The customer's message a reply answers. A public reply answers their latest public message
+ * The case customer's message a reply answers (`inbound` holds only theirs: a bystander's
+ * comment in the thread is never a reply target). A public reply answers their latest public message
  * that still stands (on X the reply joins that tweet's conversation; on Facebook and Instagram
  * it is a reply to that comment): never a DM, whose id X or Meta would take as something else
  * (a DM event id as `in_reply_to_tweet_id`; a Messenger message sent where a comment reply was

@@ -8,7 +8,14 @@ import { listFilter } from '../platform/http/list-filter.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
-import { CaseSummary, iso, MessageDto, toCaseSummary, toMessageDto } from './case.dto.js';
+import {
+  CaseSummary,
+  iso,
+  MessageDto,
+  toCaseSummary,
+  toMessageDto,
+  withFailures,
+} from './case.dto.js';
 import { caseHistory, caseMessages, caseNotes, getCase, listCases } from './case.queries.js';
 import { replyToCase } from './case.reply.js';
 import { addNote, updateCase } from './case.service.js';
@@ -212,7 +219,7 @@ async function caseView(db: Kysely<DB>, workspaceId: string, id: string) {
   ]);
   return {
     ...toCaseSummary(c),
-    messages: messages.map(toMessageDto),
+    messages: withFailures(messages.map(toMessageDto), history),
     history: history.map((h) => ({
       id: h.id,
       type: h.type,

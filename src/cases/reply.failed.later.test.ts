@@ -48,7 +48,19 @@ describe.each(ENGINES)('a reply its provider fails after sending it, on %s', (en
     expect((await sla(caseId)).clocks.first_response).toMatchObject({ metAt: null });
     const failed = c.history.filter((h: { type: string }) => h.type === 'reply_failed');
     expect(failed).toHaveLength(1);
-    expect(failed[0].data).toMatchObject({ messageId: sent.id, promisesReopened: [promiseId] });
+    expect(failed[0].data).toMatchObject({
+      messageId: sent.id,
+      promisesReopened: [promiseId],
+      error: 'failed_after_sent',
+      // Twilio's ErrorCode, and what it means for the agent.
+      providerCode: '30003',
+      why: 'Twilio failed (error 30003): the handset is unreachable (off, or out of coverage)',
+    });
+    expect(c.messages.find((m: { id: string }) => m.id === sent.id).failure).toEqual({
+      error: 'failed_after_sent',
+      providerCode: '30003',
+      why: failed[0].data.why,
+    });
     expect(seen.map((e) => e.type)).toContain('case.updated');
 
     // `undelivered` after `failed` moves nothing: undone once.

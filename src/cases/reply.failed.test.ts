@@ -50,7 +50,13 @@ describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
       messageId: sent.id,
       channel: 'sms',
       error: 'bad_request',
+      why: expect.stringMatching(/^Twilio 400\/21211: .*not a valid phone number/),
       promisesReopened: [promiseId],
+    });
+    // The failed message says why too, where the agent sees it.
+    expect(c.messages.find((m: { id: string }) => m.id === sent.id).failure).toEqual({
+      error: 'bad_request',
+      why: failed.data.why,
     });
     expect(seen.map((e) => e.type)).toContain('case.updated');
     const timers = await db()
@@ -67,6 +73,25 @@ describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
     expect(await promise(promiseId)).toMatchObject({ status: 'kept' });
     expect((await view(caseId)).firstResponseAt).toBe(again.sentAt);
     expect((await sla(caseId)).clocks.first_response.metAt).toBe(again.sentAt);
+  });
+
+  it('says why a reply the desk refused before the call failed: too long for an SMS', async () => {
+    const caseId = await smsCase();
+    const sent = await reply(caseId, 'a'.repeat(1601));
+    await drainOutbox();
+    const c = await view(caseId);
+    const failed = c.history.find(
+      (h: { type: string; data: { messageId: string } }) =>
+        h.type === 'reply_failed' && h.data.messageId === sent.id,
+    );
+    expect(failed.data).toMatchObject({
+      error: 'bad_request',
+      why: expect.stringMatching(/^an SMS holds at most 1600 characters.*has 1601/),
+    });
+    const msg = c.messages.find((m: { id: string }) => m.id === sent.id);
+    expect(msg).toMatchObject({ status: 'failed', failure: { why: failed.data.why } });
+    // The refused text itself is nowhere in the reason.
+    expect(failed.data.why).not.toContain('aaaa');
   });
 
   it('lets a later reply that went out keep what the refused one had kept', async () => {

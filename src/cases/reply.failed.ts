@@ -17,6 +17,14 @@ export interface FailedReply {
   automated: boolean;
   /** The connector's kind of failure (`bad_request`, `permission_missing`, …). */
   error: string;
+  /**
+   * Why, in words the agent can act on (the window is closed and what else reaches the customer,
+   * the text is too long, the customer opted out); read from the outbox row's error, where the
+   * outbox keeps the connector's message, when not given.
+   */
+  reason?: string;
+  /** The provider's own error code, when it gave one (a status callback's). */
+  providerCode?: string;
   /** Who found it failed, for the case history: the outbox unless said otherwise. */
   by?: string;
 }
@@ -94,6 +102,7 @@ export async function undoFailedReply(
       .where('id', '=', c.id)
       .execute();
   }
+  const why = f.reason ?? (await outboxReason(trx, f));
   await caseEvent(
     trx,
     f.workspaceId,
@@ -104,6 +113,10 @@ export async function undoFailedReply(
       messageId: m.id,
       channel: m.channel,
       error: f.error,
+      // `why`: free text (it may name the customer's other addresses), so an erasure blanks it
+      // as it does every history entry's `why` (src/privacy/scrub.ts).
+      ...(why ? { why } : {}),
+      ...(f.providerCode ? { providerCode: f.providerCode } : {}),
       promisesReopened: promises.reopened,
       promisesBroken: promises.broken,
       promisesKeptLater: promises.keptLater,
@@ -132,6 +145,7 @@ export async function undoReplyMarkedFailed(
   messageId: string,
   channel: string,
   now: number,
+  provider?: { code?: string; reason: string },
 ): Promise<LiveEvent[]> {
   const o = await trx
     .selectFrom('outbox')
@@ -147,10 +161,30 @@ export async function undoReplyMarkedFailed(
       messageId,
       automated: isAutomated(o.payload_json),
       error: 'failed_after_sent',
+      reason:
+        provider?.reason ??
+        `${channel}: the provider reported the message failed after accepting it, and gave no reason`,
+      ...(provider?.code ? { providerCode: provider.code } : {}),
       by: `mark:${channel}`,
     },
     now,
   );
+}
+
+/**
+ * The connector's message the outbox stored with its give-up (`<kind>: <message>`, written before
+ * the message is marked failed): the window decision, the length limit, the provider's answer.
+ */
+async function outboxReason(trx: Kysely<DB>, f: FailedReply): Promise<string | undefined> {
+  const o = await trx
+    .selectFrom('outbox')
+    .select('last_error')
+    .where('workspace_id', '=', f.workspaceId)
+    .where('idempotency_key', '=', `send_message:${f.messageId}`)
+    .executeTakeFirst();
+  const e = o?.last_error;
+  if (!e) return undefined;
+  return e.startsWith(`${f.error}: `) ? e.slice(f.error.length + 2) : e;
 }
 
 /**

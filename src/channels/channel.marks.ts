@@ -26,15 +26,37 @@ export interface Mark {
   kind: MarkKind;
   /** Provider event time, epoch ms. */
   at: number;
+  /**
+   * A `failed` mark: the provider's reason (WhatsApp `errors[]`, Twilio `ErrorCode`), shown to
+   * the agent in the case history's `reply_failed`; never logged. Kept in memory only: it reaches
+   * the history when the mark applies with the webhook that carried it (the message is stored),
+   * not when a sweep applies it later.
+   */
+  error?: MarkError;
 }
 
-/** Statuses a message may be in before each status mark applies (never move backwards). */
+export interface MarkError {
+  /** The provider's code (`132000`, `30003`). */
+  code?: string;
+  /** What it means, for the agent, naming the provider. */
+  reason: string;
+}
+
+/**
+ * Statuses a message may be in before each status mark applies (never move backwards). A receipt
+ * moves only a message the provider has: one still queued (waiting out a retry) reached nobody,
+ * and the outbox would later move a "delivered" one back to `sent`. A per-message receipt naming
+ * a queued message waits, pending, until the send is stored (`applyBatch`); a watermark skips
+ * it, since a later watermark covers it once it is really sent.
+ */
 const MAY_PRECEDE: Record<Exclude<MarkKind, 'deleted'>, string[]> = {
   sent: ['queued'],
-  delivered: ['queued', 'sent'],
-  read: ['queued', 'sent', 'delivered'],
+  delivered: ['sent'],
+  read: ['sent', 'delivered'],
   failed: ['queued', 'sent'],
 };
+/** Receipts that wait while their message is queued (see `MAY_PRECEDE`). */
+const RECEIPTS = ['delivered', 'read'];
 
 /**
  * Channels whose read receipt names the last message read in a conversation, so that every
@@ -84,10 +106,13 @@ export async function recordMarks(
       .execute();
   }
   const ids = [...new Set(marks.map((m) => m.externalId))];
+  const errors = new Map<string, MarkError>();
+  for (const m of marks)
+    if (m.error) errors.set(errorKey(m.channel, m.externalId, m.kind), m.error);
   for (let i = 0; i < ids.length; i += 500) {
     const some = ids.slice(i, i + 500);
     let n = 1000;
-    while (n === 1000) n = await applyBatch(db, workspaceId, now, 1000, some, hooks);
+    while (n === 1000) n = await applyBatch(db, workspaceId, now, 1000, some, hooks, errors);
   }
 }
 
@@ -118,7 +143,13 @@ export async function applyPendingMarks(
   }
 }
 
-/** Applies up to `limit` pending marks that have a message (only for `externalIds`, if given). */
+const errorKey = (channel: string, externalId: string, kind: string) =>
+  `${channel}\u0000${externalId}\u0000${kind}`;
+
+/**
+ * Applies up to `limit` pending marks that have a message (only for `externalIds`, if given);
+ * `errors` are the provider reasons of the marks a webhook just carried.
+ */
 async function applyBatch(
   db: Kysely<DB>,
   workspaceId: string,
@@ -126,6 +157,7 @@ async function applyBatch(
   limit: number,
   externalIds?: string[],
   hooks?: MarkHooks,
+  errors?: ReadonlyMap<string, MarkError>,
 ): Promise<number> {
   let q = db
     .selectFrom('channel_marks as k')
@@ -138,6 +170,7 @@ async function applyBatch(
     .select([
       'k.id',
       'k.channel',
+      'k.external_id',
       'k.kind',
       'k.at',
       'm.id as message_id',
@@ -149,7 +182,10 @@ async function applyBatch(
       'm.direction',
     ])
     .where('k.workspace_id', '=', workspaceId)
-    .where('k.applied_at', 'is', null);
+    .where('k.applied_at', 'is', null)
+    // A receipt for a message still queued is left pending, not spent on nothing: it applies
+    // once the send is stored as `sent` (the channel timer's sweep), or expires with the rest.
+    .where((eb) => eb.or([eb('k.kind', 'not in', RECEIPTS), eb('m.status', '!=', 'queued')]));
   if (externalIds) q = q.where('k.external_id', 'in', externalIds);
   const pending = await q.orderBy('k.created_at').limit(limit).execute();
   if (pending.length === 0) return 0;
@@ -174,7 +210,8 @@ async function applyBatch(
           .where('status', 'in', before)
           .executeTakeFirst();
         if (m.kind === 'failed' && m.direction === 'out' && Number(moved.numUpdatedRows) > 0) {
-          events.push(...(await undoFailed(trx, workspaceId, m, now, hooks)));
+          const error = errors?.get(errorKey(m.channel, m.external_id, m.kind));
+          events.push(...(await undoFailed(trx, workspaceId, m, now, hooks, error)));
         }
         if (m.kind === 'read' && READ_UP_TO.has(m.channel) && m.visibility === 'private') {
           await trx
@@ -216,10 +253,18 @@ async function undoFailed(
   m: { message_id: string; channel: string },
   now: number,
   hooks?: MarkHooks,
+  error?: MarkError,
 ): Promise<LiveEvent[]> {
   await sql`savepoint undo_failed_reply`.execute(trx);
   try {
-    const events = await undoReplyMarkedFailed(trx, workspaceId, m.message_id, m.channel, now);
+    const events = await undoReplyMarkedFailed(
+      trx,
+      workspaceId,
+      m.message_id,
+      m.channel,
+      now,
+      error,
+    );
     await sql`release savepoint undo_failed_reply`.execute(trx);
     return events;
   } catch (err) {
@@ -232,7 +277,8 @@ async function undoFailed(
 
 /**
  * Messenger/Instagram receipts carry a watermark: every message we sent to this person before it
- * was delivered (or read). developers.facebook.com/docs/messenger-platform/reference/webhook-events/message-reads
+ * was delivered (or read). Only messages Meta has move (`MAY_PRECEDE`): a reply still queued or
+ * failed was not among them. developers.facebook.com/docs/messenger-platform/reference/webhook-events/message-reads
  */
 export async function applyWatermark(
   db: Kysely<DB>,

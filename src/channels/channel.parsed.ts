@@ -32,6 +32,11 @@ export interface ParsedDelivery {
    */
   edits: { edit: Edit; asMessage: ParsedMessage }[];
   ignored: { what: string; reason: string }[];
+  /**
+   * Messages kept with a placeholder text because the desk cannot show what they hold (a
+   * WhatsApp contact card, an unsupported type): logged at info, by kind and id, never their text.
+   */
+  placeholders?: { what: string; reason: string }[];
 }
 
 export function emptyDelivery(): ParsedDelivery {

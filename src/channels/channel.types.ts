@@ -68,15 +68,19 @@ export const MetaConfigSchema = Type.Object(
     /** Graph API base URL (default https://graph.facebook.com); tests use a fake server. */
     graphBaseUrl: Type.Optional(Type.String({ pattern: HTTP_URL_PATTERN, maxLength: 500 })),
     graphVersion: Type.Optional(Type.String({ pattern: '^v[0-9]+\\.[0-9]+$' })),
-    /** Our Facebook Page id: posts, comments and messages from it are echoes. */
+    /**
+     * Our Facebook Page id: posts, comments and messages from it are echoes. Instagram messages
+     * are sent through it too (the Page linked to the Instagram account: meta.sender.ts).
+     */
     pageId: Type.Optional(Type.String({ pattern: '^[0-9]{1,25}$' })),
-    /** Our Instagram professional account id. */
+    /** Our Instagram professional account id (its webhooks' entry id; our own comments). */
     instagramAccountId: Type.Optional(Type.String({ pattern: '^[0-9]{1,25}$' })),
     /** WhatsApp Business phone number id (Cloud API). */
     whatsappPhoneNumberId: Type.Optional(Type.String({ pattern: '^[0-9]{1,25}$' })),
     /**
      * Approved template sent when the WhatsApp 24-hour window is closed; its body must take one
-     * parameter, which carries the agent's text.
+     * parameter, which carries the agent's text put on one line (at most 1024 characters:
+     * meta/meta.template.ts).
      */
     whatsappTemplate: Type.Optional(WhatsAppTemplateSchema),
     /** Use Messenger/Instagram's HUMAN_AGENT tag (7 days) once the 24-hour window closed. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../../../test/builders.js';
+import { retryNow, type TestApp } from '../../../test/builders.js';
 import { deliverMeta } from '../../../test/fakes/channels.js';
 import { FBA, MetaHarness, PAGE } from '../../../test/fakes/meta-harness.js';
 import { hasSharedData } from '../../../test/fakes/shared-data.js';
@@ -17,7 +17,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)(
     const h = new MetaHarness();
     let t: TestApp;
     let ch: string;
-    const { db, reply, messengerFrom } = h;
+    const { db, reply, messengerFrom, outbox } = h;
 
     beforeAll(async () => {
       await h.start(engine);
@@ -96,6 +96,66 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)(
       expect(await pending()).toBe(1500);
       await applyPendingMarks(db(), t.app.workspace.workspaceId, Date.now() + MARK_TTL_MS + 1000);
       expect(await pending()).toBe(0);
+    });
+    it('moves only replies Meta has: a queued reply is neither read by a watermark nor moved back later', async () => {
+      const [who, caseId] = await messengerFrom(ch, Date.now() - 60_000);
+      const sent = await reply(caseId, 'We are looking at your bill.');
+      await t.app.outbox.runOnce();
+      expect(await status(sent)).toBe('sent');
+      // Graph is down: the next reply waits out a retry, still queued.
+      h.fake.script({
+        status: 503,
+        body: { error: { message: 'Service unavailable', code: 2, is_transient: true } },
+      });
+      const queued = await reply(caseId, 'Reply while Graph is down.');
+      await t.app.outbox.runOnce();
+      expect(await status(queued)).toBe('queued');
+      expect((await outbox(queued)).status).toBe('pending');
+      await new Promise((r) => setTimeout(r, 5));
+      const watermark = (kind: 'read' | 'delivery') =>
+        JSON.stringify({
+          object: 'page',
+          entry: [
+            {
+              id: PAGE,
+              time: Date.now(),
+              messaging: [
+                {
+                  sender: { id: who },
+                  recipient: { id: PAGE },
+                  timestamp: Date.now(),
+                  [kind]: { watermark: Date.now() },
+                },
+              ],
+            },
+          ],
+        });
+      expect((await deliverMeta(t, ch, watermark('delivery'))).statusCode).toBe(200);
+      expect((await deliverMeta(t, ch, watermark('read'))).statusCode).toBe(200);
+      expect(await status(sent)).toBe('read');
+      expect(await status(queued)).toBe('queued');
+      // The retry sends it: it goes forward to sent, never back from "read".
+      await retryNow(db(), (await outbox(queued)).id);
+      await t.app.outbox.runOnce();
+      expect(await status(queued)).toBe('sent');
+
+      // A per-message receipt naming a message while it is still queued (simulated: the row holds
+      // its provider id but not yet its outcome) waits, and applies once the send is stored.
+      const { external_id: mid } = await db()
+        .selectFrom('messages')
+        .select('external_id')
+        .where('id', '=', queued)
+        .executeTakeFirstOrThrow();
+      await db()
+        .updateTable('messages')
+        .set({ status: 'queued' })
+        .where('id', '=', queued)
+        .execute();
+      expect((await deliverMeta(t, ch, delivery(who, [mid]))).statusCode).toBe(200);
+      expect(await status(queued)).toBe('queued');
+      await db().updateTable('messages').set({ status: 'sent' }).where('id', '=', queued).execute();
+      await applyPendingMarks(db(), t.app.workspace.workspaceId, Date.now());
+      expect(await status(queued)).toBe('delivered');
     });
   },
 );

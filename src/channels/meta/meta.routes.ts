@@ -62,6 +62,11 @@ export function metaWebhookRoutes(app: Http, deps: ChannelDeps) {
       const summary = await ingestDelivery(deps, ch.id, parsed);
       if (parsed.ignored.length)
         req.log.debug({ ignored: parsed.ignored }, 'meta delivery: ignored parts');
+      if (parsed.placeholders?.length)
+        req.log.info(
+          { channelId: ch.id, placeholders: parsed.placeholders },
+          'meta delivery: messages kept with a placeholder text',
+        );
       return summary;
     },
   );

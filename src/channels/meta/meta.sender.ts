@@ -13,9 +13,15 @@ import type { ChannelDeps } from '../routes.js';
 import type { OutboundMessage, Sender } from '../sender.js';
 import { decideWindow, enforceWindow, lastInboundAt } from '../window/window.js';
 import { type GraphOptions, graphCall } from './meta.client.js';
+import { templateParameter } from './meta.template.js';
 
 const MESSENGER_MAX = 2000;
 const WHATSAPP_MAX = 4096;
+/**
+ * Instagram messages (DMs and private replies): "Message text must be UTF-8 and be 1000 bytes or
+ * less" (developers.facebook.com/docs/messenger-platform/instagram/features/send-message).
+ */
+const INSTAGRAM_MAX_BYTES = 1000;
 
 const graphOpts = (ch: MetaChannel): GraphOptions => ({
   baseUrl: ch.config.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL,
@@ -52,6 +58,16 @@ async function parentOf(deps: ChannelDeps, msg: OutboundMessage) {
 function need(text: string, max: number, where: string) {
   if ([...text].length > max)
     throw new ConnectorError('bad_request', `${where} holds at most ${max} characters`);
+}
+
+/** Instagram counts a message's UTF-8 bytes: an accent takes 2, most emoji 4. */
+function needInstagramBytes(text: string, where: string) {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > INSTAGRAM_MAX_BYTES)
+    throw new ConnectorError(
+      'bad_request',
+      `${where} holds at most ${INSTAGRAM_MAX_BYTES} bytes of UTF-8 text (Meta's limit) and this one has ${bytes} (${[...text].length} characters; accented letters take 2 bytes, most emoji 4): shorten it`,
+    );
 }
 
 /**
@@ -93,12 +109,23 @@ export function metaSender(deps: ChannelDeps): Sender {
         );
       } else {
         const parent = await parentOf(deps, msg);
-        const ownId = msg.channel === 'instagram' ? ch.config.instagramAccountId : ch.config.pageId;
-        if (!ownId)
+        const instagram = msg.channel === 'instagram';
+        // Facebook and Instagram messages both go through the Messenger Platform: POST
+        // /{PAGE-ID}/messages on graph.facebook.com with the Page access token, Instagram's by
+        // the Page linked to the Instagram professional account (Messenger API for Instagram:
+        // developers.facebook.com/docs/messenger-platform/instagram/features/send-message and
+        // …/instagram/features/private-replies). The record holds a Page token, not an
+        // Instagram-Login token for graph.instagram.com, so that other flow is not used. A public
+        // comment reply names only the comment: only messages need the Page.
+        const messages = () => {
+          if (ch.config.pageId) return `${ch.config.pageId}/messages`;
           throw new ConnectorError(
             'bad_request',
-            `the Meta channel has no ${msg.channel === 'instagram' ? 'instagramAccountId' : 'pageId'} configured`,
+            instagram
+              ? 'the Meta channel has no pageId configured: Instagram messages are sent through the Facebook Page linked to the Instagram account'
+              : 'the Meta channel has no pageId configured',
           );
+        };
         const token = ch.secrets.pageAccessToken;
         if (parent?.visibility === 'public' && msg.visibility === 'public') {
           need(msg.text, 8000, 'a comment');
@@ -108,7 +135,8 @@ export function metaSender(deps: ChannelDeps): Sender {
           const r = await graphCall(g, token, 'POST', path, { message: msg.text });
           externalId = str(r.id);
         } else if (parent?.visibility === 'public') {
-          need(msg.text, MESSENGER_MAX, 'a private reply');
+          if (instagram) needInstagramBytes(msg.text, 'an Instagram private reply');
+          else need(msg.text, MESSENGER_MAX, 'a private reply');
           const used = await deps.db
             .selectFrom('messages')
             .select('id')
@@ -131,13 +159,14 @@ export function metaSender(deps: ChannelDeps): Sender {
             }),
             customer,
           );
-          const r = await graphCall(g, token, 'POST', `${ownId}/messages`, {
+          const r = await graphCall(g, token, 'POST', messages(), {
             recipient: { comment_id: msg.inReplyTo },
             message: { text: msg.text },
           });
           externalId = str(r.message_id);
         } else {
-          need(msg.text, MESSENGER_MAX, 'a message');
+          if (instagram) needInstagramBytes(msg.text, 'an Instagram message');
+          else need(msg.text, MESSENGER_MAX, 'a message');
           const last = await lastInboundAt(deps.db, deps.workspaceId, {
             channel: msg.channel,
             channelId: ch.id,
@@ -148,7 +177,7 @@ export function metaSender(deps: ChannelDeps): Sender {
             deps.db,
             deps.workspaceId,
             decideWindow({
-              surface: msg.channel === 'instagram' ? 'instagram_dm' : 'messenger',
+              surface: instagram ? 'instagram_dm' : 'messenger',
               now,
               lastInboundAt: last,
               humanAgentTag: ch.config.humanAgentTag && !msg.automated,
@@ -156,7 +185,7 @@ export function metaSender(deps: ChannelDeps): Sender {
             }),
             customer,
           );
-          const r = await graphCall(g, token, 'POST', `${ownId}/messages`, {
+          const r = await graphCall(g, token, 'POST', messages(), {
             recipient: { id: msg.to },
             messaging_type: d.mode === 'human_agent' ? 'MESSAGE_TAG' : 'RESPONSE',
             ...(d.mode === 'human_agent' ? { tag: 'HUMAN_AGENT' } : {}),
@@ -182,8 +211,9 @@ export function metaSender(deps: ChannelDeps): Sender {
 
 /**
  * A WhatsApp Cloud API message: free text, or the configured approved template whose single body
- * parameter carries the text (outside the 24-hour window). Exported for the loop-closing
- * notifications. developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
+ * parameter carries the text (outside the 24-hour window), on one line as WhatsApp requires
+ * (`templateParameter`). Exported for the loop-closing notifications.
+ * developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
  */
 export async function sendWhatsApp(
   ch: MetaChannel,
@@ -205,7 +235,14 @@ export async function sendWhatsApp(
           template: {
             name: tpl!.name,
             language: { code: tpl!.language },
-            components: [{ type: 'body', parameters: [{ type: 'text', text: content.template }] }],
+            components: [
+              {
+                type: 'body',
+                parameters: [
+                  { type: 'text', text: templateParameter(content.template, tpl!.name) },
+                ],
+              },
+            ],
           },
         };
   const r = await graphCall(

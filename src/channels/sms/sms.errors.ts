@@ -15,6 +15,25 @@ const RECIPIENT_REFUSED: Record<number, string> = {
   21614: 'the To number is not a mobile number',
 };
 
+/**
+ * What the codes of a delivery that failed after Twilio took it mean (status callbacks'
+ * `ErrorCode`), beside the refusals above. twilio.com/docs/api/errors
+ */
+const DELIVERY_FAILED: Record<number, string> = {
+  30003: 'the handset is unreachable (off, or out of coverage)',
+  30004: 'the message was blocked (the recipient blocks this sender, or the carrier does)',
+  30005: 'the number is unknown or no longer in service',
+  30006: 'the number is a landline or its carrier cannot take SMS',
+  30007: 'the carrier filtered the message as spam',
+  30008: 'the carrier gave no reason',
+  63018: 'the sender hit its messaging rate limit',
+};
+
+/** What a Twilio error code means for the agent, when the desk knows it. */
+export function twilioCodeMeaning(code: number): string | undefined {
+  return RECIPIENT_REFUSED[code] ?? DELIVERY_FAILED[code];
+}
+
 /** The kind a Twilio error code says, where it says more than the HTTP status. */
 function twilioCodeKind(status: number, code: number | undefined): ConnectorErrorKind | undefined {
   if (code === 20429) return 'rate_limited';

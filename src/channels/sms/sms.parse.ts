@@ -1,5 +1,6 @@
-import type { MarkKind } from '../channel.marks.js';
+import type { MarkError, MarkKind } from '../channel.marks.js';
 import { emptyDelivery, type ParsedDelivery } from '../channel.parsed.js';
+import { twilioCodeMeaning } from './sms.errors.js';
 
 /** Twilio MessageStatus values that move our sent message forward; the rest are interim. */
 const STATUS_MARKS: Record<string, MarkKind> = {
@@ -35,8 +36,16 @@ export function parseSmsWebhook(
     (!messageStatus && !!from && (params.has('Body') || media > 0));
   if (!received) {
     const kind = messageStatus ? STATUS_MARKS[messageStatus] : undefined;
-    if (kind) out.marks.push({ channel: 'sms', externalId: sid, kind, at: ctx.now });
-    else
+    if (kind) {
+      const error = kind === 'failed' ? failure(params, messageStatus!) : undefined;
+      out.marks.push({
+        channel: 'sms',
+        externalId: sid,
+        kind,
+        at: ctx.now,
+        ...(error ? { error } : {}),
+      });
+    } else
       out.ignored.push({ what: sid, reason: `status ${messageStatus ?? 'missing'} not tracked` });
     return out;
   }
@@ -67,4 +76,19 @@ export function parseSmsWebhook(
     },
   });
   return out;
+}
+
+/**
+ * Why Twilio failed a message, for the agent: its `ErrorCode` (21610 the customer replied STOP,
+ * 30003 unreachable…) and `ErrorMessage` when it sends one.
+ */
+function failure(params: URLSearchParams, status: string): MarkError {
+  const code = params.get('ErrorCode') || undefined;
+  const said = params.get('ErrorMessage') || undefined;
+  const meaning = code ? twilioCodeMeaning(Number(code)) : undefined;
+  const why = [meaning, said].filter(Boolean).join('; ') || 'no reason given';
+  return {
+    ...(code ? { code } : {}),
+    reason: `Twilio ${status}${code ? ` (error ${code})` : ''}: ${why}`.slice(0, 1000),
+  };
 }

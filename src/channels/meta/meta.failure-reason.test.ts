@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestApp } from '../../../test/builders.js';
+import { deliverMeta } from '../../../test/fakes/channels.js';
+import { FBA, MetaHarness } from '../../../test/fakes/meta-harness.js';
+import type { FakeMeta } from '../../../test/fakes/meta-provider.js';
+import { hasSharedData } from '../../../test/fakes/shared-data.js';
+import { ENGINES } from '../../../test/support/engines.js';
+
+/*
+ * A reply that fails must say why where the agent looks (the case's history and the message):
+ * the desk's own refusal (the window is closed, and what else reaches the customer) and the
+ * provider's reason in a status webhook (WhatsApp `errors[]`).
+ */
+describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s', (engine) => {
+  const h = new MetaHarness();
+  let t: TestApp;
+  let fake: FakeMeta;
+  let ch: string;
+  const { db, reply, messengerFrom, msgBy } = h;
+
+  beforeAll(async () => {
+    await h.start(engine);
+    ({ t, fake, ch } = h);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  const view = async (caseId: string) =>
+    (
+      await t.app.http.inject({ method: 'GET', url: `/api/v1/cases/${caseId}`, headers: t.auth })
+    ).json();
+  const failure = async (caseId: string, messageId: string) => {
+    const c = await view(caseId);
+    const entry = c.history.find(
+      (e: { type: string; data: { messageId?: string } }) =>
+        e.type === 'reply_failed' && e.data.messageId === messageId,
+    );
+    const msg = c.messages.find((m: { id: string }) => m.id === messageId);
+    return { entry: entry?.data, msg };
+  };
+
+  it('shows the closed Messenger window and the way out in the history and on the message', async () => {
+    const [, caseId] = await messengerFrom(ch, Date.now() - 25 * 3_600_000);
+    const id = await reply(caseId, 'Late reply on messenger');
+    await t.app.outbox.runOnce();
+    const { entry, msg } = await failure(caseId, id);
+    const why =
+      '[meta_24h] the 24-hour messaging window is closed (the customer last wrote 25 h ago); enable the human-agent tag to answer within 7 days. No other identity of this customer is known.';
+    expect(entry).toMatchObject({ error: 'permission_missing', why });
+    expect(msg).toMatchObject({ status: 'failed', failure: { error: 'permission_missing', why } });
+  });
+
+  it("shows WhatsApp's code and title from a failed status", async () => {
+    const waIn = (from: string, id: string) =>
+      JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: 'WABA',
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: { phone_number_id: fake.phoneId },
+                  contacts: [{ profile: { name: 'Maria' }, wa_id: from }],
+                  messages: [
+                    {
+                      from,
+                      id,
+                      timestamp: String(Math.floor(Date.now() / 1000) - 60),
+                      type: 'text',
+                      text: { body: 'no signal' },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      });
+    expect((await deliverMeta(t, ch, waIn('14155550177', 'wamid.WHY1'))).statusCode).toBe(200);
+    await t.app.pipeline.drain();
+    const caseId = (await msgBy('wamid.WHY1')).case_id!;
+    const id = await reply(caseId, 'We are on it.');
+    await t.app.outbox.runOnce();
+    const { external_id } = await db()
+      .selectFrom('messages')
+      .select('external_id')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const failed = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: 'WABA',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { phone_number_id: fake.phoneId },
+                statuses: [
+                  {
+                    id: external_id,
+                    status: 'failed',
+                    timestamp: String(Math.floor(Date.now() / 1000)),
+                    recipient_id: '14155550177',
+                    errors: [
+                      {
+                        code: 132000,
+                        title: 'Number of parameters does not match the expected number of params',
+                        message:
+                          'Number of parameters does not match the expected number of params',
+                        error_data: {
+                          details:
+                            'body: number of localizable_params (2) does not match the expected number of params (1)',
+                        },
+                      },
+                    ],
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    expect((await deliverMeta(t, ch, failed)).statusCode).toBe(200);
+    const { entry, msg } = await failure(caseId, id);
+    const why =
+      'WhatsApp error 132000: Number of parameters does not match the expected number of params: body: number of localizable_params (2) does not match the expected number of params (1)';
+    expect(entry).toMatchObject({ error: 'failed_after_sent', providerCode: '132000', why });
+    expect(msg).toMatchObject({ status: 'failed', failure: { providerCode: '132000', why } });
+  });
+});
