@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { INT4 } from '../platform/db/int-range.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
@@ -44,7 +45,7 @@ export function ruleRoutes(app: Http, deps: RoutingRouteDeps) {
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
-            position: Type.Optional(Type.Integer()),
+            position: Type.Optional(Type.Integer(INT4)),
             queueId: Type.String(),
             conditions: RuleConditions,
             enabled: Type.Optional(Type.Boolean()),
