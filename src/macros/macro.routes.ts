@@ -71,13 +71,16 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
     {
       schema: {
         tags: ['macros'],
-        summary: 'A canned reply rendered for the case',
+        summary:
+          "A canned reply rendered for the case, for a reply of `visibility` (default: the case's); in a public one the customer's name and subject carry no mention or link",
         params: Type.Object({ id: Type.String(), cannedId: Type.String() }),
+        querystring: Type.Object({
+          visibility: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('private')])),
+        }),
       },
     },
-    async (req) => ({
-      text: await renderCanned(db, req.actor, req.params.cannedId, req.params.id),
-    }),
+    async (req) =>
+      renderCanned(db, req.actor, req.params.cannedId, req.params.id, req.query.visibility),
   );
 
   const MacroAction = Type.Union([
