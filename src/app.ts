@@ -234,7 +234,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox, publicUrl: config.publicUrl });
     care.routes(scope);
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
-    accessRoutes(scope, { db: database.db, clock });
+    accessRoutes(scope, { db: database.db, clock, bus });
     auditRoutes(scope, { db: database.db });
     privacyRoutes(scope, { db: database.db, clock });
     channelRoutes(scope, channelDeps);
