@@ -5,7 +5,7 @@ import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import type { RoutingRouteDeps } from './routing.routes.js';
 import { admin, Id } from './routing.schema.js';
-import { RuleConditions } from './rules.js';
+import { checkConditions, RuleConditions } from './rules.js';
 
 /** Routing rules: conditions to a queue, priority or skills. */
 export function ruleRoutes(app: Http, deps: RoutingRouteDeps) {
@@ -56,6 +56,7 @@ export function ruleRoutes(app: Http, deps: RoutingRouteDeps) {
     },
     async (req, reply) => {
       const ws = req.actor.workspaceId;
+      checkConditions(req.body.conditions);
       const q = await db
         .selectFrom('queues')
         .select('id')
