@@ -8,7 +8,7 @@ import { undoFailedReply } from './cases/reply.failed.js';
 import { apiSender } from './channels/api/api.sender.js';
 import { type ChannelDeps, channelRoutes, channelSenders } from './channels/routes.js';
 import type { Sender } from './channels/sender.js';
-import type { Config } from './config.js';
+import { type Config, servedOverHttps } from './config.js';
 import { enableDemoDelivery } from './demo/demo.sender.js';
 import { inboundRoutes } from './ingest/inbound.routes.js';
 import { PipelineWorker } from './ingest/pipeline/worker.js';
@@ -227,14 +227,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     systemRoutes(scope, {
       database,
       bus,
-      secureCookies: config.publicUrl.startsWith('https:'),
+      secureCookies: servedOverHttps(config.publicUrl),
       workspaceId: workspace.workspaceId,
     });
     inboundRoutes(scope, { db: database.db, clock, onAppended: wakePipeline });
     caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox, publicUrl: config.publicUrl });
     care.routes(scope);
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
-    accessRoutes(scope, { db: database.db, clock });
+    accessRoutes(scope, { db: database.db, clock, bus });
     auditRoutes(scope, { db: database.db });
     privacyRoutes(scope, { db: database.db, clock });
     channelRoutes(scope, channelDeps);

@@ -209,6 +209,19 @@ function stringOrUndefined(v: unknown): string | undefined {
   return v === undefined || v === null ? undefined : String(v);
 }
 
+/**
+ * Whether the desk is served over https, so its cookies must be `Secure`. The scheme is read as
+ * a URL reads it: `HTTPS://desk.example` passes validation (URL lowercases it), and a text
+ * comparison left its cookies without `Secure`.
+ */
+export function servedOverHttps(publicUrl: string): boolean {
+  try {
+    return new URL(publicUrl).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 function isHttpUrl(s: string): boolean {
   try {
     const u = new URL(s);

@@ -115,6 +115,34 @@ describe('the CLI manages tokens and users', () => {
     expect(run(['user', 'role', 'ann@example.com', 'boss']).status).not.toBe(0);
   });
 
+  it("lists a disabled user's token as suspended, and active again once they are enabled", () => {
+    expect(run(['user', 'create', '--email', 'tess@example.com', '--role', 'agent']).status).toBe(
+      0,
+    );
+    expect(run(['token', 'create', '--name', 'tess-feed', '--role', 'agent']).status).toBe(0);
+    // Made through the API by Tess (the CLI's own tokens have no owner).
+    const db = new SQLite(file);
+    db.prepare(
+      "update api_tokens set user_id = (select id from users where email = 'tess@example.com') where name = 'tess-feed'",
+    ).run();
+    db.close();
+    const line = () =>
+      run(['token', 'list'])
+        .stdout.split('\n')
+        .find((l) => l.includes('tess-feed'));
+    expect(line()).toMatch(/ active /);
+    expect(run(['user', 'disable', 'tess@example.com']).status).toBe(0);
+    expect(line()).toMatch(/ suspended \(owner disabled\) /);
+    const json = run(['token', 'list', '--json'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((t) => t.name === 'tess-feed');
+    expect(json).toMatchObject({ active: false, ownerDisabled: true, effectiveRole: null });
+    expect(run(['user', 'enable', 'tess@example.com']).status).toBe(0);
+    expect(line()).toMatch(/ active /);
+  });
+
   it('records CLI actions in the audit log with the OS user, not as the system', () => {
     const entries = rows<{ action: string; actor_type: string; actor_id: string | null }>(
       "select action, actor_type, actor_id from audit_log where action in ('api_token.created', 'api_token.revoked', 'user.created', 'user.role_changed', 'user.disabled')",

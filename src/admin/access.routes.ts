@@ -8,7 +8,9 @@ import { createUser } from '../platform/auth/users.js';
 import type { DB } from '../platform/db/schema.js';
 import { badRequest } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
+import { ACCESS_CHANGED } from '../platform/http/live-stream.js';
 import type { Http } from '../platform/http/server.js';
+import type { LiveBus } from '../platform/realtime/bus.js';
 
 const admin = { roles: ['admin' as const] };
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('supervisor'), Type.Literal('agent')]);
@@ -31,8 +33,15 @@ async function ownerOf(db: Kysely<DB>, actor: Actor): Promise<string | null> {
 }
 
 /** Users and API tokens: who may use the desk, with which role, and ending that. Admins only. */
-export function accessRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => number }) {
+export function accessRoutes(
+  app: Http,
+  deps: { db: Kysely<DB>; clock: () => number; bus: LiveBus },
+) {
   const { db, clock } = deps;
+  // Open live streams check their credentials at once, on every node (live-stream.ts): the README
+  // promises that disabling takes effect at once, and a stream is one long request.
+  const accessChanged = (workspaceId: string, data: Record<string, unknown>) =>
+    deps.bus.publish({ type: ACCESS_CHANGED, workspaceId, data });
 
   app.get(
     '/api/v1/tokens',
@@ -94,6 +103,7 @@ export function accessRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => num
         requestActor(req.actor),
         clock(),
       );
+      accessChanged(req.actor.workspaceId, { tokenId: req.params.id });
       return { id: req.params.id, revoked: true };
     },
   );
@@ -157,14 +167,17 @@ export function accessRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => num
         ),
       },
     },
-    async (req) =>
-      updateUser(
+    async (req) => {
+      const user = await updateUser(
         db,
         req.actor.workspaceId,
         req.params.id,
         req.body,
         requestActor(req.actor),
         clock(),
-      ),
+      );
+      accessChanged(req.actor.workspaceId, { userId: user.id });
+      return user;
+    },
   );
 }

@@ -147,10 +147,33 @@ describe.each(ENGINES)('users and API tokens on %s', (engine) => {
     const users = (await asAdmin('GET', '/api/v1/users')).json().items;
     expect(users.find((u: { id: string }) => u.id === userId).disabledAt).not.toBeNull();
     expect(JSON.stringify(users)).not.toContain('scrypt');
-    // Enabled again: the tokens work again, the old session was ended.
+    // The list says they are stopped, and why: suspended with their owner, not revoked.
+    const tokens = async () =>
+      (await asAdmin('GET', '/api/v1/tokens'))
+        .json()
+        .items.filter((i: { createdBy: string }) => i.createdBy === userId);
+    const suspended = await tokens();
+    expect(suspended).toHaveLength(2);
+    for (const item of suspended)
+      expect(item).toMatchObject({
+        active: false,
+        ownerDisabled: true,
+        effectiveRole: null,
+        revokedAt: null,
+      });
+    // Enabled again: the tokens work again (the audit counts them), the old session was ended.
     await asAdmin('PATCH', `/api/v1/users/${userId}`, { disabled: false });
     expect((await call('GET', '/api/v1/me', bearer(own.json().token))).statusCode).toBe(200);
     expect((await call('GET', '/api/v1/me', session)).statusCode).toBe(401);
+    for (const item of await tokens())
+      expect(item).toMatchObject({ active: true, ownerDisabled: false });
+    const enabled = await db()
+      .selectFrom('audit_log')
+      .select('data_json')
+      .where('action', '=', 'user.enabled')
+      .where('target', '=', userId)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(enabled.data_json)).toEqual({ tokensResumed: 2 });
   });
 
   it('never leaves the workspace without an enabled admin', async () => {

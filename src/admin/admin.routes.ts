@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import { listParked, pipelineStatus, retryParked } from '../ingest/parked.js';
+import { BIGINT_MAX } from '../platform/db/int-range.js';
 import type { DB } from '../platform/db/schema.js';
 import type { Http } from '../platform/http/server.js';
 
@@ -35,7 +36,11 @@ export function adminRoutes(
         summary: 'Queue parked events again (all, or the listed sequence numbers)',
         // Strict: a misspelt `seqs` would otherwise retry every parked event.
         body: Type.Object(
-          { seqs: Type.Optional(Type.Array(Type.Integer(), { maxItems: 10_000 })) },
+          {
+            seqs: Type.Optional(
+              Type.Array(Type.Integer({ minimum: 1, maximum: BIGINT_MAX }), { maxItems: 10_000 }),
+            ),
+          },
           { additionalProperties: false },
         ),
       },

@@ -48,6 +48,27 @@ export async function replyToCase(
   return caseWriteTransaction(db, (trx) => replyInTrx(trx, actor, caseId, input, now));
 }
 
+/**
+ * The visibility a reply on the case's channel takes when it names none (`replyInTrx`): that of
+ * the customer's newest message there, private when there is none. A macro renders its reply for
+ * it before sending, and then sends it with this visibility named, so the two cannot differ.
+ */
+export async function defaultReplyVisibility(
+  trx: Kysely<DB>,
+  c: { id: string; channel: string },
+): Promise<'public' | 'private'> {
+  const newest = await trx
+    .selectFrom('messages')
+    .select('visibility')
+    .where('case_id', '=', c.id)
+    .where('direction', '=', 'in')
+    .where('channel', '=', c.channel)
+    .orderBy('sent_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return newest?.visibility === 'public' ? 'public' : 'private';
+}
+
 /** `replyToCase` inside the caller's transaction (macros, handoff, surveys). */
 export async function replyInTrx(
   trx: Kysely<DB>,

@@ -48,7 +48,15 @@ export async function tokenListCommand(opts: { json?: boolean }) {
           process.stdout.write(`${jsonLine(t)}\n`);
           continue;
         }
-        const state = t.revokedAt ? 'revoked' : t.active ? 'active' : 'expired';
+        const state = t.revokedAt
+          ? 'revoked'
+          : t.active
+            ? 'active'
+            : t.ownerDisabled
+              ? 'suspended (owner disabled)'
+              : t.effectiveRole === null
+                ? 'no role (owner no longer admin)'
+                : 'expired';
         process.stdout.write(
           `${t.id}  ${forTerminal(t.name)}  ${t.role}  ${state}  last used ${t.lastUsedAt ?? 'never'}  expires ${t.expiresAt ?? 'never'}\n`,
         );

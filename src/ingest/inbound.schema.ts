@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { BIGINT_MAX } from '../platform/db/int-range.js';
 
 /**
  * The normalised inbound message: what every channel adapter, the public
@@ -40,7 +41,8 @@ export const AuthorSchema = Type.Object(
     id: Type.String({ minLength: 1, maxLength: 320 }),
     handle: Type.Optional(Type.String({ maxLength: 320 })),
     name: Type.Optional(Type.String({ maxLength: 500 })),
-    followers: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Stored in a bigint column: a larger count is refused here, not parked by the pipeline. */
+    followers: Type.Optional(Type.Integer({ minimum: 0, maximum: BIGINT_MAX })),
     location: Type.Optional(Type.String({ maxLength: 500 })),
     verified: Type.Optional(Type.Boolean()),
   },
@@ -53,7 +55,7 @@ export const AttachmentSchema = Type.Object(
     url: Type.Optional(Type.String({ maxLength: 4000 })),
     name: Type.Optional(Type.String({ maxLength: 1000 })),
     contentType: Type.Optional(Type.String({ maxLength: 200 })),
-    size: Type.Optional(Type.Integer({ minimum: 0 })),
+    size: Type.Optional(Type.Integer({ minimum: 0, maximum: BIGINT_MAX })),
   },
   { additionalProperties: true },
 );
@@ -107,6 +109,16 @@ export const InboundMessageSchema = Type.Object(
 
 export type InboundMessage = Static<typeof InboundMessageSchema>;
 export type Author = Static<typeof AuthorSchema>;
+
+/**
+ * A provider's follower count as the schema takes it: a whole number, at most `BIGINT_MAX`
+ * (clamped, not dropped: a huge account stays huge). Undefined when it is not a count. A channel
+ * adapter's message must pass the schema, or the pipeline parks it.
+ */
+export function followerCount(v: unknown): number | undefined {
+  if (typeof v !== 'number' || !(v >= 0)) return undefined;
+  return Math.min(Math.floor(v), BIGINT_MAX);
+}
 
 // TypeBox's Value.Check only knows formats that are registered. RFC 3339 date-time with a zone
 // (or Z); Date.parse then settles the calendar (no 31 February).

@@ -310,7 +310,14 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
     };
     scope.post(
       '/api/v1/integrations/:id/jira-webhook',
-      { config: { public: true }, schema: { hide: true } },
+      {
+        config: { public: true },
+        schema: {
+          tags: ['integrations'],
+          summary:
+            "Jira's issue webhook (signed with the integration's secret, X-Hub-Signature: sha256=…): a status change moves the problem",
+        },
+      },
       async (req) => {
         const { integ, body } = await verified(
           (req.params as { id: string }).id,
@@ -364,7 +371,14 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
     );
     scope.post(
       '/api/v1/integrations/:id/pagerduty-webhook',
-      { config: { public: true }, schema: { hide: true } },
+      {
+        config: { public: true },
+        schema: {
+          tags: ['integrations'],
+          summary:
+            "PagerDuty's incident webhook (signed with the integration's secret, X-PagerDuty-Signature: v1=…): resolving, reopening or acknowledging an incident moves the problem",
+        },
+      },
       async (req) => {
         const { integ, body } = await verified(
           (req.params as { id: string }).id,

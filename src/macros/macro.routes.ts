@@ -5,11 +5,21 @@ import {
   applyMacro,
   checkMacroActions,
   checkTemplate,
+  MACRO_MAX_ACTIONS,
   renderCanned,
 } from '../macros/macro.service.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import { Nullable } from '../platform/nullable.js';
+
+/**
+ * Size limits, as one reply or note through the case routes has (20,000 characters). A macro's
+ * actions are few by nature; without a cap one request wrote thousands of history entries, and a
+ * case's answer grew to megabytes.
+ */
+const TEXT_MAX = 20_000;
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Ref = Type.String({ minLength: 1, maxLength: 64 });
 
 /** Canned replies with variables and macros (named lists of actions). */
 export function macroRoutes(app: Http, deps: CareRouteDeps) {
@@ -25,9 +35,9 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
         summary: 'A canned reply; variables {{customer.name}}, {{agent.name}}, {{case.number}}…',
         body: Type.Object(
           {
-            name: Type.String({ minLength: 1 }),
-            shortcut: Type.Optional(Type.String()),
-            body: Type.String({ minLength: 1, maxLength: 20_000 }),
+            name: Name,
+            shortcut: Type.Optional(Type.String({ maxLength: 100 })),
+            body: Type.String({ minLength: 1, maxLength: TEXT_MAX }),
           },
           { additionalProperties: false },
         ),
@@ -71,34 +81,40 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
     {
       schema: {
         tags: ['macros'],
-        summary: 'A canned reply rendered for the case',
+        summary:
+          "A canned reply rendered for the case, for a reply of `visibility` (default: the case's); in a public one the customer's name and subject carry no mention or link",
         params: Type.Object({ id: Type.String(), cannedId: Type.String() }),
+        querystring: Type.Object({
+          visibility: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('private')])),
+        }),
       },
     },
-    async (req) => ({
-      text: await renderCanned(db, req.actor, req.params.cannedId, req.params.id),
-    }),
+    async (req) =>
+      renderCanned(db, req.actor, req.params.cannedId, req.params.id, req.query.visibility),
   );
 
   const MacroAction = Type.Union([
     Type.Object({
       type: Type.Literal('reply'),
-      text: Type.Optional(Type.String()),
-      cannedReplyId: Type.Optional(Type.String()),
+      text: Type.Optional(Type.String({ maxLength: TEXT_MAX })),
+      cannedReplyId: Type.Optional(Ref),
       visibility: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('private')])),
     }),
-    Type.Object({ type: Type.Literal('note'), body: Type.String({ minLength: 1 }) }),
+    Type.Object({
+      type: Type.Literal('note'),
+      body: Type.String({ minLength: 1, maxLength: TEXT_MAX }),
+    }),
     Type.Object({
       type: Type.Literal('status'),
       status: Type.Union(['open', 'pending', 'resolved', 'closed'].map((s) => Type.Literal(s))),
       statusReason: Type.Optional(Type.Union([Type.Literal('customer'), Type.Literal('internal')])),
-      reason: Type.Optional(Type.String()),
+      reason: Type.Optional(Type.String({ maxLength: 2000 })),
     }),
     Type.Object({
       type: Type.Literal('priority'),
       priority: Type.Union(['low', 'normal', 'high', 'urgent'].map((s) => Type.Literal(s))),
     }),
-    Type.Object({ type: Type.Literal('assign'), userId: Nullable(Type.String()) }),
+    Type.Object({ type: Type.Literal('assign'), userId: Nullable(Ref) }),
   ]);
 
   app.post(
@@ -109,8 +125,8 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
         summary: 'A macro: a named list of actions (reply, note, status, priority, assign)',
         body: Type.Object(
           {
-            name: Type.String({ minLength: 1 }),
-            actions: Type.Array(MacroAction, { minItems: 1 }),
+            name: Name,
+            actions: Type.Array(MacroAction, { minItems: 1, maxItems: MACRO_MAX_ACTIONS }),
           },
           { additionalProperties: false },
         ),

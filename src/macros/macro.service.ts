@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { getCase } from '../cases/case.queries.js';
-import { replyInTrx } from '../cases/case.reply.js';
+import { defaultReplyVisibility, replyInTrx } from '../cases/case.reply.js';
 import { type CaseLinks, updateInTrx } from '../cases/case.service.js';
 import { caseEvent, loadCase } from '../cases/case.store.js';
 import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
@@ -9,6 +9,12 @@ import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
 import { assertUser } from '../routing/routing.schema.js';
+import {
+  PRIVATE_VALUE_MAX,
+  PUBLIC_VALUE_MAX,
+  privateValue,
+  publicValue,
+} from './template-values.js';
 
 /**
  * Canned replies with variables and macros (a named list of actions applied in one
@@ -22,32 +28,45 @@ export interface RenderContext {
   case: { number: number; subject: string };
 }
 
-export function renderTemplate(body: string, ctx: RenderContext): string {
-  return body.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, name: string) => {
-    switch (name) {
+/** Where the rendered text goes: a public post, or the customer alone (or a note). */
+export type Audience = 'public' | 'private';
+
+/**
+ * Fills the variables in one pass (a value holding `{{…}}` is not expanded again). The customer's
+ * name and the case subject are theirs to write: in a public reply they are made inert (no
+ * mention, hashtag or link: `template-values.ts`), in a private one bounded.
+ */
+export function renderTemplate(body: string, ctx: RenderContext, audience: Audience): string {
+  const customer = (text: string, kind: 'name' | 'subject') =>
+    audience === 'public'
+      ? publicValue(text, PUBLIC_VALUE_MAX[kind])
+      : privateValue(text, PRIVATE_VALUE_MAX[kind]);
+  const name = customer(ctx.customer.name ?? '', 'name');
+  return body.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, key: string) => {
+    switch (key) {
       case 'customer.name':
-        return ctx.customer.name ?? 'there';
+        return name || 'there';
       case 'customer.first_name':
-        return ctx.customer.name?.split(/\s+/)[0] ?? 'there';
+        return name.split(' ')[0] || 'there';
       case 'agent.name':
         return ctx.agent.name;
       case 'case.number':
         return String(ctx.case.number);
       case 'case.subject':
-        return ctx.case.subject;
+        return customer(ctx.case.subject, 'subject') || 'your request';
       default:
-        throw new AppError('bad_request', `unknown template variable {{${name}}}`);
+        throw new AppError('bad_request', `unknown template variable {{${key}}}`);
     }
   });
 }
 
 /** Refuses a template with an unknown variable when it is saved, not when an agent uses it. */
 export function checkTemplate(body: string): void {
-  renderTemplate(body, {
-    customer: { name: 'x' },
-    agent: { name: 'x' },
-    case: { number: 1, subject: 'x' },
-  });
+  renderTemplate(
+    body,
+    { customer: { name: 'x' }, agent: { name: 'x' }, case: { number: 1, subject: 'x' } },
+    'private',
+  );
 }
 
 /** `checkTemplate`, its refusal naming where in the request the template is. */
@@ -71,6 +90,11 @@ export async function checkMacroActions(
   actions: readonly MacroAction[],
 ): Promise<void> {
   for (const [i, a] of actions.entries()) {
+    // Said here rather than by the schema: Ajv reports an unknown field of a union's member
+    // against every member, and the answer named the wrong one.
+    const extra = Object.keys(a).find((k) => !ACTION_FIELDS[a.type].includes(k));
+    if (extra !== undefined)
+      throw new AppError('bad_request', `actions/${i}: a ${a.type} action has no field "${extra}"`);
     if (a.type === 'reply') {
       if (!a.text && !a.cannedReplyId)
         throw new AppError('bad_request', `actions/${i}: a reply needs text or cannedReplyId`);
@@ -94,6 +118,14 @@ export async function checkMacroActions(
   }
 }
 
+const ACTION_FIELDS: Record<MacroAction['type'], readonly string[]> = {
+  reply: ['type', 'text', 'cannedReplyId', 'visibility'],
+  note: ['type', 'body'],
+  status: ['type', 'status', 'statusReason', 'reason'],
+  priority: ['type', 'priority'],
+  assign: ['type', 'userId'],
+};
+
 export type MacroAction =
   | { type: 'reply'; text?: string; cannedReplyId?: string; visibility?: 'public' | 'private' }
   | { type: 'note'; body: string }
@@ -110,7 +142,7 @@ export async function renderContext(
   trx: Kysely<DB>,
   actor: Actor,
   caseId: string,
-): Promise<RenderContext> {
+): Promise<RenderContext & { replyVisibility: Audience }> {
   const c = await loadCase(trx, actor.workspaceId, caseId);
   const cust = await trx
     .selectFrom('customers')
@@ -121,6 +153,7 @@ export async function renderContext(
     customer: { name: cust?.display_name ?? null },
     agent: { name: actor.name },
     case: { number: Number(c.number), subject: c.subject },
+    replyVisibility: await defaultReplyVisibility(trx, c),
   };
 }
 
@@ -135,13 +168,30 @@ async function cannedBody(trx: Kysely<DB>, ws: string, id: string) {
   return r.body;
 }
 
-/** Renders a canned reply for a case (preview before sending). */
-export async function renderCanned(db: Kysely<DB>, actor: Actor, cannedId: string, caseId: string) {
+/**
+ * Renders a canned reply for a case (preview before sending), for a reply of `visibility`, by
+ * default the one a reply on the case takes; the answer says which.
+ */
+export async function renderCanned(
+  db: Kysely<DB>,
+  actor: Actor,
+  cannedId: string,
+  caseId: string,
+  visibility?: Audience,
+) {
   const body = await cannedBody(db, actor.workspaceId, cannedId);
-  return renderTemplate(body, await renderContext(db, actor, caseId));
+  const ctx = await renderContext(db, actor, caseId);
+  const audience = visibility ?? ctx.replyVisibility;
+  return { text: renderTemplate(body, ctx, audience), visibility: audience };
 }
 
-/** Applies a macro's actions in order, in one transaction. */
+/** The most actions a macro holds (the routes' schema says so when one is saved). */
+export const MACRO_MAX_ACTIONS = 20;
+
+/**
+ * Applies a macro's actions in order, in one transaction. One saved before the cap with more
+ * actions is refused rather than writing that many history entries in one request.
+ */
 export async function applyMacro(
   db: Kysely<DB>,
   actor: Actor,
@@ -160,6 +210,11 @@ export async function applyMacro(
       .executeTakeFirst();
     if (!m) throw notFound('macro');
     const actions = JSON.parse(m.actions_json) as MacroAction[];
+    if (actions.length > MACRO_MAX_ACTIONS)
+      throw new AppError(
+        'bad_request',
+        `this macro has ${actions.length} actions, more than the ${MACRO_MAX_ACTIONS} a macro may hold: save a shorter one`,
+      );
     const ctx = await renderContext(trx, actor, caseId);
     let first = true;
     for (const a of actions) {
@@ -170,11 +225,13 @@ export async function applyMacro(
         const raw =
           a.text ??
           (a.cannedReplyId ? await cannedBody(trx, actor.workspaceId, a.cannedReplyId) : '');
+        // Rendered for the visibility it is sent with, named so that the two agree.
+        const visibility = a.visibility ?? ctx.replyVisibility;
         await replyInTrx(
           trx,
           actor,
           caseId,
-          { text: renderTemplate(raw, ctx), visibility: a.visibility, expectedVersion: ev },
+          { text: renderTemplate(raw, ctx, visibility), visibility, expectedVersion: ev },
           now,
         );
       } else if (a.type === 'note') {
@@ -185,7 +242,7 @@ export async function applyMacro(
             workspace_id: actor.workspaceId,
             case_id: caseId,
             author_id: actor.id,
-            body: renderTemplate(a.body, ctx),
+            body: renderTemplate(a.body, ctx, 'private'),
             mentions_json: '[]',
             created_at: now,
           })

@@ -17,16 +17,27 @@ export function presenceRoutes(
   deps: { db: Kysely<DB>; bus: LiveBus; clock: () => number },
 ) {
   const { db, clock } = deps;
-  const list = async (caseId: string, now: number) =>
+  const list = async (workspaceId: string, caseId: string, now: number) =>
     (
       await db
         .selectFrom('presence')
         .select(['user_id', 'user_name', 'state', 'expires_at'])
+        .where('workspace_id', '=', workspaceId)
         .where('case_id', '=', caseId)
         .where('expires_at', '>', now)
         .orderBy('user_name')
         .execute()
     ).map((p) => ({ userId: p.user_id, name: p.user_name, state: p.state }));
+  /** 404 for a case that does not exist or is another workspace's, as every case route answers. */
+  const assertCase = async (workspaceId: string, caseId: string) => {
+    const c = await db
+      .selectFrom('cases')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', caseId)
+      .executeTakeFirst();
+    if (!c) throw notFound('case');
+  };
 
   app.get(
     '/api/v1/cases/:id/presence',
@@ -37,7 +48,10 @@ export function presenceRoutes(
         params: Type.Object({ id: Type.String() }),
       },
     },
-    async (req) => ({ items: await list(req.params.id, clock()) }),
+    async (req) => {
+      await assertCase(req.actor.workspaceId, req.params.id);
+      return { items: await list(req.actor.workspaceId, req.params.id, clock()) };
+    },
   );
 
   app.put(
@@ -63,13 +77,7 @@ export function presenceRoutes(
       const now = clock();
       const { id: userId, name, workspaceId } = req.actor;
       // Presence on a case that does not exist (or is another workspace's) is not stored.
-      const c = await db
-        .selectFrom('cases')
-        .select('id')
-        .where('workspace_id', '=', workspaceId)
-        .where('id', '=', req.params.id)
-        .executeTakeFirst();
-      if (!c) throw notFound('case');
+      await assertCase(workspaceId, req.params.id);
       if (req.body.state === 'left') {
         await db
           .deleteFrom('presence')
@@ -95,7 +103,7 @@ export function presenceRoutes(
           )
           .execute();
       }
-      const items = await list(req.params.id, now);
+      const items = await list(workspaceId, req.params.id, now);
       deps.bus.publish({
         type: 'case.presence',
         workspaceId,

@@ -295,10 +295,11 @@ async function apologyFor(trx: Kysely<DB>, p: Row): Promise<string> {
     case: { number: Number(c?.number ?? 0), subject: c?.subject ?? '' },
   };
   try {
-    return renderTemplate(canned?.body ?? DEFAULT_APOLOGY, ctx);
+    // A suggestion the agent may post publicly: rendered as a public reply would be.
+    return renderTemplate(canned?.body ?? DEFAULT_APOLOGY, ctx, 'public');
   } catch {
     // A canned reply with a typo in a variable must not stop the escalation; fall back.
-    return renderTemplate(DEFAULT_APOLOGY, ctx);
+    return renderTemplate(DEFAULT_APOLOGY, ctx, 'public');
   }
 }
 

@@ -26,8 +26,11 @@ describe.each(ENGINES)('routing on %s', (engine) => {
   });
   const w = careWorld(() => t);
   const { db, caseOf } = w;
-  const api = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
+  const api = (
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: unknown,
+  ) => t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
   /** Messages through the pipeline, then assigned at once. */
   const ingest = async (...msgs: InboundMessage[]) => {
     await w.ingest(...msgs);
@@ -60,6 +63,34 @@ describe.each(ENGINES)('routing on %s', (engine) => {
       conditions: { channel: ['x'] },
     });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('refuses rule conditions no message can meet, naming the value', async () => {
+    const queueId = t.app.workspace.defaultQueueId;
+    const rule = (conditions: object) =>
+      api('POST', '/api/v1/routing-rules', { name: 'typo', queueId, conditions });
+    const before = (await api('GET', '/api/v1/routing-rules')).json().items.length;
+    const refused: [object, string][] = [
+      [{ channel: ['email', 'twiter'] }, 'conditions/channel/1: unknown channel "twiter"'],
+      [{ topic: ['billling'] }, 'conditions/topic/0: unknown topic "billling"'],
+      [{ urgency: ['lawyerr'] }, 'conditions/urgency/0: unknown urgency "lawyerr"'],
+      [{ language: ['english'] }, 'conditions/language/0: "english" is not a two-letter'],
+    ];
+    for (const [conditions, message] of refused) {
+      const res = await rule(conditions);
+      expect(res.statusCode, JSON.stringify(conditions)).toBe(400);
+      expect(res.json().error.message).toContain(message);
+    }
+    expect((await api('GET', '/api/v1/routing-rules')).json().items).toHaveLength(before);
+    // Matched whatever their case, so taken whatever their case.
+    const ok = await rule({
+      channel: ['Email'],
+      topic: ['Billing'],
+      language: ['EN'],
+      urgency: ['legal'],
+    });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect((await api('DELETE', `/api/v1/routing-rules/${ok.json().id}`)).statusCode).toBe(204);
   });
 
   it('followers never change priority; high reach raises a reputation alert instead', async () => {

@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
+import { INT4 } from '../platform/db/int-range.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import type { RoutingRouteDeps } from './routing.routes.js';
 import { admin, Id } from './routing.schema.js';
-import { RuleConditions } from './rules.js';
+import { checkConditions, RuleConditions } from './rules.js';
 
 /** Routing rules: conditions to a queue, priority or skills. */
 export function ruleRoutes(app: Http, deps: RoutingRouteDeps) {
@@ -44,7 +45,7 @@ export function ruleRoutes(app: Http, deps: RoutingRouteDeps) {
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
-            position: Type.Optional(Type.Integer()),
+            position: Type.Optional(Type.Integer(INT4)),
             queueId: Type.String(),
             conditions: RuleConditions,
             enabled: Type.Optional(Type.Boolean()),
@@ -55,6 +56,7 @@ export function ruleRoutes(app: Http, deps: RoutingRouteDeps) {
     },
     async (req, reply) => {
       const ws = req.actor.workspaceId;
+      checkConditions(req.body.conditions);
       const q = await db
         .selectFrom('queues')
         .select('id')

@@ -1,5 +1,13 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
+import { AppError } from '../platform/errors.js';
 import type { TriageResult } from '../triage/index.js';
+import { TOPICS, URGENCY_KINDS } from '../triage/types.js';
+
+const Values = (description: string) =>
+  Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100, description }),
+  );
 
 /**
  * A routing rule's conditions. Every condition given must hold (AND); within a list any value
@@ -8,18 +16,18 @@ import type { TriageResult } from '../triage/index.js';
  */
 export const RuleConditions = Type.Object(
   {
-    topic: Type.Optional(Type.Array(Type.String(), { description: 'triage topics' })),
-    channel: Type.Optional(Type.Array(Type.String())),
-    language: Type.Optional(Type.Array(Type.String(), { description: 'ISO 639-1 codes' })),
-    urgency: Type.Optional(Type.Array(Type.String(), { description: 'any of these signals' })),
+    topic: Values(`triage topics: ${TOPICS.join(', ')}`),
+    channel: Values(`channel kinds: ${CHANNEL_KINDS.join(', ')}`),
+    language: Values('ISO 639-1 codes (two letters)'),
+    urgency: Values(`any of these signals: ${URGENCY_KINDS.join(', ')}`),
     complaint: Type.Optional(Type.Boolean()),
     area: Type.Optional(
       Type.Object(
         {
-          postalPrefix: Type.Optional(Type.Array(Type.String())),
-          city: Type.Optional(Type.Array(Type.String())),
-          region: Type.Optional(Type.Array(Type.String())),
-          country: Type.Optional(Type.Array(Type.String())),
+          postalPrefix: Values('postal code prefixes'),
+          city: Values('cities'),
+          region: Values('regions'),
+          country: Values('countries'),
         },
         { additionalProperties: false },
       ),
@@ -33,6 +41,39 @@ export const RuleConditions = Type.Object(
   { additionalProperties: false },
 );
 export type RuleConditions = Static<typeof RuleConditions>;
+
+/**
+ * Refuses (400, naming the value) a condition no message can meet: a channel, topic or urgency
+ * signal the desk does not have, or a language that is not a two-letter code. A mistyped rule
+ * ("twiter", "billling") was stored and silently never matched. Channels, topics and languages
+ * match whatever their case, as `matches` compares them; urgency signals as written.
+ */
+export function checkConditions(c: RuleConditions): void {
+  const known = (
+    field: 'channel' | 'topic' | 'urgency',
+    allowed: readonly string[],
+    anyCase: boolean,
+  ) => {
+    for (const [i, v] of (c[field] ?? []).entries()) {
+      const ok = allowed.includes(anyCase ? v.toLowerCase() : v);
+      if (!ok)
+        throw new AppError(
+          'bad_request',
+          `conditions/${field}/${i}: unknown ${field} ${JSON.stringify(v)}; one of ${allowed.join(', ')}`,
+        );
+    }
+  };
+  known('channel', CHANNEL_KINDS, true);
+  known('topic', TOPICS, true);
+  known('urgency', URGENCY_KINDS, false);
+  for (const [i, v] of (c.language ?? []).entries()) {
+    if (!/^[a-z]{2}$/i.test(v))
+      throw new AppError(
+        'bad_request',
+        `conditions/language/${i}: ${JSON.stringify(v)} is not a two-letter ISO 639-1 code (e.g. en, es)`,
+      );
+  }
+}
 
 export interface RoutingFacts {
   channel: string;

@@ -1,5 +1,5 @@
 import { decodeHtmlEntities } from '../../import/twcs.js';
-import type { InboundMessage } from '../../ingest/inbound.schema.js';
+import { followerCount, type InboundMessage } from '../../ingest/inbound.schema.js';
 import { arr, idString, obj, str } from '../channel.json.js';
 import {
   type Attachment,
@@ -144,6 +144,7 @@ export function tweetV1ToMessage(raw: unknown, ctx: XParseContext): Result {
   const text = str(ext?.full_text) ?? str(t.full_text) ?? str(t.text) ?? '';
   const isEcho = !!ctx.accountId && authorId === ctx.accountId;
   const inReplyTo = idString(t.in_reply_to_status_id_str);
+  const followers = followerCount(user?.followers_count);
   const message: InboundMessage = {
     channel: 'x',
     channelId: ctx.channelId,
@@ -153,9 +154,7 @@ export function tweetV1ToMessage(raw: unknown, ctx: XParseContext): Result {
       id: authorId,
       ...(str(user?.screen_name) ? { handle: str(user?.screen_name) } : {}),
       ...(str(user?.name) ? { name: str(user?.name) } : {}),
-      ...(typeof user?.followers_count === 'number' && user.followers_count >= 0
-        ? { followers: user.followers_count }
-        : {}),
+      ...(followers !== undefined ? { followers } : {}),
       ...(str(user?.location) ? { location: str(user?.location)!.slice(0, 500) } : {}),
       ...(user?.verified === true ? { verified: true } : {}),
     },

@@ -1,5 +1,5 @@
 import { decodeHtmlEntities } from '../../import/twcs.js';
-import type { InboundMessage } from '../../ingest/inbound.schema.js';
+import { followerCount, type InboundMessage } from '../../ingest/inbound.schema.js';
 import { arr, idString, obj, str } from '../channel.json.js';
 import { isNumericId, type ParsedMessage } from '../channel.parsed.js';
 
@@ -38,7 +38,7 @@ export function tweetV2ToMessage(
   const text = str(obj(t.note_tweet)?.text) ?? str(t.text) ?? '';
   const isEcho = !!ctx.accountId && authorId === ctx.accountId;
   const repliedTo = idString(refs.find((r) => r.type === 'replied_to')?.id);
-  const followers = obj(user?.public_metrics)?.followers_count;
+  const followers = followerCount(obj(user?.public_metrics)?.followers_count);
   const mentionsUs =
     !!ctx.handle &&
     arr(obj(t.entities)?.mentions).some(
@@ -53,7 +53,7 @@ export function tweetV2ToMessage(
       id: authorId,
       ...(str(user?.username) ? { handle: str(user?.username) } : {}),
       ...(str(user?.name) ? { name: str(user?.name) } : {}),
-      ...(typeof followers === 'number' && followers >= 0 ? { followers } : {}),
+      ...(followers !== undefined ? { followers } : {}),
       ...(str(user?.location) ? { location: str(user?.location)!.slice(0, 500) } : {}),
       ...(user?.verified === true ? { verified: true } : {}),
     },

@@ -159,7 +159,12 @@ export async function findApiToken(db: Kysely<DB>, token: string, now = Date.now
   return { id: row.id, workspace_id: row.workspace_id, name: row.name, role };
 }
 
-/** Every token of the workspace, newest first, without secrets or hashes. */
+/**
+ * Every token of the workspace, newest first, without secrets or hashes. `active` says whether it
+ * would be let in now, as `findApiToken` decides: not revoked, not expired, its owner not
+ * disabled (`ownerDisabled`: suspended, not revoked; enabling the owner again resumes it) and a
+ * role left to it (`effectiveRole`).
+ */
 export async function listApiTokens(db: Kysely<DB>, workspaceId: string, now = Date.now()) {
   const rows = await db
     .selectFrom('api_tokens')
@@ -174,23 +179,32 @@ export async function listApiTokens(db: Kysely<DB>, workspaceId: string, now = D
       'api_tokens.revoked_at',
       'api_tokens.user_id',
       'users.role as user_role',
+      'users.disabled_at as user_disabled_at',
     ])
     .where('api_tokens.workspace_id', '=', workspaceId)
     .orderBy('api_tokens.id', 'desc')
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    role: r.role,
-    /** What it may do now: its owner's role when that is lower, null when nothing. */
-    effectiveRole: effectiveTokenRole(r.role, { id: r.user_id, role: r.user_role ?? null }),
-    createdAt: iso(r.created_at),
-    lastUsedAt: iso(r.last_used_at),
-    expiresAt: iso(r.expires_at),
-    revokedAt: iso(r.revoked_at),
-    createdBy: r.user_id,
-    active: r.revoked_at === null && (r.expires_at === null || Number(r.expires_at) > now),
-  }));
+  return rows.map((r) => {
+    const ownerDisabled = r.user_disabled_at !== null && r.user_disabled_at !== undefined;
+    // What it may do now: its owner's role when that is lower, null when nothing.
+    const effectiveRole = ownerDisabled
+      ? null
+      : effectiveTokenRole(r.role, { id: r.user_id, role: r.user_role ?? null });
+    const expired = r.expires_at !== null && Number(r.expires_at) <= now;
+    return {
+      id: r.id,
+      name: r.name,
+      role: r.role,
+      effectiveRole,
+      createdAt: iso(r.created_at),
+      lastUsedAt: iso(r.last_used_at),
+      expiresAt: iso(r.expires_at),
+      revokedAt: iso(r.revoked_at),
+      createdBy: r.user_id,
+      ownerDisabled,
+      active: r.revoked_at === null && !expired && effectiveRole !== null,
+    };
+  });
 }
 
 /** Revokes a token for good (kept, so audit entries and corrections still name it). */

@@ -60,7 +60,10 @@ async function assertAnotherAdmin(db: Kysely<DB>, workspaceId: string, userId: s
 /**
  * Changes a role and/or disables or enables an account. Sessions read the user's role and
  * `disabled_at` on every request, so both take effect at once; disabling also deletes the
- * sessions (nothing to resume if re-enabled) and stops the API tokens the user created.
+ * sessions (nothing to resume if re-enabled) and suspends the API tokens the user created: they
+ * are refused and listed inactive (`ownerDisabled`), not revoked, so enabling the user again
+ * resumes them (an integration's token survives a mistaken disable); revoke them to end them. The
+ * audit entry of enabling counts the tokens it resumes.
  */
 export async function updateUser(
   db: Kysely<DB>,
@@ -93,7 +96,21 @@ export async function updateUser(
     }
     if (change.disabled === false && user.disabled_at !== null) {
       await trx.updateTable('users').set({ disabled_at: null }).where('id', '=', user.id).execute();
-      await audit(trx, { workspaceId, actor, action: 'user.enabled', target: user.id, at: now });
+      const resumed = await trx
+        .selectFrom('api_tokens')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('user_id', '=', user.id)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .executeTakeFirst();
+      await audit(trx, {
+        workspaceId,
+        actor,
+        action: 'user.enabled',
+        target: user.id,
+        data: { tokensResumed: Number(resumed?.n ?? 0) },
+        at: now,
+      });
     }
   });
   const [out] = (await listUsers(db, workspaceId)).filter((u) => u.id === user.id);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import type { LiveBus } from '../realtime/bus.js';
+import type { LiveBus, LiveEvent } from '../realtime/bus.js';
 import { stillAuthenticated } from './auth.js';
 import type { Http } from './server.js';
 
@@ -11,9 +11,17 @@ interface OpenStream {
 }
 
 /**
+ * A live event that tells every stream of the workspace to check its credentials now: an admin
+ * disabled a user, changed a role or revoked a token. It goes through the bus, so on PostgreSQL
+ * the other nodes' streams hear it too, and no client is sent it.
+ */
+export const ACCESS_CHANGED = 'access.changed';
+
+/**
  * The SSE streams open on this node, so that signing out (or a password change ending sessions)
- * closes a stream of that session at once. Other nodes' streams, and revoked API tokens, are
- * caught by each stream's own periodic check.
+ * closes a stream of that session at once. Disabling, role changes and revoked tokens reach every
+ * node's streams as `ACCESS_CHANGED`; a change the bus does not carry (the CLI, another process)
+ * is caught by each stream's own periodic check.
  */
 export class LiveStreams {
   private readonly open = new Set<OpenStream>();
@@ -46,9 +54,10 @@ export interface LiveStreamDeps {
 
 /**
  * `GET /api/v1/events`: live updates as Server-Sent Events. A comment line every 25 s keeps
- * proxies from closing an idle stream. Authentication is checked at connect like any request, and
- * then again every `recheckMs`: a stream outliving its session (logout, expiry, password change)
- * or its API token (revoked) is ended with an `end` event instead of going on delivering.
+ * proxies from closing an idle stream. Authentication is checked at connect like any request,
+ * again at once when access changes (`ACCESS_CHANGED`), and every `recheckMs`: a stream outliving
+ * its session (logout, expiry, password change), its user (disabled, role changed) or its API
+ * token (revoked) is ended with an `end` event instead of going on delivering.
  */
 export function liveStreamRoute(app: Http, deps: LiveStreamDeps) {
   const recheckMs = deps.recheckMs ?? 30_000;
@@ -69,9 +78,30 @@ export function liveStreamRoute(app: Http, deps: LiveStreamDeps) {
       res.write(': connected\n\n');
       let id = 0;
       let ended = false;
+      // Events that arrive while an access change is being checked wait for its answer, so none
+      // reaches a stream whose credentials no longer hold. A change announced during a check may
+      // have missed its read: it is checked again.
+      let held: LiveEvent[] | null = null;
+      let again = false;
+      const write = (e: LiveEvent) =>
+        res.write(`id: ${++id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
+      const checkAccess = (): void => {
+        held ??= [];
+        again = false;
+        check().finally(() => {
+          if (again && !ended) return checkAccess();
+          const waiting = held ?? [];
+          held = null;
+          if (!ended) for (const w of waiting) write(w);
+        });
+      };
       const unsubscribe = deps.bus.subscribe((e) => {
         if (ended || e.workspaceId !== workspaceId) return;
-        res.write(`id: ${++id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
+        if (e.type === ACCESS_CHANGED) {
+          if (held) again = true;
+          else checkAccess();
+        } else if (held) held.push(e);
+        else write(e);
       });
       const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
       const cleanup = () => {
@@ -92,12 +122,12 @@ export function liveStreamRoute(app: Http, deps: LiveStreamDeps) {
         session: credential?.kind === 'session' ? credential.secret : null,
         end,
       });
-      const recheck = setInterval(() => {
+      const check = () =>
         stillAuthenticated(deps.db, actor, credential).then(
           (ok) => ok || end('credentials no longer valid'),
           (err) => req.log.warn({ err }, 'live stream: could not re-check credentials'),
         );
-      }, recheckMs);
+      const recheck = setInterval(check, recheckMs);
       req.raw.on('close', cleanup);
     },
   );

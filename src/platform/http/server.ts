@@ -104,6 +104,12 @@ export function createHttpServer(logger: Logger | false): Http {
         } else done(err, value);
       });
   });
+  // The OpenAPI document requires a sign-in everywhere (`security` below) except where a route
+  // is public: health, sign-in, the survey, webhooks that verify their own signatures. Without
+  // this it said they need the desk credential some of them refuse (the survey answers 403 to it).
+  app.addHook('onRoute', (route) => {
+    if (route.config?.public) route.schema = { ...(route.schema ?? {}), security: [] };
+  });
   app.register(cookie);
   app.register(swagger, {
     openapi: {

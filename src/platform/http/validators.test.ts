@@ -72,3 +72,54 @@ describe('validation messages', () => {
     );
   });
 });
+
+describe('date-time format', () => {
+  const app = createHttpServer(false);
+  const When = Type.String({ format: 'date-time' });
+  app.post(
+    '/d',
+    {
+      schema: {
+        querystring: Type.Object({ from: Type.Optional(When) }),
+        body: Type.Object({ at: When }),
+      },
+    },
+    async (req) => ({ at: Date.parse(req.body.at) }),
+  );
+  afterAll(() => app.close());
+
+  const post = (at: string, query = '') =>
+    app.inject({ method: 'POST', url: `/d${query}`, payload: { at } });
+
+  it('refuses, in the body and the query, an RFC 3339 time Date.parse cannot read', async () => {
+    // A leap second and an offset of hours alone are RFC 3339, but Date.parse answers NaN.
+    for (const at of ['2026-12-31T23:59:60Z', '2026-06-30T23:59:60Z', '2026-01-01T10:00:00+01']) {
+      const res = await post(at);
+      expect(res.statusCode, at).toBe(400);
+      expect(res.json().error).toMatchObject({
+        code: 'bad_request',
+        message: 'invalid request: body/at must match format "date-time"',
+      });
+    }
+    const q = await post('2026-01-01T00:00:00Z', '?from=2016-12-31T23:59:60Z');
+    expect(q.statusCode).toBe(400);
+    expect(q.json().error.message).toBe(
+      'invalid request: querystring/from must match format "date-time"',
+    );
+  });
+
+  it('takes the times Date.parse reads, and still refuses what RFC 3339 does not allow', async () => {
+    for (const at of [
+      '2026-12-31T23:59:59Z',
+      '2026-01-01t10:00:00.123+01:00',
+      '2026-01-01T10:00:00+0100',
+    ]) {
+      const res = await post(at);
+      expect(res.statusCode, at).toBe(200);
+      expect(res.json().at).toBe(Date.parse(at));
+    }
+    for (const at of ['2026-02-30T10:00:00Z', '2026-01-01T10:00:00', 'yesterday']) {
+      expect((await post(at)).statusCode, at).toBe(400);
+    }
+  });
+});

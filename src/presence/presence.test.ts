@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { appendInbound } from '../ingest/inbound.log.js';
+
+/** Presence answers for a case of the caller's workspace only: any other id is a 404. */
+describe.each(ENGINES)('case presence on %s', (engine) => {
+  let t: TestApp;
+  let caseId: string;
+  beforeAll(async () => {
+    t = await testApp(engine);
+    const m = aMessage();
+    await appendInbound(t.app.database.db, t.app.workspace.workspaceId, [m], Date.now());
+    await t.app.pipeline.drain();
+    caseId = (
+      await t.app.database.db
+        .selectFrom('messages')
+        .select('case_id')
+        .where('external_id', '=', m.externalId)
+        .executeTakeFirstOrThrow()
+    ).case_id!;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const api = (method: 'GET' | 'PUT', url: string, payload?: unknown) =>
+    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
+
+  it('a case that does not exist is a 404, for GET as for PUT', async () => {
+    const get = await api('GET', '/api/v1/cases/no-such-case/presence');
+    expect(get.statusCode).toBe(404);
+    expect(get.json().error.code).toBe('not_found');
+    const put = await api('PUT', '/api/v1/cases/no-such-case/presence', { state: 'viewing' });
+    expect(put.statusCode).toBe(404);
+  });
+
+  it("lists only this workspace's presence on the case", async () => {
+    const db = t.app.database.db;
+    await db
+      .insertInto('workspaces')
+      .values({ id: 'ws-other', name: 'Other', is_demo: 0, created_at: Date.now() })
+      .execute();
+    // A row another workspace wrote under the same case id must not show here.
+    await db
+      .insertInto('presence')
+      .values({
+        case_id: caseId,
+        user_id: 'intruder',
+        workspace_id: 'ws-other',
+        user_name: 'Intruder',
+        state: 'viewing',
+        expires_at: Date.now() + 60_000,
+      })
+      .execute();
+    const put = await api('PUT', `/api/v1/cases/${caseId}/presence`, { state: 'typing' });
+    expect(put.statusCode).toBe(200);
+    const get = await api('GET', `/api/v1/cases/${caseId}/presence`);
+    expect(get.statusCode).toBe(200);
+    expect(get.json().items).toEqual([
+      { userId: expect.any(String), name: 'test', state: 'typing' },
+    ]);
+    expect(put.json().items).toEqual(get.json().items);
+  });
+});
