@@ -88,7 +88,7 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
 
   const subject = (mail.subject ?? '').replace(/\s+/g, ' ').trim().slice(0, 998);
   // mailparser derives `text` from the HTML part when a mail has no plain-text part.
-  const body = newPartOf(mail.text ?? '');
+  const body = newPartOf(mail.text ?? '', mail.subject);
   // A Date header before 2000 is a sender's unset clock: the server's INTERNALDATE is nearer.
   const sent = believedDate(mail.date) ?? validDate(ctx.internalDate) ?? new Date();
   const inReplyTo = messageIds(mail.inReplyTo);
