@@ -87,4 +87,48 @@ describe.each(ENGINES)('e-mail content over IMAP on %s', (engine) => {
     expect(m?.case_id).toBe(caseId);
     expect(m?.text).toBe(body);
   });
+
+  it('opens no case for a qmail bounce, a postmaster bounce or a null-sender vacation reply; the bounce fails ours', async () => {
+    const { ourId } = await conversation(2);
+    const before = await d.count('cases');
+    const qmail = [
+      'From: MAILER-DAEMON@mx.example.com',
+      'To: mary@example.net',
+      'Subject: failure notice',
+      'Date: Thu, 03 Dec 2026 11:00:00 +0000',
+      'Message-ID: <qmail-1@mx.example.com>',
+      '',
+      'Hi. This is the qmail-send program at mx.example.com.',
+      "I'm afraid I wasn't able to deliver your message to the following addresses.",
+      '',
+      '<ana@example.com>:',
+      'Sorry, no mailbox here by that name. (#5.1.1)',
+      '',
+      '--- Below this line is a copy of the message.',
+      '',
+      `Message-ID: ${ourId}`,
+      'From: mary@example.net',
+      '',
+    ].join('\r\n');
+    const postfix = mail({
+      from: 'Mail Delivery System <postmaster@mx.example.com>',
+      id: '<postfix-1@mx.example.com>',
+      subject: 'Undelivered Mail Returned to Sender',
+      body: 'I am sorry to have to inform you that your message could not be delivered.',
+    });
+    const vacation = mail({
+      from: 'Bob <bob@example.com>',
+      id: '<vacation-1@example.com>',
+      subject: 'Re: Router drops',
+      inReplyTo: ourId,
+      headers: ['Return-Path: <>', 'Content-Type: text/plain; charset=utf-8'],
+      body: 'I am on vacation until 10 June and have no access to e-mail.',
+    });
+    await d.append(qmail, postfix, vacation);
+    const r = await d.poll();
+    expect(r).toMatchObject({ accepted: 0, bounces: 2, failedMarks: 1 });
+    expect(r.skipped.map((s) => s.reason)).toEqual(['null sender (Return-Path: <>)']);
+    expect(await d.count('cases')).toBe(before);
+    expect((await d.byExternalId(ourId))?.status).toBe('failed');
+  });
 });
