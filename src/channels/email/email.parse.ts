@@ -5,6 +5,7 @@ import { EARLIEST_SENT_AT } from '../../ingest/inbound.time.js';
 import { dmarcProblem } from './email.auth.js';
 import { autoReplyReason } from './email.auto.js';
 import { type Bounce, bounceOf } from './email.bounce.js';
+import { withoutHiddenUrls } from './email.html.js';
 import { newPartOf } from './email.quote.js';
 import { declaresUtf7, decodeUtf7 } from './email.utf7.js';
 
@@ -88,8 +89,10 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
   if (auto) return { kind: 'skip', reason: auto, externalId };
 
   const subject = (mail.subject ?? '').replace(/\s+/g, ' ').trim().slice(0, 998);
-  // mailparser derives `text` from the HTML part when a mail has no plain-text part.
-  const body = newPartOf(mail.text ?? '', mail.subject);
+  // mailparser derives `text` from the HTML part when a mail has no plain-text part; the URLs
+  // of its images (tracking pixels) and script links are not the customer's words.
+  const text = mail.html ? withoutHiddenUrls(mail.text ?? '', mail.html) : (mail.text ?? '');
+  const body = newPartOf(text, mail.subject);
   // A Date header before 2000 is a sender's unset clock: the server's INTERNALDATE is nearer.
   const sent = believedDate(mail.date) ?? validDate(ctx.internalDate) ?? new Date();
   const inReplyTo = messageIds(mail.inReplyTo);
