@@ -131,4 +131,32 @@ describe.each(ENGINES)('e-mail content over IMAP on %s', (engine) => {
     expect(await d.count('cases')).toBe(before);
     expect((await d.byExternalId(ourId))?.status).toBe('failed');
   });
+
+  it('reads undeclared Latin-1 as Windows-1252, and keeps pixels and script links out of HTML text', async () => {
+    const latin1 = Buffer.from(
+      mail({
+        from: 'Jonas <jonas@example.com>',
+        id: '<latin1-1@example.com>',
+        subject: 'Kaputt',
+        headers: ['Content-Type: text/plain'],
+        body: 'Mein Ger\xe4t ist kaputt, Gr\xfc\xdfe \x80',
+      }),
+      'latin1',
+    );
+    const html = mail({
+      from: 'Ana Lima <ana@example.com>',
+      id: '<html-1@example.com>',
+      subject: 'Broken router',
+      headers: ['MIME-Version: 1.0', 'Content-Type: text/html; charset=utf-8'],
+      body: '<p>My router is broken</p><img src="https://track.example/pixel.gif?u=1" width=1 height=1><a href="javascript:alert(1)">click</a>',
+    });
+    await d.append(latin1, html);
+    expect(await d.poll()).toMatchObject({ accepted: 2 });
+    expect((await d.byExternalId('<latin1-1@example.com>'))?.text).toBe(
+      'Mein Gerät ist kaputt, Grüße €',
+    );
+    expect((await d.byExternalId('<html-1@example.com>'))?.text).toBe(
+      'My router is broken\n\nclick',
+    );
+  });
 });

@@ -5,6 +5,7 @@ import { EARLIEST_SENT_AT } from '../../ingest/inbound.time.js';
 import { dmarcProblem } from './email.auth.js';
 import { autoReplyReason } from './email.auto.js';
 import { type Bounce, bounceOf } from './email.bounce.js';
+import { declareLatin1Parts } from './email.charset.js';
 import { withoutHiddenUrls } from './email.html.js';
 import { newPartOf } from './email.quote.js';
 import { declaresUtf7, decodeUtf7 } from './email.utf7.js';
@@ -62,7 +63,15 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
     // Attachments are read to count their size and dropped; only metadata is kept.
     // Loaded on first use, like imapflow (email.imap.ts): only desks that read mail pay for it.
     const { simpleParser } = await import('mailparser');
-    mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
+    const options = { skipImageLinks: true, skipTextLinks: true };
+    mail = await simpleParser(raw, options);
+    // Undeclared 8-bit text read as UTF-8 left U+FFFD: parsed again with the parts declared
+    // Windows-1252 that cannot be UTF-8 (email.charset.ts).
+    const html = typeof mail.html === 'string' ? mail.html : '';
+    const latin1 = `${mail.text ?? ''}${html}`.includes('\uFFFD')
+      ? declareLatin1Parts(raw)
+      : undefined;
+    if (latin1) mail = await simpleParser(latin1, options);
   } catch (err) {
     const hash = createHash('sha256').update(raw).digest('hex');
     return {
