@@ -115,7 +115,8 @@ describe('mail text', () => {
       'Thanks!\r\n\r\nFrom: Kestrel Care <care@kestrel.example>\r\nSent: Monday, December 1, 2026 10:00\r\nTo: Ana\r\nSubject: Re: x\r\n\r\nIs it fixed?';
     expect(newPartOf(outlook)).toBe('Thanks!');
     expect(newPartOf('Works now.\n\n-- \nAna Lima\nACME Ltd')).toBe('Works now.');
-    expect(newPartOf('Hi\n> quoted\nbelow\n\nSent from my iPhone')).toBe('Hi\nbelow');
+    // A > line without an attribution above it is the customer's (email.quote.test.ts).
+    expect(newPartOf('Hi\n> quoted\nbelow\n\nSent from my iPhone')).toBe('Hi\n> quoted\nbelow');
     expect(newPartOf('Am 1. Dez. 2026 um 10:00 schrieb Kestrel Care <c@k.example>:\n> alt')).toBe(
       'Am 1. Dez. 2026 um 10:00 schrieb Kestrel Care <c@k.example>:\n> alt',
     );

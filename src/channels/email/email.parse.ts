@@ -4,6 +4,9 @@ import type { InboundMessage } from '../../ingest/inbound.schema.js';
 import { EARLIEST_SENT_AT } from '../../ingest/inbound.time.js';
 import { dmarcProblem } from './email.auth.js';
 import { autoReplyReason } from './email.auto.js';
+import { type Bounce, bounceOf } from './email.bounce.js';
+import { declareLatin1Parts } from './email.charset.js';
+import { withoutHiddenUrls } from './email.html.js';
 import { newPartOf } from './email.quote.js';
 import { declaresUtf7, decodeUtf7 } from './email.utf7.js';
 
@@ -16,7 +19,7 @@ export type ClassifiedMail =
       parents: string[];
     }
   /** A delivery status notification: `failed` names the Message-IDs of ours that bounced. */
-  | { kind: 'bounce'; failed: string[]; reason: string }
+  | Bounce
   /** Not a customer speaking (auto-reply, our own mail): no case, nothing sent back. */
   | { kind: 'skip'; reason: string; externalId: string }
   /** Unusable: parked with the reason, the mailbox goes on. */
@@ -60,7 +63,15 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
     // Attachments are read to count their size and dropped; only metadata is kept.
     // Loaded on first use, like imapflow (email.imap.ts): only desks that read mail pay for it.
     const { simpleParser } = await import('mailparser');
-    mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
+    const options = { skipImageLinks: true, skipTextLinks: true };
+    mail = await simpleParser(raw, options);
+    // Undeclared 8-bit text read as UTF-8 left U+FFFD: parsed again with the parts declared
+    // Windows-1252 that cannot be UTF-8 (email.charset.ts).
+    const html = typeof mail.html === 'string' ? mail.html : '';
+    const latin1 = `${mail.text ?? ''}${html}`.includes('\uFFFD')
+      ? declareLatin1Parts(raw)
+      : undefined;
+    if (latin1) mail = await simpleParser(latin1, options);
   } catch (err) {
     const hash = createHash('sha256').update(raw).digest('hex');
     return {
@@ -83,12 +94,14 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
   if (ctx.ownAddresses.has(address)) {
     return { kind: 'skip', reason: `from our own address ${address}`, externalId };
   }
-  const auto = autoReplyReason(mail.headers, mail.subject);
+  const auto = autoReplyReason(mail, ctx.ownAddresses);
   if (auto) return { kind: 'skip', reason: auto, externalId };
 
   const subject = (mail.subject ?? '').replace(/\s+/g, ' ').trim().slice(0, 998);
-  // mailparser derives `text` from the HTML part when a mail has no plain-text part.
-  const body = newPartOf(mail.text ?? '');
+  // mailparser derives `text` from the HTML part when a mail has no plain-text part; the URLs
+  // of its images (tracking pixels) and script links are not the customer's words.
+  const text = mail.html ? withoutHiddenUrls(mail.text ?? '', mail.html) : (mail.text ?? '');
+  const body = newPartOf(text, mail.subject);
   // A Date header before 2000 is a sender's unset clock: the server's INTERNALDATE is nearer.
   const sent = believedDate(mail.date) ?? validDate(ctx.internalDate) ?? new Date();
   const inReplyTo = messageIds(mail.inReplyTo);
@@ -156,39 +169,5 @@ function headerSummary(mail: ParsedMail) {
     to: pick('to'),
     date: pick('date'),
     messageId: pick('message-id'),
-  };
-}
-
-/**
- * A delivery status notification (RFC 3464: multipart/report; report-type=delivery-status) or a
- * classic mailer-daemon bounce. The ids of the returned message come from its attached copy or
- * headers (message/rfc822, text/rfc822-headers). Only `Action: failed` fails a delivery; a
- * "delayed" warning is neither a failure nor a customer.
- */
-function bounceOf(mail: ParsedMail, raw: Buffer): ClassifiedMail | undefined {
-  const ct = mail.headers.get('content-type') as
-    | { value?: string; params?: Record<string, string> }
-    | undefined;
-  const isReport =
-    ct?.value?.toLowerCase() === 'multipart/report' &&
-    (ct.params?.['report-type'] ?? '').toLowerCase() === 'delivery-status';
-  const from = firstAddress(mail.from)?.address?.toLowerCase() ?? '';
-  const daemon =
-    /^(mailer-daemon|postmaster)@/.test(from) && mail.headers.has('x-failed-recipients');
-  if (!isReport && !daemon) return undefined;
-  // mailparser does not hand out the message/delivery-status part; its fields are plain
-  // "Name: value" lines that occur nowhere else in a report, so the bytes are searched.
-  const text = raw.toString('latin1');
-  const failed = !isReport || /^Action:[ \t]*failed\b/im.test(text);
-  const original: string[] = [];
-  for (const m of text.matchAll(/^Content-Type:[ \t]*(message\/rfc822|text\/rfc822-headers)/gim)) {
-    // The first Message-ID header of the returned copy (the bounce's own comes before it).
-    const id = /^Message-ID:[ \t]*(<[^<>\s]+>)/im.exec(text.slice(m.index))?.[1];
-    if (id) original.push(id);
-  }
-  return {
-    kind: 'bounce',
-    failed: failed ? [...new Set(original)] : [],
-    reason: failed ? 'delivery failed' : 'delivery delayed (warning only)',
   };
 }

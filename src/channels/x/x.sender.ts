@@ -1,5 +1,11 @@
 import { latestVersionId } from '../channel.edits.js';
-import { readState, recordError, recordSuccess, writeRateLimit } from '../channel.state.js';
+import {
+  type RateLimitState,
+  readState,
+  recordError,
+  recordSuccess,
+  writeRateLimit,
+} from '../channel.state.js';
 import { loadChannel } from '../channel.store.js';
 import {
   DEFAULT_X_BASE_URL,
@@ -43,6 +49,17 @@ export function checkXLength(text: string, visibility: 'public' | 'private'): vo
 }
 
 /**
+ * When a send may call X again (undefined: now): the later of a 429's block and the reset of a
+ * window X said is spent.
+ */
+function waitUntil(rl: RateLimitState | undefined, now: number): number | undefined {
+  if (!rl) return undefined;
+  const spent = rl.remaining === 0 ? (rl.resetAt ?? 0) : 0;
+  const until = Math.max(rl.blockedUntil ?? 0, spent);
+  return until > now ? until : undefined;
+}
+
+/**
  * Sends on X: a public reply in the conversation (`in_reply_to_tweet_id` = the customer's post)
  * or a DM to the customer. X has no idempotency key; the outbox retries only on errors where X
  * did not take the post (429, 5xx, network), and X itself refuses an exact duplicate post.
@@ -61,12 +78,13 @@ export function xSender(deps: ChannelDeps): Sender {
       throw new ConnectorError('bad_request', `X channel ${msg.channelId} is unknown or disabled`);
     }
     checkXLength(msg.text, msg.visibility);
-    // X said to wait (a 429 named its reset): calling before it only earns another 429, so the
-    // send is deferred to the reset without a call.
+    // X said to wait (a 429 named its reset), or its last answer said the window is spent
+    // (x-rate-limit-remaining: 0 before x-rate-limit-reset, as the poller reads it): calling
+    // before the reset only earns a 429, so the send is deferred to it without a call.
     const family = msg.visibility === 'public' ? 'tweets' : 'dm';
-    const blockedUntil = (await readState(deps.db, ch.id)).rateLimits[family]?.blockedUntil;
     const now = deps.clock();
-    if (blockedUntil !== undefined && blockedUntil > now)
+    const blockedUntil = waitUntil((await readState(deps.db, ch.id)).rateLimits[family], now);
+    if (blockedUntil !== undefined)
       throw new ConnectorError(
         'rate_limited',
         `X rate limit: ${family} blocked until ${new Date(blockedUntil).toISOString()}, not called`,

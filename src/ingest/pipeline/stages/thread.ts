@@ -10,12 +10,14 @@ import {
   type StageContext,
   type WorkItem,
 } from '../types.js';
+import { caseOfEarlierReply, loadEarlierReplies } from './thread.replies-first.js';
 
 const OPEN_STATES = new Set(['new', 'open', 'pending']);
 
 /**
  * Puts each message into a case, by event time:
- * 1. a reply joins the case of the message it answers (a private one only its own customer's);
+ * 1. a reply joins the case of the message it answers (a private one only its own customer's),
+ *    and a message whose own reply came first joins that reply's open case (thread.replies-first.ts);
  * 2. otherwise — unless it is a public post that starts a new conversation — the customer's
  *    latest open case, if its last message is within the thread window;
  * 3. a resolved case is reopened when the customer returns within the reopen window;
@@ -29,6 +31,7 @@ export const thread: Stage = {
   async run(batch: BatchState, ctx: StageContext) {
     await loadKnownMessages(batch, ctx);
     await loadCases(batch, ctx);
+    await loadEarlierReplies(batch, ctx);
     for (const item of batch.items) {
       if (!item.msg || item.rejected || item.duplicate) continue;
       if (item.direction === 'in') threadInbound(batch, ctx, item);
@@ -140,6 +143,8 @@ function threadInbound(batch: BatchState, ctx: StageContext, item: WorkItem) {
       target = parentCase;
     }
   }
+  // Its reply came first (out-of-order delivery): it joins the reply's case.
+  if (!target) target = caseOfEarlierReply(batch, item);
   // A public post that answers nothing starts a conversation of its own (on X or a Page it is
   // answered in its own thread), so it gets its own case; the customer timeline links them.
   // A resolved case is still reopened by it: the customer is back about what we closed.
