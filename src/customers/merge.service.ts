@@ -50,6 +50,13 @@ async function loadCustomer(trx: Kysely<DB>, workspaceId: string, id: string) {
   return c;
 }
 
+/** An erased customer takes no new data: no merge, identity or edit ties a person to it again. */
+export function refuseErased(c: { erased_at?: number | null }) {
+  if (c.erased_at != null) throw erasedRefusal();
+}
+export const erasedRefusal = () =>
+  new AppError('invalid_transition', 'this customer was erased; it cannot take new data');
+
 const fields = (c: {
   display_name: string | null;
   location: string | null;
@@ -86,6 +93,10 @@ export async function mergeInTrx(
   if (survivor.merged_into || merged.merged_into) {
     throw new AppError('invalid_transition', 'one of the customers is already merged into another');
   }
+  // Its de-identified rows (cases, times, topics, ratings) would be about a person again, and a
+  // live customer would take on the erased record's `[erased]` name and `erased_at`.
+  refuseErased(survivor);
+  refuseErased(merged);
   const moved = {} as Record<Owned, string[]>;
   for (const table of OWNED) {
     const rows = await trx

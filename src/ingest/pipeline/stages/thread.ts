@@ -93,6 +93,9 @@ async function loadCases(batch: BatchState, ctx: StageContext) {
       customerIds.add(item.customerId);
     }
   }
+  // An erased case takes no new messages: a reply to a post in it, by anyone (the erased person
+  // writing again from the same address too), starts or joins a case of its own, so nothing new
+  // ties a person to the case's de-identified rows. Outbound history answering it is an orphan.
   // The workspace is checked on the rows, not in the WHERE clause: with `workspace_id = ?` there,
   // SQLite without planner statistics walks one of the workspace-wide case indexes (every case
   // of the installation, every batch) instead of looking the ids up. Ids are unique anyway.
@@ -104,7 +107,8 @@ async function loadCases(batch: BatchState, ctx: StageContext) {
       .selectAll()
       .where('id', 'in', ids.slice(i, i + 1000))
       .execute();
-    for (const r of rows) if (r.workspace_id === ws) batch.cases.set(r.id, fromRow(r));
+    for (const r of rows)
+      if (r.workspace_id === ws && !r.erased_at) batch.cases.set(r.id, fromRow(r));
   }
   const customers = [...customerIds];
   for (let i = 0; i < customers.length; i += 1000) {
@@ -118,7 +122,7 @@ async function loadCases(batch: BatchState, ctx: StageContext) {
       .execute();
     // Ascending order: the last row seen per customer is their latest case.
     for (const r of rows) {
-      if (r.workspace_id !== ws) continue;
+      if (r.workspace_id !== ws || r.erased_at) continue;
       if (!batch.cases.has(r.id)) batch.cases.set(r.id, fromRow(r));
       batch.latestCaseByCustomer.set(r.customer_id, r.id);
     }
