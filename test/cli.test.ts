@@ -125,6 +125,31 @@ describe('the throughline CLI', () => {
     expect(empty.stderr).toMatch(/^error: .*header\.csv has no rows$/m);
   });
 
+  it('fails a twcs import with a quote never closed, naming the line, and imports nothing', () => {
+    const rows = [1, 2, 3, 4, 5, 6].map(
+      (n) =>
+        `91000${n},77800${n},True,Tue Oct 31 22:1${n}:47 +0000 2017,${n === 4 ? '"unclosed QA4' : `row QA${n}`},,`,
+    );
+    const file = join(dir, 'stray-quote.csv');
+    writeFileSync(
+      file,
+      `tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n${rows.join('\n')}\n`,
+    );
+    const db = new SQLite(join(dir, 'cli.db'), { readonly: true });
+    const count = () => (db.prepare('select count(*) as n from messages').get() as { n: number }).n;
+    try {
+      const before = count();
+      const res = run(['import', 'twcs', file]);
+      expect(res.status).toBe(1);
+      expect(res.stderr.trim()).toBe(
+        `error: ${file}: line 5: a quote opened in this record (tweet 910004) is never closed, so the rest of the file from there cannot be read as rows; nothing was imported. Close or remove the quote and import again`,
+      );
+      expect(count()).toBe(before);
+    } finally {
+      db.close();
+    }
+  });
+
   it('adds X and Meta channels from the command line, printing the id on the last line', async () => {
     const x = run([
       'channel',

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +11,7 @@ import {
   loadTwcs,
   parseTwcsText,
   parseTwitterDate,
+  TwcsUnclosedQuoteError,
 } from './twcs.js';
 
 const DATA = new URL('../../../shared/data/twcs/', import.meta.url);
@@ -71,14 +74,47 @@ describe('twcs malformed input', () => {
       '5,100,True\n' +
       '1,100,True,Tue Oct 31 22:10:47 +0000 2017,duplicate,,\n' +
       '6,brand,False,Tue Oct 31 22:11:47 +0000 2017,"reply with ""quotes""",,1.0\n' +
-      '7,100,True,Tue Oct 31 22:12:47 +0000 2017,"never closed,,6\n';
+      '7,100,True,Tue Oct 31 22:12:47 +0000 2017,"two\r\nlines",,6,extra\n';
     const r = await parseTwcsText(csv);
     expect(r.rows.map((x) => x.tweetId)).toEqual(['1', '6']);
     expect(r.rows[1].inResponseToTweetId).toBe('1');
     expect(r.rows[1].text).toBe('reply with "quotes"');
     expect(r.skipped).toBe(6);
     expect(r.warnings).toHaveLength(6);
-    expect(r.warnings.some((w) => /Quote Not Closed/i.test(w.message))).toBe(true);
+    // Each says where in the file, and a record over several lines says which.
+    expect(r.warnings.map((w) => w.line)).toEqual([3, 4, 5, 6, 7, 9]);
+    expect(r.warnings[5].message).toBe('expected 7 fields, found 8 (lines 9–10)');
+  });
+
+  it('fails on a quote never closed, naming its line and tweet, instead of losing the rest', async () => {
+    const row = (id: number, text: string) =>
+      `${id},${id + 100},True,Tue Oct 31 22:1${id}:47 +0000 2017,${text},,\n`;
+    const csv =
+      HEADER +
+      row(1, 'first') +
+      row(2, '"quoted, fine"') +
+      '\n' +
+      row(3, 'third') +
+      row(4, '"unclosed stray quote') +
+      row(5, 'fifth') +
+      row(6, 'sixth');
+    const err = await parseTwcsText(csv).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TwcsUnclosedQuoteError);
+    expect(err).toMatchObject({ line: 6, tweetId: '4' });
+    expect((err as Error).message).toBe(
+      'line 6: a quote opened in this record (tweet 4) is never closed, so the rest of the file from there cannot be read as rows; nothing was imported. Close or remove the quote and import again',
+    );
+    // The same from a file, whose name it gives.
+    const dir = mkdtempSync(join(tmpdir(), 'twcs-'));
+    try {
+      const file = join(dir, 'odd.csv');
+      writeFileSync(file, csv.replaceAll('\n', '\r\n'));
+      await expect(loadTwcs(file)).rejects.toThrow(
+        `${file}: line 6: a quote opened in this record (tweet 4) is never closed`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps a bare CR inside an unquoted field (as pandas wrote tweet 3399)', async () => {
