@@ -102,6 +102,22 @@ describe('the throughline CLI', () => {
     const res = run(['import', 'twcs', TWCS]);
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/imported 818 messages \(0 already present, 0 rows skipped\)/);
+    // History, not live work: its 199 threads are resolved cases without SLA clocks or breaches.
+    const db = new SQLite(join(dir, 'cli.db'), { readonly: true });
+    try {
+      const imported = `select case_id from case_events where type = 'created' and data_json like '%"history":true%'`;
+      const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+      expect(count(`select count(*) as n from (${imported})`)).toBe(199);
+      expect(
+        count(
+          `select count(*) as n from cases where id in (${imported}) and status in ('new', 'open', 'pending')`,
+        ),
+      ).toBe(0);
+      expect(count(`select count(*) as n from case_sla where case_id in (${imported})`)).toBe(0);
+      expect(count(`select count(*) as n from sla_events where case_id in (${imported})`)).toBe(0);
+    } finally {
+      db.close();
+    }
   });
 
   it('says in one line why a twcs import takes nothing, and fails', () => {
