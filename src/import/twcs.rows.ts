@@ -11,7 +11,8 @@
  *   first CR it meets as the delimiter and split tweet 3399 into pieces).
  * - Stray quotes inside unquoted fields are tolerated (`relax_quotes`).
  * - `in_response_to_tweet_id` as a pandas float (`3.0`) is read as `3`.
- * - A malformed record (wrong column count, bad id, bad date, duplicate id) is skipped and reported
+ * - A malformed record (wrong column count, bad id, bad date or one before 2000 as the inbound API
+ *   refuses it, duplicate id) is skipped and reported
  *   as a warning with its record number and the file line it starts on.
  * - A quote opened and never closed makes csv-parse read the rest of the file as one field: every
  *   later row would be lost as one skipped record. That fails the whole read instead, naming the
@@ -19,6 +20,7 @@
  */
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { type CsvError, type Info, type Options, parse } from 'csv-parse';
+import { sentAtUnbelievable } from '../ingest/inbound.time.js';
 import { linesOfBytes } from './twcs.lines.js';
 import { parseTwitterDate } from './twcs.text.js';
 
@@ -171,10 +173,14 @@ class TwcsRowCollector {
       return;
     }
     const createdAtMs = parseTwitterDate(record.created_at);
-    if (createdAtMs === null) {
+    // A real date the desk does not believe (before 2000: an unset clock) is refused as the
+    // inbound API and `replay` refuse it, with their reason.
+    const unbelievable =
+      createdAtMs === null ? undefined : sentAtUnbelievable(new Date(createdAtMs).toISOString());
+    if (createdAtMs === null || unbelievable) {
       this.skip(
         recordNo,
-        `bad created_at ${JSON.stringify(record.created_at)} in tweet ${tweetId}`,
+        `bad created_at ${JSON.stringify(record.created_at)} in tweet ${tweetId}${unbelievable ? `: ${unbelievable}` : ''}`,
       );
       return;
     }

@@ -5,6 +5,7 @@ import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { InboundMessageSchema } from '../ingest/inbound.schema.js';
+import { sentAtUnbelievable } from '../ingest/inbound.time.js';
 import {
   decodeHtmlEntities,
   hasAgentSignature,
@@ -115,6 +116,22 @@ describe('twcs malformed input', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('skips a date before 2000 as the inbound API and replay refuse it, with their reason', async () => {
+    const r = await parseTwcsText(
+      `${HEADER}1,100,True,Tue Oct 31 22:13:47 +0000 1995,old clock,,\n` +
+        '2,100,True,Fri Dec 31 23:59:59 +0000 1999,still old,,\n' +
+        '3,100,True,Sat Jan 01 00:00:00 +0000 2000,first believed,,\n',
+    );
+    expect(r.rows.map((x) => x.tweetId)).toEqual(['3']);
+    expect(r.skipped).toBe(2);
+    expect(r.warnings[0]).toEqual({
+      recordNo: 1,
+      line: 2,
+      message: `bad created_at "Tue Oct 31 22:13:47 +0000 1995" in tweet 1: ${sentAtUnbelievable('1995-10-31T22:13:47.000Z')}`,
+    });
+    expect(r.warnings[0].message).toMatch(/before 2000-01-01/);
   });
 
   it('keeps a bare CR inside an unquoted field (as pandas wrote tweet 3399)', async () => {
