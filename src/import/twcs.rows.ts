@@ -11,6 +11,8 @@
  *   first CR it meets as the delimiter and split tweet 3399 into pieces).
  * - Stray quotes inside unquoted fields are tolerated (`relax_quotes`).
  * - `in_response_to_tweet_id` as a pandas float (`3.0`) is read as `3`.
+ * - Bytes that are not UTF-8 are read as U+FFFD, and the row is imported with a warning naming its
+ *   tweet.
  * - A malformed record (wrong column count, bad id, bad date or one before 2000 as the inbound API
  *   refuses it, duplicate id) is skipped and reported
  *   as a warning with its record number and the file line it starts on.
@@ -18,6 +20,7 @@
  *   later row would be lost as one skipped record. That fails the whole read instead, naming the
  *   line and the tweet where the quote opened (`TwcsUnclosedQuoteError`); nothing is imported.
  */
+import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { type CsvError, type Info, type Options, parse } from 'csv-parse';
 import { sentAtUnbelievable } from '../ingest/inbound.time.js';
@@ -123,6 +126,7 @@ class TwcsRowCollector {
   private readonly spans = new Map<TwcsWarning, Span>();
   /** Blank lines skipped up to the end of the input, when a quote was never closed. */
   private unclosed: { emptyLines: number } | null = null;
+  private readonly replaced: { tweetId: string; recordNo: number; span: Span }[] = [];
 
   /** Takes one CSV record; the first is the header, which must name the 7 twcs columns (else throws). */
   add({ record: fields, info }: ParsedRecord): void {
@@ -209,6 +213,10 @@ class TwcsRowCollector {
       record,
       recordNo,
     });
+    // Bytes that are not UTF-8 (a Latin-1 `café`) were decoded as U+FFFD; whether the file held
+    // them or a real U+FFFD is told from its bytes at the end (`result`).
+    if (fields.some((f) => f.includes('\uFFFD')))
+      this.replaced.push({ tweetId, recordNo, span: this.span });
   }
 
   private skip(recordNo: number | null, message: string): void {
@@ -234,12 +242,12 @@ class TwcsRowCollector {
 
   /**
    * The rows, or the unclosed quote's error. `input()` reads the input again (only when there is a
-   * line to give) and `readAt(offset)` a few KB of it from an offset, to name the tweet of the
-   * broken record; `where` prefixes the error.
+   * line to give) and `read(start, end)` a part of it, to name the tweet of the broken record and
+   * to check the bytes of rows holding U+FFFD; `where` prefixes the error.
    */
   async result(
     input: () => AsyncIterable<Buffer> | Iterable<Buffer>,
-    readAt: (offset: number) => Buffer,
+    read: (start: number, end: number) => Buffer,
     where = '',
   ): Promise<TwcsParseResult> {
     // The broken record starts after the last good one (the parser reports it at the very end).
@@ -248,6 +256,18 @@ class TwcsRowCollector {
       blankLines: this.unclosed.emptyLines - this.end.emptyLines,
       end: this.end.bytes,
     };
+    // Once per row, with its tweet: the text stored is not what the customer wrote.
+    const invalid = unclosed
+      ? []
+      : this.replaced.filter((r) => !isUtf8(read(r.span.after, r.span.end)));
+    for (const r of invalid) {
+      const warning = {
+        recordNo: r.recordNo,
+        message: `tweet ${r.tweetId} held bytes that are not valid UTF-8, read as U+FFFD (\uFFFD): save the file as UTF-8`,
+      };
+      this.warnings.push(warning);
+      this.spans.set(warning, r.span);
+    }
     const spans = [...this.spans.values(), ...(unclosed ? [unclosed] : [])];
     const lines = await linesOfBytes(
       spans.length ? input() : [],
@@ -255,7 +275,7 @@ class TwcsRowCollector {
     );
     const startLine = (s: Span) => (lines.get(s.after) ?? 0) + s.blankLines;
     if (unclosed) {
-      const text = readAt(unclosed.after)
+      const text = read(unclosed.after, unclosed.after + 4096)
         .toString('utf8')
         .replace(/^(?:\r?\n)+/, '');
       const tweetId = normaliseId(text.slice(0, text.search(/[,\r\n]|$/)));
@@ -272,12 +292,12 @@ class TwcsRowCollector {
   }
 }
 
-/** Up to 4 KB of a file from a byte offset. */
-function readFileAt(path: string, offset: number): Buffer {
+/** The bytes of a file from `start` to `end` (or to its end). */
+function readFileRange(path: string, start: number, end: number): Buffer {
   const fd = openSync(path, 'r');
   try {
-    const buf = Buffer.alloc(4096);
-    return buf.subarray(0, readSync(fd, buf, 0, buf.length, offset));
+    const buf = Buffer.alloc(Math.max(0, end - start));
+    return buf.subarray(0, readSync(fd, buf, 0, buf.length, start));
   } finally {
     closeSync(fd);
   }
@@ -304,7 +324,7 @@ export async function parseTwcsFile(path: string): Promise<TwcsParseResult> {
   for await (const record of parser as AsyncIterable<ParsedRecord>) collector.add(record);
   return collector.result(
     () => createReadStream(path),
-    (offset) => readFileAt(path, offset),
+    (start, end) => readFileRange(path, start, end),
     `${path}: `,
   );
 }
@@ -319,6 +339,6 @@ export async function parseTwcsText(csv: string | Buffer): Promise<TwcsParseResu
   const bytes = Buffer.from(csv);
   return collector.result(
     () => [bytes],
-    (offset) => bytes.subarray(offset, offset + 4096),
+    (start, end) => bytes.subarray(start, end),
   );
 }

@@ -134,6 +134,41 @@ describe('twcs malformed input', () => {
     expect(r.warnings[0].message).toMatch(/before 2000-01-01/);
   });
 
+  it('warns once for each row that held bytes not valid UTF-8, naming its tweet, and keeps it', async () => {
+    const csv = Buffer.concat([
+      Buffer.from(`${HEADER}900001,100,True,Tue Oct 31 22:10:47 +0000 2017,fine,,\n`),
+      Buffer.from(
+        '900003,100,True,Tue Oct 31 22:11:47 +0000 2017,"caf\xe9 latin1 b\xfft\xe9s",,\n',
+        'latin1',
+      ),
+      // A real U+FFFD, written as UTF-8, is text like any other.
+      Buffer.from('900004,100,True,Tue Oct 31 22:12:47 +0000 2017,replacement \uFFFD char,,\n'),
+    ]);
+    const expected = {
+      recordNo: 2,
+      line: 3,
+      message:
+        'tweet 900003 held bytes that are not valid UTF-8, read as U+FFFD (\uFFFD): save the file as UTF-8',
+    };
+    const r = await parseTwcsText(csv);
+    expect(r.rows.map((x) => x.tweetId)).toEqual(['900001', '900003', '900004']);
+    expect(r.rows[1].text).toBe('caf\uFFFD latin1 b\uFFFDt\uFFFDs');
+    expect(r.skipped).toBe(0);
+    expect(r.warnings).toEqual([expected]);
+    // From a file, through the warning callback the command prints with.
+    const dir = mkdtempSync(join(tmpdir(), 'twcs-'));
+    try {
+      const file = join(dir, 'latin1.csv');
+      writeFileSync(file, csv);
+      const seen: unknown[] = [];
+      const loaded = await loadTwcs(file, { onWarning: (w) => seen.push(w) });
+      expect(loaded.messages).toHaveLength(3);
+      expect(seen).toEqual([expected]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps a bare CR inside an unquoted field (as pandas wrote tweet 3399)', async () => {
     const r = await parseTwcsText(`${HEADER}1,100,True,Tue Oct 31 22:10:47 +0000 2017,a\r\rb,,\n`);
     expect(r.rows).toHaveLength(1);
