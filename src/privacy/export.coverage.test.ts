@@ -16,6 +16,7 @@ const ERASURE_SOURCES = [
   'erase.ts',
   'scrub.ts',
   'erase-edits.ts',
+  'erase-mentions.ts',
   'merged-away.ts',
   'retention.ts',
 ];
