@@ -102,6 +102,22 @@ describe('the throughline CLI', () => {
     const res = run(['import', 'twcs', TWCS]);
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/imported 818 messages \(0 already present, 0 rows skipped\)/);
+    // History, not live work: its 199 threads are resolved cases without SLA clocks or breaches.
+    const db = new SQLite(join(dir, 'cli.db'), { readonly: true });
+    try {
+      const imported = `select case_id from case_events where type = 'created' and data_json like '%"history":true%'`;
+      const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+      expect(count(`select count(*) as n from (${imported})`)).toBe(199);
+      expect(
+        count(
+          `select count(*) as n from cases where id in (${imported}) and status in ('new', 'open', 'pending')`,
+        ),
+      ).toBe(0);
+      expect(count(`select count(*) as n from case_sla where case_id in (${imported})`)).toBe(0);
+      expect(count(`select count(*) as n from sla_events where case_id in (${imported})`)).toBe(0);
+    } finally {
+      db.close();
+    }
   });
 
   it('says in one line why a twcs import takes nothing, and fails', () => {
@@ -123,6 +139,31 @@ describe('the throughline CLI', () => {
     const empty = run(['import', 'twcs', only]);
     expect(empty.status).toBe(1);
     expect(empty.stderr).toMatch(/^error: .*header\.csv has no rows$/m);
+  });
+
+  it('fails a twcs import with a quote never closed, naming the line, and imports nothing', () => {
+    const rows = [1, 2, 3, 4, 5, 6].map(
+      (n) =>
+        `91000${n},77800${n},True,Tue Oct 31 22:1${n}:47 +0000 2017,${n === 4 ? '"unclosed QA4' : `row QA${n}`},,`,
+    );
+    const file = join(dir, 'stray-quote.csv');
+    writeFileSync(
+      file,
+      `tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n${rows.join('\n')}\n`,
+    );
+    const db = new SQLite(join(dir, 'cli.db'), { readonly: true });
+    const count = () => (db.prepare('select count(*) as n from messages').get() as { n: number }).n;
+    try {
+      const before = count();
+      const res = run(['import', 'twcs', file]);
+      expect(res.status).toBe(1);
+      expect(res.stderr.trim()).toBe(
+        `error: ${file}: line 5: a quote opened in this record (tweet 910004) is never closed, so the rest of the file from there cannot be read as rows; nothing was imported. Close or remove the quote and import again`,
+      );
+      expect(count()).toBe(before);
+    } finally {
+      db.close();
+    }
   });
 
   it('adds X and Meta channels from the command line, printing the id on the last line', async () => {

@@ -22,10 +22,17 @@ import { heldUpTo } from '../problems/peer-scan.js';
  * command also waits until the detecting node has read what that node held for it, and detects
  * here when no other node does.
  */
+interface BesideOptions {
+  progress?: Progress;
+  speed?: 'max' | number;
+  /** `import`: the messages are history (resolved cases, no SLA clocks); `replay` is live. */
+  history?: boolean;
+}
+
 export async function ingestBesideServer(
   app: App,
   messages: AsyncIterable<InboundMessage> | Iterable<InboundMessage>,
-  opts: { progress?: Progress; speed?: 'max' | number },
+  opts: BesideOptions,
 ): Promise<{ res: { accepted: number; duplicates: number; future: number }; parked: number }> {
   const db = app.database.db;
   const lease = new PipelineLease(db);
@@ -66,7 +73,7 @@ async function feedAndSettle(
   lease: PipelineLease,
   server: boolean,
   messages: AsyncIterable<InboundMessage> | Iterable<InboundMessage>,
-  opts: { progress?: Progress; speed?: 'max' | number },
+  opts: BesideOptions,
 ): Promise<{ res: { accepted: number; duplicates: number; future: number }; parked: number }> {
   const db = app.database.db;
   const firstSeq = await maxSeq(db, app.workspace.workspaceId);
@@ -77,6 +84,7 @@ async function feedAndSettle(
     progress: opts.progress,
     speed: opts.speed ?? 'max',
     skipFuture: true,
+    history: opts.history,
   });
   if (res.future > 0)
     process.stderr.write(

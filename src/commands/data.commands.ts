@@ -20,7 +20,12 @@ export async function importTwcsCommand(file: string) {
     );
   await withApp(async (app) => {
     const progress = new Progress('import twcs', data.messages.length);
-    const { res, parked } = await ingestBesideServer(app, data.messages, { progress });
+    // History, not live work: the cases it opens land resolved, out of agents' queues and SLA
+    // reports (`inbound_events.history`); a later live message reopens or opens as usual.
+    const { res, parked } = await ingestBesideServer(app, data.messages, {
+      progress,
+      history: true,
+    });
     const p = progress.done();
     process.stdout.write(
       `imported ${res.accepted} messages (${res.duplicates} already present, ${data.skipped} rows skipped${parkedNote(parked)}) in ${p.seconds.toFixed(1)} s\n`,

@@ -6,7 +6,7 @@ import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
 import { linkKeyFor } from './identity.keys.js';
-import { audit, mergeInTrx } from './merge.service.js';
+import { audit, erasedRefusal, mergeInTrx, refuseErased } from './merge.service.js';
 
 const identityDto = (i: {
   id: string;
@@ -165,13 +165,14 @@ export async function addIdentityInTrx(
   {
     const c = await trx
       .selectFrom('customers')
-      .select(['id', 'merged_into'])
+      .select(['id', 'merged_into', 'erased_at'])
       .where('workspace_id', '=', actor.workspaceId)
       .where('id', '=', customerId)
       .executeTakeFirst();
     if (!c) throw notFound('customer');
     if (c.merged_into)
       throw new AppError('invalid_transition', 'this customer was merged into another');
+    refuseErased(c);
     const linkKey = linkKeyFor(input.channel, input.address, input.verified);
     const address =
       linkKey && (linkKey.startsWith('phone:') || linkKey.startsWith('email:'))
@@ -288,6 +289,14 @@ export async function updateCustomer(
         `attributes may hold at most ${MAX_ATTRIBUTES_BYTES} bytes of JSON (16 KB); these are ${size}`,
       );
   }
+  const current = await db
+    .selectFrom('customers')
+    .select('erased_at')
+    .where('workspace_id', '=', actor.workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!current) throw notFound('customer');
+  refuseErased(current);
   const res = await db
     .updateTable('customers')
     .set({
@@ -299,8 +308,10 @@ export async function updateCustomer(
     })
     .where('workspace_id', '=', actor.workspaceId)
     .where('id', '=', id)
+    // Erased between the read and the write: still refused.
+    .where('erased_at', 'is', null)
     .executeTakeFirst();
-  if (Number(res.numUpdatedRows) === 0) throw notFound('customer');
+  if (Number(res.numUpdatedRows) === 0) throw erasedRefusal();
 }
 
 export async function customerMerges(db: Kysely<DB>, workspaceId: string, id: string) {

@@ -4,6 +4,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
+import { asBefore, mergedFields, survivorAfterUnmerge } from './unmerge.fields.js';
 import { separateLaterTraffic } from './unmerge.traffic.js';
 
 /** Tables whose rows belong to a customer by `customer_id` and move with a merge. */
@@ -50,6 +51,13 @@ async function loadCustomer(trx: Kysely<DB>, workspaceId: string, id: string) {
   return c;
 }
 
+/** An erased customer takes no new data: no merge, identity or edit ties a person to it again. */
+export function refuseErased(c: { erased_at?: number | null }) {
+  if (c.erased_at != null) throw erasedRefusal();
+}
+export const erasedRefusal = () =>
+  new AppError('invalid_transition', 'this customer was erased; it cannot take new data');
+
 const fields = (c: {
   display_name: string | null;
   location: string | null;
@@ -86,6 +94,10 @@ export async function mergeInTrx(
   if (survivor.merged_into || merged.merged_into) {
     throw new AppError('invalid_transition', 'one of the customers is already merged into another');
   }
+  // Its de-identified rows (cases, times, topics, ratings) would be about a person again, and a
+  // live customer would take on the erased record's `[erased]` name and `erased_at`.
+  refuseErased(survivor);
+  refuseErased(merged);
   const moved = {} as Record<Owned, string[]>;
   for (const table of OWNED) {
     const rows = await trx
@@ -109,19 +121,9 @@ export async function mergeInTrx(
   for (const table of OWNED) {
     await moveIds(trx, table, moved[table], survivorId);
   }
-  const attributes = {
-    ...JSON.parse(merged.attributes_json ?? '{}'),
-    ...JSON.parse(survivor.attributes_json ?? '{}'),
-  };
   await trx
     .updateTable('customers')
-    .set({
-      display_name: survivor.display_name ?? merged.display_name,
-      location: survivor.location ?? merged.location,
-      reach: Math.max(Number(survivor.reach), Number(merged.reach)),
-      attributes_json: JSON.stringify(attributes),
-      updated_at: now,
-    })
+    .set({ ...mergedFields(snapshot.survivorBefore, snapshot.mergedBefore), updated_at: now })
     .where('id', '=', survivorId)
     .execute();
   await trx
@@ -189,7 +191,8 @@ export async function mergeInTrx(
 
 /**
  * Undoes a merge exactly: the rows it moved (and messages that later arrived from the moved
- * identities, with the cases or a case of their own: `unmerge.traffic.ts`) go back, both customers get their previous fields, and the record keeps who undid
+ * identities, with the cases or a case of their own: `unmerge.traffic.ts`) go back, the survivor
+ * gets back its fields as they were where no one changed them since (`unmerge.fields.ts`), and the record keeps who undid
  * it and why. Merges are undone last-first: a later merge involving either customer must be
  * undone before.
  */
@@ -244,14 +247,18 @@ export async function unmergeInTrx(
       .execute();
   }
   const later = await separateLaterTraffic(trx, workspaceId, m, snap.moved.messages ?? [], now);
+  // Edits made to the survivor since the merge stay; what the merge wrote goes back.
+  const survivor = await loadCustomer(trx, workspaceId, m.survivor_id);
   await trx
     .updateTable('customers')
-    .set({ ...snap.survivorBefore })
+    .set(asBefore(survivorAfterUnmerge(fields(survivor), snap), snap.survivorBefore, now))
     .where('id', '=', m.survivor_id)
     .execute();
+  // The merge changed nothing on the merged customer but the link: its fields are its own.
+  const merged = await loadCustomer(trx, workspaceId, m.merged_id);
   await trx
     .updateTable('customers')
-    .set({ ...snap.mergedBefore, merged_into: null })
+    .set({ ...asBefore(fields(merged), snap.mergedBefore, now), merged_into: null })
     .where('id', '=', m.merged_id)
     .execute();
   await trx

@@ -1,14 +1,18 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { InboundMessageSchema } from '../ingest/inbound.schema.js';
+import { sentAtUnbelievable } from '../ingest/inbound.time.js';
 import {
   decodeHtmlEntities,
   hasAgentSignature,
   loadTwcs,
   parseTwcsText,
   parseTwitterDate,
+  TwcsUnclosedQuoteError,
 } from './twcs.js';
 
 const DATA = new URL('../../../shared/data/twcs/', import.meta.url);
@@ -71,14 +75,98 @@ describe('twcs malformed input', () => {
       '5,100,True\n' +
       '1,100,True,Tue Oct 31 22:10:47 +0000 2017,duplicate,,\n' +
       '6,brand,False,Tue Oct 31 22:11:47 +0000 2017,"reply with ""quotes""",,1.0\n' +
-      '7,100,True,Tue Oct 31 22:12:47 +0000 2017,"never closed,,6\n';
+      '7,100,True,Tue Oct 31 22:12:47 +0000 2017,"two\r\nlines",,6,extra\n';
     const r = await parseTwcsText(csv);
     expect(r.rows.map((x) => x.tweetId)).toEqual(['1', '6']);
     expect(r.rows[1].inResponseToTweetId).toBe('1');
     expect(r.rows[1].text).toBe('reply with "quotes"');
     expect(r.skipped).toBe(6);
     expect(r.warnings).toHaveLength(6);
-    expect(r.warnings.some((w) => /Quote Not Closed/i.test(w.message))).toBe(true);
+    // Each says where in the file, and a record over several lines says which.
+    expect(r.warnings.map((w) => w.line)).toEqual([3, 4, 5, 6, 7, 9]);
+    expect(r.warnings[5].message).toBe('expected 7 fields, found 8 (lines 9–10)');
+  });
+
+  it('fails on a quote never closed, naming its line and tweet, instead of losing the rest', async () => {
+    const row = (id: number, text: string) =>
+      `${id},${id + 100},True,Tue Oct 31 22:1${id}:47 +0000 2017,${text},,\n`;
+    const csv =
+      HEADER +
+      row(1, 'first') +
+      row(2, '"quoted, fine"') +
+      '\n' +
+      row(3, 'third') +
+      row(4, '"unclosed stray quote') +
+      row(5, 'fifth') +
+      row(6, 'sixth');
+    const err = await parseTwcsText(csv).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TwcsUnclosedQuoteError);
+    expect(err).toMatchObject({ line: 6, tweetId: '4' });
+    expect((err as Error).message).toBe(
+      'line 6: a quote opened in this record (tweet 4) is never closed, so the rest of the file from there cannot be read as rows; nothing was imported. Close or remove the quote and import again',
+    );
+    // The same from a file, whose name it gives.
+    const dir = mkdtempSync(join(tmpdir(), 'twcs-'));
+    try {
+      const file = join(dir, 'odd.csv');
+      writeFileSync(file, csv.replaceAll('\n', '\r\n'));
+      await expect(loadTwcs(file)).rejects.toThrow(
+        `${file}: line 6: a quote opened in this record (tweet 4) is never closed`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('skips a date before 2000 as the inbound API and replay refuse it, with their reason', async () => {
+    const r = await parseTwcsText(
+      `${HEADER}1,100,True,Tue Oct 31 22:13:47 +0000 1995,old clock,,\n` +
+        '2,100,True,Fri Dec 31 23:59:59 +0000 1999,still old,,\n' +
+        '3,100,True,Sat Jan 01 00:00:00 +0000 2000,first believed,,\n',
+    );
+    expect(r.rows.map((x) => x.tweetId)).toEqual(['3']);
+    expect(r.skipped).toBe(2);
+    expect(r.warnings[0]).toEqual({
+      recordNo: 1,
+      line: 2,
+      message: `bad created_at "Tue Oct 31 22:13:47 +0000 1995" in tweet 1: ${sentAtUnbelievable('1995-10-31T22:13:47.000Z')}`,
+    });
+    expect(r.warnings[0].message).toMatch(/before 2000-01-01/);
+  });
+
+  it('warns once for each row that held bytes not valid UTF-8, naming its tweet, and keeps it', async () => {
+    const csv = Buffer.concat([
+      Buffer.from(`${HEADER}900001,100,True,Tue Oct 31 22:10:47 +0000 2017,fine,,\n`),
+      Buffer.from(
+        '900003,100,True,Tue Oct 31 22:11:47 +0000 2017,"caf\xe9 latin1 b\xfft\xe9s",,\n',
+        'latin1',
+      ),
+      // A real U+FFFD, written as UTF-8, is text like any other.
+      Buffer.from('900004,100,True,Tue Oct 31 22:12:47 +0000 2017,replacement \uFFFD char,,\n'),
+    ]);
+    const expected = {
+      recordNo: 2,
+      line: 3,
+      message:
+        'tweet 900003 held bytes that are not valid UTF-8, read as U+FFFD (\uFFFD): save the file as UTF-8',
+    };
+    const r = await parseTwcsText(csv);
+    expect(r.rows.map((x) => x.tweetId)).toEqual(['900001', '900003', '900004']);
+    expect(r.rows[1].text).toBe('caf\uFFFD latin1 b\uFFFDt\uFFFDs');
+    expect(r.skipped).toBe(0);
+    expect(r.warnings).toEqual([expected]);
+    // From a file, through the warning callback the command prints with.
+    const dir = mkdtempSync(join(tmpdir(), 'twcs-'));
+    try {
+      const file = join(dir, 'latin1.csv');
+      writeFileSync(file, csv);
+      const seen: unknown[] = [];
+      const loaded = await loadTwcs(file, { onWarning: (w) => seen.push(w) });
+      expect(loaded.messages).toHaveLength(3);
+      expect(seen).toEqual([expected]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps a bare CR inside an unquoted field (as pandas wrote tweet 3399)', async () => {

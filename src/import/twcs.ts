@@ -12,7 +12,13 @@ import { normaliseTweetText } from './twcs.text.js';
 import { computeTwcsThreads, type TwcsThreads } from './twcs.threads.js';
 
 export { detectAnonymisedAgents, hasAgentSignature, twcsBrandAccounts } from './twcs.brands.js';
-export { parseTwcsFile, parseTwcsText, type TwcsRow, type TwcsWarning } from './twcs.rows.js';
+export {
+  parseTwcsFile,
+  parseTwcsText,
+  type TwcsRow,
+  TwcsUnclosedQuoteError,
+  type TwcsWarning,
+} from './twcs.rows.js';
 export { decodeHtmlEntities, parseTwitterDate } from './twcs.text.js';
 export { computeTwcsThreads, type TwcsThreads } from './twcs.threads.js';
 

@@ -29,6 +29,7 @@ export function appendInbound(
   workspaceId: string,
   messages: InboundMessage[],
   receivedAt: number,
+  opts: AppendOptions = {},
 ): Promise<AppendResult> {
   if (messages.length === 0) return Promise.resolve({ results: [], accepted: 0, duplicates: 0 });
   // Every intake path passes here: customer text with a NUL is kept (U+FFFD), an identifier with
@@ -38,19 +39,29 @@ export function appendInbound(
     if (problem) return Promise.reject(badRequest(`message ${i}: ${problem}`));
   }
   messages = messages.map(scrubInbound);
-  if (db.isTransaction) return insertInbound(db, workspaceId, messages, receivedAt);
+  const history = opts.history === true;
+  if (db.isTransaction) return insertInbound(db, workspaceId, messages, receivedAt, history);
   let group = groups.get(db);
   if (!group) {
     group = new GroupCommit(db);
     groups.set(db, group);
   }
-  return group.append({ workspaceId, messages, receivedAt });
+  return group.append({ workspaceId, messages, receivedAt, history });
+}
+
+export interface AppendOptions {
+  /**
+   * History (`throughline import`): past conversations, recorded as resolved cases with no SLA
+   * clocks, queue or assignment (`inbound_events.history`, migration 0022).
+   */
+  history?: boolean;
 }
 
 interface Append {
   workspaceId: string;
   messages: InboundMessage[];
   receivedAt: number;
+  history: boolean;
 }
 
 interface Waiting extends Append {
@@ -99,7 +110,7 @@ class GroupCommit {
   private async write(group: Waiting[]): Promise<void> {
     if (group.length === 1) {
       const [w] = group;
-      await insertInbound(this.db, w.workspaceId, w.messages, w.receivedAt).then(
+      await insertInbound(this.db, w.workspaceId, w.messages, w.receivedAt, w.history).then(
         w.resolve,
         w.reject,
       );
@@ -110,14 +121,14 @@ class GroupCommit {
       results = await this.db.transaction().execute(async (trx) => {
         const out: AppendResult[] = [];
         for (const w of group) {
-          out.push(await insertInbound(trx, w.workspaceId, w.messages, w.receivedAt));
+          out.push(await insertInbound(trx, w.workspaceId, w.messages, w.receivedAt, w.history));
         }
         return out;
       });
     } catch {
       // Nothing of the group was committed: each append on its own, so only a bad one fails.
       for (const w of group) {
-        await insertInbound(this.db, w.workspaceId, w.messages, w.receivedAt).then(
+        await insertInbound(this.db, w.workspaceId, w.messages, w.receivedAt, w.history).then(
           w.resolve,
           w.reject,
         );
@@ -134,6 +145,7 @@ async function insertInbound(
   workspaceId: string,
   messages: InboundMessage[],
   receivedAt: number,
+  history: boolean,
 ): Promise<AppendResult> {
   const rows = messages.map((m) => {
     // The event time the pipeline's normalise stage will read: SLA deadlines wait while an
@@ -149,10 +161,11 @@ async function insertInbound(
       attempts: 0,
       next_attempt_at: receivedAt,
       sent_at: Number.isFinite(sentAt) ? sentAt : null,
+      history: history ? 1 : 0,
     };
   });
   const inserted = new Set<string>();
-  // Chunked to stay under the engines' bound-parameter limits (9 columns a row).
+  // Chunked to stay under the engines' bound-parameter limits (10 columns a row).
   for (let i = 0; i < rows.length; i += 1000) {
     const chunk = rows.slice(i, i + 1000);
     const out = await db

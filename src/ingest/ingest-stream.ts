@@ -24,6 +24,8 @@ export interface IngestStreamOptions {
    * problem and clock would age at once). Counted in `future`.
    */
   skipFuture?: boolean;
+  /** Log the messages as history (`import`): resolved cases, no SLA clocks (`AppendOptions`). */
+  history?: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function ingestStream(
   const flush = async () => {
     if (buf.length === 0) return;
     const res = await appendPatiently(() =>
-      appendInbound(opts.database.db, opts.workspaceId, buf, clock()),
+      appendInbound(opts.database.db, opts.workspaceId, buf, clock(), { history: opts.history }),
     );
     accepted += res.accepted;
     duplicates += res.duplicates;

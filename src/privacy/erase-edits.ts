@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../platform/db/schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, MessageEditTable } from '../platform/db/schema.js';
 
 /**
  * Drops the edits waiting for a message of the erased customers (`message_edits`, held up to
@@ -13,14 +13,34 @@ export async function dropPendingEdits(
   workspaceId: string,
   customerIds: string[],
 ): Promise<number> {
-  if (customerIds.length === 0) return 0;
+  const drop = (await pendingEditsOf(trx, workspaceId, customerIds)).map((e) => e.id);
+  for (let i = 0; i < drop.length; i += 500) {
+    await trx
+      .deleteFrom('message_edits')
+      .where('id', 'in', drop.slice(i, i + 500))
+      .execute();
+  }
+  return drop.length;
+}
+
+/**
+ * The edits waiting for a message of these customers (what `dropPendingEdits` drops, and the
+ * data-subject export shows): for a message stored as theirs, or waiting in the inbound log from
+ * one of their identities.
+ */
+export async function pendingEditsOf(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  customerIds: string[],
+): Promise<Selectable<MessageEditTable>[]> {
+  if (customerIds.length === 0) return [];
   const pending = await trx
     .selectFrom('message_edits')
-    .select(['id', 'channel', 'prior_ids'])
+    .selectAll()
     .where('workspace_id', '=', workspaceId)
     .where('applied_at', 'is', null)
     .execute();
-  if (pending.length === 0) return 0;
+  if (pending.length === 0) return [];
   const identities = await trx
     .selectFrom('identities')
     .select(['channel', 'address'])
@@ -28,7 +48,7 @@ export async function dropPendingEdits(
     .where('customer_id', 'in', customerIds)
     .execute();
   const theirs = new Set(identities.map((i) => `${i.channel}\n${i.address}`));
-  const drop: string[] = [];
+  const found: Selectable<MessageEditTable>[] = [];
   for (const e of pending) {
     const priorIds = e.prior_ids.split(' ').filter((id) => id);
     if (priorIds.length === 0) continue;
@@ -42,7 +62,7 @@ export async function dropPendingEdits(
       .limit(1)
       .executeTakeFirst();
     if (stored) {
-      drop.push(e.id);
+      found.push(e);
       continue;
     }
     const logged = await trx
@@ -53,16 +73,10 @@ export async function dropPendingEdits(
       .where('external_id', 'in', priorIds)
       .execute();
     if (logged.some((l) => theirs.has(`${e.channel}\n${authorOf(l.payload_json)}`))) {
-      drop.push(e.id);
+      found.push(e);
     }
   }
-  for (let i = 0; i < drop.length; i += 500) {
-    await trx
-      .deleteFrom('message_edits')
-      .where('id', 'in', drop.slice(i, i + 500))
-      .execute();
-  }
-  return drop.length;
+  return found;
 }
 
 /** The author of a logged inbound message (an erased or unreadable payload has none). */

@@ -3,6 +3,7 @@ import { type AuditActor, audit } from '../platform/audit/audit.js';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import { dropPendingEdits } from './erase-edits.js';
+import { maskMentions, mentionsOf } from './erase-mentions.js';
 import { forgetInChain, mergedAwayPart } from './merged-away.js';
 import {
   chunks,
@@ -98,7 +99,8 @@ export async function eraseCustomer(
     const scrubbed = await scrubCases(trx, workspaceId, caseIds, now, { messages: false });
     // Their messages, in their cases and in other people's (public conversations), and the
     // desk's replies to them (outbound messages carry the customer they answer). Other people's
-    // posts in a conversation they started are theirs to keep.
+    // posts in a conversation they started are theirs to keep (without the person's handle and
+    // name, below).
     const elsewhere = await scrubMessages(trx, workspaceId, {
       customerIds: ids,
       messageIds: part?.messageIds,
@@ -106,6 +108,10 @@ export async function eraseCustomer(
     // Edits that overtook their message hold the customer's new text; found through their
     // identities, so before those go.
     await dropPendingEdits(trx, workspaceId, ids);
+    // Other people's posts in their cases that address them (`@handle thanks Zelda`) keep the
+    // post but not the handle or name: it made the erased case theirs again, and findable.
+    const mentions = await mentionsOf(trx, ids, part?.identityIds ?? []);
+    await maskMentions(trx, workspaceId, caseIds, ids, mentions);
     let identities = 0;
     if (part) identities += await eraseMovedRows(trx, part);
     for (const part of chunks(ids)) {

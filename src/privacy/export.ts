@@ -2,6 +2,14 @@ import type { Kysely } from 'kysely';
 import { hideSurveyLinks } from '../csat/survey-link.js';
 import type { DB } from '../platform/db/schema.js';
 import { customerFamily } from './erase.js';
+import { pendingEditsOf } from './erase-edits.js';
+import {
+  auditEntries,
+  caseHistory,
+  matchSuggestions,
+  mergeRecords,
+  reputationAlerts,
+} from './export.records.js';
 import { mergedAwayPart } from './merged-away.js';
 import { chunks } from './scrub.js';
 
@@ -37,10 +45,40 @@ async function inChunks<T>(
 }
 
 /**
+ * Where each table erasure writes to (`erase.ts`, `scrub.ts`, `erase-edits.ts`, `merged-away.ts`)
+ * shows in the export: whatever erasure treats as personal, the data subject may read.
+ * `export.coverage.test.ts` checks erasure's tables against this list and the document's keys.
+ */
+export const EXPORTED_TABLES = {
+  customers: 'customers',
+  identities: 'identities',
+  cases: 'cases',
+  messages: 'messages',
+  notes: 'notes',
+  csat_surveys: 'csat',
+  promises: 'promises',
+  problem_notifications: 'notifications',
+  outbox: 'outbox',
+  case_events: 'history',
+  customer_merges: 'merges',
+  reputation_alerts: 'reputationAlerts',
+  match_suggestions: 'matchSuggestions',
+  message_edits: 'pendingEdits',
+} as const;
+
+/** Tables erasure writes to that the export leaves out, and why. */
+export const NOT_EXPORTED: Record<string, string> = {
+  inbound_events: 'the raw payload of each message, which the messages already show',
+  presence: 'which agent has the case open now: about the agent, not the customer',
+};
+
+/**
  * Everything the desk holds about a data subject (GDPR art. 15), as one JSON document: the
- * customer (and customers merged into them), identities, cases, messages from and to them,
- * notes on their cases, survey answers, promises, problem links, notifications and outbox
- * deliveries to them. Raw inbound payloads are left out: they repeat the messages.
+ * customer (and customers merged into them), identities, cases and their history, messages from
+ * and to them, edits of theirs still waiting, notes on their cases, survey answers, promises,
+ * problem links, notifications and outbox deliveries to them, merge records, reputation alerts,
+ * match suggestions and the audit entries about their record. Raw inbound payloads are left out:
+ * they repeat the messages.
  */
 export async function exportCustomer(db: Kysely<DB>, workspaceId: string, customerId: string) {
   const ids = await customerFamily(db, workspaceId, customerId);
@@ -154,6 +192,17 @@ export async function exportCustomer(db: Kysely<DB>, workspaceId: string, custom
         .execute(),
     50,
   );
+  const merges = await mergeRecords(db, workspaceId, ids);
+  const history = await caseHistory(
+    db,
+    workspaceId,
+    caseIds,
+    merges.map((m) => m.id),
+  );
+  const alerts = await reputationAlerts(db, workspaceId, ids, part?.alertIds ?? []);
+  const suggestions = await matchSuggestions(db, workspaceId, ids);
+  const pendingEdits = await pendingEditsOf(db, workspaceId, ids);
+  const audit = await auditEntries(db, workspaceId, ids);
   return {
     exportedAt: new Date().toISOString(),
     customerId,
@@ -171,5 +220,11 @@ export async function exportCustomer(db: Kysely<DB>, workspaceId: string, custom
     // The survey sent on resolve is in its outbox row as the customer got it; the export passes
     // through the hands of the desk's staff, and the link's token alone answers the survey.
     outbox: outbox.map((o) => readable({ ...o, payload_json: hideSurveyLinks(o.payload_json) })),
+    history: history.map((e) => readable({ ...e, data_json: hideSurveyLinks(e.data_json) })),
+    merges: merges.map(readable),
+    reputationAlerts: alerts.map(readable),
+    matchSuggestions: suggestions.map(readable),
+    pendingEdits: pendingEdits.map(readable),
+    audit: audit.map(readable),
   };
 }

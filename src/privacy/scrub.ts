@@ -17,7 +17,7 @@ export function chunks<T>(list: readonly T[], n = CHUNK): T[][] {
  * code. Topic, complaint, sentiment and the place down to a city stay: they are what scorecards
  * and the problem detector count (a city is shared by many; a ZIP with a time and topic may not be).
  */
-function scrubTriage(json: string | null): string | null {
+export function scrubTriage(json: string | null): string | null {
   if (!json) return json;
   try {
     const t = JSON.parse(json) as Record<string, unknown>;

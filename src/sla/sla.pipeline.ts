@@ -5,8 +5,9 @@ import { applySla, type SlaEvent } from './sla.store.js';
  * SLA clocks for the cases a pipeline batch touched, at the messages' event times: a new case
  * starts first-response and resolution; a customer message after our answer starts
  * next-response; the customer answering a pending case resumes its clocks; a reopen continues
- * resolution; an agent message from elsewhere (history, echo) meets the response clocks, and
+ * resolution; an agent message from elsewhere (a replay, an echo) meets the response clocks, and
  * withdraws their breach when it was sent in time but reached the desk after the deadline fired.
+ * Imported history (`item.history`) starts and meets none.
  */
 export async function planSla(batch: BatchState, ctx: StageContext, workspaceId: string) {
   const events: SlaEvent[] = [];
@@ -17,6 +18,9 @@ export async function planSla(batch: BatchState, ctx: StageContext, workspaceId:
   for (const e of batch.caseEvents) {
     const info = caseInfo(e.caseId);
     if (!info) continue;
+    // A case history opened is resolved past work: no clock starts (a live message reopening it
+    // later starts them then).
+    if (batch.cases.get(e.caseId)?.history) continue;
     if (e.type === 'created')
       events.push({ caseId: e.caseId, type: 'opened', at: e.eventAt, ...info });
     else if (e.type === 'reopened')
@@ -27,6 +31,8 @@ export async function planSla(batch: BatchState, ctx: StageContext, workspaceId:
   }
   for (const item of batch.items) {
     if (!item.caseId || item.duplicate || item.rejected) continue;
+    // History starts, meets and withdraws no clock: it is not work done or waiting now.
+    if (item.history) continue;
     // A closing reply ("thanks, works now") asks for no answer: no response clock starts.
     if (item.caseAction === 'acknowledged') continue;
     const info = caseInfo(item.caseId);

@@ -234,6 +234,9 @@ export async function applySla(
   const withdrawals: Withdrawal[] = [];
   for (const e of sorted) {
     let r = rows.get(e.caseId);
+    // Resolving or closing a case that never ran a clock (imported history, a case older than
+    // the care core) has nothing to meet: clocks started and met at once would count as kept.
+    if (!r && (e.type === 'resolved' || e.type === 'closed')) continue;
     if (!r) {
       // A case met for the first time (new, or older than the care core): its policy now.
       const choice = chosen(e.priority, e.channel);

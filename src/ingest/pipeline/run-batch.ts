@@ -27,6 +27,8 @@ export interface LoggedEvent {
   seq: number;
   received_at: number;
   payload_json: string;
+  /** 1 for history (`inbound_events.history`). */
+  history?: number | null;
 }
 
 export interface RunBatchOptions {
@@ -89,5 +91,6 @@ function toItem(e: LoggedEvent): WorkItem {
     triage: null,
     caseId: null,
     caseAction: null,
+    history: Number(e.history ?? 0) === 1,
   };
 }

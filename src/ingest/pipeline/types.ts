@@ -32,6 +32,11 @@ export interface WorkItem {
   caseId: string | null;
   /** `acknowledged`: a closing reply joined a pending or resolved case and left its status. */
   caseAction: 'created' | 'joined' | 'reopened' | 'acknowledged' | 'orphan' | null;
+  /**
+   * Logged as history (`throughline import`): it changes no case's status, starts no SLA clock,
+   * raises no alert, and a case it opens is resolved at its time.
+   */
+  history: boolean;
 }
 
 /** A case as the batch sees it: loaded from storage or created by this batch. */
@@ -53,6 +58,8 @@ export interface CaseState {
   isNew: boolean;
   dirty: boolean;
   addedMessages: number;
+  /** Opened by a history message: resolved from the start, no SLA clocks, not assigned. */
+  history?: boolean;
   /** Set by the route stage (care core) for cases it created: persisted with the new row. */
   routing?: { topic: string | null; priorityScore: number; groupKey: string | null };
 }

@@ -139,7 +139,7 @@ export class PipelineWorker {
         await lockCaseWrites(trx, caps, 'shared');
         let q = trx
           .selectFrom('inbound_events')
-          .select(['seq', 'received_at', 'payload_json'])
+          .select(['seq', 'received_at', 'payload_json', 'history'])
           .where('status', '=', 'pending')
           .where('next_attempt_at', '<=', now)
           .orderBy('seq')
@@ -221,7 +221,7 @@ export class PipelineWorker {
           // Re-check under lock: another node may have taken it meanwhile.
           let q = trx
             .selectFrom('inbound_events')
-            .select(['seq', 'received_at', 'payload_json'])
+            .select(['seq', 'received_at', 'payload_json', 'history'])
             .where('seq', '=', e.seq)
             .where('status', '=', 'pending');
           if (caps.concurrentWriters) q = q.forUpdate();

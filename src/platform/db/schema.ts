@@ -162,6 +162,8 @@ export interface InboundEventTable {
    * (migration 0020); null when the payload has none (a parked mail) or was logged before.
    */
   sent_at?: number | null;
+  /** 1 for history (`throughline import`): recorded as resolved past work (migration 0022). */
+  history?: Generated<number>;
 }
 
 export interface CustomerTable {

@@ -93,7 +93,8 @@ export const route: Stage = {
           priorityScore: best.score,
           groupKey: groupKeyOf(first.triage),
         };
-        outcome.toAssign.push(c.id);
+        // History lands resolved: nothing for an agent to take.
+        if (!c.history) outcome.toAssign.push(c.id);
       } else if (PRIORITY_RANK[best.priority] > PRIORITY_RANK[c.priority]) {
         const entry = raised.get(best.priority) ?? { ids: [] };
         raised.set(best.priority, entry);
@@ -174,6 +175,8 @@ async function reputation(batch: BatchState, ctx: StageContext, outcome: RouteOu
   for (const item of batch.items) {
     const m = item.msg;
     if (!m || item.rejected || item.duplicate || item.direction !== 'in') continue;
+    // An old high-reach post is not news to act on.
+    if (item.history) continue;
     if (item.visibility !== 'public' || (m.author.followers ?? 0) < REPUTATION_FOLLOWERS) continue;
     const id = newId();
     rows.push({

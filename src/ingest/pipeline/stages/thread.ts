@@ -96,6 +96,9 @@ async function loadCases(batch: BatchState, ctx: StageContext) {
       customerIds.add(item.customerId);
     }
   }
+  // An erased case takes no new messages: a reply to a post in it, by anyone (the erased person
+  // writing again from the same address too), starts or joins a case of its own, so nothing new
+  // ties a person to the case's de-identified rows. Outbound history answering it is an orphan.
   // The workspace is checked on the rows, not in the WHERE clause: with `workspace_id = ?` there,
   // SQLite without planner statistics walks one of the workspace-wide case indexes (every case
   // of the installation, every batch) instead of looking the ids up. Ids are unique anyway.
@@ -107,7 +110,8 @@ async function loadCases(batch: BatchState, ctx: StageContext) {
       .selectAll()
       .where('id', 'in', ids.slice(i, i + 1000))
       .execute();
-    for (const r of rows) if (r.workspace_id === ws) batch.cases.set(r.id, fromRow(r));
+    for (const r of rows)
+      if (r.workspace_id === ws && !r.erased_at) batch.cases.set(r.id, fromRow(r));
   }
   const customers = [...customerIds];
   for (let i = 0; i < customers.length; i += 1000) {
@@ -121,7 +125,7 @@ async function loadCases(batch: BatchState, ctx: StageContext) {
       .execute();
     // Ascending order: the last row seen per customer is their latest case.
     for (const r of rows) {
-      if (r.workspace_id !== ws) continue;
+      if (r.workspace_id !== ws || r.erased_at) continue;
       if (!batch.cases.has(r.id)) batch.cases.set(r.id, fromRow(r));
       batch.latestCaseByCustomer.set(r.customer_id, r.id);
     }
@@ -149,6 +153,7 @@ function threadInbound(batch: BatchState, ctx: StageContext, item: WorkItem) {
   // answered in its own thread), so it gets its own case; the customer timeline links them.
   // A resolved case is still reopened by it: the customer is back about what we closed.
   const startsPublicConversation = item.visibility === 'public' && !msg.inReplyTo;
+  if (item.history) return threadHistory(batch, ctx, item, target, startsPublicConversation);
   if (!target) {
     const latestId = batch.latestCaseByCustomer.get(customerId);
     const latest = latestId ? batch.cases.get(latestId) : undefined;
@@ -182,10 +187,46 @@ function threadInbound(batch: BatchState, ctx: StageContext, item: WorkItem) {
     attach(batch, target, item, 'joined');
     return;
   }
+  createCase(batch, item, 'new');
+}
+
+/**
+ * A history message (`import`): past work, threaded as the desk would have threaded it live, but
+ * it changes no status (no reopen, no "customer replied") and what it opens is resolved at its
+ * time. A reply joins the case of what it answers; otherwise, unless it starts a public
+ * conversation, the customer's latest case within the thread window (resolved or not: a history
+ * case is resolved only because it is history). A resolved case it joins counts as resolved at
+ * its time, so a live message reopens it within the reopen window from there. It starts no SLA
+ * clock (`planSla`) and no case it opens is queued for assignment (route).
+ */
+function threadHistory(
+  batch: BatchState,
+  ctx: StageContext,
+  item: WorkItem,
+  parentCase: CaseState | undefined,
+  startsPublicConversation: boolean,
+) {
+  let target = parentCase;
+  if (!target && !startsPublicConversation) {
+    const latestId = batch.latestCaseByCustomer.get(item.customerId!);
+    const latest = latestId ? batch.cases.get(latestId) : undefined;
+    if (latest && Math.abs(item.sentAt - latest.lastMessageAt) <= ctx.settings.threadWindowMs)
+      target = latest;
+  }
+  if (target?.status === 'closed') target = undefined;
+  if (!target) return createCase(batch, item, 'resolved');
+  if (target.status === 'resolved')
+    target.resolvedAt = Math.max(target.resolvedAt ?? item.sentAt, item.sentAt);
+  attach(batch, target, item, 'joined');
+}
+
+function createCase(batch: BatchState, item: WorkItem, status: 'new' | 'resolved') {
+  const msg = item.msg!;
+  const customerId = item.customerId!;
   const created: CaseState = {
     id: newId(),
     customerId,
-    status: 'new',
+    status,
     statusReason: null,
     priority: 'normal',
     queueId: null,
@@ -197,17 +238,22 @@ function threadInbound(batch: BatchState, ctx: StageContext, item: WorkItem) {
     lastMessageAt: item.sentAt,
     lastInboundAt: null,
     firstResponseAt: null,
-    resolvedAt: null,
+    resolvedAt: status === 'resolved' ? item.sentAt : null,
     isNew: true,
     dirty: true,
     addedMessages: 0,
+    ...(item.history ? { history: true } : {}),
   };
   batch.cases.set(created.id, created);
   batch.latestCaseByCustomer.set(customerId, created.id);
   batch.caseEvents.push({
     caseId: created.id,
     type: 'created',
-    data: { channel: msg.channel, externalId: msg.externalId },
+    data: {
+      channel: msg.channel,
+      externalId: msg.externalId,
+      ...(item.history ? { history: true, status } : {}),
+    },
     eventAt: item.sentAt,
   });
   attach(batch, created, item, 'created');
@@ -225,7 +271,8 @@ function threadOutbound(batch: BatchState, item: WorkItem) {
   if (target.firstResponseAt === null && item.sentAt >= target.openedAt) {
     target.firstResponseAt = item.sentAt;
   }
-  if (target.status === 'new') setStatus(batch, target, 'open', null, item.sentAt, 'agent replied');
+  if (target.status === 'new' && !item.history)
+    setStatus(batch, target, 'open', null, item.sentAt, 'agent replied');
   attach(batch, target, item, 'joined');
 }
 
