@@ -1,5 +1,3 @@
-import type { Selectable } from 'kysely';
-import type { CaseTable } from '../../../platform/db/schema.js';
 import {
   type BatchState,
   type CaseState,
@@ -7,6 +5,7 @@ import {
   type StageContext,
   type WorkItem,
 } from '../types.js';
+import { caseStateOf } from './case-row.js';
 
 /**
  * A reply that arrived before the message it answers. Providers do not promise order (X's
@@ -87,7 +86,9 @@ export async function loadEarlierReplies(batch: BatchState, ctx: StageContext): 
       .selectAll()
       .where('id', 'in', found.slice(i, i + 1000))
       .execute();
-    for (const r of rows) if (r.workspace_id === ws) batch.cases.set(r.id, caseOf(r));
+    // An erased case takes no new messages (thread.ts), whichever way it is found.
+    for (const r of rows)
+      if (r.workspace_id === ws && !r.erased_at) batch.cases.set(r.id, caseStateOf(r));
   }
 }
 
@@ -108,27 +109,4 @@ export function caseOfEarlierReply(batch: BatchState, item: WorkItem): CaseState
     if (c && c.customerId === item.customerId && OPEN_STATES.has(c.status)) return c;
   }
   return undefined;
-}
-
-/** A case row as the batch sees it (as thread.ts reads one; not imported from it: a cycle). */
-function caseOf(r: Selectable<CaseTable>): CaseState {
-  return {
-    id: r.id,
-    customerId: r.customer_id,
-    status: r.status,
-    statusReason: r.status_reason,
-    priority: r.priority,
-    queueId: r.queue_id,
-    channel: r.channel,
-    subject: r.subject,
-    language: r.language,
-    openedAt: r.opened_at,
-    lastMessageAt: r.last_message_at,
-    lastInboundAt: r.last_inbound_at,
-    firstResponseAt: r.first_response_at,
-    resolvedAt: r.resolved_at,
-    isNew: false,
-    dirty: false,
-    addedMessages: 0,
-  };
 }

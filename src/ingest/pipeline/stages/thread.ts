@@ -1,5 +1,3 @@
-import type { Selectable } from 'kysely';
-import type { CaseTable } from '../../../platform/db/schema.js';
 import { newId } from '../../../platform/ids.js';
 import { isClosingReply } from '../../../triage/closing.js';
 import {
@@ -10,6 +8,7 @@ import {
   type StageContext,
   type WorkItem,
 } from '../types.js';
+import { caseStateOf } from './case-row.js';
 import { caseOfEarlierReply, loadEarlierReplies } from './thread.replies-first.js';
 
 const OPEN_STATES = new Set(['new', 'open', 'pending']);
@@ -111,7 +110,7 @@ async function loadCases(batch: BatchState, ctx: StageContext) {
       .where('id', 'in', ids.slice(i, i + 1000))
       .execute();
     for (const r of rows)
-      if (r.workspace_id === ws && !r.erased_at) batch.cases.set(r.id, fromRow(r));
+      if (r.workspace_id === ws && !r.erased_at) batch.cases.set(r.id, caseStateOf(r));
   }
   const customers = [...customerIds];
   for (let i = 0; i < customers.length; i += 1000) {
@@ -126,7 +125,7 @@ async function loadCases(batch: BatchState, ctx: StageContext) {
     // Ascending order: the last row seen per customer is their latest case.
     for (const r of rows) {
       if (r.workspace_id !== ws || r.erased_at) continue;
-      if (!batch.cases.has(r.id)) batch.cases.set(r.id, fromRow(r));
+      if (!batch.cases.has(r.id)) batch.cases.set(r.id, caseStateOf(r));
       batch.latestCaseByCustomer.set(r.customer_id, r.id);
     }
   }
@@ -340,26 +339,4 @@ export function subjectOf(text: string): string {
   const last = oneLine.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end--;
   return `${oneLine.slice(0, end)}…`;
-}
-
-function fromRow(r: Selectable<CaseTable>): CaseState {
-  return {
-    id: r.id,
-    customerId: r.customer_id,
-    status: r.status,
-    statusReason: r.status_reason,
-    priority: r.priority,
-    queueId: r.queue_id,
-    channel: r.channel,
-    subject: r.subject,
-    language: r.language,
-    openedAt: r.opened_at,
-    lastMessageAt: r.last_message_at,
-    lastInboundAt: r.last_inbound_at,
-    firstResponseAt: r.first_response_at,
-    resolvedAt: r.resolved_at,
-    isNew: false,
-    dirty: false,
-    addedMessages: 0,
-  };
 }
