@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from '../cases/test-world.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 
 /** An unmerge takes back what the merge brought, not what people changed on the survivor since. */
 describe.each(ENGINES)('unmerge after edits to the survivor on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const db = () => t.app.database.db;
-  const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
+  const t = suiteApp(engine);
+  const { db, api, ingest } = careWorld(() => t);
   const customerOf = async (m: InboundMessage) =>
     (
       await db()

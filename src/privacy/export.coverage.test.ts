@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { caseEvent } from '../cases/case.store.js';
+import { careWorld } from '../cases/test-world.js';
 import { saveSuggestions } from '../customers/suggestions.js';
-import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 import { newId } from '../platform/ids.js';
 import { REPUTATION_FOLLOWERS } from '../routing/reputation.js';
@@ -43,21 +44,9 @@ describe('the data-subject export covers what erasure treats as personal', () =>
  * taken just before. The markers sit in each kind of record people write about a customer.
  */
 describe.each(ENGINES)('export against erasure, row by row, on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const db = () => t.app.database.db;
+  const t = suiteApp(engine);
+  const { db, api, ingest } = careWorld(() => t);
   const ws = () => t.app.workspace.workspaceId;
-  const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), ws(), msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
   const of = (m: InboundMessage) =>
     db()
       .selectFrom('messages')
