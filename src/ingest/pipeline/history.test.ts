@@ -1,26 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../../test/builders.js';
 import { ENGINES } from '../../../test/support/engines.js';
+import { suiteApp } from '../../../test/support/suite.js';
+import { careWorld, iso } from '../../cases/test-world.js';
 import { REPUTATION_FOLLOWERS } from '../../routing/reputation.js';
 import type { InboundMessage } from '../inbound.schema.js';
 import { ingestStream } from '../ingest-stream.js';
 
 const HOUR = 3_600_000;
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * `throughline import` logs its messages as history: the cases they open are past work, not the
  * agents' queue, and run no SLA clock; the customer's next live message is threaded as usual.
  */
 describe.each(ENGINES)('imported history on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const db = () => t.app.database.db;
+  const t = suiteApp(engine);
+  const w = careWorld(() => t);
+  const db = w.db;
   const feed = (messages: InboundMessage[], history: boolean) =>
     ingestStream(messages, {
       database: t.app.database,
@@ -28,18 +24,7 @@ describe.each(ENGINES)('imported history on %s', (engine) => {
       pipeline: t.app.pipeline,
       history,
     });
-  const caseOf = async (m: InboundMessage) => {
-    const { case_id } = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
-    return db()
-      .selectFrom('cases')
-      .selectAll()
-      .where('id', '=', case_id!)
-      .executeTakeFirstOrThrow();
-  };
+  const caseOf = (m: InboundMessage) => w.caseOf(m.externalId);
   const clocksOf = async (caseId: string) => ({
     sla: await db()
       .selectFrom('case_sla')
