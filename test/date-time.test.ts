@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendInbound } from '../src/ingest/inbound.log.js';
-import { aMessage, type TestApp, testApp } from './builders.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { careWorld } from '../src/cases/test-world.js';
+import { aMessage, caseIdOf } from './builders.js';
 import { ENGINES } from './support/engines.js';
+import { suiteApp } from './support/suite.js';
 
 /**
  * A time RFC 3339 allows but Date.parse cannot read (a leap second) is a 400 naming the field on
@@ -9,27 +10,16 @@ import { ENGINES } from './support/engines.js';
  * a silently empty answer on SQLite).
  */
 describe.each(ENGINES)('unreadable date-times on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
+  const w = careWorld(() => t);
   let caseId: string;
   const LEAP = '2016-12-31T23:59:60Z';
   beforeAll(async () => {
-    t = await testApp(engine);
     const m = aMessage();
-    await appendInbound(t.app.database.db, t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    caseId = (
-      await t.app.database.db
-        .selectFrom('messages')
-        .select('case_id')
-        .where('external_id', '=', m.externalId)
-        .executeTakeFirstOrThrow()
-    ).case_id!;
+    await w.ingest(m);
+    caseId = await caseIdOf(w.db(), m.externalId);
   });
-  afterAll(async () => {
-    await t?.close();
-  });
-  const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
+  const { api } = w;
 
   it('refuses a leap second with 400 naming the field, in bodies and queries', async () => {
     const checks: [Promise<{ statusCode: number; json(): unknown }>, string][] = [

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, caseIdOf } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from '../cases/test-world.js';
 import { newId } from '../platform/ids.js';
 
 /**
@@ -9,26 +10,15 @@ import { newId } from '../platform/ids.js';
  * (3,000 priority changes made a case's answer 800 KB), nor store unbounded names and texts.
  */
 describe.each(ENGINES)('macro sizes on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
+  const w = careWorld(() => t);
   let caseId: string;
   beforeAll(async () => {
-    t = await testApp(engine);
     const m = aMessage();
-    await appendInbound(t.app.database.db, t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    caseId = (
-      await t.app.database.db
-        .selectFrom('messages')
-        .select('case_id')
-        .where('external_id', '=', m.externalId)
-        .executeTakeFirstOrThrow()
-    ).case_id!;
+    await w.ingest(m);
+    caseId = await caseIdOf(w.db(), m.externalId);
   });
-  afterAll(async () => {
-    await t?.close();
-  });
-  const api = (url: string, payload?: unknown) =>
-    t.app.http.inject({ method: 'POST', url, headers: t.auth, payload: payload as never });
+  const api = (url: string, payload?: unknown) => w.api('POST', url, payload);
   const flips = (n: number) =>
     Array.from({ length: n }, (_, i) => ({
       type: 'priority',

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, caseIdOf } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from '../cases/test-world.js';
 
 /**
  * A customer's display name and the case subject are theirs to write. Filled into a public reply
@@ -9,32 +10,21 @@ import { appendInbound } from '../ingest/inbound.log.js';
  * reply or a note keeps their words.
  */
 describe.each(ENGINES)('customer text in public replies from templates, on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
+  const w = careWorld(() => t);
   let caseId: string;
   const NAME = '@KestrelHelp_CEO https://phish.example/login';
   beforeAll(async () => {
-    t = await testApp(engine);
     const m = aMessage({
       channel: 'x',
       visibility: 'public',
       author: { id: '990011', handle: 'qa_u1', name: NAME },
       text: '@KestrelHelp my internet is down again #outage see www.evil.example/x',
     });
-    await appendInbound(t.app.database.db, t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    caseId = (
-      await t.app.database.db
-        .selectFrom('messages')
-        .select('case_id')
-        .where('external_id', '=', m.externalId)
-        .executeTakeFirstOrThrow()
-    ).case_id!;
+    await w.ingest(m);
+    caseId = await caseIdOf(w.db(), m.externalId);
   });
-  afterAll(async () => {
-    await t?.close();
-  });
-  const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
+  const { api } = w;
 
   it('a macro posts no mention, hashtag or link from the name or subject', async () => {
     const macro = await api('POST', '/api/v1/macros', {

@@ -1,30 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { aMessage, caseIdOf } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from '../cases/test-world.js';
 
 /** Presence answers for a case of the caller's workspace only: any other id is a 404. */
 describe.each(ENGINES)('case presence on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
+  const w = careWorld(() => t);
   let caseId: string;
   beforeAll(async () => {
-    t = await testApp(engine);
     const m = aMessage();
-    await appendInbound(t.app.database.db, t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    caseId = (
-      await t.app.database.db
-        .selectFrom('messages')
-        .select('case_id')
-        .where('external_id', '=', m.externalId)
-        .executeTakeFirstOrThrow()
-    ).case_id!;
+    await w.ingest(m);
+    caseId = await caseIdOf(w.db(), m.externalId);
   });
-  afterAll(async () => {
-    await t?.close();
-  });
-  const api = (method: 'GET' | 'PUT', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
+  const { api } = w;
 
   it('a case that does not exist is a 404, for GET as for PUT', async () => {
     const get = await api('GET', '/api/v1/cases/no-such-case/presence');
