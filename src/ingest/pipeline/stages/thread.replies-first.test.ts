@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../../test/builders.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { caseIdOf } from '../../../../test/builders.js';
 import { createChannel, deliverX, X_SECRET } from '../../../../test/fakes/channels.js';
 import { ENGINES } from '../../../../test/support/engines.js';
+import { suiteApp } from '../../../../test/support/suite.js';
+import { aTweet, OUR } from '../../../channels/x/test-world.js';
 
-const OUR = '835740314006511618';
 let seq = 0;
 
 /**
@@ -11,11 +12,10 @@ let seq = 0;
  * answers, in one batch or in two. Either order gives one case.
  */
 describe.each(ENGINES)('a reply that arrives before its parent on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   let channelId: string;
 
   beforeAll(async () => {
-    t = await testApp(engine);
     channelId = await createChannel(t, {
       kind: 'x',
       name: 'X',
@@ -23,34 +23,20 @@ describe.each(ENGINES)('a reply that arrives before its parent on %s', (engine) 
       secrets: { consumerSecret: X_SECRET },
     });
   });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   /** A post by `author` (a reply when `inReplyTo` is set), sent `agoMs` ago. */
   async function post(id: string, author: string, text: string, agoMs: number, inReplyTo?: string) {
     const body = {
       for_user_id: OUR,
       tweet_create_events: [
-        {
-          id_str: id,
-          text,
-          user: { id_str: author, screen_name: `user${author}` },
-          timestamp_ms: String(Date.now() - agoMs),
+        aTweet(id, author, `user${author}`, text, Date.now() - agoMs, {
           ...(inReplyTo ? { in_reply_to_status_id_str: inReplyTo } : {}),
-        },
+        }),
       ],
     };
     expect((await deliverX(t, channelId, JSON.stringify(body))).statusCode).toBe(200);
   }
-  const caseOf = async (id: string) =>
-    (
-      await t.app.database.db
-        .selectFrom('messages')
-        .select('case_id')
-        .where('external_id', '=', id)
-        .executeTakeFirstOrThrow()
-    ).case_id;
+  const caseOf = (id: string) => caseIdOf(t.app.database.db, id);
   /** A parent and a reply id of their own, and an author of their own. */
   const ids = () => {
     seq++;
