@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { suiteApp } from '../../../test/support/suite.js';
+import { careWorld } from '../../cases/test-world.js';
 
 /** Reads a stream until it ends, `until` appears, or `ms` pass. */
 async function readFor(body: ReadableStream<Uint8Array>, ms: number, until?: string) {
@@ -26,17 +27,12 @@ async function readFor(body: ReadableStream<Uint8Array>, ms: number, until?: str
  * published after the change reaches them. Streams of others go on, and never see the signal.
  */
 describe('live streams end at once when access changes', () => {
-  let t: TestApp;
+  const t = suiteApp('sqlite');
+  const { api } = careWorld(() => t);
   let base: string;
   beforeAll(async () => {
-    t = await testApp('sqlite');
     base = await t.app.http.listen({ port: 0, host: '127.0.0.1' });
   });
-  afterAll(async () => {
-    await t?.close();
-  });
-  const api = (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
   const person = async (email: string, role: string) => {
     const made = await api('POST', '/api/v1/users', {
       email,
