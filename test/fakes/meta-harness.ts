@@ -11,6 +11,30 @@ let psid = 60000;
 /** A page-scoped id no other test has used. */
 export const nextPsid = () => String(++psid);
 
+/** A WhatsApp Cloud API webhook body: one `messages` change to our phone number id, with `value`. */
+export const whatsappBody = (
+  phoneId: string,
+  value: Record<string, unknown>,
+  metadata: Record<string, unknown> = {},
+) => ({
+  object: 'whatsapp_business_account',
+  entry: [
+    {
+      id: 'WABA',
+      changes: [
+        {
+          field: 'messages',
+          value: {
+            messaging_product: 'whatsapp',
+            metadata: { ...metadata, phone_number_id: phoneId },
+            ...value,
+          },
+        },
+      ],
+    },
+  ],
+});
+
 /**
  * One app with a Meta channel wired to a fake Graph API on loopback, and the helpers the Meta
  * channel tests share. Helpers are arrow properties so tests can destructure them before

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../test/builders.js';
 import { deliverMeta } from '../../../test/fakes/channels.js';
-import { FBA, MetaHarness } from '../../../test/fakes/meta-harness.js';
+import { FBA, MetaHarness, whatsappBody } from '../../../test/fakes/meta-harness.js';
 import type { FakeMeta } from '../../../test/fakes/meta-provider.js';
 import { hasSharedData } from '../../../test/fakes/shared-data.js';
 import { ENGINES } from '../../../test/support/engines.js';
@@ -52,33 +52,20 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s
 
   it("shows WhatsApp's code and title from a failed status", async () => {
     const waIn = (from: string, id: string) =>
-      JSON.stringify({
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: 'WABA',
-            changes: [
-              {
-                field: 'messages',
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: { phone_number_id: fake.phoneId },
-                  contacts: [{ profile: { name: 'Maria' }, wa_id: from }],
-                  messages: [
-                    {
-                      from,
-                      id,
-                      timestamp: String(Math.floor(Date.now() / 1000) - 60),
-                      type: 'text',
-                      text: { body: 'no signal' },
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-      });
+      JSON.stringify(
+        whatsappBody(fake.phoneId, {
+          contacts: [{ profile: { name: 'Maria' }, wa_id: from }],
+          messages: [
+            {
+              from,
+              id,
+              timestamp: String(Math.floor(Date.now() / 1000) - 60),
+              type: 'text',
+              text: { body: 'no signal' },
+            },
+          ],
+        }),
+      );
     expect((await deliverMeta(t, ch, waIn('14155550177', 'wamid.WHY1'))).statusCode).toBe(200);
     await t.app.pipeline.drain();
     const caseId = (await msgBy('wamid.WHY1')).case_id!;
@@ -89,43 +76,29 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s
       .select('external_id')
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    const failed = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: 'WABA',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { phone_number_id: fake.phoneId },
-                statuses: [
-                  {
-                    id: external_id,
-                    status: 'failed',
-                    timestamp: String(Math.floor(Date.now() / 1000)),
-                    recipient_id: '14155550177',
-                    errors: [
-                      {
-                        code: 132000,
-                        title: 'Number of parameters does not match the expected number of params',
-                        message:
-                          'Number of parameters does not match the expected number of params',
-                        error_data: {
-                          details:
-                            'body: number of localizable_params (2) does not match the expected number of params (1)',
-                        },
-                      },
-                    ],
-                  },
-                ],
+    const failed = JSON.stringify(
+      whatsappBody(fake.phoneId, {
+        statuses: [
+          {
+            id: external_id,
+            status: 'failed',
+            timestamp: String(Math.floor(Date.now() / 1000)),
+            recipient_id: '14155550177',
+            errors: [
+              {
+                code: 132000,
+                title: 'Number of parameters does not match the expected number of params',
+                message: 'Number of parameters does not match the expected number of params',
+                error_data: {
+                  details:
+                    'body: number of localizable_params (2) does not match the expected number of params (1)',
+                },
               },
-            },
-          ],
-        },
-      ],
-    });
+            ],
+          },
+        ],
+      }),
+    );
     expect((await deliverMeta(t, ch, failed)).statusCode).toBe(200);
     const { entry, msg } = await failure(caseId, id);
     const why =

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../test/builders.js';
 import { deliverMeta } from '../../../test/fakes/channels.js';
-import { MetaHarness } from '../../../test/fakes/meta-harness.js';
+import { MetaHarness, whatsappBody } from '../../../test/fakes/meta-harness.js';
 import type { FakeMeta } from '../../../test/fakes/meta-provider.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { parseMetaWebhook } from './meta.parse.js';
@@ -9,29 +9,19 @@ import { parseMetaWebhook } from './meta.parse.js';
 const PHONE_ID = '106540352242922';
 
 /** A WhatsApp Cloud API delivery of these messages from one customer (documented shape). */
-const delivery = (phoneId: string, messages: Record<string, unknown>[]) => ({
-  object: 'whatsapp_business_account',
-  entry: [
+const delivery = (phoneId: string, messages: Record<string, unknown>[]) =>
+  whatsappBody(
+    phoneId,
     {
-      id: 'WABA',
-      changes: [
-        {
-          field: 'messages',
-          value: {
-            messaging_product: 'whatsapp',
-            metadata: { display_phone_number: '15550100000', phone_number_id: phoneId },
-            contacts: [{ profile: { name: 'Maria Alvarez' }, wa_id: '14155550123' }],
-            messages: messages.map((m, i) => ({
-              from: '14155550123',
-              timestamp: String(Math.floor(Date.now() / 1000) - 60 + i),
-              ...m,
-            })),
-          },
-        },
-      ],
+      contacts: [{ profile: { name: 'Maria Alvarez' }, wa_id: '14155550123' }],
+      messages: messages.map((m, i) => ({
+        from: '14155550123',
+        timestamp: String(Math.floor(Date.now() / 1000) - 60 + i),
+        ...m,
+      })),
     },
-  ],
-});
+    { display_phone_number: '15550100000' },
+  );
 
 const contactCard = {
   id: 'wamid.CARD',

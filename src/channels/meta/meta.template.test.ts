@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../test/builders.js';
 import { createChannel, deliverMeta } from '../../../test/fakes/channels.js';
-import { MetaHarness } from '../../../test/fakes/meta-harness.js';
+import { MetaHarness, whatsappBody } from '../../../test/fakes/meta-harness.js';
 import type { FakeMeta } from '../../../test/fakes/meta-provider.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { ConnectorError } from '../connector-error.js';
@@ -60,33 +60,20 @@ describe.each(ENGINES)('a late WhatsApp reply as a template, on %s', (engine) =>
 
   /** A WhatsApp text from 25 hours ago: the customer service window is closed. */
   const lateCase = async (from: string, id: string) => {
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: 'WABA',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { phone_number_id: fake.phoneId },
-                contacts: [{ profile: { name: 'Maria' }, wa_id: from }],
-                messages: [
-                  {
-                    from,
-                    id,
-                    timestamp: String(Math.floor(Date.now() / 1000) - 25 * 3600),
-                    type: 'text',
-                    text: { body: 'no signal' },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
-    });
+    const body = JSON.stringify(
+      whatsappBody(fake.phoneId, {
+        contacts: [{ profile: { name: 'Maria' }, wa_id: from }],
+        messages: [
+          {
+            from,
+            id,
+            timestamp: String(Math.floor(Date.now() / 1000) - 25 * 3600),
+            type: 'text',
+            text: { body: 'no signal' },
+          },
+        ],
+      }),
+    );
     expect((await deliverMeta(t, ch, body)).statusCode).toBe(200);
     await t.app.pipeline.drain();
     return (await msgBy(id)).case_id!;
