@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { careWorld } from '../src/cases/test-world.js';
 import { tweetV1ToMessage } from '../src/channels/x/x.parse.js';
 import { tweetV2ToMessage } from '../src/channels/x/x.parse.v2.js';
-import { type TestApp, testApp } from './builders.js';
 import { ENGINES } from './support/engines.js';
+import { suiteApp } from './support/suite.js';
 
 /**
  * What the API answers 2xx to, the database can store: an integer past its column's range is a
@@ -10,17 +11,12 @@ import { ENGINES } from './support/engines.js';
  * message accepted and then failed by the pipeline on every attempt until it is parked.
  */
 describe.each(ENGINES)('integer bounds on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
+  const { api } = careWorld(() => t);
   let queueId: string;
-  beforeAll(async () => {
-    t = await testApp(engine);
+  beforeAll(() => {
     queueId = t.app.workspace.defaultQueueId;
   });
-  afterAll(async () => {
-    await t?.close();
-  });
-  const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
 
   it('a routing rule position fits an int4 column', async () => {
     for (const position of [3_000_000_000, 1e300, -3_000_000_000]) {
