@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { type TestApp, testApp } from '../builders.js';
 import type { Engine } from '../support/engines.js';
 import { createChannel, deliverMeta, META_APP_SECRET, META_VERIFY_TOKEN } from './channels.js';
@@ -54,6 +54,15 @@ export class MetaHarness {
       config: this.config(),
       secrets: this.secrets(),
     });
+    return this;
+  }
+
+  /** Starts this harness on `engine` in the suite's beforeAll and closes it in its afterAll. */
+  inSuite(engine: Engine): this {
+    beforeAll(async () => {
+      await this.start(engine);
+    });
+    afterAll(() => this.close());
     return this;
   }
 

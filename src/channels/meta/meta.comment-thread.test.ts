@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { deliverMeta } from '../../../test/fakes/channels.js';
 import { MetaHarness, nextPsid, PAGE } from '../../../test/fakes/meta-harness.js';
-import type { FakeMeta } from '../../../test/fakes/meta-provider.js';
 import { hasSharedData, readSharedText } from '../../../test/fakes/shared-data.js';
 import { ENGINES } from '../../../test/support/engines.js';
 
@@ -14,19 +12,8 @@ const FEED = 'facebook-page-feed-webhooks/oktasuke-tcclighting';
  * bystander who commented last, least of all in a private reply (a DM to a stranger).
  */
 describe.runIf(hasSharedData(FEED)).each(ENGINES)('replies in a comment thread on %s', (engine) => {
-  const h = new MetaHarness();
-  let t: TestApp;
-  let fake: FakeMeta;
-  let ch: string;
+  const h = new MetaHarness().inSuite(engine);
   const { msgBy, reply } = h;
-
-  beforeAll(async () => {
-    await h.start(engine);
-    ({ t, fake, ch } = h);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
 
   /** The captured Page comment, moved to our Page and told by someone else. */
   const comment = (c: { id: string; parent: string; from: string; name: string; text: string }) => {
@@ -43,7 +30,7 @@ describe.runIf(hasSharedData(FEED)).each(ENGINES)('replies in a comment thread o
       message: c.text,
       created_time: Math.floor(Date.now() / 1000) - 60,
     });
-    return deliverMeta(t, ch, JSON.stringify(raw));
+    return deliverMeta(h.t, h.ch, JSON.stringify(raw));
   };
 
   it("answers the case customer's comment, publicly and privately, not a bystander's later one", async () => {
@@ -59,7 +46,7 @@ describe.runIf(hasSharedData(FEED)).each(ENGINES)('replies in a comment thread o
       text: 'Your outage in Austin TX is terrible',
     });
     expect(first.statusCode).toBe(200);
-    await t.app.pipeline.drain();
+    await h.t.app.pipeline.drain();
     const caseId = (await msgBy(anaComment)).case_id!;
     const second = await comment({
       id: bobComment,
@@ -69,19 +56,19 @@ describe.runIf(hasSharedData(FEED)).each(ENGINES)('replies in a comment thread o
       text: 'same here in Austin',
     });
     expect(second.statusCode).toBe(200);
-    await t.app.pipeline.drain();
+    await h.t.app.pipeline.drain();
     // Bob's comment joins Ana's case, as a public reply in her thread.
     expect(await msgBy(bobComment)).toMatchObject({ case_id: caseId, author_address: bob });
 
     const dm = await reply(caseId, 'Could you DM us your account number?', 'private');
-    await t.app.outbox.runOnce();
-    expect(fake.sent.at(-1)).toMatchObject({
+    await h.t.app.outbox.runOnce();
+    expect(h.fake.sent.at(-1)).toMatchObject({
       kind: 'private_reply',
       body: { recipient: { comment_id: anaComment } },
     });
     const pub = await reply(caseId, 'Engineers are on it in Austin.', 'public');
-    await t.app.outbox.runOnce();
-    expect(fake.sent.at(-1)).toMatchObject({
+    await h.t.app.outbox.runOnce();
+    expect(h.fake.sent.at(-1)).toMatchObject({
       kind: 'comment',
       path: `/v21.0/${anaComment}/comments`,
     });

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { deliverMeta } from '../../../test/fakes/channels.js';
 import { FBA, MetaHarness, whatsappBody } from '../../../test/fakes/meta-harness.js';
-import type { FakeMeta } from '../../../test/fakes/meta-provider.js';
 import { hasSharedData } from '../../../test/fakes/shared-data.js';
 import { ENGINES } from '../../../test/support/engines.js';
 
@@ -12,22 +10,16 @@ import { ENGINES } from '../../../test/support/engines.js';
  * provider's reason in a status webhook (WhatsApp `errors[]`).
  */
 describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s', (engine) => {
-  const h = new MetaHarness();
-  let t: TestApp;
-  let fake: FakeMeta;
-  let ch: string;
+  const h = new MetaHarness().inSuite(engine);
   const { db, reply, messengerFrom, msgBy } = h;
 
-  beforeAll(async () => {
-    await h.start(engine);
-    ({ t, fake, ch } = h);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
   const view = async (caseId: string) =>
     (
-      await t.app.http.inject({ method: 'GET', url: `/api/v1/cases/${caseId}`, headers: t.auth })
+      await h.t.app.http.inject({
+        method: 'GET',
+        url: `/api/v1/cases/${caseId}`,
+        headers: h.t.auth,
+      })
     ).json();
   const failure = async (caseId: string, messageId: string) => {
     const c = await view(caseId);
@@ -40,9 +32,9 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s
   };
 
   it('shows the closed Messenger window and the way out in the history and on the message', async () => {
-    const [, caseId] = await messengerFrom(ch, Date.now() - 25 * 3_600_000);
+    const [, caseId] = await messengerFrom(h.ch, Date.now() - 25 * 3_600_000);
     const id = await reply(caseId, 'Late reply on messenger');
-    await t.app.outbox.runOnce();
+    await h.t.app.outbox.runOnce();
     const { entry, msg } = await failure(caseId, id);
     const why =
       '[meta_24h] the 24-hour messaging window is closed (the customer last wrote 25 h ago); enable the human-agent tag to answer within 7 days. No other identity of this customer is known.';
@@ -53,7 +45,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s
   it("shows WhatsApp's code and title from a failed status", async () => {
     const waIn = (from: string, id: string) =>
       JSON.stringify(
-        whatsappBody(fake.phoneId, {
+        whatsappBody(h.fake.phoneId, {
           contacts: [{ profile: { name: 'Maria' }, wa_id: from }],
           messages: [
             {
@@ -66,18 +58,18 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s
           ],
         }),
       );
-    expect((await deliverMeta(t, ch, waIn('14155550177', 'wamid.WHY1'))).statusCode).toBe(200);
-    await t.app.pipeline.drain();
+    expect((await deliverMeta(h.t, h.ch, waIn('14155550177', 'wamid.WHY1'))).statusCode).toBe(200);
+    await h.t.app.pipeline.drain();
     const caseId = (await msgBy('wamid.WHY1')).case_id!;
     const id = await reply(caseId, 'We are on it.');
-    await t.app.outbox.runOnce();
+    await h.t.app.outbox.runOnce();
     const { external_id } = await db()
       .selectFrom('messages')
       .select('external_id')
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
     const failed = JSON.stringify(
-      whatsappBody(fake.phoneId, {
+      whatsappBody(h.fake.phoneId, {
         statuses: [
           {
             id: external_id,
@@ -99,7 +91,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s
         ],
       }),
     );
-    expect((await deliverMeta(t, ch, failed)).statusCode).toBe(200);
+    expect((await deliverMeta(h.t, h.ch, failed)).statusCode).toBe(200);
     const { entry, msg } = await failure(caseId, id);
     const why =
       'WhatsApp error 132000: Number of parameters does not match the expected number of params: body: number of localizable_params (2) does not match the expected number of params (1)';

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../../../test/builders.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createChannel, deliverMeta } from '../../../test/fakes/channels.js';
 import { FBA, MetaHarness, nextPsid, PAGE } from '../../../test/fakes/meta-harness.js';
-import type { FakeMeta } from '../../../test/fakes/meta-provider.js';
 import { hasSharedData, readSharedText } from '../../../test/fakes/shared-data.js';
 import { ENGINES } from '../../../test/support/engines.js';
 
@@ -14,24 +12,17 @@ const IG = '17841400000000001';
  * 1000 UTF-8 bytes; a longer one is refused before the call, saying why.
  */
 describe.runIf(hasSharedData(FBA)).each(ENGINES)('Instagram messages on %s', (engine) => {
-  const h = new MetaHarness();
-  let t: TestApp;
-  let fake: FakeMeta;
+  const h = new MetaHarness().inSuite(engine);
   let ig: string;
   const { msgBy, reply, outbox, config, secrets } = h;
 
   beforeAll(async () => {
-    await h.start(engine);
-    ({ t, fake } = h);
-    ig = await createChannel(t, {
+    ig = await createChannel(h.t, {
       kind: 'meta',
       name: 'Acme on Instagram',
       config: config({ instagramAccountId: IG }),
       secrets: secrets(),
     });
-  });
-  afterAll(async () => {
-    await h.close();
   });
 
   /** The captured Messenger text, as Instagram sends it to our account; returns its case. */
@@ -44,8 +35,8 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Instagram messages on %s', (en
       .replaceAll('1459991487970', String(Date.now() - 60_000))
       .replace('"external_id"', `"m_ig_${who}"`)
       .replace('Hello World', text);
-    expect((await deliverMeta(t, ig, raw)).statusCode).toBe(200);
-    await t.app.pipeline.drain();
+    expect((await deliverMeta(h.t, ig, raw)).statusCode).toBe(200);
+    await h.t.app.pipeline.drain();
     const m = await msgBy(`m_ig_${who}`);
     expect(m).toMatchObject({ channel: 'instagram', author_address: who });
     return [who, m.case_id!] as const;
@@ -54,8 +45,8 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Instagram messages on %s', (en
   it('sends a DM to /{PAGE-ID}/messages with the Page token', async () => {
     const [who, caseId] = await dm('my order never came');
     const id = await reply(caseId, 'Sorry — checking your order now.');
-    await t.app.outbox.runOnce();
-    expect(fake.sent.at(-1)).toMatchObject({
+    await h.t.app.outbox.runOnce();
+    expect(h.fake.sent.at(-1)).toMatchObject({
       kind: 'message',
       path: `/v21.0/${PAGE}/messages`,
       body: { recipient: { id: who }, message: { text: 'Sorry — checking your order now.' } },
@@ -65,11 +56,11 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Instagram messages on %s', (en
 
   it('refuses a DM over 1000 UTF-8 bytes before calling Meta, saying why', async () => {
     const [, caseId] = await dm('where is my refund');
-    const before = fake.sent.length;
+    const before = h.fake.sent.length;
     // 600 characters, 1,200 bytes: within any count of characters, over Instagram's bytes.
     const id = await reply(caseId, 'é'.repeat(600));
-    await t.app.outbox.runOnce();
-    expect(fake.sent.length).toBe(before);
+    await h.t.app.outbox.runOnce();
+    expect(h.fake.sent.length).toBe(before);
     const row = await outbox(id);
     expect(row.status).toBe('failed');
     expect(row.last_error).toMatch(
@@ -77,8 +68,8 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Instagram messages on %s', (en
     );
     // 1000 bytes exactly goes.
     await reply(caseId, 'é'.repeat(500));
-    await t.app.outbox.runOnce();
-    expect(fake.sent.length).toBe(before + 1);
+    await h.t.app.outbox.runOnce();
+    expect(h.fake.sent.length).toBe(before + 1);
   });
   it('sends a private reply to a comment through the Page too, and a public one under it', async () => {
     const who = `1784145${nextPsid()}`;
@@ -103,18 +94,18 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Instagram messages on %s', (en
         },
       ],
     });
-    expect((await deliverMeta(t, ig, comment)).statusCode).toBe(200);
-    await t.app.pipeline.drain();
+    expect((await deliverMeta(h.t, ig, comment)).statusCode).toBe(200);
+    await h.t.app.pipeline.drain();
     const caseId = (await msgBy(commentId)).case_id!;
     await reply(caseId, 'We sent you a DM.', 'public');
-    await t.app.outbox.runOnce();
-    expect(fake.sent.at(-1)).toMatchObject({
+    await h.t.app.outbox.runOnce();
+    expect(h.fake.sent.at(-1)).toMatchObject({
       kind: 'comment',
       path: `/v21.0/${commentId}/replies`,
     });
     await reply(caseId, 'Could you send us your order number?', 'private');
-    await t.app.outbox.runOnce();
-    expect(fake.sent.at(-1)).toMatchObject({
+    await h.t.app.outbox.runOnce();
+    expect(h.fake.sent.at(-1)).toMatchObject({
       kind: 'private_reply',
       path: `/v21.0/${PAGE}/messages`,
       body: { recipient: { comment_id: commentId } },

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { deliverMeta } from '../../../test/fakes/channels.js';
 import { MetaHarness, whatsappBody } from '../../../test/fakes/meta-harness.js';
-import type { FakeMeta } from '../../../test/fakes/meta-provider.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { parseMetaWebhook } from './meta.parse.js';
 
@@ -78,24 +76,17 @@ describe('WhatsApp messages the desk cannot show', () => {
 });
 
 describe.each(ENGINES)('a WhatsApp contact card reaches its case, on %s', (engine) => {
-  const h = new MetaHarness();
-  let t: TestApp;
-  let fake: FakeMeta;
-  let ch: string;
-
-  beforeAll(async () => {
-    await h.start(engine);
-    ({ t, fake, ch } = h);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = new MetaHarness().inSuite(engine);
 
   it('accepts it as a message of the customer', async () => {
-    const res = await deliverMeta(t, ch, JSON.stringify(delivery(fake.phoneId, [contactCard])));
+    const res = await deliverMeta(
+      h.t,
+      h.ch,
+      JSON.stringify(delivery(h.fake.phoneId, [contactCard])),
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ accepted: 1, ignored: 0 });
-    await t.app.pipeline.drain();
+    await h.t.app.pipeline.drain();
     const m = await h.msgBy('wamid.CARD');
     expect(m).toMatchObject({
       author_address: '+14155550123',

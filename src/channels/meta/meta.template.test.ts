@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../../../test/builders.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createChannel, deliverMeta } from '../../../test/fakes/channels.js';
 import { MetaHarness, whatsappBody } from '../../../test/fakes/meta-harness.js';
-import type { FakeMeta } from '../../../test/fakes/meta-provider.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { ConnectorError } from '../connector-error.js';
 import { templateParameter } from './meta.template.js';
@@ -38,30 +36,23 @@ describe('the agent text as a WhatsApp template parameter', () => {
 });
 
 describe.each(ENGINES)('a late WhatsApp reply as a template, on %s', (engine) => {
-  const h = new MetaHarness();
-  let t: TestApp;
-  let fake: FakeMeta;
+  const h = new MetaHarness().inSuite(engine);
   let ch: string;
   const { msgBy, reply, outbox, config, secrets } = h;
 
   beforeAll(async () => {
-    await h.start(engine);
-    ({ t, fake } = h);
-    ch = await createChannel(t, {
+    ch = await createChannel(h.t, {
       kind: 'meta',
       name: 'wa-template',
       config: config({ whatsappTemplate: { name: 'followup', language: 'en_US' } }),
       secrets: secrets(),
     });
   });
-  afterAll(async () => {
-    await h.close();
-  });
 
   /** A WhatsApp text from 25 hours ago: the customer service window is closed. */
   const lateCase = async (from: string, id: string) => {
     const body = JSON.stringify(
-      whatsappBody(fake.phoneId, {
+      whatsappBody(h.fake.phoneId, {
         contacts: [{ profile: { name: 'Maria' }, wa_id: from }],
         messages: [
           {
@@ -74,16 +65,16 @@ describe.each(ENGINES)('a late WhatsApp reply as a template, on %s', (engine) =>
         ],
       }),
     );
-    expect((await deliverMeta(t, ch, body)).statusCode).toBe(200);
-    await t.app.pipeline.drain();
+    expect((await deliverMeta(h.t, ch, body)).statusCode).toBe(200);
+    await h.t.app.pipeline.drain();
     return (await msgBy(id)).case_id!;
   };
 
   it('sends a multi-line reply as a one-line parameter, and refuses one too long for it', async () => {
     const caseId = await lateCase('14155550191', 'wamid.TPL1');
     await reply(caseId, 'Late reply on whatsapp\nsecond line');
-    await t.app.outbox.runOnce();
-    expect(fake.sent.at(-1)!.body).toMatchObject({
+    await h.t.app.outbox.runOnce();
+    expect(h.fake.sent.at(-1)!.body).toMatchObject({
       type: 'template',
       template: {
         name: 'followup',
@@ -95,10 +86,10 @@ describe.each(ENGINES)('a late WhatsApp reply as a template, on %s', (engine) =>
         ],
       },
     });
-    const before = fake.sent.length;
+    const before = h.fake.sent.length;
     const long = await reply(caseId, 'word '.repeat(300));
-    await t.app.outbox.runOnce();
-    expect(fake.sent.length).toBe(before);
+    await h.t.app.outbox.runOnce();
+    expect(h.fake.sent.length).toBe(before);
     expect(await outbox(long)).toMatchObject({ status: 'failed' });
     expect((await outbox(long)).last_error).toMatch(
       /^bad_request: the WhatsApp 24-hour customer service window is closed, so the reply goes as the approved template "followup", whose text parameter holds at most 1024 characters; this one has 1499/,
