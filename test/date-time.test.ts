@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { careWorld } from '../src/cases/test-world.js';
-import { aMessage, caseIdOf } from './builders.js';
+import { aMessage } from './builders.js';
 import { ENGINES } from './support/engines.js';
 import { suiteApp } from './support/suite.js';
 
@@ -15,9 +15,7 @@ describe.each(ENGINES)('unreadable date-times on %s', (engine) => {
   let caseId: string;
   const LEAP = '2016-12-31T23:59:60Z';
   beforeAll(async () => {
-    const m = aMessage();
-    await w.ingest(m);
-    caseId = await caseIdOf(w.db(), m.externalId);
+    caseId = await w.openCase(aMessage());
   });
   const { api } = w;
 

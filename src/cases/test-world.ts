@@ -41,6 +41,20 @@ export function careWorld(app: () => TestApp) {
       .where('id', '=', await caseIdOf(db(), externalId))
       .executeTakeFirstOrThrow();
 
+  /** A message through the real pipeline; returns the id of the case it opened or joined. */
+  const openCase = async (m: InboundMessage) => {
+    await ingest(m);
+    return caseIdOf(db(), m.externalId);
+  };
+
+  /** The customer and case of the stored message with this external id. */
+  const idsOf = (externalId: string) =>
+    db()
+      .selectFrom('messages')
+      .select(['customer_id', 'case_id'])
+      .where('external_id', '=', externalId)
+      .executeTakeFirstOrThrow();
+
   /** Records the live events from now on; `off()` stops. */
   const events = () => {
     const seen: { type: string; data: Record<string, unknown> }[] = [];
@@ -48,7 +62,7 @@ export function careWorld(app: () => TestApp) {
     return { seen, off };
   };
 
-  return { db, api, ingest, caseOf, events };
+  return { db, api, ingest, caseOf, openCase, idsOf, events };
 }
 
 /**

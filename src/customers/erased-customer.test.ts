@@ -11,13 +11,8 @@ import type { InboundMessage } from '../ingest/inbound.schema.js';
  */
 describe.each(ENGINES)('an erased customer stays erased on %s', (engine) => {
   const t = suiteApp(engine);
-  const { db, api, ingest } = careWorld(() => t);
-  const of = (m: InboundMessage) =>
-    db()
-      .selectFrom('messages')
-      .select(['customer_id', 'case_id'])
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
+  const { api, ingest, idsOf } = careWorld(() => t);
+  const of = (m: InboundMessage) => idsOf(m.externalId);
   const erase = async (customerId: string) => {
     const res = await api('POST', `/api/v1/customers/${customerId}/erase`, { confirm: true });
     expect(res.statusCode, res.body).toBe(200);

@@ -8,15 +8,8 @@ import type { InboundMessage } from '../ingest/inbound.schema.js';
 /** An unmerge takes back what the merge brought, not what people changed on the survivor since. */
 describe.each(ENGINES)('unmerge after edits to the survivor on %s', (engine) => {
   const t = suiteApp(engine);
-  const { db, api, ingest } = careWorld(() => t);
-  const customerOf = async (m: InboundMessage) =>
-    (
-      await db()
-        .selectFrom('messages')
-        .select('customer_id')
-        .where('external_id', '=', m.externalId)
-        .executeTakeFirstOrThrow()
-    ).customer_id!;
+  const { api, ingest, idsOf } = careWorld(() => t);
+  const customerOf = async (m: InboundMessage) => (await idsOf(m.externalId)).customer_id!;
   const read = async (id: string) => (await api('GET', `/api/v1/customers/${id}`)).json();
   const patch = async (id: string, body: unknown) =>
     expect((await api('PATCH', `/api/v1/customers/${id}`, body)).statusCode).toBe(200);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, caseIdOf } from '../../test/builders.js';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { careWorld } from '../cases/test-world.js';
@@ -14,9 +14,7 @@ describe.each(ENGINES)('macro sizes on %s', (engine) => {
   const w = careWorld(() => t);
   let caseId: string;
   beforeAll(async () => {
-    const m = aMessage();
-    await w.ingest(m);
-    caseId = await caseIdOf(w.db(), m.externalId);
+    caseId = await w.openCase(aMessage());
   });
   const api = (url: string, payload?: unknown) => w.api('POST', url, payload);
   const flips = (n: number) =>

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, caseIdOf } from '../../test/builders.js';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { careWorld } from '../cases/test-world.js';
@@ -15,14 +15,14 @@ describe.each(ENGINES)('customer text in public replies from templates, on %s', 
   let caseId: string;
   const NAME = '@KestrelHelp_CEO https://phish.example/login';
   beforeAll(async () => {
-    const m = aMessage({
-      channel: 'x',
-      visibility: 'public',
-      author: { id: '990011', handle: 'qa_u1', name: NAME },
-      text: '@KestrelHelp my internet is down again #outage see www.evil.example/x',
-    });
-    await w.ingest(m);
-    caseId = await caseIdOf(w.db(), m.externalId);
+    caseId = await w.openCase(
+      aMessage({
+        channel: 'x',
+        visibility: 'public',
+        author: { id: '990011', handle: 'qa_u1', name: NAME },
+        text: '@KestrelHelp my internet is down again #outage see www.evil.example/x',
+      }),
+    );
   });
   const { api } = w;
 

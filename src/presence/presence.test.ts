@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, caseIdOf } from '../../test/builders.js';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { careWorld } from '../cases/test-world.js';
@@ -10,9 +10,7 @@ describe.each(ENGINES)('case presence on %s', (engine) => {
   const w = careWorld(() => t);
   let caseId: string;
   beforeAll(async () => {
-    const m = aMessage();
-    await w.ingest(m);
-    caseId = await caseIdOf(w.db(), m.externalId);
+    caseId = await w.openCase(aMessage());
   });
   const { api } = w;
 

@@ -45,14 +45,9 @@ describe('the data-subject export covers what erasure treats as personal', () =>
  */
 describe.each(ENGINES)('export against erasure, row by row, on %s', (engine) => {
   const t = suiteApp(engine);
-  const { db, api, ingest } = careWorld(() => t);
+  const { db, api, ingest, idsOf } = careWorld(() => t);
   const ws = () => t.app.workspace.workspaceId;
-  const of = (m: InboundMessage) =>
-    db()
-      .selectFrom('messages')
-      .select(['customer_id', 'case_id'])
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
+  const of = (m: InboundMessage) => idsOf(m.externalId);
 
   /** Table → the markers (`ZQ` + capitals) found anywhere in its rows. */
   const markersByTable = async () => {
