@@ -36,6 +36,27 @@ function combine(a: number, b: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
+/**
+ * Litotes: a negative word right after a negator ("not bad", "not too bad", "can't complain",
+ * "no complaints") is approval, not a complaint. Without this the word's own evidence and its
+ * complaint cue count in full: "@brand not bad at all" scored 0.86. Such a word is read as one
+ * placeholder, which no training sentence carries, so it adds no evidence either way (the
+ * sentiment, which handles negation itself, still reads the word). Only these words, and only
+ * at once or after one degree word: "no signal, bad service" stays a complaint.
+ */
+const LITOTES = new Set(
+  'bad terrible awful horrible shabby worse complain complaining complaint complaints'.split(' '),
+);
+const DEGREE = new Set('too so that half as all'.split(' '));
+const LITOTES_H = wordHash('__litotes__');
+
+function isLitotes(words: readonly string[], i: number): boolean {
+  if (i === 0 || i >= words.length || !LITOTES.has(words[i])) return false;
+  const before = words[i - 1];
+  if (NEGATORS.get(before)) return true;
+  return i >= 2 && DEGREE.has(before) && NEGATORS.get(words[i - 2]) === true;
+}
+
 const START = wordHash('^');
 const END = wordHash('$');
 const NOT = wordHash('NOT_');
@@ -128,18 +149,22 @@ export function analyse(text: string): Analysis {
   let first = true;
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
-    const h = wordHash(word);
-    hashes[i] = h;
+    hashes[i] = wordHash(word);
+    // The negator of a litotes is part of the idiom too: "not" alone is strong complaint evidence.
+    const negator = NEGATORS.getHashed(word, hashes[i]) === true;
+    const litotes =
+      isLitotes(words, i) || (negator && (isLitotes(words, i + 1) || isLitotes(words, i + 2)));
+    const h = litotes ? LITOTES_H : hashes[i];
     const bi = combine(prev, h);
     push(out, h);
     push(out, bi);
     // Placeholders (__url__) and short words carry no sub-word information.
-    if (word.length >= 5 && word.charCodeAt(0) !== 95) addCharGrams(word, grams);
+    if (!litotes && word.length >= 5 && word.charCodeAt(0) !== 95) addCharGrams(word, grams);
     if (negateLeft > 0) {
       push(out, combine(NOT, h));
       negateLeft--;
     }
-    if (NEGATORS.getHashed(word, h)) negateLeft = 3;
+    if (negator && !litotes) negateLeft = 3;
     hitLexicon(lex, h);
     if (!first) {
       hitLexicon(lex, bi);
