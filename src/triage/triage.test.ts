@@ -147,7 +147,9 @@ describe('sentiment', () => {
     expect(sentiment('@brand thanks, great service again')).toBeGreaterThan(0.3);
     expect(sentiment('great service again, thanks!')).toBeGreaterThan(0.3);
     expect(sentiment('great job, internet down again')).toBeLessThan(0);
-    expect(sentiment('Great! the technician fixed it, internet is not down anymore')).toBeGreaterThan(0);
+    expect(
+      sentiment('Great! the technician fixed it, internet is not down anymore'),
+    ).toBeGreaterThan(0);
     // Gratitude for a wait that is over, or for help, stays gratitude.
     expect(sentiment('oh great, it works now, thank you')).toBeGreaterThan(0.3);
     expect(sentiment('thanks for the quick fix')).toBeGreaterThan(0.3);
