@@ -166,6 +166,32 @@ describe('the throughline CLI', () => {
     }
   });
 
+  it('fails a twcs import whose stray quote a later row closes, naming the lines, and imports nothing', () => {
+    // Tweet 920002's quote is closed in 920004's text: 920003 and 920004 would join its text.
+    const text = (n: number) => (n === 2 ? '"stray QA2' : n === 4 ? 'she said "hi"' : `row QA${n}`);
+    const rows = [1, 2, 3, 4, 5].map(
+      (n) => `92000${n},77900${n},True,Tue Oct 31 22:1${n}:47 +0000 2017,${text(n)},,`,
+    );
+    const file = join(dir, 'joined-rows.csv');
+    writeFileSync(
+      file,
+      `tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n${rows.join('\n')}\n`,
+    );
+    const db = new SQLite(join(dir, 'cli.db'), { readonly: true });
+    const count = () => (db.prepare('select count(*) as n from messages').get() as { n: number }).n;
+    try {
+      const before = count();
+      const res = run(['import', 'twcs', file]);
+      expect(res.status).toBe(1);
+      expect(res.stderr.trim()).toBe(
+        `error: ${file}: line 3: a quote opened in this record (tweet 920002) is closed only by a later row, so the row on line 4 (tweet 920003) and any after it up to the closing quote were read as part of one field; nothing was imported. Close or remove the quote and import again`,
+      );
+      expect(count()).toBe(before);
+    } finally {
+      db.close();
+    }
+  });
+
   it('adds X and Meta channels from the command line, printing the id on the last line', async () => {
     const x = run([
       'channel',

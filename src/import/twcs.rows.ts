@@ -19,11 +19,15 @@
  * - A quote opened and never closed makes csv-parse read the rest of the file as one field: every
  *   later row would be lost as one skipped record. That fails the whole read instead, naming the
  *   line and the tweet where the quote opened (`TwcsUnclosedQuoteError`); nothing is imported.
+ * - A stray quote that a later row closes joins the rows between into one field, often with the
+ *   right column count, so nothing would be skipped: a field with a row-shaped line in it fails
+ *   the read the same way, naming both lines (`TwcsJoinedRowsError`, twcs.joined.ts).
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { type CsvError, type Info, type Options, parse } from 'csv-parse';
 import { sentAtUnbelievable } from '../ingest/inbound.time.js';
+import { joinedRowIn, TwcsJoinedRowsError } from './twcs.joined.js';
 import { linesOfBytes } from './twcs.lines.js';
 import { parseTwitterDate } from './twcs.text.js';
 
@@ -126,6 +130,13 @@ class TwcsRowCollector {
   private readonly spans = new Map<TwcsWarning, Span>();
   /** Blank lines skipped up to the end of the input, when a quote was never closed. */
   private unclosed: { emptyLines: number } | null = null;
+  /** The first record holding rows joined by a stray quote, and where the joined row starts. */
+  private joined: {
+    span: Span;
+    tweetId: string | null;
+    lineBreaks: number;
+    joinedId: string;
+  } | null = null;
   private readonly replaced: { tweetId: string; recordNo: number; span: Span }[] = [];
 
   /** Takes one CSV record; the first is the header, which must name the 7 twcs columns (else throws). */
@@ -149,6 +160,18 @@ class TwcsRowCollector {
     this.recordNo++;
     const recordNo = this.recordNo;
     const header = this.header;
+    // Checked before the column count: a join that broke the count must fail too, not be skipped.
+    const joined = this.joined ? undefined : joinedRowIn(fields, header);
+    if (joined) {
+      const tweetId = normaliseId(fields[header.indexOf('tweet_id')]);
+      this.joined = {
+        span: this.span,
+        tweetId,
+        lineBreaks: joined.lineBreaks,
+        joinedId: joined.tweetId,
+      };
+      return;
+    }
     if (fields.length !== header.length) {
       this.skip(recordNo, `expected ${header.length} fields, found ${fields.length}`);
       return;
@@ -257,9 +280,11 @@ class TwcsRowCollector {
       end: this.end.bytes,
     };
     // Once per row, with its tweet: the text stored is not what the customer wrote.
-    const invalid = unclosed
-      ? []
-      : this.replaced.filter((r) => !isUtf8(read(r.span.after, r.span.end)));
+    const joined = this.joined;
+    const invalid =
+      unclosed || joined
+        ? []
+        : this.replaced.filter((r) => !isUtf8(read(r.span.after, r.span.end)));
     for (const r of invalid) {
       const warning = {
         recordNo: r.recordNo,
@@ -268,12 +293,22 @@ class TwcsRowCollector {
       this.warnings.push(warning);
       this.spans.set(warning, r.span);
     }
-    const spans = [...this.spans.values(), ...(unclosed ? [unclosed] : [])];
+    const spans = [
+      ...this.spans.values(),
+      ...(unclosed ? [unclosed] : []),
+      ...(joined ? [joined.span] : []),
+    ];
     const lines = await linesOfBytes(
       spans.length ? input() : [],
       spans.flatMap((s) => [s.after, Math.max(s.after, s.end - 1)]),
     );
     const startLine = (s: Span) => (lines.get(s.after) ?? 0) + s.blankLines;
+    // It comes before any unclosed quote: that one is reported from after the last record.
+    if (joined) {
+      const line = startLine(joined.span);
+      const { tweetId, lineBreaks, joinedId } = joined;
+      throw new TwcsJoinedRowsError(line, tweetId, line + lineBreaks, joinedId, where);
+    }
     if (unclosed) {
       const text = read(unclosed.after, unclosed.after + 4096)
         .toString('utf8')

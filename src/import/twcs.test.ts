@@ -12,6 +12,7 @@ import {
   loadTwcs,
   parseTwcsText,
   parseTwitterDate,
+  TwcsJoinedRowsError,
   TwcsUnclosedQuoteError,
 } from './twcs.js';
 
@@ -116,6 +117,51 @@ describe('twcs malformed input', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('fails on a stray quote closed by a later row, naming both lines, instead of joining the rows', async () => {
+    const row = (id: number, text: string, tail = ',,') =>
+      `${id},${id + 100},True,Tue Oct 31 22:1${id}:47 +0000 2017,${text}${tail}\n`;
+    const joinedMessage =
+      'line 3: a quote opened in this record (tweet 2) is closed only by a later row, so the row on line 4 (tweet 3) and any after it up to the closing quote were read as part of one field; nothing was imported. Close or remove the quote and import again';
+    // The closing quote leaves the joined record with its 7 columns: nothing was skipped before.
+    const sevenColumns =
+      HEADER + row(1, 'first') + row(2, '"stray quote') + row(3, 'third') + row(4, 'she said "hi"');
+    const err = await parseTwcsText(sevenColumns + row(5, 'fifth')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TwcsJoinedRowsError);
+    expect(err).toMatchObject({ line: 3, tweetId: '2', joinedLine: 4, joinedTweetId: '3' });
+    expect((err as Error).message).toBe(joinedMessage);
+    // A join that broke the column count fails the same way, rather than being one skipped record.
+    const extraColumn = `${HEADER}${row(1, 'first')}${row(2, '"stray')}${row(3, 'closed here"', ',,,')}`;
+    await expect(parseTwcsText(extraColumn)).rejects.toThrow(joinedMessage);
+    // Whole rows inside one quoted field, in the last column.
+    const quoted = `${HEADER}${row(1, 'first')}${row(2, 'x', ',,"')}${row(3, 'third')}${row(4, 'fourth', ',,1"')}`;
+    await expect(parseTwcsText(quoted)).rejects.toThrow(joinedMessage);
+    // From a CRLF file, through the loader the command uses, with the file's name.
+    const dir = mkdtempSync(join(tmpdir(), 'twcs-'));
+    try {
+      const file = join(dir, 'joined.csv');
+      writeFileSync(file, `\n${sevenColumns}`.replaceAll('\n', '\r\n'));
+      await expect(loadTwcs(file)).rejects.toThrow(
+        `${file}: line 4: a quote opened in this record (tweet 2) is closed only by a later row, so the row on line 5 (tweet 3)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps multi-line quoted tweets whose lines start with numbers and commas', async () => {
+    const text =
+      '2,000 users, no service\n3,104,True again, still down\n12,30 pm, Tue Oct 31\n\n4,5';
+    const r = await parseTwcsText(
+      `${HEADER}1,100,True,Tue Oct 31 22:10:47 +0000 2017,"${text}",,\n` +
+        '2,100,True,Tue Oct 31 22:11:47 +0000 2017,next,,1\n',
+    );
+    expect(r.rows.map((x) => [x.tweetId, x.text])).toEqual([
+      ['1', text],
+      ['2', 'next'],
+    ]);
+    expect(r.warnings).toEqual([]);
   });
 
   it('skips a date before 2000 as the inbound API and replay refuse it, with their reason', async () => {

@@ -12,6 +12,7 @@ import { normaliseTweetText } from './twcs.text.js';
 import { computeTwcsThreads, type TwcsThreads } from './twcs.threads.js';
 
 export { detectAnonymisedAgents, hasAgentSignature, twcsBrandAccounts } from './twcs.brands.js';
+export { TwcsJoinedRowsError } from './twcs.joined.js';
 export {
   parseTwcsFile,
   parseTwcsText,

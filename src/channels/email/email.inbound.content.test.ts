@@ -132,6 +132,60 @@ describe.each(ENGINES)('e-mail content over IMAP on %s', (engine) => {
     expect((await d.byExternalId(ourId))?.status).toBe('failed');
   });
 
+  it('reopens no resolved case for an Exchange or subject-only out-of-office; a person answering one does', async () => {
+    const { caseId, ourId } = await conversation(3);
+    const resolve = await d.t.app.http.inject({
+      method: 'PATCH',
+      url: `/api/v1/cases/${caseId}`,
+      headers: d.t.auth,
+      payload: { status: 'resolved' },
+    });
+    expect(resolve.statusCode, resolve.body).toBe(200);
+    const before = await d.count('cases');
+    const away = (n: number, subject: string, headers: string[] = []) =>
+      mail({
+        from: 'Ana Lima <ana@example.com>',
+        id: `<ana-away-${n}@example.com>`,
+        subject,
+        inReplyTo: ourId,
+        headers: [...headers, 'Content-Type: text/plain; charset=utf-8'],
+        body: 'I am away until Monday.',
+      });
+    await d.append(
+      away(1, 'Re: Router drops', ['X-Auto-Response-Suppress: All']),
+      away(2, 'I am out of the office until 14/12/2026.'),
+      away(3, 'Automatic reply: Router drops'),
+    );
+    const r = await d.poll();
+    expect(r).toMatchObject({ accepted: 0 });
+    expect(r.skipped.map((s) => s.reason)).toEqual([
+      'X-Auto-Response-Suppress: all',
+      'out-of-office subject',
+      'out-of-office subject',
+    ]);
+    expect(await d.count('cases')).toBe(before);
+    expect(await d.byExternalId('<ana-away-1@example.com>')).toBeUndefined();
+    const after = await d.t.app.http.inject({
+      method: 'GET',
+      url: `/api/v1/cases/${caseId}`,
+      headers: d.t.auth,
+    });
+    expect(after.json().status).toBe('resolved');
+    // The customer answering the out-of-office thread, in words: a message of the case again.
+    await d.append(
+      mail({
+        from: 'Ana Lima <ana@example.com>',
+        id: '<ana-back@example.com>',
+        subject: 'RE: Automatic reply: Router drops',
+        inReplyTo: ourId,
+        body: 'I was out of the office and my internet broke again.',
+      }),
+    );
+    expect(await d.poll()).toMatchObject({ accepted: 1, skipped: [] });
+    expect((await d.byExternalId('<ana-back@example.com>'))?.case_id).toBe(caseId);
+    expect((await d.caseOf('<ana-back@example.com>')).status).toBe('open');
+  });
+
   it('reads undeclared Latin-1 as Windows-1252, and keeps pixels and script links out of HTML text', async () => {
     const latin1 = Buffer.from(
       mail({
