@@ -145,25 +145,6 @@ export async function getCase(db: Kysely<DB>, workspaceId: string, id: string) {
     .executeTakeFirst();
 }
 
-export async function caseMessages(db: Kysely<DB>, caseId: string) {
-  return db
-    .selectFrom('messages')
-    .selectAll()
-    .where('case_id', '=', caseId)
-    .orderBy('sent_at', 'asc')
-    .orderBy('id', 'asc')
-    .execute();
-}
-
-export async function caseHistory(db: Kysely<DB>, caseId: string) {
-  return db
-    .selectFrom('case_events')
-    .selectAll()
-    .where('case_id', '=', caseId)
-    .orderBy('id', 'asc')
-    .execute();
-}
-
 export async function caseNotes(db: Kysely<DB>, caseId: string) {
   return db
     .selectFrom('notes')

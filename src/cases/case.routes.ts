@@ -1,24 +1,17 @@
 import { Type } from '@sinclair/typebox';
-import type { Kysely } from 'kysely';
 import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import type { Database } from '../platform/db/database.js';
-import type { CaseStatus, DB } from '../platform/db/schema.js';
-import { notFound } from '../platform/errors.js';
+import type { CaseStatus } from '../platform/db/schema.js';
 import { listFilter } from '../platform/http/list-filter.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
-import {
-  CaseSummary,
-  iso,
-  MessageDto,
-  toCaseSummary,
-  toMessageDto,
-  withFailures,
-} from './case.dto.js';
-import { caseHistory, caseMessages, caseNotes, getCase, listCases } from './case.queries.js';
+import { CaseSummary, MessageDto, toCaseSummary } from './case.dto.js';
+import { listCases } from './case.queries.js';
 import { replyToCase } from './case.reply.js';
 import { addNote, updateCase } from './case.service.js';
+import { CASE_VIEW_LIMIT, caseView } from './case.timeline.js';
+import { caseTimelineRoutes } from './case.timeline.routes.js';
 
 const CASE_STATUSES: readonly CaseStatus[] = ['new', 'open', 'pending', 'resolved', 'closed'];
 
@@ -35,12 +28,30 @@ const ErrorBody = Type.Object({
   }),
 });
 
-/** A case as GET /api/v1/cases/:id shows it. */
+/** Whether a case view's list stops short of the case's first; the cursor goes on from there. */
+const More = (of: string) =>
+  Type.Object(
+    {
+      hasMore: Type.Boolean(),
+      nextCursor: Type.Union([Type.String(), Type.Null()]),
+    },
+    {
+      description: `older ${of} than those shown: GET /api/v1/cases/{id}/${of}?cursor=<nextCursor> lists them, newest first`,
+    },
+  );
+
+/** A case as GET /api/v1/cases/:id shows it: its latest messages and history, oldest first. */
 const CaseView = Type.Intersect([
   CaseSummary,
   Type.Object({
-    messages: Type.Array(MessageDto),
-    history: Type.Array(Type.Unknown()),
+    messages: Type.Array(MessageDto, {
+      description: `the latest ${CASE_VIEW_LIMIT} messages, oldest first`,
+    }),
+    messagesPage: More('messages'),
+    history: Type.Array(Type.Unknown(), {
+      description: `the latest ${CASE_VIEW_LIMIT} history entries, oldest first`,
+    }),
+    historyPage: More('history'),
     notes: Type.Array(Type.Unknown()),
   }),
 ]);
@@ -105,7 +116,7 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
     {
       schema: {
         tags: ['cases'],
-        summary: 'One case with its cross-channel timeline, history and notes',
+        summary: `One case with its latest ${CASE_VIEW_LIMIT} messages (cross-channel timeline) and history entries, and its notes`,
         params: IdParams,
         response: { 200: CaseView, 404: ErrorBody },
       },
@@ -206,34 +217,6 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
       return reply.status(201).send(note);
     },
   );
-}
 
-/** One case with its cross-channel timeline, history and notes (GET, and a PATCH's answer). */
-async function caseView(db: Kysely<DB>, workspaceId: string, id: string) {
-  const c = await getCase(db, workspaceId, id);
-  if (!c) throw notFound('case');
-  const [messages, history, notes] = await Promise.all([
-    caseMessages(db, c.id),
-    caseHistory(db, c.id),
-    caseNotes(db, c.id),
-  ]);
-  return {
-    ...toCaseSummary(c),
-    messages: withFailures(messages.map(toMessageDto), history),
-    history: history.map((h) => ({
-      id: h.id,
-      type: h.type,
-      actor: { type: h.actor_type, id: h.actor_id },
-      data: JSON.parse(h.data_json),
-      at: iso(h.event_at),
-      recordedAt: iso(h.created_at),
-    })),
-    notes: notes.map((n) => ({
-      id: n.id,
-      authorId: n.author_id,
-      body: n.body,
-      mentions: JSON.parse(n.mentions_json),
-      createdAt: iso(n.created_at),
-    })),
-  };
+  caseTimelineRoutes(app, { db });
 }

@@ -1,3 +1,4 @@
+import type { App } from '../app.js';
 import { cliActor } from '../platform/audit/audit.js';
 import {
   createApiToken,
@@ -7,6 +8,7 @@ import {
 } from '../platform/auth/tokens.js';
 import { listUsers, ROLES, TOKEN_ROLES, updateUser } from '../platform/auth/user-admin.js';
 import type { Role, TokenRole } from '../platform/db/schema.js';
+import { ACCESS_CHANGED } from '../platform/http/live-stream.js';
 import { withApp } from './context.js';
 import { forTerminal, jsonLine } from './terminal.js';
 
@@ -19,6 +21,16 @@ function checkTokenRole(role: string): TokenRole {
   if (!TOKEN_ROLES.includes(role as TokenRole))
     throw new Error(`--role must be one of ${TOKEN_ROLES.join(', ')}`);
   return role as TokenRole;
+}
+
+/**
+ * Tells running servers' open live streams to check their credentials now, as the API routes do
+ * (access.routes.ts). On PostgreSQL the command's bus relays it to every node by NOTIFY, sent
+ * before the command's app closes (cluster.ts); on SQLite it stays in this process, and servers
+ * find the change in the audit log instead (access-watch.ts).
+ */
+function accessChanged(app: App, data: Record<string, unknown>) {
+  app.bus.publish({ type: ACCESS_CHANGED, workspaceId: app.workspace.workspaceId, data });
 }
 
 /** Prints the new token alone on stdout so scripts can capture it. */
@@ -75,6 +87,7 @@ export async function tokenRevokeCommand(id: string) {
         id,
         cliActor(),
       );
+      if (!alreadyRevoked) accessChanged(app, { tokenId: id });
       process.stdout.write(
         alreadyRevoked ? `token ${id} was already revoked\n` : `token ${id} revoked\n`,
       );
@@ -113,6 +126,7 @@ export async function userUpdateCommand(
         { role, disabled: change.disabled },
         cliActor(),
       );
+      accessChanged(app, { userId: u.id });
       process.stdout.write(
         `user ${u.id} (${forTerminal(u.email)}): ${u.role}${u.disabledAt ? ', disabled' : ''}\n`,
       );

@@ -1,25 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readStream } from '../../../test/support/sse.js';
 import { suiteApp } from '../../../test/support/suite.js';
 import { careWorld } from '../../cases/test-world.js';
-
-/** Reads a stream until it ends, `until` appears, or `ms` pass. */
-async function readFor(body: ReadableStream<Uint8Array>, ms: number, until?: string) {
-  const reader = body.getReader();
-  let text = '';
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const timeout = new Promise<'timeout'>((r) =>
-      setTimeout(() => r('timeout'), deadline - Date.now()),
-    );
-    const got = await Promise.race([reader.read(), timeout]);
-    if (got === 'timeout') break;
-    if (got.done) return { ended: true, text };
-    text += new TextDecoder().decode(got.value);
-    if (until && text.includes(until)) break;
-  }
-  await reader.cancel().catch(() => {});
-  return { ended: false, text };
-}
 
 /**
  * Disabling a user, changing their role or revoking a token ends their open live streams at once
@@ -81,12 +63,12 @@ describe('live streams end at once when access changes', () => {
     });
 
     for (const name of ['disabled', 'demoted', 'revoked'] as const) {
-      const { ended, text } = await readFor(streams[name], 5_000);
+      const { ended, text } = await readStream(streams[name], 5_000);
       expect(ended, name).toBe(true);
       expect(text, name).toContain('event: end');
       expect(text, name).not.toContain('after-the-change');
     }
-    const other = await readFor(streams.bystander, 5_000, 'after-the-change');
+    const other = await readStream(streams.bystander, 5_000, 'after-the-change');
     expect(other.ended).toBe(false);
     expect(other.text).toContain('after-the-change');
     expect(other.text).not.toContain('access.changed');

@@ -20,8 +20,10 @@ export const ACCESS_CHANGED = 'access.changed';
 /**
  * The SSE streams open on this node, so that signing out (or a password change ending sessions)
  * closes a stream of that session at once. Disabling, role changes and revoked tokens reach every
- * node's streams as `ACCESS_CHANGED`; a change the bus does not carry (the CLI, another process)
- * is caught by each stream's own periodic check.
+ * node's streams as `ACCESS_CHANGED`: from the API routes and the CLI through the bus (across
+ * nodes on PostgreSQL), and on SQLite, where the bus ends at its process, from the audit log
+ * each server watches (access-watch.ts). Anything else is caught by each stream's own periodic
+ * check.
  */
 export class LiveStreams {
   private readonly open = new Set<OpenStream>();

@@ -6,6 +6,7 @@ import type { Database } from '../db/database.js';
 import { isMigrated } from '../db/migrate.js';
 import { AppError } from '../errors.js';
 import type { LiveBus } from '../realtime/bus.js';
+import { watchAccess } from './access-watch.js';
 import { SESSION_COOKIE } from './auth.js';
 import { LiveStreams, liveStreamRoute } from './live-stream.js';
 import type { Http } from './server.js';
@@ -21,6 +22,11 @@ export interface SystemRouteDeps {
   loginThrottle?: LoginThrottle;
   /** How often an SSE stream re-checks its session or token (default 30 s). */
   liveRecheckMs?: number;
+  /**
+   * How often, where the bus does not span processes (SQLite), the node looks in the audit log
+   * for access changes other processes made, the CLI's (default 2 s).
+   */
+  accessWatchMs?: number;
 }
 
 export function systemRoutes(app: Http, deps: SystemRouteDeps) {
@@ -185,4 +191,20 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
   );
 
   liveStreamRoute(app, { db, bus: deps.bus, streams, recheckMs: deps.liveRecheckMs });
+
+  // Where the bus reaches other processes (cluster.ts) their changes arrive as events: a CLI
+  // command publishes one. Elsewhere this node looks for them while it serves.
+  const { caps, connectionString } = deps.database;
+  if (!(caps.listenNotify && connectionString)) {
+    let watch: ReturnType<typeof watchAccess> | null = null;
+    app.addHook('onReady', async () => {
+      watch = watchAccess({
+        db,
+        bus: deps.bus,
+        everyMs: deps.accessWatchMs ?? 2_000,
+        onError: (err) => app.log.warn({ err }, 'could not look for access changes'),
+      });
+    });
+    app.addHook('onClose', async () => watch?.stop());
+  }
 }

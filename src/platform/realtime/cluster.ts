@@ -81,10 +81,10 @@ export async function startClusterSignals(
   // that notified takes the cluster-wide notify lock) instead of one per signal or pack. The
   // server folds identical (channel, payload) pairs of one transaction into one delivery, so each
   // pack of live events carries a sequence number of its own.
-  const notifyAll = (signals: [channel: string, payload: string][]) => {
+  const notifyAll = async (signals: [channel: string, payload: string][]) => {
     if (signals.length === 0) return;
     const calls = signals.map(([channel, payload]) => sql`pg_notify(${channel}, ${payload})`);
-    sql`select ${sql.join(calls)}`
+    await sql`select ${sql.join(calls)}`
       .execute(database.db)
       .catch((err: Error) => logger?.warn({ err: err.message }, 'pg_notify failed'));
   };
@@ -97,6 +97,8 @@ export async function startClusterSignals(
   let pendingEvents: LiveEvent[] = [];
   let packs = 0;
   let flushTimer: NodeJS.Timeout | null = null;
+  /** NOTIFYs not yet answered: `stop` waits for them, so none meets a closed pool. */
+  const inFlight = new Set<Promise<void>>();
   const flush = () => {
     flushTimer = null;
     const out: [string, string][] = [];
@@ -123,7 +125,9 @@ export async function startClusterSignals(
     }
     send();
     pendingEvents = [];
-    notifyAll(out);
+    const sent = notifyAll(out);
+    inFlight.add(sent);
+    void sent.finally(() => inFlight.delete(sent));
   };
   const schedule = () => {
     if (!flushTimer && !stopped) flushTimer = setTimeout(flush, 5);
@@ -143,10 +147,13 @@ export async function startClusterSignals(
       schedule();
     },
     async stop() {
+      // What is pending goes out, and is sent before the pool closes: a CLI command's one event
+      // (access.commands.ts) is published just before its app closes.
       if (flushTimer) {
         clearTimeout(flushTimer);
         flush();
       }
+      await Promise.all(inFlight);
       stopped = true;
       bus.setRelay(null);
       if (retry) clearTimeout(retry);
