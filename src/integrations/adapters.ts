@@ -1,7 +1,7 @@
 import { ConnectorError, fromHttpStatus, scrubSecrets } from '../channels/connector-error.js';
 import type { MergeTarget, ProblemSnapshot } from '../problems/escalate.js';
 import { redirectFailure, sendJson } from './http.js';
-import { jiraTargetCategory, transitionJira } from './jira-transition.js';
+import { jiraCreatedCategory, jiraTargetCategory, transitionJira } from './jira-transition.js';
 import { readableProblem, readableUpdate } from './outbound-text.js';
 import { signWebhook } from './sign.js';
 import { escapeSlack, fitEscaped, SLACK_SECTION_MAX, SLACK_TEXT_MAX } from './slack-text.js';
@@ -180,6 +180,8 @@ export async function sendJira(
   const learned = (k: string): AdapterResult =>
     problem.externalRefs[refKey] === k ? {} : { refs: { [refKey]: k }, defaults: { jira: k } };
   let key = jiraKeyOf(problem.externalRefs, integrationId);
+  /** The issue was made by this delivery or by a try whose answer was lost: never moved by us. */
+  const fresh = !key;
   if (!key) {
     const jql = `project = "${jqlString(cfg.projectKey)}" AND labels = "${jqlString(label)}"`;
     const found = (await sendJson(
@@ -192,6 +194,7 @@ export async function sendJira(
     // opened; a later event found it because its key was not stored, and comments as usual.
     if (key && event === 'problem.opened') return learned(key);
   }
+  const news = newsOf(problem, update, mergedInto);
   let created = false;
   if (!key) {
     const made = (await sendJson(
@@ -201,7 +204,9 @@ export async function sendJira(
           project: { key: cfg.projectKey },
           summary: `[Problem #${problem.number}] ${problem.title}`.slice(0, 250),
           issuetype: { name: cfg.issueType ?? 'Bug' },
-          description: adf(line),
+          // What the comment would say (no comment follows a create): the event when it is not
+          // the opening, the ETA and the update's words.
+          description: adf(`${event === 'problem.opened' ? '' : `${event}: `}${line}${news}`),
           labels: ['throughline', `throughline-problem-${problem.number}`, label],
         },
       },
@@ -212,7 +217,15 @@ export async function sendJira(
     created = true;
   }
   // Before the comment: a retry after a failed comment finds the issue moved and moves nothing.
-  const target = ctx.fromJira ? null : jiraTargetCategory(event, ctx.currentStatus);
+  // A new issue goes where the problem stands (jiraCreatedCategory), and so does one a lost
+  // answer left unknown (its retry finds it by label); only one made now cannot be one Jira's
+  // own webhook moved already.
+  const target =
+    ctx.fromJira && !created
+      ? null
+      : fresh
+        ? jiraCreatedCategory(event, ctx.currentStatus)
+        : jiraTargetCategory(event, ctx.currentStatus);
   const note = target
     ? await transitionJira({
         base,
@@ -222,11 +235,11 @@ export async function sendJira(
         opts,
       })
     : null;
-  // A new issue's description tells what the comment would.
+  // A new issue's description tells what the comment would (above).
   if (!created)
     await sendJson(
       `${base}/rest/api/3/issue/${encodeURIComponent(key)}/comment`,
-      { body: adf(`${event}: ${line}${newsOf(problem, update, mergedInto)}`) },
+      { body: adf(`${event}: ${line}${news}`) },
       opts,
     );
   const res = learned(key);
