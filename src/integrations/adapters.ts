@@ -31,6 +31,11 @@ function newsOf(
   return `${merged}${update?.body ? `${eta} Update: ${update.body}` : eta}`;
 }
 
+/** "1 customer", "2 customers": people read the count in Slack and Jira. */
+export function customersPhrase(n: number): string {
+  return `${n} ${n === 1 ? 'customer' : 'customers'}`;
+}
+
 export interface AdapterResult {
   /** External references learned (e.g. the Jira issue key) to store on the problem. */
   refs?: Record<string, string>;
@@ -170,7 +175,7 @@ export async function sendJira(
   const headers = { authorization: `Basic ${basic}` };
   const opts = { headers, secrets: [secrets.apiToken, basic] };
   const label = jiraProblemLabel(problem.id);
-  const line = `${problem.title} — ${problem.customerCount} customers, status ${problem.status}. ${problem.url}`;
+  const line = `${problem.title} — ${customersPhrase(problem.customerCount)}, status ${problem.status}. ${problem.url}`;
   const adf = (text: string) => ({
     type: 'doc',
     version: 1,
@@ -354,7 +359,7 @@ export async function sendSlack(
   const problem = readableProblem(stored);
   const update = readableUpdate(storedUpdate);
   const headline = (title: string) =>
-    `Problem #${problem.number} ${event.replace('problem.', '')}: ${title} (${problem.customerCount} customers)`;
+    `Problem #${problem.number} ${event.replace('problem.', '')}: ${title} (${customersPhrase(problem.customerCount)})`;
   const title = escapeSlack(problem.title);
   const newsText = newsOf(problem, update, mergedInto).trim();
   const news = newsText ? escapeSlack(newsText) : '';

@@ -33,7 +33,7 @@ describe('a Jira issue created after the problem opened', () => {
     await w.change(id, { etaAt: eta.toISOString(), body: 'Crews are splicing the cable' });
     await w.drain();
     const text = description(jira);
-    expect(text).toMatch(/^problem\.updated: Fibre cut 94110 — 1 customers?, status fixing\. /);
+    expect(text).toMatch(/^problem\.updated: Fibre cut 94110 — 1 customer, status fixing\. /);
     expect(text).toContain(`ETA ${eta.toISOString()}.`);
     expect(text).toContain('Update: Crews are splicing the cable');
     // The description tells it; a comment would say it twice.
