@@ -1,7 +1,7 @@
 import { ConnectorError, fromHttpStatus, scrubSecrets } from '../channels/connector-error.js';
 import type { MergeTarget, ProblemSnapshot } from '../problems/escalate.js';
 import { redirectFailure, sendJson } from './http.js';
-import { jiraTargetCategory, transitionJira } from './jira-transition.js';
+import { jiraCreatedCategory, jiraTargetCategory, transitionJira } from './jira-transition.js';
 import { readableProblem, readableUpdate } from './outbound-text.js';
 import { signWebhook } from './sign.js';
 import { escapeSlack, fitEscaped, SLACK_SECTION_MAX, SLACK_TEXT_MAX } from './slack-text.js';
@@ -29,6 +29,11 @@ function newsOf(
   const merged = mergedInto ? ` Merged into problem #${mergedInto.number} (${mergedInto.id}).` : '';
   const eta = problem.etaAt ? ` ETA ${problem.etaAt}.` : '';
   return `${merged}${update?.body ? `${eta} Update: ${update.body}` : eta}`;
+}
+
+/** "1 customer", "2 customers": people read the count in Slack and Jira. */
+export function customersPhrase(n: number): string {
+  return `${n} ${n === 1 ? 'customer' : 'customers'}`;
 }
 
 export interface AdapterResult {
@@ -170,7 +175,7 @@ export async function sendJira(
   const headers = { authorization: `Basic ${basic}` };
   const opts = { headers, secrets: [secrets.apiToken, basic] };
   const label = jiraProblemLabel(problem.id);
-  const line = `${problem.title} — ${problem.customerCount} customers, status ${problem.status}. ${problem.url}`;
+  const line = `${problem.title} — ${customersPhrase(problem.customerCount)}, status ${problem.status}. ${problem.url}`;
   const adf = (text: string) => ({
     type: 'doc',
     version: 1,
@@ -180,6 +185,8 @@ export async function sendJira(
   const learned = (k: string): AdapterResult =>
     problem.externalRefs[refKey] === k ? {} : { refs: { [refKey]: k }, defaults: { jira: k } };
   let key = jiraKeyOf(problem.externalRefs, integrationId);
+  /** The issue was made by this delivery or by a try whose answer was lost: never moved by us. */
+  const fresh = !key;
   if (!key) {
     const jql = `project = "${jqlString(cfg.projectKey)}" AND labels = "${jqlString(label)}"`;
     const found = (await sendJson(
@@ -192,6 +199,7 @@ export async function sendJira(
     // opened; a later event found it because its key was not stored, and comments as usual.
     if (key && event === 'problem.opened') return learned(key);
   }
+  const news = newsOf(problem, update, mergedInto);
   let created = false;
   if (!key) {
     const made = (await sendJson(
@@ -201,7 +209,9 @@ export async function sendJira(
           project: { key: cfg.projectKey },
           summary: `[Problem #${problem.number}] ${problem.title}`.slice(0, 250),
           issuetype: { name: cfg.issueType ?? 'Bug' },
-          description: adf(line),
+          // What the comment would say (no comment follows a create): the event when it is not
+          // the opening, the ETA and the update's words.
+          description: adf(`${event === 'problem.opened' ? '' : `${event}: `}${line}${news}`),
           labels: ['throughline', `throughline-problem-${problem.number}`, label],
         },
       },
@@ -212,7 +222,15 @@ export async function sendJira(
     created = true;
   }
   // Before the comment: a retry after a failed comment finds the issue moved and moves nothing.
-  const target = ctx.fromJira ? null : jiraTargetCategory(event, ctx.currentStatus);
+  // A new issue goes where the problem stands (jiraCreatedCategory), and so does one a lost
+  // answer left unknown (its retry finds it by label); only one made now cannot be one Jira's
+  // own webhook moved already.
+  const target =
+    ctx.fromJira && !created
+      ? null
+      : fresh
+        ? jiraCreatedCategory(event, ctx.currentStatus)
+        : jiraTargetCategory(event, ctx.currentStatus);
   const note = target
     ? await transitionJira({
         base,
@@ -222,11 +240,11 @@ export async function sendJira(
         opts,
       })
     : null;
-  // A new issue's description tells what the comment would.
+  // A new issue's description tells what the comment would (above).
   if (!created)
     await sendJson(
       `${base}/rest/api/3/issue/${encodeURIComponent(key)}/comment`,
-      { body: adf(`${event}: ${line}${newsOf(problem, update, mergedInto)}`) },
+      { body: adf(`${event}: ${line}${news}`) },
       opts,
     );
   const res = learned(key);
@@ -341,7 +359,7 @@ export async function sendSlack(
   const problem = readableProblem(stored);
   const update = readableUpdate(storedUpdate);
   const headline = (title: string) =>
-    `Problem #${problem.number} ${event.replace('problem.', '')}: ${title} (${problem.customerCount} customers)`;
+    `Problem #${problem.number} ${event.replace('problem.', '')}: ${title} (${customersPhrase(problem.customerCount)})`;
   const title = escapeSlack(problem.title);
   const newsText = newsOf(problem, update, mergedInto).trim();
   const news = newsText ? escapeSlack(newsText) : '';

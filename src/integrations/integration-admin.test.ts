@@ -65,6 +65,30 @@ describe('integration config and secrets are checked per kind', () => {
     expect((await w.db.selectFrom('integrations').select('id').execute()).length).toBe(0);
   });
 
+  it('config may be left out where a kind needs none; its required fields are still checked', async () => {
+    const w = await world();
+    const slack = await post(w, {
+      kind: 'slack',
+      secrets: { webhookUrl: 'https://hooks.slack.example/services/T0/B0/x' },
+    });
+    expect(slack.statusCode, slack.body).toBe(201);
+    expect(slack.json()).toMatchObject({ kind: 'slack', config: {}, enabled: true });
+    const pd = await post(w, { kind: 'pagerduty', secrets: { routingKey: ROUTING_KEY } });
+    expect(pd.statusCode, pd.body).toBe(201);
+    expect(pd.json().config).toEqual({});
+    const stored = await w.db.selectFrom('integrations').select('config_json').execute();
+    expect(stored.map((r) => r.config_json)).toEqual(['{}', '{}']);
+    // A kind whose config has required fields names the first one missing.
+    for (const [kind, secrets, field] of [
+      ['webhook', { secret: 'whsec-0123456789abcdef' }, 'config.url is required'],
+      ['jira', { apiToken: 't' }, 'config.baseUrl is required'],
+    ] as const) {
+      const res = await post(w, { kind, secrets });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.message).toBe(field);
+    }
+  });
+
   it('PATCH changes name, enabled, config and secrets (checked whole, never shown); DELETE removes', async () => {
     const w = await world();
     const id = await w.add(

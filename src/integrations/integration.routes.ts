@@ -95,8 +95,9 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
           {
             kind: Kind,
             name: Type.String({ minLength: 1, maxLength: 100 }),
-            config: Type.Record(Type.String(), Type.Unknown()),
-            // Checked per kind by checkIntegration, which names the field at fault.
+            // Optional: Slack and PagerDuty need none (their URL or key is a secret). The fields
+            // a kind requires are still checked by checkIntegration, which names the field at fault.
+            config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
             secrets: Type.Record(Type.String(), Type.Unknown()),
           },
           { additionalProperties: false },
@@ -105,7 +106,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
       },
     },
     async (req, reply) => {
-      const { kind, name, config, secrets } = req.body;
+      const { kind, name, config = {}, secrets } = req.body;
       checkIntegration(kind, config, secrets);
       const id = newId();
       await db

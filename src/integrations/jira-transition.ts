@@ -20,6 +20,20 @@ export function jiraTargetCategory(event: string, status: string): JiraCategory 
   return null;
 }
 
+/**
+ * The status category a Jira issue created just now should reach: where the problem stands now
+ * (a new issue starts in the project's first status). An issue is created on whatever event first
+ * reaches the integration (one added while the problem is being fixed hears `problem.updated`
+ * first, one with `config.events` may never hear `problem.fixing`), and the event alone would
+ * leave it in "To Do". The event's own move comes first (a reopening back to confirmed is work).
+ */
+export function jiraCreatedCategory(event: string, status: string): JiraCategory | null {
+  const byEvent = jiraTargetCategory(event, status);
+  if (byEvent) return byEvent;
+  if (FIXED.has(status)) return 'done';
+  return status === 'fixing' ? 'indeterminate' : null;
+}
+
 interface JiraTransition {
   id?: string;
   name?: string;

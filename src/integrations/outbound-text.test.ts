@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { startFakePagerDuty } from '../../test/fakes/pagerduty.js';
 import { startFakeSlack } from '../../test/fakes/slack.js';
+import { appendInbound } from '../ingest/inbound.log.js';
 import { readableText } from './outbound-text.js';
 import {
   closeWorldsAfterEach,
@@ -79,7 +81,7 @@ describe('escalation text from customers reaches Slack, Jira and PagerDuty reada
     );
     expect(posts).toHaveLength(2);
     const slackTitle = readable.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    expect(posts[0].text).toBe(`Problem #${number} opened: ${slackTitle} (1 customers)`);
+    expect(posts[0].text).toBe(`Problem #${number} opened: ${slackTitle} (1 customer)`);
     for (const p of posts) {
       const block = p.blocks[0].text.text;
       expect(block.match(/<[^>]*>/g)).toEqual([
@@ -102,7 +104,7 @@ describe('escalation text from customers reaches Slack, Jira and PagerDuty reada
     const para = (fields.description as { content: { content: unknown[] }[] }).content;
     expect(para).toHaveLength(1);
     expect(para[0].content).toEqual([
-      { type: 'text', text: expect.stringContaining(`${readable} — 1 customers`) },
+      { type: 'text', text: expect.stringContaining(`${readable} — 1 customer,`) },
     ]);
     const comment = jira.requests.find((r) => r.path.endsWith('/comment'));
     expect(comment?.raw).toContain('Update: Crews <U+202E>on site\\nNext update at 5');
@@ -116,5 +118,45 @@ describe('escalation text from customers reaches Slack, Jira and PagerDuty reada
       `[Problem #${number}] ${readable}`,
     );
     for (const r of pd.requests) expect(r.raw).not.toMatch(UNSAFE);
+  });
+});
+
+describe('escalation text counts customers as people write it', () => {
+  it('one customer, then two: Slack and Jira say "1 customer", then "2 customers"', async () => {
+    const w = await world();
+    const slack = await startFakeSlack();
+    fakes.push(slack);
+    await w.add('slack', {}, { webhookUrl: `${slack.url}/services/T000/B000/XXXX` });
+    const { jira } = await withJira(w);
+    const id = await w.problem();
+    await w.drain();
+    // A second customer's case, linked by hand; then an update tells the targets.
+    const m = aMessage({ text: 'Internet down in 94110 here too' });
+    await appendInbound(w.db, w.app.app.workspace.workspaceId, [m], Date.now());
+    await w.app.app.pipeline.drain();
+    const c = await w.db
+      .selectFrom('messages')
+      .select('case_id')
+      .where('external_id', '=', m.externalId)
+      .executeTakeFirstOrThrow();
+    const res = await w.app.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/problems/${id}/links`,
+      headers: w.app.auth,
+      payload: { link: [c.case_id] },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    await w.change(id, { body: 'A second street reports it' });
+    await w.drain();
+    const texts = slack.requests.map((r) => (r.body as { text: string }).text);
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toMatch(/\(1 customer\)$/);
+    expect(texts[1]).toMatch(/\(2 customers\)\n/);
+    const jiraText = jira.requests
+      .filter((r) => r.method === 'POST' && /\/issue(\/[^/]+\/comment)?$/.test(r.path))
+      .map((r) => r.raw);
+    expect(jiraText).toHaveLength(2);
+    expect(jiraText[0]).toContain('— 1 customer, status confirmed');
+    expect(jiraText[1]).toContain('— 2 customers, status confirmed');
   });
 });

@@ -346,8 +346,10 @@ export async function applyDecisions(
           { to, why },
           { now, eventAt: d.at },
         );
-        if (d.type !== 'confirm')
-          await queueEscalations(trx, ws, d.problemId, `problem.${to}`, now, newest);
+        // The confirmation too: PagerDuty pages on it (a suspected problem's opening pages no
+        // one). It was once left out when the opening paged, to spare a second event; the
+        // conditional update above lets only one confirmation through per suspicion.
+        await queueEscalations(trx, ws, d.problemId, `problem.${to}`, now, newest);
         changed.add(d.problemId);
         break;
       }
