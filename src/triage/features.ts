@@ -7,6 +7,8 @@ import { CUE_GROUPS } from './cues.js';
 import { COMPLAINT_CUES, REQUEST_CUES, TOPIC_LEXICON } from './lexicons.js';
 import { type SentimentDetail, sentimentOf } from './sentiment.js';
 import { NEGATORS, tokenize } from './text.js';
+import type { UrgencyKind } from './types.js';
+import { urgencySignals } from './urgency.js';
 import { wordHash } from './word-table.js';
 
 /** Number of hashed feature slots (2^18); part of the model format, stored in the weights file. */
@@ -96,6 +98,8 @@ export interface Analysis {
   /** Lexicon tag -> number of hits. */
   lex: Map<string, number>;
   sentiment: SentimentDetail;
+  /** urgency.ts's signals, also features: a threat to leave or to sue is a complaint's mark. */
+  urgency: UrgencyKind[];
   indices: number[];
   values: number[];
 }
@@ -122,6 +126,14 @@ const F = {
   short: hashFeature('len:short'),
   mid: hashFeature('len:mid'),
   long: hashFeature('len:long'),
+};
+
+const URGENCY_FEATURE: Record<UrgencyKind, number> = {
+  churn: hashFeature('u:churn'),
+  safety: hashFeature('u:safety'),
+  legal: hashFeature('u:legal'),
+  vulnerable: hashFeature('u:vulnerable'),
+  repeat: hashFeature('u:repeat'),
 };
 
 /** Word hashes of the message being analysed, reused across messages (grown when needed). */
@@ -197,6 +209,11 @@ export function analyse(text: string): Analysis {
               : F.pos2,
   );
   if (sentiment.sarcasm) push(out, F.sarcasm);
+  // The signals are phrasings of their own ("switching to verizon", "report you to the FCC"),
+  // so the model learns one weight for each from the few sentences that carry one, and it
+  // reaches every wording the rule knows, not only the sentences' own words.
+  const urgency = urgencySignals(text);
+  for (const kind of urgency) push(out, URGENCY_FEATURE[kind]);
   if (sentiment.negativeWords > 0 && sentiment.positiveWords === 0) push(out, F.onlyNeg);
   if (shouted > 0) push(out, F.shout);
   const trimmed = text.trimStart();
@@ -208,7 +225,7 @@ export function analyse(text: string): Analysis {
     indices.push(g);
     values.push(CHAR_W);
   }
-  return { words, lex, sentiment, indices, values };
+  return { words, lex, sentiment, urgency, indices, values };
 }
 
 // 4-grams at a third of a word's weight did best among 3/4/5-grams and 0.3/0.5/1 weights.

@@ -15,7 +15,6 @@ import { RULE_LOGIT, shortTrouble } from './short-trouble.js';
 import { spamFlags } from './spam.js';
 import { addTopicWords, loadShippedTopicWords, type TopicWords } from './topic-words.js';
 import { TOPICS, type Topic, type TriageInput, type TriageResult } from './types.js';
-import { urgencySignals } from './urgency.js';
 import { loadShippedModel } from './weights.js';
 
 export { applyCorrections, type Correction } from './corrections.js';
@@ -98,7 +97,7 @@ export function createTriage(
         topic: TOPICS[best],
         topicScores,
         sentiment: round(a.sentiment.score),
-        urgency: urgencySignals(text),
+        urgency: a.urgency,
         area: extractArea(text, input.authorLocation),
         spam: flags.spam,
         bot: flags.bot,

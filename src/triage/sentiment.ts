@@ -43,8 +43,9 @@ for (const [word, v] of Object.entries({
 // Emoji in the same table (AFINN wins a clash, as before): one look-up per word.
 for (const [emoji, v] of Object.entries(EMOJI_VALENCE))
   if (!valence.has(emoji)) valence.set(emoji, v);
-// AFINN scores these positive, but in complaints they are mostly politeness or requests.
-for (const word of ['please', 'help', 'like', 'yes', 'ok', 'want', 'pretty', 'hope']) {
+// AFINN scores these positive, but in complaints they are mostly politeness or requests, and
+// "support" is the team a care desk's customers write about ("support hung up on me twice").
+for (const word of ['please', 'help', 'like', 'yes', 'ok', 'want', 'pretty', 'hope', 'support']) {
   valence.delete(word);
 }
 // Looked up by the hash analyse() already has (word-table.ts says why not a Map).

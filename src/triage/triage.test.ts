@@ -141,6 +141,8 @@ describe('sentiment', () => {
     expect(sentiment('great, another outage. thanks a lot')).toBeLessThan(0);
     expect(sentiment('@brand Perfect. Still no service')).toBeLessThan(0);
     expect(sentiment('Great! another happy customer')).toBeGreaterThan(0.3);
+    // "support" is the team written about, not approval.
+    expect(sentiment('support hung up on me twice')).toBeLessThanOrEqual(0);
     expect(sentiment('@brand great, the internet is down again')).toBeLessThan(0);
     expect(sentiment('Perfect, my phone stopped working again.')).toBeLessThan(0);
     // Praise said again is praise; a trouble after it is sarcasm.
