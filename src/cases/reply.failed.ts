@@ -15,7 +15,7 @@ export interface FailedReply {
   messageId: string;
   /** Written by the system (the CSAT survey): it kept no promise and met no clock. */
   automated: boolean;
-  /** The connector's kind of failure (`bad_request`, `permission_missing`, …). */
+  /** The connector's kind of failure (`bad_request`, `permission_missing`, `not_configured`, …). */
   error: string;
   /**
    * Why, in words the agent can act on (the window is closed and what else reaches the customer,

@@ -324,7 +324,7 @@ export async function metaTestConnection(
     out.whatsappName = str(phone.verified_name);
   }
   if (Object.keys(out).length === 0)
-    throw new ConnectorError('permission_missing', 'the Meta channel has no access token to test');
+    throw new ConnectorError('not_configured', 'the Meta channel has no access token to test');
   void deps;
   return out;
 }

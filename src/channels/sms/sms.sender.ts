@@ -53,9 +53,9 @@ export function smsSender(deps: ChannelDeps): Sender {
   const send: Sender = async (msg) => {
     const ch = await resolveChannel<SmsConfig, SmsSecrets>(deps, 'sms', msg.channelId);
     // Not temporary: nothing changes by itself, so a retry for the outbox's 24 hours would only
-    // hide from the desk that the reply went nowhere. Like a missing permission, an admin must
-    // act (add a number), and the agent sees the reply failed at once.
-    if (!ch) throw new ConnectorError('permission_missing', 'no SMS channel is configured');
+    // hide from the desk that the reply went nowhere. An admin must act (add a number), and the
+    // agent sees the reply failed at once; no provider refused anything, so not a permission.
+    if (!ch) throw new ConnectorError('not_configured', 'no SMS channel is configured');
     // Refused here, with the reason, rather than by Twilio's 21617 after a round trip.
     const tooLong = smsTooLong(msg.text);
     if (tooLong) throw new ConnectorError('bad_request', tooLong);
