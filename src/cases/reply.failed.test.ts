@@ -59,6 +59,14 @@ describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
       why: failed.data.why,
     });
     expect(seen.map((e) => e.type)).toContain('case.updated');
+    // The live status says what the history says, so a client need not read the case again.
+    expect(seen.find((e) => e.type === 'message.status')?.data).toEqual({
+      caseId,
+      messageId: sent.id,
+      status: 'failed',
+      error: 'bad_request',
+      why: failed.data.why,
+    });
     const timers = await db()
       .selectFrom('timers')
       .select('kind')

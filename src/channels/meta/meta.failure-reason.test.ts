@@ -91,11 +91,23 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s
         ],
       }),
     );
+    const seen: { type: string; data: Record<string, unknown> }[] = [];
+    const off = h.t.app.bus.subscribe((e) => seen.push(e));
     expect((await deliverMeta(h.t, h.ch, failed)).statusCode).toBe(200);
+    off();
     const { entry, msg } = await failure(caseId, id);
     const why =
       'WhatsApp error 132000: Number of parameters does not match the expected number of params: body: number of localizable_params (2) does not match the expected number of params (1)';
     expect(entry).toMatchObject({ error: 'failed_after_sent', providerCode: '132000', why });
     expect(msg).toMatchObject({ status: 'failed', failure: { providerCode: '132000', why } });
+    // Live too, with the provider's code and reason the history has.
+    expect(seen.find((e) => e.type === 'message.status')?.data).toEqual({
+      caseId,
+      messageId: id,
+      status: 'failed',
+      error: 'failed_after_sent',
+      why,
+      providerCode: '132000',
+    });
   });
 });
