@@ -231,7 +231,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       workspaceId: workspace.workspaceId,
     });
     inboundRoutes(scope, { db: database.db, clock, onAppended: wakePipeline });
-    caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox, publicUrl: config.publicUrl });
+    caseRoutes(scope, {
+      database,
+      bus,
+      clock,
+      onOutbox: wakeOutbox,
+      publicUrl: config.publicUrl,
+      senders,
+    });
     care.routes(scope);
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
     accessRoutes(scope, { db: database.db, clock, bus });

@@ -65,6 +65,28 @@ export class ConnectorError extends Error {
   }
 }
 
+/** What a channel's own rule refuses before any call: the messaging window, or the length. */
+export type RuleRefusal = 'window_closed' | 'too_long';
+
+/**
+ * A channel's own rule refused the message (the messaging window is closed, the text is longer
+ * than the channel takes), found without asking the provider. The sender throws it at send time,
+ * and its `Sender.check` before a reply is queued, so the agent is answered at once (422) with
+ * `refusal` and `rule` to switch on; nothing about the channel's health.
+ */
+export class RuleError extends ConnectorError {
+  constructor(
+    kind: 'permission_missing' | 'bad_request',
+    readonly refusal: RuleRefusal,
+    /** Which rule: `meta_24h`, `whatsapp_24h`, `x_public_length`, `sms_length`, … */
+    readonly rule: string,
+    message: string,
+  ) {
+    super(kind, message);
+    this.name = 'RuleError';
+  }
+}
+
 /**
  * The kind of failure an HTTP status says, for any provider: 429 is rate-limited, 401 means the
  * credentials no longer work, 403 a missing permission, 5xx is temporary, another 4xx is a bad

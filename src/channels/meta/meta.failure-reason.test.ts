@@ -31,9 +31,16 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s
     return { entry: entry?.data, msg };
   };
 
-  it('shows the closed Messenger window and the way out in the history and on the message', async () => {
-    const [, caseId] = await messengerFrom(h.ch, Date.now() - 25 * 3_600_000);
+  it('shows the Messenger window that closed while the reply waited, and the way out', async () => {
+    const [who, caseId] = await messengerFrom(h.ch, Date.now() - 23 * 3_600_000);
+    // Open when the agent sent it; closed by the time the outbox sends it (a retry's wait, a
+    // backlog): the send checks the window again.
     const id = await reply(caseId, 'Late reply on messenger');
+    await db()
+      .updateTable('messages')
+      .set({ sent_at: Date.now() - 25 * 3_600_000 })
+      .where('external_id', '=', `m_in_${who}`)
+      .execute();
     await h.t.app.outbox.runOnce();
     const { entry, msg } = await failure(caseId, id);
     const why =
