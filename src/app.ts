@@ -239,7 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       publicUrl: config.publicUrl,
       senders,
     });
-    care.routes(scope);
+    care.routes(scope, senders);
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
     accessRoutes(scope, { db: database.db, clock, bus });
     auditRoutes(scope, { db: database.db });

@@ -1,7 +1,7 @@
 /** Agent replies: an outbound message and its outbox delivery, in one transaction with the case. */
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { RuleError } from '../channels/connector-error.js';
-import type { OutboundMessage } from '../channels/sender.js';
+import type { OutboundMessage, Sender } from '../channels/sender.js';
 import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
@@ -56,6 +56,17 @@ export async function replyToCase(
  * transaction: a `RuleError` it throws becomes the 422 the agent gets, and nothing is stored.
  */
 export type ReplyCheck = (trx: Kysely<DB>, msg: OutboundMessage) => Promise<void>;
+
+/** The channels' rules (`Sender.check`) as a `ReplyCheck` at `now`; none without senders. */
+export function sendersCheck(
+  senders: ReadonlyMap<string, Sender> | undefined,
+  now: number,
+): ReplyCheck | undefined {
+  if (!senders) return undefined;
+  return async (trx, msg) => {
+    await senders.get(msg.channel)?.check?.(trx, msg, now);
+  };
+}
 
 /**
  * The visibility a reply on the case's channel takes when it names none (`replyInTrx`): that of

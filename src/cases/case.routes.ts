@@ -18,7 +18,7 @@ import {
   withFailures,
 } from './case.dto.js';
 import { caseHistory, caseMessages, caseNotes, getCase, listCases } from './case.queries.js';
-import { replyToCase } from './case.reply.js';
+import { replyToCase, sendersCheck } from './case.reply.js';
 import { addNote, updateCase } from './case.service.js';
 
 const CASE_STATUSES: readonly CaseStatus[] = ['new', 'open', 'pending', 'resolved', 'closed'];
@@ -152,9 +152,8 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
     },
     async (req, reply) => {
       const now = deps.clock();
-      const msg = await replyToCase(db, req.actor, req.params.id, req.body, now, (trx, out) =>
-        Promise.resolve(deps.senders?.get(out.channel)?.check?.(trx, out, now)),
-      );
+      const check = sendersCheck(deps.senders, now);
+      const msg = await replyToCase(db, req.actor, req.params.id, req.body, now, check);
       deps.onOutbox();
       publish(req.actor.workspaceId, req.params.id, 'replied');
       return reply.status(201).send(msg);
