@@ -49,6 +49,31 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s
     expect(msg).toMatchObject({ status: 'failed', failure: { error: 'permission_missing', why } });
   });
 
+  it('refuses a reply past the window at once, naming where else the customer is reached', async () => {
+    const [who, caseId] = await messengerFrom(h.ch, Date.now() - 25 * 3_600_000);
+    const { customer_id } = await msgBy(`m_in_${who}`);
+    const added = await h.t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/customers/${customer_id}/identities`,
+      headers: h.t.auth,
+      payload: { channel: 'email', address: `late-${who}@example.org`, verified: true },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const error = await h.refused(caseId, 'Late reply on messenger');
+    expect(error).toMatchObject({ code: 'window_closed', details: { rule: 'meta_24h' } });
+    expect(error.message).toContain(
+      `The customer can also be reached on: email late-${who}@example.org.`,
+    );
+    // That way is open: the same reply on the e-mail identity is taken.
+    const mail = await h.t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${caseId}/replies`,
+      headers: h.t.auth,
+      payload: { text: 'Late reply by e-mail', channel: 'email' },
+    });
+    expect(mail.statusCode, mail.body).toBe(201);
+  });
+
   it("shows WhatsApp's code and title from a failed status", async () => {
     const waIn = (from: string, id: string) =>
       JSON.stringify(
