@@ -231,8 +231,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       workspaceId: workspace.workspaceId,
     });
     inboundRoutes(scope, { db: database.db, clock, onAppended: wakePipeline });
-    caseRoutes(scope, { database, bus, clock, onOutbox: wakeOutbox, publicUrl: config.publicUrl });
-    care.routes(scope);
+    caseRoutes(scope, {
+      database,
+      bus,
+      clock,
+      onOutbox: wakeOutbox,
+      publicUrl: config.publicUrl,
+      senders,
+    });
+    care.routes(scope, senders);
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
     accessRoutes(scope, { db: database.db, clock, bus });
     auditRoutes(scope, { db: database.db });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Sender } from '../channels/sender.js';
 import { customerRoutes } from '../customers/customer.routes.js';
 import { routeOutcome } from '../ingest/pipeline/stages/route.js';
 import type { BatchState } from '../ingest/pipeline/types.js';
@@ -69,7 +70,8 @@ export function createCare(deps: CareDeps) {
   });
 
   return {
-    routes(app: Http) {
+    /** `senders`: whose rules (`Sender.check`) refuse a handoff's or macro's reply at once. */
+    routes(app: Http, senders?: ReadonlyMap<string, Sender>) {
       customerRoutes(app, { db: database.db, clock });
       routingRoutes(app, { db: database.db, bus, clock, skipLocked });
       careRoutes(app, {
@@ -78,6 +80,7 @@ export function createCare(deps: CareDeps) {
         clock,
         onOutbox: deps.onOutbox ?? (() => {}),
         publicUrl: deps.publicUrl,
+        senders,
       });
       presenceRoutes(app, { db: database.db, bus, clock });
     },

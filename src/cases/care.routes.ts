@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
+import type { Sender } from '../channels/sender.js';
 import { csatRoutes } from '../csat/csat.routes.js';
 import { macroRoutes } from '../macros/macro.routes.js';
 import type { DB } from '../platform/db/schema.js';
@@ -8,6 +9,7 @@ import type { LiveBus } from '../platform/realtime/bus.js';
 import { promiseRoutes } from '../promises/promise.routes.js';
 import { slaRoutes } from '../sla/sla.routes.js';
 import { handoff } from './case.handoff.js';
+import { sendersCheck } from './case.reply.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -18,6 +20,8 @@ export interface CareRouteDeps {
   onOutbox: () => void;
   /** Base of links sent to customers (CSAT survey pages). */
   publicUrl: string;
+  /** Senders by channel kind: their `check` refuses a reply the channel cannot carry, at once. */
+  senders?: ReadonlyMap<string, Sender>;
 }
 
 /** Promises, SLA admin and clocks, CSAT, canned replies, macros, handoff, surge groups. */
@@ -51,7 +55,9 @@ export function careRoutes(app: Http, deps: CareRouteDeps) {
       },
     },
     async (req) => {
-      const r = await handoff(db, req.actor, req.params.id, req.body as never, clock());
+      const now = clock();
+      const check = sendersCheck(deps.senders, now);
+      const r = await handoff(db, req.actor, req.params.id, req.body as never, now, check);
       deps.onOutbox();
       changed(req.actor.workspaceId, req.params.id, 'handoff');
       return r;

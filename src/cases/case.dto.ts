@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { Selectable } from 'kysely';
 import { editsOf } from '../channels/channel.edits.js';
+import { CONNECTOR_ERROR_KINDS } from '../channels/connector-error.js';
 import type { CaseTable, MessageTable } from '../platform/db/schema.js';
 import { onTheWire } from '../triage/wire.js';
 
@@ -60,7 +61,9 @@ export const MessageDto = Type.Object({
    */
   failure: Type.Optional(
     Type.Object({
-      error: Type.String(),
+      error: Type.String({
+        description: `the connector's kind of failure (${CONNECTOR_ERROR_KINDS.join(', ')}), or failed_after_sent when the provider reported it failed after taking it`,
+      }),
       why: Type.Optional(Type.String()),
       providerCode: Type.Optional(Type.String()),
     }),

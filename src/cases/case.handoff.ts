@@ -5,7 +5,7 @@ import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
-import { replyInTrx } from './case.reply.js';
+import { type ReplyCheck, replyInTrx } from './case.reply.js';
 import { caseEvent, claimVersion, loadCase } from './case.store.js';
 
 /** The X DM deep link (developer.x.com, "Direct Message deep link"), addressed to our account. */
@@ -35,6 +35,8 @@ export async function handoff(
   caseId: string,
   input: HandoffInput,
   now: number,
+  /** The channel's rules, asked of the reply the handoff sends (`replyInTrx`). */
+  check?: ReplyCheck,
 ) {
   // Checked before anything is written: a bad address must not become an identity.
   const address = input.to === 'dm' ? null : checkedAddress(input.to, input.address);
@@ -56,7 +58,14 @@ export async function handoff(
       const text = template.includes('{{link}}')
         ? template.replace('{{link}}', link)
         : `${template} ${link}`;
-      const message = await replyInTrx(trx, actor, c.id, { text, visibility: 'public' }, now);
+      const message = await replyInTrx(
+        trx,
+        actor,
+        c.id,
+        { text, visibility: 'public' },
+        now,
+        check,
+      );
       await caseEvent(trx, actor.workspaceId, c.id, actor, 'handoff', { to: 'dm', link }, now);
       return { channel: 'x', link, message };
     }
@@ -88,6 +97,7 @@ export async function handoff(
           c.id,
           { text: input.text, channel: input.to, visibility: 'private' },
           now,
+          check,
         )
       : null;
     return { channel: input.to, link: null, message };

@@ -1,5 +1,7 @@
 /** Agent replies: an outbound message and its outbox delivery, in one transaction with the case. */
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import { RuleError } from '../channels/connector-error.js';
+import type { OutboundMessage, Sender } from '../channels/sender.js';
 import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
@@ -44,8 +46,26 @@ export async function replyToCase(
   caseId: string,
   input: ReplyInput,
   now: number,
+  check?: ReplyCheck,
 ) {
-  return caseWriteTransaction(db, (trx) => replyInTrx(trx, actor, caseId, input, now));
+  return caseWriteTransaction(db, (trx) => replyInTrx(trx, actor, caseId, input, now, check));
+}
+
+/**
+ * The channel's rules asked of a reply before it is queued (`Sender.check`), through the reply's
+ * transaction: a `RuleError` it throws becomes the 422 the agent gets, and nothing is stored.
+ */
+export type ReplyCheck = (trx: Kysely<DB>, msg: OutboundMessage) => Promise<void>;
+
+/** The channels' rules (`Sender.check`) as a `ReplyCheck` at `now`; none without senders. */
+export function sendersCheck(
+  senders: ReadonlyMap<string, Sender> | undefined,
+  now: number,
+): ReplyCheck | undefined {
+  if (!senders) return undefined;
+  return async (trx, msg) => {
+    await senders.get(msg.channel)?.check?.(trx, msg, now);
+  };
 }
 
 /**
@@ -76,6 +96,7 @@ export async function replyInTrx(
   caseId: string,
   input: ReplyInput,
   now: number,
+  check?: ReplyCheck,
 ) {
   const text = input.text.trim();
   if (!text) throw new AppError('bad_request', 'reply text is empty');
@@ -127,6 +148,20 @@ export async function replyInTrx(
     const visibility = input.visibility ?? last.visibility;
     if (visibility === 'public') await refuseRepeatedPii(trx, c.id, c.customer_id, text);
     const messageId = newId();
+    const outbound: OutboundMessage = {
+      messageId,
+      caseId: c.id,
+      channel,
+      channelId: last.channel_id,
+      to: last.author_address,
+      inReplyTo: last.external_id,
+      visibility,
+      text,
+      ...(input.automated ? { automated: true } : {}),
+    };
+    // Before anything is written: a reply the channel can certainly not carry is answered at
+    // once, not shown queued and then failed by the outbox (which still checks at send time).
+    if (check) await refuseByRule(() => check(trx, outbound), channel);
     await trx
       .insertInto('messages')
       .values({
@@ -163,17 +198,7 @@ export async function replyInTrx(
         workspace_id: actor.workspaceId,
         kind: 'send_message',
         idempotency_key: `send_message:${messageId}`,
-        payload_json: JSON.stringify({
-          messageId,
-          caseId: c.id,
-          channel,
-          channelId: last.channel_id,
-          to: last.author_address,
-          inReplyTo: last.external_id,
-          visibility,
-          text,
-          ...(input.automated ? { automated: true } : {}),
-        }),
+        payload_json: JSON.stringify(outbound),
         status: 'pending',
         attempts: 0,
         next_attempt_at: now,
@@ -215,6 +240,16 @@ export async function replyInTrx(
       .where('id', '=', messageId)
       .executeTakeFirstOrThrow();
     return toMessageDto(msg);
+  }
+}
+
+/** A channel rule's refusal as the API answers it: 422 with the refusal as `code`. */
+async function refuseByRule(check: () => Promise<void>, channel: string): Promise<void> {
+  try {
+    await check();
+  } catch (err) {
+    if (!(err instanceof RuleError)) throw err;
+    throw new AppError(err.refusal, err.message, { rule: err.rule, channel, kind: err.kind });
   }
 }
 

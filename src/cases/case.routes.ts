@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { Sender } from '../channels/sender.js';
 import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import type { Database } from '../platform/db/database.js';
 import type { CaseStatus } from '../platform/db/schema.js';
@@ -8,7 +9,7 @@ import { Nullable } from '../platform/nullable.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 import { CaseSummary, MessageDto, toCaseSummary } from './case.dto.js';
 import { listCases } from './case.queries.js';
-import { replyToCase } from './case.reply.js';
+import { replyToCase, sendersCheck } from './case.reply.js';
 import { addNote, updateCase } from './case.service.js';
 import { CASE_VIEW_LIMIT, caseView } from './case.timeline.js';
 import { caseTimelineRoutes } from './case.timeline.routes.js';
@@ -64,6 +65,8 @@ export interface CaseRouteDeps {
   onOutbox: () => void;
   /** Base of links sent to customers (CSAT survey pages). */
   publicUrl: string;
+  /** Senders by channel kind: their `check` refuses a reply the channel cannot carry, at once. */
+  senders?: ReadonlyMap<string, Sender>;
 }
 
 export function caseRoutes(app: Http, deps: CaseRouteDeps) {
@@ -147,11 +150,21 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
           },
           { additionalProperties: false },
         ),
-        response: { 201: MessageDto, 404: ErrorBody, 409: ErrorBody },
+        response: {
+          201: MessageDto,
+          404: ErrorBody,
+          409: ErrorBody,
+          422: Type.Object(ErrorBody.properties, {
+            description:
+              'the channel cannot carry this reply, so nothing was queued: `window_closed` (its messaging window, and where else the customer can be reached) or `too_long` (its length limit), `details.rule` naming the rule; also `invalid_transition` (no message a reply could answer)',
+          }),
+        },
       },
     },
     async (req, reply) => {
-      const msg = await replyToCase(db, req.actor, req.params.id, req.body, deps.clock());
+      const now = deps.clock();
+      const check = sendersCheck(deps.senders, now);
+      const msg = await replyToCase(db, req.actor, req.params.id, req.body, now, check);
       deps.onOutbox();
       publish(req.actor.workspaceId, req.params.id, 'replied');
       return reply.status(201).send(msg);

@@ -59,6 +59,14 @@ describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
       why: failed.data.why,
     });
     expect(seen.map((e) => e.type)).toContain('case.updated');
+    // The live status says what the history says, so a client need not read the case again.
+    expect(seen.find((e) => e.type === 'message.status')?.data).toEqual({
+      caseId,
+      messageId: sent.id,
+      status: 'failed',
+      error: 'bad_request',
+      why: failed.data.why,
+    });
     const timers = await db()
       .selectFrom('timers')
       .select('kind')
@@ -75,23 +83,34 @@ describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
     expect((await sla(caseId)).clocks.first_response.metAt).toBe(again.sentAt);
   });
 
-  it('says why a reply the desk refused before the call failed: too long for an SMS', async () => {
+  it('refuses at once a reply too long for an SMS: nothing kept, met or queued to undo', async () => {
     const caseId = await smsCase();
-    const sent = await reply(caseId, 'a'.repeat(1601));
-    await drainOutbox();
-    const c = await view(caseId);
-    const failed = c.history.find(
-      (h: { type: string; data: { messageId: string } }) =>
-        h.type === 'reply_failed' && h.data.messageId === sent.id,
-    );
-    expect(failed.data).toMatchObject({
-      error: 'bad_request',
-      why: expect.stringMatching(/^an SMS holds at most 1600 characters.*has 1601/),
+    const promiseId = await followUp(caseId);
+    const before = await view(caseId);
+    const r = await api('POST', `/api/v1/cases/${caseId}/replies`, { text: 'a'.repeat(1601) });
+    expect(r.statusCode, r.body).toBe(422);
+    expect(r.json().error).toMatchObject({
+      code: 'too_long',
+      message: expect.stringMatching(/^an SMS holds at most 1600 characters.*has 1601/),
+      details: { rule: 'sms_length', channel: 'sms', kind: 'bad_request' },
     });
-    const msg = c.messages.find((m: { id: string }) => m.id === sent.id);
-    expect(msg).toMatchObject({ status: 'failed', failure: { why: failed.data.why } });
     // The refused text itself is nowhere in the reason.
-    expect(failed.data.why).not.toContain('aaaa');
+    expect(r.json().error.message).not.toContain('aaaa');
+    // The case as it was: no message, no `replied`, its version, clocks and promise untouched.
+    const after = await view(caseId);
+    expect(after.version).toBe(before.version);
+    expect(after.messages).toEqual(before.messages);
+    expect(after.history).toEqual(before.history);
+    expect(after.firstResponseAt).toBeNull();
+    expect((await sla(caseId)).clocks.first_response.metAt).toBeNull();
+    expect((await promise(promiseId)).status).toBe('open');
+    const queued = await db()
+      .selectFrom('outbox')
+      .select('id')
+      .where('kind', '=', 'send_message')
+      .where('payload_json', 'like', `%${caseId}%`)
+      .execute();
+    expect(queued).toEqual([]);
   });
 
   it('lets a later reply that went out keep what the refused one had kept', async () => {

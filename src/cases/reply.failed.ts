@@ -15,12 +15,12 @@ export interface FailedReply {
   messageId: string;
   /** Written by the system (the CSAT survey): it kept no promise and met no clock. */
   automated: boolean;
-  /** The connector's kind of failure (`bad_request`, `permission_missing`, …). */
+  /** The connector's kind of failure (`bad_request`, `permission_missing`, `not_configured`, …). */
   error: string;
   /**
    * Why, in words the agent can act on (the window is closed and what else reaches the customer,
-   * the text is too long, the customer opted out); read from the outbox row's error, where the
-   * outbox keeps the connector's message, when not given.
+   * the text is too long, the customer opted out): the connector's message as the outbox row
+   * keeps it, or a status mark's provider reason. The live `message.status` says the same.
    */
   reason?: string;
   /** The provider's own error code, when it gave one (a status callback's). */
@@ -102,7 +102,7 @@ export async function undoFailedReply(
       .where('id', '=', c.id)
       .execute();
   }
-  const why = f.reason ?? (await outboxReason(trx, f));
+  const why = f.reason;
   await caseEvent(
     trx,
     f.workspaceId,
@@ -154,37 +154,38 @@ export async function undoReplyMarkedFailed(
     .where('idempotency_key', '=', `send_message:${messageId}`)
     .executeTakeFirst();
   if (!o) return [];
-  return undoFailedReply(
-    trx,
-    {
-      workspaceId,
-      messageId,
-      automated: isAutomated(o.payload_json),
-      error: 'failed_after_sent',
-      reason:
-        provider?.reason ??
-        `${channel}: the provider reported the message failed after accepting it, and gave no reason`,
-      ...(provider?.code ? { providerCode: provider.code } : {}),
-      by: `mark:${channel}`,
-    },
-    now,
-  );
-}
-
-/**
- * The connector's message the outbox stored with its give-up (`<kind>: <message>`, written before
- * the message is marked failed): the window decision, the length limit, the provider's answer.
- */
-async function outboxReason(trx: Kysely<DB>, f: FailedReply): Promise<string | undefined> {
-  const o = await trx
-    .selectFrom('outbox')
-    .select('last_error')
-    .where('workspace_id', '=', f.workspaceId)
-    .where('idempotency_key', '=', `send_message:${f.messageId}`)
+  const failed: FailedReply = {
+    workspaceId,
+    messageId,
+    automated: isAutomated(o.payload_json),
+    error: 'failed_after_sent',
+    reason:
+      provider?.reason ??
+      `${channel}: the provider reported the message failed after accepting it, and gave no reason`,
+    ...(provider?.code ? { providerCode: provider.code } : {}),
+    by: `mark:${channel}`,
+  };
+  const events = await undoFailedReply(trx, failed, now);
+  const m = await trx
+    .selectFrom('messages')
+    .select('case_id')
+    .where('id', '=', messageId)
     .executeTakeFirst();
-  const e = o?.last_error;
-  if (!e) return undefined;
-  return e.startsWith(`${f.error}: `) ? e.slice(f.error.length + 2) : e;
+  // As the outbox says of a reply it gave up on, with what the history entry says: the agent's
+  // client learns live that the reply it showed sent reached nobody, and why.
+  const status: LiveEvent = {
+    type: 'message.status',
+    workspaceId,
+    data: {
+      caseId: m?.case_id ?? null,
+      messageId,
+      status: 'failed',
+      error: failed.error,
+      why: failed.reason,
+      ...(failed.providerCode ? { providerCode: failed.providerCode } : {}),
+    },
+  };
+  return [...events, status];
 }
 
 /**

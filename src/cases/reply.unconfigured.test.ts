@@ -48,6 +48,11 @@ describe.each(ENGINES)('a reply on a channel the desk has not configured, on %s'
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'failed', attempts: 1 });
     expect(row.last_error).toContain(why);
+    // Its own kind: no provider refused a permission, an admin must add the channel.
+    expect(row.last_error).toMatch(/^not_configured: /);
+    const view = await api('GET', `/api/v1/cases/${case_id}`);
+    const failed = view.json().messages.find((m: { id: string }) => m.id === r.json().id);
+    expect(failed.failure).toMatchObject({ error: 'not_configured', why });
     const sent = await db()
       .selectFrom('messages')
       .select('status')

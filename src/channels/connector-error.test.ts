@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromHttpStatus, httpStatusKind, loggableError } from './connector-error.js';
+import { graphCall } from './meta/meta.client.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 
@@ -57,5 +58,16 @@ describe('HTTP status in the connector taxonomy', () => {
       retryAfterMs: 120_000,
     });
     expect(fromHttpStatus(400, 'bad', '120', NOW).retryAfterMs).toBeUndefined();
+  });
+});
+
+describe('a credential the channel record lacks', () => {
+  it('is not_configured, not a permission the provider refused', async () => {
+    const o = { baseUrl: 'http://127.0.0.1:9/', version: 'v21.0', appSecret: 's' };
+    // Refused before any call: the port is never dialled.
+    await expect(graphCall(o, undefined, 'GET', 'me')).rejects.toMatchObject({
+      kind: 'not_configured',
+      retryable: false,
+    });
   });
 });

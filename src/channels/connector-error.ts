@@ -11,12 +11,34 @@ export type ConnectorErrorKind =
   | 'rate_limited'
   /** Credentials revoked or expired: stop until an admin reconnects the channel. */
   | 'auth_revoked'
-  /** The app lacks a permission or the messaging window is closed: do not retry. */
+  /**
+   * The provider (or its messaging-window rule, which the desk applies before calling) refuses
+   * for want of a permission: do not retry.
+   */
   | 'permission_missing'
+  /**
+   * The desk has nothing to send with: no channel of the kind (no SMS number, no mailbox), or a
+   * channel record without the credential this needs. No provider was asked, so nothing is
+   * wrong with one; an admin must add it. Do not retry; another of the customer's identities may
+   * still reach them.
+   */
+  | 'not_configured'
   /** The provider refused the request as invalid: do not retry. */
   | 'bad_request'
   /** Anything else: retried a few times, then failed. */
   | 'unknown';
+
+/** Every kind once: what the API documents a failed message's `error` as (OpenAPI). */
+const KINDS: Record<ConnectorErrorKind, true> = {
+  temporary: true,
+  rate_limited: true,
+  auth_revoked: true,
+  permission_missing: true,
+  not_configured: true,
+  bad_request: true,
+  unknown: true,
+};
+export const CONNECTOR_ERROR_KINDS = Object.keys(KINDS) as ConnectorErrorKind[];
 
 export class ConnectorError extends Error {
   /** The message without the provider's text: what a log line may carry (`loggableError`). */
@@ -40,6 +62,28 @@ export class ConnectorError extends Error {
   }
   get retryable(): boolean {
     return this.kind === 'temporary' || this.kind === 'rate_limited' || this.kind === 'unknown';
+  }
+}
+
+/** What a channel's own rule refuses before any call: the messaging window, or the length. */
+export type RuleRefusal = 'window_closed' | 'too_long';
+
+/**
+ * A channel's own rule refused the message (the messaging window is closed, the text is longer
+ * than the channel takes), found without asking the provider. The sender throws it at send time,
+ * and its `Sender.check` before a reply is queued, so the agent is answered at once (422) with
+ * `refusal` and `rule` to switch on; nothing about the channel's health.
+ */
+export class RuleError extends ConnectorError {
+  constructor(
+    kind: 'permission_missing' | 'bad_request',
+    readonly refusal: RuleRefusal,
+    /** Which rule: `meta_24h`, `whatsapp_24h`, `x_public_length`, `sms_length`, … */
+    readonly rule: string,
+    message: string,
+  ) {
+    super(kind, message);
+    this.name = 'RuleError';
   }
 }
 
@@ -81,6 +125,8 @@ const LABEL: Record<ConnectorErrorKind, (status: number) => string> = {
   rate_limited: () => 'rate limited',
   auth_revoked: () => 'unauthorised',
   permission_missing: () => 'forbidden',
+  // No HTTP status says it (`httpStatusKind` never answers it); here for completeness.
+  not_configured: () => 'not configured',
   temporary: (s) => `provider error ${s}`,
   bad_request: (s) => `rejected ${s}`,
   unknown: (s) => `unexpected status ${s}`,

@@ -1,3 +1,6 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/db/schema.js';
+
 /** What the outbox hands a channel adapter to deliver. */
 export interface OutboundMessage {
   messageId: string;
@@ -34,4 +37,12 @@ export interface Sender {
   ready?: (
     msg: Pick<OutboundMessage, 'channel' | 'channelId'> & { caseId?: string },
   ) => Promise<boolean>;
+  /**
+   * The channel's own rules that need no provider (its messaging window, its length limit), as
+   * the send applies them: throws their `RuleError`. Asked before an agent's reply is queued, so
+   * one that can certainly not go is refused at once; the send checks again, since a window can
+   * close while the reply waits. Reads through `db`, the reply's transaction (SQLite has one
+   * connection). Says nothing of the channel record being there: the send reports that.
+   */
+  check?: (db: Kysely<DB>, msg: OutboundMessage, now: number) => Promise<void>;
 }

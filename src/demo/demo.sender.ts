@@ -103,6 +103,9 @@ export function enableDemoDelivery(
     sender.ready = async (msg) =>
       (await realReady(msg)) ||
       (!!msg.caseId && (await isDemo()) && (await isDemoCustomer(db, msg.caseId)));
+    // The channel's rules hold in the demo too: a reply a real channel would refuse (too long
+    // for X, say) is refused to the demo's agent as it would be on a live desk.
+    if (real?.check) sender.check = real.check;
     sender.demoAware = true;
     senders.set(kind, sender);
   }

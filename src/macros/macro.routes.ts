@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { CareRouteDeps } from '../cases/care.routes.js';
 import { toCaseSummary } from '../cases/case.dto.js';
+import { sendersCheck } from '../cases/case.reply.js';
 import {
   applyMacro,
   checkMacroActions,
@@ -163,14 +164,16 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
       },
     },
     async (req) => {
+      const now = clock();
       const c = await applyMacro(
         db,
         req.actor,
         req.params.macroId,
         req.params.id,
-        clock(),
+        now,
         { publicUrl: deps.publicUrl },
         req.body.expectedVersion,
+        sendersCheck(deps.senders, now),
       );
       deps.onOutbox();
       changed(req.actor.workspaceId, req.params.id, 'macro');

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { getCase } from '../cases/case.queries.js';
-import { defaultReplyVisibility, replyInTrx } from '../cases/case.reply.js';
+import { defaultReplyVisibility, type ReplyCheck, replyInTrx } from '../cases/case.reply.js';
 import { type CaseLinks, updateInTrx } from '../cases/case.service.js';
 import { caseEvent, loadCase } from '../cases/case.store.js';
 import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
@@ -200,6 +200,8 @@ export async function applyMacro(
   now: number,
   links: CaseLinks,
   expectedVersion?: number,
+  /** The channel's rules, asked of each reply the macro sends: a refusal applies none of it. */
+  check?: ReplyCheck,
 ) {
   return caseWriteTransaction(db, async (trx) => {
     const m = await trx
@@ -233,6 +235,7 @@ export async function applyMacro(
           caseId,
           { text: renderTemplate(raw, ctx, visibility), visibility, expectedVersion: ev },
           now,
+          check,
         );
       } else if (a.type === 'note') {
         await trx

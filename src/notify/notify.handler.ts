@@ -259,7 +259,10 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
           err instanceof ConnectorError
             ? err
             : new ConnectorError('unknown', (err as Error).message);
-        if (!(await canSend(via)(route.channel, route.channelId))) return NOT_READY;
+        // The sender found nothing to send with (`not_configured`: no number, no mailbox, no
+        // token), whatever its `ready` said a moment ago: no route, as when `chooseRoute` skips it.
+        if (ce.kind === 'not_configured' || !(await canSend(via)(route.channel, route.channelId)))
+          return NOT_READY;
         if (!ce.retryable || !waitFor(ce)) return ce;
         await db
           .updateTable('problem_notifications')

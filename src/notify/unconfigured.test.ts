@@ -99,4 +99,35 @@ describe.each(ENGINES)('a notice on a channel the desk has not configured on %s'
     expect(notice.status).toBe('undeliverable');
     expect(c).toEqual({ status: 'open', status_reason: NOT_NOTIFIED });
   });
+
+  it('a sender that says not_configured though ready: the e-mail is tried, then undeliverable', async () => {
+    // `ready` answers yes (a channel record exists) but the send finds nothing to send with,
+    // as a Meta record without the token it needs: no route, not the provider's refusal.
+    const sms: Sender = async () => {
+      throw new ConnectorError('not_configured', 'no SMS channel is configured');
+    };
+    sms.ready = async () => true;
+    const mailed: OutboundMessage[] = [];
+    const email: Sender = async (msg) => {
+      mailed.push(msg);
+      return { externalId: `<${msg.messageId}@example.org>` };
+    };
+    const withEmail = await fixedFor({ email: `unconfigured-${n}@example.org` });
+    await deliverWith(
+      new Map([
+        ['sms', sms],
+        ['email', email],
+      ]),
+      withEmail.row,
+    );
+    expect(mailed).toHaveLength(1);
+    expect((await withEmail.outcome()).notice).toMatchObject({ status: 'sent', channel: 'email' });
+
+    const alone = await fixedFor();
+    await deliverWith(new Map([['sms', sms]]), alone.row);
+    const { notice, case: c } = await alone.outcome();
+    expect(notice.status).toBe('undeliverable');
+    expect(notice.error).toContain('sms: no sender is configured');
+    expect(c).toEqual({ status: 'open', status_reason: NOT_NOTIFIED });
+  });
 });

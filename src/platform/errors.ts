@@ -19,6 +19,13 @@ export const ERROR_CODES = {
   unsupported_media_type: 415,
   /** A state transition that the lifecycle does not allow. */
   invalid_transition: 422,
+  /**
+   * A reply the channel's messaging window refuses (Meta's 24 hours or 7 days, WhatsApp's 24
+   * hours without a template, one private reply per comment); `details.rule` says which.
+   */
+  window_closed: 422,
+  /** A reply longer than its channel takes (as the channel counts); `details.rule` says which. */
+  too_long: 422,
   /** Too many requests; retry later. */
   rate_limited: 429,
   /** The database is unreachable or not migrated. */

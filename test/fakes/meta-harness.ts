@@ -105,6 +105,42 @@ export class MetaHarness {
     return res.json().id as string;
   };
 
+  /**
+   * An agent's reply the channel's rules refuse at once (422): returns the error, after checking
+   * that the case holds no reply and the outbox nothing for it.
+   */
+  refused = async (caseId: string, text: string, visibility?: 'public' | 'private') => {
+    const outboxBefore = await this.db()
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const res = await this.t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${caseId}/replies`,
+      headers: this.t.auth,
+      payload: { text, ...(visibility ? { visibility } : {}) },
+    });
+    expect(res.statusCode, res.body).toBe(422);
+    const stored = await this.db()
+      .selectFrom('messages')
+      .select('text')
+      .where('case_id', '=', caseId)
+      .where('direction', '=', 'out')
+      .where('text', '=', text)
+      .execute();
+    expect(stored).toEqual([]);
+    const outboxAfter = await this.db()
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(outboxAfter.n)).toBe(Number(outboxBefore.n));
+    return res.json().error as {
+      code: string;
+      message: string;
+      details: { rule: string; channel: string; kind: string };
+    };
+  };
+
   outbox = (messageId: string) =>
     this.db()
       .selectFrom('outbox')

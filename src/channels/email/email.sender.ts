@@ -92,7 +92,7 @@ export function emailSender(deps: ChannelDeps): Sender {
   const send: Sender = async (msg) => {
     const ch = await resolveSmtpChannel(deps, msg.channelId, cache);
     // Not temporary (as for SMS): an admin must add a mailbox, retrying would only hide it.
-    if (!ch) throw new ConnectorError('permission_missing', 'no email channel is configured');
+    if (!ch) throw new ConnectorError('not_configured', 'no email channel is configured');
     const { subject, parent } = await threadOf(deps, msg);
     const messageId = `<${msg.messageId}@${senderDomain(ch.config.from)}>`;
     const mailer = pool.get(ch);

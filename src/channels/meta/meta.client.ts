@@ -22,7 +22,7 @@ export async function graphCall(
   query: Record<string, string> = {},
 ): Promise<Record<string, unknown>> {
   if (!token)
-    throw new ConnectorError('permission_missing', 'the Meta channel has no access token for this');
+    throw new ConnectorError('not_configured', 'the Meta channel has no access token for this');
   const base = o.baseUrl.endsWith('/') ? o.baseUrl : `${o.baseUrl}/`;
   const url = new URL(`${o.version}/${path}`, base);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);

@@ -31,15 +31,47 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s
     return { entry: entry?.data, msg };
   };
 
-  it('shows the closed Messenger window and the way out in the history and on the message', async () => {
-    const [, caseId] = await messengerFrom(h.ch, Date.now() - 25 * 3_600_000);
+  it('shows the Messenger window that closed while the reply waited, and the way out', async () => {
+    const [who, caseId] = await messengerFrom(h.ch, Date.now() - 23 * 3_600_000);
+    // Open when the agent sent it; closed by the time the outbox sends it (a retry's wait, a
+    // backlog): the send checks the window again.
     const id = await reply(caseId, 'Late reply on messenger');
+    await db()
+      .updateTable('messages')
+      .set({ sent_at: Date.now() - 25 * 3_600_000 })
+      .where('external_id', '=', `m_in_${who}`)
+      .execute();
     await h.t.app.outbox.runOnce();
     const { entry, msg } = await failure(caseId, id);
     const why =
       '[meta_24h] the 24-hour messaging window is closed (the customer last wrote 25 h ago); enable the human-agent tag to answer within 7 days. No other identity of this customer is known.';
     expect(entry).toMatchObject({ error: 'permission_missing', why });
     expect(msg).toMatchObject({ status: 'failed', failure: { error: 'permission_missing', why } });
+  });
+
+  it('refuses a reply past the window at once, naming where else the customer is reached', async () => {
+    const [who, caseId] = await messengerFrom(h.ch, Date.now() - 25 * 3_600_000);
+    const { customer_id } = await msgBy(`m_in_${who}`);
+    const added = await h.t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/customers/${customer_id}/identities`,
+      headers: h.t.auth,
+      payload: { channel: 'email', address: `late-${who}@example.org`, verified: true },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const error = await h.refused(caseId, 'Late reply on messenger');
+    expect(error).toMatchObject({ code: 'window_closed', details: { rule: 'meta_24h' } });
+    expect(error.message).toContain(
+      `The customer can also be reached on: email late-${who}@example.org.`,
+    );
+    // That way is open: the same reply on the e-mail identity is taken.
+    const mail = await h.t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${caseId}/replies`,
+      headers: h.t.auth,
+      payload: { text: 'Late reply by e-mail', channel: 'email' },
+    });
+    expect(mail.statusCode, mail.body).toBe(201);
   });
 
   it("shows WhatsApp's code and title from a failed status", async () => {
@@ -91,11 +123,23 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s
         ],
       }),
     );
+    const seen: { type: string; data: Record<string, unknown> }[] = [];
+    const off = h.t.app.bus.subscribe((e) => seen.push(e));
     expect((await deliverMeta(h.t, h.ch, failed)).statusCode).toBe(200);
+    off();
     const { entry, msg } = await failure(caseId, id);
     const why =
       'WhatsApp error 132000: Number of parameters does not match the expected number of params: body: number of localizable_params (2) does not match the expected number of params (1)';
     expect(entry).toMatchObject({ error: 'failed_after_sent', providerCode: '132000', why });
     expect(msg).toMatchObject({ status: 'failed', failure: { providerCode: '132000', why } });
+    // Live too, with the provider's code and reason the history has.
+    expect(seen.find((e) => e.type === 'message.status')?.data).toEqual({
+      caseId,
+      messageId: id,
+      status: 'failed',
+      error: 'failed_after_sent',
+      why,
+      providerCode: '132000',
+    });
   });
 });

@@ -54,18 +54,19 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Instagram messages on %s', (en
     expect((await outbox(id)).status).toBe('delivered');
   });
 
-  it('refuses a DM over 1000 UTF-8 bytes before calling Meta, saying why', async () => {
+  it('refuses a DM over 1000 UTF-8 bytes when the agent sends it, saying why', async () => {
     const [, caseId] = await dm('where is my refund');
     const before = h.fake.sent.length;
     // 600 characters, 1,200 bytes: within any count of characters, over Instagram's bytes.
-    const id = await reply(caseId, 'é'.repeat(600));
-    await h.t.app.outbox.runOnce();
+    const error = await h.refused(caseId, 'é'.repeat(600));
+    expect(error).toMatchObject({
+      code: 'too_long',
+      message: expect.stringMatching(
+        /^an Instagram message holds at most 1000 bytes of UTF-8 text \(Meta's limit\) and this one has 1200 \(600 characters/,
+      ),
+      details: { rule: 'instagram_bytes', channel: 'instagram', kind: 'bad_request' },
+    });
     expect(h.fake.sent.length).toBe(before);
-    const row = await outbox(id);
-    expect(row.status).toBe('failed');
-    expect(row.last_error).toMatch(
-      /^bad_request: an Instagram message holds at most 1000 bytes of UTF-8 text \(Meta's limit\) and this one has 1200 \(600 characters/,
-    );
     // 1000 bytes exactly goes.
     await reply(caseId, 'é'.repeat(500));
     await h.t.app.outbox.runOnce();

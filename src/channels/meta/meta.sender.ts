@@ -10,18 +10,10 @@ import {
 } from '../channel.types.js';
 import { ConnectorError } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
-import type { OutboundMessage, Sender } from '../sender.js';
-import { decideWindow, enforceWindow, lastInboundAt } from '../window/window.js';
+import type { Sender } from '../sender.js';
 import { type GraphOptions, graphCall } from './meta.client.js';
+import { metaPlan } from './meta.rules.js';
 import { templateParameter } from './meta.template.js';
-
-const MESSENGER_MAX = 2000;
-const WHATSAPP_MAX = 4096;
-/**
- * Instagram messages (DMs and private replies): "Message text must be UTF-8 and be 1000 bytes or
- * less" (developers.facebook.com/docs/messenger-platform/instagram/features/send-message).
- */
-const INSTAGRAM_MAX_BYTES = 1000;
 
 const graphOpts = (ch: MetaChannel): GraphOptions => ({
   baseUrl: ch.config.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL,
@@ -43,156 +35,63 @@ async function loadMeta(deps: ChannelDeps, id: string | null): Promise<MetaChann
   return ch;
 }
 
-/** The message being answered, as we stored it (to tell a comment from a private message). */
-async function parentOf(deps: ChannelDeps, msg: OutboundMessage) {
-  if (!msg.inReplyTo) return null;
-  return deps.db
-    .selectFrom('messages')
-    .select(['visibility', 'sent_at', 'author_address'])
-    .where('workspace_id', '=', deps.workspaceId)
-    .where('channel', '=', msg.channel)
-    .where('external_id', '=', msg.inReplyTo)
-    .executeTakeFirst();
-}
-
-function need(text: string, max: number, where: string) {
-  if ([...text].length > max)
-    throw new ConnectorError('bad_request', `${where} holds at most ${max} characters`);
-}
-
-/** Instagram counts a message's UTF-8 bytes: an accent takes 2, most emoji 4. */
-function needInstagramBytes(text: string, where: string) {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > INSTAGRAM_MAX_BYTES)
-    throw new ConnectorError(
-      'bad_request',
-      `${where} holds at most ${INSTAGRAM_MAX_BYTES} bytes of UTF-8 text (Meta's limit) and this one has ${bytes} (${[...text].length} characters; accented letters take 2 bytes, most emoji 4): shorten it`,
-    );
-}
-
 /**
  * Sends on Facebook, Instagram and WhatsApp. Which API is used follows from the message:
  * a public answer to a comment is a comment reply; a private answer to a comment is a private
  * reply (one per comment, within 7 days); otherwise a Messenger/Instagram/WhatsApp message
- * within the messaging window (window/window.ts decides, and says why when it cannot go).
+ * within the messaging window (`metaPlan` decides, with window/window.ts, and says why when it
+ * cannot go).
  */
 export function metaSender(deps: ChannelDeps): Sender {
   const send: Sender = async (msg) => {
     const ch = await loadMeta(deps, msg.channelId);
     const g = graphOpts(ch);
-    const now = deps.clock();
-    const customer = { channel: msg.channel, address: msg.to };
     try {
       let externalId: string | undefined;
-      if (msg.channel === 'whatsapp') {
-        need(msg.text, WHATSAPP_MAX, 'a WhatsApp message');
-        const last = await lastInboundAt(deps.db, deps.workspaceId, {
-          channel: 'whatsapp',
-          channelId: ch.id,
-          address: msg.to,
-        });
-        const d = await enforceWindow(
-          deps.db,
-          deps.workspaceId,
-          decideWindow({
-            surface: 'whatsapp',
-            now,
-            lastInboundAt: last,
-            templateAvailable: !!ch.config.whatsappTemplate,
-          }),
-          customer,
+      const plan = await metaPlan(deps.db, deps.workspaceId, ch, msg, deps.clock());
+      // Facebook and Instagram messages both go through the Messenger Platform: POST
+      // /{PAGE-ID}/messages on graph.facebook.com with the Page access token, Instagram's by
+      // the Page linked to the Instagram professional account (Messenger API for Instagram:
+      // developers.facebook.com/docs/messenger-platform/instagram/features/send-message and
+      // …/instagram/features/private-replies). The record holds a Page token, not an
+      // Instagram-Login token for graph.instagram.com, so that other flow is not used. A public
+      // comment reply names only the comment: only messages need the Page.
+      const messages = () => {
+        if (ch.config.pageId) return `${ch.config.pageId}/messages`;
+        throw new ConnectorError(
+          'bad_request',
+          msg.channel === 'instagram'
+            ? 'the Meta channel has no pageId configured: Instagram messages are sent through the Facebook Page linked to the Instagram account'
+            : 'the Meta channel has no pageId configured',
         );
+      };
+      const token = ch.secrets.pageAccessToken;
+      if (plan.api === 'whatsapp') {
         externalId = await sendWhatsApp(
           ch,
           msg.to,
-          d.mode === 'template' ? { template: msg.text } : { text: msg.text },
+          plan.template ? { template: msg.text } : { text: msg.text },
         );
+      } else if (plan.api === 'comment') {
+        // Facebook: POST /{object-id}/comments; Instagram: POST /{ig-comment-id}/replies.
+        const path =
+          msg.channel === 'instagram' ? `${msg.inReplyTo}/replies` : `${msg.inReplyTo}/comments`;
+        const r = await graphCall(g, token, 'POST', path, { message: msg.text });
+        externalId = str(r.id);
+      } else if (plan.api === 'private_reply') {
+        const r = await graphCall(g, token, 'POST', messages(), {
+          recipient: { comment_id: msg.inReplyTo },
+          message: { text: msg.text },
+        });
+        externalId = str(r.message_id);
       } else {
-        const parent = await parentOf(deps, msg);
-        const instagram = msg.channel === 'instagram';
-        // Facebook and Instagram messages both go through the Messenger Platform: POST
-        // /{PAGE-ID}/messages on graph.facebook.com with the Page access token, Instagram's by
-        // the Page linked to the Instagram professional account (Messenger API for Instagram:
-        // developers.facebook.com/docs/messenger-platform/instagram/features/send-message and
-        // …/instagram/features/private-replies). The record holds a Page token, not an
-        // Instagram-Login token for graph.instagram.com, so that other flow is not used. A public
-        // comment reply names only the comment: only messages need the Page.
-        const messages = () => {
-          if (ch.config.pageId) return `${ch.config.pageId}/messages`;
-          throw new ConnectorError(
-            'bad_request',
-            instagram
-              ? 'the Meta channel has no pageId configured: Instagram messages are sent through the Facebook Page linked to the Instagram account'
-              : 'the Meta channel has no pageId configured',
-          );
-        };
-        const token = ch.secrets.pageAccessToken;
-        if (parent?.visibility === 'public' && msg.visibility === 'public') {
-          need(msg.text, 8000, 'a comment');
-          // Facebook: POST /{object-id}/comments; Instagram: POST /{ig-comment-id}/replies.
-          const path =
-            msg.channel === 'instagram' ? `${msg.inReplyTo}/replies` : `${msg.inReplyTo}/comments`;
-          const r = await graphCall(g, token, 'POST', path, { message: msg.text });
-          externalId = str(r.id);
-        } else if (parent?.visibility === 'public') {
-          if (instagram) needInstagramBytes(msg.text, 'an Instagram private reply');
-          else need(msg.text, MESSENGER_MAX, 'a private reply');
-          const used = await deps.db
-            .selectFrom('messages')
-            .select('id')
-            .where('workspace_id', '=', deps.workspaceId)
-            .where('channel', '=', msg.channel)
-            .where('in_reply_to', '=', msg.inReplyTo)
-            .where('direction', '=', 'out')
-            .where('visibility', '=', 'private')
-            .where('status', 'in', ['sent', 'delivered', 'read'])
-            .where('id', '!=', msg.messageId)
-            .executeTakeFirst();
-          await enforceWindow(
-            deps.db,
-            deps.workspaceId,
-            decideWindow({
-              surface: 'private_reply',
-              now,
-              lastInboundAt: Number(parent.sent_at),
-              privateReplyUsed: !!used,
-            }),
-            customer,
-          );
-          const r = await graphCall(g, token, 'POST', messages(), {
-            recipient: { comment_id: msg.inReplyTo },
-            message: { text: msg.text },
-          });
-          externalId = str(r.message_id);
-        } else {
-          if (instagram) needInstagramBytes(msg.text, 'an Instagram message');
-          else need(msg.text, MESSENGER_MAX, 'a message');
-          const last = await lastInboundAt(deps.db, deps.workspaceId, {
-            channel: msg.channel,
-            channelId: ch.id,
-            address: msg.to,
-            visibility: 'private',
-          });
-          const d = await enforceWindow(
-            deps.db,
-            deps.workspaceId,
-            decideWindow({
-              surface: instagram ? 'instagram_dm' : 'messenger',
-              now,
-              lastInboundAt: last,
-              humanAgentTag: ch.config.humanAgentTag && !msg.automated,
-              automated: msg.automated,
-            }),
-            customer,
-          );
-          const r = await graphCall(g, token, 'POST', messages(), {
-            recipient: { id: msg.to },
-            messaging_type: d.mode === 'human_agent' ? 'MESSAGE_TAG' : 'RESPONSE',
-            ...(d.mode === 'human_agent' ? { tag: 'HUMAN_AGENT' } : {}),
-            message: { text: msg.text },
-          });
-          externalId = str(r.message_id);
-        }
+        const r = await graphCall(g, token, 'POST', messages(), {
+          recipient: { id: msg.to },
+          messaging_type: plan.humanAgent ? 'MESSAGE_TAG' : 'RESPONSE',
+          ...(plan.humanAgent ? { tag: 'HUMAN_AGENT' } : {}),
+          message: { text: msg.text },
+        });
+        externalId = str(r.message_id);
       }
       await recordSuccess(deps.db, deps.workspaceId, ch.id, deps.clock());
       return externalId ? { externalId } : {};
@@ -206,6 +105,19 @@ export function metaSender(deps: ChannelDeps): Sender {
   };
   // A reply goes out on the channel record (Page, account, number) the conversation arrived on.
   send.ready = async (msg) => msg.channelId !== null;
+  send.check = async (db, msg, now) => {
+    if (!msg.channelId) return;
+    const ch = await loadChannel<MetaConfig, MetaSecrets>(
+      db,
+      deps.secretKey,
+      deps.workspaceId,
+      msg.channelId,
+      'meta',
+    );
+    // A record gone or disabled is the send's to report: only the rules refuse here.
+    if (!ch || ch.disabledAt) return;
+    await metaPlan(db, deps.workspaceId, ch, msg, now);
+  };
   return send;
 }
 
@@ -324,7 +236,7 @@ export async function metaTestConnection(
     out.whatsappName = str(phone.verified_name);
   }
   if (Object.keys(out).length === 0)
-    throw new ConnectorError('permission_missing', 'the Meta channel has no access token to test');
+    throw new ConnectorError('not_configured', 'the Meta channel has no access token to test');
   void deps;
   return out;
 }

@@ -38,7 +38,7 @@ describe('the agent text as a WhatsApp template parameter', () => {
 describe.each(ENGINES)('a late WhatsApp reply as a template, on %s', (engine) => {
   const h = new MetaHarness().inSuite(engine);
   let ch: string;
-  const { msgBy, reply, outbox, config, secrets } = h;
+  const { msgBy, reply, config, secrets } = h;
 
   beforeAll(async () => {
     ch = await createChannel(h.t, {
@@ -87,12 +87,14 @@ describe.each(ENGINES)('a late WhatsApp reply as a template, on %s', (engine) =>
       },
     });
     const before = h.fake.sent.length;
-    const long = await reply(caseId, 'word '.repeat(300));
-    await h.t.app.outbox.runOnce();
+    // Within a WhatsApp message's 4096, over the template parameter's 1024: refused at once.
+    expect(await h.refused(caseId, 'word '.repeat(300))).toMatchObject({
+      code: 'too_long',
+      message: expect.stringMatching(
+        /^the WhatsApp 24-hour customer service window is closed, so the reply goes as the approved template "followup", whose text parameter holds at most 1024 characters; this one has 1499/,
+      ),
+      details: { rule: 'whatsapp_template_parameter', channel: 'whatsapp', kind: 'bad_request' },
+    });
     expect(h.fake.sent.length).toBe(before);
-    expect(await outbox(long)).toMatchObject({ status: 'failed' });
-    expect((await outbox(long)).last_error).toMatch(
-      /^bad_request: the WhatsApp 24-hour customer service window is closed, so the reply goes as the approved template "followup", whose text parameter holds at most 1024 characters; this one has 1499/,
-    );
   });
 });

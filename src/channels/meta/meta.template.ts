@@ -1,4 +1,4 @@
-import { ConnectorError } from '../connector-error.js';
+import { RuleError } from '../connector-error.js';
 
 /**
  * WhatsApp's template body holds at most 1024 characters, so a parameter never can more
@@ -24,8 +24,10 @@ export function templateParameter(text: string, template: string): string {
     .replace(/ {5,}/g, '    ');
   const n = [...folded].length;
   if (n > TEMPLATE_PARAMETER_MAX) {
-    throw new ConnectorError(
+    throw new RuleError(
       'bad_request',
+      'too_long',
+      'whatsapp_template_parameter',
       `the WhatsApp 24-hour customer service window is closed, so the reply goes as the approved template "${template}", whose text parameter holds at most ${TEMPLATE_PARAMETER_MAX} characters; this one has ${n} (on one line): shorten it, or answer on another of the customer's channels`,
     );
   }

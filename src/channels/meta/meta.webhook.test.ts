@@ -164,21 +164,23 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
   it('refuses a Messenger reply outside the 24-hour window, naming the rule; the human-agent tag extends it to 7 days', async () => {
     const [, caseId] = await messengerFrom(ch, Date.now() - 3 * 24 * 3_600_000);
     const before = fake.sent.length;
-    const id = await reply(caseId, 'Hello again');
-    await t.app.outbox.runOnce();
+    // Refused when the agent sends it, with the rule to switch on; nothing queued.
+    expect(await h.refused(caseId, 'Hello again')).toEqual({
+      code: 'window_closed',
+      message: expect.stringMatching(
+        /^\[meta_24h\] the 24-hour messaging window is closed.*No other identity/,
+      ),
+      details: { rule: 'meta_24h', channel: 'facebook', kind: 'permission_missing' },
+    });
     expect(fake.sent.length).toBe(before);
-    expect((await outbox(id)).last_error).toMatch(
-      /^permission_missing: \[meta_24h\] the 24-hour messaging window is closed.*No other identity/,
-    );
-    expect(
-      (
-        await db()
-          .selectFrom('messages')
-          .select('status')
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow()
-      ).status,
-    ).toBe('failed');
+    // An internal note is no message to the customer: never refused.
+    const note = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${caseId}/notes`,
+      headers: t.auth,
+      payload: { body: 'Window closed: call them instead' },
+    });
+    expect(note.statusCode, note.body).toBe(201);
 
     const tagged = await createChannel(t, {
       kind: 'meta',
@@ -229,9 +231,10 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
     await t.app.outbox.runOnce();
     expect(fake.sent.length).toBe(sentBefore);
     const [, c3] = await messengerFrom(tagged, Date.now() - 8 * 24 * 3_600_000);
-    const late = await reply(c3, 'too late');
-    await t.app.outbox.runOnce();
-    expect((await outbox(late)).last_error).toMatch(/\[meta_human_agent_7d\]/);
+    expect(await h.refused(c3, 'too late')).toMatchObject({
+      code: 'window_closed',
+      details: { rule: 'meta_human_agent_7d' },
+    });
   });
 
   it('answers a Page comment publicly, privately once, and hides it', async () => {
@@ -277,9 +280,12 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
       kind: 'private_reply',
       body: { recipient: { comment_id: commentId } },
     });
-    const second = await reply(m.case_id!, 'And your address?', 'private');
-    await t.app.outbox.runOnce();
-    expect((await outbox(second)).last_error).toMatch(/\[meta_private_reply_once\]/);
+    // Meta takes one private reply per comment: a second is refused when the agent sends it.
+    expect(await h.refused(m.case_id!, 'And your address?', 'private')).toMatchObject({
+      code: 'window_closed',
+      message: expect.stringMatching(/^\[meta_private_reply_once\]/),
+      details: { rule: 'meta_private_reply_once', channel: 'facebook' },
+    });
 
     const hide = await t.app.http.inject({
       method: 'POST',

@@ -13,7 +13,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)(
     let t: TestApp;
     let fake: FakeMeta;
     let ch: string;
-    const { db, secrets, config, msgBy, reply, outbox } = h;
+    const { db, secrets, config, msgBy, reply } = h;
 
     beforeAll(async () => {
       await h.start(engine);
@@ -112,11 +112,14 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)(
       ).toBe(200);
       await t.app.pipeline.drain();
       const old = await msgBy('wamid.IN2');
-      const refused = await reply(old.case_id!, 'Fixed now!');
-      await t.app.outbox.runOnce();
-      expect((await outbox(refused)).last_error).toMatch(
-        /\[whatsapp_24h\] the WhatsApp 24-hour customer service window is closed/,
-      );
+      // No template on this channel: refused when the agent sends it, nothing queued.
+      expect(await h.refused(old.case_id!, 'Fixed now!')).toMatchObject({
+        code: 'window_closed',
+        message: expect.stringMatching(
+          /\[whatsapp_24h\] the WhatsApp 24-hour customer service window is closed/,
+        ),
+        details: { rule: 'whatsapp_24h', channel: 'whatsapp', kind: 'permission_missing' },
+      });
 
       const tpl = await createChannel(t, {
         kind: 'meta',

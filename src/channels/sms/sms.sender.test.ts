@@ -87,7 +87,8 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
   });
   const db = () => t.app.database.db;
 
-  const reply = async (from: string, text: string) => {
+  /** An agent's reply to a new case of `from`, through the API; the response as it came. */
+  const post = async (from: string, text: string) => {
     const m = aMessage({
       channel: 'sms',
       visibility: 'private',
@@ -108,6 +109,10 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
       headers: t.auth,
       payload: { text },
     });
+    return Object.assign(res, { caseId: row.case_id! });
+  };
+  const reply = async (from: string, text: string) => {
+    const res = await post(from, text);
     expect(res.statusCode, res.body).toBe(201);
     return res.json().id as string;
   };
@@ -167,17 +172,42 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
     expect((await messageRow(db(), bad)).status).toBe('failed');
   });
 
-  it('refuses a body longer than Twilio takes, counted as Twilio does, before calling it', async () => {
+  it('refuses a body longer than Twilio takes, counted as Twilio does, when the agent sends it', async () => {
     const before = twilio.server.requests.length;
     // 1,000 code points, but 2,000 UTF-16 units in UCS-2: Twilio would refuse it (21617).
-    const id = await reply('+12125550150', '😀'.repeat(1000));
-    await t.app.outbox.runOnce();
-    const row = await sendRowOf(db(), id);
-    expect(row.status).toBe('failed');
-    expect(row.last_error).toMatch(
-      /^bad_request: an SMS holds at most 1600 .* has 2000 \(it goes as UCS-2/,
-    );
-    expect((await messageRow(db(), id)).status).toBe('failed');
+    const text = '😀'.repeat(1000);
+    const res = await post('+12125550150', text);
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().error).toMatchObject({
+      code: 'too_long',
+      message: expect.stringMatching(/^an SMS holds at most 1600 .* has 2000 \(it goes as UCS-2/),
+      details: { rule: 'sms_length', channel: 'sms', kind: 'bad_request' },
+    });
+    // Nothing stored or queued: the case shows no reply that never was.
+    const out = await db()
+      .selectFrom('messages')
+      .select('id')
+      .where('case_id', '=', res.caseId)
+      .where('direction', '=', 'out')
+      .execute();
+    expect(out).toEqual([]);
+    // The sender refuses it too, before calling Twilio (a reply queued before this check).
+    const send = t.app.senders.get('sms')!;
+    await expect(
+      send(
+        {
+          messageId: 'm-long',
+          caseId: res.caseId,
+          channel: 'sms',
+          channelId: null,
+          to: '+12125550150',
+          inReplyTo: null,
+          visibility: 'private',
+          text,
+        },
+        'send_message:m-long',
+      ),
+    ).rejects.toMatchObject({ kind: 'bad_request', rule: 'sms_length' });
     expect(twilio.server.requests.length).toBe(before);
   });
 

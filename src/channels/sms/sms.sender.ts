@@ -3,7 +3,7 @@ import { type HttpResult, providerCall } from '../channel.http.js';
 import { obj, str } from '../channel.json.js';
 import { hasChannel, resolveChannel } from '../channel.resolve.js';
 import { recordError, recordSuccess } from '../channel.state.js';
-import { ConnectorError, scrubSecrets } from '../connector-error.js';
+import { ConnectorError, RuleError, scrubSecrets } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
 import type { Sender } from '../sender.js';
 import { fromTwilioError } from './sms.errors.js';
@@ -53,12 +53,10 @@ export function smsSender(deps: ChannelDeps): Sender {
   const send: Sender = async (msg) => {
     const ch = await resolveChannel<SmsConfig, SmsSecrets>(deps, 'sms', msg.channelId);
     // Not temporary: nothing changes by itself, so a retry for the outbox's 24 hours would only
-    // hide from the desk that the reply went nowhere. Like a missing permission, an admin must
-    // act (add a number), and the agent sees the reply failed at once.
-    if (!ch) throw new ConnectorError('permission_missing', 'no SMS channel is configured');
-    // Refused here, with the reason, rather than by Twilio's 21617 after a round trip.
-    const tooLong = smsTooLong(msg.text);
-    if (tooLong) throw new ConnectorError('bad_request', tooLong);
+    // hide from the desk that the reply went nowhere. An admin must act (add a number), and the
+    // agent sees the reply failed at once; no provider refused anything, so not a permission.
+    if (!ch) throw new ConnectorError('not_configured', 'no SMS channel is configured');
+    checkSmsLength(msg.text);
     try {
       const res = await providerCall(`${accountUrl(ch)}/Messages.json`, {
         method: 'POST',
@@ -89,7 +87,14 @@ export function smsSender(deps: ChannelDeps): Sender {
     }
   };
   send.ready = () => hasChannel(deps, 'sms');
+  send.check = async (_db, msg) => checkSmsLength(msg.text);
   return send;
+}
+
+/** Refused here, with the reason, rather than by Twilio's 21617 after a round trip. */
+function checkSmsLength(text: string): void {
+  const tooLong = smsTooLong(text);
+  if (tooLong) throw new RuleError('bad_request', 'too_long', 'sms_length', tooLong);
 }
 
 /** Reads the account (`GET /2010-04-01/Accounts/{sid}.json`) with the stored credentials. */

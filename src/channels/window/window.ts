@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.js';
-import { ConnectorError } from '../connector-error.js';
+import { RuleError } from '../connector-error.js';
 
 /**
  * Messaging-window rules, in one place, for agents' replies and for the loop-closing
@@ -156,8 +156,9 @@ export async function otherIdentities(
 }
 
 /**
- * Throws `permission_missing` naming the rule when the window forbids the message, and lists the
- * customer's other identities so the agent (or the notifier) can pick another way.
+ * Throws `permission_missing` naming the rule when the window forbids the message (a `RuleError`,
+ * `window_closed`), and lists the customer's other identities so the agent (or the notifier)
+ * can pick another way.
  */
 export async function enforceWindow(
   db: Kysely<DB>,
@@ -170,5 +171,10 @@ export async function enforceWindow(
   const offer = others.length
     ? ` The customer can also be reached on: ${others.map((o) => `${o.channel} ${o.address}`).join(', ')}.`
     : ' No other identity of this customer is known.';
-  throw new ConnectorError('permission_missing', `[${decision.rule}] ${decision.reason}.${offer}`);
+  throw new RuleError(
+    'permission_missing',
+    'window_closed',
+    decision.rule,
+    `[${decision.rule}] ${decision.reason}.${offer}`,
+  );
 }

@@ -197,6 +197,8 @@ const X_SAYS: Record<ConnectorErrorKind, (status: number) => string> = {
   rate_limited: () => 'X rate limit',
   auth_revoked: () => 'X refused the token',
   permission_missing: () => 'X forbids this',
+  // Never from an HTTP status (`httpStatusKind`); the record is total over the kinds.
+  not_configured: () => 'X channel not configured',
   temporary: (s) => `X error ${s}`,
   bad_request: (s) => `X rejected the request (${s})`,
   unknown: (s) => `X answered ${s}`,

@@ -177,17 +177,48 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     expect(await rows()).toEqual(['read', 'read', 'sent']);
   });
 
-  it('refuses a public reply over 280 weighted characters without calling X', async () => {
+  it('refuses a public reply over 280 weighted characters at once, without calling X', async () => {
     const c = await customerWrites('tweet');
     const before = x.fake.requestsOf('tweets').length;
-    const sent = await reply(c.caseId, '漢'.repeat(141));
-    await t.app.outbox.runOnce();
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${c.caseId}/replies`,
+      headers: t.auth,
+      payload: { text: '漢'.repeat(141) },
+    });
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().error).toMatchObject({
+      code: 'too_long',
+      message: expect.stringMatching(/weighs 282.*never split/),
+      details: { rule: 'x_public_length', channel: 'x', kind: 'bad_request' },
+    });
+    // Nothing stored or queued.
+    const out = await db()
+      .selectFrom('messages')
+      .select('id')
+      .where('case_id', '=', c.caseId)
+      .where('direction', '=', 'out')
+      .execute();
+    expect(out).toEqual([]);
+    // The sender still refuses it before calling X (a reply queued before this check).
+    await expect(
+      t.app.senders.get('x')!(
+        {
+          messageId: 'm-long',
+          caseId: c.caseId,
+          channel: 'x',
+          channelId: x.channelId,
+          to: 'someone',
+          inReplyTo: null,
+          visibility: 'public',
+          text: '漢'.repeat(141),
+        },
+        'send_message:m-long',
+      ),
+    ).rejects.toMatchObject({ kind: 'bad_request', rule: 'x_public_length' });
     expect(x.fake.requestsOf('tweets').length).toBe(before);
-    const row = await messageRow(db(), sent.id);
-    expect(row.status).toBe('failed');
-    expect((await sendRowOf(db(), sent.id)).last_error).toMatch(
-      /bad_request: .*weighs 282.*never split/,
-    );
+    // The same words go as a DM, which holds them.
+    expect((await reply(c.caseId, '漢'.repeat(141), 'private')).id).toBeTruthy();
   });
 
   it('waits out a 429 for the time X names, then delivers', async () => {

@@ -13,7 +13,7 @@ import {
   type XConfig,
   type XSecrets,
 } from '../channel.types.js';
-import { ConnectorError } from '../connector-error.js';
+import { ConnectorError, RuleError } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
 import type { Sender } from '../sender.js';
 import { XClient } from './x.client.js';
@@ -38,13 +38,20 @@ export function checkXLength(text: string, visibility: 'public' | 'private'): vo
   if (visibility === 'public') {
     const n = xWeightedLength(text);
     if (n > X_MAX_WEIGHTED_LENGTH) {
-      throw new ConnectorError(
+      throw new RuleError(
         'bad_request',
+        'too_long',
+        'x_public_length',
         `a public reply on X may weigh ${X_MAX_WEIGHTED_LENGTH} characters and this one weighs ${n}; we never split a public reply: shorten it or continue in a DM`,
       );
     }
   } else if ([...text].length > X_DM_MAX) {
-    throw new ConnectorError('bad_request', `an X DM holds at most ${X_DM_MAX} characters`);
+    throw new RuleError(
+      'bad_request',
+      'too_long',
+      'x_dm_length',
+      `an X DM holds at most ${X_DM_MAX} characters`,
+    );
   }
 }
 
@@ -112,5 +119,7 @@ export function xSender(deps: ChannelDeps): Sender {
   };
   // A reply goes out on the channel record the conversation arrived on.
   send.ready = async (msg) => msg.channelId !== null;
+  // X has no messaging window (a DM the person does not accept is X's to refuse): length only.
+  send.check = async (_db, msg) => checkXLength(msg.text, msg.visibility);
   return send;
 }

@@ -58,7 +58,14 @@ export interface OutboxOptions {
    */
   onMessageFailed?: (
     trx: Kysely<DB>,
-    failed: { workspaceId: string; messageId: string; automated: boolean; error: string },
+    failed: {
+      workspaceId: string;
+      messageId: string;
+      automated: boolean;
+      error: string;
+      /** The connector's message, as the row's last error keeps it (`storedError`). */
+      reason: string;
+    },
     now: number,
   ) => Promise<LiveEvent[]>;
 }
@@ -253,11 +260,14 @@ export class OutboxWorker {
       const giveUp = !ce.retryable || this.lastAttempt(row, attempt, ce.retryAfterMs);
       await this.fail(row.id, attempt, ce, giveUp);
       if (giveUp) {
+        // The history's `why` and the live event's are the one text the row keeps.
+        const why = storedError(ce).slice(ce.kind.length + 2);
         const failed = {
           workspaceId: row.workspace_id,
           messageId: msg.messageId,
           automated: msg.automated === true,
           error: ce.kind,
+          reason: why,
         };
         const markFailed = async (trx: Kysely<DB>, undo: boolean) => {
           await trx
@@ -280,10 +290,18 @@ export class OutboxWorker {
           await markFailed(db, false);
         }
         for (const e of events) this.opts.bus?.publish(e);
+        // With why, as the case history's `reply_failed` says it: a client shows the failure
+        // and what to do without reading the case again.
         this.opts.bus?.publish({
           type: 'message.status',
           workspaceId: row.workspace_id,
-          data: { caseId: msg.caseId, messageId: msg.messageId, status: 'failed', error: ce.kind },
+          data: {
+            caseId: msg.caseId,
+            messageId: msg.messageId,
+            status: 'failed',
+            error: ce.kind,
+            ...(why ? { why } : {}),
+          },
         });
       }
       return;
@@ -397,12 +415,11 @@ export class OutboxWorker {
   private async fail(id: string, attempt: number, ce: ConnectorError, giveUp: boolean) {
     const now = this.clock();
     const { retryAfterMs } = ce;
-    const error = `${ce.kind}: ${ce.message}`;
     await this.opts.database.db
       .updateTable('outbox')
       .set({
         attempts: sql<number>`attempts + 1`,
-        last_error: error.slice(0, 2000),
+        last_error: storedError(ce),
         status: giveUp ? 'failed' : 'pending',
         next_attempt_at: now + (retryAfterMs ?? this.backoff(attempt)),
       })
@@ -421,3 +438,6 @@ export class OutboxWorker {
     );
   }
 }
+
+/** A failure as an outbox row keeps it: `<kind>: <message>`, bounded (and so a live event's why). */
+const storedError = (ce: ConnectorError) => `${ce.kind}: ${ce.message}`.slice(0, 2000);
