@@ -176,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     onAppended: wakePipeline,
     log: logger || undefined,
     publish: (e) => bus.publish(e),
+    classify: deps.classify ?? triage.classify,
   };
   const senders = channelSenders(channelDeps);
   if (config.apiOutboundUrl) {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestDelivery } from '../src/channels/channel.ingest.js';
 import { emptyDelivery } from '../src/channels/channel.parsed.js';
 import { openDatabase } from '../src/platform/db/database.js';
+import { classify } from '../src/triage/index.js';
 import { aMessage, type TestApp, testApp } from './builders.js';
 import { ENGINES, freshDatabaseUrl } from './support/engines.js';
 
@@ -75,6 +76,7 @@ describe.each(ENGINES)('NUL characters in inbound messages on %s', (engine) => {
         clock: Date.now,
         secretKey: Buffer.alloc(32),
         onAppended: () => {},
+        classify,
       },
       'ch-test',
       delivery,
@@ -123,6 +125,7 @@ describe.each(ENGINES)('NUL characters in inbound messages on %s', (engine) => {
         clock: Date.now,
         secretKey: Buffer.alloc(32),
         onAppended: () => {},
+        classify,
       },
       'ch-test',
       delivery,

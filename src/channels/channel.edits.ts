@@ -3,6 +3,7 @@ import { storableText } from '../ingest/inbound.nul.js';
 import type { DB, MessageEditTable } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import { ERASED } from '../privacy/scrub.js';
+import { type Classify, retriageEdited } from './channel.edits.triage.js';
 import { fitText } from './channel.fit.js';
 import { MARK_TTL_MS } from './channel.marks.js';
 
@@ -11,7 +12,8 @@ import { MARK_TTL_MS } from './channel.marks.js';
  * or an edited post on X (a new post id whose `edit_history` names the earlier ones). The stored
  * message takes the new text and stays in its case; the versions it replaced are kept on the
  * message (`raw_json.edits`, shown to agents as the message's `edits`, erased with it), and on
- * X replies go to the latest version. Like a receipt, an edit can overtake its message: it is
+ * X replies go to the latest version. Its triage is the new text's (`channel.edits.triage.ts`,
+ * by `classify`, the pipeline's classifier). Like a receipt, an edit can overtake its message: it is
  * stored first and applied once the message is, or dropped after `MARK_TTL_MS`.
  */
 export interface Edit {
@@ -110,6 +112,7 @@ export async function recordEdits(
   workspaceId: string,
   edits: Edit[],
   now: number,
+  classify: Classify,
 ): Promise<number> {
   if (edits.length === 0) return 0;
   const keys: string[] = [];
@@ -133,7 +136,7 @@ export async function recordEdits(
       .onConflict((oc) => oc.columns(['workspace_id', 'channel', 'edit_key']).doNothing())
       .execute();
   }
-  return applyEdits(db, workspaceId, now, keys);
+  return applyEdits(db, workspaceId, now, classify, keys);
 }
 
 /**
@@ -144,6 +147,7 @@ export async function applyPendingEdits(
   db: Kysely<DB>,
   workspaceId: string,
   now: number,
+  classify: Classify,
 ): Promise<number> {
   await db
     .deleteFrom('message_edits')
@@ -151,13 +155,14 @@ export async function applyPendingEdits(
     .where('applied_at', 'is', null)
     .where('created_at', '<', now - MARK_TTL_MS)
     .execute();
-  return applyEdits(db, workspaceId, now);
+  return applyEdits(db, workspaceId, now, classify);
 }
 
 async function applyEdits(
   db: Kysely<DB>,
   workspaceId: string,
   now: number,
+  classify: Classify,
   keys?: string[],
 ): Promise<number> {
   let applied = 0;
@@ -171,7 +176,8 @@ async function applyEdits(
     if (keys) q = q.where('edit_key', 'in', keys);
     const page = await q.orderBy('id').limit(500).execute();
     for (const e of page) {
-      if (await db.transaction().execute((trx) => applyOne(trx, workspaceId, e, now))) applied++;
+      if (await db.transaction().execute((trx) => applyOne(trx, workspaceId, e, now, classify)))
+        applied++;
     }
     if (page.length < 500) return applied;
     after = page[page.length - 1].id;
@@ -184,6 +190,7 @@ async function applyOne(
   workspaceId: string,
   e: Selectable<MessageEditTable>,
   now: number,
+  classify: Classify,
 ): Promise<boolean> {
   const msg = await trx
     .selectFrom('messages')
@@ -215,6 +222,14 @@ async function applyOne(
       .set({ text: e.text, raw_json: JSON.stringify(next) })
       .where('id', '=', msg.id)
       .execute();
+    // In the edit's transaction: text and triage never disagree, even for a moment.
+    const edited = {
+      id: msg.id,
+      caseId: msg.case_id,
+      channel: e.channel,
+      externalId: msg.external_id,
+    };
+    await retriageEdited(trx, workspaceId, edited, e.text, { at, now }, classify);
     if (msg.case_id) {
       // The history says that it changed, not what it said: the text stays on the message,
       // where an erasure reaches it.

@@ -64,12 +64,12 @@ export async function ingestDelivery(
   }
   const appended = await appendInbound(deps.db, deps.workspaceId, timed.messages, now);
   if (parsed.marks.length) await recordMarks(deps.db, deps.workspaceId, parsed.marks, now, deps);
-  if (edits.length) await recordEdits(deps.db, deps.workspaceId, edits, now);
+  if (edits.length) await recordEdits(deps.db, deps.workspaceId, edits, now, deps.classify);
   // Marks and edits that overtook their message are swept now and then (and by the channel
   // timer); a delivery that carries some applies only its own.
   if (!parsed.marks.length && !edits.length && due(deps, 'sweep', now, SWEEP_EVERY_MS)) {
     await applyPendingMarks(deps.db, deps.workspaceId, now, undefined, deps);
-    await applyPendingEdits(deps.db, deps.workspaceId, now);
+    await applyPendingEdits(deps.db, deps.workspaceId, now, deps.classify);
   }
   for (const w of parsed.watermarks) {
     await applyWatermark(deps.db, deps.workspaceId, { ...w, channelId });

@@ -5,6 +5,7 @@ import { FakeX } from '../../test/fakes/x-provider.js';
 import { ENGINES, freshDatabase } from '../../test/support/engines.js';
 import { loadConfig } from '../config.js';
 import { migrateToLatest } from '../platform/db/migrate.js';
+import { classify } from '../triage/index.js';
 import { ensureWorkspace } from '../workspace/workspace.service.js';
 import { decryptSecrets, encryptSecrets } from './channel.crypto.js';
 import { createChannel } from './channel.store.js';
@@ -50,6 +51,7 @@ describe.each(ENGINES)('the X channel timer on %s', (engine) => {
       clock: () => now,
       secretKey: randomBytes(32),
       onAppended: () => {},
+      classify,
     };
   });
   afterAll(async () => {

@@ -51,7 +51,7 @@ export function channelTicker(deps: ChannelDeps, log: TickLog): () => Promise<vo
     running = true;
     try {
       await applyPendingMarks(deps.db, deps.workspaceId, deps.clock(), undefined, deps);
-      await applyPendingEdits(deps.db, deps.workspaceId, deps.clock());
+      await applyPendingEdits(deps.db, deps.workspaceId, deps.clock(), deps.classify);
       const rows = await rowsWithState(deps.db, deps.workspaceId, 'x');
       cache.keepOnly(rows.map((r) => r.id));
       for (const row of rows) {

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { DB } from '../platform/db/schema.js';
 import type { Http } from '../platform/http/server.js';
 import type { LiveEvent } from '../platform/realtime/bus.js';
+import type { Classify } from './channel.edits.triage.js';
 import { channelAdminRoutes } from './channel.routes.js';
 import { startChannelTimers } from './channel.timers.js';
 import { emailSender } from './email/email.sender.js';
@@ -30,6 +31,8 @@ export interface ChannelDeps {
   log?: { warn(obj: object, msg: string): void };
   /** Publishes live events after commit (a reply a provider failed later changes its case). */
   publish?: (e: LiveEvent) => void;
+  /** The pipeline's classifier: an edited message is triaged again by it (channel.edits.ts). */
+  classify: Classify;
 }
 
 /**

@@ -44,6 +44,12 @@ export async function planSla(batch: BatchState, ctx: StageContext, workspaceId:
       ...info,
     });
   }
+  // The brand's stored replies that waited for the post they answer meet its case's clocks now.
+  for (const r of batch.adoptedReplies) {
+    const info = caseInfo(r.caseId);
+    if (info && !batch.cases.get(r.caseId)?.history)
+      events.push({ caseId: r.caseId, type: 'agent_replied', at: r.sentAt, ...info });
+  }
   const fresh = new Set<string>();
   for (const c of batch.cases.values()) if (c.isNew) fresh.add(c.id);
   await applySla(ctx.trx, workspaceId, events, ctx.now, {

@@ -4,6 +4,7 @@ import { FakeSmtp } from '../../../test/fakes/smtp.js';
 import { ENGINES, freshDatabase } from '../../../test/support/engines.js';
 import { loadConfig } from '../../config.js';
 import { migrateToLatest } from '../../platform/db/migrate.js';
+import { classify } from '../../triage/index.js';
 import { ensureWorkspace } from '../../workspace/workspace.service.js';
 import { decryptSecrets, encryptSecrets } from '../channel.crypto.js';
 import { createChannel } from '../channel.store.js';
@@ -38,6 +39,7 @@ describe.each(ENGINES)('the e-mail sender on %s', (engine) => {
       clock: Date.now,
       secretKey: randomBytes(32),
       onAppended: () => {},
+      classify,
     };
   });
   afterAll(async () => {

@@ -12,6 +12,7 @@ import { FakeSmtp } from '../../../test/fakes/smtp.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { appendInbound } from '../../ingest/inbound.log.js';
 import { resolveSecretKey } from '../../platform/secret-key.js';
+import { classify } from '../../triage/index.js';
 import { createChannel } from '../channel.store.js';
 import { ConnectorError } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
@@ -162,6 +163,7 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
       clock: Date.now,
       secretKey: resolveSecretKey(t.app.config),
       onAppended: () => {},
+      classify,
     };
     const wrong = 'wrong-pa55-also-secret';
     // The server says back the password it refused: the worst case to hide.

@@ -6,6 +6,7 @@ import { freePort } from '../../../test/support/ports.js';
 import { loadConfig } from '../../config.js';
 import { migrateToLatest } from '../../platform/db/migrate.js';
 import type { DB } from '../../platform/db/schema.js';
+import { classify } from '../../triage/index.js';
 import { ensureWorkspace } from '../../workspace/workspace.service.js';
 import { decryptSecrets, encryptSecrets } from '../channel.crypto.js';
 import { createChannel } from '../channel.store.js';
@@ -102,6 +103,7 @@ describe.each(ENGINES)('the e-mail poll timer on %s', (engine) => {
         clock: () => now,
         secretKey: randomBytes(32),
         onAppended: () => {},
+        classify,
       };
     });
     afterAll(async () => {

@@ -4,6 +4,7 @@ import { deliverMeta } from '../../../test/fakes/channels.js';
 import { FBA, MetaHarness, nextPsid, PAGE } from '../../../test/fakes/meta-harness.js';
 import { hasSharedData } from '../../../test/fakes/shared-data.js';
 import { ENGINES } from '../../../test/support/engines.js';
+import { classify } from '../../triage/index.js';
 import { applyPendingEdits } from '../channel.edits.js';
 
 /*
@@ -110,7 +111,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Messenger message edits on %s'
       (await deliverMeta(t, ch, edit(who, mid, 'no dial tone since noon', 1))).statusCode,
     ).toBe(200);
     await t.app.pipeline.drain();
-    await applyPendingEdits(db(), t.app.workspace.workspaceId, Date.now());
+    await applyPendingEdits(db(), t.app.workspace.workspaceId, Date.now(), classify);
     const m = await msgBy(mid);
     expect(m.text).toBe('no dial tone since noon');
     expect(JSON.parse(m.raw_json!).edits[0].text).toBe('no dial tone');

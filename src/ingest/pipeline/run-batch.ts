@@ -57,6 +57,7 @@ export async function runBatch(
     latestCaseByCustomer: new Map(),
     messageIndex: new Map(),
     caseEvents: [],
+    adoptedReplies: [],
   };
   const ctx = {
     trx,

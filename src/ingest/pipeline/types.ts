@@ -60,6 +60,12 @@ export interface CaseState {
   addedMessages: number;
   /** Opened by a history message: resolved from the start, no SLA clocks, not assigned. */
   history?: boolean;
+  /**
+   * A stored case another customer's reply opened before the post it answers arrived; that post
+   * took it over (thread.replies-first.ts): persisted as its new customer, opening, subject,
+   * language and the post's topic.
+   */
+  rerooted?: { from: string; triage: TriageResult | null };
   /** Set by the route stage (care core) for cases it created: persisted with the new row. */
   routing?: { topic: string | null; priorityScore: number; groupKey: string | null };
 }
@@ -83,6 +89,8 @@ export interface BatchState {
   /** `${channel}\0${externalId}` → where that message lives (stored or in this batch). */
   messageIndex: Map<string, { caseId: string | null; customerId: string | null }>;
   caseEvents: CaseEventDraft[];
+  /** Stored brand replies kept as orphans that now join the case of the post they answer. */
+  adoptedReplies: { messageId: string; caseId: string; customerId: string; sentAt: number }[];
 }
 
 export interface PipelineSettings {

@@ -22,6 +22,7 @@ import * as m0019 from './migrations/0019_hide_survey_links.js';
 import * as m0020 from './migrations/0020_event_time_hold.js';
 import * as m0021 from './migrations/0021_message_edits.js';
 import * as m0022 from './migrations/0022_inbound_history.js';
+import * as m0023 from './migrations/0023_reply_index.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -55,6 +56,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0020_event_time_hold': m0020,
   '0021_message_edits': m0021,
   '0022_inbound_history': m0022,
+  '0023_reply_index': m0023,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -10,6 +10,7 @@ import {
 import type { Capabilities } from '../../../platform/db/database.js';
 import type { DB, MessageTable } from '../../../platform/db/schema.js';
 import { newId } from '../../../platform/ids.js';
+import { groupKeyOf } from '../../../routing/rules.js';
 import type { BatchState, CaseState, Stage, StageContext } from '../types.js';
 
 /**
@@ -53,9 +54,10 @@ export const persist: Stage = {
         version: 1,
         created_at: now,
         updated_at: now,
-        topic: c.routing?.topic ?? null,
+        // A case a later-arriving post took over is that post's: its topic, as if it opened it.
+        topic: c.rerooted ? (c.rerooted.triage?.topic ?? null) : (c.routing?.topic ?? null),
         priority_score: c.routing?.priorityScore ?? 0,
-        group_key: c.routing?.groupKey ?? null,
+        group_key: c.rerooted ? groupKeyOf(c.rerooted.triage) : (c.routing?.groupKey ?? null),
       }));
       await insertRows(trx, caps, 'cases', rows);
     }
@@ -65,6 +67,16 @@ export const persist: Stage = {
       .filter((c) => !c.isNew && c.dirty)
       .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     await updateCases(trx, caps, changed, now);
+    await rerootStoredCases(trx, changed);
+    // The brand's replies that waited as orphans for the post they answer (thread.ts).
+    for (const r of batch.adoptedReplies) {
+      await trx
+        .updateTable('messages')
+        .set({ case_id: r.caseId, customer_id: r.customerId })
+        .where('id', '=', r.messageId)
+        .where('case_id', 'is', null)
+        .execute();
+    }
 
     const messages: Insertable<MessageTable>[] = [];
     for (const item of batch.items) {
@@ -177,6 +189,25 @@ async function updateCases(trx: Kysely<DB>, caps: Capabilities, cases: CaseState
       where cases.id = v.column1`;
     });
     await executeRaw(trx, text, params);
+  }
+}
+
+/** Stored cases a post took over (rare): what makes them the post's, beside `updateCases`. */
+async function rerootStoredCases(trx: Kysely<DB>, changed: CaseState[]) {
+  for (const c of changed) {
+    if (!c.rerooted) continue;
+    await trx
+      .updateTable('cases')
+      .set({
+        customer_id: c.customerId,
+        opened_at: c.openedAt,
+        subject: c.subject,
+        language: c.language,
+        topic: c.rerooted.triage?.topic ?? null,
+        group_key: groupKeyOf(c.rerooted.triage),
+      })
+      .where('id', '=', c.id)
+      .execute();
   }
 }
 

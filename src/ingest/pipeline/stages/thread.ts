@@ -9,14 +9,20 @@ import {
   type WorkItem,
 } from '../types.js';
 import { caseStateOf } from './case-row.js';
-import { caseOfEarlierReply, loadEarlierReplies } from './thread.replies-first.js';
+import {
+  caseOfEarlierReply,
+  loadEarlierReplies,
+  orphanRepliesTo,
+  rootedCaseOfOthers,
+} from './thread.replies-first.js';
 
 const OPEN_STATES = new Set(['new', 'open', 'pending']);
 
 /**
  * Puts each message into a case, by event time:
  * 1. a reply joins the case of the message it answers (a private one only its own customer's),
- *    and a message whose own reply came first joins that reply's open case (thread.replies-first.ts);
+ *    and a message whose replies came first threads as the right order would have left it
+ *    (thread.replies-first.ts);
  * 2. otherwise — unless it is a public post that starts a new conversation — the customer's
  *    latest open case, if its last message is within the thread window;
  * 3. a resolved case is reopened when the customer returns within the reopen window;
@@ -39,9 +45,36 @@ export const thread: Stage = {
         caseId: item.caseId,
         customerId: item.customerId,
       });
+      if (item.direction === 'in') adoptOrphanReplies(batch, item);
     }
   },
 };
+
+/**
+ * The brand's replies to this message that came before it (kept as orphans) join its case now,
+ * as they would have in the right order: a first response, and a new case opened by it.
+ */
+function adoptOrphanReplies(batch: BatchState, item: WorkItem) {
+  const c = item.caseId ? batch.cases.get(item.caseId) : undefined;
+  if (!c) return;
+  const { inBatch, stored } = orphanRepliesTo(batch, item);
+  for (const r of inBatch) {
+    threadOutbound(batch, r);
+    batch.messageIndex.set(key(r.msg!.channel, r.msg!.externalId), {
+      caseId: r.caseId,
+      customerId: r.customerId,
+    });
+  }
+  for (const r of stored) {
+    if (c.firstResponseAt === null && r.sentAt >= c.openedAt) c.firstResponseAt = r.sentAt;
+    if (c.status === 'new' && !c.history)
+      setStatus(batch, c, 'open', null, r.sentAt, 'agent replied');
+    c.addedMessages++;
+    c.dirty = true;
+    c.lastMessageAt = Math.max(c.lastMessageAt, r.sentAt);
+    batch.adoptedReplies.push({ ...r, caseId: c.id, customerId: c.customerId });
+  }
+}
 
 /** Loads the batch's own keys (to spot already-stored duplicates) and the parents they answer. */
 async function loadKnownMessages(batch: BatchState, ctx: StageContext) {
@@ -186,7 +219,41 @@ function threadInbound(batch: BatchState, ctx: StageContext, item: WorkItem) {
     attach(batch, target, item, 'joined');
     return;
   }
+  // Another customer's public reply came first and opened the conversation's case: in the
+  // right order it would have joined the case this message opens, so this message takes it over.
+  const rooted = rootedCaseOfOthers(batch, item);
+  if (rooted) return takeOver(batch, rooted, item);
   createCase(batch, item, 'new');
+}
+
+/**
+ * Makes a case opened by another customer's reply this message's own, as if this message had
+ * opened it and the reply joined (what the right order gives): its customer, opening time,
+ * subject and language become this message's. Its first messages' SLA clocks are started at
+ * the opening time when the case is this batch's; a stored case's clocks keep their start.
+ */
+function takeOver(batch: BatchState, c: CaseState, item: WorkItem) {
+  const msg = item.msg!;
+  const from = c.customerId;
+  // The reply's writer's next message goes to a case of theirs, as in the right order.
+  if (batch.latestCaseByCustomer.get(from) === c.id) batch.latestCaseByCustomer.delete(from);
+  c.customerId = item.customerId!;
+  c.openedAt = Math.min(c.openedAt, item.sentAt);
+  c.subject = subjectOf(msg.subject?.trim() ? msg.subject : item.text);
+  c.language = item.triage?.language ?? c.language;
+  c.rerooted = { from, triage: item.triage };
+  c.dirty = true;
+  if (c.isNew) {
+    const created = batch.caseEvents.find((e) => e.caseId === c.id && e.type === 'created');
+    if (created) created.eventAt = c.openedAt;
+  }
+  batch.caseEvents.push({
+    caseId: c.id,
+    type: 'rerooted',
+    data: { from, to: c.customerId, channel: msg.channel, externalId: msg.externalId },
+    eventAt: item.sentAt,
+  });
+  attach(batch, c, item, 'joined');
 }
 
 /**
