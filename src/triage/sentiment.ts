@@ -43,6 +43,24 @@ for (const [word, v] of Object.entries({
 // Emoji in the same table (AFINN wins a clash, as before): one look-up per word.
 for (const [emoji, v] of Object.entries(EMOJI_VALENCE))
   if (!valence.has(emoji)) valence.set(emoji, v);
+// An emoji is the writer's face, not a word a "no" before it negates: "I have no internet 😠"
+// read 😠 as negated and the text as positive.
+const EMOJI = new WordTable(new Map(Object.keys(EMOJI_VALENCE).map((e) => [e, true])));
+/**
+ * What a care desk's customers lack: "no internet", "without power" are complaints that no
+ * lexicon word carries (AFINN scores none of these nouns), so the text read as neutral. The lack
+ * counts as a negative word of our scale's -2.
+ */
+const LACKED = new WordTable(
+  new Map(
+    `service signal internet wifi data power connection connectivity reception coverage bars
+    network cable tv phone calls texts sms voicemail broadband dialtone response reply refund
+    update answer`
+      .split(/\s+/)
+      .map((w) => [w, true]),
+  ),
+);
+const LACK = -2;
 // AFINN scores these positive, but in complaints they are mostly politeness or requests, and
 // "support" is the team a care desk's customers write about ("support hung up on me twice").
 for (const word of ['please', 'help', 'like', 'yes', 'ok', 'want', 'pretty', 'hope', 'support']) {
@@ -121,6 +139,15 @@ export function sentimentOf(
     const h = hashes[i];
     if (NEGATORS.getHashed(word, h)) {
       negateLeft = 3;
+      const lacks =
+        (word === 'no' || word === 'without') &&
+        i + 1 < words.length &&
+        LACKED.getHashed(words[i + 1], hashes[i + 1]) === true;
+      if (lacks) {
+        raw += LACK * boost;
+        neg++;
+        boost = 1;
+      }
       continue;
     }
     const intens = INTENSIFIERS.getHashed(word, h);
@@ -137,7 +164,7 @@ export function sentimentOf(
     if (v !== 0) {
       v *= boost;
       // Negated positives are weaker negatives ("not great" < "awful"), as in VADER.
-      if (negateLeft > 0) v = v > 0 ? -0.75 * v : -0.5 * v;
+      if (negateLeft > 0 && !EMOJI.getHashed(word, h)) v = v > 0 ? -0.75 * v : -0.5 * v;
       if (v < 0) neg++;
       else pos++;
       raw += v;

@@ -141,6 +141,11 @@ describe('sentiment', () => {
     expect(sentiment('great, another outage. thanks a lot')).toBeLessThan(0);
     expect(sentiment('@brand Perfect. Still no service')).toBeLessThan(0);
     expect(sentiment('Great! another happy customer')).toBeGreaterThan(0.3);
+    // A lack is negative, and a "no" does not negate the writer's face.
+    expect(sentiment('no internet for 3 days')).toBeLessThan(0);
+    expect(
+      sentiment('really knows how to celebrate. I have basically no internet 😠'),
+    ).toBeLessThan(0);
     // "support" is the team written about, not approval.
     expect(sentiment('support hung up on me twice')).toBeLessThanOrEqual(0);
     expect(sentiment('@brand great, the internet is down again')).toBeLessThan(0);

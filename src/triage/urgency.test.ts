@@ -17,6 +17,9 @@ describe('churn', () => {
       ['switching to wifi calling fixed it', []],
       ['this is going to small claims court', ['legal']],
       ['leaving for work now, will check later', []],
+      ["I'm cancelling my order, it's late", []],
+      ["I'm cancelling the appointment, something came up", []],
+      ['noise cancelling headphones are great', []],
     ]);
   });
 
@@ -29,6 +32,9 @@ describe('churn', () => {
       ['switching to @Sprint tomorrow', ['churn']],
       ['moving to another carrier next month', ['churn']],
       ['leaving you for AT&T', ['churn']],
+      ['no signal for 3 days in 94110, cancelling', ['churn']],
+      ["that's it, I'm cancelling.", ['churn']],
+      ['we are officially cancelling today', ['churn']],
     ]);
   });
 });
