@@ -69,6 +69,8 @@ function adoptOrphanReplies(batch: BatchState, item: WorkItem) {
     if (c.firstResponseAt === null && r.sentAt >= c.openedAt) c.firstResponseAt = r.sentAt;
     if (c.status === 'new' && !c.history)
       setStatus(batch, c, 'open', null, r.sentAt, 'agent replied');
+    // A stored orphan is not known to be history; the parent that adopts it is.
+    resolveHistoryAt(c, { history: item.history, sentAt: r.sentAt });
     c.addedMessages++;
     c.dirty = true;
     c.lastMessageAt = Math.max(c.lastMessageAt, r.sentAt);
@@ -281,9 +283,18 @@ function threadHistory(
   }
   if (target?.status === 'closed') target = undefined;
   if (!target) return createCase(batch, item, 'resolved');
-  if (target.status === 'resolved')
-    target.resolvedAt = Math.max(target.resolvedAt ?? item.sentAt, item.sentAt);
+  resolveHistoryAt(target, item);
   attach(batch, target, item, 'joined');
+}
+
+/**
+ * A resolved case that history joins counts as resolved at its last message, whoever wrote it:
+ * the brand's imported reply too (also one adopted when its parent came later), or the case
+ * would be resolved before our answer.
+ */
+function resolveHistoryAt(c: CaseState, item: Pick<WorkItem, 'history' | 'sentAt'>) {
+  if (item.history && c.status === 'resolved')
+    c.resolvedAt = Math.max(c.resolvedAt ?? item.sentAt, item.sentAt);
 }
 
 function createCase(batch: BatchState, item: WorkItem, status: 'new' | 'resolved') {
@@ -339,6 +350,7 @@ function threadOutbound(batch: BatchState, item: WorkItem) {
   }
   if (target.status === 'new' && !item.history)
     setStatus(batch, target, 'open', null, item.sentAt, 'agent replied');
+  resolveHistoryAt(target, item);
   attach(batch, target, item, 'joined');
 }
 
