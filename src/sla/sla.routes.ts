@@ -111,6 +111,37 @@ export function slaRoutes(app: Http, deps: CareRouteDeps) {
 
   slaManageRoutes(app, deps);
 
+  /**
+   * A case that never ran a clock: imported history (it lands resolved and starts none) or a case
+   * older than the care core. It is answered as a case without a policy (`policyId: null`) whose
+   * policy has no targets (`clocks: {}`), with no events, and `imported` saying whether the
+   * case is imported history; only an unknown case is a 404.
+   */
+  const clockless = async (workspaceId: string, caseId: string) => {
+    const c = await db
+      .selectFrom('cases')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', caseId)
+      .executeTakeFirst();
+    if (!c) throw notFound('Case');
+    const created = await db
+      .selectFrom('case_events')
+      .select('data_json')
+      .where('case_id', '=', caseId)
+      .where('type', '=', 'created')
+      .orderBy('id')
+      .executeTakeFirst();
+    const data = created ? (JSON.parse(created.data_json) as { history?: unknown }) : {};
+    return {
+      policyId: null,
+      paused: false,
+      clocks: {},
+      events: [],
+      imported: data.history === true,
+    };
+  };
+
   app.get(
     '/api/v1/cases/:id/sla',
     { schema: { tags: ['sla'], summary: 'The case’s SLA clocks and events', params: Id } },
@@ -121,7 +152,7 @@ export function slaRoutes(app: Http, deps: CareRouteDeps) {
         .where('workspace_id', '=', req.actor.workspaceId)
         .where('case_id', '=', req.params.id)
         .executeTakeFirst();
-      if (!row) throw notFound('SLA of the case');
+      if (!row) return clockless(req.actor.workspaceId, req.params.id);
       const events = await db
         .selectFrom('sla_events')
         .selectAll()
