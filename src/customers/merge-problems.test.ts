@@ -80,4 +80,29 @@ describe.each(ENGINES)('a customer merge and their problems on %s', (engine) => 
     expect(await counts(p.id)).toEqual({ stored: 3, shown: 3 });
     expect(await update(p.id, 'Back up in an hour.')).toEqual({ notified: 3, notices: 3 });
   });
+
+  it('a case linked while merged is about its own customer again after unmerge', async () => {
+    const n = ++k;
+    const [dm, sms] = await w.ingest([
+      complaint('facebook', `psid-later-${engine}-${n}`),
+      complaint('sms', `+1415557${String(1000 + n).slice(-4)}`),
+    ]);
+    const merge = await post(
+      `/api/v1/customers/${sms!.customer_id}/merge`,
+      { customerId: dm!.customer_id, reason: 'same person' },
+      201,
+    );
+    // Linked while merged: both cases are the survivor's, one customer.
+    const p = await post('/api/v1/problems', { caseId: sms!.case_id, topic: 'network' }, 201);
+    await post(`/api/v1/problems/${p.id}/links`, { link: [dm!.case_id] });
+    expect(await counts(p.id)).toEqual({ stored: 1, shown: 1 });
+    expect(await update(p.id, 'Looking into it.')).toEqual({ notified: 1, notices: 1 });
+
+    await post(`/api/v1/customer-merges/${merge.mergeId}/unmerge`, { reason: 'two people' });
+    expect(await linkCustomers(p.id)).toEqual(
+      [`${dm!.case_id}:${dm!.customer_id}`, `${sms!.case_id}:${sms!.customer_id}`].sort(),
+    );
+    expect(await counts(p.id)).toEqual({ stored: 2, shown: 2 });
+    expect(await update(p.id, 'Fixed soon.')).toEqual({ notified: 2, notices: 2 });
+  });
 });
