@@ -105,4 +105,25 @@ describe.each(ENGINES)('a customer merge and their problems on %s', (engine) => 
     expect(await counts(p.id)).toEqual({ stored: 2, shown: 2 });
     expect(await update(p.id, 'Fixed soon.')).toEqual({ notified: 2, notices: 2 });
   });
+
+  it("a merged-away customer's export still holds their problem links and notices", async () => {
+    const n = ++k;
+    const [dm, sms] = await w.ingest([
+      complaint('facebook', `psid-export-${engine}-${n}`),
+      complaint('sms', `+1415558${String(1000 + n).slice(-4)}`),
+    ]);
+    const p = await post('/api/v1/problems', { caseId: dm!.case_id, topic: 'network' }, 201);
+    await post(`/api/v1/problems/${p.id}/links`, { link: [sms!.case_id] });
+    await update(p.id, 'We are on it.');
+    await post(
+      `/api/v1/customers/${sms!.customer_id}/merge`,
+      { customerId: dm!.customer_id, reason: 'same person' },
+      201,
+    );
+    const r = await w.api('GET', `/api/v1/customers/${dm!.customer_id}/export`);
+    expect(r.statusCode, r.body).toBe(200);
+    const doc = r.json();
+    expect(doc.problemLinks.map((l: { case_id: string }) => l.case_id)).toEqual([dm!.case_id]);
+    expect(doc.notifications.map((x: { case_id: string }) => x.case_id)).toEqual([dm!.case_id]);
+  });
 });
