@@ -4,10 +4,15 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
+import { followCasesBack, problemsOfLinks, recountCustomers } from './merge.problems.js';
 import { asBefore, mergedFields, survivorAfterUnmerge } from './unmerge.fields.js';
 import { separateLaterTraffic } from './unmerge.traffic.js';
 
-/** Tables whose rows belong to a customer by `customer_id` and move with a merge. */
+/**
+ * Tables whose rows belong to a customer by `customer_id` and move with a merge. Problem links and
+ * notices too: left on the merged-away id, the one person was two customers to their problems
+ * (two notices per update, counted twice: `merge.problems.ts`).
+ */
 const OWNED = [
   'identities',
   'cases',
@@ -15,6 +20,8 @@ const OWNED = [
   'promises',
   'csat_surveys',
   'reputation_alerts',
+  'problem_links',
+  'problem_notifications',
 ] as const;
 type Owned = (typeof OWNED)[number];
 
@@ -121,6 +128,7 @@ export async function mergeInTrx(
   for (const table of OWNED) {
     await moveIds(trx, table, moved[table], survivorId);
   }
+  await recountCustomers(trx, await problemsOfLinks(trx, moved.problem_links), now);
   await trx
     .updateTable('customers')
     .set({ ...mergedFields(snapshot.survivorBefore, snapshot.mergedBefore), updated_at: now })
@@ -247,6 +255,9 @@ export async function unmergeInTrx(
       .execute();
   }
   const later = await separateLaterTraffic(trx, workspaceId, m, snap.moved.messages ?? [], now);
+  const relinked = await followCasesBack(trx, m, [...(snap.moved.cases ?? []), ...later.given]);
+  const restored = await problemsOfLinks(trx, snap.moved.problem_links ?? []);
+  await recountCustomers(trx, new Set([...restored, ...relinked]), now);
   // Edits made to the survivor since the merge stay; what the merge wrote goes back.
   const survivor = await loadCustomer(trx, workspaceId, m.survivor_id);
   await trx

@@ -146,38 +146,42 @@ export async function exportCustomer(db: Kysely<DB>, workspaceId: string, custom
     part?.promiseIds,
     (p) => db.selectFrom('promises').selectAll().where('id', 'in', p).execute(),
   );
-  const problemLinks = await inChunks(ids, (p) =>
+  const linkColumns = [
+    'problem_links.id',
+    'problem_links.problem_id',
+    'problems.number as problem_number',
+    'problems.title as problem_title',
+    'problem_links.case_id',
+    'problem_links.source',
+    'problem_links.linked_at',
+    'problem_links.unlinked_at',
+  ] as const;
+  const links = () =>
     db
       .selectFrom('problem_links')
       .innerJoin('problems', 'problems.id', 'problem_links.problem_id')
-      .select([
-        'problem_links.problem_id',
-        'problems.number as problem_number',
-        'problems.title as problem_title',
-        'problem_links.case_id',
-        'problem_links.source',
-        'problem_links.linked_at',
-        'problem_links.unlinked_at',
-      ])
-      .where('problem_links.customer_id', 'in', p)
-      .execute(),
+      .select(linkColumns);
+  const problemLinks = await byId(
+    await inChunks(ids, (p) => links().where('problem_links.customer_id', 'in', p).execute()),
+    part?.linkIds,
+    (p) => links().where('problem_links.id', 'in', p).execute(),
   );
-  const notifications = await inChunks(ids, (p) =>
-    db
-      .selectFrom('problem_notifications')
-      .select([
-        'id',
-        'problem_id',
-        'case_id',
-        'text',
-        'status',
-        'channel',
-        'address',
-        'created_at',
-        'sent_at',
-      ])
-      .where('customer_id', 'in', p)
-      .execute(),
+  const notificationColumns = [
+    'id',
+    'problem_id',
+    'case_id',
+    'text',
+    'status',
+    'channel',
+    'address',
+    'created_at',
+    'sent_at',
+  ] as const;
+  const notices = () => db.selectFrom('problem_notifications').select(notificationColumns);
+  const notifications = await byId(
+    await inChunks(ids, (p) => notices().where('customer_id', 'in', p).execute()),
+    part?.notificationIds,
+    (p) => notices().where('id', 'in', p).execute(),
   );
   // Outbox payloads name their case (replies, notices); a case id is a UUID, so a substring
   // match finds exactly its rows.

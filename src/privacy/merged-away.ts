@@ -25,6 +25,9 @@ export interface MergedAwayPart {
   promiseIds: string[];
   surveyIds: string[];
   alertIds: string[];
+  /** Its problem links and notices (moved since merges moved them: older merges list none). */
+  linkIds: string[];
+  notificationIds: string[];
 }
 
 function parse(json: string): MergeSnapshot | null {
@@ -125,6 +128,8 @@ export async function mergedAwayPart(
     promiseIds: moved('promises'),
     surveyIds: moved('csat_surveys'),
     alertIds: moved('reputation_alerts'),
+    linkIds: moved('problem_links'),
+    notificationIds: moved('problem_notifications'),
   };
 }
 
