@@ -11,6 +11,7 @@ import {
 } from '../platform/outbox/outbox.worker.js';
 import { releaseFromFix } from '../problems/problem.service.js';
 import { loadProblemSettings } from '../problems/problem.settings.js';
+import { stillDue } from './notify.cancel.js';
 import { recordNotice } from './notify.record.js';
 import { deliveryKey } from './notify.service.js';
 import { chooseRoute, type Route, routeKey } from './route.js';
@@ -52,7 +53,12 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       .where('update_id', '=', updateId)
       .where('case_id', '=', caseId)
       .executeTakeFirst();
-    if (!n || n.status === 'sent' || n.status === 'superseded') return;
+    if (!n || n.status === 'sent' || n.status === 'superseded' || n.status === 'cancelled') return;
+    // Erased since it was queued, or its case taken out of the problem (unlinked, split off):
+    // not sent ("fixed" to a customer whose case is open under another problem, or to
+    // "[erased]"). Otherwise the customer's cases the problem still holds, this one first.
+    const viaCases = await stillDue(db, n);
+    if (!viaCases) return;
     const now = deps.clock();
     // A newer notice of this problem to this customer is queued or sent (ids are time-ordered):
     // this one is out of date. Sent late (a rate limit held it) it would contradict what the
@@ -155,17 +161,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
     const refusals: string[] = [];
     // One notification per customer goes to their latest linked case; when no route of it
     // works, the customer's other cases of this problem are tried (an X mention answered in
-    // its thread when the e-mail case has no mailbox to send from).
-    const others = await db
-      .selectFrom('problem_links')
-      .select('case_id')
-      .where('problem_id', '=', n.problem_id)
-      .where('customer_id', '=', n.customer_id)
-      .where('case_id', '!=', caseId)
-      .where('unlinked_at', 'is', null)
-      .orderBy('linked_at', 'desc')
-      .execute();
-    const viaCases = [caseId, ...others.map((o) => o.case_id)];
+    // its thread when the e-mail case has no mailbox to send from): `viaCases`, above.
     for (let i = 0; ; ) {
       const via = viaCases[i];
       const { route, refused } = await chooseRoute(

@@ -21,13 +21,19 @@ export async function queueProblemNotifications(
   only?: ReadonlySet<string>,
   holdMs = 0,
 ): Promise<number> {
+  // An erased customer (or case) is told nothing: nothing goes to a person who asked to be
+  // forgotten, and their address is gone.
   const links = await trx
     .selectFrom('problem_links')
-    .select(['case_id', 'customer_id'])
-    .where('problem_id', '=', problemId)
-    .where('unlinked_at', 'is', null)
-    .orderBy('linked_at', 'desc')
-    .orderBy('case_id', 'desc')
+    .innerJoin('customers', 'customers.id', 'problem_links.customer_id')
+    .innerJoin('cases', 'cases.id', 'problem_links.case_id')
+    .select(['problem_links.case_id', 'problem_links.customer_id'])
+    .where('problem_links.problem_id', '=', problemId)
+    .where('problem_links.unlinked_at', 'is', null)
+    .where('customers.erased_at', 'is', null)
+    .where('cases.erased_at', 'is', null)
+    .orderBy('problem_links.linked_at', 'desc')
+    .orderBy('problem_links.case_id', 'desc')
     .execute();
   const byCustomer = new Map<string, { case_id: string; customer_id: string }>();
   for (const l of links)
@@ -51,8 +57,11 @@ export async function queueNotifications(
   now: number,
   holdMs = 0,
 ): Promise<number> {
+  let queued = 0;
   for (let i = 0; i < links.length; i += 300) {
-    const chunk = links.slice(i, i + 300);
+    const chunk = await notErased(trx, links.slice(i, i + 300));
+    if (chunk.length === 0) continue;
+    queued += chunk.length;
     await trx
       .insertInto('problem_notifications')
       .values(
@@ -81,7 +90,29 @@ export async function queueNotifications(
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .execute();
   }
-  return links.length;
+  return queued;
+}
+
+/** The links whose customer and case were not erased (see `queueProblemNotifications`). */
+async function notErased<L extends { case_id: string; customer_id: string }>(
+  trx: Kysely<DB>,
+  links: readonly L[],
+): Promise<L[]> {
+  if (links.length === 0) return [];
+  const customers = await trx
+    .selectFrom('customers')
+    .select('id')
+    .where('id', 'in', [...new Set(links.map((l) => l.customer_id))])
+    .where('erased_at', 'is not', null)
+    .execute();
+  const cases = await trx
+    .selectFrom('cases')
+    .select('id')
+    .where('id', 'in', [...new Set(links.map((l) => l.case_id))])
+    .where('erased_at', 'is not', null)
+    .execute();
+  const erased = new Set([...customers, ...cases].map((r) => r.id));
+  return links.filter((l) => !erased.has(l.customer_id) && !erased.has(l.case_id));
 }
 
 /**
@@ -103,7 +134,9 @@ export async function requeueFailed(
       .where('case_id', 'in', caseIds.slice(i, i + 300))
       .where('status', 'in', ['failed', 'undeliverable'])
       .execute();
+    const live = new Set((await notErased(trx, failed)).map((f) => f.id));
     for (const f of failed) {
+      if (!live.has(f.id)) continue;
       // The customer is being told on another of their cases already.
       const other = await trx
         .selectFrom('problem_notifications')

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { decideWindow, type Surface } from '../channels/window/window.js';
 import type { DB } from '../platform/db/schema.js';
+import { ERASED } from '../privacy/scrub.js';
 
 export interface Route {
   channel: string;
@@ -94,7 +95,14 @@ export async function chooseRoute(
     .orderBy('sent_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (last && exclude.has(routeKey(last.channel, last.author_address, caseVisibility(last)))) {
+  if (last && last.author_address === ERASED) {
+    // The customer's address was erased (their message kept, the handle overwritten): the case
+    // has no route, and nothing may be sent to the placeholder.
+    refused.push(`${last.channel}: the address was erased`);
+  } else if (
+    last &&
+    exclude.has(routeKey(last.channel, last.author_address, caseVisibility(last)))
+  ) {
     refused.push(`${last.channel}: refused by the provider`);
   } else if (
     c &&

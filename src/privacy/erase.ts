@@ -4,6 +4,7 @@ import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import { dropPendingEdits } from './erase-edits.js';
 import { maskMentions, mentionsOf } from './erase-mentions.js';
+import { leaveProblems } from './erase-problems.js';
 import { forgetInChain, mergedAwayPart } from './merged-away.js';
 import {
   chunks,
@@ -177,6 +178,8 @@ export async function eraseCustomer(
         .where('undone_at', 'is', null)
         .execute();
     }
+    // After the notification texts were scrubbed: the cancelled ones say why.
+    await leaveProblems(trx, workspaceId, ids, caseIds, now);
     if (part) await forgetInChain(trx, part, now);
     const result = {
       customerIds: ids,

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { cancelUnlinkedNotices } from '../notify/notify.cancel.js';
 import { shareCaseWrites } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { areaChain } from './detector/areas.js';
 import { queueEscalations } from './escalate.js';
+import { refuseCaseOfOpenProblem, refuseErasedCases } from './link-refusals.js';
 import { manualArea } from './manual-area.js';
 import { ownerTeamNamed, teamIdNamed } from './owner-teams.js';
 import { checkProblemVersion, cleanTitle } from './problem.checks.js';
@@ -57,6 +59,7 @@ export async function createProblemFromCase(
       .where('id', '=', input.caseId)
       .executeTakeFirst();
     if (!c) throw notFound('case');
+    await refuseErasedCases(trx, [c.id]);
     await refuseCaseOfOpenProblem(trx, c.id);
     const settings = await loadProblemSettings(trx, ws);
     const area = manualArea(input.area);
@@ -118,40 +121,6 @@ export async function createProblemFromCase(
 }
 
 /**
- * A case is in one open problem at a time, as the pipeline links it (one problem per case):
- * a second would tell its customer of two lifecycles, and "fixed" on one while the other is
- * still being fixed. Creating a problem from a case an open problem holds is refused (409),
- * naming that problem: the person splits the case off it (which moves it, with history on
- * both) or unlinks it there first. Linking such a case to another problem by hand is refused
- * the same way (`except` is the problem it is being linked to). A closed problem's links are history and do not count. The
- * case's row is locked first, so two people making a problem of it at once take turns.
- */
-async function refuseCaseOfOpenProblem(trx: Kysely<DB>, caseId: string, except?: string) {
-  await trx
-    .updateTable('cases')
-    .set({ version: sql<number>`version` })
-    .where('id', '=', caseId)
-    .execute();
-  const held = await trx
-    .selectFrom('problem_links')
-    .innerJoin('problems', 'problems.id', 'problem_links.problem_id')
-    .select(['problems.id', 'problems.number', 'problems.title'])
-    .where('problem_links.case_id', '=', caseId)
-    .where('problem_links.unlinked_at', 'is', null)
-    .where('problems.status', '!=', 'closed')
-    .$if(!!except, (q) => q.where('problems.id', '!=', except!))
-    .orderBy('problems.id')
-    .executeTakeFirst();
-  if (held)
-    throw new AppError(
-      'conflict',
-      `case ${caseId} is already in open problem #${held.number} "${held.title}" (${held.id}); ` +
-        `split it off that problem (POST /api/v1/problems/${held.id}/split) or unlink it there first`,
-      { problemId: held.id },
-    );
-}
-
-/**
  * Links (or unlinks) cases by hand. Idempotent: a case the problem holds already (or named twice)
  * is linked once, with one history entry naming only the cases that joined. A request naming no
  * case at all is refused (400), as is one naming a case the workspace does not have (404, naming
@@ -203,6 +172,7 @@ export async function setLinks(
         .where('problem_id', '=', problemId)
         .where('case_id', 'in', unlink)
         .execute();
+      await cancelUnlinkedNotices(trx, problemId, unlink, 'the case was unlinked from the problem');
       await problemEvent(
         trx,
         ws,
@@ -249,6 +219,10 @@ async function linkCases(
     throw new AppError('not_found', `no such case: ${missing.join(', ')}`, { missing });
   const cases = found.filter((c) => !held.has(c.id));
   if (cases.length === 0) return 0;
+  await refuseErasedCases(
+    trx,
+    cases.map((c) => c.id),
+  );
   for (const c of cases) await refuseCaseOfOpenProblem(trx, c.id, problemId);
   await insertLinks(
     trx,
@@ -411,6 +385,8 @@ export async function splitProblem(
       .where('problem_id', '=', src.id)
       .where('case_id', 'in', caseIds)
       .execute();
+    const why = `the case was split off into problem #${row.number} (${row.id})`;
+    await cancelUnlinkedNotices(trx, src.id, caseIds, why);
     await insertLinks(
       trx,
       ws,

@@ -7,7 +7,7 @@ import type { Http } from '../platform/http/server.js';
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 /** Notification ids are UUIDv7: paging by id is paging by the time they were queued. */
 const ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const STATUSES = ['queued', 'sent', 'failed', 'undeliverable', 'superseded'] as const;
+const STATUSES = ['queued', 'sent', 'failed', 'undeliverable', 'superseded', 'cancelled'] as const;
 
 const NotificationDto = Type.Object({
   id: Type.String(),
@@ -18,7 +18,7 @@ const NotificationDto = Type.Object({
   customerId: Type.String(),
   status: Type.String({
     description:
-      'queued, sent, failed, undeliverable or superseded (out of date when its turn came: a newer one was queued or sent to the customer)',
+      'queued, sent, failed, undeliverable, superseded (out of date when its turn came: a newer one was queued or sent to the customer) or cancelled (never to be sent: the customer was erased, or their case left the problem; `error` says which)',
   }),
   channel: Type.Union([Type.String(), Type.Null()]),
   address: Type.Union([Type.String(), Type.Null()]),
