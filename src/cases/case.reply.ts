@@ -1,6 +1,7 @@
 /** Agent replies: an outbound message and its outbox delivery, in one transaction with the case. */
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { RuleError } from '../channels/connector-error.js';
+import { refuseNoSender } from '../channels/no-sender.js';
 import type { OutboundMessage, Sender } from '../channels/sender.js';
 import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
@@ -57,14 +58,19 @@ export async function replyToCase(
  */
 export type ReplyCheck = (trx: Kysely<DB>, msg: OutboundMessage) => Promise<void>;
 
-/** The channels' rules (`Sender.check`) as a `ReplyCheck` at `now`; none without senders. */
+/**
+ * The channels' rules (`Sender.check`) as a `ReplyCheck` at `now`; none without senders. A kind
+ * with no sender at all is refused here too (`not_configured`): the outbox could only fail it.
+ */
 export function sendersCheck(
   senders: ReadonlyMap<string, Sender> | undefined,
   now: number,
 ): ReplyCheck | undefined {
   if (!senders) return undefined;
   return async (trx, msg) => {
-    await senders.get(msg.channel)?.check?.(trx, msg, now);
+    const sender = senders.get(msg.channel);
+    if (!sender) await refuseNoSender(trx, msg);
+    await sender?.check?.(trx, msg, now);
   };
 }
 

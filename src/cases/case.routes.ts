@@ -156,7 +156,7 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
           409: ErrorBody,
           422: Type.Object(ErrorBody.properties, {
             description:
-              'the channel cannot carry this reply, so nothing was queued: `window_closed` (its messaging window, and where else the customer can be reached) or `too_long` (its length limit), `details.rule` naming the rule; also `invalid_transition` (no message a reply could answer)',
+              'the channel cannot carry this reply, so nothing was queued: `window_closed` (its messaging window, and where else the customer can be reached), `too_long` (its length limit) or `not_configured` (the desk cannot send on this kind of channel at all: voice, or `api`/`webchat` without an outbound URL; rule `no_sender`, and where else the customer can be reached), `details.rule` naming the rule; also `invalid_transition` (no message a reply could answer)',
           }),
         },
       },

@@ -65,8 +65,11 @@ export class ConnectorError extends Error {
   }
 }
 
-/** What a channel's own rule refuses before any call: the messaging window, or the length. */
-export type RuleRefusal = 'window_closed' | 'too_long';
+/**
+ * What a channel's own rule refuses before any call: the messaging window, or the length; or
+ * the desk's having no way to send on the channel's kind at all (`not_configured`).
+ */
+export type RuleRefusal = 'window_closed' | 'too_long' | 'not_configured';
 
 /**
  * A channel's own rule refused the message (the messaging window is closed, the text is longer
@@ -76,7 +79,7 @@ export type RuleRefusal = 'window_closed' | 'too_long';
  */
 export class RuleError extends ConnectorError {
   constructor(
-    kind: 'permission_missing' | 'bad_request',
+    kind: 'permission_missing' | 'bad_request' | 'not_configured',
     readonly refusal: RuleRefusal,
     /** Which rule: `meta_24h`, `whatsapp_24h`, `x_public_length`, `sms_length`, … */
     readonly rule: string,

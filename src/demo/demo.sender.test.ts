@@ -79,9 +79,27 @@ describe('demo delivery', () => {
     const demoCase = await caseOf(`${DEMO_MESSAGE_PREFIX}42-000001`);
     expect(await send(msg(demoCase), 'k1')).toEqual({ externalId: 'demo-m1' });
     const realCase = await caseOf('SM-real-1');
+    // Nothing on this desk can carry it and waiting changes nothing: failed at once, not
+    // retried as `temporary` for the outbox's 24 hours.
     await expect(send(msg(realCase), 'k2')).rejects.toMatchObject({
-      kind: 'temporary',
+      kind: 'not_configured',
       message: 'no sender is configured for channel sms',
+    });
+  });
+
+  it("with no real sender, refuses a real customer's reply before it is queued, not a demo customer's", async () => {
+    const db = t.app.database.db;
+    await markDemo(db, t.app.workspace.workspaceId);
+    const senders = new Map<string, Sender>();
+    enableDemoDelivery(senders, db, { workspaceId: t.app.workspace.workspaceId });
+    const check = senders.get('sms')!.check!;
+    const demoCase = await caseOf(`${DEMO_MESSAGE_PREFIX}42-000001`);
+    await expect(check(db, smsTo(demoCase, 'm5'), Date.now())).resolves.toBeUndefined();
+    const realCase = await caseOf('SM-real-1');
+    await expect(check(db, smsTo(realCase, 'm6'), Date.now())).rejects.toMatchObject({
+      kind: 'not_configured',
+      refusal: 'not_configured',
+      rule: 'no_sender',
     });
   });
 });

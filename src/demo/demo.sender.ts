@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { ConnectorError } from '../channels/connector-error.js';
+import { refuseNoSender } from '../channels/no-sender.js';
 import type { Sender } from '../channels/sender.js';
 import type { DB } from '../platform/db/schema.js';
 
@@ -31,6 +32,16 @@ export async function isDemoCustomer(db: Kysely<DB>, caseId: string): Promise<bo
   return !!hit;
 }
 
+/** Whether the workspace holds the demo, read now through `db` (a transaction, say). */
+async function demoWorkspace(db: Kysely<DB>, workspaceId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('workspaces')
+    .select('is_demo')
+    .where('id', '=', workspaceId)
+    .executeTakeFirst();
+  return Number(row?.is_demo ?? 0) === 1;
+}
+
 /** How long a node trusts its last reading of "not a demo" (once a demo, always a demo). */
 const DEMO_FLAG_TTL_MS = 5_000;
 
@@ -45,13 +56,8 @@ export function demoFlag(db: Kysely<DB>, workspaceId: string, ttlMs = DEMO_FLAG_
   return async (fresh = false): Promise<boolean> => {
     if (known) return true;
     if (!fresh && Date.now() - readAt < ttlMs) return false;
-    const row = await db
-      .selectFrom('workspaces')
-      .select('is_demo')
-      .where('id', '=', workspaceId)
-      .executeTakeFirst();
+    known = await demoWorkspace(db, workspaceId);
     readAt = Date.now();
-    known = Number(row?.is_demo ?? 0) === 1;
     return known;
   };
 }
@@ -91,8 +97,9 @@ export function enableDemoDelivery(
       // About to fail: a "no" cached from before another node loaded the demo is read again.
       if (!(await isDemo(true)) || !(await isDemoCustomer(db, msg.caseId))) {
         if (real) return real(msg, key);
-        // What the outbox says when a channel has no sender (outbox.worker.ts).
-        throw new ConnectorError('temporary', `no sender is configured for channel ${kind}`);
+        // What the outbox says when a channel has no sender (outbox.worker.ts): the flag was
+        // just read again, so this is no demo customer and waiting would not change that.
+        throw new ConnectorError('not_configured', `no sender is configured for channel ${kind}`);
       }
       logger?.debug({ messageId: msg.messageId, channel: kind }, 'demo: delivery simulated');
       return { externalId: `demo-${msg.messageId}` };
@@ -106,6 +113,18 @@ export function enableDemoDelivery(
     // The channel's rules hold in the demo too: a reply a real channel would refuse (too long
     // for X, say) is refused to the demo's agent as it would be on a live desk.
     if (real?.check) sender.check = real.check;
+    // With no real sender (`api`, `webchat` without an outbound URL) the wrapper carries only
+    // the demo's customers: anyone else's reply is refused as if the wrapper were not there
+    // (`sendersCheck`). Read through the reply's transaction (SQLite has one connection).
+    if (!real) {
+      sender.check = async (trx, msg) => {
+        if (
+          !(await demoWorkspace(trx, opts.workspaceId)) ||
+          !(await isDemoCustomer(trx, msg.caseId))
+        )
+          await refuseNoSender(trx, msg);
+      };
+    }
     sender.demoAware = true;
     senders.set(kind, sender);
   }

@@ -26,6 +26,11 @@ export const ERROR_CODES = {
   window_closed: 422,
   /** A reply longer than its channel takes (as the channel counts); `details.rule` says which. */
   too_long: 422,
+  /**
+   * A reply on a kind of channel the desk cannot send on at all (no sender for it: voice, or
+   * `api`/`webchat` without an outbound URL); `details.rule` is `no_sender`.
+   */
+  not_configured: 422,
   /** Too many requests; retry later. */
   rate_limited: 429,
   /** The database is unreachable or not migrated. */

@@ -112,7 +112,35 @@ describe.each(ENGINES)('the e-mail sender on %s', (engine) => {
       .execute();
     const none = await send(mail(), 'k-none').catch((e: unknown) => e);
     expect(none).toBeInstanceOf(ConnectorError);
-    expect((none as ConnectorError).message).toBe('no email channel is configured');
+    expect((none as ConnectorError).kind).toBe('not_configured');
+    // The receiving record is still there: the desk has an email channel, none that sends.
+    expect((none as ConnectorError).message).toBe(
+      'no email channel can send: none has SMTP settings (host, port, from)',
+    );
     expect(decrypts()).toBe(3);
+  });
+
+  it('with no email record at all, says none is configured', async () => {
+    await deps.db
+      .updateTable('channels')
+      .set({ disabled_at: Date.now() })
+      .where('workspace_id', '=', deps.workspaceId)
+      .where('kind', '=', 'email')
+      .execute();
+    const msg: OutboundMessage = {
+      messageId: 'm-nothing',
+      caseId: 'no-such-case',
+      channel: 'email',
+      channelId: null,
+      to: 'ana@example.com',
+      inReplyTo: null,
+      visibility: 'private',
+      text: 'Hello',
+    };
+    const err = await emailSender(deps)(msg, 'k-nothing').catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      kind: 'not_configured',
+      message: 'no email channel is configured',
+    });
   });
 });

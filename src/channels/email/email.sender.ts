@@ -79,6 +79,24 @@ export async function resolveSmtpChannel(
 }
 
 /**
+ * Why no record can send: with receiving (IMAP-only) records the desk has an email channel, so
+ * "none is configured" would send the admin looking for the wrong thing; it lacks SMTP settings.
+ */
+async function noSmtpReason(deps: ChannelDeps): Promise<string> {
+  const receiving = await deps.db
+    .selectFrom('channels')
+    .select('id')
+    .where('workspace_id', '=', deps.workspaceId)
+    .where('kind', '=', 'email')
+    .where('disabled_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return receiving
+    ? 'no email channel can send: none has SMTP settings (host, port, from)'
+    : 'no email channel is configured';
+}
+
+/**
  * Sends replies and notifications by SMTP from the channel's mailbox: `To` the customer's
  * address, `Subject` "Re: <case subject>", threaded with `In-Reply-To`/`References` on the
  * customer's message when we know it. SMTP has no idempotency key; instead our `Message-ID` is
@@ -92,7 +110,7 @@ export function emailSender(deps: ChannelDeps): Sender {
   const send: Sender = async (msg) => {
     const ch = await resolveSmtpChannel(deps, msg.channelId, cache);
     // Not temporary (as for SMS): an admin must add a mailbox, retrying would only hide it.
-    if (!ch) throw new ConnectorError('not_configured', 'no email channel is configured');
+    if (!ch) throw new ConnectorError('not_configured', await noSmtpReason(deps));
     const { subject, parent } = await threadOf(deps, msg);
     const messageId = `<${msg.messageId}@${senderDomain(ch.config.from)}>`;
     const mailer = pool.get(ch);

@@ -250,8 +250,13 @@ export class OutboxWorker {
     const sender = this.opts.senders.get(msg.channel);
     let result: SendResult;
     try {
+      // No sender for the kind (voice; `api`/`webchat` without an outbound URL): senders are
+      // fixed at start, so waiting changes nothing. Fails at once, as the reply route refuses it.
       if (!sender) {
-        throw new ConnectorError('temporary', `no sender is configured for channel ${msg.channel}`);
+        throw new ConnectorError(
+          'not_configured',
+          `no sender is configured for channel ${msg.channel}`,
+        );
       }
       result = await sender(msg, row.idempotency_key);
     } catch (err) {
