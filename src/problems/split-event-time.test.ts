@@ -43,7 +43,16 @@ describe.each(ENGINES)('a split-off problem in event time on %s', (engine) => {
   });
 
   it('a problem made by hand from an answered case is dated by the customer, not the reply', async () => {
-    const [c] = await ingest([wrote('2026-12-01T08:15:00.000Z')]);
+    // By SMS: the desk has a sender for it (an `api` case without an outbound URL refuses replies).
+    const [c] = await ingest([
+      aMessage({
+        text: 'no signal at all in Austin tonight',
+        channel: 'sms',
+        visibility: 'private',
+        author: { id: `+1512555${String(next()).padStart(4, '0')}` },
+        sentAt: '2026-12-01T08:15:00.000Z',
+      }),
+    ]);
     // An agent's reply moves the case's last activity to now (wall time).
     const r = await api('POST', `/api/v1/cases/${c.case_id}/replies`, { text: 'Looking into it' });
     expect(r.statusCode, r.body).toBeLessThan(300);
