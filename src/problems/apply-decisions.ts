@@ -4,6 +4,7 @@ import type { BatchState } from '../ingest/pipeline/types.js';
 import { queueNotifications } from '../notify/notify.service.js';
 import type { DB } from '../platform/db/schema.js';
 import { moveCase } from './case-move.js';
+import { erasedCaseIds } from './link-refusals.js';
 import { votingTopic } from './detector/book.js';
 import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
 import type { Decision, ProblemKind } from './detector/detector.js';
@@ -85,6 +86,12 @@ export async function applyDecisions(
   // A raise that reopened an earlier problem: the detector's later decisions about the new id
   // are about that problem.
   const alias = new Map<string, string>();
+  // The detector remembers complaints it has seen; one whose customer was erased since joins no
+  // problem (a person could not link it either: 422), so its customer is neither counted nor told.
+  const erased = await erasedCaseIds(
+    trx,
+    decisions.flatMap((d) => (d.type === 'link' && d.member.caseId ? [d.member.caseId] : [])),
+  );
   for (const raw of decisions) {
     const target = alias.get(raw.problemId);
     const d: Decision = target ? { ...raw, problemId: target } : raw;
@@ -152,7 +159,7 @@ export async function applyDecisions(
       }
       case 'link': {
         const m = d.member;
-        if (!m.caseId) break;
+        if (!m.caseId || erased.has(m.caseId)) break;
         if (linked.get(m.caseId) === d.problemId) break;
         if (unlinked.has(`${m.caseId}>${d.problemId}`)) break;
         const held = linked.get(m.caseId);

@@ -37,26 +37,39 @@ export async function refuseCaseOfOpenProblem(trx: Kysely<DB>, caseId: string, e
     );
 }
 
+/** Which of `caseIds` are erased (the case, or its customer). */
+export async function erasedCaseIds(
+  trx: Kysely<DB>,
+  caseIds: readonly string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  // Chunked: a raise can link hundreds of open cases at once (SQLite's bound-parameter limit).
+  for (let i = 0; i < caseIds.length; i += 500) {
+    const rows = await trx
+      .selectFrom('cases')
+      .innerJoin('customers', 'customers.id', 'cases.customer_id')
+      .select('cases.id')
+      .where('cases.id', 'in', caseIds.slice(i, i + 500))
+      .where((eb) =>
+        eb.or([eb('cases.erased_at', 'is not', null), eb('customers.erased_at', 'is not', null)]),
+      )
+      .execute();
+    for (const r of rows) found.add(r.id);
+  }
+  return found;
+}
+
 /**
  * An erased case (its customer erased) joins no problem, as it takes no answer (422): its
  * customer would be counted and sent the problem's notices, to the "[erased]" placeholder.
  */
 export async function refuseErasedCases(trx: Kysely<DB>, caseIds: readonly string[]) {
   if (caseIds.length === 0) return;
-  const erased = await trx
-    .selectFrom('cases')
-    .innerJoin('customers', 'customers.id', 'cases.customer_id')
-    .select('cases.id')
-    .where('cases.id', 'in', caseIds)
-    .where((eb) =>
-      eb.or([eb('cases.erased_at', 'is not', null), eb('customers.erased_at', 'is not', null)]),
-    )
-    .orderBy('cases.id')
-    .execute();
+  const erased = [...(await erasedCaseIds(trx, caseIds))].sort();
   if (erased.length > 0)
     throw new AppError(
       'invalid_transition',
-      `the customer of case ${erased.map((c) => c.id).join(', ')} was erased; an erased case cannot be linked to a problem`,
-      { erased: erased.map((c) => c.id) },
+      `the customer of case ${erased.join(', ')} was erased; an erased case cannot be linked to a problem`,
+      { erased },
     );
 }
