@@ -4,11 +4,11 @@ import type { BatchState } from '../ingest/pipeline/types.js';
 import { queueNotifications } from '../notify/notify.service.js';
 import type { DB } from '../platform/db/schema.js';
 import { moveCase } from './case-move.js';
-import { erasedCaseIds } from './link-refusals.js';
 import { votingTopic } from './detector/book.js';
 import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
 import type { Decision, ProblemKind } from './detector/detector.js';
 import { isHistory, queueEscalations, refreshEscalationSnapshots } from './escalate.js';
+import { erasedCaseIds } from './link-refusals.js';
 import { resolveOwner } from './owner.js';
 import { areaPhrase, etaPhrase, fill, type ProblemSettings } from './problem.settings.js';
 import {
