@@ -157,6 +157,8 @@ export function sentimentOf(
       boost = intens;
       continue;
     }
+    // A clause break ends a negation's reach: "not sure but great job", "no! love it".
+    if (word === 'but' || word === '!' || word === '?') negateLeft = 0;
     if (word === 'but' && !butSeen) {
       butSeen = true;
       preBut = raw;

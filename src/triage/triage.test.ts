@@ -128,6 +128,9 @@ describe('sentiment', () => {
   it('handles negation, emphasis, emoji and sarcasm', () => {
     expect(sentiment('great service')).toBeGreaterThan(0.3);
     expect(sentiment('not great service')).toBeLessThan(0);
+    // A negation stops at a clause break: "but", "!" or "?".
+    expect(sentiment('not sure but great job')).toBeGreaterThan(0.3);
+    expect(sentiment('no! love it')).toBeGreaterThan(0.3);
     expect(sentiment('this is awful')).toBeLessThan(sentiment('this is a bit annoying'));
     expect(sentiment('THIS IS AWFUL!!!')).toBeLessThan(sentiment('this is awful'));
     expect(sentiment('thanks for nothing')).toBeLessThan(0);

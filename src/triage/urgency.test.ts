@@ -17,6 +17,9 @@ describe('churn', () => {
       ['switching to wifi calling fixed it', []],
       ['this is going to small claims court', ['legal']],
       ['leaving for work now, will check later', []],
+      ['I want to leave work early today', []],
+      ['going to leave the house now', []],
+      ['leaving @Starbucks now, the wifi there is fine', []],
       ["I'm cancelling my order, it's late", []],
       ["I'm cancelling the appointment, something came up", []],
       ['noise cancelling headphones are great', []],
@@ -35,6 +38,9 @@ describe('churn', () => {
       ['no signal for 3 days in 94110, cancelling', ['churn']],
       ["that's it, I'm cancelling.", ['churn']],
       ['we are officially cancelling today', ['churn']],
+      ['third outage this week. I want to leave.', ['churn', 'repeat']],
+      ['ready to switch!', ['churn']],
+      ['leaving this company as soon as my contract ends', ['churn']],
     ]);
   });
 });
