@@ -6,8 +6,7 @@ import { isStillBroken, saysStillBroken } from './still-broken.js';
 const FIXED_AT = Date.parse('2026-05-04T10:00:00Z');
 const AT = FIXED_AT + 40 * 60_000;
 const outage = { status: 'fixed', topic: 'outage', fixed_event_at: FIXED_AT };
-const judge = (text: string) =>
-  isStillBroken(outage, classify({ text, channel: 'sms' }), text, AT);
+const judge = (text: string) => isStillBroken(outage, classify({ text, channel: 'sms' }), text, AT);
 
 describe('"still broken" phrase coverage after a fix notice', () => {
   // The words alone say so: whatever triage makes of the tone, these count.
