@@ -48,7 +48,7 @@ describe.each(ENGINES)('out-of-date notices on %s', (engine) => {
     const texts: string[] = [];
     await outbox(texts).runOnce(100);
     expect(texts).toHaveLength(1);
-    expect(texts[0]).toMatch(/status: fixing/);
+    expect(texts[0]).toMatch(/Our team is working on a fix\./);
     const all = await notices(id);
     expect(all.map((n) => n.status)).toEqual(['superseded', 'superseded', 'superseded', 'sent']);
     const api = (

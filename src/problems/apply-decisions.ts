@@ -10,7 +10,7 @@ import type { Decision, ProblemKind } from './detector/detector.js';
 import { isHistory, queueEscalations, refreshEscalationSnapshots } from './escalate.js';
 import { erasedCaseIds } from './link-refusals.js';
 import { resolveOwner } from './owner.js';
-import { areaPhrase, etaPhrase, fill, type ProblemSettings } from './problem.settings.js';
+import { acknowledgementText, type ProblemSettings } from './problem.settings.js';
 import {
   type CountsDelta,
   insertLinks,
@@ -397,17 +397,7 @@ export async function applyDecisions(
   for (const a of acks) {
     const p = byId.get(a.problemId);
     if (!p) continue;
-    // Linked after the fix: the customer hears that it is fixed, and to reply if not for them.
-    const fixed = p.status === 'fixed' || p.status === 'verified';
-    const text = fill(fixed ? settings.fixedTemplate : settings.acknowledgementTemplate, {
-      title: p.title,
-      status: p.status,
-      eta: etaPhrase(p.eta_at, now, p.status),
-      area: areaPhrase(p.area_json),
-      body: '',
-    })
-      .replace(/\s+/g, ' ')
-      .trim();
+    const text = acknowledgementText(settings, p, now);
     // Replayed or imported history is suggested, never sent: its customers were answered then.
     const send = settings.autoAcknowledge && !isHistory(Math.max(a.at, newest), now);
     caseEvents.push({

@@ -133,7 +133,9 @@ describe.each(ENGINES)('problems after a fix on %s', (engine) => {
     expect(new Set(notes.map((n) => n.customer_id))).toEqual(
       new Set(told.map((c) => c.customer_id)),
     );
-    expect(notes[0].text).toMatch(/status: confirmed\. The fix we told you about did not cover/);
+    expect(notes[0].text).toMatch(
+      /We have confirmed the problem and our team is on it\. The fix we told you about did not cover/,
+    );
   });
 
   it('reopening a fixed problem is a reopening for the tools; clearing the ETA is not sent as the old one', async () => {

@@ -102,10 +102,10 @@ describe('the ETA as customers read it', () => {
   const now = Date.UTC(2026, 11, 30, 12);
   it('names the year of an ETA in another year, not of one in this year', () => {
     expect(etaPhrase(Date.UTC(2027, 0, 1, 0, 0), now, 'fixing')).toBe(
-      ' Next update by Fri 1 Jan 2027, 00:00 UTC.',
+      ' We expect it fixed by Fri 1 Jan 2027, 00:00 UTC.',
     );
     expect(etaPhrase(Date.UTC(2026, 11, 31, 9, 30), now, 'fixing')).toBe(
-      ' Next update by Thu 31 Dec, 09:30 UTC.',
+      ' We expect it fixed by Thu 31 Dec, 09:30 UTC.',
     );
   });
 });

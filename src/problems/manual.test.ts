@@ -186,12 +186,12 @@ describe.each(ENGINES)('problems made by hand on %s', (engine) => {
           .execute()
       ).map((n) => n.text);
     expect((await texts())[0]).toBe(
-      `Update on network — everywhere — status: fixing. Crews are on it.${etaPhrase(eta, Date.now(), 'fixing')}`,
+      `Update on network — everywhere: Our team is working on a fix. Crews are on it.${etaPhrase(eta, Date.now(), 'fixing')}`,
     );
-    expect((await texts())[0]).toMatch(/Crews are on it\. Next update by /);
+    expect((await texts())[0]).toMatch(/Crews are on it\. We expect it fixed by /);
     // A body that ends a sentence already gets no second stop.
     expect((await post('Crews are on it!')).statusCode).toBe(200);
-    expect((await texts())[1]).toContain('Crews are on it! Next update');
+    expect((await texts())[1]).toContain('Crews are on it! We expect it fixed by');
   });
 
   it('an area that leaves levels out takes them as null; unknown keys and wrong types are refused', async () => {

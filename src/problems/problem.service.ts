@@ -6,6 +6,7 @@ import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { queueEscalations } from './escalate.js';
+import { etaIsNews } from './eta-news.js';
 import { eventNow } from './event-clock.js';
 import { ownerTeamNamed } from './owner-teams.js';
 import { pendLinkedCases, reopenWaitingCases } from './problem.cases.js';
@@ -239,7 +240,8 @@ export async function changeProblem(
     const shouldNotify =
       !change.silent &&
       (change.body !== undefined ||
-        (to !== from && (to === 'fixed' || to === 'fixing' || to === 'confirmed')));
+        (to !== from && (to === 'fixed' || to === 'fixing' || to === 'confirmed')) ||
+        etaIsNews(oldEta, change.etaAt, to, now));
     if (shouldNotify) {
       const updateId = newId();
       // The fixed template announces the fix; later words on a fixed problem are an update.

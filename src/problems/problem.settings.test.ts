@@ -6,10 +6,10 @@ const NOW = Date.parse('2026-12-02T09:00:00Z');
 describe('what customer-facing templates say', () => {
   it('an ETA today is a time; another day carries its date; a fixed problem has none', () => {
     expect(etaPhrase(Date.parse('2026-12-02T15:30:00Z'), NOW, 'fixing')).toBe(
-      ' Next update by 15:30 UTC.',
+      ' We expect it fixed by 15:30 UTC.',
     );
     expect(etaPhrase(Date.parse('2026-12-05T15:30:00Z'), NOW, 'fixing')).toBe(
-      ' Next update by Sat 5 Dec, 15:30 UTC.',
+      ' We expect it fixed by Sat 5 Dec, 15:30 UTC.',
     );
     expect(etaPhrase(Date.parse('2026-12-02T15:30:00Z'), NOW, 'fixed')).toBe('');
     expect(etaPhrase(null, NOW, 'confirmed')).toBe('');

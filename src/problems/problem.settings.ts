@@ -7,7 +7,10 @@ import { checkOwnerRules, ensureTeamsNamed } from './owner-teams.js';
 export interface ProblemSettings {
   /** Send the informed acknowledgement automatically instead of suggesting it to the agent. */
   autoAcknowledge: boolean;
-  /** Placeholders (all three templates): {title} {status} {eta} {area} {body}. */
+  /**
+   * Placeholders (all three templates): {title} {status} {progress} {eta} {area} {body}; the
+   * status in customers' words, never ours (`STATUS_WORDS`, `PROGRESS`).
+   */
   acknowledgementTemplate: string;
   updateTemplate: string;
   fixedTemplate: string;
@@ -43,9 +46,9 @@ export interface ProblemSettings {
 
 export const DEFAULT_PROBLEM_SETTINGS: ProblemSettings = {
   autoAcknowledge: false,
-  acknowledgementTemplate:
-    'Thanks for telling us. We know about this ({title}) and our team is on it — status: {status}.{eta}',
-  updateTemplate: 'Update on {title} — status: {status}. {body}{eta}',
+  // Customers read {progress}, a sentence in their words, never our status names ("suspected").
+  acknowledgementTemplate: 'Thanks for telling us about this ({title}). {progress}{eta}',
+  updateTemplate: 'Update on {title}: {progress} {body}{eta}',
   fixedTemplate:
     'Good news: {title} is fixed. {body} If it is still not working for you, just reply to this message.',
   quietPeriodMinutes: 24 * 60,
@@ -73,6 +76,18 @@ export const DEFAULT_PROBLEM_SETTINGS: ProblemSettings = {
   ],
 };
 
+/**
+ * Defaults of earlier releases, which told customers our status names ("status: suspected").
+ * Saving any setting stored the whole settings, these templates too, so a workspace that never
+ * chose its own wording would keep them: one still equal to an old default follows the default.
+ */
+const OLD_DEFAULTS: Partial<Record<TemplateKey, string[]>> = {
+  acknowledgementTemplate: [
+    'Thanks for telling us. We know about this ({title}) and our team is on it — status: {status}.{eta}',
+  ],
+  updateTemplate: ['Update on {title} — status: {status}. {body}{eta}'],
+};
+
 export async function loadProblemSettings(
   db: Kysely<DB>,
   workspaceId: string,
@@ -83,10 +98,10 @@ export async function loadProblemSettings(
     .where('workspace_id', '=', workspaceId)
     .executeTakeFirst();
   if (!row) return DEFAULT_PROBLEM_SETTINGS;
-  return {
-    ...DEFAULT_PROBLEM_SETTINGS,
-    ...(JSON.parse(row.settings_json) as Partial<ProblemSettings>),
-  };
+  const stored = JSON.parse(row.settings_json) as Partial<ProblemSettings>;
+  for (const k of TEMPLATE_KEYS)
+    if (stored[k] !== undefined && OLD_DEFAULTS[k]?.includes(stored[k])) delete stored[k];
+  return { ...DEFAULT_PROBLEM_SETTINGS, ...stored };
 }
 
 /**
@@ -131,9 +146,41 @@ export function ownerFor(settings: ProblemSettings, topic: string | null, areaKe
 }
 
 /** What a customer-facing template may say. */
-export const PLACEHOLDERS = ['title', 'status', 'eta', 'area', 'body'] as const;
+export const PLACEHOLDERS = ['title', 'status', 'progress', 'eta', 'area', 'body'] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
 const TEMPLATE_KEYS = ['acknowledgementTemplate', 'updateTemplate', 'fixedTemplate'] as const;
+type TemplateKey = (typeof TEMPLATE_KEYS)[number];
+
+/**
+ * A status as customers read it (`{status}`): plain words, not the desk's lifecycle names. A
+ * "suspected" problem is one we are looking into; "verified" is our check that a fix held.
+ */
+const STATUS_WORDS: Record<string, string> = {
+  suspected: 'under investigation',
+  confirmed: 'confirmed',
+  fixing: 'being fixed',
+  fixed: 'fixed',
+  verified: 'fixed',
+  closed: 'resolved',
+};
+
+/** Where things stand, as a sentence for customers (`{progress}`). */
+const PROGRESS: Record<string, string> = {
+  suspected: 'We are looking into reports of it.',
+  confirmed: 'We have confirmed the problem and our team is on it.',
+  fixing: 'Our team is working on a fix.',
+  fixed: 'It is fixed.',
+  verified: 'It is fixed.',
+  closed: 'It is resolved.',
+};
+
+export function statusWords(status: string): string {
+  return STATUS_WORDS[status] ?? 'under investigation';
+}
+
+export function progressSentence(status: string): string {
+  return PROGRESS[status] ?? PROGRESS.suspected;
+}
 
 /**
  * A template customers could not read is refused: a blank one sent an empty message recorded as
@@ -182,16 +229,18 @@ export function bodySentence(body: string | null | undefined): string {
 
 /**
  * The ETA as customers read it: the time of day when it is today (UTC), else with its date
- * ("Next update by Thu 3 Dec, 15:30 UTC."), and its year when that is not this one ("Fri 1 Jan
- * 2027"): without it a date in January read in December is ambiguous. Nothing for a fixed
- * problem: it is not awaited.
+ * ("We expect it fixed by Thu 3 Dec, 15:30 UTC."), and its year when that is not this one ("Fri 1
+ * Jan 2027"): without it a date in January read in December is ambiguous. Nothing for a fixed
+ * problem: it is not awaited. An ETA that has passed is no promise to repeat ("fixed by" a time
+ * gone): customers hear that it takes longer than expected, and that we will keep them posted.
  */
 export function etaPhrase(eta: number | null | undefined, now: number, status: string): string {
   if (eta == null || status === 'fixed' || status === 'verified' || status === 'closed') return '';
+  if (Number(eta) <= now) return ' It is taking longer than we expected; we will keep you posted.';
   const at = new Date(Number(eta));
   const time = at.toISOString().slice(11, 16);
   if (at.toISOString().slice(0, 10) === new Date(now).toISOString().slice(0, 10))
-    return ` Next update by ${time} UTC.`;
+    return ` We expect it fixed by ${time} UTC.`;
   const day = at.toLocaleDateString('en-GB', {
     timeZone: 'UTC',
     weekday: 'short',
@@ -201,7 +250,7 @@ export function etaPhrase(eta: number | null | undefined, now: number, status: s
   // en-GB would write "Fri, 1 Jan 2027" with a year: the year goes after the usual "Fri 1 Jan".
   const year = at.getUTCFullYear();
   const when = year === new Date(now).getUTCFullYear() ? day : `${day} ${year}`;
-  return ` Next update by ${when}, ${time} UTC.`;
+  return ` We expect it fixed by ${when}, ${time} UTC.`;
 }
 
 /** A problem's place for customers ("San Francisco, CA (94110)"), or "your area". */
@@ -219,6 +268,27 @@ export function areaPhrase(areaJson: string | null | undefined): string {
   return a.postalCode ? `${place} (${a.postalCode})` : place;
 }
 
+/** A filled template as sent: one line, no doubled spaces where a placeholder was empty. */
+function render(
+  template: string,
+  p: { title: string; area_json?: string | null },
+  status: string,
+  body: string | null | undefined,
+  eta: number | null | undefined,
+  now: number,
+): string {
+  return fill(template, {
+    title: p.title,
+    status: statusWords(status),
+    progress: progressSentence(status),
+    body: bodySentence(body),
+    eta: etaPhrase(eta, now, status),
+    area: areaPhrase(p.area_json),
+  })
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 /**
  * What customers read of an update: the fixed template for the news of a fix (`fix`), else the
  * update template (words posted later on a problem that stays fixed are not a second fix).
@@ -232,13 +302,19 @@ export function noticeText(
   now: number,
   fix = status === 'fixed',
 ): string {
-  return fill(fix ? settings.fixedTemplate : settings.updateTemplate, {
-    title: p.title,
-    status,
-    body: bodySentence(body),
-    eta: etaPhrase(eta, now, status),
-    area: areaPhrase(p.area_json),
-  })
-    .replace(/\s+/g, ' ')
-    .trim();
+  return render(fix ? settings.fixedTemplate : settings.updateTemplate, p, status, body, eta, now);
+}
+
+/**
+ * The informed acknowledgement of a complaint linked to a problem; one linked after the fix
+ * hears that it is fixed (the fixed template), and to reply if not for them.
+ */
+export function acknowledgementText(
+  settings: ProblemSettings,
+  p: { title: string; area_json?: string | null; status: string; eta_at: number | null },
+  now: number,
+): string {
+  const fixed = p.status === 'fixed' || p.status === 'verified';
+  const template = fixed ? settings.fixedTemplate : settings.acknowledgementTemplate;
+  return render(template, p, p.status, '', p.eta_at, now);
 }

@@ -160,6 +160,8 @@ describe.each(ENGINES)('problems end to end on %s', (engine) => {
       .executeTakeFirstOrThrow();
     expect(note.text).toContain('in San Francisco');
     expect(note.text).not.toContain('{area}');
+    // {status} is the customer's words for it, never our lifecycle's ("status: suspected").
+    expect(note.text).toMatch(/status: (?:under investigation|confirmed|being fixed)\./);
     await app.http.inject({
       method: 'PATCH',
       url: '/api/v1/problem-settings',

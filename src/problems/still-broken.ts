@@ -33,9 +33,20 @@ const STILL_BROKEN = new RegExp(
     String.raw`(?:\bnot|n't|\bnever) (?:works?|working|fixed|resolved|back)\b(?! (?:out|too|hard|from|on)\b)`,
     String.raw`\bsame (?:old )?(?:problem|issue|thing|story|trouble)\b`,
     String.raw`\b(?:nothing (?:has |'s )?changed|no change|no difference|no improvement|nothing works|nothing(?: is|'s) working)\b`,
+    // "it didn't fix anything", "the fix did not help"
+    String.raw`(?:n't|\bnot) (?:fix|solve|resolve|help|change) (?:anything|a thing|it|the (?:problem|issue))\b`,
+    String.raw`\b(?:happened|happening) again\b`,
   ].join('|'),
   'i',
 );
+
+/**
+ * The trouble itself back ("the problem is back", "issue came back", "outage is back again"):
+ * looked for before `WORKS_AGAIN` is taken out, which reads "is back" and "back again" as
+ * service restored. Only with a word for the trouble as its subject: "signal came back" is thanks.
+ */
+const TROUBLE_BACK =
+  /(?<!\b(?:no|any|without) )\b(?:problem|issue|outage|trouble|fault|same thing)s? (?:is |are |has |have |'s |'re )?(?:back|(?:came|come|coming) back|returned|again)\b/i;
 
 /**
  * Phrases that say it works (removed before `STILL_BROKEN` is looked for, and a reply with one
@@ -61,7 +72,8 @@ function plain(text: string): string {
 
 /** Whether a reply says in words that the trouble is still there (see `STILL_BROKEN`). */
 export function saysStillBroken(text: string): boolean {
-  return STILL_BROKEN.test(plain(text).replace(WORKS_AGAIN, ' '));
+  const t = plain(text);
+  return TROUBLE_BACK.test(t) || STILL_BROKEN.test(t.replace(WORKS_AGAIN, ' '));
 }
 
 /** Words that quote what someone else said works ("your tweet says it is fixed. it is not"). */

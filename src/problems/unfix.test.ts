@@ -77,7 +77,7 @@ describe.each(ENGINES)('a fix that did not hold, on %s', (engine) => {
     expect(new Set(again.map((n) => n.customer_id))).toEqual(
       new Set(linked.slice(1).map((c) => c.customer_id)),
     );
-    expect(again[0].text).toMatch(/status: fixing\. Our fix did not hold/);
+    expect(again[0].text).toMatch(/Our team is working on a fix\. Our fix did not hold/);
     // A fix nobody was told of fails as quietly.
     const quiet = await autoProblem(await cases(2));
     await setStatus(quiet, { status: 'fixed' });

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { classify } from '../triage/index.js';
+import { isStillBroken, saysStillBroken } from './still-broken.js';
+
+// Replies customers really send to a "fixed" notice (QA round), judged 40 minutes after the fix.
+const FIXED_AT = Date.parse('2026-05-04T10:00:00Z');
+const AT = FIXED_AT + 40 * 60_000;
+const outage = { status: 'fixed', topic: 'outage', fixed_event_at: FIXED_AT };
+const judge = (text: string) => isStillBroken(outage, classify({ text, channel: 'sms' }), text, AT);
+
+describe('"still broken" phrase coverage after a fix notice', () => {
+  // The words alone say so: whatever triage makes of the tone, these count.
+  const broken = [
+    'still not working',
+    'nope, still down',
+    "it's not fixed",
+    'It’s not fixed',
+    'same problem again today',
+    'still no signal in 94110',
+    "didn't work, still dropping calls",
+    'Did not work. Still dropping calls',
+    'not working still',
+    'still the same',
+    'still down for me',
+    'no, still broken',
+    'it happened again today',
+    'the problem is back',
+    'problem came back this morning',
+    'Still getting no signal',
+    'STILL NOT WORKING!!!',
+    'still have no internet',
+    'nothing works still',
+    "it didn't fix anything",
+    'your fix did not work',
+    'the issue has returned',
+    'outage is back again',
+    'not here, still nothing in 78701',
+  ];
+  it.each(broken)('%j says it is still broken', (text) => {
+    expect(saysStillBroken(text)).toBe(true);
+    expect(judge(text)).toBe(true);
+  });
+
+  // Thanks, or "works" said with words that look like complaints ("no problems", "still").
+  const fine = [
+    'thanks, it works now',
+    'all good now',
+    'no problems since',
+    'No problems since the fix, thanks',
+    'not anymore, thank you',
+    'Not any more, thanks!',
+    'still works great, thanks',
+    'Still working fine here',
+    'no issues since yesterday',
+    "haven't had any problems since",
+    'nope, all fine now',
+    'nope, no problems',
+    'not a problem anymore',
+    'works perfectly now, no more dropped calls',
+    'no more dropping calls, thanks',
+    'signal is back, thank you so much',
+    'Thank you! Not down anymore',
+    'fixed for me, thanks',
+    'working again, no complaints',
+    'signal came back this morning, thanks',
+    'it came back on an hour ago, cheers',
+    // A reply that answers "is it still not working?" with a bare "nope" is ambiguous: the words
+    // alone do not count, only a negative complaint's tone (`isStillBroken`'s second test) could.
+    'nope',
+    'no problem again today, thanks',
+    'the service started again after the restart, thanks',
+  ];
+  it.each(fine)('%j is not a report', (text) => {
+    expect(saysStillBroken(text)).toBe(false);
+    expect(judge(text)).toBe(false);
+  });
+});
