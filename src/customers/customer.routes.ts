@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
+import { Created, Json, Refusal, Refused } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import {
@@ -49,6 +50,7 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
     '/api/v1/customers/:id',
     {
       schema: {
+        response: { 200: Json(), 422: Refused('the customer was merged into another or erased') },
         tags: ['customers'],
         summary: 'Change the display name or attributes (used by routing rules)',
         params: Id,
@@ -86,6 +88,13 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
     '/api/v1/customers/:id/identities',
     {
       schema: {
+        response: {
+          201: Created(),
+          409: Refusal(
+            'conflict: the identifier belongs to another customer; send it `verified` to merge them',
+          ),
+          422: Refused('the customer was merged into another or erased'),
+        },
         tags: ['customers'],
         summary:
           'Add an identifier the customer gave; a verified one owned by another customer merges them',
@@ -127,6 +136,10 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
     '/api/v1/match-suggestions/:id/:decision',
     {
       schema: {
+        response: {
+          200: Json(),
+          422: Refused('the suggestion was already decided, or a customer was merged or erased'),
+        },
         tags: ['customers'],
         summary: 'Accept (merge) or dismiss a suggested match',
         params: Type.Object({
@@ -147,6 +160,10 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
     '/api/v1/customers/:id/merge',
     {
       schema: {
+        response: {
+          201: Created(),
+          422: Refused('one of the customers is already merged into another, or erased'),
+        },
         tags: ['customers'],
         summary: 'Merge another customer into this one (reversible; who and why are recorded)',
         params: Id,
@@ -181,6 +198,11 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
     '/api/v1/customer-merges/:id/unmerge',
     {
       schema: {
+        response: {
+          200: Json(),
+          409: Refusal('conflict: a later merge involves these customers; undo it first'),
+          422: Refused('the merge was already undone'),
+        },
         tags: ['customers'],
         summary: 'Undo a merge exactly (identities, cases, messages, promises go back)',
         params: Id,
