@@ -103,7 +103,13 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
           {
             channel: Type.String({ minLength: 1, maxLength: 40 }),
             address: Type.String({ minLength: 1, maxLength: 320 }),
-            verified: Type.Boolean(),
+            // Optional: most identifiers a customer gives are not confirmed (no code answered).
+            verified: Type.Optional(
+              Type.Boolean({
+                default: false,
+                description: 'the customer confirmed it (answered a code); default false',
+              }),
+            ),
             name: Type.Optional(Type.String({ maxLength: 500 })),
           },
           { additionalProperties: false },
@@ -111,7 +117,8 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
       },
     },
     async (req, reply) => {
-      const r = await addIdentity(db, req.actor, req.params.id, req.body, clock());
+      const body = { ...req.body, verified: req.body.verified ?? false };
+      const r = await addIdentity(db, req.actor, req.params.id, body, clock());
       return reply
         .status(201)
         .send({ ...r, customer: await getCustomer(db, req.actor.workspaceId, req.params.id) });
