@@ -17,6 +17,7 @@ import { clientErrorHandler } from './client-error.js';
 import { decodeJsonBody } from './json-charset.js';
 import { nestedTooDeeply, TOO_DEEP_MESSAGE } from './json-depth.js';
 import { nulGuard } from './nul-guard.js';
+import { emptyBodyIsNone, optionalBody } from './optional-body.js';
 import { withCommonResponses } from './responses.js';
 import { strictQuery } from './strict-query.js';
 import { validationMessage } from './validation-message.js';
@@ -78,6 +79,9 @@ export function createHttpServer(logger: Logger | false): Http {
   app.addHook('preValidation', nulGuard);
   // A query parameter an /api/v1 route does not declare is a 400, not silently ignored.
   app.addHook('preValidation', strictQuery);
+  // A write that requires no field may be sent without a body (optional-body.ts).
+  app.addHook('onRequest', emptyBodyIsNone);
+  app.addHook('preValidation', optionalBody);
 
   // JSON only: a text/plain body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain');
