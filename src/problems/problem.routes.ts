@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
-import { Refusal, Refused, VersionConflict } from '../platform/http/responses.js';
+import { IdParams, Refusal, Refused, VersionConflict } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import { TOPICS } from '../triage/types.js';
@@ -25,7 +25,6 @@ export interface ProblemRouteDeps {
   onOutbox: () => void;
 }
 
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const ExpectedVersionT = Type.Optional(
   Type.Integer({ description: "refuse (409) if the problem's version is no longer this" }),
 );
