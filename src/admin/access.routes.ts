@@ -9,6 +9,7 @@ import type { DB } from '../platform/db/schema.js';
 import { badRequest } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { ACCESS_CHANGED } from '../platform/http/live-stream.js';
+import { Created, Json, Refusal } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 
@@ -57,6 +58,7 @@ export function accessRoutes(
     {
       config: admin,
       schema: {
+        response: { 201: Created() },
         tags: ['admin'],
         summary: 'Create an API token; its secret is in this answer only',
         body: Type.Object(
@@ -119,6 +121,10 @@ export function accessRoutes(
     {
       config: admin,
       schema: {
+        response: {
+          201: Created(),
+          409: Refusal('conflict: a user with this email already exists'),
+        },
         tags: ['admin'],
         summary: 'Create a user; without a password the answer holds a one-time password',
         body: Type.Object(
@@ -158,6 +164,7 @@ export function accessRoutes(
     {
       config: admin,
       schema: {
+        response: { 200: Json(), 409: Refusal('conflict: this is the last enabled admin') },
         tags: ['admin'],
         summary: "Change a user's role, or disable (at once: sessions and their tokens) or enable",
         params: Id,

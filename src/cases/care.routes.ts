@@ -4,6 +4,7 @@ import type { Sender } from '../channels/sender.js';
 import { csatRoutes } from '../csat/csat.routes.js';
 import { macroRoutes } from '../macros/macro.routes.js';
 import type { DB } from '../platform/db/schema.js';
+import { Json, ReplyRefused, VersionConflict } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 import { promiseRoutes } from '../promises/promise.routes.js';
@@ -40,6 +41,7 @@ export function careRoutes(app: Http, deps: CareRouteDeps) {
     '/api/v1/cases/:id/handoff',
     {
       schema: {
+        response: { 200: Json(), 409: VersionConflict, 422: ReplyRefused },
         tags: ['cases'],
         summary: 'Public → private: DM link reply on X, or move the case to phone, SMS or email',
         params: Id,

@@ -4,6 +4,14 @@ import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import type { Database } from '../platform/db/database.js';
 import type { CaseStatus } from '../platform/db/schema.js';
 import { listFilter } from '../platform/http/list-filter.js';
+import {
+  Created,
+  ErrorBody,
+  IdParams,
+  Refused,
+  ReplyRefused,
+  VersionConflict,
+} from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
@@ -20,15 +28,6 @@ const Status = Type.Union(
   ['new', 'open', 'pending', 'resolved', 'closed'].map((s) => Type.Literal(s)),
 );
 const PriorityT = Type.Union(['low', 'normal', 'high', 'urgent'].map((s) => Type.Literal(s)));
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const ErrorBody = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    details: Type.Optional(Type.Unknown()),
-  }),
-});
-
 /** Whether a case view's list stops short of the case's first; the cursor goes on from there. */
 const More = (of: string) =>
   Type.Object(
@@ -153,11 +152,8 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
         response: {
           201: MessageDto,
           404: ErrorBody,
-          409: ErrorBody,
-          422: Type.Object(ErrorBody.properties, {
-            description:
-              'the channel cannot carry this reply, so nothing was queued: `window_closed` (its messaging window, and where else the customer can be reached), `too_long` (its length limit) or `not_configured` (the desk cannot send on this kind of channel at all: voice, or `api`/`webchat` without an outbound URL; rule `no_sender`, and where else the customer can be reached), `details.rule` naming the rule; also `invalid_transition` (no message a reply could answer)',
-          }),
+          409: VersionConflict,
+          422: ReplyRefused,
         },
       },
     },
@@ -193,7 +189,12 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: CaseView, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
+        response: {
+          200: CaseView,
+          404: ErrorBody,
+          409: VersionConflict,
+          422: Refused('a status change the lifecycle does not allow'),
+        },
       },
     },
     async (req) => {
@@ -222,6 +223,7 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
           { body: Type.String({ minLength: 1, maxLength: 20_000 }) },
           { additionalProperties: false },
         ),
+        response: { 201: Created() },
       },
     },
     async (req, reply) => {

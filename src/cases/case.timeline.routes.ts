@@ -3,18 +3,11 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import { PAGE_LIMIT_DEFAULT, PageQuery } from '../platform/http/id-page.js';
+import { ErrorBody, IdParams } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { MessageDto } from './case.dto.js';
 import { caseHistoryPage, caseMessagesPage, messageDtos, toHistoryDto } from './case.timeline.js';
 
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const ErrorBody = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    details: Type.Optional(Type.Unknown()),
-  }),
-});
 const HistoryEntry = Type.Object({
   id: Type.String(),
   type: Type.String(),

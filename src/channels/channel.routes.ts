@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { AppError, notFound } from '../platform/errors.js';
+import { Created } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import { countParked, readState } from './channel.state.js';
@@ -106,6 +107,7 @@ export function channelAdminRoutes(app: Http, deps: ChannelDeps) {
     {
       config: { roles: ['admin'] },
       schema: {
+        response: { 201: Created() },
         tags: ['channels'],
         summary: 'Connect a channel (credentials are stored encrypted)',
         body: Type.Object(

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
+import { Created, Json, Refusal, Refused } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import {
@@ -49,6 +50,7 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
     '/api/v1/customers/:id',
     {
       schema: {
+        response: { 200: Json(), 422: Refused('the customer was merged into another or erased') },
         tags: ['customers'],
         summary: 'Change the display name or attributes (used by routing rules)',
         params: Id,
@@ -86,6 +88,13 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
     '/api/v1/customers/:id/identities',
     {
       schema: {
+        response: {
+          201: Created(),
+          409: Refusal(
+            'conflict: the identifier belongs to another customer; send it `verified` to merge them',
+          ),
+          422: Refused('the customer was merged into another or erased'),
+        },
         tags: ['customers'],
         summary:
           'Add an identifier the customer gave; a verified one owned by another customer merges them',
@@ -94,7 +103,13 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
           {
             channel: Type.String({ minLength: 1, maxLength: 40 }),
             address: Type.String({ minLength: 1, maxLength: 320 }),
-            verified: Type.Boolean(),
+            // Optional: most identifiers a customer gives are not confirmed (no code answered).
+            verified: Type.Optional(
+              Type.Boolean({
+                default: false,
+                description: 'the customer confirmed it (answered a code); default false',
+              }),
+            ),
             name: Type.Optional(Type.String({ maxLength: 500 })),
           },
           { additionalProperties: false },
@@ -102,7 +117,8 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
       },
     },
     async (req, reply) => {
-      const r = await addIdentity(db, req.actor, req.params.id, req.body, clock());
+      const body = { ...req.body, verified: req.body.verified ?? false };
+      const r = await addIdentity(db, req.actor, req.params.id, body, clock());
       return reply
         .status(201)
         .send({ ...r, customer: await getCustomer(db, req.actor.workspaceId, req.params.id) });
@@ -127,6 +143,10 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
     '/api/v1/match-suggestions/:id/:decision',
     {
       schema: {
+        response: {
+          200: Json(),
+          422: Refused('the suggestion was already decided, or a customer was merged or erased'),
+        },
         tags: ['customers'],
         summary: 'Accept (merge) or dismiss a suggested match',
         params: Type.Object({
@@ -147,6 +167,10 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
     '/api/v1/customers/:id/merge',
     {
       schema: {
+        response: {
+          201: Created(),
+          422: Refused('one of the customers is already merged into another, or erased'),
+        },
         tags: ['customers'],
         summary: 'Merge another customer into this one (reversible; who and why are recorded)',
         params: Id,
@@ -181,6 +205,11 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
     '/api/v1/customer-merges/:id/unmerge',
     {
       schema: {
+        response: {
+          200: Json(),
+          409: Refusal('conflict: a later merge involves these customers; undo it first'),
+          422: Refused('the merge was already undone'),
+        },
         tags: ['customers'],
         summary: 'Undo a merge exactly (identities, cases, messages, promises go back)',
         params: Id,

@@ -227,4 +227,31 @@ describe.each(ENGINES)('customers on %s', (engine) => {
     });
     expect(bad.statusCode).toBe(400);
   });
+
+  it('takes an identifier without `verified` as unverified (the default)', async () => {
+    await ingest(
+      aMessage({ channel: 'x', visibility: 'private', author: { id: 'x-plain' } }),
+      aMessage({ channel: 'email', visibility: 'private', author: { id: 'held@example.com' } }),
+    );
+    const x = await customerOf('x', 'x-plain');
+    const added = await api('POST', `/api/v1/customers/${x}/identities`, {
+      channel: 'email',
+      address: 'plain@example.com',
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const row = await db()
+      .selectFrom('identities')
+      .select(['customer_id', 'verified'])
+      .where('channel', '=', 'email')
+      .where('address', '=', 'plain@example.com')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ customer_id: x, verified: 0 });
+    // Unverified, one owned by another customer is refused, not merged.
+    const held = await api('POST', `/api/v1/customers/${x}/identities`, {
+      channel: 'email',
+      address: 'held@example.com',
+    });
+    expect(held.statusCode, held.body).toBe(409);
+    expect(await customerOf('email', 'held@example.com')).not.toBe(x);
+  });
 });

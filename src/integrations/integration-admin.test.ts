@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ENGINES } from '../../test/support/engines.js';
 import { createApiToken } from '../platform/auth/tokens.js';
 import { closeWorldsAfterEach, ROUTING_KEY, world } from './testing/escalation-world.js';
 
@@ -135,5 +136,56 @@ describe('integration config and secrets are checked per kind', () => {
     expect((await del(w.app.auth)).statusCode).toBe(204);
     expect((await del(w.app.auth)).statusCode).toBe(404);
     expect((await patch({ enabled: true })).statusCode).toBe(404);
+  });
+});
+
+/**
+ * `config.events` names the problem events a target gets. A misspelt or invented name
+ * (`problem.fixd`, `problem.resolved`) was stored and matched no event, so the target silently
+ * never heard of them: it is a 400 naming it and the events there are, and nothing is stored.
+ */
+describe.each(ENGINES)('integration event names on %s', (engine) => {
+  it('refuses unknown event names, on POST and PATCH, naming them and the known ones', async () => {
+    const w = await world(engine);
+    const webhook = (events: unknown) => ({
+      kind: 'webhook',
+      config: { url: 'https://hooks.example/h', events },
+      secrets: { secret: 'x'.repeat(20) },
+    });
+    for (const events of [['problem.opened', 'problem.fixd'], ['problem.resolved'], ['opened']]) {
+      const res = await post(w, webhook(events));
+      expect(res.statusCode, res.body).toBe(400);
+      const { message } = res.json().error;
+      expect(message).toContain('config.events');
+      for (const bad of events.filter((e) => e !== 'problem.opened'))
+        expect(message).toContain(`"${bad}"`);
+      expect(message).toContain('problem.opened, problem.confirmed, problem.fixing');
+      expect(message).toContain('problem.updated');
+    }
+    expect((await post(w, webhook('problem.opened'))).statusCode).toBe(400);
+    expect(await w.db.selectFrom('integrations').select('id').execute()).toEqual([]);
+
+    const made = await post(w, webhook(['problem.opened', 'problem.fixed']));
+    expect(made.statusCode, made.body).toBe(201);
+    const slack = await post(w, {
+      kind: 'slack',
+      config: { events: ['problem.confirmed'] },
+      secrets: { webhookUrl: 'https://hooks.slack.example/services/T0/B0/x' },
+    });
+    expect(slack.statusCode, slack.body).toBe(201);
+    const patched = await w.app.app.http.inject({
+      method: 'PATCH',
+      url: `/api/v1/integrations/${made.json().id}`,
+      headers: w.app.auth,
+      payload: { config: { events: ['problem.fixed', 'problem.verifed'] } },
+    });
+    expect(patched.statusCode, patched.body).toBe(400);
+    expect(patched.json().error.message).toContain('"problem.verifed"');
+    const row = await w.db
+      .selectFrom('integrations')
+      .select('config_json')
+      .where('id', '=', made.json().id)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(row.config_json).events).toEqual(['problem.opened', 'problem.fixed']);
   });
 });

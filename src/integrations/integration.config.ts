@@ -1,4 +1,5 @@
 import { AppError } from '../platform/errors.js';
+import { ESCALATION_EVENTS } from '../problems/escalate.js';
 import type { IntegrationKind } from './dispatch.js';
 
 /**
@@ -25,10 +26,19 @@ const routingKey: Field['check'] = (v) =>
   typeof v === 'string' && /^[A-Za-z0-9]{32}$/.test(v)
     ? null
     : 'must be a 32-character PagerDuty integration key';
-const events: Field['check'] = (v) =>
-  Array.isArray(v) && v.every((e) => typeof e === 'string' && e.startsWith('problem.'))
-    ? null
-    : 'must be a list of event names (problem.opened, …)';
+/**
+ * Only the events that are sent: a misspelt one (`problem.fixd`) was stored and matched nothing,
+ * so the target silently never heard of fixes.
+ */
+const events: Field['check'] = (v) => {
+  const known = ESCALATION_EVENTS.join(', ');
+  if (!Array.isArray(v) || !v.every((e) => typeof e === 'string'))
+    return `must be a list of event names (${known})`;
+  const unknown = v.filter((e) => !(ESCALATION_EVENTS as readonly string[]).includes(e));
+  if (unknown.length === 0) return null;
+  const names = unknown.map((e) => JSON.stringify(e)).join(', ');
+  return `has unknown event${unknown.length > 1 ? 's' : ''} ${names}: the events are ${known}`;
+};
 
 // `events` (config) limits which problem events go out; `inboundSecret` (secrets) signs the
 // status webhooks Jira and PagerDuty send back.

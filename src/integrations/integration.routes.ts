@@ -3,6 +3,7 @@ import { decryptSecrets, encryptSecrets } from '../channels/channel.crypto.js';
 import type { Database } from '../platform/db/database.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { nestedTooDeeply, TOO_DEEP_MESSAGE } from '../platform/http/json-depth.js';
+import { NoContent } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import { changeProblem } from '../problems/problem.service.js';
@@ -182,6 +183,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
     {
       config: { roles: ['admin'] },
       schema: {
+        response: { 204: NoContent },
         tags: ['integrations'],
         summary: 'Remove an escalation target (its queued escalations are dropped undelivered)',
         params: Type.Object({ id: Type.String() }),

@@ -9,6 +9,7 @@ import {
   MACRO_MAX_ACTIONS,
   renderCanned,
 } from '../macros/macro.service.js';
+import { Created, Json, ReplyRefused, VersionConflict } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import { Nullable } from '../platform/nullable.js';
@@ -32,6 +33,7 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
     '/api/v1/canned-replies',
     {
       schema: {
+        response: { 201: Created() },
         tags: ['macros'],
         summary: 'A canned reply; variables {{customer.name}}, {{agent.name}}, {{case.number}}…',
         body: Type.Object(
@@ -122,6 +124,7 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
     '/api/v1/macros',
     {
       schema: {
+        response: { 201: Created() },
         tags: ['macros'],
         summary: 'A macro: a named list of actions (reply, note, status, priority, assign)',
         body: Type.Object(
@@ -154,6 +157,7 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
     '/api/v1/cases/:id/macros/:macroId',
     {
       schema: {
+        response: { 200: Json(), 409: VersionConflict, 422: ReplyRefused },
         tags: ['macros'],
         summary: 'Apply a macro to the case (all actions or none)',
         params: Type.Object({ id: Type.String(), macroId: Type.String() }),

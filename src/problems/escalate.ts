@@ -4,16 +4,21 @@ import { newId } from '../platform/ids.js';
 import { readArea } from './manual-area.js';
 import type { ProblemArea } from './problem.store.js';
 
-/** Problem events that go out to escalation targets (webhook, Jira, PagerDuty, Slack). */
-export type EscalationEvent =
-  | 'problem.opened'
-  | 'problem.confirmed'
-  | 'problem.fixing'
-  | 'problem.fixed'
-  | 'problem.verified'
-  | 'problem.closed'
-  | 'problem.reopened'
-  | 'problem.updated';
+/**
+ * Problem events that go out to escalation targets (webhook, Jira, PagerDuty, Slack); a target's
+ * `config.events` names some of them (integration.config.ts refuses any other name).
+ */
+export const ESCALATION_EVENTS = [
+  'problem.opened',
+  'problem.confirmed',
+  'problem.fixing',
+  'problem.fixed',
+  'problem.verified',
+  'problem.closed',
+  'problem.reopened',
+  'problem.updated',
+] as const;
+export type EscalationEvent = (typeof ESCALATION_EVENTS)[number];
 
 /**
  * How old the events behind an automatic decision may be for it to reach people (an escalation,

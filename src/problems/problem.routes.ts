@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
+import { IdParams, Refusal, Refused, VersionConflict } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import { TOPICS } from '../triage/types.js';
@@ -24,7 +25,6 @@ export interface ProblemRouteDeps {
   onOutbox: () => void;
 }
 
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const ExpectedVersionT = Type.Optional(
   Type.Integer({ description: "refuse (409) if the problem's version is no longer this" }),
 );
@@ -191,7 +191,13 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ problem: ProblemDto, notified: Type.Integer() }) },
+        response: {
+          409: VersionConflict,
+          422: Refused(
+            'a status change the lifecycle does not allow, or a problem merged into another',
+          ),
+          200: Type.Object({ problem: ProblemDto, notified: Type.Integer() }),
+        },
       },
     },
     async (req) => {
@@ -231,7 +237,11 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
           },
           { additionalProperties: false },
         ),
-        response: { 201: ProblemDto },
+        response: {
+          409: Refusal('conflict: the case is already in an open problem (`details.problemId`)'),
+          422: Refused("the case's customer was erased"),
+          201: ProblemDto,
+        },
       },
     },
     async (req, reply) => {
@@ -257,7 +267,15 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
           },
           { additionalProperties: false },
         ),
-        response: { 200: ProblemDto },
+        response: {
+          409: Refusal(
+            'conflict: a case is already in another open problem (`details.problemId`), or the problem changed since (`expectedVersion`)',
+          ),
+          422: Refused(
+            "a linked case's customer was erased (`details.erased`), or the problem was merged into another",
+          ),
+          200: ProblemDto,
+        },
       },
     },
     async (req) => {
@@ -284,7 +302,11 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
           },
           { additionalProperties: false },
         ),
-        response: { 200: ProblemDto },
+        response: {
+          409: VersionConflict,
+          422: Refused('the problem was already merged, or the target is closed'),
+          200: ProblemDto,
+        },
       },
     },
     async (req) => {
@@ -321,7 +343,11 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
           },
           { additionalProperties: false },
         ),
-        response: { 201: ProblemDto },
+        response: {
+          409: VersionConflict,
+          422: Refused('the problem was merged into another'),
+          201: ProblemDto,
+        },
       },
     },
     async (req, reply) => {

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { CareRouteDeps } from '../cases/care.routes.js';
 import type { PromiseStatus } from '../cases/care.schema.js';
 import { listFilter } from '../platform/http/list-filter.js';
+import { Created, Json, Refused } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import {
@@ -26,6 +27,7 @@ export function promiseRoutes(app: Http, deps: CareRouteDeps) {
     '/api/v1/cases/:id/promises',
     {
       schema: {
+        response: { 201: Created() },
         tags: ['promises'],
         summary: 'Record a promise (callback, follow-up, credit) with a deadline and an owner',
         params: Id,
@@ -95,6 +97,7 @@ export function promiseRoutes(app: Http, deps: CareRouteDeps) {
     '/api/v1/promises/:id/:outcome',
     {
       schema: {
+        response: { 200: Json(), 422: Refused('the promise is already kept, broken or cancelled') },
         tags: ['promises'],
         summary: 'Mark a promise kept (with how) or cancelled (with why)',
         params: Type.Object({

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
+import { Created } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import type { RoutingRouteDeps } from './routing.routes.js';
@@ -43,6 +44,7 @@ export function queueRoutes(app: Http, deps: RoutingRouteDeps) {
     {
       config: admin,
       schema: {
+        response: { 201: Created() },
         tags: ['routing'],
         summary: 'Create a queue',
         body: Type.Object(

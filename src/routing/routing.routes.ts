@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { iso } from '../cases/case.dto.js';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
+import { Json, Refusal, Refused } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
@@ -32,6 +33,11 @@ export function routingRoutes(app: Http, deps: RoutingRouteDeps) {
     '/api/v1/cases/:id/assign',
     {
       schema: {
+        response: {
+          200: Json(),
+          409: Refusal('conflict: no online agent in the queue has room for this case'),
+          422: Refused('the case is in no queue'),
+        },
         tags: ['routing'],
         summary: 'Assign now: to a given agent (manual) or by the queue’s mode',
         params: Id,

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { INT4 } from '../platform/db/int-range.js';
 import { AppError, notFound } from '../platform/errors.js';
+import { Created, NoContent } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import type { RoutingRouteDeps } from './routing.routes.js';
@@ -40,6 +41,7 @@ export function ruleRoutes(app: Http, deps: RoutingRouteDeps) {
     {
       config: admin,
       schema: {
+        response: { 201: Created() },
         tags: ['routing'],
         summary: 'Add a routing rule: the first matching rule chooses the queue of a new case',
         body: Type.Object(
@@ -84,7 +86,15 @@ export function ruleRoutes(app: Http, deps: RoutingRouteDeps) {
 
   app.delete(
     '/api/v1/routing-rules/:id',
-    { config: admin, schema: { tags: ['routing'], summary: 'Remove a routing rule', params: Id } },
+    {
+      config: admin,
+      schema: {
+        response: { 204: NoContent },
+        tags: ['routing'],
+        summary: 'Remove a routing rule',
+        params: Id,
+      },
+    },
     async (req, reply) => {
       const r = await db
         .deleteFrom('routing_rules')
@@ -93,7 +103,7 @@ export function ruleRoutes(app: Http, deps: RoutingRouteDeps) {
         .executeTakeFirst();
       // A mistyped id must not look removed.
       if (Number(r.numDeletedRows) === 0) throw notFound('routing rule');
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 }

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { CareRouteDeps } from '../cases/care.routes.js';
 import { AppError, notFound } from '../platform/errors.js';
+import { NoContent, Refusal } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import {
@@ -131,7 +132,15 @@ export function slaManageRoutes(app: Http, deps: CareRouteDeps) {
     '/api/v1/sla/calendars/:id',
     {
       config: admin,
-      schema: { tags: ['sla'], summary: 'Remove a calendar no policy uses', params: Id },
+      schema: {
+        response: {
+          204: NoContent,
+          409: Refusal('conflict: a policy uses this calendar (`details.policyId`)'),
+        },
+        tags: ['sla'],
+        summary: 'Remove a calendar no policy uses',
+        params: Id,
+      },
     },
     async (req, reply) => {
       const ws = req.actor.workspaceId;
@@ -150,7 +159,7 @@ export function slaManageRoutes(app: Http, deps: CareRouteDeps) {
         );
       }
       await db.deleteFrom('sla_calendars').where('id', '=', c.id).execute();
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -214,7 +223,12 @@ export function slaManageRoutes(app: Http, deps: CareRouteDeps) {
           },
           { additionalProperties: false },
         ),
-        response: { 200: PolicyDto },
+        response: {
+          409: Refusal(
+            'conflict: another policy already covers this priority and channel (`details.policyId`)',
+          ),
+          200: PolicyDto,
+        },
       },
     },
     async (req) => {
@@ -246,6 +260,7 @@ export function slaManageRoutes(app: Http, deps: CareRouteDeps) {
     {
       config: admin,
       schema: {
+        response: { 204: NoContent },
         tags: ['sla'],
         summary: 'Remove a policy; cases opened under it keep their clocks',
         params: Id,
@@ -254,7 +269,7 @@ export function slaManageRoutes(app: Http, deps: CareRouteDeps) {
     async (req, reply) => {
       const p = await loadPolicy(req.actor.workspaceId, req.params.id);
       await db.deleteFrom('sla_policies').where('id', '=', p.id).execute();
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 }

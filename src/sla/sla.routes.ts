@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { CareRouteDeps } from '../cases/care.routes.js';
 import { notFound } from '../platform/errors.js';
+import { Created, Refusal } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import {
@@ -25,6 +26,7 @@ export function slaRoutes(app: Http, deps: CareRouteDeps) {
     {
       config: admin,
       schema: {
+        response: { 201: Created() },
         tags: ['sla'],
         summary: 'A business-hours calendar: time zone, weekly hours, holidays',
         body: Type.Object(
@@ -62,6 +64,12 @@ export function slaRoutes(app: Http, deps: CareRouteDeps) {
     {
       config: admin,
       schema: {
+        response: {
+          201: Created(),
+          409: Refusal(
+            'conflict: another policy already covers this priority and channel (`details.policyId`)',
+          ),
+        },
         tags: ['sla'],
         summary:
           'An SLA policy for a priority (targets in business minutes); channel only to override parity',

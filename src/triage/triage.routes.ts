@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { DB } from '../platform/db/schema.js';
 import { badRequest, notFound } from '../platform/errors.js';
+import { IdParams } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { assistClassify, withLabels } from './assist.js';
 import {
@@ -24,7 +25,6 @@ import { suggestReply } from './suggest.js';
 import { TOPICS, type Topic, type TriageResult } from './types.js';
 
 const TopicT = Type.Unsafe<Topic>({ type: 'string', enum: [...TOPICS] });
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const CorrectionDto = Type.Object({

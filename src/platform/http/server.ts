@@ -17,6 +17,8 @@ import { clientErrorHandler } from './client-error.js';
 import { decodeJsonBody } from './json-charset.js';
 import { nestedTooDeeply, TOO_DEEP_MESSAGE } from './json-depth.js';
 import { nulGuard } from './nul-guard.js';
+import { emptyBodyIsNone, optionalBody } from './optional-body.js';
+import { withCommonResponses } from './responses.js';
 import { strictQuery } from './strict-query.js';
 import { validationMessage } from './validation-message.js';
 import { buildValidator } from './validators.js';
@@ -77,6 +79,9 @@ export function createHttpServer(logger: Logger | false): Http {
   app.addHook('preValidation', nulGuard);
   // A query parameter an /api/v1 route does not declare is a 400, not silently ignored.
   app.addHook('preValidation', strictQuery);
+  // A write that requires no field may be sent without a body (optional-body.ts).
+  app.addHook('onRequest', emptyBodyIsNone);
+  app.addHook('preValidation', optionalBody);
 
   // JSON only: a text/plain body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain');
@@ -109,6 +114,15 @@ export function createHttpServer(logger: Logger | false): Http {
   // this it said they need the desk credential some of them refuse (the survey answers 403 to it).
   app.addHook('onRoute', (route) => {
     if (route.config?.public) route.schema = { ...(route.schema ?? {}), security: [] };
+    // Every /api/v1 route declares the errors any of them can answer (responses.ts); what is
+    // particular to a route (201, 204, 409, 422) its own schema says.
+    if (route.url.startsWith('/api/v1/') && !(route.schema as { hide?: boolean })?.hide) {
+      const response = route.schema?.response as Record<string, unknown> | undefined;
+      route.schema = {
+        ...(route.schema ?? {}),
+        response: withCommonResponses(route.url, !!route.config?.public, response),
+      };
+    }
   });
   app.register(cookie);
   app.register(swagger, {

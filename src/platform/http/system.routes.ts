@@ -9,6 +9,7 @@ import type { LiveBus } from '../realtime/bus.js';
 import { watchAccess } from './access-watch.js';
 import { SESSION_COOKIE } from './auth.js';
 import { LiveStreams, liveStreamRoute } from './live-stream.js';
+import { Json, Refusal } from './responses.js';
 import type { Http } from './server.js';
 
 export interface SystemRouteDeps {
@@ -80,6 +81,11 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
     {
       config: { public: true },
       schema: {
+        response: {
+          200: Json(),
+          401: Refusal('unauthenticated: wrong email or password'),
+          429: Refusal('rate_limited: too many attempts; retry after `Retry-After` seconds'),
+        },
         tags: ['auth'],
         summary:
           'Sign in with email and password; sets the session cookie. Repeated attempts are throttled (429 with Retry-After)',
@@ -113,6 +119,10 @@ export function systemRoutes(app: Http, deps: SystemRouteDeps) {
     {
       config: { allowWithOneTimePassword: true },
       schema: {
+        response: {
+          200: Json(),
+          409: Refusal('conflict: the password was changed meanwhile; sign in again'),
+        },
         tags: ['auth'],
         summary: 'Change your password (required after a one-time password)',
         body: Type.Object(

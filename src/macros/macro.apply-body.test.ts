@@ -1,0 +1,77 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from '../cases/test-world.js';
+
+/**
+ * Applying a macro requires nothing in its body (`expectedVersion` is optional), so a client may
+ * send none: no body at all, or an empty one under a Content-Type (curl's `-d ''`, an HTTP
+ * library's JSON default). Both were refused (400 "body must be object", 415, 400 "Body cannot
+ * be empty"). A body that is there is still checked, and a route that requires a field still
+ * answers 400 without one.
+ */
+describe.each(ENGINES)('applying a macro without a body, on %s', (engine) => {
+  const t = suiteApp(engine);
+  const w = careWorld(() => t);
+  let caseId: string;
+  let url: string;
+  beforeAll(async () => {
+    caseId = await w.openCase(aMessage());
+    const macro = await w.api('POST', '/api/v1/macros', {
+      name: 'triaged',
+      actions: [{ type: 'note', body: 'Looked at it' }],
+    });
+    expect(macro.statusCode, macro.body).toBe(201);
+    url = `/api/v1/cases/${caseId}/macros/${macro.json().id}`;
+  });
+  const post = (headers: Record<string, string>, payload?: string) =>
+    t.app.http.inject({
+      method: 'POST',
+      url,
+      headers: { ...t.auth, ...headers },
+      ...(payload === undefined ? {} : { payload }),
+    });
+  const notes = async () =>
+    (
+      await t.app.database.db
+        .selectFrom('notes')
+        .select('id')
+        .where('case_id', '=', caseId)
+        .execute()
+    ).length;
+
+  it('applies it with no body, or an empty one under any Content-Type', async () => {
+    const sends: [string, Record<string, string>, string | undefined][] = [
+      ['no body, no Content-Type', {}, undefined],
+      ['empty JSON body', { 'content-type': 'application/json' }, ''],
+      ['empty form body (curl -d "")', { 'content-type': 'application/x-www-form-urlencoded' }, ''],
+      ['empty text body', { 'content-type': 'text/plain' }, ''],
+      ['an empty object', { 'content-type': 'application/json' }, '{}'],
+    ];
+    for (const [i, [what, headers, payload]] of sends.entries()) {
+      const res = await post(headers, payload);
+      expect(res.statusCode, `${what}: ${res.body}`).toBe(200);
+      expect(res.json().id, what).toBe(caseId);
+      expect(await notes(), what).toBe(i + 1);
+    }
+  });
+
+  it('still checks a body that is there, and a body a route requires', async () => {
+    const before = await notes();
+    const json = { 'content-type': 'application/json' };
+    expect((await post(json, '[]')).statusCode).toBe(400);
+    expect((await post(json, '{"expectedVersion":"x"}')).statusCode).toBe(400);
+    expect((await post(json, '{"nope":1}')).statusCode).toBe(400);
+    expect((await post({ 'content-type': 'text/plain' }, 'hello')).statusCode).toBe(415);
+    expect(await notes()).toBe(before);
+    // A note requires its body: without one it is still a 400 naming it.
+    const bare = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${caseId}/notes`,
+      headers: t.auth,
+    });
+    expect(bare.statusCode, bare.body).toBe(400);
+    expect(bare.json().error.message).toMatch(/body/);
+  });
+});

@@ -1,0 +1,81 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+
+/**
+ * Response schemas shared by the routes, so that the OpenAPI document (`GET /api/openapi.json`)
+ * declares the status codes a route really answers: a route with no `response` was documented
+ * as "200 Default Response" whatever it returned (201 for a create, 204 for a delete, 422 for a
+ * refusal), and a generated client treated those as errors. `test/openapi.status.test.ts` calls
+ * the routes and checks each answer's code against the document.
+ */
+
+/** The body of every error answer (server.ts's error handler). */
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String({ description: 'stable error code (src/platform/errors.ts)' }),
+    message: Type.String(),
+    details: Type.Optional(Type.Unknown()),
+  }),
+});
+
+/** An error answer with what it means on this route (the OpenAPI response's description). */
+export const Refusal = (description: string) => Type.Object(ErrorBody.properties, { description });
+
+/** The `:id` path parameter of most routes. */
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+/**
+ * A success whose body the route does not describe field by field. An empty schema: Fastify
+ * serialises it as `JSON.stringify` would, where an object schema drops undeclared fields.
+ */
+export const Json = (description = 'OK') => Type.Unknown({ description });
+
+/** `201 Created` with the new resource (or its id): `{ 201: Created() }`. */
+export const Created = (schema: TSchema = Json('Created')) => schema;
+
+/** `204 No Content`: declared `null`, so the document gives it no body. */
+export const NoContent = Type.Null({ description: 'No Content' });
+
+/** 409: the resource changed since the client read it (its `expectedVersion` is stale). */
+export const VersionConflict = Refusal(
+  'conflict: the resource changed since the client read it (`expectedVersion` is stale); read it again',
+);
+
+/**
+ * 422 on a reply the channel cannot carry (case.reply.ts, also through a macro or a hand-off):
+ * nothing was queued.
+ */
+export const ReplyRefused = Refusal(
+  'the channel cannot carry this reply, so nothing was queued: `window_closed` (its messaging window, and where else the customer can be reached), `too_long` (its length limit) or `not_configured` (the desk cannot send on this kind of channel at all: voice, or `api`/`webchat` without an outbound URL; rule `no_sender`, and where else the customer can be reached), `details.rule` naming the rule; also `invalid_transition` (no message a reply could answer, or a change the lifecycle does not allow)',
+);
+
+/** 422: well formed, but a business rule refuses it (`error.code` says which; nothing changed). */
+export const Refused = (why = 'the state of the resource does not allow this') =>
+  Refusal(
+    `refused by a business rule, nothing changed (\`invalid_transition\` unless said otherwise): ${why}`,
+  );
+
+const COMMON: Record<string, string> = {
+  400: 'bad_request: the body, a parameter or the query string is not valid (an undeclared query parameter too)',
+  401: 'unauthenticated: no valid sign-in',
+  403: 'forbidden: the role may not do this',
+  404: 'not_found: no such resource in the workspace',
+};
+
+/**
+ * Completes an /api/v1 route's `response` with the errors every such route can answer: 400, and
+ * for a signed-in route 401 and 403, and for a route with a path parameter 404 (an unknown id).
+ * A route that declares no success keeps the 200 it had. Declared codes are left as they are.
+ */
+export function withCommonResponses(
+  url: string,
+  isPublic: boolean,
+  response: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(response ?? {}) };
+  if (!Object.keys(out).some((code) => code.startsWith('2'))) out[200] = Json();
+  const codes = ['400'];
+  if (!isPublic) codes.push('401', '403');
+  if (url.includes('/:')) codes.push('404');
+  for (const code of codes) out[code] ??= Refusal(COMMON[code]);
+  return out;
+}
