@@ -74,4 +74,20 @@ describe.each(ENGINES)('applying a macro without a body, on %s', (engine) => {
     expect(bare.statusCode, bare.body).toBe(400);
     expect(bare.json().error.message).toMatch(/body/);
   });
+
+  it('a macro led by a note still refuses a stale version (409), and applies on the current one', async () => {
+    const before = await notes();
+    const { version } = await t.app.database.db
+      .selectFrom('cases')
+      .select('version')
+      .where('id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    const json = { 'content-type': 'application/json' };
+    const stale = await post(json, JSON.stringify({ expectedVersion: Number(version) - 1 }));
+    expect(stale.statusCode, stale.body).toBe(409);
+    expect(await notes()).toBe(before);
+    const fresh = await post(json, JSON.stringify({ expectedVersion: Number(version) }));
+    expect(fresh.statusCode, fresh.body).toBe(200);
+    expect(await notes()).toBe(before + 1);
+  });
 });
