@@ -34,6 +34,7 @@ export interface OpenProblemRow {
   kind: string;
   detected_at: number;
   area_json?: string | null;
+  topic?: string | null;
 }
 
 /**

@@ -50,7 +50,7 @@ describe.each(ENGINES)('ETA notices on %s', (engine) => {
     };
     expect(await told(eta)).toBe(2);
     expect((await texts(id))[0]).toMatch(
-      /^Update on network — Austin: Our team is working on a fix\. We expect it fixed by \w{3} \d+ \w{3}, \d\d:00 UTC\.$/,
+      /^Update on the network problem in Austin, TX: Our team is working on a fix\. We expect it fixed by \w{3} \d+ \w{3}, \d\d:00 UTC\.$/,
     );
     expect(await told(eta + 10 * 60_000)).toBe(0);
     expect(await told(eta + 3 * HOUR)).toBe(2);
@@ -68,7 +68,7 @@ describe.each(ENGINES)('ETA notices on %s', (engine) => {
     expect(res.statusCode, res.body).toBe(200);
     const [text] = await texts(id);
     expect(text).toBe(
-      'Update on network — Austin: We have confirmed the problem and our team is on it. Crews are on site. It is taking longer than we expected; we will keep you posted.',
+      'Update on the network problem in Austin, TX: We have confirmed the problem and our team is on it. Crews are on site. It is taking longer than we expected; we will keep you posted.',
     );
   });
 

@@ -186,7 +186,7 @@ describe.each(ENGINES)('problems made by hand on %s', (engine) => {
           .execute()
       ).map((n) => n.text);
     expect((await texts())[0]).toBe(
-      `Update on network — everywhere: Our team is working on a fix. Crews are on it.${etaPhrase(eta, Date.now(), 'fixing')}`,
+      `Update on the network problem: Our team is working on a fix. Crews are on it.${etaPhrase(eta, Date.now(), 'fixing')}`,
     );
     expect((await texts())[0]).toMatch(/Crews are on it\. We expect it fixed by /);
     // A body that ends a sentence already gets no second stop.

@@ -6,6 +6,7 @@ import {
   etaPhrase,
   noticeText,
   type ProblemSettings,
+  subjectPhrase,
 } from './problem.settings.js';
 
 const NOW = Date.parse('2026-12-02T09:00:00Z');
@@ -13,6 +14,7 @@ const HOUR = 3_600_000;
 const STATUSES = ['suspected', 'confirmed', 'fixing', 'fixed', 'verified', 'closed'];
 const problem = (status: string, eta: number | null = null) => ({
   title: 'network — Austin',
+  topic: 'network',
   area_json: JSON.stringify({ postalCode: null, city: 'Austin', region: 'TX', country: 'US' }),
   status,
   eta_at: eta,
@@ -38,7 +40,7 @@ describe('what customers read about a problem', () => {
       NOW,
     );
     expect(update).toBe(
-      'Update on network — Austin: We have confirmed the problem and our team is on it. Crews are on site. It is taking longer than we expected; we will keep you posted.',
+      'Update on the network problem in Austin, TX: We have confirmed the problem and our team is on it. Crews are on site. It is taking longer than we expected; we will keep you posted.',
     );
     // A future one is the expected fix time.
     expect(etaPhrase(NOW + HOUR, NOW, 'fixing')).toBe(' We expect it fixed by 10:00 UTC.');
@@ -46,7 +48,7 @@ describe('what customers read about a problem', () => {
 
   it("a suspected problem's acknowledgement says we are looking into reports, not its status", () => {
     expect(acknowledgementText(DEFAULT_PROBLEM_SETTINGS, problem('suspected'), NOW)).toBe(
-      'Thanks for telling us about this (network — Austin). We are looking into reports of it.',
+      'Thanks for telling us. We know about the network problem in Austin, TX. We are looking into reports of it.',
     );
   });
 
@@ -93,5 +95,39 @@ describe('an ETA change on its own is news when', () => {
   ];
   it.each(cases)('%s', (_, before, after, status, news) => {
     expect(etaIsNews(before, after, status, NOW)).toBe(news);
+  });
+
+  it("names the trouble in plain words, never the desk's working title", () => {
+    const area = (a: Record<string, string | null>) => JSON.stringify(a);
+    expect(
+      subjectPhrase({ topic: 'outage', area_json: area({ city: 'Austin', region: 'TX' }) }),
+    ).toBe('the outage in Austin, TX');
+    expect(subjectPhrase({ topic: 'billing', area_json: null })).toBe('the billing problem');
+    expect(subjectPhrase({ topic: null, area_json: area({ postalCode: '94110' }) })).toBe(
+      'the problem in 94110',
+    );
+    // A country-wide problem names no place ("in US").
+    expect(
+      subjectPhrase({ topic: 'network', area_json: area({ country: 'US', region: null }) }),
+    ).toBe('the network problem');
+    // A title a person wrote is theirs to give customers.
+    expect(
+      subjectPhrase({ title: 'the fibre cut on Main St', topic: 'outage', area_json: null }),
+    ).toBe('the fibre cut on Main St');
+    // A text cluster's title quotes its terms; customers read none of it.
+    const cluster = {
+      title: 'Many similar complaints: "voicemail greeting" — everywhere',
+      topic: null,
+      area_json: null,
+      status: 'suspected',
+      eta_at: null,
+    };
+    const ack = acknowledgementText(DEFAULT_PROBLEM_SETTINGS, cluster, NOW);
+    expect(ack).toBe(
+      'Thanks for telling us. We know about the problem. We are looking into reports of it.',
+    );
+    expect(noticeText(DEFAULT_PROBLEM_SETTINGS, cluster, 'fixed', '', null, NOW)).toMatch(
+      /^Good news: the problem is fixed\./,
+    );
   });
 });

@@ -8,8 +8,9 @@ export interface ProblemSettings {
   /** Send the informed acknowledgement automatically instead of suggesting it to the agent. */
   autoAcknowledge: boolean;
   /**
-   * Placeholders (all three templates): {title} {status} {progress} {eta} {area} {body}; the
-   * status in customers' words, never ours (`STATUS_WORDS`, `PROGRESS`).
+   * Placeholders (all three templates): {title} {subject} {status} {progress} {eta} {area}
+   * {body}; the status in customers' words, never ours (`STATUS_WORDS`, `PROGRESS`); {subject}
+   * names the trouble and its place in customers' words (`subjectPhrase`).
    */
   acknowledgementTemplate: string;
   updateTemplate: string;
@@ -47,10 +48,12 @@ export interface ProblemSettings {
 export const DEFAULT_PROBLEM_SETTINGS: ProblemSettings = {
   autoAcknowledge: false,
   // Customers read {progress}, a sentence in their words, never our status names ("suspected").
-  acknowledgementTemplate: 'Thanks for telling us about this ({title}). {progress}{eta}',
-  updateTemplate: 'Update on {title}: {progress} {body}{eta}',
+  // {subject} ("the outage in Austin, TX"), not {title}: titles are the desk's working names
+  // ('Many similar complaints: "voicemail greeting" — everywhere').
+  acknowledgementTemplate: 'Thanks for telling us. We know about {subject}. {progress}{eta}',
+  updateTemplate: 'Update on {subject}: {progress} {body}{eta}',
   fixedTemplate:
-    'Good news: {title} is fixed. {body} If it is still not working for you, just reply to this message.',
+    'Good news: {subject} is fixed. {body} If it is still not working for you, just reply to this message.',
   quietPeriodMinutes: 24 * 60,
   // A fix reverted within two minutes (a wrong button, a tracker echo) reaches nobody; a problem
   // flapping for longer sends one customer at most one notice per five minutes, each the latest
@@ -86,6 +89,9 @@ const OLD_DEFAULTS: Partial<Record<TemplateKey, string[]>> = {
     'Thanks for telling us. We know about this ({title}) and our team is on it — status: {status}.{eta}',
   ],
   updateTemplate: ['Update on {title} — status: {status}. {body}{eta}'],
+  fixedTemplate: [
+    'Good news: {title} is fixed. {body} If it is still not working for you, just reply to this message.',
+  ],
 };
 
 export async function loadProblemSettings(
@@ -146,7 +152,15 @@ export function ownerFor(settings: ProblemSettings, topic: string | null, areaKe
 }
 
 /** What a customer-facing template may say. */
-export const PLACEHOLDERS = ['title', 'status', 'progress', 'eta', 'area', 'body'] as const;
+export const PLACEHOLDERS = [
+  'title',
+  'subject',
+  'status',
+  'progress',
+  'eta',
+  'area',
+  'body',
+] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
 const TEMPLATE_KEYS = ['acknowledgementTemplate', 'updateTemplate', 'fixedTemplate'] as const;
 type TemplateKey = (typeof TEMPLATE_KEYS)[number];
@@ -268,10 +282,42 @@ export function areaPhrase(areaJson: string | null | undefined): string {
   return a.postalCode ? `${place} (${a.postalCode})` : place;
 }
 
+/** Each topic's trouble as customers name it; a text cluster or "other" is "the problem". */
+const TOPIC_TROUBLE: Record<string, string> = {
+  network: 'the network problem',
+  outage: 'the outage',
+  billing: 'the billing problem',
+  account: 'the account problem',
+  device: 'the device problem',
+  service: 'the service problem',
+  delivery: 'the delivery and installation problem',
+};
+
+/**
+ * The trouble and its place for customers (`{subject}`): "the outage in Austin, TX", "the
+ * billing problem", "the problem in 94110". A country-wide one names no place ("in US" reads as
+ * a code, and the customer knows their country). A title a person wrote ("Fibre cut on Main
+ * St") is theirs to give: it is used as written. The desk's own titles (`problemTitle`) all
+ * carry " — " between what and where, which is how they are told apart.
+ */
+export function subjectPhrase(p: {
+  title?: string;
+  topic?: string | null;
+  area_json?: string | null;
+}): string {
+  if (p.title && !p.title.includes(' — ')) return p.title;
+  const trouble = (p.topic && TOPIC_TROUBLE[p.topic]) || 'the problem';
+  const a = p.area_json
+    ? (JSON.parse(p.area_json) as Partial<Record<'postalCode' | 'city' | 'region', string | null>>)
+    : null;
+  if (!a || !(a.postalCode || a.city || a.region)) return trouble;
+  return `${trouble} in ${areaPhrase(p.area_json)}`;
+}
+
 /** A filled template as sent: one line, no doubled spaces where a placeholder was empty. */
 function render(
   template: string,
-  p: { title: string; area_json?: string | null },
+  p: { title: string; topic?: string | null; area_json?: string | null },
   status: string,
   body: string | null | undefined,
   eta: number | null | undefined,
@@ -279,6 +325,7 @@ function render(
 ): string {
   return fill(template, {
     title: p.title,
+    subject: subjectPhrase(p),
     status: statusWords(status),
     progress: progressSentence(status),
     body: bodySentence(body),
@@ -295,7 +342,7 @@ function render(
  */
 export function noticeText(
   settings: ProblemSettings,
-  p: { title: string; area_json: string | null },
+  p: { title: string; topic?: string | null; area_json: string | null },
   status: string,
   body: string | null | undefined,
   eta: number | null | undefined,
@@ -311,7 +358,13 @@ export function noticeText(
  */
 export function acknowledgementText(
   settings: ProblemSettings,
-  p: { title: string; area_json?: string | null; status: string; eta_at: number | null },
+  p: {
+    title: string;
+    topic?: string | null;
+    area_json?: string | null;
+    status: string;
+    eta_at: number | null;
+  },
   now: number,
 ): string {
   const fixed = p.status === 'fixed' || p.status === 'verified';

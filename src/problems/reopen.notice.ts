@@ -41,7 +41,7 @@ export async function tellFixFailed(
   if (customers.size === 0) return 0;
   const p = await trx
     .selectFrom('problems')
-    .select(['title', 'area_json', 'eta_at'])
+    .select(['title', 'topic', 'area_json', 'eta_at'])
     .where('id', '=', problemId)
     .executeTakeFirstOrThrow();
   const settings = await loadProblemSettings(trx, ws);
