@@ -180,9 +180,11 @@ export function loggableError(ce: ConnectorError, logBodies: boolean): string {
 /** A channel's credentials in every form the desk sends them in: built by `secretForms`. */
 export type SecretForms = readonly string[];
 
-/** Unpadded, so that an echo that drops the `=` padding is blanked too. */
-const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64').replace(/=+$/, '');
-const b64url = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
+/** Padded and not, so that an echo that drops the `=` padding is blanked too. */
+const b64 = (s: string) => {
+  const padded = Buffer.from(s, 'utf8').toString('base64');
+  return [padded, padded.replace(/=+$/, ''), Buffer.from(s, 'utf8').toString('base64url')];
+};
 
 /**
  * Every form in which a channel's credentials can come back in a provider's error text: each of
@@ -200,14 +202,13 @@ export function secretForms(
     if (typeof s !== 'string' || !s) continue;
     forms.add(s);
     forms.add(encodeURIComponent(s));
-    forms.add(b64(s));
-    forms.add(b64url(s));
+    for (const f of b64(s)) forms.add(f);
   }
   for (const v of sent) {
     if (!v) continue;
     forms.add(v);
     const credential = /^[A-Za-z][\w-]* +(\S+)$/.exec(v)?.[1];
-    if (credential) forms.add(credential.replace(/=+$/, ''));
+    if (credential) for (const f of [credential, credential.replace(/=+$/, '')]) forms.add(f);
   }
   forms.delete('');
   return [...forms].sort((a, b) => b.length - a.length);
