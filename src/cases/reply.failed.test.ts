@@ -50,7 +50,10 @@ describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
       messageId: sent.id,
       channel: 'sms',
       error: 'bad_request',
-      why: expect.stringMatching(/^Twilio 400\/21211: .*not a valid phone number/),
+      // Twilio's code and what it means, then Twilio's own words.
+      why: expect.stringMatching(
+        /^Twilio 400\/21211 \(the To number is not a valid phone number\): .*not a valid phone number/,
+      ),
       promisesReopened: [promiseId],
     });
     // The failed message says why too, where the agent sees it.

@@ -1,4 +1,4 @@
-import { ConnectorError } from './connector-error.js';
+import { ConnectorError, type SecretForms } from './connector-error.js';
 
 export interface HttpResult {
   status: number;
@@ -7,12 +7,19 @@ export interface HttpResult {
 }
 
 /**
- * One outbound HTTP call to a provider. A network failure or timeout is `temporary`; status
- * codes are left to the adapter, which knows its vendor's error bodies.
+ * One outbound HTTP call to a provider. A network failure or timeout is `temporary` (its text
+ * with `secrets` blanked, as a proxy's may name what it was sent); status codes are left to the
+ * adapter, which knows its vendor's error bodies.
  */
 export async function providerCall(
   url: string,
-  init: { method: string; headers?: Record<string, string>; body?: string; timeoutMs?: number },
+  init: {
+    method: string;
+    headers?: Record<string, string>;
+    body?: string;
+    timeoutMs?: number;
+    secrets?: SecretForms;
+  },
 ): Promise<HttpResult> {
   let res: Response;
   try {
@@ -23,7 +30,8 @@ export async function providerCall(
       signal: AbortSignal.timeout(init.timeoutMs ?? 15_000),
     });
   } catch (err) {
-    throw new ConnectorError('temporary', `provider unreachable: ${(err as Error).message}`);
+    const why = `provider unreachable: ${(err as Error).message}`;
+    throw new ConnectorError('temporary', why, undefined, undefined, undefined, init.secrets);
   }
   return { status: res.status, headers: res.headers, text: await res.text() };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fromHttpStatus, httpStatusKind, loggableError } from './connector-error.js';
+import {
+  ConnectorError,
+  fromHttpStatus,
+  httpStatusKind,
+  loggableError,
+  secretForms,
+} from './connector-error.js';
 import { graphCall } from './meta/meta.client.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
@@ -69,5 +75,33 @@ describe('a credential the channel record lacks', () => {
       kind: 'not_configured',
       retryable: false,
     });
+  });
+});
+
+describe('secretForms', () => {
+  it('blanks each secret raw, URL-encoded and in base64, and the values built from them', () => {
+    const token = 'tok/en+1';
+    const basic = `Basic ${Buffer.from(`AC1:${token}`).toString('base64')}`;
+    const forms = secretForms([token, undefined, ''], [basic, 'proof-hex']);
+    const echoed = [
+      token,
+      encodeURIComponent(token),
+      Buffer.from(token).toString('base64'),
+      Buffer.from(token).toString('base64url'),
+      basic,
+      basic.slice('Basic '.length).replace(/=+$/, ''),
+      'proof-hex',
+    ];
+    const ce = new ConnectorError(
+      'auth_revoked',
+      `got ${token}`,
+      undefined,
+      401,
+      echoed.join(' '),
+      forms,
+    );
+    expect(ce.summary).toBe('got ***');
+    expect(ce.providerText).toBe(Array(echoed.length).fill('***').join(' '));
+    expect(ce.message).toBe(`got ***: ${ce.providerText}`);
   });
 });

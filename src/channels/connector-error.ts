@@ -49,15 +49,26 @@ export class ConnectorError extends Error {
    * status), but not to `summary`: a receiver's body can echo what it was sent (a problem
    * title, a customer's words), and logs carry none unless THROUGHLINE_LOG_BODIES is set.
    */
+  readonly providerText?: string;
+  /**
+   * With `secrets` (`secretForms`: the channel's credentials and what was built from them), each
+   * is blanked from the message and the provider's text before anything keeps them: a gateway
+   * may echo the credentials it refused, and the text reaches agents, admins and logs.
+   */
   constructor(
     readonly kind: ConnectorErrorKind,
     message: string,
     readonly retryAfterMs?: number,
     readonly providerStatus?: number,
-    readonly providerText?: string,
+    providerText?: string,
+    secrets?: SecretForms,
   ) {
-    super(providerText === undefined ? message : `${message}: ${providerText}`);
-    this.summary = message;
+    const summary = secrets ? scrubForms(message, secrets) : message;
+    const text =
+      providerText === undefined || !secrets ? providerText : scrubForms(providerText, secrets);
+    super(text === undefined ? summary : `${summary}: ${text}`);
+    this.summary = summary;
+    this.providerText = text;
     this.name = 'ConnectorError';
   }
   get retryable(): boolean {
@@ -118,10 +129,11 @@ export function httpFailure(
   retryAfter: string | null | undefined,
   now: number,
   providerText?: string,
+  secrets?: SecretForms,
 ): ConnectorError {
   const wait =
     kind === 'rate_limited' || kind === 'temporary' ? retryAfterMs(retryAfter, now) : undefined;
-  return new ConnectorError(kind, message, wait, status, providerText);
+  return new ConnectorError(kind, message, wait, status, providerText, secrets);
 }
 
 const LABEL: Record<ConnectorErrorKind, (status: number) => string> = {
@@ -141,11 +153,20 @@ export function fromHttpStatus(
   body: string,
   retryAfter: string | null | undefined,
   now: number,
+  secrets?: SecretForms,
 ): ConnectorError {
   const kind = httpStatusKind(status);
   // The body stays in the message (as `<label>: <body>`, for the stored error) and is kept apart
   // as the provider's text, which logs leave out (`loggableError`).
-  return httpFailure(kind, LABEL[kind](status), status, retryAfter, now, body.slice(0, 300));
+  return httpFailure(
+    kind,
+    LABEL[kind](status),
+    status,
+    retryAfter,
+    now,
+    body.slice(0, 300),
+    secrets,
+  );
 }
 
 /**
@@ -156,13 +177,60 @@ export function loggableError(ce: ConnectorError, logBodies: boolean): string {
   return `${ce.kind}: ${logBodies ? ce.message : ce.summary}`;
 }
 
+/** A channel's credentials in every form the desk sends them in: built by `secretForms`. */
+export type SecretForms = readonly string[];
+
+/** Padded and not, so that an echo that drops the `=` padding is blanked too. */
+const b64 = (s: string) => {
+  const padded = Buffer.from(s, 'utf8').toString('base64');
+  return [padded, padded.replace(/=+$/, ''), Buffer.from(s, 'utf8').toString('base64url')];
+};
+
 /**
- * `text` with each of a channel's secrets blanked out. Provider text (an error body, an SMTP
- * reply) ends up in the outbox's last error, the logs and the channel's health; some servers and
- * gateways echo the credentials they refused, so adapters pass it through this first.
+ * Every form in which a channel's credentials can come back in a provider's error text: each of
+ * `secrets` as it is, URL-encoded and base64-encoded, and each value the adapter built from them
+ * and sent (`sent`: an `Authorization` header such as `Basic base64(sid:token)` or
+ * `Bearer <token>`, whole and without its scheme; Meta's `appsecret_proof`), which contains no
+ * secret as such. Longest first, so a form is blanked whole before a shorter one inside it.
  */
-export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+export function secretForms(
+  secrets: readonly unknown[],
+  sent: readonly (string | undefined)[] = [],
+): SecretForms {
+  const forms = new Set<string>();
+  for (const s of secrets) {
+    if (typeof s !== 'string' || !s) continue;
+    forms.add(s);
+    forms.add(encodeURIComponent(s));
+    for (const f of b64(s)) forms.add(f);
+  }
+  for (const v of sent) {
+    if (!v) continue;
+    forms.add(v);
+    const credential = /^[A-Za-z][\w-]* +(\S+)$/.exec(v)?.[1];
+    if (credential) for (const f of [credential, credential.replace(/=+$/, '')]) forms.add(f);
+  }
+  forms.delete('');
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** `text` with each of `forms` (`secretForms`) blanked out as `***`. */
+export function scrubForms(text: string, forms: SecretForms): string {
   let out = text;
-  for (const s of secrets) if (s) out = out.split(s).join('***');
+  for (const f of forms) out = out.split(f).join('***');
   return out;
+}
+
+/**
+ * `text` with each of a channel's secrets blanked out, in every form `secretForms` knows (and
+ * the values in `sent` built from them). Provider text (an error body, an SMTP reply) ends up in
+ * the outbox's last error, the logs and the channel's health; some servers and gateways echo the
+ * credentials they refused, so adapters pass it through this first.
+ */
+export function scrubSecrets(
+  text: string,
+  secrets: readonly (string | undefined)[],
+  sent: readonly (string | undefined)[] = [],
+): string {
+  return scrubForms(text, secretForms(secrets, sent));
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { closeWorldsAfterEach, fakes, type World, world } from './testing/escalation-world.js';
+import { ENGINES } from '../../test/support/engines.js';
+import {
+  closeWorldsAfterEach,
+  fakes,
+  jiraIssue,
+  toInProgress,
+  type World,
+  withJira,
+  world,
+} from './testing/escalation-world.js';
 import { startFake } from './testing/fake-server.js';
 
 /**
@@ -69,5 +78,38 @@ describe('events queued before their integration is disabled', () => {
     ]);
     expect((await w.escalations()).map((r) => r.status)).toEqual(['delivered', 'delivered']);
     expect(await delivery(w)).toMatchObject({ pending: 0, failed: 0 });
+  });
+});
+
+describe.each(ENGINES)('a disabled integration’s status webhooks on %s', (engine) => {
+  it('are refused, correctly signed, as an unknown id’s are, and move no problem', async () => {
+    const w = await world(engine);
+    const { id, hook } = await withJira(w);
+    const problem = await w.problem();
+    await w.drain();
+    const before = await w.get(problem);
+    expect(before.externalRefs.jira).toBe('PROB-1');
+    expect(before.status).not.toBe('fixing');
+    expect((await patch(w, id, { enabled: false })).statusCode).toBe(200);
+    const body = {
+      timestamp: Date.now() + 1000,
+      changelog: toInProgress,
+      issue: jiraIssue('PROB-1', 'indeterminate'),
+    };
+    const res = await hook(body);
+    const unknown = await w.signed(
+      '/api/v1/integrations/nope/jira-webhook',
+      'x-hub-signature',
+      'sha256=',
+      'jira-inbound-secret',
+      { webhookEvent: 'jira:issue_updated', ...body },
+    );
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toEqual(unknown.json());
+    expect((await w.get(problem)).status).toBe(before.status);
+    // Enabled again, the same signed change is heard: the refusal was the disabling's.
+    expect((await patch(w, id, { enabled: true })).statusCode).toBe(200);
+    expect((await hook(body)).statusCode).toBe(200);
+    expect((await w.get(problem)).status).toBe('fixing');
   });
 });

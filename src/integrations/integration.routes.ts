@@ -227,12 +227,17 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
         .selectAll()
         .where('id', '=', id)
         .executeTakeFirst();
-      // An unknown id answers as a bad signature does, so ids cannot be probed from outside.
-      const secret = integ?.secrets_enc
-        ? decryptSecrets(deps.secretKey, integ.id, integ.secrets_enc).inboundSecret
+      // An unknown id answers as a bad signature does, so ids cannot be probed from outside. A
+      // disabled integration is one the desk no longer hears (as a disabled channel's webhook
+      // is refused): it answers as an unknown id does, so an old secret moves no problem and
+      // the answer does not tell that the id exists.
+      const live = integ && integ.disabled_at === null ? integ : undefined;
+      const secret = live?.secrets_enc
+        ? decryptSecrets(deps.secretKey, live.id, live.secrets_enc).inboundSecret
         : undefined;
       if (
         !integ ||
+        !live ||
         !secret ||
         !Buffer.isBuffer(raw) ||
         !verifyHmacHex(secret, raw, header, prefix)

@@ -30,6 +30,11 @@ export class FakeMeta {
   scripted: FakeReply[] = [];
   sent: { kind: string; path: string; body: Record<string, unknown> }[] = [];
   private n = 0;
+  /**
+   * Put what a refused request carried (its Authorization header and appsecret_proof) into the
+   * error it gets, as a careless proxy before Graph might: for tests that none of it leaks.
+   */
+  echoCredentials = false;
   /** While set, every request waits for it before it is answered (a slow Graph call). */
   hold: Promise<unknown> | null = null;
 
@@ -56,7 +61,12 @@ export class FakeMeta {
   private route(r: RecordedRequest): FakeReply {
     const token = /^Bearer (.+)$/.exec(r.headers.authorization ?? '')?.[1];
     if (!token || ![this.pageToken, this.waToken].includes(token)) {
-      return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
+      const carried = `${r.headers.authorization} appsecret_proof=${r.query.get('appsecret_proof')}`;
+      return graphError(
+        400,
+        190,
+        `Invalid OAuth access token - Cannot parse access token${this.echoCredentials ? `: ${carried}` : ''}`,
+      );
     }
     const proof = createHmac('sha256', this.appSecret).update(token).digest('hex');
     if (r.query.get('appsecret_proof') !== proof) {

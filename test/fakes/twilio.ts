@@ -34,6 +34,8 @@ export class FakeTwilio {
    * gateway might (Twilio itself does not): for tests that the token never reaches logs or health.
    */
   echoCredentials = false;
+  /** As `echoCredentials`, but the Authorization header as it came (`Basic <base64>`). */
+  echoAuthorization = false;
   scripted: FakeReply[] = [];
 
   constructor() {
@@ -77,7 +79,11 @@ export class FakeTwilio {
       return twilioError(
         401,
         20003,
-        this.echoCredentials ? `Authenticate: refused ${this.credentials(r)}` : 'Authenticate',
+        this.echoCredentials
+          ? `Authenticate: refused ${this.credentials(r)}`
+          : this.echoAuthorization
+            ? `Authenticate: refused ${r.headers.authorization}`
+            : 'Authenticate',
       );
     const account = `/2010-04-01/Accounts/${this.accountSid}`;
     if (r.method === 'GET' && r.path === `${account}.json`)

@@ -39,6 +39,12 @@ export class FakeX {
   posted: { id: string; text: string; inReplyTo?: string }[] = [];
   dms: { id: string; to: string; text: string }[] = [];
   private seq = 1900000000000000000n;
+  /**
+   * Put the Authorization header a refused request carried, and its token in base64, into the 401
+   * it gets, as a careless proxy before X might (X does not): for tests that no token reaches an
+   * error anyone reads.
+   */
+  echoAuthorization = false;
   /** While set, every request waits for it before it is answered (a slow X API call). */
   hold: Promise<unknown> | null = null;
 
@@ -77,7 +83,12 @@ export class FakeX {
     const family = familyOf(r);
     const auth = r.headers.authorization;
     const wants = family === 'search' ? [this.bearerToken, this.userToken] : [this.userToken];
-    if (!auth || !wants.some((t) => auth === `Bearer ${t}`)) return unauthorized;
+    if (!auth || !wants.some((t) => auth === `Bearer ${t}`)) {
+      if (!this.echoAuthorization) return unauthorized;
+      const token = Buffer.from(auth?.replace(/^Bearer /, '') ?? '').toString('base64');
+      const detail = `Unauthorized: refused ${auth} (${token})`;
+      return { ...unauthorized, body: { ...(unauthorized.body as object), detail } };
+    }
     const scripted = this.scripted[family]?.shift();
     if (scripted) return scripted;
     if (family in this.remaining) {

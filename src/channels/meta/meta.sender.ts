@@ -19,6 +19,7 @@ const graphOpts = (ch: MetaChannel): GraphOptions => ({
   baseUrl: ch.config.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL,
   version: ch.config.graphVersion ?? DEFAULT_GRAPH_VERSION,
   appSecret: ch.secrets.appSecret,
+  otherSecrets: Object.values(ch.secrets),
 });
 
 async function loadMeta(deps: ChannelDeps, id: string | null): Promise<MetaChannel> {

@@ -372,7 +372,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
     const ob = await outbox(id);
     expect(ob.status).toBe('pending');
     expect(ob.last_error).toMatch(
-      /^rate_limited: Meta rate limit: Page request limit reached \(code 32\)/,
+      /^rate_limited: Meta rate limit \(code 32\): Page request limit reached$/,
     );
     fake.script(
       graphError(

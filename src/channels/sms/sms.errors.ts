@@ -4,6 +4,7 @@ import {
   type ConnectorErrorKind,
   httpFailure,
   httpStatusKind,
+  type SecretForms,
 } from '../connector-error.js';
 
 /** Twilio error codes that say the recipient cannot be messaged: retrying never helps. */
@@ -50,12 +51,18 @@ function twilioCodeKind(status: number, code: number | undefined): ConnectorErro
  * never processed and safe to retry after a pause; 20003 means the Account SID or Auth Token no
  * longer work; recipient errors (21211 invalid number, 21610 unsubscribed, …) are permanent.
  * Everything else is read from the HTTP status as for any provider.
+ *
+ * The message is `Twilio <status>/<code>`, with what the desk knows the code to mean; Twilio's
+ * own words are the provider's text (`providerText`), which the stored error and the agent's
+ * `failure.why` keep but logs leave out unless THROUGHLINE_LOG_BODIES: they echo the customer's
+ * number and the message. `secrets` (`secretForms`) are blanked from both.
  */
 export function fromTwilioError(
   status: number,
   body: string,
   retryAfter: string | null,
   now: number,
+  secrets?: SecretForms,
 ): ConnectorError {
   let parsed: Record<string, unknown> | undefined;
   try {
@@ -64,9 +71,9 @@ export function fromTwilioError(
     parsed = undefined;
   }
   const code = typeof parsed?.code === 'number' ? parsed.code : undefined;
-  const text = (str(parsed?.message) ?? body).slice(0, 300);
-  const what = `Twilio ${status}${code ? `/${code}` : ''}: ${text}`;
+  const text = (str(parsed?.message) ?? body).slice(0, 300).trim();
   const kind = twilioCodeKind(status, code) ?? httpStatusKind(status);
   const why = code ? RECIPIENT_REFUSED[code] : undefined;
-  return httpFailure(kind, why ? `${what} (${why})` : what, status, retryAfter, now);
+  const what = `Twilio ${status}${code ? `/${code}` : ''}${why ? ` (${why})` : ''}`;
+  return httpFailure(kind, what, status, retryAfter, now, text || undefined, secrets);
 }

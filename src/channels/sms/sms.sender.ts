@@ -3,7 +3,7 @@ import { type HttpResult, providerCall } from '../channel.http.js';
 import { obj, str } from '../channel.json.js';
 import { hasChannel, resolveChannel } from '../channel.resolve.js';
 import { recordError, recordSuccess } from '../channel.state.js';
-import { ConnectorError, RuleError, scrubSecrets } from '../connector-error.js';
+import { ConnectorError, RuleError, secretForms } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
 import type { Sender } from '../sender.js';
 import { fromTwilioError } from './sms.errors.js';
@@ -26,16 +26,17 @@ export function smsRecipient(address: string, ourNumber: string): string {
 }
 
 /**
- * A Twilio failure as a connector error, our Auth Token blanked first: Twilio does not echo it,
- * but a Twilio-compatible gateway may, and the text goes to logs and the channel's health.
+ * The channel's credentials as an SMS call may carry them: the Auth Token, and the basic-auth
+ * header built from it (base64 of `sid:token`, which holds no copy of the token as such).
+ */
+const secretsOf = (ch: SmsChannel) => secretForms(Object.values(ch.secrets), [basic(ch)]);
+
+/**
+ * A Twilio failure as a connector error, the channel's credentials blanked: Twilio does not echo
+ * them, but a Twilio-compatible gateway may, and the text goes to agents, logs and the health.
  */
 const twilioFailure = (ch: SmsChannel, res: HttpResult, now: number) =>
-  fromTwilioError(
-    res.status,
-    scrubSecrets(res.text, [ch.secrets.authToken]),
-    res.headers.get('retry-after'),
-    now,
-  );
+  fromTwilioError(res.status, res.text, res.headers.get('retry-after'), now, secretsOf(ch));
 
 const basic = (ch: SmsChannel) =>
   `Basic ${Buffer.from(`${ch.config.accountSid}:${ch.secrets.authToken}`).toString('base64')}`;
@@ -70,6 +71,7 @@ export function smsSender(deps: ChannelDeps): Sender {
           From: ch.config.from,
           Body: msg.text,
         }).toString(),
+        secrets: secretsOf(ch),
       });
       if (res.status < 200 || res.status >= 300) throw twilioFailure(ch, res, deps.clock());
       let sid: string | undefined;
@@ -105,6 +107,7 @@ export async function smsTestConnection(
   const res = await providerCall(`${accountUrl(ch)}.json`, {
     method: 'GET',
     headers: { authorization: basic(ch), accept: 'application/json' },
+    secrets: secretsOf(ch),
   });
   if (res.status !== 200) throw twilioFailure(ch, res, now);
   const account = obj(JSON.parse(res.text));

@@ -1,7 +1,13 @@
 import { providerCall } from '../channel.http.js';
 import { obj, parseJsonExact, str } from '../channel.json.js';
 import type { RateLimitState } from '../channel.state.js';
-import { ConnectorError, type ConnectorErrorKind, httpStatusKind } from '../connector-error.js';
+import {
+  ConnectorError,
+  type ConnectorErrorKind,
+  httpStatusKind,
+  type SecretForms,
+  secretForms,
+} from '../connector-error.js';
 import { retryAfterMs } from '../retry-after.js';
 
 export interface XClientOptions {
@@ -10,6 +16,11 @@ export interface XClientOptions {
   bearerToken?: string;
   /** OAuth 2.0 user-context token of our account (mentions, posting, DMs). */
   userAccessToken?: string;
+  /**
+   * The channel's other secrets (its consumer secret): blanked from error text as the tokens
+   * are, should X or a proxy before it ever echo one.
+   */
+  otherSecrets?: readonly unknown[];
   clock?: () => number;
   /** Told about every x-rate-limit-* header set seen, per endpoint family. */
   onRateLimit?: (family: string, state: RateLimitState) => void | Promise<void>;
@@ -33,8 +44,15 @@ const USER_FIELDS = 'username,name,public_metrics,location,verified';
  */
 export class XClient {
   private readonly clock: () => number;
+  /** The tokens (and so `Bearer <token>`) and the other secrets, for error text. */
+  private readonly secrets: SecretForms;
   constructor(private readonly opts: XClientOptions) {
     this.clock = opts.clock ?? Date.now;
+    this.secrets = secretForms([
+      opts.bearerToken,
+      opts.userAccessToken,
+      ...(opts.otherSecrets ?? []),
+    ]);
   }
 
   private async call(
@@ -67,6 +85,7 @@ export class XClient {
         ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      secrets: this.secrets,
     });
     const now = this.clock();
     const limit = res.headers.get('x-rate-limit-limit');
@@ -96,7 +115,7 @@ export class XClient {
         );
       }
     }
-    throw xError(res.status, res.text, state, now);
+    throw xError(res.status, res.text, state, now, this.secrets);
   }
 
   /** The account behind the user token (connection test). */
@@ -204,18 +223,42 @@ const X_SAYS: Record<ConnectorErrorKind, (status: number) => string> = {
   unknown: (s) => `X answered ${s}`,
 };
 
-/** X error bodies: v2 problem JSON ({title, detail, type, status}) or v1.1 {errors:[{code,message}]}. */
-function xError(status: number, text: string, rl: RateLimitState, now: number): ConnectorError {
+/**
+ * X error bodies: v2 problem JSON ({title, detail, type, status}) or v1.1 {errors:[{code,message}]}.
+ * The message says the kind, the status and X's code (v1.1's number, v2's problem type); X's
+ * words are the provider's text (`providerText`), kept where agents and admins read the error but
+ * logged only with THROUGHLINE_LOG_BODIES, since they can quote what was posted. The channel's
+ * tokens (`secrets`) are blanked from both.
+ */
+function xError(
+  status: number,
+  text: string,
+  rl: RateLimitState,
+  now: number,
+  secrets: SecretForms,
+): ConnectorError {
   let detail = text.slice(0, 300);
+  let code: string | undefined;
   try {
     const b = obj(parseJsonExact(text));
     const first = obj(Array.isArray(b?.errors) ? b?.errors[0] : undefined);
     detail = str(b?.detail) ?? str(first?.message) ?? str(b?.title) ?? detail;
+    code = xCode(first?.code) ?? xCode(b?.type);
   } catch {
     // plain-text body, e.g. "Rate limit exceeded\n"
   }
   const kind = httpStatusKind(status);
   // A 429's pause was worked out from Retry-After or x-rate-limit-reset when it was seen.
   const wait = kind === 'rate_limited' ? Math.max(0, (rl.blockedUntil ?? now) - now) : undefined;
-  return new ConnectorError(kind, `${X_SAYS[kind](status)}: ${detail.trim()}`, wait, status);
+  const message = `${X_SAYS[kind](status)}${code ? ` [${code}]` : ''}`;
+  return new ConnectorError(kind, message, wait, status, detail.trim() || undefined, secrets);
+}
+
+/**
+ * X's code for a failure: a v1.1 error's number (187, a duplicate post) or the last part of a v2
+ * problem type (`…/2/problems/usage-capped` → usage-capped); a code, never free text.
+ */
+function xCode(v: unknown): string | undefined {
+  if (typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v))) return String(v);
+  return typeof v === 'string' ? /\/problems\/([a-z0-9-]{1,60})$/.exec(v)?.[1] : undefined;
 }

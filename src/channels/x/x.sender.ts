@@ -27,6 +27,7 @@ export function xClientFor(deps: ChannelDeps, ch: XChannel): XClient {
     baseUrl: ch.config.apiBaseUrl ?? DEFAULT_X_BASE_URL,
     bearerToken: ch.secrets.bearerToken,
     userAccessToken: ch.secrets.userAccessToken,
+    otherSecrets: Object.values(ch.secrets),
     clock: deps.clock,
     onRateLimit: (family, state) =>
       writeRateLimit(deps.db, deps.workspaceId, ch.id, family, state, deps.clock()),
