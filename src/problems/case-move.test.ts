@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import type { OpenProblemRow } from './apply-decisions.js';
 import { problemsWorld } from './test-world.js';
 
 /*
@@ -10,34 +9,22 @@ import { problemsWorld } from './test-world.js';
  */
 describe.each(ENGINES)('a case the detector links to another problem, on %s', (engine) => {
   let t: TestApp;
-  const { db, api, cases, autoProblem, activeCases, decide } = problemsWorld(() => t);
+  const {
+    db,
+    api,
+    cases,
+    autoProblem,
+    activeCases,
+    decide,
+    linkTo,
+    openRows: open,
+  } = problemsWorld(() => t);
   beforeAll(async () => {
     t = await testApp(engine);
   });
   afterAll(async () => {
     await t?.close();
   });
-
-  const open = async (...ids: string[]) =>
-    new Map(
-      (await db().selectFrom('problems').selectAll().where('id', 'in', ids).execute()).map((r) => [
-        r.id,
-        r as unknown as OpenProblemRow,
-      ]),
-    );
-  const linkTo = (problemId: string, c: { case_id: string | null; customer_id: string | null }) =>
-    ({
-      type: 'link',
-      problemId,
-      reason: 'arrival',
-      member: {
-        ref: `ref-${Math.random()}`,
-        caseId: c.case_id,
-        customerId: c.customer_id!,
-        at: Date.now() - 1000,
-        topic: 'network',
-      },
-    }) as const;
 
   it('moves from the problem the detector linked it to, and the old one says where', async () => {
     const [c] = await cases(1);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import type { OpenProblemRow } from './apply-decisions.js';
 import { problemsWorld } from './test-world.js';
 
 /*
@@ -11,27 +10,15 @@ import { problemsWorld } from './test-world.js';
  */
 describe.each(ENGINES)('a complaint whose customer was erased, on %s', (engine) => {
   let t: TestApp;
-  const { db, api, cases, autoProblem, activeCases, decide } = problemsWorld(() => t);
+  const { db, api, cases, autoProblem, activeCases, decide, linkTo, openRows } = problemsWorld(
+    () => t,
+  );
   beforeAll(async () => {
     t = await testApp(engine);
   });
   afterAll(async () => {
     await t?.close();
   });
-
-  const linkTo = (problemId: string, c: { case_id: string | null; customer_id: string | null }) =>
-    ({
-      type: 'link',
-      problemId,
-      reason: 'arrival',
-      member: {
-        ref: `ref-${c.case_id}`,
-        caseId: c.case_id,
-        customerId: c.customer_id!,
-        at: Date.now() - 1000,
-        topic: 'network',
-      },
-    }) as const;
 
   it('is left out when the detector links the others', async () => {
     const [gone, kept] = await cases(2);
@@ -40,13 +27,7 @@ describe.each(ENGINES)('a complaint whose customer was erased, on %s', (engine) 
     });
     expect(erase.statusCode, erase.body).toBeLessThan(300);
     const p = await autoProblem(await cases(1));
-    const open = new Map(
-      (await db().selectFrom('problems').selectAll().where('id', '=', p).execute()).map((r) => [
-        r.id,
-        r as unknown as OpenProblemRow,
-      ]),
-    );
-    await decide(Date.now(), [linkTo(p, gone), linkTo(p, kept)], open);
+    await decide(Date.now(), [linkTo(p, gone), linkTo(p, kept)], await openRows(p));
     const live = await activeCases(p);
     expect(live).toContain(kept.case_id);
     expect(live).not.toContain(gone.case_id);

@@ -166,6 +166,28 @@ export function problemsWorld(app: () => TestApp) {
   const setStatus = (id: string, body: Record<string, unknown>) =>
     api('POST', `/api/v1/problems/${id}/status`, { silent: true, ...body });
   const next = () => ++n;
+  /** The detector's decision to link the case's complaint (arrival) to a problem. */
+  const linkTo = (problemId: string, c: { case_id: string | null; customer_id: string | null }) =>
+    ({
+      type: 'link',
+      problemId,
+      reason: 'arrival',
+      member: {
+        ref: `ref-${c.case_id}-${++n}`,
+        caseId: c.case_id,
+        customerId: c.customer_id!,
+        at: Date.now() - 1000,
+        topic: 'network',
+      },
+    }) as const;
+  /** The problems as the runtime holds them open before deciding. */
+  const openRows = async (...ids: string[]) =>
+    new Map(
+      (await db().selectFrom('problems').selectAll().where('id', 'in', ids).execute()).map((r) => [
+        r.id,
+        r as unknown as OpenProblemRow,
+      ]),
+    );
   /** Stores detector decisions as the pipeline does, in one transaction, at `now` (wall time). */
   const decide = (
     now: number,
@@ -206,5 +228,7 @@ export function problemsWorld(app: () => TestApp) {
     setStatus,
     next,
     decide,
+    linkTo,
+    openRows,
   };
 }
