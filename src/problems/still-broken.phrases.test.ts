@@ -35,6 +35,7 @@ describe('"still broken" phrase coverage after a fix notice', () => {
     'the issue has returned',
     'outage is back again',
     'not here, still nothing in 78701',
+    'the problem keeps coming back',
   ];
   it.each(broken)('%j says it is still broken', (text) => {
     expect(saysStillBroken(text)).toBe(true);
@@ -69,6 +70,15 @@ describe('"still broken" phrase coverage after a fix notice', () => {
     'nope',
     'no problem again today, thanks',
     'the service started again after the restart, thanks',
+    // Denied, asked or supposed (review round): none says the trouble is back.
+    "Thanks, it hasn't happened again since the fix",
+    'It has not happened again, great work',
+    "Haven't had a problem again since yesterday, thanks",
+    'never had the issue again, thanks',
+    'so far so good, nothing happened again',
+    'Thanks! Will the problem come back?',
+    'let me know if the outage returned tonight',
+    "all good, I didn't change anything and it works now",
   ];
   it.each(fine)('%j is not a report', (text) => {
     expect(saysStillBroken(text)).toBe(false);

@@ -34,8 +34,10 @@ const STILL_BROKEN = new RegExp(
     String.raw`\bsame (?:old )?(?:problem|issue|thing|story|trouble)\b`,
     String.raw`\b(?:nothing (?:has |'s )?changed|no change|no difference|no improvement|nothing works|nothing(?: is|'s) working)\b`,
     // "it didn't fix anything", "the fix did not help"
-    String.raw`(?:n't|\bnot) (?:fix|solve|resolve|help|change) (?:anything|a thing|it|the (?:problem|issue))\b`,
-    String.raw`\b(?:happened|happening) again\b`,
+    // ("I didn't change anything and it works now" is no complaint: "change" is left out)
+    String.raw`(?:n't|\bnot) (?:fix|solve|resolve|help) (?:anything|a thing|it|the (?:problem|issue))\b`,
+    // Not when denied: "it hasn't happened again", "nothing happened again".
+    String.raw`(?<!(?:n't|\bnot|\bnever|\bnothing) )\b(?:happened|happening) again\b`,
   ].join('|'),
   'i',
 );
@@ -43,10 +45,32 @@ const STILL_BROKEN = new RegExp(
 /**
  * The trouble itself back ("the problem is back", "issue came back", "outage is back again"):
  * looked for before `WORKS_AGAIN` is taken out, which reads "is back" and "back again" as
- * service restored. Only with a word for the trouble as its subject: "signal came back" is thanks.
+ * service restored. Only with a word for the trouble as its subject: "signal came back" is thanks;
+ * and said, not asked or supposed (`asksOrSupposes`): "will the problem come back?", "let me
+ * know if the outage returned tonight". ("Never had the issue again" has no verb of return.)
  */
 const TROUBLE_BACK =
-  /(?<!\b(?:no|any|without) )\b(?:problem|issue|outage|trouble|fault|same thing)s? (?:is |are |has |have |'s |'re )?(?:back|(?:came|come|coming) back|returned|again)\b/i;
+  /(?<!\b(?:no|any|without) )\b(?:problem|issue|outage|trouble|fault|same thing)s? (?:is |are |has |have |'s |'re |keeps? )?(?:back|came back|coming back|returned)\b/gi;
+
+/** A question or a condition around a phrase: what comes before it in its clause, and after. */
+function asksOrSupposes(t: string, start: number, end: number): boolean {
+  const before =
+    t
+      .slice(Math.max(0, start - 40), start)
+      .split(/[.!?,;]/)
+      .pop() ?? '';
+  const after = t.slice(end).split(/[.!,;]/)[0] ?? '';
+  return (
+    /\b(?:if|whether|will|would|could|might|in case|what if|hope)\b/.test(before) ||
+    after.includes('?')
+  );
+}
+
+function troubleBack(t: string): boolean {
+  for (const m of t.matchAll(TROUBLE_BACK))
+    if (!asksOrSupposes(t, m.index, m.index + m[0].length)) return true;
+  return false;
+}
 
 /**
  * Phrases that say it works (removed before `STILL_BROKEN` is looked for, and a reply with one
@@ -61,6 +85,8 @@ const WORKS_AGAIN = new RegExp(
     String.raw`\b(?:had|was|were|have had|has had) no ${SERVICE}\b`,
     String.raw`\bno (?:more )?(?:${SERVICE} )?(?:issues?|problems?|outages?|drops?)\b`,
     String.raw`\ball good\b`,
+    // "it hasn't happened again", "never had the issue since"
+    String.raw`(?:n't|\bnot|\bnever) (?:happened|had (?:a |the |any )?(?:problems?|issues?|trouble|outages?)) (?:again|since)\b`,
   ].join('|'),
   'gi',
 );
@@ -73,7 +99,7 @@ function plain(text: string): string {
 /** Whether a reply says in words that the trouble is still there (see `STILL_BROKEN`). */
 export function saysStillBroken(text: string): boolean {
   const t = plain(text);
-  return TROUBLE_BACK.test(t) || STILL_BROKEN.test(t.replace(WORKS_AGAIN, ' '));
+  return troubleBack(t) || STILL_BROKEN.test(t.replace(WORKS_AGAIN, ' '));
 }
 
 /** Words that quote what someone else said works ("your tweet says it is fixed. it is not"). */
