@@ -6,7 +6,8 @@ import {
   loggableError,
   secretForms,
 } from './connector-error.js';
-import { graphCall } from './meta/meta.client.js';
+import { graphCall, graphError } from './meta/meta.client.js';
+import { fromTwilioError } from './sms/sms.errors.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 
@@ -103,5 +104,22 @@ describe('secretForms', () => {
     expect(ce.summary).toBe('got ***');
     expect(ce.providerText).toBe(Array(echoed.length).fill('***').join(' '));
     expect(ce.message).toBe(`got ***: ${ce.providerText}`);
+  });
+});
+
+describe('a secret that crosses the 300-character cut of a provider text', () => {
+  it('leaves no head of it behind, whichever builder cut the text', () => {
+    const token = 'ffffffff0123456789abcdef';
+    const forms = secretForms([token]);
+    const body = `${'x'.repeat(285)} token=${token} rest`;
+    const built = [
+      fromHttpStatus(401, body, null, NOW, forms),
+      fromTwilioError(401, body, null, NOW, forms),
+      graphError(401, {}, body, forms),
+    ];
+    for (const ce of built) {
+      expect(ce.message).not.toContain('ffffffff');
+      expect(ce.message).toContain('token=***');
+    }
   });
 });

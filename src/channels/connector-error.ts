@@ -164,7 +164,7 @@ export function fromHttpStatus(
     status,
     retryAfter,
     now,
-    body.slice(0, 300),
+    scrubbedHead(body, secrets),
     secrets,
   );
 }
@@ -233,4 +233,12 @@ export function scrubSecrets(
   sent: readonly (string | undefined)[] = [],
 ): string {
   return scrubForms(text, secretForms(secrets, sent));
+}
+
+/**
+ * The first `n` characters of a provider's text, its credentials blanked first: blanking after
+ * cutting would leave the head of a secret that crosses the cut.
+ */
+export function scrubbedHead(text: string, secrets: SecretForms | undefined, n = 300): string {
+  return (secrets ? scrubForms(text, secrets) : text).slice(0, n);
 }

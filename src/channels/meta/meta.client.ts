@@ -4,6 +4,7 @@ import {
   ConnectorError,
   type ConnectorErrorKind,
   type SecretForms,
+  scrubbedHead,
   secretForms,
 } from '../connector-error.js';
 import { appSecretProof } from './meta.verify.js';
@@ -82,7 +83,7 @@ export function graphError(
   const e = obj(body.error);
   const code = typeof e?.code === 'number' ? e.code : undefined;
   const sub = typeof e?.error_subcode === 'number' ? e.error_subcode : undefined;
-  const said = (str(e?.message) ?? text.slice(0, 300)).trim() || undefined;
+  const said = scrubbedHead(str(e?.message) ?? text, secrets).trim() || undefined;
   const codes = code !== undefined ? ` (code ${code}${sub ? `/${sub}` : ''})` : '';
   const fail = (kind: ConnectorErrorKind, what: string, wait?: number) =>
     new ConnectorError(kind, `${what}${codes}`, wait, status, said, secrets);

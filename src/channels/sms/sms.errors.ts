@@ -5,6 +5,7 @@ import {
   httpFailure,
   httpStatusKind,
   type SecretForms,
+  scrubbedHead,
 } from '../connector-error.js';
 
 /** Twilio error codes that say the recipient cannot be messaged: retrying never helps. */
@@ -71,7 +72,7 @@ export function fromTwilioError(
     parsed = undefined;
   }
   const code = typeof parsed?.code === 'number' ? parsed.code : undefined;
-  const text = (str(parsed?.message) ?? body).slice(0, 300).trim();
+  const text = scrubbedHead(str(parsed?.message) ?? body, secrets).trim();
   const kind = twilioCodeKind(status, code) ?? httpStatusKind(status);
   const why = code ? RECIPIENT_REFUSED[code] : undefined;
   const what = `Twilio ${status}${code ? `/${code}` : ''}${why ? ` (${why})` : ''}`;

@@ -6,6 +6,7 @@ import {
   type ConnectorErrorKind,
   httpStatusKind,
   type SecretForms,
+  scrubbedHead,
   secretForms,
 } from '../connector-error.js';
 import { retryAfterMs } from '../retry-after.js';
@@ -237,7 +238,7 @@ function xError(
   now: number,
   secrets: SecretForms,
 ): ConnectorError {
-  let detail = text.slice(0, 300);
+  let detail = text;
   let code: string | undefined;
   try {
     const b = obj(parseJsonExact(text));
@@ -251,7 +252,8 @@ function xError(
   // A 429's pause was worked out from Retry-After or x-rate-limit-reset when it was seen.
   const wait = kind === 'rate_limited' ? Math.max(0, (rl.blockedUntil ?? now) - now) : undefined;
   const message = `${X_SAYS[kind](status)}${code ? ` [${code}]` : ''}`;
-  return new ConnectorError(kind, message, wait, status, detail.trim() || undefined, secrets);
+  const said = scrubbedHead(detail, secrets).trim() || undefined;
+  return new ConnectorError(kind, message, wait, status, said, secrets);
 }
 
 /**
