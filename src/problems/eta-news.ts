@@ -12,13 +12,15 @@ export const ETA_NEWS_MIN_MOVE_MS = 30 * 60_000;
 /** Statuses with nothing awaited: the fix clears the ETA, and notices quote none. */
 const DONE = new Set(['fixed', 'verified', 'closed']);
 
+/** `before`: the ETA customers were last told (the latest update's), null if none. */
 export function etaIsNews(
   before: number | null,
   after: number | null | undefined,
   status: string,
   now: number,
 ): boolean {
-  if (after === undefined || after === null || DONE.has(status)) return false;
+  // A time already gone (allowed for clock skew) is no news to give: it would read "taking longer".
+  if (after === undefined || after === null || after <= now || DONE.has(status)) return false;
   // First set, or a new one after the time they were told had passed ("taking longer").
   if (before === null || before <= now) return true;
   return after - before >= ETA_NEWS_MIN_MOVE_MS;

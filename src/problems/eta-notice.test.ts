@@ -60,6 +60,25 @@ describe.each(ENGINES)('ETA notices on %s', (engine) => {
     expect(await texts(id)).toHaveLength(4);
   });
 
+  it('an ETA moved later in small steps is told once it is far from the one customers heard', async () => {
+    const id = await autoProblem(await cases(1));
+    expect((await post(id, { status: 'fixing', silent: true })).statusCode).toBe(200);
+    const eta = Math.ceil((Date.now() + 24 * HOUR) / HOUR) * HOUR;
+    const move = async (etaAt: number) => {
+      const res = await post(id, { etaAt: new Date(etaAt).toISOString() });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().notified as number;
+    };
+    expect(await move(eta)).toBe(1);
+    expect(await move(eta + 20 * 60_000)).toBe(0);
+    // 40 minutes after the time they heard, though only 20 after the stored one.
+    expect(await move(eta + 40 * 60_000)).toBe(1);
+    // A time already gone is no news to give.
+    const res = await post(id, { etaAt: new Date(Date.now() - 60_000).toISOString() });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().notified).toBe(0);
+  });
+
   it('an ETA that has passed is not repeated to customers as a promise', async () => {
     const id = await autoProblem(await cases(1));
     const yesterday = Date.now() - 20 * HOUR;
@@ -68,7 +87,7 @@ describe.each(ENGINES)('ETA notices on %s', (engine) => {
     expect(res.statusCode, res.body).toBe(200);
     const [text] = await texts(id);
     expect(text).toBe(
-      'Update on the network problem in Austin, TX: We have confirmed the problem and our team is on it. Crews are on site. It is taking longer than we expected; we will keep you posted.',
+      'Update on the network problem in Austin, TX: We have confirmed it and our team is on it. Crews are on site. It is taking longer than we expected; we will keep you posted.',
     );
   });
 

@@ -134,7 +134,7 @@ describe.each(ENGINES)('problems after a fix on %s', (engine) => {
       new Set(told.map((c) => c.customer_id)),
     );
     expect(notes[0].text).toMatch(
-      /We have confirmed the problem and our team is on it\. The fix we told you about did not cover/,
+      /We have confirmed it and our team is on it\. The fix we told you about did not cover/,
     );
   });
 

@@ -40,7 +40,7 @@ describe('what customers read about a problem', () => {
       NOW,
     );
     expect(update).toBe(
-      'Update on the network problem in Austin, TX: We have confirmed the problem and our team is on it. Crews are on site. It is taking longer than we expected; we will keep you posted.',
+      'Update on the network problem in Austin, TX: We have confirmed it and our team is on it. Crews are on site. It is taking longer than we expected; we will keep you posted.',
     );
     // A future one is the expected fix time.
     expect(etaPhrase(NOW + HOUR, NOW, 'fixing')).toBe(' We expect it fixed by 10:00 UTC.');
@@ -114,6 +114,9 @@ describe('an ETA change on its own is news when', () => {
     expect(
       subjectPhrase({ title: 'the fibre cut on Main St', topic: 'outage', area_json: null }),
     ).toBe('the fibre cut on Main St');
+    expect(subjectPhrase({ title: 'the fibre cut on Main St (split)', topic: null })).toBe(
+      'the fibre cut on Main St',
+    );
     // A text cluster's title quotes its terms; customers read none of it.
     const cluster = {
       title: 'Many similar complaints: "voicemail greeting" — everywhere',

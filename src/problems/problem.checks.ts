@@ -23,7 +23,7 @@ const ETA_SKEW_MS = 5 * 60_000;
 const ETA_MAX_AHEAD_MS = 366 * 24 * 3_600_000;
 
 /**
- * Customers read the ETA as "next update by …": one in the past is already broken, and one
+ * Customers read the ETA as "we expect it fixed by …": one in the past is already broken, and one
  * years ahead is no estimate. Refused (400) with the bounds, by the server's clock.
  */
 export function checkEta(etaAt: number | null | undefined, now: number) {

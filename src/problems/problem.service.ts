@@ -237,11 +237,26 @@ export async function changeProblem(
     let notified = 0;
     // An explicit null clears the ETA: the message must not repeat the old one.
     const eta = fixing ? null : change.etaAt !== undefined ? change.etaAt : p.eta_at;
+    // Against the ETA customers were last told (the latest update's), not the stored one: moved
+    // later in small silent steps, it still reaches them once it has moved far enough.
+    const told =
+      change.etaAt === undefined
+        ? null
+        : await trx
+            .selectFrom('problem_updates')
+            .select('eta_at')
+            .where('problem_id', '=', id)
+            .orderBy('created_at', 'desc')
+            .orderBy('id', 'desc')
+            .limit(1)
+            .executeTakeFirst();
+    const toldEta =
+      told?.eta_at === null || told?.eta_at === undefined ? null : Number(told.eta_at);
     const shouldNotify =
       !change.silent &&
       (change.body !== undefined ||
         (to !== from && (to === 'fixed' || to === 'fixing' || to === 'confirmed')) ||
-        etaIsNews(oldEta, change.etaAt, to, now));
+        etaIsNews(toldEta, change.etaAt, to, now));
     if (shouldNotify) {
       const updateId = newId();
       // The fixed template announces the fix; later words on a fixed problem are an update.

@@ -181,7 +181,7 @@ const STATUS_WORDS: Record<string, string> = {
 /** Where things stand, as a sentence for customers (`{progress}`). */
 const PROGRESS: Record<string, string> = {
   suspected: 'We are looking into reports of it.',
-  confirmed: 'We have confirmed the problem and our team is on it.',
+  confirmed: 'We have confirmed it and our team is on it.',
   fixing: 'Our team is working on a fix.',
   fixed: 'It is fixed.',
   verified: 'It is fixed.',
@@ -230,7 +230,7 @@ export function fill(template: string, values: Record<Placeholder, string>): str
 
 /**
  * The agent's text as `{body}` puts it into a notice: a sentence of its own. Templates place it
- * before other sentences (`{body}{eta}`: " Next update by …"; the fixed template's "If it is
+ * before other sentences (`{body}{eta}`: " We expect it fixed by …"; the fixed template's "If it is
  * still not working …"), so text without final punctuation ("Crews are on it") gets a full stop
  * instead of running on into the next sentence. Empty stays empty.
  */
@@ -305,7 +305,9 @@ export function subjectPhrase(p: {
   topic?: string | null;
   area_json?: string | null;
 }): string {
-  if (p.title && !p.title.includes(' — ')) return p.title;
+  // A split keeps its source's title with " (split)" (problem.links.ts): the desk's mark, not theirs.
+  const title = p.title?.replace(/ \(split\)$/, '');
+  if (title && !title.includes(' — ')) return title;
   const trouble = (p.topic && TOPIC_TROUBLE[p.topic]) || 'the problem';
   const a = p.area_json
     ? (JSON.parse(p.area_json) as Partial<Record<'postalCode' | 'city' | 'region', string | null>>)
