@@ -26,12 +26,13 @@ describe.each(ENGINES)('the OpenAPI document declares the codes routes answer, o
     path: string,
     params: Record<string, string> = {},
     payload?: unknown,
+    headers: Record<string, string> = t.auth,
   ) => {
     const url = path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(params[k]));
     const res = await t.app.http.inject({
       method,
       url,
-      headers: t.auth,
+      headers,
       ...(payload === undefined ? {} : { payload: payload as never }),
     });
     answered.push({ op: `${method} ${path}`, status: res.statusCode });
@@ -177,6 +178,58 @@ describe.each(ENGINES)('the OpenAPI document declares the codes routes answer, o
     expect(made.statusCode, made.body).toBe(201);
     const gone = await call('DELETE', '/api/v1/integrations/{id}', { id: made.json().id });
     expect(gone.statusCode, gone.body).toBe(204);
+  });
+
+  it('status webhooks: a bad signature, an unknown id (401); a survey with a desk sign-in (403)', async () => {
+    const made = await call(
+      'POST',
+      '/api/v1/integrations',
+      {},
+      {
+        kind: 'jira',
+        name: 'tracker',
+        config: {
+          baseUrl: 'https://jira.example',
+          projectKey: 'OPS',
+          email: 'desk@example.org',
+        },
+        secrets: { apiToken: 'jira-api-token', inboundSecret: 'jira-inbound-secret' },
+      },
+    );
+    expect(made.statusCode, made.body).toBe(201);
+    const id = made.json().id as string;
+    const payload = JSON.stringify({ timestamp: Date.now() });
+    const json = { 'content-type': 'application/json' };
+    const jira = '/api/v1/integrations/{id}/jira-webhook';
+    const badSig = await call('POST', jira, { id }, payload, {
+      ...json,
+      'x-hub-signature': `sha256=${'0'.repeat(64)}`,
+    });
+    expect(badSig.statusCode, badSig.body).toBe(401);
+    const unknown = await call('POST', jira, { id: 'nope' }, payload, json);
+    expect(unknown.statusCode, unknown.body).toBe(401);
+    const pd = '/api/v1/integrations/{id}/pagerduty-webhook';
+    const unsigned = await call('POST', pd, { id }, payload, json);
+    expect(unsigned.statusCode, unsigned.body).toBe(401);
+    // The survey's token is its only credential; the desk's own sign-in is refused.
+    const survey = await call(
+      'POST',
+      '/api/v1/csat/{token}',
+      { token: 'a-survey-token' },
+      {
+        rating: 5,
+      },
+    );
+    expect(survey.statusCode, survey.body).toBe(403);
+    const page = await call('GET', '/csat/{token}', { token: 'a-survey-token' });
+    expect(page.statusCode, page.body).toBe(403);
+    // An unknown id answers as a bad signature does: the webhooks do not document it as a 404.
+    for (const path of [jira, pd]) {
+      const responses = doc.paths[path]?.post?.responses ?? {};
+      expect(String((responses['404'] as { description?: string })?.description)).not.toMatch(
+        /no such resource/,
+      );
+    }
   });
 
   it('problems: created (201); linking an erased customer’s case is refused (422)', async () => {

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
+import { Refusal } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { fromTheDesk, refuseDeskAnswer } from './csat.caller.js';
 import { answerSurvey } from './csat.service.js';
@@ -15,6 +16,15 @@ import { answerSurvey } from './csat.service.js';
  */
 export function csatPageRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => number }) {
   const Params = Type.Object({ token: Type.String({ minLength: 10, maxLength: 100 }) });
+  // Not under /api/v1, so no common errors are added (responses.ts): the pages declare theirs.
+  const Html = (description: string) => ({
+    description,
+    content: { 'text/html': { schema: Type.String() } },
+  });
+  const desk = Html(
+    'a page saying the browser is signed in to the desk: the survey is the customer’s',
+  );
+  const unknown = Html('a page saying the survey link is not valid');
 
   app.register(async (inner) => {
     // Forms post urlencoded bodies; parsed here only, with the global body limit.
@@ -29,7 +39,16 @@ export function csatPageRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => n
       '/csat/:token',
       {
         config: { public: true },
-        schema: { tags: ['csat'], summary: 'The survey page (HTML)', params: Params },
+        schema: {
+          response: {
+            200: Html('the survey form, or a thank-you once answered'),
+            403: desk,
+            404: unknown,
+          },
+          tags: ['csat'],
+          summary: 'The survey page (HTML)',
+          params: Params,
+        },
       },
       async (req, reply) => {
         page(reply);
@@ -52,6 +71,13 @@ export function csatPageRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => n
         config: { public: true, nulInBody: 'replace' },
         schema: {
           tags: ['csat'],
+          response: {
+            200: Html('a thank-you page'),
+            400: Refusal('bad_request: the rating is not 1 to 5, or the comment is too long'),
+            403: desk,
+            404: unknown,
+            409: Html('a page saying the survey was already answered'),
+          },
           summary: 'The survey form is submitted (HTML)',
           params: Params,
           body: Type.Object({

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { CareRouteDeps } from '../cases/care.routes.js';
 import { answerSurvey, csatStats } from '../csat/csat.service.js';
 import { AppError } from '../platform/errors.js';
-import { Json, Refused } from '../platform/http/responses.js';
+import { Json, Refusal, Refused } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { DESK_CALLER_MESSAGE, refuseDeskAnswer } from './csat.caller.js';
 import { csatPageRoutes } from './csat.page.js';
@@ -20,7 +20,13 @@ export function csatRoutes(app: Http, deps: CareRouteDeps) {
       // The comment is the customer's own words: a NUL in it is kept as U+FFFD, not refused.
       config: { public: true, nulInBody: 'replace' },
       schema: {
-        response: { 200: Json(), 422: Refused('the survey was already answered') },
+        // Public: withCommonResponses adds no 403, yet a desk sign-in is refused with one.
+        response: {
+          200: Json(),
+          403: Refusal('forbidden: the request carries a desk sign-in (session or API token)'),
+          404: Refusal('not_found: no survey has this token'),
+          422: Refused('the survey was already answered'),
+        },
         tags: ['csat'],
         summary:
           'The customer answers the survey (the token is the credential; a request with a desk sign-in is a 403)',

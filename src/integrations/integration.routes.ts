@@ -3,7 +3,7 @@ import { decryptSecrets, encryptSecrets } from '../channels/channel.crypto.js';
 import type { Database } from '../platform/db/database.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { nestedTooDeeply, TOO_DEEP_MESSAGE } from '../platform/http/json-depth.js';
-import { NoContent } from '../platform/http/responses.js';
+import { Json, NoContent, Refusal } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import { changeProblem } from '../problems/problem.service.js';
@@ -316,11 +316,23 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
         if (!(err instanceof AppError && err.code === 'invalid_transition')) throw err;
       });
     };
+    // What a status webhook answers (`verified` above). Public routes get only 400 and 404 from
+    // withCommonResponses; the 401 is this route's own, and an unknown id answers it, not 404.
+    const webhookResponses = {
+      200: Json('accepted (whether or not it moved a problem)'),
+      401: Refusal(
+        'unauthenticated: the signature does not match, or the id is unknown or its integration disabled (all answer alike)',
+      ),
+      404: Refusal(
+        'not_found: a correctly signed call to the route of another kind of integration',
+      ),
+    };
     scope.post(
       '/api/v1/integrations/:id/jira-webhook',
       {
         config: { public: true },
         schema: {
+          response: webhookResponses,
           tags: ['integrations'],
           summary:
             "Jira's issue webhook (signed with the integration's secret, X-Hub-Signature: sha256=…): a status change moves the problem",
@@ -382,6 +394,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
       {
         config: { public: true },
         schema: {
+          response: webhookResponses,
           tags: ['integrations'],
           summary:
             "PagerDuty's incident webhook (signed with the integration's secret, X-PagerDuty-Signature: v1=…): resolving, reopening or acknowledging an incident moves the problem",

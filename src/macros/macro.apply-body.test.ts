@@ -9,7 +9,9 @@ import { careWorld } from '../cases/test-world.js';
  * send none: no body at all, or an empty one under a Content-Type (curl's `-d ''`, an HTTP
  * library's JSON default). Both were refused (400 "body must be object", 415, 400 "Body cannot
  * be empty"). A body that is there is still checked, and a route that requires a field still
- * answers 400 without one.
+ * answers 400 without one. Only the macro route opts in (`config.optionalBody`): other writes
+ * that require no field (retrying every parked event, assigning a case) still refuse an empty
+ * request, as they did before.
  */
 describe.each(ENGINES)('applying a macro without a body, on %s', (engine) => {
   const t = suiteApp(engine);
@@ -73,6 +75,47 @@ describe.each(ENGINES)('applying a macro without a body, on %s', (engine) => {
     });
     expect(bare.statusCode, bare.body).toBe(400);
     expect(bare.json().error.message).toMatch(/body/);
+  });
+
+  it('a write that did not opt in still refuses an empty request (400, 415), and does nothing', async () => {
+    const caseVersion = async () =>
+      (
+        await t.app.database.db
+          .selectFrom('cases')
+          .select('version')
+          .where('id', '=', caseId)
+          .executeTakeFirstOrThrow()
+      ).version;
+    const version = await caseVersion();
+    const sends: [string, Record<string, string>, string | undefined, number][] = [
+      ['no body, no Content-Type', {}, undefined, 400],
+      ['empty JSON body', { 'content-type': 'application/json' }, '', 400],
+      ['empty form body', { 'content-type': 'application/x-www-form-urlencoded' }, '', 415],
+    ];
+    // Retrying with no `seqs` retries every parked event: an empty POST must not do that.
+    const urls = ['/api/v1/admin/parked/retry', `/api/v1/cases/${caseId}/assign`];
+    for (const url of urls) {
+      for (const [what, headers, payload, status] of sends) {
+        const res = await t.app.http.inject({
+          method: 'POST',
+          url,
+          headers: { ...t.auth, ...headers },
+          ...(payload === undefined ? {} : { payload }),
+        });
+        expect(res.statusCode, `${url}, ${what}: ${res.body}`).toBe(status);
+        expect(res.json().error.code, `${url}, ${what}`).toMatch(/^(bad_request|unsupported)/);
+      }
+    }
+    expect(await caseVersion()).toBe(version);
+    // The same routes still run on a body that says what to do.
+    const retried = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/admin/parked/retry',
+      headers: t.auth,
+      payload: {},
+    });
+    expect(retried.statusCode, retried.body).toBe(200);
+    expect(retried.json()).toEqual({ retried: 0 });
   });
 
   it('a macro led by a note still refuses a stale version (409), and applies on the current one', async () => {

@@ -156,6 +156,10 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
   app.post(
     '/api/v1/cases/:id/macros/:macroId',
     {
+      // Applying needs nothing from the body (`expectedVersion` is optional) and clients send
+      // none (curl -X POST, a button's bare POST); what it does is chosen by the macro in the
+      // path, so an empty body runs exactly what was asked (optional-body.ts).
+      config: { optionalBody: true },
       schema: {
         response: { 200: Json(), 409: VersionConflict, 422: ReplyRefused },
         tags: ['macros'],

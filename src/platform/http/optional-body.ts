@@ -5,16 +5,27 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * sent without one. Clients do that in two ways, and both were refused: no body at all (400
  * "body must be object") and an empty body that still carries a Content-Type (`curl -X POST
  * -d ''` sends form-urlencoded: 415; an HTTP library's JSON default with nothing in it: 400 "Body
- * cannot be empty"). Only authenticated /api/v1 routes: signed webhooks read their raw bodies.
+ * cannot be empty").
+ *
+ * Opt-in per route (`config: { optionalBody: true }`), never by schema alone: many writes
+ * require no field yet must not run on an empty request (retrying every parked event, accepting
+ * a customer match, which merges them; assigning a case). A stray empty POST to them stays a
+ * 400, so a mistaken or half-built call changes nothing. Set it only where an empty body is the
+ * expected, harmless way to call the route, and say why beside it.
  */
 
-const SCOPE = '/api/v1/';
-
-function inScope(req: FastifyRequest): boolean {
-  return !!req.routeOptions.url?.startsWith(SCOPE) && !req.routeOptions.config?.public;
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A missing or empty body is `{}` (the body schema must require nothing): optional-body.ts. */
+    optionalBody?: boolean;
+  }
 }
 
-/** `onRequest` hook: an empty body is no body, whatever its Content-Type says. */
+function inScope(req: FastifyRequest): boolean {
+  return req.routeOptions.config?.optionalBody === true;
+}
+
+/** `onRequest` hook: on an opted-in route, an empty body is no body, whatever its Content-Type. */
 export async function emptyBodyIsNone(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
   if (!inScope(req)) return;
   const h = req.raw.headers;
@@ -32,8 +43,8 @@ interface BodySchema {
 }
 
 /**
- * `preValidation` hook: a missing body is `{}` on a route whose body schema is an object that
- * requires no field; where one is required, validation still answers 400 naming it.
+ * `preValidation` hook: on an opted-in route, a missing body is `{}` if the body schema is an
+ * object that requires no field; where one is required, validation still answers 400 naming it.
  */
 export async function optionalBody(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
   if (req.body !== undefined || !inScope(req)) return;

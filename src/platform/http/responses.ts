@@ -65,6 +65,8 @@ const COMMON: Record<string, string> = {
  * Completes an /api/v1 route's `response` with the errors every such route can answer: 400, and
  * for a signed-in route 401 and 403, and for a route with a path parameter 404 (an unknown id).
  * A route that declares no success keeps the 200 it had. Declared codes are left as they are.
+ * A public route that refuses its own way declares it itself (the status webhooks' 401 on a bad
+ * signature, the survey's 403 to a desk sign-in): `test/openapi.status.test.ts` calls them.
  */
 export function withCommonResponses(
   url: string,

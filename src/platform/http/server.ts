@@ -79,7 +79,7 @@ export function createHttpServer(logger: Logger | false): Http {
   app.addHook('preValidation', nulGuard);
   // A query parameter an /api/v1 route does not declare is a 400, not silently ignored.
   app.addHook('preValidation', strictQuery);
-  // A write that requires no field may be sent without a body (optional-body.ts).
+  // A route that opts in (`config.optionalBody`) may be sent without a body (optional-body.ts).
   app.addHook('onRequest', emptyBodyIsNone);
   app.addHook('preValidation', optionalBody);
 
