@@ -107,6 +107,22 @@ describe('secretForms', () => {
   });
 });
 
+describe('a secret echoed inside a JSON string', () => {
+  it('is blanked with its slashes and quotes escaped', () => {
+    const token = 'ab/cd"ef\\gh';
+    const echoed = JSON.stringify({ error: `bad token ${token}` }).replaceAll('/', '\\/');
+    const ce = new ConnectorError(
+      'auth_revoked',
+      'refused',
+      undefined,
+      401,
+      echoed,
+      secretForms([token]),
+    );
+    expect(ce.providerText).toBe('{"error":"bad token ***"}');
+  });
+});
+
 describe('a secret that crosses the 300-character cut of a provider text', () => {
   it('leaves no head of it behind, whichever builder cut the text', () => {
     const token = 'ffffffff0123456789abcdef';

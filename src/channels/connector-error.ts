@@ -202,6 +202,11 @@ export function secretForms(
     if (typeof s !== 'string' || !s) continue;
     forms.add(s);
     forms.add(encodeURIComponent(s));
+    // As a JSON string would carry it ("\/" for "/", escaped quotes and backslashes): an error
+    // body that quotes the request it refused is often JSON.
+    const json = JSON.stringify(s).slice(1, -1);
+    forms.add(json);
+    forms.add(json.replaceAll('/', '\\/'));
     for (const f of b64(s)) forms.add(f);
   }
   for (const v of sent) {
