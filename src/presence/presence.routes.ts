@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
+import { loadCase } from '../cases/case.store.js';
 import type { DB } from '../platform/db/schema.js';
-import { notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 
@@ -30,13 +30,7 @@ export function presenceRoutes(
     ).map((p) => ({ userId: p.user_id, name: p.user_name, state: p.state }));
   /** 404 for a case that does not exist or is another workspace's, as every case route answers. */
   const assertCase = async (workspaceId: string, caseId: string) => {
-    const c = await db
-      .selectFrom('cases')
-      .select('id')
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', caseId)
-      .executeTakeFirst();
-    if (!c) throw notFound('case');
+    await loadCase(db, workspaceId, caseId);
   };
 
   app.get(
