@@ -145,7 +145,7 @@ function push(out: Sparse, h: number): void {
 }
 
 export function analyse(text: string): Analysis {
-  const { words, shouted } = tokenize(text);
+  const { words, shouted, breaks } = tokenize(text);
   const lex = new Map<string, number>();
   const indices: number[] = [];
   const values: number[] = [];
@@ -159,9 +159,15 @@ export function analyse(text: string): Analysis {
   let prev = START;
   let prev2 = 0;
   let first = true;
+  let nextBreak = 0;
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
     hashes[i] = wordHash(word);
+    // A negation's features end at a clause break, as its sentiment does.
+    if (nextBreak < breaks.length && breaks[nextBreak] === i) {
+      negateLeft = 0;
+      nextBreak++;
+    }
     // The negator of a litotes is part of the idiom too: "not" alone is strong complaint evidence.
     const negator = NEGATORS.getHashed(word, hashes[i]) === true;
     const litotes =
@@ -192,7 +198,7 @@ export function analyse(text: string): Analysis {
     push(out, one);
     if (n >= 2) push(out, twoPlus);
   }
-  const sentiment = sentimentOf(text, words, shouted, hashes);
+  const sentiment = sentimentOf(text, words, shouted, hashes, true, breaks);
   const s = sentiment.raw;
   push(
     out,

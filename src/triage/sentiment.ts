@@ -127,6 +127,7 @@ export function sentimentOf(
   shouted: number,
   hashes: ArrayLike<number> = words.map(wordHash),
   countLacks = true,
+  breaks: readonly number[] = [],
 ): SentimentDetail {
   let raw = 0;
   let neg = 0;
@@ -135,9 +136,16 @@ export function sentimentOf(
   let boost = 1;
   let butSeen = false;
   let preBut = 0;
+  let nextBreak = 0;
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
     const h = hashes[i];
+    // A comma, semicolon or sentence end before this word ends a negation's reach too: "no,
+    // it's great now", "not working. great job fixing it".
+    if (nextBreak < breaks.length && breaks[nextBreak] === i) {
+      negateLeft = 0;
+      nextBreak++;
+    }
     if (NEGATORS.getHashed(word, h)) {
       negateLeft = 3;
       const lacks =
@@ -203,6 +211,6 @@ export function sentimentOf(
  * an angry "still broken" or as likely a new complaint (problems/still-broken.ts).
  */
 export function toneOf(text: string): number {
-  const { words, shouted } = tokenize(text);
-  return sentimentOf(text, words, shouted, words.map(wordHash), false).score;
+  const { words, shouted, breaks } = tokenize(text);
+  return sentimentOf(text, words, shouted, words.map(wordHash), false, breaks).score;
 }

@@ -17,8 +17,10 @@ const ENTITIES: Record<string, string> = {
   '#39': "'",
   apos: "'",
 };
-// Letters-with-apostrophes words, placeholders, digits runs, ! ? and pictographic emoji.
-const TOKEN_RE = /__[a-z]+__|[a-z][a-z']*|\d+|[!?]|\p{Extended_Pictographic}/gu;
+// Letters-with-apostrophes words, placeholders, digits runs, ! ? and pictographic emoji, and the
+// clause breaks (a comma or semicolon; a full stop or colon before a space or the end) that
+// tokenize() records as `breaks` and never passes on as words.
+const TOKEN_RE = /__[a-z]+__|[a-z][a-z']*|\d+|[!?]|\p{Extended_Pictographic}|[,;]|[.:](?=\s|$)/gu;
 const ELONGATION_RE = /([a-z])\1{2,}/g;
 
 /** Whether a letter a-z appears 3+ times in a row ("sooo"); a loop, as a regex per token was slow. */
@@ -105,6 +107,12 @@ export interface Tokens {
   words: string[];
   /** Number of words written in capitals (shouting), at least 2 letters long. */
   shouted: number;
+  /**
+   * Indices into `words` that a clause break (",", ";", a sentence's "." or ":") comes before, in
+   * ascending order. Only sentiment reads them (a negation's reach ends there: "no, it's great
+   * now"); they are not words, so the model's n-grams are those of the text without them.
+   */
+  breaks: number[];
 }
 
 export function tokenize(text: string): Tokens {
@@ -115,7 +123,12 @@ export function tokenize(text: string): Tokens {
   const lower = norm.toLowerCase();
   const raw = isAscii(lower) ? asciiTokens(lower) : (lower.match(TOKEN_RE) ?? []);
   const words: string[] = [];
+  const breaks: number[] = [];
   for (let t of raw) {
+    if (t.length === 1 && isBreak(t.charCodeAt(0))) {
+      if (breaks[breaks.length - 1] !== words.length) breaks.push(words.length);
+      continue;
+    }
     if (t.length > 3 && hasElongation(t)) t = t.replace(ELONGATION_RE, '$1$1');
     if (t.charCodeAt(t.length - 1) === 116 /* t */) {
       const contracted = CONTRACTIONS.get(t);
@@ -140,7 +153,12 @@ export function tokenize(text: string): Tokens {
     if (c0 >= 48 && c0 <= 57) t = t.length >= 5 ? '__longnum__' : '__num__';
     if (t) words.push(t);
   }
-  return { words, shouted };
+  return { words, shouted, breaks };
+}
+
+/** , ; . : (the clause breaks TOKEN_RE and asciiTokens emit). */
+function isBreak(c: number): boolean {
+  return c === 44 || c === 59 || c === 46 || c === 58;
 }
 
 export function isAscii(text: string): boolean {
@@ -182,10 +200,18 @@ function asciiTokens(lower: string): string[] {
     } else {
       if (c === 33) out.push('!');
       else if (c === 63) out.push('?');
+      else if (c === 44 || c === 59) out.push(lower[i]);
+      else if ((c === 46 || c === 58) && (i + 1 === n || isSpace(lower.charCodeAt(i + 1))))
+        out.push(lower[i]);
       i++;
     }
   }
   return out;
+}
+
+/** \s for ASCII: space, tab, line breaks, vertical tab, form feed. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
 }
 
 function isLetter(c: number): boolean {

@@ -16,8 +16,8 @@ import { tokenize } from './text.js';
 import { urgencySignals } from './urgency.js';
 
 const sentiment = (t: string) => {
-  const { words, shouted } = tokenize(t);
-  return sentimentOf(t, words, shouted).score;
+  const { words, shouted, breaks } = tokenize(t);
+  return sentimentOf(t, words, shouted, undefined, true, breaks).score;
 };
 
 describe('classify', () => {
@@ -131,6 +131,13 @@ describe('sentiment', () => {
     // A negation stops at a clause break: "but", "!" or "?".
     expect(sentiment('not sure but great job')).toBeGreaterThan(0.3);
     expect(sentiment('no! love it')).toBeGreaterThan(0.3);
+    // ... and at a comma, a semicolon or a sentence's end.
+    expect(sentiment("no, it's great now")).toBeGreaterThan(0.3);
+    expect(sentiment('not working. great job fixing it though')).toBeGreaterThan(0.3);
+    expect(sentiment('nothing works; love the new app')).toBeGreaterThan(0);
+    // A decimal point is not a break: the negation still reaches.
+    expect(sentiment('not 2.5 great')).toBeLessThan(0);
+    expect(sentiment('not 2.5, great')).toBeGreaterThan(0);
     expect(sentiment('this is awful')).toBeLessThan(sentiment('this is a bit annoying'));
     expect(sentiment('THIS IS AWFUL!!!')).toBeLessThan(sentiment('this is awful'));
     expect(sentiment('thanks for nothing')).toBeLessThan(0);

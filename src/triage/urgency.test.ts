@@ -20,6 +20,9 @@ describe('churn', () => {
       ['I want to leave work early today', []],
       ['going to leave the house now', []],
       ['leaving @Starbucks now, the wifi there is fine', []],
+      // "About to leave" is where someone is going, not a threat, said alone.
+      ['ok, about to leave.', []],
+      ['about to leave, see you at 8', []],
       ["I'm cancelling my order, it's late", []],
       ["I'm cancelling the appointment, something came up", []],
       ['noise cancelling headphones are great', []],
@@ -40,6 +43,7 @@ describe('churn', () => {
       ['we are officially cancelling today', ['churn']],
       ['third outage this week. I want to leave.', ['churn', 'repeat']],
       ['ready to switch!', ['churn']],
+      ['dropped call again, about to switch.', ['churn']],
       ['leaving this company as soon as my contract ends', ['churn']],
     ]);
   });
