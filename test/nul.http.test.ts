@@ -83,6 +83,34 @@ describe.each(ENGINES)('NUL characters on %s', (engine) => {
     expect(p.json().mergedIntoId ?? null).toBeNull();
   });
 
+  it('refuses half an emoji (a lone UTF-16 surrogate) in what a person writes, and keeps whole ones', async () => {
+    for (const payload of [{ body: 'We are on it \ud800 lone' }, { body: 'half \udc00' }]) {
+      const res = await send('POST', `/api/v1/problems/${problemId}/status`, payload);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error).toMatchObject({
+        code: 'bad_request',
+        message: expect.stringMatching(/unpaired UTF-16 surrogate/),
+        details: { in: 'body/body' },
+      });
+    }
+    const title = await send('POST', '/api/v1/problems', {
+      caseId,
+      title: 'lone \ud83d surrogate',
+    });
+    expect(title.statusCode, title.body).toBe(400);
+    // Nothing was posted by the refused updates; a whole emoji (both halves) is text.
+    const before = await send('GET', `/api/v1/problems/${problemId}`);
+    expect(before.json().updates).toEqual([]);
+    const ok = await send('POST', `/api/v1/problems/${problemId}/status`, {
+      body: 'On it \ud83d\ude00',
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const after = await send('GET', `/api/v1/problems/${problemId}`);
+    expect(after.json().updates.map((u: { body: string }) => u.body)).toEqual([
+      'On it \ud83d\ude00',
+    ]);
+  });
+
   it('answers framework errors in the app error shape', async () => {
     const badUrl = await send('GET', '/api/v1/problems/%ff');
     expect(badUrl.statusCode).toBe(400);

@@ -1,4 +1,10 @@
-import { findString, REPLACEMENT, replaceNul, replaceNulDeep } from '../platform/http/nul-guard.js';
+import {
+  findString,
+  LONE_SURROGATE,
+  replaceLoneSurrogates,
+  replaceNul,
+  replaceNulDeep,
+} from '../platform/http/nul-guard.js';
 import type { InboundMessage } from './inbound.schema.js';
 
 /**
@@ -35,19 +41,15 @@ const ID_FIELDS: [string, (m: InboundMessage) => unknown][] = [
 ];
 
 /**
- * Half of a UTF-16 surrogate pair with no other half. No database stores one: written as UTF-8 it
- * becomes U+FFFD, so the stored key differs from the one sent (the intake then counted a new
- * message as a duplicate) and two different ids could become one. Refused like a NUL.
+ * Whether customer text holds what no engine stores as sent: a NUL or a lone surrogate (half a
+ * UTF-16 pair; in an identifier it is refused like a NUL: written as UTF-8 it becomes U+FFFD, so
+ * the stored key would differ from the one sent and two different ids could become one).
  */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
-
-/** Whether customer text holds what no engine stores as sent: a NUL or a lone surrogate. */
 const unstorable = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
 
 /** Customer text with each NUL and each lone surrogate as one U+FFFD. */
 export function storableText(s: string): string {
-  return unstorable(s) ? replaceNul(s).replace(LONE_SURROGATES, REPLACEMENT) : s;
+  return unstorable(s) ? replaceLoneSurrogates(replaceNul(s)) : s;
 }
 
 /**

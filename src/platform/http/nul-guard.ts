@@ -16,7 +16,23 @@ declare module 'fastify' {
 }
 
 export const NUL_MESSAGE = 'NUL characters are not allowed';
+export const SURROGATE_MESSAGE =
+  'an unpaired UTF-16 surrogate (half an emoji: "\\ud83d" alone) is not text';
 export const REPLACEMENT = '\uFFFD';
+
+/**
+ * Half of a UTF-16 surrogate pair with no other half (JSON "\ud83d" alone). No engine stores
+ * one as sent: SQLite keeps the invalid UTF-8 bytes ED A0 BD and reads back three U+FFFD, so a
+ * status update typed with half an emoji reached customers as "\uFFFD\uFFFD\uFFFD".
+ */
+export const LONE_SURROGATE =
+  /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** Each lone surrogate of a string as one U+FFFD (the same string when it has none). */
+export function replaceLoneSurrogates(s: string): string {
+  return LONE_SURROGATE.test(s) ? s.replace(LONE_SURROGATES, REPLACEMENT) : s;
+}
 
 /** Every NUL of a string replaced by U+FFFD (the same string when it has none). */
 export function replaceNul(s: string): string {
@@ -136,8 +152,19 @@ export async function nulGuard(req: FastifyRequest, _reply: FastifyReply): Promi
       ? undefined
       : inPart('body', req.body));
   if (where) throw badRequest(NUL_MESSAGE, { in: where });
-  if (req.routeOptions.config?.nulInBody === 'replace' && findNul(req.body)) {
-    req.body = replaceNulDeep(req.body);
+  // What a person or a client writes (replies, notes, status updates, titles, settings) is
+  // refused with half an emoji, as with a NUL: nothing else could be stored as it was sent.
+  const mode = req.routeOptions.config?.nulInBody;
+  if (!mode && typeof req.body === 'object') {
+    const at = findString(req.body, (x) => LONE_SURROGATE.test(x));
+    if (at !== undefined)
+      throw badRequest(SURROGATE_MESSAGE, { in: at === '/' ? 'body' : `body${at}` });
+  }
+  if (
+    mode === 'replace' &&
+    findString(req.body, (x) => x.includes('\u0000') || LONE_SURROGATE.test(x))
+  ) {
+    req.body = replaceNulDeep(req.body, (x) => replaceLoneSurrogates(replaceNul(x)));
   }
 }
 
