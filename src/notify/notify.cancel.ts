@@ -137,3 +137,31 @@ async function casesInProblem(db: Kysely<DB>, problemId: string, customerId: str
   }
   return [];
 }
+
+/** The `error` of a notice cancelled because its problem was closed before it went out. */
+export const CANCELLED_CLOSED = 'cancelled: the problem was closed before it went out';
+
+/**
+ * A problem just closed by a person: its queued news from before a fix (an acknowledgement, an
+ * update while it was worked on) is cancelled, as it would reach customers after the closing.
+ * A fix notice (its update posted at `fixed` or later) still goes: it tells them the outcome.
+ */
+export async function cancelUnsentNews(trx: Kysely<DB>, problemId: string): Promise<void> {
+  await trx
+    .updateTable('problem_notifications')
+    .set({ status: 'cancelled', error: CANCELLED_CLOSED })
+    .where('problem_id', '=', problemId)
+    .where('status', '=', 'queued')
+    .where((eb) =>
+      eb(
+        'update_id',
+        'in',
+        eb
+          .selectFrom('problem_updates')
+          .select('id')
+          .where('problem_id', '=', problemId)
+          .where('status', 'not in', ['fixed', 'verified']),
+      ),
+    )
+    .execute();
+}

@@ -63,6 +63,7 @@ describe.each(ENGINES)('problem inputs on %s', (engine) => {
       [{ postalCode: 94110 }, /body\/area\/postalCode must be/],
       [{ city: 'Austin', region: 'CA' }, /area\.city: no US city "Austin" in CA/],
       [{ region: 'Narnia' }, /area\.region/],
+      [{ postalCode: '94110', country: 'GB' }, /area\.postalCode: "94110" is not a UK postcode/],
     ];
     for (const [area, message] of refused) {
       const [c] = await cases(1);
@@ -82,6 +83,12 @@ describe.each(ENGINES)('problem inputs on %s', (engine) => {
       region: 'NY',
       country: 'US',
     });
+    const [d] = await cases(1);
+    const uk = await api('POST', '/api/v1/problems', {
+      caseId: d.case_id,
+      area: { postalCode: 'SW1A 1AA', city: 'London', country: 'GB' },
+    });
+    expect(uk.statusCode, uk.body).toBe(201);
   });
 
   it('a title of spaces is a 400; control characters and terminal codes are dropped', async () => {

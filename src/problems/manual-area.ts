@@ -65,8 +65,17 @@ export function manualArea(input: Partial<ProblemArea> | null | undefined): Prob
   const area = readArea(a);
   // A place with no country is read as triage reads it: in the US unless a province says Canada.
   if (area && (area.country === null || area.country === 'US')) checkUsArea(area);
+  // Triage reads a British postcode by its shape: "94110" in GB would never meet a complaint.
+  if (area?.country === 'GB' && area.postalCode && !UK_POSTCODE.test(area.postalCode))
+    throw new AppError(
+      'bad_request',
+      `area.postalCode: "${area.postalCode}" is not a UK postcode (full form, e.g. "SW1A 1AA")`,
+    );
   return area;
 }
+
+/** A full UK postcode, as triage finds one in text (area-postcode.ts). */
+const UK_POSTCODE = /^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$/;
 
 /** Countries triage places complaints in, by ISO code. */
 const KNOWN_COUNTRIES = new Set(['US', 'CA', ...COUNTRIES.values()]);

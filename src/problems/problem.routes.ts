@@ -7,6 +7,7 @@ import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import { TOPICS } from '../triage/types.js';
 import { ownerTeamOnly } from './owner-team.js';
+import { cleanWords } from './problem.checks.js';
 import { iso, ManualAreaT, ProblemDto, StatusT, toDtos } from './problem.dto.js';
 import { createProblemFromCase, setLinks, splitProblem } from './problem.links.js';
 import { listProblems } from './problem.list.js';
@@ -209,6 +210,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         req.params.id,
         {
           ...b,
+          body: cleanWords(b.body),
           etaAt: b.etaAt === undefined ? undefined : b.etaAt === null ? null : Date.parse(b.etaAt),
         },
         clock(),

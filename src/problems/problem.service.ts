@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
+import { cancelUnsentNews } from '../notify/notify.cancel.js';
 import { queueProblemNotifications, requeueFailed } from '../notify/notify.service.js';
 import { shareCaseWrites } from '../platform/db/case-writes-lock.js';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
@@ -40,10 +41,13 @@ const TRANSITIONS: Record<ProblemStatus, ProblemStatus[]> = {
   suspected: ['confirmed', 'fixing', 'fixed', 'closed'],
   confirmed: ['fixing', 'fixed', 'closed'],
   fixing: ['confirmed', 'fixed', 'closed'],
-  fixed: ['verified', 'fixing', 'closed'],
-  verified: ['closed', 'fixing'],
+  fixed: ['verified', 'fixing', 'confirmed', 'closed'],
+  verified: ['closed', 'fixing', 'confirmed'],
   closed: ['confirmed', 'fixing'],
 };
+
+/** Statuses in which nothing is awaited any more (no ETA). */
+const DONE = new Set<ProblemStatus>(['fixed', 'verified', 'closed']);
 
 /** Statuses a move back to fixing or confirmed reopens from. */
 const REOPENS = new Set<ProblemStatus>(['fixed', 'verified', 'closed']);
@@ -150,6 +154,13 @@ export async function changeProblem(
         'the problem is closed: reopen it (status fixing or confirmed) to message its customers',
       );
     checkEta(change.etaAt, now);
+    // A fixed, verified or closed problem awaits no fix: an ETA on it would be news to no one
+    // now and quoted to its customers as a promise when it is reopened. Reopen it with the ETA.
+    if (change.etaAt != null && DONE.has(to))
+      throw new AppError(
+        'conflict',
+        `a ${to} problem awaits no fix: give the ETA with its reopening (status fixing or confirmed)`,
+      );
     const fixing = to === 'fixed' && from !== 'fixed';
     const sig = signatureOf(p);
     sig.human = sig.human || byPerson(actor);
@@ -176,7 +187,11 @@ export async function changeProblem(
       // Nothing is awaited any more: a later update or reopening must not quote the old ETA.
       set.eta_at = null;
     }
-    if (to === 'closed') set.closed_at = now;
+    if (to === 'closed') {
+      set.closed_at = now;
+      // Closed, nothing is expected any more: a reopening must not quote an ETA from before.
+      set.eta_at = null;
+    }
     if (to !== 'closed' && from === 'closed') set.closed_at = null;
     // Back from a fix, by any way (closed too: a fixed problem closed keeps its cases waiting on
     // the fix), does what the automatic reopening does (`reopen.ts` `backToFixing`): the fix no
@@ -191,6 +206,10 @@ export async function changeProblem(
     // fixed at once are applied one after the other, and the second finds it fixed already.
     await trx.updateTable('problems').set(set).where('id', '=', id).execute();
     if (unfixed) await reopenWaitingCases(trx, ws, id, now, `problem back to ${to} from ${from}`);
+    // News from before a fix still waiting to go out (its hold, a customer's gap) would reach
+    // customers after the closing ("we are looking into it" about a closed problem). A fix
+    // notice still goes: it is the outcome they wait for.
+    if (to === 'closed' && from !== 'closed') await cancelUnsentNews(trx, id);
     // The words of a status update reach the owning team's tools with the event they came with.
     const words = change.body ? { body: change.body } : undefined;
     if (to !== from) {
