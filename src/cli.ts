@@ -263,6 +263,13 @@ problems
     (await problemCommands()).problemsStatusCommand(id, status, opts),
   );
 
+// The reader of our output went away (`throughline problems list --json | head`): what it
+// wanted is printed, so stop quietly, as other command-line tools do, not with an EPIPE trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`error: ${forTerminal(message)}\n`);

@@ -191,3 +191,56 @@ describe('throughline problems', () => {
     expect(none.stderr).toMatch(/problem #999999 not found/);
   });
 });
+
+/** QA: a list longer than a pipe holds, read by a reader that leaves early. */
+describe('throughline problems list | head', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp('sqlite');
+    const at = Date.parse('2026-05-04T10:00:00Z');
+    // About 1 kB each as JSON: 150 of them overflow the 64 kB pipe buffer.
+    for (let i = 0; i < 150; i++)
+      await insertProblem(
+        t.app.database.db,
+        t.app.workspace.workspaceId,
+        {
+          kind: 'manual',
+          status: 'confirmed',
+          title: `Outage ${i} ${'x'.repeat(400)}`,
+          topic: 'outage',
+          area: null,
+          areaKey: null,
+          signature: { keys: [], terms: [], teamId: null, human: true },
+          owner: null,
+          baseline: null,
+          detectedAt: at + i,
+          firstEventAt: at + i,
+        },
+        at + i,
+      );
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('stops quietly when its reader goes away', () => {
+    const env = { ...process.env, THROUGHLINE_DATABASE_URL: t.app.config.databaseUrl };
+    const piped = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${BIN}" problems list --json | head -c 100 >/dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`,
+      ],
+      { env: { ...env, LOG_LEVEL: 'warn' }, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(piped.stderr).not.toMatch(/EPIPE|Error/);
+    expect(piped.stderr).toMatch(/exit=0/);
+    const plain = spawnSync(process.execPath, [BIN, 'problems', 'list'], {
+      env: { ...env, LOG_LEVEL: 'warn' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/\t0 customers\t/);
+  });
+});

@@ -259,6 +259,21 @@ describe.each(ENGINES)('the OpenAPI document declares the codes routes answer, o
     expect(link.statusCode, link.body).toBe(422);
   });
 
+  it('a body too large (413) or not JSON (415)', async () => {
+    const big = await call(
+      'POST',
+      '/api/v1/problems',
+      {},
+      { caseId, title: 'x'.repeat(3_000_000) },
+    );
+    expect(big.statusCode).toBe(413);
+    const text = await call('POST', '/api/v1/cases/{id}/notes', { id: caseId }, 'a note', {
+      ...t.auth,
+      'content-type': 'text/plain',
+    });
+    expect(text.statusCode).toBe(415);
+  });
+
   it('declares every code answered above', () => {
     expect(answered.length).toBeGreaterThan(20);
     const undeclared = answered

@@ -46,7 +46,7 @@ export async function problemsListCommand(opts: ProblemsListOptions) {
                 `#${p.number}`,
                 p.status,
                 p.detectedAt,
-                `${p.customerCount} customers`,
+                `${p.customerCount} customer${p.customerCount === 1 ? '' : 's'}`,
                 forTerminal(p.title),
                 p.id,
               ].join('\t');

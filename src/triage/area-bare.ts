@@ -84,12 +84,18 @@ function barePlace(name: string): Area | null {
 
 /**
  * A whole profile location field as one place: a nickname, else the part before the first
- * separator ("Denver • coffee") as a US city of some size; smaller towns get lower confidence.
+ * separator ("Denver • coffee") as a large place abroad or a US city of some size; smaller
+ * towns get lower confidence.
  */
 export function profileCity(text: string): Area | null {
   const first = text.split(/[,|/(•-]/)[0].trim();
   const alias = aliasOf(text.trim()) ?? aliasOf(first);
   if (alias) return cityArea(findCity(alias[0], alias[1]), 0.6);
+  // A large place abroad before a US town of its name, as in a sentence ("in London"): a
+  // profile that says "London" is not London, Kentucky.
+  const world = WORLD_PLACES.get(cityKey(first));
+  if (world)
+    return { postalCode: null, city: world[0], region: null, country: world[1], confidence: 0.5 };
   if (!AMBIGUOUS.has(cityKey(first))) {
     const hit = findCity(first);
     if (hit && hit.zips >= 3) return cityArea(hit, hit.zips >= 20 ? 0.6 : 0.4);

@@ -181,6 +181,22 @@ describe('area: QA round', () => {
     });
   });
 
+  it('reads a profile that names a large place abroad as a sentence would, not a US namesake', () => {
+    for (const [loc, city, country] of [
+      ['London', 'London', 'GB'],
+      ['Manchester', 'Manchester', 'GB'],
+      ['Paris', 'Paris', 'FR'],
+      ['London | coffee', 'London', 'GB'],
+    ])
+      expect(extractArea('outage again', loc), loc).toMatchObject({ city, region: null, country });
+    // The same word with its state is the US town.
+    expect(extractArea('outage again', 'Paris, TX')).toMatchObject({ city: 'Paris', region: 'TX' });
+    expect(extractArea('outage again', 'London, KY')).toMatchObject({
+      city: 'London',
+      region: 'KY',
+    });
+  });
+
   it('finds NYC "all over", in lower case, and the nicknames that take "the"', () => {
     const nyc = [null, 'New York', 'NY', 'US'];
     for (const text of [

@@ -18,6 +18,15 @@ describe('spamFlags', () => {
     expect(spamFlags('make $500 a day from home with bitcoin https://t.co/x').spam).toBe(true);
     expect(spamFlags('follow me follow me follow me follow me follow me').spam).toBe(true);
     expect(spamFlags('claim your free iPhone now https://x.co/win').spam).toBe(true);
+    // A link's own words are no reader calling it a scam.
+    for (const host of ['fake-prizes', 'spam', 'prizes'])
+      expect(
+        spamFlags(`WIN A FREE IPHONE!!! click here http://${host}.example.com now`).spam,
+        host,
+      ).toBe(true);
+    expect(spamFlags('claim your free iPhone now, is this a scam? https://x.co/win').spam).toBe(
+      false,
+    );
     expect(
       spamFlags('Switch to T-Mobile! use my referral link https://tmo.ly/abc123 to get $100').promo,
     ).toBe(true);

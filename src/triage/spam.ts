@@ -19,6 +19,12 @@ const BOT_RE =
 const REPORTED_RE =
   /\b(?:phishing|scam\w*|spam\w*|fraud\w*|fake|is (?:this|it|that) (?:real|legit\w*|genuine|you|from you))\b/i;
 
+// The words of a link are the sender's, not a reader's verdict: "fake-prizes.example.com" or
+// "spam.example" call nothing a scam.
+const LINK_RE = /\b(?:https?:\/\/|www\.)\S+/gi;
+const withoutLinks = (text: string) =>
+  text.includes('/') || text.includes('www.') ? text.replace(LINK_RE, ' ') : text;
+
 // One scan settles the common case of none of the three matching (see anyOf).
 const ANY_PHRASE = anyOf([PROMO_RE, SPAM_RE, BOT_RE]);
 
@@ -35,7 +41,7 @@ export function spamFlags(text: string): SpamFlags {
   const bot = phrase && BOT_RE.test(text);
   // Link farms and mention blasts are spam whatever the words say.
   const spam =
-    (phrase && SPAM_RE.test(text) && !REPORTED_RE.test(text)) ||
+    (phrase && SPAM_RE.test(text) && !REPORTED_RE.test(withoutLinks(text))) ||
     links >= 3 ||
     tags >= 6 ||
     mentions >= 8 ||

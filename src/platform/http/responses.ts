@@ -59,11 +59,19 @@ const COMMON: Record<string, string> = {
   401: 'unauthenticated: no valid sign-in',
   403: 'forbidden: the role may not do this',
   404: 'not_found: no such resource in the workspace',
+  413: 'payload_too_large: the body is larger than the server takes',
+  415: 'unsupported_media_type: the body is not `application/json`',
+  431: 'headers_too_large: the headers or the URL (its query string) are too long',
+  503: 'database_unavailable: the database cannot be reached now; retry later',
 };
+
+/** Methods whose requests carry a body, so that its size and media type can be refused. */
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
  * Completes an /api/v1 route's `response` with the errors every such route can answer: 400, and
- * for a signed-in route 401 and 403, and for a route with a path parameter 404 (an unknown id).
+ * for a signed-in route 401 and 403, for a route with a path parameter 404 (an unknown id), for
+ * one with a body 413 and 415, and for all 431 (headers or URL too long) and 503 (no database).
  * A route that declares no success keeps the 200 it had. Declared codes are left as they are.
  * A public route that refuses its own way declares it itself (the status webhooks' 401 on a bad
  * signature, the survey's 403 to a desk sign-in): `test/openapi.status.test.ts` calls them.
@@ -72,12 +80,15 @@ export function withCommonResponses(
   url: string,
   isPublic: boolean,
   response: Record<string, unknown> | undefined,
+  method: string | string[] = 'GET',
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...(response ?? {}) };
   if (!Object.keys(out).some((code) => code.startsWith('2'))) out[200] = Json();
   const codes = ['400'];
   if (!isPublic) codes.push('401', '403');
   if (url.includes('/:')) codes.push('404');
+  if ([method].flat().some((m) => WITH_BODY.has(m.toUpperCase()))) codes.push('413', '415');
+  codes.push('431', '503');
   for (const code of codes) out[code] ??= Refusal(COMMON[code]);
   return out;
 }

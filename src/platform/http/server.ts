@@ -120,7 +120,7 @@ export function createHttpServer(logger: Logger | false): Http {
       const response = route.schema?.response as Record<string, unknown> | undefined;
       route.schema = {
         ...(route.schema ?? {}),
-        response: withCommonResponses(route.url, !!route.config?.public, response),
+        response: withCommonResponses(route.url, !!route.config?.public, response, route.method),
       };
     }
   });
