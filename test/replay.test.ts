@@ -114,6 +114,16 @@ describe('throughline replay', () => {
     expect(rows.map((r) => r.external_id)).toEqual(['SM2']);
   });
 
+  it('names the channels a line may have when its own is not one', async () => {
+    const file = join(dir, 'pigeon.jsonl');
+    writeFileSync(file, [line(1, { channel: 'pigeon' }), line(2)].join('\n'));
+    const res = run('pigeon.db', ['replay', file, '--speed', 'max']);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(
+      /line 1: \/channel must be one of: x, facebook, [a-z, ]*sms[a-z, ]*, skipped/,
+    );
+  });
+
   it('streams a file in event-time order, and sorts one that is not before ingesting it', async () => {
     const inOrder = join(dir, 'in-order.jsonl');
     writeFileSync(inOrder, [line(1), line(2), line(3)].join('\n'));

@@ -135,7 +135,7 @@ async function* replayMessages(
     }
     if (!Value.Check(InboundMessageSchema, msg)) {
       const e = Value.Errors(InboundMessageSchema, msg).First();
-      skip(e ? `${e.path || '/'} ${e.message}` : 'invalid');
+      skip(e ? `${e.path || '/'} ${readableError(e)}` : 'invalid');
       continue;
     }
     // An identifier with a NUL is refused here, with its reason (text with one is kept as U+FFFD).
@@ -162,4 +162,15 @@ async function* replayMessages(
 function withZone(t: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/i.exec(t.trim());
   return m ? `${m[1]}T${m[2]}Z` : t;
+}
+
+/**
+ * A schema error as a person can act on it: a value outside a set of words ("Expected union
+ * value" for `channel`) names the words it may be.
+ */
+function readableError(e: { message: string; schema: unknown }): string {
+  const options = (e.schema as { anyOf?: { const?: unknown }[] }).anyOf;
+  if (options?.length && options.every((o) => typeof o.const === 'string'))
+    return `must be one of: ${options.map((o) => o.const).join(', ')}`;
+  return e.message;
 }
