@@ -66,6 +66,9 @@ const LACK = -2;
 for (const word of ['please', 'help', 'like', 'yes', 'ok', 'want', 'pretty', 'hope', 'support']) {
   valence.delete(word);
 }
+// AFINN's "joke" is +2 (a good one); to a care desk it is a verdict ("your service is a joke",
+// "on hold for 2 hours… a joke").
+valence.set('joke', -2);
 // Looked up by the hash analyse() already has (word-table.ts says why not a Map).
 const VALENCE = new WordTable(valence);
 
@@ -97,10 +100,10 @@ const SARCASM = [
   /\b(?:great|awesome|lovely|fantastic|brilliant|nice) (?:job|work|service)\b(?:.{0,80}?\b(?:not|never|no|still)\b|(?![\s,.!]*again\b).{0,80}?\bagain\b)/i,
   // "oh great, down again", "just perfect. no signal".
   /\b(?:oh|just) (?:great|perfect|wonderful|fantastic|brilliant|lovely)\b[^.!?]{0,40}?[.!?,]*\s*\b(?:down|again|broken|dead|died|outage|no (?:service|signal|internet|wifi|data))\b/i,
-  // "Great, another outage.", "@brand perfect. down again", "great, the internet is down
-  // again": praise that opens the text or a sentence and is answered in the same sentence by a
-  // trouble that came back.
-  /(?:^|[.!?]\s)(?:@\w+\s+)*(?:great|perfect|wonderful|fantastic|brilliant|lovely|awesome|terrific)\s*[,.!]+\s*(?:yet |and )?(?:another (?:outage|dropped call|disconnection|failure|delay|crash|issue|problem|price (?:hike|increase)|hour on hold|bill(?:ing)? (?:error|mistake))|down again|still (?:no|down|broken|not)|no (?:service|signal|internet|wifi|data) again|[^.!?]{0,60}?\b(?:down|out|broken|dead|gone|dropping|not working|stopped working) again)\b/i,
+  // "Great, another outage.", "@brand perfect. down again", "oh great, another dropped call":
+  // praise (an interjection before it or not) that opens the text or a sentence and is answered
+  // in the same sentence by a trouble that came back.
+  /(?:^|[.!?]\s)(?:@\w+\s+)*(?:(?:oh|wow|well|yay|ah|just|so|yeah)\s*,?\s+)?(?:great|perfect|wonderful|fantastic|brilliant|lovely|awesome|terrific)\s*[,.!]+\s*(?:yet |and )?(?:another (?:outage|dropped call|disconnection|failure|delay|crash|issue|problem|price (?:hike|increase)|hour on hold|bill(?:ing)? (?:error|mistake))|down again|still (?:no|down|broken|not)|no (?:service|signal|internet|wifi|data) again|[^.!?]{0,60}?\b(?:down|out|broken|dead|gone|dropping|not working|stopped working) again)\b/i,
   // "thanks for the 3 hour wait", "thank you so much for another outage".
   /\bthanks? (?:you |u )?(?:so much |a lot )?for (?:the|another|yet another|my|an?) (?:\d+[- ]?(?:hour|hr|minute|min|day|week)s? |(?:long|endless) )?(?:wait|hold|outage|delay|disconnection|runaround|dropped calls?)\b/i,
   /\b(?:love|loving) (?:how|that|it when)\b/i,
