@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
+import { careWorld } from './test-world.js';
 
 /**
  * A reply on a channel kind the desk has no channel for (an SMS customer, no number configured;
@@ -9,17 +11,9 @@ import { appendInbound } from '../ingest/inbound.log.js';
  * another way; it was retried as "temporary" for the outbox's 24 hours, shown as queued.
  */
 describe.each(ENGINES)('a reply on a channel the desk has not configured, on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
+  const { db, api } = careWorld(() => t);
   let n = 0;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-  const db = () => t.app.database.db;
-  const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
 
   it.each([
     [

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 
 /**
@@ -8,13 +9,7 @@ import { appendInbound } from '../ingest/inbound.log.js';
  * to the address the handoff gave, though the customer has not written on that channel yet.
  */
 describe.each(ENGINES)('the survey of a handed-off case on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine, { publicUrl: 'https://desk.example.com' });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine, { publicUrl: 'https://desk.example.com' });
   const db = () => t.app.database.db;
   const api = (method: 'POST' | 'PATCH', url: string, payload: unknown) =>
     t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });

@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { replyToCase } from '../cases/case.reply.js';
+import { careWorld } from '../cases/test-world.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 
 /** The CSAT survey is a message the desk sends, not an answer: response times measure people. */
 describe.each(ENGINES)('the CSAT survey and SLA on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const api = (method: 'GET' | 'PATCH', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
+  const t = suiteApp(engine);
+  const { api } = careWorld(() => t);
   let phone = 4000;
   const newCase = async () => {
     const m = aMessage({

@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../../test/builders.js';
 import { ENGINES } from '../../../test/support/engines.js';
+import { suiteApp } from '../../../test/support/suite.js';
+import { careWorld } from '../../cases/test-world.js';
 import { classify } from '../../triage/index.js';
 import { appendInbound } from '../inbound.log.js';
-import type { InboundMessage } from '../inbound.schema.js';
 import { PipelineWorker } from './worker.js';
 
 const at = (h: number, m = 0) => new Date(Date.UTC(2026, 10, 2, h, m)).toISOString();
 
 describe.each(ENGINES)('ingest pipeline on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine, { threadWindowMinutes: 120, reopenWindowHours: 48 });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = suiteApp(engine, { threadWindowMinutes: 120, reopenWindowHours: 48 });
+  const { ingest } = careWorld(() => t);
 
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(t.app.database.db, t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
   const messageRow = (externalId: string) =>
     t.app.database.db
       .selectFrom('messages')

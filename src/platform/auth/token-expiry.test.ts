@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../../test/support/engines.js';
+import { suiteApp } from '../../../test/support/suite.js';
 import { createApiToken, parseDuration } from './tokens.js';
 
 const DAY = 86_400_000;
@@ -15,13 +15,7 @@ describe('a token lasts at most 10 years', () => {
 });
 
 describe.each(ENGINES)('token expiry on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = suiteApp(engine);
   const db = () => t.app.database.db;
   const ws = () => t.app.workspace.workspaceId;
   const tokens = () => t.app.http.inject({ method: 'GET', url: '/api/v1/tokens', headers: t.auth });

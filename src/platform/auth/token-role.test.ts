@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../../test/support/engines.js';
+import { suiteApp } from '../../../test/support/suite.js';
 import { effectiveTokenRole } from './tokens.js';
 
 describe('a token does no more than its owner may now', () => {
@@ -18,13 +18,7 @@ describe('a token does no more than its owner may now', () => {
 });
 
 describe.each(ENGINES)('API tokens of a demoted user on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = suiteApp(engine);
   const call = (
     method: 'GET' | 'POST' | 'PATCH',
     url: string,
