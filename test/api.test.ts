@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendInbound } from '../src/ingest/inbound.log.js';
 import type { InboundMessage } from '../src/ingest/inbound.schema.js';
 import { createUser } from '../src/platform/auth/users.js';
-import { aMessage, type TestApp, testApp } from './builders.js';
+import { aMessage, logIn, sessionCookie, signInNew, type TestApp, testApp } from './builders.js';
 import { ENGINES } from './support/engines.js';
 
 /** A loopback receiver standing in for a company's system behind the generic `api` channel. */
@@ -306,30 +306,18 @@ describe.each(ENGINES)('REST API on %s', (engine) => {
   });
 
   it('lets only admins see parked events', async () => {
-    await createUser(t.app.database.db, {
-      workspaceId: t.app.workspace.workspaceId,
+    const login = await signInNew(t, {
       email: 'agent@example.com',
-      name: 'Agent',
-      role: 'agent',
       password: 'agent password 123',
     });
-    const login = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: 'agent@example.com', password: 'agent password 123' },
-    });
     expect(login.statusCode).toBe(200);
-    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const cookie = sessionCookie(login);
     expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly/i);
     expect(String(login.headers['set-cookie'])).toMatch(/SameSite=Strict/i);
     const asAgent = (url: string) => t.app.http.inject({ method: 'GET', url, headers: { cookie } });
     expect((await asAgent('/api/v1/cases')).statusCode).toBe(200);
     expect((await asAgent('/api/v1/admin/parked')).statusCode).toBe(403);
-    const wrong = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: 'agent@example.com', password: 'nope nope nope' },
-    });
+    const wrong = await logIn(t, 'agent@example.com', 'nope nope nope');
     expect(wrong.statusCode).toBe(401);
   });
 });

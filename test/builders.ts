@@ -5,7 +5,8 @@ import { type Config, loadConfig } from '../src/config.js';
 import { appendInbound } from '../src/ingest/inbound.log.js';
 import type { InboundMessage } from '../src/ingest/inbound.schema.js';
 import { createApiToken } from '../src/platform/auth/tokens.js';
-import type { DB } from '../src/platform/db/schema.js';
+import { createUser } from '../src/platform/auth/users.js';
+import type { DB, Role } from '../src/platform/db/schema.js';
 import { type Engine, freshDatabaseUrl } from './support/engines.js';
 
 let counter = 0;
@@ -112,4 +113,35 @@ export function messageRow(db: Kysely<DB>, id: string) {
 /** Makes an outbox row due now, as if its back-off or Retry-After had passed. */
 export function retryNow(db: Kysely<DB>, outboxId: string) {
   return db.updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', outboxId).execute();
+}
+
+/** Signs `email` in through the API: the login answer, whose `set-cookie` is the session. */
+export function logIn(t: TestApp, email: string, password: string) {
+  return t.app.http.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password },
+  });
+}
+
+/** The session a login answer set, as a request's `cookie` header. */
+export const sessionCookie = (login: { headers: Record<string, unknown> }) =>
+  String(login.headers['set-cookie']).split(';')[0];
+
+/**
+ * A person made in the app (an agent unless `role` says) and signed in: the login answer. Tests of
+ * what a signed-in person, not a token, may do start here.
+ */
+export async function signInNew(
+  t: TestApp,
+  p: { email: string; password: string; name?: string; role?: Role },
+) {
+  await createUser(t.app.database.db, {
+    workspaceId: t.app.workspace.workspaceId,
+    email: p.email,
+    name: p.name ?? 'Agent',
+    role: p.role ?? 'agent',
+    password: p.password,
+  });
+  return logIn(t, p.email, p.password);
 }

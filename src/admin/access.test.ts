@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { logIn } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { hashToken } from '../platform/auth/tokens.js';
@@ -16,7 +17,7 @@ describe.each(ENGINES)('users and API tokens on %s', (engine) => {
     call(method, url, t.auth, payload);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const signIn = async (email: string, password: string) => {
-    const res = await call('POST', '/api/v1/auth/login', {}, { email, password });
+    const res = await logIn(t, email, password);
     expect(res.statusCode, res.body).toBe(200);
     const cookie = res.cookies.find((c) => c.name === 'tl_session');
     return { cookie: `tl_session=${cookie?.value}` };

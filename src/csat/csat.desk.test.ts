@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, signInNew, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { appendInbound } from '../ingest/inbound.log.js';
-import { createUser } from '../platform/auth/users.js';
 import { up as hideOldLinks } from '../platform/db/migrations/0019_hide_survey_links.js';
 import { newId } from '../platform/ids.js';
 
@@ -22,17 +21,9 @@ describe.each(ENGINES)('a survey is its customer’s to answer on %s', (engine) 
 
   beforeAll(async () => {
     t = await testApp(engine, { publicUrl: 'https://desk.example.com' });
-    await createUser(db(), {
-      workspaceId: t.app.workspace.workspaceId,
+    const login = await signInNew(t, {
       email: 'agent@example.com',
-      name: 'Agent',
-      role: 'agent',
       password: 'correct horse battery',
-    });
-    const login = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: 'agent@example.com', password: 'correct horse battery' },
     });
     expect(login.statusCode, login.body).toBe(200);
     const session = login.cookies.find((c) => c.name === 'tl_session');

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, signInNew, type TestApp, testApp } from '../../test/builders.js';
 import { createApiToken } from '../platform/auth/tokens.js';
-import { createUser } from '../platform/auth/users.js';
 import type { TokenRole } from '../platform/db/schema.js';
 
 /**
@@ -36,17 +35,9 @@ describe('POST /api/v1/inbound is for integrations and admins', () => {
       expect([role, res.statusCode]).toEqual([role, 403]);
       expect(res.json().error.message).toMatch(/admin, integration/);
     }
-    await createUser(t.app.database.db, {
-      workspaceId: ws(),
+    const login = await signInNew(t, {
       email: 'agent@example.com',
-      name: 'Agent',
-      role: 'agent',
       password: 'correct horse battery',
-    });
-    const login = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: 'agent@example.com', password: 'correct horse battery' },
     });
     expect(login.statusCode, login.body).toBe(200);
     const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');

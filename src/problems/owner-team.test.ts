@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { logIn, sessionCookie, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { createUser } from '../platform/auth/users.js';
 import { resolveOwner } from './owner.js';
@@ -43,13 +43,9 @@ describe.each(ENGINES)('owner teams on %s', (engine) => {
         updated_at: now,
       })
       .execute();
-    const login = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email, password: 'agent password 123' },
-    });
+    const login = await logIn(t, email, 'agent password 123');
     expect(login.statusCode).toBe(200);
-    return String(login.headers['set-cookie']).split(';')[0];
+    return sessionCookie(login);
   };
 
   it('an agent changes a problem owned by a team only as a member of it', async () => {
