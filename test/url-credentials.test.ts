@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { redactUrl } from '../src/config.js';
-import { type TestApp, testApp } from './builders.js';
+
+import { suiteApp } from './support/suite.js';
 
 describe('secrets in configured URLs', () => {
   it('the database URL is printed without its password, wherever it is', () => {
@@ -19,13 +20,7 @@ describe('secrets in configured URLs', () => {
   });
 
   describe('URL settings with a user name or password are refused at save', () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await testApp('sqlite');
-    });
-    afterAll(async () => {
-      await t?.close();
-    });
+    const t = suiteApp('sqlite');
     const post = (url: string, payload: object) =>
       t.app.http.inject({ method: 'POST', url, headers: t.auth, payload });
 

@@ -1,21 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it, vi } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { createApiToken } from '../platform/auth/tokens.js';
 import { channelAddCommand, channelInputFromOptions } from './channel.command.js';
 import { decryptSecrets } from './channel.crypto.js';
 
 describe.each(ENGINES)('channel administration on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
 
   it('creates a channel with credentials encrypted at rest and never shows them', async () => {
     const res = await t.app.http.inject({

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 
 /** The survey as a customer meets it: a link in a message, a page, a form. */
 describe('CSAT survey page', () => {
-  let t: TestApp;
+  const t = suiteApp('sqlite', { publicUrl: 'https://desk.example.com/' });
   const db = () => t.app.database.db;
-  beforeAll(async () => {
-    t = await testApp('sqlite', { publicUrl: 'https://desk.example.com/' });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   /** Resolves a fresh SMS case and returns the survey link the customer was sent (the outbox's copy). */
   async function surveyLink(): Promise<string> {

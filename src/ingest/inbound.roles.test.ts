@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, signInNew, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, signInNew } from '../../test/builders.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { createApiToken } from '../platform/auth/tokens.js';
 import type { TokenRole } from '../platform/db/schema.js';
 
@@ -9,7 +10,7 @@ import type { TokenRole } from '../platform/db/schema.js';
  * admins and integrations' tokens may; an integration token may do nothing else.
  */
 describe('POST /api/v1/inbound is for integrations and admins', () => {
-  let t: TestApp;
+  const t = suiteApp('sqlite');
   const ws = () => t.app.workspace.workspaceId;
   const bearer = async (role: TokenRole) => {
     const { token } = await createApiToken(t.app.database.db, ws(), `as-${role}`, role);
@@ -17,13 +18,6 @@ describe('POST /api/v1/inbound is for integrations and admins', () => {
   };
   const post = (headers: Record<string, string>) =>
     t.app.http.inject({ method: 'POST', url: '/api/v1/inbound', headers, payload: aMessage() });
-
-  beforeAll(async () => {
-    t = await testApp('sqlite');
-  });
-  afterAll(async () => {
-    await t.close();
-  });
 
   it('refuses agents and supervisors, by token and by session, and stores nothing', async () => {
     const before = await t.app.database.db

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { etaPhrase } from './problem.settings.js';
 import { problemsWorld } from './test-world.js';
 
@@ -10,13 +10,7 @@ import { problemsWorld } from './test-world.js';
  * a 400 saying what is wrong, and nothing is stored.
  */
 describe.each(ENGINES)('problem inputs on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const { api, cases } = problemsWorld(() => t);
   const patch = (payload: unknown) =>
     t.app.http.inject({

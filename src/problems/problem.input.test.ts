@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../../test/support/suite.js';
 import { problemsWorld } from './test-world.js';
 
 /**
@@ -8,13 +8,7 @@ import { problemsWorld } from './test-world.js';
  * bare status line, the owner team's words silently dropped.
  */
 describe('fields a problem write does not know', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp('sqlite');
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp('sqlite');
   const { api, cases, autoProblem, problem } = problemsWorld(() => t);
 
   it('a status update with `message` is a 400 naming it; with `body` its words reach customers', async () => {

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import { applyDecisions, type OpenProblemRow } from './apply-decisions.js';
 import type { Decision } from './detector/detector.js';
@@ -14,15 +15,9 @@ const KEY = 'outage|zip:94110';
 
 /** Complaints returning after a fix reopen the problem instead of starting a second one. */
 describe.each(ENGINES)('a returning problem on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   const db = () => t.app.database.db;
   const ws = () => t.app.workspace.workspaceId;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   /** A fixed-then-verified outage problem in 94110, fixed `fixedAgo` before `at`. */
   async function verifiedProblem(at: number, fixedAgo: number) {

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import { classify } from '../triage/index.js';
 import type { DetectorInput } from './detector-input.js';
@@ -96,15 +97,9 @@ describe('what counts as "still broken"', () => {
  * grace period, and a share of its customers at that.
  */
 describe.each(ENGINES)('still-broken reports on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   const db = () => t.app.database.db;
   const ws = () => t.app.workspace.workspaceId;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   /** A fixed problem with `n` linked cases of distinct customers. */
   async function fixedProblem(n: number) {

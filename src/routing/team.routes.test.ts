@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { createApiToken } from '../platform/auth/tokens.js';
 import { createUser } from '../platform/auth/users.js';
 import type { TokenRole } from '../platform/db/schema.js';
@@ -13,7 +13,7 @@ interface Team {
 }
 
 describe.each(ENGINES)('GET /api/v1/teams on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   const ws = () => t.app.workspace.workspaceId;
   const get = (url: string, headers: Record<string, string> = t.auth) =>
     t.app.http.inject({ method: 'GET', url, headers });
@@ -21,12 +21,6 @@ describe.each(ENGINES)('GET /api/v1/teams on %s', (engine) => {
     const { token } = await createApiToken(t.app.database.db, ws(), `as-${role}`, role);
     return { authorization: `Bearer ${token}` };
   };
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   it('lists every team with its enabled members, paged by cursor', async () => {
     const user = (name: string) =>
