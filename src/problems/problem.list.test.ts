@@ -5,6 +5,7 @@ import { migrateToLatest } from '../platform/db/migrate.js';
 import { AppError } from '../platform/errors.js';
 import { listProblems } from './problem.list.js';
 import { insertProblem, type ProblemArea, type ProblemStatus } from './problem.store.js';
+import { aProblem } from './test-world.js';
 
 const AT = Date.UTC(2026, 0, 5);
 const AUSTIN: ProblemArea = { postalCode: '78701', city: 'Austin', region: 'TX', country: 'US' };
@@ -48,19 +49,12 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
           const row = await insertProblem(
             trx,
             workspace,
-            {
-              kind: 'area',
+            aProblem(AT, {
               status,
               title: `${area.city} outage`,
-              topic: 'outage',
               area,
-              areaKey: null,
-              signature: { keys: [], terms: [], teamId: null, human: false },
               owner: 'Network operations',
-              baseline: null,
-              detectedAt: AT,
-              firstEventAt: AT,
-            },
+            }),
             AT,
           );
           into.push(row.id);

@@ -8,6 +8,7 @@ import type { Decision } from './detector/detector.js';
 import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
 import { insertProblem } from './problem.store.js';
 import { REOPEN_WITHIN_MS } from './reopen.js';
+import { aProblem } from './test-world.js';
 
 const DAY = 86_400_000;
 const AREA = { postalCode: '94110', city: 'San Francisco', region: 'CA', country: 'US' };
@@ -24,19 +25,14 @@ describe.each(ENGINES)('a returning problem on %s', (engine) => {
     const row = await insertProblem(
       db(),
       ws(),
-      {
-        kind: 'area',
+      aProblem(at - fixedAgo - DAY, {
         status: 'verified',
         title: 'Outage in 94110',
-        topic: 'outage',
         area: AREA,
         areaKey: `zip:94110:${at}`,
         signature: { keys: [KEY], terms: [], teamId: null, human: false },
         owner: 'Network operations',
-        baseline: null,
-        detectedAt: at - fixedAgo - DAY,
-        firstEventAt: at - fixedAgo - DAY,
-      },
+      }),
       at,
     );
     await db()

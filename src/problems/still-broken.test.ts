@@ -9,6 +9,7 @@ import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
 import { insertLinks, insertProblem } from './problem.store.js';
 import { REOPEN_WITHIN_MS } from './reopen.js';
 import { isStillBroken, recordStillBroken } from './still-broken.js';
+import { aProblem } from './test-world.js';
 
 const MIN = 60_000;
 const FIXED_AT = Date.parse('2026-05-04T10:00:00Z');
@@ -120,19 +121,11 @@ describe.each(ENGINES)('still-broken reports on %s', (engine) => {
     const p = await insertProblem(
       db(),
       ws(),
-      {
-        kind: 'area',
+      aProblem(FIXED_AT - 3_600_000, {
         status: 'fixed',
-        title: 'Outage',
-        topic: 'outage',
-        area: null,
         areaKey: `t:US:CA:x${Math.random()}`,
         signature: { keys: [], terms: [], teamId: null, human: true },
-        owner: null,
-        baseline: null,
-        detectedAt: FIXED_AT - 3_600_000,
-        firstEventAt: FIXED_AT - 3_600_000,
-      },
+      }),
       FIXED_AT,
     );
     await db()

@@ -10,7 +10,7 @@ import type { InboundMessage } from '../ingest/inbound.schema.js';
 import { applyDecisions, type OpenProblemRow } from './apply-decisions.js';
 import type { Decision } from './detector/detector.js';
 import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
-import { insertLinks, insertProblem, signatureOf } from './problem.store.js';
+import { insertLinks, insertProblem, type NewProblem, signatureOf } from './problem.store.js';
 
 /**
  * A signed-webhook escalation target (to a closed port: nothing is delivered), so the outbox
@@ -30,6 +30,25 @@ export async function addWebhookTarget(t: TestApp) {
   });
   expect(res.statusCode, res.body).toBe(201);
 }
+
+/**
+ * A problem for `insertProblem`, detected at `at`: an automatic outage nobody has acted on, with
+ * no area, owner or baseline. Tests set only what they are about.
+ */
+export const aProblem = (at: number, over: Partial<NewProblem> = {}): NewProblem => ({
+  kind: 'area',
+  status: 'suspected',
+  title: 'Outage',
+  topic: 'outage',
+  area: null,
+  areaKey: null,
+  signature: { keys: [], terms: [], teamId: null, human: false },
+  owner: null,
+  baseline: null,
+  detectedAt: at,
+  firstEventAt: at,
+  ...over,
+});
 
 /** A customer's SMS (private, from the phone number `author`) sent at `at`. */
 export const smsFrom = (author: string, text: string, at: number): InboundMessage =>
@@ -82,19 +101,14 @@ export function problemsWorld(app: () => TestApp) {
     const row = await insertProblem(
       db(),
       ws(),
-      {
-        kind: 'area',
-        status: 'suspected',
+      aProblem(at, {
         title: 'network — Austin',
         topic: 'network',
         area: { postalCode: null, city: 'Austin', region: 'TX', country: 'US' },
         areaKey: 't:US:TX:austin',
         signature: { keys: ['network@t:US:TX:austin'], terms: [], teamId: null, human },
         owner: 'Network operations',
-        baseline: null,
-        detectedAt: at,
-        firstEventAt: at,
-      },
+      }),
       at,
     );
     await insertLinks(

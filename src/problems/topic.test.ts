@@ -9,6 +9,7 @@ import type { Decision } from './detector/detector.js';
 import { CITIES, complain, linkedTo, MIN, raises, warmed } from './detector/test-fixtures.js';
 import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
 import { insertProblem } from './problem.store.js';
+import { aProblem } from './test-world.js';
 
 const AUSTIN = CITIES[2];
 
@@ -113,19 +114,14 @@ describe.each(ENGINES)('a settled topic stored on %s', (engine) => {
     return insertProblem(
       db(),
       ws(),
-      {
-        kind: 'area',
-        status: 'suspected',
+      aProblem(at, {
         title: 'device — Austin',
         topic: 'device',
         area: { postalCode: null, city: 'Austin', region: 'TX', country: 'US' },
         areaKey: 't:US:TX:austin',
         signature: { keys: ['device@t:US:TX:austin'], terms: [], teamId: null, human },
         owner: 'Devices',
-        baseline: null,
-        detectedAt: at,
-        firstEventAt: at,
-      },
+      }),
       at,
     );
   }
