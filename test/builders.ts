@@ -94,6 +94,12 @@ export async function ingestNow(t: TestApp, ...msgs: InboundMessage[]) {
   await t.app.pipeline.drain();
 }
 
+/** A message through the app's real pipeline; returns the id of the case it opened or joined. */
+export async function caseFromMessage(t: TestApp, m: InboundMessage): Promise<string> {
+  await ingestNow(t, m);
+  return caseIdOf(t.app.database.db, m.externalId);
+}
+
 /** The customer who owns the identity `address` on `channel`. */
 export async function customerIdOf(db: Kysely<DB>, channel: string, address: string) {
   return (

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aMessage } from '../../test/builders.js';
+import { aMessage, caseFromMessage } from '../../test/builders.js';
 import { suiteApp } from '../../test/support/suite.js';
-import { appendInbound } from '../ingest/inbound.log.js';
 
 /** The survey as a customer meets it: a link in a message, a page, a form. */
 describe('CSAT survey page', () => {
@@ -11,16 +10,10 @@ describe('CSAT survey page', () => {
   /** Resolves a fresh SMS case and returns the survey link the customer was sent (the outbox's copy). */
   async function surveyLink(): Promise<string> {
     const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550199' } });
-    await appendInbound(db(), t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    const { case_id } = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
+    const caseId = await caseFromMessage(t, m);
     const res = await t.app.http.inject({
       method: 'PATCH',
-      url: `/api/v1/cases/${case_id}`,
+      url: `/api/v1/cases/${caseId}`,
       headers: t.auth,
       payload: { status: 'resolved', reason: 'fixed' },
     });
@@ -28,7 +21,7 @@ describe('CSAT survey page', () => {
     const out = await db()
       .selectFrom('outbox')
       .select('payload_json')
-      .where('payload_json', 'like', `%${case_id}%`)
+      .where('payload_json', 'like', `%${caseId}%`)
       .where('kind', '=', 'send_message')
       .execute();
     const sent = JSON.parse(out.at(-1)!.payload_json) as { text: string };

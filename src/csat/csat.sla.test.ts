@@ -4,12 +4,11 @@ import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { replyToCase } from '../cases/case.reply.js';
 import { careWorld } from '../cases/test-world.js';
-import { appendInbound } from '../ingest/inbound.log.js';
 
 /** The CSAT survey is a message the desk sends, not an answer: response times measure people. */
 describe.each(ENGINES)('the CSAT survey and SLA on %s', (engine) => {
   const t = suiteApp(engine);
-  const { api } = careWorld(() => t);
+  const { api, openCase } = careWorld(() => t);
   let phone = 4000;
   const newCase = async () => {
     const m = aMessage({
@@ -18,14 +17,7 @@ describe.each(ENGINES)('the CSAT survey and SLA on %s', (engine) => {
       author: { id: `+1415555${phone++}` },
       sentAt: new Date(Date.now() - 60_000).toISOString(),
     });
-    await appendInbound(t.app.database.db, t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    const row = await t.app.database.db
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
-    return row.case_id!;
+    return openCase(m);
   };
 
   it('a case resolved without an answer has no first response, though the survey went out', async () => {

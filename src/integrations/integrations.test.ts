@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, caseFromMessage, type TestApp, testApp } from '../../test/builders.js';
 import { startFakePagerDuty } from '../../test/fakes/pagerduty.js';
 import { startFakeSlack } from '../../test/fakes/slack.js';
-import { appendInbound } from '../ingest/inbound.log.js';
 import { pagerDutyActions } from './adapters.js';
 import { verifyWebhook } from './sign.js';
 import { startFakeJiraWorkflow } from './testing/fake-jira-workflow.js';
@@ -59,18 +58,12 @@ describe('escalations', () => {
     );
     // A case to make a problem from, by hand.
     const m = aMessage({ text: 'No internet in 94110 since 8am', author: { id: 'esc-1' } });
-    await appendInbound(t.app.database.db, t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    const c = await t.app.database.db
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
+    const caseId = await caseFromMessage(t, m);
     const res = await t.app.http.inject({
       method: 'POST',
       url: '/api/v1/problems',
       headers: t.auth,
-      payload: { caseId: c.case_id, topic: 'outage', title: 'Fibre cut 94110' },
+      payload: { caseId, topic: 'outage', title: 'Fibre cut 94110' },
     });
     expect(res.statusCode, res.body).toBe(201);
     problemId = res.json().id;

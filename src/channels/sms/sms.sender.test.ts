@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   aMessage,
+  caseFromMessage,
   messageRow,
   retryNow,
   sendRowOf,
@@ -10,7 +11,6 @@ import {
 import { FakeTwilio, twilioError } from '../../../test/fakes/twilio.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { captureLogs } from '../../../test/support/logs.js';
-import { appendInbound } from '../../ingest/inbound.log.js';
 import { fromTwilioError } from './sms.errors.js';
 import { smsRecipient } from './sms.sender.js';
 
@@ -96,20 +96,14 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
       text: 'No signal at home since yesterday',
       sentAt: new Date().toISOString(),
     });
-    await appendInbound(db(), t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    const row = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
+    const caseId = await caseFromMessage(t, m);
     const res = await t.app.http.inject({
       method: 'POST',
-      url: `/api/v1/cases/${row.case_id}/replies`,
+      url: `/api/v1/cases/${caseId}/replies`,
       headers: t.auth,
       payload: { text },
     });
-    return Object.assign(res, { caseId: row.case_id! });
+    return Object.assign(res, { caseId });
   };
   const reply = async (from: string, text: string) => {
     const res = await post(from, text);
