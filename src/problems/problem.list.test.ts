@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, freshDatabase } from '../../test/support/engines.js';
+import { ENGINES, migratedDatabase } from '../../test/support/engines.js';
 import type { Database } from '../platform/db/database.js';
-import { migrateToLatest } from '../platform/db/migrate.js';
 import { AppError } from '../platform/errors.js';
 import { listProblems } from './problem.list.js';
 import { insertProblem, type ProblemArea, type ProblemStatus } from './problem.store.js';
@@ -25,9 +24,8 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
   };
 
   beforeAll(async () => {
-    fresh = await freshDatabase(engine);
+    fresh = await migratedDatabase(engine);
     const { database } = fresh;
-    await migrateToLatest(database);
     const db = database.db;
     await db
       .insertInto('workspaces')

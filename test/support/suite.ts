@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Config } from '../../src/config.js';
+import type { Database } from '../../src/platform/db/database.js';
 import { type TestApp, testApp } from '../builders.js';
-import type { Engine } from './engines.js';
+import { type Engine, type FreshDatabase, migratedDatabase } from './engines.js';
 
 /**
  * The suite's app: `testApp(engine, over)` made in beforeAll and closed in afterAll. Its fields
@@ -30,6 +31,25 @@ export function suiteApp(engine: Engine, over: Partial<Config> = {}): TestApp {
       return t.auth;
     },
     close: () => t.close(),
+  };
+}
+
+/**
+ * The suite's migrated database of `engine`, without an app: made in beforeAll and cleaned up in
+ * afterAll. Tests read `.database` once the suite runs.
+ */
+export function suiteDatabase(engine: Engine): { readonly database: Database } {
+  let fresh: FreshDatabase | undefined;
+  beforeAll(async () => {
+    fresh = await migratedDatabase(engine);
+  });
+  afterAll(async () => {
+    await fresh?.cleanup();
+  });
+  return {
+    get database() {
+      return fresh!.database;
+    },
   };
 }
 
