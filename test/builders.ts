@@ -40,7 +40,12 @@ export interface TestApp {
 export async function testApp(
   engine: Engine,
   over: Partial<Config> = {},
-  deps: { logger?: Logger; afterStage?: (name: string) => void | Promise<void> } = {},
+  deps: {
+    logger?: Logger;
+    afterStage?: (name: string) => void | Promise<void>;
+    /** Runs on the built app before it starts (e.g. to hook the routes it registers). */
+    beforeStart?: (app: App) => void;
+  } = {},
 ): Promise<TestApp> {
   const { url, cleanup } = await freshDatabaseUrl(engine);
   const base = loadConfig({ THROUGHLINE_DATABASE_URL: url, LOG_LEVEL: 'silent' });
@@ -51,6 +56,7 @@ export async function testApp(
     pipeline: { ...base.pipeline, workers: false, ...(over.pipeline ?? {}) },
   };
   const app = await buildApp({ config, logger: deps.logger, afterStage: deps.afterStage });
+  deps.beforeStart?.(app);
   await app.start({ listen: false });
   const { token } = await createApiToken(
     app.database.db,
