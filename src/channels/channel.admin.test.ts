@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { postChannel } from '../../test/fakes/channels.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { createApiToken } from '../platform/auth/tokens.js';
@@ -12,16 +13,11 @@ describe.each(ENGINES)('channel administration on %s', (engine) => {
   const t = suiteApp(engine);
 
   it('creates a channel with credentials encrypted at rest and never shows them', async () => {
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: {
-        kind: 'meta',
-        name: 'Acme',
-        config: { pageId: '123' },
-        secrets: { appSecret: 'very-secret-app', verifyToken: 'vt' },
-      },
+    const res = await postChannel(t, {
+      kind: 'meta',
+      name: 'Acme',
+      config: { pageId: '123' },
+      secrets: { appSecret: 'very-secret-app', verifyToken: 'vt' },
     });
     expect(res.statusCode).toBe(201);
     const id = res.json().id as string;
@@ -54,11 +50,11 @@ describe.each(ENGINES)('channel administration on %s', (engine) => {
   });
 
   it('refuses bad input with the path of the problem, and non-admins', async () => {
-    const bad = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: { kind: 'x', name: 'x', config: { accountId: 'not-a-number' }, secrets: {} },
+    const bad = await postChannel(t, {
+      kind: 'x',
+      name: 'x',
+      config: { accountId: 'not-a-number' },
+      secrets: {},
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/\/config\/accountId/);

@@ -6,6 +6,7 @@ import {
   deliverX,
   META_APP_SECRET,
   META_VERIFY_TOKEN,
+  postChannel,
   X_SECRET,
 } from '../../test/fakes/channels.js';
 import { messengerBody, PAGE } from '../../test/fakes/meta-harness.js';
@@ -53,16 +54,11 @@ describe.each(ENGINES)('oversized webhook text on %s', (engine) => {
       config: { pageId: PAGE },
       secrets: { appSecret: META_APP_SECRET, verifyToken: META_VERIFY_TOKEN, pageAccessToken: 'p' },
     });
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: {
-        kind: 'sms',
-        name: 'SMS',
-        config: { accountSid: SID, from: '+12028831111' },
-        secrets: { authToken: TOKEN },
-      },
+    const res = await postChannel(t, {
+      kind: 'sms',
+      name: 'SMS',
+      config: { accountSid: SID, from: '+12028831111' },
+      secrets: { authToken: TOKEN },
     });
     expect(res.statusCode, res.body).toBe(201);
     sms = res.json().id;

@@ -8,6 +8,7 @@ import {
   type TestApp,
   testApp,
 } from '../../../test/builders.js';
+import { postChannel } from '../../../test/fakes/channels.js';
 import { FakeSmtp } from '../../../test/fakes/smtp.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { appendInbound } from '../../ingest/inbound.log.js';
@@ -27,22 +28,17 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
   beforeAll(async () => {
     smtp = await new FakeSmtp({ username: 'care', password: PASSWORD }).start();
     t = await testApp(engine);
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: {
-        kind: 'email',
-        name: 'Care mailbox',
-        config: {
-          host: '127.0.0.1',
-          port: smtp.port,
-          secure: false,
-          from: 'Kestrel Care <care@kestrel.example>',
-          username: 'care',
-        },
-        secrets: { password: PASSWORD },
+    const res = await postChannel(t, {
+      kind: 'email',
+      name: 'Care mailbox',
+      config: {
+        host: '127.0.0.1',
+        port: smtp.port,
+        secure: false,
+        from: 'Kestrel Care <care@kestrel.example>',
+        username: 'care',
       },
+      secrets: { password: PASSWORD },
     });
     expect(res.statusCode, res.body).toBe(201);
     channelId = res.json().id;
@@ -244,16 +240,11 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
   });
 
   it('refuses an email channel without a host or with secrets it does not know', async () => {
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: {
-        kind: 'email',
-        name: 'Bad',
-        config: { port: 25, secure: false, from: 'a@b.example' },
-        secrets: { password: 'p', token: 'nope-secret' },
-      },
+    const res = await postChannel(t, {
+      kind: 'email',
+      name: 'Bad',
+      config: { port: 25, secure: false, from: 'a@b.example' },
+      secrets: { password: 'p', token: 'nope-secret' },
     });
     expect(res.statusCode).toBe(400);
     expect(res.body).toMatch(/host/);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type TestApp, testApp } from '../../../test/builders.js';
+import { postChannel } from '../../../test/fakes/channels.js';
 import { ENGINES, type FreshDatabase } from '../../../test/support/engines.js';
 import { freePort } from '../../../test/support/ports.js';
 import type { DB } from '../../platform/db/schema.js';
@@ -52,12 +53,7 @@ describe.each(ENGINES)('the e-mail poll timer on %s', (engine) => {
     });
 
     const add = async (name: string, config: object, secrets: object) => {
-      const res = await t.app.http.inject({
-        method: 'POST',
-        url: '/api/v1/channels',
-        headers: t.auth,
-        payload: { kind: 'email', name, config, secrets },
-      });
+      const res = await postChannel(t, { kind: 'email', name, config, secrets });
       expect(res.statusCode, res.body).toBe(201);
       return res.json().id as string;
     };

@@ -8,6 +8,7 @@ import {
   type TestApp,
   testApp,
 } from '../../../test/builders.js';
+import { postChannel } from '../../../test/fakes/channels.js';
 import { FakeTwilio, twilioError } from '../../../test/fakes/twilio.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { captureLogs } from '../../../test/support/logs.js';
@@ -72,12 +73,7 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
   beforeAll(async () => {
     twilio = await new FakeTwilio().start();
     t = await testApp(engine, {}, { logger: logs.logger });
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: twilio.channelPayload('+14155550100'),
-    });
+    const res = await postChannel(t, twilio.channelPayload('+14155550100'));
     expect(res.statusCode, res.body).toBe(201);
     expect(res.body).not.toContain(twilio.authToken);
   });
