@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { etaPhrase } from './problem.settings.js';
-import { problemsWorld } from './test-world.js';
+import { patchProblemSettings, problemsWorld } from './test-world.js';
 
 /*
  * What the problem write routes take in: settings whose templates and owner rules would then
@@ -12,13 +12,7 @@ import { problemsWorld } from './test-world.js';
 describe.each(ENGINES)('problem inputs on %s', (engine) => {
   const t = suiteApp(engine);
   const { api, cases } = problemsWorld(() => t);
-  const patch = (payload: unknown) =>
-    t.app.http.inject({
-      method: 'PATCH',
-      url: '/api/v1/problem-settings',
-      headers: t.auth,
-      payload: payload as never,
-    });
+  const patch = (payload: unknown) => patchProblemSettings(t, payload);
 
   it('settings: blank or unbalanced templates and bad owner rules are 400s naming the fault', async () => {
     const before = (await api('GET', '/api/v1/problem-settings')).json();

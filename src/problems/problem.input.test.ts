@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { suiteApp } from '../../test/support/suite.js';
-import { problemsWorld } from './test-world.js';
+import { patchProblemSettings, problemsWorld } from './test-world.js';
 
 /**
  * A misspelt field in a write to a problem is refused, naming the field, and changes nothing:
@@ -38,12 +38,7 @@ describe('fields a problem write does not know', () => {
 
   it('a misspelt setting is a 400 naming it, and the settings stay as they were', async () => {
     const before = (await api('GET', '/api/v1/problem-settings')).json();
-    const res = await t.app.http.inject({
-      method: 'PATCH',
-      url: '/api/v1/problem-settings',
-      headers: t.auth,
-      payload: { autoAcknowledgement: true },
-    });
+    const res = await patchProblemSettings(t, { autoAcknowledgement: true });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toBe(
       'invalid request: body has no field "autoAcknowledgement"',

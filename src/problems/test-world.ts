@@ -50,6 +50,15 @@ export const aProblem = (at: number, over: Partial<NewProblem> = {}): NewProblem
   ...over,
 });
 
+/** PATCHes the workspace's problem settings as the admin; the answer, for the test to judge. */
+export const patchProblemSettings = (t: Pick<TestApp, 'app' | 'auth'>, payload: unknown) =>
+  t.app.http.inject({
+    method: 'PATCH',
+    url: '/api/v1/problem-settings',
+    headers: t.auth,
+    payload: payload as never,
+  });
+
 /** A customer's SMS (private, from the phone number `author`) sent at `at`. */
 export const smsFrom = (author: string, text: string, at: number): InboundMessage =>
   aMessage({
