@@ -127,6 +127,21 @@ export function retryNow(db: Kysely<DB>, outboxId: string) {
   return db.updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', outboxId).execute();
 }
 
+/** A request to the API as the admin; the answer, for the test to judge. */
+export function asAdmin(
+  t: Pick<TestApp, 'app' | 'auth'>,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: unknown,
+) {
+  return t.app.http.inject({
+    method,
+    url,
+    headers: t.auth,
+    ...(payload === undefined ? {} : { payload: payload as never }),
+  });
+}
+
 /** Signs `email` in through the API: the login answer, whose `set-cookie` is the session. */
 export function logIn(t: TestApp, email: string, password: string) {
   return t.app.http.inject({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redactUrl } from '../src/config.js';
-
+import { asAdmin } from './builders.js';
 import { suiteApp } from './support/suite.js';
 
 describe('secrets in configured URLs', () => {
@@ -52,11 +52,8 @@ describe('secrets in configured URLs', () => {
         config: { ...jira.config, baseUrl: 'http://127.0.0.1:9' },
       });
       expect(ok.statusCode).toBe(201);
-      const patched = await t.app.http.inject({
-        method: 'PATCH',
-        url: `/api/v1/integrations/${ok.json().id}`,
-        headers: t.auth,
-        payload: { config: { baseUrl: 'http://bot:jira-pass@127.0.0.1:9' } },
+      const patched = await asAdmin(t, 'PATCH', `/api/v1/integrations/${ok.json().id}`, {
+        config: { baseUrl: 'http://bot:jira-pass@127.0.0.1:9' },
       });
       expect(patched.statusCode).toBe(400);
     });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { asAdmin } from '../../test/builders.js';
 import { postChannel } from '../../test/fakes/channels.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
@@ -29,19 +30,11 @@ describe.each(ENGINES)('channel administration on %s', (engine) => {
       .executeTakeFirstOrThrow();
     expect(row.secrets_enc).not.toContain('very-secret-app');
     expect(row.config_json).not.toContain('very-secret-app');
-    const list = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/channels',
-      headers: t.auth,
-    });
+    const list = await asAdmin(t, 'GET', '/api/v1/channels');
     expect(list.json().items.map((c: { id: string }) => c.id)).toContain(id);
     expect(list.json().nextCursor).toBeNull();
     expect(list.body).not.toContain('very-secret-app');
-    const one = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/channels/${id}`,
-      headers: t.auth,
-    });
+    const one = await asAdmin(t, 'GET', `/api/v1/channels/${id}`);
     expect(one.json()).toMatchObject({
       kind: 'meta',
       name: 'Acme',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, signInNew, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, asAdmin, signInNew, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import { up as hideOldLinks } from '../platform/db/migrations/0019_hide_survey_links.js';
@@ -48,11 +48,9 @@ describe.each(ENGINES)('a survey is its customer’s to answer on %s', (engine) 
       .select(['case_id', 'customer_id'])
       .where('external_id', '=', m.externalId)
       .executeTakeFirstOrThrow();
-    const res = await t.app.http.inject({
-      method: 'PATCH',
-      url: `/api/v1/cases/${case_id}`,
-      headers: t.auth,
-      payload: { status: 'resolved', reason: 'fixed' },
+    const res = await asAdmin(t, 'PATCH', `/api/v1/cases/${case_id}`, {
+      status: 'resolved',
+      reason: 'fixed',
     });
     expect(res.statusCode, res.body).toBe(200);
     const { token } = await db()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aMessage, caseFromMessage } from '../../test/builders.js';
+import { aMessage, asAdmin, caseFromMessage } from '../../test/builders.js';
 import { suiteApp } from '../../test/support/suite.js';
 
 /** The survey as a customer meets it: a link in a message, a page, a form. */
@@ -11,11 +11,9 @@ describe('CSAT survey page', () => {
   async function surveyLink(): Promise<string> {
     const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550199' } });
     const caseId = await caseFromMessage(t, m);
-    const res = await t.app.http.inject({
-      method: 'PATCH',
-      url: `/api/v1/cases/${caseId}`,
-      headers: t.auth,
-      payload: { status: 'resolved', reason: 'fixed' },
+    const res = await asAdmin(t, 'PATCH', `/api/v1/cases/${caseId}`, {
+      status: 'resolved',
+      reason: 'fixed',
     });
     expect(res.statusCode).toBe(200);
     const out = await db()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aMessage } from '../../test/builders.js';
+import { aMessage, asAdmin } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
@@ -23,11 +23,9 @@ describe.each(ENGINES)("a call's CSAT survey on %s", (engine) => {
       .select('case_id')
       .where('external_id', '=', m.externalId)
       .executeTakeFirstOrThrow();
-    const res = await t.app.http.inject({
-      method: 'PATCH',
-      url: `/api/v1/cases/${caseId}`,
-      headers: t.auth,
-      payload: { status: 'resolved', reason: 'line reset' },
+    const res = await asAdmin(t, 'PATCH', `/api/v1/cases/${caseId}`, {
+      status: 'resolved',
+      reason: 'line reset',
     });
     expect(res.statusCode, res.body).toBe(200);
     const out = await db

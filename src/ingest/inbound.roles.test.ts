@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aMessage, signInNew } from '../../test/builders.js';
+import { aMessage, asAdmin, signInNew } from '../../test/builders.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { createApiToken } from '../platform/auth/tokens.js';
 import type { TokenRole } from '../platform/db/schema.js';
@@ -58,21 +58,18 @@ describe('POST /api/v1/inbound is for integrations and admins', () => {
   });
 
   it('admins make integration tokens; no person can hold the role', async () => {
-    const made = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/tokens',
-      headers: t.auth,
-      payload: { name: 'chat backend', role: 'integration' },
+    const made = await asAdmin(t, 'POST', '/api/v1/tokens', {
+      name: 'chat backend',
+      role: 'integration',
     });
     expect(made.statusCode, made.body).toBe(201);
     expect(made.json()).toMatchObject({ role: 'integration' });
     const res = await post({ authorization: `Bearer ${made.json().token}` });
     expect(res.statusCode).toBe(202);
-    const user = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/users',
-      headers: t.auth,
-      payload: { email: 'bot@example.com', name: 'Bot', role: 'integration' },
+    const user = await asAdmin(t, 'POST', '/api/v1/users', {
+      email: 'bot@example.com',
+      name: 'Bot',
+      role: 'integration',
     });
     expect(user.statusCode).toBe(400);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aMessage } from '../../test/builders.js';
+import { aMessage, asAdmin } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
@@ -56,11 +56,8 @@ describe.each(ENGINES)('erasure of edits waiting for their message on %s', (engi
     const onWaiting = await pendingEdit([waiting.externalId], 'I live at 12 Elmwood Street');
     const onOther = await pendingEdit([other.externalId], 'not theirs');
 
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/customers/${customerId}/erase`,
-      headers: t.auth,
-      payload: { confirm: true },
+    const res = await asAdmin(t, 'POST', `/api/v1/customers/${customerId}/erase`, {
+      confirm: true,
     });
     expect(res.statusCode, res.body).toBe(200);
     const left = await db()

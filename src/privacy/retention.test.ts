@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aMessage } from '../../test/builders.js';
+import { aMessage, asAdmin } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { careWorld } from '../cases/test-world.js';
@@ -99,19 +99,11 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     expect(await texts(d.caseId)).toEqual(['[erased]']);
     expect(await texts(d2.caseId)).toEqual(['and now this']);
     expect((await customer(d.customerId)).display_name).toBe('Mixed Customer');
-    const search = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/cases?q=Birch%20Lane',
-      headers: t.auth,
-    });
+    const search = await asAdmin(t, 'GET', '/api/v1/cases?q=Birch%20Lane');
     expect(search.json().items).toEqual([]);
     // Nothing more to do on the next run; the run is audited.
     expect(await t.app.retention.run(now)).toEqual({ cases: 0, customers: 0 });
-    const log = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/audit?action=retention.erased',
-      headers: t.auth,
-    });
+    const log = await asAdmin(t, 'GET', '/api/v1/audit?action=retention.erased');
     expect(log.json().items).toHaveLength(1);
     expect(log.json().items[0].data).toMatchObject({ days: 1, cases: 2, customers: 1 });
   });

@@ -4,7 +4,7 @@
  * detector stores them, and reads of what followed. Not a test file; imported by them.
  */
 import { expect } from 'vitest';
-import { aMessage, type TestApp } from '../../test/builders.js';
+import { aMessage, asAdmin, type TestApp } from '../../test/builders.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 import { applyDecisions, type OpenProblemRow } from './apply-decisions.js';
@@ -17,16 +17,11 @@ import { insertLinks, insertProblem, type NewProblem, signatureOf } from './prob
  * shows what the owning team's tools would hear.
  */
 export async function addWebhookTarget(t: TestApp) {
-  const res = await t.app.http.inject({
-    method: 'POST',
-    url: '/api/v1/integrations',
-    headers: t.auth,
-    payload: {
-      kind: 'webhook',
-      name: 'ops',
-      config: { url: 'http://127.0.0.1:9/hooks' },
-      secrets: { secret: 'whsec-0123456789abcdef' },
-    },
+  const res = await asAdmin(t, 'POST', '/api/v1/integrations', {
+    kind: 'webhook',
+    name: 'ops',
+    config: { url: 'http://127.0.0.1:9/hooks' },
+    secrets: { secret: 'whsec-0123456789abcdef' },
   });
   expect(res.statusCode, res.body).toBe(201);
 }
@@ -52,12 +47,7 @@ export const aProblem = (at: number, over: Partial<NewProblem> = {}): NewProblem
 
 /** PATCHes the workspace's problem settings as the admin; the answer, for the test to judge. */
 export const patchProblemSettings = (t: Pick<TestApp, 'app' | 'auth'>, payload: unknown) =>
-  t.app.http.inject({
-    method: 'PATCH',
-    url: '/api/v1/problem-settings',
-    headers: t.auth,
-    payload: payload as never,
-  });
+  asAdmin(t, 'PATCH', '/api/v1/problem-settings', payload);
 
 /** A customer's SMS (private, from the phone number `author`) sent at `at`. */
 export const smsFrom = (author: string, text: string, at: number): InboundMessage =>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { asAdmin } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { createApiToken } from '../platform/auth/tokens.js';
@@ -44,20 +45,10 @@ describe.each(ENGINES)('GET /api/v1/teams on %s', (engine) => {
       [amy, care.id],
       [gone, care.id],
     ] as const) {
-      const res = await t.app.http.inject({
-        method: 'PUT',
-        url: `/api/v1/agents/${u.id}`,
-        headers: t.auth,
-        payload: { teamId: team },
-      });
+      const res = await asAdmin(t, 'PUT', `/api/v1/agents/${u.id}`, { teamId: team });
       expect(res.statusCode, res.body).toBe(200);
     }
-    const off = await t.app.http.inject({
-      method: 'PATCH',
-      url: `/api/v1/users/${gone.id}`,
-      headers: t.auth,
-      payload: { disabled: true },
-    });
+    const off = await asAdmin(t, 'PATCH', `/api/v1/users/${gone.id}`, { disabled: true });
     expect(off.statusCode, off.body).toBe(200);
 
     const all = (await get('/api/v1/teams?limit=200')).json();

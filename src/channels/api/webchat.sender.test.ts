@@ -1,7 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, caseFromMessage, type TestApp, testApp } from '../../../test/builders.js';
+import {
+  aMessage,
+  asAdmin,
+  caseFromMessage,
+  type TestApp,
+  testApp,
+} from '../../../test/builders.js';
 import { loadConfig } from '../../config.js';
 
 const SECRET = 'webchat-secret-0123456789';
@@ -42,11 +48,8 @@ describe('web chat replies through the chat backend', () => {
       text: 'my router keeps rebooting',
     });
     const caseId = await caseFromMessage(t, m);
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${caseId}/replies`,
-      headers: t.auth,
-      payload: { text: 'Sorry about that, a fix is on its way.' },
+    const res = await asAdmin(t, 'POST', `/api/v1/cases/${caseId}/replies`, {
+      text: 'Sorry about that, a fix is on its way.',
     });
     expect(res.statusCode).toBe(201);
     await t.app.outbox.runOnce();

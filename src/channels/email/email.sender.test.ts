@@ -2,6 +2,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   aMessage,
+  asAdmin,
   messageRow,
   retryNow,
   sendRowOf,
@@ -69,13 +70,8 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
       .select(['cases.id', 'cases.subject'])
       .where('messages.external_id', '=', externalId)
       .executeTakeFirstOrThrow();
-    const reply = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${row.id}/replies`,
-      headers: t.auth,
-      payload: {
-        text: 'Hello Ana, an engineer replaced the faulty line card this morning; the evening drops should be over. Reply here if they are not.',
-      },
+    const reply = await asAdmin(t, 'POST', `/api/v1/cases/${row.id}/replies`, {
+      text: 'Hello Ana, an engineer replaced the faulty line card this morning; the evening drops should be over. Reply here if they are not.',
     });
     expect(reply.statusCode, reply.body).toBe(201);
     return { replyId: reply.json().id as string, caseId: row.id, subject: row.subject };
@@ -204,38 +200,22 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
     // The server's echo reaches the message, the password in it does not.
     expect((err as ConnectorError).message).toMatch(/535 .*invalid for care \/ \*\*\*/);
     expect((err as ConnectorError).message).not.toContain(wrong);
-    const one = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/channels/${ch.id}`,
-      headers: t.auth,
-    });
+    const one = await asAdmin(t, 'GET', `/api/v1/channels/${ch.id}`);
     expect(one.json().health).toMatchObject({
       status: 'auth_revoked',
       lastError: `auth_revoked: ${(err as ConnectorError).message}`,
     });
-    const list = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/channels',
-      headers: t.auth,
-    });
+    const list = await asAdmin(t, 'GET', '/api/v1/channels');
     for (const body of [one.body, list.body]) {
       expect(body).not.toContain(wrong);
       expect(body).not.toContain(PASSWORD);
     }
     // The connection test says the same without sending anything, and the good channel passes.
-    const bad = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/channels/${ch.id}/test`,
-      headers: t.auth,
-    });
+    const bad = await asAdmin(t, 'POST', `/api/v1/channels/${ch.id}/test`);
     expect(bad.json()).toMatchObject({ ok: false, error: { kind: 'auth_revoked' } });
     expect(bad.body).toContain('care / ***');
     expect(bad.body).not.toContain(wrong);
-    const test = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/channels/${channelId}/test`,
-      headers: t.auth,
-    });
+    const test = await asAdmin(t, 'POST', `/api/v1/channels/${channelId}/test`);
     expect(test.json()).toMatchObject({ ok: true, account: { host: '127.0.0.1' } });
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../test/builders.js';
+import { asAdmin } from '../../../test/builders.js';
 import { deliverMeta } from '../../../test/fakes/channels.js';
 import {
   FBA,
@@ -35,11 +36,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Messenger message edits on %s'
   const edit = (who: string, mid: string, text: string, n: number, at = Date.now()) =>
     messengerBody(who, PAGE, { message_edit: { mid, text, num_edit: n } }, at);
   const caseView = async (caseId: string) => {
-    const res = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/cases/${caseId}`,
-      headers: t.auth,
-    });
+    const res = await asAdmin(t, 'GET', `/api/v1/cases/${caseId}`);
     expect(res.statusCode).toBe(200);
     return res.json();
   };

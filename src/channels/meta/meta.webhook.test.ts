@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { retryNow, type TestApp } from '../../../test/builders.js';
+import { asAdmin, retryNow, type TestApp } from '../../../test/builders.js';
 import { createChannel, deliverMeta, META_VERIFY_TOKEN } from '../../../test/fakes/channels.js';
 import {
   FBA,
@@ -173,11 +173,8 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
     });
     expect(fake.sent.length).toBe(before);
     // An internal note is no message to the customer: never refused.
-    const note = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${caseId}/notes`,
-      headers: t.auth,
-      payload: { body: 'Window closed: call them instead' },
+    const note = await asAdmin(t, 'POST', `/api/v1/cases/${caseId}/notes`, {
+      body: 'Window closed: call them instead',
     });
     expect(note.statusCode, note.body).toBe(201);
 
@@ -220,12 +217,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
     ).rejects.toThrow(/\[meta_24h\]/);
     expect(fake.sent.length).toBe(sentBefore);
     // Nor does the CSAT survey sent when the case is resolved: the system writes it.
-    const resolved = await t.app.http.inject({
-      method: 'PATCH',
-      url: `/api/v1/cases/${c2}`,
-      headers: t.auth,
-      payload: { status: 'resolved' },
-    });
+    const resolved = await asAdmin(t, 'PATCH', `/api/v1/cases/${c2}`, { status: 'resolved' });
     expect(resolved.statusCode, resolved.body).toBe(200);
     await t.app.outbox.runOnce();
     expect(fake.sent.length).toBe(sentBefore);
@@ -269,12 +261,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
       details: { rule: 'meta_private_reply_once', channel: 'facebook' },
     });
 
-    const hide = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/channels/${ch}/comments/${commentId}/hide`,
-      headers: t.auth,
-      payload: {},
-    });
+    const hide = await asAdmin(t, 'POST', `/api/v1/channels/${ch}/comments/${commentId}/hide`, {});
     expect(hide.statusCode).toBe(200);
     expect(fake.sent.at(-1)).toMatchObject({
       kind: 'hide',
@@ -356,11 +343,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
     ).json();
     expect(health.health.status).toBe('auth_revoked');
     expect(JSON.stringify(health)).not.toContain(fake.pageToken);
-    const test = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/channels/${ch}/test`,
-      headers: t.auth,
-    });
+    const test = await asAdmin(t, 'POST', `/api/v1/channels/${ch}/test`);
     expect(test.json()).toMatchObject({
       ok: true,
       account: { pageId: PAGE, pageName: 'Acme Care', whatsappName: 'Acme' },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   aMessage,
+  asAdmin,
   caseFromMessage,
   messageRow,
   retryNow,
@@ -93,12 +94,7 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
       sentAt: new Date().toISOString(),
     });
     const caseId = await caseFromMessage(t, m);
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${caseId}/replies`,
-      headers: t.auth,
-      payload: { text },
-    });
+    const res = await asAdmin(t, 'POST', `/api/v1/cases/${caseId}/replies`, { text });
     return Object.assign(res, { caseId });
   };
   const reply = async (from: string, text: string) => {
@@ -221,17 +217,9 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
       expect(failed).toHaveLength(1);
       expect(failed[0]).toMatchObject({ giveUp: true, error: 'auth_revoked: Twilio 401/20003' });
       expect(logs.text()).not.toContain(real);
-      const list = await t.app.http.inject({
-        method: 'GET',
-        url: '/api/v1/channels',
-        headers: t.auth,
-      });
+      const list = await asAdmin(t, 'GET', '/api/v1/channels');
       const chId = list.json().channels.find((c: { kind: string }) => c.kind === 'sms').id;
-      const one = await t.app.http.inject({
-        method: 'GET',
-        url: `/api/v1/channels/${chId}`,
-        headers: t.auth,
-      });
+      const one = await asAdmin(t, 'GET', `/api/v1/channels/${chId}`);
       expect(one.json().health).toMatchObject({
         status: 'auth_revoked',
         lastError: row.last_error,
@@ -241,17 +229,9 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
       twilio.authToken = real;
       twilio.echoCredentials = false;
     }
-    const list = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/channels',
-      headers: t.auth,
-    });
+    const list = await asAdmin(t, 'GET', '/api/v1/channels');
     const chId = list.json().channels.find((c: { kind: string }) => c.kind === 'sms').id;
-    const test = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/channels/${chId}/test`,
-      headers: t.auth,
-    });
+    const test = await asAdmin(t, 'POST', `/api/v1/channels/${chId}/test`);
     expect(test.json()).toMatchObject({ ok: true, account: { accountSid: twilio.accountSid } });
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { asAdmin, type TestApp, testApp } from '../../../test/builders.js';
 import { postChannel } from '../../../test/fakes/channels.js';
 import { hasSharedData, readSharedText } from '../../../test/fakes/shared-data.js';
 import { FakeTwilio } from '../../../test/fakes/twilio.js';
@@ -121,11 +121,8 @@ describe.skipIf(!haveData).each(ENGINES)('SMS webhook on %s', (engine) => {
       author_address: '+14133881111',
       text: 'Msg',
     });
-    const reply = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${rows[0].case_id}/replies`,
-      headers: t.auth,
-      payload: { text: 'Thanks, we are on it.' },
+    const reply = await asAdmin(t, 'POST', `/api/v1/cases/${rows[0].case_id}/replies`, {
+      text: 'Thanks, we are on it.',
     });
     expect(reply.statusCode, reply.body).toBe(201);
     await t.app.outbox.runOnce();
