@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendInbound } from '../src/ingest/inbound.log.js';
 import type { InboundMessage } from '../src/ingest/inbound.schema.js';
 import { createUser } from '../src/platform/auth/users.js';
-import { aMessage, type TestApp, testApp } from './builders.js';
+import {
+  aMessage,
+  asAdmin,
+  logIn,
+  sessionCookie,
+  signInNew,
+  type TestApp,
+  testApp,
+} from './builders.js';
 import { ENGINES } from './support/engines.js';
 
 /** A loopback receiver standing in for a company's system behind the generic `api` channel. */
@@ -131,11 +139,9 @@ describe.each(ENGINES)('REST API on %s', (engine) => {
   it('a reply goes through the outbox to the api channel webhook, signed, and retries on 503', async () => {
     const c = (await get('/api/v1/cases?q=zelda')).json().items[0];
     rcv.failNext(1);
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${c.id}/replies`,
-      headers: t.auth,
-      payload: { text: 'Hello Zelda, we are on it.', expectedVersion: c.version },
+    const res = await asAdmin(t, 'POST', `/api/v1/cases/${c.id}/replies`, {
+      text: 'Hello Zelda, we are on it.',
+      expectedVersion: c.version,
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ direction: 'out', status: 'queued' });
@@ -184,11 +190,9 @@ describe.each(ENGINES)('REST API on %s', (engine) => {
       now++,
     );
     await t.app.pipeline.drain();
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${c.id}/replies`,
-      headers: t.auth,
-      payload: { text: 'late answer', expectedVersion: stale },
+    const res = await asAdmin(t, 'POST', `/api/v1/cases/${c.id}/replies`, {
+      text: 'late answer',
+      expectedVersion: stale,
     });
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('conflict');
@@ -246,11 +250,8 @@ describe.each(ENGINES)('REST API on %s', (engine) => {
       password: 'long enough password',
     });
     const c = (await get('/api/v1/cases?limit=1')).json().items[0];
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${c.id}/notes`,
-      headers: t.auth,
-      payload: { body: '@nina and @care-desk: please look <script>alert(1)</script>' },
+    const res = await asAdmin(t, 'POST', `/api/v1/cases/${c.id}/notes`, {
+      body: '@nina and @care-desk: please look <script>alert(1)</script>',
     });
     expect(res.statusCode).toBe(201);
     expect(
@@ -270,12 +271,7 @@ describe.each(ENGINES)('REST API on %s', (engine) => {
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = res.body!.getReader();
     const c = (await get('/api/v1/cases?limit=1')).json().items[0];
-    await t.app.http.inject({
-      method: 'PATCH',
-      url: `/api/v1/cases/${c.id}`,
-      headers: t.auth,
-      payload: { priority: 'high' },
-    });
+    await asAdmin(t, 'PATCH', `/api/v1/cases/${c.id}`, { priority: 'high' });
     let text = '';
     while (!text.includes('event: case.updated')) {
       const { value, done } = await reader.read();
@@ -306,30 +302,18 @@ describe.each(ENGINES)('REST API on %s', (engine) => {
   });
 
   it('lets only admins see parked events', async () => {
-    await createUser(t.app.database.db, {
-      workspaceId: t.app.workspace.workspaceId,
+    const login = await signInNew(t, {
       email: 'agent@example.com',
-      name: 'Agent',
-      role: 'agent',
       password: 'agent password 123',
     });
-    const login = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: 'agent@example.com', password: 'agent password 123' },
-    });
     expect(login.statusCode).toBe(200);
-    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const cookie = sessionCookie(login);
     expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly/i);
     expect(String(login.headers['set-cookie'])).toMatch(/SameSite=Strict/i);
     const asAgent = (url: string) => t.app.http.inject({ method: 'GET', url, headers: { cookie } });
     expect((await asAgent('/api/v1/cases')).statusCode).toBe(200);
     expect((await asAgent('/api/v1/admin/parked')).statusCode).toBe(403);
-    const wrong = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: 'agent@example.com', password: 'nope nope nope' },
-    });
+    const wrong = await logIn(t, 'agent@example.com', 'nope nope nope');
     expect(wrong.statusCode).toBe(401);
   });
 });

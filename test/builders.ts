@@ -5,7 +5,8 @@ import { type Config, loadConfig } from '../src/config.js';
 import { appendInbound } from '../src/ingest/inbound.log.js';
 import type { InboundMessage } from '../src/ingest/inbound.schema.js';
 import { createApiToken } from '../src/platform/auth/tokens.js';
-import type { DB } from '../src/platform/db/schema.js';
+import { createUser } from '../src/platform/auth/users.js';
+import type { DB, Role } from '../src/platform/db/schema.js';
 import { type Engine, freshDatabaseUrl } from './support/engines.js';
 
 let counter = 0;
@@ -39,7 +40,12 @@ export interface TestApp {
 export async function testApp(
   engine: Engine,
   over: Partial<Config> = {},
-  deps: { logger?: Logger; afterStage?: (name: string) => void | Promise<void> } = {},
+  deps: {
+    logger?: Logger;
+    afterStage?: (name: string) => void | Promise<void>;
+    /** Runs on the built app before it starts (e.g. to hook the routes it registers). */
+    beforeStart?: (app: App) => void;
+  } = {},
 ): Promise<TestApp> {
   const { url, cleanup } = await freshDatabaseUrl(engine);
   const base = loadConfig({ THROUGHLINE_DATABASE_URL: url, LOG_LEVEL: 'silent' });
@@ -50,6 +56,7 @@ export async function testApp(
     pipeline: { ...base.pipeline, workers: false, ...(over.pipeline ?? {}) },
   };
   const app = await buildApp({ config, logger: deps.logger, afterStage: deps.afterStage });
+  deps.beforeStart?.(app);
   await app.start({ listen: false });
   const { token } = await createApiToken(
     app.database.db,
@@ -93,6 +100,12 @@ export async function ingestNow(t: TestApp, ...msgs: InboundMessage[]) {
   await t.app.pipeline.drain();
 }
 
+/** A message through the app's real pipeline; returns the id of the case it opened or joined. */
+export async function caseFromMessage(t: TestApp, m: InboundMessage): Promise<string> {
+  await ingestNow(t, m);
+  return caseIdOf(t.app.database.db, m.externalId);
+}
+
 /** The customer who owns the identity `address` on `channel`. */
 export async function customerIdOf(db: Kysely<DB>, channel: string, address: string) {
   return (
@@ -112,4 +125,50 @@ export function messageRow(db: Kysely<DB>, id: string) {
 /** Makes an outbox row due now, as if its back-off or Retry-After had passed. */
 export function retryNow(db: Kysely<DB>, outboxId: string) {
   return db.updateTable('outbox').set({ next_attempt_at: 0 }).where('id', '=', outboxId).execute();
+}
+
+/** A request to the API as the admin; the answer, for the test to judge. */
+export function asAdmin(
+  t: Pick<TestApp, 'app' | 'auth'>,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: unknown,
+) {
+  return t.app.http.inject({
+    method,
+    url,
+    headers: t.auth,
+    ...(payload === undefined ? {} : { payload: payload as never }),
+  });
+}
+
+/** Signs `email` in through the API: the login answer, whose `set-cookie` is the session. */
+export function logIn(t: TestApp, email: string, password: string) {
+  return t.app.http.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password },
+  });
+}
+
+/** The session a login answer set, as a request's `cookie` header. */
+export const sessionCookie = (login: { headers: Record<string, unknown> }) =>
+  String(login.headers['set-cookie']).split(';')[0];
+
+/**
+ * A person made in the app (an agent unless `role` says) and signed in: the login answer. Tests of
+ * what a signed-in person, not a token, may do start here.
+ */
+export async function signInNew(
+  t: TestApp,
+  p: { email: string; password: string; name?: string; role?: Role },
+) {
+  await createUser(t.app.database.db, {
+    workspaceId: t.app.workspace.workspaceId,
+    email: p.email,
+    name: p.name ?? 'Agent',
+    role: p.role ?? 'agent',
+    password: p.password,
+  });
+  return logIn(t, p.email, p.password);
 }

@@ -4,7 +4,7 @@ import { ingestStream } from '../src/ingest/ingest-stream.js';
 import { Scheduler, type TimerBatchHandler } from '../src/platform/jobs/scheduler.js';
 import { promiseTimer } from '../src/promises/promise.service.js';
 import { slaTimers } from '../src/sla/sla.jobs.js';
-import { aMessage, type TestApp, testApp } from './builders.js';
+import { aMessage, asAdmin, type TestApp, testApp } from './builders.js';
 
 /**
  * Agents resolving cases through the API while the scheduler fires those cases' due SLA breach
@@ -18,17 +18,12 @@ describe('API case writes beside the scheduler on postgres', () => {
   beforeAll(async () => {
     t = await testApp('postgres');
     for (const priority of ['low', 'normal', 'high', 'urgent']) {
-      const res = await t.app.http.inject({
-        method: 'POST',
-        url: '/api/v1/sla/policies',
-        headers: t.auth,
-        payload: {
-          name: priority,
-          priority,
-          firstResponseMinutes: 60,
-          resolutionMinutes: 240,
-          atRiskPercent: 99,
-        },
+      const res = await asAdmin(t, 'POST', '/api/v1/sla/policies', {
+        name: priority,
+        priority,
+        firstResponseMinutes: 60,
+        resolutionMinutes: 240,
+        atRiskPercent: 99,
       });
       expect(res.statusCode).toBe(201);
     }
@@ -68,12 +63,7 @@ describe('API case writes beside the scheduler on postgres', () => {
           if (timer.kind !== 'sla.breach:resolution' || resolving.has(timer.ref_id)) continue;
           resolving.add(timer.ref_id);
           answers.push(
-            t.app.http.inject({
-              method: 'PATCH',
-              url: `/api/v1/cases/${timer.ref_id}`,
-              headers: t.auth,
-              payload: { status: 'resolved' },
-            }),
+            asAdmin(t, 'PATCH', `/api/v1/cases/${timer.ref_id}`, { status: 'resolved' }),
           );
         }
         await new Promise((r) => setTimeout(r, 100));

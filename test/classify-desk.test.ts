@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from './builders.js';
+import { aMessage, asAdmin, type TestApp, testApp } from './builders.js';
 
 const BIN = fileURLToPath(new URL('../bin/throughline.js', import.meta.url));
 
@@ -29,12 +29,12 @@ describe('throughline classify against a desk', () => {
       'Mi teléfono no tiene señal desde el sábado',
     ];
     for (const [i, text] of texts.entries()) {
-      const res = await t.app.http.inject({
-        method: 'POST',
-        url: '/api/v1/inbound',
-        headers: t.auth,
-        payload: aMessage({ channel: 'sms', text, author: { id: `+1415555${1000 + i}` } }),
-      });
+      const res = await asAdmin(
+        t,
+        'POST',
+        '/api/v1/inbound',
+        aMessage({ channel: 'sms', text, author: { id: `+1415555${1000 + i}` } }),
+      );
       expect(res.statusCode).toBe(202);
     }
     await t.app.pipeline.drain();
@@ -45,11 +45,9 @@ describe('throughline classify against a desk', () => {
       .execute();
     for (let round = 0; round < 3; round++)
       for (const r of rows) {
-        const res = await t.app.http.inject({
-          method: 'POST',
-          url: `/api/v1/messages/${r.id}/triage`,
-          headers: t.auth,
-          payload: { topic: 'network', complaint: true },
+        const res = await asAdmin(t, 'POST', `/api/v1/messages/${r.id}/triage`, {
+          topic: 'network',
+          complaint: true,
         });
         expect(res.statusCode).toBeLessThan(300);
       }
@@ -65,11 +63,7 @@ describe('throughline classify against a desk', () => {
     });
 
   it("uses the desk's corrections, and says which model answered", async () => {
-    const model = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/triage/model',
-      headers: t.auth,
-    });
+    const model = await asAdmin(t, 'GET', '/api/v1/triage/model');
     const version = model.json().version as string;
     expect(version).toMatch(/\+\d+c$/);
 
@@ -84,12 +78,7 @@ describe('throughline classify against a desk', () => {
     expect(s.complaint).toBe(false);
     expect(d).toMatchObject({ complaint: true, topic: 'network' });
     // And the desk's pipeline labels a new such message the same way.
-    const viaPipeline = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/triage/classify',
-      headers: t.auth,
-      payload: JSON.parse(probe),
-    });
+    const viaPipeline = await asAdmin(t, 'POST', '/api/v1/triage/classify', JSON.parse(probe));
     expect(viaPipeline.json()).toMatchObject({ complaint: d.complaint, topic: d.topic });
     expect(viaPipeline.json().complaintScore).toBeCloseTo(d.complaintScore, 6);
   }, 120_000);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { careWorld } from '../src/cases/test-world.js';
+import { logIn, sessionCookie } from './builders.js';
 import { ENGINES } from './support/engines.js';
 import { readStream } from './support/sse.js';
 import { suiteApp } from './support/suite.js';
@@ -60,12 +61,7 @@ describe.each(ENGINES)('the CLI ends live streams promptly on %s', (engine) => {
       password: 'stream password 1',
     });
     expect(made.statusCode, made.body).toBe(201);
-    const login = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email, password: 'stream password 1' },
-    });
-    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const cookie = sessionCookie(await logIn(t, email, 'stream password 1'));
     const token = await api('POST', '/api/v1/tokens', { name: 'wallboard', role: 'agent' });
     expect(token.statusCode).toBe(201);
     const bystander = await open(t.auth);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forTerminal, jsonLine } from '../src/commands/terminal.js';
 import { insertProblem } from '../src/problems/problem.store.js';
+import { aProblem } from '../src/problems/test-world.js';
 import { listScenarios } from '../src/simulate/scenarios.js';
 import { type TestApp, testApp } from './builders.js';
 
@@ -61,19 +62,12 @@ describe('throughline problems', () => {
       const p = await insertProblem(
         db,
         ws,
-        {
+        aProblem(at + i * 60_000, {
           kind: 'manual',
           status: 'confirmed',
           title,
-          topic: 'outage',
-          area: null,
-          areaKey: null,
           signature: { keys: [], terms: [], teamId: null, human: true },
-          owner: null,
-          baseline: null,
-          detectedAt: at + i * 60_000,
-          firstEventAt: at + i * 60_000,
-        },
+        }),
         at + i * 60_000,
       );
       ids.push(p.id);

@@ -27,6 +27,29 @@ describe('the throughline CLI', () => {
     });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /**
+   * Imports twcs `rows` from a new file `name`, which the CLI must refuse (exit 1) having stored
+   * nothing; returns the file and what the CLI said.
+   */
+  const refusedTwcs = (name: string, rows: string[]) => {
+    const file = join(dir, name);
+    writeFileSync(
+      file,
+      `tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n${rows.join('\n')}\n`,
+    );
+    const db = new SQLite(join(dir, 'cli.db'), { readonly: true });
+    const count = () => (db.prepare('select count(*) as n from messages').get() as { n: number }).n;
+    try {
+      const before = count();
+      const res = run(['import', 'twcs', file]);
+      expect(res.status).toBe(1);
+      expect(count()).toBe(before);
+      return { file, stderr: res.stderr };
+    } finally {
+      db.close();
+    }
+  };
+
   it('refuses to start on a bad config and lists every problem at once', () => {
     const res = run(['migrate'], {
       PORT: 'eighty',
@@ -146,24 +169,10 @@ describe('the throughline CLI', () => {
       (n) =>
         `91000${n},77800${n},True,Tue Oct 31 22:1${n}:47 +0000 2017,${n === 4 ? '"unclosed QA4' : `row QA${n}`},,`,
     );
-    const file = join(dir, 'stray-quote.csv');
-    writeFileSync(
-      file,
-      `tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n${rows.join('\n')}\n`,
+    const { file, stderr } = refusedTwcs('stray-quote.csv', rows);
+    expect(stderr.trim()).toBe(
+      `error: ${file}: line 5: a quote opened in this record (tweet 910004) is never closed, so the rest of the file from there cannot be read as rows; nothing was imported. Close or remove the quote and import again`,
     );
-    const db = new SQLite(join(dir, 'cli.db'), { readonly: true });
-    const count = () => (db.prepare('select count(*) as n from messages').get() as { n: number }).n;
-    try {
-      const before = count();
-      const res = run(['import', 'twcs', file]);
-      expect(res.status).toBe(1);
-      expect(res.stderr.trim()).toBe(
-        `error: ${file}: line 5: a quote opened in this record (tweet 910004) is never closed, so the rest of the file from there cannot be read as rows; nothing was imported. Close or remove the quote and import again`,
-      );
-      expect(count()).toBe(before);
-    } finally {
-      db.close();
-    }
   });
 
   it('fails a twcs import whose stray quote a later row closes, naming the lines, and imports nothing', () => {
@@ -172,24 +181,10 @@ describe('the throughline CLI', () => {
     const rows = [1, 2, 3, 4, 5].map(
       (n) => `92000${n},77900${n},True,Tue Oct 31 22:1${n}:47 +0000 2017,${text(n)},,`,
     );
-    const file = join(dir, 'joined-rows.csv');
-    writeFileSync(
-      file,
-      `tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n${rows.join('\n')}\n`,
+    const { file, stderr } = refusedTwcs('joined-rows.csv', rows);
+    expect(stderr.trim()).toBe(
+      `error: ${file}: line 3: a quote opened in this record (tweet 920002) is closed only by a later row, so the row on line 4 (tweet 920003) and any after it up to the closing quote were read as part of one field; nothing was imported. Close or remove the quote and import again`,
     );
-    const db = new SQLite(join(dir, 'cli.db'), { readonly: true });
-    const count = () => (db.prepare('select count(*) as n from messages').get() as { n: number }).n;
-    try {
-      const before = count();
-      const res = run(['import', 'twcs', file]);
-      expect(res.status).toBe(1);
-      expect(res.stderr.trim()).toBe(
-        `error: ${file}: line 3: a quote opened in this record (tweet 920002) is closed only by a later row, so the row on line 4 (tweet 920003) and any after it up to the closing quote were read as part of one field; nothing was imported. Close or remove the quote and import again`,
-      );
-      expect(count()).toBe(before);
-    } finally {
-      db.close();
-    }
   });
 
   it('adds X and Meta channels from the command line, printing the id on the last line', async () => {

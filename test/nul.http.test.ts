@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from './builders.js';
+import { aMessage, asAdmin, type TestApp, testApp } from './builders.js';
 import { ENGINES } from './support/engines.js';
 
 /**
@@ -15,12 +15,7 @@ describe.each(ENGINES)('NUL characters on %s', (engine) => {
   beforeAll(async () => {
     t = await testApp(engine);
     const m = aMessage({ text: 'No signal at all since this morning' });
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/inbound',
-      headers: t.auth,
-      payload: m,
-    });
+    const res = await asAdmin(t, 'POST', '/api/v1/inbound', m);
     expect(res.statusCode, res.body).toBe(202);
     await t.app.pipeline.drain();
     const row = await t.app.database.db
@@ -29,12 +24,7 @@ describe.each(ENGINES)('NUL characters on %s', (engine) => {
       .where('external_id', '=', m.externalId)
       .executeTakeFirstOrThrow();
     caseId = row.case_id as string;
-    const p = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/problems',
-      headers: t.auth,
-      payload: { caseId, title: 'No signal' },
-    });
+    const p = await asAdmin(t, 'POST', '/api/v1/problems', { caseId, title: 'No signal' });
     expect(p.statusCode, p.body).toBe(201);
     problemId = p.json().id;
   });

@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ingestDelivery } from '../src/channels/channel.ingest.js';
 import { emptyDelivery } from '../src/channels/channel.parsed.js';
 import { openDatabase } from '../src/platform/db/database.js';
 import { classify } from '../src/triage/index.js';
-import { aMessage, type TestApp, testApp } from './builders.js';
+import { aMessage } from './builders.js';
 import { ENGINES, freshDatabaseUrl } from './support/engines.js';
+import { suiteApp } from './support/suite.js';
 
 /**
  * NUL characters (U+0000) in inbound customer messages, by every intake path (API, channel
@@ -18,13 +19,7 @@ import { ENGINES, freshDatabaseUrl } from './support/engines.js';
  * keep the customer's text (NUL as U+FFFD) and refuse an identifier holding one up front.
  */
 describe.each(ENGINES)('NUL characters in inbound messages on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
 
   const send = (method: 'POST', url: string, payload?: unknown) =>
     t.app.http.inject({ method, url, headers: t.auth, ...(payload ? { payload } : {}) });

@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { freshDatabaseUrl } from './support/engines.js';
+import { describe, expect, it } from 'vitest';
+import { suiteAppRoutes } from './support/suite.js';
 
 /**
  * The OpenAPI document says which routes need a sign-in: the public ones (health, sign-in, the
@@ -9,41 +7,15 @@ import { freshDatabaseUrl } from './support/engines.js';
  * desk credential where it is refused; every other route keeps the document's bearer/session one.
  */
 describe('OpenAPI security requirements', () => {
-  let app: App;
-  let cleanup: () => void;
-  const routes: { method: string; url: string; isPublic: boolean; hidden: boolean }[] = [];
-  beforeAll(async () => {
-    const fresh = await freshDatabaseUrl('sqlite');
-    cleanup = fresh.cleanup;
-    const config = loadConfig({ THROUGHLINE_DATABASE_URL: fresh.url, LOG_LEVEL: 'silent' });
-    app = await buildApp({
-      config: { ...config, pipeline: { ...config.pipeline, workers: false } },
-    });
-    app.http.addHook('onRoute', (r) => {
-      const hidden = !!(r.schema as { hide?: boolean } | undefined)?.hide;
-      for (const m of [r.method].flat())
-        if (m !== 'HEAD')
-          routes.push({
-            method: m.toLowerCase(),
-            url: r.url,
-            isPublic: !!r.config?.public,
-            hidden,
-          });
-    });
-    await app.start({ listen: false });
-  });
-  afterAll(async () => {
-    await app.close();
-    cleanup();
-  });
+  const { t, routes } = suiteAppRoutes();
 
   it('marks every public route open and leaves the others to the global requirement', async () => {
-    const res = await app.http.inject({ method: 'GET', url: '/api/openapi.json' });
+    const res = await t.app.http.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.security).toEqual([{ bearer: [] }, { session: [] }]);
     const op = (r: { method: string; url: string }) =>
-      doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method];
+      doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
     const wrong: string[] = [];
     for (const r of routes) {
       if (r.hidden) continue;

@@ -1,8 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { createApiToken } from '../src/platform/auth/tokens.js';
-import { freshDatabaseUrl } from './support/engines.js';
+import { describe, expect, it } from 'vitest';
+import { suiteAppRoutes } from './support/suite.js';
 
 /**
  * A query parameter an API route does not take is a 400 naming it and the ones it takes, never
@@ -11,36 +8,9 @@ import { freshDatabaseUrl } from './support/engines.js';
  * route added later is held to it too.
  */
 describe('unknown query parameters', () => {
-  let app: App;
-  let cleanup: () => void;
-  let auth: { authorization: string };
-  const routes: { method: string; url: string; isPublic: boolean }[] = [];
-  beforeAll(async () => {
-    const fresh = await freshDatabaseUrl('sqlite');
-    cleanup = fresh.cleanup;
-    const config = loadConfig({ THROUGHLINE_DATABASE_URL: fresh.url, LOG_LEVEL: 'silent' });
-    app = await buildApp({
-      config: { ...config, pipeline: { ...config.pipeline, workers: false } },
-    });
-    app.http.addHook('onRoute', (r) => {
-      for (const m of [r.method].flat())
-        if (m !== 'HEAD') routes.push({ method: m, url: r.url, isPublic: !!r.config?.public });
-    });
-    await app.start({ listen: false });
-    const { token } = await createApiToken(
-      app.database.db,
-      app.workspace.workspaceId,
-      'q',
-      'admin',
-    );
-    auth = { authorization: `Bearer ${token}` };
-  });
-  afterAll(async () => {
-    await app.close();
-    cleanup();
-  });
+  const { t, routes } = suiteAppRoutes();
 
-  const get = (url: string) => app.http.inject({ method: 'GET', url, headers: auth });
+  const get = (url: string) => t.app.http.inject({ method: 'GET', url, headers: t.auth });
 
   it('are refused on every authenticated /api/v1 route, naming the parameter', async () => {
     const api = routes.filter((r) => r.url.startsWith('/api/v1/') && !r.isPublic);
@@ -49,10 +19,10 @@ describe('unknown query parameters', () => {
     for (const r of api) {
       const url = `${r.url.replace(/:(\w+)/g, 'x-$1')}?no_such_filter=1`;
       const body = r.method !== 'GET' && r.method !== 'DELETE';
-      const res = await app.http.inject({
+      const res = await t.app.http.inject({
         method: r.method as 'GET',
         url,
-        headers: body ? { ...auth, 'content-type': 'application/json' } : auth,
+        headers: body ? { ...t.auth, 'content-type': 'application/json' } : t.auth,
         payload: body ? '{}' : undefined,
       });
       const message = res.json().error?.message ?? '';
@@ -87,14 +57,14 @@ describe('unknown query parameters', () => {
   it('routes that check their own caller keep the parameters their callers add', async () => {
     // Jira webhook URLs carry the variables an admin put in them; survey links may get a
     // mail client's tracking parameters. Their answers are their own checks', not a 400.
-    const jira = await app.http.inject({
+    const jira = await t.app.http.inject({
       method: 'POST',
       url: '/api/v1/integrations/nope/jira-webhook?issue=OPS-1',
       headers: { 'content-type': 'application/json' },
       payload: '{}',
     });
     expect(jira.statusCode).toBe(401);
-    const survey = await app.http.inject({
+    const survey = await t.app.http.inject({
       method: 'POST',
       url: '/api/v1/csat/no-such-survey-token?utm_source=mail',
       payload: { rating: 5 },
@@ -103,7 +73,7 @@ describe('unknown query parameters', () => {
   });
 
   it('CSAT reports take the period promise statistics take', async () => {
-    const ws = app.workspace.workspaceId;
+    const ws = t.app.workspace.workspaceId;
     const survey = (id: string, sentAt: string, rating: number | null) => ({
       id,
       workspace_id: ws,
@@ -117,7 +87,7 @@ describe('unknown query parameters', () => {
       comment: null,
       answered_at: rating === null ? null : Date.parse(sentAt) + 60_000,
     });
-    await app.database.db
+    await t.app.database.db
       .insertInto('csat_surveys')
       .values([
         survey('a', '2025-12-20T10:00:00Z', 1),

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { servedOverHttps } from '../src/config.js';
-import { createUser } from '../src/platform/auth/users.js';
-import { type TestApp, testApp } from './builders.js';
+import { signInNew, type TestApp, testApp } from './builders.js';
 
 /** The session cookie is `Secure` whenever the desk is served over https, however the URL is cased. */
 describe('Secure session cookie', () => {
@@ -13,17 +12,10 @@ describe('Secure session cookie', () => {
 
   const loginCookie = async (publicUrl: string) => {
     t = await testApp('sqlite', { publicUrl });
-    await createUser(t.app.database.db, {
-      workspaceId: t.app.workspace.workspaceId,
+    const res = await signInNew(t, {
       email: 'cookie@example.test',
-      name: 'Cookie',
-      role: 'agent',
       password: 'cookie password 1',
-    });
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: 'cookie@example.test', password: 'cookie password 1' },
+      name: 'Cookie',
     });
     expect(res.statusCode).toBe(200);
     return String(res.headers['set-cookie']);

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { describe, expect, it } from 'vitest';
 import { createApiToken } from '../src/platform/auth/tokens.js';
-import { freshDatabaseUrl } from './support/engines.js';
+import { suiteAppRoutes } from './support/suite.js';
 
 /**
  * Security by default, checked over every route the app registers (not a hand-kept list): each
@@ -27,25 +25,7 @@ const PUBLIC = new Set([
 ]);
 
 describe('every route is authenticated or verifies its caller', () => {
-  let app: App;
-  let cleanup: () => void;
-  const routes: { method: string; url: string }[] = [];
-  beforeAll(async () => {
-    const fresh = await freshDatabaseUrl('sqlite');
-    cleanup = fresh.cleanup;
-    const config = loadConfig({ THROUGHLINE_DATABASE_URL: fresh.url, LOG_LEVEL: 'silent' });
-    app = await buildApp({
-      config: { ...config, pipeline: { ...config.pipeline, workers: false } },
-    });
-    app.http.addHook('onRoute', (r) => {
-      for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
-    });
-    await app.start({ listen: false });
-  });
-  afterAll(async () => {
-    await app.close();
-    cleanup();
-  });
+  const { t, routes } = suiteAppRoutes();
 
   it('finds the routes', () => {
     expect(routes.length).toBeGreaterThan(40);
@@ -61,7 +41,7 @@ describe('every route is authenticated or verifies its caller', () => {
         { authorization: 'Bearer tl_forged' },
         { cookie: 'tl_session=forged' },
       ]) {
-        const res = await app.http.inject({
+        const res = await t.app.http.inject({
           method: r.method as 'GET',
           url,
           headers: { ...headers, 'content-type': 'application/json' },
@@ -77,13 +57,13 @@ describe('every route is authenticated or verifies its caller', () => {
     // Real channels and integrations, so the refusal comes from the signature or token check
     // and not from an unknown id.
     const { token } = await createApiToken(
-      app.database.db,
-      app.workspace.workspaceId,
+      t.app.database.db,
+      t.app.workspace.workspaceId,
       'security',
       'admin',
     );
     const create = async (url: string, payload: unknown): Promise<string> => {
-      const res = await app.http.inject({
+      const res = await t.app.http.inject({
         method: 'POST',
         url,
         headers: { authorization: `Bearer ${token}` },
@@ -164,7 +144,7 @@ describe('every route is authenticated or verifies its caller', () => {
       ['POST', '/api/v1/csat/not-a-real-survey-token', {}, [400, 401, 403, 404]],
     ];
     for (const [method, url, headers, allowed] of cases) {
-      const res = await app.http.inject({
+      const res = await t.app.http.inject({
         method: method as 'GET',
         url,
         headers: { 'content-type': 'application/json', ...headers },
@@ -178,7 +158,7 @@ describe('every route is authenticated or verifies its caller', () => {
       ]);
     }
     // Nothing reached the inbound log.
-    const stored = await app.database.db
+    const stored = await t.app.database.db
       .selectFrom('inbound_events')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTwcs } from '../src/import/twcs.js';
 import { ingestStream } from '../src/ingest/ingest-stream.js';
-import { type TestApp, testApp } from './builders.js';
+import { asAdmin, type TestApp, testApp } from './builders.js';
 import { ENGINES } from './support/engines.js';
 
 const FILE = new URL('../../shared/data/twcs/twcs_first5000_telecom_threads.csv', import.meta.url)
@@ -66,18 +66,10 @@ describe.runIf(present).each(ENGINES)('importing real twcs threads on %s', (engi
   });
 
   it('reads a case back through the API with its timeline in time order', async () => {
-    const list = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/cases?channel=x&limit=5',
-      headers: t.auth,
-    });
+    const list = await asAdmin(t, 'GET', '/api/v1/cases?channel=x&limit=5');
     expect(list.statusCode).toBe(200);
     const first = list.json().items[0];
-    const one = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/cases/${first.id}`,
-      headers: t.auth,
-    });
+    const one = await asAdmin(t, 'GET', `/api/v1/cases/${first.id}`);
     const msgs = one.json().messages as { sentAt: string; direction: string; channel: string }[];
     expect(msgs.length).toBeGreaterThan(0);
     expect(msgs.map((m) => m.sentAt)).toEqual([...msgs.map((m) => m.sentAt)].sort());

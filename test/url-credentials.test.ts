@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { redactUrl } from '../src/config.js';
-import { type TestApp, testApp } from './builders.js';
+import { asAdmin } from './builders.js';
+import { suiteApp } from './support/suite.js';
 
 describe('secrets in configured URLs', () => {
   it('the database URL is printed without its password, wherever it is', () => {
@@ -19,13 +20,7 @@ describe('secrets in configured URLs', () => {
   });
 
   describe('URL settings with a user name or password are refused at save', () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await testApp('sqlite');
-    });
-    afterAll(async () => {
-      await t?.close();
-    });
+    const t = suiteApp('sqlite');
     const post = (url: string, payload: object) =>
       t.app.http.inject({ method: 'POST', url, headers: t.auth, payload });
 
@@ -57,11 +52,8 @@ describe('secrets in configured URLs', () => {
         config: { ...jira.config, baseUrl: 'http://127.0.0.1:9' },
       });
       expect(ok.statusCode).toBe(201);
-      const patched = await t.app.http.inject({
-        method: 'PATCH',
-        url: `/api/v1/integrations/${ok.json().id}`,
-        headers: t.auth,
-        payload: { config: { baseUrl: 'http://bot:jira-pass@127.0.0.1:9' } },
+      const patched = await asAdmin(t, 'PATCH', `/api/v1/integrations/${ok.json().id}`, {
+        config: { baseUrl: 'http://bot:jira-pass@127.0.0.1:9' },
       });
       expect(patched.statusCode).toBe(400);
     });

@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { logIn } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { hashToken } from '../platform/auth/tokens.js';
 
 describe.each(ENGINES)('users and API tokens on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = suiteApp(engine);
   const db = () => t.app.database.db;
   const call = (
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
@@ -22,7 +17,7 @@ describe.each(ENGINES)('users and API tokens on %s', (engine) => {
     call(method, url, t.auth, payload);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const signIn = async (email: string, password: string) => {
-    const res = await call('POST', '/api/v1/auth/login', {}, { email, password });
+    const res = await logIn(t, email, password);
     expect(res.statusCode, res.body).toBe(200);
     const cookie = res.cookies.find((c) => c.name === 'tl_session');
     return { cookie: `tl_session=${cookie?.value}` };

@@ -8,6 +8,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
+import { outboxRow } from '../platform/outbox/outbox.row.js';
 import { keepPromisesOnReply } from '../promises/promise.service.js';
 import { applySla } from '../sla/sla.store.js';
 import { toMessageDto } from './case.dto.js';
@@ -199,19 +200,15 @@ export async function replyInTrx(
       .execute();
     await trx
       .insertInto('outbox')
-      .values({
-        id: newId(),
-        workspace_id: actor.workspaceId,
-        kind: 'send_message',
-        idempotency_key: `send_message:${messageId}`,
-        payload_json: JSON.stringify(outbound),
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: now,
-        last_error: null,
-        created_at: now,
-        delivered_at: null,
-      })
+      .values(
+        outboxRow({
+          workspaceId: actor.workspaceId,
+          kind: 'send_message',
+          key: `send_message:${messageId}`,
+          payload: outbound,
+          now,
+        }),
+      )
       .execute();
     // An automated message (the CSAT survey) answers nobody: it is no first response, meets no
     // response clock and does not open a new case, so response times measure people.

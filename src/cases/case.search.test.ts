@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, asAdmin, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
@@ -38,11 +38,7 @@ describe.each(ENGINES)('inbox text search on %s', (engine) => {
     ).case_id as string;
   /** Case ids the inbox API answers for `q`, sorted. */
   const search = async (q: string) => {
-    const res = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/cases?limit=100&q=${encodeURIComponent(q)}`,
-      headers: t.auth,
-    });
+    const res = await asAdmin(t, 'GET', `/api/v1/cases?limit=100&q=${encodeURIComponent(q)}`);
     expect(res.statusCode).toBe(200);
     return (res.json().items as { id: string }[]).map((c) => c.id).sort();
   };

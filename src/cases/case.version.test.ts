@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
+import { careWorld } from './test-world.js';
 
 /**
  * Changes made at the same moment on one view of a case: exactly one goes through, the others
@@ -9,15 +11,8 @@ import { appendInbound } from '../ingest/inbound.log.js';
  * serialises them, which the same assertions hold for.
  */
 describe.each(ENGINES)('concurrent changes on one case version on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine, { apiOutboundUrl: 'http://127.0.0.1:9/unused' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
+  const t = suiteApp(engine, { apiOutboundUrl: 'http://127.0.0.1:9/unused' });
+  const { api } = careWorld(() => t);
   const newCase = async () => {
     const m = aMessage({
       channel: 'sms',

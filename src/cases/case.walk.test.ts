@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, asAdmin, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
@@ -33,11 +33,7 @@ describe.each(ENGINES)('inbox walk under traffic on %s', (engine) => {
     await t.app.pipeline.drain();
   };
   const page = async (query: string) => {
-    const res = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/cases?${query}`,
-      headers: t.auth,
-    });
+    const res = await asAdmin(t, 'GET', `/api/v1/cases?${query}`);
     expect(res.statusCode).toBe(200);
     return res.json() as { items: { id: string; subject: string }[]; nextCursor: string | null };
   };
@@ -69,11 +65,8 @@ describe.each(ENGINES)('inbox walk under traffic on %s', (engine) => {
     const seen = await walk('limit=3', async (n) => {
       if (n !== 1) return;
       // An agent's reply moves a case too (a trigger marks it, not the pipeline).
-      const reply = await t.app.http.inject({
-        method: 'POST',
-        url: `/api/v1/cases/${before[before.length - 3]}/replies`,
-        headers: t.auth,
-        payload: { text: 'We are on it' },
+      const reply = await asAdmin(t, 'POST', `/api/v1/cases/${before[before.length - 3]}/replies`, {
+        text: 'We are on it',
       });
       expect(reply.statusCode).toBe(201);
       await ingest(
@@ -140,11 +133,7 @@ describe.each(ENGINES)('inbox walk under traffic on %s', (engine) => {
 
   it('refuses a cursor it did not make', async () => {
     const bad = Buffer.from('w1:abc:12:x').toString('base64url');
-    const res = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/cases?cursor=${bad}`,
-      headers: t.auth,
-    });
+    const res = await asAdmin(t, 'GET', `/api/v1/cases?cursor=${bad}`);
     expect(res.statusCode).toBe(400);
   });
 });

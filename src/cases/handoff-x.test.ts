@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { asAdmin, type TestApp, testApp } from '../../test/builders.js';
 import { createChannel, deliverX, X_SECRET } from '../../test/fakes/channels.js';
 import { FakeX } from '../../test/fakes/x-provider.js';
 import { ENGINES } from '../../test/support/engines.js';
@@ -57,12 +57,7 @@ describe.each(ENGINES)('public → private handoff with two X accounts on %s', (
       .select('case_id')
       .where('external_id', '=', tweetId)
       .executeTakeFirstOrThrow();
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${case_id}/handoff`,
-      headers: t.auth,
-      payload: { to: 'dm' },
-    });
+    const res = await asAdmin(t, 'POST', `/api/v1/cases/${case_id}/handoff`, { to: 'dm' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().link).toBe(`https://twitter.com/messages/compose?recipient_id=${SECOND}`);
     expect(res.json().message.text).toContain(`recipient_id=${SECOND}`);

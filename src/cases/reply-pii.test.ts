@@ -1,33 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, caseIdOf } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
-import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from './test-world.js';
 
 /** A public reply never repeats the customer's personal data, whoever or whatever wrote it. */
 describe.each(ENGINES)('public replies and personal data on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-  const db = () => t.app.database.db;
-  const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
-  const caseIdOf = async (externalId: string) =>
-    (
-      await db()
-        .selectFrom('messages')
-        .select('case_id')
-        .where('external_id', '=', externalId)
-        .executeTakeFirstOrThrow()
-    ).case_id!;
+  const t = suiteApp(engine);
+  const { db, api, ingest } = careWorld(() => t);
   const outbound = async (caseId: string) =>
     db()
       .selectFrom('messages')
@@ -44,7 +24,7 @@ describe.each(ENGINES)('public replies and personal data on %s', (engine) => {
       text: '@acme Card 4111 1111 1111 1111 charged twice!! reach me at Kim.Lee@example.com or (415) 555-0142',
     });
     await ingest(m);
-    const caseId = await caseIdOf(m.externalId);
+    const caseId = await caseIdOf(db(), m.externalId);
     const reply = (text: string, visibility: 'public' | 'private' = 'public') =>
       api('POST', `/api/v1/cases/${caseId}/replies`, { text, visibility });
 
@@ -100,7 +80,7 @@ describe.each(ENGINES)('public replies and personal data on %s', (engine) => {
       text: 'My card 5555 5555 5555 4444 was charged twice this month',
     });
     await ingest(m);
-    const caseId = await caseIdOf(m.externalId);
+    const caseId = await caseIdOf(db(), m.externalId);
     const macro = await api('POST', '/api/v1/macros', {
       name: 'ack with subject',
       actions: [

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { asAdmin } from '../../test/builders.js';
 import { twilioError } from '../../test/fakes/twilio.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { smsReplyWorld } from './test-world.js';
@@ -169,11 +170,9 @@ describe.each(ENGINES)('a reply that is never delivered, on %s', (engine) => {
     await drainOutbox();
     const answered = (await view(caseId)).firstResponseAt;
     x.twilio.script(notANumber());
-    const res = await t.app.http.inject({
-      method: 'PATCH',
-      url: `/api/v1/cases/${caseId}`,
-      headers: t.auth,
-      payload: { status: 'resolved', reason: 'line reset' },
+    const res = await asAdmin(t, 'PATCH', `/api/v1/cases/${caseId}`, {
+      status: 'resolved',
+      reason: 'line reset',
     });
     expect(res.statusCode, res.body).toBe(200);
     await drainOutbox();

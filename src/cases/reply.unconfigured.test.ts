@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from './test-world.js';
 
 /**
  * A reply on a channel kind the desk has no channel for (an SMS customer, no number configured;
@@ -9,17 +10,9 @@ import { appendInbound } from '../ingest/inbound.log.js';
  * another way; it was retried as "temporary" for the outbox's 24 hours, shown as queued.
  */
 describe.each(ENGINES)('a reply on a channel the desk has not configured, on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
+  const { db, api, openCase } = careWorld(() => t);
   let n = 0;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-  const db = () => t.app.database.db;
-  const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
 
   it.each([
     [
@@ -30,14 +23,8 @@ describe.each(ENGINES)('a reply on a channel the desk has not configured, on %s'
     ['email' as const, () => `unconfigured-${++n}@example.org`, 'no email channel is configured'],
   ])('%s: failed after one attempt, not queued for a day', async (channel, address, why) => {
     const m = aMessage({ channel, visibility: 'private', author: { id: address() } });
-    await appendInbound(db(), t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    const { case_id } = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
-    const r = await api('POST', `/api/v1/cases/${case_id}/replies`, { text: 'On it' });
+    const caseId = await openCase(m);
+    const r = await api('POST', `/api/v1/cases/${caseId}/replies`, { text: 'On it' });
     expect(r.statusCode, r.body).toBe(201);
     await t.app.outbox.runOnce();
     const row = await db()
@@ -50,7 +37,7 @@ describe.each(ENGINES)('a reply on a channel the desk has not configured, on %s'
     expect(row.last_error).toContain(why);
     // Its own kind: no provider refused a permission, an admin must add the channel.
     expect(row.last_error).toMatch(/^not_configured: /);
-    const view = await api('GET', `/api/v1/cases/${case_id}`);
+    const view = await api('GET', `/api/v1/cases/${caseId}`);
     const failed = view.json().messages.find((m: { id: string }) => m.id === r.json().id);
     expect(failed.failure).toMatchObject({ error: 'not_configured', why });
     const sent = await db()

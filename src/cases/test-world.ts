@@ -4,7 +4,13 @@
  * desk that replies by SMS through a fake Twilio. Not a test file; imported by them.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
-import { aMessage, caseIdOf, ingestNow, type TestApp } from '../../test/builders.js';
+import {
+  aMessage,
+  caseFromMessage,
+  caseIdOf,
+  ingestNow,
+  type TestApp,
+} from '../../test/builders.js';
 import { FakeTwilio } from '../../test/fakes/twilio.js';
 import type { Engine } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
@@ -42,10 +48,7 @@ export function careWorld(app: () => TestApp) {
       .executeTakeFirstOrThrow();
 
   /** A message through the real pipeline; returns the id of the case it opened or joined. */
-  const openCase = async (m: InboundMessage) => {
-    await ingest(m);
-    return caseIdOf(db(), m.externalId);
-  };
+  const openCase = (m: InboundMessage) => caseFromMessage(app(), m);
 
   /** The customer and case of the stored message with this external id. */
   const idsOf = (externalId: string) =>

@@ -1,33 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it, vi } from 'vitest';
+import { asAdmin } from '../../test/builders.js';
+import { postChannel } from '../../test/fakes/channels.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { createApiToken } from '../platform/auth/tokens.js';
 import { channelAddCommand, channelInputFromOptions } from './channel.command.js';
 import { decryptSecrets } from './channel.crypto.js';
 
 describe.each(ENGINES)('channel administration on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
 
   it('creates a channel with credentials encrypted at rest and never shows them', async () => {
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: {
-        kind: 'meta',
-        name: 'Acme',
-        config: { pageId: '123' },
-        secrets: { appSecret: 'very-secret-app', verifyToken: 'vt' },
-      },
+    const res = await postChannel(t, {
+      kind: 'meta',
+      name: 'Acme',
+      config: { pageId: '123' },
+      secrets: { appSecret: 'very-secret-app', verifyToken: 'vt' },
     });
     expect(res.statusCode).toBe(201);
     const id = res.json().id as string;
@@ -39,19 +30,11 @@ describe.each(ENGINES)('channel administration on %s', (engine) => {
       .executeTakeFirstOrThrow();
     expect(row.secrets_enc).not.toContain('very-secret-app');
     expect(row.config_json).not.toContain('very-secret-app');
-    const list = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/channels',
-      headers: t.auth,
-    });
+    const list = await asAdmin(t, 'GET', '/api/v1/channels');
     expect(list.json().items.map((c: { id: string }) => c.id)).toContain(id);
     expect(list.json().nextCursor).toBeNull();
     expect(list.body).not.toContain('very-secret-app');
-    const one = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/channels/${id}`,
-      headers: t.auth,
-    });
+    const one = await asAdmin(t, 'GET', `/api/v1/channels/${id}`);
     expect(one.json()).toMatchObject({
       kind: 'meta',
       name: 'Acme',
@@ -60,11 +43,11 @@ describe.each(ENGINES)('channel administration on %s', (engine) => {
   });
 
   it('refuses bad input with the path of the problem, and non-admins', async () => {
-    const bad = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: { kind: 'x', name: 'x', config: { accountId: 'not-a-number' }, secrets: {} },
+    const bad = await postChannel(t, {
+      kind: 'x',
+      name: 'x',
+      config: { accountId: 'not-a-number' },
+      secrets: {},
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/\/config\/accountId/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { caseIdOf } from '../../test/builders.js';
+import { asAdmin, caseIdOf } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { PRIORITY_RANK } from '../routing/priority.js';
 import type { TriageResult } from '../triage/index.js';
@@ -107,11 +107,9 @@ describe.each(ENGINES)('triage follows a customer edit on %s', (engine) => {
     const { text } = await messageOf(a);
     const spans = (await triageOf(a)).pii;
     expect(spans.map((s) => [s.kind, text.slice(s.start, s.end)])).toEqual([['phone', phone]]);
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${caseId}/replies`,
-      headers: t.auth,
-      payload: { text: `We will call you on ${phone}`, visibility: 'public' },
+    const res = await asAdmin(t, 'POST', `/api/v1/cases/${caseId}/replies`, {
+      text: `We will call you on ${phone}`,
+      visibility: 'public',
     });
     expect(res.statusCode).toBe(400);
   });
@@ -119,11 +117,8 @@ describe.each(ENGINES)('triage follows a customer edit on %s', (engine) => {
   it("an agent's topic stands: the case keeps it when the message is edited", async () => {
     const { a, caseId, edit } = await postThenEdit('love the new plan');
     const { id } = await messageOf(a);
-    const corrected = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/messages/${id}/triage`,
-      headers: t.auth,
-      payload: { topic: 'billing' },
+    const corrected = await asAdmin(t, 'POST', `/api/v1/messages/${id}/triage`, {
+      topic: 'billing',
     });
     expect(corrected.statusCode).toBe(201);
     const topic = (await caseRow(caseId)).topic;

@@ -6,15 +6,16 @@ import {
   deliverX,
   META_APP_SECRET,
   META_VERIFY_TOKEN,
+  postChannel,
   X_SECRET,
 } from '../../test/fakes/channels.js';
+import { messengerBody, PAGE } from '../../test/fakes/meta-harness.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { TEXT_MAX } from '../ingest/inbound.schema.js';
 import { fitText } from './channel.fit.js';
 import { twilioSignature } from './sms/sms.verify.js';
 
 const OUR = '835740314006511618';
-const PAGE = '1234567890';
 const SID = `AC${'a'.repeat(32)}`;
 const TOKEN = 'twilio-auth-token-for-tests';
 
@@ -53,16 +54,11 @@ describe.each(ENGINES)('oversized webhook text on %s', (engine) => {
       config: { pageId: PAGE },
       secrets: { appSecret: META_APP_SECRET, verifyToken: META_VERIFY_TOKEN, pageAccessToken: 'p' },
     });
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: {
-        kind: 'sms',
-        name: 'SMS',
-        config: { accountSid: SID, from: '+12028831111' },
-        secrets: { authToken: TOKEN },
-      },
+    const res = await postChannel(t, {
+      kind: 'sms',
+      name: 'SMS',
+      config: { accountSid: SID, from: '+12028831111' },
+      secrets: { authToken: TOKEN },
     });
     expect(res.statusCode, res.body).toBe(201);
     sms = res.json().id;
@@ -113,22 +109,9 @@ describe.each(ENGINES)('oversized webhook text on %s', (engine) => {
   });
 
   it('keeps a Messenger message of 3,000,000 characters, cut to the limit', async () => {
-    const body = JSON.stringify({
-      object: 'page',
-      entry: [
-        {
-          id: PAGE,
-          time: Date.now(),
-          messaging: [
-            {
-              sender: { id: '7003' },
-              recipient: { id: PAGE },
-              timestamp: Date.now() - 60_000,
-              message: { mid: 'm_long_7003', text: 'x'.repeat(3_000_000) },
-            },
-          ],
-        },
-      ],
+    const body = messengerBody('7003', PAGE, {
+      timestamp: Date.now() - 60_000,
+      message: { mid: 'm_long_7003', text: 'x'.repeat(3_000_000) },
     });
     expect((await deliverMeta(t, meta, body)).statusCode).toBe(200);
     expectCut(await stored('m_long_7003'), 3_000_000 - (TEXT_MAX - 64));

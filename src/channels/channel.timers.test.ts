@@ -1,16 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { X_SECRET } from '../../test/fakes/channels.js';
 import { FakeX } from '../../test/fakes/x-provider.js';
-import { ENGINES, freshDatabase } from '../../test/support/engines.js';
-import { loadConfig } from '../config.js';
-import { migrateToLatest } from '../platform/db/migrate.js';
-import { classify } from '../triage/index.js';
-import { ensureWorkspace } from '../workspace/workspace.service.js';
+import { ENGINES, type FreshDatabase } from '../../test/support/engines.js';
 import { decryptSecrets, encryptSecrets } from './channel.crypto.js';
 import { createChannel } from './channel.store.js';
 import { channelTicker, nextXPollAt } from './channel.timers.js';
 import type { ChannelDeps } from './routes.js';
+import { channelDeps } from './test-world.js';
 
 // Every decryption of channel credentials is counted: the timer runs every 15 s and must not
 // pay one per X record per tick.
@@ -35,24 +31,13 @@ describe('nextXPollAt', () => {
 });
 
 describe.each(ENGINES)('the X channel timer on %s', (engine) => {
-  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  let fresh: FreshDatabase;
   let fake: FakeX;
   let deps: ChannelDeps;
   let now = Date.UTC(2026, 11, 3, 9, 0, 0);
   beforeAll(async () => {
     fake = await new FakeX().start();
-    fresh = await freshDatabase(engine);
-    await migrateToLatest(fresh.database);
-    const ws = await ensureWorkspace(fresh.database.db, now);
-    deps = {
-      db: fresh.database.db,
-      config: loadConfig({ THROUGHLINE_DATABASE_URL: fresh.url, LOG_LEVEL: 'silent' }),
-      workspaceId: ws.workspaceId,
-      clock: () => now,
-      secretKey: randomBytes(32),
-      onAppended: () => {},
-      classify,
-    };
+    ({ fresh, deps } = await channelDeps(engine, () => now));
   });
   afterAll(async () => {
     await fresh?.cleanup();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, caseIdOf, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, asAdmin, caseIdOf, type TestApp, testApp } from '../../test/builders.js';
 import { createChannel, META_APP_SECRET, X_SECRET } from '../../test/fakes/channels.js';
 import { FakeMeta, graphError } from '../../test/fakes/meta-provider.js';
 import { FakeTwilio } from '../../test/fakes/twilio.js';
@@ -84,12 +84,7 @@ describe.each(SUITES)('provider error text on %s, log bodies %s', (engine, logBo
     await appendInbound(db(), t.app.workspace.workspaceId, [m], Date.now());
     await t.app.pipeline.drain();
     const caseId = await caseIdOf(db(), m.externalId);
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${caseId}/replies`,
-      headers: t.auth,
-      payload: { text },
-    });
+    const res = await asAdmin(t, 'POST', `/api/v1/cases/${caseId}/replies`, { text });
     expect(res.statusCode, res.body).toBe(201);
     const id = res.json().id as string;
     const live: unknown[] = [];
@@ -102,11 +97,7 @@ describe.each(SUITES)('provider error text on %s, log bodies %s', (engine, logBo
       .where('idempotency_key', '=', `send_message:${id}`)
       .executeTakeFirstOrThrow();
     expect(outbox.status).toBe('failed');
-    const view = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/cases/${caseId}`,
-      headers: t.auth,
-    });
+    const view = await asAdmin(t, 'GET', `/api/v1/cases/${caseId}`);
     const failure = view.json().messages.find((msg: { id: string }) => msg.id === id).failure as {
       error: string;
       why: string;
@@ -120,16 +111,8 @@ describe.each(SUITES)('provider error text on %s, log bodies %s', (engine, logBo
 
   /** The channel's health and its connection test, as an admin reads them. */
   async function adminViews(channelId: string) {
-    const test = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/channels/${channelId}/test`,
-      headers: t.auth,
-    });
-    const one = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/channels/${channelId}`,
-      headers: t.auth,
-    });
+    const test = await asAdmin(t, 'POST', `/api/v1/channels/${channelId}/test`);
+    const one = await asAdmin(t, 'GET', `/api/v1/channels/${channelId}`);
     expect(test.json().ok).toBe(false);
     return { test: test.json(), health: one.json().health };
   }

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, asAdmin, signInNew, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { appendInbound } from '../ingest/inbound.log.js';
-import { createUser } from '../platform/auth/users.js';
 import { up as hideOldLinks } from '../platform/db/migrations/0019_hide_survey_links.js';
 import { newId } from '../platform/ids.js';
 
@@ -22,17 +21,9 @@ describe.each(ENGINES)('a survey is its customer’s to answer on %s', (engine) 
 
   beforeAll(async () => {
     t = await testApp(engine, { publicUrl: 'https://desk.example.com' });
-    await createUser(db(), {
-      workspaceId: t.app.workspace.workspaceId,
+    const login = await signInNew(t, {
       email: 'agent@example.com',
-      name: 'Agent',
-      role: 'agent',
       password: 'correct horse battery',
-    });
-    const login = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: 'agent@example.com', password: 'correct horse battery' },
     });
     expect(login.statusCode, login.body).toBe(200);
     const session = login.cookies.find((c) => c.name === 'tl_session');
@@ -57,11 +48,9 @@ describe.each(ENGINES)('a survey is its customer’s to answer on %s', (engine) 
       .select(['case_id', 'customer_id'])
       .where('external_id', '=', m.externalId)
       .executeTakeFirstOrThrow();
-    const res = await t.app.http.inject({
-      method: 'PATCH',
-      url: `/api/v1/cases/${case_id}`,
-      headers: t.auth,
-      payload: { status: 'resolved', reason: 'fixed' },
+    const res = await asAdmin(t, 'PATCH', `/api/v1/cases/${case_id}`, {
+      status: 'resolved',
+      reason: 'fixed',
     });
     expect(res.statusCode, res.body).toBe(200);
     const { token } = await db()

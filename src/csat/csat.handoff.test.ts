@@ -1,34 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, caseFromMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { suiteApp } from '../../test/support/suite.js';
 
 /**
  * A case handed off to another channel is answered there; its survey on resolve goes there too,
  * to the address the handoff gave, though the customer has not written on that channel yet.
  */
 describe.each(ENGINES)('the survey of a handed-off case on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine, { publicUrl: 'https://desk.example.com' });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine, { publicUrl: 'https://desk.example.com' });
   const db = () => t.app.database.db;
   const api = (method: 'POST' | 'PATCH', url: string, payload: unknown) =>
     t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
 
-  const caseFrom = async (m: ReturnType<typeof aMessage>) => {
-    await appendInbound(db(), t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    const row = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
-    return row.case_id!;
-  };
+  const caseFrom = (m: ReturnType<typeof aMessage>) => caseFromMessage(t, m);
   const surveySent = async (caseId: string) => {
     const rows = await db()
       .selectFrom('outbox')

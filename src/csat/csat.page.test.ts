@@ -1,39 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, asAdmin, caseFromMessage } from '../../test/builders.js';
+import { suiteApp } from '../../test/support/suite.js';
 
 /** The survey as a customer meets it: a link in a message, a page, a form. */
 describe('CSAT survey page', () => {
-  let t: TestApp;
+  const t = suiteApp('sqlite', { publicUrl: 'https://desk.example.com/' });
   const db = () => t.app.database.db;
-  beforeAll(async () => {
-    t = await testApp('sqlite', { publicUrl: 'https://desk.example.com/' });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   /** Resolves a fresh SMS case and returns the survey link the customer was sent (the outbox's copy). */
   async function surveyLink(): Promise<string> {
     const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550199' } });
-    await appendInbound(db(), t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    const { case_id } = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
-    const res = await t.app.http.inject({
-      method: 'PATCH',
-      url: `/api/v1/cases/${case_id}`,
-      headers: t.auth,
-      payload: { status: 'resolved', reason: 'fixed' },
+    const caseId = await caseFromMessage(t, m);
+    const res = await asAdmin(t, 'PATCH', `/api/v1/cases/${caseId}`, {
+      status: 'resolved',
+      reason: 'fixed',
     });
     expect(res.statusCode).toBe(200);
     const out = await db()
       .selectFrom('outbox')
       .select('payload_json')
-      .where('payload_json', 'like', `%${case_id}%`)
+      .where('payload_json', 'like', `%${caseId}%`)
       .where('kind', '=', 'send_message')
       .execute();
     const sent = JSON.parse(out.at(-1)!.payload_json) as { text: string };

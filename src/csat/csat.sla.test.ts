@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { replyToCase } from '../cases/case.reply.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { careWorld } from '../cases/test-world.js';
 
 /** The CSAT survey is a message the desk sends, not an answer: response times measure people. */
 describe.each(ENGINES)('the CSAT survey and SLA on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const api = (method: 'GET' | 'PATCH', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
+  const t = suiteApp(engine);
+  const { api, openCase } = careWorld(() => t);
   let phone = 4000;
   const newCase = async () => {
     const m = aMessage({
@@ -23,14 +17,7 @@ describe.each(ENGINES)('the CSAT survey and SLA on %s', (engine) => {
       author: { id: `+1415555${phone++}` },
       sentAt: new Date(Date.now() - 60_000).toISOString(),
     });
-    await appendInbound(t.app.database.db, t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    const row = await t.app.database.db
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
-    return row.case_id!;
+    return openCase(m);
   };
 
   it('a case resolved without an answer has no first response, though the survey went out', async () => {

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, asAdmin } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 
 /** A call cannot carry a link: its survey goes by SMS to the number that called. */
 describe.each(ENGINES)("a call's CSAT survey on %s", (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
 
   it('goes by SMS to the caller', async () => {
     const db = t.app.database.db;
@@ -28,11 +23,9 @@ describe.each(ENGINES)("a call's CSAT survey on %s", (engine) => {
       .select('case_id')
       .where('external_id', '=', m.externalId)
       .executeTakeFirstOrThrow();
-    const res = await t.app.http.inject({
-      method: 'PATCH',
-      url: `/api/v1/cases/${caseId}`,
-      headers: t.auth,
-      payload: { status: 'resolved', reason: 'line reset' },
+    const res = await asAdmin(t, 'PATCH', `/api/v1/cases/${caseId}`, {
+      status: 'resolved',
+      reason: 'line reset',
     });
     expect(res.statusCode, res.body).toBe(200);
     const out = await db

@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, asAdmin } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 
 describe.each(ENGINES)('customer attributes on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = suiteApp(engine);
 
   it('hold at most 16 KB of JSON, refused with a 400 that says so', async () => {
     const m = aMessage();
@@ -22,12 +17,7 @@ describe.each(ENGINES)('customer attributes on %s', (engine) => {
       .where('external_id', '=', m.externalId)
       .executeTakeFirstOrThrow();
     const patch = (attributes: Record<string, unknown>) =>
-      t.app.http.inject({
-        method: 'PATCH',
-        url: `/api/v1/customers/${id}`,
-        headers: t.auth,
-        payload: { attributes },
-      });
+      asAdmin(t, 'PATCH', `/api/v1/customers/${id}`, { attributes });
     const big = await patch({ notes: 'x'.repeat(900_000) });
     expect(big.statusCode).toBe(400);
     expect(big.json().error.message).toMatch(/at most 16384 bytes/);

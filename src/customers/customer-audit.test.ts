@@ -1,31 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from '../cases/test-world.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 
 /** The audit log is append-only and outlives an erasure: it names ids and fields, never people. */
 describe.each(ENGINES)('customer audit entries on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const db = () => t.app.database.db;
-  const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
-  const of = (m: InboundMessage) =>
-    db()
-      .selectFrom('messages')
-      .select(['customer_id', 'case_id'])
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
+  const t = suiteApp(engine);
+  const { api, ingest, idsOf } = careWorld(() => t);
+  const of = (m: InboundMessage) => idsOf(m.externalId);
 
   it('hold no address, phone number or reason text, and survive erasure without them', async () => {
     const post = aMessage({ channel: 'x', author: { id: 'x-901', handle: 'ortolan_k' } });

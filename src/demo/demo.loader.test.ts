@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { asAdmin, type TestApp, testApp } from '../../test/builders.js';
 import { ingestStream } from '../ingest/ingest-stream.js';
 import { loadDemo } from './demo.loader.js';
 
@@ -28,11 +28,9 @@ describe('the demo desk after loading', () => {
       .orderBy('customer_count', 'desc')
       .executeTakeFirstOrThrow();
     const post = (status: string) =>
-      t.app.http.inject({
-        method: 'POST',
-        url: `/api/v1/problems/${problem.id}/status`,
-        headers: t.auth,
-        payload: { status, body: `The outage is ${status}.` },
+      asAdmin(t, 'POST', `/api/v1/problems/${problem.id}/status`, {
+        status,
+        body: `The outage is ${status}.`,
       });
     expect((await post('fixing')).statusCode).toBe(200);
     const fixedAt = Date.now();

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, asAdmin, signInNew } from '../../test/builders.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { createApiToken } from '../platform/auth/tokens.js';
-import { createUser } from '../platform/auth/users.js';
 import type { TokenRole } from '../platform/db/schema.js';
 
 /**
@@ -10,7 +10,7 @@ import type { TokenRole } from '../platform/db/schema.js';
  * admins and integrations' tokens may; an integration token may do nothing else.
  */
 describe('POST /api/v1/inbound is for integrations and admins', () => {
-  let t: TestApp;
+  const t = suiteApp('sqlite');
   const ws = () => t.app.workspace.workspaceId;
   const bearer = async (role: TokenRole) => {
     const { token } = await createApiToken(t.app.database.db, ws(), `as-${role}`, role);
@@ -18,13 +18,6 @@ describe('POST /api/v1/inbound is for integrations and admins', () => {
   };
   const post = (headers: Record<string, string>) =>
     t.app.http.inject({ method: 'POST', url: '/api/v1/inbound', headers, payload: aMessage() });
-
-  beforeAll(async () => {
-    t = await testApp('sqlite');
-  });
-  afterAll(async () => {
-    await t.close();
-  });
 
   it('refuses agents and supervisors, by token and by session, and stores nothing', async () => {
     const before = await t.app.database.db
@@ -36,17 +29,9 @@ describe('POST /api/v1/inbound is for integrations and admins', () => {
       expect([role, res.statusCode]).toEqual([role, 403]);
       expect(res.json().error.message).toMatch(/admin, integration/);
     }
-    await createUser(t.app.database.db, {
-      workspaceId: ws(),
+    const login = await signInNew(t, {
       email: 'agent@example.com',
-      name: 'Agent',
-      role: 'agent',
       password: 'correct horse battery',
-    });
-    const login = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: 'agent@example.com', password: 'correct horse battery' },
     });
     expect(login.statusCode, login.body).toBe(200);
     const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
@@ -73,21 +58,18 @@ describe('POST /api/v1/inbound is for integrations and admins', () => {
   });
 
   it('admins make integration tokens; no person can hold the role', async () => {
-    const made = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/tokens',
-      headers: t.auth,
-      payload: { name: 'chat backend', role: 'integration' },
+    const made = await asAdmin(t, 'POST', '/api/v1/tokens', {
+      name: 'chat backend',
+      role: 'integration',
     });
     expect(made.statusCode, made.body).toBe(201);
     expect(made.json()).toMatchObject({ role: 'integration' });
     const res = await post({ authorization: `Bearer ${made.json().token}` });
     expect(res.statusCode).toBe(202);
-    const user = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/users',
-      headers: t.auth,
-      payload: { email: 'bot@example.com', name: 'Bot', role: 'integration' },
+    const user = await asAdmin(t, 'POST', '/api/v1/users', {
+      email: 'bot@example.com',
+      name: 'Bot',
+      role: 'integration',
     });
     expect(user.statusCode).toBe(400);
   });

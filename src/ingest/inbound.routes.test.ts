@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, asAdmin } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 
 describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = suiteApp(engine);
 
   const count = async (table: 'inbound_events' | 'messages') =>
     Number(
@@ -23,12 +18,7 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
 
   it('accepts one message durably and answers 202', async () => {
     const before = await count('inbound_events');
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/inbound',
-      headers: t.auth,
-      payload: aMessage(),
-    });
+    const res = await asAdmin(t, 'POST', '/api/v1/inbound', aMessage());
     expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(await count('inbound_events')).toBe(before + 1);
@@ -38,12 +28,7 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
     const t0 = Date.now();
     const far = aMessage({ sentAt: new Date(t0 + 20 * 3_600_000).toISOString() });
     const near = aMessage({ sentAt: new Date(t0 + 120_000).toISOString() });
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/inbound',
-      headers: t.auth,
-      payload: { messages: [far, near] },
-    });
+    const res = await asAdmin(t, 'POST', '/api/v1/inbound', { messages: [far, near] });
     expect(res.statusCode).toBe(202);
     await t.app.pipeline.drain();
     const sent = async (externalId: string) =>
@@ -65,13 +50,7 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
 
   it('refuses a sentAt before 2000 or more than a day ahead, naming it, and takes old history', async () => {
     const before = await count('inbound_events');
-    const post = (payload: unknown) =>
-      t.app.http.inject({
-        method: 'POST',
-        url: '/api/v1/inbound',
-        headers: t.auth,
-        payload: payload as never,
-      });
+    const post = (payload: unknown) => asAdmin(t, 'POST', '/api/v1/inbound', payload);
     const bad = [
       '1970-01-01T00:00:00Z',
       '1999-12-31T23:59:59.999Z',
@@ -124,35 +103,24 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
 
   it('refuses an identifier with half a surrogate pair instead of storing it as another key', async () => {
     const before = await count('inbound_events');
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/inbound',
-      headers: t.auth,
-      payload: aMessage({ externalId: 'sur\udc00id' }),
-    });
+    const res = await asAdmin(
+      t,
+      'POST',
+      '/api/v1/inbound',
+      aMessage({ externalId: 'sur\udc00id' }),
+    );
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().error.message).toMatch(/externalId: an unpaired UTF-16 surrogate/);
     expect(await count('inbound_events')).toBe(before);
     // In the text it is customer content: kept (stored as U+FFFD by either engine).
     const text = aMessage({ text: 'no signal \ud83d here' });
-    const ok = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/inbound',
-      headers: t.auth,
-      payload: text,
-    });
+    const ok = await asAdmin(t, 'POST', '/api/v1/inbound', text);
     expect(ok.json()).toMatchObject({ accepted: 1, duplicates: 0 });
   });
 
   it('refuses a blank identifier and a channelId the desk does not have', async () => {
     const before = await count('inbound_events');
-    const post = (payload: unknown) =>
-      t.app.http.inject({
-        method: 'POST',
-        url: '/api/v1/inbound',
-        headers: t.auth,
-        payload: payload as never,
-      });
+    const post = (payload: unknown) => asAdmin(t, 'POST', '/api/v1/inbound', payload);
     const blank = await post(aMessage({ externalId: '   ' }));
     expect(blank.statusCode).toBe(400);
     expect(blank.json().error.message).toMatch(/externalId: an identifier cannot be blank/);
@@ -171,32 +139,15 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
 
   it('stores a re-delivery once, sequentially and concurrently', async () => {
     const m = aMessage();
-    const first = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/inbound',
-      headers: t.auth,
-      payload: m,
-    });
+    const first = await asAdmin(t, 'POST', '/api/v1/inbound', m);
     expect(first.json().accepted).toBe(1);
-    const again = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/inbound',
-      headers: t.auth,
-      payload: m,
-    });
+    const again = await asAdmin(t, 'POST', '/api/v1/inbound', m);
     expect(again.statusCode).toBe(202);
     expect(again.json()).toMatchObject({ accepted: 0, duplicates: 1 });
 
     const c = aMessage();
     const results = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        t.app.http.inject({
-          method: 'POST',
-          url: '/api/v1/inbound',
-          headers: t.auth,
-          payload: { messages: [c, c] },
-        }),
-      ),
+      Array.from({ length: 8 }, () => asAdmin(t, 'POST', '/api/v1/inbound', { messages: [c, c] })),
     );
     expect(results.every((r) => r.statusCode === 202)).toBe(true);
     expect(results.reduce((s, r) => s + r.json().accepted, 0)).toBe(1);
@@ -212,12 +163,7 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
 
   it('accepts a batch and reports each message', async () => {
     const msgs = [aMessage(), aMessage(), aMessage()];
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/inbound',
-      headers: t.auth,
-      payload: { messages: [...msgs, msgs[0]] },
-    });
+    const res = await asAdmin(t, 'POST', '/api/v1/inbound', { messages: [...msgs, msgs[0]] });
     expect(res.statusCode).toBe(202);
     expect(res.json().accepted).toBe(3);
     expect(res.json().results.map((r: { status: string }) => r.status)).toEqual([

@@ -1,6 +1,7 @@
 import SQLite from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { ingestStream } from './ingest-stream.js';
 
 /**
@@ -9,13 +10,7 @@ import { ingestStream } from './ingest-stream.js';
  * it out instead of failing the whole run with "database is locked".
  */
 describe('a command appending while another process holds the write lock', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp('sqlite');
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp('sqlite');
 
   it('waits past the busy timeout and stores every message once', async () => {
     const other = new SQLite(t.app.config.databaseUrl.slice('sqlite:'.length));

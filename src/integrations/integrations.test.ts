@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, asAdmin, caseFromMessage, type TestApp, testApp } from '../../test/builders.js';
 import { startFakePagerDuty } from '../../test/fakes/pagerduty.js';
 import { startFakeSlack } from '../../test/fakes/slack.js';
-import { appendInbound } from '../ingest/inbound.log.js';
 import { pagerDutyActions } from './adapters.js';
 import { verifyWebhook } from './sign.js';
 import { startFakeJiraWorkflow } from './testing/fake-jira-workflow.js';
@@ -32,11 +31,11 @@ describe('escalations', () => {
     hook = await startFake(() => ({ status: 204 }));
     fakes.push(jira, pd, slack, hook);
     const add = async (kind: string, config: unknown, secrets: unknown) => {
-      const res = await t.app.http.inject({
-        method: 'POST',
-        url: '/api/v1/integrations',
-        headers: t.auth,
-        payload: { kind, name: kind, config, secrets },
+      const res = await asAdmin(t, 'POST', '/api/v1/integrations', {
+        kind,
+        name: kind,
+        config,
+        secrets,
       });
       expect(res.statusCode, res.body).toBe(201);
       ids[kind] = res.json().id;
@@ -59,18 +58,11 @@ describe('escalations', () => {
     );
     // A case to make a problem from, by hand.
     const m = aMessage({ text: 'No internet in 94110 since 8am', author: { id: 'esc-1' } });
-    await appendInbound(t.app.database.db, t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    const c = await t.app.database.db
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/problems',
-      headers: t.auth,
-      payload: { caseId: c.case_id, topic: 'outage', title: 'Fibre cut 94110' },
+    const caseId = await caseFromMessage(t, m);
+    const res = await asAdmin(t, 'POST', '/api/v1/problems', {
+      caseId,
+      topic: 'outage',
+      title: 'Fibre cut 94110',
     });
     expect(res.statusCode, res.body).toBe(201);
     problemId = res.json().id;
@@ -101,13 +93,7 @@ describe('escalations', () => {
     expect(String(fields.summary)).toContain('Fibre cut 94110');
     expect(fields.description).toMatchObject({ type: 'doc', version: 1 });
     expect(fields.labels).toContain(`throughline-${problemId}`);
-    const p = (
-      await t.app.http.inject({
-        method: 'GET',
-        url: `/api/v1/problems/${problemId}`,
-        headers: t.auth,
-      })
-    ).json();
+    const p = (await asAdmin(t, 'GET', `/api/v1/problems/${problemId}`)).json();
     expect(p.externalRefs.jira).toBe('PROB-1');
   });
 
@@ -210,13 +196,7 @@ describe('escalations', () => {
       payload: body,
     });
     expect(ok.statusCode, ok.body).toBe(200);
-    let p = (
-      await t.app.http.inject({
-        method: 'GET',
-        url: `/api/v1/problems/${problemId}`,
-        headers: t.auth,
-      })
-    ).json();
+    let p = (await asAdmin(t, 'GET', `/api/v1/problems/${problemId}`)).json();
     expect(p.status).toBe('fixing');
     while ((await t.app.outbox.runOnce(50)) > 0) {}
     expect((pd.requests.at(-1)!.body as { event_action: string }).event_action).toBe('acknowledge');
@@ -224,13 +204,7 @@ describe('escalations', () => {
 
     const res = await pagerDutySays('incident.resolved');
     expect(res.statusCode, res.body).toBe(200);
-    p = (
-      await t.app.http.inject({
-        method: 'GET',
-        url: `/api/v1/problems/${problemId}`,
-        headers: t.auth,
-      })
-    ).json();
+    p = (await asAdmin(t, 'GET', `/api/v1/problems/${problemId}`)).json();
     expect(p.status).toBe('fixed');
     while ((await t.app.outbox.runOnce(50)) > 0) {}
     expect((pd.requests.at(-1)!.body as { event_action: string }).event_action).toBe('resolve');
@@ -279,11 +253,7 @@ describe('escalations', () => {
   });
 
   it('lists problems in the OpenAPI document', async () => {
-    const res = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/openapi.json',
-      headers: t.auth,
-    });
+    const res = await asAdmin(t, 'GET', '/api/openapi.json');
     const paths = Object.keys(res.json().paths);
     expect(paths).toContain('/api/v1/problems');
     expect(paths).toContain('/api/v1/problems/{id}');

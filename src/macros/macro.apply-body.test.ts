@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { aMessage } from '../../test/builders.js';
+import { aMessage, asAdmin } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { careWorld } from '../cases/test-world.js';
@@ -68,11 +68,7 @@ describe.each(ENGINES)('applying a macro without a body, on %s', (engine) => {
     expect((await post({ 'content-type': 'text/plain' }, 'hello')).statusCode).toBe(415);
     expect(await notes()).toBe(before);
     // A note requires its body: without one it is still a 400 naming it.
-    const bare = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${caseId}/notes`,
-      headers: t.auth,
-    });
+    const bare = await asAdmin(t, 'POST', `/api/v1/cases/${caseId}/notes`);
     expect(bare.statusCode, bare.body).toBe(400);
     expect(bare.json().error.message).toMatch(/body/);
   });
@@ -108,12 +104,7 @@ describe.each(ENGINES)('applying a macro without a body, on %s', (engine) => {
     }
     expect(await caseVersion()).toBe(version);
     // The same routes still run on a body that says what to do.
-    const retried = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/admin/parked/retry',
-      headers: t.auth,
-      payload: {},
-    });
+    const retried = await asAdmin(t, 'POST', '/api/v1/admin/parked/retry', {});
     expect(retried.statusCode, retried.body).toBe(200);
     expect(retried.json()).toEqual({ retried: 0 });
   });

@@ -3,7 +3,7 @@ import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import type { Sender } from '../channels/sender.js';
 import { changeProblem } from '../problems/problem.service.js';
-import { problemsWorld } from '../problems/test-world.js';
+import { patchProblemSettings, problemsWorld } from '../problems/test-world.js';
 import { notifyOutbox, problemOnXFor } from './test-world.js';
 
 const SEC = 1000;
@@ -131,13 +131,7 @@ describe.each(ENGINES)('a flapping problem on %s', (engine) => {
   });
 
   it('the hold and the gap are problem settings, at most 10 minutes each', async () => {
-    const patch = (payload: object) =>
-      t.app.http.inject({
-        method: 'PATCH',
-        url: '/api/v1/problem-settings',
-        headers: t.auth,
-        payload: payload as never,
-      });
+    const patch = (payload: object) => patchProblemSettings(t, payload);
     expect((await patch({ noticeGapMinutes: 11 })).statusCode).toBe(400);
     const res = await patch({ noticeHoldMinutes: 1, noticeGapMinutes: 3 });
     expect(res.statusCode, res.body).toBe(200);

@@ -8,6 +8,7 @@ import { ENGINES } from '../../test/support/engines.js';
 import { apiPost } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { patchProblemSettings } from '../problems/test-world.js';
 
 /**
  * Closing the loop through the real email and SMS senders: customers who wrote by SMS, called,
@@ -58,12 +59,7 @@ describe.each(ENGINES)('problem notifications by email and SMS on %s', (engine) 
     await t.app.pipeline.drain();
     // The routes and senders are under test here, not the hold before a notice goes out or the
     // gap between two (flap.test.ts): the outbox runs on the wall clock, so notices go at once.
-    const held = await t.app.http.inject({
-      method: 'PATCH',
-      url: '/api/v1/problem-settings',
-      headers: t.auth,
-      payload: { noticeHoldMinutes: 0, noticeGapMinutes: 0 },
-    });
+    const held = await patchProblemSettings(t, { noticeHoldMinutes: 0, noticeGapMinutes: 0 });
     expect(held.statusCode, held.body).toBe(200);
   });
   afterAll(async () => {

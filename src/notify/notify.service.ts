@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
+import { outboxRow } from '../platform/outbox/outbox.row.js';
 
 /**
  * Queues one notification per linked customer of a problem for one status update, on their
@@ -177,17 +178,12 @@ function delivery(
   keySuffix = '',
   dueAt = now,
 ) {
-  return {
-    id: newId(),
-    workspace_id: ws,
+  return outboxRow({
+    workspaceId: ws,
     kind: 'notify_customer',
-    idempotency_key: deliveryKey(updateId, caseId, keySuffix),
-    payload_json: JSON.stringify({ updateId, caseId }),
-    status: 'pending' as const,
-    attempts: 0,
-    next_attempt_at: dueAt,
-    last_error: null,
-    created_at: now,
-    delivered_at: null,
-  };
+    key: deliveryKey(updateId, caseId, keySuffix),
+    payload: { updateId, caseId },
+    now,
+    dueAt,
+  });
 }

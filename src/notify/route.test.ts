@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, asAdmin, type TestApp, testApp } from '../../test/builders.js';
 import { createChannel, META_APP_SECRET } from '../../test/fakes/channels.js';
 import { ENGINES } from '../../test/support/engines.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
@@ -34,12 +34,7 @@ describe.each(ENGINES)('notification routes on %s', (engine) => {
 
   /** Ingests one customer message and returns its case and customer. */
   async function writes(m: InboundMessage) {
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/inbound',
-      headers: t.auth,
-      payload: m,
-    });
+    const res = await asAdmin(t, 'POST', '/api/v1/inbound', m);
     expect(res.statusCode).toBe(202);
     await t.app.pipeline.drain();
     const row = await t.app.database.db

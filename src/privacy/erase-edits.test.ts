@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, asAdmin } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import { newId } from '../platform/ids.js';
 
@@ -9,13 +10,7 @@ import { newId } from '../platform/ids.js';
  * the customer removes the edits of their messages, stored or still in the inbound log.
  */
 describe.each(ENGINES)('erasure of edits waiting for their message on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const db = () => t.app.database.db;
   const ws = () => t.app.workspace.workspaceId;
   const pendingEdit = async (priorIds: string[], text: string) => {
@@ -61,11 +56,8 @@ describe.each(ENGINES)('erasure of edits waiting for their message on %s', (engi
     const onWaiting = await pendingEdit([waiting.externalId], 'I live at 12 Elmwood Street');
     const onOther = await pendingEdit([other.externalId], 'not theirs');
 
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/customers/${customerId}/erase`,
-      headers: t.auth,
-      payload: { confirm: true },
+    const res = await asAdmin(t, 'POST', `/api/v1/customers/${customerId}/erase`, {
+      confirm: true,
     });
     expect(res.statusCode, res.body).toBe(200);
     const left = await db()

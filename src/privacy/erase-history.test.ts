@@ -1,35 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { caseEvent } from '../cases/case.store.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { careWorld } from '../cases/test-world.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 
 const WHO = 'Zelda Pennywhistle';
 
 /** What people wrote about a customer around their case, not only in its messages and notes. */
 describe.each(ENGINES)('erasure of a case’s history texts on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const db = () => t.app.database.db;
+  const t = suiteApp(engine);
+  const { db, api, ingest, idsOf } = careWorld(() => t);
   const ws = () => t.app.workspace.workspaceId;
-  const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), ws(), msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
-  const of = (m: InboundMessage) =>
-    db()
-      .selectFrom('messages')
-      .select(['customer_id', 'case_id'])
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
+  const of = (m: InboundMessage) => idsOf(m.externalId);
 
   it('erases status reasons, promise outcomes, suggested apologies and merge reasons', async () => {
     const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550142' } });

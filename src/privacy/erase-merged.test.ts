@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from '../cases/test-world.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 
 const ANN_PHONE = '+14155550123';
@@ -9,26 +10,9 @@ const DORA_PHONE = '+17865553538';
 
 /** A customer merged into another keeps their data-subject rights over what they brought. */
 describe.each(ENGINES)('export and erasure of a merged-away customer on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const db = () => t.app.database.db;
-  const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
-  const of = (m: InboundMessage) =>
-    db()
-      .selectFrom('messages')
-      .select(['customer_id', 'case_id'])
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
+  const t = suiteApp(engine);
+  const { api, ingest, idsOf } = careWorld(() => t);
+  const of = (m: InboundMessage) => idsOf(m.externalId);
   const search = async (q: string) =>
     (await api('GET', `/api/v1/cases?q=${encodeURIComponent(q)}&limit=25`)).json().items;
 

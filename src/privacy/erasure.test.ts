@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
-import { appendInbound } from '../ingest/inbound.log.js';
-import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from '../cases/test-world.js';
 import { newId } from '../platform/ids.js';
 
 const PHONE = '+14155550999';
@@ -10,27 +10,9 @@ const NAME = 'Janine Quorrow';
 const TEXT = 'internet down again, write to janine.q@example.com or 12 Elmwood Street';
 
 describe.each(ENGINES)('data-subject export and erasure on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const db = () => t.app.database.db;
+  const t = suiteApp(engine);
+  const { db, api, ingest, idsOf } = careWorld(() => t);
   const ws = () => t.app.workspace.workspaceId;
-  const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), ws(), msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
-  const customerOf = async (externalId: string) =>
-    db()
-      .selectFrom('messages')
-      .select(['customer_id', 'case_id'])
-      .where('external_id', '=', externalId)
-      .executeTakeFirstOrThrow();
 
   it('exports everything held about a customer, then erases it everywhere the API reads', async () => {
     const first = aMessage({
@@ -45,8 +27,8 @@ describe.each(ENGINES)('data-subject export and erasure on %s', (engine) => {
       author: { id: '+14155550111', name: 'Other Person' },
     });
     await ingest(first, other);
-    const { customer_id: customerId, case_id: caseId } = await customerOf(first.externalId);
-    const otherIds = await customerOf(other.externalId);
+    const { customer_id: customerId, case_id: caseId } = await idsOf(first.externalId);
+    const otherIds = await idsOf(other.externalId);
     expect(
       (await api('POST', `/api/v1/cases/${caseId}/replies`, { text: `Sorry ${NAME}, on it` }))
         .statusCode,
@@ -154,7 +136,7 @@ describe.each(ENGINES)('data-subject export and erasure on %s', (engine) => {
       author: { id: PHONE, name: NAME },
     });
     await ingest(again);
-    const fresh = await customerOf(again.externalId);
+    const fresh = await idsOf(again.externalId);
     expect(fresh.customer_id).not.toBe(customerId);
     expect(fresh.case_id).not.toBe(caseId);
     // The erasure is audited, with counts only.
@@ -179,8 +161,8 @@ describe.each(ENGINES)('data-subject export and erasure on %s', (engine) => {
       inReplyTo: post.externalId,
     });
     await ingest(reply);
-    const a = await customerOf(post.externalId);
-    const b = await customerOf(reply.externalId);
+    const a = await idsOf(post.externalId);
+    const b = await idsOf(reply.externalId);
     expect(b.case_id).toBe(a.case_id);
     const res = await api('POST', `/api/v1/customers/${a.customer_id}/erase`, { confirm: true });
     expect(res.statusCode, res.body).toBe(200);
@@ -207,7 +189,7 @@ describe.each(ENGINES)('data-subject export and erasure on %s', (engine) => {
     );
     const m = aMessage();
     await ingest(m);
-    const { customer_id } = await customerOf(m.externalId);
+    const { customer_id } = await idsOf(m.externalId);
     expect((await as('GET', `/api/v1/customers/${customer_id}/export`)).statusCode).toBe(200);
     expect(
       (await as('POST', `/api/v1/customers/${customer_id}/erase`, { confirm: true })).statusCode,

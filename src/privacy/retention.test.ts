@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, asAdmin } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from '../cases/test-world.js';
 import { loadConfig } from '../config.js';
-import { appendInbound } from '../ingest/inbound.log.js';
-import type { InboundMessage } from '../ingest/inbound.schema.js';
 
 const DAY = 86_400_000;
 
 describe.each(ENGINES)('retention on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine, { retentionDays: 1 });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const db = () => t.app.database.db;
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
+  const t = suiteApp(engine, { retentionDays: 1 });
+  const { db, ingest } = careWorld(() => t);
   const ids = async (externalId: string) => {
     const m = await db()
       .selectFrom('messages')
@@ -109,19 +99,11 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     expect(await texts(d.caseId)).toEqual(['[erased]']);
     expect(await texts(d2.caseId)).toEqual(['and now this']);
     expect((await customer(d.customerId)).display_name).toBe('Mixed Customer');
-    const search = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/cases?q=Birch%20Lane',
-      headers: t.auth,
-    });
+    const search = await asAdmin(t, 'GET', '/api/v1/cases?q=Birch%20Lane');
     expect(search.json().items).toEqual([]);
     // Nothing more to do on the next run; the run is audited.
     expect(await t.app.retention.run(now)).toEqual({ cases: 0, customers: 0 });
-    const log = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/audit?action=retention.erased',
-      headers: t.auth,
-    });
+    const log = await asAdmin(t, 'GET', '/api/v1/audit?action=retention.erased');
     expect(log.json().items).toHaveLength(1);
     expect(log.json().items[0].data).toMatchObject({ days: 1, cases: 2, customers: 1 });
   });

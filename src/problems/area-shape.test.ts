@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../../test/support/suite.js';
 import { problemsWorld } from './test-world.js';
 
 /*
@@ -8,13 +8,7 @@ import { problemsWorld } from './test-world.js';
  * country-wide one. A country-wide problem names its country and is found by it.
  */
 describe('the area of problems through the API', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp('sqlite');
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp('sqlite');
   const { api, cases } = problemsWorld(() => t);
 
   it('is an object of nulls when no place is known, and names the country of a country-wide one', async () => {

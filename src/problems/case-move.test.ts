@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { problemsWorld } from './test-world.js';
 
 /*
@@ -8,7 +8,7 @@ import { problemsWorld } from './test-world.js';
  * problem, the case moves there, unless a person put it where it is.
  */
 describe.each(ENGINES)('a case the detector links to another problem, on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   const {
     db,
     api,
@@ -19,12 +19,6 @@ describe.each(ENGINES)('a case the detector links to another problem, on %s', (e
     linkTo,
     openRows: open,
   } = problemsWorld(() => t);
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   it('moves from the problem the detector linked it to, and the old one says where', async () => {
     const [c] = await cases(1);

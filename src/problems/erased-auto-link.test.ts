@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { problemsWorld } from './test-world.js';
 
 /*
@@ -9,16 +9,10 @@ import { problemsWorld } from './test-world.js';
  * erased customer is neither counted nor sent the problem's acknowledgement.
  */
 describe.each(ENGINES)('a complaint whose customer was erased, on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   const { db, api, cases, autoProblem, activeCases, decide, linkTo, openRows } = problemsWorld(
     () => t,
   );
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   it('is left out when the detector links the others', async () => {
     const [gone, kept] = await cases(2);

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
+import { outboxRow } from '../platform/outbox/outbox.row.js';
 import { readArea } from './manual-area.js';
 import type { ProblemArea } from './problem.store.js';
 
@@ -132,27 +133,16 @@ export async function queueEscalations(
     const id = newId();
     await trx
       .insertInto('outbox')
-      .values({
-        id,
-        workspace_id: workspaceId,
-        kind: 'problem_escalate',
-        idempotency_key: `problem_escalate:${t.id}:${problemId}:${event}:${id}`,
-        payload_json: JSON.stringify({
-          integrationId: t.id,
-          problemId,
-          event,
-          at: now,
-          problem,
-          update,
-          mergedInto,
+      .values(
+        outboxRow({
+          id,
+          workspaceId,
+          kind: 'problem_escalate',
+          key: `problem_escalate:${t.id}:${problemId}:${event}:${id}`,
+          payload: { integrationId: t.id, problemId, event, at: now, problem, update, mergedInto },
+          now,
         }),
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: now,
-        last_error: null,
-        created_at: now,
-        delivered_at: null,
-      })
+      )
       .execute();
     n++;
   }

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import {
   DEFAULT_PROBLEM_SETTINGS,
   loadProblemSettings,
@@ -15,13 +15,7 @@ const HOUR = 3_600_000;
  * gone by as a promise; and the status wording of desks that saved their settings before.
  */
 describe.each(ENGINES)('ETA notices on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const { db, ws, api, cases, autoProblem } = problemsWorld(() => t);
   const post = (id: string, body: Record<string, unknown>) =>
     api('POST', `/api/v1/problems/${id}/status`, body);

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { eventClockAt, eventNow, recordEventClock } from './event-clock.js';
 
 const H = 3_600_000;
 
 describe.each(ENGINES)('the detector clock on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const db = () => t.app.database.db;
 
   it('is the wall clock on a live desk and the stream’s place in a replay; it never runs back', async () => {

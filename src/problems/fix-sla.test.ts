@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { ProblemWorker } from './problem.worker.js';
 import { problemsWorld } from './test-world.js';
 
@@ -11,13 +11,7 @@ import { problemsWorld } from './test-world.js';
  * resolution target while it waited out the quiet period, or after it was resolved.
  */
 describe.each(ENGINES)('SLA of cases a problem moves, on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const { db, api, cases, autoProblem, setStatus } = problemsWorld(() => t);
   const sla = async (caseId: string) =>
     (await api('GET', `/api/v1/cases/${caseId}/sla`)).json() as {

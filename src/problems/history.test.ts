@@ -4,7 +4,7 @@ import { ENGINES } from '../../test/support/engines.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 import { ingestStream } from '../ingest/ingest-stream.js';
 import { simulate } from '../simulate/index.js';
-import { addWebhookTarget } from './test-world.js';
+import { addWebhookTarget, patchProblemSettings } from './test-world.js';
 
 const DAY = 86_400_000;
 
@@ -17,12 +17,7 @@ describe.each(ENGINES)('problems of history on %s', (engine) => {
   beforeAll(async () => {
     t = await testApp(engine);
     await addWebhookTarget(t);
-    const patch = await t.app.http.inject({
-      method: 'PATCH',
-      url: '/api/v1/problem-settings',
-      headers: t.auth,
-      payload: { autoAcknowledge: true },
-    });
+    const patch = await patchProblemSettings(t, { autoAcknowledge: true });
     expect(patch.statusCode).toBe(200);
   });
   afterAll(async () => {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { etaPhrase } from './problem.settings.js';
-import { problemsWorld } from './test-world.js';
+import { patchProblemSettings, problemsWorld } from './test-world.js';
 
 /*
  * What the problem write routes take in: settings whose templates and owner rules would then
@@ -10,21 +10,9 @@ import { problemsWorld } from './test-world.js';
  * a 400 saying what is wrong, and nothing is stored.
  */
 describe.each(ENGINES)('problem inputs on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const { api, cases } = problemsWorld(() => t);
-  const patch = (payload: unknown) =>
-    t.app.http.inject({
-      method: 'PATCH',
-      url: '/api/v1/problem-settings',
-      headers: t.auth,
-      payload: payload as never,
-    });
+  const patch = (payload: unknown) => patchProblemSettings(t, payload);
 
   it('settings: blank or unbalanced templates and bad owner rules are 400s naming the fault', async () => {
     const before = (await api('GET', '/api/v1/problem-settings')).json();

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { problemsWorld } from './test-world.js';
 
 /**
@@ -11,13 +11,7 @@ import { problemsWorld } from './test-world.js';
  * leaving a problem that is not closed with no case (a closed one's links are history).
  */
 describe.each(ENGINES)('link requests that change nothing on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const { api, cases, autoProblem, problem, activeCases, human, setStatus } = problemsWorld(
     () => t,
   );

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, asAdmin, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import { applyDecisions } from './apply-decisions.js';
@@ -57,11 +57,10 @@ describe.each(ENGINES)('a batch and a person changing one problem on %s', (engin
       .select('case_id')
       .where('external_id', '=', first.externalId)
       .executeTakeFirstOrThrow();
-    const made = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/problems',
-      headers: t.auth,
-      payload: { caseId, topic: 'outage', title: 'Outage' },
+    const made = await asAdmin(t, 'POST', '/api/v1/problems', {
+      caseId,
+      topic: 'outage',
+      title: 'Outage',
     });
     expect(made.statusCode, made.body).toBe(201);
     const problemId = made.json().id as string;
@@ -85,11 +84,9 @@ describe.each(ENGINES)('a batch and a person changing one problem on %s', (engin
     await appendInbound(db, ws, [urgent], Date.now());
     const batch = t.app.pipeline.drain();
     await reached;
-    const fix = t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/problems/${problemId}/status`,
-      headers: t.auth,
-      payload: { status: 'fixed', silent: true },
+    const fix = asAdmin(t, 'POST', `/api/v1/problems/${problemId}/status`, {
+      status: 'fixed',
+      silent: true,
     });
     await new Promise((r) => setTimeout(r, 300));
     hold = null;

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { etaPhrase } from './problem.settings.js';
 import { problemsWorld } from './test-world.js';
 
@@ -11,13 +11,7 @@ import { problemsWorld } from './test-world.js';
  * update reads as sentences.
  */
 describe.each(ENGINES)('problems made by hand on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const { db, api, cases, autoProblem } = problemsWorld(() => t);
   /** The problems a case is linked to now. */
   const linksOf = async (caseId: string) =>

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { logIn, sessionCookie } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { createUser } from '../platform/auth/users.js';
 import { resolveOwner } from './owner.js';
 import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
@@ -11,13 +12,7 @@ import { problemsWorld } from './test-world.js';
  * reach: an agent does these only for a problem of their own team (or of none).
  */
 describe.each(ENGINES)('owner teams on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const { db, ws, api, cases, autoProblem, problem, next } = problemsWorld(() => t);
   /** An agent of the team, signed in: their session cookie. */
   const agentOf = async (team: string) => {
@@ -43,13 +38,9 @@ describe.each(ENGINES)('owner teams on %s', (engine) => {
         updated_at: now,
       })
       .execute();
-    const login = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email, password: 'agent password 123' },
-    });
+    const login = await logIn(t, email, 'agent password 123');
     expect(login.statusCode).toBe(200);
-    return String(login.headers['set-cookie']).split(';')[0];
+    return sessionCookie(login);
   };
 
   it('an agent changes a problem owned by a team only as a member of it', async () => {

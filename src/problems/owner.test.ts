@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../../test/support/engines.js';
+import { migratedDatabase } from '../../test/support/engines.js';
 import type { Database } from '../platform/db/database.js';
-import { migrateToLatest } from '../platform/db/migrate.js';
 import { resolveOwner } from './owner.js';
 import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
 
@@ -10,10 +9,9 @@ describe('problem owner from routing rules', () => {
   let cleanup: () => Promise<void>;
   const ws = 'w1';
   beforeAll(async () => {
-    const f = await freshDatabase('sqlite');
+    const f = await migratedDatabase('sqlite');
     database = f.database;
     cleanup = f.cleanup;
-    await migrateToLatest(database);
     const db = database.db;
     await db
       .insertInto('teams')

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
-import { problemsWorld } from './test-world.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../../test/support/suite.js';
+import { patchProblemSettings, problemsWorld } from './test-world.js';
 
 /**
  * A misspelt field in a write to a problem is refused, naming the field, and changes nothing:
@@ -8,13 +8,7 @@ import { problemsWorld } from './test-world.js';
  * bare status line, the owner team's words silently dropped.
  */
 describe('fields a problem write does not know', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp('sqlite');
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp('sqlite');
   const { api, cases, autoProblem, problem } = problemsWorld(() => t);
 
   it('a status update with `message` is a 400 naming it; with `body` its words reach customers', async () => {
@@ -44,12 +38,7 @@ describe('fields a problem write does not know', () => {
 
   it('a misspelt setting is a 400 naming it, and the settings stay as they were', async () => {
     const before = (await api('GET', '/api/v1/problem-settings')).json();
-    const res = await t.app.http.inject({
-      method: 'PATCH',
-      url: '/api/v1/problem-settings',
-      headers: t.auth,
-      payload: { autoAcknowledgement: true },
-    });
+    const res = await patchProblemSettings(t, { autoAcknowledgement: true });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toBe(
       'invalid request: body has no field "autoAcknowledgement"',

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, freshDatabase } from '../../test/support/engines.js';
+import { ENGINES, migratedDatabase } from '../../test/support/engines.js';
 import type { Database } from '../platform/db/database.js';
-import { migrateToLatest } from '../platform/db/migrate.js';
 import { AppError } from '../platform/errors.js';
 import { listProblems } from './problem.list.js';
 import { insertProblem, type ProblemArea, type ProblemStatus } from './problem.store.js';
+import { aProblem } from './test-world.js';
 
 const AT = Date.UTC(2026, 0, 5);
 const AUSTIN: ProblemArea = { postalCode: '78701', city: 'Austin', region: 'TX', country: 'US' };
@@ -24,9 +24,8 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
   };
 
   beforeAll(async () => {
-    fresh = await freshDatabase(engine);
+    fresh = await migratedDatabase(engine);
     const { database } = fresh;
-    await migrateToLatest(database);
     const db = database.db;
     await db
       .insertInto('workspaces')
@@ -48,19 +47,12 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
           const row = await insertProblem(
             trx,
             workspace,
-            {
-              kind: 'area',
+            aProblem(AT, {
               status,
               title: `${area.city} outage`,
-              topic: 'outage',
               area,
-              areaKey: null,
-              signature: { keys: [], terms: [], teamId: null, human: false },
               owner: 'Network operations',
-              baseline: null,
-              detectedAt: AT,
-              firstEventAt: AT,
-            },
+            }),
             AT,
           );
           into.push(row.id);

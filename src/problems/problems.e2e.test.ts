@@ -10,6 +10,7 @@ import { createApiToken } from '../platform/auth/tokens.js';
 import { simulate } from '../simulate/index.js';
 import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
 import { ProblemWorker } from './problem.worker.js';
+import { patchProblemSettings } from './test-world.js';
 
 /**
  * The whole loop on both engines: a simulated outage goes through the real pipeline (real
@@ -107,23 +108,19 @@ describe.each(ENGINES)('problems end to end on %s', (engine) => {
   });
 
   it('with auto-acknowledge on, a new complaint linked to the problem is queued an informed answer', async () => {
-    const patch = await app.http.inject({
-      method: 'PATCH',
-      url: '/api/v1/problem-settings',
-      headers: auth,
-      payload: {
+    const patch = await patchProblemSettings(
+      { app, auth },
+      {
         autoAcknowledge: true,
         acknowledgementTemplate: 'We know about {title} in {area} — status: {status}.{eta}',
       },
-    });
+    );
     expect(patch.statusCode).toBe(200);
     // A placeholder we would not fill is refused, not sent to customers as written.
-    const bad = await app.http.inject({
-      method: 'PATCH',
-      url: '/api/v1/problem-settings',
-      headers: auth,
-      payload: { acknowledgementTemplate: 'We know about it in {city}.' },
-    });
+    const bad = await patchProblemSettings(
+      { app, auth },
+      { acknowledgementTemplate: 'We know about it in {city}.' },
+    );
     expect(bad.statusCode, bad.body).toBe(400);
     const [p] = await problem();
     const m = aMessage({
@@ -162,12 +159,7 @@ describe.each(ENGINES)('problems end to end on %s', (engine) => {
     expect(note.text).not.toContain('{area}');
     // {status} is the customer's words for it, never our lifecycle's ("status: suspected").
     expect(note.text).toMatch(/status: (?:under investigation|confirmed|being fixed)\./);
-    await app.http.inject({
-      method: 'PATCH',
-      url: '/api/v1/problem-settings',
-      headers: auth,
-      payload: { autoAcknowledge: false },
-    });
+    await patchProblemSettings({ app, auth }, { autoAcknowledge: false });
   });
 
   it('messageCount is the customer messages on the linked cases, a follow-up that complains of nothing included', async () => {

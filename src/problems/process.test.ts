@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, freshDatabaseUrl } from '../../test/support/engines.js';
+import { freshDatabaseUrl, migratedDatabase } from '../../test/support/engines.js';
 import { type App, buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
-import { migrateToLatest } from '../platform/db/migrate.js';
 import { LiveBus } from '../platform/realtime/bus.js';
 import { subscribeProcessSignals } from './process.js';
 import type { ProblemRuntime } from './runtime.js';
@@ -141,8 +140,7 @@ describe.each([
 
 describe('process signals on shutdown', () => {
   it('stopping waits for the signals already taken to reach the detector', async () => {
-    const fresh = await freshDatabase('sqlite');
-    await migrateToLatest(fresh.database);
+    const fresh = await migratedDatabase('sqlite');
     const bus = new LiveBus();
     const seen: number[] = [];
     let release: () => void = () => {};

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { ProblemWorker } from './problem.worker.js';
-import { addWebhookTarget, problemsWorld } from './test-world.js';
+import { addWebhookTarget, patchProblemSettings, problemsWorld } from './test-world.js';
 
 /**
  * A person taking a problem back to work from a fix — from fixed, verified or closed — does what
@@ -16,12 +16,7 @@ describe.each(ENGINES)('a problem reopened by hand on %s', (engine) => {
   beforeAll(async () => {
     t = await testApp(engine);
     await addWebhookTarget(t);
-    const patch = await t.app.http.inject({
-      method: 'PATCH',
-      url: '/api/v1/problem-settings',
-      headers: t.auth,
-      payload: { quietPeriodMinutes: 3 },
-    });
+    const patch = await patchProblemSettings(t, { quietPeriodMinutes: 3 });
     expect(patch.statusCode, patch.body).toBe(200);
   });
   afterAll(async () => {

@@ -1,12 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import { applyDecisions, type OpenProblemRow } from './apply-decisions.js';
 import type { Decision } from './detector/detector.js';
 import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
 import { insertProblem } from './problem.store.js';
 import { REOPEN_WITHIN_MS } from './reopen.js';
+import { aProblem } from './test-world.js';
 
 const DAY = 86_400_000;
 const AREA = { postalCode: '94110', city: 'San Francisco', region: 'CA', country: 'US' };
@@ -14,34 +16,23 @@ const KEY = 'outage|zip:94110';
 
 /** Complaints returning after a fix reopen the problem instead of starting a second one. */
 describe.each(ENGINES)('a returning problem on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   const db = () => t.app.database.db;
   const ws = () => t.app.workspace.workspaceId;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   /** A fixed-then-verified outage problem in 94110, fixed `fixedAgo` before `at`. */
   async function verifiedProblem(at: number, fixedAgo: number) {
     const row = await insertProblem(
       db(),
       ws(),
-      {
-        kind: 'area',
+      aProblem(at - fixedAgo - DAY, {
         status: 'verified',
         title: 'Outage in 94110',
-        topic: 'outage',
         area: AREA,
         areaKey: `zip:94110:${at}`,
         signature: { keys: [KEY], terms: [], teamId: null, human: false },
         owner: 'Network operations',
-        baseline: null,
-        detectedAt: at - fixedAgo - DAY,
-        firstEventAt: at - fixedAgo - DAY,
-      },
+      }),
       at,
     );
     await db()

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, asAdmin, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { recountProblem, signatureOf } from './problem.store.js';
 import { problemsWorld } from './test-world.js';
@@ -16,16 +16,11 @@ describe.each(ENGINES)('people shaping problems on %s', (engine) => {
   let jiraId = '';
   beforeAll(async () => {
     t = await testApp(engine);
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/integrations',
-      headers: t.auth,
-      payload: {
-        kind: 'jira',
-        name: 'jira',
-        config: { baseUrl: 'http://127.0.0.1:9', projectKey: 'OPS', email: 'bot@example.com' },
-        secrets: { apiToken: 'jira-token', inboundSecret: 'jira-inbound-secret' },
-      },
+    const res = await asAdmin(t, 'POST', '/api/v1/integrations', {
+      kind: 'jira',
+      name: 'jira',
+      config: { baseUrl: 'http://127.0.0.1:9', projectKey: 'OPS', email: 'bot@example.com' },
+      secrets: { apiToken: 'jira-token', inboundSecret: 'jira-inbound-secret' },
     });
     expect(res.statusCode, res.body).toBe(201);
     jiraId = res.json().id;

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { problemsWorld } from './test-world.js';
 
 /**
@@ -9,13 +10,7 @@ import { problemsWorld } from './test-world.js';
  * the person split them (nor when their cases were linked).
  */
 describe.each(ENGINES)('a split-off problem in event time on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const { api, ingest, autoProblem, next } = problemsWorld(() => t);
   const wrote = (sentAt: string) =>
     aMessage({

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import { classify } from '../triage/index.js';
 import type { DetectorInput } from './detector-input.js';
@@ -8,6 +9,7 @@ import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
 import { insertLinks, insertProblem } from './problem.store.js';
 import { REOPEN_WITHIN_MS } from './reopen.js';
 import { isStillBroken, recordStillBroken } from './still-broken.js';
+import { aProblem } from './test-world.js';
 
 const MIN = 60_000;
 const FIXED_AT = Date.parse('2026-05-04T10:00:00Z');
@@ -96,15 +98,9 @@ describe('what counts as "still broken"', () => {
  * grace period, and a share of its customers at that.
  */
 describe.each(ENGINES)('still-broken reports on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   const db = () => t.app.database.db;
   const ws = () => t.app.workspace.workspaceId;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   /** A fixed problem with `n` linked cases of distinct customers. */
   async function fixedProblem(n: number) {
@@ -125,19 +121,11 @@ describe.each(ENGINES)('still-broken reports on %s', (engine) => {
     const p = await insertProblem(
       db(),
       ws(),
-      {
-        kind: 'area',
+      aProblem(FIXED_AT - 3_600_000, {
         status: 'fixed',
-        title: 'Outage',
-        topic: 'outage',
-        area: null,
         areaKey: `t:US:CA:x${Math.random()}`,
         signature: { keys: [], terms: [], teamId: null, human: true },
-        owner: null,
-        baseline: null,
-        detectedAt: FIXED_AT - 3_600_000,
-        firstEventAt: FIXED_AT - 3_600_000,
-      },
+      }),
       FIXED_AT,
     );
     await db()

@@ -4,32 +4,50 @@
  * detector stores them, and reads of what followed. Not a test file; imported by them.
  */
 import { expect } from 'vitest';
-import { aMessage, type TestApp } from '../../test/builders.js';
+import { aMessage, asAdmin, type TestApp } from '../../test/builders.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 import { applyDecisions, type OpenProblemRow } from './apply-decisions.js';
 import type { Decision } from './detector/detector.js';
 import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
-import { insertLinks, insertProblem, signatureOf } from './problem.store.js';
+import { insertLinks, insertProblem, type NewProblem, signatureOf } from './problem.store.js';
 
 /**
  * A signed-webhook escalation target (to a closed port: nothing is delivered), so the outbox
  * shows what the owning team's tools would hear.
  */
 export async function addWebhookTarget(t: TestApp) {
-  const res = await t.app.http.inject({
-    method: 'POST',
-    url: '/api/v1/integrations',
-    headers: t.auth,
-    payload: {
-      kind: 'webhook',
-      name: 'ops',
-      config: { url: 'http://127.0.0.1:9/hooks' },
-      secrets: { secret: 'whsec-0123456789abcdef' },
-    },
+  const res = await asAdmin(t, 'POST', '/api/v1/integrations', {
+    kind: 'webhook',
+    name: 'ops',
+    config: { url: 'http://127.0.0.1:9/hooks' },
+    secrets: { secret: 'whsec-0123456789abcdef' },
   });
   expect(res.statusCode, res.body).toBe(201);
 }
+
+/**
+ * A problem for `insertProblem`, detected at `at`: an automatic outage nobody has acted on, with
+ * no area, owner or baseline. Tests set only what they are about.
+ */
+export const aProblem = (at: number, over: Partial<NewProblem> = {}): NewProblem => ({
+  kind: 'area',
+  status: 'suspected',
+  title: 'Outage',
+  topic: 'outage',
+  area: null,
+  areaKey: null,
+  signature: { keys: [], terms: [], teamId: null, human: false },
+  owner: null,
+  baseline: null,
+  detectedAt: at,
+  firstEventAt: at,
+  ...over,
+});
+
+/** PATCHes the workspace's problem settings as the admin; the answer, for the test to judge. */
+export const patchProblemSettings = (t: Pick<TestApp, 'app' | 'auth'>, payload: unknown) =>
+  asAdmin(t, 'PATCH', '/api/v1/problem-settings', payload);
 
 /** A customer's SMS (private, from the phone number `author`) sent at `at`. */
 export const smsFrom = (author: string, text: string, at: number): InboundMessage =>
@@ -82,19 +100,14 @@ export function problemsWorld(app: () => TestApp) {
     const row = await insertProblem(
       db(),
       ws(),
-      {
-        kind: 'area',
-        status: 'suspected',
+      aProblem(at, {
         title: 'network — Austin',
         topic: 'network',
         area: { postalCode: null, city: 'Austin', region: 'TX', country: 'US' },
         areaKey: 't:US:TX:austin',
         signature: { keys: ['network@t:US:TX:austin'], terms: [], teamId: null, human },
         owner: 'Network operations',
-        baseline: null,
-        detectedAt: at,
-        firstEventAt: at,
-      },
+      }),
       at,
     );
     await insertLinks(

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import { applyDecisions, type OpenProblemRow } from './apply-decisions.js';
 import type { DetectorConfig } from './detector/config.js';
@@ -8,6 +9,7 @@ import type { Decision } from './detector/detector.js';
 import { CITIES, complain, linkedTo, MIN, raises, warmed } from './detector/test-fixtures.js';
 import { DEFAULT_PROBLEM_SETTINGS } from './problem.settings.js';
 import { insertProblem } from './problem.store.js';
+import { aProblem } from './test-world.js';
 
 const AUSTIN = CITIES[2];
 
@@ -103,34 +105,23 @@ describe('problem detector: settled-topic votes survive a rebuild', () => {
 });
 
 describe.each(ENGINES)('a settled topic stored on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   const db = () => t.app.database.db;
   const ws = () => t.app.workspace.workspaceId;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   async function problem(human: boolean) {
     const at = Date.parse('2026-03-10T12:00:00Z');
     return insertProblem(
       db(),
       ws(),
-      {
-        kind: 'area',
-        status: 'suspected',
+      aProblem(at, {
         title: 'device — Austin',
         topic: 'device',
         area: { postalCode: null, city: 'Austin', region: 'TX', country: 'US' },
         areaKey: 't:US:TX:austin',
         signature: { keys: ['device@t:US:TX:austin'], terms: [], teamId: null, human },
         owner: 'Devices',
-        baseline: null,
-        detectedAt: at,
-        firstEventAt: at,
-      },
+      }),
       at,
     );
   }

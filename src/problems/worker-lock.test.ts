@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { setCaseStatus } from './problem.service.js';
 import { ProblemWorker } from './problem.worker.js';
 import { problemsWorld } from './test-world.js';
@@ -12,13 +12,7 @@ import { problemsWorld } from './test-world.js';
  * deadlocking. On SQLite one connection serialises them, so this checks PostgreSQL's order.
  */
 describe.each(ENGINES)('the quiet-period worker beside a person fixing on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const { db, api, cases, autoProblem } = problemsWorld(() => t);
 
   it('a fix made again while the worker resolves: both finish', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { backToFixing } from './reopen.js';
 import { problemsWorld } from './test-world.js';
 
@@ -9,13 +9,7 @@ import { problemsWorld } from './test-world.js';
  * a reopening's cases, junk in links and splits, and messages to a closed problem's customers.
  */
 describe.each(ENGINES)('problem writes on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const { db, api, cases, autoProblem, caseRows, setStatus, activeCases } = problemsWorld(() => t);
   const status = (id: string, body: Record<string, unknown>) =>
     api('POST', `/api/v1/problems/${id}/status`, body);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, logIn, sessionCookie, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { careWorld } from '../cases/test-world.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
@@ -178,12 +178,7 @@ describe.each(ENGINES)('routing on %s', (engine) => {
       .insertInto('teams')
       .values({ id: 'team-other', workspace_id: ws, name: 'Other', created_at: now })
       .execute();
-    const login = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: 'ann@desk.test', password: 'a-long-password' },
-    });
-    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const cookie = sessionCookie(await logIn(t, 'ann@desk.test', 'a-long-password'));
     const asAnn = (payload: unknown) =>
       t.app.http.inject({
         method: 'PUT',

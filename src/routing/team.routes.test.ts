@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { asAdmin } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { createApiToken } from '../platform/auth/tokens.js';
 import { createUser } from '../platform/auth/users.js';
 import type { TokenRole } from '../platform/db/schema.js';
@@ -13,7 +14,7 @@ interface Team {
 }
 
 describe.each(ENGINES)('GET /api/v1/teams on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   const ws = () => t.app.workspace.workspaceId;
   const get = (url: string, headers: Record<string, string> = t.auth) =>
     t.app.http.inject({ method: 'GET', url, headers });
@@ -21,12 +22,6 @@ describe.each(ENGINES)('GET /api/v1/teams on %s', (engine) => {
     const { token } = await createApiToken(t.app.database.db, ws(), `as-${role}`, role);
     return { authorization: `Bearer ${token}` };
   };
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   it('lists every team with its enabled members, paged by cursor', async () => {
     const user = (name: string) =>
@@ -50,20 +45,10 @@ describe.each(ENGINES)('GET /api/v1/teams on %s', (engine) => {
       [amy, care.id],
       [gone, care.id],
     ] as const) {
-      const res = await t.app.http.inject({
-        method: 'PUT',
-        url: `/api/v1/agents/${u.id}`,
-        headers: t.auth,
-        payload: { teamId: team },
-      });
+      const res = await asAdmin(t, 'PUT', `/api/v1/agents/${u.id}`, { teamId: team });
       expect(res.statusCode, res.body).toBe(200);
     }
-    const off = await t.app.http.inject({
-      method: 'PATCH',
-      url: `/api/v1/users/${gone.id}`,
-      headers: t.auth,
-      payload: { disabled: true },
-    });
+    const off = await asAdmin(t, 'PATCH', `/api/v1/users/${gone.id}`, { disabled: true });
     expect(off.statusCode, off.body).toBe(200);
 
     const all = (await get('/api/v1/teams?limit=200')).json();

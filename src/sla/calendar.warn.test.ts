@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, asAdmin, type TestApp, testApp } from '../../test/builders.js';
 import { captureLogs } from '../../test/support/logs.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import { newId } from '../platform/ids.js';
@@ -43,11 +43,11 @@ describe('an unusable calendar is reported to its own app', () => {
       })
       .execute();
     for (const priority of ['low', 'normal', 'high', 'urgent']) {
-      const p = await t.app.http.inject({
-        method: 'POST',
-        url: '/api/v1/sla/policies',
-        headers: t.auth,
-        payload: { name: priority, priority, calendarId, firstResponseMinutes: 60 },
+      const p = await asAdmin(t, 'POST', '/api/v1/sla/policies', {
+        name: priority,
+        priority,
+        calendarId,
+        firstResponseMinutes: 60,
       });
       expect(p.statusCode).toBe(201);
     }

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 
@@ -14,13 +15,7 @@ const H = 60 * M;
  * reply, once processed, left the breach standing.
  */
 describe.each(ENGINES)('SLA deadlines in event time on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
   const db = () => t.app.database.db;
   const ws = () => t.app.workspace.workspaceId;
   const api = (url: string) => t.app.http.inject({ method: 'GET', url, headers: t.auth });

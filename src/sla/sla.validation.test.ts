@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../test/builders.js';
+import { aMessage, asAdmin, type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { captureLogs } from '../../test/support/logs.js';
 import { appendInbound } from '../ingest/inbound.log.js';
@@ -119,11 +119,7 @@ describe.each(ENGINES)('SLA validation on %s', (engine) => {
       .select('case_id')
       .where('external_id', '=', msgs[0].externalId)
       .executeTakeFirstOrThrow();
-    const sla = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/cases/${m.case_id}/sla`,
-      headers: t.auth,
-    });
+    const sla = await asAdmin(t, 'GET', `/api/v1/cases/${m.case_id}/sla`);
     expect(sla.json().clocks.first_response.dueAt).toBe(new Date(sentAt + 3_600_000).toISOString());
     const warnings = logs.lines().filter((l) => String(l.msg).includes('no opening hours'));
     expect(warnings).toHaveLength(1);
@@ -169,11 +165,7 @@ describe.each(ENGINES)('SLA validation on %s', (engine) => {
       .select('case_id')
       .where('external_id', '=', msg.externalId)
       .executeTakeFirstOrThrow();
-    const sla = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/cases/${m.case_id}/sla`,
-      headers: t.auth,
-    });
+    const sla = await asAdmin(t, 'GET', `/api/v1/cases/${m.case_id}/sla`);
     // Open 21:00–23:00: 35 minutes of the wait are closed, 90 business minutes end at 22:30.
     expect(sla.json().clocks.first_response.dueAt).toBe('2026-05-12T22:30:00.000Z');
   });

@@ -2,11 +2,17 @@ import { parse as parseLossless, stringify as stringifyLossless } from 'lossless
 import { signMetaBody } from '../../src/channels/meta/meta.verify.js';
 import { signXBody } from '../../src/channels/x/x.verify.js';
 import type { TestApp } from '../builders.js';
+import { asAdmin } from '../builders.js';
 import { readSharedText } from './shared-data.js';
 
 export const X_SECRET = 'x-consumer-secret-for-tests';
 export const META_APP_SECRET = 'meta-app-secret-for-tests';
 export const META_VERIFY_TOKEN = 'verify-me';
+
+/** POSTs `body` to the admin API's channels as the admin; the answer, for the test to judge. */
+export function postChannel(t: Pick<TestApp, 'app' | 'auth'>, body: unknown) {
+  return asAdmin(t, 'POST', '/api/v1/channels', body);
+}
 
 /** Creates a channel through the admin API; returns its id. */
 export async function createChannel(
@@ -18,12 +24,7 @@ export async function createChannel(
     secrets: Record<string, unknown>;
   },
 ): Promise<string> {
-  const res = await t.app.http.inject({
-    method: 'POST',
-    url: '/api/v1/channels',
-    headers: t.auth,
-    payload: body,
-  });
+  const res = await postChannel(t, body);
   if (res.statusCode !== 201)
     throw new Error(`channel create failed: ${res.statusCode} ${res.body}`);
   return res.json().id as string;

@@ -66,3 +66,31 @@ export class FakeServer {
     );
   }
 }
+
+/**
+ * A fake provider API on a FakeServer: what the Meta, X and Twilio fakes share, so each writes
+ * only how it answers (`route`).
+ */
+export abstract class FakeProvider {
+  readonly server: FakeServer;
+  /** While set, every request waits for it before it is answered (a slow provider call). */
+  hold: Promise<unknown> | null = null;
+
+  constructor() {
+    this.server = new FakeServer(async (r) => {
+      if (this.hold) await this.hold;
+      return this.route(r);
+    });
+  }
+  protected abstract route(r: RecordedRequest): FakeReply;
+  async start(): Promise<this> {
+    await this.server.start();
+    return this;
+  }
+  get url() {
+    return this.server.url;
+  }
+  close() {
+    return this.server.close();
+  }
+}

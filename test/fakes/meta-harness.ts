@@ -11,6 +11,29 @@ let psid = 60000;
 /** A page-scoped id no other test has used. */
 export const nextPsid = () => String(++psid);
 
+/**
+ * A Messenger webhook body: one `messaging` event on our Page from `sender` to `recipient` at `at`.
+ * Messages, echoes, edits, deliveries and reads differ only in `event`, so tests write just that.
+ */
+export const messengerBody = (
+  sender: string,
+  recipient: string,
+  event: Record<string, unknown>,
+  at = Date.now(),
+) =>
+  JSON.stringify({
+    object: 'page',
+    entry: [
+      {
+        id: PAGE,
+        time: at,
+        messaging: [
+          { sender: { id: sender }, recipient: { id: recipient }, timestamp: at, ...event },
+        ],
+      },
+    ],
+  });
+
 /** A WhatsApp Cloud API webhook body: one `messages` change to our phone number id, with `value`. */
 export const whatsappBody = (
   phoneId: string,
@@ -93,6 +116,16 @@ export class MetaHarness {
       .selectAll()
       .where('external_id', '=', externalId)
       .executeTakeFirstOrThrow();
+
+  /** The delivery status of our stored message `id`, which receipts and watermarks move. */
+  statusOf = async (id: string) =>
+    (
+      await this.db()
+        .selectFrom('messages')
+        .select('status')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).status;
 
   reply = async (caseId: string, text: string, visibility?: 'public' | 'private') => {
     const res = await this.t.app.http.inject({

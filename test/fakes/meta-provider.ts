@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { type FakeReply, FakeServer, type RecordedRequest } from './fake-server.js';
+import { FakeProvider, type FakeReply, type RecordedRequest } from './fake-server.js';
 
 const graphError = (
   status: number,
@@ -19,8 +19,7 @@ const graphError = (
  * what Graph checks — a known Bearer token and a matching `appsecret_proof` — and answers with
  * Graph's success and error bodies (`{error: {message, type, code, error_subcode, fbtrace_id}}`).
  */
-export class FakeMeta {
-  readonly server: FakeServer;
+export class FakeMeta extends FakeProvider {
   version = 'v21.0';
   pageId = '1234567890';
   pageName = 'Acme Care';
@@ -35,30 +34,14 @@ export class FakeMeta {
    * error it gets, as a careless proxy before Graph might: for tests that none of it leaks.
    */
   echoCredentials = false;
-  /** While set, every request waits for it before it is answered (a slow Graph call). */
-  hold: Promise<unknown> | null = null;
-
   constructor(private readonly appSecret: string) {
-    this.server = new FakeServer(async (r) => {
-      if (this.hold) await this.hold;
-      return this.route(r);
-    });
-  }
-  async start() {
-    await this.server.start();
-    return this;
-  }
-  get url() {
-    return this.server.url;
-  }
-  close() {
-    return this.server.close();
+    super();
   }
   script(...r: FakeReply[]) {
     this.scripted.push(...r);
   }
 
-  private route(r: RecordedRequest): FakeReply {
+  protected route(r: RecordedRequest): FakeReply {
     const token = /^Bearer (.+)$/.exec(r.headers.authorization ?? '')?.[1];
     if (!token || ![this.pageToken, this.waToken].includes(token)) {
       const carried = `${r.headers.authorization} appsecret_proof=${r.query.get('appsecret_proof')}`;

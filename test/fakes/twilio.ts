@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type FakeReply, FakeServer, type RecordedRequest } from './fake-server.js';
+import { FakeProvider, type FakeReply, type RecordedRequest } from './fake-server.js';
 
 /** A Twilio REST error body (twilio.com/docs/usage/twilios-response). */
 export function twilioError(status: number, code: number, message: string): FakeReply {
@@ -24,8 +24,7 @@ export interface FakeSms {
  * on another path, 400/21604 or 21602 on a missing field, 400/21211 on a To that is not E.164.
  * Scripted replies (e.g. a 429/20429 or a 500) are answered first, after auth and validation.
  */
-export class FakeTwilio {
-  readonly server: FakeServer;
+export class FakeTwilio extends FakeProvider {
   accountSid = `AC${'0123456789abcdef'.repeat(2)}`;
   authToken = 'fake-twilio-auth-token';
   sent: FakeSms[] = [];
@@ -38,19 +37,6 @@ export class FakeTwilio {
   echoAuthorization = false;
   scripted: FakeReply[] = [];
 
-  constructor() {
-    this.server = new FakeServer((r) => this.route(r));
-  }
-  async start() {
-    await this.server.start();
-    return this;
-  }
-  get url() {
-    return this.server.url;
-  }
-  close() {
-    return this.server.close();
-  }
   /** The admin API's payload for an SMS channel on this fake, sending from `from`. */
   channelPayload(from: string, name = 'Care number') {
     return {
@@ -74,7 +60,7 @@ export class FakeTwilio {
     return this.credentials(r) === `${this.accountSid}:${this.authToken}`;
   }
 
-  private route(r: RecordedRequest): FakeReply {
+  protected route(r: RecordedRequest): FakeReply {
     if (!this.authorised(r))
       return twilioError(
         401,

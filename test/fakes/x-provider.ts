@@ -1,4 +1,4 @@
-import { type FakeReply, FakeServer, type RecordedRequest } from './fake-server.js';
+import { FakeProvider, type FakeReply, type RecordedRequest } from './fake-server.js';
 
 /** A v2 Post as X returns it (ids as strings). */
 export interface V2Tweet {
@@ -23,8 +23,7 @@ const cmp = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > 
  * x-rate-limit-limit/remaining/reset on every answer and 429 when a window is spent, posting
  * (`POST /2/tweets`) and DMs (`POST /2/dm_conversations/with/:id/messages`).
  */
-export class FakeX {
-  readonly server: FakeServer;
+export class FakeX extends FakeProvider {
   userToken = 'user-token';
   bearerToken = 'app-token';
   me = { id: '835740314006511618', username: 'resistbot', name: 'Resistbot' };
@@ -45,25 +44,6 @@ export class FakeX {
    * error anyone reads.
    */
   echoAuthorization = false;
-  /** While set, every request waits for it before it is answered (a slow X API call). */
-  hold: Promise<unknown> | null = null;
-
-  constructor() {
-    this.server = new FakeServer(async (r) => {
-      if (this.hold) await this.hold;
-      return this.route(r);
-    });
-  }
-  async start() {
-    await this.server.start();
-    return this;
-  }
-  get url() {
-    return this.server.url;
-  }
-  close() {
-    return this.server.close();
-  }
   script(family: string, ...replies: FakeReply[]) {
     this.scripted[family] = [...(this.scripted[family] ?? []), ...replies];
   }
@@ -79,7 +59,7 @@ export class FakeX {
     };
   }
 
-  private route(r: RecordedRequest): FakeReply {
+  protected route(r: RecordedRequest): FakeReply {
     const family = familyOf(r);
     const auth = r.headers.authorization;
     const wants = family === 'search' ? [this.bearerToken, this.userToken] : [this.userToken];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/platform/db/database.js';
+import { migrateToLatest } from '../../src/platform/db/migrate.js';
 import { createDatabase } from './postgres.js';
 
 export const ENGINES = ['sqlite', 'postgres'] as const;
@@ -36,4 +37,13 @@ export async function freshDatabase(
       cleanup();
     },
   };
+}
+
+export type FreshDatabase = Awaited<ReturnType<typeof freshDatabase>>;
+
+/** A fresh database of the given engine with every migration applied: what query tests start on. */
+export async function migratedDatabase(engine: Engine): Promise<FreshDatabase> {
+  const fresh = await freshDatabase(engine);
+  await migrateToLatest(fresh.database);
+  return fresh;
 }

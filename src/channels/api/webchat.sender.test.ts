@@ -1,9 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import {
+  aMessage,
+  asAdmin,
+  caseFromMessage,
+  type TestApp,
+  testApp,
+} from '../../../test/builders.js';
 import { loadConfig } from '../../config.js';
-import { appendInbound } from '../../ingest/inbound.log.js';
 
 const SECRET = 'webchat-secret-0123456789';
 
@@ -42,18 +47,9 @@ describe('web chat replies through the chat backend', () => {
       author: { id: 'visitor-42' },
       text: 'my router keeps rebooting',
     });
-    await appendInbound(t.app.database.db, t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    const { case_id } = await t.app.database.db
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${case_id}/replies`,
-      headers: t.auth,
-      payload: { text: 'Sorry about that, a fix is on its way.' },
+    const caseId = await caseFromMessage(t, m);
+    const res = await asAdmin(t, 'POST', `/api/v1/cases/${caseId}/replies`, {
+      text: 'Sorry about that, a fix is on its way.',
     });
     expect(res.statusCode).toBe(201);
     await t.app.outbox.runOnce();

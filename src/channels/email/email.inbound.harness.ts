@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ImapFlow } from 'imapflow';
 import { expect } from 'vitest';
 import { type TestApp, testApp } from '../../../test/builders.js';
+import { postChannel } from '../../../test/fakes/channels.js';
 import { sharedDataPath } from '../../../test/fakes/shared-data.js';
 import { FakeSmtp } from '../../../test/fakes/smtp.js';
 import { type Dovecot, startDovecot } from '../../../test/support/dovecot.js';
@@ -44,30 +45,25 @@ export class ImapDesk {
     });
     await imap.connect();
     const desk = new ImapDesk(dovecot, smtp, t, imap);
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: {
-        kind: 'email',
-        name: 'Support mailbox',
-        config: {
-          host: '127.0.0.1',
-          port: smtp.port,
-          secure: false,
-          from: 'Mary Smith <mary@example.net>',
-          username: 'care',
-          imap: {
-            host: dovecot.host,
-            port: dovecot.port,
-            tls: false,
-            user: dovecot.user,
-            // The background poll runs once (no cursor yet); the tests poll through the API.
-            pollIntervalSeconds: 3600,
-          },
+    const res = await postChannel(t, {
+      kind: 'email',
+      name: 'Support mailbox',
+      config: {
+        host: '127.0.0.1',
+        port: smtp.port,
+        secure: false,
+        from: 'Mary Smith <mary@example.net>',
+        username: 'care',
+        imap: {
+          host: dovecot.host,
+          port: dovecot.port,
+          tls: false,
+          user: dovecot.user,
+          // The background poll runs once (no cursor yet); the tests poll through the API.
+          pollIntervalSeconds: 3600,
         },
-        secrets: { password: SMTP_PASSWORD, imapPassword: dovecot.password },
       },
+      secrets: { password: SMTP_PASSWORD, imapPassword: dovecot.password },
     });
     expect(res.statusCode, res.body).toBe(201);
     desk.channelId = res.json().id;

@@ -1,5 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postChannel } from '../../../test/fakes/channels.js';
 import { hasSharedData } from '../../../test/fakes/shared-data.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { EML_DIR, eml, ImapDesk, SMTP_PASSWORD } from './email.inbound.harness.js';
@@ -54,12 +55,7 @@ describe.each(ENGINES)('email channel (IMAP) on %s', (engine) => {
       { config: { imap: { host: 'h', port: 143, tls: false, user: 'u' } }, secrets: {} },
       { config: { host: 'h', port: 25 }, secrets: {} },
     ]) {
-      const res = await d.t.app.http.inject({
-        method: 'POST',
-        url: '/api/v1/channels',
-        headers: d.t.auth,
-        payload: { kind: 'email', name: 'bad', ...payload },
-      });
+      const res = await postChannel(d.t, { kind: 'email', name: 'bad', ...payload });
       expect(res.statusCode, res.body).toBe(400);
     }
   });

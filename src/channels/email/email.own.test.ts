@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postChannel } from '../../../test/fakes/channels.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { ImapDesk } from './email.inbound.harness.js';
 
@@ -32,12 +33,7 @@ describe.each(ENGINES)('own addresses across e-mail records on %s', (engine) => 
   });
 
   const addChannel = async (name: string, config: object, secrets: object) => {
-    const res = await d.t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: d.t.auth,
-      payload: { kind: 'email', name, config, secrets },
-    });
+    const res = await postChannel(d.t, { kind: 'email', name, config, secrets });
     expect(res.statusCode, res.body).toBe(201);
     return res.json().id as string;
   };

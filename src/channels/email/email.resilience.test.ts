@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postChannel } from '../../../test/fakes/channels.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { buildApp } from '../../app.js';
 import { ImapDesk } from './email.inbound.harness.js';
@@ -127,25 +128,20 @@ describe.each(ENGINES)('email channel (IMAP) resilience on %s', (engine) => {
 
   it('polls in the background at the configured interval', async () => {
     await d.imap.mailboxCreate('Timer');
-    const res = await d.t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: d.t.auth,
-      payload: {
-        kind: 'email',
-        name: 'Timer folder',
-        config: {
-          imap: {
-            host: d.dovecot.host,
-            port: d.dovecot.port,
-            tls: false,
-            user: d.dovecot.user,
-            mailbox: 'Timer',
-            pollIntervalSeconds: 1,
-          },
+    const res = await postChannel(d.t, {
+      kind: 'email',
+      name: 'Timer folder',
+      config: {
+        imap: {
+          host: d.dovecot.host,
+          port: d.dovecot.port,
+          tls: false,
+          user: d.dovecot.user,
+          mailbox: 'Timer',
+          pollIntervalSeconds: 1,
         },
-        secrets: { imapPassword: d.dovecot.password },
       },
+      secrets: { imapPassword: d.dovecot.password },
     });
     expect(res.statusCode, res.body).toBe(201);
     const id = '<timer-1@example.org>';
@@ -178,18 +174,13 @@ describe.each(ENGINES)('email channel (IMAP) resilience on %s', (engine) => {
   });
 
   it('marks a refused IMAP login auth_revoked and never shows the password', async () => {
-    const res = await d.t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: d.t.auth,
-      payload: {
-        kind: 'email',
-        name: 'Wrong password',
-        config: {
-          imap: { host: d.dovecot.host, port: d.dovecot.port, tls: false, user: d.dovecot.user },
-        },
-        secrets: { imapPassword: 'wrong-imap-password-never-shown' },
+    const res = await postChannel(d.t, {
+      kind: 'email',
+      name: 'Wrong password',
+      config: {
+        imap: { host: d.dovecot.host, port: d.dovecot.port, tls: false, user: d.dovecot.user },
       },
+      secrets: { imapPassword: 'wrong-imap-password-never-shown' },
     });
     expect(res.statusCode, res.body).toBe(201);
     const id = res.json().id;

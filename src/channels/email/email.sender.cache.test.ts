@@ -1,16 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeSmtp } from '../../../test/fakes/smtp.js';
-import { ENGINES, freshDatabase } from '../../../test/support/engines.js';
-import { loadConfig } from '../../config.js';
-import { migrateToLatest } from '../../platform/db/migrate.js';
-import { classify } from '../../triage/index.js';
-import { ensureWorkspace } from '../../workspace/workspace.service.js';
+import { ENGINES, type FreshDatabase } from '../../../test/support/engines.js';
 import { decryptSecrets, encryptSecrets } from '../channel.crypto.js';
 import { createChannel } from '../channel.store.js';
 import { ConnectorError } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
 import type { OutboundMessage } from '../sender.js';
+import { channelDeps } from '../test-world.js';
 import { emailSender } from './email.sender.js';
 
 // Every decryption of channel credentials is counted: a fix notifying thousands of customers by
@@ -24,23 +20,12 @@ const decrypts = () => vi.mocked(decryptSecrets).mock.calls.length;
 const RIGHT = 'smtp-right-pa55';
 
 describe.each(ENGINES)('the e-mail sender on %s', (engine) => {
-  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  let fresh: FreshDatabase;
   let smtp: FakeSmtp;
   let deps: ChannelDeps;
   beforeAll(async () => {
     smtp = await new FakeSmtp({ username: 'care', password: RIGHT }).start();
-    fresh = await freshDatabase(engine);
-    await migrateToLatest(fresh.database);
-    const ws = await ensureWorkspace(fresh.database.db, Date.now());
-    deps = {
-      db: fresh.database.db,
-      config: loadConfig({ THROUGHLINE_DATABASE_URL: fresh.url, LOG_LEVEL: 'silent' }),
-      workspaceId: ws.workspaceId,
-      clock: Date.now,
-      secretKey: randomBytes(32),
-      onAppended: () => {},
-      classify,
-    };
+    ({ fresh, deps } = await channelDeps(engine, Date.now));
   });
   afterAll(async () => {
     await fresh?.cleanup();

@@ -2,12 +2,14 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   aMessage,
+  asAdmin,
   messageRow,
   retryNow,
   sendRowOf,
   type TestApp,
   testApp,
 } from '../../../test/builders.js';
+import { postChannel } from '../../../test/fakes/channels.js';
 import { FakeSmtp } from '../../../test/fakes/smtp.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { appendInbound } from '../../ingest/inbound.log.js';
@@ -27,22 +29,17 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
   beforeAll(async () => {
     smtp = await new FakeSmtp({ username: 'care', password: PASSWORD }).start();
     t = await testApp(engine);
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: {
-        kind: 'email',
-        name: 'Care mailbox',
-        config: {
-          host: '127.0.0.1',
-          port: smtp.port,
-          secure: false,
-          from: 'Kestrel Care <care@kestrel.example>',
-          username: 'care',
-        },
-        secrets: { password: PASSWORD },
+    const res = await postChannel(t, {
+      kind: 'email',
+      name: 'Care mailbox',
+      config: {
+        host: '127.0.0.1',
+        port: smtp.port,
+        secure: false,
+        from: 'Kestrel Care <care@kestrel.example>',
+        username: 'care',
       },
+      secrets: { password: PASSWORD },
     });
     expect(res.statusCode, res.body).toBe(201);
     channelId = res.json().id;
@@ -73,13 +70,8 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
       .select(['cases.id', 'cases.subject'])
       .where('messages.external_id', '=', externalId)
       .executeTakeFirstOrThrow();
-    const reply = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${row.id}/replies`,
-      headers: t.auth,
-      payload: {
-        text: 'Hello Ana, an engineer replaced the faulty line card this morning; the evening drops should be over. Reply here if they are not.',
-      },
+    const reply = await asAdmin(t, 'POST', `/api/v1/cases/${row.id}/replies`, {
+      text: 'Hello Ana, an engineer replaced the faulty line card this morning; the evening drops should be over. Reply here if they are not.',
     });
     expect(reply.statusCode, reply.body).toBe(201);
     return { replyId: reply.json().id as string, caseId: row.id, subject: row.subject };
@@ -208,52 +200,31 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
     // The server's echo reaches the message, the password in it does not.
     expect((err as ConnectorError).message).toMatch(/535 .*invalid for care \/ \*\*\*/);
     expect((err as ConnectorError).message).not.toContain(wrong);
-    const one = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/channels/${ch.id}`,
-      headers: t.auth,
-    });
+    const one = await asAdmin(t, 'GET', `/api/v1/channels/${ch.id}`);
     expect(one.json().health).toMatchObject({
       status: 'auth_revoked',
       lastError: `auth_revoked: ${(err as ConnectorError).message}`,
     });
-    const list = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/channels',
-      headers: t.auth,
-    });
+    const list = await asAdmin(t, 'GET', '/api/v1/channels');
     for (const body of [one.body, list.body]) {
       expect(body).not.toContain(wrong);
       expect(body).not.toContain(PASSWORD);
     }
     // The connection test says the same without sending anything, and the good channel passes.
-    const bad = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/channels/${ch.id}/test`,
-      headers: t.auth,
-    });
+    const bad = await asAdmin(t, 'POST', `/api/v1/channels/${ch.id}/test`);
     expect(bad.json()).toMatchObject({ ok: false, error: { kind: 'auth_revoked' } });
     expect(bad.body).toContain('care / ***');
     expect(bad.body).not.toContain(wrong);
-    const test = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/channels/${channelId}/test`,
-      headers: t.auth,
-    });
+    const test = await asAdmin(t, 'POST', `/api/v1/channels/${channelId}/test`);
     expect(test.json()).toMatchObject({ ok: true, account: { host: '127.0.0.1' } });
   });
 
   it('refuses an email channel without a host or with secrets it does not know', async () => {
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: {
-        kind: 'email',
-        name: 'Bad',
-        config: { port: 25, secure: false, from: 'a@b.example' },
-        secrets: { password: 'p', token: 'nope-secret' },
-      },
+    const res = await postChannel(t, {
+      kind: 'email',
+      name: 'Bad',
+      config: { port: 25, secure: false, from: 'a@b.example' },
+      secrets: { password: 'p', token: 'nope-secret' },
     });
     expect(res.statusCode).toBe(400);
     expect(res.body).toMatch(/host/);

@@ -1,16 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type TestApp, testApp } from '../../../test/builders.js';
-import { ENGINES, freshDatabase } from '../../../test/support/engines.js';
+import { postChannel } from '../../../test/fakes/channels.js';
+import { ENGINES, type FreshDatabase } from '../../../test/support/engines.js';
 import { freePort } from '../../../test/support/ports.js';
-import { loadConfig } from '../../config.js';
-import { migrateToLatest } from '../../platform/db/migrate.js';
 import type { DB } from '../../platform/db/schema.js';
-import { classify } from '../../triage/index.js';
-import { ensureWorkspace } from '../../workspace/workspace.service.js';
 import { decryptSecrets, encryptSecrets } from '../channel.crypto.js';
 import { createChannel } from '../channel.store.js';
 import type { ChannelDeps } from '../routes.js';
+import { channelDeps } from '../test-world.js';
 import { emailPollTicker } from './email.timer.js';
 
 // Every decryption of channel credentials is counted: the poll timer runs every second and must
@@ -56,12 +53,7 @@ describe.each(ENGINES)('the e-mail poll timer on %s', (engine) => {
     });
 
     const add = async (name: string, config: object, secrets: object) => {
-      const res = await t.app.http.inject({
-        method: 'POST',
-        url: '/api/v1/channels',
-        headers: t.auth,
-        payload: { kind: 'email', name, config, secrets },
-      });
+      const res = await postChannel(t, { kind: 'email', name, config, secrets });
       expect(res.statusCode, res.body).toBe(201);
       return res.json().id as string;
     };
@@ -89,22 +81,11 @@ describe.each(ENGINES)('the e-mail poll timer on %s', (engine) => {
   });
 
   describe('tick by tick', () => {
-    let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+    let fresh: FreshDatabase;
     let deps: ChannelDeps;
     let now = Date.UTC(2026, 11, 3, 9, 0, 0);
     beforeAll(async () => {
-      fresh = await freshDatabase(engine);
-      await migrateToLatest(fresh.database);
-      const ws = await ensureWorkspace(fresh.database.db, now);
-      deps = {
-        db: fresh.database.db,
-        config: loadConfig({ THROUGHLINE_DATABASE_URL: fresh.url, LOG_LEVEL: 'silent' }),
-        workspaceId: ws.workspaceId,
-        clock: () => now,
-        secretKey: randomBytes(32),
-        onAppended: () => {},
-        classify,
-      };
+      ({ fresh, deps } = await channelDeps(engine, () => now));
     });
     afterAll(async () => {
       await fresh?.cleanup();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retryNow, type TestApp } from '../../../test/builders.js';
 import { deliverMeta } from '../../../test/fakes/channels.js';
-import { FBA, MetaHarness, PAGE } from '../../../test/fakes/meta-harness.js';
+import { FBA, MetaHarness, messengerBody, PAGE } from '../../../test/fakes/meta-harness.js';
 import type { FakeMeta } from '../../../test/fakes/meta-provider.js';
 import { hasSharedData } from '../../../test/fakes/shared-data.js';
 import { ENGINES } from '../../../test/support/engines.js';
@@ -29,23 +29,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)(
     });
 
     const echoOf = (who: string, mid: string, text: string, at: number) =>
-      JSON.stringify({
-        object: 'page',
-        entry: [
-          {
-            id: PAGE,
-            time: at,
-            messaging: [
-              {
-                sender: { id: PAGE },
-                recipient: { id: who },
-                timestamp: at,
-                message: { mid, text, is_echo: true, app_id: 1 },
-              },
-            ],
-          },
-        ],
-      });
+      messengerBody(PAGE, who, { message: { mid, text, is_echo: true, app_id: 1 } }, at);
 
     it('keeps one row with the provider id, carries the echo receipt, and never sends again', async () => {
       const [who, caseId] = await messengerFrom(ch, Date.now() - 60_000);
@@ -63,23 +47,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)(
       // The send is in flight; its echo arrives, is stored, and is even delivered.
       expect((await deliverMeta(t, ch, echoOf(who, mid, text, Date.now()))).statusCode).toBe(200);
       await t.app.pipeline.drain();
-      const dlr = JSON.stringify({
-        object: 'page',
-        entry: [
-          {
-            id: PAGE,
-            time: Date.now(),
-            messaging: [
-              {
-                sender: { id: who },
-                recipient: { id: PAGE },
-                timestamp: Date.now(),
-                delivery: { mids: [mid] },
-              },
-            ],
-          },
-        ],
-      });
+      const dlr = messengerBody(who, PAGE, { delivery: { mids: [mid] } });
       expect((await deliverMeta(t, ch, dlr)).statusCode).toBe(200);
       const early = await db()
         .selectFrom('messages')

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../test/builders.js';
+import { asAdmin } from '../../../test/builders.js';
 import { deliverMeta } from '../../../test/fakes/channels.js';
-import { FBA, MetaHarness, nextPsid, PAGE } from '../../../test/fakes/meta-harness.js';
+import {
+  FBA,
+  MetaHarness,
+  messengerBody,
+  nextPsid,
+  PAGE,
+} from '../../../test/fakes/meta-harness.js';
 import { hasSharedData } from '../../../test/fakes/shared-data.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { classify } from '../../triage/index.js';
@@ -27,29 +34,9 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Messenger message edits on %s'
   });
 
   const edit = (who: string, mid: string, text: string, n: number, at = Date.now()) =>
-    JSON.stringify({
-      object: 'page',
-      entry: [
-        {
-          id: PAGE,
-          time: at,
-          messaging: [
-            {
-              sender: { id: who },
-              recipient: { id: PAGE },
-              timestamp: at,
-              message_edit: { mid, text, num_edit: n },
-            },
-          ],
-        },
-      ],
-    });
+    messengerBody(who, PAGE, { message_edit: { mid, text, num_edit: n } }, at);
   const caseView = async (caseId: string) => {
-    const res = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/cases/${caseId}`,
-      headers: t.auth,
-    });
+    const res = await asAdmin(t, 'GET', `/api/v1/cases/${caseId}`);
     expect(res.statusCode).toBe(200);
     return res.json();
   };
@@ -88,23 +75,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Messenger message edits on %s'
     const who = nextPsid();
     const mid = `m_fast_${who}`;
     const at = Date.now() - 1000;
-    const original = JSON.stringify({
-      object: 'page',
-      entry: [
-        {
-          id: PAGE,
-          time: at,
-          messaging: [
-            {
-              sender: { id: who },
-              recipient: { id: PAGE },
-              timestamp: at,
-              message: { mid, text: 'no dial tone' },
-            },
-          ],
-        },
-      ],
-    });
+    const original = messengerBody(who, PAGE, { message: { mid, text: 'no dial tone' } }, at);
     expect((await deliverMeta(t, ch, original)).statusCode).toBe(200);
     // Not yet processed: the edit waits.
     expect(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retryNow, type TestApp } from '../../../test/builders.js';
 import { deliverMeta } from '../../../test/fakes/channels.js';
-import { FBA, MetaHarness, PAGE } from '../../../test/fakes/meta-harness.js';
+import { FBA, MetaHarness, messengerBody, PAGE } from '../../../test/fakes/meta-harness.js';
 import { hasSharedData } from '../../../test/fakes/shared-data.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { applyPendingMarks, MARK_TTL_MS } from '../channel.marks.js';
@@ -28,23 +28,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)(
     });
 
     const delivery = (who: string, mids: string[]) =>
-      JSON.stringify({
-        object: 'page',
-        entry: [
-          {
-            id: PAGE,
-            time: Date.now(),
-            messaging: [
-              {
-                sender: { id: who },
-                recipient: { id: PAGE },
-                timestamp: Date.now(),
-                delivery: { mids },
-              },
-            ],
-          },
-        ],
-      });
+      messengerBody(who, PAGE, { delivery: { mids } });
     const status = async (id: string) =>
       (
         await db()
@@ -113,23 +97,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)(
       expect((await outbox(queued)).status).toBe('pending');
       await new Promise((r) => setTimeout(r, 5));
       const watermark = (kind: 'read' | 'delivery') =>
-        JSON.stringify({
-          object: 'page',
-          entry: [
-            {
-              id: PAGE,
-              time: Date.now(),
-              messaging: [
-                {
-                  sender: { id: who },
-                  recipient: { id: PAGE },
-                  timestamp: Date.now(),
-                  [kind]: { watermark: Date.now() },
-                },
-              ],
-            },
-          ],
-        });
+        messengerBody(who, PAGE, { [kind]: { watermark: Date.now() } });
       expect((await deliverMeta(t, ch, watermark('delivery'))).statusCode).toBe(200);
       expect((await deliverMeta(t, ch, watermark('read'))).statusCode).toBe(200);
       expect(await status(sent)).toBe('read');

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { retryNow, type TestApp } from '../../../test/builders.js';
+import { asAdmin, retryNow, type TestApp } from '../../../test/builders.js';
 import { createChannel, deliverMeta, META_VERIFY_TOKEN } from '../../../test/fakes/channels.js';
-import { FBA, MetaHarness, nextPsid, PAGE } from '../../../test/fakes/meta-harness.js';
+import {
+  FBA,
+  MetaHarness,
+  messengerBody,
+  nextPsid,
+  PAGE,
+} from '../../../test/fakes/meta-harness.js';
 import { type FakeMeta, graphError } from '../../../test/fakes/meta-provider.js';
 import { hasSharedData, readSharedText } from '../../../test/fakes/shared-data.js';
 import { ENGINES } from '../../../test/support/engines.js';
@@ -11,7 +17,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
   let t: TestApp;
   let fake: FakeMeta;
   let ch: string;
-  const { db, secrets, config, msgBy, reply, outbox, messengerFrom } = h;
+  const { db, secrets, config, msgBy, statusOf, reply, outbox, messengerFrom } = h;
 
   beforeAll(async () => {
     await h.start(engine);
@@ -20,6 +26,39 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
   afterAll(async () => {
     await h.close();
   });
+
+  /** A Page feed webhook: `from` comments `message` on our post `post`, `agoSeconds` ago. */
+  const commentBody = (
+    commentId: string,
+    post: string,
+    from: { id: string; name: string },
+    message: string,
+    agoSeconds: number,
+  ) =>
+    JSON.stringify({
+      object: 'page',
+      entry: [
+        {
+          id: PAGE,
+          time: Date.now(),
+          changes: [
+            {
+              field: 'feed',
+              value: {
+                item: 'comment',
+                verb: 'add',
+                comment_id: commentId,
+                post_id: `${PAGE}_${post}`,
+                parent_id: `${PAGE}_${post}`,
+                from,
+                message,
+                created_time: Math.floor(Date.now() / 1000) - agoSeconds,
+              },
+            },
+          ],
+        },
+      ],
+    });
 
   it('answers the subscription handshake only with our verify token', async () => {
     const ok = await t.app.http.inject({
@@ -112,53 +151,13 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
       .replace('"5678"', `"${who}"`)
       .replace('1458668856253', String(Date.now()));
     expect((await deliverMeta(t, ch, dlr)).statusCode).toBe(200);
-    expect(
-      (
-        await db()
-          .selectFrom('messages')
-          .select('status')
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow()
-      ).status,
-    ).toBe('delivered');
-    const read = JSON.stringify({
-      object: 'page',
-      entry: [
-        {
-          id: PAGE,
-          time: Date.now(),
-          messaging: [
-            {
-              sender: { id: who },
-              recipient: { id: PAGE },
-              timestamp: Date.now(),
-              read: { watermark: Date.now() },
-            },
-          ],
-        },
-      ],
-    });
+    expect(await statusOf(id)).toBe('delivered');
+    const read = messengerBody(who, PAGE, { read: { watermark: Date.now() } });
     expect((await deliverMeta(t, ch, read)).statusCode).toBe(200);
-    expect(
-      (
-        await db()
-          .selectFrom('messages')
-          .select('status')
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow()
-      ).status,
-    ).toBe('read');
+    expect(await statusOf(id)).toBe('read');
     // A late delivery receipt never moves it back.
     expect((await deliverMeta(t, ch, dlr.replace('"seq"', '"seq2"'))).statusCode).toBe(200);
-    expect(
-      (
-        await db()
-          .selectFrom('messages')
-          .select('status')
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow()
-      ).status,
-    ).toBe('read');
+    expect(await statusOf(id)).toBe('read');
   });
 
   it('refuses a Messenger reply outside the 24-hour window, naming the rule; the human-agent tag extends it to 7 days', async () => {
@@ -174,11 +173,8 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
     });
     expect(fake.sent.length).toBe(before);
     // An internal note is no message to the customer: never refused.
-    const note = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${caseId}/notes`,
-      headers: t.auth,
-      payload: { body: 'Window closed: call them instead' },
+    const note = await asAdmin(t, 'POST', `/api/v1/cases/${caseId}/notes`, {
+      body: 'Window closed: call them instead',
     });
     expect(note.statusCode, note.body).toBe(201);
 
@@ -221,12 +217,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
     ).rejects.toThrow(/\[meta_24h\]/);
     expect(fake.sent.length).toBe(sentBefore);
     // Nor does the CSAT survey sent when the case is resolved: the system writes it.
-    const resolved = await t.app.http.inject({
-      method: 'PATCH',
-      url: `/api/v1/cases/${c2}`,
-      headers: t.auth,
-      payload: { status: 'resolved' },
-    });
+    const resolved = await asAdmin(t, 'PATCH', `/api/v1/cases/${c2}`, { status: 'resolved' });
     expect(resolved.statusCode, resolved.body).toBe(200);
     await t.app.outbox.runOnce();
     expect(fake.sent.length).toBe(sentBefore);
@@ -240,30 +231,13 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
   it('answers a Page comment publicly, privately once, and hides it', async () => {
     const who = nextPsid();
     const commentId = `111_${who}`;
-    const comment = JSON.stringify({
-      object: 'page',
-      entry: [
-        {
-          id: PAGE,
-          time: Date.now(),
-          changes: [
-            {
-              field: 'feed',
-              value: {
-                item: 'comment',
-                verb: 'add',
-                comment_id: commentId,
-                post_id: `${PAGE}_111`,
-                parent_id: `${PAGE}_111`,
-                from: { id: who, name: 'Pat' },
-                message: 'Is there an outage in 94110?',
-                created_time: Math.floor(Date.now() / 1000) - 60,
-              },
-            },
-          ],
-        },
-      ],
-    });
+    const comment = commentBody(
+      commentId,
+      '111',
+      { id: who, name: 'Pat' },
+      'Is there an outage in 94110?',
+      60,
+    );
     expect((await deliverMeta(t, ch, comment)).statusCode).toBe(200);
     await t.app.pipeline.drain();
     const m = await msgBy(commentId);
@@ -287,12 +261,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
       details: { rule: 'meta_private_reply_once', channel: 'facebook' },
     });
 
-    const hide = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/channels/${ch}/comments/${commentId}/hide`,
-      headers: t.auth,
-      payload: {},
-    });
+    const hide = await asAdmin(t, 'POST', `/api/v1/channels/${ch}/comments/${commentId}/hide`, {});
     expect(hide.statusCode).toBe(200);
     expect(fake.sent.at(-1)).toMatchObject({
       kind: 'hide',
@@ -310,30 +279,13 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
   it('answers a public reply on the comment even when a Messenger DM came later', async () => {
     const who = nextPsid();
     const commentId = `222_${who}`;
-    const comment = JSON.stringify({
-      object: 'page',
-      entry: [
-        {
-          id: PAGE,
-          time: Date.now(),
-          changes: [
-            {
-              field: 'feed',
-              value: {
-                item: 'comment',
-                verb: 'add',
-                comment_id: commentId,
-                post_id: `${PAGE}_222`,
-                parent_id: `${PAGE}_222`,
-                from: { id: who, name: 'Sam' },
-                message: 'No service since noon',
-                created_time: Math.floor(Date.now() / 1000) - 120,
-              },
-            },
-          ],
-        },
-      ],
-    });
+    const comment = commentBody(
+      commentId,
+      '222',
+      { id: who, name: 'Sam' },
+      'No service since noon',
+      120,
+    );
     const dm = readSharedText(FBA, 'hello_msg.json')
       .replaceAll('"5678"', `"${who}"`)
       .replaceAll('1459991487970', String(Date.now() - 60_000))
@@ -391,11 +343,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('Meta webhook and sending on %s
     ).json();
     expect(health.health.status).toBe('auth_revoked');
     expect(JSON.stringify(health)).not.toContain(fake.pageToken);
-    const test = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/channels/${ch}/test`,
-      headers: t.auth,
-    });
+    const test = await asAdmin(t, 'POST', `/api/v1/channels/${ch}/test`);
     expect(test.json()).toMatchObject({
       ok: true,
       account: { pageId: PAGE, pageName: 'Acme Care', whatsappName: 'Acme' },

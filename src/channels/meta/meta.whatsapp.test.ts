@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../test/builders.js';
 import { createChannel, deliverMeta } from '../../../test/fakes/channels.js';
-import { FBA, MetaHarness } from '../../../test/fakes/meta-harness.js';
+import { FBA, MetaHarness, whatsappBody } from '../../../test/fakes/meta-harness.js';
 import type { FakeMeta } from '../../../test/fakes/meta-provider.js';
 import { hasSharedData } from '../../../test/fakes/shared-data.js';
 import { ENGINES } from '../../../test/support/engines.js';
@@ -13,7 +13,7 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)(
     let t: TestApp;
     let fake: FakeMeta;
     let ch: string;
-    const { db, secrets, config, msgBy, reply } = h;
+    const { db, secrets, config, msgBy, statusOf, reply } = h;
 
     beforeAll(async () => {
       await h.start(engine);
@@ -28,33 +28,20 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)(
         deliverMeta(
           t,
           channel,
-          JSON.stringify({
-            object: 'whatsapp_business_account',
-            entry: [
-              {
-                id: 'WABA',
-                changes: [
-                  {
-                    field: 'messages',
-                    value: {
-                      messaging_product: 'whatsapp',
-                      metadata: { phone_number_id: fake.phoneId },
-                      contacts: [{ profile: { name: 'Maria' }, wa_id: from }],
-                      messages: [
-                        {
-                          from,
-                          id,
-                          timestamp: String(Math.floor(at / 1000)),
-                          type: 'text',
-                          text: { body: 'no signal' },
-                        },
-                      ],
-                    },
-                  },
-                ],
-              },
-            ],
-          }),
+          JSON.stringify(
+            whatsappBody(fake.phoneId, {
+              contacts: [{ profile: { name: 'Maria' }, wa_id: from }],
+              messages: [
+                {
+                  from,
+                  id,
+                  timestamp: String(Math.floor(at / 1000)),
+                  type: 'text',
+                  text: { body: 'no signal' },
+                },
+              ],
+            }),
+          ),
         );
       expect((await wa(ch, '14155550101', 'wamid.IN1', Date.now() - 600_000)).statusCode).toBe(200);
       await t.app.pipeline.drain();
@@ -71,41 +58,20 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)(
         .select('external_id')
         .where('id', '=', id)
         .executeTakeFirstOrThrow();
-      const status = JSON.stringify({
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: 'WABA',
-            changes: [
-              {
-                field: 'messages',
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: { phone_number_id: fake.phoneId },
-                  statuses: [
-                    {
-                      id: out.external_id,
-                      status: 'delivered',
-                      timestamp: String(Math.floor(Date.now() / 1000)),
-                      recipient_id: '14155550101',
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-      });
+      const status = JSON.stringify(
+        whatsappBody(fake.phoneId, {
+          statuses: [
+            {
+              id: out.external_id,
+              status: 'delivered',
+              timestamp: String(Math.floor(Date.now() / 1000)),
+              recipient_id: '14155550101',
+            },
+          ],
+        }),
+      );
       expect((await deliverMeta(t, ch, status)).statusCode).toBe(200);
-      expect(
-        (
-          await db()
-            .selectFrom('messages')
-            .select('status')
-            .where('id', '=', id)
-            .executeTakeFirstOrThrow()
-        ).status,
-      ).toBe('delivered');
+      expect(await statusOf(id)).toBe('delivered');
 
       expect(
         (await wa(ch, '14155550102', 'wamid.IN2', Date.now() - 30 * 3_600_000)).statusCode,

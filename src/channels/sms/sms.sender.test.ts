@@ -1,16 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   aMessage,
+  asAdmin,
+  caseFromMessage,
   messageRow,
   retryNow,
   sendRowOf,
   type TestApp,
   testApp,
 } from '../../../test/builders.js';
+import { postChannel } from '../../../test/fakes/channels.js';
 import { FakeTwilio, twilioError } from '../../../test/fakes/twilio.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { captureLogs } from '../../../test/support/logs.js';
-import { appendInbound } from '../../ingest/inbound.log.js';
 import { fromTwilioError } from './sms.errors.js';
 import { smsRecipient } from './sms.sender.js';
 
@@ -72,12 +74,7 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
   beforeAll(async () => {
     twilio = await new FakeTwilio().start();
     t = await testApp(engine, {}, { logger: logs.logger });
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: twilio.channelPayload('+14155550100'),
-    });
+    const res = await postChannel(t, twilio.channelPayload('+14155550100'));
     expect(res.statusCode, res.body).toBe(201);
     expect(res.body).not.toContain(twilio.authToken);
   });
@@ -96,20 +93,9 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
       text: 'No signal at home since yesterday',
       sentAt: new Date().toISOString(),
     });
-    await appendInbound(db(), t.app.workspace.workspaceId, [m], Date.now());
-    await t.app.pipeline.drain();
-    const row = await db()
-      .selectFrom('messages')
-      .select('case_id')
-      .where('external_id', '=', m.externalId)
-      .executeTakeFirstOrThrow();
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${row.case_id}/replies`,
-      headers: t.auth,
-      payload: { text },
-    });
-    return Object.assign(res, { caseId: row.case_id! });
+    const caseId = await caseFromMessage(t, m);
+    const res = await asAdmin(t, 'POST', `/api/v1/cases/${caseId}/replies`, { text });
+    return Object.assign(res, { caseId });
   };
   const reply = async (from: string, text: string) => {
     const res = await post(from, text);
@@ -231,17 +217,9 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
       expect(failed).toHaveLength(1);
       expect(failed[0]).toMatchObject({ giveUp: true, error: 'auth_revoked: Twilio 401/20003' });
       expect(logs.text()).not.toContain(real);
-      const list = await t.app.http.inject({
-        method: 'GET',
-        url: '/api/v1/channels',
-        headers: t.auth,
-      });
+      const list = await asAdmin(t, 'GET', '/api/v1/channels');
       const chId = list.json().channels.find((c: { kind: string }) => c.kind === 'sms').id;
-      const one = await t.app.http.inject({
-        method: 'GET',
-        url: `/api/v1/channels/${chId}`,
-        headers: t.auth,
-      });
+      const one = await asAdmin(t, 'GET', `/api/v1/channels/${chId}`);
       expect(one.json().health).toMatchObject({
         status: 'auth_revoked',
         lastError: row.last_error,
@@ -251,17 +229,9 @@ describe.each(ENGINES)('SMS channel (Twilio-style) on %s', (engine) => {
       twilio.authToken = real;
       twilio.echoCredentials = false;
     }
-    const list = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/channels',
-      headers: t.auth,
-    });
+    const list = await asAdmin(t, 'GET', '/api/v1/channels');
     const chId = list.json().channels.find((c: { kind: string }) => c.kind === 'sms').id;
-    const test = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/channels/${chId}/test`,
-      headers: t.auth,
-    });
+    const test = await asAdmin(t, 'POST', `/api/v1/channels/${chId}/test`);
     expect(test.json()).toMatchObject({ ok: true, account: { accountSid: twilio.accountSid } });
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { asAdmin, type TestApp, testApp } from '../../../test/builders.js';
+import { postChannel } from '../../../test/fakes/channels.js';
 import { hasSharedData, readSharedText } from '../../../test/fakes/shared-data.js';
 import { FakeTwilio } from '../../../test/fakes/twilio.js';
 import { ENGINES } from '../../../test/support/engines.js';
@@ -67,12 +68,7 @@ describe.skipIf(!haveData).each(ENGINES)('SMS webhook on %s', (engine) => {
   beforeAll(async () => {
     twilio = await new FakeTwilio().start();
     t = await testApp(engine);
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/channels',
-      headers: t.auth,
-      payload: twilio.channelPayload('+12028831111'),
-    });
+    const res = await postChannel(t, twilio.channelPayload('+12028831111'));
     expect(res.statusCode, res.body).toBe(201);
     channelId = res.json().id;
     hookUrl = res.json().webhookUrl;
@@ -125,11 +121,8 @@ describe.skipIf(!haveData).each(ENGINES)('SMS webhook on %s', (engine) => {
       author_address: '+14133881111',
       text: 'Msg',
     });
-    const reply = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${rows[0].case_id}/replies`,
-      headers: t.auth,
-      payload: { text: 'Thanks, we are on it.' },
+    const reply = await asAdmin(t, 'POST', `/api/v1/cases/${rows[0].case_id}/replies`, {
+      text: 'Thanks, we are on it.',
     });
     expect(reply.statusCode, reply.body).toBe(201);
     await t.app.outbox.runOnce();

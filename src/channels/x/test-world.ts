@@ -4,7 +4,7 @@
  * file; imported by them.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
-import { caseIdOf } from '../../../test/builders.js';
+import { asAdmin, caseIdOf } from '../../../test/builders.js';
 import { createChannel, deliverX, X_SECRET } from '../../../test/fakes/channels.js';
 import { FakeX } from '../../../test/fakes/x-provider.js';
 import type { Engine } from '../../../test/support/engines.js';
@@ -70,11 +70,9 @@ export function xDeskWorld(engine: Engine) {
     },
     /** An agent's reply on the case through the API (accepted); returns the reply. */
     async reply(caseId: string, text: string, visibility?: 'public' | 'private') {
-      const res = await t.app.http.inject({
-        method: 'POST',
-        url: `/api/v1/cases/${caseId}/replies`,
-        headers: t.auth,
-        payload: { text, ...(visibility ? { visibility } : {}) },
+      const res = await asAdmin(t, 'POST', `/api/v1/cases/${caseId}/replies`, {
+        text,
+        ...(visibility ? { visibility } : {}),
       });
       expect(res.statusCode).toBeLessThan(300);
       return res.json() as { id: string };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageRow, retryNow, sendRowOf } from '../../../test/builders.js';
+import { asAdmin, messageRow, retryNow, sendRowOf } from '../../../test/builders.js';
 import { ENGINES } from '../../../test/support/engines.js';
 import { aTweet, OUR, xDeskWorld } from './test-world.js';
 
@@ -134,11 +134,9 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
       expect((await x.deliver(JSON.stringify(d))).statusCode).toBe(200);
     }
     const before = x.fake.requestsOf('tweets').length;
-    const refused = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${caseId}/replies`,
-      headers: t.auth,
-      payload: { text: 'Hello?', visibility: 'public' },
+    const refused = await asAdmin(t, 'POST', `/api/v1/cases/${caseId}/replies`, {
+      text: 'Hello?',
+      visibility: 'public',
     });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error.message).toMatch(/no public message .* reply privately/);
@@ -180,11 +178,8 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
   it('refuses a public reply over 280 weighted characters at once, without calling X', async () => {
     const c = await customerWrites('tweet');
     const before = x.fake.requestsOf('tweets').length;
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/cases/${c.caseId}/replies`,
-      headers: t.auth,
-      payload: { text: '漢'.repeat(141) },
+    const res = await asAdmin(t, 'POST', `/api/v1/cases/${c.caseId}/replies`, {
+      text: '漢'.repeat(141),
     });
     expect(res.statusCode, res.body).toBe(422);
     expect(res.json().error).toMatchObject({
@@ -246,13 +241,7 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     expect(ob.last_error).toMatch(/^rate_limited/);
     expect(Number(ob.next_attempt_at)).toBeGreaterThanOrEqual(t0 + 119_000);
     expect(Number(ob.next_attempt_at)).toBeLessThanOrEqual(Date.now() + 121_000);
-    const health = (
-      await t.app.http.inject({
-        method: 'GET',
-        url: `/api/v1/channels/${x.channelId}`,
-        headers: t.auth,
-      })
-    ).json().health;
+    const health = (await asAdmin(t, 'GET', `/api/v1/channels/${x.channelId}`)).json().health;
     expect(health.rateLimits.tweets.remaining).toBe(0);
     // Time passes (the row becomes due, X's block is over), and the retry goes through.
     await retryNow(db(), ob.id);
@@ -292,38 +281,18 @@ describe.each(ENGINES)('X outbound through a fake X API on %s', (engine) => {
     expect(row.status).toBe('failed');
     expect(row.text).toBe('One moment.');
     expect((await sendRowOf(db(), sent.id)).last_error).toMatch(/^auth_revoked/);
-    const h = (
-      await t.app.http.inject({
-        method: 'GET',
-        url: `/api/v1/channels/${x.channelId}`,
-        headers: t.auth,
-      })
-    ).json().health;
+    const h = (await asAdmin(t, 'GET', `/api/v1/channels/${x.channelId}`)).json().health;
     expect(h.status).toBe('auth_revoked');
     // Reconnected (token valid again): the connection test clears it.
     x.fake.me.id = OUR;
-    const test = await t.app.http.inject({
-      method: 'POST',
-      url: `/api/v1/channels/${x.channelId}/test`,
-      headers: t.auth,
-    });
+    const test = await asAdmin(t, 'POST', `/api/v1/channels/${x.channelId}/test`);
     expect(test.json()).toMatchObject({ ok: true, account: { id: OUR } });
-    const h2 = (
-      await t.app.http.inject({
-        method: 'GET',
-        url: `/api/v1/channels/${x.channelId}`,
-        headers: t.auth,
-      })
-    ).json().health;
+    const h2 = (await asAdmin(t, 'GET', `/api/v1/channels/${x.channelId}`)).json().health;
     expect(h2.status).toBe('ok');
   });
 
   it('gives the DM deep link for a public → private handoff', async () => {
-    const res = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/channels/${x.channelId}/dm-link?text=case%2042`,
-      headers: t.auth,
-    });
+    const res = await asAdmin(t, 'GET', `/api/v1/channels/${x.channelId}/dm-link?text=case%2042`);
     expect(res.json().url).toBe(
       `https://twitter.com/messages/compose?recipient_id=${OUR}&text=case+42`,
     );

@@ -10,7 +10,7 @@ import {
   toEpochMs,
   UNDATED,
 } from '../channel.parsed.js';
-import { xEditOf } from './x.parse.v2.js';
+import { xEditOf, xPostMessage, xPostResult } from './x.parse.v2.js';
 
 /** What the parser needs to know about the channel. */
 export interface XParseContext {
@@ -145,39 +145,25 @@ export function tweetV1ToMessage(raw: unknown, ctx: XParseContext): Result {
   const isEcho = !!ctx.accountId && authorId === ctx.accountId;
   const inReplyTo = idString(t.in_reply_to_status_id_str);
   const followers = followerCount(user?.followers_count);
-  const message: InboundMessage = {
-    channel: 'x',
-    channelId: ctx.channelId,
-    externalId: id,
-    direction: isEcho ? 'out' : 'in',
-    author: {
-      id: authorId,
-      ...(str(user?.screen_name) ? { handle: str(user?.screen_name) } : {}),
-      ...(str(user?.name) ? { name: str(user?.name) } : {}),
-      ...(followers !== undefined ? { followers } : {}),
-      ...(str(user?.location) ? { location: str(user?.location)!.slice(0, 500) } : {}),
-      ...(user?.verified === true ? { verified: true } : {}),
-    },
-    // X HTML-escapes &, < and > in text (developer.x.com, Tweet object "text").
-    text: decodeHtmlEntities(text),
+  const message = xPostMessage(ctx.channelId, raw, {
+    id,
+    authorId,
+    isEcho,
+    user,
+    handle: str(user?.screen_name),
+    followers,
+    text,
     sentAt:
       sentAt !== undefined && Number.isFinite(sentAt) ? new Date(sentAt).toISOString() : UNDATED,
-    visibility: 'public',
-    raw,
-  };
+  });
   if (isNumericId(inReplyTo)) message.inReplyTo = inReplyTo;
   const attachments = v1Attachments(t);
   if (attachments.length) message.attachments = attachments;
-  const counterpart = idString(t.in_reply_to_user_id_str);
   const history = obj(t.edit_history);
   const editOf = isEcho
     ? undefined
     : xEditOf(id, history?.edit_tweet_ids, history?.initial_tweet_id);
-  return {
-    message,
-    ...(isEcho && counterpart ? { counterpart } : {}),
-    ...(editOf ? { editOf } : {}),
-  };
+  return xPostResult(message, isEcho, idString(t.in_reply_to_user_id_str), editOf);
 }
 
 /** A v1.1 direct message event (`message_create`) with the delivery's `users` map. */

@@ -44,24 +44,16 @@ export function tweetV2ToMessage(
     arr(obj(t.entities)?.mentions).some(
       (m) => str(obj(m)?.username)?.toLowerCase() === ctx.handle!.toLowerCase(),
     );
-  const message: InboundMessage = {
-    channel: 'x',
-    channelId: ctx.channelId,
-    externalId: id,
-    direction: isEcho ? 'out' : 'in',
-    author: {
-      id: authorId,
-      ...(str(user?.username) ? { handle: str(user?.username) } : {}),
-      ...(str(user?.name) ? { name: str(user?.name) } : {}),
-      ...(followers !== undefined ? { followers } : {}),
-      ...(str(user?.location) ? { location: str(user?.location)!.slice(0, 500) } : {}),
-      ...(user?.verified === true ? { verified: true } : {}),
-    },
-    text: decodeHtmlEntities(text),
+  const message = xPostMessage(ctx.channelId, raw, {
+    id,
+    authorId,
+    isEcho,
+    user,
+    handle: str(user?.username),
+    followers,
+    text,
     sentAt: new Date(sentAt).toISOString(),
-    visibility: 'public',
-    raw,
-  };
+  });
   if (isNumericId(repliedTo)) message.inReplyTo = repliedTo;
   const conv = idString(t.conversation_id);
   if (isNumericId(conv)) message.conversationId = conv;
@@ -69,13 +61,8 @@ export function tweetV2ToMessage(
   const addressedToUs =
     mentionsUs || (!!ctx.accountId && idString(t.in_reply_to_user_id) === ctx.accountId);
   if (ctx.listening && !addressedToUs && !isEcho) message.unsolicited = true;
-  const counterpart = idString(t.in_reply_to_user_id);
   const editOf = isEcho ? undefined : xEditOf(id, t.edit_history_tweet_ids);
-  return {
-    message,
-    ...(isEcho && counterpart ? { counterpart } : {}),
-    ...(editOf ? { editOf } : {}),
-  };
+  return xPostResult(message, isEcho, idString(t.in_reply_to_user_id), editOf);
 }
 
 /**
@@ -92,4 +79,54 @@ export function xEditOf(id: string, history: unknown, initial?: unknown): string
   const at = ids.indexOf(id);
   const before = at >= 0 ? ids.slice(0, at) : ids.filter((v) => v !== id);
   return [...new Set([first, ...before])];
+}
+
+/** A public post once its v1.1 or v2 fields are read (the two name them differently). */
+export interface XPostFields {
+  id: string;
+  authorId: string;
+  isEcho: boolean;
+  /** The author's user object: its name, location and verified mark read the same in both. */
+  user: Record<string, unknown> | undefined;
+  handle: string | undefined;
+  followers: number | undefined;
+  text: string;
+  sentAt: string;
+}
+
+/** The message of a public post: v1.1 webhooks and v2 polling store one post the same way. */
+export function xPostMessage(channelId: string, raw: unknown, p: XPostFields): InboundMessage {
+  return {
+    channel: 'x',
+    channelId,
+    externalId: p.id,
+    direction: p.isEcho ? 'out' : 'in',
+    author: {
+      id: p.authorId,
+      ...(p.handle ? { handle: p.handle } : {}),
+      ...(str(p.user?.name) ? { name: str(p.user?.name) } : {}),
+      ...(p.followers !== undefined ? { followers: p.followers } : {}),
+      ...(str(p.user?.location) ? { location: str(p.user?.location)!.slice(0, 500) } : {}),
+      ...(p.user?.verified === true ? { verified: true } : {}),
+    },
+    // X HTML-escapes &, < and > in text (developer.x.com, Tweet object "text").
+    text: decodeHtmlEntities(p.text),
+    sentAt: p.sentAt,
+    visibility: 'public',
+    raw,
+  };
+}
+
+/** A parsed post: our echo names the person it answered; a customer's edit, what it replaces. */
+export function xPostResult(
+  message: InboundMessage,
+  isEcho: boolean,
+  counterpart: string | undefined,
+  editOf: string[] | undefined,
+): ParsedMessage {
+  return {
+    message,
+    ...(isEcho && counterpart ? { counterpart } : {}),
+    ...(editOf ? { editOf } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { asAdmin, type TestApp, testApp } from '../../../test/builders.js';
 import { createChannel, X_SECRET } from '../../../test/fakes/channels.js';
 import { hasSharedData, readSharedText } from '../../../test/fakes/shared-data.js';
 import { FakeX, type V2Tweet } from '../../../test/fakes/x-provider.js';
@@ -35,11 +35,7 @@ describe.runIf(hasSharedData(MENTIONS) && hasSharedData(POSTMAN)).each(ENGINES)(
     let fake: FakeX;
     const db = () => t.app.database.db;
     const poll = async (id: string) => {
-      const res = await t.app.http.inject({
-        method: 'POST',
-        url: `/api/v1/channels/${id}/poll`,
-        headers: t.auth,
-      });
+      const res = await asAdmin(t, 'POST', `/api/v1/channels/${id}/poll`);
       expect(res.statusCode).toBe(200);
       return res.json().results as {
         stream: string;

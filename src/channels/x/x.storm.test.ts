@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { createChannel, X_SECRET } from '../../../test/fakes/channels.js';
 import { ENGINES } from '../../../test/support/engines.js';
+import { suiteApp } from '../../../test/support/suite.js';
 import { runXWebhookStorm } from './x.storm.js';
 
 describe.each(ENGINES)('X webhook storm on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp(engine);
 
   it('10,000 shuffled deliveries with 10 % duplicates: every tweet stored exactly once', async () => {
     const channelId = await createChannel(t, {

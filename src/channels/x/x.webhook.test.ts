@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { asAdmin, type TestApp, testApp } from '../../../test/builders.js';
 import {
   createChannel,
   deliverX,
@@ -216,11 +216,7 @@ describe.runIf(hasSharedData(AA)).each(ENGINES)('X webhook on %s', (engine) => {
   });
 
   it('records the last event in the channel health', async () => {
-    const res = await t.app.http.inject({
-      method: 'GET',
-      url: `/api/v1/channels/${channelId}`,
-      headers: t.auth,
-    });
+    const res = await asAdmin(t, 'GET', `/api/v1/channels/${channelId}`);
     expect(res.statusCode).toBe(200);
     expect(res.json().health.lastEventAt).toBeTruthy();
     expect(res.json().health.status).toBe('ok');

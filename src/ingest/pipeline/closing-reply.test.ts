@@ -1,36 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, caseIdOf } from '../../../test/builders.js';
 import { ENGINES } from '../../../test/support/engines.js';
-import { appendInbound } from '../inbound.log.js';
-import type { InboundMessage } from '../inbound.schema.js';
+import { suiteApp } from '../../../test/support/suite.js';
+import { careWorld } from '../../cases/test-world.js';
 
 /*
  * "Thanks, works now" on a case that waits on the customer, or that we resolved, is read and
  * kept on the case, but does not reopen it: nothing in it for an agent to do.
  */
 describe.each(ENGINES)('closing replies on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine, { threadWindowMinutes: 120, reopenWindowHours: 48 });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const db = () => t.app.database.db;
-  const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
-    t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(db(), t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
-  const caseOfMessage = async (externalId: string) =>
-    (
-      await db()
-        .selectFrom('messages')
-        .select('case_id')
-        .where('external_id', '=', externalId)
-        .executeTakeFirstOrThrow()
-    ).case_id!;
+  const t = suiteApp(engine, { threadWindowMinutes: 120, reopenWindowHours: 48 });
+  const { db, api, ingest } = careWorld(() => t);
+  const caseOfMessage = (externalId: string) => caseIdOf(db(), externalId);
   const caseRow = (id: string) =>
     db().selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const eventTypes = async (id: string) =>

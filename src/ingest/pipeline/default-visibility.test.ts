@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../../test/support/engines.js';
+import { suiteApp } from '../../../test/support/suite.js';
 import { CHANNEL_KINDS, defaultVisibility } from '../inbound.schema.js';
 
 const MIN = 60_000;
@@ -29,14 +29,8 @@ describe('the visibility of a message that does not state one', () => {
  * was never counted against the fix.
  */
 describe.each(ENGINES)('inbound messages without visibility on %s', (engine) => {
-  let t: TestApp;
+  const t = suiteApp(engine);
   const db = () => t.app.database.db;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   const post = async (url: string, payload: Record<string, unknown>) => {
     const res = await t.app.http.inject({ method: 'POST', url, headers: t.auth, payload });

@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage, asAdmin } from '../../../test/builders.js';
 import { ENGINES } from '../../../test/support/engines.js';
+import { suiteApp } from '../../../test/support/suite.js';
+import { careWorld } from '../../cases/test-world.js';
 import { classify } from '../../triage/index.js';
 import { appendInbound } from '../inbound.log.js';
-import type { InboundMessage } from '../inbound.schema.js';
 import { PipelineWorker } from './worker.js';
 
 const at = (h: number, m = 0) => new Date(Date.UTC(2026, 10, 2, h, m)).toISOString();
 
 describe.each(ENGINES)('ingest pipeline on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine, { threadWindowMinutes: 120, reopenWindowHours: 48 });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = suiteApp(engine, { threadWindowMinutes: 120, reopenWindowHours: 48 });
+  const { ingest } = careWorld(() => t);
 
-  const ingest = async (...msgs: InboundMessage[]) => {
-    await appendInbound(t.app.database.db, t.app.workspace.workspaceId, msgs, Date.now());
-    await t.app.pipeline.drain();
-  };
   const messageRow = (externalId: string) =>
     t.app.database.db
       .selectFrom('messages')
@@ -201,17 +193,9 @@ describe.each(ENGINES)('ingest pipeline on %s', (engine) => {
     expect(parked.status).toBe('parked');
     expect(parked.last_error).toMatch(/payload invalid/);
     expect((await messageRow(good.externalId)).case_id).not.toBeNull();
-    const res = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/admin/parked',
-      headers: t.auth,
-    });
+    const res = await asAdmin(t, 'GET', '/api/v1/admin/parked');
     expect(res.json().items.map((i: { externalId: string }) => i.externalId)).toContain('broken-1');
-    const status = await t.app.http.inject({
-      method: 'GET',
-      url: '/api/v1/admin/pipeline',
-      headers: t.auth,
-    });
+    const status = await asAdmin(t, 'GET', '/api/v1/admin/pipeline');
     expect(status.json()).toMatchObject({ pending: 0, oldestPendingAgeMs: null });
     expect(status.json().parked).toBeGreaterThanOrEqual(1);
     expect(status.json().done).toBeGreaterThan(0);
@@ -258,20 +242,14 @@ describe.each(ENGINES)('ingest pipeline on %s', (engine) => {
     expect((await ev()).last_error).toMatch(/classifier exploded/);
     failing = false;
     // A misspelt list is refused (it would otherwise mean "retry every parked event").
-    const typo = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/admin/parked/retry',
-      headers: t.auth,
-      payload: { seq: [(await ev()).seq] },
+    const typo = await asAdmin(t, 'POST', '/api/v1/admin/parked/retry', {
+      seq: [(await ev()).seq],
     });
     expect(typo.statusCode).toBe(400);
     expect(typo.json().error.message).toBe('invalid request: body has no field "seq"');
     expect((await ev()).status).toBe('parked');
-    const retry = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/admin/parked/retry',
-      headers: t.auth,
-      payload: { seqs: [(await ev()).seq] },
+    const retry = await asAdmin(t, 'POST', '/api/v1/admin/parked/retry', {
+      seqs: [(await ev()).seq],
     });
     expect(retry.json().retried).toBe(1);
     now = Date.now() + 1000;

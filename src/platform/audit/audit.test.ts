@@ -1,26 +1,16 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../../test/support/engines.js';
+import { suiteApp } from '../../../test/support/suite.js';
+import { careWorld } from '../../cases/test-world.js';
 import { audit } from './audit.js';
 
 const SECRET = 'sekret-value-1234567890';
 const SECRET2 = 'other-sekret-0987654321';
 
 describe.each(ENGINES)('the audit log on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const db = () => t.app.database.db;
-  const api = (
-    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
-    url: string,
-    payload?: unknown,
-  ) => t.app.http.inject({ method, url, headers: t.auth, payload: payload as never });
+  const t = suiteApp(engine);
+  const { db, api } = careWorld(() => t);
   const tokenId = async () =>
     (await api('GET', '/api/v1/tokens'))
       .json()

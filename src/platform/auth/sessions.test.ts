@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { logIn, sessionCookie, type TestApp, testApp } from '../../../test/builders.js';
 import { createUser } from './users.js';
 
 const EMAIL = 'admin2@example.test';
@@ -25,12 +25,8 @@ describe('sessions and logins', () => {
   });
 
   const login = async (password: string) => {
-    const res = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: EMAIL, password },
-    });
-    return { status: res.statusCode, cookie: String(res.headers['set-cookie']).split(';')[0] };
+    const res = await logIn(t, EMAIL, password);
+    return { status: res.statusCode, cookie: sessionCookie(res) };
   };
   const get = (cookie: string, url: string) =>
     t.app.http.inject({ method: 'GET', url, headers: { cookie } });

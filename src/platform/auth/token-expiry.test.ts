@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { asAdmin } from '../../../test/builders.js';
 import { ENGINES } from '../../../test/support/engines.js';
+import { suiteApp } from '../../../test/support/suite.js';
 import { createApiToken, parseDuration } from './tokens.js';
 
 const DAY = 86_400_000;
@@ -15,13 +16,7 @@ describe('a token lasts at most 10 years', () => {
 });
 
 describe.each(ENGINES)('token expiry on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = suiteApp(engine);
   const db = () => t.app.database.db;
   const ws = () => t.app.workspace.workspaceId;
   const tokens = () => t.app.http.inject({ method: 'GET', url: '/api/v1/tokens', headers: t.auth });
@@ -31,11 +26,10 @@ describe.each(ENGINES)('token expiry on %s', (engine) => {
     await expect(
       createApiToken(db(), ws(), 'huge', 'agent', now, { expiresAt: now + 100_000_000 * DAY }),
     ).rejects.toThrow(/at most 3650 days/);
-    const api = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/tokens',
-      headers: t.auth,
-      payload: { name: 'far', role: 'agent', expiresAt: '2999-01-01T00:00:00Z' },
+    const api = await asAdmin(t, 'POST', '/api/v1/tokens', {
+      name: 'far',
+      role: 'agent',
+      expiresAt: '2999-01-01T00:00:00Z',
     });
     expect(api.statusCode, api.body).toBe(400);
     expect(api.json().error.message).toMatch(/at most 3650 days/);
@@ -61,12 +55,7 @@ describe.each(ENGINES)('token expiry on %s', (engine) => {
       expiresAt: null,
       active: true,
     });
-    const made = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/tokens',
-      headers: t.auth,
-      payload: { name: 'next', role: 'agent' },
-    });
+    const made = await asAdmin(t, 'POST', '/api/v1/tokens', { name: 'next', role: 'agent' });
     expect(made.statusCode, made.body).toBe(201);
   });
 });

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { logIn } from '../../../test/builders.js';
 import { ENGINES } from '../../../test/support/engines.js';
+import { suiteApp } from '../../../test/support/suite.js';
 import { effectiveTokenRole } from './tokens.js';
 
 describe('a token does no more than its owner may now', () => {
@@ -18,13 +19,7 @@ describe('a token does no more than its owner may now', () => {
 });
 
 describe.each(ENGINES)('API tokens of a demoted user on %s', (engine) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp(engine);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = suiteApp(engine);
   const call = (
     method: 'GET' | 'POST' | 'PATCH',
     url: string,
@@ -48,12 +43,7 @@ describe.each(ENGINES)('API tokens of a demoted user on %s', (engine) => {
     });
     expect(made.statusCode, made.body).toBe(201);
     const userId = made.json().id;
-    const login = await call(
-      'POST',
-      '/api/v1/auth/login',
-      {},
-      { email: `bob-${engine}@example.com`, password: 'bob password 1234' },
-    );
+    const login = await logIn(t, `bob-${engine}@example.com`, 'bob password 1234');
     const cookie = `tl_session=${login.cookies.find((c) => c.name === 'tl_session')?.value}`;
     const own = (
       await call('POST', '/api/v1/tokens', { cookie }, { name: 'b', role: 'admin' })

@@ -1,9 +1,8 @@
 import type { Insertable } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, freshDatabase } from '../../../test/support/engines.js';
+import { describe, expect, it } from 'vitest';
+import { ENGINES } from '../../../test/support/engines.js';
+import { suiteDatabase } from '../../../test/support/suite.js';
 import { insertRows, wellFormed } from './bulk.js';
-import type { Database } from './database.js';
-import { migrateToLatest } from './migrate.js';
 import type { TimerTable } from './schema.js';
 
 const timer = (i: number, over: Partial<Insertable<TimerTable>> = {}): Insertable<TimerTable> => ({
@@ -19,25 +18,19 @@ const timer = (i: number, over: Partial<Insertable<TimerTable>> = {}): Insertabl
 });
 
 describe.each(ENGINES)('bulk inserts on %s', (engine) => {
-  let database: Database;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    const fresh = await freshDatabase(engine);
-    database = fresh.database;
-    cleanup = fresh.cleanup;
-    await migrateToLatest(database);
-  });
-  afterAll(async () => {
-    await cleanup();
-  });
+  const suite = suiteDatabase(engine);
 
   const stored = () =>
-    database.db.selectFrom('timers').selectAll().orderBy('id').where('workspace_id', '=', 'ws');
+    suite.database.db
+      .selectFrom('timers')
+      .selectAll()
+      .orderBy('id')
+      .where('workspace_id', '=', 'ws');
 
   it('stores many rows with their exact values, over several statements', async () => {
     // More rows than one statement takes on either engine.
     const rows = Array.from({ length: 6100 }, (_, i) => timer(i));
-    await insertRows(database.db, database.caps, 'timers', rows);
+    await insertRows(suite.database.db, suite.database.caps, 'timers', rows);
     const back = await stored().execute();
     expect(back).toHaveLength(6100);
     expect(back[0]).toEqual(rows[0]);
@@ -47,8 +40,8 @@ describe.each(ENGINES)('bulk inserts on %s', (engine) => {
 
   it('skips conflicting rows and returns only the inserted ones', async () => {
     const out = await insertRows(
-      database.db,
-      database.caps,
+      suite.database.db,
+      suite.database.caps,
       'timers',
       [timer(1, { status: 'fired' }), timer(900_001)],
       { onConflict: { columns: ['id'] }, returning: ['id', 'status'] },
@@ -60,8 +53,8 @@ describe.each(ENGINES)('bulk inserts on %s', (engine) => {
 
   it('updates the listed columns on conflict', async () => {
     await insertRows(
-      database.db,
-      database.caps,
+      suite.database.db,
+      suite.database.caps,
       'timers',
       [timer(2, { status: 'cancelled', kind: 'other', due_at: 5 })],
       { onConflict: { columns: ['id'], update: ['status', 'due_at'] } },
@@ -73,7 +66,7 @@ describe.each(ENGINES)('bulk inserts on %s', (engine) => {
   });
 
   it('stores null for a value a later row leaves undefined', async () => {
-    await insertRows(database.db, database.caps, 'reputation_alerts', [
+    await insertRows(suite.database.db, suite.database.caps, 'reputation_alerts', [
       {
         id: 'r1',
         workspace_id: 'ws',
@@ -103,7 +96,7 @@ describe.each(ENGINES)('bulk inserts on %s', (engine) => {
         created_at: 2,
       },
     ]);
-    const rows = await database.db
+    const rows = await suite.database.db
       .selectFrom('reputation_alerts')
       .select(['id', 'case_id', 'followers'])
       .orderBy('id')
@@ -117,13 +110,13 @@ describe.each(ENGINES)('bulk inserts on %s', (engine) => {
   it('stores a lone surrogate (text cut inside an emoji) as a bound parameter does', async () => {
     const kinds = ['cut \ud83d', 'whole \ud83d\ude00', 'written \\ud83d by hand'];
     await insertRows(
-      database.db,
-      database.caps,
+      suite.database.db,
+      suite.database.caps,
       'timers',
       kinds.map((kind, i) => timer(800_000 + i, { kind })),
     );
     // The same strings through Kysely, one bound parameter each.
-    await database.db
+    await suite.database.db
       .insertInto('timers')
       .values(kinds.map((kind, i) => timer(810_000 + i, { kind })))
       .execute();

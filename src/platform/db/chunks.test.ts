@@ -1,21 +1,16 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, freshDatabase } from '../../../test/support/engines.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from '../../../test/support/engines.js';
+import { suiteDatabase } from '../../../test/support/suite.js';
 import { insertRows } from './bulk.js';
 import { inChunks } from './chunks.js';
 import type { Database } from './database.js';
-import { migrateToLatest } from './migrate.js';
 
 const ROWS = 12_345;
 
 describe.each(ENGINES)('reading a large select in chunks on %s', (engine) => {
-  let database: Database;
-  let cleanup: () => Promise<void>;
+  const suite = suiteDatabase(engine);
   beforeAll(async () => {
-    const fresh = await freshDatabase(engine);
-    database = fresh.database;
-    cleanup = fresh.cleanup;
-    await migrateToLatest(database);
     const rows = Array.from({ length: ROWS }, (_, i) => ({
       id: `t-${String(i).padStart(6, '0')}`,
       workspace_id: 'ws',
@@ -26,10 +21,7 @@ describe.each(ENGINES)('reading a large select in chunks on %s', (engine) => {
       status: 'pending' as const,
       created_at: i,
     }));
-    await insertRows(database.db, database.caps, 'timers', rows);
-  });
-  afterAll(async () => {
-    await cleanup();
+    await insertRows(suite.database.db, suite.database.caps, 'timers', rows);
   });
 
   const timers = (db: Database['db']) =>
@@ -40,10 +32,10 @@ describe.each(ENGINES)('reading a large select in chunks on %s', (engine) => {
       .orderBy('due_at');
 
   it('gives every row once, in the query’s order, at most `size` at a time', async () => {
-    const whole = await timers(database.db).execute();
+    const whole = await timers(suite.database.db).execute();
     const sizes: number[] = [];
     const seen: { id: string; due_at: number }[] = [];
-    await database.db.transaction().execute(async (trx) => {
+    await suite.database.db.transaction().execute(async (trx) => {
       for await (const chunk of inChunks(trx, timers(trx), 1_000)) {
         sizes.push(chunk.length);
         seen.push(...chunk);
@@ -55,7 +47,7 @@ describe.each(ENGINES)('reading a large select in chunks on %s', (engine) => {
   });
 
   it('lets the transaction go on after the caller stops early', async () => {
-    const after = await database.db.transaction().execute(async (trx) => {
+    const after = await suite.database.db.transaction().execute(async (trx) => {
       for await (const chunk of inChunks(trx, timers(trx), 100)) {
         expect(chunk).toHaveLength(100);
         break;
@@ -86,7 +78,7 @@ describe.each(ENGINES)('reading a large select in chunks on %s', (engine) => {
 
   it('refuses to run outside a transaction', async () => {
     const read = async () => {
-      for await (const _ of inChunks(database.db, timers(database.db))) break;
+      for await (const _ of inChunks(suite.database.db, timers(suite.database.db))) break;
     };
     await expect(read()).rejects.toThrow(/transaction/);
   });
@@ -97,7 +89,7 @@ describe.each(ENGINES)('reading a large select in chunks on %s', (engine) => {
       // The pipeline ends batches whose session sits idle in transaction (turn-lock.ts). A caller
       // working 250 ms per chunk for 2.5 s in all stays under a 1 s limit: each chunk is a FETCH.
       let rows = 0;
-      await database.db.transaction().execute(async (trx) => {
+      await suite.database.db.transaction().execute(async (trx) => {
         await sql`set local idle_in_transaction_session_timeout = '1s'`.execute(trx);
         for await (const chunk of inChunks(trx, timers(trx), 1_250)) {
           rows += chunk.length;
@@ -107,7 +99,7 @@ describe.each(ENGINES)('reading a large select in chunks on %s', (engine) => {
       expect(rows).toBe(ROWS);
       // Control: the same work after one plain select is idle for too long, and the server
       // ends the session.
-      const plain = database.db.transaction().execute(async (trx) => {
+      const plain = suite.database.db.transaction().execute(async (trx) => {
         await sql`set local idle_in_transaction_session_timeout = '1s'`.execute(trx);
         await timers(trx).execute();
         await new Promise((r) => setTimeout(r, 2_500));

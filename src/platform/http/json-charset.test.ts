@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../../test/builders.js';
+import { suiteApp } from '../../../test/support/suite.js';
 import { decodeJsonBody, decodeWindows1252 } from './json-charset.js';
 
 /** JSON bodies in the charset their Content-Type declares (json-charset.ts). */
 describe('a JSON body with a declared charset', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp('sqlite');
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = suiteApp('sqlite');
 
   const post = (body: Buffer, charset: string) =>
     t.app.http.inject({

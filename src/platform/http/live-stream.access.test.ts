@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { logIn, sessionCookie } from '../../../test/builders.js';
 import { readStream } from '../../../test/support/sse.js';
 import { suiteApp } from '../../../test/support/suite.js';
 import { careWorld } from '../../cases/test-world.js';
@@ -23,15 +24,8 @@ describe('live streams end at once when access changes', () => {
       password: 'stream password 1',
     });
     expect(made.statusCode, made.body).toBe(201);
-    const login = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email, password: 'stream password 1' },
-    });
-    return {
-      id: made.json().id as string,
-      cookie: String(login.headers['set-cookie']).split(';')[0],
-    };
+    const login = await logIn(t, email, 'stream password 1');
+    return { id: made.json().id as string, cookie: sessionCookie(login) };
   };
   const open = async (headers: Record<string, string>) => {
     const res = await fetch(`${base}/api/v1/events`, { headers });

@@ -1,8 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { sessionCookie, signInNew, type TestApp, testApp } from '../../../test/builders.js';
 import { createApiToken, hashToken } from '../auth/tokens.js';
-import { createUser } from '../auth/users.js';
 import { LiveBus } from '../realtime/bus.js';
 import { authHook } from './auth.js';
 import { LiveStreams, liveStreamRoute } from './live-stream.js';
@@ -43,19 +42,12 @@ describe('the live-event stream ends with its credentials', () => {
   });
 
   it('ends at once when its session signs out', async () => {
-    await createUser(t.app.database.db, {
-      workspaceId: t.app.workspace.workspaceId,
+    const login = await signInNew(t, {
       email: 'watcher@example.test',
-      name: 'Watcher',
-      role: 'agent',
       password: 'watcher password 1',
+      name: 'Watcher',
     });
-    const login = await t.app.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: 'watcher@example.test', password: 'watcher password 1' },
-    });
-    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const cookie = sessionCookie(login);
     const res = await fetch(`${base}/api/v1/events`, { headers: { cookie } });
     expect(res.status).toBe(200);
     const body = res.body as ReadableStream<Uint8Array>;

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, freshDatabase } from '../../../test/support/engines.js';
-import type { Database } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { describe, expect, it } from 'vitest';
+import { ENGINES } from '../../../test/support/engines.js';
+import { suiteDatabase } from '../../../test/support/suite.js';
 import { LiveBus } from '../realtime/bus.js';
 import { Scheduler, type Timer } from './scheduler.js';
 
@@ -11,18 +10,8 @@ import { Scheduler, type Timer } from './scheduler.js';
  * however far past it the wall clock is. Held timers stay pending and do not stall the tick.
  */
 describe.each(ENGINES)('scheduler timers held by the inbound log on %s', (engine) => {
-  let database: Database;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    const fresh = await freshDatabase(engine);
-    database = fresh.database;
-    cleanup = fresh.cleanup;
-    await migrateToLatest(database);
-  });
-  afterAll(async () => {
-    await cleanup?.();
-  });
-  const db = () => database.db;
+  const suite = suiteDatabase(engine);
+  const db = () => suite.database.db;
   let seq = 0;
   const logged = async (ws: string, sentAt: number, status: 'pending' | 'parked' = 'pending') => {
     seq++;
@@ -60,7 +49,7 @@ describe.each(ENGINES)('scheduler timers held by the inbound log on %s', (engine
   it('fires what nothing unprocessed can meet, holds the rest until the log has caught up', async () => {
     const fired: string[] = [];
     const scheduler = new Scheduler({
-      database,
+      database: suite.database,
       bus: new LiveBus(),
       clock: () => 1_000_000,
       // One a batch: held timers must not make a full batch that is claimed again and again.

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../../../test/support/suite.js';
 import { ConnectorError } from '../../channels/connector-error.js';
 import { newId } from '../ids.js';
 import { OutboxWorker, outboxBackoffMs } from './outbox.worker.js';
@@ -11,13 +11,7 @@ import { OutboxWorker, outboxBackoffMs } from './outbox.worker.js';
  * permanent refusal still fails at once, and the first retries stay seconds apart.
  */
 describe('outbox retries through a provider outage', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp('sqlite');
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp('sqlite');
   const db = () => t.app.database.db;
 
   async function queue(kind: string, payload: unknown, at: number) {

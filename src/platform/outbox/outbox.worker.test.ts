@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../../test/builders.js';
+import { describe, expect, it } from 'vitest';
+import { suiteApp } from '../../../test/support/suite.js';
 import { newId } from '../ids.js';
 import { OutboxWorker } from './outbox.worker.js';
 
@@ -8,13 +8,7 @@ import { OutboxWorker } from './outbox.worker.js';
  * batch back, due now, instead of holding the shutdown while slow providers answer each one.
  */
 describe('the outbox worker stopping mid-batch', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp('sqlite');
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp('sqlite');
 
   it('delivers what it started and releases the rest for the next start', async () => {
     const db = t.app.database.db;
@@ -84,13 +78,7 @@ describe('the outbox worker stopping mid-batch', () => {
  * row is closed with the reason, the message counts as sent, the provider is called once.
  */
 describe('the outbox worker after a successful send', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await testApp('sqlite');
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = suiteApp('sqlite');
 
   it('closes the row without the provider id when storing it fails, and never re-sends', async () => {
     const db = t.app.database.db;
