@@ -197,6 +197,19 @@ describe('area: QA round', () => {
     });
   });
 
+  it('takes the profile’s state for a place the text names alone', () => {
+    expect(extractArea('no service in Paris', 'Paris, TX')).toMatchObject({
+      city: 'Paris',
+      region: 'TX',
+      country: 'US',
+    });
+    // Another town in the profile: the text's place stands.
+    expect(extractArea('no service in Paris', 'Austin, TX')).toMatchObject({ country: 'FR' });
+    expect(extractArea('no service in Paris')).toMatchObject({ country: 'FR' });
+    // A text place with its state is not second-guessed.
+    expect(extractArea('no service in Denver', 'Denver, PA')).toMatchObject({ region: 'CO' });
+  });
+
   it('finds NYC "all over", in lower case, and the nicknames that take "the"', () => {
     const nyc = [null, 'New York', 'NY', 'US'];
     for (const text of [

@@ -14,6 +14,7 @@
  * (area-lowercase.ts).
  */
 import { barePlaceInText, profileCity } from './area-bare.js';
+import { cityKey } from './area-gazetteer.js';
 import { capitalised, caseless } from './area-lowercase.js';
 import { ukPostcodeInText, zipInText } from './area-postcode.js';
 import { isCapital, qualifiedPlace } from './area-qualified.js';
@@ -110,9 +111,17 @@ function withoutPictographs(location: string): string {
  */
 export function extractArea(text: string, authorLocation?: string): Area | null {
   const inText = areaInText(text, false);
-  if (inText) return inText;
-  if (!authorLocation) return null;
+  // A place named alone in the text ("no service in Paris") that the profile names with its
+  // state ("Paris, TX") is the profile's: the writer's own town, not its famous namesake.
+  if (inText && !(authorLocation && inText.city && !inText.postalCode && !inText.region))
+    return inText;
+  if (!authorLocation) return inText;
   const inProfile = areaInText(withoutPictographs(authorLocation), true);
+  if (inText) {
+    const same =
+      inProfile?.city && inProfile.region && cityKey(inProfile.city) === cityKey(inText.city!);
+    return same ? { ...inProfile!, confidence: inText.confidence } : inText;
+  }
   if (!inProfile) return null;
   return { ...inProfile, confidence: Math.round(inProfile.confidence * 0.8 * 100) / 100 };
 }
