@@ -244,7 +244,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
     accessRoutes(scope, { db: database.db, clock, bus });
     auditRoutes(scope, { db: database.db });
-    privacyRoutes(scope, { db: database.db, clock });
+    privacyRoutes(scope, { db: database.db, clock, onErased: () => triage.refresh() });
     channelRoutes(scope, channelDeps);
     problemRoutes(scope, { db: database.db, clock, onOutbox: () => outbox.notify() });
     problemNotificationRoutes(scope, { db: database.db });

@@ -65,7 +65,7 @@ describe('throughline classify against a desk', () => {
   it("uses the desk's corrections, and says which model answered", async () => {
     const model = await asAdmin(t, 'GET', '/api/v1/triage/model');
     const version = model.json().version as string;
-    expect(version).toMatch(/\+\d+c$/);
+    expect(version).toMatch(/\+\d+c\.[0-9a-f-]{6}$/);
 
     const desk = classify({ THROUGHLINE_DATABASE_URL: url });
     expect(desk.status, desk.stderr).toBe(0);

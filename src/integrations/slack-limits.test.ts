@@ -19,7 +19,7 @@ describe('Slack messages within Block Kit limits', () => {
     const slack = await startFakeSlack();
     fakes.push(slack);
     await w.add('slack', {}, { webhookUrl: `${slack.url}/services/T000/B000/XXXX` });
-    const title = `Outage ${'\u202E&'.repeat(96)}`;
+    const title = `Outage ${'<&'.repeat(96)}`;
     expect(title.length).toBeLessThanOrEqual(200);
     const id = await w.problem(title);
     const body = `${'R&D <crew> '.repeat(181)}done`;
@@ -44,7 +44,7 @@ describe('Slack messages within Block Kit limits', () => {
     expect(posts[1].blocks[0].text.text).toContain(`Update: ${escapedBody.slice(0, 500)}`);
     expect(posts[1].blocks[0].text.text).toContain('…\n<http');
     expect(posts[1].text).toContain(`Update: ${escapedBody}`);
-    expect(posts[0].text).toContain('&lt;U+202E&gt;&amp;'.repeat(96));
+    expect(posts[0].text).toContain('&lt;&amp;'.repeat(96));
   });
 
   it('cuts escaped text before an escape or a surrogate pair, never inside', () => {

@@ -106,6 +106,17 @@ export async function eraseCustomer(
       customerIds: ids,
       messageIds: part?.messageIds,
     });
+    // Agents' triage corrections of their messages: labels of a text that is gone. Learned
+    // from, the model learned the placeholder "[erased]" (the installation model is rebuilt by
+    // whoever erased: the route, the command, the retention job's next refresh).
+    for (const part of chunks(ids))
+      await trx
+        .deleteFrom('triage_corrections')
+        .where('workspace_id', '=', workspaceId)
+        .where('message_id', 'in', (eb) =>
+          eb.selectFrom('messages').select('id').where('customer_id', 'in', part),
+        )
+        .execute();
     // Edits that overtook their message hold the customer's new text; found through their
     // identities, so before those go.
     await dropPendingEdits(trx, workspaceId, ids);

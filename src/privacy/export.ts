@@ -70,6 +70,8 @@ export const EXPORTED_TABLES = {
 export const NOT_EXPORTED: Record<string, string> = {
   inbound_events: 'the raw payload of each message, which the messages already show',
   presence: 'which agent has the case open now: about the agent, not the customer',
+  triage_corrections:
+    "an agent's topic or complaint label of a message: the message itself is exported, with its triage",
 };
 
 /**

@@ -9,7 +9,15 @@ import { exportCustomer } from './export.js';
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** Data-subject rights: export (art. 15) and erasure (art. 17) of one customer. */
-export function privacyRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => number }) {
+export function privacyRoutes(
+  app: Http,
+  deps: {
+    db: Kysely<DB>;
+    clock: () => number;
+    /** After an erasure: the triage model forgets what agents' corrections taught it of them. */
+    onErased?: () => Promise<unknown>;
+  },
+) {
   const { db, clock } = deps;
 
   app.get(
@@ -52,13 +60,15 @@ export function privacyRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => nu
       },
     },
     async (req) => {
-      return eraseCustomer(
+      const erased = await eraseCustomer(
         db,
         req.actor.workspaceId,
         req.params.id,
         requestActor(req.actor),
         clock(),
       );
+      await deps.onErased?.();
+      return erased;
     },
   );
 }

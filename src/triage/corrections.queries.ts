@@ -114,6 +114,15 @@ export async function correctionsForTraining(
   };
 }
 
+/**
+ * An installation model's name, from what it learned: the number of corrected messages and the
+ * newest correction, so two different sets never share a name (a second correction of one
+ * message, or a set that lost an erased customer's, is another model). No correction: the base.
+ */
+export function modelVersionName(base: string, messages: number, lastId: string | null): string {
+  return lastId === null ? base : `${base}+${messages}c.${lastId.slice(-6)}`;
+}
+
 export interface ModelVersionRow {
   id: string;
   version: string;

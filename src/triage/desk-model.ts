@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { openDatabase } from '../platform/db/database.js';
 import { DEFAULT_WORKSPACE_ID } from '../workspace/workspace.service.js';
 import { applyCorrectionsYielding } from './corrections.js';
-import { correctionsForTraining } from './corrections.queries.js';
+import { correctionsForTraining, modelVersionName } from './corrections.queries.js';
 import { createTriage, loadShippedModel, type Triage } from './index.js';
 import { MAX_CORRECTIONS } from './installation.js';
 
@@ -20,7 +20,7 @@ export async function deskTriage(url: string): Promise<{ triage: Triage; version
     );
   const database = openDatabase(url);
   try {
-    const { corrections } = await correctionsForTraining(
+    const { corrections, lastId } = await correctionsForTraining(
       database.db,
       DEFAULT_WORKSPACE_ID,
       MAX_CORRECTIONS,
@@ -31,7 +31,7 @@ export async function deskTriage(url: string): Promise<{ triage: Triage; version
         ? { ...base }
         : await applyCorrectionsYielding({ ...base, corrections: 0 }, corrections);
     // The same name the desk's model has (GET /api/v1/triage/model).
-    model.version = `${base.version}+${corrections.length}c`;
+    model.version = modelVersionName(base.version, corrections.length, lastId);
     return { triage: createTriage(model), version: model.version };
   } finally {
     await database.close();

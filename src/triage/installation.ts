@@ -12,6 +12,7 @@ import {
   insertModelVersion,
   listModelVersions,
   type ModelVersionRow,
+  modelVersionName,
 } from './corrections.queries.js';
 import { createTriage, loadShippedModel, type Triage } from './index.js';
 import type { TriageModel } from './model.js';
@@ -31,6 +32,8 @@ export interface InstallationTriageDeps {
 export class InstallationTriage {
   private current: Triage;
   private builtFrom: string | null = null;
+  /** How many corrections were stored at the last build (all, not only the newest used). */
+  private builtCount = 0;
   private version: ModelVersionRow | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly base: TriageModel;
@@ -66,19 +69,27 @@ export class InstallationTriage {
     return this.serial(() => this.build());
   }
 
-  /** Rebuilds only when corrections were stored since the last build (e.g. by another node). */
+  /**
+   * Rebuilds only when the stored corrections changed since the last build: stored by another
+   * node, or removed with an erased customer's messages (by the CLI or the retention job).
+   */
   refresh(): Promise<ModelVersionRow> {
     return this.serial(async () => {
-      const latest = await this.deps.db
-        .selectFrom('triage_corrections')
-        .select('id')
-        .where('workspace_id', '=', this.deps.workspaceId)
-        .orderBy('id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      if (this.version && (latest?.id ?? null) === this.builtFrom) return this.version;
+      const now = await this.stored();
+      if (this.version && now.latest === this.builtFrom && now.n === this.builtCount)
+        return this.version;
       return this.build();
     });
+  }
+
+  /** The newest stored correction and how many there are (what a build learned from). */
+  private async stored(): Promise<{ latest: string | null; n: number }> {
+    const row = await this.deps.db
+      .selectFrom('triage_corrections')
+      .select((eb) => [eb.fn.max('id').as('latest'), eb.fn.countAll<number>().as('n')])
+      .where('workspace_id', '=', this.deps.workspaceId)
+      .executeTakeFirstOrThrow();
+    return { latest: (row.latest as string | null) ?? null, n: Number(row.n) };
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -89,17 +100,19 @@ export class InstallationTriage {
 
   private async build(): Promise<ModelVersionRow> {
     const { db, workspaceId, clock } = this.deps;
+    const state = await this.stored();
     const { corrections, lastId } = await correctionsForTraining(db, workspaceId, MAX_CORRECTIONS);
     const model =
       corrections.length === 0
         ? { ...this.base }
         : await applyCorrectionsYielding({ ...this.base, corrections: 0 }, corrections);
-    const version = `${this.base.version}+${corrections.length}c`;
+    const version = modelVersionName(this.base.version, corrections.length, lastId);
     model.version = version;
     this.current = createTriage(model);
-    this.builtFrom = lastId;
+    this.builtFrom = state.latest;
+    this.builtCount = state.n;
     const [stored] = await listModelVersions(db, workspaceId, 1);
-    if (stored && stored.lastCorrectionId === lastId && stored.baseVersion === this.base.version) {
+    if (stored && stored.version === version && stored.baseVersion === this.base.version) {
       this.version = stored;
     } else {
       this.version = await insertModelVersion(db, workspaceId, {

@@ -39,6 +39,9 @@ const server = createServer(async (req: IncomingMessage, res: ServerResponse) =>
       return reply(503, 'upstream down');
     case 'garbage':
       return reply(200, 'not json');
+    case 'moved':
+      // Elsewhere on this same fake: a followed redirect would land on 'ok' and succeed.
+      return reply(307, '', { location: `${base}/v1/chat/completions?model=ok` });
     default:
       return reply(400, { error: 'unknown model' });
   }
@@ -97,6 +100,15 @@ describe('LlmClient against a local fake server', () => {
     expect((await errorOf(client('garbage').chat([]))).kind).toBe('bad_response');
     const bad = await errorOf(client('nope').chat([]));
     expect([bad.kind, bad.temporary]).toEqual(['bad_request', false]);
+  });
+
+  it('does not follow a redirect to another address', async () => {
+    const before = seen.length;
+    const moved = await errorOf(client('moved').chat([{ role: 'user', content: 'my text' }]));
+    expect(moved.kind).toBe('bad_request');
+    expect(moved.message).toMatch(/redirect \(not followed\)/);
+    // Asked once: the customer's text was not sent on.
+    expect(seen.length - before).toBe(1);
   });
 
   it('reports an unreachable server as a network error', async () => {

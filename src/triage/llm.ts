@@ -160,6 +160,9 @@ export class LlmClient {
         method: 'POST',
         headers,
         body: JSON.stringify(payload),
+        // Not to another address than the one configured: a redirect would carry the customer's
+        // text (masked, but still theirs) to a host the admin never chose.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.config.timeoutMs ?? 10_000),
       });
     } catch (e) {
@@ -190,6 +193,12 @@ export class LlmClient {
 }
 
 function statusError(path: string, status: number, retryAfter: string | null, body: string) {
+  if (status >= 300 && status < 400)
+    return new LlmError(
+      'bad_request',
+      `${path}: HTTP ${status}, a redirect (not followed)`,
+      status,
+    );
   const detail = `${path}: HTTP ${status} ${body.slice(0, 200)}`;
   if (status === 401 || status === 403) return new LlmError('auth', detail, status);
   if (status === 429)

@@ -135,7 +135,7 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
     const last = await post(`/api/v1/messages/${ids[2]}/triage`, { topic: 'device' });
     expect(last.json().model).toMatchObject({
       corrections: 3,
-      version: expect.stringMatching(/\+3c$/),
+      version: expect.stringMatching(/\+3c\.[0-9a-f-]{6}$/),
     });
 
     // The message itself now carries the agent's answer.
@@ -171,6 +171,13 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ source: 'template', note: 'llm off' });
     expect((await post('/api/v1/cases/missing/suggest-reply', {})).statusCode).toBe(404);
+    // A write takes its JSON body, `{}` here: a stray empty POST is refused.
+    const empty = await t.app.http.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${caseId}/suggest-reply`,
+      headers: t.auth,
+    });
+    expect(empty.statusCode, empty.body).toBe(400);
   });
 
   it('uses the LLM when configured, masks personal data, and falls back when it fails', async () => {
@@ -329,5 +336,37 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
     // Then flagged a complaint: not praise any more, its topic left to the model.
     await row(null, true);
     expect(await learned()).toEqual({ text, complaint: true });
+  });
+
+  it('names each rebuild apart, and forgets an erased customer’s corrections', async () => {
+    const again = await post(`/api/v1/messages/${ids[0]}/triage`, { topic: 'network' });
+    expect(again.statusCode, again.body).toBe(201);
+    const versions = (await get('/api/v1/triage/model'))
+      .json()
+      .history.map((h: { version: string }) => h.version);
+    // Same number of messages, different corrections: two names.
+    expect(new Set(versions).size).toBe(versions.length);
+    const { customer_id } = await t.app.database.db
+      .selectFrom('messages')
+      .select('customer_id')
+      .where('id', '=', ids[0])
+      .executeTakeFirstOrThrow();
+    const before = (await get('/api/v1/triage/model')).json();
+    const erased = await post(`/api/v1/customers/${customer_id}/erase`, { confirm: true });
+    expect(erased.statusCode, erased.body).toBe(200);
+    const left = await t.app.database.db
+      .selectFrom('triage_corrections')
+      .select('id')
+      .where('message_id', '=', ids[0])
+      .execute();
+    expect(left).toEqual([]);
+    // The model was rebuilt without them, under a new name.
+    const after = (await get('/api/v1/triage/model')).json();
+    expect(after.version).not.toBe(before.version);
+    expect(after.corrections).toBe(before.corrections - 1);
+    // Nothing left to learn from: the text is the placeholder.
+    const late = await post(`/api/v1/messages/${ids[0]}/triage`, { complaint: true });
+    expect(late.statusCode, late.body).toBe(422);
+    expect(late.json().error.message).toMatch(/erased/);
   });
 });

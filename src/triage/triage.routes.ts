@@ -6,9 +6,10 @@ import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { DB } from '../platform/db/schema.js';
-import { badRequest, notFound } from '../platform/errors.js';
-import { IdParams } from '../platform/http/responses.js';
+import { AppError, badRequest, notFound } from '../platform/errors.js';
+import { IdParams, Refused } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
+import { ERASED } from '../privacy/scrub.js';
 import { assistClassify, withLabels } from './assist.js';
 import {
   correctionsForTraining,
@@ -99,6 +100,7 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
         ),
         response: {
           201: Type.Object({ correction: CorrectionDto, model: ModelVersionDto }),
+          422: Refused('the message was erased (its customer asked to be forgotten)'),
         },
       },
     },
@@ -117,11 +119,17 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
       const ws = req.actor.workspaceId;
       const msg = await db
         .selectFrom('messages')
-        .select(['id', 'direction', 'triage_json', 'deleted_at'])
+        .select(['id', 'direction', 'triage_json', 'deleted_at', 'text'])
         .where('workspace_id', '=', ws)
         .where('id', '=', req.params.id)
         .executeTakeFirst();
       if (!msg || msg.deleted_at !== null) throw notFound('message');
+      // Its customer was erased: the text is the placeholder, and the model would learn that.
+      if (msg.text === ERASED)
+        throw new AppError(
+          'invalid_transition',
+          'the message was erased: there is no text to learn from',
+        );
       if (msg.direction !== 'in') throw badRequest('only customer (inbound) messages are triaged');
       const before = msg.triage_json ? (JSON.parse(msg.triage_json) as TriageResult) : null;
       const stored = await db.transaction().execute(async (trx) => {
@@ -271,6 +279,8 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
         tags: ['triage'],
         summary: 'A draft reply for the agent (LLM when configured, else a written template)',
         params: IdParams,
+        // `{}`: a write takes its JSON body, as every other does (a stray empty POST is a 400).
+        body: Type.Object({}, { additionalProperties: false }),
         response: {
           200: Type.Object({
             reply: Type.String(),

@@ -8,6 +8,8 @@ import { caseWriteTransaction } from '../db/case-writes-lock.js';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import type { LiveBus, LiveEvent } from '../realtime/bus.js';
+import { OUTBOX_RETRY_FOR_MS, OutboxDeferred, outboxBackoffMs } from './outbox.backoff.js';
+import { handBack, runLane, splitLanes } from './outbox.lanes.js';
 
 const LEASE_MS = 60_000;
 
@@ -84,33 +86,12 @@ export type OutboxHandler = (
   },
 ) => Promise<void>;
 
-/**
- * Thrown by a handler that must not run yet (an escalation waiting for an earlier one of its
- * problem): the row is tried again after `afterMs`, and the wait is no attempt, so it neither
- * backs off nor brings the row nearer to giving up.
- */
-export class OutboxDeferred extends Error {
-  constructor(
-    message: string,
-    readonly afterMs: number,
-  ) {
-    super(message);
-    this.name = 'OutboxDeferred';
-  }
-}
-
-export const OUTBOX_RETRY_FOR_MS = 24 * 3_600_000;
-export const OUTBOX_MAX_BACKOFF_MS = 15 * 60_000;
-
-/**
- * The wait after a failed attempt: 2 s doubling (a blip is retried at once, so a healthy
- * provider's notice still lands within minutes), at most `maxMs` (15 minutes by default) apart
- * from the tenth attempt on, which is about 17 minutes in. With the 24-hour budget a row is tried
- * some 100 times: an outage of a few hours costs at most 15 minutes once the provider is back.
- */
-export function outboxBackoffMs(attempt: number, maxMs = OUTBOX_MAX_BACKOFF_MS): number {
-  return Math.min(2000 * 2 ** Math.min(attempt - 1, 30), maxMs);
-}
+export {
+  OUTBOX_MAX_BACKOFF_MS,
+  OUTBOX_RETRY_FOR_MS,
+  OutboxDeferred,
+  outboxBackoffMs,
+} from './outbox.backoff.js';
 
 /**
  * Delivers side effects written to the outbox after their transaction committed. A row is
@@ -122,6 +103,8 @@ export class OutboxWorker {
   /** Set while stopping: a claimed batch is not delivered to its end (see `runOnce`). */
   private stopping = false;
   private loop: Promise<void> | null = null;
+  /** Escalation lanes being delivered, by lane (`laneOf`). */
+  private readonly lanesInFlight = new Map<string, Promise<number>>();
   private readonly wake = new EventEmitter();
   private readonly clock: () => number;
 
@@ -140,7 +123,7 @@ export class OutboxWorker {
       while (this.running) {
         let n = 0;
         try {
-          n = await this.runOnce();
+          n = await this.runOnce(20, { background: true });
         } catch (err) {
           this.opts.logger?.error({ err }, 'outbox loop error');
         }
@@ -165,11 +148,15 @@ export class OutboxWorker {
     this.stopping = true;
     this.notify();
     await this.loop;
+    await Promise.allSettled([...this.lanesInFlight.values()]);
     this.stopping = false;
   }
 
-  /** Delivers what is due now; returns how many rows were attempted. */
-  async runOnce(limit = 20): Promise<number> {
+  /**
+   * Delivers what is due now; returns how many rows were attempted (or, in the background, set
+   * going). `background` (the loop): escalation lanes are not waited for.
+   */
+  async runOnce(limit = 20, { background = false } = {}): Promise<number> {
     const { db, caps } = this.opts.database;
     const now = this.clock();
     const claimed = await db.transaction().execute(async (trx) => {
@@ -203,25 +190,38 @@ export class OutboxWorker {
       }
       return rows;
     });
-    for (let i = 0; i < claimed.length; i++) {
-      // Stopping (a SIGTERM): the delivery under way ends, the rest of the batch is handed back
-      // for the next start instead of holding the shutdown for up to a batch of slow providers.
-      if (this.stopping) {
-        await db
-          .updateTable('outbox')
-          .set({ next_attempt_at: now })
-          .where(
-            'id',
-            'in',
-            claimed.slice(i).map((r) => r.id),
-          )
-          .where('status', '=', 'pending')
-          .execute();
-        return i;
+    // Each escalation target is a lane of its own beside the desk's (outbox.lanes.ts). The loop
+    // does not wait for those lanes; a busy lane's new rows wait for it (no attempt counted).
+    const { desk, lanes } = splitLanes(claimed);
+    const waits: Promise<number>[] = [];
+    let started = 0;
+    const lane = (rows: Row[]) =>
+      runLane(
+        rows,
+        (r) => this.deliver(r),
+        () => this.stopping,
+        (rest) => handBack(db, rest, now),
+      );
+    for (const [key, rows] of lanes) {
+      if (this.lanesInFlight.has(key)) {
+        await handBack(db, rows, now + 1000);
+        continue;
       }
-      await this.deliver(claimed[i]);
+      // In the background nobody awaits the lane: its error is logged, as the loop's are.
+      const going = background
+        ? lane(rows).catch((err) => {
+            this.opts.logger?.error({ err }, 'outbox lane error');
+            return 0;
+          })
+        : lane(rows);
+      const run = going.finally(() => this.lanesInFlight.delete(key));
+      this.lanesInFlight.set(key, run);
+      started += rows.length;
+      if (!background) waits.push(run);
     }
-    return claimed.length;
+    const inDesk = await lane(desk);
+    if (background) return inDesk + started;
+    return inDesk + (await Promise.all(waits)).reduce((a, b) => a + b, 0);
   }
 
   /** The wait after this attempt fails, unless the provider said how long (Retry-After). */
