@@ -23,6 +23,16 @@ describe.each(ENGINES)('closing and notices on %s', (engine) => {
   const { db, api, cases, autoProblem } = problemsWorld(() => t);
   const post = (id: string, body: Record<string, unknown>) =>
     api('POST', `/api/v1/problems/${id}/status`, body);
+  /** The texts of the problem's notices, oldest first. */
+  const noticeTexts = async (id: string) =>
+    (
+      await db()
+        .selectFrom('problem_notifications')
+        .select('text')
+        .where('problem_id', '=', id)
+        .orderBy('id')
+        .execute()
+    ).map((n) => n.text);
   const notices = (id: string) =>
     db()
       .selectFrom('problem_notifications')
@@ -75,13 +85,7 @@ describe.each(ENGINES)('closing and notices on %s', (engine) => {
     // Reopened, it says where things stand without an old promise.
     const back = await post(id, { status: 'fixing' });
     expect(back.statusCode, back.body).toBe(200);
-    const text = await db()
-      .selectFrom('problem_notifications')
-      .select('text')
-      .where('problem_id', '=', id)
-      .orderBy('id', 'desc')
-      .executeTakeFirstOrThrow();
-    expect(text.text).not.toMatch(/We expect it fixed by/);
+    expect((await noticeTexts(id)).at(-1)).not.toMatch(/We expect it fixed by/);
     // A fixed problem takes none either; with its reopening it does.
     expect((await post(id, { status: 'fixed' })).statusCode).toBe(200);
     expect((await post(id, { etaAt: eta })).statusCode).toBe(409);
@@ -100,14 +104,10 @@ describe.each(ENGINES)('closing and notices on %s', (engine) => {
     const id = await autoProblem(await cases(1));
     const res = await post(id, { body: 'Crews \u202eevil\u202c on site\u0007\nmore soon' });
     expect(res.statusCode, res.body).toBe(200);
-    const n = await db()
-      .selectFrom('problem_notifications')
-      .select('text')
-      .where('problem_id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(n.text).toContain('Crews evil on site more soon');
-    expect(n.text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
-    expect(n.text.includes('\u0007')).toBe(false);
+    const [text] = await noticeTexts(id);
+    expect(text).toContain('Crews evil on site more soon');
+    expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(text.includes('\u0007')).toBe(false);
     expect((await post(id, { body: '\u202e\u202c' })).statusCode).toBe(400);
     const [c] = await cases(1);
     const made = await api('POST', '/api/v1/problems', {
