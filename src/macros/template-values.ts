@@ -15,7 +15,7 @@ const CONTROL = /\p{Cc}/gu;
  * Format characters: bidi overrides and isolates (which can reorder what readers see), zero-width
  * spaces, soft hyphens. Zero-width (non-)joiners stay: scripts and emoji need them.
  */
-const FORMAT = /(?![\u200c\u200d])\p{Cf}/gu;
+export const FORMAT = /(?![\u200c\u200d])\p{Cf}/gu;
 /** Marks that make a mention or a hashtag (full-width forms too), and a cashtag's `$` before a letter. */
 const MARKS = /[@#\uff03\uff20]|\$(?=\p{L})/gu;
 /** A token a network would turn into a link: a scheme, `www.`, or `host.tld` (with a path or not). */

@@ -9,8 +9,11 @@
 /** A later ETA that customers hear of on its own moved at least this far. */
 export const ETA_NEWS_MIN_MOVE_MS = 30 * 60_000;
 
-/** Statuses with nothing awaited: the fix clears the ETA, and notices quote none. */
-const DONE = new Set(['fixed', 'verified', 'closed']);
+/**
+ * Statuses with nothing awaited: the fix and the closing clear the ETA, notices quote none, a new
+ * one is refused (problem.service.ts), and a move back from them to work reopens the problem.
+ */
+export const DONE: ReadonlySet<string> = new Set(['fixed', 'verified', 'closed']);
 
 /** `before`: the ETA customers were last told (the latest update's), null if none. */
 export function etaIsNews(

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { FORMAT } from '../macros/template-values.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 
@@ -54,20 +55,15 @@ export function cleanTitle(title: string | undefined): string | undefined {
   return clean;
 }
 
-/**
- * Format characters: bidi overrides and isolates (U+202E makes "evil" read backwards, so a
- * notice shows customers other words than the desk typed), zero-width spaces, soft hyphens. The
- * zero-width (non-)joiners stay: scripts and emoji need them. As macros clean a public reply.
- */
-const FORMAT = /(?![\u200c\u200d])\p{Cf}/gu;
 /** Controls but line breaks and tabs, with terminal escape sequences whole. */
 const CONTROLS_BUT_LINES =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it removes
   /\u001b\[[0-?]*[ -/]*[@-~]|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
 /**
- * The words of a status update as customers will read them: no format or control characters
- * (line breaks stay). Words with nothing left are refused (400), as a blank title is.
+ * The words of a status update as customers will read them: no format characters (bidi overrides
+ * such as U+202E reorder what customers read; macros drop them from public replies the same way)
+ * and no control characters (line breaks stay). Words with nothing left are refused (400), as a blank title is.
  */
 export function cleanWords(body: string | undefined): string | undefined {
   if (body === undefined) return undefined;

@@ -7,7 +7,7 @@ import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { queueEscalations } from './escalate.js';
-import { etaIsNews } from './eta-news.js';
+import { DONE, etaIsNews } from './eta-news.js';
 import { eventNow } from './event-clock.js';
 import { ownerTeamNamed } from './owner-teams.js';
 import { pendLinkedCases, reopenWaitingCases } from './problem.cases.js';
@@ -46,15 +46,9 @@ const TRANSITIONS: Record<ProblemStatus, ProblemStatus[]> = {
   closed: ['confirmed', 'fixing'],
 };
 
-/** Statuses in which nothing is awaited any more (no ETA). */
-const DONE = new Set<ProblemStatus>(['fixed', 'verified', 'closed']);
-
-/** Statuses a move back to fixing or confirmed reopens from. */
-const REOPENS = new Set<ProblemStatus>(['fixed', 'verified', 'closed']);
-
 /** Whether a transition takes the problem back from a fix (or its closing) to work. */
 function reopening(from: ProblemStatus, to: ProblemStatus) {
-  return REOPENS.has(from) && (to === 'fixing' || to === 'confirmed');
+  return DONE.has(from) && (to === 'fixing' || to === 'confirmed');
 }
 
 /**

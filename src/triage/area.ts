@@ -111,11 +111,12 @@ function withoutPictographs(location: string): string {
  */
 export function extractArea(text: string, authorLocation?: string): Area | null {
   const inText = areaInText(text, false);
-  // A place named alone in the text ("no service in Paris") that the profile names with its
-  // state ("Paris, TX") is the profile's: the writer's own town, not its famous namesake.
-  if (inText && !(authorLocation && inText.city && !inText.postalCode && !inText.region))
-    return inText;
   if (!authorLocation) return inText;
+  // A place named alone in the text ("no service in Paris": a city, no state, no code) that the
+  // profile names with its state ("Paris, TX") is the profile's: the writer's own town, not its
+  // famous namesake. Only then is the profile read beside a place in the text.
+  const bareCity = !!inText?.city && !inText.postalCode && !inText.region;
+  if (inText && !bareCity) return inText;
   const inProfile = areaInText(withoutPictographs(authorLocation), true);
   if (inText) {
     const same =

@@ -3,6 +3,7 @@
  * giveaway/marketing phrasing, and the fixed phrasings apps post on a user's behalf.
  */
 import { anyOf } from './any-of.js';
+import { URL_RE } from './text.js';
 
 const PROMO_RE =
   /\b(?:giveaway|give away|(?:enter|chance) to win|retweet (?:and|&|to)|rt (?:and|&|to) (?:win|follow)|follow (?:us|and|&) |use (?:my |the )?code|promo code|discount code|\d+% off|shop now|buy now|order now|limited time|free shipping on|sign up (?:now|today)|link in (?:bio|profile)|click (?:here|the link)|dm (?:me|us) (?:for|to) (?:buy|order|price)|(?:use|using|with|via) my (?:referral|invite|affiliate) (?:link|code)|check out (?:my|our) (?:new|latest)|subscribe to my|we'?re hiring)\b/i;
@@ -21,9 +22,7 @@ const REPORTED_RE =
 
 // The words of a link are the sender's, not a reader's verdict: "fake-prizes.example.com" or
 // "spam.example" call nothing a scam.
-const LINK_RE = /\b(?:https?:\/\/|www\.)\S+/gi;
-const withoutLinks = (text: string) =>
-  text.includes('/') || text.includes('www.') ? text.replace(LINK_RE, ' ') : text;
+const withoutLinks = (text: string) => text.replace(URL_RE, ' ');
 
 // One scan settles the common case of none of the three matching (see anyOf).
 const ANY_PHRASE = anyOf([PROMO_RE, SPAM_RE, BOT_RE]);

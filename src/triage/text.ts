@@ -4,7 +4,7 @@
  */
 import { WordTable } from './word-table.js';
 
-const URL_RE = /\b(?:https?:\/\/|www\.)\S+/gi;
+export const URL_RE = /\b(?:https?:\/\/|www\.)\S+/gi;
 // Handles of care desks (@XHelp, @YCares, @ZSupport): a message to one is a request for help,
 // which matters because after normalisation every other handle looks alike.
 const CARE_HANDLE_RE = /(?:help|care|cares|support|service|assist|customer|ask)/i;
