@@ -86,12 +86,8 @@ export type OutboxHandler = (
   },
 ) => Promise<void>;
 
-export {
-  OUTBOX_MAX_BACKOFF_MS,
-  OUTBOX_RETRY_FOR_MS,
-  OutboxDeferred,
-  outboxBackoffMs,
-} from './outbox.backoff.js';
+// What handlers and tests import with the worker (the retry rules live in outbox.backoff.ts).
+export { OutboxDeferred, outboxBackoffMs } from './outbox.backoff.js';
 
 /**
  * Delivers side effects written to the outbox after their transaction committed. A row is
