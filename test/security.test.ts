@@ -33,6 +33,8 @@ describe('every route is authenticated or verifies its caller', () => {
 
   it('refuses every non-public route without credentials (401), and with a bad token', async () => {
     const open: string[] = [];
+    const sniffable: string[] = [];
+    const cacheable: string[] = [];
     for (const r of routes) {
       if (PUBLIC.has(`${r.method} ${r.url}`)) continue;
       const url = r.url.replace(/:(\w+)/g, 'x-$1');
@@ -48,9 +50,25 @@ describe('every route is authenticated or verifies its caller', () => {
           payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : '{}',
         });
         if (res.statusCode !== 401) open.push(`${r.method} ${r.url} → ${res.statusCode}`);
+        if (res.headers['x-content-type-options'] !== 'nosniff') sniffable.push(r.url);
+        if (r.url.startsWith('/api/') && res.headers['cache-control'] !== 'no-store') {
+          cacheable.push(r.url);
+        }
       }
     }
     expect(open).toEqual([]);
+    // A refusal holds no customer text, but the headers are set on every answer, so a route
+    // that forgot them would show here first.
+    expect(sniffable).toEqual([]);
+    expect(cacheable).toEqual([]);
+  });
+
+  it('answers with nosniff and no-referrer on public pages and unknown paths too', async () => {
+    for (const url of ['/healthz', '/api/openapi.json', '/no-such-page', '/api/v1/nothing']) {
+      const res = await t.app.http.inject({ method: 'GET', url });
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(res.headers['referrer-policy'], url).toBe('no-referrer');
+    }
   });
 
   it('public routes refuse requests without their own proof', async () => {

@@ -19,6 +19,7 @@ import { nestedTooDeeply, TOO_DEEP_MESSAGE } from './json-depth.js';
 import { nulGuard } from './nul-guard.js';
 import { emptyBodyIsNone, optionalBody } from './optional-body.js';
 import { withCommonResponses } from './responses.js';
+import { securityHeaders } from './security-headers.js';
 import { strictQuery } from './strict-query.js';
 import { validationMessage } from './validation-message.js';
 import { buildValidator } from './validators.js';
@@ -82,6 +83,8 @@ export function createHttpServer(logger: Logger | false): Http {
   // A route that opts in (`config.optionalBody`) may be sent without a body (optional-body.ts).
   app.addHook('onRequest', emptyBodyIsNone);
   app.addHook('preValidation', optionalBody);
+  // nosniff, no-referrer, and no-store on the API, on every answer (security-headers.ts).
+  app.addHook('onSend', securityHeaders);
 
   // JSON only: a text/plain body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain');
