@@ -106,6 +106,14 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
     expect((await list({ area: 'Boulder', limit: 10 })).rows).toHaveLength(0);
   });
 
+  it('refuses a place nobody knows (a typo), and still finds a place named by hand', async () => {
+    await expect(list({ area: 'Narnia', limit: 10 })).rejects.toThrow(/no known place "Narnia"/);
+    await expect(list({ area: 'Austn', limit: 10 })).rejects.toThrow(/no known place/);
+    // Known places with no problem there, and later pages, stay empty answers.
+    expect((await list({ area: 'Boulder', limit: 10 })).rows).toHaveLength(0);
+    expect((await list({ area: 'Oregon', limit: 10 })).rows).toHaveLength(0);
+  });
+
   it('reads the filter as a place: a state by name, a city with its state, the country by name', async () => {
     expect((await list({ area: 'Texas', limit: 200 })).rows).toHaveLength(101);
     expect((await list({ area: 'Austin, TX', limit: 200 })).rows).toHaveLength(101);

@@ -82,6 +82,13 @@ export async function listProblems(
       after = batch[batch.length - 1].id;
     }
   }
+  // A place no gazetteer knows that no problem names either is most likely a typo ("Austn"):
+  // say so instead of an empty first page a client would read as "no trouble there". A place
+  // named abroad by hand ("Leeds" on a problem made in GB) is still found by its name.
+  if (needle && !place && !cursor && rows.length === 0 && !/\d/.test(needle))
+    throw badRequest(
+      `area: no known place "${f.area!.trim()}" and no problem names it; give a postal code, city, state or country ("City, CC" for a city abroad)`,
+    );
   const page = rows.slice(0, f.limit);
   return { rows: page, nextCursor: rows.length > f.limit ? page[page.length - 1].id : null };
 }
