@@ -26,9 +26,14 @@ describe('throughline classify', () => {
         '{"text":5}',
         '',
         '{"text":"thanks, all good now","authorLocation":"Austin, TX"}',
+        '{"text":"no signal","channel":"twitter"}',
       ].join('\n'),
     );
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
+    expect(lines[5]).toMatchObject({ error: { code: 'invalid_input', line: 6 } });
+    expect((lines[5] as { error: { message: string } }).error.message).toMatch(
+      /unknown channel "twitter"/,
+    );
     expect(lines[0]).toMatchObject({ language: 'en', complaint: true });
     expect((lines[0].area as { postalCode: string }).postalCode).toBe('94110');
     expect(lines[1]).toMatchObject({ error: { code: 'invalid_json', line: 2 } });

@@ -8,6 +8,7 @@
  * stops reading (`| head`) ends the run quietly.
  */
 
+import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import { createTriage, onTheWire, type Triage } from './index.js';
 import type { TriageInput } from './types.js';
 
@@ -38,6 +39,13 @@ export function classifyLine(triage: Triage, line: string, lineNo: number): obje
     if (v[key] !== undefined && v[key] !== null && typeof v[key] !== 'string') {
       return lineError('invalid_input', `line ${lineNo}: "${key}" must be a string`, lineNo);
     }
+  }
+  if (typeof v.channel === 'string' && !(CHANNEL_KINDS as readonly string[]).includes(v.channel)) {
+    return lineError(
+      'invalid_input',
+      `line ${lineNo}: unknown channel "${v.channel}"; channels are ${CHANNEL_KINDS.join(', ')}`,
+      lineNo,
+    );
   }
   const input: TriageInput = { text: v.text };
   if (typeof v.channel === 'string') input.channel = v.channel;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LlmClient, LlmError } from './llm.js';
+import { LlmClient, LlmError, type LlmFailure } from './llm.js';
 
 // A fake OpenAI-compatible server on 127.0.0.1; each test picks its behaviour by the model name.
 let base = '';
@@ -157,6 +157,25 @@ describe('the circuit breaker', () => {
     expect((await ask(slow)).kind).toBe('timeout');
     expect((await ask(slow)).kind).toBe('paused');
     expect(calls('slow') - before).toBe(4);
+  });
+
+  it('tells the log of each failed call and of the rest, with no key or text in it', async () => {
+    const told: LlmFailure[] = [];
+    const c = new LlmClient({
+      baseUrl: base,
+      chatModel: 'slow',
+      apiKey: 'sk-never-logged',
+      timeoutMs: 100,
+      clock: () => now,
+      onFailure: (f) => told.push(f),
+    });
+    for (let i = 0; i < 4; i++) await ask(c);
+    // Three timeouts, the third opening the breaker; the fourth call was skipped, not failed.
+    expect(told.map((f) => f.kind)).toEqual(['timeout', 'timeout', 'timeout']);
+    expect(told[2].restingUntil).toBe(new Date(now + 60_000).toISOString());
+    expect(told[0].restingUntil).toBeUndefined();
+    expect(told[0].path).toBe('/v1/chat/completions');
+    expect(JSON.stringify(told)).not.toMatch(/sk-never-logged|"x"/);
   });
 
   it('a success ends a run of failures', async () => {

@@ -61,6 +61,21 @@ export interface LlmConfig {
   breaker?: { failures?: number; coolDownMs?: number; maxRetryAfterMs?: number };
   /** Test seam for the breaker's clock. */
   clock?: () => number;
+  /**
+   * Told of every failed call to the provider (not of calls skipped while it rests), so an
+   * admin can see in the log why triage fell back. Carries no text, key or provider body: the
+   * answer's body may echo the (masked) customer text.
+   */
+  onFailure?: (failure: LlmFailure) => void;
+}
+
+/** What the log is told of one failed provider call. */
+export interface LlmFailure {
+  path: string;
+  kind: LlmErrorKind;
+  status?: number;
+  /** Set when this failure made the client rest the provider (breaker open or Retry-After). */
+  restingUntil?: string;
 }
 
 export interface ChatMessage {
@@ -128,7 +143,18 @@ export class LlmClient {
       this.failures = 0;
       return body;
     } catch (e) {
-      if (e instanceof LlmError) this.after(e);
+      if (e instanceof LlmError) {
+        const restedBefore = this.restUntil;
+        this.after(e);
+        this.config.onFailure?.({
+          path,
+          kind: e.kind,
+          ...(e.status !== undefined ? { status: e.status } : {}),
+          ...(this.restUntil !== restedBefore
+            ? { restingUntil: new Date(this.restUntil).toISOString() }
+            : {}),
+        });
+      }
       throw e;
     }
   }

@@ -105,6 +105,14 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
     expect(anon.statusCode).toBe(401);
   });
 
+  it('refuses a channel that does not exist, naming the ones that do', async () => {
+    const bad = await post('/api/v1/triage/classify', { text: 'no signal', channel: 'twitter' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/webchat/);
+    const ok = await post('/api/v1/triage/classify', { text: 'no signal', channel: 'x' });
+    expect(ok.statusCode).toBe(200);
+  });
+
   it('stores corrections, versions the model and learns from them', async () => {
     const probe = 'zorblax gadget broke on me';
     const before = t.app.http.inject({

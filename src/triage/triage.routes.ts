@@ -5,6 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
+import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, badRequest, notFound } from '../platform/errors.js';
 import { IdParams, Refused } from '../platform/http/responses.js';
@@ -77,6 +78,9 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
             chatModel: deps.config.llm.model,
             embeddingModel: deps.config.llm.embeddingModel,
             timeoutMs: deps.config.llm.timeoutMs,
+            // Triage falls back on its own; the log says why, for the admin who set it up.
+            onFailure: (failure) =>
+              app.log.warn({ llm: failure }, 'LLM provider call failed; offline triage answered'),
           })
         : null;
   const embeddedTopics =
@@ -245,7 +249,9 @@ export function triageRoutes(app: Http, deps: TriageRouteDeps) {
         summary: 'Classify a text with the installation model, assisted by the LLM when unsure',
         body: Type.Object({
           text: Type.String({ maxLength: 20_000 }),
-          channel: Type.Optional(Type.String({ maxLength: 40 })),
+          // One of the channels a message arrives on: a misspelt one ("twitter") would silently
+          // lose the channel's cues (an X profile location, SMS brevity) instead of saying so.
+          channel: Type.Optional(Type.Union(CHANNEL_KINDS.map((c) => Type.Literal(c)))),
           authorLocation: Type.Optional(Type.String({ maxLength: 200 })),
         }),
       },
