@@ -132,6 +132,23 @@ describe('short trouble reports (data/triage/probes)', () => {
     expect(shortTrouble(tokenize('overcharged again').words)).toEqual({ topic: null });
   });
 
+  it('reads "it\'s down" as an outage only when the writer says it of their own', () => {
+    for (const text of ["it's down", "I live in 10001 and it's down", "ugh it's down again"])
+      expect({ text, rule: shortTrouble(tokenize(text).words) }).toEqual({
+        text,
+        rule: { topic: 'outage' },
+      });
+    for (const text of [
+      'please turn it down',
+      'put it down for me',
+      'is it down?',
+      "it's down the road from me",
+      "it's down to you now",
+      'calm it down lol',
+    ])
+      expect({ text, rule: shortTrouble(tokenize(text).words) }).toEqual({ text, rule: null });
+  });
+
   it('reads only short texts, and not questions about an outage', () => {
     expect(shortTrouble(tokenize('no service').words)).toEqual({ topic: 'network' });
     const long = `no service ${'and more words '.repeat(SHORT_WORDS)}`;

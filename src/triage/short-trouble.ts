@@ -140,6 +140,19 @@ const SETTLED = new Set('back restored fixed resolved sorted solved if whenever'
 const PLEASED = new Set(
   'thanks thank thx ty appreciate appreciated great awesome perfect fine good love'.split(' '),
 );
+/**
+ * "it's down" (tokenized "it down": the "'s" goes) is an outage only as a statement of its own:
+ * first, or after a joining word ("I live in 10001 and it's down"). After a verb it is something
+ * else ("turn it down", "put it down", "is it down?"), and before a place or a measure too ("it's
+ * down the road", "it's down by 10%").
+ */
+const IT_DOWN = 'it down';
+const IT_DOWN_AFTER = new Set(
+  'and but now so because cause cuz coz ugh yes yep again still'.split(' '),
+);
+const IT_DOWN_NOT_BEFORE = new Set('the by a stairs there here low pat'.split(' '));
+phrases('outage', false, IT_DOWN);
+
 /** A question about an outage is trouble of one's own when it says it happened again. */
 const REPEAT = new Set(['again', 'another', 'still']);
 
@@ -188,6 +201,12 @@ export function shortTrouble(words: readonly string[]): ShortTrouble | null {
       const next = i + n < plain.length ? plain[i + n] : '';
       if (NOT_AFTER.has(next) && !(next === 'to' && TO_AFTER.has(key))) continue;
       if (p.needsThing && !namesThing) continue;
+      if (
+        key === IT_DOWN &&
+        ((i > 0 && !IT_DOWN_AFTER.has(plain[i - 1])) || IT_DOWN_NOT_BEFORE.has(next))
+      ) {
+        continue;
+      }
       if (p.statementOnly && ((question && !repeat) || (i > 0 && NOT_BEFORE.has(plain[i - 1])))) {
         continue;
       }
