@@ -37,8 +37,16 @@ import { InstallationTriage } from './triage/installation.js';
 import { triageRoutes } from './triage/triage.routes.js';
 import { ensureWorkspace, type WorkspaceInfo } from './workspace/workspace.service.js';
 
+/**
+ * How often a node checks whether the stored triage corrections changed elsewhere: cheap (one
+ * indexed query), and an erased customer's words leave every node's model within half a minute.
+ */
+const TRIAGE_WATCH_MS = 30_000;
+
 export interface AppDeps {
   config: Config;
+  /** Test seam: how often the triage model checks for corrections changed elsewhere. */
+  triageWatchMs?: number;
   logger?: Logger | false;
   /** Wall clock; tests may pin it. Event time always comes from the messages themselves. */
   clock?: () => number;
@@ -67,6 +75,8 @@ export interface App {
   problems: Problems;
   /** Erases closed cases' personal data after THROUGHLINE_RETENTION_DAYS (off at 0). */
   retention: RetentionJob;
+  /** The shipped triage model with this installation's agent corrections. */
+  triage: InstallationTriage;
   /** Starts the background workers and, unless `listen` is false, the HTTP server. Returns the URL. */
   start(opts?: { listen?: boolean }): Promise<string | null>;
   close(): Promise<void>;
@@ -265,8 +275,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     senders,
     problems,
     retention,
+    triage,
     async start(opts = {}) {
       started = true;
+      // On every node: corrections stored or erased elsewhere (another node, the CLI, the
+      // retention job) reach this node's model within TRIAGE_WATCH_MS.
+      triage.watch(deps.triageWatchMs ?? TRIAGE_WATCH_MS, (err) =>
+        logger ? logger.warn({ err: err.message }, 'triage model check failed') : undefined,
+      );
       // On every node: the demo may be loaded later, by another node (demo.sender.ts).
       enableDemoDelivery(senders, database.db, {
         workspaceId: workspace.workspaceId,
@@ -289,6 +305,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     async close() {
       await http.close();
+      triage.stopWatching();
       if (started) {
         await lease.stop();
         await pipeline.stop();

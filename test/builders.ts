@@ -45,6 +45,8 @@ export async function testApp(
     afterStage?: (name: string) => void | Promise<void>;
     /** Runs on the built app before it starts (e.g. to hook the routes it registers). */
     beforeStart?: (app: App) => void;
+    /** How often the triage model checks for corrections changed elsewhere (app.ts). */
+    triageWatchMs?: number;
   } = {},
 ): Promise<TestApp> {
   const { url, cleanup } = await freshDatabaseUrl(engine);
@@ -55,7 +57,12 @@ export async function testApp(
     ...over,
     pipeline: { ...base.pipeline, workers: false, ...(over.pipeline ?? {}) },
   };
-  const app = await buildApp({ config, logger: deps.logger, afterStage: deps.afterStage });
+  const app = await buildApp({
+    config,
+    logger: deps.logger,
+    afterStage: deps.afterStage,
+    triageWatchMs: deps.triageWatchMs,
+  });
   deps.beforeStart?.(app);
   await app.start({ listen: false });
   const { token } = await createApiToken(

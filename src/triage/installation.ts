@@ -2,7 +2,8 @@
  * The installation's triage: the shipped model fine-tuned on every stored agent correction by
  * applyCorrections (corrections.ts; deterministic, so every node that replays the same corrections
  * gets the same weights and nothing but the corrections needs storing). Rebuilt after each correction;
- * `refresh` lets another node catch up with corrections made elsewhere.
+ * `refresh` (and `watch`, its timer) lets a node catch up with corrections made or erased
+ * elsewhere.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
@@ -36,6 +37,7 @@ export class InstallationTriage {
   private builtCount = 0;
   private version: ModelVersionRow | null = null;
   private chain: Promise<unknown> = Promise.resolve();
+  private watcher: NodeJS.Timeout | null = null;
   private readonly base: TriageModel;
 
   constructor(private readonly deps: InstallationTriageDeps) {
@@ -90,6 +92,25 @@ export class InstallationTriage {
       .where('workspace_id', '=', this.deps.workspaceId)
       .executeTakeFirstOrThrow();
     return { latest: (row.latest as string | null) ?? null, n: Number(row.n) };
+  }
+
+  /**
+   * Checks every `everyMs` whether the stored corrections changed behind this node's back and
+   * rebuilds if so (`refresh`): corrections stored on another node, or deleted with a customer
+   * the CLI or the retention job erased, where no route of this process was called. One indexed
+   * max-and-count per check; a failed check (database away) is tried again at the next tick.
+   */
+  watch(everyMs: number, onError: (err: Error) => void = () => {}): void {
+    if (this.watcher) return;
+    this.watcher = setInterval(() => {
+      this.refresh().catch(onError);
+    }, everyMs);
+    this.watcher.unref();
+  }
+
+  stopWatching(): void {
+    if (this.watcher) clearInterval(this.watcher);
+    this.watcher = null;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
