@@ -137,6 +137,35 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
     expect(await count('inbound_events')).toBe(before);
   });
 
+  it('refuses a channelId of a kind that cannot carry the message', async () => {
+    const id = `x-account-${Date.now()}`;
+    await t.app.database.db
+      .insertInto('channels')
+      .values({
+        id,
+        workspace_id: t.app.workspace.workspaceId,
+        kind: 'x',
+        name: 'our X account',
+        config_json: '{}',
+        secrets_enc: null,
+        created_at: Date.now(),
+        disabled_at: null,
+      })
+      .execute();
+    const before = await count('inbound_events');
+    const post = (payload: unknown) => asAdmin(t, 'POST', '/api/v1/inbound', payload);
+    const email = await post(aMessage({ channel: 'email', channelId: id }));
+    expect(email.statusCode).toBe(400);
+    expect(email.json().error.message).toBe(
+      `channelId ${id} is a channel of kind x; email messages need one of kind email`,
+    );
+    const api = await post(aMessage({ channel: 'api', channelId: id }));
+    expect(api.json().error.message).toMatch(/api messages take no channelId/);
+    expect(await count('inbound_events')).toBe(before);
+    const tweet = await post(aMessage({ channel: 'x', channelId: id }));
+    expect(tweet.statusCode, tweet.body).toBe(202);
+  });
+
   it('stores a re-delivery once, sequentially and concurrently', async () => {
     const m = aMessage();
     const first = await asAdmin(t, 'POST', '/api/v1/inbound', m);
