@@ -139,6 +139,8 @@ export interface AddIdentityInput {
  * else is refused (it would let anyone claim another customer's history).
  */
 const IDENTITY_CHANNELS: ReadonlySet<string> = new Set([...CHANNEL_KINDS, 'account']);
+/** Channels whose identities are numeric ids the provider gives (never handles or names). */
+const NUMERIC_ID_CHANNELS: ReadonlySet<string> = new Set(['x', 'facebook', 'instagram']);
 
 export async function addIdentity(
   db: Kysely<DB>,
@@ -185,6 +187,14 @@ export async function addIdentityInTrx(
     if (input.channel === 'email' && !linkKey) {
       throw new AppError('bad_request', `"${input.address}" is not a valid email address`);
     }
+    // Their adapters name people by numeric id (an X user id, a Page-scoped or Instagram id):
+    // a handle ("@someone") would never meet a message of theirs, nor take a reply.
+    if (NUMERIC_ID_CHANNELS.has(input.channel) && !/^\d{1,25}$/.test(address)) {
+      throw new AppError(
+        'bad_request',
+        `"${input.address}" is not a ${input.channel} user id (digits only; a handle or name is not an id)`,
+      );
+    }
     const existing = await trx
       .selectFrom('identities')
       .selectAll()
@@ -213,6 +223,15 @@ export async function addIdentityInTrx(
         `verified identifier ${input.channel}:${address}`,
         now,
       );
+    }
+    if (existing && input.verified && !existing.verified) {
+      // The agent confirmed it (the customer answered a code): that holds after a merge too,
+      // and makes it a key other channels link by.
+      await trx
+        .updateTable('identities')
+        .set({ verified: 1, link_key: linkKey ?? existing.link_key })
+        .where('id', '=', existing.id)
+        .execute();
     }
     if (!existing) {
       // The same verified key on another channel (SMS number given, WhatsApp identity known).
@@ -281,6 +300,9 @@ export async function updateCustomer(
   input: { displayName?: string | null; attributes?: Record<string, unknown> },
   now: number,
 ) {
+  // A blank name would show as "" wherever the customer is named; null clears it on purpose.
+  if (typeof input.displayName === 'string' && input.displayName.trim() === '')
+    throw new AppError('bad_request', 'displayName cannot be blank; send null to clear it');
   if (input.attributes !== undefined) {
     const size = Buffer.byteLength(JSON.stringify(input.attributes));
     if (size > MAX_ATTRIBUTES_BYTES)

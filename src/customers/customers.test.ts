@@ -226,6 +226,37 @@ describe.each(ENGINES)('customers on %s', (engine) => {
       verified: true,
     });
     expect(bad.statusCode).toBe(400);
+    // The agent's word that it is verified stays with the identity the merge moved.
+    const moved = await db()
+      .selectFrom('identities')
+      .select(['verified', 'link_key'])
+      .where('channel', '=', 'email')
+      .where('address', '=', 'give@example.com')
+      .executeTakeFirstOrThrow();
+    expect(moved).toEqual({ verified: 1, link_key: 'email:give@example.com' });
+  });
+
+  it('refuses a social handle where a user id is needed, and a blank name', async () => {
+    await ingest(
+      aMessage({ channel: 'email', visibility: 'private', author: { id: 'h@example.com' } }),
+    );
+    const c = await customerOf('email', 'h@example.com');
+    const handle = await api('POST', `/api/v1/customers/${c}/identities`, {
+      channel: 'x',
+      address: '@someone',
+    });
+    expect(handle.statusCode).toBe(400);
+    expect(handle.json().error.message).toMatch(/not a x user id/);
+    const id = await api('POST', `/api/v1/customers/${c}/identities`, {
+      channel: 'x',
+      address: '835740314006511618',
+    });
+    expect(id.statusCode, id.body).toBe(201);
+    const blank = await api('PATCH', `/api/v1/customers/${c}`, { displayName: '  ' });
+    expect(blank.statusCode).toBe(400);
+    expect((await api('PATCH', `/api/v1/customers/${c}`, { displayName: null })).statusCode).toBe(
+      200,
+    );
   });
 
   it('takes an identifier without `verified` as unverified (the default)', async () => {
