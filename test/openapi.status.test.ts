@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aMessage, caseIdOf, ingestNow } from './builders.js';
 import { ENGINES } from './support/engines.js';
@@ -35,7 +36,7 @@ describe.each(ENGINES)('the OpenAPI document declares the codes routes answer, o
       headers,
       ...(payload === undefined ? {} : { payload: payload as never }),
     });
-    answered.push({ op: `${method} ${path}`, status: res.statusCode });
+    answered.push({ op: `${method} ${path.split('?')[0]}`, status: res.statusCode });
     return res;
   };
   const declared = (op: string, status: number) => {
@@ -257,6 +258,65 @@ describe.each(ENGINES)('the OpenAPI document declares the codes routes answer, o
       { link: [other] },
     );
     expect(link.statusCode, link.body).toBe(422);
+  });
+
+  it('provider webhooks: unsigned (403), unknown channel (404), not JSON (400), wrong type (415)', async () => {
+    const channel = async (body: unknown) => {
+      const res = await call('POST', '/api/v1/channels', {}, body);
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    const x = await channel({
+      kind: 'x',
+      name: 'X',
+      config: { accountId: '835740314006511618' },
+      secrets: { consumerSecret: 'x-consumer-secret' },
+    });
+    const meta = await channel({
+      kind: 'meta',
+      name: 'Meta',
+      config: { pageId: '1234567890' },
+      secrets: { appSecret: 'meta-app-secret', verifyToken: 'meta-verify', pageAccessToken: 'p' },
+    });
+    const sms = await channel({
+      kind: 'sms',
+      name: 'SMS',
+      config: { accountSid: `AC${'1'.repeat(32)}`, from: '+12028831111' },
+      secrets: { authToken: 'twilio-auth-token' },
+    });
+    const json = { 'content-type': 'application/json' };
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const expectCode = async (p: Promise<{ statusCode: number; body: string }>, code: number) => {
+      const res = await p;
+      expect(res.statusCode, res.body).toBe(code);
+    };
+    const xPath = '/webhooks/x/{channelId}';
+    const metaPath = '/webhooks/meta/{channelId}';
+    const smsPath = '/webhooks/sms/{channelId}';
+    await expectCode(call('POST', xPath, { channelId: x }, '{}', json), 403);
+    await expectCode(call('POST', xPath, { channelId: 'nope' }, '{}', json), 404);
+    await expectCode(call('POST', xPath, { channelId: x }, 'a=1', form), 415);
+    await expectCode(call('GET', `${xPath}?crc_token=abc`, { channelId: 'nope' }), 404);
+    await expectCode(call('POST', metaPath, { channelId: meta }, '{}', json), 403);
+    // Signed as Meta signs (HMAC-SHA256 of the raw body), but cut short: not JSON.
+    const cut = '{"object":"page","entry":[';
+    const signature = `sha256=${createHmac('sha256', 'meta-app-secret').update(cut).digest('hex')}`;
+    await expectCode(
+      call('POST', metaPath, { channelId: meta }, cut, {
+        ...json,
+        'x-hub-signature-256': signature,
+      }),
+      400,
+    );
+    await expectCode(call('GET', `${metaPath}?hub.mode=subscribe`, { channelId: meta }), 400);
+    await expectCode(
+      call('GET', `${metaPath}?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1`, {
+        channelId: meta,
+      }),
+      403,
+    );
+    await expectCode(call('POST', smsPath, { channelId: sms }, 'Body=hi', form), 403);
+    await expectCode(call('POST', smsPath, { channelId: 'nope' }, 'Body=hi', form), 404);
   });
 
   it('a body too large (413) or not JSON (415)', async () => {

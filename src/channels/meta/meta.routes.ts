@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { webhookResponses } from '../../platform/http/responses.js';
 import type { Http } from '../../platform/http/server.js';
 import { ingestDelivery } from '../channel.ingest.js';
 import { loadChannel } from '../channel.store.js';
@@ -27,6 +28,7 @@ export function metaWebhookRoutes(app: Http, deps: ChannelDeps) {
         tags: ['channels'],
         summary: 'Meta webhook verification handshake',
         params: Params,
+        response: webhookResponses('`hub.challenge`, as plain text'),
       },
     },
     async (req, reply) => {
@@ -45,7 +47,12 @@ export function metaWebhookRoutes(app: Http, deps: ChannelDeps) {
     {
       config: { public: true },
       bodyLimit: 5 * 1024 * 1024,
-      schema: { tags: ['channels'], summary: 'Meta webhook delivery', params: Params },
+      schema: {
+        tags: ['channels'],
+        summary: 'Meta webhook delivery',
+        params: Params,
+        response: webhookResponses("the delivery's summary"),
+      },
     },
     async (req, reply) => {
       const ch = await load(req.params.channelId);

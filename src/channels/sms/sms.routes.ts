@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../platform/errors.js';
+import { webhookResponses } from '../../platform/http/responses.js';
 import type { Http } from '../../platform/http/server.js';
 import { ingestDelivery } from '../channel.ingest.js';
 import { webhookUrl } from '../channel.routes.js';
@@ -29,7 +30,12 @@ export function smsWebhookRoutes(app: Http, deps: ChannelDeps) {
     {
       config: { public: true },
       bodyLimit: 256 * 1024,
-      schema: { tags: ['channels'], summary: 'Twilio Messaging webhook', params: Params },
+      schema: {
+        tags: ['channels'],
+        summary: 'Twilio Messaging webhook',
+        params: Params,
+        response: webhookResponses('TwiML (text/xml)'),
+      },
     },
     async (req, reply) => {
       const ch = await loadChannel<SmsConfig, SmsSecrets>(

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { webhookResponses } from '../../platform/http/responses.js';
 import type { Http } from '../../platform/http/server.js';
 import { ingestDelivery } from '../channel.ingest.js';
 import { loadChannel } from '../channel.store.js';
@@ -50,7 +51,12 @@ export function xWebhookRoutes(app: Http, deps: ChannelDeps) {
     {
       config: { public: true },
       bodyLimit: 5 * 1024 * 1024,
-      schema: { tags: ['channels'], summary: 'X Account Activity delivery', params: Params },
+      schema: {
+        tags: ['channels'],
+        summary: 'X Account Activity delivery',
+        params: Params,
+        response: webhookResponses("the delivery's summary"),
+      },
     },
     async (req, reply) => {
       const ch: XChannel | null = await load(req.params.channelId);

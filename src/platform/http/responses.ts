@@ -65,6 +65,30 @@ const COMMON: Record<string, string> = {
   503: 'database_unavailable: the database cannot be reached now; retry later',
 };
 
+/** What the shared codes mean on a provider's webhook (`/webhooks/…`): its channel, its body. */
+const WEBHOOK: Record<string, string> = {
+  400: "bad_request: the body is not the provider's format (not JSON or too deeply nested; a query parameter missing)",
+  404: 'not_found: no such channel, or it is disabled',
+  413: 'payload_too_large: the body is larger than the provider sends',
+  415: "unsupported_media_type: the body is not of the provider's content type (JSON; form-encoded for Twilio)",
+};
+
+/**
+ * 403 on a provider's webhook: the request does not prove it comes from the provider for this
+ * channel (signature, verify token, or an account that is not the channel's). Nothing stored.
+ */
+export const WebhookRefused = Refusal(
+  "forbidden: the signature, verify token or account is not the channel's; nothing was stored",
+);
+
+/** A provider webhook's answers: its success, and the refusals it answers in its own code. */
+export const webhookResponses = (success: string) => ({
+  200: Json(success),
+  400: Refusal(WEBHOOK[400]),
+  403: WebhookRefused,
+  404: Refusal(WEBHOOK[404]),
+});
+
 /** Methods whose requests carry a body, so that its size and media type can be refused. */
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -89,6 +113,7 @@ export function withCommonResponses(
   if (url.includes('/:')) codes.push('404');
   if ([method].flat().some((m) => WITH_BODY.has(m.toUpperCase()))) codes.push('413', '415');
   codes.push('431', '503');
-  for (const code of codes) out[code] ??= Refusal(COMMON[code]);
+  const webhook = url.startsWith('/webhooks/');
+  for (const code of codes) out[code] ??= Refusal((webhook && WEBHOOK[code]) || COMMON[code]);
   return out;
 }

@@ -117,9 +117,10 @@ export function createHttpServer(logger: Logger | false): Http {
   // this it said they need the desk credential some of them refuse (the survey answers 403 to it).
   app.addHook('onRoute', (route) => {
     if (route.config?.public) route.schema = { ...(route.schema ?? {}), security: [] };
-    // Every /api/v1 route declares the errors any of them can answer (responses.ts); what is
-    // particular to a route (201, 204, 409, 422) its own schema says.
-    if (route.url.startsWith('/api/v1/') && !(route.schema as { hide?: boolean })?.hide) {
+    // Every /api/v1 route and provider webhook declares the errors any of them can answer
+    // (responses.ts); what is particular to a route (201, 204, 403, 409, 422) its own schema says.
+    const documented = route.url.startsWith('/api/v1/') || route.url.startsWith('/webhooks/');
+    if (documented && !(route.schema as { hide?: boolean })?.hide) {
       const response = route.schema?.response as Record<string, unknown> | undefined;
       route.schema = {
         ...(route.schema ?? {}),
