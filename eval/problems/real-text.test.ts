@@ -110,5 +110,10 @@ describe('real-text incidents', () => {
     }
     expect(pool.byTopic.has('other')).toBe(false);
     expect(pool.byTopic.has('praise')).toBe(false);
+    // Questions and offers the topic label covers are not an incident's complaints (labelled n).
+    const ids = new Set([...pool.byTopic.values()].flat().map((t) => t.id));
+    expect(ids.has('6942')).toBe(false); // "is the iPhone SE promotion only on the website…?"
+    expect(ids.has('3072')).toBe(false); // "hurry up with gigabit internet that'd be great!"
+    expect(ids.has('5108')).toBe(true); // "internet has been down for almost 30 mins now.."
   });
 });

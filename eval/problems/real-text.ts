@@ -82,6 +82,9 @@ const poolCache = new Map<boolean, RealTextPool | { skip: string }>();
  * English customer tweets labelled with a complaint topic, without those naming a place. By
  * default only tweets that open a thread (answer no tweet), as an incident's opening complaint
  * does: a reply such as "Both. 18 down and 17 up, wired" is labelled network but needs its thread.
+ * Of those, only the ones we labelled complaints (`twcs-opener-complaint.csv`): a topic label
+ * says what a tweet is about, not that it tells of trouble, and the customers of an incident
+ * report it; they do not ask "is the iPhone SE promotion only on the website?" (21 of 145).
  */
 export function loadRealTextPool(openersOnly = true): RealTextPool | { skip: string } {
   const hit = poolCache.get(openersOnly);
@@ -102,18 +105,33 @@ function readPool(openersOnly: boolean): RealTextPool | { skip: string } {
       .map((r) => r.tweet_id),
   );
   const placed = tweetsNamingAPlace();
+  const complaints = openersOnly ? labelledComplaints() : null;
   const byTopic = new Map<string, { id: string; text: string }[]>();
   for (const topic of COMPLAINT_TOPICS) byTopic.set(topic, []);
   for (const t of tweets) {
     const list = byTopic.get(t.topic);
     if (!list || t.language !== 'en' || placed.has(t.id)) continue;
-    if (openersOnly && replies.has(t.id)) continue;
+    if (openersOnly && (replies.has(t.id) || !complaints?.has(t.id))) continue;
     const text = cleanTweet(t.text);
     // Too short to carry a complaint once the handles are gone ("@sprintcare ??").
     if (text.split(' ').length < 3) continue;
     list.push({ id: t.id, text });
   }
   return { byTopic };
+}
+
+/** Opening tweets we labelled as complaints of the writer's own (`y`), by id. */
+function labelledComplaints(): Set<string> {
+  const csv = readFileSync(
+    new URL('../triage/labels/twcs-opener-complaint.csv', import.meta.url),
+    'utf8',
+  );
+  const out = new Set<string>();
+  for (const line of csv.trim().split('\n').slice(1)) {
+    const [id, complaint] = line.split(',');
+    if (complaint === 'y') out.add(id);
+  }
+  return out;
 }
 
 /** twcs tweet ids whose place label (area-real.csv) names a place. */
