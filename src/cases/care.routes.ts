@@ -9,9 +9,9 @@ import type { Http } from '../platform/http/server.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 import { promiseRoutes } from '../promises/promise.routes.js';
 import { slaRoutes } from '../sla/sla.routes.js';
-import { caseGroupRoutes } from './case-groups.routes.js';
 import { handoff } from './case.handoff.js';
 import { sendersCheck } from './case.reply.js';
+import { caseGroupRoutes } from './case-groups.routes.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 

@@ -66,7 +66,9 @@ export function caseGroupRoutes(app: Http, deps: { db: Kysely<DB> }) {
           (eb) => eb.fn.countAll<number>().as('n'),
           (eb) => eb.fn.min('c.opened_at').as('since'),
         ])
-        .where((eb) => eb.or([eb('c.group_key', 'is not', null), eb('c.problem_id', 'is not', null)]))
+        .where((eb) =>
+          eb.or([eb('c.group_key', 'is not', null), eb('c.problem_id', 'is not', null)]),
+        )
         .groupBy(['c.group_key', 'c.problem_id'])
         .orderBy('n', 'desc')
         .orderBy('since')

@@ -44,12 +44,7 @@ export async function problemsOfCases(
     const rows = await db
       .selectFrom('problem_links')
       .innerJoin('problems', 'problems.id', 'problem_links.problem_id')
-      .select([
-        'problem_links.case_id',
-        'problems.id',
-        'problems.status',
-        'problems.title',
-      ])
+      .select(['problem_links.case_id', 'problems.id', 'problems.status', 'problems.title'])
       .where('problem_links.workspace_id', '=', workspaceId)
       .where('problem_links.case_id', 'in', ids.slice(i, i + CHUNK))
       .where('problem_links.unlinked_at', 'is', null)
