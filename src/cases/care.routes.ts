@@ -11,6 +11,7 @@ import { promiseRoutes } from '../promises/promise.routes.js';
 import { slaRoutes } from '../sla/sla.routes.js';
 import { handoff } from './case.handoff.js';
 import { sendersCheck } from './case.reply.js';
+import { caseGroupRoutes } from './case-groups.routes.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -67,40 +68,5 @@ export function careRoutes(app: Http, deps: CareRouteDeps) {
   );
 
   // --- surges
-  app.get(
-    '/api/v1/case-groups',
-    {
-      schema: {
-        tags: ['cases'],
-        summary: 'Open cases grouped by surge key (and problem), largest first',
-        querystring: Type.Object({ queue: Type.Optional(Type.String()) }),
-      },
-    },
-    async (req) => {
-      const rows = await db
-        .selectFrom('cases')
-        .select([
-          'group_key',
-          'problem_id',
-          (eb) => eb.fn.countAll<number>().as('n'),
-          (eb) => eb.fn.min('opened_at').as('since'),
-        ])
-        .where('workspace_id', '=', req.actor.workspaceId)
-        .where('status', 'in', ['new', 'open', 'pending'])
-        .where((eb) => eb.or([eb('group_key', 'is not', null), eb('problem_id', 'is not', null)]))
-        .$if(!!req.query.queue, (q) => q.where('queue_id', '=', req.query.queue!))
-        .groupBy(['group_key', 'problem_id'])
-        .orderBy('n', 'desc')
-        .limit(100)
-        .execute();
-      return {
-        items: rows.map((r) => ({
-          groupKey: r.group_key,
-          problemId: r.problem_id,
-          openCases: Number(r.n),
-          since: new Date(Number(r.since)).toISOString(),
-        })),
-      };
-    },
-  );
+  caseGroupRoutes(app, deps);
 }

@@ -37,8 +37,7 @@ declare module '../platform/db/schema.js' {
     priority_score: Generated<number>;
     /** Surge grouping key (e.g. `outage:94110`); cases with one key are worked together. */
     group_key: Generated<string | null>;
-    /** The root-cause problem this case is linked to (set by src/problems). */
-    problem_id: Generated<string | null>;
+    // No `problem_id`: a case's problems are its live `problem_links` (migration 0024).
     reopen_count: Generated<number>;
     escalated: Generated<number>;
   }

@@ -16,6 +16,7 @@ import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 import { CaseSummary, MessageDto, toCaseSummary } from './case.dto.js';
+import { CaseProblems, problemsOfCases } from './case.problems.js';
 import { listCases } from './case.queries.js';
 import { replyToCase, sendersCheck } from './case.reply.js';
 import { addNote, updateCase } from './case.service.js';
@@ -44,6 +45,7 @@ const More = (of: string) =>
 const CaseView = Type.Intersect([
   CaseSummary,
   Type.Object({
+    problems: CaseProblems,
     messages: Type.Array(MessageDto, {
       description: `the latest ${CASE_VIEW_LIMIT} messages, oldest first`,
     }),
@@ -55,6 +57,9 @@ const CaseView = Type.Intersect([
     notes: Type.Array(Type.Unknown()),
   }),
 ]);
+
+/** A case in the inbox: the summary and the problems holding it (read for the page at once). */
+const CaseListItem = Type.Intersect([CaseSummary, Type.Object({ problems: CaseProblems })]);
 
 export interface CaseRouteDeps {
   database: Database;
@@ -93,7 +98,7 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
         }),
         response: {
           200: Type.Object({
-            items: Type.Array(CaseSummary),
+            items: Type.Array(CaseListItem),
             nextCursor: Type.Union([Type.String(), Type.Null()]),
           }),
         },
@@ -109,7 +114,14 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
         channel,
         limit: qs.limit ?? 50,
       });
-      return { items: rows.map(toCaseSummary), nextCursor };
+      // One query for the page's links, not one per case (the inbox is benchmarked at 1M cases).
+      const problems = await problemsOfCases(
+        db,
+        req.actor.workspaceId,
+        rows.map((r) => r.id),
+      );
+      const items = rows.map((r) => ({ ...toCaseSummary(r), problems: problems.get(r.id) ?? [] }));
+      return { items, nextCursor };
     },
   );
 

@@ -3,6 +3,7 @@ import type { CaseEventTable, DB } from '../platform/db/schema.js';
 import { badRequest, notFound } from '../platform/errors.js';
 import { idCursor, idPage } from '../platform/http/id-page.js';
 import { iso, type MessageDto, toCaseSummary, toMessageDto, withFailures } from './case.dto.js';
+import { problemsOfCases } from './case.problems.js';
 import { caseNotes, getCase } from './case.queries.js';
 
 /**
@@ -104,7 +105,7 @@ const more = (nextCursor: string | null) => ({ hasMore: nextCursor !== null, nex
 
 /**
  * One case with its latest `CASE_VIEW_LIMIT` messages and history entries, oldest first (as the
- * view always listed them), and its notes (GET, and a PATCH's answer). `messagesPage` and
+ * view always listed them), its notes and the problems it is linked to (GET, and a PATCH's answer). `messagesPage` and
  * `historyPage` say whether older ones exist; their `nextCursor` continues at
  * `…/messages?cursor=` and `…/history?cursor=`, which list newest first.
  */
@@ -112,13 +113,15 @@ export async function caseView(db: Kysely<DB>, workspaceId: string, id: string) 
   const c = await getCase(db, workspaceId, id);
   if (!c) throw notFound('case');
   const page = { limit: CASE_VIEW_LIMIT };
-  const [messages, history, notes] = await Promise.all([
+  const [messages, history, notes, problems] = await Promise.all([
     caseMessagesPage(db, workspaceId, c.id, page),
     caseHistoryPage(db, c.id, page),
     caseNotes(db, c.id),
+    problemsOfCases(db, workspaceId, [c.id]),
   ]);
   return {
     ...toCaseSummary(c),
+    problems: problems.get(c.id) ?? [],
     messages: await messageDtos(db, c.id, messages.page.reverse()),
     messagesPage: more(messages.nextCursor),
     history: history.page.reverse().map(toHistoryDto),

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
+import { MessageDto } from '../cases/case.dto.js';
 import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
-import { Created, Json, Refusal, Refused } from '../platform/http/responses.js';
+import { Created, ErrorBody, Json, Refusal, Refused } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import {
@@ -10,6 +11,7 @@ import {
   customerMerges,
   customerTimeline,
   getCustomer,
+  TIMELINE_LIMIT_DEFAULT,
   updateCustomer,
 } from './customer.service.js';
 import { mergeCustomers, unmergeCustomers } from './merge.service.js';
@@ -19,6 +21,32 @@ export { getCustomer } from './customer.service.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const Reason = Type.String({ minLength: 1, maxLength: 2000 });
+
+/** A customer's timeline page (`customerTimeline`). */
+const Timeline = Type.Object({
+  customer: Type.Unknown({ description: 'the customer, as GET /api/v1/customers/{id} shows it' }),
+  timeline: Type.Array(
+    Type.Intersect([MessageDto, Type.Object({ caseId: Nullable(Type.String()) })]),
+    { description: 'messages on every channel and case, newest first (sentAt, then id)' },
+  ),
+  nextCursor: Nullable(
+    Type.String({ description: 'the cursor to the older messages; null on the last page' }),
+  ),
+  openPromises: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      caseId: Type.String(),
+      kind: Type.String(),
+      description: Type.String(),
+      dueAt: Nullable(Type.String()),
+      channel: Nullable(Type.String()),
+    }),
+  ),
+  problemIds: Type.Array(Type.String(), {
+    description:
+      "the problems the customer's cases are linked to now, most recently linked first (an unlinked one is gone)",
+  }),
+});
 
 export interface CustomerRouteDeps {
   db: Kysely<DB>;
@@ -74,14 +102,26 @@ export function customerRoutes(app: Http, deps: CustomerRouteDeps) {
     {
       schema: {
         tags: ['customers'],
-        summary: 'Every message across channels and cases, open promises and linked problems',
+        summary:
+          'Every message across channels and cases, newest first, paged by cursor; open promises and linked problems',
         params: Id,
         querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+          // 1–1000, default 200, as before the timeline was paged: clients asking for 1000 still may.
+          limit: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 1000, default: TIMELINE_LIMIT_DEFAULT }),
+          ),
+          cursor: Type.Optional(
+            Type.String({ maxLength: 64, description: "the previous page's nextCursor" }),
+          ),
         }),
+        response: { 200: Timeline, 400: ErrorBody, 404: ErrorBody },
       },
     },
-    async (req) => customerTimeline(db, req.actor.workspaceId, req.params.id, req.query.limit),
+    async (req) =>
+      customerTimeline(db, req.actor.workspaceId, req.params.id, {
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+      }),
   );
 
   app.post(

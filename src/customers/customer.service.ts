@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
 import { iso, toCaseSummary, toMessageDto } from '../cases/case.dto.js';
+import { problemIdsOfCustomer } from '../cases/case.problems.js';
 import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import type { DB } from '../platform/db/schema.js';
-import { AppError, notFound } from '../platform/errors.js';
+import { AppError, badRequest, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
+import { idCursor, idPage } from '../platform/http/id-page.js';
 import { newId } from '../platform/ids.js';
 import { linkKeyFor } from './identity.keys.js';
 import { audit, erasedRefusal, mergeInTrx, refuseErased } from './merge.service.js';
@@ -68,26 +70,55 @@ export async function getCustomer(db: Kysely<DB>, workspaceId: string, id: strin
   };
 }
 
+/** `GET /api/v1/customers/:id/timeline`'s page size: as before paging came, 200 by default. */
+export const TIMELINE_LIMIT_DEFAULT = 200;
+
 /**
- * The customer's whole story, newest first: every message on every channel and case, the open
- * promises made to them, and the problems their cases are linked to.
+ * The customer's whole story, newest first: their messages on every channel and case, a page at
+ * a time, with the open promises made to them and the problems their cases are linked to now.
+ *
+ * Keyset-paged on (`sent_at`, id) like a case's messages (case.timeline.ts): the timeline is in
+ * event time, which imported history does not share with id order, and two messages of one
+ * moment are told apart by id. The cursor is the previous page's last message id (its time is
+ * read back, in the workspace, so a walk goes on past a message an unmerge moved to another
+ * customer meanwhile); empty is the first page, a malformed or unknown one a 400.
  */
 export async function customerTimeline(
   db: Kysely<DB>,
   workspaceId: string,
   id: string,
-  limit = 200,
+  page: { limit?: number; cursor?: string } = {},
 ) {
+  const limit = page.limit ?? TIMELINE_LIMIT_DEFAULT;
   const customer = await getCustomer(db, workspaceId, id);
   if (!customer) throw notFound('customer');
-  const [messages, promises] = await Promise.all([
+  const after = idCursor(page.cursor);
+  const from =
+    after === undefined
+      ? undefined
+      : await db
+          .selectFrom('messages')
+          .select(['id', 'sent_at'])
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', after)
+          .executeTakeFirst();
+  if (after !== undefined && !from) throw badRequest('cursor is not valid');
+  const [messages, promises, problemIds] = await Promise.all([
     db
       .selectFrom('messages')
       .selectAll()
       .where('customer_id', '=', id)
+      .$if(from !== undefined, (q) =>
+        q.where((eb) =>
+          eb.or([
+            eb('sent_at', '<', from!.sent_at),
+            eb.and([eb('sent_at', '=', from!.sent_at), eb('id', '<', from!.id)]),
+          ]),
+        ),
+      )
       .orderBy('sent_at', 'desc')
       .orderBy('id', 'desc')
-      .limit(limit)
+      .limit(limit + 1)
       .execute(),
     db
       .selectFrom('promises')
@@ -96,22 +127,13 @@ export async function customerTimeline(
       .where('status', '=', 'open')
       .orderBy('due_at')
       .execute(),
+    problemIdsOfCustomer(db, workspaceId, id),
   ]);
-  const problemIds = [
-    ...new Set(
-      (
-        await db
-          .selectFrom('cases')
-          .select('problem_id')
-          .where('customer_id', '=', id)
-          .where('problem_id', 'is not', null)
-          .execute()
-      ).map((r) => r.problem_id!),
-    ),
-  ];
+  const { page: shown, nextCursor } = idPage(messages, limit);
   return {
     customer,
-    timeline: messages.map((m) => ({ ...toMessageDto(m), caseId: m.case_id })),
+    timeline: shown.map((m) => ({ ...toMessageDto(m), caseId: m.case_id })),
+    nextCursor,
     openPromises: promises.map((p) => ({
       id: p.id,
       caseId: p.case_id,

@@ -13,6 +13,7 @@ import { Created, Json, ReplyRefused, VersionConflict } from '../platform/http/r
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import { Nullable } from '../platform/nullable.js';
+import { macroManageRoutes } from './macro.manage.routes.js';
 
 /**
  * Size limits, as one reply or note through the case routes has (20,000 characters). A macro's
@@ -28,6 +29,7 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
   const { db, clock } = deps;
   const changed = (workspaceId: string, caseId: string, change: string) =>
     deps.bus.publish({ type: 'case.updated', workspaceId, data: { caseId, change } });
+  macroManageRoutes(app, deps);
 
   app.post(
     '/api/v1/canned-replies',

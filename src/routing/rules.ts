@@ -128,7 +128,7 @@ export function chooseQueue(rules: readonly CompiledRule[], f: RoutingFacts): st
 /**
  * Surge grouping key: complaints about an outage or the network in one place are one surge
  * (`outage:94110`, `network:san francisco`). Cases with the same key are listed and worked
- * together; the problems engine links the group to a problem (`cases.problem_id`).
+ * together; the problems engine links their cases to a problem (`problem_links`).
  */
 export function groupKeyOf(t: TriageResult | null): string | null {
   if (!t?.complaint) return null;

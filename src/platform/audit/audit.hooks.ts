@@ -21,6 +21,9 @@ const ROUTES: Record<string, string> = {
   'PATCH /api/v1/routing-rules/:id': 'routing_rule.updated',
   'DELETE /api/v1/routing-rules/:id': 'routing_rule.deleted',
   'POST /api/v1/sla/calendars': 'sla_calendar.created',
+  // Macros act on every case they are applied to (replies in the brand's name, status changes).
+  'POST /api/v1/macros': 'macro.created',
+  'DELETE /api/v1/macros/:id': 'macro.deleted',
   'POST /api/v1/sla/policies': 'sla_policy.created',
 };
 
