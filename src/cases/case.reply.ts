@@ -63,7 +63,8 @@ export type ReplyCheck = (trx: Kysely<DB>, msg: OutboundMessage) => Promise<void
 
 /**
  * The channels' rules (`Sender.check`) as a `ReplyCheck` at `now`; none without senders. A kind
- * with no sender at all is refused here too (`not_configured`): the outbox could only fail it.
+ * with no sender at all, or none of whose channel records is set up (`Sender.configured`), is
+ * refused here too (`not_configured`): the outbox could only fail it.
  */
 export function sendersCheck(
   senders: ReadonlyMap<string, Sender> | undefined,
@@ -72,7 +73,10 @@ export function sendersCheck(
   if (!senders) return undefined;
   return async (trx, msg) => {
     const sender = senders.get(msg.channel);
-    if (!sender) await refuseNoSender(trx, msg);
+    // No channel record to send from (no mailbox, no number) is the same as no sender: the
+    // outbox could only fail it, and a macro's other actions must not go through meanwhile.
+    if (!sender || (sender.configured && !(await sender.configured(trx, msg))))
+      await refuseNoSender(trx, msg);
     await sender?.check?.(trx, msg, now);
   };
 }
