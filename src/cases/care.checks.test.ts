@@ -9,7 +9,8 @@ const H = 3_600_000;
 /** The care core refuses what it cannot honour, and automation never speaks for an agent. */
 describe.each(ENGINES)('care core checks on %s', (engine) => {
   const t = suiteApp(engine);
-  const { db, api, ingest, caseOf } = careWorld(() => t);
+  const { db, api, ingest, caseOf, sendingChannels } = careWorld(() => t);
+  sendingChannels();
 
   it('a promise that could never be kept or reminded is refused when made', async () => {
     const m = aMessage({ channel: 'sms', visibility: 'private', author: { id: '+14155550402' } });

@@ -10,7 +10,8 @@ const T0 = Date.UTC(2026, 10, 2, 9, 0); // Monday 2 Nov 2026, 09:00Z
 describe.each(ENGINES)('care core on %s', (engine) => {
   // The app's clock is wall time; these tests drive the scheduler with explicit times.
   const t = suiteApp(engine, { threadWindowMinutes: 120, reopenWindowHours: 48 });
-  const { db, api, ingest, caseOf, events } = careWorld(() => t);
+  const { db, api, ingest, caseOf, events, sendingChannels } = careWorld(() => t);
+  sendingChannels();
 
   it('SLA clocks start at the message time; the scheduler raises at-risk then breached', async () => {
     const m = aMessage({

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { addIdentityInTrx } from '../customers/customer.service.js';
+import { refuseErasedCase } from '../customers/erased.js';
 import { linkKeyFor } from '../customers/identity.keys.js';
 import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
@@ -42,6 +43,8 @@ export async function handoff(
   const address = input.to === 'dm' ? null : checkedAddress(input.to, input.address);
   return caseWriteTransaction(db, async (trx) => {
     const c = await loadCase(trx, actor.workspaceId, caseId);
+    // Up front for every kind of handoff (the reply and the identity refuse it too, later).
+    await refuseErasedCase(trx, c);
     if (input.to === 'dm') {
       if (c.channel !== 'x') throw new AppError('bad_request', 'the DM link is for cases on X');
       const ch = await xChannelOf(trx, actor.workspaceId, c.id);

@@ -3,12 +3,14 @@ import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { RuleError } from '../channels/connector-error.js';
 import { refuseNoSender } from '../channels/no-sender.js';
 import type { OutboundMessage, Sender } from '../channels/sender.js';
+import { erasedRefusal, refuseErasedCase } from '../customers/erased.js';
 import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
 import { outboxRow } from '../platform/outbox/outbox.row.js';
+import { ERASED } from '../privacy/scrub.js';
 import { keepPromisesOnReply } from '../promises/promise.service.js';
 import { applySla } from '../sla/sla.store.js';
 import { toMessageDto } from './case.dto.js';
@@ -61,7 +63,8 @@ export type ReplyCheck = (trx: Kysely<DB>, msg: OutboundMessage) => Promise<void
 
 /**
  * The channels' rules (`Sender.check`) as a `ReplyCheck` at `now`; none without senders. A kind
- * with no sender at all is refused here too (`not_configured`): the outbox could only fail it.
+ * with no sender at all, or none of whose channel records is set up (`Sender.configured`), is
+ * refused here too (`not_configured`): the outbox could only fail it.
  */
 export function sendersCheck(
   senders: ReadonlyMap<string, Sender> | undefined,
@@ -70,7 +73,10 @@ export function sendersCheck(
   if (!senders) return undefined;
   return async (trx, msg) => {
     const sender = senders.get(msg.channel);
-    if (!sender) await refuseNoSender(trx, msg);
+    // No channel record to send from (no mailbox, no number) is the same as no sender: the
+    // outbox could only fail it, and a macro's other actions must not go through meanwhile.
+    if (!sender || (sender.configured && !(await sender.configured(trx, msg))))
+      await refuseNoSender(trx, msg);
     await sender?.check?.(trx, msg, now);
   };
 }
@@ -109,6 +115,8 @@ export async function replyInTrx(
   if (!text) throw new AppError('bad_request', 'reply text is empty');
   {
     const seen = await loadCase(trx, actor.workspaceId, caseId);
+    // Before the version: an erased case is refused whatever view the agent had of it.
+    await refuseErasedCase(trx, seen);
     await checkVersion(trx, seen, input.expectedVersion, input.seenMessageId);
     // The check above answers a stale view at once; this one makes it hold against a
     // concurrent change (two agents replying on one view), and the reply is then written on
@@ -152,6 +160,9 @@ export async function replyInTrx(
         channel_id: newest?.channel_id ?? null,
       };
     }
+    // The message it would answer was erased (one a merged-away customer brought here): its
+    // address is the placeholder, which no channel must be asked to reach.
+    if (last.author_address === ERASED) throw erasedRefusal();
     const visibility = input.visibility ?? last.visibility;
     if (visibility === 'public') await refuseRepeatedPii(trx, c.id, c.customer_id, text);
     const messageId = newId();

@@ -1,6 +1,7 @@
 /** Status, priority, queue and assignee changes, and internal notes. */
 import type { Kysely } from 'kysely';
 import { sendSurveyOnResolve } from '../csat/csat.service.js';
+import { erasedRefusal, isErasedCase, refuseErasedCase } from '../customers/erased.js';
 import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { CaseStatus, DB, Priority } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
@@ -58,6 +59,10 @@ export async function updateInTrx(
   {
     const c = await loadCase(trx, actor.workspaceId, caseId);
     await checkVersion(trx, c, input.expectedVersion);
+    // An erased case may still be resolved, closed, assigned or reprioritised (ids and statuses
+    // are what erasure keeps), but a reason is free text that could name the person again.
+    const erased = await isErasedCase(trx, c);
+    if (erased && input.reason?.trim()) throw erasedRefusal();
     const set: CaseChanges = {};
     let resolvedNow = false;
     if (input.status !== undefined && input.status !== c.status) {
@@ -171,6 +176,8 @@ export async function addNote(
   if (!text) throw new AppError('bad_request', 'note is empty');
   return db.transaction().execute(async (trx) => {
     const c = await loadCase(trx, actor.workspaceId, caseId);
+    // A note on an erased case is new text about the person the erasure removed.
+    await refuseErasedCase(trx, c);
     const handles = [...new Set([...text.matchAll(/@([\w.-]+)/g)].map((m) => m[1].toLowerCase()))];
     const mentions: { type: 'user' | 'team'; id: string; handle: string }[] = [];
     if (handles.length > 0) {

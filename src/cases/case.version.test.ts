@@ -12,7 +12,8 @@ import { careWorld } from './test-world.js';
  */
 describe.each(ENGINES)('concurrent changes on one case version on %s', (engine) => {
   const t = suiteApp(engine, { apiOutboundUrl: 'http://127.0.0.1:9/unused' });
-  const { api } = careWorld(() => t);
+  const { api, sendingChannels } = careWorld(() => t);
+  sendingChannels();
   const newCase = async () => {
     const m = aMessage({
       channel: 'sms',

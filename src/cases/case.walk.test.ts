@@ -12,6 +12,18 @@ describe.each(ENGINES)('inbox walk under traffic on %s', (engine) => {
   const first: InboundMessage[] = [];
   beforeAll(async () => {
     t = await testApp(engine);
+    // An SMS number to reply from (without one a reply is refused up front).
+    const sms = await asAdmin(t, 'POST', '/api/v1/channels', {
+      kind: 'sms',
+      name: 'Test number',
+      config: {
+        accountSid: `AC${'0'.repeat(32)}`,
+        from: '+14155550100',
+        apiBaseUrl: 'http://127.0.0.1:9',
+      },
+      secrets: { authToken: 'test-token' },
+    });
+    expect(sms.statusCode, sms.body).toBe(201);
     for (let i = 0; i < 12; i++) {
       first.push(
         aMessage({

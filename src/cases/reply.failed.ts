@@ -44,7 +44,6 @@ export async function undoFailedReply(
   f: FailedReply,
   now: number,
 ): Promise<LiveEvent[]> {
-  if (f.automated) return [];
   const m = await trx
     .selectFrom('messages')
     .select(['id', 'case_id', 'channel', 'sent_at', 'direction', 'author_address'])
@@ -52,6 +51,18 @@ export async function undoFailedReply(
     .where('id', '=', f.messageId)
     .executeTakeFirst();
   if (!m?.case_id || m.direction !== 'out') return [];
+  // The survey kept no promise and met no clock: nothing to undo. It still failed, and the case
+  // says so and why, as for every failed message (the view's `failure` reads this entry).
+  if (f.automated) {
+    await trx
+      .updateTable('cases')
+      .set({ version: sql<number>`version + 1`, updated_at: now })
+      .where('id', '=', m.case_id)
+      .execute();
+    const none = { reopened: [], broken: [], keptLater: [] };
+    await failedEntry(trx, f, { id: m.id, case_id: m.case_id, channel: m.channel }, none, now);
+    return [caseUpdated(f.workspaceId, m.case_id)];
+  }
   // The case changes (its history, clocks, maybe its first response): its version moves, and on
   // PostgreSQL the row is locked first, as an agent's reply locks it, before its clocks are read.
   await trx
@@ -102,11 +113,29 @@ export async function undoFailedReply(
       .where('id', '=', c.id)
       .execute();
   }
+  await failedEntry(trx, f, { id: m.id, case_id: c.id, channel: m.channel }, promises, now);
+  return [...promises.events, caseUpdated(f.workspaceId, c.id)];
+}
+
+const caseUpdated = (workspaceId: string, caseId: string): LiveEvent => ({
+  type: 'case.updated',
+  workspaceId,
+  data: { caseId, change: 'reply_failed' },
+});
+
+/** The case history's `reply_failed` entry: which message, why, and what was undone. */
+async function failedEntry(
+  trx: Kysely<DB>,
+  f: FailedReply,
+  m: { id: string; case_id: string; channel: string },
+  promises: { reopened: string[]; broken: string[]; keptLater: string[] },
+  now: number,
+) {
   const why = f.reason;
   await caseEvent(
     trx,
     f.workspaceId,
-    c.id,
+    m.case_id,
     { type: 'system', id: f.by ?? 'outbox' },
     'reply_failed',
     {
@@ -123,14 +152,6 @@ export async function undoFailedReply(
     },
     now,
   );
-  return [
-    ...promises.events,
-    {
-      type: 'case.updated',
-      workspaceId: f.workspaceId,
-      data: { caseId: c.id, change: 'reply_failed' },
-    },
-  ];
 }
 
 /**

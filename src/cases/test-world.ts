@@ -65,7 +65,37 @@ export function careWorld(app: () => TestApp) {
     return { seen, off };
   };
 
-  return { db, api, ingest, caseOf, openCase, idsOf, events };
+  /**
+   * Registers (in beforeAll) an e-mail and an SMS channel record that can send, for suites whose
+   * replies on those kinds are about something else: with no record, such a reply is refused up
+   * front (422 `not_configured`). Nothing listens at their addresses: a drained send fails.
+   */
+  const sendingChannels = () =>
+    beforeAll(async () => {
+      for (const payload of [
+        {
+          kind: 'email',
+          name: 'Test mailbox',
+          config: { host: '127.0.0.1', port: 9, secure: false, from: 'care@desk.example' },
+          secrets: {},
+        },
+        {
+          kind: 'sms',
+          name: 'Test number',
+          config: {
+            accountSid: `AC${'0'.repeat(32)}`,
+            from: '+14155550100',
+            apiBaseUrl: 'http://127.0.0.1:9',
+          },
+          secrets: { authToken: 'test-token' },
+        },
+      ]) {
+        const res = await api('POST', '/api/v1/channels', payload);
+        expect(res.statusCode, res.body).toBe(201);
+      }
+    });
+
+  return { db, api, ingest, caseOf, openCase, idsOf, events, sendingChannels };
 }
 
 /**

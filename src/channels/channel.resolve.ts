@@ -33,8 +33,13 @@ export async function resolveChannel<C, S>(
  * that is gone falls back to the default, so the name does not change the answer). One indexed
  * query, no decryption: cheap enough per route.
  */
-export async function hasChannel(deps: ChannelDeps, kind: RecordKind): Promise<boolean> {
-  const row = await deps.db
+export async function hasChannel(
+  deps: ChannelDeps,
+  kind: RecordKind,
+  /** Read through this (a reply's transaction) rather than `deps.db`. */
+  db = deps.db,
+): Promise<boolean> {
+  const row = await db
     .selectFrom('channels')
     .select('id')
     .where('workspace_id', '=', deps.workspaceId)

@@ -45,4 +45,11 @@ export interface Sender {
    * connection). Says nothing of the channel record being there: the send reports that.
    */
   check?: (db: Kysely<DB>, msg: OutboundMessage, now: number) => Promise<void>;
+  /**
+   * Whether a channel record the sender needs is set up at all (an enabled mailbox that sends,
+   * an SMS number), read through `db`, the reply's transaction (SQLite has one connection). A
+   * reply nothing could carry is refused up front (422 `not_configured`, `sendersCheck`), as for
+   * a kind with no sender; senders without it are always configured.
+   */
+  configured?: (db: Kysely<DB>, msg: OutboundMessage) => Promise<boolean>;
 }

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
+import { erasedRefusal } from '../customers/erased.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { Refusal } from '../platform/http/responses.js';
@@ -101,6 +102,9 @@ export function csatPageRoutes(app: Http, deps: { db: Kysely<DB>; clock: () => n
           );
         } catch (err) {
           if (err instanceof AppError && err.code === 'not_found')
+            return reply.code(404).send(html('Survey not found', NOT_FOUND));
+          // The customer was erased: to them the link no longer exists.
+          if (err instanceof AppError && err.message === erasedRefusal().message)
             return reply.code(404).send(html('Survey not found', NOT_FOUND));
           if (err instanceof AppError && err.code === 'invalid_transition')
             return reply.code(409).send(html('Thank you', ALREADY));

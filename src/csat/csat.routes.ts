@@ -25,7 +25,7 @@ export function csatRoutes(app: Http, deps: CareRouteDeps) {
           200: Json(),
           403: Refusal('forbidden: the request carries a desk sign-in (session or API token)'),
           404: Refusal('not_found: no survey has this token'),
-          422: Refused('the survey was already answered'),
+          422: Refused('the survey was already answered, or its customer was erased'),
         },
         tags: ['csat'],
         summary:

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { replyInTrx } from '../cases/case.reply.js';
+import { isErasedCase, refuseErasedCase } from '../customers/erased.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
@@ -27,9 +28,12 @@ export async function sendSurveyOnResolve(
 ) {
   const c = await trx
     .selectFrom('cases')
-    .select(['id', 'customer_id', 'channel', 'assignee_id'])
+    .select(['id', 'customer_id', 'channel', 'assignee_id', 'erased_at'])
     .where('id', '=', caseId)
     .executeTakeFirstOrThrow();
+  // Nobody to ask: the survey would go to the "[erased]" placeholder and take a comment, and an
+  // unanswerable survey would lower the answer rate. The case resolves all the same.
+  if (await isErasedCase(trx, c)) return;
   const already = await trx
     .selectFrom('csat_surveys')
     .select('id')
@@ -126,6 +130,13 @@ export async function answerSurvey(
     .where('token', '=', token)
     .executeTakeFirst();
   if (!s) throw notFound('survey');
+  // A survey left unanswered when its customer was erased: its comment would be new data.
+  const c = await db
+    .selectFrom('cases')
+    .select(['erased_at', 'customer_id'])
+    .where('id', '=', s.case_id)
+    .executeTakeFirst();
+  if (c) await refuseErasedCase(db, c);
   // Conditional update: of two answers racing, exactly one is stored.
   const done = await db
     .updateTable('csat_surveys')

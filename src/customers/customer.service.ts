@@ -7,8 +7,9 @@ import { AppError, badRequest, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { idCursor, idPage } from '../platform/http/id-page.js';
 import { newId } from '../platform/ids.js';
+import { erasedRefusal, refuseErased } from './erased.js';
 import { linkKeyFor } from './identity.keys.js';
-import { audit, erasedRefusal, mergeInTrx, refuseErased } from './merge.service.js';
+import { audit, mergeInTrx } from './merge.service.js';
 
 const identityDto = (i: {
   id: string;

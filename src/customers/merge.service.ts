@@ -4,6 +4,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
+import { refuseErased } from './erased.js';
 import { followCasesBack, problemsOfLinks, recountCustomers } from './merge.problems.js';
 import { asBefore, mergedFields, survivorAfterUnmerge } from './unmerge.fields.js';
 import { separateLaterTraffic } from './unmerge.traffic.js';
@@ -57,13 +58,6 @@ async function loadCustomer(trx: Kysely<DB>, workspaceId: string, id: string) {
   if (!c) throw notFound('customer');
   return c;
 }
-
-/** An erased customer takes no new data: no merge, identity or edit ties a person to it again. */
-export function refuseErased(c: { erased_at?: number | null }) {
-  if (c.erased_at != null) throw erasedRefusal();
-}
-export const erasedRefusal = () =>
-  new AppError('invalid_transition', 'this customer was erased; it cannot take new data');
 
 const fields = (c: {
   display_name: string | null;

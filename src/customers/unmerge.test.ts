@@ -9,7 +9,8 @@ const at = (minute: number) => new Date(Date.UTC(2026, 10, 6, 9, minute)).toISOS
 /** Messages that arrive while two customers are merged follow their sender back on unmerge. */
 describe.each(ENGINES)('unmerge after new traffic on %s', (engine) => {
   const t = suiteApp(engine);
-  const { db, api, ingest } = careWorld(() => t);
+  const { db, api, ingest, sendingChannels } = careWorld(() => t);
+  sendingChannels();
   const customerOf = (channel: string, address: string) => customerIdOf(db(), channel, address);
   const row = (externalId: string) =>
     db()

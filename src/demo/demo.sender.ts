@@ -113,6 +113,13 @@ export function enableDemoDelivery(
     // The channel's rules hold in the demo too: a reply a real channel would refuse (too long
     // for X, say) is refused to the demo's agent as it would be on a live desk.
     if (real?.check) sender.check = real.check;
+    // A real sender with no channel record set up (no mailbox, no number) carries only the
+    // demo's customers, whose messages the demo records as sent; anyone else's reply is refused.
+    const realConfigured = real?.configured;
+    if (realConfigured)
+      sender.configured = async (trx, msg) =>
+        (await realConfigured(trx, msg)) ||
+        ((await demoWorkspace(trx, opts.workspaceId)) && (await isDemoCustomer(trx, msg.caseId)));
     // With no real sender (`api`, `webchat` without an outbound URL) the wrapper carries only
     // the demo's customers: anyone else's reply is refused as if the wrapper were not there
     // (`sendersCheck`). Read through the reply's transaction (SQLite has one connection).

@@ -3,6 +3,7 @@ import { getCase } from '../cases/case.queries.js';
 import { defaultReplyVisibility, type ReplyCheck, replyInTrx } from '../cases/case.reply.js';
 import { type CaseLinks, updateInTrx } from '../cases/case.service.js';
 import { caseEvent, claimVersion, loadCase } from '../cases/case.store.js';
+import { refuseErasedCase } from '../customers/erased.js';
 import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
 import type { DB, Priority } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
@@ -240,10 +241,10 @@ export async function applyMacro(
       } else if (a.type === 'note') {
         // A note changes no versioned field, yet a macro led by one must still refuse a stale
         // view (409): the version is claimed here, as the other actions claim it.
-        if (ev !== undefined) {
-          const c = await loadCase(trx, actor.workspaceId, caseId);
-          await claimVersion(trx, c, ev);
-        }
+        const c = await loadCase(trx, actor.workspaceId, caseId);
+        // As `…/notes` refuses it: new text on an erased case (the whole macro is refused).
+        await refuseErasedCase(trx, c);
+        if (ev !== undefined) await claimVersion(trx, c, ev);
         await trx
           .insertInto('notes')
           .values({

@@ -6,9 +6,42 @@ import { chunks, ERASED, scrubTriage } from './scrub.js';
 export interface Mentions {
   handles: string[];
   names: string[];
+  /**
+   * Their identities' addresses (an e-mail address, a phone number, an account number) as an
+   * agent may type them into a problem's title or update; ids of social channels are not
+   * among them (handles cover those, and a bare number is more likely something else).
+   */
+  addresses?: { channel: string; address: string }[];
 }
 
 const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const PHONE_CHANNELS = new Set(['sms', 'voice', 'whatsapp']);
+// What people put between a phone number's digits: spaces, dots, dashes, brackets.
+const PHONE_SEP = '[\\s().-]*';
+
+/**
+ * A phone number as it may be written: in full (`+14155550999`, `+1 (415) 555-0999`) or, for a
+ * number of more than ten digits, its last ten (`415-555-0999`, the national form in NANP).
+ */
+function phonePatterns(address: string): string[] {
+  const digits = address.replace(/\D/g, '');
+  if (digits.length < 7) return [];
+  const spaced = (d: string) => d.split('').join(PHONE_SEP);
+  const out = [`\\+?${spaced(digits)}`];
+  if (digits.length > 10) out.push(spaced(digits.slice(-10)));
+  return out;
+}
+
+/** The patterns (case-insensitive) that find an identity's address in free text. */
+function addressPatterns(a: { channel: string; address: string }): string[] {
+  const address = a.address.trim();
+  if (!address || address === ERASED) return [];
+  if (PHONE_CHANNELS.has(a.channel)) return phonePatterns(address);
+  if (a.channel === 'email' || a.channel === 'account')
+    return address.length >= 4 ? [literal(address)] : [];
+  return [];
+}
+
 // Letters, digits and `_` of any script: a match must not start or end inside a word.
 const EDGE_BEFORE = '(?<![\\p{L}\\p{N}_@])';
 const EDGE_AFTER = '(?![\\p{L}\\p{N}_])';
@@ -18,7 +51,8 @@ const EDGE_AFTER = '(?![\\p{L}\\p{N}_])';
  * `@handle` (any case), a handle written bare when it is not a plain number (twcs handles are
  * numeric ids), a full name of several words (any case), and each word of a name of 3 letters
  * or more as it is capitalised in the name ("Zelda", not "will" for a Will): a name word written
- * in lower case in someone else's post is more likely a word than the person.
+ * in lower case in someone else's post is more likely a word than the person; and their
+ * addresses (`Mentions.addresses`), any case.
  */
 export function mentionMasker(m: Mentions): ((text: string) => string) | null {
   const insensitive = new Set<string>();
@@ -36,6 +70,7 @@ export function mentionMasker(m: Mentions): ((text: string) => string) | null {
     if (name.includes(' ')) insensitive.add(literal(name).replace(/ /g, '\\s+'));
     for (const word of name.split(' ')) if (/^\p{L}{3,}$/u.test(word)) sensitive.add(literal(word));
   }
+  for (const a of m.addresses ?? []) for (const p of addressPatterns(a)) insensitive.add(p);
   if (insensitive.size === 0 && sensitive.size === 0) return null;
   // Longest first, so that a full name goes as one, not word by word.
   const alt = (set: Set<string>) => [...set].sort((a, b) => b.length - a.length).join('|');
@@ -57,7 +92,7 @@ export async function mentionsOf(
   customerIds: readonly string[],
   identityIds: readonly string[],
 ): Promise<Mentions> {
-  const out: Mentions = { handles: [], names: [] };
+  const out: Mentions = { handles: [], names: [], addresses: [] };
   for (const [column, list] of [
     ['customer_id', customerIds],
     ['id', identityIds],
@@ -65,10 +100,11 @@ export async function mentionsOf(
     for (const part of chunks(list)) {
       const rows = await trx
         .selectFrom('identities')
-        .select(['handle', 'name'])
+        .select(['handle', 'name', 'channel', 'address'])
         .where(column, 'in', part)
         .execute();
       for (const r of rows) {
+        out.addresses!.push({ channel: r.channel, address: r.address });
         if (r.handle) out.handles.push(r.handle);
         if (r.name) out.names.push(r.name);
       }

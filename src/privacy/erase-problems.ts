@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { cancelErasedNotices } from '../notify/notify.cancel.js';
 import type { DB } from '../platform/db/schema.js';
 import { problemEvent, recountProblem } from '../problems/problem.store.js';
+import { type Mentions, mentionMasker } from './erase-mentions.js';
 import { chunks } from './scrub.js';
 
 /**
@@ -59,3 +60,69 @@ const live = (trx: Kysely<DB>) =>
     .selectFrom('problem_links')
     .select(['problem_id', 'case_id'])
     .where('unlinked_at', 'is', null);
+
+/**
+ * Problems are the desk's, not the customer's, so they stay; but an agent may have named the
+ * customer in one their cases were linked to ("Zelda Quartzfield outage at 12 Elm St", "called
+ * +1 415 555 0999 back"). Their name, handles and addresses are masked in the titles and update
+ * texts of every problem their cases were ever linked to (a link already ended too, for a re-run),
+ * and in the copies of those updates other customers were sent (the notices). Best effort, as for
+ * other people's posts (`mentionMasker`): a nickname or a misspelling is not found.
+ */
+export async function maskProblemTexts(
+  trx: Kysely<DB>,
+  customerIds: readonly string[],
+  caseIds: readonly string[],
+  mentions: Mentions,
+): Promise<number> {
+  const mask = mentionMasker(mentions);
+  if (!mask) return 0;
+  const problemIds = new Set<string>();
+  for (const [column, list] of [
+    ['customer_id', customerIds],
+    ['case_id', caseIds],
+  ] as const)
+    for (const part of chunks(list)) {
+      const rows = await trx
+        .selectFrom('problem_links')
+        .select('problem_id')
+        .where(column, 'in', part)
+        .execute();
+      for (const r of rows) problemIds.add(r.problem_id);
+    }
+  let n = 0;
+  for (const part of chunks([...problemIds])) {
+    const problems = await trx
+      .selectFrom('problems')
+      .select(['id', 'title'])
+      .where('id', 'in', part)
+      .execute();
+    for (const p of problems) {
+      const title = mask(p.title);
+      if (title === p.title) continue;
+      await trx.updateTable('problems').set({ title }).where('id', '=', p.id).execute();
+      n++;
+    }
+    for (const [table, column] of [
+      ['problem_updates', 'body'],
+      ['problem_notifications', 'text'],
+    ] as const) {
+      const rows = await trx
+        .selectFrom(table)
+        .select(['id', `${column} as text`])
+        .where('problem_id', 'in', part)
+        .execute();
+      for (const r of rows as { id: string; text: string }[]) {
+        const text = mask(r.text);
+        if (text === r.text) continue;
+        await trx
+          .updateTable(table)
+          .set({ [column]: text })
+          .where('id', '=', r.id)
+          .execute();
+        n++;
+      }
+    }
+  }
+  return n;
+}

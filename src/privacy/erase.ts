@@ -4,7 +4,7 @@ import type { DB } from '../platform/db/schema.js';
 import { notFound } from '../platform/errors.js';
 import { dropPendingEdits } from './erase-edits.js';
 import { maskMentions, mentionsOf } from './erase-mentions.js';
-import { leaveProblems } from './erase-problems.js';
+import { leaveProblems, maskProblemTexts } from './erase-problems.js';
 import { forgetInChain, mergedAwayPart } from './merged-away.js';
 import {
   chunks,
@@ -76,25 +76,22 @@ export async function eraseCustomer(
 ): Promise<ErasureResult> {
   const ids = await customerFamily(db, workspaceId, customerId);
   return db.transaction().execute(async (trx) => {
+    // Every case of theirs, those already erased too (by retention, or an earlier run): a re-run
+    // scrubs what was written since and ends deliveries still pending (`scrubCases` is
+    // idempotent and keeps the first `erased_at`), instead of answering "0 cases" and leaving them.
     const caseIds: string[] = [];
     for (const part of chunks(ids)) {
       const rows = await trx
         .selectFrom('cases')
         .select('id')
         .where('customer_id', 'in', part)
-        .where('erased_at', 'is', null)
         .execute();
       caseIds.push(...rows.map((r) => r.id));
     }
     // Merged into another customer: their rows are the survivor's now (`merged-away.ts`).
     const part = await mergedAwayPart(trx, workspaceId, customerId);
     for (const chunk of chunks(part?.caseIds ?? [])) {
-      const rows = await trx
-        .selectFrom('cases')
-        .select('id')
-        .where('id', 'in', chunk)
-        .where('erased_at', 'is', null)
-        .execute();
+      const rows = await trx.selectFrom('cases').select('id').where('id', 'in', chunk).execute();
       caseIds.push(...rows.map((r) => r.id).filter((id) => !caseIds.includes(id)));
     }
     const scrubbed = await scrubCases(trx, workspaceId, caseIds, now, { messages: false });
@@ -124,6 +121,7 @@ export async function eraseCustomer(
     // post but not the handle or name: it made the erased case theirs again, and findable.
     const mentions = await mentionsOf(trx, ids, part?.identityIds ?? []);
     await maskMentions(trx, workspaceId, caseIds, ids, mentions);
+    await maskProblemTexts(trx, ids, caseIds, mentions);
     let identities = 0;
     if (part) identities += await eraseMovedRows(trx, part);
     for (const part of chunks(ids)) {

@@ -11,7 +11,8 @@ const TEXT = 'internet down again, write to janine.q@example.com or 12 Elmwood S
 
 describe.each(ENGINES)('data-subject export and erasure on %s', (engine) => {
   const t = suiteApp(engine);
-  const { db, api, ingest, idsOf } = careWorld(() => t);
+  const { db, api, ingest, idsOf, sendingChannels } = careWorld(() => t);
+  sendingChannels();
   const ws = () => t.app.workspace.workspaceId;
 
   it('exports everything held about a customer, then erases it everywhere the API reads', async () => {

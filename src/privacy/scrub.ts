@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
+import { ERASED_DELIVERY_WHY, failErasedReplies } from './erase-deliveries.js';
 
 /** What an erased text reads as, everywhere the API would show it. */
 export const ERASED = '[erased]';
@@ -140,7 +141,8 @@ async function rewriteHistory(
       (k) =>
         (HISTORY_TEXT.has(k) || HISTORY_TEXT_OF[r.type]?.includes(k)) &&
         typeof data[k] === 'string' &&
-        data[k] !== ERASED,
+        data[k] !== ERASED &&
+        data[k] !== ERASED_DELIVERY_WHY,
     );
     if (keys.length === 0) continue;
     for (const k of keys) data[k] = ERASED;
@@ -230,7 +232,8 @@ export async function scrubCases(
   for (const part of chunks(caseIds)) {
     await trx
       .updateTable('cases')
-      .set({ subject: ERASED, erased_at: now })
+      // A re-run keeps when the case was first erased.
+      .set({ subject: ERASED, erased_at: sql<number>`coalesce(erased_at, ${now})` })
       .where('id', 'in', part)
       .execute();
     await trx
@@ -266,5 +269,6 @@ export async function scrubCases(
   }
   const messages = opts.messages === false ? 0 : await scrubMessages(trx, workspaceId, { caseIds });
   const outbox = await scrubOutbox(trx, workspaceId, caseIds);
+  await failErasedReplies(trx, workspaceId, caseIds, now);
   return { cases: caseIds.length, messages, outbox };
 }

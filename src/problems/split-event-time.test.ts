@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
+import { careWorld } from '../cases/test-world.js';
 import { problemsWorld } from './test-world.js';
 
 /**
@@ -12,6 +13,7 @@ import { problemsWorld } from './test-world.js';
 describe.each(ENGINES)('a split-off problem in event time on %s', (engine) => {
   const t = suiteApp(engine);
   const { api, ingest, autoProblem, next } = problemsWorld(() => t);
+  careWorld(() => t).sendingChannels();
   const wrote = (sentAt: string) =>
     aMessage({
       text: 'no signal at all in Austin tonight',

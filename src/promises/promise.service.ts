@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { caseEvent } from '../cases/case.store.js';
+import { refuseErasedCase } from '../customers/erased.js';
 import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import { renderTemplate } from '../macros/macro.service.js';
 import { caseWriteTransaction } from '../platform/db/case-writes-lock.js';
@@ -100,11 +101,13 @@ export async function createPromise(
       await assertTeam(trx, actor.workspaceId, input.ownerTeamId, 'ownerTeamId');
     const c = await trx
       .selectFrom('cases')
-      .select(['id', 'customer_id', 'channel', 'assignee_id', 'queue_id'])
+      .select(['id', 'customer_id', 'channel', 'assignee_id', 'queue_id', 'erased_at'])
       .where('workspace_id', '=', actor.workspaceId)
       .where('id', '=', caseId)
       .executeTakeFirst();
     if (!c) throw notFound('case');
+    // A promise's text and address (a callback number) would be new personal data.
+    await refuseErasedCase(trx, c);
     let team = input.ownerTeamId ?? null;
     if (!team && c.queue_id) {
       team =

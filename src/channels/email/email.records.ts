@@ -17,9 +17,13 @@ export async function emailRowsWithState(deps: ChannelDeps) {
  * Whether some enabled e-mail record can send (has an SMTP side): what the sender's `ready`
  * answers. Read from the settings alone, so the notifier's check per customer decrypts nothing.
  */
-export async function canSendEmail(deps: ChannelDeps): Promise<boolean> {
+export async function canSendEmail(
+  deps: ChannelDeps,
+  /** Read through this (a reply's transaction) rather than `deps.db`. */
+  db = deps.db,
+): Promise<boolean> {
   const rows = (limit?: number) =>
-    deps.db
+    db
       .selectFrom('channels')
       .select('config_json')
       .where('workspace_id', '=', deps.workspaceId)

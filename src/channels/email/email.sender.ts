@@ -138,5 +138,6 @@ export function emailSender(deps: ChannelDeps): Sender {
   };
   // Asked per customer by the notifier: settings only, no credentials decrypted.
   send.ready = () => canSendEmail(deps);
+  send.configured = (db) => canSendEmail(deps, db);
   return send;
 }

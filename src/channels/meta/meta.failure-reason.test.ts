@@ -64,7 +64,20 @@ describe.runIf(hasSharedData(FBA)).each(ENGINES)('why a Meta reply failed, on %s
     expect(error.message).toContain(
       `The customer can also be reached on: email late-${who}@example.org.`,
     );
-    // That way is open: the same reply on the e-mail identity is taken.
+    // That way is open once a mailbox sends (without one it is refused up front too): the same
+    // reply on the e-mail identity is taken.
+    const mailbox = await h.t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/channels',
+      headers: h.t.auth,
+      payload: {
+        kind: 'email',
+        name: 'Test mailbox',
+        config: { host: '127.0.0.1', port: 9, secure: false, from: 'care@desk.example' },
+        secrets: {},
+      },
+    });
+    expect(mailbox.statusCode, mailbox.body).toBe(201);
     const mail = await h.t.app.http.inject({
       method: 'POST',
       url: `/api/v1/cases/${caseId}/replies`,

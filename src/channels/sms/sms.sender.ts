@@ -89,6 +89,7 @@ export function smsSender(deps: ChannelDeps): Sender {
     }
   };
   send.ready = () => hasChannel(deps, 'sms');
+  send.configured = (db) => hasChannel(deps, 'sms', db);
   send.check = async (_db, msg) => checkSmsLength(msg.text);
   return send;
 }

@@ -10,7 +10,8 @@ import { careWorld } from '../../cases/test-world.js';
  */
 describe.each(ENGINES)('closing replies on %s', (engine) => {
   const t = suiteApp(engine, { threadWindowMinutes: 120, reopenWindowHours: 48 });
-  const { db, api, ingest } = careWorld(() => t);
+  const { db, api, ingest, sendingChannels } = careWorld(() => t);
+  sendingChannels();
   const caseOfMessage = (externalId: string) => caseIdOf(db(), externalId);
   const caseRow = (id: string) =>
     db().selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { adoptEcho } from '../../channels/channel.echo.js';
 import { ConnectorError, loggableError } from '../../channels/connector-error.js';
 import type { OutboundMessage, Sender, SendResult } from '../../channels/sender.js';
+import { ERASED } from '../../privacy/scrub.js';
 import { caseWriteTransaction } from '../db/case-writes-lock.js';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
@@ -248,6 +249,10 @@ export class OutboxWorker {
     try {
       // No sender for the kind (voice; `api`/`webchat` without an outbound URL): senders are
       // fixed at start, so waiting changes nothing. Fails at once, as the reply route refuses it.
+      // Erased since it was queued, past the erasure's own ending of pending rows (a row
+      // written by a path that did not know): the placeholder is no address to try for a day.
+      if (msg.to === ERASED)
+        throw new ConnectorError('bad_request', 'customer erased: the message has no address');
       if (!sender) {
         throw new ConnectorError(
           'not_configured',
