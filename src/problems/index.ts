@@ -49,6 +49,7 @@ export function createProblems(deps: ProblemsDeps) {
     clock: deps.clock,
     // The leader reads what the other nodes' pipelines stored even when it has no batches.
     catchUp: leadership.shared ? () => runtime.catchUp(deps.database.db, deps.clock()) : undefined,
+    idleTick: () => runtime.catchUp(deps.database.db, deps.clock(), true),
   });
   // Broken promises and SLA breaches from care core, per team, into the detector.
   const stopSignals = deps.bus

@@ -25,6 +25,8 @@ export class ProblemWorker {
       /** Multi-node: the leader's catch-up on what other nodes stored (every `catchUpMs`). */
       catchUp?: () => Promise<void>;
       catchUpMs?: number;
+      /** Time passing on a quiet live desk (`idle-time.ts`), after each run of the timer. */
+      idleTick?: () => Promise<void>;
     },
   ) {}
   private catchUpTimer: NodeJS.Timeout | null = null;
@@ -46,6 +48,7 @@ export class ProblemWorker {
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = this.runOnce()
+        .then(() => this.opts.idleTick?.())
         .catch((err) => this.opts.logger?.error({ err }, 'problem worker failed'))
         .finally(() => {
           this.running = null;

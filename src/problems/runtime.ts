@@ -9,6 +9,7 @@ import type { Decision, Detector, ProcessSignal } from './detector/detector.js';
 import { type DetectorInput, teamsOfCases, warmDetector } from './detector-input.js';
 import { eventClockAt, recordEventClock } from './event-clock.js';
 import { existedBy, HistoryLane, raisedIn } from './history-lane.js';
+import { advanceIdle } from './idle-time.js';
 import type { DetectorLeadership } from './leader.js';
 import { PeerScan } from './peer-scan.js';
 import {
@@ -165,15 +166,16 @@ export class ProblemRuntime {
   /**
    * On a shared database: detection happens on the leader only, which also reads what the
    * other nodes' pipelines held for it (the ProblemWorker's timer calls this when the leader
-   * itself has no batches; a replay calls it until what it appended has been seen).
+   * itself has no batches; a replay calls it until what it appended has been seen). `idle`:
+   * the problem worker's timer, on any database: time passes on a quiet live desk too.
    */
-  async catchUp(db: Kysely<DB>, now: number): Promise<void> {
-    if (!this.opts.leadership?.shared || !(await this.lead())) return;
+  async catchUp(db: Kysely<DB>, now: number, idle = false): Promise<void> {
+    if ((!this.opts.leadership?.shared && !idle) || !(await this.lead())) return;
     await this.settled();
     const caseEvents: BatchState['caseEvents'] = [];
     await db.transaction().execute(async (trx) => {
       await shareCaseWrites(trx); // before any row lock: case-writes-lock.ts
-      return this.process(trx, now, caseEvents, []);
+      return this.process(trx, now, caseEvents, [], idle);
     });
     // Case events of informed acknowledgements need the pipeline's case-event writer; a
     // catch-up records the link (and queues the automatic acknowledgement) only.
@@ -210,6 +212,7 @@ export class ProblemRuntime {
     now: number,
     caseEvents: BatchState['caseEvents'],
     own: DetectorInput[],
+    idle = false,
   ): Promise<void> {
     const ws = this.opts.workspaceId;
     const shared = !!this.opts.leadership?.shared;
@@ -241,7 +244,8 @@ export class ProblemRuntime {
       );
     }
     det.syncProblems(existedBy(det, this.history.liveViews(views)));
-    if (inputs.length === 0) return;
+    // No message: on a live desk the detector still moves on to now and ticks (idle-time.ts).
+    if (inputs.length === 0 && !(idle && (await advanceIdle(trx, ws, det, now)))) return;
     const lanes: { det: Detector; items: DetectorInput[]; live: boolean }[] = [];
     if (plan.kind === 'build' || plan.kind === 'reuse') {
       const hist = this.history.detector!;

@@ -59,6 +59,14 @@ export class Detector {
     return this.counts.now;
   }
 
+  /**
+   * Time passes with no message: a quiet live desk (`idle-time.ts`). `tick` then sees how long
+   * a problem's complaints have stayed away; nothing is counted.
+   */
+  advanceTo(at: number): void {
+    if (at > this.counts.now) this.counts.advance(at);
+  }
+
   /** How far back in event time a message still counts: the longest window. */
   get horizonMs(): number {
     return Math.max(...this.config.windowsMs);
