@@ -203,6 +203,15 @@ export async function applyDecisions(
             customerId: m.customerId,
             at: m.at,
           });
+        // Linked when the problem was raised, or later by the detector without an arrival of
+        // theirs: the case's history says so too (an arrival's entry carries its ack, below).
+        else
+          caseEvents.push({
+            caseId: m.caseId,
+            type: 'problem_linked',
+            data: { problemId: d.problemId, number: p?.number ?? null, how: 'detected' },
+            eventAt: m.at,
+          });
         break;
       }
       case 'own': {

@@ -65,7 +65,11 @@ export async function eventClockAt(db: Kysely<DB>, ws: string): Promise<number |
  * own time); null when it has seen nothing yet or its stream is history (a replay, an import):
  * then event time stands where the messages left it.
  */
-export async function liveEventNow(db: Kysely<DB>, ws: string, now: number): Promise<number | null> {
+export async function liveEventNow(
+  db: Kysely<DB>,
+  ws: string,
+  now: number,
+): Promise<number | null> {
   const c = await readClock(db, ws);
   if (!c || Number(c.wall_at) - Number(c.event_at) > LIVE_LAG_MS) return null;
   return Math.max(now, Number(c.event_at));

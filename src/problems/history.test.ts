@@ -74,6 +74,22 @@ describe.each(ENGINES)('problems of history on %s', (engine) => {
     const ids = (await problemsDetected(span)).map((p) => p.id);
     expect(ids.length).toBeGreaterThan(0);
     expect((await outboxOf('problem_escalate', ids)).length).toBeGreaterThan(0);
+    // Every case the problem holds says so in its history: founding links ('detected') too,
+    // not only complaints linked on arrival (with their acknowledgement).
+    const linked = await db()
+      .selectFrom('problem_links')
+      .select('case_id')
+      .where('problem_id', 'in', ids)
+      .where('unlinked_at', 'is', null)
+      .execute();
+    const told = await db()
+      .selectFrom('case_events')
+      .select(['case_id', 'data_json'])
+      .where('type', '=', 'problem_linked')
+      .execute();
+    const withEntry = new Set(told.map((e) => e.case_id));
+    expect(linked.filter((l) => !withEntry.has(l.case_id))).toEqual([]);
+    expect(told.some((e) => JSON.parse(e.data_json).how === 'detected')).toBe(true);
   });
 
   it('history replayed after later traffic is detected in its own time; the live problem is left alone', async () => {

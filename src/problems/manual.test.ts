@@ -55,6 +55,29 @@ describe.each(ENGINES)('problems made by hand on %s', (engine) => {
     expect(cleared.json().problem.owner).toBeNull();
   });
 
+  it('writes a problem_linked entry on the history of each case a person links', async () => {
+    const [a, b] = await cases(2);
+    const made = await api('POST', '/api/v1/problems', { caseId: a.case_id, topic: 'outage' });
+    expect(made.statusCode, made.body).toBe(201);
+    const p = made.json();
+    const linked = await api('POST', `/api/v1/problems/${p.id}/links`, { link: [b.case_id] });
+    expect(linked.statusCode, linked.body).toBe(200);
+    const entries = async (caseId: string) =>
+      (await api('GET', `/api/v1/cases/${caseId}/history`))
+        .json()
+        .items.filter((h: { type: string }) => h.type === 'problem_linked')
+        .map((h: { data: Record<string, unknown> }) => h.data);
+    expect(await entries(a.case_id!)).toEqual([
+      { problemId: p.id, number: p.number, how: 'created_from_case' },
+    ]);
+    expect(await entries(b.case_id!)).toEqual([
+      { problemId: p.id, number: p.number, how: 'by_hand' },
+    ]);
+    // Linking it again is no change: no second entry.
+    await api('POST', `/api/v1/problems/${p.id}/links`, { link: [b.case_id] });
+    expect(await entries(b.case_id!)).toHaveLength(1);
+  });
+
   it('a ZIP alone reads as its place; a text cluster keeps a null topic; blanks are null', async () => {
     const [a, b] = await cases(2);
     const zip = await api('POST', '/api/v1/problems', {

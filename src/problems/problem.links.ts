@@ -6,6 +6,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { areaChain } from './detector/areas.js';
 import { queueEscalations } from './escalate.js';
+import { recordCasesLinked } from './link-history.js';
 import { refuseCaseOfOpenProblem, refuseErasedCases } from './link-refusals.js';
 import { manualArea } from './manual-area.js';
 import { ownerTeamNamed, teamIdNamed } from './owner-teams.js';
@@ -114,6 +115,7 @@ export async function createProblemFromCase(
       ],
       now,
     );
+    await recordCasesLinked(trx, ws, [c.id], row, actor, 'created_from_case', now);
     await recountProblem(trx, row.id, now);
     await queueEscalations(trx, ws, row.id, 'problem.opened', now);
     return load(trx, ws, row.id);
@@ -237,6 +239,7 @@ async function linkCases(
     now,
   );
   const joined = cases.map((c) => c.id);
+  await recordCasesLinked(trx, ws, joined, p, actor, 'by_hand', now);
   await problemEvent(
     trx,
     ws,
