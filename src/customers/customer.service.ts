@@ -316,6 +316,9 @@ export async function addIdentityInTrx(
  */
 export const MAX_ATTRIBUTES_BYTES = 16_384;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 export async function updateCustomer(
   db: Kysely<DB>,
   actor: Actor,
@@ -326,6 +329,12 @@ export async function updateCustomer(
   // A blank name would show as "" wherever the customer is named; null clears it on purpose.
   if (typeof input.displayName === 'string' && input.displayName.trim() === '')
     throw new AppError('bad_request', 'displayName cannot be blank; send null to clear it');
+  // A name is one line: a line break in it would split an email header or a CSV row it goes to.
+  if (typeof input.displayName === 'string' && CONTROL.test(input.displayName))
+    throw new AppError(
+      'bad_request',
+      'displayName cannot hold control characters (line breaks, tabs)',
+    );
   if (input.attributes !== undefined) {
     const size = Buffer.byteLength(JSON.stringify(input.attributes));
     if (size > MAX_ATTRIBUTES_BYTES)

@@ -254,6 +254,8 @@ describe.each(ENGINES)('customers on %s', (engine) => {
     expect(id.statusCode, id.body).toBe(201);
     const blank = await api('PATCH', `/api/v1/customers/${c}`, { displayName: '  ' });
     expect(blank.statusCode).toBe(400);
+    const broken = await api('PATCH', `/api/v1/customers/${c}`, { displayName: 'Ann\r\nBcc: x' });
+    expect(broken.statusCode).toBe(400);
     expect((await api('PATCH', `/api/v1/customers/${c}`, { displayName: null })).statusCode).toBe(
       200,
     );
