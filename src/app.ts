@@ -249,6 +249,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       onOutbox: wakeOutbox,
       publicUrl: config.publicUrl,
       senders,
+      onAssignable: care.requestAssignment,
     });
     care.routes(scope, senders);
     adminRoutes(scope, { db: database.db, clock, onRetry: wakePipeline });
@@ -314,6 +315,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         await care.scheduler.stop();
         await retention.stop();
       }
+      // An assignment run asked for by the last requests goes before the database does.
+      await care.assignmentSettled();
       await problems.close();
       // The classifier thread, also when the pipeline was only drained, never started.
       await pipeline.close();

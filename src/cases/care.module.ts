@@ -10,6 +10,7 @@ import type { LiveBus } from '../platform/realtime/bus.js';
 import { presenceRoutes } from '../presence/presence.routes.js';
 import { promiseTimer } from '../promises/promise.service.js';
 import { runAssignment } from '../routing/assign.js';
+import { assignmentSweep, assignmentTrigger } from '../routing/assign.trigger.js';
 import { routingRoutes } from '../routing/routing.routes.js';
 import { slaTimers } from '../sla/sla.jobs.js';
 import { autoCloseSweep } from './auto-close.js';
@@ -36,23 +37,31 @@ export interface CareDeps {
 export function createCare(deps: CareDeps) {
   const { database, bus, clock, workspaceId } = deps;
   const skipLocked = database.caps.skipLocked;
-  let assigning: Promise<unknown> = Promise.resolve();
 
-  /** Runs automatic assignment; calls are chained so one node never races itself. */
+  /**
+   * Automatic assignment, coalesced (assign.trigger.ts): asked for after a pipeline batch with
+   * new cases and after every change that frees room or changes who may take what.
+   */
+  const assignment = assignmentTrigger(async (scope) => {
+    try {
+      const made = await runAssignment(database.db, workspaceId, clock(), skipLocked, scope);
+      for (const m of made) {
+        bus.publish({
+          type: 'case.updated',
+          workspaceId,
+          data: { caseId: m.caseId, change: 'assigned', assigneeId: m.userId },
+        });
+      }
+    } catch (err) {
+      deps.logger?.error({ err }, 'assignment failed');
+    }
+  });
+  const requestAssignment = assignment.request;
+
+  /** Runs automatic assignment over every automatic queue; resolves when it is done. */
   const assignNow = () => {
-    assigning = assigning
-      .then(() => runAssignment(database.db, workspaceId, clock(), skipLocked))
-      .then((made) => {
-        for (const m of made) {
-          bus.publish({
-            type: 'case.updated',
-            workspaceId,
-            data: { caseId: m.caseId, change: 'assigned', assigneeId: m.userId },
-          });
-        }
-      })
-      .catch((err) => deps.logger?.error({ err }, 'assignment failed'));
-    return assigning;
+    requestAssignment();
+    return assignment.settled();
   };
 
   const scheduler = new Scheduler({
@@ -66,15 +75,22 @@ export function createCare(deps: CareDeps) {
       'promise.remind': promiseTimer,
       'promise.due': promiseTimer,
     },
-    sweeps: [autoCloseSweep(workspaceId, deps.autoCloseMs)],
+    sweeps: [autoCloseSweep(workspaceId, deps.autoCloseMs), assignmentSweep(assignment)],
   });
 
   return {
     /** `senders`: whose rules (`Sender.check`) refuse a handoff's or macro's reply at once. */
     routes(app: Http, senders?: ReadonlyMap<string, Sender>) {
       customerRoutes(app, { db: database.db, clock });
-      routingRoutes(app, { db: database.db, bus, clock, skipLocked });
+      routingRoutes(app, {
+        db: database.db,
+        bus,
+        clock,
+        skipLocked,
+        onAssignable: requestAssignment,
+      });
       careRoutes(app, {
+        onAssignable: requestAssignment,
         db: database.db,
         bus,
         clock,
@@ -85,7 +101,7 @@ export function createCare(deps: CareDeps) {
       presenceRoutes(app, { db: database.db, bus, clock });
     },
 
-    /** Due-time work: SLA at-risk/breach, promise reminders and deadlines, auto-close. */
+    /** Due-time work: SLA at-risk/breach, promise reminders and deadlines, auto-close, the assignment sweep. */
     scheduler,
 
     /** After a pipeline batch committed: live reputation alerts, assignment of new cases. */
@@ -95,10 +111,14 @@ export function createCare(deps: CareDeps) {
       for (const a of outcome.reputationAlerts) {
         bus.publish({ type: 'reputation.alert', workspaceId, data: { ...a } });
       }
-      if (outcome.toAssign.length > 0) void assignNow();
+      if (outcome.toAssign.length > 0) requestAssignment();
     },
 
     assignNow,
+    /** Asks for a coalesced assignment run after a committed change (see assign.trigger.ts). */
+    requestAssignment,
+    /** Resolves once the assignment runs asked for so far are done. */
+    assignmentSettled: () => assignment.settled(),
   };
 }
 

@@ -8,6 +8,7 @@ import { Json, ReplyRefused, VersionConflict } from '../platform/http/responses.
 import type { Http } from '../platform/http/server.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 import { promiseRoutes } from '../promises/promise.routes.js';
+import type { AssignRequest } from '../routing/assign.trigger.js';
 import { slaRoutes } from '../sla/sla.routes.js';
 import { handoff } from './case.handoff.js';
 import { sendersCheck } from './case.reply.js';
@@ -24,6 +25,8 @@ export interface CareRouteDeps {
   publicUrl: string;
   /** Senders by channel kind: their `check` refuses a reply the channel cannot carry, at once. */
   senders?: ReadonlyMap<string, Sender>;
+  /** Asks for automatic assignment after a change that frees an agent's room (a macro's). */
+  onAssignable?: AssignRequest;
 }
 
 /** Promises, SLA admin and clocks, CSAT, canned replies, macros, handoff, surge groups. */

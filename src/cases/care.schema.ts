@@ -204,6 +204,8 @@ export interface CsatSurveyTable {
   rating: number | null;
   comment: string | null;
   answered_at: number | null;
+  /** The survey's message (migration 0025): failed, the customer was never asked. */
+  message_id: string | null;
 }
 
 export interface CannedReplyTable {

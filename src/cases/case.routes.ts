@@ -15,6 +15,7 @@ import {
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
+import type { AssignRequest } from '../routing/assign.trigger.js';
 import { CaseSummary, MessageDto, toCaseSummary } from './case.dto.js';
 import { CaseProblems, problemsOfCases } from './case.problems.js';
 import { listCases } from './case.queries.js';
@@ -71,6 +72,8 @@ export interface CaseRouteDeps {
   publicUrl: string;
   /** Senders by channel kind: their `check` refuses a reply the channel cannot carry, at once. */
   senders?: ReadonlyMap<string, Sender>;
+  /** Asks for automatic assignment after a change that frees an agent's room or queues a case. */
+  onAssignable?: AssignRequest;
 }
 
 export function caseRoutes(app: Http, deps: CaseRouteDeps) {
@@ -210,6 +213,13 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
       },
     },
     async (req) => {
+      // Whose room a status or assignee change frees (read before: the change moves it).
+      const before = await db
+        .selectFrom('cases')
+        .select('assignee_id')
+        .where('workspace_id', '=', req.actor.workspaceId)
+        .where('id', '=', req.params.id)
+        .executeTakeFirst();
       const updated = await updateCase(
         db,
         req.actor,
@@ -219,6 +229,10 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
         { publicUrl: deps.publicUrl },
       );
       publish(req.actor.workspaceId, req.params.id, 'updated');
+      // After commit: resolved, closed, pending, unassigned or moved frees room (only new and
+      // open cases count against capacity); reopened unassigned, it waits for an agent again.
+      if (req.body.status !== undefined || req.body.assigneeId !== undefined)
+        deps.onAssignable?.({ queueIds: [updated.queue_id], userIds: [before?.assignee_id] });
       // The case as GET shows it (customer name, timeline, history), not the bare row.
       return caseView(db, req.actor.workspaceId, updated.id);
     },

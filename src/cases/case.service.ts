@@ -110,7 +110,13 @@ export async function updateInTrx(
                     ? 'reopened'
                     : null
                 : null;
-      if (slaType) await applySla(trx, actor.workspaceId, [slaEvent(c, slaType, now)], now);
+      if (slaType) {
+        const e = slaEvent(c, slaType, now);
+        // Pending pauses next response and resolution, never first response: an unanswered
+        // case set pending would otherwise dodge its first-response target.
+        if (slaType === 'pending_customer') e.firstResponseRuns = true;
+        await applySla(trx, actor.workspaceId, [e], now);
+      }
       if (input.status === 'resolved') resolvedNow = true;
     } else if (input.statusReason !== undefined && c.status === 'pending') {
       set.status_reason = input.statusReason;

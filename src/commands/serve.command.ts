@@ -2,11 +2,11 @@ import { type App, buildApp } from '../app.js';
 import { redactUrl } from '../config.js';
 import { loadDemoOnFirstStart } from '../demo/demo.first-start.js';
 import { generatePassword } from '../platform/auth/passwords.js';
-import { createApiToken } from '../platform/auth/tokens.js';
 import { createUser } from '../platform/auth/users.js';
 import { AppError } from '../platform/errors.js';
 import { createLogger } from '../platform/logging.js';
 import { configOrExit } from './context.js';
+import { firstStartToken } from './first-start.js';
 
 /** `throughline serve`: migrate, bootstrap on first start, then serve until a signal. */
 export async function serveCommand(): Promise<void> {
@@ -38,7 +38,12 @@ export async function serveCommand(): Promise<void> {
     out('First start: an administrator account was created. This is shown once:');
     out(`  email:      ${firstStart.email}`);
     out(`  password:   ${firstStart.password}   (one-time: change it after signing in)`);
-    out(`  API token:  ${firstStart.token}`);
+    out(
+      `  API token:  ${firstStart.token}   (expires ${new Date(firstStart.expiresAt).toISOString()}, in 24 hours)`,
+    );
+    out(
+      '  For a lasting token: `throughline token create --name NAME [--role R]` on the server, or sign in, change the password and POST /api/v1/tokens.',
+    );
     out(`Try: curl -H "Authorization: Bearer ${firstStart.token}" ${url}/api/v1/cases`);
   }
 
@@ -62,7 +67,7 @@ export async function serveCommand(): Promise<void> {
  * the loser skips the banner.
  */
 async function bootstrapAdmin(app: App): Promise<{
-  firstStart: { email: string; password: string; token: string } | null;
+  firstStart: { email: string; password: string; token: string; expiresAt: number } | null;
   adminExists: boolean;
 }> {
   if (!app.workspace.created && (await hasActiveAdmin(app))) {
@@ -70,15 +75,16 @@ async function bootstrapAdmin(app: App): Promise<{
   }
   const email = 'admin@throughline.local';
   const password = generatePassword();
+  let userId: string;
   try {
-    await createUser(app.database.db, {
+    ({ id: userId } = await createUser(app.database.db, {
       workspaceId: app.workspace.workspaceId,
       email,
       name: 'Administrator',
       role: 'admin',
       password,
       mustChangePassword: true,
-    });
+    }));
   } catch (err) {
     // The address is taken: by a node that won the race (the unique index) or by a disabled admin.
     const taken =
@@ -87,13 +93,14 @@ async function bootstrapAdmin(app: App): Promise<{
     if (!taken) throw err;
     return { firstStart: null, adminExists: await hasActiveAdmin(app) };
   }
-  const { token } = await createApiToken(
+  const now = Date.now();
+  const { token, expiresAt } = await firstStartToken(
     app.database.db,
     app.workspace.workspaceId,
-    'first-start',
-    'admin',
+    userId,
+    now,
   );
-  return { firstStart: { email, password, token }, adminExists: true };
+  return { firstStart: { email, password, token, expiresAt }, adminExists: true };
 }
 
 async function hasActiveAdmin(app: App): Promise<boolean> {

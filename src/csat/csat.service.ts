@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { replyInTrx } from '../cases/case.reply.js';
 import { isErasedCase, refuseErasedCase } from '../customers/erased.js';
 import type { DB } from '../platform/db/schema.js';
@@ -34,11 +34,16 @@ export async function sendSurveyOnResolve(
   // Nobody to ask: the survey would go to the "[erased]" placeholder and take a comment, and an
   // unanswerable survey would lower the answer rate. The case resolves all the same.
   if (await isErasedCase(trx, c)) return;
+  // One survey waiting for an answer is enough; one that never reached the customer is not.
   const already = await trx
     .selectFrom('csat_surveys')
-    .select('id')
-    .where('case_id', '=', caseId)
-    .where('answered_at', 'is', null)
+    .leftJoin('messages', 'messages.id', 'csat_surveys.message_id')
+    .select('csat_surveys.id')
+    .where('csat_surveys.case_id', '=', caseId)
+    .where('csat_surveys.answered_at', 'is', null)
+    .where((eb) =>
+      eb.or([eb('messages.status', 'is', null), eb('messages.status', '!=', 'failed')]),
+    )
     .executeTakeFirst();
   if (already) return;
   const lastIn = await trx
@@ -55,10 +60,11 @@ export async function sendSurveyOnResolve(
   // Public posts get no survey, and no survey row: the answer rate counts customers asked.
   if (lastIn?.visibility !== 'private' && !handedTo) return;
   const token = randomBytes(16).toString('base64url');
+  const surveyId = newId();
   await trx
     .insertInto('csat_surveys')
     .values({
-      id: newId(),
+      id: surveyId,
       workspace_id: actor.workspaceId,
       case_id: c.id,
       customer_id: c.customer_id,
@@ -69,12 +75,13 @@ export async function sendSurveyOnResolve(
       rating: null,
       comment: null,
       answered_at: null,
+      message_id: null,
     })
     .execute();
   // A caller's number (author_address on a voice message) is their SMS address too.
   const to = lastIn?.author_address ?? handedTo ?? undefined;
   const byText = c.channel === 'voice' ? { channel: 'sms', to } : handedTo ? { to: handedTo } : {};
-  await replyInTrx(
+  const sent = await replyInTrx(
     trx,
     actor,
     c.id,
@@ -87,6 +94,12 @@ export async function sendSurveyOnResolve(
     },
     now,
   );
+  // Its delivery says whether the customer was asked (statistics count a failed one apart).
+  await trx
+    .updateTable('csat_surveys')
+    .set({ message_id: sent.id })
+    .where('id', '=', surveyId)
+    .execute();
 }
 
 /**
@@ -151,27 +164,33 @@ export async function answerSurvey(
 
 /**
  * Average and count of answers per channel and agent, of the surveys sent in [from, to): a
- * period's answer rate then counts the customers asked in it, answered since or not.
+ * period's answer rate then counts the customers asked in it, answered since or not. A survey
+ * whose message failed (the provider refused it, no channel could carry it) asked nobody: it is
+ * counted as `failed`, not `sent`. One still queued counts as sent.
  */
 export async function csatStats(db: Kysely<DB>, ws: string, from: number, to: number) {
+  const failed = sql<boolean>`messages.status = 'failed'`;
   const rows = await db
     .selectFrom('csat_surveys')
+    .leftJoin('messages', 'messages.id', 'csat_surveys.message_id')
     .select([
-      'channel',
-      'agent_id',
-      (eb) => eb.fn.countAll<number>().as('sent'),
-      (eb) => eb.fn.count<number>('rating').as('answered'),
-      (eb) => eb.fn.avg<number>('rating').as('average'),
+      'csat_surveys.channel',
+      'csat_surveys.agent_id',
+      sql<number>`sum(case when ${failed} then 0 else 1 end)`.as('sent'),
+      sql<number>`sum(case when ${failed} then 1 else 0 end)`.as('failed'),
+      (eb) => eb.fn.count<number>('csat_surveys.rating').as('answered'),
+      (eb) => eb.fn.avg<number>('csat_surveys.rating').as('average'),
     ])
-    .where('workspace_id', '=', ws)
-    .where('sent_at', '>=', from)
-    .where('sent_at', '<', to)
-    .groupBy(['channel', 'agent_id'])
+    .where('csat_surveys.workspace_id', '=', ws)
+    .where('csat_surveys.sent_at', '>=', from)
+    .where('csat_surveys.sent_at', '<', to)
+    .groupBy(['csat_surveys.channel', 'csat_surveys.agent_id'])
     .execute();
   return rows.map((r) => ({
     channel: r.channel,
     agentId: r.agent_id,
     sent: Number(r.sent),
+    failed: Number(r.failed),
     answered: Number(r.answered),
     average: r.average === null ? null : Math.round(Number(r.average) * 100) / 100,
   }));

@@ -175,7 +175,7 @@ async function splitOff(
   if (from.status === 'resolved' || from.status === 'closed') {
     events.push({ ...at(first), type: from.status, at: Number(from.resolved_at ?? now) });
   } else if (from.status === 'pending') {
-    events.push({ ...at(first), type: 'pending_customer', at: now });
+    events.push({ ...at(first), type: 'pending_customer', at: now, firstResponseRuns: true });
   }
   await applySla(trx, ws, events, now);
   return id;

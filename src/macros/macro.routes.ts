@@ -175,6 +175,13 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
     },
     async (req) => {
       const now = clock();
+      // Whose room a status or assign action frees (read before: the macro moves it).
+      const before = await db
+        .selectFrom('cases')
+        .select('assignee_id')
+        .where('workspace_id', '=', req.actor.workspaceId)
+        .where('id', '=', req.params.id)
+        .executeTakeFirst();
       const c = await applyMacro(
         db,
         req.actor,
@@ -187,6 +194,7 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
       );
       deps.onOutbox();
       changed(req.actor.workspaceId, req.params.id, 'macro');
+      deps.onAssignable?.({ queueIds: [c.queue_id], userIds: [before?.assignee_id] });
       return toCaseSummary(c);
     },
   );

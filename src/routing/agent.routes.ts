@@ -2,7 +2,6 @@ import { Type } from '@sinclair/typebox';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
-import { runAssignment } from './assign.js';
 import type { RoutingRouteDeps } from './routing.routes.js';
 import { assertTeam, Id, Skills } from './routing.schema.js';
 
@@ -127,8 +126,9 @@ export function agentRoutes(app: Http, deps: RoutingRouteDeps) {
         )
         .execute();
       deps.bus.publish({ type: 'agent.updated', workspaceId: ws, data: { userId: user.id } });
-      // An agent coming online may take waiting cases straight away.
-      if (row.availability === 'online') await runAssignment(db, ws, now, deps.skipLocked);
+      // Online (back from away, or a capacity raised, skills widened): their queues' waiting
+      // cases get another chance, after this write, in the next coalesced run.
+      if (row.availability === 'online') deps.onAssignable?.({ userIds: [user.id] });
       return { ok: true };
     },
   );

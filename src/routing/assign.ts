@@ -3,6 +3,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { Actor } from '../platform/http/auth.js';
 import { newId } from '../platform/ids.js';
+import type { AssignScope } from './assign.trigger.js';
 
 export interface AgentSlot {
   userId: string;
@@ -137,21 +138,43 @@ async function recordAssignment(
 }
 
 /**
- * Assigns waiting cases of every automatic queue (round-robin or load-balanced): most urgent
- * first, then longest waiting. Cases nobody can take stay unassigned in their queue. Returns
- * the assignments made.
+ * Assigns waiting cases of every automatic queue (round-robin or load-balanced), or of those in
+ * `scope` (the queues named and the queues of the agents named): most urgent first, then longest
+ * waiting. Cases nobody can take stay unassigned in their queue. Returns the assignments made.
  */
 export async function runAssignment(
   db: Kysely<DB>,
   ws: string,
   now: number,
   skipLocked: boolean,
+  scope: AssignScope = null,
 ): Promise<{ caseId: string; userId: string }[]> {
+  if (scope && scope.queueIds.length === 0 && scope.userIds.length === 0) return [];
   const queues = await db
     .selectFrom('queues')
     .select(['id', 'assignment_mode'])
     .where('workspace_id', '=', ws)
     .where('assignment_mode', '!=', 'manual')
+    .$if(scope !== null, (q) =>
+      q.where((eb) =>
+        eb.or([
+          ...(scope!.queueIds.length ? [eb('id', 'in', scope!.queueIds)] : []),
+          ...(scope!.userIds.length
+            ? [
+                eb(
+                  'id',
+                  'in',
+                  eb
+                    .selectFrom('queue_members')
+                    .select('queue_id')
+                    .where('user_id', 'in', scope!.userIds),
+                ),
+              ]
+            : []),
+        ]),
+      ),
+    )
+    .orderBy('id')
     .execute();
   const made: { caseId: string; userId: string }[] = [];
   for (const queue of queues) {
@@ -200,7 +223,8 @@ export async function runAssignment(
 
 /**
  * Assigns one case now: to `userId` when given (manual; null unassigns), else by its queue's
- * mode among the queue's online agents with room.
+ * mode among the queue's online agents with room. Returns the new assignee, the one before
+ * (`from`, whose room it frees) and the case's queue.
  */
 export async function assignCase(
   db: Kysely<DB>,
@@ -242,7 +266,7 @@ export async function assignCase(
           now,
         );
       }
-      return { assigneeId: userId };
+      return { assigneeId: userId, from: c.assignee_id, queueId: c.queue_id };
     }
     if (!c.queue_id) throw new AppError('invalid_transition', 'the case is in no queue');
     const queue = await trx
@@ -270,6 +294,6 @@ export async function assignCase(
       .set({ last_assigned_at: agent.lastAssignedAt })
       .where('user_id', '=', agent.userId)
       .execute();
-    return { assigneeId: agent.userId };
+    return { assigneeId: agent.userId, from: c.assignee_id, queueId: c.queue_id };
   });
 }

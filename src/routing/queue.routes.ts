@@ -77,6 +77,7 @@ export function queueRoutes(app: Http, deps: RoutingRouteDeps) {
           .execute();
         await setMembers(trx, ws, id, req.body.members ?? []);
       });
+      deps.onAssignable?.({ queueIds: [id] });
       return reply.status(201).send({ id });
     },
   );
@@ -117,6 +118,8 @@ export function queueRoutes(app: Http, deps: RoutingRouteDeps) {
         }
         if (req.body.members) await setMembers(trx, ws, q.id, req.body.members);
       });
+      // New members, or a mode made automatic: its waiting cases may be taken now.
+      deps.onAssignable?.({ queueIds: [req.params.id] });
       return { ok: true };
     },
   );

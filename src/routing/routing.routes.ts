@@ -9,6 +9,7 @@ import { Nullable } from '../platform/nullable.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
 import { agentRoutes } from './agent.routes.js';
 import { assignCase } from './assign.js';
+import type { AssignRequest } from './assign.trigger.js';
 import { queueRoutes } from './queue.routes.js';
 import { Id } from './routing.schema.js';
 import { ruleRoutes } from './rule.routes.js';
@@ -19,6 +20,8 @@ export interface RoutingRouteDeps {
   bus: LiveBus;
   clock: () => number;
   skipLocked: boolean;
+  /** Asks for automatic assignment after a change that frees room or changes who may take what. */
+  onAssignable?: AssignRequest;
 }
 
 /** Queues, routing rules, agents (availability, capacity, skills), teams, assignment, reputation alerts. */
@@ -48,7 +51,7 @@ export function routingRoutes(app: Http, deps: RoutingRouteDeps) {
       },
     },
     async (req) => {
-      const r = await assignCase(
+      const { assigneeId, from, queueId } = await assignCase(
         db,
         req.actor,
         req.params.id,
@@ -61,7 +64,9 @@ export function routingRoutes(app: Http, deps: RoutingRouteDeps) {
         workspaceId: req.actor.workspaceId,
         data: { caseId: req.params.id, change: 'assigned' },
       });
-      return r;
+      // Unassigned (it waits in its queue again) or moved: the one it left has room again.
+      if (from !== assigneeId) deps.onAssignable?.({ queueIds: [queueId], userIds: [from] });
+      return { assigneeId };
     },
   );
 

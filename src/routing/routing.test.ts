@@ -148,8 +148,9 @@ describe.each(ENGINES)('routing on %s', (engine) => {
     expect(count(agents[1])).toBe(2);
     expect(count(agents[2])).toBe(0);
     expect(count(null)).toBe(1);
-    // The third agent comes online and takes the waiting case at once.
+    // The third agent comes online and takes the waiting case (the run after the change).
     await api('PUT', `/api/v1/agents/${agents[2]}`, { availability: 'online' });
+    await t.app.care.assignmentSettled();
     const waiting = calls[assigned.indexOf(null)];
     expect((await caseOf(waiting.externalId)).assignee_id).toBe(agents[2]);
     const list = (await api('GET', '/api/v1/agents')).json().items;

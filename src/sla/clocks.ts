@@ -139,10 +139,19 @@ export function unmeetClock(
   return true;
 }
 
-/** Pauses every running clock (pending on the customer). */
-export function pauseClocks(cal: Calendar, clocks: Clocks, at: number): void {
-  for (const c of Object.values(clocks)) {
-    if (!c || c.runningSince === null) continue;
+/**
+ * Pauses every running clock (pending on the customer) but those in `keep`: a person's pending
+ * keeps first response running, so a case never answered cannot wait out its first-response
+ * target on the customer (as Zendesk's first reply time, which no status pauses).
+ */
+export function pauseClocks(
+  cal: Calendar,
+  clocks: Clocks,
+  at: number,
+  keep: readonly ClockName[] = [],
+): void {
+  for (const [name, c] of Object.entries(clocks) as [ClockName, Clock | undefined][]) {
+    if (!c || c.runningSince === null || keep.includes(name)) continue;
     c.usedMs += businessMsBetween(cal, c.runningSince, Math.max(at, c.runningSince));
     c.runningSince = null;
     c.dueAt = null;

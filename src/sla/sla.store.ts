@@ -52,6 +52,12 @@ export interface SlaEvent {
   replyAt?: number;
   /** `reply_failed`: the next answer since (a reply of ours not failed, a resolution), if any. */
   answeredAt?: number | null;
+  /**
+   * `pending_customer` set by a person (or kept from one): the first-response clock runs on, so
+   * the desk cannot stop it without answering. Left out (a problem's fix, whose notice told the
+   * customer), every clock pauses.
+   */
+  firstResponseRuns?: boolean;
 }
 
 interface PolicyChoice {
@@ -339,7 +345,8 @@ function step(r: Row, e: SlaEvent, withdrawals: Withdrawal[]) {
           clocks,
           name,
           e.replyAt ?? e.at,
-          r.paused_at,
+          // A person's pending never pauses first response (`firstResponseRuns`): it runs again.
+          name === 'first_response' ? null : r.paused_at,
           e.at,
           targets.atRiskPercent,
         );
@@ -349,7 +356,7 @@ function step(r: Row, e: SlaEvent, withdrawals: Withdrawal[]) {
       return;
     case 'pending_customer':
       if (r.paused_at !== null) return;
-      pauseClocks(cal, clocks, e.at);
+      pauseClocks(cal, clocks, e.at, e.firstResponseRuns ? ['first_response'] : []);
       r.paused_at = e.at;
       return;
     case 'resumed':
