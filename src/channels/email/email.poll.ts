@@ -1,6 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { ingestDelivery } from '../channel.ingest.js';
-import type { Mark } from '../channel.marks.js';
+import type { Mark, MarkError } from '../channel.marks.js';
 import { emptyDelivery, type ParsedDelivery } from '../channel.parsed.js';
 import { readState, recordError, recordSuccess, writeCursors } from '../channel.state.js';
 import { ConnectorError } from '../connector-error.js';
@@ -155,7 +155,8 @@ async function takeChunk(
   result: EmailPollResult,
 ) {
   const delivery: ParsedDelivery = emptyDelivery();
-  const bounced: string[] = [];
+  /** Our bounced Message-IDs, with what the bounce said about each (the reason reaches the history). */
+  const bounced = new Map<string, MarkError | undefined>();
   const taken: number[] = [];
   for (const { uid, size } of chunk) {
     const fetched = await client.fetchOne(
@@ -190,7 +191,7 @@ async function takeChunk(
       delivery.messages.push({ message: c.message });
     } else if (c.kind === 'bounce') {
       result.bounces++;
-      bounced.push(...c.failed);
+      for (const id of c.failed) bounced.set(id, c.error ?? bounced.get(id));
     } else if (c.kind === 'skip') {
       result.skipped.push({ uid, reason: c.reason });
     } else {
@@ -198,10 +199,17 @@ async function takeChunk(
       result.parked.push({ uid, reason: c.reason });
     }
   }
-  const failed = await knownFailedOutbound(deps, bounced);
-  delivery.marks = failed.map(
-    (externalId): Mark => ({ channel: 'email', externalId, kind: 'failed', at: deps.clock() }),
-  );
+  const failed = await knownFailedOutbound(deps, [...bounced.keys()]);
+  delivery.marks = failed.map((externalId): Mark => {
+    const error = bounced.get(externalId);
+    return {
+      channel: 'email',
+      externalId,
+      kind: 'failed',
+      at: deps.clock(),
+      ...(error ? { error } : {}),
+    };
+  });
   result.failedMarks += failed.length;
   const summary = await ingestDelivery(deps, ch.id, delivery);
   result.accepted += summary.accepted;
