@@ -43,6 +43,19 @@ describe.skipIf(!haveData)('classifying real mail', () => {
       '<3456@example.net>',
       '<1234@local.machine.example>',
     ]);
+    // Its References, oldest first, kept for our answer's References (email.sender.ts).
+    expect((message(c).raw as { headers: { references: string[] } }).headers.references).toEqual([
+      '<1234@local.machine.example>',
+      '<3456@example.net>',
+    ]);
+    // A mail naming its parent by In-Reply-To alone: that one id stands for its References.
+    const raw = readFileSync(sharedDataPath(DIR, 'mikel-mail/rfc2822/example07.eml'))
+      .toString('latin1')
+      .replace(/^References:.*\r?\n/m, '');
+    const only = message(await classifyMail(Buffer.from(raw, 'latin1'), ctx));
+    expect((only.raw as { headers: { references: string[] } }).headers.references).toEqual([
+      '<3456@example.net>',
+    ]);
   });
 
   it('falls back to INTERNALDATE without a Date, and to a hash of the bytes without a Message-ID', async () => {
@@ -67,6 +80,7 @@ describe.skipIf(!haveData)('classifying real mail', () => {
       kind: 'bounce',
       failed: ['<e85f1c9b-9b51-4028-8ec0-0a657155028e@app.fastmail.com>'],
       reason: 'delivery failed',
+      error: { code: '5.0.0', reason: 'E-mail bounced (5.0.0): smtp; 550 No such user here' },
     });
     expect(await classify('mikel-mail/multipart_report_emails/report_530.eml')).toMatchObject({
       kind: 'bounce',

@@ -8,6 +8,7 @@ import { type Bounce, bounceOf } from './email.bounce.js';
 import { declareLatin1Parts } from './email.charset.js';
 import { withoutHiddenUrls } from './email.html.js';
 import { newPartOf } from './email.quote.js';
+import { boundedReferences } from './email.references.js';
 import { declaresUtf7, decodeUtf7 } from './email.utf7.js';
 
 /** What one mail from the mailbox is to the desk. */
@@ -130,7 +131,17 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
     ...(parents[0] ? { inReplyTo: parents[0] } : {}),
     ...(references.length ? { conversationId: references.at(-1) } : {}),
     ...(attachments.length ? { attachments } : {}),
-    raw: { headers: headerSummary(mail) },
+    raw: {
+      headers: {
+        ...headerSummary(mail),
+        // What our answer's References start with (email.sender.ts): RFC 5322 §3.6.4 takes the
+        // parent's References, else its one In-Reply-To id. Bounded: a header of thousands of
+        // ids is not kept whole.
+        references: boundedReferences(
+          references.length ? [...references].reverse() : inReplyTo.length === 1 ? inReplyTo : [],
+        ),
+      },
+    },
   };
   return { kind: 'message', message, parents };
 }
