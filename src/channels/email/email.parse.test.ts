@@ -68,6 +68,40 @@ describe.skipIf(!haveData)('classifying real mail', () => {
     expect(b.externalId).toBe(a.externalId);
   });
 
+  it('reads a raw 8-bit Latin-1 Subject and display name as Windows-1252; raw UTF-8 stays UTF-8', async () => {
+    const m = message(await classify('mikel-mail/error_emails/invalid_subject_characters.eml'));
+    expect(m.subject).toBe(
+      'Formação FrenetikPolis: Mega Campanha Final Verão | Cursos de Setembro',
+    );
+    expect(m.author).toEqual({ id: 'info@formacaofrenetik.info', name: 'Formação Frenetikpolis' });
+    const raw = (from: Buffer, subject: Buffer) =>
+      Buffer.concat([
+        Buffer.from('From: '),
+        from,
+        Buffer.from(' <jose@example.pt>\r\nSubject: '),
+        subject,
+        Buffer.from('\r\nMessage-ID: <cp1252-1@example.pt>\r\n\r\nOl\xe1\r\n', 'latin1'),
+      ]);
+    const latin = message(
+      await classifyMail(
+        raw(
+          Buffer.from('Jos\xe9 \x93Z\xe9\x94', 'latin1'),
+          Buffer.from('Pre\xe7o \x80 10', 'latin1'),
+        ),
+        ctx,
+      ),
+    );
+    expect(latin.author.name).toBe('José “Zé”');
+    expect(latin.subject).toBe('Preço € 10');
+    // The body had no charset either: the same fallback, as before.
+    expect(latin.text).toBe('Olá');
+    const utf8 = message(
+      await classifyMail(raw(Buffer.from('José'), Buffer.from('Preço € 10')), ctx),
+    );
+    expect(utf8.author.name).toBe('José');
+    expect(utf8.subject).toBe('Preço € 10');
+  });
+
   it('converts an HTML-only mail to text', async () => {
     const m = message(
       await classify('mikel-mail/error_emails/content_transfer_encoding_text-html.eml'),

@@ -5,7 +5,7 @@ import { EARLIEST_SENT_AT } from '../../ingest/inbound.time.js';
 import { dmarcProblem } from './email.auth.js';
 import { autoReplyReason } from './email.auto.js';
 import { type Bounce, bounceOf } from './email.bounce.js';
-import { declareLatin1Parts } from './email.charset.js';
+import { declareLatin1Parts, utf8Headers } from './email.charset.js';
 import { withoutHiddenUrls } from './email.html.js';
 import { newPartOf } from './email.quote.js';
 import { boundedReferences } from './email.references.js';
@@ -66,13 +66,15 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
     const { simpleParser } = await import('mailparser');
     const options = { skipImageLinks: true, skipTextLinks: true };
     mail = await simpleParser(raw, options);
-    // Undeclared 8-bit text read as UTF-8 left U+FFFD: parsed again with the parts declared
-    // Windows-1252 that cannot be UTF-8 (email.charset.ts).
+    // Raw 8-bit header lines that are not UTF-8 (a Latin-1 Subject or display name) and
+    // undeclared 8-bit text read as UTF-8 left U+FFFD: parsed again with those header lines
+    // re-encoded and the parts declared Windows-1252 that cannot be UTF-8 (email.charset.ts).
+    const headers = headersLostCharacters(mail) ? utf8Headers(raw) : undefined;
     const html = typeof mail.html === 'string' ? mail.html : '';
     const latin1 = `${mail.text ?? ''}${html}`.includes('\uFFFD')
-      ? declareLatin1Parts(raw)
+      ? declareLatin1Parts(headers ?? raw)
       : undefined;
-    if (latin1) mail = await simpleParser(latin1, options);
+    if (latin1 || headers) mail = await simpleParser(latin1 ?? headers!, options);
   } catch (err) {
     const hash = createHash('sha256').update(raw).digest('hex');
     return {
@@ -144,6 +146,14 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
     },
   };
   return { kind: 'message', message, parents };
+}
+
+/** A replacement character in the Subject or a display name: raw bytes were not UTF-8. */
+function headersLostCharacters(mail: ParsedMail): boolean {
+  const names = [mail.from, mail.replyTo]
+    .flatMap((a) => (Array.isArray(a) ? a : a ? [a] : []))
+    .flatMap((o) => o.value.map((v) => v.name));
+  return [mail.subject, ...names].some((v) => v?.includes('\uFFFD'));
 }
 
 /** Decodes what mailparser left as UTF-7: the text, the subject, display names. */
