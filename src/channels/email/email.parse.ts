@@ -99,6 +99,7 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
   }
   const auto = autoReplyReason(mail, ctx.ownAddresses);
   if (auto) return { kind: 'skip', reason: auto, externalId };
+  const via = replyToPerson(mail, address, ctx.ownAddresses);
 
   const subject = (mail.subject ?? '').replace(/\s+/g, ' ').trim().slice(0, 998);
   // mailparser derives `text` from the HTML part when a mail has no plain-text part; the URLs
@@ -122,10 +123,21 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
     externalId,
     direction: 'in',
     visibility: 'private',
-    author: {
-      id: address,
-      ...(from?.name ? { name: from.name.slice(0, 500) } : {}),
-    },
+    author: via
+      ? {
+          id: via.address,
+          ...(via.name ? { name: via.name.slice(0, 500) } : {}),
+          // Reply-To is whatever the sender wrote: DMARC vouches for the From domain, never for
+          // it. Anyone can type a victim's address into a web form, so this identity must not
+          // join a verified customer through its e-mail key (identity.link.ts): an unverified
+          // address linking across channels would put a stranger's words into that customer's
+          // history, under their verified phone or account.
+          addressUnverified: true,
+        }
+      : {
+          id: address,
+          ...(from?.name ? { name: from.name.slice(0, 500) } : {}),
+        },
     // An empty body (all in the subject, or an attachment alone) still says what the mail is about.
     text: body || subject,
     ...(subject ? { subject } : {}),
@@ -148,10 +160,29 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
   return { kind: 'message', message, parents };
 }
 
+/**
+ * The person a mail is really from when its From is a sender on their behalf: a web form's or a
+ * ticket forwarder's `noreply@` with the visitor in `Reply-To` (RFC 5322 §3.6.2: replies go
+ * there). Only a Reply-To naming exactly one usable address, other than the From and none of
+ * ours (a list or a colleague pointing answers at the desk is not a customer); otherwise the
+ * From is the customer, as before.
+ */
+function replyToPerson(mail: ParsedMail, from: string, own: ReadonlySet<string>) {
+  const all = (Array.isArray(mail.replyTo) ? mail.replyTo : mail.replyTo ? [mail.replyTo] : [])
+    .flatMap((o) => o.value)
+    .flatMap((v) => (v.group ? v.group : [v]))
+    .filter((v) => v.address);
+  if (all.length !== 1) return undefined;
+  const address = normalAddress(all[0].address!);
+  if (address === from || own.has(address) || address.length > 320) return undefined;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address)) return undefined;
+  return { address, name: all[0].name?.trim() || undefined };
+}
+
 /** A replacement character in the Subject or a display name: raw bytes were not UTF-8. */
 function headersLostCharacters(mail: ParsedMail): boolean {
   const names = [mail.from, mail.replyTo]
-    .flatMap((a) => (Array.isArray(a) ? a : a ? [a] : []))
+    .flatMap((a): AddressObject[] => (Array.isArray(a) ? a : a ? [a] : []))
     .flatMap((o) => o.value.map((v) => v.name));
   return [mail.subject, ...names].some((v) => v?.includes('\uFFFD'));
 }
@@ -187,6 +218,7 @@ function headerSummary(mail: ParsedMail) {
   };
   return {
     from: pick('from'),
+    ...(pick('reply-to') ? { replyTo: pick('reply-to') } : {}),
     to: pick('to'),
     date: pick('date'),
     messageId: pick('message-id'),
