@@ -6,6 +6,7 @@ import { dmarcProblem } from './email.auth.js';
 import { autoReplyReason } from './email.auto.js';
 import { type Bounce, bounceOf } from './email.bounce.js';
 import { declareLatin1Parts, utf8Headers } from './email.charset.js';
+import { type PartSize, withTrueSizes } from './email.cut.js';
 import { withoutHiddenUrls } from './email.html.js';
 import { newPartOf } from './email.quote.js';
 import { boundedReferences } from './email.references.js';
@@ -32,6 +33,8 @@ export interface MailContext {
   ownAddresses: ReadonlySet<string>;
   /** The server's INTERNALDATE: when the mailbox got it (the Date header may be missing). */
   internalDate?: Date;
+  /** Only the mail's first bytes were read: its attachments' true sizes (email.cut.ts). */
+  cutParts?: PartSize[];
 }
 
 const MSG_ID = /<[^<>\s]+>/g;
@@ -111,12 +114,13 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
   const inReplyTo = messageIds(mail.inReplyTo);
   const references = messageIds(mail.references).reverse();
   const parents = [...new Set([...inReplyTo, ...references])];
-  const attachments = mail.attachments.slice(0, 50).map((a) => ({
+  const parsed = mail.attachments.slice(0, 50).map((a) => ({
     type: kindOf(a.contentType),
     contentType: a.contentType.slice(0, 200),
     ...(a.filename ? { name: a.filename.slice(0, 1000) } : {}),
     size: a.size,
   }));
+  const attachments = ctx.cutParts ? withTrueSizes(parsed, ctx.cutParts, kindOf) : parsed;
   const message: InboundMessage = {
     channel: 'email',
     channelId: ctx.channelId,

@@ -5,6 +5,7 @@ import { emptyDelivery, type ParsedDelivery } from '../channel.parsed.js';
 import { readState, recordError, recordSuccess, writeCursors } from '../channel.state.js';
 import { ConnectorError } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
+import { countPartSizes } from './email.cut.js';
 import { connectImap, fromImapError, type ImapChannel } from './email.imap.js';
 import { type ClassifiedMail, classifyMail } from './email.parse.js';
 import { knownFailedOutbound, nearestKnownParent, parkMail } from './email.poll.store.js';
@@ -159,12 +160,14 @@ async function takeChunk(
   const bounced = new Map<string, MarkError | undefined>();
   const taken: number[] = [];
   for (const { uid, size } of chunk) {
+    const cut = size > MAX_MAIL_BYTES;
     const fetched = await client.fetchOne(
       String(uid),
       {
         uid: true,
         internalDate: true,
-        source: size > MAX_MAIL_BYTES ? { start: 0, maxLength: MAX_MAIL_BYTES } : true,
+        source: cut ? { start: 0, maxLength: MAX_MAIL_BYTES } : true,
+        ...(cut ? { bodyStructure: true } : {}),
       },
       { uid: true },
     );
@@ -176,7 +179,17 @@ async function takeChunk(
     const internalDate = fetched.internalDate instanceof Date ? fetched.internalDate : undefined;
     let c: ClassifiedMail;
     try {
-      c = await classifyMail(fetched.source, { channelId: ch.id, ownAddresses: own, internalDate });
+      // A cut mail's attachments: their true sizes, counted from the server (email.cut.ts).
+      const cutParts =
+        cut && fetched.bodyStructure
+          ? await countPartSizes(client, uid, fetched.bodyStructure).catch(() => undefined)
+          : undefined;
+      c = await classifyMail(fetched.source, {
+        channelId: ch.id,
+        ownAddresses: own,
+        internalDate,
+        ...(cutParts ? { cutParts } : {}),
+      });
     } catch (err) {
       // Whatever one mail does to the parser, the mailbox goes on.
       c = {
