@@ -17,8 +17,11 @@ export interface PartSize {
 
 /** The leaf parts of a structure that are attachments (not the text or HTML body), in order. */
 export function attachmentParts(node: MessageStructureObject): MessageStructureObject[] {
-  if (node.childNodes?.length) return node.childNodes.flatMap(attachmentParts);
   const type = (node.type ?? '').toLowerCase();
+  // A forwarded mail is one attachment to the parser, not the parts inside it.
+  if (node.childNodes?.length && type !== 'message/rfc822') {
+    return node.childNodes.flatMap(attachmentParts);
+  }
   const name = partName(node);
   const body = type.startsWith('text/') && node.disposition !== 'attachment' && !name;
   return node.part && !body && !type.startsWith('multipart/') ? [node] : [];

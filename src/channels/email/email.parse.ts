@@ -135,7 +135,9 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
           // it. Anyone can type a victim's address into a web form, so this identity must not
           // join a verified customer through its e-mail key (identity.link.ts): an unverified
           // address linking across channels would put a stranger's words into that customer's
-          // history, under their verified phone or account.
+          // history, under their verified phone or account. (An e-mail identity already holding
+          // this address is still found by it: it is the same mailbox, and our replies reach
+          // only that mailbox whoever filled in the form.)
           addressUnverified: true,
         }
       : {
@@ -195,8 +197,10 @@ function headersLostCharacters(mail: ParsedMail): boolean {
 function fixUtf7(mail: ParsedMail) {
   if (mail.text) mail.text = decodeUtf7(mail.text);
   if (mail.subject) mail.subject = decodeUtf7(mail.subject);
-  const from = Array.isArray(mail.from) ? mail.from : mail.from ? [mail.from] : [];
-  for (const a of from.flatMap((o) => o.value)) if (a.name) a.name = decodeUtf7(a.name);
+  const named = [mail.from, mail.replyTo].flatMap((a): AddressObject[] =>
+    Array.isArray(a) ? a : a ? [a] : [],
+  );
+  for (const a of named.flatMap((o) => o.value)) if (a.name) a.name = decodeUtf7(a.name);
 }
 
 const validDate = (d: Date | undefined) =>
