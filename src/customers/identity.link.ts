@@ -10,10 +10,20 @@ import { linkKeyFor } from './identity.keys.js';
  * customer. Nothing else links automatically; probable matches are only suggested.
  * One query per batch.
  */
-export async function linkVerifiedIdentities(batch: BatchState, ctx: StageContext): Promise<void> {
+export async function linkVerifiedIdentities(
+  batch: BatchState,
+  ctx: StageContext,
+  /**
+   * Ids of new identities whose address their channel does not vouch for (an e-mail's Reply-To,
+   * `author.addressUnverified`): no key, so they link to nobody and nobody links to them.
+   */
+  unverified: ReadonlySet<string> = new Set(),
+): Promise<void> {
   const keyed = new Map<string, (typeof batch.newIdentities)[number][]>();
   for (const ident of batch.newIdentities) {
-    const k = linkKeyFor(ident.channel, ident.address, ident.verified === 1);
+    const k = unverified.has(ident.id)
+      ? null
+      : linkKeyFor(ident.channel, ident.address, ident.verified === 1);
     ident.link_key = k;
     if (!k) continue;
     const list = keyed.get(k) ?? [];

@@ -45,6 +45,12 @@ export const AuthorSchema = Type.Object(
     followers: Type.Optional(Type.Integer({ minimum: 0, maximum: BIGINT_MAX })),
     location: Type.Optional(Type.String({ maxLength: 500 })),
     verified: Type.Optional(Type.Boolean()),
+    /**
+     * The channel does not vouch for `id` (an e-mail's Reply-To, which any sender may write): a
+     * new identity for it gets no cross-channel link key, so it never joins another customer
+     * automatically (customers/identity.link.ts).
+     */
+    addressUnverified: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: true },
 );

@@ -30,7 +30,16 @@ describe('bounces without a delivery status report', () => {
       'Message-ID: <R1@acme.test>',
       'From: care@acme.test',
     ];
-    const failed = { kind: 'bounce', failed: ['<R1@acme.test>'], reason: 'delivery failed' };
+    const failed = {
+      kind: 'bounce',
+      failed: ['<R1@acme.test>'],
+      reason: 'delivery failed',
+      // The line with the enhanced status code (RFC 3463) is the server's reason.
+      error: {
+        code: '5.1.1',
+        reason: 'E-mail bounced (5.1.1): Sorry, no mailbox here by that name. (#5.1.1)',
+      },
+    };
     expect(await classify(...qmail)).toEqual(failed);
     // Relayed by a server that rewrote the sender: the text alone says what it is.
     qmail[0] = 'From: Mail System <mail@mx.cust.test>';
@@ -72,6 +81,71 @@ describe('bounces without a delivery status report', () => {
         'Message-ID: <R3@acme.test>',
       ),
     ).toEqual({ kind: 'bounce', failed: ['<R3@acme.test>'], reason: 'delivery failed' });
+  });
+});
+
+describe('the reason a bounce gives', () => {
+  const dsn = (...fields: string[]) =>
+    classify(
+      ...head('MAILER-DAEMON@mx.cust.test', 'Undelivered Mail Returned to Sender'),
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      'Delivery failed.',
+      '--b',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.cust.test',
+      '',
+      'Final-Recipient: rfc822; ok@cust.test',
+      'Action: delivered',
+      'Status: 2.0.0',
+      '',
+      'Final-Recipient: rfc822; bob@cust.test',
+      'Action: failed',
+      ...fields,
+      '--b',
+      'Content-Type: text/rfc822-headers',
+      '',
+      'Status: RO',
+      'Message-ID: <R9@acme.test>',
+      '--b--',
+    );
+
+  it("takes the failed recipient's Status and Diagnostic-Code, not a delivered one's or the copy's", async () => {
+    expect(
+      await dsn(
+        'Status: 5.2.2',
+        'Diagnostic-Code: smtp; 552-5.2.2 The email account that you tried to reach is',
+        '    over quota.',
+      ),
+    ).toEqual({
+      kind: 'bounce',
+      failed: ['<R9@acme.test>'],
+      reason: 'delivery failed',
+      error: {
+        code: '5.2.2',
+        reason:
+          'E-mail bounced (5.2.2): smtp; 552-5.2.2 The email account that you tried to reach is over quota.',
+      },
+    });
+    expect((await dsn('Status: 5.0.0')) as { error?: unknown }).toMatchObject({
+      error: { code: '5.0.0', reason: 'E-mail bounced (5.0.0): no diagnostic given' },
+    });
+  });
+
+  it('blanks what looks like a credential in the diagnostic and bounds its length', async () => {
+    const c = (await dsn(
+      'Status: 5.7.1',
+      `Diagnostic-Code: smtp; 535 5.7.1 relay smtp://care:hunter2@relay.test password=hunter2 ${'x'.repeat(900)}`,
+    )) as { error?: { reason: string } };
+    expect(c.error?.reason).toMatch(
+      /^E-mail bounced \(5\.7\.1\): smtp; 535 5\.7\.1 relay smtp:\/\/…@relay\.test password=…/,
+    );
+    expect(c.error?.reason).not.toContain('hunter2');
+    expect(c.error!.reason.length).toBeLessThan(340);
   });
 });
 

@@ -1,10 +1,17 @@
 import type { AddressObject, ParsedMail } from 'mailparser';
+import type { MarkError } from '../channel.marks.js';
 
 /** A mail about the delivery of one of ours: `failed` names our Message-IDs that bounced. */
 export interface Bounce {
   kind: 'bounce';
   failed: string[];
   reason: string;
+  /**
+   * What the receiving server said, when the bounce says it (a DSN's `Status` and
+   * `Diagnostic-Code`, RFC 3464 §2.3.4 and §2.3.6; an enhanced status code in a plain bounce):
+   * the agent reads it in the case history's `reply_failed`, as other providers' reasons.
+   */
+  error?: MarkError;
 }
 
 /** Mail systems' own mailboxes (RFC 5321 §4.5.1 postmaster; sendmail's, Exim's MAILER-DAEMON). */
@@ -67,9 +74,65 @@ export function bounceOf(mail: ParsedMail, raw: Buffer): Bounce | undefined {
     // A copy quoted in the text (qmail, many daemons): its Message-ID lines, below our headers.
     for (const m of body.matchAll(/^Message-ID:[ \t]*(<[^<>\s]+>)/gim)) original.push(m[1]);
   }
+  const firstCopy = text.search(/^Content-Type:[ \t]*(message\/rfc822|text\/rfc822-headers)/im);
+  const report = text.slice(Math.max(headerEnd, 0), firstCopy < 0 ? text.length : firstCopy);
+  const error = failed ? bounceError(report, isReport) : undefined;
   return {
     kind: 'bounce',
     failed: failed ? [...new Set(original)] : [],
     reason: failed ? 'delivery failed' : 'delivery delayed (warning only)',
+    ...(error ? { error } : {}),
+  };
+}
+
+/** An RFC 3463 enhanced status code: class 2, 4 or 5, subject, detail. */
+const ENHANCED = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
+
+/**
+ * Why a bounce failed, from the text before the returned copy (a copy's own headers, such as an
+ * mbox `Status: RO`, are not the report's). In a DSN, the first per-recipient block that failed
+ * gives its `Status` and `Diagnostic-Code` (folded lines joined); in a plain bounce, the first
+ * line naming a 4.x.x/5.x.x code. The recipient is not named (the agent knows who it was to).
+ */
+function bounceError(text: string, isReport: boolean): MarkError | undefined {
+  if (isReport) {
+    const blocks = text.split(/\r?\n[ \t]*\r?\n/);
+    const block =
+      blocks.find((b) => /^Action:[ \t]*failed\b/im.test(b) && /^Status:/im.test(b)) ??
+      blocks.find((b) => /^Status:[ \t]*[245]\./im.test(b));
+    if (!block) return undefined;
+    const code = ENHANCED.exec(dsnField(block, 'status') ?? '')?.[0];
+    const diagnostic = dsnField(block, 'diagnostic-code');
+    if (!code && !diagnostic) return undefined;
+    return mailError(code, diagnostic);
+  }
+  const line = text.split(/\r?\n/).find((l) => /\b[45]\.\d{1,3}\.\d{1,3}\b/.test(l));
+  if (!line) return undefined;
+  return mailError(ENHANCED.exec(line)?.[0], line);
+}
+
+/** A DSN field's value, its folded lines joined (RFC 5322 §2.2.3). */
+function dsnField(block: string, name: string): string | undefined {
+  const re = new RegExp(`^${name}[ \\t]*:([^\\r\\n]*(?:\\r?\\n[ \\t][^\\r\\n]*)*)`, 'im');
+  const m = re.exec(block);
+  return m ? m[1].replace(/\s+/g, ' ').trim() : undefined;
+}
+
+/**
+ * The agent's words for a bounce: the status code and the server's text, trimmed and bounded.
+ * A server's diagnostic is free text from outside; anything that looks like a credential (a URL's
+ * user:password, `password=…`, `token: …`) is blanked before it is stored in the history.
+ */
+function mailError(code: string | undefined, diagnostic: string | undefined): MarkError {
+  const said = (diagnostic ?? '')
+    .replace(/\p{Cc}+/gu, ' ')
+    .replace(/\/\/[^\s/@:]+:[^\s/@]+@/g, '//…@')
+    .replace(/\b(pass(word|wd)?|pwd|token|secret|api[-_]?key|auth)\b\s*[=:]\s*\S+/gi, '$1=…')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
+  return {
+    ...(code ? { code } : {}),
+    reason: `E-mail bounced${code ? ` (${code})` : ''}: ${said || 'no diagnostic given'}`,
   };
 }

@@ -124,3 +124,53 @@ function isUtf8(bytes: Buffer): boolean {
     return false;
   }
 }
+
+/**
+ * Windows-1252's 0x80–0x9F (WHATWG Encoding); the other bytes are Latin-1's. Written out: some
+ * Node 20 builds' TextDecoder('windows-1252') decodes these as C1 controls (Latin-1), not as
+ * “ ” € – — and the rest.
+ */
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+const cp1252 = {
+  decode: (bytes: Buffer) =>
+    Array.from(bytes, (b) =>
+      b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80] : String.fromCharCode(b),
+    ).join(''),
+};
+
+/**
+ * The mail with its own header lines re-encoded as UTF-8 where they are raw 8-bit bytes that are
+ * not valid UTF-8, or undefined when none is. RFC 6532 allows UTF-8 in headers and mailparser
+ * reads raw bytes as UTF-8, but old clients and list servers still write a Subject or a display
+ * name in Latin-1 without an encoded-word: "Formação" came out "Forma\uFFFD\uFFFDo". Such a
+ * line is read as Windows-1252, as a body part that declares no charset (declareLatin1Parts).
+ * A line that is valid UTF-8 stays as it is, and encoded-words in it are still decoded by the
+ * parser. Only the top-level header block: a part's headers name attachments, not the customer.
+ */
+export function utf8Headers(raw: Buffer): Buffer | undefined {
+  const end = headerBlockEnd(raw);
+  const lines: Buffer[] = [];
+  let changed = false;
+  let at = 0;
+  while (at < end) {
+    const nl = raw.indexOf(0x0a, at);
+    const next = nl < 0 || nl >= end ? end : nl + 1;
+    const line = raw.subarray(at, next);
+    if (line.some((b) => b >= 0x80) && !isUtf8(line)) {
+      lines.push(Buffer.from(cp1252.decode(line), 'utf8'));
+      changed = true;
+    } else lines.push(line);
+    at = next;
+  }
+  return changed ? Buffer.concat([...lines, raw.subarray(end)]) : undefined;
+}
+
+/** Where the header block ends: the offset of its empty line, or the mail's end. */
+function headerBlockEnd(raw: Buffer): number {
+  const lf = raw.indexOf('\n\n');
+  const crlf = raw.indexOf('\r\n\r\n');
+  const ends = [lf, crlf].filter((i) => i >= 0);
+  return ends.length ? Math.min(...ends) + 1 : raw.length;
+}

@@ -215,6 +215,16 @@ describe.each(ENGINES)('email channel (IMAP) on %s', (engine) => {
       expect(await d.count('cases')).toBe(before);
       expect((await d.byExternalId('<john-answers-us@machine.example>'))?.case_id).toBe(c.id);
       expect((await d.byExternalId(ourId))?.status).toBe('failed');
+      // The history says what the receiving server said, not "gave no reason".
+      const failed = (await d.caseOf(ourId)).history.find(
+        (h: { type: string }) => h.type === 'reply_failed',
+      );
+      expect(failed?.data).toMatchObject({
+        channel: 'email',
+        error: 'failed_after_sent',
+        providerCode: '5.1.1',
+        why: 'E-mail bounced (5.1.1): smtp; 550 5.1.1 user unknown',
+      });
       expect(
         await d.byExternalId('<20221010053722.37BD05C00A2@mailout.nyi.internal>'),
       ).toBeUndefined();
@@ -279,6 +289,8 @@ function dsnFor(messageId: string): string {
     'Final-Recipient: rfc822; jdoe@machine.example',
     'Action: failed',
     'Status: 5.1.1',
+    'Diagnostic-Code: smtp; 550 5.1.1 user',
+    '  unknown',
     '--b1',
     'Content-Type: text/rfc822-headers',
     '',

@@ -43,6 +43,19 @@ describe.skipIf(!haveData)('classifying real mail', () => {
       '<3456@example.net>',
       '<1234@local.machine.example>',
     ]);
+    // Its References, oldest first, kept for our answer's References (email.sender.ts).
+    expect((message(c).raw as { headers: { references: string[] } }).headers.references).toEqual([
+      '<1234@local.machine.example>',
+      '<3456@example.net>',
+    ]);
+    // A mail naming its parent by In-Reply-To alone: that one id stands for its References.
+    const raw = readFileSync(sharedDataPath(DIR, 'mikel-mail/rfc2822/example07.eml'))
+      .toString('latin1')
+      .replace(/^References:.*\r?\n/m, '');
+    const only = message(await classifyMail(Buffer.from(raw, 'latin1'), ctx));
+    expect((only.raw as { headers: { references: string[] } }).headers.references).toEqual([
+      '<3456@example.net>',
+    ]);
   });
 
   it('falls back to INTERNALDATE without a Date, and to a hash of the bytes without a Message-ID', async () => {
@@ -53,6 +66,40 @@ describe.skipIf(!haveData)('classifying real mail', () => {
     expect(a.sentAt).toBe('2026-12-01T08:00:00.000Z');
     expect(a.externalId).toMatch(/^<sha256-[0-9a-f]{64}@throughline\.invalid>$/);
     expect(b.externalId).toBe(a.externalId);
+  });
+
+  it('reads a raw 8-bit Latin-1 Subject and display name as Windows-1252; raw UTF-8 stays UTF-8', async () => {
+    const m = message(await classify('mikel-mail/error_emails/invalid_subject_characters.eml'));
+    expect(m.subject).toBe(
+      'Formação FrenetikPolis: Mega Campanha Final Verão | Cursos de Setembro',
+    );
+    expect(m.author).toEqual({ id: 'info@formacaofrenetik.info', name: 'Formação Frenetikpolis' });
+    const raw = (from: Buffer, subject: Buffer) =>
+      Buffer.concat([
+        Buffer.from('From: '),
+        from,
+        Buffer.from(' <jose@example.pt>\r\nSubject: '),
+        subject,
+        Buffer.from('\r\nMessage-ID: <cp1252-1@example.pt>\r\n\r\nOl\xe1\r\n', 'latin1'),
+      ]);
+    const latin = message(
+      await classifyMail(
+        raw(
+          Buffer.from('Jos\xe9 \x93Z\xe9\x94', 'latin1'),
+          Buffer.from('Pre\xe7o \x80 10', 'latin1'),
+        ),
+        ctx,
+      ),
+    );
+    expect(latin.author.name).toBe('José “Zé”');
+    expect(latin.subject).toBe('Preço € 10');
+    // The body had no charset either: the same fallback, as before.
+    expect(latin.text).toBe('Olá');
+    const utf8 = message(
+      await classifyMail(raw(Buffer.from('José'), Buffer.from('Preço € 10')), ctx),
+    );
+    expect(utf8.author.name).toBe('José');
+    expect(utf8.subject).toBe('Preço € 10');
   });
 
   it('converts an HTML-only mail to text', async () => {
@@ -67,6 +114,7 @@ describe.skipIf(!haveData)('classifying real mail', () => {
       kind: 'bounce',
       failed: ['<e85f1c9b-9b51-4028-8ec0-0a657155028e@app.fastmail.com>'],
       reason: 'delivery failed',
+      error: { code: '5.0.0', reason: 'E-mail bounced (5.0.0): smtp; 550 No such user here' },
     });
     expect(await classify('mikel-mail/multipart_report_emails/report_530.eml')).toMatchObject({
       kind: 'bounce',

@@ -5,9 +5,11 @@ import { EARLIEST_SENT_AT } from '../../ingest/inbound.time.js';
 import { dmarcProblem } from './email.auth.js';
 import { autoReplyReason } from './email.auto.js';
 import { type Bounce, bounceOf } from './email.bounce.js';
-import { declareLatin1Parts } from './email.charset.js';
+import { declareLatin1Parts, utf8Headers } from './email.charset.js';
+import { type PartSize, withTrueSizes } from './email.cut.js';
 import { withoutHiddenUrls } from './email.html.js';
 import { newPartOf } from './email.quote.js';
+import { boundedReferences } from './email.references.js';
 import { declaresUtf7, decodeUtf7 } from './email.utf7.js';
 
 /** What one mail from the mailbox is to the desk. */
@@ -31,6 +33,8 @@ export interface MailContext {
   ownAddresses: ReadonlySet<string>;
   /** The server's INTERNALDATE: when the mailbox got it (the Date header may be missing). */
   internalDate?: Date;
+  /** Only the mail's first bytes were read: its attachments' true sizes (email.cut.ts). */
+  cutParts?: PartSize[];
 }
 
 const MSG_ID = /<[^<>\s]+>/g;
@@ -65,13 +69,15 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
     const { simpleParser } = await import('mailparser');
     const options = { skipImageLinks: true, skipTextLinks: true };
     mail = await simpleParser(raw, options);
-    // Undeclared 8-bit text read as UTF-8 left U+FFFD: parsed again with the parts declared
-    // Windows-1252 that cannot be UTF-8 (email.charset.ts).
+    // Raw 8-bit header lines that are not UTF-8 (a Latin-1 Subject or display name) and
+    // undeclared 8-bit text read as UTF-8 left U+FFFD: parsed again with those header lines
+    // re-encoded and the parts declared Windows-1252 that cannot be UTF-8 (email.charset.ts).
+    const headers = headersLostCharacters(mail) ? utf8Headers(raw) : undefined;
     const html = typeof mail.html === 'string' ? mail.html : '';
     const latin1 = `${mail.text ?? ''}${html}`.includes('\uFFFD')
-      ? declareLatin1Parts(raw)
+      ? declareLatin1Parts(headers ?? raw)
       : undefined;
-    if (latin1) mail = await simpleParser(latin1, options);
+    if (latin1 || headers) mail = await simpleParser(latin1 ?? headers!, options);
   } catch (err) {
     const hash = createHash('sha256').update(raw).digest('hex');
     return {
@@ -96,6 +102,7 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
   }
   const auto = autoReplyReason(mail, ctx.ownAddresses);
   if (auto) return { kind: 'skip', reason: auto, externalId };
+  const via = replyToPerson(mail, address, ctx.ownAddresses);
 
   const subject = (mail.subject ?? '').replace(/\s+/g, ' ').trim().slice(0, 998);
   // mailparser derives `text` from the HTML part when a mail has no plain-text part; the URLs
@@ -107,22 +114,36 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
   const inReplyTo = messageIds(mail.inReplyTo);
   const references = messageIds(mail.references).reverse();
   const parents = [...new Set([...inReplyTo, ...references])];
-  const attachments = mail.attachments.slice(0, 50).map((a) => ({
+  const parsed = mail.attachments.slice(0, 50).map((a) => ({
     type: kindOf(a.contentType),
     contentType: a.contentType.slice(0, 200),
     ...(a.filename ? { name: a.filename.slice(0, 1000) } : {}),
     size: a.size,
   }));
+  const attachments = ctx.cutParts ? withTrueSizes(parsed, ctx.cutParts, kindOf) : parsed;
   const message: InboundMessage = {
     channel: 'email',
     channelId: ctx.channelId,
     externalId,
     direction: 'in',
     visibility: 'private',
-    author: {
-      id: address,
-      ...(from?.name ? { name: from.name.slice(0, 500) } : {}),
-    },
+    author: via
+      ? {
+          id: via.address,
+          ...(via.name ? { name: via.name.slice(0, 500) } : {}),
+          // Reply-To is whatever the sender wrote: DMARC vouches for the From domain, never for
+          // it. Anyone can type a victim's address into a web form, so this identity must not
+          // join a verified customer through its e-mail key (identity.link.ts): an unverified
+          // address linking across channels would put a stranger's words into that customer's
+          // history, under their verified phone or account. (An e-mail identity already holding
+          // this address is still found by it: it is the same mailbox, and our replies reach
+          // only that mailbox whoever filled in the form.)
+          addressUnverified: true,
+        }
+      : {
+          id: address,
+          ...(from?.name ? { name: from.name.slice(0, 500) } : {}),
+        },
     // An empty body (all in the subject, or an attachment alone) still says what the mail is about.
     text: body || subject,
     ...(subject ? { subject } : {}),
@@ -130,17 +151,56 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
     ...(parents[0] ? { inReplyTo: parents[0] } : {}),
     ...(references.length ? { conversationId: references.at(-1) } : {}),
     ...(attachments.length ? { attachments } : {}),
-    raw: { headers: headerSummary(mail) },
+    raw: {
+      headers: {
+        ...headerSummary(mail),
+        // What our answer's References start with (email.sender.ts): RFC 5322 §3.6.4 takes the
+        // parent's References, else its one In-Reply-To id. Bounded: a header of thousands of
+        // ids is not kept whole.
+        references: boundedReferences(
+          references.length ? [...references].reverse() : inReplyTo.length === 1 ? inReplyTo : [],
+        ),
+      },
+    },
   };
   return { kind: 'message', message, parents };
+}
+
+/**
+ * The person a mail is really from when its From is a sender on their behalf: a web form's or a
+ * ticket forwarder's `noreply@` with the visitor in `Reply-To` (RFC 5322 §3.6.2: replies go
+ * there). Only a Reply-To naming exactly one usable address, other than the From and none of
+ * ours (a list or a colleague pointing answers at the desk is not a customer); otherwise the
+ * From is the customer, as before.
+ */
+function replyToPerson(mail: ParsedMail, from: string, own: ReadonlySet<string>) {
+  const all = (Array.isArray(mail.replyTo) ? mail.replyTo : mail.replyTo ? [mail.replyTo] : [])
+    .flatMap((o) => o.value)
+    .flatMap((v) => (v.group ? v.group : [v]))
+    .filter((v) => v.address);
+  if (all.length !== 1) return undefined;
+  const address = normalAddress(all[0].address!);
+  if (address === from || own.has(address) || address.length > 320) return undefined;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address)) return undefined;
+  return { address, name: all[0].name?.trim() || undefined };
+}
+
+/** A replacement character in the Subject or a display name: raw bytes were not UTF-8. */
+function headersLostCharacters(mail: ParsedMail): boolean {
+  const names = [mail.from, mail.replyTo]
+    .flatMap((a): AddressObject[] => (Array.isArray(a) ? a : a ? [a] : []))
+    .flatMap((o) => o.value.map((v) => v.name));
+  return [mail.subject, ...names].some((v) => v?.includes('\uFFFD'));
 }
 
 /** Decodes what mailparser left as UTF-7: the text, the subject, display names. */
 function fixUtf7(mail: ParsedMail) {
   if (mail.text) mail.text = decodeUtf7(mail.text);
   if (mail.subject) mail.subject = decodeUtf7(mail.subject);
-  const from = Array.isArray(mail.from) ? mail.from : mail.from ? [mail.from] : [];
-  for (const a of from.flatMap((o) => o.value)) if (a.name) a.name = decodeUtf7(a.name);
+  const named = [mail.from, mail.replyTo].flatMap((a): AddressObject[] =>
+    Array.isArray(a) ? a : a ? [a] : [],
+  );
+  for (const a of named.flatMap((o) => o.value)) if (a.name) a.name = decodeUtf7(a.name);
 }
 
 const validDate = (d: Date | undefined) =>
@@ -166,6 +226,7 @@ function headerSummary(mail: ParsedMail) {
   };
   return {
     from: pick('from'),
+    ...(pick('reply-to') ? { replyTo: pick('reply-to') } : {}),
     to: pick('to'),
     date: pick('date'),
     messageId: pick('message-id'),

@@ -1,10 +1,11 @@
 import type { ImapFlow } from 'imapflow';
 import { ingestDelivery } from '../channel.ingest.js';
-import type { Mark } from '../channel.marks.js';
+import type { Mark, MarkError } from '../channel.marks.js';
 import { emptyDelivery, type ParsedDelivery } from '../channel.parsed.js';
 import { readState, recordError, recordSuccess, writeCursors } from '../channel.state.js';
 import { ConnectorError } from '../connector-error.js';
 import type { ChannelDeps } from '../routes.js';
+import { countPartSizes } from './email.cut.js';
 import { connectImap, fromImapError, type ImapChannel } from './email.imap.js';
 import { type ClassifiedMail, classifyMail } from './email.parse.js';
 import { knownFailedOutbound, nearestKnownParent, parkMail } from './email.poll.store.js';
@@ -155,15 +156,18 @@ async function takeChunk(
   result: EmailPollResult,
 ) {
   const delivery: ParsedDelivery = emptyDelivery();
-  const bounced: string[] = [];
+  /** Our bounced Message-IDs, with what the bounce said about each (the reason reaches the history). */
+  const bounced = new Map<string, MarkError | undefined>();
   const taken: number[] = [];
   for (const { uid, size } of chunk) {
+    const cut = size > MAX_MAIL_BYTES;
     const fetched = await client.fetchOne(
       String(uid),
       {
         uid: true,
         internalDate: true,
-        source: size > MAX_MAIL_BYTES ? { start: 0, maxLength: MAX_MAIL_BYTES } : true,
+        source: cut ? { start: 0, maxLength: MAX_MAIL_BYTES } : true,
+        ...(cut ? { bodyStructure: true } : {}),
       },
       { uid: true },
     );
@@ -175,7 +179,17 @@ async function takeChunk(
     const internalDate = fetched.internalDate instanceof Date ? fetched.internalDate : undefined;
     let c: ClassifiedMail;
     try {
-      c = await classifyMail(fetched.source, { channelId: ch.id, ownAddresses: own, internalDate });
+      // A cut mail's attachments: their true sizes, counted from the server (email.cut.ts).
+      const cutParts =
+        cut && fetched.bodyStructure
+          ? await countPartSizes(client, uid, fetched.bodyStructure).catch(() => undefined)
+          : undefined;
+      c = await classifyMail(fetched.source, {
+        channelId: ch.id,
+        ownAddresses: own,
+        internalDate,
+        ...(cutParts ? { cutParts } : {}),
+      });
     } catch (err) {
       // Whatever one mail does to the parser, the mailbox goes on.
       c = {
@@ -190,7 +204,7 @@ async function takeChunk(
       delivery.messages.push({ message: c.message });
     } else if (c.kind === 'bounce') {
       result.bounces++;
-      bounced.push(...c.failed);
+      for (const id of c.failed) bounced.set(id, c.error ?? bounced.get(id));
     } else if (c.kind === 'skip') {
       result.skipped.push({ uid, reason: c.reason });
     } else {
@@ -198,10 +212,17 @@ async function takeChunk(
       result.parked.push({ uid, reason: c.reason });
     }
   }
-  const failed = await knownFailedOutbound(deps, bounced);
-  delivery.marks = failed.map(
-    (externalId): Mark => ({ channel: 'email', externalId, kind: 'failed', at: deps.clock() }),
-  );
+  const failed = await knownFailedOutbound(deps, [...bounced.keys()]);
+  delivery.marks = failed.map((externalId): Mark => {
+    const error = bounced.get(externalId);
+    return {
+      channel: 'email',
+      externalId,
+      kind: 'failed',
+      at: deps.clock(),
+      ...(error ? { error } : {}),
+    };
+  });
   result.failedMarks += failed.length;
   const summary = await ingestDelivery(deps, ch.id, delivery);
   result.accepted += summary.accepted;

@@ -173,6 +173,63 @@ describe.each(ENGINES)('email channel (IMAP) resilience on %s', (engine) => {
     expect(m?.text).toMatch(/… \[truncated: \d+ characters\]$/);
   });
 
+  it("gives a cut mail's attachments their true sizes and says which were cut", async () => {
+    const jpeg = Buffer.alloc(7_340_032, 0xd8);
+    jpeg.writeUInt32BE(0xffd8ffe0, 0);
+    const b64 = (buf: Buffer) => (buf.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+    const notes = Buffer.from('Serial number 1234, firmware 5.6.\n'.repeat(40));
+    const big = [
+      'From: Photo Sender <photo@example.org>',
+      'To: mary@example.net',
+      'Subject: Photo of the broken router',
+      'Date: Thu, 03 Dec 2026 13:30:00 +0000',
+      'Message-ID: <big-photo@example.org>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="cut"',
+      '',
+      '--cut',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Here is a photo of the router and my notes.',
+      '--cut',
+      'Content-Type: image/jpeg; name="router.jpg"',
+      'Content-Disposition: attachment; filename="router.jpg"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      b64(jpeg),
+      '--cut',
+      'Content-Type: text/plain; name="notes.txt"',
+      'Content-Disposition: attachment; filename="notes.txt"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      b64(notes),
+      '--cut--',
+      '',
+    ].join('\r\n');
+    expect(big.length).toBeGreaterThan(9_900_000);
+    await d.append(big);
+    expect(await d.poll()).toMatchObject({ fetched: 1, accepted: 1, parked: [] });
+    const m = await d.byExternalId('<big-photo@example.org>');
+    expect(m?.text).toBe('Here is a photo of the router and my notes.');
+    // The parser saw about 6 MB of the photo and nothing of the notes: the server's sizes stand.
+    expect(JSON.parse(m!.attachments_json)).toEqual([
+      {
+        type: 'image',
+        contentType: 'image/jpeg',
+        name: 'router.jpg',
+        size: 7_340_032,
+        truncated: true,
+      },
+      {
+        type: 'file',
+        contentType: 'text/plain',
+        name: 'notes.txt',
+        size: notes.length,
+        truncated: true,
+      },
+    ]);
+  });
+
   it('marks a refused IMAP login auth_revoked and never shows the password', async () => {
     const res = await postChannel(d.t, {
       kind: 'email',

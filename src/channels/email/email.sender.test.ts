@@ -53,8 +53,14 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
   const db = () => t.app.database.db;
 
   /** A customer email, a case, and an agent reply queued in the outbox; returns the reply id. */
-  const customerWritesAndAgentReplies = async (from: string, externalId: string) => {
+  const customerWritesAndAgentReplies = async (
+    from: string,
+    externalId: string,
+    /** The References their mail carried, as the IMAP reader stores them. */
+    references?: string[],
+  ) => {
     const m = aMessage({
+      ...(references ? { raw: { headers: { references } } } : {}),
       channel: 'email',
       visibility: 'private',
       externalId,
@@ -108,6 +114,26 @@ describe.each(ENGINES)('email channel (SMTP) on %s', (engine) => {
     expect(sent.status).toBe('sent');
     // The customer's answer will say In-Reply-To our Message-ID: it is the external id.
     expect(sent.external_id).toBe(`<${replyId}@kestrel.example>`);
+  });
+
+  it("continues the customer's References with their Message-ID, the root and the newest ten kept", async () => {
+    const thread = Array.from({ length: 15 }, (_, i) => `<r${i + 1}@mail.example.com>`);
+    const sendFor = async (from: string, id: string, refs: string[]) => {
+      await customerWritesAndAgentReplies(from, id, refs);
+      await t.app.outbox.runOnce();
+      return simpleParser(smtp.received.at(-1)!.raw);
+    };
+    // RFC 5322 §3.6.4: the parent's References, then the parent's Message-ID.
+    const short = await sendFor('hal@example.com', '<hal-3@mail.example.com>', thread.slice(0, 2));
+    expect(short.inReplyTo).toBe('<hal-3@mail.example.com>');
+    expect(short.references).toEqual([...thread.slice(0, 2), '<hal-3@mail.example.com>']);
+    // A long thread keeps its root and its newest ten ids, the parent last.
+    const long = await sendFor('ida@example.com', '<ida-16@mail.example.com>', thread);
+    expect(long.references).toEqual([
+      '<r1@mail.example.com>',
+      ...thread.slice(6),
+      '<ida-16@mail.example.com>',
+    ]);
   });
 
   it('sends a burst over one pooled connection', async () => {

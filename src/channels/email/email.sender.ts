@@ -7,6 +7,7 @@ import type { OutboundMessage, Sender } from '../sender.js';
 import { fromSmtpError } from './email.errors.js';
 import { MailerPool, type SmtpChannel } from './email.pool.js';
 import { canSendEmail } from './email.records.js';
+import { replyReferences } from './email.references.js';
 import { canSend, type EmailConfig, type EmailSecrets } from './email.types.js';
 
 /** The domain of the sender address, for our Message-IDs (RFC 5322 §3.6.4: id-left@id-right). */
@@ -53,7 +54,35 @@ async function threadOf(deps: ChannelDeps, msg: OutboundMessage) {
       .executeTakeFirst();
     parent = last?.external_id ?? null;
   }
-  return { subject: c?.subject ?? null, parent };
+  return {
+    subject: c?.subject ?? null,
+    parent,
+    references: parent ? replyReferences(await referencesOf(deps, parent), angle(parent)) : [],
+  };
+}
+
+/**
+ * The References the parent mail carried (stored with it by email.parse.ts, in its inbound
+ * event: the message row keeps no headers). None for a mail of ours, or one taken before they
+ * were stored: the reply then names the parent alone, as it did before.
+ */
+async function referencesOf(deps: ChannelDeps, parent: string): Promise<string[]> {
+  const row = await deps.db
+    .selectFrom('inbound_events')
+    .select('payload_json')
+    .where('workspace_id', '=', deps.workspaceId)
+    .where('channel', '=', 'email')
+    .where('external_id', '=', parent)
+    .executeTakeFirst();
+  if (!row) return [];
+  try {
+    const refs = JSON.parse(row.payload_json)?.raw?.headers?.references;
+    return Array.isArray(refs)
+      ? refs.filter((r): r is string => typeof r === 'string').map(angle)
+      : [];
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -99,7 +128,7 @@ async function noSmtpReason(deps: ChannelDeps): Promise<string> {
 /**
  * Sends replies and notifications by SMTP from the channel's mailbox: `To` the customer's
  * address, `Subject` "Re: <case subject>", threaded with `In-Reply-To`/`References` on the
- * customer's message when we know it. SMTP has no idempotency key; instead our `Message-ID` is
+ * customer's message when we know it (References: theirs, then their Message-ID, bounded). SMTP has no idempotency key; instead our `Message-ID` is
  * derived from our message id, so a retry after a lost "250 OK" sends the same message id again
  * and mail clients (and the customer's server) can recognise the duplicate. The Message-ID is
  * returned as the external id, so the customer's answer (In-Reply-To it) threads back.
@@ -111,7 +140,7 @@ export function emailSender(deps: ChannelDeps): Sender {
     const ch = await resolveSmtpChannel(deps, msg.channelId, cache);
     // Not temporary (as for SMS): an admin must add a mailbox, retrying would only hide it.
     if (!ch) throw new ConnectorError('not_configured', await noSmtpReason(deps));
-    const { subject, parent } = await threadOf(deps, msg);
+    const { subject, parent, references } = await threadOf(deps, msg);
     const messageId = `<${msg.messageId}@${senderDomain(ch.config.from)}>`;
     const mailer = pool.get(ch);
     try {
@@ -121,7 +150,7 @@ export function emailSender(deps: ChannelDeps): Sender {
         subject: replySubject(subject),
         text: msg.text,
         messageId,
-        ...(parent ? { inReplyTo: angle(parent), references: [angle(parent)] } : {}),
+        ...(parent ? { inReplyTo: angle(parent), references } : {}),
       });
     } catch (err) {
       const ce = fromSmtpError(err, [ch.secrets.password]);

@@ -32,6 +32,8 @@ export const identify: Stage = {
         for (const r of rows) batch.customerByIdentity.set(key(channel, r.address), r.customer_id);
       }
     }
+    // New identities whose address the channel does not vouch for (an e-mail's Reply-To).
+    const unverified = new Set<string>();
     for (const item of batch.items) {
       if (!item.msg || item.rejected || item.direction !== 'in') continue;
       const { channel, author } = item.msg;
@@ -51,8 +53,10 @@ export const identify: Stage = {
           created_at: ctx.now,
           updated_at: ctx.now,
         });
+        const identityId = newId();
+        if (author.addressUnverified) unverified.add(identityId);
         batch.newIdentities.push({
-          id: newId(),
+          id: identityId,
           workspace_id: ctx.settings.workspaceId,
           customer_id: customerId,
           channel,
@@ -68,6 +72,6 @@ export const identify: Stage = {
       item.customerId = customerId;
     }
     // Verified identifiers shared across channels join their customer (care core, issue 5).
-    await linkVerifiedIdentities(batch, ctx);
+    await linkVerifiedIdentities(batch, ctx, unverified);
   },
 };
