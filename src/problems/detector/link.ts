@@ -2,6 +2,7 @@ import { ALL } from './areas.js';
 import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
 import { ANY_TOPIC, type Counts } from './counts.js';
+import { excessElsewhere } from './elsewhere.js';
 import { matchSpill } from './spill.js';
 import { similarity } from './text.js';
 import type { ProblemView } from './types.js';
@@ -91,6 +92,13 @@ export function matchOnArrival(
     // excess its own place explains (about `placedShare` of a local trouble's complaints name
     // their place, so its local excess stands for 1 / placedShare of its whole).
     if (c.coarse && excess > 0) post *= Math.min(1, c.local / (config.placedShare * excess));
+    // And only in proportion to its share of the placed excess: a trouble of the topic in
+    // another place brings its own complaints naming no place (`excessElsewhere`).
+    if (c.coarse && post >= config.linkPosterior) {
+      const p = book.problems.get(c.id)!;
+      const other = excessElsewhere(config, counts, p, c.key);
+      post *= c.local / Math.max(1e-9, c.local + other);
+    }
     if (post > bestPost) {
       bestPost = post;
       best = c.id;
