@@ -272,6 +272,8 @@ describe.each(ENGINES)('care core on %s', (engine) => {
       payload: { rating: 4 },
     });
     expect(ans.statusCode).toBe(200);
+    // Anonymous caller: nothing of the desk's (no case id) in the answer.
+    expect(ans.json()).toEqual({ rating: 4, answered: true });
     expect(
       (
         await t.app.http.inject({

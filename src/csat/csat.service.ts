@@ -159,7 +159,8 @@ export async function answerSurvey(
     .executeTakeFirst();
   if (Number(done.numUpdatedRows) === 0)
     throw new AppError('invalid_transition', 'this survey was already answered');
-  return { caseId: s.case_id, rating };
+  // The caller is anonymous (the token is its only credential): the desk's case id is not theirs.
+  return { rating, answered: true };
 }
 
 /**
