@@ -167,6 +167,8 @@ describe.each(ENGINES)('care core on %s', (engine) => {
       status: 'open',
       channel: 'voice',
       remindAt: iso(due - 10 * 60_000),
+      // No number given: the customer's own, from their SMS.
+      address: '+14155550303',
     });
     const timeline = (await api('GET', `/api/v1/customers/${c.customer_id}/timeline`)).json();
     expect(timeline.openPromises.map((x: { id: string }) => x.id)).toContain(p.json().id);

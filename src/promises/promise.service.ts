@@ -143,7 +143,8 @@ export async function createPromise(
         due_at: input.dueAt,
         remind_at: remindAt,
         channel: input.channel ?? (input.kind === 'callback' ? 'voice' : c.channel),
-        address: input.address ?? null,
+        address:
+          input.address ?? (input.kind === 'callback' ? await phoneOf(trx, c.customer_id) : null),
         owner_user_id: owner,
         owner_team_id: team,
         status: 'open',
@@ -428,4 +429,21 @@ export async function promiseStats(db: Kysely<DB>, ws: string, from: number, to:
     out.set(k, e);
   }
   return [...out.values()];
+}
+
+/**
+ * The number a callback goes to when the agent gave none: the customer's newest phone identity
+ * (an SMS, call or WhatsApp number, as the network gave it). Null when they wrote only by email
+ * or social media: the agent asks for one.
+ */
+async function phoneOf(trx: Kysely<DB>, customerId: string): Promise<string | null> {
+  const row = await trx
+    .selectFrom('identities')
+    .select(['address', 'link_key'])
+    .where('customer_id', '=', customerId)
+    .where('channel', 'in', ['voice', 'sms', 'whatsapp'])
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  if (!row) return null;
+  return row.link_key?.startsWith('phone:') ? row.link_key.slice('phone:'.length) : row.address;
 }
