@@ -153,3 +153,21 @@ export async function caseNotes(db: Kysely<DB>, caseId: string) {
     .orderBy('created_at', 'asc')
     .execute();
 }
+
+/**
+ * Whose room a change to the case may free: its assignee before the change (a route reads it
+ * first, then asks for assignment after commit for that agent's queues too).
+ */
+export async function assigneeBefore(
+  db: Kysely<DB>,
+  workspaceId: string,
+  caseId: string,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('cases')
+    .select('assignee_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+  return row?.assignee_id ?? null;
+}

@@ -18,7 +18,7 @@ import type { LiveBus } from '../platform/realtime/bus.js';
 import type { AssignRequest } from '../routing/assign.trigger.js';
 import { CaseSummary, MessageDto, toCaseSummary } from './case.dto.js';
 import { CaseProblems, problemsOfCases } from './case.problems.js';
-import { listCases } from './case.queries.js';
+import { assigneeBefore, listCases } from './case.queries.js';
 import { replyToCase, sendersCheck } from './case.reply.js';
 import { addNote, updateCase } from './case.service.js';
 import { CASE_VIEW_LIMIT, caseView } from './case.timeline.js';
@@ -214,12 +214,7 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
     },
     async (req) => {
       // Whose room a status or assignee change frees (read before: the change moves it).
-      const before = await db
-        .selectFrom('cases')
-        .select('assignee_id')
-        .where('workspace_id', '=', req.actor.workspaceId)
-        .where('id', '=', req.params.id)
-        .executeTakeFirst();
+      const before = await assigneeBefore(db, req.actor.workspaceId, req.params.id);
       const updated = await updateCase(
         db,
         req.actor,
@@ -232,7 +227,7 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
       // After commit: resolved, closed, pending, unassigned or moved frees room (only new and
       // open cases count against capacity); reopened unassigned, it waits for an agent again.
       if (req.body.status !== undefined || req.body.assigneeId !== undefined)
-        deps.onAssignable?.({ queueIds: [updated.queue_id], userIds: [before?.assignee_id] });
+        deps.onAssignable?.({ queueIds: [updated.queue_id], userIds: [before] });
       // The case as GET shows it (customer name, timeline, history), not the bare row.
       return caseView(db, req.actor.workspaceId, updated.id);
     },

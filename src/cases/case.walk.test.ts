@@ -3,6 +3,7 @@ import { aMessage, asAdmin, type TestApp, testApp } from '../../test/builders.js
 import { ENGINES } from '../../test/support/engines.js';
 import { appendInbound } from '../ingest/inbound.log.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
+import { TEST_NUMBER } from './test-world.js';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 5, 8, minute)).toISOString();
 
@@ -13,16 +14,7 @@ describe.each(ENGINES)('inbox walk under traffic on %s', (engine) => {
   beforeAll(async () => {
     t = await testApp(engine);
     // An SMS number to reply from (without one a reply is refused up front).
-    const sms = await asAdmin(t, 'POST', '/api/v1/channels', {
-      kind: 'sms',
-      name: 'Test number',
-      config: {
-        accountSid: `AC${'0'.repeat(32)}`,
-        from: '+14155550100',
-        apiBaseUrl: 'http://127.0.0.1:9',
-      },
-      secrets: { authToken: 'test-token' },
-    });
+    const sms = await asAdmin(t, 'POST', '/api/v1/channels', TEST_NUMBER);
     expect(sms.statusCode, sms.body).toBe(201);
     for (let i = 0; i < 12; i++) {
       first.push(

@@ -20,6 +20,26 @@ import type { InboundMessage } from '../ingest/inbound.schema.js';
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The desk of `app()` as the care core's tests drive it. */
+/** An e-mail channel record that can send (nothing listens at its address: a send fails). */
+export const TEST_MAILBOX = {
+  kind: 'email',
+  name: 'Test mailbox',
+  config: { host: '127.0.0.1', port: 9, secure: false, from: 'care@desk.example' },
+  secrets: {},
+};
+
+/** An SMS channel record that can send (nothing listens at its API: a send fails). */
+export const TEST_NUMBER = {
+  kind: 'sms',
+  name: 'Test number',
+  config: {
+    accountSid: `AC${'0'.repeat(32)}`,
+    from: '+14155550100',
+    apiBaseUrl: 'http://127.0.0.1:9',
+  },
+  secrets: { authToken: 'test-token' },
+};
+
 export function careWorld(app: () => TestApp) {
   const db = () => app().app.database.db;
 
@@ -72,24 +92,7 @@ export function careWorld(app: () => TestApp) {
    */
   const sendingChannels = () =>
     beforeAll(async () => {
-      for (const payload of [
-        {
-          kind: 'email',
-          name: 'Test mailbox',
-          config: { host: '127.0.0.1', port: 9, secure: false, from: 'care@desk.example' },
-          secrets: {},
-        },
-        {
-          kind: 'sms',
-          name: 'Test number',
-          config: {
-            accountSid: `AC${'0'.repeat(32)}`,
-            from: '+14155550100',
-            apiBaseUrl: 'http://127.0.0.1:9',
-          },
-          secrets: { authToken: 'test-token' },
-        },
-      ]) {
+      for (const payload of [TEST_MAILBOX, TEST_NUMBER]) {
         const res = await api('POST', '/api/v1/channels', payload);
         expect(res.statusCode, res.body).toBe(201);
       }

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { CareRouteDeps } from '../cases/care.routes.js';
 import { toCaseSummary } from '../cases/case.dto.js';
+import { assigneeBefore } from '../cases/case.queries.js';
 import { sendersCheck } from '../cases/case.reply.js';
 import {
   applyMacro,
@@ -176,12 +177,7 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
     async (req) => {
       const now = clock();
       // Whose room a status or assign action frees (read before: the macro moves it).
-      const before = await db
-        .selectFrom('cases')
-        .select('assignee_id')
-        .where('workspace_id', '=', req.actor.workspaceId)
-        .where('id', '=', req.params.id)
-        .executeTakeFirst();
+      const before = await assigneeBefore(db, req.actor.workspaceId, req.params.id);
       const c = await applyMacro(
         db,
         req.actor,
@@ -194,7 +190,7 @@ export function macroRoutes(app: Http, deps: CareRouteDeps) {
       );
       deps.onOutbox();
       changed(req.actor.workspaceId, req.params.id, 'macro');
-      deps.onAssignable?.({ queueIds: [c.queue_id], userIds: [before?.assignee_id] });
+      deps.onAssignable?.({ queueIds: [c.queue_id], userIds: [before] });
       return toCaseSummary(c);
     },
   );
