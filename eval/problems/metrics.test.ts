@@ -181,4 +181,27 @@ describe('problems eval attribution', () => {
     const all = messages.map((x) => ({ ...x, problemId: 'p1' }));
     expect(score([incident], all, [], 1).linkingLosses).toEqual([]);
   });
+  it('recalls an incident through a later duplicate of the right place when its first problem had another label', () => {
+    // p1 (network, opened before the incident) took a few of its complaints first; p2 (the
+    // right topic and place) opened during it: issue 6's recall asks for such a problem.
+    const messages = [
+      ...Array.from({ length: 3 }, (_, i) => msg(i, { incidentId: 'inc1', problemId: 'p1' })),
+      ...Array.from({ length: 8 }, (_, i) => msg(10 + i, { incidentId: 'inc1', problemId: 'p2' })),
+    ];
+    const problems = [
+      { id: 'p1', topic: 'network', area: place, detectedAt: T0 - H },
+      { id: 'p2', topic: 'outage', area: place, detectedAt: T0 + 20 * 60_000 },
+    ];
+    const m = score([incident], messages, problems, 7);
+    expect(m.detected).toBe(1);
+    expect(m.detectedRightPlace).toBe(1);
+    expect(m.duplicates).toBe(1);
+    expect(m.mislabelled).toEqual([]);
+    // The delay is the first problem's (opened before the incident: 0).
+    expect(m.delaysMin).toEqual([0]);
+    // Without it, the incident is found under the wrong label only.
+    const only = score([incident], messages.slice(0, 3), problems.slice(0, 1), 7);
+    expect(only.detectedRightPlace).toBe(0);
+    expect(only.mislabelled).toEqual(['inc1 outage/city: network@Denver']);
+  });
 });

@@ -82,8 +82,9 @@ const ATTRIBUTION_MS = 24 * 3_600_000;
  * Scores one run against the simulator's ground truth. A problem belongs to the incident that
  * most of the messages it linked in its first 24 hours came from (none, or mostly real
  * background text: a false problem; a second problem for one incident: a duplicate). An
- * incident is detected when its problem was opened before the incident ended; the right place
- * means the same topic (any, for trouble no topic names) and a nested or equal area.
+ * incident is detected when one of its problems was opened before the incident ended; it is
+ * recalled when one of them (the first, or a duplicate) also has the right place: the same
+ * topic (any, for trouble no topic names) and a nested or equal area.
  */
 export function score(
   incidents: SimIncident[],
@@ -109,6 +110,10 @@ export function score(
   }
   const incidentById = new Map(incidents.map((i) => [i.id, i]));
   const matched = new Map<string, ScoredProblem>();
+  // Every problem attributed to each incident, the first (`matched`) and its duplicates, oldest
+  // first: recall takes any of them with the right topic and place (issue 6: "a problem of the
+  // right topic/area opened during the incident").
+  const attributed = new Map<string, ScoredProblem[]>();
   const duplicateOf: string[] = [];
   const falseOnes: string[] = [];
   let falseProblems = 0;
@@ -157,6 +162,7 @@ export function score(
       falseOnes.push(`${describe(p)} at ${new Date(p.detectedAt).toISOString().slice(0, 16)}`);
       continue;
     }
+    attributed.set(inc.id, [...(attributed.get(inc.id) ?? []), p]);
     if (matched.has(inc.id)) {
       duplicates++;
       const first = matched.get(inc.id)!;
@@ -182,29 +188,34 @@ export function score(
   const mislabelled: string[] = [];
   const outcomes: IncidentOutcome[] = [];
   for (const inc of incidents) {
-    const p = matched.get(inc.id);
     const end = Date.parse(inc.end);
+    // Found by its first problem; recalled by the first of its problems with the right topic
+    // and place opened before it ended (often the first itself).
+    const first = matched.get(inc.id);
+    const right = attributed.get(inc.id)?.find((x) => x.detectedAt <= end && placeOk(inc, x));
+    const p = right ?? first;
     const ok = !!p && p.detectedAt <= end;
     outcomes.push({
       size: inc.expectedCustomers,
       level: inc.level,
       unnamed: inc.topic === 'other',
       detected: ok,
-      exactLevel: ok && placeOk(inc, p) && levelOfArea(p.area) === inc.level,
-      foundLevel: ok && placeOk(inc, p) ? levelOfArea(p.area) : null,
-      exactTopic: ok && placeOk(inc, p) && topicExact(inc, p),
+      exactLevel: ok && !!right && levelOfArea(right.area) === inc.level,
+      foundLevel: ok && right ? levelOfArea(right.area) : null,
+      exactTopic: ok && !!right && topicExact(inc, right),
     });
-    if (!p || p.detectedAt > end) {
+    if (!first || !p || p.detectedAt > end) {
       missed.push(
         `${inc.id} ${inc.topic}/${inc.level} n=${inc.expectedCustomers}${p ? ' (late)' : ''}`,
       );
       continue;
     }
     detected++;
-    if (placeOk(inc, p)) rightPlace++;
-    else mislabelled.push(`${inc.id} ${inc.topic}/${inc.level}: ${describe(p)}`);
+    if (right) rightPlace++;
+    else mislabelled.push(`${inc.id} ${inc.topic}/${inc.level}: ${describe(first)}`);
+    // The delay is the first problem's: from then on the desk held the incident's complaints.
     const times = [...(firsts.get(inc.id)?.values() ?? [])].sort((x, y) => x - y);
-    if (times.length >= 5) delays.push(Math.max(0, (p.detectedAt - times[4]) / 60_000));
+    if (times.length >= 5) delays.push(Math.max(0, (first.detectedAt - times[4]) / 60_000));
   }
   // Pairwise linking F1 over customers' complaints (the simulator's truth, so a complaint
   // triage missed still counts against recall): a true pair is two complaints of one incident,
