@@ -1,5 +1,4 @@
-import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { statSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { inboundNulProblem } from '../ingest/inbound.nul.js';
 import { type InboundMessage, InboundMessageSchema } from '../ingest/inbound.schema.js';
@@ -8,6 +7,7 @@ import { MAX_JSON_DEPTH, nestedTooDeeply } from '../platform/http/json-depth.js'
 import { Progress } from '../platform/progress.js';
 import { ingestBesideServer } from './beside-server.js';
 import { withApp } from './context.js';
+import { MAX_LINE_BYTES, replayFileLines } from './replay.lines.js';
 import { forTerminal } from './terminal.js';
 
 /**
@@ -56,10 +56,8 @@ export async function replayCommand(file: string, opts: { speed: string }) {
 }
 
 /** How many lines of a replay file are messages, how many are not, and whether times ascend. */
-async function scanReplayFile(
-  file: string,
-): Promise<{ count: number; bad: number; zoneless: number; inOrder: boolean }> {
-  const tally = { bad: 0, zoneless: 0 };
+async function scanReplayFile(file: string): Promise<Tally & { count: number; inOrder: boolean }> {
+  const tally = newTally();
   let count = 0;
   let last = Number.NEGATIVE_INFINITY;
   let inOrder = true;
@@ -77,7 +75,7 @@ export async function readReplayFile(
   file: string,
   opts: { quiet?: boolean } = {},
 ): Promise<{ messages: InboundMessage[]; bad: number; zoneless: number }> {
-  const tally = { bad: 0, zoneless: 0 };
+  const tally = newTally();
   const messages: InboundMessage[] = [];
   for await (const m of replayMessages(file, { ...opts, tally })) messages.push(m);
   return { messages, ...tally };
@@ -89,25 +87,28 @@ export async function readReplayFile(
  */
 async function* replayMessages(
   file: string,
-  opts: { quiet?: boolean; tally?: { bad: number; zoneless: number } },
+  opts: { quiet?: boolean; tally?: Tally },
 ): AsyncGenerator<InboundMessage> {
-  const tally = opts.tally ?? { bad: 0, zoneless: 0 };
+  const tally = opts.tally ?? newTally();
   let lineNo = 0;
   // Said with the path: a folder gave only "EISDIR: illegal operation on a directory".
   const stat = statSync(file, { throwIfNoEntry: false });
   if (!stat) throw new Error(`${file}: no such file`);
   if (!stat.isFile()) throw new Error(`${file} is not a file`);
-  const rl = createInterface({
-    input: createReadStream(file),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
   const skip = (why: string) => {
     tally.bad++;
     if (!opts.quiet) process.stderr.write(`line ${lineNo}: ${forTerminal(why)}, skipped\n`);
   };
-  for await (const raw of rl) {
-    lineNo++;
-    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+  for await (const read of replayFileLines(file)) {
+    lineNo = read.lineNo;
+    // A bad line like the others, whose bytes were never held (a 600 MB line crashed readline).
+    if ('tooLong' in read) {
+      skip(
+        `longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB (${MAX_LINE_BYTES} bytes, the most POST /api/v1/inbound takes)`,
+      );
+      continue;
+    }
+    const line = read.text;
     if (!line.trim()) continue;
     // Before anything walks it (structuredClone, the NUL scrub and storing it recurse).
     if (nestedTooDeeply(line)) {
@@ -154,6 +155,15 @@ async function* replayMessages(
     yield msg as InboundMessage;
   }
 }
+
+/** What a pass over a replay file counted besides its messages. */
+interface Tally {
+  /** Lines that are not messages (said on stderr). */
+  bad: number;
+  zoneless: number;
+}
+
+const newTally = (): Tally => ({ bad: 0, zoneless: 0 });
 
 /**
  * A time written without a zone ("2025-03-04T10:00:00", Python's naive isoformat, or with a space
