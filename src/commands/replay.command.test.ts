@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { readReplayFile } from './replay.command.js';
+import { readReplayFile, replayCommand } from './replay.command.js';
 
 /**
  * The replay reader called directly (no CLI spawn, no database): what it makes of lines that are
@@ -60,5 +60,40 @@ describe('replay reader', () => {
     const { value, err } = await stderrOf(() => readReplayFile(file));
     expect(value.messages.map((m) => m.externalId)).toEqual(['SM1', 'SM3', 'SM6']);
     expect(err).toBe('line 2: not JSON, skipped\nline 5: not a JSON object, skipped\n');
+  });
+
+  // QA: a file of the simulator's incident lines only said "… has no lines".
+  it('a file with no message says so, naming its first line, apart from an empty file', async () => {
+    const incidents = join(dir, 'incidents.jsonl');
+    writeFileSync(
+      incidents,
+      '\n{"type":"incident","incident":{"id":"inc-7"}}\n{"type":"incident","incident":{"id":"inc-8"}}\n',
+    );
+    const only = await stderrOf(() =>
+      replayCommand(incidents, { speed: 'max' }).then(
+        () => null,
+        (e: Error) => e.message,
+      ),
+    );
+    expect(only.value).toMatch(/^no line of .*incidents\.jsonl is a message \(2 incident lines/);
+    expect(only.value).toMatch(/line 2: an incident line of the simulator/);
+    expect(only.value).not.toMatch(/has no lines/);
+
+    const mixed = join(dir, 'mixed-bad.jsonl');
+    writeFileSync(mixed, '{"type":"incident"}\nnot json\n');
+    const both = await stderrOf(() =>
+      replayCommand(mixed, { speed: 'max' }).then(
+        () => null,
+        (e: Error) => e.message,
+      ),
+    );
+    expect(both.value).toMatch(/is a message \(1 bad line, 1 incident line/);
+    expect(both.value).toMatch(/line 1: an incident line of the simulator/);
+
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '\n \r\n');
+    await expect(replayCommand(empty, { speed: 'max' })).rejects.toThrow(
+      /empty\.jsonl has no lines/,
+    );
   });
 });

@@ -30,10 +30,7 @@ export async function replayCommand(file: string, opts: { speed: string }) {
   const scan = await scanReplayFile(file);
   const { bad, zoneless, count } = scan;
   if (zoneless > 0) process.stderr.write(`${zoneless} times without a zone were read as UTC\n`);
-  if (count === 0)
-    throw new Error(
-      bad > 0 ? `no line of ${file} is a message (${bad} bad lines)` : `${file} has no lines`,
-    );
+  if (count === 0) throw new Error(noMessage(file, scan));
   let messages: AsyncIterable<InboundMessage> | InboundMessage[];
   if (scan.inOrder) {
     messages = replayMessages(file, { quiet: true });
@@ -97,6 +94,7 @@ async function* replayMessages(
   if (!stat.isFile()) throw new Error(`${file} is not a file`);
   const skip = (why: string) => {
     tally.bad++;
+    tally.first ??= { line: lineNo, why };
     if (!opts.quiet) process.stderr.write(`line ${lineNo}: ${forTerminal(why)}, skipped\n`);
   };
   for await (const read of replayFileLines(file)) {
@@ -127,7 +125,11 @@ async function* replayMessages(
       continue;
     }
     // Incident lines of the simulator carry ground truth for evaluations, not traffic.
-    if ((obj as { type?: unknown }).type === 'incident') continue;
+    if ((obj as { type?: unknown }).type === 'incident') {
+      tally.incidents++;
+      tally.first ??= { line: lineNo, why: 'an incident line of the simulator' };
+      continue;
+    }
     const msg = Value.Clean(InboundMessageSchema, structuredClone(obj)) as Record<string, unknown>;
     if (typeof msg.sentAt === 'string') {
       const t = withZone(msg.sentAt);
@@ -160,10 +162,28 @@ async function* replayMessages(
 interface Tally {
   /** Lines that are not messages (said on stderr). */
   bad: number;
+  /** The simulator's incident lines: ground truth for evaluations, skipped without a word. */
+  incidents: number;
   zoneless: number;
+  /** The first line that was not a message, and why. */
+  first?: { line: number; why: string };
 }
 
-const newTally = (): Tally => ({ bad: 0, zoneless: 0 });
+const newTally = (): Tally => ({ bad: 0, incidents: 0, zoneless: 0 });
+
+/**
+ * Why a file with no message is refused: an empty file is not one full of lines that are not
+ * messages (a file of the simulator's incident lines only said "has no lines").
+ */
+function noMessage(file: string, t: Tally): string {
+  if (!t.first) return `${file} has no lines`;
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const counts = [
+    t.bad > 0 ? plural(t.bad, 'bad line') : '',
+    t.incidents > 0 ? `${plural(t.incidents, 'incident line')} of the simulator` : '',
+  ].filter(Boolean);
+  return `no line of ${file} is a message (${counts.join(', ')}); the first, line ${t.first.line}: ${forTerminal(t.first.why)}`;
+}
 
 /**
  * A time written without a zone ("2025-03-04T10:00:00", Python's naive isoformat, or with a space
