@@ -22,8 +22,12 @@ export interface ProblemsListOptions {
 /**
  * `throughline problems list [--status s,…] [--topic t] [--area place] [--owner team] [--json]`:
  * what `GET /api/v1/problems` lists with the same filters, in its order (newest first) and, with
- * `--json`, in its shape (one problem per line); a filter the API refuses is its 400 message and
- * a non-zero exit.
+ * `--json`, one problem per line in the shape of the API's `items`; a filter the API refuses is
+ * its 400 message and a non-zero exit.
+ *
+ * Why JSON lines and not the API's `{items, nextCursor}`: the command reads every page, so there
+ * is no cursor to give; lines are printed page by page (memory stays one page, `| head` stops
+ * early), and `parked`, `token list` and `user list` print their `--json` the same way.
  */
 export async function problemsListCommand(opts: ProblemsListOptions) {
   await withApp(
