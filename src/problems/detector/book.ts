@@ -169,7 +169,12 @@ export class ProblemBook {
    */
   episodeOver(p: ProblemView): boolean {
     if (p.kind === 'process' || this.handMade(p)) return false;
-    const last = this.excessAt.get(p.id) ?? p.lastEventAt;
+    const seen = this.excessAt.get(p.id);
+    // Made by a person for a topic and place: the trouble it was made for is the next excess
+    // of its keys, however long ago the case it was made from was written. Its episode runs
+    // from that excess on, as any problem's does.
+    if (p.kind === 'manual' && seen === undefined) return false;
+    const last = seen ?? p.lastEventAt;
     return this.now - last > this.config.episode.gapMs;
   }
 

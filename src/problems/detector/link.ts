@@ -13,6 +13,14 @@ export function groupOf(config: Pick<DetectorConfig, 'topicGroups'>, topic: stri
   return i < 0 ? null : `g:${i}`;
 }
 
+/**
+ * A problem of a place that complaints can join on arrival: detected by its place, or made by a
+ * person with a place (`POST /api/v1/problems` with an area).
+ */
+export function placed(p: ProblemView): p is ProblemView & { areaKey: string } {
+  return (p.kind === 'area' || p.kind === 'manual') && !!p.areaKey;
+}
+
 /** Same topic, or topics of one group (a group key is related to its members). */
 export function related(
   config: Pick<DetectorConfig, 'topicGroups'>,
@@ -51,7 +59,7 @@ export function matchOnArrival(
   const group = groupOf(config, topic);
   const cands: { id: string; key: string; weight: number; local: number; coarse: boolean }[] = [];
   for (const p of book.problems.values()) {
-    if (p.kind !== 'area' || !p.areaKey || !book.drawing(p)) continue;
+    if (!placed(p) || !book.drawing(p)) continue;
     let key: string | null = null;
     let coarse = false;
     if (chain.includes(p.areaKey)) {

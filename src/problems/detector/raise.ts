@@ -11,7 +11,7 @@ import type { DetectorParts } from './book.js';
 import { coldHit, coldMembers } from './cold-start.js';
 import type { DetectorConfig } from './config.js';
 import { ANY_TOPIC } from './counts.js';
-import { outgrown, placeQuiet, related } from './link.js';
+import { outgrown, placed, placeQuiet, related } from './link.js';
 import {
   homePlace,
   namedTopic,
@@ -84,6 +84,11 @@ export function testAreaKey(
   const owner = owned && !quietElsewhere(parts, owned, areaKey) ? owned : undefined;
   if (owner) {
     book.refreshEpisode(owner);
+    // A problem a person made for this place and topic has no window of its own yet: the
+    // complainers its key gathered, once they stand out, are its trouble's (as a raise links
+    // its window).
+    if (owner.kind === 'manual' && counts.significant(ks, config.minCustomers, config.alpha, true))
+      own(parts, owner, key, ks, out);
     if (owner.status === 'suspected') {
       const strong = counts.significant(ks, config.minCustomers * 3, config.strongAlpha, true);
       if (strong) {
@@ -134,7 +139,7 @@ export function testAreaKey(
       own(parts, p, key, ks, out);
       return;
     }
-    if (!book.drawing(p) || p.kind !== 'area' || !p.topic || !p.areaKey) continue;
+    if (!book.drawing(p) || !placed(p) || !p.topic) continue;
     if (!related(config, p.topic, ks.topic!)) continue;
     // (Not a local problem whose place went quiet, for a country-wide excess: `quietElsewhere`.)
     if (quietElsewhere(parts, p, areaKey)) continue;
