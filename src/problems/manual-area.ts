@@ -75,10 +75,10 @@ export function manualArea(input: Partial<ProblemArea> | null | undefined): Prob
 }
 
 /** A full UK postcode, as triage finds one in text (area-postcode.ts). */
-const UK_POSTCODE = /^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$/;
+export const UK_POSTCODE = /^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$/;
 
 /** Countries triage places complaints in, by ISO code. */
-const KNOWN_COUNTRIES = new Set(['US', 'CA', ...COUNTRIES.values()]);
+export const KNOWN_COUNTRIES = new Set(['US', 'CA', ...COUNTRIES.values()]);
 
 /** A country by its code or name ("United States" is US), or a 400: no complaint is placed there. */
 function countryCode(v: string): string {
@@ -115,7 +115,7 @@ function checkUsArea(a: ProblemArea) {
   if (a.city && !findCity(a.city, a.region ?? undefined))
     bad(
       'city',
-      `no US city "${a.city}"${a.region ? ` in ${a.region}` : ''} (give the country of a place outside the US)`,
+      `no US city "${a.city}"${a.region ? ` in ${a.region}` : ''} (for a place outside the US give its country by name: "Toronto, Canada")`,
     );
 }
 
@@ -145,42 +145,4 @@ function km(
       Math.cos(b.latitude * rad) *
       Math.sin(((b.longitude - a.longitude) * rad) / 2) ** 2;
   return 2 * 6371 * Math.asin(Math.sqrt(h));
-}
-
-/**
- * The list's `?area=` text when it names a place in parts ("Austin, TX", "94110, San Francisco,
- * CA", "Toronto, ON", "London, UK"), read as the fields a person gives `POST /api/v1/problems`
- * and checked by the same parser (`manualArea`): a contradiction ("Austin, CA": no Austin in
- * California; "94110, TX": a San Francisco ZIP code) is the same 400 there and here, instead of
- * being resolved silently to one of the two places. A part is a ZIP code by its digits, a US
- * state or Canadian province by its code or name, a country by its code or name, else a city.
- * One part alone is null: the filter matches it at any level, as it always did.
- */
-export function filterArea(text: string): ProblemArea | null {
-  const parts = text
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  if (parts.length < 2) return null;
-  const area: Partial<ProblemArea> = {};
-  // Widest last: a state's name before a state ("New York, NY") is a city.
-  for (const p of parts.reverse()) {
-    const lower = p.toLowerCase().replace(/\.$/, '');
-    const code = p.toUpperCase();
-    let field: keyof ProblemArea = /^\d{5}(-\d{4})?$/.test(p)
-      ? 'postalCode'
-      : US_STATES.has(code) || gaz().stateNames.has(lower) || countryOfRegion(code) === 'CA'
-        ? 'region'
-        : KNOWN_COUNTRIES.has(code) || COUNTRIES.has(lower)
-          ? 'country'
-          : 'city';
-    if (field === 'region' && area.region != null) field = 'city';
-    if (area[field] != null)
-      throw new AppError(
-        'bad_request',
-        `area: "${text}" names two places (${p}, ${area[field]}); give one place, narrowest first`,
-      );
-    area[field] = p;
-  }
-  return manualArea(area);
 }

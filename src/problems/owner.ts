@@ -2,8 +2,9 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { type CompiledRule, matches } from '../routing/rules.js';
 import type { TriageResult } from '../triage/index.js';
+import { ownerFor } from './owner-rules.js';
 import { teamIdNamed } from './owner-teams.js';
-import { ownerFor, type ProblemSettings } from './problem.settings.js';
+import type { ProblemSettings } from './problem.settings.js';
 import type { ProblemArea } from './problem.store.js';
 
 /**
@@ -68,6 +69,6 @@ export async function resolveOwner(
     }
   }
   // The rule names a team; its row (if there is one) is what limits who may change the problem.
-  const name = ownerFor(settings, p.topic, p.areaKey);
+  const name = ownerFor(settings, p.topic, p.area, p.areaKey);
   return { teamId: await teamIdNamed(trx, ws, name), name };
 }

@@ -9,6 +9,7 @@ import { queueEscalations } from './escalate.js';
 import { recordCasesLinked } from './link-history.js';
 import { refuseCaseOfOpenProblem, refuseErasedCases } from './link-refusals.js';
 import { manualArea } from './manual-area.js';
+import { ownerFor } from './owner-rules.js';
 import { ownerTeamNamed, teamIdNamed } from './owner-teams.js';
 import { checkProblemVersion, cleanTitle } from './problem.checks.js';
 import {
@@ -19,7 +20,7 @@ import {
   type ProblemRow,
   releaseFromFix,
 } from './problem.service.js';
-import { loadProblemSettings, ownerFor } from './problem.settings.js';
+import { loadProblemSettings } from './problem.settings.js';
 import {
   insertLinks,
   insertProblem,
@@ -68,7 +69,7 @@ export async function createProblemFromCase(
     const topic = input.topic ?? null;
     // A person names an existing team (400 otherwise); left out or null, the owner rules do.
     const named = input.owner == null ? null : await ownerTeamNamed(trx, ws, input.owner);
-    const owner = named ? named.name : ownerFor(settings, topic, areaKey);
+    const owner = named ? named.name : ownerFor(settings, topic, area, areaKey);
     const row = await insertProblem(
       trx,
       ws,

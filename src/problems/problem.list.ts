@@ -1,9 +1,9 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { badRequest } from '../platform/errors.js';
-import { extractArea } from '../triage/area.js';
 import { TOPICS } from '../triage/types.js';
-import { filterArea, readArea } from './manual-area.js';
+import { readArea } from './manual-area.js';
+import { readPlace } from './place-text.js';
 import { PROBLEM_STATUSES, type ProblemStatus } from './problem.store.js';
 
 export interface ProblemFilter {
@@ -62,7 +62,8 @@ export async function listProblems(
   };
   const needle = f.area?.trim().toLowerCase();
   // In parts ("Austin, TX"), read and checked as POST reads an area: a contradiction is a 400.
-  const place = needle ? (filterArea(f.area!) ?? placeOf(f.area!)) : null;
+  // A state by its code reads as by its name, so "TX" also lists what covers Texas.
+  const place = needle ? readPlace(f.area!) : null;
   let rows: Selectable<ProblemTable>[];
   if (!needle) rows = await below(cursor, f.limit + 1);
   else {
@@ -87,7 +88,7 @@ export async function listProblems(
   // named abroad by hand ("Leeds" on a problem made in GB) is still found by its name.
   if (needle && !place && !cursor && rows.length === 0 && !/\d/.test(needle))
     throw badRequest(
-      `area: no known place "${f.area!.trim()}" and no problem names it; give a postal code, city, state or country ("City, CC" for a city abroad)`,
+      `area: no known place "${f.area!.trim()}" and no problem names it; give a postal code, city, state or country ("Berlin, Germany" for a city abroad)`,
     );
   const page = rows.slice(0, f.limit);
   return { rows: page, nextCursor: rows.length > f.limit ? page[page.length - 1].id : null };
@@ -105,14 +106,6 @@ function parseStatuses(v: string | undefined): ProblemStatus[] | null {
       `unknown status ${unknown.join(', ')}; statuses are ${PROBLEM_STATUSES.join(', ')}`,
     );
   return list as ProblemStatus[];
-}
-
-/** The filter read as a place ("Texas", "Austin, TX", "United States"), as a profile location is. */
-function placeOf(text: string): Place | null {
-  const a = extractArea('', text);
-  return a
-    ? { postalCode: a.postalCode, city: a.city, region: a.region, country: a.country }
-    : null;
 }
 
 type Place = Record<'postalCode' | 'city' | 'region' | 'country', string | null>;

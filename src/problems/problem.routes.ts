@@ -384,7 +384,21 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
       Type.Object(
         {
           topic: Type.Optional(TopicT),
-          areaPrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          area: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description:
+                'a place, as the list\'s area filter reads one: "78701", "Austin, TX", "TX", "US"; problems there or inside it',
+            }),
+          ),
+          areaPrefix: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 100,
+              description: "deprecated: area's old name (a rule stored with an old area key)",
+            }),
+          ),
           team: Type.String({ minLength: 1, maxLength: 200, description: 'an existing team' }),
         },
         { additionalProperties: false },

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
+import { type OwnerRule, ownerRulesIn, readOwnerRules } from './owner-rules.js';
 import { checkOwnerRules, ensureTeamsNamed } from './owner-teams.js';
 
 /** Per-workspace problem settings (admin-editable through the API). */
@@ -41,8 +42,11 @@ export interface ProblemSettings {
    * restoration takes a while to reach everyone, and messages cross the fix notice.
    */
   stillBrokenGraceMinutes: number;
-  /** Owner team by topic and area (first match wins); care core's routing rules plug in here. */
-  ownerRules: { topic?: string; areaPrefix?: string; team: string }[];
+  /**
+   * Owner team by topic and place (first match wins, owner-rules.ts); care core's routing
+   * rules plug in here.
+   */
+  ownerRules: OwnerRule[];
 }
 
 export const DEFAULT_PROBLEM_SETTINGS: ProblemSettings = {
@@ -107,6 +111,7 @@ export async function loadProblemSettings(
   const stored = JSON.parse(row.settings_json) as Partial<ProblemSettings>;
   for (const k of TEMPLATE_KEYS)
     if (stored[k] !== undefined && OLD_DEFAULTS[k]?.includes(stored[k])) delete stored[k];
+  if (Array.isArray(stored.ownerRules)) stored.ownerRules = readOwnerRules(stored.ownerRules);
   return { ...DEFAULT_PROBLEM_SETTINGS, ...stored };
 }
 
@@ -128,8 +133,14 @@ export async function saveProblemSettings(
   now: number,
 ): Promise<ProblemSettings> {
   for (const k of TEMPLATE_KEYS) if (patch[k] !== undefined) checkTemplate(k, patch[k]);
-  if (patch.ownerRules) await checkOwnerRules(db, workspaceId, patch.ownerRules);
-  const next = { ...(await loadProblemSettings(db, workspaceId)), ...patch };
+  const rules = patch.ownerRules;
+  if (rules) await checkOwnerRules(db, workspaceId, rules);
+  // Each rule's place is read and stored as written back (400 for no place).
+  const next = {
+    ...(await loadProblemSettings(db, workspaceId)),
+    ...patch,
+    ...(rules && { ownerRules: ownerRulesIn(rules) }),
+  };
   const json = JSON.stringify(next);
   await db
     .insertInto('problem_settings')
@@ -139,16 +150,6 @@ export async function saveProblemSettings(
     )
     .execute();
   return next;
-}
-
-/** The owner team for a topic and area key (first matching rule). */
-export function ownerFor(settings: ProblemSettings, topic: string | null, areaKey: string | null) {
-  for (const r of settings.ownerRules) {
-    if (r.topic && r.topic !== topic) continue;
-    if (r.areaPrefix && !(areaKey ?? '').startsWith(r.areaPrefix)) continue;
-    return r.team;
-  }
-  return null;
 }
 
 /** What a customer-facing template may say. */
