@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { startFakePagerDuty } from '../../test/fakes/pagerduty.js';
 import {
   closeWorldsAfterEach,
-  fakes,
   jiraIssue,
-  ROUTING_KEY,
   toInProgress,
-  type World,
   withJira,
+  withPagerDuty,
   world,
 } from './testing/escalation-world.js';
 
@@ -69,31 +66,6 @@ describe('status webhooks only move a problem on a real, current status change',
     });
     expect((await w.get(id)).status).toBe('fixing');
   });
-
-  async function withPagerDuty(w: World) {
-    const pd = await startFakePagerDuty();
-    fakes.push(pd);
-    const pdId = await w.add(
-      'pagerduty',
-      { eventsUrl: `${pd.url}/v2/enqueue` },
-      { routingKey: ROUTING_KEY, inboundSecret: 'pd-inbound-secret' },
-    );
-    const say = (problemId: string, eventType: string, occurredAt = new Date()) =>
-      w.signed(
-        `/api/v1/integrations/${pdId}/pagerduty-webhook`,
-        'x-pagerduty-signature',
-        'v1=',
-        'pd-inbound-secret',
-        {
-          event: {
-            event_type: eventType,
-            occurred_at: occurredAt.toISOString(),
-            data: { id: 'Q1', type: 'incident', incident_key: `throughline-problem-${problemId}` },
-          },
-        },
-      );
-    return { pd, say };
-  }
 
   it('PagerDuty: the late echo of our own acknowledge after the fix does not reopen or re-notify', async () => {
     const w = await world();
