@@ -16,11 +16,15 @@ const PAGERDUTY_ACTOR = 'pagerduty';
 
 /**
  * What a Jira status category says the problem is (null: nothing to do). `indeterminate` (in
- * progress): fixing; `done`: fixed.
+ * progress): fixing; `done`: fixed; `new` (To Do) on a fixed or verified problem: the fix did not
+ * hold, and the problem goes back to fixing, as PagerDuty's `incident.reopened` and the
+ * automatic reopening (`src/problems/reopen.ts`) take it (its customers are told, its waiting
+ * cases reopen); `new` before a fix says nothing new.
  */
-export function jiraStatusTarget(category: string, _status: string): ProblemStatus | null {
+export function jiraStatusTarget(category: string, status: string): ProblemStatus | null {
   if (category === 'done') return 'fixed';
   if (category === 'indeterminate') return 'fixing';
+  if (category === 'new' && (status === 'fixed' || status === 'verified')) return 'fixing';
   return null;
 }
 
