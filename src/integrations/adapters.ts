@@ -257,10 +257,23 @@ function jqlString(s: string): string {
 }
 
 /**
+ * The reference under which one PagerDuty integration notes that it triggered the problem's
+ * incident (`pagerduty:<integration id>`; the plain `pagerduty` key is the dedup key the status
+ * webhook looks problems up by). Each integration pages its own service, so one integration's
+ * trigger opens no incident for another.
+ */
+export function pagerDutyRefKey(integrationId: string): string {
+  return `pagerduty:${integrationId}`;
+}
+
+/**
  * PagerDuty Events API v2 (POST https://events.pagerduty.com/v2/enqueue): trigger once the
  * problem is confirmed (a page is for a problem someone or the detector's stronger threshold
  * stands behind, not a suspicion), acknowledge while fixing, resolve when fixed or closed; the
- * dedup key ties them to one incident.
+ * dedup key ties them to one incident. An acknowledge for an incident this integration never
+ * triggered (a suspected problem moved straight to fixing, one confirmed before the integration
+ * was added) goes after a trigger: PagerDuty drops an acknowledge for an unknown dedup key, and
+ * nobody would hear of the problem.
  */
 export async function sendPagerDuty(
   cfg: { eventsUrl?: string },
@@ -268,12 +281,19 @@ export async function sendPagerDuty(
   event: string,
   stored: ProblemPayload,
   currentStatus: string,
+  integrationId: string,
   mergedInto?: MergeTarget,
 ): Promise<AdapterResult> {
   // The summary and details are read by whoever is paged (outbound-text.ts).
   const problem = readableProblem(stored);
+  const refKey = pagerDutyRefKey(integrationId);
   // `problem.status` is the status at the event; the actions follow the status now too.
-  const actions = pagerDutyActions(event, currentStatus, problem.status);
+  const actions = pagerDutyActions(
+    event,
+    currentStatus,
+    problem.status,
+    !!problem.externalRefs[refKey],
+  );
   if (actions.length === 0) return {};
   const dedupKey = `throughline-problem-${problem.id}`;
   const payload = (details: Record<string, unknown> = {}) => ({
@@ -308,7 +328,8 @@ export async function sendPagerDuty(
       secrets: [secrets.routingKey],
     });
   }
-  return { refs: { pagerduty: dedupKey } };
+  const triggered = actions.includes('trigger') ? { [refKey]: dedupKey } : {};
+  return { refs: { pagerduty: dedupKey, ...triggered } };
 }
 
 export type PagerDutyAction = 'trigger' | 'acknowledge' | 'resolve';
@@ -319,12 +340,23 @@ export type PagerDutyAction = 'trigger' | 'acknowledge' | 'resolve';
  * after the resolve), and must not page anyone for a problem fixed since, nor resolve one
  * reopened since. `statusAtEvent` (from the event's snapshot; rows queued before snapshots have
  * none) tells a problem opened as a mere suspicion, which pages no one: its `problem.confirmed`
- * will. A reopening into fixing triggers and acknowledges at once: someone is on it already.
+ * will. A reopening into fixing triggers and acknowledges at once: someone is on it already, and
+ * so does any acknowledge of an incident never `triggered` by this integration (`sendPagerDuty`).
  */
 export function pagerDutyActions(
   event: string,
   status: string,
   statusAtEvent: string = status,
+  triggered = true,
+): PagerDutyAction[] {
+  const actions = pagerDutyActionsOf(event, status, statusAtEvent);
+  return actions[0] === 'acknowledge' && !triggered ? ['trigger', ...actions] : actions;
+}
+
+function pagerDutyActionsOf(
+  event: string,
+  status: string,
+  statusAtEvent: string,
 ): PagerDutyAction[] {
   const fixedNow = status === 'fixed' || status === 'verified' || status === 'closed';
   if (event === 'problem.opened' && (statusAtEvent === 'suspected' || status === 'suspected'))

@@ -104,7 +104,11 @@ describe('concurrent deliveries (PostgreSQL, several workers)', () => {
     const { jira, id: jiraId } = await withJira(w, { delayMs: 300 });
     const pd = await startFakePagerDuty();
     fakes.push(pd);
-    await w.add('pagerduty', { eventsUrl: `${pd.url}/v2/enqueue` }, { routingKey: ROUTING_KEY });
+    const pdId = await w.add(
+      'pagerduty',
+      { eventsUrl: `${pd.url}/v2/enqueue` },
+      { routingKey: ROUTING_KEY },
+    );
     const id = await w.problem();
     await w.change(id, { owner: 'Field services' }); // a second row per integration: problem.updated
     await Promise.all([1, 2, 3, 4].map(() => w.app.app.outbox.runOnce(1)));
@@ -134,6 +138,7 @@ describe('concurrent deliveries (PostgreSQL, several workers)', () => {
       jira: 'PROB-1',
       [`jira:${jiraId}`]: 'PROB-1',
       pagerduty: `throughline-problem-${id}`,
+      [`pagerduty:${pdId}`]: `throughline-problem-${id}`,
     });
   });
 
@@ -148,13 +153,18 @@ describe('concurrent deliveries (PostgreSQL, several workers)', () => {
       };
     });
     fakes.push(pd);
-    await w.add('pagerduty', { eventsUrl: `${pd.url}/v2/enqueue` }, { routingKey: ROUTING_KEY });
+    const pdId = await w.add(
+      'pagerduty',
+      { eventsUrl: `${pd.url}/v2/enqueue` },
+      { routingKey: ROUTING_KEY },
+    );
     const id = await w.problem();
     await Promise.all([w.app.app.outbox.runOnce(1), w.app.app.outbox.runOnce(1)]);
     expect((await w.get(id)).externalRefs).toEqual({
       jira: 'PROB-1',
       [`jira:${jiraId}`]: 'PROB-1',
       pagerduty: `throughline-problem-${id}`,
+      [`pagerduty:${pdId}`]: `throughline-problem-${id}`,
     });
   });
 

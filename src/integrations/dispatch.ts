@@ -172,6 +172,7 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
           event,
           problem,
           p.status,
+          integ.id,
           mergedInto,
         );
         break;

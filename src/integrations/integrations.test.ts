@@ -110,6 +110,12 @@ describe('escalations', () => {
     // In order: trigger, acknowledge, resolve.
     expect(pagerDutyActions('problem.opened', 'confirmed')).toEqual(['trigger']);
     expect(pagerDutyActions('problem.fixing', 'fixing')).toEqual(['acknowledge']);
+    // No incident of this integration yet: one is opened first.
+    expect(pagerDutyActions('problem.fixing', 'fixing', 'fixing', false)).toEqual([
+      'trigger',
+      'acknowledge',
+    ]);
+    expect(pagerDutyActions('problem.fixed', 'fixed', 'fixed', false)).toEqual(['resolve']);
     expect(pagerDutyActions('problem.fixed', 'fixed')).toEqual(['resolve']);
     // A trigger retried after the fix resolves; a resolve retried after a reopening is dropped.
     expect(pagerDutyActions('problem.opened', 'fixed', 'confirmed')).toEqual(['resolve']);

@@ -21,9 +21,13 @@ closeWorldsAfterEach();
 async function withPagerDuty(w: World) {
   const pd = await startFakePagerDuty();
   fakes.push(pd);
-  await w.add('pagerduty', { eventsUrl: `${pd.url}/v2/enqueue` }, { routingKey: ROUTING_KEY });
+  const id = await w.add(
+    'pagerduty',
+    { eventsUrl: `${pd.url}/v2/enqueue` },
+    { routingKey: ROUTING_KEY },
+  );
   const actions = () => pd.requests.map((r) => (r.body as { event_action: string }).event_action);
-  return { pd, actions };
+  return { pd, id, actions };
 }
 
 /** A problem as the detector raises one below its stronger threshold: suspected, no person. */
@@ -78,6 +82,43 @@ describe('PagerDuty pages on a confirmed problem', () => {
     await w.change(id, { status: 'confirmed' });
     await w.drain();
     expect(actions().slice(5)).toEqual(['resolve', 'trigger']);
+  });
+});
+
+describe('PagerDuty triggers before it acknowledges an incident it never opened', () => {
+  it('a suspected problem moved straight to fixing triggers, then acknowledges', async () => {
+    const w = await world();
+    const { pd, actions } = await withPagerDuty(w);
+    const id = await suspected(w);
+    await w.drain();
+    expect(actions()).toEqual([]);
+    await w.change(id, { status: 'fixing' });
+    await w.drain();
+    expect(actions()).toEqual(['trigger', 'acknowledge']);
+    const keys = pd.requests.map((r) => (r.body as { dedup_key: string }).dedup_key);
+    expect(keys).toEqual([`throughline-problem-${id}`, `throughline-problem-${id}`]);
+    await w.change(id, { status: 'fixed' });
+    await w.drain();
+    expect(actions()).toEqual(['trigger', 'acknowledge', 'resolve']);
+    expect((await w.escalations()).every((r) => r.status === 'delivered')).toBe(true);
+  });
+
+  it('a problem confirmed before PagerDuty was added triggers when it is moved to fixing', async () => {
+    const w = await world();
+    const id = await w.problem();
+    await w.drain();
+    const { actions, id: pdId } = await withPagerDuty(w);
+    await w.change(id, { status: 'fixing' });
+    await w.drain();
+    expect(actions()).toEqual(['trigger', 'acknowledge']);
+    expect((await w.get(id)).externalRefs).toMatchObject({
+      pagerduty: `throughline-problem-${id}`,
+      [`pagerduty:${pdId}`]: `throughline-problem-${id}`,
+    });
+    // Triggered now: another acknowledge of the incident goes alone.
+    await queueEscalations(w.db, w.app.app.workspace.workspaceId, id, 'problem.fixing', Date.now());
+    await w.drain();
+    expect(actions()).toEqual(['trigger', 'acknowledge', 'acknowledge']);
   });
 });
 

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { startFakePagerDuty } from '../../test/fakes/pagerduty.js';
 import {
   closeWorldsAfterEach,
-  fakes,
   jiraIssue,
-  ROUTING_KEY,
   toInProgress,
-  type World,
   withJira,
+  withPagerDuty,
   world,
 } from './testing/escalation-world.js';
 
@@ -70,30 +67,38 @@ describe('status webhooks only move a problem on a real, current status change',
     expect((await w.get(id)).status).toBe('fixing');
   });
 
-  async function withPagerDuty(w: World) {
-    const pd = await startFakePagerDuty();
-    fakes.push(pd);
-    const pdId = await w.add(
-      'pagerduty',
-      { eventsUrl: `${pd.url}/v2/enqueue` },
-      { routingKey: ROUTING_KEY, inboundSecret: 'pd-inbound-secret' },
-    );
-    const say = (problemId: string, eventType: string, occurredAt = new Date()) =>
-      w.signed(
-        `/api/v1/integrations/${pdId}/pagerduty-webhook`,
-        'x-pagerduty-signature',
-        'v1=',
-        'pd-inbound-secret',
-        {
-          event: {
-            event_type: eventType,
-            occurred_at: occurredAt.toISOString(),
-            data: { id: 'Q1', type: 'incident', incident_key: `throughline-problem-${problemId}` },
-          },
-        },
-      );
-    return { pd, say };
-  }
+  it('Jira: an issue back in a To Do status reopens a fixed or verified problem, and tells its customers', async () => {
+    const w = await world();
+    const { id: jiraId, hook } = await withJira(w);
+    const id = await w.problem();
+    await w.drain();
+    const toDo = (at: number) =>
+      hook({
+        timestamp: at,
+        changelog: { items: [{ field: 'status', fromString: 'Done', toString: 'To Do' }] },
+        issue: jiraIssue('PROB-1', 'new'),
+      });
+    // Before a fix, To Do is no news.
+    expect((await toDo(Date.now() + 1000)).statusCode).toBe(200);
+    expect((await w.get(id)).status).toBe('confirmed');
+    for (const [i, path] of [['fixed'], ['fixed', 'verified']].entries()) {
+      for (const s of path) await w.change(id, { status: s });
+      await w.drain();
+      expect((await toDo(Date.now() + 2000 * (i + 1))).statusCode).toBe(200);
+      const p = await w.get(id);
+      expect(p.status).toBe('fixing');
+      expect(
+        p.history.filter((h: { type: string }) => h.type === 'status_changed').at(-1),
+      ).toMatchObject({
+        actor: `jira:${jiraId}`,
+        data: { from: path.at(-1), to: 'fixing' },
+      });
+      // Customers told of the fix hear it goes on; the targets get a reopening.
+      expect(p.updates.at(-1).status).toBe('fixing');
+      const last = (await w.escalations()).at(-1)!;
+      expect(JSON.parse(last.payload_json).event).toBe('problem.reopened');
+    }
+  });
 
   it('PagerDuty: the late echo of our own acknowledge after the fix does not reopen or re-notify', async () => {
     const w = await world();

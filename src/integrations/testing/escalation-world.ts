@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import { afterEach, expect } from 'vitest';
 import { aMessage, type TestApp, testApp } from '../../../test/builders.js';
+import { startFakePagerDuty } from '../../../test/fakes/pagerduty.js';
 import type { Config } from '../../config.js';
 import { appendInbound } from '../../ingest/inbound.log.js';
 import { startFakeJiraWorkflow } from './fake-jira-workflow.js';
@@ -132,3 +133,51 @@ export const jiraIssue = (key: string, cat: string) => ({
 export const toInProgress = {
   items: [{ field: 'status', fromString: 'To Do', toString: 'In Progress' }],
 };
+
+/**
+ * A PagerDuty integration on the fake Events API, and `say` to send its signed v3 webhook about
+ * a problem's incident (`occurredAt`: the provider's time of the event, now by default).
+ */
+export async function withPagerDuty(w: World) {
+  const pd = await startFakePagerDuty();
+  fakes.push(pd);
+  const pdId = await w.add(
+    'pagerduty',
+    { eventsUrl: `${pd.url}/v2/enqueue` },
+    { routingKey: ROUTING_KEY, inboundSecret: 'pd-inbound-secret' },
+  );
+  const say = (problemId: string, eventType: string, occurredAt = new Date()) =>
+    w.signed(
+      `/api/v1/integrations/${pdId}/pagerduty-webhook`,
+      'x-pagerduty-signature',
+      'v1=',
+      'pd-inbound-secret',
+      {
+        event: {
+          event_type: eventType,
+          occurred_at: occurredAt.toISOString(),
+          data: { id: 'Q1', type: 'incident', incident_key: `throughline-problem-${problemId}` },
+        },
+      },
+    );
+  const actions = () => pd.requests.map((r) => (r.body as { event_action: string }).event_action);
+  return { pd, id: pdId, say, actions };
+}
+
+/**
+ * Dates the problem and its history `ms` back, as one raised that long ago: a provider event
+ * from a few seconds ago is then no older than anything the desk did.
+ */
+export async function backdate(w: World, problemId: string, ms: number) {
+  const ago = Date.now() - ms;
+  await w.db
+    .updateTable('problems')
+    .set({ created_at: ago, updated_at: ago })
+    .where('id', '=', problemId)
+    .execute();
+  await w.db
+    .updateTable('problem_events')
+    .set({ created_at: ago, event_at: ago })
+    .where('problem_id', '=', problemId)
+    .execute();
+}
