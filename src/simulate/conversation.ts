@@ -14,6 +14,7 @@ import {
   canAskForDm,
   directReplies,
   EMAIL_SUBJECTS,
+  REPEAT_REPLIES,
   SHOWCASE_REPLY_MEDIAN_MIN,
 } from './showcase.js';
 import type { SimEvent, SimTopic, SimTruth } from './sim.types.js';
@@ -225,7 +226,20 @@ export function startConversation(
       '[Second|Third] time reaching out. ',
       '[Following up|Follow-up] on my [earlier message|complaint]: ',
     ]);
-    customer(laterAt, other, publicOn(rng, other), opener + rng.pick(fam.texts), true);
+    const later = customer(
+      laterAt,
+      other,
+      publicOn(rng, other),
+      opener + rng.pick(fam.texts),
+      true,
+    );
+    // A showcase desk answers the repeat contact too, on the channel it came in on.
+    if (showcase)
+      agent(
+        agentTime(rng, later.t, later.channel, person.metro.utcOffset, true),
+        later,
+        rng.pick(REPEAT_REPLIES),
+      );
   }
 }
 

@@ -51,6 +51,12 @@ const DIRECT_REPLIES: Partial<Record<SimTopic, string[]>> = {
   ],
 };
 
+/** The answer to a customer who comes back on another channel because it is still not fixed. */
+export const REPEAT_REPLIES = [
+  `${OPENERS}[sorry you had to contact us again|I'm sorry this still isn't fixed]. [I've escalated it|I've picked this up myself] and [will update you by {eta}|we'll be in touch today]. {sig}`,
+  `${OPENERS}thanks for your patience, and sorry for the repeat contact. I can see your earlier messages; [a specialist is on it|I've reopened this with our technical team] and we'll update you by {eta}. {sig}`,
+];
+
 const ASKS_FOR_DM = /\bDM\b|private message/;
 
 /** First-reply templates for a conversation that is already private or not on social media. */
@@ -87,11 +93,7 @@ export const EMAIL_SUBJECTS: Record<SimTopic, string[]> = {
     '[Question about|Help with] my account {acct}',
     'Moving – transfer of service',
   ],
-  device: [
-    '[Modem|Router|Phone] not working',
-    'Faulty equipment',
-    'Device replacement request',
-  ],
+  device: ['[Modem|Router|Phone] not working', 'Faulty equipment', 'Device replacement request'],
   service: [
     '[Complaint|Formal complaint] about customer service',
     'Still waiting for a callback',
