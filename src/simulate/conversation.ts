@@ -208,7 +208,7 @@ export function startConversation(
         REPLYABLE.has(reply.channel) ? reply.externalId : undefined,
       );
 
-  if (rng.chance(showcase ? 0.93 : 0.6)) {
+  if (rng.chance(showcase ? 0.96 : 0.6)) {
     agent(
       agentTime(rng, follow.t, follow.channel, person.metro.utcOffset, showcase),
       follow,
