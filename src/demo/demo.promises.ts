@@ -27,11 +27,18 @@ export async function makeDemoPromises(
   const returned = await db
     .selectFrom('cases')
     .innerJoin('messages as call', 'call.case_id', 'cases.id')
-    .select(['cases.id', 'cases.assignee_id', 'cases.opened_at', 'call.sent_at as callAt'])
+    .select((eb) => [
+      'cases.id',
+      'cases.assignee_id',
+      'cases.opened_at',
+      // The first call we made on the case is the one that kept the promise.
+      eb.fn.min('call.sent_at').as('callAt'),
+    ])
     .where('cases.workspace_id', '=', ws)
     .where('cases.channel', '=', 'voice')
     .where('cases.status', '=', 'resolved')
     .where('call.direction', '=', 'out')
+    .groupBy(['cases.id', 'cases.assignee_id', 'cases.opened_at', 'cases.number'])
     .orderBy('cases.number')
     .limit(4)
     .execute();

@@ -23,16 +23,27 @@ export async function workTheDesk(app: App, staff: DemoStaff, loadedAt: number):
   const done = await db
     .selectFrom('cases')
     .innerJoin('case_sla', 'case_sla.case_id', 'cases.id')
-    .select(['cases.id', 'cases.opened_at', 'cases.last_message_at', 'case_sla.clocks_json'])
+    .select([
+      'cases.id',
+      'cases.status',
+      'cases.opened_at',
+      'cases.last_message_at',
+      'case_sla.clocks_json',
+    ])
     .where('cases.workspace_id', '=', ws)
-    .where('cases.status', '=', 'open')
-    .where('cases.first_response_at', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('cases.status', '=', 'open'), eb('cases.first_response_at', 'is not', null)]),
+        // Thanks and praise need no answer: read and resolved without a reply.
+        eb.and([eb('cases.status', '=', 'new'), eb('cases.topic', '=', 'praise')]),
+      ]),
+    )
     .where('cases.last_message_at', '<', loadedAt - QUIET_MS)
     .orderBy('cases.opened_at')
     .execute();
   for (const c of done) {
     // Still waiting on us (a customer's message with no answer yet): not done.
-    if (waitingOnUs(c.clocks_json)) continue;
+    if (c.status === 'open' && waitingOnUs(c.clocks_json)) continue;
     try {
       const { assigneeId } = await assignCase(
         db,
