@@ -44,8 +44,8 @@ export async function staffDemo(app: App): Promise<DemoStaff> {
     .execute();
   const teamId = (name: string) => teams.find((t) => t.name === name)?.id ?? null;
   const agents = new Map<string, Actor>();
-  // Demo people sign in only after an admin sets them a password: this one is never shown, so
-  // one hash serves them all (a scrypt each would double the demo's load time).
+  // Nobody signs in as a demo agent: the password is never shown, so one hash serves them all
+  // (a scrypt each would double the demo's load time).
   const passwordHash = await hashPassword(randomBytes(18).toString('base64url'));
   for (const s of STAFF) {
     const first = s.name.split(' ')[0].toLowerCase();
