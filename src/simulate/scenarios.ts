@@ -57,7 +57,8 @@ export const SCENARIOS: readonly ScenarioDef[] = [
       'Two days of ordinary traffic with one outage around ZIP 94110 (San Francisco) on day 2',
     days: 2,
     start: MONDAY,
-    conversationsPerDay: 210,
+    // The demo runs up to now (demo.loader.ts), up to three days: a volume that loads in seconds.
+    conversationsPerDay: 160,
     showcase: true,
     incidents: [
       {
