@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type { App } from '../app.js';
 import { ingestStream } from '../ingest/ingest-stream.js';
+import { hashPassword } from '../platform/auth/passwords.js';
 import { recordEventClock } from '../problems/event-clock.js';
 import { simulate } from '../simulate/index.js';
 import { markDemo } from '../workspace/workspace.service.js';
@@ -29,6 +31,8 @@ export async function loadDemo(
   start.setUTCHours(0, 0, 0, 0);
   start.setUTCDate(start.getUTCDate() - 2);
   const days = (now - start.getTime()) / DAY;
+  // The demo agents' one password hash (demo.staff.ts): its scrypt runs beside the ingest.
+  const passwordHash = hashPassword(randomBytes(18).toString('base64url'));
   function* messages() {
     for (const e of simulate({ scenario: 'demo', seed: 42, start: start.toISOString(), days })) {
       if (e.type === 'message') yield e.message;
@@ -44,7 +48,7 @@ export async function loadDemo(
   // problems (a fix) happens now, not at its last message.
   const loadedAt = Date.now();
   await recordEventClock(db, app.workspace.workspaceId, loadedAt, loadedAt);
-  const staff = await staffDemo(app);
+  const staff = await staffDemo(app, passwordHash);
   await workTheDesk(app, staff, now);
   await makeDemoPromises(app, staff, now);
   const count = await db

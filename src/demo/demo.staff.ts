@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { App } from '../app.js';
-import { hashPassword } from '../platform/auth/passwords.js';
 import { createUser } from '../platform/auth/users.js';
 import type { Actor } from '../platform/http/auth.js';
 import { saveAgentProfile } from '../routing/agent.service.js';
+import type { AgentSlot } from '../routing/assign.js';
 import { updateQueue } from '../routing/queue.routes.js';
 
 /**
@@ -27,13 +26,17 @@ const STAFF = [
 export interface DemoStaff {
   /** Each agent as the actor their work is recorded under, by user id. */
   agents: Map<string, Actor>;
+  /** The online agents as routing sees them (capacity, skills), for picking who took a case. */
+  slots: AgentSlot[];
   queueId: string;
-  /** Who the loader's own steps (routing a case to an agent) are recorded as. */
-  loader: Actor;
 }
 
-/** Creates the demo's agents and puts them on the default queue (assignment still manual). */
-export async function staffDemo(app: App): Promise<DemoStaff> {
+/**
+ * Creates the demo's agents and puts them on the default queue (assignment still manual).
+ * `passwordHash`: the one unseen secret's hash (`hashPassword`), started by the caller early so
+ * its scrypt runs beside the ingest; nobody signs in as a demo agent.
+ */
+export async function staffDemo(app: App, passwordHash: Promise<string>): Promise<DemoStaff> {
   const { db } = app.database;
   const ws = app.workspace.workspaceId;
   const now = Date.now();
@@ -44,9 +47,7 @@ export async function staffDemo(app: App): Promise<DemoStaff> {
     .execute();
   const teamId = (name: string) => teams.find((t) => t.name === name)?.id ?? null;
   const agents = new Map<string, Actor>();
-  // Nobody signs in as a demo agent: the password is never shown, so one hash serves them all
-  // (a scrypt each would double the demo's load time).
-  const passwordHash = await hashPassword(randomBytes(18).toString('base64url'));
+  const slots: AgentSlot[] = [];
   for (const s of STAFF) {
     const first = s.name.split(' ')[0].toLowerCase();
     const { id } = await createUser(
@@ -57,7 +58,8 @@ export async function staffDemo(app: App): Promise<DemoStaff> {
         name: s.name,
         role: 'agent',
         password: '',
-        passwordHash,
+        // One hash for all: a scrypt each would double the demo's load time.
+        passwordHash: await passwordHash,
         mustChangePassword: true,
       },
       now,
@@ -75,6 +77,14 @@ export async function staffDemo(app: App): Promise<DemoStaff> {
       now,
     );
     agents.set(id, { type: 'user', id, name: s.name, role: 'agent', workspaceId: ws });
+    if (s.availability === 'online')
+      slots.push({
+        userId: id,
+        capacity: s.capacity,
+        load: 0,
+        lastAssignedAt: null,
+        skills: 'billing' in s ? { topics: ['billing'] } : {},
+      });
   }
   const queue = await db
     .selectFrom('queues')
@@ -83,12 +93,5 @@ export async function staffDemo(app: App): Promise<DemoStaff> {
     .where('is_default', '=', 1)
     .executeTakeFirstOrThrow();
   await updateQueue(db, ws, queue.id, { members: [...agents.keys()] });
-  const loader: Actor = {
-    type: 'token',
-    id: 'demo-loader',
-    name: 'Demo loader',
-    role: 'admin',
-    workspaceId: ws,
-  };
-  return { agents, queueId: queue.id, loader };
+  return { agents, slots, queueId: queue.id };
 }
