@@ -58,7 +58,7 @@ export const SCENARIOS: readonly ScenarioDef[] = [
     days: 2,
     start: MONDAY,
     // The demo runs up to now (demo.loader.ts), up to three days: a volume that loads in seconds.
-    conversationsPerDay: 160,
+    conversationsPerDay: 130,
     showcase: true,
     incidents: [
       {
