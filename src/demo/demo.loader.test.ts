@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAdmin, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
 import { ingestStream } from '../ingest/ingest-stream.js';
 import { loadDemo } from './demo.loader.js';
 
@@ -10,10 +11,10 @@ const MIN = 60_000;
  * desk that is live from then on. A newcomer who marks the demo's outage fixed does so now, and
  * the next message (today's) does not find the fix nine quiet hours old and verify it at once.
  */
-describe('the demo desk after loading', () => {
+describe.each(ENGINES)('the demo desk after loading on %s', (engine) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await testApp('sqlite');
+    t = await testApp(engine);
     await loadDemo(t.app);
   }, 120_000);
   afterAll(async () => {
