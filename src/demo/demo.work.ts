@@ -58,8 +58,8 @@ export async function workTheDesk(app: App, staff: DemoStaff, loadedAt: number):
     slot.load--;
     work.push({ id: c.id, agent, at });
   }
-  // Through the case service, as the agent, in a few transactions (one each made the load
-  // several times slower on a synchronous disk).
+  // Through the case service, as the agent, in a few transactions: one a case would cost a disk
+  // sync a case (SQLite's default synchronous=FULL) on the first start.
   for (let i = 0; i < work.length; i += 100) {
     await caseWriteTransaction(db, async (trx) => {
       for (const w of work.slice(i, i + 100)) {
