@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAdmin, type TestApp, testApp } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
 import { ingestStream } from '../ingest/ingest-stream.js';
 import { loadDemo } from './demo.loader.js';
 
@@ -10,14 +11,108 @@ const MIN = 60_000;
  * desk that is live from then on. A newcomer who marks the demo's outage fixed does so now, and
  * the next message (today's) does not find the fix nine quiet hours old and verify it at once.
  */
-describe('the demo desk after loading', () => {
+describe.each(ENGINES)('the demo desk after loading on %s', (engine) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await testApp('sqlite');
+    t = await testApp(engine);
     await loadDemo(t.app);
   }, 120_000);
   afterAll(async () => {
     await t?.close();
+  });
+
+  const db = () => t.app.database.db;
+  const json = async (url: string) => (await asAdmin(t, 'GET', url)).json();
+
+  it('keeps promises: some kept, some open and due ahead, one past due that the scheduler breaks', async () => {
+    await t.app.care.scheduler.tick();
+    const { items } = (await json('/api/v1/promises')) as {
+      items: { status: string; dueAt: string; kind: string; ownerUserId: string | null }[];
+    };
+    const now = Date.now();
+    const by = (s: string) => items.filter((p) => p.status === s);
+    expect(by('kept').length).toBeGreaterThanOrEqual(2);
+    expect(by('broken').length).toBe(1);
+    const open = by('open');
+    expect(open.length).toBeGreaterThanOrEqual(3);
+    for (const p of open) expect(Date.parse(p.dueAt)).toBeGreaterThan(now);
+    // One is due within the hour: the supervisor's "at risk" list is not empty.
+    expect(open.some((p) => Date.parse(p.dueAt) < now + 60 * MIN)).toBe(true);
+    expect(items.every((p) => p.ownerUserId !== null)).toBe(true);
+  });
+
+  it('has a staffed queue: open cases assigned by routing to online agents within capacity', async () => {
+    const { items: agents } = (await json('/api/v1/agents')) as {
+      items: { id: string; availability: string; capacity: number; load: number; teamId: string }[];
+    };
+    const staff = agents.filter((a) => a.teamId);
+    expect(staff.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(staff.map((a) => a.teamId)).size).toBeGreaterThanOrEqual(2);
+    for (const a of staff) expect(a.load).toBeLessThanOrEqual(a.capacity);
+    const offShift = new Set(staff.filter((a) => a.availability !== 'online').map((a) => a.id));
+    const open = await db()
+      .selectFrom('cases')
+      .select(['assignee_id'])
+      .where('status', 'in', ['new', 'open'])
+      .execute();
+    const assigned = open.filter((c) => c.assignee_id !== null);
+    expect(assigned.length).toBeGreaterThan(open.length / 3);
+    for (const c of assigned) expect(offShift.has(c.assignee_id!)).toBe(false);
+    // Routing recorded it, not a row written behind its back.
+    const routed = await db()
+      .selectFrom('case_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('type', '=', 'assigned')
+      .executeTakeFirstOrThrow();
+    expect(Number(routed.n)).toBeGreaterThanOrEqual(assigned.length);
+    const resolved = await db()
+      .selectFrom('cases')
+      .select(['assignee_id'])
+      .where('status', '=', 'resolved')
+      .execute();
+    expect(resolved.length).toBeGreaterThan(0);
+    expect(resolved.every((c) => c.assignee_id !== null)).toBe(true);
+  });
+
+  it('meets most SLAs after the scheduler has fired what is due: few breached', async () => {
+    await t.app.care.scheduler.tick();
+    const rows = await db().selectFrom('case_sla').select('clocks_json').execute();
+    const clocks = rows.map(
+      (r) =>
+        Object.values(JSON.parse(r.clocks_json)) as { breached: boolean; metAt: number | null }[],
+    );
+    const breached = clocks.filter((c) => c.some((k) => k.breached)).length;
+    expect(rows.length).toBeGreaterThan(200);
+    expect(breached / rows.length).toBeLessThan(0.15);
+    expect(clocks.filter((c) => c.every((k) => !k.breached)).length / rows.length).toBeGreaterThan(
+      0.8,
+    );
+  });
+
+  it('writes agent texts that fit the channel, and e-mail cases carry their subject', async () => {
+    const out = await db()
+      .selectFrom('messages')
+      .select(['channel', 'visibility', 'text'])
+      .where('direction', '=', 'out')
+      .execute();
+    const offSocial = out.filter(
+      (m) => !(m.visibility === 'public' && ['x', 'facebook', 'instagram'].includes(m.channel)),
+    );
+    expect(
+      offSocial.filter((m) => m.channel === 'email' || m.channel === 'voice').length,
+    ).toBeGreaterThan(50);
+    expect(offSocial.filter((m) => /\bDM\b/.test(m.text)).map((m) => m.text)).toEqual([]);
+    const email = await db()
+      .selectFrom('cases')
+      .select(['subject'])
+      .where('channel', '=', 'email')
+      .execute();
+    expect(email.length).toBeGreaterThan(20);
+    // The case subject is the mail's Subject, not its greeting or body.
+    for (const c of email) {
+      expect(c.subject).not.toMatch(/^(Hello|Hi|Dear|To whom)\b/);
+      expect(c.subject.length).toBeLessThan(60);
+    }
   });
 
   it('stamps a fix now, and the next live message leaves it fixed', async () => {

@@ -1,27 +1,40 @@
+import { randomBytes } from 'node:crypto';
 import type { App } from '../app.js';
-import { updateCase } from '../cases/case.service.js';
 import { ingestStream } from '../ingest/ingest-stream.js';
-import { AppError } from '../platform/errors.js';
+import { hashPassword } from '../platform/auth/passwords.js';
 import { recordEventClock } from '../problems/event-clock.js';
 import { simulate } from '../simulate/index.js';
 import { markDemo } from '../workspace/workspace.service.js';
+import { makeDemoPromises } from './demo.promises.js';
+import { staffDemo } from './demo.staff.js';
+import { workTheDesk } from './demo.work.js';
+
+const DAY = 86_400_000;
 
 /**
- * Fills an empty desk with the simulator's `demo` scenario through the real pipeline, then does
- * a little agent work (resolving older answered cases) so every status shows up.
+ * Fills an empty desk with the simulator's `demo` scenario through the real pipeline, then the
+ * agent work a live desk would show: a staffed queue (demo.staff.ts), answered cases resolved and
+ * open ones assigned by routing (demo.work.ts), and promises made, kept and due (demo.promises.ts).
  */
-export async function loadDemo(app: App): Promise<{ cases: number; messages: number }> {
+export async function loadDemo(
+  app: App,
+  now = Date.now(),
+): Promise<{ cases: number; messages: number }> {
   const { db } = app.database;
   await markDemo(db, app.workspace.workspaceId);
   // Every node's demo delivery reads the stored flag (demo.sender.ts).
   app.workspace.isDemo = true;
-  // The two days up to the start of today (UTC), so the demo looks current (the scenario itself
-  // is dated); its day 2 outage then happened yesterday.
-  const start = new Date();
+  // The two days before today (UTC) and today up to now, so the demo is current: its day 2
+  // outage happened yesterday, and SLA clocks run on traffic that ends now (a window that
+  // ended at midnight left every open case a day old, and breached).
+  const start = new Date(now);
   start.setUTCHours(0, 0, 0, 0);
   start.setUTCDate(start.getUTCDate() - 2);
+  const days = (now - start.getTime()) / DAY;
+  // The demo agents' one password hash (demo.staff.ts): its scrypt runs beside the ingest.
+  const passwordHash = hashPassword(randomBytes(18).toString('base64url'));
   function* messages() {
-    for (const e of simulate({ scenario: 'demo', seed: 42, start: start.toISOString() })) {
+    for (const e of simulate({ scenario: 'demo', seed: 42, start: start.toISOString(), days })) {
       if (e.type === 'message') yield e.message;
     }
   }
@@ -32,44 +45,12 @@ export async function loadDemo(app: App): Promise<{ cases: number; messages: num
   });
   // The demo is the recent past of a desk that is live from now on, not a replay of history:
   // its event time runs with the wall clock (event-clock.ts), so what a newcomer does to its
-  // problems (a fix) happens now, not at its last message of last night.
+  // problems (a fix) happens now, not at its last message.
   const loadedAt = Date.now();
   await recordEventClock(db, app.workspace.workspaceId, loadedAt, loadedAt);
-  // Answered cases whose last word was ours more than a day before the end: resolved.
-  const latest = await db
-    .selectFrom('cases')
-    .select((eb) => eb.fn.max('last_message_at').as('m'))
-    .executeTakeFirst();
-  const cutoff = Number(latest?.m ?? 0) - 24 * 3_600_000;
-  const answered = await db
-    .selectFrom('cases')
-    .select('id')
-    .where('workspace_id', '=', app.workspace.workspaceId)
-    .where('status', '=', 'open')
-    .where('first_response_at', 'is not', null)
-    .where('last_message_at', '<', cutoff)
-    .execute();
-  // Through the case service, so the demo's history shows who resolved what.
-  const actor = {
-    type: 'token' as const,
-    id: 'demo-loader',
-    name: 'Demo loader',
-    role: 'admin' as const,
-    workspaceId: app.workspace.workspaceId,
-  };
-  const links = { publicUrl: app.config.publicUrl };
-  for (const c of answered) {
-    try {
-      // A deadlock with the scheduler (firing the demo's due deadlines on every node) is rerun
-      // inside; what another node or an agent did to the case first is left as it is.
-      await updateCase(db, actor, c.id, { status: 'resolved' }, cutoff, links);
-    } catch (err) {
-      if (
-        !(err instanceof AppError && (err.code === 'conflict' || err.code === 'invalid_transition'))
-      )
-        throw err;
-    }
-  }
+  const staff = await staffDemo(app, passwordHash);
+  await workTheDesk(app, staff, now);
+  await makeDemoPromises(app, staff, now);
   const count = await db
     .selectFrom('cases')
     .select((eb) => eb.fn.countAll<number>().as('n'))

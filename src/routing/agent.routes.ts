@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { AppError, notFound } from '../platform/errors.js';
+import { AppError } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { Nullable } from '../platform/nullable.js';
+import { saveAgentProfile } from './agent.service.js';
 import type { RoutingRouteDeps } from './routing.routes.js';
-import { assertTeam, Id, Skills } from './routing.schema.js';
+import { Id, Skills } from './routing.schema.js';
 
 /** Agents: availability, capacity and skills. */
 export function agentRoutes(app: Http, deps: RoutingRouteDeps) {
@@ -85,50 +86,11 @@ export function agentRoutes(app: Http, deps: RoutingRouteDeps) {
           throw new AppError('forbidden', 'agents may only change their own availability');
         }
       }
-      const user = await db
-        .selectFrom('users')
-        .select('id')
-        .where('workspace_id', '=', ws)
-        .where('id', '=', req.params.id)
-        .executeTakeFirst();
-      if (!user) throw notFound('user');
-      // A team that does not exist would be stored as a dangling id.
-      if (req.body.teamId) await assertTeam(db, ws, req.body.teamId);
-      const now = clock();
-      const current = await db
-        .selectFrom('agent_profiles')
-        .selectAll()
-        .where('user_id', '=', user.id)
-        .executeTakeFirst();
-      const row = {
-        user_id: user.id,
-        workspace_id: ws,
-        availability: req.body.availability ?? current?.availability ?? 'offline',
-        capacity: req.body.capacity ?? current?.capacity ?? 10,
-        skills_json: req.body.skills
-          ? JSON.stringify(req.body.skills)
-          : (current?.skills_json ?? '{}'),
-        team_id: req.body.teamId !== undefined ? req.body.teamId : (current?.team_id ?? null),
-        last_assigned_at: current?.last_assigned_at ?? null,
-        updated_at: now,
-      };
-      await db
-        .insertInto('agent_profiles')
-        .values(row)
-        .onConflict((oc) =>
-          oc.column('user_id').doUpdateSet({
-            availability: row.availability,
-            capacity: row.capacity,
-            skills_json: row.skills_json,
-            team_id: row.team_id,
-            updated_at: now,
-          }),
-        )
-        .execute();
-      deps.bus.publish({ type: 'agent.updated', workspaceId: ws, data: { userId: user.id } });
+      const saved = await saveAgentProfile(db, ws, req.params.id, req.body, clock());
+      deps.bus.publish({ type: 'agent.updated', workspaceId: ws, data: { userId: saved.userId } });
       // Online (back from away, or a capacity raised, skills widened): their queues' waiting
       // cases get another chance, after this write, in the next coalesced run.
-      if (row.availability === 'online') deps.onAssignable?.({ userIds: [user.id] });
+      if (saved.availability === 'online') deps.onAssignable?.({ userIds: [saved.userId] });
       return { ok: true };
     },
   );

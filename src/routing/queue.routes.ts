@@ -101,28 +101,41 @@ export function queueRoutes(app: Http, deps: RoutingRouteDeps) {
       },
     },
     async (req) => {
-      const ws = req.actor.workspaceId;
-      await db.transaction().execute(async (trx) => {
-        const q = await trx
-          .selectFrom('queues')
-          .select('id')
-          .where('workspace_id', '=', ws)
-          .where('id', '=', req.params.id)
-          .executeTakeFirst();
-        if (!q) throw notFound('queue');
-        const set: Record<string, unknown> = {};
-        if (req.body.name) set.name = req.body.name;
-        if (req.body.assignmentMode) set.assignment_mode = req.body.assignmentMode;
-        if (Object.keys(set).length) {
-          await trx.updateTable('queues').set(set).where('id', '=', q.id).execute();
-        }
-        if (req.body.members) await setMembers(trx, ws, q.id, req.body.members);
-      });
+      await updateQueue(db, req.actor.workspaceId, req.params.id, req.body);
       // New members, or a mode made automatic: its waiting cases may be taken now.
       deps.onAssignable?.({ queueIds: [req.params.id] });
       return { ok: true };
     },
   );
+}
+
+/**
+ * Changes a queue's name, assignment mode or members (`PATCH /api/v1/queues/:id`, and the demo's
+ * staff). The caller asks for assignment afterwards: new members or an automatic mode may take
+ * its waiting cases.
+ */
+export async function updateQueue(
+  db: Kysely<DB>,
+  ws: string,
+  id: string,
+  patch: { name?: string; assignmentMode?: string; members?: string[] },
+) {
+  await db.transaction().execute(async (trx) => {
+    const q = await trx
+      .selectFrom('queues')
+      .select('id')
+      .where('workspace_id', '=', ws)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!q) throw notFound('queue');
+    const set: Record<string, unknown> = {};
+    if (patch.name) set.name = patch.name;
+    if (patch.assignmentMode) set.assignment_mode = patch.assignmentMode;
+    if (Object.keys(set).length) {
+      await trx.updateTable('queues').set(set).where('id', '=', q.id).execute();
+    }
+    if (patch.members) await setMembers(trx, ws, q.id, patch.members);
+  });
 }
 
 async function setMembers(trx: Kysely<DB>, ws: string, queueId: string, members: string[]) {

@@ -10,6 +10,13 @@ import type { Identity, PeopleFactory, Person } from './people.js';
 import type { Rng } from './prng.js';
 import { BRAND, fill, type RenderContext, wrapAgent, wrapCustomer } from './render.js';
 import { localHour } from './rhythm.js';
+import {
+  canAskForDm,
+  directReplies,
+  EMAIL_SUBJECTS,
+  REPEAT_REPLIES,
+  SHOWCASE_REPLY_MEDIAN_MIN,
+} from './showcase.js';
 import type { SimEvent, SimTopic, SimTruth } from './sim.types.js';
 import {
   AGENT_NAMES,
@@ -63,6 +70,8 @@ const REPLYABLE = new Set<ChannelKind>([
 export interface ConversationEnv {
   rng: Rng;
   people: PeopleFactory;
+  /** The scenario's `showcase` switch (showcase.ts); false keeps measured streams unchanged. */
+  showcase: boolean;
   channelShares: readonly (readonly [ChannelKind, number])[];
   nextExternalId: () => string;
   /** Schedules one event at its event time. */
@@ -83,7 +92,7 @@ export function startConversation(
   family: CustomerFamily,
   incident?: PlannedIncident,
 ): void {
-  const { rng, people } = env;
+  const { rng, people, showcase } = env;
   const fam = CUSTOMER_FAMILIES[family];
   const topic: SimTopic = fam.topic;
   const channel = pickChannel(env, person, incident);
@@ -93,6 +102,14 @@ export function startConversation(
   const mentionArea = rng.chance(
     incident ? 0.4 : topic === 'outage' || topic === 'network' ? 0.25 : 0.08,
   );
+
+  // Showcase only: one e-mail thread's subject, drawn when the conversation first uses e-mail.
+  let subject: string | undefined;
+  const emailSubject = (ch: ChannelKind, ctx: RenderContext, reply: boolean) => {
+    if (!showcase || ch !== 'email') return undefined;
+    subject ??= fill(rng.pick(EMAIL_SUBJECTS[topic]), rng, ctx);
+    return reply ? `Re: ${subject}` : subject;
+  };
 
   const customer = (
     t: number,
@@ -113,6 +130,8 @@ export function startConversation(
       sentAt: new Date(t).toISOString(),
       visibility: pub ? 'public' : 'private',
     };
+    const subj = emailSubject(ch, ctx, inReplyTo !== undefined);
+    if (subj !== undefined) message.subject = subj;
     if (inReplyTo !== undefined) message.inReplyTo = inReplyTo;
     const truth: SimTruth = { customerKey: person.key, complaint, topic, area: person.home };
     if (incidentId) truth.incidentId = incidentId;
@@ -132,7 +151,12 @@ export function startConversation(
       sentAt: new Date(t).toISOString(),
       visibility: to.isPublic ? 'public' : 'private',
     };
-    if (REPLYABLE.has(to.channel)) message.inReplyTo = to.externalId;
+    const subj = emailSubject(to.channel, ctx, true);
+    if (subj !== undefined) message.subject = subj;
+    // A showcase desk's call log names the voicemail a returned call answers, so the call is
+    // the case's first response instead of an orphan nobody can place.
+    if (REPLYABLE.has(to.channel) || (showcase && to.channel === 'voice'))
+      message.inReplyTo = to.externalId;
     const truth: SimTruth = { customerKey: person.key, complaint: false, topic };
     if (incidentId) truth.incidentId = incidentId;
     env.emit(t, { type: 'message', message, truth });
@@ -142,15 +166,20 @@ export function startConversation(
   const first = customer(t0, channel, isPublic, rng.pick(fam.texts), fam.complaint);
 
   // Agent reply.
-  if (!rng.chance(topic === 'praise' ? 0.6 : 0.87)) return;
-  const replyAt = agentTime(rng, first.t, channel, person.metro.utcOffset);
+  const answered = showcase ? (topic === 'praise' ? 0.85 : 0.98) : topic === 'praise' ? 0.6 : 0.87;
+  if (!rng.chance(answered)) return;
+  const replyAt = agentTime(rng, first.t, channel, person.metro.utcOffset, showcase);
   const informed = incident !== undefined && replyAt > incident.startMs + 20 * MIN;
   const movePrivate = first.isPublic && !informed && fam.complaint && rng.chance(0.25);
   const template = informed
     ? rng.pick(INCIDENT_ACK)
     : movePrivate
       ? rng.pick(MOVE_PRIVATE)
-      : rng.pick(AGENT_REPLIES[topic]);
+      : rng.pick(
+          showcase && !canAskForDm(channel, first.isPublic)
+            ? directReplies(topic)
+            : AGENT_REPLIES[topic],
+        );
   const reply = agent(replyAt, first, template);
 
   // Customer follow-up.
@@ -179,9 +208,9 @@ export function startConversation(
         REPLYABLE.has(reply.channel) ? reply.externalId : undefined,
       );
 
-  if (rng.chance(0.6)) {
+  if (rng.chance(showcase ? 0.96 : 0.6)) {
     agent(
-      agentTime(rng, follow.t, follow.channel, person.metro.utcOffset),
+      agentTime(rng, follow.t, follow.channel, person.metro.utcOffset, showcase),
       follow,
       rng.pick(AGENT_SECOND),
     );
@@ -197,7 +226,20 @@ export function startConversation(
       '[Second|Third] time reaching out. ',
       '[Following up|Follow-up] on my [earlier message|complaint]: ',
     ]);
-    customer(laterAt, other, publicOn(rng, other), opener + rng.pick(fam.texts), true);
+    const later = customer(
+      laterAt,
+      other,
+      publicOn(rng, other),
+      opener + rng.pick(fam.texts),
+      true,
+    );
+    // A showcase desk answers the repeat contact too, on the channel it came in on.
+    if (showcase)
+      agent(
+        agentTime(rng, later.t, later.channel, person.metro.utcOffset, true),
+        later,
+        rng.pick(REPEAT_REPLIES),
+      );
   }
 }
 
@@ -262,7 +304,18 @@ function publicOn(rng: Rng, channel: ChannelKind): boolean {
  * When an agent answers: a channel-specific log-normal delay; outside 07:00–23:00 local only the X
  * desk and web chat are staffed, other replies wait for the morning shift.
  */
-function agentTime(rng: Rng, after: number, channel: ChannelKind, utcOffset: number): number {
+function agentTime(
+  rng: Rng,
+  after: number,
+  channel: ChannelKind,
+  utcOffset: number,
+  showcase: boolean,
+): number {
+  // A showcase desk is staffed around the clock and answers faster (showcase.ts).
+  if (showcase)
+    return Math.round(
+      after + Math.max(0.3, rng.logNormal(SHOWCASE_REPLY_MEDIAN_MIN[channel], 0.6)) * MIN,
+    );
   let t = after + Math.max(0.3, rng.logNormal(REPLY_MEDIAN_MIN[channel], 0.8)) * MIN;
   const h = localHour(t, utcOffset);
   if ((h >= 23 || h < 7) && channel !== 'x' && channel !== 'webchat') {

@@ -39,6 +39,13 @@ export interface ScenarioDef {
   repeatEveryDays?: number;
   /** Draw the incidents from the seed instead (incident-mix.ts); `incidents` is then ignored. */
   mix?: IncidentMix;
+  /**
+   * Render for people reading a desk (the first-start demo), not for measurement: a brand that
+   * answers nearly everything, fast and around the clock; agent texts that fit the channel (no
+   * "DM us" on a call or an e-mail); e-mail subjects; a returned call that names the call it
+   * returns. Changes the stream and its PRNG draws, so measured scenarios (eval) never take it.
+   */
+  showcase?: boolean;
 }
 
 const MONDAY = '2025-03-03T00:00:00.000Z';
@@ -50,7 +57,9 @@ export const SCENARIOS: readonly ScenarioDef[] = [
       'Two days of ordinary traffic with one outage around ZIP 94110 (San Francisco) on day 2',
     days: 2,
     start: MONDAY,
-    conversationsPerDay: 210,
+    // The demo runs up to now (demo.loader.ts), up to three days: a volume that loads in seconds.
+    conversationsPerDay: 130,
+    showcase: true,
     incidents: [
       {
         family: 'outage',

@@ -59,6 +59,7 @@ export function* simulate(opts: SimulateOptions): Generator<SimEvent> {
   const env: ConversationEnv = {
     rng,
     people,
+    showcase: def.showcase === true,
     channelShares: CHANNEL_SHARES,
     nextExternalId: () => `${runPrefix}-${String(++messageNo).padStart(6, '0')}`,
     emit: (t, event) => heap.push(t, event),

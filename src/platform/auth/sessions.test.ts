@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logIn, sessionCookie, type TestApp, testApp } from '../../../test/builders.js';
+import { hashPassword } from './passwords.js';
 import { createUser } from './users.js';
 
 const EMAIL = 'admin2@example.test';
@@ -153,5 +154,21 @@ describe('sessions and logins', () => {
     expect(throttled.statusCode).toBe(429);
     expect(Number(throttled.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect((await change('right password 888')).statusCode).toBe(429);
+  });
+
+  it('stores a ready hash for accounts made in bulk: its secret signs in, the ignored password does not', async () => {
+    const passwordHash = await hashPassword('the shared secret 42');
+    for (const email of ['bulk1@example.test', 'bulk2@example.test']) {
+      await createUser(t.app.database.db, {
+        workspaceId: t.app.workspace.workspaceId,
+        email,
+        name: email,
+        role: 'agent',
+        password: '',
+        passwordHash,
+      });
+    }
+    expect((await logIn(t, 'bulk2@example.test', 'the shared secret 42')).statusCode).toBe(200);
+    expect((await logIn(t, 'bulk1@example.test', '')).statusCode).not.toBe(200);
   });
 });
