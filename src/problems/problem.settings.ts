@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { shiftQuietPeriods } from '../notify/quiet-period.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { checkOwnerRules, ensureTeamsNamed } from './owner-teams.js';
@@ -17,7 +18,8 @@ export interface ProblemSettings {
   fixedTemplate: string;
   /**
    * After a fix, linked cases wait this long for the customer before resolving, counted from
-   * when their customer's fix notice was delivered (from the fix when none was sent).
+   * when their customer's fix notice was delivered (from the fix when none was sent). A change
+   * applies to the cases already waiting too, counted from that same moment.
    */
   quietPeriodMinutes: number;
   /**
@@ -129,16 +131,21 @@ export async function saveProblemSettings(
 ): Promise<ProblemSettings> {
   for (const k of TEMPLATE_KEYS) if (patch[k] !== undefined) checkTemplate(k, patch[k]);
   if (patch.ownerRules) await checkOwnerRules(db, workspaceId, patch.ownerRules);
-  const next = { ...(await loadProblemSettings(db, workspaceId)), ...patch };
-  const json = JSON.stringify(next);
-  await db
-    .insertInto('problem_settings')
-    .values({ workspace_id: workspaceId, settings_json: json, updated_at: now })
-    .onConflict((oc) =>
-      oc.column('workspace_id').doUpdateSet({ settings_json: json, updated_at: now }),
-    )
-    .execute();
-  return next;
+  return db.transaction().execute(async (trx) => {
+    const before = await loadProblemSettings(trx, workspaceId);
+    const next = { ...before, ...patch };
+    const json = JSON.stringify(next);
+    await trx
+      .insertInto('problem_settings')
+      .values({ workspace_id: workspaceId, settings_json: json, updated_at: now })
+      .onConflict((oc) =>
+        oc.column('workspace_id').doUpdateSet({ settings_json: json, updated_at: now }),
+      )
+      .execute();
+    // Cases already waiting on a fix wait the new quiet period too (src/notify/quiet-period.ts).
+    await shiftQuietPeriods(trx, workspaceId, before.quietPeriodMinutes, next.quietPeriodMinutes);
+    return next;
+  });
 }
 
 /** The owner team for a topic and area key (first matching rule). */
