@@ -103,7 +103,14 @@ describe.each(ENGINES)('a notice the provider reports undelivered later, on %s',
     expect(sent).toHaveLength(1);
     const items = async () => (await get(`/api/v1/problems/${p.id}/notifications`)).items;
     expect(await items()).toMatchObject([{ status: 'sent', channel: 'sms' }]);
-    return { problemId: p.id as string, caseId: msg.case_id!, sid: sent[0].sid, items };
+    return {
+      problemId: p.id as string,
+      caseId: msg.case_id!,
+      customerId: msg.customer_id!,
+      phone,
+      sid: sent[0].sid,
+      items,
+    };
   }
 
   it('with no other route: failed with the reason, the case back at the desk, never resolved quietly', async () => {
@@ -140,7 +147,7 @@ describe.each(ENGINES)('a notice the provider reports undelivered later, on %s',
 
   it("the customer's e-mail is tried next, and the case waits on them as before", async () => {
     const email = `landline-${engine}@example.org`;
-    const { caseId, sid, items } = await fixedBySms(email);
+    const { caseId, customerId, phone, sid, items } = await fixedBySms(email);
     expect((await statusCallback(sid)).statusCode).toBe(200);
     // Queued again at once: the quiet period does not resolve the case meanwhile.
     expect((await items())[0].status).toBe('queued');
@@ -157,5 +164,18 @@ describe.each(ENGINES)('a notice the provider reports undelivered later, on %s',
     await deliverAll();
     expect((await items())[0]).toMatchObject({ status: 'sent', channel: 'email' });
     expect(smtp.received.filter((m) => m.to.includes(email))).toHaveLength(1);
+
+    // The new delivery names the failed route (the number): erased with the customer.
+    const payload = async () =>
+      (
+        await db()
+          .selectFrom('outbox')
+          .select('payload_json')
+          .where('idempotency_key', 'like', `%${caseId}:failed:%`)
+          .executeTakeFirstOrThrow()
+      ).payload_json;
+    expect(await payload()).toContain(phone);
+    await apiPost(t, `/api/v1/customers/${customerId}/erase`, { confirm: true });
+    expect(await payload()).not.toContain(phone);
   });
 });

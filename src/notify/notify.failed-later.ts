@@ -138,7 +138,9 @@ async function failedBefore(
     .execute();
   return rows.flatMap((r) => {
     try {
-      return (JSON.parse(r.payload_json) as NoticePayload).refused ?? [];
+      // An erased payload holds "[erased]" there (src/privacy/scrub.ts).
+      const refused = (JSON.parse(r.payload_json) as NoticePayload).refused;
+      return Array.isArray(refused) ? refused : [];
     } catch {
       return [];
     }
