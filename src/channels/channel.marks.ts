@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { undoReplyMarkedFailed } from '../cases/reply.failed.js';
+import { noticeMarkedFailed } from '../notify/notify.failed-later.js';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import type { LiveEvent } from '../platform/realtime/bus.js';
@@ -244,7 +245,8 @@ async function applyBatch(
 /**
  * A reply the provider failed after it was sent reached nobody: what it settled when queued
  * (kept promises, met response clocks) is undone in the transaction that marks it, as the
- * outbox's give-up does. Under a savepoint: the message is failed whatever its undo met (the desk
+ * outbox's give-up does; a problem notice is delivered again on the customer's next route
+ * (`noticeMarkedFailed`). Under a savepoint: the message is failed whatever its undo met (the desk
  * must show it), and an undo that throws must not keep the other marks pending for ever.
  */
 async function undoFailed(
@@ -257,14 +259,11 @@ async function undoFailed(
 ): Promise<LiveEvent[]> {
   await sql`savepoint undo_failed_reply`.execute(trx);
   try {
-    const events = await undoReplyMarkedFailed(
-      trx,
-      workspaceId,
-      m.message_id,
-      m.channel,
-      now,
-      error,
-    );
+    const events = [
+      ...(await undoReplyMarkedFailed(trx, workspaceId, m.message_id, m.channel, now, error)),
+      // A problem notice: its customer's next route is tried, else their case goes to the desk.
+      ...(await noticeMarkedFailed(trx, workspaceId, m.message_id, m.channel, now, error)),
+    ];
     await sql`release savepoint undo_failed_reply`.execute(trx);
     return events;
   } catch (err) {

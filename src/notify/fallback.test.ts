@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { apiPost, suiteApp } from '../../test/support/suite.js';
-import { ConnectorError } from '../channels/connector-error.js';
+import { ConnectorError, RuleError } from '../channels/connector-error.js';
 import type { OutboundMessage, Sender } from '../channels/sender.js';
 import { checkXLength } from '../channels/x/x.sender.js';
 import { fixedThroughApi, handleNotice, inboundThroughApi, type NoticeRow } from './test-world.js';
@@ -130,6 +130,23 @@ describe.each(ENGINES)('a notification after a permanent refusal on %s', (engine
     expect(after.status).toBe('failed');
     expect(after.error).toContain('x: permission_missing');
     expect(after.error).toContain('email: permission_missing');
+  });
+
+  it("a refusal by the desk's own rule is not called the provider's", async () => {
+    const { row, notification } = await fixedFor(null);
+    let called = 0;
+    // The sender's own rule refuses before any call (as an SMS too long for Twilio was).
+    const x: Sender = async () => {
+      called++;
+      throw new RuleError('bad_request', 'too_long', 'x_dm_length', 'too long for an X message');
+    };
+    await expect(deliverWith(new Map([['x', x]]), row)).rejects.toThrow(ConnectorError);
+    expect(called).toBeGreaterThan(0);
+    const after = await notification();
+    expect(after.status).toBe('failed');
+    expect(after.error).toContain('x: bad_request: too long for an X message');
+    expect(after.error).toContain("x: not sent: the desk's rule (x_dm_length) refused it");
+    expect(after.error).not.toContain('refused by the provider');
   });
 
   it('X refuses a public reply that is too long: the same handle gets it by DM', async () => {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { ConnectorError } from '../channels/connector-error.js';
-import type { Sender, SendResult } from '../channels/sender.js';
+import { ConnectorError, RuleError } from '../channels/connector-error.js';
+import type { OutboundMessage, Sender, SendResult } from '../channels/sender.js';
 import type { Database } from '../platform/db/database.js';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
@@ -12,8 +12,10 @@ import {
 import { releaseFromFix } from '../problems/problem.service.js';
 import { loadProblemSettings } from '../problems/problem.settings.js';
 import { stillDue } from './notify.cancel.js';
+import { noticeParts, partMessageId } from './notify.parts.js';
 import { recordNotice } from './notify.record.js';
-import { deliveryKey } from './notify.service.js';
+import { deliveryKey, type NoticePayload } from './notify.service.js';
+import { quietFromDelivery } from './quiet-period.js';
 import { chooseRoute, type Route, routeKey } from './route.js';
 
 export interface NotifyDeps {
@@ -46,7 +48,7 @@ const DEFAULT_RETRY_BUDGET_MS = 10 * 60_000;
 export function notifyHandler(deps: NotifyDeps): OutboxHandler {
   const { db } = deps.database;
   return async (payload, idempotencyKey, row) => {
-    const { updateId, caseId } = payload as { updateId: string; caseId: string };
+    const { updateId, caseId, refused: refusedBefore = [] } = payload as NoticePayload;
     const n = await db
       .selectFrom('problem_notifications')
       .selectAll()
@@ -153,8 +155,12 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
     };
     // Routes a provider refused for good in this attempt: the next route is tried (the
     // customer's e-mail after X refused a DM, say) before the customer counts as unreachable.
-    const refusedForGood = new Set<string>();
-    const errors: string[] = [];
+    // A delivery the provider reported failed after taking it (`notify.failed-later.ts`) is one of
+    // them: this delivery tries the customer's next route.
+    const refusedForGood = new Map<string, string>(
+      refusedBefore.map((r) => [routeKey(r.channel, r.to, r.visibility), r.short]),
+    );
+    const errors: string[] = refusedBefore.map((r) => `${r.channel}: ${r.why}`);
     // The last temporary failure of a route passed over for the budget: when no route is left,
     // the notification is retried (all routes again) rather than failed.
     let temporary: ConnectorError | null = null;
@@ -202,7 +208,14 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       }
       const failure = await deliver(route, via);
       if (!failure) return;
-      refusedForGood.add(routeKey(route.channel, route.to, route.visibility));
+      // Said as what it was: the desk's own rule (a length, a window) refused it without asking the
+      // provider, or the provider did.
+      refusedForGood.set(
+        routeKey(route.channel, route.to, route.visibility),
+        failure instanceof RuleError
+          ? `not sent: the desk's rule (${failure.rule}) refused it`
+          : 'refused by the provider',
+      );
       // The channel went (removed or disabled since the route was chosen, or its sender says
       // "no SMS channel is configured"): no route, as `chooseRoute` would have found, not a
       // failure to retry for a day; the next route, or undeliverable and back to the desk.
@@ -215,8 +228,17 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       // Refused for good, or failing longer than the budget allows: the next route.
     }
 
+    /** Whether a message (a part of this notice) is stored already. */
+    async function storedMessage(id: string): Promise<boolean> {
+      return !!(await db
+        .selectFrom('messages')
+        .select('id')
+        .where('id', '=', id)
+        .executeTakeFirst());
+    }
+
     /**
-     * Sends on one route and records it; returns the provider's permanent refusal, or a
+     * Sends on one route (in parts where the channel needs: notify.parts.ts) and records it; returns the provider's permanent refusal, or a
      * temporary failure that may not be waited out (see `waitFor`), if any.
      */
     async function deliver(
@@ -225,69 +247,88 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
     ): Promise<ConnectorError | typeof NOT_READY | null> {
       if (!n) return null;
       const sender = deps.senders.get(route.channel);
-      // Stable across retries (the notification's own id until one was sent): senders without an
-      // idempotency key derive theirs from it (an email's Message-ID).
+      // Stable across retries (the notification's own id until one was sent; a fresh one after a
+      // delivery failed later): senders without an idempotency key derive theirs from it.
       const messageId = n.message_id ?? n.id;
-      let result: SendResult;
-      try {
-        if (!sender)
-          throw new ConnectorError(
-            'temporary',
-            `no sender is configured for channel ${route.channel}`,
+      const base: OutboundMessage = {
+        messageId,
+        caseId: via,
+        channel: route.channel,
+        channelId: route.channelId,
+        to: route.to,
+        inReplyTo: route.inReplyTo,
+        visibility: route.visibility,
+        text: n.text,
+        // Written by the system: no human-reply rules (Meta's HUMAN_AGENT tag) apply.
+        automated: true,
+      };
+      // Too long for one message of the channel (an SMS, a Messenger message): in parts.
+      const parts = await noticeParts(sender, db, base, now);
+      for (let k = 0; k < parts.length; k++) {
+        const partId = partMessageId(messageId, k);
+        const part =
+          parts.length > 1
+            ? { text: parts[k], last: k === parts.length - 1, firstId: messageId }
+            : undefined;
+        // Sent by an earlier attempt that then met a temporary failure: not sent twice.
+        if (part && (await storedMessage(partId))) continue;
+        let result: SendResult;
+        try {
+          if (!sender)
+            throw new ConnectorError(
+              'temporary',
+              `no sender is configured for channel ${route.channel}`,
+            );
+          result = await sender(
+            { ...base, messageId: partId, text: parts[k] },
+            k === 0 ? idempotencyKey : `${idempotencyKey}:${k}`,
           );
-        result = await sender(
+        } catch (err) {
+          const ce =
+            err instanceof ConnectorError
+              ? err
+              : new ConnectorError('unknown', (err as Error).message);
+          // The sender found nothing to send with (`not_configured`: no number, no mailbox, no
+          // token), whatever its `ready` said a moment ago: no route, as when `chooseRoute` skips it.
+          if (ce.kind === 'not_configured' || !(await canSend(via)(route.channel, route.channelId)))
+            return NOT_READY;
+          if (!ce.retryable || !waitFor(ce)) return ce;
+          await db
+            .updateTable('problem_notifications')
+            .set({
+              status: 'queued',
+              channel: route.channel,
+              address: route.to,
+              error: `${ce.kind}: ${ce.message}`.slice(0, 1000),
+            })
+            .where('id', '=', n.id)
+            .execute();
+          throw ce;
+        }
+        // The provider has the notice (or this part): from here on nothing may send it again,
+        // whatever storing the outcome meets (a retry would tell the customer twice).
+        await recordNotice(
+          db,
           {
-            messageId,
+            workspaceId: row.workspaceId,
+            notification: n,
+            messageId: partId,
             caseId: via,
-            channel: route.channel,
-            channelId: route.channelId,
-            to: route.to,
-            inReplyTo: route.inReplyTo,
-            visibility: route.visibility,
-            text: n.text,
-            // Written by the system: no human-reply rules (Meta's HUMAN_AGENT tag) apply.
-            automated: true,
+            route,
+            ...(part ? { part } : {}),
           },
-          idempotencyKey,
+          result,
+          {
+            sentAt: deps.clock(),
+            note:
+              route.why === 'case channel' && errors.length === 0
+                ? null
+                : [...errors, route.why].join('; ').slice(0, 1000),
+            after: (trx, sentAt) =>
+              quietFromDelivery(trx, n, sentAt, settings.quietPeriodMinutes * 60_000),
+          },
         );
-      } catch (err) {
-        const ce =
-          err instanceof ConnectorError
-            ? err
-            : new ConnectorError('unknown', (err as Error).message);
-        // The sender found nothing to send with (`not_configured`: no number, no mailbox, no
-        // token), whatever its `ready` said a moment ago: no route, as when `chooseRoute` skips it.
-        if (ce.kind === 'not_configured' || !(await canSend(via)(route.channel, route.channelId)))
-          return NOT_READY;
-        if (!ce.retryable || !waitFor(ce)) return ce;
-        await db
-          .updateTable('problem_notifications')
-          .set({
-            status: 'queued',
-            channel: route.channel,
-            address: route.to,
-            error: `${ce.kind}: ${ce.message}`.slice(0, 1000),
-          })
-          .where('id', '=', n.id)
-          .execute();
-        throw ce;
       }
-      // The provider has the notice: from here on nothing may send it again, whatever storing
-      // the outcome meets (a retry would tell the customer twice).
-      await recordNotice(
-        db,
-        { workspaceId: row.workspaceId, notification: n, messageId, caseId: via, route },
-        result,
-        {
-          sentAt: deps.clock(),
-          note:
-            route.why === 'case channel' && errors.length === 0
-              ? null
-              : [...errors, route.why].join('; ').slice(0, 1000),
-          after: (trx, sentAt) =>
-            quietFromDelivery(trx, n, sentAt, settings.quietPeriodMinutes * 60_000),
-        },
-      );
       return null;
     }
   };
@@ -295,55 +336,6 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
 
 /** `deliver`'s answer when the route's channel can no longer send at all (see its caller). */
 const NOT_READY = Symbol('no channel of the kind is configured');
-
-/**
- * The customer heard of the fix now: their cases waiting on it resolve after the quiet period
- * counted from now, not from the fix (a notice held by a rate limit left them less time to say
- * it is still broken than everyone else). Only the first fix notice they were sent since the fix
- * does so; later words on the fixed problem do not restart it.
- */
-async function quietFromDelivery(
-  trx: Kysely<DB>,
-  n: { id: string; problem_id: string; update_id: string; customer_id: string },
-  sentAt: number,
-  quietMs: number,
-) {
-  const update = await trx
-    .selectFrom('problem_updates')
-    .select('status')
-    .where('id', '=', n.update_id)
-    .executeTakeFirst();
-  if (update?.status !== 'fixed') return;
-  const p = await trx
-    .selectFrom('problems')
-    .select('fixed_at')
-    .where('id', '=', n.problem_id)
-    .executeTakeFirst();
-  if (p?.fixed_at == null) return;
-  const earlier = await trx
-    .selectFrom('problem_notifications')
-    .innerJoin('problem_updates', 'problem_updates.id', 'problem_notifications.update_id')
-    .select('problem_notifications.id')
-    .where('problem_notifications.problem_id', '=', n.problem_id)
-    .where('problem_notifications.customer_id', '=', n.customer_id)
-    .where('problem_notifications.status', '=', 'sent')
-    .where('problem_notifications.id', '!=', n.id)
-    .where('problem_updates.status', '=', 'fixed')
-    .where('problem_updates.created_at', '>=', Number(p.fixed_at))
-    .limit(1)
-    .executeTakeFirst();
-  if (earlier) return;
-  await trx
-    .updateTable('problem_links')
-    .set({ resolve_due_at: sentAt + quietMs })
-    .where('problem_id', '=', n.problem_id)
-    .where('customer_id', '=', n.customer_id)
-    .where('unlinked_at', 'is', null)
-    // Waiting on the fix (a case the customer answered, or one resolved, has none).
-    .where('resolve_due_at', 'is not', null)
-    .where('resolve_due_at', '<', sentAt + quietMs)
-    .execute();
-}
 
 /** The `status_reason` of a case back at the desk because its customer was not told of the fix. */
 export const NOT_NOTIFIED = 'customer_not_notified';

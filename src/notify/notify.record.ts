@@ -12,6 +12,12 @@ export interface SentNotice {
   /** The case the notice went out on. */
   caseId: string;
   route: Route;
+  /**
+   * One part of a notice split for its channel (notify.parts.ts): its words, and whether it is
+   * the last part (only then is the notification `sent`, with the first part's message id,
+   * `firstId`). The whole notice when absent.
+   */
+  part?: { text: string; last: boolean; firstId: string };
 }
 
 export interface RecordOptions {
@@ -83,7 +89,7 @@ async function store(
       visibility: route.visibility,
       author_address: 'system:problems',
       author_name: 'Throughline',
-      text: n.text,
+      text: s.part?.text ?? n.text,
       sent_at: o.sentAt,
       received_at: o.sentAt,
       in_reply_to: route.inReplyTo,
@@ -103,13 +109,23 @@ async function store(
   // SMS has no reply reference) threads into this case within the thread window counted from
   // it, not from their complaint days before.
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await touchCase(trx, s.caseId, o.sentAt);
+  if (s.part && !s.part.last) {
+    // More parts to send: the notification is not sent yet; a note (an id not stored) is kept.
+    if (note !== o.note)
+      await trx
+        .updateTable('problem_notifications')
+        .set({ error: note })
+        .where('id', '=', n.id)
+        .execute();
+    return;
+  }
   await trx
     .updateTable('problem_notifications')
     .set({
       status: 'sent',
       channel: route.channel,
       address: route.to,
-      message_id: s.messageId,
+      message_id: s.part?.firstId ?? s.messageId,
       sent_at: o.sentAt,
       error: note,
     })

@@ -169,20 +169,44 @@ export function deliveryKey(updateId: string, caseId: string, keySuffix = ''): s
   return `notify_customer:${updateId}:${caseId}${keySuffix}`;
 }
 
+/** A route a delivery is not to take again, and why (`NoticePayload.refused`). */
+export interface RefusedRoute {
+  channel: string;
+  to: string;
+  visibility: 'public' | 'private';
+  /** Why, in full, for the notification's `error` (the provider's reason). */
+  why: string;
+  /** Why, in a few words, where the route would have been chosen. */
+  short: string;
+}
+
+/** The payload of a `notify_customer` outbox row. */
+export interface NoticePayload {
+  updateId: string;
+  caseId: string;
+  /**
+   * Routes that failed an earlier delivery of this notice for good (the provider reported it
+   * undelivered after taking it): the customer's next route is tried, as after a refusal.
+   */
+  refused?: RefusedRoute[];
+}
+
 /** The outbox row that delivers one notification (`notify.handler.ts`), due at `dueAt`. */
-function delivery(
+export function delivery(
   ws: string,
   updateId: string,
   caseId: string,
   now: number,
   keySuffix = '',
   dueAt = now,
+  refused?: RefusedRoute[],
 ) {
+  const payload: NoticePayload = { updateId, caseId, ...(refused ? { refused } : {}) };
   return outboxRow({
     workspaceId: ws,
     kind: 'notify_customer',
     key: deliveryKey(updateId, caseId, keySuffix),
-    payload: { updateId, caseId },
+    payload,
     now,
     dueAt,
   });

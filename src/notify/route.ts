@@ -40,6 +40,10 @@ function caseVisibility(last: { channel: string; visibility: string }): 'public'
   return threaded && last.visibility === 'public' ? 'public' : 'private';
 }
 
+/** The route key of a case's own channel (see `caseVisibility`). */
+const caseKey = (last: { channel: string; author_address: string; visibility: string }) =>
+  routeKey(last.channel, last.author_address, caseVisibility(last));
+
 /** Channels that cannot carry a text notification at all. */
 const NO_TEXT = new Set(['voice']);
 /** Fallback preference when the case's channel cannot be used. */
@@ -78,8 +82,12 @@ export async function chooseRoute(
   customerId: string,
   now: number,
   canSend: (channel: string, channelId: string | null) => boolean | Promise<boolean> = () => true,
-  /** Routes (`routeKey`) a provider already refused for good: the next one is tried instead. */
-  exclude: ReadonlySet<string> = new Set(),
+  /**
+   * Routes (`routeKey`) already refused for good, with who refused and why in a few words (the
+   * provider, the desk's own rule, a delivery the provider reported failed): the next one is
+   * tried instead.
+   */
+  exclude: ReadonlyMap<string, string> = new Map(),
 ): Promise<{ route: Route | null; refused: string[] }> {
   const refused: string[] = [];
   const c = await db
@@ -99,11 +107,8 @@ export async function chooseRoute(
     // The customer's address was erased (their message kept, the handle overwritten): the case
     // has no route, and nothing may be sent to the placeholder.
     refused.push(`${last.channel}: the address was erased`);
-  } else if (
-    last &&
-    exclude.has(routeKey(last.channel, last.author_address, caseVisibility(last)))
-  ) {
-    refused.push(`${last.channel}: refused by the provider`);
+  } else if (last && exclude.has(caseKey(last))) {
+    refused.push(`${last.channel}: ${exclude.get(caseKey(last))}`);
   } else if (
     c &&
     last &&

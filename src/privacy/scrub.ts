@@ -154,7 +154,18 @@ async function rewriteHistory(
   }
 }
 
-const PERSONAL_KEYS = new Set(['text', 'to', 'address', 'subject', 'name', 'body', 'html']);
+// `refused`: the routes a notice failed on after sending, with their addresses and the provider's
+// reasons (src/notify/notify.failed-later.ts).
+const PERSONAL_KEYS = new Set([
+  'text',
+  'to',
+  'address',
+  'subject',
+  'name',
+  'body',
+  'html',
+  'refused',
+]);
 
 /**
  * Outbox deliveries about these cases (replies, survey invitations, loop-closing notices): the

@@ -18,7 +18,7 @@ const NotificationDto = Type.Object({
   customerId: Type.String(),
   status: Type.String({
     description:
-      'queued, sent, failed, undeliverable, superseded (out of date when its turn came: a newer one was queued or sent to the customer) or cancelled (never to be sent: the customer was erased, or their case left the problem; `error` says which)',
+      'queued (again, on the next route, when the provider reported a sent one undelivered), sent, failed (refused, or reported undelivered after sending, with no route left), undeliverable, superseded (out of date when its turn came: a newer one was queued or sent to the customer) or cancelled (never to be sent: the customer was erased, or their case left the problem; `error` says which)',
   }),
   channel: Type.Union([Type.String(), Type.Null()]),
   address: Type.Union([Type.String(), Type.Null()]),

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { shiftQuietPeriods } from '../notify/quiet-period.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { type OwnerRule, ownerRulesIn, readOwnerRules } from './owner-rules.js';
@@ -18,7 +19,8 @@ export interface ProblemSettings {
   fixedTemplate: string;
   /**
    * After a fix, linked cases wait this long for the customer before resolving, counted from
-   * when their customer's fix notice was delivered (from the fix when none was sent).
+   * when their customer's fix notice was delivered (from the fix when none was sent). A change
+   * applies to the cases already waiting too, counted from that same moment.
    */
   quietPeriodMinutes: number;
   /**
@@ -135,21 +137,22 @@ export async function saveProblemSettings(
   for (const k of TEMPLATE_KEYS) if (patch[k] !== undefined) checkTemplate(k, patch[k]);
   const rules = patch.ownerRules;
   if (rules) await checkOwnerRules(db, workspaceId, rules);
-  // Each rule's place is read and stored as written back (400 for no place).
-  const next = {
-    ...(await loadProblemSettings(db, workspaceId)),
-    ...patch,
-    ...(rules && { ownerRules: ownerRulesIn(rules) }),
-  };
-  const json = JSON.stringify(next);
-  await db
-    .insertInto('problem_settings')
-    .values({ workspace_id: workspaceId, settings_json: json, updated_at: now })
-    .onConflict((oc) =>
-      oc.column('workspace_id').doUpdateSet({ settings_json: json, updated_at: now }),
-    )
-    .execute();
-  return next;
+  return db.transaction().execute(async (trx) => {
+    const before = await loadProblemSettings(trx, workspaceId);
+    // Each rule's place is read and stored as written back (400 for no place).
+    const next = { ...before, ...patch, ...(rules && { ownerRules: ownerRulesIn(rules) }) };
+    const json = JSON.stringify(next);
+    await trx
+      .insertInto('problem_settings')
+      .values({ workspace_id: workspaceId, settings_json: json, updated_at: now })
+      .onConflict((oc) =>
+        oc.column('workspace_id').doUpdateSet({ settings_json: json, updated_at: now }),
+      )
+      .execute();
+    // Cases already waiting on a fix wait the new quiet period too (src/notify/quiet-period.ts).
+    await shiftQuietPeriods(trx, workspaceId, before.quietPeriodMinutes, next.quietPeriodMinutes);
+    return next;
+  });
 }
 
 /** What a customer-facing template may say. */
