@@ -72,11 +72,11 @@ export function cleanWords(body: string | undefined): string | undefined {
   return clean;
 }
 
-/** The latest update posted to a problem's customers, if any. */
+/** The latest update posted to a problem (to its customers, or silent: `silent` 1), if any. */
 export function latestUpdate(trx: Kysely<DB>, problemId: string) {
   return trx
     .selectFrom('problem_updates')
-    .select(['status', 'body'])
+    .select(['status', 'body', 'silent'])
     .where('problem_id', '=', problemId)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
