@@ -6,7 +6,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { areaChain } from './detector/areas.js';
 import { queueEscalations } from './escalate.js';
-import { recordCasesLinked } from './link-history.js';
+import { recordCasesLinked, recordCasesUnlinked } from './link-history.js';
 import { refuseCaseOfOpenProblem, refuseErasedCases } from './link-refusals.js';
 import { manualArea } from './manual-area.js';
 import { ownerFor } from './owner-rules.js';
@@ -176,6 +176,7 @@ export async function setLinks(
         .where('case_id', 'in', unlink)
         .execute();
       await cancelUnlinkedNotices(trx, problemId, unlink, 'the case was unlinked from the problem');
+      await recordCasesUnlinked(trx, ws, unlink, p, actor, 'by_hand', now);
       await problemEvent(
         trx,
         ws,
@@ -403,6 +404,9 @@ export async function splitProblem(
       })),
       now,
     );
+    const moved = links.map((l) => l.case_id);
+    await recordCasesUnlinked(trx, ws, moved, src, actor, 'split', now, row);
+    await recordCasesLinked(trx, ws, moved, row, actor, 'split', now, src);
     const by = { now, actorType: actor.type, actorId: actor.id };
     await problemEvent(trx, ws, src.id, 'split', { newProblemId: row.id, caseIds }, by);
     await problemEvent(trx, ws, row.id, 'split_from', { sourceId: src.id, caseIds }, by);
