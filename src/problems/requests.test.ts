@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { asAdmin } from '../../test/builders.js';
+import { ENGINES } from '../../test/support/engines.js';
+import { suiteApp } from '../../test/support/suite.js';
+import { patchProblemSettings, problemsWorld } from './test-world.js';
+
+/**
+ * Requests to the problems API that QA found answered wrongly: a bad body refused only after
+ * the case's problem was checked, praise taken for a complaint, a closed problem merged away,
+ * an empty notifications cursor refused, settings changed with no audit entry.
+ */
+describe.each(ENGINES)('problems API requests on %s', (engine) => {
+  const t = suiteApp(engine);
+  const w = problemsWorld(() => t);
+  const message = (res: { json(): { error: { message: string } } }) => res.json().error.message;
+
+  it('audits changes to the problem settings, naming the fields changed', async () => {
+    const patch = await patchProblemSettings(t, {
+      quietPeriodMinutes: 90,
+      updateTemplate: 'Update on {subject}: {status}. {body}',
+    });
+    expect(patch.statusCode, patch.body).toBe(200);
+    const log = await asAdmin(t, 'GET', '/api/v1/audit?action=problem_settings.');
+    expect(log.statusCode, log.body).toBe(200);
+    const [entry] = log.json().items;
+    expect(entry).toMatchObject({
+      action: 'problem_settings.updated',
+      data: { fields: ['quietPeriodMinutes', 'updateTemplate'] },
+    });
+    // A refused change is not in the log.
+    const refused = await patchProblemSettings(t, { updateTemplate: '{nope}' });
+    expect(refused.statusCode).toBe(400);
+    const after = await asAdmin(t, 'GET', '/api/v1/audit?action=problem_settings.');
+    expect(after.json().items).toHaveLength(1);
+  });
+});
