@@ -14,6 +14,18 @@ describe.each(ENGINES)('problems API requests on %s', (engine) => {
   const w = problemsWorld(() => t);
   const message = (res: { json(): { error: { message: string } } }) => res.json().error.message;
 
+  it('takes an empty notifications cursor as the first page; a malformed one is still a 400', async () => {
+    const id = await w.autoProblem(await w.cases(2));
+    expect((await w.setStatus(id, { body: 'Crews are on site.', silent: false })).statusCode).toBe(
+      200,
+    );
+    const first = await w.api('GET', `/api/v1/problems/${id}/notifications?cursor=`);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json().items).toHaveLength(2);
+    const bad = await w.api('GET', `/api/v1/problems/${id}/notifications?cursor=garbage`);
+    expect(bad.statusCode).toBe(400);
+  });
+
   it('audits changes to the problem settings, naming the fields changed', async () => {
     const patch = await patchProblemSettings(t, {
       quietPeriodMinutes: 90,
