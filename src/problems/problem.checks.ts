@@ -82,3 +82,17 @@ export function latestUpdate(trx: Kysely<DB>, problemId: string) {
     .orderBy('id', 'desc')
     .executeTakeFirst();
 }
+
+/**
+ * A problem's topic as a person gives it: one of triage's complaint topics or null. Praise is
+ * never a complaint (triage files no complaint under it, src/triage/index.ts), so a "praise —
+ * everywhere" problem, or an owner rule for praise problems, is refused (400).
+ */
+export function complaintTopic<T extends string | null | undefined>(topic: T): T {
+  if (topic === 'praise')
+    throw new AppError(
+      'bad_request',
+      'topic: praise is not a complaint; a problem has a complaint topic or none',
+    );
+  return topic;
+}

@@ -14,6 +14,40 @@ describe.each(ENGINES)('problems API requests on %s', (engine) => {
   const w = problemsWorld(() => t);
   const message = (res: { json(): { error: { message: string } } }) => res.json().error.message;
 
+  it('validates the body of POST /problems before the case: a bad area is a 400, not a 409', async () => {
+    const [c] = await w.cases(1);
+    await w.autoProblem([c]);
+    const bad = await w.api('POST', '/api/v1/problems', {
+      caseId: c.case_id,
+      area: { postalCode: '94110', region: 'TX' },
+    });
+    expect(bad.statusCode, bad.body).toBe(400);
+    const praise = await w.api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'praise' });
+    expect(praise.statusCode, praise.body).toBe(400);
+    // A good body still meets the case's open problem.
+    const held = await w.api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'outage' });
+    expect(held.statusCode, held.body).toBe(409);
+  });
+
+  it('refuses praise as a problem topic and as an owner rule topic', async () => {
+    const [c] = await w.cases(1);
+    const res = await w.api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'praise' });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(message(res)).toMatch(/praise is not a complaint/);
+    const links = await w
+      .db()
+      .selectFrom('problem_links')
+      .selectAll()
+      .where('case_id', '=', c.case_id!)
+      .execute();
+    expect(links).toEqual([]);
+    const rule = await patchProblemSettings(t, {
+      ownerRules: [{ topic: 'praise', team: 'Network operations' }],
+    });
+    expect(rule.statusCode, rule.body).toBe(400);
+    expect(message(rule)).toMatch(/ownerRules\/0\/topic: praise/);
+  });
+
   it('takes an empty notifications cursor as the first page; a malformed one is still a 400', async () => {
     const id = await w.autoProblem(await w.cases(2));
     expect((await w.setStatus(id, { body: 'Crews are on site.', silent: false })).statusCode).toBe(
