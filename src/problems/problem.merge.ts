@@ -49,6 +49,13 @@ export async function mergeProblems(
     checkProblemVersion(src, expectedVersion);
     if (src.merged_into)
       throw new AppError('invalid_transition', `problem ${src.id} was already merged`);
+    // A closed problem's links are its history (its customers were told it is over): merged, its
+    // cases would leave it empty and come back to work under the target. Reopen it first.
+    if (src.status === 'closed')
+      throw new AppError(
+        'invalid_transition',
+        'a closed problem cannot be merged: its links are its history; reopen it (status fixing or confirmed) to merge it',
+      );
     // Its customers would be linked to a problem nobody works on any more.
     if (dst.status === 'closed')
       throw new AppError('invalid_transition', 'a problem cannot be merged into a closed one');
@@ -154,11 +161,10 @@ export async function mergeProblems(
     await recountProblem(trx, src.id, now);
     // The source's Jira issue, PagerDuty incident and so on close; the target's learn of it.
     // It carries the target, so a receiver can tell a merge from a close (dispatch.ts).
-    if (src.status !== 'closed')
-      await queueEscalations(trx, ws, src.id, 'problem.closed', now, undefined, undefined, {
-        id: dst.id,
-        number: Number(dst.number),
-      });
+    await queueEscalations(trx, ws, src.id, 'problem.closed', now, undefined, undefined, {
+      id: dst.id,
+      number: Number(dst.number),
+    });
     await problemEvent(
       trx,
       ws,

@@ -48,6 +48,25 @@ describe.each(ENGINES)('problems API requests on %s', (engine) => {
     expect(message(rule)).toMatch(/ownerRules\/0\/topic: praise/);
   });
 
+  it('refuses to merge a closed problem: its cases stay, as its history, and keep waiting', async () => {
+    const [a, b] = await w.cases(2);
+    const closed = await w.autoProblem([a]);
+    const open = await w.autoProblem([b]);
+    expect((await w.setStatus(closed, { status: 'fixed' })).statusCode).toBe(200);
+    expect((await w.setStatus(closed, { status: 'closed' })).statusCode).toBe(200);
+    expect(await w.caseRows([a.case_id])).toEqual({ [a.case_id!]: 'pending' });
+    const version = (await w.problem(closed)).version;
+    const res = await w.api('POST', `/api/v1/problems/${closed}/merge`, { intoId: open });
+    expect(res.statusCode, res.body).toBe(422);
+    expect(message(res)).toMatch(/a closed problem cannot be merged/);
+    const p = (await w.api('GET', `/api/v1/problems/${closed}`)).json();
+    expect(p.caseIds).toEqual([a.case_id]);
+    expect(p.mergedInto).toBeNull();
+    expect((await w.problem(closed)).version).toBe(version);
+    expect(await w.caseRows([a.case_id])).toEqual({ [a.case_id!]: 'pending' });
+    expect(await w.activeCases(open)).toEqual([b.case_id]);
+  });
+
   it('takes an empty notifications cursor as the first page; a malformed one is still a 400', async () => {
     const id = await w.autoProblem(await w.cases(2));
     expect((await w.setStatus(id, { body: 'Crews are on site.', silent: false })).statusCode).toBe(
