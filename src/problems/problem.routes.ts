@@ -308,7 +308,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         ),
         response: {
           409: VersionConflict,
-          422: Refused('the problem was already merged, or the target is closed'),
+          422: Refused('the problem was already merged or is closed, or the target is closed'),
           200: ProblemDto,
         },
       },
