@@ -3,35 +3,61 @@ import { caseEvent } from '../cases/case.store.js';
 import type { DB } from '../platform/db/schema.js';
 
 /** How a case came to be linked, as its history says it. */
-export type LinkedHow = 'detected' | 'by_hand' | 'created_from_case';
+export type LinkedHow = 'detected' | 'by_hand' | 'created_from_case' | 'merged' | 'split';
+/** How a case left a problem: unlinked by a person, merged or split into another one. */
+export type UnlinkedHow = 'by_hand' | 'merged' | 'split';
+
+type ProblemRef = { id: string; number: number | null };
+type Actor = { type: string; id: string | null };
+
+const who = (actor: Actor) => ({
+  type: actor.type === 'token' ? ('token' as const) : ('user' as const),
+  id: actor.id,
+});
 
 /**
- * A `problem_linked` entry on each case a person linked: the agent who opens the case sees
- * which problem holds it and since when, as for complaints linked on arrival (whose entry also
- * carries the informed acknowledgement, apply-decisions.ts). Detection's founding links are
- * written by the pipeline with its batch's case events (`how: 'detected'`).
+ * A `problem_linked` entry on each case a person linked (or a merge or split moved): the agent
+ * who opens the case sees which problem holds it and since when, as for complaints linked on
+ * arrival (whose entry also carries the informed acknowledgement, apply-decisions.ts).
+ * Detection's founding links are written by the pipeline with its batch's case events
+ * (`how: 'detected'`). A move also names the problem the case came from (`from`).
  */
 export async function recordCasesLinked(
   trx: Kysely<DB>,
   ws: string,
   caseIds: readonly string[],
-  problem: { id: string; number: number | null },
-  actor: { type: string; id: string | null },
+  problem: ProblemRef,
+  actor: Actor,
   how: LinkedHow,
   now: number,
+  from?: ProblemRef,
 ): Promise<void> {
-  const who = {
-    type: actor.type === 'token' ? ('token' as const) : ('user' as const),
-    id: actor.id,
-  };
+  const data = { problemId: problem.id, number: num(problem), how, ...ref('from', from) };
   for (const caseId of caseIds)
-    await caseEvent(
-      trx,
-      ws,
-      caseId,
-      who,
-      'problem_linked',
-      { problemId: problem.id, number: problem.number, how },
-      now,
-    );
+    await caseEvent(trx, ws, caseId, who(actor), 'problem_linked', data, now);
 }
+
+/**
+ * A `problem_unlinked` entry on each case that leaves a problem by a person's act (unlinked, its
+ * problem merged into another, split off): its history named only the problems it joined, so a
+ * case moved twice still read as the first problem's. A move names where it went (`to`).
+ */
+export async function recordCasesUnlinked(
+  trx: Kysely<DB>,
+  ws: string,
+  caseIds: readonly string[],
+  problem: ProblemRef,
+  actor: Actor,
+  how: UnlinkedHow,
+  now: number,
+  to?: ProblemRef,
+): Promise<void> {
+  const data = { problemId: problem.id, number: num(problem), how, ...ref('to', to) };
+  for (const caseId of caseIds)
+    await caseEvent(trx, ws, caseId, who(actor), 'problem_unlinked', data, now);
+}
+
+// PostgreSQL returns bigint columns as strings.
+const num = (p: ProblemRef) => (p.number === null ? null : Number(p.number));
+const ref = (key: 'from' | 'to', p: ProblemRef | undefined) =>
+  p ? { [key]: { problemId: p.id, number: num(p) } } : {};

@@ -53,14 +53,19 @@ export async function ensureTeamsNamed(
   }
 }
 
-/** Owner rules whose team is blank or no team of the workspace are refused (400), naming it. */
+/**
+ * Owner rules whose team is blank or no team of the workspace are refused (400), naming it; so
+ * is one for praise, which no problem is about (`complaintTopic`).
+ */
 export async function checkOwnerRules(
   trx: Kysely<DB>,
   ws: string,
-  rules: readonly { team: string }[],
+  rules: readonly { team: string; topic?: string }[],
 ): Promise<void> {
   const byName = await teamsByName(trx, ws);
   for (const [i, r] of rules.entries()) {
+    if (r.topic === 'praise')
+      throw new AppError('bad_request', `ownerRules/${i}/topic: praise is not a complaint`);
     if (!r.team.trim())
       throw new AppError('bad_request', `ownerRules/${i}/team: must not be blank`);
     if (!byName.has(key(r.team)))

@@ -72,13 +72,27 @@ export function cleanWords(body: string | undefined): string | undefined {
   return clean;
 }
 
-/** The latest update posted to a problem's customers, if any. */
+/** The latest update posted to a problem (to its customers, or silent: `silent` 1), if any. */
 export function latestUpdate(trx: Kysely<DB>, problemId: string) {
   return trx
     .selectFrom('problem_updates')
-    .select(['status', 'body'])
+    .select(['status', 'body', 'silent'])
     .where('problem_id', '=', problemId)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .executeTakeFirst();
+}
+
+/**
+ * A problem's topic as a person gives it: one of triage's complaint topics or null. Praise is
+ * never a complaint (triage files no complaint under it, src/triage/index.ts), so a "praise —
+ * everywhere" problem, or an owner rule for praise problems, is refused (400).
+ */
+export function complaintTopic<T extends string | null | undefined>(topic: T): T {
+  if (topic === 'praise')
+    throw new AppError(
+      'bad_request',
+      'topic: praise is not a complaint; a problem has a complaint topic or none',
+    );
+  return topic;
 }

@@ -6,12 +6,12 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { areaChain } from './detector/areas.js';
 import { queueEscalations } from './escalate.js';
-import { recordCasesLinked } from './link-history.js';
+import { recordCasesLinked, recordCasesUnlinked } from './link-history.js';
 import { refuseCaseOfOpenProblem, refuseErasedCases } from './link-refusals.js';
 import { manualArea } from './manual-area.js';
 import { ownerFor } from './owner-rules.js';
 import { ownerTeamNamed, teamIdNamed } from './owner-teams.js';
-import { checkProblemVersion, cleanTitle } from './problem.checks.js';
+import { checkProblemVersion, cleanTitle, complaintTopic } from './problem.checks.js';
 import {
   joinFixedProblem,
   load,
@@ -52,8 +52,15 @@ export async function createProblemFromCase(
   now: number,
 ) {
   const ws = actor.workspaceId;
+  // The request itself first (400): a bad area is a bad area, whichever problem holds the case.
+  const area = manualArea(input.area);
+  const areaKey = area ? areaChain({ ...area })[0] : null;
+  const topic = complaintTopic(input.topic ?? null);
+  const title = cleanTitle(input.title);
   return db.transaction().execute(async (trx) => {
     await shareCaseWrites(trx); // before any row lock: case-writes-lock.ts
+    // A person names an existing team (400 otherwise); left out or null, the owner rules do.
+    const named = input.owner == null ? null : await ownerTeamNamed(trx, ws, input.owner);
     const c = await trx
       .selectFrom('cases')
       .selectAll()
@@ -64,11 +71,6 @@ export async function createProblemFromCase(
     await refuseErasedCases(trx, [c.id]);
     await refuseCaseOfOpenProblem(trx, c.id);
     const settings = await loadProblemSettings(trx, ws);
-    const area = manualArea(input.area);
-    const areaKey = area ? areaChain({ ...area })[0] : null;
-    const topic = input.topic ?? null;
-    // A person names an existing team (400 otherwise); left out or null, the owner rules do.
-    const named = input.owner == null ? null : await ownerTeamNamed(trx, ws, input.owner);
     const owner = named ? named.name : ownerFor(settings, topic, area, areaKey);
     const row = await insertProblem(
       trx,
@@ -76,7 +78,7 @@ export async function createProblemFromCase(
       {
         kind: 'manual',
         status: 'confirmed',
-        title: cleanTitle(input.title) ?? problemTitle('area', topic, area, []),
+        title: title ?? problemTitle('area', topic, area, []),
         topic,
         area,
         areaKey,
@@ -176,6 +178,7 @@ export async function setLinks(
         .where('case_id', 'in', unlink)
         .execute();
       await cancelUnlinkedNotices(trx, problemId, unlink, 'the case was unlinked from the problem');
+      await recordCasesUnlinked(trx, ws, unlink, p, actor, 'by_hand', now);
       await problemEvent(
         trx,
         ws,
@@ -403,6 +406,9 @@ export async function splitProblem(
       })),
       now,
     );
+    const moved = links.map((l) => l.case_id);
+    await recordCasesUnlinked(trx, ws, moved, src, actor, 'split', now, row);
+    await recordCasesLinked(trx, ws, moved, row, actor, 'split', now, src);
     const by = { now, actorType: actor.type, actorId: actor.id };
     await problemEvent(trx, ws, src.id, 'split', { newProblemId: row.id, caseIds }, by);
     await problemEvent(trx, ws, row.id, 'split_from', { sourceId: src.id, caseIds }, by);

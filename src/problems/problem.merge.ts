@@ -4,6 +4,7 @@ import { shareCaseWrites } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { queueEscalations } from './escalate.js';
+import { recordCasesLinked, recordCasesUnlinked } from './link-history.js';
 import { checkProblemVersion } from './problem.checks.js';
 import {
   FIX_STANDS,
@@ -48,6 +49,13 @@ export async function mergeProblems(
     checkProblemVersion(src, expectedVersion);
     if (src.merged_into)
       throw new AppError('invalid_transition', `problem ${src.id} was already merged`);
+    // A closed problem's links are its history (its customers were told it is over): merged, its
+    // cases would leave it empty and come back to work under the target. Reopen it first.
+    if (src.status === 'closed')
+      throw new AppError(
+        'invalid_transition',
+        'a closed problem cannot be merged: its links are its history; reopen it (status fixing or confirmed) to merge it',
+      );
     // Its customers would be linked to a problem nobody works on any more.
     if (dst.status === 'closed')
       throw new AppError('invalid_transition', 'a problem cannot be merged into a closed one');
@@ -70,6 +78,12 @@ export async function mergeProblems(
       })),
       now,
     );
+    // Each case's history says it left the source and joined the target (one held by both
+    // already joined nothing).
+    const moved = links.map((l) => l.case_id);
+    await recordCasesUnlinked(trx, ws, moved, src, actor, 'merged', now, dst);
+    const joining = moved.filter((c) => !held.has(c));
+    await recordCasesLinked(trx, ws, joining, dst, actor, 'merged', now, src);
     // Cases waiting for their customer after the source's fix: into a problem whose fix stands
     // they keep waiting (and resolve when due); into one still being fixed they go back to the desk.
     const waiting = links.filter((l) => l.resolve_due_at !== null);
@@ -92,7 +106,8 @@ export async function mergeProblems(
           .execute();
     } else {
       const ids = waiting.map((l) => l.case_id);
-      await releaseFromFix(trx, ws, src.id, ids, now, 'merged into a problem not fixed yet');
+      const why = `merged into problem #${dst.number} (${dst.id}), not fixed yet`;
+      await releaseFromFix(trx, ws, src.id, ids, now, why);
       // Its customers told of its fix learn that their trouble goes on, as part of this one.
       if (FIX_STANDS.has(src.status) && src.fixed_at !== null) {
         const told = { problemId: src.id, fixedAt: Number(src.fixed_at) };
@@ -146,11 +161,10 @@ export async function mergeProblems(
     await recountProblem(trx, src.id, now);
     // The source's Jira issue, PagerDuty incident and so on close; the target's learn of it.
     // It carries the target, so a receiver can tell a merge from a close (dispatch.ts).
-    if (src.status !== 'closed')
-      await queueEscalations(trx, ws, src.id, 'problem.closed', now, undefined, undefined, {
-        id: dst.id,
-        number: Number(dst.number),
-      });
+    await queueEscalations(trx, ws, src.id, 'problem.closed', now, undefined, undefined, {
+      id: dst.id,
+      number: Number(dst.number),
+    });
     await problemEvent(
       trx,
       ws,

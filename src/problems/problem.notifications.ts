@@ -66,7 +66,8 @@ export function problemNotificationRoutes(app: Http, deps: { db: Kysely<DB> }) {
       const unknown = statuses?.find((s) => !(STATUSES as readonly string[]).includes(s));
       if (unknown !== undefined)
         throw badRequest(`unknown status "${unknown}"; use ${STATUSES.join(', ')}`);
-      if (cursor !== undefined && !ID_RE.test(cursor)) throw badRequest('cursor is not valid');
+      // `?cursor=` is the first page, as on every other list (`nextCursor ?? ''` in clients).
+      if (cursor && !ID_RE.test(cursor)) throw badRequest('cursor is not valid');
       const p = await db
         .selectFrom('problems')
         .select('id')

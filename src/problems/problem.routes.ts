@@ -114,6 +114,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
                   status: Type.String(),
                   body: Type.String(),
                   at: Type.String(),
+                  silent: Type.Boolean({ description: 'posted without messaging customers' }),
                 }),
               ),
               notifications: Type.Record(Type.String(), Type.Integer(), {
@@ -158,6 +159,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
           status: u.status,
           body: u.body,
           at: iso(u.created_at)!,
+          silent: Number(u.silent) === 1,
         })),
         notifications: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])),
       };
@@ -306,7 +308,7 @@ export function problemRoutes(app: Http, deps: ProblemRouteDeps) {
         ),
         response: {
           409: VersionConflict,
-          422: Refused('the problem was already merged, or the target is closed'),
+          422: Refused('the problem was already merged or is closed, or the target is closed'),
           200: ProblemDto,
         },
       },

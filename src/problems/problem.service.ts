@@ -259,6 +259,7 @@ export async function changeProblem(
             .selectFrom('problem_updates')
             .select('eta_at')
             .where('problem_id', '=', id)
+            .where('silent', '=', 0)
             .orderBy('created_at', 'desc')
             .orderBy('id', 'desc')
             .limit(1)
@@ -270,10 +271,11 @@ export async function changeProblem(
       (change.body !== undefined ||
         (to !== from && (to === 'fixed' || to === 'fixing' || to === 'confirmed')) ||
         etaIsNews(toldEta, change.etaAt, to, now));
-    if (shouldNotify) {
+    // Words posted silently are the team's record (an internal note, what was said elsewhere):
+    // stored and shown, marked silent, only no customer is messaged.
+    const silentWords = change.silent === true && change.body !== undefined;
+    if (shouldNotify || silentWords) {
       const updateId = newId();
-      // The fixed template announces the fix; later words on a fixed problem are an update.
-      const text = noticeText(settings, p, to, change.body, eta, now, fixing);
       await trx
         .insertInto('problem_updates')
         .values({
@@ -285,25 +287,30 @@ export async function changeProblem(
           eta_at: eta ?? null,
           author: actor.id,
           created_at: now,
+          silent: shouldNotify ? 0 : 1,
         })
         .execute();
-      notified = await queueProblemNotifications(
-        trx,
-        ws,
-        id,
-        updateId,
-        text,
-        now,
-        undefined,
-        settings.noticeHoldMinutes * 60_000,
-      );
+      if (shouldNotify) {
+        // The fixed template announces the fix; later words on a fixed problem are an update.
+        const text = noticeText(settings, p, to, change.body, eta, now, fixing);
+        notified = await queueProblemNotifications(
+          trx,
+          ws,
+          id,
+          updateId,
+          text,
+          now,
+          undefined,
+          settings.noticeHoldMinutes * 60_000,
+        );
+      }
       await problemEvent(
         trx,
         ws,
         id,
         'update_posted',
         // Queued now, not told yet: how each customer fared is in the notifications.
-        { updateId, queued: notified },
+        shouldNotify ? { updateId, queued: notified } : { updateId, queued: 0, silent: true },
         { now, actorType: actor.type, actorId: actor.id },
       );
     }
@@ -326,6 +333,8 @@ async function unchanged(trx: Kysely<DB>, p: ProblemRow, change: StatusChange) {
   if (Object.entries(change.externalRefs ?? {}).some(([k, v]) => refs[k] !== v)) return false;
   if (change.body === undefined) return true;
   const last = await latestUpdate(trx, p.id);
+  // The words of a silent note, posted again for customers, are news to them.
+  if (last?.silent && !change.silent) return false;
   return last?.status === p.status && last.body.trim() === change.body;
 }
 
@@ -389,6 +398,8 @@ export async function joinFixedProblem(
       .where('problem_id', '=', p.id)
       .where('status', '=', 'fixed')
       .where('created_at', '>=', fixedAt)
+      // A silent fix's words were for the team, not for customers.
+      .where('silent', '=', 0)
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .executeTakeFirst();

@@ -25,6 +25,9 @@ const ROUTES: Record<string, string> = {
   'POST /api/v1/macros': 'macro.created',
   'DELETE /api/v1/macros/:id': 'macro.deleted',
   'POST /api/v1/sla/policies': 'sla_policy.created',
+  // What customers are told of problems (templates, auto-acknowledge), when their cases resolve
+  // and which team owns a problem.
+  'PATCH /api/v1/problem-settings': 'problem_settings.updated',
 };
 
 /** Any other changing route under these is audited too, as `<area>.<method>` (e.g. `sla.patch`). */

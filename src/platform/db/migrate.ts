@@ -25,6 +25,7 @@ import * as m0022 from './migrations/0022_inbound_history.js';
 import * as m0023 from './migrations/0023_reply_index.js';
 import * as m0024 from './migrations/0024_drop_case_problem_id.js';
 import * as m0025 from './migrations/0025_csat_message.js';
+import * as m0026 from './migrations/0026_silent_updates.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -61,6 +62,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0023_reply_index': m0023,
   '0024_drop_case_problem_id': m0024,
   '0025_csat_message': m0025,
+  '0026_silent_updates': m0026,
 };
 
 class InCodeProvider implements MigrationProvider {

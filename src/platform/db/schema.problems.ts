@@ -1,5 +1,7 @@
+import type { Generated } from 'kysely';
+
 /**
- * Table types of root-cause problems (migrations 0005, 0007, 0011, 0012; owned by src/problems), split
+ * Table types of root-cause problems (migrations 0005, 0007, 0011, 0012, 0026; owned by src/problems), split
  * from schema.ts to keep files small. Same conventions as there.
  */
 /** A root-cause problem (migration 0005, owned by src/problems). Times: `*_at` epoch ms. */
@@ -78,6 +80,8 @@ export interface ProblemUpdateTable {
   eta_at: number | null;
   author: string | null;
   created_at: number;
+  /** 1: posted with `silent` (customers were not messaged); 0: sent to them (migration 0026). */
+  silent: Generated<number>;
 }
 
 /** One customer's copy of one status update: where it went and whether it arrived. */
