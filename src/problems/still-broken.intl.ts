@@ -75,7 +75,7 @@ const NEGATIVE = new Set(
 /** Words a short negative may carry besides (hedges, "yet", "for me", "still", "luck"). */
 const ALONGSIDE = new Set(
   (
-    'lol lmao haha hah ugh um uhm uh well sorry unfortunately sadly afraid i i\'m im am still ' +
+    "lol lmao haha hah ugh um uhm uh well sorry unfortunately sadly afraid i i'm im am still " +
     'yet here for me us at all really luck my our end on at this side change so far ' +
     'todavía todavia aún aun aquí aqui para mí mi lo siento por desgracia ' +
     'noch immer leider hier bei mir mir ' +

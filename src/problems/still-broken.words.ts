@@ -137,4 +137,3 @@ export function saysItWorks(text: string): boolean {
   }
   return false;
 }
-
