@@ -46,13 +46,16 @@ export const WORKS_INTL = phrases([
  * "toujours", "ainda", "ancora"), a lack ("sin", "ohne", "sans", "sem", "senza") or a question.
  * ("Merci encore" is thanks again: "encore" is left out; "noch mal" is "once more".)
  */
-export const MORE_INTL = phrases([
-  String.raw`pero|todavía|todavia|aún|aun|sigue|siguen|sin|nada|nunca|problema|problemas|por qué|cuándo|ayuda`,
-  String.raw`nicht|kein|keine|keinen|aber|noch(?! ?mal)|immer noch|ohne|warum|wann|problem|störung`,
-  String.raw`pas|plus|mais|toujours|sans|rien|jamais|problème|pourquoi|quand`,
-  String.raw`não|nao|mas|ainda|sem|nunca|problema|por que|quando`,
-  String.raw`non|ma|ancora|senza|niente|mai|problema|perché|quando`,
-], 'u');
+export const MORE_INTL = phrases(
+  [
+    String.raw`pero|todavía|todavia|aún|aun|sigue|siguen|sin|nada|nunca|problema|problemas|por qué|cuándo`,
+    String.raw`nicht|kein|keine|keinen|aber|noch(?! ?mal)|immer noch|ohne|warum|wann|problem|störung`,
+    String.raw`pas|plus|mais|toujours|sans|rien|jamais|problème|pourquoi|quand`,
+    String.raw`não|nao|mas|ainda|sem|nunca|problema|por que|quando`,
+    String.raw`non|ma|ancora|senza|niente|mai|problema|perché|quando`,
+  ],
+  'u',
+);
 
 /** A bare acknowledgement: all a reply may say to be a closing one without thanks. */
 export const ACK_WORDS = new Set(
