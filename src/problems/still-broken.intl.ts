@@ -12,37 +12,37 @@
 const B = String.raw`(?<![\p{L}\p{N}])`;
 const E = String.raw`(?![\p{L}\p{N}])`;
 
-const SERVICE_ES = String.raw`(?:funcionar|servicio|señal|senal|internet|conexi[oó]n|l[ií]nea|red|luz|cobertura|datos|wifi|wi fi)`;
-const SERVICE_PT = String.raw`(?:funcionar|servi[cç]o|sinal|internet|conex[aã]o|linha|rede|luz|cobertura|dados|wifi|wi fi)`;
+const SERVICE_ES = `(?:funcionar|servicio|señal|senal|internet|conexi[oó]n|l[ií]nea|red|luz|cobertura|datos|wifi|wi fi)`;
+const SERVICE_PT = `(?:funcionar|servi[cç]o|sinal|internet|conex[aã]o|linha|rede|luz|cobertura|dados|wifi|wi fi)`;
 
 const PHRASES = [
   // es: "sigue sin funcionar", "todavía no funciona", "no funciona", "se cayó otra vez"
-  String.raw`(?:sigue|siguen|contin[uú]a|contin[uú]an) (?:sin ${SERVICE_ES}|igual|ca[ií]d[oa]s?|cortad[oa]s?|fallando|el mismo problema|sin arreglar)`,
-  String.raw`(?:todav[ií]a|a[uú]n) (?:no|sin|ca[ií]d[oa]|cortad[oa]|fallando|igual|nada)`,
-  String.raw`no (?:me |nos |se )?(?:funciona|funcionan|anda|sirve|conecta|carga|va(?! a${E})|se (?:ha|han) (?:arreglado|solucionado|resuelto)|est[aá] (?:arreglado|solucionado|resuelto)|(?:lo|la|los) (?:han|hab[eé]is) (?:arreglado|solucionado))`,
-  String.raw`(?:se (?:ha |me ha )?(?:cay[oó]|ca[ií]do|cort[oó]|cortado)|est[aá] ca[ií]d[oa]) (?:otra vez|de nuevo|nuevamente)`,
-  String.raw`(?:otra vez|de nuevo) (?:sin ${SERVICE_ES}|ca[ií]d[oa]|cortad[oa])`,
+  `(?:sigue|siguen|contin[uú]a|contin[uú]an) (?:sin ${SERVICE_ES}|igual|ca[ií]d[oa]s?|cortad[oa]s?|fallando|el mismo problema|sin arreglar)`,
+  `(?:todav[ií]a|a[uú]n) (?:no|sin|ca[ií]d[oa]|cortad[oa]|fallando|igual|nada)`,
+  `no (?:me |nos |se )?(?:funciona|funcionan|anda|sirve|conecta|carga|va(?! a${E})|se (?:ha|han) (?:arreglado|solucionado|resuelto)|est[aá] (?:arreglado|solucionado|resuelto)|(?:lo|la|los) (?:han|hab[eé]is) (?:arreglado|solucionado))`,
+  `(?:se (?:ha |me ha )?(?:cay[oó]|ca[ií]do|cort[oó]|cortado)|est[aá] ca[ií]d[oa]) (?:otra vez|de nuevo|nuevamente)`,
+  `(?:otra vez|de nuevo) (?:sin ${SERVICE_ES}|ca[ií]d[oa]|cortad[oa])`,
   // de: "funktioniert immer noch nicht", "geht noch nicht", "immer noch kein Netz"
-  String.raw`(?:funktioniert|funktionieren|funzt|geht|gehen|läuft|laeuft)(?: (?:immer noch|noch immer|weiterhin|noch|wieder|schon wieder|leider|immer|bei mir|hier|es|das))* (?:nicht|net)${E}(?! (?:mehr schlecht|schlecht))`,
-  String.raw`(?:immer noch|noch immer|weiterhin|nach wie vor) (?:kein|keine|keinen|nicht|tot|down|gestört|gestoert|ausgefallen|weg|offline|das gleiche|dasselbe|dieselbe|die gleiche|störung|stoerung|probleme)`,
-  String.raw`(?:schon wieder|wieder|erneut) (?:weg|ausgefallen|down|offline|tot|gestört|gestoert|kein|keine|keinen)`,
-  String.raw`(?:nicht|noch nicht) (?:behoben|repariert|gelöst|geloest|besser)`,
+  `(?:funktioniert|funktionieren|funzt|geht|gehen|läuft|laeuft)(?: (?:immer noch|noch immer|weiterhin|noch|wieder|schon wieder|leider|immer|bei mir|hier|es|das))* (?:nicht|net)${E}(?! (?:mehr schlecht|schlecht))`,
+  `(?:immer noch|noch immer|weiterhin|nach wie vor) (?:kein|keine|keinen|nicht|tot|down|gestört|gestoert|ausgefallen|weg|offline|das gleiche|dasselbe|dieselbe|die gleiche|störung|stoerung|probleme)`,
+  `(?:schon wieder|wieder|erneut) (?:weg|ausgefallen|down|offline|tot|gestört|gestoert|kein|keine|keinen)`,
+  `(?:nicht|noch nicht) (?:behoben|repariert|gelöst|geloest|besser)`,
   // fr: "toujours pas de connexion", "ça ne marche pas", "pas réparé", "encore en panne"
-  String.raw`toujours (?:pas|rien|aucun|aucune|en panne|coupée?|hs|hors service|sans|le même|le meme|la même|la meme|pareil|le problème|le probleme)`,
-  String.raw`(?:marche|marchent|fonctionne|fonctionnent|capte|connecte)(?: toujours)? (?:pas|plus)${E}(?! (?:vite|rapide|mieux|de (?:problème|probleme|souci|panne|coupure)))`,
-  String.raw`(?:pas|toujours pas|pas encore|rien) (?:réparée?|reparee?|résolue?|resolue?|rétablie?|retablie?|corrigée?|corrigee?|réglée?|reglee?|changé|change)${E}`,
-  String.raw`(?:encore|de nouveau|à nouveau|a nouveau) (?:en panne|coupée?|hs|hors service|sans (?:réseau|reseau|internet|connexion|signal)|plus de|pas de)`,
+  `toujours (?:pas|rien|aucun|aucune|en panne|coupée?|hs|hors service|sans|le même|le meme|la même|la meme|pareil|le problème|le probleme)`,
+  `(?:marche|marchent|fonctionne|fonctionnent|capte|connecte)(?: toujours)? (?:pas|plus)${E}(?! (?:vite|rapide|mieux|de (?:problème|probleme|souci|panne|coupure)))`,
+  `(?:pas|toujours pas|pas encore|rien) (?:réparée?|reparee?|résolue?|resolue?|rétablie?|retablie?|corrigée?|corrigee?|réglée?|reglee?|changé|change)${E}`,
+  `(?:encore|de nouveau|à nouveau|a nouveau) (?:en panne|coupée?|hs|hors service|sans (?:réseau|reseau|internet|connexion|signal)|plus de|pas de)`,
   // pt: "continua sem funcionar", "ainda não funciona", "não voltou", "caiu de novo"
-  String.raw`(?:continua|continuam|segue|seguem|permanece) (?:sem ${SERVICE_PT}|ca[ií]d[oa]|fora|igual|o mesmo|a mesma|com (?:problema|defeito))`,
-  String.raw`ainda (?:não|nao|sem|está fora|esta fora|fora|ca[ií]d[oa]|com (?:problema|defeito))`,
-  String.raw`(?:não|nao) (?:está |esta |tá |ta )?(?:funciona|funcionando|funcionou|voltou|conecta|pega|resolveu|resolvido|consertado|foi (?:resolvido|consertado|arrumado|corrigido))`,
-  String.raw`(?:caiu|parou|travou|sumiu) (?:de novo|outra vez|novamente)`,
-  String.raw`(?:de novo|outra vez|novamente) sem ${SERVICE_PT}`,
+  `(?:continua|continuam|segue|seguem|permanece) (?:sem ${SERVICE_PT}|ca[ií]d[oa]|fora|igual|o mesmo|a mesma|com (?:problema|defeito))`,
+  `ainda (?:não|nao|sem|está fora|esta fora|fora|ca[ií]d[oa]|com (?:problema|defeito))`,
+  `(?:não|nao) (?:está |esta |tá |ta )?(?:funciona|funcionando|funcionou|voltou|conecta|pega|resolveu|resolvido|consertado|foi (?:resolvido|consertado|arrumado|corrigido))`,
+  `(?:caiu|parou|travou|sumiu) (?:de novo|outra vez|novamente)`,
+  `(?:de novo|outra vez|novamente) sem ${SERVICE_PT}`,
   // it: "ancora non funziona", "non va", "di nuovo giù", "non è stato risolto"
-  String.raw`(?:ancora|continua a|sempre) (?:non|senza|nessun|nessuna|niente|giù|giu|down|lo stesso problema|uguale|guast[oa]|interrott[oa]|problemi)`,
-  String.raw`non (?:mi |ci )?(?:funziona|funzionano|va(?! (?:male|mica male))|prende|si connette|(?:è|e') (?:ancora |stato |stata )*(?:risolt[oa]|sistemat[oa]|riparat[oa])|hanno (?:risolto|sistemato|riparato))`,
-  String.raw`(?:di nuovo|ancora una volta|nuovamente) (?:giù|giu|senza|down|guast[oa]|interrott[oa])`,
-  String.raw`(?:caduta?|caduto|saltata?|saltato|interrott[oa]) (?:di nuovo|ancora|nuovamente)`,
+  `(?:ancora|continua a|sempre) (?:non|senza|nessun|nessuna|niente|giù|giu|down|lo stesso problema|uguale|guast[oa]|interrott[oa]|problemi)`,
+  `non (?:mi |ci )?(?:funziona|funzionano|va(?! (?:male|mica male))|prende|si connette|(?:è|e') (?:ancora |stato |stata )*(?:risolt[oa]|sistemat[oa]|riparat[oa])|hanno (?:risolto|sistemato|riparato))`,
+  `(?:di nuovo|ancora una volta|nuovamente) (?:giù|giu|senza|down|guast[oa]|interrott[oa])`,
+  `(?:caduta?|caduto|saltata?|saltato|interrott[oa]) (?:di nuovo|ancora|nuovamente)`,
 ];
 
 const STILL_BROKEN_INTL = new RegExp(PHRASES.map((p) => `${B}${p}${E}`).join('|'), 'gu');

@@ -13,32 +13,32 @@ const phrases = (list: string[], flags = 'gu') =>
 /** Thanks and approval. */
 export const THANKS_INTL = phrases([
   // es
-  String.raw`(?:muchas |mil |muchísimas )?gracias|genial|perfecto|excelente|estupendo|buenísimo`,
+  `(?:muchas |mil |muchísimas )?gracias|genial|perfecto|excelente|estupendo|buenísimo`,
   // de
-  String.raw`danke(?: ?schön| sehr| euch)?|dankeschön|vielen dank|besten dank|herzlichen dank|prima|toll|perfekt|klasse|spitze|super`,
+  `danke(?: ?schön| sehr| euch)?|dankeschön|vielen dank|besten dank|herzlichen dank|prima|toll|perfekt|klasse|spitze|super`,
   // fr
-  String.raw`merci(?: beaucoup| bien)?|parfait|génial|nickel|excellent|top`,
+  `merci(?: beaucoup| bien)?|parfait|génial|nickel|excellent|top`,
   // pt
-  String.raw`obrigad[oa]|brigad[oa]|valeu|perfeito|ótimo|otimo|beleza`,
+  `obrigad[oa]|brigad[oa]|valeu|perfeito|ótimo|otimo|beleza`,
   // it
-  String.raw`grazie(?: mille| tante)?|perfetto|ottimo|benissimo|fantastico`,
+  `grazie(?: mille| tante)?|perfetto|ottimo|benissimo|fantastico`,
 ]);
 
 /** It works now. */
 export const WORKS_INTL = phrases([
   // es: "ya funciona", "volvió", "todo bien"
-  String.raw`(?:ya |ahora |todo )?(?:funciona|funcionan|anda|va bien|est[aá] funcionando|volvi[oó]|ha vuelto|se arregl[oó]|arreglado|solucionado|resuelto)(?: de nuevo| otra vez| bien| perfecto)?`,
-  String.raw`todo (?:bien|ok|correcto|en orden|perfecto)`,
+  `(?:ya |ahora |todo )?(?:funciona|funcionan|anda|va bien|est[aá] funcionando|volvi[oó]|ha vuelto|se arregl[oó]|arreglado|solucionado|resuelto)(?: de nuevo| otra vez| bien| perfecto)?`,
+  `todo (?:bien|ok|correcto|en orden|perfecto)`,
   // de: "funktioniert wieder", "geht wieder", "alles gut"
-  String.raw`(?:es |jetzt |alles )?(?:funktioniert|funktionieren|geht|läuft|laeuft)(?: (?:wieder|jetzt|alles|super|prima))+|(?:es |jetzt |alles )?funktioniert|(?:ist )?wieder da|alles (?:gut|klar|ok|wieder gut)|behoben|repariert|gelöst`,
+  `(?:es |jetzt |alles )?(?:funktioniert|funktionieren|geht|läuft|laeuft)(?: (?:wieder|jetzt|alles|super|prima))+|(?:es |jetzt |alles )?funktioniert|(?:ist )?wieder da|alles (?:gut|klar|ok|wieder gut)|behoben|repariert|gelöst`,
   // fr: "ça marche", "ça remarche", "c'est bon", "tout est rentré dans l'ordre"
-  String.raw`(?:ça|ca|tout) (?:re)?(?:marche|fonctionne)(?: (?:à|a|de) nouveau| maintenant| bien)?|c'est (?:bon|réglé|regle|ok|revenu|rétabli|résolu|réparé)|tout (?:est )?(?:bon|ok|rentré dans l'ordre|revenu)|(?:fonctionne|marche) (?:à nouveau|a nouveau|de nouveau|maintenant)|réglé|résolu|rétabli|réparé|revenu`,
+  `(?:ça|ca|tout) (?:re)?(?:marche|fonctionne)(?: (?:à|a|de) nouveau| maintenant| bien)?|c'est (?:bon|réglé|regle|ok|revenu|rétabli|résolu|réparé)|tout (?:est )?(?:bon|ok|rentré dans l'ordre|revenu)|(?:fonctionne|marche) (?:à nouveau|a nouveau|de nouveau|maintenant)|réglé|résolu|rétabli|réparé|revenu`,
   // pt: "já funciona", "voltou", "tudo certo"
-  String.raw`(?:já |ja |agora )?(?:funciona|funcionando|voltou|est[aá] funcionando|resolvido|resolveu|consertado|normalizado|normalizou|deu certo)(?: de novo| normal)?`,
-  String.raw`tudo (?:certo|ok|bem|normal|funcionando)`,
+  `(?:já |ja |agora )?(?:funciona|funcionando|voltou|est[aá] funcionando|resolvido|resolveu|consertado|normalizado|normalizou|deu certo)(?: de novo| normal)?`,
+  `tudo (?:certo|ok|bem|normal|funcionando)`,
   // it: "ora funziona", "è tornato", "tutto a posto"
-  String.raw`(?:ora |adesso |di nuovo )?(?:funziona|funzionano|va bene|(?:è|e') tornat[oa]|tornat[oa]|risolto|sistemato|riparato)(?: di nuovo| ora| adesso)?`,
-  String.raw`tutto (?:ok|a posto|apposto|bene|risolto)`,
+  `(?:ora |adesso |di nuovo )?(?:funziona|funzionano|va bene|(?:è|e') tornat[oa]|tornat[oa]|risolto|sistemato|riparato)(?: di nuovo| ora| adesso)?`,
+  `tutto (?:ok|a posto|apposto|bene|risolto)`,
 ]);
 
 /**
@@ -48,11 +48,11 @@ export const WORKS_INTL = phrases([
  */
 export const MORE_INTL = phrases(
   [
-    String.raw`pero|todavía|todavia|aún|aun|sigue|siguen|sin|nada|nunca|problema|problemas|por qué|cuándo`,
-    String.raw`nicht|kein|keine|keinen|aber|noch(?! ?mal)|immer noch|ohne|warum|wann|problem|störung`,
-    String.raw`pas|plus|mais|toujours|sans|rien|jamais|problème|pourquoi|quand`,
-    String.raw`não|nao|mas|ainda|sem|nunca|problema|por que|quando`,
-    String.raw`non|ma|ancora|senza|niente|mai|problema|perché|quando`,
+    `pero|todavía|todavia|aún|aun|sigue|siguen|sin|nada|nunca|problema|problemas|por qué|cuándo`,
+    `nicht|kein|keine|keinen|aber|noch(?! ?mal)|immer noch|ohne|warum|wann|problem|störung`,
+    `pas|plus|mais|toujours|sans|rien|jamais|problème|pourquoi|quand`,
+    `não|nao|mas|ainda|sem|nunca|problema|por que|quando`,
+    `non|ma|ancora|senza|niente|mai|problema|perché|quando`,
   ],
   'u',
 );
