@@ -1,16 +1,16 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import type { BatchState } from '../ingest/pipeline/types.js';
-import { queueNotifications } from '../notify/notify.service.js';
+import type { BatchState, CaseState } from '../ingest/pipeline/types.js';
 import type { DB } from '../platform/db/schema.js';
+import { type Ack, acknowledgeArrivals } from './acknowledge.js';
 import { moveCase } from './case-move.js';
 import { votingTopic } from './detector/book.js';
 import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
 import type { Decision, ProblemKind } from './detector/detector.js';
-import { isHistory, queueEscalations, refreshEscalationSnapshots } from './escalate.js';
+import { queueEscalations, refreshEscalationSnapshots } from './escalate.js';
 import { erasedCaseIds } from './link-refusals.js';
 import { resolveOwner } from './owner.js';
-import { acknowledgementText, type ProblemSettings } from './problem.settings.js';
+import type { ProblemSettings } from './problem.settings.js';
 import {
   type CountsDelta,
   insertLinks,
@@ -69,6 +69,12 @@ export async function applyDecisions(
   batchCases: ReadonlyMap<string, number> = new Map(),
   /** The detector's event time (the latest message or signal it has seen). */
   streamNow = 0,
+  arrivals: {
+    /** Cases whose complaint says it is still broken: never told a fix (`acknowledge.ts`). */
+    noFixedAck?: ReadonlySet<string>;
+    /** The pipeline batch's cases (stored after detection). */
+    cases?: ReadonlyMap<string, CaseState>;
+  } = {},
 ) {
   const links: LinkRow[] = [];
   // How new the stream is: a decision is history (no escalation, no acknowledgement sent) only
@@ -79,7 +85,7 @@ export async function applyDecisions(
     const at = d.type === 'link' ? d.member.at : 'at' in d ? d.at : 0;
     if (at > newest) newest = at;
   }
-  const acks: { problemId: string; caseId: string; customerId: string; at: number }[] = [];
+  const acks: Ack[] = [];
   /** Topic votes of the problems this batch's links voted for (written once, after the loop). */
   const voted = new Map<string, Record<string, number>>();
   /** Problems raised in this batch: their opening escalation already carries the final topic. */
@@ -196,12 +202,13 @@ export async function applyDecisions(
           source: 'auto',
           linkedAt: m.at,
         });
-        if (d.reason === 'arrival')
+        if (d.reason === 'arrival' && p)
           acks.push({
             problemId: d.problemId,
             caseId: m.caseId,
             customerId: m.customerId,
             at: m.at,
+            problem: { ...p },
           });
         // Linked when the problem was raised, or later by the detector without an arrival of
         // theirs: the case's history says so too (an arrival's entry carries its ack, below).
@@ -327,7 +334,10 @@ export async function applyDecisions(
         break;
       }
       case 'unfix':
-        if (await reopenUnheld(trx, ws, d, now)) changed.add(d.problemId);
+        if (await reopenUnheld(trx, ws, d, now)) {
+          changed.add(d.problemId);
+          setStatus(byId, d.problemId, 'fixing');
+        }
         break;
       case 'confirm':
       case 'verify':
@@ -349,6 +359,8 @@ export async function applyDecisions(
           .where('status', 'in', from)
           .executeTakeFirst();
         if (Number(done.numUpdatedRows) === 0) break;
+        // Later links of this batch are acknowledged with the status they joined.
+        setStatus(byId, d.problemId, to);
         const why =
           d.type === 'expire'
             ? 'complaints subsided before anyone acted'
@@ -404,33 +416,21 @@ export async function applyDecisions(
 
   // Informed acknowledgement for complaints linked on arrival: a suggestion on the case, or
   // sent through the outbox when the admin turned that on.
-  for (const a of acks) {
-    const p = byId.get(a.problemId);
-    if (!p) continue;
-    const text = acknowledgementText(settings, p, now);
-    // Replayed or imported history is suggested, never sent: its customers were answered then.
-    const send = settings.autoAcknowledge && !isHistory(Math.max(a.at, newest), now);
-    caseEvents.push({
-      caseId: a.caseId,
-      type: 'problem_linked',
-      data: {
-        problemId: a.problemId,
-        number: p.number,
-        suggestedReply: text,
-        autoSent: send,
-      },
-      eventAt: a.at,
-    });
-    if (send) {
-      await queueNotifications(
-        trx,
-        ws,
-        a.problemId,
-        `ack:${a.problemId}`,
-        text,
-        [{ case_id: a.caseId, customer_id: a.customerId }],
-        now,
-      );
-    }
-  }
+  await acknowledgeArrivals(
+    trx,
+    ws,
+    now,
+    acks,
+    settings,
+    caseEvents,
+    newest,
+    arrivals.noFixedAck,
+    arrivals.cases,
+  );
+}
+
+/** Keeps the batch's copy of a problem current when a decision changes its status. */
+function setStatus(byId: Map<string, OpenProblemRow>, id: string, status: string) {
+  const p = byId.get(id);
+  if (p) p.status = status;
 }

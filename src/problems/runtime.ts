@@ -18,7 +18,8 @@ import {
   type ProblemSettings,
 } from './problem.settings.js';
 import { openProblems, toView } from './problem.store.js';
-import { isStillBroken, recordStillBroken } from './still-broken.js';
+import { stillBrokenArrivals, stillBrokenReply } from './still-broken.arrivals.js';
+import { recordStillBroken } from './still-broken.js';
 
 type ProblemRow = Awaited<ReturnType<typeof openProblems>>[number];
 
@@ -145,7 +146,7 @@ export class ProblemRuntime {
       reopened: item.caseAction === 'reopened',
       queueId: item.caseId ? (batch.cases.get(item.caseId)?.queueId ?? null) : null,
     }));
-    await this.process(ctx.trx, ctx.now, batch.caseEvents, inputs);
+    await this.process(ctx.trx, ctx.now, batch.caseEvents, inputs, false, batch.cases);
   }
 
   /**
@@ -213,6 +214,7 @@ export class ProblemRuntime {
     caseEvents: BatchState['caseEvents'],
     own: DetectorInput[],
     idle = false,
+    cases?: BatchState['cases'],
   ): Promise<void> {
     const ws = this.opts.workspaceId;
     const shared = !!this.opts.leadership?.shared;
@@ -263,7 +265,8 @@ export class ProblemRuntime {
       lanes.push({ det, items: inputs, live: true });
     }
     const settings = { value: null as ProblemSettings | null };
-    for (const lane of lanes) await this.detect(trx, now, caseEvents, lane, own, byId, settings);
+    for (const lane of lanes)
+      await this.detect(trx, now, caseEvents, lane, own, byId, settings, cases);
   }
 
   /**
@@ -278,6 +281,7 @@ export class ProblemRuntime {
     own: DetectorInput[],
     byId: Map<string, ProblemRow>,
     settings: { value: ProblemSettings | null },
+    cases?: BatchState['cases'],
   ): Promise<void> {
     const ws = this.opts.workspaceId;
     const { det, items: inputs } = lane;
@@ -292,7 +296,7 @@ export class ProblemRuntime {
       if (item.reopened && tri?.complaint && item.caseId) repeats.push(item);
       const already = item.caseId ? linked.get(item.caseId) : undefined;
       const p = already ? byId.get(already) : undefined;
-      if (p?.fixed_event_at != null && isStillBroken(p, tri, item.text, item.at, det.config)) {
+      if (p?.fixed_event_at != null && (await stillBrokenReply(trx, p, item, det.config))) {
         stillBroken.push({ problemId: p.id, fixedAt: p.fixed_event_at, item });
       }
       decisions.push(
@@ -326,6 +330,9 @@ export class ProblemRuntime {
       }
     }
     decisions.push(...det.tick());
+    // New cases linked to a fixed problem that say it is still broken (still-broken.arrivals.ts).
+    const arrivals = await stillBrokenArrivals(trx, decisions, inputs, linked, byId, det.config);
+    stillBroken.push(...arrivals.reports);
     // Where event time stands, for what people do meanwhile (event-clock.ts): paired with when
     // the stream's newest message reached the desk (a backlog processed late is still live).
     // Written only when it moved (not one more statement per batch of late messages). The
@@ -364,6 +371,7 @@ export class ProblemRuntime {
       unlinked,
       batchCases,
       det.now,
+      { noFixedAck: arrivals.noFixedAck, cases },
     );
     if (stillBroken.length > 0)
       await recordStillBroken(trx, ws, now, stillBroken, settings.value, this.changed);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from '../triage/index.js';
+import { shortNegative } from './still-broken.intl.js';
 import { isStillBroken, saysStillBroken } from './still-broken.js';
 
 // Replies customers really send to a "fixed" notice (QA round), judged 40 minutes after the fix.
@@ -83,5 +84,87 @@ describe('"still broken" phrase coverage after a fix notice', () => {
   it.each(fine)('%j is not a report', (text) => {
     expect(saysStillBroken(text)).toBe(false);
     expect(judge(text)).toBe(false);
+  });
+});
+
+// Issue 6 QA: answers to "If it is still not working for you, just reply to this message".
+describe('"still broken" in more words, and in other languages', () => {
+  const broken = [
+    'keeps dropping',
+    "it's back but keeps cutting out every few minutes",
+    'came back for an hour then died again',
+    'still waiting for it to come back',
+    'fixed? lol no',
+    'who said it is fixed, it is not',
+    'still-down',
+    'sigue sin funcionar',
+    'todavía no funciona',
+    'se cayó otra vez',
+    'funktioniert immer noch nicht',
+    'geht noch nicht',
+    'schon wieder kein Netz',
+    'toujours pas de connexion internet',
+    'ça ne marche pas',
+    'ainda não funciona',
+    'continua sem sinal',
+    'ancora non funziona',
+    'di nuovo giù',
+  ];
+  it.each(broken)('%j says it is still broken', (text) => {
+    expect(saysStillBroken(text)).toBe(true);
+    expect(judge(text)).toBe(true);
+  });
+
+  const fine = [
+    'Ya funciona, gracias',
+    'si todavía no funciona te aviso',
+    'Funktioniert wieder, danke!',
+    'ça marche, merci',
+    'Já voltou, obrigado',
+    'ora funziona, grazie',
+    'still waiting for a reply about my bill',
+    'it keeps working fine now, thanks',
+  ];
+  it.each(fine)('%j is not a report', (text) => {
+    expect(saysStillBroken(text)).toBe(false);
+    expect(judge(text)).toBe(false);
+  });
+
+  // A short "no" says it only as an answer to the fix notice (`answersFix`).
+  const shortNo = [
+    'nope',
+    'no',
+    'not for me',
+    'no luck',
+    'nothing yet',
+    '👎😡',
+    'Nope.',
+    'noch nicht',
+    'todavía no',
+    'pas encore',
+    'ainda não',
+    'non ancora',
+  ];
+  it.each(shortNo)('%j answering the fix notice is a report', (text) => {
+    expect(shortNegative(text)).toBe(true);
+    const tri = classify({ text, channel: 'sms' });
+    expect(isStillBroken(outage, tri, text, AT, undefined, true)).toBe(true);
+    expect(isStillBroken(outage, tri, text, AT)).toBe(saysStillBroken(text));
+  });
+
+  const notNo = [
+    'nope, all fine now',
+    'not anymore, thank you',
+    'no problems since',
+    'nope, no problems',
+    '👍',
+    'ok',
+    'no 👍',
+  ];
+  it.each(notNo)('%j answering the fix notice is not', (text) => {
+    expect(shortNegative(text)).toBe(false);
+    expect(
+      isStillBroken(outage, classify({ text, channel: 'sms' }), text, AT, undefined, true),
+    ).toBe(false);
   });
 });

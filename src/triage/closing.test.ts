@@ -29,8 +29,9 @@ describe('a closing reply (thanks, or "works now", and nothing else to act on)',
     ['thank you. It is NOT fixed.', false],
     ['Thanks for nothing', false],
     ['Still down. Thanks.', false],
-    // "ok" or "back" alone says nothing about the service.
-    ['ok', false],
+    // A bare acknowledgement closes (issue 6 QA: "ok" and "👍" to a fix notice reopened the
+    // waiting case, so it never resolved after the quiet period); "back" alone still does not.
+    ['ok', true],
     ["I'm back", false],
     ['I moved house last week, thanks', false],
     ['Thanks, my account number is 29974091 and the router model is AX3000', false],
@@ -41,6 +42,41 @@ describe('a closing reply (thanks, or "works now", and nothing else to act on)',
   ];
 
   it.each(replies)('%j → %s', (text, closing) => {
+    expect(withTriage(text)).toBe(closing);
+  });
+
+  // Issue 6 QA: replies to a fix notice that moved a waiting case back to open.
+  const more: [string, boolean][] = [
+    ['👍', true],
+    ['👌', true],
+    ['🙏', true],
+    ['okay', true],
+    ['k', true],
+    ['thx', true],
+    ['ok 👍', true],
+    ['¡Ya funciona, gracias!', true],
+    ['Todo bien ahora, gracias equipo', true],
+    ['Gracias por su ayuda, ya funciona', true],
+    ['Funktioniert wieder, danke!', true],
+    ['Ça remarche, merci beaucoup', true],
+    ['Merci encore !', true],
+    ['Já voltou, obrigado!', true],
+    ['Ora funziona, grazie mille', true],
+    ["it's back, thanks", true],
+    ['Thanks, all good now 👍', true],
+    ['Works now thanks', true],
+    // More to it, in any language.
+    ['ok but still no signal', false],
+    ['👎', false],
+    ['no funciona, gracias', false],
+    ['sigue sin funcionar, gracias', false],
+    ['danke, aber noch kein Netz', false],
+    ['merci mais toujours pas de réseau', false],
+    ['obrigado, mas ainda sem sinal', false],
+    ['grazie, ma ancora non funziona', false],
+    ['ok, why was I charged twice?', false],
+  ];
+  it.each(more)('%j → %s (acknowledgements, other languages)', (text, closing) => {
     expect(withTriage(text)).toBe(closing);
   });
 

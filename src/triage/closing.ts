@@ -1,3 +1,11 @@
+import {
+  ACK_EMOJI,
+  ACK_WORDS,
+  FILLER_INTL,
+  MORE_INTL,
+  THANKS_INTL,
+  WORKS_INTL,
+} from './closing-words.js';
 import { foldApostrophes } from './text.js';
 import type { TriageResult } from './types.js';
 
@@ -8,9 +16,12 @@ import type { TriageResult } from './types.js';
  * without reopening it: reopening every "thanks" puts finished work back in an agent's queue
  * (a long-standing complaint about help desks that reopen solved tickets on any reply).
  *
- * Deliberately narrow, English only: anything left over after the thanks, the "works" phrases,
- * greetings, sign-offs and a name is something to read, so the case reopens as before. A
- * question, a "but", a trouble word or a complaint keeps today's behaviour.
+ * Deliberately narrow: anything left over after the thanks, the "works" phrases, greetings,
+ * sign-offs and a name is something to read, so the case reopens as before. A question, a "but",
+ * a trouble word or a complaint keeps today's behaviour. English, and the thanks and "works
+ * again" of Spanish, German, French, Portuguese and Italian (`closing-words.ts`); a bare
+ * acknowledgement ("ok", "k", "👍", "🙏") closes too: a customer told of a fix who answers "ok"
+ * has nothing more to say, and reopening their case took it out of the quiet period.
  */
 
 /** Thanks and approval, whole phrases. */
@@ -31,7 +42,8 @@ const FILLER = new Set(
     'so very really much lot a lots the for your you u ur it that this now again and just ' +
     'best regards kind warm sincerely bye goodbye cya later have good nice day night weekend ' +
     'quick fast fix help support response reply sorting out me my we our indeed ' +
-    'too as well finally at last everything is was of to with'
+    'too as well finally at last everything is was of to with ' +
+    FILLER_INTL
   ).split(' '),
 );
 
@@ -58,21 +70,26 @@ export function isClosingReply(text: string, triage?: TriageResult | null): bool
       .replace(/https?:\/\/\S+/gi, ' ')
       .replace(/@\w+/g, ' '),
   ).toLowerCase();
-  if (MORE.test(lower.replace(WORKS, ' '))) return false;
-  let said = false;
+  const works = lower.replace(WORKS, ' ').replace(WORKS_INTL, ' ');
+  if (MORE.test(works) || MORE_INTL.test(works)) return false;
+  const words = (x: string) => x.split(/[^\p{L}\p{N}']+/u).filter((w) => w.length > 0);
+  // A bare acknowledgement ("ok", "okay 👍"): nothing else in it at all.
+  const bare = words(lower);
+  let said = ACK_EMOJI.test(lower) || (bare.length > 0 && bare.every((w) => ACK_WORDS.has(w)));
+  const thanks = () => {
+    said = true;
+    return ' ';
+  };
   const rest = lower
-    .replace(THANKS, () => {
-      said = true;
-      return ' ';
-    })
+    .replace(THANKS, thanks)
+    .replace(THANKS_INTL, thanks)
     .replace(WORKS, (m) => {
-      // "ok" or "back" alone says nothing about the service ("ok", "I'm back").
+      // "back" alone says nothing about the service ("I'm back").
       if (!WEAK.has(m.trim())) said = true;
       return ' ';
-    });
+    })
+    .replace(WORKS_INTL, thanks);
   if (!said) return false;
-  const left = rest
-    .split(/[^\p{L}\p{N}']+/u)
-    .filter((w) => w.length > 0 && !FILLER.has(w) && !/^\p{N}+$/u.test(w));
+  const left = words(rest).filter((w) => !FILLER.has(w) && !/^\p{N}+$/u.test(w));
   return left.length <= MAX_LEFT;
 }

@@ -1,0 +1,141 @@
+import type { Kysely } from 'kysely';
+import { slaEvent } from '../cases/case.sla.js';
+import type { BatchState, CaseState } from '../ingest/pipeline/types.js';
+import { queueNotifications } from '../notify/notify.service.js';
+import type { DB } from '../platform/db/schema.js';
+import { applySla } from '../sla/sla.store.js';
+import { isHistory } from './escalate.js';
+import { pendLinkedCases } from './problem.cases.js';
+import { acknowledgementText, type ProblemSettings } from './problem.settings.js';
+
+/** What an acknowledgement says of its problem: the problem as it was when the case joined it. */
+export interface AckProblem {
+  number: number;
+  title: string;
+  status: string;
+  eta_at: number | null;
+  topic?: string | null;
+  area_json?: string | null;
+}
+
+/** A complaint linked on arrival, to be acknowledged. */
+export interface Ack {
+  problemId: string;
+  caseId: string;
+  customerId: string;
+  at: number;
+  /** A copy taken at the link: a later decision of the batch (a confirmation) is not its news. */
+  problem: AckProblem;
+}
+
+const fixed = (status: string) => status === 'fixed' || status === 'verified';
+
+/**
+ * The informed acknowledgement of complaints linked on arrival: a suggestion on the case, or sent
+ * through the outbox when the admin turned that on. One that says it is still broken
+ * (`noFixedAck`, `still-broken.arrivals.ts`) is never told the problem is fixed: its case shows
+ * the link for an agent to answer. A case told of the fix waits for its customer and resolves
+ * after the quiet period, as a case a person links after the fix does (`joinFixedProblem`).
+ */
+export async function acknowledgeArrivals(
+  trx: Kysely<DB>,
+  ws: string,
+  now: number,
+  acks: readonly Ack[],
+  settings: ProblemSettings,
+  caseEvents: BatchState['caseEvents'],
+  /** The newest event time of the batch: history is suggested, never sent. */
+  newest: number,
+  noFixedAck: ReadonlySet<string> = new Set(),
+  /** The pipeline batch's cases (stored after detection): their status is changed there. */
+  cases?: ReadonlyMap<string, CaseState>,
+) {
+  const told: Ack[] = [];
+  for (const a of acks) {
+    const p = a.problem;
+    const data = { problemId: a.problemId, number: p.number };
+    if (fixed(p.status) && noFixedAck.has(a.caseId)) {
+      caseEvents.push({
+        caseId: a.caseId,
+        type: 'problem_linked',
+        data: { ...data, autoSent: false, stillBroken: true },
+        eventAt: a.at,
+      });
+      continue;
+    }
+    const text = acknowledgementText(settings, p, now);
+    // Replayed or imported history is suggested, never sent: its customers were answered then.
+    const send = settings.autoAcknowledge && !isHistory(Math.max(a.at, newest), now);
+    caseEvents.push({
+      caseId: a.caseId,
+      type: 'problem_linked',
+      data: { ...data, suggestedReply: text, autoSent: send },
+      eventAt: a.at,
+    });
+    if (!send) continue;
+    await queueNotifications(
+      trx,
+      ws,
+      a.problemId,
+      `ack:${a.problemId}`,
+      text,
+      [{ case_id: a.caseId, customer_id: a.customerId }],
+      now,
+    );
+    if (fixed(p.status)) told.push(a);
+  }
+  await waitOnCustomers(trx, ws, now, told, settings, caseEvents, cases);
+}
+
+/**
+ * Cases told on arrival that their problem is fixed wait for their customer (pending) and
+ * resolve after the quiet period (the link's `resolve_due_at`, as `pendLinkedCases` sets). A case
+ * of this batch is changed in the batch's state, which `persist` writes after detection (a
+ * change to its row now would be written over), with its history entry and its SLA clocks paused
+ * as `setCaseStatus` does; a stored one (another node's message) through `pendLinkedCases`.
+ */
+async function waitOnCustomers(
+  trx: Kysely<DB>,
+  ws: string,
+  now: number,
+  told: readonly Ack[],
+  settings: ProblemSettings,
+  caseEvents: BatchState['caseEvents'],
+  cases?: ReadonlyMap<string, CaseState>,
+) {
+  const quietMs = settings.quietPeriodMinutes * 60_000;
+  for (const a of told) {
+    const c = cases?.get(a.caseId);
+    if (!c) {
+      await pendLinkedCases(trx, ws, a.problemId, now, quietMs, [a.caseId]);
+      continue;
+    }
+    if (c.status === 'resolved' || c.status === 'closed') continue;
+    if (!(c.status === 'pending' && c.statusReason === 'customer')) {
+      caseEvents.push({
+        caseId: c.id,
+        type: 'status_changed',
+        data: {
+          from: c.status,
+          to: 'pending',
+          reason: 'customer',
+          problemId: a.problemId,
+          why: 'problem fixed',
+        },
+        eventAt: a.at,
+      });
+      if (c.status !== 'pending' && !c.history)
+        await applySla(trx, ws, [slaEvent(c, 'pending_customer', a.at)], now);
+      c.status = 'pending';
+      c.statusReason = 'customer';
+      c.dirty = true;
+    }
+    await trx
+      .updateTable('problem_links')
+      .set({ resolve_due_at: now + quietMs })
+      .where('problem_id', '=', a.problemId)
+      .where('case_id', '=', a.caseId)
+      .where('unlinked_at', 'is', null)
+      .execute();
+  }
+}
