@@ -67,6 +67,19 @@ describe.each(ENGINES)('channel administration on %s', (engine) => {
     const anon = await t.app.http.inject({ method: 'GET', url: '/api/v1/channels' });
     expect(anon.statusCode).toBe(401);
   });
+
+  it('takes a channel with no secrets left out (an SMTP server without login), and names the secret a kind needs', async () => {
+    // QA: an email channel without a password needed `"secrets": {}`.
+    const res = await postChannel(t, {
+      kind: 'email',
+      name: 'Relay',
+      config: { host: '127.0.0.1', port: 2525, secure: false, from: 'care@desk.example' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const x = await postChannel(t, { kind: 'x', name: 'X', config: { accountId: '123' } });
+    expect(x.statusCode).toBe(400);
+    expect(x.json().error.message).toMatch(/\/secrets/);
+  });
 });
 
 describe('encryption', () => {

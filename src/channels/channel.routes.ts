@@ -115,7 +115,7 @@ export function channelAdminRoutes(app: Http, deps: ChannelDeps) {
             kind: Type.Union(RECORD_KINDS.map((k) => Type.Literal(k))),
             name: Type.String({ minLength: 1, maxLength: 200 }),
             config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-            secrets: Type.Record(Type.String(), Type.Unknown()),
+            secrets: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
           },
           { additionalProperties: false },
         ),

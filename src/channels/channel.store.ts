@@ -43,7 +43,8 @@ export interface NewChannel {
   kind: string;
   name: string;
   config?: Record<string, unknown>;
-  secrets: Record<string, unknown>;
+  /** Left out: none (an SMTP server without authentication); each kind's schema says which it needs. */
+  secrets?: Record<string, unknown>;
 }
 
 /** Validates and stores a channel; credentials are encrypted before they touch the database. */
@@ -63,14 +64,15 @@ export async function createChannel(
   const config = input.config ?? {};
   check(SCHEMAS[kind].config, config, '/config');
   // Rules across fields the schemas cannot express (an email record's SMTP and IMAP sides).
+  const secretsIn = input.secrets ?? {};
   const problem =
     kind === 'email'
-      ? emailConfigProblem(config as EmailConfig, (input.secrets ?? {}) as EmailSecrets)
+      ? emailConfigProblem(config as EmailConfig, secretsIn as EmailSecrets)
       : undefined;
   if (problem) throw new AppError('bad_request', problem, [problem]);
-  check(SCHEMAS[kind].secrets, input.secrets, '/secrets');
+  check(SCHEMAS[kind].secrets, secretsIn, '/secrets');
   const id = newId();
-  const secrets = input.secrets as Record<string, string>;
+  const secrets = secretsIn as Record<string, string>;
   await db
     .insertInto('channels')
     .values({
