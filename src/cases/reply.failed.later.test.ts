@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
-import { twilioSignature } from '../channels/sms/sms.verify.js';
 import { smsReplyWorld } from './test-world.js';
 
 /**
@@ -11,23 +10,8 @@ describe.each(ENGINES)('a reply its provider fails after sending it, on %s', (en
   const x = smsReplyWorld(engine, 300);
   const { t, api, smsCase, followUp, reply, promise, view, sla, drainOutbox } = x;
   /** Twilio's signed status callback for the last message it was sent. */
-  const statusCallback = (status: string) => {
-    const body = new URLSearchParams({
-      MessageSid: x.twilio.sent.at(-1)!.sid,
-      MessageStatus: status,
-      ErrorCode: '30003',
-      AccountSid: x.twilio.accountSid,
-    });
-    return t.app.http.inject({
-      method: 'POST',
-      url: `/webhooks/sms/${x.channel.id}`,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilioSignature(x.twilio.authToken, x.channel.webhookUrl, body),
-      },
-      payload: body.toString(),
-    });
-  };
+  const statusCallback = (status: string) =>
+    x.twilio.statusCallback(t.app, x.channel, x.twilio.sent.at(-1)!.sid, status, '30003');
 
   it('reopens the kept promise and the first response', async () => {
     const caseId = await smsCase();

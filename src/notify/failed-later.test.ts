@@ -5,7 +5,6 @@ import { FakeSmtp } from '../../test/fakes/smtp.js';
 import { FakeTwilio } from '../../test/fakes/twilio.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { apiPost } from '../../test/support/suite.js';
-import { twilioSignature } from '../channels/sms/sms.verify.js';
 import { ProblemWorker } from '../problems/problem.worker.js';
 import { patchProblemSettings } from '../problems/test-world.js';
 import { inboundThroughApi } from './test-world.js';
@@ -53,23 +52,8 @@ describe.each(ENGINES)('a notice the provider reports undelivered later, on %s',
     while ((await t.app.outbox.runOnce()) > 0) {}
   };
   /** Twilio's signed status callback for a message it was sent. */
-  const statusCallback = (sid: string) => {
-    const body = new URLSearchParams({
-      MessageSid: sid,
-      MessageStatus: 'undelivered',
-      ErrorCode: '30006',
-      AccountSid: twilio.accountSid,
-    });
-    return t.app.http.inject({
-      method: 'POST',
-      url: `/webhooks/sms/${sms.id}`,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilioSignature(twilio.authToken, sms.webhookUrl, body),
-      },
-      payload: body.toString(),
-    });
-  };
+  const statusCallback = (sid: string) =>
+    twilio.statusCallback(t.app, sms, sid, 'undelivered', '30006');
 
   /** An SMS customer's billing complaint (their e-mail added, if given), made a problem and fixed. */
   async function fixedBySms(email?: string) {

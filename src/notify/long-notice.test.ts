@@ -7,7 +7,6 @@ import { FakeTwilio } from '../../test/fakes/twilio.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { apiPost } from '../../test/support/suite.js';
 import { SMS_MAX, smsLength } from '../channels/sms/sms.length.js';
-import { twilioSignature } from '../channels/sms/sms.verify.js';
 import { patchProblemSettings } from '../problems/test-world.js';
 import { inboundThroughApi } from './test-world.js';
 
@@ -95,21 +94,7 @@ describe.each(ENGINES)('a long notice by SMS on %s', (engine) => {
 
     // Twilio reports the second part undelivered later: the notice reached no one whole.
     const sid = twilio.sent.filter((s) => s.to === phone)[1].sid;
-    const body = new URLSearchParams({
-      MessageSid: sid,
-      MessageStatus: 'undelivered',
-      ErrorCode: '30003',
-      AccountSid: twilio.accountSid,
-    });
-    const cb = await t.app.http.inject({
-      method: 'POST',
-      url: `/webhooks/sms/${sms.id}`,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilioSignature(twilio.authToken, sms.webhookUrl, body),
-      },
-      payload: body.toString(),
-    });
+    const cb = await twilio.statusCallback(t.app, sms, sid, 'undelivered', '30003');
     expect(cb.statusCode).toBe(200);
     await deliverAll();
     const after = await t.app.database.db

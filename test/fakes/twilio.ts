@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { App } from '../../src/app.js';
+import { twilioSignature } from '../../src/channels/sms/sms.verify.js';
 import { FakeProvider, type FakeReply, type RecordedRequest } from './fake-server.js';
 
 /** A Twilio REST error body (twilio.com/docs/usage/twilios-response). */
@@ -46,6 +48,34 @@ export class FakeTwilio extends FakeProvider {
       secrets: { authToken: this.authToken },
     };
   }
+  /**
+   * Twilio's signed status callback (`MessageStatus`, `ErrorCode`) for a message it was sent, as
+   * the SMS channel's webhook receives it.
+   */
+  statusCallback(
+    app: Pick<App, 'http'>,
+    channel: { id: string; webhookUrl: string },
+    sid: string,
+    status: string,
+    errorCode: string,
+  ) {
+    const body = new URLSearchParams({
+      MessageSid: sid,
+      MessageStatus: status,
+      ErrorCode: errorCode,
+      AccountSid: this.accountSid,
+    });
+    return app.http.inject({
+      method: 'POST',
+      url: `/webhooks/sms/${channel.id}`,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(this.authToken, channel.webhookUrl, body),
+      },
+      payload: body.toString(),
+    });
+  }
+
   script(...replies: FakeReply[]) {
     this.scripted.push(...replies);
   }
