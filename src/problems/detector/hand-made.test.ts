@@ -66,3 +66,55 @@ describe('a problem made by hand with a topic and a place', () => {
     expect(linkedTo(out, 'manual-1').size).toBe(0);
   });
 });
+
+/**
+ * QA: an agent made a "delivery" problem by hand with no place ("installers not showing up").
+ * It had no key, so the delivery complaints that followed from every city drew nothing to it and
+ * the detector raised its own country-wide problem beside it.
+ */
+describe('a problem made by hand with a topic and no place', () => {
+  const handMade = (det: ReturnType<typeof warmed>['det'], at: number) =>
+    det.syncProblems([
+      {
+        id: 'manual-2',
+        kind: 'manual',
+        status: 'confirmed',
+        topic: 'delivery',
+        areaKey: 'all',
+        keys: ['delivery@all'],
+        chain: ['all'],
+        lastEventAt: at,
+        detectedAt: at,
+        fixedAt: null,
+        human: true,
+      },
+    ]);
+
+  it('draws its topic country-wide once it stands out, with no second problem', () => {
+    const { det, start } = warmed();
+    handMade(det, start - 2 * HOUR);
+    const out: Decision[] = [];
+    for (let i = 0; i < 30; i++)
+      out.push(
+        ...complain(
+          det,
+          `inst-${i}`,
+          start + i * MIN,
+          i % 2 ? CITIES[i % CITIES.length] : null,
+          'delivery',
+          'the installer never showed up',
+        ),
+      );
+    expect(raises(out)).toHaveLength(0);
+    expect(linkedTo(out, 'manual-2').size).toBeGreaterThanOrEqual(20);
+  });
+
+  it('leaves the ordinary complaints of its topic alone', () => {
+    const { det, start } = warmed();
+    handMade(det, start);
+    const out: Decision[] = [];
+    for (let i = 0; i < 4; i++)
+      out.push(...complain(det, `one-${i}`, start + i * 2 * HOUR, CITIES[i], 'delivery'));
+    expect(linkedTo(out, 'manual-2').size).toBe(0);
+  });
+});
