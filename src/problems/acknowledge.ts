@@ -28,6 +28,12 @@ export interface Ack {
   problem: AckProblem;
 }
 
+/**
+ * The update id of an acknowledgement's notifications (`ack:<problemId>`): one per case and
+ * problem; it has no `problem_updates` row.
+ */
+export const ACK_PREFIX = 'ack:';
+
 const fixed = (status: string) => status === 'fixed' || status === 'verified';
 
 /**
@@ -77,7 +83,7 @@ export async function acknowledgeArrivals(
       trx,
       ws,
       a.problemId,
-      `ack:${a.problemId}`,
+      `${ACK_PREFIX}${a.problemId}`,
       text,
       [{ case_id: a.caseId, customer_id: a.customerId }],
       now,

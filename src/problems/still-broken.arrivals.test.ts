@@ -186,6 +186,55 @@ describe.each(ENGINES)('still broken beyond the reply on %s', (engine) => {
     expect((await w.caseRows([r.case_id]))[r.case_id!]).toBe('resolved');
   });
 
+  it('a complaint told on arrival that the problem is fixed, whom no route reaches, goes back to the desk', async () => {
+    const f = await fixedPosts();
+    const at = f.fixedEventAt + 40 * MIN;
+    const [r] = await w.ingest([
+      post(`x-lost-${++k}`, 'no signal in Austin since this morning', at),
+    ]);
+    const i = input(r, 'no signal in Austin since this morning', at);
+    await run(f.id, [arrival(f.id, i)], [i]);
+    expect((await w.caseRows([r.case_id]))[r.case_id!]).toBe('pending');
+    // No sender for its channel: the acknowledgement saying "fixed" reaches no one.
+    await handleNotice(t, new Map(), await noticeRowOf(w.db(), r.case_id!));
+    const [n] = await w
+      .db()
+      .selectFrom('problem_notifications')
+      .select('status')
+      .where('case_id', '=', r.case_id!)
+      .execute();
+    expect(n.status).toBe('undeliverable');
+    const caseNow = () =>
+      w
+        .db()
+        .selectFrom('cases')
+        .select(['status', 'status_reason'])
+        .where('id', '=', r.case_id!)
+        .executeTakeFirstOrThrow();
+    expect(await caseNow()).toEqual({ status: 'open', status_reason: 'customer_not_notified' });
+    const back = await w
+      .db()
+      .selectFrom('case_events')
+      .select('data_json')
+      .where('case_id', '=', r.case_id!)
+      .where('type', '=', 'status_changed')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(back.data_json)).toMatchObject({
+      from: 'pending',
+      to: 'open',
+      problemId: f.id,
+      why: expect.stringContaining('could not be told of the fix'),
+    });
+    // Past the quiet period: still at the desk, never resolved unseen.
+    await new ProblemWorker({
+      database: t.app.database,
+      clock: () => Date.now() + 25 * HOUR,
+    }).runOnce();
+    expect(await caseNow()).toEqual({ status: 'open', status_reason: 'customer_not_notified' });
+  });
+
   it("a case of the pipeline's batch is set waiting in the batch's state (persisted after)", async () => {
     const f = await fixedPosts();
     const at = f.fixedEventAt + 40 * MIN;
