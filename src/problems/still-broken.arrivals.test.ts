@@ -107,7 +107,10 @@ describe.each(ENGINES)('still broken beyond the reply on %s', (engine) => {
           { noFixedAck: a.noFixedAck, cases },
         );
         if (a.reports.length > 0)
-          await recordStillBroken(trx, w.ws(), Date.now(), a.reports, settings, changed);
+          await recordStillBroken(trx, w.ws(), Date.now(), a.reports, settings, changed, {
+            cases,
+            caseEvents: caseEvents as never,
+          });
       });
     return caseEvents;
   }
@@ -154,6 +157,71 @@ describe.each(ENGINES)('still broken beyond the reply on %s', (engine) => {
     const linked = evs.find((e) => e.caseId === r.case_id && e.type === 'problem_linked');
     expect(linked?.data).toMatchObject({ autoSent: false, stillBroken: true });
     expect(linked?.data.suggestedReply).toBeUndefined();
+  });
+
+  it("the customer's older case waiting on the fix goes back to the desk, never resolved quietly", async () => {
+    const f = await fixedPosts();
+    const old = f.cs[0].case_id!;
+    expect((await w.caseRows([old]))[old]).toBe('pending');
+    const at = f.fixedEventAt + 40 * MIN;
+    const text = 'Still not working, no service in Austin 78701';
+    const [r] = await w.ingest([post(f.authors[0], text, at)]);
+    expect(r.case_id).not.toBe(old);
+    const i = input(r, text, at);
+    await run(f.id, [arrival(f.id, i)], [i]);
+    expect((await w.caseRows([old]))[old]).toBe('open');
+    const history = (await w.api('GET', `/api/v1/cases/${old}/history?limit=200`)).json();
+    const back = history.items.find(
+      (h: { type: string; data: Record<string, unknown> }) =>
+        h.type === 'status_changed' && h.data.to === 'open',
+    );
+    expect(back?.data).toMatchObject({
+      from: 'pending',
+      problemId: f.id,
+      stillBrokenOn: r.case_id,
+    });
+    // Past the quiet period: the others resolve as fixed; this customer's old case does not.
+    await new ProblemWorker({
+      database: t.app.database,
+      clock: () => Date.now() + 25 * HOUR,
+    }).runOnce();
+    const after = await w.caseRows(f.cs.map((c) => c.case_id));
+    expect(after[old]).toBe('open');
+    expect(after[f.cs[1].case_id!]).toBe('resolved');
+    expect(after[f.cs[2].case_id!]).toBe('resolved');
+  });
+
+  it("an older case of the pipeline's batch goes back to the desk in the batch's state", async () => {
+    const f = await fixedPosts();
+    const old = {
+      id: f.cs[0].case_id!,
+      status: 'pending',
+      statusReason: 'customer',
+      priority: 'normal',
+      channel: 'api',
+      dirty: false,
+    } as unknown as CaseState;
+    const at = f.fixedEventAt + 40 * MIN;
+    const text = 'Still not working, no service in Austin 78701';
+    const [r] = await w.ingest([post(f.authors[0], text, at)]);
+    const i = input(r, text, at);
+    const evs = await run(f.id, [arrival(f.id, i)], [i], new Map([[old.id, old]]));
+    expect(old).toMatchObject({ status: 'open', statusReason: null, dirty: true });
+    expect(evs).toContainEqual(
+      expect.objectContaining({
+        caseId: old.id,
+        type: 'status_changed',
+        data: expect.objectContaining({ from: 'pending', to: 'open', stillBrokenOn: r.case_id }),
+      }),
+    );
+    // Its quiet period is cancelled with it.
+    const link = await w
+      .db()
+      .selectFrom('problem_links')
+      .select('resolve_due_at')
+      .where('case_id', '=', old.id)
+      .executeTakeFirstOrThrow();
+    expect(link.resolve_due_at).toBeNull();
   });
 
   it('a new customer saying it is still broken is not told it is fixed (and is no evidence)', async () => {
