@@ -9,6 +9,7 @@ import {
   type OutboxHandler,
   outboxBackoffMs,
 } from '../platform/outbox/outbox.worker.js';
+import { ACK_PREFIX } from '../problems/acknowledge.js';
 import { releaseFromFix } from '../problems/problem.service.js';
 import { loadProblemSettings } from '../problems/problem.settings.js';
 import { stillDue } from './notify.cancel.js';
@@ -349,18 +350,13 @@ export const NOT_NOTIFIED = 'customer_not_notified';
 async function notToldBackToDesk(
   db: Kysely<DB>,
   ws: string,
-  n: { problem_id: string; update_id: string; case_id: string },
+  n: { problem_id: string; update_id: string; case_id: string; created_at: number },
   now: number,
 ) {
   await db.transaction().execute(async (trx) => {
-    const update = await trx
-      .selectFrom('problem_updates')
-      .select('status')
-      .where('id', '=', n.update_id)
-      .executeTakeFirst();
     const why = 'the customer could not be told of the fix: no channel reaches them';
     if (
-      update?.status === 'fixed' &&
+      (await toldOfFix(trx, n)) &&
       (await releaseFromFix(trx, ws, n.problem_id, [n.case_id], now, why, NOT_NOTIFIED)) > 0
     )
       return;
@@ -379,4 +375,33 @@ async function notToldBackToDesk(
       })
       .execute();
   });
+}
+
+/**
+ * Whether a notice was to tell its customer of the fix: a status update `fixed`, or the informed
+ * acknowledgement (`ack:<problemId>`, acknowledge.ts) of a case linked while the fix stood, which
+ * said the problem is fixed and set its case waiting on the customer. An acknowledgement has no
+ * `problem_updates` row, so it was once taken for other news and its case, pending, resolved
+ * quietly though its customer never heard a word. One queued before the fix (superseded by the
+ * fix notice, unless the fix was silent) told of no fix: its case keeps its quiet period.
+ */
+async function toldOfFix(
+  trx: Kysely<DB>,
+  n: { problem_id: string; update_id: string; created_at: number },
+): Promise<boolean> {
+  if (n.update_id.startsWith(ACK_PREFIX)) {
+    const p = await trx
+      .selectFrom('problems')
+      .select('fixed_at')
+      .where('id', '=', n.problem_id)
+      .executeTakeFirst();
+    // PostgreSQL returns bigint columns as strings.
+    return p?.fixed_at != null && Number(n.created_at) >= Number(p.fixed_at);
+  }
+  const update = await trx
+    .selectFrom('problem_updates')
+    .select('status')
+    .where('id', '=', n.update_id)
+    .executeTakeFirst();
+  return update?.status === 'fixed';
 }

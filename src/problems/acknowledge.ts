@@ -5,6 +5,7 @@ import { queueNotifications } from '../notify/notify.service.js';
 import type { DB } from '../platform/db/schema.js';
 import { applySla } from '../sla/sla.store.js';
 import { isHistory } from './escalate.js';
+import type { HistoryRef } from './link-history.js';
 import { pendLinkedCases } from './problem.cases.js';
 import { acknowledgementText, type ProblemSettings } from './problem.settings.js';
 
@@ -26,7 +27,15 @@ export interface Ack {
   at: number;
   /** A copy taken at the link: a later decision of the batch (a confirmation) is not its news. */
   problem: AckProblem;
+  /** The problem the detector moved the case from (case-move.ts), named in its history entry. */
+  from?: HistoryRef;
 }
+
+/**
+ * The update id of an acknowledgement's notifications (`ack:<problemId>`): one per case and
+ * problem; it has no `problem_updates` row.
+ */
+export const ACK_PREFIX = 'ack:';
 
 const fixed = (status: string) => status === 'fixed' || status === 'verified';
 
@@ -53,7 +62,7 @@ export async function acknowledgeArrivals(
   const told: Ack[] = [];
   for (const a of acks) {
     const p = a.problem;
-    const data = { problemId: a.problemId, number: p.number };
+    const data = { problemId: a.problemId, number: p.number, ...(a.from ? { from: a.from } : {}) };
     if (fixed(p.status) && noFixedAck.has(a.caseId)) {
       caseEvents.push({
         caseId: a.caseId,
@@ -77,7 +86,7 @@ export async function acknowledgeArrivals(
       trx,
       ws,
       a.problemId,
-      `ack:${a.problemId}`,
+      `${ACK_PREFIX}${a.problemId}`,
       text,
       [{ case_id: a.caseId, customer_id: a.customerId }],
       now,

@@ -8,6 +8,7 @@ import { votingTopic } from './detector/book.js';
 import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
 import type { Decision, ProblemKind } from './detector/detector.js';
 import { queueEscalations, refreshEscalationSnapshots } from './escalate.js';
+import type { HistoryRef } from './link-history.js';
 import { erasedCaseIds } from './link-refusals.js';
 import { resolveOwner } from './owner.js';
 import type { ProblemSettings } from './problem.settings.js';
@@ -170,9 +171,13 @@ export async function applyDecisions(
         if (linked.get(m.caseId) === d.problemId) break;
         if (unlinked.has(`${m.caseId}>${d.problemId}`)) break;
         const held = linked.get(m.caseId);
+        // Moved from another problem: the case's `problem_linked` entry names it (`from`).
+        let moved: { from?: HistoryRef } = {};
         if (held !== undefined) {
           const at = { now, eventAt: m.at };
-          if (!(await moveCase(trx, ws, m.caseId, held, d.problemId, at))) break;
+          const move = await moveCase(trx, ws, m.caseId, held, d.problemId, at, caseEvents);
+          if (!move) break;
+          if (move.from) moved = { from: move.from };
           changed.add(held);
         }
         linked.set(m.caseId, d.problemId);
@@ -209,6 +214,7 @@ export async function applyDecisions(
             customerId: m.customerId,
             at: m.at,
             problem: { ...p },
+            ...moved,
           });
         // Linked when the problem was raised, or later by the detector without an arrival of
         // theirs: the case's history says so too (an arrival's entry carries its ack, below).
@@ -216,7 +222,7 @@ export async function applyDecisions(
           caseEvents.push({
             caseId: m.caseId,
             type: 'problem_linked',
-            data: { problemId: d.problemId, number: p?.number ?? null, how: 'detected' },
+            data: { problemId: d.problemId, number: p?.number ?? null, how: 'detected', ...moved },
             eventAt: m.at,
           });
         break;

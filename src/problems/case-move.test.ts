@@ -36,6 +36,64 @@ describe.each(ENGINES)('a case the detector links to another problem, on %s', (e
     expect(JSON.parse(ev.data_json)).toEqual({ caseIds: [c.case_id], movedTo: b });
   });
 
+  /** The problem's history entries of a type, oldest first. */
+  const problemEvents = async (id: string, type: string) =>
+    (
+      await db()
+        .selectFrom('problem_events')
+        .select('data_json')
+        .where('problem_id', '=', id)
+        .where('type', '=', type)
+        .orderBy('id')
+        .execute()
+    ).map((e) => JSON.parse(e.data_json));
+  const ref = async (id: string) => ({
+    problemId: id,
+    number: Number(
+      (
+        await db()
+          .selectFrom('problems')
+          .select('number')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).number,
+    ),
+  });
+
+  it('the case history says it left one problem and joined the other; so do both problems', async () => {
+    const [c, e] = await cases(2);
+    const a = await autoProblem([c, e]);
+    const b = await autoProblem(await cases(1));
+    const [A, B] = [await ref(a), await ref(b)];
+    const entries: { caseId: string; type: string; data: Record<string, unknown> }[] = [];
+    // A newer complaint of c's linked on arrival (its entry carries the acknowledgement), and
+    // e's linked by detection.
+    const detected = { ...linkTo(b, e), reason: 'detected' as const };
+    const held = new Map([
+      [c.case_id!, a],
+      [e.case_id!, a],
+    ]);
+    await decide(Date.now(), [linkTo(b, c), detected], await open(a, b), held, entries);
+    const ofCase = (id: string | null) =>
+      entries.filter((x) => x.caseId === id).map((x) => [x.type, x.data]);
+    expect(ofCase(c.case_id)).toEqual([
+      ['problem_unlinked', { ...A, how: 'moved', to: B }],
+      ['problem_linked', expect.objectContaining({ ...B, from: A, autoSent: false })],
+    ]);
+    expect(ofCase(e.case_id)).toEqual([
+      ['problem_unlinked', { ...A, how: 'moved', to: B }],
+      ['problem_linked', { ...B, how: 'detected', from: A }],
+    ]);
+    expect(await problemEvents(a, 'unlinked')).toEqual([
+      { caseIds: [c.case_id], movedTo: b },
+      { caseIds: [e.case_id], movedTo: b },
+    ]);
+    expect(await problemEvents(b, 'linked')).toEqual([
+      { caseIds: [c.case_id], movedFrom: a },
+      { caseIds: [e.case_id], movedFrom: a },
+    ]);
+  });
+
   it('stays where a person linked it', async () => {
     const [c] = await cases(1);
     const a = await autoProblem(await cases(1));

@@ -1,13 +1,20 @@
 import type { Kysely } from 'kysely';
+import type { BatchState } from '../ingest/pipeline/types.js';
 import type { DB } from '../platform/db/schema.js';
+import { type HistoryRef, movedEntries } from './link-history.js';
 import { problemEvent, recountProblem } from './problem.store.js';
 
 /**
  * A case belongs to one problem at a time: its customer hears one problem's news and waits for
  * one fix. When the detector links a newer complaint of a case to another problem than the open
  * one holding it (that one no longer claims the case's trouble: its episode is over, or it was
- * verified), the case moves, and the old problem's history says where. A case a person linked
- * stays where they put it: the new link is refused. Returns whether the case may join `to`.
+ * verified), the case moves. Both histories say so, as for a person's merge or split: the old
+ * problem's (`unlinked`, where it went) and the new one's (`linked`, where it came from), and the
+ * case's (`problem_unlinked` here, pushed to the batch's case events; the `problem_linked` entry
+ * that follows names `from`). Before, the case's history named only the problems it joined, so a
+ * case the detector moved read as held by both. A case a person linked stays where they put it:
+ * the new link is refused. Returns null when the case stays, else the problem it came from as
+ * its history names it (null when it held no link there any more).
  */
 export async function moveCase(
   trx: Kysely<DB>,
@@ -16,7 +23,8 @@ export async function moveCase(
   from: string,
   to: string,
   at: { now: number; eventAt: number },
-): Promise<boolean> {
+  caseEvents: BatchState['caseEvents'],
+): Promise<{ from: HistoryRef | null } | null> {
   const link = await trx
     .selectFrom('problem_links')
     .select('source')
@@ -24,8 +32,8 @@ export async function moveCase(
     .where('case_id', '=', caseId)
     .where('unlinked_at', 'is', null)
     .executeTakeFirst();
-  if (!link) return true;
-  if (link.source !== 'auto') return false;
+  if (!link) return { from: null };
+  if (link.source !== 'auto') return null;
   await trx
     .updateTable('problem_links')
     .set({ unlinked_at: at.now, resolve_due_at: null })
@@ -33,6 +41,20 @@ export async function moveCase(
     .where('case_id', '=', caseId)
     .execute();
   await problemEvent(trx, ws, from, 'unlinked', { caseIds: [caseId], movedTo: to }, at);
+  await problemEvent(trx, ws, to, 'linked', { caseIds: [caseId], movedFrom: from }, at);
   await recountProblem(trx, from, at.now);
-  return true;
+  const numbers = await trx
+    .selectFrom('problems')
+    .select(['id', 'number'])
+    .where('id', 'in', [from, to])
+    .execute();
+  const ref = (id: string) => ({ id, number: numbers.find((p) => p.id === id)?.number ?? null });
+  const moved = movedEntries(ref(from), ref(to));
+  caseEvents.push({
+    caseId,
+    type: 'problem_unlinked',
+    data: moved.unlinked,
+    eventAt: at.eventAt,
+  });
+  return { from: moved.from };
 }

@@ -4,8 +4,11 @@ import type { DB } from '../platform/db/schema.js';
 
 /** How a case came to be linked, as its history says it. */
 export type LinkedHow = 'detected' | 'by_hand' | 'created_from_case' | 'merged' | 'split';
-/** How a case left a problem: unlinked by a person, merged or split into another one. */
-export type UnlinkedHow = 'by_hand' | 'merged' | 'split';
+/**
+ * How a case left a problem: unlinked by a person, merged or split into another one, or moved by
+ * the detector to another problem (case-move.ts).
+ */
+export type UnlinkedHow = 'by_hand' | 'merged' | 'split' | 'moved';
 
 type ProblemRef = { id: string; number: number | null };
 type Actor = { type: string; id: string | null };
@@ -56,6 +59,26 @@ export async function recordCasesUnlinked(
   for (const caseId of caseIds)
     await caseEvent(trx, ws, caseId, who(actor), 'problem_unlinked', data, now);
 }
+
+/**
+ * The detector moved a case from one problem to another (case-move.ts): its `problem_unlinked`
+ * entry (written with the pipeline batch's case events, as the detector's `problem_linked`
+ * entries are), and the `from` its `problem_linked` entry then names.
+ */
+export function movedEntries(from: ProblemRef, to: ProblemRef) {
+  return {
+    unlinked: {
+      problemId: from.id,
+      number: num(from),
+      how: 'moved' as UnlinkedHow,
+      ...ref('to', to),
+    },
+    from: { problemId: from.id, number: num(from) },
+  };
+}
+
+/** A problem as a case's history names it (`from`, `to`). */
+export type HistoryRef = ReturnType<typeof movedEntries>['from'];
 
 // PostgreSQL returns bigint columns as strings.
 const num = (p: ProblemRef) => (p.number === null ? null : Number(p.number));

@@ -374,7 +374,10 @@ export class ProblemRuntime {
       { noFixedAck: arrivals.noFixedAck, cases },
     );
     if (stillBroken.length > 0)
-      await recordStillBroken(trx, ws, now, stillBroken, settings.value, this.changed);
+      await recordStillBroken(trx, ws, now, stillBroken, settings.value, this.changed, {
+        cases,
+        caseEvents,
+      });
   }
 
   /**

@@ -107,7 +107,10 @@ describe.each(ENGINES)('still broken beyond the reply on %s', (engine) => {
           { noFixedAck: a.noFixedAck, cases },
         );
         if (a.reports.length > 0)
-          await recordStillBroken(trx, w.ws(), Date.now(), a.reports, settings, changed);
+          await recordStillBroken(trx, w.ws(), Date.now(), a.reports, settings, changed, {
+            cases,
+            caseEvents: caseEvents as never,
+          });
       });
     return caseEvents;
   }
@@ -156,6 +159,71 @@ describe.each(ENGINES)('still broken beyond the reply on %s', (engine) => {
     expect(linked?.data.suggestedReply).toBeUndefined();
   });
 
+  it("the customer's older case waiting on the fix goes back to the desk, never resolved quietly", async () => {
+    const f = await fixedPosts();
+    const old = f.cs[0].case_id!;
+    expect((await w.caseRows([old]))[old]).toBe('pending');
+    const at = f.fixedEventAt + 40 * MIN;
+    const text = 'Still not working, no service in Austin 78701';
+    const [r] = await w.ingest([post(f.authors[0], text, at)]);
+    expect(r.case_id).not.toBe(old);
+    const i = input(r, text, at);
+    await run(f.id, [arrival(f.id, i)], [i]);
+    expect((await w.caseRows([old]))[old]).toBe('open');
+    const history = (await w.api('GET', `/api/v1/cases/${old}/history?limit=200`)).json();
+    const back = history.items.find(
+      (h: { type: string; data: Record<string, unknown> }) =>
+        h.type === 'status_changed' && h.data.to === 'open',
+    );
+    expect(back?.data).toMatchObject({
+      from: 'pending',
+      problemId: f.id,
+      stillBrokenOn: r.case_id,
+    });
+    // Past the quiet period: the others resolve as fixed; this customer's old case does not.
+    await new ProblemWorker({
+      database: t.app.database,
+      clock: () => Date.now() + 25 * HOUR,
+    }).runOnce();
+    const after = await w.caseRows(f.cs.map((c) => c.case_id));
+    expect(after[old]).toBe('open');
+    expect(after[f.cs[1].case_id!]).toBe('resolved');
+    expect(after[f.cs[2].case_id!]).toBe('resolved');
+  });
+
+  it("an older case of the pipeline's batch goes back to the desk in the batch's state", async () => {
+    const f = await fixedPosts();
+    const old = {
+      id: f.cs[0].case_id!,
+      status: 'pending',
+      statusReason: 'customer',
+      priority: 'normal',
+      channel: 'api',
+      dirty: false,
+    } as unknown as CaseState;
+    const at = f.fixedEventAt + 40 * MIN;
+    const text = 'Still not working, no service in Austin 78701';
+    const [r] = await w.ingest([post(f.authors[0], text, at)]);
+    const i = input(r, text, at);
+    const evs = await run(f.id, [arrival(f.id, i)], [i], new Map([[old.id, old]]));
+    expect(old).toMatchObject({ status: 'open', statusReason: null, dirty: true });
+    expect(evs).toContainEqual(
+      expect.objectContaining({
+        caseId: old.id,
+        type: 'status_changed',
+        data: expect.objectContaining({ from: 'pending', to: 'open', stillBrokenOn: r.case_id }),
+      }),
+    );
+    // Its quiet period is cancelled with it.
+    const link = await w
+      .db()
+      .selectFrom('problem_links')
+      .select('resolve_due_at')
+      .where('case_id', '=', old.id)
+      .executeTakeFirstOrThrow();
+    expect(link.resolve_due_at).toBeNull();
+  });
+
   it('a new customer saying it is still broken is not told it is fixed (and is no evidence)', async () => {
     const f = await fixedPosts();
     const at = f.fixedEventAt + 40 * MIN;
@@ -184,6 +252,55 @@ describe.each(ENGINES)('still broken beyond the reply on %s', (engine) => {
       clock: () => Date.now() + 25 * HOUR,
     }).runOnce();
     expect((await w.caseRows([r.case_id]))[r.case_id!]).toBe('resolved');
+  });
+
+  it('a complaint told on arrival that the problem is fixed, whom no route reaches, goes back to the desk', async () => {
+    const f = await fixedPosts();
+    const at = f.fixedEventAt + 40 * MIN;
+    const [r] = await w.ingest([
+      post(`x-lost-${++k}`, 'no signal in Austin since this morning', at),
+    ]);
+    const i = input(r, 'no signal in Austin since this morning', at);
+    await run(f.id, [arrival(f.id, i)], [i]);
+    expect((await w.caseRows([r.case_id]))[r.case_id!]).toBe('pending');
+    // No sender for its channel: the acknowledgement saying "fixed" reaches no one.
+    await handleNotice(t, new Map(), await noticeRowOf(w.db(), r.case_id!));
+    const [n] = await w
+      .db()
+      .selectFrom('problem_notifications')
+      .select('status')
+      .where('case_id', '=', r.case_id!)
+      .execute();
+    expect(n.status).toBe('undeliverable');
+    const caseNow = () =>
+      w
+        .db()
+        .selectFrom('cases')
+        .select(['status', 'status_reason'])
+        .where('id', '=', r.case_id!)
+        .executeTakeFirstOrThrow();
+    expect(await caseNow()).toEqual({ status: 'open', status_reason: 'customer_not_notified' });
+    const back = await w
+      .db()
+      .selectFrom('case_events')
+      .select('data_json')
+      .where('case_id', '=', r.case_id!)
+      .where('type', '=', 'status_changed')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(back.data_json)).toMatchObject({
+      from: 'pending',
+      to: 'open',
+      problemId: f.id,
+      why: expect.stringContaining('could not be told of the fix'),
+    });
+    // Past the quiet period: still at the desk, never resolved unseen.
+    await new ProblemWorker({
+      database: t.app.database,
+      clock: () => Date.now() + 25 * HOUR,
+    }).runOnce();
+    expect(await caseNow()).toEqual({ status: 'open', status_reason: 'customer_not_notified' });
   });
 
   it("a case of the pipeline's batch is set waiting in the batch's state (persisted after)", async () => {

@@ -9,6 +9,7 @@ import type { DetectorInput } from './detector-input.js';
 import type { ProblemSettings } from './problem.settings.js';
 import { problemEvent } from './problem.store.js';
 import { backToFixing, REOPEN_WITHIN_MS } from './reopen.js';
+import { reopenOthersOfCustomer, type StillBrokenBatch } from './still-broken.cases.js';
 import { shortNegative } from './still-broken.intl.js';
 import { saysItWorks, saysStillBroken } from './still-broken.words.js';
 
@@ -65,7 +66,8 @@ export interface StillBrokenReport {
 
 /**
  * Customers answered a fix with "still broken": each case stays open (the thread stage reopened
- * it), its pending auto-resolve is cancelled, and the problem gets the evidence. The problem
+ * it), its pending auto-resolve is cancelled, and the problem gets the evidence. The customer's
+ * other cases of the problem waiting on the fix go back to the desk (`still-broken.cases.ts`). The problem
  * itself goes back to `fixing` when enough DISTINCT customers said so after the grace period
  * (restoration takes a while to reach everyone, and messages written before the customer saw
  * the fix cross it): at least `reopenAfterStillBroken`, and at least `reopenStillBrokenShare` of
@@ -80,6 +82,8 @@ export async function recordStillBroken(
   reports: StillBrokenReport[],
   settings: ProblemSettings,
   changed: Set<string>,
+  /** The pipeline's batch, whose cases are written after detection. */
+  batch?: StillBrokenBatch,
 ) {
   const graceMs = settings.stillBrokenGraceMinutes * 60_000;
   for (const { problemId, fixedAt, item } of reports) {
@@ -98,6 +102,9 @@ export async function recordStillBroken(
       { now, eventAt: item.at },
     );
     changed.add(problemId);
+    // Within the grace period too: the customer told us, whether or not it counts against the fix.
+    const at = { now, eventAt: item.at };
+    await reopenOthersOfCustomer(trx, ws, problemId, item.customerId, caseId!, at, batch);
     const counts = item.at >= fixedAt + graceMs;
     // First report of this case since the fix (a second message of the same customer is not
     // a second customer).

@@ -208,6 +208,8 @@ export function problemsWorld(app: () => TestApp) {
     open = new Map<string, OpenProblemRow>(),
     /** Case → the open problem holding it, as the runtime reads it before deciding. */
     linked = new Map<string, string>(),
+    /** Collects the case history entries the pipeline would write with the batch. */
+    caseEvents: { caseId: string; type: string; data: Record<string, unknown> }[] = [],
   ) =>
     db()
       .transaction()
@@ -216,7 +218,7 @@ export function problemsWorld(app: () => TestApp) {
           trx,
           ws(),
           now,
-          [],
+          caseEvents as never,
           decisions,
           linked,
           open,
