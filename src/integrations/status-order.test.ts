@@ -108,4 +108,27 @@ describe.each(['sqlite', 'postgres'] as const)('provider event order on %s', (en
     await say(id, 'incident.resolved', new Date(T - 5_000));
     expect((await w.get(id)).status).toBe('fixed');
   });
+  it("another provider's event counts even when it found the problem there already", async () => {
+    const w = await world(engine);
+    const { hook } = await withJira(w);
+    const { say } = await withPagerDuty(w);
+    const id = await w.problem();
+    await w.drain();
+    const key = (await w.get(id)).externalRefs.jira as string;
+    await backdate(w, id, 3_600_000);
+    const T = Date.now();
+    await say(id, 'incident.resolved', new Date(T - 30_000));
+    expect((await w.get(id)).status).toBe('fixed');
+    // Done in Jira after that: the problem is fixed already, and the event is taken all the same.
+    await hook({
+      timestamp: T - 10_000,
+      changelog: statusItem('In Progress', 'Done'),
+      issue: jiraIssue(key, 'done'),
+    });
+    // Reopened in PagerDuty before Jira's done, delivered after it: the done is the newer word.
+    await say(id, 'incident.reopened', new Date(T - 20_000));
+    expect((await w.get(id)).status).toBe('fixed');
+    await say(id, 'incident.reopened', new Date(T - 5_000));
+    expect((await w.get(id)).status).toBe('fixing');
+  });
 });

@@ -24,8 +24,11 @@ interface OrderRow {
  * desk took already (compared on the provider's clock: deliveries may come late, and comparing
  * with when the desk applied the earlier one dropped a `done` that came 10 s after an
  * `indeterminate` delivered 15 s late, leaving the problem fixing); or older than the problem's
- * last status change made elsewhere (a person, the detector: the desk's clock; another
- * integration's webhook: that provider's time of its event), a state we have moved on from.
+ * last status change made elsewhere (a person, the detector: the desk's clock), or than another
+ * integration's last event the desk took (that provider's time of it), a state we have moved on
+ * from. Another integration's event counts whether or not it moved the problem: a Jira `done`
+ * that found the problem fixed already still says it was fixed at that time, and a PagerDuty
+ * reopen from before it must not undo that (it did, in whichever order the two came in).
  * An event with no time (`at` null) cannot be ordered and is never stale, as before.
  */
 export async function providerEventStale(
@@ -49,17 +52,19 @@ export async function providerEventStale(
   const reports = rows.filter((r) => r.type === STATUS_REPORTED);
   // PostgreSQL returns bigint columns as strings.
   let own = Number.NEGATIVE_INFINITY;
-  for (const r of reports)
-    if (integrationOf(r) === integrationId) own = Math.max(own, Number(r.event_at));
   let elsewhere = p ? Number(p.created_at) : Number.NEGATIVE_INFINITY;
+  for (const r of reports) {
+    if (integrationOf(r) === integrationId) own = Math.max(own, Number(r.event_at));
+    else elsewhere = Math.max(elsewhere, Number(r.event_at));
+  }
   for (const s of rows) {
     if (s.type !== 'status_changed') continue;
-    // A change a status webhook made is written with the same time and actor as its report.
-    const report = reports.find(
+    // A change a status webhook made is written with the same time and actor as its report, and
+    // counts at the provider's time of the event (above).
+    const byReport = reports.some(
       (r) => r.actor_id === s.actor_id && Number(r.created_at) === Number(s.created_at),
     );
-    if (report && integrationOf(report) === integrationId) continue; // counted in `own`
-    elsewhere = Math.max(elsewhere, Number(report ? report.event_at : s.created_at));
+    if (!byReport) elsewhere = Math.max(elsewhere, Number(s.created_at));
   }
   return at <= own || at < elsewhere;
 }

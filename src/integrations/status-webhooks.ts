@@ -3,13 +3,12 @@ import { AppError, notFound } from '../platform/errors.js';
 import { nestedTooDeeply, TOO_DEEP_MESSAGE } from '../platform/http/json-depth.js';
 import { Json, Refusal } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
-import { changeProblem } from '../problems/problem.service.js';
 import type { ProblemStatus } from '../problems/problem.store.js';
 import { jiraKeyOf } from './adapters.js';
 import { jiraActor } from './dispatch.js';
 import type { IntegrationRouteDeps } from './integration.routes.js';
 import { verifyHmacHex } from './sign.js';
-import { providerEventStale, recordProviderEvent } from './status-order.js';
+import { takeProviderEvent } from './status-take.js';
 
 /** The actor of a change made by a PagerDuty status webhook (one for every PagerDuty integration). */
 const PAGERDUTY_ACTOR = 'pagerduty';
@@ -46,8 +45,8 @@ export function pagerDutyStatusTarget(eventType: string, status: string): Proble
  * The status webhooks coming back from Jira and PagerDuty: public routes verified by HMAC over the
  * raw body with the integration's `inboundSecret` (Jira `X-Hub-Signature: sha256=<hex>`,
  * PagerDuty v3 `X-PagerDuty-Signature: v1=<hex>`). An event moves the problem unless it is stale
- * (`providerEventStale`: events are ordered on the provider's own clock), and is remembered with
- * its provider time (`recordProviderEvent`).
+ * (events are ordered on the provider's own clock), and is remembered with its provider time, all
+ * in one transaction under the problem's row lock (`takeProviderEvent`).
  */
 export function statusWebhookRoutes(app: Http, deps: IntegrationRouteDeps) {
   const { db } = deps.database;
@@ -118,37 +117,6 @@ export function statusWebhookRoutes(app: Http, deps: IntegrationRouteDeps) {
         (r) => refOf(JSON.parse(r.external_refs_json) as Record<string, string>) === value,
       );
     };
-    /**
-     * Takes a provider's status event about a problem: nothing if it is stale, else the problem
-     * moves to `to` (when it is not there already) and the event's time is remembered, with the
-     * change's own time and actor so the change is known to be the provider's.
-     */
-    const take = async (
-      integ: { id: string; workspace_id: string },
-      p: { id: string; status: string },
-      e: { to: ProblemStatus; at: number | null; actorId: string; reported: string },
-    ) => {
-      if (await providerEventStale(db, p.id, integ.id, e.at)) return;
-      const now = deps.clock();
-      if (e.to !== p.status)
-        await changeProblem(
-          db,
-          { type: 'system', id: e.actorId, workspaceId: integ.workspace_id, person: true },
-          p.id,
-          { status: e.to },
-          now,
-        ).catch((err) => {
-          if (!(err instanceof AppError && err.code === 'invalid_transition')) throw err;
-        });
-      if (e.at !== null)
-        await recordProviderEvent(db, integ.workspace_id, p.id, {
-          integrationId: integ.id,
-          actorId: e.actorId,
-          at: e.at,
-          now,
-          reported: e.reported,
-        });
-    };
     // What a status webhook answers (`verified` above). Public routes get only 400 and 404 from
     // withCommonResponses; the 401 is this route's own, and an unknown id answers it, not 404.
     const webhookResponses = {
@@ -203,11 +171,15 @@ export function statusWebhookRoutes(app: Http, deps: IntegrationRouteDeps) {
             (refs) => jiraKeyOf(refs, integ.id),
             issue.key,
           );
-          const to = p ? jiraStatusTarget(cat, p.status) : null;
           // This integration by name: its own escalation of the change must not move its issue
           // back, another Jira integration's must follow (dispatch.ts, changedByJira).
-          if (p && to)
-            await take(integ, p, { to, at, actorId: jiraActor(integ.id), reported: cat });
+          if (p)
+            await takeProviderEvent(db, deps.clock, integ, p.id, {
+              target: (status) => jiraStatusTarget(cat, status),
+              at,
+              actorId: jiraActor(integ.id),
+              reported: cat,
+            });
         }
         return { ok: true };
       },
@@ -237,12 +209,17 @@ export function statusWebhookRoutes(app: Http, deps: IntegrationRouteDeps) {
         const key = ev?.data?.incident_key;
         if (key && ev?.event_type) {
           const p = await findProblem(integ.workspace_id, (refs) => refs.pagerduty, key);
-          const to = p ? pagerDutyStatusTarget(ev.event_type, p.status) : null;
           const occurred =
             typeof ev.occurred_at === 'string' ? Date.parse(ev.occurred_at) : Number.NaN;
           const at = Number.isFinite(occurred) ? occurred : null;
-          if (p && to)
-            await take(integ, p, { to, at, actorId: PAGERDUTY_ACTOR, reported: ev.event_type });
+          const type = ev.event_type;
+          if (p)
+            await takeProviderEvent(db, deps.clock, integ, p.id, {
+              target: (status) => pagerDutyStatusTarget(type, status),
+              at,
+              actorId: PAGERDUTY_ACTOR,
+              reported: type,
+            });
         }
         return { ok: true };
       },

@@ -1,8 +1,9 @@
 import { AppError } from '../platform/errors.js';
-import { cityKey, findCity } from '../triage/area-gazetteer.js';
+import { findCity } from '../triage/area-gazetteer.js';
 import { WORLD_PLACES } from '../triage/area-places.js';
 import { manualArea, readArea } from './manual-area.js';
 import { placeText, readPlace } from './place-text.js';
+import { placeWithin } from './place-within.js';
 import type { ProblemArea } from './problem.store.js';
 
 /*
@@ -72,8 +73,10 @@ export function readOwnerRules(rules: readonly OwnerRule[]): OwnerRule[] {
 
 /**
  * The owner team of a problem of this topic and area (the first matching rule), or null. A
- * rule's place matches a problem there or inside it: "TX" a Texas city or ZIP code, not a
- * country-wide problem (that is other states' too). An old key prefix matches the problem's key.
+ * rule's place matches a problem there or inside it (`placeWithin`, as the problem list's area
+ * filter finds it): "TX" a Texas city or ZIP code, not a country-wide problem (that is other
+ * states' too); "New York, NY" Brooklyn and Flushing too. An old key prefix matches the
+ * problem's key.
  */
 export function ownerFor(
   settings: { ownerRules: readonly OwnerRule[] },
@@ -85,7 +88,8 @@ export function ownerFor(
     if (r.topic && r.topic !== topic) continue;
     if (r.area !== undefined) {
       const place = storedPlace(r.area);
-      if (!place || !within(readArea(area), place)) continue;
+      const a = readArea(area);
+      if (!place || !a || !placeWithin(a, place)) continue;
     } else if (r.areaPrefix && !(areaKey ?? '').startsWith(r.areaPrefix)) continue;
     return r.team;
   }
@@ -99,21 +103,6 @@ function storedPlace(text: string): ProblemArea | null {
   } catch {
     return null;
   }
-}
-
-/**
- * Whether a problem's area lies in the rule's place: the same ZIP code, else every level the
- * place names (country, state, city) named the same by the problem. A country not given is the
- * US, as the detector's keys read it.
- */
-function within(a: ProblemArea | null, place: ProblemArea): boolean {
-  if (!a) return false;
-  const same = (x: string | null, y: string | null) =>
-    (x ?? '').toUpperCase().replace(/\s+/g, '') === (y ?? '').toUpperCase().replace(/\s+/g, '');
-  if (!same(a.country ?? 'US', place.country ?? 'US')) return false;
-  if (place.postalCode) return same(a.postalCode, place.postalCode);
-  if (place.region && !same(a.region, place.region)) return false;
-  return !place.city || (!!a.city && cityKey(a.city) === cityKey(place.city));
 }
 
 /**

@@ -4,6 +4,7 @@ import { badRequest } from '../platform/errors.js';
 import { TOPICS } from '../triage/types.js';
 import { readArea } from './manual-area.js';
 import { readPlace } from './place-text.js';
+import { placeWithin } from './place-within.js';
 import { PROBLEM_STATUSES, type ProblemStatus } from './problem.store.js';
 
 export interface ProblemFilter {
@@ -113,7 +114,8 @@ type Place = Record<'postalCode' | 'city' | 'region' | 'country', string | null>
 /**
  * The problem's area names the filter at some level (a city's problem is in its region too),
  * lies inside the place the filter names ("Texas" finds problems in TX, "Austin, TX" those of
- * Austin and its postal codes, "United States" the country's), or covers it: an agent asking
+ * Austin and its postal codes, "New York, NY" Brooklyn's and Flushing's too, "United States" the
+ * country's: `placeWithin`, as an owner rule of that place takes them), or covers it: an agent asking
  * what troubles 94110 wants the San Francisco outage and the California one too, which is
  * what the customers there are suffering from.
  */
@@ -124,13 +126,5 @@ function inArea(p: Selectable<ProblemTable>, needle: string, place: Place | null
   if ([a.postalCode, a.city, a.region, a.country].some((v) => v?.toLowerCase() === needle))
     return true;
   if (!place) return false;
-  return inside(a, place) || inside(place, a);
-}
-
-/** Every level `outer` knows, `inner` knows too and names the same (so it lies within). */
-function inside(inner: Place, outer: Place): boolean {
-  const levels = (['postalCode', 'city', 'region', 'country'] as const).filter((k) => outer[k]);
-  return (
-    levels.length > 0 && levels.every((k) => inner[k]?.toLowerCase() === outer[k]!.toLowerCase())
-  );
+  return placeWithin(a, place) || placeWithin(place, a);
 }

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { CHANNEL_KINDS } from '../ingest/inbound.schema.js';
 import { AppError } from '../platform/errors.js';
+import { inCity } from '../triage/area-city-parts.js';
 import type { TriageResult } from '../triage/index.js';
 import { TOPICS, URGENCY_KINDS } from '../triage/types.js';
 
@@ -107,7 +108,9 @@ export function matches(c: RuleConditions, f: RoutingFacts): boolean {
       const pc = a.postalCode.toUpperCase();
       if (!c.area.postalPrefix.some((p) => pc.startsWith(p.toUpperCase()))) return false;
     }
-    if (!inList(c.area.city, c.area.city ? a?.city : null)) return false;
+    // A city takes its parts the ZIP gazetteer names apart (Brooklyn, Flushing in New York), as
+    // a problem owner rule's place does (src/problems/place-within.ts).
+    if (c.area.city?.length && !(a && c.area.city.some((city) => inCity(a, city)))) return false;
     if (!inList(c.area.region, c.area.region ? a?.region : null)) return false;
     if (!inList(c.area.country, c.area.country ? a?.country : null)) return false;
   }
