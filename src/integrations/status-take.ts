@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { shareCaseWrites } from '../platform/db/case-writes-lock.js';
 import { retryConflicts } from '../platform/db/db-errors.js';
 import type { DB } from '../platform/db/schema.js';
@@ -52,7 +52,7 @@ export async function takeProviderEvent(
       const at = now();
       if (to !== p.status)
         await changeProblem(
-          joining(trx),
+          trx,
           { type: 'system', id: e.actorId, workspaceId: ws, person: true },
           problemId,
           { status: to },
@@ -72,25 +72,4 @@ export async function takeProviderEvent(
         });
     }),
   );
-}
-
-/**
- * `trx` for `changeProblem`, which opens a transaction of its own: its `transaction()` runs the
- * body in `trx` instead, so the change is made under the lock and commits (or rolls back) with the
- * stale check and the record. Kysely refuses a transaction inside a transaction, and
- * `changeProblem` does not yet join one it is given (as `appendInbound` does on
- * `db.isTransaction`); once it does, this goes. Every other member is the transaction's own,
- * bound to it (Kysely keeps its state in private fields, which a proxy's `this` cannot reach).
- */
-function joining(trx: Transaction<DB>): Kysely<DB> {
-  return new Proxy(trx, {
-    get(target, key) {
-      if (key === 'transaction')
-        return () => ({
-          execute: <T>(body: (t: Kysely<DB>) => Promise<T>) => body(target),
-        });
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }
