@@ -27,7 +27,7 @@ interface BesideOptions {
   speed?: 'max' | number;
   /** `import`: the messages are history (resolved cases, no SLA clocks); `replay` is live. */
   history?: boolean;
-  onAppended?: IngestStreamOptions['onAppended'];
+  afterAppend?: IngestStreamOptions['afterAppend'];
 }
 
 export async function ingestBesideServer(
@@ -86,7 +86,7 @@ async function feedAndSettle(
     speed: opts.speed ?? 'max',
     skipFuture: true,
     history: opts.history,
-    onAppended: opts.onAppended,
+    afterAppend: opts.afterAppend,
   });
   if (res.future > 0)
     process.stderr.write(

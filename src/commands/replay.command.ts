@@ -72,7 +72,7 @@ export async function replayCommand(file: string, opts: { speed: string }) {
     const { res, parked } = await ingestBesideServer(app, messages(), {
       progress,
       speed,
-      onAppended: (chunk, r) => differing.check(chunk, r),
+      afterAppend: (chunk, r) => differing.check(chunk, r),
     });
     const p = progress.done();
     // Every message had a channelId the desk does not have: as a file with no message.

@@ -30,7 +30,7 @@ export interface IngestStreamOptions {
    * After each chunk is logged, with its messages and what the log made of each (`replay` tells
    * a duplicate that says something else from a re-delivery).
    */
-  onAppended?: (chunk: InboundMessage[], res: AppendResult) => Promise<void>;
+  afterAppend?: (chunk: InboundMessage[], res: AppendResult) => Promise<void>;
 }
 
 /**
@@ -58,7 +58,7 @@ export async function ingestStream(
     );
     accepted += res.accepted;
     duplicates += res.duplicates;
-    await opts.onAppended?.(buf, res);
+    await opts.afterAppend?.(buf, res);
     await opts.pipeline?.drain();
     opts.progress?.add(buf.length);
     buf = [];
