@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { App } from '../app.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
-import { ingestStream } from '../ingest/ingest-stream.js';
+import { type IngestStreamOptions, ingestStream } from '../ingest/ingest-stream.js';
 import { PipelineLease } from '../platform/db/pipeline-lease.js';
 import type { DB } from '../platform/db/schema.js';
 import type { Progress } from '../platform/progress.js';
@@ -27,6 +27,7 @@ interface BesideOptions {
   speed?: 'max' | number;
   /** `import`: the messages are history (resolved cases, no SLA clocks); `replay` is live. */
   history?: boolean;
+  afterAppend?: IngestStreamOptions['afterAppend'];
 }
 
 export async function ingestBesideServer(
@@ -85,6 +86,7 @@ async function feedAndSettle(
     speed: opts.speed ?? 'max',
     skipFuture: true,
     history: opts.history,
+    afterAppend: opts.afterAppend,
   });
   if (res.future > 0)
     process.stderr.write(

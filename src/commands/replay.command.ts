@@ -1,21 +1,25 @@
-import { statSync } from 'node:fs';
-import { Value } from '@sinclair/typebox/value';
-import { inboundNulProblem } from '../ingest/inbound.nul.js';
-import { type InboundMessage, InboundMessageSchema } from '../ingest/inbound.schema.js';
-import { sentAtUnbelievable } from '../ingest/inbound.time.js';
-import { MAX_JSON_DEPTH, nestedTooDeeply } from '../platform/http/json-depth.js';
+import { channelKinds } from '../ingest/inbound.channels.js';
+import type { InboundMessage } from '../ingest/inbound.schema.js';
 import { Progress } from '../platform/progress.js';
 import { ingestBesideServer } from './beside-server.js';
 import { withApp } from './context.js';
-import { MAX_LINE_BYTES, replayFileLines } from './replay.lines.js';
+import { DifferingDuplicates } from './replay.duplicates.js';
+import {
+  type LinedMessage,
+  newTally,
+  type ReaderOptions,
+  replayMessages,
+  type Tally,
+} from './replay.reader.js';
 import { forTerminal } from './terminal.js';
 
 /**
  * `throughline replay <file.jsonl> --speed max|<factor>`: lines in the shape `POST /api/v1/inbound`
- * takes (fields it does not know, such as a simulator's `truth`, are dropped; incident lines of
- * the simulator are skipped), ingested in event-time order through the same log, pipeline and
- * detector as live traffic. When it returns, every event has been through the detector (or was
- * parked with its reason), so the problems can be read right after.
+ * takes (a message or a batch `{"messages": [...]}`; fields it does not know, such as a
+ * simulator's `truth`, are dropped; incident lines of the simulator are skipped), ingested in
+ * event-time order through the same log, pipeline and detector as live traffic. When it returns,
+ * every event has been through the detector (or was parked with its reason), so the problems can
+ * be read right after.
  *
  * Beside a running server the server's pipeline takes the events (`beside-server.ts`).
  */
@@ -26,26 +30,62 @@ export async function replayCommand(file: string, opts: { speed: string }) {
   // A first pass checks every line (its complaints printed once) and whether the file is in
   // event-time order. In order (as `simulate` writes it), the second pass streams: a file of
   // millions of lines needs no more memory than a chunk. Out of order, the messages are held in
-  // memory and sorted (stable, so equal times keep file order).
+  // memory and sorted (stable, so equal times keep file order). The first pass runs before the
+  // desk is opened (a file with no message is refused without creating one); the second also
+  // checks each `channelId` against the desk's channels.
   const scan = await scanReplayFile(file);
-  const { bad, zoneless, count } = scan;
+  const { zoneless, count } = scan;
   if (zoneless > 0) process.stderr.write(`${zoneless} times without a zone were read as UTC\n`);
+  const notUtf8 = notUtf8Warning(scan);
+  if (notUtf8) process.stderr.write(`${notUtf8}\n`);
   if (count === 0) throw new Error(noMessage(file, scan));
-  let messages: AsyncIterable<InboundMessage> | InboundMessage[];
-  if (scan.inOrder) {
-    messages = replayMessages(file, { quiet: true });
-  } else {
-    process.stderr.write(
-      `${file} is not in event-time order: its ${count} messages are sorted in memory\n`,
-    );
-    const all = (await readReplayFile(file, { quiet: true })).messages;
-    all.sort((a, b) => Date.parse(a.sentAt) - Date.parse(b.sentAt));
-    messages = all;
-  }
   await withApp(async (app) => {
+    const ws = app.workspace.workspaceId;
+    const second = newTally();
+    const reader: ReaderOptions = {
+      quiet: true,
+      tally: second,
+      channels: await channelKinds(app.database.db, ws),
+    };
+    let lined: AsyncIterable<LinedMessage> | LinedMessage[];
+    if (scan.inOrder) {
+      lined = replayMessages(file, reader);
+    } else {
+      process.stderr.write(
+        `${file} is not in event-time order: its ${count} messages are sorted in memory\n`,
+      );
+      lined = (await readLined(file, reader)).lined;
+      lined.sort((a, b) => Date.parse(a.message.sentAt) - Date.parse(b.message.sentAt));
+    }
+    // The line of each message, for naming it in the duplicates warning (gone with the message).
+    const lineOf = new WeakMap<InboundMessage, number>();
+    let fed = 0;
+    async function* messages() {
+      for await (const l of lined) {
+        lineOf.set(l.message, l.line);
+        fed++;
+        yield l.message;
+      }
+    }
+    const differing = new DifferingDuplicates(app.database.db, ws, (m) => lineOf.get(m));
     const progress = new Progress('replay', count);
-    const { res, parked } = await ingestBesideServer(app, messages, { progress, speed });
+    const { res, parked } = await ingestBesideServer(app, messages(), {
+      progress,
+      speed,
+      afterAppend: (chunk, r) => differing.check(chunk, r),
+    });
     const p = progress.done();
+    // Every message had a channelId the desk does not have: as a file with no message.
+    if (fed === 0) {
+      const first = [scan.first, second.first].filter((f) => f !== undefined);
+      first.sort((a, b) => a.line - b.line);
+      throw new Error(
+        noMessage(file, { ...scan, bad: scan.bad + second.channels, first: first[0] }),
+      );
+    }
+    const warning = differing.warning();
+    if (warning) process.stderr.write(`${forTerminal(warning)}\n`);
+    const bad = scan.bad + second.channels;
     process.stdout.write(
       `replayed ${res.accepted} messages (${res.duplicates} duplicates, ${bad} bad lines${parked > 0 ? `, ${parked} parked: see \`throughline parked\`` : ''}) in ${p.seconds.toFixed(1)} s\n`,
     );
@@ -58,118 +98,49 @@ async function scanReplayFile(file: string): Promise<Tally & { count: number; in
   let count = 0;
   let last = Number.NEGATIVE_INFINITY;
   let inOrder = true;
-  for await (const m of replayMessages(file, { tally })) {
+  for await (const { message } of replayMessages(file, { tally })) {
     count++;
-    const t = Date.parse(m.sentAt);
+    const t = Date.parse(message.sentAt);
     if (t < last) inOrder = false;
     else last = t;
   }
   return { count, ...tally, inOrder };
 }
 
+async function readLined(
+  file: string,
+  opts: ReaderOptions,
+): Promise<{ lined: LinedMessage[]; tally: Tally }> {
+  const tally = opts.tally ?? newTally();
+  const lined: LinedMessage[] = [];
+  for await (const l of replayMessages(file, { ...opts, tally })) lined.push(l);
+  return { lined, tally };
+}
+
 /** The messages of a replay file, and how many lines were not messages (held in memory). */
 export async function readReplayFile(
   file: string,
   opts: { quiet?: boolean } = {},
-): Promise<{ messages: InboundMessage[]; bad: number; zoneless: number }> {
-  const tally = newTally();
-  const messages: InboundMessage[] = [];
-  for await (const m of replayMessages(file, { ...opts, tally })) messages.push(m);
-  return { messages, ...tally };
+): Promise<{ messages: InboundMessage[]; bad: number; zoneless: number; notUtf8: number }> {
+  const { lined, tally } = await readLined(file, opts);
+  return {
+    messages: lined.map((l) => l.message),
+    bad: tally.bad,
+    zoneless: tally.zoneless,
+    notUtf8: tally.notUtf8.count,
+  };
 }
 
 /**
- * The messages of a replay file, one line at a time. Lines that are not messages are counted in
- * `tally.bad` and said on stderr (unless `quiet`, for a second pass over a file already checked).
+ * Bytes that are not UTF-8 (a Latin-1 `café`) are read as U+FFFD, as `import twcs` reads them;
+ * said, as it says them, so the text is not changed without a word.
  */
-async function* replayMessages(
-  file: string,
-  opts: { quiet?: boolean; tally?: Tally },
-): AsyncGenerator<InboundMessage> {
-  const tally = opts.tally ?? newTally();
-  let lineNo = 0;
-  // Said with the path: a folder gave only "EISDIR: illegal operation on a directory".
-  const stat = statSync(file, { throwIfNoEntry: false });
-  if (!stat) throw new Error(`${file}: no such file`);
-  if (!stat.isFile()) throw new Error(`${file} is not a file`);
-  const skip = (why: string) => {
-    tally.bad++;
-    tally.first ??= { line: lineNo, why };
-    if (!opts.quiet) process.stderr.write(`line ${lineNo}: ${forTerminal(why)}, skipped\n`);
-  };
-  for await (const read of replayFileLines(file)) {
-    lineNo = read.lineNo;
-    // A bad line like the others, whose bytes were never held (a 600 MB line crashed readline).
-    if ('tooLong' in read) {
-      skip(
-        `longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB (${MAX_LINE_BYTES} bytes, the most POST /api/v1/inbound takes)`,
-      );
-      continue;
-    }
-    const line = read.text;
-    if (!line.trim()) continue;
-    // Before anything walks it (structuredClone, the NUL scrub and storing it recurse).
-    if (nestedTooDeeply(line)) {
-      skip(`nested more than ${MAX_JSON_DEPTH} levels deep`);
-      continue;
-    }
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch {
-      skip('not JSON');
-      continue;
-    }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
-      skip('not a JSON object');
-      continue;
-    }
-    // Incident lines of the simulator carry ground truth for evaluations, not traffic.
-    if ((obj as { type?: unknown }).type === 'incident') {
-      tally.incidents++;
-      tally.first ??= { line: lineNo, why: 'an incident line of the simulator' };
-      continue;
-    }
-    const msg = Value.Clean(InboundMessageSchema, structuredClone(obj)) as Record<string, unknown>;
-    if (typeof msg.sentAt === 'string') {
-      const t = withZone(msg.sentAt);
-      if (t !== msg.sentAt) tally.zoneless++;
-      msg.sentAt = t;
-    }
-    if (!Value.Check(InboundMessageSchema, msg)) {
-      const e = Value.Errors(InboundMessageSchema, msg).First();
-      skip(e ? `${e.path || '/'} ${readableError(e)}` : 'invalid');
-      continue;
-    }
-    // An identifier with a NUL is refused here, with its reason (text with one is kept as U+FFFD).
-    const nul = inboundNulProblem(msg as InboundMessage);
-    if (nul) {
-      skip(nul);
-      continue;
-    }
-    // The inbound API's own reason: a line it would refuse is a bad line here too. (Lines ahead of
-    // the clock are not: replay leaves them out when they fall due, counted apart.)
-    const time = sentAtUnbelievable(msg.sentAt as string);
-    if (time) {
-      skip(`/sentAt ${time}`);
-      continue;
-    }
-    yield msg as InboundMessage;
-  }
+function notUtf8Warning(t: Tally): string | null {
+  const { count, lines } = t.notUtf8;
+  if (count === 0) return null;
+  const more = count > lines.length ? ', …' : '';
+  return `${count} line${count === 1 ? '' : 's'} held bytes that are not valid UTF-8, read as U+FFFD (\uFFFD): line${count === 1 ? '' : 's'} ${lines.join(', ')}${more}; save the file as UTF-8`;
 }
-
-/** What a pass over a replay file counted besides its messages. */
-interface Tally {
-  /** Lines that are not messages (said on stderr). */
-  bad: number;
-  /** The simulator's incident lines: ground truth for evaluations, skipped without a word. */
-  incidents: number;
-  zoneless: number;
-  /** The first line that was not a message, and why. */
-  first?: { line: number; why: string };
-}
-
-const newTally = (): Tally => ({ bad: 0, incidents: 0, zoneless: 0 });
 
 /**
  * Why a file with no message is refused: an empty file is not one full of lines that are not
@@ -183,24 +154,4 @@ function noMessage(file: string, t: Tally): string {
     t.incidents > 0 ? `${plural(t.incidents, 'incident line')} of the simulator` : '',
   ].filter(Boolean);
   return `no line of ${file} is a message (${counts.join(', ')}); the first, line ${t.first.line}: ${forTerminal(t.first.why)}`;
-}
-
-/**
- * A time written without a zone ("2025-03-04T10:00:00", Python's naive isoformat, or with a space
- * for the T) is read as UTC; the HTTP intake stays strict.
- */
-function withZone(t: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/i.exec(t.trim());
-  return m ? `${m[1]}T${m[2]}Z` : t;
-}
-
-/**
- * A schema error as a person can act on it: a value outside a set of words ("Expected union
- * value" for `channel`) names the words it may be.
- */
-function readableError(e: { message: string; schema: unknown }): string {
-  const options = (e.schema as { anyOf?: { const?: unknown }[] }).anyOf;
-  if (options?.length && options.every((o) => typeof o.const === 'string'))
-    return `must be one of: ${options.map((o) => o.const).join(', ')}`;
-  return e.message;
 }

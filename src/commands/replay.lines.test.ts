@@ -49,8 +49,15 @@ describe('replay file lines', () => {
       ]);
   });
 
-  it('reads bytes that are not UTF-8 as U+FFFD', async () => {
-    const bytes = Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
-    expect(await linesOf(bytes, 2)).toEqual([{ lineNo: 1, text: 'caf\uFFFD' }]);
+  it('reads bytes that are not UTF-8 as U+FFFD, and says so; a real U+FFFD is text', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\nreal \uFFFD\n'),
+    ]);
+    expect(await linesOf(bytes, 2)).toEqual([
+      { lineNo: 1, text: 'caf\uFFFD', notUtf8: true },
+      { lineNo: 2, text: 'real \uFFFD' },
+    ]);
   });
 });

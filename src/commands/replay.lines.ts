@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 
 /**
@@ -7,9 +8,12 @@ import { createReadStream } from 'node:fs';
  */
 export const MAX_LINE_BYTES = 10 * 1024 * 1024;
 
-/** A line of a replay file: its text, or only its size when it was longer than the limit. */
+/**
+ * A line of a replay file: its text (`notUtf8` when bytes that are not UTF-8 were read as
+ * U+FFFD), or only its size when it was longer than the limit.
+ */
 export type ReplayLine =
-  | { lineNo: number; text: string }
+  | { lineNo: number; text: string; notUtf8?: true }
   | { lineNo: number; tooLong: true; bytes: number };
 
 /**
@@ -21,7 +25,8 @@ export type ReplayLine =
  * Lines end as `readline` ended them, so line numbers stay what they were: at "\n", "\r\n" or a
  * lone "\r" (none of which can sit inside a JSON string). Each line is decoded on its own, which
  * is safe as those bytes never occur inside a multi-byte UTF-8 character; invalid UTF-8 reads as
- * U+FFFD, and a byte-order mark at the start is dropped.
+ * U+FFFD, said with `notUtf8` (a Latin-1 `café` was silently stored as `caf\uFFFD`), and a
+ * byte-order mark at the start is dropped.
  */
 export async function* replayFileLines(
   file: string,
@@ -36,8 +41,11 @@ export async function* replayFileLines(
   const finish = (): ReplayLine => {
     lineNo++;
     if (size > max) return { lineNo, tooLong: true, bytes: size };
-    let text = Buffer.concat(parts, size).toString('utf8');
+    const bytes = Buffer.concat(parts, size);
+    let text = bytes.toString('utf8');
     if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    // Bytes checked only when U+FFFD shows: a real one, written as UTF-8, is text like any other.
+    if (text.includes('\uFFFD') && !isUtf8(bytes)) return { lineNo, text, notUtf8: true };
     return { lineNo, text };
   };
   for await (const chunk of chunks) {

@@ -2,11 +2,11 @@ import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
-import { badRequest } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
+import { knownChannels } from './inbound.channels.js';
 import { appendInbound } from './inbound.log.js';
 import { inboundNulProblem } from './inbound.nul.js';
-import { type ChannelKind, type InboundMessage, InboundMessageSchema } from './inbound.schema.js';
+import { type InboundMessage, InboundMessageSchema } from './inbound.schema.js';
 import { notFromTheFuture, sentAtProblem } from './inbound.time.js';
 
 export const MAX_BATCH = 1000;
@@ -118,53 +118,4 @@ export function inboundRoutes(app: Http, deps: InboundRouteDeps) {
       return reply.status(202).send(result);
     },
   );
-}
-
-/**
- * The kind of channel record that carries each message channel: a Meta app carries Facebook,
- * Instagram and WhatsApp, a Twilio number SMS and calls. Web chat and the generic API have no
- * channel record, so a `channelId` on them names nothing they could leave by.
- */
-const RECORD_OF: Partial<Record<ChannelKind, string>> = {
-  x: 'x',
-  facebook: 'meta',
-  instagram: 'meta',
-  whatsapp: 'meta',
-  email: 'email',
-  sms: 'sms',
-  voice: 'sms',
-};
-
-/**
- * A `channelId` names one of the desk's configured channels (the account replies go out
- * through), of a kind that carries the message's channel: one that is not there, or an X
- * account named for an email, is the sender's mistake, said now, rather than a case whose
- * replies have no channel to leave by (or fail later on the wrong one).
- */
-async function knownChannels(db: Kysely<DB>, ws: string, messages: InboundMessage[]) {
-  const ids = [...new Set(messages.map((m) => m.channelId).filter((c): c is string => !!c))];
-  if (ids.length === 0) return;
-  const rows = await db
-    .selectFrom('channels')
-    .select(['id', 'kind'])
-    .where('workspace_id', '=', ws)
-    .where('id', 'in', ids)
-    .execute();
-  const kindOf = new Map(rows.map((r) => [r.id, r.kind]));
-  const unknown = ids.filter((id) => !kindOf.has(id));
-  if (unknown.length > 0)
-    throw badRequest(`channelId ${unknown.slice(0, 5).join(', ')} is not a channel of this desk`);
-  const wrong = messages.find(
-    (m) => m.channelId && RECORD_OF[m.channel] !== kindOf.get(m.channelId),
-  );
-  if (wrong) {
-    const fits = RECORD_OF[wrong.channel];
-    throw badRequest(
-      `channelId ${wrong.channelId} is a channel of kind ${kindOf.get(wrong.channelId!)}; ${
-        fits
-          ? `${wrong.channel} messages need one of kind ${fits}`
-          : `${wrong.channel} messages take no channelId`
-      }`,
-    );
-  }
 }

@@ -1,6 +1,6 @@
 import type { Database } from '../platform/db/database.js';
 import type { Progress } from '../platform/progress.js';
-import { appendInbound } from './inbound.log.js';
+import { type AppendResult, appendInbound } from './inbound.log.js';
 import type { InboundMessage } from './inbound.schema.js';
 import { FUTURE_SKEW_MS } from './inbound.time.js';
 import type { PipelineWorker } from './pipeline/worker.js';
@@ -26,6 +26,11 @@ export interface IngestStreamOptions {
   skipFuture?: boolean;
   /** Log the messages as history (`import`): resolved cases, no SLA clocks (`AppendOptions`). */
   history?: boolean;
+  /**
+   * After each chunk is logged, with its messages and what the log made of each (`replay` tells
+   * a duplicate that says something else from a re-delivery).
+   */
+  afterAppend?: (chunk: InboundMessage[], res: AppendResult) => Promise<void>;
 }
 
 /**
@@ -53,6 +58,7 @@ export async function ingestStream(
     );
     accepted += res.accepted;
     duplicates += res.duplicates;
+    await opts.afterAppend?.(buf, res);
     await opts.pipeline?.drain();
     opts.progress?.add(buf.length);
     buf = [];
