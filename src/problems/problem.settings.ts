@@ -82,6 +82,9 @@ export const DEFAULT_PROBLEM_SETTINGS: ProblemSettings = {
     { topic: 'account', team: 'Billing' },
     { topic: 'delivery', team: 'Field services' },
     { topic: 'service', team: 'Contact-centre operations' },
+    // Last, every other problem: a text cluster no topic names ("caller ID shows a stranger's
+    // name") or trouble triage calls "other" still has a team that finds its cause.
+    { team: 'Problem management' },
   ],
 };
 
