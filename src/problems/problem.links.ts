@@ -4,7 +4,7 @@ import { cancelUnlinkedNotices } from '../notify/notify.cancel.js';
 import { shareCaseWrites } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/errors.js';
-import { ALL, areaChain } from './detector/areas.js';
+import { areaChain } from './detector/areas.js';
 import { queueEscalations } from './escalate.js';
 import { recordCasesLinked, recordCasesUnlinked } from './link-history.js';
 import { refuseCaseOfOpenProblem, refuseErasedCases } from './link-refusals.js';
@@ -54,11 +54,8 @@ export async function createProblemFromCase(
   const ws = actor.workspaceId;
   // The request itself first (400): a bad area is a bad area, whichever problem holds the case.
   const area = manualArea(input.area);
+  const areaKey = area ? areaChain({ ...area })[0] : null;
   const topic = complaintTopic(input.topic ?? null);
-  // A trouble named by topic and no place ("installers not showing up") is the topic's trouble
-  // wherever it is: the problem draws that topic's country-wide excess, as a detected
-  // country-wide problem does (`all`). With neither, it has no key and draws only by hand.
-  const areaKey = area ? areaChain({ ...area })[0] : topic ? ALL : null;
   const title = cleanTitle(input.title);
   return db.transaction().execute(async (trx) => {
     await shareCaseWrites(trx); // before any row lock: case-writes-lock.ts
@@ -74,7 +71,7 @@ export async function createProblemFromCase(
     await refuseErasedCases(trx, [c.id]);
     await refuseCaseOfOpenProblem(trx, c.id);
     const settings = await loadProblemSettings(trx, ws);
-    const owner = named ? named.name : ownerFor(settings, topic, area, area ? areaKey : null);
+    const owner = named ? named.name : ownerFor(settings, topic, area, areaKey);
     const row = await insertProblem(
       trx,
       ws,
