@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as ZipCodes from 'zipcodes';
+import { NOT_ALONE } from './area-places.js';
 
 const require = createRequire(import.meta.url);
 
@@ -72,4 +73,25 @@ export function findCity(name: string, state?: string): CityEntry | undefined {
   const list = gaz().cities.get(cityKey(name));
   if (!list) return undefined;
   return state ? list.find((e) => e.state === state) : list[0];
+}
+
+/** The ZIP data gives some firms a ZIP of their own ("Census Bureau", "Allstate Insurance Co"). */
+const BUSINESS_RE =
+  /\b(?:bank|insurance|co|inc|corp|bureau|brm|services|systems|lottery|univ|university|afb|company|club|fund)\b/;
+
+/**
+ * The place a name means when it is named alone, if the ZIP data leaves little doubt: the only
+ * place of that name, or one with at least three times the ZIP codes of the next ("Santa Fe" is
+ * New Mexico's; "Springfield" and "Burlington" are nobody's). A one-word name needs two ZIP codes
+ * unless `anySize` (the text allows only a place: "downtown Marfa"): the one-ZIP towns whose name
+ * is unique are often everyday words ("in English", "in Excel", "Joy").
+ */
+export function dominantCity(name: string, anySize: boolean): CityEntry | undefined {
+  const key = cityKey(name);
+  if (NOT_ALONE.has(key) || BUSINESS_RE.test(key)) return undefined;
+  const list = gaz().cities.get(key);
+  if (!list) return undefined;
+  const [top, next] = list;
+  if (next && top.zips < 3 * next.zips) return undefined;
+  return anySize || top.zips >= 2 || name.includes(' ') ? top : undefined;
 }

@@ -23,14 +23,15 @@ import type { Area } from './types.js';
 /** Finds an area in one piece of text. `profile` text is a location field, not a sentence. */
 export function areaInText(text: string, profile: boolean): Area | null {
   if (!text) return null;
-  const found = areaInCasedText(text, profile);
+  const found = areaInCasedText(text, profile, true);
   if (found || !caseless(text)) return found;
   // Written without capitals: read it again with them (area-lowercase.ts).
   const again = capitalised(text);
-  return again === text ? null : areaInCasedText(again, profile);
+  return again === text ? null : areaInCasedText(again, profile, false);
 }
 
-function areaInCasedText(text: string, profile: boolean): Area | null {
+/** `cased`: the capitals are the writer's, not added by capitalised(). */
+function areaInCasedText(text: string, profile: boolean, cased: boolean): Area | null {
   const can = shapeOf(text);
   // 1. ZIP codes, checked against the ZIP data; a 5-digit order number is not a ZIP.
   if (can.zip) {
@@ -52,7 +53,7 @@ function areaInCasedText(text: string, profile: boolean): Area | null {
     const area = profileCity(text);
     if (area) return area;
   }
-  return barePlaceInText(text, can.hashtag);
+  return barePlaceInText(text, can.hashtag, cased);
 }
 
 /**
