@@ -104,8 +104,7 @@ function bareRun(
 }
 
 /**
- * A place named alone: a US nickname, a large place abroad, or a sizeable unambiguous US city
- * (the largest of its name by far);
+ * A place named alone: a US nickname, a large place abroad, or a sizeable unambiguous US city;
  * where `context` puts a place, also the cities of PLACE_WORD_CITIES and, if `cased`, a smaller
  * place whose name the ZIP data gives to one place (dominantCity). Those want the writer's
  * capital: in a text re-read with capitals (area-lowercase.ts), "in harmony" would be a town.
@@ -119,10 +118,8 @@ function barePlace(name: string, context: Context, cased: boolean): Area | null 
     return { postalCode: null, city: world[0], region: null, country: world[1], confidence: 0.5 };
   if (AMBIGUOUS.has(key))
     return context && PLACE_WORD_CITIES.has(key) ? cityArea(findCity(name), 0.5) : null;
-  // Sizeable, and at least twice the next place of the name: "in Springfield" (Illinois 38 ZIP
-  // codes, Massachusetts 20, Missouri 16) names none of them.
-  const [hit, next] = gaz().cities.get(key) ?? [];
-  if (hit && hit.zips >= 15 && hit.zips >= 2 * (next?.zips ?? 0)) return cityArea(hit, 0.5);
+  const hit = findCity(name);
+  if (hit && hit.zips >= 15) return cityArea(hit, 0.5);
   return context && cased ? cityArea(dominantCity(name, context === 2), 0.4) : null;
 }
 

@@ -81,7 +81,7 @@ const BUSINESS_RE =
 
 /**
  * The place a name means when it is named alone, if the ZIP data leaves little doubt: the only
- * place of that name, or one with at least three times the ZIP codes of the next ("Santa Fe" is
+ * place of that name, or one with five ZIP codes or more and three times the next's ("Santa Fe" is
  * New Mexico's; "Springfield" and "Burlington" are nobody's). A one-word name needs two ZIP codes
  * unless `anySize` (the text allows only a place: "downtown Marfa"): the one-ZIP towns whose name
  * is unique are often everyday words ("in English", "in Excel", "Joy").
@@ -92,6 +92,8 @@ export function dominantCity(name: string, anySize: boolean): CityEntry | undefi
   const list = gaz().cities.get(key);
   if (!list) return undefined;
   const [top, next] = list;
-  if (next && top.zips < 3 * next.zips) return undefined;
+  // Of two places with a few ZIP codes between them the count says little ("Brookhaven": three
+  // in Mississippi, none for the Atlanta suburb, which shares Atlanta's).
+  if (next && (top.zips < 3 * next.zips || top.zips < 5)) return undefined;
   return anySize || top.zips >= 2 || name.includes(' ') ? top : undefined;
 }

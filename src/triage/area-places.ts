@@ -294,9 +294,12 @@ export const US_ALIASES = new Map<string, [string, string]>([
  */
 export const PLACE_WORD_CITIES = new Set(['buffalo', 'mesa']);
 
-/** City names that are also ordinary words or brands; only trusted next to a state. */
+/**
+ * City names that are also ordinary words or brands, or that several large places share
+ * ("Springfield", "Arlington"): only trusted next to a state.
+ */
 export const AMBIGUOUS = new Set(
-  'home,mobile,orange,sprint,verizon,comcast,ok,hope,friendship,independence,commerce,energy,liberty,surprise,opportunity,paradise,victory,speed,early,why,normal,price,bill,cash,page,story,post,star,center,central,union,globe,eureka,enterprise,lynn,jackson,franklin,clinton,madison,lincoln,washington,marion,florence,aurora,warren,salem,troy,chester,alexandria,buffalo,mesa'.split(
+  'home,mobile,orange,sprint,verizon,comcast,ok,hope,friendship,independence,commerce,energy,liberty,surprise,opportunity,paradise,victory,speed,early,why,normal,price,bill,cash,page,story,post,star,center,central,union,globe,eureka,enterprise,lynn,jackson,franklin,clinton,madison,lincoln,washington,marion,florence,aurora,warren,salem,troy,chester,alexandria,buffalo,mesa,springfield,arlington'.split(
     ',',
   ),
 );
