@@ -1,11 +1,13 @@
 /**
  * Where a message's trouble is, found in the text, else in the author's profile location: a US
  * ZIP code, a UK postcode, a place with its state or country ("Marlboro MA", "Norfolk,Va",
- * "Lagos, Nigeria"), a state or country after "in" ("here in Canada"), or a sizeable place named
- * alone after "in", before "airport"/"store"/"branch", or as a hashtag. US places come from the
- * ZIP data of npm `zipcodes` (BSD, area-gazetteer.ts), UK postcode validation from `postcode`
- * (MIT), everything else from our lists (area-places.ts). Outside the US only the country and,
- * for large places, the city are given.
+ * "Lagos, Nigeria"), a state or country after "in" or "all over" ("here in Canada"), or a place
+ * named alone after "in", before "airport"/"store"/"branch", or as a hashtag: a nickname ("ABQ",
+ * "Philly"), a sizeable place, or, where the writer's capital and a word like "in", "downtown" or
+ * "the east side of" put a place, a smaller town the ZIP data gives one place to ("in Las
+ * Cruces"; not "in Springfield"). US places come from the ZIP data of npm `zipcodes` (BSD,
+ * area-gazetteer.ts), UK postcode validation from `postcode` (MIT), everything else from our lists
+ * (area-places.ts). Outside the US only the country and, for large places, the city are given.
  *
  * This file is the entry and the order of the steps; the finders are area-postcode.ts (ZIP and UK
  * postcodes), area-qualified.ts (a place with its state or country, or one of those alone),
