@@ -75,6 +75,20 @@ export function findCity(name: string, state?: string): CityEntry | undefined {
   return state ? list.find((e) => e.state === state) : list[0];
 }
 
+const COMPASS_RE = /^(?:north|south|east|west|upper|lower|central) (.+)$/;
+
+/**
+ * "South Boston", "East Texas", "South Bay", "South Park": a part of a city, state or region (or a
+ * TV show) before a small town of that name (South Boston, Virginia; East Texas, Pennsylvania).
+ */
+function partOfLarger(key: string): boolean {
+  const rest = COMPASS_RE.exec(key)?.[1];
+  if (!rest) return false;
+  if (/^(?:bay|side|end|shore|coast|metro|park)$/.test(rest) || gaz().stateNames.has(rest))
+    return true;
+  return (gaz().cities.get(rest)?.[0].zips ?? 0) >= 15;
+}
+
 /** The ZIP data gives some firms a ZIP of their own ("Census Bureau", "Allstate Insurance Co"). */
 const BUSINESS_RE =
   /\b(?:bank|insurance|co|inc|corp|bureau|brm|services|systems|lottery|univ|university|afb|company|club|fund)\b/;
@@ -90,7 +104,7 @@ export function dominantCity(name: string, anySize: boolean): CityEntry | undefi
   const key = cityKey(name);
   if (NOT_ALONE.has(key) || BUSINESS_RE.test(key)) return undefined;
   const list = gaz().cities.get(key);
-  if (!list) return undefined;
+  if (!list || partOfLarger(key)) return undefined;
   const [top, next] = list;
   // Of two places with a few ZIP codes between them the count says little ("Brookhaven": three
   // in Mississippi, none for the Atlanta suburb, which shares Atlanta's).

@@ -96,6 +96,9 @@ describe('area: places named alone', () => {
       'available in Spring 2025',
       'my son in Carolina',
       'Visit participating Xfinity Stores across New England',
+      // A part of a larger place, not the small town of that name (South Bay, Florida).
+      'no signal around South Bay',
+      'no signal in South Boston',
       'no internet in hilo',
       'id 83702',
     ])
