@@ -7,7 +7,13 @@
 
 import { aliasOf, cityArea } from './area-city.js';
 import { cityKey, dominantCity, findCity, gaz } from './area-gazetteer.js';
-import { AMBIGUOUS, countryOfRegion, PLACE_WORD_CITIES, WORLD_PLACES } from './area-places.js';
+import {
+  AMBIGUOUS,
+  countryOfRegion,
+  PLACE_WORD_CITIES,
+  SHARED_NAMES,
+  WORLD_PLACES,
+} from './area-places.js';
 import type { Area } from './types.js';
 
 // "all over NYC", "throughout Chicago", "on the east side of Tucson"; "the" before nicknames that
@@ -118,6 +124,7 @@ function barePlace(name: string, context: Context, cased: boolean): Area | null 
     return { postalCode: null, city: world[0], region: null, country: world[1], confidence: 0.5 };
   if (AMBIGUOUS.has(key))
     return context && PLACE_WORD_CITIES.has(key) ? cityArea(findCity(name), 0.5) : null;
+  if (SHARED_NAMES.has(key)) return null;
   const hit = findCity(name);
   if (hit && hit.zips >= 15) return cityArea(hit, 0.5);
   return context && cased ? cityArea(dominantCity(name, context === 2), 0.4) : null;

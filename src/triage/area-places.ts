@@ -288,18 +288,22 @@ export const US_ALIASES = new Map<string, [string, string]>([
 ]);
 
 /**
+ * Names several large places share ("Springfield": Illinois, Massachusetts, Missouri): not read
+ * alone in a sentence. A profile field or a list filter of that name still reads the largest, as it
+ * did before; an ambiguous word there is the writer's own choice of label.
+ */
+export const SHARED_NAMES = new Set(['springfield', 'arlington']);
+
+/**
  * City names in AMBIGUOUS that, where a place is expected (a whole profile field, or the whole
  * capitalised run after "in": "here in Buffalo", not "at Buffalo Wild Wings"), are the city: the
  * word's other sense does not follow "in" alone.
  */
 export const PLACE_WORD_CITIES = new Set(['buffalo', 'mesa']);
 
-/**
- * City names that are also ordinary words or brands, or that several large places share
- * ("Springfield", "Arlington"): only trusted next to a state.
- */
+/** City names that are also ordinary words or brands; only trusted next to a state. */
 export const AMBIGUOUS = new Set(
-  'home,mobile,orange,sprint,verizon,comcast,ok,hope,friendship,independence,commerce,energy,liberty,surprise,opportunity,paradise,victory,speed,early,why,normal,price,bill,cash,page,story,post,star,center,central,union,globe,eureka,enterprise,lynn,jackson,franklin,clinton,madison,lincoln,washington,marion,florence,aurora,warren,salem,troy,chester,alexandria,buffalo,mesa,springfield,arlington'.split(
+  'home,mobile,orange,sprint,verizon,comcast,ok,hope,friendship,independence,commerce,energy,liberty,surprise,opportunity,paradise,victory,speed,early,why,normal,price,bill,cash,page,story,post,star,center,central,union,globe,eureka,enterprise,lynn,jackson,franklin,clinton,madison,lincoln,washington,marion,florence,aurora,warren,salem,troy,chester,alexandria,buffalo,mesa'.split(
     ',',
   ),
 );
