@@ -171,8 +171,13 @@ export function ackXHandler(deps: AckXDeps): OutboxHandler {
       .where('id', 'in', [p.dmMessageId, p.linkMessageId])
       .executeTakeFirst();
     if (done) return;
+    // No X channel record behind the post (one that came through the inbound API, a channel
+    // since disabled): nothing to send a DM from; the public notice took the notifier's route.
     const sender = deps.senders.get('x');
-    if (!sender) return;
+    const ready = (m: { channel: string; channelId: string | null; caseId: string }) =>
+      !sender?.ready || sender.ready(m);
+    if (!sender || !(await ready({ channel: 'x', channelId: post.channel_id, caseId: p.caseId })))
+      return;
     const base = {
       caseId: p.caseId,
       channel: 'x',
