@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { OUR, xDeskWorld } from '../channels/x/test-world.js';
 import { ACK_X_KIND, publicAckText } from './ack-x.js';
@@ -280,5 +281,76 @@ describe.each(ENGINES)('the informed acknowledgement on X on %s', (engine) => {
       ['private', 'sent'],
     ]);
     expect(out[0].external_id).toMatch(/^tl-/);
+  });
+
+  it('a fix notice X takes without an id is sent once, as the acknowledgement is', async () => {
+    const c = await complaintLinked('tweet');
+    await drain();
+    // The acknowledgement went out a while ago: the fix notice is not held by the gap after it.
+    await db()
+      .updateTable('problem_notifications')
+      .set({ sent_at: Date.now() - 3_600_000 })
+      .where('case_id', '=', c.caseId)
+      .execute();
+    const before = mark();
+    // X answers the fix notice's reply 201 without data.id.
+    x.fake.script('tweets', { status: 201, body: {} });
+    expect((await w.setStatus(c.problemId, { status: 'fixed', silent: false })).statusCode).toBe(
+      200,
+    );
+    await drain();
+    expect(since(before).tweets).toHaveLength(1);
+    const fix = await db()
+      .selectFrom('problem_notifications')
+      .select(['status', 'message_id'])
+      .where('case_id', '=', c.caseId)
+      .where('update_id', '!=', `ack:${c.problemId}`)
+      .executeTakeFirstOrThrow();
+    expect(fix.status).toBe('sent');
+    const m = await db()
+      .selectFrom('messages')
+      .select(['external_id', 'status'])
+      .where('id', '=', fix.message_id!)
+      .executeTakeFirstOrThrow();
+    expect(m).toEqual({ external_id: `tl-${fix.message_id}`, status: 'sent' });
+  });
+
+  it('a post with no X channel record behind it gets no follow-up attempt', async () => {
+    seq++;
+    const [c] = await w.ingest([
+      aMessage({
+        channel: 'x',
+        visibility: 'public',
+        author: { id: `api-x-${engine}-${seq}` },
+        text: 'my phone has no signal at all',
+      }),
+    ]);
+    const problemId = await w.autoProblem([]);
+    const open = await w.openRows(problemId);
+    await db()
+      .transaction()
+      .execute((trx) =>
+        applyDecisions(
+          trx,
+          w.ws(),
+          Date.now(),
+          [],
+          [w.linkTo(problemId, c)],
+          new Map(),
+          open,
+          settings,
+          new Set(),
+        ),
+      );
+    const before = mark();
+    await drain();
+    expect(since(before)).toEqual({ tweets: [], dm: [] });
+    expect(await history(c.case_id!, 'problem_followup_failed')).toEqual([]);
+    const ack = await db()
+      .selectFrom('outbox')
+      .select('status')
+      .where('idempotency_key', '=', `${ACK_X_KIND}:${problemId}:${c.case_id}`)
+      .executeTakeFirstOrThrow();
+    expect(ack.status).toBe('delivered');
   });
 });
