@@ -71,6 +71,23 @@ export async function recordFollowUpFailed(
   });
 }
 
+/**
+ * Records a follow-up DM not sent because a newer notice of the problem took its place: the
+ * customer hears that news instead (`problem_followup_superseded`, naming the notice).
+ */
+export async function recordFollowUpSuperseded(
+  db: Kysely<DB>,
+  ctx: FollowUpContext,
+  caseId: string,
+  noticeId: string,
+  now: number,
+): Promise<void> {
+  const data = { problemId: ctx.problemId, supersededBy: noticeId };
+  await db
+    .transaction()
+    .execute((trx) => followUpEvent(trx, ctx, caseId, 'problem_followup_superseded', data, now));
+}
+
 async function store(
   trx: Kysely<DB>,
   ctx: FollowUpContext,

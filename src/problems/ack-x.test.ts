@@ -353,4 +353,28 @@ describe.each(ENGINES)('the informed acknowledgement on X on %s', (engine) => {
       .executeTakeFirstOrThrow();
     expect(ack.status).toBe('delivered');
   });
+
+  it('a follow-up DM a newer notice overtook is not sent: the customer hears the news instead', async () => {
+    const before = mark();
+    const c = await complaintLinked('tweet');
+    // The public reply goes; the DM waits its turn (or X's reset) …
+    await t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
+    expect(since(before).tweets).toHaveLength(1);
+    // … while the owner team posts news: a newer notice to the customer is queued.
+    const update = { status: 'fixing', body: 'Crews are on site.', silent: false };
+    expect((await w.setStatus(c.problemId, update)).statusCode).toBe(200);
+    await drain();
+    expect(since(before).dm).toHaveLength(0);
+    const [superseded] = await history(c.caseId, 'problem_followup_superseded');
+    expect(superseded).toMatchObject({ problemId: c.problemId });
+    const news = await db()
+      .selectFrom('problem_notifications')
+      .select(['id', 'text'])
+      .where('case_id', '=', c.caseId)
+      .where('update_id', '!=', `ack:${c.problemId}`)
+      .executeTakeFirstOrThrow();
+    expect(superseded.supersededBy).toBe(news.id);
+    expect(news.text).toContain('Crews are on site.');
+  });
 });

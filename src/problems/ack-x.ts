@@ -9,7 +9,7 @@ import { newId } from '../platform/ids.js';
 import { outboxRow } from '../platform/outbox/outbox.row.js';
 import { OutboxDeferred, type OutboxHandler } from '../platform/outbox/outbox.worker.js';
 import { ERASED } from '../privacy/scrub.js';
-import { recordFollowUp, recordFollowUpFailed } from './ack-x.record.js';
+import { recordFollowUp, recordFollowUpFailed, recordFollowUpSuperseded } from './ack-x.record.js';
 import { subjectPhrase } from './problem.settings.js';
 
 /*
@@ -130,11 +130,12 @@ export function ackXHandler(deps: AckXDeps): OutboxHandler {
   const { db } = deps.database;
   return async (payload, idempotencyKey, row) => {
     const p = payload as AckXPayload;
+    const ctx = { workspaceId: row.workspaceId, problemId: p.problemId, customerId: p.customerId };
     const post = await customerPost(db, p);
     if (!post) return;
     const queued = await db
       .selectFrom('problem_notifications')
-      .select('text')
+      .select(['id', 'text'])
       .where('update_id', '=', p.updateId)
       .where('case_id', '=', p.caseId)
       .executeTakeFirst();
@@ -171,6 +172,22 @@ export function ackXHandler(deps: AckXDeps): OutboxHandler {
       .where('id', 'in', [p.dmMessageId, p.linkMessageId])
       .executeTakeFirst();
     if (done) return;
+    // A newer notice of the problem to this customer is queued or sent (ids are time-ordered; a
+    // DM held hours by X's daily DM cap): its news replaces the status and ETA this DM would
+    // give, as the notifier supersedes an out-of-date notice.
+    const newer = await db
+      .selectFrom('problem_notifications')
+      .select('id')
+      .where('problem_id', '=', p.problemId)
+      .where('customer_id', '=', p.customerId)
+      .where('status', 'in', ['queued', 'sent'])
+      .where('id', '>', queued.id)
+      .limit(1)
+      .executeTakeFirst();
+    if (newer) {
+      await recordFollowUpSuperseded(db, ctx, p.caseId, newer.id, deps.clock());
+      return;
+    }
     // No X channel record behind the post (one that came through the inbound API, a channel
     // since disabled): nothing to send a DM from; the public notice took the notifier's route.
     const sender = deps.senders.get('x');
@@ -192,7 +209,6 @@ export function ackXHandler(deps: AckXDeps): OutboxHandler {
       visibility: 'private',
       text: p.privateText,
     };
-    const ctx = { workspaceId: row.workspaceId, problemId: p.problemId, customerId: p.customerId };
     let refusal: ConnectorError;
     try {
       const sent = await sender(dm, idempotencyKey);
