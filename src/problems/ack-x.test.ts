@@ -377,4 +377,34 @@ describe.each(ENGINES)('the informed acknowledgement on X on %s', (engine) => {
     expect(superseded.supersededBy).toBe(news.id);
     expect(news.text).toContain('Crews are on site.');
   });
+
+  it("the DM link answers the customer's public post even when they wrote privately since", async () => {
+    const before = mark();
+    const c = await complaintLinked('tweet');
+    await t.app.outbox.runOnce();
+    await t.app.outbox.runOnce();
+    // The customer writes us a DM meanwhile; X still refuses ours (their settings changed).
+    const dmId = String(BigInt(c.postId) + 100_000n);
+    const dmEvent = {
+      type: 'message_create',
+      id: dmId,
+      created_timestamp: String(Date.now() - 1000),
+      message_create: {
+        sender_id: c.author,
+        target: { recipient_id: OUR },
+        message_data: { text: 'any news?' },
+      },
+    };
+    expect(await x.ingest({ for_user_id: OUR, direct_message_events: [dmEvent] }, dmId)).toBe(
+      c.caseId,
+    );
+    x.fake.script('dm', {
+      status: 403,
+      body: { title: 'Forbidden', detail: 'Forbidden', type: 'about:blank', status: 403 },
+    });
+    await drain();
+    const tweets = since(before).tweets;
+    expect(tweets).toHaveLength(2);
+    expect(JSON.parse(tweets[1].body).reply).toEqual({ in_reply_to_tweet_id: c.postId });
+  });
 });

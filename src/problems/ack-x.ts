@@ -230,10 +230,12 @@ export function ackXHandler(deps: AckXDeps): OutboxHandler {
       await recordFollowUpFailed(db, ctx, dm, refusal, deps.clock(), why);
       return;
     }
+    // Under the customer's newest public post (they may have written privately since).
+    const thread = post.visibility === 'public' ? post : await customerPost(db, p, 'public');
     const linkMsg: OutboundMessage = {
       ...base,
       messageId: p.linkMessageId,
-      inReplyTo: post.external_id,
+      inReplyTo: thread?.external_id ?? post.external_id,
       visibility: 'public',
       text: dmLinkText(xDmDeepLink(accountId)),
     };
@@ -268,7 +270,7 @@ const linkMayHelp = (ce: ConnectorError) =>
  * null when the customer or case was erased, the case taken out of the problem, or the address
  * is the erasure's placeholder.
  */
-async function customerPost(db: Kysely<DB>, p: AckXPayload) {
+async function customerPost(db: Kysely<DB>, p: AckXPayload, only?: 'public') {
   const due = await db
     .selectFrom('problem_links')
     .innerJoin('cases', 'cases.id', 'problem_links.case_id')
@@ -288,6 +290,7 @@ async function customerPost(db: Kysely<DB>, p: AckXPayload) {
     .where('customer_id', '=', p.customerId)
     .where('channel', '=', 'x')
     .where('direction', '=', 'in')
+    .$if(only === 'public', (q) => q.where('visibility', '=', 'public'))
     .orderBy('sent_at', 'desc')
     .limit(1)
     .executeTakeFirst();
