@@ -6,8 +6,9 @@ export type CaseSort = 'created' | 'activity';
 /**
  * A walk in the default order pages by (`created_at`, id) newest first: neither ever changes, so
  * the walk returns each case that existed when it began and matched its filters throughout
- * exactly once, however much the cases change meanwhile. A case recorded during the walk is
- * ahead of it, not in it.
+ * exactly once, however much the cases change meanwhile (nothing updates `created_at`). A case
+ * recorded during the walk is ahead of it, not in it (unless the node recording it has a clock
+ * behind the walk's cases: then it may be in it, still once).
  */
 export interface CreatedCursor {
   at: number;
@@ -37,11 +38,11 @@ export function decodeAnyCursor(
 }
 
 /**
- * The activity cursor (`sort=activity`). A walk pages by (`last_message_at`, id) newest first; a case that gets a new
- * message meanwhile jumps ahead of the cursor, so once the walk runs out of older cases it goes
- * on, by id, through the cases whose position changed since it began (`cases.inbox_moved_at`).
- * A walk therefore returns every case that existed when it began and matched its filters
- * throughout; a case that moved may come twice, none is skipped.
+ * The activity cursor (`sort=activity`). A walk pages by (`last_message_at`, id) newest first; a
+ * case that gets a new message meanwhile jumps ahead of the cursor, so once the walk runs out of
+ * older cases it goes on, by id, through the cases whose position changed since it began
+ * (`cases.inbox_moved_at`). A walk therefore returns every case that existed when it began and
+ * matched its filters throughout; a case that moved may come twice, none is skipped.
  *
  * - `{ since, at, id }`: in order, after the case (`at`, `id`);
  * - `{ since, movedAfter }`: among the moved cases, after the id `movedAfter` ('' = from the start);
