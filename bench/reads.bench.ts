@@ -198,6 +198,13 @@ async function measure(databaseUrl: string, engine: 'sqlite' | 'postgres', cases
     out(
       `  inbox, filter matching nothing:    ${await time(N, () => `${api}/cases?assignee=bag-${i++ % 40}&status=new&limit=50`, h)}`,
     );
+    // The activity order (sort=activity) keeps its own indexes: the default is by createdAt.
+    out(
+      `  inbox, all, by activity:           ${await time(N, () => `${api}/cases?sort=activity&limit=50`, h)}`,
+    );
+    out(
+      `  inbox, one queue, open, activity:  ${await time(N, () => `${api}/cases?sort=activity&queue=bq-network&status=open&limit=50`, h)}`,
+    );
     // Deep pages by cursor: 20 pages in.
     let cursor: string | null = null;
     for (let p = 0; p < 20; p++) {

@@ -70,6 +70,12 @@ user
   .description('disable a user: their sessions and the API tokens they made stop at once')
   .action(async (who: string) => (await access()).userUpdateCommand(who, { disabled: true }));
 user
+  .command('password-reset <user>')
+  .description(
+    'give a user (e-mail or id) a new one-time password, printed once; their sessions end',
+  )
+  .action(async (who: string) => (await access()).userPasswordResetCommand(who));
+user
   .command('enable <user>')
   .description('enable a disabled user again')
   .action(async (who: string) => (await access()).userUpdateCommand(who, { disabled: false }));

@@ -81,7 +81,7 @@ describe.each(ENGINES)('REST API on %s', (engine) => {
 
   const get = (url: string) => t.app.http.inject({ method: 'GET', url, headers: t.auth });
 
-  it('lists cases newest first with cursor paging that visits every case once', async () => {
+  it('lists cases newest recorded first with cursor paging that visits every case once', async () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -96,8 +96,10 @@ describe.each(ENGINES)('REST API on %s', (engine) => {
     expect(seen).toHaveLength(30);
     expect(new Set(seen).size).toBe(30);
     const first = (await get('/api/v1/cases?limit=2')).json().items;
-    expect(Date.parse(first[0].lastMessageAt)).toBeGreaterThanOrEqual(
-      Date.parse(first[1].lastMessageAt),
+    expect(Date.parse(first[0].createdAt)).toBeGreaterThanOrEqual(Date.parse(first[1].createdAt));
+    const active = (await get('/api/v1/cases?limit=2&sort=activity')).json().items;
+    expect(Date.parse(active[0].lastMessageAt)).toBeGreaterThanOrEqual(
+      Date.parse(active[1].lastMessageAt),
     );
   });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { verifyPassword } from '../src/platform/auth/passwords.js';
 
 const BIN = fileURLToPath(new URL('../bin/throughline.js', import.meta.url));
 
@@ -141,6 +142,35 @@ describe('the CLI manages tokens and users', () => {
     expect(json).toMatchObject({ active: false, ownerDisabled: true, effectiveRole: null });
     expect(run(['user', 'enable', 'tess@example.com']).status).toBe(0);
     expect(line()).toMatch(/ active /);
+  });
+
+  it('resets a password: a one-time password alone on stdout, audited, never stored plain', async () => {
+    const made = run([
+      'user',
+      'create',
+      '--email',
+      'rico@example.com',
+      '--password',
+      'the old one!',
+    ]);
+    expect(made.status, made.stderr).toBe(0);
+    const reset = run(['user', 'password-reset', 'rico@example.com']);
+    expect(reset.status, reset.stderr).toBe(0);
+    const otp = reset.stdout.trim();
+    expect(otp).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect(reset.stderr).toMatch(/rico@example\.com\): password reset/);
+    const [u] = rows<{ id: string; password_hash: string; must_change_password: number }>(
+      "select id, password_hash, must_change_password from users where email = 'rico@example.com'",
+    );
+    expect(u.must_change_password).toBe(1);
+    expect(await verifyPassword(otp, u.password_hash)).toBe(true);
+    expect(await verifyPassword('the old one!', u.password_hash)).toBe(false);
+    const entries = rows<{ actor_type: string; data_json: string }>(
+      "select actor_type, data_json from audit_log where action = 'user.password_reset' and target = ?",
+      u.id,
+    );
+    expect(entries).toEqual([{ actor_type: 'cli', data_json: '{"endedSessions":0}' }]);
+    expect(run(['user', 'password-reset', 'nobody@example.com']).status).not.toBe(0);
   });
 
   it('records CLI actions in the audit log with the OS user, not as the system', () => {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { requestActor } from '../platform/audit/audit.js';
 import { generatePassword } from '../platform/auth/passwords.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../platform/auth/tokens.js';
-import { listUsers, updateUser } from '../platform/auth/user-admin.js';
+import { listUsers, resetPassword, updateUser } from '../platform/auth/user-admin.js';
 import { createUser } from '../platform/auth/users.js';
 import type { DB } from '../platform/db/schema.js';
 import { badRequest } from '../platform/errors.js';
@@ -185,6 +185,35 @@ export function accessRoutes(
       );
       accessChanged(req.actor.workspaceId, { userId: user.id });
       return user;
+    },
+  );
+
+  app.post(
+    '/api/v1/users/:id/password-reset',
+    {
+      config: admin,
+      schema: {
+        response: {
+          200: Json(),
+          409: Refusal('conflict: your own password is changed with POST /api/v1/auth/password'),
+        },
+        tags: ['admin'],
+        summary:
+          "Reset someone's password: the answer holds a one-time password (shown once) that must be changed at the first sign-in; their sessions end",
+        params: Id,
+      },
+    },
+    async (req) => {
+      const done = await resetPassword(
+        db,
+        req.actor.workspaceId,
+        req.params.id,
+        requestActor(req.actor),
+        { now: clock(), queueKey: req.ip },
+      );
+      // Their open live streams end now, on every node, as when they are disabled.
+      accessChanged(req.actor.workspaceId, { userId: done.id });
+      return done;
     },
   );
 }

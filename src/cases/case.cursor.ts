@@ -1,11 +1,48 @@
 import { badRequest } from '../platform/errors.js';
 
+/** The case list's orders: by when a case was recorded (default), or by its last activity. */
+export type CaseSort = 'created' | 'activity';
+
 /**
- * The inbox cursor. A walk pages by (`last_message_at`, id) newest first; a case that gets a new
- * message meanwhile jumps ahead of the cursor, so once the walk runs out of older cases it goes
- * on, by id, through the cases whose position changed since it began (`cases.inbox_moved_at`).
- * A walk therefore returns every case that existed when it began and matched its filters
- * throughout; a case that moved may come twice, none is skipped.
+ * A walk in the default order pages by (`created_at`, id) newest first: neither ever changes, so
+ * the walk returns each case that existed when it began and matched its filters throughout
+ * exactly once, however much the cases change meanwhile (nothing updates `created_at`). A case
+ * recorded during the walk is ahead of it, not in it (unless the node recording it has a clock
+ * behind the walk's cases: then it may be in it, still once).
+ */
+export interface CreatedCursor {
+  at: number;
+  id: string;
+}
+
+const CREATED_PREFIX = 'c1';
+
+export function encodeCreatedCursor(c: CreatedCursor): string {
+  return Buffer.from(`${CREATED_PREFIX}:${c.at}:${c.id}`).toString('base64url');
+}
+
+/**
+ * A cursor of either order, and which it is: the order a walk began with is the one it keeps,
+ * so a cursor handed out before the default changed goes on in activity order.
+ */
+export function decodeAnyCursor(
+  cursor: string,
+): { sort: 'created'; cursor: CreatedCursor } | { sort: 'activity'; cursor: CaseCursor } {
+  const raw = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!raw.startsWith(`${CREATED_PREFIX}:`))
+    return { sort: 'activity', cursor: decodeCursor(cursor) };
+  const [, at, ...rest] = raw.split(':');
+  const id = rest.join(':');
+  if (!at || !Number.isSafeInteger(Number(at)) || !id) throw invalid();
+  return { sort: 'created', cursor: { at: Number(at), id } };
+}
+
+/**
+ * The activity cursor (`sort=activity`). A walk pages by (`last_message_at`, id) newest first; a
+ * case that gets a new message meanwhile jumps ahead of the cursor, so once the walk runs out of
+ * older cases it goes on, by id, through the cases whose position changed since it began
+ * (`cases.inbox_moved_at`). A walk therefore returns every case that existed when it began and
+ * matched its filters throughout; a case that moved may come twice, none is skipped.
  *
  * - `{ since, at, id }`: in order, after the case (`at`, `id`);
  * - `{ since, movedAfter }`: among the moved cases, after the id `movedAfter` ('' = from the start);

@@ -25,6 +25,8 @@ export const CaseSummary = Type.Object({
   customerId: Type.String(),
   customerName: Nullable(Type.String()),
   openedAt: Type.String(),
+  /** When the desk recorded the case: the case list's default order (never changes). */
+  createdAt: Type.String(),
   lastMessageAt: Type.String(),
   firstResponseAt: Nullable(Type.String()),
   resolvedAt: Nullable(Type.String()),
@@ -88,6 +90,7 @@ export function toCaseSummary(
     customerId: r.customer_id,
     customerName: r.customer_name ?? null,
     openedAt: iso(r.opened_at)!,
+    createdAt: iso(r.created_at)!,
     lastMessageAt: iso(r.last_message_at)!,
     firstResponseAt: iso(r.first_response_at),
     resolvedAt: iso(r.resolved_at),

@@ -1,7 +1,16 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Capabilities } from '../platform/db/database.js';
 import type { DB } from '../platform/db/schema.js';
-import { type CaseCursor, decodeCursor, encodeCursor, WALK_START_SLACK_MS } from './case.cursor.js';
+import { badRequest } from '../platform/errors.js';
+import {
+  type CaseCursor,
+  type CaseSort,
+  type CreatedCursor,
+  decodeAnyCursor,
+  encodeCreatedCursor,
+  encodeCursor,
+  WALK_START_SLACK_MS,
+} from './case.cursor.js';
 import { type SearchTuning, type TextFilter, textFilter } from './case.search.js';
 
 export interface CaseFilter {
@@ -11,11 +20,32 @@ export interface CaseFilter {
   assignee?: string;
   customer?: string;
   q?: string;
+  /** Unset: the cursor's order, else `created`. */
+  sort?: CaseSort;
   limit: number;
   cursor?: string;
 }
 
-/** The inbox: most recently active first, keyset-paged so deep pages stay cheap. */
+/** The filters of `f` (and `where`) as one condition on `cases` joined with `customers`. */
+const matching =
+  (workspaceId: string, f: CaseFilter, where?: Expression<SqlBool>) =>
+  (eb: ExpressionBuilder<DB, 'cases' | 'customers'>) => {
+    const all: Expression<SqlBool>[] = [eb('cases.workspace_id', '=', workspaceId)];
+    if (f.status?.length) all.push(eb('cases.status', 'in', f.status as never[]));
+    if (f.queue) all.push(eb('cases.queue_id', '=', f.queue));
+    if (f.channel?.length) all.push(eb('cases.channel', 'in', f.channel));
+    if (f.assignee === 'none') all.push(eb('cases.assignee_id', 'is', null));
+    else if (f.assignee) all.push(eb('cases.assignee_id', '=', f.assignee));
+    if (f.customer) all.push(eb('cases.customer_id', '=', f.customer));
+    if (where) all.push(where);
+    return eb.and(all);
+  };
+
+/**
+ * The case list, keyset-paged so deep pages stay cheap: newest recorded first by default (each
+ * case once per walk, case.cursor.ts), or most recently active first with `sort=activity`. A
+ * cursor carries its walk's order; a `sort` that contradicts it is a 400.
+ */
 export async function listCases(
   db: Kysely<DB>,
   caps: Capabilities,
@@ -23,22 +53,95 @@ export async function listCases(
   f: CaseFilter,
   search: SearchTuning = {},
 ) {
-  const cursor: CaseCursor = f.cursor
-    ? decodeCursor(f.cursor)
-    : { since: Date.now() - WALK_START_SLACK_MS, at: Number.POSITIVE_INFINITY, id: '' };
-  const first = !f.cursor;
-  const matches =
-    (where?: Expression<SqlBool>) => (eb: ExpressionBuilder<DB, 'cases' | 'customers'>) => {
-      const all: Expression<SqlBool>[] = [eb('cases.workspace_id', '=', workspaceId)];
-      if (f.status?.length) all.push(eb('cases.status', 'in', f.status as never[]));
-      if (f.queue) all.push(eb('cases.queue_id', '=', f.queue));
-      if (f.channel?.length) all.push(eb('cases.channel', 'in', f.channel));
-      if (f.assignee === 'none') all.push(eb('cases.assignee_id', 'is', null));
-      else if (f.assignee) all.push(eb('cases.assignee_id', '=', f.assignee));
-      if (f.customer) all.push(eb('cases.customer_id', '=', f.customer));
-      if (where) all.push(where);
-      return eb.and(all);
-    };
+  const decoded = f.cursor ? decodeAnyCursor(f.cursor) : undefined;
+  if (decoded && f.sort && decoded.sort !== f.sort)
+    throw badRequest(
+      `cursor belongs to a walk with sort=${decoded.sort}; leave sort out or match it`,
+    );
+  if (decoded?.sort === 'activity' || (!decoded && f.sort === 'activity'))
+    return listByActivity(
+      db,
+      caps,
+      workspaceId,
+      f,
+      decoded?.cursor as CaseCursor | undefined,
+      search,
+    );
+  return listByCreated(
+    db,
+    caps,
+    workspaceId,
+    f,
+    decoded?.cursor as CreatedCursor | undefined,
+    search,
+  );
+}
+
+/** Newest recorded first, by (`created_at`, id): keys no change to a case moves. */
+async function listByCreated(
+  db: Kysely<DB>,
+  caps: Capabilities,
+  workspaceId: string,
+  f: CaseFilter,
+  cursor: CreatedCursor | undefined,
+  search: SearchTuning,
+) {
+  const text = f.q
+    ? await textFilter(db, caps, workspaceId, f.q, {
+        ...search,
+        order: 'created_at',
+        before: cursor?.at,
+      })
+    : undefined;
+  const fetch = (where?: Expression<SqlBool>) => {
+    let q = db
+      .selectFrom('cases')
+      .leftJoin('customers', 'customers.id', 'cases.customer_id')
+      .selectAll('cases')
+      .select('customers.display_name as customer_name')
+      .where(matching(workspaceId, f, where));
+    if (cursor) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('cases.created_at', '<', cursor.at),
+          eb.and([eb('cases.created_at', '=', cursor.at), eb('cases.id', '<', cursor.id)]),
+        ]),
+      );
+    }
+    return q
+      .orderBy('cases.created_at', 'desc')
+      .orderBy('cases.id', 'desc')
+      .limit(f.limit + 1)
+      .execute();
+  };
+  let rows = await fetch(text?.where);
+  // A text search that scanned only the newest cases and found less than a page asks again.
+  if (text?.fallback && rows.length <= f.limit) rows = await fetch(text.fallback);
+  const page = rows.slice(0, f.limit);
+  const last = page[page.length - 1];
+  const nextCursor =
+    rows.length > f.limit && last
+      ? encodeCreatedCursor({ at: Number(last.created_at), id: last.id })
+      : null;
+  return { rows: page, nextCursor };
+}
+
+/** `sort=activity`: most recently active first (case.cursor.ts says what a walk returns). */
+async function listByActivity(
+  db: Kysely<DB>,
+  caps: Capabilities,
+  workspaceId: string,
+  f: CaseFilter,
+  given: CaseCursor | undefined,
+  search: SearchTuning,
+) {
+  const cursor: CaseCursor = given ?? {
+    since: Date.now() - WALK_START_SLACK_MS,
+    at: Number.POSITIVE_INFINITY,
+    id: '',
+  };
+  const first = !given;
+  const matches = (where?: Expression<SqlBool>) => matching(workspaceId, f, where);
   // The cases moved since the walk began, by id: what a walk in order may have missed. They
   // are found first (CROSS JOIN keeps SQLite's join order: without statistics it would rather
   // walk a status or queue index over every open case and sort).

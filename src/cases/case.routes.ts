@@ -88,7 +88,8 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
       config: { nulInQuery: ['q'] },
       schema: {
         tags: ['cases'],
-        summary: 'List cases, most recently active first',
+        summary:
+          'List cases, newest recorded first (each case once per walk), or most recently active first with sort=activity',
         querystring: Type.Object({
           status: Type.Optional(Type.String({ description: 'comma-separated statuses' })),
           queue: Type.Optional(Type.String()),
@@ -96,6 +97,12 @@ export function caseRoutes(app: Http, deps: CaseRouteDeps) {
           assignee: Type.Optional(Type.String({ description: 'user id, or "none"' })),
           customer: Type.Optional(Type.String()),
           q: Type.Optional(Type.String({ maxLength: 200 })),
+          sort: Type.Optional(
+            Type.Union([Type.Literal('created'), Type.Literal('activity')], {
+              description:
+                'created (default): newest recorded first, by createdAt then id, keys no change moves, so a walk through the pages returns each case once; activity: most recently active first (lastMessageAt), a case that gets a message during a walk may come twice. A cursor keeps the order its walk began with',
+            }),
+          ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
         }),

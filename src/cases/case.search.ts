@@ -45,15 +45,19 @@ export interface TextFilter {
   fallback?: Expression<SqlBool>;
 }
 
-/** How to filter the inbox by the text `q`, for a page of cases last active at or before `before`. */
+/**
+ * How to filter the inbox by the text `q`, for a page of the list in the order of `order`
+ * (last activity unless given) whose cases' value of it is at or before `before`.
+ */
 export async function textFilter(
   db: Kysely<DB>,
   caps: Capabilities,
   workspaceId: string,
   q: string,
-  opts: SearchTuning & { before?: number } = {},
+  opts: SearchTuning & { before?: number; order?: 'last_message_at' | 'created_at' } = {},
 ): Promise<TextFilter> {
   const { maxIndexedHits = MAX_INDEXED_HITS, scanWindow = SCAN_WINDOW } = opts;
+  const order = opts.order ?? 'last_message_at';
   // NUL cannot be in PostgreSQL text and ends an FTS5 query string early, so no stored text
   // holds it on PostgreSQL and it would break the query: it is dropped from the search.
   q = q.replaceAll('\u0000', '');
@@ -66,22 +70,22 @@ export async function textFilter(
     if (ids.length === 0) return { plan: 'indexed', where: sql<SqlBool>`1 = 0` };
     return { plan: 'indexed', where: sql<SqlBool>`${sql.ref('cases.id')} IN (${sql.join(ids)})` };
   }
-  // Common text: scan only the newest cases, which nearly always hold a page of it. Every case
-  // active since the window's edge is tested, so a full page from them is exactly the page; a
-  // short one (the text is common only in older cases) is answered from all the hits.
+  // Common text: scan only the newest cases (in the list's order), which nearly always hold a
+  // page of it. Every case since the window's edge is tested, so a full page from them is exactly
+  // the page; a short one (the text is common only in older cases) is answered from all the hits.
   const edge = await db
     .selectFrom('cases')
-    .select('last_message_at')
+    .select(`${order} as edge`)
     .where('workspace_id', '=', workspaceId)
-    .$if(opts.before !== undefined, (w) => w.where('last_message_at', '<=', opts.before as number))
-    .orderBy('last_message_at', 'desc')
+    .$if(opts.before !== undefined, (w) => w.where(order, '<=', opts.before as number))
+    .orderBy(order, 'desc')
     .offset(scanWindow - 1)
     .limit(1)
     .executeTakeFirst();
   if (!edge) return { plan: 'scan', where: scan };
   return {
     plan: 'scan',
-    where: sql<SqlBool>`(${scan} AND ${sql.ref('cases.last_message_at')} >= ${edge.last_message_at})`,
+    where: sql<SqlBool>`(${scan} AND ${sql.ref(`cases.${order}`)} >= ${edge.edge})`,
     fallback: sql<SqlBool>`${sql.ref('cases.id')} IN (${hits})`,
   };
 }

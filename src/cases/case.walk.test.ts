@@ -7,7 +7,10 @@ import { TEST_NUMBER } from './test-world.js';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 5, 8, minute)).toISOString();
 
-/** Walking the inbox while cases get new messages: none that existed at the start is skipped. */
+/**
+ * Walking the inbox in activity order (`sort=activity`) while cases get new messages: none that
+ * existed at the start is skipped. The default order's walk: case.walk.created.test.ts.
+ */
 describe.each(ENGINES)('inbox walk under traffic on %s', (engine) => {
   let t: TestApp;
   const first: InboundMessage[] = [];
@@ -37,7 +40,7 @@ describe.each(ENGINES)('inbox walk under traffic on %s', (engine) => {
     await t.app.pipeline.drain();
   };
   const page = async (query: string) => {
-    const res = await asAdmin(t, 'GET', `/api/v1/cases?${query}`);
+    const res = await asAdmin(t, 'GET', `/api/v1/cases?sort=activity&${query}`);
     expect(res.statusCode).toBe(200);
     return res.json() as { items: { id: string; subject: string }[]; nextCursor: string | null };
   };

@@ -6,7 +6,13 @@ import {
   parseDuration,
   revokeApiToken,
 } from '../platform/auth/tokens.js';
-import { listUsers, ROLES, TOKEN_ROLES, updateUser } from '../platform/auth/user-admin.js';
+import {
+  listUsers,
+  ROLES,
+  resetPassword,
+  TOKEN_ROLES,
+  updateUser,
+} from '../platform/auth/user-admin.js';
 import type { Role, TokenRole } from '../platform/db/schema.js';
 import { ACCESS_CHANGED } from '../platform/http/live-stream.js';
 import { withApp } from './context.js';
@@ -130,6 +136,24 @@ export async function userUpdateCommand(
       process.stdout.write(
         `user ${u.id} (${forTerminal(u.email)}): ${u.role}${u.disabledAt ? ', disabled' : ''}\n`,
       );
+    },
+    { existing: true },
+  );
+}
+
+/**
+ * `user password-reset`: a new one-time password for a user (by e-mail or id), printed alone on
+ * stdout as the first start prints the admin's; their sessions end. Audited with the OS user.
+ */
+export async function userPasswordResetCommand(who: string) {
+  await withApp(
+    async (app) => {
+      const done = await resetPassword(app.database.db, app.workspace.workspaceId, who, cliActor());
+      accessChanged(app, { userId: done.id });
+      process.stderr.write(
+        `user ${done.id} (${forTerminal(done.email)}): password reset, ${done.endedSessions} session(s) ended; one-time password (change it after signing in):\n`,
+      );
+      process.stdout.write(`${done.oneTimePassword}\n`);
     },
     { existing: true },
   );

@@ -34,7 +34,8 @@ export interface DemoStaff {
 /**
  * Creates the demo's agents and puts them on the default queue (assignment still manual).
  * `passwordHash`: the one unseen secret's hash (`hashPassword`), started by the caller early so
- * its scrypt runs beside the ingest; nobody signs in as a demo agent.
+ * its scrypt runs beside the ingest; nobody signs in as a demo agent until an admin resets their
+ * password (`POST /api/v1/users/:id/password-reset` or `user password-reset`: README).
  */
 export async function staffDemo(app: App, passwordHash: Promise<string>): Promise<DemoStaff> {
   const { db } = app.database;

@@ -4,6 +4,7 @@ import type { BatchState, CaseState } from '../ingest/pipeline/types.js';
 import { queueNotifications } from '../notify/notify.service.js';
 import type { DB } from '../platform/db/schema.js';
 import { applySla } from '../sla/sla.store.js';
+import { caseOnX, queueXAcknowledgement } from './ack-x.js';
 import { isHistory } from './escalate.js';
 import type { HistoryRef } from './link-history.js';
 import { pendLinkedCases } from './problem.cases.js';
@@ -41,7 +42,8 @@ const fixed = (status: string) => status === 'fixed' || status === 'verified';
 
 /**
  * The informed acknowledgement of complaints linked on arrival: a suggestion on the case, or sent
- * through the outbox when the admin turned that on. One that says it is still broken
+ * through the outbox when the admin turned that on (on X: a short public reply under a public
+ * post and the full acknowledgement by DM, `ack-x.ts`). One that says it is still broken
  * (`noFixedAck`, `still-broken.arrivals.ts`) is never told the problem is fixed: its case shows
  * the link for an agent to answer. A case told of the fix waits for its customer and resolves
  * after the quiet period, as a case a person links after the fix does (`joinFixedProblem`).
@@ -82,15 +84,19 @@ export async function acknowledgeArrivals(
       eventAt: a.at,
     });
     if (!send) continue;
-    await queueNotifications(
-      trx,
-      ws,
-      a.problemId,
-      `${ACK_PREFIX}${a.problemId}`,
-      text,
-      [{ case_id: a.caseId, customer_id: a.customerId }],
-      now,
-    );
+    // On X: a short public reply and the full acknowledgement by DM (ack-x.ts).
+    if (await caseOnX(trx, a.caseId, cases?.get(a.caseId)?.channel))
+      await queueXAcknowledgement(trx, ws, now, a, `${ACK_PREFIX}${a.problemId}`, p, text);
+    else
+      await queueNotifications(
+        trx,
+        ws,
+        a.problemId,
+        `${ACK_PREFIX}${a.problemId}`,
+        text,
+        [{ case_id: a.caseId, customer_id: a.customerId }],
+        now,
+      );
     if (fixed(p.status)) told.push(a);
   }
   await waitOnCustomers(trx, ws, now, told, settings, caseEvents, cases);

@@ -6,6 +6,7 @@ import { notifyHandler } from '../notify/notify.handler.js';
 import type { Database } from '../platform/db/database.js';
 import type { OutboxHandler } from '../platform/outbox/outbox.worker.js';
 import type { LiveBus } from '../platform/realtime/bus.js';
+import { ACK_X_KIND, ackXHandler } from './ack-x.js';
 import type { DetectorConfig } from './detector/config.js';
 import { DetectorLeadership } from './leader.js';
 import { ProblemWorker } from './problem.worker.js';
@@ -65,6 +66,10 @@ export function createProblems(deps: ProblemsDeps) {
     [
       'notify_customer',
       notifyHandler({ database: deps.database, senders: deps.senders, clock: deps.clock }),
+    ],
+    [
+      ACK_X_KIND,
+      ackXHandler({ database: deps.database, senders: deps.senders, clock: deps.clock }),
     ],
     [
       'problem_escalate',

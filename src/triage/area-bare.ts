@@ -6,38 +6,65 @@
  */
 
 import { aliasOf, cityArea } from './area-city.js';
-import { cityKey, findCity, gaz } from './area-gazetteer.js';
-import { AMBIGUOUS, countryOfRegion, WORLD_PLACES } from './area-places.js';
+import { cityKey, dominantCity, findCity, gaz } from './area-gazetteer.js';
+import {
+  AMBIGUOUS,
+  countryOfRegion,
+  PLACE_WORD_CITIES,
+  SHARED_NAMES,
+  WORLD_PLACES,
+} from './area-places.js';
 import type { Area } from './types.js';
 
-// "all over NYC", "throughout Chicago"; "the" before nicknames that take it ("in the Big Apple",
-// "in the Bay Area").
+// "all over NYC", "throughout Chicago", "on the east side of Tucson"; "the" before nicknames that
+// take it ("in the Big Apple", "in the Bay Area").
 const IN_PLACE_RE =
-  /\b(?:in|near|around|at|across|outside|from|downtown|over|throughout) (?:the )?([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2})/g;
+  /\b(in|near|around|at|across|outside|from|downtown|over|throughout|(?:[Ss]ide|[Pp]arts?|[Ee]dge|[Oo]utskirts) of) (?:the )?([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2})/g;
+/**
+ * How surely the words before a name put a place there: 0 not at all ("at Target", "from Amazon",
+ * before a place noun), 1 they put the customer or the trouble somewhere ("in", "near", a hashtag),
+ * 2 only a place can follow ("downtown", "the east side of"). The doubtful places of barePlace
+ * need 1, a one-ZIP town 2.
+ */
+type Context = 0 | 1 | 2;
+
+function contextOf(preposition: string): Context {
+  if (preposition === 'downtown' || preposition.endsWith(' of')) return 2;
+  return preposition === 'at' || preposition === 'from' ? 0 : 1;
+}
+
 const PLACE_NOUN_RE =
   /\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}) (?:[Aa]irport|[Tt]rain [Ss]tation|[Ss]tation|[Ss]tores?|[Bb]ranch(?:es)?|[Oo]utlets?|[Aa]rea|[Mm]all)\b/g;
 /** A cheap first test for PLACE_NOUN_RE, whose runs of capitalised words cost more. */
 const PLACE_NOUNS_RE = /airport|station|store|branch|outlet|area|mall/i;
-const HASHTAG_RE = /#([A-Z][a-z]+(?:[A-Z][a-z]+){0,2})\b/g;
+// "#LasCruces", and in capitals only a nickname ("#ABQ", "#NYC").
+const HASHTAG_RE = /#([A-Z][a-z]+(?:[A-Z][a-z]+){0,2}|[A-Z]{2,5})\b/g;
 
 /**
  * A bare place in a sentence: after "in"/"near"/..., then before a place noun, then (when
  * `hashtag` says the text has a capitalised hashtag) as a hashtag, which may also be a state.
+ * `cased` says the capitals are the writer's: a text re-read with capitals added
+ * (area-lowercase.ts) has every word capitalised, so only sizeable places are read there.
  */
-export function barePlaceInText(text: string, hashtag: boolean): Area | null {
+export function barePlaceInText(text: string, hashtag: boolean, cased = true): Area | null {
   for (const m of text.matchAll(IN_PLACE_RE)) {
-    const area = bareRun(m[1].split(' '), false);
+    const area = bareRun(m[2].split(' '), false, contextOf(m[1]), cased);
     if (area) return area;
   }
   if (PLACE_NOUNS_RE.test(text))
     for (const m of text.matchAll(PLACE_NOUN_RE)) {
-      const area = bareRun(m[1].split(' '), true);
+      const area = bareRun(m[1].split(' '), true, 0, cased);
       if (area) return area;
     }
   if (hashtag) {
     for (const m of text.matchAll(HASHTAG_RE)) {
+      if (m[1] === m[1].toUpperCase()) {
+        const alias = aliasOf(m[1]);
+        if (alias) return cityArea(findCity(alias[0], alias[1]), 0.5);
+        continue;
+      }
       const name = m[1].replace(/([a-z])([A-Z])/g, '$1 $2');
-      const area = barePlace(name) ?? stateAlone(name);
+      const area = barePlace(name, 1, cased) ?? stateAlone(name);
       if (area) return area;
     }
   }
@@ -58,28 +85,49 @@ function stateAlone(name: string): Area | null {
     : null;
 }
 
-/** Tries "San Francisco Bay" → "San Francisco" → "San" (and, before a noun, later words too). */
-function bareRun(words: string[], anyStart: boolean): Area | null {
+/**
+ * Tries "San Francisco Bay" → "San Francisco" → "San" (and, before a noun, later words too).
+ * `context` (contextOf) counts only for the whole run, or the run up to a sentence's full stop
+ * ("here in Providence. Not happy"): "in Hilo", "here in Buffalo", not "at Buffalo Wild Wings"
+ * nor "in English Class".
+ */
+function bareRun(
+  words: string[],
+  anyStart: boolean,
+  context: Context,
+  cased: boolean,
+): Area | null {
+  // "in LA LA land": a doubled word is a name only as a whole ("Walla Walla").
+  const doubled = words.length > 1 && words[0] === words[1];
   const starts = anyStart ? words.length : 1;
   for (let s = 0; s < starts; s++)
-    for (let n = words.length; n > s; n--) {
-      const area = barePlace(words.slice(s, n).join(' '));
+    for (let n = words.length; n > (doubled ? s + 1 : s); n--) {
+      const whole = s === 0 && (n === words.length || words[n - 1].endsWith('.'));
+      const area = barePlace(words.slice(s, n).join(' '), whole ? context : 0, cased);
       if (area) return area;
     }
   return null;
 }
 
-/** A place named alone: a US nickname, a large place abroad, or a sizeable unambiguous US city. */
-function barePlace(name: string): Area | null {
+/**
+ * A place named alone: a US nickname, a large place abroad, or a sizeable unambiguous US city;
+ * where `context` puts a place, also the cities of PLACE_WORD_CITIES and, if `cased`, a smaller
+ * place whose name the ZIP data gives to one place (dominantCity). Those want the writer's
+ * capital: in a text re-read with capitals (area-lowercase.ts), "in harmony" would be a town.
+ */
+function barePlace(name: string, context: Context, cased: boolean): Area | null {
   const alias = aliasOf(name);
   if (alias) return cityArea(findCity(alias[0], alias[1]), 0.5);
   const key = cityKey(name);
   const world = WORLD_PLACES.get(key);
   if (world)
     return { postalCode: null, city: world[0], region: null, country: world[1], confidence: 0.5 };
-  if (AMBIGUOUS.has(key)) return null;
+  if (AMBIGUOUS.has(key))
+    return context && PLACE_WORD_CITIES.has(key) ? cityArea(findCity(name), 0.5) : null;
+  if (SHARED_NAMES.has(key)) return null;
   const hit = findCity(name);
-  return hit && hit.zips >= 15 ? cityArea(hit, 0.5) : null;
+  if (hit && hit.zips >= 15) return cityArea(hit, 0.5);
+  return context && cased ? cityArea(dominantCity(name, context === 2), 0.4) : null;
 }
 
 /**
@@ -88,7 +136,9 @@ function barePlace(name: string): Area | null {
  * towns get lower confidence.
  */
 export function profileCity(text: string): Area | null {
-  const first = text.split(/[,|/(•-]/)[0].trim();
+  // "Spokane ↔ Denver", "Boise → wherever": the first place is home. An emoji between them ("↔"
+  // is one) reaches here as the spaces area.ts put in its place.
+  const first = text.split(/[,|/(•·→-]|\s{2,}/)[0].trim();
   const alias = aliasOf(text.trim()) ?? aliasOf(first);
   if (alias) return cityArea(findCity(alias[0], alias[1]), 0.6);
   // A large place abroad before a US town of its name, as in a sentence ("in London"): a
@@ -96,9 +146,16 @@ export function profileCity(text: string): Area | null {
   const world = WORLD_PLACES.get(cityKey(first));
   if (world)
     return { postalCode: null, city: world[0], region: null, country: world[1], confidence: 0.5 };
+  if (PLACE_WORD_CITIES.has(cityKey(first))) return cityArea(findCity(first), 0.6);
   if (!AMBIGUOUS.has(cityKey(first))) {
     const hit = findCity(first);
-    if (hit && hit.zips >= 3) return cityArea(hit, hit.zips >= 20 ? 0.6 : 0.4);
+    // Two towns of one size ("Roswell": Georgia's and New Mexico's) are a guess.
+    const next = gaz().cities.get(cityKey(first))?.[1];
+    if (hit && hit.zips >= 3 && (hit.zips >= 20 || hit.zips > (next?.zips ?? 0)))
+      return cityArea(hit, hit.zips >= 20 ? 0.6 : 0.4);
+    // A smaller town the ZIP data gives one place to ("Hilo"); not a one-ZIP one ("the Rock").
+    const small = dominantCity(first, false);
+    if (small && small.zips >= 2) return cityArea(small, 0.4);
   }
   return null;
 }

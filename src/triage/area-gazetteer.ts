@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as ZipCodes from 'zipcodes';
+import { NOT_ALONE } from './area-places.js';
 
 const require = createRequire(import.meta.url);
 
@@ -72,4 +73,41 @@ export function findCity(name: string, state?: string): CityEntry | undefined {
   const list = gaz().cities.get(cityKey(name));
   if (!list) return undefined;
   return state ? list.find((e) => e.state === state) : list[0];
+}
+
+const COMPASS_RE = /^(?:north|south|east|west|upper|lower|central) (.+)$/;
+
+/**
+ * "South Boston", "East Texas", "South Bay", "South Park": a part of a city, state or region (or a
+ * TV show) before a small town of that name (South Boston, Virginia; East Texas, Pennsylvania).
+ */
+function partOfLarger(key: string): boolean {
+  const rest = COMPASS_RE.exec(key)?.[1];
+  if (!rest) return false;
+  if (/^(?:bay|side|end|shore|coast|metro|park)$/.test(rest) || gaz().stateNames.has(rest))
+    return true;
+  return (gaz().cities.get(rest)?.[0].zips ?? 0) >= 15;
+}
+
+/** The ZIP data gives some firms a ZIP of their own ("Census Bureau", "Allstate Insurance Co"). */
+const BUSINESS_RE =
+  /\b(?:bank|insurance|co|inc|corp|bureau|brm|services|systems|lottery|univ|university|afb|company|club|fund)\b/;
+
+/**
+ * The place a name means when it is named alone, if the ZIP data leaves little doubt: the only
+ * place of that name, or one with five ZIP codes or more and three times the next's ("Santa Fe" is
+ * New Mexico's; "Springfield" and "Burlington" are nobody's). A one-word name needs two ZIP codes
+ * unless `anySize` (the text allows only a place: "downtown Marfa"): the one-ZIP towns whose name
+ * is unique are often everyday words ("in English", "in Excel", "Joy").
+ */
+export function dominantCity(name: string, anySize: boolean): CityEntry | undefined {
+  const key = cityKey(name);
+  if (NOT_ALONE.has(key) || BUSINESS_RE.test(key)) return undefined;
+  const list = gaz().cities.get(key);
+  if (!list || partOfLarger(key)) return undefined;
+  const [top, next] = list;
+  // Of two places with a few ZIP codes between them the count says little ("Brookhaven": three
+  // in Mississippi, none for the Atlanta suburb, which shares Atlanta's).
+  if (next && (top.zips < 3 * next.zips || top.zips < 5)) return undefined;
+  return anySize || top.zips >= 2 || name.includes(' ') ? top : undefined;
 }

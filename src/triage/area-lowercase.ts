@@ -37,7 +37,23 @@ const WORD_PLACES = new Set(
  * written in capitals when the whole text has none ("in nyc"). Not "la" (a word in Spanish and
  * French) nor airport codes ("lax", "ord" are words too).
  */
-const SHORT_ALIASES = new Set(['nyc', 'sf', 'dc', 'atl', 'atx', 'htx', 'dfw', 'phx', 'pdx', 'slc']);
+const SHORT_ALIASES = new Set([
+  'nyc',
+  'sf',
+  'dc',
+  'atl',
+  'atx',
+  'htx',
+  'dfw',
+  'phx',
+  'pdx',
+  'slc',
+  'stl',
+  'abq',
+  'tus',
+  'buf',
+  'okc',
+]);
 
 /** A letter that may start a sentence without saying anything about the word ("Hey. my …"). */
 function sentenceStart(text: string, at: number): boolean {

@@ -256,11 +256,66 @@ export const US_ALIASES = new Map<string, [string, string]>([
   ['msp', ['Minneapolis', 'MN']],
   ['iah', ['Houston', 'TX']],
   ['phl', ['Philadelphia', 'PA']],
+  // Nicknames and airport-style codes people write for mid-sized cities (QA replay: "in ABQ",
+  // "in Burque", "in TUS"), and for large ones the simulator uses ("Mile High", "BOS", "CHI"; not
+  // "SEA" nor "MIA": "lost at SEA", "went MIA").
+  ['stl', ['Saint Louis', 'MO']],
+  ['abq', ['Albuquerque', 'NM']],
+  ['burque', ['Albuquerque', 'NM']],
+  ['duke city', ['Albuquerque', 'NM']],
+  ['tus', ['Tucson', 'AZ']],
+  ['old pueblo', ['Tucson', 'AZ']],
+  ['buf', ['Buffalo', 'NY']],
+  ['oma', ['Omaha', 'NE']],
+  ['boi', ['Boise', 'ID']],
+  ['rva', ['Richmond', 'VA']],
+  ['elp', ['El Paso', 'TX']],
+  ['chuco', ['El Paso', 'TX']],
+  ['chuco town', ['El Paso', 'TX']],
+  ['okc', ['Oklahoma City', 'OK']],
+  ['cincy', ['Cincinnati', 'OH']],
+  ['indy', ['Indianapolis', 'IN']],
+  ['big easy', ['New Orleans', 'LA']],
+  ['bmore', ['Baltimore', 'MD']],
+  ['pgh', ['Pittsburgh', 'PA']],
+  ['mke', ['Milwaukee', 'WI']],
+  ['jax', ['Jacksonville', 'FL']],
+  ['sactown', ['Sacramento', 'CA']],
+  ['san fran', ['San Francisco', 'CA']],
+  ['mile high', ['Denver', 'CO']],
+  ['bos', ['Boston', 'MA']],
+  ['chi', ['Chicago', 'IL']],
 ]);
+
+/**
+ * Names several large places share ("Springfield": Illinois, Massachusetts, Missouri): not read
+ * alone in a sentence. A profile field or a list filter of that name still reads the largest, as it
+ * did before; an ambiguous word there is the writer's own choice of label.
+ */
+export const SHARED_NAMES = new Set(['springfield', 'arlington']);
+
+/**
+ * City names in AMBIGUOUS that, where a place is expected (a whole profile field, or the whole
+ * capitalised run after "in": "here in Buffalo", not "at Buffalo Wild Wings"), are the city: the
+ * word's other sense does not follow "in" alone.
+ */
+export const PLACE_WORD_CITIES = new Set(['buffalo', 'mesa']);
 
 /** City names that are also ordinary words or brands; only trusted next to a state. */
 export const AMBIGUOUS = new Set(
   'home,mobile,orange,sprint,verizon,comcast,ok,hope,friendship,independence,commerce,energy,liberty,surprise,opportunity,paradise,victory,speed,early,why,normal,price,bill,cash,page,story,post,star,center,central,union,globe,eureka,enterprise,lynn,jackson,franklin,clinton,madison,lincoln,washington,marion,florence,aurora,warren,salem,troy,chester,alexandria,buffalo,mesa'.split(
+    ',',
+  ),
+);
+
+/**
+ * Small towns that dominantCity (area-gazetteer.ts) would read alone, whose name said alone more
+ * often means something else: a larger place abroad or elsewhere ("in Lima", "in Hollywood",
+ * "in Carolina" is not Carolina, Puerto Rico), a region ("across New England"), a season or word
+ * ("in Spring", "in Vista"), or a person. Checked by hand against the ZIP data's one-word names of that kind.
+ */
+export const NOT_ALONE = new Set(
+  'new england,midwest,central valley,big island,panhandle,happy valley,west end,the rock,alice,cambridge,carolina,everett,gilbert,globe,golden,hamilton,holiday,hollywood,jean,lima,logan,media,norman,odessa,palestine,rule,sandy,scarborough,shelby,spring,stratford,temple,tracy,valencia,victoria,vista,walls,warsaw,waterloo,wilson,york,elizabeth,bryan,stuart,sherman,sterling,monroe'.split(
     ',',
   ),
 );

@@ -23,7 +23,7 @@ import type { Area } from './types.js';
 const QUALIFIER_GAP_RE = /^(?:, ?| )#?$/;
 /** Text before a place that says the customer or trouble is there ("here in northern NJ"). */
 const PLACE_PREPOSITION_RE =
-  /\b(?:in|at|near|around|across|outside|from|throughout|within)(?: the)?(?: (?:north|south|east|west|central|northern|southern|eastern|western|upstate|downstate|rural))? #?$/i;
+  /\b(?:in|at|near|around|across|outside|from|throughout|within|all over)(?: the)?(?: (?:north|south|east|west|central|northern|southern|eastern|western|upstate|downstate|rural))? #?$/i;
 
 /**
  * A state or a country as it may follow a place. `trust` says where a state stands without a
@@ -176,8 +176,9 @@ function placeBefore(text: string, words: Word[], q: number, qual: Qualifier): A
   }
   // An unknown place before a country, after "in" or a comma: take its name as the city.
   const gap = text.slice(words[q - 1].end, words[q].start);
-  // "New England", "New South Wales": the word before is part of the name, not a town.
-  if (words[q - 1].text === 'New') return null;
+  // "New England", "New South Wales": the word before is part of the name, not a town. "in LA LA
+  // land": a doubled word is no town with its state.
+  if (words[q - 1].text === 'New' || words[q - 1].text === words[q].text) return null;
   const put = PLACE_PREPOSITION_RE.test(
     text.slice(Math.max(0, words[from].start - 30), words[from].start),
   );

@@ -1,11 +1,13 @@
 /**
  * Where a message's trouble is, found in the text, else in the author's profile location: a US
  * ZIP code, a UK postcode, a place with its state or country ("Marlboro MA", "Norfolk,Va",
- * "Lagos, Nigeria"), a state or country after "in" ("here in Canada"), or a sizeable place named
- * alone after "in", before "airport"/"store"/"branch", or as a hashtag. US places come from the
- * ZIP data of npm `zipcodes` (BSD, area-gazetteer.ts), UK postcode validation from `postcode`
- * (MIT), everything else from our lists (area-places.ts). Outside the US only the country and,
- * for large places, the city are given.
+ * "Lagos, Nigeria"), a state or country after "in" or "all over" ("here in Canada"), or a place
+ * named alone after "in", before "airport"/"store"/"branch", or as a hashtag: a nickname ("ABQ",
+ * "Philly"), a sizeable place, or, where the writer's capital and a word like "in", "downtown" or
+ * "the east side of" put a place, a smaller town the ZIP data gives one place to ("in Las
+ * Cruces"; not "in Springfield"). US places come from the ZIP data of npm `zipcodes` (BSD,
+ * area-gazetteer.ts), UK postcode validation from `postcode` (MIT), everything else from our lists
+ * (area-places.ts). Outside the US only the country and, for large places, the city are given.
  *
  * This file is the entry and the order of the steps; the finders are area-postcode.ts (ZIP and UK
  * postcodes), area-qualified.ts (a place with its state or country, or one of those alone),
@@ -23,14 +25,15 @@ import type { Area } from './types.js';
 /** Finds an area in one piece of text. `profile` text is a location field, not a sentence. */
 export function areaInText(text: string, profile: boolean): Area | null {
   if (!text) return null;
-  const found = areaInCasedText(text, profile);
+  const found = areaInCasedText(text, profile, true);
   if (found || !caseless(text)) return found;
   // Written without capitals: read it again with them (area-lowercase.ts).
   const again = capitalised(text);
-  return again === text ? null : areaInCasedText(again, profile);
+  return again === text ? null : areaInCasedText(again, profile, false);
 }
 
-function areaInCasedText(text: string, profile: boolean): Area | null {
+/** `cased`: the capitals are the writer's, not added by capitalised(). */
+function areaInCasedText(text: string, profile: boolean, cased: boolean): Area | null {
   const can = shapeOf(text);
   // 1. ZIP codes, checked against the ZIP data; a 5-digit order number is not a ZIP.
   if (can.zip) {
@@ -52,7 +55,7 @@ function areaInCasedText(text: string, profile: boolean): Area | null {
     const area = profileCity(text);
     if (area) return area;
   }
-  return barePlaceInText(text, can.hashtag);
+  return barePlaceInText(text, can.hashtag, cased);
 }
 
 /**

@@ -25,6 +25,8 @@ export interface XClientOptions {
   clock?: () => number;
   /** Told about every x-rate-limit-* header set seen, per endpoint family. */
   onRateLimit?: (family: string, state: RateLimitState) => void | Promise<void>;
+  /** For what X answered oddly but took (a post accepted without its id). */
+  log?: { warn(obj: object, msg: string): void };
 }
 
 export interface XPage {
@@ -61,7 +63,15 @@ export class XClient {
     method: string,
     path: string,
     auth: 'app' | 'user',
-    opts: { query?: Record<string, string | undefined>; body?: unknown } = {},
+    opts: {
+      query?: Record<string, string | undefined>;
+      body?: unknown;
+      /**
+       * A write (a post, a DM): any 2xx means X took it, so a body that is not JSON is read as
+       * empty (the caller then has no id) rather than failed, which the outbox would retry.
+       */
+      write?: boolean;
+    } = {},
   ): Promise<Record<string, unknown>> {
     const token =
       auth === 'app'
@@ -110,6 +120,7 @@ export class XClient {
       try {
         return (obj(parseJsonExact(res.text)) ?? {}) as Record<string, unknown>;
       } catch {
+        if (opts.write) return {};
         throw new ConnectorError(
           'unknown',
           `X answered ${res.status} with a body that is not JSON`,
@@ -171,31 +182,47 @@ export class XClient {
     return toPage(body);
   }
 
-  /** Posts a public reply; returns the new post's id. */
-  async reply(text: string, inReplyToTweetId: string | null): Promise<string> {
+  /**
+   * Posts a public reply; returns the new post's id, or undefined when X took it (a 2xx) but
+   * said no id: the post exists, so it counts as sent (without an id to thread or adopt the
+   * echo by) rather than failing, which the outbox would retry into a duplicate public post.
+   */
+  async reply(text: string, inReplyToTweetId: string | null): Promise<string | undefined> {
     const body = await this.call('tweets', 'POST', '2/tweets', 'user', {
       body: {
         text,
         ...(inReplyToTweetId ? { reply: { in_reply_to_tweet_id: inReplyToTweetId } } : {}),
       },
+      write: true,
     });
     const id = str(obj(body.data)?.id);
-    if (!id) throw new ConnectorError('unknown', 'X accepted the post but returned no id');
+    if (!id) this.acceptedWithoutId('tweets', 'data.id');
     return id;
   }
 
-  /** Sends a DM to one person; returns the DM event id. developer.x.com …/direct-messages/manage */
-  async sendDm(participantId: string, text: string): Promise<string> {
+  /**
+   * Sends a DM to one person; returns the DM event id, or undefined when X took it (a 2xx)
+   * without one (see `reply`: a retry would send the DM twice).
+   * developer.x.com …/direct-messages/manage
+   */
+  async sendDm(participantId: string, text: string): Promise<string | undefined> {
     const body = await this.call(
       'dm',
       'POST',
       `2/dm_conversations/with/${encodeURIComponent(participantId)}/messages`,
       'user',
-      { body: { text } },
+      { body: { text }, write: true },
     );
     const id = str(obj(body.data)?.dm_event_id);
-    if (!id) throw new ConnectorError('unknown', 'X accepted the DM but returned no dm_event_id');
+    if (!id) this.acceptedWithoutId('dm', 'data.dm_event_id');
     return id;
+  }
+
+  private acceptedWithoutId(family: string, field: string) {
+    this.opts.log?.warn(
+      { family, missing: field },
+      'X accepted the send (2xx) without its id: recorded as sent without one, not sent again',
+    );
   }
 }
 

@@ -29,6 +29,7 @@ export function xClientFor(deps: ChannelDeps, ch: XChannel): XClient {
     userAccessToken: ch.secrets.userAccessToken,
     otherSecrets: Object.values(ch.secrets),
     clock: deps.clock,
+    log: deps.log,
     onRateLimit: (family, state) =>
       writeRateLimit(deps.db, deps.workspaceId, ch.id, family, state, deps.clock()),
   });
@@ -70,7 +71,8 @@ function waitUntil(rl: RateLimitState | undefined, now: number): number | undefi
 /**
  * Sends on X: a public reply in the conversation (`in_reply_to_tweet_id` = the customer's post)
  * or a DM to the customer. X has no idempotency key; the outbox retries only on errors where X
- * did not take the post (429, 5xx, network), and X itself refuses an exact duplicate post.
+ * did not take the post (429, 5xx, network), and X itself refuses an exact duplicate post. Any
+ * 2xx is a post X took, with or without an id in its body (`XClient.reply`).
  */
 export function xSender(deps: ChannelDeps): Sender {
   const send: Sender = async (msg) => {
@@ -110,7 +112,8 @@ export function xSender(deps: ChannelDeps): Sender {
           ? await client.reply(msg.text, target)
           : await client.sendDm(msg.to, msg.text);
       await recordSuccess(deps.db, deps.workspaceId, ch.id, deps.clock());
-      return { externalId };
+      // A 2xx without an id (the client logged it) is sent all the same: our `tl-` id stays.
+      return externalId ? { externalId } : {};
     } catch (err) {
       if (err instanceof ConnectorError) {
         await recordError(deps.db, deps.workspaceId, ch.id, err, deps.clock());

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { type AuditActor, audit } from '../audit/audit.js';
 import type { DB, Role, TokenRole } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
+import { generatePassword, hashPassword } from './passwords.js';
 
 export const ROLES: readonly Role[] = ['admin', 'supervisor', 'agent'];
 /** An API token takes a person's role, or `integration` (inbound messages only; no person has it). */
@@ -115,4 +116,53 @@ export async function updateUser(
   });
   const [out] = (await listUsers(db, workspaceId)).filter((u) => u.id === user.id);
   return out;
+}
+
+/**
+ * An administrator's reset of someone else's password: a fresh one-time password replaces it,
+ * which opens only `POST /api/v1/auth/password` until the user chooses their own (the same door
+ * a new account's one-time password opens). Every session of the user ends: whoever held the old
+ * password is out. Their API tokens are left alone (revoke those separately). The new hash, the
+ * flag, the ended sessions and the audit entry (`user.password_reset`, which counts the sessions
+ * and never holds the password) are written together; the password is only in the answer.
+ */
+export async function resetPassword(
+  db: Kysely<DB>,
+  workspaceId: string,
+  idOrEmail: string,
+  actor: AuditActor,
+  opts: { now?: number; queueKey?: string } = {},
+): Promise<{ id: string; email: string; oneTimePassword: string; endedSessions: number }> {
+  const now = opts.now ?? Date.now();
+  const user = await findUser(db, workspaceId, idOrEmail);
+  // Resetting one's own password would sign oneself out into the one-time flow; changing it
+  // needs the current one instead (a stolen session must not be enough).
+  if (actor.type === 'user' && actor.id === user.id)
+    throw new AppError('conflict', 'change your own password with POST /api/v1/auth/password');
+  const oneTimePassword = generatePassword();
+  const hash = await hashPassword(oneTimePassword, opts.queueKey);
+  const endedSessions = await db.transaction().execute(async (trx) => {
+    // Taking the row ends a sign-in that checked the old password meanwhile (login holds the
+    // hash it checked, users.ts): it is refused rather than opened with the old password.
+    await trx
+      .updateTable('users')
+      .set({ password_hash: hash, must_change_password: 1 })
+      .where('id', '=', user.id)
+      .execute();
+    const ended = await trx
+      .deleteFrom('sessions')
+      .where('user_id', '=', user.id)
+      .executeTakeFirst();
+    const n = Number(ended.numDeletedRows);
+    await audit(trx, {
+      workspaceId,
+      actor,
+      action: 'user.password_reset',
+      target: user.id,
+      data: { endedSessions: n },
+      at: now,
+    });
+    return n;
+  });
+  return { id: user.id, email: user.email, oneTimePassword, endedSessions };
 }

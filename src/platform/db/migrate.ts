@@ -26,6 +26,7 @@ import * as m0023 from './migrations/0023_reply_index.js';
 import * as m0024 from './migrations/0024_drop_case_problem_id.js';
 import * as m0025 from './migrations/0025_csat_message.js';
 import * as m0026 from './migrations/0026_silent_updates.js';
+import * as m0027 from './migrations/0027_case_created_order.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -63,6 +64,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0024_drop_case_problem_id': m0024,
   '0025_csat_message': m0025,
   '0026_silent_updates': m0026,
+  '0027_case_created_order': m0027,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -5,7 +5,8 @@ import { ACCESS_CHANGED } from './live-stream.js';
 
 /**
  * The audit actions after which a live stream may no longer hold: a user disabled or given
- * another role, a token revoked, a password changed (which ends the user's other sessions).
+ * another role, a token revoked, a password changed (which ends the user's other sessions) or
+ * reset by an admin (which ends them all).
  * Each is written in the transaction of its change (user-admin.ts, tokens.ts, users.ts), so
  * once its entry is visible, so is the change the streams re-check.
  */
@@ -14,6 +15,7 @@ export const ACCESS_ACTIONS = [
   'user.role_changed',
   'api_token.revoked',
   'user.password_changed',
+  'user.password_reset',
 ] as const;
 
 /**
