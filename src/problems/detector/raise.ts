@@ -215,7 +215,9 @@ export function testAreaKey(
     terms: [],
     teamId: null,
     at: c.at,
-    firstAt: members[0]?.at ?? c.at,
+    // Where its trouble began: the first complaint it links (the key's window reaches back 12
+    // hours into the place's ordinary complaints, which are not its trouble).
+    firstAt: linkable.reduce((t, m) => Math.min(t, m.at), c.at),
     confirmed,
     baseline: hit,
     tightness: null,

@@ -119,3 +119,33 @@ describe('a problem shown narrower than it is counted, as storage gives it back'
     expect(view.shownKey).toBe('p:US:78708');
   });
 });
+
+describe("a problem raised on a state whose only city here is the trouble's", () => {
+  it('shows the city, and the ZIP code its complainers name in it', () => {
+    const { det, out, start } = warmedCities();
+    const mark = out.length;
+    const IL: Area = { postalCode: null, city: null, region: 'IL', country: 'US', confidence: 1 };
+    // The first complainers name only the state, so its key stands out first; then Chicago
+    // and one of its ZIP codes. Chicago is all of Illinois among this desk's customers: no test
+    // of its usual share can show it stands out of the state.
+    for (let i = 0; i < 8; i++)
+      out.push(...complain(det, `il-${i}`, start + i * MIN, IL, 'network', 'no signal at all'));
+    for (let i = 0; i < 30; i++)
+      out.push(
+        ...complain(
+          det,
+          `chi-${i}`,
+          start + (8 + i) * MIN,
+          at('Chicago', i % 2 ? 7 : null),
+          'network',
+          'no signal at all',
+        ),
+      );
+    const ds = out.slice(mark);
+    const raised = raises(ds).filter((r) => r.topic === 'network');
+    expect(raised).toHaveLength(1);
+    expect(raised[0].areaKey).toBe('r:US:IL');
+    const view = det.problemViews().find((v) => v.id === raised[0].problemId)!;
+    expect(view.shownKey).toBe('p:US:60608');
+  });
+});

@@ -21,6 +21,13 @@ const STAY_SHARE = 0.5;
 const MIN_NAMING = 3;
 /** Far more of them than the place's usual share explains (a binomial tail). */
 const SETTLE_ALPHA = 1e-4;
+/**
+ * A place that is this much of its parent's usual traffic (a state's only city among this
+ * desk's customers) cannot stand out of it, however many name it: there the complainers naming
+ * it say where the trouble is. (A Little Rock outage raised on Arkansas stayed "AR", and its ZIP
+ * was never tried.)
+ */
+const WHOLE_SHARE = 0.8;
 
 type ShownArea = ReturnType<typeof areaAtLevel>;
 
@@ -86,8 +93,12 @@ function narrowestPlace(
   for (;;) {
     const inner = new Map<string, { n: number; area: (typeof placed)[number]['area'] }>();
     let naming = 0;
+    // Those naming this place and nothing narrower ("all over Colorado") speak against every
+    // narrower one.
+    let here = 0;
     for (const m of placed) {
       const i = m.chain.indexOf(key);
+      if (i === 0) here++;
       if (i <= 0) continue;
       naming++;
       const child = m.chain[i - 1];
@@ -107,7 +118,10 @@ function narrowestPlace(
       if (topN < STAY_SHARE * naming) break;
     } else {
       if (topN < SETTLE_SHARE * naming) break;
-      if (binomialTail(topN, naming, counts.shareWithin(top, key)) > SETTLE_ALPHA) break;
+      const usual = counts.shareWithin(top, key);
+      if (usual >= WHOLE_SHARE) {
+        if (topN < SETTLE_SHARE * (naming + here)) break;
+      } else if (binomialTail(topN, naming, usual) > SETTLE_ALPHA) break;
     }
     key = top;
     area = areaAtLevel(inner.get(top)!.area, key);
