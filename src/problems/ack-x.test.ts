@@ -315,7 +315,7 @@ describe.each(ENGINES)('the informed acknowledgement on X on %s', (engine) => {
     expect(m).toEqual({ external_id: `tl-${fix.message_id}`, status: 'sent' });
   });
 
-  it('a post with no X channel record behind it gets no follow-up attempt', async () => {
+  it('a post with no X channel record behind it gets the full acknowledgement, not a promise of a DM', async () => {
     seq++;
     const [c] = await w.ingest([
       aMessage({
@@ -346,6 +346,11 @@ describe.each(ENGINES)('the informed acknowledgement on X on %s', (engine) => {
     await drain();
     expect(since(before)).toEqual({ tweets: [], dm: [] });
     expect(await history(c.case_id!, 'problem_followup_failed')).toEqual([]);
+    // Nothing could send the DM: the notice is the whole acknowledgement, through the notifier's
+    // route (it said "details by DM", and no DM followed).
+    const told = await notice(c.case_id!);
+    expect(told.text).not.toMatch(/by DM/);
+    expect(told.text).toContain('network');
     const ack = await db()
       .selectFrom('outbox')
       .select('status')

@@ -139,9 +139,18 @@ export function ackXHandler(deps: AckXDeps): OutboxHandler {
       .where('update_id', '=', p.updateId)
       .where('case_id', '=', p.caseId)
       .executeTakeFirst();
+    // No X channel record behind the post (one that came through the inbound API, a channel
+    // since disabled): nothing to send a DM from, so no public "details by DM" that no DM would
+    // follow; the full acknowledgement takes the notifier's route (another identity, e-mail).
+    const sender = deps.senders.get('x');
+    const ready = async (channelId: string | null) =>
+      !!sender &&
+      (!sender.ready || (await sender.ready({ channel: 'x', channelId, caseId: p.caseId })));
     // Decided once: a retry (the DM met a 429) keeps what the first attempt queued, whatever the
     // customer wrote since.
-    const isPublic = queued ? queued.text === p.publicText : post.visibility === 'public';
+    const isPublic = queued
+      ? queued.text === p.publicText
+      : post.visibility === 'public' && (await ready(post.channel_id));
     if (!queued) {
       const text = isPublic ? p.publicText : p.privateText;
       const link = [{ case_id: p.caseId, customer_id: p.customerId }];
@@ -188,13 +197,6 @@ export function ackXHandler(deps: AckXDeps): OutboxHandler {
       await recordFollowUpSuperseded(db, ctx, p.caseId, newer.id, deps.clock());
       return;
     }
-    // No X channel record behind the post (one that came through the inbound API, a channel
-    // since disabled): nothing to send a DM from; the public notice took the notifier's route.
-    const sender = deps.senders.get('x');
-    const ready = (m: { channel: string; channelId: string | null; caseId: string }) =>
-      !sender?.ready || sender.ready(m);
-    if (!sender || !(await ready({ channel: 'x', channelId: post.channel_id, caseId: p.caseId })))
-      return;
     const base = {
       caseId: p.caseId,
       channel: 'x',
@@ -209,6 +211,12 @@ export function ackXHandler(deps: AckXDeps): OutboxHandler {
       visibility: 'private',
       text: p.privateText,
     };
+    // The channel went away since the public reply (disabled meanwhile): the desk is told.
+    if (!sender || !(await ready(post.channel_id))) {
+      const gone = new ConnectorError('not_configured', 'the X channel can no longer send');
+      await recordFollowUpFailed(db, ctx, dm, gone, deps.clock());
+      return;
+    }
     let refusal: ConnectorError;
     try {
       const sent = await sender(dm, idempotencyKey);
