@@ -131,6 +131,12 @@ describe.each(ENGINES)('password reset by an admin on %s', (engine) => {
     // An admin changes their own password knowing the current one, not by a reset.
     const boss = await signIn(`boss-${engine}@example.com`, 'a fine password');
     expect((await reset(adminId, boss.cookie)).statusCode).toBe(409);
+    // Nor through their own API token.
+    const bossToken = (
+      await call('POST', '/api/v1/tokens', boss.cookie, { name: 'mine', role: 'admin' })
+    ).json().token;
+    const byToken = await reset(adminId, { authorization: `Bearer ${bossToken}` });
+    expect(byToken.statusCode, byToken.body).toBe(409);
     // Another admin's they may reset.
     const other = await reset(target, boss.cookie);
     expect(other.statusCode, other.body).toBe(200);

@@ -137,7 +137,17 @@ export async function resetPassword(
   const user = await findUser(db, workspaceId, idOrEmail);
   // Resetting one's own password would sign oneself out into the one-time flow; changing it
   // needs the current one instead (a stolen session must not be enough).
-  if (actor.type === 'user' && actor.id === user.id)
+  // (Through one's own API token too: a stolen token must not be enough either.)
+  const self =
+    (actor.type === 'user' && actor.id === user.id) ||
+    (actor.type === 'token' &&
+      !!(await db
+        .selectFrom('api_tokens')
+        .select('id')
+        .where('id', '=', actor.id ?? '')
+        .where('user_id', '=', user.id)
+        .executeTakeFirst()));
+  if (self)
     throw new AppError('conflict', 'change your own password with POST /api/v1/auth/password');
   const oneTimePassword = generatePassword();
   const hash = await hashPassword(oneTimePassword, opts.queueKey);
