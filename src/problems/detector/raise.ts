@@ -197,7 +197,13 @@ export function testAreaKey(
   // Every complainer it could take already belongs to a problem (several of them, or `holder`
   // would have said): the excess is theirs, and a new problem would hold no case at all.
   // (Cold, the priors are the burst's own: its last hour's complainers are the excess.)
-  const linkable = cold ? coldMembers(counts, ks) : counts.linkable(ks).filter((m) => !m.problemId);
+  // Only from the window that stood out on: before it, the change point's earlier members are
+  // as often the place's ordinary complaints (a small trouble raised on its 4-hour window took
+  // a city's complaints of the 10 hours before it).
+  const from = c.at - hit.windowMinutes * 60_000;
+  const linkable = (
+    cold ? coldMembers(counts, ks) : counts.linkable(ks).filter((m) => !m.problemId)
+  ).filter((m) => m.at >= from);
   if (linkable.length === 0) return;
   const problemId = newId();
   const members = counts.members(ks);
