@@ -139,7 +139,7 @@ async function store(
  * its latest message time, message count and version. Not its status or first response: an
  * automatic notice is no person's answer, so a new case stays new and its SLA runs on.
  */
-async function touchCase(trx: Kysely<DB>, caseId: string, sentAt: number) {
+export async function touchCase(trx: Kysely<DB>, caseId: string, sentAt: number) {
   const c = await trx
     .selectFrom('cases')
     .select('last_message_at')

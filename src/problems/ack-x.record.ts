@@ -1,7 +1,8 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { adoptEcho, type EchoCarry } from '../channels/channel.echo.js';
 import type { ConnectorError } from '../channels/connector-error.js';
 import type { OutboundMessage, SendResult } from '../channels/sender.js';
+import { touchCase } from '../notify/notify.record.js';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 
@@ -131,22 +132,7 @@ async function store(
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0 || status !== 'sent') return;
   // The case's latest message, as a notice is: the customer's answer to the DM threads into it.
   // An automatic message is no person's answer: the case's status and SLA clocks are left alone.
-  const c = await trx
-    .selectFrom('cases')
-    .select('last_message_at')
-    .where('id', '=', msg.caseId)
-    .executeTakeFirst();
-  if (!c) return;
-  await trx
-    .updateTable('cases')
-    .set({
-      last_message_at: Math.max(Number(c.last_message_at), now),
-      message_count: sql<number>`message_count + 1`,
-      version: sql<number>`version + 1`,
-      updated_at: now,
-    })
-    .where('id', '=', msg.caseId)
-    .execute();
+  await touchCase(trx, msg.caseId, now);
 }
 
 function followUpEvent(
