@@ -276,7 +276,8 @@ export async function applyDecisions(
             area_json: JSON.stringify(d.area),
             area_key: d.areaKey,
             signature_json: p.signature_json,
-            title: problemTitle(row.kind as 'area', row.topic, d.area, []),
+            // (A text cluster's title names its words: `text-place.ts` widens its place.)
+            title: problemTitle(row.kind as ProblemKind, row.topic, d.area, sig.terms),
             owner: owner.name,
             owner_team_id: owner.teamId,
             updated_at: now,

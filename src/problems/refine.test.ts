@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import type { OpenProblemRow } from './apply-decisions.js';
-import { toView } from './problem.store.js';
-import { problemsWorld } from './test-world.js';
+import { insertProblem, toView } from './problem.store.js';
+import { aProblem, problemsWorld } from './test-world.js';
 
 /*
  * The detector found where inside Austin the trouble is (one ZIP code): the problem shows that
@@ -96,6 +96,47 @@ describe.each(ENGINES)('a problem shown at a narrower place on %s', (engine) => 
       .where('problem_id', '=', p.id)
       .execute();
     expect(events.find((e) => e.type === 'area_refined')?.data_json).toMatch(/78745/);
+  });
+
+  it('widens a text cluster to the whole country, keeping its words in the title', async () => {
+    const row0 = await insertProblem(
+      db(),
+      ws(),
+      aProblem(at, {
+        kind: 'text',
+        topic: null,
+        title: 'Many similar complaints: "caller" — NE',
+        area: { postalCode: null, city: null, region: 'NE', country: 'US' },
+        areaKey: 'r:US:NE',
+        signature: { keys: ['w:caller'], terms: ['caller'], teamId: null, human: false },
+      }),
+      at,
+    );
+    const p = await read(row0.id);
+    await decide(
+      at + 3_600_000,
+      [
+        {
+          type: 'refine',
+          problemId: p.id,
+          at: at + 1_800_000,
+          areaKey: null,
+          area: { postalCode: null, city: null, region: null, country: 'US' },
+          key: 'w:caller',
+        },
+      ],
+      new Map<string, OpenProblemRow>([[p.id, p]]),
+    );
+    const row = await read(p.id);
+    expect(row.area_key).toBeNull();
+    expect(JSON.parse(row.area_json!)).toEqual({
+      postalCode: null,
+      city: null,
+      region: null,
+      country: 'US',
+    });
+    expect(row.title).toBe('Many similar complaints: "caller" — US');
+    expect(toView(row)).toMatchObject({ areaKey: null, kind: 'text', keys: ['w:caller'] });
   });
 
   it('keeps the owner a person chose', async () => {

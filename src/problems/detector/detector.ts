@@ -11,6 +11,7 @@ import { matchByKinship, matchByWords, matchOnArrival, matchUnflagged } from './
 import { settleHome, testAreaKey, testTextKey } from './raise.js';
 import { settlePlace } from './settle-place.js';
 import { contentTerms, minhash } from './text.js';
+import { widenTextPlace } from './text-place.js';
 import type { Complaint, Decision, Observation, ProblemView, ProcessSignal } from './types.js';
 import { type Entry, member } from './window.js';
 
@@ -167,6 +168,7 @@ export class Detector {
       const p = this.book.problems.get(id);
       if (!p) continue;
       settlePlace(this.parts, p, this.counts.now, out);
+      widenTextPlace(this.parts, p, this.counts.now, out);
       const topic = this.book.settledTopic(p);
       if (!topic) continue;
       p.topic = topic;

@@ -20,6 +20,7 @@ import {
   thirdPlace,
 } from './same-trouble.js';
 import { tightness } from './text.js';
+import { dominantArea } from './text-place.js';
 import type { Complaint, Decision, ProblemView } from './types.js';
 import type { Entry, KeyState } from './window.js';
 
@@ -405,33 +406,4 @@ function topicShare(members: Entry[], topic: string | null): number {
   let n = 0;
   for (const m of members) if (m.topic === topic) n++;
   return n / members.length;
-}
-
-/** The most specific area shared by at least 60 % of the members with one (for text clusters). */
-function dominantArea(members: Entry[]) {
-  const counts = new Map<string, { n: number; area: Area }>();
-  for (const m of members) {
-    for (const k of areaChain(m.area)) {
-      if (k === ALL) continue;
-      const c = counts.get(k) ?? { n: 0, area: m.area! };
-      c.n++;
-      counts.set(k, c);
-    }
-  }
-  // Among the members that name a place (many name none): the place most of them share, when
-  // enough do to say so.
-  let placed = 0;
-  for (const m of members) if (m.area) placed++;
-  if (placed < Math.max(3, members.length / 4)) return null;
-  let best: { key: string; area: ReturnType<typeof areaAtLevel> } | null = null;
-  let bestRank = -1;
-  for (const [k, c] of counts) {
-    if (c.n < 0.6 * placed) continue;
-    const rank = k.startsWith('p:') ? 3 : k.startsWith('t:') ? 2 : 1;
-    if (rank > bestRank) {
-      bestRank = rank;
-      best = { key: k, area: areaAtLevel(c.area, k) };
-    }
-  }
-  return best;
 }

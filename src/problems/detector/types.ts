@@ -127,7 +127,8 @@ export type Decision =
       type: 'refine';
       problemId: string;
       at: number;
-      areaKey: string;
-      area: NonNullable<Extract<Decision, { type: 'raise' }>['area']>;
+      /** Null for the whole country (a text cluster that widened, `text-place.ts`). */
+      areaKey: string | null;
+      area: Extract<Decision, { type: 'raise' }>['area'];
       key: string;
     };

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { Area } from '../../triage/index.js';
+import { type Decision, Detector } from './detector.js';
+import { background, CITIES, HOUR, MIN, raises, T0, TOPICS } from './test-fixtures.js';
+
+const SEATTLE = CITIES[5];
+
+/*
+ * Issue 6, QA replay: a caller-ID trouble across the country was raised as a text cluster from
+ * its first few complaints, most of them from Nebraska, and stayed "— NE" while its complainers
+ * came from everywhere. A young cluster's place widens when its complainers mostly name places
+ * outside it. (Here its first complainers are in Seattle, a city of the fixtures' background:
+ * a place with no background would be raised as that place's area problem first.)
+ */
+function run(later: (i: number) => Area | null) {
+  const det = new Detector();
+  const out: Decision[] = [];
+  background(det, T0, T0 + 50 * HOUR, out);
+  const start = T0 + 50 * HOUR;
+  const say = (id: string, at: number, area: Area | null, i: number) => {
+    out.push(
+      ...det.observe({
+        complaint: true,
+        ref: id,
+        at,
+        customerId: id,
+        caseId: `case-${id}`,
+        topic: TOPICS[i % TOPICS.length],
+        area,
+        text: `caller id shows a stranger's name when I call ${i % 2 ? 'since monday' : 'anyone'}`,
+      }),
+    );
+  };
+  // Its first complainers: half of them in Seattle, a quarter naming no place.
+  const first = (i: number) => (i % 2 === 0 ? SEATTLE : i % 4 === 1 ? null : CITIES[i % 5]);
+  for (let i = 0; i < 60; i++)
+    say(`cid-${i}`, start + i * 4 * MIN, i < 16 ? first(i) : later(i), i);
+  const text = raises(out).filter((d) => d.kind === 'text');
+  const refines = out.filter(
+    (d): d is Extract<Decision, { type: 'refine' }> =>
+      d.type === 'refine' && d.problemId === text[0]?.problemId,
+  );
+  return { text, refines, det };
+}
+
+describe('problem detector: a text cluster’s place widens with its complainers', () => {
+  it('widens a cluster first seen in Seattle to the country when it is everywhere', () => {
+    const r = run((i) => (i % 4 === 3 ? null : CITIES[i % CITIES.length]));
+    expect(r.text).toHaveLength(1);
+    expect(r.text[0].areaKey).toBe('p:US:98101');
+    expect(r.refines.length).toBeGreaterThan(0);
+    const last = r.refines.at(-1)!;
+    expect(last.areaKey).toBeNull();
+    expect(last.area).toMatchObject({ postalCode: null, city: null, region: null, country: 'US' });
+    const view = r.det.problemViews().find((v) => v.id === r.text[0].problemId)!;
+    expect(view.areaKey).toBeNull();
+  });
+
+  it('keeps the place of a cluster whose complainers stay there', () => {
+    const r = run((i) => (i % 4 === 3 ? null : SEATTLE));
+    expect(r.text).toHaveLength(1);
+    expect(r.text[0].areaKey).toBe('p:US:98101');
+    expect(r.refines).toEqual([]);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Where a text cluster's trouble is. A cluster is raised from a handful of similar complaints and
+ * shows the place most of those name (`dominantArea`); a country-wide trouble whose first few
+ * complainers happened to be in one state was shown in that state for good (a QA replay's
+ * caller-ID trouble across the country, titled "— NE"). While the cluster is young, the place
+ * widens when its linked complainers who name a place mostly name places outside it: to the
+ * narrowest place most of them share, or the whole country. It only widens: the evidence of the
+ * raise stays (a cluster's later complaints are linked by its words, wherever they are from).
+ */
+import type { Area } from '../../triage/index.js';
+import { ALL, areaAtLevel, areaChain, countryWide } from './areas.js';
+import type { DetectorParts } from './book.js';
+import type { Decision, ProblemView } from './types.js';
+import type { Entry } from './window.js';
+
+/** Share of the members naming a place that must share one for the cluster to show it. */
+const DOMINANT_SHARE = 0.6;
+/** A cluster widens once this many of its complainers name a place … */
+const MIN_PLACED = 6;
+/** … and fewer than this share of them name a place inside its own. */
+const INSIDE_SHARE = 0.5;
+
+/** The most specific area shared by at least 60 % of the members naming one, or null. */
+export function dominantArea(members: Entry[]) {
+  const counts = new Map<string, { n: number; area: Area }>();
+  for (const m of members) {
+    for (const k of areaChain(m.area)) {
+      if (k === ALL) continue;
+      const c = counts.get(k) ?? { n: 0, area: m.area! };
+      c.n++;
+      counts.set(k, c);
+    }
+  }
+  // Among the members that name a place (many name none): the place most of them share, when
+  // enough do to say so.
+  let placed = 0;
+  for (const m of members) if (m.area) placed++;
+  if (placed < Math.max(3, members.length / 4)) return null;
+  let best: { key: string; area: ReturnType<typeof areaAtLevel> } | null = null;
+  let bestRank = -1;
+  for (const [k, c] of counts) {
+    if (c.n < DOMINANT_SHARE * placed) continue;
+    const rank = k.startsWith('p:') ? 3 : k.startsWith('t:') ? 2 : 1;
+    if (rank > bestRank) {
+      bestRank = rank;
+      best = { key: k, area: areaAtLevel(c.area, k) };
+    }
+  }
+  return best;
+}
+
+/**
+ * Checks (at most once a minute of event time) whether a young automatic text cluster's linked
+ * complainers have spread beyond the place it shows, and pushes a `refine` to the wider place
+ * (its `areaKey` null for the whole country).
+ */
+export function widenTextPlace(
+  parts: DetectorParts,
+  p: ProblemView,
+  at: number,
+  out: Decision[],
+): void {
+  const { config, counts, book } = parts;
+  if (p.kind !== 'text' || p.human || !p.areaKey || p.areaKey === ALL) return;
+  if (p.status !== 'suspected' && p.status !== 'confirmed') return;
+  if (counts.now - p.detectedAt > config.topicSettleMs) return;
+  if (!book.placeCheckDue(p.id)) return;
+  // Its complainers still in the windows of its words, each customer once (their latest).
+  const byCustomer = new Map<string, Entry>();
+  for (const k of p.keys) {
+    const ks = counts.keys.get(k);
+    if (!ks) continue;
+    for (const m of counts.members(ks)) if (m.problemId === p.id) byCustomer.set(m.customerId, m);
+  }
+  const members = [...byCustomer.values()];
+  const placed = members.filter((m) => m.area);
+  if (placed.length < MIN_PLACED) return;
+  let inside = 0;
+  for (const m of placed) if (areaChain(m.area).includes(p.areaKey)) inside++;
+  if (inside >= INSIDE_SHARE * placed.length) return;
+  // Only a place around its own (it widens), else the whole country.
+  const wider = dominantArea(placed);
+  const around = wider && p.chain.includes(wider.key) && wider.key !== p.areaKey ? wider : null;
+  out.push({
+    type: 'refine',
+    problemId: p.id,
+    at,
+    areaKey: around?.key ?? null,
+    area: around?.area ?? countryWide(placed),
+    key: p.keys[0],
+  });
+  p.areaKey = around?.key ?? null;
+  p.shownKey = p.areaKey;
+  p.chain = around ? p.chain.slice(p.chain.indexOf(around.key)) : [];
+}
