@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import type { BatchState, CaseState } from '../ingest/pipeline/types.js';
 import type { DB } from '../platform/db/schema.js';
 import { type Ack, acknowledgeArrivals } from './acknowledge.js';
+import { applyOwn, applyRefine } from './apply-shape.js';
+import { heldLinks } from './case-links.js';
 import { moveCase } from './case-move.js';
 import { votingTopic } from './detector/book.js';
 import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
@@ -77,7 +79,6 @@ export async function applyDecisions(
     cases?: ReadonlyMap<string, CaseState>;
   } = {},
 ) {
-  const links: LinkRow[] = [];
   // How new the stream is: a decision is history (no escalation, no acknowledgement sent) only
   // when the detector's own event time and the whole batch are old, so one back-dated complaint
   // that tips a live trouble over its threshold still pages the owning team.
@@ -86,9 +87,63 @@ export async function applyDecisions(
     const at = d.type === 'link' ? d.member.at : 'at' in d ? d.at : 0;
     if (at > newest) newest = at;
   }
+  // Links decided for cases no message of this batch went to (a raise's window, complainers a
+  // second trouble takes back: `split-topic.ts`) may find them linked already: read where, so a
+  // move is a move and not a second link.
+  const unseen = new Set<string>();
+  for (const d of decisions) {
+    const c = d.type === 'link' ? d.member.caseId : null;
+    if (c && !linked.has(c) && !batchCases.has(c)) unseen.add(c);
+  }
+  let removed = unlinked;
+  if (unseen.size > 0) {
+    const held = await heldLinks(trx, ws, [...unseen], byId);
+    for (const [c, id] of held.linked) linked.set(c, id);
+    if (held.unlinked.size > 0) removed = new Set([...unlinked, ...held.unlinked]);
+  }
+  const links: LinkRow[] = [];
   const acks: Ack[] = [];
+  /**
+   * A case linked to `held` earlier in this batch (stored after the loop) that a later decision
+   * moves on (`split-topic.ts` takes back complainers of the same stream): that first link is not
+   * made at all, nor its acknowledgement or history entry. True when there was one.
+   */
+  const dropPending = (caseId: string, held: string): boolean => {
+    const i = links.findIndex((l) => l.caseId === caseId && l.problemId === held);
+    if (i < 0) return false;
+    links.splice(i, 1);
+    const a = acks.findIndex((x) => x.caseId === caseId && x.problemId === held);
+    if (a >= 0) acks.splice(a, 1);
+    const e = caseEvents.findIndex(
+      (x) =>
+        x.caseId === caseId &&
+        x.type === 'problem_linked' &&
+        (x.data as { problemId?: string }).problemId === held,
+    );
+    if (e >= 0) caseEvents.splice(e, 1);
+    return true;
+  };
   /** Topic votes of the problems this batch's links voted for (written once, after the loop). */
   const voted = new Map<string, Record<string, number>>();
+  const votesOf = (row: OpenProblemRow) => {
+    let votes = voted.get(row.id);
+    if (!votes) {
+      votes = { ...signatureOf(row).votes };
+      voted.set(row.id, votes);
+    }
+    return votes;
+  };
+  // A case the detector moves takes back the vote its complaint gave the problem it leaves (as
+  // the detector's `ProblemBook` does), or that problem could take the topic of the trouble
+  // that left it (`split-topic.ts`).
+  const unvote = (problemId: string, m: { topic?: string | null; at: number }) => {
+    const row = byId.get(problemId);
+    if (!row) return;
+    const p = { kind: row.kind as ProblemKind, detectedAt: Number(row.detected_at) };
+    const topic = votingTopic(p, m.topic, m.at, settleMs);
+    const votes = topic ? votesOf(row) : null;
+    if (votes && (votes[topic!] ?? 0) > 0) votes[topic!]--;
+  };
   /** Problems raised in this batch: their opening escalation already carries the final topic. */
   const raisedHere = new Set<string>();
   // A raise that reopened an earlier problem: the detector's later decisions about the new id
@@ -169,16 +224,20 @@ export async function applyDecisions(
         const m = d.member;
         if (!m.caseId || erased.has(m.caseId)) break;
         if (linked.get(m.caseId) === d.problemId) break;
-        if (unlinked.has(`${m.caseId}>${d.problemId}`)) break;
+        if (removed.has(`${m.caseId}>${d.problemId}`)) break;
         const held = linked.get(m.caseId);
         // Moved from another problem: the case's `problem_linked` entry names it (`from`).
         let moved: { from?: HistoryRef } = {};
-        if (held !== undefined) {
+        if (held !== undefined && dropPending(m.caseId, held)) {
+          changed.add(held);
+          unvote(held, m);
+        } else if (held !== undefined) {
           const at = { now, eventAt: m.at };
           const move = await moveCase(trx, ws, m.caseId, held, d.problemId, at, caseEvents);
           if (!move) break;
           if (move.from) moved = { from: move.from };
           changed.add(held);
+          unvote(held, m);
         }
         linked.set(m.caseId, d.problemId);
         // The case's first link to this problem: its complaint's topic votes for the problem's
@@ -193,11 +252,7 @@ export async function applyDecisions(
             )
           : null;
         if (p && vote) {
-          let votes = voted.get(d.problemId);
-          if (!votes) {
-            votes = { ...signatureOf(p).votes };
-            voted.set(d.problemId, votes);
-          }
+          const votes = votesOf(p);
           votes[vote] = (votes[vote] ?? 0) + 1;
         }
         links.push({
@@ -227,75 +282,14 @@ export async function applyDecisions(
           });
         break;
       }
-      case 'own': {
-        const p = byId.get(d.problemId);
-        if (!p) break;
-        const sig = signatureOf(p);
-        if (!sig.keys.includes(d.key)) sig.keys.push(d.key);
-        await trx
-          .updateTable('problems')
-          .set({ signature_json: JSON.stringify(sig), updated_at: now })
-          .where('id', '=', d.problemId)
-          .execute();
-        p.signature_json = JSON.stringify(sig);
-        await problemEvent(
-          trx,
-          ws,
-          d.problemId,
-          'merged_detection',
-          { key: d.key },
-          { now, eventAt: d.at },
-        );
+      case 'own':
+        await applyOwn(trx, ws, d, byId, now);
         break;
-      }
-      case 'refine': {
-        const p = byId.get(d.problemId);
-        if (!p) break;
-        const sig = signatureOf(p);
-        if (!sig.keys.includes(d.key)) sig.keys.push(d.key);
-        p.signature_json = JSON.stringify(sig);
-        const row = await trx
-          .selectFrom('problems')
-          .select(['kind', 'topic', 'status', 'owner', 'owner_team_id'])
-          .where('id', '=', d.problemId)
-          .executeTakeFirstOrThrow();
-        // Nobody chose its owner (that would have marked it human): routing by area may now
-        // name another team, while it is still the detector's to shape.
-        const owner =
-          !sig.human && (row.status === 'suspected' || row.status === 'confirmed')
-            ? await resolveOwner(trx, ws, settings, {
-                topic: row.topic,
-                area: d.area,
-                areaKey: d.areaKey,
-                teamId: null,
-              })
-            : { name: row.owner, teamId: row.owner_team_id };
-        await trx
-          .updateTable('problems')
-          .set({
-            area_json: JSON.stringify(d.area),
-            area_key: d.areaKey,
-            signature_json: p.signature_json,
-            // (A text cluster's title names its words: `text-place.ts` widens its place.)
-            title: problemTitle(row.kind as ProblemKind, row.topic, d.area, sig.terms),
-            owner: owner.name,
-            owner_team_id: owner.teamId,
-            updated_at: now,
-          })
-          .where('id', '=', d.problemId)
-          .execute();
-        await problemEvent(
-          trx,
-          ws,
-          d.problemId,
-          'area_refined',
-          { area: d.area },
-          { now, eventAt: d.at },
-        );
+      case 'refine':
+        if (!(await applyRefine(trx, ws, d, byId, settings, now))) break;
         await queueEscalations(trx, ws, d.problemId, 'problem.updated', now, newest);
         changed.add(d.problemId);
         break;
-      }
       case 'retopic': {
         const row = await trx
           .selectFrom('problems')

@@ -15,6 +15,26 @@ export async function caseLinks(
   det: Detector,
 ): Promise<{ linked: Map<string, string>; unlinked: Set<string> }> {
   const caseIds = [...new Set(items.map((i) => i.caseId).filter((c): c is string => !!c))];
+  const { linked, unlinked } = await heldLinks(trx, ws, caseIds, byId);
+  for (const [caseId, problemId] of linked) det.noteCaseLink(caseId, problemId);
+  // A case a person took out of its problem no longer follows it there.
+  for (const key of unlinked) {
+    const [caseId, problemId] = key.split('>');
+    if (!linked.has(caseId) && det.caseLinkOf(caseId) === problemId) det.noteCaseLink(caseId, null);
+  }
+  return { linked, unlinked };
+}
+
+/**
+ * The open problems (of `byId`) these cases are linked to, and their links a person or a split
+ * removed (`caseId>problemId`). One query per thousand cases.
+ */
+export async function heldLinks(
+  trx: Kysely<DB>,
+  ws: string,
+  caseIds: readonly string[],
+  byId: Map<string, unknown>,
+): Promise<{ linked: Map<string, string>; unlinked: Set<string> }> {
   const linked = new Map<string, string>();
   const unlinked = new Set<string>();
   for (let i = 0; i < caseIds.length; i += 1000) {
@@ -26,18 +46,9 @@ export async function caseLinks(
       .execute();
     for (const l of ls) {
       if (!byId.has(l.problem_id)) continue;
-      if (l.unlinked_at !== null) {
-        unlinked.add(`${l.case_id}>${l.problem_id}`);
-        continue;
-      }
-      linked.set(l.case_id, l.problem_id);
-      det.noteCaseLink(l.case_id, l.problem_id);
+      if (l.unlinked_at !== null) unlinked.add(`${l.case_id}>${l.problem_id}`);
+      else linked.set(l.case_id, l.problem_id);
     }
-  }
-  // A case a person took out of its problem no longer follows it there.
-  for (const key of unlinked) {
-    const [caseId, problemId] = key.split('>');
-    if (!linked.has(caseId) && det.caseLinkOf(caseId) === problemId) det.noteCaseLink(caseId, null);
   }
   return { linked, unlinked };
 }

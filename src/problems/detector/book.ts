@@ -25,6 +25,8 @@ export class ProblemBook {
   private readonly held = new Map<string, { at: number; id: string | null }>();
   /** Problem → event time its place was last checked (see `placeCheckDue`). */
   private readonly homeChecked = new Map<string, number>();
+  /** Problem → event time its topics were last checked for a second trouble (`splitCheckDue`). */
+  private readonly splitChecked = new Map<string, number>();
   /** Problem → topic → cases whose first link to it was a complaint of that topic (`noteNewCase`). */
   private topicVotes = new Map<string, Map<string, number>>();
   /** When each case first joined each problem, for whether a fix held (`fix-check.ts`). */
@@ -52,8 +54,8 @@ export class ProblemBook {
     // Storage holds every committed vote (apply-decisions counts them as it stores the links),
     // so a rebuilt detector counts on from where the live one was.
     this.topicVotes = new Map(views.map((v) => [v.id, new Map(Object.entries(v.votes ?? {}))]));
-    for (const id of this.homeChecked.keys())
-      if (!this.problems.has(id)) this.homeChecked.delete(id);
+    for (const seen of [this.homeChecked, this.splitChecked])
+      for (const id of seen.keys()) if (!this.problems.has(id)) seen.delete(id);
   }
 
   /**
@@ -61,9 +63,18 @@ export class ProblemBook {
    * once per `HOLDER_TTL_MS` of event time, so a busy trouble is not recounted per complaint.
    */
   placeCheckDue(id: string): boolean {
-    const last = this.homeChecked.get(id);
+    return this.due(this.homeChecked, id);
+  }
+
+  /** Whether a young problem's other topics are due to be checked again (`splitTopic`). */
+  splitCheckDue(id: string): boolean {
+    return this.due(this.splitChecked, id);
+  }
+
+  private due(seen: Map<string, number>, id: string): boolean {
+    const last = seen.get(id);
     if (last !== undefined && this.now - last < HOLDER_TTL_MS) return false;
-    this.homeChecked.set(id, this.now);
+    seen.set(id, this.now);
     return true;
   }
 
@@ -179,6 +190,8 @@ export class ProblemBook {
   }
 
   linkEntry(problemId: string, e: Entry, reason: 'detected' | 'merged' | 'arrival'): Decision {
+    const was = e.caseId ? this.caseProblem.get(e.caseId) : undefined;
+    if (was && was !== problemId) this.unvote(was, e);
     this.counts.explain(e, problemId);
     this.noteNewCase(problemId, e);
     if (e.caseId) this.caseProblem.set(e.caseId, problemId);
@@ -204,6 +217,15 @@ export class ProblemBook {
       this.topicVotes.set(problemId, v);
     }
     v.set(topic, (v.get(topic) ?? 0) + 1);
+  }
+
+  /** A case moved away from a problem takes back the vote its complaint gave it. */
+  private unvote(problemId: string, e: Entry): void {
+    const p = this.problems.get(problemId);
+    const v = this.topicVotes.get(problemId);
+    const topic = p && v ? votingTopic(p, e.topic, e.at, this.config.topicSettleMs) : null;
+    const n = topic ? (v!.get(topic) ?? 0) : 0;
+    if (n > 0) v!.set(topic!, n - 1);
   }
 
   /**

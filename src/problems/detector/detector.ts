@@ -10,6 +10,7 @@ import { keysFor } from './keys.js';
 import { matchByKinship, matchByWords, matchOnArrival, matchUnflagged } from './link.js';
 import { settleHome, testAreaKey, testTextKey } from './raise.js';
 import { settlePlace } from './settle-place.js';
+import { splitTopic } from './split-topic.js';
 import { contentTerms, minhash } from './text.js';
 import { widenTextPlace } from './text-place.js';
 import type { Complaint, Decision, Observation, ProblemView, ProcessSignal } from './types.js';
@@ -169,6 +170,7 @@ export class Detector {
       if (!p) continue;
       settlePlace(this.parts, p, this.counts.now, out);
       widenTextPlace(this.parts, p, this.counts.now, out);
+      splitTopic(this.parts, p, this.counts.now, out);
       const topic = this.book.settledTopic(p);
       if (!topic) continue;
       p.topic = topic;

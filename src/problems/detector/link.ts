@@ -70,6 +70,9 @@ export function matchOnArrival(
       if (p.keys.includes(exact) || p.topic === topic) key = exact;
       // A related topic whose own excess there outgrew the problem's is another trouble.
       else if (outgrown(config, counts, p, topic, p.areaKey)) key = null;
+      // A problem of that very topic in the same place (a second trouble there: `splitTopic`)
+      // is where it belongs, not a problem holding the place's other topics.
+      else if (topicHeldAt(book, topic, p.areaKey)) key = null;
       else if (grp && p.keys.includes(grp)) key = grp;
       else if (p.keys.includes(`${ANY_TOPIC}@${p.areaKey}`)) key = exact;
     } else if (p.topic === topic && p.chain.includes(chain[0]) && !placeQuiet(config, counts, p)) {
@@ -121,6 +124,14 @@ export function matchOnArrival(
   }
   // Last, a related topic's share of a country-wide trouble (triage's confusion).
   return matchSpill({ config, counts, book }, topic, chain, termKeys);
+}
+
+/** A live problem of exactly this topic is counted in this place. */
+function topicHeldAt(book: DetectorParts['book'], topic: string, areaKey: string): boolean {
+  for (const q of book.problems.values())
+    if (q.topic === topic && q.areaKey === areaKey && q.kind === 'area' && book.drawing(q))
+      return true;
+  return false;
 }
 
 /**

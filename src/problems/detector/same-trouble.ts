@@ -14,6 +14,9 @@ import { kinship } from './text.js';
 import type { ProblemView } from './types.js';
 import type { Entry, KeyState } from './window.js';
 
+/** Triage's topic for what it cannot name. */
+export const OTHER = 'other';
+
 /**
  * A live problem this excess is most likely the same trouble as: one that began within
  * `mergeWindowMs` in a compatible place — nested areas, or both without one (a country-wide
@@ -49,6 +52,22 @@ export function sameTrouble(
         continue;
       if (!young && topic && p.topic && !related(config, p.topic, topic)) continue;
       if (!young && !recent && counts.excess(p.keys[0]).share < config.linkPosterior) continue;
+      // Young, a topic of another group is the same trouble under a confused topic only if it
+      // reads like the problem's complaints: a Fresno double billing an hour into a Fresno
+      // network problem is another trouble (QA replay), a local trouble triage spread over
+      // unrelated topics is not. (`other` is triage not knowing: no topic to tell apart.)
+      if (
+        young &&
+        topic &&
+        excess &&
+        p.topic &&
+        !topic.startsWith('g:') &&
+        topic !== ANY_TOPIC &&
+        topic !== OTHER &&
+        !related(config, p.topic, topic) &&
+        !readsAlike(config, counts, excess, p)
+      )
+        continue;
     } else {
       if (!young || !book.drawing(p)) continue;
       // An excess without a place is not a local problem's once its place went quiet: that

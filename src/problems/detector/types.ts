@@ -116,7 +116,8 @@ export type Decision =
       tightness: number | null;
     }
   | { type: 'link'; problemId: string; member: Member; reason: 'detected' | 'arrival' | 'merged' }
-  | { type: 'own'; problemId: string; at: number; key: string }
+  /** `from`: the problem that held the key until now (`split-topic.ts`), which gives it up. */
+  | { type: 'own'; problemId: string; at: number; key: string; from?: string }
   | { type: 'retopic'; problemId: string; at: number; topic: string }
   | { type: 'confirm'; problemId: string; at: number; baseline: Baseline }
   | { type: 'verify'; problemId: string; at: number }
