@@ -77,6 +77,47 @@ export async function listCases(
   );
 }
 
+/**
+ * One page of the walk in order, newest first by (`column`, id), after `after` when given: the
+ * page and one case more (there is a next page when it comes back). Both orders of the list walk
+ * this way and differ only in the column. A text search that scanned only the newest cases and
+ * found less than a page asks again with its fallback.
+ */
+async function keysetPage(
+  db: Kysely<DB>,
+  workspaceId: string,
+  f: CaseFilter,
+  column: 'created_at' | 'last_message_at',
+  after: { at: number; id: string } | undefined,
+  text: TextFilter | undefined,
+) {
+  const col = `cases.${column}` as const;
+  const fetch = (where?: Expression<SqlBool>) => {
+    let q = db
+      .selectFrom('cases')
+      .leftJoin('customers', 'customers.id', 'cases.customer_id')
+      .selectAll('cases')
+      .select('customers.display_name as customer_name')
+      .where(matching(workspaceId, f, where));
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([
+          eb(col, '<', after.at),
+          eb.and([eb(col, '=', after.at), eb('cases.id', '<', after.id)]),
+        ]),
+      );
+    }
+    return q
+      .orderBy(col, 'desc')
+      .orderBy('cases.id', 'desc')
+      .limit(f.limit + 1)
+      .execute();
+  };
+  const rows = await fetch(text?.where);
+  if (text?.fallback && rows.length <= f.limit) return fetch(text.fallback);
+  return rows;
+}
+
 /** Newest recorded first, by (`created_at`, id): keys no change to a case moves. */
 async function listByCreated(
   db: Kysely<DB>,
@@ -93,30 +134,7 @@ async function listByCreated(
         before: cursor?.at,
       })
     : undefined;
-  const fetch = (where?: Expression<SqlBool>) => {
-    let q = db
-      .selectFrom('cases')
-      .leftJoin('customers', 'customers.id', 'cases.customer_id')
-      .selectAll('cases')
-      .select('customers.display_name as customer_name')
-      .where(matching(workspaceId, f, where));
-    if (cursor) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('cases.created_at', '<', cursor.at),
-          eb.and([eb('cases.created_at', '=', cursor.at), eb('cases.id', '<', cursor.id)]),
-        ]),
-      );
-    }
-    return q
-      .orderBy('cases.created_at', 'desc')
-      .orderBy('cases.id', 'desc')
-      .limit(f.limit + 1)
-      .execute();
-  };
-  let rows = await fetch(text?.where);
-  // A text search that scanned only the newest cases and found less than a page asks again.
-  if (text?.fallback && rows.length <= f.limit) rows = await fetch(text.fallback);
+  const rows = await keysetPage(db, workspaceId, f, 'created_at', cursor, text);
   const page = rows.slice(0, f.limit);
   const last = page[page.length - 1];
   const nextCursor =
@@ -141,7 +159,6 @@ async function listByActivity(
     id: '',
   };
   const first = !given;
-  const matches = (where?: Expression<SqlBool>) => matching(workspaceId, f, where);
   // The cases moved since the walk began, by id: what a walk in order may have missed. They
   // are found first (CROSS JOIN keeps SQLite's join order: without statistics it would rather
   // walk a status or queue index over every open case and sort).
@@ -171,7 +188,7 @@ async function listByActivity(
       .selectAll('cases')
       .select('customers.display_name as customer_name')
       .whereRef('cases.id', '=', 'm.moved_id')
-      .where(matches(text ? (text.fallback ?? text.where) : undefined));
+      .where(matching(workspaceId, f, text ? (text.fallback ?? text.where) : undefined));
     if (skip.length) q = q.where('cases.id', 'not in', skip);
     return q.orderBy('cases.id', 'asc').limit(limit).execute();
   };
@@ -189,30 +206,14 @@ async function listByActivity(
   const text = f.q
     ? await textFilter(db, caps, workspaceId, f.q, { ...search, before })
     : undefined;
-  const fetch = (where?: Expression<SqlBool>) => {
-    let q = db
-      .selectFrom('cases')
-      .leftJoin('customers', 'customers.id', 'cases.customer_id')
-      .selectAll('cases')
-      .select('customers.display_name as customer_name')
-      .where(matches(where));
-    if (!first) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('cases.last_message_at', '<', cursor.at),
-          eb.and([eb('cases.last_message_at', '=', cursor.at), eb('cases.id', '<', cursor.id)]),
-        ]),
-      );
-    }
-    return q
-      .orderBy('cases.last_message_at', 'desc')
-      .orderBy('cases.id', 'desc')
-      .limit(f.limit + 1)
-      .execute();
-  };
-  let rows = await fetch(text?.where);
-  // A text search that scanned only the newest cases and found less than a page asks again.
-  if (text?.fallback && rows.length <= f.limit) rows = await fetch(text.fallback);
+  const rows = await keysetPage(
+    db,
+    workspaceId,
+    f,
+    'last_message_at',
+    first ? undefined : cursor,
+    text,
+  );
   const page = rows.slice(0, f.limit);
   const last = page[page.length - 1];
   if (rows.length > f.limit && last) {

@@ -164,6 +164,54 @@ describe.each(ENGINES)('replay checks (%s)', (engine) => {
     expect(rows.find((m) => m.external_id === 'SM2')?.text).toBe('caf\uFFFD SPLIT');
   });
 
+  it('counts in the not-UTF-8 warning and the progress total only the lines it takes', async () => {
+    await desk();
+    const latin1 = (i: number, extra: Record<string, unknown> = {}) => {
+      const [head, tail] = line(i, { text: 'café SPLIT', ...extra }).split('é');
+      return Buffer.concat([Buffer.from(head), Buffer.from([0xe9]), Buffer.from(tail)]);
+    };
+    // The progress line is drawn only on a terminal.
+    const tty = process.stderr.isTTY;
+    process.stderr.isTTY = true;
+    try {
+      const r = await replay('latin1-refused', [
+        latin1(1),
+        latin1(2, { channelId: 'no-such-channel' }),
+        JSON.stringify({ messages: [msg(3), msg(4, { channelId: 'gone' })] }),
+        line(5),
+      ]);
+      expect(r.error).toBeNull();
+      expect(r.out).toMatch(/^replayed 2 messages \(0 duplicates, 2 bad lines\)/);
+      expect(r.err).toContain('1 line held bytes that are not valid UTF-8');
+      expect(r.err).toMatch(/: line 1; save the file as UTF-8/);
+      expect(r.err).toMatch(/replay: 2 \/ 2 /);
+      expect(r.err).not.toMatch(/ \/ [345] /);
+    } finally {
+      process.stderr.isTTY = tty;
+    }
+  });
+
+  it('refuses a message with neither text nor attachment, as the inbound API does', async () => {
+    const url = await desk();
+    const photo = [{ type: 'image', url: 'https://example.com/outage.jpg' }];
+    const r = await replay('empty', [
+      line(1, { text: '' }),
+      line(2, { text: ' \n\t ' }),
+      line(3, { text: '', attachments: [] }),
+      line(4, { text: '', attachments: photo }),
+      JSON.stringify({ messages: [msg(5), msg(6, { text: '' })] }),
+      line(7),
+    ]);
+    expect(r.error).toBeNull();
+    expect(r.out).toMatch(/^replayed 2 messages \(0 duplicates, 4 bad lines\)/);
+    const why = '/text is empty and the message has no attachment';
+    expect(r.err).toContain(`line 1: ${why}`);
+    expect(r.err).toContain(`line 2: ${why}`);
+    expect(r.err).toContain(`line 3: ${why}`);
+    expect(r.err).toContain(`line 5: /messages/1${why}`);
+    expect((await stored(url)).map((m) => m.external_id)).toEqual(['SM4', 'SM7']);
+  });
+
   it('keeps the first of a duplicate id, and names duplicates that say something else', async () => {
     const url = await desk();
     const first = await replay('first', [line(1)]);

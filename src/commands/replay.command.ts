@@ -1,4 +1,4 @@
-import { channelKinds } from '../ingest/inbound.channels.js';
+import { channelIdProblem, channelKinds } from '../ingest/inbound.channels.js';
 import type { InboundMessage } from '../ingest/inbound.schema.js';
 import { Progress } from '../platform/progress.js';
 import { ingestBesideServer } from './beside-server.js';
@@ -32,21 +32,17 @@ export async function replayCommand(file: string, opts: { speed: string }) {
   // millions of lines needs no more memory than a chunk. Out of order, the messages are held in
   // memory and sorted (stable, so equal times keep file order). The first pass runs before the
   // desk is opened (a file with no message is refused without creating one); the second also
-  // checks each `channelId` against the desk's channels.
+  // checks each `channelId` against the desk's channels, so what counts lines taken (the
+  // progress total, the not-UTF-8 warning) leaves out the lines the desk refuses.
   const scan = await scanReplayFile(file);
   const { zoneless, count } = scan;
   if (zoneless > 0) process.stderr.write(`${zoneless} times without a zone were read as UTC\n`);
-  const notUtf8 = notUtf8Warning(scan);
-  if (notUtf8) process.stderr.write(`${notUtf8}\n`);
   if (count === 0) throw new Error(noMessage(file, scan));
   await withApp(async (app) => {
     const ws = app.workspace.workspaceId;
     const second = newTally();
-    const reader: ReaderOptions = {
-      quiet: true,
-      tally: second,
-      channels: await channelKinds(app.database.db, ws),
-    };
+    const channels = await channelKinds(app.database.db, ws);
+    const reader: ReaderOptions = { quiet: true, tally: second, channels };
     let lined: AsyncIterable<LinedMessage> | LinedMessage[];
     if (scan.inOrder) {
       lined = replayMessages(file, reader);
@@ -68,7 +64,8 @@ export async function replayCommand(file: string, opts: { speed: string }) {
       }
     }
     const differing = new DifferingDuplicates(app.database.db, ws, (m) => lineOf.get(m));
-    const progress = new Progress('replay', count);
+    // Only the messages that will be taken: lines refused for their `channelId` are not.
+    const progress = new Progress('replay', count - refusedForChannel(scan.channelIds, channels));
     const { res, parked } = await ingestBesideServer(app, messages(), {
       progress,
       speed,
@@ -83,6 +80,9 @@ export async function replayCommand(file: string, opts: { speed: string }) {
         noMessage(file, { ...scan, bad: scan.bad + second.channels, first: first[0] }),
       );
     }
+    // Said from the second pass: the first could not know which lines the desk refuses.
+    const notUtf8 = notUtf8Warning(second);
+    if (notUtf8) process.stderr.write(`${notUtf8}\n`);
     const warning = differing.warning();
     if (warning) process.stderr.write(`${forTerminal(warning)}\n`);
     const bad = scan.bad + second.channels;
@@ -92,19 +92,65 @@ export async function replayCommand(file: string, opts: { speed: string }) {
   });
 }
 
-/** How many lines of a replay file are messages, how many are not, and whether times ascend. */
-async function scanReplayFile(file: string): Promise<Tally & { count: number; inOrder: boolean }> {
+/**
+ * What the first pass knows of the lines naming a `channelId`: how many messages are on lines
+ * naming each set of (channel, channelId) pairs. The desk, opened later, refuses some of those
+ * lines whole; one entry per distinct set keeps this small however long the file is.
+ */
+type ChannelIdLines = Map<
+  string,
+  { pairs: [InboundMessage['channel'], string][]; messages: number }
+>;
+
+/**
+ * How many lines of a replay file are messages, how many are not, whether times ascend, and the
+ * messages on lines that name a `channelId` (`refusedForChannel` settles them).
+ */
+async function scanReplayFile(
+  file: string,
+): Promise<Tally & { count: number; inOrder: boolean; channelIds: ChannelIdLines }> {
   const tally = newTally();
+  const channelIds: ChannelIdLines = new Map();
   let count = 0;
   let last = Number.NEGATIVE_INFINITY;
   let inOrder = true;
-  for await (const { message } of replayMessages(file, { tally })) {
+  // The messages of one line come one after the other: gathered, then noted once per line.
+  let line = -1;
+  let onLine: InboundMessage[] = [];
+  const noteLine = () => {
+    const pairs = new Map<string, [InboundMessage['channel'], string]>();
+    for (const m of onLine)
+      if (m.channelId) pairs.set(`${m.channel}\u0000${m.channelId}`, [m.channel, m.channelId]);
+    if (pairs.size === 0) return;
+    const key = [...pairs.keys()].sort().join('\u0001');
+    const seen = channelIds.get(key) ?? { pairs: [...pairs.values()], messages: 0 };
+    seen.messages += onLine.length;
+    channelIds.set(key, seen);
+  };
+  for await (const { message, line: at } of replayMessages(file, { tally })) {
+    if (at !== line) {
+      noteLine();
+      line = at;
+      onLine = [];
+    }
+    onLine.push(message);
     count++;
     const t = Date.parse(message.sentAt);
     if (t < last) inOrder = false;
     else last = t;
   }
-  return { count, ...tally, inOrder };
+  noteLine();
+  return { count, ...tally, inOrder, channelIds };
+}
+
+/** How many messages the desk will refuse for a `channelId` (their whole line is refused). */
+function refusedForChannel(lines: ChannelIdLines, kinds: ReadonlyMap<string, string>): number {
+  let n = 0;
+  for (const { pairs, messages } of lines.values()) {
+    if (pairs.some(([channel, channelId]) => channelIdProblem({ channel, channelId }, kinds)))
+      n += messages;
+  }
+  return n;
 }
 
 async function readLined(

@@ -3,7 +3,11 @@ import { Value } from '@sinclair/typebox/value';
 import { channelIdProblem } from '../ingest/inbound.channels.js';
 import { inboundNulProblem } from '../ingest/inbound.nul.js';
 import { MAX_BATCH } from '../ingest/inbound.routes.js';
-import { type InboundMessage, InboundMessageSchema } from '../ingest/inbound.schema.js';
+import {
+  emptyMessageProblem,
+  type InboundMessage,
+  InboundMessageSchema,
+} from '../ingest/inbound.schema.js';
 import { sentAtUnbelievable } from '../ingest/inbound.time.js';
 import { MAX_JSON_DEPTH, nestedTooDeeply } from '../platform/http/json-depth.js';
 import { MAX_LINE_BYTES, replayFileLines } from './replay.lines.js';
@@ -176,6 +180,9 @@ function readMessage(obj: unknown, tally: Tally): InboundMessage | string {
   // An identifier with a NUL is refused here, with its reason (text with one is kept as U+FFFD).
   const nul = inboundNulProblem(msg as InboundMessage);
   if (nul) return nul;
+  // Nothing to read (no text, no attachment): refused as the inbound API refuses it.
+  const empty = emptyMessageProblem(msg as InboundMessage);
+  if (empty) return empty;
   // The inbound API's own reason: a line it would refuse is a bad line here too. (Lines ahead of
   // the clock are not: replay leaves them out when they fall due, counted apart.)
   const time = sentAtUnbelievable(msg.sentAt as string);

@@ -101,6 +101,28 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
     ]);
   });
 
+  it('refuses a message with neither text nor attachment, and takes an attachment alone', async () => {
+    const before = await count('inbound_events');
+    const post = (payload: unknown) => asAdmin(t, 'POST', '/api/v1/inbound', payload);
+    const why = '/text is empty and the message has no attachment';
+    const one = await post(aMessage({ text: '  \n ' }));
+    expect(one.statusCode, one.body).toBe(400);
+    expect(one.json().error.message).toContain(why);
+    const batch = await post({
+      messages: [aMessage(), aMessage({ text: '', attachments: [] })],
+    });
+    expect(batch.statusCode, batch.body).toBe(400);
+    expect(batch.json().error.message).toContain(`/messages/1${why}`);
+    expect(await count('inbound_events')).toBe(before);
+    const photo = aMessage({
+      text: '',
+      attachments: [{ type: 'image', url: 'https://x.test/a.jpg' }],
+    });
+    const ok = await post(photo);
+    expect(ok.statusCode, ok.body).toBe(202);
+    expect(ok.json()).toMatchObject({ accepted: 1 });
+  });
+
   it('refuses an identifier with half a surrogate pair instead of storing it as another key', async () => {
     const before = await count('inbound_events');
     const res = await asAdmin(

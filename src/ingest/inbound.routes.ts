@@ -6,7 +6,11 @@ import type { Http } from '../platform/http/server.js';
 import { knownChannels } from './inbound.channels.js';
 import { appendInbound } from './inbound.log.js';
 import { inboundNulProblem } from './inbound.nul.js';
-import { type InboundMessage, InboundMessageSchema } from './inbound.schema.js';
+import {
+  emptyMessageProblem,
+  type InboundMessage,
+  InboundMessageSchema,
+} from './inbound.schema.js';
 import { notFromTheFuture, sentAtProblem } from './inbound.time.js';
 
 export const MAX_BATCH = 1000;
@@ -29,12 +33,13 @@ function validateInbound(data: unknown, now: number): { value: unknown } | { err
   const problems: string[] = [];
   if (Value.Check(InboundBody, data)) {
     // Customer text with a NUL is kept (appendInbound makes it U+FFFD); an identifier is refused.
-    // A time from an unset clock (1970) or far ahead (9999) is the sender's bug: refused, named.
+    // A time from an unset clock (1970) or far ahead (9999) is the sender's bug: refused, named;
+    // so is a message with neither text nor attachment.
     const batch = 'messages' in data;
     const msgs = batch ? data.messages : [data];
     msgs.forEach((m, i) => {
       const time = sentAtProblem(m.sentAt, now);
-      for (const p of [inboundNulProblem(m), time && `/sentAt ${time}`]) {
+      for (const p of [inboundNulProblem(m), emptyMessageProblem(m), time && `/sentAt ${time}`]) {
         if (p && problems.length < 10) problems.push(batch ? `/messages/${i}${p}` : p);
       }
     });
@@ -85,7 +90,7 @@ export function inboundRoutes(app: Http, deps: InboundRouteDeps) {
         tags: ['ingest'],
         summary: 'Submit one normalised message, or {"messages": [...]} (at most 1,000)',
         description:
-          'Answers 202 only after the messages are durably written to the inbound log. Re-delivering the same (channel, externalId) is acknowledged and stored once. A `sentAt` before 2000-01-01T00:00:00Z or more than 24 hours ahead of the server clock is a 400; one more than 5 minutes ahead is taken as the arrival time.',
+          'Answers 202 only after the messages are durably written to the inbound log. Re-delivering the same (channel, externalId) is acknowledged and stored once. A `sentAt` before 2000-01-01T00:00:00Z or more than 24 hours ahead of the server clock is a 400; one more than 5 minutes ahead is taken as the arrival time. A message whose text is empty (or spaces only) and that has no attachment is a 400.',
         body: InboundBody,
         response: {
           202: Type.Object({

@@ -117,6 +117,21 @@ export type InboundMessage = Static<typeof InboundMessageSchema>;
 export type Author = Static<typeof AuthorSchema>;
 
 /**
+ * Why a message sent to `POST /api/v1/inbound` (or a `replay` line) says nothing, or undefined
+ * when it says something: text that is empty or spaces only, and no attachment. Such a message
+ * opened a case with an empty subject that no one could act on; the sender is told instead (400,
+ * a bad line). Only these two intakes ask: the schema itself still takes empty text, because a
+ * channel adapter's message may legitimately have none (a WhatsApp photo without a caption carries
+ * an attachment; an edit that empties a post is applied to a message already there).
+ */
+export function emptyMessageProblem(
+  m: Pick<InboundMessage, 'text' | 'attachments'>,
+): string | undefined {
+  if (m.text.trim() !== '' || (m.attachments?.length ?? 0) > 0) return undefined;
+  return '/text is empty and the message has no attachment: a message needs one or the other';
+}
+
+/**
  * A provider's follower count as the schema takes it: a whole number, at most `BIGINT_MAX`
  * (clamped, not dropped: a huge account stays huge). Undefined when it is not a count. A channel
  * adapter's message must pass the schema, or the pipeline parks it.

@@ -10,6 +10,7 @@ import {
   outboxBackoffMs,
 } from '../platform/outbox/outbox.worker.js';
 import { ACK_PREFIX } from '../problems/acknowledge.js';
+import { publicXNotice, queueXFollowUp } from '../problems/notice-x.js';
 import { releaseFromFix } from '../problems/problem.service.js';
 import { loadProblemSettings } from '../problems/problem.settings.js';
 import { stillDue } from './notify.cancel.js';
@@ -251,6 +252,11 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
       // Stable across retries (the notification's own id until one was sent; a fresh one after a
       // delivery failed later): senders without an idempotency key derive theirs from it.
       const messageId = n.message_id ?? n.id;
+      // Under a public X post: the trouble and its status only, the full notice following by DM
+      // (notice-x.ts, as the acknowledgement does): a place under someone's post says where
+      // they live.
+      const publicText =
+        route.channel === 'x' && route.visibility === 'public' ? await publicXNotice(db, n) : null;
       const base: OutboundMessage = {
         messageId,
         caseId: via,
@@ -259,7 +265,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
         to: route.to,
         inReplyTo: route.inReplyTo,
         visibility: route.visibility,
-        text: n.text,
+        text: publicText ?? n.text,
         // Written by the system: no human-reply rules (Meta's HUMAN_AGENT tag) apply.
         automated: true,
       };
@@ -312,7 +318,7 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
           db,
           {
             workspaceId: row.workspaceId,
-            notification: n,
+            notification: publicText ? { ...n, text: publicText } : n,
             messageId: partId,
             caseId: via,
             route,
@@ -325,8 +331,11 @@ export function notifyHandler(deps: NotifyDeps): OutboxHandler {
               route.why === 'case channel' && errors.length === 0
                 ? null
                 : [...errors, route.why].join('; ').slice(0, 1000),
-            after: (trx, sentAt) =>
-              quietFromDelivery(trx, n, sentAt, settings.quietPeriodMinutes * 60_000),
+            after: async (trx, sentAt) => {
+              await quietFromDelivery(trx, n, sentAt, settings.quietPeriodMinutes * 60_000);
+              if (publicText)
+                await queueXFollowUp(trx, row.workspaceId, sentAt, n, via, publicText);
+            },
           },
         );
       }

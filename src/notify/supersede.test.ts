@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import type { Sender } from '../channels/sender.js';
+import { publicNoticeText } from '../problems/notice-x.js';
 import { DEFAULT_PROBLEM_SETTINGS } from '../problems/problem.settings.js';
 import { problemsWorld } from '../problems/test-world.js';
 import { notifyHandler } from './notify.handler.js';
@@ -100,7 +101,9 @@ describe.each(ENGINES)('out-of-date notices on %s', (engine) => {
     // turn comes.
     await deliver(newer);
     await deliver(older);
-    expect(texts).toEqual([newer.text]);
+    // Under the customer's public X post: the newer status in public words (notice-x.ts).
+    expect(texts).toEqual([publicNoticeText({ topic: 'network', status: 'fixing' })]);
+    expect(newer.text).toMatch(/Our team is working on a fix\./);
     expect((await notices(id)).find((n) => n.id === older.id)?.status).toBe('superseded');
   });
 });

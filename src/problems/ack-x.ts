@@ -40,7 +40,16 @@ export interface AckXPayload {
   /** Our id of the follow-up DM, and of the public reply with our DM link if X refuses the DM. */
   dmMessageId: string;
   linkMessageId: string;
+  /**
+   * The notification whose public reply the notifier already sent (a status or fix notice under
+   * a public post, notice-x.ts): only the DM follows. Absent on an acknowledgement, whose row
+   * queues its own notice first.
+   */
+  notificationId?: string;
 }
+
+/** The last words of every short public reply on X: the full text follows privately. */
+export const DETAILS_BY_DM = "We're sending you the details by DM.";
 
 /**
  * The public reply: what the trouble is by its topic alone (never the problem's place or title)
@@ -52,7 +61,7 @@ export function publicAckText(p: { topic?: string | null; status: string }): str
     p.status === 'fixed' || p.status === 'verified'
       ? `${trouble[0].toUpperCase()}${trouble.slice(1)} is fixed.`
       : `We know about ${trouble} and our team is on it.`;
-  return `Thanks for telling us. ${news} We're sending you the details by DM.`;
+  return `Thanks for telling us. ${news} ${DETAILS_BY_DM}`;
 }
 
 /** The public reply that gives our DM deep link when X refused the DM (the customer's settings). */
@@ -136,9 +145,13 @@ export function ackXHandler(deps: AckXDeps): OutboxHandler {
     const queued = await db
       .selectFrom('problem_notifications')
       .select(['id', 'text'])
-      .where('update_id', '=', p.updateId)
-      .where('case_id', '=', p.caseId)
+      .$if(!!p.notificationId, (q) => q.where('id', '=', p.notificationId!))
+      .$if(!p.notificationId, (q) =>
+        q.where('update_id', '=', p.updateId).where('case_id', '=', p.caseId),
+      )
       .executeTakeFirst();
+    // A notice's follow-up: its public reply was sent (the notice's row is kept with it).
+    if (p.notificationId && !queued) return;
     // No X channel record behind the post (one that came through the inbound API, a channel
     // since disabled): nothing to send a DM from, so no public "details by DM" that no DM would
     // follow; the full acknowledgement takes the notifier's route (another identity, e-mail).
@@ -148,9 +161,11 @@ export function ackXHandler(deps: AckXDeps): OutboxHandler {
       (!sender.ready || (await sender.ready({ channel: 'x', channelId, caseId: p.caseId })));
     // Decided once: a retry (the DM met a 429) keeps what the first attempt queued, whatever the
     // customer wrote since.
-    const isPublic = queued
-      ? queued.text === p.publicText
-      : post.visibility === 'public' && (await ready(post.channel_id));
+    const isPublic = p.notificationId
+      ? true
+      : queued
+        ? queued.text === p.publicText
+        : post.visibility === 'public' && (await ready(post.channel_id));
     if (!queued) {
       const text = isPublic ? p.publicText : p.privateText;
       const link = [{ case_id: p.caseId, customer_id: p.customerId }];

@@ -81,6 +81,49 @@ describe.each(ENGINES)('a city rule takes the parts of the city on %s', (engine)
     expect(brooklyn).not.toContain(owned[1]);
   });
 
+  it('"Queens, NY" is a place: a problem\'s area, an owner rule\'s, the list\'s filter; so is "The Bronx"', async () => {
+    const res = await patchProblemSettings(t, {
+      ownerRules: [
+        { team: 'Field services', area: 'Queens, NY' },
+        { team: 'Billing', area: 'The Bronx, NY' },
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const rules = res.json().ownerRules as { area: string }[];
+    expect(rules.map((r) => r.area)).toEqual(['Queens, NY', 'Bronx, NY']);
+    const queens = await made({ city: 'Queens', region: 'NY' });
+    expect(queens.owner).toBe('Field services');
+    const inQueens = [
+      await made({ city: 'Flushing', region: 'NY' }),
+      await made({ postalCode: '11432' }), // Jamaica
+      await made({ postalCode: '11432', city: 'Queens', region: 'NY' }),
+      await made({ city: 'Long Island City', region: 'NY' }),
+    ];
+    for (const p of inQueens) expect(p.owner).toBe('Field services');
+    const bronx = await made({ city: 'the Bronx' });
+    expect(bronx.owner).toBe('Billing');
+    const elsewhere = [
+      await made({ city: 'Brooklyn', region: 'NY' }),
+      await made({ postalCode: '11001' }), // Floral Park, Nassau County
+      await made({ city: 'Queens Village', region: 'NY' }), // in Queens: a part, by name
+    ];
+    expect(elsewhere.map((p) => p.owner)).toEqual([null, null, 'Field services']);
+    const nyc = await made({ city: 'New York', region: 'NY' });
+    const list = await listed('Queens, NY');
+    for (const p of [queens, ...inQueens, elsewhere[2], nyc]) expect(list).toContain(p.id);
+    expect(list).not.toContain(elsewhere[0].id);
+    expect(list).not.toContain(elsewhere[1].id);
+    expect(list).not.toContain(bronx.id);
+    // Queens is New York City's; Manhattan is the ZIP data's "New York".
+    expect(await listed('New York, NY')).toContain(queens.id);
+    expect(await listed('Manhattan, NY')).toContain(nyc.id);
+    const bad = await api('POST', '/api/v1/problems', {
+      caseId: (await cases(1))[0].case_id,
+      area: { city: 'Queens', region: 'TX' },
+    });
+    expect(bad.statusCode, bad.body).toBe(400);
+  });
+
   it("a routing rule's city takes its parts too: the cases there, and the problems' owner", async () => {
     const teams = (await api('GET', '/api/v1/teams?limit=200')).json().items as {
       id: string;

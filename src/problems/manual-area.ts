@@ -1,4 +1,5 @@
 import { AppError } from '../platform/errors.js';
+import { boroughPlace, inCity, listedCity } from '../triage/area-city-parts.js';
 import { cityKey, findCity, gaz } from '../triage/area-gazetteer.js';
 import { COUNTRIES, countryOfRegion, US_STATES } from '../triage/area-places.js';
 import type { ProblemArea } from './problem.store.js';
@@ -41,8 +42,8 @@ export function readArea(a: Partial<ProblemArea> | null | undefined): ProblemAre
 
 /**
  * An area a person gave: as `readArea`, and besides, a US state written out ("Texas") becomes
- * its code, and a US ZIP code alone brings its city and state (as triage reads a ZIP), unless the
- * person named others.
+ * its code, a New York borough becomes its place ("Queens, NY", `boroughPlace`), and a US ZIP
+ * code alone brings its city and state (as triage reads a ZIP), unless the person named others.
  */
 export function manualArea(input: Partial<ProblemArea> | null | undefined): ProblemArea | null {
   const a = readArea(input);
@@ -55,6 +56,10 @@ export function manualArea(input: Partial<ProblemArea> | null | undefined): Prob
       ? code
       : (gaz().stateNames.get(a.region.toLowerCase()) ?? a.region);
   }
+  // A borough as the ZIP data names its place ("Manhattan" is "New York", "The Bronx" "Bronx"),
+  // or Queens, which it names no place for (a city known by its ZIP codes: area-city-parts.ts).
+  const borough = us && a.city ? boroughPlace(a.city, a.region) : null;
+  if (borough) Object.assign(a, borough);
   if (us && a.postalCode && /^\d{5}$/.test(a.postalCode)) {
     const zip = gaz().zip(a.postalCode);
     if (zip && (a.region === null || a.region === zip.state)) {
@@ -112,7 +117,7 @@ function checkUsArea(a: ProblemArea) {
     else if (a.city && !sameCity(a.city, zip))
       bad('city', `ZIP code ${a.postalCode} is in ${zip.city}, ${zip.state}, not ${a.city}`);
   }
-  if (a.city && !findCity(a.city, a.region ?? undefined))
+  if (a.city && !findCity(a.city, a.region ?? undefined) && !listedCity(a.city, a.region))
     bad(
       'city',
       `no US city "${a.city}"${a.region ? ` in ${a.region}` : ''} (for a place outside the US give its country by name: "Toronto, Canada")`,
@@ -125,9 +130,11 @@ function checkUsArea(a: ProblemArea) {
  */
 function sameCity(
   named: string,
-  zip: { city: string; state: string; latitude: number; longitude: number },
+  zip: { zip: string; city: string; state: string; latitude: number; longitude: number },
 ) {
   if (cityKey(named) === cityKey(zip.city)) return true;
+  // A city known by its ZIP codes (Queens: 11432 is Jamaica's, in Queens).
+  if (inCity({ postalCode: zip.zip, region: zip.state }, named, zip.state)) return true;
   const entry = findCity(named, zip.state);
   const at = entry && gaz().zip(entry.zip);
   return !!at && km(at, zip) <= 40;

@@ -1,5 +1,6 @@
 import { AppError } from '../platform/errors.js';
 import { extractArea } from '../triage/area.js';
+import { boroughPlace } from '../triage/area-city-parts.js';
 import { findCity, gaz } from '../triage/area-gazetteer.js';
 import { COUNTRIES, countryOfRegion, US_STATES, WORLD_PLACES } from '../triage/area-places.js';
 import { KNOWN_COUNTRIES, manualArea, UK_POSTCODE } from './manual-area.js';
@@ -17,7 +18,12 @@ import type { ProblemArea } from './problem.store.js';
  * that is two places is a 400 (as `POST /api/v1/problems` refuses it).
  */
 export function readPlace(text: string): ProblemArea | null {
-  return filterArea(text) ?? regionOrCountry(text) ?? placeOf(text);
+  return filterArea(text) ?? regionOrCountry(text) ?? borough(text) ?? placeOf(text);
+}
+
+/** A New York borough named alone ("Queens"), which a profile location does not read. */
+function borough(text: string): ProblemArea | null {
+  return boroughPlace(text) ? manualArea({ city: text }) : null;
 }
 
 /**

@@ -91,6 +91,25 @@ describe('routing rules', () => {
     expect(chooseQueue([], facts)).toBeNull();
   });
 
+  it('takes a borough for its city: Queens by its neighbourhoods, Manhattan and the Bronx as the ZIP data names them', () => {
+    const at = (text: string) => ({
+      channel: 'sms',
+      language: 'en',
+      triage: classify({ text, channel: 'sms' }),
+      customerAttributes: {},
+    });
+    const jamaica = at('No signal at all in 11432 since this morning');
+    const flushing = at('No signal at all in Flushing, NY since this morning');
+    const brooklyn = at('No signal at all in 11201 since this morning');
+    expect(jamaica.triage.area?.postalCode).toBe('11432');
+    expect(matches({ area: { city: ['Queens'] } }, jamaica)).toBe(true);
+    expect(matches({ area: { city: ['Queens'] } }, flushing)).toBe(true);
+    expect(matches({ area: { city: ['Queens'] } }, brooklyn)).toBe(false);
+    const midtown = at('No signal at all in 10018 since this morning');
+    expect(matches({ area: { city: ['Manhattan'] } }, midtown)).toBe(true);
+    expect(matches({ area: { city: ['The Bronx'] } }, at('No signal in 10451 today'))).toBe(true);
+  });
+
   it('groups network and outage complaints by place for surges', () => {
     if (t.complaint && (t.topic === 'outage' || t.topic === 'network') && t.area?.postalCode) {
       expect(groupKeyOf(t)).toBe(`${t.topic}:94110`);

@@ -20,7 +20,8 @@ import { cityKey, findCity, gaz } from './area-gazetteer.js';
  * parts the post office names apart is listed here with the ZIP codes of its parts, and a place
  * is in it when its ZIP code is, or, given by name only, when every ZIP code of that name is (so
  * Floral Park, whose 11005 is Queens but 11001 Nassau County, is not taken by name). New York is
- * the one city listed: its five boroughs are counties whose ZIP ranges are fixed and known.
+ * listed (its five boroughs are counties whose ZIP ranges are fixed and known), and Queens, the
+ * one borough the ZIP data names no place for.
  */
 
 interface CityParts {
@@ -45,7 +46,55 @@ const CITY_PARTS: readonly CityParts[] = [
       [11690, 11697], // Queens: the Rockaways
     ],
   },
+  {
+    // A borough with no name of its own in the ZIP data (its ZIP codes are named by
+    // neighbourhood): a place people name ("Queens, NY") that only its ZIP codes can hold.
+    city: 'Queens',
+    region: 'NY',
+    zips: [
+      [11004, 11005],
+      [11101, 11120],
+      [11351, 11499],
+      [11690, 11697],
+    ],
+  },
 ];
+
+/**
+ * New York's boroughs as people write them, by the name the ZIP data gives the borough's place:
+ * Manhattan's ZIP codes are named "New York" (the ZIP data's one "Manhattan, NY" is 10048, the
+ * old World Trade Center's post office), the Bronx's "Bronx"; Queens has none (above), so it is
+ * kept as "Queens", a listed city. Brooklyn and Staten Island are named as people write them.
+ */
+const BOROUGHS = new Map([
+  ['manhattan', 'New York'],
+  ['the bronx', 'Bronx'],
+  ['queens', 'Queens'],
+]);
+
+/**
+ * The place a borough's name stands for (`BOROUGHS`), in New York state, or null when `city` is
+ * no borough's name or `region` is another state. How a place typed by a person (a problem's
+ * area, an owner rule's, the list's `?area=`, a routing rule's city) reads "Queens, NY".
+ */
+export function boroughPlace(
+  city: string,
+  region?: string | null,
+): { city: string; region: 'NY' } | null {
+  if (region && !same(region, 'NY')) return null;
+  const named = BOROUGHS.get(cityKey(city.trim()));
+  return named ? { city: named, region: 'NY' } : null;
+}
+
+/** Whether `city` (of `region` when given) is a city listed here, known by its ZIP codes. */
+export function listedCity(city: string, region?: string | null): boolean {
+  return !!listed(city, region ?? null);
+}
+
+function listed(city: string, region: string | null): CityParts | undefined {
+  const key = cityKey(city);
+  return CITY_PARTS.find((c) => cityKey(c.city) === key && (!region || same(region, c.region)));
+}
 
 /** An area's fields as triage and problems hold them (null or absent: not known). */
 export interface Place {
@@ -63,8 +112,9 @@ export interface Place {
  * problem list's place a problem (src/problems/place-within.ts).
  */
 export function inCity(a: Place, city: string, region?: string | null): boolean {
-  if (a.city && cityKey(a.city) === cityKey(city)) return true;
-  return partOfCity(a, city, region ?? null);
+  const name = boroughPlace(city, region)?.city ?? city;
+  if (a.city && cityKey(a.city) === cityKey(name)) return true;
+  return partOfCity(a, name, region ?? null);
 }
 
 function same(x: string | null | undefined, y: string | null | undefined): boolean {
@@ -73,16 +123,23 @@ function same(x: string | null | undefined, y: string | null | undefined): boole
   );
 }
 
-/** Whether `inner` is a part of the city, if it is a listed one: by its ZIP code, else by name. */
+/**
+ * Whether `inner` is a part of the city, if it is a listed one: by its ZIP code, else by name,
+ * or as a listed city all of whose ZIP codes are the city's (Queens in New York).
+ */
 function partOfCity(inner: Place, city: string, region: string | null): boolean {
   if (!same(inner.country ?? 'US', 'US')) return false;
-  const key = cityKey(city);
-  const parts = CITY_PARTS.find(
-    (c) => cityKey(c.city) === key && (!region || same(region, c.region)),
-  );
+  const parts = listed(city, region);
   if (!parts || (inner.region && !same(inner.region, parts.region))) return false;
   if (inner.postalCode) return inRanges(parts, inner.postalCode);
-  return !!inner.city && partNames(parts).has(cityKey(inner.city));
+  if (!inner.city) return false;
+  if (partNames(parts).has(cityKey(inner.city))) return true;
+  const sub = listed(inner.city, parts.region);
+  return !!sub && sub !== parts && sub.zips.every(([lo, hi]) => within(parts, lo, hi));
+}
+
+function within(parts: CityParts, lo: number, hi: number): boolean {
+  return parts.zips.some(([a, b]) => lo >= a && hi <= b);
 }
 
 function inRanges(parts: CityParts, zip: string): boolean {
