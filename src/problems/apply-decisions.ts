@@ -312,7 +312,7 @@ export async function applyDecisions(
           .updateTable('problems')
           .set({
             topic: d.topic,
-            title: problemTitle(row.kind as 'area', d.topic, area, []),
+            title: problemTitle(row.kind as ProblemKind, d.topic, area, signatureOf(row).terms),
             owner: owner.name,
             owner_team_id: owner.teamId,
             updated_at: now,

@@ -361,7 +361,9 @@ export function problemTitle(
       ? `${area.postalCode}${area.city ? ` (${area.city})` : ''}`
       : (area.city ?? area.region ?? area.country ?? 'everywhere')
     : 'everywhere';
-  if (kind === 'text') return `Many similar complaints: "${terms.join(' ')}" — ${where}`;
+  if (kind === 'text' && !topic) return `Many similar complaints: "${terms.join(' ')}" — ${where}`;
+  // A text cluster whose complainers mostly name one topic (`ProblemBook.settledTopic`).
+  if (kind === 'text') return `${topic} — ${where} (many similar complaints: "${terms.join(' ')}")`;
   if (kind === 'process') {
     // A process problem's one key names what spiked: `proc:<signal kind>:<team id>`.
     const what = PROCESS_SIGNALS[terms[0]?.split(':')[1] ?? ''] ?? 'Process problem';

@@ -139,6 +139,32 @@ describe.each(ENGINES)('a problem shown at a narrower place on %s', (engine) => 
     expect(toView(row)).toMatchObject({ areaKey: null, kind: 'text', keys: ['w:caller'] });
   });
 
+  it('names the topic a text cluster settles on, keeping its words in the title', async () => {
+    const row0 = await insertProblem(
+      db(),
+      ws(),
+      aProblem(at, {
+        kind: 'text',
+        topic: null,
+        title: 'Many similar complaints: "bars" — everywhere',
+        area: null,
+        areaKey: null,
+        signature: { keys: ['w:bars'], terms: ['bars'], teamId: null, human: false },
+      }),
+      at,
+    );
+    const p = await read(row0.id);
+    await decide(
+      at + 3_600_000,
+      [{ type: 'retopic', problemId: p.id, at: at + 1_800_000, topic: 'network' }],
+      new Map<string, OpenProblemRow>([[p.id, p]]),
+    );
+    const row = await read(p.id);
+    expect(row.topic).toBe('network');
+    expect(row.kind).toBe('text');
+    expect(row.title).toBe('network — everywhere (many similar complaints: "bars")');
+  });
+
   it('keeps the owner a person chose', async () => {
     const p = await problem(true);
     await refine(p);

@@ -6,6 +6,9 @@ import { mode } from './stats.js';
 import type { Decision, ProblemKind, ProblemView } from './types.js';
 import { type Entry, type KeyState, member } from './window.js';
 
+/** Share of a text cluster's topic votes that one topic needs to name it (`settledTopic`). */
+const TEXT_TOPIC_SHARE = 0.7;
+
 /** How long (event time) a key's holder is reused before it is counted again. */
 const HOLDER_TTL_MS = 60_000;
 
@@ -236,14 +239,25 @@ export class ProblemBook {
    * first key's topic is often the trouble's second name; its complaints agree on the first.
    */
   settledTopic(p: ProblemView): string | null {
-    if (p.kind !== 'area' || p.human || !p.topic) return null;
+    if (p.human || (p.kind === 'area' ? !p.topic : p.kind !== 'text')) return null;
     // Renaming is for what the detector raised on its own; once it is being fixed it stays.
     if (p.status !== 'suspected' && p.status !== 'confirmed') return null;
     const v = this.topicVotes.get(p.id);
     if (!v) return null;
     let best: string | null = null;
     let bestN = 0;
-    for (const [t, n] of v) if (n > bestN || (n === bestN && t < best!)) [best, bestN] = [t, n];
+    let all = 0;
+    for (const [t, n] of v) {
+      all += n;
+      if (n > bestN || (n === bestN && t < best!)) [best, bestN] = [t, n];
+    }
+    // A text cluster is a trouble no topic names, unless its complainers mostly name one: a
+    // city's network outage or a country-wide double billing first found by their words (the
+    // word burst stood out before the topic's key) is that topic's trouble.
+    if (!p.topic)
+      return best && bestN >= 2 * this.config.minCustomers && bestN >= TEXT_TOPIC_SHARE * all
+        ? best
+        : null;
     if (!best || best === p.topic || bestN < this.config.minCustomers) return null;
     // A lead of two, so a near tie does not rename it back and forth.
     return bestN >= (v.get(p.topic) ?? 0) + 2 ? best : null;
@@ -299,8 +313,8 @@ export interface DetectorParts {
 }
 
 /**
- * The topic a complaint linked at `at` votes for in problem `p`, or null: area problems in their
- * first `settleMs`, named topics only. Shared with apply-decisions, which stores the votes.
+ * The topic a complaint linked at `at` votes for in problem `p`, or null: area problems and text
+ * clusters in their first `settleMs`, named topics only. Shared with apply-decisions, which stores the votes.
  */
 export function votingTopic(
   p: Pick<ProblemView, 'kind' | 'detectedAt'>,
@@ -308,6 +322,7 @@ export function votingTopic(
   at: number,
   settleMs: number,
 ): string | null {
-  if (p.kind !== 'area' || !topic || topic === 'other' || topic === 'praise') return null;
+  if (p.kind === 'process' || p.kind === 'manual' || !topic) return null;
+  if (topic === 'other' || topic === 'praise') return null;
   return at - p.detectedAt <= settleMs ? topic : null;
 }

@@ -12,7 +12,7 @@ import { settleHome, testAreaKey, testTextKey } from './raise.js';
 import { settlePlace } from './settle-place.js';
 import { splitTopic } from './split-topic.js';
 import { contentTerms, minhash } from './text.js';
-import { widenTextPlace } from './text-place.js';
+import { settleTextPlace } from './text-place.js';
 import type { Complaint, Decision, Observation, ProblemView, ProcessSignal } from './types.js';
 import { type Entry, member } from './window.js';
 
@@ -169,7 +169,7 @@ export class Detector {
       const p = this.book.problems.get(id);
       if (!p) continue;
       settlePlace(this.parts, p, this.counts.now, out);
-      widenTextPlace(this.parts, p, this.counts.now, out);
+      settleTextPlace(this.parts, p, this.counts.now, out);
       splitTopic(this.parts, p, this.counts.now, out);
       const topic = this.book.settledTopic(p);
       if (!topic) continue;

@@ -63,3 +63,43 @@ describe('problem detector: a text cluster’s place widens with its complainers
     expect(r.refines).toEqual([]);
   });
 });
+
+/*
+ * Issue 6, QA replay: a Jacksonville network outage was first found by its words (a text cluster
+ * raised with no place: few of its first complainers named one), and stayed a placeless text
+ * problem with no topic, though most of its complainers said "network" and named Jacksonville.
+ */
+describe('problem detector: a text cluster of one topic and one place says so', () => {
+  it('takes the topic its complainers name and the city they share', () => {
+    const det = new Detector();
+    const out: Decision[] = [];
+    background(det, T0, T0 + 50 * HOUR, out);
+    const start = T0 + 50 * HOUR;
+    for (let i = 0; i < 40; i++) {
+      const id = `jx-${i}`;
+      out.push(
+        ...det.observe({
+          ref: id,
+          at: start + i * 3 * MIN,
+          customerId: id,
+          caseId: `case-${id}`,
+          complaint: true,
+          // Triage reads most as network; its first complainers name no place.
+          topic: i % 5 === 4 ? 'service' : 'network',
+          area: i < 10 || i % 3 === 0 ? null : SEATTLE,
+          text: `voicemail box is broken and will not play messages ${i % 2 ? 'today' : 'again'}`,
+        }),
+      );
+    }
+    const text = raises(out).filter((d) => d.kind === 'text');
+    expect(text).toHaveLength(1);
+    expect(text[0].topic).toBeNull();
+    const id = text[0].problemId;
+    const retopic = out.filter((d) => d.type === 'retopic' && d.problemId === id);
+    expect(retopic.at(-1)).toMatchObject({ topic: 'network' });
+    const refine = out.filter(
+      (d): d is Extract<Decision, { type: 'refine' }> => d.type === 'refine' && d.problemId === id,
+    );
+    expect(refine.at(-1)?.areaKey).toBe('t:US:WA:seattle');
+  });
+});

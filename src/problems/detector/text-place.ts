@@ -4,8 +4,9 @@
  * complainers happened to be in one state was shown in that state for good (a QA replay's
  * caller-ID trouble across the country, titled "— NE"). While the cluster is young, the place
  * widens when its linked complainers who name a place mostly name places outside it: to the
- * narrowest place most of them share, or the whole country. It only widens: the evidence of the
- * raise stays (a cluster's later complaints are linked by its words, wherever they are from).
+ * narrowest place most of them share, or the whole country. One raised with no place shows the
+ * place three in four of them share, once six do (a Jacksonville outage found by its words first
+ * was "— everywhere" for good).
  */
 import type { Area } from '../../triage/index.js';
 import { ALL, areaAtLevel, areaChain, countryWide } from './areas.js';
@@ -19,9 +20,11 @@ const DOMINANT_SHARE = 0.6;
 const MIN_PLACED = 6;
 /** … and fewer than this share of them name a place inside its own. */
 const INSIDE_SHARE = 0.5;
+/** A cluster raised with no place shows the one this share of its placed complainers share. */
+const NARROW_SHARE = 0.75;
 
-/** The most specific area shared by at least 60 % of the members naming one, or null. */
-export function dominantArea(members: Entry[]) {
+/** The most specific area shared by at least `share` of the members naming one, or null. */
+export function dominantArea(members: Entry[], share = DOMINANT_SHARE) {
   const counts = new Map<string, { n: number; area: Area }>();
   for (const m of members) {
     for (const k of areaChain(m.area)) {
@@ -39,7 +42,7 @@ export function dominantArea(members: Entry[]) {
   let best: { key: string; area: ReturnType<typeof areaAtLevel> } | null = null;
   let bestRank = -1;
   for (const [k, c] of counts) {
-    if (c.n < DOMINANT_SHARE * placed) continue;
+    if (c.n < share * placed) continue;
     const rank = k.startsWith('p:') ? 3 : k.startsWith('t:') ? 2 : 1;
     if (rank > bestRank) {
       bestRank = rank;
@@ -50,18 +53,20 @@ export function dominantArea(members: Entry[]) {
 }
 
 /**
- * Checks (at most once a minute of event time) whether a young automatic text cluster's linked
- * complainers have spread beyond the place it shows, and pushes a `refine` to the wider place
- * (its `areaKey` null for the whole country).
+ * Checks (at most once a minute of event time) where a young automatic text cluster's linked
+ * complainers are, and pushes a `refine` when the place it shows no longer fits: wider once they
+ * spread beyond it (its `areaKey` null for the whole country), or, for one raised with no place
+ * (few of its first complainers named one), the place most of them turn out to share (a city's
+ * outage found by its words first stayed "— everywhere").
  */
-export function widenTextPlace(
+export function settleTextPlace(
   parts: DetectorParts,
   p: ProblemView,
   at: number,
   out: Decision[],
 ): void {
   const { config, counts, book } = parts;
-  if (p.kind !== 'text' || p.human || !p.areaKey || p.areaKey === ALL) return;
+  if (p.kind !== 'text' || p.human || p.areaKey === ALL) return;
   if (p.status !== 'suspected' && p.status !== 'confirmed') return;
   if (counts.now - p.detectedAt > config.topicSettleMs) return;
   if (!book.placeCheckDue(p.id)) return;
@@ -72,24 +77,52 @@ export function widenTextPlace(
     if (!ks) continue;
     for (const m of counts.members(ks)) if (m.problemId === p.id) byCustomer.set(m.customerId, m);
   }
-  const members = [...byCustomer.values()];
-  const placed = members.filter((m) => m.area);
+  const placed = [...byCustomer.values()].filter((m) => m.area);
   if (placed.length < MIN_PLACED) return;
-  let inside = 0;
-  for (const m of placed) if (areaChain(m.area).includes(p.areaKey)) inside++;
-  if (inside >= INSIDE_SHARE * placed.length) return;
-  // Only a place around its own (it widens), else the whole country.
-  const wider = dominantArea(placed);
-  const around = wider && p.chain.includes(wider.key) && wider.key !== p.areaKey ? wider : null;
+  const place = p.areaKey ? wider(p, placed) : narrower(placed);
+  if (place === undefined) return;
   out.push({
     type: 'refine',
     problemId: p.id,
     at,
-    areaKey: around?.key ?? null,
-    area: around?.area ?? countryWide(placed),
+    areaKey: place?.key ?? null,
+    area: place?.area ?? countryWide(placed),
     key: p.keys[0],
   });
-  p.areaKey = around?.key ?? null;
+  p.areaKey = place?.key ?? null;
   p.shownKey = p.areaKey;
-  p.chain = around ? p.chain.slice(p.chain.indexOf(around.key)) : [];
+  p.chain = place ? place.chain : [];
+}
+
+type Place = { key: string; area: ReturnType<typeof areaAtLevel>; chain: string[] } | null;
+
+/**
+ * Once fewer than half of its placed complainers are inside its place: the place around its own
+ * most of them share, else null (the country). Undefined: it stays.
+ */
+function wider(p: ProblemView, placed: Entry[]): Place | undefined {
+  let inside = 0;
+  for (const m of placed) if (areaChain(m.area).includes(p.areaKey!)) inside++;
+  if (inside >= INSIDE_SHARE * placed.length) return undefined;
+  const d = dominantArea(placed);
+  if (!d || d.key === p.areaKey || !p.chain.includes(d.key)) return null;
+  return { ...d, chain: p.chain.slice(p.chain.indexOf(d.key)) };
+}
+
+/** Where three in four of its placed complainers are (no narrower than a city), or undefined. */
+function narrower(placed: Entry[]): Place | undefined {
+  const d = dominantArea(placed, NARROW_SHARE);
+  if (!d || d.key.startsWith('p:')) return d ? cityOf(d.key, placed) : undefined;
+  const m = placed.find((x) => areaChain(x.area).includes(d.key))!;
+  const chain = areaChain(m.area);
+  return { ...d, chain: chain.slice(chain.indexOf(d.key)) };
+}
+
+/** The city around a ZIP most complainers share (a word burst is a city's trouble at least). */
+function cityOf(zip: string, placed: Entry[]): Place | undefined {
+  const m = placed.find((x) => areaChain(x.area)[0] === zip);
+  const chain = m ? areaChain(m.area) : [];
+  const city = chain.find((k) => k.startsWith('t:'));
+  if (!m || !city) return undefined;
+  return { key: city, area: areaAtLevel(m.area, city), chain: chain.slice(chain.indexOf(city)) };
 }
