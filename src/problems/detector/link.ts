@@ -46,12 +46,13 @@ export function related(
  * (`matchSpill`).
  */
 export function matchOnArrival(
-  { config, counts, book }: DetectorParts,
+  parts: DetectorParts,
   caseId: string | null,
   topic: string,
   chain: string[],
   termKeys: string[],
 ): string | null {
+  const { config, counts, book } = parts;
   if (caseId) {
     const viaCase = book.active(book.caseProblem.get(caseId));
     if (viaCase) return viaCase.id;
@@ -72,7 +73,7 @@ export function matchOnArrival(
       else if (outgrown(config, counts, p, topic, p.areaKey)) key = null;
       // A problem of that very topic in the same place (a second trouble there: `splitTopic`)
       // is where it belongs, not a problem holding the place's other topics.
-      else if (topicHeldAt(book, topic, p.areaKey)) key = null;
+      else if (topicHeldAt(parts, p, topic)) key = null;
       else if (grp && p.keys.includes(grp)) key = grp;
       else if (p.keys.includes(`${ANY_TOPIC}@${p.areaKey}`)) key = exact;
     } else if (p.topic === topic && p.chain.includes(chain[0]) && !placeQuiet(config, counts, p)) {
@@ -126,11 +127,21 @@ export function matchOnArrival(
   return matchSpill({ config, counts, book }, topic, chain, termKeys);
 }
 
-/** A live problem of exactly this topic is counted in this place. */
-function topicHeldAt(book: DetectorParts['book'], topic: string, areaKey: string): boolean {
-  for (const q of book.problems.values())
-    if (q.topic === topic && q.areaKey === areaKey && q.kind === 'area' && book.drawing(q))
-      return true;
+/**
+ * A live problem of exactly this topic is counted in `p`'s place, raised while `p` was young (a
+ * second trouble there, `splitTopic`). One raised later beside an old problem is as often that
+ * problem's own trouble under another topic, found again: it does not take the topic from it.
+ */
+function topicHeldAt(
+  { config, book }: DetectorParts,
+  p: ProblemView & { areaKey: string },
+  topic: string,
+): boolean {
+  for (const q of book.problems.values()) {
+    if (q.topic !== topic || q.areaKey !== p.areaKey || q.kind !== 'area') continue;
+    const after = q.detectedAt - p.detectedAt;
+    if (after > 0 && after <= config.mergeWindowMs && book.drawing(q)) return true;
+  }
   return false;
 }
 

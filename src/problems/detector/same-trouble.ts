@@ -18,6 +18,21 @@ import type { Entry, KeyState } from './window.js';
 export const OTHER = 'other';
 
 /**
+ * Whether a key's complainers came in the hour before the problem was raised (more than one: the
+ * place's usual background is less): that topic was part of the trouble from its start, however
+ * its words read (triage spreads a trouble of no known kind over unrelated topics). A second
+ * trouble's complaints come only after the first was found.
+ */
+export function inRaise(counts: Counts, ks: KeyState, p: Pick<ProblemView, 'detectedAt'>) {
+  let n = 0;
+  for (const m of counts.members(ks))
+    if (m.at <= p.detectedAt && m.at > p.detectedAt - RAISE_HOUR_MS && ++n > 1) return true;
+  return false;
+}
+
+const RAISE_HOUR_MS = 60 * 60_000;
+
+/**
  * A live problem this excess is most likely the same trouble as: one that began within
  * `mergeWindowMs` in a compatible place — nested areas, or both without one (a country-wide
  * problem counts as without). Two independent rare excesses seldom start together in one place,
@@ -65,6 +80,7 @@ export function sameTrouble(
         topic !== ANY_TOPIC &&
         topic !== OTHER &&
         !related(config, p.topic, topic) &&
+        !inRaise(counts, excess, p) &&
         !readsAlike(config, counts, excess, p)
       )
         continue;

@@ -19,14 +19,10 @@ import { areaAtLevel, areaChain, chainOfKey } from './areas.js';
 import type { DetectorParts } from './book.js';
 import { ANY_TOPIC } from './counts.js';
 import { related } from './link.js';
-import { OTHER } from './same-trouble.js';
+import { inRaise, OTHER } from './same-trouble.js';
 import type { Decision, ProblemView } from './types.js';
 import type { Entry } from './window.js';
 
-/** How far before the raise a topic's complainers in the place show it was the trouble's. */
-const BEFORE_MS = 60 * 60_000;
-/** That many of them (one is the place's usual background). */
-const BEFORE_MAX = 1;
 /** Its share of the complainers the problem took in its place since its raise … */
 const SURGE_SHARE = 0.3;
 /** … where those of neither its group nor that topic are at most this share. */
@@ -38,7 +34,7 @@ export function splitTopic(parts: DetectorParts, p: ProblemView, at: number, out
   const { config, counts, book } = parts;
   if (p.kind !== 'area' || p.human || !p.topic || !p.areaKey) return;
   if (p.status !== 'suspected' && p.status !== 'confirmed') return;
-  if (counts.now - p.detectedAt > config.topicSettleMs) return;
+  if (counts.now - p.detectedAt > config.mergeWindowMs) return;
   if (!p.keys.includes(`${ANY_TOPIC}@${p.areaKey}`)) return;
   if (!book.splitCheckDue(p.id)) return;
   const every = counts.keys.get(`${ANY_TOPIC}@${p.areaKey}`);
@@ -65,9 +61,7 @@ export function splitTopic(parts: DetectorParts, p: ProblemView, at: number, out
     if (!ks) continue;
     const members = counts.members(ks);
     const mine = members.filter((m) => m.problemId === p.id && m.at > p.detectedAt);
-    let before = 0;
-    for (const m of members) if (m.at <= p.detectedAt && m.at > p.detectedAt - BEFORE_MS) before++;
-    if (before > BEFORE_MAX) continue;
+    if (inRaise(counts, ks, p)) continue;
     const excess = counts.excess(key).excess;
     if (excess < config.minCustomers / 2 || excess <= OUTGROWN_SHARE * own) continue;
     // The raise rule's test, counting the complainers the problem took (and any other's).
