@@ -65,8 +65,11 @@ describe('problem detector: a burst does not draw later complaints naming no pla
       // The old rule gave Denver all 40 of San Francisco's complaints that named no place.
       expect(r.denverTook).toEqual([]);
       expect(r.others).toBe(1);
-      // Without the burst the outage's problem takes all 60; with it, most of them.
-      expect(r.sfLinked).toBeGreaterThanOrEqual(45);
+      // Without the burst the outage's problem takes all 60; with it, most of them. (It moves to
+      // San Francisco once six of its placed complainers name the city, `homePlace`; its later
+      // complaints naming no place then join by the coarse rule, in proportion to what its city
+      // explains of the country-wide excess: 41 here, at least 45 when it needed ten.)
+      expect(r.sfLinked).toBeGreaterThanOrEqual(40);
     });
 
   it('without the burst, the outage takes every one of its customers', () => {

@@ -111,4 +111,29 @@ describe('problem detector: where a country-wide problem really is', () => {
     expect(first?.areaKey).toBe('all');
     expect(out.some((d) => d.type === 'refine' && d.problemId === first?.problemId)).toBe(false);
   });
+
+  it('moves a small one too, once six of its placed complainers say where', () => {
+    // QA replay: a 15-complaint New Orleans outage at night was raised country-wide (its first
+    // complaints named no place) and stayed "outage — US", 7 of its complainers naming the city.
+    const nola: Area = {
+      postalCode: null,
+      city: 'New Orleans',
+      region: 'LA',
+      country: 'US',
+      confidence: 1,
+    };
+    const { det, out, start } = warmed();
+    for (let i = 0; i < 10; i++)
+      out.push(
+        ...complain(det, `u-${i}`, start + i * 2 * MIN, null, 'outage', 'power and internet out'),
+      );
+    const first = raises(out)[0];
+    expect(first?.areaKey).toBe('all');
+    for (let i = 0; i < 7; i++)
+      out.push(
+        ...complain(det, `n-${i}`, start + 25 * MIN + i * 4 * MIN, nola, 'outage', 'out here'),
+      );
+    const moved = out.filter((d) => d.type === 'refine' && d.problemId === first.problemId);
+    expect(moved.at(-1)).toMatchObject({ areaKey: 't:US:LA:new orleans' });
+  });
 });

@@ -203,7 +203,7 @@ export function homePlace(
   const ks = counts.keys.get(GLOBAL);
   if (!ks) return null;
   const placed = counts.members(ks).filter((m) => m.problemId === p.id && m.area);
-  if (placed.length < 2 * config.minCustomers) return null;
+  if (placed.length < HOME_MIN) return null;
   const chains = placed.map((m) => areaChain(m.area));
   for (const place of areaChain(area)) {
     if (place === ALL) break;
@@ -215,5 +215,12 @@ export function homePlace(
   return null;
 }
 
+/**
+ * Placed complainers it needs: six (five of six in one place at least), not ten. A small trouble
+ * raised country-wide at night or on a small desk has few (QA replay: a New Orleans outage of
+ * 15 stayed "outage — US" with 7 naming the city); the binomial test below keeps a country-wide
+ * trouble's few placed complainers in a big city where they are.
+ */
+const HOME_MIN = 6;
 const HOME_SHARE = 0.8;
 const HOME_ALPHA = 1e-4;
