@@ -8,6 +8,105 @@ const where = (text: string, location?: string) => {
   return a && [a.postalCode, a.city, a.region, a.country];
 };
 
+// QA replay 2 (§4.4): Portland, Maine read as Portland, Oregon though the message said Maine.
+describe('area: the author location says which of two cities of one name', () => {
+  it('reads a lower-case state code after a comma where the text puts a place', () => {
+    const maine = [null, 'Portland', 'ME', 'US'];
+    expect(where('internet and tv are both out in portland, me')).toEqual(maine);
+    expect(
+      where('hi 45 minutes on hold and then the call dropped in portland, me please help'),
+    ).toEqual(maine);
+    expect(where('portland me — hotspot keeps disconnecting every few minutes')).toEqual(maine);
+    // A profile field written the same way.
+    expect(where('my wifi keeps going down every evening in portland', 'portland me')).toEqual(
+      maine,
+    );
+    // "me" the pronoun.
+    expect(where('i called portland, me and my wife both')).toBeNull();
+  });
+
+  it('takes the text’s city in the profile’s state, when that state has it', () => {
+    expect(where('down for hours now, when will it be back in Portland', 'Maine')).toEqual([
+      null,
+      'Portland',
+      'ME',
+      'US',
+    ]);
+    expect(where('no signal in Rochester since 9', 'Minnesota')).toEqual([
+      null,
+      'Rochester',
+      'MN',
+      'US',
+    ]);
+    expect(where('internet down in Springfield', 'Missouri')).toEqual([
+      null,
+      'Springfield',
+      'MO',
+      'US',
+    ]);
+    expect(
+      where('@ThroughlineHelp reception is basically zero #Springfield', 'Springfield, MO'),
+    ).toEqual([null, 'Springfield', 'MO', 'US']);
+    // The other way round: the text gives the state, the profile the city.
+    expect(where('reception is zero across Maine', '📍 Portland')).toEqual([
+      null,
+      'Portland',
+      'ME',
+      'US',
+    ]);
+  });
+
+  it('takes the profile’s address (city, state and ZIP) for the city the text names alone', () => {
+    expect(where('#Portland internet down again', 'PORTLAND, ME 04101')).toEqual([
+      '04101',
+      'Portland',
+      'ME',
+      'US',
+    ]);
+    expect(where('#Springfield outage since noon', 'SPRINGFIELD, MO 65806')).toEqual([
+      '65806',
+      'Springfield',
+      'MO',
+      'US',
+    ]);
+    // A big city's one-ZIP namesake only with its ZIP code: "Denver, PA" alone may be a past home.
+    expect(where('no service in Denver', 'DENVER, PA 17517')).toEqual([
+      '17517',
+      'Denver',
+      'PA',
+      'US',
+    ]);
+    expect(where('no service in Denver', 'Denver, PA')?.[2]).toBe('CO');
+  });
+
+  it('reads "New York" in the text as the profile’s town of New York state', () => {
+    expect(
+      where('45 minutes on hold and then the call dropped across New York', 'ROCHESTER, NY 14614'),
+    ).toEqual(['14614', 'Rochester', 'NY', 'US']);
+    expect(where('reception is basically zero here in New York', 'Syracuse, New York')).toEqual([
+      null,
+      'Syracuse',
+      'NY',
+      'US',
+    ]);
+    // A profile naming the state (or the city) does not move a town the text names.
+    for (const [text, city] of [
+      ['no signal in Rochester since 9', 'Rochester'],
+      ['no signal in Syracuse all day', 'Syracuse'],
+    ])
+      expect(where(text, 'New York'), text).toEqual([null, city, 'NY', 'US']);
+  });
+
+  it('leaves a nickname, a state-qualified place and a one-ZIP namesake as they are', () => {
+    expect(where('no service in NYC', 'Rochester, NY')?.[1]).toBe('New York');
+    expect(where('no service around PDX', 'Maine')).toEqual([null, 'Portland', 'OR', 'US']);
+    expect(where('no service in Portland, OR', 'Maine')?.[2]).toBe('OR');
+    // Dallas, PA has two ZIP codes: a Pennsylvanian's "in Dallas" is Texas.
+    expect(where('stuck at the airport in Dallas', 'Pennsylvania')?.[2]).toBe('TX');
+    expect(where('no service in Portland', 'Austin, TX')?.[2]).toBe('OR');
+  });
+});
+
 // QA replay 2: "#Bham" became a city "Bham", Alabama, counted apart from Birmingham.
 describe('area: the ZIP data’s contractions of a city’s name', () => {
   it('reads them as the city they shorten, in text and in ZIP codes', () => {
