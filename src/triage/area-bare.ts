@@ -34,10 +34,14 @@ function contextOf(preposition: string): Context {
   return preposition === 'at' || preposition === 'from' ? 0 : 1;
 }
 
+// Also the people of a place: "Pittsburgh customer: internet and tv are both out" (QA replay).
+// Only a place that needs no "in" to be one reads here (barePlace with no context): not "Buffalo
+// customer", "Verizon customer"; and not a firm's "Phoenix customer service".
 const PLACE_NOUN_RE =
-  /\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}) (?:[Aa]irport|[Tt]rain [Ss]tation|[Ss]tation|[Ss]tores?|[Bb]ranch(?:es)?|[Oo]utlets?|[Aa]rea|[Mm]all)\b/g;
+  /\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}) (?:[Aa]irport|[Tt]rain [Ss]tation|[Ss]tation|[Ss]tores?|[Bb]ranch(?:es)?|[Oo]utlets?|[Aa]rea|[Mm]all|[Cc]ustomers?(?! [Ss]ervice| [Cc]are| [Ss]upport)|[Rr]esidents?|[Ss]ubscribers?)\b/g;
 /** A cheap first test for PLACE_NOUN_RE, whose runs of capitalised words cost more. */
-const PLACE_NOUNS_RE = /airport|station|store|branch|outlet|area|mall/i;
+const PLACE_NOUNS_RE =
+  /airport|station|store|branch|outlet|area|mall|customer|resident|subscriber/i;
 // "#LasCruces", and in capitals only a nickname ("#ABQ", "#NYC").
 const HASHTAG_RE = /#([A-Z][a-z]+(?:[A-Z][a-z]+){0,2}|[A-Z]{2,5})\b/g;
 

@@ -121,3 +121,43 @@ describe('area: the ZIP data’s contractions of a city’s name', () => {
     expect(findCity('Hon', 'HI')?.city).toBe('Hon');
   });
 });
+
+describe('area: a city before "customer", and more nicknames', () => {
+  it('reads a sizeable city before customer, resident or subscriber', () => {
+    const pittsburgh = [null, 'Pittsburgh', 'PA', 'US'];
+    expect(where('Pittsburgh customer: internet and tv are both out')).toEqual(pittsburgh);
+    expect(where('@ThroughlineHelp Pittsburgh customer: home internet is out')).toEqual(pittsburgh);
+    expect(where('pittsburgh customer: internet and tv are both out')).toEqual(pittsburgh);
+    expect(where('Orlando residents are without power again')?.[1]).toBe('Orlando');
+  });
+
+  it('does not read brands, words or a firm’s customer service as places', () => {
+    for (const text of [
+      'Buffalo wings are my favourite, app is down',
+      'Buffalo customer here, app is down',
+      'Mobile data not working',
+      'Mobile customer service is useless',
+      'Phoenix app keeps crashing',
+      'Phoenix customer service is useless',
+      'T-Mobile customer for 10 years',
+      'Verizon customer, no signal',
+      'Frontier customer, internet out',
+      'Loyal Customer for years',
+      'Prime customer, where is my package',
+      'Virgin Media customer since 2010',
+      'Delta customer, lost my bag',
+    ])
+      expect(where(text), text).toBeNull();
+  });
+
+  it('reads "the Burgh", "Red Stick" and "#Cuse"', () => {
+    expect(where('no service in the Burgh')).toEqual([null, 'Pittsburgh', 'PA', 'US']);
+    expect(where('no service in Red Stick all day')).toEqual([null, 'Baton Rouge', 'LA', 'US']);
+    expect(where('45 minutes on hold and then the call dropped #Cuse')).toEqual([
+      null,
+      'Syracuse',
+      'NY',
+      'US',
+    ]);
+  });
+});
