@@ -92,12 +92,17 @@ export function barePlaceInText(
  * else alone (AMBIGUOUS, NOT_ALONE), unless the words before put a place there and a place is all
  * they are said as there (PLACE_WORD_CITIES: "in Buffalo", not "at Buffalo Wild Wings").
  */
-export function townOfState(name: string, state: string, context: Context = 1): Area | null {
+export function townOfState(
+  name: string,
+  state: string,
+  context: Context = 1,
+  minZips = 3,
+): Area | null {
   const key = cityKey(name);
   if (AMBIGUOUS.has(key) && !(context && PLACE_WORD_CITIES.has(key))) return null;
   if (NOT_ALONE.has(key)) return null;
   const hit = findCity(name, state);
-  return hit && hit.zips >= 3 ? cityArea(hit, 0.5) : null;
+  return hit && hit.zips >= minZips ? cityArea(hit, 0.5) : null;
 }
 
 /** A state's full name alone ("#Missouri"). */

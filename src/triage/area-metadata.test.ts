@@ -97,6 +97,15 @@ describe('area: the author location says which of two cities of one name', () =>
       expect(where(text, 'New York'), text).toEqual([null, city, 'NY', 'US']);
   });
 
+  it('takes a large place abroad named alone as the large US city of the profile’s state', () => {
+    const alabama = [null, 'Birmingham', 'AL', 'US'];
+    expect(where('no signal in Birmingham since noon', 'Alabama')).toEqual(alabama);
+    expect(where('no signal across Alabama today', '📍 Birmingham')).toEqual(alabama);
+    // Not a small namesake: a Texan's "no service in Paris" may be roaming in France.
+    expect(where('no service in Paris', 'Texas')?.[3]).toBe('FR');
+    expect(where('no signal in Birmingham since noon', 'Texas')?.[3]).toBe('GB');
+  });
+
   it('leaves a nickname, a state-qualified place and a one-ZIP namesake as they are', () => {
     expect(where('no service in NYC', 'Rochester, NY')?.[1]).toBe('New York');
     expect(where('no service around PDX', 'Maine')).toEqual([null, 'Portland', 'OR', 'US']);

@@ -148,11 +148,21 @@ function disambiguated(inText: Area, inProfile: Area | null): Area | null {
     const size = findCity(inProfile.city!, inProfile.region)?.zips ?? 0;
     if (inProfile.postalCode || size >= 3) return { ...inProfile, confidence };
   }
-  const state = usState(inProfile);
-  if (!state || inText.country !== 'US') return null;
-  // "across Maine" from a profile that says "Portland": Portland, Maine.
+  // "across Maine" from a profile that says "Portland" (or "Birmingham"): Portland, Maine.
   if (!inText.city) {
-    const there = inProfile.city ? townOfState(inProfile.city, inText.region!) : null;
+    const there =
+      inText.country === 'US' && inText.region && inProfile.city
+        ? townOfState(inProfile.city, inText.region)
+        : null;
+    return there && { ...there, confidence };
+  }
+  const state = usState(inProfile);
+  if (!state) return null;
+  // A large place abroad named alone ("in Birmingham": England's) is a large US city of that name
+  // to a writer whose profile is in its state ("Alabama"); not a small one ("no service in Paris"
+  // from Texas is as likely roaming in France), nor where the text gives a province.
+  if (inText.country !== 'US') {
+    const there = inText.region ? null : townOfState(inText.city, state, 1, 15);
     return there && { ...there, confidence };
   }
   // "here in New York" names the state as well as the city: a profile in a town of that state
