@@ -5,11 +5,12 @@
  * Alabama), plus US nicknames and large places abroad from our lists.
  */
 
-import { aliasOf, cityArea } from './area-city.js';
+import { aliasOf, aloneCityArea, cityArea } from './area-city.js';
 import { cityKey, dominantCity, findCity, gaz } from './area-gazetteer.js';
 import {
   AMBIGUOUS,
   countryOfRegion,
+  NOT_ALONE,
   PLACE_WORD_CITIES,
   SHARED_NAMES,
   WORLD_PLACES,
@@ -33,10 +34,14 @@ function contextOf(preposition: string): Context {
   return preposition === 'at' || preposition === 'from' ? 0 : 1;
 }
 
+// Also the people of a place: "Pittsburgh customer: internet and tv are both out" (QA replay).
+// Only a place that needs no "in" to be one reads here (barePlace with no context): not "Buffalo
+// customer", "Verizon customer"; and not a firm's "Phoenix customer service".
 const PLACE_NOUN_RE =
-  /\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}) (?:[Aa]irport|[Tt]rain [Ss]tation|[Ss]tation|[Ss]tores?|[Bb]ranch(?:es)?|[Oo]utlets?|[Aa]rea|[Mm]all)\b/g;
+  /\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}) (?:[Aa]irport|[Tt]rain [Ss]tation|[Ss]tation|[Ss]tores?|[Bb]ranch(?:es)?|[Oo]utlets?|[Aa]rea|[Mm]all|[Cc]ustomers?(?! [Ss]ervice| [Cc]are| [Ss]upport)|[Rr]esidents?|[Ss]ubscribers?)\b/g;
 /** A cheap first test for PLACE_NOUN_RE, whose runs of capitalised words cost more. */
-const PLACE_NOUNS_RE = /airport|station|store|branch|outlet|area|mall/i;
+const PLACE_NOUNS_RE =
+  /airport|station|store|branch|outlet|area|mall|customer|resident|subscriber/i;
 // "#LasCruces", and in capitals only a nickname ("#ABQ", "#NYC").
 const HASHTAG_RE = /#([A-Z][a-z]+(?:[A-Z][a-z]+){0,2}|[A-Z]{2,5})\b/g;
 
@@ -45,30 +50,59 @@ const HASHTAG_RE = /#([A-Z][a-z]+(?:[A-Z][a-z]+){0,2}|[A-Z]{2,5})\b/g;
  * `hashtag` says the text has a capitalised hashtag) as a hashtag, which may also be a state.
  * `cased` says the capitals are the writer's: a text re-read with capitals added
  * (area-lowercase.ts) has every word capitalised, so only sizeable places are read there.
+ * With `state` (the author's profile's), only a town of that state is read (townOfState).
  */
-export function barePlaceInText(text: string, hashtag: boolean, cased = true): Area | null {
+export function barePlaceInText(
+  text: string,
+  hashtag: boolean,
+  cased = true,
+  state?: string,
+): Area | null {
   for (const m of text.matchAll(IN_PLACE_RE)) {
-    const area = bareRun(m[2].split(' '), false, contextOf(m[1]), cased);
+    const area = bareRun(m[2].split(' '), false, contextOf(m[1]), cased, state);
     if (area) return area;
   }
   if (PLACE_NOUNS_RE.test(text))
     for (const m of text.matchAll(PLACE_NOUN_RE)) {
-      const area = bareRun(m[1].split(' '), true, 0, cased);
+      const area = bareRun(m[1].split(' '), true, 0, cased, state);
       if (area) return area;
     }
   if (hashtag) {
     for (const m of text.matchAll(HASHTAG_RE)) {
       if (m[1] === m[1].toUpperCase()) {
-        const alias = aliasOf(m[1]);
+        const alias = state ? undefined : aliasOf(m[1]);
         if (alias) return cityArea(findCity(alias[0], alias[1]), 0.5);
         continue;
       }
       const name = m[1].replace(/([a-z])([A-Z])/g, '$1 $2');
-      const area = barePlace(name, 1, cased) ?? stateAlone(name);
+      const area = state
+        ? townOfState(name, state, 1)
+        : (barePlace(name, 1, cased) ?? stateAlone(name));
       if (area) return area;
     }
   }
   return null;
+}
+
+/**
+ * A town of the author's state named alone: "in Springfield" from a profile in Missouri, which
+ * without it names no one place. Only a town of some size (three ZIP codes: Portland, Maine has
+ * nine): every large city has a one-ZIP namesake in many states ("Dallas, PA"), and a writer
+ * from Pennsylvania who says "in Dallas" means Texas. Not names that are words or say something
+ * else alone (AMBIGUOUS, NOT_ALONE), unless the words before put a place there and a place is all
+ * they are said as there (PLACE_WORD_CITIES: "in Buffalo", not "at Buffalo Wild Wings").
+ */
+export function townOfState(
+  name: string,
+  state: string,
+  context: Context = 1,
+  minZips = 3,
+): Area | null {
+  const key = cityKey(name);
+  if (AMBIGUOUS.has(key) && !(context && PLACE_WORD_CITIES.has(key))) return null;
+  if (NOT_ALONE.has(key)) return null;
+  const hit = findCity(name, state);
+  return hit && hit.zips >= minZips ? cityArea(hit, 0.5) : null;
 }
 
 /** A state's full name alone ("#Missouri"). */
@@ -96,6 +130,7 @@ function bareRun(
   anyStart: boolean,
   context: Context,
   cased: boolean,
+  state: string | undefined,
 ): Area | null {
   // "in LA LA land": a doubled word is a name only as a whole ("Walla Walla").
   const doubled = words.length > 1 && words[0] === words[1];
@@ -103,7 +138,9 @@ function bareRun(
   for (let s = 0; s < starts; s++)
     for (let n = words.length; n > (doubled ? s + 1 : s); n--) {
       const whole = s === 0 && (n === words.length || words[n - 1].endsWith('.'));
-      const area = barePlace(words.slice(s, n).join(' '), whole ? context : 0, cased);
+      const name = words.slice(s, n).join(' ');
+      const at = whole ? context : 0;
+      const area = state ? townOfState(name, state, at) : barePlace(name, at, cased);
       if (area) return area;
     }
   return null;
@@ -123,11 +160,11 @@ function barePlace(name: string, context: Context, cased: boolean): Area | null 
   if (world)
     return { postalCode: null, city: world[0], region: null, country: world[1], confidence: 0.5 };
   if (AMBIGUOUS.has(key))
-    return context && PLACE_WORD_CITIES.has(key) ? cityArea(findCity(name), 0.5) : null;
+    return context && PLACE_WORD_CITIES.has(key) ? aloneCityArea(findCity(name), 0.5) : null;
   if (SHARED_NAMES.has(key)) return null;
   const hit = findCity(name);
-  if (hit && hit.zips >= 15) return cityArea(hit, 0.5);
-  return context && cased ? cityArea(dominantCity(name, context === 2), 0.4) : null;
+  if (hit && hit.zips >= 15) return aloneCityArea(hit, 0.5);
+  return context && cased ? aloneCityArea(dominantCity(name, context === 2), 0.4) : null;
 }
 
 /**

@@ -18,3 +18,21 @@ export function cityArea(hit: CityEntry | undefined, confidence: number): Area |
   if (!hit) return null;
   return { postalCode: null, city: hit.city, region: hit.state, country: 'US', confidence };
 }
+
+/**
+ * Areas whose state the finders chose, because the text named the city without one ("in
+ * Portland": Oregon's, the largest). The author's profile may still say which one is meant
+ * (area.ts). Not a nickname's ("PDX" is Oregon's whatever the profile says), nor a place given
+ * with its state or ZIP code.
+ */
+const namedAloneAreas = new WeakSet<Area>();
+
+export function aloneCityArea(hit: CityEntry | undefined, confidence: number): Area | null {
+  const area = cityArea(hit, confidence);
+  if (area) namedAloneAreas.add(area);
+  return area;
+}
+
+export function namedAlone(area: Area): boolean {
+  return namedAloneAreas.has(area);
+}

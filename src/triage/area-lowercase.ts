@@ -93,10 +93,32 @@ export function capitalised(text: string): string {
           : sep + word[0].toUpperCase() + word.slice(1),
     )
     .replace(
-      /((?:[A-Z][A-Za-z'’.-]* ){0,2}[A-Z][A-Za-z'’.-]*), ?([A-Z][a-z])\b/g,
-      (all, place: string, code: string) =>
-        placeOfState(place, code.toUpperCase()) ? all.slice(0, -2) + code.toUpperCase() : all,
+      /((?:[A-Z][A-Za-z'’.-]* ){0,2}[A-Z][A-Za-z'’.-]*)(, ?| )([A-Z][a-z]|in|or|me|hi|ok)\b/g,
+      (all, place: string, sep: string, code: string, at: number, whole: string) =>
+        placeOfState(place, code.toUpperCase()) && codeSaid(whole, at, all.length, sep, code)
+          ? all.slice(0, -2) + code.toUpperCase()
+          : all,
     );
+}
+
+/** Before a place, words that put the customer there ("out in portland, me"). */
+const PUT_RE = /\b(?:in|near|around|across|outside|from|throughout|downtown|at)\s+$/;
+/** After a state code: the text's end, punctuation or an emoji, not a sentence's next word. */
+const AFTER_RE = /^\s*(?:$|[^\sA-Za-z])/;
+
+/**
+ * Whether the two letters after a town of that state are its state. After a comma a code that
+ * is not a word is ("Detroit, Mi"); one that is a function word left in lower case ("me", "in",
+ * "or", "hi", "ok") only where the text puts a place before it ("out in portland, me") or nothing
+ * but punctuation follows: "called portland, me and my wife" is about a person. Without the comma
+ * ("portland me — no signal", a profile's "portland me") only before punctuation or the end.
+ */
+function codeSaid(text: string, at: number, length: number, sep: string, code: string): boolean {
+  const after = AFTER_RE.test(text.slice(at + length));
+  if (sep === ' ') return after;
+  return (
+    code[0] !== code[0].toLowerCase() || after || PUT_RE.test(text.slice(Math.max(0, at - 12), at))
+  );
 }
 
 /** Whether the last one to three words of `place` name a town of the state `code`. */

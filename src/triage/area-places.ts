@@ -285,6 +285,11 @@ export const US_ALIASES = new Map<string, [string, string]>([
   ['mile high', ['Denver', 'CO']],
   ['bos', ['Boston', 'MA']],
   ['chi', ['Chicago', 'IL']],
+  // QA replay 2: "in the Burgh", "in Red Stick", "#Cuse".
+  ['burgh', ['Pittsburgh', 'PA']],
+  ['the burgh', ['Pittsburgh', 'PA']],
+  ['red stick', ['Baton Rouge', 'LA']],
+  ['cuse', ['Syracuse', 'NY']],
 ]);
 
 /**

@@ -5,7 +5,7 @@
  * tells which state's or country's places to look for, so small towns are safe to accept here.
  */
 
-import { aliasOf, cityArea } from './area-city.js';
+import { aliasOf, aloneCityArea, cityArea } from './area-city.js';
 import { cityKey, findCity, gaz } from './area-gazetteer.js';
 import {
   AMBIGUOUS,
@@ -219,7 +219,7 @@ function alone(
   const alias = aliasOf(name);
   if (alias) return cityArea(findCity(alias[0], alias[1]), 0.5);
   const city = name.length > 2 && !AMBIGUOUS.has(cityKey(name)) ? findCity(name) : undefined;
-  if (city && city.zips >= 15) return cityArea(city, 0.5);
+  if (city && city.zips >= 15) return aloneCityArea(city, 0.5);
   return regionArea(qual.state);
 }
 

@@ -15,8 +15,9 @@
  * (what the last two share). A text written without capitals is read again with them
  * (area-lowercase.ts).
  */
-import { barePlaceInText, profileCity } from './area-bare.js';
-import { cityKey } from './area-gazetteer.js';
+import { barePlaceInText, profileCity, townOfState } from './area-bare.js';
+import { namedAlone } from './area-city.js';
+import { cityKey, findCity, gaz } from './area-gazetteer.js';
 import { capitalised, caseless } from './area-lowercase.js';
 import { ukPostcodeInText, zipInText } from './area-postcode.js';
 import { isCapital, qualifiedPlace } from './area-qualified.js';
@@ -110,22 +111,81 @@ function withoutPictographs(location: string): string {
 
 /**
  * The message text wins (it says where the trouble is); the profile location is the fallback,
- * with lower confidence because people travel and profiles go stale.
+ * with lower confidence because people travel and profiles go stale. But a city the text names
+ * without its state is the largest of that name only for want of better: where the profile (or
+ * an SMS or billing location) gives a state, the text's city is taken in that state
+ * (disambiguated).
  */
 export function extractArea(text: string, authorLocation?: string): Area | null {
   const inText = areaInText(text, false);
   if (!authorLocation) return inText;
-  // A place named alone in the text ("no service in Paris": a city, no state, no code) that the
-  // profile names with its state ("Paris, TX") is the profile's: the writer's own town, not its
-  // famous namesake. Only then is the profile read beside a place in the text.
-  const bareCity = !!inText?.city && !inText.postalCode && !inText.region;
-  if (inText && !bareCity) return inText;
+  // A place with its state or ZIP code in the text is not second-guessed.
+  const open = !inText?.region || namedAlone(inText) || regionOnly(inText);
+  if (!open) return inText;
   const inProfile = areaInText(withoutPictographs(authorLocation), true);
-  if (inText) {
-    const same =
-      inProfile?.city && inProfile.region && cityKey(inProfile.city) === cityKey(inText.city!);
-    return same ? { ...inProfile!, confidence: inText.confidence } : inText;
-  }
+  if (inText) return disambiguated(inText, inProfile) ?? inText;
+  // A name the text alone cannot place ("in Springfield") may be a town of the profile's state.
+  const state = usState(inProfile);
+  const there = state ? townInText(text, state) : null;
+  if (there) return disambiguated(there, inProfile) ?? there;
   if (!inProfile) return null;
   return { ...inProfile, confidence: Math.round(inProfile.confidence * 0.8 * 100) / 100 };
+}
+
+/** The text's place made finer or put in the right state by the profile's, if it can be. */
+function disambiguated(inText: Area, inProfile: Area | null): Area | null {
+  if (!inProfile) return null;
+  const confidence = inText.confidence;
+  const sameCity =
+    !!inText.city && !!inProfile.city && cityKey(inProfile.city) === cityKey(inText.city);
+  // A place named alone in the text ("no service in Paris": a city, no state, no code) that the
+  // profile names with its country ("Paris, TX"; "Birmingham, UK" for "#Bham"), state or ZIP
+  // code ("PORTLAND, ME 04101") is the profile's: the writer's own town. A big city's one-ZIP
+  // namesake only with its ZIP code (an address): "in Denver" from "Denver, PA" may be Colorado.
+  if (sameCity && inProfile.country && inProfile.country !== inText.country)
+    return { ...inProfile, confidence };
+  if (sameCity && inProfile.region) {
+    const size = findCity(inProfile.city!, inProfile.region)?.zips ?? 0;
+    if (inProfile.postalCode || size >= 3) return { ...inProfile, confidence };
+  }
+  // "across Maine" from a profile that says "Portland" (or "Birmingham"): Portland, Maine.
+  if (!inText.city) {
+    const there =
+      inText.country === 'US' && inText.region && inProfile.city
+        ? townOfState(inProfile.city, inText.region)
+        : null;
+    return there && { ...there, confidence };
+  }
+  const state = usState(inProfile);
+  if (!state) return null;
+  // A large place abroad named alone ("in Birmingham": England's) is a large US city of that name
+  // to a writer whose profile is in its state ("Alabama"); not a small one ("no service in Paris"
+  // from Texas is as likely roaming in France), nor where the text gives a province.
+  if (inText.country !== 'US') {
+    const there = inText.region ? null : townOfState(inText.city, state, 1, 15);
+    return there && { ...there, confidence };
+  }
+  // "here in New York" names the state as well as the city: a profile in a town of that state
+  // ("ROCHESTER, NY 14614") says which.
+  if (gaz().stateNames.has(cityKey(inText.city)) && inProfile.city)
+    return state === inText.region ? { ...inProfile, confidence } : null;
+  // "in Portland" from a profile in Maine ("Maine", "Bangor, ME").
+  if (state === inText.region) return null;
+  const there = townOfState(inText.city, state);
+  return there && { ...there, confidence };
+}
+
+/** Only a state: no city, no code. */
+function regionOnly(a: Area): boolean {
+  return !a.city && !a.postalCode && !!a.region;
+}
+
+function usState(a: Area | null): string | null {
+  return a?.country === 'US' && a.region ? a.region : null;
+}
+
+/** A town of `state` named alone in the text, read in capitals as areaInText would. */
+function townInText(text: string, state: string): Area | null {
+  const cased = caseless(text) ? capitalised(text) : text;
+  return barePlaceInText(cased, cased.includes('#'), true, state);
 }

@@ -66,7 +66,11 @@ export function createTriage(
       // outage ("no service at all today" went to outage).
       if (topicWords && !trouble?.topic) addTopicWords(topicWords, a.words, probs);
       const complaintScore = sigmoid(logit);
-      const complaint = complaintScore >= model.complaintThreshold;
+      // An advert is nobody's complaint, whatever its words ("get FREE unlimited data 👉
+      // bit.ly/…" scored 0.87 on "data"); the score stays the model's, for whoever tunes the
+      // threshold. Spam by shape only (many hashtags) stays a complaint if it reads as one.
+      const flags = spamFlags(text);
+      const complaint = complaintScore >= model.complaintThreshold && !flags.advert;
       softmaxInPlace(probs);
       let best = 0;
       for (let k = 1; k < TOPICS.length; k++) if (probs[k] > probs[best]) best = k;
@@ -89,7 +93,6 @@ export function createTriage(
       for (let k = 1; k < TOPICS.length; k++) if (probs[k] > probs[top]) top = k;
       if (top !== best) [probs[top], probs[best]] = [probs[best], probs[top]];
       const topicScores = topicScoresOf(probs);
-      const flags = spamFlags(text);
       return {
         language: detectLanguage(text),
         complaint,

@@ -15,6 +15,20 @@ const SPAM_RE =
 const BOT_RE =
   /(?:^|\s)(?:i just (?:earned|unlocked|completed|finished|checked in|ran|walked|had an intense)|i(?:'m| am) at .+ (?:in|on) .+https?:\/\/|check out this (?:awesome )?(?:game|app|video) i found|via @\w+\s*$|#(?:nowplaying|ad|sponsored)\b|(?:automatically|auto-?) (?:posted|generated)|(?:new|latest) (?:post|video|episode) (?:is )?(?:up|live)?[:!]? ?https?:\/\/)/i;
 
+// An offer pushed at the reader. With a shortened link it is an advert (QA replay: 25 accounts
+// posting "get FREE unlimited data 👉 bit.ly/fr33data claim now" were triaged as complaints);
+// "free" said by a customer ("you said installation was free") is not shouted in capitals.
+const OFFER_RE =
+  /\b(?:claim (?:it |yours |your \w+ )?(?:now|today|here)|claim yours|act now|don'?t miss (?:out|this)|while (?:stocks?|supplies) last|100% free|risk[- ]free)\b/i;
+const SHOUTED_FREE_RE = /\bFREE\b/;
+// An advert speaks to the reader; a customer who shouts "FREE" tells what happened to them ("I
+// was promised a FREE router … order details bit.ly/…").
+const FIRST_PERSON_RE = /\b(?:I|[Mm]y|[Ww]e|[Oo]ur)\b/;
+// Link shorteners that hide where a link goes, written without "https://" as adverts do. Not
+// t.co: Twitter wraps every link a customer posts (a photo of the outage map) in one.
+const SHORT_LINK_RE =
+  /\b(?:bit\.ly|tinyurl\.com|goo\.gl|ow\.ly|is\.gd|cutt\.ly|rb\.gy|shorturl\.at|tiny\.cc|t\.ly|rebrand\.ly|buff\.ly|adf\.ly|shorte\.st)\/\S+/i;
+
 // A customer asking about a scam ("you've won a free iPhone from Verizon, is this real or
 // phishing?") quotes spam's words; spam does not call itself a scam.
 const REPORTED_RE =
@@ -22,30 +36,40 @@ const REPORTED_RE =
 
 // The words of a link are the sender's, not a reader's verdict: "fake-prizes.example.com" or
 // "spam.example" call nothing a scam.
-const withoutLinks = (text: string) => text.replace(URL_RE, ' ');
+const SHORT_LINKS_RE = new RegExp(SHORT_LINK_RE.source, 'gi');
+const withoutLinks = (text: string) => text.replace(URL_RE, ' ').replace(SHORT_LINKS_RE, ' ');
 
-// One scan settles the common case of none of the three matching (see anyOf).
-const ANY_PHRASE = anyOf([PROMO_RE, SPAM_RE, BOT_RE]);
+// One scan settles the common case of none of them matching (see anyOf).
+const ANY_PHRASE = anyOf([PROMO_RE, SPAM_RE, BOT_RE, OFFER_RE, SHORT_LINK_RE]);
 
 export interface SpamFlags {
   spam: boolean;
   bot: boolean;
   promo: boolean;
+  /**
+   * Spam by its words (a pitch, an offer at a shortened link), which no complaint is. Spam by its
+   * shape alone (six hashtags, three links) may be a customer's: "#disappointed … #broken".
+   */
+  advert: boolean;
 }
 
 export function spamFlags(text: string): SpamFlags {
   const { links, tags, mentions } = countMarks(text);
   const phrase = ANY_PHRASE.test(text);
-  const promo = phrase && PROMO_RE.test(text);
+  const shortLink = phrase && SHORT_LINK_RE.test(text);
+  const offer = phrase && OFFER_RE.test(text);
+  const promo = (phrase && PROMO_RE.test(text)) || (offer && (links >= 1 || shortLink));
   const bot = phrase && BOT_RE.test(text);
-  // Link farms and mention blasts are spam whatever the words say.
+  // An offer pointing at a shortened link is an advert like a money-making pitch: spam, unless
+  // the writer asks whether it is real. Link farms and mention blasts are spam whatever the words.
+  const advert =
+    (phrase && SPAM_RE.test(text)) ||
+    (shortLink &&
+      (offer || (SHOUTED_FREE_RE.test(text) && !FIRST_PERSON_RE.test(withoutLinks(text)))));
+  const pitched = advert && !REPORTED_RE.test(withoutLinks(text));
   const spam =
-    (phrase && SPAM_RE.test(text) && !REPORTED_RE.test(withoutLinks(text))) ||
-    links >= 3 ||
-    tags >= 6 ||
-    mentions >= 8 ||
-    (promo && links >= 1 && tags >= 3);
-  return { spam, bot, promo };
+    pitched || links >= 3 || tags >= 6 || mentions >= 8 || (promo && links >= 1 && tags >= 3);
+  return { spam, bot, promo, advert: pitched };
 }
 
 /**

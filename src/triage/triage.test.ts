@@ -293,6 +293,7 @@ describe('spam, bot, promo', () => {
       spam: false,
       bot: false,
       promo: false,
+      advert: false,
     });
   });
 });
