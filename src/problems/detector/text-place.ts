@@ -4,9 +4,9 @@
  * complainers happened to be in one state was shown in that state for good (a QA replay's
  * caller-ID trouble across the country, titled "— NE"). While the cluster is young, the place
  * widens when its linked complainers who name a place mostly name places outside it: to the
- * narrowest place most of them share, or the whole country. One raised with no place shows the
- * place three in four of them share, once six do (a Jacksonville outage found by its words first
- * was "— everywhere" for good).
+ * narrowest place most of them share, or the whole country. (Narrowing one raised with no place
+ * to where three in four of its placed complainers are was tried and not kept: on seeds 7–9 it
+ * showed two troubles of no known kind in the wrong city; TUNING.md.)
  */
 import type { Area } from '../../triage/index.js';
 import { ALL, areaAtLevel, areaChain, countryWide } from './areas.js';
@@ -20,8 +20,6 @@ const DOMINANT_SHARE = 0.6;
 const MIN_PLACED = 6;
 /** … and fewer than this share of them name a place inside its own. */
 const INSIDE_SHARE = 0.5;
-/** A cluster raised with no place shows the one this share of its placed complainers share. */
-const NARROW_SHARE = 0.75;
 
 /** The most specific area shared by at least `share` of the members naming one, or null. */
 export function dominantArea(members: Entry[], share = DOMINANT_SHARE) {
@@ -54,10 +52,8 @@ export function dominantArea(members: Entry[], share = DOMINANT_SHARE) {
 
 /**
  * Checks (at most once a minute of event time) where a young automatic text cluster's linked
- * complainers are, and pushes a `refine` when the place it shows no longer fits: wider once they
- * spread beyond it (its `areaKey` null for the whole country), or, for one raised with no place
- * (few of its first complainers named one), the place most of them turn out to share (a city's
- * outage found by its words first stayed "— everywhere").
+ * complainers are, and pushes a `refine` to a wider place once they spread beyond the one it
+ * shows (its `areaKey` null for the whole country).
  */
 export function settleTextPlace(
   parts: DetectorParts,
@@ -66,7 +62,7 @@ export function settleTextPlace(
   out: Decision[],
 ): void {
   const { config, counts, book } = parts;
-  if (p.kind !== 'text' || p.human || p.areaKey === ALL) return;
+  if (p.kind !== 'text' || p.human || !p.areaKey || p.areaKey === ALL) return;
   if (p.status !== 'suspected' && p.status !== 'confirmed') return;
   if (counts.now - p.detectedAt > config.topicSettleMs) return;
   if (!book.placeCheckDue(p.id)) return;
@@ -79,7 +75,7 @@ export function settleTextPlace(
   }
   const placed = [...byCustomer.values()].filter((m) => m.area);
   if (placed.length < MIN_PLACED) return;
-  const place = p.areaKey ? wider(p, placed) : narrower(placed);
+  const place = wider(p, placed);
   if (place === undefined) return;
   out.push({
     type: 'refine',
@@ -107,22 +103,4 @@ function wider(p: ProblemView, placed: Entry[]): Place | undefined {
   const d = dominantArea(placed);
   if (!d || d.key === p.areaKey || !p.chain.includes(d.key)) return null;
   return { ...d, chain: p.chain.slice(p.chain.indexOf(d.key)) };
-}
-
-/** Where three in four of its placed complainers are (no narrower than a city), or undefined. */
-function narrower(placed: Entry[]): Place | undefined {
-  const d = dominantArea(placed, NARROW_SHARE);
-  if (!d || d.key.startsWith('p:')) return d ? cityOf(d.key, placed) : undefined;
-  const m = placed.find((x) => areaChain(x.area).includes(d.key))!;
-  const chain = areaChain(m.area);
-  return { ...d, chain: chain.slice(chain.indexOf(d.key)) };
-}
-
-/** The city around a ZIP most complainers share (a word burst is a city's trouble at least). */
-function cityOf(zip: string, placed: Entry[]): Place | undefined {
-  const m = placed.find((x) => areaChain(x.area)[0] === zip);
-  const chain = m ? areaChain(m.area) : [];
-  const city = chain.find((k) => k.startsWith('t:'));
-  if (!m || !city) return undefined;
-  return { key: city, area: areaAtLevel(m.area, city), chain: chain.slice(chain.indexOf(city)) };
 }
