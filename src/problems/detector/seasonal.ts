@@ -53,13 +53,16 @@ export class SeasonalProfile {
     }
   }
 
-  /** Expected-volume factor integrated over [from, to): Σ factor(hour) × fraction of that hour. */
-  integrate(from: number, to: number): number {
+  /**
+   * Expected-volume factor integrated over [from, to): Σ factor(hour) × fraction of that hour.
+   * `shiftHours`: read the shape that many hours later (a region's clock against the country's).
+   */
+  integrate(from: number, to: number, shiftHours = 0): number {
     let sum = 0;
     for (let t = from; t < to; ) {
       const h = Math.floor(t / HOUR);
       const end = Math.min(to, (h + 1) * HOUR);
-      sum += this.factor(h) * ((end - t) / HOUR);
+      sum += this.factor(h + shiftHours) * ((end - t) / HOUR);
       t = end;
     }
     return sum;
