@@ -74,7 +74,7 @@ export class Counts {
   /** A complaint episode (a customer new to its topic's country-wide window). */
   countEpisode(topic: string, at: number, region: string | null): void {
     this.seasonal.add(at);
-    if (region) this.regionSeasonal.add(region, at);
+    this.regionSeasonal.add(region, at);
     this.totalEpisodes++;
     this.topicEpisodes.set(topic, (this.topicEpisodes.get(topic) ?? 0) + 1);
   }

@@ -71,6 +71,16 @@ export function regionOffset(regionKey: string): number | undefined {
   return country === 'US' ? US_OFFSET[region] : undefined;
 }
 
+/**
+ * How far (hours) a region's clock must be from the country's before it borrows the country's
+ * first day's shape. Without a shape, a region's expected count follows the share baseline,
+ * the desk's other complaints of the hour, on the country's clock: within two hours of its own
+ * (the mainland) that error is smaller than trusting one day's hours (one sample each, an
+ * incident of that day taught as a busy hour); three or more hours off (Hawaii, Alaska), the
+ * country's night trough falls on the region's evening peak.
+ */
+const FIRST_DAY_SHIFT = 3;
+
 /** What `Counts` integrates a key's expected volume over. */
 export interface Shape {
   integrate(from: number, to: number): number;
@@ -83,17 +93,23 @@ export interface Shape {
  * in a small state can come a day after the country's), it borrows the country's shifted to its
  * local clock: the country's profile is a mix whose clock is its complainers' mean offset, so
  * Hawaii reads it five hours later (its 20:00 is the country's evening, not the country's
- * 01:00 trough). Before the country has a shape (two days) every shape is flat.
+ * 01:00 trough). Before the country has a shape (two days), a region far from its clock
+ * (`FIRST_DAY_SHIFT`) reads the shape of the country's first whole day so; the others are flat.
  */
 export class RegionalSeasons {
   private readonly profiles = new Map<string, SeasonalProfile>();
   private readonly episodes = new Map<string, number>();
   private readonly shifted = new Map<string, { shift: number; shape: Shape }>();
   private shiftedAt = -1;
+  /** The country's shape from its first whole day (`SeasonalProfile` `minSpanHours`). */
+  private readonly firstDay = new SeasonalProfile(true, 24);
 
   constructor(private readonly country: SeasonalProfile) {}
 
-  add(region: string, at: number): void {
+  /** A complaint episode of the country, in a region or none (the country's own is fed apart). */
+  add(region: string | null, at: number): void {
+    if (!this.country.ready()) this.firstDay.add(at);
+    if (!region) return;
     let p = this.profiles.get(region);
     if (!p) {
       p = new SeasonalProfile(false);
@@ -117,7 +133,9 @@ export class RegionalSeasons {
     let s = this.shifted.get(region);
     if (!s) {
       const shift = this.shiftOf(region);
-      s = { shift, shape: { integrate: (f, t) => this.country.integrate(f, t, shift) } };
+      const country =
+        this.country.ready() || Math.abs(shift) < FIRST_DAY_SHIFT ? this.country : this.firstDay;
+      s = { shift, shape: { integrate: (f, t) => country.integrate(f, t, shift) } };
       this.shifted.set(region, s);
     }
     return s.shape;
