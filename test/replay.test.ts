@@ -95,10 +95,23 @@ describe('throughline replay', () => {
     writeFileSync(file, [line(1), line(2, {}, ahead), line(3)].join('\n'));
     const res = run('ahead.db', ['replay', file, '--speed', 'max']);
     expect(res.status, res.stderr).toBe(0);
-    expect(res.stdout).toMatch(/replayed 2 messages/);
+    expect(res.stdout).toMatch(
+      /replayed 2 messages \(0 duplicates, 0 bad lines, 1 dated in the future left out\)/,
+    );
     expect(res.stderr).toMatch(/1 messages dated in the future \(after now\) were left out/);
     const { rows } = await stored('ahead.db');
     expect(rows.map((r) => r.external_id)).toEqual(['SM1', 'SM3']);
+  });
+
+  // QA: a scenario dated wholly after the machine's clock exited 0 having taken nothing.
+  it('fails, exit code 1, when every line is dated in the future', async () => {
+    const file = join(dir, 'all-ahead.jsonl');
+    const ahead = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+    writeFileSync(file, [line(1, {}, ahead(2)), line(2, {}, ahead(3))].join('\n'));
+    const res = run('all-ahead.db', ['replay', file, '--speed', 'max']);
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toMatch(/was taken: its 2 messages are dated after this machine's clock/);
+    expect(res.stdout).not.toMatch(/replayed/);
   });
 
   it('refuses a line dated before 2000 as the inbound API does, with its reason', async () => {

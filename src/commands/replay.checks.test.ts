@@ -240,4 +240,25 @@ describe.each(ENGINES)('replay checks (%s)', (engine) => {
       ['SM8', msg(8).text],
     ]);
   });
+
+  // QA: a file dated wholly after the machine's clock said "replayed 0 messages (0 duplicates,
+  // 0 bad lines)" and succeeded, the lines left out said only on stderr: an outside checker
+  // scored an empty desk. Left out they stay (a live desk's event time must not run ahead).
+  it('fails when every message is dated after the clock, and counts those left out', async () => {
+    const url = await desk();
+    const ahead = (i: number, days: number) =>
+      line(i, { sentAt: new Date(Date.now() + days * 86_400_000).toISOString() });
+    const none = await replay('all-ahead', [ahead(1, 2), ahead(2, 3), 'not json']);
+    expect(none.error).toMatch(
+      /^no line of .*all-ahead\.jsonl was taken: its 2 messages are dated after this machine's clock \(the earliest \d{4}-/,
+    );
+    expect(none.out).not.toMatch(/replayed/);
+    expect(await stored(url)).toEqual([]);
+    const some = await replay('some-ahead', [line(1), ahead(2, 2), line(3)]);
+    expect(some.error).toBeNull();
+    expect(some.out).toMatch(
+      /^replayed 2 messages \(0 duplicates, 0 bad lines, 1 dated in the future left out\) in /,
+    );
+    expect((await stored(url)).map((m) => m.external_id)).toEqual(['SM1', 'SM3']);
+  });
 });

@@ -80,14 +80,20 @@ export async function replayCommand(file: string, opts: { speed: string }) {
         noMessage(file, { ...scan, bad: scan.bad + second.channels, first: first[0] }),
       );
     }
+    // Every message was dated after this machine's clock: left out (`ingestStream`
+    // `skipFuture`), the desk is as it was. A success code then told a checker that dates its
+    // scenarios ahead of its clock that an empty desk had taken them.
+    if (res.accepted + res.duplicates === 0 && res.future > 0)
+      throw new Error(allInTheFuture(file, res.future, scan.earliest));
     // Said from the second pass: the first could not know which lines the desk refuses.
     const notUtf8 = notUtf8Warning(second);
     if (notUtf8) process.stderr.write(`${notUtf8}\n`);
     const warning = differing.warning();
     if (warning) process.stderr.write(`${forTerminal(warning)}\n`);
     const bad = scan.bad + second.channels;
+    const future = res.future > 0 ? `, ${res.future} dated in the future left out` : '';
     process.stdout.write(
-      `replayed ${res.accepted} messages (${res.duplicates} duplicates, ${bad} bad lines${parked > 0 ? `, ${parked} parked: see \`throughline parked\`` : ''}) in ${p.seconds.toFixed(1)} s\n`,
+      `replayed ${res.accepted} messages (${res.duplicates} duplicates, ${bad} bad lines${future}${parked > 0 ? `, ${parked} parked: see \`throughline parked\`` : ''}) in ${p.seconds.toFixed(1)} s\n`,
     );
   });
 }
@@ -108,10 +114,13 @@ type ChannelIdLines = Map<
  */
 async function scanReplayFile(
   file: string,
-): Promise<Tally & { count: number; inOrder: boolean; channelIds: ChannelIdLines }> {
+): Promise<
+  Tally & { count: number; inOrder: boolean; channelIds: ChannelIdLines; earliest: number }
+> {
   const tally = newTally();
   const channelIds: ChannelIdLines = new Map();
   let count = 0;
+  let earliest = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   let inOrder = true;
   // The messages of one line come one after the other: gathered, then noted once per line.
@@ -136,11 +145,12 @@ async function scanReplayFile(
     onLine.push(message);
     count++;
     const t = Date.parse(message.sentAt);
+    if (t < earliest) earliest = t;
     if (t < last) inOrder = false;
     else last = t;
   }
   noteLine();
-  return { count, ...tally, inOrder, channelIds };
+  return { count, ...tally, inOrder, channelIds, earliest };
 }
 
 /** How many messages the desk will refuse for a `channelId` (their whole line is refused). */
@@ -186,6 +196,15 @@ function notUtf8Warning(t: Tally): string | null {
   if (count === 0) return null;
   const more = count > lines.length ? ', …' : '';
   return `${count} line${count === 1 ? '' : 's'} held bytes that are not valid UTF-8, read as U+FFFD (\uFFFD): line${count === 1 ? '' : 's'} ${lines.join(', ')}${more}; save the file as UTF-8`;
+}
+
+/**
+ * Why a replay that took no message because all were dated after this machine's clock fails:
+ * a live desk's event time must not run ahead of now (`ingest-stream.ts` `skipFuture`).
+ */
+function allInTheFuture(file: string, future: number, earliest: number): string {
+  const first = Number.isFinite(earliest) ? new Date(earliest).toISOString() : '?';
+  return `no line of ${file} was taken: its ${future} message${future === 1 ? ' is' : 's are'} dated after this machine's clock (the earliest ${first}, now ${new Date().toISOString()}), and the desk takes history and live traffic, not traffic to come; date the file before now`;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Area } from '../../triage/index.js';
 import { AreaPrior } from './area-prior.js';
 import { ALL, areaChain } from './areas.js';
 import type { DetectorConfig } from './config.js';
+import { RegionalSeasons, type Shape } from './region-clock.js';
 import { SeasonalProfile } from './seasonal.js';
 import { overdispersedTail } from './stats.js';
 import type { Baseline } from './types.js';
@@ -30,11 +31,8 @@ export const ANY_TOPIC = '*';
 export class Counts {
   readonly keys = new Map<string, KeyState>();
   private readonly seasonal = new SeasonalProfile();
-  /**
-   * Each region's own daily shape: its customers live in their own time zone, so a state's
-   * evening is not the country's (a country-wide profile makes western evenings look loud).
-   */
-  private readonly regionSeasonal = new Map<string, SeasonalProfile>();
+  /** Each region's, or the country's on the region's clock (`region-clock.ts`). */
+  private readonly regionSeasonal = new RegionalSeasons(this.seasonal);
   private readonly topicEpisodes = new Map<string, number>();
   private totalEpisodes = 0;
   private readonly termDocs = new Map<string, number>();
@@ -76,14 +74,7 @@ export class Counts {
   /** A complaint episode (a customer new to its topic's country-wide window). */
   countEpisode(topic: string, at: number, region: string | null): void {
     this.seasonal.add(at);
-    if (region) {
-      let p = this.regionSeasonal.get(region);
-      if (!p) {
-        p = new SeasonalProfile(false);
-        this.regionSeasonal.set(region, p);
-      }
-      p.add(at);
-    }
+    this.regionSeasonal.add(region, at);
     this.totalEpisodes++;
     this.topicEpisodes.set(topic, (this.topicEpisodes.get(topic) ?? 0) + 1);
   }
@@ -372,11 +363,10 @@ export class Counts {
     return this.areas.shareWithin(areaKey, parentKey);
   }
 
-  /** The daily shape a key follows: its region's once learned, else the country's. */
-  private profileOf(ks: KeyState): SeasonalProfile {
+  /** The daily shape a key follows: its region's once learned, else the country's on its clock. */
+  private profileOf(ks: KeyState): Shape {
     const region = ks.regionKey ?? (ks.areaKey?.startsWith('r:') ? ks.areaKey : null);
-    const local = region ? this.regionSeasonal.get(region) : undefined;
-    return local?.ready() ? local : this.seasonal;
+    return this.regionSeasonal.of(region, this.now);
   }
 
   /**

@@ -14,7 +14,7 @@ function clampFactor(f: number): number {
  * in event time. A factor of 1 is an average hour. Robust: each slot's factor is the MEDIAN over
  * the weeks (or days) seen, so one incident-heavy Tuesday does not teach the detector that
  * Tuesdays are loud. With under two weeks of history it falls back to hour of day, and with
- * under two days to a flat profile.
+ * under two days (`minSpanHours`) to a flat profile.
  */
 export class SeasonalProfile {
   /** Epoch hour → complaint episodes in that hour. */
@@ -29,10 +29,15 @@ export class SeasonalProfile {
   /**
    * `weekly`: learn day of week too once two weeks are seen (a sparse stream, e.g. one region's,
    * keeps to hour of day: a median of two or three counts per hour of the week is noise).
+   * `minSpanHours`: the history before an hour-of-day shape is learned; from one day (a dense
+   * stream's first day, `region-clock.ts`) each hour is one sample, taken halfway to flat.
    */
-  constructor(private readonly weekly = true) {}
+  constructor(
+    private readonly weekly = true,
+    private readonly minSpanHours = 48,
+  ) {}
 
-  /** It has learned a shape (at least two days); before that every factor is 1. */
+  /** It has learned a shape (`minSpanHours`, two days); before that every factor is 1. */
   ready(): boolean {
     return this.period() > 0;
   }
@@ -40,7 +45,7 @@ export class SeasonalProfile {
   private period(): number {
     if (this.firstHour === null || this.lastHour === null) return 0;
     const span = this.lastHour - this.firstHour;
-    return this.weekly && span >= 2 * WEEK_HOURS ? WEEK_HOURS : span >= 48 ? 24 : 0;
+    return this.weekly && span >= 2 * WEEK_HOURS ? WEEK_HOURS : span >= this.minSpanHours ? 24 : 0;
   }
 
   add(at: number, n = 1): void {
@@ -53,13 +58,16 @@ export class SeasonalProfile {
     }
   }
 
-  /** Expected-volume factor integrated over [from, to): Σ factor(hour) × fraction of that hour. */
-  integrate(from: number, to: number): number {
+  /**
+   * Expected-volume factor integrated over [from, to): Σ factor(hour) × fraction of that hour.
+   * `shiftHours`: read the shape that many hours later (a region's clock against the country's).
+   */
+  integrate(from: number, to: number, shiftHours = 0): number {
     let sum = 0;
     for (let t = from; t < to; ) {
       const h = Math.floor(t / HOUR);
       const end = Math.min(to, (h + 1) * HOUR);
-      sum += this.factor(h) * ((end - t) / HOUR);
+      sum += this.factor(h + shiftHours) * ((end - t) / HOUR);
       t = end;
     }
     return sum;
@@ -87,7 +95,7 @@ export class SeasonalProfile {
     const first = this.firstHour!;
     const last = this.lastHour! - 1;
     const cycles = Math.floor((last - first + 1) / period);
-    if (cycles < 2) return 1;
+    if (cycles < 1) return 1;
     const start = last - cycles * period + 1;
     let total = 0;
     for (let h = start; h <= last; h++) total += this.hours.get(h) ?? 0;
@@ -101,7 +109,9 @@ export class SeasonalProfile {
     }
     // Pool neighbouring slots a little: a median of 2–4 cycles of one hour is noisy.
     const m = median(perCycle);
-    return clampFactor((m + mean * 0.1) / (mean * 1.1));
+    const f = (m + mean * 0.1) / (mean * 1.1);
+    // One day's hour is one sample (an incident in it would teach a loud hour): half of it.
+    return clampFactor(cycles < 2 ? (f + 1) / 2 : f);
   }
 
   /**
