@@ -121,6 +121,14 @@ describe.each(ENGINES)('POST /api/v1/inbound on %s', (engine) => {
     const ok = await post(photo);
     expect(ok.statusCode, ok.body).toBe(202);
     expect(ok.json()).toMatchObject({ accepted: 1 });
+    // An e-mail whose subject says it all has something to read.
+    const subjectOnly = aMessage({
+      channel: 'email',
+      text: '',
+      subject: 'Internet down since 6am',
+    });
+    const mail = await post(subjectOnly);
+    expect(mail.statusCode, mail.body).toBe(202);
   });
 
   it('refuses an identifier with half a surrogate pair instead of storing it as another key', async () => {

@@ -125,10 +125,12 @@ export type Author = Static<typeof AuthorSchema>;
  * an attachment; an edit that empties a post is applied to a message already there).
  */
 export function emptyMessageProblem(
-  m: Pick<InboundMessage, 'text' | 'attachments'>,
+  m: Pick<InboundMessage, 'text' | 'attachments' | 'subject'>,
 ): string | undefined {
+  // (An e-mail whose subject says it all, "Internet down since 6am", has something to read.)
   if (m.text.trim() !== '' || (m.attachments?.length ?? 0) > 0) return undefined;
-  return '/text is empty and the message has no attachment: a message needs one or the other';
+  if ((m.subject ?? '').trim() !== '') return undefined;
+  return '/text is empty and the message has no attachment or subject: a message needs one of them';
 }
 
 /**

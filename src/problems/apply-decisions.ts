@@ -136,13 +136,11 @@ export async function applyDecisions(
   // A case the detector moves takes back the vote its complaint gave the problem it leaves (as
   // the detector's `ProblemBook` does), or that problem could take the topic of the trouble
   // that left it (`split-topic.ts`).
-  const unvote = (problemId: string, m: { topic?: string | null; at: number }) => {
+  const unvote = (problemId: string, topic: string | undefined) => {
     const row = byId.get(problemId);
-    if (!row) return;
-    const p = { kind: row.kind as ProblemKind, detectedAt: Number(row.detected_at) };
-    const topic = votingTopic(p, m.topic, m.at, settleMs);
-    const votes = topic ? votesOf(row) : null;
-    if (votes && (votes[topic!] ?? 0) > 0) votes[topic!]--;
+    if (!row || !topic) return;
+    const votes = votesOf(row);
+    if ((votes[topic] ?? 0) > 0) votes[topic]--;
   };
   /** Problems raised in this batch: their opening escalation already carries the final topic. */
   const raisedHere = new Set<string>();
@@ -230,14 +228,14 @@ export async function applyDecisions(
         let moved: { from?: HistoryRef } = {};
         if (held !== undefined && dropPending(m.caseId, held)) {
           changed.add(held);
-          unvote(held, m);
+          unvote(held, d.unvote);
         } else if (held !== undefined) {
           const at = { now, eventAt: m.at };
           const move = await moveCase(trx, ws, m.caseId, held, d.problemId, at, caseEvents);
           if (!move) break;
           if (move.from) moved = { from: move.from };
           changed.add(held);
-          unvote(held, m);
+          unvote(held, d.unvote);
         }
         linked.set(m.caseId, d.problemId);
         // The case's first link to this problem: its complaint's topic votes for the problem's

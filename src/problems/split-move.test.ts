@@ -39,10 +39,12 @@ describe.each(ENGINES)('complainers a second trouble takes back, on %s', (engine
       Date.now(),
       [
         { ...linkTo(a, c), member: { ...linkTo(a, c).member, topic: 'billing' } },
+        // The detector names the vote the case's first link gave `a` (`ProblemBook.unvote`).
         {
           ...linkTo(b, c),
           reason: 'detected',
           member: { ...linkTo(b, c).member, topic: 'billing' },
+          unvote: 'billing',
         },
       ],
       await open(a, b),

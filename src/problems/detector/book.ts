@@ -30,6 +30,8 @@ export class ProblemBook {
   private readonly homeChecked = new Map<string, number>();
   /** Problem → event time its topics were last checked for a second trouble (`splitCheckDue`). */
   private readonly splitChecked = new Map<string, number>();
+  /** Case → the problem its first link voted for, and the topic (`unvote`). */
+  private readonly caseVotes = new Map<string, { problemId: string; topic: string }>();
   /** Problem → topic → cases whose first link to it was a complaint of that topic (`noteNewCase`). */
   private topicVotes = new Map<string, Map<string, number>>();
   /** When each case first joined each problem, for whether a fix held (`fix-check.ts`). */
@@ -194,12 +196,12 @@ export class ProblemBook {
 
   linkEntry(problemId: string, e: Entry, reason: 'detected' | 'merged' | 'arrival'): Decision {
     const was = e.caseId ? this.caseProblem.get(e.caseId) : undefined;
-    if (was && was !== problemId) this.unvote(was, e);
+    const unvote = was && was !== problemId ? this.unvote(was, e.caseId!) : null;
     this.counts.explain(e, problemId);
     this.noteNewCase(problemId, e);
     if (e.caseId) this.caseProblem.set(e.caseId, problemId);
     this.touch(problemId, e.at);
-    return { type: 'link', problemId, member: member(e), reason };
+    return { type: 'link', problemId, member: member(e), reason, ...(unvote ? { unvote } : {}) };
   }
 
   /**
@@ -214,6 +216,8 @@ export class ProblemBook {
     this.newCases.note(problemId, e.at);
     const topic = votingTopic(p, e.topic, e.at, this.config.topicSettleMs);
     if (!topic) return;
+    if (this.caseVotes.size > 200_000) this.caseVotes.clear();
+    this.caseVotes.set(e.caseId, { problemId, topic });
     let v = this.topicVotes.get(problemId);
     if (!v) {
       v = new Map();
@@ -222,13 +226,18 @@ export class ProblemBook {
     v.set(topic, (v.get(topic) ?? 0) + 1);
   }
 
-  /** A case moved away from a problem takes back the vote its complaint gave it. */
-  private unvote(problemId: string, e: Entry): void {
-    const p = this.problems.get(problemId);
+  /**
+   * A case moved away from a problem takes back the vote its first complaint there gave it (known
+   * while this detector lives; storage takes back the same one, named on the link decision).
+   */
+  private unvote(problemId: string, caseId: string): string | null {
+    const cast = this.caseVotes.get(caseId);
+    if (!cast || cast.problemId !== problemId) return null;
+    this.caseVotes.delete(caseId);
     const v = this.topicVotes.get(problemId);
-    const topic = p && v ? votingTopic(p, e.topic, e.at, this.config.topicSettleMs) : null;
-    const n = topic ? (v!.get(topic) ?? 0) : 0;
-    if (n > 0) v!.set(topic!, n - 1);
+    const n = v?.get(cast.topic) ?? 0;
+    if (n > 0) v!.set(cast.topic, n - 1);
+    return cast.topic;
   }
 
   /**

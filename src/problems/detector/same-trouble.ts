@@ -18,15 +18,17 @@ import type { Entry, KeyState } from './window.js';
 export const OTHER = 'other';
 
 /**
- * Whether a key's complainers came in the hour before the problem was raised (more than one: the
- * place's usual background is less): that topic was part of the trouble from its start, however
+ * Whether a key's complainers came in the hour before the problem was raised (more than one and
+ * than twice the key's usual hour): that topic was part of the trouble from its start, however
  * its words read (triage spreads a trouble of no known kind over unrelated topics). A second
  * trouble's complaints come only after the first was found.
  */
 export function inRaise(counts: Counts, ks: KeyState, p: Pick<ProblemView, 'detectedAt'>) {
+  // (Against the key's usual hour: a big city's hour holds a few of any topic anyway.)
+  const usual = 1 + 2 * counts.expected(ks, RAISE_HOUR_MS);
   let n = 0;
   for (const m of counts.members(ks))
-    if (m.at <= p.detectedAt && m.at > p.detectedAt - RAISE_HOUR_MS && ++n > 1) return true;
+    if (m.at <= p.detectedAt && m.at > p.detectedAt - RAISE_HOUR_MS && ++n > usual) return true;
   return false;
 }
 

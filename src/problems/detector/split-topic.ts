@@ -113,14 +113,18 @@ function raiseSecond(
   });
   const chain = placed ? chainOfKey(p.areaKey!, placed.area) : p.chain;
   book.adopt(problemId, 'area', topic, p.areaKey, [key], at, false, chain);
-  const moved = new Set<string>();
-  for (const m of members) {
-    moved.add(m.customerId);
-    out.push(book.linkEntry(problemId, m, 'detected'));
-  }
-  // The words the problem holds through these complainers (a billing trouble's "double") are
-  // the new problem's: mostly its complainers use them.
-  for (const k of p.keys) {
+  for (const m of members) out.push(book.linkEntry(problemId, m, 'detected'));
+  // One owner per key: the topic's own key there, if the problem took it over (`own` of its
+  // holder), is the new problem's now.
+  const give = (k: string) => {
+    out.push({ type: 'own', problemId, at, key: k, from: p.id });
+    p.keys = p.keys.filter((x) => x !== k);
+    book.ownedBy.set(k, problemId);
+  };
+  if (p.keys.includes(key)) give(key);
+  // And the words the problem holds through these complainers (a billing trouble's "double"):
+  // mostly its complainers use them.
+  for (const k of [...p.keys]) {
     if (!k.startsWith('w:')) continue;
     const ks = parts.counts.keys.get(k);
     if (!ks) continue;
@@ -131,9 +135,7 @@ function raiseSecond(
       else if (m.problemId === p.id) mine++;
     }
     if (theirs <= mine) continue;
-    out.push({ type: 'own', problemId, at, key: k, from: p.id });
-    p.keys = p.keys.filter((x) => x !== k);
+    give(k);
     book.problems.get(problemId)!.keys.push(k);
-    book.ownedBy.set(k, problemId);
   }
 }

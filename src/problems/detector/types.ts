@@ -115,7 +115,14 @@ export type Decision =
       baseline: Baseline;
       tightness: number | null;
     }
-  | { type: 'link'; problemId: string; member: Member; reason: 'detected' | 'arrival' | 'merged' }
+  | {
+      type: 'link';
+      problemId: string;
+      member: Member;
+      reason: 'detected' | 'arrival' | 'merged';
+      /** A move: the topic the case's vote gave the problem it leaves, taken back. */
+      unvote?: string;
+    }
   /** `from`: the problem that held the key until now (`split-topic.ts`), which gives it up. */
   | { type: 'own'; problemId: string; at: number; key: string; from?: string }
   | { type: 'retopic'; problemId: string; at: number; topic: string }
