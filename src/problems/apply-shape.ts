@@ -23,12 +23,7 @@ export async function applyOwn(
   if (!p) return;
   const sig = signatureOf(p);
   if (!sig.keys.includes(d.key)) sig.keys.push(d.key);
-  p.signature_json = JSON.stringify(sig);
-  await trx
-    .updateTable('problems')
-    .set({ signature_json: p.signature_json, updated_at: now })
-    .where('id', '=', d.problemId)
-    .execute();
+  await writeSignature(trx, p, sig, now);
   await problemEvent(
     trx,
     ws,
@@ -42,11 +37,21 @@ export async function applyOwn(
   // One owner per key (`split-topic.ts`: a second trouble takes back the words it brought).
   const was = signatureOf(from);
   was.keys = was.keys.filter((k) => k !== d.key);
-  from.signature_json = JSON.stringify(was);
+  await writeSignature(trx, from, was, now);
+}
+
+/** Stores a problem's signature, and keeps the batch's copy of its row in step. */
+async function writeSignature(
+  trx: Kysely<DB>,
+  row: OpenProblemRow,
+  sig: ReturnType<typeof signatureOf>,
+  now: number,
+) {
+  row.signature_json = JSON.stringify(sig);
   await trx
     .updateTable('problems')
-    .set({ signature_json: from.signature_json, updated_at: now })
-    .where('id', '=', from.id)
+    .set({ signature_json: row.signature_json, updated_at: now })
+    .where('id', '=', row.id)
     .execute();
 }
 
@@ -87,7 +92,8 @@ export async function applyRefine(
   await trx
     .updateTable('problems')
     .set({
-      area_json: JSON.stringify(d.area),
+      // (Null, not the text 'null', for a country-wide place whose country is not known.)
+      area_json: d.area ? JSON.stringify(d.area) : null,
       area_key: d.areaKey,
       signature_json: p.signature_json,
       // (A text cluster's title names its words.)

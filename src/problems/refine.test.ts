@@ -137,6 +137,22 @@ describe.each(ENGINES)('a problem shown at a narrower place on %s', (engine) => 
     });
     expect(row.title).toBe('Many similar complaints: "caller" — US');
     expect(toView(row)).toMatchObject({ areaKey: null, kind: 'text', keys: ['w:caller'] });
+    // Its complainers in no one country: no area at all (SQL null, as a raise stores it).
+    await decide(
+      at + 3_700_000,
+      [
+        {
+          type: 'refine',
+          problemId: p.id,
+          at: at + 1_900_000,
+          areaKey: null,
+          area: null,
+          key: 'w:caller',
+        },
+      ],
+      new Map<string, OpenProblemRow>([[p.id, await read(p.id)]]),
+    );
+    expect((await read(p.id)).area_json).toBeNull();
   });
 
   it('names the topic a text cluster settles on, keeping its words in the title', async () => {

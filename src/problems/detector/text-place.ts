@@ -21,8 +21,8 @@ const MIN_PLACED = 6;
 /** … and fewer than this share of them name a place inside its own. */
 const INSIDE_SHARE = 0.5;
 
-/** The most specific area shared by at least `share` of the members naming one, or null. */
-export function dominantArea(members: Entry[], share = DOMINANT_SHARE) {
+/** The most specific area shared by at least 60 % of the members naming one, or null. */
+export function dominantArea(members: Entry[]) {
   const counts = new Map<string, { n: number; area: Area }>();
   for (const m of members) {
     for (const k of areaChain(m.area)) {
@@ -40,7 +40,7 @@ export function dominantArea(members: Entry[], share = DOMINANT_SHARE) {
   let best: { key: string; area: ReturnType<typeof areaAtLevel> } | null = null;
   let bestRank = -1;
   for (const [k, c] of counts) {
-    if (c.n < share * placed) continue;
+    if (c.n < DOMINANT_SHARE * placed) continue;
     const rank = k.startsWith('p:') ? 3 : k.startsWith('t:') ? 2 : 1;
     if (rank > bestRank) {
       bestRank = rank;
