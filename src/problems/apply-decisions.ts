@@ -5,7 +5,7 @@ import type { DB } from '../platform/db/schema.js';
 import { type Ack, acknowledgeArrivals } from './acknowledge.js';
 import { applyOwn, applyRefine } from './apply-shape.js';
 import { heldLinks } from './case-links.js';
-import { moveCase } from './case-move.js';
+import { moveCase, storePendingLink } from './case-move.js';
 import { votingTopic } from './detector/book.js';
 import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
 import type { Decision, ProblemKind } from './detector/detector.js';
@@ -103,26 +103,6 @@ export async function applyDecisions(
   }
   const links: LinkRow[] = [];
   const acks: Ack[] = [];
-  /**
-   * A case linked to `held` earlier in this batch (stored after the loop) that a later decision
-   * moves on (`split-topic.ts` takes back complainers of the same stream): that first link is not
-   * made at all, nor its acknowledgement or history entry. True when there was one.
-   */
-  const dropPending = (caseId: string, held: string): boolean => {
-    const i = links.findIndex((l) => l.caseId === caseId && l.problemId === held);
-    if (i < 0) return false;
-    links.splice(i, 1);
-    const a = acks.findIndex((x) => x.caseId === caseId && x.problemId === held);
-    if (a >= 0) acks.splice(a, 1);
-    const e = caseEvents.findIndex(
-      (x) =>
-        x.caseId === caseId &&
-        x.type === 'problem_linked' &&
-        (x.data as { problemId?: string }).problemId === held,
-    );
-    if (e >= 0) caseEvents.splice(e, 1);
-    return true;
-  };
   /** Topic votes of the problems this batch's links voted for (written once, after the loop). */
   const voted = new Map<string, Record<string, number>>();
   const votesOf = (row: OpenProblemRow) => {
@@ -226,10 +206,19 @@ export async function applyDecisions(
         const held = linked.get(m.caseId);
         // Moved from another problem: the case's `problem_linked` entry names it (`from`).
         let moved: { from?: HistoryRef } = {};
-        if (held !== undefined && dropPending(m.caseId, held)) {
-          changed.add(held);
-          unvote(held, d.unvote);
-        } else if (held !== undefined) {
+        // The arrival acknowledgement of a link made earlier in this batch goes with the case.
+        let carried: Ack | null = null;
+        if (held !== undefined) {
+          const pending = await storePendingLink(
+            trx,
+            ws,
+            m.caseId,
+            held,
+            { links, acks },
+            caseEvents,
+            now,
+          );
+          carried = pending?.ack ?? null;
           const at = { now, eventAt: m.at };
           const move = await moveCase(trx, ws, m.caseId, held, d.problemId, at, caseEvents);
           if (!move) break;
@@ -260,12 +249,12 @@ export async function applyDecisions(
           source: 'auto',
           linkedAt: m.at,
         });
-        if (d.reason === 'arrival' && p)
+        if ((d.reason === 'arrival' || carried) && p)
           acks.push({
             problemId: d.problemId,
             caseId: m.caseId,
             customerId: m.customerId,
-            at: m.at,
+            at: carried?.at ?? m.at,
             problem: { ...p },
             ...moved,
           });

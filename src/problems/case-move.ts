@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { BatchState } from '../ingest/pipeline/types.js';
 import type { DB } from '../platform/db/schema.js';
+import type { Ack } from './acknowledge.js';
 import { type HistoryRef, movedEntries } from './link-history.js';
-import { problemEvent, recountProblem } from './problem.store.js';
+import { insertLinks, type LinkRow, problemEvent, recountProblem } from './problem.store.js';
 
 /**
  * A case belongs to one problem at a time: its customer hears one problem's news and waits for
@@ -57,4 +58,52 @@ export async function moveCase(
     eventAt: at.eventAt,
   });
   return { from: moved.from };
+}
+
+/** What a batch has decided but not stored yet: its link rows and arrival acknowledgements. */
+export interface PendingLinks {
+  links: LinkRow[];
+  acks: Ack[];
+}
+
+/**
+ * A case linked to `held` earlier in this batch (its row and acknowledgement wait in `pending`,
+ * stored after the loop) that a later decision moves on: `split-topic.ts` takes back complainers
+ * of the same stream, one a moment after its complaint joined the problem it was in. That first
+ * link is stored now, so the move is one like any other (`moveCase`): the case's history shows it
+ * joined `held` and then moved, and both problems' histories say so. Dropping the first link, as
+ * was done, left the case's history silent about it and lost its customer's acknowledgement.
+ * Returns null when the case had no pending link there, else the arrival acknowledgement taken
+ * out of `pending` (or null): its customer is told of the problem the case ends up in, not of
+ * the one it left a moment later.
+ */
+export async function storePendingLink(
+  trx: Kysely<DB>,
+  ws: string,
+  caseId: string,
+  held: string,
+  pending: PendingLinks,
+  caseEvents: BatchState['caseEvents'],
+  now: number,
+): Promise<{ ack: Ack | null } | null> {
+  const i = pending.links.findIndex((l) => l.caseId === caseId && l.problemId === held);
+  if (i < 0) return null;
+  const [link] = pending.links.splice(i, 1);
+  await insertLinks(trx, ws, [link], now);
+  const a = pending.acks.findIndex((x) => x.caseId === caseId && x.problemId === held);
+  if (a < 0) return { ack: null };
+  const [ack] = pending.acks.splice(a, 1);
+  // The entry its acknowledgement would have carried, without one (it goes with the case).
+  caseEvents.push({
+    caseId,
+    type: 'problem_linked',
+    data: {
+      problemId: held,
+      number: Number(ack.problem.number),
+      how: 'detected',
+      ...(ack.from ? { from: ack.from } : {}),
+    },
+    eventAt: ack.at,
+  });
+  return { ack };
 }
