@@ -2,8 +2,9 @@ import type { Kysely } from 'kysely';
 import { inChunks } from '../platform/db/chunks.js';
 import type { DB } from '../platform/db/schema.js';
 import type { TriageResult } from '../triage/index.js';
+import { votingTopic } from './detector/book.js';
 import type { DetectorConfig } from './detector/config.js';
-import { Detector } from './detector/detector.js';
+import { Detector, type ProblemKind } from './detector/detector.js';
 import { storedProcessSignals, storedReopenings } from './stored-signals.js';
 
 /** What the detector reads of a stored message, in catch-up and in rebuilds alike. */
@@ -56,18 +57,31 @@ export async function warmDetector(
   const since = at - warmupDays * DAY;
   const links = await trx
     .selectFrom('problem_links')
-    .select(['case_id', 'problem_id', 'linked_at', 'source'])
-    .where('workspace_id', '=', ws)
-    .where('unlinked_at', 'is', null)
-    .where('linked_at', '>=', since)
-    .orderBy('linked_at')
+    .innerJoin('problems', 'problems.id', 'problem_links.problem_id')
+    .select([
+      'problem_links.case_id',
+      'problem_links.problem_id',
+      'problem_links.linked_at',
+      'problem_links.source',
+      'problems.kind',
+      'problems.detected_at',
+    ])
+    .where('problem_links.workspace_id', '=', ws)
+    .where('problem_links.unlinked_at', 'is', null)
+    .where('problem_links.linked_at', '>=', since)
+    .orderBy('problem_links.linked_at')
     .execute();
+  /** Case → its automatic link, whose complaint (sent at `linked_at`) cast a topic vote. */
+  const joined = new Map<string, (typeof links)[number]>();
   for (const l of links) {
     det.noteCaseLink(l.case_id, l.problem_id);
     // When each case joined, as the detector that linked it noted it: whether a fix held is
     // judged against the customers who joined before it (fix-check.ts), and those joined
     // before this detector was built.
-    if (l.source === 'auto' && l.linked_at <= at) det.noteJoined(l.problem_id, l.linked_at);
+    if (l.source === 'auto' && l.linked_at <= at) {
+      det.noteJoined(l.problem_id, l.linked_at);
+      joined.set(l.case_id, l);
+    }
   }
   const stored = trx
     .selectFrom('messages')
@@ -95,6 +109,9 @@ export async function warmDetector(
       const ref = `${r.channel}\u0000${r.external_id}`;
       if (skip.has(ref)) continue;
       const tri = JSON.parse(r.triage_json) as TriageResult;
+      const link = r.case_id ? joined.get(r.case_id) : undefined;
+      if (link && Number(link.linked_at) === r.sent_at && tri.complaint && !tri.spam)
+        restoreVote(det, link, tri.topic);
       det.observe({
         ref,
         at: r.sent_at,
@@ -121,6 +138,29 @@ export async function warmDetector(
   signalsUpTo(at);
   det.silent = false;
   return det;
+}
+
+/**
+ * The topic vote a stored automatic link cast (apply-decisions stores the tally, not who cast
+ * what): the complaint the link was made for is the case's message sent at `linked_at`, and it
+ * voted as `votingTopic` says. The detector that linked it knew this in memory only, so a
+ * rebuilt one moving the case (`split-topic.ts`) took back no vote and the old problem's settled
+ * topic stayed skewed by complainers it no longer holds.
+ */
+function restoreVote(
+  det: Detector,
+  link: {
+    case_id: string;
+    problem_id: string;
+    kind: string;
+    detected_at: number;
+    linked_at: number;
+  },
+  topic: string | null | undefined,
+) {
+  const p = { kind: link.kind as ProblemKind, detectedAt: Number(link.detected_at) };
+  const vote = votingTopic(p, topic, Number(link.linked_at), det.config.topicSettleMs);
+  if (vote) det.restoreVote(link.case_id, link.problem_id, vote);
 }
 
 /** The team owning each case's queue (the batch's routing decision first, else storage). */

@@ -227,8 +227,17 @@ export class ProblemBook {
   }
 
   /**
+   * The vote a stored link cast, for a detector rebuilt from storage (`warmDetector`): the tally
+   * is stored (`sync`), who cast what is read back from the links and their complaints' topics.
+   */
+  restoreVote(caseId: string, problemId: string, topic: string): void {
+    this.caseVotes.set(caseId, { problemId, topic });
+  }
+
+  /**
    * A case moved away from a problem takes back the vote its first complaint there gave it (known
-   * while this detector lives; storage takes back the same one, named on the link decision).
+   * in memory, and rebuilt from storage; storage takes back the same one, named on the link
+   * decision).
    */
   private unvote(problemId: string, caseId: string): string | null {
     const cast = this.caseVotes.get(caseId);

@@ -106,6 +106,11 @@ export class Detector {
     this.book.newCases.note(problemId, at);
   }
 
+  /** The topic vote a stored link of the case cast (a rebuilt detector reads storage). */
+  restoreVote(caseId: string, problemId: string, topic: string): void {
+    this.book.restoreVote(caseId, problemId, topic);
+  }
+
   /**
    * One inbound customer message (the pipeline's entry point): fills in a missing area from
    * the case, the customer or the phone number, learns from a named one (and gives a complaint
