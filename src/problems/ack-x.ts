@@ -10,7 +10,7 @@ import { outboxRow } from '../platform/outbox/outbox.row.js';
 import { OutboxDeferred, type OutboxHandler } from '../platform/outbox/outbox.worker.js';
 import { ERASED } from '../privacy/scrub.js';
 import { recordFollowUp, recordFollowUpFailed, recordFollowUpSuperseded } from './ack-x.record.js';
-import { subjectPhrase } from './problem.settings.js';
+import { customerTopic, subjectPhrase } from './problem.settings.js';
 
 /*
  * The informed acknowledgement of a complaint on X (PRODUCT.md, "a public reply with a private
@@ -55,8 +55,12 @@ export const DETAILS_BY_DM = "We're sending you the details by DM.";
  * The public reply: what the trouble is by its topic alone (never the problem's place or title)
  * and where it stands, and that the details come by DM. A few fixed words: far below X's 280.
  */
-export function publicAckText(p: { topic?: string | null; status: string }): string {
-  const trouble = subjectPhrase({ topic: p.topic ?? null });
+export function publicAckText(p: {
+  topic?: string | null;
+  status: string;
+  title?: string;
+}): string {
+  const trouble = subjectPhrase({ topic: customerTopic(p) });
   const news =
     p.status === 'fixed' || p.status === 'verified'
       ? `${trouble[0].toUpperCase()}${trouble.slice(1)} is fixed.`
@@ -91,7 +95,7 @@ export async function queueXAcknowledgement(
   a: { problemId: string; caseId: string; customerId: string },
   /** The acknowledgement's update id (`ACK_PREFIX`, acknowledge.ts). */
   updateId: string,
-  problem: { topic?: string | null; status: string },
+  problem: { topic?: string | null; status: string; title?: string },
   privateText: string,
 ) {
   const payload: AckXPayload = {

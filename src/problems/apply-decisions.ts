@@ -163,6 +163,7 @@ export async function applyDecisions(
           d.area,
           d.kind === 'process' ? d.keys : d.terms,
           team,
+          d.mix,
         );
         const row = await insertProblem(
           trx,
@@ -175,7 +176,13 @@ export async function applyDecisions(
             topic: d.topic,
             area: d.area,
             areaKey: d.areaKey,
-            signature: { keys: d.keys, terms: d.terms, teamId: d.teamId, human: false },
+            signature: {
+              keys: d.keys,
+              terms: d.terms,
+              teamId: d.teamId,
+              human: false,
+              ...(d.mix ? { mix: d.mix } : {}),
+            },
             owner: owner.name,
             ownerTeamId: owner.teamId,
             baseline: { ...d.baseline, tightness: d.tightness },
@@ -288,6 +295,7 @@ export async function applyDecisions(
         if (!row || row.topic === d.topic || signatureOf(row).human) break;
         if (row.status !== 'suspected' && row.status !== 'confirmed') break;
         const area = row.area_json ? JSON.parse(row.area_json) : null;
+        const sig = signatureOf(row);
         // Nobody chose its owner (that would have marked it human): it follows the topic.
         const owner = await resolveOwner(trx, ws, settings, {
           topic: d.topic,
@@ -299,7 +307,7 @@ export async function applyDecisions(
           .updateTable('problems')
           .set({
             topic: d.topic,
-            title: problemTitle(row.kind as ProblemKind, d.topic, area, signatureOf(row).terms),
+            title: problemTitle(row.kind as ProblemKind, d.topic, area, sig.terms, null, sig.mix),
             owner: owner.name,
             owner_team_id: owner.teamId,
             updated_at: now,

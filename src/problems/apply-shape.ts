@@ -97,7 +97,7 @@ export async function applyRefine(
       area_key: d.areaKey,
       signature_json: p.signature_json,
       // (A text cluster's title names its words.)
-      title: problemTitle(row.kind as ProblemKind, row.topic, d.area, sig.terms),
+      title: problemTitle(row.kind as ProblemKind, row.topic, d.area, sig.terms, null, sig.mix),
       owner: owner.name,
       owner_team_id: owner.teamId,
       updated_at: now,

@@ -10,7 +10,7 @@ import {
   publicAckText,
 } from './ack-x.js';
 import { ACK_PREFIX } from './acknowledge.js';
-import { progressSentence, subjectPhrase } from './problem.settings.js';
+import { customerTopic, progressSentence, subjectPhrase } from './problem.settings.js';
 
 /*
  * A problem's status and fix notices under a customer's public X post follow the informed
@@ -28,8 +28,12 @@ const fixed = (status: string) => status === 'fixed' || status === 'verified';
  * The public words of a status notice: the trouble by its topic alone (no place, no title, no
  * ETA, none of the update's own words, which may name a street) and where it stands.
  */
-export function publicNoticeText(p: { topic?: string | null; status: string }): string {
-  const trouble = subjectPhrase({ topic: p.topic ?? null });
+export function publicNoticeText(p: {
+  topic?: string | null;
+  status: string;
+  title?: string;
+}): string {
+  const trouble = subjectPhrase({ topic: customerTopic(p) });
   const news = fixed(p.status)
     ? `Good news: ${trouble} is fixed.`
     : `Update on ${trouble}: ${progressSentence(p.status)}`;
@@ -48,18 +52,19 @@ export async function publicXNotice(
   if (n.text.endsWith(DETAILS_BY_DM)) return null;
   const p = await db
     .selectFrom('problems')
-    .select(['topic', 'status'])
+    .select(['topic', 'status', 'title'])
     .where('id', '=', n.problem_id)
     .executeTakeFirst();
   const topic = p?.topic ?? null;
+  const title = p?.title;
   if (n.update_id.startsWith(ACK_PREFIX))
-    return publicAckText({ topic, status: p?.status ?? 'suspected' });
+    return publicAckText({ topic, title, status: p?.status ?? 'suspected' });
   const update = await db
     .selectFrom('problem_updates')
     .select('status')
     .where('id', '=', n.update_id)
     .executeTakeFirst();
-  return publicNoticeText({ topic, status: update?.status ?? p?.status ?? 'suspected' });
+  return publicNoticeText({ topic, title, status: update?.status ?? p?.status ?? 'suspected' });
 }
 
 /**

@@ -4,6 +4,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { type OwnerRule, ownerRulesIn, readOwnerRules } from './owner-rules.js';
 import { checkOwnerRules, ensureTeamsNamed } from './owner-teams.js';
+import { MIXED_TITLE } from './problem.store.js';
 
 /** Per-workspace problem settings (admin-editable through the API). */
 export interface ProblemSettings {
@@ -315,12 +316,22 @@ export function subjectPhrase(p: {
   // A split keeps its source's title with " (split)" (problem.links.ts): the desk's mark, not theirs.
   const title = p.title?.replace(/ \(split\)$/, '');
   if (title && !title.includes(' — ')) return title;
-  const trouble = (p.topic && TOPIC_TROUBLE[p.topic]) || 'the problem';
+  const topic = customerTopic(p);
+  const trouble = (topic && TOPIC_TROUBLE[topic]) || 'the problem';
   const a = p.area_json
     ? (JSON.parse(p.area_json) as Partial<Record<'postalCode' | 'city' | 'region', string | null>>)
     : null;
   if (!a || !(a.postalCode || a.city || a.region)) return trouble;
   return `${trouble} in ${areaPhrase(p.area_json)}`;
+}
+
+/**
+ * The topic customers are told their trouble is: none for a place's trouble of many topics
+ * (`topicMix`, titled `MIXED_TITLE`), whose most common topic is not every customer's (an
+ * outage's complainer told of "the billing problem").
+ */
+export function customerTopic(p: { title?: string; topic?: string | null }): string | null {
+  return p.title?.startsWith(MIXED_TITLE) ? null : (p.topic ?? null);
 }
 
 /** A filled template as sent: one line, no doubled spaces where a placeholder was empty. */

@@ -5,6 +5,7 @@ import type { DB, ProblemTable } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import { areaChain, chainOfKey } from './detector/areas.js';
 import type { ProblemKind, ProblemView } from './detector/detector.js';
+import type { TopicShare } from './detector/types.js';
 
 /** Statuses in lifecycle order; `closed` ends it (and may be reopened). */
 export const PROBLEM_STATUSES = [
@@ -33,6 +34,8 @@ export interface Signature {
   human: boolean;
   /** Cases per complaint topic in its first day (see `ProblemView.votes`). */
   votes?: Record<string, number>;
+  /** Raised on its place's every topic, no topic having half its complaints (`topicMix`). */
+  mix?: TopicShare[];
 }
 
 export function signatureOf(row: Pick<Selectable<ProblemTable>, 'signature_json'>): Signature {
@@ -43,6 +46,7 @@ export function signatureOf(row: Pick<Selectable<ProblemTable>, 'signature_json'
     teamId: s.teamId ?? null,
     human: !!s.human,
     votes: s.votes ?? {},
+    ...(s.mix ? { mix: s.mix } : {}),
   };
 }
 
@@ -347,6 +351,9 @@ const PROCESS_SIGNALS: Record<string, string> = {
   repeat_contact: 'Spike of repeat contacts',
 };
 
+/** How the title of a problem of its place's every topic begins (`Signature.mix`). */
+export const MIXED_TITLE = 'Many complaints — ';
+
 export function problemTitle(
   kind: ProblemKind,
   topic: string | null,
@@ -355,6 +362,8 @@ export function problemTitle(
   terms: string[],
   /** Name (or id) of the team a process problem belongs to. */
   team?: string | null,
+  /** An area problem of its place's every topic that no topic has half of (`Signature.mix`). */
+  mix?: TopicShare[],
 ) {
   const where = area
     ? (area.postalCode ?? null) !== null
@@ -368,6 +377,11 @@ export function problemTitle(
     // A process problem's one key names what spiked: `proc:<signal kind>:<team id>`.
     const what = PROCESS_SIGNALS[terms[0]?.split(':')[1] ?? ''] ?? 'Process problem';
     return `${what} — team ${team ?? 'unassigned'}`;
+  }
+  // Named by its place, with the topics' shares: its `topic` (the most common) alone misleads.
+  if (kind === 'area' && mix?.length) {
+    const shares = mix.slice(0, 3).map((m) => `${m.topic} ${Math.round(m.share * 100)} %`);
+    return `${MIXED_TITLE}${where} (${shares.join(', ')}${mix.length > 3 ? ', …' : ''})`;
   }
   return `${topic ?? 'Complaints'} — ${where}`;
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from './detector.js';
+import { topicMix } from './same-trouble.js';
 import { CITIES, complain, HOUR, MIN, raises, TOPICS, warmed } from './test-fixtures.js';
+import type { Entry } from './window.js';
 
 const CHICAGO = CITIES[1];
 
@@ -42,5 +44,42 @@ describe('a key that counts several topics', () => {
     const raised = mixed(14);
     expect(raised).toHaveLength(1);
     expect(raised[0].baseline.pValue).toBeLessThanOrEqual(2e-6);
+  });
+
+  it('names the topics of a place’s mixed complaints, not only the most common one', () => {
+    const [raised] = mixed(14);
+    expect(raised.keys[0].startsWith('*@')).toBe(true);
+    // Its topic is still the most common one (the API's and the evaluation's), and the shares
+    // of all of them say it is no one topic's trouble (before: no `mix`, titled by its topic).
+    const mix = raised.mix ?? [];
+    expect(mix[0]?.topic).toBe(raised.topic);
+    expect(mix.map((m) => m.topic).sort()).toEqual([...TOPICS].sort());
+    expect(mix[0].share).toBeLessThan(0.5);
+    expect(mix.reduce((a, m) => a + m.share, 0)).toBeCloseTo(1);
+  });
+});
+
+describe('topicMix', () => {
+  const of = (...topics: string[]): Entry[] =>
+    topics.map((topic, i) => ({
+      ref: `r-${i}`,
+      caseId: `case-${i}`,
+      customerId: `c-${i}`,
+      at: i,
+      topic,
+      problemId: null,
+      sig: null,
+      area: null,
+    }));
+  it('is null when one topic has half of the complaints', () => {
+    expect(topicMix(of('outage', 'outage', 'network', 'billing'))).toBeNull();
+  });
+  it('gives each topic’s share, largest first, when none has half', () => {
+    expect(topicMix(of('billing', 'outage', 'billing', 'device', 'network'))).toEqual([
+      { topic: 'billing', share: 0.4 },
+      { topic: 'device', share: 0.2 },
+      { topic: 'network', share: 0.2 },
+      { topic: 'outage', share: 0.2 },
+    ]);
   });
 });

@@ -18,6 +18,7 @@ import {
   neighbourCluster,
   sameTrouble,
   thirdPlace,
+  topicMix,
 } from './same-trouble.js';
 import { tightness } from './text.js';
 import { dominantArea } from './text-place.js';
@@ -210,6 +211,9 @@ export function testAreaKey(
   const members = counts.members(ks);
   // A group or every-topic key names the topic most of its complaints have, if one has most.
   const topic = namedTopic(members, ks.topic!);
+  // Raised on a place's every topic: the topics of the complaints it stood out on (those it
+  // links first are only the likeliest excess of them), when no topic has half.
+  const mix = ks.topic === ANY_TOPIC ? topicMix(members.filter((m) => m.at >= from)) : null;
   const confirmed = hit.observed >= config.minCustomers * 3 && hit.pValue <= config.strongAlpha;
   out.push({
     type: 'raise',
@@ -228,6 +232,7 @@ export function testAreaKey(
     confirmed,
     baseline: hit,
     tightness: null,
+    ...(mix ? { mix } : {}),
   });
   book.adopt(problemId, 'area', topic, areaKey, [key], c.at, confirmed, chain);
   for (const m of linkable) out.push(book.linkEntry(problemId, m, 'detected'));

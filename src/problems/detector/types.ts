@@ -85,6 +85,12 @@ export interface Member {
   topic?: string | null;
 }
 
+/** A topic and the share (0–1) of a problem's complaints filed under it. */
+export interface TopicShare {
+  topic: string;
+  share: number;
+}
+
 export interface Baseline {
   key: string;
   windowMinutes: number;
@@ -114,6 +120,12 @@ export type Decision =
       confirmed: boolean;
       baseline: Baseline;
       tightness: number | null;
+      /**
+       * Raised on a place's every-topic key whose complaints no topic has most of: each topic's
+       * share of those it links, largest first (`topicMix`). Its title says so; `topic` stays
+       * the most common one.
+       */
+      mix?: TopicShare[];
     }
   | {
       type: 'link';
