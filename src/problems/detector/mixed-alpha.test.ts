@@ -82,4 +82,8 @@ describe('topicMix', () => {
       { topic: 'outage', share: 0.2 },
     ]);
   });
+  it('puts the problem’s own topic first among equal shares', () => {
+    const mix = topicMix(of('billing', 'device', 'network', 'outage'), 'network');
+    expect(mix?.map((m) => m.topic)).toEqual(['network', 'billing', 'device', 'outage']);
+  });
 });

@@ -213,7 +213,13 @@ export function testAreaKey(
   const topic = namedTopic(members, ks.topic!);
   // Raised on a place's every topic: the topics of the complaints it stood out on (those it
   // links first are only the likeliest excess of them), when no topic has half.
-  const mix = ks.topic === ANY_TOPIC ? topicMix(members.filter((m) => m.at >= from)) : null;
+  const mix =
+    ks.topic === ANY_TOPIC
+      ? topicMix(
+          members.filter((m) => m.at >= from),
+          topic,
+        )
+      : null;
   const confirmed = hit.observed >= config.minCustomers * 3 && hit.pValue <= config.strongAlpha;
   out.push({
     type: 'raise',

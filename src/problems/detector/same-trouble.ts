@@ -164,8 +164,9 @@ export function namedTopic(members: Entry[], keyTopic: string): string | null {
  * them: the trouble is the place's, not one topic's (a store closing, an outage triage spreads
  * over billing, device and service), and a title naming its most common topic misleads (a Tampa
  * problem titled billing when 38 of its 153 complaints were). Null when one topic has half.
+ * `lead`: the problem's topic, first among equal shares.
  */
-export function topicMix(members: Entry[]): TopicShare[] | null {
+export function topicMix(members: Entry[], lead: string | null = null): TopicShare[] | null {
   const n = new Map<string, number>();
   let all = 0;
   for (const m of members) {
@@ -175,7 +176,13 @@ export function topicMix(members: Entry[]): TopicShare[] | null {
   }
   const mix = [...n]
     .map(([topic, k]) => ({ topic, share: k / all }))
-    .sort((a, b) => b.share - a.share || (a.topic < b.topic ? -1 : 1));
+    // (On a tie, the problem's own topic first, so its title names it.)
+    .sort(
+      (a, b) =>
+        b.share - a.share ||
+        Number(b.topic === lead) - Number(a.topic === lead) ||
+        (a.topic < b.topic ? -1 : 1),
+    );
   return mix.length > 0 && mix[0].share < 0.5 ? mix : null;
 }
 
