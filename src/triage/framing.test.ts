@@ -52,6 +52,8 @@ describe('messageBody: what a message says without its framing', () => {
       'This is Ridiculous. no signal',
       // A name-like last line with no sign-off above it is the message.
       'Hello team,\n\nmy bill\nTotally Wrong',
+      // Lines with no framing come back as they were, spacing and all.
+      '@ComcastCares\n I just opened an account. \n^HSB',
     ]) {
       expect(messageBody(text), text).toBe(text.replace(/^Hello team,\n\n/, ''));
     }

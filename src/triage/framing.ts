@@ -82,24 +82,31 @@ function withoutLetterFrame(text: string): string {
   if (!text.includes('\n')) return text;
   const lines = text.split('\n').map((l) => l.trim());
   while (lines.length > 0 && lines[0] === '') lines.shift();
-  if (lines.length > 1 && SALUTATION.test(lines[0])) lines.shift();
+  let framed = false;
+  if (lines.length > 1 && SALUTATION.test(lines[0])) {
+    lines.shift();
+    framed = true;
+  }
   for (;;) {
     while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
     if (lines.length < 2) break;
     const last = lines[lines.length - 1];
     if (SENT_FROM.test(last) || SIGN_OFF.test(last)) {
       lines.pop();
+      framed = true;
       continue;
     }
     // A name is only a name under a sign-off or signature ("Thanks,\nAna"), never a line alone.
     const above = lines[lines.length - 2];
     if (NAME.test(last) && (SIGN_OFF.test(above) || SENT_FROM.test(above))) {
       lines.splice(lines.length - 2, 2);
+      framed = true;
       continue;
     }
     break;
   }
-  return lines.join('\n');
+  // Unframed text is returned as it came, its spacing too.
+  return framed ? lines.join('\n') : text;
 }
 
 /** Closing courtesy sentences at the end ("... Thanks in advance. Thanks, bye."). */

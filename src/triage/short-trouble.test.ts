@@ -236,6 +236,9 @@ describe('short trouble reports told politely', () => {
     expect(trouble('cable is all out again')?.topic).toBe('outage');
     expect(trouble('Double charge on my card from you guys.')).toEqual({ topic: null });
     expect(trouble('total outage on our street')?.topic).toBe('outage');
+    expect(trouble('Calls fail right away, says call failed.')?.topic).toBe('network');
+    expect(trouble('texts show as failed since noon')?.topic).toBe('network');
+    expect(trouble('my test failed lol')).toBeNull();
     // Look-alikes: nothing out, a fee, a question about an outage.
     expect(trouble('we are all out of milk')).toBeNull();
     expect(trouble('no service fee on the new plan?')).toBeNull();

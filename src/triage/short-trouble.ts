@@ -86,6 +86,8 @@ phrases(
   dropped calls, dropping calls, calls dropping, calls keep dropping, keeps dropping, keep dropping,
   can't call, can't make calls, can't make a call, can't send texts, can't text, can't send,
   can't receive, texts not going through, calls not going through, not going through, sos only,
+  calls fail, calls failing, calls failed, call failed, call fails, texts fail, texts failing,
+  texts failed, text failed, show as failed, shows as failed,
   says sos, cutting out, keeps cutting out, slow internet, internet slow, internet is slow,
   internet so slow, internet super slow, wifi slow, wifi so slow, data slow, data so slow,
   speeds are terrible, signal gone, lte gone, data gone, not connecting,
