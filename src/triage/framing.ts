@@ -5,9 +5,10 @@
  * introduction ("[Voicemail transcript] Hi, this is Sarah."), and a closing courtesy ("Thanks in
  * advance.", "I would appreciate a reply.") say nothing about whether the writer has a complaint
  * or what it is about, but the models read them as evidence: "thanks" and "appreciate" are the
- * words of praise and of polite questions (so "no signal since noon. Thanks in advance." scored
- * 0.33 against 0.81 without), and "Sent from my iPhone" put an outage under device. The courtesy
- * is still in the message for agents, sentiment as reported and every other triage field.
+ * words of praise and of polite questions (so "texts show as failed in New York, NY for 2 hours.
+ * Thanks in advance." scored 0.29 against 0.81 without), and "Sent from my iPhone" put an outage
+ * under device. The courtesy is still in the message for agents, sentiment as reported and every
+ * other triage field.
  *
  * Narrow on purpose: only whole lines or whole sentences at the start or the end, and only what
  * is courtesy in any message ("thanks for the quick fix" is content and stays; so does "thanks
@@ -109,12 +110,15 @@ function withoutLetterFrame(text: string): string {
   return framed ? lines.join('\n') : text;
 }
 
+/** Starts only at a sentence's end or a line break, so linear in the text's length. */
+const LAST_SENTENCE = /(?:^|[.!?]\s+|\n\s*)([^.!?\n]+(?:[.!?]+)?\s*)$/;
+
 /** Closing courtesy sentences at the end ("... Thanks in advance. Thanks, bye."). */
 function withoutCourtesy(text: string): string {
   let body = text.trimEnd();
   for (;;) {
     // The last sentence: after the last ".", "!", "?" or line break that ends one before it.
-    const m = /(?:^|[.!?]\s+|\n\s*)([^.!?\n]+(?:[.!?]+)?\s*)$/.exec(body);
+    const m = LAST_SENTENCE.exec(body);
     if (!m) return body;
     // An emoji or a hashtag before it ("... PM. 🙄 My account number is ...") stays.
     const lead = /^[^\p{L}\p{N}]*/u.exec(m[1])?.[0] ?? '';
