@@ -5,7 +5,7 @@
  * Alabama), plus US nicknames and large places abroad from our lists.
  */
 
-import { aliasOf, aloneCityArea, cityArea } from './area-city.js';
+import { aliasOf, aloneCityArea, cityArea, markedAlone } from './area-city.js';
 import { cityKey, dominantCity, findCity, gaz } from './area-gazetteer.js';
 import {
   AMBIGUOUS,
@@ -157,8 +157,11 @@ function barePlace(name: string, context: Context, cased: boolean): Area | null 
   if (alias) return cityArea(findCity(alias[0], alias[1]), 0.5);
   const key = cityKey(name);
   const world = WORLD_PLACES.get(key);
-  if (world)
-    return { postalCode: null, city: world[0], region: null, country: world[1], confidence: 0.5 };
+  if (world) {
+    // Named alone, so a writer in the US may mean its US namesake (area.ts, usNamesake).
+    const area = { postalCode: null, city: world[0], region: null, country: world[1] };
+    return markedAlone({ ...area, confidence: 0.5 });
+  }
   if (AMBIGUOUS.has(key))
     return context && PLACE_WORD_CITIES.has(key) ? aloneCityArea(findCity(name), 0.5) : null;
   if (SHARED_NAMES.has(key)) return null;

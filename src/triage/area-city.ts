@@ -36,3 +36,9 @@ export function aloneCityArea(hit: CityEntry | undefined, confidence: number): A
 export function namedAlone(area: Area): boolean {
   return namedAloneAreas.has(area);
 }
+
+/** Marks an area found as a name alone, with nothing that says which place of the name it is. */
+export function markedAlone(area: Area): Area {
+  namedAloneAreas.add(area);
+  return area;
+}

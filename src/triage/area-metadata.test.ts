@@ -103,7 +103,19 @@ describe('area: the author location says which of two cities of one name', () =>
     expect(where('no signal across Alabama today', '📍 Birmingham')).toEqual(alabama);
     // Not a small namesake: a Texan's "no service in Paris" may be roaming in France.
     expect(where('no service in Paris', 'Texas')?.[3]).toBe('FR');
-    expect(where('no signal in Birmingham since noon', 'Texas')?.[3]).toBe('GB');
+  });
+
+  // QA round 2: a desk in the US read "Birmingham" alone as England's.
+  it('takes a large place abroad named alone as its large US namesake for any US writer', () => {
+    const alabama = [null, 'Birmingham', 'AL', 'US'];
+    expect(where('no signal in Birmingham since noon', 'Texas')).toEqual(alabama);
+    expect(where('#Birmingham internet down', 'Austin, TX')).toEqual(alabama);
+    // Not a small namesake (Manchester, NH has 9 ZIP codes), nor a place given its country, nor
+    // for a writer abroad or of no known place.
+    expect(where('no service in Manchester', 'Texas')?.[3]).toBe('GB');
+    expect(where('no signal in Birmingham, UK', 'Texas')?.[3]).toBe('GB');
+    expect(where('no signal in Birmingham since noon', 'London')?.[3]).toBe('GB');
+    expect(where('no signal in Birmingham since noon')?.[3]).toBe('GB');
   });
 
   it('leaves a nickname, a state-qualified place and a one-ZIP namesake as they are', () => {

@@ -161,8 +161,12 @@ function disambiguated(inText: Area, inProfile: Area | null): Area | null {
   // A large place abroad named alone ("in Birmingham": England's) is a large US city of that name
   // to a writer whose profile is in its state ("Alabama"); not a small one ("no service in Paris"
   // from Texas is as likely roaming in France), nor where the text gives a province.
+  // A US writer's large place abroad named alone is its large US namesake wherever it is: to
+  // a Texan writing to a US carrier, "no signal in Birmingham" is Alabama's.
   if (inText.country !== 'US') {
-    const there = inText.region ? null : townOfState(inText.city, state, 1, 15);
+    const there = inText.region
+      ? null
+      : (townOfState(inText.city, state, 1, 15) ?? usNamesake(inText));
     return there && { ...there, confidence };
   }
   // "here in New York" names the state as well as the city: a profile in a town of that state
@@ -173,6 +177,25 @@ function disambiguated(inText: Area, inProfile: Area | null): Area | null {
   if (state === inText.region) return null;
   const there = townOfState(inText.city, state);
   return there && { ...there, confidence };
+}
+
+/** ZIP codes of a US city that is large enough to be what a US writer means by its name. */
+const LARGE_ZIPS = 15;
+
+/**
+ * The large US city (LARGE_ZIPS) of the name of a large place abroad named alone ("in
+ * Birmingham": England's, but Alabama's has 71 ZIP codes), or null: a place named with its
+ * country ("Birmingham, UK"), or whose US namesakes are small ("Paris": Texas's has 3, so a US
+ * writer's Paris may be France's; "Manchester": New Hampshire's has 9). For a writer or a desk
+ * known to be in the US (`extractArea` reads the profile; the problem detector the desk, and
+ * says `alone` itself: an area read back from storage carries no mark).
+ */
+export function usNamesake(area: Area, alone = namedAlone(area)): Area | null {
+  if (area.country === 'US' || !area.city || area.region || area.postalCode || !alone) return null;
+  const hit = findCity(area.city);
+  if (!hit || hit.zips < LARGE_ZIPS) return null;
+  const there = townOfState(area.city, hit.state, 1, LARGE_ZIPS);
+  return there && { ...there, confidence: area.confidence };
 }
 
 /** Only a state: no city, no code. */

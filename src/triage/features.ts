@@ -4,6 +4,7 @@
  * sentiment buckets and a few shape cues. Hashing keeps the model a fixed size with no vocabulary.
  */
 import { CUE_GROUPS } from './cues.js';
+import { messageBody } from './framing.js';
 import { COMPLAINT_CUES, REQUEST_CUES, TOPIC_LEXICON } from './lexicons.js';
 import { type SentimentDetail, sentimentOf } from './sentiment.js';
 import { NEGATORS, tokenize } from './text.js';
@@ -144,7 +145,10 @@ function push(out: Sparse, h: number): void {
   out.values.push(1);
 }
 
-export function analyse(text: string): Analysis {
+export function analyse(message: string): Analysis {
+  // A letter's salutation and sign-off, a transcript's marker, a closing "thanks in advance":
+  // read as evidence they made polite complaints look like thanks (framing.ts).
+  const text = messageBody(message);
   const { words, shouted, breaks } = tokenize(text);
   const lex = new Map<string, number>();
   const indices: number[] = [];

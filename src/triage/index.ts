@@ -81,9 +81,14 @@ export function createTriage(
           if (TOPICS[k] !== 'praise' && probs[k] > probs[best]) best = k;
         }
       }
-      // A trouble report the topic model files under other (or praise) takes the phrase's topic.
-      if (complaint && trouble?.topic && (TOPICS[best] === 'other' || TOPICS[best] === 'praise')) {
-        best = TOPICS.indexOf(trouble.topic);
+      // A trouble report the topic model files under other (or praise) takes the phrase's topic;
+      // so does one it files under service when a plea ended it: "internet and tv are both out.
+      // I want a call back" is an outage whose writer wants a call, and "call back" is service.
+      if (complaint && trouble?.topic) {
+        const chosen = TOPICS[best];
+        if (chosen === 'other' || chosen === 'praise' || (chosen === 'service' && trouble.plea)) {
+          best = TOPICS.indexOf(trouble.topic);
+        }
       }
       // When a rule above overrode the model's top topic, the chosen topic takes the top score
       // and the displaced one the chosen's: scores still sum to 1, and a router thresholding on

@@ -197,3 +197,69 @@ describe('short trouble reports (data/triage/probes)', () => {
     expect(RULE_LOGIT).toBeCloseTo(Math.log(precision / (1 - precision)) - prior, 1);
   });
 });
+
+// Incident e-mails of an outside QA round: "Internet and tv are both out. I want a call back."
+// and "Total outage on our street, neighbors too. This needs to be resolved." were no complaint.
+describe('short trouble reports told politely', () => {
+  const trouble = (text: string) => shortTrouble(tokenize(text).words);
+
+  it('does not count a plea at the end as part of the report', () => {
+    expect(trouble('Internet and tv are both out. I want a call back.')).toEqual({
+      topic: 'outage',
+      plea: true,
+    });
+    expect(trouble('Completely lost connection, cannot work. Please fix this ASAP!')).toEqual({
+      topic: 'network',
+      plea: true,
+    });
+    // The plea's "?" does not make the report a question about an outage.
+    expect(trouble('Total outage on our street, neighbors too. Any update?')?.topic).toBe('outage');
+    // Still a question when the report itself asks.
+    expect(trouble('is there an outage on our street? any update?')).toBeNull();
+    // A plea alone is no report, and the report stays short only by its own words.
+    expect(trouble('please fix this asap')).toBeNull();
+    expect(trouble('no service in the city or the suburbs or anywhere near here. help')).toBeNull();
+  });
+
+  it('reads a fix wanted or denied as trouble that is not over', () => {
+    expect(trouble('Total outage on our street. This needs to be resolved.')?.topic).toBe('outage');
+    expect(trouble('internet down, when will it be back')?.topic).toBe('outage');
+    expect(trouble('no signal and it is not fixed')?.topic).toBe('network');
+    expect(trouble("no signal, still isn't back")?.topic).toBe('network');
+    // Over is over.
+    expect(trouble('no signal earlier but it is fixed now')).toBeNull();
+    expect(trouble('internet was down, back now')).toBeNull();
+  });
+
+  it('reads services that are out, and a charge or outage on something', () => {
+    expect(trouble('internet and tv are both out')?.topic).toBe('outage');
+    expect(trouble('cable is all out again')?.topic).toBe('outage');
+    expect(trouble('Double charge on my card from you guys.')).toEqual({ topic: null });
+    expect(trouble('total outage on our street')?.topic).toBe('outage');
+    expect(trouble('Calls fail right away, says call failed.')?.topic).toBe('network');
+    expect(trouble('texts show as failed since noon')?.topic).toBe('network');
+    expect(trouble('my test failed lol')).toBeNull();
+    // Look-alikes: nothing out, a fee, a question about an outage.
+    expect(trouble('we are all out of milk')).toBeNull();
+    expect(trouble('no service fee on the new plan?')).toBeNull();
+    expect(trouble('any outage on my street?')).toBeNull();
+  });
+
+  it('makes such e-mails complaints of their topic', () => {
+    for (const [text, topic] of [
+      [
+        'Hello team,\n\nTotal outage on our street, neighbors too. This needs to be resolved.',
+        'outage',
+      ],
+      ['Hi,\n\nInternet and tv are both out. I want a call back.\n\n-\nRavi', 'outage'],
+      ['Dear Sir or Madam,\n\nDouble charge on my card from you guys.\n\n-\nRenee', 'billing'],
+    ]) {
+      const r = classify({ text, channel: 'email' });
+      expect({ text, complaint: r.complaint, topic: r.topic }).toEqual({
+        text,
+        complaint: true,
+        topic,
+      });
+    }
+  });
+});

@@ -11,7 +11,7 @@
  * The phrases were written from how people report service trouble, not from any data set; the
  * probe set data/triage/probes/short.txt (test data, written first) checks them.
  */
-import { tokenize } from './text.js';
+import { NEGATORS, tokenize } from './text.js';
 import type { Topic } from './types.js';
 
 /** At most this many words (placeholders, "?" and "!" not counted) make a text short. */
@@ -51,7 +51,8 @@ const THINGS = new Set(
 );
 /** Phrases that say what is wrong without naming a service ("overcharged", "nothing works"). */
 const SELF_CONTAINED = new Set(
-  `charged twice, double charged, overcharged, can't log in, can't login, can't sign in,
+  `charged twice, double charged, double charge, charged double, billed twice, double billed,
+  overcharged, can't log in, can't login, can't sign in,
   on hold for, been on hold, nothing works, nothing loads, nothing is loading, nothing is working`
     .split(',')
     .map((p) => plainWords(p).join(' ')),
@@ -85,6 +86,8 @@ phrases(
   dropped calls, dropping calls, calls dropping, calls keep dropping, keeps dropping, keep dropping,
   can't call, can't make calls, can't make a call, can't send texts, can't text, can't send,
   can't receive, texts not going through, calls not going through, not going through, sos only,
+  calls fail, calls failing, calls failed, call failed, call fails, texts fail, texts failing,
+  texts failed, text failed, show as failed, shows as failed,
   says sos, cutting out, keeps cutting out, slow internet, internet slow, internet is slow,
   internet so slow, internet super slow, wifi slow, wifi so slow, data slow, data so slow,
   speeds are terrible, signal gone, lte gone, data gone, not connecting,
@@ -98,7 +101,8 @@ phrases(
   tv down, cable down, service out, internet out, cable out, tv out, wifi out, service is out,
   internet is out, wifi is out, cable is out, tv is out, network is out, everything is out,
   internet went out, service went out, wifi went out, cable went out, tv went out,
-  signal went out, still no service, still no internet, nothing works,
+  signal went out, are out, are both out, both out, are all out, all out, still out, out again,
+  still no service, still no internet, nothing works,
   nothing loads, nothing is loading, nothing is working`,
 );
 phrases('outage', true, 'outage, outages, another outage, outage again');
@@ -116,15 +120,21 @@ phrases(
   false,
   `not working, doesn't work, does not work, stopped working, isn't working, quit working,
   not loading, won't load, never arrived, never showed, charged twice, double charged,
-  overcharged, locked out of my account, can't log in, can't login, can't sign in,
+  double charge, charged double, billed twice, double billed, overcharged, locked out of my account, can't log in, can't login, can't sign in,
   on hold for, been on hold`,
 );
 
 /** Words after a phrase that make it something else ("no service fee", "no data cap"). */
 const NOT_AFTER = new Set(
   `fee fees charge charges cap caps contract plan plans area map alerts alert notice to on
-  about needed password desk just protector better friday hints like`.split(/\s+/),
+  about needed password desk just protector better friday hints like of`.split(/\s+/),
 );
+/**
+ * "on" after an outage or a charge says where it is ("outage on our street", "double charge on my
+ * card"), not what it is about ("no service fee on the new plan").
+ */
+const ON_AFTER_OK = new Set(['outage', 'outages', 'another outage', 'outage again']);
+for (const p of SELF_CONTAINED) ON_AFTER_OK.add(p);
 /** Phrases that "to" may follow and stay trouble ("can't log in to pay my bill"). */
 const TO_AFTER = new Set(
   ["can't log in", "can't login", "can't sign in"].map((p) => plainWords(p).join(' ')),
@@ -133,6 +143,17 @@ const TO_AFTER = new Set(
 const NOT_BEFORE = new Set('no not never any known scheduled planned'.split(' '));
 /** Trouble that is over, or only supposed ("if there is no service"). */
 const SETTLED = new Set('back restored fixed resolved sorted solved if whenever'.split(' '));
+/**
+ * Before a word of SETTLED, words that say it is not over: wanted or awaited ("this needs to be
+ * resolved", "when will it be back", "want it fixed") or denied ("not fixed", "isn't back yet",
+ * "still not restored"). Without them "this needs to be resolved" read as trouble that was over.
+ */
+const UNSETTLED_BEFORE = new Set('be get want need needs'.split(' '));
+function unsettled(words: readonly string[], i: number): boolean {
+  const a = i > 0 ? words[i - 1] : '';
+  const b = i > 1 ? words[i - 2] : '';
+  return UNSETTLED_BEFORE.has(a) || NEGATORS.get(a) === true || NEGATORS.get(b) === true;
+}
 /**
  * Thanks and praise: they settle a trouble ("no service earlier, fine now thanks"), except beside
  * a trouble that came back, where they are irony ("great, another outage. thanks a lot").
@@ -153,12 +174,50 @@ const IT_DOWN_AFTER = new Set(
 const IT_DOWN_NOT_BEFORE = new Set('the by a stairs there here low pat'.split(' '));
 phrases('outage', false, IT_DOWN);
 
+/**
+ * Pleas to the desk that may end a report without making it long: help, a call back, a fix, an
+ * update. Longest first; matched as the text's last words, again and again.
+ */
+const PLEAS = `please fix this asap, please fix this, please fix it, please fix, fix this asap,
+  fix it asap, fix this, fix it, please help me, please help, help me, help, please advise,
+  i want a call back, i need a call back, i want a callback, i need a callback, please call me,
+  please call me back, call me back, this needs to be resolved, this needs to be fixed,
+  needs to be resolved, needs to be fixed, please resolve this, please look into this,
+  any update, any updates, any eta, any news, asap, please`
+  .split(',')
+  .map((p) => plainWords(p))
+  .sort((a, b) => b.length - a.length);
+const MAX_PLEA_WORDS = 8;
+
+/** The number of words left when the pleas at the end (at most MAX_PLEA_WORDS) are taken off. */
+function withoutPleas(plain: readonly string[]): number {
+  let end = plain.length;
+  const floor = plain.length - MAX_PLEA_WORDS;
+  for (let again = true; again; ) {
+    again = false;
+    for (const plea of PLEAS) {
+      const start = end - plea.length;
+      if (start < Math.max(1, floor)) continue;
+      let i = 0;
+      while (i < plea.length && plain[start + i] === plea[i]) i++;
+      if (i === plea.length) {
+        end = start;
+        again = true;
+        break;
+      }
+    }
+  }
+  return end;
+}
+
 /** A question about an outage is trouble of one's own when it says it happened again. */
 const REPEAT = new Set(['again', 'another', 'still']);
 
 export interface ShortTrouble {
   /** The topic of the phrase found, or null when it does not say. */
   topic: Topic | null;
+  /** Set when a plea ended the text ("I want a call back"): its words are not the trouble's. */
+  plea?: true;
 }
 
 /**
@@ -167,26 +226,37 @@ export interface ShortTrouble {
  */
 export function shortTrouble(words: readonly string[]): ShortTrouble | null {
   let content = 0;
-  let question = false;
   for (const w of words) {
-    if (w === '?') question = true;
-    else if (w !== '!' && w.charCodeAt(0) !== 95 /* _ placeholder */ && ++content > SHORT_WORDS) {
-      return null;
+    if (w !== '?' && w !== '!' && w.charCodeAt(0) !== 95 /* _ placeholder */) {
+      if (++content > SHORT_WORDS + MAX_PLEA_WORDS) return null;
     }
   }
   if (content === 0) return null;
   const plain: string[] = [];
+  /** How many plain words came before the first "?". */
+  let firstQuestion = -1;
+  for (const w of words) {
+    if (w === '?' && firstQuestion < 0) firstQuestion = plain.length;
+    else if (w !== '!' && w.charCodeAt(0) !== 95) plain.push(w);
+  }
+  // What the writer asks of the desk at the end ("I want a call back", "please fix this asap")
+  // is no part of the report: a polite report with a plea is as short as the report.
+  const all = plain.length;
+  plain.length = withoutPleas(plain);
+  if (plain.length === 0 || plain.length > SHORT_WORDS) return null;
+  const plea = plain.length < all;
+  // A "?" that ends a plea ("any update?") does not make the report a question.
+  const question = firstQuestion >= 0 && firstQuestion <= plain.length;
   let repeat = false;
   // What follows the last "but" is what the writer means ("power's fine but no internet").
   let settled = false;
   let pleased = false;
-  for (const w of words) {
-    if (w === '?' || w === '!' || w.charCodeAt(0) === 95) continue;
+  for (let i = 0; i < plain.length; i++) {
+    const w = plain[i];
     if (w === 'but') settled = pleased = false;
-    else if (SETTLED.has(w)) settled = true;
+    else if (SETTLED.has(w) && !unsettled(plain, i)) settled = true;
     else if (PLEASED.has(w)) pleased = true;
     if (REPEAT.has(w)) repeat = true;
-    plain.push(w);
   }
   if (settled || (pleased && !repeat)) return null;
   const namesThing = plain.some((w) => THINGS.has(w));
@@ -199,7 +269,13 @@ export function shortTrouble(words: readonly string[]): ShortTrouble | null {
       const p = PHRASES.get(key);
       if (!p) continue;
       const next = i + n < plain.length ? plain[i + n] : '';
-      if (NOT_AFTER.has(next) && !(next === 'to' && TO_AFTER.has(key))) continue;
+      if (
+        NOT_AFTER.has(next) &&
+        !(next === 'to' && TO_AFTER.has(key)) &&
+        !(next === 'on' && ON_AFTER_OK.has(key))
+      ) {
+        continue;
+      }
       if (p.needsThing && !namesThing) continue;
       if (
         key === IT_DOWN &&
@@ -211,11 +287,12 @@ export function shortTrouble(words: readonly string[]): ShortTrouble | null {
         continue;
       }
       // The first phrase with a topic wins; a topic-less one only when nothing better is found.
-      if (p.topic) return { topic: p.topic };
+      if (p.topic) return plea ? { topic: p.topic, plea } : { topic: p.topic };
       found ??= p;
     }
   }
-  return found ? { topic: null } : null;
+  if (!found) return null;
+  return plea ? { topic: null, plea } : { topic: null };
 }
 
 /** Whether a text is a short trouble report (the language detector's English fallback). */

@@ -121,7 +121,7 @@ export class Detector {
     if (this.isStraggler(o.at)) return this.observeStraggler(o);
     this.counts.advance(o.at);
     const out: Decision[] = [];
-    let area = o.area;
+    let area = o.area && this.areas.atHome(o.customerId, o.area);
     if (area) {
       this.areas.learn(o.customerId, o.caseId, o.address ?? null, area);
       if (o.caseId) this.placeCase(o.caseId, area, o.at, out);

@@ -1,5 +1,15 @@
+import { usNamesake } from '../../triage/area.js';
 import type { Area } from '../../triage/index.js';
 import { areaAtLevel, areaChain } from './areas.js';
+
+/** Placed messages, and the share of them in the US, before the desk counts as a US desk. */
+const HOME_MIN_PLACED = 50;
+const HOME_MIN_SHARE = 0.9;
+/**
+ * Triage's confidence in a place named alone ("in Birmingham", "#Birmingham"; 0.5) or taken from
+ * a profile (lower): one named with its country ("Birmingham, UK") has more.
+ */
+const ALONE_CONFIDENCE = 0.5;
 
 /** Where an inferred area came from (the message itself needs no inference). */
 export type AreaSource = 'message' | 'case' | 'customer' | 'phone';
@@ -22,6 +32,9 @@ export class AreaMemory {
     { total: number; cities: Map<string, { n: number; area: Area }> }
   >();
   private readonly voted = new Set<string>();
+  /** Messages whose own text or profile named a place, and how many of those in the US. */
+  private placed = 0;
+  private placedInUs = 0;
 
   constructor(
     private readonly opts: { phoneMinVotes: number; phoneMinShare: number } = {
@@ -32,6 +45,8 @@ export class AreaMemory {
 
   /** Learns from one inbound message whose own text or profile named a place. */
   learn(customerId: string, caseId: string | null, address: string | null, area: Area): void {
+    this.placed++;
+    if (area.country === 'US') this.placedInUs++;
     remember(this.customers, customerId, area);
     if (caseId) remember(this.cases, caseId, area);
     const prefix = phonePrefix(address);
@@ -51,6 +66,22 @@ export class AreaMemory {
     const c = p.cities.get(city) ?? { n: 0, area: { ...areaAtLevel(area, city), confidence: 0.5 } };
     c.n++;
     p.cities.set(city, c);
+  }
+
+  /**
+   * A large place abroad named alone, read where the customer or the desk is: a customer known
+   * to be in the US, or a desk whose placed traffic is (HOME_MIN_SHARE of at least
+   * HOME_MIN_PLACED), means its large US namesake by "Birmingham" (Alabama's, not England's).
+   * Triage reads the author's profile for this; most messages have none, and a complaint of a
+   * Birmingham, Alabama outage counted in England is one its problem never sees.
+   */
+  atHome(customerId: string, area: Area): Area {
+    if (area.country === 'US' || !area.city || area.confidence > ALONE_CONFIDENCE) return area;
+    const known = this.customers.get(customerId);
+    const usDesk =
+      this.placed >= HOME_MIN_PLACED && this.placedInUs / this.placed >= HOME_MIN_SHARE;
+    const home = known ? known.country === 'US' : usDesk;
+    return (home && usNamesake(area, true)) || area;
   }
 
   /** The best known area for a message that names none, or null. */
