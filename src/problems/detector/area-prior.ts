@@ -73,14 +73,26 @@ export class AreaPrior {
     return ((this.customers.get(areaKey) ?? 0) + 0.5) / (this.seen.size + 1);
   }
 
+  /**
+   * `share` without `own` of the area's customers (a key's complainers under test; at most the
+   * area's count), and the count that share is then learned from.
+   */
+  without(areaKey: string, own: number): { share: number; count: number } {
+    const all = this.customers.get(areaKey) ?? 0;
+    const count = all - Math.min(own, all);
+    return { share: (count + 0.5) / (this.seen.size - (all - count) + 1), count };
+  }
+
   /** Share of the customers whose place is known (their region) seen in an area. */
   shareOfPlaced(areaKey: string): number {
     return ((this.customers.get(areaKey) ?? 0) + 0.5) / (this.placed + 1);
   }
 
   /** Share of a region's customers seen in one of its areas. */
-  shareOfRegion(areaKey: string, regionKey: string): number {
-    return ((this.customers.get(areaKey) ?? 0) + 0.5) / ((this.customers.get(regionKey) ?? 0) + 1);
+  shareOfRegion(areaKey: string, regionKey: string, own = 0): number {
+    const mine = Math.min(own, this.customers.get(areaKey) ?? 0);
+    const region = (this.customers.get(regionKey) ?? 0) - mine;
+    return ((this.customers.get(areaKey) ?? 0) - mine + 0.5) / (region + 1);
   }
 
   /**
