@@ -74,13 +74,15 @@ export class AreaPrior {
   }
 
   /**
-   * `share` without `own` of the area's customers (a key's complainers under test; at most the
-   * area's count), and the count that share is then learned from.
+   * `share` with a key's `own` recent complainers left out as far as they dominate what is
+   * known of the area (`own × own / count`, `key-prior.ts`); the count that share is then learned
+   * from, and how many were left out.
    */
-  without(areaKey: string, own: number): { share: number; count: number } {
+  without(areaKey: string, own: number): { share: number; count: number; left: number } {
     const all = this.customers.get(areaKey) ?? 0;
-    const count = all - Math.min(own, all);
-    return { share: (count + 0.5) / (this.seen.size - (all - count) + 1), count };
+    const left = all > 0 ? Math.min(own, all) * Math.min(1, own / all) : 0;
+    const count = all - left;
+    return { share: (count + 0.5) / (this.seen.size - left + 1), count, left };
   }
 
   /** Share of the customers whose place is known (their region) seen in an area. */

@@ -1,6 +1,7 @@
 import type { Area } from '../../triage/index.js';
 import { AreaPrior } from './area-prior.js';
-import { ALL, areaChain } from './areas.js';
+import { ALL } from './areas.js';
+import { excessBeyond } from './beyond.js';
 import type { DetectorConfig } from './config.js';
 import { type KeyPrior, keyPrior } from './key-prior.js';
 import { RegionalSeasons, type Shape } from './region-clock.js';
@@ -329,47 +330,9 @@ export class Counts {
     return { excess: ex, share: ex / obs };
   }
 
-  /**
-   * Whether complaints of some topics are significantly in excess country-wide outside some
-   * places (`episode` alpha, 4-hour window): the topics' complainers naming none of those
-   * places (or no place) against the topics' usual country-wide counts less the places' own,
-   * plus what the places' troubles add there (their complaints that name no place).
-   */
+  /** Whether some topics are in excess outside some places (`beyond.ts`). */
   excessBeyond(topics: string[], places: string[]): boolean {
-    if (this.firstAt === null) return false;
-    const seen = new Set<string>();
-    let expected = 0;
-    let shape = Number.POSITIVE_INFINITY;
-    const everyone = this.members(this.keys.get(GLOBAL)!, 1);
-    let named = 0;
-    for (const m of everyone) if (m.area) named++;
-    const placed = Math.max(this.config.placedShare, named / Math.max(1, everyone.length));
-    for (const topic of topics) {
-      const ks = this.keys.get(`${topic}@${ALL}`);
-      if (!ks) continue;
-      const w = Math.min(1, ks.windows.length - 1);
-      const ms = ks.windows[w].ms;
-      for (const m of this.members(ks, w)) {
-        const chain = areaChain(m.area);
-        if (!places.some((p) => chain.includes(p))) seen.add(m.customerId);
-      }
-      expected += this.expected(ks, ms, { seasonalOnly: true });
-      for (const p of places) {
-        const local = this.keys.get(`${topic}@${p}`);
-        if (!local) continue;
-        const usual = this.expected(local, ms, { seasonalOnly: true });
-        expected -= usual;
-        // The places' own troubles show beyond them too, in their complaints that name no
-        // place (as many, for each placed one, as complaints in general name none).
-        const excess = Math.max(0, this.members(local, w).length - usual);
-        expected += (excess * (1 - placed)) / placed;
-      }
-      shape = Math.min(shape, this.dispersionOf(ks));
-    }
-    const { min, alpha } = this.config.episode;
-    const n = seen.size;
-    const p = overdispersedTail(n, Math.max(expected, 1e-3), shape);
-    return n >= min && p <= alpha;
+    return excessBeyond(this, this.config, topics, places);
   }
 
   /** An area key's prior share of complaints (`key-prior.ts`). */
