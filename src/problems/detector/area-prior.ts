@@ -73,14 +73,28 @@ export class AreaPrior {
     return ((this.customers.get(areaKey) ?? 0) + 0.5) / (this.seen.size + 1);
   }
 
+  /**
+   * `share` with a key's `own` recent complainers left out as far as they dominate what is
+   * known of the area (`own × own / count`, `key-prior.ts`); the count that share is then learned
+   * from, and how many were left out.
+   */
+  without(areaKey: string, own: number): { share: number; count: number; left: number } {
+    const all = this.customers.get(areaKey) ?? 0;
+    const left = all > 0 ? Math.min(own, all) * Math.min(1, own / all) : 0;
+    const count = all - left;
+    return { share: (count + 0.5) / (this.seen.size - left + 1), count, left };
+  }
+
   /** Share of the customers whose place is known (their region) seen in an area. */
   shareOfPlaced(areaKey: string): number {
     return ((this.customers.get(areaKey) ?? 0) + 0.5) / (this.placed + 1);
   }
 
   /** Share of a region's customers seen in one of its areas. */
-  shareOfRegion(areaKey: string, regionKey: string): number {
-    return ((this.customers.get(areaKey) ?? 0) + 0.5) / ((this.customers.get(regionKey) ?? 0) + 1);
+  shareOfRegion(areaKey: string, regionKey: string, own = 0): number {
+    const mine = Math.min(own, this.customers.get(areaKey) ?? 0);
+    const region = (this.customers.get(regionKey) ?? 0) - mine;
+    return ((this.customers.get(areaKey) ?? 0) - mine + 0.5) / (region + 1);
   }
 
   /**

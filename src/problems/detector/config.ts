@@ -57,6 +57,11 @@ export interface DetectorConfig {
    * added to its areas' counts (`Counts.explain`).
    */
   forgetExplained: boolean;
+  /**
+   * A single-topic key's prior leaves out its own recent complainers as far as they dominate
+   * what is known of its place and topic (`key-prior.ts`): before a problem explains them.
+   */
+  leaveOwnOut: boolean;
   /** Link a message triage did not call a complaint when it uses a live trouble's own words. */
   linkUnflagged: boolean;
   /**
@@ -174,6 +179,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   kinLink: { similarity: 0.3, topicShare: 0.2 },
   inferArea: true,
   forgetExplained: true,
+  leaveOwnOut: true,
   linkUnflagged: true,
   topicGroups: [
     ['network', 'outage', 'device', 'service', 'other'],

@@ -1,7 +1,9 @@
 import type { Area } from '../../triage/index.js';
 import { AreaPrior } from './area-prior.js';
-import { ALL, areaChain } from './areas.js';
+import { ALL } from './areas.js';
+import { excessBeyond } from './beyond.js';
 import type { DetectorConfig } from './config.js';
+import { type KeyPrior, keyPrior } from './key-prior.js';
 import { RegionalSeasons, type Shape } from './region-clock.js';
 import { SeasonalProfile } from './seasonal.js';
 import { overdispersedTail } from './stats.js';
@@ -273,7 +275,23 @@ export class Counts {
     const { dayVariation, dispersion } = this.config;
     if (dayVariation <= 0 && !Number.isFinite(dispersion)) return dispersion;
     const cv2 = 1 / (ks.history + this.config.dispersionPrior) + dayVariation * dayVariation;
-    return Math.min(dispersion, 1 / cv2);
+    return Math.min(dispersion, 1 / (cv2 + this.priorDoubt(ks)));
+  }
+
+  /**
+   * How much a single-topic area key's baseline is unsure for its prior's share being learned
+   * from few customers (`key-prior.ts`): that share's CV², weighted by the prior's part in
+   * the key's rate (a key with its own long history hardly depends on it).
+   */
+  private priorDoubt(ks: KeyState): number {
+    if (ks.family !== 'area' || this.firstAt === null) return 0;
+    const prior = this.priorOf(ks);
+    if (prior.cv2 === 0) return 0;
+    const allHours = Math.max(1, (this.now - this.firstAt) / HOUR);
+    const globalRate = Math.max(1, this.totalEpisodes) / allHours;
+    const pseudo = this.config.priorHours * globalRate * prior.share;
+    const weight = pseudo / (ks.history + pseudo);
+    return prior.cv2 * weight * weight;
   }
 
   /** The desk's first `warmupMs` of event time: no baseline yet (`cold-start.ts`). */
@@ -281,12 +299,19 @@ export class Counts {
     return this.firstAt !== null && this.now - this.firstAt < this.config.warmupMs;
   }
 
-  /** Cold, a key is expected to count no more than the desk's other complainers in window `w`. */
+  /**
+   * Cold, a key is expected to count its prior share (learned without its own complainers,
+   * `key-prior.ts`) of the desk's other complainers in window `w`; a key of several topics, no
+   * more than all of them.
+   */
   coldExpected(ks: KeyState, w: number): number {
     const all = this.keys.get(GLOBAL)!.windows[w];
     all.evict(this.now);
     ks.windows[w].evict(this.now);
-    return Math.max(1, all.size - ks.windows[w].size);
+    const others = Math.max(1, all.size - ks.windows[w].size);
+    const prior = ks.family === 'area' ? this.priorOf(ks) : null;
+    if (!prior || prior.cv2 === 0) return others;
+    return Math.max(0.05, (prior.share / (1 - prior.share)) * others);
   }
 
   /** Recent distinct complainers of a key above its baseline (count and share of observed). */
@@ -305,47 +330,14 @@ export class Counts {
     return { excess: ex, share: ex / obs };
   }
 
-  /**
-   * Whether complaints of some topics are significantly in excess country-wide outside some
-   * places (`episode` alpha, 4-hour window): the topics' complainers naming none of those
-   * places (or no place) against the topics' usual country-wide counts less the places' own,
-   * plus what the places' troubles add there (their complaints that name no place).
-   */
+  /** Whether some topics are in excess outside some places (`beyond.ts`). */
   excessBeyond(topics: string[], places: string[]): boolean {
-    if (this.firstAt === null) return false;
-    const seen = new Set<string>();
-    let expected = 0;
-    let shape = Number.POSITIVE_INFINITY;
-    const everyone = this.members(this.keys.get(GLOBAL)!, 1);
-    let named = 0;
-    for (const m of everyone) if (m.area) named++;
-    const placed = Math.max(this.config.placedShare, named / Math.max(1, everyone.length));
-    for (const topic of topics) {
-      const ks = this.keys.get(`${topic}@${ALL}`);
-      if (!ks) continue;
-      const w = Math.min(1, ks.windows.length - 1);
-      const ms = ks.windows[w].ms;
-      for (const m of this.members(ks, w)) {
-        const chain = areaChain(m.area);
-        if (!places.some((p) => chain.includes(p))) seen.add(m.customerId);
-      }
-      expected += this.expected(ks, ms, { seasonalOnly: true });
-      for (const p of places) {
-        const local = this.keys.get(`${topic}@${p}`);
-        if (!local) continue;
-        const usual = this.expected(local, ms, { seasonalOnly: true });
-        expected -= usual;
-        // The places' own troubles show beyond them too, in their complaints that name no
-        // place (as many, for each placed one, as complaints in general name none).
-        const excess = Math.max(0, this.members(local, w).length - usual);
-        expected += (excess * (1 - placed)) / placed;
-      }
-      shape = Math.min(shape, this.dispersionOf(ks));
-    }
-    const { min, alpha } = this.config.episode;
-    const n = seen.size;
-    const p = overdispersedTail(n, Math.max(expected, 1e-3), shape);
-    return n >= min && p <= alpha;
+    return excessBeyond(this, this.config, topics, places);
+  }
+
+  /** An area key's prior share of complaints (`key-prior.ts`). */
+  priorOf(ks: KeyState): KeyPrior {
+    return keyPrior(ks, this.config, this.topicEpisodes, this.totalEpisodes, this.areas);
   }
 
   /** Share of customers seen in an area (1 for the whole country). */
@@ -389,17 +381,10 @@ export class Counts {
     const allHours = Math.max(1, (this.now - this.firstAt!) / HOUR);
     const globalRate = Math.max(1, this.totalEpisodes) / allHours;
     let priorShare: number;
+    let prior: KeyPrior | null = null;
     if (ks.family === 'area') {
-      let topicShare = 1;
-      if (ks.topic !== ANY_TOPIC) {
-        const topics = ks.topic!.startsWith('g:')
-          ? this.config.topicGroups[Number(ks.topic!.slice(2))]
-          : [ks.topic!];
-        let n = 0;
-        for (const t of topics) n += (this.topicEpisodes.get(t) ?? 0) + 1;
-        topicShare = n / (this.totalEpisodes + 9);
-      }
-      priorShare = topicShare * this.areaShare(ks.areaKey);
+      prior = this.priorOf(ks);
+      priorShare = prior.share;
     } else if (ks.family === 'text') {
       const term = ks.key.slice(2);
       priorShare = ((this.termDocs.get(term) ?? 0) + 0.1) / (this.totalDocs + 1);
@@ -419,8 +404,8 @@ export class Counts {
     if (ks.regionKey && ks.areaKey !== ALL) {
       const regional = this.keys.get(`${GLOBAL}@${ks.regionKey}`);
       if (regional && regional.history >= this.config.priorEpisodes / 3) {
-        const regionShare = this.areas.shareOfRegion(ks.areaKey!, ks.regionKey);
-        priorShare = (priorShare / Math.max(1e-9, this.areaShare(ks.areaKey))) * regionShare;
+        const regionShare = this.areas.shareOfRegion(ks.areaKey!, ks.regionKey, prior!.own);
+        priorShare = (priorShare / Math.max(1e-9, prior!.areaShare)) * regionShare;
         global = regional;
       }
     }
