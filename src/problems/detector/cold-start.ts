@@ -4,8 +4,11 @@
  * desk, 200 Denver outage complaints teach that Denver outages are the usual traffic), so the
  * raise test stays off. Only the desk's own other traffic can say what is unusual then: a named
  * topic in one place is raised when its customers of the last hour, at least three times
- * `minCustomers`, significantly outnumber every other complainer of the desk in that hour
- * together, and the excess persists (`Counts.persistent`).
+ * `minCustomers`, are significantly more than its prior share (`key-prior.ts`: learned without
+ * them, and as unsure as the few customers it was learned from) of every other complainer of
+ * the desk in that hour, and the excess persists (`Counts.persistent`). Before, they had to
+ * outnumber all of those together, and a city outage whose complaints mostly named no place
+ * (they counted among the others) never could.
  */
 import { ALL } from './areas.js';
 import type { DetectorConfig } from './config.js';
