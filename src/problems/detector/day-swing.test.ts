@@ -83,7 +83,7 @@ describe('day-to-day variation learned from the desk', () => {
   it('no longer raises the loud days the fixed 0.15 raised on a desk whose cities swing daily', () => {
     // With the fixed 0.15 five ordinary loud days were raised from the third day on (Albany
     // twice, 59 customers in 4 hours against 25 expected, p 9.8e-6). Learned (cities about 0.3,
-    // states 0.1), three remain: two states' 1-hour windows and Oakland's 12 hours at 3× its
+    // states 0.1), three remain: two states' 1-hour windows and Oakland's 4 hours at 3× its
     // usual count, tails a lognormal day factor has and the negative binomial does not.
     const old = run(fixed, false).swings;
     const now = run({}, false).swings;
