@@ -27,6 +27,13 @@ export interface DetectorConfig {
   dayVariation: number;
   /** Pseudo-episodes of the baseline's prior in that uncertainty (how much the prior is worth). */
   dispersionPrior: number;
+  /**
+   * Learn each area level's day-to-day variation from the desk's busy keys (`day-swing.ts`):
+   * keys whose baseline expects at least `minExpected` complainers in a UTC day are sampled
+   * every day; the estimate is shrunk toward `dayVariation` as if that were worth `priorDays`
+   * days of samples.
+   */
+  daySwing: { learn: boolean; minExpected: number; priorDays: number };
   /** Raise as `confirmed` (not `suspected`) at or below this, with 3× minCustomers. */
   strongAlpha: number;
   /** Persistence: the window's complaints must span at least this long … */
@@ -162,6 +169,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   dispersion: Number.POSITIVE_INFINITY,
   dayVariation: 0.15,
   dispersionPrior: 10,
+  daySwing: { learn: true, minExpected: 20, priorDays: 2 },
   strongAlpha: 1e-12,
   persistMs: 10 * MIN,
   persistBuckets: 3,

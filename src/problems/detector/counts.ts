@@ -3,6 +3,7 @@ import { AreaPrior } from './area-prior.js';
 import { ALL } from './areas.js';
 import { excessBeyond } from './beyond.js';
 import type { DetectorConfig } from './config.js';
+import { DaySwing, halfDays } from './day-swing.js';
 import { type KeyPrior, keyPrior } from './key-prior.js';
 import { RegionalSeasons, type Shape } from './region-clock.js';
 import { SeasonalProfile } from './seasonal.js';
@@ -44,12 +45,19 @@ export class Counts {
   private readonly processTeams = new Set<string>();
   firstAt: number | null = null;
   now = 0;
+  /** How much places swing from day to day, learned every half day (`day-swing.ts`). */
+  private readonly swing: DaySwing;
 
-  constructor(private readonly config: DetectorConfig) {}
+  constructor(private readonly config: DetectorConfig) {
+    const { minExpected, priorDays } = config.daySwing;
+    this.swing = new DaySwing(config.dayVariation, minExpected, priorDays);
+  }
 
   advance(at: number) {
     if (this.firstAt === null || at < this.firstAt) this.firstAt = at;
     if (at > this.now) this.now = at;
+    if (this.config.daySwing.learn && this.swing.due(this.now) && !this.cold)
+      this.swing.record(halfDays(this, this.config.dispersionPrior));
   }
 
   /** Every inbound customer message: teaches how customers spread over areas. */
@@ -268,13 +276,16 @@ export class Counts {
   /**
    * How sure the key's baseline is (negative binomial shape r = 1 / CV²): its rate is learned
    * from `history` episodes (a Gamma posterior's CV² is 1 / count) and days differ besides
-   * (`dayVariation`, a CV). A key with long history is tested almost as Poisson; a young or
+   * (`dayVariation`, a CV; for a place, as much as the desk's places of its level were seen to
+   * swing, `day-swing.ts`). A key with long history is tested almost as Poisson; a young or
    * rare one needs a larger relative excess. `dispersion` caps r (Infinity: no cap).
    */
   dispersionOf(ks: KeyState): number {
-    const { dayVariation, dispersion } = this.config;
+    const { dayVariation, dispersion, daySwing } = this.config;
     if (dayVariation <= 0 && !Number.isFinite(dispersion)) return dispersion;
-    const cv2 = 1 / (ks.history + this.config.dispersionPrior) + dayVariation * dayVariation;
+    const day =
+      daySwing.learn && ks.family === 'area' ? this.swing.cv2(ks.areaKey) : dayVariation ** 2;
+    const cv2 = 1 / (ks.history + this.config.dispersionPrior) + day;
     return Math.min(dispersion, 1 / (cv2 + this.priorDoubt(ks)));
   }
 
