@@ -85,8 +85,10 @@ describe('day-to-day variation learned from the desk', () => {
     // twice, 59 customers in 4 hours against 25 expected, p 9.8e-6). Learned (cities about 0.3,
     // states 0.1), three remain: two states' 1-hour windows and Oakland's 4 hours at 3× its
     // usual count, tails a lognormal day factor has and the negative binomial does not.
-    const old = run(fixed, false).swings;
-    const now = run({}, false).swings;
+    // (The prior that leaves a key's own complainers out, `key-prior.ts`, is off in both: it
+    // moves which loud days reach the line, and this is the day-swing rule alone.)
+    const old = run({ ...fixed, leaveOwnOut: false }, false).swings;
+    const now = run({ leaveOwnOut: false }, false).swings;
     const keys = (rs: typeof old) => rs.map((r) => r.baseline.key);
     expect(keys(old)).toContain('billing@t:US:NY:albany');
     expect(keys(now)).not.toContain('billing@t:US:NY:albany');

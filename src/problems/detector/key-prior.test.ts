@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
 import { DEFAULT_DETECTOR_CONFIG } from './config.js';
-import { Counts } from './counts.js';
+import { Counts, GLOBAL } from './counts.js';
 import { MIN, T0 } from './test-fixtures.js';
 
 const SACRAMENTO: Area = {
@@ -20,6 +20,7 @@ const KEY = 'outage@t:US:CA:sacramento';
  */
 function priorAfter(usual: number, burst: number, leaveOwnOut = true) {
   const counts = new Counts({ ...DEFAULT_DETECTOR_CONFIG, leaveOwnOut });
+  counts.keyState(GLOBAL, 'area', null, null);
   const ks = counts.keyState(KEY, 'area', 'outage', 't:US:CA:sacramento', 'r:US:CA');
   let at = T0;
   const topics = ['outage', 'billing', 'device', 'network'];
