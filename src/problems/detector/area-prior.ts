@@ -75,12 +75,12 @@ export class AreaPrior {
 
   /**
    * `share` with a key's `own` recent complainers left out as far as they dominate what is
-   * known of the area (`own × own / count`, `key-prior.ts`); the count that share is then learned
+   * known of the area (`own × (own / count)²`, `key-prior.ts`); the count that share is then learned
    * from, and how many were left out.
    */
   without(areaKey: string, own: number): { share: number; count: number; left: number } {
     const all = this.customers.get(areaKey) ?? 0;
-    const left = all > 0 ? Math.min(own, all) * Math.min(1, own / all) : 0;
+    const left = all > 0 ? Math.min(own, all) * Math.min(1, own / all) ** 2 : 0;
     const count = all - left;
     return { share: (count + 0.5) / (this.seen.size - left + 1), count, left };
   }

@@ -58,8 +58,8 @@ describe('a key’s prior on a young desk (key-prior.ts)', () => {
     const plain = priorAfter(5, 40, false);
     const left = priorAfter(5, 40);
     expect(plain.areaShare).toBeGreaterThan(0.85);
-    expect(left.areaShare).toBeLessThan(0.7);
-    expect(left.share).toBeLessThan(plain.share / 2);
+    expect(left.areaShare).toBeLessThan(0.75);
+    expect(left.share).toBeLessThan(plain.share * 0.6);
     expect(left.own).toBeGreaterThan(30);
     // Learned from a handful of customers: a wide doubt.
     expect(left.cv2).toBeGreaterThan(0.1);

@@ -20,8 +20,10 @@ export interface KeyPrior {
 /**
  * The prior of an area key: its topic's share of complaint episodes times its area's share of
  * customers (independence). A single-topic key's own recent complainers are left out of both
- * counts as far as they dominate them (`own × own / count`: all of them for a place first seen
- * in its trouble, almost none where a place has long history). On a young desk they can be most
+ * counts as far as they dominate them (`own × (own / count)²`: nearly all of them for a place
+ * first seen in its trouble, almost none where a place has long history; squared, not linear:
+ * linear also left out half of a place's first-day complainers where they were half of what was
+ * known of it, and nine ordinary Houston complaints on a desk's first day became a problem). On a young desk they can be most
  * of what is known of the place, so a city first seen in its outage looked as big as the outage
  * and was never in excess (QA: a Sacramento outage in a desk's seventh hour was raised ten hours
  * late). Left in otherwise, as a scan statistic conditions on the totals under no trouble. What
@@ -52,7 +54,7 @@ export function keyPrior(
   }
   const own = config.leaveOwnOut ? ks.windows[ks.windows.length - 1].size : 0;
   const local = ks.areaKey !== null && ks.areaKey !== ALL;
-  const mine = local ? Math.min(own, n - 1) * Math.min(1, own / n) : 0;
+  const mine = local ? Math.min(own, n - 1) * Math.min(1, own / n) ** 2 : 0;
   const topicShare = (n - mine) / (totalEpisodes - mine + 9);
   if (!local) return { share: topicShare, areaShare: 1, own: 0, cv2: 0 };
   const area = areas.without(ks.areaKey!, own);
