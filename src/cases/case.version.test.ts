@@ -14,11 +14,14 @@ describe.each(ENGINES)('concurrent changes on one case version on %s', (engine) 
   const t = suiteApp(engine, { apiOutboundUrl: 'http://127.0.0.1:9/unused' });
   const { api, sendingChannels } = careWorld(() => t);
   sendingChannels();
+  // Each case its own customer: a random number could repeat, and the second case's message
+  // would join the first's (a reply test then counted five messages where it sent four).
+  let customers = 0;
   const newCase = async () => {
     const m = aMessage({
       channel: 'sms',
       visibility: 'private',
-      author: { id: `+1415555${Math.floor(1000 + Math.random() * 8999)}` },
+      author: { id: `+1415555${String(1000 + customers++)}` },
     });
     await appendInbound(t.app.database.db, t.app.workspace.workspaceId, [m], Date.now());
     await t.app.pipeline.drain();
