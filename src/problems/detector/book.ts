@@ -1,6 +1,7 @@
 import { chainOfKey } from './areas.js';
 import type { DetectorConfig } from './config.js';
 import type { Counts } from './counts.js';
+import { freshExcess } from './episode.js';
 import { NewCases } from './fix-check.js';
 import { mode } from './stats.js';
 import type { Decision, ProblemKind, ProblemView } from './types.js';
@@ -56,6 +57,7 @@ export class ProblemBook {
     for (const id of this.excessAt.keys()) if (!this.problems.has(id)) this.excessAt.delete(id);
     for (const id of this.sigs.keys()) if (!this.problems.has(id)) this.sigs.delete(id);
     this.newCases.keepOnly(new Set(this.problems.keys()));
+    this.counts.joins.keepOnly(new Set(this.problems.keys()));
     // Storage holds every committed vote (apply-decisions counts them as it stores the links),
     // so a rebuilt detector counts on from where the live one was.
     this.topicVotes = new Map(views.map((v) => [v.id, new Map(Object.entries(v.votes ?? {}))]));
@@ -140,15 +142,21 @@ export class ProblemBook {
   /**
    * The problem drew a complaint or one of its keys was tested again: while one of its keys is
    * still significantly in excess (in the shorter windows, counting linked complaints too) its
-   * trouble goes on. Tested at most every 5 minutes per problem.
+   * trouble goes on. With `episode.freshOnly`, only customers new to the problem count there
+   * (`freshExcess`): its own customers writing again are no new trouble. Tested at most every
+   * 5 minutes per problem.
    */
   refreshEpisode(p: ProblemView): void {
     const last = this.excessAt.get(p.id) ?? p.lastEventAt;
     if (this.handMade(p) || this.now - last < 5 * 60_000) return;
-    const { min, alpha, window } = this.config.episode;
+    const { min, alpha, window, freshOnly } = this.config.episode;
     for (const k of p.keys) {
       const ks = this.counts.keys.get(k);
-      if (!ks || !this.counts.significant(ks, min, alpha, true, window)) continue;
+      if (!ks) continue;
+      const goesOn = freshOnly
+        ? freshExcess(this.counts, ks, p.id, this.config.episode)
+        : !!this.counts.significant(ks, min, alpha, true, window);
+      if (!goesOn) continue;
       this.excessAt.set(p.id, this.now);
       return;
     }

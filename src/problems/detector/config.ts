@@ -135,8 +135,16 @@ export interface DetectorConfig {
    * `windowsMs[window]`. The raise test's alpha is too strict for it: a slow trouble in a city
    * that is most of its region (compared with the region's other complaints) fails it within
    * the hour of its detection. The gap outlasts a night's lull of a trouble that goes on.
+   * `freshOnly`: count only customers new to the problem (`episode.ts`), not its own writing
+   * again.
    */
-  episode: { gapMs: number; window: number; min: number; alpha: number };
+  episode: {
+    gapMs: number;
+    window: number;
+    min: number;
+    alpha: number;
+    freshOnly: boolean;
+  };
   text: {
     enabled: boolean;
     minCustomers: number;
@@ -202,7 +210,13 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   // Up to the 4-hour window, 5 hours' gap: with the 12-hour window a trouble stayed "on" for
   // about 15 hours after its last excess and took the next trouble of its place (seed 3's Los
   // Angeles network outage 11.5 hours after a California device problem).
-  episode: { gapMs: 5 * HOUR, window: 1, min: 5, alpha: 1e-3 },
+  episode: {
+    gapMs: 5 * HOUR,
+    window: 1,
+    min: 5,
+    alpha: 1e-3,
+    freshOnly: true,
+  },
   text: {
     enabled: true,
     minCustomers: 5,

@@ -4,6 +4,7 @@ import { ALL } from './areas.js';
 import { excessBeyond } from './beyond.js';
 import type { DetectorConfig } from './config.js';
 import { DaySwing, halfDays } from './day-swing.js';
+import { ProblemJoins } from './episode.js';
 import { type KeyPrior, keyPrior } from './key-prior.js';
 import { RegionalSeasons, type Shape } from './region-clock.js';
 import { SeasonalProfile } from './seasonal.js';
@@ -47,6 +48,8 @@ export class Counts {
   now = 0;
   /** How much places swing from day to day, learned every half day (`day-swing.ts`). */
   private readonly swing: DaySwing;
+  /** When each customer joined each problem (`episode.ts`: follow-ups are no new evidence). */
+  readonly joins = new ProblemJoins();
 
   constructor(private readonly config: DetectorConfig) {
     const { minExpected, priorDays } = config.daySwing;
@@ -76,6 +79,7 @@ export class Counts {
    */
   explain(e: Entry, problemId: string): void {
     explain(e, problemId);
+    this.joins.note(problemId, e.customerId, e.at);
     const l = e.learned;
     e.learned = undefined;
     if (l && this.config.forgetExplained) this.areas.forget(e.customerId, l);

@@ -316,7 +316,7 @@ describe('problem detector: one root cause, one problem', () => {
   it('a problem whose trouble subsided does not swallow a new trouble of its place a day later', () => {
     const run = (gapMs: number) => {
       const { det, out, start } = warmed({
-        episode: { gapMs, window: 2, min: 5, alpha: 1e-5 },
+        episode: { gapMs, window: 2, min: 5, alpha: 1e-5, freshOnly: false },
       });
       for (let i = 0; i < 30; i++)
         out.push(...complain(det, `a-${i}`, start + i * 2 * MIN, AUSTIN));
@@ -336,7 +336,7 @@ describe('problem detector: one root cause, one problem', () => {
   });
 
   it('a trouble over for a night is over: the next one of its place, 11 hours on, is a new problem', () => {
-    const run = (episode: { gapMs: number; window: number; min: number; alpha: number }) => {
+    const run = (episode: typeof DEFAULT_DETECTOR_CONFIG.episode) => {
       const { det, out, start } = warmed({ episode });
       // An Austin outage of three hours, its stragglers through the evening ...
       for (let i = 0; i < 90; i++)
