@@ -69,6 +69,12 @@ export interface DetectorConfig {
    * what is known of its place and topic (`key-prior.ts`): before a problem explains them.
    */
   leaveOwnOut: boolean;
+  /**
+   * In a desk's first hours (`cold-start.ts`), a place's topic group (outage and network) is
+   * tested too, its prior leaving out its own complainers as a single topic's does: triage
+   * splits a city outage between the group's topics, and neither alone gathered enough.
+   */
+  coldGroups: boolean;
   /** Link a message triage did not call a complaint when it uses a live trouble's own words. */
   linkUnflagged: boolean;
   /**
@@ -196,6 +202,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   inferArea: true,
   forgetExplained: true,
   leaveOwnOut: true,
+  coldGroups: true,
   linkUnflagged: true,
   topicGroups: [
     ['network', 'outage', 'device', 'service', 'other'],

@@ -352,7 +352,7 @@ export class Counts {
 
   /** An area key's prior share of complaints (`key-prior.ts`). */
   priorOf(ks: KeyState): KeyPrior {
-    return keyPrior(ks, this.config, this.topicEpisodes, this.totalEpisodes, this.areas);
+    return keyPrior(ks, this.config, this.topicEpisodes, this.totalEpisodes, this.areas, this.cold);
   }
 
   /** Share of customers seen in an area (1 for the whole country). */

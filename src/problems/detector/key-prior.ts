@@ -38,6 +38,7 @@ export function keyPrior(
   topicEpisodes: ReadonlyMap<string, number>,
   totalEpisodes: number,
   areas: AreaPrior,
+  cold = false,
 ): KeyPrior {
   const topic = ks.topic!;
   if (topic === ANY) {
@@ -48,7 +49,7 @@ export function keyPrior(
   const topics = grouped ? config.topicGroups[Number(topic.slice(2))] : [topic];
   let n = 0;
   for (const t of topics) n += (topicEpisodes.get(t) ?? 0) + 1;
-  if (grouped) {
+  if (grouped && !(cold && config.coldGroups)) {
     const areaShare = areas.share(ks.areaKey);
     return { share: (n / (totalEpisodes + 9)) * areaShare, areaShare, own: 0, cv2: 0 };
   }
