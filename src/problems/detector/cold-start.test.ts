@@ -33,7 +33,12 @@ const INDIANAPOLIS: Area = {
  * An empty desk's background from T0 + 12 h (busy hours), and from `at` an hour-long outage in
  * a city the desk has hardly heard of: 80 customers, half naming no place.
  */
-function outageIn(at: number, config: Partial<DetectorConfig> = {}, from = T0 + 12 * HOUR) {
+function outageIn(
+  at: number,
+  config: Partial<DetectorConfig> = {},
+  from = T0 + 12 * HOUR,
+  { customers = 80, topicOf = (_i: number): string => 'outage' } = {},
+) {
   const det = new Detector(config);
   const out: Decision[] = [];
   const plan: Planned[] = [];
@@ -51,12 +56,12 @@ function outageIn(at: number, config: Partial<DetectorConfig> = {}, from = T0 + 
     area: INDIANAPOLIS,
     topic: 'device',
   });
-  for (let i = 0; i < 80; i++)
+  for (let i = 0; i < customers; i++)
     plan.push({
       id: `ind-${i}`,
       at: at + Math.round(i * 45_000 * (0.5 + rnd())),
       area: i % 2 ? null : INDIANAPOLIS,
-      topic: 'outage',
+      topic: topicOf(i),
     });
   const events = [...plan].sort((a, b) => a.at - b.at);
   let next = 0;
@@ -81,6 +86,20 @@ describe('problem detector: a desk’s first hours', () => {
     expect(
       [...linkedTo(out, r[0].problemId)].filter((c) => c.startsWith('ind-')).length,
     ).toBeGreaterThanOrEqual(30);
+  });
+
+  it('raises an outage that triage splits between outage and network, by its topic group', () => {
+    const at = T0 + 15 * HOUR;
+    // 60 customers, the placed half read as outage and network by turns: 15 of each.
+    const split = { customers: 60, topicOf: (i: number) => (i % 4 === 0 ? 'outage' : 'network') };
+    const { r, out } = outageIn(at, {}, T0 + 12 * HOUR, split);
+    expect(r).toHaveLength(1);
+    expect(r[0].at - at).toBeLessThanOrEqual(45 * MIN);
+    expect(
+      [...linkedTo(out, r[0].problemId)].filter((c) => c.startsWith('ind-')).length,
+    ).toBeGreaterThanOrEqual(20);
+    // Control: each topic alone never gathers the cold test's 15 in an hour.
+    expect(outageIn(at, { coldGroups: false }, T0 + 12 * HOUR, split).r).toHaveLength(0);
   });
 
   it('raises it promptly right after the warm-up, as the day starts', () => {
