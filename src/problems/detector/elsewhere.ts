@@ -3,10 +3,11 @@
  * complaints naming no place through its topic's coarser key (`matchOnArrival`), in proportion
  * to its share of what placed complaints show of that key's excess.
  */
-import { areaChain, nested } from './areas.js';
+import { nested } from './areas.js';
 import type { DetectorConfig } from './config.js';
 import { type Counts, GLOBAL } from './counts.js';
 import type { ProblemView } from './types.js';
+import { chainOf } from './window.js';
 
 /**
  * The excess of a coarse key's complainers who name a place outside the problem's (over the
@@ -28,9 +29,9 @@ export function excessElsewhere(
   const w = Math.min(config.linkWindow, ks.windows.length - 1);
   // By place (city, else the finest named), the times of the complainers outside the problem's.
   const places = new Map<string, number[]>();
-  for (const m of counts.members(ks, w)) {
+  for (const m of counts.firsts(ks, w).entries()) {
     if (!m.area) continue;
-    const chain = areaChain(m.area);
+    const chain = chainOf(m);
     if (nested(chain, p.chain)) continue;
     const place = chain.find((k) => k.startsWith('t:')) ?? chain[0];
     const times = places.get(place) ?? [];
@@ -46,10 +47,8 @@ export function excessElsewhere(
   if (outside === 0) return 0;
   // The usual number of them: the key's expected count, times the share of complainers who name
   // a place, times the share of the coarse area's customers outside the problem's place.
-  const everyone = counts.members(global, w);
-  let named = 0;
-  for (const m of everyone) if (m.area) named++;
-  const placed = named / Math.max(1, everyone.length);
+  const everyone = counts.firsts(global, w);
+  const placed = everyone.named / Math.max(1, everyone.size);
   const coarseArea = coarseKey.slice(coarseKey.indexOf('@') + 1);
   const inside = Math.min(1, counts.areaShare(p.areaKey) / counts.areaShare(coarseArea));
   const usual = counts.expected(ks, ks.windows[w].ms) * placed * (1 - inside);

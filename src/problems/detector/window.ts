@@ -1,4 +1,6 @@
 import type { Area } from '../../triage/index.js';
+import { areaChain } from './areas.js';
+import { FirstEntries } from './first-entries.js';
 import type { Member } from './types.js';
 
 /** One counted complaint (or process signal) inside the detector's windows. */
@@ -11,6 +13,8 @@ export interface Entry extends Member {
   wins?: { win: Window; pos: number }[];
   /** What the baseline's priors learned from it, forgotten once a problem explains it. */
   learned?: Learned;
+  /** `areaChain(area)`, once asked for (`chainOf`). */
+  chain?: string[];
 }
 
 /** A complaint's part in the area prior (`AreaPrior`): its customer, first seen by it. */
@@ -19,6 +23,22 @@ export interface Learned {
   areas: string[];
   /** Its customer was first seen by this message. */
   customer: boolean;
+}
+
+/**
+ * Gives an entry that named no place its area (a later message of its case named it), telling
+ * the windows holding it. Its memoised chain (`chainOf`) is dropped.
+ */
+export function placeEntry(e: Entry, area: Area): void {
+  e.area = area;
+  e.chain = undefined;
+  if (e.wins) for (const { win, pos } of e.wins) win.placedAt(e, pos);
+}
+
+/** The entry's area chain (`areaChain`), computed once: big windows read it for every member. */
+export function chainOf(e: Entry): string[] {
+  if (!e.chain) e.chain = areaChain(e.area);
+  return e.chain;
 }
 
 /**
@@ -41,6 +61,8 @@ export class Window {
   private readonly explained = new Map<string, number>();
   /** Absolute position of `queue[0]` (entries spliced off so far). */
   private base = 0;
+  /** Each customer's first queued entry, once someone asked (`firsts`). */
+  private index: FirstEntries | null = null;
   constructor(readonly ms: number) {}
   /** Adds; returns true when the customer was not in the window (a new episode). */
   add(e: Entry): boolean {
@@ -48,8 +70,10 @@ export class Window {
     const prev = this.last.get(e.customerId) ?? Number.NEGATIVE_INFINITY;
     if (e.at >= prev) this.last.set(e.customerId, e.at);
     if (!e.wins) e.wins = [];
-    e.wins.push({ win: this, pos: this.base + this.queue.length });
+    const pos = this.base + this.queue.length;
+    e.wins.push({ win: this, pos });
     this.queue.push(e);
+    this.index?.added(e, pos);
     if (e.problemId) this.bump(e.customerId, 1);
     return fresh;
   }
@@ -70,7 +94,9 @@ export class Window {
   evict(now: number, gone?: (e: Entry) => void): void {
     const cutoff = now - this.ms;
     while (this.head < this.queue.length && this.queue[this.head].at < cutoff) {
-      const e = this.queue[this.head++];
+      const e = this.queue[this.head];
+      this.index?.evicted(e, this.base + this.head);
+      this.head++;
       if (e.problemId) this.bump(e.customerId, -1);
       if (this.last.get(e.customerId) === e.at) {
         this.last.delete(e.customerId);
@@ -135,6 +161,19 @@ export class Window {
 
   entries(): Entry[] {
     return this.queue.slice(this.head);
+  }
+  /** Each customer's first queued entry (`FirstEntries`), built when first asked for. */
+  firsts(): FirstEntries {
+    if (!this.index) {
+      this.index = new FirstEntries((pos) => this.queue[pos - this.base]);
+      for (let i = this.head; i < this.queue.length; i++)
+        this.index.added(this.queue[i], this.base + i);
+    }
+    return this.index;
+  }
+  /** An entry at absolute position `pos` was given an area (see `placeEntry`). */
+  placedAt(e: Entry, pos: number): void {
+    this.index?.placed(e, pos);
   }
   get size(): number {
     return this.last.size;
