@@ -48,7 +48,10 @@ export function chainOf(e: Entry): string[] {
 export function explain(e: Entry, problemId: string): void {
   const was = e.problemId;
   e.problemId = problemId;
-  if (was || !e.wins) return;
+  if (!e.wins) return;
+  // A move to another problem changes what its windows hold too (see `linkedVersion`).
+  for (const { win } of e.wins) win.linkedVersion++;
+  if (was) return;
   for (const { win, pos } of e.wins) win.explainAt(e, pos);
 }
 
@@ -63,6 +66,13 @@ export class Window {
   private base = 0;
   /** Each customer's first queued entry, once someone asked (`firsts`). */
   private index: FirstEntries | null = null;
+  /**
+   * Changes whenever the window's entries linked to problems do (one added already linked, one
+   * linked or moved); `evictions` whenever entries leave it. A reader of linked entries may keep
+   * what it computed while both stay (`placeQuiet`).
+   */
+  linkedVersion = 0;
+  evictions = 0;
   constructor(readonly ms: number) {}
   /** Adds; returns true when the customer was not in the window (a new episode). */
   add(e: Entry): boolean {
@@ -74,7 +84,10 @@ export class Window {
     e.wins.push({ win: this, pos });
     this.queue.push(e);
     this.index?.added(e, pos);
-    if (e.problemId) this.bump(e.customerId, 1);
+    if (e.problemId) {
+      this.bump(e.customerId, 1);
+      this.linkedVersion++;
+    }
     return fresh;
   }
   /** An entry at absolute position `pos` was linked: counted when it is still queued. */
@@ -93,6 +106,7 @@ export class Window {
   /** Drops entries older than the window; calls `gone` for each customer that left it. */
   evict(now: number, gone?: (e: Entry) => void): void {
     const cutoff = now - this.ms;
+    const head = this.head;
     while (this.head < this.queue.length && this.queue[this.head].at < cutoff) {
       const e = this.queue[this.head];
       this.index?.evicted(e, this.base + this.head);
@@ -103,6 +117,7 @@ export class Window {
         gone?.(e);
       }
     }
+    if (this.head !== head) this.evictions++;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);
       this.base += this.head;
