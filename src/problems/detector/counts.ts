@@ -208,7 +208,9 @@ export class Counts {
     else win.evict(this.now);
     const seen = new Set<string>();
     const out: Entry[] = [];
-    for (const e of win.entries()) {
+    // The queue read in place: copying it (`entries`) for every question cost its size again.
+    for (let i = win.head; i < win.queue.length; i++) {
+      const e = win.queue[i];
       if (seen.has(e.customerId)) continue;
       seen.add(e.customerId);
       out.push(e);

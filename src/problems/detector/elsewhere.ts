@@ -7,7 +7,6 @@ import { nested } from './areas.js';
 import type { DetectorConfig } from './config.js';
 import { type Counts, GLOBAL } from './counts.js';
 import type { ProblemView } from './types.js';
-import { chainOf } from './window.js';
 
 /**
  * The excess of a coarse key's complainers who name a place outside the problem's (over the
@@ -28,14 +27,13 @@ export function excessElsewhere(
   if (!ks || !global || !p.areaKey || counts.firstAt === null) return 0;
   const w = Math.min(config.linkWindow, ks.windows.length - 1);
   // By place (city, else the finest named), the times of the complainers outside the problem's.
+  // (Those of one area chain at once: most of a big key's complainers share a few places.)
   const places = new Map<string, number[]>();
-  for (const m of counts.firsts(ks, w).entries()) {
-    if (!m.area) continue;
-    const chain = chainOf(m);
+  for (const [chain, members] of counts.firsts(ks, w).byChain) {
     if (nested(chain, p.chain)) continue;
     const place = chain.find((k) => k.startsWith('t:')) ?? chain[0];
     const times = places.get(place) ?? [];
-    times.push(m.at);
+    for (const at of members.values()) times.push(at);
     places.set(place, times);
   }
   // Only places whose trouble goes on: a 7-minute burst stays in the link window for hours

@@ -1,4 +1,4 @@
-import type { Entry } from './window.js';
+import { chainOf, type Entry } from './window.js';
 
 /**
  * Each customer's first queued entry of one window (what `Counts.members` lists), kept up to
@@ -20,6 +20,11 @@ export class FirstEntries {
   private readonly next = new Map<number, number>();
   /** First entries that name an area. */
   named = 0;
+  /**
+   * The first entries that name an area, by their area chain (`chainOf`, one array per chain):
+   * position → event time. A question about where they are asks once per place, not per entry.
+   */
+  readonly byChain = new Map<string[], Map<number, number>>();
 
   constructor(private readonly entryAt: (pos: number) => Entry) {}
 
@@ -27,7 +32,7 @@ export class FirstEntries {
     const prev = this.last.get(e.customerId);
     if (prev === undefined) {
       this.first.set(e.customerId, pos);
-      if (e.area) this.named++;
+      if (e.area) this.countPlaced(e, pos);
     } else this.next.set(prev, pos);
     this.last.set(e.customerId, pos);
   }
@@ -37,7 +42,13 @@ export class FirstEntries {
    * (entries leave in queue order), so the customer's next one, if any, becomes their first.
    */
   evicted(e: Entry, pos: number): void {
-    if (e.area) this.named--;
+    if (e.area) {
+      this.named--;
+      const chain = chainOf(e);
+      const group = this.byChain.get(chain);
+      group?.delete(pos);
+      if (group?.size === 0) this.byChain.delete(chain);
+    }
     const nxt = this.next.get(pos);
     if (nxt === undefined) {
       this.first.delete(e.customerId);
@@ -46,12 +57,24 @@ export class FirstEntries {
     }
     this.next.delete(pos);
     this.first.set(e.customerId, nxt);
-    if (this.entryAt(nxt).area) this.named++;
+    const n = this.entryAt(nxt);
+    if (n.area) this.countPlaced(n, nxt);
   }
 
   /** A queued entry that named no area was given one (a later message of its case named it). */
   placed(e: Entry, pos: number): void {
-    if (this.first.get(e.customerId) === pos) this.named++;
+    if (this.first.get(e.customerId) === pos) this.countPlaced(e, pos);
+  }
+
+  private countPlaced(e: Entry, pos: number): void {
+    this.named++;
+    const chain = chainOf(e);
+    let group = this.byChain.get(chain);
+    if (!group) {
+      group = new Map();
+      this.byChain.set(chain, group);
+    }
+    group.set(pos, e.at);
   }
 
   /** The first entries, in no particular order. */

@@ -35,9 +35,24 @@ export function placeEntry(e: Entry, area: Area): void {
   if (e.wins) for (const { win, pos } of e.wins) win.placedAt(e, pos);
 }
 
-/** The entry's area chain (`areaChain`), computed once: big windows read it for every member. */
+/** Every area chain met so far, one array each (`chainOf`). */
+const chains = new Map<string, string[]>();
+
+/**
+ * The entry's area chain (`areaChain`), computed once: big windows read it for every member.
+ * Entries of one place share one array (do not change it), so readers can group by it.
+ */
 export function chainOf(e: Entry): string[] {
-  if (!e.chain) e.chain = areaChain(e.area);
+  if (!e.chain) {
+    const chain = areaChain(e.area);
+    const key = chain.join('|');
+    const known = chains.get(key);
+    if (known) e.chain = known;
+    else {
+      chains.set(key, chain);
+      e.chain = chain;
+    }
+  }
   return e.chain;
 }
 
