@@ -267,7 +267,7 @@ const paces = new WeakMap<Counts, Map<string, PlacePace>>();
  * counted `minCustomers` complainers and the oldest of them is still inside the window (the
  * others left were not among them).
  */
-function placePace(
+export function placePace(
   config: DetectorConfig,
   counts: Counts,
   problemId: string,
