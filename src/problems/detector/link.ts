@@ -315,6 +315,8 @@ export function placePace(
       full: recent.length === config.minCustomers,
     };
   }
+  // One small record per problem ever asked about; a long-lived desk's are dropped now and then.
+  if (byProblem.size > 10_000) byProblem.clear();
   byProblem.set(problemId, {
     config,
     wins,
