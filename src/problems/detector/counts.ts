@@ -4,7 +4,6 @@ import { ALL } from './areas.js';
 import { excessBeyond } from './beyond.js';
 import type { DetectorConfig } from './config.js';
 import { DaySwing, halfDays } from './day-swing.js';
-import type { FirstEntries } from './first-entries.js';
 import { type KeyPrior, keyPrior } from './key-prior.js';
 import { RegionalSeasons, type Shape } from './region-clock.js';
 import { SeasonalProfile } from './seasonal.js';
@@ -223,7 +222,7 @@ export class Counts {
    * order, with how many of those entries name an area: kept as entries come and go, not read
    * from the window's whole queue (`FirstEntries`).
    */
-  firsts(ks: KeyState, w = ks.windows.length - 1): FirstEntries {
+  firsts(ks: KeyState, w = ks.windows.length - 1) {
     const win = ks.windows[w];
     if (w === ks.windows.length - 1) win.evict(this.now, (gone) => this.retire(ks, gone));
     else win.evict(this.now);
