@@ -211,12 +211,26 @@ export class Counts {
     else win.evict(this.now);
     const seen = new Set<string>();
     const out: Entry[] = [];
-    for (const e of win.entries()) {
+    // The queue read in place: copying it (`entries`) for every question cost its size again.
+    for (let i = win.head; i < win.queue.length; i++) {
+      const e = win.queue[i];
       if (seen.has(e.customerId)) continue;
       seen.add(e.customerId);
       out.push(e);
     }
     return out;
+  }
+
+  /**
+   * The same customers as `members` (each one's first entry in the window), in no particular
+   * order, with how many of those entries name an area: kept as entries come and go, not read
+   * from the window's whole queue (`FirstEntries`).
+   */
+  firsts(ks: KeyState, w = ks.windows.length - 1) {
+    const win = ks.windows[w];
+    if (w === ks.windows.length - 1) win.evict(this.now, (gone) => this.retire(ks, gone));
+    else win.evict(this.now);
+    return win.firsts();
   }
 
   /**

@@ -14,7 +14,7 @@ import { splitTopic } from './split-topic.js';
 import { contentTerms, minhash } from './text.js';
 import { settleTextPlace } from './text-place.js';
 import type { Complaint, Decision, Observation, ProblemView, ProcessSignal } from './types.js';
-import { type Entry, member } from './window.js';
+import { type Entry, member, placeEntry } from './window.js';
 
 export type {
   Baseline,
@@ -212,7 +212,7 @@ export class Detector {
     if (!e) return;
     this.pendingCase.delete(caseId);
     if (e.area || at - e.at > this.config.windowsMs[this.config.windowsMs.length - 1]) return;
-    e.area = area;
+    placeEntry(e, area);
     const { chain, topicKeys, keyTopics, keyAreas } = keysFor(this.config, e.topic!, area);
     const region = chain.find((k) => k.startsWith('r:')) ?? null;
     for (let i = 0; i < topicKeys.length; i++) {

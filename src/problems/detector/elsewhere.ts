@@ -3,7 +3,7 @@
  * complaints naming no place through its topic's coarser key (`matchOnArrival`), in proportion
  * to its share of what placed complaints show of that key's excess.
  */
-import { areaChain, nested } from './areas.js';
+import { nested } from './areas.js';
 import type { DetectorConfig } from './config.js';
 import { type Counts, GLOBAL } from './counts.js';
 import type { ProblemView } from './types.js';
@@ -27,14 +27,13 @@ export function excessElsewhere(
   if (!ks || !global || !p.areaKey || counts.firstAt === null) return 0;
   const w = Math.min(config.linkWindow, ks.windows.length - 1);
   // By place (city, else the finest named), the times of the complainers outside the problem's.
+  // (Those of one area chain at once: most of a big key's complainers share a few places.)
   const places = new Map<string, number[]>();
-  for (const m of counts.members(ks, w)) {
-    if (!m.area) continue;
-    const chain = areaChain(m.area);
+  for (const [chain, members] of counts.firsts(ks, w).byChain) {
     if (nested(chain, p.chain)) continue;
     const place = chain.find((k) => k.startsWith('t:')) ?? chain[0];
     const times = places.get(place) ?? [];
-    times.push(m.at);
+    for (const at of members.values()) times.push(at);
     places.set(place, times);
   }
   // Only places whose trouble goes on: a 7-minute burst stays in the link window for hours
@@ -46,10 +45,8 @@ export function excessElsewhere(
   if (outside === 0) return 0;
   // The usual number of them: the key's expected count, times the share of complainers who name
   // a place, times the share of the coarse area's customers outside the problem's place.
-  const everyone = counts.members(global, w);
-  let named = 0;
-  for (const m of everyone) if (m.area) named++;
-  const placed = named / Math.max(1, everyone.length);
+  const everyone = counts.firsts(global, w);
+  const placed = everyone.named / Math.max(1, everyone.size);
   const coarseArea = coarseKey.slice(coarseKey.indexOf('@') + 1);
   const inside = Math.min(1, counts.areaShare(p.areaKey) / counts.areaShare(coarseArea));
   const usual = counts.expected(ks, ks.windows[w].ms) * placed * (1 - inside);

@@ -7,11 +7,12 @@
  * the detector goes on counting and linking it where it was raised, so its later complaints
  * (most of them name the city, not the ZIP) still find it.
  */
-import { ALL, areaAtLevel, areaChain } from './areas.js';
+import { ALL, areaAtLevel } from './areas.js';
 import type { DetectorParts } from './book.js';
 import { ANY_TOPIC } from './counts.js';
 import { binomialTail } from './stats.js';
 import type { Decision, ProblemView } from './types.js';
+import { chainOf } from './window.js';
 
 /** Share of the complainers naming a narrower place that must name the same one … */
 const SETTLE_SHARE = 0.75;
@@ -83,7 +84,7 @@ function narrowestPlace(
       counts.explain(m, p.id);
   const placed = members
     .filter((m) => m.problemId === p.id && m.area)
-    .map((m) => ({ chain: areaChain(m.area), area: m.area! }));
+    .map((m) => ({ chain: chainOf(m), area: m.area! }));
   if (placed.length === 0) return null;
   // The shown place and the places around it (empty while it shows its own place).
   const around = placed.find((m) => m.chain.includes(shown))?.chain;

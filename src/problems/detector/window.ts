@@ -1,4 +1,6 @@
 import type { Area } from '../../triage/index.js';
+import { areaChain } from './areas.js';
+import { FirstEntries } from './first-entries.js';
 import type { Member } from './types.js';
 
 /** One counted complaint (or process signal) inside the detector's windows. */
@@ -11,6 +13,8 @@ export interface Entry extends Member {
   wins?: { win: Window; pos: number }[];
   /** What the baseline's priors learned from it, forgotten once a problem explains it. */
   learned?: Learned;
+  /** `areaChain(area)`, once asked for (`chainOf`). */
+  chain?: string[];
 }
 
 /** A complaint's part in the area prior (`AreaPrior`): its customer, first seen by it. */
@@ -22,13 +26,47 @@ export interface Learned {
 }
 
 /**
+ * Gives an entry that named no place its area (a later message of its case named it), telling
+ * the windows holding it. Its memoised chain (`chainOf`) is dropped.
+ */
+export function placeEntry(e: Entry, area: Area): void {
+  e.area = area;
+  e.chain = undefined;
+  if (e.wins) for (const { win, pos } of e.wins) win.placedAt(e, pos);
+}
+
+/** Every area chain met so far, one array each (`chainOf`). */
+const chains = new Map<string, string[]>();
+
+/**
+ * The entry's area chain (`areaChain`), computed once: big windows read it for every member.
+ * Entries of one place share one array (do not change it), so readers can group by it.
+ */
+export function chainOf(e: Entry): string[] {
+  if (!e.chain) {
+    const chain = areaChain(e.area);
+    const key = chain.join('|');
+    const known = chains.get(key);
+    if (known) e.chain = known;
+    else {
+      chains.set(key, chain);
+      e.chain = chain;
+    }
+  }
+  return e.chain;
+}
+
+/**
  * Links an entry to a problem: from now on it is explained, and the windows still holding it
  * count its customer as explained (an excess a known problem accounts for raises nothing new).
  */
 export function explain(e: Entry, problemId: string): void {
   const was = e.problemId;
   e.problemId = problemId;
-  if (was || !e.wins) return;
+  if (!e.wins) return;
+  // A move to another problem changes what its windows hold too (see `linkedVersion`).
+  for (const { win } of e.wins) win.linkedVersion++;
+  if (was) return;
   for (const { win, pos } of e.wins) win.explainAt(e, pos);
 }
 
@@ -41,6 +79,15 @@ export class Window {
   private readonly explained = new Map<string, number>();
   /** Absolute position of `queue[0]` (entries spliced off so far). */
   private base = 0;
+  /** Each customer's first queued entry, once someone asked (`firsts`). */
+  private index: FirstEntries | null = null;
+  /**
+   * Changes whenever the window's entries linked to problems do (one added already linked, one
+   * linked or moved); `evictions` whenever entries leave it. A reader of linked entries may keep
+   * what it computed while both stay (`placeQuiet`).
+   */
+  linkedVersion = 0;
+  evictions = 0;
   constructor(readonly ms: number) {}
   /** Adds; returns true when the customer was not in the window (a new episode). */
   add(e: Entry): boolean {
@@ -48,9 +95,14 @@ export class Window {
     const prev = this.last.get(e.customerId) ?? Number.NEGATIVE_INFINITY;
     if (e.at >= prev) this.last.set(e.customerId, e.at);
     if (!e.wins) e.wins = [];
-    e.wins.push({ win: this, pos: this.base + this.queue.length });
+    const pos = this.base + this.queue.length;
+    e.wins.push({ win: this, pos });
     this.queue.push(e);
-    if (e.problemId) this.bump(e.customerId, 1);
+    this.index?.added(e, pos);
+    if (e.problemId) {
+      this.bump(e.customerId, 1);
+      this.linkedVersion++;
+    }
     return fresh;
   }
   /** An entry at absolute position `pos` was linked: counted when it is still queued. */
@@ -69,14 +121,18 @@ export class Window {
   /** Drops entries older than the window; calls `gone` for each customer that left it. */
   evict(now: number, gone?: (e: Entry) => void): void {
     const cutoff = now - this.ms;
+    const head = this.head;
     while (this.head < this.queue.length && this.queue[this.head].at < cutoff) {
-      const e = this.queue[this.head++];
+      const e = this.queue[this.head];
+      this.index?.evicted(e, this.base + this.head);
+      this.head++;
       if (e.problemId) this.bump(e.customerId, -1);
       if (this.last.get(e.customerId) === e.at) {
         this.last.delete(e.customerId);
         gone?.(e);
       }
     }
+    if (this.head !== head) this.evictions++;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);
       this.base += this.head;
@@ -135,6 +191,19 @@ export class Window {
 
   entries(): Entry[] {
     return this.queue.slice(this.head);
+  }
+  /** Each customer's first queued entry (`FirstEntries`), built when first asked for. */
+  firsts(): FirstEntries {
+    if (!this.index) {
+      this.index = new FirstEntries((pos) => this.queue[pos - this.base]);
+      for (let i = this.head; i < this.queue.length; i++)
+        this.index.added(this.queue[i], this.base + i);
+    }
+    return this.index;
+  }
+  /** An entry at absolute position `pos` was given an area (see `placeEntry`). */
+  placedAt(e: Entry, pos: number): void {
+    this.index?.placed(e, pos);
   }
   get size(): number {
     return this.last.size;
