@@ -54,6 +54,8 @@ export interface DetectorConfig {
   linkPosterior: number;
   /** Index into `windowsMs` of the window that share is measured in. */
   linkWindow: number;
+  /** The window a complaint naming no place is judged over (`matchOnArrival`'s coarse keys). */
+  coarseLinkWindow: number;
   /** A country-wide problem takes a nested local detection's place only this soon after it opened. */
   mergeWindowMs: number;
   /** Fill in a complaint's missing area from its case, its customer or its phone's area code. */
@@ -193,6 +195,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   warmupMs: 6 * HOUR,
   linkPosterior: 0.5,
   linkWindow: 1,
+  coarseLinkWindow: 1,
   mergeWindowMs: 3 * HOUR,
   coMemberShare: 0.4,
   placedShare: 1 / 3,

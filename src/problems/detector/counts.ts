@@ -344,10 +344,10 @@ export class Counts {
   }
 
   /** Recent distinct complainers of a key above its baseline (count and share of observed). */
-  excess(key: string): { excess: number; share: number } {
+  excess(key: string, window = this.config.linkWindow): { excess: number; share: number } {
     const ks = this.keys.get(key);
     if (!ks || this.firstAt === null) return { excess: 0, share: 0 };
-    const w = Math.min(this.config.linkWindow, ks.windows.length - 1);
+    const w = Math.min(window, ks.windows.length - 1);
     const win = ks.windows[w];
     win.evict(this.now);
     const obs = win.size;

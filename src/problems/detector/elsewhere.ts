@@ -21,11 +21,12 @@ export function excessElsewhere(
   counts: Counts,
   p: Pick<ProblemView, 'areaKey' | 'chain'>,
   coarseKey: string,
+  window = config.linkWindow,
 ): number {
   const ks = counts.keys.get(coarseKey);
   const global = counts.keys.get(GLOBAL);
   if (!ks || !global || !p.areaKey || counts.firstAt === null) return 0;
-  const w = Math.min(config.linkWindow, ks.windows.length - 1);
+  const w = Math.min(window, ks.windows.length - 1);
   // By place (city, else the finest named), the times of the complainers outside the problem's.
   // (Those of one area chain at once: most of a big key's complainers share a few places.)
   const places = new Map<string, number[]>();

@@ -89,7 +89,8 @@ export function matchOnArrival(
     for (const k of p.keys) {
       const { excess } = counts.excess(k);
       weight = Math.max(weight, excess);
-      if (!coarser(p, k)) local = Math.max(local, excess);
+      if (coarse && !coarser(p, k))
+        local = Math.max(local, counts.excess(k, config.coarseLinkWindow).excess);
     }
     cands.push({ id: p.id, key, weight, local: coarse ? local : weight, coarse });
   }
@@ -98,7 +99,12 @@ export function matchOnArrival(
   for (const c of cands) {
     let total = 0;
     for (const o of cands) if (o.key === c.key) total += o.weight;
-    const { share, excess } = counts.excess(c.key);
+    // (A complaint naming no place is judged over `coarseLinkWindow`: a local trouble's
+    // complaints come close together, the background of a whole country's key all day.)
+    const { share, excess } = counts.excess(
+      c.key,
+      c.coarse ? config.coarseLinkWindow : config.linkWindow,
+    );
     let post = total > 0 ? (share * c.weight) / total : 0;
     // At a coarser level the key's excess may be another trouble's (a country-wide flood of
     // one topic): the problem takes the complaint only in proportion to the part of that
@@ -109,7 +115,7 @@ export function matchOnArrival(
     // another place brings its own complaints naming no place (`excessElsewhere`).
     if (c.coarse && post >= config.linkPosterior) {
       const p = book.problems.get(c.id)!;
-      const other = excessElsewhere(config, counts, p, c.key);
+      const other = excessElsewhere(config, counts, p, c.key, config.coarseLinkWindow);
       post *= c.local / Math.max(1e-9, c.local + other);
     }
     if (post > bestPost) {
