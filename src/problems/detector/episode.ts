@@ -1,9 +1,10 @@
 /**
  * Whether a problem's trouble still goes on: new customers still join it in excess. Its own
- * customers writing again (a 200-customer outage's "still down?" and "it's back" for hours
- * after it ended) are not new evidence: counted as they were, a Portland outage's follow-ups
- * kept its episode on for 13 hours, and the next, unrelated outage in Portland was taken in
- * by it on arrival and never raised as a problem of its own (simulator seed 12).
+ * customers writing again ("still down?", "it's back") are not new evidence of a trouble going
+ * on; counted as they were, a big outage's follow-ups kept its episode on for hours after it
+ * ended, and a later trouble of its place was taken in by it on arrival. (Simulator seed 12's
+ * Portland: a 200-customer outage stayed "on" for 13 hours and took the next outage of a
+ * Portland ZIP. Its late reporters, new customers, still keep it on: TUNING.md.)
  */
 import type { Counts } from './counts.js';
 import { overdispersedTail } from './stats.js';
