@@ -63,6 +63,7 @@ describe('a city burst alone in its window, end to end on sqlite', () => {
       topic: string;
       area: { city: string | null };
       customerCount: number;
+      detectedAt: string;
     }[];
     // The problems the burst's cases are linked to.
     const links = await app.database.db
@@ -142,11 +143,16 @@ describe('a city burst alone in its window, end to end on sqlite', () => {
     const inDenver = linked.get(denver[0].id) ?? [];
     expect(inDenver.filter((id) => id.startsWith('sf-'))).toEqual([]);
     expect(denver[0].customerCount).toBe(40);
-    // San Francisco's outage is one problem of its own. (Its complaints naming no place stay
-    // unlinked on this desk, before and after the fix: 20 of its 60 customers.)
-    const sfIn = new Set<string>();
-    for (const [id, ids] of linked) if (ids.some((x) => x.startsWith('sf-'))) sfIn.add(id);
-    expect(sfIn.size).toBe(1);
-    expect(list.find((p) => sfIn.has(p.id))?.area.city).toBe('San Francisco');
+    // San Francisco's outage is a problem of its own, raised for it. The history holds an
+    // earlier San Francisco outage (11 hours before), whose problem took all of it until its
+    // own customers writing again stopped counting as its trouble going on (`episode.ts`); its
+    // first few complaints still arrive while that episode runs out. (Most of those naming no
+    // place stay unlinked on this desk.)
+    const ownSf = list.filter(
+      (p) => p.area.city === 'San Francisco' && Date.parse(p.detectedAt) >= sfAt,
+    );
+    expect(ownSf, JSON.stringify(list.map((p) => p.title))).toHaveLength(1);
+    const inOwn = (linked.get(ownSf[0].id) ?? []).filter((id) => id.startsWith('sf-'));
+    expect(inOwn.length).toBeGreaterThanOrEqual(25);
   }, 180_000);
 });
