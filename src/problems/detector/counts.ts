@@ -2,6 +2,7 @@ import type { Area } from '../../triage/index.js';
 import { AreaPrior } from './area-prior.js';
 import { ALL } from './areas.js';
 import { excessBeyond } from './beyond.js';
+import { excessOnset } from './change-point.js';
 import type { DetectorConfig } from './config.js';
 import { DaySwing, halfDays } from './day-swing.js';
 import { ProblemJoins } from './episode.js';
@@ -148,11 +149,9 @@ export class Counts {
   }
 
   /**
-   * The key's complainers that more likely belong to an excess than to the baseline. The
-   * excess began at the onset that best explains the longest window (the start of the Poisson
-   * change point: the member after which observed-vs-expected has the largest likelihood
-   * ratio), so the background before it is left alone; its members from the onset on are
-   * linked when their share above baseline reaches `linkPosterior` (none otherwise: a
+   * The key's complainers that more likely belong to an excess than to the baseline: from the
+   * onset that best explains the longest window (`change-point.ts`), so the background before it
+   * is left alone, when their share above baseline reaches `linkPosterior` (none otherwise: a
    * country-wide excess over a large background links only what comes with evidence).
    */
   linkable(ks: KeyState): Entry[] {
@@ -170,31 +169,8 @@ export class Counts {
         ? (whole * profile.integrate(this.now - span, this.now)) / wholeShape
         : (whole * span) / longest;
     });
-    let best = -1;
-    let bestLlr = 0;
-    for (let i = 0; i < members.length; i++) {
-      const n = members.length - i;
-      const e = since[i];
-      if (n <= e) continue;
-      const llr = n * Math.log(n / Math.max(e, 1e-9)) - (n - e);
-      if (llr > bestLlr) {
-        bestLlr = llr;
-        best = i;
-      }
-    }
-    if (best < 0) return [];
-    const post = this.config.linkPosterior;
-    if ((members.length - best - since[best]) / (members.length - best) < post) return [];
-    // The change point is noisy (it favours the densest tail): the earlier members join too
-    // while those before the onset are, taken together, still more excess than background.
-    let start = best;
-    for (let i = 0; i < best; i++) {
-      const n = best - i;
-      if ((n - (since[i] - since[best])) / n >= post) {
-        start = i;
-        break;
-      }
-    }
+    const start = excessOnset(since, this.config.linkPosterior);
+    if (start < 0) return [];
     const out = members.slice(start);
     // A key that counts several topics (a group, every topic) links a complaint only when its
     // own topic's count in the place is mostly excess too: the topic is evidence.
