@@ -23,15 +23,6 @@ export function coldHit(config: DetectorConfig, counts: Counts, ks: KeyState): B
   if (topic === ANY_TOPIC || (topic.startsWith('g:') && !config.coldGroups)) return null;
   const win = ks.windows[0];
   const n = coldMembers(counts, ks).length;
-  if (process.env.DBG_COLD && ks.key.includes(process.env.DBG_COLD) && n >= 3)
-    console.error(
-      'COLD',
-      new Date(counts.now).toISOString(),
-      ks.key,
-      n,
-      counts.coldExpected(ks, 0).toFixed(2),
-      counts.dispersionOf(ks).toFixed(2),
-    );
   if (n < 3 * config.minCustomers) return null;
   const expected = counts.coldExpected(ks, 0);
   if (n <= expected) return null;
