@@ -3,7 +3,9 @@
  * baseline yet, and the priors are learned from the very complaints being tested (on an empty
  * desk, 200 Denver outage complaints teach that Denver outages are the usual traffic), so the
  * raise test stays off. Only the desk's own other traffic can say what is unusual then: a named
- * topic in one place is raised when its customers of the last hour, at least three times
+ * topic in one place, or its topic group (`coldGroups`: triage splits an outage between outage
+ * and network, and a Cleveland outage had neither alone enough), is raised when its customers
+ * of the last hour, at least three times
  * `minCustomers`, are significantly more than its prior share (`key-prior.ts`: learned without
  * them, and as unsure as the few customers it was learned from) of every other complainer of
  * the desk in that hour, and the excess persists (`Counts.persistent`). Before, they had to

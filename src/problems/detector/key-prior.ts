@@ -30,7 +30,8 @@ export interface KeyPrior {
  * is left may be a handful of customers, so `cv2` says how unsure a share learned from so few is
  * (a Gamma's 1/count) and the test widens by it. Keys of several topics keep the plain shares:
  * leaving out every complainer of a place leaves only the customers who did not complain, who
- * name their place less often.
+ * name their place less often. (Except a topic group in a desk's first hours, `cold`: the cold
+ * test's group keys, `cold-start.ts`, leave out their own as a single topic does.)
  */
 export function keyPrior(
   ks: KeyState,
