@@ -59,7 +59,7 @@ export function matchOnArrival(
     if (viaCase) return viaCase.id;
   }
   const group = groupOf(config, topic);
-  const cands: { id: string; key: string; weight: number; local: number; coarse: boolean }[] = [];
+  const cands: { id: string; key: string; weight: number; coarse: boolean }[] = [];
   for (const p of book.problems.values()) {
     if (!placed(p) || !book.drawing(p)) continue;
     let key: string | null = null;
@@ -92,7 +92,11 @@ export function matchOnArrival(
       if (coarse && !coarser(p, k))
         local = Math.max(local, counts.excess(k, config.coarseLinkWindow).excess);
     }
-    cands.push({ id: p.id, key, weight, local: coarse ? local : weight, coarse });
+    // Problems competing for a coarse key share it by what their own places show: a problem
+    // that took the key over (`own`) would otherwise claim, by the key's whole excess, the
+    // complaints of another place's trouble that only began after its own.
+    if (coarse) weight = local;
+    cands.push({ id: p.id, key, weight, coarse });
   }
   let best: string | null = null;
   let bestPost = 0;
@@ -110,13 +114,13 @@ export function matchOnArrival(
     // one topic): the problem takes the complaint only in proportion to the part of that
     // excess its own place explains (about `placedShare` of a local trouble's complaints name
     // their place, so its local excess stands for 1 / placedShare of its whole).
-    if (c.coarse && excess > 0) post *= Math.min(1, c.local / (config.placedShare * excess));
+    if (c.coarse && excess > 0) post *= Math.min(1, c.weight / (config.placedShare * excess));
     // And only in proportion to its share of the placed excess: a trouble of the topic in
     // another place brings its own complaints naming no place (`excessElsewhere`).
     if (c.coarse && post >= config.linkPosterior) {
       const p = book.problems.get(c.id)!;
       const other = excessElsewhere(config, counts, p, c.key, config.coarseLinkWindow);
-      post *= c.local / Math.max(1e-9, c.local + other);
+      post *= c.weight / Math.max(1e-9, c.weight + other);
     }
     if (post > bestPost) {
       bestPost = post;
