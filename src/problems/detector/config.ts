@@ -77,6 +77,12 @@ export interface DetectorConfig {
    * splits a city outage between the group's topics, and neither alone gathered enough.
    */
   coldGroups: boolean;
+  /**
+   * A word burst beside a young local problem is that problem's trouble when triage filed most
+   * of it under the problem's own topic and the burst's complaints naming a place name the
+   * problem's (`sameTrouble`), however it reads.
+   */
+  burstByTopic: boolean;
   /** Link a message triage did not call a complaint when it uses a live trouble's own words. */
   linkUnflagged: boolean;
   /**
@@ -206,6 +212,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   forgetExplained: true,
   leaveOwnOut: true,
   coldGroups: true,
+  burstByTopic: true,
   linkUnflagged: true,
   topicGroups: [
     ['network', 'outage', 'device', 'service', 'other'],

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
+import { type Decision, Detector } from './detector.js';
+import {
+  CITIES,
+  HOUR,
+  linkedTo,
+  MIN,
+  type Planned,
+  raises,
+  replay,
+  seeded,
+  T0,
+  TOPICS,
+} from './test-fixtures.js';
+
+/*
+ * Outside-style desk high-steady: a 1,200-customer Texas outage's customers naming no place wrote
+ * "whole street lost internet". Their word burst (`w:street`, no topic) read like none of the
+ * outage's complaints, so `sameTrouble` did not join it to the nine-minute-old outage problem,
+ * and it became a second problem holding 242 of the outage's cases. A burst that triage filed
+ * under the problem's own topic, whose complaints naming a place name the problem's, is joined.
+ */
+
+const AUSTIN = CITIES[2];
+const ELSEWHERE = [CITIES[0], CITIES[1], CITIES[3], CITIES[4], CITIES[5]];
+
+/**
+ * A busy desk: 60 complaints an hour, half of them outages (so the country's outage key has a
+ * large background, and 60 more in a quarter hour are only a third of its last 4 hours).
+ */
+function busy(from: number, to: number): Planned[] {
+  const rnd = seeded(11);
+  const out: Planned[] = [];
+  for (let t = from, n = 0; t < to; t += Math.round(2 * MIN * (0.5 + rnd())), n++) {
+    const outage = rnd() < 0.5;
+    out.push({
+      id: `bg-${n}`,
+      at: t,
+      area: rnd() < 0.3 ? null : CITIES[Math.floor(rnd() * CITIES.length)],
+      topic: outage ? 'outage' : TOPICS[Math.floor(rnd() * TOPICS.length)],
+      text: outage ? 'my phone has no signal at all today' : 'my bill is wrong again this month',
+    });
+  }
+  return out;
+}
+
+function run(burstPlaces: 'none' | 'elsewhere', config: Partial<DetectorConfig> = {}) {
+  const det = new Detector({
+    text: { ...DEFAULT_DETECTOR_CONFIG.text, warmupMs: 6 * HOUR },
+    ...config,
+  });
+  const start = T0 + 30 * HOUR;
+  const plan = busy(T0, start + 2 * HOUR);
+  // Austin's outage: a customer a minute for 40 minutes, in the words of the desk's outages.
+  for (let i = 0; i < 40; i++)
+    plan.push({
+      id: `au-${i}`,
+      at: start + i * MIN,
+      area: AUSTIN,
+      topic: 'outage',
+      text: 'my phone has no signal at all today',
+    });
+  // From 15 minutes in, 60 outage complaints in 15 minutes in new words: too few against the
+  // country key's busy background to join Austin through it, a word burst of their own. One in
+  // six names a place: none (the outage's own burst), or five other cities.
+  for (let i = 0; i < 60; i++)
+    plan.push({
+      id: `st-${i}`,
+      at: start + 15 * MIN + i * 15_000,
+      area: burstPlaces === 'elsewhere' && i % 6 === 5 ? ELSEWHERE[i % 5] : null,
+      topic: 'outage',
+      text: `whole street lost internet, every house on the block ${i}`,
+    });
+  const fed = replay(det, plan);
+  const out: Decision[] = fed.flatMap((e) => e.ds);
+  const outage = raises(out).filter((d) => d.area?.city === 'Austin');
+  const id = outage[0]?.problemId;
+  const took = id ? [...linkedTo(out, id)].filter((c) => c.startsWith('st-')).length : 0;
+  const later = fed.filter((e) => e.at >= start + 15 * MIN).flatMap((e) => e.ds);
+  return { outage, later, took };
+}
+
+describe('problem detector: a word burst filed under a young local problem’s own topic', () => {
+  it('joins the problem, however it reads', () => {
+    const r = run('none');
+    expect(r.outage).toHaveLength(1);
+    expect(r.outage[0]).toMatchObject({ topic: 'outage', areaKey: 'p:US:78701' });
+    expect(raises(r.later)).toHaveLength(0);
+    expect(r.took).toBeGreaterThanOrEqual(40);
+  });
+
+  it('became a problem of its own without the rule (the control)', () => {
+    const r = run('none', { burstByTopic: false });
+    expect(raises(r.later).filter((d) => d.kind === 'text')).toHaveLength(1);
+    expect(r.took).toBeLessThan(30);
+  });
+
+  it('is not joined when its complaints naming a place name other cities', () => {
+    const r = run('elsewhere');
+    expect(r.outage).toHaveLength(1);
+    expect(r.took).toBeLessThan(30);
+  });
+});
