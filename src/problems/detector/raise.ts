@@ -315,7 +315,9 @@ export function own(
   // place (and those naming none), not a concentrated excess in another city: those are left
   // to their own place's keys (a San Francisco outage took a Denver burst through `outage@all`,
   // and Denver's customers would have been told of San Francisco's fix).
-  const elsewhere = ks.areaKey === ALL && p.areaKey && p.areaKey !== ALL ? p.chain : null;
+  // The same for a word key (its burst holds the word's everyday users everywhere).
+  const wide = ks.areaKey === ALL || ks.family === 'text';
+  const elsewhere = wide && p.areaKey && p.areaKey !== ALL ? p.chain : null;
   for (const m of counts.linkable(ks)) {
     if (m.problemId) continue;
     if (elsewhere && m.area && !nested(areaChain(m.area), elsewhere)) continue;

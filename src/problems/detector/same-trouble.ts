@@ -207,17 +207,27 @@ function burstOfTopic(config: DetectorConfig, counts: Counts, ks: KeyState, p: P
   let inside = 0;
   let outside = 0;
   for (const m of counts.members(ks)) {
+    // Where: all its complainers naming a place (those the problem took are the burst's too).
+    if (m.area) {
+      if (areaChain(m.area).includes(p.areaKey)) inside++;
+      else outside++;
+    }
+    // What: those no problem explains yet.
     if (m.problemId || !m.topic) continue;
     n++;
     if (m.topic === p.topic) same++;
-    if (!m.area) continue;
-    if (areaChain(m.area).includes(p.areaKey)) inside++;
-    else outside++;
   }
-  return n > 0 && same >= BURST_TOPIC_SHARE * n && outside <= inside;
+  if (n === 0 || same < BURST_TOPIC_SHARE * n) return false;
+  // Its complainers naming a place are the problem's place's: most of them, or far more than
+  // that place's share of the customers (a common word's burst holds the whole country's
+  // everyday complaints using it too: "internet" beside a Texas outage).
+  if (outside <= inside) return true;
+  const share = counts.shareOfPlaced(p.areaKey);
+  return binomialTail(inside, inside + outside, share) <= BURST_PLACE_ALPHA;
 }
 
 const BURST_TOPIC_SHARE = 2 / 3;
+const BURST_PLACE_ALPHA = 1e-3;
 
 function readsAlike(config: DetectorConfig, counts: Counts, ks: KeyState, p: ProblemView) {
   return kinship(unexplainedSigs(counts, ks), problemSigs(counts, p)) >= config.minKinship;
