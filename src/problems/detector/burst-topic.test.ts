@@ -45,7 +45,7 @@ function busy(from: number, to: number): Planned[] {
   return out;
 }
 
-function run(burstPlaces: 'none' | 'elsewhere', config: Partial<DetectorConfig> = {}) {
+function run(burstPlaces: 'none' | 'austin' | 'elsewhere', config: Partial<DetectorConfig> = {}) {
   const det = new Detector({
     text: { ...DEFAULT_DETECTOR_CONFIG.text, warmupMs: 6 * HOUR },
     ...config,
@@ -63,22 +63,39 @@ function run(burstPlaces: 'none' | 'elsewhere', config: Partial<DetectorConfig> 
     });
   // From 15 minutes in, 60 outage complaints in 15 minutes in new words: too few against the
   // country key's busy background to join Austin through it, a word burst of their own. One in
-  // six names a place: none (the outage's own burst), or five other cities.
+  // six names a place (Austin, or five other cities), or none does.
   for (let i = 0; i < 60; i++)
     plan.push({
       id: `st-${i}`,
       at: start + 15 * MIN + i * 15_000,
-      area: burstPlaces === 'elsewhere' && i % 6 === 5 ? ELSEWHERE[i % 5] : null,
+      area:
+        i % 6 !== 0 || burstPlaces === 'none'
+          ? null
+          : burstPlaces === 'austin'
+            ? AUSTIN
+            : ELSEWHERE[(i / 6) % 5],
       topic: 'outage',
       text: `whole street lost internet, every house on the block ${i}`,
+    });
+  // With Austin's: a Chicago customer used the same words a little before (the burst's key
+  // holds them).
+  if (burstPlaces === 'austin')
+    plan.push({
+      id: 'chi-0',
+      at: start + 3 * MIN,
+      area: CITIES[1],
+      topic: 'outage',
+      text: 'whole street lost internet, every house on the block here',
     });
   const fed = replay(det, plan);
   const out: Decision[] = fed.flatMap((e) => e.ds);
   const outage = raises(out).filter((d) => d.area?.city === 'Austin');
   const id = outage[0]?.problemId;
-  const took = id ? [...linkedTo(out, id)].filter((c) => c.startsWith('st-')).length : 0;
+  const linked = id ? [...linkedTo(out, id)] : [];
+  const took = linked.filter((c) => c.startsWith('st-')).length;
+  const tookChicago = linked.filter((c) => c.startsWith('chi-')).length;
   const later = fed.filter((e) => e.at >= start + 15 * MIN).flatMap((e) => e.ds);
-  return { outage, later, took };
+  return { outage, later, took, tookChicago };
 }
 
 describe('problem detector: a word burst filed under a young local problem’s own topic', () => {
@@ -88,6 +105,16 @@ describe('problem detector: a word burst filed under a young local problem’s o
     expect(r.outage[0]).toMatchObject({ topic: 'outage', areaKey: 'p:US:78701' });
     expect(raises(r.later)).toHaveLength(0);
     expect(r.took).toBeGreaterThanOrEqual(40);
+  });
+
+  it('takes the word’s complainers in its place and those naming none, not another city’s', () => {
+    // (Some of the burst names Austin: it is the outage's by its place, `own` of its word key.)
+    const r = run('austin');
+    expect(r.later.some((d) => d.type === 'own' && d.problemId === r.outage[0].problemId)).toBe(
+      true,
+    );
+    expect(r.took).toBeGreaterThanOrEqual(40);
+    expect(r.tookChicago).toBe(0);
   });
 
   it('became a problem of its own without the rule (the control)', () => {
