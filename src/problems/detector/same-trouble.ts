@@ -202,8 +202,8 @@ function majorityTopic(members: Entry[]): string | null {
  */
 function burstOfTopic(config: DetectorConfig, counts: Counts, ks: KeyState, p: ProblemView) {
   if (!config.burstByTopic || !p.topic || !p.areaKey) return false;
+  const topics = new Map<string, number>();
   let n = 0;
-  let same = 0;
   let inside = 0;
   let outside = 0;
   for (const m of counts.members(ks)) {
@@ -215,9 +215,11 @@ function burstOfTopic(config: DetectorConfig, counts: Counts, ks: KeyState, p: P
     // What: those no problem explains yet.
     if (m.problemId || !m.topic) continue;
     n++;
-    if (m.topic === p.topic) same++;
+    topics.set(m.topic, (topics.get(m.topic) ?? 0) + 1);
   }
-  if (n === 0 || same < BURST_TOPIC_SHARE * n) return false;
+  const [topic, k] = [...topics].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+  if (n === 0 || k < BURST_TOPIC_SHARE * n) return false;
+  if (topic !== p.topic && problemTopicShare(counts, p, topic) < BURST_MIX_SHARE) return false;
   // Its complainers naming a place are the problem's place's: most of them, or far more than
   // that place's share of the customers (a common word's burst holds the whole country's
   // everyday complaints using it too: "internet" beside a Texas outage).
@@ -226,8 +228,30 @@ function burstOfTopic(config: DetectorConfig, counts: Counts, ks: KeyState, p: P
   return binomialTail(inside, inside + outside, share) <= BURST_PLACE_ALPHA;
 }
 
+/** The share of a problem's complaints still in its keys' windows filed under `topic`. */
+function problemTopicShare(counts: Counts, p: ProblemView, topic: string): number {
+  let n = 0;
+  let k = 0;
+  for (const key of p.keys) {
+    const ks = counts.keys.get(key);
+    if (!ks) continue;
+    for (const m of counts.members(ks)) {
+      if (m.problemId !== p.id) continue;
+      n++;
+      if (m.topic === topic) k++;
+    }
+  }
+  return n === 0 ? 0 : k / n;
+}
+
 const BURST_TOPIC_SHARE = 2 / 3;
 const BURST_PLACE_ALPHA = 1e-3;
+/**
+ * A topic a tenth of a problem's complaints are filed under is one of its own: triage spreads a
+ * trouble over a few topics (Jacksonville's problem titled outage held 19 % network), and an
+ * unrelated burst's topic is all but absent from it (an eSIM error burst beside an outage).
+ */
+const BURST_MIX_SHARE = 0.1;
 
 function readsAlike(config: DetectorConfig, counts: Counts, ks: KeyState, p: ProblemView) {
   return kinship(unexplainedSigs(counts, ks), problemSigs(counts, p)) >= config.minKinship;
