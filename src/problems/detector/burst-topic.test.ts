@@ -45,7 +45,11 @@ function busy(from: number, to: number): Planned[] {
   return out;
 }
 
-function run(burstPlaces: 'none' | 'austin' | 'elsewhere', config: Partial<DetectorConfig> = {}) {
+function run(
+  burstPlaces: 'none' | 'austin' | 'elsewhere',
+  config: Partial<DetectorConfig> = {},
+  { burstTopic = 'outage', austinNetwork = 0 } = {},
+) {
   const det = new Detector({
     text: { ...DEFAULT_DETECTOR_CONFIG.text, warmupMs: 6 * HOUR },
     ...config,
@@ -58,7 +62,8 @@ function run(burstPlaces: 'none' | 'austin' | 'elsewhere', config: Partial<Detec
       id: `au-${i}`,
       at: start + i * MIN,
       area: AUSTIN,
-      topic: 'outage',
+      // (`austinNetwork`: every n-th filed as network, a trouble triage spreads over topics.)
+      topic: austinNetwork && i % austinNetwork === 0 ? 'network' : 'outage',
       text: 'my phone has no signal at all today',
     });
   // From 15 minutes in, 60 outage complaints in 15 minutes in new words: too few against the
@@ -74,7 +79,7 @@ function run(burstPlaces: 'none' | 'austin' | 'elsewhere', config: Partial<Detec
           : burstPlaces === 'austin'
             ? AUSTIN
             : ELSEWHERE[(i / 6) % 5],
-      topic: 'outage',
+      topic: burstTopic,
       text: `whole street lost internet, every house on the block ${i}`,
     });
   // With Austin's: a Chicago customer used the same words a little before (the burst's key
@@ -127,5 +132,16 @@ describe('problem detector: a word burst filed under a young local problem’s o
     const r = run('elsewhere');
     expect(r.outage).toHaveLength(1);
     expect(r.took).toBeLessThan(30);
+  });
+
+  it('joins when filed under a topic the problem’s complaints are partly filed under', () => {
+    // A fifth of Austin's complaints are filed as network, and the whole burst is.
+    const mixed = run('none', {}, { burstTopic: 'network', austinNetwork: 5 });
+    expect(raises(mixed.later)).toHaveLength(0);
+    expect(mixed.took).toBeGreaterThanOrEqual(40);
+    // None of them: a network burst is another trouble (as an eSIM error burst filed as device
+    // beside an outage, word-merge.test.ts).
+    const pure = run('none', {}, { burstTopic: 'network' });
+    expect(pure.took).toBeLessThan(30);
   });
 });
