@@ -78,9 +78,10 @@ export interface DetectorConfig {
    */
   coldGroups: boolean;
   /**
-   * A word burst beside a young local problem is that problem's trouble when triage filed most
-   * of it under the problem's own topic and the burst's complaints naming a place name the
-   * problem's (`sameTrouble`), however it reads.
+   * A word burst beside a young local problem is that problem's trouble, however it reads, when
+   * triage filed two thirds of it under one topic of the problem's (its own, or one a tenth of
+   * its complaints are filed under) and the burst's complainers naming a place name the
+   * problem's (`burstOfTopic` in same-trouble.ts).
    */
   burstByTopic: boolean;
   /** Link a message triage did not call a complaint when it uses a live trouble's own words. */

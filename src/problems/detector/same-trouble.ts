@@ -191,14 +191,15 @@ function majorityTopic(members: Entry[]): string | null {
 }
 
 /**
- * A word burst that is a young local problem's trouble in other words: triage filed at least
- * `BURST_TOPIC_SHARE` of its unexplained complaints under the problem's very topic (a related
- * one is not enough: the outage group holds device and service, and an eSIM error burst beside
- * an outage is filed as device), and no more of those naming a place name one outside the
- * problem's than inside it (a country-wide trouble of the topic names places everywhere). A
- * Texas outage's customers naming no place wrote "whole street lost internet"; the burst
- * (`w:street`) read like none of the outage's complaints and became a second problem of 242
- * of its cases (outside-style desk high-steady).
+ * A word burst that is a young local problem's trouble in other words (`burstByTopic`): triage
+ * filed at least `BURST_TOPIC_SHARE` of its unexplained complaints under one topic, the
+ * problem's own or one of its mix (`BURST_MIX_SHARE`; a merely related topic is not enough: the
+ * outage group holds device and service, and an eSIM error burst beside an outage is filed as
+ * device), and its complainers naming a place name the problem's: most of them, or far more
+ * than that place's share of the customers (a country-wide trouble of the topic names places
+ * everywhere). A Texas outage's customers naming no place wrote "whole street lost internet";
+ * the burst (`w:street`) read like none of the outage's complaints and became a second problem
+ * of 242 of its cases (outside-style desk high-steady).
  */
 function burstOfTopic(config: DetectorConfig, counts: Counts, ks: KeyState, p: ProblemView) {
   if (!config.burstByTopic || !p.topic || !p.areaKey) return false;
@@ -228,7 +229,10 @@ function burstOfTopic(config: DetectorConfig, counts: Counts, ks: KeyState, p: P
   return binomialTail(inside, inside + outside, share) <= BURST_PLACE_ALPHA;
 }
 
-/** The share of a problem's complaints still in its keys' windows filed under `topic`. */
+/**
+ * The share of a problem's complaints still in its keys' windows filed under `topic` (one held
+ * by two of its keys counts twice: a rough share is all `BURST_MIX_SHARE` asks).
+ */
 function problemTopicShare(counts: Counts, p: ProblemView, topic: string): number {
   let n = 0;
   let k = 0;
