@@ -82,20 +82,17 @@ export function matchOnArrival(
       coarse = true;
     }
     if (!key) continue;
+    // Its weight: the greatest excess of its keys. Claiming a coarse key, only its own place's
+    // keys count, over the coarse window: a coarser key it took over (its complaints dominated
+    // the country's count for a while) would otherwise vouch for every complaint of that key,
+    // and problems competing for it would share it by the key's whole excess (a Florida
+    // outage's problem holding the country's key took a later San Diego outage's complaints).
     let weight = 0;
-    // What its own place shows: a coarser key it took over (its complaints dominated the
-    // country's count for a while) would otherwise vouch for every complaint of that key.
-    let local = 0;
     for (const k of p.keys) {
-      const { excess } = counts.excess(k);
-      weight = Math.max(weight, excess);
-      if (coarse && !coarser(p, k))
-        local = Math.max(local, counts.excess(k, config.coarseLinkWindow).excess);
+      if (coarse && coarser(p, k)) continue;
+      const window = coarse ? config.coarseLinkWindow : config.linkWindow;
+      weight = Math.max(weight, counts.excess(k, window).excess);
     }
-    // Problems competing for a coarse key share it by what their own places show: a problem
-    // that took the key over (`own`) would otherwise claim, by the key's whole excess, the
-    // complaints of another place's trouble that only began after its own.
-    if (coarse) weight = local;
     cands.push({ id: p.id, key, weight, coarse });
   }
   let best: string | null = null;

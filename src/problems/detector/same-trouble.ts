@@ -203,8 +203,7 @@ function majorityTopic(members: Entry[]): string | null {
  */
 function burstOfTopic(config: DetectorConfig, counts: Counts, ks: KeyState, p: ProblemView) {
   if (!config.burstByTopic || !p.topic || !p.areaKey) return false;
-  const topics = new Map<string, number>();
-  let n = 0;
+  const topics: string[] = [];
   let inside = 0;
   let outside = 0;
   for (const m of counts.members(ks)) {
@@ -214,12 +213,10 @@ function burstOfTopic(config: DetectorConfig, counts: Counts, ks: KeyState, p: P
       else outside++;
     }
     // What: those no problem explains yet.
-    if (m.problemId || !m.topic) continue;
-    n++;
-    topics.set(m.topic, (topics.get(m.topic) ?? 0) + 1);
+    if (!m.problemId && m.topic) topics.push(m.topic);
   }
-  const [topic, k] = [...topics].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
-  if (n === 0 || k < BURST_TOPIC_SHARE * n) return false;
+  const { value: topic, count } = mode(topics);
+  if (!topic || count < BURST_TOPIC_SHARE * topics.length) return false;
   if (topic !== p.topic && problemTopicShare(counts, p, topic) < BURST_MIX_SHARE) return false;
   // Its complainers naming a place are the problem's place's: most of them, or far more than
   // that place's share of the customers (a common word's burst holds the whole country's
@@ -234,18 +231,8 @@ function burstOfTopic(config: DetectorConfig, counts: Counts, ks: KeyState, p: P
  * by two of its keys counts twice: a rough share is all `BURST_MIX_SHARE` asks).
  */
 function problemTopicShare(counts: Counts, p: ProblemView, topic: string): number {
-  let n = 0;
-  let k = 0;
-  for (const key of p.keys) {
-    const ks = counts.keys.get(key);
-    if (!ks) continue;
-    for (const m of counts.members(ks)) {
-      if (m.problemId !== p.id) continue;
-      n++;
-      if (m.topic === topic) k++;
-    }
-  }
-  return n === 0 ? 0 : k / n;
+  const ms = problemMembers(counts, p);
+  return ms.length === 0 ? 0 : ms.filter((m) => m.topic === topic).length / ms.length;
 }
 
 const BURST_TOPIC_SHARE = 2 / 3;
@@ -263,11 +250,16 @@ function readsAlike(config: DetectorConfig, counts: Counts, ks: KeyState, p: Pro
 
 /** MinHash signatures of a problem's complaints still in its keys' windows. */
 function problemSigs(counts: Counts, p: ProblemView): Uint32Array[] {
-  const out: Uint32Array[] = [];
+  return problemMembers(counts, p).flatMap((m) => (m.sig ? [m.sig] : []));
+}
+
+/** A problem's complaints still in its keys' windows, once per key holding them. */
+function problemMembers(counts: Counts, p: ProblemView): Entry[] {
+  const out: Entry[] = [];
   for (const k of p.keys) {
     const ks = counts.keys.get(k);
     if (!ks) continue;
-    for (const m of counts.members(ks)) if (m.problemId === p.id && m.sig) out.push(m.sig);
+    for (const m of counts.members(ks)) if (m.problemId === p.id) out.push(m);
   }
   return out;
 }
