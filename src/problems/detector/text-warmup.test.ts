@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Decision, Detector } from './detector.js';
-import { Detector as DetectorClass } from './detector.js';
+import { type Decision, Detector } from './detector.js';
 import { CITIES, complain, HOUR, MIN, raises, seeded, T0, TOPICS } from './test-fixtures.js';
 
 /*
@@ -55,7 +54,7 @@ function everyday(det: Detector, from: number, to: number, out: Decision[]) {
 
 describe('problem detector: word bursts in a desk’s first two days', () => {
   it('raises a new kind of trouble ten hours after the desk opened', () => {
-    const det = new DetectorClass();
+    const det = new Detector();
     const out: Decision[] = [];
     everyday(det, T0, T0 + 10 * HOUR, out);
     expect(raises(out)).toHaveLength(0);
@@ -83,7 +82,7 @@ describe('problem detector: word bursts in a desk’s first two days', () => {
   });
 
   it('raises nothing from the everyday words of its first two days', () => {
-    const det = new DetectorClass();
+    const det = new Detector();
     const out: Decision[] = [];
     everyday(det, T0, T0 + 48 * HOUR, out);
     expect(raises(out)).toHaveLength(0);
