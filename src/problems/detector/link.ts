@@ -126,10 +126,15 @@ export function matchOnArrival(
   }
   if (best && bestPost >= config.linkPosterior) return best;
   // A word a problem owns (its text cluster's) links a complaint using it while that word's
-  // recent count is still mostly excess (a common word returns to its background).
+  // recent count is still mostly excess (a common word returns to its background). A problem
+  // detected by its place takes it only if it names no place or one of the problem's: a word
+  // count is country-wide, and a Florida outage's problem owning "internet" took Philadelphia's
+  // and Albuquerque's outage complaints, place named and all. (A text cluster's place is only
+  // where its complaints so far came from: it takes the word's users wherever they are.)
   for (const k of termKeys) {
     const p = book.claiming(book.ownedBy.get(k));
-    if (p && counts.excess(k).share >= config.linkPosterior) return p.id;
+    if (!p || (placed(p) && !placeFits(p, chain))) continue;
+    if (counts.excess(k).share >= config.linkPosterior) return p.id;
   }
   // Last, a related topic's share of a country-wide trouble (triage's confusion).
   return matchSpill({ config, counts, book }, topic, chain, termKeys);
@@ -332,6 +337,15 @@ export function placePace(
     pace,
   });
   return pace;
+}
+
+/**
+ * Whether a complaint of this place chain may be the trouble of a problem of that place: it
+ * names no place, or one inside the problem's, or one around it (a state, for a city's problem).
+ */
+export function placeFits(p: Pick<ProblemView, 'areaKey' | 'chain'>, chain: string[]): boolean {
+  if (chain.length === 1 || !p.areaKey || p.areaKey === ALL) return true;
+  return chain.includes(p.areaKey) || p.chain.includes(chain[0]);
 }
 
 /** A key of an area wider than the problem's own place (one of its place's ancestors). */
