@@ -179,6 +179,13 @@ export interface DetectorConfig {
    * below `localAlpha`).
    */
   spill: { words: number; topicShare: number; localAlpha: number };
+  /**
+   * A complaint's words can say it is not a big problem's (`word-odds.ts`): read only for a
+   * problem holding `minLinked` complaints in the link window (0: never); a word's rate there is
+   * shrunk toward its usual one by `prior` complaints; words fewer than `minDocs` complaints ever
+   * used are left out; each word's log likelihood ratio is capped at ±`cap`.
+   */
+  wordOdds: { minLinked: number; prior: number; cap: number; minDocs: number };
 }
 
 const MIN = 60_000;
@@ -248,4 +255,5 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   },
   process: { minCustomers: 5, alpha: 1e-6 },
   spill: { words: 3, topicShare: 0.2, localAlpha: 1e-3 },
+  wordOdds: { minLinked: 150, prior: 50, cap: Math.log(5), minDocs: 20 },
 };

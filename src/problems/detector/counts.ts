@@ -94,6 +94,12 @@ export class Counts {
     this.topicEpisodes.set(topic, (this.topicEpisodes.get(topic) ?? 0) + 1);
   }
 
+  /** A term's usual share of complaints (its document frequency), and how many used it. */
+  termShare(term: string): { share: number; docs: number } {
+    const docs = this.termDocs.get(term) ?? 0;
+    return { share: (docs + 0.1) / (this.totalDocs + 1), docs };
+  }
+
   /** One complaint's content terms, for their usual document frequency. */
   countDoc(terms: string[]): void {
     this.totalDocs++;

@@ -7,6 +7,7 @@ import { matchSpill } from './spill.js';
 import { similarity } from './text.js';
 import type { ProblemView } from './types.js';
 import type { Window } from './window.js';
+import { withOdds, wordOdds } from './word-odds.js';
 
 /** The topic group a topic belongs to (`g:<index>`), or null. */
 export function groupOf(config: Pick<DetectorConfig, 'topicGroups'>, topic: string): string | null {
@@ -112,6 +113,8 @@ export function matchOnArrival(
     // excess its own place explains (about `placedShare` of a local trouble's complaints name
     // their place, so its local excess stands for 1 / placedShare of its whole).
     if (c.coarse && excess > 0) post *= Math.min(1, c.weight / (config.placedShare * excess));
+    // Its words may say it is not the trouble's: words the problem's complainers rarely use.
+    post = withOdds(post, wordOdds(parts, c.id, termKeys));
     // And only in proportion to its share of the placed excess: a trouble of the topic in
     // another place brings its own complaints naming no place (`excessElsewhere`).
     if (c.coarse && post >= config.linkPosterior) {

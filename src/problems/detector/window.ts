@@ -66,7 +66,10 @@ export function explain(e: Entry, problemId: string): void {
   if (!e.wins) return;
   // A move to another problem changes what its windows hold too (see `linkedVersion`).
   for (const { win } of e.wins) win.linkedVersion++;
-  if (was) return;
+  if (was) {
+    if (was !== problemId) for (const { win, pos } of e.wins) win.movedAt(was, problemId, pos);
+    return;
+  }
   for (const { win, pos } of e.wins) win.explainAt(e, pos);
 }
 
@@ -77,6 +80,8 @@ export class Window {
   readonly last = new Map<string, number>();
   /** Customers of the window with at least one entry linked to a problem (entry count). */
   private readonly explained = new Map<string, number>();
+  /** The window's entries linked to each problem (`linkedTo`). */
+  private readonly byProblem = new Map<string, number>();
   /** Absolute position of `queue[0]` (entries spliced off so far). */
   private base = 0;
   /** Each customer's first queued entry, once someone asked (`firsts`). */
@@ -101,13 +106,31 @@ export class Window {
     this.index?.added(e, pos);
     if (e.problemId) {
       this.bump(e.customerId, 1);
+      this.tally(e.problemId, 1);
       this.linkedVersion++;
     }
     return fresh;
   }
   /** An entry at absolute position `pos` was linked: counted when it is still queued. */
   explainAt(e: Entry, pos: number): void {
-    if (pos >= this.base + this.head) this.bump(e.customerId, 1);
+    if (pos < this.base + this.head) return;
+    this.bump(e.customerId, 1);
+    this.tally(e.problemId!, 1);
+  }
+  /** An entry at absolute position `pos` moved from one problem to another. */
+  movedAt(from: string, to: string, pos: number): void {
+    if (pos < this.base + this.head) return;
+    this.tally(from, -1);
+    this.tally(to, 1);
+  }
+  /** How many of the window's entries a problem holds (call `evict` first). */
+  linkedTo(problemId: string): number {
+    return this.byProblem.get(problemId) ?? 0;
+  }
+  private tally(problemId: string, d: number) {
+    const n = (this.byProblem.get(problemId) ?? 0) + d;
+    if (n > 0) this.byProblem.set(problemId, n);
+    else this.byProblem.delete(problemId);
   }
   private bump(customerId: string, d: number) {
     const n = (this.explained.get(customerId) ?? 0) + d;
@@ -126,7 +149,10 @@ export class Window {
       const e = this.queue[this.head];
       this.index?.evicted(e, this.base + this.head);
       this.head++;
-      if (e.problemId) this.bump(e.customerId, -1);
+      if (e.problemId) {
+        this.bump(e.customerId, -1);
+        this.tally(e.problemId, -1);
+      }
       if (this.last.get(e.customerId) === e.at) {
         this.last.delete(e.customerId);
         gone?.(e);
