@@ -185,7 +185,8 @@ export class Detector {
 
   /**
    * A message that is not a complaint, on a case no problem holds yet, joins the live trouble
-   * whose words it uses (`matchUnflagged`); it is not counted, and does not keep the problem live.
+   * whose words it uses, or whose place and topic it names (`matchUnflagged`); it is not
+   * counted, and does not keep the problem live.
    */
   private linkUnflagged(o: Observation, area: Area | null): Decision | null {
     if (this.silent || !this.config.text.enabled || !this.config.linkUnflagged) return null;
@@ -193,7 +194,7 @@ export class Detector {
     if (this.book.problems.size === 0) return null;
     if (o.caseId && this.book.active(this.book.caseProblem.get(o.caseId))) return null;
     const termKeys = contentTerms(o.text).map((t) => `w:${t}`);
-    const id = matchUnflagged(this.parts, areaChain(area), termKeys);
+    const id = matchUnflagged(this.parts, o.topic, areaChain(area), termKeys);
     if (!id) return null;
     const entry = linkedEntry(o, area, id);
     if (o.caseId) this.book.caseProblem.set(o.caseId, id);

@@ -53,6 +53,7 @@ export function matchOnArrival(
   topic: string,
   chain: string[],
   termKeys: string[],
+  insideOnly = false,
 ): string | null {
   const { config, counts, book } = parts;
   if (caseId) {
@@ -78,7 +79,12 @@ export function matchOnArrival(
       else if (topicHeldAt(parts, p, topic)) key = null;
       else if (grp && p.keys.includes(grp)) key = grp;
       else if (p.keys.includes(`${ANY_TOPIC}@${p.areaKey}`)) key = exact;
-    } else if (p.topic === topic && p.chain.includes(chain[0]) && !placeQuiet(config, counts, p)) {
+    } else if (
+      !insideOnly &&
+      p.topic === topic &&
+      p.chain.includes(chain[0]) &&
+      !placeQuiet(config, counts, p)
+    ) {
       key = `${topic}@${chain[0]}`;
       coarse = true;
     }
@@ -128,6 +134,7 @@ export function matchOnArrival(
     }
   }
   if (best && bestPost >= config.linkPosterior) return best;
+  if (insideOnly) return null;
   // A word a problem owns (its text cluster's) links a complaint using it while that word's
   // recent count is still mostly excess (a common word returns to its background). A problem
   // detected by its place takes it only if it names no place or one of the problem's: a word
@@ -202,15 +209,28 @@ export function matchByWords(parts: DetectorParts, chain: string[], termKeys: st
 /**
  * A message triage did not call a complaint ("is your email server down?", "people say my
  * mails bounce") still belongs to a live trouble when it uses three of that trouble's own words
- * (as in `matchByWords`), and names no place or one inside the problem's. It is linked (its
- * customer is affected and is told of the fix) but never counted: only complaints are evidence.
+ * (as in `matchByWords`), and names no place or one inside the problem's; or when it names a
+ * place inside a live problem's and its topic would link a complaint there (`matchOnArrival`,
+ * inside the place only). It is linked (its customer is affected and is told of the fix) but
+ * never counted: only complaints are evidence.
  */
-export function matchUnflagged(parts: DetectorParts, chain: string[], termKeys: string[]) {
-  return wordVote(
+export function matchUnflagged(
+  parts: DetectorParts,
+  topic: string,
+  chain: string[],
+  termKeys: string[],
+) {
+  const byWords = wordVote(
     parts,
     termKeys,
     (p) => chain.length === 1 || !p.areaKey || chain.includes(p.areaKey),
   );
+  if (byWords || chain.length === 1) return byWords;
+  // Naming a place inside a live problem's, of a topic its place is mostly in excess of, it is
+  // that trouble's as a complaint there would be ("whole street lost internet in Tampa FL",
+  // complaint score 0.31, during a Florida outage): by its topic and place alone, never through
+  // a wider place's key.
+  return matchOnArrival(parts, null, topic, chain, termKeys, true);
 }
 
 function wordVote(
