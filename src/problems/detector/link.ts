@@ -120,7 +120,12 @@ export function matchOnArrival(
     // their place, so its local excess stands for 1 / placedShare of its whole).
     if (c.coarse && excess > 0) post *= Math.min(1, c.weight / (config.placedShare * excess));
     // Its words may say it is not the trouble's: words the problem's complainers rarely use.
-    post = withOdds(post, wordOdds(parts, c.id, termKeys));
+    // Read where a trouble takes its topic's background: complaints naming no place for a local
+    // problem, every one for a country-wide problem. (Also inside a place, real tweets told as
+    // incident complaints were turned away: simulator's real-text incidents F1 0.875 → 0.865.)
+    if (c.coarse || book.problems.get(c.id)?.areaKey === ALL) {
+      post = withOdds(post, wordOdds(parts, c.id, termKeys));
+    }
     // And only in proportion to its share of the placed excess: a trouble of the topic in
     // another place brings its own complaints naming no place (`excessElsewhere`).
     if (c.coarse && post >= config.linkPosterior) {

@@ -22,6 +22,9 @@ import { GLOBAL } from './counts.js';
  * from 30, a Florida outage's first complaints filed under device were turned away and became a
  * second problem).
  *
+ * `matchOnArrival` reads it for complaints naming no place that a local problem would take, and
+ * for every complaint a country-wide problem would: where a trouble takes its topic's background.
+ *
  * Only against: words that say "more likely the trouble's" also lifted complaints of a live
  * problem's words into the wrong one (outside set, recall 0.79 → 0.69 when the ratio could exceed
  * 1), and a complaint's evidence for a problem is its count's excess, already in the posterior.
