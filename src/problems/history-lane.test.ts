@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Detector } from './detector/detector.js';
+import type { ProblemView } from './detector/types.js';
 import type { DetectorInput } from './detector-input.js';
-import { HistoryLane } from './history-lane.js';
+import { existedBy, HistoryLane } from './history-lane.js';
 
 const HOUR = 3_600_000;
 const TODAY = Date.UTC(2026, 11, 3, 9);
@@ -127,5 +128,26 @@ describe('the history lane', () => {
     // Idle within the live detector's windows: rebuilt, to know that history.
     lane.detector = standingAt(TODAY - 5 * HOUR);
     expect(lane.settle(det, 30 * 60_000)).toBe(TODAY);
+  });
+});
+
+/** Which open problems a detector may decide on (`existedBy`). */
+describe('the problems a detector sees', () => {
+  const LAST_JUNE = Date.UTC(2025, 5, 2, 1);
+  const view = (id: string, detectedAt: number) => ({ id, detectedAt }) as ProblemView;
+  const views = [view('last-year', LAST_JUNE - 2 * HOUR), view('today', TODAY - 20 * HOUR)];
+
+  it('a detector that has seen nothing stands at the first message it is about to see', () => {
+    // `throughline simulate` of last June, straight into a desk with today's demo outage: that
+    // outage did not exist yet, so June's complaints must not move it.
+    expect(existedBy(new Detector(), views, LAST_JUNE).map((v) => v.id)).toEqual(['last-year']);
+    expect(existedBy(new Detector(), views, TODAY).map((v) => v.id)).toEqual([
+      'last-year',
+      'today',
+    ]);
+  });
+
+  it('with no message either, it sees them all (a problem made by hand before any traffic)', () => {
+    expect(existedBy(new Detector(), views).map((v) => v.id)).toEqual(['last-year', 'today']);
   });
 });

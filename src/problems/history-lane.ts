@@ -159,10 +159,18 @@ export function raisedIn(decisions: Decision[]): string[] {
  * clocks a little apart between nodes). A detector rebuilt at last March (a fresh process
  * replaying it) must not take that month's complaints into a problem raised today: it did, and
  * today's San Francisco outage became last year's Los Angeles one. A detector that has seen
- * nothing yet sees them all (a problem made by hand before any traffic).
+ * nothing yet is at the time of the first message it is about to see (`firstAt`): a simulated
+ * day of last June written straight into a desk (`throughline simulate`, a fresh process) took
+ * today's demo outage and moved its place. With no message either, it sees them all (a problem
+ * made by hand before any traffic).
  */
-export function existedBy(det: Detector, views: ProblemView[]): ProblemView[] {
-  if (det.now <= 0) return views;
-  const until = det.now + det.horizonMs;
+export function existedBy(
+  det: Detector,
+  views: ProblemView[],
+  firstAt: number | null = null,
+): ProblemView[] {
+  const at = det.now > 0 ? det.now : firstAt;
+  if (at === null) return views;
+  const until = at + det.horizonMs;
   return views.filter((v) => v.detectedAt <= until);
 }

@@ -245,7 +245,9 @@ export class ProblemRuntime {
         this.opts.warmupDays,
       );
     }
-    det.syncProblems(existedBy(det, this.history.liveViews(views)));
+    let firstAt: number | null = null;
+    for (const i of inputs) if (firstAt === null || i.at < firstAt) firstAt = i.at;
+    det.syncProblems(existedBy(det, this.history.liveViews(views), firstAt));
     // No message: on a live desk the detector still moves on to now and ticks (idle-time.ts).
     if (inputs.length === 0 && !(idle && (await advanceIdle(trx, ws, det, now)))) return;
     const lanes: { det: Detector; items: DetectorInput[]; live: boolean }[] = [];
