@@ -14,6 +14,7 @@ import {
   replay,
   seeded,
   TOPICS,
+  unflagged,
   warmed,
 } from './test-fixtures.js';
 
@@ -96,16 +97,7 @@ function twoStates(rest: boolean, big = false, atlanta = false): Decision[] {
 
 /** A message triage did not call a complaint. */
 function ask(det: Detector, id: string, at: number, area: Area | null, text: string) {
-  return det.observe({
-    ref: id,
-    at,
-    customerId: id,
-    caseId: `case-${id}`,
-    area,
-    complaint: false,
-    topic: 'account',
-    text,
-  });
+  return unflagged(det, id, at, area, 'account', text);
 }
 
 describe('problem detector: one root cause, one problem', () => {

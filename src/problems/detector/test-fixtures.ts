@@ -87,6 +87,27 @@ export function complain(
   });
 }
 
+/** One message triage did not call a complaint. */
+export function unflagged(
+  det: Detector,
+  id: string,
+  at: number,
+  area: Area | null,
+  topic: string,
+  text: string,
+) {
+  return det.observe({
+    ref: id,
+    at,
+    customerId: id,
+    caseId: `case-${id}`,
+    area,
+    complaint: false,
+    topic,
+    text,
+  });
+}
+
 /** One complaint a test plans ahead (`replay` feeds them in event-time order). */
 export interface Planned {
   id: string;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
 import type { Counts } from './counts.js';
 import type { Decision, Detector } from './detector.js';
-import { CITIES, complain, MIN, raises, warmed } from './test-fixtures.js';
+import { CITIES, complain, MIN, raises, unflagged, warmed } from './test-fixtures.js';
 
 const AUSTIN = CITIES[2];
 const SEATTLE = CITIES[5];
@@ -16,16 +16,7 @@ const SEATTLE = CITIES[5];
  * is that trouble's (linked, never counted).
  */
 function note(det: Detector, id: string, at: number, area: Area | null, topic: string) {
-  return det.observe({
-    ref: id,
-    at,
-    customerId: id,
-    caseId: `case-${id}`,
-    area,
-    complaint: false,
-    topic,
-    text: `whole street lost it ${id}`,
-  });
+  return unflagged(det, id, at, area, topic, `whole street lost it ${id}`);
 }
 
 describe('problem detector: a message triage did not flag, naming the problem’s place', () => {
