@@ -135,3 +135,20 @@ export function warmed(config: Partial<DetectorConfig> = {}) {
   background(det, T0, T0 + 30 * HOUR, out);
   return { det, out, start: T0 + 30 * HOUR };
 }
+
+/**
+ * A desk whose word rules run (from its sixth hour; the fixtures' 30 hours suffice) with an
+ * Austin outage raised from twelve complaints in its first twelve minutes. `austin(from, to,
+ * into)` adds Austin's complaints of minutes `from` to `to`.
+ */
+export function austinOutage() {
+  const { det, out, start } = warmed({
+    text: { ...DEFAULT_DETECTOR_CONFIG.text, warmupMs: 6 * HOUR },
+  });
+  const austin = (from: number, to: number, into: Decision[]) => {
+    for (let i = from; i < to; i++)
+      into.push(...complain(det, `au-${i}`, start + i * MIN, CITIES[2], 'outage', 'no internet'));
+  };
+  austin(0, 12, out);
+  return { det, out, start, austin, outage: raises(out) };
+}

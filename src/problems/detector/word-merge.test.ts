@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DETECTOR_CONFIG } from './config.js';
 import type { Decision } from './detector.js';
-import { CITIES, complain, HOUR, linkedTo, MIN, raises, warmed } from './test-fixtures.js';
-
-const AUSTIN = CITIES[2];
+import { austinOutage, complain, linkedTo, MIN, raises } from './test-fixtures.js';
 
 /*
  * Issue 6, QA: while an Austin outage was being fixed, 25 customers naming no place wrote that
@@ -13,16 +10,7 @@ const AUSTIN = CITIES[2];
  * burst joins a live problem only when its complaints read like the problem's.
  */
 function run(esim: string) {
-  // The text rules start after `text.warmupMs` of traffic: the fixtures' 30 hours suffice here.
-  const { det, out, start } = warmed({
-    text: { ...DEFAULT_DETECTOR_CONFIG.text, warmupMs: 6 * HOUR },
-  });
-  const austin = (from: number, to: number, into: Decision[]) => {
-    for (let i = from; i < to; i++)
-      into.push(...complain(det, `au-${i}`, start + i * MIN, AUSTIN, 'outage', 'no internet'));
-  };
-  austin(0, 12, out);
-  const outage = raises(out);
+  const { det, start, austin, outage } = austinOutage();
   // Being fixed (what storage tells the detector every batch), while Austin goes on complaining
   // (a local problem whose place went quiet takes no burst naming no place: `placeQuiet`).
   det.syncProblems(det.problemViews().map((v) => ({ ...v, status: 'fixing', human: true })));

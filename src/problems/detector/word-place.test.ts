@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DETECTOR_CONFIG } from './config.js';
 import type { Decision } from './detector.js';
-import { CITIES, complain, HOUR, linkedTo, MIN, raises, warmed } from './test-fixtures.js';
+import { austinOutage, CITIES, complain, linkedTo, MIN } from './test-fixtures.js';
 
 const AUSTIN = CITIES[2];
 const SEATTLE = CITIES[5];
@@ -15,15 +14,7 @@ const WORDS = 'no internet since the router rebooted';
  * detected by its place takes through its words only complaints naming no place, or its place.
  */
 function run() {
-  const { det, out, start } = warmed({
-    text: { ...DEFAULT_DETECTOR_CONFIG.text, warmupMs: 6 * HOUR },
-  });
-  const austin = (from: number, to: number, into: Decision[]) => {
-    for (let i = from; i < to; i++)
-      into.push(...complain(det, `au-${i}`, start + i * MIN, AUSTIN, 'outage', 'no internet'));
-  };
-  austin(0, 12, out);
-  const outage = raises(out);
+  const { det, start, austin, outage } = austinOutage();
   // Austin goes on complaining, and its customers naming no place write in their own words,
   // filed by triage under another topic: a word burst the problem takes as its own (as in
   // word-merge.test.ts).
