@@ -214,10 +214,11 @@ export function matchByWords(parts: DetectorParts, chain: string[], termKeys: st
 /**
  * A message triage did not call a complaint ("is your email server down?", "people say my
  * mails bounce") still belongs to a live trouble when it uses three of that trouble's own words
- * (as in `matchByWords`), and names no place or one inside the problem's; or when it names a
- * place inside a live problem's and its topic would link a complaint there (`matchOnArrival`,
- * inside the place only). It is linked (its customer is affected and is told of the fix) but
- * never counted: only complaints are evidence.
+ * (as in `matchByWords`), and names no place or one inside the problem's; or when its topic
+ * would link a complaint of its place there (`matchOnArrival`): naming a place, inside the
+ * problem's place only; naming none, through its topic's country-wide key, as a complaint naming
+ * none would. It is linked (its customer is affected and is told of the fix) but never counted:
+ * only complaints are evidence.
  */
 export function matchUnflagged(
   parts: DetectorParts,
@@ -230,7 +231,10 @@ export function matchUnflagged(
     termKeys,
     (p) => chain.length === 1 || !p.areaKey || chain.includes(p.areaKey),
   );
-  if (byWords || chain.length === 1) return byWords;
+  if (byWords) return byWords;
+  // Naming no place, it joins through its topic's country-wide key as a complaint naming none
+  // would ("whole street lost internet", "home internet is out": not complaints to triage).
+  if (chain.length === 1) return matchOnArrival(parts, null, topic, chain, termKeys);
   // Naming a place inside a live problem's, of a topic its place is mostly in excess of, it is
   // that trouble's as a complaint there would be ("whole street lost internet in Tampa FL",
   // complaint score 0.31, during a Florida outage): by its topic and place alone, never through

@@ -19,7 +19,7 @@ function note(det: Detector, id: string, at: number, area: Area | null, topic: s
   return unflagged(det, id, at, area, topic, `whole street lost it ${id}`);
 }
 
-describe('problem detector: a message triage did not flag, naming the problem’s place', () => {
+describe('problem detector: a message triage did not flag', () => {
   it('joins the live problem of its place and topic, and nothing elsewhere', () => {
     const { det, out, start } = warmed();
     for (let i = 0; i < 12; i++) out.push(...complain(det, `au-${i}`, start + i * MIN, AUSTIN));
@@ -34,12 +34,36 @@ describe('problem detector: a message triage did not flag, naming the problem’
     expect(links(here)).toEqual(['link']);
     const link = here.find((d) => d.type === 'link');
     expect(link?.type === 'link' && link.member.topic).toBeNull();
-    // Another place, another topic there, or no place and none of its words: not linked.
+    // Another place, another topic there, or no place, none of its words and another topic:
+    // not linked.
     expect(links(note(det, 'away', at + 10_000, SEATTLE, 'outage'))).toEqual([]);
     expect(links(note(det, 'bill', at + 20_000, AUSTIN, 'billing'))).toEqual([]);
-    expect(links(note(det, 'none', at + 30_000, null, 'outage'))).toEqual([]);
+    expect(links(note(det, 'none', at + 30_000, null, 'network'))).toEqual([]);
     // Not counted: the problem's place still counts its twelve complainers only.
     const { counts } = det as unknown as { counts: Counts };
     expect(counts.keys.get(`outage@${outage[0].areaKey}`)?.windows[0].size).toBe(12);
+  });
+
+  /*
+   * The same outage's customers naming no place wrote "whole street lost internet" and "home
+   * internet is out", and triage called neither a complaint: 96 of the 157 Florida complaints
+   * its problem missed. Such a message joins as a complaint naming no place would: through its
+   * topic's country-wide key, while that key is mostly the problem's excess and its place goes on.
+   */
+  it('naming no place, joins as a complaint naming none would', () => {
+    const { det, out, start } = warmed();
+    for (let i = 0; i < 12; i++) out.push(...complain(det, `au-${i}`, start + i * MIN, AUSTIN));
+    const [outage] = raises(out);
+    const linked = (ds: Decision[]) =>
+      ds.some((d) => d.type === 'link' && d.problemId === outage.problemId);
+    const at = start + 15 * MIN;
+    // The country's outage key is all Austin's excess: linked, and not counted there.
+    expect(linked(note(det, 'street', at, null, 'outage'))).toBe(true);
+    const { counts } = det as unknown as { counts: Counts };
+    expect(counts.keys.get('outage@all')?.windows[0].size).toBe(12);
+    // A complaint naming none of the same words and topic would have joined too.
+    expect(linked(complain(det, 'plain', at + 10_000, null))).toBe(true);
+    // Hours after Austin's last complaint its place is quiet: no longer its trouble's.
+    expect(linked(note(det, 'late', start + 6 * 60 * MIN, null, 'outage'))).toBe(false);
   });
 });
