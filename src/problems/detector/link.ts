@@ -132,8 +132,7 @@ export function matchOnArrival(
     // And only in proportion to its share of the placed excess: a trouble of the topic in
     // another place brings its own complaints naming no place (`excessElsewhere`).
     if (c.coarse && post >= config.linkPosterior) {
-      const p = book.problems.get(c.id)!;
-      const other = excessElsewhere(config, counts, p, c.key, config.coarseLinkWindow);
+      const other = excessElsewhere(config, counts, problem!, c.key, config.coarseLinkWindow);
       post *= c.weight / Math.max(1e-9, c.weight + other);
     }
     if (post > bestPost) {
