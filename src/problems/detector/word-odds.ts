@@ -22,8 +22,9 @@ import { GLOBAL } from './counts.js';
  * from 30, a Florida outage's first complaints filed under device were turned away and became a
  * second problem).
  *
- * `matchOnArrival` reads it for complaints naming no place that a local problem would take, and
- * for every complaint a country-wide problem would: where a trouble takes its topic's background.
+ * `matchOnArrival` reads it for complaints naming no place that a local problem would take, for
+ * every complaint a country-wide problem would, and for complaints of another topic than the
+ * problem's (an outage's city, its ordinary device complaints): where a trouble takes background.
  *
  * Only against: words that say "more likely the trouble's" also lifted complaints of a live
  * problem's words into the wrong one (outside set, recall 0.79 → 0.69 when the ratio could exceed
