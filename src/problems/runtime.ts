@@ -245,8 +245,10 @@ export class ProblemRuntime {
         this.opts.warmupDays,
       );
     }
+    // Only a detector that has seen nothing yet needs its batch's first message (`existedBy`).
     let firstAt: number | null = null;
-    for (const i of inputs) if (firstAt === null || i.at < firstAt) firstAt = i.at;
+    if (det.now <= 0)
+      for (const i of inputs) if (firstAt === null || i.at < firstAt) firstAt = i.at;
     det.syncProblems(existedBy(det, this.history.liveViews(views), firstAt));
     // No message: on a live desk the detector still moves on to now and ticks (idle-time.ts).
     if (inputs.length === 0 && !(idle && (await advanceIdle(trx, ws, det, now)))) return;
