@@ -315,9 +315,11 @@ describe('problem detector: one root cause, one problem', () => {
       // A straggler every four hours keeps it live, but its excess is long over.
       for (let h = 4; h <= 24; h += 4)
         out.push(...complain(det, `s-${h}`, start + h * HOUR, AUSTIN));
+      // (Of the same topic: a related one where the old topic has no excess left is another
+      // trouble by `sameTrouble`'s own rule, own-topic-over.test.ts.)
       const next = start + 26 * HOUR;
       for (let i = 0; i < 30; i++)
-        out.push(...complain(det, `b-${i}`, next + i * 2 * MIN, AUSTIN, 'network', 'no signal'));
+        out.push(...complain(det, `b-${i}`, next + i * 2 * MIN, AUSTIN, 'outage', 'no signal'));
       return raises(out);
     };
     const split = run(3 * HOUR);
@@ -336,9 +338,10 @@ describe('problem detector: one root cause, one problem', () => {
       for (let h = 4; h <= 12; h += 2)
         out.push(...complain(det, `s-${h}`, start + h * HOUR, AUSTIN));
       // ... and a new one 11 hours after the first ended.
+      // (Of the same topic, as above.)
       const next = start + 14 * HOUR;
       for (let i = 0; i < 30; i++)
-        out.push(...complain(det, `b-${i}`, next + i * 2 * MIN, AUSTIN, 'network', 'no signal'));
+        out.push(...complain(det, `b-${i}`, next + i * 2 * MIN, AUSTIN, 'outage', 'no signal'));
       return raises(out);
     };
     const split = run(DEFAULT_DETECTOR_CONFIG.episode);

@@ -14,6 +14,15 @@ import { kinship } from './text.js';
 import type { ProblemView, TopicShare } from './types.js';
 import type { Entry, KeyState } from './window.js';
 
+/**
+ * The problem's own topic shows under half `minCustomers` of excess in its place (over the link
+ * window), asked of an excess of another named topic there.
+ */
+function ownTopicOver(config: DetectorConfig, counts: Counts, p: ProblemView, topic: string) {
+  if (topic === p.topic || topic === ANY_TOPIC || topic.startsWith('g:')) return false;
+  return counts.excess(`${p.topic}@${p.areaKey}`).excess < config.minCustomers / 2;
+}
+
 /** Triage's topic for what it cannot name. */
 export const OTHER = 'other';
 
@@ -68,6 +77,10 @@ export function sameTrouble(
       if (!young && topic !== null && chain[0] !== p.areaKey && chain.includes(p.areaKey!))
         continue;
       if (!young && topic && p.topic && !related(config, p.topic, topic)) continue;
+      // Nor a related topic standing out where the problem's own topic has no excess left: its
+      // trouble there is over, and this is another (a Portland ZIP's outage 13 hours into a
+      // Portland network problem whose stragglers kept it live).
+      if (!young && topic && p.topic && ownTopicOver(config, counts, p, topic)) continue;
       if (!young && !recent && counts.excess(p.keys[0]).share < config.linkPosterior) continue;
       // Young, a topic of another group is the same trouble under a confused topic only if it
       // reads like the problem's complaints: a Fresno double billing an hour into a Fresno
