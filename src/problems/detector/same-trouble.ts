@@ -14,15 +14,6 @@ import { kinship } from './text.js';
 import type { ProblemView, TopicShare } from './types.js';
 import type { Entry, KeyState } from './window.js';
 
-/**
- * The problem's own topic shows under half `minCustomers` of excess in its place (over the link
- * window), asked of an excess of another named topic there.
- */
-function ownTopicOver(config: DetectorConfig, counts: Counts, p: ProblemView, topic: string) {
-  if (topic === p.topic || topic === ANY_TOPIC || topic.startsWith('g:')) return false;
-  return counts.excess(`${p.topic}@${p.areaKey}`).excess < config.minCustomers / 2;
-}
-
 /** Triage's topic for what it cannot name. */
 export const OTHER = 'other';
 
@@ -249,6 +240,15 @@ function burstOfTopic(config: DetectorConfig, counts: Counts, ks: KeyState, p: P
 function problemTopicShare(counts: Counts, p: ProblemView, topic: string): number {
   const ms = problemMembers(counts, p);
   return ms.length === 0 ? 0 : ms.filter((m) => m.topic === topic).length / ms.length;
+}
+
+/**
+ * The problem's own topic shows under half `minCustomers` of excess in its place (over the link
+ * window), asked of an excess of another named topic there.
+ */
+function ownTopicOver(config: DetectorConfig, counts: Counts, p: ProblemView, topic: string) {
+  if (topic === p.topic || topic === ANY_TOPIC || topic.startsWith('g:')) return false;
+  return counts.excess(`${p.topic}@${p.areaKey}`).excess < config.minCustomers / 2;
 }
 
 /**
