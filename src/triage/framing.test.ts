@@ -18,6 +18,33 @@ describe('messageBody: what a message says without its framing', () => {
     expect(messageBody('Hello team,\n\nStill down.\n\n-\nTrey')).toBe('Still down.');
   });
 
+  it('leaves out the message a reply quotes, and its attribution line', () => {
+    expect(
+      messageBody(
+        'Hi,\n\nservice is down for everyone i know\n\nErin\n\n> On Mon, Vireo Support wrote:\n> Thank you for contacting us.',
+      ),
+    ).toBe('service is down for everyone i know\n\nErin');
+    expect(
+      messageBody(
+        'still no signal\n\nOn Tue, 3 Mar 2025 at 10:00, Vireo <care@vireo.example> wrote:\n> Is it working now?',
+      ),
+    ).toBe('still no signal');
+    expect(
+      messageBody(
+        'no signal\n-----Original Message-----\nFrom: Vireo\nSent: Monday\nThanks for writing',
+      ),
+    ).toBe('no signal');
+    // Nothing but a quotation, or a ">" inside the words, is the message.
+    expect(messageBody('> quoted only')).toBe('> quoted only');
+    expect(messageBody('a > b, says my bill')).toBe('a > b, says my bill');
+    // The desk's words quoted back no longer hide the complaint (0.02 before).
+    expect(
+      classify({
+        text: 'Hi,\n\nservice is down for everyone i know\n\nErin\n\n> On Mon, Vireo Support wrote:\n> Thank you for contacting us.',
+      }).complaint,
+    ).toBe(true);
+  });
+
   it("leaves out a transcript's marker and the caller's introduction", () => {
     expect(messageBody('[Voicemail transcript] Hi, this is Sarah. eSIM activation failed.')).toBe(
       'eSIM activation failed.',
