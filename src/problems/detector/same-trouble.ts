@@ -223,8 +223,18 @@ function burstOfTopic(config: DetectorConfig, counts: Counts, ks: KeyState, p: P
     if (!m.problemId && m.topic) topics.push(m.topic);
   }
   const { value: topic, count } = mode(topics);
-  if (!topic || count < BURST_TOPIC_SHARE * topics.length) return false;
-  if (topic !== p.topic && problemTopicShare(counts, p, topic) < BURST_MIX_SHARE) return false;
+  if (!topic) return false;
+  const ofMix =
+    count >= BURST_TOPIC_SHARE * topics.length &&
+    (topic === p.topic || problemTopicShare(counts, p, topic) >= BURST_MIX_SHARE);
+  // Topics related to the problem's, even absent from its mix, when the burst came with the
+  // raise: a Florida outage's customers wrote "modem keeps saying no sync", filed as device and
+  // outage, and their burst five minutes after the raise became a second problem of 268 of its
+  // cases (outside-style desk high-swing). An eSIM error burst beside an outage comes later.
+  const withRaise =
+    counts.now - p.detectedAt <= BURST_WITH_RAISE_MS &&
+    topics.filter((t) => related(config, p.topic!, t)).length >= BURST_TOPIC_SHARE * topics.length;
+  if (!ofMix && !withRaise) return false;
   // Its complainers naming a place are the problem's place's: most of them, or far more than
   // that place's share of the customers (a common word's burst holds the whole country's
   // everyday complaints using it too: "internet" beside a Texas outage).
@@ -280,6 +290,8 @@ function burstOfOtherTopic(config: DetectorConfig, counts: Counts, ks: KeyState,
 const BURST_OTHER_SHARE = 0.9;
 
 const BURST_TOPIC_SHARE = 2 / 3;
+/** How soon after a problem's raise a burst of a related topic is taken to have come with it. */
+const BURST_WITH_RAISE_MS = 15 * 60_000;
 const BURST_PLACE_ALPHA = 1e-3;
 /**
  * A topic a tenth of a problem's complaints are filed under is one of its own: triage spreads a
