@@ -130,6 +130,9 @@ describe('short trouble reports (data/triage/probes)', () => {
       'nothing new, still the same old me',
     ])
       expect({ text, rule: shortTrouble(words(text)) }).toEqual({ text, rule: null });
+    // Working again is over; not working again is not.
+    expect(shortTrouble(words('wifi works now after the outage'))).toBeNull();
+    expect(shortTrouble(words('internet not working again'))).toEqual({ topic: null });
   });
 
   it('needs a service or device for phrases that name none (review: everyday short texts)', () => {

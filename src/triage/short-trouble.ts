@@ -187,6 +187,9 @@ const SETTLED = new Set('back restored fixed resolved sorted solved if whenever'
  * resolved", "when will it be back", "want it fixed") or denied ("not fixed", "isn't back yet",
  * "still not restored"). Without them "this needs to be resolved" read as trouble that was over.
  */
+/** "working again", "works now": the trouble is over ("not working again" is not). */
+const WORKING = new Set(['working', 'works', 'worked']);
+const AGAIN = new Set(['again', 'now', 'fine']);
 const UNSETTLED_BEFORE = new Set('be get want need needs'.split(' '));
 function unsettled(words: readonly string[], i: number): boolean {
   const a = i > 0 ? words[i - 1] : '';
@@ -320,6 +323,7 @@ export function shortTrouble(words: readonly string[]): ShortTrouble | null {
     const w = plain[i];
     if (w === 'but') settled = pleased = false;
     else if (SETTLED.has(w) && !unsettled(plain, i)) settled = true;
+    else if (WORKING.has(w) && AGAIN.has(plain[i + 1]) && !unsettled(plain, i)) settled = true;
     else if (PLEASED.has(w)) pleased = true;
     if (REPEAT.has(w)) repeat = true;
   }
