@@ -144,4 +144,16 @@ describe('problem detector: a word burst filed under a young local problem’s o
     const pure = run('none', {}, { burstTopic: 'network' });
     expect(pure.took).toBeLessThan(30);
   });
+
+  it('joins when filed under a related topic, coming with the raise from the problem’s place', () => {
+    // Outside-style desk high-swing: a Florida outage's "modem keeps saying no sync", filed as
+    // device, five minutes after the raise. Here, device and within 15 minutes of Austin's raise,
+    // one in six naming Austin.
+    const withPlace = run('austin', {}, { burstTopic: 'device' });
+    expect(raises(withPlace.later).filter((d) => d.kind === 'text')).toHaveLength(0);
+    expect(withPlace.took).toBeGreaterThanOrEqual(40);
+    // Naming other cities, or no place at all: another trouble that began meanwhile.
+    expect(run('elsewhere', {}, { burstTopic: 'device' }).took).toBeLessThan(30);
+    expect(run('none', {}, { burstTopic: 'device' }).took).toBeLessThan(30);
+  });
 });

@@ -228,10 +228,12 @@ function burstOfTopic(config: DetectorConfig, counts: Counts, ks: KeyState, p: P
     count >= BURST_TOPIC_SHARE * topics.length &&
     (topic === p.topic || problemTopicShare(counts, p, topic) >= BURST_MIX_SHARE);
   // Topics related to the problem's, even absent from its mix, when the burst came with the
-  // raise: a Florida outage's customers wrote "modem keeps saying no sync", filed as device and
-  // outage, and their burst five minutes after the raise became a second problem of 268 of its
-  // cases (outside-style desk high-swing). An eSIM error burst beside an outage comes later.
+  // raise and a few of its complainers name the problem's place: a Florida outage's customers
+  // wrote "modem keeps saying no sync", filed as device and outage, and their burst five minutes
+  // after the raise became a second problem of 268 of its cases (outside-style desk
+  // high-swing). An eSIM error burst beside an outage comes later, or from elsewhere.
   const withRaise =
+    inside >= BURST_WITH_RAISE_PLACED &&
     counts.now - p.detectedAt <= BURST_WITH_RAISE_MS &&
     topics.filter((t) => related(config, p.topic!, t)).length >= BURST_TOPIC_SHARE * topics.length;
   if (!ofMix && !withRaise) return false;
@@ -292,6 +294,8 @@ const BURST_OTHER_SHARE = 0.9;
 const BURST_TOPIC_SHARE = 2 / 3;
 /** How soon after a problem's raise a burst of a related topic is taken to have come with it. */
 const BURST_WITH_RAISE_MS = 15 * 60_000;
+/** Its complainers naming the problem's place that such a burst needs. */
+const BURST_WITH_RAISE_PLACED = 3;
 const BURST_PLACE_ALPHA = 1e-3;
 /**
  * A topic a tenth of a problem's complaints are filed under is one of its own: triage spreads a
