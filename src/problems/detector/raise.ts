@@ -21,7 +21,7 @@ import {
   topicMix,
 } from './same-trouble.js';
 import { tightness } from './text.js';
-import { dominantArea } from './text-place.js';
+import { dominantArea, namesPlace } from './text-place.js';
 import type { Complaint, Decision, ProblemView } from './types.js';
 import type { Entry, KeyState } from './window.js';
 
@@ -372,8 +372,11 @@ export function testTextKey(
     );
     return true;
   }
-  const problemId = newId();
   const term = key.slice(2);
+  // A burst of its own place's name ("oakland" in Oakland) is that place's excess, which the
+  // place's keys test with a topic; raised by the word, it was a problem no topic names.
+  if (area && namesPlace(term, area.area)) return false;
+  const problemId = newId();
   out.push({
     type: 'raise',
     problemId,

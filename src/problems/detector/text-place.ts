@@ -11,6 +11,7 @@
 import type { Area } from '../../triage/index.js';
 import { ALL, areaAtLevel, areaChain, countryWide } from './areas.js';
 import type { DetectorParts } from './book.js';
+import { tokens } from './text.js';
 import type { Decision, ProblemView } from './types.js';
 import type { Entry } from './window.js';
 
@@ -48,6 +49,11 @@ export function dominantArea(members: Entry[]) {
     }
   }
   return best;
+}
+
+/** Whether a content term is a word of the place's city name ("oakland", "francisco"). */
+export function namesPlace(term: string, area: Pick<Area, 'city'>): boolean {
+  return !!area.city && tokens(area.city).includes(term);
 }
 
 /**
