@@ -117,6 +117,13 @@ describe('short trouble reports (data/triage/probes)', () => {
     expect(
       shortTrouble(words('yeah hi um the internet is out uh can somebody help me with that')),
     ).toEqual({ topic: 'outage', plea: true });
+    // Nor is a greeting, or its "?".
+    expect(
+      shortTrouble(
+        words('yeah hi um cant finish a single phone call uh can somebody help me with that'),
+      ),
+    ).toEqual({ topic: 'network', plea: true });
+    expect(shortTrouble(words('hello?? no service'))).toEqual({ topic: 'network' });
     // Emoji are how the writer feels, not words of the report.
     expect(shortTrouble(words('neighbors are down too my zip is 32207, outage? 🤬'))).toEqual({
       topic: 'outage',
