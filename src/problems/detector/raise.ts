@@ -20,6 +20,7 @@ import {
   thirdPlace,
   topicMix,
 } from './same-trouble.js';
+import { binomialTail } from './stats.js';
 import { tightness } from './text.js';
 import { dominantArea, namesPlace } from './text-place.js';
 import type { Complaint, Decision, ProblemView } from './types.js';
@@ -183,6 +184,15 @@ export function testAreaKey(
       // this place is one more of them.
       if (spansOtherPlaces(p, chain)) {
         own(parts, p, key, ks, out);
+        return;
+      }
+      // It owns its own topic's key of a place inside this one, where most of this excess is:
+      // that place is its place, not the wider one (San Francisco's outage, raised country-wide
+      // by its complaints naming no place, moved to California by the state's excess and took
+      // Oakland's network trouble; outside-style desk overlap).
+      const inner = innerPlace(parts, p, areaKey, ks);
+      if (inner) {
+        moveTo(parts, p, inner.place, inner.chain, inner.area, inner.key, inner.ks, c.at, out);
         return;
       }
       moveTo(parts, p, areaKey, chain, c.area, key, ks, c.at, out);
@@ -399,6 +409,44 @@ export function testTextKey(
   for (const m of members) if (!m.problemId) out.push(book.linkEntry(problemId, m, 'detected'));
   return true;
 }
+
+/**
+ * A place strictly inside `areaKey` whose key of the problem's own topic the problem owns, and
+ * where far more of the excess key's complainers naming a place are than usual.
+ */
+function innerPlace(
+  { counts }: DetectorParts,
+  p: ProblemView,
+  areaKey: string,
+  ks: KeyState,
+): { place: string; chain: string[]; area: Area; key: string; ks: KeyState } | null {
+  for (const key of p.keys) {
+    const at = key.indexOf('@');
+    const place = key.slice(at + 1);
+    if (key.slice(0, at) !== p.topic || place === ALL || place === areaKey) continue;
+    const own = counts.keys.get(key);
+    const area = own && counts.members(own).find((m) => m.area)?.area;
+    if (!own || !area) continue;
+    const chain = chainOfKey(place, area);
+    if (!chain.includes(areaKey)) continue;
+    let placedN = 0;
+    let inside = 0;
+    for (const m of counts.members(ks)) {
+      if (!m.area) continue;
+      placedN++;
+      if (areaChain(m.area).includes(place)) inside++;
+    }
+    // Far more of them than the place's usual share of the wider place's customers: a trouble
+    // of the wider place shows everywhere in it (a state's outage in its big city too).
+    const usual = counts.shareOfPlaced(place) / Math.max(1e-9, counts.shareOfPlaced(areaKey));
+    if (placedN > 0 && binomialTail(inside, placedN, Math.min(1, usual)) <= INNER_ALPHA)
+      return { place, chain, area, key, ks: own };
+  }
+  return null;
+}
+
+/** How unlikely the wider excess's complainers in the problem's own place must be by chance. */
+const INNER_ALPHA = 1e-3;
 
 /** The problem owns an area key of a place neither inside nor around this chain's place. */
 function spansOtherPlaces(p: ProblemView, chain: string[]): boolean {
