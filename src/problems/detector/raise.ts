@@ -414,7 +414,7 @@ export function testTextKey(
  * A place strictly inside `areaKey` whose key of the problem's own topic the problem owns, and
  * where far more of the excess key's complainers naming a place are than usual.
  */
-function innerPlace(
+export function innerPlace(
   { counts }: DetectorParts,
   p: ProblemView,
   areaKey: string,
@@ -438,7 +438,8 @@ function innerPlace(
     }
     // Far more of them than the place's usual share of the wider place's customers: a trouble
     // of the wider place shows everywhere in it (a state's outage in its big city too).
-    const usual = counts.shareOfPlaced(place) / Math.max(1e-9, counts.shareOfPlaced(areaKey));
+    const wider = areaKey === ALL ? 1 : counts.shareOfPlaced(areaKey);
+    const usual = counts.shareOfPlaced(place) / Math.max(1e-9, wider);
     if (placedN > 0 && binomialTail(inside, placedN, Math.min(1, usual)) <= INNER_ALPHA)
       return { place, chain, area, key, ks: own };
   }
