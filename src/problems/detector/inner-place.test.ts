@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DetectorParts } from './book.js';
-import { innerPlace } from './raise.js';
+import { innerPlace } from './inner-place.js';
 import { CITIES, complain, MIN, warmed } from './test-fixtures.js';
 import type { ProblemView } from './types.js';
 
 /*
- * `innerPlace` (raise.ts): a young country-wide problem that owns its topic's key of a place, when
+ * `innerPlace` (inner-place.ts): a young country-wide problem that owns its topic's key of a place, when
  * a wider place's excess stands out, settles on that place if the excess's complainers naming a
  * place are there far more than the place's usual share. Outside-style desk overlap: San
  * Francisco's outage, raised country-wide, was moved to California by the state's group key and
