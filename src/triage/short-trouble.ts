@@ -182,14 +182,14 @@ const TO_AFTER = new Set(
 const NOT_BEFORE = new Set('no not never any known scheduled planned'.split(' '));
 /** Trouble that is over, or only supposed ("if there is no service"). */
 const SETTLED = new Set('back restored fixed resolved sorted solved if whenever'.split(' '));
+/** "working again", "works now": the trouble is over ("not working again" is not). */
+const WORKING = new Set(['working', 'works', 'worked']);
+const AGAIN = new Set(['again', 'now', 'fine']);
 /**
  * Before a word of SETTLED, words that say it is not over: wanted or awaited ("this needs to be
  * resolved", "when will it be back", "want it fixed") or denied ("not fixed", "isn't back yet",
  * "still not restored"). Without them "this needs to be resolved" read as trouble that was over.
  */
-/** "working again", "works now": the trouble is over ("not working again" is not). */
-const WORKING = new Set(['working', 'works', 'worked']);
-const AGAIN = new Set(['again', 'now', 'fine']);
 const UNSETTLED_BEFORE = new Set('be get want need needs'.split(' '));
 function unsettled(words: readonly string[], i: number): boolean {
   const a = i > 0 ? words[i - 1] : '';
