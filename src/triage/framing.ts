@@ -15,6 +15,8 @@
  * for nothing"). A message that is nothing but courtesy ("Thanks!") is read as it is.
  */
 
+import { newPartOf } from '../channels/email/email.quote.js';
+
 /** Transcription and channel markers the voice and in-app channels put before the words. */
 const MARKER = /^\s*\[[^\]\n]{1,40}\]\s*/;
 /** A call summary's "Caller Ana Lopez said:" and a caller's "Hi, this is Ana Lopez." */
@@ -31,15 +33,6 @@ const SIGN_OFF =
   /^(?:(?:kind |best |warm |many )?(?:regards|thanks|wishes)|thank you|thanks again|thank you again|best|cheers|sincerely|yours(?: truly| sincerely| faithfully)?|respectfully|thx|ty|take care|-+|—|–)[,.!]?$/i;
 /** A mail client's signature: "Sent from my iPhone", "Get Outlook for Android". */
 const SENT_FROM = /^(?:sent from my\b|sent via\b|get outlook for\b)[^\n]{0,40}$/i;
-/**
- * A reply's quotation of the message it answers: "> ..." lines, under the mail client's "On Mon,
- * Vireo Support wrote:" or "-----Original Message-----". The desk's own words quoted back say
- * nothing about the customer's ("Thank you for contacting us." took a reply saying the service
- * was down for everyone to 0.02).
- */
-const QUOTED = /^\s*>/;
-const ATTRIBUTION =
-  /^\s*(?:>\s*)*(?:on\b[^\n]{0,120}\bwrote:|-{2,}\s*original message\s*-{2,})\s*$/i;
 /** A name under a sign-off: one to three words, no sentence punctuation. */
 const NAME = /^[\p{Lu}][\p{L}'.-]*(?:\s+[\p{Lu}][\p{L}'.-]*){0,2}$/u;
 
@@ -82,32 +75,15 @@ export function messageBody(text: string): string {
   let body = text.replace(/\r\n?/g, '\n');
   // An introduction follows a greeting ("Hi, this is Sarah."): "This is Ridiculous." is no name.
   body = body.replace(MARKER, '').replace(CALLER, '').replace(INTRO, '');
-  body = withoutQuoted(body);
+  // A reply's quotation of the message it answers (the e-mail channel's own rule, for e-mails
+  // that reached the desk through the inbound API or an import with the quotation still in):
+  // the desk's words quoted back took a reply saying the service was down for everyone to 0.02.
+  // Only when it cuts something: unframed text comes back as it came, spacing and all.
+  const newPart = newPartOf(body);
+  if (newPart.replace(/\s+/g, '') !== body.replace(/\s+/g, '')) body = newPart;
   body = withoutLetterFrame(body);
   body = withoutCourtesy(body);
   return /[\p{L}\p{N}]/u.test(body) ? body.trim() : text;
-}
-
-/** The quoted message a reply ends with (its attribution line too), when words come before it. */
-function withoutQuoted(text: string): string {
-  if (!text.includes('>') && !/original message/i.test(text)) return text;
-  const lines = text.split('\n');
-  let cut = lines.length;
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i];
-    if (line.trim() === '' || QUOTED.test(line)) {
-      if (line.trim() !== '') cut = i;
-      continue;
-    }
-    if (ATTRIBUTION.test(line)) cut = i;
-    break;
-  }
-  // An "-----Original Message-----" header block ("From: ...", "Sent: ...") is not quoted with ">".
-  const original = lines.findIndex((l) => /^\s*-{2,}\s*original message\s*-{2,}\s*$/i.test(l));
-  if (original >= 0 && original < cut) cut = original;
-  if (cut === lines.length) return text;
-  const kept = lines.slice(0, cut).join('\n');
-  return /[\p{L}\p{N}]/u.test(kept) ? kept : text;
 }
 
 /** A salutation line at the top, sign-offs, names and mail signatures at the bottom. */

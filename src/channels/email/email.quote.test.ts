@@ -21,6 +21,14 @@ describe('what the customer wrote this time', () => {
     expect(newPartOf(bottom)).toBe(bottom);
   });
 
+  it('cuts a quotation whose attribution line is quoted too', () => {
+    expect(
+      newPartOf('service is down for everyone\n\n> On Mon, Vireo Support wrote:\n> Thank you.'),
+    ).toBe('service is down for everyone');
+    // Without an attribution, > lines stay the customer's own.
+    expect(newPartOf('service is down\n> Thank you.')).toBe('service is down\n> Thank you.');
+  });
+
   it("keeps the customer's own > lines and an 'On … wrote:' of their story", () => {
     const speed = 'Speed test shows:\n> 100 ms ping\n>50% packet loss\nPlease fix.';
     expect(newPartOf(speed)).toBe(speed);

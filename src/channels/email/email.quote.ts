@@ -40,7 +40,8 @@ const SENT_FROM = /^\s*Sent from my \S.{0,60}$/i;
 const QUOTED = /^\s*>/;
 
 function isAttribution(lines: string[], i: number): number {
-  const line = lines[i];
+  // Quoted itself ("> On Mon, … wrote:"), it opens a quotation all the same.
+  const line = lines[i].replace(/^\s*(?:>\s*)+/, '');
   if (ATTRIBUTION.some((r) => r.test(line))) return 1;
   // Gmail wraps a long attribution: "On Mon, 3 Dec 2026 at 10:00, Ana Lima <ana@" / "x.com> wrote:".
   const next = lines[i + 1];
