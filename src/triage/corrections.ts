@@ -33,8 +33,9 @@ import { rng, shuffle } from '../platform/random.js';
 import { CorrectionWeights, type LocalFeatures } from './correction-weights.js';
 import { analyse } from './features.js';
 import type { TriageModel } from './model.js';
-import { RULE_LOGIT, shortTrouble } from './short-trouble.js';
+import { RULE_LOGIT } from './short-trouble.js';
 import { addTopicWords, loadShippedTopicWords, type TopicWords } from './topic-words.js';
+import { knownWords, troubleIn } from './trouble-in.js';
 import { TOPICS, type Topic } from './types.js';
 
 export interface Correction {
@@ -120,16 +121,18 @@ function* learn(
   const analysed = corrections.map((c) => analyse(c.text));
   const weights = new CorrectionWeights(model, analysed);
   const head = options.topicWords === undefined ? loadShippedTopicWords() : options.topicWords;
+  // The rule as classify() reads it with this head (misspellings, places: trouble-in.ts).
+  const known = knownWords(head);
+  const troubles = corrections.map((c, n) => troubleIn(analysed[n].words, c.text, known));
   const items: Item[] = corrections.map((c, n) => ({
     x: weights.features(analysed[n]),
     topic: c.topic === undefined ? -1 : TOPICS.indexOf(c.topic),
     complaint: c.complaint === undefined ? null : c.complaint ? 1 : 0,
     // The learner sees the logit classify() uses, rule included, so a correction of a short
     // trouble report to "not a complaint" is learned rather than taken as already right.
-    offset: shortTrouble(analysed[n].words) ? RULE_LOGIT : 0,
+    offset: troubles[n] ? RULE_LOGIT : 0,
     // As classify() adds it: not on a short trouble report whose phrase names the topic.
-    topicOffset:
-      head && !shortTrouble(analysed[n].words)?.topic ? headLogits(head, analysed[n].words) : null,
+    topicOffset: head && !troubles[n]?.topic ? headLogits(head, analysed[n].words) : null,
   }));
   const rand = rng(SEED);
   for (let order = 0; order < orders; order++) {

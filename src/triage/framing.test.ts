@@ -54,6 +54,23 @@ describe('messageBody: what a message says without its framing', () => {
     ).toBe('emails bounce. Please advise.');
   });
 
+  it("keeps only the caller's side of a call transcript", () => {
+    expect(
+      messageBody(
+        "Caller: nope, still the same. Agent: I'm sorry to hear that, let me look into it.",
+      ),
+    ).toBe('nope, still the same.');
+    expect(
+      messageBody('Customer: no signal since noon. Rep: Let me check. Customer: ok, thanks'),
+    ).toBe('no signal since noon. ok, thanks');
+    // One speaker only, or a label not at the start: not a two-sided transcript.
+    expect(messageBody('Caller: no dial tone at all')).toBe('no dial tone at all');
+    expect(messageBody('my agent: the phone is dead')).toBe('my agent: the phone is dead');
+    expect(
+      messageBody('[voicemail transcript] hi this is dana calling about my account, no service'),
+    ).toBe('no service');
+  });
+
   it('leaves out closing courtesies, also one after another', () => {
     expect(messageBody('texts show as failed for 2 hours. Thanks in advance.')).toBe(
       'texts show as failed for 2 hours.',

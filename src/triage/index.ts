@@ -11,9 +11,10 @@ import { detectLanguage } from './language.js';
 import { sigmoid, softmaxInPlace, type TriageModel } from './model.js';
 import { packModel, scorePacked } from './packed.js';
 import { findPii } from './pii.js';
-import { RULE_LOGIT, shortTrouble } from './short-trouble.js';
+import { RULE_LOGIT } from './short-trouble.js';
 import { spamFlags } from './spam.js';
 import { addTopicWords, loadShippedTopicWords, type TopicWords } from './topic-words.js';
+import { knownWords, troubleIn } from './trouble-in.js';
 import { TOPICS, type Topic, type TriageInput, type TriageResult } from './types.js';
 import { loadShippedModel } from './weights.js';
 
@@ -49,6 +50,7 @@ export function createTriage(
 ): Triage {
   const probs = new Float64Array(TOPICS.length);
   const packed = packModel(model);
+  const known = knownWords(topicWords);
   return {
     model,
     classify(input: TriageInput): TriageResult {
@@ -57,7 +59,7 @@ export function createTriage(
       let logit = scorePacked(packed, a.indices, a.values, probs);
       // The short-text rule (short-trouble.ts): "no service in 94110" is a complaint the model
       // alone scores low. It adds to the model's logit, so strong evidence against still counts.
-      const trouble = shortTrouble(a.words);
+      const trouble = troubleIn(a.words, text, known);
       if (trouble) logit += RULE_LOGIT;
       // The topic-words head adds its logits to the linear model's (topic only: it knows word
       // meanings, not complaints). Not on a short trouble report whose phrase names a topic: the

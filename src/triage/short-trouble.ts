@@ -8,11 +8,23 @@
  * writer's own, and adds a fixed weight to the model's logit (so a text the model is sure about, or
  * that agents corrected often enough, can still come out the other way).
  *
- * The phrases were written from how people report service trouble, not from any data set; the
- * probe set data/triage/probes/short.txt (test data, written first) checks them.
+ * The phrases (trouble-phrases.ts) were written from how people report service trouble, not from
+ * any data set; the probe set data/triage/probes/short.txt (test data, written first) checks them.
+ * classify() applies the rule through trouble-in.ts, which reads misspellings and leaves a named
+ * place out.
  */
 import { NEGATORS, tokenize } from './text.js';
+import {
+  FIRST,
+  IT_DOWN,
+  PHRASES,
+  type Phrase,
+  plainWords,
+  SELF_CONTAINED,
+  THINGS,
+} from './trouble-phrases.js';
 import type { Topic } from './types.js';
+import { Speller } from './typo.js';
 
 /** At most this many words (placeholders, "?" and "!" not counted) make a text short. */
 export const SHORT_WORDS = 8;
@@ -20,147 +32,12 @@ export const SHORT_WORDS = 8;
 /**
  * Logits the rule adds to the complaint model's. Set so that a short text with nothing else for
  * or against it (bias + `len:short` of the shipped model: -3.36) lands at the rule's precision on
- * our own template sentences: of the 37 templates (data/triage/templates) it fires on, 37 are
- * complaints, 38/39 = 0.974 with add-one smoothing (logit 3.64); 3.64 + 3.36 = 6.99.
- * short-trouble.test.ts recomputes both from the templates and the shipped weights.
+ * our own template sentences: of the 43 templates (data/triage/templates) it fires on as
+ * classify() applies it (trouble-in.ts), 43 are complaints, 44/45 = 0.978 with add-one smoothing
+ * (logit 3.78); 3.78 + 3.36 = 7.14. short-trouble.test.ts recomputes both from the templates and
+ * the shipped weights.
  */
-export const RULE_LOGIT = 6.99;
-
-interface Phrase {
-  /** The topic the trouble belongs to, or null when the phrase does not say. */
-  topic: Topic | null;
-  /** Only a statement counts ("outage in Austin"), not a question ("is there an outage?"). */
-  statementOnly: boolean;
-  /**
-   * The phrase names no service or device ("keeps dropping", "are down", "not working"): it is
-   * trouble only in a text that names one ("stocks are down", "keeps dropping hints lol",
-   * "not working today, day off" are not).
-   */
-  needsThing: boolean;
-  /**
-   * A follow-up saying the trouble goes on ("still the same", "same problem"): a complaint in
-   * the thread it answers, so it needs no service named; but a question after it ("is the sale
-   * still on?", "still the same price?") or a pleased word ("my love for it is still the same")
-   * makes it something else, "still" notwithstanding.
-   */
-  persists?: true;
-}
-
-/** Services, devices and what customers buy: what a phrase like "is down" must be about. */
-const THINGS = new Set(
-  `service services signal bars reception coverage connection data wifi wi fi lte g internet
-  net broadband fiber fibre tv cable phone phones cell cellphone mobile landline line lines dial
-  tone call calls text texts sms messages voicemail network system systems server servers modem
-  router gateway hotspot box remote app apps website site page email mail account login portal
-  bill billing payment autopay screen device sim tablet laptop iphone android pixel galaxy order
-  package delivery shipment technician tech appointment installer install streaming channels
-  speed speeds outage sos it battery charger cord plug`.split(/\s+/),
-);
-/** Phrases that say what is wrong without naming a service ("overcharged", "nothing works"). */
-const SELF_CONTAINED = new Set(
-  `charged twice, double charged, double charge, charged double, billed twice, double billed,
-  overcharged, can't log in, can't login, can't sign in,
-  on hold for, been on hold, nothing works, nothing loads, nothing is loading, nothing is working,
-  down for everyone, out for everyone, neighbors are down, neighbors are out, neighbours are down,
-  neighbours are out`
-    .split(',')
-    .map((p) => plainWords(p).join(' ')),
-);
-
-/** A text's words as phrases are matched: placeholders ("__num__") left out. */
-function plainWords(text: string): string[] {
-  return tokenize(text.trim()).words.filter((w) => w.charCodeAt(0) !== 95);
-}
-
-const PHRASES = new Map<string, Phrase>();
-/** First words of the phrases: a key is built only from a word that can start one. */
-const FIRST = new Set<string>();
-function phrases(topic: Topic | null, statementOnly: boolean, list: string): void {
-  for (const entry of list.split(',')) {
-    // Read as texts are read below: placeholders dropped, so "no 5g" is "no g" as a message's
-    // "no __num__ g" becomes.
-    const words = plainWords(entry);
-    if (words.length === 0) continue;
-    const key = words.join(' ');
-    const needsThing = !SELF_CONTAINED.has(key) && !words.some((w) => THINGS.has(w));
-    PHRASES.set(key, { topic, statementOnly, needsThing });
-    FIRST.add(words[0]);
-  }
-}
-phrases(
-  'network',
-  false,
-  `no service, no signal, no bars, zero bars, no reception, no coverage, no connection, no data,
-  no wifi, no wi fi, no lte, no 4g, lost service, lost signal, lost connection, lost data, lost wifi,
-  dropped calls, dropping calls, calls dropping, calls keep dropping, keeps dropping, keep dropping,
-  can't call, can't make calls, can't make a call, can't send texts, can't text, can't send,
-  can't receive, texts not going through, calls not going through, not going through, sos only,
-  calls fail, calls failing, calls failed, call failed, call fails, texts fail, texts failing,
-  texts failed, text failed, show as failed, shows as failed,
-  says sos, cutting out, keeps cutting out, slow internet, internet slow, internet is slow,
-  internet so slow, internet super slow, wifi slow, wifi so slow, data slow, data so slow,
-  speeds are terrible, signal gone, lte gone, data gone, not connecting,
-  can't connect, won't connect, will not connect,
-  call drops, calls drop, drops calls, dropping my calls, keeps dropping calls,
-  cut off, cuts off, cutting off, keeps cutting off, keep cutting off,
-  can't finish a call, can't finish a phone call, can't finish a single call,
-  can't finish a single phone call, can't complete a call, can't complete a phone call,
-  can't complete a single call, can't complete a single phone call, can't complete calls,
-  barely loads, barely load, barely works, barely working, barely any signal, barely any service,
-  crawling, is crawling, speed test says, signal vanished, signal just vanished, signal disappeared, lost my signal`,
-);
-phrases(
-  'outage',
-  false,
-  `no internet, no tv, no cable, no phone service, no landline, no dial tone, is down, are down,
-  down again, still down, internet down, wifi down, network down, service down, system down,
-  tv down, cable down, service out, internet out, cable out, tv out, wifi out, service is out,
-  internet is out, wifi is out, cable is out, tv is out, network is out, everything is out,
-  internet went out, service went out, wifi went out, cable went out, tv went out,
-  signal went out, are out, are both out, both out, are all out, all out, still out, out again,
-  still no service, still no internet, nothing works,
-  nothing loads, nothing is loading, nothing is working, lost internet, lost all service,
-  no sync, down for everyone, out for everyone, neighbors are down, neighbors are out,
-  neighbours are down, neighbours are out, down too, out too`,
-);
-phrases('outage', true, 'outage, outages, another outage, outage again');
-phrases(
-  'device',
-  false,
-  `won't turn on, will not turn on, not turning on, won't charge, not charging, won't boot,
-  keeps restarting, keeps rebooting, keep restarting, went black, black screen, not detected,
-  screen frozen, keeps freezing, won't power on, sparks, sparking, smoking, smoke coming,
-  overheating, melting, melted, battery swelling, battery swollen, swollen battery,
-  battery is swelling, battery bulging, burning smell, smells like burning, caught fire`,
-);
-phrases(
-  null,
-  false,
-  `not working, doesn't work, does not work, stopped working, isn't working, quit working,
-  not loading, won't load, never arrived, never showed, charged twice, double charged,
-  double charge, charged double, billed twice, double billed, overcharged, locked out of my account, can't log in, can't login, can't sign in,
-  on hold for, been on hold`,
-);
-
-/**
- * Follow-ups that say a trouble goes on. Written from how customers answer "is it working now?"
- * in a thread, not from any data set.
- */
-for (const entry of `still the same, still the same problem, still the same issue, nope same thing,
-  same problem, same problem still, same issue, same issue still, same error, still happening,
-  still nothing, still broken, still not working, still not fixed, still not resolved,
-  still waiting on a fix, still waiting for a fix, still a problem, still an issue,
-  still having issues, still having problems, still having the same problem,
-  still having the same issue`.split(',')) {
-  const words = plainWords(entry);
-  PHRASES.set(words.join(' '), {
-    topic: null,
-    statementOnly: false,
-    needsThing: false,
-    persists: true,
-  });
-  FIRST.add(words[0]);
-}
+export const RULE_LOGIT = 7.14;
 
 /** Words after a phrase that make it something else ("no service fee", "no data cap"). */
 const NOT_AFTER = new Set(
@@ -174,6 +51,8 @@ const NOT_AFTER = new Set(
  */
 const ON_AFTER_OK = new Set(['outage', 'outages', 'another outage', 'outage again']);
 for (const p of SELF_CONTAINED) ON_AFTER_OK.add(p);
+/** "about" saying when ("went out about an hour ago", "about 2 hours ago"), not what about. */
+const WHEN_ABOUT = new Set('a an hour hours minutes mins noon midnight lunchtime half'.split(' '));
 /** Phrases that "to" may follow and stay trouble ("can't log in to pay my bill"). */
 const TO_AFTER = new Set(
   ["can't log in", "can't login", "can't sign in"].map((p) => plainWords(p).join(' ')),
@@ -209,12 +88,10 @@ const PLEASED = new Set(
  * else ("turn it down", "put it down", "is it down?"), and before a place or a measure too ("it's
  * down the road", "it's down by 10%").
  */
-const IT_DOWN = 'it down';
 const IT_DOWN_AFTER = new Set(
   'and but now so because cause cuz coz ugh yes yep again still'.split(' '),
 );
 const IT_DOWN_NOT_BEFORE = new Set('the by a stairs there here low pat'.split(' '));
-phrases('outage', false, IT_DOWN);
 
 /**
  * Pleas to the desk that may end a report without making it long: help, a call back, a fix, an
@@ -280,6 +157,27 @@ const GREETINGS = new Set('hi hello hey yeah yes ok okay so'.split(' '));
 
 /** A question about an outage is trouble of one's own when it says it happened again. */
 const REPEAT = new Set(['again', 'another', 'still']);
+/**
+ * Nor is it a question about some outage when the writer sizes it up ("complete outage?",
+ * "massive outage??"): they are in it. After "a" or "any" it asks again ("is there a major
+ * outage?").
+ */
+const SIZED = new Set('complete total massive huge major entire whole widespread'.split(' '));
+const ASKS_BEFORE = new Set(['a', 'an', 'any', 'no']);
+function sizedUp(plain: readonly string[], i: number): boolean {
+  return i > 0 && SIZED.has(plain[i - 1]) && !(i > 1 && ASKS_BEFORE.has(plain[i - 2]));
+}
+
+/** How a text is read beside its words. */
+export interface TroubleReading {
+  /** Words that are no part of the report, not counted: the place it names ("los angeles"). */
+  skip?: ReadonlySet<string>;
+  /**
+   * Whether a word is a word of its own (the topic-words vocabulary): any other word one edit
+   * from a phrase's word is read as that word ("still dwn"). Without it no misspelling is read.
+   */
+  known?: (w: string) => boolean;
+}
 
 export interface ShortTrouble {
   /** The topic of the phrase found, or null when it does not say. */
@@ -292,11 +190,15 @@ export interface ShortTrouble {
  * The trouble phrase of a short text, or null when the text is not short or has none (or says
  * the trouble is over, or only asks about an outage). Takes tokenize()'s words.
  */
-export function shortTrouble(words: readonly string[]): ShortTrouble | null {
+export function shortTrouble(
+  words: readonly string[],
+  reading: TroubleReading = {},
+): ShortTrouble | null {
+  const { skip, known } = reading;
   let content = 0;
   for (const w of words) {
     // (An opening greeting is left out below, so it is not counted here either.)
-    if (isWord(w) && !(content === 0 && GREETINGS.has(w))) {
+    if (isWord(w) && !skip?.has(w) && !(content === 0 && GREETINGS.has(w))) {
       if (++content > SHORT_WORDS + MAX_PLEA_WORDS) return null;
     }
   }
@@ -309,7 +211,7 @@ export function shortTrouble(words: readonly string[]): ShortTrouble | null {
     if (w === '?') {
       if (firstQuestion < 0) firstQuestion = plain.length;
       lastQuestion = plain.length;
-    } else if (isWord(w)) plain.push(w);
+    } else if (isWord(w) && !skip?.has(w)) plain.push(known ? speller().read(w, known) : w);
   }
   // Nor is a greeting at the start ("yeah hi", "hello??"), or a "?" inside it.
   let lead = 0;
@@ -356,7 +258,8 @@ export function shortTrouble(words: readonly string[]): ShortTrouble | null {
       if (
         NOT_AFTER.has(next) &&
         !(next === 'to' && TO_AFTER.has(key)) &&
-        !(next === 'on' && ON_AFTER_OK.has(key))
+        !(next === 'on' && ON_AFTER_OK.has(key)) &&
+        !(next === 'about' && WHEN_ABOUT.has(plain[i + n + 1]))
       ) {
         continue;
       }
@@ -369,7 +272,10 @@ export function shortTrouble(words: readonly string[]): ShortTrouble | null {
       ) {
         continue;
       }
-      if (p.statementOnly && ((question && !repeat) || (i > 0 && NOT_BEFORE.has(plain[i - 1])))) {
+      if (
+        p.statementOnly &&
+        ((question && !repeat && !sizedUp(plain, i)) || (i > 0 && NOT_BEFORE.has(plain[i - 1])))
+      ) {
         continue;
       }
       // The first phrase with a topic wins; a topic-less one only when nothing better is found.
@@ -379,6 +285,24 @@ export function shortTrouble(words: readonly string[]): ShortTrouble | null {
   }
   if (!found) return null;
   return plea ? { topic: null, plea } : { topic: null };
+}
+
+/** The words of the phrases and of THINGS, for reading misspellings of them (built once). */
+let spellerOnce: Speller | undefined;
+function speller(): Speller {
+  if (!spellerOnce) {
+    const words = new Set(THINGS);
+    for (const key of PHRASES.keys()) for (const w of key.split(' ')) words.add(w);
+    spellerOnce = new Speller(words);
+  }
+  return spellerOnce;
+}
+
+/** Whether a text holds more words than a short one, so naming a place may make it long. */
+export function longerThanShort(words: readonly string[]): boolean {
+  let content = 0;
+  for (const w of words) if (isWord(w) && ++content > SHORT_WORDS) return true;
+  return false;
 }
 
 /** Whether a text is a short trouble report (the language detector's English fallback). */

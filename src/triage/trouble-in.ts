@@ -1,0 +1,89 @@
+/**
+ * The short-text rule (short-trouble.ts) as classify() and the corrections learner apply it: with
+ * misspellings read against the topic-words vocabulary, and a report made long only by the place
+ * it names read without the place. "can't finish a single phone call in New York NY" is eleven
+ * words, three of them where; the place says nothing about whether it is a complaint, and on a
+ * day of trouble customers name it more than usual (one in three of the outside-style set's
+ * incident complaints that named a place was too long for the rule by its place alone).
+ */
+import { extractArea } from './area.js';
+import { gaz } from './area-gazetteer.js';
+import { US_ALIASES } from './area-places.js';
+import { longerThanShort, type ShortTrouble, shortTrouble } from './short-trouble.js';
+import { tokenize } from './text.js';
+import type { TopicWords } from './topic-words.js';
+
+/** A vocabulary of real words for the rule's misspellings, from the topic-words head. */
+export function knownWords(head: TopicWords | null): ((w: string) => boolean) | undefined {
+  return head ? (w) => head.index.has(w) : undefined;
+}
+
+/** The rule's reading of a text's words (`words` from tokenize or analyse, `text` as sent). */
+export function troubleIn(
+  words: readonly string[],
+  text: string,
+  known: ((w: string) => boolean) | undefined,
+): ShortTrouble | null {
+  const direct = shortTrouble(words, { known });
+  if (direct || !longerThanShort(words)) return direct;
+  const place = placeWords(text);
+  if (place.size === 0) return null;
+  return shortTrouble(withoutPlace(words, place), { known });
+}
+
+/** Words that say where before a place ("in Denver", "around downtown Austin"). */
+const WHERE = new Set(['in', 'around', 'near', 'across', 'throughout', 'at']);
+const BEFORE_PLACE = new Set(['the', 'downtown', 'all', 'of']);
+
+/** The words without the place's, and without the "in" before it. */
+function withoutPlace(words: readonly string[], place: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (place.has(w)) continue;
+    if (WHERE.has(w)) {
+      let j = i + 1;
+      while (j < words.length && BEFORE_PLACE.has(words[j])) j++;
+      if (j < words.length && place.has(words[j])) continue;
+    }
+    out.push(w);
+  }
+  return out;
+}
+
+/**
+ * The words naming the text's own place: its city's ("los", "angeles", and "losangeles" for
+ * "#LosAngeles"), the city's nicknames ("nyc", "nola"), its state's code and name.
+ */
+export function placeWords(text: string): Set<string> {
+  const out = new Set<string>();
+  const area = extractArea(text);
+  if (!area) return out;
+  const add = (name: string) => {
+    const ws = tokenize(name).words.filter((w) => w.charCodeAt(0) !== 95);
+    for (const w of ws) out.add(w);
+    if (ws.length > 1) out.add(ws.join(''));
+  };
+  if (area.city) {
+    add(area.city);
+    for (const [alias, [city]] of US_ALIASES) if (city === area.city) add(alias);
+  }
+  if (area.region) {
+    out.add(area.region.toLowerCase());
+    for (const name of statesNamed(area.region)) add(name);
+  }
+  return out;
+}
+
+let namesOfState: Map<string, string[]> | undefined;
+function statesNamed(code: string): string[] {
+  if (!namesOfState) {
+    namesOfState = new Map();
+    for (const [name, abbr] of gaz().stateNames) {
+      const list = namesOfState.get(abbr);
+      if (list) list.push(name);
+      else namesOfState.set(abbr, [name]);
+    }
+  }
+  return namesOfState.get(code) ?? [];
+}
