@@ -30,6 +30,7 @@
  */
 
 import { rng, shuffle } from '../platform/random.js';
+import { extractArea } from './area.js';
 import { CorrectionWeights, type LocalFeatures } from './correction-weights.js';
 import { analyse } from './features.js';
 import type { TriageModel } from './model.js';
@@ -123,7 +124,10 @@ function* learn(
   const head = options.topicWords === undefined ? loadShippedTopicWords() : options.topicWords;
   // The rule as classify() reads it with this head (misspellings, places: trouble-in.ts).
   const known = knownWords(head);
-  const troubles = corrections.map((c, n) => troubleIn(analysed[n].words, c.text, known));
+  // (A correction keeps its text only: the place is the text's, never a profile's.)
+  const troubles = corrections.map((c, n) =>
+    troubleIn(analysed[n].words, () => extractArea(c.text), known),
+  );
   const items: Item[] = corrections.map((c, n) => ({
     x: weights.features(analysed[n]),
     topic: c.topic === undefined ? -1 : TOPICS.indexOf(c.topic),

@@ -59,7 +59,9 @@ export function createTriage(
       let logit = scorePacked(packed, a.indices, a.values, probs);
       // The short-text rule (short-trouble.ts): "no service in 94110" is a complaint the model
       // alone scores low. It adds to the model's logit, so strong evidence against still counts.
-      const trouble = troubleIn(a.words, text, known);
+      // Its place first: a report long only by the place it names is read without it.
+      const area = extractArea(text, input.authorLocation);
+      const trouble = troubleIn(a.words, () => area, known);
       if (trouble) logit += RULE_LOGIT;
       // The topic-words head adds its logits to the linear model's (topic only: it knows word
       // meanings, not complaints). Not on a short trouble report whose phrase names a topic: the
@@ -108,7 +110,7 @@ export function createTriage(
         topicScores,
         sentiment: round(a.sentiment.score),
         urgency: a.urgency,
-        area: extractArea(text, input.authorLocation),
+        area,
         spam: flags.spam,
         bot: flags.bot,
         promo: flags.promo,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { extractArea } from './area.js';
 import { hashFeature } from './features.js';
 import { applyCorrections, classify, createTriage } from './index.js';
 import { detectLanguage } from './language.js';
@@ -231,7 +232,7 @@ describe('short trouble reports (data/triage/probes)', () => {
     let others = 0;
     for (const t of templates) {
       const fires = expand([t], slots, 12, 20240601).some(
-        (e) => troubleIn(tokenize(e.text).words, e.text, known) !== null,
+        (e) => troubleIn(tokenize(e.text).words, () => extractArea(e.text), known) !== null,
       );
       if (fires && t.complaint) complaints++;
       else if (fires) others++;

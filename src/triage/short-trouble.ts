@@ -298,11 +298,16 @@ function speller(): Speller {
   return spellerOnce;
 }
 
-/** Whether a text holds more words than a short one, so naming a place may make it long. */
-export function longerThanShort(words: readonly string[]): boolean {
+/**
+ * Whether a text is too long for the rule, but might not be without the place it names: more
+ * words than a short text, yet few enough that a city, its state and an "in" could be the rest
+ * (most long messages are not, and are not read for a place twice).
+ */
+export function longOnlyByPlace(words: readonly string[]): boolean {
   let content = 0;
-  for (const w of words) if (isWord(w) && ++content > SHORT_WORDS) return true;
-  return false;
+  for (const w of words)
+    if (isWord(w) && ++content > SHORT_WORDS + MAX_PLEA_WORDS + 4) return false;
+  return content > SHORT_WORDS;
 }
 
 /** Whether a text is a short trouble report (the language detector's English fallback). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { extractArea } from './area.js';
 import { classify } from './index.js';
 import { shortTrouble } from './short-trouble.js';
 import { tokenize } from './text.js';
@@ -6,7 +7,7 @@ import { loadShippedTopicWords } from './topic-words.js';
 import { knownWords, placeWords, troubleIn } from './trouble-in.js';
 
 const known = knownWords(loadShippedTopicWords());
-const read = (text: string) => troubleIn(tokenize(text).words, text, known);
+const read = (text: string) => troubleIn(tokenize(text).words, () => extractArea(text), known);
 
 describe('the short-text rule as classify() applies it', () => {
   it('reads a misspelt trouble word as the word meant', () => {
@@ -15,7 +16,7 @@ describe('the short-text rule as classify() applies it', () => {
     expect(read('same prolbem still')).toEqual({ topic: null });
     expect(read('whole street lsot internet')).toEqual({ topic: 'outage' });
     // Not without the vocabulary that says which words are words of their own.
-    expect(troubleIn(tokenize('still dwn').words, 'still dwn', undefined)).toBeNull();
+    expect(troubleIn(tokenize('still dwn').words, () => null, undefined)).toBeNull();
   });
 
   it('leaves a real word one letter from a trouble word as it is', () => {
@@ -39,13 +40,13 @@ describe('the short-text rule as classify() applies it', () => {
   });
 
   it("names a place's words: city, nickname, state code and name", () => {
-    expect([...placeWords('no signal in New York, NY')].sort()).toEqual(
+    expect([...placeWords(extractArea('no signal in New York, NY'))].sort()).toEqual(
       expect.arrayContaining(['new', 'york', 'newyork', 'nyc', 'ny']),
     );
-    expect([...placeWords('outage in Denver CO')]).toEqual(
+    expect([...placeWords(extractArea('outage in Denver CO'))]).toEqual(
       expect.arrayContaining(['denver', 'co', 'colorado']),
     );
-    expect(placeWords('no service since noon').size).toBe(0);
+    expect(placeWords(extractArea('no service since noon')).size).toBe(0);
   });
 
   it('takes a sized-up outage question as a report, not a question about one', () => {

@@ -6,27 +6,30 @@
  * day of trouble customers name it more than usual (one in three of the outside-style set's
  * incident complaints that named a place was too long for the rule by its place alone).
  */
-import { extractArea } from './area.js';
 import { gaz } from './area-gazetteer.js';
 import { US_ALIASES } from './area-places.js';
-import { longerThanShort, type ShortTrouble, shortTrouble } from './short-trouble.js';
+import { longOnlyByPlace, type ShortTrouble, shortTrouble } from './short-trouble.js';
 import { tokenize } from './text.js';
 import type { TopicWords } from './topic-words.js';
+import type { Area } from './types.js';
 
 /** A vocabulary of real words for the rule's misspellings, from the topic-words head. */
 export function knownWords(head: TopicWords | null): ((w: string) => boolean) | undefined {
   return head ? (w) => head.index.has(w) : undefined;
 }
 
-/** The rule's reading of a text's words (`words` from tokenize or analyse, `text` as sent). */
+/**
+ * The rule's reading of a text's words (`words` from tokenize or analyse; `area`, the text's place
+ * as extractArea reads it, asked for only when the text is long by a few words).
+ */
 export function troubleIn(
   words: readonly string[],
-  text: string,
+  area: () => Area | null,
   known: ((w: string) => boolean) | undefined,
 ): ShortTrouble | null {
   const direct = shortTrouble(words, { known });
-  if (direct || !longerThanShort(words)) return direct;
-  const place = placeWords(text);
+  if (direct || !longOnlyByPlace(words)) return direct;
+  const place = placeWords(area());
   if (place.size === 0) return null;
   return shortTrouble(withoutPlace(words, place), { known });
 }
@@ -55,9 +58,8 @@ function withoutPlace(words: readonly string[], place: ReadonlySet<string>): str
  * The words naming the text's own place: its city's ("los", "angeles", and "losangeles" for
  * "#LosAngeles"), the city's nicknames ("nyc", "nola"), its state's code and name.
  */
-export function placeWords(text: string): Set<string> {
+export function placeWords(area: Area | null): Set<string> {
   const out = new Set<string>();
-  const area = extractArea(text);
   if (!area) return out;
   const add = (name: string) => {
     const ws = tokenize(name).words.filter((w) => w.charCodeAt(0) !== 95);
