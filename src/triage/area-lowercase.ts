@@ -63,12 +63,26 @@ function sentenceStart(text: string, at: number): boolean {
 }
 
 /**
+ * A salutation naming whom it greets ("Hi Vireo team,", "Hello Support -"): its capitals are the
+ * company's name, not the writer's way with places.
+ */
+const SALUTATION_RE =
+  /^\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^,.!?\n]{0,30}[,!\n-]/i;
+
+/**
  * Whether the text's capitals carry nothing: none but a sentence's first letter and the pronoun
- * "I" ("I'm", "I've").
+ * "I" ("I'm", "I've"). A handle's or hashtag's capitals ("@VireoCare", "#NewOrleans") and those
+ * of an opening salutation say nothing of how the writer writes a place: "@VireoCare is there an
+ * outage in houston tx?" is written without capitals.
  */
 export function caseless(text: string): boolean {
-  for (let at = 0; at < text.length; at++) {
+  const salutation = SALUTATION_RE.exec(text);
+  for (let at = salutation ? salutation[0].length : 0; at < text.length; at++) {
     const c = text.charCodeAt(at);
+    if (c === 64 /* @ */ || c === 35 /* # */) {
+      while (at + 1 < text.length && !/\s/.test(text[at + 1])) at++;
+      continue;
+    }
     if (c < 65 || c > 90) continue;
     if (sentenceStart(text, at)) continue;
     const next = text.charCodeAt(at + 1);

@@ -147,6 +147,21 @@ describe('area: texts written without capitals', () => {
     expect(where('i think the whole of #houston is down')?.[1]).toBe('Houston');
   });
 
+  it('takes no capitals from a handle, a hashtag or an opening salutation', () => {
+    expect(where('@VireoCare is there an outage in houston tx? no internet #Vireo')).toEqual([
+      null,
+      'Houston',
+      'TX',
+      'US',
+    ]);
+    expect(where('Hi Vireo team, entire building has no internet in houston!!!')?.[1]).toBe(
+      'Houston',
+    );
+    // Capitals elsewhere still say the writer writes places with them.
+    expect(where('@VireoCare My Order is stuck in denver somewhere')).toBeNull();
+    expect(where('@VireoCare I am in reading mode all day')).toBeNull();
+  });
+
   it('leaves words that are places only with a capital, and texts whose capitals say otherwise', () => {
     expect(where('I am in reading mode all day')).toBeNull();
     expect(where('stuck at flint and steel crafting')).toBeNull();
