@@ -92,6 +92,11 @@ export function sameTrouble(
         continue;
     } else {
       if (!young || !book.drawing(p)) continue;
+      // A country-wide problem and a local excess of another topic: the same trouble only where
+      // the problem's own complainers gather (its place showing under a confused topic), not a
+      // second trouble beside it (a Miami outage during a country-wide slowdown of data).
+      if (topic && p.topic && topic !== p.topic && excess && localBeside(counts, p, chain, excess))
+        continue;
       // An excess without a place is not a local problem's once its place went quiet: that
       // trouble's complaints naming no place come with those naming it (`placeQuiet`).
       if (placed && placeQuiet(config, counts, p)) continue;
@@ -372,3 +377,83 @@ export function homePlace(
 const HOME_MIN = 6;
 const HOME_SHARE = 0.8;
 const HOME_ALPHA = 1e-4;
+
+/**
+ * Whether an excess of another topic than a young country-wide problem's is a local trouble of
+ * its own beside it. Only beside a problem whose complainers naming a place are spread over the
+ * country; then a local key of a place the problem does not show in yet, or a country-wide key
+ * whose unexplained complainers gather in such a place (a city's outage shows first as the
+ * country's outage count, its customers naming no place). Gathering: far beyond the place's
+ * usual share (binomial tail ≤ 1e-3, as `innerPlace`); showing: that, or three of the problem's
+ * complainers there. Where it shows, it is the problem's own trouble there under a confused
+ * topic (a local outage raised country-wide from its placeless first complaints).
+ */
+function localBeside(
+  counts: Counts,
+  p: ProblemView,
+  chain: string[] | null,
+  excess: KeyState,
+): boolean {
+  if (p.kind !== 'area' || p.areaKey !== ALL) return false;
+  const own = problemMembers(counts, p);
+  // Its complainers must show it country-wide: enough name a place, and no one city holds
+  // most of them (`HOME_SHARE`, as `homePlace` settles). A problem of complaints naming no
+  // place, or of one city's, may be any place's or that city's, and the places joining it are
+  // where it shows. (Not "no city beyond its usual share": a country-wide trouble's 17 placed
+  // complainers, 5 of them in Denver, are beyond Denver's usual 3 %.)
+  const placedN = placedCustomers(own);
+  if (placedN < HOME_MIN) return false;
+  const home = busiestCity(own);
+  if (
+    home &&
+    placedCustomers(own.filter((m) => areaChain(m.area).includes(home))) >= HOME_SHARE * placedN
+  )
+    return false;
+  if (chain && chain[0] !== ALL) return !showsIn(counts, own, chain[0]);
+  const theirs = counts.members(excess).filter((m) => !m.problemId);
+  const place = busiestCity(theirs);
+  return !!place && gathersIn(counts, theirs, place) && !showsIn(counts, own, place);
+}
+
+/** Whether a problem's complainers are in a place already: three of them, or beyond its share. */
+function showsIn(counts: Counts, own: Entry[], place: string): boolean {
+  const inside = placedCustomers(own.filter((m) => areaChain(m.area).includes(place)));
+  return inside >= SHOWS_MIN || gathersIn(counts, own, place);
+}
+const SHOWS_MIN = 3;
+
+function placedCustomers(members: Entry[]): number {
+  return new Set(members.filter((m) => m.area).map((m) => m.customerId)).size;
+}
+
+/** Whether the members naming a place are in `place` far beyond its usual share. */
+function gathersIn(counts: Counts, members: Entry[], place: string): boolean {
+  let placedN = 0;
+  let inside = 0;
+  const seen = new Set<string>();
+  for (const m of members) {
+    if (!m.area || seen.has(m.customerId)) continue;
+    seen.add(m.customerId);
+    placedN++;
+    if (areaChain(m.area).includes(place)) inside++;
+  }
+  if (placedN === 0) return false;
+  const usual = Math.min(1, counts.shareOfPlaced(place));
+  return binomialTail(inside, placedN, usual) <= GATHER_ALPHA;
+}
+const GATHER_ALPHA = 1e-3;
+
+/** The city (else region) most of the members naming a place name. */
+function busiestCity(members: Entry[]): string | null {
+  const n = new Map<string, number>();
+  for (const m of members) {
+    const c = areaChain(m.area);
+    // The first key of a chain below a ZIP code's is its city's; a region alone is its own.
+    const place = c.find((k) => k.startsWith('t:')) ?? c.find((k) => k.startsWith('r:'));
+    if (place) n.set(place, (n.get(place) ?? 0) + 1);
+  }
+  let best: string | null = null;
+  let bestN = 0;
+  for (const [k, v] of n) if (v > bestN) [best, bestN] = [k, v];
+  return best;
+}
