@@ -32,11 +32,6 @@ export function editKind(a: string, b: string): 0 | 1 | 2 | 3 | 4 {
   return a.slice(i + 1) === b.slice(i) ? 4 : 0;
 }
 
-/** Whether a and b are one insertion, deletion, substitution or swap of neighbours apart. */
-export function oneEditApart(a: string, b: string): boolean {
-  return editKind(a, b) !== 0;
-}
-
 /** Reads misspellings against a fixed list of words (a rule's vocabulary). */
 export class Speller {
   private readonly targets: string[];
