@@ -3,6 +3,8 @@
 // (the injected incidents). Reproducible: every draw comes from a generator seeded by name.
 //   node gen.mjs            all scenarios
 //   node gen.mjs low mid-1  only these
+//   DRAW=b node gen.mjs     a fresh draw of the same set into scenarios-b/ (new incidents,
+//                           places, sizes and background; never tuned on)
 
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,7 +25,9 @@ function resetSerials() {
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const OUT = join(HERE, 'scenarios');
+const DRAW = process.env.DRAW ?? '';
+const OUT = join(HERE, DRAW ? `scenarios-${DRAW}` : 'scenarios');
+const seedOf = (name) => (DRAW ? `qa3/${DRAW}/${name}` : `qa3/${name}`);
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
@@ -278,7 +282,7 @@ function returning(rng, startMs) {
 
 async function writeScenario(name, cfg) {
   resetSerials();
-  const rng = makeRng(`qa3/${name}`);
+  const rng = makeRng(seedOf(name));
   const startMs = Date.parse(`${cfg.start}T06:00:00Z`);
   const specs = cfg.incidents(rng.fork('incidents'), startMs);
   const lines = background(rng.fork('background'), name, {
@@ -324,5 +328,5 @@ const wanted = process.argv.slice(2);
 for (const [name, cfg] of Object.entries(SCENARIOS)) {
   if (wanted.length === 0 || wanted.includes(name)) await writeScenario(name, cfg);
   else
-    cfg.incidents(makeRng(`qa3/${name}`).fork('incidents'), Date.parse(`${cfg.start}T06:00:00Z`));
+    cfg.incidents(makeRng(seedOf(name)).fork('incidents'), Date.parse(`${cfg.start}T06:00:00Z`));
 }

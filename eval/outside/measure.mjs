@@ -22,6 +22,8 @@ import { CITIES, STATES } from './lib/places.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DB = process.env.QA_DB ?? 'main';
+// DRAW=b scores a run of the fresh draw in scenarios-b/ (gen.mjs).
+const SCENARIOS = process.env.DRAW ? `scenarios-${process.env.DRAW}` : 'scenarios';
 const args = process.argv.slice(2);
 const verbose = args.includes('-v');
 let names = args.filter((a) => !a.startsWith('-'));
@@ -63,7 +65,7 @@ function quantile(xs, q) {
 }
 
 function score(name) {
-  const truth = JSON.parse(readFileSync(join(HERE, 'scenarios', `${name}.truth.json`), 'utf8'));
+  const truth = JSON.parse(readFileSync(join(HERE, SCENARIOS, `${name}.truth.json`), 'utf8'));
   const dumpFile = join(HERE, 'out', DB, `${name}.problems.json`);
   if (!existsSync(dumpFile)) return null;
   const dump = JSON.parse(readFileSync(dumpFile, 'utf8'));
@@ -71,7 +73,7 @@ function score(name) {
   const byExt = new Map();
   const complaintTimes = new Map();
   const placed = new Map(); // externalId -> names a place (incident complaints only)
-  for (const l of readFileSync(join(HERE, 'scenarios', `${name}.jsonl`), 'utf8').split('\n')) {
+  for (const l of readFileSync(join(HERE, SCENARIOS, `${name}.jsonl`), 'utf8').split('\n')) {
     if (!l) continue;
     const m = JSON.parse(l);
     byExt.set(m.externalId, m.truth);

@@ -12,10 +12,12 @@ DB="${DB:-main}"
 PORT="${PORT:-18950}"
 OUT="$HERE/out/$DB"
 DATA="$HERE/data/$DB"
+# DRAW=b replays the fresh draw in scenarios-b/ (gen.mjs).
+SCEN="$HERE/scenarios${DRAW:+-$DRAW}"
 mkdir -p "$OUT" "$DATA"
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
-  for f in "$HERE"/scenarios/*.jsonl; do names+=("$(basename "$f" .jsonl)"); done
+  for f in "$SCEN"/*.jsonl; do names+=("$(basename "$f" .jsonl)"); done
 fi
 # The tree runs from its TypeScript sources: uncommitted edits count, so a dirty tree says so.
 # A tree without .git (a `git archive` export) is named by COMMIT.
@@ -24,7 +26,7 @@ if [ -z "${COMMIT:-}" ] && [ -n "$(git -C "$REPO" status --porcelain --untracked
   commit="$commit+dirty"
 fi
 for name in "${names[@]}"; do
-  file="$HERE/scenarios/$name.jsonl"
+  file="$SCEN/$name.jsonl"
   [ -f "$file" ] || { echo "no scenario file $file" >&2; exit 2; }
   dir="$DATA/$name"
   rm -rf "$dir" && mkdir -p "$dir"
