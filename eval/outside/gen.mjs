@@ -327,6 +327,5 @@ const wanted = process.argv.slice(2);
 // Incident ids run over the whole set in the table's order, so a subset keeps the same ids.
 for (const [name, cfg] of Object.entries(SCENARIOS)) {
   if (wanted.length === 0 || wanted.includes(name)) await writeScenario(name, cfg);
-  else
-    cfg.incidents(makeRng(seedOf(name)).fork('incidents'), Date.parse(`${cfg.start}T06:00:00Z`));
+  else cfg.incidents(makeRng(seedOf(name)).fork('incidents'), Date.parse(`${cfg.start}T06:00:00Z`));
 }
