@@ -71,9 +71,10 @@ const SALUTATION_RE =
 
 /**
  * Whether the text's capitals carry nothing: none but a sentence's first letter and the pronoun
- * "I" ("I'm", "I've"). A handle's or hashtag's capitals ("@VireoCare", "#NewOrleans") and those
- * of an opening salutation say nothing of how the writer writes a place: "@VireoCare is there an
- * outage in houston tx?" is written without capitals.
+ * "I" ("I'm", "I've"). A handle's or hashtag's capitals ("@VireoCare", "#NewOrleans"), those
+ * of an opening salutation and a state's code after a comma say nothing of how the writer writes
+ * a place: "@VireoCare is there an outage in houston tx?" and "internet down fresno, CA" are
+ * written without capitals.
  */
 export function caseless(text: string): boolean {
   const salutation = SALUTATION_RE.exec(text);
@@ -85,12 +86,29 @@ export function caseless(text: string): boolean {
     }
     if (c < 65 || c > 90) continue;
     if (sentenceStart(text, at)) continue;
+    if (stateCodeAfterComma(text, at)) {
+      at++;
+      continue;
+    }
     const next = text.charCodeAt(at + 1);
     const alone = !(next >= 97 && next <= 122) && !(next >= 65 && next <= 90);
     if (c === 73 && alone) continue; // "I", "I'm"
     return false;
   }
   return true;
+}
+
+/**
+ * A state's code in capitals after a comma and a town of that state ("fresno, CA"): the way an
+ * address is written, which says nothing of how the writer writes a place's name ("ugh, OK" does).
+ */
+function stateCodeAfterComma(text: string, at: number): boolean {
+  const code = text.slice(at, at + 2);
+  if (!/^[A-Z]{2}$/.test(code) || /[A-Za-z]/.test(text[at + 2] ?? '')) return false;
+  const before = /((?:[a-z][a-z'’.-]* ){0,2}[a-z][a-z'’.-]*), ?$/.exec(
+    text.slice(Math.max(0, at - 40), at),
+  );
+  return !!before && placeOfState(before[1], code);
 }
 
 /**

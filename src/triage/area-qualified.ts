@@ -21,9 +21,12 @@ import type { Area } from './types.js';
 
 /** What may stand between a place and its state or country: "Malden, MA", "Norfolk,Va", "#Lynn #Massachusetts". */
 const QUALIFIER_GAP_RE = /^(?:, ?| )#?$/;
-/** Text before a place that says the customer or trouble is there ("here in northern NJ"). */
+/**
+ * Text before a place that says the customer or trouble is there ("here in northern NJ"), and
+ * before a state, "the whole state of" ("no internet whole state of California").
+ */
 const PLACE_PREPOSITION_RE =
-  /\b(?:in|at|near|around|across|outside|from|throughout|within|all over)(?: the)?(?: (?:north|south|east|west|central|northern|southern|eastern|western|upstate|downstate|rural))? #?$/i;
+  /\b(?:(?:in|at|near|around|across|outside|from|throughout|within|all over)(?: the)?(?: (?:north|south|east|west|central|northern|southern|eastern|western|upstate|downstate|rural))?|(?:whole |entire )?state of) #?$/i;
 
 /**
  * A state or a country as it may follow a place. `trust` says where a state stands without a

@@ -157,8 +157,17 @@ describe('area: texts written without capitals', () => {
     expect(where('Hi Vireo team, entire building has no internet in houston!!!')?.[1]).toBe(
       'Houston',
     );
+    // Nor a state's code after a comma, written as in an address.
+    expect(where('Internet down fresno, CA since this morning')).toEqual([
+      null,
+      'Fresno',
+      'CA',
+      'US',
+    ]);
+    expect(where('ugh, OK whatever')).toBeNull();
     // Capitals elsewhere still say the writer writes places with them.
     expect(where('@VireoCare My Order is stuck in denver somewhere')).toBeNull();
+    expect(where('My Order is stuck in denver, CO somewhere')).toBeNull();
     expect(where('@VireoCare I am in reading mode all day')).toBeNull();
   });
 
@@ -247,6 +256,14 @@ describe('area: QA round', () => {
     expect(where('no service in nyc. again')).toEqual(nyc);
     // Not airport codes or "la" when the text has no capitals.
     expect(where('security at the store is lax')).toBeNull();
+  });
+
+  it('reads a state after "the whole state of"', () => {
+    const ca = [null, null, 'CA', 'US'];
+    expect(where('no internet no tv whole state of California whats going on')).toEqual(ca);
+    expect(where('outage across the entire state of California')).toEqual(ca);
+    expect(where('calls dropping in the state of Ohio')).toEqual([null, null, 'OH', 'US']);
+    expect(where('the state of my bill is a joke')).toBeNull();
   });
 
   it('gives a UK postcode without a region: its letters are not one', () => {
