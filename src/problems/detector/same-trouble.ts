@@ -69,6 +69,17 @@ export function sameTrouble(
       if (!young && topic !== null && chain[0] !== p.areaKey && chain.includes(p.areaKey!))
         continue;
       if (!young && topic && p.topic && !related(config, p.topic, topic)) continue;
+      // Nor a later word burst filed mostly (two thirds) under topics unrelated to the
+      // problem's: a trouble that began in or around its place since (a Texas double billing's
+      // "charged twice", 81 % filed as billing, eight hours into a Dallas network problem whose
+      // stragglers kept it live, took that problem and its title; outside-style set, draw b).
+      if (
+        !young &&
+        !topic &&
+        excess &&
+        burstOfOtherTopic(config, counts, excess, p, BURST_TOPIC_SHARE)
+      )
+        continue;
       // Nor a related topic standing out where the problem's own topic has no excess left: its
       // trouble there is over, and this is another (a Portland ZIP's outage 13 hours into a
       // Portland network problem whose stragglers kept it live).
@@ -271,14 +282,21 @@ function ownTopicOver(config: DetectorConfig, counts: Counts, p: ProblemView, to
 
 /**
  * A word burst beside a country-wide problem of a named topic whose complaints (unexplained, or
- * the problem's) are filed almost all (`BURST_OTHER_SHARE`) under topics unrelated to the
- * problem's: another trouble that began meanwhile (when none came in the hour before the raise,
+ * the problem's) are filed almost all (`share`: `BURST_OTHER_SHARE`; two thirds for a burst later
+ * than `mergeWindowMs` beside a local problem) under topics unrelated to the problem's: another
+ * trouble that began meanwhile (for a young problem, when none came in the hour before the raise,
  * `inRaise`). Simulator seed 10: "picture messages fail, plain texts work fine", filed as network,
  * outage and service, joined a country-wide double billing twenty minutes old through its words
  * and was never raised. A burst of the problem's topics, or of topics related to it, stays that
  * problem's other words, as most are.
  */
-function burstOfOtherTopic(config: DetectorConfig, counts: Counts, ks: KeyState, p: ProblemView) {
+function burstOfOtherTopic(
+  config: DetectorConfig,
+  counts: Counts,
+  ks: KeyState,
+  p: ProblemView,
+  share = BURST_OTHER_SHARE,
+) {
   if (!p.topic) return false;
   let filed = 0;
   let other = 0;
@@ -291,10 +309,10 @@ function burstOfOtherTopic(config: DetectorConfig, counts: Counts, ks: KeyState,
     filed++;
     if (!related(config, p.topic, m.topic)) other++;
   }
-  return filed > 0 && other >= BURST_OTHER_SHARE * filed;
+  return filed > 0 && other >= share * filed;
 }
 
-/** Share of a burst's complaints filed under topics unrelated to a country-wide problem's. */
+/** Share of a burst's complaints filed under topics unrelated to a problem's. */
 const BURST_OTHER_SHARE = 0.9;
 
 const BURST_TOPIC_SHARE = 2 / 3;
