@@ -14,9 +14,20 @@ export interface DetectorConfig {
    * The same for a key that counts several topics (a topic group, every topic). Stricter: such
    * a key is a place's busiest, so a background swing reaches `minCustomers` there first, and
    * every complaint is tested again under it; 5 of the 8 false problems on seeds 10–12 were
-   * such swings of unrelated topics at p 2e-6–1e-5 (eval/problems/MISSES.md).
+   * such swings of unrelated topics at p 2e-6–1e-5 (eval/problems/MISSES.md). Also for the topic
+   * `other`: what triage cannot name is a mix of troubles too (4 of the outside-style set's 16
+   * false problems were `other` of a city or state, none of its true ones).
    */
   mixedAlpha: number;
+  /**
+   * Complaint episodes an hour (`Counts.episodesPerHour`) up to which `alpha` and `mixedAlpha`
+   * hold; a busier desk's are scaled by `alphaRate` / its rate (0: never scaled). A busier desk
+   * has more place-and-topic keys that can reach `minCustomers` by chance, and its coincidences
+   * grow about in proportion: at one alpha, the outside-style desks of about 6, 65 and 305
+   * episodes an hour showed 0, 0.9 and 4.2 false problems a week (three draws each). The
+   * simulator's desks run at 35–50.
+   */
+  alphaRate: number;
   /**
    * Cap on the shape of the baseline's uncertainty (negative binomial r: relative spread 1/√r;
    * the detector derives r per key from its history and `dayVariation`). The tail test is
@@ -196,6 +207,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   minCustomers: 5,
   alpha: 1e-5,
   mixedAlpha: 2e-6,
+  alphaRate: 60,
   dispersion: Number.POSITIVE_INFINITY,
   dayVariation: 0.15,
   dispersionPrior: 10,

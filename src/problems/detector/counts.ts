@@ -305,6 +305,22 @@ export class Counts {
     return prior.cv2 * weight * weight;
   }
 
+  /** Complaint episodes an hour over all the event time seen (0 while cold). */
+  episodesPerHour(): number {
+    if (this.firstAt === null || this.cold) return 0;
+    return this.totalEpisodes / Math.max(1, (this.now - this.firstAt) / HOUR);
+  }
+
+  /**
+   * The significance level a raise answers to on this desk: `level` (`alpha` or `mixedAlpha`)
+   * scaled down in proportion to the desk's rate beyond `alphaRate` (see the config).
+   */
+  raiseLevel(level: number): number {
+    const { alphaRate } = this.config;
+    const rate = this.episodesPerHour();
+    return alphaRate > 0 && rate > alphaRate ? (level * alphaRate) / rate : level;
+  }
+
   /** The desk's first `warmupMs` of event time: no baseline yet (`cold-start.ts`). */
   get cold(): boolean {
     return this.firstAt !== null && this.now - this.firstAt < this.config.warmupMs;

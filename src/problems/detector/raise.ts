@@ -17,6 +17,7 @@ import {
   homePlace,
   namedTopic,
   neighbourCluster,
+  OTHER,
   sameTrouble,
   thirdPlace,
   topicMix,
@@ -103,13 +104,19 @@ export function testAreaKey(
   }
   // Before there is a baseline (`cold-start.ts`), only a place's topic that outnumbers the
   // desk's other traffic; a country-wide excess is then the whole desk. A key of several topics
-  // answers to `mixedAlpha`: a place's busiest key, where background swings stand out first.
+  // answers to `mixedAlpha`: a place's busiest key, where background swings stand out first; so
+  // does `other`, triage's name for what it cannot name, as mixed as they are. Both are scaled
+  // down on a busy desk (`raiseLevel`).
   const hit = cold
     ? coldHit(config, counts, ks)
     : counts.significant(
         ks,
         config.minCustomers,
-        ks.topic === ANY_TOPIC || ks.topic!.startsWith('g:') ? config.mixedAlpha : config.alpha,
+        counts.raiseLevel(
+          ks.topic === ANY_TOPIC || ks.topic!.startsWith('g:') || ks.topic === OTHER
+            ? config.mixedAlpha
+            : config.alpha,
+        ),
       );
   if (!hit) return;
   // Many of this key's recent complainers already belong to one live problem: the excess is
