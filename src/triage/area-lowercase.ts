@@ -99,6 +99,23 @@ export function caseless(text: string): boolean {
 }
 
 /**
+ * Whether the text is written in capitals throughout (a dozen letters or more, no more than one
+ * in ten in lower case, handles and hashtags aside): its capitals carry no more than none do.
+ */
+export function shouted(text: string): boolean {
+  let upper = 0;
+  let lower = 0;
+  for (const word of text.split(/\s+/)) {
+    if (word.startsWith('@') || word.startsWith('#')) continue;
+    for (const ch of word) {
+      if (ch >= 'A' && ch <= 'Z') upper++;
+      else if (ch >= 'a' && ch <= 'z') lower++;
+    }
+  }
+  return upper >= 12 && lower * 10 <= upper + lower;
+}
+
+/**
  * A state's code in capitals after a comma and a town of that state ("fresno, CA"): the way an
  * address is written, which says nothing of how the writer writes a place's name ("ugh, OK" does).
  */

@@ -258,6 +258,23 @@ describe('area: QA round', () => {
     expect(where('security at the store is lax')).toBeNull();
   });
 
+  it('reads a text written in capitals throughout as one written without them', () => {
+    expect(where('MODEM KEEPS SAYING NO SYNC IN DOWNTOWN SAN ANTONIO!!!')).toEqual([
+      null,
+      'San Antonio',
+      'TX',
+      'US',
+    ]);
+    expect(where('@VireoCare NEIGHBORS ARE DOWN TOO ALL OVER HOUSTON, OUTAGE?')?.[1]).toBe(
+      'Houston',
+    );
+    // Its safeguards stay: a word that is a place only with a capital, a place too small alone.
+    expect(where('I AM IN READING MODE ALL DAY')).toBeNull();
+    expect(where('NO SIGNAL IN MOBILE TODAY')).toBeNull();
+    // Too short to say how the writer writes.
+    expect(where('IN AUSTIN')).toBeNull();
+  });
+
   it('reads a state after "the whole state of"', () => {
     const ca = [null, null, 'CA', 'US'];
     expect(where('no internet no tv whole state of California whats going on')).toEqual(ca);

@@ -18,7 +18,7 @@
 import { barePlaceInText, profileCity, townOfState } from './area-bare.js';
 import { namedAlone } from './area-city.js';
 import { cityKey, findCity, gaz } from './area-gazetteer.js';
-import { capitalised, caseless } from './area-lowercase.js';
+import { capitalised, caseless, shouted } from './area-lowercase.js';
 import { ukPostcodeInText, zipInText } from './area-postcode.js';
 import { isCapital, qualifiedPlace } from './area-qualified.js';
 import type { Area } from './types.js';
@@ -27,9 +27,13 @@ import type { Area } from './types.js';
 export function areaInText(text: string, profile: boolean): Area | null {
   if (!text) return null;
   const found = areaInCasedText(text, profile, true);
-  if (found || !caseless(text)) return found;
-  // Written without capitals: read it again with them (area-lowercase.ts).
-  const again = capitalised(text);
+  if (found) return found;
+  // Written without capitals, or in capitals only ("NO SERVICE IN DOWNTOWN SAN ANTONIO"): either
+  // way the capitals say nothing, so read it again with them where a name would have them
+  // (area-lowercase.ts).
+  const plain = shouted(text) ? text.toLowerCase() : caseless(text) ? text : null;
+  if (plain === null) return null;
+  const again = capitalised(plain);
   return again === text ? null : areaInCasedText(again, profile, false);
 }
 
