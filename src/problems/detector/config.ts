@@ -269,3 +269,13 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   spill: { words: 3, topicShare: 0.2, localAlpha: 1e-3 },
   wordOdds: { minLinked: 150, prior: 50, cap: Math.log(5), minDocs: 20 },
 };
+
+/**
+ * The significance level a raise answers to on a desk of `rate` complaint episodes an hour:
+ * `level` (`alpha` or `mixedAlpha`) scaled down in proportion to the rate beyond `alphaRate`.
+ */
+export function raiseLevel(config: DetectorConfig, rate: number, level: number): number {
+  return config.alphaRate > 0 && rate > config.alphaRate
+    ? (level * config.alphaRate) / rate
+    : level;
+}

@@ -311,16 +311,6 @@ export class Counts {
     return this.totalEpisodes / Math.max(1, (this.now - this.firstAt) / HOUR);
   }
 
-  /**
-   * The significance level a raise answers to on this desk: `level` (`alpha` or `mixedAlpha`)
-   * scaled down in proportion to the desk's rate beyond `alphaRate` (see the config).
-   */
-  raiseLevel(level: number): number {
-    const { alphaRate } = this.config;
-    const rate = this.episodesPerHour();
-    return alphaRate > 0 && rate > alphaRate ? (level * alphaRate) / rate : level;
-  }
-
   /** The desk's first `warmupMs` of event time: no baseline yet (`cold-start.ts`). */
   get cold(): boolean {
     return this.firstAt !== null && this.now - this.firstAt < this.config.warmupMs;

@@ -9,7 +9,7 @@ import type { Area } from '../../triage/index.js';
 import { ALL, areaAtLevel, areaChain, chainOfKey, countryWide, nested } from './areas.js';
 import type { DetectorParts } from './book.js';
 import { coldHit, coldMembers } from './cold-start.js';
-import type { DetectorConfig } from './config.js';
+import { type DetectorConfig, raiseLevel } from './config.js';
 import { ANY_TOPIC } from './counts.js';
 import { innerPlace } from './inner-place.js';
 import { outgrown, placed, placeQuiet, related } from './link.js';
@@ -112,7 +112,9 @@ export function testAreaKey(
     : counts.significant(
         ks,
         config.minCustomers,
-        counts.raiseLevel(
+        raiseLevel(
+          config,
+          counts.episodesPerHour(),
           ks.topic === ANY_TOPIC || ks.topic!.startsWith('g:') || ks.topic === OTHER
             ? config.mixedAlpha
             : config.alpha,
