@@ -8,8 +8,8 @@ import { CITIES, complain, HOUR, linkedTo, MIN, raises, warmed } from './test-fi
  * still drawing stragglers, took a word burst of a Texas double billing ("charged twice") that
  * began after its trouble ended: `sameTrouble` let any word burst of its place join it. The
  * burst's cases then outvoted its own, and the problem was retitled billing. A later burst filed
- * almost all under topics unrelated to a live problem's is another trouble; one filed under the
- * problem's topics still joins it.
+ * mostly (two thirds) under topics unrelated to a live problem's is another trouble; one filed
+ * under the problem's topics still joins it.
  */
 const AUSTIN = CITIES[2];
 
@@ -48,7 +48,7 @@ describe('problem detector: a later word burst in a live problem’s place', () 
     const { ds, network, twice } = run('billing');
     expect(network).toHaveLength(1);
     const id = network[0].problemId;
-    // Before: the burst joined the network problem (16 of its customers) and it became billing.
+    // Without the rule: all 24 joined the network problem.
     expect(twice(id)).toBeLessThanOrEqual(2);
     expect(ds.some((d) => d.type === 'retopic' && d.problemId === id)).toBe(false);
     // The double billing is a trouble of its own: some other problem holds most of it.
