@@ -13,7 +13,7 @@ const UK_RE = /\b([A-Za-z]{1,2}\d[A-Za-z\d]?) ?(\d[A-Za-z]{2})\b/g;
 const ZIP_CONTEXT_RE =
   /\b(?:(?:zip|zipcode|zip code|postal code)(?: is)?|area|in|near|around|code)\W*$/i;
 const NOT_ZIP_CONTEXT_RE =
-  /(?:order|account|acct|ticket|case|ref|reference|number|no|confirmation|tracking|pin|id|train|flight|coach|carriage|model|item|build|update|version|error|complaint)\W*$/i;
+  /\b(?:order|account|acct|ticket|case|ref|reference|number|no|confirmation|tracking|pin|id|train|flight|coach|carriage|model|item|build|update|version|error|complaint)\W*$/i;
 /**
  * "BOISE, ID 83702", "Pocatello ID 83201": Idaho's code before its ZIP, which NOT_ZIP_CONTEXT_RE
  * alone reads as "an id number". Nothing but a space between the code and the ZIP, and up to three
