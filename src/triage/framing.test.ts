@@ -18,6 +18,19 @@ describe('messageBody: what a message says without its framing', () => {
     expect(messageBody('Hello team,\n\nStill down.\n\n-\nTrey')).toBe('Still down.');
   });
 
+  it('leaves out a signature of a name over an account number', () => {
+    expect(
+      messageBody('Good morning,\n\nNO DATA SINCE NOON\n\nFatima Foster\nAcct #298223332'),
+    ).toBe('NO DATA SINCE NOON');
+    expect(
+      messageBody('Hi,\n\nbill is wrong\n\nIvy\nAccount no. 5304 6048\n\nSent from my iPhone'),
+    ).toBe('bill is wrong');
+    // A sentence over an account number is content.
+    expect(messageBody('Hi,\n\nThe bill is wrong again.\nAcct #298223332')).toBe(
+      'The bill is wrong again.',
+    );
+  });
+
   it('leaves out the message a reply quotes, and its attribution line', () => {
     expect(
       messageBody(

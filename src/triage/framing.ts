@@ -65,6 +65,8 @@ const SIGN_OFF =
   /^(?:(?:kind |best |warm |many )?(?:regards|thanks|wishes)|thank you|thanks again|thank you again|best|cheers|sincerely|yours(?: truly| sincerely| faithfully)?|respectfully|thx|ty|take care|-+|—|–)[,.!]?$/i;
 /** A mail client's signature: "Sent from my iPhone", "Get Outlook for Android". */
 const SENT_FROM = /^(?:sent from my\b|sent via\b|get outlook for\b)[^\n]{0,40}$/i;
+/** A signature's account line: "Acct #912244216", "Account no. 5304 6048". */
+const ACCOUNT_LINE = /^(?:acct|account)(?: number| no\.?)? ?#? ?:? ?[0-9][0-9 -]{3,30}$/i;
 /** A name under a sign-off: one to three words, no sentence punctuation. */
 const NAME = /^[\p{Lu}][\p{L}'.-]*(?:\s+[\p{Lu}][\p{L}'.-]*){0,2}$/u;
 
@@ -138,8 +140,15 @@ function withoutLetterFrame(text: string): string {
       framed = true;
       continue;
     }
-    // A name is only a name under a sign-off or signature ("Thanks,\nAna"), never a line alone.
+    // A signature's account number, with the name above it ("Ivy Fischer\nAcct #912244216"):
+    // a name over an account line is the writer's, as one under a sign-off is.
     const above = lines[lines.length - 2];
+    if (ACCOUNT_LINE.test(last)) {
+      lines.splice(NAME.test(above) ? lines.length - 2 : lines.length - 1);
+      framed = true;
+      continue;
+    }
+    // A name is only a name under a sign-off or signature ("Thanks,\nAna"), never a line alone.
     if (NAME.test(last) && (SIGN_OFF.test(above) || SENT_FROM.test(above))) {
       lines.splice(lines.length - 2, 2);
       framed = true;
