@@ -39,6 +39,19 @@ function contextOf(preposition: string): Context {
 // customer", "Verizon customer"; and not a firm's "Phoenix customer service".
 const PLACE_NOUN_RE =
   /\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}) (?:[Aa]irport|[Tt]rain [Ss]tation|[Ss]tation|[Ss]tores?|[Bb]ranch(?:es)?|[Oo]utlets?|[Aa]rea|[Mm]all|[Cc]ustomers?(?! [Ss]ervice| [Cc]are| [Ss]upport)|[Rr]esidents?|[Ss]ubscribers?)\b/g;
+/**
+ * A place in parentheses, alone or as an area: "no signal since noon (Boston)", "(San Diego
+ * area)". The brackets set it apart as where the writer is, as "in" does.
+ */
+const PAREN_PLACE_RE = /\(([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2})(?: [Aa]rea)?\)/g;
+/**
+ * A place heading the message, before a dash or colon: "Detroit - caller ID shows the wrong
+ * name", "@VireoCare Los Angeles: no data". After handles or a greeting only. Read as a place
+ * named with nothing around it (a sizeable, unambiguous one): "Austin - thanks!" may be a person,
+ * but Austin is large enough to be read anywhere.
+ */
+const LEAD_PLACE_RE =
+  /^(?:(?:@\w+|[Hh]i|[Hh]ello|[Hh]ey|[Gg]ood (?:morning|afternoon|evening))[,!]?\s+)*(?:[Dd]owntown )?([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2}) ?[-–—:] /;
 /** A cheap first test for PLACE_NOUN_RE, whose runs of capitalised words cost more. */
 const PLACE_NOUNS_RE =
   /airport|station|store|branch|outlet|area|mall|customer|resident|subscriber/i;
@@ -64,9 +77,22 @@ export function barePlaceInText(
   }
   if (PLACE_NOUNS_RE.test(text))
     for (const m of text.matchAll(PLACE_NOUN_RE)) {
-      const area = bareRun(m[1].split(' '), true, 0, cased, state);
+      // "Buffalo area": only a place has an area, as only a place follows "in".
+      const context = /area$/i.test(m[0]) ? 1 : 0;
+      const area = bareRun(m[1].split(' '), true, context, cased, state);
       if (area) return area;
     }
+  if (text.includes('('))
+    for (const m of text.matchAll(PAREN_PLACE_RE)) {
+      const area = bareRun(m[1].split(' '), false, 1, cased, state) ?? namedState(m[1], state);
+      if (area) return area;
+    }
+  const lead = LEAD_PLACE_RE.exec(text);
+  if (lead) {
+    // A state heads a message as a town does ("Texas - autopay ran twice").
+    const area = bareRun(lead[1].split(' '), false, 0, cased, state) ?? namedState(lead[1], state);
+    if (area) return area;
+  }
   if (hashtag) {
     for (const m of text.matchAll(HASHTAG_RE)) {
       if (m[1] === m[1].toUpperCase()) {
@@ -105,6 +131,11 @@ export function townOfState(
   return hit && hit.zips >= minZips ? cityArea(hit, 0.5) : null;
 }
 
+/** A state named by itself, unless its name is as often something else ("Washington"). */
+function namedState(name: string, state: string | undefined): Area | null {
+  return state || AMBIGUOUS.has(cityKey(name)) ? null : stateAlone(name);
+}
+
 /** A state's full name alone ("#Missouri"). */
 function stateAlone(name: string): Area | null {
   const state = gaz().stateNames.get(name.toLowerCase());
@@ -137,7 +168,10 @@ function bareRun(
   const starts = anyStart ? words.length : 1;
   for (let s = 0; s < starts; s++)
     for (let n = words.length; n > (doubled ? s + 1 : s); n--) {
-      const whole = s === 0 && (n === words.length || words[n - 1].endsWith('.'));
+      // Before a noun the run's last words are the name ("… Out Buffalo Area" re-read in capitals).
+      const whole = anyStart
+        ? n === words.length
+        : s === 0 && (n === words.length || words[n - 1].endsWith('.'));
       const name = words.slice(s, n).join(' ');
       const at = whole ? context : 0;
       const area = state ? townOfState(name, state, at) : barePlace(name, at, cased);

@@ -88,7 +88,7 @@ interface Word {
  * ("in Minnesota", "Marlboro MA" after "in", "from the UK"), or, in a profile, always; a place
  * with its state later in the text wins over a state alone.
  */
-export function qualifiedPlace(text: string, profile: boolean): Area | null {
+export function qualifiedPlace(text: string, profile: boolean, cased = true): Area | null {
   const words: Word[] = [];
   let fallback: Area | null = null;
   for (let at = 0; at < text.length; at++) {
@@ -114,7 +114,7 @@ export function qualifiedPlace(text: string, profile: boolean): Area | null {
     const area = placeBefore(text, words, first, q);
     if (area) return area;
     // A state or country alone waits: a place with its state may follow ("Washington, DC").
-    fallback ??= alone(text, words, first, q, profile);
+    fallback ??= alone(text, words, first, q, profile, cased);
   }
   return fallback;
 }
@@ -200,13 +200,17 @@ function alone(
   q: number,
   qual: Qualifier,
   profile: boolean,
+  cased: boolean,
 ): Area | null {
   if ('state' in qual && qual.trust < 2) return null;
   // "in Washington" is as often the capital as the state (a profile's "Washington" stays the state).
   if (!profile && 'state' in qual && AMBIGUOUS.has(words[q].text.toLowerCase())) return null;
-  // "Virginia Beach", "Kansas City": a longer name goes on; its town is read later.
+  // "Virginia Beach", "Kansas City": a longer name goes on; its town is read later. In a text
+  // whose capitals were added (area-lowercase.ts) every word after the state has one ("in Texas
+  // Whats Going on"), so there only a known place of that longer name goes on.
   const last = words[words.length - 1].start;
-  if (/^[A-Za-z'’-]+ [A-Z]/.test(text.slice(last, last + 40))) return null;
+  const longer = /^[A-Za-z'’-]+ ([A-Z][A-Za-z'’-]*)/.exec(text.slice(last, last + 40));
+  if (longer && (cased || findCity(`${words[words.length - 1].text} ${longer[1]}`))) return null;
   const before = text.slice(Math.max(0, words[q].start - 30), words[q].start);
   if (!profile && !PLACE_PREPOSITION_RE.test(before)) return null;
   // A profile's "SD" or "PA" alone is as often a nickname ("SD" for San Diego) as a state.

@@ -21,6 +21,8 @@ import { cityKey, findCity, gaz } from './area-gazetteer.js';
 import { capitalised, caseless, shouted } from './area-lowercase.js';
 import { ukPostcodeInText, zipInText } from './area-postcode.js';
 import { isCapital, qualifiedPlace } from './area-qualified.js';
+import { withPlaceWordsSpelled } from './area-spelling.js';
+import { messageBody } from './framing.js';
 import type { Area } from './types.js';
 
 /** Finds an area in one piece of text. `profile` text is a location field, not a sentence. */
@@ -28,13 +30,31 @@ export function areaInText(text: string, profile: boolean): Area | null {
   if (!text) return null;
   const found = areaInCasedText(text, profile, true);
   if (found) return found;
-  // Written without capitals, or in capitals only ("NO SERVICE IN DOWNTOWN SAN ANTONIO"): either
-  // way the capitals say nothing, so read it again with them where a name would have them
-  // (area-lowercase.ts).
-  const plain = shouted(text) ? text.toLowerCase() : caseless(text) ? text : null;
+  if (profile) return readWithCapitals(text, true);
+  // The message's own words (framing.ts), with the words that put a place there spelled out
+  // (area-spelling.ts): a place heading the message after its greeting or a transcript's
+  // introduction ("[voicemail transcript] hi this is Ray, Sacramento - my app says …"), one
+  // "all ovr Texas".
+  const said = withPlaceWordsSpelled(messageBody(text));
+  if (said !== text) {
+    const inBody = areaInCasedText(said, false, true);
+    if (inBody) return inBody;
+  }
+  return readWithCapitals(said, false);
+}
+
+/**
+ * A text written without capitals, or in capitals only ("NO SERVICE IN DOWNTOWN SAN ANTONIO"):
+ * either way the capitals say nothing, so it is read again with them where a name would have
+ * them (area-lowercase.ts). Judged on the message's own words: the capitals of a mail's sign-off
+ * ("Thanks,\nUma Adams") or of a transcript's "hi this is Gina calling" are the channel's or the
+ * name's, not the writer's way with a place.
+ */
+function readWithCapitals(said: string, profile: boolean): Area | null {
+  const plain = shouted(said) ? said.toLowerCase() : caseless(said) ? said : null;
   if (plain === null) return null;
   const again = capitalised(plain);
-  return again === text ? null : areaInCasedText(again, profile, false);
+  return again === said ? null : areaInCasedText(again, profile, false);
 }
 
 /** `cased`: the capitals are the writer's, not added by capitalised(). */
@@ -52,7 +72,7 @@ function areaInCasedText(text: string, profile: boolean, cased: boolean): Area |
   }
   if (!can.capital) return null;
   // 3. A place with its state or country, or a state or country after "in".
-  const qualified = qualifiedPlace(text, profile);
+  const qualified = qualifiedPlace(text, profile, cased);
   if (qualified) return qualified;
   // 4. A bare place: the whole profile field, or "in Denver" in a sentence. Only sizeable,
   //    unambiguous places, because "in Mobile" is usually not Alabama.
@@ -73,7 +93,7 @@ interface Shape {
   zip: boolean;
   /** UK_RE (area-postcode.ts): a digit. */
   uk: boolean;
-  /** Every named place: a capital at the start or after a space, comma or '#'. */
+  /** Every named place: a capital at the start or after a space, comma, '#' or '('. */
   capital: boolean;
   /** HASHTAG_RE (area-bare.ts): '#' and a capital. */
   hashtag: boolean;
@@ -95,7 +115,7 @@ function shapeOf(text: string): Shape {
       continue;
     }
     digits = 0;
-    if ((c === 32 || c === 44 || c === 35) && isCapital(text.charCodeAt(i + 1))) {
+    if ((c === 32 || c === 44 || c === 35 || c === 40) && isCapital(text.charCodeAt(i + 1))) {
       shape.capital = true;
       if (c === 35) shape.hashtag = true;
     }
