@@ -2,7 +2,8 @@
  * Where a message's trouble is, found in the text, else in the author's profile location: a US
  * ZIP code, a UK postcode, a place with its state or country ("Marlboro MA", "Norfolk,Va",
  * "Lagos, Nigeria"), a state or country after "in" or "all over" ("here in Canada"), or a place
- * named alone after "in", before "airport"/"store"/"branch", or as a hashtag: a nickname ("ABQ",
+ * named alone after "in", before "airport"/"store"/"area", in brackets ("(Boston)"), heading the
+ * message before a dash ("Detroit - caller ID is wrong") or as a hashtag: a nickname ("ABQ",
  * "Philly"), a sizeable place, or, where the writer's capital and a word like "in", "downtown" or
  * "the east side of" put a place, a smaller town the ZIP data gives one place to ("in Las
  * Cruces"; not "in Springfield"). US places come from the ZIP data of npm `zipcodes` (BSD,
@@ -12,8 +13,10 @@
  * This file is the entry and the order of the steps; the finders are area-postcode.ts (ZIP and UK
  * postcodes), area-qualified.ts (a place with its state or country, or one of those alone),
  * area-bare.ts (a place named alone, and the profile field read as a place) and area-city.ts
- * (what the last two share). A text written without capitals is read again with them
- * (area-lowercase.ts).
+ * (what the last two share). What finds nothing in the whole text is looked for again in the
+ * message's own words (framing.ts: no greeting, signature or transcript introduction) with the
+ * words that put a place there spelled out ("all ovr", area-spelling.ts); a text written without
+ * capitals is read again with them (area-lowercase.ts).
  */
 import { barePlaceInText, profileCity, townOfState } from './area-bare.js';
 import { namedAlone } from './area-city.js';
