@@ -66,7 +66,7 @@ export function matchOnArrival(
     if (!placed(p) || !book.drawing(p)) continue;
     let key: string | null = null;
     let coarse = false;
-    if (chain.includes(p.areaKey)) {
+    if (chain.includes(p.areaKey) && !besideShown(p, chain)) {
       const exact = `${topic}@${p.areaKey}`;
       const grp = group ? `${group}@${p.areaKey}` : null;
       // The complaint's own topic is evidence: a problem that counts any topic of its place
@@ -231,7 +231,8 @@ export function matchUnflagged(
   const byWords = wordVote(
     parts,
     termKeys,
-    (p) => chain.length === 1 || !p.areaKey || chain.includes(p.areaKey),
+    (p) =>
+      chain.length === 1 || !p.areaKey || (chain.includes(p.areaKey) && !besideShown(p, chain)),
   );
   if (byWords) return byWords;
   // Naming no place, it joins through its topic's country-wide key as a complaint naming none
@@ -377,9 +378,32 @@ export function placePace(
  * Whether a complaint of this place chain may be the trouble of a problem of that place: it
  * names no place, or one inside the problem's, or one around it (a state, for a city's problem).
  */
-export function placeFits(p: Pick<ProblemView, 'areaKey' | 'chain'>, chain: string[]): boolean {
+export function placeFits(
+  p: Pick<ProblemView, 'areaKey' | 'chain' | 'shownKey'>,
+  chain: string[],
+): boolean {
   if (chain.length === 1 || !p.areaKey || p.areaKey === ALL) return true;
+  if (besideShown(p, chain)) return false;
   return chain.includes(p.areaKey) || p.chain.includes(chain[0]);
+}
+
+/**
+ * Whether a place is another city of the region a problem is counted in, beside the city its
+ * complainers settled on (settle-place.ts). Such a problem goes on counting where it was raised,
+ * so its later complaints naming only the state still find it; but a neighbouring city's
+ * complaints are that city's: San Francisco's outage, raised on California's key, took
+ * Oakland's network trouble beside it complaint by complaint, and Oakland never stood out.
+ * (Not a postal code beside one a city's problem settled on: few name theirs, and a trouble's
+ * neighbouring codes are as often its own.)
+ */
+export function besideShown(
+  p: Pick<ProblemView, 'areaKey' | 'shownKey'>,
+  chain: readonly string[],
+): boolean {
+  const shown = p.shownKey;
+  if (!shown || !p.areaKey || shown === p.areaKey) return false;
+  if (!shown.startsWith('t:') || !p.areaKey.startsWith('r:')) return false;
+  return chain[0] !== p.areaKey && chain.includes(p.areaKey) && !chain.includes(shown);
 }
 
 /** A key of an area wider than the problem's own place (one of its place's ancestors). */

@@ -12,7 +12,7 @@ import { coldHit, coldMembers } from './cold-start.js';
 import { type DetectorConfig, raiseLevel } from './config.js';
 import { ANY_TOPIC } from './counts.js';
 import { innerPlace } from './inner-place.js';
-import { outgrown, placed, placeQuiet, related } from './link.js';
+import { besideShown, outgrown, placed, placeQuiet, related } from './link.js';
 import {
   homePlace,
   namedTopic,
@@ -155,7 +155,9 @@ export function testAreaKey(
     if (!related(config, p.topic, ks.topic!)) continue;
     // (Not a local problem whose place went quiet, for a country-wide excess: `quietElsewhere`.)
     if (quietElsewhere(parts, p, areaKey)) continue;
-    const isNested = chain.includes(p.areaKey) || p.chain.includes(areaKey);
+    // (Not another city of its region beside the one its complainers settled on: `besideShown`.)
+    const isNested =
+      (chain.includes(p.areaKey) && !besideShown(p, chain)) || p.chain.includes(areaKey);
     // Unless the other topic's excess outgrew the problem's own in that place.
     if (isNested && outgrownHere(parts, p, ks, areaKey)) continue;
     if (!isNested) {

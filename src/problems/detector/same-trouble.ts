@@ -9,7 +9,7 @@ import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
 import { ANY_TOPIC, type Counts, GLOBAL } from './counts.js';
 import { busiestCity, gathersIn, placedCustomers, showsIn } from './gather.js';
-import { placeQuiet, related } from './link.js';
+import { besideShown, placeQuiet, related } from './link.js';
 import { binomialTail, mode } from './stats.js';
 import { kinship } from './text.js';
 import type { ProblemView, TopicShare } from './types.js';
@@ -62,6 +62,8 @@ export function sameTrouble(
       // topics are related and its own trouble goes on (its key still mostly excess) or its
       // last complaint was recent.
       if (!(chain.includes(p.areaKey!) || p.chain.includes(chain[0]))) continue;
+      // Not another city of its region beside the one its complainers settled on.
+      if (besideShown(p, chain)) continue;
       // A later excess of a topic concentrated in a smaller place inside it began on its own (a
       // wider trouble's tail does not gather in one of its cities). Not so a word burst (no
       // topic): its place is where most of its few placed members are, and a region's
