@@ -3,15 +3,14 @@ import type { Area } from '../../triage/index.js';
 import { Detector } from './detector.js';
 import { besideShown } from './link.js';
 import {
+  background,
   CITIES,
   complain,
   HOUR,
   MIN,
   NO_WORD_BURSTS,
   raises,
-  seeded,
   T0,
-  TOPICS,
 } from './test-fixtures.js';
 import type { Decision } from './types.js';
 
@@ -27,28 +26,13 @@ const OAKLAND = place('Oakland');
 const CA = place(null);
 
 /**
- * The fixtures' desk (their background's rhythm and topics) with Oakland among its cities,
- * three times as busy as each of the others, so that California has two cities and San
- * Francisco is a quarter of it.
+ * The fixtures' desk with Oakland among its cities, three times as busy as each of the others,
+ * so that California has two cities and San Francisco is a quarter of it.
  */
 function desk() {
   const det = new Detector({ ...NO_WORD_BURSTS });
-  const places = [...CITIES, OAKLAND, OAKLAND, OAKLAND];
-  const rnd = seeded(11);
   const start = T0 + 30 * HOUR;
-  for (let t = T0, n = 0; t < start; n++) {
-    const hour = new Date(t).getUTCHours();
-    t += Math.round((HOUR / (hour >= 12 && hour <= 23 ? 60 : 15)) * (0.5 + rnd()));
-    const area = rnd() < 0.3 ? null : places[Math.floor(rnd() * places.length)];
-    complain(
-      det,
-      `bg-${n}`,
-      t,
-      area,
-      TOPICS[Math.floor(rnd() * TOPICS.length)],
-      'my bill is wrong',
-    );
-  }
+  background(det, T0, start, [], 'bg', [...CITIES, OAKLAND, OAKLAND, OAKLAND]);
   return { det, start };
 }
 

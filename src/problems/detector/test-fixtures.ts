@@ -42,14 +42,24 @@ export const NO_WORD_BURSTS: Partial<DetectorConfig> = {
   text: { ...DEFAULT_DETECTOR_CONFIG.text, warmupMs: 48 * HOUR },
 };
 
-/** Ordinary complaints of every topic in the six cities (30 % name no place), seeded. */
-export function background(det: Detector, from: number, to: number, out: Decision[], tag = 'bg') {
+/**
+ * Ordinary complaints of every topic in the six cities (30 % name no place), seeded. `places`:
+ * other cities to draw from instead (a city listed twice is twice as busy).
+ */
+export function background(
+  det: Detector,
+  from: number,
+  to: number,
+  out: Decision[],
+  tag = 'bg',
+  places: readonly Area[] = CITIES,
+) {
   const rnd = seeded();
   let n = 0;
   for (let t = from; t < to; ) {
     const hour = new Date(t).getUTCHours();
     t += Math.round((HOUR / (hour >= 12 && hour <= 23 ? 40 : 10)) * (0.5 + rnd()));
-    const area = CITIES[Math.floor(rnd() * CITIES.length)];
+    const area = places[Math.floor(rnd() * places.length)];
     const customerId = `${tag}-${n++}`;
     out.push(
       ...det.observe({
