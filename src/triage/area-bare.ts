@@ -1,6 +1,7 @@
 /**
  * Places named without a state or country: the whole profile location field, "in Denver" in a
- * sentence, a place before "airport"/"store"/"branch", or a hashtag ("#Missouri"). With nothing to
+ * sentence, a place before "airport"/"store"/"area", in brackets ("(Boston)"), heading the
+ * message before a dash ("Detroit - …"), or a hashtag ("#Missouri"). With nothing to
  * say which state is meant, only sizeable, unambiguous places count ("in Mobile" is usually not
  * Alabama), plus US nicknames and large places abroad from our lists.
  */
