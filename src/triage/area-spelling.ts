@@ -20,7 +20,7 @@ const TARGETS: readonly { word: string; after?: RegExp }[] = [
   { word: 'state', after: /\b(?:whole|entire|the) $/i },
 ];
 
-/** Words one edit from a target that are words (triage's vocabulary, and "sate", "oer"). */
+/** Words one edit from a target that are words (triage's 30k-word vocabulary, and "sate"). */
 const REAL = new Set(
   `cross ever cover overs lover oven rover dover oder overt hover mover are areas arena aria
   areva states stage estate stated stake statue slate skate spate stade tate stats staten stave
