@@ -28,8 +28,11 @@ import { withPlaceWordsSpelled } from './area-spelling.js';
 import { messageBody } from './framing.js';
 import type { Area } from './types.js';
 
-/** Finds an area in one piece of text. `profile` text is a location field, not a sentence. */
-export function areaInText(text: string, profile: boolean): Area | null {
+/**
+ * Finds an area in one piece of text. `profile` text is a location field, not a sentence. `body`
+ * is the text's `messageBody` where the caller has it already (triage's `analyse` does).
+ */
+export function areaInText(text: string, profile: boolean, body?: string): Area | null {
   if (!text) return null;
   const found = areaInCasedText(text, profile, true);
   if (found) return found;
@@ -38,7 +41,7 @@ export function areaInText(text: string, profile: boolean): Area | null {
   // (area-spelling.ts): a place heading the message after its greeting or a transcript's
   // introduction ("[voicemail transcript] hi this is Ray, Sacramento - my app says …"), one
   // "all ovr Texas".
-  const said = withPlaceWordsSpelled(messageBody(text));
+  const said = withPlaceWordsSpelled(body ?? messageBody(text));
   if (said !== text) {
     const inBody = areaInCasedText(said, false, true);
     if (inBody) return inBody;
@@ -141,10 +144,10 @@ function withoutPictographs(location: string): string {
  * with lower confidence because people travel and profiles go stale. But a city the text names
  * without its state is the largest of that name only for want of better: where the profile (or
  * an SMS or billing location) gives a state, the text's city is taken in that state
- * (disambiguated).
+ * (disambiguated). `body`: the text's `messageBody`, where the caller has computed it.
  */
-export function extractArea(text: string, authorLocation?: string): Area | null {
-  const inText = areaInText(text, false);
+export function extractArea(text: string, authorLocation?: string, body?: string): Area | null {
+  const inText = areaInText(text, false, body);
   if (!authorLocation) return inText;
   // A place with its state or ZIP code in the text is not second-guessed.
   const open = !inText?.region || namedAlone(inText) || regionOnly(inText);

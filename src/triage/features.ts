@@ -95,6 +95,8 @@ addLexicon('cue:request', REQUEST_CUES);
 for (const [group, entries] of Object.entries(CUE_GROUPS)) addLexicon(`g:${group}`, entries);
 
 export interface Analysis {
+  /** The message without its framing (framing.ts `messageBody`): what the writer said. */
+  body: string;
   words: string[];
   /** Lexicon tag -> number of hits. */
   lex: Map<string, number>;
@@ -235,7 +237,7 @@ export function analyse(message: string): Analysis {
     indices.push(g);
     values.push(CHAR_W);
   }
-  return { words, lex, sentiment, urgency, indices, values };
+  return { body: text, words, lex, sentiment, urgency, indices, values };
 }
 
 // 4-grams at a third of a word's weight did best among 3/4/5-grams and 0.3/0.5/1 weights.

@@ -60,7 +60,7 @@ export function createTriage(
       // The short-text rule (short-trouble.ts): "no service in 94110" is a complaint the model
       // alone scores low. It adds to the model's logit, so strong evidence against still counts.
       // Its place first: a report long only by the place it names is read without it.
-      const area = extractArea(text, input.authorLocation);
+      const area = extractArea(text, input.authorLocation, a.body);
       const trouble = troubleIn(a.words, () => area, known);
       if (trouble) logit += RULE_LOGIT;
       // The topic-words head adds its logits to the linear model's (topic only: it knows word
