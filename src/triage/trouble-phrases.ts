@@ -35,7 +35,7 @@ export const THINGS = new Set(
   bill billing payment autopay screen device sim tablet laptop iphone android pixel galaxy order
   package delivery shipment technician tech appointment installer install streaming channels
   speed speeds outage sos it battery charger cord plug orders packages deliveries shipments
-  preorder tracking clock alarm greeting`.split(/\s+/),
+  preorder tracking clock alarm greeting card statement update updates firmware software`.split(/\s+/),
 );
 /** Phrases that say what is wrong without naming a service ("overcharged", "nothing works"). */
 export const SELF_CONTAINED = new Set(
@@ -43,7 +43,9 @@ export const SELF_CONTAINED = new Set(
   overcharged, can't log in, can't login, can't sign in,
   on hold for, been on hold, nothing works, nothing loads, nothing is loading, nothing is working,
   down for everyone, out for everyone, neighbors are down, neighbors are out, neighbours are down,
-  neighbours are out`
+  neighbours are out, duplicate charge, duplicate charges, duplicate payment, duplicate payments,
+  identical charges, two identical charges, identical charges of, two identical charges of,
+  same charge twice, debited twice`
     .split(',')
     .map((p) => plainWords(p).join(' ')),
 );
@@ -120,6 +122,23 @@ phrases(
   `normally it is, usually it is, it is normally, it is usually, more than doubled, doubled,
   higher than usual, higher than normal, more than usual, way higher, bill went up`,
 );
+// A charge taken twice told by what the money did ("autopay ran twice", "came out twice"): trouble
+// only about a bill, a payment or a card ("I ran twice today" is not).
+phrases(
+  'billing',
+  false,
+  `ran twice, went through twice, came out twice, taken twice, took it twice, processed twice,
+  duplicate charge, duplicate charges, duplicate payment, duplicate payments, identical charges,
+  two identical charges, identical charges of, two identical charges of, same charge twice,
+  debited twice`,
+);
+// A phone an update broke, told by what it does since.
+phrases(
+  'device',
+  false,
+  `boot loop, boot looping, stuck in a boot loop, bootloop, bricked, killed my phone,
+  killed my tablet, stuck on the logo`,
+);
 phrases(
   'delivery',
   false,
@@ -129,7 +148,8 @@ phrases(
   null,
   false,
   `is wrong, are wrong, all wrong, by itself, by themselves, on its own, suddenly, gibberish,
-  garbled, is blank, went blank, an hour off, hour off,
+  garbled, is blank, went blank, an hour off, hour off, unreadable, just squares, as boxes,
+  squares and symbols, boxes and question marks,
   not working, doesn't work, does not work, stopped working, isn't working, quit working,
   not loading, won't load, never arrived, never showed, charged twice, double charged,
   double charge, charged double, billed twice, double billed, overcharged, locked out of my account, can't log in, can't login, can't sign in,
