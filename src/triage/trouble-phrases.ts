@@ -35,7 +35,9 @@ export const THINGS = new Set(
   bill billing payment autopay screen device sim tablet laptop iphone android pixel galaxy order
   package delivery shipment technician tech appointment installer install streaming channels
   speed speeds outage sos it battery charger cord plug orders packages deliveries shipments
-  preorder tracking clock alarm greeting card statement update updates firmware software`.split(/\s+/),
+  preorder tracking clock alarm greeting card statement update updates firmware software`.split(
+    /\s+/,
+  ),
 );
 /** Phrases that say what is wrong without naming a service ("overcharged", "nothing works"). */
 export const SELF_CONTAINED = new Set(
