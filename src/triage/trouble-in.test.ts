@@ -33,6 +33,11 @@ describe('the short-text rule as classify() applies it', () => {
     expect(read('internet went out about an hour ago here in Cleveland Ohio')).toEqual({
       topic: 'outage',
     });
+    // A postal code and its "in" too ("in 75201" was a word too many).
+    const order = 'my order has not moved from the warehouse in 75201';
+    expect(shortTrouble(tokenize(order).words)).toBeNull();
+    expect(read(order)).toEqual({ topic: 'delivery' });
+    expect(read('my order has not moved from the warehouse in 75201 or anywhere else')).toBeNull();
     // A long question stays long: a place is all it loses.
     expect(
       read('do you have a store in downtown Los Angeles, California near the convention center?'),

@@ -56,7 +56,8 @@ function withoutPlace(words: readonly string[], place: ReadonlySet<string>): str
 
 /**
  * The words naming the text's own place: its city's ("los", "angeles", and "losangeles" for
- * "#LosAngeles"), the city's nicknames ("nyc", "nola"), its state's code and name.
+ * "#LosAngeles"), the city's nicknames ("nyc", "nola"), its state's code and name, and a postal
+ * code (the tokenizer's long-number placeholder).
  */
 export function placeWords(area: Area | null): Set<string> {
   const out = new Set<string>();
@@ -74,6 +75,8 @@ export function placeWords(area: Area | null): Set<string> {
     out.add(area.region.toLowerCase());
     for (const name of statesNamed(area.region)) add(name);
   }
+  // A postal code is a long number to the tokenizer: its "in" goes with it ("in 75201").
+  if (area.postalCode && /^\d{5,}/.test(area.postalCode)) out.add('__longnum__');
   return out;
 }
 
