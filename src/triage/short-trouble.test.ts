@@ -146,6 +146,16 @@ describe('short trouble reports (data/triage/probes)', () => {
       ),
     ).toEqual({ topic: 'network', plea: true });
     expect(shortTrouble(words('hello?? no service'))).toEqual({ topic: 'network' });
+    // Thanks closing a plea are its courtesy; thanks alone still say the trouble is over.
+    expect(shortTrouble(words('home internet is out, please call me back thanks'))).toEqual({
+      topic: 'outage',
+      plea: true,
+    });
+    expect(
+      shortTrouble(words('modem keeps saying no sync, please call me back thank you')),
+    ).toEqual({ topic: 'outage', plea: true });
+    expect(shortTrouble(words('no service earlier, fine now thanks'))).toBeNull();
+    expect(shortTrouble(words('no service earlier thanks'))).toBeNull();
     // Emoji are how the writer feels, not words of the report.
     expect(shortTrouble(words('neighbors are down too my zip is 32207, outage? 🤬'))).toEqual({
       topic: 'outage',

@@ -113,10 +113,27 @@ const PLEAS = `please fix this asap, please fix this, please fix it, please fix,
   .sort((a, b) => b.length - a.length);
 const MAX_PLEA_WORDS = 8;
 
+/**
+ * Thanks that close a plea ("please call me back thanks"): the plea's courtesy, not a trouble
+ * that is over ("fine now thanks"), so they go with it; thanks with no plea before them stay.
+ */
+const CLOSING_THANKS = [['thanks'], ['thank', 'you'], ['thx'], ['ty']];
+
 /** The number of words left when the pleas at the end (at most MAX_PLEA_WORDS) are taken off. */
 function withoutPleas(plain: readonly string[]): number {
-  let end = plain.length;
-  const floor = plain.length - MAX_PLEA_WORDS;
+  const thanks = CLOSING_THANKS.find(
+    (t) => t.length < plain.length && t.every((w, i) => plain[plain.length - t.length + i] === w),
+  );
+  if (thanks) {
+    const end = pleasTaken(plain, plain.length - thanks.length);
+    if (end < plain.length - thanks.length) return end;
+  }
+  return pleasTaken(plain, plain.length);
+}
+
+function pleasTaken(plain: readonly string[], from: number): number {
+  let end = from;
+  const floor = from - MAX_PLEA_WORDS;
   for (let again = true; again; ) {
     again = false;
     for (const plea of PLEAS) {
