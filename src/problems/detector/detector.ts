@@ -16,6 +16,9 @@ import { settleTextPlace } from './text-place.js';
 import type { Complaint, Decision, Observation, ProblemView, ProcessSignal } from './types.js';
 import { type Entry, member, placeEntry } from './window.js';
 
+/** Triage's topic for thanks and compliments (never a complaint's). */
+const PRAISE = 'praise';
+
 export type {
   Baseline,
   Complaint,
@@ -186,10 +189,13 @@ export class Detector {
   /**
    * A message that is not a complaint, on a case no problem holds yet, joins the live trouble
    * whose words it uses, or whose place and topic it names (`matchUnflagged`); it is not
-   * counted, and does not keep the problem live.
+   * counted, and does not keep the problem live. Never praise: in a trouble's words ("love the
+   * new app update") it is still nobody's trouble (a phone update's problem and a Florida
+   * outage's held 108 such cases on the outside-style set's desk high-swing, draw b).
    */
   private linkUnflagged(o: Observation, area: Area | null): Decision | null {
     if (this.silent || !this.config.text.enabled || !this.config.linkUnflagged) return null;
+    if (o.topic === PRAISE) return null;
     // Most messages arrive while no problem is open: no words to read then.
     if (this.book.problems.size === 0) return null;
     if (o.caseId && this.book.active(this.book.caseProblem.get(o.caseId))) return null;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
+import { DEFAULT_DETECTOR_CONFIG } from './config.js';
 import type { Counts } from './counts.js';
 import type { Decision, Detector } from './detector.js';
 import { CITIES, complain, MIN, raises, unflagged, warmed } from './test-fixtures.js';
@@ -65,5 +66,30 @@ describe('problem detector: a message triage did not flag', () => {
     expect(linked(complain(det, 'plain', at + 10_000, null))).toBe(true);
     // Hours after Austin's last complaint its place is quiet: no longer its trouble's.
     expect(linked(note(det, 'late', start + 6 * 60 * MIN, null, 'outage'))).toBe(false);
+  });
+
+  /*
+   * Outside-style set, draw b, desk high-swing: the problems of a phone update's trouble (found
+   * by its words) and of the Florida outage held 108 cases of background customers with no
+   * complaint at all, most of them praise in the trouble's words ("love the new app update, so
+   * much cleaner", "fastest internet I have ever had, love it"). Praise is nobody's trouble.
+   */
+  it('never takes praise, whatever its words', () => {
+    const { det, start } = warmed({ text: DEFAULT_DETECTOR_CONFIG.text });
+    const burst: Decision[] = [];
+    for (let i = 0; i < 30; i++) {
+      const text = 'my phone clock jumped an hour ahead after the update';
+      burst.push(...complain(det, `clock-${i}`, start + i * MIN, null, 'other', text));
+    }
+    const [trouble] = raises(burst);
+    expect(trouble).toBeDefined();
+    const linked = (ds: Decision[]) =>
+      ds.some((d) => d.type === 'link' && d.problemId === trouble.problemId);
+    const at = start + 31 * MIN;
+    const praise = 'love the new clock after the update, it jumped right to my time zone';
+    expect(linked(unflagged(det, 'fan', at, null, 'praise', praise))).toBe(false);
+    // Told of the trouble in its words, not flagged, under another topic: its trouble's.
+    const told = 'phone clock jumped an hour after the update';
+    expect(linked(unflagged(det, 'told', at + 1000, null, 'device', told))).toBe(true);
   });
 });
