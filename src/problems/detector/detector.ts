@@ -190,8 +190,8 @@ export class Detector {
    * A message that is not a complaint, on a case no problem holds yet, joins the live trouble
    * whose words it uses, or whose place and topic it names (`matchUnflagged`); it is not
    * counted, and does not keep the problem live. Never praise: in a trouble's words ("love the
-   * new app update") it is still nobody's trouble (a phone update's problem and a Florida
-   * outage's held 108 such cases on the outside-style set's desk high-swing, draw b).
+   * new app update") it is still nobody's trouble (the problems of draw b's desk high-swing,
+   * outside-style set, held 57 cases of background customers that had only praised).
    */
   private linkUnflagged(o: Observation, area: Area | null): Decision | null {
     if (this.silent || !this.config.text.enabled || !this.config.linkUnflagged) return null;

@@ -70,9 +70,9 @@ describe('problem detector: a message triage did not flag', () => {
 
   /*
    * Outside-style set, draw b, desk high-swing: the problems of a phone update's trouble (found
-   * by its words) and of the Florida outage held 108 cases of background customers with no
-   * complaint at all, most of them praise in the trouble's words ("love the new app update, so
-   * much cleaner", "fastest internet I have ever had, love it"). Praise is nobody's trouble.
+   * by its words) and of the Florida outage held 57 cases of background customers who had only
+   * praised, in the trouble's words ("love the new app update, so much cleaner", "fastest
+   * internet I have ever had, love it"). Praise is nobody's trouble.
    */
   it('never takes praise, whatever its words', () => {
     const { det, start } = warmed({ text: DEFAULT_DETECTOR_CONFIG.text });
