@@ -119,7 +119,10 @@ const MAX_PLEA_WORDS = 8;
  */
 const CLOSING_THANKS = [['thanks'], ['thank', 'you'], ['thx'], ['ty']];
 
-/** The number of words left when the pleas at the end (at most MAX_PLEA_WORDS) are taken off. */
+/**
+ * The number of words left when the pleas at the end (at most MAX_PLEA_WORDS) are taken off, with
+ * the thanks that close them (`CLOSING_THANKS`).
+ */
 function withoutPleas(plain: readonly string[]): number {
   const thanks = CLOSING_THANKS.find(
     (t) => t.length < plain.length && t.every((w, i) => plain[plain.length - t.length + i] === w),
@@ -131,6 +134,7 @@ function withoutPleas(plain: readonly string[]): number {
   return pleasTaken(plain, plain.length);
 }
 
+/** The pleas ending `plain`'s first `from` words taken off: the number of words left. */
 function pleasTaken(plain: readonly string[], from: number): number {
   let end = from;
   const floor = from - MAX_PLEA_WORDS;
