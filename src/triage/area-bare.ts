@@ -197,8 +197,12 @@ function barePlace(name: string, context: Context, cased: boolean): Area | null 
     const area = { postalCode: null, city: world[0], region: null, country: world[1] };
     return markedAlone({ ...area, confidence: 0.5 });
   }
-  if (AMBIGUOUS.has(key))
-    return context && PLACE_WORD_CITIES.has(key) ? aloneCityArea(findCity(name), 0.5) : null;
+  if (AMBIGUOUS.has(key)) {
+    // Where only a place can follow ("downtown Washington": a state has no downtown), a city of
+    // some size is the place; elsewhere only the names a place is all they are said as there.
+    const city = context === 2 || (context && PLACE_WORD_CITIES.has(key)) ? findCity(name) : null;
+    return city && (context !== 2 || city.zips >= 15) ? aloneCityArea(city, 0.5) : null;
+  }
   if (SHARED_NAMES.has(key)) return null;
   const hit = findCity(name);
   if (hit && hit.zips >= 15) return aloneCityArea(hit, 0.5);

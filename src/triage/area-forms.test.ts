@@ -21,6 +21,17 @@ describe('area: places set apart in the sentence', () => {
     expect(where('the new phone (Galaxy) is great')).toBeNull();
   });
 
+  it('reads a city where only a place can follow, even one whose name is a state too', () => {
+    const dc = [null, 'Washington', 'DC', 'US'];
+    // Outside-style set, draw c: a dropped-calls trouble of Washington, DC.
+    expect(where('every call drops after 10 seconds in downtown Washington')).toEqual(dc);
+    expect(where('IS THERE A PROBLEM WITH CALLS IN DOWNTOWN WASHINGTON?')).toEqual(dc);
+    expect(where('no signal on the outskirts of Washington')).toEqual(dc);
+    // "In Washington" is as often the state.
+    expect(where('calls keep dropping all over Washington today')).toBeNull();
+    expect(where('calls drop in Washington')).toBeNull();
+  });
+
   it('reads a sizeable place or a state heading the message before a dash', () => {
     expect(where('@VireoCare Detroit - caller ID says ORCA TEST')).toEqual([
       null,
