@@ -365,7 +365,11 @@ export function testTextKey(
   if (linked / members.length > cfg.maxLinkedShare) return false;
   const tight = tightness(members.map((m) => m.sig!).filter(Boolean));
   if (tight < cfg.minTightness) return false;
-  const area = dominantArea(members);
+  // Its burst (where the word's excess began), not the word's everyday users in its 12-hour
+  // window: a burst of "call" took the 11 hours of "please call me back" before it (see test).
+  const burst = counts.linkable(ks);
+  const taken = burst.length > 0 ? burst : members.filter((m) => !m.problemId);
+  const area = dominantArea(taken);
   // The same trouble already found under other words or by its place: one problem.
   const twin = sameTrouble(
     { config, counts, book },
@@ -403,13 +407,13 @@ export function testTextKey(
     problemId,
     kind: 'text',
     topic: null,
-    area: area?.area ?? countryWide(members),
+    area: area?.area ?? countryWide(taken),
     areaKey: area?.key ?? null,
     keys: [key],
     terms: [term],
     teamId: null,
     at: counts.now,
-    firstAt: members[0]?.at ?? counts.now,
+    firstAt: taken[0]?.at ?? counts.now,
     confirmed: false,
     baseline: hit,
     tightness: tight,
@@ -417,7 +421,7 @@ export function testTextKey(
   // Its place's whole chain (city, region), so nested and neighbouring detections can find it.
   const chain = area ? chainOfKey(area.key, area.area) : [];
   book.adopt(problemId, 'text', null, area?.key ?? null, [key], counts.now, false, chain);
-  for (const m of members) if (!m.problemId) out.push(book.linkEntry(problemId, m, 'detected'));
+  for (const m of taken) out.push(book.linkEntry(problemId, m, 'detected'));
   return true;
 }
 
