@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
 import { Counts, GLOBAL } from './counts.js';
-import { placePace, placeQuiet } from './link.js';
+import { placePace, placeQuiet } from './place-quiet.js';
 import { CITIES, HOUR, MIN, seeded, T0 } from './test-fixtures.js';
 import { chainOf, type Entry, explain, placeEntry, Window } from './window.js';
 

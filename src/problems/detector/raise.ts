@@ -12,7 +12,8 @@ import { coldHit, coldMembers } from './cold-start.js';
 import { type DetectorConfig, raiseLevel } from './config.js';
 import { ANY_TOPIC } from './counts.js';
 import { innerPlace } from './inner-place.js';
-import { besideShown, outgrown, placed, placeQuiet, related } from './link.js';
+import { besideShown, outgrown, placed, related } from './link.js';
+import { placeQuiet } from './place-quiet.js';
 import {
   homePlace,
   namedTopic,
@@ -365,8 +366,7 @@ export function testTextKey(
   if (linked / members.length > cfg.maxLinkedShare) return false;
   const tight = tightness(members.map((m) => m.sig!).filter(Boolean));
   if (tight < cfg.minTightness) return false;
-  // Its burst (where the word's excess began), not the word's everyday users in its 12-hour
-  // window: a burst of "call" took the 11 hours of "please call me back" before it (see test).
+  // Its burst (where the word's excess began), not the word's everyday users (text-burst.test.ts).
   const burst = counts.linkable(ks);
   const taken = burst.length > 0 ? burst : members.filter((m) => !m.problemId);
   const area = dominantArea(taken);

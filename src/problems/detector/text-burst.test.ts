@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Decision, Detector } from './detector.js';
-import {
-  background,
-  CITIES,
-  HOUR,
-  MIN,
-  type Planned,
-  raises,
-  replay,
-  T0,
-  TOPICS,
-} from './test-fixtures.js';
+import { CITIES, HOUR, MIN, type Planned, raises, replay, T0, TOPICS } from './test-fixtures.js';
 
 /*
  * Outside-style set, draw c, desk mid-3: a burst of "call" (dropped calls in Washington, DC) was
