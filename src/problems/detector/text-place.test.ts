@@ -99,3 +99,64 @@ describe('problem detector: a text cluster of one named topic says so', () => {
     expect(retopic.at(-1)).toMatchObject({ topic: 'network' });
   });
 });
+
+/*
+ * Outside-style set, draw c: a caller-ID trouble of Detroit was found by its words from
+ * complainers naming no place, and its problem (126 cases, most naming Detroit later) showed
+ * "— everywhere" to the end. A cluster raised with no place shows where its complainers are,
+ * while it goes on counting and linking everywhere.
+ */
+describe('problem detector: a cluster raised with no place shows where its complainers are', () => {
+  const cityOnly = (a: Area): Area => ({ ...a, postalCode: null });
+  function placeless(later: (i: number) => Area) {
+    const det = new Detector();
+    const out: Decision[] = [];
+    background(det, T0, T0 + 50 * HOUR, out);
+    const start = T0 + 50 * HOUR;
+    for (let i = 0; i < 40; i++) {
+      const id = `vm-${i}`;
+      out.push(
+        ...det.observe({
+          ref: id,
+          at: start + i * 3 * MIN,
+          customerId: id,
+          caseId: `case-${id}`,
+          complaint: true,
+          topic: TOPICS[i % TOPICS.length],
+          // Its first twelve complainers name no place.
+          area: i < 12 ? null : later(i),
+          text: `callers hear a portuguese voicemail greeting instead of mine ${i % 2 ? 'today' : 'again'}`,
+        }),
+      );
+    }
+    const text = raises(out).filter((d) => d.kind === 'text');
+    const refines = out.filter(
+      (d): d is Extract<Decision, { type: 'refine' }> =>
+        d.type === 'refine' && d.problemId === text[0]?.problemId,
+    );
+    return { text, refines, view: det.problemViews().find((v) => v.id === text[0]?.problemId) };
+  }
+
+  it('shows the city most of them name, far beyond its usual share', () => {
+    const r = placeless((i) => (i % 7 === 0 ? cityOnly(CITIES[i % 5]) : cityOnly(SEATTLE)));
+    expect(r.text).toHaveLength(1);
+    expect(r.text[0].areaKey).toBeNull();
+    expect(r.refines.at(-1)).toMatchObject({
+      areaKey: null,
+      area: { postalCode: null, city: 'Seattle', region: 'WA', country: 'US' },
+    });
+    // Only the area shown moved: it is still counted and linked everywhere.
+    expect(r.view?.areaKey).toBeNull();
+    expect(r.view?.chain).toEqual([]);
+  });
+
+  it('shows only the country when they are spread over it', () => {
+    const r = placeless((i) => cityOnly(CITIES[i % CITIES.length]));
+    expect(r.text).toHaveLength(1);
+    expect(r.refines.at(-1)).toMatchObject({
+      areaKey: null,
+      area: { postalCode: null, city: null, region: null, country: 'US' },
+    });
+    expect(r.refines.some((d) => d.area?.city)).toBe(false);
+  });
+});

@@ -9,8 +9,10 @@
  * showed two troubles of no known kind in the wrong city; TUNING.md.)
  */
 import type { Area } from '../../triage/index.js';
-import { ALL, areaAtLevel, areaChain, countryWide } from './areas.js';
+import { ALL, areaAtLevel, areaChain, chainOfKey, countryWide } from './areas.js';
 import type { DetectorParts } from './book.js';
+import type { Counts } from './counts.js';
+import { binomialTail } from './stats.js';
 import { tokens } from './text.js';
 import type { Decision, ProblemView } from './types.js';
 import type { Entry } from './window.js';
@@ -68,7 +70,7 @@ export function settleTextPlace(
   out: Decision[],
 ): void {
   const { config, counts, book } = parts;
-  if (p.kind !== 'text' || p.human || !p.areaKey || p.areaKey === ALL) return;
+  if (p.kind !== 'text' || p.human || p.areaKey === ALL) return;
   if (p.status !== 'suspected' && p.status !== 'confirmed') return;
   if (counts.now - p.detectedAt > config.topicSettleMs) return;
   if (!book.placeCheckDue(p.id)) return;
@@ -80,19 +82,25 @@ export function settleTextPlace(
     for (const m of counts.members(ks)) if (m.problemId === p.id) byCustomer.set(m.customerId, m);
   }
   const placed = [...byCustomer.values()].filter((m) => m.area);
+  if (!p.areaKey) {
+    showWhere(counts, p, placed, at, out);
+    return;
+  }
   if (placed.length < MIN_PLACED) return;
   const place = wider(p, placed);
   if (place === undefined) return;
+  const area = place?.area ?? countryWide(placed);
   out.push({
     type: 'refine',
     problemId: p.id,
     at,
     areaKey: place?.key ?? null,
-    area: place?.area ?? countryWide(placed),
+    area,
     key: p.keys[0],
   });
   p.areaKey = place?.key ?? null;
-  p.shownKey = p.areaKey;
+  // (As read back from storage: a country shown is `all`.)
+  p.shownKey = place?.key ?? (area ? ALL : null);
   p.chain = place ? place.chain : [];
 }
 
@@ -109,4 +117,91 @@ function wider(p: ProblemView, placed: Entry[]): Place | undefined {
   const d = dominantArea(placed);
   if (!d || d.key === p.areaKey || !p.chain.includes(d.key)) return null;
   return { ...d, chain: p.chain.slice(p.chain.indexOf(d.key)) };
+}
+
+/**
+ * A cluster raised with no place (its first complainers named too few) is counted and linked
+ * everywhere for good, but it need not show "everywhere": once its placed complainers share a
+ * country it shows that country, and once most of them are in one place, far beyond that place's
+ * usual share of the desk's customers, that place (a caller-ID trouble of Detroit, found by its
+ * words, 126 cases titled "— everywhere"). Only the area shown moves (a `refine` whose `areaKey`
+ * stays null): what it counts and links is unchanged. (Moving the cluster there was tried and not
+ * kept: TUNING.md.)
+ */
+function showWhere(counts: Counts, p: ProblemView, placed: Entry[], at: number, out: Decision[]) {
+  let shown = placeOf(counts, placed);
+  // Not a place beside one whose key it took: its last hours' complainers are in Las Vegas, but
+  // it took Oakland's counts the day before (simulator seed 9: two troubles in one cluster).
+  if (shown && shown.key !== ALL && !p.keys.every((k) => around(k, shown!.key, shown!.area)))
+    shown = { key: ALL, area: countryWide(placed)! };
+  if (!shown || shown.key === p.shownKey) return;
+  out.push({
+    type: 'refine',
+    problemId: p.id,
+    at,
+    areaKey: null,
+    area: shown.area,
+    key: p.keys[0],
+  });
+  p.shownKey = shown.key;
+}
+
+/** Placed complainers a placeless cluster needs before it shows a place inside its country … */
+const HOME_MIN = 6;
+/** … four in five of them there (of those naming a place at least as narrow) … */
+const HOME_SHARE = 0.8;
+/** … far beyond the place's usual share (a binomial tail), as a country-wide problem moves. */
+const HOME_ALPHA = 1e-4;
+/** A place this much of its parent's usual traffic is shown without the tail (settle-place.ts). */
+const WHOLE_SHARE = 0.8;
+
+/** The narrowest place its placed complainers show (the country at least), or null. */
+function placeOf(
+  counts: Counts,
+  placed: Entry[],
+): { key: string; area: ReturnType<typeof areaAtLevel> } | null {
+  const country = countryWide(placed);
+  if (!country) return null;
+  let key = ALL;
+  let area: ReturnType<typeof areaAtLevel> = country;
+  if (placed.length < HOME_MIN) return { key, area };
+  const chains = placed.map((m) => ({ chain: areaChain(m.area), area: m.area! }));
+  for (;;) {
+    const inner = new Map<string, { n: number; area: Area }>();
+    let within = 0;
+    let naming = 0;
+    for (const m of chains) {
+      const i = m.chain.indexOf(key);
+      if (i < 0) continue;
+      within++;
+      if (i === 0) continue;
+      naming++;
+      const child = m.chain[i - 1];
+      const c = inner.get(child);
+      if (c) c.n++;
+      else inner.set(child, { n: 1, area: m.area });
+    }
+    let top: string | null = null;
+    let topN = 0;
+    for (const [k, c] of inner)
+      if (c.n > topN || (c.n === topN && k < top!)) [top, topN] = [k, c.n];
+    if (!top || topN < 3 || topN < HOME_SHARE * within) break;
+    const usual = key === ALL ? counts.shareOfPlaced(top) : counts.shareWithin(top, key);
+    // A place that is most of its parent's usual traffic (a state's one city on this desk)
+    // cannot stand out of it: there, most complainers naming it say where the trouble is.
+    if (usual < WHOLE_SHARE && binomialTail(topN, naming, usual) > HOME_ALPHA) break;
+    key = top;
+    area = areaAtLevel(inner.get(top)!.area, key);
+  }
+  return { key, area };
+}
+
+/** Whether a key's place (if it has one) is the shown place, around it, or inside it. */
+function around(key: string, shownKey: string, area: Area | ReturnType<typeof areaAtLevel>) {
+  const at = key.indexOf('@');
+  if (at < 0) return true;
+  const place = key.slice(at + 1);
+  return (
+    place === ALL || areaChain(area).includes(place) || chainOfKey(place, null).includes(shownKey)
+  );
 }
