@@ -115,6 +115,23 @@ describe.each(ENGINES)('the demo desk after loading on %s', (engine) => {
     }
   });
 
+  it('shows its outage as an open problem of the last hours, with its customers linked', async () => {
+    const { items } = (await json('/api/v1/problems')) as {
+      items: {
+        status: string;
+        detectedAt: string;
+        customerCount: number;
+        area: { city: string };
+      }[];
+    };
+    const open = items.filter((p) => p.status === 'suspected' || p.status === 'confirmed');
+    expect(open.length).toBeGreaterThanOrEqual(1);
+    const outage = open.reduce((a, b) => (b.customerCount > a.customerCount ? b : a));
+    expect(outage.area.city).toBe('San Francisco');
+    expect(outage.customerCount).toBeGreaterThanOrEqual(25);
+    expect(Date.now() - Date.parse(outage.detectedAt)).toBeLessThan(15 * 60 * MIN);
+  });
+
   it('stamps a fix now, and the next live message leaves it fixed', async () => {
     const problem = await t.app.database.db
       .selectFrom('problems')

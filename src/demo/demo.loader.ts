@@ -24,9 +24,9 @@ export async function loadDemo(
   await markDemo(db, app.workspace.workspaceId);
   // Every node's demo delivery reads the stored flag (demo.sender.ts).
   app.workspace.isDemo = true;
-  // The two days before today (UTC) and today up to now, so the demo is current: its day 2
-  // outage happened yesterday, and SLA clocks run on traffic that ends now (a window that
-  // ended at midnight left every open case a day old, and breached).
+  // The two days before today (UTC) and today up to now, so the demo is current: its outage
+  // ended in the last hours (scenarios.ts, `recentHours`), and SLA clocks run on traffic that
+  // ends now (a window that ended at midnight left every open case a day old, and breached).
   const start = new Date(now);
   start.setUTCHours(0, 0, 0, 0);
   start.setUTCDate(start.getUTCDate() - 2);

@@ -46,9 +46,10 @@ export function planIncidents(
       if (day >= days) continue;
       const where = chooseArea(spec, rng);
       const jitter = spec.jitterHours ? (rng.next() * 2 - 1) * spec.jitterHours : 0;
-      const startMs = Math.round(
-        windowStart + day * DAY + (spec.localHour + jitter - where.utcOffset) * HOUR,
-      );
+      const startMs =
+        spec.recentHours === undefined
+          ? Math.round(windowStart + day * DAY + (spec.localHour + jitter - where.utcOffset) * HOUR)
+          : awake(windowEnd - (spec.recentHours - jitter) * HOUR, where.utcOffset);
       if (startMs >= windowEnd || startMs < windowStart) continue;
       const endMs = Math.min(windowEnd, Math.round(startMs + spec.durationHours * HOUR));
       const size = Math.max(
@@ -84,6 +85,15 @@ export function planIncidents(
     }
   }
   return planned;
+}
+
+/** The latest time at or before `t` that is not the area's night (21:00 to 07:00 local). */
+function awake(t: number, utcOffset: number): number {
+  const local = t + utcOffset * HOUR;
+  const hour = (local - Math.floor(local / DAY) * DAY) / HOUR;
+  if (hour >= 7 && hour < 21) return Math.round(t);
+  // Back to 20:00 local: the same day's late evening, or the day before's before dawn.
+  return Math.round(t - (hour >= 21 ? hour - 20 : hour + 4) * HOUR);
 }
 
 /**

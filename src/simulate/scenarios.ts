@@ -16,6 +16,12 @@ export interface IncidentSpec {
   /** Day index from the start (0 = first day) and local hour of the area (fractional hours allowed). */
   day: number;
   localHour: number;
+  /**
+   * Starts this many hours before the window ends instead (`day` and `localHour` are ignored),
+   * moved back to the area's evening if that falls in its night: the first-start demo runs up to
+   * now, and its outage should be recent, not a day old, whatever hour the desk starts.
+   */
+  recentHours?: number;
   /** ± hours of seed-drawn jitter on the start. */
   jitterHours?: number;
   durationHours: number;
@@ -54,7 +60,7 @@ export const SCENARIOS: readonly ScenarioDef[] = [
   {
     name: 'demo',
     description:
-      'Two days of ordinary traffic with one outage around ZIP 94110 (San Francisco) on day 2',
+      'Two days of ordinary traffic with one outage around ZIP 94110 (San Francisco) in its last hours',
     days: 2,
     start: MONDAY,
     // The demo runs up to now (demo.loader.ts), up to three days: a volume that loads in seconds.
@@ -67,6 +73,7 @@ export const SCENARIOS: readonly ScenarioDef[] = [
         pin: { zip: '94110' },
         day: 1,
         localHour: 8 + 10 / 60,
+        recentHours: 4,
         durationHours: 2.5,
         customers: 45,
         summary: 'Fibre cut: no service around ZIP 94110',

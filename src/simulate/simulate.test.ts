@@ -120,6 +120,31 @@ describe('simulate', () => {
     expect(mentions.length).toBeLessThan(inWindow.length);
   });
 
+  it('puts the demo outage in the last hours of the window, in San Francisco daytime, whatever the hour it ends', () => {
+    const HOUR = 3_600_000;
+    for (let h = 0; h < 24; h++) {
+      const end = Date.UTC(2026, 11, 3, h, 17);
+      const start = end - 2 * 24 * HOUR - h * HOUR - 17 * 60_000;
+      const days = (end - start) / (24 * HOUR);
+      const events = simulate({
+        scenario: 'demo',
+        seed: 42,
+        start: new Date(start).toISOString(),
+        days,
+      });
+      const inc = [...events].find((e) => e.type === 'incident');
+      if (inc?.type !== 'incident') throw new Error(`no demo outage ending at ${h}:17`);
+      const at = Date.parse(inc.incident.start);
+      // Recent: its problem is open, not a day-old one closed as quiet (a demo loaded in the
+      // evening once showed only yesterday morning's outage, closed).
+      expect(end - at, `${h}:17`).toBeGreaterThanOrEqual(4 * HOUR - 1);
+      expect(end - at, `${h}:17`).toBeLessThanOrEqual(15 * HOUR);
+      const local = new Date(at - 8 * HOUR).getUTCHours();
+      expect(local, `${h}:17`).toBeGreaterThanOrEqual(7);
+      expect(local, `${h}:17`).toBeLessThan(21);
+    }
+  });
+
   it('week: several incidents of different topics and levels, each with its customers', () => {
     const week = run('week', 7);
     const incidents = week.flatMap((e) => (e.type === 'incident' ? [e.incident] : []));
