@@ -102,3 +102,37 @@ export function countryWide(
       return { postalCode: null, city: null, region: null, country };
   return null;
 }
+
+/** A complainer's place: its key chain (narrowest first, `areaChain`) and the area it named. */
+export interface PlacedChain {
+  chain: readonly string[];
+  area: Area;
+}
+
+/**
+ * How the complainers placed within `key` split over its next narrower places: the most named
+ * one (ties to the smaller key, so the answer does not hang on arrival order), how many name it,
+ * how many name any narrower place, and how many name `key` itself and nothing narrower.
+ */
+export function tallyInside(
+  placed: readonly PlacedChain[],
+  key: string,
+): { top: string | null; topN: number; topArea: Area | null; naming: number; here: number } {
+  const inner = new Map<string, { n: number; area: Area }>();
+  let naming = 0;
+  let here = 0;
+  for (const m of placed) {
+    const i = m.chain.indexOf(key);
+    if (i === 0) here++;
+    if (i <= 0) continue;
+    naming++;
+    const child = m.chain[i - 1];
+    const c = inner.get(child);
+    if (c) c.n++;
+    else inner.set(child, { n: 1, area: m.area });
+  }
+  let top: string | null = null;
+  let topN = 0;
+  for (const [k, c] of inner) if (c.n > topN || (c.n === topN && k < top!)) [top, topN] = [k, c.n];
+  return { top, topN, topArea: top ? inner.get(top)!.area : null, naming, here };
+}

@@ -7,7 +7,7 @@
  * the detector goes on counting and linking it where it was raised, so its later complaints
  * (most of them name the city, not the ZIP) still find it.
  */
-import { ALL, areaAtLevel } from './areas.js';
+import { ALL, areaAtLevel, tallyInside } from './areas.js';
 import type { DetectorParts } from './book.js';
 import { ANY_TOPIC } from './counts.js';
 import { binomialTail } from './stats.js';
@@ -92,25 +92,9 @@ function narrowestPlace(
   let key = p.areaKey!;
   let area = areaAtLevel(placed[0].area, key);
   for (;;) {
-    const inner = new Map<string, { n: number; area: (typeof placed)[number]['area'] }>();
-    let naming = 0;
-    // Those naming this place and nothing narrower ("all over Colorado") speak against every
-    // narrower one.
-    let here = 0;
-    for (const m of placed) {
-      const i = m.chain.indexOf(key);
-      if (i === 0) here++;
-      if (i <= 0) continue;
-      naming++;
-      const child = m.chain[i - 1];
-      const c = inner.get(child);
-      if (c) c.n++;
-      else inner.set(child, { n: 1, area: m.area });
-    }
-    let top: string | null = null;
-    let topN = 0;
-    for (const [k, c] of inner)
-      if (c.n > topN || (c.n === topN && k < top!)) [top, topN] = [k, c.n];
+    // Those naming this place and nothing narrower ("all over Colorado", `here`) speak against
+    // every narrower one.
+    const { top, topN, topArea, naming, here } = tallyInside(placed, key);
     if (!top || topN < MIN_NAMING) break;
     // Already shown there (or inside it): it stays while most still name it (the test that
     // put it there is not run again: the place's usual share grows as its complainers' other
@@ -125,7 +109,7 @@ function narrowestPlace(
       } else if (binomialTail(topN, naming, usual) > SETTLE_ALPHA) break;
     }
     key = top;
-    area = areaAtLevel(inner.get(top)!.area, key);
+    area = areaAtLevel(topArea!, key);
   }
   return { key, area };
 }

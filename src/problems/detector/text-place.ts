@@ -9,7 +9,7 @@
  * showed two troubles of no known kind in the wrong city; TUNING.md.)
  */
 import type { Area } from '../../triage/index.js';
-import { ALL, areaAtLevel, areaChain, chainOfKey, countryWide } from './areas.js';
+import { ALL, areaAtLevel, areaChain, chainOfKey, countryWide, tallyInside } from './areas.js';
 import type { DetectorParts } from './book.js';
 import type { Counts } from './counts.js';
 import { binomialTail } from './stats.js';
@@ -167,31 +167,14 @@ function placeOf(
   if (placed.length < HOME_MIN) return { key, area };
   const chains = placed.map((m) => ({ chain: areaChain(m.area), area: m.area! }));
   for (;;) {
-    const inner = new Map<string, { n: number; area: Area }>();
-    let within = 0;
-    let naming = 0;
-    for (const m of chains) {
-      const i = m.chain.indexOf(key);
-      if (i < 0) continue;
-      within++;
-      if (i === 0) continue;
-      naming++;
-      const child = m.chain[i - 1];
-      const c = inner.get(child);
-      if (c) c.n++;
-      else inner.set(child, { n: 1, area: m.area });
-    }
-    let top: string | null = null;
-    let topN = 0;
-    for (const [k, c] of inner)
-      if (c.n > topN || (c.n === topN && k < top!)) [top, topN] = [k, c.n];
-    if (!top || topN < 3 || topN < HOME_SHARE * within) break;
+    const { top, topN, topArea, naming, here } = tallyInside(chains, key);
+    if (!top || topN < 3 || topN < HOME_SHARE * (naming + here)) break;
     const usual = key === ALL ? counts.shareOfPlaced(top) : counts.shareWithin(top, key);
     // A place that is most of its parent's usual traffic (a state's one city on this desk)
     // cannot stand out of it: there, most complainers naming it say where the trouble is.
     if (usual < WHOLE_SHARE && binomialTail(topN, naming, usual) > HOME_ALPHA) break;
     key = top;
-    area = areaAtLevel(inner.get(top)!.area, key);
+    area = areaAtLevel(topArea!, key);
   }
   return { key, area };
 }
