@@ -2,8 +2,45 @@ import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
 import { type Decision, Detector } from './detector.js';
 import { background, CITIES, HOUR, MIN, raises, T0, TOPICS } from './test-fixtures.js';
+import type { Observation } from './types.js';
 
 const SEATTLE = CITIES[5];
+
+/**
+ * Fifty hours of the fixtures' background, then `n` complainers `every` ms apart, each saying
+ * what `one(i)` gives; the text problems raised, and the refines of the first one.
+ */
+function cluster(
+  prefix: string,
+  n: number,
+  every: number,
+  one: (i: number) => Pick<Observation, 'topic' | 'area' | 'text'>,
+) {
+  const det = new Detector();
+  const out: Decision[] = [];
+  background(det, T0, T0 + 50 * HOUR, out);
+  const start = T0 + 50 * HOUR;
+  for (let i = 0; i < n; i++) {
+    const id = `${prefix}-${i}`;
+    const at = start + i * every;
+    out.push(
+      ...det.observe({
+        complaint: true,
+        ref: id,
+        at,
+        customerId: id,
+        caseId: `case-${id}`,
+        ...one(i),
+      }),
+    );
+  }
+  const text = raises(out).filter((d) => d.kind === 'text');
+  const id = text[0]?.problemId;
+  const refines = out.filter(
+    (d): d is Extract<Decision, { type: 'refine' }> => d.type === 'refine' && d.problemId === id,
+  );
+  return { det, out, text, refines, view: det.problemViews().find((v) => v.id === id) };
+}
 
 /*
  * Issue 6, QA replay: a caller-ID trouble across the country was raised as a text cluster from
@@ -13,34 +50,13 @@ const SEATTLE = CITIES[5];
  * a place with no background would be raised as that place's area problem first.)
  */
 function run(later: (i: number) => Area | null) {
-  const det = new Detector();
-  const out: Decision[] = [];
-  background(det, T0, T0 + 50 * HOUR, out);
-  const start = T0 + 50 * HOUR;
-  const say = (id: string, at: number, area: Area | null, i: number) => {
-    out.push(
-      ...det.observe({
-        complaint: true,
-        ref: id,
-        at,
-        customerId: id,
-        caseId: `case-${id}`,
-        topic: TOPICS[i % TOPICS.length],
-        area,
-        text: `caller id shows a stranger's name when I call ${i % 2 ? 'since monday' : 'anyone'}`,
-      }),
-    );
-  };
   // Its first complainers: half of them in Seattle, a quarter naming no place.
   const first = (i: number) => (i % 2 === 0 ? SEATTLE : i % 4 === 1 ? null : CITIES[i % 5]);
-  for (let i = 0; i < 60; i++)
-    say(`cid-${i}`, start + i * 4 * MIN, i < 16 ? first(i) : later(i), i);
-  const text = raises(out).filter((d) => d.kind === 'text');
-  const refines = out.filter(
-    (d): d is Extract<Decision, { type: 'refine' }> =>
-      d.type === 'refine' && d.problemId === text[0]?.problemId,
-  );
-  return { text, refines, det };
+  return cluster('cid', 60, 4 * MIN, (i) => ({
+    topic: TOPICS[i % TOPICS.length],
+    area: i < 16 ? first(i) : later(i),
+    text: `caller id shows a stranger's name when I call ${i % 2 ? 'since monday' : 'anyone'}`,
+  }));
 }
 
 describe('problem detector: a text cluster’s place widens with its complainers', () => {
@@ -71,27 +87,12 @@ describe('problem detector: a text cluster’s place widens with its complainers
  */
 describe('problem detector: a text cluster of one named topic says so', () => {
   it('takes the topic its complainers name', () => {
-    const det = new Detector();
-    const out: Decision[] = [];
-    background(det, T0, T0 + 50 * HOUR, out);
-    const start = T0 + 50 * HOUR;
-    for (let i = 0; i < 40; i++) {
-      const id = `jx-${i}`;
-      out.push(
-        ...det.observe({
-          ref: id,
-          at: start + i * 3 * MIN,
-          customerId: id,
-          caseId: `case-${id}`,
-          complaint: true,
-          // Triage reads most as network; its first complainers name no place.
-          topic: i % 5 === 4 ? 'service' : 'network',
-          area: i < 10 || i % 3 === 0 ? null : SEATTLE,
-          text: `voicemail box is broken and will not play messages ${i % 2 ? 'today' : 'again'}`,
-        }),
-      );
-    }
-    const text = raises(out).filter((d) => d.kind === 'text');
+    const { out, text } = cluster('jx', 40, 3 * MIN, (i) => ({
+      // Triage reads most as network; its first complainers name no place.
+      topic: i % 5 === 4 ? 'service' : 'network',
+      area: i < 10 || i % 3 === 0 ? null : SEATTLE,
+      text: `voicemail box is broken and will not play messages ${i % 2 ? 'today' : 'again'}`,
+    }));
     expect(text).toHaveLength(1);
     expect(text[0].topic).toBeNull();
     const id = text[0].problemId;
@@ -109,32 +110,12 @@ describe('problem detector: a text cluster of one named topic says so', () => {
 describe('problem detector: a cluster raised with no place shows where its complainers are', () => {
   const cityOnly = (a: Area): Area => ({ ...a, postalCode: null });
   function placeless(later: (i: number) => Area) {
-    const det = new Detector();
-    const out: Decision[] = [];
-    background(det, T0, T0 + 50 * HOUR, out);
-    const start = T0 + 50 * HOUR;
-    for (let i = 0; i < 40; i++) {
-      const id = `vm-${i}`;
-      out.push(
-        ...det.observe({
-          ref: id,
-          at: start + i * 3 * MIN,
-          customerId: id,
-          caseId: `case-${id}`,
-          complaint: true,
-          topic: TOPICS[i % TOPICS.length],
-          // Its first twelve complainers name no place.
-          area: i < 12 ? null : later(i),
-          text: `callers hear a portuguese voicemail greeting instead of mine ${i % 2 ? 'today' : 'again'}`,
-        }),
-      );
-    }
-    const text = raises(out).filter((d) => d.kind === 'text');
-    const refines = out.filter(
-      (d): d is Extract<Decision, { type: 'refine' }> =>
-        d.type === 'refine' && d.problemId === text[0]?.problemId,
-    );
-    return { text, refines, view: det.problemViews().find((v) => v.id === text[0]?.problemId) };
+    return cluster('vm', 40, 3 * MIN, (i) => ({
+      topic: TOPICS[i % TOPICS.length],
+      // Its first twelve complainers name no place.
+      area: i < 12 ? null : later(i),
+      text: `callers hear a portuguese voicemail greeting instead of mine ${i % 2 ? 'today' : 'again'}`,
+    }));
   }
 
   it('shows the city most of them name, far beyond its usual share', () => {
