@@ -109,8 +109,8 @@ describe('problem detector: a text cluster of one named topic says so', () => {
  */
 describe('problem detector: a cluster raised with no place shows where its complainers are', () => {
   const cityOnly = (a: Area): Area => ({ ...a, postalCode: null });
-  function placeless(later: (i: number) => Area) {
-    return cluster('vm', 40, 3 * MIN, (i) => ({
+  function placeless(later: (i: number) => Area, n = 40) {
+    return cluster('vm', n, 3 * MIN, (i) => ({
       topic: TOPICS[i % TOPICS.length],
       // Its first twelve complainers name no place.
       area: i < 12 ? null : later(i),
@@ -139,5 +139,21 @@ describe('problem detector: a cluster raised with no place shows where its compl
       area: { postalCode: null, city: null, region: null, country: 'US' },
     });
     expect(r.refines.some((d) => d.area?.city)).toBe(false);
+  });
+
+  it('keeps showing the city while half of them are still there', () => {
+    // After Seattle has shown, one in three of its later complainers is elsewhere: fewer than
+    // four in five overall, which would flip it back to the country, and back again.
+    const r = placeless(
+      (i) =>
+        cityOnly(
+          i < 36 ? (i % 7 === 0 ? CITIES[i % 5] : SEATTLE) : i % 3 ? SEATTLE : CITIES[i % 5],
+        ),
+      72,
+    );
+    expect(r.text).toHaveLength(1);
+    const cities = r.refines.map((d) => d.area?.city ?? null);
+    expect(cities).toContain('Seattle');
+    expect(cities.slice(cities.indexOf('Seattle'))).toEqual(['Seattle']);
   });
 });

@@ -129,7 +129,7 @@ function wider(p: ProblemView, placed: Entry[]): Place | undefined {
  * kept: TUNING.md.)
  */
 function showWhere(counts: Counts, p: ProblemView, placed: Entry[], at: number, out: Decision[]) {
-  let shown = placeOf(counts, placed);
+  let shown = placeOf(counts, placed, p.shownKey ?? null);
   // Not a place beside one whose key it took: its last hours' complainers are in Las Vegas, but
   // it took Oakland's counts the day before (simulator seed 9: two troubles in one cluster).
   if (shown && shown.key !== ALL && !p.keys.every((k) => around(k, shown!.key, shown!.area)))
@@ -152,6 +152,12 @@ const HOME_MIN = 6;
 const HOME_SHARE = 0.8;
 /** … far beyond the place's usual share (a binomial tail), as a country-wide problem moves. */
 const HOME_ALPHA = 1e-4;
+/**
+ * A place it shows stays while half of them are still there: at the four-in-five edge it would
+ * flip between the city and the country, each flip an update sent out (settle-place.ts keeps
+ * its place the same way).
+ */
+const HOME_STAY = 0.5;
 /** A place this much of its parent's usual traffic is shown without the tail (settle-place.ts). */
 const WHOLE_SHARE = 0.8;
 
@@ -159,20 +165,31 @@ const WHOLE_SHARE = 0.8;
 function placeOf(
   counts: Counts,
   placed: Entry[],
+  shownKey: string | null,
 ): { key: string; area: ReturnType<typeof areaAtLevel> } | null {
   const country = countryWide(placed);
   if (!country) return null;
   let key = ALL;
   let area: ReturnType<typeof areaAtLevel> = country;
-  if (placed.length < HOME_MIN) return { key, area };
   const chains = placed.map((m) => ({ chain: areaChain(m.area), area: m.area! }));
+  // The place shown and the places around it.
+  const shownAt =
+    shownKey && shownKey !== ALL ? chains.find((m) => m.chain.includes(shownKey)) : undefined;
+  const held = shownAt ? shownAt.chain.slice(shownAt.chain.indexOf(shownKey!)) : [];
+  // Too few to say (its complainers leaving the windows): a place shown stays.
+  if (placed.length < HOME_MIN) return shownKey && shownKey !== ALL ? null : { key, area };
   for (;;) {
     const { top, topN, topArea, naming, here } = tallyInside(chains, key);
-    if (!top || topN < 3 || topN < HOME_SHARE * (naming + here)) break;
-    const usual = key === ALL ? counts.shareOfPlaced(top) : counts.shareWithin(top, key);
-    // A place that is most of its parent's usual traffic (a state's one city on this desk)
-    // cannot stand out of it: there, most complainers naming it say where the trouble is.
-    if (usual < WHOLE_SHARE && binomialTail(topN, naming, usual) > HOME_ALPHA) break;
+    if (!top || topN < 3) break;
+    if (held.includes(top)) {
+      if (topN < HOME_STAY * (naming + here)) break;
+    } else {
+      if (topN < HOME_SHARE * (naming + here)) break;
+      const usual = key === ALL ? counts.shareOfPlaced(top) : counts.shareWithin(top, key);
+      // A place that is most of its parent's usual traffic (a state's one city on this desk)
+      // cannot stand out of it: there, most complainers naming it say where the trouble is.
+      if (usual < WHOLE_SHARE && binomialTail(topN, naming, usual) > HOME_ALPHA) break;
+    }
     key = top;
     area = areaAtLevel(topArea!, key);
   }
