@@ -67,6 +67,13 @@ export interface DetectorConfig {
   linkWindow: number;
   /** The window a complaint naming no place is judged over (`matchOnArrival`'s coarse keys). */
   coarseLinkWindow: number;
+  /**
+   * A complaint inside a local problem's place is judged over this shorter window too (null:
+   * not). The link window (4 hours) stays full of a finished burst's complainers for hours: a
+   * California outage's problem took the state's everyday complaints of every related topic
+   * for two hours after it ended, and each one linked kept it looking alive.
+   */
+  recentLinkWindow: number | null;
   /** A country-wide problem takes a nested local detection's place only this soon after it opened. */
   mergeWindowMs: number;
   /** Fill in a complaint's missing area from its case, its customer or its phone's area code. */
@@ -222,6 +229,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   linkPosterior: 0.5,
   linkWindow: 1,
   coarseLinkWindow: 1,
+  recentLinkWindow: 0,
   mergeWindowMs: 3 * HOUR,
   coMemberShare: 0.4,
   placedShare: 1 / 3,

@@ -113,7 +113,16 @@ export function matchOnArrival(
       c.key,
       c.coarse ? config.coarseLinkWindow : config.linkWindow,
     );
+    const problem = book.problems.get(c.id);
     let post = total > 0 ? (share * c.weight) / total : 0;
+    // A local trouble is judged by its place's last hour too: the link window (4 hours) stays
+    // full of a finished burst, and went on linking its place's everyday complaints to it,
+    // which kept it looking alive. (Not a country-wide one: its trouble moving on to another
+    // city, hours later, is still its own.)
+    if (!c.coarse && config.recentLinkWindow !== null && post >= config.linkPosterior) {
+      if (problem!.areaKey !== ALL)
+        post = Math.min(post, counts.excess(c.key, config.recentLinkWindow).share);
+    }
     // At a coarser level the key's excess may be another trouble's (a country-wide flood of
     // one topic): the problem takes the complaint only in proportion to the part of that
     // excess its own place explains (about `placedShare` of a local trouble's complaints name
@@ -125,7 +134,6 @@ export function matchOnArrival(
     // problem's (an outage's city takes its ordinary device complaints while triage files some of
     // the outage under device). (Also for its own topic inside its place, real tweets told as
     // incident complaints were turned away: simulator's real-text incidents F1 0.875 → 0.865.)
-    const problem = book.problems.get(c.id);
     if (c.coarse || problem?.areaKey === ALL || (problem?.topic && problem.topic !== topic)) {
       post = withOdds(post, wordOdds(parts, c.id, termKeys));
     }
