@@ -115,11 +115,11 @@ export function matchOnArrival(
     );
     const problem = book.problems.get(c.id);
     let post = total > 0 ? (share * c.weight) / total : 0;
-    // A local trouble is judged by its place's last hour too: the link window (4 hours) stays
-    // full of a finished burst, and went on linking its place's everyday complaints to it,
-    // which kept it looking alive. (Not a country-wide one: its trouble moving on to another
-    // city, hours later, is still its own.)
-    if (!c.coarse && config.recentLinkWindow !== null && post >= config.linkPosterior) {
+    // A local trouble is judged by the key's last hour too: the link window (4 hours) stays
+    // full of a finished burst, and went on linking its place's everyday complaints (and the
+    // country's placeless ones) to it, which kept it looking alive. (Not a country-wide one:
+    // its trouble moving on to another city, hours later, is still its own.)
+    if (config.recentLinkWindow !== null && post >= config.linkPosterior) {
       if (problem!.areaKey !== ALL)
         post = Math.min(post, counts.excess(c.key, config.recentLinkWindow).share);
     }
@@ -159,7 +159,11 @@ export function matchOnArrival(
   for (const k of termKeys) {
     const p = book.claiming(book.ownedBy.get(k));
     if (!p || (placed(p) && !placeFits(p, chain))) continue;
-    if (counts.excess(k).share >= config.linkPosterior) return p.id;
+    if (counts.excess(k).share < config.linkPosterior) continue;
+    // A local problem's word too, over its last hour (see above).
+    if (placed(p) && p.areaKey !== ALL && config.recentLinkWindow !== null)
+      if (counts.excess(k, config.recentLinkWindow).share < config.linkPosterior) continue;
+    return p.id;
   }
   // Last, a related topic's share of a country-wide trouble (triage's confusion).
   return matchSpill({ config, counts, book }, topic, chain, termKeys);
