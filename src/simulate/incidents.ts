@@ -87,7 +87,7 @@ export function planIncidents(
   return planned;
 }
 
-/** The latest time at or before `t` that is not the area's night (21:00 to 07:00 local). */
+/** `t` if it is daytime in the area (07:00 to 21:00 local), else 20:00 local before it. */
 function awake(t: number, utcOffset: number): number {
   const local = t + utcOffset * HOUR;
   const hour = (local - Math.floor(local / DAY) * DAY) / HOUR;
