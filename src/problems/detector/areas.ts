@@ -109,6 +109,12 @@ export interface PlacedChain {
   area: Area;
 }
 
+/** `key` and the places around it, as the first placed complainer inside it names them ([] if none). */
+export function chainFrom(placed: readonly PlacedChain[], key: string): readonly string[] {
+  const named = placed.find((m) => m.chain.includes(key))?.chain;
+  return named ? named.slice(named.indexOf(key)) : [];
+}
+
 /**
  * How the complainers placed within `key` split over its next narrower places: the most named
  * one (ties to the smaller key, so the answer does not hang on arrival order), how many name it,

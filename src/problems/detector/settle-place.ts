@@ -7,7 +7,7 @@
  * the detector goes on counting and linking it where it was raised, so its later complaints
  * (most of them name the city, not the ZIP) still find it.
  */
-import { ALL, areaAtLevel, tallyInside } from './areas.js';
+import { ALL, areaAtLevel, chainFrom, tallyInside } from './areas.js';
 import type { DetectorParts } from './book.js';
 import { ANY_TOPIC } from './counts.js';
 import { binomialTail } from './stats.js';
@@ -87,8 +87,7 @@ function narrowestPlace(
     .map((m) => ({ chain: chainOf(m), area: m.area! }));
   if (placed.length === 0) return null;
   // The shown place and the places around it (empty while it shows its own place).
-  const around = placed.find((m) => m.chain.includes(shown))?.chain;
-  const shownChain = shown !== p.areaKey && around ? around.slice(around.indexOf(shown)) : [];
+  const shownChain = shown !== p.areaKey ? chainFrom(placed, shown) : [];
   let key = p.areaKey!;
   let area = areaAtLevel(placed[0].area, key);
   for (;;) {

@@ -9,7 +9,15 @@
  * showed two troubles of no known kind in the wrong city; TUNING.md.)
  */
 import type { Area } from '../../triage/index.js';
-import { ALL, areaAtLevel, areaChain, chainOfKey, countryWide, tallyInside } from './areas.js';
+import {
+  ALL,
+  areaAtLevel,
+  areaChain,
+  chainFrom,
+  chainOfKey,
+  countryWide,
+  tallyInside,
+} from './areas.js';
 import type { DetectorParts } from './book.js';
 import type { Counts } from './counts.js';
 import { binomialTail } from './stats.js';
@@ -171,13 +179,12 @@ function placeOf(
   if (!country) return null;
   let key = ALL;
   let area: ReturnType<typeof areaAtLevel> = country;
+  const shows = shownKey !== null && shownKey !== ALL;
+  // Too few to say (its complainers leaving the windows): a place shown stays.
+  if (placed.length < HOME_MIN) return shows ? null : { key, area };
   const chains = placed.map((m) => ({ chain: areaChain(m.area), area: m.area! }));
   // The place shown and the places around it.
-  const shownAt =
-    shownKey && shownKey !== ALL ? chains.find((m) => m.chain.includes(shownKey)) : undefined;
-  const held = shownAt ? shownAt.chain.slice(shownAt.chain.indexOf(shownKey!)) : [];
-  // Too few to say (its complainers leaving the windows): a place shown stays.
-  if (placed.length < HOME_MIN) return shownKey && shownKey !== ALL ? null : { key, area };
+  const held = shows ? chainFrom(chains, shownKey) : [];
   for (;;) {
     const { top, topN, topArea, naming, here } = tallyInside(chains, key);
     if (!top || topN < 3) break;
