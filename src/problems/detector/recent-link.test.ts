@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTOR_CONFIG } from './config.js';
 import { type Decision, Detector } from './detector.js';
-import { background, CITIES, complain, HOUR, linkedTo, MIN, raises, T0 } from './test-fixtures.js';
+import {
+  background,
+  CITIES,
+  complain,
+  HOUR,
+  linkedTo,
+  MIN,
+  raises,
+  seeded,
+  T0,
+  TOPICS,
+} from './test-fixtures.js';
 
 const AUSTIN = CITIES[2];
 
@@ -33,5 +44,61 @@ describe('problem detector: a finished burst stops taking its place’s everyday
       d.type === 'link' && d.problemId === id && d.member.at > start + 90 * MIN ? [d.member] : [],
     );
     expect(late).toEqual([]);
+  });
+
+  /*
+   * The same for complaints naming no place. The outage's place goes on with a slow tail (one
+   * of its customers every 20 minutes), so it never goes quiet; the country's network key still
+   * holds the burst's placeless complaints over its 4-hour window, but over its last hour it is
+   * back to about its usual afternoon count.
+   */
+  it('links the tail of its trouble, not the country’s placeless complaints hours later', () => {
+    const det = new Detector({ text: { ...DEFAULT_DETECTOR_CONFIG.text, enabled: false } });
+    const out: Decision[] = [];
+    const start = T0 + 108 * HOUR; // noon UTC, the fixtures' busy half of the day
+    background(det, T0, start, out);
+    type Event = { at: number; id: string; area: (typeof CITIES)[number] | null; topic: string };
+    const events: Event[] = [];
+    for (let i = 0; i < 40; i++) {
+      events.push({ at: start + i * 30_000, id: `cut-${i}`, area: AUSTIN, topic: 'network' });
+      const at = start + i * 30_000 + 15_000;
+      events.push({ at, id: `cut-np-${i}`, area: null, topic: 'network' });
+    }
+    for (let i = 0; i < 15; i++) {
+      const at = start + 20 * MIN + i * 20 * MIN;
+      events.push({ at, id: `tail-${i}`, area: AUSTIN, topic: 'network' });
+    }
+    // The everyday complaints go on as before (30 % naming no place).
+    const rnd = seeded(11);
+    for (let t = start, n = 0; t < start + 5 * HOUR; n++) {
+      t += Math.round((HOUR / 40) * (0.5 + rnd()));
+      const area = rnd() < 0.3 ? null : CITIES[Math.floor(rnd() * CITIES.length)];
+      events.push({
+        at: t,
+        id: `day-${n}`,
+        area,
+        topic: TOPICS[Math.floor(rnd() * TOPICS.length)],
+      });
+    }
+    events.sort((a, b) => a.at - b.at);
+    for (const e of events) out.push(...complain(det, e.id, e.at, e.area, e.topic, 'no signal'));
+    const raised = raises(out).filter((r) => r.topic === 'network');
+    expect(raised).toHaveLength(1);
+    const id = raised[0].problemId;
+    const linked = [...linkedTo(out, id)];
+    expect(linked.filter((c) => c.startsWith('cut-')).length).toBeGreaterThanOrEqual(60);
+    // Its place's tail is still its own...
+    expect(linked.filter((c) => c.startsWith('tail-')).length).toBeGreaterThanOrEqual(12);
+    // ...but not the country's everyday placeless complaints of an hour and a half later.
+    const late = out.flatMap((d) =>
+      d.type === 'link' &&
+      d.problemId === id &&
+      d.member.at > start + 90 * MIN &&
+      d.member.customerId.startsWith('day-')
+        ? [d.member]
+        : [],
+    );
+    const placeless = new Set(events.filter((e) => e.area === null).map((e) => e.id));
+    expect(late.filter((m) => placeless.has(m.customerId))).toEqual([]);
   });
 });
