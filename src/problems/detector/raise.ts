@@ -24,7 +24,7 @@ import {
   topicMix,
 } from './same-trouble.js';
 import { tightness } from './text.js';
-import { dominantArea, namesPlace } from './text-place.js';
+import { clusterOfWord, dominantArea, namesPlace } from './text-place.js';
 import type { Complaint, Decision, ProblemView } from './types.js';
 import type { Entry, KeyState } from './window.js';
 
@@ -364,12 +364,10 @@ export function testTextKey(
   const members = counts.members(ks);
   const linked = members.filter((m) => m.problemId).length;
   if (linked / members.length > cfg.maxLinkedShare) {
-    // A word of a trouble a text cluster already found by its other words ("server" in "is your
-    // email server down?" beside a cluster raised on "kestrel"): the cluster owns it, or those
-    // of its complainers who use only such words are never linked (seed 1's Denver email outage
-    // left 303 of its 514 "email server down" complaints alone).
-    const holder = book.holder(ks);
-    if (holder?.kind === 'text') own({ config, counts, book }, holder, key, ks, out);
+    // Its cluster owns it, or those who use only such words are never linked (seed 1's Denver
+    // email outage left 303 of its 514 "email server down" complaints alone).
+    const cluster = clusterOfWord({ counts, book }, ks);
+    if (cluster) own({ config, counts, book }, cluster, key, ks, out);
     return false;
   }
   const tight = tightness(members.map((m) => m.sig!).filter(Boolean));

@@ -16,6 +16,7 @@ import {
   chainFrom,
   chainOfKey,
   countryWide,
+  nested,
   tallyInside,
 } from './areas.js';
 import type { DetectorParts } from './book.js';
@@ -23,7 +24,7 @@ import type { Counts } from './counts.js';
 import { binomialTail } from './stats.js';
 import { tokens } from './text.js';
 import type { Decision, ProblemView } from './types.js';
-import type { Entry } from './window.js';
+import type { Entry, KeyState } from './window.js';
 
 /** Share of the members naming a place that must share one for the cluster to show it. */
 const DOMINANT_SHARE = 0.6;
@@ -211,4 +212,29 @@ function around(key: string, shownKey: string, area: Area | ReturnType<typeof ar
   return (
     place === ALL || areaChain(area).includes(place) || chainOfKey(place, null).includes(shownKey)
   );
+}
+
+/**
+ * The text cluster a word's burst already mostly belongs to (its recent complainers are over
+ * `text.maxLinkedShare` linked, so the word is never raised on its own), when that burst's
+ * unlinked complainers naming a place are mostly in the cluster's place (or it has none): the
+ * same trouble told in words the cluster was not raised on ("is your email server down?" beside
+ * a Denver cluster raised on the provider's name). Another city's burst of the same words is
+ * another trouble: a San Diego mail cluster owning "email" took Los Angeles's mail trouble.
+ */
+export function clusterOfWord(
+  { counts, book }: Pick<DetectorParts, 'counts' | 'book'>,
+  ks: KeyState,
+): ProblemView | null {
+  const holder = book.holder(ks);
+  if (holder?.kind !== 'text') return null;
+  if (!holder.areaKey || holder.areaKey === ALL) return holder;
+  let placed = 0;
+  let inside = 0;
+  for (const m of counts.linkable(ks)) {
+    if (m.problemId || !m.area) continue;
+    placed++;
+    if (nested(areaChain(m.area), holder.chain)) inside++;
+  }
+  return inside * 2 >= placed ? holder : null;
 }
