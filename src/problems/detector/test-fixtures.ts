@@ -127,6 +127,23 @@ export interface Planned {
   text?: string;
 }
 
+/**
+ * Everyday complaints planned from T0 to `to`, one every ten minutes in the six cities (a third
+ * naming no place), all in one sentence of their own: the background of the word-burst tests.
+ */
+export function everydayPlan(to: number): Planned[] {
+  const plan: Planned[] = [];
+  for (let t = T0, i = 0; t < to; t += 10 * MIN, i++)
+    plan.push({
+      id: `bg-${i}`,
+      at: t,
+      area: i % 3 ? CITIES[i % CITIES.length] : null,
+      topic: TOPICS[Math.floor(i / CITIES.length) % TOPICS.length],
+      text: 'my bill is wrong again this month',
+    });
+  return plan;
+}
+
 /** Feeds planned complaints in event-time order; returns each one's time and decisions. */
 export function replay(det: Detector, planned: Planned[]): { at: number; ds: Decision[] }[] {
   return [...planned]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Decision, Detector } from './detector.js';
-import { CITIES, HOUR, MIN, type Planned, raises, replay, T0, TOPICS } from './test-fixtures.js';
+import { CITIES, everydayPlan, HOUR, MIN, raises, replay, T0, TOPICS } from './test-fixtures.js';
 
 /*
  * Outside-style set, draw c, desk mid-3: a burst of "call" (dropped calls in Washington, DC) was
@@ -20,16 +20,8 @@ describe('problem detector: a word burst takes its burst, not the word’s every
   it('links the burst’s complainers and none of the word’s users hours before', () => {
     const det = new Detector();
     const start = T0 + 50 * HOUR;
-    const plan: Planned[] = [];
     // Everyday complaints, one every ten minutes, in words of their own.
-    for (let t = T0, i = 0; t < start + 2 * HOUR; t += 10 * MIN, i++)
-      plan.push({
-        id: `bg-${i}`,
-        at: t,
-        area: i % 3 ? CITIES[i % CITIES.length] : null,
-        topic: TOPICS[Math.floor(i / CITIES.length) % TOPICS.length],
-        text: 'my bill is wrong again this month',
-      });
+    const plan = everydayPlan(start + 2 * HOUR);
     // The word's everyday users, one every 40 minutes all along (so its baseline knows it).
     for (let t = T0 + 7, i = 0; t < start + 2 * HOUR; t += 40 * MIN, i++)
       plan.push({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
 import { type Decision, Detector } from './detector.js';
-import { CITIES, HOUR, MIN, type Planned, raises, replay, T0, TOPICS } from './test-fixtures.js';
+import { CITIES, everydayPlan, HOUR, MIN, raises, replay, T0, TOPICS } from './test-fixtures.js';
 
 /*
  * Simulator, seed 1: a Denver email outage (no topic names it, 5,030 complaints) was raised as a
@@ -16,16 +16,8 @@ import { CITIES, HOUR, MIN, type Planned, raises, replay, T0, TOPICS } from './t
 function mailTrouble(clusterPlace: Area | null, otherPlaces: readonly Area[]) {
   const det = new Detector();
   const start = T0 + 50 * HOUR;
-  const plan: Planned[] = [];
   // Everyday complaints, one every ten minutes, in words of their own.
-  for (let t = T0, i = 0; t < start + 2 * HOUR; t += 10 * MIN, i++)
-    plan.push({
-      id: `bg-${i}`,
-      at: t,
-      area: i % 3 ? CITIES[i % CITIES.length] : null,
-      topic: TOPICS[Math.floor(i / CITIES.length) % TOPICS.length],
-      text: 'my bill is wrong again this month',
-    });
+  const plan = everydayPlan(start + 2 * HOUR);
   // Everyday complaints, one every 6 minutes, a quarter of them with each mail word: a burst
   // of those words stands out later than one of the provider's name, which nobody writes on
   // an ordinary day.
