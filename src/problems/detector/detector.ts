@@ -8,11 +8,12 @@ import { AreaMemory } from './enrich.js';
 import { fixFailed, verifyQuietFor } from './fix-check.js';
 import { keysFor } from './keys.js';
 import { matchByKinship, matchByWords, matchOnArrival, matchUnflagged } from './link.js';
-import { settleHome, testAreaKey, testTextKey } from './raise.js';
+import { settleHome, testAreaKey } from './raise.js';
 import { settlePlace } from './settle-place.js';
 import { splitTopic } from './split-topic.js';
 import { contentTerms, minhash } from './text.js';
 import { settleTextPlace } from './text-place.js';
+import { testTextKey } from './text-raise.js';
 import type { Complaint, Decision, Observation, ProblemView, ProcessSignal } from './types.js';
 import { type Entry, member, placeEntry } from './window.js';
 

@@ -1,8 +1,8 @@
 /**
- * The raise rules: when an area key or a word is significantly and persistently in excess, either
- * a known problem takes it (its owner, the holder of most of its complainers, a nested or
- * neighbouring detection of the same trouble: same-trouble.ts) or a new problem is raised with
- * the key's complaints linked.
+ * The raise rules for an area key (a word's are in text-raise.ts): when it is significantly and
+ * persistently in excess, either a known problem takes it (its owner, the holder of most of its
+ * complainers, a nested or neighbouring detection of the same trouble: same-trouble.ts) or a new
+ * problem is raised with the key's complaints linked.
  */
 import { newId } from '../../platform/ids.js';
 import type { Area } from '../../triage/index.js';
@@ -14,17 +14,7 @@ import { ANY_TOPIC } from './counts.js';
 import { innerPlace } from './inner-place.js';
 import { besideShown, outgrown, placed, related } from './link.js';
 import { placeQuiet } from './place-quiet.js';
-import {
-  homePlace,
-  namedTopic,
-  neighbourCluster,
-  OTHER,
-  sameTrouble,
-  thirdPlace,
-  topicMix,
-} from './same-trouble.js';
-import { tightness } from './text.js';
-import { clusterOfWord, dominantArea, namesPlace } from './text-place.js';
+import { homePlace, namedTopic, OTHER, sameTrouble, thirdPlace, topicMix } from './same-trouble.js';
 import type { Complaint, Decision, ProblemView } from './types.js';
 import type { Entry, KeyState } from './window.js';
 
@@ -270,7 +260,7 @@ export function testAreaKey(
  * The problem's place becomes `place` (a common wider area, or a country-wide problem's real
  * place): `chain` is the chain of the detection that showed it, `area` that detection's area.
  */
-function moveTo(
+export function moveTo(
   parts: DetectorParts,
   p: ProblemView,
   place: string,
@@ -345,90 +335,6 @@ export function own(
     if (elsewhere && m.area && !nested(areaChain(m.area), elsewhere)) continue;
     out.push(book.linkEntry(p.id, m, 'merged'));
   }
-}
-
-export function testTextKey(
-  { config, counts, book }: DetectorParts,
-  key: string,
-  out: Decision[],
-): boolean {
-  const ks = counts.keys.get(key)!;
-  const owner = book.claiming(book.ownedBy.get(key));
-  if (owner) {
-    book.refreshEpisode(owner);
-    return false;
-  }
-  const cfg = config.text;
-  const hit = counts.significant(ks, cfg.minCustomers, cfg.alpha);
-  if (!hit) return false;
-  const members = counts.members(ks);
-  const linked = members.filter((m) => m.problemId).length;
-  if (linked / members.length > cfg.maxLinkedShare) {
-    // Its cluster owns it, or those who use only such words are never linked (seed 1's Denver
-    // email outage left 303 of its 514 "email server down" complaints alone).
-    const cluster = clusterOfWord({ counts, book }, ks);
-    if (cluster) own({ config, counts, book }, cluster, key, ks, out);
-    return false;
-  }
-  const tight = tightness(members.map((m) => m.sig!).filter(Boolean));
-  if (tight < cfg.minTightness) return false;
-  // Its burst (where the word's excess began), not the word's everyday users (text-burst.test.ts).
-  const burst = counts.linkable(ks);
-  const taken = burst.length > 0 ? burst : members.filter((m) => !m.problemId);
-  const area = dominantArea(taken);
-  // The same trouble already found under other words or by its place: one problem.
-  const twin = sameTrouble(
-    { config, counts, book },
-    area ? chainOfKey(area.key, area.area) : null,
-    null,
-    ks,
-  );
-  if (twin) {
-    own({ config, counts, book }, twin, key, ks, out);
-    return true;
-  }
-  const sibling = area ? neighbourCluster({ config, counts, book }, area.key, area.area) : null;
-  if (sibling) {
-    const chain = chainOfKey(area!.key, area!.area);
-    moveTo(
-      { config, counts, book },
-      sibling.p,
-      sibling.common,
-      chain,
-      area!.area,
-      key,
-      ks,
-      counts.now,
-      out,
-    );
-    return true;
-  }
-  const term = key.slice(2);
-  // A burst of its own place's name ("oakland" in Oakland) is that place's excess, which the
-  // place's keys test with a topic; raised by the word, it was a problem no topic names.
-  if (area && namesPlace(term, area.area)) return false;
-  const problemId = newId();
-  out.push({
-    type: 'raise',
-    problemId,
-    kind: 'text',
-    topic: null,
-    area: area?.area ?? countryWide(taken),
-    areaKey: area?.key ?? null,
-    keys: [key],
-    terms: [term],
-    teamId: null,
-    at: counts.now,
-    firstAt: taken[0]?.at ?? counts.now,
-    confirmed: false,
-    baseline: hit,
-    tightness: tight,
-  });
-  // Its place's whole chain (city, region), so nested and neighbouring detections can find it.
-  const chain = area ? chainOfKey(area.key, area.area) : [];
-  book.adopt(problemId, 'text', null, area?.key ?? null, [key], counts.now, false, chain);
-  for (const m of taken) out.push(book.linkEntry(problemId, m, 'detected'));
-  return true;
 }
 
 /** The problem owns an area key of a place neither inside nor around this chain's place. */
