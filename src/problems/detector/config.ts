@@ -69,7 +69,8 @@ export interface DetectorConfig {
   coarseLinkWindow: number;
   /**
    * A complaint for a local problem (inside its place, naming no place, or using a word it
-   * owns) is judged over this shorter window too (null: not). The link window (4 hours) stays full of a finished burst's complainers for hours: a
+   * owns) or using a text cluster's word is judged over this shorter window too (null: not).
+   * The link window (4 hours) stays full of a finished burst's complainers for hours: a
    * California outage's problem took the state's everyday complaints of every related topic
    * for two hours after it ended, and each one linked kept it looking alive.
    */

@@ -160,8 +160,11 @@ export function matchOnArrival(
     const p = book.claiming(book.ownedBy.get(k));
     if (!p || (placed(p) && !placeFits(p, chain))) continue;
     if (counts.excess(k).share < config.linkPosterior) continue;
-    // A local problem's word too, over its last hour (see above).
-    if (placed(p) && p.areaKey !== ALL && config.recentLinkWindow !== null)
+    // A local problem's word too, over its last hour (see above); and a text cluster's, which
+    // is its words' burst and nothing else: once that burst is over, the word's users are its
+    // everyday ones again, though its 4-hour window still holds the burst.
+    const wordOnly = p.kind === 'text';
+    if ((wordOnly || (placed(p) && p.areaKey !== ALL)) && config.recentLinkWindow !== null)
       if (counts.excess(k, config.recentLinkWindow).share < config.linkPosterior) continue;
     return p.id;
   }

@@ -16,45 +16,69 @@ const BURST = [
   'my call keeps dropping since noon',
 ];
 
+/**
+ * A burst of "call" (25 customers in 25 minutes from `start + HOUR`) amid the word's everyday
+ * users (one every `every` ms, all along until `until`), and what the cluster raised on it linked.
+ */
+function callBurst(until: number, every: number) {
+  const det = new Detector();
+  const start = T0 + 50 * HOUR;
+  // Everyday complaints, one every ten minutes, in words of their own.
+  const plan = everydayPlan(until);
+  // The word's everyday users (so its baseline knows it).
+  for (let t = T0 + 7, i = 0; t < until; t += every, i++)
+    plan.push({
+      id: `daily-${i}`,
+      at: t,
+      area: CITIES[i % CITIES.length],
+      topic: TOPICS[i % TOPICS.length],
+      text: `please call me back about my ${i % 2 ? 'order' : 'plan'}`,
+    });
+  for (let i = 0; i < 25; i++)
+    plan.push({
+      id: `burst-${i}`,
+      at: start + HOUR + i * MIN,
+      area: null,
+      // Filed under several topics, as triage read them there (network, service, outage).
+      topic: TOPICS[i % TOPICS.length],
+      // "call" is the one word they share, as there ("call failed", "calls keep dropping").
+      text: BURST[i % BURST.length],
+    });
+  const ds = replay(det, plan).flatMap((r) => r.ds);
+  const text = raises(ds).filter((d) => d.kind === 'text');
+  const linked = new Set(
+    ds
+      .filter((d) => d.type === 'link' && d.problemId === text[0]?.problemId)
+      .map((d) => (d as Extract<Decision, { type: 'link' }>).member.customerId),
+  );
+  const daily = (from: number, to: number) =>
+    plan.filter((e) => e.id.startsWith('daily-') && e.at >= from && e.at < to);
+  return { text, linked, daily, start };
+}
+
 describe('problem detector: a word burst takes its burst, not the word’s everyday users', () => {
   it('links the burst’s complainers and none of the word’s users hours before', () => {
-    const det = new Detector();
-    const start = T0 + 50 * HOUR;
-    // Everyday complaints, one every ten minutes, in words of their own.
-    const plan = everydayPlan(start + 2 * HOUR);
-    // The word's everyday users, one every 40 minutes all along (so its baseline knows it).
-    for (let t = T0 + 7, i = 0; t < start + 2 * HOUR; t += 40 * MIN, i++)
-      plan.push({
-        id: `daily-${i}`,
-        at: t,
-        area: CITIES[i % CITIES.length],
-        topic: TOPICS[i % TOPICS.length],
-        text: `please call me back about my ${i % 2 ? 'order' : 'plan'}`,
-      });
-    // The burst: 25 customers in 25 minutes.
-    for (let i = 0; i < 25; i++)
-      plan.push({
-        id: `burst-${i}`,
-        at: start + HOUR + i * MIN,
-        area: null,
-        // Filed under several topics, as triage read them there (network, service, outage).
-        topic: TOPICS[i % TOPICS.length],
-        // "call" is the one word they share, as there ("call failed", "calls keep dropping").
-        text: BURST[i % BURST.length],
-      });
-    const ds = replay(det, plan).flatMap((r) => r.ds);
-    const text = raises(ds).filter((d) => d.kind === 'text');
+    const { text, linked, daily, start } = callBurst(T0 + 52 * HOUR, 40 * MIN);
     expect(text).toHaveLength(1);
     expect(text[0].keys).toEqual(['w:call']);
-    const linked = new Set(
-      ds
-        .filter((d) => d.type === 'link' && d.problemId === text[0].problemId)
-        .map((d) => (d as Extract<Decision, { type: 'link' }>).member.customerId),
-    );
     const burst = [...linked].filter((c) => c.startsWith('burst-')).length;
     expect(burst).toBeGreaterThanOrEqual(23);
     // Everyday users of the word before the burst began (at most one within its hour).
-    const before = plan.filter((e) => e.id.startsWith('daily-') && e.at < start + HOUR - 30 * MIN);
-    expect(before.filter((e) => linked.has(e.id))).toEqual([]);
+    expect(daily(0, start + HOUR - 30 * MIN).filter((e) => linked.has(e.id))).toEqual([]);
+  });
+
+  /*
+   * Outside-style set, draws b and c: a word cluster's 4-hour window still holds its burst for
+   * hours after the burst is over, while the word's users are its everyday ones again. Judged
+   * over the word's last hour too, they stay out.
+   */
+  it('leaves the word’s everyday users alone once its burst is over', () => {
+    const { text, linked, daily, start } = callBurst(T0 + 55 * HOUR, 15 * MIN);
+    expect(text).toHaveLength(1);
+    expect([...linked].filter((c) => c.startsWith('burst-')).length).toBeGreaterThanOrEqual(23);
+    // From an hour after the burst's last complaint, within the word's 4-hour window of it.
+    const after = daily(start + HOUR + 85 * MIN, start + 5 * HOUR);
+    expect(after.length).toBeGreaterThanOrEqual(10);
+    expect(after.filter((e) => linked.has(e.id))).toEqual([]);
   });
 });
