@@ -9,6 +9,9 @@ import {
   linkedTo,
   MIN,
   raises,
+  everydayPlan,
+  type Planned,
+  replay,
   seeded,
   T0,
   TOPICS,
@@ -101,4 +104,42 @@ describe('problem detector: a finished burst stops taking its place’s everyday
     const placeless = new Set(events.filter((e) => e.area === null).map((e) => e.id));
     expect(late.filter((m) => placeless.has(m.customerId))).toEqual([]);
   });
+
+  /*
+   * The same for a word a local problem owns. Austin's outage took a burst of "router" from
+   * complainers naming no place (`sameTrouble`); the word's 4-hour count holds that burst for
+   * hours, while its users are back to its everyday ones (how do I reset my router).
+   */
+  it('links its word’s burst, not the word’s everyday users hours later', () => {
+    const det = new Detector();
+    const start = T0 + 50 * HOUR;
+    const until = start + 6 * HOUR;
+    const plan: Planned[] = everydayPlan(until);
+    for (let t = T0 + 7, i = 0; t < until; t += 15 * MIN, i++)
+      plan.push({ id: `daily-${i}`, at: t, area: null, topic: 'device', text: ROUTER[i % 2] });
+    for (let i = 0; i < 40; i++) {
+      const text = 'no internet since the router rebooted';
+      plan.push({ id: `au-${i}`, at: start + i * 30_000, area: AUSTIN, topic: 'outage', text });
+      const at = start + 5 * MIN + i * 30_000;
+      plan.push({ id: `np-${i}`, at, area: null, topic: 'device', text: `${text} ${i}` });
+    }
+    const out = replay(det, plan).flatMap((r) => r.ds);
+    const raised = raises(out);
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatchObject({ topic: 'outage', areaKey: 'p:US:78701' });
+    const id = raised[0].problemId;
+    expect(out.some((d) => d.type === 'own' && d.problemId === id && d.key === 'w:router')).toBe(
+      true,
+    );
+    const linked = linkedTo(out, id);
+    expect([...linked].filter((c) => c.startsWith('np-')).length).toBeGreaterThanOrEqual(30);
+    // From an hour after the burst, within the word's 4-hour window of it.
+    const late = plan.filter(
+      (e) => e.id.startsWith('daily-') && e.at > start + 90 * MIN && e.at < start + 5 * HOUR,
+    );
+    expect(late.length).toBeGreaterThanOrEqual(10);
+    expect(late.filter((e) => linked.has(e.id))).toEqual([]);
+  });
 });
+
+const ROUTER = ['how do I reset my router', 'my router light is orange'];
