@@ -25,6 +25,12 @@ export class ProblemBook {
   readonly caseProblem = new Map<string, string>();
   /** Problem id → the last event time one of its keys was significantly in excess. */
   private readonly excessAt = new Map<string, number>();
+  /**
+   * Problem → where its trouble began (the raise's `firstAt`), for judging its keys since then
+   * while young (`excessSince`). Kept in memory only: a restarted detector judges over the link
+   * window, as before.
+   */
+  readonly onsetAt = new Map<string, number>();
   /** Key → its holder as last counted (see `holder`), so busy keys are not recounted per message. */
   private readonly held = new Map<string, { at: number; id: string | null }>();
   /** Problem → event time its place was last checked (see `placeCheckDue`). */
@@ -55,6 +61,7 @@ export class ProblemBook {
     this.ownedBy = new Map();
     for (const v of views) for (const k of v.keys) this.ownedBy.set(k, v.id);
     for (const id of this.excessAt.keys()) if (!this.problems.has(id)) this.excessAt.delete(id);
+    for (const id of this.onsetAt.keys()) if (!this.problems.has(id)) this.onsetAt.delete(id);
     for (const id of this.sigs.keys()) if (!this.problems.has(id)) this.sigs.delete(id);
     this.newCases.keepOnly(new Set(this.problems.keys()));
     this.counts.joins.keepOnly(new Set(this.problems.keys()));

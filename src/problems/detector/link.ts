@@ -3,6 +3,7 @@ import type { DetectorParts } from './book.js';
 import type { DetectorConfig } from './config.js';
 import { ANY_TOPIC, type Counts } from './counts.js';
 import { excessElsewhere } from './elsewhere.js';
+import { excessSince } from './onset-share.js';
 import { coarser, placeQuiet } from './place-quiet.js';
 import { matchSpill } from './spill.js';
 import { similarity } from './text.js';
@@ -109,10 +110,12 @@ export function matchOnArrival(
     for (const o of cands) if (o.key === c.key) total += o.weight;
     // (A complaint naming no place is judged over `coarseLinkWindow`: a local trouble's
     // complaints come close together, the background of a whole country's key all day.)
-    const { share, excess } = counts.excess(
-      c.key,
-      c.coarse ? config.coarseLinkWindow : config.linkWindow,
-    );
+    // A young problem's own place since its trouble began (`excessSince`).
+    const onset = c.coarse ? undefined : book.onsetAt.get(c.id);
+    const { share, excess } =
+      onset !== undefined
+        ? excessSince(counts, config, c.key, onset)
+        : counts.excess(c.key, c.coarse ? config.coarseLinkWindow : config.linkWindow);
     const problem = book.problems.get(c.id);
     let post = total > 0 ? (share * c.weight) / total : 0;
     // A local trouble is judged by the key's last hour too: the link window (4 hours) stays

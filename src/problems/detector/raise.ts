@@ -233,6 +233,7 @@ export function testAreaKey(
         )
       : null;
   const confirmed = hit.observed >= config.minCustomers * 3 && hit.pValue <= config.strongAlpha;
+  const firstAt = linkable.reduce((t, m) => Math.min(t, m.at), c.at);
   out.push({
     type: 'raise',
     problemId,
@@ -246,13 +247,14 @@ export function testAreaKey(
     at: c.at,
     // Where its trouble began: the first complaint it links (the key's window reaches back 12
     // hours into the place's ordinary complaints, which are not its trouble).
-    firstAt: linkable.reduce((t, m) => Math.min(t, m.at), c.at),
+    firstAt,
     confirmed,
     baseline: hit,
     tightness: null,
     ...(mix ? { mix } : {}),
   });
   book.adopt(problemId, 'area', topic, areaKey, [key], c.at, confirmed, chain);
+  book.onsetAt.set(problemId, firstAt);
   for (const m of linkable) out.push(book.linkEntry(problemId, m, 'detected'));
 }
 
