@@ -13,6 +13,7 @@ import { besideShown, related } from './link.js';
 import { placeQuiet } from './place-quiet.js';
 import { binomialTail, mode } from './stats.js';
 import { kinship } from './text.js';
+import { burstInPlace } from './text-place.js';
 import type { ProblemView, TopicShare } from './types.js';
 import type { Entry, KeyState } from './window.js';
 
@@ -132,7 +133,13 @@ export function sameTrouble(
         : placed
           ? !!p.topic && !(excess && burstOfTopic(config, counts, excess, p))
           : !!excess && burstOfOtherTopic(config, counts, excess, p) && !inRaise(counts, excess, p);
-      if (unrelated && (!excess || !readsAlike(config, counts, excess, p))) continue;
+      // Nor, for a text cluster of a place (or showing one), a word burst whose complainers
+      // naming a place are mostly elsewhere (as `clusterOfWord`): a login cluster showing
+      // Sacramento, 2 h 44 min old, took a voicemail-in-Portuguese burst from Austin, Boston and
+      // Dallas (outside set, mid-2).
+      const away =
+        !topic && p.kind === 'text' && !!excess && !burstInPlace(counts, excess, p, true);
+      if ((unrelated || away) && (!excess || !readsAlike(config, counts, excess, p))) continue;
     }
     if (!best || p.detectedAt < best.detectedAt) best = p;
   }

@@ -228,13 +228,30 @@ export function clusterOfWord(
 ): ProblemView | null {
   const holder = book.holder(ks);
   if (holder?.kind !== 'text') return null;
-  if (!holder.areaKey || holder.areaKey === ALL) return holder;
+  return burstInPlace(counts, ks, holder) ? holder : null;
+}
+
+/**
+ * Whether a word's burst (its members since the onset of its excess) is where a text cluster
+ * is: its unlinked complainers naming a place are mostly inside the cluster's place (a cluster
+ * without one, or a burst naming none, is anywhere). `orShown`: a cluster counted country-wide
+ * is where it shows, the place most of its complainers name (`settleTextPlace`).
+ */
+export function burstInPlace(
+  counts: Counts,
+  ks: KeyState,
+  p: ProblemView,
+  orShown = false,
+): boolean {
+  const shown = orShown && p.shownKey && p.shownKey !== ALL ? p.shownKey : null;
+  const place = p.areaKey && p.areaKey !== ALL ? p.chain : shown ? chainOfKey(shown, null) : null;
+  if (!place) return true;
   let placed = 0;
   let inside = 0;
   for (const m of counts.linkable(ks)) {
     if (m.problemId || !m.area) continue;
     placed++;
-    if (nested(areaChain(m.area), holder.chain)) inside++;
+    if (nested(areaChain(m.area), place)) inside++;
   }
-  return inside * 2 >= placed ? holder : null;
+  return inside * 2 >= placed;
 }
