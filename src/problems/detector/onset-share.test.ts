@@ -5,13 +5,14 @@ import {
   background,
   CITIES,
   complain,
+  everydayEvents,
   HOUR,
   linkedTo,
   MIN,
+  type Planned,
   raises,
   seeded,
   T0,
-  TOPICS,
 } from './test-fixtures.js';
 
 /*
@@ -26,8 +27,7 @@ describe('problem detector: a young problem is judged since its trouble began', 
     const out: Decision[] = [];
     const start = T0 + 112 * HOUR; // 16:00 UTC, four hours into the fixtures' busy half of the day
     background(det, T0, start, out);
-    type Event = { at: number; id: string; area: (typeof CITIES)[number] | null; topic: string };
-    const events: Event[] = [];
+    const events: Planned[] = [];
     // The trouble: one customer every 3 minutes for three hours, anywhere.
     const rnd = seeded(5);
     for (let i = 0; i < 60; i++) {
@@ -35,16 +35,7 @@ describe('problem detector: a young problem is judged since its trouble began', 
       events.push({ at: start + i * 3 * MIN, id: `bill-${i}`, area, topic: 'billing' });
     }
     // The everyday complaints go on as before (30 % naming no place).
-    for (let t = start, n = 0; t < start + 4 * HOUR; n++) {
-      t += Math.round((HOUR / 40) * (0.5 + rnd()));
-      const area = rnd() < 0.3 ? null : CITIES[Math.floor(rnd() * CITIES.length)];
-      events.push({
-        at: t,
-        id: `day-${n}`,
-        area,
-        topic: TOPICS[Math.floor(rnd() * TOPICS.length)],
-      });
-    }
+    events.push(...everydayEvents(rnd, start, start + 4 * HOUR));
     events.sort((a, b) => a.at - b.at);
     for (const e of events)
       out.push(...complain(det, e.id, e.at, e.area, e.topic, 'charged twice'));

@@ -5,6 +5,7 @@ import {
   background,
   CITIES,
   complain,
+  everydayEvents,
   everydayPlan,
   HOUR,
   linkedTo,
@@ -14,7 +15,6 @@ import {
   replay,
   seeded,
   T0,
-  TOPICS,
 } from './test-fixtures.js';
 
 const AUSTIN = CITIES[2];
@@ -60,8 +60,7 @@ describe('problem detector: a finished burst stops taking its place’s everyday
     const out: Decision[] = [];
     const start = T0 + 108 * HOUR; // noon UTC, the fixtures' busy half of the day
     background(det, T0, start, out);
-    type Event = { at: number; id: string; area: (typeof CITIES)[number] | null; topic: string };
-    const events: Event[] = [];
+    const events: Planned[] = [];
     for (let i = 0; i < 40; i++) {
       events.push({ at: start + i * 30_000, id: `cut-${i}`, area: AUSTIN, topic: 'network' });
       const at = start + i * 30_000 + 15_000;
@@ -73,16 +72,7 @@ describe('problem detector: a finished burst stops taking its place’s everyday
     }
     // The everyday complaints go on as before (30 % naming no place).
     const rnd = seeded(11);
-    for (let t = start, n = 0; t < start + 5 * HOUR; n++) {
-      t += Math.round((HOUR / 40) * (0.5 + rnd()));
-      const area = rnd() < 0.3 ? null : CITIES[Math.floor(rnd() * CITIES.length)];
-      events.push({
-        at: t,
-        id: `day-${n}`,
-        area,
-        topic: TOPICS[Math.floor(rnd() * TOPICS.length)],
-      });
-    }
+    events.push(...everydayEvents(rnd, start, start + 5 * HOUR));
     events.sort((a, b) => a.at - b.at);
     for (const e of events) out.push(...complain(det, e.id, e.at, e.area, e.topic, 'no signal'));
     const raised = raises(out).filter((r) => r.topic === 'network');

@@ -144,6 +144,20 @@ export function everydayPlan(to: number): Planned[] {
   return plan;
 }
 
+/**
+ * Everyday complaints of the fixtures' busy hours (about 40 an hour, 30 % naming no place) from
+ * `from` to `to`, drawn from `rnd`, as `day-<n>`: what goes on beside a test's trouble.
+ */
+export function everydayEvents(rnd: () => number, from: number, to: number): Planned[] {
+  const events: Planned[] = [];
+  for (let t = from, n = 0; t < to; n++) {
+    t += Math.round((HOUR / 40) * (0.5 + rnd()));
+    const area = rnd() < 0.3 ? null : CITIES[Math.floor(rnd() * CITIES.length)];
+    events.push({ at: t, id: `day-${n}`, area, topic: TOPICS[Math.floor(rnd() * TOPICS.length)] });
+  }
+  return events;
+}
+
 /** Feeds planned complaints in event-time order; returns each one's time and decisions. */
 export function replay(det: Detector, planned: Planned[]): { at: number; ds: Decision[] }[] {
   return [...planned]
