@@ -158,6 +158,29 @@ export function everydayEvents(rnd: () => number, from: number, to: number): Pla
   return events;
 }
 
+/**
+ * `n` complaints of one trouble, `<prefix>-0` on, one every `every` ms from `from`: in one place
+ * and one sentence, or each its own by index (`area(i)`, `text(i)`); filed under the fixtures'
+ * topics in turn from `topic0` (triage files a trouble's complaints under several topics).
+ */
+export function burstPlan(
+  prefix: string,
+  n: number,
+  from: number,
+  every: number,
+  area: Area | null | ((i: number) => Area | null),
+  text: string | ((i: number) => string),
+  topic0 = 0,
+): Planned[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}-${i}`,
+    at: from + i * every,
+    area: typeof area === 'function' ? area(i) : area,
+    topic: TOPICS[(i + topic0) % TOPICS.length],
+    text: typeof text === 'function' ? text(i) : text,
+  }));
+}
+
 /** Feeds planned complaints in event-time order; returns each one's time and decisions. */
 export function replay(det: Detector, planned: Planned[]): { at: number; ds: Decision[] }[] {
   return [...planned]

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { type Decision, Detector } from './detector.js';
-import { CITIES, everydayPlan, HOUR, MIN, raises, replay, T0, TOPICS } from './test-fixtures.js';
+import { Detector } from './detector.js';
+import {
+  burstPlan,
+  CITIES,
+  everydayPlan,
+  HOUR,
+  linkedTo,
+  MIN,
+  raises,
+  replay,
+  T0,
+  TOPICS,
+} from './test-fixtures.js';
 
 /*
  * Outside-style set, draw c, desk mid-3: a burst of "call" (dropped calls in Washington, DC) was
@@ -34,23 +45,13 @@ function callBurst(until: number, every: number) {
       topic: TOPICS[i % TOPICS.length],
       text: `please call me back about my ${i % 2 ? 'order' : 'plan'}`,
     });
-  for (let i = 0; i < 25; i++)
-    plan.push({
-      id: `burst-${i}`,
-      at: start + HOUR + i * MIN,
-      area: null,
-      // Filed under several topics, as triage read them there (network, service, outage).
-      topic: TOPICS[i % TOPICS.length],
-      // "call" is the one word they share, as there ("call failed", "calls keep dropping").
-      text: BURST[i % BURST.length],
-    });
+  // Naming no place, filed under several topics as triage read them there (network, service,
+  // outage); "call" is the one word they share, as there ("call failed", "calls keep dropping").
+  const said = (i: number) => BURST[i % BURST.length];
+  plan.push(...burstPlan('burst', 25, start + HOUR, MIN, null, said));
   const ds = replay(det, plan).flatMap((r) => r.ds);
   const text = raises(ds).filter((d) => d.kind === 'text');
-  const linked = new Set(
-    ds
-      .filter((d) => d.type === 'link' && d.problemId === text[0]?.problemId)
-      .map((d) => (d as Extract<Decision, { type: 'link' }>).member.customerId),
-  );
+  const linked = linkedTo(ds, text[0]?.problemId ?? '');
   const daily = (from: number, to: number) =>
     plan.filter((e) => e.id.startsWith('daily-') && e.at >= from && e.at < to);
   return { text, linked, daily, start };

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Area } from '../../triage/index.js';
-import { type Decision, Detector } from './detector.js';
-import { CITIES, everydayPlan, HOUR, MIN, raises, replay, T0, TOPICS } from './test-fixtures.js';
+import { Detector } from './detector.js';
+import {
+  burstPlan,
+  CITIES,
+  everydayPlan,
+  HOUR,
+  linkedTo,
+  MIN,
+  raises,
+  replay,
+  T0,
+  TOPICS,
+} from './test-fixtures.js';
 
 /*
  * Simulator, seed 1: a Denver email outage (no topic names it, 5,030 complaints) was raised as a
@@ -34,41 +45,19 @@ function mailTrouble(clusterPlace: Area | null, otherPlaces: readonly Area[]) {
         'the store sent me a wrong bill',
       ][i % 4],
     });
-  // The trouble: 15 customers write only the provider's name...
-  for (let i = 0; i < 15; i++)
-    plan.push({
-      id: `first-${i}`,
-      at: start + HOUR + i * 30_000,
-      area: clusterPlace,
-      topic: TOPICS[i % TOPICS.length],
-      text: 'kestrel is down again',
-    });
-  // ...then, for 20 minutes, 200 more name it along with the mail words...
-  for (let i = 0; i < 200; i++)
-    plan.push({
-      id: `named-${i}`,
-      at: start + HOUR + 8 * MIN + i * 6_000,
-      area: clusterPlace,
-      topic: TOPICS[i % TOPICS.length],
-      text: 'my kestrel email server is down again',
-    });
-  // ...and 80 use the mail words only.
-  for (let i = 0; i < 80; i++)
-    plan.push({
-      id: `unnamed-${i}`,
-      at: start + HOUR + 8 * MIN + i * 15_000 + 1_000,
-      area: otherPlaces[i % otherPlaces.length],
-      topic: TOPICS[(i + 1) % TOPICS.length],
-      text: 'is your email server down again?',
-    });
+  // The trouble: 15 customers write only the provider's name; then, for 20 minutes, 200 more
+  // name it along with the mail words, and 80 use the mail words only.
+  const at = start + HOUR;
+  plan.push(...burstPlan('first', 15, at, 30_000, clusterPlace, 'kestrel is down again'));
+  const named = 'my kestrel email server is down again';
+  plan.push(...burstPlan('named', 200, at + 8 * MIN, 6_000, clusterPlace, named));
+  const other = (i: number) => otherPlaces[i % otherPlaces.length];
+  const unnamed = 'is your email server down again?';
+  plan.push(...burstPlan('unnamed', 80, at + 8 * MIN + 1_000, 15_000, other, unnamed, 1));
   const ds = replay(det, plan).flatMap((r) => r.ds);
   const cluster = raises(ds).filter((d) => d.kind === 'text');
   const id = cluster[0]?.problemId;
-  const linked = new Set(
-    ds.flatMap((d: Decision) =>
-      d.type === 'link' && d.problemId === id ? [d.member.customerId] : [],
-    ),
-  );
+  const linked = linkedTo(ds, id ?? '');
   const count = (re: RegExp) => [...linked].filter((c) => re.test(c)).length;
   return { ds, cluster, linked, count, plan, start };
 }

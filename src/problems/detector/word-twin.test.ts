@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type Decision, Detector } from './detector.js';
-import { CITIES, everydayPlan, HOUR, MIN, raises, replay, T0, TOPICS } from './test-fixtures.js';
+import { Detector } from './detector.js';
+import {
+  burstPlan,
+  CITIES,
+  everydayPlan,
+  HOUR,
+  linkedTo,
+  MIN,
+  raises,
+  replay,
+  T0,
+} from './test-fixtures.js';
 
 const ATLANTA = CITIES[4];
 
@@ -18,22 +28,9 @@ function twoTroubles(secondPlaces: readonly (typeof CITIES)[number][]) {
   const start = T0 + 50 * HOUR;
   const plan = everydayPlan(start + 4 * HOUR);
   // The first trouble: 15 customers naming no place, then 100 in Atlanta, then a slow tail.
-  for (let i = 0; i < 15; i++)
-    plan.push({
-      id: `first-${i}`,
-      at: start + HOUR + i * 30_000,
-      area: null,
-      topic: TOPICS[i % TOPICS.length],
-      text: 'kestrel login keeps failing',
-    });
-  for (let i = 0; i < 100; i++)
-    plan.push({
-      id: `atl-${i}`,
-      at: start + HOUR + 8 * MIN + i * 12_000,
-      area: ATLANTA,
-      topic: TOPICS[i % TOPICS.length],
-      text: 'kestrel login keeps failing here',
-    });
+  plan.push(...burstPlan('first', 15, start + HOUR, 30_000, null, 'kestrel login keeps failing'));
+  const here = 'kestrel login keeps failing here';
+  plan.push(...burstPlan('atl', 100, start + HOUR + 8 * MIN, 12_000, ATLANTA, here));
   for (let t = start + HOUR + 30 * MIN, i = 0; t < start + 4 * HOUR; t += 5 * MIN, i++)
     plan.push({
       id: `tail-${i}`,
@@ -43,30 +40,20 @@ function twoTroubles(secondPlaces: readonly (typeof CITIES)[number][]) {
       text: 'login still failing',
     });
   // The second, 90 minutes in: 40 customers over 40 minutes, half of them naming a place.
-  for (let i = 0; i < 40; i++)
-    plan.push({
-      id: `pt-${i}`,
-      at: start + HOUR + 90 * MIN + i * MIN,
-      area: i % 2 ? secondPlaces[i % secondPlaces.length] : null,
-      topic: TOPICS[(i + 2) % TOPICS.length],
-      text: 'my voicemail greeting suddenly plays in portuguese',
-    });
+  const place = (i: number) => (i % 2 ? secondPlaces[i % secondPlaces.length] : null);
+  const portuguese = 'my voicemail greeting suddenly plays in portuguese';
+  plan.push(...burstPlan('pt', 40, start + HOUR + 90 * MIN, MIN, place, portuguese, 2));
   const ds = replay(det, plan).flatMap((r) => r.ds);
   const text = raises(ds).filter((d) => d.kind === 'text');
-  const linkedTo = (id: string | undefined) =>
-    new Set(
-      ds.flatMap((d: Decision) =>
-        d.type === 'link' && d.problemId === id ? [d.member.customerId] : [],
-      ),
-    );
-  const first = linkedTo(text[0]?.problemId);
+  const linked = (id: string | undefined) => linkedTo(ds, id ?? '');
+  const first = linked(text[0]?.problemId);
   const count = (set: Set<string>, re: RegExp) => [...set].filter((c) => re.test(c)).length;
-  return { det, ds, text, first, linkedTo, count };
+  return { det, ds, text, first, linked, count };
 }
 
 describe('problem detector: a word burst elsewhere is not a young cluster’s other words', () => {
   it('raises another city’s burst of new words as its own cluster', () => {
-    const { det, text, first, linkedTo, count } = twoTroubles(CITIES.slice(0, 4));
+    const { det, text, first, linked, count } = twoTroubles(CITIES.slice(0, 4));
     expect(text[0].areaKey).toBeNull();
     expect(count(first, /^(first|atl)-/)).toBeGreaterThanOrEqual(100);
     // It shows Atlanta, where its complainers are.
@@ -75,7 +62,7 @@ describe('problem detector: a word burst elsewhere is not a young cluster’s ot
     );
     expect(count(first, /^pt-/)).toBe(0);
     expect(text).toHaveLength(2);
-    expect(count(linkedTo(text[1].problemId), /^pt-/)).toBeGreaterThanOrEqual(30);
+    expect(count(linked(text[1].problemId), /^pt-/)).toBeGreaterThanOrEqual(30);
   });
 
   it('still takes a burst of its other words where it is', () => {
