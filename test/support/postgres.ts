@@ -70,6 +70,13 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
     args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const child: ChildProcess = spawn(join(bin, 'postgres'), args, { ...spawnOpts, stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A run that ends without its teardown (its output pipe closed under it: `vitest … | head`)
+  // must not leave the server running on its own: it goes with the process that started it.
+  const orphaned = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', orphaned);
   const url = `postgres://throughline@127.0.0.1:${port}/postgres`;
   const deadline = Date.now() + 30_000;
   let version = '';
@@ -83,6 +90,7 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
     } catch (err) {
       await client.end().catch(() => {});
       if (Date.now() > deadline || child.exitCode !== null) {
+        process.off('exit', orphaned);
         child.kill('SIGKILL');
         rmSync(dir, { recursive: true, force: true });
         throw new Error(`PostgreSQL did not start: ${(err as Error).message}`);
@@ -94,6 +102,7 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
     url,
     version,
     async stop() {
+      process.off('exit', orphaned);
       // SIGINT = fast shutdown; escalate if it does not exit in time.
       child.kill('SIGINT');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
