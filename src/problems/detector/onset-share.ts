@@ -6,7 +6,8 @@
  * linked 80, 152 and 177 of its ~370 complaints in the set's three draws (345, 343 and 343
  * judged this way; session 47). Since the onset `raise` found, the share is the trouble's;
  * from 4 hours on it is the link window's again. (It reads the key's 4-hour window entry by
- * entry, only for a problem's first 4 hours: the ingest bench showed no cost.)
+ * entry, for a problem in its first 4 hours only; an index by time, as `Window.firsts` keeps
+ * one by customer, would make that constant if it ever shows.)
  */
 import type { DetectorConfig } from './config.js';
 import type { Counts } from './counts.js';
