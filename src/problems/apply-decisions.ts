@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { BatchState, CaseState } from '../ingest/pipeline/types.js';
 import type { DB } from '../platform/db/schema.js';
 import { type Ack, acknowledgeArrivals } from './acknowledge.js';
-import { applyOwn, applyRefine } from './apply-shape.js';
+import { applyOwn, applyRefine, applyRetopic, unmixedTitle } from './apply-shape.js';
 import { heldLinks } from './case-links.js';
 import { moveCase, storePendingLink } from './case-move.js';
 import { votingTopic } from './detector/book.js';
@@ -284,51 +284,14 @@ export async function applyDecisions(
         await queueEscalations(trx, ws, d.problemId, 'problem.updated', now, newest);
         changed.add(d.problemId);
         break;
-      case 'retopic': {
-        const row = await trx
-          .selectFrom('problems')
-          .select(['kind', 'topic', 'status', 'area_json', 'area_key', 'signature_json'])
-          .where('id', '=', d.problemId)
-          .executeTakeFirst();
-        // A person who acted on the problem has read it under its topic: their word stands (and
-        // once it is being fixed, whoever moved it there).
-        if (!row || row.topic === d.topic || signatureOf(row).human) break;
-        if (row.status !== 'suspected' && row.status !== 'confirmed') break;
-        const area = row.area_json ? JSON.parse(row.area_json) : null;
-        const sig = signatureOf(row);
-        // Nobody chose its owner (that would have marked it human): it follows the topic.
-        const owner = await resolveOwner(trx, ws, settings, {
-          topic: d.topic,
-          area,
-          areaKey: row.area_key,
-          teamId: null,
-        });
-        await trx
-          .updateTable('problems')
-          .set({
-            topic: d.topic,
-            title: problemTitle(row.kind as ProblemKind, d.topic, area, sig.terms, null, sig.mix),
-            owner: owner.name,
-            owner_team_id: owner.teamId,
-            updated_at: now,
-          })
-          .where('id', '=', d.problemId)
-          .execute();
-        await problemEvent(
-          trx,
-          ws,
-          d.problemId,
-          'topic_settled',
-          { from: row.topic, to: d.topic, owner: owner.name },
-          { now, eventAt: d.at },
-        );
+      case 'retopic':
+        if (!(await applyRetopic(trx, ws, d, byId, settings, now))) break;
         // The owner may have changed with it: escalation targets hear of the new title and owner
         // (unless it opened in this batch: its opening escalation is read after this commit).
         if (!raisedHere.has(d.problemId))
           await queueEscalations(trx, ws, d.problemId, 'problem.updated', now, newest);
         changed.add(d.problemId);
         break;
-      }
       case 'unfix':
         if (await reopenUnheld(trx, ws, d, now)) {
           changed.add(d.problemId);
@@ -383,10 +346,12 @@ export async function applyDecisions(
   for (const [id, votes] of voted) {
     // On top of whatever the loop wrote to its signature since (keys it took over).
     const p = byId.get(id)!;
-    p.signature_json = JSON.stringify({ ...signatureOf(p), votes });
+    const sig = { ...signatureOf(p), votes };
+    const title = sig.mix ? await unmixedTitle(trx, id, sig) : null;
+    p.signature_json = JSON.stringify(sig);
     await trx
       .updateTable('problems')
-      .set({ signature_json: p.signature_json, updated_at: now })
+      .set({ signature_json: p.signature_json, ...(title ? { title } : {}), updated_at: now })
       .where('id', '=', id)
       .execute();
   }

@@ -1,14 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/schema.js';
 import type { OpenProblemRow } from './apply-decisions.js';
+import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
 import type { Decision, ProblemKind } from './detector/detector.js';
+import { shareMix } from './detector/topic-mix.js';
 import { resolveOwner } from './owner.js';
 import type { ProblemSettings } from './problem.settings.js';
-import { problemEvent, problemTitle, signatureOf } from './problem.store.js';
+import { problemEvent, problemTitle, type Signature, signatureOf } from './problem.store.js';
 
 /**
  * The detector's decisions that reshape a problem it raised (`apply-decisions.ts` applies the
- * rest): a key it takes over, and the place it shows.
+ * rest): a key it takes over, the place it shows, and the topic its complainers settle on.
  */
 
 /** It takes over a key (`own`); the problem that held it until now gives it up (`from`). */
@@ -113,4 +115,94 @@ export async function applyRefine(
     { now, eventAt: d.at },
   );
   return true;
+}
+
+/**
+ * Its complainers settled on another topic than the one it was raised under (`retopic`,
+ * `ProblemBook.settledTopic`). Raised on its place's every topic, its topic mix is what they name
+ * now (`d.mix`; none when the new topic has half). False when it stays as it is.
+ */
+export async function applyRetopic(
+  trx: Kysely<DB>,
+  ws: string,
+  d: Extract<Decision, { type: 'retopic' }>,
+  byId: Map<string, OpenProblemRow>,
+  settings: ProblemSettings,
+  now: number,
+): Promise<boolean> {
+  const row = await trx
+    .selectFrom('problems')
+    .select(['kind', 'topic', 'status', 'area_json', 'area_key', 'signature_json'])
+    .where('id', '=', d.problemId)
+    .executeTakeFirst();
+  // A person who acted on the problem has read it under its topic: their word stands (and
+  // once it is being fixed, whoever moved it there).
+  if (!row || row.topic === d.topic || signatureOf(row).human) return false;
+  if (row.status !== 'suspected' && row.status !== 'confirmed') return false;
+  const area = row.area_json ? JSON.parse(row.area_json) : null;
+  // (The batch's copy of the row, when it has one, holds what this batch wrote to it so far.)
+  const cached = byId.get(d.problemId);
+  const { mix, ...sig } = signatureOf(cached ?? row);
+  const nextMix = mix && d.mix ? d.mix : undefined;
+  const next = nextMix ? { ...sig, mix: nextMix } : sig;
+  const signature = mix ? JSON.stringify(next) : (cached ?? row).signature_json;
+  if (cached) cached.signature_json = signature;
+  // Nobody chose its owner (that would have marked it human): it follows the topic.
+  const owner = await resolveOwner(trx, ws, settings, {
+    topic: d.topic,
+    area,
+    areaKey: row.area_key,
+    teamId: null,
+  });
+  const title = problemTitle(row.kind as ProblemKind, d.topic, area, sig.terms, null, nextMix);
+  await trx
+    .updateTable('problems')
+    .set({
+      topic: d.topic,
+      title,
+      signature_json: signature,
+      owner: owner.name,
+      owner_team_id: owner.teamId,
+      updated_at: now,
+    })
+    .where('id', '=', d.problemId)
+    .execute();
+  await problemEvent(
+    trx,
+    ws,
+    d.problemId,
+    'topic_settled',
+    { from: row.topic, to: d.topic, owner: owner.name },
+    { now, eventAt: d.at },
+  );
+  return true;
+}
+
+/**
+ * A problem raised on its place's mixed complaints (`Signature.mix`) whose complainers since then
+ * name its topic, half of them or more and at least `minCustomers`: it is that topic's trouble
+ * now, and titled so (the demo's San Francisco outage, raised on six complaints of four topics,
+ * had 30 of its 43 cases' votes for outage). Drops the mix from `sig` and gives the new title;
+ * null when it stays as it is (a person's word on it stands, as for its topic).
+ */
+export async function unmixedTitle(
+  trx: Kysely<DB>,
+  id: string,
+  sig: Signature,
+  minCustomers = DEFAULT_DETECTOR_CONFIG.minCustomers,
+): Promise<string | null> {
+  const votes = sig.votes ?? {};
+  const row = await trx
+    .selectFrom('problems')
+    .select(['kind', 'topic', 'status', 'area_json'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row?.topic || sig.human) return null;
+  if (row.status !== 'suspected' && row.status !== 'confirmed') return null;
+  const mine = votes[row.topic] ?? 0;
+  if (mine < minCustomers || shareMix(Object.entries(votes), row.topic) !== null) return null;
+  // (Its topic has half: the votes' leader, which `retopic` made it if it was not.)
+  delete sig.mix;
+  const area = row.area_json ? JSON.parse(row.area_json) : null;
+  return problemTitle(row.kind as ProblemKind, row.topic, area, sig.terms);
 }

@@ -21,12 +21,14 @@ const MIX = [
 /*
  * A problem raised on a place's every-topic key (`*@t:…`) whose complaints no topic has half of
  * was titled by its most common topic ("billing — Tampa"): it says it is the place's trouble, with
- * its topics' shares, through every later change of its title. Its `topic` stays the most common
- * one (the API's contract: null only for a text cluster; the evaluation matches on it).
+ * its topics' shares, through every later change of its title, until its complainers settle on one
+ * topic (`retopic`): then it is that topic's, or still the place's with their shares. Its `topic`
+ * stays the most common one (the API's contract: null only for a text cluster; the evaluation
+ * matches on it).
  */
 describe.each(ENGINES)('the title of a place’s mixed complaints, on %s', (engine) => {
   const t = suiteApp(engine);
-  const { decide, openRows, problem, api } = problemsWorld(() => t);
+  const { decide, openRows, problem, api, cases, linkTo } = problemsWorld(() => t);
   const at = Date.now() - 60_000;
   const raise = (id: string): Decision => ({
     type: 'raise',
@@ -52,7 +54,7 @@ describe.each(ENGINES)('the title of a place’s mixed complaints, on %s', (engi
     mix: MIX,
   });
 
-  it('names its place and its topics’ shares, and keeps them as its place and topic settle', async () => {
+  it('names its place and its topics’ shares, keeps them as its place settles, and takes its complainers’ as its topic does', async () => {
     const id = crypto.randomUUID();
     await decide(Date.now(), [raise(id)]);
     const title = 'Many complaints — Tampa (billing 25 %, outage 20 %, network 15 %, …)';
@@ -87,15 +89,56 @@ describe.each(ENGINES)('the title of a place’s mixed complaints, on %s', (engi
     expect((await problem(id)).title).toBe(
       'Many complaints — 33602 (Tampa) (billing 25 %, outage 20 %, network 15 %, …)',
     );
+    // Its complainers since then name outage most, though not half of them: its title's
+    // shares are theirs now.
+    const mix = [
+      { topic: 'outage', share: 0.45 },
+      { topic: 'billing', share: 0.3 },
+      { topic: 'network', share: 0.25 },
+    ];
     await decide(
       Date.now(),
-      [{ type: 'retopic', problemId: id, at, topic: 'outage' }],
+      [{ type: 'retopic', problemId: id, at, topic: 'outage', mix }],
       await openRows(id),
     );
     expect(await problem(id)).toMatchObject({
-      title: 'Many complaints — 33602 (Tampa) (billing 25 %, outage 20 %, network 15 %, …)',
+      title: 'Many complaints — 33602 (Tampa) (outage 45 %, billing 30 %, network 25 %)',
       topic: 'outage',
     });
+  });
+
+  it('is titled by the topic its complainers settle on once that topic has half of them', async () => {
+    const id = crypto.randomUUID();
+    await decide(Date.now(), [raise(id)]);
+    expect((await problem(id)).title).toMatch(/^Many complaints — Tampa/);
+    await decide(
+      Date.now(),
+      [{ type: 'retopic', problemId: id, at: Date.now(), topic: 'outage', mix: null }],
+      await openRows(id),
+    );
+    expect(await problem(id)).toMatchObject({ title: 'outage — Tampa', topic: 'outage' });
+    // And stays so as more complainers come (the stored signature holds no mix any more).
+    const res = await api('GET', `/api/v1/problems/${id}`);
+    expect(res.json()).toMatchObject({ title: 'outage — Tampa' });
+  });
+
+  it('is titled by its topic once half its complainers since, and at least five, name it', async () => {
+    const id = crypto.randomUUID();
+    await decide(Date.now(), [raise(id)]);
+    const title = 'Many complaints — Tampa (billing 25 %, outage 20 %, network 15 %, …)';
+    const link = (c: { case_id: string | null; customer_id: string | null }, topic: string) => {
+      const d = linkTo(id, c);
+      return { ...d, member: { ...d.member, topic } };
+    };
+    // Four billing complainers and three outage ones: billing has more than half, but only four.
+    const [a, b, c, d, e, f, g, h] = await cases(8);
+    const first = [a, b, c, d].map((x) => link(x, 'billing'));
+    first.push(...[e, f, g].map((x) => link(x, 'outage')));
+    await decide(Date.now(), first, await openRows(id));
+    expect((await problem(id)).title).toBe(title);
+    await decide(Date.now(), [link(h, 'billing')], await openRows(id));
+    expect(await problem(id)).toMatchObject({ title: 'billing — Tampa', topic: 'billing' });
+    expect(JSON.parse((await problem(id)).signature_json!).mix).toBeUndefined();
   });
 
   it('is titled by its topic when one has most of its complaints', async () => {

@@ -183,7 +183,8 @@ export class Detector {
       const topic = this.book.settledTopic(p);
       if (!topic) continue;
       p.topic = topic;
-      out.push({ type: 'retopic', problemId: p.id, at: this.counts.now, topic });
+      const mix = this.book.voteMix(p.id, topic);
+      out.push({ type: 'retopic', problemId: p.id, at: this.counts.now, topic, mix });
     }
   }
 

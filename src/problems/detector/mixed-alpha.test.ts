@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from './detector.js';
-import { topicMix } from './same-trouble.js';
 import { CITIES, complain, HOUR, MIN, raises, TOPICS, warmed } from './test-fixtures.js';
+import { shareMix, topicMix } from './topic-mix.js';
 import type { Entry } from './window.js';
 
 const CHICAGO = CITIES[1];
@@ -85,5 +85,33 @@ describe('topicMix', () => {
   it('puts the problem’s own topic first among equal shares', () => {
     const mix = topicMix(of('billing', 'device', 'network', 'outage'), 'network');
     expect(mix?.map((m) => m.topic)).toEqual(['network', 'billing', 'device', 'outage']);
+  });
+});
+
+describe('shareMix (a problem’s topic votes)', () => {
+  it('is null once one topic has half the votes, and leaves out topics whose votes were taken back', () => {
+    expect(
+      shareMix([
+        ['outage', 30],
+        ['network', 7],
+        ['delivery', 2],
+        ['service', 2],
+      ]),
+    ).toBeNull();
+    expect(
+      shareMix(
+        [
+          ['outage', 5],
+          ['network', 4],
+          ['delivery', 2],
+          ['device', 0],
+        ],
+        'outage',
+      ),
+    ).toEqual([
+      { topic: 'outage', share: 5 / 11 },
+      { topic: 'network', share: 4 / 11 },
+      { topic: 'delivery', share: 2 / 11 },
+    ]);
   });
 });

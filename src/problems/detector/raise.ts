@@ -14,7 +14,8 @@ import { ANY_TOPIC } from './counts.js';
 import { innerPlace } from './inner-place.js';
 import { besideShown, outgrown, placed, related } from './link.js';
 import { placeQuiet } from './place-quiet.js';
-import { homePlace, namedTopic, OTHER, sameTrouble, thirdPlace, topicMix } from './same-trouble.js';
+import { homePlace, namedTopic, OTHER, sameTrouble, thirdPlace } from './same-trouble.js';
+import { topicMix } from './topic-mix.js';
 import type { Complaint, Decision, ProblemView } from './types.js';
 import type { Entry, KeyState } from './window.js';
 

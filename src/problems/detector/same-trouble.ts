@@ -14,7 +14,7 @@ import { placeQuiet } from './place-quiet.js';
 import { binomialTail, mode } from './stats.js';
 import { kinship } from './text.js';
 import { burstInPlace } from './text-place.js';
-import type { ProblemView, TopicShare } from './types.js';
+import type { ProblemView } from './types.js';
 import type { Entry, KeyState } from './window.js';
 
 /** Triage's topic for what it cannot name. */
@@ -191,33 +191,6 @@ export function thirdPlace(
 /** A key's topic, or for a group or every-topic key the topic most of its complaints have. */
 export function namedTopic(members: Entry[], keyTopic: string): string | null {
   return keyTopic === ANY_TOPIC || keyTopic.startsWith('g:') ? majorityTopic(members) : keyTopic;
-}
-
-/**
- * The topics of complaints a place's every-topic key raises a problem on, when none has half of
- * them: the trouble is the place's, not one topic's (a store closing, an outage triage spreads
- * over billing, device and service), and a title naming its most common topic misleads (a Tampa
- * problem titled billing when 38 of its 153 complaints were). Null when one topic has half.
- * `lead`: the problem's topic, first among equal shares.
- */
-export function topicMix(members: Entry[], lead: string | null = null): TopicShare[] | null {
-  const n = new Map<string, number>();
-  let all = 0;
-  for (const m of members) {
-    if (!m.topic) continue;
-    n.set(m.topic, (n.get(m.topic) ?? 0) + 1);
-    all++;
-  }
-  const mix = [...n]
-    .map(([topic, k]) => ({ topic, share: k / all }))
-    // (On a tie, the problem's own topic first, so its title names it.)
-    .sort(
-      (a, b) =>
-        b.share - a.share ||
-        Number(b.topic === lead) - Number(a.topic === lead) ||
-        (a.topic < b.topic ? -1 : 1),
-    );
-  return mix.length > 0 && mix[0].share < 0.5 ? mix : null;
 }
 
 function majorityTopic(members: Entry[]): string | null {
