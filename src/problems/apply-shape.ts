@@ -3,7 +3,6 @@ import type { DB } from '../platform/db/schema.js';
 import type { OpenProblemRow } from './apply-decisions.js';
 import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
 import type { Decision, ProblemKind } from './detector/detector.js';
-import { shareMix } from './detector/topic-mix.js';
 import { resolveOwner } from './owner.js';
 import type { ProblemSettings } from './problem.settings.js';
 import { problemEvent, problemTitle, type Signature, signatureOf } from './problem.store.js';
@@ -200,8 +199,10 @@ export async function unmixedTitle(
   if (!row?.topic || sig.human) return null;
   if (row.status !== 'suspected' && row.status !== 'confirmed') return null;
   const mine = votes[row.topic] ?? 0;
-  if (mine < minCustomers || shareMix(Object.entries(votes), row.topic) !== null) return null;
-  // (Its topic has half: the votes' leader, which `retopic` made it if it was not.)
+  const all = Object.values(votes).reduce((a, n) => a + n, 0);
+  // Its own topic's half, not any topic's: another one leading by less than `retopic`'s margin
+  // leaves it mixed.
+  if (mine < minCustomers || 2 * mine < all) return null;
   delete sig.mix;
   const area = row.area_json ? JSON.parse(row.area_json) : null;
   return problemTitle(row.kind as ProblemKind, row.topic, area, sig.terms);

@@ -141,6 +141,19 @@ describe.each(ENGINES)('the title of a place’s mixed complaints, on %s', (engi
     expect(JSON.parse((await problem(id)).signature_json!).mix).toBeUndefined();
   });
 
+  it('stays mixed while another topic has half its complainers, its own five', async () => {
+    const id = crypto.randomUUID();
+    await decide(Date.now(), [raise(id)]);
+    const link = (c: { case_id: string | null; customer_id: string | null }, topic: string) => {
+      const d = linkTo(id, c);
+      return { ...d, member: { ...d.member, topic } };
+    };
+    const cs = await cases(11);
+    const votes = cs.map((c, i) => link(c, i < 5 ? 'billing' : 'outage'));
+    await decide(Date.now(), votes, await openRows(id));
+    expect((await problem(id)).title).toMatch(/^Many complaints — Tampa/);
+  });
+
   it('is titled by its topic when one has most of its complaints', async () => {
     const id = crypto.randomUUID();
     const { mix: _, ...named } = raise(id) as Extract<Decision, { type: 'raise' }>;
