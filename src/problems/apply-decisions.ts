@@ -285,7 +285,7 @@ export async function applyDecisions(
         changed.add(d.problemId);
         break;
       case 'retopic':
-        if (!(await applyRetopic(trx, ws, d, byId, settings, now))) break;
+        if (!(await applyRetopic(trx, ws, d, byId, settings, now, voted.get(d.problemId)))) break;
         // The owner may have changed with it: escalation targets hear of the new title and owner
         // (unless it opened in this batch: its opening escalation is read after this commit).
         if (!raisedHere.has(d.problemId))

@@ -3,6 +3,7 @@ import type { DB } from '../platform/db/schema.js';
 import type { OpenProblemRow } from './apply-decisions.js';
 import { DEFAULT_DETECTOR_CONFIG } from './detector/config.js';
 import type { Decision, ProblemKind } from './detector/detector.js';
+import { shareMix } from './detector/topic-mix.js';
 import { resolveOwner } from './owner.js';
 import type { ProblemSettings } from './problem.settings.js';
 import { problemEvent, problemTitle, type Signature, signatureOf } from './problem.store.js';
@@ -119,7 +120,9 @@ export async function applyRefine(
 /**
  * Its complainers settled on another topic than the one it was raised under (`retopic`,
  * `ProblemBook.settledTopic`). Raised on its place's every topic, its topic mix is what they name
- * now (`d.mix`; none when the new topic has half). False when it stays as it is.
+ * now (`shareMix` of its votes; none when the new topic has half). `batchVotes`: its votes with
+ * this batch's links counted, when they voted (the detector's `ProblemBook` holds the same tally,
+ * so the decision need not carry it). False when it stays as it is.
  */
 export async function applyRetopic(
   trx: Kysely<DB>,
@@ -128,6 +131,7 @@ export async function applyRetopic(
   byId: Map<string, OpenProblemRow>,
   settings: ProblemSettings,
   now: number,
+  batchVotes: Record<string, number> | undefined,
 ): Promise<boolean> {
   const row = await trx
     .selectFrom('problems')
@@ -142,7 +146,8 @@ export async function applyRetopic(
   // (The batch's copy of the row, when it has one, holds what this batch wrote to it so far.)
   const cached = byId.get(d.problemId);
   const { mix, ...sig } = signatureOf(cached ?? row);
-  const nextMix = mix && d.mix ? d.mix : undefined;
+  const votes = Object.entries(batchVotes ?? sig.votes ?? {});
+  const nextMix = (mix && shareMix(votes, d.topic)) || undefined;
   const next = nextMix ? { ...sig, mix: nextMix } : sig;
   const signature = mix ? JSON.stringify(next) : (cached ?? row).signature_json;
   if (cached) cached.signature_json = signature;

@@ -54,6 +54,16 @@ describe.each(ENGINES)('the title of a place’s mixed complaints, on %s', (engi
     mix: MIX,
   });
 
+  /** A link of case `c` to problem `id` whose complaint names `topic` (and so votes for it). */
+  const link = (
+    id: string,
+    c: { case_id: string | null; customer_id: string | null },
+    topic: string,
+  ) => {
+    const d = linkTo(id, c);
+    return { ...d, member: { ...d.member, topic } };
+  };
+
   it('names its place and its topics’ shares, keeps them as its place settles, and takes its complainers’ as its topic does', async () => {
     const id = crypto.randomUUID();
     await decide(Date.now(), [raise(id)]);
@@ -90,15 +100,13 @@ describe.each(ENGINES)('the title of a place’s mixed complaints, on %s', (engi
       'Many complaints — 33602 (Tampa) (billing 25 %, outage 20 %, network 15 %, …)',
     );
     // Its complainers since then name outage most, though not half of them: its title's
-    // shares are theirs now.
-    const mix = [
-      { topic: 'outage', share: 0.45 },
-      { topic: 'billing', share: 0.3 },
-      { topic: 'network', share: 0.25 },
-    ];
+    // shares are theirs now (nine outage, six billing and five network votes, counted in the
+    // same batch as the rename).
+    const cs = await cases(20);
+    const votes = cs.map((c, i) => link(id, c, i < 9 ? 'outage' : i < 15 ? 'billing' : 'network'));
     await decide(
       Date.now(),
-      [{ type: 'retopic', problemId: id, at, topic: 'outage', mix }],
+      [...votes, { type: 'retopic', problemId: id, at, topic: 'outage' }],
       await openRows(id),
     );
     expect(await problem(id)).toMatchObject({
@@ -113,7 +121,7 @@ describe.each(ENGINES)('the title of a place’s mixed complaints, on %s', (engi
     expect((await problem(id)).title).toMatch(/^Many complaints — Tampa/);
     await decide(
       Date.now(),
-      [{ type: 'retopic', problemId: id, at: Date.now(), topic: 'outage', mix: null }],
+      [{ type: 'retopic', problemId: id, at: Date.now(), topic: 'outage' }],
       await openRows(id),
     );
     expect(await problem(id)).toMatchObject({ title: 'outage — Tampa', topic: 'outage' });
@@ -126,17 +134,13 @@ describe.each(ENGINES)('the title of a place’s mixed complaints, on %s', (engi
     const id = crypto.randomUUID();
     await decide(Date.now(), [raise(id)]);
     const title = 'Many complaints — Tampa (billing 25 %, outage 20 %, network 15 %, …)';
-    const link = (c: { case_id: string | null; customer_id: string | null }, topic: string) => {
-      const d = linkTo(id, c);
-      return { ...d, member: { ...d.member, topic } };
-    };
     // Four billing complainers and three outage ones: billing has more than half, but only four.
     const [a, b, c, d, e, f, g, h] = await cases(8);
-    const first = [a, b, c, d].map((x) => link(x, 'billing'));
-    first.push(...[e, f, g].map((x) => link(x, 'outage')));
+    const first = [a, b, c, d].map((x) => link(id, x, 'billing'));
+    first.push(...[e, f, g].map((x) => link(id, x, 'outage')));
     await decide(Date.now(), first, await openRows(id));
     expect((await problem(id)).title).toBe(title);
-    await decide(Date.now(), [link(h, 'billing')], await openRows(id));
+    await decide(Date.now(), [link(id, h, 'billing')], await openRows(id));
     expect(await problem(id)).toMatchObject({ title: 'billing — Tampa', topic: 'billing' });
     expect(JSON.parse((await problem(id)).signature_json!).mix).toBeUndefined();
   });
@@ -144,12 +148,8 @@ describe.each(ENGINES)('the title of a place’s mixed complaints, on %s', (engi
   it('stays mixed while another topic has half its complainers, its own five', async () => {
     const id = crypto.randomUUID();
     await decide(Date.now(), [raise(id)]);
-    const link = (c: { case_id: string | null; customer_id: string | null }, topic: string) => {
-      const d = linkTo(id, c);
-      return { ...d, member: { ...d.member, topic } };
-    };
     const cs = await cases(11);
-    const votes = cs.map((c, i) => link(c, i < 5 ? 'billing' : 'outage'));
+    const votes = cs.map((c, i) => link(id, c, i < 5 ? 'billing' : 'outage'));
     await decide(Date.now(), votes, await openRows(id));
     expect((await problem(id)).title).toMatch(/^Many complaints — Tampa/);
   });

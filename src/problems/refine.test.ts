@@ -172,7 +172,7 @@ describe.each(ENGINES)('a problem shown at a narrower place on %s', (engine) => 
     const p = await read(row0.id);
     await decide(
       at + 3_600_000,
-      [{ type: 'retopic', problemId: p.id, at: at + 1_800_000, topic: 'network', mix: null }],
+      [{ type: 'retopic', problemId: p.id, at: at + 1_800_000, topic: 'network' }],
       new Map<string, OpenProblemRow>([[p.id, p]]),
     );
     const row = await read(p.id);

@@ -141,7 +141,6 @@ describe.each(ENGINES)('a settled topic stored on %s', (engine) => {
               problemId: id,
               at: Date.parse('2026-03-10T13:00:00Z'),
               topic: 'billing',
-              mix: null,
             },
           ],
           new Map(),

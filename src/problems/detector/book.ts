@@ -4,8 +4,7 @@ import type { Counts } from './counts.js';
 import { freshExcess } from './episode.js';
 import { NewCases } from './fix-check.js';
 import { mode } from './stats.js';
-import { shareMix } from './topic-mix.js';
-import type { Decision, ProblemKind, ProblemView, TopicShare } from './types.js';
+import type { Decision, ProblemKind, ProblemView } from './types.js';
 import { type Entry, type KeyState, member } from './window.js';
 
 /** Share of a text cluster's topic votes that one topic needs to name it (`settledTopic`). */
@@ -295,11 +294,6 @@ export class ProblemBook {
     if (!best || best === p.topic || bestN < this.config.minCustomers) return null;
     // A lead of two, so a near tie does not rename it back and forth.
     return bestN >= (v.get(p.topic) ?? 0) + 2 ? best : null;
-  }
-
-  /** The topics its linked cases voted for, when none has half (`shareMix`). */
-  voteMix(problemId: string, lead: string): TopicShare[] | null {
-    return shareMix(this.topicVotes.get(problemId) ?? [], lead);
   }
 
   touch(problemId: string, at: number) {

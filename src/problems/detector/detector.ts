@@ -183,8 +183,7 @@ export class Detector {
       const topic = this.book.settledTopic(p);
       if (!topic) continue;
       p.topic = topic;
-      const mix = this.book.voteMix(p.id, topic);
-      out.push({ type: 'retopic', problemId: p.id, at: this.counts.now, topic, mix });
+      out.push({ type: 'retopic', problemId: p.id, at: this.counts.now, topic });
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * A problem raised on its place's every topic names the topics of its complaints when none has
  * half of them (`Signature.mix`, its title's "Many complaints — …"): at the raise from the
- * complaints it stood out on, and again when its linked complainers settle on one topic.
+ * complaints it stood out on (the detector), and again, from its stored votes, when its linked
+ * complainers settle on one topic (storage's `applyRetopic`).
  */
 import type { TopicShare } from './types.js';
 import type { Entry } from './window.js';

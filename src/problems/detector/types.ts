@@ -137,8 +137,7 @@ export type Decision =
     }
   /** `from`: the problem that held the key until now (`split-topic.ts`), which gives it up. */
   | { type: 'own'; problemId: string; at: number; key: string; from?: string }
-  /** `mix`: the topics its complainers name, when none has half (`shareMix`). */
-  | { type: 'retopic'; problemId: string; at: number; topic: string; mix: TopicShare[] | null }
+  | { type: 'retopic'; problemId: string; at: number; topic: string }
   | { type: 'confirm'; problemId: string; at: number; baseline: Baseline }
   | { type: 'verify'; problemId: string; at: number }
   | { type: 'expire'; problemId: string; at: number }
