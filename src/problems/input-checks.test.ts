@@ -52,6 +52,13 @@ describe.each(ENGINES)('problem inputs on %s', (engine) => {
       [{ city: 'Austin', region: 'CA' }, /area\.city: no US city "Austin" in CA/],
       [{ region: 'Narnia' }, /area\.region/],
       [{ postalCode: '94110', country: 'GB' }, /area\.postalCode: "94110" is not a UK postcode/],
+      // A US state in Canada (by code or name), or by name anywhere abroad.
+      [
+        { city: 'Austin', region: 'TX', country: 'Canada' },
+        /area\.region: TX is a US state, not in CA/,
+      ],
+      [{ region: 'Texas', country: 'CA' }, /area\.region: Texas is a US state, not in CA/],
+      [{ city: 'Berlin', region: 'Ohio', country: 'DE' }, /area\.region: Ohio is a US state/],
     ];
     for (const [area, message] of refused) {
       const [c] = await cases(1);
@@ -77,6 +84,16 @@ describe.each(ENGINES)('problem inputs on %s', (engine) => {
       area: { postalCode: 'SW1A 1AA', city: 'London', country: 'GB' },
     });
     expect(uk.statusCode, uk.body).toBe(201);
+    // Two letters that are a state's code name the country's own region elsewhere (Western
+    // Australia), and a province is Canada's.
+    for (const area of [
+      { city: 'Perth', region: 'WA', country: 'AU' },
+      { city: 'Toronto', region: 'ON', country: 'Canada' },
+    ]) {
+      const [e] = await cases(1);
+      const res = await api('POST', '/api/v1/problems', { caseId: e.case_id, area });
+      expect(res.statusCode, res.body).toBe(201);
+    }
   });
 
   it('a title of spaces is a 400; control characters and terminal codes are dropped', async () => {

@@ -50,6 +50,7 @@ export function manualArea(input: Partial<ProblemArea> | null | undefined): Prob
   if (!a) return null;
   if (a.country) a.country = countryCode(a.country);
   const us = a.country === null || a.country === 'US';
+  if (!us && a.region) checkRegionAbroad(a.region, a.country!);
   if (us && a.region) {
     const code = a.region.toUpperCase();
     a.region = US_STATES.has(code)
@@ -77,6 +78,22 @@ export function manualArea(input: Partial<ProblemArea> | null | undefined): Prob
       `area.postalCode: "${area.postalCode}" is not a UK postcode (full form, e.g. "SW1A 1AA")`,
     );
   return area;
+}
+
+/**
+ * A US state in another country ("Austin, TX" in Canada) is two places at once: stored, the
+ * problem would be listed under both. A state's code is checked in Canada only (where provinces,
+ * never states, are the regions); elsewhere a region's two letters may be the country's own
+ * ("WA", Western Australia), so only a state's name is. (A province in the US is `checkUsArea`'s
+ * unknown state.)
+ */
+function checkRegionAbroad(region: string, country: string) {
+  const named = gaz().stateNames.has(region.toLowerCase());
+  if (named || (country === 'CA' && US_STATES.has(region.toUpperCase())))
+    throw new AppError(
+      'bad_request',
+      `area.region: ${region} is a US state, not in ${country} (give one place)`,
+    );
 }
 
 /** A full UK postcode, as triage finds one in text (area-postcode.ts). */

@@ -194,6 +194,7 @@ export async function setLinks(
     // A person chose its cases: the detector no longer reshapes it (see `markHuman`).
     await markHuman(trx, p, now);
     await recountProblem(trx, problemId, now);
+    if (joined > 0) await widenSpan(trx, problemId, input.link!);
     return load(trx, ws, problemId);
   });
 }
@@ -299,6 +300,22 @@ async function markHuman(
       version: sql<number>`version + 1`,
     })
     .where('id', '=', p.id)
+    .execute();
+}
+
+/**
+ * A problem's span in event time takes in the cases a person linked (`eventSpan`): a customer who
+ * wrote after its last complaint moves `lastEventAt` on, as a complaint the detector links does.
+ */
+async function widenSpan(trx: Kysely<DB>, problemId: string, caseIds: readonly string[]) {
+  const { detectedAt: last, firstEventAt: first } = await eventSpan(trx, caseIds);
+  await trx
+    .updateTable('problems')
+    .set({
+      first_event_at: sql<number>`case when ${first} < first_event_at then ${first} else first_event_at end`,
+      last_event_at: sql<number>`case when ${last} > last_event_at then ${last} else last_event_at end`,
+    })
+    .where('id', '=', problemId)
     .execute();
 }
 

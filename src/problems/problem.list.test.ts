@@ -21,6 +21,7 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
     austin: [] as string[],
     denver: [] as string[],
     around: {} as Record<'zip' | 'city' | 'state' | 'country' | 'la', string>,
+    abroad: {} as Record<'toronto' | 'berlin', string>,
   };
 
   beforeAll(async () => {
@@ -74,6 +75,20 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
       const into: string[] = [];
       await add(1, area, 'suspected', into, 'w2');
       ids.around[name] = into[0];
+    }
+    // w3: problems abroad whose country's code is also a state's (CA Canada and California, DE
+    // Germany and Delaware).
+    await db
+      .insertInto('workspaces')
+      .values({ id: 'w3', name: 'W3', is_demo: 0, created_at: AT } as never)
+      .execute();
+    for (const [name, area] of [
+      ['toronto', { postalCode: null, city: 'Toronto', region: null, country: 'CA' }],
+      ['berlin', { postalCode: null, city: 'Berlin', region: null, country: 'DE' }],
+    ] as const) {
+      const into: string[] = [];
+      await add(1, area, 'suspected', into, 'w3');
+      ids.abroad[name] = into[0];
     }
   }, 120_000);
   afterAll(async () => {
@@ -170,6 +185,32 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
     expect(await names('New York, NY')).toEqual(['country']);
     expect(await names('Toronto, ON')).toEqual([]);
     expect(await names('London, UK')).toEqual([]);
+  });
+
+  it('reads two letters as a state, and lists a problem abroad under its country, not that state', async () => {
+    const names = async (area: string) => {
+      const { rows } = await listProblems(fresh.database.db, 'w3', { area, limit: 10 });
+      const name = new Map(Object.entries(ids.abroad).map(([k, v]) => [v, k] as const));
+      return rows.map((r) => name.get(r.id)).sort();
+    };
+    // "CA" is California and "DE" Delaware (README): Toronto and Berlin are in neither.
+    expect(await names('CA')).toEqual([]);
+    expect(await names('DE')).toEqual([]);
+    expect(await names('Canada')).toEqual(['toronto']);
+    expect(await names('Germany')).toEqual(['berlin']);
+    expect(await names('Toronto')).toEqual(['toronto']);
+    expect(await names('Berlin, DE')).toEqual(['berlin']);
+    // A place in parts that is two places (a US state in Canada) is refused, as POST refuses it.
+    await expect(
+      listProblems(fresh.database.db, 'w3', { area: 'Austin, TX, Canada', limit: 10 }),
+    ).rejects.toThrow(/area\.region: TX is a US state, not in CA/);
+  });
+
+  it('refuses a postal code nobody knows that no problem names', async () => {
+    for (const area of ['99999', '00000', '941'])
+      await expect(list({ area, limit: 10 }), area).rejects.toThrow(
+        /is no postal code we know and no problem names it/,
+      );
   });
 
   it('matches the owner whatever its case', async () => {

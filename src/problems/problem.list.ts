@@ -87,9 +87,13 @@ export async function listProblems(
   // A place no gazetteer knows that no problem names either is most likely a typo ("Austn"):
   // say so instead of an empty first page a client would read as "no trouble there". A place
   // named abroad by hand ("Leeds" on a problem made in GB) is still found by its name.
-  if (needle && !place && !cursor && rows.length === 0 && !/\d/.test(needle))
+  // A postal code too ("99999", "941"): one the gazetteer does not know can be no detected
+  // problem's, and POST refuses it.
+  if (needle && !place && !cursor && rows.length === 0)
     throw badRequest(
-      `area: no known place "${f.area!.trim()}" and no problem names it; give a postal code, city, state or country ("Berlin, Germany" for a city abroad)`,
+      /\d/.test(needle)
+        ? `area: "${f.area!.trim()}" is no postal code we know and no problem names it; give a full US ZIP code ("78701") or UK postcode ("SW1A 1AA")`
+        : `area: no known place "${f.area!.trim()}" and no problem names it; give a postal code, city, state or country ("Berlin, Germany" for a city abroad)`,
     );
   const page = rows.slice(0, f.limit);
   return { rows: page, nextCursor: rows.length > f.limit ? page[page.length - 1].id : null };
@@ -123,8 +127,12 @@ function inArea(p: Selectable<ProblemTable>, needle: string, place: Place | null
   // Read as shown: blanks null, the country of a known state (areas people typed, see readArea).
   const a = readArea(p.area_json ? (JSON.parse(p.area_json) as Place) : null);
   if (!a) return false;
-  if ([a.postalCode, a.city, a.region, a.country].some((v) => v?.toLowerCase() === needle))
-    return true;
+  // By name: a postal code or city as typed (every Portland, not only the one `readPlace`
+  // picks). A state's or country's code only when the text is no known place: read as one,
+  // "CA" is California, and Toronto's country code must not list it there (nor "DE" Berlin's
+  // under Delaware).
+  const named = place ? [a.postalCode, a.city] : [a.postalCode, a.city, a.region, a.country];
+  if (named.some((v) => v?.toLowerCase() === needle)) return true;
   if (!place) return false;
   return placeWithin(a, place) || placeWithin(place, a);
 }

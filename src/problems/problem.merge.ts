@@ -131,7 +131,9 @@ export async function mergeProblems(
       .updateTable('problems')
       .set({
         signature_json: JSON.stringify(sig),
+        // Its span in event time is both problems': the cases it takes may be the later ones.
         first_event_at: Math.min(Number(src.first_event_at), Number(dst.first_event_at)),
+        last_event_at: Math.max(Number(src.last_event_at), Number(dst.last_event_at)),
         updated_at: now,
         version: sql<number>`version + 1`,
       })

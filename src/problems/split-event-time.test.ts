@@ -6,7 +6,7 @@ import { careWorld } from '../cases/test-world.js';
 import { problemsWorld } from './test-world.js';
 
 /**
- * A problem split off another is dated in event time, as issue #6 wants `detectedAt` and as a
+ * A problem split off another (or merged into, or given cases by hand) is dated in event time, as issue #6 wants `detectedAt` and as a
  * problem made by hand from a case is: when the customers of the cases split off wrote, not when
  * the person split them (nor when their cases were linked).
  */
@@ -37,6 +37,33 @@ describe.each(ENGINES)('a split-off problem in event time on %s', (engine) => {
     expect(p.detectedAt).toBe('2026-12-02T23:54:00.000Z');
     expect(p.firstEventAt).toBe('2026-12-02T23:38:00.000Z');
     expect(p.lastEventAt).toBe('2026-12-02T23:54:00.000Z');
+  });
+
+  it('a merge and a link by hand widen the span to the cases taken in', async () => {
+    const [a, b, c] = await ingest([
+      wrote('2026-12-01T08:00:00.000Z'),
+      wrote('2026-12-03T09:30:00.000Z'),
+      wrote('2026-12-04T10:45:00.000Z'),
+    ]);
+    const made = async (caseId: string) => {
+      const res = await api('POST', '/api/v1/problems', { caseId, title: 'Austin signal' });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json() as { id: string; lastEventAt: string };
+    };
+    const into = await made(a.case_id!);
+    const from = await made(b.case_id!);
+    expect(into.lastEventAt).toBe('2026-12-01T08:00:00.000Z');
+    const merged = await api('POST', `/api/v1/problems/${from.id}/merge`, { intoId: into.id });
+    expect(merged.statusCode, merged.body).toBeLessThan(300);
+    const afterMerge = (await api('GET', `/api/v1/problems/${into.id}`)).json();
+    expect(afterMerge.firstEventAt).toBe('2026-12-01T08:00:00.000Z');
+    expect(afterMerge.lastEventAt).toBe('2026-12-03T09:30:00.000Z');
+    const linked = await api('POST', `/api/v1/problems/${into.id}/links`, {
+      link: [c.case_id],
+    });
+    expect(linked.statusCode, linked.body).toBe(200);
+    expect(linked.json().lastEventAt).toBe('2026-12-04T10:45:00.000Z');
+    expect(linked.json().firstEventAt).toBe('2026-12-01T08:00:00.000Z');
   });
 
   it('a problem made by hand from an answered case is dated by the customer, not the reply', async () => {
