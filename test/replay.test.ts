@@ -82,7 +82,7 @@ describe('throughline replay', () => {
     expect(res.stderr).toMatch(/line 7: nested more than 64 levels deep, skipped/);
     expect(res.stderr).toMatch(/line 4: \/sentAt/);
     expect(res.stderr).toMatch(/line 5: not a JSON object/);
-    expect(res.stderr).toMatch(/1 times without a zone were read as UTC/);
+    expect(res.stderr).toMatch(/1 time without a zone was read as UTC/);
     const { rows, pending } = await stored('mixed.db');
     expect(rows.map((r) => r.external_id)).toEqual(['SM1', 'SM2', 'SM3']);
     expect(Number(rows[2].sent_at)).toBe(Date.UTC(2025, 2, 4, 10, 3));

@@ -108,7 +108,7 @@ export async function problemsStatusCommand(
       );
       const eta = res.problem.eta_at == null ? '' : `, expected ${iso(res.problem.eta_at)}`;
       process.stdout.write(
-        `problem #${res.problem.number} is ${res.problem.status}${eta}; ${res.notified} customers queued for notification\n`,
+        `problem #${res.problem.number} is ${res.problem.status}${eta}; ${res.notified} ${res.notified === 1 ? 'customer' : 'customers'} queued for notification\n`,
       );
     },
     { existing: true },

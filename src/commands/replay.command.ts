@@ -36,7 +36,10 @@ export async function replayCommand(file: string, opts: { speed: string }) {
   // progress total, the not-UTF-8 warning) leaves out the lines the desk refuses.
   const scan = await scanReplayFile(file);
   const { zoneless, count } = scan;
-  if (zoneless > 0) process.stderr.write(`${zoneless} times without a zone were read as UTC\n`);
+  if (zoneless > 0)
+    process.stderr.write(
+      `${zoneless} ${zoneless === 1 ? 'time without a zone was' : 'times without a zone were'} read as UTC\n`,
+    );
   if (count === 0) throw new Error(noMessage(file, scan));
   await withApp(async (app) => {
     const ws = app.workspace.workspaceId;
