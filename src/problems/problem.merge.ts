@@ -145,6 +145,9 @@ export async function mergeProblems(
         status: 'closed',
         merged_into: dst.id,
         closed_at: now,
+        // Closed as any close is: nothing is awaited of it (its targets must not read "closed …
+        // ETA"); the target's own ETA is what its customers hear of now.
+        eta_at: null,
         updated_at: now,
         version: sql<number>`version + 1`,
         signature_json: JSON.stringify({ ...srcSig, keys: [] }),

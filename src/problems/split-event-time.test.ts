@@ -39,7 +39,7 @@ describe.each(ENGINES)('a split-off problem in event time on %s', (engine) => {
     expect(p.lastEventAt).toBe('2026-12-02T23:54:00.000Z');
   });
 
-  it('a merge and a link by hand widen the span to the cases taken in', async () => {
+  it('a merge and a link by hand widen the span to the cases taken in; the merged one keeps no ETA', async () => {
     const [a, b, c] = await ingest([
       wrote('2026-12-01T08:00:00.000Z'),
       wrote('2026-12-03T09:30:00.000Z'),
@@ -53,11 +53,23 @@ describe.each(ENGINES)('a split-off problem in event time on %s', (engine) => {
     const into = await made(a.case_id!);
     const from = await made(b.case_id!);
     expect(into.lastEventAt).toBe('2026-12-01T08:00:00.000Z');
+    // The source's ETA goes with its close: its targets must not read "closed … ETA".
+    const eta = new Date(Date.now() + 3 * 3_600_000).toISOString();
+    const set = await api('POST', `/api/v1/problems/${from.id}/status`, {
+      status: 'fixing',
+      etaAt: eta,
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    expect((await api('GET', `/api/v1/problems/${from.id}`)).json().etaAt).not.toBeNull();
     const merged = await api('POST', `/api/v1/problems/${from.id}/merge`, { intoId: into.id });
     expect(merged.statusCode, merged.body).toBeLessThan(300);
     const afterMerge = (await api('GET', `/api/v1/problems/${into.id}`)).json();
     expect(afterMerge.firstEventAt).toBe('2026-12-01T08:00:00.000Z');
     expect(afterMerge.lastEventAt).toBe('2026-12-03T09:30:00.000Z');
+    expect((await api('GET', `/api/v1/problems/${from.id}`)).json()).toMatchObject({
+      status: 'closed',
+      etaAt: null,
+    });
     const linked = await api('POST', `/api/v1/problems/${into.id}/links`, {
       link: [c.case_id],
     });
