@@ -47,6 +47,12 @@ export interface AdapterResult {
    * sees it in the integration's delivery status.
    */
   note?: string;
+  /**
+   * What the provider will report back of this very call through its status webhook (a Jira
+   * status category, a PagerDuty event type): its echo, which the desk must not take for news
+   * when a person has changed the problem since (`ownEcho`, status-echo.ts).
+   */
+  pushed?: string[];
 }
 
 /**
@@ -248,7 +254,8 @@ export async function sendJira(
       opts,
     );
   const res = learned(key);
-  return note ? { ...res, note } : res;
+  if (note) return { ...res, note };
+  return target ? { ...res, pushed: [target] } : res;
 }
 
 /** A value inside a double-quoted JQL string. */
@@ -329,8 +336,18 @@ export async function sendPagerDuty(
     });
   }
   const triggered = actions.includes('trigger') ? { [refKey]: dedupKey } : {};
-  return { refs: { pagerduty: dedupKey, ...triggered } };
+  return {
+    refs: { pagerduty: dedupKey, ...triggered },
+    pushed: actions.map((a) => PAGERDUTY_ECHO[a]),
+  };
 }
+
+/** The webhook event type PagerDuty reports of each Events API action (its echo). */
+const PAGERDUTY_ECHO: Record<PagerDutyAction, string> = {
+  trigger: 'incident.triggered',
+  acknowledge: 'incident.acknowledged',
+  resolve: 'incident.resolved',
+};
 
 export type PagerDutyAction = 'trigger' | 'acknowledge' | 'resolve';
 

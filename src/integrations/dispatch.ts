@@ -17,6 +17,7 @@ import {
   sendWebhook,
   type UpdatePayload,
 } from './adapters.js';
+import { recordPushed } from './status-echo.js';
 
 export const INTEGRATION_KINDS = ['webhook', 'jira', 'pagerduty', 'slack'] as const;
 export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
@@ -159,12 +160,21 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
           update,
           {
             currentStatus: p.status,
-            fromJira: await changedByJira(deps.database, p.id, event, at, integ.id),
+            fromJira: await changedByProvider(deps.database, p.id, event, at, [
+              jiraActor(integ.id),
+              'jira',
+            ]),
           },
           mergedInto,
         );
         break;
       case 'pagerduty':
+        // A change PagerDuty's own webhook made (a reopened incident) is where PagerDuty put it:
+        // acknowledging it back would silence the page nobody at the desk took.
+        if (await changedByProvider(deps.database, p.id, event, at, pagerDutyActors(integ.id))) {
+          res = {};
+          break;
+        }
         // `problem.status` is the status at the event (its snapshot), `p.status` the one now.
         res = await sendPagerDuty(
           cfg,
@@ -189,6 +199,8 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
       default:
         throw new ConnectorError('bad_request', `unknown integration kind ${integ.kind}`);
     }
+    if (res.pushed?.length)
+      await recordPushed(db, integ.workspace_id, p.id, integ.id, res.pushed, deps.clock());
     if (res.refs || res.defaults)
       await mergeRefs(deps.database, p.id, res.refs ?? {}, res.defaults ?? {});
     // Not retried (it would not help), but kept as the row's error for the delivery status.
@@ -204,18 +216,28 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
 export const jiraActor = (integrationId: string) => `jira:${integrationId}`;
 
 /**
- * Whether the status change behind `event` was made by this Jira integration's status webhook:
- * those change the problem as the system actor `jiraActor(integration)` (integration.routes.ts),
- * and their history event is written at the time the escalation was queued with. The issue is
- * then where Jira put it; another integration's issue still follows. A change recorded before
- * actors were per integration (`jira`) counts for every Jira integration, as it did then.
+ * The actor id of a change made by a PagerDuty integration's status webhook (per integration, as
+ * for Jira: another PagerDuty service still hears of the change).
  */
-async function changedByJira(
+export const pagerDutyActor = (integrationId: string) => `pagerduty:${integrationId}`;
+
+/** A change by this PagerDuty integration, or by any before actors were per integration. */
+const pagerDutyActors = (integrationId: string) => [pagerDutyActor(integrationId), 'pagerduty'];
+
+/**
+ * Whether the status change behind `event` was made by a provider's status webhook, one of
+ * `actors`: those change the problem as a system actor (`jiraActor`, `pagerDutyActor`), and
+ * their history event is written at the time the escalation was queued with. The issue or
+ * incident is then where the provider put it; another integration's still follows. A change
+ * recorded before actors were per integration (`jira`, `pagerduty`) counts for every
+ * integration of its kind, as it did then.
+ */
+async function changedByProvider(
   database: Database,
   problemId: string,
   event: string,
   at: number | undefined,
-  integrationId: string,
+  actors: readonly string[],
 ): Promise<boolean> {
   if (at === undefined || event === 'problem.updated' || event === 'problem.opened') return false;
   const ev = await database.db
@@ -226,10 +248,7 @@ async function changedByJira(
     .where('created_at', '=', at)
     .orderBy('id', 'desc')
     .executeTakeFirst();
-  return (
-    ev?.actor_type === 'system' &&
-    (ev.actor_id === jiraActor(integrationId) || ev.actor_id === 'jira')
-  );
+  return ev?.actor_type === 'system' && actors.includes(ev.actor_id ?? '');
 }
 
 /**

@@ -177,7 +177,7 @@ describe('escalations', () => {
     });
   };
 
-  it('a Jira "in progress" webhook moves the problem to fixing; a PagerDuty resolve to fixed; both escalate onwards', async () => {
+  it('a Jira "in progress" webhook moves the problem to fixing; a PagerDuty resolve to fixed; both escalate onwards, not back', async () => {
     const body = JSON.stringify({
       webhookEvent: 'jira:issue_updated',
       timestamp: Date.now(),
@@ -212,8 +212,12 @@ describe('escalations', () => {
     expect(res.statusCode, res.body).toBe(200);
     p = (await asAdmin(t, 'GET', `/api/v1/problems/${problemId}`)).json();
     expect(p.status).toBe('fixed');
+    const paged = pd.requests.length;
     while ((await t.app.outbox.runOnce(50)) > 0) {}
-    expect((pd.requests.at(-1)!.body as { event_action: string }).event_action).toBe('resolve');
+    // PagerDuty resolved the incident itself: nothing goes back to it; Jira hears of the fix.
+    expect(pd.requests.length).toBe(paged);
+    expect(jira.requests.at(-1)!.path).toBe('/rest/api/3/issue/PROB-1/comment');
+    expect(JSON.stringify(jira.requests.at(-1)!.body)).toContain('problem.fixed');
   });
 
   it('a PagerDuty incident reopened after its resolve puts the problem back to fixing', async () => {

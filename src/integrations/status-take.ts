@@ -5,6 +5,7 @@ import type { DB } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { changeProblem, loadForUpdate } from '../problems/problem.service.js';
 import type { ProblemStatus } from '../problems/problem.store.js';
+import { ownEcho } from './status-echo.js';
 import { providerEventStale, recordProviderEvent } from './status-order.js';
 
 /** A provider's status event about a problem, as a status webhook reads it. */
@@ -50,7 +51,12 @@ export async function takeProviderEvent(
       if (!to) return;
       if (await providerEventStale(trx, problemId, integ.id, e.at)) return;
       const at = now();
-      if (to !== p.status)
+      // The echo of the desk's own call is remembered (it orders later events) but moves nothing.
+      const echo =
+        to !== p.status &&
+        e.at !== null &&
+        (await ownEcho(trx, problemId, integ.id, e.reported, e.at));
+      if (to !== p.status && !echo)
         await changeProblem(
           trx,
           { type: 'system', id: e.actorId, workspaceId: ws, person: true },

@@ -5,13 +5,10 @@ import { Json, Refusal } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import type { ProblemStatus } from '../problems/problem.store.js';
 import { jiraKeyOf } from './adapters.js';
-import { jiraActor } from './dispatch.js';
+import { jiraActor, pagerDutyActor } from './dispatch.js';
 import type { IntegrationRouteDeps } from './integration.routes.js';
 import { verifyHmacHex } from './sign.js';
 import { takeProviderEvent } from './status-take.js';
-
-/** The actor of a change made by a PagerDuty status webhook (one for every PagerDuty integration). */
-const PAGERDUTY_ACTOR = 'pagerduty';
 
 /**
  * What a Jira status category says the problem is (null: nothing to do). `indeterminate` (in
@@ -172,7 +169,7 @@ export function statusWebhookRoutes(app: Http, deps: IntegrationRouteDeps) {
             issue.key,
           );
           // This integration by name: its own escalation of the change must not move its issue
-          // back, another Jira integration's must follow (dispatch.ts, changedByJira).
+          // back, another Jira integration's must follow (dispatch.ts, changedByProvider).
           if (p)
             await takeProviderEvent(db, deps.clock, integ, p.id, {
               target: (status) => jiraStatusTarget(cat, status),
@@ -217,7 +214,7 @@ export function statusWebhookRoutes(app: Http, deps: IntegrationRouteDeps) {
             await takeProviderEvent(db, deps.clock, integ, p.id, {
               target: (status) => pagerDutyStatusTarget(type, status),
               at,
-              actorId: PAGERDUTY_ACTOR,
+              actorId: pagerDutyActor(integ.id),
               reported: type,
             });
         }

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import {
+  closeWorldsAfterEach,
+  jiraIssue,
+  toInProgress,
+  withJira,
+  withPagerDuty,
+  world,
+} from './testing/escalation-world.js';
+
+/*
+ * The outbound adapters read the problem's status when a delivery starts. A person who changed
+ * it while the provider calls were in flight (fixed while the Jira issue was being moved to In
+ * Progress) saw the provider's webhook of that very call, newer than their change on the
+ * provider's clock, undo it: fixed went back to fixing, its customers were told work had
+ * started again. The echo of the desk's own call is remembered, and moves nothing.
+ */
+closeWorldsAfterEach();
+
+describe.each(['sqlite', 'postgres'] as const)(
+  'the echo of the desk’s own call on %s',
+  (engine) => {
+    it('Jira: the issue moved for fixing does not undo a fix made since; a later move does', async () => {
+      const w = await world(engine);
+      const { hook } = await withJira(w);
+      const id = await w.problem();
+      await w.drain();
+      const key = (await w.get(id)).externalRefs.jira as string;
+      await w.change(id, { status: 'fixing' });
+      await w.drain();
+      const pushed = (await w.get(id)).history.filter(
+        (h: { type: string }) => h.type === 'status_pushed',
+      );
+      expect(pushed.map((h: { data: { reported: string } }) => h.data.reported)).toEqual([
+        'indeterminate',
+      ]);
+      // A person fixes it; then Jira's webhook of the move to In Progress arrives, stamped after.
+      await w.change(id, { status: 'fixed' });
+      const echo = { changelog: toInProgress, issue: jiraIssue(key, 'indeterminate') };
+      expect((await hook({ ...echo, timestamp: Date.now() })).statusCode).toBe(200);
+      expect((await w.get(id)).status).toBe('fixed');
+      // A person in Jira moving it back well after the desk's call is heard.
+      expect((await hook({ ...echo, timestamp: Date.now() + 60_000 })).statusCode).toBe(200);
+      expect((await w.get(id)).status).toBe('fixing');
+    });
+
+    it('PagerDuty: its resolve does not undo a reopening since, and its own reopen is not acknowledged back', async () => {
+      const w = await world(engine);
+      const { say, actions } = await withPagerDuty(w);
+      const id = await w.problem();
+      await w.change(id, { status: 'fixing' });
+      await w.change(id, { status: 'fixed' });
+      await w.drain();
+      expect(actions().at(-1)).toBe('resolve');
+      // A person reopens it before PagerDuty's webhook of the resolve comes in.
+      await w.change(id, { status: 'fixing', silent: true });
+      expect((await say(id, 'incident.resolved')).statusCode).toBe(200);
+      expect((await w.get(id)).status).toBe('fixing');
+      await w.drain();
+      // A reopening that came from PagerDuty sends nothing back to it (an acknowledge would
+      // silence the page).
+      await w.change(id, { status: 'fixed' });
+      await w.drain();
+      const before = actions().length;
+      expect((await say(id, 'incident.reopened', new Date(Date.now() + 60_000))).statusCode).toBe(
+        200,
+      );
+      expect((await w.get(id)).status).toBe('fixing');
+      await w.drain();
+      expect(actions().length).toBe(before);
+    });
+  },
+);
