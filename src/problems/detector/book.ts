@@ -288,7 +288,7 @@ export class ProblemBook {
     // city's network outage or a country-wide double billing first found by their words (the
     // word burst stood out before the topic's key) is that topic's trouble.
     if (!p.topic)
-      return best && bestN >= 2 * this.config.minCustomers && bestN >= TEXT_TOPIC_SHARE * all
+      return best && bestN >= this.config.minCustomers && bestN >= TEXT_TOPIC_SHARE * all
         ? best
         : null;
     if (!best || best === p.topic || bestN < this.config.minCustomers) return null;

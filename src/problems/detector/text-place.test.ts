@@ -99,6 +99,35 @@ describe('problem detector: a text cluster of one named topic says so', () => {
     const retopic = out.filter((d) => d.type === 'retopic' && d.problemId === id);
     expect(retopic.at(-1)).toMatchObject({ topic: 'network' });
   });
+
+  /*
+   * Outside-style set, draw c: three small troubles of named topics (a device freezing, 26
+   * customers; a country-wide network trouble, 41; an outage, 45) were found by their words,
+   * each as a cluster of six to eight cases, all of one topic, and stayed text problems with no
+   * topic: the rule asked for ten votes. A cluster is named as an area problem is renamed, by
+   * `minCustomers` of its complainers (seven in ten of them still).
+   */
+  it('takes it from five complainers of seven, not from four', () => {
+    const named = (k: number) =>
+      cluster('fz', 7, 3 * MIN, (i) => ({
+        topic:
+          i < k
+            ? 'device'
+            : TOPICS[i % TOPICS.length] === 'device'
+              ? 'billing'
+              : TOPICS[i % TOPICS.length],
+        area: null,
+        text: `phone screen froze after the update and will not wake ${i % 2 ? 'today' : 'again'}`,
+      }));
+    const five = named(5);
+    expect(five.text).toHaveLength(1);
+    const renamed = (r: ReturnType<typeof named>) =>
+      r.out.filter((d) => d.type === 'retopic' && d.problemId === r.text[0].problemId);
+    expect(renamed(five).at(-1)).toMatchObject({ topic: 'device' });
+    const four = named(4);
+    expect(four.text).toHaveLength(1);
+    expect(renamed(four)).toEqual([]);
+  });
 });
 
 /*
