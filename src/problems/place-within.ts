@@ -1,4 +1,5 @@
 import { inCity } from '../triage/area-city-parts.js';
+import { CANADIAN_CITY_PROVINCE } from '../triage/area-places.js';
 import type { ProblemArea } from './problem.store.js';
 
 /*
@@ -20,8 +21,14 @@ import type { ProblemArea } from './problem.store.js';
 export function placeWithin(inner: ProblemArea, outer: ProblemArea): boolean {
   if (!same(inner.country ?? 'US', outer.country ?? 'US')) return false;
   if (outer.postalCode) return same(inner.postalCode, outer.postalCode);
-  if (outer.region && !same(inner.region, outer.region)) return false;
+  if (outer.region && !same(inner.region ?? provinceOf(inner), outer.region)) return false;
   return !outer.city || inCity(inner, outer.city, outer.region);
+}
+
+/** A Canadian city's province, which triage leaves out (it reads the city alone). */
+function provinceOf(a: ProblemArea): string | null {
+  if (!same(a.country, 'CA') || !a.city) return null;
+  return CANADIAN_CITY_PROVINCE.get(a.city.trim().toLowerCase()) ?? null;
 }
 
 function same(x: string | null | undefined, y: string | null | undefined): boolean {

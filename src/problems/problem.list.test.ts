@@ -197,6 +197,10 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
     expect(await names('CA')).toEqual([]);
     expect(await names('DE')).toEqual([]);
     expect(await names('Canada')).toEqual(['toronto']);
+    // Triage reads Toronto with no province; Ontario still holds it.
+    expect(await names('ON')).toEqual(['toronto']);
+    expect(await names('Ontario')).toEqual(['toronto']);
+    expect(await names('BC')).toEqual([]);
     expect(await names('Germany')).toEqual(['berlin']);
     expect(await names('Toronto')).toEqual(['toronto']);
     expect(await names('Berlin, DE')).toEqual(['berlin']);

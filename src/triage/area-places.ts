@@ -346,3 +346,17 @@ const PROVINCES = new Set([
 export function countryOfRegion(code: string): 'US' | 'CA' {
   return PROVINCES.has(code) ? 'CA' : 'US';
 }
+
+/**
+ * The province of each Canadian city of `WORLD_PLACES`: triage places a complaint there by the
+ * city alone (region null), and a place asked about by its province ("ON", the problem list's
+ * filter or an owner rule) must still find it (`placeWithin`).
+ */
+export const CANADIAN_CITY_PROVINCE = new Map([
+  ['toronto', 'ON'],
+  ['ottawa', 'ON'],
+  ['vancouver', 'BC'],
+  ['montreal', 'QC'],
+  ['calgary', 'AB'],
+  ['edmonton', 'AB'],
+]);
