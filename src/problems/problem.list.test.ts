@@ -219,6 +219,8 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
 
   it('matches the owner whatever its case', async () => {
     expect((await list({ owner: 'network OPERATIONS', limit: 10 })).rows).toHaveLength(10);
+    // A blank owner is no filter, as an empty one is.
+    expect((await list({ owner: '  ', limit: 10 })).rows).toHaveLength(10);
   });
 
   it('combines the area with the other filters', async () => {

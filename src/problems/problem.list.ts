@@ -57,7 +57,8 @@ export async function listProblems(
     if (f.topic === NO_TOPIC) q = q.where('topic', 'is', null);
     else if (f.topic) q = q.where('topic', '=', f.topic);
     // Team names are typed by people: "network operations" finds "Network operations".
-    if (f.owner) q = q.where(sql`lower(owner)`, '=', f.owner.trim().toLowerCase());
+    // Blank (`?owner=%20`) as absent, as `?owner=` is: not "the problems owned by nobody".
+    if (f.owner?.trim()) q = q.where(sql`lower(owner)`, '=', f.owner.trim().toLowerCase());
     if (id) q = q.where('id', '<', id.toLowerCase());
     return q.orderBy('id', 'desc').limit(n).execute();
   };
