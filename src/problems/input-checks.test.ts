@@ -89,6 +89,8 @@ describe.each(ENGINES)('problem inputs on %s', (engine) => {
     for (const area of [
       { city: 'Perth', region: 'WA', country: 'AU' },
       { city: 'Toronto', region: 'ON', country: 'Canada' },
+      { city: 'Toronto', region: 'Ontario', country: 'Canada' },
+      { city: 'Montreal', region: 'Quebec', country: 'CA' },
     ]) {
       const [e] = await cases(1);
       const res = await api('POST', '/api/v1/problems', { caseId: e.case_id, area });

@@ -88,7 +88,8 @@ export function manualArea(input: Partial<ProblemArea> | null | undefined): Prob
  * unknown state.)
  */
 function checkRegionAbroad(region: string, country: string) {
-  const named = gaz().stateNames.has(region.toLowerCase());
+  // (The gazetteer's state names hold Canada's provinces too: "Ontario" is ON, in Canada.)
+  const named = US_STATES.has(gaz().stateNames.get(region.toLowerCase()) ?? '');
   if (named || (country === 'CA' && US_STATES.has(region.toUpperCase())))
     throw new AppError(
       'bad_request',

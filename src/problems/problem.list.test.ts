@@ -21,7 +21,7 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
     austin: [] as string[],
     denver: [] as string[],
     around: {} as Record<'zip' | 'city' | 'state' | 'country' | 'la', string>,
-    abroad: {} as Record<'toronto' | 'berlin', string>,
+    abroad: {} as Record<'toronto' | 'berlin' | 'smallville', string>,
   };
 
   beforeAll(async () => {
@@ -85,6 +85,8 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
     for (const [name, area] of [
       ['toronto', { postalCode: null, city: 'Toronto', region: null, country: 'CA' }],
       ['berlin', { postalCode: null, city: 'Berlin', region: null, country: 'DE' }],
+      // A place no gazetteer knows, named by hand.
+      ['smallville', { postalCode: null, city: 'Smallville', region: null, country: 'IE' }],
     ] as const) {
       const into: string[] = [];
       await add(1, area, 'suspected', into, 'w3');
@@ -201,6 +203,16 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
     expect(await names('ON')).toEqual(['toronto']);
     expect(await names('Ontario')).toEqual(['toronto']);
     expect(await names('BC')).toEqual([]);
+    expect(await names('Toronto, Ontario, Canada')).toEqual(['toronto']);
+    // Named only by a problem: found by its name; with a status no problem of it has, an empty
+    // page, not "no problem names it".
+    expect(await names('Smallville')).toEqual(['smallville']);
+    const fixed = await listProblems(fresh.database.db, 'w3', {
+      area: 'Smallville',
+      status: 'fixed',
+      limit: 10,
+    });
+    expect(fixed.rows).toEqual([]);
     expect(await names('Germany')).toEqual(['berlin']);
     expect(await names('Toronto')).toEqual(['toronto']);
     expect(await names('Berlin, DE')).toEqual(['berlin']);
@@ -213,7 +225,7 @@ describe.each(ENGINES)('problem list on %s', (engine) => {
   it('refuses a postal code nobody knows that no problem names', async () => {
     for (const area of ['99999', '00000', '941'])
       await expect(list({ area, limit: 10 }), area).rejects.toThrow(
-        /is no postal code we know and no problem names it/,
+        /is no place or postal code we know and no problem names it/,
       );
   });
 

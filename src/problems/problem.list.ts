@@ -90,14 +90,31 @@ export async function listProblems(
   // named abroad by hand ("Leeds" on a problem made in GB) is still found by its name.
   // A postal code too ("99999", "941"): one the gazetteer does not know can be no detected
   // problem's, and POST refuses it.
-  if (needle && !place && !cursor && rows.length === 0)
+  // Asked with other filters, a problem of another status, topic or owner naming it still counts.
+  const filtered = !!(statuses || f.topic || f.owner?.trim());
+  if (needle && !place && !cursor && rows.length === 0) {
+    if (filtered && (await anyInArea(db, workspaceId, needle))) return { rows, nextCursor: null };
     throw badRequest(
       /\d/.test(needle)
-        ? `area: "${f.area!.trim()}" is no postal code we know and no problem names it; give a full US ZIP code ("78701") or UK postcode ("SW1A 1AA")`
+        ? `area: "${f.area!.trim()}" is no place or postal code we know and no problem names it (US ZIP codes and UK postcodes are read: "78701", "SW1A 1AA")`
         : `area: no known place "${f.area!.trim()}" and no problem names it; give a postal code, city, state or country ("Berlin, Germany" for a city abroad)`,
     );
+  }
   const page = rows.slice(0, f.limit);
   return { rows: page, nextCursor: rows.length > f.limit ? page[page.length - 1].id : null };
+}
+
+/** Whether any problem of the workspace, whatever its status, topic or owner, names the place. */
+async function anyInArea(db: Kysely<DB>, workspaceId: string, needle: string): Promise<boolean> {
+  let after: string | undefined;
+  for (;;) {
+    let q = db.selectFrom('problems').selectAll().where('workspace_id', '=', workspaceId);
+    if (after) q = q.where('id', '<', after);
+    const batch = await q.orderBy('id', 'desc').limit(SCAN).execute();
+    if (batch.some((r) => inArea(r, needle, null))) return true;
+    if (batch.length < SCAN) return false;
+    after = batch[batch.length - 1].id;
+  }
 }
 
 function parseStatuses(v: string | undefined): ProblemStatus[] | null {
