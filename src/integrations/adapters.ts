@@ -36,6 +36,13 @@ export function customersPhrase(n: number): string {
   return `${n} ${n === 1 ? 'customer' : 'customers'}`;
 }
 
+/**
+ * Called just before a call that makes a provider take a status, with what its status webhook will
+ * report of it (a Jira status category, a PagerDuty event type): the desk records it
+ * (`status_pushed`, status-echo.ts) so that the call's echo is not taken for news.
+ */
+export type WillPush = (reported: string) => Promise<void>;
+
 export interface AdapterResult {
   /** External references learned (e.g. the Jira issue key) to store on the problem. */
   refs?: Record<string, string>;
@@ -47,12 +54,6 @@ export interface AdapterResult {
    * sees it in the integration's delivery status.
    */
   note?: string;
-  /**
-   * What the provider will report back of this very call through its status webhook (a Jira
-   * status category, a PagerDuty event type): its echo, which the desk must not take for news
-   * when a person has changed the problem since (`ownEcho`, status-echo.ts).
-   */
-  pushed?: string[];
 }
 
 /**
@@ -141,6 +142,8 @@ export interface JiraContext {
    * transition back would start a loop of webhook and transition.
    */
   fromJira: boolean;
+  /** Before the issue is moved (`WillPush`). */
+  willPush?: WillPush;
 }
 
 /**
@@ -244,6 +247,7 @@ export async function sendJira(
         target,
         named: target === 'done' ? cfg.doneTransition : cfg.reopenTransition,
         opts,
+        willPush: ctx.willPush && (() => ctx.willPush!(target)),
       })
     : null;
   // A new issue's description tells what the comment would (above).
@@ -254,8 +258,7 @@ export async function sendJira(
       opts,
     );
   const res = learned(key);
-  if (note) return { ...res, note };
-  return target ? { ...res, pushed: [target] } : res;
+  return note ? { ...res, note } : res;
 }
 
 /** A value inside a double-quoted JQL string. */
@@ -290,6 +293,7 @@ export async function sendPagerDuty(
   currentStatus: string,
   integrationId: string,
   mergedInto?: MergeTarget,
+  willPush?: WillPush,
 ): Promise<AdapterResult> {
   // The summary and details are read by whoever is paged (outbound-text.ts).
   const problem = readableProblem(stored);
@@ -331,15 +335,14 @@ export async function sendPagerDuty(
     if (action === 'resolve' && mergedInto) body.payload = payload({ mergedInto });
     // A retry after a failed acknowledge sends the trigger again: PagerDuty folds a trigger with
     // the dedup key of an open incident into that incident, so it pages no one twice.
+    // Recorded before the call: PagerDuty's webhook of it may come in before the answer does.
+    await willPush?.(PAGERDUTY_ECHO[action]);
     await sendJson(cfg.eventsUrl ?? 'https://events.pagerduty.com/v2/enqueue', body, {
       secrets: [secrets.routingKey],
     });
   }
   const triggered = actions.includes('trigger') ? { [refKey]: dedupKey } : {};
-  return {
-    refs: { pagerduty: dedupKey, ...triggered },
-    pushed: actions.map((a) => PAGERDUTY_ECHO[a]),
-  };
+  return { refs: { pagerduty: dedupKey, ...triggered } };
 }
 
 /** The webhook event type PagerDuty reports of each Events API action (its echo). */

@@ -136,6 +136,9 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
         'integration secrets cannot be decrypted; re-enter them',
       );
     }
+    // Each status the call makes the provider take, recorded (committed) before the call.
+    const willPush = (reported: string) =>
+      recordPushed(db, integ.workspace_id, p.id, integ.id, reported, deps.clock());
     let res: AdapterResult;
     switch (integ.kind as IntegrationKind) {
       case 'webhook':
@@ -164,6 +167,7 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
               jiraActor(integ.id),
               'jira',
             ]),
+            willPush,
           },
           mergedInto,
         );
@@ -184,6 +188,7 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
           p.status,
           integ.id,
           mergedInto,
+          willPush,
         );
         break;
       case 'slack':
@@ -199,8 +204,6 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
       default:
         throw new ConnectorError('bad_request', `unknown integration kind ${integ.kind}`);
     }
-    if (res.pushed?.length)
-      await recordPushed(db, integ.workspace_id, p.id, integ.id, res.pushed, deps.clock());
     if (res.refs || res.defaults)
       await mergeRefs(deps.database, p.id, res.refs ?? {}, res.defaults ?? {});
     // Not retried (it would not help), but kept as the row's error for the delivery status.
@@ -221,8 +224,11 @@ export const jiraActor = (integrationId: string) => `jira:${integrationId}`;
  */
 export const pagerDutyActor = (integrationId: string) => `pagerduty:${integrationId}`;
 
-/** A change by this PagerDuty integration, or by any before actors were per integration. */
-const pagerDutyActors = (integrationId: string) => [pagerDutyActor(integrationId), 'pagerduty'];
+/**
+ * A change by this PagerDuty integration. (Changes recorded before actors were per integration,
+ * as `pagerduty`, were sent back to PagerDuty then, and still are.)
+ */
+const pagerDutyActors = (integrationId: string) => [pagerDutyActor(integrationId)];
 
 /**
  * Whether the status change behind `event` was made by a provider's status webhook, one of

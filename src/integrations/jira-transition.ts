@@ -47,6 +47,8 @@ export interface TransitionRequest {
   /** A transition or status name to use instead of the first of the category (config). */
   named?: string;
   opts: { headers: Record<string, string>; secrets: string[] };
+  /** Called just before the transition is posted (only when the issue moves). */
+  willPush?: () => Promise<void>;
 }
 
 /**
@@ -80,6 +82,8 @@ export async function transitionJira(req: TransitionRequest): Promise<string | n
     const wanted = req.named ? `named "${req.named}"` : `to a ${req.target}-category status`;
     return `Jira issue ${req.key} (status ${status?.name ?? 'unknown'}) has no transition ${wanted}; offered: ${offered}`;
   }
+  // Recorded before the call: Jira's webhook of the move may come in before the answer does.
+  await req.willPush?.();
   await sendJson(`${issue}/transitions`, { transition: { id: pick.id } }, req.opts);
   return null;
 }

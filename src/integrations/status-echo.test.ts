@@ -56,6 +56,11 @@ describe.each(['sqlite', 'postgres'] as const)(
       await w.change(id, { status: 'fixing', silent: true });
       expect((await say(id, 'incident.resolved')).statusCode).toBe(200);
       expect((await w.get(id)).status).toBe('fixing');
+      const echoes = (await w.get(id)).history.filter(
+        (h: { type: string; data: { echo?: boolean } }) =>
+          h.type === 'status_reported' && h.data.echo,
+      );
+      expect(echoes).toHaveLength(1);
       await w.drain();
       // A reopening that came from PagerDuty sends nothing back to it (an acknowledge would
       // silence the page).
@@ -68,6 +73,24 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect((await w.get(id)).status).toBe('fixing');
       await w.drain();
       expect(actions().length).toBe(before);
+    });
+
+    it('PagerDuty: one call, one echo: the on-call who reopens and resolves again at once is heard', async () => {
+      const w = await world(engine);
+      const { say, actions } = await withPagerDuty(w);
+      const id = await w.problem();
+      await w.change(id, { status: 'fixing' });
+      await w.change(id, { status: 'fixed' });
+      await w.drain();
+      expect(actions().at(-1)).toBe('resolve');
+      const T = Date.now();
+      // The resolve's echo (fixed already: nothing to undo), then the on-call reopens the
+      // incident and resolves it again 15 s later, within the window of the desk's call.
+      expect((await say(id, 'incident.resolved', new Date(T + 1_000))).statusCode).toBe(200);
+      expect((await say(id, 'incident.reopened', new Date(T + 5_000))).statusCode).toBe(200);
+      expect((await w.get(id)).status).toBe('fixing');
+      expect((await say(id, 'incident.resolved', new Date(T + 20_000))).statusCode).toBe(200);
+      expect((await w.get(id)).status).toBe('fixed');
     });
   },
 );

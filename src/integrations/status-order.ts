@@ -55,7 +55,8 @@ export async function providerEventStale(
   let elsewhere = p ? Number(p.created_at) : Number.NEGATIVE_INFINITY;
   for (const r of reports) {
     if (integrationOf(r) === integrationId) own = Math.max(own, Number(r.event_at));
-    else elsewhere = Math.max(elsewhere, Number(r.event_at));
+    // Another integration's echo of the desk's own call moved nothing: no state to be newer than.
+    else if (!echoOf(r)) elsewhere = Math.max(elsewhere, Number(r.event_at));
   }
   for (const s of rows) {
     if (s.type !== 'status_changed') continue;
@@ -78,16 +79,32 @@ export async function recordProviderEvent(
   db: Kysely<DB>,
   ws: string,
   problemId: string,
-  e: { integrationId: string; actorId: string; at: number; now: number; reported: string },
+  e: {
+    integrationId: string;
+    actorId: string;
+    at: number;
+    now: number;
+    reported: string;
+    /** The echo of the desk's own call (`ownEcho`), which moved nothing. */
+    echo?: boolean;
+  },
 ): Promise<void> {
   await problemEvent(
     db,
     ws,
     problemId,
     STATUS_REPORTED,
-    { integration: e.integrationId, reported: e.reported },
+    { integration: e.integrationId, reported: e.reported, ...(e.echo ? { echo: true } : {}) },
     { now: e.now, eventAt: e.at, actorType: 'system', actorId: e.actorId },
   );
+}
+
+function echoOf(r: OrderRow): boolean {
+  try {
+    return (JSON.parse(r.data_json) as { echo?: boolean }).echo === true;
+  } catch {
+    return false;
+  }
 }
 
 function integrationOf(r: OrderRow): string | undefined {

@@ -55,7 +55,12 @@ export async function takeProviderEvent(
       const echo =
         to !== p.status &&
         e.at !== null &&
-        (await ownEcho(trx, problemId, integ.id, e.reported, e.at));
+        (await ownEcho(trx, problemId, {
+          integrationId: integ.id,
+          actorId: e.actorId,
+          reported: e.reported,
+          at: e.at,
+        }));
       if (to !== p.status && !echo)
         await changeProblem(
           trx,
@@ -75,6 +80,7 @@ export async function takeProviderEvent(
           at: e.at,
           now: at,
           reported: e.reported,
+          echo,
         });
     }),
   );
