@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   closeWorldsAfterEach,
+  fakes,
   jiraIssue,
+  ROUTING_KEY,
   toInProgress,
   withJira,
   withPagerDuty,
   world,
 } from './testing/escalation-world.js';
+import { startFake } from './testing/fake-server.js';
 
 /*
  * The outbound adapters read the problem's status when a delivery starts. A person who changed
@@ -73,6 +76,54 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect((await w.get(id)).status).toBe('fixing');
       await w.drain();
       expect(actions().length).toBe(before);
+    });
+
+    it('PagerDuty: the echo that comes in before the call is answered does not undo a change made meanwhile', async () => {
+      const w = await world(engine);
+      let id = '';
+      let pdId = '';
+      const say = (eventType: string) =>
+        w.signed(
+          `/api/v1/integrations/${pdId}/pagerduty-webhook`,
+          'x-pagerduty-signature',
+          'v1=',
+          'pd-inbound-secret',
+          {
+            event: {
+              event_type: eventType,
+              occurred_at: new Date().toISOString(),
+              data: { id: 'Q1', type: 'incident', incident_key: `throughline-problem-${id}` },
+            },
+          },
+        );
+      // PagerDuty takes the resolve; before it answers, a person reopens the problem at the
+      // desk and PagerDuty's webhook of the resolve comes in.
+      let raced = false;
+      const pd = await startFake(async (r) => {
+        if ((r.body as { event_action?: string }).event_action === 'resolve' && !raced) {
+          raced = true;
+          await w.change(id, { status: 'fixing', silent: true });
+          expect((await say('incident.resolved')).statusCode).toBe(200);
+        }
+        return { status: 202, body: { status: 'success', dedup_key: 'k' } };
+      });
+      fakes.push(pd);
+      pdId = await w.add(
+        'pagerduty',
+        { eventsUrl: `${pd.url}/v2/enqueue` },
+        { routingKey: ROUTING_KEY, inboundSecret: 'pd-inbound-secret' },
+      );
+      id = await w.problem();
+      await w.drain();
+      await w.change(id, { status: 'fixing' });
+      await w.drain();
+      await w.change(id, { status: 'fixed' });
+      await w.drain();
+      const taken = (await w.get(id)).history.filter(
+        (h: { type: string }) => h.type === 'status_reported',
+      );
+      expect(taken).toMatchObject([{ data: { reported: 'incident.resolved', echo: true } }]);
+      expect((await w.get(id)).status).toBe('fixing');
     });
 
     it('PagerDuty: one call, one echo: the on-call who reopens and resolves again at once is heard', async () => {
