@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   closeWorldsAfterEach,
-  fakes,
   jiraIssue,
-  ROUTING_KEY,
   toInProgress,
   withJira,
   withPagerDuty,
   world,
 } from './testing/escalation-world.js';
-import { startFake } from './testing/fake-server.js';
 
 /*
  * The outbound adapters read the problem's status when a delivery starts. A person who changed
@@ -19,6 +16,18 @@ import { startFake } from './testing/fake-server.js';
  * started again. The echo of the desk's own call is remembered, and moves nothing.
  */
 closeWorldsAfterEach();
+
+/** A problem fixed at the desk, and the desk's resolve of its PagerDuty incident sent. */
+async function resolvedOnPagerDuty(engine: 'sqlite' | 'postgres') {
+  const w = await world(engine);
+  const { say, actions } = await withPagerDuty(w);
+  const id = await w.problem();
+  await w.change(id, { status: 'fixing' });
+  await w.change(id, { status: 'fixed' });
+  await w.drain();
+  expect(actions().at(-1)).toBe('resolve');
+  return { w, say, actions, id };
+}
 
 describe.each(['sqlite', 'postgres'] as const)(
   'the echo of the desk’s own call on %s',
@@ -48,13 +57,7 @@ describe.each(['sqlite', 'postgres'] as const)(
     });
 
     it('PagerDuty: its resolve does not undo a reopening since, and its own reopen is not acknowledged back', async () => {
-      const w = await world(engine);
-      const { say, actions } = await withPagerDuty(w);
-      const id = await w.problem();
-      await w.change(id, { status: 'fixing' });
-      await w.change(id, { status: 'fixed' });
-      await w.drain();
-      expect(actions().at(-1)).toBe('resolve');
+      const { w, say, actions, id } = await resolvedOnPagerDuty(engine);
       // A person reopens it before PagerDuty's webhook of the resolve comes in.
       await w.change(id, { status: 'fixing', silent: true });
       expect((await say(id, 'incident.resolved')).statusCode).toBe(200);
@@ -81,44 +84,22 @@ describe.each(['sqlite', 'postgres'] as const)(
     it('PagerDuty: the echo that comes in before the call is answered does not undo a change made meanwhile', async () => {
       const w = await world(engine);
       let id = '';
-      let pdId = '';
-      const say = (eventType: string) =>
-        w.signed(
-          `/api/v1/integrations/${pdId}/pagerduty-webhook`,
-          'x-pagerduty-signature',
-          'v1=',
-          'pd-inbound-secret',
-          {
-            event: {
-              event_type: eventType,
-              occurred_at: new Date().toISOString(),
-              data: { id: 'Q1', type: 'incident', incident_key: `throughline-problem-${id}` },
-            },
-          },
-        );
+      let raced = false;
       // PagerDuty takes the resolve; before it answers, a person reopens the problem at the
       // desk and PagerDuty's webhook of the resolve comes in.
-      let raced = false;
-      const pd = await startFake(async (r) => {
-        if ((r.body as { event_action?: string }).event_action === 'resolve' && !raced) {
-          raced = true;
-          await w.change(id, { status: 'fixing', silent: true });
-          expect((await say('incident.resolved')).statusCode).toBe(200);
-        }
-        return { status: 202, body: { status: 'success', dedup_key: 'k' } };
+      const { say } = await withPagerDuty(w, async (r) => {
+        if ((r.body as { event_action?: string }).event_action !== 'resolve' || raced) return;
+        raced = true;
+        await w.change(id, { status: 'fixing', silent: true });
+        expect((await say(id, 'incident.resolved')).statusCode).toBe(200);
       });
-      fakes.push(pd);
-      pdId = await w.add(
-        'pagerduty',
-        { eventsUrl: `${pd.url}/v2/enqueue` },
-        { routingKey: ROUTING_KEY, inboundSecret: 'pd-inbound-secret' },
-      );
       id = await w.problem();
       await w.drain();
       await w.change(id, { status: 'fixing' });
       await w.drain();
       await w.change(id, { status: 'fixed' });
       await w.drain();
+      expect(raced).toBe(true);
       const taken = (await w.get(id)).history.filter(
         (h: { type: string }) => h.type === 'status_reported',
       );
@@ -127,13 +108,7 @@ describe.each(['sqlite', 'postgres'] as const)(
     });
 
     it('PagerDuty: one call, one echo: the on-call who reopens and resolves again at once is heard', async () => {
-      const w = await world(engine);
-      const { say, actions } = await withPagerDuty(w);
-      const id = await w.problem();
-      await w.change(id, { status: 'fixing' });
-      await w.change(id, { status: 'fixed' });
-      await w.drain();
-      expect(actions().at(-1)).toBe('resolve');
+      const { w, say, id } = await resolvedOnPagerDuty(engine);
       const T = Date.now();
       // The resolve's echo (fixed already: nothing to undo), then the on-call reopens the
       // incident and resolves it again 15 s later, within the window of the desk's call.

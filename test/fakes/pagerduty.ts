@@ -35,8 +35,8 @@ function eventErrors(r: Recorded): string[] {
  * Fake PagerDuty Events API v2: POST /v2/enqueue answers 202 like the real one for a valid
  * event, 400 {status: 'invalid event', message, errors} for a malformed one.
  */
-export function startFakePagerDuty() {
-  return startFake((r) => {
+export function startFakePagerDuty(onEvent?: (r: Recorded) => Promise<void>) {
+  return startFake(async (r) => {
     if (r.method !== 'POST' || r.path !== '/v2/enqueue') return { status: 404 };
     const errors = eventErrors(r);
     if (errors.length > 0)
@@ -44,6 +44,8 @@ export function startFakePagerDuty() {
         status: 400,
         body: { status: 'invalid event', message: 'Event object is invalid', errors },
       };
+    // What happens while PagerDuty holds the call (its webhook of the event may beat its answer).
+    await onEvent?.(r);
     return {
       status: 202,
       body: {

@@ -137,9 +137,10 @@ export const toInProgress = {
 /**
  * A PagerDuty integration on the fake Events API, and `say` to send its signed v3 webhook about
  * a problem's incident (`occurredAt`: the provider's time of the event, now by default).
+ * `onEvent`: run while the fake holds each valid event, before it answers.
  */
-export async function withPagerDuty(w: World) {
-  const pd = await startFakePagerDuty();
+export async function withPagerDuty(w: World, onEvent?: Parameters<typeof startFakePagerDuty>[0]) {
+  const pd = await startFakePagerDuty(onEvent);
   fakes.push(pd);
   const pdId = await w.add(
     'pagerduty',
