@@ -234,9 +234,9 @@ const pagerDutyActors = (integrationId: string) => [pagerDutyActor(integrationId
  * Whether the status change behind `event` was made by a provider's status webhook, one of
  * `actors`: those change the problem as a system actor (`jiraActor`, `pagerDutyActor`), and
  * their history event is written at the time the escalation was queued with. The issue or
- * incident is then where the provider put it; another integration's still follows. A change
- * recorded before actors were per integration (`jira`, `pagerduty`) counts for every
- * integration of its kind, as it did then.
+ * incident is then where the provider put it; another integration's still follows. A Jira change
+ * recorded before actors were per integration (`jira`) counts for every Jira integration, as it
+ * did then (`pagerDutyActors` says why an old `pagerduty` one does not).
  */
 async function changedByProvider(
   database: Database,
