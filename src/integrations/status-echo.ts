@@ -12,7 +12,7 @@ import { STATUS_REPORTED } from './status-order.js';
 export const STATUS_PUSHED = 'status_pushed';
 
 /** How long after the desk's call its echo may be stamped by the provider. */
-export const ECHO_WINDOW_MS = 30_000;
+const ECHO_WINDOW_MS = 30_000;
 /** How far the provider's clock may be behind the desk's (an echo stamped before the call). */
 const CLOCK_DRIFT_MS = 5_000;
 
