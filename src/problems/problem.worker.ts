@@ -1,8 +1,27 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { shareCaseWrites } from '../platform/db/case-writes-lock.js';
 import type { Database } from '../platform/db/database.js';
+import type { DB } from '../platform/db/schema.js';
 import { setCaseStatus } from './problem.service.js';
+
+/** A problem whose trouble is not over (`PROBLEM_STATUSES` before `fixed`). */
+const OPEN = ['suspected', 'confirmed', 'fixing'];
+
+/** Whether another link of the case holds it (see the scan in `runOnce`). */
+async function heldElsewhere(trx: Kysely<DB>, caseId: string, linkId: string, now: number) {
+  const other = await trx
+    .selectFrom('problem_links as other')
+    .innerJoin('problems as op', 'op.id', 'other.problem_id')
+    .select('other.id')
+    .where('other.case_id', '=', caseId)
+    .where('other.id', '!=', linkId)
+    .where('other.unlinked_at', 'is', null)
+    .where((eb) => eb.or([eb('op.status', 'in', OPEN), eb('other.resolve_due_at', '>', now)]))
+    .limit(1)
+    .executeTakeFirst();
+  return !!other;
+}
 
 /**
  * Resolves cases that waited out the quiet period after their problem was fixed (wall time:
@@ -10,7 +29,8 @@ import { setCaseStatus } from './problem.service.js';
  * is no longer pending and is left alone. A case whose customer still has a notice of the
  * problem queued (not yet delivered) waits for it to settle: resolving it would close the loop
  * with a customer who was never told. Sent, it resolves on the next run; undeliverable, the
- * notifier sends the case back to the desk (notify.handler.ts).
+ * notifier sends the case back to the desk (notify.handler.ts). A case another problem holds
+ * too (the trouble came back, and its new problem took the case) waits for that one's fix.
  */
 export class ProblemWorker {
   private timer: NodeJS.Timeout | null = null;
@@ -93,6 +113,23 @@ export class ProblemWorker {
           ),
         ),
       )
+      // Held while another problem holds the case too, still open or in its own quiet period:
+      // its trouble is not over for this customer (it came back, and a new problem took the case).
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('problem_links as other')
+              .innerJoin('problems as op', 'op.id', 'other.problem_id')
+              .select('other.id')
+              .whereRef('other.case_id', '=', 'problem_links.case_id')
+              .whereRef('other.id', '!=', 'problem_links.id')
+              .where('other.unlinked_at', 'is', null)
+              .where((sub) =>
+                sub.or([sub('op.status', 'in', OPEN), sub('other.resolve_due_at', '>', now)]),
+              ),
+          ),
+        ),
+      )
       .limit(500)
       .execute();
     let n = 0;
@@ -117,7 +154,7 @@ export class ProblemWorker {
           .where('status', '=', 'queued')
           .limit(1)
           .executeTakeFirst();
-        if (held) return;
+        if (held || (await heldElsewhere(trx, d.caseId, d.linkId, now))) return;
         const link = await trx
           .updateTable('problem_links')
           .set({ resolve_due_at: null })

@@ -97,6 +97,25 @@ describe.each(ENGINES)('quiet period and undelivered notices on %s', (engine) =>
     expect((await cases([b]))[b].status).toBe('resolved');
   });
 
+  /**
+   * QA: a trouble came back after its fix, and the new problem took the old cases; the first
+   * problem's quiet period then resolved them while the new one was still open.
+   */
+  it('a case another problem holds waits for that problem’s fix and quiet period', async () => {
+    const { cs, fixedAt } = await w.fixedSms([phone()], 2 * HOUR, true);
+    const caseId = cs[0].case_id!;
+    const worker = (ms: number) => new ProblemWorker({ database: t.app.database, clock: () => ms });
+    const again = await w.autoProblem(cs);
+    expect(await worker(fixedAt + 25 * HOUR).runOnce()).toBe(0);
+    expect((await cases([caseId]))[caseId]).toEqual({ status: 'pending', reason: 'customer' });
+    // The new problem is fixed too: its own quiet period holds the case, then it resolves.
+    expect((await w.setStatus(again, { status: 'fixed' })).statusCode).toBe(200);
+    const againFixed = Number((await w.problem(again)).fixed_at);
+    expect(await worker(againFixed + HOUR).runOnce()).toBe(0);
+    expect(await worker(againFixed + 24 * HOUR).runOnce()).toBe(1);
+    expect((await cases([caseId]))[caseId].status).toBe('resolved');
+  });
+
   it('a silent fix told no one: the quiet period runs from the fix', async () => {
     const { fixedAt } = await w.fixedSms([phone()], 2 * HOUR, true);
     const worker = (ms: number) => new ProblemWorker({ database: t.app.database, clock: () => ms });

@@ -58,7 +58,7 @@ describe.each(ENGINES)('a returning problem on %s', (engine) => {
   }
 
   /** The detector raising an outage problem at `areaKey` and linking one case to it. */
-  async function raise(at: number, areaKey: string) {
+  async function raise(at: number, areaKey: string, area: typeof AREA | null = AREA) {
     const c = await someCase();
     const decisions: Decision[] = [
       {
@@ -66,7 +66,7 @@ describe.each(ENGINES)('a returning problem on %s', (engine) => {
         problemId: `new-${at}`,
         kind: 'area',
         topic: 'outage',
-        area: AREA,
+        area,
         areaKey,
         keys: [`${KEY}:again`],
         terms: [],
@@ -130,6 +130,62 @@ describe.each(ENGINES)('a returning problem on %s', (engine) => {
       'status_changed',
       'complaints returned after the fix',
     ]);
+  });
+
+  /** A problem a person made for an outage in 80202, fixed and closed an hour before `at`. */
+  async function closedByHand(at: number) {
+    const row = await insertProblem(
+      db(),
+      ws(),
+      aProblem(at - 3 * 3_600_000, {
+        kind: 'manual',
+        status: 'closed',
+        title: 'outage — 80202 (Denver)',
+        area: DENVER,
+        areaKey: 'p:US:80202',
+        signature: { keys: ['outage@p:US:80202'], terms: [], teamId: null, human: true },
+      }),
+      at,
+    );
+    await db()
+      .updateTable('problems')
+      .set({ fixed_at: at - 3_600_000, fixed_event_at: at - 3_600_000 })
+      .where('id', '=', row.id)
+      .execute();
+    return row;
+  }
+  const DENVER = { postalCode: '80202', city: 'Denver', region: 'CO', country: 'US' };
+  const statuses = (ids: string[]) =>
+    db().selectFrom('problems').select(['id', 'status']).where('id', 'in', ids).execute();
+
+  it('reopens a problem made by hand when its trouble is raised again around its place', async () => {
+    const at = Date.parse('2026-05-04T12:00:00Z');
+    const old = await closedByHand(at);
+    // The return is raised for the city around the ZIP code the person named.
+    const denver = { ...DENVER, postalCode: null as unknown as string };
+    const caseId = await raise(at, 't:US:CO:denver', denver);
+    expect(await statuses([old.id, `new-${at}`])).toEqual([{ id: old.id, status: 'fixing' }]);
+    const link = await db()
+      .selectFrom('problem_links')
+      .select('problem_id')
+      .where('case_id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    expect(link.problem_id).toBe(old.id);
+  });
+
+  it('leaves a problem made by hand closed for a country-wide or another place’s trouble', async () => {
+    const at = Date.parse('2026-05-06T12:00:00Z');
+    const old = await closedByHand(at);
+    const boulder = { ...DENVER, postalCode: null as unknown as string, city: 'Boulder' };
+    for (const [n, key, area] of [
+      [0, 'all', null],
+      [1, 't:US:CO:boulder', boulder],
+    ] as const) {
+      await raise(at + n, key, area);
+      const rows = await statuses([old.id, `new-${at + n}`]);
+      expect(rows.find((r) => r.id === old.id)?.status).toBe('closed');
+      expect(rows.map((r) => r.id)).toContain(`new-${at + n}`);
+    }
   });
 
   it('starts a new problem when the fix held longer than the reopen window', async () => {

@@ -1,7 +1,8 @@
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type { DB, ProblemTable } from '../platform/db/schema.js';
 import type { OpenProblemRow } from './apply-decisions.js';
+import { ALL, areaChain } from './detector/areas.js';
 import type { Decision } from './detector/detector.js';
 import { queueEscalations } from './escalate.js';
 import { reopenWaitingCases } from './problem.cases.js';
@@ -17,6 +18,7 @@ import { tellFixFailed } from './reopen.notice.js';
 export const REOPEN_WITHIN_MS = 2 * 86_400_000;
 
 type Raise = Extract<Decision, { type: 'raise' }>;
+type ProblemRow = Selectable<ProblemTable>;
 
 /**
  * Complaints coming back after a fix reopen the problem they were about (the lifecycle's
@@ -34,17 +36,17 @@ export async function reopenReturning(
   now: number,
 ): Promise<OpenProblemRow | null> {
   if (d.kind !== 'area' || d.areaKey === null || d.topic === null) return null;
-  const old = await trx
+  const fixedLately = await trx
     .selectFrom('problems')
     .selectAll()
     .where('workspace_id', '=', ws)
-    .where('kind', '=', 'area')
+    .where('kind', 'in', ['area', 'manual'])
     .where('topic', '=', d.topic)
-    .where('area_key', '=', d.areaKey)
     .where('status', 'in', ['verified', 'closed'])
     .where('fixed_event_at', '>=', d.at - REOPEN_WITHIN_MS)
     .orderBy('fixed_event_at', 'desc')
-    .executeTakeFirst();
+    .execute();
+  const old = fixedLately.find((o) => sameTrouble(o, d));
   if (!old) return null;
   const sig = signatureOf(old);
   for (const k of d.keys) if (!sig.keys.includes(k)) sig.keys.push(k);
@@ -72,6 +74,23 @@ export async function reopenReturning(
     kind: old.kind,
     detected_at: old.detected_at,
   };
+}
+
+/**
+ * A detected problem returns at its very place. A problem a person made for a topic and place
+ * (`POST /api/v1/problems` with an area) is that trouble's, as it is while open (the detector
+ * opens no second problem beside it): it returns when the detection's place and its own are one
+ * inside the other (complaints of "80202 again" raised for Denver), but not country-wide, which
+ * would hide every other place's trouble of the topic behind one ZIP code's number.
+ */
+function sameTrouble(o: ProblemRow, d: Raise): boolean {
+  if (o.area_key === d.areaKey) return true;
+  if (o.kind !== 'manual' || o.area_key === null || o.area_json === null || d.areaKey === ALL)
+    return false;
+  return (
+    areaChain(d.area).includes(o.area_key) ||
+    areaChain(JSON.parse(o.area_json)).includes(d.areaKey!)
+  );
 }
 
 type Unfix = Extract<Decision, { type: 'unfix' }>;
