@@ -41,6 +41,23 @@ export const ACK_PREFIX = 'ack:';
 const fixed = (status: string) => status === 'fixed' || status === 'verified';
 
 /**
+ * What the owner team said when they marked the problem fixed (its latest `fixed` update): a
+ * complaint linked after the fix hears it as the customers told of the fix did.
+ */
+async function wordsOfFix(trx: Kysely<DB>, problemId: string): Promise<string> {
+  const u = await trx
+    .selectFrom('problem_updates')
+    .select('body')
+    .where('problem_id', '=', problemId)
+    .where('status', '=', 'fixed')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return u?.body ?? '';
+}
+
+/**
  * The informed acknowledgement of complaints linked on arrival: a suggestion on the case, or sent
  * through the outbox when the admin turned that on (on X: a short public reply under a public
  * post and the full acknowledgement by DM, `ack-x.ts`). One that says it is still broken
@@ -62,6 +79,7 @@ export async function acknowledgeArrivals(
   cases?: ReadonlyMap<string, CaseState>,
 ) {
   const told: Ack[] = [];
+  const fixWords = new Map<string, string>();
   for (const a of acks) {
     const p = a.problem;
     const data = { problemId: a.problemId, number: p.number, ...(a.from ? { from: a.from } : {}) };
@@ -74,7 +92,9 @@ export async function acknowledgeArrivals(
       });
       continue;
     }
-    const text = acknowledgementText(settings, p, now);
+    if (fixed(p.status) && !fixWords.has(a.problemId))
+      fixWords.set(a.problemId, await wordsOfFix(trx, a.problemId));
+    const text = acknowledgementText(settings, p, now, fixWords.get(a.problemId));
     // Replayed or imported history is suggested, never sent: its customers were answered then.
     const send = settings.autoAcknowledge && !isHistory(Math.max(a.at, newest), now);
     caseEvents.push({

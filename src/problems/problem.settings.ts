@@ -374,7 +374,8 @@ export function noticeText(
 
 /**
  * The informed acknowledgement of a complaint linked to a problem; one linked after the fix
- * hears that it is fixed (the fixed template), and to reply if not for them.
+ * hears that it is fixed (the fixed template, with the fix's words: `body`), and to reply if not
+ * for them.
  */
 export function acknowledgementText(
   settings: ProblemSettings,
@@ -386,8 +387,9 @@ export function acknowledgementText(
     eta_at: number | null;
   },
   now: number,
+  body = '',
 ): string {
   const fixed = p.status === 'fixed' || p.status === 'verified';
   const template = fixed ? settings.fixedTemplate : settings.acknowledgementTemplate;
-  return render(template, p, p.status, '', p.eta_at, now);
+  return render(template, p, p.status, fixed ? body : '', p.eta_at, now);
 }

@@ -116,13 +116,14 @@ describe.each(ENGINES)('still broken beyond the reply on %s', (engine) => {
   }
 
   /** Three customers' public posts, linked to a problem that is then fixed (silently). */
-  async function fixedPosts() {
+  async function fixedPosts(words?: string) {
     const authors = [`x-${++k}`, `x-${++k}`, `x-${++k}`];
     const cs = await w.ingest(
       authors.map((a) => post(a, 'no signal at all in Austin today', Date.now() - 3 * HOUR)),
     );
     const id = await w.autoProblem(cs);
-    expect((await w.setStatus(id, { status: 'fixed', silent: true })).statusCode).toBe(200);
+    const fix = { status: 'fixed', silent: true, ...(words ? { body: words } : {}) };
+    expect((await w.setStatus(id, fix)).statusCode).toBe(200);
     const fixedEventAt = Number((await w.problem(id)).fixed_event_at);
     return { authors, cs, id, fixedEventAt };
   }
@@ -236,7 +237,7 @@ describe.each(ENGINES)('still broken beyond the reply on %s', (engine) => {
   });
 
   it('a complaint told on arrival that the problem is fixed waits, and resolves after the quiet period', async () => {
-    const f = await fixedPosts();
+    const f = await fixedPosts('The cable is repaired.');
     const at = f.fixedEventAt + 40 * MIN;
     const text = 'no signal in Austin since this morning';
     const [r] = await w.ingest([post(`x-late-${++k}`, text, at)]);
@@ -245,6 +246,8 @@ describe.each(ENGINES)('still broken beyond the reply on %s', (engine) => {
     await run(f.id, [arrival(f.id, i)], [i]);
     const [n] = await notices(r.case_id!);
     expect(n.text).toMatch(/^Good news: .* is fixed\./);
+    // With the fix's words, as the customers told of the fix heard them (QA: they were left out).
+    expect(n.text).toContain('The cable is repaired.');
     expect((await w.caseRows([r.case_id]))[r.case_id!]).toBe('pending');
     await w.db().updateTable('problem_notifications').set({ status: 'sent' }).execute();
     await new ProblemWorker({
