@@ -31,6 +31,8 @@ export class ProblemBook {
    * window, as before.
    */
   readonly onsetAt = new Map<string, number>();
+  /** `<problem> <topic>`: its complaints naming no place were caught up once (`catch-up.ts`). */
+  readonly caughtUp = new Set<string>();
   /** Key → its holder as last counted (see `holder`), so busy keys are not recounted per message. */
   private readonly held = new Map<string, { at: number; id: string | null }>();
   /** Problem → event time its place was last checked (see `placeCheckDue`). */
@@ -62,6 +64,7 @@ export class ProblemBook {
     for (const v of views) for (const k of v.keys) this.ownedBy.set(k, v.id);
     for (const id of this.excessAt.keys()) if (!this.problems.has(id)) this.excessAt.delete(id);
     for (const id of this.onsetAt.keys()) if (!this.problems.has(id)) this.onsetAt.delete(id);
+    for (const k of this.caughtUp) if (!this.problems.has(k.split(' ')[0])) this.caughtUp.delete(k);
     for (const id of this.sigs.keys()) if (!this.problems.has(id)) this.sigs.delete(id);
     this.newCases.keepOnly(new Set(this.problems.keys()));
     this.counts.joins.keepOnly(new Set(this.problems.keys()));

@@ -2,6 +2,7 @@ import { newId } from '../../platform/ids.js';
 import type { Area } from '../../triage/index.js';
 import { ALL, areaChain } from './areas.js';
 import { type DetectorParts, ProblemBook } from './book.js';
+import { catchUpPlaceless } from './catch-up.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './config.js';
 import { ANY_TOPIC, Counts, GLOBAL } from './counts.js';
 import { AreaMemory } from './enrich.js';
@@ -295,13 +296,14 @@ export class Detector {
     const held = this.silent && c.caseId ? this.book.caseProblem.get(c.caseId) : undefined;
     if (held) this.counts.explain(entry, held);
 
-    // Link on arrival to a known problem (by its place and topic, else by its words, else by
-    // how it reads, for a country-wide problem of another topic).
+    // Link on arrival: by place and topic, else words, else (country-wide) how it reads.
     const target = matchOnArrival(this.parts, c.caseId, c.topic, chain, termKeys);
     const byWords = target ? null : matchByWords(this.parts, chain, termKeys);
     const byKin = target || byWords ? null : matchByKinship(this.parts, c.topic, entry.sig);
     const id = target ?? byWords ?? byKin;
     if (id) {
+      // Naming no place, it passed by its topic's country-wide key: so may those before it.
+      if (target && chain.length === 1) catchUpPlaceless(this.parts, id, entry, out);
       this.counts.explain(entry, id);
       this.book.noteNewCase(id, entry);
       if (c.caseId) this.book.caseProblem.set(c.caseId, id);
