@@ -13,6 +13,8 @@ import { acknowledgementText, type ProblemSettings } from './problem.settings.js
 /** What an acknowledgement says of its problem: the problem as it was when the case joined it. */
 export interface AckProblem {
   number: number;
+  /** `process`: a team's own problem, which its cases' customers are not told of. */
+  kind?: string;
   title: string;
   status: string;
   eta_at: number | null;
@@ -83,6 +85,11 @@ export async function acknowledgeArrivals(
   for (const a of acks) {
     const p = a.problem;
     const data = { problemId: a.problemId, number: p.number, ...(a.from ? { from: a.from } : {}) };
+    // A team's own process problem: the link is history, nothing to tell its customer.
+    if (p.kind === 'process') {
+      caseEvents.push({ caseId: a.caseId, type: 'problem_linked', data, eventAt: a.at });
+      continue;
+    }
     if (fixed(p.status) && noFixedAck.has(a.caseId)) {
       caseEvents.push({
         caseId: a.caseId,

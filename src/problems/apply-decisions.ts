@@ -211,6 +211,9 @@ export async function applyDecisions(
         if (linked.get(m.caseId) === d.problemId) break;
         if (removed.has(`${m.caseId}>${d.problemId}`)) break;
         const held = linked.get(m.caseId);
+        // A process signal (a broken promise, a breach) never takes a case from another problem:
+        // it is no complaint, and the case's customer waits for that trouble's news.
+        if (held !== undefined && byId.get(d.problemId)?.kind === 'process') break;
         // Moved from another problem: the case's `problem_linked` entry names it (`from`).
         let moved: { from?: HistoryRef } = {};
         // The arrival acknowledgement of a link made earlier in this batch goes with the case.

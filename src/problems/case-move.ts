@@ -3,6 +3,7 @@ import type { BatchState } from '../ingest/pipeline/types.js';
 import type { DB } from '../platform/db/schema.js';
 import type { Ack } from './acknowledge.js';
 import { type HistoryRef, movedEntries } from './link-history.js';
+import { releaseFromFix } from './problem.cases.js';
 import { insertLinks, type LinkRow, problemEvent, recountProblem } from './problem.store.js';
 
 /**
@@ -35,6 +36,10 @@ export async function moveCase(
     .executeTakeFirst();
   if (!link) return { from: null };
   if (link.source !== 'auto') return null;
+  // Waiting for its customer after the old problem's fix: that fix is not its trouble's any
+  // more, so it goes back to the desk as a case leaving a fixed problem does (QA: one stayed
+  // pending for ever, its quiet period cleared with the link). A fixed new problem tells it so.
+  await releaseFromFix(trx, ws, from, [caseId], at.now, 'moved to another problem');
   await trx
     .updateTable('problem_links')
     .set({ unlinked_at: at.now, resolve_due_at: null })

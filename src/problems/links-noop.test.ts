@@ -68,6 +68,27 @@ describe.each(ENGINES)('link requests that change nothing on %s', (engine) => {
     expect(await activeCases(id)).toEqual([cs[1].case_id]);
   });
 
+  it('a split of a merged-away problem is the 422 merges answer; a case named twice moves once', async () => {
+    const cs = await cases(3);
+    const [src, dst] = [await autoProblem([cs[0]]), await autoProblem(cs.slice(1))];
+    const merged = await api('POST', `/api/v1/problems/${src}/merge`, { intoId: dst });
+    expect(merged.statusCode, merged.body).toBe(200);
+    const gone = await api('POST', `/api/v1/problems/${src}/split`, { caseIds: [cs[0].case_id] });
+    expect(gone.statusCode, gone.body).toBe(422);
+    expect(gone.json().error.message).toMatch(/was merged into/);
+    const twice = await api('POST', `/api/v1/problems/${dst}/split`, {
+      caseIds: [cs[1].case_id, cs[1].case_id],
+    });
+    expect(twice.statusCode, twice.body).toBe(201);
+    const events = await t.app.database.db
+      .selectFrom('problem_events')
+      .select('data_json')
+      .where('problem_id', '=', dst)
+      .where('type', '=', 'split')
+      .execute();
+    expect(events.map((e) => JSON.parse(e.data_json).caseIds)).toEqual([[cs[1].case_id]]);
+  });
+
   it('unlinking every case is refused as a split of them is, unless the problem is closed', async () => {
     for (const status of ['suspected', 'confirmed', 'fixed'] as const) {
       const cs = await cases(2);

@@ -35,6 +35,8 @@ export async function joinFixedProblem(
   now: number,
 ): Promise<number> {
   if (caseIds.length === 0 || !FIX_STANDS.has(p.status) || p.fixed_at === null) return 0;
+  // A team's own process problem is not news for its cases' customers (`problem.service.ts`).
+  if (p.kind === 'process') return 0;
   const ws = actor.workspaceId;
   const fixedAt = Number(p.fixed_at);
   const settings = await loadProblemSettings(trx, ws);

@@ -352,17 +352,25 @@ export async function splitProblem(
   db: Kysely<DB>,
   actor: ProblemActor,
   sourceId: string,
-  caseIds: string[],
+  named: string[],
   title: string | undefined,
   now: number,
   expectedVersion?: number,
 ) {
   const ws = actor.workspaceId;
+  // A case named twice is split off once (and recorded once in both histories).
+  const caseIds = [...new Set(named)];
   const name = cleanTitle(title);
   return db.transaction().execute(async (trx) => {
     await shareCaseWrites(trx); // before any row lock: case-writes-lock.ts
     const src = await loadForUpdate(trx, ws, sourceId);
     checkProblemVersion(src, expectedVersion);
+    // A merged-away problem holds no cases: that is what is wrong, not the cases named.
+    if (src.merged_into)
+      throw new AppError(
+        'invalid_transition',
+        `problem ${src.id} was merged into ${src.merged_into}`,
+      );
     const links = await trx
       .selectFrom('problem_links')
       .selectAll()
@@ -372,7 +380,7 @@ export async function splitProblem(
       .execute();
     // As /links refuses a request naming an unknown case: the whole split or nothing, so the
     // person learns which cases were not the problem's instead of splitting off fewer.
-    const outside = [...new Set(caseIds)].filter((id) => !links.some((l) => l.case_id === id));
+    const outside = caseIds.filter((id) => !links.some((l) => l.case_id === id));
     if (outside.length > 0)
       throw new AppError('not_found', `not linked to this problem: ${outside.join(', ')}`, {
         missing: outside,

@@ -270,14 +270,19 @@ export async function changeProblem(
             .executeTakeFirst();
     const toldEta =
       told?.eta_at === null || told?.eta_at === undefined ? null : Number(told.eta_at);
+    // A process problem (a team's broken promises, breaches, repeat contacts) is the team's own:
+    // its cases' customers complained of something else, and hear nothing of it (QA: a fix told
+    // them "Good news: the problem is fixed" and resolved cases whose callback was still owed).
+    const internal = p.kind === 'process';
     const shouldNotify =
       !change.silent &&
+      !internal &&
       (change.body !== undefined ||
         (to !== from && (to === 'fixed' || to === 'fixing' || to === 'confirmed')) ||
         etaIsNews(toldEta, change.etaAt, to, now));
     // Words posted silently are the team's record (an internal note, what was said elsewhere):
     // stored and shown, marked silent, only no customer is messaged.
-    const silentWords = change.silent === true && change.body !== undefined;
+    const silentWords = (change.silent === true || internal) && change.body !== undefined;
     if (shouldNotify || silentWords) {
       const updateId = newId();
       await trx
@@ -318,7 +323,8 @@ export async function changeProblem(
         { now, actorType: actor.type, actorId: actor.id },
       );
     }
-    if (fixing) await pendLinkedCases(trx, ws, id, now, settings.quietPeriodMinutes * 60_000);
+    if (fixing && !internal)
+      await pendLinkedCases(trx, ws, id, now, settings.quietPeriodMinutes * 60_000);
     return { problem: await load(trx, ws, id), notified };
   });
 }

@@ -76,6 +76,19 @@ describe('process problems from live events', () => {
     expect(rows[0].kind).toBe('process');
     // The title says what spiked and for whom (no team of that id exists, so its id).
     expect(rows[0].title).toBe('Spike of broken promises — team manila');
+    // Each case it took says so in its history, as a complaint problem's do (QA: none did).
+    const linked = await app.database.db
+      .selectFrom('problem_links')
+      .select('case_id')
+      .where('workspace_id', '=', ws)
+      .execute();
+    const history = await app.database.db
+      .selectFrom('case_events')
+      .select('case_id')
+      .where('type', '=', 'problem_linked')
+      .execute();
+    expect(linked.length).toBeGreaterThanOrEqual(10);
+    expect(history.map((h) => h.case_id).sort()).toEqual(linked.map((l) => l.case_id).sort());
   });
 });
 

@@ -3,6 +3,7 @@ import type { BatchState, StageContext } from '../ingest/pipeline/types.js';
 import { shareCaseWrites } from '../platform/db/case-writes-lock.js';
 import type { DB } from '../platform/db/schema.js';
 import { applyDecisions } from './apply-decisions.js';
+import { writeCaseHistory } from './case-history.js';
 import { caseLinks } from './case-links.js';
 import type { DetectorConfig } from './detector/config.js';
 import type { Decision, Detector, ProcessSignal } from './detector/detector.js';
@@ -176,10 +177,9 @@ export class ProblemRuntime {
     const caseEvents: BatchState['caseEvents'] = [];
     await db.transaction().execute(async (trx) => {
       await shareCaseWrites(trx); // before any row lock: case-writes-lock.ts
-      return this.process(trx, now, caseEvents, [], idle);
+      await this.process(trx, now, caseEvents, [], idle);
+      await writeCaseHistory(trx, this.opts.workspaceId, caseEvents, now);
     });
-    // Case events of informed acknowledgements need the pipeline's case-event writer; a
-    // catch-up records the link (and queues the automatic acknowledgement) only.
     this.committed();
   }
 
@@ -410,19 +410,20 @@ export class ProblemRuntime {
       if (!this.detector) this.detector = await this.warm(trx, null, now);
       const det = this.detector;
       det.syncProblems(existedBy(det, this.history.liveViews(rows.map(toView))));
-      const { unlinked } = await caseLinks(trx, ws, signals, byId, det);
+      const { linked, unlinked } = await caseLinks(trx, ws, signals, byId, det);
       const decisions: Decision[] = [];
       for (const s of signals) decisions.push(...det.observeProcess(s));
       if (decisions.length === 0) return;
       this.uncommitted = true;
       const settings = await loadProblemSettings(trx, ws).catch(() => DEFAULT_PROBLEM_SETTINGS);
+      const caseEvents: BatchState['caseEvents'] = [];
       await applyDecisions(
         trx,
         ws,
         now,
-        [],
+        caseEvents,
         decisions,
-        new Map(),
+        linked,
         byId,
         settings,
         this.changed,
@@ -431,6 +432,7 @@ export class ProblemRuntime {
         new Map(),
         det.now,
       );
+      await writeCaseHistory(trx, ws, caseEvents, now);
     });
     this.committed();
   }

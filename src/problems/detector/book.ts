@@ -319,6 +319,12 @@ export class ProblemBook {
     return this.drawing(p) ? p : undefined;
   }
 
+  /** Whether a live problem other than `problemId` holds the case. */
+  heldElsewhere(caseId: string | null, problemId: string): boolean {
+    const held = caseId ? this.active(this.caseProblem.get(caseId)) : undefined;
+    return !!held && held.id !== problemId;
+  }
+
   active(problemId: string | undefined): ProblemView | undefined {
     if (!problemId) return undefined;
     const p = this.problems.get(problemId);

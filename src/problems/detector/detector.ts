@@ -1,4 +1,3 @@
-import { newId } from '../../platform/ids.js';
 import type { Area } from '../../triage/index.js';
 import { ALL, areaChain } from './areas.js';
 import { type DetectorParts, ProblemBook } from './book.js';
@@ -9,6 +8,7 @@ import { AreaMemory } from './enrich.js';
 import { fixFailed, verifyQuietFor } from './fix-check.js';
 import { keysFor } from './keys.js';
 import { matchByKinship, matchByWords, matchOnArrival, matchUnflagged } from './link.js';
+import { raiseProcess } from './process-raise.js';
 import { settleHome, testAreaKey } from './raise.js';
 import { settlePlace } from './settle-place.js';
 import { splitTopic } from './split-topic.js';
@@ -350,41 +350,13 @@ export class Detector {
     if (this.silent) return out;
     const owner = this.book.ownedBy.get(key);
     if (owner) {
-      out.push({ type: 'link', problemId: owner, member: member(entry), reason: 'arrival' });
+      // A case another problem holds stays there (its customer waits for that trouble's news).
+      if (!this.book.heldElsewhere(s.caseId, owner))
+        out.push({ type: 'link', problemId: owner, member: member(entry), reason: 'arrival' });
       this.counts.explain(entry, owner);
       return out;
     }
-    if (
-      this.counts.firstAt === null ||
-      this.counts.now - this.counts.firstAt < this.config.warmupMs
-    )
-      return out;
-    const hit = this.counts.significant(
-      ks,
-      this.config.process.minCustomers,
-      this.config.process.alpha,
-    );
-    if (!hit) return out;
-    const problemId = newId();
-    const members = this.counts.members(ks);
-    out.push({
-      type: 'raise',
-      problemId,
-      kind: 'process',
-      topic: null,
-      area: null,
-      areaKey: null,
-      keys: [key],
-      terms: [],
-      teamId: s.teamId,
-      at: s.at,
-      firstAt: members[0]?.at ?? s.at,
-      confirmed: false,
-      baseline: hit,
-      tightness: null,
-    });
-    this.book.adopt(problemId, 'process', null, null, [key], s.at);
-    for (const m of members) out.push(this.book.linkEntry(problemId, m, 'detected'));
+    raiseProcess(this.parts, ks, s, out);
     return out;
   }
 

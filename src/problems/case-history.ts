@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { BatchState } from '../ingest/pipeline/types.js';
+import type { DB } from '../platform/db/schema.js';
+import { newId } from '../platform/ids.js';
+
+/**
+ * Writes the case history entries problem decisions made outside a pipeline batch (a process
+ * signal, a catch-up on what other nodes stored), whose entries no persist stage writes: a case a
+ * process problem took, or the detector moved, says so in its history as any other does (QA: a
+ * process problem's 24 cases had no entry). In chunks, as the persist stage writes a batch's.
+ */
+export async function writeCaseHistory(
+  trx: Kysely<DB>,
+  ws: string,
+  events: BatchState['caseEvents'],
+  now: number,
+): Promise<void> {
+  const rows = events.map((e) => ({
+    id: newId(),
+    workspace_id: ws,
+    case_id: e.caseId,
+    type: e.type,
+    actor_type: 'system' as const,
+    actor_id: 'pipeline',
+    data_json: JSON.stringify(e.data),
+    created_at: now,
+    event_at: e.eventAt,
+  }));
+  for (let i = 0; i < rows.length; i += 500)
+    await trx
+      .insertInto('case_events')
+      .values(rows.slice(i, i + 500))
+      .execute();
+}
