@@ -138,6 +138,29 @@ describe.each(ENGINES)('problems after a fix on %s', (engine) => {
     );
   });
 
+  it('customers of cases split off a fixed problem hear the fix did not cover them; the rest hear nothing', async () => {
+    const told = await cases(3);
+    const src = await autoProblem(told);
+    expect((await setStatus(src, { status: 'fixed', silent: false })).json().notified).toBe(3);
+    // Delivered (a notice still queued is cancelled by the split: that customer heard nothing).
+    await db()
+      .updateTable('problem_notifications')
+      .set({ status: 'sent' })
+      .where('problem_id', '=', src)
+      .execute();
+    const split = await api('POST', `/api/v1/problems/${src}/split`, {
+      caseIds: [told[0].case_id],
+    });
+    expect(split.statusCode, split.body).toBe(201);
+    const notes = await db()
+      .selectFrom('problem_notifications')
+      .select(['customer_id', 'text'])
+      .where('problem_id', '=', split.json().id)
+      .execute();
+    expect(notes.map((n) => n.customer_id)).toEqual([told[0].customer_id]);
+    expect(notes[0].text).toMatch(/The fix we told you about did not cover your trouble/);
+  });
+
   it('reopening a fixed problem is a reopening for the tools; clearing the ETA is not sent as the old one', async () => {
     const id = await autoProblem(await cases(1));
     expect((await setStatus(id, { etaAt: '2026-12-24T15:30:00.000Z' })).statusCode).toBe(200);

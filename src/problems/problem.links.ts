@@ -31,6 +31,7 @@ import {
   recountProblem,
   signatureOf,
 } from './problem.store.js';
+import { tellSplitOff } from './reopen.notice.js';
 
 /*
  * What people do to the shape of problems: create one by hand from a case, link and unlink
@@ -435,6 +436,8 @@ export async function splitProblem(
     await recordCasesUnlinked(trx, ws, moved, src, actor, 'split', now, row);
     await recordCasesLinked(trx, ws, moved, row, actor, 'split', now, src);
     const by = { now, actorType: actor.type, actorId: actor.id };
+    const splitOff = new Set(links.map((l) => l.customer_id));
+    await tellSplitOff(trx, ws, src, { problemId: row.id, status: 'confirmed' }, splitOff, by);
     await problemEvent(trx, ws, src.id, 'split', { newProblemId: row.id, caseIds }, by);
     await problemEvent(trx, ws, row.id, 'split_from', { sourceId: src.id, caseIds }, by);
     await recountProblem(trx, src.id, now);

@@ -2,12 +2,35 @@ import type { Kysely } from 'kysely';
 import { queueProblemNotifications } from '../notify/notify.service.js';
 import type { DB } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
+import { FIX_STANDS } from './problem.join-fixed.js';
 import { loadProblemSettings, noticeText } from './problem.settings.js';
 import { problemEvent } from './problem.store.js';
 
 /** What customers of a fixed problem merged into one not fixed read (`mergeProblems`). */
 export const MERGED_NOTICE =
   'The fix we told you about did not cover your trouble: it is part of this one, which the team is still working on.';
+
+/** What customers of a fixed problem's cases split off into a new one read (`splitProblem`). */
+export const SPLIT_NOTICE =
+  'The fix we told you about did not cover your trouble: the team is now working on it separately.';
+
+/**
+ * Cases split off a problem whose fix stands go to a new problem, not fixed: the customers of
+ * those cases who were told of the fix hear that it did not cover their trouble, as a merge into
+ * a problem not fixed tells them (QA: a split sent nothing, and they waited for nothing).
+ */
+export async function tellSplitOff(
+  trx: Kysely<DB>,
+  ws: string,
+  src: { id: string; status: string; fixed_at: number | string | null },
+  into: { problemId: string; status: string },
+  customers: ReadonlySet<string>,
+  at: { now: number; actorType?: string; actorId?: string | null },
+): Promise<number> {
+  if (!FIX_STANDS.has(src.status) || src.fixed_at === null) return 0;
+  const told = { problemId: src.id, fixedAt: Number(src.fixed_at) };
+  return tellFixFailed(trx, ws, told, into, SPLIT_NOTICE, at, customers);
+}
 
 /**
  * The customers told a problem was fixed hear that the fix did not hold, when the detector or
@@ -24,6 +47,8 @@ export async function tellFixFailed(
   post: { problemId: string; status: string },
   body: string,
   at: { now: number; eventAt?: number; actorType?: string; actorId?: string | null },
+  /** Only these customers (a split takes some of the problem's cases). */
+  only?: ReadonlySet<string>,
 ): Promise<number> {
   const { now } = at;
   const problemId = post.problemId;
@@ -37,7 +62,9 @@ export async function tellFixFailed(
     // A notice that failed or found no route told no one of the fix.
     .where('problem_notifications.status', 'in', ['queued', 'sent'])
     .execute();
-  const customers = new Set(fixNotices.map((n) => n.customer_id));
+  const customers = new Set(
+    fixNotices.map((n) => n.customer_id).filter((c) => !only || only.has(c)),
+  );
   if (customers.size === 0) return 0;
   const p = await trx
     .selectFrom('problems')
