@@ -93,6 +93,28 @@ export interface CaseEventActor {
 }
 
 /**
+ * The history rows of entries the pipeline and the problem runtime write on the system's behalf
+ * (`actor` system/pipeline), stamped `now`, each at its own event time.
+ */
+export function pipelineCaseEventRows(
+  workspaceId: string,
+  events: readonly { caseId: string; type: string; data: unknown; eventAt: number }[],
+  now: number,
+) {
+  return events.map((e) => ({
+    id: newId(),
+    workspace_id: workspaceId,
+    case_id: e.caseId,
+    type: e.type,
+    actor_type: 'system' as const,
+    actor_id: 'pipeline',
+    data_json: JSON.stringify(e.data),
+    created_at: now,
+    event_at: e.eventAt,
+  }));
+}
+
+/**
  * Appends one entry to a case's history, in the caller's transaction. `eventAt` is the event
  * time the entry refers to (a deadline, a message's time); it defaults to the wall time `now`.
  */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
+import { pipelineCaseEventRows } from '../cases/case.store.js';
 import type { BatchState } from '../ingest/pipeline/types.js';
 import type { DB } from '../platform/db/schema.js';
-import { newId } from '../platform/ids.js';
 
 /**
  * Writes the case history entries problem decisions made outside a pipeline batch (a process
@@ -15,17 +15,7 @@ export async function writeCaseHistory(
   events: BatchState['caseEvents'],
   now: number,
 ): Promise<void> {
-  const rows = events.map((e) => ({
-    id: newId(),
-    workspace_id: ws,
-    case_id: e.caseId,
-    type: e.type,
-    actor_type: 'system' as const,
-    actor_id: 'pipeline',
-    data_json: JSON.stringify(e.data),
-    created_at: now,
-    event_at: e.eventAt,
-  }));
+  const rows = pipelineCaseEventRows(ws, events, now);
   for (let i = 0; i < rows.length; i += 500)
     await trx
       .insertInto('case_events')

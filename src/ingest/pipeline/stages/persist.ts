@@ -1,5 +1,6 @@
 import type { Insertable, Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { pipelineCaseEventRows } from '../../../cases/case.store.js';
 import {
   chunkSizes,
   executeRaw,
@@ -112,18 +113,7 @@ export const persist: Stage = {
     }
     await insertRows(trx, caps, 'messages', messages);
 
-    const events = batch.caseEvents.map((e) => ({
-      id: newId(),
-      workspace_id: ws,
-      case_id: e.caseId,
-      type: e.type,
-      actor_type: 'system' as const,
-      actor_id: 'pipeline',
-      data_json: JSON.stringify(e.data),
-      created_at: now,
-      event_at: e.eventAt,
-    }));
-    await insertRows(trx, caps, 'case_events', events);
+    await insertRows(trx, caps, 'case_events', pipelineCaseEventRows(ws, batch.caseEvents, now));
 
     const done = batch.items.filter((i) => !i.rejected).map((i) => i.seq);
     for (let i = 0; i < done.length; i += 5000) {
