@@ -17,6 +17,7 @@ async function heldElsewhere(trx: Kysely<DB>, caseId: string, linkId: string, no
     .where('other.case_id', '=', caseId)
     .where('other.id', '!=', linkId)
     .where('other.unlinked_at', 'is', null)
+    .where('op.kind', '!=', 'process')
     .where((eb) => eb.or([eb('op.status', 'in', OPEN), eb('other.resolve_due_at', '>', now)]))
     .limit(1)
     .executeTakeFirst();
@@ -124,6 +125,8 @@ export class ProblemWorker {
               .whereRef('other.case_id', '=', 'problem_links.case_id')
               .whereRef('other.id', '!=', 'problem_links.id')
               .where('other.unlinked_at', 'is', null)
+              // (A team's process problem tells its customers nothing and waits on no one.)
+              .where('op.kind', '!=', 'process')
               .where((sub) =>
                 sub.or([sub('op.status', 'in', OPEN), sub('other.resolve_due_at', '>', now)]),
               ),

@@ -3,8 +3,9 @@ import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import type { Sender } from '../channels/sender.js';
 import { handleNotice, noticeRowOf } from '../notify/test-world.js';
+import { insertLinks, insertProblem } from './problem.store.js';
 import { ProblemWorker } from './problem.worker.js';
-import { problemsWorld } from './test-world.js';
+import { aProblem, problemsWorld } from './test-world.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -114,6 +115,29 @@ describe.each(ENGINES)('quiet period and undelivered notices on %s', (engine) =>
     expect(await worker(againFixed + HOUR).runOnce()).toBe(0);
     expect(await worker(againFixed + 24 * HOUR).runOnce()).toBe(1);
     expect((await cases([caseId]))[caseId].status).toBe('resolved');
+  });
+
+  it('a team’s open process problem holding the case too does not hold its resolution', async () => {
+    const { cs, fixedAt } = await w.fixedSms([phone()], 2 * HOUR, true);
+    const c = cs[0];
+    const proc = await insertProblem(
+      w.db(),
+      w.ws(),
+      aProblem(fixedAt, { kind: 'process', title: 'Spike of broken promises', topic: null }),
+      fixedAt,
+    );
+    const link = { caseId: c.case_id!, customerId: c.customer_id!, source: 'auto' as const };
+    await insertLinks(
+      w.db(),
+      w.ws(),
+      [{ ...link, problemId: proc.id, linkedAt: fixedAt }],
+      fixedAt,
+    );
+    const worker = new ProblemWorker({
+      database: t.app.database,
+      clock: () => fixedAt + 24 * HOUR,
+    });
+    expect(await worker.runOnce()).toBe(1);
   });
 
   it('a silent fix told no one: the quiet period runs from the fix', async () => {
