@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { areaChain } from './areas.js';
+import { DEFAULT_DETECTOR_CONFIG } from './config.js';
 import type { Decision } from './detector.js';
-import { CITIES, complain, HOUR, linkedTo, MIN, raises, warmed } from './test-fixtures.js';
+import { CITIES, complain, HOUR, linkedTo, MIN, raises, TOPICS, warmed } from './test-fixtures.js';
 
 const CHICAGO = CITIES[1];
 const CITY = { ...CHICAGO, postalCode: null };
@@ -64,5 +65,58 @@ describe('a problem made by hand with a topic and a place', () => {
     for (let i = 0; i < 3; i++)
       out.push(...complain(det, `one-${i}`, start + i * 3 * HOUR, CITY, 'network', 'no signal'));
     expect(linkedTo(out, 'manual-1').size).toBe(0);
+  });
+});
+
+/*
+ * QA desk: a person made a problem from one case, naming neither topic nor place. A burst of
+ * complaints sharing a common word ("keep") an hour later was taken by it, not raised: a young
+ * problem without place or topic looked like the same trouble to any word burst naming no place.
+ * A problem made by hand says what its trouble is only through its complaints' words.
+ */
+describe('a problem made by hand with neither topic nor place', () => {
+  const LINES = [
+    'my esim keeps saying expired',
+    'esim expired again, keeps asking to reinstall',
+    'the esim profile keeps expiring on my phone',
+  ];
+  const run = () => {
+    const { det, start } = warmed({
+      text: { ...DEFAULT_DETECTOR_CONFIG.text, warmupMs: 6 * HOUR },
+    });
+    det.syncProblems([
+      {
+        id: 'manual-2',
+        kind: 'manual',
+        status: 'confirmed',
+        topic: null,
+        areaKey: null,
+        keys: [],
+        chain: [],
+        lastEventAt: start,
+        detectedAt: start,
+        fixedAt: null,
+        human: true,
+      },
+    ]);
+    const out: Decision[] = [];
+    for (let i = 0; i < 30; i++)
+      out.push(
+        ...complain(
+          det,
+          `es-${i}`,
+          start + 20 * MIN + i * MIN,
+          null,
+          TOPICS[i % TOPICS.length],
+          LINES[i % 3],
+        ),
+      );
+    return out;
+  };
+
+  it('does not take a word burst of another trouble; that burst is raised as its own', () => {
+    const out = run();
+    expect(linkedTo(out, 'manual-2').size).toBe(0);
+    expect(raises(out).filter((d) => d.kind === 'text')).toHaveLength(1);
   });
 });

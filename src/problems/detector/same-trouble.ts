@@ -139,7 +139,12 @@ export function sameTrouble(
       // Dallas (outside set, mid-2).
       const away =
         !topic && p.kind === 'text' && !!excess && !burstInPlace(counts, excess, p, true);
-      if ((unrelated || away) && (!excess || !readsAlike(config, counts, excess, p))) continue;
+      // Nor, for a problem a person made naming neither topic nor place, a burst not reading like
+      // its complaints: that is all it says of its trouble (QA: a burst of "keep" an hour after
+      // one was made from an unrelated case was taken by it, not raised).
+      const unnamed = p.kind === 'manual' && !p.topic;
+      if ((unrelated || away || unnamed) && (!excess || !readsAlike(config, counts, excess, p)))
+        continue;
     }
     if (!best || p.detectedAt < best.detectedAt) best = p;
   }
