@@ -57,6 +57,12 @@ export interface AppDeps {
   database?: Database;
   /** Test seam: called inside each pipeline batch after each stage (to hold a batch open). */
   afterStage?: (name: string) => void | Promise<void>;
+  /**
+   * False for a one-shot command (`commands/context.ts`): it never starts the app, so its HTTP
+   * server is never booted. Closing a Fastify instance boots it first (every route's schemas
+   * compiled), which cost each command half a second for nothing.
+   */
+  serves?: boolean;
 }
 
 export interface App {
@@ -278,6 +284,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     retention,
     triage,
     async start(opts = {}) {
+      if (deps.serves === false) throw new Error('this app was built for a one-shot command');
       started = true;
       // On every node: corrections stored or erased elsewhere (another node, the CLI, the
       // retention job) reach this node's model within TRIAGE_WATCH_MS.
@@ -305,7 +312,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       return address;
     },
     async close() {
-      await http.close();
+      if (deps.serves !== false) await http.close();
       triage.stopWatching();
       if (started) {
         await lease.stop();

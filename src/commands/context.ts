@@ -38,6 +38,7 @@ export async function withApp<T>(
   const app = await buildApp({
     config: { ...config, pipeline: { ...config.pipeline, workers: false } },
     logger,
+    serves: false,
   });
   try {
     return await fn(app);
