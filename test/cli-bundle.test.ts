@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync, utimesSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = `${ROOT}bin/throughline.js`;
+const MANIFEST = `${ROOT}.build/cli.inputs.json`;
+// A source of every command (src/cli.ts imports it); touched, never changed.
+const SOURCE = 'src/commands/terminal.ts';
+
+const run = (env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [BIN, '--help'], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
+
+/*
+ * The CLI runs from a bundle of src/ (bin/cli-bundle.js), so a command starts without tsx loading
+ * each module. There is no build step to forget: an edited source is in the next command's bundle.
+ */
+describe('the CLI bundle', () => {
+  it('is rebuilt when a source it holds changed, and tsx runs the same CLI', () => {
+    const first = run();
+    expect(first.status).toBe(0);
+    const seen = () => JSON.parse(readFileSync(MANIFEST, 'utf8')).inputs[SOURCE]?.mtimeMs;
+    expect(seen()).toBe(statSync(`${ROOT}${SOURCE}`).mtimeMs);
+
+    const later = new Date(statSync(`${ROOT}${SOURCE}`).mtimeMs + 1000);
+    utimesSync(`${ROOT}${SOURCE}`, later, later);
+    const again = run();
+    expect(again.status).toBe(0);
+    expect(seen()).toBe(later.getTime());
+    expect(again.stdout).toBe(first.stdout);
+
+    const viaTsx = run({ THROUGHLINE_NO_BUNDLE: '1' });
+    expect(viaTsx.status).toBe(0);
+    expect(viaTsx.stdout).toBe(first.stdout);
+  });
+});
