@@ -81,6 +81,46 @@ describe.each(ENGINES)('owner teams on %s', (engine) => {
     expect((await as(fibre, links, { link: [other.case_id] })).statusCode).toBe(200);
   });
 
+  it("the owner team's lead changes its problems, though an agent of another team", async () => {
+    const now = Date.now();
+    await db()
+      .insertInto('teams')
+      .values({ id: 'team-radio', workspace_id: ws(), name: 'team-radio', created_at: now })
+      .execute();
+    // The lead's own agent profile names another team; leading this one is what counts.
+    const leadCookie = await agentOf('team-desk-side');
+    const lead = await db()
+      .selectFrom('agent_profiles')
+      .select('user_id')
+      .where('team_id', '=', 'team-desk-side')
+      .executeTakeFirstOrThrow();
+    const named = await t.app.http.inject({
+      method: 'PATCH',
+      url: '/api/v1/teams/team-radio',
+      headers: t.auth,
+      payload: { leadUserId: lead.user_id },
+    });
+    expect(named.statusCode, named.body).toBe(200);
+    const owned = await autoProblem(await cases(1));
+    await db()
+      .updateTable('problems')
+      .set({ owner_team_id: 'team-radio' })
+      .where('id', '=', owned)
+      .execute();
+    const update = (cookie: string) =>
+      t.app.http.inject({
+        method: 'POST',
+        url: `/api/v1/problems/${owned}/status`,
+        headers: { cookie },
+        payload: { status: 'confirmed', silent: true },
+      });
+    const bystander = await agentOf('team-desk-side');
+    expect((await update(bystander)).statusCode).toBe(403);
+    const res = await update(leadCookie);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().problem.lead.id).toBe(lead.user_id);
+  });
+
   it('the teams the default owner rules name exist: their problems are theirs to update', async () => {
     const [c] = await cases(1);
     const made = await api('POST', '/api/v1/problems', { caseId: c.case_id, topic: 'network' });

@@ -5,8 +5,8 @@ import { AppError } from '../platform/errors.js';
 /**
  * Status updates go to every linked customer, and links, merges and splits decide who gets
  * them, so they come from the owner team: an agent changes a problem owned by a team only as a
- * member of it (agent_profiles.team_id); supervisors and admins change any, and anyone a
- * problem no team owns. Throws `forbidden` otherwise; an unknown problem is left to the caller.
+ * member of it (agent_profiles.team_id) or as its lead (teams.lead_user_id: who answers for its
+ * problems); supervisors and admins change any, and anyone a problem no team owns. Throws `forbidden` otherwise; an unknown problem is left to the caller.
  */
 export async function ownerTeamOnly(
   db: Kysely<DB>,
@@ -30,9 +30,19 @@ export async function ownerTeamOnly(
           .where('user_id', '=', actor.id)
           .executeTakeFirst()
       : undefined;
-  if (profile?.team_id !== p.owner_team_id)
+  if (profile?.team_id === p.owner_team_id) return;
+  const led =
+    actor.type === 'user'
+      ? await db
+          .selectFrom('teams')
+          .select('id')
+          .where('id', '=', p.owner_team_id)
+          .where('lead_user_id', '=', actor.id)
+          .executeTakeFirst()
+      : undefined;
+  if (!led)
     throw new AppError(
       'forbidden',
-      "only the owner team's agents, supervisors and admins change this problem",
+      "only the owner team's agents and lead, supervisors and admins change this problem",
     );
 }

@@ -55,6 +55,13 @@ export const ProblemDto = Type.Object({
   firstEventAt: Type.String(),
   lastEventAt: Type.String(),
   owner: Nullable(Type.String()),
+  lead: Type.Union(
+    [Type.Null(), Type.Object({ id: Type.String(), name: Type.String(), email: Type.String() })],
+    {
+      description:
+        'the owner team’s lead (`PATCH /api/v1/teams/:id`), who answers for it: a process problem is owned by that team’s lead; null when the team has none (or no owner team)',
+    },
+  ),
   externalRefs: Type.Record(Type.String(), Type.String()),
   caseIds: Type.Array(Type.String()),
   customerCount: Type.Integer({ description: 'distinct customers of the linked cases' }),
@@ -78,7 +85,9 @@ interface Held {
   messages: number;
 }
 
-function toDto(p: Selectable<ProblemTable>, held: Held | undefined): ProblemDtoT {
+type Lead = ProblemDtoT['lead'];
+
+function toDto(p: Selectable<ProblemTable>, held: Held | undefined, lead: Lead): ProblemDtoT {
   return {
     id: p.id,
     number: Number(p.number),
@@ -91,6 +100,7 @@ function toDto(p: Selectable<ProblemTable>, held: Held | undefined): ProblemDtoT
     firstEventAt: iso(p.first_event_at)!,
     lastEventAt: iso(p.last_event_at)!,
     owner: p.owner,
+    lead,
     externalRefs: JSON.parse(p.external_refs_json),
     caseIds: held?.caseIds ?? [],
     customerCount: held?.customers ?? 0,
@@ -124,5 +134,22 @@ export async function toDtos(db: Kysely<DB>, rows: Selectable<ProblemTable>[]) {
       held.set(id, { caseIds: [], customers: 0, messages: 0, ...counts.get(id) });
     for (const l of links) held.get(l.problem_id)!.caseIds.push(l.case_id);
   }
-  return rows.map((r) => toDto(r, held.get(r.id)));
+  const leads = await teamLeads(db, rows);
+  return rows.map((r) => toDto(r, held.get(r.id), leads.get(r.owner_team_id ?? '') ?? null));
+}
+
+/** Owner team id → its lead, for the teams owning these problems (an enabled user, or none). */
+async function teamLeads(db: Kysely<DB>, rows: Selectable<ProblemTable>[]) {
+  const out = new Map<string, NonNullable<Lead>>();
+  const teams = [...new Set(rows.flatMap((r) => (r.owner_team_id ? [r.owner_team_id] : [])))];
+  if (teams.length === 0) return out;
+  const found = await db
+    .selectFrom('teams')
+    .innerJoin('users', 'users.id', 'teams.lead_user_id')
+    .select(['teams.id as teamId', 'users.id', 'users.name', 'users.email'])
+    .where('teams.id', 'in', teams)
+    .where('users.disabled_at', 'is', null)
+    .execute();
+  for (const f of found) out.set(f.teamId, { id: f.id, name: f.name, email: f.email });
+  return out;
 }

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabaseUrl, migratedDatabase } from '../../test/support/engines.js';
 import { type App, buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
+import { createApiToken } from '../platform/auth/tokens.js';
+import { createUser } from '../platform/auth/users.js';
 import { LiveBus } from '../platform/realtime/bus.js';
 import { subscribeProcessSignals } from './process.js';
 import type { ProblemRuntime } from './runtime.js';
@@ -89,6 +91,70 @@ describe('process problems from live events', () => {
       .execute();
     expect(linked.length).toBeGreaterThanOrEqual(10);
     expect(history.map((h) => h.case_id).sort()).toEqual(linked.map((l) => l.case_id).sort());
+  });
+});
+
+/*
+ * The issue: a process problem's owner is "that team's lead". The team owns it (routing, rights);
+ * the lead named for the team (`PATCH /api/v1/teams/:id`) is who answers for it, on the problem.
+ */
+describe('a process problem of a team with a lead', () => {
+  it('is owned by the team and shows its lead', async () => {
+    const { app, cleanup } = await appAtT0();
+    try {
+      const db = app.database.db;
+      const ws = app.workspace.workspaceId;
+      const team = await db
+        .selectFrom('teams')
+        .select('id')
+        .where('workspace_id', '=', ws)
+        .where('name', '=', 'Care desk')
+        .executeTakeFirstOrThrow();
+      const lead = await createUser(db, {
+        workspaceId: ws,
+        email: 'lead@desk.test',
+        name: 'Rosa Lead',
+        role: 'supervisor',
+        password: 'a-long-password',
+      });
+      const { token } = await createApiToken(db, ws, 'admin', 'admin');
+      const auth = { authorization: `Bearer ${token}` };
+      const named = await app.http.inject({
+        method: 'PATCH',
+        url: `/api/v1/teams/${team.id}`,
+        headers: auth,
+        payload: { leadUserId: lead.id },
+      });
+      expect(named.statusCode, named.body).toBe(200);
+      const publish = (i: number, at: number) =>
+        app.bus.publish({
+          type: 'promise.broken',
+          workspaceId: ws,
+          data: {
+            promiseId: `q-${i}`,
+            caseId: `k-${i}`,
+            dueAt: new Date(at).toISOString(),
+            ownerTeamId: team.id,
+          },
+        });
+      let i = 0;
+      for (let t = T0; t < T0 + 48 * HOUR; t += 6 * HOUR) publish(i++, t);
+      for (let k = 0; k < 14; k++) publish(i++, T0 + 50 * HOUR + k * 6 * MIN);
+      expect(await titlesOnceRaised(app)).toEqual(['Spike of broken promises — team Care desk']);
+      const listed = await app.http.inject({
+        method: 'GET',
+        url: '/api/v1/problems?owner=Care%20desk',
+        headers: auth,
+      });
+      expect(listed.statusCode, listed.body).toBe(200);
+      const [p] = listed.json().items;
+      expect(p.kind).toBe('process');
+      expect(p.owner).toBe('Care desk');
+      expect(p.lead).toEqual({ id: lead.id, name: 'Rosa Lead', email: 'lead@desk.test' });
+    } finally {
+      await app.close();
+      cleanup();
+    }
   });
 });
 

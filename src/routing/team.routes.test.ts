@@ -10,6 +10,7 @@ interface Team {
   id: string;
   name: string;
   createdAt: string;
+  lead: { id: string; name: string; email: string } | null;
   members: { id: string; name: string; email: string }[];
 }
 
@@ -59,6 +60,7 @@ describe.each(ENGINES)('GET /api/v1/teams on %s', (engine) => {
       id: care.id,
       name: 'Care desk',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      lead: null,
       members: [
         { id: amy.id, name: 'Amy', email: 'amy@desk.test' },
         { id: zed.id, name: 'Zed', email: 'zed@desk.test' },
@@ -97,6 +99,7 @@ describe.each(ENGINES)('GET /api/v1/teams on %s', (engine) => {
 
   it('is in the OpenAPI document', async () => {
     const doc = (await get('/api/openapi.json')).json();
-    expect(doc.paths['/api/v1/teams'].get.summary).toBe('Teams with their members');
+    expect(doc.paths['/api/v1/teams'].get.summary).toBe('Teams with their lead and members');
+    expect(doc.paths['/api/v1/teams/{id}'].patch.summary).toBe('Name (or clear) a team’s lead');
   });
 });

@@ -27,6 +27,7 @@ import * as m0024 from './migrations/0024_drop_case_problem_id.js';
 import * as m0025 from './migrations/0025_csat_message.js';
 import * as m0026 from './migrations/0026_silent_updates.js';
 import * as m0027 from './migrations/0027_case_created_order.js';
+import * as m0028 from './migrations/0028_team_leads.js';
 
 /** What a migration may need to know about the engine; kept to column types. */
 export interface MigrationContext {
@@ -65,6 +66,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0025_csat_message': m0025,
   '0026_silent_updates': m0026,
   '0027_case_created_order': m0027,
+  '0028_team_leads': m0028,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type {
   DetectorBacklogTable,
   DetectorClockTable,
@@ -119,6 +119,8 @@ export interface TeamTable {
   workspace_id: string;
   name: string;
   created_at: number;
+  /** Who answers for the team's problems (a process problem's owner); null: none named. */
+  lead_user_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface QueueTable {
