@@ -317,6 +317,7 @@ export async function sendPagerDuty(
       status: problem.status,
       area: problem.area,
       owner: problem.owner,
+      lead: problem.lead?.name ?? null,
       ...details,
     },
   });
@@ -420,7 +421,8 @@ export async function sendSlack(
   // A title is at most 200 characters, but shown controls (`&lt;U+202E&gt;`) lengthen it.
   const head =
     `*${headline(fitEscaped(title, SLACK_TITLE_MAX))}*\n` +
-    `Status: ${problem.status} · Owner: ${fitEscaped(escapeSlack(problem.owner ?? 'unassigned'), 200)}\n`;
+    `Status: ${problem.status} · Owner: ${fitEscaped(escapeSlack(problem.owner ?? 'unassigned'), 200)}` +
+    `${problem.lead ? ` · Lead: ${fitEscaped(escapeSlack(problem.lead.name), 200)}` : ''}\n`;
   const link = `<${problem.url}|Open in Throughline>`;
   const room = SLACK_SECTION_MAX - head.length - link.length - 1;
   const section = `${head}${news ? `${fitEscaped(news, room)}\n` : ''}${link}`;

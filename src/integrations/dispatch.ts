@@ -121,6 +121,7 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
       ...snapshot,
       // Rows queued before the area had the API's shape carry null for a problem with no place.
       area: snapshotArea(snapshot.area),
+      lead: snapshot.lead ?? null,
       url,
       externalRefs,
     };

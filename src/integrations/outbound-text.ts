@@ -39,7 +39,7 @@ export function readableText(text: string, opts: { lines?: boolean } = {}): stri
   return opts.lines ? out : out.replace(/ {2,}/g, ' ').trim();
 }
 
-/** The problem's texts (title, owner, area names) as `readableText` for people's tools. */
+/** The problem's texts (title, owner, lead, area names) as `readableText` for people's tools. */
 export function readableProblem(problem: ProblemPayload): ProblemPayload {
   const text = (v: string | null) => (v === null ? null : readableText(v));
   const { postalCode, city, region, country } = problem.area;
@@ -53,6 +53,7 @@ export function readableProblem(problem: ProblemPayload): ProblemPayload {
     ...problem,
     title: readableText(problem.title),
     owner: problem.owner === null ? null : readableText(problem.owner),
+    lead: problem.lead ? { ...problem.lead, name: readableText(problem.lead.name) } : null,
     area,
   };
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { startFakeSlack } from '../../test/fakes/slack.js';
-import { closeWorldsAfterEach, fakes, withJira, world } from './testing/escalation-world.js';
+import { createUser } from '../platform/auth/users.js';
+import {
+  closeWorldsAfterEach,
+  fakes,
+  withJira,
+  withPagerDuty,
+  world,
+} from './testing/escalation-world.js';
 import { startFake } from './testing/fake-server.js';
 
 /**
@@ -89,5 +96,61 @@ describe('ETAs and update words reach the escalation targets', () => {
     expect(again).toHaveLength(2);
     expect(again[1].update).toEqual({ body: 'Half the street is back' });
     expect(JSON.stringify(slack.requests.at(-1)!.body)).toContain('Half the street is back');
+  });
+});
+
+/*
+ * A team's lead answers for its problems (a process problem's owner, #6): the people reading an
+ * escalation learn who that is, by name, as the API shows it.
+ */
+describe('escalations name the owner team’s lead', () => {
+  it('webhook, PagerDuty and Slack carry the lead named for the owner team', async () => {
+    const w = await world();
+    const { sent } = await withHook(w);
+    const { pd } = await withPagerDuty(w);
+    const slack = await startFakeSlack();
+    fakes.push(slack);
+    await w.add('slack', {}, { webhookUrl: `${slack.url}/services/T000/B000/XXXX` });
+    const ws = w.app.app.workspace.workspaceId;
+    const lead = await createUser(w.db, {
+      workspaceId: ws,
+      email: 'ines@desk.test',
+      name: 'Inês Field',
+      role: 'supervisor',
+      password: 'a-long-password',
+    });
+    // The outage problem's owner team (the default owner rules) is led by her.
+    const team = await w.db
+      .selectFrom('teams')
+      .select('id')
+      .where('workspace_id', '=', ws)
+      .where('name', '=', 'Network operations')
+      .executeTakeFirstOrThrow();
+    const named = await w.app.app.http.inject({
+      method: 'PATCH',
+      url: `/api/v1/teams/${team.id}`,
+      headers: w.app.auth,
+      payload: { leadUserId: lead.id },
+    });
+    expect(named.statusCode, named.body).toBe(200);
+    const id = await w.problem();
+    await w.drain();
+    const opened = sent().find((b) => b.event === 'problem.opened')!;
+    expect(opened.problem).toMatchObject({
+      owner: 'Network operations',
+      lead: { id: lead.id, name: 'Inês Field' },
+    });
+    expect(JSON.stringify(slack.requests.at(-1)!.body)).toContain(
+      'Owner: Network operations · Lead: Inês Field',
+    );
+    const triggered = pd.requests.map(
+      (r) => (r.body as { payload?: { custom_details?: { lead?: string } } }).payload,
+    );
+    expect(triggered.at(-1)?.custom_details?.lead).toBe('Inês Field');
+    // Handed to a team with no lead: no one is named.
+    await w.change(id, { owner: 'Billing', body: 'Billing takes it' });
+    await w.drain();
+    expect(sent().at(-1)!.problem).toMatchObject({ owner: 'Billing', lead: null });
+    expect(JSON.stringify(slack.requests.at(-1)!.body)).not.toContain('Lead:');
   });
 });

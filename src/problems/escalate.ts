@@ -47,6 +47,11 @@ export interface ProblemSnapshot {
   /** As the API gives it: every level, null where not known (`snapshotArea`). */
   area: ProblemArea;
   owner: string | null;
+  /**
+   * Who answers for it: the owner team's lead (`PATCH /api/v1/teams/:id`), by id and name; null
+   * when none (rows queued before leads existed carry none).
+   */
+  lead?: { id: string; name: string } | null;
   customerCount: number;
   messageCount: number;
   detectedAt: string;
@@ -80,7 +85,17 @@ async function snapshotOf(trx: Kysely<DB>, problemId: string): Promise<ProblemSn
     .selectAll()
     .where('id', '=', problemId)
     .executeTakeFirst();
-  return p ? snapshotFromRow(p) : null;
+  if (!p) return null;
+  const lead = p.owner_team_id
+    ? await trx
+        .selectFrom('teams')
+        .innerJoin('users', 'users.id', 'teams.lead_user_id')
+        .select(['users.id', 'users.name'])
+        .where('teams.id', '=', p.owner_team_id)
+        .where('users.disabled_at', 'is', null)
+        .executeTakeFirst()
+    : undefined;
+  return { ...snapshotFromRow(p), lead: lead ?? null };
 }
 
 /** A stored problem row as escalation targets see it (also for rows queued before snapshots). */
