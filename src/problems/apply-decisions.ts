@@ -25,6 +25,7 @@ import {
   signatureOf,
 } from './problem.store.js';
 import { reopenReturning, reopenUnheld } from './reopen.js';
+import { foldIntoReturning } from './reopen-narrowed.js';
 
 /** What applying decisions needs of an open problem (kept current as problems are raised). */
 export interface OpenProblemRow {
@@ -282,11 +283,37 @@ export async function applyDecisions(
       case 'own':
         await applyOwn(trx, ws, d, byId, now);
         break;
-      case 'refine':
+      case 'refine': {
         if (!(await applyRefine(trx, ws, d, byId, settings, now))) break;
-        await queueEscalations(trx, ws, d.problemId, 'problem.updated', now, newest);
         changed.add(d.problemId);
+        // Narrowed to where a problem was fixed lately: that one again (reopen-narrowed.ts).
+        // The batch's links to the new problem are stored first, so the merge moves them too.
+        const gone = d.problemId;
+        const back = await foldIntoReturning(trx, ws, d, now, async () => {
+          const mine = links.filter((l) => l.problemId === gone);
+          if (mine.length > 0) await insertLinks(trx, ws, mine, now);
+          links.splice(0, links.length, ...links.filter((l) => l.problemId !== gone));
+        });
+        if (back) {
+          alias.set(gone, back.id);
+          byId.set(back.id, back);
+          changed.add(back.id);
+          for (const [c, id] of linked) if (id === gone) linked.set(c, back.id);
+          // Their acknowledgements speak of the problem they are in now.
+          for (const a of acks)
+            if (a.problemId === gone)
+              Object.assign(a, { problemId: back.id, problem: { ...back } });
+          const votes = voted.get(gone);
+          if (votes) {
+            const into = votesOf(back);
+            for (const [k, n] of Object.entries(votes)) into[k] = (into[k] ?? 0) + n;
+            voted.delete(gone);
+          }
+          break;
+        }
+        await queueEscalations(trx, ws, d.problemId, 'problem.updated', now, newest);
         break;
+      }
       case 'retopic':
         if (!(await applyRetopic(trx, ws, d, byId, settings, now, voted.get(d.problemId)))) break;
         // The owner may have changed with it: escalation targets hear of the new title and owner

@@ -188,6 +188,93 @@ describe.each(ENGINES)('a returning problem on %s', (engine) => {
     }
   });
 
+  /*
+   * QA: the return of an 80202 trouble was raised country-wide (the topic's busy country key
+   * passed first) and narrowed to Colorado minutes later: a second problem beside the one a
+   * person made, fixed and closed an hour before. Narrowed there while young, it is that one.
+   */
+  it('folds a country-wide return narrowed to the place into the problem fixed there', async () => {
+    const at = Date.parse('2026-05-08T12:00:00Z');
+    const old = await closedByHand(at);
+    // A later complaint (its case made first: the app's own detector would otherwise meet the
+    // problem raised here at its next batch and expire it) joins it before it narrows.
+    const later = await someCase();
+    const first = await raise(at, 'all', null);
+    const colorado = { postalCode: null, city: null, region: 'CO', country: 'US' };
+    const decisions: Decision[] = [
+      {
+        type: 'link',
+        problemId: `new-${at}`,
+        member: { ref: `r2-${at}`, caseId: later.case_id, customerId: later.customer_id!, at },
+        reason: 'detected',
+      },
+      {
+        type: 'refine',
+        problemId: `new-${at}`,
+        at: at + 5 * 60_000,
+        areaKey: 'r:US:CO',
+        area: colorado as never,
+        key: 'outage@r:US:CO',
+      },
+    ];
+    // The batch knows the open problems, as the runtime's does.
+    const open = await db()
+      .selectFrom('problems')
+      .select([
+        'id',
+        'number',
+        'title',
+        'status',
+        'eta_at',
+        'signature_json',
+        'kind',
+        'detected_at',
+      ])
+      .where('id', '=', `new-${at}`)
+      .execute();
+    await db()
+      .transaction()
+      .execute((trx) =>
+        applyDecisions(
+          trx,
+          ws(),
+          at + 5 * 60_000,
+          [],
+          decisions,
+          new Map(),
+          new Map(open.map((r) => [r.id, r as OpenProblemRow])),
+          DEFAULT_PROBLEM_SETTINGS,
+          new Set(),
+        ),
+      );
+    const rows = await db()
+      .selectFrom('problems')
+      .select(['id', 'status', 'merged_into'])
+      .where('id', 'in', [old.id, `new-${at}`])
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual(
+      [
+        { id: old.id, status: 'fixing', merged_into: null },
+        { id: `new-${at}`, status: 'closed', merged_into: old.id },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+    // Both cases are the reopened problem's now, none is left on the merged one.
+    const links = await db()
+      .selectFrom('problem_links')
+      .select(['problem_id', 'case_id'])
+      .where('case_id', 'in', [first, later.case_id!])
+      .where('unlinked_at', 'is', null)
+      .execute();
+    expect(links.map((l) => l.problem_id)).toEqual([old.id, old.id]);
+    const counted = await db()
+      .selectFrom('problems')
+      .select('customer_count')
+      .where('id', '=', old.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(counted.customer_count)).toBeGreaterThanOrEqual(2);
+  });
+
   it('starts a new problem when the fix held longer than the reopen window', async () => {
     const at = Date.parse('2026-04-20T12:00:00Z');
     const old = await verifiedProblem(at, REOPEN_WITHIN_MS + DAY);

@@ -36,6 +36,19 @@ export async function reopenReturning(
   now: number,
 ): Promise<OpenProblemRow | null> {
   if (d.kind !== 'area' || d.areaKey === null || d.topic === null) return null;
+  return reopenFixedThere(trx, ws, { ...d, topic: d.topic, areaKey: d.areaKey }, now);
+}
+
+/** A trouble found at a place: its topic and place, when (event time), its keys and baseline. */
+type Found = Pick<Raise, 'area' | 'at' | 'keys' | 'baseline'> & { topic: string; areaKey: string };
+
+/** The problem fixed lately for this trouble at this place, back to `fixing` (null: none). */
+export async function reopenFixedThere(
+  trx: Kysely<DB>,
+  ws: string,
+  d: Found,
+  now: number,
+): Promise<OpenProblemRow | null> {
   const fixedLately = await trx
     .selectFrom('problems')
     .selectAll()
@@ -83,13 +96,12 @@ export async function reopenReturning(
  * inside the other (complaints of "80202 again" raised for Denver), but not country-wide, which
  * would hide every other place's trouble of the topic behind one ZIP code's number.
  */
-function sameTrouble(o: ProblemRow, d: Raise): boolean {
+function sameTrouble(o: ProblemRow, d: Found): boolean {
   if (o.area_key === d.areaKey) return true;
   if (o.kind !== 'manual' || o.area_key === null || o.area_json === null || d.areaKey === ALL)
     return false;
   return (
-    areaChain(d.area).includes(o.area_key) ||
-    areaChain(JSON.parse(o.area_json)).includes(d.areaKey!)
+    areaChain(d.area).includes(o.area_key) || areaChain(JSON.parse(o.area_json)).includes(d.areaKey)
   );
 }
 
