@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -33,6 +33,14 @@ describe('the CLI bundle', () => {
     expect(again.status).toBe(0);
     expect(seen()).toBe(later.getTime());
     expect(again.stdout).toBe(first.stdout);
+
+    // Built in another place (a copied checkout keeps mtimes): its sources' URLs are not ours.
+    const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8'));
+    writeFileSync(MANIFEST, JSON.stringify({ ...manifest, root: '/elsewhere' }));
+    expect(run().status).toBe(0);
+    const rebuilt = JSON.parse(readFileSync(MANIFEST, 'utf8'));
+    expect(rebuilt.root).toBe(ROOT.replace(/\/$/, ''));
+    expect(existsSync(`${ROOT}.build/${rebuilt.bundle}`)).toBe(true);
 
     const viaTsx = run({ THROUGHLINE_NO_BUNDLE: '1' });
     expect(viaTsx.status).toBe(0);
