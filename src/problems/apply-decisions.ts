@@ -136,7 +136,12 @@ export async function applyDecisions(
   );
   for (const raw of decisions) {
     const target = alias.get(raw.problemId);
-    const d: Decision = target ? { ...raw, problemId: target } : raw;
+    let d: Decision = target ? { ...raw, problemId: target } : raw;
+    // A key taken over from a problem folded into another is taken from that one.
+    if (d.type === 'own' && d.from && alias.has(d.from)) {
+      const from = alias.get(d.from)!;
+      d = from === d.problemId ? { ...d, from: undefined } : { ...d, from };
+    }
     switch (d.type) {
       case 'raise': {
         const reopened = await reopenReturning(trx, ws, d, now);
@@ -297,6 +302,7 @@ export async function applyDecisions(
         if (back) {
           alias.set(gone, back.id);
           byId.set(back.id, back);
+          byId.delete(gone);
           changed.add(back.id);
           for (const [c, id] of linked) if (id === gone) linked.set(c, back.id);
           // Their acknowledgements speak of the problem they are in now.

@@ -89,7 +89,11 @@ async function snapshotOf(trx: Kysely<DB>, problemId: string): Promise<ProblemSn
   const lead = p.owner_team_id
     ? await trx
         .selectFrom('teams')
-        .innerJoin('users', 'users.id', 'teams.lead_user_id')
+        .innerJoin('users', (j) =>
+          j
+            .onRef('users.id', '=', 'teams.lead_user_id')
+            .onRef('users.workspace_id', '=', 'teams.workspace_id'),
+        )
         .select(['users.id', 'users.name'])
         .where('teams.id', '=', p.owner_team_id)
         .where('users.disabled_at', 'is', null)

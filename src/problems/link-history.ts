@@ -13,8 +13,9 @@ export type UnlinkedHow = 'by_hand' | 'merged' | 'split' | 'moved';
 type ProblemRef = { id: string; number: number | null };
 type Actor = { type: string; id: string | null };
 
-const who = (actor: Actor) => ({
-  type: actor.type === 'token' ? ('token' as const) : ('user' as const),
+/** The actor as the case history names it (a merge the detector made is the system's). */
+const who = (actor: Actor): { type: 'user' | 'token' | 'system'; id: string | null } => ({
+  type: actor.type === 'token' || actor.type === 'system' ? actor.type : 'user',
   id: actor.id,
 });
 

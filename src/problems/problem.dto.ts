@@ -145,7 +145,11 @@ async function teamLeads(db: Kysely<DB>, rows: Selectable<ProblemTable>[]) {
   if (teams.length === 0) return out;
   const found = await db
     .selectFrom('teams')
-    .innerJoin('users', 'users.id', 'teams.lead_user_id')
+    .innerJoin('users', (j) =>
+      j
+        .onRef('users.id', '=', 'teams.lead_user_id')
+        .onRef('users.workspace_id', '=', 'teams.workspace_id'),
+    )
     .select(['teams.id as teamId', 'users.id', 'users.name', 'users.email'])
     .where('teams.id', 'in', teams)
     .where('users.disabled_at', 'is', null)

@@ -78,6 +78,8 @@ export async function mergeLocked(
   src: Row,
   dst: Row,
   now: number,
+  /** For an automatic merge, the event time it comes from: history escalates nothing. */
+  eventAt?: number,
 ) {
   const ws = actor.workspaceId;
   const links = await trx
@@ -187,7 +189,7 @@ export async function mergeLocked(
   await recountProblem(trx, src.id, now);
   // The source's Jira issue, PagerDuty incident and so on close; the target's learn of it.
   // It carries the target, so a receiver can tell a merge from a close (dispatch.ts).
-  await queueEscalations(trx, ws, src.id, 'problem.closed', now, undefined, undefined, {
+  await queueEscalations(trx, ws, src.id, 'problem.closed', now, eventAt, undefined, {
     id: dst.id,
     number: Number(dst.number),
   });
@@ -201,5 +203,5 @@ export async function mergeLocked(
   );
   await recountProblem(trx, dst.id, now);
   // After the recount: the escalation carries the problem as the merge leaves it.
-  await queueEscalations(trx, ws, dst.id, 'problem.updated', now);
+  await queueEscalations(trx, ws, dst.id, 'problem.updated', now, eventAt);
 }

@@ -56,12 +56,23 @@ export async function foldIntoReturning(
     [second, await loadForUpdate(trx, ws, second)],
   ]);
   const actor = { type: 'system', id: null, workspaceId: ws };
-  await mergeLocked(trx, actor, rows.get(p.id)!, rows.get(back.id)!, now);
-  // The merge took the new problem's keys into its signature.
-  const after = await trx
+  await mergeLocked(trx, actor, rows.get(p.id)!, rows.get(back.id)!, now, d.at);
+  // As the batch knows its open problems (its topic and place for acknowledgements), with the
+  // keys the merge took into its signature.
+  return trx
     .selectFrom('problems')
-    .select('signature_json')
+    .select([
+      'id',
+      'number',
+      'title',
+      'status',
+      'eta_at',
+      'signature_json',
+      'kind',
+      'detected_at',
+      'area_json',
+      'topic',
+    ])
     .where('id', '=', back.id)
     .executeTakeFirstOrThrow();
-  return { ...back, signature_json: after.signature_json };
 }

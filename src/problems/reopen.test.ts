@@ -273,6 +273,35 @@ describe.each(ENGINES)('a returning problem on %s', (engine) => {
       .where('id', '=', old.id)
       .executeTakeFirstOrThrow();
     expect(Number(counted.customer_count)).toBeGreaterThanOrEqual(2);
+    // The case's history says the system moved it, not a person.
+    const moved = await db()
+      .selectFrom('case_events')
+      .select(['actor_type', 'data_json'])
+      .where('case_id', '=', later.case_id!)
+      .where('type', '=', 'problem_linked')
+      .execute();
+    const merged = moved.filter((e) => JSON.parse(e.data_json).how === 'merged');
+    expect(merged.map((e) => e.actor_type)).toEqual(['system']);
+  });
+
+  it('does not reopen a fixed problem that was merged into another since', async () => {
+    const at = Date.parse('2026-04-24T12:00:00Z');
+    const old = await verifiedProblem(at, DAY);
+    const into = await verifiedProblem(at, DAY);
+    await db()
+      .updateTable('problems')
+      .set({ merged_into: into.id, status: 'closed' })
+      .where('id', '=', old.id)
+      .execute();
+    await db()
+      .updateTable('problems')
+      .set({ area_key: 'elsewhere' })
+      .where('id', '=', into.id)
+      .execute();
+    await raise(at, old.area_key!);
+    const rows = await statuses([old.id, `new-${at}`]);
+    expect(rows.find((r) => r.id === old.id)?.status).toBe('closed');
+    expect(rows.map((r) => r.id)).toContain(`new-${at}`);
   });
 
   it('starts a new problem when the fix held longer than the reopen window', async () => {

@@ -56,6 +56,8 @@ export async function reopenFixedThere(
     .where('kind', 'in', ['area', 'manual'])
     .where('topic', '=', d.topic)
     .where('status', 'in', ['verified', 'closed'])
+    // One merged into another lives on there: reopened, it would hold cases nothing can move.
+    .where('merged_into', 'is', null)
     .where('fixed_event_at', '>=', d.at - REOPEN_WITHIN_MS)
     .orderBy('fixed_event_at', 'desc')
     .execute();

@@ -141,8 +141,10 @@ export function sameTrouble(
         !topic && p.kind === 'text' && !!excess && !burstInPlace(counts, excess, p, true);
       // Nor, for a problem a person made naming neither topic nor place, a burst not reading like
       // its complaints: that is all it says of its trouble (QA: a burst of "keep" an hour after
-      // one was made from an unrelated case was taken by it, not raised).
-      const unnamed = p.kind === 'manual' && !p.topic;
+      // one was made from an unrelated case was taken by it, not raised). Such a problem has no
+      // keys, so none of its complaints are in the windows `readsAlike` reads: no burst joins it
+      // by itself; people link its cases, or merge the text problem raised beside it.
+      const unnamed = p.kind === 'manual' && !p.topic && !placed;
       if ((unrelated || away || unnamed) && (!excess || !readsAlike(config, counts, excess, p)))
         continue;
     }
