@@ -59,20 +59,5 @@ export async function foldIntoReturning(
   await mergeLocked(trx, actor, rows.get(p.id)!, rows.get(back.id)!, now, d.at);
   // As the batch knows its open problems (its topic and place for acknowledgements), with the
   // keys the merge took into its signature.
-  return trx
-    .selectFrom('problems')
-    .select([
-      'id',
-      'number',
-      'title',
-      'status',
-      'eta_at',
-      'signature_json',
-      'kind',
-      'detected_at',
-      'area_json',
-      'topic',
-    ])
-    .where('id', '=', back.id)
-    .executeTakeFirstOrThrow();
+  return trx.selectFrom('problems').selectAll().where('id', '=', back.id).executeTakeFirstOrThrow();
 }

@@ -220,16 +220,7 @@ describe.each(ENGINES)('a returning problem on %s', (engine) => {
     // The batch knows the open problems, as the runtime's does.
     const open = await db()
       .selectFrom('problems')
-      .select([
-        'id',
-        'number',
-        'title',
-        'status',
-        'eta_at',
-        'signature_json',
-        'kind',
-        'detected_at',
-      ])
+      .selectAll()
       .where('id', '=', `new-${at}`)
       .execute();
     await db()
