@@ -21,28 +21,25 @@ export async function ownerTeamOnly(
     .where('id', '=', id)
     .executeTakeFirst();
   if (!p?.owner_team_id) return;
-  const profile =
-    actor.type === 'user'
-      ? await db
-          .selectFrom('agent_profiles')
-          .select('team_id')
-          .where('workspace_id', '=', actor.workspaceId)
-          .where('user_id', '=', actor.id)
-          .executeTakeFirst()
-      : undefined;
+  const forbidden = new AppError(
+    'forbidden',
+    "only the owner team's agents and lead, supervisors and admins change this problem",
+  );
+  // An agent token belongs to no team and leads none.
+  if (actor.type !== 'user') throw forbidden;
+  const profile = await db
+    .selectFrom('agent_profiles')
+    .select('team_id')
+    .where('workspace_id', '=', actor.workspaceId)
+    .where('user_id', '=', actor.id)
+    .executeTakeFirst();
   if (profile?.team_id === p.owner_team_id) return;
-  const led =
-    actor.type === 'user'
-      ? await db
-          .selectFrom('teams')
-          .select('id')
-          .where('id', '=', p.owner_team_id)
-          .where('lead_user_id', '=', actor.id)
-          .executeTakeFirst()
-      : undefined;
-  if (!led)
-    throw new AppError(
-      'forbidden',
-      "only the owner team's agents and lead, supervisors and admins change this problem",
-    );
+  const led = await db
+    .selectFrom('teams')
+    .select('id')
+    .where('workspace_id', '=', actor.workspaceId)
+    .where('id', '=', p.owner_team_id)
+    .where('lead_user_id', '=', actor.id)
+    .executeTakeFirst();
+  if (!led) throw forbidden;
 }

@@ -84,23 +84,27 @@ describe.each(ENGINES)('a returning problem on %s', (engine) => {
         reason: 'detected',
       },
     ];
-    const byId = new Map<string, OpenProblemRow>();
+    await apply(at, decisions);
+    return c.case_id!;
+  }
+
+  /** The decisions applied as a pipeline batch does, with the open problems it knows. */
+  async function apply(now: number, decisions: Decision[], open: OpenProblemRow[] = []) {
     await db()
       .transaction()
       .execute((trx) =>
         applyDecisions(
           trx,
           ws(),
-          at,
+          now,
           [],
           decisions,
           new Map(),
-          byId,
+          new Map(open.map((r) => [r.id, r])),
           DEFAULT_PROBLEM_SETTINGS,
           new Set(),
         ),
       );
-    return c.case_id!;
   }
 
   it('reopens a problem verified after a fix within two days, with its links and history', async () => {
@@ -223,21 +227,7 @@ describe.each(ENGINES)('a returning problem on %s', (engine) => {
       .selectAll()
       .where('id', '=', `new-${at}`)
       .execute();
-    await db()
-      .transaction()
-      .execute((trx) =>
-        applyDecisions(
-          trx,
-          ws(),
-          at + 5 * 60_000,
-          [],
-          decisions,
-          new Map(),
-          new Map(open.map((r) => [r.id, r as OpenProblemRow])),
-          DEFAULT_PROBLEM_SETTINGS,
-          new Set(),
-        ),
-      );
+    await apply(at + 5 * 60_000, decisions, open as OpenProblemRow[]);
     const rows = await db()
       .selectFrom('problems')
       .select(['id', 'status', 'merged_into'])
