@@ -93,11 +93,39 @@ describe.each(ENGINES)('notification routes on %s', (engine) => {
     const later = at + 30 * HOUR;
     const viaTemplate = await route(a, later);
     expect(viaTemplate.route).toMatchObject({ channel: 'whatsapp', channelId: withTemplate });
-    const closed = await route(b, later);
+    // Where WhatsApp is the only channel that can send, a closed window leaves no route.
+    const closed = await route(b, later, ['whatsapp']);
     expect(closed.route).toBeNull();
     expect(closed.refused.join('; ')).toMatch(/whatsapp/);
     // Inside the window both go.
     expect((await route(b, at + HOUR)).route).toMatchObject({ channelId: withoutTemplate });
+  });
+
+  it('texts the WhatsApp number when the window closed and no template is approved', async () => {
+    const at = T0 + 4 * HOUR;
+    // The Cloud API writes international numbers without the plus sign.
+    const c = await writes(
+      aMessage({
+        channel: 'whatsapp',
+        channelId: withoutTemplate,
+        author: { id: '447911123456' },
+        sentAt: new Date(at).toISOString(),
+      }),
+    );
+    const later = at + 30 * HOUR;
+    const texted = await route(c, later);
+    expect(texted.route).toMatchObject({
+      channel: 'sms',
+      to: '+447911123456',
+      visibility: 'private',
+      why: 'fallback: sms',
+    });
+    expect(texted.refused.join('; ')).toMatch(/whatsapp/);
+    // Inside the window WhatsApp itself answers; a refused SMS leaves none (with both reasons).
+    expect((await route(c, at + HOUR)).route).toMatchObject({ channel: 'whatsapp' });
+    const none = await route(c, later, ['whatsapp']);
+    expect(none.route).toBeNull();
+    expect(none.refused.join('; ')).toMatch(/sms: no sender is configured/);
   });
 
   it("does not count on Meta's human-agent tag: a notification is not a person's reply", async () => {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { decideWindow, type Surface } from '../channels/window/window.js';
+import { normalisePhone } from '../customers/identity.keys.js';
 import type { DB } from '../platform/db/schema.js';
 import { ERASED } from '../privacy/scrub.js';
 
@@ -48,6 +49,16 @@ const caseKey = (last: { channel: string; author_address: string; visibility: st
 const NO_TEXT = new Set(['voice']);
 /** Fallback preference when the case's channel cannot be used. */
 const FALLBACK_ORDER = ['sms', 'email', 'whatsapp', 'x', 'facebook', 'instagram', 'webchat', 'api'];
+const rankOf = (channel: string) => {
+  const i = FALLBACK_ORDER.indexOf(channel);
+  return i < 0 ? FALLBACK_ORDER.length : i;
+};
+/** A way to reach the customer: a channel and address, ranked by `FALLBACK_ORDER`. */
+interface Candidate {
+  channel: string;
+  address: string;
+  rank: number;
+}
 
 /**
  * What a configured channel allows past the standard 24-hour window (its non-secret config):
@@ -153,13 +164,20 @@ export async function chooseRoute(
     .where('workspace_id', '=', workspaceId)
     .where('customer_id', '=', customerId)
     .execute();
-  const candidates: { channel: string; address: string }[] = [];
+  const candidates: Candidate[] = [];
   for (const i of ids) {
     if (i.channel === 'voice' && /^\+\d{6,15}$/.test(i.address))
-      candidates.push({ channel: 'sms', address: i.address });
-    else if (!NO_TEXT.has(i.channel)) candidates.push(i);
+      candidates.push({ channel: 'sms', address: i.address, rank: rankOf('sms') });
+    else if (!NO_TEXT.has(i.channel))
+      candidates.push({ channel: i.channel, address: i.address, rank: rankOf(i.channel) });
+    // A WhatsApp number is a phone number: when WhatsApp itself cannot be used (its 24-hour
+    // window closed with no approved template), a text to that number is the customer's next
+    // way, tried right after WhatsApp and before their other channels' fallbacks.
+    const phone = i.channel === 'whatsapp' ? normalisePhone(i.address) : null;
+    if (phone) candidates.push({ channel: 'sms', address: phone, rank: rankOf('whatsapp') + 0.5 });
   }
-  candidates.sort((a, b) => FALLBACK_ORDER.indexOf(a.channel) - FALLBACK_ORDER.indexOf(b.channel));
+  candidates.sort((a, b) => a.rank - b.rank);
+  const seen = new Set<string>();
   for (const cand of candidates) {
     // The case's own route was tried above; a public reply's handle can still take a DM (X
     // refuses a public reply that is too long, which a DM carries).
@@ -170,7 +188,11 @@ export async function chooseRoute(
       caseVisibility(last) === 'private'
     )
       continue;
-    if (exclude.has(routeKey(cand.channel, cand.address, 'private'))) continue;
+    const key = routeKey(cand.channel, cand.address, 'private');
+    // One number may be both a caller's, a texter's and a WhatsApp user's: tried once.
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (exclude.has(key)) continue;
     // The customer's latest message there names the configured channel to answer through.
     const lastIn = await db
       .selectFrom('messages')
