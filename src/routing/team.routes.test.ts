@@ -97,9 +97,83 @@ describe.each(ENGINES)('GET /api/v1/teams on %s', (engine) => {
     expect((await get('/api/v1/teams?limit=201')).statusCode).toBe(400);
   });
 
+  it('adds a team that owner rules can then name; a taken name is a 409, nothing half made', async () => {
+    const lead = await createUser(t.app.database.db, {
+      workspaceId: ws(),
+      email: 'lena@desk.test',
+      name: 'Lena',
+      role: 'supervisor',
+      password: 'a-long-password',
+    });
+    const made = await asAdmin(t, 'POST', '/api/v1/teams', {
+      name: '  Street   works ',
+      leadUserId: lead.id,
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const team = made.json() as Team;
+    expect(team).toEqual({
+      id: expect.any(String),
+      name: 'Street works',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      lead: { id: lead.id, name: 'Lena', email: 'lena@desk.test' },
+      members: [],
+    });
+    expect((await get('/api/v1/teams?limit=200')).json().items).toContainEqual(team);
+    // An owner rule may name it now (only teams that exist can be named).
+    const rule = await asAdmin(t, 'PATCH', '/api/v1/problem-settings', {
+      ownerRules: [{ team: 'street works', topic: 'outage' }],
+    });
+    expect(rule.statusCode, rule.body).toBe(200);
+    // The change is in the audit log, by its route, naming the new team.
+    const logged = await t.app.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'target'])
+      .where('workspace_id', '=', ws())
+      .where('action', '=', 'team.created')
+      .execute();
+    expect(logged).toContainEqual({ action: 'team.created', target: team.id });
+
+    const count = async () => ((await get('/api/v1/teams?limit=200')).json().items as Team[]).length;
+    const before = await count();
+    for (const [body, status, message] of [
+      [{ name: 'STREET WORKS' }, 409, /a team named "Street works" exists/],
+      [{ name: '   ' }, 400, /name/],
+      [{ name: 'x'.repeat(101) }, 400, /name/],
+      [{ name: 'Ops\u0007' }, 400, /name/],
+      [{ name: 'Ops', leadUserId: 'nobody' }, 400, /leadUserId "nobody" is not a user/],
+      [{ name: 'Ops', colour: 'red' }, 400, /colour/],
+    ] as const) {
+      const res = await asAdmin(t, 'POST', '/api/v1/teams', body);
+      expect([JSON.stringify(body), res.statusCode]).toEqual([JSON.stringify(body), status]);
+      expect(res.json().error.message).toMatch(message);
+    }
+    expect(await count()).toBe(before);
+    // Only admins and supervisors add teams.
+    const asAgent = await t.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/teams',
+      headers: { ...(await bearer('agent')), 'content-type': 'application/json' },
+      payload: { name: 'Agents own' },
+    });
+    expect(asAgent.statusCode).toBe(403);
+    expect(await count()).toBe(before);
+  });
+
+  it('adds one team when two requests name it at once', async () => {
+    const tries = await Promise.all(
+      Array.from({ length: 4 }, () => asAdmin(t, 'POST', '/api/v1/teams', { name: 'Night shift' })),
+    );
+    expect(tries.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409]);
+    const named = ((await get('/api/v1/teams?limit=200')).json().items as Team[]).filter(
+      (x) => x.name === 'Night shift',
+    );
+    expect(named).toHaveLength(1);
+  });
+
   it('is in the OpenAPI document', async () => {
     const doc = (await get('/api/openapi.json')).json();
     expect(doc.paths['/api/v1/teams'].get.summary).toBe('Teams with their lead and members');
     expect(doc.paths['/api/v1/teams/{id}'].patch.summary).toBe('Name (or clear) a team’s lead');
+    expect(doc.paths['/api/v1/teams'].post.summary).toBe('Add a team (with its lead, if named)');
   });
 });

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { notFound } from '../platform/errors.js';
+import { AppError, badRequest, notFound } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
 import type { Http } from '../platform/http/server.js';
 import type { RoutingRouteDeps } from './routing.routes.js';
 import { admin, Id } from './routing.schema.js';
@@ -9,11 +10,12 @@ import { assertLead, TEAM_COLUMNS, TeamDto, teamDtos } from './team.store.js';
  * `GET /api/v1/teams`: the teams routing rules, queues, agents and problem owners name, so a
  * client can discover them. Readable by every desk role, as the agents and queues lists are (an
  * integration token is refused, as everywhere but ingest). Paged by id (oldest first for ids the
- * desk makes: UUIDv7). `PATCH /api/v1/teams/:id` names a team's lead, who answers for its
- * problems (admins and supervisors, who set agents' teams too).
+ * desk makes: UUIDv7). `POST /api/v1/teams` adds a team (owner rules, routing rules and queues
+ * name only teams that exist); `PATCH /api/v1/teams/:id` names a team's lead, who answers for its
+ * problems (both for admins and supervisors, who set agents' teams and make queues too).
  */
 export function teamRoutes(app: Http, deps: RoutingRouteDeps) {
-  const { db } = deps;
+  const { db, clock } = deps;
   app.get(
     '/api/v1/teams',
     {
@@ -50,6 +52,75 @@ export function teamRoutes(app: Http, deps: RoutingRouteDeps) {
         items: await teamDtos(db, ws, page),
         nextCursor: rows.length > limit ? page[page.length - 1].id : null,
       };
+    },
+  );
+
+  app.post(
+    '/api/v1/teams',
+    {
+      config: admin,
+      schema: {
+        tags: ['routing'],
+        summary: 'Add a team (with its lead, if named)',
+        body: Type.Object(
+          {
+            name: Type.String({
+              minLength: 1,
+              maxLength: 100,
+              description:
+                'unique in the workspace, case and surrounding spaces aside: owner rules and problem owners name teams by it',
+            }),
+            leadUserId: Type.Optional(
+              Type.Union([Type.Null(), Type.String({ maxLength: 64 })], {
+                description: 'an enabled user of the workspace',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: TeamDto },
+      },
+    },
+    async (req, reply) => {
+      const ws = req.actor.workspaceId;
+      const name = req.body.name.trim().replace(/\s+/g, ' ');
+      if (!name || /[\u0000-\u001f\u007f]/.test(name))
+        throw badRequest('name: must be a visible name, not blank');
+      const leadId = req.body.leadUserId ?? null;
+      if (leadId !== null) await assertLead(db, ws, leadId);
+      const id = newId();
+      await db.transaction().execute(async (trx) => {
+        // Two requests adding one name at once: the workspace row, locked, takes them in turn
+        // (SQLite has one writer at a time already).
+        if (deps.skipLocked)
+          await trx
+            .selectFrom('workspaces')
+            .select('id')
+            .where('id', '=', ws)
+            .forUpdate()
+            .execute();
+        const same = await trx
+          .selectFrom('teams')
+          .select(['id', 'name'])
+          .where('workspace_id', '=', ws)
+          .execute();
+        const taken = same.find((t) => t.name.trim().toLowerCase() === name.toLowerCase());
+        if (taken)
+          throw new AppError('conflict', `a team named "${taken.name}" exists`, {
+            teamId: taken.id,
+          });
+        await trx
+          .insertInto('teams')
+          .values({ id, workspace_id: ws, name, created_at: clock(), lead_user_id: leadId })
+          .execute();
+      });
+      const row = await db
+        .selectFrom('teams')
+        .select(TEAM_COLUMNS)
+        .where('workspace_id', '=', ws)
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      return reply.status(201).send((await teamDtos(db, ws, [row]))[0]);
     },
   );
 

@@ -15,6 +15,9 @@ const ROUTES: Record<string, string> = {
   'PATCH /api/v1/integrations/:id': 'integration.updated',
   'DELETE /api/v1/integrations/:id': 'integration.deleted',
   'PUT /api/v1/agents/:id': 'agent.updated',
+  // Teams own problems and routing; a lead answers for the team's problems.
+  'POST /api/v1/teams': 'team.created',
+  'PATCH /api/v1/teams/:id': 'team.updated',
   'POST /api/v1/queues': 'queue.created',
   'PATCH /api/v1/queues/:id': 'queue.updated',
   'POST /api/v1/routing-rules': 'routing_rule.created',
