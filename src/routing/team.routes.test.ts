@@ -133,7 +133,8 @@ describe.each(ENGINES)('GET /api/v1/teams on %s', (engine) => {
       .execute();
     expect(logged).toContainEqual({ action: 'team.created', target: team.id });
 
-    const count = async () => ((await get('/api/v1/teams?limit=200')).json().items as Team[]).length;
+    const count = async () =>
+      ((await get('/api/v1/teams?limit=200')).json().items as Team[]).length;
     const before = await count();
     for (const [body, status, message] of [
       [{ name: 'STREET WORKS' }, 409, /a team named "Street works" exists/],

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { AppError, badRequest, notFound } from '../platform/errors.js';
-import { newId } from '../platform/ids.js';
 import type { Http } from '../platform/http/server.js';
+import { newId } from '../platform/ids.js';
 import type { RoutingRouteDeps } from './routing.routes.js';
 import { admin, Id } from './routing.schema.js';
 import { assertLead, TEAM_COLUMNS, TeamDto, teamDtos } from './team.store.js';
