@@ -3,7 +3,7 @@ import { aMessage, customerIdOf } from '../../test/builders.js';
 import { ENGINES } from '../../test/support/engines.js';
 import { suiteApp } from '../../test/support/suite.js';
 import { careWorld } from '../cases/test-world.js';
-import { linkKeyFor, normalisePhone } from './identity.keys.js';
+import { channelPhone, linkKeyFor, normalisePhone } from './identity.keys.js';
 
 describe('identity keys', () => {
   it('normalises phone numbers to E.164 and keys only verified identifiers', () => {
@@ -16,6 +16,21 @@ describe('identity keys', () => {
     expect(linkKeyFor('x', '12345', true)).toBeNull();
     expect(linkKeyFor('webchat', 'ana@example.com', false)).toBeNull();
     expect(linkKeyFor('webchat', 'ana@example.com', true)).toBe('email:ana@example.com');
+  });
+
+  it("reads a WhatsApp id as the whole international number, never in the desk's country", () => {
+    // Singapore's +65 9876 5432, as the Cloud API writes it: ten digits, which a US desk would
+    // otherwise read as a number of its own country.
+    expect(normalisePhone('6598765432')).not.toBe('+6598765432');
+    expect(channelPhone('whatsapp', '6598765432')).toBe('+6598765432');
+    expect(linkKeyFor('whatsapp', '6598765432', false)).toBe('phone:+6598765432');
+    expect(channelPhone('whatsapp', '16505551234')).toBe('+16505551234');
+    expect(channelPhone('whatsapp', '+447911123456')).toBe('+447911123456');
+    expect(channelPhone('whatsapp', 'whatsapp:447911123456')).toBe('+447911123456');
+    expect(channelPhone('whatsapp', '12')).toBeNull();
+    expect(channelPhone('whatsapp', 'not a number')).toBeNull();
+    // An SMS or a call gives the number as the carrier has it: the desk's country by default.
+    expect(channelPhone('sms', '(415) 555-0100')).toBe('+14155550100');
   });
 });
 

@@ -21,6 +21,22 @@ export function normalisePhone(
   return p?.isValid() ? p.number : null;
 }
 
+/**
+ * The E.164 number behind an address on a phone channel. A WhatsApp id (`wa_id`, the Cloud API's
+ * `from`) is always the full international number without its plus sign, so it is never read in
+ * the installation's country: `6598765432` is Singapore's +65 9876 5432, not a US number.
+ */
+export function channelPhone(channel: string, address: string): string | null {
+  if (channel === 'whatsapp') {
+    const digits = address
+      .replace(/^whatsapp:/i, '')
+      .trim()
+      .replace(/^\+/, '');
+    return /^\d{6,15}$/.test(digits) ? normalisePhone(`+${digits}`) : null;
+  }
+  return normalisePhone(address);
+}
+
 /** The country (ISO 3166 alpha-2) of a number in E.164, or undefined when it has none. */
 export function phoneCountry(e164: string): string | undefined {
   return parsePhoneNumberFromString(e164)?.country;
@@ -44,7 +60,7 @@ export function normaliseEmail(raw: string): string | null {
  */
 export function linkKeyFor(channel: string, address: string, verified: boolean): string | null {
   if (PHONE_CHANNELS.has(channel)) {
-    const p = normalisePhone(address);
+    const p = channelPhone(channel, address);
     return p ? `phone:${p}` : null;
   }
   if (channel === 'email') {

@@ -128,6 +128,41 @@ describe.each(ENGINES)('notification routes on %s', (engine) => {
     expect(none.refused.join('; ')).toMatch(/sms: no sender is configured/);
   });
 
+  it('texts a WhatsApp id as its own international number; tries one number once; skips account numbers', async () => {
+    const at = T0 + 5 * HOUR;
+    // Singapore's +65 9876 5432 as WhatsApp writes it (ten digits: not a US number).
+    const c = await writes(
+      aMessage({
+        channel: 'whatsapp',
+        channelId: withoutTemplate,
+        author: { id: '6598765432' },
+        sentAt: new Date(at).toISOString(),
+      }),
+    );
+    // The same customer also texted from that number, and an agent recorded their account number.
+    const texted = await writes(
+      aMessage({
+        channel: 'sms',
+        author: { id: '+6598765432' },
+        sentAt: new Date(at - HOUR).toISOString(),
+      }),
+    );
+    expect(texted.customerId).toBe(c.customerId);
+    const added = await asAdmin(t, 'POST', `/api/v1/customers/${c.customerId}/identities`, {
+      channel: 'account',
+      address: '4455-6677',
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const later = at + 30 * HOUR;
+    expect((await route(c, later)).route).toMatchObject({ channel: 'sms', to: '+6598765432' });
+    // With SMS refused, that number is refused once (not once as an identity and again as the
+    // WhatsApp number), and the account number is no route at all.
+    const none = await route(c, later, ['whatsapp']);
+    expect(none.route).toBeNull();
+    expect(none.refused.filter((r) => r.startsWith('sms:'))).toHaveLength(1);
+    expect(none.refused.join('; ')).not.toMatch(/account/);
+  });
+
   it("does not count on Meta's human-agent tag: a notification is not a person's reply", async () => {
     const tagged = await createChannel(t, {
       kind: 'meta',

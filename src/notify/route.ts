@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { decideWindow, type Surface } from '../channels/window/window.js';
-import { normalisePhone } from '../customers/identity.keys.js';
+import { channelPhone } from '../customers/identity.keys.js';
 import type { DB } from '../platform/db/schema.js';
 import { ERASED } from '../privacy/scrub.js';
 
@@ -166,6 +166,9 @@ export async function chooseRoute(
     .execute();
   const candidates: Candidate[] = [];
   for (const i of ids) {
+    // An account number (recorded by an agent or an import) names the customer; nothing is sent
+    // to it.
+    if (i.channel === 'account') continue;
     if (i.channel === 'voice' && /^\+\d{6,15}$/.test(i.address))
       candidates.push({ channel: 'sms', address: i.address, rank: rankOf('sms') });
     else if (!NO_TEXT.has(i.channel))
@@ -173,7 +176,7 @@ export async function chooseRoute(
     // A WhatsApp number is a phone number: when WhatsApp itself cannot be used (its 24-hour
     // window closed with no approved template), a text to that number is the customer's next
     // way, tried right after WhatsApp and before their other channels' fallbacks.
-    const phone = i.channel === 'whatsapp' ? normalisePhone(i.address) : null;
+    const phone = i.channel === 'whatsapp' ? channelPhone('whatsapp', i.address) : null;
     if (phone) candidates.push({ channel: 'sms', address: phone, rank: rankOf('whatsapp') + 0.5 });
   }
   candidates.sort((a, b) => a.rank - b.rank);
