@@ -11,7 +11,13 @@ import { newId } from '../platform/ids.js';
  * owner name is read as the team of that name, and a rule naming no team is refused.
  */
 
-const key = (name: string) => name.trim().toLowerCase();
+/** A team name as stored: Unicode-normalised (NFKC), runs of white space one space, trimmed. */
+export const tidyTeamName = (name: string) => name.normalize('NFKC').replace(/\s+/g, ' ').trim();
+
+/** What names one team: its tidy name, case aside ("Street  works" is "street works"). */
+export const teamNameKey = (name: string) => tidyTeamName(name).toLowerCase();
+
+const key = teamNameKey;
 
 /** The workspace's teams by name (case and surrounding spaces aside). */
 async function teamsByName(trx: Kysely<DB>, ws: string): Promise<Map<string, string>> {

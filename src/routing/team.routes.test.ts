@@ -127,11 +127,14 @@ describe.each(ENGINES)('GET /api/v1/teams on %s', (engine) => {
     // The change is in the audit log, by its route, naming the new team.
     const logged = await t.app.database.db
       .selectFrom('audit_log')
-      .select(['action', 'target'])
+      .select(['action', 'target', 'data_json'])
       .where('workspace_id', '=', ws())
       .where('action', '=', 'team.created')
+      .where('target', '=', team.id)
       .execute();
-    expect(logged).toContainEqual({ action: 'team.created', target: team.id });
+    expect(logged).toHaveLength(1);
+    // Who became its lead is in the entry (a lead may change the team's problems).
+    expect(JSON.parse(logged[0].data_json)).toMatchObject({ leadUserId: lead.id });
 
     const count = async () =>
       ((await get('/api/v1/teams?limit=200')).json().items as Team[]).length;
@@ -160,15 +163,66 @@ describe.each(ENGINES)('GET /api/v1/teams on %s', (engine) => {
     expect(await count()).toBe(before);
   });
 
-  it('adds one team when two requests name it at once', async () => {
-    const tries = await Promise.all(
-      Array.from({ length: 4 }, () => asAdmin(t, 'POST', '/api/v1/teams', { name: 'Night shift' })),
-    );
-    expect(tries.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409]);
+  it('adds one team when several requests name it at once', async () => {
+    const add = () => asAdmin(t, 'POST', '/api/v1/teams', { name: 'Night shift' });
+    let tries: Awaited<ReturnType<typeof add>>[];
+    if (engine === 'postgres') {
+      // Nodes adding teams take the workspace's row in turn: while another transaction holds
+      // it, an add waits (without the lock each would check, find no such team, and insert).
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => {
+        locked = r;
+      });
+      const holder = t.app.database.db.transaction().execute(async (trx) => {
+        await trx
+          .selectFrom('workspaces')
+          .select('id')
+          .where('id', '=', ws())
+          .forUpdate()
+          .execute();
+        locked();
+        await held;
+      });
+      await isLocked;
+      let done = 0;
+      const pending = Array.from({ length: 3 }, () => add().finally(() => done++));
+      await new Promise((r) => setTimeout(r, 400));
+      expect(done).toBe(0);
+      release();
+      await holder;
+      tries = await Promise.all(pending);
+    } else {
+      // SQLite: one writer at a time.
+      tries = await Promise.all(Array.from({ length: 3 }, add));
+    }
+    expect(tries.map((r) => r.statusCode).sort()).toEqual([201, 409, 409]);
     const named = ((await get('/api/v1/teams?limit=200')).json().items as Team[]).filter(
       (x) => x.name === 'Night shift',
     );
     expect(named).toHaveLength(1);
+  });
+
+  it('reads a team name as people see it: spacing, width and case aside; invisible characters refused', async () => {
+    const made = await asAdmin(t, 'POST', '/api/v1/teams', { name: 'Ｒoad crew' });
+    expect(made.statusCode, made.body).toBe(201);
+    expect(made.json().name).toBe('Road crew');
+    for (const name of ['road   CREW', 'Road crew ']) {
+      const res = await asAdmin(t, 'POST', '/api/v1/teams', { name });
+      expect([name, res.statusCode]).toEqual([name, 409]);
+    }
+    for (const name of ['Road\u200bcrew', 'Road crew\u202e', 'Road\u0085crew']) {
+      const res = await asAdmin(t, 'POST', '/api/v1/teams', { name });
+      expect([JSON.stringify(name), res.statusCode]).toEqual([JSON.stringify(name), 400]);
+    }
+    // An owner rule naming it with other spacing finds it.
+    const rule = await asAdmin(t, 'PATCH', '/api/v1/problem-settings', {
+      ownerRules: [{ team: 'road   crew', topic: 'device' }],
+    });
+    expect(rule.statusCode, rule.body).toBe(200);
   });
 
   it('is in the OpenAPI document', async () => {

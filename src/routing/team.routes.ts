@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError, badRequest, notFound } from '../platform/errors.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
+import { teamNameKey, tidyTeamName } from '../problems/owner-teams.js';
 import type { RoutingRouteDeps } from './routing.routes.js';
 import { admin, Id } from './routing.schema.js';
 import { assertLead, TEAM_COLUMNS, TeamDto, teamDtos } from './team.store.js';
@@ -83,11 +84,12 @@ export function teamRoutes(app: Http, deps: RoutingRouteDeps) {
     },
     async (req, reply) => {
       const ws = req.actor.workspaceId;
-      const name = req.body.name.trim().replace(/\s+/g, ' ');
-      if (!name || /[\u0000-\u001f\u007f]/.test(name))
+      const name = tidyTeamName(req.body.name);
+      // Control and format characters (a zero-width space, a bidirectional override) would make
+      // a second team that reads exactly like another.
+      if (!name || /[\p{Cc}\p{Cf}]/u.test(name))
         throw badRequest('name: must be a visible name, not blank');
       const leadId = req.body.leadUserId ?? null;
-      if (leadId !== null) await assertLead(db, ws, leadId);
       const id = newId();
       await db.transaction().execute(async (trx) => {
         // Two requests adding one name at once: the workspace row, locked, takes them in turn
@@ -104,11 +106,12 @@ export function teamRoutes(app: Http, deps: RoutingRouteDeps) {
           .select(['id', 'name'])
           .where('workspace_id', '=', ws)
           .execute();
-        const taken = same.find((t) => t.name.trim().toLowerCase() === name.toLowerCase());
+        const taken = same.find((t) => teamNameKey(t.name) === teamNameKey(name));
         if (taken)
           throw new AppError('conflict', `a team named "${taken.name}" exists`, {
             teamId: taken.id,
           });
+        if (leadId !== null) await assertLead(trx, ws, leadId);
         await trx
           .insertInto('teams')
           .values({ id, workspace_id: ws, name, created_at: clock(), lead_user_id: leadId })

@@ -58,17 +58,22 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * What an entry says about a request body: the names of the fields it set, never their values
- * (secrets, URLs with credentials, texts). `secrets` and `config` are listed by their keys, so
- * "the Jira API token was replaced" is readable without the token.
+ * What an entry says about a request body: the names of the fields it set, not their values
+ * (secrets, URLs with credentials, texts), but for the few that say what the change was: a
+ * kind, role, enabled flag, availability, name (of a team, queue, target) and a team's lead.
+ * `secrets` and `config` are listed by their keys, so "the Jira API token was replaced" is
+ * readable without the token.
  */
 export function describeBody(body: unknown): Record<string, unknown> {
   if (!isObject(body)) return {};
   const out: Record<string, unknown> = { fields: Object.keys(body).sort() };
   if (isObject(body.secrets)) out.secretsReplaced = Object.keys(body.secrets).sort();
   if (isObject(body.config)) out.configFields = Object.keys(body.config).sort();
-  for (const k of ['kind', 'role', 'enabled', 'availability'] as const)
+  for (const k of ['kind', 'role', 'enabled', 'availability', 'name'] as const)
     if (typeof body[k] === 'string' || typeof body[k] === 'boolean') out[k] = body[k];
+  // Who was made a team's lead (who may then change its problems), or that no one is.
+  if (typeof body.leadUserId === 'string' || body.leadUserId === null)
+    out.leadUserId = body.leadUserId;
   return out;
 }
 
