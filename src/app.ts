@@ -6,6 +6,7 @@ import { type Care, createCare } from './cases/care.module.js';
 import { caseRoutes } from './cases/case.routes.js';
 import { undoFailedReply } from './cases/reply.failed.js';
 import { apiSender } from './channels/api/api.sender.js';
+import { staffMailer } from './channels/email/email.staff.js';
 import { type ChannelDeps, channelRoutes, channelSenders } from './channels/routes.js';
 import type { Sender } from './channels/sender.js';
 import { type Config, servedOverHttps } from './config.js';
@@ -213,6 +214,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     senders,
     secretKey: channelDeps.secretKey,
     publicUrl: config.publicUrl,
+    mailStaff: staffMailer(channelDeps),
   });
   problems.attach(pipeline.settings);
   const outbox = new OutboxWorker({

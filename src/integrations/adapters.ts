@@ -21,7 +21,7 @@ export interface UpdatePayload {
  * The merge, ETA and update's words, as sentences for Jira comments and Slack (empty if none).
  * A merge names the problem it went into: the close is no fix of the trouble.
  */
-function newsOf(
+export function newsOf(
   problem: ProblemPayload,
   update: UpdatePayload | undefined,
   mergedInto?: MergeTarget,

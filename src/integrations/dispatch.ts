@@ -1,5 +1,6 @@
 import { decryptSecrets } from '../channels/channel.crypto.js';
 import { ConnectorError } from '../channels/connector-error.js';
+import type { StaffMailer } from '../channels/email/email.staff.js';
 import type { Database } from '../platform/db/database.js';
 import { OutboxDeferred, type OutboxHandler } from '../platform/outbox/outbox.worker.js';
 import {
@@ -17,9 +18,10 @@ import {
   sendWebhook,
   type UpdatePayload,
 } from './adapters.js';
+import { type StaffEmailConfig, sendStaffEmail } from './staff-email.js';
 import { recordPushed } from './status-echo.js';
 
-export const INTEGRATION_KINDS = ['webhook', 'jira', 'pagerduty', 'slack'] as const;
+export const INTEGRATION_KINDS = ['webhook', 'jira', 'pagerduty', 'slack', 'email'] as const;
 export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
 
 /**
@@ -60,6 +62,8 @@ export interface DispatchDeps {
   secretKey: Buffer;
   publicUrl: string;
   clock: () => number;
+  /** The desk's outgoing mail for `email` targets (src/channels/email/email.staff.ts). */
+  mailStaff?: StaffMailer;
 }
 
 /**
@@ -198,6 +202,18 @@ export function escalationHandler(deps: DispatchDeps): OutboxHandler {
           secrets as { webhookUrl: string },
           event,
           problem,
+          update,
+          mergedInto,
+        );
+        break;
+      case 'email':
+        res = await sendStaffEmail(
+          { db, mail: deps.mailStaff },
+          cfg as StaffEmailConfig,
+          integ.workspace_id,
+          event,
+          problem,
+          idempotencyKey,
           update,
           mergedInto,
         );

@@ -1,3 +1,4 @@
+import { normaliseEmail } from '../customers/identity.keys.js';
 import { AppError } from '../platform/errors.js';
 import { ESCALATION_EVENTS } from '../problems/escalate.js';
 import type { IntegrationKind } from './dispatch.js';
@@ -40,6 +41,15 @@ const events: Field['check'] = (v) => {
   return `has unknown event${unknown.length > 1 ? 's' : ''} ${names}: the events are ${known}`;
 };
 
+const boolean: Field['check'] = (v) => (typeof v === 'boolean' ? null : 'must be true or false');
+/** Plain addresses (`name@example.org`), at most 20: a display name could carry a header. */
+const addresses: Field['check'] = (v) => {
+  if (!Array.isArray(v) || v.length > 20 || !v.every((a) => typeof a === 'string'))
+    return 'must be a list of at most 20 e-mail addresses';
+  const bad = v.find((a) => normaliseEmail(a) === null || a.length > 254);
+  return bad === undefined ? null : `has ${JSON.stringify(bad)}, which is not an e-mail address`;
+};
+
 // `events` (config) limits which problem events go out; `inboundSecret` (secrets) signs the
 // status webhooks Jira and PagerDuty send back.
 const CONFIG: Record<IntegrationKind, Record<string, Field>> = {
@@ -57,6 +67,7 @@ const CONFIG: Record<IntegrationKind, Record<string, Field>> = {
   },
   pagerduty: { eventsUrl: { check: url }, events: { check: events } },
   slack: { events: { check: events } },
+  email: { lead: { check: boolean }, to: { check: addresses }, events: { check: events } },
 };
 const SECRETS: Record<IntegrationKind, Record<string, Field>> = {
   webhook: { secret: { required: true, check: hmacKey } },
@@ -66,6 +77,7 @@ const SECRETS: Record<IntegrationKind, Record<string, Field>> = {
     inboundSecret: { check: hmacKey },
   },
   slack: { webhookUrl: { required: true, check: url } },
+  email: {},
 };
 
 function checkFields(where: string, fields: Record<string, Field>, value: Record<string, unknown>) {
@@ -92,6 +104,9 @@ export function checkIntegration(
 ): void {
   checkFields('config', CONFIG[kind], config);
   checkFields('secrets', SECRETS[kind], secrets);
+  // Someone must get the mail: the lead (the default), or the addresses given.
+  if (kind === 'email' && config.lead === false && !(Array.isArray(config.to) && config.to.length))
+    throw new AppError('bad_request', 'config.to is required when config.lead is false');
 }
 
 /** `base` with `patch` laid over it; a null value removes the key (an optional field). */

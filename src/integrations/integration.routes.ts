@@ -22,6 +22,7 @@ const Kind = Type.Union([
   Type.Literal('jira'),
   Type.Literal('pagerduty'),
   Type.Literal('slack'),
+  Type.Literal('email'),
 ]);
 const IntegrationDto = Type.Object({
   id: Type.String(),

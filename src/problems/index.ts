@@ -1,3 +1,4 @@
+import type { StaffMailer } from '../channels/email/email.staff.js';
 import type { Sender } from '../channels/sender.js';
 import { attachDetector } from '../ingest/pipeline/stages/detect.js';
 import type { PipelineSettings } from '../ingest/pipeline/types.js';
@@ -22,6 +23,8 @@ export interface ProblemsDeps {
   detector?: Partial<DetectorConfig>;
   secretKey: Buffer;
   publicUrl: string;
+  /** The desk's outgoing mail, for `email` escalation targets (a team's lead). */
+  mailStaff?: StaffMailer;
 }
 
 /**
@@ -78,6 +81,7 @@ export function createProblems(deps: ProblemsDeps) {
         secretKey: deps.secretKey,
         publicUrl: deps.publicUrl,
         clock: deps.clock,
+        mailStaff: deps.mailStaff,
       }),
     ],
   ]);
