@@ -165,7 +165,7 @@ describe.each(ENGINES)('triage routes on %s', (engine) => {
     expect(rest.items.map((c: { messageId: string }) => c.messageId)).toEqual([ids[0]]);
 
     const model = (await get('/api/v1/triage/model')).json();
-    expect(model).toMatchObject({ corrections: 3, llm: false, baseVersion: 'triage-linear-v10' });
+    expect(model).toMatchObject({ corrections: 3, llm: false, baseVersion: 'triage-linear-v11' });
     expect(model.history.length).toBeGreaterThanOrEqual(4);
 
     // A message never corrected, sharing the corrected words, moved toward "device".

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { modelFromJSON, type TriageModel } from './model.js';
 
 /** Bump when the features or the training data change; stored in the weights file. */
-export const MODEL_VERSION = 'triage-linear-v10';
+export const MODEL_VERSION = 'triage-linear-v11';
 
 export function modelUrl(): URL {
-  return new URL('../../data/triage/model.v10.json', import.meta.url);
+  return new URL('../../data/triage/model.v11.json', import.meta.url);
 }
 
 let shipped: TriageModel | undefined;

@@ -1,6 +1,6 @@
 /**
  * `npm run train`: builds the shipped triage model from the data we wrote (data/triage/) plus the
- * permissively licensed sets of external.ts, and writes data/triage/model.v10.json; then the
+ * permissively licensed sets of external.ts, and writes data/triage/model.v11.json; then the
  * topic-words head (topic-head.ts) from the same sentences and the word-vector extract
  * (vectors.ts, re-extracted first when the package is installed).
  * Deterministic: same inputs, same bytes. Never reads complaints-acl2019, twcs or
