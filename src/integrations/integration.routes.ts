@@ -1,7 +1,10 @@
 import { Type } from '@sinclair/typebox';
+import type { Kysely } from 'kysely';
 import { decryptSecrets, encryptSecrets } from '../channels/channel.crypto.js';
+import { canSend, type EmailConfig } from '../channels/email/email.types.js';
 import type { Database } from '../platform/db/database.js';
-import { notFound } from '../platform/errors.js';
+import type { DB } from '../platform/db/schema.js';
+import { badRequest, notFound } from '../platform/errors.js';
 import { NoContent } from '../platform/http/responses.js';
 import type { Http } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
@@ -55,6 +58,18 @@ const dto = (r: {
   enabled: r.disabled_at === null,
 });
 
+/** Whether some enabled e-mail channel of the workspace can send (has its SMTP side). */
+async function mailCanGo(db: Kysely<DB>, workspaceId: string): Promise<boolean> {
+  const rows = await db
+    .selectFrom('channels')
+    .select('config_json')
+    .where('workspace_id', '=', workspaceId)
+    .where('kind', '=', 'email')
+    .where('disabled_at', 'is', null)
+    .execute();
+  return rows.some((r) => canSend(JSON.parse(r.config_json) as EmailConfig));
+}
+
 export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
   const { db } = deps.database;
   app.get(
@@ -88,7 +103,7 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
       schema: {
         tags: ['integrations'],
         summary:
-          'Add an escalation target: webhook {url}+{secret}; jira {baseUrl, projectKey, email}+{apiToken}; pagerduty {}+{routingKey}; slack {}+{webhookUrl}; optional inboundSecret',
+          'Add an escalation target: webhook {url}+{secret}; jira {baseUrl, projectKey, email}+{apiToken}; pagerduty {}+{routingKey}; slack {}+{webhookUrl}; email {lead?, to?}+{} (the owner team’s lead, by mail); optional inboundSecret',
         body: Type.Object(
           {
             kind: Kind,
@@ -106,6 +121,10 @@ export function integrationRoutes(app: Http, deps: IntegrationRouteDeps) {
     async (req, reply) => {
       const { kind, name, config = {}, secrets } = req.body;
       checkIntegration(kind, config, secrets);
+      if (kind === 'email' && !(await mailCanGo(db, req.actor.workspaceId)))
+        throw badRequest(
+          'an email target sends through an email channel with SMTP settings (host, port, from): add one first',
+        );
       const id = newId();
       await db
         .insertInto('integrations')

@@ -137,8 +137,82 @@ describe.each(['sqlite', 'postgres'] as const)('email escalation to the lead on 
     );
   });
 
+  it('retries a recipient refused for now with the same Message-ID; one refused for good is reported', async () => {
+    const w = await world(engine);
+    const smtp = await withMail(w);
+    await leadOf(w, 'Network operations', 'ines@desk.test', 'Inês Field');
+    const target = await w.add('email', { to: ['noc@desk.test'], events: ['problem.opened'] }, {});
+    // The lead's mailbox is full for now; the on-call list takes it.
+    smtp.refuseRecipient.set('ines@desk.test', { code: 452, text: 'mailbox full, try later' });
+    await w.problem();
+    await w.drain();
+    expect(smtp.received.map((m) => m.to)).toEqual([['noc@desk.test']]);
+    smtp.refuseRecipient.clear();
+    await w.db
+      .updateTable('outbox')
+      .set({ next_attempt_at: 0 })
+      .where('status', '=', 'pending')
+      .execute();
+    await w.drain();
+    expect(smtp.received.map((m) => m.to.sort())).toEqual([
+      ['noc@desk.test'],
+      ['ines@desk.test', 'noc@desk.test'],
+    ]);
+    const ids = smtp.received.map((m) => read(m.raw).header('Message-ID'));
+    expect(ids[1]).toBe(ids[0]);
+
+    // Refused for good: the others have it, and the target's status names who did not.
+    smtp.refuseRecipient.set('ines@desk.test', { code: 550, text: 'no such user' });
+    await w.problem('A second cut');
+    await w.drain();
+    expect(smtp.received.at(-1)!.to).toEqual(['noc@desk.test']);
+    const list = await w.app.app.http.inject({
+      method: 'GET',
+      url: '/api/v1/integrations',
+      headers: w.app.auth,
+    });
+    const mine = list.json().items.find((i: { id: string }) => i.id === target);
+    expect(JSON.stringify(mine.delivery)).toMatch(/the mail server refused ines@desk.test/);
+    // With the lead alone, refused for good: the event fails, and the customer channel's health
+    // (about reaching its server) does not take the blame of one staff address.
+    const only = await w.app.app.http.inject({
+      method: 'PATCH',
+      url: `/api/v1/integrations/${target}`,
+      headers: w.app.auth,
+      payload: { config: { to: null } },
+    });
+    expect(only.statusCode, only.body).toBe(200);
+    const before = smtp.received.length;
+    await w.problem('A third cut');
+    await w.drain();
+    expect(smtp.received).toHaveLength(before);
+    const channel = await w.db
+      .selectFrom('channels')
+      .select('id')
+      .where('kind', '=', 'email')
+      .executeTakeFirstOrThrow();
+    const health = await w.app.app.http.inject({
+      method: 'GET',
+      url: `/api/v1/channels/${channel.id}`,
+      headers: w.app.auth,
+    });
+    expect(health.statusCode).toBe(200);
+    expect(health.json().health.status).not.toBe('degraded');
+    expect(JSON.stringify(health.json().health)).not.toMatch(/no such user/);
+  });
+
   it('refuses a target that could mail no one, or addresses that are not addresses', async () => {
     const w = await world(engine);
+    // Without an e-mail channel that can send, there is no way to mail.
+    const early = await w.app.app.http.inject({
+      method: 'POST',
+      url: '/api/v1/integrations',
+      headers: w.app.auth,
+      payload: { kind: 'email', name: 'lead mail', config: {}, secrets: {} },
+    });
+    expect(early.statusCode).toBe(400);
+    expect(early.json().error.message).toMatch(/email channel with SMTP settings/);
+    await withMail(w);
     const add = (config: unknown) =>
       w.app.app.http.inject({
         method: 'POST',
@@ -149,6 +223,8 @@ describe.each(['sqlite', 'postgres'] as const)('email escalation to the lead on 
     for (const [config, message] of [
       [{ lead: false }, /config.to is required when config.lead is false/],
       [{ to: ['Boss <boss@desk.test>'] }, /config.to has .* not an e-mail address/],
+      [{ to: ['Boss<boss@desk.test>'] }, /config.to has .* not an e-mail address/],
+      [{ to: ['a@b.test,c@d.test'] }, /config.to has .* not an e-mail address/],
       [{ to: ['a@b.test\r\nBcc: x@evil.test'] }, /config.to has .* not an e-mail address/],
       [{ lead: 'yes' }, /config.lead must be true or false/],
     ] as const) {

@@ -23,27 +23,40 @@ export interface StaffEmailConfig {
 /**
  * The owner team's lead's address now: an enabled user of the workspace, through the team the
  * problem has at delivery (a lead named after the event still hears of it; the snapshot names
- * the lead as at the event, for the text).
+ * the lead as at the event, for the text). Without one, why not, in a few words.
  */
-async function leadAddress(db: Kysely<DB>, workspaceId: string, problemId: string) {
+async function leadOf(
+  db: Kysely<DB>,
+  workspaceId: string,
+  problemId: string,
+): Promise<{ email: string | null; why: string }> {
   const row = await db
     .selectFrom('problems')
-    .innerJoin('teams', (j) =>
+    .leftJoin('teams', (j) =>
       j
         .onRef('teams.id', '=', 'problems.owner_team_id')
         .onRef('teams.workspace_id', '=', 'problems.workspace_id'),
     )
-    .innerJoin('users', (j) =>
+    .leftJoin('users', (j) =>
       j
         .onRef('users.id', '=', 'teams.lead_user_id')
         .onRef('users.workspace_id', '=', 'teams.workspace_id'),
     )
-    .select(['users.email'])
+    .select([
+      'teams.name as team',
+      'teams.lead_user_id as leadId',
+      'users.email',
+      'users.disabled_at',
+    ])
     .where('problems.id', '=', problemId)
     .where('problems.workspace_id', '=', workspaceId)
-    .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
-  return row?.email ?? null;
+  if (!row?.team) return { email: null, why: 'the problem has no owner team' };
+  const team = readableText(row.team);
+  if (!row.leadId) return { email: null, why: `the owner team (${team}) has no lead named` };
+  if (!row.email || row.disabled_at !== null)
+    return { email: null, why: `the owner team's (${team}) lead's account is disabled` };
+  return { email: row.email, why: '' };
 }
 
 /**
@@ -65,12 +78,13 @@ export async function sendStaffEmail(
 ): Promise<AdapterResult> {
   if (!deps.mail) throw new ConnectorError('not_configured', 'this node sends no mail');
   const to = new Set((cfg.to ?? []).map((a) => a.trim().toLowerCase()));
+  let nobody = 'the target mails no lead and names no address';
   if (cfg.lead !== false) {
-    const lead = await leadAddress(deps.db, workspaceId, stored.id);
-    if (lead) to.add(lead.toLowerCase());
+    const lead = await leadOf(deps.db, workspaceId, stored.id);
+    if (lead.email) to.add(lead.email.toLowerCase());
+    nobody = lead.why;
   }
-  if (to.size === 0)
-    return { note: `no one to mail: the owner team (${stored.owner ?? 'none'}) has no lead named` };
+  if (to.size === 0) return { note: `no one to mail: ${nobody}` };
   const problem = readableProblem(stored);
   const update = readableUpdate(storedUpdate);
   const what = event.replace('problem.', '');
@@ -96,6 +110,8 @@ export async function sendStaffEmail(
     '',
     'You get this mail as the lead of the team that owns the problem, or because an administrator added your address to this escalation target.',
   ].join('\n');
-  await deps.mail({ to: [...to], subject, text, idempotencyKey });
+  const sent = await deps.mail({ to: [...to], subject, text, idempotencyKey });
+  // Delivered to the others; the refusal is kept as the row's note for the delivery status.
+  if (sent.refused?.length) return { note: `the mail server refused ${sent.refused.join(', ')}` };
   return {};
 }

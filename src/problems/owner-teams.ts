@@ -54,7 +54,10 @@ export async function ensureTeamsNamed(
   for (const name of names) {
     if (byName.has(key(name))) continue;
     const id = newId();
-    await trx.insertInto('teams').values({ id, workspace_id: ws, name, created_at: now }).execute();
+    await trx
+      .insertInto('teams')
+      .values({ id, workspace_id: ws, name: tidyTeamName(name), created_at: now })
+      .execute();
     byName.set(key(name), id);
   }
 }

@@ -23,6 +23,8 @@ export interface SmtpRefusal {
 export class FakeSmtp {
   readonly received: ReceivedMail[] = [];
   readonly refuse: SmtpRefusal[] = [];
+  /** Recipients the server refuses at RCPT TO (by address, lower case), the others taken. */
+  readonly refuseRecipient = new Map<string, SmtpRefusal>();
   /** SMTP connections accepted so far (pooling tests). */
   connections = 0;
   port = 0;
@@ -54,6 +56,12 @@ export class FakeSmtp {
             responseCode: 535,
           }),
         );
+      },
+      onRcptTo: (address, _session, cb) => {
+        const refusal = this.refuseRecipient.get(address.address.toLowerCase());
+        if (refusal)
+          return cb(Object.assign(new Error(refusal.text), { responseCode: refusal.code }));
+        cb();
       },
       onData: (stream, session, cb) => {
         const chunks: Buffer[] = [];

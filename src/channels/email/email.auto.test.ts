@@ -93,3 +93,20 @@ describe('auto-replies by mail', () => {
     );
   });
 });
+
+describe('replies to the desk’s escalation mails', () => {
+  it('opens no case for a lead answering a problem escalation, whatever the client keeps', async () => {
+    const id = '<escalation-0123456789abcdef0123456789abcdef@kestrel.example>';
+    expect(
+      await classifyMail(mail('Re: Problem #4 opened', [`In-Reply-To: ${id}`]), ctx),
+    ).toMatchObject({
+      kind: 'skip',
+      reason: 'a reply to a problem escalation mail',
+    });
+    expect(await kindOf('Re: Problem #4 opened', [`References: <a@x.test> ${id}`])).toBe('skip');
+    // A customer's own thread is theirs.
+    expect(await kindOf('Re: Router drops', ['In-Reply-To: <case-77@kestrel.example>'])).toBe(
+      'message',
+    );
+  });
+});

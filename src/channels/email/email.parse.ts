@@ -102,6 +102,10 @@ export async function classifyMail(raw: Buffer, ctx: MailContext): Promise<Class
   }
   const auto = autoReplyReason(mail, ctx.ownAddresses);
   if (auto) return { kind: 'skip', reason: auto, externalId };
+  // A lead answering a problem escalation mail (email.staff.ts) writes to the desk's address, but
+  // is no customer with a need: their reply (quoting the problem) must not open a case.
+  if (answersEscalation(mail))
+    return { kind: 'skip', reason: 'a reply to a problem escalation mail', externalId };
   const via = replyToPerson(mail, address, ctx.ownAddresses);
 
   const subject = (mail.subject ?? '').replace(/\s+/g, ' ').trim().slice(0, 998);
@@ -231,4 +235,10 @@ function headerSummary(mail: ParsedMail) {
     date: pick('date'),
     messageId: pick('message-id'),
   };
+}
+
+/** Whether a mail answers one of the desk's escalation mails (their Message-IDs: email.staff.ts). */
+function answersEscalation(mail: { inReplyTo?: string; references?: string | string[] }): boolean {
+  const refs = [mail.inReplyTo ?? '', ...[mail.references ?? []].flat()];
+  return refs.some((r) => /<?escalation-[0-9a-f]{32}@/i.test(r));
 }

@@ -19,7 +19,8 @@ export interface StaffMail {
   idempotencyKey: string;
 }
 
-export type StaffMailer = (mail: StaffMail) => Promise<{ messageId: string }>;
+/** What was sent; `refused`: recipients the server refused for good (the others got it). */
+export type StaffMailer = (mail: StaffMail) => Promise<{ messageId: string; refused?: string[] }>;
 
 /**
  * Sends mail to staff through the desk's own outgoing mail: the first enabled e-mail channel with
@@ -42,8 +43,9 @@ export function staffMailer(deps: ChannelDeps): StaffMailer {
     const digest = createHash('sha256').update(mail.idempotencyKey).digest('hex').slice(0, 32);
     const messageId = `<escalation-${digest}@${senderDomain(ch.config.from)}>`;
     const mailer = pool.get(ch);
+    let info: { rejected?: unknown[]; rejectedErrors?: unknown[] };
     try {
-      await mailer.sendMail({
+      info = await mailer.sendMail({
         from: ch.config.from,
         to: mail.to,
         subject: mail.subject,
@@ -54,13 +56,23 @@ export function staffMailer(deps: ChannelDeps): StaffMailer {
       });
     } catch (err) {
       const ce = fromSmtpError(err, [ch.secrets.password]);
-      if (ce.kind === 'temporary' || ce.kind === 'unknown' || ce.kind === 'auth_revoked')
+      if (ce.kind === 'temporary' || ce.kind === 'unknown' || ce.kind === 'auth_revoked') {
         pool.drop(ch.id);
-      await recordError(deps.db, deps.workspaceId, ch.id, ce, deps.clock());
+        // The channel's health is about reaching its server, not about one staff address.
+        await recordError(deps.db, deps.workspaceId, ch.id, ce, deps.clock());
+      }
       throw ce;
     }
     pool.idle(ch.id);
     await recordSuccess(deps.db, deps.workspaceId, ch.id, deps.clock());
+    // Some recipients refused, others taken (nodemailer throws only when all are refused): a
+    // refusal for now is retried (those who got it get the same Message-ID again), one for good
+    // is reported, so a lead's mailbox that refuses is not taken for delivered.
+    const refused = (info.rejectedErrors ?? []).map((e) => fromSmtpError(e, [ch.secrets.password]));
+    const rejected = (info.rejected ?? []).map(String);
+    if (refused.some((e) => e.kind === 'temporary'))
+      throw new ConnectorError('temporary', `refused for now for ${rejected.join(', ')}`);
+    if (rejected.length > 0) return { messageId, refused: rejected };
     return { messageId };
   };
 }
